@@ -1,0 +1,348 @@
+using System.Buffers.Binary;
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Text;
+using System.Text.Unicode;
+
+namespace Engine.Core;
+
+/// <summary>
+/// Reads the primitives of the binary format (LEB128 integers with the spec's exact limits, fixed-size
+/// floats, names, value types) and, through the generated <see cref="ReadOperator{TVisitor}"/>, operators.
+/// Positions are absolute offsets in the module's bytes, so every error carries the module offset.
+/// </summary>
+public ref partial struct WasmReader
+{
+    private readonly ReadOnlySpan<byte> _data;
+    private int _position;
+    private int _end;
+
+    /// <summary>A reader over <paramref name="data"/>[start..end).</summary>
+    public WasmReader(ReadOnlySpan<byte> data, int start, int end)
+    {
+        _data = data;
+        _position = start;
+        _end = end;
+    }
+
+    /// <summary>A reader over all of <paramref name="data"/>.</summary>
+    public WasmReader(ReadOnlySpan<byte> data) : this(data, 0, data.Length) { }
+
+    /// <summary>The absolute offset of the next byte.</summary>
+    public int Position
+    {
+        readonly get => _position;
+        set => _position = value;
+    }
+
+    /// <summary>The absolute offset one past the last readable byte.</summary>
+    public int End
+    {
+        readonly get => _end;
+        set => _end = value;
+    }
+
+    /// <summary>True when every byte up to <see cref="End"/> was read.</summary>
+    public readonly bool AtEnd => _position >= _end;
+
+    /// <summary>The whole underlying buffer (not only the readable window).</summary>
+    public readonly ReadOnlySpan<byte> Data => _data;
+
+    /// <summary>Reads one byte.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public byte ReadByte()
+    {
+        if ((uint)_position >= (uint)_end)
+        {
+            ThrowUnexpectedEnd();
+        }
+        return _data[_position++];
+    }
+
+    /// <summary>Reads <paramref name="count"/> raw bytes.</summary>
+    public ReadOnlySpan<byte> ReadBytes(int count)
+    {
+        if (count < 0 || count > _end - _position)
+        {
+            ThrowUnexpectedEnd();
+        }
+        ReadOnlySpan<byte> result = _data.Slice(_position, count);
+        _position += count;
+        return result;
+    }
+
+    /// <summary>Reads an unsigned LEB128 of at most 32 bits (at most 5 bytes, unused bits zero).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public uint ReadVarU32()
+    {
+        if (_position < _end)
+        {
+            byte b = _data[_position];
+            if (b < 0x80)
+            {
+                _position++;
+                return b;
+            }
+        }
+        return ReadVarU32Slow();
+    }
+
+    private uint ReadVarU32Slow()
+    {
+        uint result = 0;
+        for (int shift = 0; ; shift += 7)
+        {
+            byte b = ReadByte();
+            if (shift == 28)
+            {
+                if ((b & 0x80) != 0)
+                {
+                    ThrowMalformed("integer representation too long", _position - 1);
+                }
+                if ((b & 0x70) != 0)
+                {
+                    ThrowMalformed("integer too large", _position - 1);
+                }
+            }
+            result |= (uint)(b & 0x7F) << shift;
+            if ((b & 0x80) == 0)
+            {
+                return result;
+            }
+        }
+    }
+
+    /// <summary>Reads a signed LEB128 of at most 32 bits.</summary>
+    public int ReadVarS32()
+    {
+        int result = 0;
+        for (int shift = 0; ; shift += 7)
+        {
+            byte b = ReadByte();
+            if (shift == 28)
+            {
+                if ((b & 0x80) != 0)
+                {
+                    ThrowMalformed("integer representation too long", _position - 1);
+                }
+                // The unused high bits must all equal the sign bit (bit 3 of the last byte).
+                int high = b & 0x70;
+                if (high != 0 && high != 0x70 || (high == 0x70) != ((b & 0x08) != 0))
+                {
+                    ThrowMalformed("integer too large", _position - 1);
+                }
+                return result | (b << 28);
+            }
+            result |= (b & 0x7F) << shift;
+            if ((b & 0x80) == 0)
+            {
+                int unused = 32 - (shift + 7);
+                return (result << unused) >> unused;
+            }
+        }
+    }
+
+    /// <summary>Reads a signed LEB128 of at most 64 bits.</summary>
+    public long ReadVarS64()
+    {
+        long result = 0;
+        for (int shift = 0; ; shift += 7)
+        {
+            byte b = ReadByte();
+            if (shift == 63)
+            {
+                if ((b & 0x80) != 0)
+                {
+                    ThrowMalformed("integer representation too long", _position - 1);
+                }
+                // Only bit 0 is payload; the rest must equal it (sign extension).
+                if (b != 0 && b != 0x7F)
+                {
+                    ThrowMalformed("integer too large", _position - 1);
+                }
+                return result | ((long)b << 63);
+            }
+            result |= (long)(b & 0x7F) << shift;
+            if ((b & 0x80) == 0)
+            {
+                int unused = 64 - (shift + 7);
+                return (result << unused) >> unused;
+            }
+        }
+    }
+
+    /// <summary>Reads a signed LEB128 of at most 33 bits (block types).</summary>
+    public long ReadVarS33()
+    {
+        long result = 0;
+        for (int shift = 0; ; shift += 7)
+        {
+            byte b = ReadByte();
+            if (shift == 28)
+            {
+                if ((b & 0x80) != 0)
+                {
+                    ThrowMalformed("integer representation too long", _position - 1);
+                }
+                int high = b & 0x60;
+                if (high != 0 && high != 0x60 || (high == 0x60) != ((b & 0x10) != 0))
+                {
+                    ThrowMalformed("integer too large", _position - 1);
+                }
+                result |= (long)(b & 0x7F) << 28;
+                return (result << 29) >> 29;
+            }
+            result |= (long)(b & 0x7F) << shift;
+            if ((b & 0x80) == 0)
+            {
+                int unused = 64 - (shift + 7);
+                return (result << unused) >> unused;
+            }
+        }
+    }
+
+    /// <summary>Reads a little-endian 32-bit word (f32 bits).</summary>
+    public uint ReadFixedU32() => BinaryPrimitives.ReadUInt32LittleEndian(ReadBytes(4));
+
+    /// <summary>Reads a little-endian 64-bit word (f64 bits).</summary>
+    public ulong ReadFixedU64() => BinaryPrimitives.ReadUInt64LittleEndian(ReadBytes(8));
+
+    /// <summary>Reads 16 bytes as a v128.</summary>
+    public Vector128<byte> ReadV128() => Vector128.Create(ReadBytes(16));
+
+    /// <summary>Reads a byte that must be zero (reserved memory indices).</summary>
+    public void ReadZeroByte()
+    {
+        if (ReadByte() != 0)
+        {
+            ThrowMalformed("zero byte expected", _position - 1);
+        }
+    }
+
+    /// <summary>Reads a vector length, checking it can fit in the remaining bytes (one byte per element at least).</summary>
+    public uint ReadCount()
+    {
+        int at = _position;
+        uint count = ReadVarU32();
+        if (count > (uint)(_end - _position))
+        {
+            ThrowMalformed("unexpected end of section or function", at);
+        }
+        return count;
+    }
+
+    /// <summary>Reads a name: a byte vector holding valid UTF-8.</summary>
+    public string ReadName()
+    {
+        int at = _position;
+        uint length = ReadVarU32();
+        if (length > (uint)(_end - _position))
+        {
+            ThrowMalformed("length out of bounds", at);
+        }
+        ReadOnlySpan<byte> bytes = ReadBytes((int)length);
+        if (!Utf8.IsValid(bytes))
+        {
+            ThrowMalformed("malformed UTF-8 encoding", at);
+        }
+        return Encoding.UTF8.GetString(bytes);
+    }
+
+    /// <summary>Reads a value type.</summary>
+    public ValType ReadValType()
+    {
+        byte b = ReadByte();
+        if (b is 0x7F or 0x7E or 0x7D or 0x7C or 0x7B or 0x70 or 0x6F)
+        {
+            return (ValType)b;
+        }
+        ThrowMalformed("malformed value type", _position - 1);
+        return default;
+    }
+
+    /// <summary>Reads a reference type (funcref or externref).</summary>
+    public ValType ReadRefType()
+    {
+        byte b = ReadByte();
+        if (b is 0x70 or 0x6F)
+        {
+            return (ValType)b;
+        }
+        ThrowMalformed("malformed reference type", _position - 1);
+        return default;
+    }
+
+    /// <summary>Reads a block type.</summary>
+    public BlockType ReadBlockType()
+    {
+        if (_position < _end)
+        {
+            byte b = _data[_position];
+            if (b == 0x40)
+            {
+                _position++;
+                return BlockType.Empty;
+            }
+            if (b is 0x7F or 0x7E or 0x7D or 0x7C or 0x7B or 0x70 or 0x6F)
+            {
+                _position++;
+                return BlockType.FromValue((ValType)b);
+            }
+        }
+        int at = _position;
+        long index = ReadVarS33();
+        if (index < 0)
+        {
+            ThrowMalformed("malformed block type", at);
+        }
+        return BlockType.FromTypeIndex((uint)index);
+    }
+
+    /// <summary>Reads a memory immediate.</summary>
+    public MemArg ReadMemArg()
+    {
+        uint align = ReadVarU32();
+        uint offset = ReadVarU32();
+        return new MemArg(align, offset);
+    }
+
+    /// <summary>Reads the targets of a br_table.</summary>
+    public BrTable ReadBrTable()
+    {
+        uint count = ReadCount();
+        int start = _position;
+        for (uint i = 0; i < count; i++)
+        {
+            ReadVarU32();
+        }
+        ReadOnlySpan<byte> targets = _data[start.._position];
+        uint defaultTarget = ReadVarU32();
+        return new BrTable(targets, count, defaultTarget);
+    }
+
+    /// <summary>Reads the type vector of a typed select; returns the first type (or Bottom) and the count.</summary>
+    public ValType ReadSelectTypes(out uint count)
+    {
+        count = ReadCount();
+        ValType first = ValType.Bottom;
+        for (uint i = 0; i < count; i++)
+        {
+            ValType t = ReadValType();
+            if (i == 0)
+            {
+                first = t;
+            }
+        }
+        return first;
+    }
+
+    /// <summary>Throws <see cref="MalformedModuleException"/> for reading past the end.</summary>
+    [DoesNotReturn]
+    public readonly void ThrowUnexpectedEnd() =>
+        throw new MalformedModuleException(_end < _data.Length ? "unexpected end of section or function" : "unexpected end", _position);
+
+    /// <summary>Throws <see cref="MalformedModuleException"/>.</summary>
+    [DoesNotReturn]
+    public static void ThrowMalformed(string reason, long offset) => throw new MalformedModuleException(reason, offset);
+}
