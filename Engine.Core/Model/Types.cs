@@ -1,0 +1,84 @@
+namespace Engine.Core;
+
+/// <summary>A function type: parameter and result types. Compared structurally.</summary>
+public sealed class FuncType : IEquatable<FuncType>
+{
+    /// <summary>Creates a function type.</summary>
+    public FuncType(ValType[] parameters, ValType[] results)
+    {
+        Params = parameters;
+        Results = results;
+    }
+
+    /// <summary>The parameter types.</summary>
+    public ValType[] Params { get; }
+
+    /// <summary>The result types.</summary>
+    public ValType[] Results { get; }
+
+    /// <inheritdoc/>
+    public bool Equals(FuncType? other) =>
+        other is not null && Params.AsSpan().SequenceEqual(other.Params) && Results.AsSpan().SequenceEqual(other.Results);
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => Equals(obj as FuncType);
+
+    /// <inheritdoc/>
+    public override int GetHashCode()
+    {
+        var hash = new HashCode();
+        foreach (ValType t in Params)
+        {
+            hash.Add(t);
+        }
+        hash.Add(-1);
+        foreach (ValType t in Results)
+        {
+            hash.Add(t);
+        }
+        return hash.ToHashCode();
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() =>
+        $"[{string.Join(' ', Params.Select(p => p.ToWatName()))}] -> [{string.Join(' ', Results.Select(r => r.ToWatName()))}]";
+}
+
+/// <summary>Size limits of a memory (in 64 KiB pages) or a table (in elements).</summary>
+/// <param name="Min">The minimum (initial) size.</param>
+/// <param name="Max">The maximum size, or null when unbounded.</param>
+public readonly record struct Limits(uint Min, uint? Max)
+{
+    /// <summary>True when these limits fit inside <paramref name="required"/> (import subtyping).</summary>
+    public bool IsSubtypeOf(Limits required) =>
+        Min >= required.Min && (required.Max is null || (Max is not null && Max.Value <= required.Max.Value));
+
+    /// <inheritdoc/>
+    public override string ToString() => Max is null ? $"{Min}" : $"{Min} {Max}";
+}
+
+/// <summary>A table type: element reference type and limits.</summary>
+public readonly record struct TableType(ValType ElementType, Limits Limits);
+
+/// <summary>A memory type: limits in pages.</summary>
+public readonly record struct MemoryType(Limits Limits);
+
+/// <summary>A global type: value type and mutability.</summary>
+public readonly record struct GlobalType(ValType Type, bool Mutable)
+{
+    /// <inheritdoc/>
+    public override string ToString() => Mutable ? $"(mut {Type.ToWatName()})" : Type.ToWatName();
+}
+
+/// <summary>The kind of an import or export; the value is its binary encoding.</summary>
+public enum ExternKind : byte
+{
+    /// <summary>A function.</summary>
+    Func = 0,
+    /// <summary>A table.</summary>
+    Table = 1,
+    /// <summary>A memory.</summary>
+    Memory = 2,
+    /// <summary>A global.</summary>
+    Global = 3,
+}
