@@ -1,0 +1,80 @@
+using System.Runtime.Intrinsics;
+
+namespace Engine.Core;
+
+/// <summary>
+/// Finds the end of an expression without interpreting it: counts block nesting and stops at the
+/// <c>end</c> that closes the expression. Used by the decoder for constant expressions, whose
+/// operators the validator checks later.
+/// </summary>
+internal struct ExpressionScanner : IOperatorVisitor
+{
+    private int _depth;
+
+    /// <summary>True once the expression's final <c>end</c> was read.</summary>
+    public bool Done { get; private set; }
+
+    public void VisitBlock(BlockType blockType) => _depth++;
+    public void VisitLoop(BlockType blockType) => _depth++;
+    public void VisitIf(BlockType blockType) => _depth++;
+
+    public void VisitEnd()
+    {
+        if (_depth == 0)
+        {
+            Done = true;
+        }
+        else
+        {
+            _depth--;
+        }
+    }
+
+    public void VisitUnreachable() { }
+    public void VisitNop() { }
+    public void VisitElse() { }
+    public void VisitBr(uint relativeDepth) { }
+    public void VisitBrIf(uint relativeDepth) { }
+    public void VisitBrTable(BrTable table) { }
+    public void VisitReturn() { }
+    public void VisitCall(uint functionIndex) { }
+    public void VisitCallIndirect(uint typeIndex, uint tableIndex) { }
+    public void VisitDrop() { }
+    public void VisitSelect() { }
+    public void VisitSelectTyped(ValType type, uint typeCount) { }
+    public void VisitLocalGet(uint localIndex) { }
+    public void VisitLocalSet(uint localIndex) { }
+    public void VisitLocalTee(uint localIndex) { }
+    public void VisitGlobalGet(uint globalIndex) { }
+    public void VisitGlobalSet(uint globalIndex) { }
+    public void VisitTableGet(uint tableIndex) { }
+    public void VisitTableSet(uint tableIndex) { }
+    public void VisitLoad(Opcode opcode, MemArg memArg) { }
+    public void VisitStore(Opcode opcode, MemArg memArg) { }
+    public void VisitMemorySize() { }
+    public void VisitMemoryGrow() { }
+    public void VisitI32Const(int value) { }
+    public void VisitI64Const(long value) { }
+    public void VisitF32Const(uint bits) { }
+    public void VisitF64Const(ulong bits) { }
+    public void VisitPlain(Opcode opcode) { }
+    public void VisitRefNull(ValType type) { }
+    public void VisitRefIsNull() { }
+    public void VisitRefFunc(uint functionIndex) { }
+    public void VisitMemoryInit(uint dataIndex) { }
+    public void VisitDataDrop(uint dataIndex) { }
+    public void VisitMemoryCopy() { }
+    public void VisitMemoryFill() { }
+    public void VisitTableInit(uint elemIndex, uint tableIndex) { }
+    public void VisitElemDrop(uint elemIndex) { }
+    public void VisitTableCopy(uint destinationTable, uint sourceTable) { }
+    public void VisitTableGrow(uint tableIndex) { }
+    public void VisitTableSize(uint tableIndex) { }
+    public void VisitTableFill(uint tableIndex) { }
+    public void VisitV128Const(Vector128<byte> value) { }
+    public void VisitI8x16Shuffle(Vector128<byte> lanes) { }
+    public void VisitExtractLane(Opcode opcode, byte lane) { }
+    public void VisitReplaceLane(Opcode opcode, byte lane) { }
+    public void VisitLoadLane(Opcode opcode, MemArg memArg, byte lane) { }
+    public void VisitStoreLane(Opcode opcode, MemArg memArg, byte lane) { }
+}

@@ -1,0 +1,787 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace Engine.Core;
+
+/// <summary>One entry of the validator's control stack.</summary>
+public struct ControlFrame
+{
+    /// <summary>Block, Loop, If, Else, or End for the function's own frame.</summary>
+    public Opcode Kind;
+    /// <summary>The types the block takes.</summary>
+    public ValType[] StartTypes;
+    /// <summary>The types the block produces.</summary>
+    public ValType[] EndTypes;
+    /// <summary>The operand stack height at block entry (below its parameters).</summary>
+    public int Height;
+    /// <summary>True after an unconditional branch: the rest of the block is unreachable (stack-polymorphic).</summary>
+    public bool Unreachable;
+
+    /// <summary>The types a branch to this frame carries: start types for a loop, end types otherwise.</summary>
+    public readonly ValType[] LabelTypes => Kind == Opcode.Loop ? StartTypes : EndTypes;
+}
+
+/// <summary>
+/// Validates one function body by the spec's algorithm (appendix "Validation Algorithm"): an operand
+/// stack of value types (with <see cref="ValType.Bottom"/> for the unknown type of unreachable code)
+/// and a control stack. It receives operators through <see cref="Visitor"/>; consumers that also
+/// need operand types (the interpreter's translator, the compilers) wrap their own visitor in
+/// <see cref="ValidateThenVisit{TInner}"/> and query <see cref="OperandType"/> and friends.
+/// One instance can validate many functions (it keeps its buffers).
+/// </summary>
+public sealed partial class FuncValidator
+{
+    private static readonly ValType[] s_i32 = [ValType.I32];
+    private static readonly ValType[] s_i64 = [ValType.I64];
+    private static readonly ValType[] s_f32 = [ValType.F32];
+    private static readonly ValType[] s_f64 = [ValType.F64];
+    private static readonly ValType[] s_v128 = [ValType.V128];
+    private static readonly ValType[] s_funcref = [ValType.FuncRef];
+    private static readonly ValType[] s_externref = [ValType.ExternRef];
+
+    private ModuleInfo _module = null!;
+    private ValType[] _operands = new ValType[64];
+    private int _operandCount;
+    private ControlFrame[] _controls = new ControlFrame[16];
+    private int _controlCount;
+    private ValType[] _locals = new ValType[16];
+    private int _localCount;
+    private FuncType _type = null!;
+
+    /// <summary>The byte offset of the operator being validated (for error messages).</summary>
+    public int Offset { get; set; }
+
+    /// <summary>The module being validated.</summary>
+    public ModuleInfo Module => _module;
+
+    /// <summary>The function's type.</summary>
+    public FuncType FunctionType => _type;
+
+    /// <summary>The number of operands on the stack.</summary>
+    public int OperandCount => _operandCount;
+
+    /// <summary>The type of the operand <paramref name="depth"/> entries below the top (0 = top); Bottom when unknown.</summary>
+    public ValType OperandType(int depth) => _operands[_operandCount - 1 - depth];
+
+    /// <summary>The number of open control frames (the function's own frame included).</summary>
+    public int ControlDepth => _controlCount;
+
+    /// <summary>The control frame <paramref name="depth"/> levels out (0 = innermost).</summary>
+    public ref readonly ControlFrame Frame(int depth) => ref _controls[_controlCount - 1 - depth];
+
+    /// <summary>True when the current code is unreachable.</summary>
+    public bool IsUnreachable => _controls[_controlCount - 1].Unreachable;
+
+    /// <summary>The number of locals, parameters included.</summary>
+    public int LocalCount => _localCount;
+
+    /// <summary>The type of local <paramref name="index"/> (parameters first).</summary>
+    public ValType LocalType(uint index) => _locals[index];
+
+    /// <summary>Starts validating a defined function.</summary>
+    public void Begin(ModuleInfo module, uint functionIndex)
+    {
+        _module = module;
+        _type = module.FunctionType(functionIndex);
+        FunctionBody body = module.Body(functionIndex);
+        _localCount = _type.Params.Length + body.Locals.Length;
+        if (_locals.Length < _localCount)
+        {
+            _locals = new ValType[Math.Max(_localCount, _locals.Length * 2)];
+        }
+        _type.Params.CopyTo(_locals, 0);
+        body.Locals.CopyTo(_locals, _type.Params.Length);
+        _operandCount = 0;
+        _controlCount = 0;
+        PushControl(Opcode.End, Array.Empty<ValType>(), _type.Results);
+    }
+
+    /// <summary>Validates a whole defined function body.</summary>
+    public void ValidateFunction(ModuleInfo module, uint functionIndex)
+    {
+        Begin(module, functionIndex);
+        FunctionBody body = module.Body(functionIndex);
+        var reader = new WasmReader(module.Bytes, body.CodeStart, body.End);
+        var visitor = new Visitor(this);
+        while (_controlCount > 0)
+        {
+            Offset = reader.Position;
+            reader.ReadOperator(ref visitor);
+        }
+        if (!reader.AtEnd)
+        {
+            WasmReader.ThrowMalformed("operators remaining after end of function", reader.Position);
+        }
+    }
+
+    /// <summary>True once the function's final <c>end</c> was validated.</summary>
+    public bool Finished => _controlCount == 0;
+
+    // ---- the algorithm's primitives ----
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Push(ValType type)
+    {
+        if (_operandCount == _operands.Length)
+        {
+            Array.Resize(ref _operands, _operands.Length * 2);
+        }
+        _operands[_operandCount++] = type;
+    }
+
+    private void Push(ReadOnlySpan<ValType> types)
+    {
+        foreach (ValType t in types)
+        {
+            Push(t);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ValType Pop()
+    {
+        ref ControlFrame frame = ref _controls[_controlCount - 1];
+        if (_operandCount == frame.Height)
+        {
+            if (frame.Unreachable)
+            {
+                return ValType.Bottom;
+            }
+            Fail("type mismatch");
+        }
+        return _operands[--_operandCount];
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ValType Pop(ValType expected)
+    {
+        ValType actual = Pop();
+        if (actual != expected && actual != ValType.Bottom && expected != ValType.Bottom)
+        {
+            Fail("type mismatch");
+        }
+        return actual;
+    }
+
+    private void Pop(ReadOnlySpan<ValType> expected)
+    {
+        for (int i = expected.Length - 1; i >= 0; i--)
+        {
+            Pop(expected[i]);
+        }
+    }
+
+    private void PushControl(Opcode kind, ValType[] start, ValType[] end)
+    {
+        if (_controlCount == _controls.Length)
+        {
+            Array.Resize(ref _controls, _controls.Length * 2);
+        }
+        _controls[_controlCount++] = new ControlFrame { Kind = kind, StartTypes = start, EndTypes = end, Height = _operandCount, Unreachable = false };
+        Push(start);
+    }
+
+    private ControlFrame PopControl()
+    {
+        if (_controlCount == 0)
+        {
+            Fail("type mismatch");
+        }
+        ControlFrame frame = _controls[_controlCount - 1];
+        Pop(frame.EndTypes);
+        if (_operandCount != frame.Height)
+        {
+            Fail("type mismatch");
+        }
+        _controlCount--;
+        return frame;
+    }
+
+    private void SetUnreachable()
+    {
+        ref ControlFrame frame = ref _controls[_controlCount - 1];
+        _operandCount = frame.Height;
+        frame.Unreachable = true;
+    }
+
+    private ValType[] Label(uint depth)
+    {
+        if (depth >= (uint)_controlCount)
+        {
+            Fail("unknown label");
+        }
+        return _controls[_controlCount - 1 - (int)depth].LabelTypes;
+    }
+
+    private (ValType[] Start, ValType[] End) BlockTypes(BlockType blockType)
+    {
+        if (blockType.IsEmpty)
+        {
+            return (Array.Empty<ValType>(), Array.Empty<ValType>());
+        }
+        if (!blockType.IsTypeIndex)
+        {
+            return (Array.Empty<ValType>(), Single(blockType.ValueType));
+        }
+        if ((uint)blockType.TypeIndex >= (uint)_module.Types.Count)
+        {
+            Fail("unknown type");
+        }
+        FuncType type = _module.Types[blockType.TypeIndex];
+        return (type.Params, type.Results);
+    }
+
+    internal static ValType[] Single(ValType type) => type switch
+    {
+        ValType.I32 => s_i32,
+        ValType.I64 => s_i64,
+        ValType.F32 => s_f32,
+        ValType.F64 => s_f64,
+        ValType.V128 => s_v128,
+        ValType.FuncRef => s_funcref,
+        ValType.ExternRef => s_externref,
+        _ => throw new ArgumentOutOfRangeException(nameof(type)),
+    };
+
+    [DoesNotReturn]
+    private void Fail(string reason) => throw new InvalidModuleException(reason, Offset);
+
+    private void CheckMemory()
+    {
+        if (_module.Memories.Count == 0)
+        {
+            Fail("unknown memory 0");
+        }
+    }
+
+    private void CheckMemArg(Opcode opcode, MemArg memArg)
+    {
+        CheckMemory();
+        if (memArg.AlignLog2 > (uint)OperatorInfo.NaturalAlignmentLog2(opcode))
+        {
+            Fail("alignment must not be larger than natural");
+        }
+    }
+
+    private void CheckLane(Opcode opcode, byte lane)
+    {
+        if (lane >= OperatorInfo.LaneCount(opcode))
+        {
+            Fail("invalid lane index");
+        }
+    }
+
+    private TableType Table(uint index)
+    {
+        if (index >= (uint)_module.Tables.Count)
+        {
+            Fail($"unknown table {index}");
+        }
+        return _module.Tables[(int)index];
+    }
+
+    private ElementSegment Element(uint index)
+    {
+        if (index >= (uint)_module.Elements.Count)
+        {
+            Fail($"unknown elem segment {index}");
+        }
+        return _module.Elements[(int)index];
+    }
+
+    private void CheckData(uint index)
+    {
+        if (_module.DataCount is null && _module.Data.Count > 0)
+        {
+            WasmReader.ThrowMalformed("data count section required", Offset);
+        }
+        if (index >= (_module.DataCount ?? 0))
+        {
+            Fail($"unknown data segment {index}");
+        }
+    }
+
+    private ValType Local(uint index)
+    {
+        if (index >= (uint)_localCount)
+        {
+            Fail($"unknown local {index}");
+        }
+        return _locals[index];
+    }
+
+    private GlobalType Global(uint index)
+    {
+        if (index >= (uint)_module.Globals.Count)
+        {
+            Fail($"unknown global {index}");
+        }
+        return _module.Globals[(int)index];
+    }
+
+    private FuncType Function(uint index)
+    {
+        if (index >= (uint)_module.FunctionTypeIndices.Count)
+        {
+            Fail($"unknown function {index}");
+        }
+        return _module.FunctionType(index);
+    }
+
+    // ---- operators ----
+
+    internal void Unreachable() => SetUnreachable();
+
+    internal void Block(BlockType blockType)
+    {
+        var (start, end) = BlockTypes(blockType);
+        Pop(start);
+        PushControl(Opcode.Block, start, end);
+    }
+
+    internal void Loop(BlockType blockType)
+    {
+        var (start, end) = BlockTypes(blockType);
+        Pop(start);
+        PushControl(Opcode.Loop, start, end);
+    }
+
+    internal void If(BlockType blockType)
+    {
+        var (start, end) = BlockTypes(blockType);
+        Pop(ValType.I32);
+        Pop(start);
+        PushControl(Opcode.If, start, end);
+    }
+
+    internal void Else()
+    {
+        if (_controlCount == 0 || _controls[_controlCount - 1].Kind != Opcode.If)
+        {
+            Fail("else without matching if");
+        }
+        ControlFrame frame = PopControl();
+        PushControl(Opcode.Else, frame.StartTypes, frame.EndTypes);
+    }
+
+    internal void End()
+    {
+        if (_controlCount > 0 && _controls[_controlCount - 1].Kind == Opcode.If)
+        {
+            // An if without else: the missing else branch passes its inputs through unchanged.
+            ControlFrame frame = PopControl();
+            PushControl(Opcode.Else, frame.StartTypes, frame.EndTypes);
+        }
+        ControlFrame closed = PopControl();
+        if (_controlCount > 0)
+        {
+            Push(closed.EndTypes);
+        }
+    }
+
+    internal void Br(uint depth)
+    {
+        Pop(Label(depth));
+        SetUnreachable();
+    }
+
+    internal void BrIf(uint depth)
+    {
+        Pop(ValType.I32);
+        ValType[] label = Label(depth);
+        Pop(label);
+        Push(label);
+    }
+
+    internal void BrTable(BrTable table)
+    {
+        Pop(ValType.I32);
+        ValType[] defaultLabel = Label(table.Default);
+        int arity = defaultLabel.Length;
+        foreach (uint depth in table)
+        {
+            ValType[] label = Label(depth);
+            if (label.Length != arity)
+            {
+                Fail("type mismatch");
+            }
+            // Check the label's types against the stack without consuming it.
+            int saved = _operandCount;
+            ValType[] popped = new ValType[arity];
+            for (int i = arity - 1; i >= 0; i--)
+            {
+                popped[i] = Pop(label[i]);
+            }
+            for (int i = 0; i < arity; i++)
+            {
+                Push(popped[i]);
+            }
+            _ = saved;
+        }
+        Pop(defaultLabel);
+        SetUnreachable();
+    }
+
+    internal void Return()
+    {
+        Pop(_type.Results);
+        SetUnreachable();
+    }
+
+    internal void Call(uint functionIndex)
+    {
+        FuncType type = Function(functionIndex);
+        Pop(type.Params);
+        Push(type.Results);
+    }
+
+    internal void CallIndirect(uint typeIndex, uint tableIndex)
+    {
+        TableType table = Table(tableIndex);
+        if (table.ElementType != ValType.FuncRef)
+        {
+            Fail("type mismatch");
+        }
+        if (typeIndex >= (uint)_module.Types.Count)
+        {
+            Fail("unknown type");
+        }
+        FuncType type = _module.Types[(int)typeIndex];
+        Pop(ValType.I32);
+        Pop(type.Params);
+        Push(type.Results);
+    }
+
+    internal void Drop() => Pop();
+
+    internal void Select()
+    {
+        Pop(ValType.I32);
+        ValType t1 = Pop();
+        ValType t2 = Pop();
+        if (t1.IsReference() || t2.IsReference())
+        {
+            Fail("type mismatch");
+        }
+        if (t1 != t2 && t1 != ValType.Bottom && t2 != ValType.Bottom)
+        {
+            Fail("type mismatch");
+        }
+        Push(t1 == ValType.Bottom ? t2 : t1);
+    }
+
+    internal void SelectTyped(ValType type, uint count)
+    {
+        if (count != 1)
+        {
+            Fail("invalid result arity");
+        }
+        Pop(ValType.I32);
+        Pop(type);
+        Pop(type);
+        Push(type);
+    }
+
+    internal void LocalGet(uint index) => Push(Local(index));
+
+    internal void LocalSet(uint index) => Pop(Local(index));
+
+    internal void LocalTee(uint index)
+    {
+        ValType type = Local(index);
+        Pop(type);
+        Push(type);
+    }
+
+    internal void GlobalGet(uint index) => Push(Global(index).Type);
+
+    internal void GlobalSet(uint index)
+    {
+        GlobalType global = Global(index);
+        if (!global.Mutable)
+        {
+            Fail("global is immutable");
+        }
+        Pop(global.Type);
+    }
+
+    internal void TableGet(uint index)
+    {
+        ValType type = Table(index).ElementType;
+        Pop(ValType.I32);
+        Push(type);
+    }
+
+    internal void TableSet(uint index)
+    {
+        ValType type = Table(index).ElementType;
+        Pop(type);
+        Pop(ValType.I32);
+    }
+
+    internal void Load(Opcode opcode, MemArg memArg)
+    {
+        CheckMemArg(opcode, memArg);
+        Plain(opcode);
+    }
+
+    internal void Store(Opcode opcode, MemArg memArg)
+    {
+        CheckMemArg(opcode, memArg);
+        Plain(opcode);
+    }
+
+    internal void MemorySize()
+    {
+        CheckMemory();
+        Push(ValType.I32);
+    }
+
+    internal void MemoryGrow()
+    {
+        CheckMemory();
+        Pop(ValType.I32);
+        Push(ValType.I32);
+    }
+
+    internal void Const(ValType type) => Push(type);
+
+    /// <summary>An operator with a fixed signature: pop its params, push its results.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void Plain(Opcode opcode)
+    {
+        Pop(OperatorInfo.Params(opcode));
+        Push(OperatorInfo.Results(opcode));
+    }
+
+    internal void RefNull(ValType type) => Push(type);
+
+    internal void RefIsNull()
+    {
+        ValType type = Pop();
+        if (type != ValType.Bottom && !type.IsReference())
+        {
+            Fail("type mismatch");
+        }
+        Push(ValType.I32);
+    }
+
+    internal void RefFunc(uint index)
+    {
+        Function(index);
+        if (!_module.DeclaredFunctionReferences.Contains(index))
+        {
+            Fail("undeclared function reference");
+        }
+        Push(ValType.FuncRef);
+    }
+
+    internal void MemoryInit(uint dataIndex)
+    {
+        CheckMemory();
+        CheckData(dataIndex);
+        Pop(ValType.I32);
+        Pop(ValType.I32);
+        Pop(ValType.I32);
+    }
+
+    internal void DataDrop(uint dataIndex) => CheckData(dataIndex);
+
+    internal void MemoryCopyOrFill(ValType middle)
+    {
+        CheckMemory();
+        Pop(ValType.I32);
+        Pop(middle);
+        Pop(ValType.I32);
+    }
+
+    internal void TableInit(uint elemIndex, uint tableIndex)
+    {
+        TableType table = Table(tableIndex);
+        ElementSegment segment = Element(elemIndex);
+        if (segment.ElementType != table.ElementType)
+        {
+            Fail("type mismatch");
+        }
+        Pop(ValType.I32);
+        Pop(ValType.I32);
+        Pop(ValType.I32);
+    }
+
+    internal void ElemDrop(uint elemIndex) => Element(elemIndex);
+
+    internal void TableCopy(uint destination, uint source)
+    {
+        TableType dst = Table(destination);
+        TableType src = Table(source);
+        if (dst.ElementType != src.ElementType)
+        {
+            Fail("type mismatch");
+        }
+        Pop(ValType.I32);
+        Pop(ValType.I32);
+        Pop(ValType.I32);
+    }
+
+    internal void TableGrow(uint index)
+    {
+        ValType type = Table(index).ElementType;
+        Pop(ValType.I32);
+        Pop(type);
+        Push(ValType.I32);
+    }
+
+    internal void TableSize(uint index)
+    {
+        Table(index);
+        Push(ValType.I32);
+    }
+
+    internal void TableFill(uint index)
+    {
+        ValType type = Table(index).ElementType;
+        Pop(ValType.I32);
+        Pop(type);
+        Pop(ValType.I32);
+    }
+
+    internal void Shuffle(Vector128<byte> lanes)
+    {
+        for (int i = 0; i < 16; i++)
+        {
+            if (lanes[i] >= 32)
+            {
+                Fail("invalid lane index");
+            }
+        }
+        Pop(ValType.V128);
+        Pop(ValType.V128);
+        Push(ValType.V128);
+    }
+
+    internal void Lane(Opcode opcode, byte lane)
+    {
+        CheckLane(opcode, lane);
+        Plain(opcode);
+    }
+
+    internal void MemoryLane(Opcode opcode, MemArg memArg, byte lane)
+    {
+        CheckMemArg(opcode, memArg);
+        CheckLane(opcode, lane);
+        Plain(opcode);
+    }
+
+    /// <summary>Feeds operators to a <see cref="FuncValidator"/>.</summary>
+    public readonly struct Visitor : IOperatorVisitor
+    {
+        private readonly FuncValidator _v;
+
+        /// <summary>Creates the visitor.</summary>
+        public Visitor(FuncValidator validator) => _v = validator;
+
+        /// <inheritdoc/>
+        public void VisitUnreachable() => _v.Unreachable();
+        /// <inheritdoc/>
+        public void VisitNop() { }
+        /// <inheritdoc/>
+        public void VisitBlock(BlockType blockType) => _v.Block(blockType);
+        /// <inheritdoc/>
+        public void VisitLoop(BlockType blockType) => _v.Loop(blockType);
+        /// <inheritdoc/>
+        public void VisitIf(BlockType blockType) => _v.If(blockType);
+        /// <inheritdoc/>
+        public void VisitElse() => _v.Else();
+        /// <inheritdoc/>
+        public void VisitEnd() => _v.End();
+        /// <inheritdoc/>
+        public void VisitBr(uint relativeDepth) => _v.Br(relativeDepth);
+        /// <inheritdoc/>
+        public void VisitBrIf(uint relativeDepth) => _v.BrIf(relativeDepth);
+        /// <inheritdoc/>
+        public void VisitBrTable(BrTable table) => _v.BrTable(table);
+        /// <inheritdoc/>
+        public void VisitReturn() => _v.Return();
+        /// <inheritdoc/>
+        public void VisitCall(uint functionIndex) => _v.Call(functionIndex);
+        /// <inheritdoc/>
+        public void VisitCallIndirect(uint typeIndex, uint tableIndex) => _v.CallIndirect(typeIndex, tableIndex);
+        /// <inheritdoc/>
+        public void VisitDrop() => _v.Drop();
+        /// <inheritdoc/>
+        public void VisitSelect() => _v.Select();
+        /// <inheritdoc/>
+        public void VisitSelectTyped(ValType type, uint typeCount) => _v.SelectTyped(type, typeCount);
+        /// <inheritdoc/>
+        public void VisitLocalGet(uint localIndex) => _v.LocalGet(localIndex);
+        /// <inheritdoc/>
+        public void VisitLocalSet(uint localIndex) => _v.LocalSet(localIndex);
+        /// <inheritdoc/>
+        public void VisitLocalTee(uint localIndex) => _v.LocalTee(localIndex);
+        /// <inheritdoc/>
+        public void VisitGlobalGet(uint globalIndex) => _v.GlobalGet(globalIndex);
+        /// <inheritdoc/>
+        public void VisitGlobalSet(uint globalIndex) => _v.GlobalSet(globalIndex);
+        /// <inheritdoc/>
+        public void VisitTableGet(uint tableIndex) => _v.TableGet(tableIndex);
+        /// <inheritdoc/>
+        public void VisitTableSet(uint tableIndex) => _v.TableSet(tableIndex);
+        /// <inheritdoc/>
+        public void VisitLoad(Opcode opcode, MemArg memArg) => _v.Load(opcode, memArg);
+        /// <inheritdoc/>
+        public void VisitStore(Opcode opcode, MemArg memArg) => _v.Store(opcode, memArg);
+        /// <inheritdoc/>
+        public void VisitMemorySize() => _v.MemorySize();
+        /// <inheritdoc/>
+        public void VisitMemoryGrow() => _v.MemoryGrow();
+        /// <inheritdoc/>
+        public void VisitI32Const(int value) => _v.Const(ValType.I32);
+        /// <inheritdoc/>
+        public void VisitI64Const(long value) => _v.Const(ValType.I64);
+        /// <inheritdoc/>
+        public void VisitF32Const(uint bits) => _v.Const(ValType.F32);
+        /// <inheritdoc/>
+        public void VisitF64Const(ulong bits) => _v.Const(ValType.F64);
+        /// <inheritdoc/>
+        public void VisitPlain(Opcode opcode) => _v.Plain(opcode);
+        /// <inheritdoc/>
+        public void VisitRefNull(ValType type) => _v.RefNull(type);
+        /// <inheritdoc/>
+        public void VisitRefIsNull() => _v.RefIsNull();
+        /// <inheritdoc/>
+        public void VisitRefFunc(uint functionIndex) => _v.RefFunc(functionIndex);
+        /// <inheritdoc/>
+        public void VisitMemoryInit(uint dataIndex) => _v.MemoryInit(dataIndex);
+        /// <inheritdoc/>
+        public void VisitDataDrop(uint dataIndex) => _v.DataDrop(dataIndex);
+        /// <inheritdoc/>
+        public void VisitMemoryCopy() => _v.MemoryCopyOrFill(ValType.I32);
+        /// <inheritdoc/>
+        public void VisitMemoryFill() => _v.MemoryCopyOrFill(ValType.I32);
+        /// <inheritdoc/>
+        public void VisitTableInit(uint elemIndex, uint tableIndex) => _v.TableInit(elemIndex, tableIndex);
+        /// <inheritdoc/>
+        public void VisitElemDrop(uint elemIndex) => _v.ElemDrop(elemIndex);
+        /// <inheritdoc/>
+        public void VisitTableCopy(uint destinationTable, uint sourceTable) => _v.TableCopy(destinationTable, sourceTable);
+        /// <inheritdoc/>
+        public void VisitTableGrow(uint tableIndex) => _v.TableGrow(tableIndex);
+        /// <inheritdoc/>
+        public void VisitTableSize(uint tableIndex) => _v.TableSize(tableIndex);
+        /// <inheritdoc/>
+        public void VisitTableFill(uint tableIndex) => _v.TableFill(tableIndex);
+        /// <inheritdoc/>
+        public void VisitV128Const(Vector128<byte> value) => _v.Const(ValType.V128);
+        /// <inheritdoc/>
+        public void VisitI8x16Shuffle(Vector128<byte> lanes) => _v.Shuffle(lanes);
+        /// <inheritdoc/>
+        public void VisitExtractLane(Opcode opcode, byte lane) => _v.Lane(opcode, lane);
+        /// <inheritdoc/>
+        public void VisitReplaceLane(Opcode opcode, byte lane) => _v.Lane(opcode, lane);
+        /// <inheritdoc/>
+        public void VisitLoadLane(Opcode opcode, MemArg memArg, byte lane) => _v.MemoryLane(opcode, memArg, lane);
+        /// <inheritdoc/>
+        public void VisitStoreLane(Opcode opcode, MemArg memArg, byte lane) => _v.MemoryLane(opcode, memArg, lane);
+    }
+}
