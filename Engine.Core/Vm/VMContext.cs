@@ -1,0 +1,140 @@
+using System.Runtime.InteropServices;
+
+namespace Engine.Core;
+
+/// <summary>
+/// The per-instance block of native memory through which every tier reaches the VM: the interpreter
+/// reads it through a pointer, compiled code through a register with the offsets in
+/// <see cref="VMOffsets"/>. The runtime allocates it in native memory (it never moves) and keeps it
+/// current (for example the memory base and length after <c>memory.grow</c>).
+/// Fields are <see cref="nint"/> so this shared definition needs no unsafe code; each comment says
+/// what the address points to.
+/// </summary>
+/// <remarks>
+/// <code>
+///  offset  field            points to
+///  0       MemoryBase       byte[MemoryLength] of memory 0 (0 when the module has no memory)
+///  8       MemoryLength     current length of memory 0 in bytes
+///  16      Globals          nint[global count]: address of each global's 16-byte VMGlobal cell
+///                           (an imported global's cell belongs to its exporter)
+///  24      Tables           nint[table count]: address of each VMTable
+///  32      Functions        nint[function count]: address of each function's VMFuncRef
+///                           (imports point at the exporter's record)
+///  40      TypeIds          int[type count]: engine-wide canonical id of each type index
+///  48      Services         GCHandle (as nint) of the instance's IInstanceServices
+///  56      StackLimit       lowest native stack address compiled code may use
+///  64      EpochDeadline    interruption: trap when the engine's epoch reaches it
+///  72      EpochCounter     address of the engine's epoch counter (long)
+///  80      Fuel             remaining fuel (when metering is on)
+/// </code>
+/// </remarks>
+[StructLayout(LayoutKind.Sequential)]
+public struct VMContext
+{
+    /// <summary>Base address of memory 0.</summary>
+    public nint MemoryBase;
+    /// <summary>Length of memory 0 in bytes.</summary>
+    public nuint MemoryLength;
+    /// <summary>Address of an array of VMGlobal addresses, one per global index.</summary>
+    public nint Globals;
+    /// <summary>Address of an array of VMTable addresses, one per table index.</summary>
+    public nint Tables;
+    /// <summary>Address of an array of VMFuncRef addresses, one per function index.</summary>
+    public nint Functions;
+    /// <summary>Address of an int array: canonical type id per type index.</summary>
+    public nint TypeIds;
+    /// <summary>GCHandle (as nint) of the instance's <see cref="IInstanceServices"/>.</summary>
+    public nint Services;
+    /// <summary>The lowest native stack address compiled code may use.</summary>
+    public nint StackLimit;
+    /// <summary>The epoch at which running code traps with <see cref="TrapCode.Interrupted"/>.</summary>
+    public long EpochDeadline;
+    /// <summary>Address of the engine's epoch counter (a long).</summary>
+    public nint EpochCounter;
+    /// <summary>Remaining fuel when fuel metering is on.</summary>
+    public long Fuel;
+}
+
+/// <summary>A global's storage cell: 16 bytes, enough for any value (v128). Numbers in their little-endian bits; references as addresses.</summary>
+[StructLayout(LayoutKind.Sequential)]
+public struct VMGlobal
+{
+    /// <summary>Low 8 bytes (the whole value unless v128).</summary>
+    public ulong Low;
+    /// <summary>High 8 bytes of a v128.</summary>
+    public ulong High;
+}
+
+/// <summary>A table: a native array of reference values (VMFuncRef addresses or externref box addresses; 0 is null).</summary>
+[StructLayout(LayoutKind.Sequential)]
+public struct VMTable
+{
+    /// <summary>Address of nint[Length].</summary>
+    public nint Elements;
+    /// <summary>Current number of elements.</summary>
+    public uint Length;
+    /// <summary>Maximum number of elements (uint.MaxValue when unbounded).</summary>
+    public uint Maximum;
+}
+
+/// <summary>
+/// A function reference record (what a funcref value points to): one per function per instance,
+/// owned by the instance that defines the function, never moved while the instance lives.
+/// </summary>
+[StructLayout(LayoutKind.Sequential)]
+public struct VMFuncRef
+{
+    /// <summary>Native entry point of the function's current compiled code, or 0 while it is interpreted or is a host function.</summary>
+    public nint NativeCode;
+    /// <summary>The engine-wide canonical id of the function's type (compared by call_indirect).</summary>
+    public int TypeId;
+    /// <summary>Padding; reserved.</summary>
+    public int Reserved;
+    /// <summary>The VMContext of the instance that defines the function (0 for host functions).</summary>
+    public nint Vmctx;
+    /// <summary>GCHandle (as nint) of the managed <see cref="FunctionInstance"/>.</summary>
+    public nint Function;
+}
+
+/// <summary>Byte offsets of the fields of the VM structures, for compiled code. A test checks them against the structs.</summary>
+public static class VMOffsets
+{
+    /// <summary>Offset of <see cref="VMContext.MemoryBase"/>.</summary>
+    public const int MemoryBase = 0;
+    /// <summary>Offset of <see cref="VMContext.MemoryLength"/>.</summary>
+    public const int MemoryLength = 8;
+    /// <summary>Offset of <see cref="VMContext.Globals"/>.</summary>
+    public const int Globals = 16;
+    /// <summary>Offset of <see cref="VMContext.Tables"/>.</summary>
+    public const int Tables = 24;
+    /// <summary>Offset of <see cref="VMContext.Functions"/>.</summary>
+    public const int Functions = 32;
+    /// <summary>Offset of <see cref="VMContext.TypeIds"/>.</summary>
+    public const int TypeIds = 40;
+    /// <summary>Offset of <see cref="VMContext.Services"/>.</summary>
+    public const int Services = 48;
+    /// <summary>Offset of <see cref="VMContext.StackLimit"/>.</summary>
+    public const int StackLimit = 56;
+    /// <summary>Offset of <see cref="VMContext.EpochDeadline"/>.</summary>
+    public const int EpochDeadline = 64;
+    /// <summary>Offset of <see cref="VMContext.EpochCounter"/>.</summary>
+    public const int EpochCounter = 72;
+    /// <summary>Offset of <see cref="VMContext.Fuel"/>.</summary>
+    public const int Fuel = 80;
+    /// <summary>Size of <see cref="VMContext"/>.</summary>
+    public const int VMContextSize = 88;
+
+    /// <summary>Offset of <see cref="VMTable.Elements"/>.</summary>
+    public const int TableElements = 0;
+    /// <summary>Offset of <see cref="VMTable.Length"/>.</summary>
+    public const int TableLength = 8;
+
+    /// <summary>Offset of <see cref="VMFuncRef.NativeCode"/>.</summary>
+    public const int FuncRefNativeCode = 0;
+    /// <summary>Offset of <see cref="VMFuncRef.TypeId"/>.</summary>
+    public const int FuncRefTypeId = 8;
+    /// <summary>Offset of <see cref="VMFuncRef.Vmctx"/>.</summary>
+    public const int FuncRefVmctx = 16;
+    /// <summary>Offset of <see cref="VMFuncRef.Function"/>.</summary>
+    public const int FuncRefFunction = 24;
+}
