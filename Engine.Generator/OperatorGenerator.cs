@@ -339,7 +339,7 @@ public static class OperatorGenerator
     private static string GenerateReader(List<OperatorDef> ops)
     {
         var sb = new StringBuilder(Header);
-        sb.Append("namespace Engine.Core;\n\n");
+        sb.Append("using System.Runtime.CompilerServices;\n\nnamespace Engine.Core;\n\n");
         sb.Append("public ref partial struct WasmReader\n{\n");
         sb.Append("    /// <summary>Reads one operator with its immediates and passes it to the visitor.</summary>\n");
         sb.Append("    public void ReadOperator<TVisitor>(ref TVisitor visitor) where TVisitor : struct, IOperatorVisitor\n    {\n");
@@ -361,35 +361,66 @@ public static class OperatorGenerator
             }
             sb.Append("            default:\n                ThrowMalformed(\"illegal opcode\", start);\n                return;\n        }\n    }\n\n");
         }
+        AppendKindReaders(sb);
         sb.Length -= 1;
         sb.Append("}\n");
         return sb.ToString();
     }
 
+    /// <summary>
+    /// Kinds read inline in the dispatch switch. Every other kind is read by a small non-inlined method
+    /// of its own, so the consumer's code for rare operators is not inlined into the switch: a huge
+    /// dispatch method with many struct locals pays for zeroing its frame on every operator.
+    /// </summary>
+    private static readonly HashSet<string> s_inlineKinds = ["Plain", "LocalGet", "LocalSet", "LocalTee", "I32Const"];
+
     private static void AppendCase(StringBuilder sb, OperatorDef op, string indent)
     {
-        var kind = s_kinds.First(k => k.Kind == op.Kind);
-        sb.Append($"{indent}case 0x{op.Code:X2}: // {op.Name}\n");
         string inner = indent + "    ";
-        string args = kind.Read.Replace("OP", $"Opcode.{op.Identifier}");
-        switch (kind.Read)
+        sb.Append($"{indent}case 0x{op.Code:X2}: // {op.Name}\n");
+        if (s_inlineKinds.Contains(op.Kind))
         {
-            case "ZERO":
-                sb.Append($"{inner}ReadZeroByte();\n{inner}visitor.Visit{op.Kind}();\n");
-                break;
-            case "ZERO2":
-                sb.Append($"{inner}ReadZeroByte();\n{inner}ReadZeroByte();\n{inner}visitor.Visit{op.Kind}();\n");
-                break;
-            case "MEMINIT":
-                sb.Append($"{inner}{{\n{inner}    uint dataIndex = ReadVarU32();\n{inner}    ReadZeroByte();\n{inner}    visitor.VisitMemoryInit(dataIndex);\n{inner}}}\n");
-                break;
-            case "READ_SELECT":
-                sb.Append($"{inner}{{\n{inner}    ValType type = ReadSelectTypes(out uint count);\n{inner}    visitor.VisitSelectTyped(type, count);\n{inner}}}\n");
-                break;
-            default:
-                sb.Append($"{inner}visitor.Visit{op.Kind}({args});\n");
-                break;
+            var kind = s_kinds.First(k => k.Kind == op.Kind);
+            string args = kind.Read.Replace("OP", $"Opcode.{op.Identifier}");
+            sb.Append($"{inner}visitor.Visit{op.Kind}({args});\n");
+        }
+        else
+        {
+            sb.Append($"{inner}Read{op.Kind}(ref visitor, Opcode.{op.Identifier});\n");
         }
         sb.Append($"{inner}return;\n");
+    }
+
+    private static void AppendKindReaders(StringBuilder sb)
+    {
+        foreach (var kind in s_kinds)
+        {
+            if (s_inlineKinds.Contains(kind.Kind))
+            {
+                continue;
+            }
+            sb.Append("    [MethodImpl(MethodImplOptions.NoInlining)]\n");
+            sb.Append($"    private void Read{kind.Kind}<TVisitor>(ref TVisitor visitor, Opcode opcode) where TVisitor : struct, IOperatorVisitor\n    {{\n");
+            string inner = "        ";
+            switch (kind.Read)
+            {
+                case "ZERO":
+                    sb.Append($"{inner}ReadZeroByte();\n{inner}visitor.Visit{kind.Kind}();\n");
+                    break;
+                case "ZERO2":
+                    sb.Append($"{inner}ReadZeroByte();\n{inner}ReadZeroByte();\n{inner}visitor.Visit{kind.Kind}();\n");
+                    break;
+                case "MEMINIT":
+                    sb.Append($"{inner}uint dataIndex = ReadVarU32();\n{inner}ReadZeroByte();\n{inner}visitor.VisitMemoryInit(dataIndex);\n");
+                    break;
+                case "READ_SELECT":
+                    sb.Append($"{inner}ValType type = ReadSelectTypes(out uint count);\n{inner}visitor.VisitSelectTyped(type, count);\n");
+                    break;
+                default:
+                    sb.Append($"{inner}visitor.Visit{kind.Kind}({kind.Read.Replace("OP", "opcode")});\n");
+                    break;
+            }
+            sb.Append("    }\n\n");
+        }
     }
 }

@@ -3,6 +3,8 @@
 // edit the table and run: dotnet run --project Engine.Generator
 // </auto-generated>
 
+using System.Runtime.CompilerServices;
+
 namespace Engine.Core;
 
 public ref partial struct WasmReader
@@ -15,55 +17,52 @@ public ref partial struct WasmReader
         switch (code)
         {
             case 0x00: // unreachable
-                visitor.VisitUnreachable();
+                ReadUnreachable(ref visitor, Opcode.Unreachable);
                 return;
             case 0x01: // nop
-                visitor.VisitNop();
+                ReadNop(ref visitor, Opcode.Nop);
                 return;
             case 0x02: // block
-                visitor.VisitBlock(ReadBlockType());
+                ReadBlock(ref visitor, Opcode.Block);
                 return;
             case 0x03: // loop
-                visitor.VisitLoop(ReadBlockType());
+                ReadLoop(ref visitor, Opcode.Loop);
                 return;
             case 0x04: // if
-                visitor.VisitIf(ReadBlockType());
+                ReadIf(ref visitor, Opcode.If);
                 return;
             case 0x05: // else
-                visitor.VisitElse();
+                ReadElse(ref visitor, Opcode.Else);
                 return;
             case 0x0B: // end
-                visitor.VisitEnd();
+                ReadEnd(ref visitor, Opcode.End);
                 return;
             case 0x0C: // br
-                visitor.VisitBr(ReadVarU32());
+                ReadBr(ref visitor, Opcode.Br);
                 return;
             case 0x0D: // br_if
-                visitor.VisitBrIf(ReadVarU32());
+                ReadBrIf(ref visitor, Opcode.BrIf);
                 return;
             case 0x0E: // br_table
-                visitor.VisitBrTable(ReadBrTable());
+                ReadBrTable(ref visitor, Opcode.BrTable);
                 return;
             case 0x0F: // return
-                visitor.VisitReturn();
+                ReadReturn(ref visitor, Opcode.Return);
                 return;
             case 0x10: // call
-                visitor.VisitCall(ReadVarU32());
+                ReadCall(ref visitor, Opcode.Call);
                 return;
             case 0x11: // call_indirect
-                visitor.VisitCallIndirect(ReadVarU32(), ReadVarU32());
+                ReadCallIndirect(ref visitor, Opcode.CallIndirect);
                 return;
             case 0x1A: // drop
-                visitor.VisitDrop();
+                ReadDrop(ref visitor, Opcode.Drop);
                 return;
             case 0x1B: // select
-                visitor.VisitSelect();
+                ReadSelect(ref visitor, Opcode.Select);
                 return;
             case 0x1C: // select_t
-                {
-                    ValType type = ReadSelectTypes(out uint count);
-                    visitor.VisitSelectTyped(type, count);
-                }
+                ReadSelectTyped(ref visitor, Opcode.SelectTyped);
                 return;
             case 0x20: // local.get
                 visitor.VisitLocalGet(ReadVarU32());
@@ -75,105 +74,103 @@ public ref partial struct WasmReader
                 visitor.VisitLocalTee(ReadVarU32());
                 return;
             case 0x23: // global.get
-                visitor.VisitGlobalGet(ReadVarU32());
+                ReadGlobalGet(ref visitor, Opcode.GlobalGet);
                 return;
             case 0x24: // global.set
-                visitor.VisitGlobalSet(ReadVarU32());
+                ReadGlobalSet(ref visitor, Opcode.GlobalSet);
                 return;
             case 0x25: // table.get
-                visitor.VisitTableGet(ReadVarU32());
+                ReadTableGet(ref visitor, Opcode.TableGet);
                 return;
             case 0x26: // table.set
-                visitor.VisitTableSet(ReadVarU32());
+                ReadTableSet(ref visitor, Opcode.TableSet);
                 return;
             case 0x28: // i32.load
-                visitor.VisitLoad(Opcode.I32Load, ReadMemArg());
+                ReadLoad(ref visitor, Opcode.I32Load);
                 return;
             case 0x29: // i64.load
-                visitor.VisitLoad(Opcode.I64Load, ReadMemArg());
+                ReadLoad(ref visitor, Opcode.I64Load);
                 return;
             case 0x2A: // f32.load
-                visitor.VisitLoad(Opcode.F32Load, ReadMemArg());
+                ReadLoad(ref visitor, Opcode.F32Load);
                 return;
             case 0x2B: // f64.load
-                visitor.VisitLoad(Opcode.F64Load, ReadMemArg());
+                ReadLoad(ref visitor, Opcode.F64Load);
                 return;
             case 0x2C: // i32.load8_s
-                visitor.VisitLoad(Opcode.I32Load8S, ReadMemArg());
+                ReadLoad(ref visitor, Opcode.I32Load8S);
                 return;
             case 0x2D: // i32.load8_u
-                visitor.VisitLoad(Opcode.I32Load8U, ReadMemArg());
+                ReadLoad(ref visitor, Opcode.I32Load8U);
                 return;
             case 0x2E: // i32.load16_s
-                visitor.VisitLoad(Opcode.I32Load16S, ReadMemArg());
+                ReadLoad(ref visitor, Opcode.I32Load16S);
                 return;
             case 0x2F: // i32.load16_u
-                visitor.VisitLoad(Opcode.I32Load16U, ReadMemArg());
+                ReadLoad(ref visitor, Opcode.I32Load16U);
                 return;
             case 0x30: // i64.load8_s
-                visitor.VisitLoad(Opcode.I64Load8S, ReadMemArg());
+                ReadLoad(ref visitor, Opcode.I64Load8S);
                 return;
             case 0x31: // i64.load8_u
-                visitor.VisitLoad(Opcode.I64Load8U, ReadMemArg());
+                ReadLoad(ref visitor, Opcode.I64Load8U);
                 return;
             case 0x32: // i64.load16_s
-                visitor.VisitLoad(Opcode.I64Load16S, ReadMemArg());
+                ReadLoad(ref visitor, Opcode.I64Load16S);
                 return;
             case 0x33: // i64.load16_u
-                visitor.VisitLoad(Opcode.I64Load16U, ReadMemArg());
+                ReadLoad(ref visitor, Opcode.I64Load16U);
                 return;
             case 0x34: // i64.load32_s
-                visitor.VisitLoad(Opcode.I64Load32S, ReadMemArg());
+                ReadLoad(ref visitor, Opcode.I64Load32S);
                 return;
             case 0x35: // i64.load32_u
-                visitor.VisitLoad(Opcode.I64Load32U, ReadMemArg());
+                ReadLoad(ref visitor, Opcode.I64Load32U);
                 return;
             case 0x36: // i32.store
-                visitor.VisitStore(Opcode.I32Store, ReadMemArg());
+                ReadStore(ref visitor, Opcode.I32Store);
                 return;
             case 0x37: // i64.store
-                visitor.VisitStore(Opcode.I64Store, ReadMemArg());
+                ReadStore(ref visitor, Opcode.I64Store);
                 return;
             case 0x38: // f32.store
-                visitor.VisitStore(Opcode.F32Store, ReadMemArg());
+                ReadStore(ref visitor, Opcode.F32Store);
                 return;
             case 0x39: // f64.store
-                visitor.VisitStore(Opcode.F64Store, ReadMemArg());
+                ReadStore(ref visitor, Opcode.F64Store);
                 return;
             case 0x3A: // i32.store8
-                visitor.VisitStore(Opcode.I32Store8, ReadMemArg());
+                ReadStore(ref visitor, Opcode.I32Store8);
                 return;
             case 0x3B: // i32.store16
-                visitor.VisitStore(Opcode.I32Store16, ReadMemArg());
+                ReadStore(ref visitor, Opcode.I32Store16);
                 return;
             case 0x3C: // i64.store8
-                visitor.VisitStore(Opcode.I64Store8, ReadMemArg());
+                ReadStore(ref visitor, Opcode.I64Store8);
                 return;
             case 0x3D: // i64.store16
-                visitor.VisitStore(Opcode.I64Store16, ReadMemArg());
+                ReadStore(ref visitor, Opcode.I64Store16);
                 return;
             case 0x3E: // i64.store32
-                visitor.VisitStore(Opcode.I64Store32, ReadMemArg());
+                ReadStore(ref visitor, Opcode.I64Store32);
                 return;
             case 0x3F: // memory.size
-                ReadZeroByte();
-                visitor.VisitMemorySize();
+                ReadMemorySize(ref visitor, Opcode.MemorySize);
                 return;
             case 0x40: // memory.grow
-                ReadZeroByte();
-                visitor.VisitMemoryGrow();
+                ReadMemoryGrow(ref visitor, Opcode.MemoryGrow);
                 return;
             case 0x41: // i32.const
                 visitor.VisitI32Const(ReadVarS32());
                 return;
             case 0x42: // i64.const
-                visitor.VisitI64Const(ReadVarS64());
+                ReadI64Const(ref visitor, Opcode.I64Const);
                 return;
             case 0x43: // f32.const
-                visitor.VisitF32Const(ReadFixedU32());
+                ReadF32Const(ref visitor, Opcode.F32Const);
                 return;
             case 0x44: // f64.const
-                visitor.VisitF64Const(ReadFixedU64());
+                ReadF64Const(ref visitor, Opcode.F64Const);
                 return;
             case 0x45: // i32.eqz
                 visitor.VisitPlain(Opcode.I32Eqz);
@@ -560,13 +557,13 @@ public ref partial struct WasmReader
                 visitor.VisitPlain(Opcode.I64Extend32S);
                 return;
             case 0xD0: // ref.null
-                visitor.VisitRefNull(ReadRefType());
+                ReadRefNull(ref visitor, Opcode.RefNull);
                 return;
             case 0xD1: // ref.is_null
-                visitor.VisitRefIsNull();
+                ReadRefIsNull(ref visitor, Opcode.RefIsNull);
                 return;
             case 0xD2: // ref.func
-                visitor.VisitRefFunc(ReadVarU32());
+                ReadRefFunc(ref visitor, Opcode.RefFunc);
                 return;
             case 0xFC:
                 ReadPrefixedFC(ref visitor, start);
@@ -610,41 +607,34 @@ public ref partial struct WasmReader
                 visitor.VisitPlain(Opcode.I64TruncSatF64U);
                 return;
             case 0x08: // memory.init
-                {
-                    uint dataIndex = ReadVarU32();
-                    ReadZeroByte();
-                    visitor.VisitMemoryInit(dataIndex);
-                }
+                ReadMemoryInit(ref visitor, Opcode.MemoryInit);
                 return;
             case 0x09: // data.drop
-                visitor.VisitDataDrop(ReadVarU32());
+                ReadDataDrop(ref visitor, Opcode.DataDrop);
                 return;
             case 0x0A: // memory.copy
-                ReadZeroByte();
-                ReadZeroByte();
-                visitor.VisitMemoryCopy();
+                ReadMemoryCopy(ref visitor, Opcode.MemoryCopy);
                 return;
             case 0x0B: // memory.fill
-                ReadZeroByte();
-                visitor.VisitMemoryFill();
+                ReadMemoryFill(ref visitor, Opcode.MemoryFill);
                 return;
             case 0x0C: // table.init
-                visitor.VisitTableInit(ReadVarU32(), ReadVarU32());
+                ReadTableInit(ref visitor, Opcode.TableInit);
                 return;
             case 0x0D: // elem.drop
-                visitor.VisitElemDrop(ReadVarU32());
+                ReadElemDrop(ref visitor, Opcode.ElemDrop);
                 return;
             case 0x0E: // table.copy
-                visitor.VisitTableCopy(ReadVarU32(), ReadVarU32());
+                ReadTableCopy(ref visitor, Opcode.TableCopy);
                 return;
             case 0x0F: // table.grow
-                visitor.VisitTableGrow(ReadVarU32());
+                ReadTableGrow(ref visitor, Opcode.TableGrow);
                 return;
             case 0x10: // table.size
-                visitor.VisitTableSize(ReadVarU32());
+                ReadTableSize(ref visitor, Opcode.TableSize);
                 return;
             case 0x11: // table.fill
-                visitor.VisitTableFill(ReadVarU32());
+                ReadTableFill(ref visitor, Opcode.TableFill);
                 return;
             default:
                 ThrowMalformed("illegal opcode", start);
@@ -658,46 +648,46 @@ public ref partial struct WasmReader
         switch (code)
         {
             case 0x00: // v128.load
-                visitor.VisitLoad(Opcode.V128Load, ReadMemArg());
+                ReadLoad(ref visitor, Opcode.V128Load);
                 return;
             case 0x01: // v128.load8x8_s
-                visitor.VisitLoad(Opcode.V128Load8x8S, ReadMemArg());
+                ReadLoad(ref visitor, Opcode.V128Load8x8S);
                 return;
             case 0x02: // v128.load8x8_u
-                visitor.VisitLoad(Opcode.V128Load8x8U, ReadMemArg());
+                ReadLoad(ref visitor, Opcode.V128Load8x8U);
                 return;
             case 0x03: // v128.load16x4_s
-                visitor.VisitLoad(Opcode.V128Load16x4S, ReadMemArg());
+                ReadLoad(ref visitor, Opcode.V128Load16x4S);
                 return;
             case 0x04: // v128.load16x4_u
-                visitor.VisitLoad(Opcode.V128Load16x4U, ReadMemArg());
+                ReadLoad(ref visitor, Opcode.V128Load16x4U);
                 return;
             case 0x05: // v128.load32x2_s
-                visitor.VisitLoad(Opcode.V128Load32x2S, ReadMemArg());
+                ReadLoad(ref visitor, Opcode.V128Load32x2S);
                 return;
             case 0x06: // v128.load32x2_u
-                visitor.VisitLoad(Opcode.V128Load32x2U, ReadMemArg());
+                ReadLoad(ref visitor, Opcode.V128Load32x2U);
                 return;
             case 0x07: // v128.load8_splat
-                visitor.VisitLoad(Opcode.V128Load8Splat, ReadMemArg());
+                ReadLoad(ref visitor, Opcode.V128Load8Splat);
                 return;
             case 0x08: // v128.load16_splat
-                visitor.VisitLoad(Opcode.V128Load16Splat, ReadMemArg());
+                ReadLoad(ref visitor, Opcode.V128Load16Splat);
                 return;
             case 0x09: // v128.load32_splat
-                visitor.VisitLoad(Opcode.V128Load32Splat, ReadMemArg());
+                ReadLoad(ref visitor, Opcode.V128Load32Splat);
                 return;
             case 0x0A: // v128.load64_splat
-                visitor.VisitLoad(Opcode.V128Load64Splat, ReadMemArg());
+                ReadLoad(ref visitor, Opcode.V128Load64Splat);
                 return;
             case 0x0B: // v128.store
-                visitor.VisitStore(Opcode.V128Store, ReadMemArg());
+                ReadStore(ref visitor, Opcode.V128Store);
                 return;
             case 0x0C: // v128.const
-                visitor.VisitV128Const(ReadV128());
+                ReadV128Const(ref visitor, Opcode.V128Const);
                 return;
             case 0x0D: // i8x16.shuffle
-                visitor.VisitI8x16Shuffle(ReadV128());
+                ReadI8x16Shuffle(ref visitor, Opcode.I8x16Shuffle);
                 return;
             case 0x0E: // i8x16.swizzle
                 visitor.VisitPlain(Opcode.I8x16Swizzle);
@@ -721,46 +711,46 @@ public ref partial struct WasmReader
                 visitor.VisitPlain(Opcode.F64x2Splat);
                 return;
             case 0x15: // i8x16.extract_lane_s
-                visitor.VisitExtractLane(Opcode.I8x16ExtractLaneS, ReadByte());
+                ReadExtractLane(ref visitor, Opcode.I8x16ExtractLaneS);
                 return;
             case 0x16: // i8x16.extract_lane_u
-                visitor.VisitExtractLane(Opcode.I8x16ExtractLaneU, ReadByte());
+                ReadExtractLane(ref visitor, Opcode.I8x16ExtractLaneU);
                 return;
             case 0x17: // i8x16.replace_lane
-                visitor.VisitReplaceLane(Opcode.I8x16ReplaceLane, ReadByte());
+                ReadReplaceLane(ref visitor, Opcode.I8x16ReplaceLane);
                 return;
             case 0x18: // i16x8.extract_lane_s
-                visitor.VisitExtractLane(Opcode.I16x8ExtractLaneS, ReadByte());
+                ReadExtractLane(ref visitor, Opcode.I16x8ExtractLaneS);
                 return;
             case 0x19: // i16x8.extract_lane_u
-                visitor.VisitExtractLane(Opcode.I16x8ExtractLaneU, ReadByte());
+                ReadExtractLane(ref visitor, Opcode.I16x8ExtractLaneU);
                 return;
             case 0x1A: // i16x8.replace_lane
-                visitor.VisitReplaceLane(Opcode.I16x8ReplaceLane, ReadByte());
+                ReadReplaceLane(ref visitor, Opcode.I16x8ReplaceLane);
                 return;
             case 0x1B: // i32x4.extract_lane
-                visitor.VisitExtractLane(Opcode.I32x4ExtractLane, ReadByte());
+                ReadExtractLane(ref visitor, Opcode.I32x4ExtractLane);
                 return;
             case 0x1C: // i32x4.replace_lane
-                visitor.VisitReplaceLane(Opcode.I32x4ReplaceLane, ReadByte());
+                ReadReplaceLane(ref visitor, Opcode.I32x4ReplaceLane);
                 return;
             case 0x1D: // i64x2.extract_lane
-                visitor.VisitExtractLane(Opcode.I64x2ExtractLane, ReadByte());
+                ReadExtractLane(ref visitor, Opcode.I64x2ExtractLane);
                 return;
             case 0x1E: // i64x2.replace_lane
-                visitor.VisitReplaceLane(Opcode.I64x2ReplaceLane, ReadByte());
+                ReadReplaceLane(ref visitor, Opcode.I64x2ReplaceLane);
                 return;
             case 0x1F: // f32x4.extract_lane
-                visitor.VisitExtractLane(Opcode.F32x4ExtractLane, ReadByte());
+                ReadExtractLane(ref visitor, Opcode.F32x4ExtractLane);
                 return;
             case 0x20: // f32x4.replace_lane
-                visitor.VisitReplaceLane(Opcode.F32x4ReplaceLane, ReadByte());
+                ReadReplaceLane(ref visitor, Opcode.F32x4ReplaceLane);
                 return;
             case 0x21: // f64x2.extract_lane
-                visitor.VisitExtractLane(Opcode.F64x2ExtractLane, ReadByte());
+                ReadExtractLane(ref visitor, Opcode.F64x2ExtractLane);
                 return;
             case 0x22: // f64x2.replace_lane
-                visitor.VisitReplaceLane(Opcode.F64x2ReplaceLane, ReadByte());
+                ReadReplaceLane(ref visitor, Opcode.F64x2ReplaceLane);
                 return;
             case 0x23: // i8x16.eq
                 visitor.VisitPlain(Opcode.I8x16Eq);
@@ -910,34 +900,34 @@ public ref partial struct WasmReader
                 visitor.VisitPlain(Opcode.V128AnyTrue);
                 return;
             case 0x54: // v128.load8_lane
-                visitor.VisitLoadLane(Opcode.V128Load8Lane, ReadMemArg(), ReadByte());
+                ReadLoadLane(ref visitor, Opcode.V128Load8Lane);
                 return;
             case 0x55: // v128.load16_lane
-                visitor.VisitLoadLane(Opcode.V128Load16Lane, ReadMemArg(), ReadByte());
+                ReadLoadLane(ref visitor, Opcode.V128Load16Lane);
                 return;
             case 0x56: // v128.load32_lane
-                visitor.VisitLoadLane(Opcode.V128Load32Lane, ReadMemArg(), ReadByte());
+                ReadLoadLane(ref visitor, Opcode.V128Load32Lane);
                 return;
             case 0x57: // v128.load64_lane
-                visitor.VisitLoadLane(Opcode.V128Load64Lane, ReadMemArg(), ReadByte());
+                ReadLoadLane(ref visitor, Opcode.V128Load64Lane);
                 return;
             case 0x58: // v128.store8_lane
-                visitor.VisitStoreLane(Opcode.V128Store8Lane, ReadMemArg(), ReadByte());
+                ReadStoreLane(ref visitor, Opcode.V128Store8Lane);
                 return;
             case 0x59: // v128.store16_lane
-                visitor.VisitStoreLane(Opcode.V128Store16Lane, ReadMemArg(), ReadByte());
+                ReadStoreLane(ref visitor, Opcode.V128Store16Lane);
                 return;
             case 0x5A: // v128.store32_lane
-                visitor.VisitStoreLane(Opcode.V128Store32Lane, ReadMemArg(), ReadByte());
+                ReadStoreLane(ref visitor, Opcode.V128Store32Lane);
                 return;
             case 0x5B: // v128.store64_lane
-                visitor.VisitStoreLane(Opcode.V128Store64Lane, ReadMemArg(), ReadByte());
+                ReadStoreLane(ref visitor, Opcode.V128Store64Lane);
                 return;
             case 0x5C: // v128.load32_zero
-                visitor.VisitLoad(Opcode.V128Load32Zero, ReadMemArg());
+                ReadLoad(ref visitor, Opcode.V128Load32Zero);
                 return;
             case 0x5D: // v128.load64_zero
-                visitor.VisitLoad(Opcode.V128Load64Zero, ReadMemArg());
+                ReadLoad(ref visitor, Opcode.V128Load64Zero);
                 return;
             case 0x5E: // f32x4.demote_f64x2_zero
                 visitor.VisitPlain(Opcode.F32x4DemoteF64x2Zero);
@@ -1369,5 +1359,289 @@ public ref partial struct WasmReader
                 ThrowMalformed("illegal opcode", start);
                 return;
         }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ReadUnreachable<TVisitor>(ref TVisitor visitor, Opcode opcode) where TVisitor : struct, IOperatorVisitor
+    {
+        visitor.VisitUnreachable();
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ReadNop<TVisitor>(ref TVisitor visitor, Opcode opcode) where TVisitor : struct, IOperatorVisitor
+    {
+        visitor.VisitNop();
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ReadBlock<TVisitor>(ref TVisitor visitor, Opcode opcode) where TVisitor : struct, IOperatorVisitor
+    {
+        visitor.VisitBlock(ReadBlockType());
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ReadLoop<TVisitor>(ref TVisitor visitor, Opcode opcode) where TVisitor : struct, IOperatorVisitor
+    {
+        visitor.VisitLoop(ReadBlockType());
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ReadIf<TVisitor>(ref TVisitor visitor, Opcode opcode) where TVisitor : struct, IOperatorVisitor
+    {
+        visitor.VisitIf(ReadBlockType());
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ReadElse<TVisitor>(ref TVisitor visitor, Opcode opcode) where TVisitor : struct, IOperatorVisitor
+    {
+        visitor.VisitElse();
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ReadEnd<TVisitor>(ref TVisitor visitor, Opcode opcode) where TVisitor : struct, IOperatorVisitor
+    {
+        visitor.VisitEnd();
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ReadBr<TVisitor>(ref TVisitor visitor, Opcode opcode) where TVisitor : struct, IOperatorVisitor
+    {
+        visitor.VisitBr(ReadVarU32());
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ReadBrIf<TVisitor>(ref TVisitor visitor, Opcode opcode) where TVisitor : struct, IOperatorVisitor
+    {
+        visitor.VisitBrIf(ReadVarU32());
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ReadBrTable<TVisitor>(ref TVisitor visitor, Opcode opcode) where TVisitor : struct, IOperatorVisitor
+    {
+        visitor.VisitBrTable(ReadBrTable());
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ReadReturn<TVisitor>(ref TVisitor visitor, Opcode opcode) where TVisitor : struct, IOperatorVisitor
+    {
+        visitor.VisitReturn();
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ReadCall<TVisitor>(ref TVisitor visitor, Opcode opcode) where TVisitor : struct, IOperatorVisitor
+    {
+        visitor.VisitCall(ReadVarU32());
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ReadCallIndirect<TVisitor>(ref TVisitor visitor, Opcode opcode) where TVisitor : struct, IOperatorVisitor
+    {
+        visitor.VisitCallIndirect(ReadVarU32(), ReadVarU32());
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ReadDrop<TVisitor>(ref TVisitor visitor, Opcode opcode) where TVisitor : struct, IOperatorVisitor
+    {
+        visitor.VisitDrop();
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ReadSelect<TVisitor>(ref TVisitor visitor, Opcode opcode) where TVisitor : struct, IOperatorVisitor
+    {
+        visitor.VisitSelect();
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ReadSelectTyped<TVisitor>(ref TVisitor visitor, Opcode opcode) where TVisitor : struct, IOperatorVisitor
+    {
+        ValType type = ReadSelectTypes(out uint count);
+        visitor.VisitSelectTyped(type, count);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ReadGlobalGet<TVisitor>(ref TVisitor visitor, Opcode opcode) where TVisitor : struct, IOperatorVisitor
+    {
+        visitor.VisitGlobalGet(ReadVarU32());
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ReadGlobalSet<TVisitor>(ref TVisitor visitor, Opcode opcode) where TVisitor : struct, IOperatorVisitor
+    {
+        visitor.VisitGlobalSet(ReadVarU32());
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ReadTableGet<TVisitor>(ref TVisitor visitor, Opcode opcode) where TVisitor : struct, IOperatorVisitor
+    {
+        visitor.VisitTableGet(ReadVarU32());
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ReadTableSet<TVisitor>(ref TVisitor visitor, Opcode opcode) where TVisitor : struct, IOperatorVisitor
+    {
+        visitor.VisitTableSet(ReadVarU32());
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ReadLoad<TVisitor>(ref TVisitor visitor, Opcode opcode) where TVisitor : struct, IOperatorVisitor
+    {
+        visitor.VisitLoad(opcode, ReadMemArg());
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ReadStore<TVisitor>(ref TVisitor visitor, Opcode opcode) where TVisitor : struct, IOperatorVisitor
+    {
+        visitor.VisitStore(opcode, ReadMemArg());
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ReadMemorySize<TVisitor>(ref TVisitor visitor, Opcode opcode) where TVisitor : struct, IOperatorVisitor
+    {
+        ReadZeroByte();
+        visitor.VisitMemorySize();
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ReadMemoryGrow<TVisitor>(ref TVisitor visitor, Opcode opcode) where TVisitor : struct, IOperatorVisitor
+    {
+        ReadZeroByte();
+        visitor.VisitMemoryGrow();
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ReadI64Const<TVisitor>(ref TVisitor visitor, Opcode opcode) where TVisitor : struct, IOperatorVisitor
+    {
+        visitor.VisitI64Const(ReadVarS64());
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ReadF32Const<TVisitor>(ref TVisitor visitor, Opcode opcode) where TVisitor : struct, IOperatorVisitor
+    {
+        visitor.VisitF32Const(ReadFixedU32());
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ReadF64Const<TVisitor>(ref TVisitor visitor, Opcode opcode) where TVisitor : struct, IOperatorVisitor
+    {
+        visitor.VisitF64Const(ReadFixedU64());
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ReadRefNull<TVisitor>(ref TVisitor visitor, Opcode opcode) where TVisitor : struct, IOperatorVisitor
+    {
+        visitor.VisitRefNull(ReadRefType());
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ReadRefIsNull<TVisitor>(ref TVisitor visitor, Opcode opcode) where TVisitor : struct, IOperatorVisitor
+    {
+        visitor.VisitRefIsNull();
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ReadRefFunc<TVisitor>(ref TVisitor visitor, Opcode opcode) where TVisitor : struct, IOperatorVisitor
+    {
+        visitor.VisitRefFunc(ReadVarU32());
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ReadMemoryInit<TVisitor>(ref TVisitor visitor, Opcode opcode) where TVisitor : struct, IOperatorVisitor
+    {
+        uint dataIndex = ReadVarU32();
+        ReadZeroByte();
+        visitor.VisitMemoryInit(dataIndex);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ReadDataDrop<TVisitor>(ref TVisitor visitor, Opcode opcode) where TVisitor : struct, IOperatorVisitor
+    {
+        visitor.VisitDataDrop(ReadVarU32());
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ReadMemoryCopy<TVisitor>(ref TVisitor visitor, Opcode opcode) where TVisitor : struct, IOperatorVisitor
+    {
+        ReadZeroByte();
+        ReadZeroByte();
+        visitor.VisitMemoryCopy();
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ReadMemoryFill<TVisitor>(ref TVisitor visitor, Opcode opcode) where TVisitor : struct, IOperatorVisitor
+    {
+        ReadZeroByte();
+        visitor.VisitMemoryFill();
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ReadTableInit<TVisitor>(ref TVisitor visitor, Opcode opcode) where TVisitor : struct, IOperatorVisitor
+    {
+        visitor.VisitTableInit(ReadVarU32(), ReadVarU32());
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ReadElemDrop<TVisitor>(ref TVisitor visitor, Opcode opcode) where TVisitor : struct, IOperatorVisitor
+    {
+        visitor.VisitElemDrop(ReadVarU32());
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ReadTableCopy<TVisitor>(ref TVisitor visitor, Opcode opcode) where TVisitor : struct, IOperatorVisitor
+    {
+        visitor.VisitTableCopy(ReadVarU32(), ReadVarU32());
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ReadTableGrow<TVisitor>(ref TVisitor visitor, Opcode opcode) where TVisitor : struct, IOperatorVisitor
+    {
+        visitor.VisitTableGrow(ReadVarU32());
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ReadTableSize<TVisitor>(ref TVisitor visitor, Opcode opcode) where TVisitor : struct, IOperatorVisitor
+    {
+        visitor.VisitTableSize(ReadVarU32());
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ReadTableFill<TVisitor>(ref TVisitor visitor, Opcode opcode) where TVisitor : struct, IOperatorVisitor
+    {
+        visitor.VisitTableFill(ReadVarU32());
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ReadV128Const<TVisitor>(ref TVisitor visitor, Opcode opcode) where TVisitor : struct, IOperatorVisitor
+    {
+        visitor.VisitV128Const(ReadV128());
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ReadI8x16Shuffle<TVisitor>(ref TVisitor visitor, Opcode opcode) where TVisitor : struct, IOperatorVisitor
+    {
+        visitor.VisitI8x16Shuffle(ReadV128());
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ReadExtractLane<TVisitor>(ref TVisitor visitor, Opcode opcode) where TVisitor : struct, IOperatorVisitor
+    {
+        visitor.VisitExtractLane(opcode, ReadByte());
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ReadReplaceLane<TVisitor>(ref TVisitor visitor, Opcode opcode) where TVisitor : struct, IOperatorVisitor
+    {
+        visitor.VisitReplaceLane(opcode, ReadByte());
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ReadLoadLane<TVisitor>(ref TVisitor visitor, Opcode opcode) where TVisitor : struct, IOperatorVisitor
+    {
+        visitor.VisitLoadLane(opcode, ReadMemArg(), ReadByte());
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ReadStoreLane<TVisitor>(ref TVisitor visitor, Opcode opcode) where TVisitor : struct, IOperatorVisitor
+    {
+        visitor.VisitStoreLane(opcode, ReadMemArg(), ReadByte());
     }
 }
