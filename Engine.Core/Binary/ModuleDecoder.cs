@@ -129,6 +129,10 @@ public static class ModuleDecoder
     private static void ReadPreamble(ref WasmReader reader)
     {
         ReadOnlySpan<byte> data = reader.Data;
+        if (data.Length < 4)
+        {
+            WasmReader.ThrowMalformed("unexpected end", data.Length);
+        }
         if (data.Length < 4 || data[0] != 0x00 || data[1] != 0x61 || data[2] != 0x73 || data[3] != 0x6D)
         {
             WasmReader.ThrowMalformed("magic header not detected", 0);
@@ -277,7 +281,8 @@ public static class ModuleDecoder
                 uint min = reader.ReadVarU32();
                 return new Limits(min, reader.ReadVarU32());
             default:
-                WasmReader.ThrowMalformed("integer too large", at);
+                // The flags are one byte; an LEB128-style continuation bit makes it an overlong integer.
+                WasmReader.ThrowMalformed((flags & 0x80) != 0 ? "integer representation too long" : "integer too large", at);
                 return default;
         }
     }

@@ -17,17 +17,25 @@ public ref partial struct WasmReader
     private readonly ReadOnlySpan<byte> _data;
     private int _position;
     private int _end;
+    private readonly bool _window;
 
-    /// <summary>A reader over <paramref name="data"/>[start..end).</summary>
+    /// <summary>A reader over <paramref name="data"/>[start..end): a section, a function body or an expression.</summary>
     public WasmReader(ReadOnlySpan<byte> data, int start, int end)
     {
         _data = data;
         _position = start;
         _end = end;
+        _window = true;
     }
 
-    /// <summary>A reader over all of <paramref name="data"/>.</summary>
-    public WasmReader(ReadOnlySpan<byte> data) : this(data, 0, data.Length) { }
+    /// <summary>A reader over all of <paramref name="data"/>: the module's top level.</summary>
+    public WasmReader(ReadOnlySpan<byte> data)
+    {
+        _data = data;
+        _position = 0;
+        _end = data.Length;
+        _window = false;
+    }
 
     /// <summary>The absolute offset of the next byte.</summary>
     public int Position
@@ -340,7 +348,7 @@ public ref partial struct WasmReader
     /// <summary>Throws <see cref="MalformedModuleException"/> for reading past the end.</summary>
     [DoesNotReturn]
     public readonly void ThrowUnexpectedEnd() =>
-        throw new MalformedModuleException(_end < _data.Length ? "unexpected end of section or function" : "unexpected end", _position);
+        throw new MalformedModuleException(_window ? "unexpected end of section or function" : "unexpected end", _position);
 
     /// <summary>Throws <see cref="MalformedModuleException"/>.</summary>
     [DoesNotReturn]
