@@ -1,6 +1,16 @@
+using BenchmarkDotNet.Running;
+
 namespace Engine.Benchmarks;
 
+/// <summary>
+/// Runs the BenchmarkDotNet suites of the engine: <c>dotnet run -c Release --project Engine.Benchmarks -- --filter '*'</c>
+/// (any BenchmarkDotNet switch works; <c>--list flat</c> lists the suites).
+/// </summary>
 internal static class Program
 {
-    private static int Main(string[] args) => 0;
+    private static int Main(string[] args)
+    {
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+        return 0;
+    }
 }
