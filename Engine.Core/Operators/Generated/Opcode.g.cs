@@ -3,6 +3,8 @@
 // edit the table and run: dotnet run --project Engine.Generator
 // </auto-generated>
 
+#nullable enable
+
 namespace Engine.Core;
 
 /// <summary>Every WebAssembly 2.0 operator: a one-byte opcode, or prefix &lt;&lt; 8 | sub-opcode for 0xFC and 0xFD.</summary>

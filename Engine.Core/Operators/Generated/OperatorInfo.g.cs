@@ -3,6 +3,8 @@
 // edit the table and run: dotnet run --project Engine.Generator
 // </auto-generated>
 
+#nullable enable
+
 namespace Engine.Core;
 
 /// <summary>The visitor method (and so the immediates) of each operator.</summary>

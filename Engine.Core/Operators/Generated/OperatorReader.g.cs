@@ -3,6 +3,8 @@
 // edit the table and run: dotnet run --project Engine.Generator
 // </auto-generated>
 
+#nullable enable
+
 using System.Runtime.CompilerServices;
 
 namespace Engine.Core;

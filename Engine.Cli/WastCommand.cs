@@ -1,0 +1,83 @@
+using Engine.Core.Scripts;
+using Engine.Wast;
+
+namespace Engine.Cli;
+
+/// <summary><c>wast FILE...</c>: runs spec test scripts and prints counts per file and per command kind.</summary>
+internal sealed class WastCommand : ICommand
+{
+    public string Name => "wast";
+
+    public string Summary => "run spec test scripts (wast2json .json files)";
+
+    public string Help => """
+        usage: wasm-engine wast [options] FILE...
+
+        Runs each script (the .json form written by wast2json, with its .wasm files beside it) against
+        a fresh store and prints one line of counts per file, then one line per command kind, then the
+        total. Exits 1 when any command failed.
+
+        options:
+          --verbose      print every failure with its line and reason
+        """;
+
+    public int Execute(string[] args, TextWriter output, TextWriter error)
+    {
+        bool verbose = false;
+        var files = new List<string>();
+        foreach (string arg in args)
+        {
+            switch (arg)
+            {
+                case "--verbose" or "-v":
+                    verbose = true;
+                    break;
+                case var option when option.StartsWith('-'):
+                    throw new UsageException($"unknown option '{option}'");
+                default:
+                    files.Add(arg);
+                    break;
+            }
+        }
+        if (files.Count == 0)
+        {
+            throw new UsageException("missing FILE");
+        }
+        foreach (string file in files.Where(f => !File.Exists(f)))
+        {
+            throw new UsageException($"no such file '{file}'");
+        }
+
+        var runner = new WastRunner(new WastOptions());
+        var total = new WastResults();
+        foreach (string file in files)
+        {
+            WastResults results;
+            try
+            {
+                results = runner.RunFile(file);
+            }
+            catch (ScriptFormatException e)
+            {
+                error.WriteLine($"error: {e.Message}");
+                return 1;
+            }
+            output.WriteLine($"{Path.GetFileName(file)}: {results.Total}");
+            if (verbose)
+            {
+                foreach (WastFailure failure in results.Failures)
+                {
+                    output.WriteLine($"  {failure}");
+                }
+            }
+            total.Add(results);
+        }
+        output.WriteLine();
+        foreach (ScriptCommandKind kind in Enum.GetValues<ScriptCommandKind>())
+        {
+            output.WriteLine($"{WastResults.KindName(kind)}: {total[kind]}");
+        }
+        output.WriteLine(total.Total.ToString());
+        return total.Total.Failed == 0 ? 0 : 1;
+    }
+}

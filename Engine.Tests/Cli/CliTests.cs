@@ -1,0 +1,91 @@
+using Engine.Cli;
+using NUnit.Framework;
+
+namespace Engine.Tests.Cli;
+
+/// <summary>The command line's commands, options and errors.</summary>
+[TestFixture]
+public sealed class CliTests
+{
+    private static (int ExitCode, string Output, string Error) Run(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int exitCode = CommandLine.Run(args, output, error);
+        return (exitCode, output.ToString(), error.ToString());
+    }
+
+    private static string Example(string name) => Path.Combine(TestPaths.RepositoryRoot, "examples", name);
+
+    [Test]
+    public void ValidateListsImportsAndExports()
+    {
+        var (exitCode, output, _) = Run("validate", Example("hello/hello.wasm"));
+
+        Assert.That(exitCode, Is.Zero);
+        Assert.That(output, Does.Contain("\"wasi_snapshot_preview1\" \"fd_write\": func [i32 i32 i32 i32] -> [i32]"));
+        Assert.That(output, Does.Contain("\"_start\": func [] -> []"));
+        Assert.That(output, Does.Contain("\"memory\": memory"));
+    }
+
+    [Test]
+    public void ValidateReportsAnInvalidModuleWithItsOffset()
+    {
+        string path = Path.Combine(TestContext.CurrentContext.WorkDirectory, "invalid-test.wasm");
+        // (module (func (result i32) (i64.const 0))): a type mismatch at the function's end.
+        File.WriteAllBytes(path, [0, 0x61, 0x73, 0x6D, 1, 0, 0, 0, 1, 5, 1, 0x60, 0, 1, 0x7F, 3, 2, 1, 0, 10, 6, 1, 4, 0, 0x42, 0, 0x0B]);
+
+        var (exitCode, _, error) = Run("validate", path);
+
+        Assert.That(exitCode, Is.EqualTo(1));
+        Assert.That(error, Does.Contain("invalid module at offset 0x").And.Contain("type mismatch"));
+    }
+
+    [Test]
+    public void ValidateReportsAMalformedModule()
+    {
+        string path = Path.Combine(TestContext.CurrentContext.WorkDirectory, "malformed-test.wasm");
+        File.WriteAllBytes(path, [0, 0x61, 0x73, 0x6D, 2, 0, 0, 0]);
+
+        var (exitCode, _, error) = Run("validate", path);
+
+        Assert.That(exitCode, Is.EqualTo(1));
+        Assert.That(error, Does.Contain("malformed module at offset 0x4: unknown binary version"));
+    }
+
+    [Test]
+    public void MissingFileAndUnknownOptionsAreUsageErrors()
+    {
+        Assert.That(Run("validate", "no-such-file.wasm").ExitCode, Is.EqualTo(CommandLine.UsageError));
+        Assert.That(Run("validate", "no-such-file.wasm").Error, Does.Contain("cannot read 'no-such-file.wasm'"));
+        Assert.That(Run("validate", "--frobnicate", "x.wasm").Error, Does.Contain("unknown option '--frobnicate'"));
+        Assert.That(Run("validate").Error, Does.Contain("missing FILE"));
+        Assert.That(Run("wast").ExitCode, Is.EqualTo(CommandLine.UsageError));
+        Assert.That(Run("frobnicate").Error, Does.Contain("unknown command 'frobnicate'"));
+        Assert.That(Run().ExitCode, Is.EqualTo(CommandLine.UsageError));
+    }
+
+    [Test]
+    public void EveryCommandHasHelp()
+    {
+        foreach (string command in new[] { "validate", "wast" })
+        {
+            var (exitCode, output, _) = Run(command, "--help");
+            Assert.That(exitCode, Is.Zero);
+            Assert.That(output, Does.StartWith($"usage: wasm-engine {command}"));
+        }
+        Assert.That(Run("--help").Output, Does.Contain("validate").And.Contain("wast"));
+    }
+
+    [Test]
+    public void WastPrintsCountsPerFileAndKindAndATotalLine()
+    {
+        var (exitCode, output, _) = Run("wast", TestPaths.ScriptPath("i32"), TestPaths.ScriptPath("binary-leb128"));
+
+        string[] lines = output.TrimEnd().Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
+        Assert.That(exitCode, Is.Zero, output);
+        Assert.That(lines[0], Does.Match(@"^i32\.json: \d+ passed, 0 failed, \d+ skipped$"));
+        Assert.That(lines, Has.Some.Match(@"^assert_malformed: \d+ passed, 0 failed, \d+ skipped$"));
+        Assert.That(lines[^1], Does.Match(@"^\d+ passed, 0 failed, \d+ skipped$"));
+    }
+}

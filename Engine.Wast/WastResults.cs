@@ -1,0 +1,116 @@
+using Engine.Core.Scripts;
+
+namespace Engine.Wast;
+
+/// <summary>Passed, failed and skipped counts.</summary>
+public struct WastCounts
+{
+    /// <summary>Commands that behaved as the script expects.</summary>
+    public int Passed;
+    /// <summary>Commands that did not.</summary>
+    public int Failed;
+    /// <summary>Commands the engine cannot check (for example text modules without a text parser).</summary>
+    public int Skipped;
+
+    /// <summary>All commands counted.</summary>
+    public readonly int Total => Passed + Failed + Skipped;
+
+    /// <summary>Adds another tally.</summary>
+    public void Add(WastCounts other)
+    {
+        Passed += other.Passed;
+        Failed += other.Failed;
+        Skipped += other.Skipped;
+    }
+
+    /// <inheritdoc/>
+    public override readonly string ToString() => $"{Passed} passed, {Failed} failed, {Skipped} skipped";
+}
+
+/// <summary>One command that failed.</summary>
+/// <param name="File">The script file.</param>
+/// <param name="Line">The command's line in the .wast source.</param>
+/// <param name="Kind">The command kind.</param>
+/// <param name="Message">What went wrong.</param>
+public sealed record WastFailure(string File, int Line, ScriptCommandKind Kind, string Message)
+{
+    /// <inheritdoc/>
+    public override string ToString() => $"{File}:{Line}: {WastResults.KindName(Kind)}: {Message}";
+}
+
+/// <summary>The outcome of running one or more scripts: counts per command kind and the failures.</summary>
+public sealed class WastResults
+{
+    private readonly WastCounts[] _byKind = new WastCounts[Enum.GetValues<ScriptCommandKind>().Length];
+
+    /// <summary>The failures, in order.</summary>
+    public List<WastFailure> Failures { get; } = new();
+
+    /// <summary>The counts of one command kind.</summary>
+    public WastCounts this[ScriptCommandKind kind] => _byKind[(int)kind];
+
+    /// <summary>The counts over all kinds.</summary>
+    public WastCounts Total
+    {
+        get
+        {
+            var total = new WastCounts();
+            foreach (WastCounts c in _byKind)
+            {
+                total.Add(c);
+            }
+            return total;
+        }
+    }
+
+    internal void Record(ScriptCommandKind kind, WastOutcome outcome)
+    {
+        ref WastCounts counts = ref _byKind[(int)kind];
+        switch (outcome)
+        {
+            case WastOutcome.Passed:
+                counts.Passed++;
+                break;
+            case WastOutcome.Failed:
+                counts.Failed++;
+                break;
+            default:
+                counts.Skipped++;
+                break;
+        }
+    }
+
+    /// <summary>Adds another result's counts and failures to this one.</summary>
+    public void Add(WastResults other)
+    {
+        for (int i = 0; i < _byKind.Length; i++)
+        {
+            _byKind[i].Add(other._byKind[i]);
+        }
+        Failures.AddRange(other.Failures);
+    }
+
+    /// <summary>The script-format name of a command kind, e.g. <c>assert_return</c>.</summary>
+    public static string KindName(ScriptCommandKind kind) => kind switch
+    {
+        ScriptCommandKind.Module => "module",
+        ScriptCommandKind.Register => "register",
+        ScriptCommandKind.Action => "action",
+        ScriptCommandKind.AssertReturn => "assert_return",
+        ScriptCommandKind.AssertTrap => "assert_trap",
+        ScriptCommandKind.AssertExhaustion => "assert_exhaustion",
+        ScriptCommandKind.AssertInvalid => "assert_invalid",
+        ScriptCommandKind.AssertMalformed => "assert_malformed",
+        ScriptCommandKind.AssertUnlinkable => "assert_unlinkable",
+        ScriptCommandKind.AssertUninstantiable => "assert_uninstantiable",
+        _ => kind.ToString(),
+    };
+}
+
+/// <summary>What happened to one command.</summary>
+internal enum WastOutcome
+{
+    Passed,
+    Failed,
+    Skipped,
+}

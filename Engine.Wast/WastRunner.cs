@@ -1,0 +1,144 @@
+using Engine.Core;
+using Engine.Core.Scripts;
+
+namespace Engine.Wast;
+
+/// <summary>
+/// Runs spec test scripts: each file against a fresh store, commands in order, counting every command
+/// as passed, failed or skipped. The one harness behind <c>wast</c> on the command line and the NUnit
+/// spec-suite tests.
+/// </summary>
+public sealed class WastRunner
+{
+    private readonly WastOptions _options;
+
+    /// <summary>Creates a runner.</summary>
+    public WastRunner(WastOptions? options = null)
+    {
+        _options = options ?? new WastOptions();
+    }
+
+    /// <summary>Loads and runs one script file (<c>.json</c> from wast2json).</summary>
+    public WastResults RunFile(string path)
+    {
+        IReadOnlyList<ScriptCommand> commands = JsonScriptLoader.Load(path);
+        return Run(commands, Path.GetFileName(path));
+    }
+
+    /// <summary>Runs the commands of one script.</summary>
+    public WastResults Run(IReadOnlyList<ScriptCommand> commands, string fileName)
+    {
+        var results = new WastResults();
+        var session = new WastSession(_options);
+        foreach (ScriptCommand command in commands)
+        {
+            WastOutcome outcome;
+            string? failure;
+            try
+            {
+                (outcome, failure) = session.Execute(command);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // The harness itself must survive anything a command does; an escaping exception is a failure.
+                (outcome, failure) = (WastOutcome.Failed, $"unexpected {e.GetType().Name}: {e.Message}");
+            }
+            results.Record(command.Kind, outcome);
+            if (outcome == WastOutcome.Failed)
+            {
+                results.Failures.Add(new WastFailure(fileName, command.Line, command.Kind, failure ?? "failed"));
+            }
+        }
+        return results;
+    }
+}
+
+/// <summary>Settings of a <see cref="WastRunner"/>.</summary>
+public sealed class WastOptions
+{
+    /// <summary>Run commands that need execution (instantiation and actions); false checks decoding and validation only.</summary>
+    public bool Execute { get; init; }
+}
+
+/// <summary>The state of one script run: the modules defined so far.</summary>
+internal sealed class WastSession
+{
+    private readonly WastOptions _options;
+
+    public WastSession(WastOptions options)
+    {
+        _options = options;
+    }
+
+    public (WastOutcome Outcome, string? Failure) Execute(ScriptCommand command) => command.Kind switch
+    {
+        ScriptCommandKind.Module => DefineModule(command.Module!),
+        ScriptCommandKind.AssertInvalid => ExpectRejected<InvalidModuleException>(command),
+        ScriptCommandKind.AssertMalformed => ExpectRejected<MalformedModuleException>(command),
+        ScriptCommandKind.AssertUnlinkable or ScriptCommandKind.AssertUninstantiable => ExpectInstantiationFailure(command),
+        _ => Skipped(),
+    };
+
+    private static (WastOutcome, string?) Skipped() => (WastOutcome.Skipped, null);
+
+    private static (WastOutcome, string?) Passed() => (WastOutcome.Passed, null);
+
+    private static (WastOutcome, string?) Failed(string message) => (WastOutcome.Failed, message);
+
+    private (WastOutcome, string?) DefineModule(ScriptModule module)
+    {
+        if (module.Binary is null)
+        {
+            return Skipped();
+        }
+        try
+        {
+            ModuleLoader.DecodeAndValidate(module.Binary);
+        }
+        catch (WasmException e)
+        {
+            return Failed($"{module.Origin}: {e.Message}");
+        }
+        return _options.Execute ? Skipped() : Passed();
+    }
+
+    private static (WastOutcome, string?) ExpectRejected<TException>(ScriptCommand command) where TException : WasmException
+    {
+        ScriptModule module = command.Module!;
+        if (module.Binary is null)
+        {
+            return Skipped();
+        }
+        try
+        {
+            ModuleLoader.DecodeAndValidate(module.Binary);
+        }
+        catch (TException)
+        {
+            return Passed();
+        }
+        catch (WasmException e)
+        {
+            return Failed($"{module.Origin}: expected {typeof(TException).Name} ({command.Text}), got {e.GetType().Name}: {e.Message}");
+        }
+        return Failed($"{module.Origin}: expected {typeof(TException).Name} ({command.Text}), but the module was accepted");
+    }
+
+    private (WastOutcome, string?) ExpectInstantiationFailure(ScriptCommand command)
+    {
+        ScriptModule module = command.Module!;
+        if (module.Binary is null)
+        {
+            return Skipped();
+        }
+        try
+        {
+            ModuleLoader.DecodeAndValidate(module.Binary);
+        }
+        catch (WasmException e)
+        {
+            return Failed($"{module.Origin}: must be valid, got {e.Message}");
+        }
+        return Skipped();
+    }
+}
