@@ -49,6 +49,11 @@ public sealed partial class FuncValidator
     private int _localCount;
     private FuncType _type = null!;
 
+    // The innermost control frame's height and reachability, cached out of _controls because every
+    // pop checks them.
+    private int _frameHeight;
+    private bool _frameUnreachable;
+
     /// <summary>The byte offset of the operator being validated (for error messages).</summary>
     public int Offset { get; set; }
 
@@ -71,7 +76,7 @@ public sealed partial class FuncValidator
     public ref readonly ControlFrame Frame(int depth) => ref _controls[_controlCount - 1 - depth];
 
     /// <summary>True when the current code is unreachable.</summary>
-    public bool IsUnreachable => _controls[_controlCount - 1].Unreachable;
+    public bool IsUnreachable => _frameUnreachable;
 
     /// <summary>The number of locals, parameters included.</summary>
     public int LocalCount => _localCount;
@@ -141,10 +146,9 @@ public sealed partial class FuncValidator
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private ValType Pop()
     {
-        ref ControlFrame frame = ref _controls[_controlCount - 1];
-        if (_operandCount == frame.Height)
+        if (_operandCount == _frameHeight)
         {
-            if (frame.Unreachable)
+            if (_frameUnreachable)
             {
                 return ValType.Bottom;
             }
@@ -179,6 +183,8 @@ public sealed partial class FuncValidator
             Array.Resize(ref _controls, _controls.Length * 2);
         }
         _controls[_controlCount++] = new ControlFrame { Kind = kind, StartTypes = start, EndTypes = end, Height = _operandCount, Unreachable = false };
+        _frameHeight = _operandCount;
+        _frameUnreachable = false;
         Push(start);
     }
 
@@ -195,6 +201,12 @@ public sealed partial class FuncValidator
             Fail("type mismatch");
         }
         _controlCount--;
+        if (_controlCount > 0)
+        {
+            ref ControlFrame outer = ref _controls[_controlCount - 1];
+            _frameHeight = outer.Height;
+            _frameUnreachable = outer.Unreachable;
+        }
         return frame;
     }
 
@@ -203,6 +215,7 @@ public sealed partial class FuncValidator
         ref ControlFrame frame = ref _controls[_controlCount - 1];
         _operandCount = frame.Height;
         frame.Unreachable = true;
+        _frameUnreachable = true;
     }
 
     private ValType[] Label(uint depth)
@@ -554,6 +567,7 @@ public sealed partial class FuncValidator
         Pop(OperatorInfo.Params(opcode));
         Push(OperatorInfo.Results(opcode));
     }
+
 
     internal void RefNull(ValType type) => Push(type);
 
