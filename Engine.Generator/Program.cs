@@ -5,15 +5,25 @@ internal static class Program
     private static int Main(string[] args)
     {
         string root = args.Length > 0 ? args[0] : FindRoot(Directory.GetCurrentDirectory());
-        string table = Path.Combine(root, "Engine.Core", "Operators", "operators.txt");
-        string outDir = Path.Combine(root, "Engine.Core", "Operators", "Generated");
-        Directory.CreateDirectory(outDir);
-        foreach (var (name, content) in OperatorGenerator.Generate(File.ReadAllText(table)))
-        {
-            File.WriteAllText(Path.Combine(outDir, name), content);
-            Console.WriteLine($"wrote {Path.Combine(outDir, name)}");
-        }
+        Write(OperatorGenerator.Generate(File.ReadAllText(OperatorTablePath(root))), Path.Combine(root, "Engine.Core", "Operators", "Generated"));
+        Write(InstructionGenerator.Generate(File.ReadAllText(InstructionTablePath(root))), Path.Combine(root, "Engine.Interpreter", "Generated"));
         return 0;
+    }
+
+    /// <summary>The wasm operator table.</summary>
+    public static string OperatorTablePath(string root) => Path.Combine(root, "Engine.Core", "Operators", "operators.txt");
+
+    /// <summary>The interpreter's instruction table.</summary>
+    public static string InstructionTablePath(string root) => Path.Combine(root, "Engine.Interpreter", "Instructions.def");
+
+    private static void Write(IEnumerable<KeyValuePair<string, string>> files, string directory)
+    {
+        Directory.CreateDirectory(directory);
+        foreach (var (name, content) in files)
+        {
+            File.WriteAllText(Path.Combine(directory, name), content);
+            Console.WriteLine($"wrote {Path.Combine(directory, name)}");
+        }
     }
 
     private static string FindRoot(string dir)

@@ -11,7 +11,25 @@ public abstract class FunctionInstance
     {
         Type = type;
         TypeId = typeId;
+        ParamSlots = SlotsOf(type.Params);
+        ResultSlots = SlotsOf(type.Results);
+        SlotCount = Math.Max(ParamSlots, ResultSlots);
     }
+
+    /// <summary>The slots the parameters take.</summary>
+    public int ParamSlots { get; }
+
+    /// <summary>The slots the results take.</summary>
+    public int ResultSlots { get; }
+
+    /// <summary>The slots a call needs for its arguments and results: max(<see cref="ParamSlots"/>, <see cref="ResultSlots"/>).</summary>
+    public int SlotCount { get; }
+
+    /// <summary>A name for backtraces and messages: the name section's, the import's, or null.</summary>
+    public virtual string? Name => null;
+
+    /// <summary>The function's index in its module, or -1 for host functions.</summary>
+    public virtual int Index => -1;
 
     /// <summary>The function's type.</summary>
     public FuncType Type { get; }
@@ -31,7 +49,7 @@ public abstract class FunctionInstance
     public abstract void Invoke(Span<ulong> slots);
 
     /// <summary>The number of slots a list of types takes (v128 takes two).</summary>
-    public static int SlotCount(ReadOnlySpan<ValType> types)
+    public static int SlotsOf(ReadOnlySpan<ValType> types)
     {
         int n = 0;
         foreach (ValType t in types)
@@ -43,33 +61,53 @@ public abstract class FunctionInstance
 }
 
 /// <summary>
-/// The operations on an instance's state that are too large or rare to inline into a tier: growing,
-/// bulk operations on segments, and the like. The runtime implements it; every tier calls it (the
-/// interpreter directly, compiled code through builtins). Indices are the module's. Each method traps
-/// (throws <see cref="TrapException"/>) exactly as the spec says.
+/// An instance as the tiers see it: its <see cref="VMContext"/> block, its functions by index, and the
+/// operations on its state that are too large or rare to inline into a tier (growing, bulk operations
+/// on segments, stores that must count externrefs). The runtime implements it; every tier calls it
+/// (the interpreter directly, compiled code through builtins). Indices are the module's. Each
+/// operation traps (throws <see cref="TrapException"/>) exactly as the spec says.
 /// </summary>
-public interface IInstanceServices
+public abstract class VMInstance
 {
-    /// <summary><c>memory.grow</c>: the old size in pages, or -1. Updates the VMContext's memory fields.</summary>
-    int MemoryGrow(uint deltaPages);
+    /// <summary>Creates the instance of <paramref name="module"/>.</summary>
+    protected VMInstance(ModuleInfo module)
+    {
+        Module = module;
+    }
+
+    /// <summary>The module this is an instance of.</summary>
+    public ModuleInfo Module { get; }
+
+    /// <summary>Address of this instance's <see cref="Core.VMContext"/> (native, never moves while the instance lives).</summary>
+    public nint VMContext { get; protected set; }
+
+    /// <summary>Every function of the instance by function index (imports first).</summary>
+    public FunctionInstance[] Functions { get; protected set; } = Array.Empty<FunctionInstance>();
+
+    /// <summary><c>memory.grow</c>: the old size in pages, or -1. Updates every VMContext using the memory.</summary>
+    public abstract int MemoryGrow(uint deltaPages);
     /// <summary><c>memory.init</c>.</summary>
-    void MemoryInit(uint dataIndex, uint destination, uint source, uint length);
+    public abstract void MemoryInit(uint dataIndex, uint destination, uint source, uint length);
     /// <summary><c>data.drop</c>.</summary>
-    void DataDrop(uint dataIndex);
+    public abstract void DataDrop(uint dataIndex);
     /// <summary><c>table.grow</c>: the old size, or -1.</summary>
-    int TableGrow(uint tableIndex, nint initial, uint delta);
+    public abstract int TableGrow(uint tableIndex, nint initial, uint delta);
     /// <summary><c>table.fill</c>.</summary>
-    void TableFill(uint tableIndex, uint start, nint value, uint length);
+    public abstract void TableFill(uint tableIndex, uint start, nint value, uint length);
     /// <summary><c>table.copy</c>.</summary>
-    void TableCopy(uint destinationTable, uint sourceTable, uint destination, uint source, uint length);
+    public abstract void TableCopy(uint destinationTable, uint sourceTable, uint destination, uint source, uint length);
     /// <summary><c>table.init</c>.</summary>
-    void TableInit(uint elemIndex, uint tableIndex, uint destination, uint source, uint length);
+    public abstract void TableInit(uint elemIndex, uint tableIndex, uint destination, uint source, uint length);
     /// <summary><c>elem.drop</c>.</summary>
-    void ElemDrop(uint elemIndex);
-    /// <summary><c>table.set</c>, for tables that own their references (externref counting).</summary>
-    void TableSet(uint tableIndex, uint index, nint value);
-    /// <summary><c>global.set</c> of a reference global (externref counting).</summary>
-    void GlobalSetRef(uint globalIndex, nint value);
+    public abstract void ElemDrop(uint elemIndex);
+    /// <summary><c>table.set</c> on an externref table (the table owns a count on its elements).</summary>
+    public abstract void TableSetExternRef(uint tableIndex, uint index, nint value);
+    /// <summary><c>global.set</c> of an externref global (the global owns a count on its value).</summary>
+    public abstract void GlobalSetExternRef(uint globalIndex, nint value);
+    /// <summary>Takes a count on an externref a frame is about to hold (from a table, a global or the host); may collect.</summary>
+    public abstract void RootExternRef(nint value);
+    /// <summary>Checks the interruption and fuel state; throws the matching trap when execution must stop.</summary>
+    public abstract void CheckInterrupt();
 }
 
 /// <summary>Gives each distinct function type one small integer, engine-wide, so signature checks compare ints.</summary>

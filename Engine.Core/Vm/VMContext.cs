@@ -21,7 +21,7 @@ namespace Engine.Core;
 ///  32      Functions        nint[function count]: address of each function's VMFuncRef
 ///                           (imports point at the exporter's record)
 ///  40      TypeIds          int[type count]: engine-wide canonical id of each type index
-///  48      Services         GCHandle (as nint) of the instance's IInstanceServices
+///  48      Services         GCHandle (as nint) of the instance's VMInstance
 ///  56      StackLimit       lowest native stack address compiled code may use
 ///  64      EpochDeadline    interruption: trap when the engine's epoch reaches it
 ///  72      EpochCounter     address of the engine's epoch counter (long)
@@ -43,7 +43,7 @@ public struct VMContext
     public nint Functions;
     /// <summary>Address of an int array: canonical type id per type index.</summary>
     public nint TypeIds;
-    /// <summary>GCHandle (as nint) of the instance's <see cref="IInstanceServices"/>.</summary>
+    /// <summary>GCHandle (as nint) of the instance's <see cref="VMInstance"/>.</summary>
     public nint Services;
     /// <summary>The lowest native stack address compiled code may use.</summary>
     public nint StackLimit;

@@ -1,0 +1,162 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
+using System.Runtime.InteropServices;
+using Engine.Core;
+using Engine.Gc;
+
+namespace Engine.Interpreter;
+
+/// <summary>The record of one interpreter frame.</summary>
+internal unsafe struct Frame
+{
+    /// <summary>The function running in the frame.</summary>
+    public InterpretedFunction Function;
+    /// <summary>Slot 0 of the frame.</summary>
+    public ulong* Fp;
+    /// <summary>
+    /// The published code position: for a frame that called out, the return address (just past the call);
+    /// for a frame that trapped, one past its instruction's start. Either way, the instruction at Ip - 1 is
+    /// the current one, and Ip is the frame's stack-map key at a safepoint.
+    /// </summary>
+    public int Ip;
+}
+
+/// <summary>
+/// The interpreter's stack for one store: a native array of 8-byte slots holding every interpreter
+/// frame, and the frame records. Host -> wasm -> host -> wasm nesting stacks activations on the same
+/// arrays. Used by one thread at a time (the store's rule).
+/// </summary>
+public sealed unsafe class ExecutionStack : IStackWalker, IDisposable
+{
+    private readonly ulong* _slots;
+    private readonly int _maxFrames;
+
+    /// <summary>Creates a stack of <paramref name="slotCount"/> slots and at most <paramref name="maxFrames"/> frames.</summary>
+    public ExecutionStack(int slotCount = 1 << 20, int maxFrames = 100_000)
+    {
+        // SAFETY: owned by this object, freed once in Dispose; untouched pages are never committed by the OS.
+        _slots = (ulong*)NativeMemory.Alloc((nuint)slotCount, sizeof(ulong));
+        SlotLimit = _slots + slotCount;
+        SlotTop = _slots;
+        _maxFrames = maxFrames;
+        Frames = new Frame[Math.Min(256, maxFrames)];
+        Top = -1;
+    }
+
+    /// <summary>The frame records; [0 .. <see cref="Top"/>] are live.</summary>
+    internal Frame[] Frames { get; private set; }
+
+    /// <summary>The index of the innermost frame record, -1 when no wasm runs.</summary>
+    internal int Top { get; set; }
+
+    /// <summary>The first slot a new activation may use.</summary>
+    internal ulong* SlotTop { get; set; }
+
+    /// <summary>One past the last slot.</summary>
+    internal ulong* SlotLimit { get; }
+
+    /// <summary>The number of live interpreter frames.</summary>
+    public int Depth => Top + 1;
+
+    /// <summary>Doubles the frame records up to the maximum; returns the (possibly same) array.</summary>
+    internal Frame[] GrowFrames()
+    {
+        if (Frames.Length < _maxFrames)
+        {
+            Frame[] grown = new Frame[Math.Min(Frames.Length * 2, _maxFrames)];
+            Array.Copy(Frames, grown, Top + 1);
+            Frames = grown;
+        }
+        return Frames;
+    }
+
+    /// <summary>
+    /// Calls <paramref name="function"/> with its arguments in <paramref name="slots"/> and writes its results
+    /// back there (see <see cref="FunctionInstance.Invoke"/>). A trap or host exception leaves every frame
+    /// of this call, carrying the wasm frames it crossed.
+    /// </summary>
+    internal void Invoke(InterpretedFunction function, Span<ulong> slots)
+    {
+        if (!RuntimeHelpers.TryEnsureSufficientExecutionStack())
+        {
+            throw new TrapException(TrapCode.StackExhausted);
+        }
+        InterpretedCode code = function.Code ?? function.Translate();
+        ulong* savedSlotTop = SlotTop;
+        ulong* fp = savedSlotTop;
+        if (fp + code.FrameSlots > SlotLimit)
+        {
+            throw new TrapException(TrapCode.StackExhausted);
+        }
+        int entryTop = Top + 1;
+        if (entryTop == Frames.Length && GrowFrames().Length == entryTop)
+        {
+            throw new TrapException(TrapCode.StackExhausted);
+        }
+        slots[..function.ParamSlots].CopyTo(new Span<ulong>(fp, function.ParamSlots));
+        new Span<ulong>(fp + code.ParamSlots, code.LocalSlots - code.ParamSlots).Clear();
+        Frames[entryTop] = new Frame { Function = function, Fp = fp, Ip = 0 };
+        Top = entryTop;
+        try
+        {
+            Executor.Run(this, entryTop);
+        }
+        catch (Exception e)
+        {
+            RecordBacktrace(e, entryTop);
+            Top = entryTop - 1;
+            SlotTop = savedSlotTop;
+            ClearFrames(entryTop);
+            ExceptionDispatchInfo.Capture(e).Throw();
+        }
+        SlotTop = savedSlotTop;
+        Frames[entryTop].Function = null!;
+        new Span<ulong>(fp, function.ResultSlots).CopyTo(slots);
+    }
+
+    private void ClearFrames(int from)
+    {
+        // Drop the references to functions of frames that are gone, so they do not keep instances alive.
+        Array.Clear(Frames, from, Math.Min(Frames.Length - from, 64));
+    }
+
+    /// <summary>Adds the frames from the innermost down to <paramref name="entryTop"/> to the exception's wasm backtrace.</summary>
+    private void RecordBacktrace(Exception e, int entryTop)
+    {
+        var frames = new List<WasmFrame>(Math.Max(0, Top - entryTop + 1));
+        for (int i = Math.Min(Top, Frames.Length - 1); i >= entryTop; i--)
+        {
+            ref Frame frame = ref Frames[i];
+            InterpretedFunction function = frame.Function;
+            if (function is null)
+            {
+                continue;
+            }
+            int offset = function.Code?.WasmOffsetAt(frame.Ip) ?? -1;
+            frames.Add(new WasmFrame(function.FunctionIndex, function.Name, offset));
+        }
+        WasmBacktrace.Append(e, frames);
+    }
+
+    /// <inheritdoc/>
+    public bool TryWalk(List<GcFrame> frames)
+    {
+        for (int i = Top; i >= 0; i--)
+        {
+            ref Frame frame = ref Frames[i];
+            InterpretedCode? code = frame.Function?.Code;
+            if (code is null)
+            {
+                return false;
+            }
+            frames.Add(new GcFrame(code.StackMap, (uint)frame.Ip, (nint)frame.Fp));
+        }
+        return true;
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        NativeMemory.Free(_slots);
+    }
+}

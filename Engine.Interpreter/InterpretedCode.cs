@@ -1,0 +1,76 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using Engine.Gc;
+
+namespace Engine.Interpreter;
+
+/// <summary>
+/// One function translated into the interpreter's instructions: the code words, the frame's shape, the
+/// stack map (reference slots live at each safepoint) and the map from code positions to wasm offsets.
+/// Shared by every instance of the module; immutable once built.
+/// </summary>
+internal sealed unsafe class InterpretedCode
+{
+    // Pinned (allocated on the pinned object heap), so Code stays valid for as long as this object lives.
+    private readonly int[] _words;
+    private readonly int[] _instructionStarts;
+    private readonly int[] _wasmOffsets;
+
+    public InterpretedCode(ReadOnlySpan<int> words, int paramSlots, int localSlots, int frameSlots,
+        StackMap stackMap, int[] instructionStarts, int[] wasmOffsets, int wasmBodySize)
+    {
+        _words = GC.AllocateUninitializedArray<int>(Math.Max(words.Length, 1), pinned: true);
+        words.CopyTo(_words);
+        // SAFETY: _words is on the pinned object heap and owned by this object, so the address is stable.
+        Code = (int*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_words));
+        ParamSlots = paramSlots;
+        LocalSlots = localSlots;
+        FrameSlots = frameSlots;
+        StackMap = stackMap;
+        _instructionStarts = instructionStarts;
+        _wasmOffsets = wasmOffsets;
+        WasmBodySize = wasmBodySize;
+    }
+
+    /// <summary>The first code word.</summary>
+    public int* Code { get; }
+
+    /// <summary>The code words.</summary>
+    public ReadOnlySpan<int> Words => _words;
+
+    /// <summary>Slots taken by the parameters (slot 0 up).</summary>
+    public int ParamSlots { get; }
+
+    /// <summary>Slots taken by parameters and declared locals; temporaries follow.</summary>
+    public int LocalSlots { get; }
+
+    /// <summary>All slots the frame may use.</summary>
+    public int FrameSlots { get; }
+
+    /// <summary>Reference slots live at each safepoint, keyed by the code position after the safepoint's instruction.</summary>
+    public StackMap StackMap { get; }
+
+    /// <summary>The size in bytes of the wasm body this was translated from (for statistics).</summary>
+    public int WasmBodySize { get; }
+
+    /// <summary>The number of instructions.</summary>
+    public int InstructionCount => _instructionStarts.Length;
+
+    /// <summary>
+    /// The wasm byte offset (in the module) of the instruction that contains code position
+    /// <paramref name="position"/> - 1: a frame's published position lies just past the start of its
+    /// current instruction (or is its return address).
+    /// </summary>
+    public int WasmOffsetAt(int position)
+    {
+        int index = Array.BinarySearch(_instructionStarts, position - 1);
+        if (index < 0)
+        {
+            index = ~index - 1;
+        }
+        return index < 0 ? -1 : _wasmOffsets[index];
+    }
+
+    /// <summary>The start positions of the instructions, in order (for disassembly and tests).</summary>
+    public ReadOnlySpan<int> InstructionStarts => _instructionStarts;
+}

@@ -1,0 +1,82 @@
+using Engine.Core;
+using Microsoft.Extensions.ObjectPool;
+
+namespace Engine.Interpreter;
+
+/// <summary>Settings that change what the translator emits.</summary>
+/// <param name="EpochChecks">Emit an interruption check at function entries and loop headers.</param>
+/// <param name="Fuel">Emit fuel accounting.</param>
+public readonly record struct TranslationOptions(bool EpochChecks, bool Fuel);
+
+/// <summary>
+/// The interpreter's code for one module: each function translated on first use, once, and shared by
+/// every instance of the module on every thread.
+/// </summary>
+public sealed class ModuleTranslation
+{
+    private static readonly ObjectPool<Translator> s_translators =
+        new DefaultObjectPool<Translator>(new DefaultPooledObjectPolicy<Translator>(), Environment.ProcessorCount * 2);
+
+    private readonly InterpretedCode?[] _codes;
+    private long _translatedBytes;
+    private long _translationTicks;
+
+    /// <summary>Creates the (empty) translation of a validated module.</summary>
+    public ModuleTranslation(ModuleInfo module, TranslationOptions options)
+    {
+        Module = module;
+        Options = options;
+        _codes = new InterpretedCode?[module.Bodies.Count];
+    }
+
+    /// <summary>The module.</summary>
+    public ModuleInfo Module { get; }
+
+    /// <summary>What the translator emits.</summary>
+    public TranslationOptions Options { get; }
+
+    /// <summary>Bytes of wasm function bodies translated so far.</summary>
+    public long TranslatedBytes => Interlocked.Read(ref _translatedBytes);
+
+    /// <summary>Time spent translating so far.</summary>
+    public TimeSpan TranslationTime => TimeSpan.FromTicks(Interlocked.Read(ref _translationTicks));
+
+    /// <summary>The code of defined function <paramref name="functionIndex"/>, translating it if this is its first use.</summary>
+    internal InterpretedCode Get(uint functionIndex)
+    {
+        int defined = (int)functionIndex - Module.ImportedFunctionCount;
+        InterpretedCode? code = Volatile.Read(ref _codes[defined]);
+        if (code != null)
+        {
+            return code;
+        }
+        long start = System.Diagnostics.Stopwatch.GetTimestamp();
+        Translator translator = s_translators.Get();
+        try
+        {
+            code = translator.Translate(Module, functionIndex, Options);
+        }
+        finally
+        {
+            s_translators.Return(translator);
+        }
+        Interlocked.Add(ref _translationTicks, System.Diagnostics.Stopwatch.GetElapsedTime(start).Ticks);
+        // Two threads may translate the same function; both results are equal, the first one wins.
+        InterpretedCode? existing = Interlocked.CompareExchange(ref _codes[defined], code, null);
+        if (existing != null)
+        {
+            return existing;
+        }
+        Interlocked.Add(ref _translatedBytes, code.WasmBodySize);
+        return code;
+    }
+
+    /// <summary>Translates every function now (for benchmarks and eager modes).</summary>
+    public void TranslateAll()
+    {
+        for (int i = 0; i < _codes.Length; i++)
+        {
+            Get((uint)(i + Module.ImportedFunctionCount));
+        }
+    }
+}

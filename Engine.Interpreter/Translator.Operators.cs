@@ -1,0 +1,856 @@
+using System.Runtime.Intrinsics;
+using Engine.Core;
+
+namespace Engine.Interpreter;
+
+public sealed partial class Translator
+{
+    /// <summary>How a plain wasm operator (fixed signature, no immediates) is translated.</summary>
+    private readonly struct PlainRule(Op op, bool valid = true, Op immediate = Op.Unreachable, bool commutative = false, Op mirrored = Op.Unreachable, bool retag = false)
+    {
+        /// <summary>The instruction over slots.</summary>
+        public readonly Op Op = op;
+        /// <summary>False for operators the interpreter does not implement.</summary>
+        public readonly bool Valid = valid;
+        /// <summary>The variant taking the right operand as an immediate (Unreachable when none).</summary>
+        public readonly Op Immediate = immediate;
+        /// <summary>Operands may swap.</summary>
+        public readonly bool Commutative = commutative;
+        /// <summary>For a compare: the immediate variant with the operands swapped (a &lt; c is c &gt; a).</summary>
+        public readonly Op Mirrored = mirrored;
+        /// <summary>A reinterpretation: the bits stay, only the type changes.</summary>
+        public readonly bool Retag = retag;
+    }
+
+    private static readonly PlainRule[] s_plainRules = BuildPlainRules();
+
+    // compare -> (branch when true, branch when false), for compare-and-branch fusion.
+    private static readonly Dictionary<Op, (Op WhenTrue, Op WhenFalse)> s_branchFusions = new()
+    {
+        [Op.I32Eq] = (Op.BrI32Eq, Op.BrI32Ne),
+        [Op.I32Ne] = (Op.BrI32Ne, Op.BrI32Eq),
+        [Op.I32LtS] = (Op.BrI32LtS, Op.BrI32GeS),
+        [Op.I32LtU] = (Op.BrI32LtU, Op.BrI32GeU),
+        [Op.I32GtS] = (Op.BrI32GtS, Op.BrI32LeS),
+        [Op.I32GtU] = (Op.BrI32GtU, Op.BrI32LeU),
+        [Op.I32LeS] = (Op.BrI32LeS, Op.BrI32GtS),
+        [Op.I32LeU] = (Op.BrI32LeU, Op.BrI32GtU),
+        [Op.I32GeS] = (Op.BrI32GeS, Op.BrI32LtS),
+        [Op.I32GeU] = (Op.BrI32GeU, Op.BrI32LtU),
+        [Op.I32EqImm] = (Op.BrI32EqImm, Op.BrI32NeImm),
+        [Op.I32NeImm] = (Op.BrI32NeImm, Op.BrI32EqImm),
+        [Op.I32LtSImm] = (Op.BrI32LtSImm, Op.BrI32GeSImm),
+        [Op.I32LtUImm] = (Op.BrI32LtUImm, Op.BrI32GeUImm),
+        [Op.I32GtSImm] = (Op.BrI32GtSImm, Op.BrI32LeSImm),
+        [Op.I32GtUImm] = (Op.BrI32GtUImm, Op.BrI32LeUImm),
+        [Op.I32LeSImm] = (Op.BrI32LeSImm, Op.BrI32GtSImm),
+        [Op.I32LeUImm] = (Op.BrI32LeUImm, Op.BrI32GtUImm),
+        [Op.I32GeSImm] = (Op.BrI32GeSImm, Op.BrI32LtSImm),
+        [Op.I32GeUImm] = (Op.BrI32GeUImm, Op.BrI32LtUImm),
+        [Op.I64Eq] = (Op.BrI64Eq, Op.BrI64Ne),
+        [Op.I64Ne] = (Op.BrI64Ne, Op.BrI64Eq),
+        [Op.I64LtS] = (Op.BrI64LtS, Op.BrI64GeS),
+        [Op.I64LtU] = (Op.BrI64LtU, Op.BrI64GeU),
+        [Op.I64GtS] = (Op.BrI64GtS, Op.BrI64LeS),
+        [Op.I64GtU] = (Op.BrI64GtU, Op.BrI64LeU),
+        [Op.I64LeS] = (Op.BrI64LeS, Op.BrI64GtS),
+        [Op.I64LeU] = (Op.BrI64LeU, Op.BrI64GtU),
+        [Op.I64GeS] = (Op.BrI64GeS, Op.BrI64LtS),
+        [Op.I64GeU] = (Op.BrI64GeU, Op.BrI64LtU),
+        [Op.I32Eqz] = (Op.BrIfZero, Op.BrIfNonZero),
+        [Op.I64Eqz] = (Op.BrI64EqZero, Op.BrI64NeZero),
+    };
+
+    private static PlainRule[] BuildPlainRules()
+    {
+        var rules = new PlainRule[OperatorInfo.All.Length];
+        foreach (Opcode opcode in OperatorInfo.All)
+        {
+            rules[OperatorInfo.Index(opcode)] = new PlainRule(Op.Unreachable, valid: false);
+        }
+        void Set(Opcode opcode, PlainRule rule) => rules[OperatorInfo.Index(opcode)] = rule;
+        void Simple(Opcode opcode, Op op) => Set(opcode, new PlainRule(op));
+        void WithImm(Opcode opcode, Op op, Op imm, bool commutative) => Set(opcode, new PlainRule(op, immediate: imm, commutative: commutative));
+        void Compare(Opcode opcode, Op op, Op imm, Op mirrored) => Set(opcode, new PlainRule(op, immediate: imm, mirrored: mirrored));
+        void Retag(Opcode opcode) => Set(opcode, new PlainRule(Op.Nop, retag: true));
+
+        Simple(Opcode.I32Eqz, Op.I32Eqz);
+        Compare(Opcode.I32Eq, Op.I32Eq, Op.I32EqImm, Op.I32EqImm);
+        Compare(Opcode.I32Ne, Op.I32Ne, Op.I32NeImm, Op.I32NeImm);
+        Compare(Opcode.I32LtS, Op.I32LtS, Op.I32LtSImm, Op.I32GtSImm);
+        Compare(Opcode.I32LtU, Op.I32LtU, Op.I32LtUImm, Op.I32GtUImm);
+        Compare(Opcode.I32GtS, Op.I32GtS, Op.I32GtSImm, Op.I32LtSImm);
+        Compare(Opcode.I32GtU, Op.I32GtU, Op.I32GtUImm, Op.I32LtUImm);
+        Compare(Opcode.I32LeS, Op.I32LeS, Op.I32LeSImm, Op.I32GeSImm);
+        Compare(Opcode.I32LeU, Op.I32LeU, Op.I32LeUImm, Op.I32GeUImm);
+        Compare(Opcode.I32GeS, Op.I32GeS, Op.I32GeSImm, Op.I32LeSImm);
+        Compare(Opcode.I32GeU, Op.I32GeU, Op.I32GeUImm, Op.I32LeUImm);
+        Simple(Opcode.I64Eqz, Op.I64Eqz);
+        Simple(Opcode.I64Eq, Op.I64Eq);
+        Simple(Opcode.I64Ne, Op.I64Ne);
+        Simple(Opcode.I64LtS, Op.I64LtS);
+        Simple(Opcode.I64LtU, Op.I64LtU);
+        Simple(Opcode.I64GtS, Op.I64GtS);
+        Simple(Opcode.I64GtU, Op.I64GtU);
+        Simple(Opcode.I64LeS, Op.I64LeS);
+        Simple(Opcode.I64LeU, Op.I64LeU);
+        Simple(Opcode.I64GeS, Op.I64GeS);
+        Simple(Opcode.I64GeU, Op.I64GeU);
+        Simple(Opcode.F32Eq, Op.F32Eq);
+        Simple(Opcode.F32Ne, Op.F32Ne);
+        Simple(Opcode.F32Lt, Op.F32Lt);
+        Simple(Opcode.F32Gt, Op.F32Gt);
+        Simple(Opcode.F32Le, Op.F32Le);
+        Simple(Opcode.F32Ge, Op.F32Ge);
+        Simple(Opcode.F64Eq, Op.F64Eq);
+        Simple(Opcode.F64Ne, Op.F64Ne);
+        Simple(Opcode.F64Lt, Op.F64Lt);
+        Simple(Opcode.F64Gt, Op.F64Gt);
+        Simple(Opcode.F64Le, Op.F64Le);
+        Simple(Opcode.F64Ge, Op.F64Ge);
+
+        Simple(Opcode.I32Clz, Op.I32Clz);
+        Simple(Opcode.I32Ctz, Op.I32Ctz);
+        Simple(Opcode.I32Popcnt, Op.I32Popcnt);
+        WithImm(Opcode.I32Add, Op.I32Add, Op.I32AddImm, true);
+        Simple(Opcode.I32Sub, Op.I32Sub);
+        WithImm(Opcode.I32Mul, Op.I32Mul, Op.I32MulImm, true);
+        Simple(Opcode.I32DivS, Op.I32DivS);
+        Simple(Opcode.I32DivU, Op.I32DivU);
+        Simple(Opcode.I32RemS, Op.I32RemS);
+        Simple(Opcode.I32RemU, Op.I32RemU);
+        WithImm(Opcode.I32And, Op.I32And, Op.I32AndImm, true);
+        WithImm(Opcode.I32Or, Op.I32Or, Op.I32OrImm, true);
+        WithImm(Opcode.I32Xor, Op.I32Xor, Op.I32XorImm, true);
+        WithImm(Opcode.I32Shl, Op.I32Shl, Op.I32ShlImm, false);
+        WithImm(Opcode.I32ShrS, Op.I32ShrS, Op.I32ShrSImm, false);
+        WithImm(Opcode.I32ShrU, Op.I32ShrU, Op.I32ShrUImm, false);
+        Simple(Opcode.I32Rotl, Op.I32Rotl);
+        Simple(Opcode.I32Rotr, Op.I32Rotr);
+
+        Simple(Opcode.I64Clz, Op.I64Clz);
+        Simple(Opcode.I64Ctz, Op.I64Ctz);
+        Simple(Opcode.I64Popcnt, Op.I64Popcnt);
+        WithImm(Opcode.I64Add, Op.I64Add, Op.I64AddImm, true);
+        Simple(Opcode.I64Sub, Op.I64Sub);
+        Simple(Opcode.I64Mul, Op.I64Mul);
+        Simple(Opcode.I64DivS, Op.I64DivS);
+        Simple(Opcode.I64DivU, Op.I64DivU);
+        Simple(Opcode.I64RemS, Op.I64RemS);
+        Simple(Opcode.I64RemU, Op.I64RemU);
+        WithImm(Opcode.I64And, Op.I64And, Op.I64AndImm, true);
+        Simple(Opcode.I64Or, Op.I64Or);
+        Simple(Opcode.I64Xor, Op.I64Xor);
+        WithImm(Opcode.I64Shl, Op.I64Shl, Op.I64ShlImm, false);
+        WithImm(Opcode.I64ShrS, Op.I64ShrS, Op.I64ShrSImm, false);
+        WithImm(Opcode.I64ShrU, Op.I64ShrU, Op.I64ShrUImm, false);
+        Simple(Opcode.I64Rotl, Op.I64Rotl);
+        Simple(Opcode.I64Rotr, Op.I64Rotr);
+
+        Simple(Opcode.F32Abs, Op.F32Abs);
+        Simple(Opcode.F32Neg, Op.F32Neg);
+        Simple(Opcode.F32Ceil, Op.F32Ceil);
+        Simple(Opcode.F32Floor, Op.F32Floor);
+        Simple(Opcode.F32Trunc, Op.F32Trunc);
+        Simple(Opcode.F32Nearest, Op.F32Nearest);
+        Simple(Opcode.F32Sqrt, Op.F32Sqrt);
+        Simple(Opcode.F32Add, Op.F32Add);
+        Simple(Opcode.F32Sub, Op.F32Sub);
+        Simple(Opcode.F32Mul, Op.F32Mul);
+        Simple(Opcode.F32Div, Op.F32Div);
+        Simple(Opcode.F32Min, Op.F32Min);
+        Simple(Opcode.F32Max, Op.F32Max);
+        Simple(Opcode.F32Copysign, Op.F32Copysign);
+        Simple(Opcode.F64Abs, Op.F64Abs);
+        Simple(Opcode.F64Neg, Op.F64Neg);
+        Simple(Opcode.F64Ceil, Op.F64Ceil);
+        Simple(Opcode.F64Floor, Op.F64Floor);
+        Simple(Opcode.F64Trunc, Op.F64Trunc);
+        Simple(Opcode.F64Nearest, Op.F64Nearest);
+        Simple(Opcode.F64Sqrt, Op.F64Sqrt);
+        Simple(Opcode.F64Add, Op.F64Add);
+        Simple(Opcode.F64Sub, Op.F64Sub);
+        Simple(Opcode.F64Mul, Op.F64Mul);
+        Simple(Opcode.F64Div, Op.F64Div);
+        Simple(Opcode.F64Min, Op.F64Min);
+        Simple(Opcode.F64Max, Op.F64Max);
+        Simple(Opcode.F64Copysign, Op.F64Copysign);
+
+        Simple(Opcode.I32WrapI64, Op.I32WrapI64);
+        Simple(Opcode.I32TruncF32S, Op.I32TruncF32S);
+        Simple(Opcode.I32TruncF32U, Op.I32TruncF32U);
+        Simple(Opcode.I32TruncF64S, Op.I32TruncF64S);
+        Simple(Opcode.I32TruncF64U, Op.I32TruncF64U);
+        Simple(Opcode.I64ExtendI32S, Op.I64ExtendI32S);
+        Simple(Opcode.I64ExtendI32U, Op.I64ExtendI32U);
+        Simple(Opcode.I64TruncF32S, Op.I64TruncF32S);
+        Simple(Opcode.I64TruncF32U, Op.I64TruncF32U);
+        Simple(Opcode.I64TruncF64S, Op.I64TruncF64S);
+        Simple(Opcode.I64TruncF64U, Op.I64TruncF64U);
+        Simple(Opcode.F32ConvertI32S, Op.F32ConvertI32S);
+        Simple(Opcode.F32ConvertI32U, Op.F32ConvertI32U);
+        Simple(Opcode.F32ConvertI64S, Op.F32ConvertI64S);
+        Simple(Opcode.F32ConvertI64U, Op.F32ConvertI64U);
+        Simple(Opcode.F32DemoteF64, Op.F32DemoteF64);
+        Simple(Opcode.F64ConvertI32S, Op.F64ConvertI32S);
+        Simple(Opcode.F64ConvertI32U, Op.F64ConvertI32U);
+        Simple(Opcode.F64ConvertI64S, Op.F64ConvertI64S);
+        Simple(Opcode.F64ConvertI64U, Op.F64ConvertI64U);
+        Simple(Opcode.F64PromoteF32, Op.F64PromoteF32);
+        Retag(Opcode.I32ReinterpretF32);
+        Retag(Opcode.I64ReinterpretF64);
+        Retag(Opcode.F32ReinterpretI32);
+        Retag(Opcode.F64ReinterpretI64);
+        Simple(Opcode.I32Extend8S, Op.I32Extend8S);
+        Simple(Opcode.I32Extend16S, Op.I32Extend16S);
+        Simple(Opcode.I64Extend8S, Op.I64Extend8S);
+        Simple(Opcode.I64Extend16S, Op.I64Extend16S);
+        Simple(Opcode.I64Extend32S, Op.I64Extend32S);
+        Simple(Opcode.I32TruncSatF32S, Op.I32TruncSatF32S);
+        Simple(Opcode.I32TruncSatF32U, Op.I32TruncSatF32U);
+        Simple(Opcode.I32TruncSatF64S, Op.I32TruncSatF64S);
+        Simple(Opcode.I32TruncSatF64U, Op.I32TruncSatF64U);
+        Simple(Opcode.I64TruncSatF32S, Op.I64TruncSatF32S);
+        Simple(Opcode.I64TruncSatF32U, Op.I64TruncSatF32U);
+        Simple(Opcode.I64TruncSatF64S, Op.I64TruncSatF64S);
+        Simple(Opcode.I64TruncSatF64U, Op.I64TruncSatF64U);
+        AddSimdRules(rules);
+        return rules;
+    }
+
+    static partial void AddSimdRules(PlainRule[] rules);
+
+    private void Plain(Opcode opcode)
+    {
+        if (_unreachable)
+        {
+            return;
+        }
+        PlainRule rule = s_plainRules[OperatorInfo.Index(opcode)];
+        if (!rule.Valid)
+        {
+            throw new NotSupportedException($"the interpreter does not implement {OperatorInfo.Name(opcode)}");
+        }
+        ReadOnlySpan<ValType> parameters = OperatorInfo.Params(opcode);
+        ValType result = OperatorInfo.Results(opcode).Length > 0 ? OperatorInfo.Results(opcode)[0] : ValType.Bottom;
+        if (rule.Retag)
+        {
+            Peek().Type = result;
+            return;
+        }
+        switch (parameters.Length)
+        {
+            case 1:
+            {
+                Entry a = Pop();
+                int sa = Operand(a);
+                Emit(rule.Op, PushTemp(result), sa);
+                break;
+            }
+            case 2:
+                Binary(rule, opcode, result);
+                break;
+            case 3:
+            {
+                Entry c = Pop(), b = Pop(), a = Pop();
+                int sa = Operand(a), sb = Operand(b), sc = Operand(c);
+                Emit(rule.Op, PushTemp(result), sa, sb, sc);
+                break;
+            }
+            default:
+                throw new InvalidOperationException($"unexpected arity of {OperatorInfo.Name(opcode)}");
+        }
+    }
+
+    private void Binary(PlainRule rule, Opcode opcode, ValType result)
+    {
+        Entry b = Pop(), a = Pop();
+        bool wide = OperatorInfo.Params(opcode)[0] == ValType.I64;
+        if (b.Kind == EntryKind.Const && a.Kind != EntryKind.Const && FitsImmediate(b.Value, wide))
+        {
+            if (rule.Immediate != Op.Unreachable)
+            {
+                int sa = Operand(a);
+                Emit(rule.Immediate, PushTemp(result), sa, (int)b.Value);
+                return;
+            }
+            if (rule.Op == Op.I32Sub && (int)b.Value != int.MinValue)
+            {
+                int sa = Operand(a);
+                Emit(Op.I32AddImm, PushTemp(result), sa, -(int)b.Value);
+                return;
+            }
+            if (rule.Op == Op.I64Sub && b.Value != int.MinValue)
+            {
+                int sa = Operand(a);
+                Emit(Op.I64AddImm, PushTemp(result), sa, -(int)b.Value);
+                return;
+            }
+        }
+        if (a.Kind == EntryKind.Const && b.Kind != EntryKind.Const && FitsImmediate(a.Value, wide))
+        {
+            Op swapped = rule.Commutative ? rule.Immediate : rule.Mirrored;
+            if (swapped != Op.Unreachable)
+            {
+                int sb = Operand(b);
+                Emit(swapped, PushTemp(result), sb, (int)a.Value);
+                return;
+            }
+        }
+        int left = Operand(a), right = Operand(b);
+        Emit(rule.Op, PushTemp(result), left, right);
+    }
+
+    private static bool FitsImmediate(long value, bool wide) => !wide || value == (int)value;
+
+    /// <summary>Replaces the compare just emitted (whose result is the branch condition) by a compare-and-branch.</summary>
+    private bool TryFuseCompare(bool branchIfTrue, out int patch)
+    {
+        Op compare = (Op)_words[_lastStart];
+        if (!s_branchFusions.TryGetValue(compare, out var fused))
+        {
+            patch = -1;
+            return false;
+        }
+        Op branch = branchIfTrue ? fused.WhenTrue : fused.WhenFalse;
+        int a = _words[_lastStart + 2];
+        bool unary = compare is Op.I32Eqz or Op.I64Eqz;
+        int b = unary ? 0 : _words[_lastStart + 3];
+        DropLastInstruction();
+        if (unary)
+        {
+            Emit(branch, a, 0);
+        }
+        else
+        {
+            Emit(branch, a, b, 0);
+        }
+        patch = _length - 1;
+        return true;
+    }
+
+    // ---- locals, globals, stack ----
+
+    private void LocalSet(uint index, bool tee)
+    {
+        if (_unreachable)
+        {
+            return;
+        }
+        int slot = _localSlots[index];
+        ref Entry top = ref Peek();
+        if (top.Kind == EntryKind.Temp && LastWrote(top.Slot) && !HasReadersOf(slot))
+        {
+            // The instruction that produced the value writes the local directly.
+            _words[_lastStart + 1] = slot;
+            Pop();
+        }
+        else
+        {
+            Entry value = Pop();
+            MaterializeReadersOf(slot);
+            EmitMove(value, slot);
+        }
+        if (tee)
+        {
+            PushLocal(index);
+        }
+    }
+
+    private void GlobalGet(uint index)
+    {
+        if (_unreachable)
+        {
+            return;
+        }
+        ValType type = _module.Globals[(int)index].Type;
+        int d = PushTemp(type);
+        switch (type)
+        {
+            case ValType.V128:
+                Emit(Op.GlobalGetV128, d, (int)index);
+                break;
+            case ValType.ExternRef:
+                Begin(Op.GlobalGetExternRef, safepoint: true);
+                Put(d);
+                Put((int)index);
+                RecordSafepoint(_height);
+                break;
+            default:
+                Emit(Op.GlobalGet, d, (int)index);
+                break;
+        }
+    }
+
+    private void GlobalSet(uint index)
+    {
+        if (_unreachable)
+        {
+            return;
+        }
+        ValType type = _module.Globals[(int)index].Type;
+        Entry value = Pop();
+        int slot = Operand(value);
+        switch (type)
+        {
+            case ValType.V128:
+                Emit(Op.GlobalSetV128, (int)index, slot);
+                break;
+            case ValType.ExternRef:
+                Begin(Op.GlobalSetExternRef, safepoint: true);
+                Put((int)index);
+                Put(slot);
+                RecordSafepoint(_height);
+                break;
+            default:
+                Emit(Op.GlobalSet, (int)index, slot);
+                break;
+        }
+    }
+
+    private void Select()
+    {
+        if (_unreachable)
+        {
+            return;
+        }
+        Entry c = Pop(), b = Pop(), a = Pop();
+        int sa = Operand(a), sb = Operand(b), sc = Operand(c);
+        ValType type = a.Type;
+        Emit(type == ValType.V128 ? Op.SelectV128 : Op.Select, PushTemp(type), sa, sb, sc);
+    }
+
+    // ---- calls ----
+
+    private void Call(uint functionIndex)
+    {
+        if (_unreachable)
+        {
+            return;
+        }
+        FuncType type = _module.FunctionType(functionIndex);
+        int arguments = type.Params.Length;
+        MaterializeTop(arguments);
+        int argumentHeight = _height - arguments;
+        int argumentBase = HomeOf(argumentHeight);
+        Begin(Op.Call, safepoint: true);
+        Put((int)functionIndex);
+        Put(argumentBase);
+        RecordSafepoint(argumentHeight);
+        _height = argumentHeight;
+        foreach (ValType result in type.Results)
+        {
+            PushTemp(result);
+        }
+    }
+
+    private void CallIndirect(uint typeIndex, uint tableIndex)
+    {
+        if (_unreachable)
+        {
+            return;
+        }
+        Entry index = Pop();
+        FuncType type = _module.Types[(int)typeIndex];
+        int arguments = type.Params.Length;
+        MaterializeTop(arguments);
+        int indexSlot = Operand(index);
+        int argumentHeight = _height - arguments;
+        int argumentBase = HomeOf(argumentHeight);
+        Begin(Op.CallIndirect, safepoint: true);
+        Put((int)typeIndex);
+        Put((int)tableIndex);
+        Put(indexSlot);
+        Put(argumentBase);
+        RecordSafepoint(argumentHeight);
+        _height = argumentHeight;
+        foreach (ValType result in type.Results)
+        {
+            PushTemp(result);
+        }
+    }
+
+    // ---- memory ----
+
+    private void Load(Opcode opcode, MemArg memArg)
+    {
+        if (_unreachable)
+        {
+            return;
+        }
+        Op op = opcode switch
+        {
+            Opcode.I32Load => Op.I32Load,
+            Opcode.I64Load => Op.I64Load,
+            Opcode.F32Load => Op.F32Load,
+            Opcode.F64Load => Op.F64Load,
+            Opcode.I32Load8S => Op.I32Load8S,
+            Opcode.I32Load8U => Op.I32Load8U,
+            Opcode.I32Load16S => Op.I32Load16S,
+            Opcode.I32Load16U => Op.I32Load16U,
+            Opcode.I64Load8S => Op.I64Load8S,
+            Opcode.I64Load8U => Op.I64Load8U,
+            Opcode.I64Load16S => Op.I64Load16S,
+            Opcode.I64Load16U => Op.I64Load16U,
+            Opcode.I64Load32S => Op.I64Load32S,
+            Opcode.I64Load32U => Op.I64Load32U,
+            Opcode.V128Load => Op.V128Load,
+            _ => SimdLoad(opcode),
+        };
+        Entry address = Pop();
+        int sa = Operand(address);
+        Emit(op, PushTemp(OperatorInfo.Results(opcode)[0]), sa, (int)memArg.Offset);
+    }
+
+    private void Store(Opcode opcode, MemArg memArg)
+    {
+        if (_unreachable)
+        {
+            return;
+        }
+        Op op = opcode switch
+        {
+            Opcode.I32Store or Opcode.F32Store or Opcode.I64Store32 => Op.I32Store,
+            Opcode.I64Store or Opcode.F64Store => Op.I64Store,
+            Opcode.I32Store8 or Opcode.I64Store8 => Op.Store8,
+            Opcode.I32Store16 or Opcode.I64Store16 => Op.Store16,
+            Opcode.V128Store => Op.V128Store,
+            _ => throw new NotSupportedException($"the interpreter does not implement {OperatorInfo.Name(opcode)}"),
+        };
+        Entry value = Pop(), address = Pop();
+        int sa = Operand(address), sv = Operand(value);
+        Emit(op, sa, sv, (int)memArg.Offset);
+    }
+
+    private static Op SimdLoad(Opcode opcode) =>
+        throw new NotSupportedException($"the interpreter does not implement {OperatorInfo.Name(opcode)}");
+
+    /// <summary>Pops <paramref name="count"/> operands into slots (materializing constants) and returns them in order.</summary>
+    private (int A, int B, int C) PopOperands(int count)
+    {
+        Entry c = count >= 3 ? Pop() : default;
+        Entry b = count >= 2 ? Pop() : default;
+        Entry a = Pop();
+        int sa = Operand(a);
+        int sb = count >= 2 ? Operand(b) : 0;
+        int sc = count >= 3 ? Operand(c) : 0;
+        return (sa, sb, sc);
+    }
+
+    private void EmitSafepoint(Op op, params ReadOnlySpan<int> operands)
+    {
+        Begin(op, safepoint: true);
+        foreach (int operand in operands)
+        {
+            Put(operand);
+        }
+        RecordSafepoint(_height);
+    }
+
+    /// <summary>Receives operators from the reader and hands them to the translator.</summary>
+    private readonly struct Visitor(Translator t) : IOperatorVisitor
+    {
+        public void VisitUnreachable()
+        {
+            if (!t._unreachable)
+            {
+                t.Emit(Op.Unreachable);
+                t._unreachable = true;
+            }
+        }
+
+        public void VisitNop() { }
+        public void VisitBlock(BlockType blockType) => t.EnterBlock(ControlKind.Block, blockType);
+        public void VisitLoop(BlockType blockType) => t.EnterBlock(ControlKind.Loop, blockType);
+        public void VisitIf(BlockType blockType) => t.If(blockType);
+        public void VisitElse() => t.Else();
+        public void VisitEnd() => t.End();
+        public void VisitBr(uint relativeDepth) => t.Br(relativeDepth);
+        public void VisitBrIf(uint relativeDepth) => t.BrIf(relativeDepth);
+        public void VisitBrTable(BrTable table) => t.BrTable(table);
+
+        public void VisitReturn()
+        {
+            if (!t._unreachable)
+            {
+                t.EmitReturn();
+                t._unreachable = true;
+            }
+        }
+
+        public void VisitCall(uint functionIndex) => t.Call(functionIndex);
+        public void VisitCallIndirect(uint typeIndex, uint tableIndex) => t.CallIndirect(typeIndex, tableIndex);
+
+        public void VisitDrop()
+        {
+            if (!t._unreachable)
+            {
+                t.Pop();
+            }
+        }
+
+        public void VisitSelect() => t.Select();
+        public void VisitSelectTyped(ValType type, uint typeCount) => t.Select();
+
+        public void VisitLocalGet(uint localIndex)
+        {
+            if (!t._unreachable)
+            {
+                t.PushLocal(localIndex);
+            }
+        }
+
+        public void VisitLocalSet(uint localIndex) => t.LocalSet(localIndex, tee: false);
+        public void VisitLocalTee(uint localIndex) => t.LocalSet(localIndex, tee: true);
+        public void VisitGlobalGet(uint globalIndex) => t.GlobalGet(globalIndex);
+        public void VisitGlobalSet(uint globalIndex) => t.GlobalSet(globalIndex);
+
+        public void VisitTableGet(uint tableIndex)
+        {
+            if (t._unreachable)
+            {
+                return;
+            }
+            ValType type = t._module.Tables[(int)tableIndex].ElementType;
+            var (i, _, _) = t.PopOperands(1);
+            int d = t.PushTemp(type);
+            if (type == ValType.ExternRef)
+            {
+                t.EmitSafepoint(Op.TableGetExternRef, d, (int)tableIndex, i);
+            }
+            else
+            {
+                t.Emit(Op.TableGet, d, (int)tableIndex, i);
+            }
+        }
+
+        public void VisitTableSet(uint tableIndex)
+        {
+            if (t._unreachable)
+            {
+                return;
+            }
+            var (i, v, _) = t.PopOperands(2);
+            if (t._module.Tables[(int)tableIndex].ElementType == ValType.ExternRef)
+            {
+                t.EmitSafepoint(Op.TableSetExternRef, (int)tableIndex, i, v);
+            }
+            else
+            {
+                t.Emit(Op.TableSet, (int)tableIndex, i, v);
+            }
+        }
+
+        public void VisitLoad(Opcode opcode, MemArg memArg) => t.Load(opcode, memArg);
+        public void VisitStore(Opcode opcode, MemArg memArg) => t.Store(opcode, memArg);
+
+        public void VisitMemorySize()
+        {
+            if (!t._unreachable)
+            {
+                t.Emit(Op.MemorySize, t.PushTemp(ValType.I32));
+            }
+        }
+
+        public void VisitMemoryGrow()
+        {
+            if (t._unreachable)
+            {
+                return;
+            }
+            var (a, _, _) = t.PopOperands(1);
+            t.EmitSafepoint(Op.MemoryGrow, t.PushTemp(ValType.I32), a);
+        }
+
+        public void VisitI32Const(int value)
+        {
+            if (!t._unreachable)
+            {
+                t.PushConst(ValType.I32, value);
+            }
+        }
+
+        public void VisitI64Const(long value)
+        {
+            if (!t._unreachable)
+            {
+                t.PushConst(ValType.I64, value);
+            }
+        }
+
+        public void VisitF32Const(uint bits)
+        {
+            if (!t._unreachable)
+            {
+                t.PushConst(ValType.F32, (int)bits);
+            }
+        }
+
+        public void VisitF64Const(ulong bits)
+        {
+            if (!t._unreachable)
+            {
+                t.PushConst(ValType.F64, (long)bits);
+            }
+        }
+
+        public void VisitPlain(Opcode opcode) => t.Plain(opcode);
+
+        public void VisitRefNull(ValType type)
+        {
+            if (!t._unreachable)
+            {
+                t.PushConst(type, 0);
+            }
+        }
+
+        public void VisitRefIsNull()
+        {
+            if (t._unreachable)
+            {
+                return;
+            }
+            var (a, _, _) = t.PopOperands(1);
+            t.Emit(Op.RefIsNull, t.PushTemp(ValType.I32), a);
+        }
+
+        public void VisitRefFunc(uint functionIndex)
+        {
+            if (!t._unreachable)
+            {
+                t.Emit(Op.RefFunc, t.PushTemp(ValType.FuncRef), (int)functionIndex);
+            }
+        }
+
+        public void VisitMemoryInit(uint dataIndex)
+        {
+            if (t._unreachable)
+            {
+                return;
+            }
+            var (a, b, c) = t.PopOperands(3);
+            t.EmitSafepoint(Op.MemoryInit, (int)dataIndex, a, b, c);
+        }
+
+        public void VisitDataDrop(uint dataIndex)
+        {
+            if (!t._unreachable)
+            {
+                t.EmitSafepoint(Op.DataDrop, (int)dataIndex);
+            }
+        }
+
+        public void VisitMemoryCopy()
+        {
+            if (t._unreachable)
+            {
+                return;
+            }
+            var (a, b, c) = t.PopOperands(3);
+            t.Emit(Op.MemoryCopy, a, b, c);
+        }
+
+        public void VisitMemoryFill()
+        {
+            if (t._unreachable)
+            {
+                return;
+            }
+            var (a, b, c) = t.PopOperands(3);
+            t.Emit(Op.MemoryFill, a, b, c);
+        }
+
+        public void VisitTableInit(uint elemIndex, uint tableIndex)
+        {
+            if (t._unreachable)
+            {
+                return;
+            }
+            var (a, b, c) = t.PopOperands(3);
+            t.EmitSafepoint(Op.TableInit, (int)elemIndex, (int)tableIndex, a, b, c);
+        }
+
+        public void VisitElemDrop(uint elemIndex)
+        {
+            if (!t._unreachable)
+            {
+                t.EmitSafepoint(Op.ElemDrop, (int)elemIndex);
+            }
+        }
+
+        public void VisitTableCopy(uint destinationTable, uint sourceTable)
+        {
+            if (t._unreachable)
+            {
+                return;
+            }
+            var (a, b, c) = t.PopOperands(3);
+            t.EmitSafepoint(Op.TableCopy, (int)destinationTable, (int)sourceTable, a, b, c);
+        }
+
+        public void VisitTableGrow(uint tableIndex)
+        {
+            if (t._unreachable)
+            {
+                return;
+            }
+            var (v, n, _) = t.PopOperands(2);
+            t.EmitSafepoint(Op.TableGrow, t.PushTemp(ValType.I32), (int)tableIndex, v, n);
+        }
+
+        public void VisitTableSize(uint tableIndex)
+        {
+            if (!t._unreachable)
+            {
+                t.Emit(Op.TableSize, t.PushTemp(ValType.I32), (int)tableIndex);
+            }
+        }
+
+        public void VisitTableFill(uint tableIndex)
+        {
+            if (t._unreachable)
+            {
+                return;
+            }
+            var (i, v, n) = t.PopOperands(3);
+            t.EmitSafepoint(Op.TableFill, (int)tableIndex, i, v, n);
+        }
+
+        public void VisitV128Const(Vector128<byte> value)
+        {
+            if (t._unreachable)
+            {
+                return;
+            }
+            int d = t.PushTemp(ValType.V128);
+            t.Begin(Op.ConstV128);
+            t.Put(d);
+            Vector128<int> words = value.AsInt32();
+            for (int i = 0; i < 4; i++)
+            {
+                t.Put(words.GetElement(i));
+            }
+        }
+
+        public void VisitI8x16Shuffle(Vector128<byte> lanes) => t.Shuffle(lanes);
+        public void VisitExtractLane(Opcode opcode, byte lane) => t.ExtractLane(opcode, lane);
+        public void VisitReplaceLane(Opcode opcode, byte lane) => t.ReplaceLane(opcode, lane);
+        public void VisitLoadLane(Opcode opcode, MemArg memArg, byte lane) => t.LoadLane(opcode, memArg, lane);
+        public void VisitStoreLane(Opcode opcode, MemArg memArg, byte lane) => t.StoreLane(opcode, memArg, lane);
+    }
+
+    // SIMD operators with immediates; implemented with the SIMD instruction set.
+    private void Shuffle(Vector128<byte> lanes) => NotYet("i8x16.shuffle");
+    private void ExtractLane(Opcode opcode, byte lane) => NotYet(OperatorInfo.Name(opcode));
+    private void ReplaceLane(Opcode opcode, byte lane) => NotYet(OperatorInfo.Name(opcode));
+    private void LoadLane(Opcode opcode, MemArg memArg, byte lane) => NotYet(OperatorInfo.Name(opcode));
+    private void StoreLane(Opcode opcode, MemArg memArg, byte lane) => NotYet(OperatorInfo.Name(opcode));
+
+    private void NotYet(string name)
+    {
+        if (!_unreachable)
+        {
+            throw new NotSupportedException($"the interpreter does not implement {name}");
+        }
+    }
+}

@@ -1,0 +1,791 @@
+using System.Runtime.Intrinsics;
+using Engine.Core;
+using Engine.Gc;
+
+namespace Engine.Interpreter;
+
+/// <summary>
+/// Translates a validated function body from wasm's stack code into the interpreter's three-address
+/// instructions over frame slots, in one pass through the shared operator reader.
+/// </summary>
+/// <remarks>
+/// <para>Each wasm operand-stack position has a home slot (temporaries follow the locals; a v128 takes
+/// two). The translator keeps a model of the operand stack in which an entry is either a temporary in
+/// its home slot, a reference to a local's slot (<c>local.get</c> copies nothing), or a constant (kept
+/// out of slots until needed, so instructions can take it as an immediate). Lazy entries are
+/// materialized into their home slots when their local is about to change, at block boundaries (all
+/// paths must agree on where values live), and for calls (arguments must be consecutive).</para>
+/// <para>Peephole fusions, each where it measurably pays: a compare followed by <c>br_if</c> or
+/// <c>if</c> becomes one compare-and-branch; <c>local.set</c> of an instruction's result retargets the
+/// instruction's destination; a constant operand becomes an immediate. Fusion never crosses a branch
+/// target (the barrier) or a safepoint.</para>
+/// <para>Safepoints (calls, and reads of externrefs from tables and globals) record in the stack map
+/// which slots hold references: reference-typed locals and materialized reference temporaries below
+/// the call's arguments.</para>
+/// </remarks>
+public sealed partial class Translator
+{
+    private enum EntryKind : byte
+    {
+        Temp,
+        Local,
+        Const,
+    }
+
+    /// <summary>An operand-stack entry of the model.</summary>
+    private struct Entry
+    {
+        public EntryKind Kind;
+        public ValType Type;
+        /// <summary>The home slot of the entry's stack position.</summary>
+        public int Slot;
+        /// <summary>For a local: the local's slot.</summary>
+        public int Source;
+        /// <summary>For a constant: its bits.</summary>
+        public long Value;
+    }
+
+    private enum ControlKind : byte
+    {
+        Block,
+        Loop,
+        If,
+        Else,
+        Function,
+    }
+
+    private sealed class Control
+    {
+        public ControlKind Kind;
+        /// <summary>Opened in unreachable code: nothing of it is translated.</summary>
+        public bool Dead;
+        public ValType[] Params = [];
+        public ValType[] Results = [];
+        /// <summary>Stack entries below the block's parameters.</summary>
+        public int BaseHeight;
+        /// <summary>The home slot of position <see cref="BaseHeight"/>: results (and a loop's parameters) live from here.</summary>
+        public int BaseSlot;
+        /// <summary>A loop's first instruction.</summary>
+        public int LoopStart;
+        /// <summary>An if's branch to its else (or end): the code word to patch.</summary>
+        public int ElsePatch = -1;
+        /// <summary>Code words holding forward branch targets to this block's end.</summary>
+        public readonly List<int> Patches = new();
+
+        public ValType[] LabelTypes => Kind == ControlKind.Loop ? Params : Results;
+    }
+
+    private ModuleInfo _module = null!;
+    private FuncType _type = null!;
+    private TranslationOptions _options;
+    private ValType[] _localTypes = new ValType[16];
+    private int[] _localSlots = new int[16];
+    private int _localCount;
+    private int _localsEnd;
+    private int _resultSlots;
+
+    private int[] _words = new int[256];
+    private int _length;
+    private Entry[] _stack = new Entry[64];
+    private int _height;
+    private int _maxSlot;
+    private readonly List<Control> _controls = new();
+    private int _controlDepth;
+    private bool _unreachable;
+
+    private readonly List<int> _instructionStarts = new();
+    private readonly List<int> _wasmOffsets = new();
+    private int _wasmOffset;
+    private readonly StackMapBuilder _stackMaps = new();
+    private readonly List<int> _liveRefs = new();
+
+    // Peephole state: the last instruction's start, whether it is a safepoint, and the last branch target.
+    private int _lastStart = -1;
+    private bool _lastIsSafepoint;
+    private int _barrier;
+
+    /// <summary>Translates defined function <paramref name="functionIndex"/> of a validated module.</summary>
+    internal InterpretedCode Translate(ModuleInfo module, uint functionIndex, TranslationOptions options)
+    {
+        Reset(module, functionIndex, options);
+        FunctionBody body = module.Body(functionIndex);
+        var reader = new WasmReader(module.Bytes, body.CodeStart, body.End);
+        var visitor = new Visitor(this);
+        while (_controlDepth > 0)
+        {
+            _wasmOffset = reader.Position;
+            reader.ReadOperator(ref visitor);
+        }
+        int frameSlots = Math.Max(Math.Max(_maxSlot, _localsEnd), Math.Max(_resultSlots, 1));
+        return new InterpretedCode(_words.AsSpan(0, _length), FunctionInstance.SlotsOf(_type.Params), _localsEnd, frameSlots,
+            _stackMaps.Build(), _instructionStarts.ToArray(), _wasmOffsets.ToArray(), body.End - body.Start);
+    }
+
+    private void Reset(ModuleInfo module, uint functionIndex, TranslationOptions options)
+    {
+        _module = module;
+        _options = options;
+        _type = module.FunctionType(functionIndex);
+        FunctionBody body = module.Body(functionIndex);
+        _localCount = _type.Params.Length + body.Locals.Length;
+        if (_localTypes.Length < _localCount)
+        {
+            _localTypes = new ValType[_localCount];
+            _localSlots = new int[_localCount];
+        }
+        _type.Params.CopyTo(_localTypes, 0);
+        body.Locals.CopyTo(_localTypes, _type.Params.Length);
+        int slot = 0;
+        for (int i = 0; i < _localCount; i++)
+        {
+            _localSlots[i] = slot;
+            slot += SlotSize(_localTypes[i]);
+        }
+        _localsEnd = slot;
+        _resultSlots = FunctionInstance.SlotsOf(_type.Results);
+        _length = 0;
+        _height = 0;
+        _maxSlot = _localsEnd;
+        _controlDepth = 0;
+        _unreachable = false;
+        _instructionStarts.Clear();
+        _wasmOffsets.Clear();
+        _stackMaps.Clear();
+        _lastStart = -1;
+        _barrier = 0;
+        Control function = PushControl(ControlKind.Function, [], _type.Results);
+        function.BaseHeight = 0;
+        function.BaseSlot = 0;
+        EmitEntryChecks();
+    }
+
+    private static int SlotSize(ValType type) => type == ValType.V128 ? 2 : 1;
+
+    // ---- code emission ----
+
+    private int Begin(Op op, bool safepoint = false)
+    {
+        EnsureWords(16);
+        int start = _length;
+        _instructionStarts.Add(start);
+        _wasmOffsets.Add(_wasmOffset);
+        _words[_length++] = (int)op;
+        _lastStart = start;
+        _lastIsSafepoint = safepoint;
+        return start;
+    }
+
+    private void EnsureWords(int count)
+    {
+        if (_length + count > _words.Length)
+        {
+            Array.Resize(ref _words, Math.Max(_words.Length * 2, _length + count));
+        }
+    }
+
+    private void Put(int word)
+    {
+        EnsureWords(1);
+        _words[_length++] = word;
+    }
+
+    private void PutLong(long value)
+    {
+        Put((int)value);
+        Put((int)(value >> 32));
+    }
+
+    private void Emit(Op op) => Begin(op);
+
+    private void Emit(Op op, int a)
+    {
+        Begin(op);
+        Put(a);
+    }
+
+    private void Emit(Op op, int a, int b)
+    {
+        Begin(op);
+        Put(a);
+        Put(b);
+    }
+
+    private void Emit(Op op, int a, int b, int c)
+    {
+        Begin(op);
+        Put(a);
+        Put(b);
+        Put(c);
+    }
+
+    private void Emit(Op op, int a, int b, int c, int d)
+    {
+        Begin(op);
+        Put(a);
+        Put(b);
+        Put(c);
+        Put(d);
+    }
+
+    private void Emit(Op op, int a, int b, int c, int d, int e)
+    {
+        Begin(op);
+        Put(a);
+        Put(b);
+        Put(c);
+        Put(d);
+        Put(e);
+    }
+
+    /// <summary>Marks the current position as a branch target: no fusion may reach back across it.</summary>
+    private void BindLabel() => _barrier = _length;
+
+    /// <summary>Points the forward branch word at <paramref name="patch"/> to the current position.</summary>
+    private void PatchHere(int patch)
+    {
+        _words[patch] = _length;
+        BindLabel();
+    }
+
+    /// <summary>Removes the last instruction (for fusing it into the next one).</summary>
+    private void DropLastInstruction()
+    {
+        _length = _lastStart;
+        _instructionStarts.RemoveAt(_instructionStarts.Count - 1);
+        _wasmOffsets.RemoveAt(_wasmOffsets.Count - 1);
+        _lastStart = -1;
+    }
+
+    /// <summary>True when the last instruction wrote <paramref name="slot"/> and may be rewritten.</summary>
+    private bool LastWrote(int slot) =>
+        _lastStart >= _barrier && _lastStart >= 0 && !_lastIsSafepoint
+        && OpInfo.HasDestination((Op)_words[_lastStart]) && _words[_lastStart + 1] == slot;
+
+    /// <summary>Records the live reference slots at the safepoint ending at the current position.</summary>
+    private void RecordSafepoint(int argumentHeight)
+    {
+        _liveRefs.Clear();
+        for (int i = 0; i < _localCount; i++)
+        {
+            if (_localTypes[i].IsReference())
+            {
+                _liveRefs.Add(_localSlots[i]);
+            }
+        }
+        for (int i = 0; i < argumentHeight; i++)
+        {
+            ref Entry entry = ref _stack[i];
+            if (entry.Kind == EntryKind.Temp && entry.Type.IsReference())
+            {
+                _liveRefs.Add(entry.Slot);
+            }
+        }
+        _stackMaps.Add((uint)_length, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_liveRefs));
+    }
+
+    private void EmitEntryChecks()
+    {
+        if (_options.EpochChecks)
+        {
+            Begin(Op.CheckEpoch, safepoint: true);
+            RecordSafepoint(_height);
+        }
+        if (_options.Fuel)
+        {
+            Begin(Op.ConsumeFuel, safepoint: true);
+            Put(1);
+            RecordSafepoint(_height);
+        }
+    }
+
+    // ---- the operand stack model ----
+
+    private int NextHome() => _height == 0 ? _localsEnd : _stack[_height - 1].Slot + SlotSize(_stack[_height - 1].Type);
+
+    private int HomeOf(int position) => position < _height ? _stack[position].Slot : NextHome();
+
+    private ref Entry PushEntry(EntryKind kind, ValType type)
+    {
+        if (_height == _stack.Length)
+        {
+            Array.Resize(ref _stack, _stack.Length * 2);
+        }
+        int home = NextHome();
+        ref Entry entry = ref _stack[_height++];
+        entry.Kind = kind;
+        entry.Type = type;
+        entry.Slot = home;
+        entry.Source = 0;
+        entry.Value = 0;
+        int end = home + SlotSize(type);
+        if (end > _maxSlot)
+        {
+            _maxSlot = end;
+        }
+        return ref entry;
+    }
+
+    /// <summary>Pushes a temporary; returns its home slot (where the producing instruction writes).</summary>
+    private int PushTemp(ValType type) => PushEntry(EntryKind.Temp, type).Slot;
+
+    private void PushLocal(uint index)
+    {
+        ref Entry entry = ref PushEntry(EntryKind.Local, _localTypes[index]);
+        entry.Source = _localSlots[index];
+    }
+
+    private void PushConst(ValType type, long value)
+    {
+        ref Entry entry = ref PushEntry(EntryKind.Const, type);
+        entry.Value = value;
+    }
+
+    private Entry Pop() => _stack[--_height];
+
+    private ref Entry Peek(int depth = 0) => ref _stack[_height - 1 - depth];
+
+    /// <summary>Writes an entry's value into slot <paramref name="slot"/> (its home or another).</summary>
+    private void EmitMove(in Entry entry, int slot)
+    {
+        switch (entry.Kind)
+        {
+            case EntryKind.Temp:
+                if (entry.Slot != slot)
+                {
+                    Emit(entry.Type == ValType.V128 ? Op.CopyV128 : Op.Copy, slot, entry.Slot);
+                }
+                break;
+            case EntryKind.Local:
+                if (entry.Source != slot)
+                {
+                    Emit(entry.Type == ValType.V128 ? Op.CopyV128 : Op.Copy, slot, entry.Source);
+                }
+                break;
+            default:
+                EmitConst(entry.Type, entry.Value, slot);
+                break;
+        }
+    }
+
+    private void EmitConst(ValType type, long value, int slot)
+    {
+        if (type is ValType.I32 or ValType.F32)
+        {
+            Emit(Op.Const32, slot, (int)value);
+        }
+        else
+        {
+            Begin(Op.Const64);
+            Put(slot);
+            PutLong(value);
+        }
+    }
+
+    /// <summary>Makes the entry at <paramref name="position"/> a temporary in its home slot.</summary>
+    private void Materialize(int position)
+    {
+        ref Entry entry = ref _stack[position];
+        if (entry.Kind != EntryKind.Temp)
+        {
+            EmitMove(entry, entry.Slot);
+            entry.Kind = EntryKind.Temp;
+        }
+    }
+
+    /// <summary>The slot holding a (popped) operand's value, materializing a constant into its home slot.</summary>
+    private int Operand(in Entry entry)
+    {
+        switch (entry.Kind)
+        {
+            case EntryKind.Temp:
+                return entry.Slot;
+            case EntryKind.Local:
+                return entry.Source;
+            default:
+                EmitConst(entry.Type, entry.Value, entry.Slot);
+                return entry.Slot;
+        }
+    }
+
+    /// <summary>Materializes every stack entry that reads local slot <paramref name="localSlot"/> (before the local changes).</summary>
+    private void MaterializeReadersOf(int localSlot)
+    {
+        for (int i = 0; i < _height; i++)
+        {
+            if (_stack[i].Kind == EntryKind.Local && _stack[i].Source == localSlot)
+            {
+                Materialize(i);
+            }
+        }
+    }
+
+    private bool HasReadersOf(int localSlot)
+    {
+        for (int i = 0; i < _height; i++)
+        {
+            if (_stack[i].Kind == EntryKind.Local && _stack[i].Source == localSlot)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void MaterializeAllLocals()
+    {
+        for (int i = 0; i < _height; i++)
+        {
+            if (_stack[i].Kind == EntryKind.Local)
+            {
+                Materialize(i);
+            }
+        }
+    }
+
+    private void MaterializeTop(int count)
+    {
+        for (int i = _height - count; i < _height; i++)
+        {
+            Materialize(i);
+        }
+    }
+
+    /// <summary>True when the top <paramref name="count"/> entries already are temporaries in the slots from <paramref name="slot"/>.</summary>
+    private bool TopIsAt(int count, int slot)
+    {
+        for (int i = _height - count; i < _height; i++)
+        {
+            ref Entry entry = ref _stack[i];
+            if (entry.Kind != EntryKind.Temp || entry.Slot != slot)
+            {
+                return false;
+            }
+            slot += SlotSize(entry.Type);
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// Copies the top <paramref name="count"/> entries (without popping them) to consecutive slots from
+    /// <paramref name="slot"/>. Destinations never lie above their sources' homes, so copying upward
+    /// never overwrites a value still to be read.
+    /// </summary>
+    private void MoveTopTo(int count, int slot)
+    {
+        for (int i = _height - count; i < _height; i++)
+        {
+            EmitMove(_stack[i], slot);
+            slot += SlotSize(_stack[i].Type);
+        }
+    }
+
+    // ---- control ----
+
+    private Control PushControl(ControlKind kind, ValType[] parameters, ValType[] results)
+    {
+        if (_controlDepth == _controls.Count)
+        {
+            _controls.Add(new Control());
+        }
+        Control control = _controls[_controlDepth++];
+        control.Kind = kind;
+        control.Dead = false;
+        control.Params = parameters;
+        control.Results = results;
+        control.ElsePatch = -1;
+        control.Patches.Clear();
+        control.BaseHeight = _height - parameters.Length;
+        control.BaseSlot = HomeOf(control.BaseHeight);
+        return control;
+    }
+
+    private Control ControlAt(uint depth) => _controls[_controlDepth - 1 - (int)depth];
+
+    private (ValType[] Params, ValType[] Results) BlockTypes(BlockType blockType)
+    {
+        if (blockType.IsEmpty)
+        {
+            return ([], []);
+        }
+        if (!blockType.IsTypeIndex)
+        {
+            return ([], [blockType.ValueType]);
+        }
+        FuncType type = _module.Types[blockType.TypeIndex];
+        return (type.Params, type.Results);
+    }
+
+    private void PushDeadControl()
+    {
+        Control control = PushControl(ControlKind.Block, [], []);
+        control.Dead = true;
+    }
+
+    private void EnterBlock(ControlKind kind, BlockType blockType)
+    {
+        if (_unreachable)
+        {
+            PushDeadControl();
+            return;
+        }
+        var (parameters, results) = BlockTypes(blockType);
+        // Every path through the block must find values in the same slots, and the block may change locals.
+        MaterializeAllLocals();
+        MaterializeTop(parameters.Length);
+        Control control = PushControl(kind, parameters, results);
+        if (kind == ControlKind.Loop)
+        {
+            BindLabel();
+            control.LoopStart = _length;
+            EmitEntryChecks();
+        }
+    }
+
+    private void If(BlockType blockType)
+    {
+        if (_unreachable)
+        {
+            PushDeadControl();
+            return;
+        }
+        var (parameters, results) = BlockTypes(blockType);
+        Entry condition = Pop();
+        MaterializeAllLocals();
+        MaterializeTop(parameters.Length);
+        int patch = EmitConditionalBranch(condition, branchIfTrue: false);
+        Control control = PushControl(ControlKind.If, parameters, results);
+        control.ElsePatch = patch;
+        if (parameters.Length > 0)
+        {
+            // The then-branch works on copies of the parameters, so the else-branch still finds the originals.
+            int first = _height - parameters.Length;
+            for (int i = 0; i < parameters.Length; i++)
+            {
+                Entry original = _stack[first + i];
+                int slot = PushTemp(original.Type);
+                EmitMove(original, slot);
+            }
+        }
+    }
+
+    private void Else()
+    {
+        Control control = ControlAt(0);
+        if (control.Dead)
+        {
+            return;
+        }
+        if (!_unreachable)
+        {
+            MoveTopTo(control.Results.Length, control.BaseSlot);
+            Emit(Op.Br, 0);
+            control.Patches.Add(_length - 1);
+        }
+        PatchHere(control.ElsePatch);
+        control.ElsePatch = -1;
+        control.Kind = ControlKind.Else;
+        _height = control.BaseHeight;
+        foreach (ValType type in control.Params)
+        {
+            PushTemp(type);
+        }
+        _unreachable = false;
+    }
+
+    private void End()
+    {
+        Control control = ControlAt(0);
+        if (control.Dead)
+        {
+            _controlDepth--;
+            return;
+        }
+        if (control.Kind == ControlKind.Function)
+        {
+            if (!_unreachable)
+            {
+                EmitReturn();
+            }
+            _controlDepth--;
+            return;
+        }
+        bool reachable = !_unreachable;
+        if (reachable)
+        {
+            MoveTopTo(control.Results.Length, control.BaseSlot);
+        }
+        if (control.ElsePatch >= 0)
+        {
+            // An if without else: the false path passes its parameters through, already in place.
+            PatchHere(control.ElsePatch);
+            reachable = true;
+        }
+        if (control.Kind != ControlKind.Loop)
+        {
+            foreach (int patch in control.Patches)
+            {
+                _words[patch] = _length;
+                reachable = true;
+            }
+            BindLabel();
+        }
+        _controlDepth--;
+        _height = control.BaseHeight;
+        foreach (ValType type in control.Results)
+        {
+            PushTemp(type);
+        }
+        _unreachable = !reachable;
+    }
+
+    /// <summary>Moves the top results into slots 0.. and returns.</summary>
+    private void EmitReturn()
+    {
+        int count = _type.Results.Length;
+        int first = _height - count;
+        int destination = 0;
+        for (int i = first; i < _height; i++)
+        {
+            // A local read lazily may sit in the result area and be overwritten by an earlier result.
+            if (_stack[i].Kind == EntryKind.Local && _stack[i].Source < _resultSlots && _stack[i].Source != destination)
+            {
+                Materialize(i);
+            }
+            destination += SlotSize(_stack[i].Type);
+        }
+        MoveTopTo(count, 0);
+        Emit(Op.Return);
+    }
+
+    private void Branch(uint depth)
+    {
+        Control target = ControlAt(depth);
+        if (target.Kind == ControlKind.Function)
+        {
+            EmitReturn();
+            return;
+        }
+        MoveTopTo(target.LabelTypes.Length, target.BaseSlot);
+        EmitJump(target);
+    }
+
+    private void EmitJump(Control target)
+    {
+        if (target.Kind == ControlKind.Loop)
+        {
+            Emit(Op.Br, target.LoopStart);
+        }
+        else
+        {
+            Emit(Op.Br, 0);
+            target.Patches.Add(_length - 1);
+        }
+    }
+
+    private void Br(uint depth)
+    {
+        if (_unreachable)
+        {
+            return;
+        }
+        Branch(depth);
+        _unreachable = true;
+    }
+
+    private void BrIf(uint depth)
+    {
+        if (_unreachable)
+        {
+            return;
+        }
+        Entry condition = Pop();
+        Control target = ControlAt(depth);
+        int arity = target.LabelTypes.Length;
+        if (target.Kind != ControlKind.Function && TopIsAt(arity, target.BaseSlot))
+        {
+            int patch = EmitConditionalBranch(condition, branchIfTrue: true);
+            if (target.Kind == ControlKind.Loop)
+            {
+                _words[patch] = target.LoopStart;
+            }
+            else
+            {
+                target.Patches.Add(patch);
+            }
+            return;
+        }
+        // Values must move (or the branch returns): skip over the moves and the jump when the condition is false.
+        int skip = EmitConditionalBranch(condition, branchIfTrue: false);
+        Branch(depth);
+        PatchHere(skip);
+    }
+
+    private void BrTable(BrTable table)
+    {
+        if (_unreachable)
+        {
+            return;
+        }
+        Entry index = Pop();
+        int indexSlot = Operand(index);
+        int count = (int)table.Count;
+        Begin(Op.BrTable);
+        Put(indexSlot);
+        Put(count);
+        int targetsStart = _length;
+        EnsureWords(count + 1);
+        _length += count + 1;
+        Span<uint> depths = count + 1 <= 256 ? stackalloc uint[count + 1] : new uint[count + 1];
+        int k = 0;
+        foreach (uint depth in table)
+        {
+            depths[k++] = depth;
+        }
+        depths[count] = table.Default;
+        // Targets whose values are already in place jump straight there; the others go through a stub
+        // that moves the values first. Stubs are shared per depth.
+        var stubs = new Dictionary<uint, int>();
+        for (int i = 0; i <= count; i++)
+        {
+            Control target = ControlAt(depths[i]);
+            int word = targetsStart + i;
+            if (target.Kind != ControlKind.Function && TopIsAt(target.LabelTypes.Length, target.BaseSlot))
+            {
+                if (target.Kind == ControlKind.Loop)
+                {
+                    _words[word] = target.LoopStart;
+                }
+                else
+                {
+                    target.Patches.Add(word);
+                }
+            }
+            else if (stubs.TryGetValue(depths[i], out int stub))
+            {
+                _words[word] = stub;
+            }
+            else
+            {
+                BindLabel();
+                stubs[depths[i]] = _length;
+                _words[word] = _length;
+                Branch(depths[i]);
+            }
+        }
+        _unreachable = true;
+    }
+
+    /// <summary>
+    /// Emits a branch taken when the condition is true (or false); returns the code word of its target,
+    /// to be patched. Fuses a compare that produced the condition just before.
+    /// </summary>
+    private int EmitConditionalBranch(in Entry condition, bool branchIfTrue)
+    {
+        if (condition.Kind == EntryKind.Temp && LastWrote(condition.Slot) && TryFuseCompare(branchIfTrue, out int patch))
+        {
+            return patch;
+        }
+        Emit(branchIfTrue ? Op.BrIfNonZero : Op.BrIfZero, Operand(condition), 0);
+        return _length - 1;
+    }
+}
