@@ -71,6 +71,37 @@ public sealed unsafe class ActivationsTable : IDisposable
     /// <summary>The chunk's capacity.</summary>
     public int Capacity => _capacity;
 
+    /// <summary>
+    /// Makes room for <paramref name="count"/> inserts that must not collect in between (several values
+    /// entering wasm at once, none yet visible in a frame): collects first if they would not fit.
+    /// </summary>
+    public void Reserve(int count)
+    {
+        if (Capacity - Count >= count)
+        {
+            return;
+        }
+        Collect();
+        if (Capacity - Count < count)
+        {
+            Grow(Math.Max(_capacity * 2, Count + count));
+        }
+    }
+
+    /// <summary>Inserts without ever collecting; the caller made room with <see cref="Reserve"/>.</summary>
+    public void InsertReserved(nint reference)
+    {
+        if (reference == 0)
+        {
+            return;
+        }
+        nint* next = (nint*)_cursor[0];
+        Debug.Assert(next < (nint*)_cursor[1], "InsertReserved without Reserve");
+        ExternRefHeap.Increment(reference);
+        *next = reference;
+        _cursor[0] = (nint)(next + 1);
+    }
+
     /// <summary>Inserts a reference a frame is about to hold, taking a count on it; may collect first.</summary>
     public void Insert(nint reference)
     {

@@ -30,6 +30,7 @@ public sealed unsafe class ExecutionStack : IStackWalker, IDisposable
 {
     private readonly ulong* _slots;
     private readonly int _maxFrames;
+    private bool _disposed;
 
     /// <summary>Creates a stack of <paramref name="slotCount"/> slots and at most <paramref name="maxFrames"/> frames.</summary>
     public ExecutionStack(int slotCount = 1 << 20, int maxFrames = 100_000)
@@ -54,6 +55,9 @@ public sealed unsafe class ExecutionStack : IStackWalker, IDisposable
 
     /// <summary>One past the last slot.</summary>
     internal ulong* SlotLimit { get; }
+
+    /// <summary>The instance of the innermost wasm frame, or null when no wasm runs.</summary>
+    public VMInstance? CurrentInstance => Top >= 0 ? Frames[Top].Function?.Instance : null;
 
     /// <summary>The number of live interpreter frames.</summary>
     public int Depth => Top + 1;
@@ -157,6 +161,10 @@ public sealed unsafe class ExecutionStack : IStackWalker, IDisposable
     /// <inheritdoc/>
     public void Dispose()
     {
-        NativeMemory.Free(_slots);
+        if (!_disposed)
+        {
+            _disposed = true;
+            NativeMemory.Free(_slots);
+        }
     }
 }

@@ -29,7 +29,7 @@ public sealed class WastRunner
     public WastResults Run(IReadOnlyList<ScriptCommand> commands, string fileName)
     {
         var results = new WastResults();
-        var session = new WastSession(_options);
+        using var session = new WastSession(_options);
         foreach (ScriptCommand command in commands)
         {
             WastOutcome outcome;
@@ -57,88 +57,9 @@ public sealed class WastRunner
 public sealed class WastOptions
 {
     /// <summary>Run commands that need execution (instantiation and actions); false checks decoding and validation only.</summary>
-    public bool Execute { get; init; }
+    public bool Execute { get; init; } = true;
+
+    /// <summary>The engine to run in (its configuration selects the tier); a default engine when null.</summary>
+    public Engine.Runtime.WasmEngine? Engine { get; init; }
 }
 
-/// <summary>The state of one script run: the modules defined so far.</summary>
-internal sealed class WastSession
-{
-    private readonly WastOptions _options;
-
-    public WastSession(WastOptions options)
-    {
-        _options = options;
-    }
-
-    public (WastOutcome Outcome, string? Failure) Execute(ScriptCommand command) => command.Kind switch
-    {
-        ScriptCommandKind.Module => DefineModule(command.Module!),
-        ScriptCommandKind.AssertInvalid => ExpectRejected<InvalidModuleException>(command),
-        ScriptCommandKind.AssertMalformed => ExpectRejected<MalformedModuleException>(command),
-        ScriptCommandKind.AssertUnlinkable or ScriptCommandKind.AssertUninstantiable => ExpectInstantiationFailure(command),
-        _ => Skipped(),
-    };
-
-    private static (WastOutcome, string?) Skipped() => (WastOutcome.Skipped, null);
-
-    private static (WastOutcome, string?) Passed() => (WastOutcome.Passed, null);
-
-    private static (WastOutcome, string?) Failed(string message) => (WastOutcome.Failed, message);
-
-    private (WastOutcome, string?) DefineModule(ScriptModule module)
-    {
-        if (module.Binary is null)
-        {
-            return Skipped();
-        }
-        try
-        {
-            ModuleLoader.DecodeAndValidate(module.Binary);
-        }
-        catch (WasmException e)
-        {
-            return Failed($"{module.Origin}: {e.Message}");
-        }
-        return _options.Execute ? Skipped() : Passed();
-    }
-
-    private static (WastOutcome, string?) ExpectRejected<TException>(ScriptCommand command) where TException : WasmException
-    {
-        ScriptModule module = command.Module!;
-        if (module.Binary is null)
-        {
-            return Skipped();
-        }
-        try
-        {
-            ModuleLoader.DecodeAndValidate(module.Binary);
-        }
-        catch (TException)
-        {
-            return Passed();
-        }
-        catch (WasmException e)
-        {
-            return Failed($"{module.Origin}: expected {typeof(TException).Name} ({command.Text}), got {e.GetType().Name}: {e.Message}");
-        }
-        return Failed($"{module.Origin}: expected {typeof(TException).Name} ({command.Text}), but the module was accepted");
-    }
-
-    private (WastOutcome, string?) ExpectInstantiationFailure(ScriptCommand command)
-    {
-        ScriptModule module = command.Module!;
-        if (module.Binary is null)
-        {
-            return Skipped();
-        }
-        try
-        {
-            ModuleLoader.DecodeAndValidate(module.Binary);
-        }
-        catch (WasmException e)
-        {
-            return Failed($"{module.Origin}: must be valid, got {e.Message}");
-        }
-        return Skipped();
-    }
-}

@@ -25,7 +25,7 @@ namespace Engine.Core;
 ///  56      StackLimit       lowest native stack address compiled code may use
 ///  64      EpochDeadline    interruption: trap when the engine's epoch reaches it
 ///  72      EpochCounter     address of the engine's epoch counter (long)
-///  80      Fuel             remaining fuel (when metering is on)
+///  80      FuelCounter      address of the store's remaining fuel (long)
 /// </code>
 /// </remarks>
 [StructLayout(LayoutKind.Sequential)]
@@ -51,8 +51,8 @@ public struct VMContext
     public long EpochDeadline;
     /// <summary>Address of the engine's epoch counter (a long).</summary>
     public nint EpochCounter;
-    /// <summary>Remaining fuel when fuel metering is on.</summary>
-    public long Fuel;
+    /// <summary>Address of the store's remaining fuel (a long), consumed by every instance of the store.</summary>
+    public nint FuelCounter;
 }
 
 /// <summary>A global's storage cell: 16 bytes, enough for any value (v128). Numbers in their little-endian bits; references as addresses.</summary>
@@ -119,8 +119,8 @@ public static class VMOffsets
     public const int EpochDeadline = 64;
     /// <summary>Offset of <see cref="VMContext.EpochCounter"/>.</summary>
     public const int EpochCounter = 72;
-    /// <summary>Offset of <see cref="VMContext.Fuel"/>.</summary>
-    public const int Fuel = 80;
+    /// <summary>Offset of <see cref="VMContext.FuelCounter"/>.</summary>
+    public const int FuelCounter = 80;
     /// <summary>Size of <see cref="VMContext"/>.</summary>
     public const int VMContextSize = 88;
 

@@ -447,8 +447,9 @@ internal static unsafe partial class Executor
                 case Op.ConsumeFuel: // consume n units of fuel; trap when none is left
                 {
                     int n = ip[1];
-                    vm->Fuel -= n;
-                    if (vm->Fuel < 0)
+                    long* fuel = (long*)vm->FuelCounter;
+                    *fuel -= n;
+                    if (*fuel < 0)
                     {
                         frames[top].Ip = (int)(ip - code) + 2; stack.Top = top; stack.SlotTop = fp + frameSlots;
                         instance.CheckInterrupt();

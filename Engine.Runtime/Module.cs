@@ -1,0 +1,138 @@
+using Engine.Core;
+using Engine.Interpreter;
+
+namespace Engine.Runtime;
+
+/// <summary>The type of an import or export.</summary>
+public abstract record ExternType
+{
+    /// <summary>Which kind of definition this is.</summary>
+    public abstract ExternKind Kind { get; }
+}
+
+/// <summary>A function's type.</summary>
+/// <param name="Type">Parameters and results.</param>
+public sealed record FunctionExternType(FuncType Type) : ExternType
+{
+    /// <inheritdoc/>
+    public override ExternKind Kind => ExternKind.Func;
+
+    /// <inheritdoc/>
+    public override string ToString() => $"func {Type}";
+}
+
+/// <summary>A table's type.</summary>
+/// <param name="Type">Element type and limits.</param>
+public sealed record TableExternType(TableType Type) : ExternType
+{
+    /// <inheritdoc/>
+    public override ExternKind Kind => ExternKind.Table;
+
+    /// <inheritdoc/>
+    public override string ToString() => $"table {Type.Limits} {Type.ElementType.ToWatName()}";
+}
+
+/// <summary>A memory's type.</summary>
+/// <param name="Type">Limits in pages.</param>
+public sealed record MemoryExternType(MemoryType Type) : ExternType
+{
+    /// <inheritdoc/>
+    public override ExternKind Kind => ExternKind.Memory;
+
+    /// <inheritdoc/>
+    public override string ToString() => $"memory {Type.Limits}";
+}
+
+/// <summary>A global's type.</summary>
+/// <param name="Type">Value type and mutability.</param>
+public sealed record GlobalExternType(GlobalType Type) : ExternType
+{
+    /// <inheritdoc/>
+    public override ExternKind Kind => ExternKind.Global;
+
+    /// <inheritdoc/>
+    public override string ToString() => $"global {Type}";
+}
+
+/// <summary>An import of a module: where it comes from and what it must be.</summary>
+/// <param name="Module">The module name.</param>
+/// <param name="Name">The field name.</param>
+/// <param name="Type">The required type.</param>
+public sealed record ImportType(string Module, string Name, ExternType Type);
+
+/// <summary>An export of a module.</summary>
+/// <param name="Name">The export name.</param>
+/// <param name="Type">Its type.</param>
+public sealed record ExportType(string Name, ExternType Type);
+
+/// <summary>
+/// A decoded and validated module: immutable, shareable across stores and threads. Its functions'
+/// interpreter code is translated on first use and shared by every instance.
+/// </summary>
+public sealed class Module
+{
+    private Module(WasmEngine engine, ModuleInfo info, string? name)
+    {
+        Engine = engine;
+        Info = info;
+        Name = name ?? info.Names?.ModuleName;
+        Translation = new ModuleTranslation(info, new TranslationOptions(engine.Config.EpochInterruption, engine.Config.ConsumeFuel));
+        Imports = info.Imports.Select(i => new ImportType(i.Module, i.Name, ImportTypeOf(info, i))).ToArray();
+        Exports = info.Exports.Select(e => new ExportType(e.Name, ExportTypeOf(info, e))).ToArray();
+    }
+
+    /// <summary>The engine the module was compiled for.</summary>
+    public WasmEngine Engine { get; }
+
+    /// <summary>The module's name (from the name section, or given), or null.</summary>
+    public string? Name { get; }
+
+    /// <summary>The imports, in order.</summary>
+    public IReadOnlyList<ImportType> Imports { get; }
+
+    /// <summary>The exports, in order.</summary>
+    public IReadOnlyList<ExportType> Exports { get; }
+
+    internal ModuleInfo Info { get; }
+
+    internal ModuleTranslation Translation { get; }
+
+    /// <summary>
+    /// Decodes and validates a binary module. Throws <see cref="MalformedModuleException"/> or
+    /// <see cref="InvalidModuleException"/> (each with the byte offset) when it is not a valid module.
+    /// </summary>
+    public static Module FromBytes(WasmEngine engine, byte[] bytes, string? name = null)
+    {
+        ArgumentNullException.ThrowIfNull(engine);
+        ArgumentNullException.ThrowIfNull(bytes);
+        return new Module(engine, ModuleLoader.DecodeAndValidate(bytes), name);
+    }
+
+    /// <summary>Reads and loads a binary module from a file.</summary>
+    public static Module FromFile(WasmEngine engine, string path) => FromBytes(engine, File.ReadAllBytes(path), Path.GetFileNameWithoutExtension(path));
+
+    /// <summary>Reads and loads a binary module from a stream.</summary>
+    public static Module FromStream(WasmEngine engine, Stream stream, string? name = null)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        using var buffer = new MemoryStream();
+        stream.CopyTo(buffer);
+        return FromBytes(engine, buffer.ToArray(), name);
+    }
+
+    internal static ExternType ImportTypeOf(ModuleInfo info, Import import) => import.Kind switch
+    {
+        ExternKind.Func => new FunctionExternType(info.Types[(int)import.FuncTypeIndex]),
+        ExternKind.Table => new TableExternType(import.Table),
+        ExternKind.Memory => new MemoryExternType(import.Memory),
+        _ => new GlobalExternType(import.Global),
+    };
+
+    internal static ExternType ExportTypeOf(ModuleInfo info, Export export) => export.Kind switch
+    {
+        ExternKind.Func => new FunctionExternType(info.FunctionType(export.Index)),
+        ExternKind.Table => new TableExternType(info.Tables[(int)export.Index]),
+        ExternKind.Memory => new MemoryExternType(info.Memories[(int)export.Index]),
+        _ => new GlobalExternType(info.Globals[(int)export.Index]),
+    };
+}

@@ -1,0 +1,275 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using Engine.Core;
+using Engine.Gc;
+using Engine.Interpreter;
+using Engine.Runtime.Vm;
+
+namespace Engine.Runtime;
+
+/// <summary>Limits on what one store may allocate. Exceeding them fails growth (-1) or instantiation, never the process.</summary>
+public sealed class StoreLimits
+{
+    /// <summary>The most pages any one memory may have (default: 65536, all of wasm32).</summary>
+    public uint MemoryPages { get; init; } = 65536;
+
+    /// <summary>The most elements any one table may have (default 10,000,000).</summary>
+    public uint TableElements { get; init; } = 10_000_000;
+
+    /// <summary>The most instances the store may hold (default 10,000).</summary>
+    public int Instances { get; init; } = 10_000;
+}
+
+/// <summary>
+/// A store: the world of a set of instances (their memories, tables, globals, functions and
+/// externrefs) and their execution state. Used by one thread at a time; independent stores may run on
+/// different threads at once. Dispose releases all native memory.
+/// </summary>
+public sealed unsafe class Store : IDisposable
+{
+    private readonly List<InstanceState> _instances = new();
+    private readonly List<IDisposable> _resources = new();
+    private readonly List<nint> _funcRefs = new();
+    private readonly long[] _fuel = GC.AllocateArray<long>(1, pinned: true);
+    private long _epochDeadline = long.MaxValue;
+    private bool _disposed;
+
+    /// <summary>Creates a store in <paramref name="engine"/>.</summary>
+    public Store(WasmEngine engine, StoreLimits? limits = null, object? data = null)
+    {
+        ArgumentNullException.ThrowIfNull(engine);
+        Engine = engine;
+        Limits = limits ?? new StoreLimits();
+        Data = data;
+        Stack = new ExecutionStack(engine.Config.MaxStackSlots, engine.Config.MaxCallDepth);
+        Heap = new ExternRefHeap();
+        Activations = new ActivationsTable(Heap) { Walker = Stack };
+        Caller = new Caller(this);
+    }
+
+    /// <summary>The engine.</summary>
+    public WasmEngine Engine { get; }
+
+    /// <summary>The store's limits.</summary>
+    public StoreLimits Limits { get; }
+
+    /// <summary>Embedder data, free for any use (host functions reach it through <see cref="Caller.Store"/>).</summary>
+    public object? Data { get; set; }
+
+    /// <summary>Statistics of the externref heap and its collector.</summary>
+    public GcStatistics GcStatistics => Heap.Statistics;
+
+    internal ExecutionStack Stack { get; }
+
+    internal ExternRefHeap Heap { get; }
+
+    internal ActivationsTable Activations { get; }
+
+    internal Caller Caller { get; }
+
+    internal nint FuelCounterAddress => (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_fuel));
+
+    internal long EpochDeadline => _epochDeadline;
+
+    internal IReadOnlyList<InstanceState> Instances => _instances;
+
+    /// <summary>
+    /// Makes running wasm trap with <see cref="TrapCode.Interrupted"/> once the engine's epoch has advanced
+    /// <paramref name="ticksFromNow"/> times from now (see <see cref="WasmEngine.IncrementEpoch"/>).
+    /// </summary>
+    public void SetEpochDeadline(long ticksFromNow)
+    {
+        RequireConfig(Engine.Config.EpochInterruption, nameof(EngineConfig.EpochInterruption));
+        _epochDeadline = ticksFromNow >= long.MaxValue - Engine.CurrentEpoch ? long.MaxValue : Engine.CurrentEpoch + ticksFromNow;
+        foreach (InstanceState instance in _instances)
+        {
+            instance.SetEpochDeadline(_epochDeadline);
+        }
+    }
+
+    /// <summary>Sets the remaining fuel; running wasm traps with <see cref="TrapCode.OutOfFuel"/> when it runs out.</summary>
+    public void SetFuel(long fuel)
+    {
+        RequireConfig(Engine.Config.ConsumeFuel, nameof(EngineConfig.ConsumeFuel));
+        ArgumentOutOfRangeException.ThrowIfNegative(fuel);
+        _fuel[0] = fuel;
+    }
+
+    /// <summary>The remaining fuel.</summary>
+    public long Fuel => Math.Max(0, _fuel[0]);
+
+    private static void RequireConfig(bool enabled, string setting)
+    {
+        if (!enabled)
+        {
+            throw new InvalidOperationException($"the engine was created without {nameof(EngineConfig)}.{setting}");
+        }
+    }
+
+    /// <summary>
+    /// Collects externrefs now: every reference no table, global or live wasm frame holds is released.
+    /// Safe to call from a host function while wasm frames are live.
+    /// </summary>
+    public void Gc()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (Stack.Depth == 0)
+        {
+            // No frame can hold anything: everything the activations table over-approximated is dead.
+            Activations.Clear();
+        }
+        else
+        {
+            Activations.Collect();
+        }
+    }
+
+    internal void AddInstance(InstanceState instance)
+    {
+        if (_instances.Count >= Limits.Instances)
+        {
+            throw new ResourceLimitException($"the store already holds {Limits.Instances} instances, its limit");
+        }
+        _instances.Add(instance);
+        _resources.Add(instance);
+    }
+
+    internal T Own<T>(T resource) where T : IDisposable
+    {
+        _resources.Add(resource);
+        return resource;
+    }
+
+    /// <summary>Gives a function its native function reference (what funcref values point to).</summary>
+    internal nint CreateFuncRef(FunctionInstance function, nint vmContext)
+    {
+        // SAFETY: the record and its handle live until the store is disposed, as long as any funcref can.
+        VMFuncRef* funcRef = (VMFuncRef*)NativeMemory.AllocZeroed((nuint)sizeof(VMFuncRef));
+        funcRef->TypeId = function.TypeId;
+        funcRef->Vmctx = vmContext;
+        funcRef->Function = GCHandle.ToIntPtr(GCHandle.Alloc(function));
+        function.FuncRef = (nint)funcRef;
+        _funcRefs.Add((nint)funcRef);
+        return (nint)funcRef;
+    }
+
+    /// <summary>The function a funcref value points to (null for the null reference).</summary>
+    internal static FunctionInstance? FunctionOf(nint funcRef) =>
+        funcRef == 0 ? null : (FunctionInstance?)GCHandle.FromIntPtr(((VMFuncRef*)funcRef)->Function).Target;
+
+    // ---- values crossing between .NET and wasm ----
+
+    /// <summary>Writes a value into slots for wasm; externrefs are boxed and rooted in the activations table.</summary>
+    internal void ToSlots(in Value value, ValType type, Span<ulong> slots)
+    {
+        if (value.Type != type)
+        {
+            throw new ArgumentException($"expected a value of type {type.ToWatName()}, got {value.Type.ToWatName()}");
+        }
+        switch (type)
+        {
+            case ValType.V128:
+                slots[0] = value.Bits;
+                slots[1] = value.HighBits;
+                break;
+            case ValType.ExternRef:
+                nint box = Heap.Allocate(value.Reference);
+                Activations.InsertReserved(box);
+                slots[0] = (ulong)box;
+                break;
+            case ValType.FuncRef:
+                slots[0] = (ulong)FuncRefOf(value.AsFuncRef());
+                break;
+            default:
+                slots[0] = value.Bits;
+                break;
+        }
+    }
+
+    /// <summary>The reference a table or global stores for <paramref name="value"/> (an externref gets a new box with no count yet).</summary>
+    internal nint ReferenceFor(in Value value, ValType type)
+    {
+        if (value.Type != type)
+        {
+            throw new ArgumentException($"expected a value of type {type.ToWatName()}, got {value.Type.ToWatName()}");
+        }
+        return type == ValType.ExternRef ? Heap.Allocate(value.Reference) : FuncRefOf(value.AsFuncRef());
+    }
+
+    /// <summary>The funcref value of a function of this store (0 for null).</summary>
+    internal nint FuncRefOf(Function? function)
+    {
+        if (function is null)
+        {
+            return 0;
+        }
+        if (function.Store != this)
+        {
+            throw new ArgumentException("the function belongs to another store");
+        }
+        return function.Instance.FuncRef;
+    }
+
+    /// <summary>Reads a value of <paramref name="type"/> from slots written by wasm.</summary>
+    internal Value FromSlots(ValType type, ReadOnlySpan<ulong> slots) => type switch
+    {
+        ValType.V128 => Value.FromBits(ValType.V128, slots[0], slots[1]),
+        ValType.ExternRef => Value.ExternRef(ExternRefHeap.GetObject((nint)slots[0])),
+        ValType.FuncRef => Value.FuncRef(FunctionFor((nint)slots[0])),
+        _ => Value.FromBits(type, slots[0]),
+    };
+
+    internal Function? FunctionFor(nint funcRef) => FunctionOf(funcRef) is { } function ? new Function(this, function) : null;
+
+    /// <summary>Writes <paramref name="values"/> of <paramref name="types"/> into consecutive slots (reserving activations-table room first).</summary>
+    internal void ToSlots(ReadOnlySpan<Value> values, ReadOnlySpan<ValType> types, Span<ulong> slots)
+    {
+        if (values.Length != types.Length)
+        {
+            throw new ArgumentException($"expected {types.Length} values, got {values.Length}");
+        }
+        // All externrefs enter at once: no collection may run between boxing one and the frame holding it.
+        Activations.Reserve(types.Length);
+        int slot = 0;
+        for (int i = 0; i < types.Length; i++)
+        {
+            ToSlots(values[i], types[i], slots[slot..]);
+            slot += types[i] == ValType.V128 ? 2 : 1;
+        }
+    }
+
+    /// <summary>Reads consecutive values of <paramref name="types"/> from slots.</summary>
+    internal void FromSlots(ReadOnlySpan<ValType> types, ReadOnlySpan<ulong> slots, Span<Value> values)
+    {
+        int slot = 0;
+        for (int i = 0; i < types.Length; i++)
+        {
+            values[i] = FromSlots(types[i], slots[slot..]);
+            slot += types[i] == ValType.V128 ? 2 : 1;
+        }
+    }
+
+    /// <summary>Frees every instance, memory, table, global, function reference and externref box of the store.</summary>
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+        _disposed = true;
+        Activations.Dispose();
+        for (int i = _resources.Count - 1; i >= 0; i--)
+        {
+            _resources[i].Dispose();
+        }
+        foreach (nint funcRef in _funcRefs)
+        {
+            GCHandle.FromIntPtr(((VMFuncRef*)funcRef)->Function).Free();
+            NativeMemory.Free((void*)funcRef);
+        }
+        _funcRefs.Clear();
+        Heap.Dispose();
+        Stack.Dispose();
+    }
+}

@@ -1,0 +1,438 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using Engine.Core;
+using Engine.Gc;
+using Engine.Interpreter;
+
+namespace Engine.Runtime.Vm;
+
+/// <summary>
+/// An instance inside the VM: its <see cref="VMContext"/> block and the arrays it points to, its
+/// functions, tables, memory and globals (defined or imported), its segments, and the operations the
+/// tiers call on it. Instantiation follows the spec's order: imports, functions, tables, memories,
+/// globals (initialisers in order), exports, then element and data segments in order, then start.
+/// </summary>
+internal sealed unsafe class InstanceState : VMInstance, IDisposable
+{
+    private readonly Store _store;
+    private readonly ModuleInfo _module;
+    private readonly TableInstance[] _tables;
+    private readonly GlobalInstance[] _globals;
+    private readonly LinearMemory? _memory;
+    // The items of each element segment (funcref addresses or externref boxes, which the segment holds a
+    // count on); null once dropped.
+    private readonly nint[]?[] _elements;
+    private readonly bool[] _dataDropped;
+    private readonly Dictionary<string, Extern> _exports = new(StringComparer.Ordinal);
+    private VMContext* _vm;
+    private nint _arrays;
+
+    public InstanceState(Store store, Module module, IReadOnlyList<Extern> imports) : base(module.Info)
+    {
+        _store = store;
+        _module = module.Info;
+        ModuleInfo info = _module;
+        int functionCount = info.FunctionTypeIndices.Count;
+        int tableCount = info.Tables.Count;
+        int globalCount = info.Globals.Count;
+        int typeCount = info.Types.Count;
+
+        // SAFETY: the VMContext and its four arrays live in one block owned by this instance (freed in
+        // Dispose, when the store goes); compiled code and the interpreter read them through VMContext.
+        _vm = (VMContext*)NativeMemory.AllocZeroed((nuint)sizeof(VMContext));
+        _arrays = (nint)NativeMemory.AllocZeroed((nuint)(sizeof(nint) * (functionCount + tableCount + globalCount) + sizeof(int) * typeCount + 8));
+        nint* functionRefs = (nint*)_arrays;
+        nint* tableAddresses = functionRefs + functionCount;
+        nint* globalCells = tableAddresses + tableCount;
+        int* typeIds = (int*)(globalCells + globalCount);
+        _vm->Functions = (nint)functionRefs;
+        _vm->Tables = (nint)tableAddresses;
+        _vm->Globals = (nint)globalCells;
+        _vm->TypeIds = (nint)typeIds;
+        _vm->EpochCounter = store.Engine.EpochCounterAddress;
+        _vm->EpochDeadline = store.EpochDeadline;
+        _vm->FuelCounter = store.FuelCounterAddress;
+        VMContext = (nint)_vm;
+
+        for (int i = 0; i < typeCount; i++)
+        {
+            typeIds[i] = store.Engine.Types.GetId(info.Types[i]);
+        }
+
+        // Imports, in the order of the import section, into each index space.
+        var functions = new FunctionInstance[functionCount];
+        _tables = new TableInstance[tableCount];
+        _globals = new GlobalInstance[globalCount];
+        int f = 0, t = 0, g = 0;
+        for (int i = 0; i < info.Imports.Count; i++)
+        {
+            switch (imports[i])
+            {
+                case Function function:
+                    functions[f++] = function.Instance;
+                    break;
+                case Table table:
+                    _tables[t++] = table.State;
+                    break;
+                case Memory memory:
+                    _memory = memory.State;
+                    break;
+                case Global global:
+                    _globals[g++] = global.State;
+                    break;
+            }
+        }
+
+        for (int i = info.ImportedFunctionCount; i < functionCount; i++)
+        {
+            var function = new InterpretedFunction(this, (uint)i, typeIds[info.FunctionTypeIndices[i]], module.Translation, store.Stack);
+            store.CreateFuncRef(function, (nint)_vm);
+            functions[i] = function;
+        }
+        for (int i = 0; i < functionCount; i++)
+        {
+            functionRefs[i] = functions[i].FuncRef;
+        }
+        Functions = functions;
+
+        for (int i = info.ImportedTableCount; i < tableCount; i++)
+        {
+            _tables[i] = store.Own(new TableInstance(info.Tables[i], store.Limits.TableElements, 0, store.Heap));
+        }
+        for (int i = 0; i < tableCount; i++)
+        {
+            tableAddresses[i] = (nint)_tables[i].Table;
+        }
+
+        if (info.Memories.Count > info.ImportedMemoryCount)
+        {
+            _memory = store.Own(new LinearMemory(info.Memories[0], store.Limits.MemoryPages));
+        }
+        _memory?.Attach(_vm);
+
+        for (int i = 0; i < info.ImportedGlobalCount; i++)
+        {
+            globalCells[i] = (nint)_globals[i].Cell;
+        }
+        for (int i = info.ImportedGlobalCount; i < globalCount; i++)
+        {
+            var global = store.Own(new GlobalInstance(info.Globals[i], store.Heap));
+            ConstantValue value = Evaluate(info.GlobalInits[i - info.ImportedGlobalCount]);
+            if (info.Globals[i].Type == ValType.V128)
+            {
+                global.SetV128(Vector128.Create(value.Low, value.High).AsByte());
+            }
+            else
+            {
+                global.SetBits(value.Low);
+            }
+            _globals[i] = global;
+            globalCells[i] = (nint)global.Cell;
+        }
+
+        _elements = new nint[]?[info.Elements.Count];
+        for (int i = 0; i < info.Elements.Count; i++)
+        {
+            _elements[i] = EvaluateElements(info.Elements[i]);
+        }
+        _dataDropped = new bool[info.Data.Count];
+        Public = new Instance(store, this);
+    }
+
+    /// <summary>The embedding API's view of this instance.</summary>
+    public Instance Public { get; }
+
+    public LinearMemory? Memory => _memory;
+
+    public ModuleInfo ModuleInfo => _module;
+
+    /// <summary>The instance's exports by name (built on first use).</summary>
+    public IReadOnlyDictionary<string, Extern> Exports
+    {
+        get
+        {
+            if (_exports.Count == 0 && _module.Exports.Count > 0)
+            {
+                foreach (Export export in _module.Exports)
+                {
+                    _exports[export.Name] = ExportOf(export);
+                }
+            }
+            return _exports;
+        }
+    }
+
+    private Extern ExportOf(Export export) => export.Kind switch
+    {
+        ExternKind.Func => new Function(_store, Functions[export.Index]),
+        ExternKind.Table => new Table(_store, _tables[export.Index]),
+        ExternKind.Memory => new Memory(_store, _memory!),
+        _ => new Global(_store, _globals[export.Index]),
+    };
+
+    public void SetEpochDeadline(long deadline) => _vm->EpochDeadline = deadline;
+
+    /// <summary>Runs the active segments in order, drops the declarative ones, then the start function. May trap.</summary>
+    public void Initialize()
+    {
+        for (int i = 0; i < _module.Elements.Count; i++)
+        {
+            ElementSegment segment = _module.Elements[i];
+            if (segment.Mode == SegmentMode.Active)
+            {
+                uint offset = (uint)Evaluate(segment.Offset).Low;
+                TableInit((uint)i, segment.TableIndex, offset, 0, (uint)segment.Count);
+            }
+            if (segment.Mode != SegmentMode.Passive)
+            {
+                ElemDrop((uint)i);
+            }
+        }
+        for (int i = 0; i < _module.Data.Count; i++)
+        {
+            DataSegment segment = _module.Data[i];
+            if (segment.Mode == SegmentMode.Active)
+            {
+                uint offset = (uint)Evaluate(segment.Offset).Low;
+                MemoryInit((uint)i, offset, 0, (uint)segment.DataLength);
+                DataDrop((uint)i);
+            }
+        }
+        if (_module.StartFunction is uint start)
+        {
+            Functions[start].Invoke(Span<ulong>.Empty);
+        }
+    }
+
+    // ---- constant expressions ----
+
+    private readonly record struct ConstantValue(ulong Low, ulong High);
+
+    private ConstantValue Evaluate(ConstExpr expression)
+    {
+        var reader = new WasmReader(_module.Bytes, expression.Start, expression.End);
+        var evaluator = new ConstantEvaluator(this);
+        while (!evaluator.Done)
+        {
+            reader.ReadOperator(ref evaluator);
+        }
+        return evaluator.Result;
+    }
+
+    private nint[] EvaluateElements(ElementSegment segment)
+    {
+        var items = new nint[segment.Count];
+        if (segment.FunctionIndices is { } indices)
+        {
+            for (int i = 0; i < indices.Length; i++)
+            {
+                items[i] = Functions[indices[i]].FuncRef;
+            }
+        }
+        else
+        {
+            for (int i = 0; i < items.Length; i++)
+            {
+                items[i] = (nint)Evaluate(segment.Expressions![i]).Low;
+                if (segment.ElementType == ValType.ExternRef)
+                {
+                    // The segment holds its items until dropped.
+                    ExternRefHeap.Increment(items[i]);
+                }
+            }
+        }
+        return items;
+    }
+
+    /// <summary>Evaluates a validated constant expression: a constant, ref.null, ref.func or global.get.</summary>
+    private struct ConstantEvaluator(InstanceState instance) : IOperatorVisitor
+    {
+        public bool Done;
+        public ConstantValue Result;
+
+        public void VisitEnd() => Done = true;
+        public void VisitI32Const(int value) => Result = new((uint)value, 0);
+        public void VisitI64Const(long value) => Result = new((ulong)value, 0);
+        public void VisitF32Const(uint bits) => Result = new(bits, 0);
+        public void VisitF64Const(ulong bits) => Result = new(bits, 0);
+
+        public void VisitV128Const(Vector128<byte> value) =>
+            Result = new(value.AsUInt64().GetElement(0), value.AsUInt64().GetElement(1));
+
+        public void VisitRefNull(ValType type) => Result = new(0, 0);
+        public void VisitRefFunc(uint functionIndex) => Result = new((ulong)instance.Functions[functionIndex].FuncRef, 0);
+
+        public void VisitGlobalGet(uint globalIndex)
+        {
+            GlobalInstance global = instance._globals[globalIndex];
+            Result = new(global.Bits, global.Type.Type == ValType.V128 ? ((ulong*)global.Cell)[1] : 0);
+        }
+
+        private static void NotConstant() => throw new InvalidOperationException("not a constant expression (the validator should have rejected it)");
+
+        public void VisitUnreachable() => NotConstant();
+        public void VisitNop() => NotConstant();
+        public void VisitBlock(BlockType blockType) => NotConstant();
+        public void VisitLoop(BlockType blockType) => NotConstant();
+        public void VisitIf(BlockType blockType) => NotConstant();
+        public void VisitElse() => NotConstant();
+        public void VisitBr(uint relativeDepth) => NotConstant();
+        public void VisitBrIf(uint relativeDepth) => NotConstant();
+        public void VisitBrTable(BrTable table) => NotConstant();
+        public void VisitReturn() => NotConstant();
+        public void VisitCall(uint functionIndex) => NotConstant();
+        public void VisitCallIndirect(uint typeIndex, uint tableIndex) => NotConstant();
+        public void VisitDrop() => NotConstant();
+        public void VisitSelect() => NotConstant();
+        public void VisitSelectTyped(ValType type, uint typeCount) => NotConstant();
+        public void VisitLocalGet(uint localIndex) => NotConstant();
+        public void VisitLocalSet(uint localIndex) => NotConstant();
+        public void VisitLocalTee(uint localIndex) => NotConstant();
+        public void VisitGlobalSet(uint globalIndex) => NotConstant();
+        public void VisitTableGet(uint tableIndex) => NotConstant();
+        public void VisitTableSet(uint tableIndex) => NotConstant();
+        public void VisitLoad(Opcode opcode, MemArg memArg) => NotConstant();
+        public void VisitStore(Opcode opcode, MemArg memArg) => NotConstant();
+        public void VisitMemorySize() => NotConstant();
+        public void VisitMemoryGrow() => NotConstant();
+        public void VisitPlain(Opcode opcode) => NotConstant();
+        public void VisitRefIsNull() => NotConstant();
+        public void VisitMemoryInit(uint dataIndex) => NotConstant();
+        public void VisitDataDrop(uint dataIndex) => NotConstant();
+        public void VisitMemoryCopy() => NotConstant();
+        public void VisitMemoryFill() => NotConstant();
+        public void VisitTableInit(uint elemIndex, uint tableIndex) => NotConstant();
+        public void VisitElemDrop(uint elemIndex) => NotConstant();
+        public void VisitTableCopy(uint destinationTable, uint sourceTable) => NotConstant();
+        public void VisitTableGrow(uint tableIndex) => NotConstant();
+        public void VisitTableSize(uint tableIndex) => NotConstant();
+        public void VisitTableFill(uint tableIndex) => NotConstant();
+        public void VisitI8x16Shuffle(Vector128<byte> lanes) => NotConstant();
+        public void VisitExtractLane(Opcode opcode, byte lane) => NotConstant();
+        public void VisitReplaceLane(Opcode opcode, byte lane) => NotConstant();
+        public void VisitLoadLane(Opcode opcode, MemArg memArg, byte lane) => NotConstant();
+        public void VisitStoreLane(Opcode opcode, MemArg memArg, byte lane) => NotConstant();
+    }
+
+    // ---- the operations the tiers call ----
+
+    public override int MemoryGrow(uint deltaPages) => _memory!.Grow(deltaPages);
+
+    public override void MemoryInit(uint dataIndex, uint destination, uint source, uint length)
+    {
+        DataSegment segment = _module.Data[(int)dataIndex];
+        ulong available = _dataDropped[dataIndex] ? 0u : (ulong)segment.DataLength;
+        if ((ulong)source + length > available || _memory is null || !_memory.InBounds(destination, length))
+        {
+            throw new TrapException(TrapCode.MemoryOutOfBounds);
+        }
+        _module.Bytes.AsSpan(segment.DataStart + (int)source, (int)length).CopyTo(_memory.Slice(destination, (int)length));
+    }
+
+    public override void DataDrop(uint dataIndex) => _dataDropped[dataIndex] = true;
+
+    public override int TableGrow(uint tableIndex, nint initial, uint delta) => _tables[tableIndex].Grow(delta, initial);
+
+    public override void TableFill(uint tableIndex, uint start, nint value, uint length)
+    {
+        TableInstance table = _tables[tableIndex];
+        if ((ulong)start + length > table.Length)
+        {
+            throw new TrapException(TrapCode.TableOutOfBounds);
+        }
+        table.Fill(start, value, length);
+    }
+
+    public override void TableCopy(uint destinationTable, uint sourceTable, uint destination, uint source, uint length)
+    {
+        TableInstance to = _tables[destinationTable], from = _tables[sourceTable];
+        if ((ulong)source + length > from.Length || (ulong)destination + length > to.Length)
+        {
+            throw new TrapException(TrapCode.TableOutOfBounds);
+        }
+        // Copy in the direction that reads every element before overwriting it.
+        if (destination <= source)
+        {
+            for (uint i = 0; i < length; i++)
+            {
+                to.Set(destination + i, from.Get(source + i));
+            }
+        }
+        else
+        {
+            for (uint i = length; i > 0; i--)
+            {
+                to.Set(destination + i - 1, from.Get(source + i - 1));
+            }
+        }
+    }
+
+    public override void TableInit(uint elemIndex, uint tableIndex, uint destination, uint source, uint length)
+    {
+        nint[] items = _elements[elemIndex] ?? [];
+        TableInstance table = _tables[tableIndex];
+        if ((ulong)source + length > (ulong)items.Length || (ulong)destination + length > table.Length)
+        {
+            throw new TrapException(TrapCode.TableOutOfBounds);
+        }
+        for (uint i = 0; i < length; i++)
+        {
+            table.Set(destination + i, items[source + i]);
+        }
+    }
+
+    public override void ElemDrop(uint elemIndex)
+    {
+        nint[]? items = _elements[elemIndex];
+        _elements[elemIndex] = null;
+        if (items != null && _module.Elements[(int)elemIndex].ElementType == ValType.ExternRef)
+        {
+            foreach (nint item in items)
+            {
+                _store.Heap.Decrement(item);
+            }
+        }
+    }
+
+    public override void TableSetExternRef(uint tableIndex, uint index, nint value)
+    {
+        TableInstance table = _tables[tableIndex];
+        if (index >= table.Length)
+        {
+            throw new TrapException(TrapCode.TableOutOfBounds);
+        }
+        table.Set(index, value);
+    }
+
+    public override void GlobalSetExternRef(uint globalIndex, nint value) => _globals[globalIndex].SetReference(value);
+
+    public override void RootExternRef(nint value) => _store.Activations.Insert(value);
+
+    public override void CheckInterrupt()
+    {
+        if (*(long*)_vm->EpochCounter >= _vm->EpochDeadline)
+        {
+            throw new TrapException(TrapCode.Interrupted, "wasm execution interrupted: the epoch deadline was reached");
+        }
+        if (*(long*)_vm->FuelCounter < 0)
+        {
+            *(long*)_vm->FuelCounter = 0;
+            throw new TrapException(TrapCode.OutOfFuel);
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_vm == null)
+        {
+            return;
+        }
+        for (int i = 0; i < _elements.Length; i++)
+        {
+            ElemDrop((uint)i);
+        }
+        NativeMemory.Free((void*)_arrays);
+        NativeMemory.Free(_vm);
+        _vm = null;
+    }
+}

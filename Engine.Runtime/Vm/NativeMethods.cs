@@ -1,0 +1,24 @@
+using System.Runtime.InteropServices;
+
+namespace Engine.Runtime.Vm;
+
+/// <summary>The few libc calls the VM needs: reserving address space for linear memories and committing it page by page.</summary>
+internal static unsafe partial class NativeMethods
+{
+    public const int ProtNone = 0;
+    public const int ProtRead = 1;
+    public const int ProtWrite = 2;
+    public const int MapPrivate = 0x02;
+    public const int MapAnonymous = 0x20;
+    public const int MapNoReserve = 0x4000;
+    public static readonly nint MapFailed = -1;
+
+    [LibraryImport("libc", EntryPoint = "mmap", SetLastError = true)]
+    public static partial nint Mmap(nint address, nuint length, int protection, int flags, int fd, nint offset);
+
+    [LibraryImport("libc", EntryPoint = "mprotect", SetLastError = true)]
+    public static partial int Mprotect(nint address, nuint length, int protection);
+
+    [LibraryImport("libc", EntryPoint = "munmap", SetLastError = true)]
+    public static partial int Munmap(nint address, nuint length);
+}

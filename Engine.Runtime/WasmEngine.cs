@@ -1,0 +1,39 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using Engine.Core;
+
+namespace Engine.Runtime;
+
+/// <summary>
+/// The root of the embedding API: configuration and what modules share across stores (canonical
+/// function types, the epoch counter). Thread-safe; create one per process or per configuration.
+/// </summary>
+public sealed unsafe class WasmEngine
+{
+    // On the pinned object heap: running code reads it through VMContext.EpochCounter, and every store
+    // keeps the engine (so this array) alive.
+    private readonly long[] _epoch = GC.AllocateArray<long>(1, pinned: true);
+
+    /// <summary>Creates an engine with the given settings (defaults when null).</summary>
+    public WasmEngine(EngineConfig? config = null)
+    {
+        Config = config ?? new EngineConfig();
+    }
+
+    /// <summary>The engine's settings.</summary>
+    public EngineConfig Config { get; }
+
+    internal TypeRegistry Types { get; } = new();
+
+    internal nint EpochCounterAddress => (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_epoch));
+
+    /// <summary>The current epoch.</summary>
+    public long CurrentEpoch => Volatile.Read(ref _epoch[0]);
+
+    /// <summary>
+    /// Advances the epoch by one; wasm running in any store whose deadline is reached traps with
+    /// <see cref="TrapCode.Interrupted"/> at its next function entry or loop header. Safe from any thread.
+    /// Needs <see cref="EngineConfig.EpochInterruption"/>.
+    /// </summary>
+    public void IncrementEpoch() => Interlocked.Increment(ref _epoch[0]);
+}
