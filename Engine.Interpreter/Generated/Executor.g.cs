@@ -24,7 +24,10 @@ internal static unsafe partial class Executor
     /// Traps throw <see cref="TrapException"/> after publishing the frame state, so the caller can build
     /// the backtrace from the frame records.
     /// </summary>
+    // Fully optimised from the first call: the loop is entered once per activation and runs for long,
+    // so tiered compilation would leave it in on-stack-replacement code.
     [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Run(ExecutionStack stack, int entryTop)
     {
         Frame[] frames = stack.Frames;
