@@ -34,28 +34,24 @@ public static class Numerics
     /// <summary><c>f32.min</c>: a canonical NaN when either operand is NaN; -0 is below +0.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float F32Min(float x, float y) =>
-        // The lane-wise version is branch-free (a compare-and-blend on SSE), so it beats branches on
+        // The lane-wise version is branch-free (five SSE instructions), so it beats branches on
         // unpredictable data; only lane 0 is used.
-        SimdOps.WasmMin(Vector128.CreateScalarUnsafe(x), Vector128.CreateScalarUnsafe(y),
-            Vector128.Create(BitConverter.UInt32BitsToSingle(SimdOps.CanonicalNaN32Bits))).ToScalar();
+        SimdOps.WasmMin(Vector128.CreateScalarUnsafe(x), Vector128.CreateScalarUnsafe(y)).ToScalar();
 
     /// <summary><c>f32.max</c>: a canonical NaN when either operand is NaN; +0 is above -0.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float F32Max(float x, float y) =>
-        SimdOps.WasmMax(Vector128.CreateScalarUnsafe(x), Vector128.CreateScalarUnsafe(y),
-            Vector128.Create(BitConverter.UInt32BitsToSingle(SimdOps.CanonicalNaN32Bits))).ToScalar();
+        SimdOps.WasmMax(Vector128.CreateScalarUnsafe(x), Vector128.CreateScalarUnsafe(y)).ToScalar();
 
     /// <summary><c>f64.min</c>: a canonical NaN when either operand is NaN; -0 is below +0.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double F64Min(double x, double y) =>
-        SimdOps.WasmMin(Vector128.CreateScalarUnsafe(x), Vector128.CreateScalarUnsafe(y),
-            Vector128.Create(BitConverter.UInt64BitsToDouble(SimdOps.CanonicalNaN64Bits))).ToScalar();
+        SimdOps.WasmMin(Vector128.CreateScalarUnsafe(x), Vector128.CreateScalarUnsafe(y)).ToScalar();
 
     /// <summary><c>f64.max</c>: a canonical NaN when either operand is NaN; +0 is above -0.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double F64Max(double x, double y) =>
-        SimdOps.WasmMax(Vector128.CreateScalarUnsafe(x), Vector128.CreateScalarUnsafe(y),
-            Vector128.Create(BitConverter.UInt64BitsToDouble(SimdOps.CanonicalNaN64Bits))).ToScalar();
+        SimdOps.WasmMax(Vector128.CreateScalarUnsafe(x), Vector128.CreateScalarUnsafe(y)).ToScalar();
 
     // ------------------------------------------------------------------------------------------------
     // Rounding. MathF/Math round in the IEEE way (roundss/roundsd on SSE4.1, frint* on Arm), keep the

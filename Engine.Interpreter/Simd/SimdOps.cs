@@ -1187,12 +1187,12 @@ public static class SimdOps
     /// <summary><c>f32x4.min</c>: canonical NaN when either lane is NaN; -0 is below +0.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<byte> F32x4Min(Vector128<byte> a, Vector128<byte> b) =>
-        WasmMin(a.AsSingle(), b.AsSingle(), Vector128.Create(CanonicalNaN32)).AsByte();
+        WasmMin(a.AsSingle(), b.AsSingle()).AsByte();
 
     /// <summary><c>f32x4.max</c>: canonical NaN when either lane is NaN; +0 is above -0.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<byte> F32x4Max(Vector128<byte> a, Vector128<byte> b) =>
-        WasmMax(a.AsSingle(), b.AsSingle(), Vector128.Create(CanonicalNaN32)).AsByte();
+        WasmMax(a.AsSingle(), b.AsSingle()).AsByte();
 
     /// <summary><c>f32x4.pmin</c>: <c>b &lt; a ? b : a</c> per lane (NaNs pass through as the select picks them).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -1265,12 +1265,12 @@ public static class SimdOps
     /// <summary><c>f64x2.min</c>: canonical NaN when either lane is NaN; -0 is below +0.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<byte> F64x2Min(Vector128<byte> a, Vector128<byte> b) =>
-        WasmMin(a.AsDouble(), b.AsDouble(), Vector128.Create(CanonicalNaN64)).AsByte();
+        WasmMin(a.AsDouble(), b.AsDouble()).AsByte();
 
     /// <summary><c>f64x2.max</c>: canonical NaN when either lane is NaN; +0 is above -0.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<byte> F64x2Max(Vector128<byte> a, Vector128<byte> b) =>
-        WasmMax(a.AsDouble(), b.AsDouble(), Vector128.Create(CanonicalNaN64)).AsByte();
+        WasmMax(a.AsDouble(), b.AsDouble()).AsByte();
 
     /// <summary><c>f64x2.pmin</c>: <c>b &lt; a ? b : a</c> per lane.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -1335,9 +1335,24 @@ public static class SimdOps
 
     /// <summary><c>i32x4.trunc_sat_f32x4_u</c>: truncate, clamp to the u32 range, NaN to 0.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<byte> I32x4TruncSatF32x4U(Vector128<byte> a) =>
-        // Saturating with NaN -> 0 since .NET 9 (vcvttps2udq with AVX-512, a short fix-up sequence otherwise).
-        Vector128.ConvertToUInt32(a.AsSingle()).AsByte();
+    public static Vector128<byte> I32x4TruncSatF32x4U(Vector128<byte> a)
+    {
+        if (Sse41.IsSupported && !Avx512F.VL.IsSupported)
+        {
+            // Without vcvttps2udq: clamp NaN and negatives to 0 (maxps returns its second operand for
+            // NaN), convert the part below 2^31 and the part above it separately, and add them.
+            Vector128<float> value = Sse.Max(a.AsSingle(), Vector128<float>.Zero);
+            Vector128<float> twoTo31 = Vector128.Create(2147483648f);
+            Vector128<float> excess = value - twoTo31; // exact for value in [2^31, 2^32)
+            // Lanes of 2^32 and more convert to 0x80000000; flipping the bits gives 0x7FFFFFFF.
+            Vector128<int> overflow = Sse.CompareLessThanOrEqual(twoTo31, excess).AsInt32();
+            Vector128<int> high = Sse41.Max(Sse2.ConvertToVector128Int32WithTruncation(excess) ^ overflow, Vector128<int>.Zero);
+            // Lanes of 2^31 and more convert to 0x80000000 = 2^31 here, so the sum is right for all lanes.
+            return (Sse2.ConvertToVector128Int32WithTruncation(value) + high).AsByte();
+        }
+        // Saturating with NaN -> 0 since .NET 9; vcvttps2udq plus a small fix-up with AVX-512.
+        return Vector128.ConvertToUInt32(a.AsSingle()).AsByte();
+    }
 
     /// <summary><c>f32x4.convert_i32x4_s</c>: round to nearest even.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -1442,21 +1457,73 @@ public static class SimdOps
     // ------------------------------------------------------------------------------------------------
 
     /// <summary>The positive canonical f32 NaN, as bits: exponent all ones, only the top mantissa bit set.</summary>
-    internal const uint CanonicalNaN32Bits = 0x7FC0_0000;
+    private const uint CanonicalNaN32Bits = 0x7FC0_0000;
 
     /// <summary>The positive canonical f64 NaN, as bits.</summary>
-    internal const ulong CanonicalNaN64Bits = 0x7FF8_0000_0000_0000;
+    private const ulong CanonicalNaN64Bits = 0x7FF8_0000_0000_0000;
 
     private static float CanonicalNaN32 => BitConverter.UInt32BitsToSingle(CanonicalNaN32Bits);
 
     private static double CanonicalNaN64 => BitConverter.UInt64BitsToDouble(CanonicalNaN64Bits);
 
+    /// <summary>The wasm <c>fmin</c> per f32 lane (see <see cref="F32x4Min"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector128<float> WasmMin(Vector128<float> a, Vector128<float> b)
+    {
+        if (Sse.IsSupported)
+        {
+            // minps(x, y) is x < y ? x : y, so it returns y for equal or unordered lanes. Taking it both
+            // ways and ORing keeps the smaller lane and makes -0 win over +0; cmpunordps then marks
+            // the lanes where either input is NaN, which get the canonical NaN.
+            Vector128<float> smaller = Sse.Min(a, b) | Sse.Min(b, a);
+            return Vector128.ConditionalSelect(Sse.CompareUnordered(a, b), Vector128.Create(CanonicalNaN32), smaller);
+        }
+        return PortableMin(a, b, Vector128.Create(CanonicalNaN32));
+    }
+
+    /// <summary>The wasm <c>fmax</c> per f32 lane (see <see cref="F32x4Max"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector128<float> WasmMax(Vector128<float> a, Vector128<float> b)
+    {
+        if (Sse.IsSupported)
+        {
+            // As in WasmMin, with AND so that +0 wins over -0.
+            Vector128<float> larger = Sse.Max(a, b) & Sse.Max(b, a);
+            return Vector128.ConditionalSelect(Sse.CompareUnordered(a, b), Vector128.Create(CanonicalNaN32), larger);
+        }
+        return PortableMax(a, b, Vector128.Create(CanonicalNaN32));
+    }
+
+    /// <summary>The wasm <c>fmin</c> per f64 lane (see <see cref="F64x2Min"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector128<double> WasmMin(Vector128<double> a, Vector128<double> b)
+    {
+        if (Sse2.IsSupported)
+        {
+            Vector128<double> smaller = Sse2.Min(a, b) | Sse2.Min(b, a);
+            return Vector128.ConditionalSelect(Sse2.CompareUnordered(a, b), Vector128.Create(CanonicalNaN64), smaller);
+        }
+        return PortableMin(a, b, Vector128.Create(CanonicalNaN64));
+    }
+
+    /// <summary>The wasm <c>fmax</c> per f64 lane (see <see cref="F64x2Max"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector128<double> WasmMax(Vector128<double> a, Vector128<double> b)
+    {
+        if (Sse2.IsSupported)
+        {
+            Vector128<double> larger = Sse2.Max(a, b) & Sse2.Max(b, a);
+            return Vector128.ConditionalSelect(Sse2.CompareUnordered(a, b), Vector128.Create(CanonicalNaN64), larger);
+        }
+        return PortableMax(a, b, Vector128.Create(CanonicalNaN64));
+    }
+
     /// <summary>
-    /// The wasm <c>fmin</c> per lane: the smaller lane; on equal lanes the OR of their bits, which makes
-    /// -0 win over +0; <paramref name="canonicalNaN"/> when either lane is NaN.
+    /// <c>fmin</c> from portable operations: the smaller lane; on equal lanes the OR of their bits, which
+    /// makes -0 win over +0; <paramref name="canonicalNaN"/> when either lane is NaN.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static Vector128<T> WasmMin<T>(Vector128<T> a, Vector128<T> b, Vector128<T> canonicalNaN)
+    private static Vector128<T> PortableMin<T>(Vector128<T> a, Vector128<T> b, Vector128<T> canonicalNaN)
     {
         Vector128<T> ordered = Vector128.ConditionalSelect(Vector128.LessThan(a, b), a, b);
         Vector128<T> result = ordered | (a & Vector128.Equals(a, b));
@@ -1464,11 +1531,11 @@ public static class SimdOps
     }
 
     /// <summary>
-    /// The wasm <c>fmax</c> per lane: the larger lane; on equal lanes the AND of their bits, which makes
-    /// +0 win over -0; <paramref name="canonicalNaN"/> when either lane is NaN.
+    /// <c>fmax</c> from portable operations: the larger lane; on equal lanes the AND of their bits, which
+    /// makes +0 win over -0; <paramref name="canonicalNaN"/> when either lane is NaN.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static Vector128<T> WasmMax<T>(Vector128<T> a, Vector128<T> b, Vector128<T> canonicalNaN)
+    private static Vector128<T> PortableMax<T>(Vector128<T> a, Vector128<T> b, Vector128<T> canonicalNaN)
     {
         Vector128<T> ordered = Vector128.ConditionalSelect(Vector128.GreaterThan(a, b), a, b);
         Vector128<T> result = ordered & (a | ~Vector128.Equals(a, b));

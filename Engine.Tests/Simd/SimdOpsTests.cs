@@ -298,6 +298,44 @@ public sealed class SimdOpsTests
         }
     }
 
+    [Test]
+    public void RandomFloatMinMaxMatchTheReference()
+    {
+        uint[] specials = [0, 0x8000_0000, 0x3F80_0000, 0xBF80_0000, 0x7F80_0000, 0xFF80_0000, 0x7FC0_0000, 0xFFC0_0000, 0x7FA0_0000, 0x7F80_0001, 0x0000_0001];
+        var random = new Random(5);
+        for (int round = 0; round < RandomRounds; round++)
+        {
+            uint[] a = new uint[4], b = new uint[4];
+            for (int i = 0; i < 4; i++)
+            {
+                a[i] = random.Next(2) == 0 ? specials[random.Next(specials.Length)] : (uint)random.Next() << 1;
+                b[i] = random.Next(3) == 0 ? a[i] ^ 0x8000_0000 : random.Next(2) == 0 ? specials[random.Next(specials.Length)] : (uint)random.Next() << 1;
+            }
+            Vector128<byte> va = Vector128.Create(a).AsByte(), vb = Vector128.Create(b).AsByte();
+            uint[] min = Bits32(SimdOps.F32x4Min(va, vb)), max = Bits32(SimdOps.F32x4Max(va, vb));
+            uint[] pmin = Bits32(SimdOps.F32x4Pmin(va, vb)), pmax = Bits32(SimdOps.F32x4Pmax(va, vb));
+            for (int i = 0; i < 4; i++)
+            {
+                float x = BitConverter.UInt32BitsToSingle(a[i]), y = BitConverter.UInt32BitsToSingle(b[i]);
+                string lane = $"lane {i}: {a[i]:x8} {b[i]:x8}";
+                if (float.IsNaN(x) || float.IsNaN(y))
+                {
+                    Assert.That(min[i] & 0x7FFF_FFFF, Is.EqualTo(0x7FC0_0000u), lane);
+                    Assert.That(max[i] & 0x7FFF_FFFF, Is.EqualTo(0x7FC0_0000u), lane);
+                }
+                else
+                {
+                    Assert.That(min[i], Is.EqualTo(x == y ? a[i] | b[i] : x < y ? a[i] : b[i]), lane);
+                    Assert.That(max[i], Is.EqualTo(x == y ? a[i] & b[i] : x > y ? a[i] : b[i]), lane);
+                }
+                Assert.That(pmin[i], Is.EqualTo(y < x ? b[i] : a[i]), lane);
+                Assert.That(pmax[i], Is.EqualTo(x < y ? b[i] : a[i]), lane);
+                Assert.That(BitConverter.SingleToUInt32Bits(Numerics.F32Min(x, y)) & (float.IsNaN(x) || float.IsNaN(y) ? 0x7FFF_FFFFu : ~0u),
+                    Is.EqualTo(min[i] & (float.IsNaN(x) || float.IsNaN(y) ? 0x7FFF_FFFFu : ~0u)), "scalar " + lane);
+            }
+        }
+    }
+
     /// <summary>u64 to f32 rounded to nearest even by integer arithmetic alone.</summary>
     internal static float ReferenceRoundToSingle(ulong value)
     {
