@@ -1546,6 +1546,23 @@ public static class SimdOps
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector128<T> WrappingAbs<T>(Vector128<T> a)
     {
+        // pabsb/w/d (and AVX-512's vpabsq) wrap the minimum exactly as wasm does.
+        if (Ssse3.IsSupported && typeof(T) == typeof(sbyte))
+        {
+            return Ssse3.Abs(a.AsSByte()).As<byte, T>();
+        }
+        if (Ssse3.IsSupported && typeof(T) == typeof(short))
+        {
+            return Ssse3.Abs(a.AsInt16()).As<ushort, T>();
+        }
+        if (Ssse3.IsSupported && typeof(T) == typeof(int))
+        {
+            return Ssse3.Abs(a.AsInt32()).As<uint, T>();
+        }
+        if (Avx512F.VL.IsSupported && typeof(T) == typeof(long))
+        {
+            return Avx512F.VL.Abs(a.AsInt64()).As<ulong, T>();
+        }
         // (a ^ m) - m with m = all ones for negative lanes: the textbook branch-free abs.
         Vector128<T> negative = Vector128.LessThan(a, Vector128<T>.Zero);
         return (a ^ negative) - negative;
