@@ -19,7 +19,7 @@ public sealed class SpecAssertionTests
 
         TestContext.Out.WriteLine($"{name}: {result.Assertions} assertions evaluated ({result.AssertReturns} assert_return, " +
                                   $"{result.AssertTraps} assert_trap; {result.SimdAssertions} through SimdOps, " +
-                                  $"{result.NumericsAssertions} through Numerics), {result.Skipped} commands skipped");
+                                  $"{result.NumericsAssertions} through Numerics), {result.Actions} actions, {result.Skipped} commands skipped");
         Assert.That(result.Failures, Is.Empty, string.Join(Environment.NewLine, result.Failures.Take(20)));
         Assert.That(result.Assertions, Is.Positive, "no assertion of the script was evaluated");
     }
@@ -35,13 +35,22 @@ public sealed class SpecAssertionTests
             .Select(OperatorInfo.Name)
             .ToList();
 
-        int simdFiles = results.Count(r => r.Name.StartsWith("simd_", StringComparison.Ordinal));
-        TestContext.Out.WriteLine($"{results.Count} scripts ({simdFiles} simd_*): {results.Sum(r => r.Assertions)} assertions evaluated " +
-                                  $"({results.Sum(r => r.AssertReturns)} assert_return, {results.Sum(r => r.AssertTraps)} assert_trap), " +
-                                  $"{results.Sum(r => r.SimdAssertions)} through SimdOps, {results.Sum(r => r.NumericsAssertions)} through Numerics, " +
-                                  $"{results.Sum(r => r.Skipped)} commands skipped; {results.Sum(r => r.Failures.Count)} failures");
+        foreach (IGrouping<bool, SpecFileResult> group in results.GroupBy(r => r.Name.StartsWith("simd_", StringComparison.Ordinal)))
+        {
+            TestContext.Out.WriteLine($"{group.Count()} {(group.Key ? "simd_*" : "scalar")} scripts: {group.Sum(r => r.Assertions)} assertions evaluated " +
+                                      $"({group.Sum(r => r.AssertReturns)} assert_return, {group.Sum(r => r.AssertTraps)} assert_trap), " +
+                                      $"{group.Sum(r => r.SimdAssertions)} through SimdOps, {group.Sum(r => r.NumericsAssertions)} through Numerics, " +
+                                      $"{group.Sum(r => r.Actions)} actions, {group.Sum(r => r.Skipped)} commands skipped; {group.Sum(r => r.Failures.Count)} failures");
+        }
         TestContext.Out.WriteLine($"SIMD operators exercised: {exercised.Count(op => OperatorInfo.Feature(op) == "simd")} of " +
                                   $"{Enum.GetValues<Opcode>().Count(op => OperatorInfo.Feature(op) == "simd")}; not exercised: {string.Join(", ", unexercised)}");
+
+        IEnumerable<string> reasons = results.SelectMany(r => r.SkipReasons)
+            .GroupBy(pair => pair.Key, pair => pair.Value)
+            .Select(group => (Reason: group.Key, Count: group.Sum()))
+            .OrderByDescending(pair => pair.Count)
+            .Select(pair => $"{pair.Count} {pair.Reason}");
+        TestContext.Out.WriteLine("Skipped because: " + string.Join("; ", reasons));
 
         Assert.That(results.SelectMany(r => r.Failures), Is.Empty);
         Assert.That(unexercised, Is.Empty, "SIMD operators no spec assertion reached");

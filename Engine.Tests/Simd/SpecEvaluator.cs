@@ -32,7 +32,7 @@ internal readonly record struct WasmValue(ValType Type, Vector128<byte> Bits)
 /// <summary>The state a module's functions see: its memory and globals, as far as they are known.</summary>
 internal sealed class SpecInstance
 {
-    private readonly Dictionary<uint, StraightLineFunction?> _functions = new();
+    private readonly Dictionary<uint, (StraightLineFunction? Function, string? Reason)> _functions = new();
 
     private SpecInstance(ModuleInfo module, byte[]? memory, WasmValue?[] globals, bool stateUnknown)
     {
@@ -86,15 +86,17 @@ internal sealed class SpecInstance
         return new SpecInstance(module, memory, globals, stateUnknown: module.StartFunction != null);
     }
 
-    /// <summary>The straight-line reading of function <paramref name="index"/>, or null when it has none.</summary>
-    public StraightLineFunction? Function(uint index)
+    /// <summary>The straight-line reading of function <paramref name="index"/>, or null (with the reason) when it has none.</summary>
+    public StraightLineFunction? Function(uint index, out string? reason)
     {
-        if (!_functions.TryGetValue(index, out StraightLineFunction? function))
+        if (!_functions.TryGetValue(index, out (StraightLineFunction? Function, string? Reason) entry))
         {
-            function = StraightLineFunction.TryRead(Module, index, out _);
-            _functions[index] = function;
+            StraightLineFunction? function = StraightLineFunction.TryRead(Module, index, out string? why);
+            entry = (function, why);
+            _functions[index] = entry;
         }
-        return function;
+        reason = entry.Reason;
+        return entry.Function;
     }
 
     private static WasmValue? EvaluateConstant(ModuleInfo module, ConstExpr expression)
@@ -199,6 +201,8 @@ internal static class SpecEvaluator
         switch (OperatorInfo.Kind(opcode))
         {
             case OperatorKind.End:
+            case OperatorKind.Return:
+            case OperatorKind.Select:
             case OperatorKind.Nop:
             case OperatorKind.Drop:
             case OperatorKind.LocalGet:
@@ -240,9 +244,18 @@ internal static class SpecEvaluator
             switch (OperatorInfo.Kind(op))
             {
                 case OperatorKind.End:
-                    return new Outcome(stack.ToArray(), null);
+                case OperatorKind.Return:
+                    return new Outcome(stack.GetRange(stack.Count - function.Type.Results.Length, function.Type.Results.Length).ToArray(), null);
                 case OperatorKind.Nop:
                     break;
+                case OperatorKind.Select:
+                {
+                    WasmValue condition = Pop(stack);
+                    WasmValue second = Pop(stack);
+                    WasmValue first = Pop(stack);
+                    stack.Add((uint)condition.Low != 0 ? first : second);
+                    break;
+                }
                 case OperatorKind.Drop:
                     Pop(stack);
                     break;

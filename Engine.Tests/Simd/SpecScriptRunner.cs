@@ -22,8 +22,14 @@ internal sealed class SpecFileResult
     /// <summary>Evaluated assertions in which at least one operator went through <c>Numerics</c>.</summary>
     public int NumericsAssertions { get; set; }
 
-    /// <summary>Actions, assertions on actions, and assertions not evaluated (the function is not straight-line, a reference is involved, ...).</summary>
+    /// <summary><c>action</c> commands evaluated (they must not trap).</summary>
+    public int Actions { get; set; }
+
+    /// <summary>Commands not evaluated (the function is not straight-line, a reference is involved, ...).</summary>
     public int Skipped { get; set; }
+
+    /// <summary>Why commands were skipped, with counts.</summary>
+    public Dictionary<string, int> SkipReasons { get; } = new();
 
     /// <summary>Every operator that went through <c>SimdOps</c> or <c>Numerics</c> in this script.</summary>
     public HashSet<Opcode> Exercised { get; } = new();
@@ -80,9 +86,11 @@ internal static class SpecScriptRunner
                 case "assert_trap":
                 {
                     SpecInstance? target = command.Action?.Module is { } moduleName ? named.GetValueOrDefault(moduleName) : current;
-                    if (target == null || !TryEvaluate(target, command, result, out Outcome? outcome, out HashSet<Opcode>? calls))
+                    string? skipReason = "unknown module";
+                    if (target == null || !TryEvaluate(target, command, out Outcome? outcome, out HashSet<Opcode>? calls, out skipReason))
                     {
                         result.Skipped++;
+                        result.SkipReasons[skipReason!] = result.SkipReasons.GetValueOrDefault(skipReason!) + 1;
                         break;
                     }
                     Check(name, command, outcome!, calls!, result);
@@ -93,23 +101,41 @@ internal static class SpecScriptRunner
         return result;
     }
 
-    private static bool TryEvaluate(SpecInstance instance, SpecCommand command, SpecFileResult result, out Outcome? outcome, out HashSet<Opcode>? calls)
+    private static bool TryEvaluate(SpecInstance instance, SpecCommand command, out Outcome? outcome, out HashSet<Opcode>? calls, out string? skipReason)
     {
         outcome = null;
         calls = null;
+        skipReason = null;
         SpecAction action = command.Action!;
         if (action.Type != "invoke")
         {
+            skipReason = "get action";
             return false;
         }
         Export? export = instance.Module.Exports.FirstOrDefault(e => e.Name == action.Field && e.Kind == ExternKind.Func);
-        StraightLineFunction? function = export != null ? instance.Function(export.Index) : null;
+        StraightLineFunction? function = null;
         WasmValue?[] args = action.Args.Select(ToValue).ToArray();
-        bool evaluable = function != null
-            && args.All(a => a != null)
-            && !(function.UsesMemory && (instance.Memory == null || instance.StateUnknown))
-            && !(function.UsesGlobals && (instance.StateUnknown || function.Steps.Any(s => s.Opcode is Opcode.GlobalGet or Opcode.GlobalSet && instance.Globals[s.Index] == null)));
-        if (!evaluable)
+        if (export == null)
+        {
+            skipReason = "no such export";
+        }
+        else if ((function = instance.Function(export.Index, out string? notStraightLine)) == null)
+        {
+            skipReason = notStraightLine;
+        }
+        else if (args.Any(a => a == null) || function.Type.Results.Any(t => t.IsReference()))
+        {
+            skipReason = "reference values";
+        }
+        else if (function.UsesMemory && (instance.Memory == null || instance.StateUnknown))
+        {
+            skipReason = "memory not known";
+        }
+        else if (function.UsesGlobals && (instance.StateUnknown || function.Steps.Any(s => s.Opcode is Opcode.GlobalGet or Opcode.GlobalSet && instance.Globals[s.Index] == null)))
+        {
+            skipReason = "globals not known";
+        }
+        if (skipReason != null)
         {
             // The function runs in the real harness and may change memory or globals we then cannot know.
             if (export == null || StraightLineFunction.MayWriteState(instance.Module, export.Index))
@@ -132,7 +158,7 @@ internal static class SpecScriptRunner
             {
                 result.Failures.Add($"{where}: trapped ({outcome.Trap}) in an action");
             }
-            result.Skipped++; // actions are not assertions
+            result.Actions++;
             return;
         }
 

@@ -13,7 +13,7 @@ internal readonly record struct Step(Opcode Opcode, ulong Index = 0, Vector128<b
 
 /// <summary>
 /// A function whose body has no control flow and no calls: locals, globals, constants, numeric and
-/// SIMD operators, loads and stores, ending at its one <c>end</c>. Those are the functions the spec
+/// SIMD operators, <c>select</c>, loads and stores, ending at its one <c>end</c> or a <c>return</c>. Those are the functions the spec
 /// tests use to check operators (<c>local.get 0 local.get 1 i8x16.add end</c>), and they can be
 /// evaluated by calling the operator methods directly, without an interpreter.
 /// </summary>
@@ -35,7 +35,7 @@ internal sealed class StraightLineFunction
     /// <summary>The parameters followed by the declared locals.</summary>
     public ValType[] Locals { get; }
 
-    /// <summary>The operators, the final <c>end</c> included.</summary>
+    /// <summary>The operators, the final <c>end</c> (or a <c>return</c>, after which nothing is kept) included.</summary>
     public Step[] Steps { get; }
 
     /// <summary>True when the body reads or writes linear memory.</summary>
@@ -61,7 +61,7 @@ internal sealed class StraightLineFunction
             reader.ReadOperator(ref recorder);
         }
         reason = recorder.Unsupported;
-        if (reason == null && (recorder.Steps.Count == 0 || recorder.Steps[^1].Opcode != Opcode.End))
+        if (reason == null && (recorder.Steps.Count == 0 || recorder.Steps[^1].Opcode is not (Opcode.End or Opcode.Return)))
         {
             reason = "no final end";
         }
@@ -99,21 +99,35 @@ internal sealed class StraightLineFunction
         public List<Step> Steps;
         public string? Unsupported;
         public bool WritesState;
+        public bool Returned;
 
-        private void Add(Step step) => Steps.Add(step);
+        private void Add(Step step)
+        {
+            // After a return the rest of the body is unreachable: it is neither run nor checked.
+            if (!Returned)
+            {
+                Steps.Add(step);
+            }
+        }
 
         private void Write(Step step)
         {
             WritesState = true;
-            Steps.Add(step);
+            Add(step);
         }
 
-        private void Reject(string what) => Unsupported ??= what;
+        private void Reject(string what)
+        {
+            if (!Returned)
+            {
+                Unsupported ??= what;
+            }
+        }
 
         private void RejectWrite(string what)
         {
             WritesState = true;
-            Unsupported ??= what;
+            Reject(what);
         }
 
         public void VisitEnd() => Add(new Step(Opcode.End));
@@ -146,11 +160,16 @@ internal sealed class StraightLineFunction
         public void VisitBr(uint relativeDepth) => Reject("br");
         public void VisitBrIf(uint relativeDepth) => Reject("br_if");
         public void VisitBrTable(BrTable table) => Reject("br_table");
-        public void VisitReturn() => Reject("return");
+        public void VisitReturn()
+        {
+            Add(new Step(Opcode.Return));
+            Returned = true;
+        }
+
         public void VisitCall(uint functionIndex) => RejectWrite("call");
         public void VisitCallIndirect(uint typeIndex, uint tableIndex) => RejectWrite("call_indirect");
-        public void VisitSelect() => Reject("select");
-        public void VisitSelectTyped(ValType type, uint typeCount) => Reject("select");
+        public void VisitSelect() => Add(new Step(Opcode.Select));
+        public void VisitSelectTyped(ValType type, uint typeCount) => Add(new Step(Opcode.Select));
         public void VisitTableGet(uint tableIndex) => Reject("table.get");
         public void VisitTableSet(uint tableIndex) => RejectWrite("table.set");
         public void VisitMemorySize() => Reject("memory.size");
