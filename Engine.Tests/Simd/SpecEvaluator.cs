@@ -249,13 +249,13 @@ internal static class SpecEvaluator
                 case OperatorKind.Nop:
                     break;
                 case OperatorKind.Select:
-                {
-                    WasmValue condition = Pop(stack);
-                    WasmValue second = Pop(stack);
-                    WasmValue first = Pop(stack);
-                    stack.Add((uint)condition.Low != 0 ? first : second);
-                    break;
-                }
+                    {
+                        WasmValue condition = Pop(stack);
+                        WasmValue second = Pop(stack);
+                        WasmValue first = Pop(stack);
+                        stack.Add((uint)condition.Low != 0 ? first : second);
+                        break;
+                    }
                 case OperatorKind.Drop:
                     Pop(stack);
                     break;
@@ -290,23 +290,23 @@ internal static class SpecEvaluator
                     stack.Add(CallSimd(op, [step.Vector], libraryCalls));
                     break;
                 case OperatorKind.I8x16Shuffle:
-                {
-                    WasmValue b = Pop(stack);
-                    WasmValue a = Pop(stack);
-                    stack.Add(CallSimd(op, [a.Bits, b.Bits, step.Vector], libraryCalls));
-                    break;
-                }
+                    {
+                        WasmValue b = Pop(stack);
+                        WasmValue a = Pop(stack);
+                        stack.Add(CallSimd(op, [a.Bits, b.Bits, step.Vector], libraryCalls));
+                        break;
+                    }
                 case OperatorKind.ExtractLane:
                     stack.Add(CallSimd(op, [Pop(stack).Bits, step.Lane], libraryCalls));
                     break;
                 case OperatorKind.ReplaceLane:
-                {
-                    WasmValue value = Pop(stack);
-                    WasmValue vector = Pop(stack);
-                    MethodInfo method = s_simdMethods[op];
-                    stack.Add(CallSimd(op, [vector.Bits, ToArgument(value, method.GetParameters()[1].ParameterType), step.Lane], libraryCalls));
-                    break;
-                }
+                    {
+                        WasmValue value = Pop(stack);
+                        WasmValue vector = Pop(stack);
+                        MethodInfo method = s_simdMethods[op];
+                        stack.Add(CallSimd(op, [vector.Bits, ToArgument(value, method.GetParameters()[1].ParameterType), step.Lane], libraryCalls));
+                        break;
+                    }
                 case OperatorKind.Load:
                 case OperatorKind.Store:
                 case OperatorKind.LoadLane:
@@ -387,23 +387,23 @@ internal static class SpecEvaluator
         switch (kind)
         {
             case OperatorKind.Load when simd:
-            {
-                MethodInfo method = s_simdMethods[op];
-                stack.Add(CallSimd(op, [ReadMemory(bytes, method.GetParameters()[0].ParameterType)], libraryCalls));
-                break;
-            }
-            case OperatorKind.Load:
-            {
-                ulong raw = size == 8 ? BinaryPrimitives.ReadUInt64LittleEndian(bytes) : ReadSmall(bytes);
-                if (op is Opcode.I32Load8S or Opcode.I32Load16S or Opcode.I64Load8S or Opcode.I64Load16S or Opcode.I64Load32S)
                 {
-                    int unused = 64 - 8 * size;
-                    raw = (ulong)((long)(raw << unused) >> unused);
+                    MethodInfo method = s_simdMethods[op];
+                    stack.Add(CallSimd(op, [ReadMemory(bytes, method.GetParameters()[0].ParameterType)], libraryCalls));
+                    break;
                 }
-                ValType type = OperatorInfo.Results(op)[0];
-                stack.Add(WasmValue.FromBits(type, type is ValType.I32 or ValType.F32 ? (uint)raw : raw));
-                break;
-            }
+            case OperatorKind.Load:
+                {
+                    ulong raw = size == 8 ? BinaryPrimitives.ReadUInt64LittleEndian(bytes) : ReadSmall(bytes);
+                    if (op is Opcode.I32Load8S or Opcode.I32Load16S or Opcode.I64Load8S or Opcode.I64Load16S or Opcode.I64Load32S)
+                    {
+                        int unused = 64 - 8 * size;
+                        raw = (ulong)((long)(raw << unused) >> unused);
+                    }
+                    ValType type = OperatorInfo.Results(op)[0];
+                    stack.Add(WasmValue.FromBits(type, type is ValType.I32 or ValType.F32 ? (uint)raw : raw));
+                    break;
+                }
             case OperatorKind.Store when simd:
                 WriteMemory(bytes, CallSimdRaw(op, [operand!.Value.Bits], libraryCalls));
                 break;
@@ -411,12 +411,12 @@ internal static class SpecEvaluator
                 WriteMemory(bytes, operand!.Value.Low);
                 break;
             case OperatorKind.LoadLane:
-            {
-                MethodInfo method = s_simdMethods[op];
-                object value = ReadMemory(bytes, method.GetParameters()[1].ParameterType);
-                stack.Add(CallSimd(op, [operand!.Value.Bits, value, step.Lane], libraryCalls));
-                break;
-            }
+                {
+                    MethodInfo method = s_simdMethods[op];
+                    object value = ReadMemory(bytes, method.GetParameters()[1].ParameterType);
+                    stack.Add(CallSimd(op, [operand!.Value.Bits, value, step.Lane], libraryCalls));
+                    break;
+                }
             case OperatorKind.StoreLane:
                 WriteMemory(bytes, CallSimdRaw(op, [operand!.Value.Bits, step.Lane], libraryCalls));
                 break;

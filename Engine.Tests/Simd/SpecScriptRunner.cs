@@ -66,36 +66,36 @@ internal static class SpecScriptRunner
             switch (command.Type)
             {
                 case "module":
-                {
-                    ModuleInfo module = ModuleDecoder.Decode(File.ReadAllBytes(Path.Combine(folder, command.FileName!)));
-                    if (module.Imports.Any(i => i.Kind is ExternKind.Memory or ExternKind.Global or ExternKind.Table))
                     {
-                        // Shared state: anything this module does may change other instances.
-                        all.ForEach(instance => instance.StateUnknown = true);
+                        ModuleInfo module = ModuleDecoder.Decode(File.ReadAllBytes(Path.Combine(folder, command.FileName!)));
+                        if (module.Imports.Any(i => i.Kind is ExternKind.Memory or ExternKind.Global or ExternKind.Table))
+                        {
+                            // Shared state: anything this module does may change other instances.
+                            all.ForEach(instance => instance.StateUnknown = true);
+                        }
+                        current = SpecInstance.Create(module);
+                        all.Add(current);
+                        if (command.Name != null)
+                        {
+                            named[command.Name] = current;
+                        }
+                        break;
                     }
-                    current = SpecInstance.Create(module);
-                    all.Add(current);
-                    if (command.Name != null)
-                    {
-                        named[command.Name] = current;
-                    }
-                    break;
-                }
                 case "action":
                 case "assert_return":
                 case "assert_trap":
-                {
-                    SpecInstance? target = command.Action?.Module is { } moduleName ? named.GetValueOrDefault(moduleName) : current;
-                    string? skipReason = "unknown module";
-                    if (target == null || !TryEvaluate(target, command, out Outcome? outcome, out HashSet<Opcode>? calls, out skipReason))
                     {
-                        result.Skipped++;
-                        result.SkipReasons[skipReason!] = result.SkipReasons.GetValueOrDefault(skipReason!) + 1;
+                        SpecInstance? target = command.Action?.Module is { } moduleName ? named.GetValueOrDefault(moduleName) : current;
+                        string? skipReason = "unknown module";
+                        if (target == null || !TryEvaluate(target, command, out Outcome? outcome, out HashSet<Opcode>? calls, out skipReason))
+                        {
+                            result.Skipped++;
+                            result.SkipReasons[skipReason!] = result.SkipReasons.GetValueOrDefault(skipReason!) + 1;
+                            break;
+                        }
+                        Check(name, command, outcome!, calls!, result);
                         break;
                     }
-                    Check(name, command, outcome!, calls!, result);
-                    break;
-                }
             }
         }
         return result;
@@ -210,19 +210,19 @@ internal static class SpecScriptRunner
             case "f64":
                 return WasmValue.FromBits(ValType.F64, ulong.Parse(value.Values[0], CultureInfo.InvariantCulture));
             case "v128":
-            {
-                int laneSize = 16 / value.Values.Length;
-                Span<byte> bytes = stackalloc byte[16];
-                for (int lane = 0; lane < value.Values.Length; lane++)
                 {
-                    ulong bits = ulong.Parse(value.Values[lane], CultureInfo.InvariantCulture);
-                    for (int i = 0; i < laneSize; i++)
+                    int laneSize = 16 / value.Values.Length;
+                    Span<byte> bytes = stackalloc byte[16];
+                    for (int lane = 0; lane < value.Values.Length; lane++)
                     {
-                        bytes[lane * laneSize + i] = (byte)(bits >> (8 * i));
+                        ulong bits = ulong.Parse(value.Values[lane], CultureInfo.InvariantCulture);
+                        for (int i = 0; i < laneSize; i++)
+                        {
+                            bytes[lane * laneSize + i] = (byte)(bits >> (8 * i));
+                        }
                     }
+                    return WasmValue.V128(Vector128.Create((ReadOnlySpan<byte>)bytes));
                 }
-                return WasmValue.V128(Vector128.Create((ReadOnlySpan<byte>)bytes));
-            }
             default:
                 return null;
         }
@@ -245,22 +245,22 @@ internal static class SpecScriptRunner
             case "f64":
                 return LaneMatches(expected.Values[0], actual.Low, 64);
             case "v128":
-            {
-                int laneBits = 128 / expected.Values.Length;
-                bool isFloat = expected.LaneType is "f32" or "f64";
-                for (int lane = 0; lane < expected.Values.Length; lane++)
                 {
-                    ulong bits = LaneBits(actual.Bits, lane, laneBits);
-                    bool laneMatches = isFloat
-                        ? LaneMatches(expected.Values[lane], bits, laneBits)
-                        : bits == ulong.Parse(expected.Values[lane], CultureInfo.InvariantCulture);
-                    if (!laneMatches)
+                    int laneBits = 128 / expected.Values.Length;
+                    bool isFloat = expected.LaneType is "f32" or "f64";
+                    for (int lane = 0; lane < expected.Values.Length; lane++)
                     {
-                        return false;
+                        ulong bits = LaneBits(actual.Bits, lane, laneBits);
+                        bool laneMatches = isFloat
+                            ? LaneMatches(expected.Values[lane], bits, laneBits)
+                            : bits == ulong.Parse(expected.Values[lane], CultureInfo.InvariantCulture);
+                        if (!laneMatches)
+                        {
+                            return false;
+                        }
                     }
+                    return true;
                 }
-                return true;
-            }
             default:
                 return false;
         }
