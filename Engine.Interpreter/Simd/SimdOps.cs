@@ -35,11 +35,12 @@ namespace Engine.Interpreter;
 /// Conversions to integers saturate, with NaN giving 0.
 /// </para>
 /// <para>
-/// Speed. Each method is a few vector instructions on x86-64 with SSE4.1 (most through the portable
-/// <see cref="Vector128"/> API, which the JIT lowers to single instructions or short sequences, and
-/// through <see cref="Sse2"/>/<see cref="Ssse3"/>/<see cref="Sse41"/> where one instruction has exactly
-/// the wasm semantics). Every hardware path is guarded by its <c>IsSupported</c> check, which the JIT
-/// folds to a constant, and has a portable fallback with the same results. See <c>Simd/README.md</c>.
+/// Speed. Each method is a few vector instructions on x86-64 with SSE4.1: most go through the portable
+/// <see cref="Vector128"/> API, which the JIT lowers to single instructions or short sequences; where
+/// an instruction has exactly the wasm semantics (or makes a much shorter sequence) the method uses
+/// <see cref="Sse2"/>, <see cref="Ssse3"/>, <see cref="Sse41"/> or AVX-512 directly. Every hardware
+/// path is guarded by its <c>IsSupported</c> check, which the JIT folds to a constant, and has a
+/// portable fallback with the same results. <c>Simd/README.md</c> lists which operators get which.
 /// </para>
 /// </remarks>
 public static class SimdOps
