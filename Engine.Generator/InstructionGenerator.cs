@@ -89,6 +89,11 @@ public static partial class InstructionGenerator
                 }
                 continue;
             }
+            if (line.Trim() == "@simd")
+            {
+                instructions.Add(new InstructionDef("@simd", "", [], true, []));
+                continue;
+            }
             if (line.StartsWith("##", StringComparison.Ordinal))
             {
                 doc = line[2..].Trim();
@@ -149,10 +154,22 @@ public static partial class InstructionGenerator
         return (sections, instructions);
     }
 
-    /// <summary>Generates the files (name -> content) from the table's text.</summary>
-    public static SortedDictionary<string, string> Generate(string text)
+    /// <summary>Generates the files (name -> content) from the instruction table's and the operator table's text.</summary>
+    public static SortedDictionary<string, string> Generate(string text, string operatorTable)
     {
-        var (sections, instructions) = Parse(text);
+        var (sections, parsed) = Parse(text);
+        var instructions = new List<InstructionDef>();
+        foreach (InstructionDef def in parsed)
+        {
+            if (def.Name == "@simd")
+            {
+                instructions.AddRange(SimdInstructions(OperatorGenerator.Parse(operatorTable)));
+            }
+            else
+            {
+                instructions.Add(def);
+            }
+        }
         var duplicates = instructions.GroupBy(i => i.Name).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
         if (duplicates.Count > 0)
         {
@@ -164,6 +181,71 @@ public static partial class InstructionGenerator
             ["Executor.g.cs"] = GenerateExecutor(sections, instructions),
         };
     }
+
+    /// <summary>
+    /// One cold instruction per SIMD operator, derived from the operator table: plain operators, loads
+    /// (except v128.load), lane loads and stores, extract and replace lane. Each calls the SimdOps method
+    /// named like the operator; memory accesses read or write the operator's access size.
+    /// </summary>
+    private static IEnumerable<InstructionDef> SimdInstructions(List<OperatorDef> operators)
+    {
+        foreach (OperatorDef op in operators.Where(o => o.Feature == "simd"))
+        {
+            string name = op.Identifier;
+            string[] slots = ["a", "b", "c"];
+            switch (op.Kind)
+            {
+                case "Plain":
+                {
+                    var operands = new List<InstructionOperand> { new("d", "slot") };
+                    operands.AddRange(op.Params.Select((_, i) => new InstructionOperand(slots[i], "slot")));
+                    string arguments = string.Join(", ", op.Params.Select((t, i) => $"{t}[{slots[i]}]"));
+                    yield return new InstructionDef(name, $"{op.Name}", operands.ToArray(), true,
+                        [$"{op.Results[0]}[d] = SimdOps.{name}({arguments});"]);
+                    break;
+                }
+                case "Load" when op.Name != "v128.load":
+                {
+                    int size = 1 << op.AlignLog2;
+                    yield return new InstructionDef(name, $"{op.Name}: d = load at a + off", [new("d", "slot"), new("a", "slot"), new("off", "u32")], true,
+                        [$"MEMORY(p, i32[a], off, {size});", $"v128[d] = SimdOps.{name}({ReadAccess(size)});"]);
+                    break;
+                }
+                case "LoadLane":
+                {
+                    int size = 1 << op.AlignLog2;
+                    yield return new InstructionDef(name, $"{op.Name}: d = v with lane replaced by the load at a + off",
+                        [new("d", "slot"), new("a", "slot"), new("v", "slot"), new("off", "u32"), new("lane", "i32")], true,
+                        [$"MEMORY(p, i32[a], off, {size});", $"v128[d] = SimdOps.{name}(v128[v], {ReadAccess(size)}, (byte)lane);"]);
+                    break;
+                }
+                case "StoreLane":
+                {
+                    int size = 1 << op.AlignLog2;
+                    yield return new InstructionDef(name, $"{op.Name}: store lane of v at a + off",
+                        [new("a", "slot"), new("v", "slot"), new("off", "u32"), new("lane", "i32")], true,
+                        [$"MEMORY(p, i32[a], off, {size});", $"Unsafe.WriteUnaligned(p, SimdOps.{name}(v128[v], (byte)lane));"]);
+                    break;
+                }
+                case "ExtractLane":
+                    yield return new InstructionDef(name, $"{op.Name}: d = lane of v", [new("d", "slot"), new("v", "slot"), new("lane", "i32")], true,
+                        [$"{op.Results[0]}[d] = SimdOps.{name}(v128[v], (byte)lane);"]);
+                    break;
+                case "ReplaceLane":
+                    yield return new InstructionDef(name, $"{op.Name}: d = v with lane replaced by x", [new("d", "slot"), new("v", "slot"), new("x", "slot"), new("lane", "i32")], true,
+                        [$"v128[d] = SimdOps.{name}(v128[v], {op.Params[1]}[x], (byte)lane);"]);
+                    break;
+            }
+        }
+    }
+
+    private static string ReadAccess(int size) => size switch
+    {
+        1 => "*p",
+        2 => "Unsafe.ReadUnaligned<ushort>(p)",
+        4 => "Unsafe.ReadUnaligned<uint>(p)",
+        _ => "Unsafe.ReadUnaligned<ulong>(p)",
+    };
 
     private static string GenerateEnum(List<InstructionDef> instructions)
     {
@@ -280,8 +362,8 @@ public static partial class InstructionGenerator
             line = line.Replace("SAFEPOINT;", $"frames[top].Ip = (int)(ip - code) + {words}; stack.Top = top; stack.SlotTop = fp + frameSlots;");
         }
         line = ConversionTrapMacro().Replace(line, m => cold
-            ? $"throw FloatOps.ConversionTrap({m.Groups[1].Value})"
-            : $"{{ trap = FloatOps.ConversionTrapCode({m.Groups[1].Value}); goto Trap; }}");
+            ? $"throw new TrapException(Numerics.TruncationTrap({m.Groups[1].Value}))"
+            : $"{{ trap = Numerics.TruncationTrap({m.Groups[1].Value}); goto Trap; }}");
         line = SlotAccess().Replace(line, m =>
         {
             string type = m.Groups[1].Value switch

@@ -522,9 +522,6 @@ public sealed partial class Translator
         Emit(op, sa, sv, (int)memArg.Offset);
     }
 
-    private static Op SimdLoad(Opcode opcode) =>
-        throw new NotSupportedException($"the interpreter does not implement {OperatorInfo.Name(opcode)}");
-
     /// <summary>Pops <paramref name="count"/> operands into slots (materializing constants) and returns them in order.</summary>
     private (int A, int B, int C) PopOperands(int count)
     {
@@ -837,20 +834,5 @@ public sealed partial class Translator
         public void VisitReplaceLane(Opcode opcode, byte lane) => t.ReplaceLane(opcode, lane);
         public void VisitLoadLane(Opcode opcode, MemArg memArg, byte lane) => t.LoadLane(opcode, memArg, lane);
         public void VisitStoreLane(Opcode opcode, MemArg memArg, byte lane) => t.StoreLane(opcode, memArg, lane);
-    }
-
-    // SIMD operators with immediates; implemented with the SIMD instruction set.
-    private void Shuffle(Vector128<byte> lanes) => NotYet("i8x16.shuffle");
-    private void ExtractLane(Opcode opcode, byte lane) => NotYet(OperatorInfo.Name(opcode));
-    private void ReplaceLane(Opcode opcode, byte lane) => NotYet(OperatorInfo.Name(opcode));
-    private void LoadLane(Opcode opcode, MemArg memArg, byte lane) => NotYet(OperatorInfo.Name(opcode));
-    private void StoreLane(Opcode opcode, MemArg memArg, byte lane) => NotYet(OperatorInfo.Name(opcode));
-
-    private void NotYet(string name)
-    {
-        if (!_unreachable)
-        {
-            throw new NotSupportedException($"the interpreter does not implement {name}");
-        }
     }
 }

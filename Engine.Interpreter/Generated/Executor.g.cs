@@ -1830,7 +1830,7 @@ internal static unsafe partial class Executor
                     int d = ip[1];
                     int a = ip[2];
                     int b = ip[3];
-                    (*(float*)(fp + d)) = FloatOps.Min((*(float*)(fp + a)), (*(float*)(fp + b)));
+                    (*(float*)(fp + d)) = Numerics.F32Min((*(float*)(fp + a)), (*(float*)(fp + b)));
                     ip += 4;
                     continue;
                 }
@@ -1839,7 +1839,7 @@ internal static unsafe partial class Executor
                     int d = ip[1];
                     int a = ip[2];
                     int b = ip[3];
-                    (*(float*)(fp + d)) = FloatOps.Max((*(float*)(fp + a)), (*(float*)(fp + b)));
+                    (*(float*)(fp + d)) = Numerics.F32Max((*(float*)(fp + a)), (*(float*)(fp + b)));
                     ip += 4;
                     continue;
                 }
@@ -1971,7 +1971,7 @@ internal static unsafe partial class Executor
                     int d = ip[1];
                     int a = ip[2];
                     int b = ip[3];
-                    (*(double*)(fp + d)) = FloatOps.Min((*(double*)(fp + a)), (*(double*)(fp + b)));
+                    (*(double*)(fp + d)) = Numerics.F64Min((*(double*)(fp + a)), (*(double*)(fp + b)));
                     ip += 4;
                     continue;
                 }
@@ -1980,7 +1980,7 @@ internal static unsafe partial class Executor
                     int d = ip[1];
                     int a = ip[2];
                     int b = ip[3];
-                    (*(double*)(fp + d)) = FloatOps.Max((*(double*)(fp + a)), (*(double*)(fp + b)));
+                    (*(double*)(fp + d)) = Numerics.F64Max((*(double*)(fp + a)), (*(double*)(fp + b)));
                     ip += 4;
                     continue;
                 }
@@ -2124,7 +2124,7 @@ internal static unsafe partial class Executor
                     int d = ip[1];
                     int a = ip[2];
                     double value = (*(double*)(fp + a));
-                    if (!(value > -2147483649.0 && value < 2147483648.0)) { trap = FloatOps.ConversionTrapCode(value); goto Trap; };
+                    if (!(value > -2147483649.0 && value < 2147483648.0)) { trap = Numerics.TruncationTrap(value); goto Trap; };
                     (*(int*)(fp + d)) = (int)value;
                     ip += 3;
                     continue;
@@ -2134,7 +2134,7 @@ internal static unsafe partial class Executor
                     int d = ip[1];
                     int a = ip[2];
                     float value = (*(float*)(fp + a));
-                    if (!(value >= -2147483648.0f && value < 2147483648.0f)) { trap = FloatOps.ConversionTrapCode(value); goto Trap; };
+                    if (!(value >= -2147483648.0f && value < 2147483648.0f)) { trap = Numerics.TruncationTrap(value); goto Trap; };
                     (*(int*)(fp + d)) = (int)value;
                     ip += 3;
                     continue;
@@ -2219,56 +2219,56 @@ internal static unsafe partial class Executor
                 {
                     int d = ip[1];
                     int a = ip[2];
-                    (*(float*)(fp + d)) = MathF.Ceiling((*(float*)(fp + a)));
+                    (*(float*)(fp + d)) = Numerics.F32Ceil((*(float*)(fp + a)));
                     return 3;
                 }
                 case Op.F32Floor: // d = floor(a)
                 {
                     int d = ip[1];
                     int a = ip[2];
-                    (*(float*)(fp + d)) = MathF.Floor((*(float*)(fp + a)));
+                    (*(float*)(fp + d)) = Numerics.F32Floor((*(float*)(fp + a)));
                     return 3;
                 }
                 case Op.F32Trunc: // d = trunc(a)
                 {
                     int d = ip[1];
                     int a = ip[2];
-                    (*(float*)(fp + d)) = MathF.Truncate((*(float*)(fp + a)));
+                    (*(float*)(fp + d)) = Numerics.F32Trunc((*(float*)(fp + a)));
                     return 3;
                 }
                 case Op.F32Nearest: // d = nearest(a) (ties to even)
                 {
                     int d = ip[1];
                     int a = ip[2];
-                    (*(float*)(fp + d)) = MathF.Round((*(float*)(fp + a)), MidpointRounding.ToEven);
+                    (*(float*)(fp + d)) = Numerics.F32Nearest((*(float*)(fp + a)));
                     return 3;
                 }
                 case Op.F64Ceil: // d = ceil(a)
                 {
                     int d = ip[1];
                     int a = ip[2];
-                    (*(double*)(fp + d)) = Math.Ceiling((*(double*)(fp + a)));
+                    (*(double*)(fp + d)) = Numerics.F64Ceil((*(double*)(fp + a)));
                     return 3;
                 }
                 case Op.F64Floor: // d = floor(a)
                 {
                     int d = ip[1];
                     int a = ip[2];
-                    (*(double*)(fp + d)) = Math.Floor((*(double*)(fp + a)));
+                    (*(double*)(fp + d)) = Numerics.F64Floor((*(double*)(fp + a)));
                     return 3;
                 }
                 case Op.F64Trunc: // d = trunc(a)
                 {
                     int d = ip[1];
                     int a = ip[2];
-                    (*(double*)(fp + d)) = Math.Truncate((*(double*)(fp + a)));
+                    (*(double*)(fp + d)) = Numerics.F64Trunc((*(double*)(fp + a)));
                     return 3;
                 }
                 case Op.F64Nearest: // d = nearest(a) (ties to even)
                 {
                     int d = ip[1];
                     int a = ip[2];
-                    (*(double*)(fp + d)) = Math.Round((*(double*)(fp + a)), MidpointRounding.ToEven);
+                    (*(double*)(fp + d)) = Numerics.F64Nearest((*(double*)(fp + a)));
                     return 3;
                 }
                 case Op.I32TruncF32U: // d = trunc(a) as u32 (f32; traps on NaN and out of range)
@@ -2276,7 +2276,7 @@ internal static unsafe partial class Executor
                     int d = ip[1];
                     int a = ip[2];
                     float value = (*(float*)(fp + a));
-                    if (!(value > -1.0f && value < 4294967296.0f)) throw FloatOps.ConversionTrap(value);
+                    if (!(value > -1.0f && value < 4294967296.0f)) throw new TrapException(Numerics.TruncationTrap(value));
                     (*(uint*)(fp + d)) = (uint)value;
                     return 3;
                 }
@@ -2285,7 +2285,7 @@ internal static unsafe partial class Executor
                     int d = ip[1];
                     int a = ip[2];
                     double value = (*(double*)(fp + a));
-                    if (!(value > -1.0 && value < 4294967296.0)) throw FloatOps.ConversionTrap(value);
+                    if (!(value > -1.0 && value < 4294967296.0)) throw new TrapException(Numerics.TruncationTrap(value));
                     (*(uint*)(fp + d)) = (uint)value;
                     return 3;
                 }
@@ -2294,7 +2294,7 @@ internal static unsafe partial class Executor
                     int d = ip[1];
                     int a = ip[2];
                     float value = (*(float*)(fp + a));
-                    if (!(value >= -9223372036854775808.0f && value < 9223372036854775808.0f)) throw FloatOps.ConversionTrap(value);
+                    if (!(value >= -9223372036854775808.0f && value < 9223372036854775808.0f)) throw new TrapException(Numerics.TruncationTrap(value));
                     (*(long*)(fp + d)) = (long)value;
                     return 3;
                 }
@@ -2303,7 +2303,7 @@ internal static unsafe partial class Executor
                     int d = ip[1];
                     int a = ip[2];
                     float value = (*(float*)(fp + a));
-                    if (!(value > -1.0f && value < 18446744073709551616.0f)) throw FloatOps.ConversionTrap(value);
+                    if (!(value > -1.0f && value < 18446744073709551616.0f)) throw new TrapException(Numerics.TruncationTrap(value));
                     (*(ulong*)(fp + d)) = (ulong)value;
                     return 3;
                 }
@@ -2312,7 +2312,7 @@ internal static unsafe partial class Executor
                     int d = ip[1];
                     int a = ip[2];
                     double value = (*(double*)(fp + a));
-                    if (!(value >= -9223372036854775808.0 && value < 9223372036854775808.0)) throw FloatOps.ConversionTrap(value);
+                    if (!(value >= -9223372036854775808.0 && value < 9223372036854775808.0)) throw new TrapException(Numerics.TruncationTrap(value));
                     (*(long*)(fp + d)) = (long)value;
                     return 3;
                 }
@@ -2321,7 +2321,7 @@ internal static unsafe partial class Executor
                     int d = ip[1];
                     int a = ip[2];
                     double value = (*(double*)(fp + a));
-                    if (!(value > -1.0 && value < 18446744073709551616.0)) throw FloatOps.ConversionTrap(value);
+                    if (!(value > -1.0 && value < 18446744073709551616.0)) throw new TrapException(Numerics.TruncationTrap(value));
                     (*(ulong*)(fp + d)) = (ulong)value;
                     return 3;
                 }
@@ -2329,63 +2329,63 @@ internal static unsafe partial class Executor
                 {
                     int d = ip[1];
                     int a = ip[2];
-                    (*(int*)(fp + d)) = FloatOps.SaturateToInt32((*(float*)(fp + a)));
+                    (*(int*)(fp + d)) = Numerics.I32TruncSatF32S((*(float*)(fp + a)));
                     return 3;
                 }
                 case Op.I32TruncSatF32U: // d = trunc(a) as u32, saturating, NaN to 0 (f32)
                 {
                     int d = ip[1];
                     int a = ip[2];
-                    (*(uint*)(fp + d)) = FloatOps.SaturateToUInt32((*(float*)(fp + a)));
+                    (*(int*)(fp + d)) = Numerics.I32TruncSatF32U((*(float*)(fp + a)));
                     return 3;
                 }
                 case Op.I32TruncSatF64S: // d = trunc(a) as i32, saturating, NaN to 0 (f64)
                 {
                     int d = ip[1];
                     int a = ip[2];
-                    (*(int*)(fp + d)) = FloatOps.SaturateToInt32((*(double*)(fp + a)));
+                    (*(int*)(fp + d)) = Numerics.I32TruncSatF64S((*(double*)(fp + a)));
                     return 3;
                 }
                 case Op.I32TruncSatF64U: // d = trunc(a) as u32, saturating, NaN to 0 (f64)
                 {
                     int d = ip[1];
                     int a = ip[2];
-                    (*(uint*)(fp + d)) = FloatOps.SaturateToUInt32((*(double*)(fp + a)));
+                    (*(int*)(fp + d)) = Numerics.I32TruncSatF64U((*(double*)(fp + a)));
                     return 3;
                 }
                 case Op.I64TruncSatF32S: // d = trunc(a) as i64, saturating, NaN to 0 (f32)
                 {
                     int d = ip[1];
                     int a = ip[2];
-                    (*(long*)(fp + d)) = FloatOps.SaturateToInt64((*(float*)(fp + a)));
+                    (*(long*)(fp + d)) = Numerics.I64TruncSatF32S((*(float*)(fp + a)));
                     return 3;
                 }
                 case Op.I64TruncSatF32U: // d = trunc(a) as u64, saturating, NaN to 0 (f32)
                 {
                     int d = ip[1];
                     int a = ip[2];
-                    (*(ulong*)(fp + d)) = FloatOps.SaturateToUInt64((*(float*)(fp + a)));
+                    (*(long*)(fp + d)) = Numerics.I64TruncSatF32U((*(float*)(fp + a)));
                     return 3;
                 }
                 case Op.I64TruncSatF64S: // d = trunc(a) as i64, saturating, NaN to 0 (f64)
                 {
                     int d = ip[1];
                     int a = ip[2];
-                    (*(long*)(fp + d)) = FloatOps.SaturateToInt64((*(double*)(fp + a)));
+                    (*(long*)(fp + d)) = Numerics.I64TruncSatF64S((*(double*)(fp + a)));
                     return 3;
                 }
                 case Op.I64TruncSatF64U: // d = trunc(a) as u64, saturating, NaN to 0 (f64)
                 {
                     int d = ip[1];
                     int a = ip[2];
-                    (*(ulong*)(fp + d)) = FloatOps.SaturateToUInt64((*(double*)(fp + a)));
+                    (*(long*)(fp + d)) = Numerics.I64TruncSatF64U((*(double*)(fp + a)));
                     return 3;
                 }
                 case Op.F32ConvertI32U: // d = (f32) a (i32, unsigned)
                 {
                     int d = ip[1];
                     int a = ip[2];
-                    (*(float*)(fp + d)) = (*(uint*)(fp + a));
+                    (*(float*)(fp + d)) = Numerics.F32ConvertI32U((*(int*)(fp + a)));
                     return 3;
                 }
                 case Op.F32ConvertI64S: // d = (f32) a (i64, signed)
@@ -2399,14 +2399,1853 @@ internal static unsafe partial class Executor
                 {
                     int d = ip[1];
                     int a = ip[2];
-                    (*(float*)(fp + d)) = FloatOps.UInt64ToSingle((*(ulong*)(fp + a)));
+                    (*(float*)(fp + d)) = Numerics.F32ConvertI64U((*(long*)(fp + a)));
                     return 3;
                 }
                 case Op.F64ConvertI64U: // d = (f64) a (i64, unsigned)
                 {
                     int d = ip[1];
                     int a = ip[2];
-                    (*(double*)(fp + d)) = FloatOps.UInt64ToDouble((*(ulong*)(fp + a)));
+                    (*(double*)(fp + d)) = Numerics.F64ConvertI64U((*(long*)(fp + a)));
+                    return 3;
+                }
+                case Op.I8x16Shuffle: // i8x16.shuffle: d = lanes of a and b selected by the 16 immediates
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    Vector128<byte> lanes = Unsafe.ReadUnaligned<Vector128<byte>>(ip + 4);
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16Shuffle((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)), lanes);
+                    return 8;
+                }
+                case Op.V128Load8x8S: // v128.load8x8_s: d = load at a + off
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    uint off = (uint)ip[3];
+                    ulong pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 8 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); byte* p = memory + pAddress;
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load8x8S(Unsafe.ReadUnaligned<ulong>(p));
+                    return 4;
+                }
+                case Op.V128Load8x8U: // v128.load8x8_u: d = load at a + off
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    uint off = (uint)ip[3];
+                    ulong pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 8 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); byte* p = memory + pAddress;
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load8x8U(Unsafe.ReadUnaligned<ulong>(p));
+                    return 4;
+                }
+                case Op.V128Load16x4S: // v128.load16x4_s: d = load at a + off
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    uint off = (uint)ip[3];
+                    ulong pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 8 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); byte* p = memory + pAddress;
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load16x4S(Unsafe.ReadUnaligned<ulong>(p));
+                    return 4;
+                }
+                case Op.V128Load16x4U: // v128.load16x4_u: d = load at a + off
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    uint off = (uint)ip[3];
+                    ulong pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 8 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); byte* p = memory + pAddress;
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load16x4U(Unsafe.ReadUnaligned<ulong>(p));
+                    return 4;
+                }
+                case Op.V128Load32x2S: // v128.load32x2_s: d = load at a + off
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    uint off = (uint)ip[3];
+                    ulong pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 8 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); byte* p = memory + pAddress;
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load32x2S(Unsafe.ReadUnaligned<ulong>(p));
+                    return 4;
+                }
+                case Op.V128Load32x2U: // v128.load32x2_u: d = load at a + off
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    uint off = (uint)ip[3];
+                    ulong pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 8 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); byte* p = memory + pAddress;
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load32x2U(Unsafe.ReadUnaligned<ulong>(p));
+                    return 4;
+                }
+                case Op.V128Load8Splat: // v128.load8_splat: d = load at a + off
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    uint off = (uint)ip[3];
+                    ulong pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 1 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); byte* p = memory + pAddress;
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load8Splat(*p);
+                    return 4;
+                }
+                case Op.V128Load16Splat: // v128.load16_splat: d = load at a + off
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    uint off = (uint)ip[3];
+                    ulong pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 2 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); byte* p = memory + pAddress;
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load16Splat(Unsafe.ReadUnaligned<ushort>(p));
+                    return 4;
+                }
+                case Op.V128Load32Splat: // v128.load32_splat: d = load at a + off
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    uint off = (uint)ip[3];
+                    ulong pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 4 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); byte* p = memory + pAddress;
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load32Splat(Unsafe.ReadUnaligned<uint>(p));
+                    return 4;
+                }
+                case Op.V128Load64Splat: // v128.load64_splat: d = load at a + off
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    uint off = (uint)ip[3];
+                    ulong pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 8 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); byte* p = memory + pAddress;
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load64Splat(Unsafe.ReadUnaligned<ulong>(p));
+                    return 4;
+                }
+                case Op.I8x16Swizzle: // i8x16.swizzle
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16Swizzle((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.I8x16Splat: // i8x16.splat
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16Splat((*(int*)(fp + a)));
+                    return 3;
+                }
+                case Op.I16x8Splat: // i16x8.splat
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8Splat((*(int*)(fp + a)));
+                    return 3;
+                }
+                case Op.I32x4Splat: // i32x4.splat
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4Splat((*(int*)(fp + a)));
+                    return 3;
+                }
+                case Op.I64x2Splat: // i64x2.splat
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2Splat((*(long*)(fp + a)));
+                    return 3;
+                }
+                case Op.F32x4Splat: // f32x4.splat
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Splat((*(float*)(fp + a)));
+                    return 3;
+                }
+                case Op.F64x2Splat: // f64x2.splat
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Splat((*(double*)(fp + a)));
+                    return 3;
+                }
+                case Op.I8x16ExtractLaneS: // i8x16.extract_lane_s: d = lane of v
+                {
+                    int d = ip[1];
+                    int v = ip[2];
+                    int lane = ip[3];
+                    (*(int*)(fp + d)) = SimdOps.I8x16ExtractLaneS((*(Vector128<byte>*)(fp + v)), (byte)lane);
+                    return 4;
+                }
+                case Op.I8x16ExtractLaneU: // i8x16.extract_lane_u: d = lane of v
+                {
+                    int d = ip[1];
+                    int v = ip[2];
+                    int lane = ip[3];
+                    (*(int*)(fp + d)) = SimdOps.I8x16ExtractLaneU((*(Vector128<byte>*)(fp + v)), (byte)lane);
+                    return 4;
+                }
+                case Op.I8x16ReplaceLane: // i8x16.replace_lane: d = v with lane replaced by x
+                {
+                    int d = ip[1];
+                    int v = ip[2];
+                    int x = ip[3];
+                    int lane = ip[4];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16ReplaceLane((*(Vector128<byte>*)(fp + v)), (*(int*)(fp + x)), (byte)lane);
+                    return 5;
+                }
+                case Op.I16x8ExtractLaneS: // i16x8.extract_lane_s: d = lane of v
+                {
+                    int d = ip[1];
+                    int v = ip[2];
+                    int lane = ip[3];
+                    (*(int*)(fp + d)) = SimdOps.I16x8ExtractLaneS((*(Vector128<byte>*)(fp + v)), (byte)lane);
+                    return 4;
+                }
+                case Op.I16x8ExtractLaneU: // i16x8.extract_lane_u: d = lane of v
+                {
+                    int d = ip[1];
+                    int v = ip[2];
+                    int lane = ip[3];
+                    (*(int*)(fp + d)) = SimdOps.I16x8ExtractLaneU((*(Vector128<byte>*)(fp + v)), (byte)lane);
+                    return 4;
+                }
+                case Op.I16x8ReplaceLane: // i16x8.replace_lane: d = v with lane replaced by x
+                {
+                    int d = ip[1];
+                    int v = ip[2];
+                    int x = ip[3];
+                    int lane = ip[4];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ReplaceLane((*(Vector128<byte>*)(fp + v)), (*(int*)(fp + x)), (byte)lane);
+                    return 5;
+                }
+                case Op.I32x4ExtractLane: // i32x4.extract_lane: d = lane of v
+                {
+                    int d = ip[1];
+                    int v = ip[2];
+                    int lane = ip[3];
+                    (*(int*)(fp + d)) = SimdOps.I32x4ExtractLane((*(Vector128<byte>*)(fp + v)), (byte)lane);
+                    return 4;
+                }
+                case Op.I32x4ReplaceLane: // i32x4.replace_lane: d = v with lane replaced by x
+                {
+                    int d = ip[1];
+                    int v = ip[2];
+                    int x = ip[3];
+                    int lane = ip[4];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ReplaceLane((*(Vector128<byte>*)(fp + v)), (*(int*)(fp + x)), (byte)lane);
+                    return 5;
+                }
+                case Op.I64x2ExtractLane: // i64x2.extract_lane: d = lane of v
+                {
+                    int d = ip[1];
+                    int v = ip[2];
+                    int lane = ip[3];
+                    (*(long*)(fp + d)) = SimdOps.I64x2ExtractLane((*(Vector128<byte>*)(fp + v)), (byte)lane);
+                    return 4;
+                }
+                case Op.I64x2ReplaceLane: // i64x2.replace_lane: d = v with lane replaced by x
+                {
+                    int d = ip[1];
+                    int v = ip[2];
+                    int x = ip[3];
+                    int lane = ip[4];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2ReplaceLane((*(Vector128<byte>*)(fp + v)), (*(long*)(fp + x)), (byte)lane);
+                    return 5;
+                }
+                case Op.F32x4ExtractLane: // f32x4.extract_lane: d = lane of v
+                {
+                    int d = ip[1];
+                    int v = ip[2];
+                    int lane = ip[3];
+                    (*(float*)(fp + d)) = SimdOps.F32x4ExtractLane((*(Vector128<byte>*)(fp + v)), (byte)lane);
+                    return 4;
+                }
+                case Op.F32x4ReplaceLane: // f32x4.replace_lane: d = v with lane replaced by x
+                {
+                    int d = ip[1];
+                    int v = ip[2];
+                    int x = ip[3];
+                    int lane = ip[4];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4ReplaceLane((*(Vector128<byte>*)(fp + v)), (*(float*)(fp + x)), (byte)lane);
+                    return 5;
+                }
+                case Op.F64x2ExtractLane: // f64x2.extract_lane: d = lane of v
+                {
+                    int d = ip[1];
+                    int v = ip[2];
+                    int lane = ip[3];
+                    (*(double*)(fp + d)) = SimdOps.F64x2ExtractLane((*(Vector128<byte>*)(fp + v)), (byte)lane);
+                    return 4;
+                }
+                case Op.F64x2ReplaceLane: // f64x2.replace_lane: d = v with lane replaced by x
+                {
+                    int d = ip[1];
+                    int v = ip[2];
+                    int x = ip[3];
+                    int lane = ip[4];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2ReplaceLane((*(Vector128<byte>*)(fp + v)), (*(double*)(fp + x)), (byte)lane);
+                    return 5;
+                }
+                case Op.I8x16Eq: // i8x16.eq
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16Eq((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.I8x16Ne: // i8x16.ne
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16Ne((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.I8x16LtS: // i8x16.lt_s
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16LtS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.I8x16LtU: // i8x16.lt_u
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16LtU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.I8x16GtS: // i8x16.gt_s
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16GtS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.I8x16GtU: // i8x16.gt_u
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16GtU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.I8x16LeS: // i8x16.le_s
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16LeS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.I8x16LeU: // i8x16.le_u
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16LeU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.I8x16GeS: // i8x16.ge_s
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16GeS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.I8x16GeU: // i8x16.ge_u
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16GeU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.I16x8Eq: // i16x8.eq
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8Eq((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.I16x8Ne: // i16x8.ne
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8Ne((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.I16x8LtS: // i16x8.lt_s
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8LtS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.I16x8LtU: // i16x8.lt_u
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8LtU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.I16x8GtS: // i16x8.gt_s
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8GtS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.I16x8GtU: // i16x8.gt_u
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8GtU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.I16x8LeS: // i16x8.le_s
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8LeS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.I16x8LeU: // i16x8.le_u
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8LeU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.I16x8GeS: // i16x8.ge_s
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8GeS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.I16x8GeU: // i16x8.ge_u
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8GeU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.I32x4Eq: // i32x4.eq
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4Eq((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.I32x4Ne: // i32x4.ne
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4Ne((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.I32x4LtS: // i32x4.lt_s
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4LtS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.I32x4LtU: // i32x4.lt_u
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4LtU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.I32x4GtS: // i32x4.gt_s
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4GtS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.I32x4GtU: // i32x4.gt_u
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4GtU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.I32x4LeS: // i32x4.le_s
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4LeS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.I32x4LeU: // i32x4.le_u
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4LeU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.I32x4GeS: // i32x4.ge_s
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4GeS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.I32x4GeU: // i32x4.ge_u
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4GeU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.F32x4Eq: // f32x4.eq
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Eq((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.F32x4Ne: // f32x4.ne
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Ne((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.F32x4Lt: // f32x4.lt
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Lt((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.F32x4Gt: // f32x4.gt
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Gt((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.F32x4Le: // f32x4.le
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Le((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.F32x4Ge: // f32x4.ge
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Ge((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.F64x2Eq: // f64x2.eq
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Eq((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.F64x2Ne: // f64x2.ne
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Ne((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.F64x2Lt: // f64x2.lt
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Lt((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.F64x2Gt: // f64x2.gt
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Gt((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.F64x2Le: // f64x2.le
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Le((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.F64x2Ge: // f64x2.ge
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Ge((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.V128Not: // v128.not
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Not((*(Vector128<byte>*)(fp + a)));
+                    return 3;
+                }
+                case Op.V128And: // v128.and
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.V128And((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.V128Andnot: // v128.andnot
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Andnot((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.V128Or: // v128.or
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Or((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.V128Xor: // v128.xor
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Xor((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.V128Bitselect: // v128.bitselect
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    int c = ip[4];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Bitselect((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)), (*(Vector128<byte>*)(fp + c)));
+                    return 5;
+                }
+                case Op.V128AnyTrue: // v128.any_true
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    (*(int*)(fp + d)) = SimdOps.V128AnyTrue((*(Vector128<byte>*)(fp + a)));
+                    return 3;
+                }
+                case Op.V128Load8Lane: // v128.load8_lane: d = v with lane replaced by the load at a + off
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int v = ip[3];
+                    uint off = (uint)ip[4];
+                    int lane = ip[5];
+                    ulong pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 1 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); byte* p = memory + pAddress;
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load8Lane((*(Vector128<byte>*)(fp + v)), *p, (byte)lane);
+                    return 6;
+                }
+                case Op.V128Load16Lane: // v128.load16_lane: d = v with lane replaced by the load at a + off
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int v = ip[3];
+                    uint off = (uint)ip[4];
+                    int lane = ip[5];
+                    ulong pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 2 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); byte* p = memory + pAddress;
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load16Lane((*(Vector128<byte>*)(fp + v)), Unsafe.ReadUnaligned<ushort>(p), (byte)lane);
+                    return 6;
+                }
+                case Op.V128Load32Lane: // v128.load32_lane: d = v with lane replaced by the load at a + off
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int v = ip[3];
+                    uint off = (uint)ip[4];
+                    int lane = ip[5];
+                    ulong pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 4 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); byte* p = memory + pAddress;
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load32Lane((*(Vector128<byte>*)(fp + v)), Unsafe.ReadUnaligned<uint>(p), (byte)lane);
+                    return 6;
+                }
+                case Op.V128Load64Lane: // v128.load64_lane: d = v with lane replaced by the load at a + off
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int v = ip[3];
+                    uint off = (uint)ip[4];
+                    int lane = ip[5];
+                    ulong pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 8 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); byte* p = memory + pAddress;
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load64Lane((*(Vector128<byte>*)(fp + v)), Unsafe.ReadUnaligned<ulong>(p), (byte)lane);
+                    return 6;
+                }
+                case Op.V128Store8Lane: // v128.store8_lane: store lane of v at a + off
+                {
+                    int a = ip[1];
+                    int v = ip[2];
+                    uint off = (uint)ip[3];
+                    int lane = ip[4];
+                    ulong pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 1 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); byte* p = memory + pAddress;
+                    Unsafe.WriteUnaligned(p, SimdOps.V128Store8Lane((*(Vector128<byte>*)(fp + v)), (byte)lane));
+                    return 5;
+                }
+                case Op.V128Store16Lane: // v128.store16_lane: store lane of v at a + off
+                {
+                    int a = ip[1];
+                    int v = ip[2];
+                    uint off = (uint)ip[3];
+                    int lane = ip[4];
+                    ulong pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 2 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); byte* p = memory + pAddress;
+                    Unsafe.WriteUnaligned(p, SimdOps.V128Store16Lane((*(Vector128<byte>*)(fp + v)), (byte)lane));
+                    return 5;
+                }
+                case Op.V128Store32Lane: // v128.store32_lane: store lane of v at a + off
+                {
+                    int a = ip[1];
+                    int v = ip[2];
+                    uint off = (uint)ip[3];
+                    int lane = ip[4];
+                    ulong pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 4 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); byte* p = memory + pAddress;
+                    Unsafe.WriteUnaligned(p, SimdOps.V128Store32Lane((*(Vector128<byte>*)(fp + v)), (byte)lane));
+                    return 5;
+                }
+                case Op.V128Store64Lane: // v128.store64_lane: store lane of v at a + off
+                {
+                    int a = ip[1];
+                    int v = ip[2];
+                    uint off = (uint)ip[3];
+                    int lane = ip[4];
+                    ulong pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 8 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); byte* p = memory + pAddress;
+                    Unsafe.WriteUnaligned(p, SimdOps.V128Store64Lane((*(Vector128<byte>*)(fp + v)), (byte)lane));
+                    return 5;
+                }
+                case Op.V128Load32Zero: // v128.load32_zero: d = load at a + off
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    uint off = (uint)ip[3];
+                    ulong pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 4 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); byte* p = memory + pAddress;
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load32Zero(Unsafe.ReadUnaligned<uint>(p));
+                    return 4;
+                }
+                case Op.V128Load64Zero: // v128.load64_zero: d = load at a + off
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    uint off = (uint)ip[3];
+                    ulong pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 8 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); byte* p = memory + pAddress;
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load64Zero(Unsafe.ReadUnaligned<ulong>(p));
+                    return 4;
+                }
+                case Op.F32x4DemoteF64x2Zero: // f32x4.demote_f64x2_zero
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4DemoteF64x2Zero((*(Vector128<byte>*)(fp + a)));
+                    return 3;
+                }
+                case Op.F64x2PromoteLowF32x4: // f64x2.promote_low_f32x4
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2PromoteLowF32x4((*(Vector128<byte>*)(fp + a)));
+                    return 3;
+                }
+                case Op.I8x16Abs: // i8x16.abs
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16Abs((*(Vector128<byte>*)(fp + a)));
+                    return 3;
+                }
+                case Op.I8x16Neg: // i8x16.neg
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16Neg((*(Vector128<byte>*)(fp + a)));
+                    return 3;
+                }
+                case Op.I8x16Popcnt: // i8x16.popcnt
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16Popcnt((*(Vector128<byte>*)(fp + a)));
+                    return 3;
+                }
+                case Op.I8x16AllTrue: // i8x16.all_true
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    (*(int*)(fp + d)) = SimdOps.I8x16AllTrue((*(Vector128<byte>*)(fp + a)));
+                    return 3;
+                }
+                case Op.I8x16Bitmask: // i8x16.bitmask
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    (*(int*)(fp + d)) = SimdOps.I8x16Bitmask((*(Vector128<byte>*)(fp + a)));
+                    return 3;
+                }
+                case Op.I8x16NarrowI16x8S: // i8x16.narrow_i16x8_s
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16NarrowI16x8S((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.I8x16NarrowI16x8U: // i8x16.narrow_i16x8_u
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16NarrowI16x8U((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.F32x4Ceil: // f32x4.ceil
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Ceil((*(Vector128<byte>*)(fp + a)));
+                    return 3;
+                }
+                case Op.F32x4Floor: // f32x4.floor
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Floor((*(Vector128<byte>*)(fp + a)));
+                    return 3;
+                }
+                case Op.F32x4Trunc: // f32x4.trunc
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Trunc((*(Vector128<byte>*)(fp + a)));
+                    return 3;
+                }
+                case Op.F32x4Nearest: // f32x4.nearest
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Nearest((*(Vector128<byte>*)(fp + a)));
+                    return 3;
+                }
+                case Op.I8x16Shl: // i8x16.shl
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16Shl((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
+                    return 4;
+                }
+                case Op.I8x16ShrS: // i8x16.shr_s
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16ShrS((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
+                    return 4;
+                }
+                case Op.I8x16ShrU: // i8x16.shr_u
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16ShrU((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
+                    return 4;
+                }
+                case Op.I8x16Add: // i8x16.add
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16Add((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.I8x16AddSatS: // i8x16.add_sat_s
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16AddSatS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.I8x16AddSatU: // i8x16.add_sat_u
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16AddSatU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.I8x16Sub: // i8x16.sub
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16Sub((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.I8x16SubSatS: // i8x16.sub_sat_s
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16SubSatS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.I8x16SubSatU: // i8x16.sub_sat_u
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16SubSatU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.F64x2Ceil: // f64x2.ceil
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Ceil((*(Vector128<byte>*)(fp + a)));
+                    return 3;
+                }
+                case Op.F64x2Floor: // f64x2.floor
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Floor((*(Vector128<byte>*)(fp + a)));
+                    return 3;
+                }
+                case Op.I8x16MinS: // i8x16.min_s
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16MinS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.I8x16MinU: // i8x16.min_u
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16MinU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.I8x16MaxS: // i8x16.max_s
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16MaxS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.I8x16MaxU: // i8x16.max_u
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16MaxU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.F64x2Trunc: // f64x2.trunc
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Trunc((*(Vector128<byte>*)(fp + a)));
+                    return 3;
+                }
+                case Op.I8x16AvgrU: // i8x16.avgr_u
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16AvgrU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.I16x8ExtaddPairwiseI8x16S: // i16x8.extadd_pairwise_i8x16_s
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ExtaddPairwiseI8x16S((*(Vector128<byte>*)(fp + a)));
+                    return 3;
+                }
+                case Op.I16x8ExtaddPairwiseI8x16U: // i16x8.extadd_pairwise_i8x16_u
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ExtaddPairwiseI8x16U((*(Vector128<byte>*)(fp + a)));
+                    return 3;
+                }
+                case Op.I32x4ExtaddPairwiseI16x8S: // i32x4.extadd_pairwise_i16x8_s
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ExtaddPairwiseI16x8S((*(Vector128<byte>*)(fp + a)));
+                    return 3;
+                }
+                case Op.I32x4ExtaddPairwiseI16x8U: // i32x4.extadd_pairwise_i16x8_u
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ExtaddPairwiseI16x8U((*(Vector128<byte>*)(fp + a)));
+                    return 3;
+                }
+                case Op.I16x8Abs: // i16x8.abs
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8Abs((*(Vector128<byte>*)(fp + a)));
+                    return 3;
+                }
+                case Op.I16x8Neg: // i16x8.neg
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8Neg((*(Vector128<byte>*)(fp + a)));
+                    return 3;
+                }
+                case Op.I16x8Q15mulrSatS: // i16x8.q15mulr_sat_s
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8Q15mulrSatS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.I16x8AllTrue: // i16x8.all_true
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    (*(int*)(fp + d)) = SimdOps.I16x8AllTrue((*(Vector128<byte>*)(fp + a)));
+                    return 3;
+                }
+                case Op.I16x8Bitmask: // i16x8.bitmask
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    (*(int*)(fp + d)) = SimdOps.I16x8Bitmask((*(Vector128<byte>*)(fp + a)));
+                    return 3;
+                }
+                case Op.I16x8NarrowI32x4S: // i16x8.narrow_i32x4_s
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8NarrowI32x4S((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.I16x8NarrowI32x4U: // i16x8.narrow_i32x4_u
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8NarrowI32x4U((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.I16x8ExtendLowI8x16S: // i16x8.extend_low_i8x16_s
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ExtendLowI8x16S((*(Vector128<byte>*)(fp + a)));
+                    return 3;
+                }
+                case Op.I16x8ExtendHighI8x16S: // i16x8.extend_high_i8x16_s
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ExtendHighI8x16S((*(Vector128<byte>*)(fp + a)));
+                    return 3;
+                }
+                case Op.I16x8ExtendLowI8x16U: // i16x8.extend_low_i8x16_u
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ExtendLowI8x16U((*(Vector128<byte>*)(fp + a)));
+                    return 3;
+                }
+                case Op.I16x8ExtendHighI8x16U: // i16x8.extend_high_i8x16_u
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ExtendHighI8x16U((*(Vector128<byte>*)(fp + a)));
+                    return 3;
+                }
+                case Op.I16x8Shl: // i16x8.shl
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8Shl((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
+                    return 4;
+                }
+                case Op.I16x8ShrS: // i16x8.shr_s
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ShrS((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
+                    return 4;
+                }
+                case Op.I16x8ShrU: // i16x8.shr_u
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ShrU((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
+                    return 4;
+                }
+                case Op.I16x8Add: // i16x8.add
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8Add((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.I16x8AddSatS: // i16x8.add_sat_s
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8AddSatS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.I16x8AddSatU: // i16x8.add_sat_u
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8AddSatU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.I16x8Sub: // i16x8.sub
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8Sub((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.I16x8SubSatS: // i16x8.sub_sat_s
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8SubSatS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.I16x8SubSatU: // i16x8.sub_sat_u
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8SubSatU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.F64x2Nearest: // f64x2.nearest
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Nearest((*(Vector128<byte>*)(fp + a)));
+                    return 3;
+                }
+                case Op.I16x8Mul: // i16x8.mul
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8Mul((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.I16x8MinS: // i16x8.min_s
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8MinS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.I16x8MinU: // i16x8.min_u
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8MinU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.I16x8MaxS: // i16x8.max_s
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8MaxS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.I16x8MaxU: // i16x8.max_u
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8MaxU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.I16x8AvgrU: // i16x8.avgr_u
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8AvgrU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.I16x8ExtmulLowI8x16S: // i16x8.extmul_low_i8x16_s
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ExtmulLowI8x16S((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.I16x8ExtmulHighI8x16S: // i16x8.extmul_high_i8x16_s
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ExtmulHighI8x16S((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.I16x8ExtmulLowI8x16U: // i16x8.extmul_low_i8x16_u
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ExtmulLowI8x16U((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.I16x8ExtmulHighI8x16U: // i16x8.extmul_high_i8x16_u
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ExtmulHighI8x16U((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.I32x4Abs: // i32x4.abs
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4Abs((*(Vector128<byte>*)(fp + a)));
+                    return 3;
+                }
+                case Op.I32x4Neg: // i32x4.neg
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4Neg((*(Vector128<byte>*)(fp + a)));
+                    return 3;
+                }
+                case Op.I32x4AllTrue: // i32x4.all_true
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    (*(int*)(fp + d)) = SimdOps.I32x4AllTrue((*(Vector128<byte>*)(fp + a)));
+                    return 3;
+                }
+                case Op.I32x4Bitmask: // i32x4.bitmask
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    (*(int*)(fp + d)) = SimdOps.I32x4Bitmask((*(Vector128<byte>*)(fp + a)));
+                    return 3;
+                }
+                case Op.I32x4ExtendLowI16x8S: // i32x4.extend_low_i16x8_s
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ExtendLowI16x8S((*(Vector128<byte>*)(fp + a)));
+                    return 3;
+                }
+                case Op.I32x4ExtendHighI16x8S: // i32x4.extend_high_i16x8_s
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ExtendHighI16x8S((*(Vector128<byte>*)(fp + a)));
+                    return 3;
+                }
+                case Op.I32x4ExtendLowI16x8U: // i32x4.extend_low_i16x8_u
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ExtendLowI16x8U((*(Vector128<byte>*)(fp + a)));
+                    return 3;
+                }
+                case Op.I32x4ExtendHighI16x8U: // i32x4.extend_high_i16x8_u
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ExtendHighI16x8U((*(Vector128<byte>*)(fp + a)));
+                    return 3;
+                }
+                case Op.I32x4Shl: // i32x4.shl
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4Shl((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
+                    return 4;
+                }
+                case Op.I32x4ShrS: // i32x4.shr_s
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ShrS((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
+                    return 4;
+                }
+                case Op.I32x4ShrU: // i32x4.shr_u
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ShrU((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
+                    return 4;
+                }
+                case Op.I32x4Add: // i32x4.add
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4Add((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.I32x4Sub: // i32x4.sub
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4Sub((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.I32x4Mul: // i32x4.mul
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4Mul((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.I32x4MinS: // i32x4.min_s
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4MinS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.I32x4MinU: // i32x4.min_u
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4MinU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.I32x4MaxS: // i32x4.max_s
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4MaxS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.I32x4MaxU: // i32x4.max_u
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4MaxU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.I32x4DotI16x8S: // i32x4.dot_i16x8_s
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4DotI16x8S((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.I32x4ExtmulLowI16x8S: // i32x4.extmul_low_i16x8_s
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ExtmulLowI16x8S((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.I32x4ExtmulHighI16x8S: // i32x4.extmul_high_i16x8_s
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ExtmulHighI16x8S((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.I32x4ExtmulLowI16x8U: // i32x4.extmul_low_i16x8_u
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ExtmulLowI16x8U((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.I32x4ExtmulHighI16x8U: // i32x4.extmul_high_i16x8_u
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ExtmulHighI16x8U((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.I64x2Abs: // i64x2.abs
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2Abs((*(Vector128<byte>*)(fp + a)));
+                    return 3;
+                }
+                case Op.I64x2Neg: // i64x2.neg
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2Neg((*(Vector128<byte>*)(fp + a)));
+                    return 3;
+                }
+                case Op.I64x2AllTrue: // i64x2.all_true
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    (*(int*)(fp + d)) = SimdOps.I64x2AllTrue((*(Vector128<byte>*)(fp + a)));
+                    return 3;
+                }
+                case Op.I64x2Bitmask: // i64x2.bitmask
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    (*(int*)(fp + d)) = SimdOps.I64x2Bitmask((*(Vector128<byte>*)(fp + a)));
+                    return 3;
+                }
+                case Op.I64x2ExtendLowI32x4S: // i64x2.extend_low_i32x4_s
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2ExtendLowI32x4S((*(Vector128<byte>*)(fp + a)));
+                    return 3;
+                }
+                case Op.I64x2ExtendHighI32x4S: // i64x2.extend_high_i32x4_s
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2ExtendHighI32x4S((*(Vector128<byte>*)(fp + a)));
+                    return 3;
+                }
+                case Op.I64x2ExtendLowI32x4U: // i64x2.extend_low_i32x4_u
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2ExtendLowI32x4U((*(Vector128<byte>*)(fp + a)));
+                    return 3;
+                }
+                case Op.I64x2ExtendHighI32x4U: // i64x2.extend_high_i32x4_u
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2ExtendHighI32x4U((*(Vector128<byte>*)(fp + a)));
+                    return 3;
+                }
+                case Op.I64x2Shl: // i64x2.shl
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2Shl((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
+                    return 4;
+                }
+                case Op.I64x2ShrS: // i64x2.shr_s
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2ShrS((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
+                    return 4;
+                }
+                case Op.I64x2ShrU: // i64x2.shr_u
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2ShrU((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
+                    return 4;
+                }
+                case Op.I64x2Add: // i64x2.add
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2Add((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.I64x2Sub: // i64x2.sub
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2Sub((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.I64x2Mul: // i64x2.mul
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2Mul((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.I64x2Eq: // i64x2.eq
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2Eq((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.I64x2Ne: // i64x2.ne
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2Ne((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.I64x2LtS: // i64x2.lt_s
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2LtS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.I64x2GtS: // i64x2.gt_s
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2GtS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.I64x2LeS: // i64x2.le_s
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2LeS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.I64x2GeS: // i64x2.ge_s
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2GeS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.I64x2ExtmulLowI32x4S: // i64x2.extmul_low_i32x4_s
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2ExtmulLowI32x4S((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.I64x2ExtmulHighI32x4S: // i64x2.extmul_high_i32x4_s
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2ExtmulHighI32x4S((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.I64x2ExtmulLowI32x4U: // i64x2.extmul_low_i32x4_u
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2ExtmulLowI32x4U((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.I64x2ExtmulHighI32x4U: // i64x2.extmul_high_i32x4_u
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2ExtmulHighI32x4U((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.F32x4Abs: // f32x4.abs
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Abs((*(Vector128<byte>*)(fp + a)));
+                    return 3;
+                }
+                case Op.F32x4Neg: // f32x4.neg
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Neg((*(Vector128<byte>*)(fp + a)));
+                    return 3;
+                }
+                case Op.F32x4Sqrt: // f32x4.sqrt
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Sqrt((*(Vector128<byte>*)(fp + a)));
+                    return 3;
+                }
+                case Op.F32x4Add: // f32x4.add
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Add((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.F32x4Sub: // f32x4.sub
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Sub((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.F32x4Mul: // f32x4.mul
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Mul((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.F32x4Div: // f32x4.div
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Div((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.F32x4Min: // f32x4.min
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Min((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.F32x4Max: // f32x4.max
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Max((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.F32x4Pmin: // f32x4.pmin
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Pmin((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.F32x4Pmax: // f32x4.pmax
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Pmax((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.F64x2Abs: // f64x2.abs
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Abs((*(Vector128<byte>*)(fp + a)));
+                    return 3;
+                }
+                case Op.F64x2Neg: // f64x2.neg
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Neg((*(Vector128<byte>*)(fp + a)));
+                    return 3;
+                }
+                case Op.F64x2Sqrt: // f64x2.sqrt
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Sqrt((*(Vector128<byte>*)(fp + a)));
+                    return 3;
+                }
+                case Op.F64x2Add: // f64x2.add
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Add((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.F64x2Sub: // f64x2.sub
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Sub((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.F64x2Mul: // f64x2.mul
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Mul((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.F64x2Div: // f64x2.div
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Div((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.F64x2Min: // f64x2.min
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Min((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.F64x2Max: // f64x2.max
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Max((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.F64x2Pmin: // f64x2.pmin
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Pmin((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.F64x2Pmax: // f64x2.pmax
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Pmax((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    return 4;
+                }
+                case Op.I32x4TruncSatF32x4S: // i32x4.trunc_sat_f32x4_s
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4TruncSatF32x4S((*(Vector128<byte>*)(fp + a)));
+                    return 3;
+                }
+                case Op.I32x4TruncSatF32x4U: // i32x4.trunc_sat_f32x4_u
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4TruncSatF32x4U((*(Vector128<byte>*)(fp + a)));
+                    return 3;
+                }
+                case Op.F32x4ConvertI32x4S: // f32x4.convert_i32x4_s
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4ConvertI32x4S((*(Vector128<byte>*)(fp + a)));
+                    return 3;
+                }
+                case Op.F32x4ConvertI32x4U: // f32x4.convert_i32x4_u
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4ConvertI32x4U((*(Vector128<byte>*)(fp + a)));
+                    return 3;
+                }
+                case Op.I32x4TruncSatF64x2SZero: // i32x4.trunc_sat_f64x2_s_zero
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4TruncSatF64x2SZero((*(Vector128<byte>*)(fp + a)));
+                    return 3;
+                }
+                case Op.I32x4TruncSatF64x2UZero: // i32x4.trunc_sat_f64x2_u_zero
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4TruncSatF64x2UZero((*(Vector128<byte>*)(fp + a)));
+                    return 3;
+                }
+                case Op.F64x2ConvertLowI32x4S: // f64x2.convert_low_i32x4_s
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2ConvertLowI32x4S((*(Vector128<byte>*)(fp + a)));
+                    return 3;
+                }
+                case Op.F64x2ConvertLowI32x4U: // f64x2.convert_low_i32x4_u
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2ConvertLowI32x4U((*(Vector128<byte>*)(fp + a)));
                     return 3;
                 }
             default:

@@ -510,13 +510,479 @@ internal enum Op : ushort
     F32ConvertI64U,
     /// <summary>d = (f64) a (i64, unsigned)</summary>
     F64ConvertI64U,
+    /// <summary>i8x16.shuffle: d = lanes of a and b selected by the 16 immediates</summary>
+    I8x16Shuffle,
+    /// <summary>v128.load8x8_s: d = load at a + off</summary>
+    V128Load8x8S,
+    /// <summary>v128.load8x8_u: d = load at a + off</summary>
+    V128Load8x8U,
+    /// <summary>v128.load16x4_s: d = load at a + off</summary>
+    V128Load16x4S,
+    /// <summary>v128.load16x4_u: d = load at a + off</summary>
+    V128Load16x4U,
+    /// <summary>v128.load32x2_s: d = load at a + off</summary>
+    V128Load32x2S,
+    /// <summary>v128.load32x2_u: d = load at a + off</summary>
+    V128Load32x2U,
+    /// <summary>v128.load8_splat: d = load at a + off</summary>
+    V128Load8Splat,
+    /// <summary>v128.load16_splat: d = load at a + off</summary>
+    V128Load16Splat,
+    /// <summary>v128.load32_splat: d = load at a + off</summary>
+    V128Load32Splat,
+    /// <summary>v128.load64_splat: d = load at a + off</summary>
+    V128Load64Splat,
+    /// <summary>i8x16.swizzle</summary>
+    I8x16Swizzle,
+    /// <summary>i8x16.splat</summary>
+    I8x16Splat,
+    /// <summary>i16x8.splat</summary>
+    I16x8Splat,
+    /// <summary>i32x4.splat</summary>
+    I32x4Splat,
+    /// <summary>i64x2.splat</summary>
+    I64x2Splat,
+    /// <summary>f32x4.splat</summary>
+    F32x4Splat,
+    /// <summary>f64x2.splat</summary>
+    F64x2Splat,
+    /// <summary>i8x16.extract_lane_s: d = lane of v</summary>
+    I8x16ExtractLaneS,
+    /// <summary>i8x16.extract_lane_u: d = lane of v</summary>
+    I8x16ExtractLaneU,
+    /// <summary>i8x16.replace_lane: d = v with lane replaced by x</summary>
+    I8x16ReplaceLane,
+    /// <summary>i16x8.extract_lane_s: d = lane of v</summary>
+    I16x8ExtractLaneS,
+    /// <summary>i16x8.extract_lane_u: d = lane of v</summary>
+    I16x8ExtractLaneU,
+    /// <summary>i16x8.replace_lane: d = v with lane replaced by x</summary>
+    I16x8ReplaceLane,
+    /// <summary>i32x4.extract_lane: d = lane of v</summary>
+    I32x4ExtractLane,
+    /// <summary>i32x4.replace_lane: d = v with lane replaced by x</summary>
+    I32x4ReplaceLane,
+    /// <summary>i64x2.extract_lane: d = lane of v</summary>
+    I64x2ExtractLane,
+    /// <summary>i64x2.replace_lane: d = v with lane replaced by x</summary>
+    I64x2ReplaceLane,
+    /// <summary>f32x4.extract_lane: d = lane of v</summary>
+    F32x4ExtractLane,
+    /// <summary>f32x4.replace_lane: d = v with lane replaced by x</summary>
+    F32x4ReplaceLane,
+    /// <summary>f64x2.extract_lane: d = lane of v</summary>
+    F64x2ExtractLane,
+    /// <summary>f64x2.replace_lane: d = v with lane replaced by x</summary>
+    F64x2ReplaceLane,
+    /// <summary>i8x16.eq</summary>
+    I8x16Eq,
+    /// <summary>i8x16.ne</summary>
+    I8x16Ne,
+    /// <summary>i8x16.lt_s</summary>
+    I8x16LtS,
+    /// <summary>i8x16.lt_u</summary>
+    I8x16LtU,
+    /// <summary>i8x16.gt_s</summary>
+    I8x16GtS,
+    /// <summary>i8x16.gt_u</summary>
+    I8x16GtU,
+    /// <summary>i8x16.le_s</summary>
+    I8x16LeS,
+    /// <summary>i8x16.le_u</summary>
+    I8x16LeU,
+    /// <summary>i8x16.ge_s</summary>
+    I8x16GeS,
+    /// <summary>i8x16.ge_u</summary>
+    I8x16GeU,
+    /// <summary>i16x8.eq</summary>
+    I16x8Eq,
+    /// <summary>i16x8.ne</summary>
+    I16x8Ne,
+    /// <summary>i16x8.lt_s</summary>
+    I16x8LtS,
+    /// <summary>i16x8.lt_u</summary>
+    I16x8LtU,
+    /// <summary>i16x8.gt_s</summary>
+    I16x8GtS,
+    /// <summary>i16x8.gt_u</summary>
+    I16x8GtU,
+    /// <summary>i16x8.le_s</summary>
+    I16x8LeS,
+    /// <summary>i16x8.le_u</summary>
+    I16x8LeU,
+    /// <summary>i16x8.ge_s</summary>
+    I16x8GeS,
+    /// <summary>i16x8.ge_u</summary>
+    I16x8GeU,
+    /// <summary>i32x4.eq</summary>
+    I32x4Eq,
+    /// <summary>i32x4.ne</summary>
+    I32x4Ne,
+    /// <summary>i32x4.lt_s</summary>
+    I32x4LtS,
+    /// <summary>i32x4.lt_u</summary>
+    I32x4LtU,
+    /// <summary>i32x4.gt_s</summary>
+    I32x4GtS,
+    /// <summary>i32x4.gt_u</summary>
+    I32x4GtU,
+    /// <summary>i32x4.le_s</summary>
+    I32x4LeS,
+    /// <summary>i32x4.le_u</summary>
+    I32x4LeU,
+    /// <summary>i32x4.ge_s</summary>
+    I32x4GeS,
+    /// <summary>i32x4.ge_u</summary>
+    I32x4GeU,
+    /// <summary>f32x4.eq</summary>
+    F32x4Eq,
+    /// <summary>f32x4.ne</summary>
+    F32x4Ne,
+    /// <summary>f32x4.lt</summary>
+    F32x4Lt,
+    /// <summary>f32x4.gt</summary>
+    F32x4Gt,
+    /// <summary>f32x4.le</summary>
+    F32x4Le,
+    /// <summary>f32x4.ge</summary>
+    F32x4Ge,
+    /// <summary>f64x2.eq</summary>
+    F64x2Eq,
+    /// <summary>f64x2.ne</summary>
+    F64x2Ne,
+    /// <summary>f64x2.lt</summary>
+    F64x2Lt,
+    /// <summary>f64x2.gt</summary>
+    F64x2Gt,
+    /// <summary>f64x2.le</summary>
+    F64x2Le,
+    /// <summary>f64x2.ge</summary>
+    F64x2Ge,
+    /// <summary>v128.not</summary>
+    V128Not,
+    /// <summary>v128.and</summary>
+    V128And,
+    /// <summary>v128.andnot</summary>
+    V128Andnot,
+    /// <summary>v128.or</summary>
+    V128Or,
+    /// <summary>v128.xor</summary>
+    V128Xor,
+    /// <summary>v128.bitselect</summary>
+    V128Bitselect,
+    /// <summary>v128.any_true</summary>
+    V128AnyTrue,
+    /// <summary>v128.load8_lane: d = v with lane replaced by the load at a + off</summary>
+    V128Load8Lane,
+    /// <summary>v128.load16_lane: d = v with lane replaced by the load at a + off</summary>
+    V128Load16Lane,
+    /// <summary>v128.load32_lane: d = v with lane replaced by the load at a + off</summary>
+    V128Load32Lane,
+    /// <summary>v128.load64_lane: d = v with lane replaced by the load at a + off</summary>
+    V128Load64Lane,
+    /// <summary>v128.store8_lane: store lane of v at a + off</summary>
+    V128Store8Lane,
+    /// <summary>v128.store16_lane: store lane of v at a + off</summary>
+    V128Store16Lane,
+    /// <summary>v128.store32_lane: store lane of v at a + off</summary>
+    V128Store32Lane,
+    /// <summary>v128.store64_lane: store lane of v at a + off</summary>
+    V128Store64Lane,
+    /// <summary>v128.load32_zero: d = load at a + off</summary>
+    V128Load32Zero,
+    /// <summary>v128.load64_zero: d = load at a + off</summary>
+    V128Load64Zero,
+    /// <summary>f32x4.demote_f64x2_zero</summary>
+    F32x4DemoteF64x2Zero,
+    /// <summary>f64x2.promote_low_f32x4</summary>
+    F64x2PromoteLowF32x4,
+    /// <summary>i8x16.abs</summary>
+    I8x16Abs,
+    /// <summary>i8x16.neg</summary>
+    I8x16Neg,
+    /// <summary>i8x16.popcnt</summary>
+    I8x16Popcnt,
+    /// <summary>i8x16.all_true</summary>
+    I8x16AllTrue,
+    /// <summary>i8x16.bitmask</summary>
+    I8x16Bitmask,
+    /// <summary>i8x16.narrow_i16x8_s</summary>
+    I8x16NarrowI16x8S,
+    /// <summary>i8x16.narrow_i16x8_u</summary>
+    I8x16NarrowI16x8U,
+    /// <summary>f32x4.ceil</summary>
+    F32x4Ceil,
+    /// <summary>f32x4.floor</summary>
+    F32x4Floor,
+    /// <summary>f32x4.trunc</summary>
+    F32x4Trunc,
+    /// <summary>f32x4.nearest</summary>
+    F32x4Nearest,
+    /// <summary>i8x16.shl</summary>
+    I8x16Shl,
+    /// <summary>i8x16.shr_s</summary>
+    I8x16ShrS,
+    /// <summary>i8x16.shr_u</summary>
+    I8x16ShrU,
+    /// <summary>i8x16.add</summary>
+    I8x16Add,
+    /// <summary>i8x16.add_sat_s</summary>
+    I8x16AddSatS,
+    /// <summary>i8x16.add_sat_u</summary>
+    I8x16AddSatU,
+    /// <summary>i8x16.sub</summary>
+    I8x16Sub,
+    /// <summary>i8x16.sub_sat_s</summary>
+    I8x16SubSatS,
+    /// <summary>i8x16.sub_sat_u</summary>
+    I8x16SubSatU,
+    /// <summary>f64x2.ceil</summary>
+    F64x2Ceil,
+    /// <summary>f64x2.floor</summary>
+    F64x2Floor,
+    /// <summary>i8x16.min_s</summary>
+    I8x16MinS,
+    /// <summary>i8x16.min_u</summary>
+    I8x16MinU,
+    /// <summary>i8x16.max_s</summary>
+    I8x16MaxS,
+    /// <summary>i8x16.max_u</summary>
+    I8x16MaxU,
+    /// <summary>f64x2.trunc</summary>
+    F64x2Trunc,
+    /// <summary>i8x16.avgr_u</summary>
+    I8x16AvgrU,
+    /// <summary>i16x8.extadd_pairwise_i8x16_s</summary>
+    I16x8ExtaddPairwiseI8x16S,
+    /// <summary>i16x8.extadd_pairwise_i8x16_u</summary>
+    I16x8ExtaddPairwiseI8x16U,
+    /// <summary>i32x4.extadd_pairwise_i16x8_s</summary>
+    I32x4ExtaddPairwiseI16x8S,
+    /// <summary>i32x4.extadd_pairwise_i16x8_u</summary>
+    I32x4ExtaddPairwiseI16x8U,
+    /// <summary>i16x8.abs</summary>
+    I16x8Abs,
+    /// <summary>i16x8.neg</summary>
+    I16x8Neg,
+    /// <summary>i16x8.q15mulr_sat_s</summary>
+    I16x8Q15mulrSatS,
+    /// <summary>i16x8.all_true</summary>
+    I16x8AllTrue,
+    /// <summary>i16x8.bitmask</summary>
+    I16x8Bitmask,
+    /// <summary>i16x8.narrow_i32x4_s</summary>
+    I16x8NarrowI32x4S,
+    /// <summary>i16x8.narrow_i32x4_u</summary>
+    I16x8NarrowI32x4U,
+    /// <summary>i16x8.extend_low_i8x16_s</summary>
+    I16x8ExtendLowI8x16S,
+    /// <summary>i16x8.extend_high_i8x16_s</summary>
+    I16x8ExtendHighI8x16S,
+    /// <summary>i16x8.extend_low_i8x16_u</summary>
+    I16x8ExtendLowI8x16U,
+    /// <summary>i16x8.extend_high_i8x16_u</summary>
+    I16x8ExtendHighI8x16U,
+    /// <summary>i16x8.shl</summary>
+    I16x8Shl,
+    /// <summary>i16x8.shr_s</summary>
+    I16x8ShrS,
+    /// <summary>i16x8.shr_u</summary>
+    I16x8ShrU,
+    /// <summary>i16x8.add</summary>
+    I16x8Add,
+    /// <summary>i16x8.add_sat_s</summary>
+    I16x8AddSatS,
+    /// <summary>i16x8.add_sat_u</summary>
+    I16x8AddSatU,
+    /// <summary>i16x8.sub</summary>
+    I16x8Sub,
+    /// <summary>i16x8.sub_sat_s</summary>
+    I16x8SubSatS,
+    /// <summary>i16x8.sub_sat_u</summary>
+    I16x8SubSatU,
+    /// <summary>f64x2.nearest</summary>
+    F64x2Nearest,
+    /// <summary>i16x8.mul</summary>
+    I16x8Mul,
+    /// <summary>i16x8.min_s</summary>
+    I16x8MinS,
+    /// <summary>i16x8.min_u</summary>
+    I16x8MinU,
+    /// <summary>i16x8.max_s</summary>
+    I16x8MaxS,
+    /// <summary>i16x8.max_u</summary>
+    I16x8MaxU,
+    /// <summary>i16x8.avgr_u</summary>
+    I16x8AvgrU,
+    /// <summary>i16x8.extmul_low_i8x16_s</summary>
+    I16x8ExtmulLowI8x16S,
+    /// <summary>i16x8.extmul_high_i8x16_s</summary>
+    I16x8ExtmulHighI8x16S,
+    /// <summary>i16x8.extmul_low_i8x16_u</summary>
+    I16x8ExtmulLowI8x16U,
+    /// <summary>i16x8.extmul_high_i8x16_u</summary>
+    I16x8ExtmulHighI8x16U,
+    /// <summary>i32x4.abs</summary>
+    I32x4Abs,
+    /// <summary>i32x4.neg</summary>
+    I32x4Neg,
+    /// <summary>i32x4.all_true</summary>
+    I32x4AllTrue,
+    /// <summary>i32x4.bitmask</summary>
+    I32x4Bitmask,
+    /// <summary>i32x4.extend_low_i16x8_s</summary>
+    I32x4ExtendLowI16x8S,
+    /// <summary>i32x4.extend_high_i16x8_s</summary>
+    I32x4ExtendHighI16x8S,
+    /// <summary>i32x4.extend_low_i16x8_u</summary>
+    I32x4ExtendLowI16x8U,
+    /// <summary>i32x4.extend_high_i16x8_u</summary>
+    I32x4ExtendHighI16x8U,
+    /// <summary>i32x4.shl</summary>
+    I32x4Shl,
+    /// <summary>i32x4.shr_s</summary>
+    I32x4ShrS,
+    /// <summary>i32x4.shr_u</summary>
+    I32x4ShrU,
+    /// <summary>i32x4.add</summary>
+    I32x4Add,
+    /// <summary>i32x4.sub</summary>
+    I32x4Sub,
+    /// <summary>i32x4.mul</summary>
+    I32x4Mul,
+    /// <summary>i32x4.min_s</summary>
+    I32x4MinS,
+    /// <summary>i32x4.min_u</summary>
+    I32x4MinU,
+    /// <summary>i32x4.max_s</summary>
+    I32x4MaxS,
+    /// <summary>i32x4.max_u</summary>
+    I32x4MaxU,
+    /// <summary>i32x4.dot_i16x8_s</summary>
+    I32x4DotI16x8S,
+    /// <summary>i32x4.extmul_low_i16x8_s</summary>
+    I32x4ExtmulLowI16x8S,
+    /// <summary>i32x4.extmul_high_i16x8_s</summary>
+    I32x4ExtmulHighI16x8S,
+    /// <summary>i32x4.extmul_low_i16x8_u</summary>
+    I32x4ExtmulLowI16x8U,
+    /// <summary>i32x4.extmul_high_i16x8_u</summary>
+    I32x4ExtmulHighI16x8U,
+    /// <summary>i64x2.abs</summary>
+    I64x2Abs,
+    /// <summary>i64x2.neg</summary>
+    I64x2Neg,
+    /// <summary>i64x2.all_true</summary>
+    I64x2AllTrue,
+    /// <summary>i64x2.bitmask</summary>
+    I64x2Bitmask,
+    /// <summary>i64x2.extend_low_i32x4_s</summary>
+    I64x2ExtendLowI32x4S,
+    /// <summary>i64x2.extend_high_i32x4_s</summary>
+    I64x2ExtendHighI32x4S,
+    /// <summary>i64x2.extend_low_i32x4_u</summary>
+    I64x2ExtendLowI32x4U,
+    /// <summary>i64x2.extend_high_i32x4_u</summary>
+    I64x2ExtendHighI32x4U,
+    /// <summary>i64x2.shl</summary>
+    I64x2Shl,
+    /// <summary>i64x2.shr_s</summary>
+    I64x2ShrS,
+    /// <summary>i64x2.shr_u</summary>
+    I64x2ShrU,
+    /// <summary>i64x2.add</summary>
+    I64x2Add,
+    /// <summary>i64x2.sub</summary>
+    I64x2Sub,
+    /// <summary>i64x2.mul</summary>
+    I64x2Mul,
+    /// <summary>i64x2.eq</summary>
+    I64x2Eq,
+    /// <summary>i64x2.ne</summary>
+    I64x2Ne,
+    /// <summary>i64x2.lt_s</summary>
+    I64x2LtS,
+    /// <summary>i64x2.gt_s</summary>
+    I64x2GtS,
+    /// <summary>i64x2.le_s</summary>
+    I64x2LeS,
+    /// <summary>i64x2.ge_s</summary>
+    I64x2GeS,
+    /// <summary>i64x2.extmul_low_i32x4_s</summary>
+    I64x2ExtmulLowI32x4S,
+    /// <summary>i64x2.extmul_high_i32x4_s</summary>
+    I64x2ExtmulHighI32x4S,
+    /// <summary>i64x2.extmul_low_i32x4_u</summary>
+    I64x2ExtmulLowI32x4U,
+    /// <summary>i64x2.extmul_high_i32x4_u</summary>
+    I64x2ExtmulHighI32x4U,
+    /// <summary>f32x4.abs</summary>
+    F32x4Abs,
+    /// <summary>f32x4.neg</summary>
+    F32x4Neg,
+    /// <summary>f32x4.sqrt</summary>
+    F32x4Sqrt,
+    /// <summary>f32x4.add</summary>
+    F32x4Add,
+    /// <summary>f32x4.sub</summary>
+    F32x4Sub,
+    /// <summary>f32x4.mul</summary>
+    F32x4Mul,
+    /// <summary>f32x4.div</summary>
+    F32x4Div,
+    /// <summary>f32x4.min</summary>
+    F32x4Min,
+    /// <summary>f32x4.max</summary>
+    F32x4Max,
+    /// <summary>f32x4.pmin</summary>
+    F32x4Pmin,
+    /// <summary>f32x4.pmax</summary>
+    F32x4Pmax,
+    /// <summary>f64x2.abs</summary>
+    F64x2Abs,
+    /// <summary>f64x2.neg</summary>
+    F64x2Neg,
+    /// <summary>f64x2.sqrt</summary>
+    F64x2Sqrt,
+    /// <summary>f64x2.add</summary>
+    F64x2Add,
+    /// <summary>f64x2.sub</summary>
+    F64x2Sub,
+    /// <summary>f64x2.mul</summary>
+    F64x2Mul,
+    /// <summary>f64x2.div</summary>
+    F64x2Div,
+    /// <summary>f64x2.min</summary>
+    F64x2Min,
+    /// <summary>f64x2.max</summary>
+    F64x2Max,
+    /// <summary>f64x2.pmin</summary>
+    F64x2Pmin,
+    /// <summary>f64x2.pmax</summary>
+    F64x2Pmax,
+    /// <summary>i32x4.trunc_sat_f32x4_s</summary>
+    I32x4TruncSatF32x4S,
+    /// <summary>i32x4.trunc_sat_f32x4_u</summary>
+    I32x4TruncSatF32x4U,
+    /// <summary>f32x4.convert_i32x4_s</summary>
+    F32x4ConvertI32x4S,
+    /// <summary>f32x4.convert_i32x4_u</summary>
+    F32x4ConvertI32x4U,
+    /// <summary>i32x4.trunc_sat_f64x2_s_zero</summary>
+    I32x4TruncSatF64x2SZero,
+    /// <summary>i32x4.trunc_sat_f64x2_u_zero</summary>
+    I32x4TruncSatF64x2UZero,
+    /// <summary>f64x2.convert_low_i32x4_s</summary>
+    F64x2ConvertLowI32x4S,
+    /// <summary>f64x2.convert_low_i32x4_u</summary>
+    F64x2ConvertLowI32x4U,
 }
 
 /// <summary>Facts about each instruction, from Instructions.def.</summary>
 internal static class OpInfo
 {
     /// <summary>The number of instructions.</summary>
-    public const int Count = 250;
+    public const int Count = 483;
 
     /// <summary>The instruction's length in 32-bit code words (opcode included; the fixed part of br_table).</summary>
     public static int Words(Op op) => s_words[(int)op];
@@ -533,7 +999,7 @@ internal static class OpInfo
     /// <summary>The instruction's formula.</summary>
     public static string Formula(Op op) => s_formulas[(int)op];
 
-    private static readonly byte[] s_words = [1, 1, 2, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 5, 1, 1, 2, 3, 3, 5, 3, 4, 6, 5, 5, 3, 3, 3, 3, 3, 3, 2, 3, 4, 4, 5, 2, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 5, 5, 6, 6, 2, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3];
+    private static readonly byte[] s_words = [1, 1, 2, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 5, 1, 1, 2, 3, 3, 5, 3, 4, 6, 5, 5, 3, 3, 3, 3, 3, 3, 2, 3, 4, 4, 5, 2, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 5, 5, 6, 6, 2, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 8, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 3, 3, 4, 4, 5, 4, 4, 5, 4, 5, 4, 5, 4, 5, 4, 5, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 4, 4, 4, 4, 5, 3, 6, 6, 6, 6, 5, 5, 5, 5, 4, 4, 3, 3, 3, 3, 3, 3, 3, 4, 4, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 4, 4, 4, 4, 3, 4, 3, 3, 3, 3, 3, 3, 4, 3, 3, 4, 4, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 3, 3, 3, 3];
 
     private static readonly string[] s_names =
     [
@@ -787,6 +1253,239 @@ internal static class OpInfo
         "F32ConvertI64S",
         "F32ConvertI64U",
         "F64ConvertI64U",
+        "I8x16Shuffle",
+        "V128Load8x8S",
+        "V128Load8x8U",
+        "V128Load16x4S",
+        "V128Load16x4U",
+        "V128Load32x2S",
+        "V128Load32x2U",
+        "V128Load8Splat",
+        "V128Load16Splat",
+        "V128Load32Splat",
+        "V128Load64Splat",
+        "I8x16Swizzle",
+        "I8x16Splat",
+        "I16x8Splat",
+        "I32x4Splat",
+        "I64x2Splat",
+        "F32x4Splat",
+        "F64x2Splat",
+        "I8x16ExtractLaneS",
+        "I8x16ExtractLaneU",
+        "I8x16ReplaceLane",
+        "I16x8ExtractLaneS",
+        "I16x8ExtractLaneU",
+        "I16x8ReplaceLane",
+        "I32x4ExtractLane",
+        "I32x4ReplaceLane",
+        "I64x2ExtractLane",
+        "I64x2ReplaceLane",
+        "F32x4ExtractLane",
+        "F32x4ReplaceLane",
+        "F64x2ExtractLane",
+        "F64x2ReplaceLane",
+        "I8x16Eq",
+        "I8x16Ne",
+        "I8x16LtS",
+        "I8x16LtU",
+        "I8x16GtS",
+        "I8x16GtU",
+        "I8x16LeS",
+        "I8x16LeU",
+        "I8x16GeS",
+        "I8x16GeU",
+        "I16x8Eq",
+        "I16x8Ne",
+        "I16x8LtS",
+        "I16x8LtU",
+        "I16x8GtS",
+        "I16x8GtU",
+        "I16x8LeS",
+        "I16x8LeU",
+        "I16x8GeS",
+        "I16x8GeU",
+        "I32x4Eq",
+        "I32x4Ne",
+        "I32x4LtS",
+        "I32x4LtU",
+        "I32x4GtS",
+        "I32x4GtU",
+        "I32x4LeS",
+        "I32x4LeU",
+        "I32x4GeS",
+        "I32x4GeU",
+        "F32x4Eq",
+        "F32x4Ne",
+        "F32x4Lt",
+        "F32x4Gt",
+        "F32x4Le",
+        "F32x4Ge",
+        "F64x2Eq",
+        "F64x2Ne",
+        "F64x2Lt",
+        "F64x2Gt",
+        "F64x2Le",
+        "F64x2Ge",
+        "V128Not",
+        "V128And",
+        "V128Andnot",
+        "V128Or",
+        "V128Xor",
+        "V128Bitselect",
+        "V128AnyTrue",
+        "V128Load8Lane",
+        "V128Load16Lane",
+        "V128Load32Lane",
+        "V128Load64Lane",
+        "V128Store8Lane",
+        "V128Store16Lane",
+        "V128Store32Lane",
+        "V128Store64Lane",
+        "V128Load32Zero",
+        "V128Load64Zero",
+        "F32x4DemoteF64x2Zero",
+        "F64x2PromoteLowF32x4",
+        "I8x16Abs",
+        "I8x16Neg",
+        "I8x16Popcnt",
+        "I8x16AllTrue",
+        "I8x16Bitmask",
+        "I8x16NarrowI16x8S",
+        "I8x16NarrowI16x8U",
+        "F32x4Ceil",
+        "F32x4Floor",
+        "F32x4Trunc",
+        "F32x4Nearest",
+        "I8x16Shl",
+        "I8x16ShrS",
+        "I8x16ShrU",
+        "I8x16Add",
+        "I8x16AddSatS",
+        "I8x16AddSatU",
+        "I8x16Sub",
+        "I8x16SubSatS",
+        "I8x16SubSatU",
+        "F64x2Ceil",
+        "F64x2Floor",
+        "I8x16MinS",
+        "I8x16MinU",
+        "I8x16MaxS",
+        "I8x16MaxU",
+        "F64x2Trunc",
+        "I8x16AvgrU",
+        "I16x8ExtaddPairwiseI8x16S",
+        "I16x8ExtaddPairwiseI8x16U",
+        "I32x4ExtaddPairwiseI16x8S",
+        "I32x4ExtaddPairwiseI16x8U",
+        "I16x8Abs",
+        "I16x8Neg",
+        "I16x8Q15mulrSatS",
+        "I16x8AllTrue",
+        "I16x8Bitmask",
+        "I16x8NarrowI32x4S",
+        "I16x8NarrowI32x4U",
+        "I16x8ExtendLowI8x16S",
+        "I16x8ExtendHighI8x16S",
+        "I16x8ExtendLowI8x16U",
+        "I16x8ExtendHighI8x16U",
+        "I16x8Shl",
+        "I16x8ShrS",
+        "I16x8ShrU",
+        "I16x8Add",
+        "I16x8AddSatS",
+        "I16x8AddSatU",
+        "I16x8Sub",
+        "I16x8SubSatS",
+        "I16x8SubSatU",
+        "F64x2Nearest",
+        "I16x8Mul",
+        "I16x8MinS",
+        "I16x8MinU",
+        "I16x8MaxS",
+        "I16x8MaxU",
+        "I16x8AvgrU",
+        "I16x8ExtmulLowI8x16S",
+        "I16x8ExtmulHighI8x16S",
+        "I16x8ExtmulLowI8x16U",
+        "I16x8ExtmulHighI8x16U",
+        "I32x4Abs",
+        "I32x4Neg",
+        "I32x4AllTrue",
+        "I32x4Bitmask",
+        "I32x4ExtendLowI16x8S",
+        "I32x4ExtendHighI16x8S",
+        "I32x4ExtendLowI16x8U",
+        "I32x4ExtendHighI16x8U",
+        "I32x4Shl",
+        "I32x4ShrS",
+        "I32x4ShrU",
+        "I32x4Add",
+        "I32x4Sub",
+        "I32x4Mul",
+        "I32x4MinS",
+        "I32x4MinU",
+        "I32x4MaxS",
+        "I32x4MaxU",
+        "I32x4DotI16x8S",
+        "I32x4ExtmulLowI16x8S",
+        "I32x4ExtmulHighI16x8S",
+        "I32x4ExtmulLowI16x8U",
+        "I32x4ExtmulHighI16x8U",
+        "I64x2Abs",
+        "I64x2Neg",
+        "I64x2AllTrue",
+        "I64x2Bitmask",
+        "I64x2ExtendLowI32x4S",
+        "I64x2ExtendHighI32x4S",
+        "I64x2ExtendLowI32x4U",
+        "I64x2ExtendHighI32x4U",
+        "I64x2Shl",
+        "I64x2ShrS",
+        "I64x2ShrU",
+        "I64x2Add",
+        "I64x2Sub",
+        "I64x2Mul",
+        "I64x2Eq",
+        "I64x2Ne",
+        "I64x2LtS",
+        "I64x2GtS",
+        "I64x2LeS",
+        "I64x2GeS",
+        "I64x2ExtmulLowI32x4S",
+        "I64x2ExtmulHighI32x4S",
+        "I64x2ExtmulLowI32x4U",
+        "I64x2ExtmulHighI32x4U",
+        "F32x4Abs",
+        "F32x4Neg",
+        "F32x4Sqrt",
+        "F32x4Add",
+        "F32x4Sub",
+        "F32x4Mul",
+        "F32x4Div",
+        "F32x4Min",
+        "F32x4Max",
+        "F32x4Pmin",
+        "F32x4Pmax",
+        "F64x2Abs",
+        "F64x2Neg",
+        "F64x2Sqrt",
+        "F64x2Add",
+        "F64x2Sub",
+        "F64x2Mul",
+        "F64x2Div",
+        "F64x2Min",
+        "F64x2Max",
+        "F64x2Pmin",
+        "F64x2Pmax",
+        "I32x4TruncSatF32x4S",
+        "I32x4TruncSatF32x4U",
+        "F32x4ConvertI32x4S",
+        "F32x4ConvertI32x4U",
+        "I32x4TruncSatF64x2SZero",
+        "I32x4TruncSatF64x2UZero",
+        "F64x2ConvertLowI32x4S",
+        "F64x2ConvertLowI32x4U",
     ];
 
     private static readonly string[][] s_operands =
@@ -1041,9 +1740,242 @@ internal static class OpInfo
         ["d:slot", "a:slot"],
         ["d:slot", "a:slot"],
         ["d:slot", "a:slot"],
+        ["d:slot", "a:slot", "b:slot", "lanes:v128"],
+        ["d:slot", "a:slot", "off:u32"],
+        ["d:slot", "a:slot", "off:u32"],
+        ["d:slot", "a:slot", "off:u32"],
+        ["d:slot", "a:slot", "off:u32"],
+        ["d:slot", "a:slot", "off:u32"],
+        ["d:slot", "a:slot", "off:u32"],
+        ["d:slot", "a:slot", "off:u32"],
+        ["d:slot", "a:slot", "off:u32"],
+        ["d:slot", "a:slot", "off:u32"],
+        ["d:slot", "a:slot", "off:u32"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot"],
+        ["d:slot", "a:slot"],
+        ["d:slot", "a:slot"],
+        ["d:slot", "a:slot"],
+        ["d:slot", "a:slot"],
+        ["d:slot", "a:slot"],
+        ["d:slot", "v:slot", "lane:i32"],
+        ["d:slot", "v:slot", "lane:i32"],
+        ["d:slot", "v:slot", "x:slot", "lane:i32"],
+        ["d:slot", "v:slot", "lane:i32"],
+        ["d:slot", "v:slot", "lane:i32"],
+        ["d:slot", "v:slot", "x:slot", "lane:i32"],
+        ["d:slot", "v:slot", "lane:i32"],
+        ["d:slot", "v:slot", "x:slot", "lane:i32"],
+        ["d:slot", "v:slot", "lane:i32"],
+        ["d:slot", "v:slot", "x:slot", "lane:i32"],
+        ["d:slot", "v:slot", "lane:i32"],
+        ["d:slot", "v:slot", "x:slot", "lane:i32"],
+        ["d:slot", "v:slot", "lane:i32"],
+        ["d:slot", "v:slot", "x:slot", "lane:i32"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot", "c:slot"],
+        ["d:slot", "a:slot"],
+        ["d:slot", "a:slot", "v:slot", "off:u32", "lane:i32"],
+        ["d:slot", "a:slot", "v:slot", "off:u32", "lane:i32"],
+        ["d:slot", "a:slot", "v:slot", "off:u32", "lane:i32"],
+        ["d:slot", "a:slot", "v:slot", "off:u32", "lane:i32"],
+        ["a:slot", "v:slot", "off:u32", "lane:i32"],
+        ["a:slot", "v:slot", "off:u32", "lane:i32"],
+        ["a:slot", "v:slot", "off:u32", "lane:i32"],
+        ["a:slot", "v:slot", "off:u32", "lane:i32"],
+        ["d:slot", "a:slot", "off:u32"],
+        ["d:slot", "a:slot", "off:u32"],
+        ["d:slot", "a:slot"],
+        ["d:slot", "a:slot"],
+        ["d:slot", "a:slot"],
+        ["d:slot", "a:slot"],
+        ["d:slot", "a:slot"],
+        ["d:slot", "a:slot"],
+        ["d:slot", "a:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot"],
+        ["d:slot", "a:slot"],
+        ["d:slot", "a:slot"],
+        ["d:slot", "a:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot"],
+        ["d:slot", "a:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot"],
+        ["d:slot", "a:slot"],
+        ["d:slot", "a:slot"],
+        ["d:slot", "a:slot"],
+        ["d:slot", "a:slot"],
+        ["d:slot", "a:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot"],
+        ["d:slot", "a:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot"],
+        ["d:slot", "a:slot"],
+        ["d:slot", "a:slot"],
+        ["d:slot", "a:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot"],
+        ["d:slot", "a:slot"],
+        ["d:slot", "a:slot"],
+        ["d:slot", "a:slot"],
+        ["d:slot", "a:slot"],
+        ["d:slot", "a:slot"],
+        ["d:slot", "a:slot"],
+        ["d:slot", "a:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot"],
+        ["d:slot", "a:slot"],
+        ["d:slot", "a:slot"],
+        ["d:slot", "a:slot"],
+        ["d:slot", "a:slot"],
+        ["d:slot", "a:slot"],
+        ["d:slot", "a:slot"],
+        ["d:slot", "a:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot"],
+        ["d:slot", "a:slot"],
+        ["d:slot", "a:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot"],
+        ["d:slot", "a:slot"],
+        ["d:slot", "a:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot"],
+        ["d:slot", "a:slot"],
+        ["d:slot", "a:slot"],
+        ["d:slot", "a:slot"],
+        ["d:slot", "a:slot"],
+        ["d:slot", "a:slot"],
+        ["d:slot", "a:slot"],
+        ["d:slot", "a:slot"],
     ];
 
-    private static readonly bool[] s_hasDestination = [false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, false, false, false, true, true, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false, false, false, false, false, true, true, false, false, true, true, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true];
+    private static readonly bool[] s_hasDestination = [false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, false, false, false, true, true, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false, false, false, false, false, true, true, false, false, true, true, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true];
 
     private static readonly string[] s_formulas =
     [
@@ -1297,5 +2229,238 @@ internal static class OpInfo
         "d = (f32) a (i64, signed)",
         "d = (f32) a (i64, unsigned)",
         "d = (f64) a (i64, unsigned)",
+        "i8x16.shuffle: d = lanes of a and b selected by the 16 immediates",
+        "v128.load8x8_s: d = load at a + off",
+        "v128.load8x8_u: d = load at a + off",
+        "v128.load16x4_s: d = load at a + off",
+        "v128.load16x4_u: d = load at a + off",
+        "v128.load32x2_s: d = load at a + off",
+        "v128.load32x2_u: d = load at a + off",
+        "v128.load8_splat: d = load at a + off",
+        "v128.load16_splat: d = load at a + off",
+        "v128.load32_splat: d = load at a + off",
+        "v128.load64_splat: d = load at a + off",
+        "i8x16.swizzle",
+        "i8x16.splat",
+        "i16x8.splat",
+        "i32x4.splat",
+        "i64x2.splat",
+        "f32x4.splat",
+        "f64x2.splat",
+        "i8x16.extract_lane_s: d = lane of v",
+        "i8x16.extract_lane_u: d = lane of v",
+        "i8x16.replace_lane: d = v with lane replaced by x",
+        "i16x8.extract_lane_s: d = lane of v",
+        "i16x8.extract_lane_u: d = lane of v",
+        "i16x8.replace_lane: d = v with lane replaced by x",
+        "i32x4.extract_lane: d = lane of v",
+        "i32x4.replace_lane: d = v with lane replaced by x",
+        "i64x2.extract_lane: d = lane of v",
+        "i64x2.replace_lane: d = v with lane replaced by x",
+        "f32x4.extract_lane: d = lane of v",
+        "f32x4.replace_lane: d = v with lane replaced by x",
+        "f64x2.extract_lane: d = lane of v",
+        "f64x2.replace_lane: d = v with lane replaced by x",
+        "i8x16.eq",
+        "i8x16.ne",
+        "i8x16.lt_s",
+        "i8x16.lt_u",
+        "i8x16.gt_s",
+        "i8x16.gt_u",
+        "i8x16.le_s",
+        "i8x16.le_u",
+        "i8x16.ge_s",
+        "i8x16.ge_u",
+        "i16x8.eq",
+        "i16x8.ne",
+        "i16x8.lt_s",
+        "i16x8.lt_u",
+        "i16x8.gt_s",
+        "i16x8.gt_u",
+        "i16x8.le_s",
+        "i16x8.le_u",
+        "i16x8.ge_s",
+        "i16x8.ge_u",
+        "i32x4.eq",
+        "i32x4.ne",
+        "i32x4.lt_s",
+        "i32x4.lt_u",
+        "i32x4.gt_s",
+        "i32x4.gt_u",
+        "i32x4.le_s",
+        "i32x4.le_u",
+        "i32x4.ge_s",
+        "i32x4.ge_u",
+        "f32x4.eq",
+        "f32x4.ne",
+        "f32x4.lt",
+        "f32x4.gt",
+        "f32x4.le",
+        "f32x4.ge",
+        "f64x2.eq",
+        "f64x2.ne",
+        "f64x2.lt",
+        "f64x2.gt",
+        "f64x2.le",
+        "f64x2.ge",
+        "v128.not",
+        "v128.and",
+        "v128.andnot",
+        "v128.or",
+        "v128.xor",
+        "v128.bitselect",
+        "v128.any_true",
+        "v128.load8_lane: d = v with lane replaced by the load at a + off",
+        "v128.load16_lane: d = v with lane replaced by the load at a + off",
+        "v128.load32_lane: d = v with lane replaced by the load at a + off",
+        "v128.load64_lane: d = v with lane replaced by the load at a + off",
+        "v128.store8_lane: store lane of v at a + off",
+        "v128.store16_lane: store lane of v at a + off",
+        "v128.store32_lane: store lane of v at a + off",
+        "v128.store64_lane: store lane of v at a + off",
+        "v128.load32_zero: d = load at a + off",
+        "v128.load64_zero: d = load at a + off",
+        "f32x4.demote_f64x2_zero",
+        "f64x2.promote_low_f32x4",
+        "i8x16.abs",
+        "i8x16.neg",
+        "i8x16.popcnt",
+        "i8x16.all_true",
+        "i8x16.bitmask",
+        "i8x16.narrow_i16x8_s",
+        "i8x16.narrow_i16x8_u",
+        "f32x4.ceil",
+        "f32x4.floor",
+        "f32x4.trunc",
+        "f32x4.nearest",
+        "i8x16.shl",
+        "i8x16.shr_s",
+        "i8x16.shr_u",
+        "i8x16.add",
+        "i8x16.add_sat_s",
+        "i8x16.add_sat_u",
+        "i8x16.sub",
+        "i8x16.sub_sat_s",
+        "i8x16.sub_sat_u",
+        "f64x2.ceil",
+        "f64x2.floor",
+        "i8x16.min_s",
+        "i8x16.min_u",
+        "i8x16.max_s",
+        "i8x16.max_u",
+        "f64x2.trunc",
+        "i8x16.avgr_u",
+        "i16x8.extadd_pairwise_i8x16_s",
+        "i16x8.extadd_pairwise_i8x16_u",
+        "i32x4.extadd_pairwise_i16x8_s",
+        "i32x4.extadd_pairwise_i16x8_u",
+        "i16x8.abs",
+        "i16x8.neg",
+        "i16x8.q15mulr_sat_s",
+        "i16x8.all_true",
+        "i16x8.bitmask",
+        "i16x8.narrow_i32x4_s",
+        "i16x8.narrow_i32x4_u",
+        "i16x8.extend_low_i8x16_s",
+        "i16x8.extend_high_i8x16_s",
+        "i16x8.extend_low_i8x16_u",
+        "i16x8.extend_high_i8x16_u",
+        "i16x8.shl",
+        "i16x8.shr_s",
+        "i16x8.shr_u",
+        "i16x8.add",
+        "i16x8.add_sat_s",
+        "i16x8.add_sat_u",
+        "i16x8.sub",
+        "i16x8.sub_sat_s",
+        "i16x8.sub_sat_u",
+        "f64x2.nearest",
+        "i16x8.mul",
+        "i16x8.min_s",
+        "i16x8.min_u",
+        "i16x8.max_s",
+        "i16x8.max_u",
+        "i16x8.avgr_u",
+        "i16x8.extmul_low_i8x16_s",
+        "i16x8.extmul_high_i8x16_s",
+        "i16x8.extmul_low_i8x16_u",
+        "i16x8.extmul_high_i8x16_u",
+        "i32x4.abs",
+        "i32x4.neg",
+        "i32x4.all_true",
+        "i32x4.bitmask",
+        "i32x4.extend_low_i16x8_s",
+        "i32x4.extend_high_i16x8_s",
+        "i32x4.extend_low_i16x8_u",
+        "i32x4.extend_high_i16x8_u",
+        "i32x4.shl",
+        "i32x4.shr_s",
+        "i32x4.shr_u",
+        "i32x4.add",
+        "i32x4.sub",
+        "i32x4.mul",
+        "i32x4.min_s",
+        "i32x4.min_u",
+        "i32x4.max_s",
+        "i32x4.max_u",
+        "i32x4.dot_i16x8_s",
+        "i32x4.extmul_low_i16x8_s",
+        "i32x4.extmul_high_i16x8_s",
+        "i32x4.extmul_low_i16x8_u",
+        "i32x4.extmul_high_i16x8_u",
+        "i64x2.abs",
+        "i64x2.neg",
+        "i64x2.all_true",
+        "i64x2.bitmask",
+        "i64x2.extend_low_i32x4_s",
+        "i64x2.extend_high_i32x4_s",
+        "i64x2.extend_low_i32x4_u",
+        "i64x2.extend_high_i32x4_u",
+        "i64x2.shl",
+        "i64x2.shr_s",
+        "i64x2.shr_u",
+        "i64x2.add",
+        "i64x2.sub",
+        "i64x2.mul",
+        "i64x2.eq",
+        "i64x2.ne",
+        "i64x2.lt_s",
+        "i64x2.gt_s",
+        "i64x2.le_s",
+        "i64x2.ge_s",
+        "i64x2.extmul_low_i32x4_s",
+        "i64x2.extmul_high_i32x4_s",
+        "i64x2.extmul_low_i32x4_u",
+        "i64x2.extmul_high_i32x4_u",
+        "f32x4.abs",
+        "f32x4.neg",
+        "f32x4.sqrt",
+        "f32x4.add",
+        "f32x4.sub",
+        "f32x4.mul",
+        "f32x4.div",
+        "f32x4.min",
+        "f32x4.max",
+        "f32x4.pmin",
+        "f32x4.pmax",
+        "f64x2.abs",
+        "f64x2.neg",
+        "f64x2.sqrt",
+        "f64x2.add",
+        "f64x2.sub",
+        "f64x2.mul",
+        "f64x2.div",
+        "f64x2.min",
+        "f64x2.max",
+        "f64x2.pmin",
+        "f64x2.pmax",
+        "i32x4.trunc_sat_f32x4_s",
+        "i32x4.trunc_sat_f32x4_u",
+        "f32x4.convert_i32x4_s",
+        "f32x4.convert_i32x4_u",
+        "i32x4.trunc_sat_f64x2_s_zero",
+        "i32x4.trunc_sat_f64x2_u_zero",
+        "f64x2.convert_low_i32x4_s",
+        "f64x2.convert_low_i32x4_u",
     ];
 }

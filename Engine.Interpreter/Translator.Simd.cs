@@ -1,0 +1,82 @@
+using System.Runtime.Intrinsics;
+using Engine.Core;
+
+namespace Engine.Interpreter;
+
+public sealed partial class Translator
+{
+    /// <summary>Each SIMD operator's instruction has the operator's own name (see "@simd" in Instructions.def).</summary>
+    private static Op SimdOp(Opcode opcode) => Enum.Parse<Op>(opcode.ToString());
+
+    static partial void AddSimdRules(PlainRule[] rules)
+    {
+        foreach (Opcode opcode in OperatorInfo.All)
+        {
+            if (OperatorInfo.Feature(opcode) == "simd" && OperatorInfo.Kind(opcode) == OperatorKind.Plain)
+            {
+                rules[OperatorInfo.Index(opcode)] = new PlainRule(SimdOp(opcode));
+            }
+        }
+    }
+
+    private static Op SimdLoad(Opcode opcode) => SimdOp(opcode);
+
+    private void Shuffle(Vector128<byte> lanes)
+    {
+        if (_unreachable)
+        {
+            return;
+        }
+        var (a, b, _) = PopOperands(2);
+        int d = PushTemp(ValType.V128);
+        Begin(Op.I8x16Shuffle);
+        Put(d);
+        Put(a);
+        Put(b);
+        Vector128<int> words = lanes.AsInt32();
+        for (int i = 0; i < 4; i++)
+        {
+            Put(words.GetElement(i));
+        }
+    }
+
+    private void ExtractLane(Opcode opcode, byte lane)
+    {
+        if (_unreachable)
+        {
+            return;
+        }
+        var (v, _, _) = PopOperands(1);
+        Emit(SimdOp(opcode), PushTemp(OperatorInfo.Results(opcode)[0]), v, lane);
+    }
+
+    private void ReplaceLane(Opcode opcode, byte lane)
+    {
+        if (_unreachable)
+        {
+            return;
+        }
+        var (v, x, _) = PopOperands(2);
+        Emit(SimdOp(opcode), PushTemp(ValType.V128), v, x, lane);
+    }
+
+    private void LoadLane(Opcode opcode, MemArg memArg, byte lane)
+    {
+        if (_unreachable)
+        {
+            return;
+        }
+        var (address, v, _) = PopOperands(2);
+        Emit(SimdOp(opcode), PushTemp(ValType.V128), address, v, (int)memArg.Offset, lane);
+    }
+
+    private void StoreLane(Opcode opcode, MemArg memArg, byte lane)
+    {
+        if (_unreachable)
+        {
+            return;
+        }
+        var (address, v, _) = PopOperands(2);
+        Emit(SimdOp(opcode), address, v, (int)memArg.Offset, lane);
+    }
+}
