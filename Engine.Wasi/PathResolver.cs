@@ -66,7 +66,7 @@ internal static class PathResolver
 
         var walk = new Walk(start.HostPath, requiresDirectory: path.EndsWith('/'));
         walk.PushComponents(path);
-        while (walk.TryPop(out string component))
+        while (walk.TryPop(out string? component))
         {
             bool isLast = walk.IsEmpty;
             if (component == ".")
