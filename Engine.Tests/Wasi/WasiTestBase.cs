@@ -62,19 +62,23 @@ public abstract class WasiTestBase
 
     protected string HostPath(string relative) => Path.Combine(SandboxPath, relative);
 
+    /// <summary>path_open; the inheriting rights default to all.</summary>
     protected Errno PathOpen(string path, out uint fd, OpenFlags openFlags = OpenFlags.None, Rights rights = AllRights,
-        LookupFlags lookup = LookupFlags.SymlinkFollow, FdFlags fdFlags = FdFlags.None, uint directory = Sandbox)
+        LookupFlags lookup = LookupFlags.SymlinkFollow, FdFlags fdFlags = FdFlags.None, uint directory = Sandbox,
+        Rights inheriting = AllRights)
     {
         var (pointer, length) = Memory.PutString(path);
         uint result = Memory.Allocate(4);
-        Errno errno = Wasi.PathOpen(Memory.Span, directory, lookup, pointer, length, openFlags, rights, rights, fdFlags, result);
+        Errno errno = Wasi.PathOpen(Memory.Span, directory, lookup, pointer, length, openFlags, rights, inheriting, fdFlags, result);
         fd = errno == Errno.Success ? Memory.U32(result) : uint.MaxValue;
         return errno;
     }
 
-    protected uint Open(string path, OpenFlags openFlags = OpenFlags.None, Rights rights = AllRights, FdFlags fdFlags = FdFlags.None, uint directory = Sandbox)
+    protected uint Open(string path, OpenFlags openFlags = OpenFlags.None, Rights rights = AllRights, FdFlags fdFlags = FdFlags.None,
+        uint directory = Sandbox, Rights inheriting = AllRights)
     {
-        Assert.That(PathOpen(path, out uint fd, openFlags, rights, fdFlags: fdFlags, directory: directory), Is.EqualTo(Errno.Success), $"open {path}");
+        Assert.That(PathOpen(path, out uint fd, openFlags, rights, fdFlags: fdFlags, directory: directory, inheriting: inheriting),
+            Is.EqualTo(Errno.Success), $"open {path}");
         return fd;
     }
 
