@@ -65,9 +65,10 @@ public sealed partial class WasiContext
                 events.Add(ready);
             }
         }
-        if (events.Count == 0)
+        ulong? earliest = deadlines.Min();
+        bool clockExpired = earliest <= now;
+        if (events.Count == 0 && !clockExpired)
         {
-            ulong? earliest = deadlines.Min();
             WaitForSocketsOrDeadline(waitingSockets, earliest, events);
         }
         now = _clock.ReadMonotonic();
