@@ -93,13 +93,25 @@ public sealed partial class WasiContext : IDisposable
     {
         foreach (PreopenedDirectory preopen in preopens)
         {
-            string hostPath = Path.TrimEndingDirectorySeparator(Path.GetFullPath(preopen.HostPath));
-            if (!Directory.Exists(hostPath))
-            {
-                throw new DirectoryNotFoundException($"Preopened directory '{preopen.HostPath}' does not exist.");
-            }
-            _fds.Add(new DirectoryDescriptor(hostPath, preopen.GuestPath, Rights.Directory, Rights.Directory | Rights.RegularFile));
+            _fds.Add(new DirectoryDescriptor(PreopenHostPath(preopen.HostPath), preopen.GuestPath,
+                Rights.Directory, Rights.Directory | Rights.RegularFile));
         }
+    }
+
+    /// <summary>
+    /// The absolute host path of a preopen. If the path itself is a symbolic link (the embedder's
+    /// choice, so trusted), it is resolved here: directory descriptors must name a real directory,
+    /// since their own status is read without following links.
+    /// </summary>
+    private static string PreopenHostPath(string configuredPath)
+    {
+        var directory = new DirectoryInfo(Path.GetFullPath(configuredPath));
+        if (!directory.Exists)
+        {
+            throw new DirectoryNotFoundException($"Preopened directory '{configuredPath}' does not exist.");
+        }
+        string resolved = directory.ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? directory.FullName;
+        return Path.TrimEndingDirectorySeparator(resolved);
     }
 
     /// <summary>The errno for an exception caught at the boundary of a WASI function.</summary>

@@ -248,3 +248,36 @@ public sealed class SandboxTests : WasiTestBase
 
     private static void AssertRefused(Errno errno) => Assert.That(errno, Is.EqualTo(Escape));
 }
+
+[TestFixture]
+public sealed class PreopenThroughSymlinkTests
+{
+    [Test]
+    public void APreopenGivenAsALinkBehavesAsTheDirectory()
+    {
+        DirectoryInfo root = Directory.CreateTempSubdirectory("engine-wasi-");
+        try
+        {
+            string real = Directory.CreateDirectory(Path.Combine(root.FullName, "real")).FullName;
+            File.WriteAllText(Path.Combine(real, "f"), "x");
+            string link = Path.Combine(root.FullName, "link");
+            Directory.CreateSymbolicLink(link, real);
+            var memory = new TestMemory(4096);
+            using var wasi = new WasiContext(new WasiConfig().WithPreopenedDirectory(link, "/data"));
+
+            uint stat = memory.Allocate(64);
+            Assert.That(wasi.FdFilestatGet(memory.Span, 3, stat), Is.EqualTo(Errno.Success));
+            Assert.That(Filestat.Read(memory, stat).Filetype, Is.EqualTo(Filetype.Directory));
+            var (dot, dotLength) = memory.PutString(".");
+            uint fd = memory.Allocate(4);
+            Assert.That(wasi.PathOpen(memory.Span, 3, LookupFlags.None, dot, dotLength, OpenFlags.Directory, Rights.FdReaddir, Rights.None, FdFlags.None, fd),
+                Is.EqualTo(Errno.Success));
+            var (up, upLength) = memory.PutString("../real/f");
+            Assert.That(wasi.PathFilestatGet(memory.Span, 3, LookupFlags.SymlinkFollow, up, upLength, stat), Is.EqualTo(Errno.NotPermitted));
+        }
+        finally
+        {
+            root.Delete(recursive: true);
+        }
+    }
+}
