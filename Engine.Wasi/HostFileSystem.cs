@@ -3,8 +3,9 @@ using Microsoft.Win32.SafeHandles;
 namespace Engine.Wasi;
 
 /// <summary>
-/// The host file operations WASI uses, on absolute host paths that the <see cref="PathResolver"/>
-/// has already confined to a preopen. Failures throw <see cref="ErrnoException"/> with the WASI
+/// The host file operations WASI uses, on host paths that the <see cref="PathResolver"/> has
+/// already confined: <c>/proc/self/fd/N</c> of an open directory, then components verified to be
+/// real directories, then a final name. Failures throw <see cref="ErrnoException"/> with the WASI
 /// translation of the libc errno. None of these follow a symbolic link in the last component:
 /// the resolver follows links itself, so a link that appears there afterwards is not trusted.
 /// </summary>
@@ -49,13 +50,6 @@ internal static class HostFileSystem
             throw new ErrnoException(ErrnoMapping.FromLinux(NativeMethods.LastErrno));
         }
         return new SafeFileHandle(fd, ownsHandle: true);
-    }
-
-    /// <summary>Checks that <paramref name="path"/> is a directory this process may open (the
-    /// permission check a real <c>opendir</c> would make), without keeping it open.</summary>
-    public static void CheckDirectoryAccess(string path)
-    {
-        using SafeFileHandle handle = Open(path, NativeMethods.O_RDONLY | NativeMethods.O_DIRECTORY, 0);
     }
 
     public static void CreateDirectory(string path) => Check(NativeMethods.Mkdir(path, 0x1FF /* 0777, less umask */));

@@ -29,13 +29,15 @@ namespace Engine.Wasi;
 /// <see cref="Errno.NotPermitted"/>, which is what wasmtime (cap-std) returns for them.
 /// </para>
 /// <para>
-/// The result is a host path made only of directories that were verified to be real directories
-/// and a final name. Operations on it use calls that do not follow a link in the last component
-/// (<c>O_NOFOLLOW</c>, <c>AT_SYMLINK_NOFOLLOW</c>, <c>unlink</c>, <c>rename</c>), so swapping the
-/// final entry for a link between resolution and use cannot redirect the operation. What remains
-/// is the race where another host process replaces an intermediate directory by a link in that
-/// window; the guest itself cannot cause it (a preview1 guest is single-threaded and this class
-/// resolves atomically with respect to it).
+/// The result is a host path that starts at the directory descriptor's pinned
+/// <c>/proc/self/fd/N</c> (see <see cref="DirectoryDescriptor"/>), continues with components that
+/// were verified to be real directories, and ends with a final name. Operations on it use calls
+/// that do not follow a link in the last component (<c>O_NOFOLLOW</c>, <c>AT_SYMLINK_NOFOLLOW</c>,
+/// <c>unlink</c>, <c>rename</c>), so swapping the final entry for a link between resolution and
+/// use cannot redirect the operation. What remains is the race where another host process
+/// replaces one of the intermediate directories by a link in that window; the guest itself
+/// cannot cause it (a preview1 guest is single-threaded, and each call resolves and acts before
+/// the next one starts).
 /// </para>
 /// </remarks>
 internal static class PathResolver
@@ -185,7 +187,9 @@ internal static class PathResolver
 
         public ResolvedPath CurrentDirectory()
         {
-            string directory = DirectoryPath();
+            // The start directory is named "<root>/.": its root alone is a /proc magic link, which
+            // lstat, O_NOFOLLOW and AT_SYMLINK_NOFOLLOW would see as a link.
+            string directory = _entered.Count == 0 ? Combine(_root, ".") : DirectoryPath();
             return new ResolvedPath(directory, null, HostFileSystem.GetStatus(directory), RequiresDirectory: true);
         }
 

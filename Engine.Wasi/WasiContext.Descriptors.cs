@@ -154,7 +154,7 @@ public sealed partial class WasiContext
             FileStatus status = descriptor switch
             {
                 FileDescriptor file => HostFileSystem.GetStatus(file.Handle),
-                DirectoryDescriptor directory => HostFileSystem.GetStatus(directory.HostPath),
+                DirectoryDescriptor directory => directory.GetStatus(),
                 _ => FileStatus.ForStream(descriptor.Filetype),
             };
             status.WriteTo(guest, filestatPointer);
@@ -200,7 +200,7 @@ public sealed partial class WasiContext
                     HostFileSystem.SetTimes(file.Handle, timespecs);
                     break;
                 case DirectoryDescriptor directory:
-                    HostFileSystem.SetTimes(directory.HostPath, timespecs);
+                    directory.SetTimes(timespecs);
                     break;
                 default:
                     ErrnoException.Throw(Errno.BadDescriptor);
@@ -346,7 +346,7 @@ public sealed partial class WasiContext
             guest.EnsureValid(bufferUsedPointer, 4);
             if (cookie == 0 || directory.Listing is null)
             {
-                directory.Listing = DirectoryListing.Read(directory.HostPath);
+                directory.Listing = DirectoryListing.Read(directory);
             }
             guest.WriteUInt32(bufferUsedPointer, (uint)directory.Listing.Write(buffer, cookie));
             return Errno.Success;

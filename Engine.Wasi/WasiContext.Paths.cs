@@ -356,8 +356,7 @@ public sealed partial class WasiContext
         {
             ErrnoException.Throw(Errno.IsDirectory);
         }
-        HostFileSystem.CheckDirectoryAccess(target.HostPath);
-        return new DirectoryDescriptor(target.HostPath, null, request.BaseRights & Rights.Directory, request.InheritingRights);
+        return DirectoryDescriptor.Open(target.HostPath, null, request.BaseRights & Rights.Directory, request.InheritingRights);
     }
 
     private static FileDescriptor CreateFile(ResolvedPath target, OpenRequest request)

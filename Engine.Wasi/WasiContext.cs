@@ -89,19 +89,22 @@ public sealed partial class WasiContext : IDisposable
         _ => StreamDescriptor.ForOutput(Stream.Null, isTerminal: false, ownsStream: false),
     };
 
-    private void OpenPreopens(IEnumerable<PreopenedDirectory> preopens)
+    private void OpenPreopens(IReadOnlyList<PreopenedDirectory> preopens)
     {
+        if (preopens.Count > 0 && !Directory.Exists("/proc/self/fd"))
+        {
+            throw new PlatformNotSupportedException("WASI directories need Linux's /proc/self/fd (see DirectoryDescriptor).");
+        }
         foreach (PreopenedDirectory preopen in preopens)
         {
-            _fds.Add(new DirectoryDescriptor(PreopenHostPath(preopen.HostPath), preopen.GuestPath,
+            _fds.Add(DirectoryDescriptor.Open(PreopenHostPath(preopen.HostPath), preopen.GuestPath,
                 Rights.Directory, Rights.Directory | Rights.RegularFile));
         }
     }
 
     /// <summary>
     /// The absolute host path of a preopen. If the path itself is a symbolic link (the embedder's
-    /// choice, so trusted), it is resolved here: directory descriptors must name a real directory,
-    /// since their own status is read without following links.
+    /// choice, so trusted), it is resolved here, since directories are opened with O_NOFOLLOW.
     /// </summary>
     private static string PreopenHostPath(string configuredPath)
     {

@@ -166,6 +166,48 @@ public sealed class SandboxTests : WasiTestBase
         Assert.That(Directory.Exists(HostPath("x")), Is.False);
     }
 
+    /// <summary>
+    /// An open directory must stay the directory it was, not a path: here the guest moves it away
+    /// and puts a link to the outside where it was. A descriptor kept as a host path string would
+    /// now be walked by the kernel through that link.
+    /// </summary>
+    [Test]
+    public void ReplacingAnOpenDirectoryByALinkCannotRedirectIt()
+    {
+        CreateDirectory("a");
+        Wasi.FdClose(Create("a/mine", "mine"));
+        uint a = Open("a", OpenFlags.Directory, Rights.Directory, inheriting: AllRights);
+        Assert.That(Rename("a", "moved"), Is.EqualTo(Errno.Success));
+        Assert.That(Symlink("../outside", "a"), Is.EqualTo(Errno.Success));
+
+        Assert.That(PathOpen("secret", out _, rights: Rights.FdRead, directory: a), Is.EqualTo(Errno.NoEntry));
+        Assert.That(PathStat("secret", out _, directory: a), Is.EqualTo(Errno.NoEntry));
+        Assert.That(ReadAll(Open("mine", rights: Rights.FdRead, directory: a)), Is.EqualTo("mine"), "it follows the move");
+        Assert.That(CreateDirectory("planted", a), Is.EqualTo(Errno.Success));
+        Assert.That(Directory.Exists(HostPath("moved/planted")), Is.True);
+        Assert.That(Directory.EnumerateFileSystemEntries(OutsidePath).Select(Path.GetFileName), Is.EqualTo(new[] { "secret" }));
+    }
+
+    [Test]
+    public void ReplacingAPreopenAncestorDoesNotMatter()
+    {
+        // The preopen is pinned the same way: its host path is only used to open it once.
+        Wasi.FdClose(Create("inside-file", "x"));
+        string movedSandbox = SandboxPath + "-moved";
+        Directory.Move(SandboxPath, movedSandbox);
+        Directory.CreateSymbolicLink(SandboxPath, OutsidePath);
+        try
+        {
+            Assert.That(PathStat("secret", out _), Is.EqualTo(Errno.NoEntry));
+            Assert.That(PathStat("inside-file", out _), Is.EqualTo(Errno.Success));
+        }
+        finally
+        {
+            Directory.Delete(SandboxPath);
+            Directory.Move(movedSandbox, SandboxPath);
+        }
+    }
+
     [Test]
     public void DotDotThatStaysInsideIsFine()
     {

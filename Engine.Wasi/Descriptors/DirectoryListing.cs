@@ -30,17 +30,17 @@ internal sealed class DirectoryListing
 
     public int Count => _entries.Count;
 
-    /// <summary>Reads the directory at <paramref name="hostPath"/> now.</summary>
-    public static DirectoryListing Read(string hostPath)
+    /// <summary>Reads the directory now.</summary>
+    public static DirectoryListing Read(DirectoryDescriptor directory)
     {
-        ulong selfInode = HostFileSystem.GetStatus(hostPath).Inode;
+        ulong selfInode = directory.GetStatus().Inode;
         // Like wasmtime, ".." reports the directory's own inode: its parent may be outside the sandbox.
         var entries = new List<Entry>
         {
             new("."u8.ToArray(), selfInode, Filetype.Directory),
             new(".."u8.ToArray(), selfInode, Filetype.Directory),
         };
-        foreach (string entryPath in Directory.EnumerateFileSystemEntries(hostPath, "*", s_everyEntry))
+        foreach (string entryPath in Directory.EnumerateFileSystemEntries(directory.HostPath, "*", s_everyEntry))
         {
             // An entry removed since the enumeration read it is simply left out.
             if (HostFileSystem.TryGetStatus(entryPath) is { } status)
