@@ -45,6 +45,8 @@ internal static class PathResolver
     /// <summary>The same limit as Linux's MAXSYMLINKS.</summary>
     public const int MaxSymlinkExpansions = 40;
 
+    private static readonly UTF8Encoding s_strictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
     /// <summary>
     /// Resolves <paramref name="path"/> relative to <paramref name="start"/>.
     /// </summary>
@@ -207,7 +209,7 @@ internal static class PathResolver
         {
             try
             {
-                return new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(target);
+                return s_strictUtf8.GetString(target);
             }
             catch (DecoderFallbackException)
             {

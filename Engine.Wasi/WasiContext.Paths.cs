@@ -212,8 +212,8 @@ public sealed partial class WasiContext
         try
         {
             var guest = new GuestMemory(memory);
-            string target = guest.ReadString(oldPathPointer, oldPathLength);
             DirectoryDescriptor directory = GetDirectory(fd, Rights.PathSymlink);
+            string target = guest.ReadString(oldPathPointer, oldPathLength);
             if (target.Length == 0)
             {
                 ErrnoException.Throw(Errno.NoEntry);
@@ -383,8 +383,7 @@ public sealed partial class WasiContext
                 // Replaced by a directory since it was resolved: refuse rather than guess.
                 ErrnoException.Throw(Errno.IsDirectory);
             }
-            FdFlags flags = request.FdFlags;
-            return new FileDescriptor(handle, status.Filetype, flags, request.BaseRights & Rights.RegularFile, request.InheritingRights);
+            return new FileDescriptor(handle, status.Filetype, request.FdFlags, request.BaseRights & Rights.RegularFile, request.InheritingRights);
         }
         catch
         {
