@@ -244,7 +244,7 @@ public sealed partial class WasiContext
             file.RequireRights(Rights.FdWrite | Rights.FdSeek);
             IoVector[] buffers = guest.ReadIoVectors(iovsPointer, iovsLength);
             guest.EnsureValid(nwrittenPointer, 4);
-            ulong at = file.IsAppend ? (ulong)RandomAccess.GetLength(file.Handle) : offset;
+            ulong at = file.IsAppend ? (ulong)file.Length : offset;
             guest.WriteUInt32(nwrittenPointer, WriteFile(guest, file, buffers, at));
             return Errno.Success;
         }
@@ -299,8 +299,8 @@ public sealed partial class WasiContext
     }
 
     /// <summary>
-    /// <c>fd_read</c>. A file fills the buffers in order from its offset and advances it; a stream
-    /// or socket fills only the first non-empty buffer, so a read never waits for more input
+    /// <c>fd_read</c>. A file fills the buffers in order from its offset and advances it; a stream,
+    /// pipe or socket fills only the first non-empty buffer, so a read never waits for more input
     /// than the first chunk that arrives.
     /// </summary>
     public Errno FdRead(Span<byte> memory, uint fd, uint iovsPointer, uint iovsLength, uint nreadPointer)
@@ -387,7 +387,7 @@ public sealed partial class WasiContext
             {
                 Whence.Set => 0,
                 Whence.Current => (long)file.Position,
-                Whence.End => RandomAccess.GetLength(file.Handle),
+                Whence.End => file.Length,
                 _ => throw new ErrnoException(Errno.Invalid),
             };
             long position = basePosition + offset;
@@ -463,11 +463,11 @@ public sealed partial class WasiContext
         }
     }
 
-    /// <summary>A file descriptor for an offset operation; stdio and sockets cannot seek.</summary>
+    /// <summary>A file descriptor for an offset operation; stdio, sockets and pipes cannot seek.</summary>
     private FileDescriptor GetSeekable(uint fd) => _fds.Get(fd) switch
     {
-        FileDescriptor file => file,
-        StreamDescriptor or SocketDescriptor => throw new ErrnoException(Errno.InvalidSeek),
+        FileDescriptor { IsSeekable: true } file => file,
+        FileDescriptor or StreamDescriptor or SocketDescriptor => throw new ErrnoException(Errno.InvalidSeek),
         _ => throw new ErrnoException(Errno.BadDescriptor),
     };
 
@@ -508,6 +508,11 @@ public sealed partial class WasiContext
 
     private static uint ReadFileAtPosition(GuestMemory guest, FileDescriptor file, IoVector[] buffers)
     {
+        if (!file.IsSeekable)
+        {
+            // Like a stream: a second buffer could wait for data that never comes.
+            return (uint)file.Read(FirstNonEmpty(guest, buffers), 0);
+        }
         uint read = ReadFile(guest, file, buffers, file.Position);
         file.Position += read;
         return read;
@@ -524,7 +529,7 @@ public sealed partial class WasiContext
         uint total = 0;
         foreach (IoVector buffer in buffers)
         {
-            int read = RandomAccess.Read(file.Handle, guest.Slice(buffer.Pointer, buffer.Length), (long)offset + total);
+            int read = file.Read(guest.Slice(buffer.Pointer, buffer.Length), (long)offset + total);
             total += (uint)read;
             if (read < buffer.Length)
             {
@@ -536,7 +541,7 @@ public sealed partial class WasiContext
 
     private static uint WriteFileAtPosition(GuestMemory guest, FileDescriptor file, IoVector[] buffers)
     {
-        ulong at = file.IsAppend ? (ulong)RandomAccess.GetLength(file.Handle) : file.Position;
+        ulong at = file.IsAppend ? (ulong)file.Length : file.Position;
         uint written = WriteFile(guest, file, buffers, at);
         file.Position = at + written;
         return written;
@@ -552,7 +557,7 @@ public sealed partial class WasiContext
         long position = (long)offset;
         foreach (IoVector buffer in buffers)
         {
-            RandomAccess.Write(file.Handle, guest.Slice(buffer.Pointer, buffer.Length), position);
+            file.Write(guest.Slice(buffer.Pointer, buffer.Length), position);
             position += buffer.Length;
         }
         return (uint)total;

@@ -120,8 +120,8 @@ public sealed partial class WasiContext
         }
         switch (descriptor)
         {
-            case FileDescriptor file when subscription.Type == EventType.FdRead:
-                ulong size = (ulong)RandomAccess.GetLength(file.Handle);
+            case FileDescriptor { IsSeekable: true } file when subscription.Type == EventType.FdRead:
+                ulong size = (ulong)file.Length;
                 ulong available = size > file.Position ? size - file.Position : 0;
                 return Event.ForReadWrite(subscription, available, available == 0 ? EventRwFlags.Hangup : EventRwFlags.None);
             case FileDescriptor:
