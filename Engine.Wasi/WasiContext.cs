@@ -1,0 +1,145 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Engine.Wasi;
+
+/// <summary>
+/// The state of one WASI preview1 program (one per instance or store) and the implementation of
+/// every <c>wasi_snapshot_preview1</c> function.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Each function takes the guest's linear memory as a <see cref="Span{T}"/> (memory cannot grow
+/// during a WASI call) and the call's integer arguments, and returns the WASI <see cref="Errno"/>.
+/// Functions never throw: a guest pointer outside memory is <see cref="Errno.Fault"/>, and host
+/// failures (.NET exceptions, libc errors) are translated to errnos. The one exception is
+/// <see cref="ProcExit"/>, which throws <see cref="WasiExitException"/> for the host runtime to
+/// carry out of wasm. <see cref="WasiFunctions.All"/> binds these methods to import names.
+/// </para>
+/// <para>
+/// Descriptors: 0, 1 and 2 are stdio; preopened directories follow from 3, then the configured
+/// sockets. Each descriptor carries preview1 rights: <c>path_open</c> grants the requested base
+/// rights limited by the directory's inheriting rights and by what makes sense for the file type,
+/// and <c>fd_fdstat_set_rights</c> can only drop rights. A missing read or write right reports
+/// <see cref="Errno.BadDescriptor"/> (as POSIX does for a descriptor not open for it), any other
+/// missing right <see cref="Errno.NotCapable"/>. Files keep their own offset and are accessed with
+/// positional I/O, as in wasmtime.
+/// </para>
+/// <para>
+/// Sandboxing: the guest reaches the host file system only through directory descriptors, and
+/// every path is resolved by <see cref="PathResolver"/>, which walks it component by component,
+/// expands symbolic links itself and refuses anything that would leave the directory
+/// (<see cref="Errno.NotPermitted"/>, as wasmtime). Where this implementation follows wasmtime
+/// rather than the letter of the witx documentation, the member says so.
+/// </para>
+/// <para>Not thread-safe: a preview1 guest makes one call at a time.</para>
+/// </remarks>
+public sealed partial class WasiContext : IDisposable
+{
+    private readonly byte[][] _args;
+    private readonly byte[][] _environment;
+    private readonly IWasiClock _clock;
+    private readonly Random? _random;
+    private readonly FdTable _fds = new();
+
+    /// <summary>Creates the context: encodes arguments and environment and opens the descriptor table.</summary>
+    /// <exception cref="DirectoryNotFoundException">A preopened host directory does not exist.</exception>
+    public WasiContext(WasiConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        _args = config.Args.Select(Encoding.UTF8.GetBytes).ToArray();
+        _environment = config.Environment.Select(pair => Encoding.UTF8.GetBytes($"{pair.Key}={pair.Value}")).ToArray();
+        _clock = config.Clock;
+        _random = config.Random;
+        try
+        {
+            OpenStdio(config);
+            OpenPreopens(config.Preopens);
+            foreach (var socket in config.Sockets)
+            {
+                _fds.Add(new SocketDescriptor(socket));
+            }
+        }
+        catch
+        {
+            _fds.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Closes every descriptor the guest still holds.</summary>
+    public void Dispose() => _fds.Dispose();
+
+    private void OpenStdio(WasiConfig config)
+    {
+        _fds.Add(config.Stdin switch
+        {
+            { Inherit: true } => StreamDescriptor.ForInput(Console.OpenStandardInput(), !Console.IsInputRedirected, ownsStream: true),
+            { Stream: { } stream } => StreamDescriptor.ForInput(stream, isTerminal: false, ownsStream: false),
+            _ => StreamDescriptor.ForInput(Stream.Null, isTerminal: false, ownsStream: false),
+        });
+        _fds.Add(OpenOutput(config.Stdout, Console.OpenStandardOutput, Console.IsOutputRedirected));
+        _fds.Add(OpenOutput(config.Stderr, Console.OpenStandardError, Console.IsErrorRedirected));
+    }
+
+    private static StreamDescriptor OpenOutput(StdioBinding binding, Func<Stream> openConsole, bool consoleRedirected) => binding switch
+    {
+        { Inherit: true } => StreamDescriptor.ForOutput(openConsole(), !consoleRedirected, ownsStream: true),
+        { Stream: { } stream } => StreamDescriptor.ForOutput(stream, isTerminal: false, ownsStream: false),
+        _ => StreamDescriptor.ForOutput(Stream.Null, isTerminal: false, ownsStream: false),
+    };
+
+    private void OpenPreopens(IReadOnlyList<PreopenedDirectory> preopens)
+    {
+        if (preopens.Count > 0 && !Directory.Exists("/proc/self/fd"))
+        {
+            throw new PlatformNotSupportedException("WASI directories need Linux's /proc/self/fd (see DirectoryDescriptor).");
+        }
+        foreach (PreopenedDirectory preopen in preopens)
+        {
+            _fds.Add(DirectoryDescriptor.Open(PreopenHostPath(preopen.HostPath), preopen.GuestPath,
+                Rights.Directory, Rights.Directory | Rights.RegularFile));
+        }
+    }
+
+    /// <summary>
+    /// The absolute host path of a preopen. If the path itself is a symbolic link (the embedder's
+    /// choice, so trusted), it is resolved here, since directories are opened with O_NOFOLLOW.
+    /// </summary>
+    private static string PreopenHostPath(string configuredPath)
+    {
+        var directory = new DirectoryInfo(Path.GetFullPath(configuredPath));
+        if (!directory.Exists)
+        {
+            throw new DirectoryNotFoundException($"Preopened directory '{configuredPath}' does not exist.");
+        }
+        string resolved = directory.ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? directory.FullName;
+        return Path.TrimEndingDirectorySeparator(resolved);
+    }
+
+    /// <summary>The errno for an exception caught at the boundary of a WASI function.</summary>
+    private static Errno Failure(Exception exception) => ErrnoMapping.FromException(exception);
+
+    /// <summary>True for every exception a WASI function turns into an errno (all but proc_exit's).</summary>
+    private static bool IsGuestVisible(Exception exception) => exception is not WasiExitException;
+
+    private static void RequireKnownBits(ulong value, ulong known)
+    {
+        if ((value & ~known) != 0)
+        {
+            ErrnoException.Throw(Errno.Invalid);
+        }
+    }
+
+    private void FillRandom(Span<byte> destination)
+    {
+        if (_random is null)
+        {
+            RandomNumberGenerator.Fill(destination);
+        }
+        else
+        {
+            _random.NextBytes(destination);
+        }
+    }
+}
