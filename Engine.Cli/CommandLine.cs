@@ -6,7 +6,7 @@ internal static class CommandLine
     /// <summary>Exit code for wrong usage (unknown command or option, missing argument).</summary>
     public const int UsageError = 2;
 
-    private static readonly ICommand[] s_commands = [new ValidateCommand(), new WastCommand(), new DisassembleCommand()];
+    private static readonly ICommand[] s_commands = [new RunCommand(), new ValidateCommand(), new WastCommand(), new DisassembleCommand()];
 
     /// <summary>Runs the command line <paramref name="args"/>; returns the process exit code.</summary>
     public static int Run(string[] args, TextWriter output, TextWriter error)

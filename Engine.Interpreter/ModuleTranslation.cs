@@ -19,6 +19,7 @@ public sealed class ModuleTranslation
 
     private readonly InterpretedCode?[] _codes;
     private long _translatedBytes;
+    private int _translatedFunctions;
     private long _translationTicks;
 
     /// <summary>Creates the (empty) translation of a validated module.</summary>
@@ -37,6 +38,9 @@ public sealed class ModuleTranslation
 
     /// <summary>Bytes of wasm function bodies translated so far.</summary>
     public long TranslatedBytes => Interlocked.Read(ref _translatedBytes);
+
+    /// <summary>Functions translated so far.</summary>
+    public int TranslatedFunctions => Volatile.Read(ref _translatedFunctions);
 
     /// <summary>Time spent translating so far.</summary>
     public TimeSpan TranslationTime => TimeSpan.FromTicks(Interlocked.Read(ref _translationTicks));
@@ -68,6 +72,7 @@ public sealed class ModuleTranslation
             return existing;
         }
         Interlocked.Add(ref _translatedBytes, code.WasmBodySize);
+        Interlocked.Increment(ref _translatedFunctions);
         return code;
     }
 

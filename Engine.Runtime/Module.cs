@@ -54,6 +54,13 @@ public sealed record GlobalExternType(GlobalType Type) : ExternType
     public override string ToString() => $"global {Type}";
 }
 
+/// <summary>What the tiers did with a module's code.</summary>
+/// <param name="DefinedFunctions">Functions the module defines.</param>
+/// <param name="TranslatedFunctions">Functions the interpreter translated (on first call).</param>
+/// <param name="TranslatedBytes">Bytes of wasm function bodies translated.</param>
+/// <param name="TranslationTime">Time spent translating.</param>
+public sealed record ModuleStatistics(int DefinedFunctions, int TranslatedFunctions, long TranslatedBytes, TimeSpan TranslationTime);
+
 /// <summary>An import of a module: where it comes from and what it must be.</summary>
 /// <param name="Module">The module name.</param>
 /// <param name="Name">The field name.</param>
@@ -94,6 +101,10 @@ public sealed class Module
     public IReadOnlyList<ExportType> Exports { get; }
 
     internal ModuleInfo Info { get; }
+
+    /// <summary>What the tiers did with this module's code so far.</summary>
+    public ModuleStatistics Statistics => new(
+        Info.Bodies.Count, Translation.TranslatedFunctions, Translation.TranslatedBytes, Translation.TranslationTime);
 
     internal ModuleTranslation Translation { get; }
 
