@@ -164,14 +164,25 @@ internal sealed partial class ModuleParser
                 if (_in.TryKeyword("else"))
                 {
                     CheckClosingLabel();
-                    w.Byte((byte)Opcode.Else);
-                    ParseInstructionList(w);
+                    ParseElseBranch(w);
                 }
                 ExpectEnd(w);
                 break;
             default:
                 EncodeInstruction(opcode, w);
                 break;
+        }
+    }
+
+    /// <summary>The instructions of an else branch; an empty one is left out, as wabt does (same meaning).</summary>
+    private void ParseElseBranch(ByteWriter w)
+    {
+        int elseAt = w.Length;
+        w.Byte((byte)Opcode.Else);
+        ParseInstructionList(w);
+        if (w.Length == elseAt + 1)
+        {
+            w.Length = elseAt;
         }
     }
 
@@ -258,8 +269,7 @@ internal sealed partial class ModuleParser
         _in.ExpectRightParen();
         if (_in.TryEnterForm("else"))
         {
-            w.Byte((byte)Opcode.Else);
-            ParseInstructionList(w);
+            ParseElseBranch(w);
             ExpectListEnd();
             _in.ExpectRightParen();
         }

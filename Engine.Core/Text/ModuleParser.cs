@@ -110,17 +110,13 @@ internal sealed partial class ModuleParser
     /// <summary>The text of <c>(module quote "..."*)</c>, after the keyword; consumes the closing parenthesis.</summary>
     public static string ReadQuotedText(TokenCursor cursor)
     {
+        // The strings are concatenated as they are (like the spec interpreter and wast2json do).
         var bytes = new ByteWriter();
         while (cursor.Kind == TokenKind.String)
         {
             cursor.ReadString(bytes);
-            bytes.Byte((byte)' ');
         }
         cursor.ExpectRightParen();
-        if (bytes.Length > 0)
-        {
-            bytes.Length--;
-        }
         // Text is UTF-8; an invalid sequence becomes U+FFFD, which the lexer then rejects outside strings and comments.
         return System.Text.Encoding.UTF8.GetString(bytes.Span);
     }

@@ -55,6 +55,14 @@ public static class WastParser
 
         public IReadOnlyList<ScriptCommand> ReadAll()
         {
+            if (IsModuleField(_in.FormKeyword))
+            {
+                // A script may be just the fields of one module (spec: script ::= cmd* | modulefield*).
+                int line = LineOfForm();
+                string origin = $"{_fileName}:{line}";
+                _commands.Add(new ScriptCommand { Kind = ScriptCommandKind.Module, Line = line, Module = new ScriptModule { Binary = ModuleParser.Parse(_in), Origin = origin } });
+                return _commands;
+            }
             while (_in.Kind != TokenKind.End)
             {
                 _commands.Add(ReadCommand());
@@ -62,9 +70,12 @@ public static class WastParser
             return _commands;
         }
 
+        private static bool IsModuleField(ReadOnlySpan<char> keyword) =>
+            keyword is "type" or "import" or "func" or "table" or "memory" or "global" or "export" or "start" or "elem" or "data";
+
         private ScriptCommand ReadCommand()
         {
-            int line = LineOfCurrent();
+            int line = LineOfForm();
             ReadOnlySpan<char> keyword = _in.FormKeyword;
             switch (keyword)
             {
@@ -104,7 +115,7 @@ public static class WastParser
         private ScriptCommand ReadAssertReturn()
         {
             _in.EnterForm("assert_return");
-            int line = LineOfCurrent();
+            int line = LineOfForm();
             ScriptAction action = ReadAction();
             var expected = new List<ScriptValue>();
             while (_in.AtLeftParen)
@@ -128,7 +139,7 @@ public static class WastParser
         private ScriptCommand ReadActionAssertion(ScriptCommandKind kind)
         {
             _in.Position += 2;
-            int line = LineOfCurrent();
+            int line = LineOfForm();
             ScriptAction action = ReadAction();
             string message = _in.ReadName("the expected failure message");
             _in.ExpectRightParen();
@@ -138,7 +149,7 @@ public static class WastParser
         private ScriptCommand ReadModuleAssertion(ScriptCommandKind kind, ModuleUse use)
         {
             _in.Position += 2;
-            int line = LineOfCurrent();
+            int line = LineOfForm();
             ScriptModule module = ReadModule(use);
             string message = _in.ReadName("the expected failure message");
             _in.ExpectRightParen();
@@ -153,7 +164,7 @@ public static class WastParser
                 throw _in.Unexpected("\"(module\"");
             }
             int start = _in.Position;
-            string origin = $"{_fileName}:{LineOfCurrent()}";
+            string origin = $"{_fileName}:{LineOfForm()}";
             _in.Position += 2;
             string? name = _in.TryId(out ReadOnlySpan<char> id) ? id.ToString() : null;
             if (_in.TryKeyword("binary"))
@@ -341,10 +352,13 @@ public static class WastParser
             return bits;
         }
 
-        /// <summary>The 1-based line of the current token; commands move forward, so counting resumes from the last one.</summary>
-        private int LineOfCurrent()
+        /// <summary>
+        /// The 1-based line of the keyword of the form at the cursor (wast2json's line for a command);
+        /// commands move forward, so counting resumes from the last one.
+        /// </summary>
+        private int LineOfForm()
         {
-            int offset = _in.Offset;
+            int offset = _in.List.Tokens[Math.Min(_in.Position + 1, _in.List.Count - 1)].Start;
             if (offset < _lineOffset)
             {
                 _lineOffset = 0;
