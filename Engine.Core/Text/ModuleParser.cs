@@ -171,7 +171,7 @@ internal sealed partial class ModuleParser
                 ScanImport();
                 break;
             case "func":
-                ScanDefinition(_funcIds, "func");
+                ScanDefinition(_funcIds, "function");
                 break;
             case "table":
                 ScanDefinition(_tableIds, "table");
@@ -237,7 +237,7 @@ internal sealed partial class ModuleParser
         BindOptionalId(space);
     }
 
-    /// <summary>A func, table, memory or global field: an inline import or a definition.</summary>
+    /// <summary>A func, table, memory or global field: an inline import or a definition (<paramref name="kind"/> names it in messages).</summary>
     private void ScanDefinition(IndexSpace space, string kind)
     {
         BindOptionalId(space);
