@@ -171,6 +171,11 @@ internal sealed class TokenCursor
     /// <summary>Reads a name: a string whose bytes must be valid UTF-8 (spec: text/values, names).</summary>
     public string ReadName(string expected = "a name")
     {
+        if (Kind == TokenKind.String && IsPlainAscii(Text))
+        {
+            // Fast path: no escapes and no non-ASCII characters, so the name is the text between the quotes.
+            return new string(TextAt(Position++)[1..^1]);
+        }
         int at = Position;
         byte[] bytes = ReadStringBytes(expected);
         if (!Utf8.IsValid(bytes))
@@ -179,6 +184,9 @@ internal sealed class TokenCursor
         }
         return Encoding.UTF8.GetString(bytes);
     }
+
+    private static bool IsPlainAscii(ReadOnlySpan<char> literal) =>
+        !literal.Contains('\\') && System.Text.Ascii.IsValid(literal);
 
     /// <summary>Reads a name and writes it as a binary-format name (length and UTF-8 bytes).</summary>
     public void ReadNameInto(ByteWriter destination, ByteWriter scratch, string expected = "a name")
