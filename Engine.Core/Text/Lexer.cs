@@ -99,7 +99,9 @@ internal static class Lexer
             else if (c == ';' && i + 1 < text.Length && text[i + 1] == ';')
             {
                 int newline = text.IndexOf('\n', i);
-                i = newline < 0 ? text.Length : newline + 1;
+                int end = newline < 0 ? text.Length : newline + 1;
+                CheckCommentCharacters(text, i, end, fileName);
+                i = end;
             }
             else if (c == '(' && i + 1 < text.Length && text[i + 1] == ';')
             {
@@ -130,6 +132,7 @@ internal static class Lexer
                 i += 2;
                 if (depth == 0)
                 {
+                    CheckCommentCharacters(text, start, i, fileName);
                     return i;
                 }
             }
@@ -139,6 +142,22 @@ internal static class Lexer
             }
         }
         throw TextErrors.At(text, start, "unclosed comment: expected \";)\"", fileName);
+    }
+
+    /// <summary>Comments may hold any character, but only characters: a lone surrogate is malformed source.</summary>
+    private static void CheckCommentCharacters(string text, int start, int end, string? fileName)
+    {
+        ReadOnlySpan<char> comment = text.AsSpan(start, end - start);
+        int at = comment.IndexOfAnyInRange('\uD800', '\uDFFF');
+        while (at >= 0)
+        {
+            if (!char.IsHighSurrogate(comment[at]) || at + 1 >= comment.Length || !char.IsLowSurrogate(comment[at + 1]))
+            {
+                throw TextErrors.At(text, start + at, "malformed UTF-8 encoding: unpaired surrogate in comment", fileName);
+            }
+            int next = comment[(at + 2)..].IndexOfAnyInRange('\uD800', '\uDFFF');
+            at = next < 0 ? -1 : at + 2 + next;
+        }
     }
 
     /// <summary>Scans one run of non-delimiter characters and classifies it.</summary>

@@ -117,21 +117,55 @@ internal sealed partial class ModuleParser
             cursor.ReadString(bytes);
         }
         cursor.ExpectRightParen();
-        // Text is UTF-8; an invalid sequence becomes U+FFFD, which the lexer then rejects outside strings and comments.
-        return System.Text.Encoding.UTF8.GetString(bytes.Span);
+        return DecodeSourceText(bytes.Span);
+    }
+
+    /// <summary>
+    /// Source text from UTF-8 bytes. Each byte of an invalid sequence becomes a lone surrogate
+    /// (U+DC80-U+DCFF, as Python's "surrogateescape" does), which is no Unicode scalar value, so the
+    /// lexer rejects it wherever it appears, as the spec rejects malformed UTF-8 source.
+    /// </summary>
+    public static string DecodeSourceText(ReadOnlySpan<byte> utf8)
+    {
+        if (System.Text.Unicode.Utf8.IsValid(utf8))
+        {
+            return System.Text.Encoding.UTF8.GetString(utf8);
+        }
+        var text = new System.Text.StringBuilder(utf8.Length);
+        while (!utf8.IsEmpty)
+        {
+            if (System.Text.Rune.DecodeFromUtf8(utf8, out System.Text.Rune rune, out int consumed) == System.Buffers.OperationStatus.Done)
+            {
+                text.Append(rune.ToString());
+            }
+            else
+            {
+                for (int i = 0; i < consumed; i++)
+                {
+                    text.Append((char)(0xDC00 | utf8[i]));
+                }
+            }
+            utf8 = utf8[consumed..];
+        }
+        return text.ToString();
     }
 
     private static byte[] ParseQuotedModule(TokenCursor cursor)
     {
         int at = cursor.Position;
-        string text = ReadQuotedText(cursor);
+        return ParseQuotedText(cursor, at, ReadQuotedText(cursor));
+    }
+
+    /// <summary>Parses the text of a quoted module; an error is reported at the quote, with the position inside the quoted text.</summary>
+    public static byte[] ParseQuotedText(TokenCursor cursor, int quoteAt, string text)
+    {
         try
         {
             return WatParser.ParseModule(text, cursor.List.FileName);
         }
         catch (TextFormatException e)
         {
-            throw cursor.ErrorAt(at, $"in quoted module: {e.Reason} (quoted text line {e.Line}, column {e.Column})");
+            throw cursor.ErrorAt(quoteAt, $"in quoted module: {e.Reason} (quoted text line {e.Line}, column {e.Column})");
         }
     }
 

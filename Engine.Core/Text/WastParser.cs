@@ -177,7 +177,7 @@ public static class WastParser
                 string text = ModuleParser.ReadQuotedText(_in);
                 return use == ModuleUse.ExpectFailure
                     ? new ScriptModule { Text = text, Name = name, Origin = origin }
-                    : new ScriptModule { Binary = ParseQuoted(text, quoteAt), Name = name, Origin = origin };
+                    : new ScriptModule { Binary = ModuleParser.ParseQuotedText(_in, quoteAt, text), Name = name, Origin = origin };
             }
             _in.Position = start;
             if (use == ModuleUse.ExpectFailure)
@@ -188,18 +188,6 @@ public static class WastParser
                 return new ScriptModule { Text = _text[begin..end], Name = name, Origin = origin };
             }
             return new ScriptModule { Binary = ModuleParser.Parse(_in), Name = name, Origin = origin };
-        }
-
-        private byte[] ParseQuoted(string text, int quoteAt)
-        {
-            try
-            {
-                return WatParser.ParseModule(text, _fileName);
-            }
-            catch (TextFormatException e)
-            {
-                throw _in.ErrorAt(quoteAt, $"in quoted module: {e.Reason} (quoted text line {e.Line}, column {e.Column})");
-            }
         }
 
         /// <summary><c>(invoke $id? "name" value*)</c> or <c>(get $id? "name")</c>.</summary>

@@ -94,6 +94,20 @@ public class WastParserTests
     }
 
     [Test]
+    public void QuotedTextMustBeValidUtf8()
+    {
+        ScriptCommand command = Parse("(assert_malformed (module quote \"(data \\\"\\\\ff\\\")\") \"malformed UTF-8 encoding\")").Single();
+        Assert.That(command.Module!.Text, Is.EqualTo("(data \"\\ff\")"), "an escape inside the quoted text is fine");
+        Assert.DoesNotThrow(() => WatParser.ParseModule(command.Module.Text!));
+
+        command = Parse("(assert_malformed (module quote \"(data \\\"\\\\ff\\\")\" \";; \\c3\") \"malformed UTF-8 encoding\")").Single();
+        Assert.Throws<TextFormatException>(() => WatParser.ParseModule(command.Module!.Text!), "a raw invalid byte in a comment of the quoted text");
+        command = Parse("(assert_malformed (module quote \"(data \\\"\\\\ff\\\")\" \"(data \\\"\\80\\\")\") \"malformed UTF-8 encoding\")").Single();
+        Assert.Throws<TextFormatException>(() => WatParser.ParseModule(command.Module!.Text!), "a raw invalid byte in a string of the quoted text");
+        Assert.Throws<TextFormatException>(() => Parse("(module quote \"(func) \\ff\")"));
+    }
+
+    [Test]
     public void ModulesThatMustFailToInstantiateAreParsed()
     {
         IReadOnlyList<ScriptCommand> commands = Parse(
