@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace Engine.Core.Text;
 
 /// <summary>
@@ -5,28 +7,51 @@ namespace Engine.Core.Text;
 /// the line, nested <c>(; ;)</c> blocks) separate tokens. Every other run of characters up to whitespace,
 /// a parenthesis or a semicolon is one token; string literals inside such a run are skipped whole, so
 /// <c>$l"a"</c> is a single (reserved) token, as the spec requires. Parentheses are matched here, so
-/// parsers can skip a whole form in one step.
+/// parsers can skip a whole form in one step. The scans use vectorized searches (<see cref="SearchValues{T}"/>).
 /// </summary>
 internal static class Lexer
 {
+    private const string IdCharacters = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ!#$%&'*+-./:<=>?@\\^_`|~";
+
+    /// <summary>The characters identifiers, keywords and numbers are made of (spec: idchar).</summary>
+    private static readonly SearchValues<char> s_idChars = SearchValues.Create(IdCharacters);
+
+    /// <summary>The characters a string scan must look at: its end, escapes, and the forbidden control characters.</summary>
+    private static readonly SearchValues<char> s_stringSpecials = SearchValues.Create(
+        "\"\\\u007f" + string.Concat(Enumerable.Range(0, 0x20).Select(c => (char)c)));
+
     /// <summary>Tokenizes <paramref name="text"/>; throws <see cref="TextFormatException"/> on a lexical error or unbalanced parentheses.</summary>
+    /// <remarks>The token array comes from <see cref="ArrayPool{T}"/>; call <see cref="TokenList.Release"/> when done with the list.</remarks>
     public static TokenList Tokenize(string text, string? fileName)
     {
-        var tokens = new Token[Math.Max(16, text.Length / 4)];
+        Token[] tokens = ArrayPool<Token>.Shared.Rent(Math.Max(16, text.Length / 5));
+        try
+        {
+            int count = Scan(text, fileName, ref tokens);
+            return new TokenList(text, tokens, count, fileName);
+        }
+        catch
+        {
+            ArrayPool<Token>.Shared.Return(tokens);
+            throw;
+        }
+    }
+
+    private static int Scan(string text, string? fileName, ref Token[] tokens)
+    {
         int count = 0;
         var openParens = new Stack<int>();
         int i = 0;
-        int end = text.Length;
         while (true)
         {
             i = SkipWhitespaceAndComments(text, i, fileName);
-            if (i >= end)
+            if (i >= text.Length)
             {
                 break;
             }
             if (count + 1 >= tokens.Length)
             {
-                Array.Resize(ref tokens, tokens.Length * 2);
+                Grow(ref tokens);
             }
             char c = text[i];
             ref Token token = ref tokens[count];
@@ -59,40 +84,27 @@ internal static class Lexer
         {
             throw TextErrors.At(text, tokens[openParens.Peek()].Start, "unclosed \"(\": expected \")\" before the end of the text", fileName);
         }
-        tokens[count] = new Token { Start = end, Length = 0, Kind = TokenKind.End };
-        return new TokenList(text, tokens, count + 1, fileName);
+        tokens[count] = new Token { Start = text.Length, Length = 0, Kind = TokenKind.End };
+        return count + 1;
+    }
+
+    private static void Grow(ref Token[] tokens)
+    {
+        Token[] larger = ArrayPool<Token>.Shared.Rent(tokens.Length * 2);
+        tokens.AsSpan().CopyTo(larger);
+        ArrayPool<Token>.Shared.Return(tokens);
+        tokens = larger;
     }
 
     /// <summary>True for the characters identifiers, keywords and numbers are made of (spec: idchar).</summary>
-    public static bool IsIdChar(char c) => c < 128 && s_idChars[c];
-
-    private static readonly bool[] s_idChars = BuildIdChars();
-
-    private static bool[] BuildIdChars()
-    {
-        var table = new bool[128];
-        for (char c = '0'; c <= '9'; c++)
-        {
-            table[c] = true;
-        }
-        for (char c = 'a'; c <= 'z'; c++)
-        {
-            table[c] = true;
-            table[char.ToUpperInvariant(c)] = true;
-        }
-        foreach (char c in "!#$%&'*+-./:<=>?@\\^_`|~")
-        {
-            table[c] = true;
-        }
-        return table;
-    }
+    public static bool IsIdChar(char c) => s_idChars.Contains(c);
 
     private static int SkipWhitespaceAndComments(string text, int i, string? fileName)
     {
         while (i < text.Length)
         {
             char c = text[i];
-            if (c is ' ' or '\t' or '\n' or '\r')
+            if (c is ' ' or '\n' or '\t' or '\r')
             {
                 i++;
             }
@@ -119,8 +131,14 @@ internal static class Lexer
     {
         int depth = 0;
         int i = start;
-        while (i + 1 < text.Length)
+        while (true)
         {
+            int next = text.AsSpan(i).IndexOfAny('(', ';');
+            if (next < 0 || i + next + 1 >= text.Length)
+            {
+                throw TextErrors.At(text, start, "unclosed comment: expected \";)\"", fileName);
+            }
+            i += next;
             if (text[i] == '(' && text[i + 1] == ';')
             {
                 depth++;
@@ -141,47 +159,53 @@ internal static class Lexer
                 i++;
             }
         }
-        throw TextErrors.At(text, start, "unclosed comment: expected \";)\"", fileName);
     }
 
     /// <summary>Comments may hold any character, but only characters: a lone surrogate is malformed source.</summary>
     private static void CheckCommentCharacters(string text, int start, int end, string? fileName)
     {
-        ReadOnlySpan<char> comment = text.AsSpan(start, end - start);
-        int at = comment.IndexOfAnyInRange('\uD800', '\uDFFF');
-        while (at >= 0)
+        int at = start;
+        while (true)
         {
-            if (!char.IsHighSurrogate(comment[at]) || at + 1 >= comment.Length || !char.IsLowSurrogate(comment[at + 1]))
+            int next = text.AsSpan(at, end - at).IndexOfAnyInRange('\uD800', '\uDFFF');
+            if (next < 0)
             {
-                throw TextErrors.At(text, start + at, "malformed UTF-8 encoding: unpaired surrogate in comment", fileName);
+                return;
             }
-            int next = comment[(at + 2)..].IndexOfAnyInRange('\uD800', '\uDFFF');
-            at = next < 0 ? -1 : at + 2 + next;
+            at += next;
+            if (!char.IsHighSurrogate(text[at]) || at + 1 >= end || !char.IsLowSurrogate(text[at + 1]))
+            {
+                throw TextErrors.At(text, at, "malformed UTF-8 encoding: unpaired surrogate in comment", fileName);
+            }
+            at += 2;
         }
     }
 
-    /// <summary>Scans one run of non-delimiter characters and classifies it.</summary>
+    /// <summary>Scans one run of token characters (with any strings inside it) and classifies it.</summary>
+    /// <remarks>Tokens are short, so a table-driven scalar loop beats a vectorized search here.</remarks>
     private static int ScanRun(string text, int start, ref Token token, string? fileName)
     {
         int i = start;
         int strings = 0;
         bool others = false;
         bool allIdChars = true;
+        ReadOnlySpan<byte> classes = CharacterClasses;
         while (i < text.Length)
         {
             char c = text[i];
-            if (c is ' ' or '\t' or '\n' or '\r' or '(' or ')' or ';')
+            byte charClass = c < 128 ? classes[c] : (byte)0;
+            if ((charClass & RunStop) != 0)
             {
-                break;
-            }
-            if (c == '"')
-            {
+                if (c != '"')
+                {
+                    break;
+                }
                 i = ScanString(text, i, fileName);
                 strings++;
                 continue;
             }
             others = true;
-            allIdChars &= IsIdChar(c);
+            allIdChars &= (charClass & IdChar) != 0;
             i++;
         }
         if (i == start)
@@ -194,6 +218,28 @@ internal static class Lexer
         token.Length = i - start;
         token.Kind = Classify(text, start, strings, others, allIdChars);
         return i;
+    }
+
+    private const byte IdChar = 1;
+    private const byte RunStop = 2;
+
+    /// <summary>For each ASCII character: <see cref="IdChar"/> and/or <see cref="RunStop"/> (whitespace, parentheses, ';', '"').</summary>
+    private static ReadOnlySpan<byte> CharacterClasses => s_characterClasses;
+
+    private static readonly byte[] s_characterClasses = BuildCharacterClasses();
+
+    private static byte[] BuildCharacterClasses()
+    {
+        var classes = new byte[128];
+        foreach (char c in IdCharacters)
+        {
+            classes[c] |= IdChar;
+        }
+        foreach (char c in " \t\n\r();\"")
+        {
+            classes[c] |= RunStop;
+        }
+        return classes;
     }
 
     private static TokenKind Classify(string text, int start, int strings, bool others, bool allIdChars)
@@ -215,10 +261,13 @@ internal static class Lexer
         int i = start + 1;
         while (true)
         {
-            if (i >= text.Length || text[i] == '\n')
+            int next = text.AsSpan(i).IndexOfAny(s_stringSpecials);
+            if (next < 0)
             {
                 throw TextErrors.At(text, start, "unclosed string literal: expected '\"'", fileName);
             }
+            CheckStringCharacters(text, i, i + next, fileName);
+            i += next;
             char c = text[i];
             if (c == '"')
             {
@@ -228,22 +277,34 @@ internal static class Lexer
             {
                 i = ScanEscape(text, i, fileName);
             }
-            else if (c < 0x20 || c == 0x7F)
+            else if (c == '\n')
             {
-                throw TextErrors.At(text, i, "illegal control character in string literal", fileName);
-            }
-            else if (char.IsSurrogate(c))
-            {
-                if (!char.IsHighSurrogate(c) || i + 1 >= text.Length || !char.IsLowSurrogate(text[i + 1]))
-                {
-                    throw TextErrors.At(text, i, "malformed UTF-8 encoding: unpaired surrogate in string literal", fileName);
-                }
-                i += 2;
+                throw TextErrors.At(text, start, "unclosed string literal: expected '\"' before the end of the line", fileName);
             }
             else
             {
-                i++;
+                throw TextErrors.At(text, i, "illegal control character in string literal", fileName);
             }
+        }
+    }
+
+    /// <summary>String characters must be Unicode scalar values: surrogates only in valid pairs.</summary>
+    private static void CheckStringCharacters(string text, int start, int end, string? fileName)
+    {
+        int at = start;
+        while (true)
+        {
+            int next = text.AsSpan(at, end - at).IndexOfAnyInRange('\uD800', '\uDFFF');
+            if (next < 0)
+            {
+                return;
+            }
+            at += next;
+            if (!char.IsHighSurrogate(text[at]) || at + 1 >= end || !char.IsLowSurrogate(text[at + 1]))
+            {
+                throw TextErrors.At(text, at, "malformed UTF-8 encoding: unpaired surrogate in string literal", fileName);
+            }
+            at += 2;
         }
     }
 

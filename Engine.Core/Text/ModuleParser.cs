@@ -322,13 +322,15 @@ internal sealed partial class ModuleParser
     private void EncodeField()
     {
         ReadOnlySpan<char> keyword = _in.FormKeyword;
+        if (keyword is "type")
+        {
+            // Parsed in the first pass.
+            _in.SkipForm();
+            return;
+        }
         _in.Position += 2;
         switch (keyword)
         {
-            case "type":
-                _in.Position -= 2;
-                _in.SkipForm();
-                return;
             case "import":
                 EncodeImport();
                 break;

@@ -46,7 +46,7 @@ internal sealed class TokenList
     /// <summary>The source text.</summary>
     public string Text { get; }
 
-    /// <summary>The tokens; the last one (at <see cref="Count"/> - 1) is <see cref="TokenKind.End"/>.</summary>
+    /// <summary>The tokens (the array may be longer); the last one, at <see cref="Count"/> - 1, is <see cref="TokenKind.End"/>.</summary>
     public Token[] Tokens { get; }
 
     /// <summary>The number of tokens including the final end token.</summary>
@@ -61,6 +61,9 @@ internal sealed class TokenList
         ref Token token = ref Tokens[index];
         return Text.AsSpan(token.Start, token.Length);
     }
+
+    /// <summary>Returns the token array to the pool it was rented from; the list must not be used afterwards.</summary>
+    public void Release() => System.Buffers.ArrayPool<Token>.Shared.Return(Tokens);
 
     /// <summary>An exception for a problem at a text offset, with its line and column.</summary>
     public TextFormatException ErrorAt(int offset, string reason) => TextErrors.At(Text, offset, reason, FileName);

@@ -24,8 +24,15 @@ public static class WastParser
     public static IReadOnlyList<ScriptCommand> ParseScript(string text, string fileName)
     {
         ArgumentNullException.ThrowIfNull(text);
-        var cursor = new TokenCursor(Lexer.Tokenize(text, fileName));
-        return new ScriptReader(cursor, text, fileName).ReadAll();
+        TokenList tokens = Lexer.Tokenize(text, fileName);
+        try
+        {
+            return new ScriptReader(new TokenCursor(tokens), text, fileName).ReadAll();
+        }
+        finally
+        {
+            tokens.Release();
+        }
     }
 
     /// <summary>How a script module will be used, which decides whether it is parsed now.</summary>

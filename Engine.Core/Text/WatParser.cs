@@ -31,12 +31,20 @@ public static class WatParser
     public static byte[] ParseModule(string text, string? fileName)
     {
         ArgumentNullException.ThrowIfNull(text);
-        var cursor = new TokenCursor(Lexer.Tokenize(text, fileName));
-        byte[] module = ModuleParser.Parse(cursor);
-        if (cursor.Kind != TokenKind.End)
+        TokenList tokens = Lexer.Tokenize(text, fileName);
+        try
         {
-            throw cursor.Unexpected("the end of the text after the module");
+            var cursor = new TokenCursor(tokens);
+            byte[] module = ModuleParser.Parse(cursor);
+            if (cursor.Kind != TokenKind.End)
+            {
+                throw cursor.Unexpected("the end of the text after the module");
+            }
+            return module;
         }
-        return module;
+        finally
+        {
+            tokens.Release();
+        }
     }
 }
