@@ -95,13 +95,6 @@ internal sealed class ByteWriter
         Bytes(bytes);
     }
 
-    /// <summary>Moves the bytes from <paramref name="start"/> to the end out into <paramref name="destination"/>, truncating this buffer.</summary>
-    public void MoveTailTo(int start, ByteWriter destination)
-    {
-        destination.Bytes(_buffer.AsSpan(start, _length - start));
-        _length = start;
-    }
-
     private void Grow(int extra)
     {
         int size = Math.Max(_buffer.Length * 2, _length + extra);

@@ -23,12 +23,12 @@ internal sealed partial class ModuleParser
         _in.TryId(out _);
         uint index = _nextFunc++;
         EncodeInlineExports(ExternKind.Func, index);
+        _localIds.Clear();
         if (TryInlineImport(ExternKind.Func))
         {
-            _importSection.Body.U32(ParseTypeUse(ParamIds.Allowed, locals: null));
+            _importSection.Body.U32(ParseTypeUse(ParamIds.Allowed, _localIds));
             return;
         }
-        _localIds.Clear();
         _functionSection.Body.U32(ParseTypeUse(ParamIds.Allowed, _localIds));
         _functionSection.Count++;
         ParseLocals();

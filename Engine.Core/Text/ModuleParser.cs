@@ -375,7 +375,8 @@ internal sealed partial class ModuleParser
             case "func":
                 _nextFunc++;
                 w.Byte((byte)ExternKind.Func);
-                w.U32(ParseTypeUse(ParamIds.Allowed, locals: null));
+                _localIds.Clear(); // only to catch duplicate parameter names
+                w.U32(ParseTypeUse(ParamIds.Allowed, _localIds));
                 break;
             case "table":
                 _nextTable++;

@@ -1,4 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Unicode;
@@ -33,9 +32,6 @@ internal sealed class TokenCursor
 
     /// <summary>The characters of the current token.</summary>
     public ReadOnlySpan<char> Text => TextAt(Position);
-
-    /// <summary>The source offset of the current token.</summary>
-    public int Offset => _tokens[Position].Start;
 
     /// <summary>The kind of the token <paramref name="ahead"/> places after the current one.</summary>
     public TokenKind KindAhead(int ahead) => _tokens[Math.Min(Position + ahead, List.Count - 1)].Kind;
@@ -288,7 +284,4 @@ internal sealed class TokenCursor
         ReadOnlySpan<char> text = TextAt(index);
         return text.Length <= 40 ? $"\"{text}\"" : $"\"{text[..37]}...\"";
     }
-
-    [DoesNotReturn]
-    public void Throw(string reason) => throw Error(reason);
 }

@@ -233,6 +233,7 @@ public class WatParserTests
 
     [TestCase("(module (func $f) (func $f))", "duplicate func")]
     [TestCase("(module (func (param $x i32) (local $x i32)))", "duplicate local")]
+    [TestCase("(module (import \"m\" \"f\" (func (param $x i32) (param $x i32))))", "duplicate local")]
     [TestCase("(module (type $t (func)) (type $t (func)))", "duplicate type")]
     [TestCase("(module (func) (import \"m\" \"f\" (func)))", "import after function")]
     [TestCase("(module (global i32 (i32.const 0)) (func (import \"m\" \"f\")))", "import after global")]
