@@ -1,3 +1,4 @@
+using Engine.Core;
 using Engine.Core.Text;
 using NUnit.Framework;
 
@@ -37,6 +38,31 @@ public class RoundTripTests
             }
         }
         TestContext.Out.WriteLine($"{name}: {modules} modules round-tripped, {identical} byte-identical");
+    }
+
+    private static IEnumerable<string> RepositoryModules()
+    {
+        if (SpecSuite.RepositoryRoot is not string root)
+        {
+            return [];
+        }
+        string[] folders = ["Engine.Benchmarks/Modules", "Engine.Benchmarks/Programs", "Engine.Tests/Programs"];
+        return folders
+            .Select(folder => Path.Combine(root, folder))
+            .Where(Directory.Exists)
+            .SelectMany(folder => Directory.GetFiles(folder, "*.wasm", SearchOption.AllDirectories))
+            .Select(path => Path.GetRelativePath(root, path))
+            .Order(StringComparer.Ordinal);
+    }
+
+    /// <summary>The compiled programs and benchmark modules of the repository (clang output, a binaryen fuzz module): real-world code.</summary>
+    [TestCaseSource(nameof(RepositoryModules))]
+    public void RepositoryModulesRoundTrip(string relativePath)
+    {
+        string printed = WatPrinter.Print(File.ReadAllBytes(Path.Combine(SpecSuite.RepositoryRoot!, relativePath)));
+        byte[] reparsed = ParseOrFail(printed, relativePath);
+        Assert.That(WatPrinter.Print(reparsed), Is.EqualTo(printed), relativePath);
+        Assert.DoesNotThrow(() => ModuleLoader.DecodeAndValidate(reparsed));
     }
 
     private static byte[] ParseOrFail(string text, string where)

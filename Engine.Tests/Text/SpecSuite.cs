@@ -73,6 +73,21 @@ internal static class SpecSuite
         _ => kind.ToString(),
     };
 
+    /// <summary>The repository's root (the folder of Engine.sln), or null.</summary>
+    public static string? RepositoryRoot { get; } = FindRepositoryRoot();
+
+    private static string? FindRepositoryRoot()
+    {
+        for (DirectoryInfo? dir = new(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Engine.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+        return null;
+    }
+
     private static string? Locate()
     {
         string? configured = Environment.GetEnvironmentVariable("WASM_TESTSUITE");
@@ -80,15 +95,12 @@ internal static class SpecSuite
         {
             return configured;
         }
-        for (DirectoryInfo? dir = new(TestContext.CurrentContext.TestDirectory); dir != null; dir = dir.Parent)
+        if (RepositoryRoot == null)
         {
-            if (File.Exists(Path.Combine(dir.FullName, "Engine.sln")))
-            {
-                string candidate = Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "wasm-testsuite"));
-                return Directory.Exists(candidate) ? candidate : null;
-            }
+            return null;
         }
-        return null;
+        string candidate = Path.GetFullPath(Path.Combine(RepositoryRoot, "..", "shared", "wasm-testsuite"));
+        return Directory.Exists(candidate) ? candidate : null;
     }
 }
 
