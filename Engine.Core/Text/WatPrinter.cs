@@ -17,7 +17,8 @@ namespace Engine.Core.Text;
 /// index whose type has no parameters and at most one result prints as <c>(result t)</c>; an element
 /// segment of <c>funcref</c> whose items are all lone <c>ref.func</c> prints as <c>func x*</c>; an active
 /// segment always names its table. Custom sections (the <c>name</c> section included) are not printed;
-/// the 2.0 text format has no syntax for them.
+/// the 2.0 text format has no syntax for them. One thing valid text cannot say at all: a memory
+/// alignment exponent of 32 or more (invalid anyway) prints but does not parse back.
 /// </remarks>
 public static class WatPrinter
 {
@@ -458,10 +459,10 @@ public static class WatPrinter
             List<FuncType> types = _p.Module.Types;
             if (type.TypeIndex < types.Count && types[type.TypeIndex].Params.Length == 0 && types[type.TypeIndex].Results.Length <= 1)
             {
-                FuncType short_ = types[type.TypeIndex];
-                if (short_.Results.Length == 1)
+                FuncType shortForm = types[type.TypeIndex];
+                if (shortForm.Results.Length == 1)
                 {
-                    line.Append(" (result ").Append(short_.Results[0].ToWatName()).Append(')');
+                    line.Append(" (result ").Append(shortForm.Results[0].ToWatName()).Append(')');
                 }
                 return;
             }
@@ -476,7 +477,8 @@ public static class WatPrinter
             }
             if (memArg.AlignLog2 != (uint)OperatorInfo.NaturalAlignmentLog2(opcode))
             {
-                line.Append(" align=").Append(memArg.AlignLog2 < 64 ? (1UL << (int)memArg.AlignLog2).ToString(CultureInfo.InvariantCulture) : "0");
+                // Text gives the alignment in bytes as a u32, so an exponent of 32 or more (always invalid) cannot parse back.
+                line.Append(" align=").Append(memArg.AlignLog2 < 64 ? (1UL << (int)memArg.AlignLog2).ToString(CultureInfo.InvariantCulture) : $"2^{memArg.AlignLog2}");
             }
         }
 
