@@ -1,0 +1,47 @@
+using Engine.Core.Text;
+using NUnit.Framework;
+
+namespace Engine.Tests.Text;
+
+/// <summary>
+/// The spec suite's text-format <c>assert_malformed</c> modules (the <c>.wat</c> files wast2json wrote
+/// for <c>module_type: "text"</c>): the parser must reject every one with a <see cref="TextFormatException"/>.
+/// Many are malformed only at the text level ("unknown operator", "mismatching label", "inline function
+/// type", "duplicate func", "import after function", "constant out of range", ...).
+/// </summary>
+[TestFixture]
+public class TextMalformedTests
+{
+    private static IEnumerable<string> Scripts() => SpecSuite.ScriptNames();
+
+    [TestCaseSource(nameof(Scripts))]
+    public void TextAssertMalformedModulesAreRejected(string name)
+    {
+        int rejected = 0;
+        foreach (JsonCommand command in SpecSuite.LoadCommands(name))
+        {
+            if (command.Type != "assert_malformed" || command.ModuleType != "text")
+            {
+                continue;
+            }
+            string text = File.ReadAllText(Path.Combine(SpecSuite.JsonFolder(name), command.FileName!));
+            string where = $"{name}.wast:{command.Line} (expected \"{command.Text}\")";
+            TextFormatException? error = Assert.Throws<TextFormatException>(() => WatParser.ParseModule(text, command.FileName), where);
+            Assert.That(error!.Line, Is.GreaterThanOrEqualTo(1), where);
+            Assert.That(error.Column, Is.GreaterThanOrEqualTo(1), where);
+            TestContext.Out.WriteLine($"{where}: {error.Message}");
+            rejected++;
+        }
+        TestContext.Out.WriteLine($"{name}: {rejected} text-format malformed modules rejected");
+    }
+
+    [Test]
+    public void AllTextAssertMalformedModulesAreCounted()
+    {
+        SpecSuite.RequireRoot();
+        int total = SpecSuite.ScriptNames()
+            .SelectMany(SpecSuite.LoadCommands)
+            .Count(c => c.Type == "assert_malformed" && c.ModuleType == "text");
+        Assert.That(total, Is.EqualTo(1077));
+    }
+}
