@@ -28,7 +28,7 @@ internal static class Arguments
         byte[] bytes = ReadFile(path);
         return Engine.Runtime.Module.IsBinary(bytes)
             ? bytes
-            : Engine.Core.Text.WatParser.ParseModule(System.Text.Encoding.UTF8.GetString(bytes), Path.GetFileName(path));
+            : Engine.Core.Text.WatParser.ParseModule(System.Text.Encoding.UTF8.GetString(bytes), Path.GetFileName(path), emitNames: true);
     }
 
     /// <summary>Reads a file, turning a missing or unreadable file into a usage error.</summary>

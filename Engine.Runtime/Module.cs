@@ -126,7 +126,7 @@ public sealed class Module
     public static Module FromText(WasmEngine engine, string text, string? name = null)
     {
         ArgumentNullException.ThrowIfNull(text);
-        return FromBytes(engine, global::Engine.Core.Text.WatParser.ParseModule(text, name), name);
+        return FromBytes(engine, global::Engine.Core.Text.WatParser.ParseModule(text, name, emitNames: true), name);
     }
 
     /// <summary>Reads and loads a module from a file: binary, or text when it does not start with the binary magic.</summary>
