@@ -478,7 +478,7 @@ public sealed partial class Translator
         {
             return;
         }
-        Op op = opcode switch
+        Op? scalar = opcode switch
         {
             Opcode.I32Load => Op.I32Load,
             Opcode.I64Load => Op.I64Load,
@@ -495,11 +495,20 @@ public sealed partial class Translator
             Opcode.I64Load32S => Op.I64Load32S,
             Opcode.I64Load32U => Op.I64Load32U,
             Opcode.V128Load => Op.V128Load,
-            _ => SimdLoad(opcode),
+            _ => null,
         };
+        ValType result = OperatorInfo.Results(opcode)[0];
         Entry address = Pop();
-        int sa = Operand(address);
-        Emit(op, PushTemp(OperatorInfo.Results(opcode)[0]), sa, (int)memArg.Offset);
+        if (scalar is Op op)
+        {
+            var (slot, addend) = Address(address);
+            Emit(op, PushTemp(result), slot, addend, (int)memArg.Offset);
+        }
+        else
+        {
+            int slot = Operand(address);
+            Emit(SimdLoad(opcode), PushTemp(result), slot, (int)memArg.Offset);
+        }
     }
 
     private void Store(Opcode opcode, MemArg memArg)
@@ -518,8 +527,29 @@ public sealed partial class Translator
             _ => throw new NotSupportedException($"the interpreter does not implement {OperatorInfo.Name(opcode)}"),
         };
         Entry value = Pop(), address = Pop();
-        int sa = Operand(address), sv = Operand(value);
-        Emit(op, sa, sv, (int)memArg.Offset);
+        var (slot, addend) = Address(address);
+        int sv = Operand(value);
+        Emit(op, slot, sv, addend, (int)memArg.Offset);
+    }
+
+    /// <summary>
+    /// A memory access's address as slot + addend (wrapped to 32 bits before the static offset is added):
+    /// a constant address reads the zero slot, and an <c>i32.add</c> of a constant just before (how
+    /// compilers write negative offsets) folds into the access.
+    /// </summary>
+    private (int Slot, int Addend) Address(in Entry address)
+    {
+        if (address.Kind == EntryKind.Const)
+        {
+            return (_zeroSlot, (int)address.Value);
+        }
+        if (address.Kind == EntryKind.Temp && LastWrote(address.Slot) && (Op)_words[_lastStart] == Op.I32AddImm)
+        {
+            int source = _words[_lastStart + 2], addend = _words[_lastStart + 3];
+            DropLastInstruction();
+            return (source, addend);
+        }
+        return (Operand(address), 0);
     }
 
     /// <summary>Pops <paramref name="count"/> operands into slots (materializing constants) and returns them in order.</summary>

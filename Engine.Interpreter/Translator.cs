@@ -82,6 +82,9 @@ public sealed partial class Translator
     private int[] _localSlots = new int[16];
     private int _localCount;
     private int _localsEnd;
+    // A hidden local after the declared ones: zeroed on entry like them and never written, it is the
+    // base slot of memory accesses at constant addresses.
+    private int _zeroSlot;
     private int _resultSlots;
 
     private int[] _words = new int[256];
@@ -141,7 +144,8 @@ public sealed partial class Translator
             _localSlots[i] = slot;
             slot += SlotSize(_localTypes[i]);
         }
-        _localsEnd = slot;
+        _zeroSlot = slot;
+        _localsEnd = slot + 1;
         _resultSlots = FunctionInstance.SlotsOf(_type.Results);
         _length = 0;
         _height = 0;

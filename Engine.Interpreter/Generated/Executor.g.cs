@@ -650,204 +650,224 @@ internal static unsafe partial class Executor
                     ip += 2;
                     continue;
                 }
-                case Op.I32Load: // d = load i32 at a + off
+                case Op.I32Load: // d = load i32 at (a + k) + off
                 {
                     int d = ip[1];
                     int a = ip[2];
-                    uint off = (uint)ip[3];
-                    ulong pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 4 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } byte* p = memory + pAddress;
+                    int k = ip[3];
+                    uint off = (uint)ip[4];
+                    ulong pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 4 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } byte* p = memory + pAddress;
                     (*(int*)(fp + d)) = Unsafe.ReadUnaligned<int>(p);
-                    ip += 4;
+                    ip += 5;
                     continue;
                 }
-                case Op.I64Load: // d = load i64 at a + off
+                case Op.I64Load: // d = load i64 at (a + k) + off
                 {
                     int d = ip[1];
                     int a = ip[2];
-                    uint off = (uint)ip[3];
-                    ulong pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 8 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } byte* p = memory + pAddress;
+                    int k = ip[3];
+                    uint off = (uint)ip[4];
+                    ulong pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 8 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } byte* p = memory + pAddress;
                     (*(long*)(fp + d)) = Unsafe.ReadUnaligned<long>(p);
-                    ip += 4;
+                    ip += 5;
                     continue;
                 }
                 case Op.F32Load: // d = load f32 at a + off (bits)
                 {
                     int d = ip[1];
                     int a = ip[2];
-                    uint off = (uint)ip[3];
-                    ulong pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 4 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } byte* p = memory + pAddress;
+                    int k = ip[3];
+                    uint off = (uint)ip[4];
+                    ulong pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 4 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } byte* p = memory + pAddress;
                     (*(uint*)(fp + d)) = Unsafe.ReadUnaligned<uint>(p);
-                    ip += 4;
+                    ip += 5;
                     continue;
                 }
                 case Op.F64Load: // d = load f64 at a + off (bits)
                 {
                     int d = ip[1];
                     int a = ip[2];
-                    uint off = (uint)ip[3];
-                    ulong pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 8 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } byte* p = memory + pAddress;
+                    int k = ip[3];
+                    uint off = (uint)ip[4];
+                    ulong pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 8 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } byte* p = memory + pAddress;
                     (*(ulong*)(fp + d)) = Unsafe.ReadUnaligned<ulong>(p);
-                    ip += 4;
+                    ip += 5;
                     continue;
                 }
                 case Op.I32Load8S: // d = sign-extend load i8 at a + off to i32
                 {
                     int d = ip[1];
                     int a = ip[2];
-                    uint off = (uint)ip[3];
-                    ulong pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 1 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } byte* p = memory + pAddress;
+                    int k = ip[3];
+                    uint off = (uint)ip[4];
+                    ulong pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 1 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } byte* p = memory + pAddress;
                     (*(int*)(fp + d)) = *(sbyte*)p;
-                    ip += 4;
+                    ip += 5;
                     continue;
                 }
                 case Op.I32Load8U: // d = zero-extend load i8 at a + off to i32
                 {
                     int d = ip[1];
                     int a = ip[2];
-                    uint off = (uint)ip[3];
-                    ulong pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 1 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } byte* p = memory + pAddress;
+                    int k = ip[3];
+                    uint off = (uint)ip[4];
+                    ulong pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 1 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } byte* p = memory + pAddress;
                     (*(int*)(fp + d)) = *p;
-                    ip += 4;
+                    ip += 5;
                     continue;
                 }
                 case Op.I32Load16S: // d = sign-extend load i16 at a + off to i32
                 {
                     int d = ip[1];
                     int a = ip[2];
-                    uint off = (uint)ip[3];
-                    ulong pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 2 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } byte* p = memory + pAddress;
+                    int k = ip[3];
+                    uint off = (uint)ip[4];
+                    ulong pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 2 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } byte* p = memory + pAddress;
                     (*(int*)(fp + d)) = Unsafe.ReadUnaligned<short>(p);
-                    ip += 4;
+                    ip += 5;
                     continue;
                 }
                 case Op.I32Load16U: // d = zero-extend load i16 at a + off to i32
                 {
                     int d = ip[1];
                     int a = ip[2];
-                    uint off = (uint)ip[3];
-                    ulong pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 2 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } byte* p = memory + pAddress;
+                    int k = ip[3];
+                    uint off = (uint)ip[4];
+                    ulong pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 2 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } byte* p = memory + pAddress;
                     (*(int*)(fp + d)) = Unsafe.ReadUnaligned<ushort>(p);
-                    ip += 4;
+                    ip += 5;
                     continue;
                 }
                 case Op.I64Load8S: // d = sign-extend load i8 at a + off to i64
                 {
                     int d = ip[1];
                     int a = ip[2];
-                    uint off = (uint)ip[3];
-                    ulong pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 1 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } byte* p = memory + pAddress;
+                    int k = ip[3];
+                    uint off = (uint)ip[4];
+                    ulong pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 1 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } byte* p = memory + pAddress;
                     (*(long*)(fp + d)) = *(sbyte*)p;
-                    ip += 4;
+                    ip += 5;
                     continue;
                 }
                 case Op.I64Load8U: // d = zero-extend load i8 at a + off to i64
                 {
                     int d = ip[1];
                     int a = ip[2];
-                    uint off = (uint)ip[3];
-                    ulong pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 1 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } byte* p = memory + pAddress;
+                    int k = ip[3];
+                    uint off = (uint)ip[4];
+                    ulong pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 1 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } byte* p = memory + pAddress;
                     (*(long*)(fp + d)) = *p;
-                    ip += 4;
+                    ip += 5;
                     continue;
                 }
                 case Op.I64Load16S: // d = sign-extend load i16 at a + off to i64
                 {
                     int d = ip[1];
                     int a = ip[2];
-                    uint off = (uint)ip[3];
-                    ulong pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 2 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } byte* p = memory + pAddress;
+                    int k = ip[3];
+                    uint off = (uint)ip[4];
+                    ulong pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 2 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } byte* p = memory + pAddress;
                     (*(long*)(fp + d)) = Unsafe.ReadUnaligned<short>(p);
-                    ip += 4;
+                    ip += 5;
                     continue;
                 }
                 case Op.I64Load16U: // d = zero-extend load i16 at a + off to i64
                 {
                     int d = ip[1];
                     int a = ip[2];
-                    uint off = (uint)ip[3];
-                    ulong pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 2 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } byte* p = memory + pAddress;
+                    int k = ip[3];
+                    uint off = (uint)ip[4];
+                    ulong pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 2 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } byte* p = memory + pAddress;
                     (*(long*)(fp + d)) = Unsafe.ReadUnaligned<ushort>(p);
-                    ip += 4;
+                    ip += 5;
                     continue;
                 }
                 case Op.I64Load32S: // d = sign-extend load i32 at a + off to i64
                 {
                     int d = ip[1];
                     int a = ip[2];
-                    uint off = (uint)ip[3];
-                    ulong pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 4 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } byte* p = memory + pAddress;
+                    int k = ip[3];
+                    uint off = (uint)ip[4];
+                    ulong pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 4 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } byte* p = memory + pAddress;
                     (*(long*)(fp + d)) = Unsafe.ReadUnaligned<int>(p);
-                    ip += 4;
+                    ip += 5;
                     continue;
                 }
                 case Op.I64Load32U: // d = zero-extend load i32 at a + off to i64
                 {
                     int d = ip[1];
                     int a = ip[2];
-                    uint off = (uint)ip[3];
-                    ulong pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 4 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } byte* p = memory + pAddress;
+                    int k = ip[3];
+                    uint off = (uint)ip[4];
+                    ulong pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 4 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } byte* p = memory + pAddress;
                     (*(long*)(fp + d)) = Unsafe.ReadUnaligned<uint>(p);
-                    ip += 4;
+                    ip += 5;
                     continue;
                 }
-                case Op.V128Load: // d = load v128 at a + off
+                case Op.V128Load: // d = load v128 at (a + k) + off
                 {
                     int d = ip[1];
                     int a = ip[2];
-                    uint off = (uint)ip[3];
-                    ulong pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 16 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } byte* p = memory + pAddress;
+                    int k = ip[3];
+                    uint off = (uint)ip[4];
+                    ulong pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 16 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } byte* p = memory + pAddress;
                     (*(Vector128<byte>*)(fp + d)) = Unsafe.ReadUnaligned<Vector128<byte>>(p);
-                    ip += 4;
+                    ip += 5;
                     continue;
                 }
-                case Op.I32Store: // store i32 b at a + off
+                case Op.I32Store: // store i32 b at (a + k) + off
                 {
                     int a = ip[1];
                     int b = ip[2];
-                    uint off = (uint)ip[3];
-                    ulong pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 4 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } byte* p = memory + pAddress;
+                    int k = ip[3];
+                    uint off = (uint)ip[4];
+                    ulong pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 4 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } byte* p = memory + pAddress;
                     Unsafe.WriteUnaligned(p, (*(int*)(fp + b)));
-                    ip += 4;
+                    ip += 5;
                     continue;
                 }
-                case Op.I64Store: // store i64 b at a + off
+                case Op.I64Store: // store i64 b at (a + k) + off
                 {
                     int a = ip[1];
                     int b = ip[2];
-                    uint off = (uint)ip[3];
-                    ulong pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 8 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } byte* p = memory + pAddress;
+                    int k = ip[3];
+                    uint off = (uint)ip[4];
+                    ulong pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 8 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } byte* p = memory + pAddress;
                     Unsafe.WriteUnaligned(p, (*(long*)(fp + b)));
-                    ip += 4;
+                    ip += 5;
                     continue;
                 }
-                case Op.Store8: // store the low 8 bits of b at a + off
+                case Op.Store8: // store the low 8 bits of b at (a + k) + off
                 {
                     int a = ip[1];
                     int b = ip[2];
-                    uint off = (uint)ip[3];
-                    ulong pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 1 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } byte* p = memory + pAddress;
+                    int k = ip[3];
+                    uint off = (uint)ip[4];
+                    ulong pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 1 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } byte* p = memory + pAddress;
                     *p = (byte)(*(uint*)(fp + b));
-                    ip += 4;
+                    ip += 5;
                     continue;
                 }
-                case Op.Store16: // store the low 16 bits of b at a + off
+                case Op.Store16: // store the low 16 bits of b at (a + k) + off
                 {
                     int a = ip[1];
                     int b = ip[2];
-                    uint off = (uint)ip[3];
-                    ulong pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 2 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } byte* p = memory + pAddress;
+                    int k = ip[3];
+                    uint off = (uint)ip[4];
+                    ulong pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 2 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } byte* p = memory + pAddress;
                     Unsafe.WriteUnaligned(p, (ushort)(*(uint*)(fp + b)));
-                    ip += 4;
+                    ip += 5;
                     continue;
                 }
-                case Op.V128Store: // store v128 b at a + off
+                case Op.V128Store: // store v128 b at (a + k) + off
                 {
                     int a = ip[1];
                     int b = ip[2];
-                    uint off = (uint)ip[3];
-                    ulong pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 16 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } byte* p = memory + pAddress;
+                    int k = ip[3];
+                    uint off = (uint)ip[4];
+                    ulong pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 16 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } byte* p = memory + pAddress;
                     Unsafe.WriteUnaligned(p, (*(Vector128<byte>*)(fp + b)));
-                    ip += 4;
+                    ip += 5;
                     continue;
                 }
                 case Op.TableGet: // d = table[tbl][u32 i] (funcref)

@@ -136,9 +136,9 @@ internal enum Op : ushort
     MemoryInit,
     /// <summary>data[seg] = empty</summary>
     DataDrop,
-    /// <summary>d = load i32 at a + off</summary>
+    /// <summary>d = load i32 at (a + k) + off</summary>
     I32Load,
-    /// <summary>d = load i64 at a + off</summary>
+    /// <summary>d = load i64 at (a + k) + off</summary>
     I64Load,
     /// <summary>d = load f32 at a + off (bits)</summary>
     F32Load,
@@ -164,17 +164,17 @@ internal enum Op : ushort
     I64Load32S,
     /// <summary>d = zero-extend load i32 at a + off to i64</summary>
     I64Load32U,
-    /// <summary>d = load v128 at a + off</summary>
+    /// <summary>d = load v128 at (a + k) + off</summary>
     V128Load,
-    /// <summary>store i32 b at a + off</summary>
+    /// <summary>store i32 b at (a + k) + off</summary>
     I32Store,
-    /// <summary>store i64 b at a + off</summary>
+    /// <summary>store i64 b at (a + k) + off</summary>
     I64Store,
-    /// <summary>store the low 8 bits of b at a + off</summary>
+    /// <summary>store the low 8 bits of b at (a + k) + off</summary>
     Store8,
-    /// <summary>store the low 16 bits of b at a + off</summary>
+    /// <summary>store the low 16 bits of b at (a + k) + off</summary>
     Store16,
-    /// <summary>store v128 b at a + off</summary>
+    /// <summary>store v128 b at (a + k) + off</summary>
     V128Store,
     /// <summary>d = table[tbl][u32 i] (funcref)</summary>
     TableGet,
@@ -999,7 +999,7 @@ internal static class OpInfo
     /// <summary>The instruction's formula.</summary>
     public static string Formula(Op op) => s_formulas[(int)op];
 
-    private static readonly byte[] s_words = [1, 1, 2, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 5, 1, 1, 2, 3, 3, 5, 3, 4, 6, 5, 5, 3, 3, 3, 3, 3, 3, 2, 3, 4, 4, 5, 2, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 5, 5, 6, 6, 2, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 8, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 3, 3, 4, 4, 5, 4, 4, 5, 4, 5, 4, 5, 4, 5, 4, 5, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 4, 4, 4, 4, 5, 3, 6, 6, 6, 6, 5, 5, 5, 5, 4, 4, 3, 3, 3, 3, 3, 3, 3, 4, 4, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 4, 4, 4, 4, 3, 4, 3, 3, 3, 3, 3, 3, 4, 3, 3, 4, 4, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 3, 3, 3, 3];
+    private static readonly byte[] s_words = [1, 1, 2, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 5, 1, 1, 2, 3, 3, 5, 3, 4, 6, 5, 5, 3, 3, 3, 3, 3, 3, 2, 3, 4, 4, 5, 2, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 4, 4, 4, 4, 3, 5, 5, 6, 6, 2, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 8, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 3, 3, 4, 4, 5, 4, 4, 5, 4, 5, 4, 5, 4, 5, 4, 5, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 4, 4, 4, 4, 5, 3, 6, 6, 6, 6, 5, 5, 5, 5, 4, 4, 3, 3, 3, 3, 3, 3, 3, 4, 4, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 4, 4, 4, 4, 3, 4, 3, 3, 3, 3, 3, 3, 4, 3, 3, 4, 4, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 3, 3, 3, 3];
 
     private static readonly string[] s_names =
     [
@@ -1553,26 +1553,26 @@ internal static class OpInfo
         ["a:slot", "b:slot", "c:slot"],
         ["seg:index", "a:slot", "b:slot", "c:slot"],
         ["seg:index"],
-        ["d:slot", "a:slot", "off:u32"],
-        ["d:slot", "a:slot", "off:u32"],
-        ["d:slot", "a:slot", "off:u32"],
-        ["d:slot", "a:slot", "off:u32"],
-        ["d:slot", "a:slot", "off:u32"],
-        ["d:slot", "a:slot", "off:u32"],
-        ["d:slot", "a:slot", "off:u32"],
-        ["d:slot", "a:slot", "off:u32"],
-        ["d:slot", "a:slot", "off:u32"],
-        ["d:slot", "a:slot", "off:u32"],
-        ["d:slot", "a:slot", "off:u32"],
-        ["d:slot", "a:slot", "off:u32"],
-        ["d:slot", "a:slot", "off:u32"],
-        ["d:slot", "a:slot", "off:u32"],
-        ["d:slot", "a:slot", "off:u32"],
-        ["a:slot", "b:slot", "off:u32"],
-        ["a:slot", "b:slot", "off:u32"],
-        ["a:slot", "b:slot", "off:u32"],
-        ["a:slot", "b:slot", "off:u32"],
-        ["a:slot", "b:slot", "off:u32"],
+        ["d:slot", "a:slot", "k:i32", "off:u32"],
+        ["d:slot", "a:slot", "k:i32", "off:u32"],
+        ["d:slot", "a:slot", "k:i32", "off:u32"],
+        ["d:slot", "a:slot", "k:i32", "off:u32"],
+        ["d:slot", "a:slot", "k:i32", "off:u32"],
+        ["d:slot", "a:slot", "k:i32", "off:u32"],
+        ["d:slot", "a:slot", "k:i32", "off:u32"],
+        ["d:slot", "a:slot", "k:i32", "off:u32"],
+        ["d:slot", "a:slot", "k:i32", "off:u32"],
+        ["d:slot", "a:slot", "k:i32", "off:u32"],
+        ["d:slot", "a:slot", "k:i32", "off:u32"],
+        ["d:slot", "a:slot", "k:i32", "off:u32"],
+        ["d:slot", "a:slot", "k:i32", "off:u32"],
+        ["d:slot", "a:slot", "k:i32", "off:u32"],
+        ["d:slot", "a:slot", "k:i32", "off:u32"],
+        ["a:slot", "b:slot", "k:i32", "off:u32"],
+        ["a:slot", "b:slot", "k:i32", "off:u32"],
+        ["a:slot", "b:slot", "k:i32", "off:u32"],
+        ["a:slot", "b:slot", "k:i32", "off:u32"],
+        ["a:slot", "b:slot", "k:i32", "off:u32"],
         ["d:slot", "tbl:index", "i:slot"],
         ["d:slot", "tbl:index", "i:slot"],
         ["tbl:index", "i:slot", "v:slot"],
@@ -2042,8 +2042,8 @@ internal static class OpInfo
         "memory[a .. a+c) = memory[b .. b+c) (as if through a temporary)",
         "memory[a .. a+c) = data[seg][b .. b+c)",
         "data[seg] = empty",
-        "d = load i32 at a + off",
-        "d = load i64 at a + off",
+        "d = load i32 at (a + k) + off",
+        "d = load i64 at (a + k) + off",
         "d = load f32 at a + off (bits)",
         "d = load f64 at a + off (bits)",
         "d = sign-extend load i8 at a + off to i32",
@@ -2056,12 +2056,12 @@ internal static class OpInfo
         "d = zero-extend load i16 at a + off to i64",
         "d = sign-extend load i32 at a + off to i64",
         "d = zero-extend load i32 at a + off to i64",
-        "d = load v128 at a + off",
-        "store i32 b at a + off",
-        "store i64 b at a + off",
-        "store the low 8 bits of b at a + off",
-        "store the low 16 bits of b at a + off",
-        "store v128 b at a + off",
+        "d = load v128 at (a + k) + off",
+        "store i32 b at (a + k) + off",
+        "store i64 b at (a + k) + off",
+        "store the low 8 bits of b at (a + k) + off",
+        "store the low 16 bits of b at (a + k) + off",
+        "store v128 b at (a + k) + off",
         "d = table[tbl][u32 i] (funcref)",
         "d = table[tbl][u32 i] (externref: the frame's reference is rooted in the activations table)",
         "table[tbl][u32 i] = v (funcref)",
