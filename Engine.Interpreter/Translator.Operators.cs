@@ -168,10 +168,10 @@ public sealed partial class Translator
         Simple(Opcode.F64Trunc, Op.F64Trunc);
         Simple(Opcode.F64Nearest, Op.F64Nearest);
         Simple(Opcode.F64Sqrt, Op.F64Sqrt);
-        Simple(Opcode.F64Add, Op.F64Add);
-        Simple(Opcode.F64Sub, Op.F64Sub);
-        Simple(Opcode.F64Mul, Op.F64Mul);
-        Simple(Opcode.F64Div, Op.F64Div);
+        WithImm(Opcode.F64Add, Op.F64Add, Op.F64AddImm, true);
+        WithImm(Opcode.F64Sub, Op.F64Sub, Op.F64SubImm, false);
+        WithImm(Opcode.F64Mul, Op.F64Mul, Op.F64MulImm, true);
+        WithImm(Opcode.F64Div, Op.F64Div, Op.F64DivImm, false);
         Simple(Opcode.F64Min, Op.F64Min);
         Simple(Opcode.F64Max, Op.F64Max);
         Simple(Opcode.F64Copysign, Op.F64Copysign);
@@ -266,7 +266,22 @@ public sealed partial class Translator
     {
         Entry b = Pop(), a = Pop();
         bool wide = OperatorInfo.Params(opcode)[0] == ValType.I64;
-        if (b.Kind == EntryKind.Const && a.Kind != EntryKind.Const && FitsImmediate(b.Value, wide))
+        if (OperatorInfo.Params(opcode)[0] == ValType.F64 && rule.Immediate != Op.Unreachable)
+        {
+            // f64 immediates take the whole 64-bit pattern.
+            Entry? constant = b.Kind == EntryKind.Const ? b : rule.Commutative && a.Kind == EntryKind.Const ? a : null;
+            Entry other = b.Kind == EntryKind.Const ? a : b;
+            if (constant is Entry c && other.Kind != EntryKind.Const)
+            {
+                int so = Operand(other);
+                Begin(rule.Immediate);
+                Put(PushTemp(result));
+                Put(so);
+                PutLong(c.Value);
+                return;
+            }
+        }
+        else if (b.Kind == EntryKind.Const && a.Kind != EntryKind.Const && FitsImmediate(b.Value, wide))
         {
             if (rule.Immediate != Op.Unreachable)
             {
@@ -287,7 +302,7 @@ public sealed partial class Translator
                 return;
             }
         }
-        if (a.Kind == EntryKind.Const && b.Kind != EntryKind.Const && FitsImmediate(a.Value, wide))
+        if (a.Kind == EntryKind.Const && b.Kind != EntryKind.Const && FitsImmediate(a.Value, wide) && OperatorInfo.Params(opcode)[0] != ValType.F64)
         {
             Op swapped = rule.Commutative ? rule.Immediate : rule.Mirrored;
             if (swapped != Op.Unreachable)

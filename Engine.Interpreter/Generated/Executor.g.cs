@@ -1959,6 +1959,42 @@ internal static unsafe partial class Executor
                     ip += 4;
                     continue;
                 }
+                case Op.F64AddImm: // d = a + imm (f64 bits)
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    long imm = Unsafe.ReadUnaligned<long>(ip + 3);
+                    (*(double*)(fp + d)) = (*(double*)(fp + a)) + BitConverter.Int64BitsToDouble(imm);
+                    ip += 5;
+                    continue;
+                }
+                case Op.F64SubImm: // d = a - imm (f64 bits)
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    long imm = Unsafe.ReadUnaligned<long>(ip + 3);
+                    (*(double*)(fp + d)) = (*(double*)(fp + a)) - BitConverter.Int64BitsToDouble(imm);
+                    ip += 5;
+                    continue;
+                }
+                case Op.F64MulImm: // d = a * imm (f64 bits)
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    long imm = Unsafe.ReadUnaligned<long>(ip + 3);
+                    (*(double*)(fp + d)) = (*(double*)(fp + a)) * BitConverter.Int64BitsToDouble(imm);
+                    ip += 5;
+                    continue;
+                }
+                case Op.F64DivImm: // d = a / imm (f64 bits)
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    long imm = Unsafe.ReadUnaligned<long>(ip + 3);
+                    (*(double*)(fp + d)) = (*(double*)(fp + a)) / BitConverter.Int64BitsToDouble(imm);
+                    ip += 5;
+                    continue;
+                }
                 case Op.F64Sub: // d = a - b
                 {
                     int d = ip[1];
