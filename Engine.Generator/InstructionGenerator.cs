@@ -89,9 +89,11 @@ public static partial class InstructionGenerator
                 }
                 continue;
             }
-            if (line.Trim() == "@simd")
+            if (line.Trim() == "@simd" || line.StartsWith("@simd hot:", StringComparison.Ordinal))
             {
-                instructions.Add(new InstructionDef("@simd", "", [], true, []));
+                // The listed SIMD instructions go into the dispatch loop; the others stay cold.
+                string[] hot = line.Contains(':') ? line[(line.IndexOf(':') + 1)..].Split(' ', StringSplitOptions.RemoveEmptyEntries) : [];
+                instructions.Add(new InstructionDef("@simd", "", [], true, hot));
                 continue;
             }
             if (line.StartsWith("##", StringComparison.Ordinal))
@@ -163,7 +165,9 @@ public static partial class InstructionGenerator
         {
             if (def.Name == "@simd")
             {
-                instructions.AddRange(SimdInstructions(OperatorGenerator.Parse(operatorTable)));
+                var hot = new HashSet<string>(def.Body);
+                instructions.AddRange(SimdInstructions(OperatorGenerator.Parse(operatorTable))
+                    .Select(i => hot.Contains(i.Name) ? i with { Cold = false } : i));
             }
             else
             {

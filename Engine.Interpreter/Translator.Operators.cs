@@ -58,6 +58,12 @@ public sealed partial class Translator
         [Op.I64GeS] = (Op.BrI64GeS, Op.BrI64LtS),
         [Op.I64GeU] = (Op.BrI64GeU, Op.BrI64LtU),
         [Op.I32Eqz] = (Op.BrIfZero, Op.BrIfNonZero),
+        [Op.F64Eq] = (Op.BrF64Eq, Op.BrF64Ne),
+        [Op.F64Ne] = (Op.BrF64Ne, Op.BrF64Eq),
+        [Op.F64Lt] = (Op.BrF64Lt, Op.BrF64NotLt),
+        [Op.F64Gt] = (Op.BrF64Gt, Op.BrF64NotGt),
+        [Op.F64Le] = (Op.BrF64Le, Op.BrF64NotLe),
+        [Op.F64Ge] = (Op.BrF64Ge, Op.BrF64NotGe),
         [Op.I64Eqz] = (Op.BrI64EqZero, Op.BrI64NeZero),
     };
 
@@ -266,6 +272,10 @@ public sealed partial class Translator
     {
         Entry b = Pop(), a = Pop();
         bool wide = OperatorInfo.Params(opcode)[0] == ValType.I64;
+        if (TryFuseLoadOperand(rule, opcode, result, a, b))
+        {
+            return;
+        }
         if (OperatorInfo.Params(opcode)[0] == ValType.F64 && rule.Immediate != Op.Unreachable)
         {
             // f64 immediates take the whole 64-bit pattern.
@@ -314,6 +324,43 @@ public sealed partial class Translator
         }
         int left = Operand(a), right = Operand(b);
         Emit(rule.Op, PushTemp(result), left, right);
+    }
+
+    /// <summary>
+    /// f64 add/sub/mul whose right operand (or either, when commutative) was just loaded from memory become
+    /// one instruction that reads memory itself: the load is dropped and its address taken over.
+    /// </summary>
+    private bool TryFuseLoadOperand(PlainRule rule, Opcode opcode, ValType result, in Entry a, in Entry b)
+    {
+        Op fused = opcode switch
+        {
+            Opcode.F64Add => Op.F64AddLoad,
+            Opcode.F64Sub => Op.F64SubLoad,
+            Opcode.F64Mul => Op.F64MulLoad,
+            _ => Op.Unreachable,
+        };
+        if (fused == Op.Unreachable || a.Kind == EntryKind.Const || b.Kind == EntryKind.Const)
+        {
+            return false;
+        }
+        Entry other;
+        if (b.Kind == EntryKind.Temp && LastWrote(b.Slot) && (Op)_words[_lastStart] == Op.F64Load)
+        {
+            other = a;
+        }
+        else if (rule.Commutative && a.Kind == EntryKind.Temp && LastWrote(a.Slot) && (Op)_words[_lastStart] == Op.F64Load)
+        {
+            other = b;
+        }
+        else
+        {
+            return false;
+        }
+        // F64Load d address k off
+        int address = _words[_lastStart + 2], addend = _words[_lastStart + 3], offset = _words[_lastStart + 4];
+        DropLastInstruction();
+        Emit(fused, PushTemp(result), Operand(other), address, addend, offset);
+        return true;
     }
 
     private static bool FitsImmediate(long value, bool wide) => !wide || value == (int)value;

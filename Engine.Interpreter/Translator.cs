@@ -657,6 +657,26 @@ public sealed partial class Translator
             }
             destination += SlotSize(_stack[i].Type);
         }
+        if (count == 1 && _type.Results[0] != ValType.V128)
+        {
+            ref Entry result = ref Peek();
+            if (result.Kind == EntryKind.Temp && result.Slot != 0 && LastWrote(result.Slot))
+            {
+                // The instruction that produced the result writes slot 0 directly.
+                _words[_lastStart + 1] = 0;
+                Emit(Op.Return);
+                return;
+            }
+            if (result.Kind != EntryKind.Const)
+            {
+                int source = result.Kind == EntryKind.Temp ? result.Slot : result.Source;
+                if (source != 0)
+                {
+                    Emit(Op.ReturnSlot, source);
+                    return;
+                }
+            }
+        }
         MoveTopTo(count, 0);
         Emit(Op.Return);
     }

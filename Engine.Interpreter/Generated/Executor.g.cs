@@ -383,6 +383,96 @@ internal static unsafe partial class Executor
                     ip += 3;
                     continue;
                 }
+                case Op.BrF64Eq: // if a == b then ip = t (f64)
+                {
+                    int a = ip[1];
+                    int b = ip[2];
+                    int t = ip[3];
+                    if ((*(double*)(fp + a)) == (*(double*)(fp + b))) { ip = code + t; continue; }
+                    ip += 4;
+                    continue;
+                }
+                case Op.BrF64Ne: // if a != b then ip = t (f64; true when either is NaN)
+                {
+                    int a = ip[1];
+                    int b = ip[2];
+                    int t = ip[3];
+                    if ((*(double*)(fp + a)) != (*(double*)(fp + b))) { ip = code + t; continue; }
+                    ip += 4;
+                    continue;
+                }
+                case Op.BrF64Lt: // if a < b then ip = t (f64)
+                {
+                    int a = ip[1];
+                    int b = ip[2];
+                    int t = ip[3];
+                    if ((*(double*)(fp + a)) < (*(double*)(fp + b))) { ip = code + t; continue; }
+                    ip += 4;
+                    continue;
+                }
+                case Op.BrF64NotLt: // if not a < b then ip = t (f64; taken when either is NaN)
+                {
+                    int a = ip[1];
+                    int b = ip[2];
+                    int t = ip[3];
+                    if (!((*(double*)(fp + a)) < (*(double*)(fp + b)))) { ip = code + t; continue; }
+                    ip += 4;
+                    continue;
+                }
+                case Op.BrF64Gt: // if a > b then ip = t (f64)
+                {
+                    int a = ip[1];
+                    int b = ip[2];
+                    int t = ip[3];
+                    if ((*(double*)(fp + a)) > (*(double*)(fp + b))) { ip = code + t; continue; }
+                    ip += 4;
+                    continue;
+                }
+                case Op.BrF64NotGt: // if not a > b then ip = t (f64; taken when either is NaN)
+                {
+                    int a = ip[1];
+                    int b = ip[2];
+                    int t = ip[3];
+                    if (!((*(double*)(fp + a)) > (*(double*)(fp + b)))) { ip = code + t; continue; }
+                    ip += 4;
+                    continue;
+                }
+                case Op.BrF64Le: // if a <= b then ip = t (f64)
+                {
+                    int a = ip[1];
+                    int b = ip[2];
+                    int t = ip[3];
+                    if ((*(double*)(fp + a)) <= (*(double*)(fp + b))) { ip = code + t; continue; }
+                    ip += 4;
+                    continue;
+                }
+                case Op.BrF64NotLe: // if not a <= b then ip = t (f64; taken when either is NaN)
+                {
+                    int a = ip[1];
+                    int b = ip[2];
+                    int t = ip[3];
+                    if (!((*(double*)(fp + a)) <= (*(double*)(fp + b)))) { ip = code + t; continue; }
+                    ip += 4;
+                    continue;
+                }
+                case Op.BrF64Ge: // if a >= b then ip = t (f64)
+                {
+                    int a = ip[1];
+                    int b = ip[2];
+                    int t = ip[3];
+                    if ((*(double*)(fp + a)) >= (*(double*)(fp + b))) { ip = code + t; continue; }
+                    ip += 4;
+                    continue;
+                }
+                case Op.BrF64NotGe: // if not a >= b then ip = t (f64; taken when either is NaN)
+                {
+                    int a = ip[1];
+                    int b = ip[2];
+                    int t = ip[3];
+                    if (!((*(double*)(fp + a)) >= (*(double*)(fp + b)))) { ip = code + t; continue; }
+                    ip += 4;
+                    continue;
+                }
                 case Op.Call: // call function f with its frame at fp + args (arguments there, results written back there)
                 {
                     int f = ip[1];
@@ -435,6 +525,14 @@ internal static unsafe partial class Executor
                     memLength = vm->MemoryLength;
                     continue;
                     ip += 1;
+                    continue;
+                }
+                case Op.ReturnSlot: // slot 0 = a (8 bytes), then return (the common single-result return)
+                {
+                    int a = ip[1];
+                    (*(ulong*)(fp + 0)) = (*(ulong*)(fp + a));
+                    goto case Op.Return;
+                    ip += 2;
                     continue;
                 }
                 case Op.CheckEpoch: // trap when the engine's epoch reached this instance's deadline (loop headers and function entries)
@@ -1959,6 +2057,42 @@ internal static unsafe partial class Executor
                     ip += 4;
                     continue;
                 }
+                case Op.F64AddLoad: // d = a + load f64 at (b + k) + off
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    int k = ip[4];
+                    uint off = (uint)ip[5];
+                    ulong pAddress = (ulong)(uint)((*(int*)(fp + b)) + k) + (uint)(off); if (pAddress + 8 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } byte* p = memory + pAddress;
+                    (*(double*)(fp + d)) = (*(double*)(fp + a)) + Unsafe.ReadUnaligned<double>(p);
+                    ip += 6;
+                    continue;
+                }
+                case Op.F64SubLoad: // d = a - load f64 at (b + k) + off
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    int k = ip[4];
+                    uint off = (uint)ip[5];
+                    ulong pAddress = (ulong)(uint)((*(int*)(fp + b)) + k) + (uint)(off); if (pAddress + 8 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } byte* p = memory + pAddress;
+                    (*(double*)(fp + d)) = (*(double*)(fp + a)) - Unsafe.ReadUnaligned<double>(p);
+                    ip += 6;
+                    continue;
+                }
+                case Op.F64MulLoad: // d = a * load f64 at (b + k) + off
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    int k = ip[4];
+                    uint off = (uint)ip[5];
+                    ulong pAddress = (ulong)(uint)((*(int*)(fp + b)) + k) + (uint)(off); if (pAddress + 8 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } byte* p = memory + pAddress;
+                    (*(double*)(fp + d)) = (*(double*)(fp + a)) * Unsafe.ReadUnaligned<double>(p);
+                    ip += 6;
+                    continue;
+                }
                 case Op.F64AddImm: // d = a + imm (f64 bits)
                 {
                     int d = ip[1];
@@ -2193,6 +2327,193 @@ internal static unsafe partial class Executor
                     if (!(value >= -2147483648.0f && value < 2147483648.0f)) { trap = Numerics.TruncationTrap(value); goto Trap; };
                     (*(int*)(fp + d)) = (int)value;
                     ip += 3;
+                    continue;
+                }
+                case Op.I8x16Swizzle: // i8x16.swizzle
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16Swizzle((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    ip += 4;
+                    continue;
+                }
+                case Op.I32x4Splat: // i32x4.splat
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4Splat((*(int*)(fp + a)));
+                    ip += 3;
+                    continue;
+                }
+                case Op.F32x4Splat: // f32x4.splat
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Splat((*(float*)(fp + a)));
+                    ip += 3;
+                    continue;
+                }
+                case Op.V128And: // v128.and
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.V128And((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    ip += 4;
+                    continue;
+                }
+                case Op.V128Or: // v128.or
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Or((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    ip += 4;
+                    continue;
+                }
+                case Op.V128Xor: // v128.xor
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Xor((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    ip += 4;
+                    continue;
+                }
+                case Op.I8x16Add: // i8x16.add
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16Add((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    ip += 4;
+                    continue;
+                }
+                case Op.I16x8Add: // i16x8.add
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8Add((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    ip += 4;
+                    continue;
+                }
+                case Op.I16x8Sub: // i16x8.sub
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8Sub((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    ip += 4;
+                    continue;
+                }
+                case Op.I32x4Add: // i32x4.add
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4Add((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    ip += 4;
+                    continue;
+                }
+                case Op.I32x4Sub: // i32x4.sub
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4Sub((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    ip += 4;
+                    continue;
+                }
+                case Op.I32x4Mul: // i32x4.mul
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4Mul((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    ip += 4;
+                    continue;
+                }
+                case Op.F32x4Add: // f32x4.add
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Add((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    ip += 4;
+                    continue;
+                }
+                case Op.F32x4Sub: // f32x4.sub
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Sub((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    ip += 4;
+                    continue;
+                }
+                case Op.F32x4Mul: // f32x4.mul
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Mul((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    ip += 4;
+                    continue;
+                }
+                case Op.F32x4Div: // f32x4.div
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Div((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    ip += 4;
+                    continue;
+                }
+                case Op.F32x4Pmin: // f32x4.pmin
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Pmin((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    ip += 4;
+                    continue;
+                }
+                case Op.F32x4Pmax: // f32x4.pmax
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Pmax((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    ip += 4;
+                    continue;
+                }
+                case Op.F64x2Add: // f64x2.add
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Add((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    ip += 4;
+                    continue;
+                }
+                case Op.F64x2Sub: // f64x2.sub
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Sub((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    ip += 4;
+                    continue;
+                }
+                case Op.F64x2Mul: // f64x2.mul
+                {
+                    int d = ip[1];
+                    int a = ip[2];
+                    int b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Mul((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    ip += 4;
                     continue;
                 }
                 default:
@@ -2564,14 +2885,6 @@ internal static unsafe partial class Executor
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load64Splat(Unsafe.ReadUnaligned<ulong>(p));
                     return 4;
                 }
-                case Op.I8x16Swizzle: // i8x16.swizzle
-                {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
-                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16Swizzle((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
-                    return 4;
-                }
                 case Op.I8x16Splat: // i8x16.splat
                 {
                     int d = ip[1];
@@ -2586,25 +2899,11 @@ internal static unsafe partial class Executor
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8Splat((*(int*)(fp + a)));
                     return 3;
                 }
-                case Op.I32x4Splat: // i32x4.splat
-                {
-                    int d = ip[1];
-                    int a = ip[2];
-                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4Splat((*(int*)(fp + a)));
-                    return 3;
-                }
                 case Op.I64x2Splat: // i64x2.splat
                 {
                     int d = ip[1];
                     int a = ip[2];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2Splat((*(long*)(fp + a)));
-                    return 3;
-                }
-                case Op.F32x4Splat: // f32x4.splat
-                {
-                    int d = ip[1];
-                    int a = ip[2];
-                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Splat((*(float*)(fp + a)));
                     return 3;
                 }
                 case Op.F64x2Splat: // f64x2.splat
@@ -3075,36 +3374,12 @@ internal static unsafe partial class Executor
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Not((*(Vector128<byte>*)(fp + a)));
                     return 3;
                 }
-                case Op.V128And: // v128.and
-                {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
-                    (*(Vector128<byte>*)(fp + d)) = SimdOps.V128And((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
-                    return 4;
-                }
                 case Op.V128Andnot: // v128.andnot
                 {
                     int d = ip[1];
                     int a = ip[2];
                     int b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Andnot((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
-                    return 4;
-                }
-                case Op.V128Or: // v128.or
-                {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
-                    (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Or((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
-                    return 4;
-                }
-                case Op.V128Xor: // v128.xor
-                {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
-                    (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Xor((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
                     return 4;
                 }
                 case Op.V128Bitselect: // v128.bitselect
@@ -3342,14 +3617,6 @@ internal static unsafe partial class Executor
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16ShrU((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
                     return 4;
                 }
-                case Op.I8x16Add: // i8x16.add
-                {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
-                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16Add((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
-                    return 4;
-                }
                 case Op.I8x16AddSatS: // i8x16.add_sat_s
                 {
                     int d = ip[1];
@@ -3583,14 +3850,6 @@ internal static unsafe partial class Executor
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ShrU((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
                     return 4;
                 }
-                case Op.I16x8Add: // i16x8.add
-                {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
-                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8Add((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
-                    return 4;
-                }
                 case Op.I16x8AddSatS: // i16x8.add_sat_s
                 {
                     int d = ip[1];
@@ -3605,14 +3864,6 @@ internal static unsafe partial class Executor
                     int a = ip[2];
                     int b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8AddSatU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
-                    return 4;
-                }
-                case Op.I16x8Sub: // i16x8.sub
-                {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
-                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8Sub((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
                     return 4;
                 }
                 case Op.I16x8SubSatS: // i16x8.sub_sat_s
@@ -3796,30 +4047,6 @@ internal static unsafe partial class Executor
                     int a = ip[2];
                     int b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ShrU((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
-                    return 4;
-                }
-                case Op.I32x4Add: // i32x4.add
-                {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
-                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4Add((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
-                    return 4;
-                }
-                case Op.I32x4Sub: // i32x4.sub
-                {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
-                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4Sub((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
-                    return 4;
-                }
-                case Op.I32x4Mul: // i32x4.mul
-                {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
-                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4Mul((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
                     return 4;
                 }
                 case Op.I32x4MinS: // i32x4.min_s
@@ -4099,38 +4326,6 @@ internal static unsafe partial class Executor
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Sqrt((*(Vector128<byte>*)(fp + a)));
                     return 3;
                 }
-                case Op.F32x4Add: // f32x4.add
-                {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
-                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Add((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
-                    return 4;
-                }
-                case Op.F32x4Sub: // f32x4.sub
-                {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
-                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Sub((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
-                    return 4;
-                }
-                case Op.F32x4Mul: // f32x4.mul
-                {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
-                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Mul((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
-                    return 4;
-                }
-                case Op.F32x4Div: // f32x4.div
-                {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
-                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Div((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
-                    return 4;
-                }
                 case Op.F32x4Min: // f32x4.min
                 {
                     int d = ip[1];
@@ -4145,22 +4340,6 @@ internal static unsafe partial class Executor
                     int a = ip[2];
                     int b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Max((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
-                    return 4;
-                }
-                case Op.F32x4Pmin: // f32x4.pmin
-                {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
-                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Pmin((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
-                    return 4;
-                }
-                case Op.F32x4Pmax: // f32x4.pmax
-                {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
-                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Pmax((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
                     return 4;
                 }
                 case Op.F64x2Abs: // f64x2.abs
@@ -4183,30 +4362,6 @@ internal static unsafe partial class Executor
                     int a = ip[2];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Sqrt((*(Vector128<byte>*)(fp + a)));
                     return 3;
-                }
-                case Op.F64x2Add: // f64x2.add
-                {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
-                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Add((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
-                    return 4;
-                }
-                case Op.F64x2Sub: // f64x2.sub
-                {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
-                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Sub((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
-                    return 4;
-                }
-                case Op.F64x2Mul: // f64x2.mul
-                {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
-                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Mul((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
-                    return 4;
                 }
                 case Op.F64x2Div: // f64x2.div
                 {

@@ -86,12 +86,34 @@ internal enum Op : ushort
     BrI64EqZero,
     /// <summary>if a != 0 then ip = t (i64)</summary>
     BrI64NeZero,
+    /// <summary>if a == b then ip = t (f64)</summary>
+    BrF64Eq,
+    /// <summary>if a != b then ip = t (f64; true when either is NaN)</summary>
+    BrF64Ne,
+    /// <summary>if a &lt; b then ip = t (f64)</summary>
+    BrF64Lt,
+    /// <summary>if not a &lt; b then ip = t (f64; taken when either is NaN)</summary>
+    BrF64NotLt,
+    /// <summary>if a &gt; b then ip = t (f64)</summary>
+    BrF64Gt,
+    /// <summary>if not a &gt; b then ip = t (f64; taken when either is NaN)</summary>
+    BrF64NotGt,
+    /// <summary>if a &lt;= b then ip = t (f64)</summary>
+    BrF64Le,
+    /// <summary>if not a &lt;= b then ip = t (f64; taken when either is NaN)</summary>
+    BrF64NotLe,
+    /// <summary>if a &gt;= b then ip = t (f64)</summary>
+    BrF64Ge,
+    /// <summary>if not a &gt;= b then ip = t (f64; taken when either is NaN)</summary>
+    BrF64NotGe,
     /// <summary>call function f with its frame at fp + args (arguments there, results written back there)</summary>
     Call,
     /// <summary>call table[tbl][u32 i] with type check against type ty, frame at fp + args</summary>
     CallIndirect,
     /// <summary>return to the caller; the results are already in slots 0.. of this frame</summary>
     Return,
+    /// <summary>slot 0 = a (8 bytes), then return (the common single-result return)</summary>
+    ReturnSlot,
     /// <summary>trap when the engine's epoch reached this instance's deadline (loop headers and function entries)</summary>
     CheckEpoch,
     /// <summary>consume n units of fuel; trap when none is left</summary>
@@ -412,6 +434,12 @@ internal enum Op : ushort
     F32Ge,
     /// <summary>d = a + b</summary>
     F64Add,
+    /// <summary>d = a + load f64 at (b + k) + off</summary>
+    F64AddLoad,
+    /// <summary>d = a - load f64 at (b + k) + off</summary>
+    F64SubLoad,
+    /// <summary>d = a * load f64 at (b + k) + off</summary>
+    F64MulLoad,
     /// <summary>d = a + imm (f64 bits)</summary>
     F64AddImm,
     /// <summary>d = a - imm (f64 bits)</summary>
@@ -990,7 +1018,7 @@ internal enum Op : ushort
 internal static class OpInfo
 {
     /// <summary>The number of instructions.</summary>
-    public const int Count = 487;
+    public const int Count = 501;
 
     /// <summary>The instruction's length in 32-bit code words (opcode included; the fixed part of br_table).</summary>
     public static int Words(Op op) => s_words[(int)op];
@@ -1007,7 +1035,7 @@ internal static class OpInfo
     /// <summary>The instruction's formula.</summary>
     public static string Formula(Op op) => s_formulas[(int)op];
 
-    private static readonly byte[] s_words = [1, 1, 2, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 5, 1, 1, 2, 3, 3, 5, 3, 4, 6, 5, 5, 3, 3, 3, 3, 3, 3, 2, 3, 4, 4, 5, 2, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 4, 4, 4, 4, 3, 5, 5, 6, 6, 2, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 5, 5, 5, 5, 4, 4, 4, 4, 4, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 8, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 3, 3, 4, 4, 5, 4, 4, 5, 4, 5, 4, 5, 4, 5, 4, 5, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 4, 4, 4, 4, 5, 3, 6, 6, 6, 6, 5, 5, 5, 5, 4, 4, 3, 3, 3, 3, 3, 3, 3, 4, 4, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 4, 4, 4, 4, 3, 4, 3, 3, 3, 3, 3, 3, 4, 3, 3, 4, 4, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 3, 3, 3, 3];
+    private static readonly byte[] s_words = [1, 1, 2, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 5, 1, 2, 1, 2, 3, 3, 5, 3, 4, 6, 5, 5, 3, 3, 3, 3, 3, 3, 2, 3, 4, 4, 5, 2, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 4, 4, 4, 4, 3, 5, 5, 6, 6, 2, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 6, 6, 6, 5, 5, 5, 5, 4, 4, 4, 4, 4, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 8, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 3, 3, 4, 4, 5, 4, 4, 5, 4, 5, 4, 5, 4, 5, 4, 5, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 4, 4, 4, 4, 5, 3, 6, 6, 6, 6, 5, 5, 5, 5, 4, 4, 3, 3, 3, 3, 3, 3, 3, 4, 4, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 4, 4, 4, 4, 3, 4, 3, 3, 3, 3, 3, 3, 4, 3, 3, 4, 4, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 3, 3, 3, 3];
 
     private static readonly string[] s_names =
     [
@@ -1049,9 +1077,20 @@ internal static class OpInfo
         "BrI64GeU",
         "BrI64EqZero",
         "BrI64NeZero",
+        "BrF64Eq",
+        "BrF64Ne",
+        "BrF64Lt",
+        "BrF64NotLt",
+        "BrF64Gt",
+        "BrF64NotGt",
+        "BrF64Le",
+        "BrF64NotLe",
+        "BrF64Ge",
+        "BrF64NotGe",
         "Call",
         "CallIndirect",
         "Return",
+        "ReturnSlot",
         "CheckEpoch",
         "ConsumeFuel",
         "Copy",
@@ -1212,6 +1251,9 @@ internal static class OpInfo
         "F32Le",
         "F32Ge",
         "F64Add",
+        "F64AddLoad",
+        "F64SubLoad",
+        "F64MulLoad",
         "F64AddImm",
         "F64SubImm",
         "F64MulImm",
@@ -1540,9 +1582,20 @@ internal static class OpInfo
         ["a:slot", "b:slot", "t:target"],
         ["a:slot", "t:target"],
         ["a:slot", "t:target"],
+        ["a:slot", "b:slot", "t:target"],
+        ["a:slot", "b:slot", "t:target"],
+        ["a:slot", "b:slot", "t:target"],
+        ["a:slot", "b:slot", "t:target"],
+        ["a:slot", "b:slot", "t:target"],
+        ["a:slot", "b:slot", "t:target"],
+        ["a:slot", "b:slot", "t:target"],
+        ["a:slot", "b:slot", "t:target"],
+        ["a:slot", "b:slot", "t:target"],
+        ["a:slot", "b:slot", "t:target"],
         ["f:index", "args:slot"],
         ["ty:index", "tbl:index", "i:slot", "args:slot"],
         [],
+        ["a:slot"],
         [],
         ["n:i32"],
         ["d:slot", "a:slot"],
@@ -1703,6 +1756,9 @@ internal static class OpInfo
         ["d:slot", "a:slot", "b:slot"],
         ["d:slot", "a:slot", "b:slot"],
         ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot", "k:i32", "off:u32"],
+        ["d:slot", "a:slot", "b:slot", "k:i32", "off:u32"],
+        ["d:slot", "a:slot", "b:slot", "k:i32", "off:u32"],
         ["d:slot", "a:slot", "imm:i64"],
         ["d:slot", "a:slot", "imm:i64"],
         ["d:slot", "a:slot", "imm:i64"],
@@ -1991,7 +2047,7 @@ internal static class OpInfo
         ["d:slot", "a:slot"],
     ];
 
-    private static readonly bool[] s_hasDestination = [false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, false, false, false, true, true, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false, false, false, false, false, true, true, false, false, true, true, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true];
+    private static readonly bool[] s_hasDestination = [false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, false, false, false, true, true, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false, false, false, false, false, true, true, false, false, true, true, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true];
 
     private static readonly string[] s_formulas =
     [
@@ -2033,9 +2089,20 @@ internal static class OpInfo
         "if a >= b then ip = t (i64, unsigned)",
         "if a == 0 then ip = t (i64)",
         "if a != 0 then ip = t (i64)",
+        "if a == b then ip = t (f64)",
+        "if a != b then ip = t (f64; true when either is NaN)",
+        "if a < b then ip = t (f64)",
+        "if not a < b then ip = t (f64; taken when either is NaN)",
+        "if a > b then ip = t (f64)",
+        "if not a > b then ip = t (f64; taken when either is NaN)",
+        "if a <= b then ip = t (f64)",
+        "if not a <= b then ip = t (f64; taken when either is NaN)",
+        "if a >= b then ip = t (f64)",
+        "if not a >= b then ip = t (f64; taken when either is NaN)",
         "call function f with its frame at fp + args (arguments there, results written back there)",
         "call table[tbl][u32 i] with type check against type ty, frame at fp + args",
         "return to the caller; the results are already in slots 0.. of this frame",
+        "slot 0 = a (8 bytes), then return (the common single-result return)",
         "trap when the engine's epoch reached this instance's deadline (loop headers and function entries)",
         "consume n units of fuel; trap when none is left",
         "d = a (8 bytes)",
@@ -2196,6 +2263,9 @@ internal static class OpInfo
         "d = a <= b",
         "d = a >= b",
         "d = a + b",
+        "d = a + load f64 at (b + k) + off",
+        "d = a - load f64 at (b + k) + off",
+        "d = a * load f64 at (b + k) + off",
         "d = a + imm (f64 bits)",
         "d = a - imm (f64 bits)",
         "d = a * imm (f64 bits)",
