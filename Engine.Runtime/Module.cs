@@ -1,5 +1,6 @@
 using Engine.Core;
 using Engine.Interpreter;
+using Engine.Runtime.Diagnostics;
 
 namespace Engine.Runtime;
 
@@ -83,7 +84,10 @@ public sealed class Module
         Engine = engine;
         Info = info;
         Name = name ?? info.Names?.ModuleName;
-        Translation = new ModuleTranslation(info, new TranslationOptions(engine.Config.EpochInterruption, engine.Config.ConsumeFuel));
+        Translation = new ModuleTranslation(info, new TranslationOptions(engine.Config.EpochInterruption, engine.Config.ConsumeFuel))
+        {
+            Observer = (index, wasmBytes, codeBytes, duration) => EngineEvents.FunctionTranslated(this, index, wasmBytes, codeBytes, duration),
+        };
         Imports = info.Imports.Select(i => new ImportType(i.Module, i.Name, ImportTypeOf(info, i))).ToArray();
         Exports = info.Exports.Select(e => new ExportType(e.Name, ExportTypeOf(info, e))).ToArray();
     }
