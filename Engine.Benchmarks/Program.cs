@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Running;
+using Engine.Benchmarks.Perf.Comparison;
 using Engine.Benchmarks.Perf.Regression;
 
 namespace Engine.Benchmarks;
@@ -15,6 +16,7 @@ internal static class Program
     {
         ["quick", .. var rest] => QuickRun.Run(rest),
         ["regress", .. var rest] => RegressCommand.Run(rest, Console.Out),
+        ["compare", .. var rest] => CompareCommand.Run(rest, Console.Out),
         _ => RunSuites(args),
     };
 

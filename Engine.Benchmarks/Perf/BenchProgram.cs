@@ -68,8 +68,14 @@ public sealed record BenchProgram
         }
     }
 
-    /// <summary>The module's bytes.</summary>
-    public byte[] ReadBytes() => File.ReadAllBytes(Path);
+    /// <summary>The module in the binary format (a text module is encoded first, so every engine gets the same bytes).</summary>
+    public byte[] ReadBytes()
+    {
+        byte[] bytes = File.ReadAllBytes(Path);
+        return Module.IsBinary(bytes)
+            ? bytes
+            : global::Engine.Core.Text.WatParser.ParseModule(System.Text.Encoding.UTF8.GetString(bytes), Name, emitNames: true);
+    }
 }
 
 /// <summary>Finds the programs named on a command line: corpus names, <c>.wasm</c> files, folders and <c>programs.json</c> manifests.</summary>
