@@ -1,6 +1,7 @@
 using BenchmarkDotNet.Running;
 using Engine.Benchmarks.Perf.Comparison;
 using Engine.Benchmarks.Perf.Regression;
+using Engine.Benchmarks.Perf.Sweeps;
 
 namespace Engine.Benchmarks;
 
@@ -17,6 +18,7 @@ internal static class Program
         ["quick", .. var rest] => QuickRun.Run(rest),
         ["regress", .. var rest] => RegressCommand.Run(rest, Console.Out),
         ["compare", .. var rest] => CompareCommand.Run(rest, Console.Out),
+        ["sweep", .. var rest] => SweepCommand.Run(rest, Console.Out),
         _ => RunSuites(args),
     };
 
