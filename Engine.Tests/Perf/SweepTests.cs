@@ -30,8 +30,22 @@ public sealed class SweepTests
     [SetUp]
     public void CreateFolder() => _folder = Directory.CreateTempSubdirectory("perf-sweep-").FullName;
 
+    /// <summary>Deletes the test's files; with PERF_TEST_OUTPUT set, first copies them there to be looked at.</summary>
     [TearDown]
-    public void DeleteFolder() => Directory.Delete(_folder, recursive: true);
+    public void DeleteFolder()
+    {
+        if (Environment.GetEnvironmentVariable("PERF_TEST_OUTPUT") is { Length: > 0 } keep)
+        {
+            string target = Path.Combine(keep, TestContext.CurrentContext.Test.Name);
+            foreach (string file in Directory.GetFiles(_folder, "*", SearchOption.AllDirectories))
+            {
+                string copy = Path.Combine(target, Path.GetRelativePath(_folder, file));
+                Directory.CreateDirectory(Path.GetDirectoryName(copy)!);
+                File.Copy(file, copy, overwrite: true);
+            }
+        }
+        Directory.Delete(_folder, recursive: true);
+    }
 
     private string TinyProgramFile()
     {
@@ -142,14 +156,19 @@ public sealed class SweepTests
         var run = new SweepRun
         {
             Program = "tiny", Value = "10", Run = 1, TotalMs = 5, FirstResultMs = 2, LoadMs = 0.1, InstantiateMs = 0.1, CallMs = [1.8, 1.5, 1.5],
-            CompileMsByTier = new Dictionary<string, double> { [TierNames.Baseline] = 0.5 },
-            FunctionsByTier = new Dictionary<string, int> { [TierNames.Baseline] = 1 },
-            Timeline = events,
+            CompileMsByTier = new Dictionary<string, double> { [TierNames.Interpreter] = 0.05, [TierNames.Baseline] = 0.5 },
+            FunctionsByTier = new Dictionary<string, int> { [TierNames.Interpreter] = 2, [TierNames.Baseline] = 1 },
+            Timeline =
+            [
+                new TierEvent(TierEvent.Translate, TierNames.Interpreter, 3, "run", 0.2, 0.03, 200),
+                new TierEvent(TierEvent.Translate, TierNames.Interpreter, 0, "square", 0.25, 0.02, 40),
+                .. events.Select(e => e with { StartMs = e.StartMs + 0.8 }),
+            ],
         };
         var plan = new SweepPlan { Setting = SweepSettings.Get("max-call-depth"), Values = ["10"], Programs = [] };
         SweepResult result = SweepResult.Create(plan, [run]);
         Assert.That(result.Tiers, Is.EqualTo(new[] { TierNames.Interpreter, TierNames.Baseline }));
-        Assert.That(result.Summary[0].ReachedMsByTier[TierNames.Baseline], Is.EqualTo(events[1].StartMs));
+        Assert.That(result.Summary[0].ReachedMsByTier[TierNames.Baseline], Is.EqualTo(events[1].StartMs + 0.8));
         Assert.That(result.SummaryCsv(), Does.Contain("compile_ms_baseline,functions_baseline,reached_ms_baseline"));
         SweepCommand.Write(result, _folder);
         Assert.That(File.ReadAllText(Path.Combine(_folder, "timelines", "tiny-10.svg")), Does.Contain("to baseline"));

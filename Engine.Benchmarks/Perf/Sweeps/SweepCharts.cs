@@ -70,6 +70,7 @@ public static class SweepCharts
         {
             Position = AxisPosition.Bottom,
             Title = "time since the module's bytes were handed over (ms)",
+            AxisTitleDistance = 8,
             Minimum = 0,
             Maximum = run.TotalMs * 1.02,
             MajorGridlineStyle = LineStyle.Dot,
@@ -138,7 +139,8 @@ public static class SweepCharts
     public static void SaveSvg(PlotModel model, string path, int height = 520)
     {
         using FileStream stream = File.Create(path);
-        new SvgExporter { Width = Width, Height = height }.Export(model, stream);
+        // The workaround positions text without dominant-baseline, which some SVG renderers ignore.
+        new SvgExporter { Width = Width, Height = height, UseVerticalTextAlignmentWorkaround = true }.Export(model, stream);
     }
 
     /// <summary>A height for a timeline of <paramref name="rows"/> functions.</summary>
@@ -155,6 +157,7 @@ public static class SweepCharts
             SubtitleFontSize = 11,
             Background = OxyColors.White,
             Padding = new OxyThickness(8, 12, 16, 8),
+            TitlePadding = 10,
         };
         // Tableau's ten colours: distinct, and none too pale on white.
         model.DefaultColors = new[] { 0x1f77b4, 0xff7f0e, 0x2ca02c, 0xd62728, 0x9467bd, 0x8c564b, 0xe377c2, 0x7f7f7f, 0xbcbd22, 0x17becf }
