@@ -6,7 +6,22 @@ namespace Engine.Interpreter;
 public sealed partial class Translator
 {
     /// <summary>Each SIMD operator's instruction has the operator's own name (see "@simd" in Instructions.def).</summary>
-    private static Op SimdOp(Opcode opcode) => Enum.Parse<Op>(opcode.ToString());
+    private static Op SimdOp(Opcode opcode) => s_simdOps[OperatorInfo.Index(opcode)];
+
+    private static readonly Op[] s_simdOps = BuildSimdOps();
+
+    private static Op[] BuildSimdOps()
+    {
+        var ops = new Op[OperatorInfo.All.Length];
+        foreach (Opcode opcode in OperatorInfo.All)
+        {
+            if (OperatorInfo.Feature(opcode) == "simd" && Enum.TryParse(opcode.ToString(), out Op op))
+            {
+                ops[OperatorInfo.Index(opcode)] = op;
+            }
+        }
+        return ops;
+    }
 
     static partial void AddSimdRules(PlainRule[] rules)
     {
