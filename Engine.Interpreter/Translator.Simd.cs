@@ -6,9 +6,13 @@ namespace Engine.Interpreter;
 public sealed partial class Translator
 {
     /// <summary>Each SIMD operator's instruction has the operator's own name (see "@simd" in Instructions.def).</summary>
-    private static Op SimdOp(Opcode opcode) => s_simdOps[OperatorInfo.Index(opcode)];
+    private static Op SimdOp(Opcode opcode) => SimdOpTable.Ops[OperatorInfo.Index(opcode)];
 
-    private static readonly Op[] s_simdOps = BuildSimdOps();
+    /// <summary>Holds the table in a class of its own, so it exists whenever the plain-operator rules are built.</summary>
+    private static class SimdOpTable
+    {
+        public static readonly Op[] Ops = BuildSimdOps();
+    }
 
     private static Op[] BuildSimdOps()
     {
