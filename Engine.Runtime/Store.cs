@@ -42,7 +42,7 @@ public sealed unsafe class Store : IDisposable
         Engine = engine;
         Limits = limits ?? new StoreLimits();
         Data = data;
-        Stack = new ExecutionStack(engine.Config.MaxStackSlots, engine.Config.MaxCallDepth);
+        Stack = engine.Stacks.Get();
         Heap = new ExternRefHeap();
         Activations = new ActivationsTable(Heap) { Walker = Stack };
         Caller = new Caller(this);
@@ -270,6 +270,6 @@ public sealed unsafe class Store : IDisposable
         }
         _funcRefs.Clear();
         Heap.Dispose();
-        Stack.Dispose();
+        Engine.Stacks.Return(Stack);
     }
 }
