@@ -184,6 +184,15 @@ public sealed unsafe class ExecutionStack : IStackWalker, IDisposable
     /// <inheritdoc/>
     public void Dispose()
     {
+        Free();
+        GC.SuppressFinalize(this);
+    }
+
+    // A stack a pool drops is never disposed; the finalizer returns its slots.
+    ~ExecutionStack() => Free();
+
+    private void Free()
+    {
         if (!_disposed)
         {
             _disposed = true;

@@ -75,6 +75,9 @@ public sealed partial class Translator
         public ValType[] LabelTypes => Kind == ControlKind.Loop ? Params : Results;
     }
 
+    /// <summary>The most slots a frame may have (locals and operand-stack homes together).</summary>
+    public const int MaxFrameSlots = ushort.MaxValue;
+
     private ModuleInfo _module = null!;
     private FuncType _type = null!;
     private TranslationOptions _options;
@@ -120,6 +123,12 @@ public sealed partial class Translator
             reader.ReadOperator(ref visitor);
         }
         int frameSlots = Math.Max(Math.Max(_maxSlot, _localsEnd), Math.Max(_resultSlots, 1));
+        if (frameSlots > MaxFrameSlots)
+        {
+            // Stack maps address slots with 16 bits; no real program comes near this.
+            throw new ImplementationLimitException(
+                $"function {functionIndex} needs {frameSlots} frame slots; the interpreter supports at most {MaxFrameSlots}");
+        }
         return new InterpretedCode(_words.AsSpan(0, _length), FunctionInstance.SlotsOf(_type.Params), _localsEnd, frameSlots,
             _stackMaps.Build(), _instructionStarts.ToArray(), _wasmOffsets.ToArray(), body.End - body.Start);
     }

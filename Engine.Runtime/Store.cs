@@ -43,7 +43,7 @@ public sealed unsafe class Store : IDisposable
         Engine = engine;
         Limits = limits ?? new StoreLimits();
         Data = data;
-        Stack = new ExecutionStack(engine.Config.MaxStackSlots, engine.Config.MaxCallDepth);
+        Stack = engine.Stacks.Get();
         Heap = new ExternRefHeap();
         Activations = new ActivationsTable(Heap) { Walker = Stack, Observer = collection => EngineEvents.Collected(engine, collection) };
         Caller = new Caller(this);
@@ -287,6 +287,6 @@ public sealed unsafe class Store : IDisposable
         }
         _funcRefs.Clear();
         Heap.Dispose();
-        Stack.Dispose();
+        Engine.Stacks.Return(Stack);
     }
 }

@@ -126,9 +126,9 @@ internal enum Op : ushort
     Copy2,
     /// <summary>d = imm (32 bits)</summary>
     Const32,
-    /// <summary>d = imm (64 bits)</summary>
+    /// <summary>d = bits (64 bits)</summary>
     Const64,
-    /// <summary>d = imm (v128)</summary>
+    /// <summary>d = vector (v128)</summary>
     ConstV128,
     /// <summary>d = c != 0 ? a : b (8 bytes)</summary>
     Select,
@@ -440,13 +440,13 @@ internal enum Op : ushort
     F64SubLoad,
     /// <summary>d = a * load f64 at (b + k) + off</summary>
     F64MulLoad,
-    /// <summary>d = a + imm (f64 bits)</summary>
+    /// <summary>d = a + imm (f64 bits in bits)</summary>
     F64AddImm,
-    /// <summary>d = a - imm (f64 bits)</summary>
+    /// <summary>d = a - imm (f64 bits in bits)</summary>
     F64SubImm,
-    /// <summary>d = a * imm (f64 bits)</summary>
+    /// <summary>d = a * imm (f64 bits in bits)</summary>
     F64MulImm,
-    /// <summary>d = a / imm (f64 bits)</summary>
+    /// <summary>d = a / imm (f64 bits in bits)</summary>
     F64DivImm,
     /// <summary>d = a - b</summary>
     F64Sub,
@@ -1602,8 +1602,8 @@ internal static class OpInfo
         ["d:slot", "a:slot"],
         ["d:slot", "a:slot", "e:slot", "b:slot"],
         ["d:slot", "imm:i32"],
-        ["d:slot", "imm:i64"],
-        ["d:slot", "imm:v128"],
+        ["d:slot", "bits:i64"],
+        ["d:slot", "vector:v128"],
         ["d:slot", "a:slot", "b:slot", "c:slot"],
         ["d:slot", "a:slot", "b:slot", "c:slot"],
         ["d:slot", "g:index"],
@@ -1759,10 +1759,10 @@ internal static class OpInfo
         ["d:slot", "a:slot", "b:slot", "k:i32", "off:u32"],
         ["d:slot", "a:slot", "b:slot", "k:i32", "off:u32"],
         ["d:slot", "a:slot", "b:slot", "k:i32", "off:u32"],
-        ["d:slot", "a:slot", "imm:i64"],
-        ["d:slot", "a:slot", "imm:i64"],
-        ["d:slot", "a:slot", "imm:i64"],
-        ["d:slot", "a:slot", "imm:i64"],
+        ["d:slot", "a:slot", "bits:i64"],
+        ["d:slot", "a:slot", "bits:i64"],
+        ["d:slot", "a:slot", "bits:i64"],
+        ["d:slot", "a:slot", "bits:i64"],
         ["d:slot", "a:slot", "b:slot"],
         ["d:slot", "a:slot", "b:slot"],
         ["d:slot", "a:slot", "b:slot"],
@@ -2109,8 +2109,8 @@ internal static class OpInfo
         "d = a (v128, two slots)",
         "d, e = a, b (two 8-byte moves at once)",
         "d = imm (32 bits)",
-        "d = imm (64 bits)",
-        "d = imm (v128)",
+        "d = bits (64 bits)",
+        "d = vector (v128)",
         "d = c != 0 ? a : b (8 bytes)",
         "d = c != 0 ? a : b (v128)",
         "d = globals[g] (8 bytes)",
@@ -2266,10 +2266,10 @@ internal static class OpInfo
         "d = a + load f64 at (b + k) + off",
         "d = a - load f64 at (b + k) + off",
         "d = a * load f64 at (b + k) + off",
-        "d = a + imm (f64 bits)",
-        "d = a - imm (f64 bits)",
-        "d = a * imm (f64 bits)",
-        "d = a / imm (f64 bits)",
+        "d = a + imm (f64 bits in bits)",
+        "d = a - imm (f64 bits in bits)",
+        "d = a * imm (f64 bits in bits)",
+        "d = a / imm (f64 bits in bits)",
         "d = a - b",
         "d = a * b",
         "d = a / b",
