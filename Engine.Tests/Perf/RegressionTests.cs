@@ -12,7 +12,7 @@ namespace Engine.Tests.Perf;
 public sealed class RegressionTests
 {
     private static RegressionPlan Plan(params string[] args) =>
-        RegressCommand.CreatePlan(CommandOptions.Parse(args, ["--quick", "--full"], ["--programs", "--engines", "--phases", "--arg"]));
+        RegressCommand.CreatePlan(CommandOptions.Parse(args, ["--quick", "--full"], ["--programs", "--engines", "--phases", "--rounds", "--arg"]));
 
     [Test]
     public void EveryTierModeHasAnEngineVariant()
@@ -30,6 +30,7 @@ public sealed class RegressionTests
         RegressionPlan plan = Plan("--programs", "fib,sieve", "--engines", "interpreter");
         Assert.That(plan.Mode, Is.EqualTo("quick"));
         Assert.That(plan.Size, Is.EqualTo(ProgramSize.Small));
+        Assert.That(plan.Rounds, Is.EqualTo(3));
         Assert.That(plan.Programs.Select(p => p.Name), Is.EqualTo(new[] { "fib", "sieve" }));
         Assert.That(plan.Engines.Select(e => e.Name), Is.EquivalentTo(new[] { "interpreter", "wasmtime" }));
         Assert.That(Plan("--full").Size, Is.EqualTo(ProgramSize.Default));
@@ -41,6 +42,7 @@ public sealed class RegressionTests
     {
         Assert.Throws<UsageException>(() => Plan("--phases", "warp"));
         Assert.Throws<UsageException>(() => Plan("--quick", "--full"));
+        Assert.Throws<UsageException>(() => Plan("--rounds", "0"));
         Assert.Throws<ArgumentException>(() => Plan("--engines", "v8"));
         Assert.Throws<ArgumentException>(() => Plan("no-such-program"));
     }
@@ -106,7 +108,7 @@ public sealed class RegressionTests
         }
         string output = Path.Combine(Directory.CreateTempSubdirectory("perf-regress-").FullName, "result.json");
         var log = new StringWriter();
-        int exitCode = RegressCommand.Run(["--quick", "--programs", "fib", "--phases", "decode-validate,instantiate", "--out", output,
+        int exitCode = RegressCommand.Run(["--quick", "--rounds", "2", "--programs", "fib", "--phases", "decode-validate,instantiate", "--out", output,
             "--artifacts", Path.Combine(Path.GetDirectoryName(output)!, "artifacts")], log);
 
         Assert.That(exitCode, Is.EqualTo(0), log.ToString());
@@ -115,7 +117,7 @@ public sealed class RegressionTests
         {
             "fib/interpreter/decode-validate", "fib/interpreter/instantiate", "fib/wasmtime/instantiate",
         }));
-        Assert.That(result.Measurements.All(m => m.Samples.Count == 10 && m.Median > 0 && m.CiLower <= m.Median && m.Median <= m.CiUpper));
+        Assert.That(result.Measurements.All(m => m.Samples.Count == 2 * 4 && m.Median > 0 && m.CiLower <= m.Median && m.Median <= m.CiUpper));
         Assert.That(result.References, Is.EquivalentTo(new[] { "interpreter", "wasmtime" }));
         Assert.That(result.EngineVersions["wasmtime"], Is.EqualTo(WasmtimeVariant.Version));
         Directory.Delete(Path.GetDirectoryName(output)!, recursive: true);

@@ -12,7 +12,7 @@ public static class RegressCommand
 {
     public const string Usage = """
         usage: regress [--quick | --full] [--out FILE] [--artifacts DIR] [--programs NAME,...] [--engines NAME,...]
-                       [--phases NAME,...] [--arg N] [PATHS...]
+                       [--phases NAME,...] [--rounds N] [--arg N] [PATHS...]
           Measures decode-validate, compile, instantiate, execute and first-result of each program in every engine
           (our tier modes and the wasmtime reference) and writes the result JSON that 'compare' reads.
           --quick       small program arguments, short iterations: a few minutes on 2 cores (the default)
@@ -23,6 +23,8 @@ public static class RegressCommand
           --programs    only these corpus programs (default: all of Engine.Benchmarks/Programs)
           --engines     only these engines; the references (interpreter, wasmtime) are always measured
           --phases      only these phases
+          --rounds N    measure every case N times over the run, pooling the samples (default 3), so each case's
+                        samples span the run's drift instead of one moment of it
           --arg N       the argument of run(i32) for bare modules among PATHS (default 1)
           PATHS         more modules: .wasm files, folders of them, or programs.json manifests
         """;
@@ -35,7 +37,7 @@ public static class RegressCommand
         string artifacts;
         try
         {
-            CommandOptions options = CommandOptions.Parse(args, ["--quick", "--full"], ["--out", "--artifacts", "--programs", "--engines", "--phases", "--arg"]);
+            CommandOptions options = CommandOptions.Parse(args, ["--quick", "--full"], ["--out", "--artifacts", "--programs", "--engines", "--phases", "--rounds", "--arg"]);
             plan = CreatePlan(options);
             outPath = options.Value("--out", $"perf-{plan.Mode}.json")!;
             artifacts = options.Value("--artifacts", "BenchmarkDotNet.Artifacts")!;
@@ -48,8 +50,15 @@ public static class RegressCommand
         }
 
         var exporter = new PerfResultExporter(plan, outPath);
-        Summary summary = Measure(plan, RegressionConfig.Create(plan.Mode, artifacts, exporter));
-        int failed = summary.Reports.Count(r => !r.Success) + summary.ValidationErrors.Count(e => e.IsCritical);
+        int failed = 0;
+        for (int round = 1; round <= plan.Rounds; round++)
+        {
+            output.WriteLine($"regress: round {round} of {plan.Rounds}");
+            // BenchmarkDotNet's own reports of each round go to a folder of their own.
+            string roundArtifacts = plan.Rounds == 1 ? artifacts : Path.Combine(artifacts, $"round-{round}");
+            Summary summary = Measure(plan, RegressionConfig.Create(plan.Mode, roundArtifacts, exporter));
+            failed += summary.Reports.Count(r => !r.Success) + summary.ValidationErrors.Count(e => e.IsCritical);
+        }
         output.WriteLine();
         output.WriteLine($"regress: {exporter.Result?.Measurements.Count ?? 0} measurements ({plan.Mode}) written to {Path.GetFullPath(outPath)}");
         if (failed > 0)
@@ -92,6 +101,7 @@ public static class RegressCommand
             Engines = engines,
             PhaseNames = phases.Count == 0 ? Phases.All : phases,
             Size = full ? ProgramSize.Default : ProgramSize.Small,
+            Rounds = options.Int("--rounds", RegressionConfig.DefaultRounds) is > 0 and int rounds ? rounds : throw new UsageException("--rounds must be at least 1"),
         };
     }
 

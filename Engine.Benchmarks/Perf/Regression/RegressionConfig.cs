@@ -15,19 +15,25 @@ namespace Engine.Benchmarks.Perf.Regression;
 public static class RegressionConfig
 {
     /// <summary>
-    /// Before a commit: a few minutes on 2 cores. Small program arguments, short iterations, 10 measured
-    /// iterations per case (enough for a rank test to see a clear change).
+    /// Before a commit: a few minutes on 2 cores. Small program arguments, short iterations, 4 measured iterations
+    /// per case and round (3 rounds: 12 samples, enough for a rank test to see a clear change).
     /// </summary>
     public static Job Quick { get; } = InProcess("quick")
-        .WithWarmupCount(2)
-        .WithIterationCount(10)
+        .WithWarmupCount(1)
+        .WithIterationCount(4)
         .WithIterationTime(TimeInterval.FromMilliseconds(50));
 
-    /// <summary>Real measurements: default program arguments, 15 measured iterations of at least 250 ms.</summary>
+    /// <summary>Real measurements: default program arguments, 6 measured iterations of at least 250 ms per case and round.</summary>
     public static Job Full { get; } = InProcess("full")
-        .WithWarmupCount(3)
-        .WithIterationCount(15)
+        .WithWarmupCount(2)
+        .WithIterationCount(6)
         .WithIterationTime(TimeInterval.FromMilliseconds(250));
+
+    /// <summary>
+    /// Rounds of a run: every case is measured once per round, so each case's samples spread over the whole run and
+    /// include the machine's drift, rather than one moment of it that another run cannot reproduce.
+    /// </summary>
+    public const int DefaultRounds = 3;
 
     /// <summary>The job of a mode.</summary>
     public static Job For(string mode) => mode == "full" ? Full : Quick;

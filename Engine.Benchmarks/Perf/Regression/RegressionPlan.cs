@@ -18,6 +18,9 @@ public sealed record RegressionPlan
     /// <summary>How much work each run call does.</summary>
     public required ProgramSize Size { get; init; }
 
+    /// <summary>How many times every case is measured (see <see cref="RegressionConfig.DefaultRounds"/>).</summary>
+    public int Rounds { get; init; } = RegressionConfig.DefaultRounds;
+
     /// <summary>
     /// The plan <see cref="PhaseBenchmarks"/> measures. BenchmarkDotNet runs it in this process (in-process
     /// toolchain), so the command sets it before starting the run.
