@@ -3,20 +3,20 @@ using System.Globalization;
 namespace Engine.Benchmarks.Perf.Comparison;
 
 /// <summary>
-/// <c>compare [OLD.json] NEW.json [--threshold 5%] [--alpha 0.01] [--normalize auto|none|wasmtime|interpreter]</c>:
+/// <c>compare [OLD.json] NEW.json [--threshold 5%] [--alpha 0.001] [--normalize auto|none|wasmtime|interpreter]</c>:
 /// prints what changed between two regression results and exits with 1 when something got significantly slower
 /// beyond the threshold. Without OLD, compares against the baseline checked into the repository.
 /// </summary>
 public static class CompareCommand
 {
     public const string Usage = """
-        usage: compare [OLD.json] NEW.json [--threshold 5%] [--alpha 0.01] [--normalize auto|none|wasmtime|interpreter]
+        usage: compare [OLD.json] NEW.json [--threshold 5%] [--alpha 0.001] [--normalize auto|none|wasmtime|interpreter]
                        [--test mann-whitney|welch] [--all]
           Compares two 'regress' results case by case with a one-sided significance test on the raw samples and
           exits with 1 when a case got slower by more than the threshold with p < alpha (0 otherwise, 2 for bad usage).
           OLD           default: Engine.Benchmarks/Baselines/perf-MODE.json, the baseline checked in for NEW's mode
           --threshold   the smallest change that counts (default 5%)
-          --alpha       the significance level (default 0.01)
+          --alpha       the significance level (default 0.001: strict, for busy shared machines)
           --normalize   divide by a reference engine measured in the same run, so different machines compare as
                         ratios (default auto: none on the same kind of machine, wasmtime otherwise)
           --test        mann-whitney (default; rank-based) or welch (t-test on means)
@@ -40,7 +40,7 @@ public static class CompareCommand
             (oldResult, newResult) = LoadResults(options.Positional);
             var comparison = new ComparisonOptions(
                 Threshold: ParseThreshold(options.Value("--threshold", "5%")!),
-                Alpha: ParseProbability(options.Value("--alpha", "0.01")!),
+                Alpha: ParseProbability(options.Value("--alpha", "0.001")!),
                 Normalize: options.Value("--normalize", ResultComparer.Auto),
                 Test: ParseTest(options.Value("--test", "mann-whitney")!));
             report = ResultComparer.Compare(oldResult, newResult, comparison);

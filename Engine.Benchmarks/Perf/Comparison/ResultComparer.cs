@@ -53,7 +53,7 @@ public enum SignificanceTest
 /// <param name="Test">The significance test.</param>
 public sealed record ComparisonOptions(
     double Threshold = 0.05,
-    double Alpha = 0.01,
+    double Alpha = 0.001,
     string? Normalize = ResultComparer.Auto,
     SignificanceTest Test = SignificanceTest.MannWhitney);
 
