@@ -24,3 +24,10 @@ if want rust "${steps[@]}"; then
     # simd128: LLVM vectorizes the checksum/histogram/match loops
     "$RUSTC" "${RFLAGS[@]}" -C opt-level=3 -C target-feature=+simd128 -o rust_compress.wasm rust_compress.rs && validate rust_compress.wasm
 fi
+
+if want zig "${steps[@]}"; then
+    ZIG=${ZIG:-zig}
+    "$ZIG" build-exe -target wasm32-wasi -O ReleaseSafe -fstrip zig_std.zig -femit-bin=zig_std.wasm && validate zig_std.wasm
+    "$ZIG" build-exe -target wasm32-wasi -mcpu=generic+simd128 -O ReleaseFast -fstrip zig_compute.zig -femit-bin=zig_compute.wasm && validate zig_compute.wasm
+    rm -f ./*.wasm.o
+fi

@@ -2,18 +2,19 @@
 //   dotnet run -c Release -- record DIR [NAME...]
 //       for each NAME.args in DIR (same input files as ../README.md): run NAME.wasm, write NAME.expected
 //       and NAME.exitcode (or NAME.trap); preopens are fresh empty temp directories, symlinks are created.
-//   dotnet run -c Release -- run [--dir HOST::GUEST] [--env K=V] [--stdin FILE] FILE ARGS...
+//   dotnet run -c Release -- run [--dir HOST::GUEST] [--env K=V] [--stdin FILE] [--trap-unknown-imports] FILE ARGS...
 //       runs FILE like `wasmtime run` (stdout/stderr inherited) and exits with its exit code (trap: 134).
 using System.Text;
 using Wasmtime;
 
 static (int? code, string? trap, byte[] stdout) Run(string wasm, IEnumerable<string> args, IEnumerable<(string, string)> env,
-    string? stdinFile, IEnumerable<(string host, string guest)> dirs, bool passthroughStdout)
+    string? stdinFile, IEnumerable<(string host, string guest)> dirs, bool passthroughStdout, bool trapUnknownImports = false)
 {
     using var engine = new Wasmtime.Engine();
     using var module = Wasmtime.Module.FromFile(engine, wasm);
     using var linker = new Linker(engine);
     linker.DefineWasi();
+    if (trapUnknownImports) linker.DefineUnknownImportsAsTraps(module);
     using var store = new Store(engine);
     string outFile = Path.GetTempFileName();
     var config = new WasiConfiguration().WithArgs(args).WithInheritedStandardError();
@@ -69,15 +70,16 @@ if (args[0] == "record")
 }
 else
 {
-    int i = 1; var dirs = new List<(string, string)>(); var env = new List<(string, string)>(); string? stdin = null;
+    int i = 1; var dirs = new List<(string, string)>(); var env = new List<(string, string)>(); string? stdin = null; bool trapUnknown = false;
     for (; i < args.Length && args[i].StartsWith("--"); i++)
     {
         if (args[i] == "--dir") { var s = args[++i].Split("::"); dirs.Add((s[0], s.Length > 1 ? s[1] : s[0])); }
         else if (args[i] == "--env") { var s = args[++i]; var k = s.IndexOf('='); env.Add((s[..k], s[(k + 1)..])); }
         else if (args[i] == "--stdin") stdin = args[++i];
+        else if (args[i] == "--trap-unknown-imports") trapUnknown = true;
     }
     string file = args[i];
-    var (code, trap, _) = Run(file, new[] { Path.GetFileName(file) }.Concat(args[(i + 1)..]), env, stdin, dirs, true);
+    var (code, trap, _) = Run(file, new[] { Path.GetFileName(file) }.Concat(args[(i + 1)..]), env, stdin, dirs, true, trapUnknown);
     if (trap != null) { Console.Error.WriteLine("trap: " + trap); return 134; }
     return code ?? 0;
 }
