@@ -12,7 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 validate() { if command -v wasm-validate >/dev/null; then wasm-validate --enable-all "$1"; fi; echo "built $1"; }
-want() { [ $# -eq 0 ] || [[ " $* " == *" $1 "* ]]; }
+want() { local step=$1; shift; [ $# -eq 0 ] || [[ " $* " == *" $step "* ]]; }
 steps=("$@")
 
 if want rust "${steps[@]}"; then
