@@ -31,3 +31,14 @@ if want zig "${steps[@]}"; then
     "$ZIG" build-exe -target wasm32-wasi -mcpu=generic+simd128 -O ReleaseFast -fstrip zig_compute.zig -femit-bin=zig_compute.wasm && validate zig_compute.wasm
     rm -f ./*.wasm.o
 fi
+
+if want as "${steps[@]}"; then
+    # AS_DIR: a folder where `npm install assemblyscript@0.28 @assemblyscript/wasi-shim@0.1` was run
+    # (asc mis-resolves the shim's "lib" folder when --config is an absolute path: pass it relative)
+    AS_DIR=${AS_DIR:-.}
+    shim=$(realpath --relative-to=. "$AS_DIR/node_modules/@assemblyscript/wasi-shim")
+    for name in as_wasi as_gc; do
+        "$AS_DIR/node_modules/.bin/asc" "$name.ts" --config "$shim/asconfig.json" -O3 -o "$name.wasm"
+        validate "$name.wasm"
+    done
+fi
