@@ -42,3 +42,14 @@ if want as "${steps[@]}"; then
         validate "$name.wasm"
     done
 fi
+
+if want emcc "${steps[@]}"; then
+    # standalone mode: no JS, the module imports only WASI (no file system: fopen fails)
+    em++ -std=c++17 -O2 -sSTANDALONE_WASM cxx_algo.cpp -o cxx_algo_em.wasm && validate cxx_algo_em.wasm
+fi
+
+if want cxx "${steps[@]}"; then
+    clang++-14 --target=wasm32-wasi --sysroot=/usr -std=c++17 -O2 -fno-exceptions -c cxx_algo.cpp -o cxx_algo.o
+    clang++-14 --target=wasm32-wasi --sysroot=/usr -Wl,--strip-all cxx_algo.o -o cxx_algo_clang.wasm && validate cxx_algo_clang.wasm
+    rm -f cxx_algo.o
+fi
