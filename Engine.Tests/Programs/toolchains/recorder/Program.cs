@@ -40,6 +40,58 @@ static (int? code, string? trap, byte[] stdout) Run(string wasm, IEnumerable<str
 
 static List<string> Lines(string path) => File.Exists(path) ? File.ReadAllText(path).Split('\n')[..^1].ToList() : new();
 
+if (args[0] == "ruby")
+{
+    // ruby RUBY.wasm SCRIPT.rb [--dir HOST::GUEST] [--env K=V]: drives the reactor ruby.wasm of npm
+    // @ruby/3.3-wasm-wasi like its JS glue (cabi_realloc, ruby-init, rb-eval-string-protect), with
+    // the canonical-ABI resource imports as identity functions and every other non-WASI import trapping.
+    using var engine = new Wasmtime.Engine();
+    using var module = Wasmtime.Module.FromFile(engine, args[1]);
+    string script = File.ReadAllText(args[2]);
+    using var linker = new Linker(engine);
+    linker.DefineWasi();
+    foreach (var import in module.Imports)
+    {
+        if (import.ModuleName == "canonical_abi" && import.Name.StartsWith("resource_drop_")) linker.DefineFunction(import.ModuleName, import.Name, (int _) => { });
+        else if (import.ModuleName == "canonical_abi") linker.DefineFunction(import.ModuleName, import.Name, (int x) => x);
+    }
+    linker.DefineUnknownImportsAsTraps(module);
+    using var store = new Store(engine);
+    var config = new WasiConfiguration().WithArgs("ruby.wasm").WithInheritedStandardOutput().WithInheritedStandardError();
+    for (int k = 3; k < args.Length; k++)
+    {
+        if (args[k] == "--dir") { var d = args[++k].Split("::"); config.WithPreopenedDirectory(d[0], d[1], true); }
+        else if (args[k] == "--env") { var e = args[++k]; int eq = e.IndexOf('='); config.WithEnvironmentVariable(e[..eq], e[(eq + 1)..]); }
+    }
+    store.SetWasiConfiguration(config);
+    var instance = linker.Instantiate(store, module);
+    var memory = instance.GetMemory("memory")!;
+    var realloc = instance.GetFunction<int, int, int, int, int>("cabi_realloc")!;
+    int Str(string text)
+    {
+        byte[] bytes = Encoding.UTF8.GetBytes(text);
+        int ptr = realloc(0, 0, 1, bytes.Length);
+        bytes.CopyTo(memory.GetSpan(ptr, bytes.Length));
+        return ptr;
+    }
+    instance.GetAction("_initialize")!();
+    string[] rubyArgs = ["ruby.wasm", "-EUTF-8", "-e_=0"];
+    int list = realloc(0, 0, 4, rubyArgs.Length * 8);
+    for (int k = 0; k < rubyArgs.Length; k++)
+    {
+        string a = rubyArgs[k] + "\0";
+        memory.WriteInt32(list + 8 * k, Str(a));
+        memory.WriteInt32(list + 8 * k + 4, Encoding.UTF8.GetByteCount(a));
+    }
+    instance.GetAction<int, int>("ruby-init: func(args: list<string>) -> ()")!(list, rubyArgs.Length);
+    var eval = instance.GetFunction<int, int, int>("rb-eval-string-protect: func(str: string) -> tuple<handle<rb-abi-value>, s32>")!;
+    string code = script + "\0";
+    int ret = eval(Str(code), Encoding.UTF8.GetByteCount(code));
+    int state = memory.ReadInt32(ret + 4);
+    Console.Out.Flush();
+    Console.Error.WriteLine($"eval state {state}");
+    return state;
+}
 if (args[0] == "record")
 {
     string dir = args[1];
