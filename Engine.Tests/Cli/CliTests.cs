@@ -65,6 +65,31 @@ public sealed class CliTests
         Assert.That(Run().ExitCode, Is.EqualTo(CommandLine.UsageError));
     }
 
+    /// <summary>A WASI reactor's <c>_initialize</c> runs before the invoked export (and before <c>_start</c>), as in wasmtime.</summary>
+    [Test]
+    public void RunCallsAReactorsInitializeFirst()
+    {
+        string file = Path.Combine(Path.GetTempPath(), $"reactor-{Guid.NewGuid():N}.wat");
+        File.WriteAllText(file, """
+            (module
+              (global $value (mut i32) (i32.const 0))
+              (func (export "_initialize") (global.set $value (i32.add (global.get $value) (i32.const 42))))
+              (func (export "get") (param i32) (result i32) (i32.add (global.get $value) (local.get 0)))
+              (func (export "_start") (if (i32.ne (global.get $value) (i32.const 42)) (then unreachable)))
+              (memory (export "memory") 1))
+            """);
+        try
+        {
+            var (exitCode, output, error) = Run("run", "--invoke", "get", file, "1");
+            Assert.That((exitCode, output, error), Is.EqualTo((0, "43" + Environment.NewLine, "")));
+            Assert.That(Run("run", file).ExitCode, Is.Zero, "_start sees the initialized global");
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
     [Test]
     public void EveryCommandHasHelp()
     {
