@@ -259,6 +259,30 @@ internal sealed class RunOptions
     public TimeSpan? Timeout { get; private set; }
     public bool Stats { get; private set; }
 
+    /// <summary>The options that take a value (the next argument).</summary>
+    private static readonly HashSet<string> s_valueOptions = ["--invoke", "--dir", "--env", "--tier", "--fuel", "--timeout"];
+
+    /// <summary>
+    /// Where FILE is in <paramref name="args"/> (its length when missing): the first argument that is neither an
+    /// option nor an option's value, or the one after <c>--</c>. Everything after FILE belongs to the program.
+    /// </summary>
+    public static int IndexOfFile(string[] args)
+    {
+        int i = 0;
+        for (; i < args.Length && args[i].StartsWith('-'); i++)
+        {
+            if (args[i] == "--")
+            {
+                return i + 1;
+            }
+            if (s_valueOptions.Contains(args[i]))
+            {
+                i++;
+            }
+        }
+        return Math.Min(i, args.Length);
+    }
+
     public static RunOptions Parse(string[] args)
     {
         int i = 0;

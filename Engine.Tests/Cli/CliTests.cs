@@ -90,6 +90,23 @@ public sealed class CliTests
         }
     }
 
+    /// <summary>Arguments after FILE are the program's, even when they look like run's own options.</summary>
+    [Test]
+    public void RunPassesHelpAfterTheFileToTheProgram()
+    {
+        string hello = Path.Combine(Example("hello"), "hello.wasm");
+        Assert.That(Run("run", "--help").Output, Does.StartWith("usage: wasm-engine run"));
+        Assert.That(Run("run", "--env", "A=1", "-h").Output, Does.StartWith("usage: wasm-engine run"));
+        Assert.That(Run("run", "--dir", "--help", "-h").Output, Does.StartWith("usage: wasm-engine run"), "an option's value is not FILE");
+        Assert.That(RunOptions.IndexOfFile(["--env", "A=1", "--stats", hello, "--help"]), Is.EqualTo(3));
+        Assert.That(RunOptions.IndexOfFile(["--", "--help"]), Is.EqualTo(1));
+        Assert.That(RunOptions.IndexOfFile(["--dir"]), Is.EqualTo(1));
+
+        var (exitCode, output, _) = Run("run", hello, "--help", "-h");
+        Assert.That(exitCode, Is.Zero);
+        Assert.That(output, Does.Not.Contain("usage: wasm-engine run"), "the program ran instead of run's help");
+    }
+
     [Test]
     public void EveryCommandHasHelp()
     {
