@@ -3,7 +3,7 @@
 //       for each NAME.args in DIR (same input files as ../README.md): run NAME.wasm, write NAME.expected
 //       and NAME.exitcode (or NAME.trap); preopens are fresh empty temp directories, symlinks are created.
 //   dotnet run -c Release -- run [--dir HOST::GUEST] [--env K=V] [--stdin FILE] [--trap-unknown-imports] FILE ARGS...
-//       runs FILE like `wasmtime run` (stdout/stderr inherited) and exits with its exit code (trap: 134).
+//       runs FILE like `wasmtime run` (stdio inherited unless --stdin) and exits with its exit code (trap: 134).
 using System.Text;
 using Wasmtime;
 
@@ -11,7 +11,7 @@ static (int? code, string? trap, byte[] stdout) Run(string wasm, IEnumerable<str
     string? stdinFile, IEnumerable<(string host, string guest)> dirs, bool passthroughStdout, bool trapUnknownImports = false)
 {
     using var engine = new Wasmtime.Engine();
-    using var module = Wasmtime.Module.FromFile(engine, wasm);
+    using var module = Load(engine, wasm);
     using var linker = new Linker(engine);
     linker.DefineWasi();
     if (trapUnknownImports) linker.DefineUnknownImportsAsTraps(module);
@@ -20,6 +20,7 @@ static (int? code, string? trap, byte[] stdout) Run(string wasm, IEnumerable<str
     var config = new WasiConfiguration().WithArgs(args).WithInheritedStandardError();
     foreach (var (k, v) in env) config.WithEnvironmentVariable(k, v);
     if (stdinFile != null) config.WithStandardInput(stdinFile);
+    else if (passthroughStdout) config.WithInheritedStandardInput();
     if (passthroughStdout) config.WithInheritedStandardOutput(); else config.WithStandardOutput(outFile);
     foreach (var (h, g) in dirs) config.WithPreopenedDirectory(h, g, true);
     store.SetWasiConfiguration(config);
@@ -38,6 +39,21 @@ static (int? code, string? trap, byte[] stdout) Run(string wasm, IEnumerable<str
     return (code, trap, stdout);
 }
 
+// Compiling a large module takes Cranelift most of a minute: with WTREF_CACHE=DIR set, compiled
+// modules are kept there, keyed by the SHA-256 of the wasm file.
+static Wasmtime.Module Load(Wasmtime.Engine engine, string wasm)
+{
+    string? cache = Environment.GetEnvironmentVariable("WTREF_CACHE");
+    if (string.IsNullOrEmpty(cache)) return Wasmtime.Module.FromFile(engine, wasm);
+    string key = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(wasm)));
+    string compiled = Path.Combine(cache, key + ".cwasm");
+    if (File.Exists(compiled)) return Wasmtime.Module.DeserializeFile(engine, Path.GetFileName(wasm), compiled);
+    var module = Wasmtime.Module.FromFile(engine, wasm);
+    Directory.CreateDirectory(cache);
+    File.WriteAllBytes(compiled, module.Serialize());
+    return module;
+}
+
 static List<string> Lines(string path) => File.Exists(path) ? File.ReadAllText(path).Split('\n')[..^1].ToList() : new();
 
 if (args[0] == "ruby")
@@ -46,7 +62,7 @@ if (args[0] == "ruby")
     // @ruby/3.3-wasm-wasi like its JS glue (cabi_realloc, ruby-init, rb-eval-string-protect), with
     // the canonical-ABI resource imports as identity functions and every other non-WASI import trapping.
     using var engine = new Wasmtime.Engine();
-    using var module = Wasmtime.Module.FromFile(engine, args[1]);
+    using var module = Load(engine, args[1]);
     string script = File.ReadAllText(args[2]);
     using var linker = new Linker(engine);
     linker.DefineWasi();
