@@ -23,6 +23,8 @@ if want rust "${steps[@]}"; then
     "$RUSTC" "${RFLAGS[@]}" -C opt-level=2 -o rust_panic.wasm rust_panic.rs && validate rust_panic.wasm
     # simd128: LLVM vectorizes the checksum/histogram/match loops
     "$RUSTC" "${RFLAGS[@]}" -C opt-level=3 -C target-feature=+simd128 -o rust_compress.wasm rust_compress.rs && validate rust_compress.wasm
+    # std::os::wasi::fs::FileExt is unstable in 1.63
+    RUSTC_BOOTSTRAP=1 "$RUSTC" "${RFLAGS[@]}" -C opt-level=2 -o rust_errors.wasm rust_errors.rs && validate rust_errors.wasm
     # explicit core::arch::wasm32 intrinsics
     "$RUSTC" "${RFLAGS[@]}" --edition 2021 -C opt-level=2 -C target-feature=+simd128 -o rust_simd.wasm rust_simd.rs && validate rust_simd.wasm
 fi
