@@ -4,6 +4,8 @@
 //       and NAME.exitcode (or NAME.trap); preopens are fresh empty temp directories, symlinks are created.
 //   dotnet run -c Release -- run [--dir HOST::GUEST] [--env K=V] [--stdin FILE] [--trap-unknown-imports] FILE ARGS...
 //       runs FILE like `wasmtime run` (stdio inherited unless --stdin) and exits with its exit code (trap: 134).
+//   dotnet run -c Release -- ruby RUBY.wasm SCRIPT.rb [--dir HOST::GUEST] [--env K=V]   (see ../runtimes/README.md)
+//   dotnet run -c Release -- gofmt GOFMT.wasm FILE.go   (see ../gofmt/README.md)
 using System.Text;
 using Wasmtime;
 
@@ -107,6 +109,27 @@ if (args[0] == "ruby")
     Console.Out.Flush();
     Console.Error.WriteLine($"eval state {state}");
     return state;
+}
+if (args[0] == "gofmt")
+{
+    // gofmt GOFMT.wasm FILE.go: the TinyGo-built formatter of npm @wasm-fmt/gofmt (a reactor without
+    // imports), driven as its JS binding does; prints "<result code>\n" then the output text.
+    using var engine = new Wasmtime.Engine();
+    using var module = Load(engine, args[1]);
+    using var linker = new Linker(engine);
+    using var store = new Store(engine);
+    var instance = linker.Instantiate(store, module);
+    var memory = instance.GetMemory("memory")!;
+    instance.GetAction("_initialize")!();
+    byte[] source = File.ReadAllBytes(args[2]);
+    int pointer = instance.GetFunction<int, int>("alloc")!(source.Length);
+    source.CopyTo(memory.GetSpan(pointer, source.Length));
+    int result = instance.GetFunction<int>("format")!();
+    int outPointer = instance.GetFunction<int>("output_ptr")!();
+    int outLength = instance.GetFunction<int>("output_len")!();
+    Console.Out.Write($"{result}\n" + Encoding.UTF8.GetString(memory.GetSpan(outPointer, outLength)));
+    instance.GetAction("dispose")!();
+    return 0;
 }
 if (args[0] == "record")
 {
