@@ -108,13 +108,21 @@ public sealed class RuntimeProgramTests
             {
                 continue;
             }
-            HostCallback callback = import.Module == "canonical_abi" && import.Name.StartsWith("resource_new_", StringComparison.Ordinal)
-                || import.Module == "canonical_abi" && import.Name.StartsWith("resource_get_", StringComparison.Ordinal)
-                ? (_, arguments, results) => results[0] = arguments[0]
-                : import.Module == "canonical_abi" && import.Name.StartsWith("resource_drop_", StringComparison.Ordinal)
-                    ? (_, _, _) => { }
-                    : (_, _, _) => throw new InvalidOperationException($"unexpected call of import {import.Module}.{import.Name}");
-            linker.DefineFunction(import.Module, import.Name, function.Type, callback);
+            string name = import.Name;
+            HostCallback callback;
+            if (import.Module == "canonical_abi" && (name.StartsWith("resource_new_", StringComparison.Ordinal) || name.StartsWith("resource_get_", StringComparison.Ordinal)))
+            {
+                callback = (_, arguments, results) => results[0] = arguments[0];
+            }
+            else if (import.Module == "canonical_abi" && name.StartsWith("resource_drop_", StringComparison.Ordinal))
+            {
+                callback = (_, _, _) => { };
+            }
+            else
+            {
+                callback = (_, _, _) => throw new InvalidOperationException($"unexpected call of import {import.Module}.{name}");
+            }
+            linker.DefineFunction(import.Module, name, function.Type, callback);
         }
     }
 
