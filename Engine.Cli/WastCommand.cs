@@ -19,16 +19,27 @@ internal sealed class WastCommand : ICommand
 
         options:
           --verbose      print every failure with its line and reason
+          --tier TIER    interpreter (default), baseline (every function compiled before it
+                         runs; functions the tier cannot compile stay interpreted), or tiered
         """;
 
     public int Execute(string[] args, TextWriter output, TextWriter error)
     {
         bool verbose = false;
         var files = new List<string>();
-        foreach (string arg in args)
+        var tier = Engine.Runtime.TierMode.Interpreter;
+        for (int i = 0; i < args.Length; i++)
         {
+            string arg = args[i];
             switch (arg)
             {
+                case "--tier":
+                    if (i + 1 >= args.Length)
+                    {
+                        throw new UsageException("--tier needs a value");
+                    }
+                    tier = TierOptions.Parse(args[++i]);
+                    break;
                 case "--verbose" or "-v":
                     verbose = true;
                     break;
@@ -48,7 +59,7 @@ internal sealed class WastCommand : ICommand
             throw new UsageException($"no such file '{file}'");
         }
 
-        var runner = new WastRunner(new WastOptions());
+        var runner = new WastRunner(new WastOptions { Config = new Engine.Runtime.EngineConfig { Tier = tier } });
         var total = new WastResults();
         foreach (string file in files)
         {

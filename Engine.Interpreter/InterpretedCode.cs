@@ -71,6 +71,17 @@ internal sealed unsafe class InterpretedCode
         return index < 0 ? -1 : _wasmOffsets[index];
     }
 
+    /// <summary>
+    /// The code of a function published to a machine-code tier: one instruction that calls the compiled code
+    /// with the frame's slots as its argument area and returns. <paramref name="paramSlots"/> and
+    /// <paramref name="slotCount"/> are the function's (slots for the arguments, and for arguments or results).
+    /// </summary>
+    public static InterpretedCode CompiledStub(int paramSlots, int slotCount) =>
+        new([(int)Op.CallCompiled], paramSlots, paramSlots, Math.Max(slotCount, 1), StackMap.Empty, [0], [-1], 0);
+
+    /// <summary>True for <see cref="CompiledStub"/> code.</summary>
+    public bool IsCompiledStub => _words.Length == 1 && _words[0] == (int)Op.CallCompiled;
+
     /// <summary>The start positions of the instructions, in order (for disassembly and tests).</summary>
     public ReadOnlySpan<int> InstructionStarts => _instructionStarts;
 }

@@ -10,6 +10,9 @@ public sealed class InterpretedFunction : FunctionInstance
 {
     private readonly ModuleTranslation _translation;
     private InterpretedCode? _code;
+    // What new activations run: the translation, or a stub that calls the compiled code once published.
+    private InterpretedCode? _entryCode;
+    private FunctionInstance? _compiled;
 
     /// <summary>Creates the function <paramref name="index"/> of <paramref name="instance"/>, running on <paramref name="stack"/>.</summary>
     public InterpretedFunction(VMInstance instance, uint index, int typeId, ModuleTranslation translation, ExecutionStack stack)
@@ -39,12 +42,45 @@ public sealed class InterpretedFunction : FunctionInstance
     /// <summary>The translated code, or null before the first call.</summary>
     internal InterpretedCode? Code => _code;
 
-    /// <summary>Translates the function (or takes the module's existing translation) and returns its code.</summary>
-    internal InterpretedCode Translate() => _code = _translation.Get(FunctionIndex);
+    /// <summary>The code a new activation starts in: the translation, or (once compiled code is published) a stub calling it; null before the first call.</summary>
+    internal InterpretedCode? EntryCode => _entryCode;
+
+    /// <summary>Translates the function (or takes the module's existing translation) and returns the code new activations run.</summary>
+    internal InterpretedCode Translate()
+    {
+        _code = _translation.Get(FunctionIndex);
+        InterpretedCode entry = _compiled is null ? _code : InterpretedCode.CompiledStub(ParamSlots, SlotCount);
+        _entryCode = entry;
+        return entry;
+    }
 
     /// <summary>True once the code was translated.</summary>
     public bool IsTranslated => _code != null;
 
+    /// <summary>The compiled code every later call runs (set by <see cref="PublishCompiled"/>), or null while the function is interpreted.</summary>
+    public FunctionInstance? Compiled => Volatile.Read(ref _compiled);
+
+    /// <summary>
+    /// Makes later calls from any tier run <paramref name="compiled"/> (same type, same slots). Activations
+    /// already running keep interpreting; new interpreted calls go through a stub that calls it. Safe from
+    /// any thread: each field is swapped atomically, the compiled code first.
+    /// </summary>
+    public void PublishCompiled(FunctionInstance compiled)
+    {
+        ArgumentNullException.ThrowIfNull(compiled);
+        Volatile.Write(ref _compiled, compiled);
+        Volatile.Write(ref _entryCode, InterpretedCode.CompiledStub(ParamSlots, SlotCount));
+    }
+
     /// <inheritdoc/>
-    public override void Invoke(Span<ulong> slots) => Stack.Invoke(this, slots);
+    public override void Invoke(Span<ulong> slots)
+    {
+        FunctionInstance? compiled = Volatile.Read(ref _compiled);
+        if (compiled is not null)
+        {
+            compiled.Invoke(slots);
+            return;
+        }
+        Stack.Invoke(this, slots);
+    }
 }

@@ -5,6 +5,15 @@ public enum TierMode
 {
     /// <summary>Everything runs in the register-based interpreter.</summary>
     Interpreter,
+
+    /// <summary>
+    /// Every function is compiled by the baseline compiler before it runs (when its module is loaded);
+    /// a function the tier cannot compile (SIMD) stays in the interpreter.
+    /// </summary>
+    Baseline,
+
+    /// <summary>Functions start in the interpreter and move to the baseline tier when hot (see the tier-up settings).</summary>
+    Tiered,
 }
 
 /// <summary>Settings of a <see cref="WasmEngine"/>; fixed once the engine is created.</summary>

@@ -84,6 +84,14 @@ public sealed class Module
         Info = info;
         Name = name ?? info.Names?.ModuleName;
         Translation = new ModuleTranslation(info, new TranslationOptions(engine.Config.EpochInterruption, engine.Config.ConsumeFuel));
+        if (engine.NativeCodeEnabled)
+        {
+            Code = new Native.ModuleCode(info, new CompilerOptions { EpochChecks = engine.Config.EpochInterruption, Fuel = engine.Config.ConsumeFuel });
+            if (engine.Config.Tier == TierMode.Baseline)
+            {
+                Code.CompileAll();
+            }
+        }
         Imports = info.Imports.Select(i => new ImportType(i.Module, i.Name, ImportTypeOf(info, i))).ToArray();
         Exports = info.Exports.Select(e => new ExportType(e.Name, ExportTypeOf(info, e))).ToArray();
     }
@@ -107,6 +115,12 @@ public sealed class Module
         Info.Bodies.Count, Translation.TranslatedFunctions, Translation.TranslatedBytes, Translation.TranslationTime);
 
     internal ModuleTranslation Translation { get; }
+
+    /// <summary>The module's compiled code (null when the engine runs no machine code).</summary>
+    internal Native.ModuleCode? Code { get; }
+
+    /// <summary>The functions that stay in the interpreter because the machine-code tier cannot compile them, with the reason.</summary>
+    public IReadOnlyList<(uint Function, string Reason)> TierFallbacks => Code?.Fallbacks ?? [];
 
     /// <summary>
     /// Decodes and validates a binary module. Throws <see cref="MalformedModuleException"/> or

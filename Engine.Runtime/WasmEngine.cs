@@ -23,6 +23,9 @@ public sealed unsafe class WasmEngine
     /// <summary>The engine's settings.</summary>
     public EngineConfig Config { get; }
 
+    /// <summary>True when the configured tier runs machine code (and this machine can run it).</summary>
+    internal bool NativeCodeEnabled => Config.Tier != TierMode.Interpreter && Baseline.BaselineCompiler.IsSupported;
+
     internal TypeRegistry Types { get; } = new();
 
     internal nint EpochCounterAddress => (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_epoch));

@@ -22,7 +22,7 @@ internal sealed class WastSession : IDisposable
     public WastSession(WastOptions options)
     {
         _options = options;
-        _engine = options.Engine ?? new WasmEngine();
+        _engine = options.Engine ?? new WasmEngine(options.Config);
         _store = new Store(_engine);
         _linker = new Linker(_engine) { AllowShadowing = true };
         if (options.Execute)

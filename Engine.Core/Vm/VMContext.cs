@@ -73,6 +73,7 @@ public struct VMContext
 ///  0       ExitFp    rbp of the innermost compiled frame that called out to C#
 ///  8       ExitPc    the return address of that call (a code address inside that frame's function)
 ///  16      Handle    GCHandle (as nint) of the runtime's managed native context of the store
+///  24      ExitVmctx the VMContext of that frame's function (r14 at the exit), for host calls' caller
 /// </code>
 /// </remarks>
 [StructLayout(LayoutKind.Sequential)]
@@ -84,6 +85,8 @@ public struct VMStoreContext
     public nint ExitPc;
     /// <summary>GCHandle (as nint) of the runtime's managed object for this context.</summary>
     public nint Handle;
+    /// <summary>The VMContext of the function that left through the exit stub (the caller of a host function).</summary>
+    public nint ExitVmctx;
 }
 
 /// <summary>A global's storage cell: 16 bytes, enough for any value (v128). Numbers in their little-endian bits; references as addresses.</summary>
@@ -169,8 +172,10 @@ public static class VMOffsets
     public const int StoreExitPc = 8;
     /// <summary>Offset of <see cref="VMStoreContext.Handle"/>.</summary>
     public const int StoreHandle = 16;
+    /// <summary>Offset of <see cref="VMStoreContext.ExitVmctx"/>.</summary>
+    public const int StoreExitVmctx = 24;
     /// <summary>Size of <see cref="VMStoreContext"/>.</summary>
-    public const int StoreContextSize = 24;
+    public const int StoreContextSize = 32;
 
     /// <summary>Offset of <see cref="VMGlobal.Low"/> (a global's value).</summary>
     public const int GlobalValue = 0;

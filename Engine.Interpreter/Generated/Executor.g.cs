@@ -437,6 +437,17 @@ internal static unsafe partial class Executor
                     ip += 1;
                     continue;
                 }
+                case Op.CallCompiled: // run this function's compiled code (the whole body of a function published to a machine-code tier), then return
+                {
+                    // Ip -1 marks a frame that only stands for compiled code: backtraces and stack walks skip it.
+                    frames[top].Ip = -1;
+                    stack.Top = top;
+                    stack.SlotTop = fp + frameSlots;
+                    function.Compiled!.Invoke(new Span<ulong>(fp, function.SlotCount));
+                    goto case Op.Return;
+                    ip += 1;
+                    continue;
+                }
                 case Op.CheckEpoch: // trap when the engine's epoch reached this instance's deadline (loop headers and function entries)
                 {
                     if (*(long*)vm->EpochCounter >= vm->EpochDeadline)
@@ -2149,7 +2160,7 @@ internal static unsafe partial class Executor
             // A call from the instruction that set callee and calleeFp; frames[top].Ip holds the return address.
             if ((target = (callee as InterpretedFunction)!) is not null)
             {
-                targetCode = target.Code ?? target.Translate();
+                targetCode = target.EntryCode ?? target.Translate();
                 if (calleeFp + targetCode.FrameSlots > stack.SlotLimit)
                 {
                     trap = TrapCode.StackExhausted;
