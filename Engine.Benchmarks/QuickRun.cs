@@ -4,19 +4,32 @@ using Engine.Runtime;
 namespace Engine.Benchmarks;
 
 /// <summary>
-/// <c>quick [NAME...]</c>: runs each corpus program once at its default size in our engine and prints the
-/// time and whether the result is right. A smoke check for the shell, not a measurement.
+/// <c>quick [--tier TIER] [NAME...]</c>: runs each corpus program once at its default size in our engine and
+/// prints the time and whether the result is right. A smoke check for the shell, not a measurement.
 /// </summary>
 internal static class QuickRun
 {
-    public static int Run(string[] names)
+    public static int Run(string[] args)
     {
+        TierMode tier = TierMode.Interpreter;
+        var names = new List<string>();
+        for (int i = 0; i < args.Length; i++)
+        {
+            if (args[i] == "--tier" && i + 1 < args.Length)
+            {
+                tier = Enum.Parse<TierMode>(args[++i], ignoreCase: true);
+            }
+            else
+            {
+                names.Add(args[i]);
+            }
+        }
         int failures = 0;
-        foreach (CorpusProgram program in Corpus.Programs.Where(p => names.Length == 0 || names.Contains(p.Name)))
+        foreach (CorpusProgram program in Corpus.Programs.Where(p => names.Count == 0 || names.Contains(p.Name)))
         {
             try
             {
-                using var runner = new EngineRunner(program, new EngineConfig { Tier = TierMode.Interpreter });
+                using var runner = new EngineRunner(program, new EngineConfig { Tier = tier });
                 var stopwatch = Stopwatch.StartNew();
                 long result = runner.Run(program.DefaultArg);
                 double ms = stopwatch.Elapsed.TotalMilliseconds;

@@ -88,6 +88,10 @@ internal sealed class WastCommand : ICommand
         {
             output.WriteLine($"{WastResults.KindName(kind)}: {total[kind]}");
         }
+        if (tier != Engine.Runtime.TierMode.Interpreter)
+        {
+            output.WriteLine($"compiled functions: {total.CompiledFunctions}, stayed interpreted (not compilable by the tier): {total.FallbackFunctions}");
+        }
         output.WriteLine(total.Total.ToString());
         return total.Total.Failed == 0 ? 0 : 1;
     }

@@ -122,6 +122,9 @@ public sealed class Module
     /// <summary>The functions that stay in the interpreter because the machine-code tier cannot compile them, with the reason.</summary>
     public IReadOnlyList<(uint Function, string Reason)> TierFallbacks => Code?.Fallbacks ?? [];
 
+    /// <summary>The number of functions compiled to machine code so far.</summary>
+    public int CompiledFunctionCount => Code?.CompiledCount ?? 0;
+
     /// <summary>
     /// Decodes and validates a binary module. Throws <see cref="MalformedModuleException"/> or
     /// <see cref="InvalidModuleException"/> (each with the byte offset) when it is not a valid module.

@@ -33,6 +33,12 @@ internal sealed class WastSession : IDisposable
 
     public void Dispose() => _store.Dispose();
 
+    /// <summary>Functions of the modules defined so far that were compiled to machine code.</summary>
+    public int CompiledFunctions { get; private set; }
+
+    /// <summary>Functions of the modules defined so far that the machine-code tier could not compile.</summary>
+    public int FallbackFunctions { get; private set; }
+
     public (WastOutcome Outcome, string? Failure) Execute(ScriptCommand command) => command.Kind switch
     {
         ScriptCommandKind.Module => DefineModule(command.Module!),
@@ -76,6 +82,8 @@ internal sealed class WastSession : IDisposable
         {
             return Passed();
         }
+        CompiledFunctions += module.CompiledFunctionCount;
+        FallbackFunctions += module.TierFallbacks.Count;
         try
         {
             Instance instance = _linker.Instantiate(_store, module);
