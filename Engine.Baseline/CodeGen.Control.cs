@@ -111,7 +111,7 @@ internal sealed partial class CodeGen
         Control control = PushControl(ControlKind.Loop, parameters, results);
         control.Label = Masm.CreateLabel();
         Masm.Bind(control.Label);
-        if (_options.OsrLoops.Contains(loopOffset))
+        if (_options.OsrAllLoops || _options.OsrLoops.Contains(loopOffset))
         {
             AddOsrEntry(loopOffset, control.Label);
         }

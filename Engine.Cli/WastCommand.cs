@@ -10,7 +10,7 @@ internal sealed class WastCommand : ICommand
 
     public string Summary => "run spec test scripts (wast2json .json files)";
 
-    public string Help => """
+    public string Help => $"""
         usage: wasm-engine wast [options] FILE...
 
         Runs each script (the .json form written by wast2json, with its .wasm files beside it) against
@@ -21,6 +21,7 @@ internal sealed class WastCommand : ICommand
           --verbose      print every failure with its line and reason
           --tier TIER    interpreter (default), baseline (every function compiled before it
                          runs; functions the tier cannot compile stay interpreted), or tiered
+        {TierOptions.Help}
         """;
 
     public int Execute(string[] args, TextWriter output, TextWriter error)
@@ -28,9 +29,14 @@ internal sealed class WastCommand : ICommand
         bool verbose = false;
         var files = new List<string>();
         var tier = Engine.Runtime.TierMode.Interpreter;
+        var tiering = new TierOptions();
         for (int i = 0; i < args.Length; i++)
         {
             string arg = args[i];
+            if (tiering.TryParse(args, ref i))
+            {
+                continue;
+            }
             switch (arg)
             {
                 case "--tier":
@@ -59,7 +65,7 @@ internal sealed class WastCommand : ICommand
             throw new UsageException($"no such file '{file}'");
         }
 
-        var runner = new WastRunner(new WastOptions { Config = new Engine.Runtime.EngineConfig { Tier = tier } });
+        var runner = new WastRunner(new WastOptions { Config = tiering.Apply(new Engine.Runtime.EngineConfig { Tier = tier }) });
         var total = new WastResults();
         foreach (string file in files)
         {

@@ -72,6 +72,47 @@ public sealed class InterpretedFunction : FunctionInstance
         Volatile.Write(ref _entryCode, InterpretedCode.CompiledStub(ParamSlots, SlotCount));
     }
 
+    /// <summary>Calls counted by the tier-up counter so far (0 before translation or without counters).</summary>
+    public long CountedCalls(int threshold) => _code?.CountedCalls(threshold) ?? 0;
+
+    /// <summary>The module's translation (shared code, options, tier-up hooks).</summary>
+    public ModuleTranslation Translation => _translation;
+
+    /// <summary>The call counter ran out (at the function's entry): asks for compiled code; true when it is published now.</summary>
+    internal bool OnHotEntry() => _translation.TierUp?.OnHotFunction(this) == true && Compiled is not null;
+
+    /// <summary>
+    /// The counter of a loop header ran out: if compiled code with an entry at this loop is ready, moves the
+    /// frame's wasm state (locals, then operands) there and runs the rest of the activation in it; its
+    /// results are then in the frame's slots from 0 and the caller returns. Otherwise resets the counter
+    /// (<paramref name="counter"/>) to try again later.
+    /// </summary>
+    internal unsafe bool TryContinueInCompiledCode(int* counter, ulong* fp, int point)
+    {
+        ITierUpHooks? hooks = _translation.TierUp;
+        InterpretedCode code = _code!;
+        OsrPoint osr = code.OsrPoints[point];
+        *counter = osr.Threshold;
+        if (hooks is null || !hooks.OnHotLoop(this, osr.LoopOffset))
+        {
+            return false;
+        }
+        int locals = code.LocalSlots;
+        int slots = Math.Max(locals + osr.OperandSlots.Length, SlotCount);
+        Span<ulong> state = slots <= 256 ? stackalloc ulong[slots] : new ulong[slots];
+        new Span<ulong>(fp, locals).CopyTo(state);
+        for (int i = 0; i < osr.OperandSlots.Length; i++)
+        {
+            int slot = osr.OperandSlots[i];
+            state[locals + i] = slot >= 0 ? fp[slot] : (ulong)osr.Constants[i];
+        }
+        // From here the frame only stands for the compiled code: backtraces and stack walks skip it.
+        Stack.Frames[Stack.Top].Ip = -1;
+        hooks.RunFromLoop(this, osr.LoopOffset, state);
+        state[..ResultSlots].CopyTo(new Span<ulong>(fp, ResultSlots));
+        return true;
+    }
+
     /// <inheritdoc/>
     public override void Invoke(Span<ulong> slots)
     {

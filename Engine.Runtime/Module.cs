@@ -83,14 +83,17 @@ public sealed class Module
         Engine = engine;
         Info = info;
         Name = name ?? info.Names?.ModuleName;
-        Translation = new ModuleTranslation(info, new TranslationOptions(engine.Config.EpochInterruption, engine.Config.ConsumeFuel));
+        bool tiered = engine.Config.Tier == TierMode.Tiered && engine.NativeCodeEnabled;
+        Translation = new ModuleTranslation(info, new TranslationOptions(engine.Config.EpochInterruption, engine.Config.ConsumeFuel,
+            tiered ? engine.Config.TierUpCallThreshold : 0, tiered ? engine.Config.TierUpLoopThreshold : 0));
         if (engine.NativeCodeEnabled)
         {
-            Code = new Native.ModuleCode(info, new CompilerOptions { EpochChecks = engine.Config.EpochInterruption, Fuel = engine.Config.ConsumeFuel });
-            if (engine.Config.Tier == TierMode.Baseline)
+            Code = new Native.ModuleCode(info, Name, engine.Config, engine.TierStatistics);
+            if (engine.Config.Tier == TierMode.Tiered)
             {
-                Code.CompileAll();
+                Translation.TierUp = new Native.TierManager(Code, engine.Config);
             }
+            Code.CompileEager();
         }
         Imports = info.Imports.Select(i => new ImportType(i.Module, i.Name, ImportTypeOf(info, i))).ToArray();
         Exports = info.Exports.Select(e => new ExportType(e.Name, ExportTypeOf(info, e))).ToArray();

@@ -18,13 +18,20 @@ public sealed unsafe class WasmEngine
     public WasmEngine(EngineConfig? config = null)
     {
         Config = config ?? new EngineConfig();
+        ArgumentOutOfRangeException.ThrowIfLessThan(Config.TierUpCallThreshold, 1, nameof(EngineConfig.TierUpCallThreshold));
+        ArgumentOutOfRangeException.ThrowIfLessThan(Config.TierUpLoopThreshold, 1, nameof(EngineConfig.TierUpLoopThreshold));
     }
 
     /// <summary>The engine's settings.</summary>
     public EngineConfig Config { get; }
 
     /// <summary>True when the configured tier runs machine code (and this machine can run it).</summary>
-    internal bool NativeCodeEnabled => Config.Tier != TierMode.Interpreter && Baseline.BaselineCompiler.IsSupported;
+    internal bool NativeCodeEnabled =>
+        (Config.Tier != TierMode.Interpreter || Config.FunctionTiers.Values.Any(t => t != TierMode.Interpreter))
+        && Baseline.BaselineCompiler.IsSupported;
+
+    /// <summary>What the machine-code tiers did so far: every function compiled (when, why, how fast, how big) and every fallback.</summary>
+    public TierStatistics TierStatistics { get; } = new();
 
     internal TypeRegistry Types { get; } = new();
 

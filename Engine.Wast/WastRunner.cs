@@ -44,13 +44,13 @@ public sealed class WastRunner
                 (outcome, failure) = (WastOutcome.Failed, $"unexpected {e.GetType().Name}: {e.Message}");
             }
             results.Record(command.Kind, outcome);
-            results.CompiledFunctions = session.CompiledFunctions;
-            results.FallbackFunctions = session.FallbackFunctions;
             if (outcome == WastOutcome.Failed)
             {
                 results.Failures.Add(new WastFailure(fileName, command.Line, command.Kind, failure ?? "failed"));
             }
         }
+        results.CompiledFunctions = session.CompiledFunctions;
+        results.FallbackFunctions = session.FallbackFunctions;
         return results;
     }
 }

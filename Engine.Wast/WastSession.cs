@@ -33,11 +33,13 @@ internal sealed class WastSession : IDisposable
 
     public void Dispose() => _store.Dispose();
 
+    private readonly List<Module> _modules = new();
+
     /// <summary>Functions of the modules defined so far that were compiled to machine code.</summary>
-    public int CompiledFunctions { get; private set; }
+    public int CompiledFunctions => _modules.Sum(m => m.CompiledFunctionCount);
 
     /// <summary>Functions of the modules defined so far that the machine-code tier could not compile.</summary>
-    public int FallbackFunctions { get; private set; }
+    public int FallbackFunctions => _modules.Sum(m => m.TierFallbacks.Count);
 
     public (WastOutcome Outcome, string? Failure) Execute(ScriptCommand command) => command.Kind switch
     {
@@ -82,8 +84,7 @@ internal sealed class WastSession : IDisposable
         {
             return Passed();
         }
-        CompiledFunctions += module.CompiledFunctionCount;
-        FallbackFunctions += module.TierFallbacks.Count;
+        _modules.Add(module);
         try
         {
             Instance instance = _linker.Instantiate(_store, module);

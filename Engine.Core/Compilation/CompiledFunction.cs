@@ -136,6 +136,9 @@ public sealed record CompilerOptions
     /// <summary>The module offsets of the <c>loop</c> instructions that get an on-stack-replacement entry.</summary>
     public IReadOnlyCollection<int> OsrLoops { get; init; } = Array.Empty<int>();
 
+    /// <summary>Give every loop an on-stack-replacement entry (tiered code: any hot loop may move into it).</summary>
+    public bool OsrAllLoops { get; init; }
+
     /// <summary>Options with nothing extra.</summary>
     public static CompilerOptions Default { get; } = new();
 }

@@ -448,6 +448,36 @@ internal static unsafe partial class Executor
                     ip += 1;
                     continue;
                 }
+                case Op.TierUpEntry: // count a call (the counter is this word); when it runs out, ask for compiled code and run it if it is ready now
+                {
+                    int count = ip[1];
+                    if (--ip[1] <= 0)
+                    {
+                        ip[1] = int.MaxValue;
+                        frames[top].Ip = (int)(ip - code) + 2; stack.Top = top; stack.SlotTop = fp + frameSlots;
+                        if (function.OnHotEntry())
+                        {
+                            goto case Op.CallCompiled;
+                        }
+                    }
+                    ip += 2;
+                    continue;
+                }
+                case Op.TierUpLoop: // count an iteration of the loop (the counter is this word); when it runs out, continue in compiled code from here if it is ready (on-stack replacement)
+                {
+                    int count = ip[1];
+                    int point = ip[2];
+                    if (--ip[1] <= 0)
+                    {
+                        frames[top].Ip = (int)(ip - code) + 3; stack.Top = top; stack.SlotTop = fp + frameSlots;
+                        if (function.TryContinueInCompiledCode(ip + 1, fp, point))
+                        {
+                            goto case Op.Return;
+                        }
+                    }
+                    ip += 3;
+                    continue;
+                }
                 case Op.CheckEpoch: // trap when the engine's epoch reached this instance's deadline (loop headers and function entries)
                 {
                     if (*(long*)vm->EpochCounter >= vm->EpochDeadline)

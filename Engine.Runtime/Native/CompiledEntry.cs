@@ -34,6 +34,15 @@ internal sealed unsafe class CompiledEntry : FunctionInstance
     /// <inheritdoc/>
     public override int Index => _function.Index;
 
+    /// <summary>Enters the code at <paramref name="entry"/> (an OSR entry of this function) with <paramref name="state"/> as its argument area.</summary>
+    public void Call(nint entry, Span<ulong> state)
+    {
+        fixed (ulong* args = state)
+        {
+            _context.Call(entry, _vmctx, args, _funcRef);
+        }
+    }
+
     /// <inheritdoc/>
     public override void Invoke(Span<ulong> slots)
     {
