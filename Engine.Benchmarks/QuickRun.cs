@@ -36,6 +36,14 @@ internal static class QuickRun
                 bool ok = result == program.ExpectedValue;
                 failures += ok ? 0 : 1;
                 Console.WriteLine($"{program.Name,-12} {ms,10:F1} ms  {(ok ? "ok" : $"WRONG: {result}, expected {program.ExpectedValue}")}");
+                if (tier != TierMode.Interpreter)
+                {
+                    Console.WriteLine($"             {runner.Engine.TierStatistics.Summary()}");
+                    foreach (FunctionPromotion promotion in runner.Engine.TierStatistics.Promotions.Take(3))
+                    {
+                        Console.WriteLine($"             {promotion}");
+                    }
+                }
             }
             catch (Exception e)
             {

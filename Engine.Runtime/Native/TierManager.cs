@@ -61,7 +61,8 @@ internal sealed unsafe class TierManager : ITierUpHooks
         {
             return _code.Get(index) != null;
         }
-        long calls = function.CountedCalls(_config.TierUpCallThreshold);
+        // The entry counter is spent (reset out of reach) when it triggers; a loop counts calls so far.
+        long calls = trigger == "calls" ? _config.TierUpCallThreshold : function.CountedCalls(_config.TierUpCallThreshold);
         if (_config.BackgroundCompilation)
         {
             BackgroundCompiler.Enqueue(() => _code.CompileOne(index, trigger, calls));
@@ -86,6 +87,32 @@ internal static class BackgroundCompiler
     {
         _ = s_thread.Value;
         s_queue.Add(work);
+    }
+
+    private static int s_warmedUp;
+
+    /// <summary>
+    /// Compiles a small function once per process on the background thread, so the compiler's own code is
+    /// jitted before the first hot function needs it (tiered engines call this when created).
+    /// </summary>
+    public static void WarmUp()
+    {
+        if (Interlocked.Exchange(ref s_warmedUp, 1) != 0)
+        {
+            return;
+        }
+        Enqueue(() =>
+        {
+            // (func (param i32 i32) (result i32) (loop (br_if 0 (i32.lt_s (local.get 0) (local.get 1)))) (i32.add (local.get 0) (local.get 1)))
+            byte[] module =
+            [
+                0x00, 0x61, 0x73, 0x6D, 0x01, 0x00, 0x00, 0x00, 0x01, 0x07, 0x01, 0x60, 0x02, 0x7F, 0x7F, 0x01, 0x7F,
+                0x03, 0x02, 0x01, 0x00, 0x0A, 0x13, 0x01, 0x11, 0x00, 0x03, 0x40, 0x20, 0x00, 0x20, 0x01, 0x48, 0x0D,
+                0x00, 0x0B, 0x20, 0x00, 0x20, 0x01, 0x6A, 0x0B,
+            ];
+            ModuleInfo info = ModuleLoader.DecodeAndValidate(module);
+            ModuleCode.Compiler.Compile(info, 0, new CompilerOptions { OsrAllLoops = true, EpochChecks = true, Fuel = true });
+        });
     }
 
     private static void Run()
