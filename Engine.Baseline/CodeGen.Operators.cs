@@ -323,7 +323,7 @@ internal sealed partial class CodeGen
         PushRegister(dbl ? ValType.F64 : ValType.F32, a);
     }
 
-    /// <summary>wasm min/max: NaN if either operand is NaN, and -0 &lt; +0.</summary>
+    /// <summary>wasm min/max: the canonical NaN if either operand is NaN (as the interpreter gives it), and -0 &lt; +0.</summary>
     public void FloatMinMax(bool max, bool dbl)
     {
         Reg b = PopToRegister();
@@ -336,7 +336,7 @@ internal sealed partial class CodeGen
         Masm.SseBits(max ? SseBitOp.And : SseBitOp.Or, a, b);
         Masm.Jump(done);
         Masm.Bind(nan);
-        Masm.Sse(SseOp.Add, dbl, a, b);
+        LoadFloatConst(a, dbl, dbl ? 0x7FF8_0000_0000_0000 : 0x7FC0_0000);
         Masm.Jump(done);
         Masm.Bind(normal);
         Masm.Sse(max ? SseOp.Max : SseOp.Min, dbl, a, b);

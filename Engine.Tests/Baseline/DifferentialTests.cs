@@ -77,6 +77,22 @@ public sealed class DifferentialTests
         }
     }
 
+    [Test]
+    [Explicit("debugging: WASM_DIFFERENTIAL_FILE names a module; prints what each mode did")]
+    public void OneFile()
+    {
+        byte[] bytes = File.ReadAllBytes(Environment.GetEnvironmentVariable("WASM_DIFFERENTIAL_FILE")!);
+        foreach (string mode in new[] { "interpreter", "baseline" })
+        {
+            TestContext.Out.WriteLine($"---- {mode}");
+            foreach (string e in Run(bytes, mode, memoryAfterEachCall: true))
+            {
+                TestContext.Out.WriteLine(e);
+            }
+        }
+        CompareAllModes(bytes);
+    }
+
     private static void CompareAllModes(byte[] bytes)
     {
         List<string> oracle = Run(bytes, "interpreter");
@@ -93,7 +109,7 @@ public sealed class DifferentialTests
     }
 
     /// <summary>Runs every export; returns what happened, one line per event.</summary>
-    private static List<string> Run(byte[] bytes, string mode)
+    private static List<string> Run(byte[] bytes, string mode, bool memoryAfterEachCall = false)
     {
         var events = new List<string>();
         var engine = new WasmEngine(TierModes.Config(mode));
@@ -149,6 +165,10 @@ public sealed class DifferentialTests
             catch (TrapException e)
             {
                 events.Add($"{export.Name} trap {e.Code}: {e.Message}");
+            }
+            if (memoryAfterEachCall && instance.GetMemory("memory") is { } memory)
+            {
+                events.Add($"  memory sha256 {Convert.ToHexString(SHA256.HashData(memory.Span))[..16]}");
             }
         }
         foreach (var (name, item) in instance.Exports)
