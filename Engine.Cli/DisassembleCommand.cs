@@ -36,7 +36,7 @@ internal sealed class DisassembleCommand : ICommand
         ModuleInfo module;
         try
         {
-            module = ModuleLoader.DecodeAndValidate(Arguments.ReadFile(path));
+            module = ModuleLoader.DecodeAndValidate(Arguments.ReadModule(path));
         }
         catch (WasmException e)
         {

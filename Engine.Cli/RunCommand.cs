@@ -37,7 +37,16 @@ internal sealed class RunCommand : ICommand
     public int Execute(string[] args, TextWriter output, TextWriter error)
     {
         var options = RunOptions.Parse(args);
-        byte[] bytes = Arguments.ReadFile(options.File);
+        byte[] bytes;
+        try
+        {
+            bytes = Arguments.ReadModule(options.File);
+        }
+        catch (WasmException e)
+        {
+            error.WriteLine($"error: {e.Message}");
+            return 1;
+        }
         var config = new EngineConfig
         {
             Tier = options.Tier,

@@ -10,19 +10,20 @@ internal sealed class ValidateCommand : ICommand
     public string Summary => "check that a module is well-formed and valid; list its imports and exports";
 
     public string Help => """
-        usage: wasm-engine validate FILE.wasm
+        usage: wasm-engine validate FILE.wasm|FILE.wat
 
         Decodes and validates FILE. On success prints its imports and exports with their types and
-        exits 0; otherwise prints the error with its byte offset and exits 1.
+        exits 0; otherwise prints the error with its byte offset (or line and column for text) and exits 1.
         """;
 
     public int Execute(string[] args, TextWriter output, TextWriter error)
     {
         string path = Arguments.SingleFile(args);
-        byte[] bytes = Arguments.ReadFile(path);
+        byte[] bytes;
         ModuleInfo module;
         try
         {
+            bytes = Arguments.ReadModule(path);
             module = ModuleLoader.DecodeAndValidate(bytes);
         }
         catch (WasmException e)

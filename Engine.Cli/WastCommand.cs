@@ -8,12 +8,12 @@ internal sealed class WastCommand : ICommand
 {
     public string Name => "wast";
 
-    public string Summary => "run spec test scripts (wast2json .json files)";
+    public string Summary => "run spec test scripts (.wast, or the .json form of wast2json)";
 
     public string Help => $"""
         usage: wasm-engine wast [options] FILE...
 
-        Runs each script (the .json form written by wast2json, with its .wasm files beside it) against
+        Runs each script (a .wast file, or the .json form written by wast2json with its .wasm files beside it) against
         a fresh store and prints one line of counts per file, then one line per command kind, then the
         total. Exits 1 when any command failed.
 
@@ -74,7 +74,7 @@ internal sealed class WastCommand : ICommand
             {
                 results = runner.RunFile(file);
             }
-            catch (ScriptFormatException e)
+            catch (Exception e) when (e is ScriptFormatException or Engine.Core.WasmException)
             {
                 error.WriteLine($"error: {e.Message}");
                 return 1;

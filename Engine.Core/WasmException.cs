@@ -48,3 +48,13 @@ public sealed class InvalidModuleException : WasmException
     /// <summary>The byte offset in the binary where the problem was found.</summary>
     public long Offset { get; }
 }
+
+/// <summary>
+/// A valid module exceeds a limit of this engine's implementation (for example a function whose frame
+/// would need more than 65,535 slots), so it cannot run here.
+/// </summary>
+public sealed class ImplementationLimitException : WasmException
+{
+    /// <summary>Creates the exception.</summary>
+    public ImplementationLimitException(string message) : base(message) { }
+}

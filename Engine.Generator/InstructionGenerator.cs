@@ -89,9 +89,11 @@ public static partial class InstructionGenerator
                 }
                 continue;
             }
-            if (line.Trim() == "@simd")
+            if (line.Trim() == "@simd" || line.StartsWith("@simd hot:", StringComparison.Ordinal))
             {
-                instructions.Add(new InstructionDef("@simd", "", [], true, []));
+                // The listed SIMD instructions go into the dispatch loop; the others stay cold.
+                string[] hot = line.Contains(':') ? line[(line.IndexOf(':') + 1)..].Split(' ', StringSplitOptions.RemoveEmptyEntries) : [];
+                instructions.Add(new InstructionDef("@simd", "", [], true, hot));
                 continue;
             }
             if (line.StartsWith("##", StringComparison.Ordinal))
@@ -163,7 +165,9 @@ public static partial class InstructionGenerator
         {
             if (def.Name == "@simd")
             {
-                instructions.AddRange(SimdInstructions(OperatorGenerator.Parse(operatorTable)));
+                var hot = new HashSet<string>(def.Body);
+                instructions.AddRange(SimdInstructions(OperatorGenerator.Parse(operatorTable))
+                    .Select(i => hot.Contains(i.Name) ? i with { Cold = false } : i));
             }
             else
             {
@@ -300,19 +304,40 @@ public static partial class InstructionGenerator
         var sb = new StringBuilder(Header);
         sb.Append("#pragma warning disable CS0162 // bodies that jump make the generated advance unreachable\n");
         sb.Append("#pragma warning disable CS0164 // not every label is used by every build of the table\n\n");
-        sb.Append(Section(sections, "prologue"));
+        sb.Append(Section(sections, "prologue").Replace("// @operand-locals", OperandLocals(instructions.Where(i => !i.Cold))));
         foreach (InstructionDef def in instructions.Where(i => !i.Cold))
         {
             AppendCase(sb, def, cold: false);
         }
         sb.Append(Section(sections, "epilogue"));
-        sb.Append(Section(sections, "cold-prologue"));
+        sb.Append(Section(sections, "cold-prologue").Replace("// @operand-locals", OperandLocals(instructions.Where(i => i.Cold))));
         foreach (InstructionDef def in instructions.Where(i => i.Cold))
         {
             AppendCase(sb, def, cold: true);
         }
         sb.Append(Section(sections, "cold-epilogue"));
         return sb.ToString();
+    }
+
+    /// <summary>One declaration per operand name (plus the memory-access scratch), shared by every case of a method.</summary>
+    private static string OperandLocals(IEnumerable<InstructionDef> instructions)
+    {
+        var types = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (InstructionOperand operand in instructions.SelectMany(i => i.Operands).Where(o => o.Kind != "table"))
+        {
+            if (types.TryGetValue(operand.Name, out string? existing) && existing != operand.CSharpType)
+            {
+                throw new FormatException($"Instructions.def: operand '{operand.Name}' is both {existing} and {operand.CSharpType}; rename one");
+            }
+            types[operand.Name] = operand.CSharpType;
+        }
+        var text = new StringBuilder("// Operands of the instruction being executed, and the address of its memory access.\n");
+        foreach (var group in types.GroupBy(t => t.Value))
+        {
+            text.Append($"        {group.Key} {string.Join(", ", group.Select(t => t.Key))};\n");
+        }
+        text.Append("        ulong pAddress;\n        byte* p;");
+        return text.ToString();
     }
 
     private static string Section(Dictionary<string, string> sections, string name) =>
@@ -339,7 +364,9 @@ public static partial class InstructionGenerator
                 "table" => $"{word}",
                 _ => $"ip[{word}]",
             };
-            sb.Append($"{indent}    {operand.CSharpType} {operand.Name} = {read};\n");
+            // Operand locals are declared once per method (see OperandLocals): a local per case would push the
+            // method past the JIT's limit of locals for inlining, and then nothing gets inlined.
+            sb.Append($"{indent}    {operand.Name} = {read};\n");
             word += operand.Words;
         }
         foreach (string line in def.Body)
@@ -387,7 +414,7 @@ public static partial class InstructionGenerator
         {
             string pointer = m.Groups[1].Value, address = m.Groups[2].Value, offset = m.Groups[3].Value, size = m.Groups[4].Value;
             string fail = cold ? "throw new TrapException(TrapCode.MemoryOutOfBounds);" : "{ trap = TrapCode.MemoryOutOfBounds; goto Trap; }";
-            return $"ulong {pointer}Address = (ulong)(uint)({address}) + (uint)({offset}); if ({pointer}Address + {size} > memLength) {fail} byte* {pointer} = memory + {pointer}Address;";
+            return $"{pointer}Address = (ulong)(uint)({address}) + (uint)({offset}); if ({pointer}Address + {size} > memLength) {fail} {pointer} = memory + {pointer}Address;";
         });
         return line;
     }

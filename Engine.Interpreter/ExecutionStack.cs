@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.ExceptionServices;
 using System.Runtime.InteropServices;
 using Engine.Core;
 using Engine.Gc;
@@ -105,19 +104,30 @@ public sealed unsafe class ExecutionStack : IStackWalker, IDisposable
         new Span<ulong>(fp + code.ParamSlots, code.LocalSlots - code.ParamSlots).Clear();
         Frames[entryTop] = new Frame { Function = function, Fp = fp, Ip = 0 };
         Top = entryTop;
+        bool returned = false;
         try
         {
             Executor.Run(this, entryTop);
+            returned = true;
         }
-        catch (Exception e)
+        catch (Exception e) when (RecordBacktrace(e, entryTop))
         {
-            RecordBacktrace(e, entryTop);
-            Top = entryTop - 1;
-            SlotTop = savedSlotTop;
-            ClearFrames(entryTop);
-            ExceptionDispatchInfo.Capture(e).Throw();
+            // Never entered: the filter only records. Catching and rethrowing would run every outer
+            // handler on top of the deep stack of the throw, so recursion through the host could overflow it.
         }
-        SlotTop = savedSlotTop;
+        finally
+        {
+            if (!returned)
+            {
+                Top = entryTop - 1;
+                ClearFrames(entryTop);
+                if (entryTop == 0)
+                {
+                    _recording = null;
+                }
+            }
+            SlotTop = savedSlotTop;
+        }
         Frames[entryTop].Function = null!;
         new Span<ulong>(fp, function.ResultSlots).CopyTo(slots);
     }
@@ -128,11 +138,16 @@ public sealed unsafe class ExecutionStack : IStackWalker, IDisposable
         Array.Clear(Frames, from, Math.Min(Frames.Length - from, 64));
     }
 
-    /// <summary>Adds the frames from the innermost down to <paramref name="entryTop"/> to the exception's wasm backtrace.</summary>
-    private void RecordBacktrace(Exception e, int entryTop)
+    /// <summary>
+    /// Adds this activation's frames (from <paramref name="entryTop"/> up to where an inner activation's
+    /// frames begin) to the exception's wasm backtrace. Runs as an exception filter, innermost activation
+    /// first, while every frame record is still intact; returns false so the exception flows on unchanged.
+    /// </summary>
+    private bool RecordBacktrace(Exception e, int entryTop)
     {
-        var frames = new List<WasmFrame>(Math.Max(0, Top - entryTop + 1));
-        for (int i = Math.Min(Top, Frames.Length - 1); i >= entryTop; i--)
+        int end = ReferenceEquals(_recording, e) ? _recordedFrom - 1 : Top;
+        var frames = new List<WasmFrame>(Math.Max(0, end - entryTop + 1));
+        for (int i = Math.Min(end, Frames.Length - 1); i >= entryTop; i--)
         {
             ref Frame frame = ref Frames[i];
             InterpretedFunction function = frame.Function;
@@ -145,7 +160,15 @@ public sealed unsafe class ExecutionStack : IStackWalker, IDisposable
             frames.Add(new WasmFrame(function.FunctionIndex, function.Name, offset));
         }
         WasmBacktrace.Append(e, frames);
+        _recording = e;
+        _recordedFrom = entryTop;
+        return false;
     }
+
+    // The exception whose backtrace the filters are recording, and the first frame recorded so far
+    // (the filters of nested activations run innermost first).
+    private Exception? _recording;
+    private int _recordedFrom;
 
     /// <inheritdoc/>
     public bool TryWalk(List<GcFrame> frames) => TryWalk(Top, -1, frames);
@@ -173,6 +196,15 @@ public sealed unsafe class ExecutionStack : IStackWalker, IDisposable
 
     /// <inheritdoc/>
     public void Dispose()
+    {
+        Free();
+        GC.SuppressFinalize(this);
+    }
+
+    // A stack a pool drops is never disposed; the finalizer returns its slots.
+    ~ExecutionStack() => Free();
+
+    private void Free()
     {
         if (!_disposed)
         {

@@ -58,6 +58,12 @@ public sealed partial class Translator
         [Op.I64GeS] = (Op.BrI64GeS, Op.BrI64LtS),
         [Op.I64GeU] = (Op.BrI64GeU, Op.BrI64LtU),
         [Op.I32Eqz] = (Op.BrIfZero, Op.BrIfNonZero),
+        [Op.F64Eq] = (Op.BrF64Eq, Op.BrF64Ne),
+        [Op.F64Ne] = (Op.BrF64Ne, Op.BrF64Eq),
+        [Op.F64Lt] = (Op.BrF64Lt, Op.BrF64NotLt),
+        [Op.F64Gt] = (Op.BrF64Gt, Op.BrF64NotGt),
+        [Op.F64Le] = (Op.BrF64Le, Op.BrF64NotLe),
+        [Op.F64Ge] = (Op.BrF64Ge, Op.BrF64NotGe),
         [Op.I64Eqz] = (Op.BrI64EqZero, Op.BrI64NeZero),
     };
 
@@ -168,10 +174,10 @@ public sealed partial class Translator
         Simple(Opcode.F64Trunc, Op.F64Trunc);
         Simple(Opcode.F64Nearest, Op.F64Nearest);
         Simple(Opcode.F64Sqrt, Op.F64Sqrt);
-        Simple(Opcode.F64Add, Op.F64Add);
-        Simple(Opcode.F64Sub, Op.F64Sub);
-        Simple(Opcode.F64Mul, Op.F64Mul);
-        Simple(Opcode.F64Div, Op.F64Div);
+        WithImm(Opcode.F64Add, Op.F64Add, Op.F64AddImm, true);
+        WithImm(Opcode.F64Sub, Op.F64Sub, Op.F64SubImm, false);
+        WithImm(Opcode.F64Mul, Op.F64Mul, Op.F64MulImm, true);
+        WithImm(Opcode.F64Div, Op.F64Div, Op.F64DivImm, false);
         Simple(Opcode.F64Min, Op.F64Min);
         Simple(Opcode.F64Max, Op.F64Max);
         Simple(Opcode.F64Copysign, Op.F64Copysign);
@@ -266,7 +272,26 @@ public sealed partial class Translator
     {
         Entry b = Pop(), a = Pop();
         bool wide = OperatorInfo.Params(opcode)[0] == ValType.I64;
-        if (b.Kind == EntryKind.Const && a.Kind != EntryKind.Const && FitsImmediate(b.Value, wide))
+        if (TryFuseLoadOperand(rule, opcode, result, a, b))
+        {
+            return;
+        }
+        if (OperatorInfo.Params(opcode)[0] == ValType.F64 && rule.Immediate != Op.Unreachable)
+        {
+            // f64 immediates take the whole 64-bit pattern.
+            Entry? constant = b.Kind == EntryKind.Const ? b : rule.Commutative && a.Kind == EntryKind.Const ? a : null;
+            Entry other = b.Kind == EntryKind.Const ? a : b;
+            if (constant is Entry c && other.Kind != EntryKind.Const)
+            {
+                int so = Operand(other);
+                Begin(rule.Immediate);
+                Put(PushTemp(result));
+                Put(so);
+                PutLong(c.Value);
+                return;
+            }
+        }
+        else if (b.Kind == EntryKind.Const && a.Kind != EntryKind.Const && FitsImmediate(b.Value, wide))
         {
             if (rule.Immediate != Op.Unreachable)
             {
@@ -287,7 +312,7 @@ public sealed partial class Translator
                 return;
             }
         }
-        if (a.Kind == EntryKind.Const && b.Kind != EntryKind.Const && FitsImmediate(a.Value, wide))
+        if (a.Kind == EntryKind.Const && b.Kind != EntryKind.Const && FitsImmediate(a.Value, wide) && OperatorInfo.Params(opcode)[0] != ValType.F64)
         {
             Op swapped = rule.Commutative ? rule.Immediate : rule.Mirrored;
             if (swapped != Op.Unreachable)
@@ -299,6 +324,43 @@ public sealed partial class Translator
         }
         int left = Operand(a), right = Operand(b);
         Emit(rule.Op, PushTemp(result), left, right);
+    }
+
+    /// <summary>
+    /// f64 add/sub/mul whose right operand (or either, when commutative) was just loaded from memory become
+    /// one instruction that reads memory itself: the load is dropped and its address taken over.
+    /// </summary>
+    private bool TryFuseLoadOperand(PlainRule rule, Opcode opcode, ValType result, in Entry a, in Entry b)
+    {
+        Op fused = opcode switch
+        {
+            Opcode.F64Add => Op.F64AddLoad,
+            Opcode.F64Sub => Op.F64SubLoad,
+            Opcode.F64Mul => Op.F64MulLoad,
+            _ => Op.Unreachable,
+        };
+        if (fused == Op.Unreachable || a.Kind == EntryKind.Const || b.Kind == EntryKind.Const)
+        {
+            return false;
+        }
+        Entry other;
+        if (b.Kind == EntryKind.Temp && LastWrote(b.Slot) && (Op)_words[_lastStart] == Op.F64Load)
+        {
+            other = a;
+        }
+        else if (rule.Commutative && a.Kind == EntryKind.Temp && LastWrote(a.Slot) && (Op)_words[_lastStart] == Op.F64Load)
+        {
+            other = b;
+        }
+        else
+        {
+            return false;
+        }
+        // F64Load d address k off
+        int address = _words[_lastStart + 2], addend = _words[_lastStart + 3], offset = _words[_lastStart + 4];
+        DropLastInstruction();
+        Emit(fused, PushTemp(result), Operand(other), address, addend, offset);
+        return true;
     }
 
     private static bool FitsImmediate(long value, bool wide) => !wide || value == (int)value;
@@ -478,7 +540,7 @@ public sealed partial class Translator
         {
             return;
         }
-        Op op = opcode switch
+        Op? scalar = opcode switch
         {
             Opcode.I32Load => Op.I32Load,
             Opcode.I64Load => Op.I64Load,
@@ -495,11 +557,20 @@ public sealed partial class Translator
             Opcode.I64Load32S => Op.I64Load32S,
             Opcode.I64Load32U => Op.I64Load32U,
             Opcode.V128Load => Op.V128Load,
-            _ => SimdLoad(opcode),
+            _ => null,
         };
+        ValType result = OperatorInfo.Results(opcode)[0];
         Entry address = Pop();
-        int sa = Operand(address);
-        Emit(op, PushTemp(OperatorInfo.Results(opcode)[0]), sa, (int)memArg.Offset);
+        if (scalar is Op op)
+        {
+            var (slot, addend) = Address(address);
+            Emit(op, PushTemp(result), slot, addend, (int)memArg.Offset);
+        }
+        else
+        {
+            int slot = Operand(address);
+            Emit(SimdLoad(opcode), PushTemp(result), slot, (int)memArg.Offset);
+        }
     }
 
     private void Store(Opcode opcode, MemArg memArg)
@@ -518,8 +589,29 @@ public sealed partial class Translator
             _ => throw new NotSupportedException($"the interpreter does not implement {OperatorInfo.Name(opcode)}"),
         };
         Entry value = Pop(), address = Pop();
-        int sa = Operand(address), sv = Operand(value);
-        Emit(op, sa, sv, (int)memArg.Offset);
+        var (slot, addend) = Address(address);
+        int sv = Operand(value);
+        Emit(op, slot, sv, addend, (int)memArg.Offset);
+    }
+
+    /// <summary>
+    /// A memory access's address as slot + addend (wrapped to 32 bits before the static offset is added):
+    /// a constant address reads the zero slot, and an <c>i32.add</c> of a constant just before (how
+    /// compilers write negative offsets) folds into the access.
+    /// </summary>
+    private (int Slot, int Addend) Address(in Entry address)
+    {
+        if (address.Kind == EntryKind.Const)
+        {
+            return (_zeroSlot, (int)address.Value);
+        }
+        if (address.Kind == EntryKind.Temp && LastWrote(address.Slot) && (Op)_words[_lastStart] == Op.I32AddImm)
+        {
+            int source = _words[_lastStart + 2], addend = _words[_lastStart + 3];
+            DropLastInstruction();
+            return (source, addend);
+        }
+        return (Operand(address), 0);
     }
 
     /// <summary>Pops <paramref name="count"/> operands into slots (materializing constants) and returns them in order.</summary>

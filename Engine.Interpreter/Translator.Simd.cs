@@ -6,7 +6,26 @@ namespace Engine.Interpreter;
 public sealed partial class Translator
 {
     /// <summary>Each SIMD operator's instruction has the operator's own name (see "@simd" in Instructions.def).</summary>
-    private static Op SimdOp(Opcode opcode) => Enum.Parse<Op>(opcode.ToString());
+    private static Op SimdOp(Opcode opcode) => SimdOpTable.Ops[OperatorInfo.Index(opcode)];
+
+    /// <summary>Holds the table in a class of its own, so it exists whenever the plain-operator rules are built.</summary>
+    private static class SimdOpTable
+    {
+        public static readonly Op[] Ops = BuildSimdOps();
+    }
+
+    private static Op[] BuildSimdOps()
+    {
+        var ops = new Op[OperatorInfo.All.Length];
+        foreach (Opcode opcode in OperatorInfo.All)
+        {
+            if (OperatorInfo.Feature(opcode) == "simd" && Enum.TryParse(opcode.ToString(), out Op op))
+            {
+                ops[OperatorInfo.Index(opcode)] = op;
+            }
+        }
+        return ops;
+    }
 
     static partial void AddSimdRules(PlainRule[] rules)
     {

@@ -75,6 +75,9 @@ public sealed partial class Translator
         public ValType[] LabelTypes => Kind == ControlKind.Loop ? Params : Results;
     }
 
+    /// <summary>The most slots a frame may have (locals and operand-stack homes together).</summary>
+    public const int MaxFrameSlots = ushort.MaxValue;
+
     private ModuleInfo _module = null!;
     private FuncType _type = null!;
     private TranslationOptions _options;
@@ -82,6 +85,9 @@ public sealed partial class Translator
     private int[] _localSlots = new int[16];
     private int _localCount;
     private int _localsEnd;
+    // A hidden local after the declared ones: zeroed on entry like them and never written, it is the
+    // base slot of memory accesses at constant addresses.
+    private int _zeroSlot;
     private int _resultSlots;
 
     private int[] _words = new int[256];
@@ -118,6 +124,12 @@ public sealed partial class Translator
             reader.ReadOperator(ref visitor);
         }
         int frameSlots = Math.Max(Math.Max(_maxSlot, _localsEnd), Math.Max(_resultSlots, 1));
+        if (frameSlots > MaxFrameSlots)
+        {
+            // Stack maps address slots with 16 bits; no real program comes near this.
+            throw new ImplementationLimitException(
+                $"function {functionIndex} needs {frameSlots} frame slots; the interpreter supports at most {MaxFrameSlots}");
+        }
         return new InterpretedCode(_words.AsSpan(0, _length), FunctionInstance.SlotsOf(_type.Params), _localsEnd, frameSlots,
             _stackMaps.Build(), _instructionStarts.ToArray(), _wasmOffsets.ToArray(), body.End - body.Start)
         {
@@ -145,7 +157,8 @@ public sealed partial class Translator
             _localSlots[i] = slot;
             slot += SlotSize(_localTypes[i]);
         }
-        _localsEnd = slot;
+        _zeroSlot = slot;
+        _localsEnd = slot + 1;
         _resultSlots = FunctionInstance.SlotsOf(_type.Results);
         _length = 0;
         _height = 0;
@@ -697,6 +710,26 @@ public sealed partial class Translator
                 Materialize(i);
             }
             destination += SlotSize(_stack[i].Type);
+        }
+        if (count == 1 && _type.Results[0] != ValType.V128)
+        {
+            ref Entry result = ref Peek();
+            if (result.Kind == EntryKind.Temp && result.Slot != 0 && LastWrote(result.Slot))
+            {
+                // The instruction that produced the result writes slot 0 directly.
+                _words[_lastStart + 1] = 0;
+                Emit(Op.Return);
+                return;
+            }
+            if (result.Kind != EntryKind.Const)
+            {
+                int source = result.Kind == EntryKind.Temp ? result.Slot : result.Source;
+                if (source != 0)
+                {
+                    Emit(Op.ReturnSlot, source);
+                    return;
+                }
+            }
         }
         MoveTopTo(count, 0);
         Emit(Op.Return);

@@ -139,8 +139,26 @@ public sealed class Module
         return new Module(engine, ModuleLoader.DecodeAndValidate(bytes), name);
     }
 
-    /// <summary>Reads and loads a binary module from a file.</summary>
-    public static Module FromFile(WasmEngine engine, string path) => FromBytes(engine, File.ReadAllBytes(path), Path.GetFileNameWithoutExtension(path));
+    /// <summary>
+    /// Parses a module in the text format (<c>.wat</c>) and loads it. Throws
+    /// <see cref="global::Engine.Core.Text.TextFormatException"/> (with line and column) for bad text.
+    /// </summary>
+    public static Module FromText(WasmEngine engine, string text, string? name = null)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return FromBytes(engine, global::Engine.Core.Text.WatParser.ParseModule(text, name, emitNames: true), name);
+    }
+
+    /// <summary>Reads and loads a module from a file: binary, or text when it does not start with the binary magic.</summary>
+    public static Module FromFile(WasmEngine engine, string path)
+    {
+        byte[] bytes = File.ReadAllBytes(path);
+        string name = Path.GetFileNameWithoutExtension(path);
+        return IsBinary(bytes) ? FromBytes(engine, bytes, name) : FromText(engine, System.Text.Encoding.UTF8.GetString(bytes), Path.GetFileName(path));
+    }
+
+    /// <summary>True when <paramref name="bytes"/> start with the binary format's magic <c>\0asm</c>.</summary>
+    public static bool IsBinary(ReadOnlySpan<byte> bytes) => bytes.StartsWith("\0asm"u8);
 
     /// <summary>Reads and loads a binary module from a stream.</summary>
     public static Module FromStream(WasmEngine engine, Stream stream, string? name = null)

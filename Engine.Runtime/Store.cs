@@ -42,7 +42,7 @@ public sealed unsafe class Store : IDisposable
         Engine = engine;
         Limits = limits ?? new StoreLimits();
         Data = data;
-        Stack = new ExecutionStack(engine.Config.MaxStackSlots, engine.Config.MaxCallDepth);
+        Stack = engine.Stacks.Get();
         Heap = new ExternRefHeap();
         if (engine.NativeCodeEnabled)
         {
@@ -281,7 +281,7 @@ public sealed unsafe class Store : IDisposable
         }
         _funcRefs.Clear();
         Heap.Dispose();
-        Stack.Dispose();
+        Engine.Stacks.Return(Stack);
         Native?.Dispose();
     }
 }

@@ -1,6 +1,8 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Engine.Core;
+using Engine.Interpreter;
+using Microsoft.Extensions.ObjectPool;
 
 namespace Engine.Runtime;
 
@@ -24,6 +26,15 @@ public sealed unsafe class WasmEngine
         {
             Native.BackgroundCompiler.WarmUp();
         }
+        Stacks = new DefaultObjectPool<ExecutionStack>(new StackPolicy(Config), Environment.ProcessorCount * 2);
+    }
+
+    private sealed class StackPolicy(EngineConfig config) : IPooledObjectPolicy<ExecutionStack>
+    {
+        public ExecutionStack Create() => new(config.MaxStackSlots, config.MaxCallDepth);
+
+        // Only idle stacks come back; one with frames left (a store disposed from inside a call) is dropped.
+        public bool Return(ExecutionStack stack) => stack.Depth == 0;
     }
 
     /// <summary>The engine's settings.</summary>
@@ -38,6 +49,12 @@ public sealed unsafe class WasmEngine
     public TierStatistics TierStatistics { get; } = new();
 
     internal TypeRegistry Types { get; } = new();
+
+    /// <summary>
+    /// Interpreter stacks of disposed stores, reused by new ones: a stack is 8 MiB of address space and a
+    /// frame array, and programs that make a store per request would otherwise map and unmap it each time.
+    /// </summary>
+    internal ObjectPool<ExecutionStack> Stacks { get; }
 
     internal nint EpochCounterAddress => (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_epoch));
 

@@ -18,12 +18,17 @@ public sealed class WastRunner
         _options = options ?? new WastOptions();
     }
 
-    /// <summary>Loads and runs one script file (<c>.json</c> from wast2json).</summary>
-    public WastResults RunFile(string path)
-    {
-        IReadOnlyList<ScriptCommand> commands = JsonScriptLoader.Load(path);
-        return Run(commands, Path.GetFileName(path));
-    }
+    /// <summary>Loads and runs one script file: a <c>.wast</c> script, or the <c>.json</c> form wast2json writes.</summary>
+    public WastResults RunFile(string path) => Run(Load(path), Path.GetFileName(path));
+
+    /// <summary>
+    /// The commands of a script file: <c>.json</c> through <see cref="JsonScriptLoader"/>, anything else parsed
+    /// as a <c>.wast</c> script (throws <see cref="Engine.Core.Text.TextFormatException"/> when it is not one).
+    /// </summary>
+    public static IReadOnlyList<ScriptCommand> Load(string path) =>
+        path.EndsWith(".json", StringComparison.OrdinalIgnoreCase)
+            ? JsonScriptLoader.Load(path)
+            : Engine.Core.Text.WastParser.ParseScript(File.ReadAllText(path), Path.GetFileName(path));
 
     /// <summary>Runs the commands of one script.</summary>
     public WastResults Run(IReadOnlyList<ScriptCommand> commands, string fileName)

@@ -1,6 +1,7 @@
 using System.Runtime.Intrinsics;
 using Engine.Core;
 using Engine.Core.Scripts;
+using Engine.Core.Text;
 using Engine.Runtime;
 
 namespace Engine.Wast;
@@ -63,11 +64,15 @@ internal sealed class WastSession : IDisposable
 
     private static (WastOutcome, string?) Failed(string message) => (WastOutcome.Failed, message);
 
-    private Module? Load(ScriptModule module) => module.Binary is null ? null : Module.FromBytes(_engine, module.Binary);
+    /// <summary>The module's binary: as given, or parsed from its text (a .wat file or a quote module).</summary>
+    private static byte[] BinaryOf(ScriptModule module) =>
+        module.Binary ?? WatParser.ParseModule(module.Text!, module.Origin);
+
+    private Module Load(ScriptModule module) => Module.FromBytes(_engine, BinaryOf(module));
 
     private (WastOutcome, string?) DefineModule(ScriptModule scriptModule)
     {
-        Module? module;
+        Module module;
         try
         {
             module = Load(scriptModule);
@@ -75,10 +80,6 @@ internal sealed class WastSession : IDisposable
         catch (WasmException e)
         {
             return Failed($"{scriptModule.Origin}: {e.Message}");
-        }
-        if (module is null)
-        {
-            return Skipped();
         }
         if (!_options.Execute)
         {
@@ -104,16 +105,17 @@ internal sealed class WastSession : IDisposable
     private (WastOutcome, string?) ExpectRejected<TException>(ScriptCommand command) where TException : WasmException
     {
         ScriptModule module = command.Module!;
-        if (module.Binary is null)
-        {
-            return Skipped();
-        }
         try
         {
-            ModuleLoader.DecodeAndValidate(module.Binary);
+            ModuleLoader.DecodeAndValidate(BinaryOf(module));
         }
         catch (TException)
         {
+            return Passed();
+        }
+        catch (TextFormatException) when (typeof(TException) == typeof(MalformedModuleException))
+        {
+            // A text module the text format rejects is malformed.
             return Passed();
         }
         catch (WasmException e)
@@ -126,7 +128,7 @@ internal sealed class WastSession : IDisposable
     private (WastOutcome, string?) ExpectInstantiationFailure<TException>(ScriptCommand command) where TException : WasmException
     {
         ScriptModule scriptModule = command.Module!;
-        Module? module;
+        Module module;
         try
         {
             module = Load(scriptModule);
@@ -135,7 +137,7 @@ internal sealed class WastSession : IDisposable
         {
             return Failed($"{scriptModule.Origin}: must be valid, got {e.Message}");
         }
-        if (module is null || !_options.Execute)
+        if (!_options.Execute)
         {
             return Skipped();
         }

@@ -66,10 +66,18 @@ public static class ModuleDecoder
                     functionCount = ReadFunctionSection(ref section, module);
                     break;
                 case 4:
-                    ReadVector(ref section, module, static (ref WasmReader r, ModuleInfo m) => m.Tables.Add(ReadTableType(ref r)));
+                    ReadVector(ref section, module, static (ref WasmReader r, ModuleInfo m) =>
+                    {
+                        m.DefinitionOffsets[ExternKind.Table].Add(r.Position);
+                        m.Tables.Add(ReadTableType(ref r));
+                    });
                     break;
                 case 5:
-                    ReadVector(ref section, module, static (ref WasmReader r, ModuleInfo m) => m.Memories.Add(new MemoryType(ReadLimits(ref r))));
+                    ReadVector(ref section, module, static (ref WasmReader r, ModuleInfo m) =>
+                    {
+                        m.DefinitionOffsets[ExternKind.Memory].Add(r.Position);
+                        m.Memories.Add(new MemoryType(ReadLimits(ref r)));
+                    });
                     break;
                 case 6:
                     ReadVector(ref section, module, static (ref WasmReader r, ModuleInfo m) =>
@@ -81,6 +89,7 @@ public static class ModuleDecoder
                 case 7:
                     ReadVector(ref section, module, static (ref WasmReader r, ModuleInfo m) =>
                     {
+                        int entryAt = r.Position;
                         string name = r.ReadName();
                         int kindAt = r.Position;
                         byte kind = r.ReadByte();
@@ -88,10 +97,11 @@ public static class ModuleDecoder
                         {
                             WasmReader.ThrowMalformed("malformed export kind", kindAt);
                         }
-                        m.Exports.Add(new Export(name, (ExternKind)kind, r.ReadVarU32()));
+                        m.Exports.Add(new Export(name, (ExternKind)kind, r.ReadVarU32()) { Offset = entryAt });
                     });
                     break;
                 case 8:
+                    module.StartOffset = section.Position;
                     module.StartFunction = section.ReadVarU32();
                     break;
                 case 9:
@@ -258,6 +268,7 @@ public static class ModuleDecoder
         uint count = reader.ReadCount();
         for (uint i = 0; i < count; i++)
         {
+            module.DefinitionOffsets[ExternKind.Func].Add(reader.Position);
             module.FunctionTypeIndices.Add(reader.ReadVarU32());
         }
         return (int)count;

@@ -25,7 +25,11 @@ public sealed class Import
 /// <param name="Name">The export name (unique in the module).</param>
 /// <param name="Kind">What is exported.</param>
 /// <param name="Index">The index in the kind's index space (imports first).</param>
-public sealed record Export(string Name, ExternKind Kind, uint Index);
+public sealed record Export(string Name, ExternKind Kind, uint Index)
+{
+    /// <summary>Byte offset of the export entry.</summary>
+    public int Offset { get; init; }
+}
 
 /// <summary>
 /// A constant expression (global initialiser, segment offset, element item): the byte range of its
@@ -146,6 +150,21 @@ public sealed class ModuleInfo
     public List<ConstExpr> GlobalInits { get; } = new();
     /// <summary>The exports.</summary>
     public List<Export> Exports { get; } = new();
+    /// <summary>
+    /// Byte offsets of the entries that define functions (function section), tables and memories, in
+    /// definition order (index - imported count), for error messages.
+    /// </summary>
+    public Dictionary<ExternKind, List<int>> DefinitionOffsets { get; } = new()
+    {
+        [ExternKind.Func] = new(),
+        [ExternKind.Table] = new(),
+        [ExternKind.Memory] = new(),
+        [ExternKind.Global] = new(),
+    };
+
+    /// <summary>Byte offset of the start section's function index.</summary>
+    public int StartOffset { get; set; }
+
     /// <summary>The start function, if any.</summary>
     public uint? StartFunction { get; set; }
     /// <summary>The element segments.</summary>

@@ -35,6 +35,9 @@ internal sealed class IndexSpace
 
     public bool TryResolve(ReadOnlySpan<char> id, out uint index) => _lookup.TryGetValue(id, out index);
 
+    /// <summary>The bound identifiers and their indices.</summary>
+    public IEnumerable<(uint Index, string Id)> Entries => _names.Select(pair => (pair.Value, pair.Key));
+
     public void Clear()
     {
         _names.Clear();

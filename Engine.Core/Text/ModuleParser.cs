@@ -68,15 +68,18 @@ internal sealed partial class ModuleParser
         _in = cursor;
     }
 
+    // Write a "name" custom section with the function identifiers (for backtraces), as wat2wasm --debug-names.
+    private bool _emitNames;
+
     /// <summary>
     /// Parses a module at the cursor: a <c>(module ...)</c> form (also <c>binary</c> and <c>quote</c>), or
     /// bare module fields up to the end of the text. Leaves the cursor after the module.
     /// </summary>
-    public static byte[] Parse(TokenCursor cursor)
+    public static byte[] Parse(TokenCursor cursor, bool emitNames = false)
     {
         if (!cursor.AtForm("module"))
         {
-            var bare = new ModuleParser(cursor);
+            var bare = new ModuleParser(cursor) { _emitNames = emitNames };
             return bare.ParseFields(cursor.List.Count - 1);
         }
         int end = cursor.AfterForm - 1;
@@ -90,7 +93,7 @@ internal sealed partial class ModuleParser
         {
             return ParseQuotedModule(cursor);
         }
-        byte[] module = new ModuleParser(cursor).ParseFields(end);
+        byte[] module = new ModuleParser(cursor) { _emitNames = emitNames }.ParseFields(end);
         cursor.ExpectRightParen();
         return module;
     }
@@ -860,8 +863,36 @@ internal sealed partial class ModuleParser
         }
         _codeSection.WriteTo(module);
         _dataSection.WriteTo(module);
+        if (_emitNames)
+        {
+            WriteNameSection(module);
+        }
         return module.ToArray();
     }
+
+    /// <summary>The name section's function-names subsection: each named function's identifier without its '$'.</summary>
+    private void WriteNameSection(ByteWriter module)
+    {
+        var names = _funcIds.Entries.OrderBy(e => e.Index).ToList();
+        if (names.Count == 0)
+        {
+            return;
+        }
+        var map = new ByteWriter(names.Count * 8);
+        map.U32((uint)names.Count);
+        foreach (var (index, id) in names)
+        {
+            map.U32(index);
+            WriteName(map, id.StartsWith('$') ? id[1..] : id);
+        }
+        var content = new ByteWriter(map.Span.Length + 16);
+        WriteName(content, "name");
+        content.Byte(1);
+        content.Vector(map.Span);
+        WriteSection(module, 0, content.Span);
+    }
+
+    private static void WriteName(ByteWriter writer, string name) => writer.Vector(System.Text.Encoding.UTF8.GetBytes(name));
 
     private void WriteTypeSection(ByteWriter module)
     {

@@ -28,14 +28,20 @@ public static class WatParser
     /// <param name="fileName">The file the text came from, for messages; may be null.</param>
     /// <returns>The module in the binary format.</returns>
     /// <exception cref="TextFormatException">The text is not a well-formed module; the exception has the line and column.</exception>
-    public static byte[] ParseModule(string text, string? fileName)
+    public static byte[] ParseModule(string text, string? fileName) => ParseModule(text, fileName, emitNames: false);
+
+    /// <summary>
+    /// Parses a module; with <paramref name="emitNames"/>, adds a <c>name</c> section with the functions'
+    /// identifiers (so backtraces can name them), as <c>wat2wasm --debug-names</c> does.
+    /// </summary>
+    public static byte[] ParseModule(string text, string? fileName, bool emitNames)
     {
         ArgumentNullException.ThrowIfNull(text);
         TokenList tokens = Lexer.Tokenize(text, fileName);
         try
         {
             var cursor = new TokenCursor(tokens);
-            byte[] module = ModuleParser.Parse(cursor);
+            byte[] module = ModuleParser.Parse(cursor, emitNames);
             if (cursor.Kind != TokenKind.End)
             {
                 throw cursor.Unexpected("the end of the text after the module");

@@ -71,19 +71,19 @@ public static class ModuleValidator
         }
         for (int i = module.ImportedFunctionCount; i < module.FunctionTypeIndices.Count; i++)
         {
-            CheckType(module, module.FunctionTypeIndices[i], 0);
+            CheckType(module, module.FunctionTypeIndices[i], DefinitionOffset(module, ExternKind.Func, i - module.ImportedFunctionCount));
         }
         for (int i = module.ImportedTableCount; i < module.Tables.Count; i++)
         {
-            CheckTableType(module.Tables[i], 0);
+            CheckTableType(module.Tables[i], DefinitionOffset(module, ExternKind.Table, i - module.ImportedTableCount));
         }
         for (int i = module.ImportedMemoryCount; i < module.Memories.Count; i++)
         {
-            CheckMemoryType(module.Memories[i], 0);
+            CheckMemoryType(module.Memories[i], DefinitionOffset(module, ExternKind.Memory, i - module.ImportedMemoryCount));
         }
         if (module.Memories.Count > 1)
         {
-            Fail("multiple memories", 0);
+            Fail("multiple memories", DefinitionOffset(module, ExternKind.Memory, Math.Max(0, 1 - module.ImportedMemoryCount)));
         }
 
         // Function references that ref.func in bodies may name: everything referenced outside bodies.
@@ -100,7 +100,7 @@ public static class ModuleValidator
         {
             if (!exportNames.Add(export.Name))
             {
-                Fail("duplicate export name", 0);
+                Fail("duplicate export name", export.Offset);
             }
             int count = export.Kind switch
             {
@@ -111,7 +111,7 @@ public static class ModuleValidator
             };
             if (export.Index >= (uint)count)
             {
-                Fail($"unknown {KindName(export.Kind)} {export.Index}", 0);
+                Fail($"unknown {KindName(export.Kind)} {export.Index}", export.Offset);
             }
         }
 
@@ -119,12 +119,12 @@ public static class ModuleValidator
         {
             if (start >= (uint)module.FunctionTypeIndices.Count)
             {
-                Fail($"unknown function {start}", 0);
+                Fail($"unknown function {start}", module.StartOffset);
             }
             FuncType type = module.FunctionType(start);
             if (type.Params.Length != 0 || type.Results.Length != 0)
             {
-                Fail("start function", 0);
+                Fail("start function", module.StartOffset);
             }
         }
 
@@ -275,6 +275,9 @@ public static class ModuleValidator
     }
 
     [DoesNotReturn]
+    private static int DefinitionOffset(ModuleInfo module, ExternKind kind, int definedIndex) =>
+        definedIndex >= 0 && definedIndex < module.DefinitionOffsets[kind].Count ? module.DefinitionOffsets[kind][definedIndex] : 0;
+
     private static void Fail(string reason, int offset) => throw new InvalidModuleException(reason, offset);
 
     /// <summary>

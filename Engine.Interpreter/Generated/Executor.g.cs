@@ -47,6 +47,13 @@ internal static unsafe partial class Executor
         ulong* calleeFp;
         InterpretedFunction target;
         InterpretedCode targetCode;
+        // Operands of the instruction being executed, and the address of its memory access.
+        int a, args, b, c, counter, d, dt, e, f, g, i, imm, k, n, point, seg, st, t, tbl, ty, v;
+        long bits;
+        uint off;
+        Vector128<byte> vector;
+        ulong pAddress;
+        byte* p;
         while (true)
         {
             switch ((Op)(*ip))
@@ -65,7 +72,7 @@ internal static unsafe partial class Executor
                 }
                 case Op.Br: // ip = t
                 {
-                    int t = ip[1];
+                    t = ip[1];
                     ip = code + t;
                     continue;
                     ip += 2;
@@ -73,23 +80,23 @@ internal static unsafe partial class Executor
                 }
                 case Op.BrIfNonZero: // if c != 0 then ip = t
                 {
-                    int c = ip[1];
-                    int t = ip[2];
+                    c = ip[1];
+                    t = ip[2];
                     if ((*(int*)(fp + c)) != 0) { ip = code + t; continue; }
                     ip += 3;
                     continue;
                 }
                 case Op.BrIfZero: // if c == 0 then ip = t
                 {
-                    int c = ip[1];
-                    int t = ip[2];
+                    c = ip[1];
+                    t = ip[2];
                     if ((*(int*)(fp + c)) == 0) { ip = code + t; continue; }
                     ip += 3;
                     continue;
                 }
                 case Op.BrTable: // ip = targets[min(u32 i, count)] (the last target is the default)
                 {
-                    int i = ip[1];
+                    i = ip[1];
                     uint index = (*(uint*)(fp + i));
                     uint count = (uint)ip[2];
                     ip = code + ip[3 + (int)(index < count ? index : count)];
@@ -99,294 +106,384 @@ internal static unsafe partial class Executor
                 }
                 case Op.BrI32Eq: // if a == b then ip = t (i32)
                 {
-                    int a = ip[1];
-                    int b = ip[2];
-                    int t = ip[3];
+                    a = ip[1];
+                    b = ip[2];
+                    t = ip[3];
                     if ((*(int*)(fp + a)) == (*(int*)(fp + b))) { ip = code + t; continue; }
                     ip += 4;
                     continue;
                 }
                 case Op.BrI32Ne: // if a != b then ip = t (i32)
                 {
-                    int a = ip[1];
-                    int b = ip[2];
-                    int t = ip[3];
+                    a = ip[1];
+                    b = ip[2];
+                    t = ip[3];
                     if ((*(int*)(fp + a)) != (*(int*)(fp + b))) { ip = code + t; continue; }
                     ip += 4;
                     continue;
                 }
                 case Op.BrI32LtS: // if a < b then ip = t (i32, signed)
                 {
-                    int a = ip[1];
-                    int b = ip[2];
-                    int t = ip[3];
+                    a = ip[1];
+                    b = ip[2];
+                    t = ip[3];
                     if ((*(int*)(fp + a)) < (*(int*)(fp + b))) { ip = code + t; continue; }
                     ip += 4;
                     continue;
                 }
                 case Op.BrI32LtU: // if a < b then ip = t (i32, unsigned)
                 {
-                    int a = ip[1];
-                    int b = ip[2];
-                    int t = ip[3];
+                    a = ip[1];
+                    b = ip[2];
+                    t = ip[3];
                     if ((*(uint*)(fp + a)) < (*(uint*)(fp + b))) { ip = code + t; continue; }
                     ip += 4;
                     continue;
                 }
                 case Op.BrI32GtS: // if a > b then ip = t (i32, signed)
                 {
-                    int a = ip[1];
-                    int b = ip[2];
-                    int t = ip[3];
+                    a = ip[1];
+                    b = ip[2];
+                    t = ip[3];
                     if ((*(int*)(fp + a)) > (*(int*)(fp + b))) { ip = code + t; continue; }
                     ip += 4;
                     continue;
                 }
                 case Op.BrI32GtU: // if a > b then ip = t (i32, unsigned)
                 {
-                    int a = ip[1];
-                    int b = ip[2];
-                    int t = ip[3];
+                    a = ip[1];
+                    b = ip[2];
+                    t = ip[3];
                     if ((*(uint*)(fp + a)) > (*(uint*)(fp + b))) { ip = code + t; continue; }
                     ip += 4;
                     continue;
                 }
                 case Op.BrI32LeS: // if a <= b then ip = t (i32, signed)
                 {
-                    int a = ip[1];
-                    int b = ip[2];
-                    int t = ip[3];
+                    a = ip[1];
+                    b = ip[2];
+                    t = ip[3];
                     if ((*(int*)(fp + a)) <= (*(int*)(fp + b))) { ip = code + t; continue; }
                     ip += 4;
                     continue;
                 }
                 case Op.BrI32LeU: // if a <= b then ip = t (i32, unsigned)
                 {
-                    int a = ip[1];
-                    int b = ip[2];
-                    int t = ip[3];
+                    a = ip[1];
+                    b = ip[2];
+                    t = ip[3];
                     if ((*(uint*)(fp + a)) <= (*(uint*)(fp + b))) { ip = code + t; continue; }
                     ip += 4;
                     continue;
                 }
                 case Op.BrI32GeS: // if a >= b then ip = t (i32, signed)
                 {
-                    int a = ip[1];
-                    int b = ip[2];
-                    int t = ip[3];
+                    a = ip[1];
+                    b = ip[2];
+                    t = ip[3];
                     if ((*(int*)(fp + a)) >= (*(int*)(fp + b))) { ip = code + t; continue; }
                     ip += 4;
                     continue;
                 }
                 case Op.BrI32GeU: // if a >= b then ip = t (i32, unsigned)
                 {
-                    int a = ip[1];
-                    int b = ip[2];
-                    int t = ip[3];
+                    a = ip[1];
+                    b = ip[2];
+                    t = ip[3];
                     if ((*(uint*)(fp + a)) >= (*(uint*)(fp + b))) { ip = code + t; continue; }
                     ip += 4;
                     continue;
                 }
                 case Op.BrI32EqImm: // if a == imm then ip = t (i32)
                 {
-                    int a = ip[1];
-                    int imm = ip[2];
-                    int t = ip[3];
+                    a = ip[1];
+                    imm = ip[2];
+                    t = ip[3];
                     if ((*(int*)(fp + a)) == imm) { ip = code + t; continue; }
                     ip += 4;
                     continue;
                 }
                 case Op.BrI32NeImm: // if a != imm then ip = t (i32)
                 {
-                    int a = ip[1];
-                    int imm = ip[2];
-                    int t = ip[3];
+                    a = ip[1];
+                    imm = ip[2];
+                    t = ip[3];
                     if ((*(int*)(fp + a)) != imm) { ip = code + t; continue; }
                     ip += 4;
                     continue;
                 }
                 case Op.BrI32LtSImm: // if a < imm then ip = t (i32, signed)
                 {
-                    int a = ip[1];
-                    int imm = ip[2];
-                    int t = ip[3];
+                    a = ip[1];
+                    imm = ip[2];
+                    t = ip[3];
                     if ((*(int*)(fp + a)) < imm) { ip = code + t; continue; }
                     ip += 4;
                     continue;
                 }
                 case Op.BrI32LtUImm: // if a < imm then ip = t (i32, unsigned)
                 {
-                    int a = ip[1];
-                    int imm = ip[2];
-                    int t = ip[3];
+                    a = ip[1];
+                    imm = ip[2];
+                    t = ip[3];
                     if ((*(uint*)(fp + a)) < (uint)imm) { ip = code + t; continue; }
                     ip += 4;
                     continue;
                 }
                 case Op.BrI32GtSImm: // if a > imm then ip = t (i32, signed)
                 {
-                    int a = ip[1];
-                    int imm = ip[2];
-                    int t = ip[3];
+                    a = ip[1];
+                    imm = ip[2];
+                    t = ip[3];
                     if ((*(int*)(fp + a)) > imm) { ip = code + t; continue; }
                     ip += 4;
                     continue;
                 }
                 case Op.BrI32GtUImm: // if a > imm then ip = t (i32, unsigned)
                 {
-                    int a = ip[1];
-                    int imm = ip[2];
-                    int t = ip[3];
+                    a = ip[1];
+                    imm = ip[2];
+                    t = ip[3];
                     if ((*(uint*)(fp + a)) > (uint)imm) { ip = code + t; continue; }
                     ip += 4;
                     continue;
                 }
                 case Op.BrI32LeSImm: // if a <= imm then ip = t (i32, signed)
                 {
-                    int a = ip[1];
-                    int imm = ip[2];
-                    int t = ip[3];
+                    a = ip[1];
+                    imm = ip[2];
+                    t = ip[3];
                     if ((*(int*)(fp + a)) <= imm) { ip = code + t; continue; }
                     ip += 4;
                     continue;
                 }
                 case Op.BrI32LeUImm: // if a <= imm then ip = t (i32, unsigned)
                 {
-                    int a = ip[1];
-                    int imm = ip[2];
-                    int t = ip[3];
+                    a = ip[1];
+                    imm = ip[2];
+                    t = ip[3];
                     if ((*(uint*)(fp + a)) <= (uint)imm) { ip = code + t; continue; }
                     ip += 4;
                     continue;
                 }
                 case Op.BrI32GeSImm: // if a >= imm then ip = t (i32, signed)
                 {
-                    int a = ip[1];
-                    int imm = ip[2];
-                    int t = ip[3];
+                    a = ip[1];
+                    imm = ip[2];
+                    t = ip[3];
                     if ((*(int*)(fp + a)) >= imm) { ip = code + t; continue; }
                     ip += 4;
                     continue;
                 }
                 case Op.BrI32GeUImm: // if a >= imm then ip = t (i32, unsigned)
                 {
-                    int a = ip[1];
-                    int imm = ip[2];
-                    int t = ip[3];
+                    a = ip[1];
+                    imm = ip[2];
+                    t = ip[3];
                     if ((*(uint*)(fp + a)) >= (uint)imm) { ip = code + t; continue; }
                     ip += 4;
                     continue;
                 }
                 case Op.BrI64Eq: // if a == b then ip = t (i64)
                 {
-                    int a = ip[1];
-                    int b = ip[2];
-                    int t = ip[3];
+                    a = ip[1];
+                    b = ip[2];
+                    t = ip[3];
                     if ((*(long*)(fp + a)) == (*(long*)(fp + b))) { ip = code + t; continue; }
                     ip += 4;
                     continue;
                 }
                 case Op.BrI64Ne: // if a != b then ip = t (i64)
                 {
-                    int a = ip[1];
-                    int b = ip[2];
-                    int t = ip[3];
+                    a = ip[1];
+                    b = ip[2];
+                    t = ip[3];
                     if ((*(long*)(fp + a)) != (*(long*)(fp + b))) { ip = code + t; continue; }
                     ip += 4;
                     continue;
                 }
                 case Op.BrI64LtS: // if a < b then ip = t (i64, signed)
                 {
-                    int a = ip[1];
-                    int b = ip[2];
-                    int t = ip[3];
+                    a = ip[1];
+                    b = ip[2];
+                    t = ip[3];
                     if ((*(long*)(fp + a)) < (*(long*)(fp + b))) { ip = code + t; continue; }
                     ip += 4;
                     continue;
                 }
                 case Op.BrI64LtU: // if a < b then ip = t (i64, unsigned)
                 {
-                    int a = ip[1];
-                    int b = ip[2];
-                    int t = ip[3];
+                    a = ip[1];
+                    b = ip[2];
+                    t = ip[3];
                     if ((*(ulong*)(fp + a)) < (*(ulong*)(fp + b))) { ip = code + t; continue; }
                     ip += 4;
                     continue;
                 }
                 case Op.BrI64GtS: // if a > b then ip = t (i64, signed)
                 {
-                    int a = ip[1];
-                    int b = ip[2];
-                    int t = ip[3];
+                    a = ip[1];
+                    b = ip[2];
+                    t = ip[3];
                     if ((*(long*)(fp + a)) > (*(long*)(fp + b))) { ip = code + t; continue; }
                     ip += 4;
                     continue;
                 }
                 case Op.BrI64GtU: // if a > b then ip = t (i64, unsigned)
                 {
-                    int a = ip[1];
-                    int b = ip[2];
-                    int t = ip[3];
+                    a = ip[1];
+                    b = ip[2];
+                    t = ip[3];
                     if ((*(ulong*)(fp + a)) > (*(ulong*)(fp + b))) { ip = code + t; continue; }
                     ip += 4;
                     continue;
                 }
                 case Op.BrI64LeS: // if a <= b then ip = t (i64, signed)
                 {
-                    int a = ip[1];
-                    int b = ip[2];
-                    int t = ip[3];
+                    a = ip[1];
+                    b = ip[2];
+                    t = ip[3];
                     if ((*(long*)(fp + a)) <= (*(long*)(fp + b))) { ip = code + t; continue; }
                     ip += 4;
                     continue;
                 }
                 case Op.BrI64LeU: // if a <= b then ip = t (i64, unsigned)
                 {
-                    int a = ip[1];
-                    int b = ip[2];
-                    int t = ip[3];
+                    a = ip[1];
+                    b = ip[2];
+                    t = ip[3];
                     if ((*(ulong*)(fp + a)) <= (*(ulong*)(fp + b))) { ip = code + t; continue; }
                     ip += 4;
                     continue;
                 }
                 case Op.BrI64GeS: // if a >= b then ip = t (i64, signed)
                 {
-                    int a = ip[1];
-                    int b = ip[2];
-                    int t = ip[3];
+                    a = ip[1];
+                    b = ip[2];
+                    t = ip[3];
                     if ((*(long*)(fp + a)) >= (*(long*)(fp + b))) { ip = code + t; continue; }
                     ip += 4;
                     continue;
                 }
                 case Op.BrI64GeU: // if a >= b then ip = t (i64, unsigned)
                 {
-                    int a = ip[1];
-                    int b = ip[2];
-                    int t = ip[3];
+                    a = ip[1];
+                    b = ip[2];
+                    t = ip[3];
                     if ((*(ulong*)(fp + a)) >= (*(ulong*)(fp + b))) { ip = code + t; continue; }
                     ip += 4;
                     continue;
                 }
                 case Op.BrI64EqZero: // if a == 0 then ip = t (i64)
                 {
-                    int a = ip[1];
-                    int t = ip[2];
+                    a = ip[1];
+                    t = ip[2];
                     if ((*(long*)(fp + a)) == 0) { ip = code + t; continue; }
                     ip += 3;
                     continue;
                 }
                 case Op.BrI64NeZero: // if a != 0 then ip = t (i64)
                 {
-                    int a = ip[1];
-                    int t = ip[2];
+                    a = ip[1];
+                    t = ip[2];
                     if ((*(long*)(fp + a)) != 0) { ip = code + t; continue; }
                     ip += 3;
                     continue;
                 }
+                case Op.BrF64Eq: // if a == b then ip = t (f64)
+                {
+                    a = ip[1];
+                    b = ip[2];
+                    t = ip[3];
+                    if ((*(double*)(fp + a)) == (*(double*)(fp + b))) { ip = code + t; continue; }
+                    ip += 4;
+                    continue;
+                }
+                case Op.BrF64Ne: // if a != b then ip = t (f64; true when either is NaN)
+                {
+                    a = ip[1];
+                    b = ip[2];
+                    t = ip[3];
+                    if ((*(double*)(fp + a)) != (*(double*)(fp + b))) { ip = code + t; continue; }
+                    ip += 4;
+                    continue;
+                }
+                case Op.BrF64Lt: // if a < b then ip = t (f64)
+                {
+                    a = ip[1];
+                    b = ip[2];
+                    t = ip[3];
+                    if ((*(double*)(fp + a)) < (*(double*)(fp + b))) { ip = code + t; continue; }
+                    ip += 4;
+                    continue;
+                }
+                case Op.BrF64NotLt: // if not a < b then ip = t (f64; taken when either is NaN)
+                {
+                    a = ip[1];
+                    b = ip[2];
+                    t = ip[3];
+                    if (!((*(double*)(fp + a)) < (*(double*)(fp + b)))) { ip = code + t; continue; }
+                    ip += 4;
+                    continue;
+                }
+                case Op.BrF64Gt: // if a > b then ip = t (f64)
+                {
+                    a = ip[1];
+                    b = ip[2];
+                    t = ip[3];
+                    if ((*(double*)(fp + a)) > (*(double*)(fp + b))) { ip = code + t; continue; }
+                    ip += 4;
+                    continue;
+                }
+                case Op.BrF64NotGt: // if not a > b then ip = t (f64; taken when either is NaN)
+                {
+                    a = ip[1];
+                    b = ip[2];
+                    t = ip[3];
+                    if (!((*(double*)(fp + a)) > (*(double*)(fp + b)))) { ip = code + t; continue; }
+                    ip += 4;
+                    continue;
+                }
+                case Op.BrF64Le: // if a <= b then ip = t (f64)
+                {
+                    a = ip[1];
+                    b = ip[2];
+                    t = ip[3];
+                    if ((*(double*)(fp + a)) <= (*(double*)(fp + b))) { ip = code + t; continue; }
+                    ip += 4;
+                    continue;
+                }
+                case Op.BrF64NotLe: // if not a <= b then ip = t (f64; taken when either is NaN)
+                {
+                    a = ip[1];
+                    b = ip[2];
+                    t = ip[3];
+                    if (!((*(double*)(fp + a)) <= (*(double*)(fp + b)))) { ip = code + t; continue; }
+                    ip += 4;
+                    continue;
+                }
+                case Op.BrF64Ge: // if a >= b then ip = t (f64)
+                {
+                    a = ip[1];
+                    b = ip[2];
+                    t = ip[3];
+                    if ((*(double*)(fp + a)) >= (*(double*)(fp + b))) { ip = code + t; continue; }
+                    ip += 4;
+                    continue;
+                }
+                case Op.BrF64NotGe: // if not a >= b then ip = t (f64; taken when either is NaN)
+                {
+                    a = ip[1];
+                    b = ip[2];
+                    t = ip[3];
+                    if (!((*(double*)(fp + a)) >= (*(double*)(fp + b)))) { ip = code + t; continue; }
+                    ip += 4;
+                    continue;
+                }
                 case Op.Call: // call function f with its frame at fp + args (arguments there, results written back there)
                 {
-                    int f = ip[1];
-                    int args = ip[2];
+                    f = ip[1];
+                    args = ip[2];
                     callee = instance.Functions[f];
                     calleeFp = fp + args;
                     frames[top].Ip = (int)(ip - code) + 3;
@@ -396,10 +493,10 @@ internal static unsafe partial class Executor
                 }
                 case Op.CallIndirect: // call table[tbl][u32 i] with type check against type ty, frame at fp + args
                 {
-                    int ty = ip[1];
-                    int tbl = ip[2];
-                    int i = ip[3];
-                    int args = ip[4];
+                    ty = ip[1];
+                    tbl = ip[2];
+                    i = ip[3];
+                    args = ip[4];
                     {
                         VMTable* table = ((VMTable**)vm->Tables)[tbl];
                         uint index = (*(uint*)(fp + i));
@@ -429,9 +526,13 @@ internal static unsafe partial class Executor
                     ip = code + frames[top].Ip;
                     fp = frames[top].Fp;
                     frameSlots = body.FrameSlots;
-                    instance = function.Instance;
-                    vm = (VMContext*)instance.VMContext;
-                    memory = (byte*)vm->MemoryBase;
+                    if (function.Instance != instance)
+                    {
+                        instance = function.Instance;
+                        vm = (VMContext*)instance.VMContext;
+                        memory = (byte*)vm->MemoryBase;
+                    }
+                    // The callee may have grown the memory; its base never moves.
                     memLength = vm->MemoryLength;
                     continue;
                     ip += 1;
@@ -450,7 +551,7 @@ internal static unsafe partial class Executor
                 }
                 case Op.TierUpEntry: // count a call (the counter is this word); when it runs out, ask for compiled code and run it if it is ready now
                 {
-                    int count = ip[1];
+                    counter = ip[1];
                     if (--ip[1] <= 0)
                     {
                         ip[1] = int.MaxValue;
@@ -465,8 +566,8 @@ internal static unsafe partial class Executor
                 }
                 case Op.TierUpLoop: // count an iteration of the loop (the counter is this word); when it runs out, continue in compiled code from here if it is ready (on-stack replacement)
                 {
-                    int count = ip[1];
-                    int point = ip[2];
+                    counter = ip[1];
+                    point = ip[2];
                     if (--ip[1] <= 0)
                     {
                         frames[top].Ip = (int)(ip - code) + 3; stack.Top = top; stack.SlotTop = fp + frameSlots;
@@ -476,6 +577,14 @@ internal static unsafe partial class Executor
                         }
                     }
                     ip += 3;
+                    continue;
+                }
+                case Op.ReturnSlot: // slot 0 = a (8 bytes), then return (the common single-result return)
+                {
+                    a = ip[1];
+                    (*(ulong*)(fp + 0)) = (*(ulong*)(fp + a));
+                    goto case Op.Return;
+                    ip += 2;
                     continue;
                 }
                 case Op.CheckEpoch: // trap when the engine's epoch reached this instance's deadline (loop headers and function entries)
@@ -490,7 +599,7 @@ internal static unsafe partial class Executor
                 }
                 case Op.ConsumeFuel: // consume n units of fuel; trap when none is left
                 {
-                    int n = ip[1];
+                    n = ip[1];
                     long* fuel = (long*)vm->FuelCounter;
                     *fuel -= n;
                     if (*fuel < 0)
@@ -503,26 +612,26 @@ internal static unsafe partial class Executor
                 }
                 case Op.Copy: // d = a (8 bytes)
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(ulong*)(fp + d)) = (*(ulong*)(fp + a));
                     ip += 3;
                     continue;
                 }
                 case Op.CopyV128: // d = a (v128, two slots)
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(Vector128<byte>*)(fp + d)) = (*(Vector128<byte>*)(fp + a));
                     ip += 3;
                     continue;
                 }
                 case Op.Copy2: // d, e = a, b (two 8-byte moves at once)
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int e = ip[3];
-                    int b = ip[4];
+                    d = ip[1];
+                    a = ip[2];
+                    e = ip[3];
+                    b = ip[4];
                     ulong first = (*(ulong*)(fp + a)), second = (*(ulong*)(fp + b));
                     (*(ulong*)(fp + d)) = first;
                     (*(ulong*)(fp + e)) = second;
@@ -531,68 +640,68 @@ internal static unsafe partial class Executor
                 }
                 case Op.Const32: // d = imm (32 bits)
                 {
-                    int d = ip[1];
-                    int imm = ip[2];
+                    d = ip[1];
+                    imm = ip[2];
                     (*(int*)(fp + d)) = imm;
                     ip += 3;
                     continue;
                 }
-                case Op.Const64: // d = imm (64 bits)
+                case Op.Const64: // d = bits (64 bits)
                 {
-                    int d = ip[1];
-                    long imm = Unsafe.ReadUnaligned<long>(ip + 2);
-                    (*(long*)(fp + d)) = imm;
+                    d = ip[1];
+                    bits = Unsafe.ReadUnaligned<long>(ip + 2);
+                    (*(long*)(fp + d)) = bits;
                     ip += 4;
                     continue;
                 }
-                case Op.ConstV128: // d = imm (v128)
+                case Op.ConstV128: // d = vector (v128)
                 {
-                    int d = ip[1];
-                    Vector128<byte> imm = Unsafe.ReadUnaligned<Vector128<byte>>(ip + 2);
-                    (*(Vector128<byte>*)(fp + d)) = imm;
+                    d = ip[1];
+                    vector = Unsafe.ReadUnaligned<Vector128<byte>>(ip + 2);
+                    (*(Vector128<byte>*)(fp + d)) = vector;
                     ip += 6;
                     continue;
                 }
                 case Op.Select: // d = c != 0 ? a : b (8 bytes)
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
-                    int c = ip[4];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
+                    c = ip[4];
                     (*(ulong*)(fp + d)) = (*(int*)(fp + c)) != 0 ? (*(ulong*)(fp + a)) : (*(ulong*)(fp + b));
                     ip += 5;
                     continue;
                 }
                 case Op.SelectV128: // d = c != 0 ? a : b (v128)
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
-                    int c = ip[4];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
+                    c = ip[4];
                     (*(Vector128<byte>*)(fp + d)) = (*(int*)(fp + c)) != 0 ? (*(Vector128<byte>*)(fp + a)) : (*(Vector128<byte>*)(fp + b));
                     ip += 5;
                     continue;
                 }
                 case Op.GlobalGet: // d = globals[g] (8 bytes)
                 {
-                    int d = ip[1];
-                    int g = ip[2];
+                    d = ip[1];
+                    g = ip[2];
                     (*(ulong*)(fp + d)) = *(ulong*)((nint*)vm->Globals)[g];
                     ip += 3;
                     continue;
                 }
                 case Op.GlobalGetV128: // d = globals[g] (v128)
                 {
-                    int d = ip[1];
-                    int g = ip[2];
+                    d = ip[1];
+                    g = ip[2];
                     (*(Vector128<byte>*)(fp + d)) = *(Vector128<byte>*)((nint*)vm->Globals)[g];
                     ip += 3;
                     continue;
                 }
                 case Op.GlobalGetExternRef: // d = globals[g] (externref: the frame's reference is rooted in the activations table)
                 {
-                    int d = ip[1];
-                    int g = ip[2];
+                    d = ip[1];
+                    g = ip[2];
                     nint value = *(nint*)((nint*)vm->Globals)[g];
                     (*(nint*)(fp + d)) = value;
                     if (value != 0)
@@ -605,24 +714,24 @@ internal static unsafe partial class Executor
                 }
                 case Op.GlobalSet: // globals[g] = a (8 bytes)
                 {
-                    int g = ip[1];
-                    int a = ip[2];
+                    g = ip[1];
+                    a = ip[2];
                     *(ulong*)((nint*)vm->Globals)[g] = (*(ulong*)(fp + a));
                     ip += 3;
                     continue;
                 }
                 case Op.GlobalSetV128: // globals[g] = a (v128)
                 {
-                    int g = ip[1];
-                    int a = ip[2];
+                    g = ip[1];
+                    a = ip[2];
                     *(Vector128<byte>*)((nint*)vm->Globals)[g] = (*(Vector128<byte>*)(fp + a));
                     ip += 3;
                     continue;
                 }
                 case Op.GlobalSetExternRef: // globals[g] = a (externref: counts move from the old value to the new one)
                 {
-                    int g = ip[1];
-                    int a = ip[2];
+                    g = ip[1];
+                    a = ip[2];
                     frames[top].Ip = (int)(ip - code) + 3; stack.Top = top; stack.SlotTop = fp + frameSlots;
                     instance.GlobalSetExternRef((uint)g, (*(nint*)(fp + a)));
                     ip += 3;
@@ -630,15 +739,15 @@ internal static unsafe partial class Executor
                 }
                 case Op.MemorySize: // d = memory.size (in pages)
                 {
-                    int d = ip[1];
+                    d = ip[1];
                     (*(int*)(fp + d)) = (int)(memLength >> 16);
                     ip += 2;
                     continue;
                 }
                 case Op.MemoryGrow: // d = memory.grow(a) (old size in pages, or -1)
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     frames[top].Ip = (int)(ip - code) + 3; stack.Top = top; stack.SlotTop = fp + frameSlots;
                     (*(int*)(fp + d)) = instance.MemoryGrow((*(uint*)(fp + a)));
                     memory = (byte*)vm->MemoryBase;
@@ -648,9 +757,9 @@ internal static unsafe partial class Executor
                 }
                 case Op.MemoryFill: // memory[a .. a+c) = (byte)b
                 {
-                    int a = ip[1];
-                    int b = ip[2];
-                    int c = ip[3];
+                    a = ip[1];
+                    b = ip[2];
+                    c = ip[3];
                     {
                         ulong start = (*(uint*)(fp + a)), length = (*(uint*)(fp + c));
                         if (start + length > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; };
@@ -661,9 +770,9 @@ internal static unsafe partial class Executor
                 }
                 case Op.MemoryCopy: // memory[a .. a+c) = memory[b .. b+c) (as if through a temporary)
                 {
-                    int a = ip[1];
-                    int b = ip[2];
-                    int c = ip[3];
+                    a = ip[1];
+                    b = ip[2];
+                    c = ip[3];
                     {
                         ulong destination = (*(uint*)(fp + a)), source = (*(uint*)(fp + b)), length = (*(uint*)(fp + c));
                         if (destination + length > memLength || source + length > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; };
@@ -674,10 +783,10 @@ internal static unsafe partial class Executor
                 }
                 case Op.MemoryInit: // memory[a .. a+c) = data[seg][b .. b+c)
                 {
-                    int seg = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
-                    int c = ip[4];
+                    seg = ip[1];
+                    a = ip[2];
+                    b = ip[3];
+                    c = ip[4];
                     frames[top].Ip = (int)(ip - code) + 5; stack.Top = top; stack.SlotTop = fp + frameSlots;
                     instance.MemoryInit((uint)seg, (*(uint*)(fp + a)), (*(uint*)(fp + b)), (*(uint*)(fp + c)));
                     ip += 5;
@@ -685,217 +794,237 @@ internal static unsafe partial class Executor
                 }
                 case Op.DataDrop: // data[seg] = empty
                 {
-                    int seg = ip[1];
+                    seg = ip[1];
                     frames[top].Ip = (int)(ip - code) + 2; stack.Top = top; stack.SlotTop = fp + frameSlots;
                     instance.DataDrop((uint)seg);
                     ip += 2;
                     continue;
                 }
-                case Op.I32Load: // d = load i32 at a + off
+                case Op.I32Load: // d = load i32 at (a + k) + off
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    uint off = (uint)ip[3];
-                    ulong pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 4 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } byte* p = memory + pAddress;
+                    d = ip[1];
+                    a = ip[2];
+                    k = ip[3];
+                    off = (uint)ip[4];
+                    pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 4 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(int*)(fp + d)) = Unsafe.ReadUnaligned<int>(p);
-                    ip += 4;
+                    ip += 5;
                     continue;
                 }
-                case Op.I64Load: // d = load i64 at a + off
+                case Op.I64Load: // d = load i64 at (a + k) + off
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    uint off = (uint)ip[3];
-                    ulong pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 8 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } byte* p = memory + pAddress;
+                    d = ip[1];
+                    a = ip[2];
+                    k = ip[3];
+                    off = (uint)ip[4];
+                    pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 8 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(long*)(fp + d)) = Unsafe.ReadUnaligned<long>(p);
-                    ip += 4;
+                    ip += 5;
                     continue;
                 }
                 case Op.F32Load: // d = load f32 at a + off (bits)
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    uint off = (uint)ip[3];
-                    ulong pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 4 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } byte* p = memory + pAddress;
+                    d = ip[1];
+                    a = ip[2];
+                    k = ip[3];
+                    off = (uint)ip[4];
+                    pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 4 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(uint*)(fp + d)) = Unsafe.ReadUnaligned<uint>(p);
-                    ip += 4;
+                    ip += 5;
                     continue;
                 }
                 case Op.F64Load: // d = load f64 at a + off (bits)
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    uint off = (uint)ip[3];
-                    ulong pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 8 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } byte* p = memory + pAddress;
+                    d = ip[1];
+                    a = ip[2];
+                    k = ip[3];
+                    off = (uint)ip[4];
+                    pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 8 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(ulong*)(fp + d)) = Unsafe.ReadUnaligned<ulong>(p);
-                    ip += 4;
+                    ip += 5;
                     continue;
                 }
                 case Op.I32Load8S: // d = sign-extend load i8 at a + off to i32
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    uint off = (uint)ip[3];
-                    ulong pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 1 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } byte* p = memory + pAddress;
+                    d = ip[1];
+                    a = ip[2];
+                    k = ip[3];
+                    off = (uint)ip[4];
+                    pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 1 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(int*)(fp + d)) = *(sbyte*)p;
-                    ip += 4;
+                    ip += 5;
                     continue;
                 }
                 case Op.I32Load8U: // d = zero-extend load i8 at a + off to i32
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    uint off = (uint)ip[3];
-                    ulong pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 1 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } byte* p = memory + pAddress;
+                    d = ip[1];
+                    a = ip[2];
+                    k = ip[3];
+                    off = (uint)ip[4];
+                    pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 1 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(int*)(fp + d)) = *p;
-                    ip += 4;
+                    ip += 5;
                     continue;
                 }
                 case Op.I32Load16S: // d = sign-extend load i16 at a + off to i32
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    uint off = (uint)ip[3];
-                    ulong pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 2 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } byte* p = memory + pAddress;
+                    d = ip[1];
+                    a = ip[2];
+                    k = ip[3];
+                    off = (uint)ip[4];
+                    pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 2 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(int*)(fp + d)) = Unsafe.ReadUnaligned<short>(p);
-                    ip += 4;
+                    ip += 5;
                     continue;
                 }
                 case Op.I32Load16U: // d = zero-extend load i16 at a + off to i32
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    uint off = (uint)ip[3];
-                    ulong pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 2 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } byte* p = memory + pAddress;
+                    d = ip[1];
+                    a = ip[2];
+                    k = ip[3];
+                    off = (uint)ip[4];
+                    pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 2 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(int*)(fp + d)) = Unsafe.ReadUnaligned<ushort>(p);
-                    ip += 4;
+                    ip += 5;
                     continue;
                 }
                 case Op.I64Load8S: // d = sign-extend load i8 at a + off to i64
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    uint off = (uint)ip[3];
-                    ulong pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 1 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } byte* p = memory + pAddress;
+                    d = ip[1];
+                    a = ip[2];
+                    k = ip[3];
+                    off = (uint)ip[4];
+                    pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 1 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(long*)(fp + d)) = *(sbyte*)p;
-                    ip += 4;
+                    ip += 5;
                     continue;
                 }
                 case Op.I64Load8U: // d = zero-extend load i8 at a + off to i64
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    uint off = (uint)ip[3];
-                    ulong pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 1 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } byte* p = memory + pAddress;
+                    d = ip[1];
+                    a = ip[2];
+                    k = ip[3];
+                    off = (uint)ip[4];
+                    pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 1 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(long*)(fp + d)) = *p;
-                    ip += 4;
+                    ip += 5;
                     continue;
                 }
                 case Op.I64Load16S: // d = sign-extend load i16 at a + off to i64
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    uint off = (uint)ip[3];
-                    ulong pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 2 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } byte* p = memory + pAddress;
+                    d = ip[1];
+                    a = ip[2];
+                    k = ip[3];
+                    off = (uint)ip[4];
+                    pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 2 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(long*)(fp + d)) = Unsafe.ReadUnaligned<short>(p);
-                    ip += 4;
+                    ip += 5;
                     continue;
                 }
                 case Op.I64Load16U: // d = zero-extend load i16 at a + off to i64
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    uint off = (uint)ip[3];
-                    ulong pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 2 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } byte* p = memory + pAddress;
+                    d = ip[1];
+                    a = ip[2];
+                    k = ip[3];
+                    off = (uint)ip[4];
+                    pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 2 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(long*)(fp + d)) = Unsafe.ReadUnaligned<ushort>(p);
-                    ip += 4;
+                    ip += 5;
                     continue;
                 }
                 case Op.I64Load32S: // d = sign-extend load i32 at a + off to i64
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    uint off = (uint)ip[3];
-                    ulong pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 4 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } byte* p = memory + pAddress;
+                    d = ip[1];
+                    a = ip[2];
+                    k = ip[3];
+                    off = (uint)ip[4];
+                    pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 4 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(long*)(fp + d)) = Unsafe.ReadUnaligned<int>(p);
-                    ip += 4;
+                    ip += 5;
                     continue;
                 }
                 case Op.I64Load32U: // d = zero-extend load i32 at a + off to i64
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    uint off = (uint)ip[3];
-                    ulong pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 4 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } byte* p = memory + pAddress;
+                    d = ip[1];
+                    a = ip[2];
+                    k = ip[3];
+                    off = (uint)ip[4];
+                    pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 4 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(long*)(fp + d)) = Unsafe.ReadUnaligned<uint>(p);
-                    ip += 4;
+                    ip += 5;
                     continue;
                 }
-                case Op.V128Load: // d = load v128 at a + off
+                case Op.V128Load: // d = load v128 at (a + k) + off
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    uint off = (uint)ip[3];
-                    ulong pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 16 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } byte* p = memory + pAddress;
+                    d = ip[1];
+                    a = ip[2];
+                    k = ip[3];
+                    off = (uint)ip[4];
+                    pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 16 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(Vector128<byte>*)(fp + d)) = Unsafe.ReadUnaligned<Vector128<byte>>(p);
-                    ip += 4;
+                    ip += 5;
                     continue;
                 }
-                case Op.I32Store: // store i32 b at a + off
+                case Op.I32Store: // store i32 b at (a + k) + off
                 {
-                    int a = ip[1];
-                    int b = ip[2];
-                    uint off = (uint)ip[3];
-                    ulong pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 4 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } byte* p = memory + pAddress;
+                    a = ip[1];
+                    b = ip[2];
+                    k = ip[3];
+                    off = (uint)ip[4];
+                    pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 4 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     Unsafe.WriteUnaligned(p, (*(int*)(fp + b)));
-                    ip += 4;
+                    ip += 5;
                     continue;
                 }
-                case Op.I64Store: // store i64 b at a + off
+                case Op.I64Store: // store i64 b at (a + k) + off
                 {
-                    int a = ip[1];
-                    int b = ip[2];
-                    uint off = (uint)ip[3];
-                    ulong pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 8 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } byte* p = memory + pAddress;
+                    a = ip[1];
+                    b = ip[2];
+                    k = ip[3];
+                    off = (uint)ip[4];
+                    pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 8 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     Unsafe.WriteUnaligned(p, (*(long*)(fp + b)));
-                    ip += 4;
+                    ip += 5;
                     continue;
                 }
-                case Op.Store8: // store the low 8 bits of b at a + off
+                case Op.Store8: // store the low 8 bits of b at (a + k) + off
                 {
-                    int a = ip[1];
-                    int b = ip[2];
-                    uint off = (uint)ip[3];
-                    ulong pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 1 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } byte* p = memory + pAddress;
+                    a = ip[1];
+                    b = ip[2];
+                    k = ip[3];
+                    off = (uint)ip[4];
+                    pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 1 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     *p = (byte)(*(uint*)(fp + b));
-                    ip += 4;
+                    ip += 5;
                     continue;
                 }
-                case Op.Store16: // store the low 16 bits of b at a + off
+                case Op.Store16: // store the low 16 bits of b at (a + k) + off
                 {
-                    int a = ip[1];
-                    int b = ip[2];
-                    uint off = (uint)ip[3];
-                    ulong pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 2 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } byte* p = memory + pAddress;
+                    a = ip[1];
+                    b = ip[2];
+                    k = ip[3];
+                    off = (uint)ip[4];
+                    pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 2 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     Unsafe.WriteUnaligned(p, (ushort)(*(uint*)(fp + b)));
-                    ip += 4;
+                    ip += 5;
                     continue;
                 }
-                case Op.V128Store: // store v128 b at a + off
+                case Op.V128Store: // store v128 b at (a + k) + off
                 {
-                    int a = ip[1];
-                    int b = ip[2];
-                    uint off = (uint)ip[3];
-                    ulong pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 16 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } byte* p = memory + pAddress;
+                    a = ip[1];
+                    b = ip[2];
+                    k = ip[3];
+                    off = (uint)ip[4];
+                    pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 16 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     Unsafe.WriteUnaligned(p, (*(Vector128<byte>*)(fp + b)));
-                    ip += 4;
+                    ip += 5;
                     continue;
                 }
                 case Op.TableGet: // d = table[tbl][u32 i] (funcref)
                 {
-                    int d = ip[1];
-                    int tbl = ip[2];
-                    int i = ip[3];
+                    d = ip[1];
+                    tbl = ip[2];
+                    i = ip[3];
                     {
                         VMTable* table = ((VMTable**)vm->Tables)[tbl];
                         uint index = (*(uint*)(fp + i));
@@ -907,9 +1036,9 @@ internal static unsafe partial class Executor
                 }
                 case Op.TableGetExternRef: // d = table[tbl][u32 i] (externref: the frame's reference is rooted in the activations table)
                 {
-                    int d = ip[1];
-                    int tbl = ip[2];
-                    int i = ip[3];
+                    d = ip[1];
+                    tbl = ip[2];
+                    i = ip[3];
                     {
                         VMTable* table = ((VMTable**)vm->Tables)[tbl];
                         uint index = (*(uint*)(fp + i));
@@ -927,9 +1056,9 @@ internal static unsafe partial class Executor
                 }
                 case Op.TableSet: // table[tbl][u32 i] = v (funcref)
                 {
-                    int tbl = ip[1];
-                    int i = ip[2];
-                    int v = ip[3];
+                    tbl = ip[1];
+                    i = ip[2];
+                    v = ip[3];
                     {
                         VMTable* table = ((VMTable**)vm->Tables)[tbl];
                         uint index = (*(uint*)(fp + i));
@@ -941,9 +1070,9 @@ internal static unsafe partial class Executor
                 }
                 case Op.TableSetExternRef: // table[tbl][u32 i] = v (externref: counts move from the old value to the new one)
                 {
-                    int tbl = ip[1];
-                    int i = ip[2];
-                    int v = ip[3];
+                    tbl = ip[1];
+                    i = ip[2];
+                    v = ip[3];
                     frames[top].Ip = (int)(ip - code) + 4; stack.Top = top; stack.SlotTop = fp + frameSlots;
                     instance.TableSetExternRef((uint)tbl, (*(uint*)(fp + i)), (*(nint*)(fp + v)));
                     ip += 4;
@@ -951,18 +1080,18 @@ internal static unsafe partial class Executor
                 }
                 case Op.TableSize: // d = table.size(tbl)
                 {
-                    int d = ip[1];
-                    int tbl = ip[2];
+                    d = ip[1];
+                    tbl = ip[2];
                     (*(uint*)(fp + d)) = ((VMTable**)vm->Tables)[tbl]->Length;
                     ip += 3;
                     continue;
                 }
                 case Op.TableGrow: // d = table.grow(tbl, v, n) (old size, or -1)
                 {
-                    int d = ip[1];
-                    int tbl = ip[2];
-                    int v = ip[3];
-                    int n = ip[4];
+                    d = ip[1];
+                    tbl = ip[2];
+                    v = ip[3];
+                    n = ip[4];
                     frames[top].Ip = (int)(ip - code) + 5; stack.Top = top; stack.SlotTop = fp + frameSlots;
                     (*(int*)(fp + d)) = instance.TableGrow((uint)tbl, (*(nint*)(fp + v)), (*(uint*)(fp + n)));
                     ip += 5;
@@ -970,10 +1099,10 @@ internal static unsafe partial class Executor
                 }
                 case Op.TableFill: // table[tbl][i .. i+n) = v
                 {
-                    int tbl = ip[1];
-                    int i = ip[2];
-                    int v = ip[3];
-                    int n = ip[4];
+                    tbl = ip[1];
+                    i = ip[2];
+                    v = ip[3];
+                    n = ip[4];
                     frames[top].Ip = (int)(ip - code) + 5; stack.Top = top; stack.SlotTop = fp + frameSlots;
                     instance.TableFill((uint)tbl, (*(uint*)(fp + i)), (*(nint*)(fp + v)), (*(uint*)(fp + n)));
                     ip += 5;
@@ -981,11 +1110,11 @@ internal static unsafe partial class Executor
                 }
                 case Op.TableCopy: // table[dt][a .. a+c) = table[st][b .. b+c)
                 {
-                    int dt = ip[1];
-                    int st = ip[2];
-                    int a = ip[3];
-                    int b = ip[4];
-                    int c = ip[5];
+                    dt = ip[1];
+                    st = ip[2];
+                    a = ip[3];
+                    b = ip[4];
+                    c = ip[5];
                     frames[top].Ip = (int)(ip - code) + 6; stack.Top = top; stack.SlotTop = fp + frameSlots;
                     instance.TableCopy((uint)dt, (uint)st, (*(uint*)(fp + a)), (*(uint*)(fp + b)), (*(uint*)(fp + c)));
                     ip += 6;
@@ -993,11 +1122,11 @@ internal static unsafe partial class Executor
                 }
                 case Op.TableInit: // table[tbl][a .. a+c) = elem[seg][b .. b+c)
                 {
-                    int seg = ip[1];
-                    int tbl = ip[2];
-                    int a = ip[3];
-                    int b = ip[4];
-                    int c = ip[5];
+                    seg = ip[1];
+                    tbl = ip[2];
+                    a = ip[3];
+                    b = ip[4];
+                    c = ip[5];
                     frames[top].Ip = (int)(ip - code) + 6; stack.Top = top; stack.SlotTop = fp + frameSlots;
                     instance.TableInit((uint)seg, (uint)tbl, (*(uint*)(fp + a)), (*(uint*)(fp + b)), (*(uint*)(fp + c)));
                     ip += 6;
@@ -1005,7 +1134,7 @@ internal static unsafe partial class Executor
                 }
                 case Op.ElemDrop: // elem[seg] = empty
                 {
-                    int seg = ip[1];
+                    seg = ip[1];
                     frames[top].Ip = (int)(ip - code) + 2; stack.Top = top; stack.SlotTop = fp + frameSlots;
                     instance.ElemDrop((uint)seg);
                     ip += 2;
@@ -1013,264 +1142,264 @@ internal static unsafe partial class Executor
                 }
                 case Op.RefIsNull: // d = a is null
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(int*)(fp + d)) = (*(nint*)(fp + a)) == 0 ? 1 : 0;
                     ip += 3;
                     continue;
                 }
                 case Op.RefFunc: // d = reference to function f
                 {
-                    int d = ip[1];
-                    int f = ip[2];
+                    d = ip[1];
+                    f = ip[2];
                     (*(nint*)(fp + d)) = ((nint*)vm->Functions)[f];
                     ip += 3;
                     continue;
                 }
                 case Op.I32Eqz: // d = a == 0
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) == 0 ? 1 : 0;
                     ip += 3;
                     continue;
                 }
                 case Op.I32Eq: // d = a == b
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) == (*(int*)(fp + b)) ? 1 : 0;
                     ip += 4;
                     continue;
                 }
                 case Op.I32Ne: // d = a != b
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) != (*(int*)(fp + b)) ? 1 : 0;
                     ip += 4;
                     continue;
                 }
                 case Op.I32LtS: // d = a < b (signed)
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) < (*(int*)(fp + b)) ? 1 : 0;
                     ip += 4;
                     continue;
                 }
                 case Op.I32LtU: // d = a < b (unsigned)
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(int*)(fp + d)) = (*(uint*)(fp + a)) < (*(uint*)(fp + b)) ? 1 : 0;
                     ip += 4;
                     continue;
                 }
                 case Op.I32GtS: // d = a > b (signed)
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) > (*(int*)(fp + b)) ? 1 : 0;
                     ip += 4;
                     continue;
                 }
                 case Op.I32GtU: // d = a > b (unsigned)
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(int*)(fp + d)) = (*(uint*)(fp + a)) > (*(uint*)(fp + b)) ? 1 : 0;
                     ip += 4;
                     continue;
                 }
                 case Op.I32LeS: // d = a <= b (signed)
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) <= (*(int*)(fp + b)) ? 1 : 0;
                     ip += 4;
                     continue;
                 }
                 case Op.I32LeU: // d = a <= b (unsigned)
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(int*)(fp + d)) = (*(uint*)(fp + a)) <= (*(uint*)(fp + b)) ? 1 : 0;
                     ip += 4;
                     continue;
                 }
                 case Op.I32GeS: // d = a >= b (signed)
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) >= (*(int*)(fp + b)) ? 1 : 0;
                     ip += 4;
                     continue;
                 }
                 case Op.I32GeU: // d = a >= b (unsigned)
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(int*)(fp + d)) = (*(uint*)(fp + a)) >= (*(uint*)(fp + b)) ? 1 : 0;
                     ip += 4;
                     continue;
                 }
                 case Op.I32EqImm: // d = a == imm
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int imm = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    imm = ip[3];
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) == imm ? 1 : 0;
                     ip += 4;
                     continue;
                 }
                 case Op.I32NeImm: // d = a != imm
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int imm = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    imm = ip[3];
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) != imm ? 1 : 0;
                     ip += 4;
                     continue;
                 }
                 case Op.I32LtSImm: // d = a < imm (signed)
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int imm = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    imm = ip[3];
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) < imm ? 1 : 0;
                     ip += 4;
                     continue;
                 }
                 case Op.I32LtUImm: // d = a < imm (unsigned)
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int imm = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    imm = ip[3];
                     (*(int*)(fp + d)) = (*(uint*)(fp + a)) < (uint)imm ? 1 : 0;
                     ip += 4;
                     continue;
                 }
                 case Op.I32GtSImm: // d = a > imm (signed)
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int imm = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    imm = ip[3];
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) > imm ? 1 : 0;
                     ip += 4;
                     continue;
                 }
                 case Op.I32GtUImm: // d = a > imm (unsigned)
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int imm = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    imm = ip[3];
                     (*(int*)(fp + d)) = (*(uint*)(fp + a)) > (uint)imm ? 1 : 0;
                     ip += 4;
                     continue;
                 }
                 case Op.I32LeSImm: // d = a <= imm (signed)
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int imm = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    imm = ip[3];
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) <= imm ? 1 : 0;
                     ip += 4;
                     continue;
                 }
                 case Op.I32LeUImm: // d = a <= imm (unsigned)
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int imm = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    imm = ip[3];
                     (*(int*)(fp + d)) = (*(uint*)(fp + a)) <= (uint)imm ? 1 : 0;
                     ip += 4;
                     continue;
                 }
                 case Op.I32GeSImm: // d = a >= imm (signed)
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int imm = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    imm = ip[3];
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) >= imm ? 1 : 0;
                     ip += 4;
                     continue;
                 }
                 case Op.I32GeUImm: // d = a >= imm (unsigned)
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int imm = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    imm = ip[3];
                     (*(int*)(fp + d)) = (*(uint*)(fp + a)) >= (uint)imm ? 1 : 0;
                     ip += 4;
                     continue;
                 }
                 case Op.I32Clz: // d = clz(a)
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(int*)(fp + d)) = BitOperations.LeadingZeroCount((*(uint*)(fp + a)));
                     ip += 3;
                     continue;
                 }
                 case Op.I32Ctz: // d = ctz(a)
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(int*)(fp + d)) = BitOperations.TrailingZeroCount((*(uint*)(fp + a)));
                     ip += 3;
                     continue;
                 }
                 case Op.I32Popcnt: // d = popcnt(a)
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(int*)(fp + d)) = BitOperations.PopCount((*(uint*)(fp + a)));
                     ip += 3;
                     continue;
                 }
                 case Op.I32Add: // d = a + b
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) + (*(int*)(fp + b));
                     ip += 4;
                     continue;
                 }
                 case Op.I32Sub: // d = a - b
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) - (*(int*)(fp + b));
                     ip += 4;
                     continue;
                 }
                 case Op.I32Mul: // d = a * b
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) * (*(int*)(fp + b));
                     ip += 4;
                     continue;
                 }
                 case Op.I32DivS: // d = a / b (signed; traps on b = 0 and on overflow)
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     int divisor = (*(int*)(fp + b)), dividend = (*(int*)(fp + a));
                     if (divisor == 0) { trap = TrapCode.IntegerDivideByZero; goto Trap; };
                     if (divisor == -1 && dividend == int.MinValue) { trap = TrapCode.IntegerOverflow; goto Trap; };
@@ -1280,9 +1409,9 @@ internal static unsafe partial class Executor
                 }
                 case Op.I32DivU: // d = a / b (unsigned; traps on b = 0)
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     uint divisor = (*(uint*)(fp + b));
                     if (divisor == 0) { trap = TrapCode.IntegerDivideByZero; goto Trap; };
                     (*(uint*)(fp + d)) = (*(uint*)(fp + a)) / divisor;
@@ -1291,9 +1420,9 @@ internal static unsafe partial class Executor
                 }
                 case Op.I32RemS: // d = a rem b (signed; traps on b = 0)
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     int divisor = (*(int*)(fp + b));
                     if (divisor == 0) { trap = TrapCode.IntegerDivideByZero; goto Trap; };
                     (*(int*)(fp + d)) = divisor == -1 ? 0 : (*(int*)(fp + a)) % divisor;
@@ -1302,9 +1431,9 @@ internal static unsafe partial class Executor
                 }
                 case Op.I32RemU: // d = a rem b (unsigned; traps on b = 0)
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     uint divisor = (*(uint*)(fp + b));
                     if (divisor == 0) { trap = TrapCode.IntegerDivideByZero; goto Trap; };
                     (*(uint*)(fp + d)) = (*(uint*)(fp + a)) % divisor;
@@ -1313,326 +1442,326 @@ internal static unsafe partial class Executor
                 }
                 case Op.I32And: // d = a & b
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) & (*(int*)(fp + b));
                     ip += 4;
                     continue;
                 }
                 case Op.I32Or: // d = a | b
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) | (*(int*)(fp + b));
                     ip += 4;
                     continue;
                 }
                 case Op.I32Xor: // d = a ^ b
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) ^ (*(int*)(fp + b));
                     ip += 4;
                     continue;
                 }
                 case Op.I32Shl: // d = a << (b mod 32)
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) << (*(int*)(fp + b));
                     ip += 4;
                     continue;
                 }
                 case Op.I32ShrS: // d = a >> (b mod 32) (signed)
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) >> (*(int*)(fp + b));
                     ip += 4;
                     continue;
                 }
                 case Op.I32ShrU: // d = a >> (b mod 32) (unsigned)
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(uint*)(fp + d)) = (*(uint*)(fp + a)) >> (*(int*)(fp + b));
                     ip += 4;
                     continue;
                 }
                 case Op.I32Rotl: // d = rotl(a, b)
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(uint*)(fp + d)) = BitOperations.RotateLeft((*(uint*)(fp + a)), (*(int*)(fp + b)));
                     ip += 4;
                     continue;
                 }
                 case Op.I32Rotr: // d = rotr(a, b)
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(uint*)(fp + d)) = BitOperations.RotateRight((*(uint*)(fp + a)), (*(int*)(fp + b)));
                     ip += 4;
                     continue;
                 }
                 case Op.I32AddImm: // d = a + imm
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int imm = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    imm = ip[3];
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) + imm;
                     ip += 4;
                     continue;
                 }
                 case Op.I32MulImm: // d = a * imm
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int imm = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    imm = ip[3];
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) * imm;
                     ip += 4;
                     continue;
                 }
                 case Op.I32AndImm: // d = a & imm
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int imm = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    imm = ip[3];
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) & imm;
                     ip += 4;
                     continue;
                 }
                 case Op.I32OrImm: // d = a | imm
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int imm = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    imm = ip[3];
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) | imm;
                     ip += 4;
                     continue;
                 }
                 case Op.I32XorImm: // d = a ^ imm
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int imm = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    imm = ip[3];
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) ^ imm;
                     ip += 4;
                     continue;
                 }
                 case Op.I32ShlImm: // d = a << (imm mod 32)
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int imm = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    imm = ip[3];
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) << imm;
                     ip += 4;
                     continue;
                 }
                 case Op.I32ShrSImm: // d = a >> (imm mod 32) (signed)
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int imm = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    imm = ip[3];
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) >> imm;
                     ip += 4;
                     continue;
                 }
                 case Op.I32ShrUImm: // d = a >> (imm mod 32) (unsigned)
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int imm = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    imm = ip[3];
                     (*(uint*)(fp + d)) = (*(uint*)(fp + a)) >> imm;
                     ip += 4;
                     continue;
                 }
                 case Op.I32Extend8S: // d = sign-extend the low 8 bits of a
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(int*)(fp + d)) = (sbyte)(*(int*)(fp + a));
                     ip += 3;
                     continue;
                 }
                 case Op.I32Extend16S: // d = sign-extend the low 16 bits of a
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(int*)(fp + d)) = (short)(*(int*)(fp + a));
                     ip += 3;
                     continue;
                 }
                 case Op.I32WrapI64: // d = low 32 bits of a
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(int*)(fp + d)) = (int)(*(long*)(fp + a));
                     ip += 3;
                     continue;
                 }
                 case Op.I64Eqz: // d = a == 0
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(int*)(fp + d)) = (*(long*)(fp + a)) == 0 ? 1 : 0;
                     ip += 3;
                     continue;
                 }
                 case Op.I64Eq: // d = a == b
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(int*)(fp + d)) = (*(long*)(fp + a)) == (*(long*)(fp + b)) ? 1 : 0;
                     ip += 4;
                     continue;
                 }
                 case Op.I64Ne: // d = a != b
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(int*)(fp + d)) = (*(long*)(fp + a)) != (*(long*)(fp + b)) ? 1 : 0;
                     ip += 4;
                     continue;
                 }
                 case Op.I64LtS: // d = a < b (signed)
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(int*)(fp + d)) = (*(long*)(fp + a)) < (*(long*)(fp + b)) ? 1 : 0;
                     ip += 4;
                     continue;
                 }
                 case Op.I64LtU: // d = a < b (unsigned)
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(int*)(fp + d)) = (*(ulong*)(fp + a)) < (*(ulong*)(fp + b)) ? 1 : 0;
                     ip += 4;
                     continue;
                 }
                 case Op.I64GtS: // d = a > b (signed)
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(int*)(fp + d)) = (*(long*)(fp + a)) > (*(long*)(fp + b)) ? 1 : 0;
                     ip += 4;
                     continue;
                 }
                 case Op.I64GtU: // d = a > b (unsigned)
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(int*)(fp + d)) = (*(ulong*)(fp + a)) > (*(ulong*)(fp + b)) ? 1 : 0;
                     ip += 4;
                     continue;
                 }
                 case Op.I64LeS: // d = a <= b (signed)
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(int*)(fp + d)) = (*(long*)(fp + a)) <= (*(long*)(fp + b)) ? 1 : 0;
                     ip += 4;
                     continue;
                 }
                 case Op.I64LeU: // d = a <= b (unsigned)
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(int*)(fp + d)) = (*(ulong*)(fp + a)) <= (*(ulong*)(fp + b)) ? 1 : 0;
                     ip += 4;
                     continue;
                 }
                 case Op.I64GeS: // d = a >= b (signed)
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(int*)(fp + d)) = (*(long*)(fp + a)) >= (*(long*)(fp + b)) ? 1 : 0;
                     ip += 4;
                     continue;
                 }
                 case Op.I64GeU: // d = a >= b (unsigned)
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(int*)(fp + d)) = (*(ulong*)(fp + a)) >= (*(ulong*)(fp + b)) ? 1 : 0;
                     ip += 4;
                     continue;
                 }
                 case Op.I64Clz: // d = clz(a)
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(long*)(fp + d)) = BitOperations.LeadingZeroCount((*(ulong*)(fp + a)));
                     ip += 3;
                     continue;
                 }
                 case Op.I64Ctz: // d = ctz(a)
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(long*)(fp + d)) = BitOperations.TrailingZeroCount((*(ulong*)(fp + a)));
                     ip += 3;
                     continue;
                 }
                 case Op.I64Popcnt: // d = popcnt(a)
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(long*)(fp + d)) = BitOperations.PopCount((*(ulong*)(fp + a)));
                     ip += 3;
                     continue;
                 }
                 case Op.I64Add: // d = a + b
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(long*)(fp + d)) = (*(long*)(fp + a)) + (*(long*)(fp + b));
                     ip += 4;
                     continue;
                 }
                 case Op.I64Sub: // d = a - b
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(long*)(fp + d)) = (*(long*)(fp + a)) - (*(long*)(fp + b));
                     ip += 4;
                     continue;
                 }
                 case Op.I64Mul: // d = a * b
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(long*)(fp + d)) = (*(long*)(fp + a)) * (*(long*)(fp + b));
                     ip += 4;
                     continue;
                 }
                 case Op.I64DivS: // d = a / b (signed; traps on b = 0 and on overflow)
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     long divisor = (*(long*)(fp + b)), dividend = (*(long*)(fp + a));
                     if (divisor == 0) { trap = TrapCode.IntegerDivideByZero; goto Trap; };
                     if (divisor == -1 && dividend == long.MinValue) { trap = TrapCode.IntegerOverflow; goto Trap; };
@@ -1642,9 +1771,9 @@ internal static unsafe partial class Executor
                 }
                 case Op.I64DivU: // d = a / b (unsigned; traps on b = 0)
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     ulong divisor = (*(ulong*)(fp + b));
                     if (divisor == 0) { trap = TrapCode.IntegerDivideByZero; goto Trap; };
                     (*(ulong*)(fp + d)) = (*(ulong*)(fp + a)) / divisor;
@@ -1653,9 +1782,9 @@ internal static unsafe partial class Executor
                 }
                 case Op.I64RemS: // d = a rem b (signed; traps on b = 0)
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     long divisor = (*(long*)(fp + b));
                     if (divisor == 0) { trap = TrapCode.IntegerDivideByZero; goto Trap; };
                     (*(long*)(fp + d)) = divisor == -1 ? 0 : (*(long*)(fp + a)) % divisor;
@@ -1664,9 +1793,9 @@ internal static unsafe partial class Executor
                 }
                 case Op.I64RemU: // d = a rem b (unsigned; traps on b = 0)
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     ulong divisor = (*(ulong*)(fp + b));
                     if (divisor == 0) { trap = TrapCode.IntegerDivideByZero; goto Trap; };
                     (*(ulong*)(fp + d)) = (*(ulong*)(fp + a)) % divisor;
@@ -1675,495 +1804,567 @@ internal static unsafe partial class Executor
                 }
                 case Op.I64And: // d = a & b
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(long*)(fp + d)) = (*(long*)(fp + a)) & (*(long*)(fp + b));
                     ip += 4;
                     continue;
                 }
                 case Op.I64Or: // d = a | b
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(long*)(fp + d)) = (*(long*)(fp + a)) | (*(long*)(fp + b));
                     ip += 4;
                     continue;
                 }
                 case Op.I64Xor: // d = a ^ b
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(long*)(fp + d)) = (*(long*)(fp + a)) ^ (*(long*)(fp + b));
                     ip += 4;
                     continue;
                 }
                 case Op.I64Shl: // d = a << (b mod 64)
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(long*)(fp + d)) = (*(long*)(fp + a)) << (int)(*(long*)(fp + b));
                     ip += 4;
                     continue;
                 }
                 case Op.I64ShrS: // d = a >> (b mod 64) (signed)
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(long*)(fp + d)) = (*(long*)(fp + a)) >> (int)(*(long*)(fp + b));
                     ip += 4;
                     continue;
                 }
                 case Op.I64ShrU: // d = a >> (b mod 64) (unsigned)
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(ulong*)(fp + d)) = (*(ulong*)(fp + a)) >> (int)(*(long*)(fp + b));
                     ip += 4;
                     continue;
                 }
                 case Op.I64Rotl: // d = rotl(a, b)
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(ulong*)(fp + d)) = BitOperations.RotateLeft((*(ulong*)(fp + a)), (int)(*(long*)(fp + b)));
                     ip += 4;
                     continue;
                 }
                 case Op.I64Rotr: // d = rotr(a, b)
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(ulong*)(fp + d)) = BitOperations.RotateRight((*(ulong*)(fp + a)), (int)(*(long*)(fp + b)));
                     ip += 4;
                     continue;
                 }
                 case Op.I64AddImm: // d = a + imm (imm sign-extended from 32 bits)
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int imm = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    imm = ip[3];
                     (*(long*)(fp + d)) = (*(long*)(fp + a)) + imm;
                     ip += 4;
                     continue;
                 }
                 case Op.I64AndImm: // d = a & imm (imm sign-extended from 32 bits)
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int imm = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    imm = ip[3];
                     (*(long*)(fp + d)) = (*(long*)(fp + a)) & imm;
                     ip += 4;
                     continue;
                 }
                 case Op.I64ShlImm: // d = a << (imm mod 64)
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int imm = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    imm = ip[3];
                     (*(long*)(fp + d)) = (*(long*)(fp + a)) << imm;
                     ip += 4;
                     continue;
                 }
                 case Op.I64ShrSImm: // d = a >> (imm mod 64) (signed)
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int imm = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    imm = ip[3];
                     (*(long*)(fp + d)) = (*(long*)(fp + a)) >> imm;
                     ip += 4;
                     continue;
                 }
                 case Op.I64ShrUImm: // d = a >> (imm mod 64) (unsigned)
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int imm = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    imm = ip[3];
                     (*(ulong*)(fp + d)) = (*(ulong*)(fp + a)) >> imm;
                     ip += 4;
                     continue;
                 }
                 case Op.I64Extend8S: // d = sign-extend the low 8 bits of a
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(long*)(fp + d)) = (sbyte)(*(long*)(fp + a));
                     ip += 3;
                     continue;
                 }
                 case Op.I64Extend16S: // d = sign-extend the low 16 bits of a
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(long*)(fp + d)) = (short)(*(long*)(fp + a));
                     ip += 3;
                     continue;
                 }
                 case Op.I64Extend32S: // d = sign-extend the low 32 bits of a
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(long*)(fp + d)) = (int)(*(long*)(fp + a));
                     ip += 3;
                     continue;
                 }
                 case Op.I64ExtendI32S: // d = sign-extend i32 a
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(long*)(fp + d)) = (*(int*)(fp + a));
                     ip += 3;
                     continue;
                 }
                 case Op.I64ExtendI32U: // d = zero-extend i32 a
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(ulong*)(fp + d)) = (*(uint*)(fp + a));
                     ip += 3;
                     continue;
                 }
                 case Op.F32Add: // d = a + b
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(float*)(fp + d)) = (*(float*)(fp + a)) + (*(float*)(fp + b));
                     ip += 4;
                     continue;
                 }
                 case Op.F32Sub: // d = a - b
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(float*)(fp + d)) = (*(float*)(fp + a)) - (*(float*)(fp + b));
                     ip += 4;
                     continue;
                 }
                 case Op.F32Mul: // d = a * b
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(float*)(fp + d)) = (*(float*)(fp + a)) * (*(float*)(fp + b));
                     ip += 4;
                     continue;
                 }
                 case Op.F32Div: // d = a / b
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(float*)(fp + d)) = (*(float*)(fp + a)) / (*(float*)(fp + b));
                     ip += 4;
                     continue;
                 }
                 case Op.F32Min: // d = min(a, b) (NaN if either is NaN; -0 < +0)
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(float*)(fp + d)) = Numerics.F32Min((*(float*)(fp + a)), (*(float*)(fp + b)));
                     ip += 4;
                     continue;
                 }
                 case Op.F32Max: // d = max(a, b) (NaN if either is NaN; -0 < +0)
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(float*)(fp + d)) = Numerics.F32Max((*(float*)(fp + a)), (*(float*)(fp + b)));
                     ip += 4;
                     continue;
                 }
                 case Op.F32Sqrt: // d = sqrt(a)
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(float*)(fp + d)) = MathF.Sqrt((*(float*)(fp + a)));
                     ip += 3;
                     continue;
                 }
                 case Op.F32Abs: // d = |a| (sign bit cleared)
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(uint*)(fp + d)) = (*(uint*)(fp + a)) & 0x7FFFFFFFu;
                     ip += 3;
                     continue;
                 }
                 case Op.F32Neg: // d = -a (sign bit flipped)
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(uint*)(fp + d)) = (*(uint*)(fp + a)) ^ 0x80000000u;
                     ip += 3;
                     continue;
                 }
                 case Op.F32Copysign: // d = a with the sign of b
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(uint*)(fp + d)) = ((*(uint*)(fp + a)) & 0x7FFFFFFFu) | ((*(uint*)(fp + b)) & 0x80000000u);
                     ip += 4;
                     continue;
                 }
                 case Op.F32Eq: // d = a == b
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(int*)(fp + d)) = (*(float*)(fp + a)) == (*(float*)(fp + b)) ? 1 : 0;
                     ip += 4;
                     continue;
                 }
                 case Op.F32Ne: // d = a != b
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(int*)(fp + d)) = (*(float*)(fp + a)) != (*(float*)(fp + b)) ? 1 : 0;
                     ip += 4;
                     continue;
                 }
                 case Op.F32Lt: // d = a < b
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(int*)(fp + d)) = (*(float*)(fp + a)) < (*(float*)(fp + b)) ? 1 : 0;
                     ip += 4;
                     continue;
                 }
                 case Op.F32Gt: // d = a > b
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(int*)(fp + d)) = (*(float*)(fp + a)) > (*(float*)(fp + b)) ? 1 : 0;
                     ip += 4;
                     continue;
                 }
                 case Op.F32Le: // d = a <= b
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(int*)(fp + d)) = (*(float*)(fp + a)) <= (*(float*)(fp + b)) ? 1 : 0;
                     ip += 4;
                     continue;
                 }
                 case Op.F32Ge: // d = a >= b
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(int*)(fp + d)) = (*(float*)(fp + a)) >= (*(float*)(fp + b)) ? 1 : 0;
                     ip += 4;
                     continue;
                 }
                 case Op.F64Add: // d = a + b
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(double*)(fp + d)) = (*(double*)(fp + a)) + (*(double*)(fp + b));
                     ip += 4;
                     continue;
                 }
+                case Op.F64AddLoad: // d = a + load f64 at (b + k) + off
+                {
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
+                    k = ip[4];
+                    off = (uint)ip[5];
+                    pAddress = (ulong)(uint)((*(int*)(fp + b)) + k) + (uint)(off); if (pAddress + 8 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
+                    (*(double*)(fp + d)) = (*(double*)(fp + a)) + Unsafe.ReadUnaligned<double>(p);
+                    ip += 6;
+                    continue;
+                }
+                case Op.F64SubLoad: // d = a - load f64 at (b + k) + off
+                {
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
+                    k = ip[4];
+                    off = (uint)ip[5];
+                    pAddress = (ulong)(uint)((*(int*)(fp + b)) + k) + (uint)(off); if (pAddress + 8 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
+                    (*(double*)(fp + d)) = (*(double*)(fp + a)) - Unsafe.ReadUnaligned<double>(p);
+                    ip += 6;
+                    continue;
+                }
+                case Op.F64MulLoad: // d = a * load f64 at (b + k) + off
+                {
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
+                    k = ip[4];
+                    off = (uint)ip[5];
+                    pAddress = (ulong)(uint)((*(int*)(fp + b)) + k) + (uint)(off); if (pAddress + 8 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
+                    (*(double*)(fp + d)) = (*(double*)(fp + a)) * Unsafe.ReadUnaligned<double>(p);
+                    ip += 6;
+                    continue;
+                }
+                case Op.F64AddImm: // d = a + imm (f64 bits in bits)
+                {
+                    d = ip[1];
+                    a = ip[2];
+                    bits = Unsafe.ReadUnaligned<long>(ip + 3);
+                    (*(double*)(fp + d)) = (*(double*)(fp + a)) + BitConverter.Int64BitsToDouble(bits);
+                    ip += 5;
+                    continue;
+                }
+                case Op.F64SubImm: // d = a - imm (f64 bits in bits)
+                {
+                    d = ip[1];
+                    a = ip[2];
+                    bits = Unsafe.ReadUnaligned<long>(ip + 3);
+                    (*(double*)(fp + d)) = (*(double*)(fp + a)) - BitConverter.Int64BitsToDouble(bits);
+                    ip += 5;
+                    continue;
+                }
+                case Op.F64MulImm: // d = a * imm (f64 bits in bits)
+                {
+                    d = ip[1];
+                    a = ip[2];
+                    bits = Unsafe.ReadUnaligned<long>(ip + 3);
+                    (*(double*)(fp + d)) = (*(double*)(fp + a)) * BitConverter.Int64BitsToDouble(bits);
+                    ip += 5;
+                    continue;
+                }
+                case Op.F64DivImm: // d = a / imm (f64 bits in bits)
+                {
+                    d = ip[1];
+                    a = ip[2];
+                    bits = Unsafe.ReadUnaligned<long>(ip + 3);
+                    (*(double*)(fp + d)) = (*(double*)(fp + a)) / BitConverter.Int64BitsToDouble(bits);
+                    ip += 5;
+                    continue;
+                }
                 case Op.F64Sub: // d = a - b
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(double*)(fp + d)) = (*(double*)(fp + a)) - (*(double*)(fp + b));
                     ip += 4;
                     continue;
                 }
                 case Op.F64Mul: // d = a * b
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(double*)(fp + d)) = (*(double*)(fp + a)) * (*(double*)(fp + b));
                     ip += 4;
                     continue;
                 }
                 case Op.F64Div: // d = a / b
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(double*)(fp + d)) = (*(double*)(fp + a)) / (*(double*)(fp + b));
                     ip += 4;
                     continue;
                 }
                 case Op.F64Min: // d = min(a, b) (NaN if either is NaN; -0 < +0)
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(double*)(fp + d)) = Numerics.F64Min((*(double*)(fp + a)), (*(double*)(fp + b)));
                     ip += 4;
                     continue;
                 }
                 case Op.F64Max: // d = max(a, b) (NaN if either is NaN; -0 < +0)
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(double*)(fp + d)) = Numerics.F64Max((*(double*)(fp + a)), (*(double*)(fp + b)));
                     ip += 4;
                     continue;
                 }
                 case Op.F64Sqrt: // d = sqrt(a)
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(double*)(fp + d)) = Math.Sqrt((*(double*)(fp + a)));
                     ip += 3;
                     continue;
                 }
                 case Op.F64Abs: // d = |a| (sign bit cleared)
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(ulong*)(fp + d)) = (*(ulong*)(fp + a)) & 0x7FFFFFFFFFFFFFFFul;
                     ip += 3;
                     continue;
                 }
                 case Op.F64Neg: // d = -a (sign bit flipped)
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(ulong*)(fp + d)) = (*(ulong*)(fp + a)) ^ 0x8000000000000000ul;
                     ip += 3;
                     continue;
                 }
                 case Op.F64Copysign: // d = a with the sign of b
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(ulong*)(fp + d)) = ((*(ulong*)(fp + a)) & 0x7FFFFFFFFFFFFFFFul) | ((*(ulong*)(fp + b)) & 0x8000000000000000ul);
                     ip += 4;
                     continue;
                 }
                 case Op.F64Eq: // d = a == b
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(int*)(fp + d)) = (*(double*)(fp + a)) == (*(double*)(fp + b)) ? 1 : 0;
                     ip += 4;
                     continue;
                 }
                 case Op.F64Ne: // d = a != b
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(int*)(fp + d)) = (*(double*)(fp + a)) != (*(double*)(fp + b)) ? 1 : 0;
                     ip += 4;
                     continue;
                 }
                 case Op.F64Lt: // d = a < b
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(int*)(fp + d)) = (*(double*)(fp + a)) < (*(double*)(fp + b)) ? 1 : 0;
                     ip += 4;
                     continue;
                 }
                 case Op.F64Gt: // d = a > b
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(int*)(fp + d)) = (*(double*)(fp + a)) > (*(double*)(fp + b)) ? 1 : 0;
                     ip += 4;
                     continue;
                 }
                 case Op.F64Le: // d = a <= b
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(int*)(fp + d)) = (*(double*)(fp + a)) <= (*(double*)(fp + b)) ? 1 : 0;
                     ip += 4;
                     continue;
                 }
                 case Op.F64Ge: // d = a >= b
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(int*)(fp + d)) = (*(double*)(fp + a)) >= (*(double*)(fp + b)) ? 1 : 0;
                     ip += 4;
                     continue;
                 }
                 case Op.F64ConvertI32S: // d = (f64) a (i32, signed)
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(double*)(fp + d)) = (*(int*)(fp + a));
                     ip += 3;
                     continue;
                 }
                 case Op.F64ConvertI32U: // d = (f64) a (i32, unsigned)
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(double*)(fp + d)) = (*(uint*)(fp + a));
                     ip += 3;
                     continue;
                 }
                 case Op.F64ConvertI64S: // d = (f64) a (i64, signed)
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(double*)(fp + d)) = (*(long*)(fp + a));
                     ip += 3;
                     continue;
                 }
                 case Op.F32ConvertI32S: // d = (f32) a (i32, signed)
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(float*)(fp + d)) = (*(int*)(fp + a));
                     ip += 3;
                     continue;
                 }
                 case Op.F64PromoteF32: // d = (f64) a (f32)
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(double*)(fp + d)) = (*(float*)(fp + a));
                     ip += 3;
                     continue;
                 }
                 case Op.F32DemoteF64: // d = (f32) a (f64, rounded to nearest)
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(float*)(fp + d)) = (float)(*(double*)(fp + a));
                     ip += 3;
                     continue;
                 }
                 case Op.I32TruncF64S: // d = trunc(a) as i32 (f64; traps on NaN and out of range)
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     double value = (*(double*)(fp + a));
                     if (!(value > -2147483649.0 && value < 2147483648.0)) { trap = Numerics.TruncationTrap(value); goto Trap; };
                     (*(int*)(fp + d)) = (int)value;
@@ -2172,12 +2373,199 @@ internal static unsafe partial class Executor
                 }
                 case Op.I32TruncF32S: // d = trunc(a) as i32 (f32; traps on NaN and out of range)
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     float value = (*(float*)(fp + a));
                     if (!(value >= -2147483648.0f && value < 2147483648.0f)) { trap = Numerics.TruncationTrap(value); goto Trap; };
                     (*(int*)(fp + d)) = (int)value;
                     ip += 3;
+                    continue;
+                }
+                case Op.I8x16Swizzle: // i8x16.swizzle
+                {
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16Swizzle((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    ip += 4;
+                    continue;
+                }
+                case Op.I32x4Splat: // i32x4.splat
+                {
+                    d = ip[1];
+                    a = ip[2];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4Splat((*(int*)(fp + a)));
+                    ip += 3;
+                    continue;
+                }
+                case Op.F32x4Splat: // f32x4.splat
+                {
+                    d = ip[1];
+                    a = ip[2];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Splat((*(float*)(fp + a)));
+                    ip += 3;
+                    continue;
+                }
+                case Op.V128And: // v128.and
+                {
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.V128And((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    ip += 4;
+                    continue;
+                }
+                case Op.V128Or: // v128.or
+                {
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Or((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    ip += 4;
+                    continue;
+                }
+                case Op.V128Xor: // v128.xor
+                {
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Xor((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    ip += 4;
+                    continue;
+                }
+                case Op.I8x16Add: // i8x16.add
+                {
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16Add((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    ip += 4;
+                    continue;
+                }
+                case Op.I16x8Add: // i16x8.add
+                {
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8Add((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    ip += 4;
+                    continue;
+                }
+                case Op.I16x8Sub: // i16x8.sub
+                {
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8Sub((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    ip += 4;
+                    continue;
+                }
+                case Op.I32x4Add: // i32x4.add
+                {
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4Add((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    ip += 4;
+                    continue;
+                }
+                case Op.I32x4Sub: // i32x4.sub
+                {
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4Sub((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    ip += 4;
+                    continue;
+                }
+                case Op.I32x4Mul: // i32x4.mul
+                {
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4Mul((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    ip += 4;
+                    continue;
+                }
+                case Op.F32x4Add: // f32x4.add
+                {
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Add((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    ip += 4;
+                    continue;
+                }
+                case Op.F32x4Sub: // f32x4.sub
+                {
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Sub((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    ip += 4;
+                    continue;
+                }
+                case Op.F32x4Mul: // f32x4.mul
+                {
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Mul((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    ip += 4;
+                    continue;
+                }
+                case Op.F32x4Div: // f32x4.div
+                {
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Div((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    ip += 4;
+                    continue;
+                }
+                case Op.F32x4Pmin: // f32x4.pmin
+                {
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Pmin((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    ip += 4;
+                    continue;
+                }
+                case Op.F32x4Pmax: // f32x4.pmax
+                {
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Pmax((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    ip += 4;
+                    continue;
+                }
+                case Op.F64x2Add: // f64x2.add
+                {
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Add((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    ip += 4;
+                    continue;
+                }
+                case Op.F64x2Sub: // f64x2.sub
+                {
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Sub((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    ip += 4;
+                    continue;
+                }
+                case Op.F64x2Mul: // f64x2.mul
+                {
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Mul((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+                    ip += 4;
                     continue;
                 }
                 default:
@@ -2206,8 +2594,11 @@ internal static unsafe partial class Executor
                         goto CallTrap;
                     }
                 }
-                // Wasm locals start at zero; parameters are already in place.
-                new Span<ulong>(calleeFp + targetCode.ParamSlots, targetCode.LocalSlots - targetCode.ParamSlots).Clear();
+                // Wasm locals start at zero; parameters are already in place. Usually a few slots: a plain loop beats a call.
+                for (ulong* local = calleeFp + targetCode.ParamSlots, end = calleeFp + targetCode.LocalSlots; local < end; local++)
+                {
+                    *local = 0;
+                }
                 top++;
                 frames[top].Function = target;
                 frames[top].Fp = calleeFp;
@@ -2254,68 +2645,74 @@ internal static unsafe partial class Executor
     [SkipLocalsInit]
     private static int RunCold(int* ip, ulong* fp, byte* memory, ulong memLength)
     {
+        // Operands of the instruction being executed, and the address of its memory access.
+        int a, b, c, d, lane, v, x;
+        Vector128<byte> lanes;
+        uint off;
+        ulong pAddress;
+        byte* p;
         switch ((Op)(*ip))
         {
                 case Op.F32Ceil: // d = ceil(a)
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(float*)(fp + d)) = Numerics.F32Ceil((*(float*)(fp + a)));
                     return 3;
                 }
                 case Op.F32Floor: // d = floor(a)
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(float*)(fp + d)) = Numerics.F32Floor((*(float*)(fp + a)));
                     return 3;
                 }
                 case Op.F32Trunc: // d = trunc(a)
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(float*)(fp + d)) = Numerics.F32Trunc((*(float*)(fp + a)));
                     return 3;
                 }
                 case Op.F32Nearest: // d = nearest(a) (ties to even)
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(float*)(fp + d)) = Numerics.F32Nearest((*(float*)(fp + a)));
                     return 3;
                 }
                 case Op.F64Ceil: // d = ceil(a)
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(double*)(fp + d)) = Numerics.F64Ceil((*(double*)(fp + a)));
                     return 3;
                 }
                 case Op.F64Floor: // d = floor(a)
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(double*)(fp + d)) = Numerics.F64Floor((*(double*)(fp + a)));
                     return 3;
                 }
                 case Op.F64Trunc: // d = trunc(a)
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(double*)(fp + d)) = Numerics.F64Trunc((*(double*)(fp + a)));
                     return 3;
                 }
                 case Op.F64Nearest: // d = nearest(a) (ties to even)
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(double*)(fp + d)) = Numerics.F64Nearest((*(double*)(fp + a)));
                     return 3;
                 }
                 case Op.I32TruncF32U: // d = trunc(a) as u32 (f32; traps on NaN and out of range)
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     float value = (*(float*)(fp + a));
                     if (!(value > -1.0f && value < 4294967296.0f)) throw new TrapException(Numerics.TruncationTrap(value));
                     (*(uint*)(fp + d)) = (uint)value;
@@ -2323,8 +2720,8 @@ internal static unsafe partial class Executor
                 }
                 case Op.I32TruncF64U: // d = trunc(a) as u32 (f64; traps on NaN and out of range)
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     double value = (*(double*)(fp + a));
                     if (!(value > -1.0 && value < 4294967296.0)) throw new TrapException(Numerics.TruncationTrap(value));
                     (*(uint*)(fp + d)) = (uint)value;
@@ -2332,8 +2729,8 @@ internal static unsafe partial class Executor
                 }
                 case Op.I64TruncF32S: // d = trunc(a) as i64 (f32; traps on NaN and out of range)
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     float value = (*(float*)(fp + a));
                     if (!(value >= -9223372036854775808.0f && value < 9223372036854775808.0f)) throw new TrapException(Numerics.TruncationTrap(value));
                     (*(long*)(fp + d)) = (long)value;
@@ -2341,8 +2738,8 @@ internal static unsafe partial class Executor
                 }
                 case Op.I64TruncF32U: // d = trunc(a) as u64 (f32; traps on NaN and out of range)
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     float value = (*(float*)(fp + a));
                     if (!(value > -1.0f && value < 18446744073709551616.0f)) throw new TrapException(Numerics.TruncationTrap(value));
                     (*(ulong*)(fp + d)) = (ulong)value;
@@ -2350,8 +2747,8 @@ internal static unsafe partial class Executor
                 }
                 case Op.I64TruncF64S: // d = trunc(a) as i64 (f64; traps on NaN and out of range)
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     double value = (*(double*)(fp + a));
                     if (!(value >= -9223372036854775808.0 && value < 9223372036854775808.0)) throw new TrapException(Numerics.TruncationTrap(value));
                     (*(long*)(fp + d)) = (long)value;
@@ -2359,8 +2756,8 @@ internal static unsafe partial class Executor
                 }
                 case Op.I64TruncF64U: // d = trunc(a) as u64 (f64; traps on NaN and out of range)
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     double value = (*(double*)(fp + a));
                     if (!(value > -1.0 && value < 18446744073709551616.0)) throw new TrapException(Numerics.TruncationTrap(value));
                     (*(ulong*)(fp + d)) = (ulong)value;
@@ -2368,1924 +2765,1758 @@ internal static unsafe partial class Executor
                 }
                 case Op.I32TruncSatF32S: // d = trunc(a) as i32, saturating, NaN to 0 (f32)
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(int*)(fp + d)) = Numerics.I32TruncSatF32S((*(float*)(fp + a)));
                     return 3;
                 }
                 case Op.I32TruncSatF32U: // d = trunc(a) as u32, saturating, NaN to 0 (f32)
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(int*)(fp + d)) = Numerics.I32TruncSatF32U((*(float*)(fp + a)));
                     return 3;
                 }
                 case Op.I32TruncSatF64S: // d = trunc(a) as i32, saturating, NaN to 0 (f64)
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(int*)(fp + d)) = Numerics.I32TruncSatF64S((*(double*)(fp + a)));
                     return 3;
                 }
                 case Op.I32TruncSatF64U: // d = trunc(a) as u32, saturating, NaN to 0 (f64)
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(int*)(fp + d)) = Numerics.I32TruncSatF64U((*(double*)(fp + a)));
                     return 3;
                 }
                 case Op.I64TruncSatF32S: // d = trunc(a) as i64, saturating, NaN to 0 (f32)
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(long*)(fp + d)) = Numerics.I64TruncSatF32S((*(float*)(fp + a)));
                     return 3;
                 }
                 case Op.I64TruncSatF32U: // d = trunc(a) as u64, saturating, NaN to 0 (f32)
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(long*)(fp + d)) = Numerics.I64TruncSatF32U((*(float*)(fp + a)));
                     return 3;
                 }
                 case Op.I64TruncSatF64S: // d = trunc(a) as i64, saturating, NaN to 0 (f64)
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(long*)(fp + d)) = Numerics.I64TruncSatF64S((*(double*)(fp + a)));
                     return 3;
                 }
                 case Op.I64TruncSatF64U: // d = trunc(a) as u64, saturating, NaN to 0 (f64)
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(long*)(fp + d)) = Numerics.I64TruncSatF64U((*(double*)(fp + a)));
                     return 3;
                 }
                 case Op.F32ConvertI32U: // d = (f32) a (i32, unsigned)
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(float*)(fp + d)) = Numerics.F32ConvertI32U((*(int*)(fp + a)));
                     return 3;
                 }
                 case Op.F32ConvertI64S: // d = (f32) a (i64, signed)
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(float*)(fp + d)) = (*(long*)(fp + a));
                     return 3;
                 }
                 case Op.F32ConvertI64U: // d = (f32) a (i64, unsigned)
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(float*)(fp + d)) = Numerics.F32ConvertI64U((*(long*)(fp + a)));
                     return 3;
                 }
                 case Op.F64ConvertI64U: // d = (f64) a (i64, unsigned)
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(double*)(fp + d)) = Numerics.F64ConvertI64U((*(long*)(fp + a)));
                     return 3;
                 }
                 case Op.I8x16Shuffle: // i8x16.shuffle: d = lanes of a and b selected by the 16 immediates
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
-                    Vector128<byte> lanes = Unsafe.ReadUnaligned<Vector128<byte>>(ip + 4);
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
+                    lanes = Unsafe.ReadUnaligned<Vector128<byte>>(ip + 4);
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16Shuffle((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)), lanes);
                     return 8;
                 }
                 case Op.V128Load8x8S: // v128.load8x8_s: d = load at a + off
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    uint off = (uint)ip[3];
-                    ulong pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 8 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); byte* p = memory + pAddress;
+                    d = ip[1];
+                    a = ip[2];
+                    off = (uint)ip[3];
+                    pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 8 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load8x8S(Unsafe.ReadUnaligned<ulong>(p));
                     return 4;
                 }
                 case Op.V128Load8x8U: // v128.load8x8_u: d = load at a + off
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    uint off = (uint)ip[3];
-                    ulong pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 8 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); byte* p = memory + pAddress;
+                    d = ip[1];
+                    a = ip[2];
+                    off = (uint)ip[3];
+                    pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 8 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load8x8U(Unsafe.ReadUnaligned<ulong>(p));
                     return 4;
                 }
                 case Op.V128Load16x4S: // v128.load16x4_s: d = load at a + off
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    uint off = (uint)ip[3];
-                    ulong pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 8 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); byte* p = memory + pAddress;
+                    d = ip[1];
+                    a = ip[2];
+                    off = (uint)ip[3];
+                    pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 8 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load16x4S(Unsafe.ReadUnaligned<ulong>(p));
                     return 4;
                 }
                 case Op.V128Load16x4U: // v128.load16x4_u: d = load at a + off
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    uint off = (uint)ip[3];
-                    ulong pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 8 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); byte* p = memory + pAddress;
+                    d = ip[1];
+                    a = ip[2];
+                    off = (uint)ip[3];
+                    pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 8 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load16x4U(Unsafe.ReadUnaligned<ulong>(p));
                     return 4;
                 }
                 case Op.V128Load32x2S: // v128.load32x2_s: d = load at a + off
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    uint off = (uint)ip[3];
-                    ulong pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 8 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); byte* p = memory + pAddress;
+                    d = ip[1];
+                    a = ip[2];
+                    off = (uint)ip[3];
+                    pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 8 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load32x2S(Unsafe.ReadUnaligned<ulong>(p));
                     return 4;
                 }
                 case Op.V128Load32x2U: // v128.load32x2_u: d = load at a + off
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    uint off = (uint)ip[3];
-                    ulong pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 8 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); byte* p = memory + pAddress;
+                    d = ip[1];
+                    a = ip[2];
+                    off = (uint)ip[3];
+                    pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 8 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load32x2U(Unsafe.ReadUnaligned<ulong>(p));
                     return 4;
                 }
                 case Op.V128Load8Splat: // v128.load8_splat: d = load at a + off
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    uint off = (uint)ip[3];
-                    ulong pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 1 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); byte* p = memory + pAddress;
+                    d = ip[1];
+                    a = ip[2];
+                    off = (uint)ip[3];
+                    pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 1 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load8Splat(*p);
                     return 4;
                 }
                 case Op.V128Load16Splat: // v128.load16_splat: d = load at a + off
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    uint off = (uint)ip[3];
-                    ulong pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 2 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); byte* p = memory + pAddress;
+                    d = ip[1];
+                    a = ip[2];
+                    off = (uint)ip[3];
+                    pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 2 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load16Splat(Unsafe.ReadUnaligned<ushort>(p));
                     return 4;
                 }
                 case Op.V128Load32Splat: // v128.load32_splat: d = load at a + off
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    uint off = (uint)ip[3];
-                    ulong pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 4 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); byte* p = memory + pAddress;
+                    d = ip[1];
+                    a = ip[2];
+                    off = (uint)ip[3];
+                    pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 4 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load32Splat(Unsafe.ReadUnaligned<uint>(p));
                     return 4;
                 }
                 case Op.V128Load64Splat: // v128.load64_splat: d = load at a + off
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    uint off = (uint)ip[3];
-                    ulong pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 8 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); byte* p = memory + pAddress;
+                    d = ip[1];
+                    a = ip[2];
+                    off = (uint)ip[3];
+                    pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 8 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load64Splat(Unsafe.ReadUnaligned<ulong>(p));
-                    return 4;
-                }
-                case Op.I8x16Swizzle: // i8x16.swizzle
-                {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
-                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16Swizzle((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
                     return 4;
                 }
                 case Op.I8x16Splat: // i8x16.splat
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16Splat((*(int*)(fp + a)));
                     return 3;
                 }
                 case Op.I16x8Splat: // i16x8.splat
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8Splat((*(int*)(fp + a)));
-                    return 3;
-                }
-                case Op.I32x4Splat: // i32x4.splat
-                {
-                    int d = ip[1];
-                    int a = ip[2];
-                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4Splat((*(int*)(fp + a)));
                     return 3;
                 }
                 case Op.I64x2Splat: // i64x2.splat
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2Splat((*(long*)(fp + a)));
-                    return 3;
-                }
-                case Op.F32x4Splat: // f32x4.splat
-                {
-                    int d = ip[1];
-                    int a = ip[2];
-                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Splat((*(float*)(fp + a)));
                     return 3;
                 }
                 case Op.F64x2Splat: // f64x2.splat
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Splat((*(double*)(fp + a)));
                     return 3;
                 }
                 case Op.I8x16ExtractLaneS: // i8x16.extract_lane_s: d = lane of v
                 {
-                    int d = ip[1];
-                    int v = ip[2];
-                    int lane = ip[3];
+                    d = ip[1];
+                    v = ip[2];
+                    lane = ip[3];
                     (*(int*)(fp + d)) = SimdOps.I8x16ExtractLaneS((*(Vector128<byte>*)(fp + v)), (byte)lane);
                     return 4;
                 }
                 case Op.I8x16ExtractLaneU: // i8x16.extract_lane_u: d = lane of v
                 {
-                    int d = ip[1];
-                    int v = ip[2];
-                    int lane = ip[3];
+                    d = ip[1];
+                    v = ip[2];
+                    lane = ip[3];
                     (*(int*)(fp + d)) = SimdOps.I8x16ExtractLaneU((*(Vector128<byte>*)(fp + v)), (byte)lane);
                     return 4;
                 }
                 case Op.I8x16ReplaceLane: // i8x16.replace_lane: d = v with lane replaced by x
                 {
-                    int d = ip[1];
-                    int v = ip[2];
-                    int x = ip[3];
-                    int lane = ip[4];
+                    d = ip[1];
+                    v = ip[2];
+                    x = ip[3];
+                    lane = ip[4];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16ReplaceLane((*(Vector128<byte>*)(fp + v)), (*(int*)(fp + x)), (byte)lane);
                     return 5;
                 }
                 case Op.I16x8ExtractLaneS: // i16x8.extract_lane_s: d = lane of v
                 {
-                    int d = ip[1];
-                    int v = ip[2];
-                    int lane = ip[3];
+                    d = ip[1];
+                    v = ip[2];
+                    lane = ip[3];
                     (*(int*)(fp + d)) = SimdOps.I16x8ExtractLaneS((*(Vector128<byte>*)(fp + v)), (byte)lane);
                     return 4;
                 }
                 case Op.I16x8ExtractLaneU: // i16x8.extract_lane_u: d = lane of v
                 {
-                    int d = ip[1];
-                    int v = ip[2];
-                    int lane = ip[3];
+                    d = ip[1];
+                    v = ip[2];
+                    lane = ip[3];
                     (*(int*)(fp + d)) = SimdOps.I16x8ExtractLaneU((*(Vector128<byte>*)(fp + v)), (byte)lane);
                     return 4;
                 }
                 case Op.I16x8ReplaceLane: // i16x8.replace_lane: d = v with lane replaced by x
                 {
-                    int d = ip[1];
-                    int v = ip[2];
-                    int x = ip[3];
-                    int lane = ip[4];
+                    d = ip[1];
+                    v = ip[2];
+                    x = ip[3];
+                    lane = ip[4];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ReplaceLane((*(Vector128<byte>*)(fp + v)), (*(int*)(fp + x)), (byte)lane);
                     return 5;
                 }
                 case Op.I32x4ExtractLane: // i32x4.extract_lane: d = lane of v
                 {
-                    int d = ip[1];
-                    int v = ip[2];
-                    int lane = ip[3];
+                    d = ip[1];
+                    v = ip[2];
+                    lane = ip[3];
                     (*(int*)(fp + d)) = SimdOps.I32x4ExtractLane((*(Vector128<byte>*)(fp + v)), (byte)lane);
                     return 4;
                 }
                 case Op.I32x4ReplaceLane: // i32x4.replace_lane: d = v with lane replaced by x
                 {
-                    int d = ip[1];
-                    int v = ip[2];
-                    int x = ip[3];
-                    int lane = ip[4];
+                    d = ip[1];
+                    v = ip[2];
+                    x = ip[3];
+                    lane = ip[4];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ReplaceLane((*(Vector128<byte>*)(fp + v)), (*(int*)(fp + x)), (byte)lane);
                     return 5;
                 }
                 case Op.I64x2ExtractLane: // i64x2.extract_lane: d = lane of v
                 {
-                    int d = ip[1];
-                    int v = ip[2];
-                    int lane = ip[3];
+                    d = ip[1];
+                    v = ip[2];
+                    lane = ip[3];
                     (*(long*)(fp + d)) = SimdOps.I64x2ExtractLane((*(Vector128<byte>*)(fp + v)), (byte)lane);
                     return 4;
                 }
                 case Op.I64x2ReplaceLane: // i64x2.replace_lane: d = v with lane replaced by x
                 {
-                    int d = ip[1];
-                    int v = ip[2];
-                    int x = ip[3];
-                    int lane = ip[4];
+                    d = ip[1];
+                    v = ip[2];
+                    x = ip[3];
+                    lane = ip[4];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2ReplaceLane((*(Vector128<byte>*)(fp + v)), (*(long*)(fp + x)), (byte)lane);
                     return 5;
                 }
                 case Op.F32x4ExtractLane: // f32x4.extract_lane: d = lane of v
                 {
-                    int d = ip[1];
-                    int v = ip[2];
-                    int lane = ip[3];
+                    d = ip[1];
+                    v = ip[2];
+                    lane = ip[3];
                     (*(float*)(fp + d)) = SimdOps.F32x4ExtractLane((*(Vector128<byte>*)(fp + v)), (byte)lane);
                     return 4;
                 }
                 case Op.F32x4ReplaceLane: // f32x4.replace_lane: d = v with lane replaced by x
                 {
-                    int d = ip[1];
-                    int v = ip[2];
-                    int x = ip[3];
-                    int lane = ip[4];
+                    d = ip[1];
+                    v = ip[2];
+                    x = ip[3];
+                    lane = ip[4];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4ReplaceLane((*(Vector128<byte>*)(fp + v)), (*(float*)(fp + x)), (byte)lane);
                     return 5;
                 }
                 case Op.F64x2ExtractLane: // f64x2.extract_lane: d = lane of v
                 {
-                    int d = ip[1];
-                    int v = ip[2];
-                    int lane = ip[3];
+                    d = ip[1];
+                    v = ip[2];
+                    lane = ip[3];
                     (*(double*)(fp + d)) = SimdOps.F64x2ExtractLane((*(Vector128<byte>*)(fp + v)), (byte)lane);
                     return 4;
                 }
                 case Op.F64x2ReplaceLane: // f64x2.replace_lane: d = v with lane replaced by x
                 {
-                    int d = ip[1];
-                    int v = ip[2];
-                    int x = ip[3];
-                    int lane = ip[4];
+                    d = ip[1];
+                    v = ip[2];
+                    x = ip[3];
+                    lane = ip[4];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2ReplaceLane((*(Vector128<byte>*)(fp + v)), (*(double*)(fp + x)), (byte)lane);
                     return 5;
                 }
                 case Op.I8x16Eq: // i8x16.eq
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16Eq((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
                     return 4;
                 }
                 case Op.I8x16Ne: // i8x16.ne
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16Ne((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
                     return 4;
                 }
                 case Op.I8x16LtS: // i8x16.lt_s
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16LtS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
                     return 4;
                 }
                 case Op.I8x16LtU: // i8x16.lt_u
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16LtU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
                     return 4;
                 }
                 case Op.I8x16GtS: // i8x16.gt_s
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16GtS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
                     return 4;
                 }
                 case Op.I8x16GtU: // i8x16.gt_u
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16GtU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
                     return 4;
                 }
                 case Op.I8x16LeS: // i8x16.le_s
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16LeS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
                     return 4;
                 }
                 case Op.I8x16LeU: // i8x16.le_u
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16LeU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
                     return 4;
                 }
                 case Op.I8x16GeS: // i8x16.ge_s
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16GeS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
                     return 4;
                 }
                 case Op.I8x16GeU: // i8x16.ge_u
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16GeU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
                     return 4;
                 }
                 case Op.I16x8Eq: // i16x8.eq
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8Eq((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
                     return 4;
                 }
                 case Op.I16x8Ne: // i16x8.ne
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8Ne((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
                     return 4;
                 }
                 case Op.I16x8LtS: // i16x8.lt_s
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8LtS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
                     return 4;
                 }
                 case Op.I16x8LtU: // i16x8.lt_u
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8LtU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
                     return 4;
                 }
                 case Op.I16x8GtS: // i16x8.gt_s
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8GtS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
                     return 4;
                 }
                 case Op.I16x8GtU: // i16x8.gt_u
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8GtU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
                     return 4;
                 }
                 case Op.I16x8LeS: // i16x8.le_s
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8LeS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
                     return 4;
                 }
                 case Op.I16x8LeU: // i16x8.le_u
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8LeU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
                     return 4;
                 }
                 case Op.I16x8GeS: // i16x8.ge_s
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8GeS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
                     return 4;
                 }
                 case Op.I16x8GeU: // i16x8.ge_u
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8GeU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
                     return 4;
                 }
                 case Op.I32x4Eq: // i32x4.eq
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4Eq((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
                     return 4;
                 }
                 case Op.I32x4Ne: // i32x4.ne
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4Ne((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
                     return 4;
                 }
                 case Op.I32x4LtS: // i32x4.lt_s
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4LtS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
                     return 4;
                 }
                 case Op.I32x4LtU: // i32x4.lt_u
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4LtU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
                     return 4;
                 }
                 case Op.I32x4GtS: // i32x4.gt_s
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4GtS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
                     return 4;
                 }
                 case Op.I32x4GtU: // i32x4.gt_u
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4GtU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
                     return 4;
                 }
                 case Op.I32x4LeS: // i32x4.le_s
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4LeS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
                     return 4;
                 }
                 case Op.I32x4LeU: // i32x4.le_u
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4LeU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
                     return 4;
                 }
                 case Op.I32x4GeS: // i32x4.ge_s
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4GeS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
                     return 4;
                 }
                 case Op.I32x4GeU: // i32x4.ge_u
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4GeU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
                     return 4;
                 }
                 case Op.F32x4Eq: // f32x4.eq
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Eq((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
                     return 4;
                 }
                 case Op.F32x4Ne: // f32x4.ne
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Ne((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
                     return 4;
                 }
                 case Op.F32x4Lt: // f32x4.lt
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Lt((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
                     return 4;
                 }
                 case Op.F32x4Gt: // f32x4.gt
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Gt((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
                     return 4;
                 }
                 case Op.F32x4Le: // f32x4.le
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Le((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
                     return 4;
                 }
                 case Op.F32x4Ge: // f32x4.ge
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Ge((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
                     return 4;
                 }
                 case Op.F64x2Eq: // f64x2.eq
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Eq((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
                     return 4;
                 }
                 case Op.F64x2Ne: // f64x2.ne
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Ne((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
                     return 4;
                 }
                 case Op.F64x2Lt: // f64x2.lt
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Lt((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
                     return 4;
                 }
                 case Op.F64x2Gt: // f64x2.gt
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Gt((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
                     return 4;
                 }
                 case Op.F64x2Le: // f64x2.le
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Le((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
                     return 4;
                 }
                 case Op.F64x2Ge: // f64x2.ge
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Ge((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
                     return 4;
                 }
                 case Op.V128Not: // v128.not
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Not((*(Vector128<byte>*)(fp + a)));
                     return 3;
                 }
-                case Op.V128And: // v128.and
-                {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
-                    (*(Vector128<byte>*)(fp + d)) = SimdOps.V128And((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
-                    return 4;
-                }
                 case Op.V128Andnot: // v128.andnot
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Andnot((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
-                    return 4;
-                }
-                case Op.V128Or: // v128.or
-                {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
-                    (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Or((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
-                    return 4;
-                }
-                case Op.V128Xor: // v128.xor
-                {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
-                    (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Xor((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
                     return 4;
                 }
                 case Op.V128Bitselect: // v128.bitselect
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
-                    int c = ip[4];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
+                    c = ip[4];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Bitselect((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)), (*(Vector128<byte>*)(fp + c)));
                     return 5;
                 }
                 case Op.V128AnyTrue: // v128.any_true
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(int*)(fp + d)) = SimdOps.V128AnyTrue((*(Vector128<byte>*)(fp + a)));
                     return 3;
                 }
                 case Op.V128Load8Lane: // v128.load8_lane: d = v with lane replaced by the load at a + off
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int v = ip[3];
-                    uint off = (uint)ip[4];
-                    int lane = ip[5];
-                    ulong pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 1 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); byte* p = memory + pAddress;
+                    d = ip[1];
+                    a = ip[2];
+                    v = ip[3];
+                    off = (uint)ip[4];
+                    lane = ip[5];
+                    pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 1 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load8Lane((*(Vector128<byte>*)(fp + v)), *p, (byte)lane);
                     return 6;
                 }
                 case Op.V128Load16Lane: // v128.load16_lane: d = v with lane replaced by the load at a + off
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int v = ip[3];
-                    uint off = (uint)ip[4];
-                    int lane = ip[5];
-                    ulong pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 2 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); byte* p = memory + pAddress;
+                    d = ip[1];
+                    a = ip[2];
+                    v = ip[3];
+                    off = (uint)ip[4];
+                    lane = ip[5];
+                    pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 2 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load16Lane((*(Vector128<byte>*)(fp + v)), Unsafe.ReadUnaligned<ushort>(p), (byte)lane);
                     return 6;
                 }
                 case Op.V128Load32Lane: // v128.load32_lane: d = v with lane replaced by the load at a + off
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int v = ip[3];
-                    uint off = (uint)ip[4];
-                    int lane = ip[5];
-                    ulong pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 4 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); byte* p = memory + pAddress;
+                    d = ip[1];
+                    a = ip[2];
+                    v = ip[3];
+                    off = (uint)ip[4];
+                    lane = ip[5];
+                    pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 4 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load32Lane((*(Vector128<byte>*)(fp + v)), Unsafe.ReadUnaligned<uint>(p), (byte)lane);
                     return 6;
                 }
                 case Op.V128Load64Lane: // v128.load64_lane: d = v with lane replaced by the load at a + off
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int v = ip[3];
-                    uint off = (uint)ip[4];
-                    int lane = ip[5];
-                    ulong pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 8 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); byte* p = memory + pAddress;
+                    d = ip[1];
+                    a = ip[2];
+                    v = ip[3];
+                    off = (uint)ip[4];
+                    lane = ip[5];
+                    pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 8 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load64Lane((*(Vector128<byte>*)(fp + v)), Unsafe.ReadUnaligned<ulong>(p), (byte)lane);
                     return 6;
                 }
                 case Op.V128Store8Lane: // v128.store8_lane: store lane of v at a + off
                 {
-                    int a = ip[1];
-                    int v = ip[2];
-                    uint off = (uint)ip[3];
-                    int lane = ip[4];
-                    ulong pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 1 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); byte* p = memory + pAddress;
+                    a = ip[1];
+                    v = ip[2];
+                    off = (uint)ip[3];
+                    lane = ip[4];
+                    pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 1 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
                     Unsafe.WriteUnaligned(p, SimdOps.V128Store8Lane((*(Vector128<byte>*)(fp + v)), (byte)lane));
                     return 5;
                 }
                 case Op.V128Store16Lane: // v128.store16_lane: store lane of v at a + off
                 {
-                    int a = ip[1];
-                    int v = ip[2];
-                    uint off = (uint)ip[3];
-                    int lane = ip[4];
-                    ulong pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 2 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); byte* p = memory + pAddress;
+                    a = ip[1];
+                    v = ip[2];
+                    off = (uint)ip[3];
+                    lane = ip[4];
+                    pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 2 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
                     Unsafe.WriteUnaligned(p, SimdOps.V128Store16Lane((*(Vector128<byte>*)(fp + v)), (byte)lane));
                     return 5;
                 }
                 case Op.V128Store32Lane: // v128.store32_lane: store lane of v at a + off
                 {
-                    int a = ip[1];
-                    int v = ip[2];
-                    uint off = (uint)ip[3];
-                    int lane = ip[4];
-                    ulong pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 4 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); byte* p = memory + pAddress;
+                    a = ip[1];
+                    v = ip[2];
+                    off = (uint)ip[3];
+                    lane = ip[4];
+                    pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 4 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
                     Unsafe.WriteUnaligned(p, SimdOps.V128Store32Lane((*(Vector128<byte>*)(fp + v)), (byte)lane));
                     return 5;
                 }
                 case Op.V128Store64Lane: // v128.store64_lane: store lane of v at a + off
                 {
-                    int a = ip[1];
-                    int v = ip[2];
-                    uint off = (uint)ip[3];
-                    int lane = ip[4];
-                    ulong pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 8 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); byte* p = memory + pAddress;
+                    a = ip[1];
+                    v = ip[2];
+                    off = (uint)ip[3];
+                    lane = ip[4];
+                    pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 8 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
                     Unsafe.WriteUnaligned(p, SimdOps.V128Store64Lane((*(Vector128<byte>*)(fp + v)), (byte)lane));
                     return 5;
                 }
                 case Op.V128Load32Zero: // v128.load32_zero: d = load at a + off
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    uint off = (uint)ip[3];
-                    ulong pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 4 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); byte* p = memory + pAddress;
+                    d = ip[1];
+                    a = ip[2];
+                    off = (uint)ip[3];
+                    pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 4 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load32Zero(Unsafe.ReadUnaligned<uint>(p));
                     return 4;
                 }
                 case Op.V128Load64Zero: // v128.load64_zero: d = load at a + off
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    uint off = (uint)ip[3];
-                    ulong pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 8 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); byte* p = memory + pAddress;
+                    d = ip[1];
+                    a = ip[2];
+                    off = (uint)ip[3];
+                    pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 8 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load64Zero(Unsafe.ReadUnaligned<ulong>(p));
                     return 4;
                 }
                 case Op.F32x4DemoteF64x2Zero: // f32x4.demote_f64x2_zero
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4DemoteF64x2Zero((*(Vector128<byte>*)(fp + a)));
                     return 3;
                 }
                 case Op.F64x2PromoteLowF32x4: // f64x2.promote_low_f32x4
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2PromoteLowF32x4((*(Vector128<byte>*)(fp + a)));
                     return 3;
                 }
                 case Op.I8x16Abs: // i8x16.abs
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16Abs((*(Vector128<byte>*)(fp + a)));
                     return 3;
                 }
                 case Op.I8x16Neg: // i8x16.neg
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16Neg((*(Vector128<byte>*)(fp + a)));
                     return 3;
                 }
                 case Op.I8x16Popcnt: // i8x16.popcnt
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16Popcnt((*(Vector128<byte>*)(fp + a)));
                     return 3;
                 }
                 case Op.I8x16AllTrue: // i8x16.all_true
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(int*)(fp + d)) = SimdOps.I8x16AllTrue((*(Vector128<byte>*)(fp + a)));
                     return 3;
                 }
                 case Op.I8x16Bitmask: // i8x16.bitmask
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(int*)(fp + d)) = SimdOps.I8x16Bitmask((*(Vector128<byte>*)(fp + a)));
                     return 3;
                 }
                 case Op.I8x16NarrowI16x8S: // i8x16.narrow_i16x8_s
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16NarrowI16x8S((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
                     return 4;
                 }
                 case Op.I8x16NarrowI16x8U: // i8x16.narrow_i16x8_u
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16NarrowI16x8U((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
                     return 4;
                 }
                 case Op.F32x4Ceil: // f32x4.ceil
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Ceil((*(Vector128<byte>*)(fp + a)));
                     return 3;
                 }
                 case Op.F32x4Floor: // f32x4.floor
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Floor((*(Vector128<byte>*)(fp + a)));
                     return 3;
                 }
                 case Op.F32x4Trunc: // f32x4.trunc
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Trunc((*(Vector128<byte>*)(fp + a)));
                     return 3;
                 }
                 case Op.F32x4Nearest: // f32x4.nearest
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Nearest((*(Vector128<byte>*)(fp + a)));
                     return 3;
                 }
                 case Op.I8x16Shl: // i8x16.shl
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16Shl((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
                     return 4;
                 }
                 case Op.I8x16ShrS: // i8x16.shr_s
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16ShrS((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
                     return 4;
                 }
                 case Op.I8x16ShrU: // i8x16.shr_u
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16ShrU((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
-                    return 4;
-                }
-                case Op.I8x16Add: // i8x16.add
-                {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
-                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16Add((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
                     return 4;
                 }
                 case Op.I8x16AddSatS: // i8x16.add_sat_s
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16AddSatS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
                     return 4;
                 }
                 case Op.I8x16AddSatU: // i8x16.add_sat_u
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16AddSatU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
                     return 4;
                 }
                 case Op.I8x16Sub: // i8x16.sub
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16Sub((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
                     return 4;
                 }
                 case Op.I8x16SubSatS: // i8x16.sub_sat_s
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16SubSatS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
                     return 4;
                 }
                 case Op.I8x16SubSatU: // i8x16.sub_sat_u
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16SubSatU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
                     return 4;
                 }
                 case Op.F64x2Ceil: // f64x2.ceil
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Ceil((*(Vector128<byte>*)(fp + a)));
                     return 3;
                 }
                 case Op.F64x2Floor: // f64x2.floor
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Floor((*(Vector128<byte>*)(fp + a)));
                     return 3;
                 }
                 case Op.I8x16MinS: // i8x16.min_s
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16MinS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
                     return 4;
                 }
                 case Op.I8x16MinU: // i8x16.min_u
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16MinU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
                     return 4;
                 }
                 case Op.I8x16MaxS: // i8x16.max_s
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16MaxS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
                     return 4;
                 }
                 case Op.I8x16MaxU: // i8x16.max_u
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16MaxU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
                     return 4;
                 }
                 case Op.F64x2Trunc: // f64x2.trunc
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Trunc((*(Vector128<byte>*)(fp + a)));
                     return 3;
                 }
                 case Op.I8x16AvgrU: // i8x16.avgr_u
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16AvgrU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
                     return 4;
                 }
                 case Op.I16x8ExtaddPairwiseI8x16S: // i16x8.extadd_pairwise_i8x16_s
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ExtaddPairwiseI8x16S((*(Vector128<byte>*)(fp + a)));
                     return 3;
                 }
                 case Op.I16x8ExtaddPairwiseI8x16U: // i16x8.extadd_pairwise_i8x16_u
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ExtaddPairwiseI8x16U((*(Vector128<byte>*)(fp + a)));
                     return 3;
                 }
                 case Op.I32x4ExtaddPairwiseI16x8S: // i32x4.extadd_pairwise_i16x8_s
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ExtaddPairwiseI16x8S((*(Vector128<byte>*)(fp + a)));
                     return 3;
                 }
                 case Op.I32x4ExtaddPairwiseI16x8U: // i32x4.extadd_pairwise_i16x8_u
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ExtaddPairwiseI16x8U((*(Vector128<byte>*)(fp + a)));
                     return 3;
                 }
                 case Op.I16x8Abs: // i16x8.abs
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8Abs((*(Vector128<byte>*)(fp + a)));
                     return 3;
                 }
                 case Op.I16x8Neg: // i16x8.neg
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8Neg((*(Vector128<byte>*)(fp + a)));
                     return 3;
                 }
                 case Op.I16x8Q15mulrSatS: // i16x8.q15mulr_sat_s
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8Q15mulrSatS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
                     return 4;
                 }
                 case Op.I16x8AllTrue: // i16x8.all_true
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(int*)(fp + d)) = SimdOps.I16x8AllTrue((*(Vector128<byte>*)(fp + a)));
                     return 3;
                 }
                 case Op.I16x8Bitmask: // i16x8.bitmask
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(int*)(fp + d)) = SimdOps.I16x8Bitmask((*(Vector128<byte>*)(fp + a)));
                     return 3;
                 }
                 case Op.I16x8NarrowI32x4S: // i16x8.narrow_i32x4_s
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8NarrowI32x4S((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
                     return 4;
                 }
                 case Op.I16x8NarrowI32x4U: // i16x8.narrow_i32x4_u
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8NarrowI32x4U((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
                     return 4;
                 }
                 case Op.I16x8ExtendLowI8x16S: // i16x8.extend_low_i8x16_s
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ExtendLowI8x16S((*(Vector128<byte>*)(fp + a)));
                     return 3;
                 }
                 case Op.I16x8ExtendHighI8x16S: // i16x8.extend_high_i8x16_s
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ExtendHighI8x16S((*(Vector128<byte>*)(fp + a)));
                     return 3;
                 }
                 case Op.I16x8ExtendLowI8x16U: // i16x8.extend_low_i8x16_u
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ExtendLowI8x16U((*(Vector128<byte>*)(fp + a)));
                     return 3;
                 }
                 case Op.I16x8ExtendHighI8x16U: // i16x8.extend_high_i8x16_u
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ExtendHighI8x16U((*(Vector128<byte>*)(fp + a)));
                     return 3;
                 }
                 case Op.I16x8Shl: // i16x8.shl
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8Shl((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
                     return 4;
                 }
                 case Op.I16x8ShrS: // i16x8.shr_s
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ShrS((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
                     return 4;
                 }
                 case Op.I16x8ShrU: // i16x8.shr_u
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ShrU((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
-                    return 4;
-                }
-                case Op.I16x8Add: // i16x8.add
-                {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
-                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8Add((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
                     return 4;
                 }
                 case Op.I16x8AddSatS: // i16x8.add_sat_s
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8AddSatS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
                     return 4;
                 }
                 case Op.I16x8AddSatU: // i16x8.add_sat_u
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8AddSatU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
-                    return 4;
-                }
-                case Op.I16x8Sub: // i16x8.sub
-                {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
-                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8Sub((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
                     return 4;
                 }
                 case Op.I16x8SubSatS: // i16x8.sub_sat_s
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8SubSatS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
                     return 4;
                 }
                 case Op.I16x8SubSatU: // i16x8.sub_sat_u
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8SubSatU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
                     return 4;
                 }
                 case Op.F64x2Nearest: // f64x2.nearest
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Nearest((*(Vector128<byte>*)(fp + a)));
                     return 3;
                 }
                 case Op.I16x8Mul: // i16x8.mul
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8Mul((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
                     return 4;
                 }
                 case Op.I16x8MinS: // i16x8.min_s
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8MinS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
                     return 4;
                 }
                 case Op.I16x8MinU: // i16x8.min_u
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8MinU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
                     return 4;
                 }
                 case Op.I16x8MaxS: // i16x8.max_s
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8MaxS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
                     return 4;
                 }
                 case Op.I16x8MaxU: // i16x8.max_u
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8MaxU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
                     return 4;
                 }
                 case Op.I16x8AvgrU: // i16x8.avgr_u
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8AvgrU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
                     return 4;
                 }
                 case Op.I16x8ExtmulLowI8x16S: // i16x8.extmul_low_i8x16_s
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ExtmulLowI8x16S((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
                     return 4;
                 }
                 case Op.I16x8ExtmulHighI8x16S: // i16x8.extmul_high_i8x16_s
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ExtmulHighI8x16S((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
                     return 4;
                 }
                 case Op.I16x8ExtmulLowI8x16U: // i16x8.extmul_low_i8x16_u
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ExtmulLowI8x16U((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
                     return 4;
                 }
                 case Op.I16x8ExtmulHighI8x16U: // i16x8.extmul_high_i8x16_u
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ExtmulHighI8x16U((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
                     return 4;
                 }
                 case Op.I32x4Abs: // i32x4.abs
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4Abs((*(Vector128<byte>*)(fp + a)));
                     return 3;
                 }
                 case Op.I32x4Neg: // i32x4.neg
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4Neg((*(Vector128<byte>*)(fp + a)));
                     return 3;
                 }
                 case Op.I32x4AllTrue: // i32x4.all_true
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(int*)(fp + d)) = SimdOps.I32x4AllTrue((*(Vector128<byte>*)(fp + a)));
                     return 3;
                 }
                 case Op.I32x4Bitmask: // i32x4.bitmask
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(int*)(fp + d)) = SimdOps.I32x4Bitmask((*(Vector128<byte>*)(fp + a)));
                     return 3;
                 }
                 case Op.I32x4ExtendLowI16x8S: // i32x4.extend_low_i16x8_s
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ExtendLowI16x8S((*(Vector128<byte>*)(fp + a)));
                     return 3;
                 }
                 case Op.I32x4ExtendHighI16x8S: // i32x4.extend_high_i16x8_s
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ExtendHighI16x8S((*(Vector128<byte>*)(fp + a)));
                     return 3;
                 }
                 case Op.I32x4ExtendLowI16x8U: // i32x4.extend_low_i16x8_u
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ExtendLowI16x8U((*(Vector128<byte>*)(fp + a)));
                     return 3;
                 }
                 case Op.I32x4ExtendHighI16x8U: // i32x4.extend_high_i16x8_u
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ExtendHighI16x8U((*(Vector128<byte>*)(fp + a)));
                     return 3;
                 }
                 case Op.I32x4Shl: // i32x4.shl
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4Shl((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
                     return 4;
                 }
                 case Op.I32x4ShrS: // i32x4.shr_s
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ShrS((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
                     return 4;
                 }
                 case Op.I32x4ShrU: // i32x4.shr_u
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ShrU((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
-                    return 4;
-                }
-                case Op.I32x4Add: // i32x4.add
-                {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
-                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4Add((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
-                    return 4;
-                }
-                case Op.I32x4Sub: // i32x4.sub
-                {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
-                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4Sub((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
-                    return 4;
-                }
-                case Op.I32x4Mul: // i32x4.mul
-                {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
-                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4Mul((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
                     return 4;
                 }
                 case Op.I32x4MinS: // i32x4.min_s
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4MinS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
                     return 4;
                 }
                 case Op.I32x4MinU: // i32x4.min_u
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4MinU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
                     return 4;
                 }
                 case Op.I32x4MaxS: // i32x4.max_s
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4MaxS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
                     return 4;
                 }
                 case Op.I32x4MaxU: // i32x4.max_u
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4MaxU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
                     return 4;
                 }
                 case Op.I32x4DotI16x8S: // i32x4.dot_i16x8_s
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4DotI16x8S((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
                     return 4;
                 }
                 case Op.I32x4ExtmulLowI16x8S: // i32x4.extmul_low_i16x8_s
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ExtmulLowI16x8S((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
                     return 4;
                 }
                 case Op.I32x4ExtmulHighI16x8S: // i32x4.extmul_high_i16x8_s
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ExtmulHighI16x8S((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
                     return 4;
                 }
                 case Op.I32x4ExtmulLowI16x8U: // i32x4.extmul_low_i16x8_u
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ExtmulLowI16x8U((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
                     return 4;
                 }
                 case Op.I32x4ExtmulHighI16x8U: // i32x4.extmul_high_i16x8_u
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ExtmulHighI16x8U((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
                     return 4;
                 }
                 case Op.I64x2Abs: // i64x2.abs
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2Abs((*(Vector128<byte>*)(fp + a)));
                     return 3;
                 }
                 case Op.I64x2Neg: // i64x2.neg
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2Neg((*(Vector128<byte>*)(fp + a)));
                     return 3;
                 }
                 case Op.I64x2AllTrue: // i64x2.all_true
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(int*)(fp + d)) = SimdOps.I64x2AllTrue((*(Vector128<byte>*)(fp + a)));
                     return 3;
                 }
                 case Op.I64x2Bitmask: // i64x2.bitmask
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(int*)(fp + d)) = SimdOps.I64x2Bitmask((*(Vector128<byte>*)(fp + a)));
                     return 3;
                 }
                 case Op.I64x2ExtendLowI32x4S: // i64x2.extend_low_i32x4_s
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2ExtendLowI32x4S((*(Vector128<byte>*)(fp + a)));
                     return 3;
                 }
                 case Op.I64x2ExtendHighI32x4S: // i64x2.extend_high_i32x4_s
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2ExtendHighI32x4S((*(Vector128<byte>*)(fp + a)));
                     return 3;
                 }
                 case Op.I64x2ExtendLowI32x4U: // i64x2.extend_low_i32x4_u
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2ExtendLowI32x4U((*(Vector128<byte>*)(fp + a)));
                     return 3;
                 }
                 case Op.I64x2ExtendHighI32x4U: // i64x2.extend_high_i32x4_u
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2ExtendHighI32x4U((*(Vector128<byte>*)(fp + a)));
                     return 3;
                 }
                 case Op.I64x2Shl: // i64x2.shl
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2Shl((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
                     return 4;
                 }
                 case Op.I64x2ShrS: // i64x2.shr_s
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2ShrS((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
                     return 4;
                 }
                 case Op.I64x2ShrU: // i64x2.shr_u
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2ShrU((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
                     return 4;
                 }
                 case Op.I64x2Add: // i64x2.add
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2Add((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
                     return 4;
                 }
                 case Op.I64x2Sub: // i64x2.sub
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2Sub((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
                     return 4;
                 }
                 case Op.I64x2Mul: // i64x2.mul
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2Mul((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
                     return 4;
                 }
                 case Op.I64x2Eq: // i64x2.eq
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2Eq((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
                     return 4;
                 }
                 case Op.I64x2Ne: // i64x2.ne
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2Ne((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
                     return 4;
                 }
                 case Op.I64x2LtS: // i64x2.lt_s
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2LtS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
                     return 4;
                 }
                 case Op.I64x2GtS: // i64x2.gt_s
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2GtS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
                     return 4;
                 }
                 case Op.I64x2LeS: // i64x2.le_s
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2LeS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
                     return 4;
                 }
                 case Op.I64x2GeS: // i64x2.ge_s
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2GeS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
                     return 4;
                 }
                 case Op.I64x2ExtmulLowI32x4S: // i64x2.extmul_low_i32x4_s
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2ExtmulLowI32x4S((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
                     return 4;
                 }
                 case Op.I64x2ExtmulHighI32x4S: // i64x2.extmul_high_i32x4_s
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2ExtmulHighI32x4S((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
                     return 4;
                 }
                 case Op.I64x2ExtmulLowI32x4U: // i64x2.extmul_low_i32x4_u
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2ExtmulLowI32x4U((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
                     return 4;
                 }
                 case Op.I64x2ExtmulHighI32x4U: // i64x2.extmul_high_i32x4_u
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2ExtmulHighI32x4U((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
                     return 4;
                 }
                 case Op.F32x4Abs: // f32x4.abs
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Abs((*(Vector128<byte>*)(fp + a)));
                     return 3;
                 }
                 case Op.F32x4Neg: // f32x4.neg
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Neg((*(Vector128<byte>*)(fp + a)));
                     return 3;
                 }
                 case Op.F32x4Sqrt: // f32x4.sqrt
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Sqrt((*(Vector128<byte>*)(fp + a)));
                     return 3;
                 }
-                case Op.F32x4Add: // f32x4.add
-                {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
-                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Add((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
-                    return 4;
-                }
-                case Op.F32x4Sub: // f32x4.sub
-                {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
-                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Sub((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
-                    return 4;
-                }
-                case Op.F32x4Mul: // f32x4.mul
-                {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
-                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Mul((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
-                    return 4;
-                }
-                case Op.F32x4Div: // f32x4.div
-                {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
-                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Div((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
-                    return 4;
-                }
                 case Op.F32x4Min: // f32x4.min
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Min((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
                     return 4;
                 }
                 case Op.F32x4Max: // f32x4.max
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Max((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
-                    return 4;
-                }
-                case Op.F32x4Pmin: // f32x4.pmin
-                {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
-                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Pmin((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
-                    return 4;
-                }
-                case Op.F32x4Pmax: // f32x4.pmax
-                {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
-                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Pmax((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
                     return 4;
                 }
                 case Op.F64x2Abs: // f64x2.abs
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Abs((*(Vector128<byte>*)(fp + a)));
                     return 3;
                 }
                 case Op.F64x2Neg: // f64x2.neg
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Neg((*(Vector128<byte>*)(fp + a)));
                     return 3;
                 }
                 case Op.F64x2Sqrt: // f64x2.sqrt
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Sqrt((*(Vector128<byte>*)(fp + a)));
                     return 3;
                 }
-                case Op.F64x2Add: // f64x2.add
-                {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
-                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Add((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
-                    return 4;
-                }
-                case Op.F64x2Sub: // f64x2.sub
-                {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
-                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Sub((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
-                    return 4;
-                }
-                case Op.F64x2Mul: // f64x2.mul
-                {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
-                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Mul((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
-                    return 4;
-                }
                 case Op.F64x2Div: // f64x2.div
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Div((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
                     return 4;
                 }
                 case Op.F64x2Min: // f64x2.min
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Min((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
                     return 4;
                 }
                 case Op.F64x2Max: // f64x2.max
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Max((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
                     return 4;
                 }
                 case Op.F64x2Pmin: // f64x2.pmin
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Pmin((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
                     return 4;
                 }
                 case Op.F64x2Pmax: // f64x2.pmax
                 {
-                    int d = ip[1];
-                    int a = ip[2];
-                    int b = ip[3];
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Pmax((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
                     return 4;
                 }
                 case Op.I32x4TruncSatF32x4S: // i32x4.trunc_sat_f32x4_s
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4TruncSatF32x4S((*(Vector128<byte>*)(fp + a)));
                     return 3;
                 }
                 case Op.I32x4TruncSatF32x4U: // i32x4.trunc_sat_f32x4_u
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4TruncSatF32x4U((*(Vector128<byte>*)(fp + a)));
                     return 3;
                 }
                 case Op.F32x4ConvertI32x4S: // f32x4.convert_i32x4_s
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4ConvertI32x4S((*(Vector128<byte>*)(fp + a)));
                     return 3;
                 }
                 case Op.F32x4ConvertI32x4U: // f32x4.convert_i32x4_u
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4ConvertI32x4U((*(Vector128<byte>*)(fp + a)));
                     return 3;
                 }
                 case Op.I32x4TruncSatF64x2SZero: // i32x4.trunc_sat_f64x2_s_zero
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4TruncSatF64x2SZero((*(Vector128<byte>*)(fp + a)));
                     return 3;
                 }
                 case Op.I32x4TruncSatF64x2UZero: // i32x4.trunc_sat_f64x2_u_zero
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4TruncSatF64x2UZero((*(Vector128<byte>*)(fp + a)));
                     return 3;
                 }
                 case Op.F64x2ConvertLowI32x4S: // f64x2.convert_low_i32x4_s
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2ConvertLowI32x4S((*(Vector128<byte>*)(fp + a)));
                     return 3;
                 }
                 case Op.F64x2ConvertLowI32x4U: // f64x2.convert_low_i32x4_u
                 {
-                    int d = ip[1];
-                    int a = ip[2];
+                    d = ip[1];
+                    a = ip[2];
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2ConvertLowI32x4U((*(Vector128<byte>*)(fp + a)));
                     return 3;
                 }

@@ -86,6 +86,26 @@ internal enum Op : ushort
     BrI64EqZero,
     /// <summary>if a != 0 then ip = t (i64)</summary>
     BrI64NeZero,
+    /// <summary>if a == b then ip = t (f64)</summary>
+    BrF64Eq,
+    /// <summary>if a != b then ip = t (f64; true when either is NaN)</summary>
+    BrF64Ne,
+    /// <summary>if a &lt; b then ip = t (f64)</summary>
+    BrF64Lt,
+    /// <summary>if not a &lt; b then ip = t (f64; taken when either is NaN)</summary>
+    BrF64NotLt,
+    /// <summary>if a &gt; b then ip = t (f64)</summary>
+    BrF64Gt,
+    /// <summary>if not a &gt; b then ip = t (f64; taken when either is NaN)</summary>
+    BrF64NotGt,
+    /// <summary>if a &lt;= b then ip = t (f64)</summary>
+    BrF64Le,
+    /// <summary>if not a &lt;= b then ip = t (f64; taken when either is NaN)</summary>
+    BrF64NotLe,
+    /// <summary>if a &gt;= b then ip = t (f64)</summary>
+    BrF64Ge,
+    /// <summary>if not a &gt;= b then ip = t (f64; taken when either is NaN)</summary>
+    BrF64NotGe,
     /// <summary>call function f with its frame at fp + args (arguments there, results written back there)</summary>
     Call,
     /// <summary>call table[tbl][u32 i] with type check against type ty, frame at fp + args</summary>
@@ -98,6 +118,8 @@ internal enum Op : ushort
     TierUpEntry,
     /// <summary>count an iteration of the loop (the counter is this word); when it runs out, continue in compiled code from here if it is ready (on-stack replacement)</summary>
     TierUpLoop,
+    /// <summary>slot 0 = a (8 bytes), then return (the common single-result return)</summary>
+    ReturnSlot,
     /// <summary>trap when the engine's epoch reached this instance's deadline (loop headers and function entries)</summary>
     CheckEpoch,
     /// <summary>consume n units of fuel; trap when none is left</summary>
@@ -110,9 +132,9 @@ internal enum Op : ushort
     Copy2,
     /// <summary>d = imm (32 bits)</summary>
     Const32,
-    /// <summary>d = imm (64 bits)</summary>
+    /// <summary>d = bits (64 bits)</summary>
     Const64,
-    /// <summary>d = imm (v128)</summary>
+    /// <summary>d = vector (v128)</summary>
     ConstV128,
     /// <summary>d = c != 0 ? a : b (8 bytes)</summary>
     Select,
@@ -142,9 +164,9 @@ internal enum Op : ushort
     MemoryInit,
     /// <summary>data[seg] = empty</summary>
     DataDrop,
-    /// <summary>d = load i32 at a + off</summary>
+    /// <summary>d = load i32 at (a + k) + off</summary>
     I32Load,
-    /// <summary>d = load i64 at a + off</summary>
+    /// <summary>d = load i64 at (a + k) + off</summary>
     I64Load,
     /// <summary>d = load f32 at a + off (bits)</summary>
     F32Load,
@@ -170,17 +192,17 @@ internal enum Op : ushort
     I64Load32S,
     /// <summary>d = zero-extend load i32 at a + off to i64</summary>
     I64Load32U,
-    /// <summary>d = load v128 at a + off</summary>
+    /// <summary>d = load v128 at (a + k) + off</summary>
     V128Load,
-    /// <summary>store i32 b at a + off</summary>
+    /// <summary>store i32 b at (a + k) + off</summary>
     I32Store,
-    /// <summary>store i64 b at a + off</summary>
+    /// <summary>store i64 b at (a + k) + off</summary>
     I64Store,
-    /// <summary>store the low 8 bits of b at a + off</summary>
+    /// <summary>store the low 8 bits of b at (a + k) + off</summary>
     Store8,
-    /// <summary>store the low 16 bits of b at a + off</summary>
+    /// <summary>store the low 16 bits of b at (a + k) + off</summary>
     Store16,
-    /// <summary>store v128 b at a + off</summary>
+    /// <summary>store v128 b at (a + k) + off</summary>
     V128Store,
     /// <summary>d = table[tbl][u32 i] (funcref)</summary>
     TableGet,
@@ -418,6 +440,20 @@ internal enum Op : ushort
     F32Ge,
     /// <summary>d = a + b</summary>
     F64Add,
+    /// <summary>d = a + load f64 at (b + k) + off</summary>
+    F64AddLoad,
+    /// <summary>d = a - load f64 at (b + k) + off</summary>
+    F64SubLoad,
+    /// <summary>d = a * load f64 at (b + k) + off</summary>
+    F64MulLoad,
+    /// <summary>d = a + imm (f64 bits in bits)</summary>
+    F64AddImm,
+    /// <summary>d = a - imm (f64 bits in bits)</summary>
+    F64SubImm,
+    /// <summary>d = a * imm (f64 bits in bits)</summary>
+    F64MulImm,
+    /// <summary>d = a / imm (f64 bits in bits)</summary>
+    F64DivImm,
     /// <summary>d = a - b</summary>
     F64Sub,
     /// <summary>d = a * b</summary>
@@ -988,7 +1024,7 @@ internal enum Op : ushort
 internal static class OpInfo
 {
     /// <summary>The number of instructions.</summary>
-    public const int Count = 486;
+    public const int Count = 504;
 
     /// <summary>The instruction's length in 32-bit code words (opcode included; the fixed part of br_table).</summary>
     public static int Words(Op op) => s_words[(int)op];
@@ -1005,7 +1041,7 @@ internal static class OpInfo
     /// <summary>The instruction's formula.</summary>
     public static string Formula(Op op) => s_formulas[(int)op];
 
-    private static readonly byte[] s_words = [1, 1, 2, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 5, 1, 1, 2, 3, 1, 2, 3, 3, 5, 3, 4, 6, 5, 5, 3, 3, 3, 3, 3, 3, 2, 3, 4, 4, 5, 2, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 5, 5, 6, 6, 2, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 8, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 3, 3, 4, 4, 5, 4, 4, 5, 4, 5, 4, 5, 4, 5, 4, 5, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 4, 4, 4, 4, 5, 3, 6, 6, 6, 6, 5, 5, 5, 5, 4, 4, 3, 3, 3, 3, 3, 3, 3, 4, 4, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 4, 4, 4, 4, 3, 4, 3, 3, 3, 3, 3, 3, 4, 3, 3, 4, 4, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 3, 3, 3, 3];
+    private static readonly byte[] s_words = [1, 1, 2, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 5, 1, 1, 2, 3, 2, 1, 2, 3, 3, 5, 3, 4, 6, 5, 5, 3, 3, 3, 3, 3, 3, 2, 3, 4, 4, 5, 2, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 4, 4, 4, 4, 3, 5, 5, 6, 6, 2, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 6, 6, 6, 5, 5, 5, 5, 4, 4, 4, 4, 4, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 8, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 3, 3, 4, 4, 5, 4, 4, 5, 4, 5, 4, 5, 4, 5, 4, 5, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 4, 4, 4, 4, 5, 3, 6, 6, 6, 6, 5, 5, 5, 5, 4, 4, 3, 3, 3, 3, 3, 3, 3, 4, 4, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 4, 4, 4, 4, 3, 4, 3, 3, 3, 3, 3, 3, 4, 3, 3, 4, 4, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 3, 3, 3, 3];
 
     private static readonly string[] s_names =
     [
@@ -1047,12 +1083,23 @@ internal static class OpInfo
         "BrI64GeU",
         "BrI64EqZero",
         "BrI64NeZero",
+        "BrF64Eq",
+        "BrF64Ne",
+        "BrF64Lt",
+        "BrF64NotLt",
+        "BrF64Gt",
+        "BrF64NotGt",
+        "BrF64Le",
+        "BrF64NotLe",
+        "BrF64Ge",
+        "BrF64NotGe",
         "Call",
         "CallIndirect",
         "Return",
         "CallCompiled",
         "TierUpEntry",
         "TierUpLoop",
+        "ReturnSlot",
         "CheckEpoch",
         "ConsumeFuel",
         "Copy",
@@ -1213,6 +1260,13 @@ internal static class OpInfo
         "F32Le",
         "F32Ge",
         "F64Add",
+        "F64AddLoad",
+        "F64SubLoad",
+        "F64MulLoad",
+        "F64AddImm",
+        "F64SubImm",
+        "F64MulImm",
+        "F64DivImm",
         "F64Sub",
         "F64Mul",
         "F64Div",
@@ -1537,20 +1591,31 @@ internal static class OpInfo
         ["a:slot", "b:slot", "t:target"],
         ["a:slot", "t:target"],
         ["a:slot", "t:target"],
+        ["a:slot", "b:slot", "t:target"],
+        ["a:slot", "b:slot", "t:target"],
+        ["a:slot", "b:slot", "t:target"],
+        ["a:slot", "b:slot", "t:target"],
+        ["a:slot", "b:slot", "t:target"],
+        ["a:slot", "b:slot", "t:target"],
+        ["a:slot", "b:slot", "t:target"],
+        ["a:slot", "b:slot", "t:target"],
+        ["a:slot", "b:slot", "t:target"],
+        ["a:slot", "b:slot", "t:target"],
         ["f:index", "args:slot"],
         ["ty:index", "tbl:index", "i:slot", "args:slot"],
         [],
         [],
-        ["count:i32"],
-        ["count:i32", "point:i32"],
+        ["counter:i32"],
+        ["counter:i32", "point:i32"],
+        ["a:slot"],
         [],
         ["n:i32"],
         ["d:slot", "a:slot"],
         ["d:slot", "a:slot"],
         ["d:slot", "a:slot", "e:slot", "b:slot"],
         ["d:slot", "imm:i32"],
-        ["d:slot", "imm:i64"],
-        ["d:slot", "imm:v128"],
+        ["d:slot", "bits:i64"],
+        ["d:slot", "vector:v128"],
         ["d:slot", "a:slot", "b:slot", "c:slot"],
         ["d:slot", "a:slot", "b:slot", "c:slot"],
         ["d:slot", "g:index"],
@@ -1565,26 +1630,26 @@ internal static class OpInfo
         ["a:slot", "b:slot", "c:slot"],
         ["seg:index", "a:slot", "b:slot", "c:slot"],
         ["seg:index"],
-        ["d:slot", "a:slot", "off:u32"],
-        ["d:slot", "a:slot", "off:u32"],
-        ["d:slot", "a:slot", "off:u32"],
-        ["d:slot", "a:slot", "off:u32"],
-        ["d:slot", "a:slot", "off:u32"],
-        ["d:slot", "a:slot", "off:u32"],
-        ["d:slot", "a:slot", "off:u32"],
-        ["d:slot", "a:slot", "off:u32"],
-        ["d:slot", "a:slot", "off:u32"],
-        ["d:slot", "a:slot", "off:u32"],
-        ["d:slot", "a:slot", "off:u32"],
-        ["d:slot", "a:slot", "off:u32"],
-        ["d:slot", "a:slot", "off:u32"],
-        ["d:slot", "a:slot", "off:u32"],
-        ["d:slot", "a:slot", "off:u32"],
-        ["a:slot", "b:slot", "off:u32"],
-        ["a:slot", "b:slot", "off:u32"],
-        ["a:slot", "b:slot", "off:u32"],
-        ["a:slot", "b:slot", "off:u32"],
-        ["a:slot", "b:slot", "off:u32"],
+        ["d:slot", "a:slot", "k:i32", "off:u32"],
+        ["d:slot", "a:slot", "k:i32", "off:u32"],
+        ["d:slot", "a:slot", "k:i32", "off:u32"],
+        ["d:slot", "a:slot", "k:i32", "off:u32"],
+        ["d:slot", "a:slot", "k:i32", "off:u32"],
+        ["d:slot", "a:slot", "k:i32", "off:u32"],
+        ["d:slot", "a:slot", "k:i32", "off:u32"],
+        ["d:slot", "a:slot", "k:i32", "off:u32"],
+        ["d:slot", "a:slot", "k:i32", "off:u32"],
+        ["d:slot", "a:slot", "k:i32", "off:u32"],
+        ["d:slot", "a:slot", "k:i32", "off:u32"],
+        ["d:slot", "a:slot", "k:i32", "off:u32"],
+        ["d:slot", "a:slot", "k:i32", "off:u32"],
+        ["d:slot", "a:slot", "k:i32", "off:u32"],
+        ["d:slot", "a:slot", "k:i32", "off:u32"],
+        ["a:slot", "b:slot", "k:i32", "off:u32"],
+        ["a:slot", "b:slot", "k:i32", "off:u32"],
+        ["a:slot", "b:slot", "k:i32", "off:u32"],
+        ["a:slot", "b:slot", "k:i32", "off:u32"],
+        ["a:slot", "b:slot", "k:i32", "off:u32"],
         ["d:slot", "tbl:index", "i:slot"],
         ["d:slot", "tbl:index", "i:slot"],
         ["tbl:index", "i:slot", "v:slot"],
@@ -1703,6 +1768,13 @@ internal static class OpInfo
         ["d:slot", "a:slot", "b:slot"],
         ["d:slot", "a:slot", "b:slot"],
         ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot", "k:i32", "off:u32"],
+        ["d:slot", "a:slot", "b:slot", "k:i32", "off:u32"],
+        ["d:slot", "a:slot", "b:slot", "k:i32", "off:u32"],
+        ["d:slot", "a:slot", "bits:i64"],
+        ["d:slot", "a:slot", "bits:i64"],
+        ["d:slot", "a:slot", "bits:i64"],
+        ["d:slot", "a:slot", "bits:i64"],
         ["d:slot", "a:slot", "b:slot"],
         ["d:slot", "a:slot", "b:slot"],
         ["d:slot", "a:slot", "b:slot"],
@@ -1987,7 +2059,7 @@ internal static class OpInfo
         ["d:slot", "a:slot"],
     ];
 
-    private static readonly bool[] s_hasDestination = [false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, false, false, false, true, true, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false, false, false, false, false, true, true, false, false, true, true, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true];
+    private static readonly bool[] s_hasDestination = [false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, false, false, false, true, true, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false, false, false, false, false, true, true, false, false, true, true, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true];
 
     private static readonly string[] s_formulas =
     [
@@ -2029,20 +2101,31 @@ internal static class OpInfo
         "if a >= b then ip = t (i64, unsigned)",
         "if a == 0 then ip = t (i64)",
         "if a != 0 then ip = t (i64)",
+        "if a == b then ip = t (f64)",
+        "if a != b then ip = t (f64; true when either is NaN)",
+        "if a < b then ip = t (f64)",
+        "if not a < b then ip = t (f64; taken when either is NaN)",
+        "if a > b then ip = t (f64)",
+        "if not a > b then ip = t (f64; taken when either is NaN)",
+        "if a <= b then ip = t (f64)",
+        "if not a <= b then ip = t (f64; taken when either is NaN)",
+        "if a >= b then ip = t (f64)",
+        "if not a >= b then ip = t (f64; taken when either is NaN)",
         "call function f with its frame at fp + args (arguments there, results written back there)",
         "call table[tbl][u32 i] with type check against type ty, frame at fp + args",
         "return to the caller; the results are already in slots 0.. of this frame",
         "run this function's compiled code (the whole body of a function published to a machine-code tier), then return",
         "count a call (the counter is this word); when it runs out, ask for compiled code and run it if it is ready now",
         "count an iteration of the loop (the counter is this word); when it runs out, continue in compiled code from here if it is ready (on-stack replacement)",
+        "slot 0 = a (8 bytes), then return (the common single-result return)",
         "trap when the engine's epoch reached this instance's deadline (loop headers and function entries)",
         "consume n units of fuel; trap when none is left",
         "d = a (8 bytes)",
         "d = a (v128, two slots)",
         "d, e = a, b (two 8-byte moves at once)",
         "d = imm (32 bits)",
-        "d = imm (64 bits)",
-        "d = imm (v128)",
+        "d = bits (64 bits)",
+        "d = vector (v128)",
         "d = c != 0 ? a : b (8 bytes)",
         "d = c != 0 ? a : b (v128)",
         "d = globals[g] (8 bytes)",
@@ -2057,8 +2140,8 @@ internal static class OpInfo
         "memory[a .. a+c) = memory[b .. b+c) (as if through a temporary)",
         "memory[a .. a+c) = data[seg][b .. b+c)",
         "data[seg] = empty",
-        "d = load i32 at a + off",
-        "d = load i64 at a + off",
+        "d = load i32 at (a + k) + off",
+        "d = load i64 at (a + k) + off",
         "d = load f32 at a + off (bits)",
         "d = load f64 at a + off (bits)",
         "d = sign-extend load i8 at a + off to i32",
@@ -2071,12 +2154,12 @@ internal static class OpInfo
         "d = zero-extend load i16 at a + off to i64",
         "d = sign-extend load i32 at a + off to i64",
         "d = zero-extend load i32 at a + off to i64",
-        "d = load v128 at a + off",
-        "store i32 b at a + off",
-        "store i64 b at a + off",
-        "store the low 8 bits of b at a + off",
-        "store the low 16 bits of b at a + off",
-        "store v128 b at a + off",
+        "d = load v128 at (a + k) + off",
+        "store i32 b at (a + k) + off",
+        "store i64 b at (a + k) + off",
+        "store the low 8 bits of b at (a + k) + off",
+        "store the low 16 bits of b at (a + k) + off",
+        "store v128 b at (a + k) + off",
         "d = table[tbl][u32 i] (funcref)",
         "d = table[tbl][u32 i] (externref: the frame's reference is rooted in the activations table)",
         "table[tbl][u32 i] = v (funcref)",
@@ -2195,6 +2278,13 @@ internal static class OpInfo
         "d = a <= b",
         "d = a >= b",
         "d = a + b",
+        "d = a + load f64 at (b + k) + off",
+        "d = a - load f64 at (b + k) + off",
+        "d = a * load f64 at (b + k) + off",
+        "d = a + imm (f64 bits in bits)",
+        "d = a - imm (f64 bits in bits)",
+        "d = a * imm (f64 bits in bits)",
+        "d = a / imm (f64 bits in bits)",
         "d = a - b",
         "d = a * b",
         "d = a / b",

@@ -48,6 +48,9 @@ internal static class TestPaths
         return Directory.GetDirectories(json).Select(Path.GetFileName).Order(StringComparer.Ordinal)!;
     }
 
+    /// <summary>The raw .wast script of a suite file.</summary>
+    public static string WastPath(string name) => Path.Combine(TestSuite, "wast", name + ".wast");
+
     /// <summary>The JSON script of a suite file.</summary>
     public static string ScriptPath(string name) => Path.Combine(TestSuite, "json", name, name + ".json");
 

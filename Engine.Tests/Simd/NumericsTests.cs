@@ -9,8 +9,8 @@ namespace Engine.Tests.Simd;
 [Parallelizable(ParallelScope.All)]
 public sealed class NumericsTests
 {
-    private static readonly float s_signallingNaN32 = BitConverter.UInt32BitsToSingle(0x7FA0_0000);
-    private static readonly double s_signallingNaN64 = BitConverter.UInt64BitsToDouble(0x7FF4_0000_0000_0000);
+    private static readonly float s_signallingNaN32 = FloatBits(0x7FA0_0000);
+    private static readonly double s_signallingNaN64 = DoubleBits(0x7FF4_0000_0000_0000);
 
     [Test]
     public void MinMaxFollowWasmNaNAndZeroRules()
@@ -53,15 +53,15 @@ public sealed class NumericsTests
     [Test]
     public void SignOperatorsWorkOnBits()
     {
-        float negativeNaN = BitConverter.UInt32BitsToSingle(0xFFA0_0001);
+        float negativeNaN = FloatBits(0xFFA0_0001);
         Assert.That(Bits(Numerics.F32Abs(negativeNaN)), Is.EqualTo(0x7FA0_0001u));
         Assert.That(Bits(Numerics.F32Neg(s_signallingNaN32)), Is.EqualTo(0xFFA0_0000u));
         Assert.That(Bits(Numerics.F32Copysign(s_signallingNaN32, -0f)), Is.EqualTo(0xFFA0_0000u));
         Assert.That(Bits(Numerics.F32Copysign(-1f, negativeNaN)), Is.EqualTo(Bits(-1f)));
-        Assert.That(Bits(Numerics.F32Copysign(-1f, BitConverter.UInt32BitsToSingle(0x7FC0_0000))), Is.EqualTo(Bits(1f)), "a positive NaN's sign is +");
+        Assert.That(Bits(Numerics.F32Copysign(-1f, FloatBits(0x7FC0_0000))), Is.EqualTo(Bits(1f)), "a positive NaN's sign is +");
         Assert.That(Bits(Numerics.F64Copysign(2.0, -0.0)), Is.EqualTo(Bits(-2.0)));
         Assert.That(Bits(Numerics.F64Neg(0.0)), Is.EqualTo(0x8000_0000_0000_0000ul));
-        Assert.That(Bits(Numerics.F64Abs(BitConverter.UInt64BitsToDouble(0xFFF0_0000_0000_0001))), Is.EqualTo(0x7FF0_0000_0000_0001ul));
+        Assert.That(Bits(Numerics.F64Abs(DoubleBits(0xFFF0_0000_0000_0001))), Is.EqualTo(0x7FF0_0000_0000_0001ul));
     }
 
     [Test]
@@ -197,4 +197,12 @@ public sealed class NumericsTests
     private static bool IsArithmeticNaN(float value) => (Bits(value) & 0x7FC0_0000u) == 0x7FC0_0000u;
 
     private static bool IsArithmeticNaN(double value) => (Bits(value) & 0x7FF8_0000_0000_0000ul) == 0x7FF8_0000_0000_0000ul;
+
+    // Not inlined, so the JIT cannot fold the bits into a float constant (it keeps float constants as
+    // doubles while compiling, which quiets a signalling NaN in Release builds).
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static float FloatBits(uint bits) => BitConverter.UInt32BitsToSingle(bits);
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static double DoubleBits(ulong bits) => BitConverter.UInt64BitsToDouble(bits);
 }

@@ -48,7 +48,7 @@ public sealed class SimdOpsTests
     [Test]
     public void FloatMinMaxPropagateNaNAndOrderZeros()
     {
-        float sNaN = BitConverter.UInt32BitsToSingle(0x7FA0_0000);
+        float sNaN = FloatBits(0x7FA0_0000);
         Vector128<byte> a = F32(-0f, 0f, float.NaN, sNaN);
         Vector128<byte> b = F32(0f, -0f, 1f, 1f);
 
@@ -62,7 +62,7 @@ public sealed class SimdOpsTests
     [Test]
     public void PseudoMinMaxAreThePlainSelects()
     {
-        float sNaN = BitConverter.UInt32BitsToSingle(0x7FA0_0000);
+        float sNaN = FloatBits(0x7FA0_0000);
         // pmin = b < a ? b : a: with a NaN on either side the comparison fails and a comes back unchanged.
         Vector128<byte> a = F32(sNaN, 1f, -0f, 2f);
         Vector128<byte> b = F32(1f, sNaN, 0f, 1f);
@@ -170,7 +170,7 @@ public sealed class SimdOpsTests
         Assert.That(SimdOps.V128Load8x8S(0x80FF_0102_0304_7F00).AsInt16(), Is.EqualTo(Vector128.Create((short)0, 127, 4, 3, 2, 1, -1, -128)));
         Assert.That(SimdOps.V128Load32x2U(0xFFFF_FFFF_8000_0000).AsUInt64(), Is.EqualTo(Vector128.Create(0x8000_0000ul, 0xFFFF_FFFFul)));
         Assert.That(SimdOps.V128Load16Splat(0xABCD).AsUInt16(), Is.EqualTo(Vector128.Create((ushort)0xABCD)));
-        float nanWithPayload = BitConverter.UInt32BitsToSingle(0x7F80_0001);
+        float nanWithPayload = FloatBits(0x7F80_0001);
         Assert.That(BitConverter.SingleToUInt32Bits(SimdOps.F32x4ExtractLane(SimdOps.F32x4ReplaceLane(v, nanWithPayload, 2), 2)), Is.EqualTo(0x7F80_0001u), "signalling NaN bits survive");
     }
 
@@ -186,7 +186,7 @@ public sealed class SimdOpsTests
 
         Vector128<byte> demoted = SimdOps.F32x4DemoteF64x2Zero(F64(1e300, 1.0 + 1.0 / (1 << 24)));
         Assert.That(demoted.AsSingle(), Is.EqualTo(Vector128.Create(float.PositiveInfinity, 1f, 0f, 0f)), "ties to even, upper lanes zero");
-        Vector128<byte> promoted = SimdOps.F64x2PromoteLowF32x4(F32(BitConverter.UInt32BitsToSingle(0x7FA0_0000), -0f, 9f, 9f));
+        Vector128<byte> promoted = SimdOps.F64x2PromoteLowF32x4(F32(FloatBits(0x7FA0_0000), -0f, 9f, 9f));
         Assert.That(Bits64(promoted)[0] & 0x7FF8_0000_0000_0000, Is.EqualTo(0x7FF8_0000_0000_0000), "NaN stays an arithmetic NaN");
         Assert.That(Bits64(promoted)[1], Is.EqualTo(0x8000_0000_0000_0000));
     }
@@ -415,4 +415,12 @@ public sealed class SimdOpsTests
         }
         return bytes;
     }
+
+    // Not inlined, so the JIT cannot fold the bits into a float constant (it keeps float constants as
+    // doubles while compiling, which quiets a signalling NaN in Release builds).
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static float FloatBits(uint bits) => BitConverter.UInt32BitsToSingle(bits);
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static double DoubleBits(ulong bits) => BitConverter.UInt64BitsToDouble(bits);
 }
