@@ -99,8 +99,9 @@ internal sealed unsafe class InterpretedCode
 /// of the wasm stack is in the frame (locals are at their slots: local i in slot i, as OSR needs no v128).
 /// </summary>
 /// <param name="LoopOffset">Module offset of the <c>loop</c> instruction.</param>
+/// <param name="LocalSlots">The slots of the wasm locals (parameters first), from slot 0.</param>
 /// <param name="OperandSlots">For each operand from the bottom: its slot, or -1 for a constant (in <paramref name="Constants"/>).</param>
 /// <param name="Constants">The constants' bits, by operand.</param>
 /// <param name="OperandTypes">The operands' types.</param>
 /// <param name="Threshold">The counter's initial value.</param>
-public sealed record OsrPoint(int LoopOffset, int[] OperandSlots, long[] Constants, ValType[] OperandTypes, int Threshold);
+public sealed record OsrPoint(int LoopOffset, int LocalSlots, int[] OperandSlots, long[] Constants, ValType[] OperandTypes, int Threshold);

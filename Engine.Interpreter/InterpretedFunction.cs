@@ -93,11 +93,11 @@ public sealed class InterpretedFunction : FunctionInstance
         InterpretedCode code = _code!;
         OsrPoint osr = code.OsrPoints[point];
         *counter = osr.Threshold;
-        if (hooks is null || !hooks.OnHotLoop(this, osr.LoopOffset))
+        if (hooks is null || !hooks.OnHotLoop(this, osr))
         {
             return false;
         }
-        int locals = code.LocalSlots;
+        int locals = osr.LocalSlots;
         int slots = Math.Max(locals + osr.OperandSlots.Length, SlotCount);
         Span<ulong> state = slots <= 256 ? stackalloc ulong[slots] : new ulong[slots];
         new Span<ulong>(fp, locals).CopyTo(state);
@@ -108,7 +108,7 @@ public sealed class InterpretedFunction : FunctionInstance
         }
         // From here the frame only stands for the compiled code: backtraces and stack walks skip it.
         Stack.Frames[Stack.Top].Ip = -1;
-        hooks.RunFromLoop(this, osr.LoopOffset, state);
+        hooks.RunFromLoop(this, osr, state);
         state[..ResultSlots].CopyTo(new Span<ulong>(fp, ResultSlots));
         return true;
     }

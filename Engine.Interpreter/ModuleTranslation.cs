@@ -20,17 +20,17 @@ public interface ITierUpHooks
     bool OnHotFunction(InterpretedFunction function);
 
     /// <summary>
-    /// The counter of the loop at module offset <paramref name="loopOffset"/> expired. True when compiled code
-    /// with an on-stack-replacement entry at that loop is ready now.
+    /// The counter of the loop at <paramref name="point"/> expired. True when compiled code with an
+    /// on-stack-replacement entry at that loop, taking the state the point describes, is ready now.
     /// </summary>
-    bool OnHotLoop(InterpretedFunction function, int loopOffset);
+    bool OnHotLoop(InterpretedFunction function, OsrPoint point);
 
     /// <summary>
     /// Runs the rest of the activation in compiled code from the loop's header: <paramref name="state"/> holds
     /// the wasm state there (every local, then every operand, see <c>OsrState</c>) and receives the results
     /// from slot 0. Traps and host exceptions come out as exceptions.
     /// </summary>
-    void RunFromLoop(InterpretedFunction function, int loopOffset, Span<ulong> state);
+    void RunFromLoop(InterpretedFunction function, OsrPoint point, Span<ulong> state);
 }
 
 /// <summary>

@@ -330,7 +330,12 @@ public sealed partial class Translator
                 slots[i] = entry.Slot;
             }
         }
-        _osrPoints.Add(new OsrPoint(_wasmOffset, slots, constants, types, _options.LoopThreshold));
+        int localSlots = 0;
+        for (int i = 0; i < _localCount; i++)
+        {
+            localSlots += SlotSize(_localTypes[i]);
+        }
+        _osrPoints.Add(new OsrPoint(_wasmOffset, localSlots, slots, constants, types, _options.LoopThreshold));
         Begin(Op.TierUpLoop, safepoint: true);
         Put(_options.LoopThreshold);
         Put(_osrPoints.Count - 1);

@@ -28,20 +28,33 @@ internal sealed unsafe class TierManager : ITierUpHooks
     public bool OnHotFunction(InterpretedFunction function) => Request(function, "calls");
 
     /// <inheritdoc/>
-    public bool OnHotLoop(InterpretedFunction function, int loopOffset) =>
-        (_code.Get(function.FunctionIndex) is { } code && code.OsrEntry(loopOffset, out _) != 0 && function.Compiled is CompiledEntry)
-        || (Request(function, "loop") && function.Compiled is CompiledEntry);
+    public bool OnHotLoop(InterpretedFunction function, OsrPoint point)
+    {
+        if (_code.Get(function.FunctionIndex) is null && !Request(function, "loop"))
+        {
+            return false;
+        }
+        return function.Compiled is CompiledEntry entry && Matches(entry.Code, point);
+    }
+
+    /// <summary>True when the compiled code has an entry at the point's loop taking exactly the state the interpreter gives.</summary>
+    private static bool Matches(NativeFunction code, OsrPoint point)
+    {
+        if (code.OsrEntry(point.LoopOffset, out OsrState? layout) == 0)
+        {
+            return false;
+        }
+        bool same = FunctionInstance.SlotsOf(layout!.LocalTypes) == point.LocalSlots
+            && layout.OperandTypes.AsSpan().SequenceEqual(point.OperandTypes);
+        System.Diagnostics.Debug.Assert(same, "the tiers disagree on the wasm state at a loop header");
+        return same;
+    }
 
     /// <inheritdoc/>
-    public void RunFromLoop(InterpretedFunction function, int loopOffset, Span<ulong> state)
+    public void RunFromLoop(InterpretedFunction function, OsrPoint point, Span<ulong> state)
     {
         var entry = (CompiledEntry)function.Compiled!;
-        nint osr = entry.Code.OsrEntry(loopOffset, out OsrState? layout);
-        if (osr == 0 || layout!.SlotCount > state.Length)
-        {
-            throw new InvalidOperationException($"no on-stack-replacement entry for the loop at 0x{loopOffset:x} of function {function.FunctionIndex}");
-        }
-        entry.Call(osr, state);
+        entry.Call(entry.Code.OsrEntry(point.LoopOffset, out _), state);
     }
 
     /// <summary>Asks for the function to be compiled; true when its code is published now.</summary>
