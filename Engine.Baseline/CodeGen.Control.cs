@@ -137,10 +137,10 @@ internal sealed partial class CodeGen
         }
         else
         {
-            Reg c = PopToRegister();
+            Operand c = PopOperand(allowImmediate: false, allowMemory: false);
             Free(c);
             SpillAll();
-            Masm.Test(false, c, c);
+            Masm.Test(false, c.Reg, c.Reg);
             Masm.JumpIf(Cond.Equal, elseLabel);
         }
         Control control = PushControl(ControlKind.If, parameters, results);
@@ -288,9 +288,9 @@ internal sealed partial class CodeGen
         }
         else
         {
-            Reg c = PopToRegister();
+            Operand c = PopOperand(allowImmediate: false, allowMemory: false);
             Free(c);
-            Masm.Test(false, c, c);
+            Masm.Test(false, c.Reg, c.Reg);
             taken = Cond.NotEqual;
         }
         if (target.Kind != ControlKind.Function && TopIsAt(target.LabelTypes.Length, target.BaseHeight))
@@ -426,12 +426,7 @@ internal sealed partial class CodeGen
         {
             Masm.Bind(entry);
             MarkOffset(loopOffset);
-            Masm.Push(Reg.Rbp);
-            Masm.Mov(true, Reg.Rbp, Reg.Rsp);
-            Masm.Push(Reg.R14);
-            Masm.Push(Reg.R15);
-            Masm.Push(Reg.Rsi);
-            Masm.Mov(true, Registers.Vmctx, Reg.Rdi);
+            EmitSaveRegisters();
             EmitFrameSetup();
             if (_module.Memories.Count > 0)
             {
@@ -439,8 +434,15 @@ internal sealed partial class CodeGen
             }
             for (int i = 0; i < localCount; i++)
             {
-                Masm.Load(true, Reg.Rax, new Mem(Reg.Rsi, 8 * i));
-                Masm.Store(true, LocalSlot(i), Reg.Rax);
+                if (IsPinned(i, out Reg reg))
+                {
+                    LoadValue(reg, _localTypes[i], new Mem(Reg.Rsi, 8 * i));
+                }
+                else
+                {
+                    Masm.Load(true, Reg.Rax, new Mem(Reg.Rsi, 8 * i));
+                    Masm.Store(true, LocalSlot(i), Reg.Rax);
+                }
             }
             for (int i = 0; i < operandTypes.Length; i++)
             {

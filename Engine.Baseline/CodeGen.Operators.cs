@@ -10,8 +10,6 @@ internal sealed partial class CodeGen
     public void LocalSet(uint index, bool tee)
     {
         ValType type = _localTypes[index];
-        MaterializeReadersOf((int)index);
-        Mem slot = LocalSlot((int)index);
         ref StackValue top = ref Peek();
         if (top.Kind == ValueKind.Local && top.Local == index)
         {
@@ -21,6 +19,41 @@ internal sealed partial class CodeGen
             }
             return;
         }
+        MaterializeReadersOf((int)index);
+        if (IsPinned((int)index, out Reg pinned))
+        {
+            if (Peek().Kind == ValueKind.Const)
+            {
+                StackValue value = Pop();
+                if (pinned.IsFloat)
+                {
+                    LoadFloatConst(pinned, type == ValType.F64, value.Bits);
+                }
+                else
+                {
+                    Masm.MovImm(IsWide(type), pinned, value.Bits);
+                }
+            }
+            else
+            {
+                Operand v = PopOperand(allowImmediate: false, allowMemory: false);
+                if (pinned.IsFloat)
+                {
+                    Masm.MovF(pinned, v.Reg);
+                }
+                else
+                {
+                    Masm.Mov(IsWide(type), pinned, v.Reg);
+                }
+                Free(v);
+            }
+            if (tee)
+            {
+                PushLocal(index);
+            }
+            return;
+        }
+        Mem slot = LocalSlot((int)index);
         if (top.Kind == ValueKind.Const && !IsFloat(type))
         {
             long bits = IsWide(type) ? top.Bits : (uint)top.Bits;
@@ -135,17 +168,140 @@ internal sealed partial class CodeGen
         }
     }
 
+    /// <summary>
+    /// True when the operator being compiled (a one-byte opcode at <see cref="WasmOffset"/>) is followed by
+    /// <c>local.set x</c> or <c>local.tee x</c> of a local pinned in a general register with the result's
+    /// type, and the operator may compute straight into that register: its left operand (depth 1) is x
+    /// itself, or its right operand (depth 0) does not read x. The result is then pushed as a read of x,
+    /// which makes the <c>local.set</c> free.
+    /// </summary>
+    private bool NextSetsPinnedLocal(ValType resultType, int operands, out int local, out Reg reg)
+    {
+        local = -1;
+        reg = Reg.None;
+        byte[] bytes = _module.Bytes;
+        int at = _wasmOffset + 1;
+        if (at + 1 >= bytes.Length || (bytes[at] != 0x21 && bytes[at] != 0x22))
+        {
+            return false;
+        }
+        // The local index: a LEB128 u32.
+        uint index = 0;
+        int shift = 0;
+        for (int i = at + 1; i < bytes.Length && shift < 35; i++, shift += 7)
+        {
+            index |= (uint)(bytes[i] & 0x7F) << shift;
+            if ((bytes[i] & 0x80) == 0)
+            {
+                break;
+            }
+        }
+        if (index >= (uint)_localCount || _localTypes[index] != resultType || !IsPinned((int)index, out reg) || reg.IsFloat)
+        {
+            return false;
+        }
+        local = (int)index;
+        if (operands == 2)
+        {
+            ref StackValue left = ref Peek(1);
+            ref StackValue right = ref Peek(0);
+            bool leftIsLocal = left.Kind == ValueKind.Local && left.Local == local;
+            bool rightIsLocal = right.Kind == ValueKind.Local && right.Local == local;
+            return leftIsLocal || !rightIsLocal;
+        }
+        return true;
+    }
+
+    /// <summary>Like <see cref="NextSetsPinnedLocal"/> for a load (opcode, alignment, offset below 128: three bytes).</summary>
+    private bool NextSetsPinnedLocalAfterLoad(ValType type, MemArg memArg, out int local, out Reg reg)
+    {
+        // The opcode (one byte for scalar loads), then the alignment and offset LEBs (possibly padded).
+        int at = SkipLeb(SkipLeb(_wasmOffset + 1));
+        int saved = _wasmOffset;
+        _wasmOffset = at - 1;
+        bool result = NextSetsPinnedLocal(type, 0, out local, out reg);
+        _wasmOffset = saved;
+        return result;
+    }
+
+    private int SkipLeb(int at)
+    {
+        byte[] bytes = _module.Bytes;
+        while (at < bytes.Length && (bytes[at] & 0x80) != 0)
+        {
+            at++;
+        }
+        return at + 1;
+    }
+
+    /// <summary>Pops the left operand into <paramref name="target"/> (a pinned local's register; nothing to do when it is that local).</summary>
+    private void PopLeftInto(Reg target, int local)
+    {
+        int position = _height - 1;
+        StackValue a = Pop();
+        MaterializeReadersOf(local);
+        if (a.Kind == ValueKind.Local && a.Local == local)
+        {
+            return;
+        }
+        LoadInto(target, a, position);
+        if (a.Kind == ValueKind.Register)
+        {
+            Free(a.Reg);
+        }
+    }
+
     public void IntBinary(AluOp op, bool wide)
     {
+        ValType type = wide ? ValType.I64 : ValType.I32;
+        if (NextSetsPinnedLocal(type, 2, out int local, out Reg target))
+        {
+            Operand right = PopOperand();
+            PopLeftInto(target, local);
+            ApplyAlu(op, wide, target, right);
+            Free(right);
+            PushLocal((uint)local);
+            return;
+        }
         Operand b = PopOperand();
+        if (op == AluOp.Add && b.IsImm32 && Peek().Kind == ValueKind.Local && IsPinned(Peek().Local, out Reg pinned) && !pinned.IsFloat)
+        {
+            // x + c as one lea from the pinned register.
+            Pop();
+            Reg sum = Allocate(false);
+            Masm.LeaAdd(wide, sum, pinned, (int)b.Imm);
+            PushRegister(type, sum);
+            return;
+        }
         Reg a = PopToRegister();
         ApplyAlu(op, wide, a, b);
         Free(b);
-        PushRegister(wide ? ValType.I64 : ValType.I32, a);
+        PushRegister(type, a);
     }
 
     public void IntMul(bool wide)
     {
+        ValType type = wide ? ValType.I64 : ValType.I32;
+        if (NextSetsPinnedLocal(type, 2, out int local, out Reg target))
+        {
+            Operand right = PopOperand();
+            PopLeftInto(target, local);
+            if (right.IsRegister)
+            {
+                Masm.Imul(wide, target, right.Reg);
+            }
+            else if (right.IsImmediate)
+            {
+                Masm.ImulImm(wide, target, target, (int)right.Imm);
+            }
+            else
+            {
+                Masm.ImulMem(wide, target, right.Mem);
+            }
+            Free(right);
+            PushLocal((uint)local);
+            return;
+        }
         Operand b = PopOperand();
         Reg a = PopToRegister();
         if (b.IsRegister)
@@ -167,8 +323,8 @@ internal sealed partial class CodeGen
     public void IntCompare(Cond cond, bool wide)
     {
         Operand b = PopOperand();
-        Reg a = PopToRegister();
-        ApplyAlu(AluOp.Cmp, wide, a, b);
+        Operand a = PopOperand(allowImmediate: false, allowMemory: false);
+        ApplyAlu(AluOp.Cmp, wide, a.Reg, b);
         Free(b);
         Free(a);
         PushFlags(cond);
@@ -176,8 +332,8 @@ internal sealed partial class CodeGen
 
     public void IntEqz(bool wide)
     {
-        Reg a = PopToRegister();
-        Masm.Test(wide, a, a);
+        Operand a = PopOperand(allowImmediate: false, allowMemory: false);
+        Masm.Test(wide, a.Reg, a.Reg);
         Free(a);
         PushFlags(Cond.Equal);
     }
@@ -185,6 +341,14 @@ internal sealed partial class CodeGen
     public void Shift(ShiftOp op, bool wide)
     {
         ValType type = wide ? ValType.I64 : ValType.I32;
+        if (Peek().Kind == ValueKind.Const && NextSetsPinnedLocal(type, 2, out int local, out Reg target))
+        {
+            int shiftCount = (int)Pop().Bits;
+            PopLeftInto(target, local);
+            Masm.ShiftImm(op, wide, target, shiftCount);
+            PushLocal((uint)local);
+            return;
+        }
         if (Peek().Kind == ValueKind.Const)
         {
             int count = (int)Pop().Bits;
@@ -764,12 +928,53 @@ internal sealed partial class CodeGen
             NotSupported($"{OperatorInfo.Name(opcode)} (SIMD)");
             return;
         }
+        bool intoLocal = false;
+        int local = -1;
+        Reg target = Reg.None;
+        if (!IsFloat(type) && NextSetsPinnedLocalAfterLoad(type, memArg, out local, out target))
+        {
+            intoLocal = true;
+        }
         Operand address = PopOperand(allowMemory: false);
         Mem at = HeapAddress(address, memArg.Offset, size);
-        Reg r = IsFloat(type) ? Allocate(true) : address.IsRegister ? address.Reg : Allocate(false);
-        if (IsFloat(type))
+        if (intoLocal)
         {
-            Masm.LoadF(type == ValType.F64, r, at);
+            MaterializeReadersOf(local);
+            if (size == 8)
+            {
+                Masm.Load(true, target, at);
+            }
+            else if (size == 4 && !signed)
+            {
+                Masm.Load(false, target, at);
+            }
+            else
+            {
+                Masm.LoadExtend(target, at, size, signed, type == ValType.I64);
+            }
+            Free(address);
+            PushLocal((uint)local);
+            return;
+        }
+        Reg r = IsFloat(type) ? Allocate(true) : address.IsRegister && address.Owned ? address.Reg : Allocate(false);
+        if (IsFloat(type) || (address.IsRegister && !address.Owned))
+        {
+            if (IsFloat(type))
+            {
+                Masm.LoadF(type == ValType.F64, r, at);
+            }
+            else if (size == 8)
+            {
+                Masm.Load(true, r, at);
+            }
+            else if (size == 4 && !signed)
+            {
+                Masm.Load(false, r, at);
+            }
+            else
+            {
+                Masm.LoadExtend(r, at, size, signed, type == ValType.I64);
+            }
             Free(address);
         }
         else if (size == 8)
@@ -937,8 +1142,8 @@ internal sealed partial class CodeGen
 
     public void RefIsNull()
     {
-        Reg a = PopToRegister();
-        Masm.Test(true, a, a);
+        Operand a = PopOperand(allowImmediate: false, allowMemory: false);
+        Masm.Test(true, a.Reg, a.Reg);
         Free(a);
         PushFlags(Cond.Equal);
     }
@@ -991,10 +1196,12 @@ internal sealed partial class CodeGen
     /// <summary>rdx = the callee's funcref: call it, check the status, push the results from the outgoing area.</summary>
     private void EmitCallThroughFuncRef(FuncType type)
     {
+        SavePinnedAroundCall();
         Masm.Load(true, Reg.Rdi, new Mem(Reg.Rdx, VMOffsets.FuncRefVmctx));
         Masm.Mov(true, Reg.Rsi, Reg.Rsp);
         Masm.CallIndirect(new Mem(Reg.Rdx, VMOffsets.FuncRefNativeCode));
         RecordSafepoint(LiveRefSlots());
+        RestorePinnedAfterCall();
         Masm.Test(false, Reg.Rax, Reg.Rax);
         Masm.JumpIf(Cond.NotEqual, _epilogue);
         for (int i = 0; i < type.Results.Length; i++)

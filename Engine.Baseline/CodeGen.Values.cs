@@ -218,7 +218,10 @@ internal sealed partial class CodeGen
                 return Operand.InRegister(v.Reg, owned: true);
             case ValueKind.Const when allowImmediate && (!IsWide(v.Type) || (v.Bits >= int.MinValue && v.Bits <= int.MaxValue)) && !IsFloat(v.Type):
                 return Operand.Immediate(IsWide(v.Type) ? v.Bits : (int)v.Bits);
-            case ValueKind.Local when allowMemory:
+            case ValueKind.Local when IsPinned(v.Local, out Reg pinned) && pinned.IsFloat == IsFloat(v.Type):
+                // Read-only: the consumer must not write a register it does not own.
+                return Operand.InRegister(pinned, owned: false);
+            case ValueKind.Local when allowMemory && !IsPinned(v.Local, out _):
                 return Operand.InMemory(LocalSlot(v.Local));
             case ValueKind.Home when allowMemory:
                 return Operand.InMemory(HomeSlot(position));
@@ -246,7 +249,7 @@ internal sealed partial class CodeGen
                 }
                 break;
             case ValueKind.Local:
-                LoadValue(r, v.Type, LocalSlot(v.Local));
+                LoadLocal(r, v.Type, v.Local);
                 break;
             case ValueKind.Home:
                 LoadValue(r, v.Type, HomeSlot(position));
@@ -264,6 +267,31 @@ internal sealed partial class CodeGen
             case ValueKind.Flags:
                 Masm.SetCc(v.Condition, r);
                 break;
+        }
+    }
+
+    /// <summary>r = local <paramref name="local"/> read as <paramref name="type"/> (which differs from the local's after a reinterpretation).</summary>
+    private void LoadLocal(Reg r, ValType type, int local)
+    {
+        if (!IsPinned(local, out Reg pinned))
+        {
+            LoadValue(r, type, LocalSlot(local));
+        }
+        else if (r.IsFloat && pinned.IsFloat)
+        {
+            Masm.MovF(r, pinned);
+        }
+        else if (!r.IsFloat && !pinned.IsFloat)
+        {
+            Masm.Mov(IsWide(type), r, pinned);
+        }
+        else if (r.IsFloat)
+        {
+            Masm.MovToXmm(IsWide(type), r, pinned);
+        }
+        else
+        {
+            Masm.MovFromXmm(IsWide(type), r, pinned);
         }
     }
 
@@ -342,6 +370,16 @@ internal sealed partial class CodeGen
                     Masm.Store(true, slot, Reg.Rax);
                 }
                 break;
+            case ValueKind.Local when IsPinned(v.Local, out Reg pinned):
+                if (pinned.IsFloat)
+                {
+                    Masm.StoreF(_localTypes[v.Local] == ValType.F64, slot, pinned);
+                }
+                else
+                {
+                    Masm.Store(true, slot, pinned);
+                }
+                break;
             case ValueKind.Local:
                 Masm.Load(true, Reg.Rax, LocalSlot(v.Local));
                 Masm.Store(true, slot, Reg.Rax);
@@ -405,7 +443,7 @@ internal sealed partial class CodeGen
                 if ((isFloat ? _freeXmms : _freeGprs) != 0)
                 {
                     Reg r = Allocate(isFloat);
-                    LoadValue(r, v.Type, LocalSlot(index));
+                    LoadLocal(r, v.Type, index);
                     v.Kind = ValueKind.Register;
                     v.Reg = r;
                 }

@@ -31,8 +31,16 @@ namespace Engine.Baseline;
 /// </remarks>
 internal sealed partial class CodeGen
 {
-    public const int SavedAreaSize = 24;
     public const int ArgsPointerOffsetFromRbp = -24;
+
+    /// <summary>Bytes pushed below rbp by the prologue: r14, r15, the argument pointer, and the callee-saved registers of pinned locals.</summary>
+    private int _savedAreaSize = 24;
+
+    // Locals pinned in a register for the whole function (Reg.None when in their frame slot), the
+    // callee-saved registers the prologue saves for them, and the caller-saved ones saved around calls.
+    private Reg[] _localRegs = [];
+    private readonly List<Reg> _calleeSavedPinned = new();
+    private readonly List<(int Local, Reg Reg)> _callerSavedPinned = new();
 
     public readonly MacroAssembler Masm = new();
 
@@ -135,6 +143,7 @@ internal sealed partial class CodeGen
         {
             _freeXmms |= 1u << r.Number;
         }
+        ChoosePinnedLocals(module, functionIndex);
         _controlDepth = 0;
         _unreachable = false;
         _epilogue = Masm.CreateLabel();
@@ -157,15 +166,98 @@ internal sealed partial class CodeGen
 
     public ValType LocalType(uint index) => _localTypes[index];
 
-    private void EmitPrologue()
+    /// <summary>The register local <paramref name="index"/> is pinned in, or false when it lives in its frame slot.</summary>
+    public bool IsPinned(int index, out Reg reg)
     {
-        MarkOffset(_module.Body(_functionIndex).CodeStart);
+        reg = _localRegs[index];
+        return reg != Reg.None;
+    }
+
+    /// <summary>
+    /// Pins the most used numeric locals (weighted by loop depth) in registers for the whole function:
+    /// integers in rbx, r12, r13 (callee-saved: saved by the prologue), then r10, r9, r8; floats in
+    /// xmm13..xmm8. Caller-saved ones are stored to their slots before calls and reloaded after. A local's
+    /// place never changes, so control-flow merges need nothing for locals.
+    /// </summary>
+    private void ChoosePinnedLocals(ModuleInfo module, uint functionIndex)
+    {
+        _localRegs = new Reg[_localCount];
+        Array.Fill(_localRegs, Reg.None);
+        _calleeSavedPinned.Clear();
+        _callerSavedPinned.Clear();
+        _savedAreaSize = 24;
+        if (_localCount == 0)
+        {
+            return;
+        }
+        var weights = new long[_localCount];
+        FunctionBody body = module.Body(functionIndex);
+        var reader = new WasmReader(module.Bytes, body.CodeStart, body.End);
+        var scan = new LocalUsageScan(weights);
+        while (!scan.Done)
+        {
+            reader.ReadOperator(ref scan);
+        }
+        int[] order = Enumerable.Range(0, _localCount).Where(i => weights[i] >= 2).OrderByDescending(i => weights[i]).ToArray();
+        Reg[] integerRegs = [Reg.Rbx, Reg.R12, Reg.R13, Reg.R10, Reg.R9, Reg.R8];
+        Reg[] floatRegs = [Reg.Xmm(13), Reg.Xmm(12), Reg.Xmm(11), Reg.Xmm(10), Reg.Xmm(9), Reg.Xmm(8)];
+        int nextInteger = 0, nextFloat = 0;
+        foreach (int local in order)
+        {
+            ValType type = _localTypes[local];
+            Reg reg;
+            if (type is ValType.I32 or ValType.I64 && nextInteger < integerRegs.Length)
+            {
+                reg = integerRegs[nextInteger++];
+            }
+            else if (type is ValType.F32 or ValType.F64 && nextFloat < floatRegs.Length)
+            {
+                reg = floatRegs[nextFloat++];
+            }
+            else
+            {
+                continue;
+            }
+            _localRegs[local] = reg;
+            if (reg == Reg.Rbx || reg == Reg.R12 || reg == Reg.R13)
+            {
+                _calleeSavedPinned.Add(reg);
+                _savedAreaSize += 8;
+            }
+            else
+            {
+                _callerSavedPinned.Add((local, reg));
+                if (reg.IsFloat)
+                {
+                    _freeXmms &= ~(1u << reg.Number);
+                }
+                else
+                {
+                    _freeGprs &= ~(1u << reg.Number);
+                }
+            }
+        }
+    }
+
+    /// <summary>Pushes rbp (the frame pointer), r14, r15, the argument pointer and the callee-saved registers of pinned locals.</summary>
+    private void EmitSaveRegisters()
+    {
         Masm.Push(Reg.Rbp);
         Masm.Mov(true, Reg.Rbp, Reg.Rsp);
         Masm.Push(Reg.R14);
         Masm.Push(Reg.R15);
         Masm.Push(Reg.Rsi);
+        foreach (Reg reg in _calleeSavedPinned)
+        {
+            Masm.Push(reg);
+        }
         Masm.Mov(true, Registers.Vmctx, Reg.Rdi);
+    }
+
+    private void EmitPrologue()
+    {
+        MarkOffset(_module.Body(_functionIndex).CodeStart);
+        EmitSaveRegisters();
         EmitFrameSetup();
         if (_module.Memories.Count > 0)
         {
@@ -175,11 +267,50 @@ internal sealed partial class CodeGen
         int slot = 0;
         for (int i = 0; i < _type.Params.Length; i++)
         {
-            Masm.Load(true, Reg.Rax, new Mem(Reg.Rsi, 8 * slot));
-            Masm.Store(true, LocalSlot(i), Reg.Rax);
+            if (IsPinned(i, out Reg reg))
+            {
+                LoadValue(reg, _localTypes[i], new Mem(Reg.Rsi, 8 * slot));
+            }
+            else
+            {
+                Masm.Load(true, Reg.Rax, new Mem(Reg.Rsi, 8 * slot));
+                Masm.Store(true, LocalSlot(i), Reg.Rax);
+            }
             slot += SlotsOf(_type.Params[i]);
         }
+        for (int i = _type.Params.Length; i < _localCount; i++)
+        {
+            if (IsPinned(i, out Reg reg))
+            {
+                if (reg.IsFloat)
+                {
+                    Masm.SseBits(SseBitOp.Xor, reg, reg);
+                }
+                else
+                {
+                    Masm.MovImm(false, reg, 0);
+                }
+            }
+        }
         ZeroLocals(_type.Params.Length, _localCount);
+    }
+
+    /// <summary>Stores the caller-saved pinned locals to their slots (before a call).</summary>
+    private void SavePinnedAroundCall()
+    {
+        foreach (var (local, reg) in _callerSavedPinned)
+        {
+            StoreValue(LocalSlot(local), _localTypes[local], reg);
+        }
+    }
+
+    /// <summary>Reloads the caller-saved pinned locals from their slots (after a call).</summary>
+    private void RestorePinnedAfterCall()
+    {
+        foreach (var (local, reg) in _callerSavedPinned)
+        {
+            LoadValue(reg, _localTypes[local], LocalSlot(local));
+        }
     }
 
     /// <summary>Allocates the frame after checking the stack limit (the frame size is patched in at the end).</summary>
@@ -195,10 +326,13 @@ internal sealed partial class CodeGen
         int wasmOffset = _module.Body(_functionIndex).CodeStart;
         _outOfLine.Add(() =>
         {
-            // rsp is rbp - 24 here: realign, then trap like any other site.
+            // rsp is rbp - (saved area) here: realign, then trap like any other site.
             Masm.Bind(overflow);
             MarkOffset(wasmOffset);
-            Masm.AluImm(AluOp.Sub, true, Reg.Rsp, 8);
+            if (_savedAreaSize % 16 != 0)
+            {
+                Masm.AluImm(AluOp.Sub, true, Reg.Rsp, 8);
+            }
             Masm.MovImm(false, Reg.Rsi, (int)TrapCode.StackExhausted);
             Masm.CallLabel(_trapHandler);
             _trapSites.Add((Masm.Position, TrapCode.StackExhausted, wasmOffset));
@@ -216,7 +350,10 @@ internal sealed partial class CodeGen
             Masm.MovImm(false, Reg.Rax, 0);
             for (int i = from; i < to; i++)
             {
-                Masm.Store(true, LocalSlot(i), Reg.Rax);
+                if (!IsPinned(i, out _))
+                {
+                    Masm.Store(true, LocalSlot(i), Reg.Rax);
+                }
             }
             return;
         }
@@ -343,6 +480,7 @@ internal sealed partial class CodeGen
     /// </summary>
     private void EmitBuiltinCall(BuiltinId id, int[] liveSlots, int argumentCount = 0)
     {
+        SavePinnedAroundCall();
         EmitRecordExitFrame(out MLabel returnAddress);
         Masm.Mov(true, Reg.Rdi, Registers.Vmctx);
         for (int i = 0; i < argumentCount; i++)
@@ -353,7 +491,9 @@ internal sealed partial class CodeGen
         Masm.CallIndirect(new Mem(Reg.Rax, 8 * (int)id));
         Masm.Bind(returnAddress);
         RecordSafepoint(liveSlots);
-        // Bind needs an instruction to stand on; the caller always emits one next.
+        // Reloading with movs keeps eax (the result or status) and the flags. (Without any, the label binds
+        // to what the caller emits next: it always emits something.)
+        RestorePinnedAfterCall();
     }
 
     /// <summary>Stores rbp and the return address of the next call in the store context (exit frame).</summary>
@@ -401,6 +541,10 @@ internal sealed partial class CodeGen
         }
         // Epilogue: eax holds the status (0 after a normal return).
         Masm.Bind(_epilogue);
+        for (int i = 0; i < _calleeSavedPinned.Count; i++)
+        {
+            Masm.Load(true, _calleeSavedPinned[i], new Mem(Reg.Rbp, -32 - 8 * i));
+        }
         Masm.Lea(Reg.Rsp, new Mem(Reg.Rbp, -16));
         Masm.Pop(Registers.MemoryBase);
         Masm.Pop(Registers.Vmctx);
@@ -409,7 +553,7 @@ internal sealed partial class CodeGen
 
         // Frame: everything below the saved area, keeping rsp 16-byte aligned (entry rsp is 8 mod 16).
         int frame = HomesOffset + 8 * _maxHeight;
-        if ((frame + SavedAreaSize) % 16 != 0)
+        if ((frame + _savedAreaSize) % 16 != 0)
         {
             frame += 8;
         }
@@ -449,6 +593,6 @@ internal sealed partial class CodeGen
         }
         FunctionBody body = _module.Body(_functionIndex);
         return new CompiledFunction(_functionIndex, output.Code, [], stackMaps.Build().Bytes.ToArray(), trapSites,
-            offsetMap.ToArray(), frame + SavedAreaSize, osr, body.End - body.Start);
+            offsetMap.ToArray(), frame + _savedAreaSize, osr, body.End - body.Start);
     }
 }

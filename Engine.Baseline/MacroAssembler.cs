@@ -261,6 +261,19 @@ internal sealed class MacroAssembler
 
     public void Lea(Reg dst, Mem src) => _asm.lea(R64(dst), Q(src));
 
+    /// <summary>dst = src + imm in one lea (32-bit: the sum wraps and zero-extends).</summary>
+    public void LeaAdd(bool wide, Reg dst, Reg src, int imm)
+    {
+        if (wide)
+        {
+            _asm.lea(R64(dst), __[R64(src) + imm]);
+        }
+        else
+        {
+            _asm.lea(R32(dst), __[R64(src) + imm]);
+        }
+    }
+
     /// <summary>dst = sign-extension of the low 8/16/32 bits of src (to 32 or 64 bits).</summary>
     public void SignExtend(Reg dst, Reg src, int bits, bool wide)
     {

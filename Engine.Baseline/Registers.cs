@@ -22,6 +22,9 @@ internal readonly record struct Reg(byte Number, bool IsFloat)
     public static readonly Reg R14 = new(14, false);
     public static readonly Reg R15 = new(15, false);
 
+    /// <summary>No register.</summary>
+    public static readonly Reg None = new(255, false);
+
     /// <summary>The scratch SSE register: never allocated, free for any one operation's sequence.</summary>
     public static readonly Reg XmmScratch = Xmm(15);
 
