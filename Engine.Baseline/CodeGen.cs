@@ -33,6 +33,9 @@ internal sealed partial class CodeGen
 {
     public const int ArgsPointerOffsetFromRbp = -24;
 
+    // For experiments: WASM_BASELINE_NO_PINNING=1 keeps every local in its frame slot.
+    private static readonly bool s_noPinning = Environment.GetEnvironmentVariable("WASM_BASELINE_NO_PINNING") == "1";
+
     /// <summary>Bytes pushed below rbp by the prologue: r14, r15, the argument pointer, and the callee-saved registers of pinned locals.</summary>
     private int _savedAreaSize = 24;
 
@@ -186,7 +189,7 @@ internal sealed partial class CodeGen
         _calleeSavedPinned.Clear();
         _callerSavedPinned.Clear();
         _savedAreaSize = 24;
-        if (_localCount == 0)
+        if (_localCount == 0 || s_noPinning)
         {
             return;
         }

@@ -12,6 +12,9 @@ internal static class QuickRun
     public static int Run(string[] args)
     {
         TierMode tier = TierMode.Interpreter;
+        int repeat = 1;
+        bool wasmtime = false;
+        bool verbose = false;
         var names = new List<string>();
         for (int i = 0; i < args.Length; i++)
         {
@@ -19,24 +22,43 @@ internal static class QuickRun
             {
                 tier = Enum.Parse<TierMode>(args[++i], ignoreCase: true);
             }
+            else if (args[i] == "--wasmtime")
+            {
+                wasmtime = true;
+            }
+            else if (args[i] == "--verbose")
+            {
+                verbose = true;
+            }
+            else if (args[i] == "--repeat" && i + 1 < args.Length)
+            {
+                repeat = int.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture);
+            }
             else
             {
                 names.Add(args[i]);
             }
         }
         int failures = 0;
+        var ratios = new List<double>();
         foreach (CorpusProgram program in Corpus.Programs.Where(p => names.Count == 0 || names.Contains(p.Name)))
         {
             try
             {
                 using var runner = new EngineRunner(program, new EngineConfig { Tier = tier });
-                var stopwatch = Stopwatch.StartNew();
-                long result = runner.Run(program.DefaultArg);
-                double ms = stopwatch.Elapsed.TotalMilliseconds;
+                var (result, ms, cpu) = Measure(runner.Run, program.DefaultArg, repeat);
                 bool ok = result == program.ExpectedValue;
                 failures += ok ? 0 : 1;
-                Console.WriteLine($"{program.Name,-12} {ms,10:F1} ms  {(ok ? "ok" : $"WRONG: {result}, expected {program.ExpectedValue}")}");
-                if (tier != TierMode.Interpreter)
+                string line = $"{program.Name,-12} {ms,10:F1} ms {cpu,10:F1} ms cpu  {(ok ? "ok" : $"WRONG: {result}, expected {program.ExpectedValue}")}";
+                if (wasmtime)
+                {
+                    using var reference = new WasmtimeRunner(program);
+                    var (_, wms, wcpu) = Measure(reference.Run, program.DefaultArg, repeat);
+                    ratios.Add(cpu / wcpu);
+                    line += $"   wasmtime {wms,8:F1} ms {wcpu,8:F1} ms cpu   ratio (cpu) {cpu / wcpu,5:F2}";
+                }
+                Console.WriteLine(line);
+                if (tier != TierMode.Interpreter && verbose)
                 {
                     Console.WriteLine($"             {runner.Engine.TierStatistics.Summary()}");
                     foreach (FunctionPromotion promotion in runner.Engine.TierStatistics.Promotions.Take(3))
@@ -51,6 +73,30 @@ internal static class QuickRun
                 Console.WriteLine($"{program.Name,-12} failed: {e.GetType().Name}: {e.Message}");
             }
         }
+        if (ratios.Count > 0)
+        {
+            double geomean = Math.Exp(ratios.Average(Math.Log));
+            Console.WriteLine($"geometric mean of the cpu-time ratios: {geomean:F2}, worst {ratios.Max():F2}");
+        }
         return failures == 0 ? 0 : 1;
+    }
+
+    /// <summary>The result and the best wall-clock and process-cpu times (ms) of <paramref name="repeat"/> runs.</summary>
+    private static (long Result, double Ms, double Cpu) Measure(Func<int, long> run, int argument, int repeat)
+    {
+        long result = 0;
+        double ms = double.MaxValue, cpu = double.MaxValue;
+        using Process self = Process.GetCurrentProcess();
+        for (int r = 0; r < repeat; r++)
+        {
+            self.Refresh();
+            TimeSpan cpuStart = self.TotalProcessorTime;
+            var stopwatch = Stopwatch.StartNew();
+            result = run(argument);
+            ms = Math.Min(ms, stopwatch.Elapsed.TotalMilliseconds);
+            self.Refresh();
+            cpu = Math.Min(cpu, (self.TotalProcessorTime - cpuStart).TotalMilliseconds);
+        }
+        return (result, ms, cpu);
     }
 }
