@@ -124,14 +124,8 @@ internal sealed partial class CodeGen
                 NotSupported("v128 results (SIMD)");
             }
         }
-        // The outgoing area holds any call's arguments and results, and up to 6 builtin arguments.
-        int outSlots = 6;
-        foreach (FuncType type in module.Types)
-        {
-            outSlots = Math.Max(outSlots, Math.Max(FunctionInstance.SlotsOf(type.Params), FunctionInstance.SlotsOf(type.Results)));
-        }
-        OutAreaSlots = outSlots;
-        LocalsOffset = outSlots * 8;
+        OutAreaSlots = OutgoingSlots(module);
+        LocalsOffset = OutAreaSlots * 8;
         HomesOffset = LocalsOffset + _localCount * 8;
         _height = 0;
         _maxHeight = 0;
@@ -158,6 +152,19 @@ internal sealed partial class CodeGen
     }
 
     public void NotSupported(string what) => Unsupported ??= what;
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<ModuleInfo, System.Runtime.CompilerServices.StrongBox<int>> s_outgoingSlots = new();
+
+    /// <summary>The outgoing area's size: any call's arguments and results (the largest type of the module), at least 6 builtin arguments. Computed once per module.</summary>
+    private static int OutgoingSlots(ModuleInfo module) => s_outgoingSlots.GetValue(module, m =>
+    {
+        int slots = 6;
+        foreach (FuncType type in m.Types)
+        {
+            slots = Math.Max(slots, Math.Max(FunctionInstance.SlotsOf(type.Params), FunctionInstance.SlotsOf(type.Results)));
+        }
+        return new System.Runtime.CompilerServices.StrongBox<int>(slots);
+    }).Value;
 
     private static int SlotsOf(ValType type) => type == ValType.V128 ? 2 : 1;
 

@@ -14,6 +14,10 @@ internal static class Program
         {
             return QuickRun.Run(args[1..]);
         }
+        if (args.Length > 0 && args[0] == "quick-compile")
+        {
+            return QuickRun.Compile(args[1..]);
+        }
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
         return 0;
     }

@@ -81,6 +81,68 @@ internal static class QuickRun
         return failures == 0 ? 0 : 1;
     }
 
+    /// <summary><c>quick-compile FILE...</c>: baseline compile throughput of each module (best of 5, after a warm-up).</summary>
+    public static int Compile(string[] files)
+    {
+        var compiler = new Engine.Baseline.BaselineCompiler();
+        foreach (string file in files)
+        {
+            Engine.Core.ModuleInfo module = Engine.Core.ModuleLoader.DecodeAndValidate(File.ReadAllBytes(file));
+            double best = double.MaxValue;
+            long wasm = 0, code = 0;
+            int fallbacks = 0;
+            for (int round = 0; round < 6; round++)
+            {
+                wasm = code = fallbacks = 0;
+                var stopwatch = Stopwatch.StartNew();
+                for (int i = module.ImportedFunctionCount; i < module.FunctionTypeIndices.Count; i++)
+                {
+                    var result = compiler.Compile(module, (uint)i, Engine.Core.CompilerOptions.Default);
+                    if (result.Function is { } function)
+                    {
+                        wasm += function.WasmBodySize;
+                        code += function.Code.Length;
+                    }
+                    else
+                    {
+                        fallbacks++;
+                    }
+                }
+                if (round > 0)
+                {
+                    best = Math.Min(best, stopwatch.Elapsed.TotalSeconds);
+                }
+            }
+            var reasons = new Dictionary<string, int>();
+            for (int i = module.ImportedFunctionCount; i < module.FunctionTypeIndices.Count; i++)
+            {
+                if (compiler.Compile(module, (uint)i, Engine.Core.CompilerOptions.Default).Unsupported is { } reason)
+                {
+                    reasons[reason] = reasons.GetValueOrDefault(reason) + 1;
+                }
+            }
+            var slow = new List<(double Ms, int Index, int Size)>();
+            for (int i = module.ImportedFunctionCount; i < module.FunctionTypeIndices.Count; i++)
+            {
+                var sw = Stopwatch.StartNew();
+                compiler.Compile(module, (uint)i, Engine.Core.CompilerOptions.Default);
+                var body = module.Body((uint)i);
+                slow.Add((sw.Elapsed.TotalMilliseconds, i, body.End - body.Start));
+            }
+            foreach (var (ms, index, size) in slow.OrderByDescending(x => x.Ms).Take(5))
+            {
+                Console.WriteLine($"  slowest: func[{index}] {size} bytes {ms:F2} ms");
+            }
+            foreach (var (reason, count) in reasons.OrderByDescending(r => r.Value).Take(5))
+            {
+                Console.WriteLine($"  not compiled: {count} x {reason}");
+            }
+            Console.WriteLine($"{Path.GetFileName(file)}: {wasm / best / 1e6:F1} MB/s ({wasm} wasm bytes in {best * 1000:F1} ms), " +
+                              $"{(double)code / wasm:F2} code bytes per wasm byte, {fallbacks} functions not compiled");
+        }
+        return 0;
+    }
+
     /// <summary>The result and the best wall-clock and process-cpu times (ms) of <paramref name="repeat"/> runs.</summary>
     private static (long Result, double Ms, double Cpu) Measure(Func<int, long> run, int argument, int repeat)
     {
