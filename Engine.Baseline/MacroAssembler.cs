@@ -58,7 +58,7 @@ internal enum SseBitOp : byte
 /// </summary>
 internal sealed class MacroAssembler
 {
-    private readonly Assembler _asm = new(64);
+    private readonly Assembler _asm = new(64) { PreferShortBranch = false };
     private readonly List<Label> _labels = new();
     // Labels bound where another label already waits for the next instruction share that label's id.
     private readonly Dictionary<ulong, ulong> _aliases = new();
@@ -971,48 +971,87 @@ internal sealed class MacroAssembler
         public int OffsetOf(int position) => position < InstructionOffsets.Length ? (int)InstructionOffsets[position] : Code.Length;
     }
 
-    /// <summary>Encodes everything at address 0 (the code is position-independent), then applies the patches.</summary>
+    /// <summary>
+    /// Encodes everything at address 0 (the code is position-independent) in one pass with Iced's encoder:
+    /// every branch is near (rel32) and label operands (branches, rip-relative addresses) are patched once
+    /// all offsets are known, which avoids the block encoder's per-instruction objects and repeated passes.
+    /// Then applies the patches (frame size, jump tables).
+    /// </summary>
     public Output Assemble()
     {
-        var instructions = new List<Instruction>(_asm.Instructions);
-        if (_pendingLabelInstruction == instructions.Count)
+        if (_pendingLabelInstruction == Position)
         {
             // A label at the very end needs an instruction to stand on.
             _asm.int3();
-            instructions.Add(_asm.Instructions[^1]);
         }
-        if (_aliases.Count > 0)
+        IReadOnlyList<Instruction> instructions = _asm.Instructions;
+        int count = instructions.Count;
+        var labelIndex = new Dictionary<ulong, int>(_labels.Count);
+        foreach (Label label in _labels)
         {
-            for (int i = 0; i < instructions.Count; i++)
+            if (label.InstructionIndex >= 0)
             {
-                Instruction instruction = instructions[i];
-                if (instruction.Op0Kind == OpKind.NearBranch64 && _aliases.TryGetValue(instruction.NearBranch64, out ulong target))
-                {
-                    instruction.NearBranch64 = target;
-                    instructions[i] = instruction;
-                }
+                labelIndex[label.Id] = label.InstructionIndex;
             }
         }
-        var writer = new CodeWriterImpl();
-        var block = new InstructionBlock(writer, instructions, 0);
-        if (!BlockEncoder.TryEncode(64, block, out string? error, out BlockEncoderResult result,
-            BlockEncoderOptions.ReturnNewInstructionOffsets | BlockEncoderOptions.ReturnConstantOffsets))
+        foreach (var (alias, canonical) in _aliases)
         {
-            throw new InvalidOperationException($"baseline: encoding failed: {error}");
+            if (labelIndex.TryGetValue(canonical, out int index))
+            {
+                labelIndex[alias] = index;
+            }
         }
-        byte[] code = writer.ToArray();
-        uint[] offsets = result.NewInstructionOffsets;
-        ConstantOffsets[] constants = result.ConstantOffsets;
+        var writer = new CodeWriterImpl(count * 5);
+        Encoder encoder = Encoder.Create(64, writer);
+        var offsets = new uint[count];
+        var fixups = new List<(int Field, int End, ulong Label)>();
+        var patchAt = new Dictionary<int, int>(_imm32Patches.Count);
         foreach (var (instruction, value) in _imm32Patches)
         {
-            ConstantOffsets c = constants[instruction];
-            int at = (int)offsets[instruction] + c.ImmediateOffset;
-            if (c.ImmediateSize != 4 || BitConverter.ToInt32(code, at) != 0x7FFF_FFF0)
-            {
-                throw new InvalidOperationException("baseline: patchable immediate not where expected");
-            }
-            BitConverter.TryWriteBytes(code.AsSpan(at), value);
+            patchAt[instruction] = value;
         }
+        for (int i = 0; i < count; i++)
+        {
+            int position = writer.Length;
+            offsets[i] = (uint)position;
+            Instruction instruction = instructions[i];
+            if (instruction.Code == Code.DeclareDword)
+            {
+                writer.WriteInt32(0);
+                continue;
+            }
+            if (instruction.Op0Kind == OpKind.NearBranch64)
+            {
+                ulong target = instruction.NearBranch64;
+                instruction.NearBranch64 = (ulong)position;
+                int length = (int)encoder.Encode(instruction, (ulong)position);
+                fixups.Add((position + length - 4, position + length, target));
+                continue;
+            }
+            if (instruction.IsIPRelativeMemoryOperand)
+            {
+                ulong target = instruction.IPRelativeMemoryAddress;
+                instruction.MemoryDisplacement64 = (ulong)position;
+                int length = (int)encoder.Encode(instruction, (ulong)position);
+                fixups.Add((position + encoder.GetConstantOffsets().DisplacementOffset, position + length, target));
+                continue;
+            }
+            encoder.Encode(instruction, (ulong)position);
+            if (patchAt.TryGetValue(i, out int value))
+            {
+                ConstantOffsets c = encoder.GetConstantOffsets();
+                if (c.ImmediateSize != 4)
+                {
+                    throw new InvalidOperationException("baseline: patchable immediate not 32 bits");
+                }
+                writer.Patch(position + c.ImmediateOffset, value);
+            }
+        }
+        foreach (var (field, end, label) in fixups)
+        {
+            writer.Patch(field, (int)offsets[labelIndex[label]] - end);
+        }
+        byte[] code = writer.ToArray();
         int LabelOffset(MLabel label) => (int)offsets[_labels[label.Id].InstructionIndex];
         foreach (var (table, targets) in _jumpTables)
         {
@@ -1025,12 +1064,31 @@ internal sealed class MacroAssembler
         return new Output { Code = code, InstructionOffsets = offsets, LabelOffset = LabelOffset };
     }
 
-    private sealed class CodeWriterImpl : CodeWriter
+    private sealed class CodeWriterImpl(int capacity) : CodeWriter
     {
-        private readonly List<byte> _bytes = new(4096);
+        private byte[] _bytes = new byte[Math.Max(capacity, 64)];
 
-        public override void WriteByte(byte value) => _bytes.Add(value);
+        public int Length { get; private set; }
 
-        public byte[] ToArray() => _bytes.ToArray();
+        public override void WriteByte(byte value)
+        {
+            if (Length == _bytes.Length)
+            {
+                Array.Resize(ref _bytes, _bytes.Length * 2);
+            }
+            _bytes[Length++] = value;
+        }
+
+        public void WriteInt32(int value)
+        {
+            for (int i = 0; i < 4; i++)
+            {
+                WriteByte((byte)(value >> (8 * i)));
+            }
+        }
+
+        public void Patch(int at, int value) => BitConverter.TryWriteBytes(_bytes.AsSpan(at), value);
+
+        public byte[] ToArray() => _bytes.AsSpan(0, Length).ToArray();
     }
 }
