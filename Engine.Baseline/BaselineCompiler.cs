@@ -11,6 +11,9 @@ namespace Engine.Baseline;
 /// </summary>
 public sealed class BaselineCompiler : IFunctionCompiler
 {
+    [ThreadStatic]
+    private static CodeGen? t_codeGen;
+
     /// <inheritdoc/>
     public string Name => "baseline";
 
@@ -22,7 +25,8 @@ public sealed class BaselineCompiler : IFunctionCompiler
     {
         ArgumentNullException.ThrowIfNull(module);
         ArgumentNullException.ThrowIfNull(options);
-        var cg = new CodeGen();
+        // One context per thread, reused: its buffers (instructions, stacks, lists) stay allocated.
+        CodeGen cg = t_codeGen ??= new CodeGen();
         cg.Begin(module, functionIndex, options);
         if (cg.Unsupported is { } early)
         {

@@ -101,6 +101,16 @@ internal sealed partial class CodeGen
 
     public void Begin(ModuleInfo module, uint functionIndex, CompilerOptions options)
     {
+        Masm.Reset();
+        Unsupported = null;
+        _offsetMarks.Clear();
+        _safepoints.Clear();
+        _trapStubs.Clear();
+        _outOfLine.Clear();
+        _trapSites.Clear();
+        _osrEntries.Clear();
+        _framePatches.Clear();
+        KeepFlags = false;
         _module = module;
         _functionIndex = functionIndex;
         _options = options;

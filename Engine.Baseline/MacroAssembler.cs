@@ -67,6 +67,17 @@ internal sealed class MacroAssembler
     private readonly List<(int Instruction, int Value)> _imm32Patches = new();
     private readonly List<(MLabel Table, MLabel[] Targets)> _jumpTables = new();
 
+    /// <summary>Forgets everything emitted, to assemble another function with the same buffers.</summary>
+    public void Reset()
+    {
+        _asm.Reset();
+        _labels.Clear();
+        _aliases.Clear();
+        _pendingLabelInstruction = -1;
+        _imm32Patches.Clear();
+        _jumpTables.Clear();
+    }
+
     /// <summary>The number of instructions emitted so far (a mark of the current position).</summary>
     public int Position => _asm.Instructions.Count;
 
@@ -1005,11 +1016,9 @@ internal sealed class MacroAssembler
         Encoder encoder = Encoder.Create(64, writer);
         var offsets = new uint[count];
         var fixups = new List<(int Field, int End, ulong Label)>();
-        var patchAt = new Dictionary<int, int>(_imm32Patches.Count);
-        foreach (var (instruction, value) in _imm32Patches)
-        {
-            patchAt[instruction] = value;
-        }
+        // Few patches (the frame size, per entry): sorted, checked in order.
+        _imm32Patches.Sort((a, b) => a.Instruction.CompareTo(b.Instruction));
+        int nextPatch = 0;
         for (int i = 0; i < count; i++)
         {
             int position = writer.Length;
@@ -1037,14 +1046,14 @@ internal sealed class MacroAssembler
                 continue;
             }
             encoder.Encode(instruction, (ulong)position);
-            if (patchAt.TryGetValue(i, out int value))
+            if (nextPatch < _imm32Patches.Count && _imm32Patches[nextPatch].Instruction == i)
             {
                 ConstantOffsets c = encoder.GetConstantOffsets();
                 if (c.ImmediateSize != 4)
                 {
                     throw new InvalidOperationException("baseline: patchable immediate not 32 bits");
                 }
-                writer.Patch(position + c.ImmediateOffset, value);
+                writer.Patch(position + c.ImmediateOffset, _imm32Patches[nextPatch++].Value);
             }
         }
         foreach (var (field, end, label) in fixups)
