@@ -78,8 +78,30 @@ public sealed class InterpretedFunction : FunctionInstance
     /// <summary>The module's translation (shared code, options, tier-up hooks).</summary>
     public ModuleTranslation Translation => _translation;
 
-    /// <summary>The call counter ran out (at the function's entry): asks for compiled code; true when it is published now.</summary>
-    internal bool OnHotEntry() => _translation.TierUp?.OnHotFunction(this) == true && Compiled is not null;
+    /// <summary>
+    /// Runs the compiled code for the interpreter frame at <paramref name="top"/> (a stub frame: its slots are the
+    /// argument area). Publishes the frame state first, as any call out of the executor does.
+    /// </summary>
+    internal unsafe void RunCompiled(ExecutionStack stack, int top, ulong* fp)
+    {
+        // Ip -1 marks a frame that only stands for compiled code: backtraces and stack walks skip it.
+        stack.Frames[top].Ip = -1;
+        stack.Top = top;
+        stack.SlotTop = fp + Math.Max(_code?.FrameSlots ?? 0, Math.Max(SlotCount, 1));
+        Compiled!.Invoke(new Span<ulong>(fp, SlotCount));
+    }
+
+    /// <summary>
+    /// The call counter ran out (at the function's entry): spends it, publishes the frame state, asks for
+    /// compiled code; true when it is published now (the executor then runs it for this call).
+    /// </summary>
+    internal unsafe bool OnHotEntry(ExecutionStack stack, int top, ulong* fp, int* counter)
+    {
+        *counter = int.MaxValue;
+        stack.Top = top;
+        stack.SlotTop = fp + _code!.FrameSlots;
+        return _translation.TierUp?.OnHotFunction(this) == true && Compiled is not null;
+    }
 
     /// <summary>
     /// The counter of a loop header ran out: if compiled code with an entry at this loop is ready, moves the
@@ -87,8 +109,10 @@ public sealed class InterpretedFunction : FunctionInstance
     /// results are then in the frame's slots from 0 and the caller returns. Otherwise resets the counter
     /// (<paramref name="counter"/>) to try again later.
     /// </summary>
-    internal unsafe bool TryContinueInCompiledCode(int* counter, ulong* fp, int point)
+    internal unsafe bool TryContinueInCompiledCode(ExecutionStack stack, int top, ulong* fp, int* counter, int point)
     {
+        stack.Top = top;
+        stack.SlotTop = fp + _code!.FrameSlots;
         ITierUpHooks? hooks = _translation.TierUp;
         InterpretedCode code = _code!;
         OsrPoint osr = code.OsrPoints[point];
@@ -107,7 +131,7 @@ public sealed class InterpretedFunction : FunctionInstance
             state[locals + i] = slot >= 0 ? fp[slot] : (ulong)osr.Constants[i];
         }
         // From here the frame only stands for the compiled code: backtraces and stack walks skip it.
-        Stack.Frames[Stack.Top].Ip = -1;
+        stack.Frames[top].Ip = -1;
         hooks.RunFromLoop(this, osr, state);
         state[..ResultSlots].CopyTo(new Span<ulong>(fp, ResultSlots));
         return true;

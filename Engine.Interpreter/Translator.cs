@@ -336,10 +336,10 @@ public sealed partial class Translator
             localSlots += SlotSize(_localTypes[i]);
         }
         _osrPoints.Add(new OsrPoint(_wasmOffset, localSlots, slots, constants, types, _options.LoopThreshold));
+        // Not a safepoint: the frame is either left as it is or (on-stack replacement) skipped by walks.
         Begin(Op.TierUpLoop, safepoint: true);
         Put(_options.LoopThreshold);
         Put(_osrPoints.Count - 1);
-        RecordSafepoint(_height);
     }
 
     private void EmitEntryChecks()

@@ -48,7 +48,7 @@ internal static unsafe partial class Executor
         InterpretedFunction target;
         InterpretedCode targetCode;
         // Operands of the instruction being executed, and the address of its memory access.
-        int a, args, b, c, counter, d, dt, e, f, g, i, imm, k, n, point, seg, st, t, tbl, ty, v;
+        int a, args, b, c, d, dt, e, f, g, i, imm, k, n, seg, st, t, tbl, ty, v;
         long bits;
         uint off;
         Vector128<byte> vector;
@@ -536,47 +536,6 @@ internal static unsafe partial class Executor
                     memLength = vm->MemoryLength;
                     continue;
                     ip += 1;
-                    continue;
-                }
-                case Op.CallCompiled: // run this function's compiled code (the whole body of a function published to a machine-code tier), then return
-                {
-                    // Ip -1 marks a frame that only stands for compiled code: backtraces and stack walks skip it.
-                    frames[top].Ip = -1;
-                    stack.Top = top;
-                    stack.SlotTop = fp + frameSlots;
-                    function.Compiled!.Invoke(new Span<ulong>(fp, function.SlotCount));
-                    goto case Op.Return;
-                    ip += 1;
-                    continue;
-                }
-                case Op.TierUpEntry: // count a call (the counter is this word); when it runs out, ask for compiled code and run it if it is ready now
-                {
-                    counter = ip[1];
-                    if (--ip[1] <= 0)
-                    {
-                        ip[1] = int.MaxValue;
-                        frames[top].Ip = (int)(ip - code) + 2; stack.Top = top; stack.SlotTop = fp + frameSlots;
-                        if (function.OnHotEntry())
-                        {
-                            goto case Op.CallCompiled;
-                        }
-                    }
-                    ip += 2;
-                    continue;
-                }
-                case Op.TierUpLoop: // count an iteration of the loop (the counter is this word); when it runs out, continue in compiled code from here if it is ready (on-stack replacement)
-                {
-                    counter = ip[1];
-                    point = ip[2];
-                    if (--ip[1] <= 0)
-                    {
-                        frames[top].Ip = (int)(ip - code) + 3; stack.Top = top; stack.SlotTop = fp + frameSlots;
-                        if (function.TryContinueInCompiledCode(ip + 1, fp, point))
-                        {
-                            goto case Op.Return;
-                        }
-                    }
-                    ip += 3;
                     continue;
                 }
                 case Op.ReturnSlot: // slot 0 = a (8 bytes), then return (the common single-result return)
@@ -2570,7 +2529,14 @@ internal static unsafe partial class Executor
                 }
                 default:
                     frames[top].Ip = (int)(ip - code) + 1;
-                    ip += RunCold(ip, fp, memory, memLength);
+                    int coldWords = RunCold(stack, top, ip, fp, memory, memLength);
+                    if (coldWords < 0)
+                    {
+                        // The activation finished in compiled code (results in slots 0..); calls out may have grown the frame records.
+                        frames = stack.Frames;
+                        goto case Op.Return;
+                    }
+                    ip += coldWords;
                     continue;
             }
 
@@ -2623,6 +2589,8 @@ internal static unsafe partial class Executor
             stack.Top = top;
             stack.SlotTop = fp + frameSlots;
             callee.Invoke(new Span<ulong>(calleeFp, callee.SlotCount));
+            // Activations nested in the call may have grown (replaced) the frame records.
+            frames = stack.Frames;
             memory = (byte*)vm->MemoryBase;
             memLength = vm->MemoryLength;
             ip = code + frames[top].Ip;
@@ -2641,18 +2609,44 @@ internal static unsafe partial class Executor
         throw new TrapException(trap);
     }
 
-    /// <summary>Runs one cold instruction; returns its length in code words. Traps throw.</summary>
+    /// <summary>
+    /// Runs one cold instruction; returns its length in code words, or -1 when the activation finished in
+    /// compiled code (the tier-up instructions). Traps throw.
+    /// </summary>
     [SkipLocalsInit]
-    private static int RunCold(int* ip, ulong* fp, byte* memory, ulong memLength)
+    private static int RunCold(ExecutionStack stack, int top, int* ip, ulong* fp, byte* memory, ulong memLength)
     {
         // Operands of the instruction being executed, and the address of its memory access.
-        int a, b, c, d, lane, v, x;
+        int a, b, c, d, imm, lane, n, v, x;
         Vector128<byte> lanes;
         uint off;
         ulong pAddress;
         byte* p;
         switch ((Op)(*ip))
         {
+                case Op.CallCompiled: // keeping their calls out of the dispatch loop keeps the loop as fast as without them; -1 = return now)
+                {
+                    stack.Frames[top].Function.RunCompiled(stack, top, fp);
+                    return -1;
+                    return 1;
+                }
+                case Op.TierUpEntry: // count a call (the counter is the imm word); when it runs out, ask for compiled code and run it if it is ready now
+                {
+                    imm = ip[1];
+                    if (--ip[1] <= 0 && stack.Frames[top].Function.OnHotEntry(stack, top, fp, ip + 1))
+                    {
+                        stack.Frames[top].Function.RunCompiled(stack, top, fp);
+                        return -1;
+                    }
+                    return 2;
+                }
+                case Op.TierUpLoop: // count an iteration of the loop (the counter is the imm word; n is its OSR point); when it runs out, continue in compiled code from here if it is ready
+                {
+                    imm = ip[1];
+                    n = ip[2];
+                    if (--ip[1] <= 0 && stack.Frames[top].Function.TryContinueInCompiledCode(stack, top, fp, ip + 1, ip[2])) return -1;
+                    return 3;
+                }
                 case Op.F32Ceil: // d = ceil(a)
                 {
                     d = ip[1];

@@ -112,11 +112,11 @@ internal enum Op : ushort
     CallIndirect,
     /// <summary>return to the caller; the results are already in slots 0.. of this frame</summary>
     Return,
-    /// <summary>run this function's compiled code (the whole body of a function published to a machine-code tier), then return</summary>
+    /// <summary>keeping their calls out of the dispatch loop keeps the loop as fast as without them; -1 = return now)</summary>
     CallCompiled,
-    /// <summary>count a call (the counter is this word); when it runs out, ask for compiled code and run it if it is ready now</summary>
+    /// <summary>count a call (the counter is the imm word); when it runs out, ask for compiled code and run it if it is ready now</summary>
     TierUpEntry,
-    /// <summary>count an iteration of the loop (the counter is this word); when it runs out, continue in compiled code from here if it is ready (on-stack replacement)</summary>
+    /// <summary>count an iteration of the loop (the counter is the imm word; n is its OSR point); when it runs out, continue in compiled code from here if it is ready</summary>
     TierUpLoop,
     /// <summary>slot 0 = a (8 bytes), then return (the common single-result return)</summary>
     ReturnSlot,
@@ -1605,8 +1605,8 @@ internal static class OpInfo
         ["ty:index", "tbl:index", "i:slot", "args:slot"],
         [],
         [],
-        ["counter:i32"],
-        ["counter:i32", "point:i32"],
+        ["imm:i32"],
+        ["imm:i32", "n:i32"],
         ["a:slot"],
         [],
         ["n:i32"],
@@ -2114,9 +2114,9 @@ internal static class OpInfo
         "call function f with its frame at fp + args (arguments there, results written back there)",
         "call table[tbl][u32 i] with type check against type ty, frame at fp + args",
         "return to the caller; the results are already in slots 0.. of this frame",
-        "run this function's compiled code (the whole body of a function published to a machine-code tier), then return",
-        "count a call (the counter is this word); when it runs out, ask for compiled code and run it if it is ready now",
-        "count an iteration of the loop (the counter is this word); when it runs out, continue in compiled code from here if it is ready (on-stack replacement)",
+        "keeping their calls out of the dispatch loop keeps the loop as fast as without them; -1 = return now)",
+        "count a call (the counter is the imm word); when it runs out, ask for compiled code and run it if it is ready now",
+        "count an iteration of the loop (the counter is the imm word; n is its OSR point); when it runs out, continue in compiled code from here if it is ready",
         "slot 0 = a (8 bytes), then return (the common single-result return)",
         "trap when the engine's epoch reached this instance's deadline (loop headers and function entries)",
         "consume n units of fuel; trap when none is left",
