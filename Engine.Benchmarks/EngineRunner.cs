@@ -12,12 +12,16 @@ public sealed class EngineRunner : IDisposable
     public EngineRunner(CorpusProgram program, EngineConfig? config = null)
     {
         var engine = new WasmEngine(config);
+        Engine = engine;
         Module module = Module.FromFile(engine, program.Path);
         _store = new Store(engine);
         Instance instance = new Linker(engine).Instantiate(_store, module);
         _run = instance.GetFunction(program.Export) ?? throw new InvalidOperationException($"{program.Name} exports no {program.Export}");
         _returnsI64 = program.Result == "i64";
     }
+
+    /// <summary>The engine the program runs in.</summary>
+    public WasmEngine Engine { get; }
 
     /// <summary>Calls run(<paramref name="argument"/>) and returns its result as a 64-bit value.</summary>
     public long Run(int argument)

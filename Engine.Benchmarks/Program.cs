@@ -16,6 +16,7 @@ internal static class Program
     private static int Main(string[] args) => args switch
     {
         ["quick", .. var rest] => QuickRun.Run(rest),
+        ["quick-compile", .. var rest] => QuickRun.Compile(rest),
         ["regress", .. var rest] => RegressCommand.Run(rest, Console.Out),
         ["compare", .. var rest] => CompareCommand.Run(rest, Console.Out),
         ["sweep", .. var rest] => SweepCommand.Run(rest, Console.Out),

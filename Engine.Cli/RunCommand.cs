@@ -29,7 +29,14 @@ internal sealed class RunCommand : ICommand
           --invoke NAME          call export NAME instead of _start
           --dir HOST[::GUEST]    preopen directory HOST as GUEST (default: the same path)
           --env NAME=VALUE       set an environment variable (repeatable)
-          --tier interp          which tier runs code (interp, the only one today)
+          --tier TIER            interp (the interpreter, default), baseline (every function compiled
+                                 before it runs) or tiered (hot functions and loops compiled)
+          --tier-up-calls N      tiered: calls before a function is compiled (default 200)
+          --tier-up-loops N      tiered: loop iterations before on-stack replacement (default 2000)
+          --tier-up-threshold N  both of the above
+          --sync-compile         tiered: compile on the running thread instead of in the background
+          --function-tier NAME=TIER
+                                 force a function (name-section name or index) to a tier
           --fuel N               run with N units of fuel; running out traps
           --timeout DURATION     interrupt after DURATION (e.g. 500ms, 10s, 2m)
           --stats                print execution, translation and GC statistics to stderr
@@ -48,12 +55,12 @@ internal sealed class RunCommand : ICommand
             error.WriteLine($"error: {e.Message}");
             return 1;
         }
-        var config = new EngineConfig
+        EngineConfig config = options.Tiering.Apply(new EngineConfig
         {
             Tier = options.Tier,
             ConsumeFuel = options.Fuel.HasValue,
             EpochInterruption = options.Timeout.HasValue,
-        };
+        });
         var engine = new WasmEngine(config);
         Module module;
         try
@@ -112,7 +119,7 @@ internal sealed class RunCommand : ICommand
         }
         if (options.Stats)
         {
-            PrintStatistics(error, module, store, stopwatch.Elapsed);
+            PrintStatistics(error, module, store, stopwatch.Elapsed, engine);
         }
         return exitCode;
     }
@@ -235,7 +242,7 @@ internal sealed class RunCommand : ICommand
         }
     }
 
-    private static void PrintStatistics(TextWriter error, Module module, Store store, TimeSpan elapsed)
+    private static void PrintStatistics(TextWriter error, Module module, Store store, TimeSpan elapsed, WasmEngine engine)
     {
         error.WriteLine("statistics:");
         error.WriteLine($"  run time:     {elapsed.TotalMilliseconds:F1} ms");
@@ -243,6 +250,19 @@ internal sealed class RunCommand : ICommand
         error.WriteLine($"  interpreter:  {statistics.TranslatedFunctions} of {statistics.DefinedFunctions} functions translated " +
                         $"({statistics.TranslatedBytes} bytes of code in {statistics.TranslationTime.TotalMilliseconds:F2} ms)");
         error.WriteLine($"  gc:           {store.GcStatistics}");
+        if (engine.Config.Tier != TierMode.Interpreter || engine.TierStatistics.Promotions.Count > 0)
+        {
+            TierStatistics tiers = engine.TierStatistics;
+            error.WriteLine($"  tiers:        {tiers.Summary()}");
+            foreach (FunctionPromotion promotion in tiers.Promotions.Where(p => p.Trigger != "load").Take(20))
+            {
+                error.WriteLine($"    {promotion}");
+            }
+            foreach (var (_, function, reason) in tiers.Fallbacks.Take(10))
+            {
+                error.WriteLine($"    func[{function}] stays interpreted: {reason}");
+            }
+        }
     }
 }
 
@@ -258,6 +278,7 @@ internal sealed class RunOptions
     public long? Fuel { get; private set; }
     public TimeSpan? Timeout { get; private set; }
     public bool Stats { get; private set; }
+    public TierOptions Tiering { get; private init; } = new();
 
     /// <summary>The options that take a value (the next argument).</summary>
     private static readonly HashSet<string> s_valueOptions = ["--invoke", "--dir", "--env", "--tier", "--fuel", "--timeout"];
@@ -288,9 +309,14 @@ internal sealed class RunOptions
         int i = 0;
         string Next(string option) => i + 1 < args.Length ? args[++i] : throw new UsageException($"{option} needs a value");
         var pending = new List<Action<RunOptions>>();
+        var tiering = new TierOptions();
         for (; i < args.Length && args[i].StartsWith('-'); i++)
         {
             string option = args[i];
+            if (tiering.TryParse(args, ref i))
+            {
+                continue;
+            }
             switch (option)
             {
                 case "--invoke":
@@ -338,7 +364,7 @@ internal sealed class RunOptions
         {
             throw new UsageException("missing FILE");
         }
-        var options = new RunOptions { File = args[i] };
+        var options = new RunOptions { File = args[i], Tiering = tiering };
         options.ProgramArguments.AddRange(args[(i + 1)..]);
         foreach (var apply in pending)
         {
@@ -350,7 +376,9 @@ internal sealed class RunOptions
     internal static TierMode ParseTier(string text) => text switch
     {
         "interp" or "interpreter" => TierMode.Interpreter,
-        _ => throw new UsageException($"unknown tier '{text}' (available: interp)"),
+        "baseline" => TierMode.Baseline,
+        "tiered" => TierMode.Tiered,
+        _ => throw new UsageException($"unknown tier '{text}' (available: interp, baseline, tiered)"),
     };
 
     internal static TimeSpan ParseDuration(string text)

@@ -10,7 +10,7 @@ internal sealed class WastCommand : ICommand
 
     public string Summary => "run spec test scripts (.wast, or the .json form of wast2json)";
 
-    public string Help => """
+    public string Help => $"""
         usage: wasm-engine wast [options] FILE...
 
         Runs each script (a .wast file, or the .json form written by wast2json with its .wasm files beside it) against
@@ -19,16 +19,33 @@ internal sealed class WastCommand : ICommand
 
         options:
           --verbose      print every failure with its line and reason
+          --tier TIER    interpreter (default), baseline (every function compiled before it
+                         runs; functions the tier cannot compile stay interpreted), or tiered
+        {TierOptions.Help}
         """;
 
     public int Execute(string[] args, TextWriter output, TextWriter error)
     {
         bool verbose = false;
         var files = new List<string>();
-        foreach (string arg in args)
+        var tier = Engine.Runtime.TierMode.Interpreter;
+        var tiering = new TierOptions();
+        for (int i = 0; i < args.Length; i++)
         {
+            string arg = args[i];
+            if (tiering.TryParse(args, ref i))
+            {
+                continue;
+            }
             switch (arg)
             {
+                case "--tier":
+                    if (i + 1 >= args.Length)
+                    {
+                        throw new UsageException("--tier needs a value");
+                    }
+                    tier = TierOptions.Parse(args[++i]);
+                    break;
                 case "--verbose" or "-v":
                     verbose = true;
                     break;
@@ -48,7 +65,7 @@ internal sealed class WastCommand : ICommand
             throw new UsageException($"no such file '{file}'");
         }
 
-        var runner = new WastRunner(new WastOptions());
+        var runner = new WastRunner(new WastOptions { Config = tiering.Apply(new Engine.Runtime.EngineConfig { Tier = tier }) });
         var total = new WastResults();
         foreach (string file in files)
         {
@@ -76,6 +93,10 @@ internal sealed class WastCommand : ICommand
         foreach (ScriptCommandKind kind in Enum.GetValues<ScriptCommandKind>())
         {
             output.WriteLine($"{WastResults.KindName(kind)}: {total[kind]}");
+        }
+        if (tier != Engine.Runtime.TierMode.Interpreter)
+        {
+            output.WriteLine($"compiled functions: {total.CompiledFunctions}, stayed interpreted (not compilable by the tier): {total.FallbackFunctions}");
         }
         output.WriteLine(total.Total.ToString());
         return total.Total.Failed == 0 ? 0 : 1;

@@ -84,7 +84,11 @@ public sealed unsafe class ExecutionStack : IStackWalker, IDisposable
         {
             throw new TrapException(TrapCode.StackExhausted);
         }
-        InterpretedCode code = function.Code ?? function.Translate();
+        if (function.Code is null)
+        {
+            function.Translate();
+        }
+        InterpretedCode code = function.Code!;
         ulong* savedSlotTop = SlotTop;
         ulong* fp = savedSlotTop;
         if (fp + code.FrameSlots > SlotLimit)
@@ -147,8 +151,9 @@ public sealed unsafe class ExecutionStack : IStackWalker, IDisposable
         {
             ref Frame frame = ref Frames[i];
             InterpretedFunction function = frame.Function;
-            if (function is null)
+            if (function is null || frame.Ip < 0)
             {
+                // Gone, or a stub standing for compiled code (whose frames the native tier reports).
                 continue;
             }
             int offset = function.Code?.WasmOffsetAt(frame.Ip) ?? -1;
@@ -166,11 +171,19 @@ public sealed unsafe class ExecutionStack : IStackWalker, IDisposable
     private int _recordedFrom;
 
     /// <inheritdoc/>
-    public bool TryWalk(List<GcFrame> frames)
+    public bool TryWalk(List<GcFrame> frames) => TryWalk(Top, -1, frames);
+
+    /// <summary>Adds the frames from record <paramref name="from"/> down to (not including) <paramref name="downTo"/>, innermost first.</summary>
+    internal bool TryWalk(int from, int downTo, List<GcFrame> frames)
     {
-        for (int i = Top; i >= 0; i--)
+        for (int i = from; i > downTo; i--)
         {
             ref Frame frame = ref Frames[i];
+            if (frame.Ip < 0)
+            {
+                // A stub standing for compiled code: it holds nothing of its own.
+                continue;
+            }
             InterpretedCode? code = frame.Function?.Code;
             if (code is null)
             {

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using Engine.Core;
 using Engine.Gc;
 
 namespace Engine.Interpreter;
@@ -71,6 +72,36 @@ internal sealed unsafe class InterpretedCode
         return index < 0 ? -1 : _wasmOffsets[index];
     }
 
+    /// <summary>
+    /// The code of a function published to a machine-code tier: one instruction that calls the compiled code
+    /// with the frame's slots as its argument area and returns. <paramref name="paramSlots"/> and
+    /// <paramref name="slotCount"/> are the function's (slots for the arguments, and for arguments or results).
+    /// </summary>
+    public static InterpretedCode CompiledStub(int paramSlots, int slotCount) =>
+        new([(int)Op.CallCompiled], paramSlots, paramSlots, Math.Max(slotCount, 1), StackMap.Empty, [0], [-1], 0);
+
+    /// <summary>True for <see cref="CompiledStub"/> code.</summary>
+    public bool IsCompiledStub => _words.Length == 1 && _words[0] == (int)Op.CallCompiled;
+
     /// <summary>The start positions of the instructions, in order (for disassembly and tests).</summary>
     public ReadOnlySpan<int> InstructionStarts => _instructionStarts;
+
+    /// <summary>The loop headers where the interpreter may continue in compiled code (indexed by the TierUpLoop instruction's operand).</summary>
+    public OsrPoint[] OsrPoints { get; init; } = [];
+
+    /// <summary>The calls counted so far by the TierUpEntry instruction (0 without one).</summary>
+    public long CountedCalls(int threshold) =>
+        _words.Length > 1 && _words[0] == (int)Op.TierUpEntry ? threshold - Math.Min(threshold, (long)_words[1]) : 0;
 }
+
+/// <summary>
+/// A loop header of interpreted code, described in wasm terms for on-stack replacement: where each operand
+/// of the wasm stack is in the frame (locals are at their slots: local i in slot i, as OSR needs no v128).
+/// </summary>
+/// <param name="LoopOffset">Module offset of the <c>loop</c> instruction.</param>
+/// <param name="LocalSlots">The slots of the wasm locals (parameters first), from slot 0.</param>
+/// <param name="OperandSlots">For each operand from the bottom: its slot, or -1 for a constant (in <paramref name="Constants"/>).</param>
+/// <param name="Constants">The constants' bits, by operand.</param>
+/// <param name="OperandTypes">The operands' types.</param>
+/// <param name="Threshold">The counter's initial value.</param>
+public sealed record OsrPoint(int LoopOffset, int LocalSlots, int[] OperandSlots, long[] Constants, ValType[] OperandTypes, int Threshold);

@@ -10,6 +10,9 @@ public sealed class InterpretedFunction : FunctionInstance
 {
     private readonly ModuleTranslation _translation;
     private InterpretedCode? _code;
+    // What new activations run: the translation, or a stub that calls the compiled code once published.
+    private InterpretedCode? _entryCode;
+    private FunctionInstance? _compiled;
 
     /// <summary>Creates the function <paramref name="index"/> of <paramref name="instance"/>, running on <paramref name="stack"/>.</summary>
     public InterpretedFunction(VMInstance instance, uint index, int typeId, ModuleTranslation translation, ExecutionStack stack)
@@ -39,12 +42,110 @@ public sealed class InterpretedFunction : FunctionInstance
     /// <summary>The translated code, or null before the first call.</summary>
     internal InterpretedCode? Code => _code;
 
-    /// <summary>Translates the function (or takes the module's existing translation) and returns its code.</summary>
-    internal InterpretedCode Translate() => _code = _translation.Get(FunctionIndex);
+    /// <summary>The code a new activation starts in: the translation, or (once compiled code is published) a stub calling it; null before the first call.</summary>
+    internal InterpretedCode? EntryCode => _entryCode;
+
+    /// <summary>Translates the function (or takes the module's existing translation) and returns the code new activations run.</summary>
+    internal InterpretedCode Translate()
+    {
+        _code = _translation.Get(FunctionIndex);
+        InterpretedCode entry = _compiled is null ? _code : InterpretedCode.CompiledStub(ParamSlots, SlotCount);
+        _entryCode = entry;
+        return entry;
+    }
 
     /// <summary>True once the code was translated.</summary>
     public bool IsTranslated => _code != null;
 
+    /// <summary>The compiled code every later call runs (set by <see cref="PublishCompiled"/>), or null while the function is interpreted.</summary>
+    public FunctionInstance? Compiled => Volatile.Read(ref _compiled);
+
+    /// <summary>
+    /// Makes later calls from any tier run <paramref name="compiled"/> (same type, same slots). Activations
+    /// already running keep interpreting; new interpreted calls go through a stub that calls it. Safe from
+    /// any thread: each field is swapped atomically, the compiled code first.
+    /// </summary>
+    public void PublishCompiled(FunctionInstance compiled)
+    {
+        ArgumentNullException.ThrowIfNull(compiled);
+        Volatile.Write(ref _compiled, compiled);
+        Volatile.Write(ref _entryCode, InterpretedCode.CompiledStub(ParamSlots, SlotCount));
+    }
+
+    /// <summary>Calls counted by the tier-up counter so far (0 before translation or without counters).</summary>
+    public long CountedCalls(int threshold) => _code?.CountedCalls(threshold) ?? 0;
+
+    /// <summary>The module's translation (shared code, options, tier-up hooks).</summary>
+    public ModuleTranslation Translation => _translation;
+
+    /// <summary>
+    /// Runs the compiled code for the interpreter frame at <paramref name="top"/> (a stub frame: its slots are the
+    /// argument area). Publishes the frame state first, as any call out of the executor does.
+    /// </summary>
+    internal unsafe void RunCompiled(ExecutionStack stack, int top, ulong* fp)
+    {
+        // Ip -1 marks a frame that only stands for compiled code: backtraces and stack walks skip it.
+        stack.Frames[top].Ip = -1;
+        stack.Top = top;
+        stack.SlotTop = fp + Math.Max(_code?.FrameSlots ?? 0, Math.Max(SlotCount, 1));
+        Compiled!.Invoke(new Span<ulong>(fp, SlotCount));
+    }
+
+    /// <summary>
+    /// The call counter ran out (at the function's entry): spends it, publishes the frame state, asks for
+    /// compiled code; true when it is published now (the executor then runs it for this call).
+    /// </summary>
+    internal unsafe bool OnHotEntry(ExecutionStack stack, int top, ulong* fp, int* counter)
+    {
+        *counter = int.MaxValue;
+        stack.Top = top;
+        stack.SlotTop = fp + _code!.FrameSlots;
+        return _translation.TierUp?.OnHotFunction(this) == true && Compiled is not null;
+    }
+
+    /// <summary>
+    /// The counter of a loop header ran out: if compiled code with an entry at this loop is ready, moves the
+    /// frame's wasm state (locals, then operands) there and runs the rest of the activation in it; its
+    /// results are then in the frame's slots from 0 and the caller returns. Otherwise resets the counter
+    /// (<paramref name="counter"/>) to try again later.
+    /// </summary>
+    internal unsafe bool TryContinueInCompiledCode(ExecutionStack stack, int top, ulong* fp, int* counter, int point)
+    {
+        stack.Top = top;
+        stack.SlotTop = fp + _code!.FrameSlots;
+        ITierUpHooks? hooks = _translation.TierUp;
+        InterpretedCode code = _code!;
+        OsrPoint osr = code.OsrPoints[point];
+        *counter = osr.Threshold;
+        if (hooks is null || !hooks.OnHotLoop(this, osr))
+        {
+            return false;
+        }
+        int locals = osr.LocalSlots;
+        int slots = Math.Max(locals + osr.OperandSlots.Length, SlotCount);
+        Span<ulong> state = slots <= 256 ? stackalloc ulong[slots] : new ulong[slots];
+        new Span<ulong>(fp, locals).CopyTo(state);
+        for (int i = 0; i < osr.OperandSlots.Length; i++)
+        {
+            int slot = osr.OperandSlots[i];
+            state[locals + i] = slot >= 0 ? fp[slot] : (ulong)osr.Constants[i];
+        }
+        // From here the frame only stands for the compiled code: backtraces and stack walks skip it.
+        stack.Frames[top].Ip = -1;
+        hooks.RunFromLoop(this, osr, state);
+        state[..ResultSlots].CopyTo(new Span<ulong>(fp, ResultSlots));
+        return true;
+    }
+
     /// <inheritdoc/>
-    public override void Invoke(Span<ulong> slots) => Stack.Invoke(this, slots);
+    public override void Invoke(Span<ulong> slots)
+    {
+        FunctionInstance? compiled = Volatile.Read(ref _compiled);
+        if (compiled is not null)
+        {
+            compiled.Invoke(slots);
+            return;
+        }
+        Stack.Invoke(this, slots);
+    }
 }

@@ -6,7 +6,32 @@ namespace Engine.Interpreter;
 /// <summary>Settings that change what the translator emits.</summary>
 /// <param name="EpochChecks">Emit an interruption check at function entries and loop headers.</param>
 /// <param name="Fuel">Emit fuel accounting.</param>
-public readonly record struct TranslationOptions(bool EpochChecks, bool Fuel);
+/// <param name="CallThreshold">Count calls and ask <see cref="ModuleTranslation.TierUp"/> to compile the function after this many (0: no counting).</param>
+/// <param name="LoopThreshold">Count loop iterations and ask to continue in compiled code after this many at one loop header (0: no counting).</param>
+public readonly record struct TranslationOptions(bool EpochChecks, bool Fuel, int CallThreshold = 0, int LoopThreshold = 0);
+
+/// <summary>
+/// What the interpreter asks of the machine-code tiers when code gets hot (implemented by the runtime's
+/// tier manager). Called on the store's thread, at a safepoint of the interpreter.
+/// </summary>
+public interface ITierUpHooks
+{
+    /// <summary>The function's call counter expired. True when compiled code is published now (the call then runs it).</summary>
+    bool OnHotFunction(InterpretedFunction function);
+
+    /// <summary>
+    /// The counter of the loop at <paramref name="point"/> expired. True when compiled code with an
+    /// on-stack-replacement entry at that loop, taking the state the point describes, is ready now.
+    /// </summary>
+    bool OnHotLoop(InterpretedFunction function, OsrPoint point);
+
+    /// <summary>
+    /// Runs the rest of the activation in compiled code from the loop's header: <paramref name="state"/> holds
+    /// the wasm state there (every local, then every operand, see <c>OsrState</c>) and receives the results
+    /// from slot 0. Traps and host exceptions come out as exceptions.
+    /// </summary>
+    void RunFromLoop(InterpretedFunction function, OsrPoint point, Span<ulong> state);
+}
 
 /// <summary>Told about each function the interpreter translated (the runtime turns it into engine events).</summary>
 /// <param name="functionIndex">The function's index in its module.</param>
@@ -42,6 +67,9 @@ public sealed class ModuleTranslation
 
     /// <summary>What the translator emits.</summary>
     public TranslationOptions Options { get; }
+
+    /// <summary>Where hot code goes (set by the runtime in tiered mode; counters do nothing without it).</summary>
+    public ITierUpHooks? TierUp { get; set; }
 
     /// <summary>Bytes of wasm function bodies translated so far.</summary>
     public long TranslatedBytes => Interlocked.Read(ref _translatedBytes);

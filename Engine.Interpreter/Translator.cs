@@ -103,6 +103,7 @@ public sealed partial class Translator
     private readonly List<int> _wasmOffsets = new();
     private int _wasmOffset;
     private readonly StackMapBuilder _stackMaps = new();
+    private readonly List<OsrPoint> _osrPoints = new();
     private readonly List<int> _liveRefs = new();
 
     // Peephole state: the last instruction's start, whether it is a safepoint, and the last branch target.
@@ -130,7 +131,10 @@ public sealed partial class Translator
                 $"function {functionIndex} needs {frameSlots} frame slots; the interpreter supports at most {MaxFrameSlots}");
         }
         return new InterpretedCode(_words.AsSpan(0, _length), FunctionInstance.SlotsOf(_type.Params), _localsEnd, frameSlots,
-            _stackMaps.Build(), _instructionStarts.ToArray(), _wasmOffsets.ToArray(), body.End - body.Start);
+            _stackMaps.Build(), _instructionStarts.ToArray(), _wasmOffsets.ToArray(), body.End - body.Start)
+        {
+            OsrPoints = _osrPoints.Count == 0 ? [] : _osrPoints.ToArray(),
+        };
     }
 
     private void Reset(ModuleInfo module, uint functionIndex, TranslationOptions options)
@@ -169,6 +173,13 @@ public sealed partial class Translator
         Control function = PushControl(ControlKind.Function, [], _type.Results);
         function.BaseHeight = 0;
         function.BaseSlot = 0;
+        _osrPoints.Clear();
+        if (options.CallThreshold > 0)
+        {
+            // The counter is the instruction's own operand word (shared by every instance, like the code).
+            Begin(Op.TierUpEntry, safepoint: true);
+            Put(options.CallThreshold);
+        }
         EmitEntryChecks();
     }
 
@@ -294,6 +305,41 @@ public sealed partial class Translator
             }
         }
         _stackMaps.Add((uint)_length, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_liveRefs));
+    }
+
+    /// <summary>
+    /// A loop header's iteration counter, with what on-stack replacement needs to know about the frame here:
+    /// where each wasm operand is (block entry materialized every lazy local; constants may stay lazy).
+    /// </summary>
+    private void EmitLoopCounter()
+    {
+        var slots = new int[_height];
+        var constants = new long[_height];
+        var types = new ValType[_height];
+        for (int i = 0; i < _height; i++)
+        {
+            ref Entry entry = ref _stack[i];
+            types[i] = entry.Type;
+            if (entry.Kind == EntryKind.Const)
+            {
+                slots[i] = -1;
+                constants[i] = entry.Value;
+            }
+            else
+            {
+                slots[i] = entry.Slot;
+            }
+        }
+        int localSlots = 0;
+        for (int i = 0; i < _localCount; i++)
+        {
+            localSlots += SlotSize(_localTypes[i]);
+        }
+        _osrPoints.Add(new OsrPoint(_wasmOffset, localSlots, slots, constants, types, _options.LoopThreshold));
+        // Not a safepoint: the frame is either left as it is or (on-stack replacement) skipped by walks.
+        Begin(Op.TierUpLoop, safepoint: true);
+        Put(_options.LoopThreshold);
+        Put(_osrPoints.Count - 1);
     }
 
     private void EmitEntryChecks()
@@ -550,6 +596,10 @@ public sealed partial class Translator
         {
             BindLabel();
             control.LoopStart = _length;
+            if (_options.LoopThreshold > 0)
+            {
+                EmitLoopCounter();
+            }
             EmitEntryChecks();
         }
     }

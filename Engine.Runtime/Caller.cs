@@ -14,7 +14,7 @@ public sealed class Caller
     public Store Store { get; }
 
     /// <summary>The instance whose wasm code called the host function, or null when the host called it directly.</summary>
-    public Instance? Instance => Store.Stack.CurrentInstance is Vm.InstanceState state ? state.Public : null;
+    public Instance? Instance => Store.CurrentInstance is Vm.InstanceState state ? state.Public : null;
 
     /// <summary>An export of the calling instance, or null.</summary>
     public Extern? GetExport(string name) => Instance?.GetExport(name);

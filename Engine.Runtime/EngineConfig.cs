@@ -5,6 +5,15 @@ public enum TierMode
 {
     /// <summary>Everything runs in the register-based interpreter.</summary>
     Interpreter,
+
+    /// <summary>
+    /// Every function is compiled by the baseline compiler before it runs (when its module is loaded);
+    /// a function the tier cannot compile (SIMD) stays in the interpreter.
+    /// </summary>
+    Baseline,
+
+    /// <summary>Functions start in the interpreter and move to the baseline tier when hot (see the tier-up settings).</summary>
+    Tiered,
 }
 
 /// <summary>
@@ -31,4 +40,26 @@ public sealed record EngineConfig
 
     /// <summary>The deepest call nesting of each store before a stack-exhaustion trap.</summary>
     public int MaxCallDepth { get; init; } = 100_000;
+
+    /// <summary>Tiered mode: calls of a function in the interpreter before it is compiled (at least 1).</summary>
+    public int TierUpCallThreshold { get; init; } = 200;
+
+    /// <summary>
+    /// Tiered mode: iterations of one loop in the interpreter before its function is compiled and the running
+    /// activation continues in compiled code at that loop's header (on-stack replacement; at least 1).
+    /// </summary>
+    public int TierUpLoopThreshold { get; init; } = 2000;
+
+    /// <summary>
+    /// Tiered mode: compile hot functions on a background thread (true, the default: the interpreter goes on
+    /// meanwhile) or synchronously on the thread that made them hot (deterministic, for experiments and tests).
+    /// </summary>
+    public bool BackgroundCompilation { get; init; } = true;
+
+    /// <summary>
+    /// Forces the tier of particular functions, whatever <see cref="Tier"/> says: keys are function names
+    /// (from the name section) or indices written in decimal; values are <see cref="TierMode.Interpreter"/>
+    /// (never compiled) or <see cref="TierMode.Baseline"/> (compiled when the module is loaded).
+    /// </summary>
+    public IReadOnlyDictionary<string, TierMode> FunctionTiers { get; init; } = new Dictionary<string, TierMode>();
 }

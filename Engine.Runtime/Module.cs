@@ -84,10 +84,21 @@ public sealed class Module
         Engine = engine;
         Info = info;
         Name = name ?? info.Names?.ModuleName;
-        Translation = new ModuleTranslation(info, new TranslationOptions(engine.Config.EpochInterruption, engine.Config.ConsumeFuel))
+        bool tiered = engine.Config.Tier == TierMode.Tiered && engine.NativeCodeEnabled;
+        Translation = new ModuleTranslation(info, new TranslationOptions(engine.Config.EpochInterruption, engine.Config.ConsumeFuel,
+            tiered ? engine.Config.TierUpCallThreshold : 0, tiered ? engine.Config.TierUpLoopThreshold : 0))
         {
             Observer = (index, wasmBytes, codeBytes, duration) => EngineEvents.FunctionTranslated(this, index, wasmBytes, codeBytes, duration),
         };
+        if (engine.NativeCodeEnabled)
+        {
+            Code = new Native.ModuleCode(info, Name, engine.Config, engine.TierStatistics);
+            if (engine.Config.Tier == TierMode.Tiered)
+            {
+                Translation.TierUp = new Native.TierManager(Code, engine.Config);
+            }
+            Code.CompileEager();
+        }
         Imports = info.Imports.Select(i => new ImportType(i.Module, i.Name, ImportTypeOf(info, i))).ToArray();
         Exports = info.Exports.Select(e => new ExportType(e.Name, ExportTypeOf(info, e))).ToArray();
     }
@@ -111,6 +122,15 @@ public sealed class Module
         Info.Bodies.Count, Translation.TranslatedFunctions, Translation.TranslatedBytes, Translation.TranslationTime);
 
     internal ModuleTranslation Translation { get; }
+
+    /// <summary>The module's compiled code (null when the engine runs no machine code).</summary>
+    internal Native.ModuleCode? Code { get; }
+
+    /// <summary>The functions that stay in the interpreter because the machine-code tier cannot compile them, with the reason.</summary>
+    public IReadOnlyList<(uint Function, string Reason)> TierFallbacks => Code?.Fallbacks ?? [];
+
+    /// <summary>The number of functions compiled to machine code so far.</summary>
+    public int CompiledFunctionCount => Code?.CompiledCount ?? 0;
 
     /// <summary>
     /// Decodes and validates a binary module. Throws <see cref="MalformedModuleException"/> or

@@ -45,7 +45,15 @@ public sealed unsafe class Store : IDisposable
         Data = data;
         Stack = engine.Stacks.Get();
         Heap = new ExternRefHeap();
-        Activations = new ActivationsTable(Heap) { Walker = Stack, Observer = collection => EngineEvents.Collected(engine, collection) };
+        if (engine.NativeCodeEnabled)
+        {
+            Native = new Native.NativeContext(this, Stack);
+        }
+        Activations = new ActivationsTable(Heap)
+        {
+            Walker = Native is null ? Stack : Native,
+            Observer = collection => EngineEvents.Collected(engine, collection),
+        };
         Caller = new Caller(this);
     }
 
@@ -62,6 +70,12 @@ public sealed unsafe class Store : IDisposable
     public GcStatistics GcStatistics => Heap.Statistics;
 
     internal ExecutionStack Stack { get; }
+
+    /// <summary>The store's side of compiled code (null when the engine runs no machine code).</summary>
+    internal Native.NativeContext? Native { get; }
+
+    /// <summary>The instance whose code runs innermost (the caller of a host function), or null when no wasm runs.</summary>
+    internal VMInstance? CurrentInstance => Native?.InnermostCompiledCaller ?? Stack.CurrentInstance;
 
     internal ExternRefHeap Heap { get; }
 
@@ -115,7 +129,7 @@ public sealed unsafe class Store : IDisposable
     public void Gc()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (Stack.Depth == 0)
+        if (Stack.Depth == 0 && (Native is null || Native.ActivationCount == 0))
         {
             // No frame can hold anything: everything the activations table over-approximated is dead.
             Activations.Clear();
@@ -148,6 +162,7 @@ public sealed unsafe class Store : IDisposable
         // SAFETY: the record and its handle live until the store is disposed, as long as any funcref can.
         VMFuncRef* funcRef = (VMFuncRef*)NativeMemory.AllocZeroed((nuint)sizeof(VMFuncRef));
         funcRef->TypeId = function.TypeId;
+        funcRef->NativeCode = Native is null ? 0 : global::Engine.Runtime.Native.NativeRuntime.ExitStub;
         funcRef->Vmctx = vmContext;
         funcRef->Function = GCHandle.ToIntPtr(GCHandle.Alloc(function));
         function.FuncRef = (nint)funcRef;
@@ -288,5 +303,6 @@ public sealed unsafe class Store : IDisposable
         _funcRefs.Clear();
         Heap.Dispose();
         Engine.Stacks.Return(Stack);
+        Native?.Dispose();
     }
 }

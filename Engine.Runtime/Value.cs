@@ -103,7 +103,9 @@ public readonly struct Value : IEquatable<Value>
 
     internal object? Reference => _reference;
 
-    internal static Value FromBits(ValType type, ulong low, ulong high = 0) => new(type, low, high);
+    /// <summary>A value from slot bits; an i32 or f32 keeps only the low 4 bytes (the high 4 of its slot are undefined).</summary>
+    internal static Value FromBits(ValType type, ulong low, ulong high = 0) =>
+        new(type, type is ValType.I32 or ValType.F32 ? (uint)low : low, high);
 
     private InvalidOperationException WrongType(ValType wanted) =>
         new($"the value is {Type.ToWatName()}, not {wanted.ToWatName()}");

@@ -21,6 +21,12 @@ public sealed unsafe class WasmEngine
     public WasmEngine(EngineConfig? config = null)
     {
         Config = config ?? new EngineConfig();
+        ArgumentOutOfRangeException.ThrowIfLessThan(Config.TierUpCallThreshold, 1, nameof(EngineConfig.TierUpCallThreshold));
+        ArgumentOutOfRangeException.ThrowIfLessThan(Config.TierUpLoopThreshold, 1, nameof(EngineConfig.TierUpLoopThreshold));
+        if (Config.Tier == TierMode.Tiered && Config.BackgroundCompilation && NativeCodeEnabled)
+        {
+            Native.BackgroundCompiler.WarmUp();
+        }
         Stacks = new DefaultObjectPool<ExecutionStack>(new StackPolicy(Config), Environment.ProcessorCount * 2);
     }
 
@@ -37,6 +43,14 @@ public sealed unsafe class WasmEngine
 
     /// <summary>A number unique to this engine in the process; the engine's events carry it (see <see cref="Diagnostics.WasmEngineEventSource"/>).</summary>
     public long Id { get; } = Interlocked.Increment(ref s_lastId);
+
+    /// <summary>True when the configured tier runs machine code (and this machine can run it).</summary>
+    internal bool NativeCodeEnabled =>
+        (Config.Tier != TierMode.Interpreter || Config.FunctionTiers.Values.Any(t => t != TierMode.Interpreter))
+        && Baseline.BaselineCompiler.IsSupported;
+
+    /// <summary>What the machine-code tiers did so far: every function compiled (when, why, how fast, how big) and every fallback.</summary>
+    public TierStatistics TierStatistics { get; } = new();
 
     internal TypeRegistry Types { get; } = new();
 

@@ -34,7 +34,7 @@ public static class WasiLinker
 
     private static Span<byte> CallerMemory(Store store)
     {
-        if (store.Stack.CurrentInstance is not InstanceState { Memory: { } memory })
+        if (store.CurrentInstance is not InstanceState { Memory: { } memory })
         {
             return Span<byte>.Empty;
         }

@@ -46,6 +46,12 @@ public sealed class WastResults
     /// <summary>The failures, in order.</summary>
     public List<WastFailure> Failures { get; } = new();
 
+    /// <summary>Functions of the modules defined that run compiled code (machine-code tiers only).</summary>
+    public int CompiledFunctions { get; internal set; }
+
+    /// <summary>Functions the machine-code tier could not compile, which stayed in the interpreter.</summary>
+    public int FallbackFunctions { get; internal set; }
+
     /// <summary>The counts of one command kind.</summary>
     public WastCounts this[ScriptCommandKind kind] => _byKind[(int)kind];
 
@@ -88,6 +94,8 @@ public sealed class WastResults
             _byKind[i].Add(other._byKind[i]);
         }
         Failures.AddRange(other.Failures);
+        CompiledFunctions += other.CompiledFunctions;
+        FallbackFunctions += other.FallbackFunctions;
     }
 
     /// <summary>The script-format name of a command kind, e.g. <c>assert_return</c>.</summary>

@@ -54,6 +54,8 @@ public sealed class WastRunner
                 results.Failures.Add(new WastFailure(fileName, command.Line, command.Kind, failure ?? "failed"));
             }
         }
+        results.CompiledFunctions = session.CompiledFunctions;
+        results.FallbackFunctions = session.FallbackFunctions;
         return results;
     }
 }
@@ -66,5 +68,8 @@ public sealed class WastOptions
 
     /// <summary>The engine to run in (its configuration selects the tier); a default engine when null.</summary>
     public Engine.Runtime.WasmEngine? Engine { get; init; }
+
+    /// <summary>The configuration of the engine each script gets when <see cref="Engine"/> is null (defaults when null too).</summary>
+    public Engine.Runtime.EngineConfig? Config { get; init; }
 }
 

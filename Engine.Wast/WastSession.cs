@@ -23,7 +23,7 @@ internal sealed class WastSession : IDisposable
     public WastSession(WastOptions options)
     {
         _options = options;
-        _engine = options.Engine ?? new WasmEngine();
+        _engine = options.Engine ?? new WasmEngine(options.Config);
         _store = new Store(_engine);
         _linker = new Linker(_engine) { AllowShadowing = true };
         if (options.Execute)
@@ -33,6 +33,14 @@ internal sealed class WastSession : IDisposable
     }
 
     public void Dispose() => _store.Dispose();
+
+    private readonly List<Module> _modules = new();
+
+    /// <summary>Functions of the modules defined so far that were compiled to machine code.</summary>
+    public int CompiledFunctions => _modules.Sum(m => m.CompiledFunctionCount);
+
+    /// <summary>Functions of the modules defined so far that the machine-code tier could not compile.</summary>
+    public int FallbackFunctions => _modules.Sum(m => m.TierFallbacks.Count);
 
     public (WastOutcome Outcome, string? Failure) Execute(ScriptCommand command) => command.Kind switch
     {
@@ -77,6 +85,7 @@ internal sealed class WastSession : IDisposable
         {
             return Passed();
         }
+        _modules.Add(module);
         try
         {
             Instance instance = _linker.Instantiate(_store, module);

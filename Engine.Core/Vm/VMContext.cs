@@ -21,11 +21,14 @@ namespace Engine.Core;
 ///  32      Functions        nint[function count]: address of each function's VMFuncRef
 ///                           (imports point at the exporter's record)
 ///  40      TypeIds          int[type count]: engine-wide canonical id of each type index
-///  48      Services         GCHandle (as nint) of the instance's VMInstance
-///  56      StackLimit       lowest native stack address compiled code may use
+///  48      Builtins         nint[BuiltinId count]: the C# functions compiled code calls (see BuiltinId)
+///  56      StackLimit       lowest native stack address compiled code may use (the running
+///                           thread's, kept current by every entry into compiled code)
 ///  64      EpochDeadline    interruption: trap when the engine's epoch reaches it
 ///  72      EpochCounter     address of the engine's epoch counter (long)
 ///  80      FuelCounter      address of the store's remaining fuel (long)
+///  88      StoreContext     the store's native context (exit frame of compiled code, see VMStoreContext)
+///  96      Instance         GCHandle (as nint) of the instance's VMInstance (for builtins)
 /// </code>
 /// </remarks>
 [StructLayout(LayoutKind.Sequential)]
@@ -43,8 +46,8 @@ public struct VMContext
     public nint Functions;
     /// <summary>Address of an int array: canonical type id per type index.</summary>
     public nint TypeIds;
-    /// <summary>GCHandle (as nint) of the instance's <see cref="VMInstance"/>.</summary>
-    public nint Services;
+    /// <summary>Address of the builtins table: one function pointer per <see cref="BuiltinId"/>.</summary>
+    public nint Builtins;
     /// <summary>The lowest native stack address compiled code may use.</summary>
     public nint StackLimit;
     /// <summary>The epoch at which running code traps with <see cref="TrapCode.Interrupted"/>.</summary>
@@ -53,6 +56,37 @@ public struct VMContext
     public nint EpochCounter;
     /// <summary>Address of the store's remaining fuel (a long), consumed by every instance of the store.</summary>
     public nint FuelCounter;
+    /// <summary>Address of the store's <see cref="VMStoreContext"/>.</summary>
+    public nint StoreContext;
+    /// <summary>GCHandle (as nint) of the instance's <see cref="VMInstance"/>.</summary>
+    public nint Instance;
+}
+
+/// <summary>
+/// The per-store native block compiled code writes when it leaves for C# (a call to a builtin, an
+/// interpreted or host function, a trap), so the collector and backtraces can walk its frames by the
+/// rbp chain, starting at the exit frame.
+/// </summary>
+/// <remarks>
+/// <code>
+///  offset  field     meaning
+///  0       ExitFp    rbp of the innermost compiled frame that called out to C#
+///  8       ExitPc    the return address of that call (a code address inside that frame's function)
+///  16      Handle    GCHandle (as nint) of the runtime's managed native context of the store
+///  24      ExitVmctx the VMContext of that frame's function (r14 at the exit), for host calls' caller
+/// </code>
+/// </remarks>
+[StructLayout(LayoutKind.Sequential)]
+public struct VMStoreContext
+{
+    /// <summary>Frame pointer of the innermost compiled frame that called out to C#.</summary>
+    public nint ExitFp;
+    /// <summary>Return address of that call.</summary>
+    public nint ExitPc;
+    /// <summary>GCHandle (as nint) of the runtime's managed object for this context.</summary>
+    public nint Handle;
+    /// <summary>The VMContext of the function that left through the exit stub (the caller of a host function).</summary>
+    public nint ExitVmctx;
 }
 
 /// <summary>A global's storage cell: 16 bytes, enough for any value (v128). Numbers in their little-endian bits; references as addresses.</summary>
@@ -84,7 +118,11 @@ public struct VMTable
 [StructLayout(LayoutKind.Sequential)]
 public struct VMFuncRef
 {
-    /// <summary>Native entry point of the function's current compiled code, or 0 while it is interpreted or is a host function.</summary>
+    /// <summary>
+    /// Native entry point of the function's current code (native signature, see tiers.md section 4): its
+    /// compiled code, or (for functions not compiled and host functions) the runtime's shared exit stub
+    /// into C#. 0 only in an engine that runs no compiled code; swapped atomically on tier-up.
+    /// </summary>
     public nint NativeCode;
     /// <summary>The engine-wide canonical id of the function's type (compared by call_indirect).</summary>
     public int TypeId;
@@ -111,8 +149,8 @@ public static class VMOffsets
     public const int Functions = 32;
     /// <summary>Offset of <see cref="VMContext.TypeIds"/>.</summary>
     public const int TypeIds = 40;
-    /// <summary>Offset of <see cref="VMContext.Services"/>.</summary>
-    public const int Services = 48;
+    /// <summary>Offset of <see cref="VMContext.Builtins"/>.</summary>
+    public const int Builtins = 48;
     /// <summary>Offset of <see cref="VMContext.StackLimit"/>.</summary>
     public const int StackLimit = 56;
     /// <summary>Offset of <see cref="VMContext.EpochDeadline"/>.</summary>
@@ -121,13 +159,33 @@ public static class VMOffsets
     public const int EpochCounter = 72;
     /// <summary>Offset of <see cref="VMContext.FuelCounter"/>.</summary>
     public const int FuelCounter = 80;
+    /// <summary>Offset of <see cref="VMContext.StoreContext"/>.</summary>
+    public const int StoreContext = 88;
+    /// <summary>Offset of <see cref="VMContext.Instance"/>.</summary>
+    public const int Instance = 96;
     /// <summary>Size of <see cref="VMContext"/>.</summary>
-    public const int VMContextSize = 88;
+    public const int VMContextSize = 104;
+
+    /// <summary>Offset of <see cref="VMStoreContext.ExitFp"/>.</summary>
+    public const int StoreExitFp = 0;
+    /// <summary>Offset of <see cref="VMStoreContext.ExitPc"/>.</summary>
+    public const int StoreExitPc = 8;
+    /// <summary>Offset of <see cref="VMStoreContext.Handle"/>.</summary>
+    public const int StoreHandle = 16;
+    /// <summary>Offset of <see cref="VMStoreContext.ExitVmctx"/>.</summary>
+    public const int StoreExitVmctx = 24;
+    /// <summary>Size of <see cref="VMStoreContext"/>.</summary>
+    public const int StoreContextSize = 32;
+
+    /// <summary>Offset of <see cref="VMGlobal.Low"/> (a global's value).</summary>
+    public const int GlobalValue = 0;
 
     /// <summary>Offset of <see cref="VMTable.Elements"/>.</summary>
     public const int TableElements = 0;
     /// <summary>Offset of <see cref="VMTable.Length"/>.</summary>
     public const int TableLength = 8;
+    /// <summary>Size of <see cref="VMTable"/>.</summary>
+    public const int TableSize = 16;
 
     /// <summary>Offset of <see cref="VMFuncRef.NativeCode"/>.</summary>
     public const int FuncRefNativeCode = 0;

@@ -2529,7 +2529,14 @@ internal static unsafe partial class Executor
                 }
                 default:
                     frames[top].Ip = (int)(ip - code) + 1;
-                    ip += RunCold(ip, fp, memory, memLength);
+                    int coldWords = RunCold(stack, top, ip, fp, memory, memLength);
+                    if (coldWords < 0)
+                    {
+                        // The activation finished in compiled code (results in slots 0..); calls out may have grown the frame records.
+                        frames = stack.Frames;
+                        goto case Op.Return;
+                    }
+                    ip += coldWords;
                     continue;
             }
 
@@ -2537,7 +2544,7 @@ internal static unsafe partial class Executor
             // A call from the instruction that set callee and calleeFp; frames[top].Ip holds the return address.
             if ((target = (callee as InterpretedFunction)!) is not null)
             {
-                targetCode = target.Code ?? target.Translate();
+                targetCode = target.EntryCode ?? target.Translate();
                 if (calleeFp + targetCode.FrameSlots > stack.SlotLimit)
                 {
                     trap = TrapCode.StackExhausted;
@@ -2582,6 +2589,8 @@ internal static unsafe partial class Executor
             stack.Top = top;
             stack.SlotTop = fp + frameSlots;
             callee.Invoke(new Span<ulong>(calleeFp, callee.SlotCount));
+            // Activations nested in the call may have grown (replaced) the frame records.
+            frames = stack.Frames;
             memory = (byte*)vm->MemoryBase;
             memLength = vm->MemoryLength;
             ip = code + frames[top].Ip;
@@ -2600,18 +2609,44 @@ internal static unsafe partial class Executor
         throw new TrapException(trap);
     }
 
-    /// <summary>Runs one cold instruction; returns its length in code words. Traps throw.</summary>
+    /// <summary>
+    /// Runs one cold instruction; returns its length in code words, or -1 when the activation finished in
+    /// compiled code (the tier-up instructions). Traps throw.
+    /// </summary>
     [SkipLocalsInit]
-    private static int RunCold(int* ip, ulong* fp, byte* memory, ulong memLength)
+    private static int RunCold(ExecutionStack stack, int top, int* ip, ulong* fp, byte* memory, ulong memLength)
     {
         // Operands of the instruction being executed, and the address of its memory access.
-        int a, b, c, d, lane, v, x;
+        int a, b, c, d, imm, lane, n, v, x;
         Vector128<byte> lanes;
         uint off;
         ulong pAddress;
         byte* p;
         switch ((Op)(*ip))
         {
+                case Op.CallCompiled: // keeping their calls out of the dispatch loop keeps the loop as fast as without them; -1 = return now)
+                {
+                    stack.Frames[top].Function.RunCompiled(stack, top, fp);
+                    return -1;
+                    return 1;
+                }
+                case Op.TierUpEntry: // count a call (the counter is the imm word); when it runs out, ask for compiled code and run it if it is ready now
+                {
+                    imm = ip[1];
+                    if (--ip[1] <= 0 && stack.Frames[top].Function.OnHotEntry(stack, top, fp, ip + 1))
+                    {
+                        stack.Frames[top].Function.RunCompiled(stack, top, fp);
+                        return -1;
+                    }
+                    return 2;
+                }
+                case Op.TierUpLoop: // count an iteration of the loop (the counter is the imm word; n is its OSR point); when it runs out, continue in compiled code from here if it is ready
+                {
+                    imm = ip[1];
+                    n = ip[2];
+                    if (--ip[1] <= 0 && stack.Frames[top].Function.TryContinueInCompiledCode(stack, top, fp, ip + 1, ip[2])) return -1;
+                    return 3;
+                }
                 case Op.F32Ceil: // d = ceil(a)
                 {
                     d = ip[1];

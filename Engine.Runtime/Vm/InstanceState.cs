@@ -26,6 +26,7 @@ internal sealed unsafe class InstanceState : VMInstance, IDisposable
     private readonly Dictionary<string, Extern> _exports = new(StringComparer.Ordinal);
     private VMContext* _vm;
     private nint _arrays;
+    private GCHandle _self;
 
     public InstanceState(Store store, Module module, IReadOnlyList<Extern> imports) : base(module.Info)
     {
@@ -52,6 +53,14 @@ internal sealed unsafe class InstanceState : VMInstance, IDisposable
         _vm->EpochCounter = store.Engine.EpochCounterAddress;
         _vm->EpochDeadline = store.EpochDeadline;
         _vm->FuelCounter = store.FuelCounterAddress;
+        if (store.Native is { } native)
+        {
+            _vm->Builtins = Native.NativeRuntime.BuiltinsTable;
+            _vm->StoreContext = native.Address;
+            _vm->StackLimit = native.StackLimit;
+            _self = GCHandle.Alloc(this, GCHandleType.Weak);
+            _vm->Instance = GCHandle.ToIntPtr(_self);
+        }
         VMContext = (nint)_vm;
 
         for (int i = 0; i < typeCount; i++)
@@ -137,6 +146,19 @@ internal sealed unsafe class InstanceState : VMInstance, IDisposable
         }
         _dataDropped = new bool[info.Data.Count];
         Public = new Instance(store, this);
+        module.Code?.Attach(this);
+    }
+
+    /// <summary>Makes <paramref name="code"/> the code of its function in this instance: native calls and interpreted calls alike.</summary>
+    public void PublishCompiled(Native.NativeFunction code)
+    {
+        if (_vm == null || Functions[code.FunctionIndex] is not InterpretedFunction function || _store.Native is not { } native)
+        {
+            return;
+        }
+        // The native entry first: the interpreter's stub reads it through the funcref.
+        Volatile.Write(ref ((VMFuncRef*)function.FuncRef)->NativeCode, code.Entry);
+        function.PublishCompiled(new Native.CompiledEntry(native, function, code));
     }
 
     /// <summary>The embedding API's view of this instance.</summary>
@@ -434,5 +456,9 @@ internal sealed unsafe class InstanceState : VMInstance, IDisposable
         NativeMemory.Free((void*)_arrays);
         NativeMemory.Free(_vm);
         _vm = null;
+        if (_self.IsAllocated)
+        {
+            _self.Free();
+        }
     }
 }

@@ -2,12 +2,13 @@ using System.Runtime.InteropServices;
 
 namespace Engine.Runtime.Vm;
 
-/// <summary>The few libc calls the VM needs: reserving address space for linear memories and committing it page by page.</summary>
+/// <summary>The few libc calls the VM needs: reserving address space for linear memories and committing it page by page, mapping compiled code, and finding the thread's stack.</summary>
 internal static unsafe partial class NativeMethods
 {
     public const int ProtNone = 0;
     public const int ProtRead = 1;
     public const int ProtWrite = 2;
+    public const int ProtExec = 4;
     public const int MapPrivate = 0x02;
     public const int MapAnonymous = 0x20;
     public const int MapNoReserve = 0x4000;
@@ -21,4 +22,16 @@ internal static unsafe partial class NativeMethods
 
     [LibraryImport("libc", EntryPoint = "munmap", SetLastError = true)]
     public static partial int Munmap(nint address, nuint length);
+
+    [LibraryImport("libc", EntryPoint = "pthread_self")]
+    public static partial nint PthreadSelf();
+
+    [LibraryImport("libc", EntryPoint = "pthread_getattr_np")]
+    public static partial int PthreadGetattrNp(nint thread, void* attributes);
+
+    [LibraryImport("libc", EntryPoint = "pthread_attr_getstack")]
+    public static partial int PthreadAttrGetstack(void* attributes, nint* address, nuint* size);
+
+    [LibraryImport("libc", EntryPoint = "pthread_attr_destroy")]
+    public static partial int PthreadAttrDestroy(void* attributes);
 }

@@ -108,7 +108,7 @@ public sealed class RegressionTests
         }
         string output = Path.Combine(Directory.CreateTempSubdirectory("perf-regress-").FullName, "result.json");
         var log = new StringWriter();
-        int exitCode = RegressCommand.Run(["--quick", "--rounds", "2", "--programs", "fib", "--phases", "decode-validate,instantiate", "--out", output,
+        int exitCode = RegressCommand.Run(["--quick", "--rounds", "2", "--programs", "fib", "--engines", "interpreter,wasmtime", "--phases", "decode-validate,instantiate", "--out", output,
             "--artifacts", Path.Combine(Path.GetDirectoryName(output)!, "artifacts")], log);
 
         Assert.That(exitCode, Is.EqualTo(0), log.ToString());

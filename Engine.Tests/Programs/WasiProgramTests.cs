@@ -10,7 +10,7 @@ namespace Engine.Tests.Programs;
 /// The C programs of Programs/wasi and Programs/large (clang, wasi-libc) and the programs of Programs/toolchains
 /// (Rust, Zig, AssemblyScript, ... built by other toolchains), compiled for wasm32-wasi, run through
 /// the embedding API with WASI: stdout must equal the output recorded under wasmtime byte for byte, and the
-/// exit code (or the trap) must match.
+/// exit code (or the trap) must match, in the interpreter, the baseline tier and tiered mode.
 /// </summary>
 [TestFixture]
 [Parallelizable(ParallelScope.All)]
@@ -30,13 +30,16 @@ public sealed class WasiProgramTests
             foreach (JsonElement test in document.RootElement.GetProperty("tests").EnumerateArray())
             {
                 var @case = new ProgramCase(folder, test.Clone());
-                yield return new TestCaseData(@case).SetName($"Runs({@case})");
+                foreach (string tier in new[] { "interpreter", "baseline", "tiered-1" })
+                {
+                    yield return new TestCaseData(@case, tier).SetName($"Runs({@case}, {tier})");
+                }
             }
         }
     }
 
     [TestCaseSource(nameof(Cases))]
-    public void Runs(ProgramCase program)
+    public void Runs(ProgramCase program, string tier)
     {
         JsonElement test = program.Test;
         string folder = Path.Combine(TestPaths.RepositoryRoot, "Engine.Tests", "Programs", program.Folder);
@@ -76,7 +79,7 @@ public sealed class WasiProgramTests
                 File.CreateSymbolicLink(hostLink, symlink.GetProperty("target").GetString()!);
             }
 
-            var engine = new WasmEngine();
+            var engine = new WasmEngine(Baseline.TierModes.Config(tier));
             Module module = Module.FromFile(engine, Path.Combine(folder, test.GetProperty("wasm").GetString()!));
             using var wasi = new WasiContext(config);
             using var store = new Store(engine);

@@ -1,0 +1,455 @@
+using Engine.Core;
+
+namespace Engine.Baseline;
+
+internal enum ControlKind : byte
+{
+    Block,
+    Loop,
+    If,
+    Else,
+    Function,
+}
+
+/// <summary>An open block of the function.</summary>
+internal sealed class Control
+{
+    public ControlKind Kind;
+    /// <summary>Opened in unreachable code: nothing of it is compiled.</summary>
+    public bool Dead;
+    public ValType[] Params = [];
+    public ValType[] Results = [];
+    /// <summary>Stack height below the block's parameters; the label's values live in the homes from here.</summary>
+    public int BaseHeight;
+    /// <summary>The block's end (block, if, function) or header (loop).</summary>
+    public MLabel Label;
+    /// <summary>An if's branch to its else (or end) while no else was seen.</summary>
+    public MLabel ElseLabel;
+    public bool HasElse;
+    /// <summary>Some branch targets the end label.</summary>
+    public bool Branched;
+
+    public ValType[] LabelTypes => Kind == ControlKind.Loop ? Params : Results;
+}
+
+internal sealed partial class CodeGen
+{
+    private Control PushControl(ControlKind kind, ValType[] parameters, ValType[] results)
+    {
+        if (_controlDepth == _controls.Count)
+        {
+            _controls.Add(new Control());
+        }
+        Control control = _controls[_controlDepth++];
+        control.Kind = kind;
+        control.Dead = false;
+        control.Params = parameters;
+        control.Results = results;
+        control.BaseHeight = _height - parameters.Length;
+        control.HasElse = false;
+        control.Branched = false;
+        return control;
+    }
+
+    private Control ControlAt(uint depth) => _controls[_controlDepth - 1 - (int)depth];
+
+    public int ControlDepth => _controlDepth;
+
+    private (ValType[] Params, ValType[] Results) BlockTypes(BlockType blockType)
+    {
+        if (blockType.IsEmpty)
+        {
+            return ([], []);
+        }
+        if (!blockType.IsTypeIndex)
+        {
+            return ([], [blockType.ValueType]);
+        }
+        FuncType type = _module.Types[blockType.TypeIndex];
+        return (type.Params, type.Results);
+    }
+
+    private void PushDeadControl() => PushControl(ControlKind.Block, [], []).Dead = true;
+
+    private static void CheckTypes(CodeGen cg, ValType[] types)
+    {
+        foreach (ValType t in types)
+        {
+            if (t == ValType.V128)
+            {
+                cg.NotSupported("v128 block values (SIMD)");
+            }
+        }
+    }
+
+    public void Block(BlockType blockType)
+    {
+        if (_unreachable)
+        {
+            PushDeadControl();
+            return;
+        }
+        var (parameters, results) = BlockTypes(blockType);
+        CheckTypes(this, parameters);
+        CheckTypes(this, results);
+        SpillAll();
+        Control control = PushControl(ControlKind.Block, parameters, results);
+        control.Label = Masm.CreateLabel();
+    }
+
+    public void Loop(BlockType blockType, int loopOffset)
+    {
+        if (_unreachable)
+        {
+            PushDeadControl();
+            return;
+        }
+        var (parameters, results) = BlockTypes(blockType);
+        CheckTypes(this, parameters);
+        CheckTypes(this, results);
+        SpillAll();
+        Control control = PushControl(ControlKind.Loop, parameters, results);
+        control.Label = Masm.CreateLabel();
+        Masm.Bind(control.Label);
+        if (_options.OsrAllLoops || _options.OsrLoops.Contains(loopOffset))
+        {
+            AddOsrEntry(loopOffset, control.Label);
+        }
+        EmitEntryChecks();
+    }
+
+    public void If(BlockType blockType)
+    {
+        if (_unreachable)
+        {
+            PushDeadControl();
+            return;
+        }
+        var (parameters, results) = BlockTypes(blockType);
+        CheckTypes(this, parameters);
+        CheckTypes(this, results);
+        MLabel elseLabel = Masm.CreateLabel();
+        if (Peek().Kind == ValueKind.Flags)
+        {
+            Cond cond = Pop().Condition;
+            SpillAll();
+            Masm.JumpIf(cond.Negate(), elseLabel);
+        }
+        else
+        {
+            Operand c = PopOperand(allowImmediate: false, allowMemory: false);
+            Free(c);
+            SpillAll();
+            Masm.Test(false, c.Reg, c.Reg);
+            Masm.JumpIf(Cond.Equal, elseLabel);
+        }
+        Control control = PushControl(ControlKind.If, parameters, results);
+        control.Label = Masm.CreateLabel();
+        control.ElseLabel = elseLabel;
+        // The then-branch works on copies of the parameters, so the else-branch still finds the originals.
+        int first = _height - parameters.Length;
+        for (int i = 0; i < parameters.Length; i++)
+        {
+            StoreEntryTo(first + i, HomeSlot(_height));
+            PushHome(parameters[i]);
+        }
+    }
+
+    public void Else()
+    {
+        Control control = ControlAt(0);
+        if (control.Dead)
+        {
+            return;
+        }
+        if (!_unreachable)
+        {
+            MoveTopTo(control.Results.Length, control.BaseHeight);
+            Masm.Jump(control.Label);
+            control.Branched = true;
+        }
+        DiscardTo(control.BaseHeight);
+        Masm.Bind(control.ElseLabel);
+        control.HasElse = true;
+        control.Kind = ControlKind.Else;
+        foreach (ValType type in control.Params)
+        {
+            PushHome(type);
+        }
+        _unreachable = false;
+    }
+
+    /// <summary>Handles <c>end</c>; returns true when it closed the function.</summary>
+    public bool End()
+    {
+        Control control = ControlAt(0);
+        if (control.Dead)
+        {
+            _controlDepth--;
+            return false;
+        }
+        if (control.Kind == ControlKind.Function)
+        {
+            if (!_unreachable)
+            {
+                EmitReturn(fallsIntoEpilogue: false);
+            }
+            _controlDepth--;
+            _unreachable = true;
+            return true;
+        }
+        bool reachable = !_unreachable;
+        if (reachable)
+        {
+            MoveTopTo(control.Results.Length, control.BaseHeight);
+        }
+        DiscardTo(control.BaseHeight);
+        if (control.Kind == ControlKind.If && !control.HasElse)
+        {
+            // An if without else: the false path passes its parameters through, already in place.
+            Masm.Bind(control.ElseLabel);
+            reachable = true;
+        }
+        if (control.Kind != ControlKind.Loop && control.Branched)
+        {
+            Masm.Bind(control.Label);
+            reachable = true;
+        }
+        _controlDepth--;
+        foreach (ValType type in control.Results)
+        {
+            PushHome(type);
+        }
+        _unreachable = !reachable;
+        return false;
+    }
+
+    /// <summary>Pops entries down to <paramref name="height"/>, freeing their registers.</summary>
+    private void DiscardTo(int height)
+    {
+        while (_height > height)
+        {
+            Drop();
+        }
+        if (_height < height)
+        {
+            // Unreachable code may have popped below the block's base (the stack is polymorphic there).
+            while (_height < height)
+            {
+                PushHome(ValType.I64);
+            }
+        }
+    }
+
+    /// <summary>Marks the rest of the current block unreachable: its stack is forgotten down to the block's base.</summary>
+    public void SetUnreachable()
+    {
+        DiscardTo(ControlAt(0).BaseHeight);
+        _unreachable = true;
+    }
+
+    /// <summary>Moves the label's values into place and jumps (or returns, for the function's label).</summary>
+    private void BranchTo(Control target)
+    {
+        if (target.Kind == ControlKind.Function)
+        {
+            EmitReturn(fallsIntoEpilogue: false);
+            return;
+        }
+        MoveTopTo(target.LabelTypes.Length, target.BaseHeight);
+        Masm.Jump(target.Label);
+        if (target.Kind != ControlKind.Loop)
+        {
+            target.Branched = true;
+        }
+    }
+
+    public void Br(uint depth)
+    {
+        if (_unreachable)
+        {
+            return;
+        }
+        BranchTo(ControlAt(depth));
+        SetUnreachable();
+    }
+
+    public void BrIf(uint depth)
+    {
+        if (_unreachable)
+        {
+            return;
+        }
+        Control target = ControlAt(depth);
+        Cond taken;
+        if (Peek().Kind == ValueKind.Flags)
+        {
+            taken = Pop().Condition;
+        }
+        else
+        {
+            Operand c = PopOperand(allowImmediate: false, allowMemory: false);
+            Free(c);
+            Masm.Test(false, c.Reg, c.Reg);
+            taken = Cond.NotEqual;
+        }
+        if (target.Kind != ControlKind.Function && TopIsAt(target.LabelTypes.Length, target.BaseHeight))
+        {
+            Masm.JumpIf(taken, target.Label);
+            if (target.Kind != ControlKind.Loop)
+            {
+                target.Branched = true;
+            }
+            return;
+        }
+        // Values must move (or the branch returns): skip the moves and the jump when the condition is false.
+        MLabel skip = Masm.CreateLabel();
+        Masm.JumpIf(taken.Negate(), skip);
+        BranchTo(target);
+        Masm.Bind(skip);
+    }
+
+    public void BrTable(BrTable table)
+    {
+        if (_unreachable)
+        {
+            return;
+        }
+        Reg index = PopToRegister();
+        Free(index);
+        int count = (int)table.Count;
+        Span<uint> depths = count + 1 <= 256 ? stackalloc uint[count + 1] : new uint[count + 1];
+        int k = 0;
+        foreach (uint depth in table)
+        {
+            depths[k++] = depth;
+        }
+        depths[count] = table.Default;
+        // Targets whose values are in place are jumped to directly; the others through a stub (one per depth) that moves them.
+        var stubs = new Dictionary<uint, MLabel>();
+        var pending = new List<(MLabel Stub, uint Depth)>();
+        MLabel TargetOf(uint depth)
+        {
+            Control target = ControlAt(depth);
+            if (target.Kind != ControlKind.Function && TopIsAt(target.LabelTypes.Length, target.BaseHeight))
+            {
+                if (target.Kind != ControlKind.Loop)
+                {
+                    target.Branched = true;
+                }
+                return target.Label;
+            }
+            if (!stubs.TryGetValue(depth, out MLabel stub))
+            {
+                stub = Masm.CreateLabel();
+                stubs[depth] = stub;
+                pending.Add((stub, depth));
+            }
+            return stub;
+        }
+        MLabel defaultTarget = TargetOf(table.Default);
+        if (count > 0)
+        {
+            var targets = new MLabel[count];
+            for (int i = 0; i < count; i++)
+            {
+                targets[i] = TargetOf(depths[i]);
+            }
+            Masm.AluImm(AluOp.Cmp, false, index, count);
+            Masm.JumpIf(Cond.AboveOrEqual, defaultTarget);
+            MLabel tableLabel = Masm.CreateLabel();
+            Masm.JumpThroughTable(tableLabel, index, Reg.R11, Reg.Rax);
+            Masm.EmitJumpTable(tableLabel, targets);
+        }
+        else
+        {
+            Masm.Jump(defaultTarget);
+        }
+        foreach (var (stub, depth) in pending)
+        {
+            Masm.Bind(stub);
+            BranchTo(ControlAt(depth));
+        }
+        SetUnreachable();
+    }
+
+    public void Return()
+    {
+        if (_unreachable)
+        {
+            return;
+        }
+        EmitReturn(fallsIntoEpilogue: false);
+        SetUnreachable();
+    }
+
+    /// <summary>Writes the results to the argument area (slots from 0), sets status 0 and leaves through the epilogue.</summary>
+    private void EmitReturn(bool fallsIntoEpilogue)
+    {
+        int count = _type.Results.Length;
+        int first = _height - count;
+        if (count > 0)
+        {
+            // r11 = the argument area; results go there from slot 0 (StoreEntryTo uses only rax).
+            Masm.Load(true, Reg.R11, new Mem(Reg.Rbp, ArgsPointerOffsetFromRbp));
+            for (int k = 0; k < count; k++)
+            {
+                StoreEntryTo(first + k, new Mem(Reg.R11, 8 * k));
+            }
+        }
+        Masm.MovImm(false, Reg.Rax, 0);
+        if (!fallsIntoEpilogue)
+        {
+            Masm.Jump(_epilogue);
+        }
+    }
+
+    // ---- on-stack replacement ----
+
+    /// <summary>
+    /// An extra entry for on-stack replacement at the loop whose header is <paramref name="header"/>: a prologue
+    /// like the function's, then the locals and operand-stack values from the state area (rsi), then a jump
+    /// to the header. Every stack entry is at home here (block entry spilled them).
+    /// </summary>
+    private void AddOsrEntry(int loopOffset, MLabel header)
+    {
+        var operandTypes = new ValType[_height];
+        for (int i = 0; i < _height; i++)
+        {
+            operandTypes[i] = _stack[i].Type;
+        }
+        var state = new OsrState((ValType[])_localTypes.Clone(), operandTypes);
+        MLabel entry = Masm.CreateLabel();
+        _osrEntries.Add((loopOffset, entry, state));
+        int localCount = _localCount;
+        _outOfLine.Add(() =>
+        {
+            Masm.Bind(entry);
+            MarkOffset(loopOffset);
+            EmitSaveRegisters();
+            EmitFrameSetup();
+            if (_module.Memories.Count > 0)
+            {
+                Masm.Load(true, Registers.MemoryBase, new Mem(Registers.Vmctx, VMOffsets.MemoryBase));
+            }
+            for (int i = 0; i < localCount; i++)
+            {
+                if (IsPinned(i, out Reg reg))
+                {
+                    LoadValue(reg, _localTypes[i], new Mem(Reg.Rsi, 8 * i));
+                }
+                else
+                {
+                    Masm.Load(true, Reg.Rax, new Mem(Reg.Rsi, 8 * i));
+                    Masm.Store(true, LocalSlot(i), Reg.Rax);
+                }
+            }
+            for (int i = 0; i < operandTypes.Length; i++)
+            {
+                Masm.Load(true, Reg.Rax, new Mem(Reg.Rsi, 8 * (localCount + i)));
+                Masm.Store(true, HomeSlot(i), Reg.Rax);
+            }
+            Masm.Jump(header);
+        });
+    }
+}

@@ -1,0 +1,74 @@
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Running;
+using Engine.Baseline;
+using Engine.Core;
+
+namespace Engine.Benchmarks;
+
+/// <summary>
+/// Baseline compile throughput: MB/s of function bodies compiled on one thread (every defined function of
+/// the module, SIMD functions excluded as the tier does not compile them), and the code size per wasm byte
+/// (printed in the setup). Goal: at least 10 MB/s.
+/// </summary>
+[MemoryDiagnoser]
+[Config(typeof(ThroughputConfig))]
+public class CompileBenchmarks : IBytesPerOperation
+{
+    private ModuleInfo _module = null!;
+    private uint[] _functions = [];
+    private readonly BaselineCompiler _compiler = new();
+
+    /// <summary>The module: a path relative to the benchmark folder.</summary>
+    [Params("Modules/large.wasm", "Programs/nbody.wasm", "lisp")]
+    public string Module { get; set; } = "";
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _module = ModuleLoader.DecodeAndValidate(File.ReadAllBytes(PathOf(Module)));
+        var compiled = new List<uint>();
+        long wasm = 0, code = 0;
+        for (int i = _module.ImportedFunctionCount; i < _module.FunctionTypeIndices.Count; i++)
+        {
+            CompileResult result = _compiler.Compile(_module, (uint)i, CompilerOptions.Default);
+            if (result.Function is { } function)
+            {
+                compiled.Add((uint)i);
+                wasm += function.WasmBodySize;
+                code += function.Code.Length;
+            }
+        }
+        _functions = compiled.ToArray();
+        Console.WriteLine($"// {Module}: {_functions.Length} functions, {wasm} wasm bytes -> {code} code bytes ({(double)code / wasm:F2} per wasm byte)");
+    }
+
+    [Benchmark]
+    public int CompileAll()
+    {
+        int size = 0;
+        foreach (uint index in _functions)
+        {
+            size += _compiler.Compile(_module, index, CompilerOptions.Default).Function!.Code.Length;
+        }
+        return size;
+    }
+
+    public long BytesFor(BenchmarkCase benchmarkCase)
+    {
+        string module = (string)benchmarkCase.Parameters["Module"];
+        ModuleInfo info = ModuleLoader.DecodeAndValidate(File.ReadAllBytes(PathOf(module)));
+        long bytes = 0;
+        for (int i = info.ImportedFunctionCount; i < info.FunctionTypeIndices.Count; i++)
+        {
+            if (_compiler.Compile(info, (uint)i, CompilerOptions.Default).Function is { } function)
+            {
+                bytes += function.WasmBodySize;
+            }
+        }
+        return bytes;
+    }
+
+    private static string PathOf(string module) => module == "lisp"
+        ? Path.Combine(BenchmarkFiles.RepositoryRoot, "Engine.Tests", "Programs", "large", "lisp.wasm")
+        : BenchmarkFiles.Project(module);
+}

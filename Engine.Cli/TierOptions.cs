@@ -1,0 +1,95 @@
+using Engine.Runtime;
+
+namespace Engine.Cli;
+
+/// <summary>The command line's tier-up options (shared by the commands that run code).</summary>
+internal sealed class TierOptions
+{
+    /// <summary>The help text of the options.</summary>
+    public const string Help =
+        "  --tier-up-calls N       tiered: calls before a function is compiled (default 200)\n" +
+        "  --tier-up-loops N       tiered: loop iterations before on-stack replacement (default 2000)\n" +
+        "  --tier-up-threshold N   both of the above\n" +
+        "  --sync-compile          tiered: compile on the running thread instead of in the background\n" +
+        "  --function-tier NAME=TIER\n" +
+        "                          force a function (name-section name or index) to a tier";
+
+    private int? _calls;
+    private int? _loops;
+    private bool _sync;
+    private readonly Dictionary<string, TierMode> _functionTiers = new(StringComparer.Ordinal);
+
+    /// <summary>interpreter, baseline or tiered.</summary>
+    public static TierMode Parse(string value) => value switch
+    {
+        "interpreter" => TierMode.Interpreter,
+        "baseline" => TierMode.Baseline,
+        "tiered" => TierMode.Tiered,
+        _ => throw new UsageException($"unknown tier '{value}' (interpreter, baseline or tiered)"),
+    };
+
+    /// <summary>Reads the option at <paramref name="i"/> if it is one of these (advancing past its value); false otherwise.</summary>
+    public bool TryParse(string[] args, ref int i)
+    {
+        switch (args[i])
+        {
+            case "--tier-up-calls":
+                _calls = Count(args, ref i);
+                return true;
+            case "--tier-up-loops":
+                _loops = Count(args, ref i);
+                return true;
+            case "--tier-up-threshold":
+                _calls = _loops = Count(args, ref i);
+                return true;
+            case "--sync-compile":
+                _sync = true;
+                return true;
+            case "--function-tier":
+                string value = Value(args, ref i);
+                int eq = value.IndexOf('=');
+                if (eq <= 0)
+                {
+                    throw new UsageException("--function-tier needs NAME=TIER");
+                }
+                _functionTiers[value[..eq]] = Parse(value[(eq + 1)..]);
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>The configuration with these options applied.</summary>
+    public EngineConfig Apply(EngineConfig config) => new()
+    {
+        Tier = config.Tier,
+        EpochInterruption = config.EpochInterruption,
+        ConsumeFuel = config.ConsumeFuel,
+        MaxStackSlots = config.MaxStackSlots,
+        MaxCallDepth = config.MaxCallDepth,
+        TierUpCallThreshold = _calls ?? config.TierUpCallThreshold,
+        TierUpLoopThreshold = _loops ?? config.TierUpLoopThreshold,
+        BackgroundCompilation = !_sync && config.BackgroundCompilation,
+        FunctionTiers = _functionTiers.Count > 0 ? _functionTiers : config.FunctionTiers,
+    };
+
+    private static string Value(string[] args, ref int i)
+    {
+        if (i + 1 >= args.Length)
+        {
+            throw new UsageException($"{args[i]} needs a value");
+        }
+        return args[++i];
+    }
+
+    private static int Count(string[] args, ref int i)
+    {
+        string option = args[i];
+        string value = Value(args, ref i);
+        if (!int.TryParse(value, out int n) || n < 1)
+        {
+            throw new UsageException($"{option} needs a positive number, got '{value}'");
+        }
+        return n;
+    }
+}

@@ -1,0 +1,163 @@
+namespace Engine.Core;
+
+/// <summary>A place in the code that must be patched when the code is placed in memory (none today: compiled code reaches everything through the VMContext).</summary>
+/// <param name="Offset">Byte offset of the patched field in the code.</param>
+/// <param name="Kind">What to write there.</param>
+/// <param name="Target">What the field refers to (meaning depends on <paramref name="Kind"/>).</param>
+public readonly record struct Relocation(int Offset, RelocationKind Kind, int Target);
+
+/// <summary>Kinds of <see cref="Relocation"/>.</summary>
+public enum RelocationKind : byte
+{
+    /// <summary>An absolute 64-bit address of a builtin (Target = <see cref="BuiltinId"/>).</summary>
+    BuiltinAddress64,
+}
+
+/// <summary>A place where compiled code traps: its out-of-line stub, the trap, and the wasm instruction.</summary>
+/// <param name="NativeOffset">Offset of the trap stub's return address (the pc a backtrace sees).</param>
+/// <param name="Code">The trap raised.</param>
+/// <param name="WasmOffset">Byte offset in the module of the trapping instruction.</param>
+public readonly record struct TrapSite(int NativeOffset, TrapCode Code, int WasmOffset);
+
+/// <summary>One entry of the native-offset to wasm-offset map: code from <paramref name="NativeOffset"/> on belongs to the instruction at <paramref name="WasmOffset"/>.</summary>
+public readonly record struct OffsetMapping(int NativeOffset, int WasmOffset);
+
+/// <summary>
+/// An extra entry of compiled code at a loop header, for on-stack replacement: it has the function's
+/// native signature, but its argument area holds the wasm state at the loop header (see
+/// <see cref="OsrState"/>) instead of the parameters; it continues the function from there and
+/// returns its results the usual way (slots from 0 of the same area).
+/// </summary>
+/// <param name="LoopOffset">Byte offset in the module of the <c>loop</c> instruction.</param>
+/// <param name="NativeOffset">Offset of the entry in the code.</param>
+/// <param name="State">The layout of the state the entry reads.</param>
+public sealed record OsrEntry(int LoopOffset, int NativeOffset, OsrState State);
+
+/// <summary>
+/// The wasm-level state of a function at a loop header, independent of any tier: every local (parameters
+/// first), then every operand-stack value from the bottom, the loop's parameters last, each in 8-byte
+/// slots exactly like call arguments (section 1 of tiers.md). One tier writes it, another reads it.
+/// </summary>
+/// <param name="LocalTypes">The types of the locals, parameters included.</param>
+/// <param name="OperandTypes">The types of the operand-stack values, bottom first.</param>
+public sealed record OsrState(ValType[] LocalTypes, ValType[] OperandTypes)
+{
+    /// <summary>The number of slots the state takes.</summary>
+    public int SlotCount => FunctionInstance.SlotsOf(LocalTypes) + FunctionInstance.SlotsOf(OperandTypes);
+}
+
+/// <summary>
+/// What a compiler produces for one function: position-independent x86-64 code with the native
+/// signature of tiers.md section 4, and everything the runtime needs to run it, walk its frames and
+/// explain its traps. Immutable.
+/// </summary>
+public sealed class CompiledFunction
+{
+    /// <summary>Creates the artifact.</summary>
+    public CompiledFunction(uint functionIndex, byte[] code, Relocation[] relocations, byte[] stackMap, TrapSite[] trapSites,
+        OffsetMapping[] offsetMap, int frameSize, OsrEntry[] osrEntries, int wasmBodySize)
+    {
+        FunctionIndex = functionIndex;
+        Code = code;
+        Relocations = relocations;
+        StackMap = stackMap;
+        TrapSites = trapSites;
+        OffsetMap = offsetMap;
+        FrameSize = frameSize;
+        OsrEntries = osrEntries;
+        WasmBodySize = wasmBodySize;
+    }
+
+    /// <summary>The function's index in its module.</summary>
+    public uint FunctionIndex { get; }
+
+    /// <summary>The machine code; the entry point is offset 0.</summary>
+    public byte[] Code { get; }
+
+    /// <summary>Fields to patch when placing the code (empty: the code reaches everything through the VMContext).</summary>
+    public Relocation[] Relocations { get; }
+
+    /// <summary>
+    /// The stack maps in the shared format (Engine.Gc's <c>StackMap</c> bytes): keyed by the offset of each
+    /// call's return address from the code start; slots counted from the frame's lowest address (rsp
+    /// after the prologue), 8 bytes each.
+    /// </summary>
+    public byte[] StackMap { get; }
+
+    /// <summary>Every trap site, by native offset.</summary>
+    public TrapSite[] TrapSites { get; }
+
+    /// <summary>Sorted by native offset: where each wasm instruction's code starts (trap stubs included).</summary>
+    public OffsetMapping[] OffsetMap { get; }
+
+    /// <summary>Bytes from the frame's lowest address (rsp after the prologue) up to the saved rbp: frame base = rbp - FrameSize.</summary>
+    public int FrameSize { get; }
+
+    /// <summary>On-stack-replacement entries (empty unless requested).</summary>
+    public OsrEntry[] OsrEntries { get; }
+
+    /// <summary>The size of the wasm body compiled (for statistics).</summary>
+    public int WasmBodySize { get; }
+
+    /// <summary>
+    /// The wasm offset of the instruction that contains native offset <paramref name="pc"/> - 1 (a
+    /// return address or a trap stub's return address lies just past the instruction it belongs to); -1 when unknown.
+    /// </summary>
+    public int WasmOffsetAt(int pc)
+    {
+        int target = pc - 1;
+        int lo = 0, hi = OffsetMap.Length - 1, found = -1;
+        while (lo <= hi)
+        {
+            int mid = (lo + hi) >>> 1;
+            if (OffsetMap[mid].NativeOffset <= target)
+            {
+                found = mid;
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid - 1;
+            }
+        }
+        return found < 0 ? -1 : OffsetMap[found].WasmOffset;
+    }
+}
+
+/// <summary>What a compiler is asked to do besides compiling the function.</summary>
+public sealed record CompilerOptions
+{
+    /// <summary>Check the engine's epoch at function entry and loop headers (as the interpreter does).</summary>
+    public bool EpochChecks { get; init; }
+
+    /// <summary>Consume fuel at function entry and loop headers (as the interpreter does: one unit each).</summary>
+    public bool Fuel { get; init; }
+
+    /// <summary>The module offsets of the <c>loop</c> instructions that get an on-stack-replacement entry.</summary>
+    public IReadOnlyCollection<int> OsrLoops { get; init; } = Array.Empty<int>();
+
+    /// <summary>Give every loop an on-stack-replacement entry (tiered code: any hot loop may move into it).</summary>
+    public bool OsrAllLoops { get; init; }
+
+    /// <summary>Options with nothing extra.</summary>
+    public static CompilerOptions Default { get; } = new();
+}
+
+/// <summary>The outcome of compiling one function.</summary>
+/// <param name="Function">The artifact, or null when the tier cannot compile this function.</param>
+/// <param name="Unsupported">Why not (the first operator or feature the tier lacks), when <paramref name="Function"/> is null.</param>
+public readonly record struct CompileResult(CompiledFunction? Function, string? Unsupported);
+
+/// <summary>
+/// A compiler: a function from (validated module, function index, options) to an artifact. A function
+/// the tier cannot compile (for example one using SIMD in a tier without it) is not an error: the result
+/// says why, and the function stays in the tier below.
+/// </summary>
+public interface IFunctionCompiler
+{
+    /// <summary>The tier's name, for statistics and messages ("baseline").</summary>
+    string Name { get; }
+
+    /// <summary>Compiles defined function <paramref name="functionIndex"/> of <paramref name="module"/>, which was validated.</summary>
+    CompileResult Compile(ModuleInfo module, uint functionIndex, CompilerOptions options);
+}

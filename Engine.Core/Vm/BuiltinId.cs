@@ -1,0 +1,51 @@
+namespace Engine.Core;
+
+/// <summary>
+/// The builtins compiled code may call: C# functions of the runtime, reached through the table at
+/// <see cref="VMContext.Builtins"/> (entry i is the function pointer of builtin i). Each takes the
+/// calling function's <see cref="VMContext"/> first (SysV: rdi), then the arguments listed, all as
+/// 32-bit or pointer-sized integers; the return value is listed too. "status" means 0 = done,
+/// non-zero = a trap is pending in the store and the caller must return that status at once.
+/// Before calling a builtin, compiled code records its exit frame in the store context
+/// (<see cref="VMStoreContext"/>), so the callee can walk its frames (backtraces, collections).
+/// </summary>
+public enum BuiltinId
+{
+    /// <summary>(TrapCode code) -> status (always non-zero): raises the trap with the backtrace of the compiled frames.</summary>
+    Trap,
+    /// <summary>(u32 deltaPages) -> i32 old size in pages, or -1.</summary>
+    MemoryGrow,
+    /// <summary>(u32 dataIndex, u32 destination, u32 source, u32 length) -> status.</summary>
+    MemoryInit,
+    /// <summary>(u32 dataIndex) -> status.</summary>
+    DataDrop,
+    /// <summary>(u32 destination, u32 source, u32 length) -> status.</summary>
+    MemoryCopy,
+    /// <summary>(u32 destination, u32 value, u32 length) -> status.</summary>
+    MemoryFill,
+    /// <summary>(u32 tableIndex, nint initial, u32 delta) -> i32 old size, or -1.</summary>
+    TableGrow,
+    /// <summary>(u32 tableIndex, u32 start, nint value, u32 length) -> status.</summary>
+    TableFill,
+    /// <summary>(u32 destinationTable, u32 sourceTable, u32 destination, u32 source, u32 length) -> status.</summary>
+    TableCopy,
+    /// <summary>(u32 elemIndex, u32 tableIndex, u32 destination, u32 source, u32 length) -> status.</summary>
+    TableInit,
+    /// <summary>(u32 elemIndex) -> status.</summary>
+    ElemDrop,
+    /// <summary>(u32 tableIndex, u32 index, nint value) -> status: <c>table.set</c> on an externref table (moves counts).</summary>
+    TableSetExternRef,
+    /// <summary>(u32 globalIndex, nint value) -> status: <c>global.set</c> of an externref global (moves counts).</summary>
+    GlobalSetExternRef,
+    /// <summary>(nint value) -> status: roots an externref a frame is about to hold (may collect: a safepoint).</summary>
+    RootExternRef,
+    /// <summary>() -> status: the epoch deadline or fuel ran out (raises Interrupted or OutOfFuel), or nothing to do.</summary>
+    CheckInterrupt,
+}
+
+/// <summary>Facts about <see cref="BuiltinId"/>.</summary>
+public static class Builtins
+{
+    /// <summary>The number of builtins (the length of the builtins table).</summary>
+    public const int Count = (int)BuiltinId.CheckInterrupt + 1;
+}

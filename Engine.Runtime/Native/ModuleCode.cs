@@ -1,0 +1,222 @@
+using System.Diagnostics;
+using Engine.Baseline;
+using Engine.Core;
+using Engine.Runtime.Vm;
+
+namespace Engine.Runtime.Native;
+
+/// <summary>
+/// The compiled code of one module: per defined function, its native code (shared by every instance, as
+/// compiled code reaches its instance only through the VMContext) or why it stays interpreted. Publishing
+/// a function updates every live instance of the module; instances created later pick it up at creation.
+/// </summary>
+internal sealed class ModuleCode
+{
+    private readonly ModuleInfo _module;
+    private readonly string? _moduleName;
+    private readonly TierStatistics _statistics;
+    private readonly NativeFunction?[] _functions;
+    private readonly string?[] _fallbacks;
+    private readonly TierMode[] _tiers;
+    private readonly List<WeakReference<InstanceState>> _instances = new();
+    private readonly object _lock = new();
+
+    public ModuleCode(ModuleInfo module, string? moduleName, EngineConfig config, TierStatistics statistics)
+    {
+        _module = module;
+        _moduleName = moduleName;
+        _statistics = statistics;
+        int count = module.Bodies.Count;
+        _functions = new NativeFunction?[count];
+        _fallbacks = new string?[count];
+        _tiers = new TierMode[count];
+        for (int i = 0; i < count; i++)
+        {
+            uint index = (uint)(i + module.ImportedFunctionCount);
+            _tiers[i] = config.Tier;
+            string? name = module.FunctionName(index);
+            if ((name != null && config.FunctionTiers.TryGetValue(name, out TierMode forced))
+                || config.FunctionTiers.TryGetValue(index.ToString(System.Globalization.CultureInfo.InvariantCulture), out forced))
+            {
+                _tiers[i] = forced;
+            }
+        }
+        // Tiered code gets an OSR entry at every loop, so any hot loop can move into it.
+        Options = new CompilerOptions
+        {
+            EpochChecks = config.EpochInterruption,
+            Fuel = config.ConsumeFuel,
+            OsrAllLoops = config.Tier == TierMode.Tiered,
+        };
+    }
+
+    /// <summary>What the compiler is asked to emit (epoch checks, fuel, OSR entries).</summary>
+    public CompilerOptions Options { get; }
+
+    /// <summary>The compiler of the baseline tier.</summary>
+    public static BaselineCompiler Compiler { get; } = new();
+
+    /// <summary>Functions that stay in the interpreter because the tier cannot compile them (function index, reason).</summary>
+    public IReadOnlyList<(uint Function, string Reason)> Fallbacks
+    {
+        get
+        {
+            var list = new List<(uint, string)>();
+            for (int i = 0; i < _fallbacks.Length; i++)
+            {
+                if (Volatile.Read(ref _fallbacks[i]) is { } reason)
+                {
+                    list.Add(((uint)(i + _module.ImportedFunctionCount), reason));
+                }
+            }
+            return list;
+        }
+    }
+
+    /// <summary>The number of defined functions.</summary>
+    public int FunctionCount => _functions.Length;
+
+    /// <summary>The number of functions compiled so far.</summary>
+    public int CompiledCount => _functions.Count(f => f != null);
+
+    /// <summary>The compiled code of <paramref name="functionIndex"/>, or null.</summary>
+    public NativeFunction? Get(uint functionIndex) => Volatile.Read(ref _functions[(int)functionIndex - _module.ImportedFunctionCount]);
+
+    /// <summary>The tier chosen for <paramref name="functionIndex"/> (the engine's, or the one forced for it).</summary>
+    public TierMode TierOf(uint functionIndex) => _tiers[(int)functionIndex - _module.ImportedFunctionCount];
+
+    /// <summary>True when the tier already failed to compile the function.</summary>
+    public bool IsFallback(uint functionIndex) => Volatile.Read(ref _fallbacks[(int)functionIndex - _module.ImportedFunctionCount]) != null;
+
+    /// <summary>
+    /// Compiles, at load, every function whose tier is <see cref="TierMode.Baseline"/> (those the tier cannot
+    /// compile are recorded) and places their code in one region.
+    /// </summary>
+    public void CompileEager()
+    {
+        var compiled = new List<(CompiledFunction Artifact, TimeSpan Time)>();
+        int total = 0;
+        for (int i = 0; i < _functions.Length; i++)
+        {
+            if (_functions[i] != null || _tiers[i] != TierMode.Baseline)
+            {
+                continue;
+            }
+            uint index = (uint)(i + _module.ImportedFunctionCount);
+            long start = Stopwatch.GetTimestamp();
+            CompileResult result = Compiler.Compile(_module, index, Options);
+            TimeSpan time = Stopwatch.GetElapsedTime(start);
+            if (result.Function is null)
+            {
+                RecordFallback(index, result.Unsupported ?? "unsupported");
+                continue;
+            }
+            compiled.Add((result.Function, time));
+            total += Align(result.Function.Code.Length);
+        }
+        if (compiled.Count == 0)
+        {
+            return;
+        }
+        byte[] code = new byte[total];
+        int offset = 0;
+        var offsets = new int[compiled.Count];
+        for (int i = 0; i < compiled.Count; i++)
+        {
+            offsets[i] = offset;
+            compiled[i].Artifact.Code.CopyTo(code, offset);
+            offset += Align(compiled[i].Artifact.Code.Length);
+        }
+        var region = new CodeRegion(code);
+        for (int i = 0; i < compiled.Count; i++)
+        {
+            var function = new NativeFunction(_module, compiled[i].Artifact, region, offsets[i], Compiler.Name, compiled[i].Time);
+            CodeMap.Register(function);
+            Publish(function, "load", 0);
+        }
+    }
+
+    /// <summary>Compiles one function (tier-up) and publishes it; false when the tier cannot compile it.</summary>
+    public bool CompileOne(uint functionIndex, string trigger, long calls)
+    {
+        if (Get(functionIndex) != null)
+        {
+            return true;
+        }
+        if (IsFallback(functionIndex))
+        {
+            return false;
+        }
+        long start = Stopwatch.GetTimestamp();
+        CompileResult result;
+        try
+        {
+            result = Compiler.Compile(_module, functionIndex, Options);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A compiler failure must never reach the program: the function stays interpreted.
+            result = new CompileResult(null, $"compiler error: {e.Message}");
+        }
+        TimeSpan time = Stopwatch.GetElapsedTime(start);
+        if (result.Function is null)
+        {
+            RecordFallback(functionIndex, result.Unsupported ?? "unsupported");
+            return false;
+        }
+        var region = new CodeRegion(result.Function.Code);
+        var function = new NativeFunction(_module, result.Function, region, 0, Compiler.Name, time);
+        CodeMap.Register(function);
+        Publish(function, trigger, calls);
+        return true;
+    }
+
+    private void RecordFallback(uint functionIndex, string reason)
+    {
+        Volatile.Write(ref _fallbacks[(int)functionIndex - _module.ImportedFunctionCount], reason);
+        _statistics.AddFallback(_moduleName, functionIndex, reason);
+    }
+
+    private static int Align(int size) => (size + 15) & ~15;
+
+    /// <summary>Makes <paramref name="function"/> the code of its function in every live instance, now and later.</summary>
+    private void Publish(NativeFunction function, string trigger, long calls)
+    {
+        List<InstanceState> live = new();
+        lock (_lock)
+        {
+            Volatile.Write(ref _functions[(int)function.FunctionIndex - _module.ImportedFunctionCount], function);
+            _instances.RemoveAll(w => !w.TryGetTarget(out _));
+            foreach (WeakReference<InstanceState> weak in _instances)
+            {
+                if (weak.TryGetTarget(out InstanceState? instance))
+                {
+                    live.Add(instance);
+                }
+            }
+        }
+        foreach (InstanceState instance in live)
+        {
+            instance.PublishCompiled(function);
+        }
+        FunctionBody body = _module.Body(function.FunctionIndex);
+        _statistics.AddPromotion(new FunctionPromotion(_moduleName, function.FunctionIndex, _module.FunctionName(function.FunctionIndex),
+            TierMode.Baseline, trigger, calls, _statistics.Now, function.CompileTime, function.Artifact.Code.Length, body.End - body.Start));
+    }
+
+    /// <summary>Registers a new instance and gives it every function compiled so far.</summary>
+    public void Attach(InstanceState instance)
+    {
+        lock (_lock)
+        {
+            _instances.Add(new WeakReference<InstanceState>(instance));
+        }
+        for (int i = 0; i < _functions.Length; i++)
+        {
+            if (Volatile.Read(ref _functions[i]) is { } function)
+            {
+                instance.PublishCompiled(function);
+            }
+        }
+    }
+}

@@ -1,0 +1,227 @@
+using System.Runtime.ExceptionServices;
+using System.Runtime.InteropServices;
+using Engine.Core;
+using Engine.Gc;
+using Engine.Interpreter;
+using Engine.Runtime.Vm;
+
+namespace Engine.Runtime.Native;
+
+/// <summary>
+/// A store's side of compiled code: the native <see cref="VMStoreContext"/> block compiled code records its
+/// exit frames in, the activations (each entry from C# into compiled code), the pending exception of the
+/// status protocol, the running thread's stack limit, and the stack walk over mixed interpreter and native
+/// frames.
+/// </summary>
+/// <remarks>
+/// <para><b>Activations.</b> Each entry from C# into compiled code (<see cref="Call"/>) pushes a record: the
+/// exit frame recorded so far (it belongs to the enclosing native segment, and is restored on return),
+/// the interpreter's top frame at entry (interpreter frames above it are inner to this segment), and an
+/// address in the entering C# frame (native frames of the segment lie below it).</para>
+/// <para><b>Walking.</b> Innermost first: the interpreter frames above the innermost activation, then that
+/// activation's native frames (from the current exit frame along the rbp chain until a return address
+/// is not compiled code), then the interpreter frames between it and the next activation, and so on.</para>
+/// <para><b>Exceptions.</b> A trap in compiled code, or an exception in C# called from compiled code, is
+/// stored here with the native frames of the innermost segment appended to its wasm backtrace, and a
+/// non-zero status goes back through every native frame to <see cref="Call"/>, which rethrows it.</para>
+/// </remarks>
+internal sealed unsafe class NativeContext : IStackWalker, IDisposable
+{
+    private struct Activation
+    {
+        public nint SavedExitFp;
+        public nint SavedExitPc;
+        public nint SavedExitVmctx;
+        public int InterpreterTop;
+        public nint EntrySp;
+    }
+
+    private readonly Store _store;
+    private readonly ExecutionStack _stack;
+    private VMStoreContext* _block;
+    private GCHandle _self;
+    private Activation[] _activations = new Activation[16];
+    private int _activationCount;
+    private Exception? _pending;
+    private nint _stackLimit;
+
+    public NativeContext(Store store, ExecutionStack stack)
+    {
+        _store = store;
+        _stack = stack;
+        // SAFETY: owned by this object, freed in Dispose; compiled code of this store writes its exit frames here.
+        _block = (VMStoreContext*)NativeMemory.AllocZeroed((nuint)sizeof(VMStoreContext));
+        _self = GCHandle.Alloc(this, GCHandleType.Weak);
+        _block->Handle = GCHandle.ToIntPtr(_self);
+    }
+
+    /// <summary>The address of the store's <see cref="VMStoreContext"/>.</summary>
+    public nint Address => (nint)_block;
+
+    /// <summary>The stack limit written into every VMContext of the store (that of the thread that last entered compiled code).</summary>
+    public nint StackLimit => _stackLimit;
+
+    /// <summary>The number of entries from C# into compiled code that have not returned.</summary>
+    public int ActivationCount => _activationCount;
+
+    /// <summary>The context whose block is at <paramref name="storeContext"/>.</summary>
+    public static NativeContext From(VMStoreContext* storeContext) =>
+        (NativeContext)GCHandle.FromIntPtr(storeContext->Handle).Target!;
+
+    /// <summary>
+    /// The instance whose compiled code made the innermost call out to C#, when that code is innermost
+    /// (no interpreter frame above its segment); null otherwise.
+    /// </summary>
+    public VMInstance? InnermostCompiledCaller
+    {
+        get
+        {
+            if (_activationCount == 0 || _activations[_activationCount - 1].InterpreterTop != _stack.Top || _block->ExitVmctx == 0)
+            {
+                return null;
+            }
+            nint handle = ((VMContext*)_block->ExitVmctx)->Instance;
+            return handle == 0 ? null : (VMInstance?)GCHandle.FromIntPtr(handle).Target;
+        }
+    }
+
+    // ---- entering compiled code ----
+
+    /// <summary>
+    /// Calls compiled code at <paramref name="code"/> with the native signature; a non-zero status rethrows
+    /// the pending exception (with the wasm frames it crossed).
+    /// </summary>
+    public void Call(nint code, nint vmctx, ulong* args, nint funcRef)
+    {
+        nint limit = ThreadStackLimit();
+        if (limit != _stackLimit)
+        {
+            SetStackLimit(limit);
+        }
+        if (_activationCount == _activations.Length)
+        {
+            Array.Resize(ref _activations, _activations.Length * 2);
+        }
+        nint marker = 0;
+        ref Activation activation = ref _activations[_activationCount++];
+        activation.SavedExitFp = _block->ExitFp;
+        activation.SavedExitPc = _block->ExitPc;
+        activation.SavedExitVmctx = _block->ExitVmctx;
+        activation.InterpreterTop = _stack.Top;
+        activation.EntrySp = (nint)(&marker);
+        // SAFETY: code is compiled code with the native signature, published for a function of this store;
+        // every path out of it returns (traps and exceptions come back as a status).
+        int status = ((delegate* unmanaged<nint, ulong*, nint, int>)code)(vmctx, args, funcRef);
+        activation = ref _activations[--_activationCount];
+        _block->ExitFp = activation.SavedExitFp;
+        _block->ExitPc = activation.SavedExitPc;
+        _block->ExitVmctx = activation.SavedExitVmctx;
+        if (status != 0)
+        {
+            Exception pending = _pending ?? new InvalidOperationException("compiled code returned a failure status with no exception pending");
+            _pending = null;
+            ExceptionDispatchInfo.Capture(pending).Throw();
+        }
+    }
+
+    /// <summary>Stores <paramref name="exception"/> as pending, with the native frames it crossed appended to its backtrace.</summary>
+    public void SetPending(Exception exception)
+    {
+        var frames = new List<WasmFrame>();
+        if (_activationCount > 0)
+        {
+            nint fp = _block->ExitFp, pc = _block->ExitPc, entrySp = _activations[_activationCount - 1].EntrySp;
+            while (fp != 0 && fp < entrySp && CodeMap.Find(pc) is { } function)
+            {
+                frames.Add(function.FrameAt(pc));
+                pc = ((nint*)fp)[1];
+                fp = ((nint*)fp)[0];
+            }
+        }
+        WasmBacktrace.Append(exception, frames);
+        _pending = exception;
+    }
+
+    // ---- the stack limit ----
+
+    [ThreadStatic]
+    private static nint t_stackLimit;
+
+    /// <summary>
+    /// The lowest stack address compiled code may use on the current thread: the thread's stack bottom
+    /// plus a margin for the C# frames of builtins, host calls and the interpreter (which checks for itself).
+    /// </summary>
+    public static nint ThreadStackLimit()
+    {
+        nint limit = t_stackLimit;
+        if (limit != 0)
+        {
+            return limit;
+        }
+        nint low;
+        nuint size;
+        byte* attributes = stackalloc byte[256];
+        if (NativeMethods.PthreadGetattrNp(NativeMethods.PthreadSelf(), attributes) == 0)
+        {
+            NativeMethods.PthreadAttrGetstack(attributes, &low, &size);
+            NativeMethods.PthreadAttrDestroy(attributes);
+        }
+        else
+        {
+            // Unknown: assume 1 MiB below here.
+            nint here = 0;
+            low = (nint)(&here) - (1 << 20);
+            size = 1 << 20;
+        }
+        nint margin = (nint)Math.Min((ulong)size / 4, 256 * 1024);
+        t_stackLimit = low + margin;
+        return t_stackLimit;
+    }
+
+    private void SetStackLimit(nint limit)
+    {
+        _stackLimit = limit;
+        foreach (InstanceState instance in _store.Instances)
+        {
+            ((VMContext*)instance.VMContext)->StackLimit = limit;
+        }
+    }
+
+    // ---- walking ----
+
+    /// <inheritdoc/>
+    public bool TryWalk(List<GcFrame> frames)
+    {
+        int interpreterTop = _stack.Top;
+        nint exitFp = _block->ExitFp, exitPc = _block->ExitPc;
+        for (int k = _activationCount - 1; k >= 0; k--)
+        {
+            ref Activation activation = ref _activations[k];
+            if (!_stack.TryWalk(interpreterTop, activation.InterpreterTop, frames))
+            {
+                return false;
+            }
+            nint fp = exitFp, pc = exitPc;
+            while (fp != 0 && fp < activation.EntrySp && CodeMap.Find(pc) is { } function)
+            {
+                frames.Add(new GcFrame(function.StackMap, (uint)(pc - function.Entry), fp - function.Artifact.FrameSize));
+                pc = ((nint*)fp)[1];
+                fp = ((nint*)fp)[0];
+            }
+            exitFp = activation.SavedExitFp;
+            exitPc = activation.SavedExitPc;
+            interpreterTop = activation.InterpreterTop;
+        }
+        return _stack.TryWalk(interpreterTop, -1, frames);
+    }
+
+    public void Dispose()
+    {
+        if (_block != null)
+        {
+            NativeMemory.Free(_block);
+            _block = null;
+            _self.Free();
+        }
+    }
+}

@@ -1,0 +1,114 @@
+using Engine.Core;
+using Engine.Gc;
+
+namespace Engine.Runtime.Native;
+
+/// <summary>A compiled function placed in executable memory: its artifact, where its code is, and what a frame walk needs.</summary>
+internal sealed class NativeFunction
+{
+    public NativeFunction(ModuleInfo module, CompiledFunction artifact, CodeRegion region, int offset, string tier, TimeSpan compileTime)
+    {
+        Module = module;
+        Artifact = artifact;
+        Region = region;
+        Entry = region.Address + offset;
+        StackMap = artifact.StackMap.Length > 4 ? new StackMap(artifact.StackMap) : StackMap.Empty;
+        Tier = tier;
+        CompileTime = compileTime;
+    }
+
+    public ModuleInfo Module { get; }
+
+    public CompiledFunction Artifact { get; }
+
+    /// <summary>The memory holding the code (kept alive by this object).</summary>
+    public CodeRegion Region { get; }
+
+    /// <summary>The address of the first instruction (the function's native entry).</summary>
+    public nint Entry { get; }
+
+    public nint End => Entry + Artifact.Code.Length;
+
+    public StackMap StackMap { get; }
+
+    public string Tier { get; }
+
+    public TimeSpan CompileTime { get; }
+
+    public uint FunctionIndex => Artifact.FunctionIndex;
+
+    /// <summary>The native entry for on-stack replacement at the loop at module offset <paramref name="loopOffset"/>, or 0.</summary>
+    public nint OsrEntry(int loopOffset, out OsrState? state)
+    {
+        foreach (OsrEntry entry in Artifact.OsrEntries)
+        {
+            if (entry.LoopOffset == loopOffset)
+            {
+                state = entry.State;
+                return Entry + entry.NativeOffset;
+            }
+        }
+        state = null;
+        return 0;
+    }
+
+    /// <summary>The backtrace frame for a pc inside this function (a return address or a trap's pc).</summary>
+    public WasmFrame FrameAt(nint pc) =>
+        new(FunctionIndex, Module.FunctionName(FunctionIndex), Artifact.WasmOffsetAt((int)(pc - Entry)));
+}
+
+/// <summary>
+/// The process-wide map from code addresses to compiled functions, for walking native frames (the
+/// collector's stack walk and backtraces). Reads are lock-free over an immutable sorted snapshot;
+/// entries hold their functions weakly, so the map never keeps code alive.
+/// </summary>
+internal static class CodeMap
+{
+    private readonly record struct Entry(nint Start, nint End, WeakReference<NativeFunction> Function);
+
+    private static readonly object s_lock = new();
+    private static Entry[] s_entries = [];
+
+    public static void Register(NativeFunction function)
+    {
+        lock (s_lock)
+        {
+            var list = new List<Entry>(s_entries.Length + 1);
+            foreach (Entry e in s_entries)
+            {
+                // Drop dead entries and any entry overlapping the new code (its memory was reused).
+                if (e.Function.TryGetTarget(out _) && (e.End <= function.Entry || e.Start >= function.End))
+                {
+                    list.Add(e);
+                }
+            }
+            list.Add(new Entry(function.Entry, function.End, new WeakReference<NativeFunction>(function)));
+            list.Sort((a, b) => a.Start.CompareTo(b.Start));
+            Volatile.Write(ref s_entries, list.ToArray());
+        }
+    }
+
+    /// <summary>The compiled function whose code contains <paramref name="pc"/>, or null.</summary>
+    public static NativeFunction? Find(nint pc)
+    {
+        Entry[] entries = Volatile.Read(ref s_entries);
+        int lo = 0, hi = entries.Length - 1;
+        while (lo <= hi)
+        {
+            int mid = (lo + hi) >>> 1;
+            if (pc < entries[mid].Start)
+            {
+                hi = mid - 1;
+            }
+            else if (pc >= entries[mid].End)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                return entries[mid].Function.TryGetTarget(out NativeFunction? f) ? f : null;
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,271 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using Engine.Baseline;
+using Engine.Core;
+
+namespace Engine.Runtime.Native;
+
+/// <summary>
+/// What compiled code calls in C#, set up once per process: the shared exit stub (native code of every
+/// function that is not compiled), the trampoline it enters, and the table of builtins
+/// (<see cref="BuiltinId"/>). Every entry point here is <c>[UnmanagedCallersOnly]</c> and catches every
+/// exception: an exception becomes the store's pending exception and a non-zero status.
+/// </summary>
+internal static unsafe class NativeRuntime
+{
+    private static readonly Lazy<(nint ExitStub, nint Builtins, CodeRegion Region)> s_setup = new(Setup);
+
+    /// <summary>The shared exit stub's address (what VMFuncRef.NativeCode holds until a function is compiled).</summary>
+    public static nint ExitStub => s_setup.Value.ExitStub;
+
+    /// <summary>The builtins table's address (VMContext.Builtins).</summary>
+    public static nint BuiltinsTable => s_setup.Value.Builtins;
+
+    private static (nint, nint, CodeRegion) Setup()
+    {
+        delegate* unmanaged<VMStoreContext*, ulong*, VMFuncRef*, int> trampoline = &CallFunction;
+        // SAFETY: the stub's region lives as long as the process (held by the static below).
+        var region = new CodeRegion(RuntimeStubs.ExitStub((long)trampoline));
+        nint* table = (nint*)NativeMemory.AllocZeroed(Builtins.Count, (nuint)sizeof(nint));
+        table[(int)BuiltinId.Trap] = (nint)(delegate* unmanaged<VMContext*, int, int>)&Trap;
+        table[(int)BuiltinId.MemoryGrow] = (nint)(delegate* unmanaged<VMContext*, uint, int>)&MemoryGrow;
+        table[(int)BuiltinId.MemoryInit] = (nint)(delegate* unmanaged<VMContext*, uint, uint, uint, uint, int>)&MemoryInit;
+        table[(int)BuiltinId.DataDrop] = (nint)(delegate* unmanaged<VMContext*, uint, int>)&DataDrop;
+        table[(int)BuiltinId.MemoryCopy] = (nint)(delegate* unmanaged<VMContext*, uint, uint, uint, int>)&MemoryCopy;
+        table[(int)BuiltinId.MemoryFill] = (nint)(delegate* unmanaged<VMContext*, uint, uint, uint, int>)&MemoryFill;
+        table[(int)BuiltinId.TableGrow] = (nint)(delegate* unmanaged<VMContext*, uint, nint, uint, int>)&TableGrow;
+        table[(int)BuiltinId.TableFill] = (nint)(delegate* unmanaged<VMContext*, uint, uint, nint, uint, int>)&TableFill;
+        table[(int)BuiltinId.TableCopy] = (nint)(delegate* unmanaged<VMContext*, uint, uint, uint, uint, uint, int>)&TableCopy;
+        table[(int)BuiltinId.TableInit] = (nint)(delegate* unmanaged<VMContext*, uint, uint, uint, uint, uint, int>)&TableInit;
+        table[(int)BuiltinId.ElemDrop] = (nint)(delegate* unmanaged<VMContext*, uint, int>)&ElemDrop;
+        table[(int)BuiltinId.TableSetExternRef] = (nint)(delegate* unmanaged<VMContext*, uint, uint, nint, int>)&TableSetExternRef;
+        table[(int)BuiltinId.GlobalSetExternRef] = (nint)(delegate* unmanaged<VMContext*, uint, nint, int>)&GlobalSetExternRef;
+        table[(int)BuiltinId.RootExternRef] = (nint)(delegate* unmanaged<VMContext*, nint, int>)&RootExternRef;
+        table[(int)BuiltinId.CheckInterrupt] = (nint)(delegate* unmanaged<VMContext*, int>)&CheckInterrupt;
+        return (region.Address, (nint)table, region);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static VMInstance InstanceOf(VMContext* vm) => (VMInstance)GCHandle.FromIntPtr(vm->Instance).Target!;
+
+    private static int Fail(VMContext* vm, Exception exception)
+    {
+        NativeContext.From((VMStoreContext*)vm->StoreContext).SetPending(exception);
+        return 1;
+    }
+
+    // ---- the exit stub's trampoline: compiled code calling anything that is not compiled ----
+
+    [UnmanagedCallersOnly]
+    private static int CallFunction(VMStoreContext* storeContext, ulong* args, VMFuncRef* callee)
+    {
+        try
+        {
+            var function = (FunctionInstance)GCHandle.FromIntPtr(callee->Function).Target!;
+            function.Invoke(new Span<ulong>(args, function.SlotCount));
+            return 0;
+        }
+        catch (Exception e)
+        {
+            NativeContext.From(storeContext).SetPending(e);
+            return 1;
+        }
+    }
+
+    // ---- builtins ----
+
+    [UnmanagedCallersOnly]
+    private static int Trap(VMContext* vm, int code) => Fail(vm, new TrapException((TrapCode)code));
+
+    [UnmanagedCallersOnly]
+    private static int MemoryGrow(VMContext* vm, uint delta)
+    {
+        try
+        {
+            return InstanceOf(vm).MemoryGrow(delta);
+        }
+        catch (Exception)
+        {
+            return -1;
+        }
+    }
+
+    [UnmanagedCallersOnly]
+    private static int MemoryInit(VMContext* vm, uint data, uint destination, uint source, uint length)
+    {
+        try
+        {
+            InstanceOf(vm).MemoryInit(data, destination, source, length);
+            return 0;
+        }
+        catch (Exception e)
+        {
+            return Fail(vm, e);
+        }
+    }
+
+    [UnmanagedCallersOnly]
+    private static int DataDrop(VMContext* vm, uint data)
+    {
+        try
+        {
+            InstanceOf(vm).DataDrop(data);
+            return 0;
+        }
+        catch (Exception e)
+        {
+            return Fail(vm, e);
+        }
+    }
+
+    [UnmanagedCallersOnly]
+    private static int MemoryCopy(VMContext* vm, uint destination, uint source, uint length)
+    {
+        ulong memLength = vm->MemoryLength;
+        if ((ulong)destination + length > memLength || (ulong)source + length > memLength)
+        {
+            return Fail(vm, new TrapException(TrapCode.MemoryOutOfBounds));
+        }
+        byte* memory = (byte*)vm->MemoryBase;
+        // SAFETY: both ranges were checked against the memory's current length.
+        Buffer.MemoryCopy(memory + source, memory + destination, length, length);
+        return 0;
+    }
+
+    [UnmanagedCallersOnly]
+    private static int MemoryFill(VMContext* vm, uint destination, uint value, uint length)
+    {
+        if ((ulong)destination + length > vm->MemoryLength)
+        {
+            return Fail(vm, new TrapException(TrapCode.MemoryOutOfBounds));
+        }
+        // SAFETY: the range was checked against the memory's current length.
+        NativeMemory.Fill((byte*)vm->MemoryBase + destination, length, (byte)value);
+        return 0;
+    }
+
+    [UnmanagedCallersOnly]
+    private static int TableGrow(VMContext* vm, uint table, nint initial, uint delta)
+    {
+        try
+        {
+            return InstanceOf(vm).TableGrow(table, initial, delta);
+        }
+        catch (Exception)
+        {
+            return -1;
+        }
+    }
+
+    [UnmanagedCallersOnly]
+    private static int TableFill(VMContext* vm, uint table, uint start, nint value, uint length)
+    {
+        try
+        {
+            InstanceOf(vm).TableFill(table, start, value, length);
+            return 0;
+        }
+        catch (Exception e)
+        {
+            return Fail(vm, e);
+        }
+    }
+
+    [UnmanagedCallersOnly]
+    private static int TableCopy(VMContext* vm, uint destinationTable, uint sourceTable, uint destination, uint source, uint length)
+    {
+        try
+        {
+            InstanceOf(vm).TableCopy(destinationTable, sourceTable, destination, source, length);
+            return 0;
+        }
+        catch (Exception e)
+        {
+            return Fail(vm, e);
+        }
+    }
+
+    [UnmanagedCallersOnly]
+    private static int TableInit(VMContext* vm, uint elem, uint table, uint destination, uint source, uint length)
+    {
+        try
+        {
+            InstanceOf(vm).TableInit(elem, table, destination, source, length);
+            return 0;
+        }
+        catch (Exception e)
+        {
+            return Fail(vm, e);
+        }
+    }
+
+    [UnmanagedCallersOnly]
+    private static int ElemDrop(VMContext* vm, uint elem)
+    {
+        try
+        {
+            InstanceOf(vm).ElemDrop(elem);
+            return 0;
+        }
+        catch (Exception e)
+        {
+            return Fail(vm, e);
+        }
+    }
+
+    [UnmanagedCallersOnly]
+    private static int TableSetExternRef(VMContext* vm, uint table, uint index, nint value)
+    {
+        try
+        {
+            InstanceOf(vm).TableSetExternRef(table, index, value);
+            return 0;
+        }
+        catch (Exception e)
+        {
+            return Fail(vm, e);
+        }
+    }
+
+    [UnmanagedCallersOnly]
+    private static int GlobalSetExternRef(VMContext* vm, uint global, nint value)
+    {
+        try
+        {
+            InstanceOf(vm).GlobalSetExternRef(global, value);
+            return 0;
+        }
+        catch (Exception e)
+        {
+            return Fail(vm, e);
+        }
+    }
+
+    [UnmanagedCallersOnly]
+    private static int RootExternRef(VMContext* vm, nint value)
+    {
+        try
+        {
+            InstanceOf(vm).RootExternRef(value);
+            return 0;
+        }
+        catch (Exception e)
+        {
+            return Fail(vm, e);
+        }
+    }
+
+    [UnmanagedCallersOnly]
+    private static int CheckInterrupt(VMContext* vm)
+    {
+        try
+        {
+            InstanceOf(vm).CheckInterrupt();
+            return 0;
+        }
+        catch (Exception e)
+        {
+            return Fail(vm, e);
+        }
+    }
+}

@@ -1,0 +1,94 @@
+using System.Diagnostics;
+
+namespace Engine.Runtime;
+
+/// <summary>One function moved to a machine-code tier.</summary>
+/// <param name="Module">The module's name, or null.</param>
+/// <param name="FunctionIndex">The function's index in its module.</param>
+/// <param name="FunctionName">The function's name from the name section, or null.</param>
+/// <param name="Tier">The tier it moved to.</param>
+/// <param name="Trigger">Why: "load" (compiled before running: the baseline tier, or forced), "calls" (its call counter), "loop" (a loop's counter).</param>
+/// <param name="Calls">Calls counted in the interpreter before the promotion.</param>
+/// <param name="At">When the code was published, from the engine's creation.</param>
+/// <param name="CompileTime">Time spent compiling it.</param>
+/// <param name="CodeSize">Bytes of machine code.</param>
+/// <param name="WasmSize">Bytes of the wasm body.</param>
+public sealed record FunctionPromotion(string? Module, uint FunctionIndex, string? FunctionName, TierMode Tier, string Trigger,
+    long Calls, TimeSpan At, TimeSpan CompileTime, int CodeSize, int WasmSize)
+{
+    /// <inheritdoc/>
+    public override string ToString() =>
+        $"{FunctionName ?? $"func[{FunctionIndex}]"}: {Tier.ToString().ToLowerInvariant()} by {Trigger} after {Calls} calls at {At.TotalMilliseconds:F1} ms, " +
+        $"compiled in {CompileTime.TotalMicroseconds:F0} us, {WasmSize} -> {CodeSize} bytes";
+}
+
+/// <summary>What the machine-code tiers of an engine did: promotions and fallbacks. Thread-safe.</summary>
+public sealed class TierStatistics
+{
+    private readonly object _lock = new();
+    private readonly List<FunctionPromotion> _promotions = new();
+    private readonly List<(string? Module, uint Function, string Reason)> _fallbacks = new();
+    private readonly long _start = Stopwatch.GetTimestamp();
+
+    /// <summary>Every function compiled, in order of publication.</summary>
+    public IReadOnlyList<FunctionPromotion> Promotions
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _promotions.ToArray();
+            }
+        }
+    }
+
+    /// <summary>Functions the tier could not compile (they stay interpreted), with the reason.</summary>
+    public IReadOnlyList<(string? Module, uint Function, string Reason)> Fallbacks
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _fallbacks.ToArray();
+            }
+        }
+    }
+
+    internal TimeSpan Now => Stopwatch.GetElapsedTime(_start);
+
+    internal void AddPromotion(FunctionPromotion promotion)
+    {
+        lock (_lock)
+        {
+            _promotions.Add(promotion);
+        }
+    }
+
+    internal void AddFallback(string? module, uint function, string reason)
+    {
+        lock (_lock)
+        {
+            _fallbacks.Add((module, function, reason));
+        }
+    }
+
+    /// <summary>A few lines: counts, compile time and throughput, code size per wasm byte.</summary>
+    public string Summary()
+    {
+        FunctionPromotion[] promotions;
+        int fallbacks;
+        lock (_lock)
+        {
+            promotions = _promotions.ToArray();
+            fallbacks = _fallbacks.Count;
+        }
+        TimeSpan compile = TimeSpan.FromTicks(promotions.Sum(p => p.CompileTime.Ticks));
+        long wasm = promotions.Sum(p => (long)p.WasmSize);
+        long code = promotions.Sum(p => (long)p.CodeSize);
+        double mbPerSecond = compile.TotalSeconds > 0 ? wasm / compile.TotalSeconds / 1e6 : 0;
+        string byTrigger = string.Join(", ", promotions.GroupBy(p => p.Trigger).Select(g => $"{g.Count()} by {g.Key}"));
+        return $"compiled {promotions.Length} functions ({byTrigger}), {fallbacks} stayed interpreted; " +
+               $"compile time {compile.TotalMilliseconds:F1} ms for {wasm} wasm bytes ({mbPerSecond:F1} MB/s), " +
+               $"{code} bytes of code ({(wasm > 0 ? (double)code / wasm : 0):F1} per wasm byte)";
+    }
+}

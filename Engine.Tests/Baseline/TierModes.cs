@@ -1,0 +1,35 @@
+using Engine.Runtime;
+
+namespace Engine.Tests.Baseline;
+
+/// <summary>The engine configurations the machine-code tests run in: every way a function can end up running.</summary>
+internal static class TierModes
+{
+    /// <summary>Names of the configurations, for test case sources.</summary>
+    public static IEnumerable<string> All() => ["interpreter", "baseline", "tiered-sync", "tiered-1", "tiered-background"];
+
+    /// <summary>The configurations that run machine code.</summary>
+    public static IEnumerable<string> Compiled() => ["baseline", "tiered-sync", "tiered-1", "tiered-background"];
+
+    public static EngineConfig Config(string name, bool epoch = false, bool fuel = false) => name switch
+    {
+        "interpreter" => new EngineConfig { Tier = TierMode.Interpreter, EpochInterruption = epoch, ConsumeFuel = fuel },
+        "baseline" => new EngineConfig { Tier = TierMode.Baseline, EpochInterruption = epoch, ConsumeFuel = fuel },
+        // Small thresholds, synchronous: hot code moves at a known point.
+        "tiered-sync" => new EngineConfig
+        {
+            Tier = TierMode.Tiered, TierUpCallThreshold = 3, TierUpLoopThreshold = 50, BackgroundCompilation = false,
+            EpochInterruption = epoch, ConsumeFuel = fuel,
+        },
+        "tiered-1" => new EngineConfig
+        {
+            Tier = TierMode.Tiered, TierUpCallThreshold = 1, TierUpLoopThreshold = 1, BackgroundCompilation = false,
+            EpochInterruption = epoch, ConsumeFuel = fuel,
+        },
+        "tiered-background" => new EngineConfig
+        {
+            Tier = TierMode.Tiered, TierUpCallThreshold = 3, TierUpLoopThreshold = 50, EpochInterruption = epoch, ConsumeFuel = fuel,
+        },
+        _ => throw new ArgumentException(name),
+    };
+}

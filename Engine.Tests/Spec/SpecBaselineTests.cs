@@ -1,0 +1,50 @@
+using Engine.Core.Scripts;
+using Engine.Runtime;
+using Engine.Wast;
+using NUnit.Framework;
+
+namespace Engine.Tests.Spec;
+
+/// <summary>
+/// Every spec script with every function compiled by the baseline tier before it runs (<c>wast --tier
+/// baseline</c>): functions the tier cannot compile (SIMD) stay interpreted. Same expectations as the interpreter.
+/// </summary>
+[TestFixture]
+[Parallelizable(ParallelScope.All)]
+public sealed class SpecBaselineTests
+{
+    [TestCaseSource(typeof(TestPaths), nameof(TestPaths.ScriptNames))]
+    public void RunsInTheBaselineTier(string name)
+    {
+        var options = new WastOptions { Config = new EngineConfig { Tier = TierMode.Baseline } };
+        WastResults results = new WastRunner(options).RunFile(TestPaths.ScriptPath(name));
+
+        Assert.That(results.Failures, Is.Empty, string.Join(Environment.NewLine, results.Failures.Take(20)));
+        Assert.That(results.Total.Skipped, Is.EqualTo(results[ScriptCommandKind.AssertMalformed].Skipped),
+            "only text-format assert_malformed commands may be skipped");
+    }
+}
+
+/// <summary>
+/// Every spec script in tiered mode with thresholds of 1 and synchronous compilation (<c>wast --tier tiered
+/// --tier-up-threshold 1 --sync-compile</c>): each function is compiled on its first call, and a running
+/// activation moves into compiled code at its first loop iteration.
+/// </summary>
+[TestFixture]
+[Parallelizable(ParallelScope.All)]
+public sealed class SpecTieredTests
+{
+    [TestCaseSource(typeof(TestPaths), nameof(TestPaths.ScriptNames))]
+    public void RunsTieredWithThresholdOne(string name)
+    {
+        var options = new WastOptions
+        {
+            Config = new EngineConfig { Tier = TierMode.Tiered, TierUpCallThreshold = 1, TierUpLoopThreshold = 1, BackgroundCompilation = false },
+        };
+        WastResults results = new WastRunner(options).RunFile(TestPaths.ScriptPath(name));
+
+        Assert.That(results.Failures, Is.Empty, string.Join(Environment.NewLine, results.Failures.Take(20)));
+        Assert.That(results.Total.Skipped, Is.EqualTo(results[ScriptCommandKind.AssertMalformed].Skipped),
+            "only text-format assert_malformed commands may be skipped");
+    }
+}
