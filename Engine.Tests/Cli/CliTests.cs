@@ -1,4 +1,6 @@
 using Engine.Cli;
+// BenchmarkDotNet (referenced through the perf tools) brings a global CommandLine namespace; name ours exactly.
+using CliCommandLine = Engine.Cli.CommandLine;
 using NUnit.Framework;
 
 namespace Engine.Tests.Cli;
@@ -11,7 +13,7 @@ public sealed class CliTests
     {
         var output = new StringWriter();
         var error = new StringWriter();
-        int exitCode = CommandLine.Run(args, output, error);
+        int exitCode = CliCommandLine.Run(args, output, error);
         return (exitCode, output.ToString(), error.ToString());
     }
 
@@ -56,13 +58,13 @@ public sealed class CliTests
     [Test]
     public void MissingFileAndUnknownOptionsAreUsageErrors()
     {
-        Assert.That(Run("validate", "no-such-file.wasm").ExitCode, Is.EqualTo(CommandLine.UsageError));
+        Assert.That(Run("validate", "no-such-file.wasm").ExitCode, Is.EqualTo(CliCommandLine.UsageError));
         Assert.That(Run("validate", "no-such-file.wasm").Error, Does.Contain("cannot read 'no-such-file.wasm'"));
         Assert.That(Run("validate", "--frobnicate", "x.wasm").Error, Does.Contain("unknown option '--frobnicate'"));
         Assert.That(Run("validate").Error, Does.Contain("missing FILE"));
-        Assert.That(Run("wast").ExitCode, Is.EqualTo(CommandLine.UsageError));
+        Assert.That(Run("wast").ExitCode, Is.EqualTo(CliCommandLine.UsageError));
         Assert.That(Run("frobnicate").Error, Does.Contain("unknown command 'frobnicate'"));
-        Assert.That(Run().ExitCode, Is.EqualTo(CommandLine.UsageError));
+        Assert.That(Run().ExitCode, Is.EqualTo(CliCommandLine.UsageError));
     }
 
     /// <summary>A WASI reactor's <c>_initialize</c> runs before the invoked export (and before <c>_start</c>), as in wasmtime.</summary>
