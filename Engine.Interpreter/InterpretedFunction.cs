@@ -72,6 +72,9 @@ public sealed class InterpretedFunction : FunctionInstance
         Volatile.Write(ref _entryCode, InterpretedCode.CompiledStub(ParamSlots, SlotCount));
     }
 
+    /// <summary>Stops counting calls and loop iterations in this function's code (it will never be compiled).</summary>
+    public void DisableTierUp() => _code?.DisableTierUp();
+
     /// <summary>Calls counted by the tier-up counter so far (0 before translation or without counters).</summary>
     public long CountedCalls(int threshold) => _code?.CountedCalls(threshold) ?? 0;
 
@@ -119,6 +122,10 @@ public sealed class InterpretedFunction : FunctionInstance
         *counter = osr.Threshold;
         if (hooks is null || !hooks.OnHotLoop(this, osr))
         {
+            if (code.TierUpDisabled)
+            {
+                *counter = int.MaxValue;
+            }
             return false;
         }
         int locals = osr.LocalSlots;
