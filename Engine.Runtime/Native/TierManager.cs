@@ -81,6 +81,10 @@ internal sealed unsafe class TierManager : ITierUpHooks
         {
             BackgroundCompiler.Enqueue(() =>
             {
+                if (!_code.HasLiveInstances)
+                {
+                    return;
+                }
                 if (!_code.CompileOne(index, trigger, calls))
                 {
                     function.DisableTierUp();

@@ -162,11 +162,18 @@ internal sealed unsafe class InstanceState : VMInstance, IDisposable
             }
             // The native entry first: the interpreter's stub reads it through the funcref.
             Volatile.Write(ref ((VMFuncRef*)function.FuncRef)->NativeCode, code.Entry);
-            function.PublishCompiled(new Native.CompiledEntry(native, function, code));
+            // In tiered mode a small function without loops stays interpreted for interpreted callers: the
+            // interpreter -> compiled transition costs more than its body; compiled callers call it natively.
+            bool smallLeaf = _store.Engine.Config.Tier == TierMode.Tiered && code.Artifact.OsrEntries.Length == 0
+                && code.Artifact.WasmBodySize <= 64;
+            function.PublishCompiled(new Native.CompiledEntry(native, function, code), fromInterpretedCallers: !smallLeaf);
         }
     }
 
     private readonly object _publishLock = new();
+
+    /// <summary>True once the instance was disposed (its store is gone).</summary>
+    public bool IsDisposed => _vm == null;
 
     /// <summary>The embedding API's view of this instance.</summary>
     public Instance Public { get; }
