@@ -1,24 +1,36 @@
 using BenchmarkDotNet.Running;
+using Engine.Benchmarks.Perf.Comparison;
+using Engine.Benchmarks.Perf.Regression;
+using Engine.Benchmarks.Perf.Sweeps;
 
 namespace Engine.Benchmarks;
 
 /// <summary>
 /// Runs the BenchmarkDotNet suites of the engine: <c>dotnet run -c Release --project Engine.Benchmarks -- --filter '*'</c>
-/// (any BenchmarkDotNet switch works; <c>--list flat</c> lists the suites).
+/// (any BenchmarkDotNet switch works; <c>--list flat</c> lists the suites), and the perf tools:
+/// <c>regress</c> (a regression run to JSON), <c>compare OLD NEW</c>, <c>sweep</c> (tier-tuning experiments) and
+/// <c>quick</c> (a smoke run of the corpus).
 /// </summary>
 internal static class Program
 {
-    private static int Main(string[] args)
+    private static int Main(string[] args) => args switch
     {
-        if (args.Length > 0 && args[0] == "quick")
-        {
-            return QuickRun.Run(args[1..]);
-        }
-        if (args.Length > 0 && args[0] == "quick-compile")
-        {
-            return QuickRun.Compile(args[1..]);
-        }
-        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+        ["quick", .. var rest] => QuickRun.Run(rest),
+        ["quick-compile", .. var rest] => QuickRun.Compile(rest),
+        ["regress", .. var rest] => RegressCommand.Run(rest, Console.Out),
+        ["compare", .. var rest] => CompareCommand.Run(rest, Console.Out),
+        ["sweep", .. var rest] => SweepCommand.Run(rest, Console.Out),
+        _ => RunSuites(args),
+    };
+
+    private static int RunSuites(string[] args)
+    {
+        // The phase cases belong to 'regress', which picks the combinations that apply.
+        Type[] suites = typeof(Program).Assembly.GetTypes()
+            .Where(t => t.IsPublic && !t.IsAbstract && t != typeof(PhaseBenchmarks)
+                && t.GetMethods().Any(m => m.IsDefined(typeof(BenchmarkDotNet.Attributes.BenchmarkAttribute), false)))
+            .ToArray();
+        BenchmarkSwitcher.FromTypes(suites).Run(args);
         return 0;
     }
 }

@@ -24,7 +24,9 @@ internal static class CommandLine
             return UsageError;
         }
         string[] rest = args[1..];
-        if (rest.Contains("--help") || rest.Contains("-h"))
+        // run's options end at FILE: what follows is the program's own arguments (`run x.wasm --help`)
+        string[] options = command is RunCommand ? rest[..RunOptions.IndexOfFile(rest)] : rest;
+        if (options.Contains("--help") || options.Contains("-h"))
         {
             output.WriteLine(command.Help);
             return 0;

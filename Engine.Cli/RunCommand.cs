@@ -21,6 +21,7 @@ internal sealed class RunCommand : ICommand
 
         Runs FILE's _start export as a WASI command with ARGS as its arguments (argv[0] is FILE's name),
         or with --invoke calls the export NAME with ARGS parsed as its parameters and prints its results.
+        A module that exports _initialize (a WASI reactor) has it called first.
         The exit code is the program's proc_exit code (0 when _start returns); a trap prints its message
         and wasm backtrace to stderr and exits 134.
 
@@ -97,6 +98,7 @@ internal sealed class RunCommand : ICommand
         try
         {
             Instance instance = linker.Instantiate(store, module);
+            Initialize(instance);
             exitCode = options.Invoke is null ? RunStart(instance, error) : Invoke(instance, options, output, error);
         }
         catch (WasiExitException e)
@@ -126,6 +128,20 @@ internal sealed class RunCommand : ICommand
     {
         store.SetEpochDeadline(1);
         return new Timer(_ => engine.IncrementEpoch(), null, timeout, Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>
+    /// A WASI reactor exports <c>_initialize</c> (static constructors, libc set-up), which must run before any
+    /// other export; like wasmtime, it is called whenever it is exported, before <c>_start</c> or the
+    /// <c>--invoke</c> function.
+    /// </summary>
+    private static void Initialize(Instance instance)
+    {
+        if (instance.GetFunction("_initialize") is { } initialize
+            && initialize.FunctionType.Params.Length == 0 && initialize.FunctionType.Results.Length == 0)
+        {
+            initialize.Invoke();
+        }
     }
 
     private static int RunStart(Instance instance, TextWriter error)
@@ -263,6 +279,30 @@ internal sealed class RunOptions
     public TimeSpan? Timeout { get; private set; }
     public bool Stats { get; private set; }
     public TierOptions Tiering { get; private init; } = new();
+
+    /// <summary>The options that take a value (the next argument).</summary>
+    private static readonly HashSet<string> s_valueOptions = ["--invoke", "--dir", "--env", "--tier", "--fuel", "--timeout"];
+
+    /// <summary>
+    /// Where FILE is in <paramref name="args"/> (its length when missing): the first argument that is neither an
+    /// option nor an option's value, or the one after <c>--</c>. Everything after FILE belongs to the program.
+    /// </summary>
+    public static int IndexOfFile(string[] args)
+    {
+        int i = 0;
+        for (; i < args.Length && args[i].StartsWith('-'); i++)
+        {
+            if (args[i] == "--")
+            {
+                return i + 1;
+            }
+            if (s_valueOptions.Contains(args[i]))
+            {
+                i++;
+            }
+        }
+        return Math.Min(i, args.Length);
+    }
 
     public static RunOptions Parse(string[] args)
     {

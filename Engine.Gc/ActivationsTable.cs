@@ -16,6 +16,15 @@ public interface IStackWalker
     bool TryWalk(List<GcFrame> frames);
 }
 
+/// <summary>What one collection did (see <see cref="ActivationsTable.Observer"/>).</summary>
+/// <param name="Duration">Time the collection took.</param>
+/// <param name="Complete">False when the stack walk could not be completed (nothing was freed).</param>
+/// <param name="TableEntries">Entries of the activations table before the collection.</param>
+/// <param name="LiveOnStack">References found live in wasm frames.</param>
+/// <param name="BoxesFreed">Boxes freed by the collection.</param>
+/// <param name="BoxesAlive">Boxes alive after it.</param>
+public readonly record struct CollectionInfo(TimeSpan Duration, bool Complete, int TableEntries, int LiveOnStack, long BoxesFreed, long BoxesAlive);
+
 /// <summary>
 /// The deferred reference-counting collector's activations table: an over-approximation of the
 /// externrefs that live wasm frames may hold, each entry owning one count.
@@ -58,6 +67,9 @@ public sealed unsafe class ActivationsTable : IDisposable
 
     /// <summary>The stack walker used by collections (set by the store).</summary>
     public IStackWalker? Walker { get; set; }
+
+    /// <summary>Told after every collection (the runtime turns it into engine events); null for nobody.</summary>
+    public Action<CollectionInfo>? Observer { get; set; }
 
     /// <summary>Address of the bump pointer (nint*: next free entry).</summary>
     public nint NextAddress => (nint)_cursor;
@@ -133,6 +145,8 @@ public sealed unsafe class ActivationsTable : IDisposable
     {
         long start = Stopwatch.GetTimestamp();
         GcStatistics stats = _heap.Statistics;
+        int entries = Count;
+        long freedBefore = stats.BoxesFreed;
         _frames.Clear();
         _live.Clear();
         bool complete = Walker == null || Walker.TryWalk(_frames);
@@ -140,6 +154,7 @@ public sealed unsafe class ActivationsTable : IDisposable
         {
             stats.IncompleteWalks++;
             Grow(_capacity * 2);
+            Observer?.Invoke(new CollectionInfo(Stopwatch.GetElapsedTime(start), false, entries, 0, 0, stats.BoxesAlive));
             return false;
         }
         foreach (GcFrame frame in _frames)
@@ -182,7 +197,9 @@ public sealed unsafe class ActivationsTable : IDisposable
         _cursor[0] = (nint)next;
         stats.Collections++;
         stats.LastLiveOnStack = _live.Count;
-        stats.CollectionTime += Stopwatch.GetElapsedTime(start);
+        TimeSpan duration = Stopwatch.GetElapsedTime(start);
+        stats.CollectionTime += duration;
+        Observer?.Invoke(new CollectionInfo(duration, true, entries, _live.Count, stats.BoxesFreed - freedBefore, stats.BoxesAlive));
         return true;
     }
 

@@ -33,6 +33,13 @@ public interface ITierUpHooks
     void RunFromLoop(InterpretedFunction function, OsrPoint point, Span<ulong> state);
 }
 
+/// <summary>Told about each function the interpreter translated (the runtime turns it into engine events).</summary>
+/// <param name="functionIndex">The function's index in its module.</param>
+/// <param name="wasmBytes">Size of its wasm body.</param>
+/// <param name="codeBytes">Size of its interpreter code (4 bytes a word).</param>
+/// <param name="duration">Time the translation took.</param>
+public delegate void TranslationObserver(uint functionIndex, int wasmBytes, int codeBytes, TimeSpan duration);
+
 /// <summary>
 /// The interpreter's code for one module: each function translated on first use, once, and shared by
 /// every instance of the module on every thread.
@@ -70,6 +77,9 @@ public sealed class ModuleTranslation
     /// <summary>Functions translated so far.</summary>
     public int TranslatedFunctions => Volatile.Read(ref _translatedFunctions);
 
+    /// <summary>Told about every translation this object makes (once per function); null for nobody.</summary>
+    public TranslationObserver? Observer { get; init; }
+
     /// <summary>Time spent translating so far.</summary>
     public TimeSpan TranslationTime => TimeSpan.FromTicks(Interlocked.Read(ref _translationTicks));
 
@@ -92,7 +102,8 @@ public sealed class ModuleTranslation
         {
             s_translators.Return(translator);
         }
-        Interlocked.Add(ref _translationTicks, System.Diagnostics.Stopwatch.GetElapsedTime(start).Ticks);
+        TimeSpan duration = System.Diagnostics.Stopwatch.GetElapsedTime(start);
+        Interlocked.Add(ref _translationTicks, duration.Ticks);
         // Two threads may translate the same function; both results are equal, the first one wins.
         InterpretedCode? existing = Interlocked.CompareExchange(ref _codes[defined], code, null);
         if (existing != null)
@@ -101,6 +112,7 @@ public sealed class ModuleTranslation
         }
         Interlocked.Add(ref _translatedBytes, code.WasmBodySize);
         Interlocked.Increment(ref _translatedFunctions);
+        Observer?.Invoke(functionIndex, code.WasmBodySize, code.Words.Length * sizeof(int), duration);
         return code;
     }
 

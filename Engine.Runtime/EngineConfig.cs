@@ -16,8 +16,11 @@ public enum TierMode
     Tiered,
 }
 
-/// <summary>Settings of a <see cref="WasmEngine"/>; fixed once the engine is created.</summary>
-public sealed class EngineConfig
+/// <summary>
+/// Settings of a <see cref="WasmEngine"/>; fixed once the engine is created. A record, so a variation of a
+/// configuration is <c>config with { Setting = value }</c> (how tier-tuning sweeps build theirs).
+/// </summary>
+public sealed record EngineConfig
 {
     /// <summary>Which tier runs code.</summary>
     public TierMode Tier { get; init; } = TierMode.Interpreter;

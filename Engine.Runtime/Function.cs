@@ -59,7 +59,7 @@ public sealed partial class Function : Extern
         }
         Span<ulong> slots = Instance.SlotCount <= 64 ? stackalloc ulong[Instance.SlotCount] : new ulong[Instance.SlotCount];
         Store.ToSlots(arguments, type.Params, slots);
-        Instance.Invoke(slots);
+        Store.Enter(Instance, slots);
         Store.FromSlots(type.Results, slots, results);
     }
 

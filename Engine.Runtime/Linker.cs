@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Engine.Core;
+using Engine.Runtime.Diagnostics;
 using Engine.Runtime.Vm;
 
 namespace Engine.Runtime;
@@ -99,9 +100,18 @@ public sealed partial class Linker
         {
             imports[i] = Resolve(store, info, info.Imports[i]);
         }
+        long start = EngineEvents.InstantiationStarting();
         var state = new InstanceState(store, module, imports);
         store.AddInstance(state);
-        state.Initialize();
+        try
+        {
+            state.Initialize();
+        }
+        catch (Exception e) when (EngineEvents.ObserveTrap(store, e))
+        {
+            // Never entered: the filter only reports a trap of the start function or a segment.
+        }
+        EngineEvents.Instantiated(module, start);
         return state.Public;
     }
 

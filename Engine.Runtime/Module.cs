@@ -1,5 +1,6 @@
 using Engine.Core;
 using Engine.Interpreter;
+using Engine.Runtime.Diagnostics;
 
 namespace Engine.Runtime;
 
@@ -85,7 +86,10 @@ public sealed class Module
         Name = name ?? info.Names?.ModuleName;
         bool tiered = engine.Config.Tier == TierMode.Tiered && engine.NativeCodeEnabled;
         Translation = new ModuleTranslation(info, new TranslationOptions(engine.Config.EpochInterruption, engine.Config.ConsumeFuel,
-            tiered ? engine.Config.TierUpCallThreshold : 0, tiered ? engine.Config.TierUpLoopThreshold : 0));
+            tiered ? engine.Config.TierUpCallThreshold : 0, tiered ? engine.Config.TierUpLoopThreshold : 0))
+        {
+            Observer = (index, wasmBytes, codeBytes, duration) => EngineEvents.FunctionTranslated(this, index, wasmBytes, codeBytes, duration),
+        };
         if (engine.NativeCodeEnabled)
         {
             Code = new Native.ModuleCode(info, Name, engine.Config, engine.TierStatistics);

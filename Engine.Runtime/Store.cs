@@ -4,6 +4,7 @@ using System.Runtime.Intrinsics;
 using Engine.Core;
 using Engine.Gc;
 using Engine.Interpreter;
+using Engine.Runtime.Diagnostics;
 using Engine.Runtime.Vm;
 
 namespace Engine.Runtime;
@@ -48,7 +49,11 @@ public sealed unsafe class Store : IDisposable
         {
             Native = new Native.NativeContext(this, Stack);
         }
-        Activations = new ActivationsTable(Heap) { Walker = Native is null ? Stack : Native };
+        Activations = new ActivationsTable(Heap)
+        {
+            Walker = Native is null ? Stack : Native,
+            Observer = collection => EngineEvents.Collected(engine, collection),
+        };
         Caller = new Caller(this);
     }
 
@@ -168,6 +173,22 @@ public sealed unsafe class Store : IDisposable
     /// <summary>The function a funcref value points to (null for the null reference).</summary>
     internal static FunctionInstance? FunctionOf(nint funcRef) =>
         funcRef == 0 ? null : (FunctionInstance?)GCHandle.FromIntPtr(((VMFuncRef*)funcRef)->Function).Target;
+
+    /// <summary>
+    /// Calls wasm from the host. Every entry of the embedding API goes through here, so a trap that reaches the
+    /// host is reported (once, however deeply host and wasm nest) to the engine's events.
+    /// </summary>
+    internal void Enter(FunctionInstance callee, Span<ulong> slots)
+    {
+        try
+        {
+            callee.Invoke(slots);
+        }
+        catch (Exception e) when (EngineEvents.ObserveTrap(this, e))
+        {
+            // Never entered: the filter only reports.
+        }
+    }
 
     // ---- values crossing between .NET and wasm ----
 

@@ -33,7 +33,7 @@ public sealed partial class Function
             Span<ulong> slots = slotCount <= 16 ? stackalloc ulong[16] : new ulong[slotCount];
             store.Activations.Reserve(0);
 
-            callee.Invoke(slots);
+            store.Enter(callee, slots);
             return ResultConverter<TResult>.Read(store, slots);
         };
     }
@@ -50,7 +50,7 @@ public sealed partial class Function
             Span<ulong> slots = slotCount <= 16 ? stackalloc ulong[16] : new ulong[slotCount];
             store.Activations.Reserve(0);
 
-            callee.Invoke(slots);
+            store.Enter(callee, slots);
         };
     }
 
@@ -66,7 +66,7 @@ public sealed partial class Function
             Span<ulong> slots = slotCount <= 16 ? stackalloc ulong[16] : new ulong[slotCount];
             store.Activations.Reserve(1);
             SlotConverter<T1>.Write(store, slots, 0, a1);
-            callee.Invoke(slots);
+            store.Enter(callee, slots);
             return ResultConverter<TResult>.Read(store, slots);
         };
     }
@@ -83,7 +83,7 @@ public sealed partial class Function
             Span<ulong> slots = slotCount <= 16 ? stackalloc ulong[16] : new ulong[slotCount];
             store.Activations.Reserve(1);
             SlotConverter<T1>.Write(store, slots, 0, a1);
-            callee.Invoke(slots);
+            store.Enter(callee, slots);
         };
     }
 
@@ -100,7 +100,7 @@ public sealed partial class Function
             store.Activations.Reserve(2);
             SlotConverter<T1>.Write(store, slots, 0, a1);
             SlotConverter<T2>.Write(store, slots, SlotConverter<T1>.Slots, a2);
-            callee.Invoke(slots);
+            store.Enter(callee, slots);
             return ResultConverter<TResult>.Read(store, slots);
         };
     }
@@ -118,7 +118,7 @@ public sealed partial class Function
             store.Activations.Reserve(2);
             SlotConverter<T1>.Write(store, slots, 0, a1);
             SlotConverter<T2>.Write(store, slots, SlotConverter<T1>.Slots, a2);
-            callee.Invoke(slots);
+            store.Enter(callee, slots);
         };
     }
 
@@ -136,7 +136,7 @@ public sealed partial class Function
             SlotConverter<T1>.Write(store, slots, 0, a1);
             SlotConverter<T2>.Write(store, slots, SlotConverter<T1>.Slots, a2);
             SlotConverter<T3>.Write(store, slots, SlotConverter<T1>.Slots + SlotConverter<T2>.Slots, a3);
-            callee.Invoke(slots);
+            store.Enter(callee, slots);
             return ResultConverter<TResult>.Read(store, slots);
         };
     }
@@ -155,7 +155,7 @@ public sealed partial class Function
             SlotConverter<T1>.Write(store, slots, 0, a1);
             SlotConverter<T2>.Write(store, slots, SlotConverter<T1>.Slots, a2);
             SlotConverter<T3>.Write(store, slots, SlotConverter<T1>.Slots + SlotConverter<T2>.Slots, a3);
-            callee.Invoke(slots);
+            store.Enter(callee, slots);
         };
     }
 
@@ -174,7 +174,7 @@ public sealed partial class Function
             SlotConverter<T2>.Write(store, slots, SlotConverter<T1>.Slots, a2);
             SlotConverter<T3>.Write(store, slots, SlotConverter<T1>.Slots + SlotConverter<T2>.Slots, a3);
             SlotConverter<T4>.Write(store, slots, SlotConverter<T1>.Slots + SlotConverter<T2>.Slots + SlotConverter<T3>.Slots, a4);
-            callee.Invoke(slots);
+            store.Enter(callee, slots);
             return ResultConverter<TResult>.Read(store, slots);
         };
     }
@@ -194,7 +194,7 @@ public sealed partial class Function
             SlotConverter<T2>.Write(store, slots, SlotConverter<T1>.Slots, a2);
             SlotConverter<T3>.Write(store, slots, SlotConverter<T1>.Slots + SlotConverter<T2>.Slots, a3);
             SlotConverter<T4>.Write(store, slots, SlotConverter<T1>.Slots + SlotConverter<T2>.Slots + SlotConverter<T3>.Slots, a4);
-            callee.Invoke(slots);
+            store.Enter(callee, slots);
         };
     }
 
@@ -214,7 +214,7 @@ public sealed partial class Function
             SlotConverter<T3>.Write(store, slots, SlotConverter<T1>.Slots + SlotConverter<T2>.Slots, a3);
             SlotConverter<T4>.Write(store, slots, SlotConverter<T1>.Slots + SlotConverter<T2>.Slots + SlotConverter<T3>.Slots, a4);
             SlotConverter<T5>.Write(store, slots, SlotConverter<T1>.Slots + SlotConverter<T2>.Slots + SlotConverter<T3>.Slots + SlotConverter<T4>.Slots, a5);
-            callee.Invoke(slots);
+            store.Enter(callee, slots);
             return ResultConverter<TResult>.Read(store, slots);
         };
     }
@@ -235,7 +235,7 @@ public sealed partial class Function
             SlotConverter<T3>.Write(store, slots, SlotConverter<T1>.Slots + SlotConverter<T2>.Slots, a3);
             SlotConverter<T4>.Write(store, slots, SlotConverter<T1>.Slots + SlotConverter<T2>.Slots + SlotConverter<T3>.Slots, a4);
             SlotConverter<T5>.Write(store, slots, SlotConverter<T1>.Slots + SlotConverter<T2>.Slots + SlotConverter<T3>.Slots + SlotConverter<T4>.Slots, a5);
-            callee.Invoke(slots);
+            store.Enter(callee, slots);
         };
     }
 
@@ -256,7 +256,7 @@ public sealed partial class Function
             SlotConverter<T4>.Write(store, slots, SlotConverter<T1>.Slots + SlotConverter<T2>.Slots + SlotConverter<T3>.Slots, a4);
             SlotConverter<T5>.Write(store, slots, SlotConverter<T1>.Slots + SlotConverter<T2>.Slots + SlotConverter<T3>.Slots + SlotConverter<T4>.Slots, a5);
             SlotConverter<T6>.Write(store, slots, SlotConverter<T1>.Slots + SlotConverter<T2>.Slots + SlotConverter<T3>.Slots + SlotConverter<T4>.Slots + SlotConverter<T5>.Slots, a6);
-            callee.Invoke(slots);
+            store.Enter(callee, slots);
             return ResultConverter<TResult>.Read(store, slots);
         };
     }
@@ -278,7 +278,7 @@ public sealed partial class Function
             SlotConverter<T4>.Write(store, slots, SlotConverter<T1>.Slots + SlotConverter<T2>.Slots + SlotConverter<T3>.Slots, a4);
             SlotConverter<T5>.Write(store, slots, SlotConverter<T1>.Slots + SlotConverter<T2>.Slots + SlotConverter<T3>.Slots + SlotConverter<T4>.Slots, a5);
             SlotConverter<T6>.Write(store, slots, SlotConverter<T1>.Slots + SlotConverter<T2>.Slots + SlotConverter<T3>.Slots + SlotConverter<T4>.Slots + SlotConverter<T5>.Slots, a6);
-            callee.Invoke(slots);
+            store.Enter(callee, slots);
         };
     }
 

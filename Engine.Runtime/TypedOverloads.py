@@ -55,7 +55,7 @@ for n in range(0, N + 1):
             Span<ulong> slots = slotCount <= 16 ? stackalloc ulong[16] : new ulong[slotCount];
             store.Activations.Reserve({n});
 {writes}
-            callee.Invoke(slots);
+            store.Enter(callee, slots);
             return ResultConverter<TResult>.Read(store, slots);
         }};
     }}
@@ -74,7 +74,7 @@ for n in range(0, N + 1):
             Span<ulong> slots = slotCount <= 16 ? stackalloc ulong[16] : new ulong[slotCount];
             store.Activations.Reserve({n});
 {writes}
-            callee.Invoke(slots);
+            store.Enter(callee, slots);
         }};
     }}
 """)

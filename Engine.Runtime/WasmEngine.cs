@@ -15,6 +15,7 @@ public sealed unsafe class WasmEngine
     // On the pinned object heap: running code reads it through VMContext.EpochCounter, and every store
     // keeps the engine (so this array) alive.
     private readonly long[] _epoch = GC.AllocateArray<long>(1, pinned: true);
+    private static long s_lastId;
 
     /// <summary>Creates an engine with the given settings (defaults when null).</summary>
     public WasmEngine(EngineConfig? config = null)
@@ -39,6 +40,9 @@ public sealed unsafe class WasmEngine
 
     /// <summary>The engine's settings.</summary>
     public EngineConfig Config { get; }
+
+    /// <summary>A number unique to this engine in the process; the engine's events carry it (see <see cref="Diagnostics.WasmEngineEventSource"/>).</summary>
+    public long Id { get; } = Interlocked.Increment(ref s_lastId);
 
     /// <summary>True when the configured tier runs machine code (and this machine can run it).</summary>
     internal bool NativeCodeEnabled =>

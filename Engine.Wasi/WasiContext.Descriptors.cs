@@ -358,7 +358,8 @@ public sealed partial class WasiContext
     }
 
     /// <summary><c>fd_renumber</c>: moves descriptor <paramref name="fd"/> to number
-    /// <paramref name="to"/>, closing what was there; both must be open (as wasmtime).</summary>
+    /// <paramref name="to"/>, closing what was there; <paramref name="fd"/> must be open, <paramref name="to"/>
+    /// may also be free, as with <c>dup2</c> (see <see cref="FdTable.Renumber"/>).</summary>
     public Errno FdRenumber(uint fd, uint to)
     {
         try

@@ -65,6 +65,48 @@ public sealed class CliTests
         Assert.That(Run().ExitCode, Is.EqualTo(CommandLine.UsageError));
     }
 
+    /// <summary>A WASI reactor's <c>_initialize</c> runs before the invoked export (and before <c>_start</c>), as in wasmtime.</summary>
+    [Test]
+    public void RunCallsAReactorsInitializeFirst()
+    {
+        string file = Path.Combine(Path.GetTempPath(), $"reactor-{Guid.NewGuid():N}.wat");
+        File.WriteAllText(file, """
+            (module
+              (global $value (mut i32) (i32.const 0))
+              (func (export "_initialize") (global.set $value (i32.add (global.get $value) (i32.const 42))))
+              (func (export "get") (param i32) (result i32) (i32.add (global.get $value) (local.get 0)))
+              (func (export "_start") (if (i32.ne (global.get $value) (i32.const 42)) (then unreachable)))
+              (memory (export "memory") 1))
+            """);
+        try
+        {
+            var (exitCode, output, error) = Run("run", "--invoke", "get", file, "1");
+            Assert.That((exitCode, output, error), Is.EqualTo((0, "43" + Environment.NewLine, "")));
+            Assert.That(Run("run", file).ExitCode, Is.Zero, "_start sees the initialized global");
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    /// <summary>Arguments after FILE are the program's, even when they look like run's own options.</summary>
+    [Test]
+    public void RunPassesHelpAfterTheFileToTheProgram()
+    {
+        string hello = Path.Combine(Example("hello"), "hello.wasm");
+        Assert.That(Run("run", "--help").Output, Does.StartWith("usage: wasm-engine run"));
+        Assert.That(Run("run", "--env", "A=1", "-h").Output, Does.StartWith("usage: wasm-engine run"));
+        Assert.That(Run("run", "--dir", "--help", "-h").Output, Does.StartWith("usage: wasm-engine run"), "an option's value is not FILE");
+        Assert.That(RunOptions.IndexOfFile(["--env", "A=1", "--stats", hello, "--help"]), Is.EqualTo(3));
+        Assert.That(RunOptions.IndexOfFile(["--", "--help"]), Is.EqualTo(1));
+        Assert.That(RunOptions.IndexOfFile(["--dir"]), Is.EqualTo(1));
+
+        var (exitCode, output, _) = Run("run", hello, "--help", "-h");
+        Assert.That(exitCode, Is.Zero);
+        Assert.That(output, Does.Not.Contain("usage: wasm-engine run"), "the program ran instead of run's help");
+    }
+
     [Test]
     public void EveryCommandHasHelp()
     {

@@ -7,7 +7,8 @@ using NUnit.Framework;
 namespace Engine.Tests.Programs;
 
 /// <summary>
-/// The C programs of Programs/wasi and Programs/large, compiled for wasm32-wasi with wasi-libc, run through
+/// The C programs of Programs/wasi and Programs/large (clang, wasi-libc) and the programs of Programs/toolchains
+/// (Rust, Zig, AssemblyScript, ... built by other toolchains), compiled for wasm32-wasi, run through
 /// the embedding API with WASI: stdout must equal the output recorded under wasmtime byte for byte, and the
 /// exit code (or the trap) must match, in the interpreter, the baseline tier and tiered mode.
 /// </summary>
@@ -22,7 +23,7 @@ public sealed class WasiProgramTests
 
     public static IEnumerable<TestCaseData> Cases()
     {
-        foreach (string folder in new[] { "wasi", "large" })
+        foreach (string folder in new[] { "wasi", "large", "toolchains" })
         {
             string manifest = Path.Combine(TestPaths.RepositoryRoot, "Engine.Tests", "Programs", folder, "tests.json");
             using JsonDocument document = JsonDocument.Parse(File.ReadAllText(manifest));

@@ -242,11 +242,42 @@ public sealed class FileIoTests : WasiTestBase
         uint buffer = Memory.Allocate(64);
         Assert.That(Wasi.FdFilestatGet(Memory.Span, f, buffer), Is.EqualTo(Errno.BadDescriptor));
         Assert.That(Wasi.FdRenumber(g, g), Is.EqualTo(Errno.Success));
-        Assert.That(Wasi.FdRenumber(g, 77), Is.EqualTo(Errno.BadDescriptor), "the target must be open");
-        Assert.That(Wasi.FdRenumber(77, g), Is.EqualTo(Errno.BadDescriptor));
-        Assert.That(Wasi.FdClose(g), Is.EqualTo(Errno.Success));
+        Assert.That(Wasi.FdRenumber(77, g), Is.EqualTo(Errno.BadDescriptor), "the source must be open");
+        Assert.That(Wasi.FdRenumber(g, 77), Is.EqualTo(Errno.Success), "a free target is taken, as dup2");
+        Assert.That(FdStat(77).Size, Is.EqualTo(4));
         Assert.That(Wasi.FdClose(g), Is.EqualTo(Errno.BadDescriptor));
+        Assert.That(Wasi.FdRenumber(77, 1024), Is.EqualTo(Errno.BadDescriptor), "beyond the limit");
+        Assert.That(Create("h"), Is.EqualTo(f), "the numbers below a renumbered descriptor stay free");
+        Assert.That(Wasi.FdClose(77), Is.EqualTo(Errno.Success));
+        Assert.That(Wasi.FdClose(77), Is.EqualTo(Errno.BadDescriptor));
         Assert.That(Wasi.FdClose(1000), Is.EqualTo(Errno.BadDescriptor));
+    }
+
+    /// <summary>
+    /// Yosys (passes/techmap/abc.cc) redirects stdout around its linked-in ABC with fd_renumber alone:
+    /// stdout is parked on a spare descriptor, a file is renumbered onto the then free 1, and stdout is
+    /// renumbered back. With a target that had to be open, stdout stayed closed and the next file opened
+    /// became descriptor 1, so the program's log went into its output file.
+    /// </summary>
+    [Test]
+    public void RenumberRedirectsStdoutAroundAWorkStepAndRestoresIt()
+    {
+        Assert.That(Write(1, "before\n", out _), Is.EqualTo(Errno.Success));
+        uint log = Create("stdouterr.txt");
+        uint spare = Open("stdouterr.txt");
+        Assert.That(Wasi.FdRenumber(1, spare), Is.EqualTo(Errno.Success), "park stdout");
+        Assert.That(Wasi.FdRenumber(log, 1), Is.EqualTo(Errno.Success), "redirect to the file");
+        Assert.That(Write(1, "inside\n", out _), Is.EqualTo(Errno.Success));
+        Assert.That(Wasi.FdRenumber(spare, 1), Is.EqualTo(Errno.Success), "restore stdout");
+        uint output = Create("netlist.v");
+        Assert.That(output, Is.Not.EqualTo(1u));
+        Assert.That(Write(output, "module top;\n", out _), Is.EqualTo(Errno.Success));
+        Assert.That(Write(1, "after\n", out _), Is.EqualTo(Errno.Success));
+        Assert.That(Wasi.FdClose(output), Is.EqualTo(Errno.Success));
+
+        Assert.That(System.Text.Encoding.UTF8.GetString(Stdout.ToArray()), Is.EqualTo("before\nafter\n"));
+        Assert.That(File.ReadAllText(HostPath("stdouterr.txt")), Is.EqualTo("inside\n"));
+        Assert.That(File.ReadAllText(HostPath("netlist.v")), Is.EqualTo("module top;\n"));
     }
 
     [Test]

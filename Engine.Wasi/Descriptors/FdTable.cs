@@ -6,6 +6,10 @@ namespace Engine.Wasi;
 /// </summary>
 internal sealed class FdTable : IDisposable
 {
+    /// <summary>The highest number <see cref="Renumber"/> moves a descriptor to, plus one (POSIX's
+    /// usual <c>RLIMIT_NOFILE</c>: <c>dup2</c> beyond it is <c>EBADF</c>).</summary>
+    public const uint RenumberLimit = 1024;
+
     private readonly List<Descriptor?> _entries = [];
 
     /// <summary>Installs <paramref name="descriptor"/> at the lowest free number.</summary>
@@ -45,19 +49,46 @@ internal sealed class FdTable : IDisposable
         descriptor.Dispose();
     }
 
-    /// <summary><c>fd_renumber</c>: moves <paramref name="from"/> to <paramref name="to"/>, closing
-    /// what was at <paramref name="to"/>. Both must be open (as in wasmtime).</summary>
+    /// <summary>
+    /// <c>fd_renumber</c>: moves <paramref name="from"/> to <paramref name="to"/>, closing what was at
+    /// <paramref name="to"/>. <paramref name="from"/> must be open; <paramref name="to"/> may be a free
+    /// number below <see cref="RenumberLimit"/>, as with <c>dup2</c>.
+    /// </summary>
+    /// <remarks>
+    /// wasmtime's own preview1 host refuses a free target with <c>EBADF</c>; its preview1 adapter for
+    /// components (what the browser and Node builds of such programs run on) and wasmer accept it, and
+    /// programs rely on that: Yosys saves stdout with <c>fd_renumber(1, spare)</c>, redirects with
+    /// <c>fd_renumber(file, 1)</c> while its linked-in ABC runs, and restores with
+    /// <c>fd_renumber(spare, 1)</c>. With a strict target every step after the first fails, stdout
+    /// stays closed, and (descriptors taking the lowest free number) the next file the program opens
+    /// becomes fd 1 and receives its log.
+    /// </remarks>
     public void Renumber(uint from, uint to)
     {
         Descriptor moving = Get(from);
-        Descriptor replaced = Get(to);
         if (from == to)
         {
             return;
         }
+        Descriptor? replaced = null;
+        if (to < (uint)_entries.Count)
+        {
+            replaced = _entries[(int)to];
+        }
+        else if (to < RenumberLimit)
+        {
+            while ((uint)_entries.Count <= to)
+            {
+                _entries.Add(null);
+            }
+        }
+        else
+        {
+            throw new ErrnoException(Errno.BadDescriptor);
+        }
         _entries[(int)to] = moving;
         _entries[(int)from] = null;
-        replaced.Dispose();
+        replaced?.Dispose();
     }
 
     public void Dispose()

@@ -1,0 +1,57 @@
+using Engine.Interpreter;
+using Engine.Runtime;
+using Engine.Runtime.Diagnostics;
+
+namespace Engine.Benchmarks.Perf;
+
+/// <summary>
+/// The engines regression runs measure: one row per tier mode of ours, and wasmtime. This table is the one place
+/// a new tier mode joins the perf tools.
+/// </summary>
+/// <remarks>A test fails while a <see cref="TierMode"/> has no row here.</remarks>
+public static class EngineVariants
+{
+    /// <summary>Our interpreter: a subject and, with wasmtime, the reference of cross-machine comparisons.</summary>
+    public static OurEngineVariant Interpreter { get; } = new(
+        TierNames.Interpreter, new EngineConfig { Tier = TierMode.Interpreter }, TranslateAll, isReference: true);
+
+    /// <summary>Every function compiled by the baseline compiler before it runs.</summary>
+    public static OurEngineVariant Baseline { get; } = new(
+        TierNames.Baseline, new EngineConfig { Tier = TierMode.Baseline }, CompileAllBaseline);
+
+    /// <summary>Interpreter first, hot functions promoted to the baseline tier (default thresholds, background compilation).</summary>
+    public static OurEngineVariant Tiered { get; } = new("tiered", new EngineConfig { Tier = TierMode.Tiered }, compileAll: null);
+
+    /// <summary>The wasmtime reference.</summary>
+    public static WasmtimeVariant Wasmtime { get; } = new();
+
+    /// <summary>Every variant: our tier modes first, then wasmtime.</summary>
+    public static IReadOnlyList<EngineVariant> All { get; } =
+    [
+        Interpreter,
+        Baseline,
+        Tiered,
+        Wasmtime,
+    ];
+
+    /// <summary>The variants of our engine, keyed by the tier mode they run.</summary>
+    public static IEnumerable<OurEngineVariant> Ours => All.OfType<OurEngineVariant>();
+
+    /// <summary>The variant called <paramref name="name"/>.</summary>
+    public static EngineVariant Get(string name) =>
+        All.FirstOrDefault(v => v.Name == name) ?? throw new ArgumentException($"no engine '{name}' (known: {string.Join(", ", All.Select(v => v.Name))})");
+
+    /// <summary>The baseline tier's up-front work: every function compiled again, nothing published.</summary>
+    private static void CompileAllBaseline(Module module)
+    {
+        var compiler = new Engine.Baseline.BaselineCompiler();
+        Engine.Core.CompilerOptions options = module.Code?.Options ?? new Engine.Core.CompilerOptions();
+        for (int i = module.Info.ImportedFunctionCount; i < module.Info.FunctionTypeIndices.Count; i++)
+        {
+            compiler.Compile(module.Info, (uint)i, options);
+        }
+    }
+
+    /// <summary>The interpreter's up-front work: a fresh translation of every function (the module's own stays untouched).</summary>
+    private static void TranslateAll(Module module) => new ModuleTranslation(module.Info, module.Translation.Options).TranslateAll();
+}

@@ -1,0 +1,60 @@
+using System.Globalization;
+using Engine.Runtime;
+
+namespace Engine.Benchmarks.Perf.Sweeps;
+
+/// <summary>An engine setting a sweep can vary: its name on the command line and how a value applies to a configuration.</summary>
+/// <param name="Name">The name (<c>--setting NAME</c>, <c>--set NAME=VALUE</c>).</param>
+/// <param name="Description">What it is, for the usage text.</param>
+/// <param name="Apply">The configuration with the setting at a value (parsed from its text).</param>
+public sealed record SweepSetting(string Name, string Description, Func<EngineConfig, string, EngineConfig> Apply);
+
+/// <summary>
+/// The settings sweeps know. One row per setting: when the baseline tier lands, its thresholds join as rows like
+/// <code>
+/// new("call-threshold", "calls before a function is compiled", (c, v) => c with { CallThreshold = Int(v) }),
+/// new("loop-threshold", "loop back-edges before a function is compiled", (c, v) => c with { LoopThreshold = Int(v) }),
+/// new("background-compilation", "compile on a background thread (true) or synchronously", (c, v) => c with { BackgroundCompilation = Bool(v) }),
+/// </code>
+/// and <c>tier</c> takes the new tier modes by their names with no change here.
+/// </summary>
+public static class SweepSettings
+{
+    /// <summary>Every setting.</summary>
+    public static IReadOnlyList<SweepSetting> All { get; } =
+    [
+        new("tier", $"the tier mode ({string.Join(", ", Enum.GetNames<TierMode>().Select(n => n.ToLowerInvariant()))}; interp for short)",
+            (c, v) => c with { Tier = ParseTier(v) }),
+        new("epoch-interruption", "check the epoch at function entries and loop headers (true/false)",
+            (c, v) => c with { EpochInterruption = Bool(v) }),
+        new("fuel", "meter execution with fuel (true/false; runs get all the fuel there is)",
+            (c, v) => c with { ConsumeFuel = Bool(v) }),
+        new("max-stack-slots", "the interpreter stack of a store, in 8-byte slots",
+            (c, v) => c with { MaxStackSlots = Int(v) }),
+        new("max-call-depth", "the deepest call nesting before a stack-exhaustion trap",
+            (c, v) => c with { MaxCallDepth = Int(v) }),
+    ];
+
+    /// <summary>The setting called <paramref name="name"/>.</summary>
+    public static SweepSetting Get(string name) => All.FirstOrDefault(s => s.Name == name)
+        ?? throw new UsageException($"no setting '{name}' (known: {string.Join(", ", All.Select(s => s.Name))})");
+
+    /// <summary>A tier mode by its name, case-insensitive; <c>interp</c> is the interpreter.</summary>
+    public static TierMode ParseTier(string text) =>
+        text.Equals("interp", StringComparison.OrdinalIgnoreCase) ? TierMode.Interpreter
+        : Enum.TryParse(text, ignoreCase: true, out TierMode mode) && Enum.IsDefined(mode) ? mode
+        : throw new UsageException($"no tier mode '{text}' (known: {string.Join(", ", Enum.GetNames<TierMode>())})");
+
+    /// <summary>An integer value.</summary>
+    public static int Int(string text) => int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value)
+        ? value
+        : throw new UsageException($"'{text}' is not an integer");
+
+    /// <summary>A boolean value (true/false, on/off, 1/0).</summary>
+    public static bool Bool(string text) => text.ToLowerInvariant() switch
+    {
+        "true" or "on" or "1" or "yes" => true,
+        "false" or "off" or "0" or "no" => false,
+        _ => throw new UsageException($"'{text}' is not true or false"),
+    };
+}

@@ -1,0 +1,70 @@
+using System.Diagnostics;
+using System.Text;
+using NUnit.Framework;
+
+namespace Engine.Tests.Programs;
+
+/// <summary>
+/// Programs of Programs/toolchains run end to end through the command line (`wasm-engine run`, a child
+/// process): --dir, --env, arguments after FILE, stdin, stdout, and the process exit code for proc_exit and
+/// for a trap. The programs chosen do not print argv[0] (run passes FILE's name, the manifest the bare name).
+/// </summary>
+[TestFixture]
+[Parallelizable(ParallelScope.All)]
+public sealed class RunCommandProgramTests
+{
+    private static string Folder => Path.Combine(TestPaths.RepositoryRoot, "Engine.Tests", "Programs", "toolchains");
+
+    [TestCase("rust_fs", 0)]
+    [TestCase("zig_compute", 0)]
+    [TestCase("cxx_algo_em", 92)]
+    [TestCase("as_gc", 255)]
+    [TestCase("rust_panic", 134)]
+    public void RunsLikeTheEmbeddingApi(string name, int exitCode)
+    {
+        string sandbox = Directory.CreateTempSubdirectory("wasi-run-").FullName;
+        try
+        {
+            var arguments = new List<string> { Path.Combine(AppContext.BaseDirectory, "wasm-engine.dll"), "run" };
+            if (File.Exists(Path.Combine(Folder, name + ".preopen")))
+            {
+                arguments.AddRange(["--dir", sandbox + "::/sandbox"]);
+            }
+            if (File.Exists(Path.Combine(Folder, name + ".env")))
+            {
+                foreach (string line in File.ReadAllLines(Path.Combine(Folder, name + ".env")))
+                {
+                    arguments.AddRange(["--env", line]);
+                }
+            }
+            arguments.Add(Path.Combine(Folder, name + ".wasm"));
+            arguments.AddRange(File.ReadAllLines(Path.Combine(Folder, name + ".args")).Skip(1));
+
+            var start = new ProcessStartInfo("dotnet")
+            {
+                RedirectStandardInput = true,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                StandardOutputEncoding = Encoding.UTF8,
+            };
+            arguments.ForEach(start.ArgumentList.Add);
+            using Process process = Process.Start(start)!;
+            Task<string> error = process.StandardError.ReadToEndAsync();
+            Task<string> output = process.StandardOutput.ReadToEndAsync();
+            string stdin = Path.Combine(Folder, name + ".stdin");
+            if (File.Exists(stdin))
+            {
+                process.StandardInput.BaseStream.Write(File.ReadAllBytes(stdin));
+            }
+            process.StandardInput.Close();
+            Assert.That(process.WaitForExit(TimeSpan.FromMinutes(2)), Is.True, "the run finishes");
+
+            Assert.That(output.Result, Is.EqualTo(File.ReadAllText(Path.Combine(Folder, name + ".expected"))), () => error.Result);
+            Assert.That(process.ExitCode, Is.EqualTo(exitCode), () => error.Result);
+        }
+        finally
+        {
+            Directory.Delete(sandbox, recursive: true);
+        }
+    }
+}
