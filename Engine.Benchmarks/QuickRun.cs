@@ -16,6 +16,7 @@ internal static class QuickRun
         bool wasmtime = false;
         bool verbose = false;
         bool small = false;
+        bool sync = false;
         var names = new List<string>();
         for (int i = 0; i < args.Length; i++)
         {
@@ -35,6 +36,10 @@ internal static class QuickRun
             {
                 small = true;
             }
+            else if (args[i] == "--sync-compile")
+            {
+                sync = true;
+            }
             else if (args[i] == "--repeat" && i + 1 < args.Length)
             {
                 repeat = int.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture);
@@ -53,7 +58,7 @@ internal static class QuickRun
                 // Cold starts: a new engine, module and instance per run, at the small size.
                 var (smallResult, smallMs, _) = Measure(n =>
                 {
-                    using var fresh = new EngineRunner(program, new EngineConfig { Tier = tier });
+                    using var fresh = new EngineRunner(program, new EngineConfig { Tier = tier, BackgroundCompilation = !sync });
                     return fresh.Run(n);
                 }, program.SmallArg, repeat);
                 Console.WriteLine($"{program.Name,-12} {smallMs * 1000,10:F0} us cold  {(smallResult == program.SmallExpectedValue ? "ok" : "WRONG")}");
@@ -61,7 +66,7 @@ internal static class QuickRun
             }
             try
             {
-                using var runner = new EngineRunner(program, new EngineConfig { Tier = tier });
+                using var runner = new EngineRunner(program, new EngineConfig { Tier = tier, BackgroundCompilation = !sync });
                 var (result, ms, cpu) = Measure(runner.Run, program.DefaultArg, repeat);
                 bool ok = result == program.ExpectedValue;
                 failures += ok ? 0 : 1;
