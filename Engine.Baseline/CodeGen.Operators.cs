@@ -1193,11 +1193,21 @@ internal sealed partial class CodeGen
         }
     }
 
-    /// <summary>rdx = the callee's funcref: call it, check the status, push the results from the outgoing area.</summary>
-    private void EmitCallThroughFuncRef(FuncType type)
+    /// <summary>
+    /// rdx = the callee's funcref: call it, check the status, push the results from the outgoing area. A
+    /// function defined by this module runs in this instance, so its vmctx is ours (no load).
+    /// </summary>
+    private void EmitCallThroughFuncRef(FuncType type, bool sameInstance = false)
     {
         SavePinnedAroundCall();
-        Masm.Load(true, Reg.Rdi, new Mem(Reg.Rdx, VMOffsets.FuncRefVmctx));
+        if (sameInstance)
+        {
+            Masm.Mov(true, Reg.Rdi, Registers.Vmctx);
+        }
+        else
+        {
+            Masm.Load(true, Reg.Rdi, new Mem(Reg.Rdx, VMOffsets.FuncRefVmctx));
+        }
         Masm.Mov(true, Reg.Rsi, Reg.Rsp);
         Masm.CallIndirect(new Mem(Reg.Rdx, VMOffsets.FuncRefNativeCode));
         RecordSafepoint(LiveRefSlots());
@@ -1223,7 +1233,7 @@ internal sealed partial class CodeGen
         SpillRegisters();
         Masm.Load(true, Reg.Rdx, new Mem(Registers.Vmctx, VMOffsets.Functions));
         Masm.Load(true, Reg.Rdx, new Mem(Reg.Rdx, 8 * (int)functionIndex));
-        EmitCallThroughFuncRef(type);
+        EmitCallThroughFuncRef(type, sameInstance: functionIndex >= _module.ImportedFunctionCount);
     }
 
     public void CallIndirect(uint typeIndex, uint tableIndex)

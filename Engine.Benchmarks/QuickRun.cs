@@ -15,6 +15,8 @@ internal static class QuickRun
         int repeat = 1;
         bool wasmtime = false;
         bool verbose = false;
+        bool small = false;
+        bool sync = false;
         var names = new List<string>();
         for (int i = 0; i < args.Length; i++)
         {
@@ -30,6 +32,14 @@ internal static class QuickRun
             {
                 verbose = true;
             }
+            else if (args[i] == "--small")
+            {
+                small = true;
+            }
+            else if (args[i] == "--sync-compile")
+            {
+                sync = true;
+            }
             else if (args[i] == "--repeat" && i + 1 < args.Length)
             {
                 repeat = int.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture);
@@ -43,9 +53,20 @@ internal static class QuickRun
         var ratios = new List<double>();
         foreach (CorpusProgram program in Corpus.Programs.Where(p => names.Count == 0 || names.Contains(p.Name)))
         {
+            if (small)
+            {
+                // Cold starts: a new engine, module and instance per run, at the small size.
+                var (smallResult, smallMs, _) = Measure(n =>
+                {
+                    using var fresh = new EngineRunner(program, new EngineConfig { Tier = tier, BackgroundCompilation = !sync });
+                    return fresh.Run(n);
+                }, program.SmallArg, repeat);
+                Console.WriteLine($"{program.Name,-12} {smallMs * 1000,10:F0} us cold  {(smallResult == program.SmallExpectedValue ? "ok" : "WRONG")}");
+                continue;
+            }
             try
             {
-                using var runner = new EngineRunner(program, new EngineConfig { Tier = tier });
+                using var runner = new EngineRunner(program, new EngineConfig { Tier = tier, BackgroundCompilation = !sync });
                 var (result, ms, cpu) = Measure(runner.Run, program.DefaultArg, repeat);
                 bool ok = result == program.ExpectedValue;
                 failures += ok ? 0 : 1;

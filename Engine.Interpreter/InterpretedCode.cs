@@ -89,6 +89,27 @@ internal sealed unsafe class InterpretedCode
     /// <summary>The loop headers where the interpreter may continue in compiled code (indexed by the TierUpLoop instruction's operand).</summary>
     public OsrPoint[] OsrPoints { get; init; } = [];
 
+    /// <summary>
+    /// Stops this code's tier-up counters (a function that will never be compiled): each counter word is
+    /// set out of reach. The instructions stay (rewriting code other threads may be running is not safe);
+    /// what is left of them is one decrement.
+    /// </summary>
+    public void DisableTierUp()
+    {
+        TierUpDisabled = true;
+        foreach (int start in _instructionStarts)
+        {
+            int op = _words[start];
+            if (op == (int)Op.TierUpEntry || op == (int)Op.TierUpLoop)
+            {
+                Volatile.Write(ref _words[start + 1], int.MaxValue);
+            }
+        }
+    }
+
+    /// <summary>True once <see cref="DisableTierUp"/> ran.</summary>
+    public bool TierUpDisabled { get; private set; }
+
     /// <summary>The calls counted so far by the TierUpEntry instruction (0 without one).</summary>
     public long CountedCalls(int threshold) =>
         _words.Length > 1 && _words[0] == (int)Op.TierUpEntry ? threshold - Math.Min(threshold, (long)_words[1]) : 0;

@@ -62,15 +62,23 @@ public sealed class InterpretedFunction : FunctionInstance
 
     /// <summary>
     /// Makes later calls from any tier run <paramref name="compiled"/> (same type, same slots). Activations
-    /// already running keep interpreting; new interpreted calls go through a stub that calls it. Safe from
-    /// any thread: each field is swapped atomically, the compiled code first.
+    /// already running keep interpreting; new interpreted calls go through a stub that calls it, unless
+    /// <paramref name="fromInterpretedCallers"/> is false (a small leaf: entering compiled code from the
+    /// interpreter costs more than interpreting it; compiled callers and the host still use the compiled
+    /// code). Safe from any thread: each field is swapped atomically, the compiled code first.
     /// </summary>
-    public void PublishCompiled(FunctionInstance compiled)
+    public void PublishCompiled(FunctionInstance compiled, bool fromInterpretedCallers = true)
     {
         ArgumentNullException.ThrowIfNull(compiled);
         Volatile.Write(ref _compiled, compiled);
-        Volatile.Write(ref _entryCode, InterpretedCode.CompiledStub(ParamSlots, SlotCount));
+        if (fromInterpretedCallers)
+        {
+            Volatile.Write(ref _entryCode, InterpretedCode.CompiledStub(ParamSlots, SlotCount));
+        }
     }
+
+    /// <summary>Stops counting calls and loop iterations in this function's code (it will never be compiled).</summary>
+    public void DisableTierUp() => _code?.DisableTierUp();
 
     /// <summary>Calls counted by the tier-up counter so far (0 before translation or without counters).</summary>
     public long CountedCalls(int threshold) => _code?.CountedCalls(threshold) ?? 0;
@@ -119,6 +127,10 @@ public sealed class InterpretedFunction : FunctionInstance
         *counter = osr.Threshold;
         if (hooks is null || !hooks.OnHotLoop(this, osr))
         {
+            if (code.TierUpDisabled)
+            {
+                *counter = int.MaxValue;
+            }
             return false;
         }
         int locals = osr.LocalSlots;

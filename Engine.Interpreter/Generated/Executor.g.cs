@@ -538,6 +538,21 @@ internal static unsafe partial class Executor
                     ip += 1;
                     continue;
                 }
+                case Op.TierUpEntry: // count a call (the counter is the imm word); when it runs out, the cold path asks for compiled code and runs it if it is ready now
+                {
+                    imm = ip[1];
+                    if (--ip[1] <= 0) goto default;
+                    ip += 2;
+                    continue;
+                }
+                case Op.TierUpLoop: // count an iteration of the loop (the counter is the imm word; n is its OSR point); when it runs out, the cold path continues in compiled code from here if it is ready
+                {
+                    imm = ip[1];
+                    n = ip[2];
+                    if (--ip[1] <= 0) goto default;
+                    ip += 3;
+                    continue;
+                }
                 case Op.ReturnSlot: // slot 0 = a (8 bytes), then return (the common single-result return)
                 {
                     a = ip[1];
@@ -2617,7 +2632,7 @@ internal static unsafe partial class Executor
     private static int RunCold(ExecutionStack stack, int top, int* ip, ulong* fp, byte* memory, ulong memLength)
     {
         // Operands of the instruction being executed, and the address of its memory access.
-        int a, b, c, d, imm, lane, n, v, x;
+        int a, b, c, d, lane, v, x;
         Vector128<byte> lanes;
         uint off;
         ulong pAddress;
@@ -2629,23 +2644,6 @@ internal static unsafe partial class Executor
                     stack.Frames[top].Function.RunCompiled(stack, top, fp);
                     return -1;
                     return 1;
-                }
-                case Op.TierUpEntry: // count a call (the counter is the imm word); when it runs out, ask for compiled code and run it if it is ready now
-                {
-                    imm = ip[1];
-                    if (--ip[1] <= 0 && stack.Frames[top].Function.OnHotEntry(stack, top, fp, ip + 1))
-                    {
-                        stack.Frames[top].Function.RunCompiled(stack, top, fp);
-                        return -1;
-                    }
-                    return 2;
-                }
-                case Op.TierUpLoop: // count an iteration of the loop (the counter is the imm word; n is its OSR point); when it runs out, continue in compiled code from here if it is ready
-                {
-                    imm = ip[1];
-                    n = ip[2];
-                    if (--ip[1] <= 0 && stack.Frames[top].Function.TryContinueInCompiledCode(stack, top, fp, ip + 1, ip[2])) return -1;
-                    return 3;
                 }
                 case Op.F32Ceil: // d = ceil(a)
                 {
@@ -4514,6 +4512,17 @@ internal static unsafe partial class Executor
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2ConvertLowI32x4U((*(Vector128<byte>*)(fp + a)));
                     return 3;
                 }
+            case Op.TierUpEntry:
+                // The call counter ran out (the dispatch loop counts).
+                if (stack.Frames[top].Function.OnHotEntry(stack, top, fp, ip + 1))
+                {
+                    stack.Frames[top].Function.RunCompiled(stack, top, fp);
+                    return -1;
+                }
+                return 2;
+            case Op.TierUpLoop:
+                // The loop counter ran out (the dispatch loop counts).
+                return stack.Frames[top].Function.TryContinueInCompiledCode(stack, top, fp, ip + 1, ip[2]) ? -1 : 3;
             default:
                 throw new InvalidOperationException($"interpreter: no instruction {(Op)(*ip)}");
         }

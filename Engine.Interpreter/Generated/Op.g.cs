@@ -114,9 +114,9 @@ internal enum Op : ushort
     Return,
     /// <summary>keeping their calls out of the dispatch loop keeps the loop as fast as without them; -1 = return now)</summary>
     CallCompiled,
-    /// <summary>count a call (the counter is the imm word); when it runs out, ask for compiled code and run it if it is ready now</summary>
+    /// <summary>count a call (the counter is the imm word); when it runs out, the cold path asks for compiled code and runs it if it is ready now</summary>
     TierUpEntry,
-    /// <summary>count an iteration of the loop (the counter is the imm word; n is its OSR point); when it runs out, continue in compiled code from here if it is ready</summary>
+    /// <summary>count an iteration of the loop (the counter is the imm word; n is its OSR point); when it runs out, the cold path continues in compiled code from here if it is ready</summary>
     TierUpLoop,
     /// <summary>slot 0 = a (8 bytes), then return (the common single-result return)</summary>
     ReturnSlot,
@@ -2115,8 +2115,8 @@ internal static class OpInfo
         "call table[tbl][u32 i] with type check against type ty, frame at fp + args",
         "return to the caller; the results are already in slots 0.. of this frame",
         "keeping their calls out of the dispatch loop keeps the loop as fast as without them; -1 = return now)",
-        "count a call (the counter is the imm word); when it runs out, ask for compiled code and run it if it is ready now",
-        "count an iteration of the loop (the counter is the imm word; n is its OSR point); when it runs out, continue in compiled code from here if it is ready",
+        "count a call (the counter is the imm word); when it runs out, the cold path asks for compiled code and runs it if it is ready now",
+        "count an iteration of the loop (the counter is the imm word; n is its OSR point); when it runs out, the cold path continues in compiled code from here if it is ready",
         "slot 0 = a (8 bytes), then return (the common single-result return)",
         "trap when the engine's epoch reached this instance's deadline (loop headers and function entries)",
         "consume n units of fuel; trap when none is left",

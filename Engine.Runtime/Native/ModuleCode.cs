@@ -204,6 +204,28 @@ internal sealed class ModuleCode
             TierMode.Baseline, trigger, calls, _statistics.Now, function.CompileTime, function.Artifact.Code.Length, body.End - body.Start));
     }
 
+    /// <summary>
+    /// True while some instance of the module can still run code (not disposed). Queued tier-up work for a
+    /// module whose stores are all gone is dropped instead of competing with live programs for the CPU.
+    /// </summary>
+    public bool HasLiveInstances
+    {
+        get
+        {
+            lock (_lock)
+            {
+                foreach (WeakReference<InstanceState> weak in _instances)
+                {
+                    if (weak.TryGetTarget(out InstanceState? instance) && !instance.IsDisposed)
+                    {
+                        return true;
+                    }
+                }
+                return false;
+            }
+        }
+    }
+
     /// <summary>Registers a new instance and gives it every function compiled so far.</summary>
     public void Attach(InstanceState instance)
     {

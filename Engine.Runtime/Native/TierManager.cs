@@ -67,6 +67,7 @@ internal sealed unsafe class TierManager : ITierUpHooks
         }
         if (_code.TierOf(index) == TierMode.Interpreter || _code.IsFallback(index))
         {
+            function.DisableTierUp();
             return false;
         }
         int defined = (int)index - function.Instance.Module.ImportedFunctionCount;
@@ -78,10 +79,25 @@ internal sealed unsafe class TierManager : ITierUpHooks
         long calls = trigger == "calls" ? _config.TierUpCallThreshold : function.CountedCalls(_config.TierUpCallThreshold);
         if (_config.BackgroundCompilation)
         {
-            BackgroundCompiler.Enqueue(() => _code.CompileOne(index, trigger, calls));
+            BackgroundCompiler.Enqueue(() =>
+            {
+                if (!_code.HasLiveInstances)
+                {
+                    return;
+                }
+                if (!_code.CompileOne(index, trigger, calls))
+                {
+                    function.DisableTierUp();
+                }
+            });
             return false;
         }
-        return _code.CompileOne(index, trigger, calls);
+        if (!_code.CompileOne(index, trigger, calls))
+        {
+            function.DisableTierUp();
+            return false;
+        }
+        return true;
     }
 }
 

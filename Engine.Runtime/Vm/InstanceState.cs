@@ -152,14 +152,28 @@ internal sealed unsafe class InstanceState : VMInstance, IDisposable
     /// <summary>Makes <paramref name="code"/> the code of its function in this instance: native calls and interpreted calls alike.</summary>
     public void PublishCompiled(Native.NativeFunction code)
     {
-        if (_vm == null || Functions[code.FunctionIndex] is not InterpretedFunction function || _store.Native is not { } native)
+        // Publication may come from the background compiler while the store is being disposed: the lock
+        // keeps it from writing a function reference the store is about to free.
+        lock (_publishLock)
         {
-            return;
+            if (_vm == null || Functions[code.FunctionIndex] is not InterpretedFunction function || _store.Native is not { } native)
+            {
+                return;
+            }
+            // The native entry first: the interpreter's stub reads it through the funcref.
+            Volatile.Write(ref ((VMFuncRef*)function.FuncRef)->NativeCode, code.Entry);
+            // In tiered mode a small function without loops stays interpreted for interpreted callers: the
+            // interpreter -> compiled transition costs more than its body; compiled callers call it natively.
+            bool smallLeaf = _store.Engine.Config.Tier == TierMode.Tiered && code.Artifact.OsrEntries.Length == 0
+                && code.Artifact.WasmBodySize <= 64;
+            function.PublishCompiled(new Native.CompiledEntry(native, function, code), fromInterpretedCallers: !smallLeaf);
         }
-        // The native entry first: the interpreter's stub reads it through the funcref.
-        Volatile.Write(ref ((VMFuncRef*)function.FuncRef)->NativeCode, code.Entry);
-        function.PublishCompiled(new Native.CompiledEntry(native, function, code));
     }
+
+    private readonly object _publishLock = new();
+
+    /// <summary>True once the instance was disposed (its store is gone).</summary>
+    public bool IsDisposed => _vm == null;
 
     /// <summary>The embedding API's view of this instance.</summary>
     public Instance Public { get; }
@@ -444,6 +458,14 @@ internal sealed unsafe class InstanceState : VMInstance, IDisposable
     }
 
     public void Dispose()
+    {
+        lock (_publishLock)
+        {
+            DisposeState();
+        }
+    }
+
+    private void DisposeState()
     {
         if (_vm == null)
         {

@@ -48,3 +48,23 @@ public sealed class SpecTieredTests
             "only text-format assert_malformed commands may be skipped");
     }
 }
+
+/// <summary>
+/// Every spec script in tiered mode with thresholds of 2 and background compilation (the default): code is
+/// published while the script runs, so calls, loops and on-stack replacement race with publication.
+/// </summary>
+[TestFixture]
+[Parallelizable(ParallelScope.All)]
+public sealed class SpecTieredBackgroundTests
+{
+    [TestCaseSource(typeof(TestPaths), nameof(TestPaths.ScriptNames))]
+    public void RunsTieredWithBackgroundCompilation(string name)
+    {
+        var options = new WastOptions { Config = new EngineConfig { Tier = TierMode.Tiered, TierUpCallThreshold = 2, TierUpLoopThreshold = 2 } };
+        WastResults results = new WastRunner(options).RunFile(TestPaths.ScriptPath(name));
+
+        Assert.That(results.Failures, Is.Empty, string.Join(Environment.NewLine, results.Failures.Take(20)));
+        Assert.That(results.Total.Skipped, Is.EqualTo(results[ScriptCommandKind.AssertMalformed].Skipped),
+            "only text-format assert_malformed commands may be skipped");
+    }
+}
