@@ -163,11 +163,6 @@ internal struct BaselineVisitor : IOperatorVisitor
         {
             return;
         }
-        if (type == ValType.V128)
-        {
-            _cg.NotSupported("v128 select (SIMD)");
-            return;
-        }
         _cg.Select();
     }
 
@@ -405,19 +400,55 @@ internal struct BaselineVisitor : IOperatorVisitor
         }
     }
 
-    // ---- SIMD: not compiled by this tier ----
+    // ---- SIMD (CodeGen.Simd.cs) ----
 
-    public readonly void VisitV128Const(Vector128<byte> value) => Unsupported("v128.const (SIMD)");
+    public readonly void VisitV128Const(Vector128<byte> value)
+    {
+        if (!Skip())
+        {
+            _cg.V128Const(value);
+        }
+    }
 
-    public readonly void VisitI8x16Shuffle(Vector128<byte> lanes) => Unsupported("i8x16.shuffle (SIMD)");
+    public readonly void VisitI8x16Shuffle(Vector128<byte> lanes)
+    {
+        if (!Skip())
+        {
+            _cg.Shuffle(lanes);
+        }
+    }
 
-    public readonly void VisitExtractLane(Opcode opcode, byte lane) => Unsupported($"{OperatorInfo.Name(opcode)} (SIMD)");
+    public readonly void VisitExtractLane(Opcode opcode, byte lane)
+    {
+        if (!Skip())
+        {
+            _cg.ExtractLane(opcode, lane);
+        }
+    }
 
-    public readonly void VisitReplaceLane(Opcode opcode, byte lane) => Unsupported($"{OperatorInfo.Name(opcode)} (SIMD)");
+    public readonly void VisitReplaceLane(Opcode opcode, byte lane)
+    {
+        if (!Skip())
+        {
+            _cg.ReplaceLane(opcode, lane);
+        }
+    }
 
-    public readonly void VisitLoadLane(Opcode opcode, MemArg memArg, byte lane) => Unsupported($"{OperatorInfo.Name(opcode)} (SIMD)");
+    public readonly void VisitLoadLane(Opcode opcode, MemArg memArg, byte lane)
+    {
+        if (!Skip())
+        {
+            _cg.LoadLane(opcode, memArg, lane);
+        }
+    }
 
-    public readonly void VisitStoreLane(Opcode opcode, MemArg memArg, byte lane) => Unsupported($"{OperatorInfo.Name(opcode)} (SIMD)");
+    public readonly void VisitStoreLane(Opcode opcode, MemArg memArg, byte lane)
+    {
+        if (!Skip())
+        {
+            _cg.StoreLane(opcode, memArg, lane);
+        }
+    }
 
     // ---- operators with a fixed signature ----
 
@@ -568,7 +599,10 @@ internal struct BaselineVisitor : IOperatorVisitor
             case Opcode.I64TruncSatF64U: cg.Truncate(dbl: true, wideInt: true, signed: false, saturating: true); break;
 
             default:
-                cg.NotSupported($"{OperatorInfo.Name(opcode)} (SIMD)");
+                if (!cg.SimdPlain(opcode))
+                {
+                    cg.NotSupported(OperatorInfo.Name(opcode));
+                }
                 break;
         }
     }

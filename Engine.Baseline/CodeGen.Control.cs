@@ -71,17 +71,6 @@ internal sealed partial class CodeGen
 
     private void PushDeadControl() => PushControl(ControlKind.Block, [], []).Dead = true;
 
-    private static void CheckTypes(CodeGen cg, ValType[] types)
-    {
-        foreach (ValType t in types)
-        {
-            if (t == ValType.V128)
-            {
-                cg.NotSupported("v128 block values (SIMD)");
-            }
-        }
-    }
-
     public void Block(BlockType blockType)
     {
         if (_unreachable)
@@ -90,8 +79,6 @@ internal sealed partial class CodeGen
             return;
         }
         var (parameters, results) = BlockTypes(blockType);
-        CheckTypes(this, parameters);
-        CheckTypes(this, results);
         SpillAll();
         Control control = PushControl(ControlKind.Block, parameters, results);
         control.Label = Masm.CreateLabel();
@@ -105,8 +92,6 @@ internal sealed partial class CodeGen
             return;
         }
         var (parameters, results) = BlockTypes(blockType);
-        CheckTypes(this, parameters);
-        CheckTypes(this, results);
         SpillAll();
         Control control = PushControl(ControlKind.Loop, parameters, results);
         control.Label = Masm.CreateLabel();
@@ -126,8 +111,6 @@ internal sealed partial class CodeGen
             return;
         }
         var (parameters, results) = BlockTypes(blockType);
-        CheckTypes(this, parameters);
-        CheckTypes(this, results);
         MLabel elseLabel = Masm.CreateLabel();
         if (Peek().Kind == ValueKind.Flags)
         {
@@ -392,9 +375,11 @@ internal sealed partial class CodeGen
         {
             // r11 = the argument area; results go there from slot 0 (StoreEntryTo uses only rax).
             Masm.Load(true, Reg.R11, new Mem(Reg.Rbp, ArgsPointerOffsetFromRbp));
+            int slot = 0;
             for (int k = 0; k < count; k++)
             {
-                StoreEntryTo(first + k, new Mem(Reg.R11, 8 * k));
+                StoreEntryTo(first + k, new Mem(Reg.R11, 8 * slot));
+                slot += SlotsOf(_stack[first + k].Type);
             }
         }
         Masm.MovImm(false, Reg.Rax, 0);
@@ -432,22 +417,23 @@ internal sealed partial class CodeGen
             {
                 Masm.Load(true, Registers.MemoryBase, new Mem(Registers.Vmctx, VMOffsets.MemoryBase));
             }
+            int slot = 0;
             for (int i = 0; i < localCount; i++)
             {
                 if (IsPinned(i, out Reg reg))
                 {
-                    LoadValue(reg, _localTypes[i], new Mem(Reg.Rsi, 8 * i));
+                    LoadValue(reg, _localTypes[i], new Mem(Reg.Rsi, 8 * slot));
                 }
                 else
                 {
-                    Masm.Load(true, Reg.Rax, new Mem(Reg.Rsi, 8 * i));
-                    Masm.Store(true, LocalSlot(i), Reg.Rax);
+                    CopyValue(LocalSlot(i), new Mem(Reg.Rsi, 8 * slot), _localTypes[i]);
                 }
+                slot += SlotsOf(_localTypes[i]);
             }
             for (int i = 0; i < operandTypes.Length; i++)
             {
-                Masm.Load(true, Reg.Rax, new Mem(Reg.Rsi, 8 * (localCount + i)));
-                Masm.Store(true, HomeSlot(i), Reg.Rax);
+                CopyValue(HomeSlot(i), new Mem(Reg.Rsi, 8 * slot), operandTypes[i]);
+                slot += SlotsOf(operandTypes[i]);
             }
             Masm.Jump(header);
         });

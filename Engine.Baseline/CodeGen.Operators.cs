@@ -54,7 +54,7 @@ internal sealed partial class CodeGen
             return;
         }
         Mem slot = LocalSlot((int)index);
-        if (top.Kind == ValueKind.Const && !IsFloat(type))
+        if (top.Kind == ValueKind.Const && !InXmm(type))
         {
             long bits = IsWide(type) ? top.Bits : (uint)top.Bits;
             if (bits >= int.MinValue && bits <= int.MaxValue)
@@ -88,11 +88,6 @@ internal sealed partial class CodeGen
     public void GlobalGet(uint index)
     {
         ValType type = _module.Globals[(int)index].Type;
-        if (type == ValType.V128)
-        {
-            NotSupported("v128 globals (SIMD)");
-            return;
-        }
         if (type == ValType.ExternRef)
         {
             // Root the reference in the activations table when it is not null (may collect: a safepoint).
@@ -127,14 +122,17 @@ internal sealed partial class CodeGen
     public void GlobalSet(uint index)
     {
         ValType type = _module.Globals[(int)index].Type;
-        if (type == ValType.V128)
-        {
-            NotSupported("v128 globals (SIMD)");
-            return;
-        }
         if (type == ValType.ExternRef)
         {
             CallBuiltin(BuiltinId.GlobalSetExternRef, 1, true, index);
+            return;
+        }
+        if (type == ValType.V128)
+        {
+            Reg v = PopToRegister();
+            GlobalCell(Reg.R11, index);
+            Masm.StoreV(new Mem(Reg.R11, 0), v);
+            Free(v);
             return;
         }
         Operand value = PopOperand(allowMemory: false);
@@ -846,7 +844,7 @@ internal sealed partial class CodeGen
         Reg b = PopToRegister();
         Reg a = PopToRegister();
         KeepFlags = false;
-        if (IsFloat(type))
+        if (InXmm(type))
         {
             MLabel keep = Masm.CreateLabel();
             Masm.JumpIf(whenFirst, keep);
@@ -925,7 +923,7 @@ internal sealed partial class CodeGen
         };
         if (size == 0)
         {
-            NotSupported($"{OperatorInfo.Name(opcode)} (SIMD)");
+            VectorLoad(opcode, memArg);
             return;
         }
         bool intoLocal = false;
@@ -1004,7 +1002,7 @@ internal sealed partial class CodeGen
         };
         if (size == 0)
         {
-            NotSupported($"{OperatorInfo.Name(opcode)} (SIMD)");
+            VectorStore(memArg);
             return;
         }
         ValType type = Peek().Type;
@@ -1158,34 +1156,15 @@ internal sealed partial class CodeGen
 
     // ---- calls ----
 
-    private bool CheckCallType(FuncType type)
-    {
-        foreach (ValType t in type.Params)
-        {
-            if (t == ValType.V128)
-            {
-                NotSupported("calls with v128 values (SIMD)");
-                return false;
-            }
-        }
-        foreach (ValType t in type.Results)
-        {
-            if (t == ValType.V128)
-            {
-                NotSupported("calls with v128 values (SIMD)");
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /// <summary>Writes the top <paramref name="count"/> entries to the outgoing area and pops them.</summary>
+    /// <summary>Writes the top <paramref name="count"/> entries to the outgoing area (slots as in section 1 of tiers.md) and pops them.</summary>
     private void PassArguments(int count)
     {
         int first = _height - count;
+        int slot = 0;
         for (int i = 0; i < count; i++)
         {
-            StoreEntryTo(first + i, OutSlot(i));
+            StoreEntryTo(first + i, OutSlot(slot));
+            slot += SlotsOf(_stack[first + i].Type);
         }
         for (int i = 0; i < count; i++)
         {
@@ -1214,21 +1193,19 @@ internal sealed partial class CodeGen
         RestorePinnedAfterCall();
         Masm.Test(false, Reg.Rax, Reg.Rax);
         Masm.JumpIf(Cond.NotEqual, _epilogue);
+        int slot = 0;
         for (int i = 0; i < type.Results.Length; i++)
         {
             Reg r = Allocate(type.Results[i]);
-            LoadValue(r, type.Results[i], OutSlot(i));
+            LoadValue(r, type.Results[i], OutSlot(slot));
             PushRegister(type.Results[i], r);
+            slot += SlotsOf(type.Results[i]);
         }
     }
 
     public void Call(uint functionIndex)
     {
         FuncType type = _module.FunctionType(functionIndex);
-        if (!CheckCallType(type))
-        {
-            return;
-        }
         PassArguments(type.Params.Length);
         SpillRegisters();
         Masm.Load(true, Reg.Rdx, new Mem(Registers.Vmctx, VMOffsets.Functions));
@@ -1239,10 +1216,6 @@ internal sealed partial class CodeGen
     public void CallIndirect(uint typeIndex, uint tableIndex)
     {
         FuncType type = _module.Types[(int)typeIndex];
-        if (!CheckCallType(type))
-        {
-            return;
-        }
         Reg index = PopToRegister();
         PassArguments(type.Params.Length);
         SpillRegisters();

@@ -7,6 +7,9 @@ internal sealed partial class CodeGen
 {
     public static bool IsFloat(ValType type) => type is ValType.F32 or ValType.F64;
 
+    /// <summary>True for the types kept in xmm registers: f32, f64 and v128.</summary>
+    public static bool InXmm(ValType type) => type is ValType.F32 or ValType.F64 or ValType.V128;
+
     public static bool IsWide(ValType type) => type is ValType.I64 or ValType.F64 or ValType.FuncRef or ValType.ExternRef;
 
     public int Height => _height;
@@ -33,7 +36,7 @@ internal sealed partial class CodeGen
         return new Reg((byte)number, isFloat);
     }
 
-    public Reg Allocate(ValType type) => Allocate(IsFloat(type));
+    public Reg Allocate(ValType type) => Allocate(InXmm(type));
 
     /// <summary>Takes a specific register (spilling or moving its current owner).</summary>
     public void Claim(Reg reg)
@@ -121,6 +124,14 @@ internal sealed partial class CodeGen
     public void PushRegister(ValType type, Reg reg) => PushEntry(ValueKind.Register, type).Reg = reg;
 
     public void PushConst(ValType type, long bits) => PushEntry(ValueKind.Const, type).Bits = bits;
+
+    /// <summary>Pushes a v128 constant (its low and high 64 bits).</summary>
+    public void PushV128Const(long low, long high)
+    {
+        ref StackValue v = ref PushEntry(ValueKind.Const, ValType.V128);
+        v.Bits = low;
+        v.Bits2 = high;
+    }
 
     public void PushLocal(uint index) => PushEntry(ValueKind.Local, _localTypes[index]).Local = (int)index;
 
@@ -216,7 +227,7 @@ internal sealed partial class CodeGen
         {
             case ValueKind.Register:
                 return Operand.InRegister(v.Reg, owned: true);
-            case ValueKind.Const when allowImmediate && (!IsWide(v.Type) || (v.Bits >= int.MinValue && v.Bits <= int.MaxValue)) && !IsFloat(v.Type):
+            case ValueKind.Const when allowImmediate && (!IsWide(v.Type) || (v.Bits >= int.MinValue && v.Bits <= int.MaxValue)) && !InXmm(v.Type):
                 return Operand.Immediate(IsWide(v.Type) ? v.Bits : (int)v.Bits);
             case ValueKind.Local when IsPinned(v.Local, out Reg pinned) && pinned.IsFloat == IsFloat(v.Type):
                 // Read-only: the consumer must not write a register it does not own.
@@ -239,7 +250,11 @@ internal sealed partial class CodeGen
         switch (v.Kind)
         {
             case ValueKind.Const:
-                if (r.IsFloat)
+                if (v.Type == ValType.V128)
+                {
+                    LoadV128Const(r, v.Bits, v.Bits2);
+                }
+                else if (r.IsFloat)
                 {
                     LoadFloatConst(r, v.Type == ValType.F64, v.Bits);
                 }
@@ -297,7 +312,11 @@ internal sealed partial class CodeGen
 
     private void LoadValue(Reg r, ValType type, Mem slot)
     {
-        if (r.IsFloat)
+        if (type == ValType.V128)
+        {
+            Masm.LoadV(r, slot);
+        }
+        else if (r.IsFloat)
         {
             Masm.LoadF(type == ValType.F64, r, slot);
         }
@@ -305,6 +324,28 @@ internal sealed partial class CodeGen
         {
             Masm.Load(IsWide(type), r, slot);
         }
+    }
+
+    /// <summary>r = the v128 constant (low, high), without touching the flags.</summary>
+    public void LoadV128Const(Reg r, long low, long high)
+    {
+        if (low == 0 && high == 0)
+        {
+            Masm.V(VecOp.Pxor, r, r, r);
+            return;
+        }
+        if (low == -1 && high == -1)
+        {
+            Masm.V(VecOp.Pcmpeqd, r, r, r);
+            return;
+        }
+        Masm.MovImm(true, Reg.Rax, low, keepFlags: true);
+        Masm.MovToXmm(true, r, Reg.Rax);
+        if (high != low)
+        {
+            Masm.MovImm(true, Reg.Rax, high, keepFlags: true);
+        }
+        Masm.Insert(8, r, r, Reg.Rax, 1);
     }
 
     public void LoadFloatConst(Reg r, bool dbl, long bits)
@@ -331,7 +372,11 @@ internal sealed partial class CodeGen
 
     private void StoreValue(Mem slot, ValType type, Reg r)
     {
-        if (r.IsFloat)
+        if (type == ValType.V128)
+        {
+            Masm.StoreV(slot, r);
+        }
+        else if (r.IsFloat)
         {
             Masm.StoreF(type == ValType.F64, slot, r);
         }
@@ -345,6 +390,11 @@ internal sealed partial class CodeGen
     private void StoreEntryTo(int position, Mem slot)
     {
         ref StackValue v = ref _stack[position];
+        if (v.Type == ValType.V128)
+        {
+            StoreV128EntryTo(position, slot);
+            return;
+        }
         switch (v.Kind)
         {
             case ValueKind.Register:
@@ -381,19 +431,52 @@ internal sealed partial class CodeGen
                 }
                 break;
             case ValueKind.Local:
-                Masm.Load(true, Reg.Rax, LocalSlot(v.Local));
-                Masm.Store(true, slot, Reg.Rax);
+                CopyValue(slot, LocalSlot(v.Local), v.Type);
                 break;
             case ValueKind.Home:
                 if (slot != HomeSlot(position))
                 {
-                    Masm.Load(true, Reg.Rax, HomeSlot(position));
-                    Masm.Store(true, slot, Reg.Rax);
+                    CopyValue(slot, HomeSlot(position), v.Type);
                 }
                 break;
             case ValueKind.Flags:
                 Masm.SetCc(v.Condition, Reg.Rax);
                 Masm.Store(true, slot, Reg.Rax);
+                break;
+        }
+    }
+
+    /// <summary>The 16-byte form of <see cref="StoreEntryTo"/>.</summary>
+    private void StoreV128EntryTo(int position, Mem slot)
+    {
+        ref StackValue v = ref _stack[position];
+        switch (v.Kind)
+        {
+            case ValueKind.Register:
+                Masm.StoreV(slot, v.Reg);
+                break;
+            case ValueKind.Const:
+                foreach (var (bits, at) in new[] { (v.Bits, slot), (v.Bits2, slot.Plus(8)) })
+                {
+                    if (bits >= int.MinValue && bits <= int.MaxValue)
+                    {
+                        Masm.StoreImm(true, at, (int)bits);
+                    }
+                    else
+                    {
+                        Masm.MovImm(true, Reg.Rax, bits, keepFlags: true);
+                        Masm.Store(true, at, Reg.Rax);
+                    }
+                }
+                break;
+            case ValueKind.Local:
+                CopyValue(slot, LocalSlot(v.Local), ValType.V128);
+                break;
+            case ValueKind.Home:
+                if (slot != HomeSlot(position))
+                {
+                    CopyValue(slot, HomeSlot(position), ValType.V128);
+                }
                 break;
         }
     }
@@ -439,7 +522,7 @@ internal sealed partial class CodeGen
             ref StackValue v = ref _stack[i];
             if (v.Kind == ValueKind.Local && v.Local == index)
             {
-                bool isFloat = IsFloat(v.Type);
+                bool isFloat = InXmm(v.Type);
                 if ((isFloat ? _freeXmms : _freeGprs) != 0)
                 {
                     Reg r = Allocate(isFloat);

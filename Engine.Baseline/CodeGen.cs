@@ -53,6 +53,11 @@ internal sealed partial class CodeGen
     private uint _functionIndex;
     private ValType[] _localTypes = [];
     private int _localCount;
+    // Byte offset from rsp of each local's slot (a v128 local takes two slots), and the slots of all locals.
+    private int[] _localOffsets = [];
+    private int _localSlots;
+    // Bytes per operand-stack home slot: 16 in functions that may hold v128 values, else 8.
+    private int _homeStride = 8;
 
     private StackValue[] _stack = new StackValue[64];
     private int _height;
@@ -120,23 +125,22 @@ internal sealed partial class CodeGen
         _localTypes = new ValType[_localCount];
         _type.Params.CopyTo(_localTypes, 0);
         body.Locals.CopyTo(_localTypes, _type.Params.Length);
-        foreach (ValType t in _localTypes)
+        bool usesV128 = UsesV128(module, body, _localTypes);
+        if (usesV128 && !System.Runtime.Intrinsics.X86.Avx2.IsSupported)
         {
-            if (t == ValType.V128)
-            {
-                NotSupported("v128 locals (SIMD)");
-            }
-        }
-        foreach (ValType t in _type.Results)
-        {
-            if (t == ValType.V128)
-            {
-                NotSupported("v128 results (SIMD)");
-            }
+            NotSupported("SIMD on a processor without AVX2");
         }
         OutAreaSlots = OutgoingSlots(module);
         LocalsOffset = OutAreaSlots * 8;
-        HomesOffset = LocalsOffset + _localCount * 8;
+        _localOffsets = new int[_localCount];
+        _localSlots = 0;
+        for (int i = 0; i < _localCount; i++)
+        {
+            _localOffsets[i] = LocalsOffset + 8 * _localSlots;
+            _localSlots += SlotsOf(_localTypes[i]);
+        }
+        _homeStride = usesV128 ? 16 : 8;
+        HomesOffset = LocalsOffset + _localSlots * 8;
         _height = 0;
         _maxHeight = 0;
         _flagsAt = -1;
@@ -176,11 +180,46 @@ internal sealed partial class CodeGen
         return new System.Runtime.CompilerServices.StrongBox<int>(slots);
     }).Value;
 
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<ModuleInfo, System.Runtime.CompilerServices.StrongBox<bool>> s_moduleV128 = new();
+
+    /// <summary>
+    /// True when the function may hold a v128 value: a v128 local, a SIMD operator (the 0xFD prefix anywhere in
+    /// its body, a cheap over-approximation), or a type or global of the module with v128 (calls, blocks, globals).
+    /// </summary>
+    private static bool UsesV128(ModuleInfo module, FunctionBody body, ValType[] localTypes)
+    {
+        if (Array.IndexOf(localTypes, ValType.V128) >= 0 || module.Bytes.AsSpan(body.CodeStart, body.End - body.CodeStart).IndexOf((byte)0xFD) >= 0)
+        {
+            return true;
+        }
+        return s_moduleV128.GetValue(module, m =>
+        {
+            bool any = m.Types.Any(t => t.Params.Contains(ValType.V128) || t.Results.Contains(ValType.V128))
+                || m.Globals.Any(g => g.Type == ValType.V128);
+            return new System.Runtime.CompilerServices.StrongBox<bool>(any);
+        }).Value;
+    }
+
     private static int SlotsOf(ValType type) => type == ValType.V128 ? 2 : 1;
 
-    public Mem LocalSlot(int index) => Mem.Frame(LocalsOffset + 8 * index);
+    public Mem LocalSlot(int index) => Mem.Frame(_localOffsets[index]);
 
-    public Mem HomeSlot(int position) => Mem.Frame(HomesOffset + 8 * position);
+    public Mem HomeSlot(int position) => Mem.Frame(HomesOffset + _homeStride * position);
+
+    /// <summary>Copies one value of <paramref name="type"/> between memory slots through a scratch register (only movs).</summary>
+    private void CopyValue(Mem dst, Mem src, ValType type)
+    {
+        if (type == ValType.V128)
+        {
+            Masm.LoadV(Reg.XmmScratch, src);
+            Masm.StoreV(dst, Reg.XmmScratch);
+        }
+        else
+        {
+            Masm.Load(true, Reg.Rax, src);
+            Masm.Store(true, dst, Reg.Rax);
+        }
+    }
 
     private static Mem OutSlot(int slot) => Mem.Frame(8 * slot);
 
@@ -293,8 +332,7 @@ internal sealed partial class CodeGen
             }
             else
             {
-                Masm.Load(true, Reg.Rax, new Mem(Reg.Rsi, 8 * slot));
-                Masm.Store(true, LocalSlot(i), Reg.Rax);
+                CopyValue(LocalSlot(i), new Mem(Reg.Rsi, 8 * slot), _localTypes[i]);
             }
             slot += SlotsOf(_type.Params[i]);
         }
@@ -373,14 +411,18 @@ internal sealed partial class CodeGen
                 if (!IsPinned(i, out _))
                 {
                     Masm.Store(true, LocalSlot(i), Reg.Rax);
+                    if (_localTypes[i] == ValType.V128)
+                    {
+                        Masm.Store(true, LocalSlot(i).Plus(8), Reg.Rax);
+                    }
                 }
             }
             return;
         }
-        // A loop for many locals: rax = 0, r11 walks the slots.
+        // A loop for many locals (to is the last local): rax = 0, r11 walks the slots.
         Masm.MovImm(false, Reg.Rax, 0);
         Masm.Lea(Reg.R11, LocalSlot(from));
-        Masm.Lea(Reg.Rdi, LocalSlot(to));
+        Masm.Lea(Reg.Rdi, Mem.Frame(LocalsOffset + 8 * _localSlots));
         MLabel loop = Masm.CreateLabel();
         Masm.Bind(loop);
         Masm.Store(true, new Mem(Reg.R11, 0), Reg.Rax);
@@ -456,14 +498,14 @@ internal sealed partial class CodeGen
         {
             if (_localTypes[i].IsReference())
             {
-                _liveRefs.Add(LocalsOffset / 8 + i);
+                _liveRefs.Add(_localOffsets[i] / 8);
             }
         }
         for (int i = 0; i < _height; i++)
         {
             if (_stack[i].Kind == ValueKind.Home && _stack[i].Type.IsReference())
             {
-                _liveRefs.Add(HomesOffset / 8 + i);
+                _liveRefs.Add((HomesOffset + _homeStride * i) / 8);
             }
         }
         return _liveRefs.Count == 0 ? [] : _liveRefs.ToArray();
@@ -572,7 +614,7 @@ internal sealed partial class CodeGen
         Masm.Ret();
 
         // Frame: everything below the saved area, keeping rsp 16-byte aligned (entry rsp is 8 mod 16).
-        int frame = HomesOffset + 8 * _maxHeight;
+        int frame = HomesOffset + _homeStride * _maxHeight;
         if ((frame + _savedAreaSize) % 16 != 0)
         {
             frame += 8;

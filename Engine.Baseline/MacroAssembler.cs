@@ -56,7 +56,7 @@ internal enum SseBitOp : byte
 /// artifact needs about code positions: instruction marks (for the native-to-wasm offset map and stack
 /// maps), label positions, and 32-bit fields patched after assembly (the frame size, jump tables).
 /// </summary>
-internal sealed class MacroAssembler
+internal sealed partial class MacroAssembler
 {
     private readonly Assembler _asm = new(64) { PreferShortBranch = false };
     private readonly List<Label> _labels = new();

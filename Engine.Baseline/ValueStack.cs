@@ -26,6 +26,8 @@ internal struct StackValue
     public Cond Condition;
     public int Local;
     public long Bits;
+    /// <summary>The high 64 bits of a v128 constant.</summary>
+    public long Bits2;
 
     public override readonly string ToString() => Kind switch
     {

@@ -53,7 +53,7 @@ public sealed class DifferentialTests
                 File.WriteAllBytes(inputPath, input);
                 using (Process process = Process.Start(new ProcessStartInfo("wasm-opt",
                     $"-ttf {inputPath} -o {output} --mvp-features --enable-sign-ext --enable-mutable-globals --enable-nontrapping-float-to-int " +
-                    "--enable-bulk-memory --enable-multivalue") { RedirectStandardError = true })!)
+                    "--enable-bulk-memory --enable-multivalue" + (i % 2 == 1 ? " --enable-simd" : "")) { RedirectStandardError = true })!)
                 {
                     process.WaitForExit();
                     Assert.That(process.ExitCode, Is.Zero, $"wasm-opt failed for seed {seed}");

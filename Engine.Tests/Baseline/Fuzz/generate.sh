@@ -18,3 +18,13 @@ while [ "$i" -lt "$count" ]; do
   rm "seed-$s.dat"
   i=$((i + 1))
 done
+# The same with SIMD (simd-N.wasm, seeds from 1001).
+i=1
+while [ "$i" -le 20 ]; do
+  python3 -c "import random,sys; r=random.Random(1000+$i); sys.stdout.buffer.write(bytes(r.getrandbits(8) for _ in range(r.choice([800,2000,5000,12000]))))" > "seed.dat"
+  wasm-opt -ttf seed.dat -o "simd-$i.wasm" --mvp-features \
+    --enable-sign-ext --enable-mutable-globals --enable-nontrapping-float-to-int \
+    --enable-bulk-memory --enable-multivalue --enable-simd 2>/dev/null
+  rm seed.dat
+  i=$((i + 1))
+done
