@@ -340,7 +340,11 @@ internal sealed partial class CodeGen
             return;
         }
         Masm.MovImm(true, Reg.Rax, low, keepFlags: true);
-        Masm.MovToXmm(true, r, Reg.Rax);
+        Masm.MovToXmm(true, r, Reg.Rax); // movq zeroes the high half
+        if (high == 0)
+        {
+            return;
+        }
         if (high != low)
         {
             Masm.MovImm(true, Reg.Rax, high, keepFlags: true);

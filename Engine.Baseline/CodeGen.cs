@@ -19,8 +19,8 @@ namespace Engine.Baseline;
 ///  rbp - 16       saved r15 (caller's memory base)
 ///  rbp - 24       the argument/result area pointer (rsi at entry)
 ///  ...            padding to 16 bytes
-///  rsp + H + 8i   home slot of operand-stack position i (H = HomesOffset)
-///  rsp + L + 8j   local j (parameters first; L = LocalsOffset)
+///  rsp + H + S*i  home slot of operand-stack position i (H = HomesOffset; S = 16 where a v128 may live, else 8)
+///  rsp + L + ...  the locals, parameters first, 8 bytes each, 16 for a v128 (L = LocalsOffset)
 ///  rsp + 0        outgoing area: arguments and results of calls, arguments of builtins
 /// </code>
 /// <para><b>Values</b>: an entry of the value stack is a constant, a local read (both lazy: no code until
