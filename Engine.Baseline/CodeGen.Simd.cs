@@ -495,8 +495,9 @@ internal sealed partial class CodeGen
     // ---- shifts ----
 
     /// <summary>
-    /// Pops the shift count: true with the masked count as an immediate when it is a constant, else false with
-    /// the masked count (plus <paramref name="add"/>) in the scratch register once <paramref name="loadCount"/> runs.
+    /// Pops the shift count (wasm takes it modulo the lane width): true with it in <paramref name="count"/> when it
+    /// is a constant, else false with it masked in <paramref name="countReg"/>, for <see cref="LoadCount"/> to move
+    /// into the scratch register once the vector operand is in place.
     /// </summary>
     private bool PopShiftCount(int laneBits, out int count, out Reg countReg)
     {
