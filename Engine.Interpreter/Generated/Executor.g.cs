@@ -2587,7 +2587,8 @@ internal static unsafe partial class Executor
                 function = target;
                 body = targetCode;
                 code = body.Code;
-                ip = code;
+                // Past the call counter once it has nothing left to do (Start is 0 otherwise).
+                ip = code + body.Start;
                 fp = calleeFp;
                 frameSlots = body.FrameSlots;
                 if (target.Instance != instance)
