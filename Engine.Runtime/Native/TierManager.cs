@@ -126,11 +126,18 @@ internal static class BackgroundCompiler
         return thread;
     });
 
+    // Requests queued or running.
+    private static int s_pending;
+
     public static void Enqueue(Action work)
     {
         _ = s_thread.Value;
+        Interlocked.Increment(ref s_pending);
         s_queue.Add(work);
     }
+
+    /// <summary>True when no request is queued or running (benchmarks wait for it between cold starts).</summary>
+    public static bool IsIdle => Volatile.Read(ref s_pending) == 0;
 
     private static int s_warmedUp;
 
@@ -170,6 +177,7 @@ internal static class BackgroundCompiler
             {
                 // A failed compilation leaves the function interpreted; the program never sees it.
             }
+            Interlocked.Decrement(ref s_pending);
         }
     }
 }
