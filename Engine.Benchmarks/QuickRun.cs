@@ -4,8 +4,11 @@ using Engine.Runtime;
 namespace Engine.Benchmarks;
 
 /// <summary>
-/// <c>quick [--tier TIER] [NAME...]</c>: runs each corpus program once at its default size in our engine and
-/// prints the time and whether the result is right. A smoke check for the shell, not a measurement.
+/// <c>quick [--tier TIER] [--repeat N] [--small [--against TIER]] [--sync-compile] [--tier-up-calls N]
+/// [--tier-up-loops N] [--verbose] [--wasmtime] [NAME...]</c>: runs each corpus program at its default size in our
+/// engine (best of N runs) and prints the time and whether the result is right; with <c>--small</c>, cold starts at
+/// the small size (a new engine, module and instance per run), with <c>--verbose</c> where their time goes, and with
+/// <c>--against</c> taking turns with another tier in the same process. A smoke check for the shell, not a measurement.
 /// </summary>
 internal static class QuickRun
 {
@@ -17,12 +20,18 @@ internal static class QuickRun
         bool verbose = false;
         bool small = false;
         bool sync = false;
+        int? callThreshold = null, loopThreshold = null;
+        TierMode? against = null;
         var names = new List<string>();
         for (int i = 0; i < args.Length; i++)
         {
             if (args[i] == "--tier" && i + 1 < args.Length)
             {
                 tier = Enum.Parse<TierMode>(args[++i], ignoreCase: true);
+            }
+            else if (args[i] == "--against" && i + 1 < args.Length)
+            {
+                against = Enum.Parse<TierMode>(args[++i], ignoreCase: true);
             }
             else if (args[i] == "--wasmtime")
             {
@@ -40,6 +49,14 @@ internal static class QuickRun
             {
                 sync = true;
             }
+            else if (args[i] == "--tier-up-calls" && i + 1 < args.Length)
+            {
+                callThreshold = int.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture);
+            }
+            else if (args[i] == "--tier-up-loops" && i + 1 < args.Length)
+            {
+                loopThreshold = int.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture);
+            }
             else if (args[i] == "--repeat" && i + 1 < args.Length)
             {
                 repeat = int.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture);
@@ -49,24 +66,39 @@ internal static class QuickRun
                 names.Add(args[i]);
             }
         }
+        var config = new EngineConfig { Tier = tier, BackgroundCompilation = !sync };
+        config = config with
+        {
+            TierUpCallThreshold = callThreshold ?? config.TierUpCallThreshold,
+            TierUpLoopThreshold = loopThreshold ?? config.TierUpLoopThreshold,
+        };
         int failures = 0;
         var ratios = new List<double>();
         foreach (CorpusProgram program in Corpus.Programs.Where(p => names.Count == 0 || names.Contains(p.Name)))
         {
+            if (small && against is { } other)
+            {
+                CompareColdStarts(program, config, config with { Tier = other }, repeat);
+                continue;
+            }
             if (small)
             {
                 // Cold starts: a new engine, module and instance per run, at the small size.
                 var (smallResult, smallMs, _) = Measure(n =>
                 {
-                    using var fresh = new EngineRunner(program, new EngineConfig { Tier = tier, BackgroundCompilation = !sync });
+                    using var fresh = new EngineRunner(program, config);
                     return fresh.Run(n);
                 }, program.SmallArg, repeat);
                 Console.WriteLine($"{program.Name,-12} {smallMs * 1000,10:F0} us cold  {(smallResult == program.SmallExpectedValue ? "ok" : "WRONG")}");
+                if (verbose)
+                {
+                    PrintColdPhases(program, config, repeat);
+                }
                 continue;
             }
             try
             {
-                using var runner = new EngineRunner(program, new EngineConfig { Tier = tier, BackgroundCompilation = !sync });
+                using var runner = new EngineRunner(program, config);
                 var (result, ms, cpu) = Measure(runner.Run, program.DefaultArg, repeat);
                 bool ok = result == program.ExpectedValue;
                 failures += ok ? 0 : 1;
@@ -162,6 +194,119 @@ internal static class QuickRun
                               $"{(double)code / wasm:F2} code bytes per wasm byte, {fallbacks} functions not compiled");
         }
         return 0;
+    }
+
+    /// <summary>
+    /// <c>--small --against TIER</c>: cold starts in both configurations, taking turns in this one process (so both
+    /// see the same JIT state and the same machine load, and neither runs beside the other's leftover background
+    /// compilation). For each: the best and median wall-clock time, and the medians of the cpu time of this thread
+    /// (not counting time other processes took the core) and of the whole process (background compilation included).
+    /// </summary>
+    private static void CompareColdStarts(CorpusProgram program, EngineConfig config, EngineConfig other, int repeat)
+    {
+        EngineConfig[] configs = [config, other];
+        var wall = new[] { new List<double>(), new List<double>() };
+        var thread = new[] { new List<double>(), new List<double>() };
+        var process = new[] { new List<double>(), new List<double>() };
+        for (int r = 0; r < repeat; r++)
+        {
+            for (int k = 0; k < 2; k++)
+            {
+                // Alternate which goes first, so neither always runs right after the other's disposal.
+                int which = (r & 1) == 0 ? k : 1 - k;
+                double threadStart = CpuMicroseconds(ClockThreadCpuTime), processStart = CpuMicroseconds(ClockProcessCpuTime);
+                long start = Stopwatch.GetTimestamp();
+                long result;
+                using (var fresh = new EngineRunner(program, configs[which]))
+                {
+                    result = fresh.Run(program.SmallArg);
+                }
+                wall[which].Add(Stopwatch.GetElapsedTime(start).TotalMicroseconds);
+                thread[which].Add(CpuMicroseconds(ClockThreadCpuTime) - threadStart);
+                // Let a background compilation the run left behind finish before the next one starts, so neither
+                // configuration pays for the other's leftovers (as a program alone in its process would not).
+                while (!Engine.Runtime.Native.BackgroundCompiler.IsIdle)
+                {
+                    Thread.Yield();
+                }
+                process[which].Add(CpuMicroseconds(ClockProcessCpuTime) - processStart);
+                if (result != program.SmallExpectedValue)
+                {
+                    Console.WriteLine($"{program.Name,-12} WRONG in {configs[which].Tier}: {result}");
+                    return;
+                }
+            }
+        }
+        static double Best(List<double> samples) => samples.Min();
+        static double Median(List<double> samples) => samples.Order().ElementAt(samples.Count / 2);
+        string Show(int k) => $"{configs[k].Tier,-11} {Best(wall[k]),6:F0} best {Median(wall[k]),6:F0} median " +
+                              $"(cpu: thread {Median(thread[k]),6:F0}, process {Median(process[k]),6:F0})";
+        Console.WriteLine($"{program.Name,-11} us  {Show(0)}   {Show(1)}   best ratio {Best(wall[0]) / Best(wall[1]),4:F2}, " +
+                          $"median ratio {Median(wall[0]) / Median(wall[1]),4:F2}");
+    }
+
+    private const int ClockProcessCpuTime = 2;
+    private const int ClockThreadCpuTime = 3;
+
+    private struct TimeSpec
+    {
+        public long Seconds;
+        public long Nanoseconds;
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "clock_gettime")]
+    private static extern int ClockGetTime(int clock, out TimeSpec time);
+
+    private static double CpuMicroseconds(int clock)
+    {
+        ClockGetTime(clock, out TimeSpec time);
+        return time.Seconds * 1e6 + time.Nanoseconds / 1e3;
+    }
+
+    /// <summary>
+    /// <c>--small --verbose</c>: where a cold start's time goes (best and median of each phase over
+    /// <paramref name="repeat"/> more runs: load and instantiate, the call, disposal; gen-0 collections and KiB allocated)
+    /// and what the last run promoted.
+    /// </summary>
+    private static void PrintColdPhases(CorpusProgram program, EngineConfig config, int repeat)
+    {
+        var load = new List<double>();
+        var call = new List<double>();
+        var dispose = new List<double>();
+        var gcs = new List<double>();
+        var allocated = new List<double>();
+        WasmEngine? last = null;
+        for (int r = 0; r < repeat; r++)
+        {
+            int gc0 = GC.CollectionCount(0);
+            long bytes = GC.GetTotalAllocatedBytes(precise: false);
+            long start = Stopwatch.GetTimestamp();
+            var runner = new EngineRunner(program, config);
+            long loaded = Stopwatch.GetTimestamp();
+            runner.Run(program.SmallArg);
+            long ran = Stopwatch.GetTimestamp();
+            runner.Dispose();
+            long end = Stopwatch.GetTimestamp();
+            load.Add(Stopwatch.GetElapsedTime(start, loaded).TotalMicroseconds);
+            call.Add(Stopwatch.GetElapsedTime(loaded, ran).TotalMicroseconds);
+            dispose.Add(Stopwatch.GetElapsedTime(ran, end).TotalMicroseconds);
+            last = runner.Engine;
+            gcs.Add(GC.CollectionCount(0) - gc0);
+            allocated.Add((GC.GetTotalAllocatedBytes(precise: false) - bytes) / 1024.0);
+        }
+        static string Show(List<double> samples)
+        {
+            var sorted = samples.Order().ToList();
+            return $"{sorted[0],7:F0} / {sorted[sorted.Count / 2],7:F0}";
+        }
+        Console.WriteLine($"             us best / median: load+instantiate {Show(load)}   run {Show(call)}   dispose {Show(dispose)}   gen0 GCs {Show(gcs)}   KiB allocated {Show(allocated)}");
+        if (last != null && config.Tier != TierMode.Interpreter)
+        {
+            foreach (FunctionPromotion promotion in last.TierStatistics.Promotions)
+            {
+                Console.WriteLine($"             {promotion}");
+            }
+        }
     }
 
     /// <summary>The result and the best wall-clock and process-cpu times (ms) of <paramref name="repeat"/> runs.</summary>

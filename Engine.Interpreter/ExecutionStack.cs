@@ -102,7 +102,7 @@ public sealed unsafe class ExecutionStack : IStackWalker, IDisposable
         }
         slots[..function.ParamSlots].CopyTo(new Span<ulong>(fp, function.ParamSlots));
         new Span<ulong>(fp + code.ParamSlots, code.LocalSlots - code.ParamSlots).Clear();
-        Frames[entryTop] = new Frame { Function = function, Fp = fp, Ip = 0 };
+        Frames[entryTop] = new Frame { Function = function, Fp = fp, Ip = code.Start };
         Top = entryTop;
         bool returned = false;
         try

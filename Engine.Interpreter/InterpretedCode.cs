@@ -36,6 +36,15 @@ internal sealed unsafe class InterpretedCode
     /// <summary>The first code word.</summary>
     public int* Code { get; }
 
+    // Where new activations start: 0, or just past the TierUpEntry counter once it has nothing left to do.
+    private int _start;
+
+    /// <summary>
+    /// The code position new activations start at: 0, or past the entry's call counter once that counter is
+    /// skipped (<see cref="SkipEntryCounter"/>). Branch targets stay relative to <see cref="Code"/>.
+    /// </summary>
+    public int Start => _start;
+
     /// <summary>The code words.</summary>
     public ReadOnlySpan<int> Words => _words;
 
@@ -90,9 +99,8 @@ internal sealed unsafe class InterpretedCode
     public OsrPoint[] OsrPoints { get; init; } = [];
 
     /// <summary>
-    /// Stops this code's tier-up counters (a function that will never be compiled): each counter word is
-    /// set out of reach. The instructions stay (rewriting code other threads may be running is not safe);
-    /// what is left of them is one decrement.
+    /// Stops this code's tier-up counters for good (a function that will never be compiled): each counter word
+    /// is set out of reach, and the counters are skipped (<see cref="SkipEntryCounter"/>, <see cref="SkipLoopCounter"/>).
     /// </summary>
     public void DisableTierUp()
     {
@@ -105,7 +113,94 @@ internal sealed unsafe class InterpretedCode
                 Volatile.Write(ref _words[start + 1], int.MaxValue);
             }
         }
+        SkipEntryCounter();
+        for (int i = 0; i < OsrPoints.Length; i++)
+        {
+            SkipLoopCounter(i);
+        }
     }
+
+    // Skipping and re-arming counters while other threads may run this code: the only words written are the
+    // counters and the branch targets of back edges (and _start), each one aligned int written at once, and
+    // each target only ever switches between a counter instruction and the instruction right after it, where
+    // the counter would have continued anyway. A thread reading either value runs the same program.
+
+    /// <summary>
+    /// New activations start after the entry's call counter (a no-op without one): once the function's
+    /// compilation was asked for, counting its calls only costs a dispatch per call.
+    /// </summary>
+    public void SkipEntryCounter()
+    {
+        if (_words[0] == (int)Op.TierUpEntry && _start == 0)
+        {
+            Volatile.Write(ref _start, OpInfo.Words(Op.TierUpEntry));
+        }
+    }
+
+    /// <summary>
+    /// The branches back to the header of loop <paramref name="point"/> jump past its iteration counter: while the
+    /// function's compiled code is on its way, counting iterations only costs a dispatch per iteration.
+    /// <see cref="CountLoops"/> undoes it.
+    /// </summary>
+    public void SkipLoopCounter(int point)
+    {
+        OsrPoint osr = OsrPoints[point];
+        int past = osr.CounterPosition + OpInfo.Words(Op.TierUpLoop);
+        foreach (int word in osr.BackEdges)
+        {
+            Volatile.Write(ref _words[word], past);
+        }
+    }
+
+    /// <summary>
+    /// Every loop counts its iterations again (its back edges go through its counter); with
+    /// <paramref name="now"/>, each counter runs out at its next iteration (the compiled code is ready: running
+    /// activations move into it at the next loop header they reach).
+    /// </summary>
+    public void CountLoops(bool now)
+    {
+        if (TierUpDisabled)
+        {
+            return;
+        }
+        foreach (OsrPoint osr in OsrPoints)
+        {
+            if (now)
+            {
+                Volatile.Write(ref _words[osr.CounterPosition + 1], 1);
+            }
+            foreach (int word in osr.BackEdges)
+            {
+                Volatile.Write(ref _words[word], osr.CounterPosition);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Every counter starts over: the entry's at <paramref name="callThreshold"/> and no longer skipped, each
+    /// loop's at its threshold, counting again.
+    /// </summary>
+    public void RestartCounters(int callThreshold)
+    {
+        if (TierUpDisabled)
+        {
+            return;
+        }
+        if (_words[0] == (int)Op.TierUpEntry)
+        {
+            Volatile.Write(ref _words[1], callThreshold);
+            Volatile.Write(ref _start, 0);
+        }
+        foreach (OsrPoint osr in OsrPoints)
+        {
+            Volatile.Write(ref _words[osr.CounterPosition + 1], osr.Threshold);
+        }
+        CountLoops(now: false);
+    }
+
+    /// <summary>True when the branches back to loop <paramref name="point"/>'s header skip its counter (for tests).</summary>
+    public bool IsLoopCounterSkipped(int point) =>
+        OsrPoints[point].BackEdges is [int first, ..] && _words[first] != OsrPoints[point].CounterPosition;
 
     /// <summary>True once <see cref="DisableTierUp"/> ran.</summary>
     public bool TierUpDisabled { get; private set; }
@@ -125,4 +220,11 @@ internal sealed unsafe class InterpretedCode
 /// <param name="Constants">The constants' bits, by operand.</param>
 /// <param name="OperandTypes">The operands' types.</param>
 /// <param name="Threshold">The counter's initial value.</param>
-public sealed record OsrPoint(int LoopOffset, int LocalSlots, int[] OperandSlots, long[] Constants, ValType[] OperandTypes, int Threshold);
+public sealed record OsrPoint(int LoopOffset, int LocalSlots, int[] OperandSlots, long[] Constants, ValType[] OperandTypes, int Threshold)
+{
+    /// <summary>The code position of the loop's counter (its TierUpLoop instruction: the loop header).</summary>
+    public int CounterPosition { get; init; }
+
+    /// <summary>The code words holding the targets of the branches back to the header (see <see cref="InterpretedCode.SkipLoopCounter"/>).</summary>
+    public int[] BackEdges { get; init; } = [];
+}

@@ -77,6 +77,12 @@ public sealed class InterpretedFunction : FunctionInstance
         }
     }
 
+    /// <summary>
+    /// Counts calls and loop iterations from the start again, as in fresh code (a request for compilation was
+    /// dropped: the next activation that gets hot asks again).
+    /// </summary>
+    public void RestartTierUpCounters() => _code?.RestartCounters(_translation.Options.CallThreshold);
+
     /// <summary>Stops counting calls and loop iterations in this function's code (it will never be compiled).</summary>
     public void DisableTierUp() => _code?.DisableTierUp();
 
@@ -108,7 +114,24 @@ public sealed class InterpretedFunction : FunctionInstance
         *counter = int.MaxValue;
         stack.Top = top;
         stack.SlotTop = fp + _code!.FrameSlots;
-        return _translation.TierUp?.OnHotFunction(this) == true && Compiled is not null;
+        if (_translation.TierUp?.OnHotFunction(this) == true && Compiled is not null)
+        {
+            return true;
+        }
+        // Asked for (or never to be compiled): later calls need not pass the spent counter.
+        _code.SkipEntryCounter();
+        return false;
+    }
+
+    /// <summary>
+    /// The function's compiled code was published to every live instance: the loops of this function's code
+    /// count again (<see cref="InterpretedCode.SkipLoopCounter"/> stopped them meanwhile) and each runs out at its
+    /// next iteration, so running activations move into the compiled code at the next loop header they reach.
+    /// </summary>
+    public void ResumeLoopCounters()
+    {
+        _code?.SkipEntryCounter();
+        _code?.CountLoops(now: true);
     }
 
     /// <summary>
@@ -130,6 +153,18 @@ public sealed class InterpretedFunction : FunctionInstance
             if (code.TierUpDisabled)
             {
                 *counter = int.MaxValue;
+                return false;
+            }
+            // Compiled code is on its way (or this loop cannot enter it): until it is published
+            // (ResumeLoopCounters), this loop's iterations and the function's calls stop counting.
+            code.SkipLoopCounter(point);
+            code.SkipEntryCounter();
+            // Unless it was published meanwhile (the publisher resumed the counters before the skip above):
+            // then count again, and the next expiry tries again. The fence orders the skip before the read.
+            Interlocked.MemoryBarrier();
+            if (Compiled is not null)
+            {
+                code.CountLoops(now: false);
             }
             return false;
         }

@@ -67,6 +67,8 @@ public sealed partial class Translator
         public int BaseSlot;
         /// <summary>A loop's first instruction.</summary>
         public int LoopStart;
+        /// <summary>A loop's OSR point (the index of its iteration counter), or -1 without one.</summary>
+        public int OsrPoint = -1;
         /// <summary>An if's branch to its else (or end): the code word to patch.</summary>
         public int ElsePatch = -1;
         /// <summary>Code words holding forward branch targets to this block's end.</summary>
@@ -104,6 +106,8 @@ public sealed partial class Translator
     private int _wasmOffset;
     private readonly StackMapBuilder _stackMaps = new();
     private readonly List<OsrPoint> _osrPoints = new();
+    // Branches back to counted loop headers: (OSR point, code word holding the target).
+    private readonly List<(int Point, int Word)> _backEdges = new();
     private readonly List<int> _liveRefs = new();
 
     // Peephole state: the last instruction's start, whether it is a safepoint, and the last branch target.
@@ -133,8 +137,29 @@ public sealed partial class Translator
         return new InterpretedCode(_words.AsSpan(0, _length), FunctionInstance.SlotsOf(_type.Params), _localsEnd, frameSlots,
             _stackMaps.Build(), _instructionStarts.ToArray(), _wasmOffsets.ToArray(), body.End - body.Start)
         {
-            OsrPoints = _osrPoints.Count == 0 ? [] : _osrPoints.ToArray(),
+            OsrPoints = _osrPoints.Count == 0 ? [] : OsrPointsWithBackEdges(),
         };
+    }
+
+    /// <summary>The loop counters, each with the code words of the branches back to its header.</summary>
+    private OsrPoint[] OsrPointsWithBackEdges()
+    {
+        var points = new OsrPoint[_osrPoints.Count];
+        for (int i = 0; i < points.Length; i++)
+        {
+            OsrPoint point = _osrPoints[i];
+            var words = new List<int>();
+            foreach ((int Point, int Word) edge in _backEdges)
+            {
+                if (edge.Point == i)
+                {
+                    System.Diagnostics.Debug.Assert(_words[edge.Word] == point.CounterPosition, "a back edge lost its target");
+                    words.Add(edge.Word);
+                }
+            }
+            points[i] = point with { BackEdges = words.ToArray() };
+        }
+        return points;
     }
 
     private void Reset(ModuleInfo module, uint functionIndex, TranslationOptions options)
@@ -174,6 +199,7 @@ public sealed partial class Translator
         function.BaseHeight = 0;
         function.BaseSlot = 0;
         _osrPoints.Clear();
+        _backEdges.Clear();
         if (options.CallThreshold > 0)
         {
             // The counter is the instruction's own operand word (shared by every instance, like the code).
@@ -271,6 +297,20 @@ public sealed partial class Translator
         BindLabel();
     }
 
+    /// <summary>
+    /// Points the branch word at <paramref name="word"/> to the header of <paramref name="loop"/> and, when the
+    /// loop counts its iterations, remembers it as a back edge (so the counter can be skipped while it has
+    /// nothing to do: <see cref="InterpretedCode.SkipLoopCounter"/>).
+    /// </summary>
+    private void PatchToLoop(Control loop, int word)
+    {
+        _words[word] = loop.LoopStart;
+        if (loop.OsrPoint >= 0)
+        {
+            _backEdges.Add((loop.OsrPoint, word));
+        }
+    }
+
     /// <summary>Removes the last instruction (for fusing it into the next one).</summary>
     private void DropLastInstruction()
     {
@@ -335,7 +375,7 @@ public sealed partial class Translator
         {
             localSlots += SlotSize(_localTypes[i]);
         }
-        _osrPoints.Add(new OsrPoint(_wasmOffset, localSlots, slots, constants, types, _options.LoopThreshold));
+        _osrPoints.Add(new OsrPoint(_wasmOffset, localSlots, slots, constants, types, _options.LoopThreshold) { CounterPosition = _length });
         // Not a safepoint: the frame is either left as it is or (on-stack replacement) skipped by walks.
         Begin(Op.TierUpLoop, safepoint: true);
         Put(_options.LoopThreshold);
@@ -596,9 +636,11 @@ public sealed partial class Translator
         {
             BindLabel();
             control.LoopStart = _length;
+            control.OsrPoint = -1;
             if (_options.LoopThreshold > 0)
             {
                 EmitLoopCounter();
+                control.OsrPoint = _osrPoints.Count - 1;
             }
             EmitEntryChecks();
         }
@@ -756,7 +798,8 @@ public sealed partial class Translator
     {
         if (target.Kind == ControlKind.Loop)
         {
-            Emit(Op.Br, target.LoopStart);
+            Emit(Op.Br, 0);
+            PatchToLoop(target, _length - 1);
         }
         else
         {
@@ -789,7 +832,7 @@ public sealed partial class Translator
             int patch = EmitConditionalBranch(condition, branchIfTrue: true);
             if (target.Kind == ControlKind.Loop)
             {
-                _words[patch] = target.LoopStart;
+                PatchToLoop(target, patch);
             }
             else
             {
@@ -836,7 +879,7 @@ public sealed partial class Translator
             {
                 if (target.Kind == ControlKind.Loop)
                 {
-                    _words[word] = target.LoopStart;
+                    PatchToLoop(target, word);
                 }
                 else
                 {

@@ -2544,7 +2544,10 @@ internal static unsafe partial class Executor
                 }
                 default:
                     frames[top].Ip = (int)(ip - code) + 1;
-                    int coldWords = RunCold(stack, top, ip, fp, memory, memLength);
+                    // The tier-up instructions go straight to their own small method (see RunTierUp).
+                    int coldWords = *ip is (int)Op.CallCompiled or (int)Op.TierUpEntry or (int)Op.TierUpLoop
+                        ? RunTierUp(stack, top, ip, fp)
+                        : RunCold(stack, top, ip, fp, memory, memLength);
                     if (coldWords < 0)
                     {
                         // The activation finished in compiled code (results in slots 0..); calls out may have grown the frame records.
@@ -2587,7 +2590,8 @@ internal static unsafe partial class Executor
                 function = target;
                 body = targetCode;
                 code = body.Code;
-                ip = code;
+                // Past the call counter once it has nothing left to do (Start is 0 otherwise).
+                ip = code + body.Start;
                 fp = calleeFp;
                 frameSlots = body.FrameSlots;
                 if (target.Instance != instance)
@@ -2639,10 +2643,9 @@ internal static unsafe partial class Executor
         byte* p;
         switch ((Op)(*ip))
         {
-                case Op.CallCompiled: // keeping their calls out of the dispatch loop keeps the loop as fast as without them; -1 = return now)
+                case Op.CallCompiled: // the dispatch loop sends it, and the counters, to RunTierUp without going through RunCold)
                 {
-                    stack.Frames[top].Function.RunCompiled(stack, top, fp);
-                    return -1;
+                    return RunTierUp(stack, top, ip, fp);
                     return 1;
                 }
                 case Op.F32Ceil: // d = ceil(a)
@@ -4513,18 +4516,42 @@ internal static unsafe partial class Executor
                     return 3;
                 }
             case Op.TierUpEntry:
+            case Op.TierUpLoop:
+                return RunTierUp(stack, top, ip, fp);
+            default:
+                throw new InvalidOperationException($"interpreter: no instruction {(Op)(*ip)}");
+        }
+    }
+
+    /// <summary>
+    /// The tier-up instructions: a call counter or a loop counter that ran out, and the stub that calls a function's
+    /// compiled code (<see cref="Op.CallCompiled"/>, once per call from the interpreter into compiled code). Returns the
+    /// instruction's length in code words, or -1 when the activation finished in compiled code. Kept apart from
+    /// <see cref="RunCold"/>: that method holds every rare instruction, SIMD included, so it has a large frame to set
+    /// up on each entry, and the runtime recompiles it (a large job on another core) once it has run a few times;
+    /// tiered code reaches these on every program's first calls and on every call into compiled code.
+    /// </summary>
+    private static int RunTierUp(ExecutionStack stack, int top, int* ip, ulong* fp)
+    {
+        InterpretedFunction function = stack.Frames[top].Function;
+        switch ((Op)(*ip))
+        {
+            case Op.CallCompiled:
+                function.RunCompiled(stack, top, fp);
+                return -1;
+            case Op.TierUpEntry:
                 // The call counter ran out (the dispatch loop counts).
-                if (stack.Frames[top].Function.OnHotEntry(stack, top, fp, ip + 1))
+                if (function.OnHotEntry(stack, top, fp, ip + 1))
                 {
-                    stack.Frames[top].Function.RunCompiled(stack, top, fp);
+                    function.RunCompiled(stack, top, fp);
                     return -1;
                 }
                 return 2;
             case Op.TierUpLoop:
                 // The loop counter ran out (the dispatch loop counts).
-                return stack.Frames[top].Function.TryContinueInCompiledCode(stack, top, fp, ip + 1, ip[2]) ? -1 : 3;
+                return function.TryContinueInCompiledCode(stack, top, fp, ip + 1, ip[2]) ? -1 : 3;
             default:
-                throw new InvalidOperationException($"interpreter: no instruction {(Op)(*ip)}");
+                throw new InvalidOperationException($"interpreter: {(Op)(*ip)} is not a tier-up instruction");
         }
     }
 }

@@ -112,7 +112,7 @@ internal enum Op : ushort
     CallIndirect,
     /// <summary>return to the caller; the results are already in slots 0.. of this frame</summary>
     Return,
-    /// <summary>keeping their calls out of the dispatch loop keeps the loop as fast as without them; -1 = return now)</summary>
+    /// <summary>the dispatch loop sends it, and the counters, to RunTierUp without going through RunCold)</summary>
     CallCompiled,
     /// <summary>count a call (the counter is the imm word); when it runs out, the cold path asks for compiled code and runs it if it is ready now</summary>
     TierUpEntry,
@@ -2114,7 +2114,7 @@ internal static class OpInfo
         "call function f with its frame at fp + args (arguments there, results written back there)",
         "call table[tbl][u32 i] with type check against type ty, frame at fp + args",
         "return to the caller; the results are already in slots 0.. of this frame",
-        "keeping their calls out of the dispatch loop keeps the loop as fast as without them; -1 = return now)",
+        "the dispatch loop sends it, and the counters, to RunTierUp without going through RunCold)",
         "count a call (the counter is the imm word); when it runs out, the cold path asks for compiled code and runs it if it is ready now",
         "count an iteration of the loop (the counter is the imm word; n is its OSR point); when it runs out, the cold path continues in compiled code from here if it is ready",
         "slot 0 = a (8 bytes), then return (the common single-result return)",

@@ -57,6 +57,30 @@ internal sealed unsafe class TierManager : ITierUpHooks
         entry.Call(entry.Code.OsrEntry(point.LoopOffset, out _), state);
     }
 
+    /// <summary>
+    /// A request's turn on the background thread: compiles and publishes the function, then lets its
+    /// loops count again (they stopped while waiting; running activations move into the compiled code at their
+    /// next loop header); or, when every instance of the module is gone (a short program ended while the
+    /// request waited in the queue), forgets the request and restarts the function's counters, so a later
+    /// program using the module makes it hot and asks again.
+    /// </summary>
+    internal void CompileRequested(InterpretedFunction function, string trigger, long calls)
+    {
+        uint index = function.FunctionIndex;
+        if (!_code.HasLiveInstances)
+        {
+            Volatile.Write(ref _requested[(int)index - function.Instance.Module.ImportedFunctionCount], 0);
+            function.RestartTierUpCounters();
+            return;
+        }
+        if (!_code.CompileOne(index, trigger, calls))
+        {
+            function.DisableTierUp();
+            return;
+        }
+        function.ResumeLoopCounters();
+    }
+
     /// <summary>Asks for the function to be compiled; true when its code is published now.</summary>
     private bool Request(InterpretedFunction function, string trigger)
     {
@@ -79,17 +103,7 @@ internal sealed unsafe class TierManager : ITierUpHooks
         long calls = trigger == "calls" ? _config.TierUpCallThreshold : function.CountedCalls(_config.TierUpCallThreshold);
         if (_config.BackgroundCompilation)
         {
-            BackgroundCompiler.Enqueue(() =>
-            {
-                if (!_code.HasLiveInstances)
-                {
-                    return;
-                }
-                if (!_code.CompileOne(index, trigger, calls))
-                {
-                    function.DisableTierUp();
-                }
-            });
+            BackgroundCompiler.Enqueue(() => CompileRequested(function, trigger, calls));
             return false;
         }
         if (!_code.CompileOne(index, trigger, calls))
@@ -112,11 +126,18 @@ internal static class BackgroundCompiler
         return thread;
     });
 
+    // Requests queued or running.
+    private static int s_pending;
+
     public static void Enqueue(Action work)
     {
         _ = s_thread.Value;
+        Interlocked.Increment(ref s_pending);
         s_queue.Add(work);
     }
+
+    /// <summary>True when no request is queued or running (benchmarks wait for it between cold starts).</summary>
+    public static bool IsIdle => Volatile.Read(ref s_pending) == 0;
 
     private static int s_warmedUp;
 
@@ -156,6 +177,7 @@ internal static class BackgroundCompiler
             {
                 // A failed compilation leaves the function interpreted; the program never sees it.
             }
+            Interlocked.Decrement(ref s_pending);
         }
     }
 }
