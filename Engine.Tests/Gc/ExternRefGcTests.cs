@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Engine.Core;
 using Engine.Runtime;
+using Engine.Tests.Baseline;
 using NUnit.Framework;
 
 namespace Engine.Tests.Gc;
@@ -8,11 +9,15 @@ namespace Engine.Tests.Gc;
 /// <summary>
 /// The deferred reference-counting collector end to end: references live in wasm frames survive
 /// collections, dead ones are freed, tables and globals own theirs, and no path leaks a box or keeps a
-/// .NET object alive.
+/// .NET object alive. Every test runs in every tier mode (the interpreter, baseline code, tiered).
 /// </summary>
-[TestFixture]
+[TestFixtureSource(typeof(TierModes), nameof(TierModes.All))]
 public sealed class ExternRefGcTests
 {
+    private readonly EngineConfig _config;
+
+    public ExternRefGcTests(string mode) => _config = TierModes.Config(mode);
+
     /// <summary>A host object with an identity the tests can check.</summary>
     private sealed record Token(int Id);
 
@@ -36,9 +41,9 @@ public sealed class ExternRefGcTests
         }
     }
 
-    private static (Host Host, Store Store, Instance Instance) Setup(string wat, Action<Linker, Host>? define = null, EngineConfig? config = null)
+    private (Host Host, Store Store, Instance Instance) Setup(string wat, Action<Linker, Host>? define = null)
     {
-        var engine = new WasmEngine(config);
+        var engine = new WasmEngine(_config);
         var store = new Store(engine);
         var host = new Host { Store = store };
         var linker = new Linker(engine);
@@ -166,9 +171,9 @@ public sealed class ExternRefGcTests
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void RunInitialisationAndBulkTablePaths(Host host)
+    private void RunInitialisationAndBulkTablePaths(Host host)
     {
-        var engine = new WasmEngine();
+        var engine = new WasmEngine(_config);
         using (var store = new Store(engine))
         {
             host.Store = store;
