@@ -8,7 +8,7 @@
 #   emcc: Debian emscripten 3.1.6 (-sSTANDALONE_WASM)
 #   cxx:  Debian clang-14, lld-14, wasi-libc, libc++-14-dev-wasm32, libc++abi-14-dev-wasm32
 # wabt's wasm-validate checks every output when present. Expected outputs are recorded separately
-# under wasmtime (see README.md); run ./gen_manifest.py after changing any NAME.* input file.
+# under wasmtime (see README.md); run ../gen_manifest.py toolchains after changing any NAME.* input file.
 set -euo pipefail
 cd "$(dirname "$0")"
 validate() { if command -v wasm-validate >/dev/null; then wasm-validate --enable-all "$1"; fi; echo "built $1"; }

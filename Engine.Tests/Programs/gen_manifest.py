@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
-"""Writes tests.json (a manifest of the test cases in this folder) from the NAME.* files."""
+"""Writes FOLDER/tests.json (a manifest of the test cases in FOLDER) from its NAME.* files.
+   usage: ./gen_manifest.py FOLDER   (wasi, toolchains or large)"""
 import json, os, sys
-d = os.path.dirname(os.path.abspath(__file__))
-os.chdir(d)
+if len(sys.argv) != 2:
+    sys.exit(__doc__)
+os.chdir(os.path.join(os.path.dirname(os.path.abspath(__file__)), sys.argv[1]))
 tests = []
 for f in sorted(os.listdir(".")):
     if not f.endswith(".args"):
