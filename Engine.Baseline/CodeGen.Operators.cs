@@ -574,32 +574,15 @@ internal sealed partial class CodeGen
     {
         Reg b = PopToRegister();
         Reg a = PopToRegister();
-        switch (op)
+        // a < b is b > a, and a <= b is b >= a: "above" on the compare with the operands swapped.
+        bool swapped = op is Opcode.F32Lt or Opcode.F64Lt or Opcode.F32Le or Opcode.F64Le;
+        if (swapped || op is Opcode.F32Gt or Opcode.F64Gt or Opcode.F32Ge or Opcode.F64Ge)
         {
-            case Opcode.F32Lt or Opcode.F64Lt:
-                Masm.Ucomi(dbl, b, a);
-                Free(a);
-                Free(b);
-                PushFlags(Cond.Above);
-                return;
-            case Opcode.F32Gt or Opcode.F64Gt:
-                Masm.Ucomi(dbl, a, b);
-                Free(a);
-                Free(b);
-                PushFlags(Cond.Above);
-                return;
-            case Opcode.F32Le or Opcode.F64Le:
-                Masm.Ucomi(dbl, b, a);
-                Free(a);
-                Free(b);
-                PushFlags(Cond.AboveOrEqual);
-                return;
-            case Opcode.F32Ge or Opcode.F64Ge:
-                Masm.Ucomi(dbl, a, b);
-                Free(a);
-                Free(b);
-                PushFlags(Cond.AboveOrEqual);
-                return;
+            Masm.Ucomi(dbl, swapped ? b : a, swapped ? a : b);
+            Free(a);
+            Free(b);
+            PushFlags(op is Opcode.F32Lt or Opcode.F64Lt or Opcode.F32Gt or Opcode.F64Gt ? Cond.Above : Cond.AboveOrEqual);
+            return;
         }
         bool equal = op is Opcode.F32Eq or Opcode.F64Eq;
         Masm.Ucomi(dbl, a, b);

@@ -394,13 +394,15 @@ internal sealed partial class CodeGen
     private void StoreEntryTo(int position, Mem slot)
     {
         ref StackValue v = ref _stack[position];
-        if (v.Type == ValType.V128)
-        {
-            StoreV128EntryTo(position, slot);
-            return;
-        }
         switch (v.Kind)
         {
+            case ValueKind.Register when v.Type == ValType.V128:
+                Masm.StoreV(slot, v.Reg);
+                break;
+            case ValueKind.Const when v.Type == ValType.V128:
+                StoreBits(slot, v.Bits);
+                StoreBits(slot.Plus(8), v.Bits2);
+                break;
             case ValueKind.Register:
                 // Always all 8 bytes, so slots read as i64 (results, arguments) are defined.
                 if (v.Reg.IsFloat)
@@ -413,16 +415,7 @@ internal sealed partial class CodeGen
                 }
                 break;
             case ValueKind.Const:
-                long bits = IsWide(v.Type) ? v.Bits : (uint)v.Bits;
-                if (bits >= int.MinValue && bits <= int.MaxValue)
-                {
-                    Masm.StoreImm(true, slot, (int)bits);
-                }
-                else
-                {
-                    Masm.MovImm(true, Reg.Rax, bits);
-                    Masm.Store(true, slot, Reg.Rax);
-                }
+                StoreBits(slot, IsWide(v.Type) ? v.Bits : (uint)v.Bits);
                 break;
             case ValueKind.Local when IsPinned(v.Local, out Reg pinned):
                 if (pinned.IsFloat)
@@ -450,38 +443,17 @@ internal sealed partial class CodeGen
         }
     }
 
-    /// <summary>The 16-byte form of <see cref="StoreEntryTo"/>.</summary>
-    private void StoreV128EntryTo(int position, Mem slot)
+    /// <summary>Stores 8 bytes of constant bits (only movs, so the flags survive).</summary>
+    private void StoreBits(Mem slot, long bits)
     {
-        ref StackValue v = ref _stack[position];
-        switch (v.Kind)
+        if (bits >= int.MinValue && bits <= int.MaxValue)
         {
-            case ValueKind.Register:
-                Masm.StoreV(slot, v.Reg);
-                break;
-            case ValueKind.Const:
-                foreach (var (bits, at) in new[] { (v.Bits, slot), (v.Bits2, slot.Plus(8)) })
-                {
-                    if (bits >= int.MinValue && bits <= int.MaxValue)
-                    {
-                        Masm.StoreImm(true, at, (int)bits);
-                    }
-                    else
-                    {
-                        Masm.MovImm(true, Reg.Rax, bits, keepFlags: true);
-                        Masm.Store(true, at, Reg.Rax);
-                    }
-                }
-                break;
-            case ValueKind.Local:
-                CopyValue(slot, LocalSlot(v.Local), ValType.V128);
-                break;
-            case ValueKind.Home:
-                if (slot != HomeSlot(position))
-                {
-                    CopyValue(slot, HomeSlot(position), ValType.V128);
-                }
-                break;
+            Masm.StoreImm(true, slot, (int)bits);
+        }
+        else
+        {
+            Masm.MovImm(true, Reg.Rax, bits, keepFlags: true);
+            Masm.Store(true, slot, Reg.Rax);
         }
     }
 

@@ -100,59 +100,41 @@ internal sealed partial class MacroAssembler
     public void LoadZeroExtended(int bytes, Reg dst, Mem src) =>
         _asm.AddInstruction(Instruction.Create(bytes == 8 ? Code.VEX_Vmovq_xmm_xmmm64 : Code.VEX_Vmovd_xmm_rm32, XR(dst), MO(src)));
 
-    /// <summary>dst = a with lane <paramref name="lane"/> (of <paramref name="bytes"/> bytes) replaced by the gpr's low bits.</summary>
-    public void Insert(int bytes, Reg dst, Reg a, Reg gpr, int lane)
+    // vpinsr* and vpextr* by lane size; each form takes a gpr or memory as its scalar operand.
+    private static Code InsertCode(int bytes) => bytes switch
     {
-        Code code = bytes switch
-        {
-            1 => Code.VEX_Vpinsrb_xmm_xmm_r32m8_imm8,
-            2 => Code.VEX_Vpinsrw_xmm_xmm_r32m16_imm8,
-            4 => Code.VEX_Vpinsrd_xmm_xmm_rm32_imm8,
-            _ => Code.VEX_Vpinsrq_xmm_xmm_rm64_imm8,
-        };
-        Register g = bytes == 8 ? Register.RAX + gpr.Number : Register.EAX + gpr.Number;
-        _asm.AddInstruction(Instruction.Create(code, XR(dst), XR(a), g, lane));
-    }
+        1 => Code.VEX_Vpinsrb_xmm_xmm_r32m8_imm8,
+        2 => Code.VEX_Vpinsrw_xmm_xmm_r32m16_imm8,
+        4 => Code.VEX_Vpinsrd_xmm_xmm_rm32_imm8,
+        _ => Code.VEX_Vpinsrq_xmm_xmm_rm64_imm8,
+    };
+
+    private static Code ExtractCode(int bytes, bool toMemory) => bytes switch
+    {
+        1 => Code.VEX_Vpextrb_r32m8_xmm_imm8,
+        2 => toMemory ? Code.VEX_Vpextrw_r32m16_xmm_imm8 : Code.VEX_Vpextrw_r32_xmm_imm8,
+        4 => Code.VEX_Vpextrd_rm32_xmm_imm8,
+        _ => Code.VEX_Vpextrq_rm64_xmm_imm8,
+    };
+
+    // The gpr operand of a lane of this size: 64-bit for 8-byte lanes, else 32-bit.
+    private static Register LaneGpr(int bytes, Reg gpr) => bytes == 8 ? Register.RAX + gpr.Number : Register.EAX + gpr.Number;
+
+    /// <summary>dst = a with lane <paramref name="lane"/> (of <paramref name="bytes"/> bytes) replaced by the gpr's low bits.</summary>
+    public void Insert(int bytes, Reg dst, Reg a, Reg gpr, int lane) =>
+        _asm.AddInstruction(Instruction.Create(InsertCode(bytes), XR(dst), XR(a), LaneGpr(bytes, gpr), lane));
 
     /// <summary>dst = a with lane <paramref name="lane"/> replaced by memory.</summary>
-    public void Insert(int bytes, Reg dst, Reg a, Mem src, int lane)
-    {
-        Code code = bytes switch
-        {
-            1 => Code.VEX_Vpinsrb_xmm_xmm_r32m8_imm8,
-            2 => Code.VEX_Vpinsrw_xmm_xmm_r32m16_imm8,
-            4 => Code.VEX_Vpinsrd_xmm_xmm_rm32_imm8,
-            _ => Code.VEX_Vpinsrq_xmm_xmm_rm64_imm8,
-        };
-        _asm.AddInstruction(Instruction.Create(code, XR(dst), XR(a), MO(src), lane));
-    }
+    public void Insert(int bytes, Reg dst, Reg a, Mem src, int lane) =>
+        _asm.AddInstruction(Instruction.Create(InsertCode(bytes), XR(dst), XR(a), MO(src), lane));
 
     /// <summary>gpr = lane <paramref name="lane"/> of src, zero-extended (vpextrb/w/d/q).</summary>
-    public void Extract(int bytes, Reg gpr, Reg src, int lane)
-    {
-        Code code = bytes switch
-        {
-            1 => Code.VEX_Vpextrb_r32m8_xmm_imm8,
-            2 => Code.VEX_Vpextrw_r32_xmm_imm8,
-            4 => Code.VEX_Vpextrd_rm32_xmm_imm8,
-            _ => Code.VEX_Vpextrq_rm64_xmm_imm8,
-        };
-        Register g = bytes == 8 ? Register.RAX + gpr.Number : Register.EAX + gpr.Number;
-        _asm.AddInstruction(Instruction.Create(code, g, XR(src), lane));
-    }
+    public void Extract(int bytes, Reg gpr, Reg src, int lane) =>
+        _asm.AddInstruction(Instruction.Create(ExtractCode(bytes, toMemory: false), LaneGpr(bytes, gpr), XR(src), lane));
 
     /// <summary>[dst] = lane <paramref name="lane"/> of src.</summary>
-    public void Extract(int bytes, Mem dst, Reg src, int lane)
-    {
-        Code code = bytes switch
-        {
-            1 => Code.VEX_Vpextrb_r32m8_xmm_imm8,
-            2 => Code.VEX_Vpextrw_r32m16_xmm_imm8,
-            4 => Code.VEX_Vpextrd_rm32_xmm_imm8,
-            _ => Code.VEX_Vpextrq_rm64_xmm_imm8,
-        };
-        _asm.AddInstruction(Instruction.Create(code, MO(dst), XR(src), lane));
-    }
+    public void Extract(int bytes, Mem dst, Reg src, int lane) =>
+        _asm.AddInstruction(Instruction.Create(ExtractCode(bytes, toMemory: true), MO(dst), XR(src), lane));
 
     /// <summary>gpr = the mask of the lanes' top bits (vpmovmskb, vmovmskps, vmovmskpd by lane size 1, 4, 8).</summary>
     public void MoveMask(int laneBytes, Reg gpr, Reg src)

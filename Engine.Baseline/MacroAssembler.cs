@@ -313,98 +313,43 @@ internal sealed partial class MacroAssembler
 
     // ---- integer arithmetic ----
 
-    public void Alu(AluOp op, bool wide, Reg dst, Reg src)
+    // Iced's instruction codes by operation and width ([op, 0] 32-bit, [op, 1] 64-bit), one table per operand
+    // form, so each method below emits one instruction whatever the operation (names: Code's, e.g. Add_rm64_r64).
+    private static readonly Code[,] s_aluRegReg = CodeTable<AluOp>("{0}_rm32_r32", "{0}_rm64_r64");
+    private static readonly Code[,] s_aluRegMem = CodeTable<AluOp>("{0}_r32_rm32", "{0}_r64_rm64");
+    private static readonly Code[,] s_aluImm8 = CodeTable<AluOp>("{0}_rm32_imm8", "{0}_rm64_imm8");
+    private static readonly Code[,] s_aluImm32 = CodeTable<AluOp>("{0}_rm32_imm32", "{0}_rm64_imm32");
+    private static readonly Code[,] s_shiftCl = CodeTable<ShiftOp>("{0}_rm32_CL", "{0}_rm64_CL");
+    private static readonly Code[,] s_shiftImm = CodeTable<ShiftOp>("{0}_rm32_imm8", "{0}_rm64_imm8");
+
+    private static Code[,] CodeTable<TOp>(string narrow, string wide)
+        where TOp : struct, Enum
     {
-        if (wide)
+        TOp[] ops = Enum.GetValues<TOp>();
+        var table = new Code[ops.Length, 2];
+        foreach (TOp op in ops)
         {
-            AssemblerRegister64 d = R64(dst), s = R64(src);
-            switch (op)
-            {
-                case AluOp.Add: _asm.add(d, s); break;
-                case AluOp.Sub: _asm.sub(d, s); break;
-                case AluOp.And: _asm.and(d, s); break;
-                case AluOp.Or: _asm.or(d, s); break;
-                case AluOp.Xor: _asm.xor(d, s); break;
-                default: _asm.cmp(d, s); break;
-            }
+            int i = Convert.ToInt32(op, System.Globalization.CultureInfo.InvariantCulture);
+            table[i, 0] = Enum.Parse<Code>(string.Format(System.Globalization.CultureInfo.InvariantCulture, narrow, op));
+            table[i, 1] = Enum.Parse<Code>(string.Format(System.Globalization.CultureInfo.InvariantCulture, wide, op));
         }
-        else
-        {
-            AssemblerRegister32 d = R32(dst), s = R32(src);
-            switch (op)
-            {
-                case AluOp.Add: _asm.add(d, s); break;
-                case AluOp.Sub: _asm.sub(d, s); break;
-                case AluOp.And: _asm.and(d, s); break;
-                case AluOp.Or: _asm.or(d, s); break;
-                case AluOp.Xor: _asm.xor(d, s); break;
-                default: _asm.cmp(d, s); break;
-            }
-        }
+        return table;
     }
+
+    private static Register Gpr(bool wide, Reg r) => wide ? Register.RAX + r.Number : Register.EAX + r.Number;
+
+    public void Alu(AluOp op, bool wide, Reg dst, Reg src) =>
+        _asm.AddInstruction(Instruction.Create(s_aluRegReg[(int)op, wide ? 1 : 0], Gpr(wide, dst), Gpr(wide, src)));
 
     /// <summary>op dst, imm32 (sign-extended when wide).</summary>
     public void AluImm(AluOp op, bool wide, Reg dst, int imm)
     {
-        if (wide)
-        {
-            AssemblerRegister64 d = R64(dst);
-            switch (op)
-            {
-                case AluOp.Add: _asm.add(d, imm); break;
-                case AluOp.Sub: _asm.sub(d, imm); break;
-                case AluOp.And: _asm.and(d, imm); break;
-                case AluOp.Or: _asm.or(d, imm); break;
-                case AluOp.Xor: _asm.xor(d, imm); break;
-                default: _asm.cmp(d, imm); break;
-            }
-        }
-        else
-        {
-            AssemblerRegister32 d = R32(dst);
-            switch (op)
-            {
-                case AluOp.Add: _asm.add(d, imm); break;
-                case AluOp.Sub: _asm.sub(d, imm); break;
-                case AluOp.And: _asm.and(d, imm); break;
-                case AluOp.Or: _asm.or(d, imm); break;
-                case AluOp.Xor: _asm.xor(d, imm); break;
-                default: _asm.cmp(d, imm); break;
-            }
-        }
+        Code[,] form = imm is >= sbyte.MinValue and <= sbyte.MaxValue ? s_aluImm8 : s_aluImm32;
+        _asm.AddInstruction(Instruction.Create(form[(int)op, wide ? 1 : 0], Gpr(wide, dst), imm));
     }
 
-    public void AluMem(AluOp op, bool wide, Reg dst, Mem src)
-    {
-        if (wide)
-        {
-            AssemblerRegister64 d = R64(dst);
-            AssemblerMemoryOperand s = Q(src);
-            switch (op)
-            {
-                case AluOp.Add: _asm.add(d, s); break;
-                case AluOp.Sub: _asm.sub(d, s); break;
-                case AluOp.And: _asm.and(d, s); break;
-                case AluOp.Or: _asm.or(d, s); break;
-                case AluOp.Xor: _asm.xor(d, s); break;
-                default: _asm.cmp(d, s); break;
-            }
-        }
-        else
-        {
-            AssemblerRegister32 d = R32(dst);
-            AssemblerMemoryOperand s = D(src);
-            switch (op)
-            {
-                case AluOp.Add: _asm.add(d, s); break;
-                case AluOp.Sub: _asm.sub(d, s); break;
-                case AluOp.And: _asm.and(d, s); break;
-                case AluOp.Or: _asm.or(d, s); break;
-                case AluOp.Xor: _asm.xor(d, s); break;
-                default: _asm.cmp(d, s); break;
-            }
-        }
-    }
+    public void AluMem(AluOp op, bool wide, Reg dst, Mem src) =>
+        _asm.AddInstruction(Instruction.Create(s_aluRegMem[(int)op, wide ? 1 : 0], Gpr(wide, dst), MO(src)));
 
     /// <summary>cmp [mem], imm32.</summary>
     public void CmpMemImm(bool wide, Mem mem, int imm)
@@ -468,62 +413,11 @@ internal sealed partial class MacroAssembler
     }
 
     /// <summary>Shift or rotate dst by cl.</summary>
-    public void ShiftCl(ShiftOp op, bool wide, Reg dst)
-    {
-        if (wide)
-        {
-            AssemblerRegister64 d = R64(dst);
-            switch (op)
-            {
-                case ShiftOp.Shl: _asm.shl(d, cl); break;
-                case ShiftOp.Sar: _asm.sar(d, cl); break;
-                case ShiftOp.Shr: _asm.shr(d, cl); break;
-                case ShiftOp.Rol: _asm.rol(d, cl); break;
-                default: _asm.ror(d, cl); break;
-            }
-        }
-        else
-        {
-            AssemblerRegister32 d = R32(dst);
-            switch (op)
-            {
-                case ShiftOp.Shl: _asm.shl(d, cl); break;
-                case ShiftOp.Sar: _asm.sar(d, cl); break;
-                case ShiftOp.Shr: _asm.shr(d, cl); break;
-                case ShiftOp.Rol: _asm.rol(d, cl); break;
-                default: _asm.ror(d, cl); break;
-            }
-        }
-    }
+    public void ShiftCl(ShiftOp op, bool wide, Reg dst) =>
+        _asm.AddInstruction(Instruction.Create(s_shiftCl[(int)op, wide ? 1 : 0], Gpr(wide, dst), Register.CL));
 
-    public void ShiftImm(ShiftOp op, bool wide, Reg dst, int count)
-    {
-        byte c = (byte)(count & (wide ? 63 : 31));
-        if (wide)
-        {
-            AssemblerRegister64 d = R64(dst);
-            switch (op)
-            {
-                case ShiftOp.Shl: _asm.shl(d, c); break;
-                case ShiftOp.Sar: _asm.sar(d, c); break;
-                case ShiftOp.Shr: _asm.shr(d, c); break;
-                case ShiftOp.Rol: _asm.rol(d, c); break;
-                default: _asm.ror(d, c); break;
-            }
-        }
-        else
-        {
-            AssemblerRegister32 d = R32(dst);
-            switch (op)
-            {
-                case ShiftOp.Shl: _asm.shl(d, c); break;
-                case ShiftOp.Sar: _asm.sar(d, c); break;
-                case ShiftOp.Shr: _asm.shr(d, c); break;
-                case ShiftOp.Rol: _asm.rol(d, c); break;
-                default: _asm.ror(d, c); break;
-            }
-        }
-    }
+    public void ShiftImm(ShiftOp op, bool wide, Reg dst, int count) =>
+        _asm.AddInstruction(Instruction.Create(s_shiftImm[(int)op, wide ? 1 : 0], Gpr(wide, dst), count & (wide ? 63 : 31)));
 
     public void Neg(bool wide, Reg dst)
     {
