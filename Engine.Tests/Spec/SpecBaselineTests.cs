@@ -1,28 +1,20 @@
-using Engine.Core.Scripts;
 using Engine.Runtime;
-using Engine.Wast;
 using NUnit.Framework;
 
 namespace Engine.Tests.Spec;
 
 /// <summary>
 /// Every spec script with every function compiled by the baseline tier before it runs (<c>wast --tier
-/// baseline</c>): functions the tier cannot compile (SIMD) stay interpreted. Same expectations as the interpreter.
+/// baseline</c>); a function the tier cannot compile (SIMD on a processor without AVX2) stays interpreted.
+/// Same expectations as the interpreter.
 /// </summary>
 [TestFixture]
 [Parallelizable(ParallelScope.All)]
 public sealed class SpecBaselineTests
 {
     [TestCaseSource(typeof(TestPaths), nameof(TestPaths.ScriptNames))]
-    public void RunsInTheBaselineTier(string name)
-    {
-        var options = new WastOptions { Config = new EngineConfig { Tier = TierMode.Baseline } };
-        WastResults results = new WastRunner(options).RunFile(TestPaths.ScriptPath(name));
-
-        Assert.That(results.Failures, Is.Empty, string.Join(Environment.NewLine, results.Failures.Take(20)));
-        Assert.That(results.Total.Skipped, Is.EqualTo(results[ScriptCommandKind.AssertMalformed].Skipped),
-            "only text-format assert_malformed commands may be skipped");
-    }
+    public void RunsInTheBaselineTier(string name) =>
+        SpecRun.AssertPasses(TestPaths.ScriptPath(name), new EngineConfig { Tier = TierMode.Baseline });
 }
 
 /// <summary>
@@ -35,18 +27,9 @@ public sealed class SpecBaselineTests
 public sealed class SpecTieredTests
 {
     [TestCaseSource(typeof(TestPaths), nameof(TestPaths.ScriptNames))]
-    public void RunsTieredWithThresholdOne(string name)
-    {
-        var options = new WastOptions
-        {
-            Config = new EngineConfig { Tier = TierMode.Tiered, TierUpCallThreshold = 1, TierUpLoopThreshold = 1, BackgroundCompilation = false },
-        };
-        WastResults results = new WastRunner(options).RunFile(TestPaths.ScriptPath(name));
-
-        Assert.That(results.Failures, Is.Empty, string.Join(Environment.NewLine, results.Failures.Take(20)));
-        Assert.That(results.Total.Skipped, Is.EqualTo(results[ScriptCommandKind.AssertMalformed].Skipped),
-            "only text-format assert_malformed commands may be skipped");
-    }
+    public void RunsTieredWithThresholdOne(string name) =>
+        SpecRun.AssertPasses(TestPaths.ScriptPath(name),
+            new EngineConfig { Tier = TierMode.Tiered, TierUpCallThreshold = 1, TierUpLoopThreshold = 1, BackgroundCompilation = false });
 }
 
 /// <summary>
@@ -58,13 +41,6 @@ public sealed class SpecTieredTests
 public sealed class SpecTieredBackgroundTests
 {
     [TestCaseSource(typeof(TestPaths), nameof(TestPaths.ScriptNames))]
-    public void RunsTieredWithBackgroundCompilation(string name)
-    {
-        var options = new WastOptions { Config = new EngineConfig { Tier = TierMode.Tiered, TierUpCallThreshold = 2, TierUpLoopThreshold = 2 } };
-        WastResults results = new WastRunner(options).RunFile(TestPaths.ScriptPath(name));
-
-        Assert.That(results.Failures, Is.Empty, string.Join(Environment.NewLine, results.Failures.Take(20)));
-        Assert.That(results.Total.Skipped, Is.EqualTo(results[ScriptCommandKind.AssertMalformed].Skipped),
-            "only text-format assert_malformed commands may be skipped");
-    }
+    public void RunsTieredWithBackgroundCompilation(string name) =>
+        SpecRun.AssertPasses(TestPaths.ScriptPath(name), new EngineConfig { Tier = TierMode.Tiered, TierUpCallThreshold = 2, TierUpLoopThreshold = 2 });
 }

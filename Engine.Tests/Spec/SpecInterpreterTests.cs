@@ -1,6 +1,4 @@
-using Engine.Core.Scripts;
 using Engine.Runtime;
-using Engine.Wast;
 using NUnit.Framework;
 
 namespace Engine.Tests.Spec;
@@ -15,24 +13,12 @@ namespace Engine.Tests.Spec;
 [Parallelizable(ParallelScope.All)]
 public sealed class SpecInterpreterTests
 {
-    [TestCaseSource(typeof(TestPaths), nameof(TestPaths.ScriptNames))]
-    public void RunsWastInTheInterpreter(string name)
-    {
-        var options = new WastOptions { Engine = new WasmEngine(new EngineConfig { Tier = TierMode.Interpreter }) };
-        WastResults results = new WastRunner(options).RunFile(TestPaths.WastPath(name));
-
-        Assert.That(results.Failures, Is.Empty, string.Join(Environment.NewLine, results.Failures.Take(20)));
-        Assert.That(results.Total.Skipped, Is.Zero);
-    }
+    private static readonly EngineConfig s_interpreter = new() { Tier = TierMode.Interpreter };
 
     [TestCaseSource(typeof(TestPaths), nameof(TestPaths.ScriptNames))]
-    public void RunsJsonInTheInterpreter(string name)
-    {
-        var options = new WastOptions { Engine = new WasmEngine(new EngineConfig { Tier = TierMode.Interpreter }) };
-        WastResults results = new WastRunner(options).RunFile(TestPaths.ScriptPath(name));
+    public void RunsWastInTheInterpreter(string name) =>
+        SpecRun.AssertPasses(TestPaths.WastPath(name), s_interpreter, textMalformedMaySkip: false);
 
-        Assert.That(results.Failures, Is.Empty, string.Join(Environment.NewLine, results.Failures.Take(20)));
-        Assert.That(results.Total.Skipped, Is.EqualTo(results[ScriptCommandKind.AssertMalformed].Skipped),
-            "only text-format assert_malformed commands may be skipped");
-    }
+    [TestCaseSource(typeof(TestPaths), nameof(TestPaths.ScriptNames))]
+    public void RunsJsonInTheInterpreter(string name) => SpecRun.AssertPasses(TestPaths.ScriptPath(name), s_interpreter);
 }

@@ -1,0 +1,31 @@
+using Engine.Core.Scripts;
+using Engine.Runtime;
+using Engine.Wast;
+using NUnit.Framework;
+
+namespace Engine.Tests.Spec;
+
+/// <summary>The one way the spec fixtures run a script: in an engine of the given configuration, every command checked.</summary>
+internal static class SpecRun
+{
+    /// <summary>
+    /// Runs the script and asserts that no command failed and that nothing was skipped, except (when
+    /// <paramref name="textMalformedMaySkip"/>) the text-format <c>assert_malformed</c> commands of the JSON form.
+    /// </summary>
+    public static void AssertPasses(string path, EngineConfig config, bool textMalformedMaySkip = true)
+    {
+        var options = new WastOptions { Config = config };
+        WastResults results = new WastRunner(options).RunFile(path);
+
+        Assert.That(results.Failures, Is.Empty, string.Join(Environment.NewLine, results.Failures.Take(20)));
+        if (textMalformedMaySkip)
+        {
+            Assert.That(results.Total.Skipped, Is.EqualTo(results[ScriptCommandKind.AssertMalformed].Skipped),
+                "only text-format assert_malformed commands may be skipped");
+        }
+        else
+        {
+            Assert.That(results.Total.Skipped, Is.Zero);
+        }
+    }
+}
