@@ -236,17 +236,8 @@ internal sealed partial class CodeGen
 
     private void Q15MulrSat()
     {
-        Operand b = PopVector();
-        Reg a = PopToRegister();
-        if (b.IsMemory)
-        {
-            Masm.V(VecOp.Pmulhrsw, a, a, b.Mem);
-        }
-        else
-        {
-            Masm.V(VecOp.Pmulhrsw, a, a, b.Reg);
-        }
-        Free(b);
+        VectorBinary(VecOp.Pmulhrsw);
+        Reg a = PopToRegister(); // already in a register: no code
         // pmulhrsw gives 0x8000 for 0x8000 * 0x8000 where wasm saturates to 0x7fff.
         LoadV128Const(Scratch, unchecked((long)0x8000800080008000), unchecked((long)0x8000800080008000));
         Masm.V(VecOp.Pcmpeqw, Scratch, a, Scratch);
@@ -496,7 +487,7 @@ internal sealed partial class CodeGen
 
     /// <summary>
     /// Pops the shift count (wasm takes it modulo the lane width): true with it in <paramref name="count"/> when it
-    /// is a constant, else false with it masked in <paramref name="countReg"/>, for <see cref="LoadCount"/> to move
+    /// is a constant, else false with it masked in <paramref name="countReg"/>, for <see cref="ShiftOperand"/> to move
     /// into the scratch register once the vector operand is in place.
     /// </summary>
     private bool PopShiftCount(int laneBits, out int count, out Reg countReg)
@@ -513,29 +504,43 @@ internal sealed partial class CodeGen
         return false;
     }
 
-    private void LoadCount(Reg countReg, int add)
+    /// <summary>
+    /// The count for <see cref="ShiftLanes"/> once the vector operands are in place: the constant plus
+    /// <paramref name="add"/>, or -1 after moving the register count plus <paramref name="add"/> into the scratch register.
+    /// </summary>
+    private int ShiftOperand(bool constant, int count, Reg countReg, int add)
     {
+        if (constant)
+        {
+            return count + add;
+        }
         if (add != 0)
         {
             Masm.AluImm(AluOp.Add, false, countReg, add);
         }
         Masm.MovToXmm(false, Scratch, countReg);
         Free(countReg);
+        return -1;
+    }
+
+    /// <summary>r = r shifted by <paramref name="count"/> (from <see cref="ShiftOperand"/>): the immediate form, or by the scratch register.</summary>
+    private void ShiftLanes(VecOp op, Reg r, int count)
+    {
+        if (count >= 0)
+        {
+            Masm.VShift(op, r, r, count);
+        }
+        else
+        {
+            Masm.V(op, r, r, Scratch);
+        }
     }
 
     private void Shift(VecOp op, int laneBits)
     {
         bool constant = PopShiftCount(laneBits, out int count, out Reg countReg);
         Reg a = PopToRegister();
-        if (constant)
-        {
-            Masm.VShift(op, a, a, count);
-        }
-        else
-        {
-            LoadCount(countReg, 0);
-            Masm.V(op, a, a, Scratch);
-        }
+        ShiftLanes(op, a, ShiftOperand(constant, count, countReg, 0));
         PushRegister(V128, a);
     }
 
@@ -547,17 +552,9 @@ internal sealed partial class CodeGen
         // Arithmetic from logical: ((a >>> n) ^ m) - m with m = the sign bit >>> n.
         AllOnes(m);
         Masm.VShift(VecOp.Psllq, m, m, 63);
-        if (constant)
-        {
-            Masm.VShift(VecOp.Psrlq, m, m, count);
-            Masm.VShift(VecOp.Psrlq, a, a, count);
-        }
-        else
-        {
-            LoadCount(countReg, 0);
-            Masm.V(VecOp.Psrlq, m, m, Scratch);
-            Masm.V(VecOp.Psrlq, a, a, Scratch);
-        }
+        int n = ShiftOperand(constant, count, countReg, 0);
+        ShiftLanes(VecOp.Psrlq, m, n);
+        ShiftLanes(VecOp.Psrlq, a, n);
         Masm.V(VecOp.Pxor, a, a, m);
         Masm.V(VecOp.Psubq, a, a, m);
         Free(m);
@@ -575,17 +572,9 @@ internal sealed partial class CodeGen
             // Each byte into the high half of a word (word = b << 8 | b), arithmetic shift by n + 8, pack back.
             Masm.V(VecOp.Punpckhbw, m, a, a);
             Masm.V(VecOp.Punpcklbw, a, a, a);
-            if (constant)
-            {
-                Masm.VShift(VecOp.Psraw, m, m, count + 8);
-                Masm.VShift(VecOp.Psraw, a, a, count + 8);
-            }
-            else
-            {
-                LoadCount(countReg, 8);
-                Masm.V(VecOp.Psraw, m, m, Scratch);
-                Masm.V(VecOp.Psraw, a, a, Scratch);
-            }
+            int n = ShiftOperand(constant, count, countReg, 8);
+            ShiftLanes(VecOp.Psraw, m, n);
+            ShiftLanes(VecOp.Psraw, a, n);
             Masm.V(VecOp.Packsswb, a, a, m);
         }
         else
@@ -594,17 +583,9 @@ internal sealed partial class CodeGen
             VecOp shift = left ? VecOp.Psllw : VecOp.Psrlw;
             // The byte mask: (0xff << n) or (0xff >> n), made in one word and broadcast.
             AllOnes(m);
-            if (constant)
-            {
-                Masm.VShift(shift, m, m, count);
-                Masm.VShift(shift, a, a, count);
-            }
-            else
-            {
-                LoadCount(countReg, 0);
-                Masm.V(shift, m, m, Scratch);
-                Masm.V(shift, a, a, Scratch);
-            }
+            int n = ShiftOperand(constant, count, countReg, 0);
+            ShiftLanes(shift, m, n);
+            ShiftLanes(shift, a, n);
             if (!left)
             {
                 Masm.VShift(VecOp.Psrlw, m, m, 8);
