@@ -27,24 +27,31 @@ public sealed class BaselineCompiler : IFunctionCompiler
         ArgumentNullException.ThrowIfNull(options);
         // One context per thread, reused: its buffers (instructions, stacks, lists) stay allocated.
         CodeGen cg = t_codeGen ??= new CodeGen();
-        cg.Begin(module, functionIndex, options);
-        if (cg.Unsupported is { } early)
+        try
         {
-            return new CompileResult(null, early);
-        }
-        FunctionBody body = module.Body(functionIndex);
-        var reader = new WasmReader(module.Bytes, body.CodeStart, body.End);
-        var visitor = new BaselineVisitor(cg);
-        while (cg.ControlDepth > 0)
-        {
-            cg.WasmOffset = reader.Position;
-            reader.ReadOperator(ref visitor);
-            if (cg.Unsupported is { } reason)
+            cg.Begin(module, functionIndex, options);
+            if (cg.Unsupported is { } early)
             {
-                return new CompileResult(null, reason);
+                return new CompileResult(null, early);
             }
+            FunctionBody body = module.Body(functionIndex);
+            var reader = new WasmReader(module.Bytes, body.CodeStart, body.End);
+            var visitor = new BaselineVisitor(cg);
+            while (cg.ControlDepth > 0)
+            {
+                cg.WasmOffset = reader.Position;
+                reader.ReadOperator(ref visitor);
+                if (cg.Unsupported is { } reason)
+                {
+                    return new CompileResult(null, reason);
+                }
+            }
+            Debug.Assert(reader.AtEnd);
+            return new CompileResult(cg.Finish(), null);
         }
-        Debug.Assert(reader.AtEnd);
-        return new CompileResult(cg.Finish(), null);
+        finally
+        {
+            cg.Forget();
+        }
     }
 }

@@ -104,6 +104,14 @@ internal sealed partial class CodeGen
 
     // ---- set-up ----
 
+    /// <summary>Drops the references to the module just compiled, so the reused context keeps no module alive.</summary>
+    public void Forget()
+    {
+        _module = null!;
+        _type = null!;
+        _options = null!;
+    }
+
     public void Begin(ModuleInfo module, uint functionIndex, CompilerOptions options)
     {
         Masm.Reset();

@@ -100,6 +100,7 @@ public sealed class ModuleTranslation
         }
         finally
         {
+            translator.Release();
             s_translators.Return(translator);
         }
         TimeSpan duration = System.Diagnostics.Stopwatch.GetElapsedTime(start);

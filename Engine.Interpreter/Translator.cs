@@ -162,6 +162,13 @@ public sealed partial class Translator
         return points;
     }
 
+    /// <summary>Drops the references to the module just translated, so a pooled translator keeps no module alive.</summary>
+    public void Release()
+    {
+        _module = null!;
+        _type = null!;
+    }
+
     private void Reset(ModuleInfo module, uint functionIndex, TranslationOptions options)
     {
         _module = module;
