@@ -27,15 +27,15 @@ internal unsafe struct Frame
 /// </summary>
 public sealed unsafe class ExecutionStack : IStackWalker, IDisposable
 {
+    private readonly SlotMemory _memory;
     private readonly ulong* _slots;
     private readonly int _maxFrames;
-    private bool _disposed;
 
     /// <summary>Creates a stack of <paramref name="slotCount"/> slots and at most <paramref name="maxFrames"/> frames.</summary>
     public ExecutionStack(int slotCount = 1 << 20, int maxFrames = 100_000)
     {
-        // SAFETY: owned by this object, freed once in Dispose; untouched pages are never committed by the OS.
-        _slots = (ulong*)NativeMemory.Alloc((nuint)slotCount, sizeof(ulong));
+        _memory = new SlotMemory(slotCount);
+        _slots = _memory.Slots;
         SlotLimit = _slots + slotCount;
         SlotTop = _slots;
         _maxFrames = maxFrames;
@@ -195,21 +195,38 @@ public sealed unsafe class ExecutionStack : IStackWalker, IDisposable
     }
 
     /// <inheritdoc/>
-    public void Dispose()
-    {
-        Free();
-        GC.SuppressFinalize(this);
-    }
+    public void Dispose() => _memory.Dispose();
 
-    // A stack a pool drops is never disposed; the finalizer returns its slots.
-    ~ExecutionStack() => Free();
-
-    private void Free()
+    /// <summary>
+    /// The native slots, the only finalizable part (a stack a pool drops is never disposed; the finalizer returns
+    /// its slots). It references nothing: a finalizable object keeps everything it references through one more
+    /// collection, and the frame records may still name functions, instances and modules of finished programs.
+    /// </summary>
+    private sealed class SlotMemory : IDisposable
     {
-        if (!_disposed)
+        public SlotMemory(int slotCount)
         {
-            _disposed = true;
-            NativeMemory.Free(_slots);
+            // SAFETY: owned by this object, freed once in Dispose or the finalizer; untouched pages are never committed by the OS.
+            Slots = (ulong*)NativeMemory.Alloc((nuint)slotCount, sizeof(ulong));
+        }
+
+        public ulong* Slots { get; private set; }
+
+        public void Dispose()
+        {
+            Free();
+            GC.SuppressFinalize(this);
+        }
+
+        ~SlotMemory() => Free();
+
+        private void Free()
+        {
+            if (Slots != null)
+            {
+                NativeMemory.Free(Slots);
+                Slots = null;
+            }
         }
     }
 }
