@@ -49,6 +49,12 @@ public sealed unsafe class ExecutionStack : IStackWalker, IDisposable
     /// <summary>The index of the innermost frame record, -1 when no wasm runs.</summary>
     internal int Top { get; set; }
 
+    /// <summary>
+    /// The frame record of the innermost activation entered from outside the interpreter (the host, or compiled
+    /// code calling an interpreted function); -1 when none. A frame above it was called by an interpreted frame.
+    /// </summary>
+    internal int EntryTop { get; private set; } = -1;
+
     /// <summary>The first slot a new activation may use.</summary>
     internal ulong* SlotTop { get; set; }
 
@@ -104,6 +110,8 @@ public sealed unsafe class ExecutionStack : IStackWalker, IDisposable
         new Span<ulong>(fp + code.ParamSlots, code.LocalSlots - code.ParamSlots).Clear();
         Frames[entryTop] = new Frame { Function = function, Fp = fp, Ip = code.Start };
         Top = entryTop;
+        int savedEntryTop = EntryTop;
+        EntryTop = entryTop;
         bool returned = false;
         try
         {
@@ -127,6 +135,7 @@ public sealed unsafe class ExecutionStack : IStackWalker, IDisposable
                 }
             }
             SlotTop = savedSlotTop;
+            EntryTop = savedEntryTop;
         }
         Frames[entryTop].Function = null!;
         new Span<ulong>(fp, function.ResultSlots).CopyTo(slots);

@@ -114,7 +114,7 @@ public sealed class InterpretedFunction : FunctionInstance
         *counter = int.MaxValue;
         stack.Top = top;
         stack.SlotTop = fp + _code!.FrameSlots;
-        if (_translation.TierUp?.OnHotFunction(this) == true && Compiled is not null)
+        if (_translation.TierUp?.OnHotFunction(this, interpretedCaller: top != stack.EntryTop) == true && Compiled is not null)
         {
             return true;
         }

@@ -16,8 +16,12 @@ public readonly record struct TranslationOptions(bool EpochChecks, bool Fuel, in
 /// </summary>
 public interface ITierUpHooks
 {
-    /// <summary>The function's call counter expired. True when compiled code is published now (the call then runs it).</summary>
-    bool OnHotFunction(InterpretedFunction function);
+    /// <summary>
+    /// The function's call counter expired, in a call from an interpreted frame (<paramref name="interpretedCaller"/>)
+    /// or from outside the interpreter (the host, compiled code). True when compiled code is published now (the
+    /// call then runs it).
+    /// </summary>
+    bool OnHotFunction(InterpretedFunction function, bool interpretedCaller);
 
     /// <summary>
     /// The counter of the loop at <paramref name="point"/> expired. True when compiled code with an

@@ -162,12 +162,44 @@ public sealed unsafe class Store : IDisposable
         // SAFETY: the record and its handle live until the store is disposed, as long as any funcref can.
         VMFuncRef* funcRef = (VMFuncRef*)NativeMemory.AllocZeroed((nuint)sizeof(VMFuncRef));
         funcRef->TypeId = function.TypeId;
-        funcRef->NativeCode = Native is null ? 0 : global::Engine.Runtime.Native.NativeRuntime.ExitStub;
         funcRef->Vmctx = vmContext;
         funcRef->Function = GCHandle.ToIntPtr(GCHandle.Alloc(function));
         function.FuncRef = (nint)funcRef;
-        _funcRefs.Add((nint)funcRef);
+        lock (_funcRefs)
+        {
+            funcRef->NativeCode = _exitStubsWritten ? global::Engine.Runtime.Native.NativeRuntime.ExitStub : 0;
+            _funcRefs.Add((nint)funcRef);
+        }
         return (nint)funcRef;
+    }
+
+    // True once every function reference's native code is the exit stub or compiled code (under _funcRefs).
+    private bool _exitStubsWritten;
+
+    /// <summary>
+    /// Called before the store's first compiled code is published (on the publishing thread): gives every function
+    /// reference the exit stub as its native code, the code compiled callers reach an uncompiled function through.
+    /// Until then it stays 0, as nothing calls it: assembling the stub is the process's first use of the assembler,
+    /// tens of milliseconds of .NET JIT work that a program which never gets compiled code should not pay for.
+    /// </summary>
+    internal void PrepareForCompiledCode()
+    {
+        if (Volatile.Read(ref _exitStubsWritten))
+        {
+            return;
+        }
+        nint exitStub = global::Engine.Runtime.Native.NativeRuntime.ExitStub;
+        lock (_funcRefs)
+        {
+            foreach (nint funcRef in _funcRefs)
+            {
+                if (((VMFuncRef*)funcRef)->NativeCode == 0)
+                {
+                    ((VMFuncRef*)funcRef)->NativeCode = exitStub;
+                }
+            }
+            Volatile.Write(ref _exitStubsWritten, true);
+        }
     }
 
     /// <summary>The function a funcref value points to (null for the null reference).</summary>

@@ -23,10 +23,6 @@ public sealed unsafe class WasmEngine
         Config = config ?? new EngineConfig();
         ArgumentOutOfRangeException.ThrowIfLessThan(Config.TierUpCallThreshold, 1, nameof(EngineConfig.TierUpCallThreshold));
         ArgumentOutOfRangeException.ThrowIfLessThan(Config.TierUpLoopThreshold, 1, nameof(EngineConfig.TierUpLoopThreshold));
-        if (Config.Tier == TierMode.Tiered && Config.BackgroundCompilation && NativeCodeEnabled)
-        {
-            Native.BackgroundCompiler.WarmUp();
-        }
         Stacks = new DefaultObjectPool<ExecutionStack>(new StackPolicy(Config), Environment.ProcessorCount * 2);
     }
 

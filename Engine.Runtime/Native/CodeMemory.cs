@@ -9,55 +9,107 @@ namespace Engine.Runtime.Native;
 /// happens only when nothing can run its code any more: every function whose code lies here is reachable
 /// from the region's owner (a module's compiled code, kept alive by every instance of the module).
 /// </summary>
-internal sealed unsafe class CodeRegion : IDisposable
+internal sealed class CodeRegion : IDisposable
 {
-    private const int PageSize = 4096;
-    private nint _address;
-    private readonly nuint _size;
+    private readonly Mapping _mapping;
 
     /// <summary>Maps a region, copies <paramref name="code"/> into it and seals it executable.</summary>
     public CodeRegion(ReadOnlySpan<byte> code)
     {
-        _size = (nuint)((Math.Max(code.Length, 1) + PageSize - 1) & ~(PageSize - 1));
-        // SAFETY: a fresh private anonymous mapping owned by this object; written only before it becomes executable.
-        _address = NativeMethods.Mmap(0, _size, NativeMethods.ProtRead | NativeMethods.ProtWrite,
-            NativeMethods.MapPrivate | NativeMethods.MapAnonymous, -1, 0);
-        if (_address == NativeMethods.MapFailed || _address == 0)
-        {
-            _address = 0;
-            throw new OutOfMemoryException($"cannot map {_size} bytes for compiled code (errno {Marshal.GetLastPInvokeError()})");
-        }
-        code.CopyTo(new Span<byte>((void*)_address, code.Length));
-        if (NativeMethods.Mprotect(_address, _size, NativeMethods.ProtRead | NativeMethods.ProtExec) != 0)
-        {
-            int errno = Marshal.GetLastPInvokeError();
-            Dispose();
-            throw new InvalidOperationException($"cannot make compiled code executable (errno {errno})");
-        }
+        _mapping = new Mapping(code);
+        Address = _mapping.Address;
         Size = code.Length;
     }
 
     /// <summary>The first byte of the code.</summary>
-    public nint Address => _address;
+    public nint Address { get; }
 
     /// <summary>The bytes of code in the region.</summary>
     public int Size { get; }
 
-    public void Dispose()
+    /// <summary>One past the last byte of code.</summary>
+    public nint End => Address + Size;
+
+    /// <summary>The compiled functions placed in the region, in address order (set once, before <see cref="CodeMap.Register"/>).</summary>
+    public NativeFunction[] Functions { get; set; } = [];
+
+    /// <summary>The function whose code contains <paramref name="pc"/>, or null (padding between functions).</summary>
+    public NativeFunction? FunctionAt(nint pc)
     {
-        if (_address != 0)
+        NativeFunction[] functions = Functions;
+        int lo = 0, hi = functions.Length - 1;
+        while (lo <= hi)
         {
-            NativeMethods.Munmap(_address, _size);
-            _address = 0;
+            int mid = (lo + hi) >>> 1;
+            if (pc < functions[mid].Entry)
+            {
+                hi = mid - 1;
+            }
+            else if (pc >= functions[mid].End)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                return functions[mid];
+            }
         }
-        GC.SuppressFinalize(this);
+        return null;
     }
 
-    ~CodeRegion()
+    public void Dispose() => _mapping.Dispose();
+
+    /// <summary>
+    /// The mapping itself, the only finalizable part: it references nothing, so a region waiting for finalization
+    /// keeps no module alive (a finalizable object keeps everything it references through one more collection,
+    /// and promotes it: with the functions and their module here, each collection in a program that loads
+    /// modules often copied megabytes).
+    /// </summary>
+    private sealed unsafe class Mapping : IDisposable
     {
-        if (_address != 0)
+        private const int PageSize = 4096;
+        private nint _address;
+        private readonly nuint _size;
+
+        public Mapping(ReadOnlySpan<byte> code)
         {
-            NativeMethods.Munmap(_address, _size);
+            _size = (nuint)((Math.Max(code.Length, 1) + PageSize - 1) & ~(PageSize - 1));
+            // SAFETY: a fresh private anonymous mapping owned by this object; written only before it becomes executable.
+            _address = NativeMethods.Mmap(0, _size, NativeMethods.ProtRead | NativeMethods.ProtWrite,
+                NativeMethods.MapPrivate | NativeMethods.MapAnonymous, -1, 0);
+            if (_address == NativeMethods.MapFailed || _address == 0)
+            {
+                _address = 0;
+                GC.SuppressFinalize(this);
+                throw new OutOfMemoryException($"cannot map {_size} bytes for compiled code (errno {Marshal.GetLastPInvokeError()})");
+            }
+            code.CopyTo(new Span<byte>((void*)_address, code.Length));
+            if (NativeMethods.Mprotect(_address, _size, NativeMethods.ProtRead | NativeMethods.ProtExec) != 0)
+            {
+                int errno = Marshal.GetLastPInvokeError();
+                Dispose();
+                throw new InvalidOperationException($"cannot make compiled code executable (errno {errno})");
+            }
+        }
+
+        public nint Address => _address;
+
+        public void Dispose()
+        {
+            Unmap();
+            GC.SuppressFinalize(this);
+        }
+
+        ~Mapping() => Unmap();
+
+        private void Unmap()
+        {
+            if (_address != 0)
+            {
+                CodeMap.Unregister(_address);
+                NativeMethods.Munmap(_address, _size);
+                _address = 0;
+            }
         }
     }
 }

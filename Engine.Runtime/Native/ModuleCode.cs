@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Engine.Baseline;
 using Engine.Core;
+using Engine.Runtime.Diagnostics;
 using Engine.Runtime.Vm;
 
 namespace Engine.Runtime.Native;
@@ -12,8 +13,10 @@ namespace Engine.Runtime.Native;
 /// </summary>
 internal sealed class ModuleCode
 {
+    private readonly Module _owner;
     private readonly ModuleInfo _module;
     private readonly string? _moduleName;
+    private readonly int _loopThreshold;
     private readonly TierStatistics _statistics;
     private readonly NativeFunction?[] _functions;
     private readonly string?[] _fallbacks;
@@ -21,10 +24,13 @@ internal sealed class ModuleCode
     private readonly List<WeakReference<InstanceState>> _instances = new();
     private readonly object _lock = new();
 
-    public ModuleCode(ModuleInfo module, string? moduleName, EngineConfig config, TierStatistics statistics)
+    public ModuleCode(Module owner, EngineConfig config, TierStatistics statistics)
     {
+        ModuleInfo module = owner.Info;
+        _owner = owner;
         _module = module;
-        _moduleName = moduleName;
+        _moduleName = owner.Name;
+        _loopThreshold = config.TierUpLoopThreshold;
         _statistics = statistics;
         int count = module.Bodies.Count;
         _functions = new NativeFunction?[count];
@@ -94,59 +100,29 @@ internal sealed class ModuleCode
     /// </summary>
     public void CompileEager()
     {
-        var compiled = new List<(CompiledFunction Artifact, TimeSpan Time)>();
-        int total = 0;
+        var compiled = new List<PendingCode>();
         for (int i = 0; i < _functions.Length; i++)
         {
-            if (_functions[i] != null || _tiers[i] != TierMode.Baseline)
-            {
-                continue;
-            }
             uint index = (uint)(i + _module.ImportedFunctionCount);
-            long start = Stopwatch.GetTimestamp();
-            CompileResult result = Compiler.Compile(_module, index, Options);
-            TimeSpan time = Stopwatch.GetElapsedTime(start);
-            if (result.Function is null)
+            if (_functions[i] == null && _tiers[i] == TierMode.Baseline && TryCompile(index, "load", 0) is { } pending)
             {
-                RecordFallback(index, result.Unsupported ?? "unsupported");
-                continue;
+                compiled.Add(pending);
             }
-            compiled.Add((result.Function, time));
-            total += Align(result.Function.Code.Length);
         }
-        if (compiled.Count == 0)
-        {
-            return;
-        }
-        byte[] code = new byte[total];
-        int offset = 0;
-        var offsets = new int[compiled.Count];
-        for (int i = 0; i < compiled.Count; i++)
-        {
-            offsets[i] = offset;
-            compiled[i].Artifact.Code.CopyTo(code, offset);
-            offset += Align(compiled[i].Artifact.Code.Length);
-        }
-        var region = new CodeRegion(code);
-        for (int i = 0; i < compiled.Count; i++)
-        {
-            var function = new NativeFunction(_module, compiled[i].Artifact, region, offsets[i], Compiler.Name, compiled[i].Time);
-            CodeMap.Register(function);
-            Publish(function, "load", 0);
-        }
+        PlaceAndPublish(compiled);
     }
 
-    /// <summary>Compiles one function (tier-up) and publishes it; false when the tier cannot compile it.</summary>
-    public bool CompileOne(uint functionIndex, string trigger, long calls)
+    /// <summary>
+    /// Compiles <paramref name="functionIndex"/> without placing it (<see cref="PlaceAndPublish"/> does, for several
+    /// at once); null, with the reason recorded, when the tier cannot compile it.
+    /// </summary>
+    public PendingCode? TryCompile(uint functionIndex, string trigger, long calls)
     {
-        if (Get(functionIndex) != null)
-        {
-            return true;
-        }
         if (IsFallback(functionIndex))
         {
-            return false;
+            return null;
         }
+        EngineEvents.CompilationStarted(_owner, functionIndex, TierNames.Baseline, BackgroundCompiler.IsCurrentThread);
         long start = Stopwatch.GetTimestamp();
         CompileResult result;
         try
@@ -162,13 +138,49 @@ internal sealed class ModuleCode
         if (result.Function is null)
         {
             RecordFallback(functionIndex, result.Unsupported ?? "unsupported");
-            return false;
+            return null;
         }
-        var region = new CodeRegion(result.Function.Code);
-        var function = new NativeFunction(_module, result.Function, region, 0, Compiler.Name, time);
-        CodeMap.Register(function);
-        Publish(function, trigger, calls);
-        return true;
+        EngineEvents.CompilationFinished(_owner, functionIndex, TierNames.Baseline, result.Function.Code.Length, time);
+        return new PendingCode(result.Function, time, trigger, calls);
+    }
+
+    /// <summary>
+    /// Places compiled functions in one new code region and publishes each. One region per batch, not per
+    /// function: every mapping, change of protection and unmapping makes the kernel interrupt the other cores
+    /// running this process (a TLB shootdown), which costs the running program about as much as the
+    /// compilation it gets (measured: tens of microseconds of the program's thread per function, see tiers.md).
+    /// </summary>
+    public void PlaceAndPublish(IReadOnlyList<PendingCode> compiled)
+    {
+        if (compiled.Count == 0)
+        {
+            return;
+        }
+        int total = 0;
+        foreach (PendingCode pending in compiled)
+        {
+            total += Align(pending.Artifact.Code.Length);
+        }
+        byte[] code = new byte[total];
+        var offsets = new int[compiled.Count];
+        for (int i = 0, offset = 0; i < compiled.Count; i++)
+        {
+            offsets[i] = offset;
+            compiled[i].Artifact.Code.CopyTo(code, offset);
+            offset += Align(compiled[i].Artifact.Code.Length);
+        }
+        var region = new CodeRegion(code);
+        var functions = new NativeFunction[compiled.Count];
+        for (int i = 0; i < compiled.Count; i++)
+        {
+            functions[i] = new NativeFunction(_module, compiled[i].Artifact, region, offsets[i], Compiler.Name, compiled[i].Time);
+        }
+        region.Functions = functions;
+        CodeMap.Register(region);
+        for (int i = 0; i < compiled.Count; i++)
+        {
+            Publish(functions[i], compiled[i].Trigger, compiled[i].Calls);
+        }
     }
 
     private void RecordFallback(uint functionIndex, string reason)
@@ -202,6 +214,8 @@ internal sealed class ModuleCode
         FunctionBody body = _module.Body(function.FunctionIndex);
         _statistics.AddPromotion(new FunctionPromotion(_moduleName, function.FunctionIndex, _module.FunctionName(function.FunctionIndex),
             TierMode.Baseline, trigger, calls, _statistics.Now, function.CompileTime, function.Artifact.Code.Length, body.End - body.Start));
+        EngineEvents.FunctionPromoted(_owner, function.FunctionIndex, TierNames.Interpreter, TierNames.Baseline, calls,
+            trigger == "loop" ? _loopThreshold : 0);
     }
 
     /// <summary>
@@ -242,3 +256,6 @@ internal sealed class ModuleCode
         }
     }
 }
+
+/// <summary>A function compiled and not yet placed in executable memory: its artifact, compile time, and what made it hot.</summary>
+internal sealed record PendingCode(CompiledFunction Artifact, TimeSpan Time, string Trigger, long Calls);

@@ -59,32 +59,46 @@ internal sealed class NativeFunction
 
 /// <summary>
 /// The process-wide map from code addresses to compiled functions, for walking native frames (the
-/// collector's stack walk and backtraces). Reads are lock-free over an immutable sorted snapshot;
-/// entries hold their functions weakly, so the map never keeps code alive.
+/// collector's stack walk and backtraces): one entry per code region, removed when the region is unmapped.
+/// Reads are lock-free over an immutable sorted snapshot; entries hold their regions weakly, so the map never
+/// keeps code alive.
 /// </summary>
 internal static class CodeMap
 {
-    private readonly record struct Entry(nint Start, nint End, WeakReference<NativeFunction> Function);
+    private readonly record struct Entry(nint Start, nint End, WeakReference<CodeRegion> Region);
 
     private static readonly object s_lock = new();
     private static Entry[] s_entries = [];
 
-    public static void Register(NativeFunction function)
+    /// <summary>Adds a region whose <see cref="CodeRegion.Functions"/> are placed.</summary>
+    public static void Register(CodeRegion region)
     {
         lock (s_lock)
         {
             var list = new List<Entry>(s_entries.Length + 1);
             foreach (Entry e in s_entries)
             {
-                // Drop dead entries and any entry overlapping the new code (its memory was reused).
-                if (e.Function.TryGetTarget(out _) && (e.End <= function.Entry || e.Start >= function.End))
+                // Drop entries of regions that are gone (unreachable, not yet finalized) and any overlapping the new one.
+                if (e.Region.TryGetTarget(out _) && (e.End <= region.Address || e.Start >= region.End))
                 {
                     list.Add(e);
                 }
             }
-            list.Add(new Entry(function.Entry, function.End, new WeakReference<NativeFunction>(function)));
-            list.Sort((a, b) => a.Start.CompareTo(b.Start));
+            int at = list.FindIndex(e => e.Start > region.Address);
+            list.Insert(at < 0 ? list.Count : at, new Entry(region.Address, region.End, new WeakReference<CodeRegion>(region)));
             Volatile.Write(ref s_entries, list.ToArray());
+        }
+    }
+
+    /// <summary>Removes the region starting at <paramref name="address"/> (it is being unmapped).</summary>
+    public static void Unregister(nint address)
+    {
+        lock (s_lock)
+        {
+            if (Array.FindIndex(s_entries, e => e.Start == address) is int index and >= 0)
+            {
+                Volatile.Write(ref s_entries, [.. s_entries[..index], .. s_entries[(index + 1)..]]);
+            }
         }
     }
 
@@ -106,7 +120,7 @@ internal static class CodeMap
             }
             else
             {
-                return entries[mid].Function.TryGetTarget(out NativeFunction? f) ? f : null;
+                return entries[mid].Region.TryGetTarget(out CodeRegion? region) ? region.FunctionAt(pc) : null;
             }
         }
         return null;

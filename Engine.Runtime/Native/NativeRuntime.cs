@@ -13,19 +13,29 @@ namespace Engine.Runtime.Native;
 /// </summary>
 internal static unsafe class NativeRuntime
 {
-    private static readonly Lazy<(nint ExitStub, nint Builtins, CodeRegion Region)> s_setup = new(Setup);
+    private static readonly Lazy<(nint Address, CodeRegion Region)> s_exitStub = new(CreateExitStub);
+    private static readonly Lazy<nint> s_builtins = new(CreateBuiltinsTable);
 
-    /// <summary>The shared exit stub's address (what VMFuncRef.NativeCode holds until a function is compiled).</summary>
-    public static nint ExitStub => s_setup.Value.ExitStub;
+    /// <summary>
+    /// The shared exit stub's address (what VMFuncRef.NativeCode holds until a function is compiled). Made on
+    /// first use, when a store first gets compiled code (see <see cref="Store.PrepareForCompiledCode"/>).
+    /// </summary>
+    public static nint ExitStub => s_exitStub.Value.Address;
 
     /// <summary>The builtins table's address (VMContext.Builtins).</summary>
-    public static nint BuiltinsTable => s_setup.Value.Builtins;
+    public static nint BuiltinsTable => s_builtins.Value;
 
-    private static (nint, nint, CodeRegion) Setup()
+    private static (nint, CodeRegion) CreateExitStub()
     {
         delegate* unmanaged<VMStoreContext*, ulong*, VMFuncRef*, int> trampoline = &CallFunction;
-        // SAFETY: the stub's region lives as long as the process (held by the static below).
+        // SAFETY: the stub's region lives as long as the process (held by the static above).
         var region = new CodeRegion(RuntimeStubs.ExitStub((long)trampoline));
+        return (region.Address, region);
+    }
+
+    private static nint CreateBuiltinsTable()
+    {
+        // SAFETY: never freed: the table lives as long as the process, like the methods it points to.
         nint* table = (nint*)NativeMemory.AllocZeroed(Builtins.Count, (nuint)sizeof(nint));
         table[(int)BuiltinId.Trap] = (nint)(delegate* unmanaged<VMContext*, int, int>)&Trap;
         table[(int)BuiltinId.MemoryGrow] = (nint)(delegate* unmanaged<VMContext*, uint, int>)&MemoryGrow;
@@ -42,7 +52,7 @@ internal static unsafe class NativeRuntime
         table[(int)BuiltinId.GlobalSetExternRef] = (nint)(delegate* unmanaged<VMContext*, uint, nint, int>)&GlobalSetExternRef;
         table[(int)BuiltinId.RootExternRef] = (nint)(delegate* unmanaged<VMContext*, nint, int>)&RootExternRef;
         table[(int)BuiltinId.CheckInterrupt] = (nint)(delegate* unmanaged<VMContext*, int>)&CheckInterrupt;
-        return (region.Address, (nint)table, region);
+        return (nint)table;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

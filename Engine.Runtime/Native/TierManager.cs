@@ -14,8 +14,21 @@ internal sealed unsafe class TierManager : ITierUpHooks
 {
     private readonly ModuleCode _code;
     private readonly EngineConfig _config;
-    // 0: never requested, 1: requested (compiling or compiled, or failed).
+    // 0: never requested, 1: requested (compiling or compiled, or failed, or a small leaf waiting in _waitingLeaves).
     private readonly int[] _requested;
+    // Hot small leaves that wait to be compiled with the next function of the module that is (under _waitingLeaves).
+    private readonly List<CompileRequest> _waitingLeaves = new();
+
+    /// <summary>The largest body (bytes) of a <see cref="IsSmallLeaf">small leaf</see>.</summary>
+    public const int SmallLeafBodySize = 64;
+
+    /// <summary>
+    /// A function without loops and with a body of at most <see cref="SmallLeafBodySize"/> bytes: entering compiled
+    /// code from the interpreter costs more than interpreting it (a transition of about 100 ns against a few
+    /// dozen instructions), so interpreted callers keep interpreting it and its compilation waits for the next
+    /// compilation of a function of its module, whose compiled code will call it natively.
+    /// </summary>
+    public static bool IsSmallLeaf(int wasmBodySize, int loops) => loops == 0 && wasmBodySize <= SmallLeafBodySize;
 
     public TierManager(ModuleCode code, EngineConfig config)
     {
@@ -25,12 +38,17 @@ internal sealed unsafe class TierManager : ITierUpHooks
     }
 
     /// <inheritdoc/>
-    public bool OnHotFunction(InterpretedFunction function) => Request(function, "calls");
+    public bool OnHotFunction(InterpretedFunction function, bool interpretedCaller)
+    {
+        // A small leaf hot only for interpreted callers, which would not use its compiled code, waits for company.
+        bool waits = interpretedCaller && function.Code is { } code && IsSmallLeaf(code.WasmBodySize, code.OsrPoints.Length);
+        return Request(function, "calls", waits);
+    }
 
     /// <inheritdoc/>
     public bool OnHotLoop(InterpretedFunction function, OsrPoint point)
     {
-        if (_code.Get(function.FunctionIndex) is null && !Request(function, "loop"))
+        if (_code.Get(function.FunctionIndex) is null && !Request(function, "loop", waits: false))
         {
             return false;
         }
@@ -58,31 +76,64 @@ internal sealed unsafe class TierManager : ITierUpHooks
     }
 
     /// <summary>
-    /// A request's turn on the background thread: compiles and publishes the function, then lets its
+    /// Compiles requested functions (this module's requests that were waiting together, in order of request, and
+    /// the small leaves waiting for company), places their code in one region and publishes it, then lets their
     /// loops count again (they stopped while waiting; running activations move into the compiled code at their
-    /// next loop header); or, when every instance of the module is gone (a short program ended while the
-    /// request waited in the queue), forgets the request and restarts the function's counters, so a later
-    /// program using the module makes it hot and asks again.
+    /// next loop header). On the background thread, when every instance of the module is gone (a short program
+    /// ended while the requests waited in the queue), forgets the requests instead and restarts the functions'
+    /// counters, so a later program using the module makes them hot and asks again.
     /// </summary>
-    internal void CompileRequested(InterpretedFunction function, string trigger, long calls)
+    internal void CompileRequested(IReadOnlyList<CompileRequest> requests)
     {
-        uint index = function.FunctionIndex;
+        lock (_waitingLeaves)
+        {
+            if (_waitingLeaves.Count > 0)
+            {
+                requests = [.. requests, .. _waitingLeaves];
+                _waitingLeaves.Clear();
+            }
+        }
         if (!_code.HasLiveInstances)
         {
-            Volatile.Write(ref _requested[(int)index - function.Instance.Module.ImportedFunctionCount], 0);
-            function.RestartTierUpCounters();
+            foreach (CompileRequest request in requests)
+            {
+                InterpretedFunction function = request.Function;
+                Volatile.Write(ref _requested[(int)function.FunctionIndex - function.Instance.Module.ImportedFunctionCount], 0);
+                function.RestartTierUpCounters();
+            }
             return;
         }
-        if (!_code.CompileOne(index, trigger, calls))
+        var compiled = new List<PendingCode>(requests.Count);
+        var ready = new List<InterpretedFunction>(requests.Count);
+        foreach (CompileRequest request in requests)
         {
-            function.DisableTierUp();
-            return;
+            InterpretedFunction function = request.Function;
+            if (_code.Get(function.FunctionIndex) != null)
+            {
+                ready.Add(function);
+            }
+            else if (_code.TryCompile(function.FunctionIndex, request.Trigger, request.Calls) is { } pending)
+            {
+                compiled.Add(pending);
+                ready.Add(function);
+            }
+            else
+            {
+                function.DisableTierUp();
+            }
         }
-        function.ResumeLoopCounters();
+        _code.PlaceAndPublish(compiled);
+        foreach (InterpretedFunction function in ready)
+        {
+            function.ResumeLoopCounters();
+        }
     }
 
-    /// <summary>Asks for the function to be compiled; true when its code is published now.</summary>
-    private bool Request(InterpretedFunction function, string trigger)
+    /// <summary>
+    /// Asks for the function to be compiled (when <paramref name="waits"/>, with the next function of the module
+    /// that is); true when its code is published now.
+    /// </summary>
+    private bool Request(InterpretedFunction function, string trigger, bool waits)
     {
         uint index = function.FunctionIndex;
         if (_code.Get(index) != null)
@@ -101,24 +152,36 @@ internal sealed unsafe class TierManager : ITierUpHooks
         }
         // The entry counter is spent (reset out of reach) when it triggers; a loop counts calls so far.
         long calls = trigger == "calls" ? _config.TierUpCallThreshold : function.CountedCalls(_config.TierUpCallThreshold);
+        var request = new CompileRequest(this, function, trigger, calls);
+        if (waits)
+        {
+            lock (_waitingLeaves)
+            {
+                _waitingLeaves.Add(request);
+            }
+            return false;
+        }
         if (_config.BackgroundCompilation)
         {
-            BackgroundCompiler.Enqueue(() => CompileRequested(function, trigger, calls));
+            BackgroundCompiler.Enqueue(request);
             return false;
         }
-        if (!_code.CompileOne(index, trigger, calls))
-        {
-            function.DisableTierUp();
-            return false;
-        }
-        return true;
+        CompileRequested([request]);
+        return _code.Get(index) != null;
     }
 }
 
-/// <summary>The one background thread that compiles hot functions, process-wide, in order of request.</summary>
+/// <summary>A function of <paramref name="Manager"/>'s module to compile in the background, and what made it hot.</summary>
+internal readonly record struct CompileRequest(TierManager Manager, InterpretedFunction Function, string Trigger, long Calls);
+
+/// <summary>
+/// The one background thread that compiles hot functions, process-wide, in order of request. It takes every
+/// request waiting when it wakes, so functions that got hot together are compiled together and placed in one
+/// code region (see <see cref="ModuleCode.PlaceAndPublish"/>).
+/// </summary>
 internal static class BackgroundCompiler
 {
-    private static readonly BlockingCollection<Action> s_queue = new();
+    private static readonly BlockingCollection<CompileRequest> s_queue = new();
     private static readonly Lazy<Thread> s_thread = new(() =>
     {
         var thread = new Thread(Run) { IsBackground = true, Name = "wasm tier-up compiler" };
@@ -129,55 +192,42 @@ internal static class BackgroundCompiler
     // Requests queued or running.
     private static int s_pending;
 
-    public static void Enqueue(Action work)
+    public static void Enqueue(CompileRequest request)
     {
         _ = s_thread.Value;
         Interlocked.Increment(ref s_pending);
-        s_queue.Add(work);
+        s_queue.Add(request);
     }
+
+    /// <summary>True on the background compiler's thread.</summary>
+    public static bool IsCurrentThread => s_thread.IsValueCreated && Thread.CurrentThread == s_thread.Value;
 
     /// <summary>True when no request is queued or running (benchmarks wait for it between cold starts).</summary>
     public static bool IsIdle => Volatile.Read(ref s_pending) == 0;
 
-    private static int s_warmedUp;
-
-    /// <summary>
-    /// Compiles a small function once per process on the background thread, so the compiler's own code is
-    /// jitted before the first hot function needs it (tiered engines call this when created).
-    /// </summary>
-    public static void WarmUp()
-    {
-        if (Interlocked.Exchange(ref s_warmedUp, 1) != 0)
-        {
-            return;
-        }
-        Enqueue(() =>
-        {
-            // (func (param i32 i32) (result i32) (loop (br_if 0 (i32.lt_s (local.get 0) (local.get 1)))) (i32.add (local.get 0) (local.get 1)))
-            byte[] module =
-            [
-                0x00, 0x61, 0x73, 0x6D, 0x01, 0x00, 0x00, 0x00, 0x01, 0x07, 0x01, 0x60, 0x02, 0x7F, 0x7F, 0x01, 0x7F,
-                0x03, 0x02, 0x01, 0x00, 0x0A, 0x13, 0x01, 0x11, 0x00, 0x03, 0x40, 0x20, 0x00, 0x20, 0x01, 0x48, 0x0D,
-                0x00, 0x0B, 0x20, 0x00, 0x20, 0x01, 0x6A, 0x0B,
-            ];
-            ModuleInfo info = ModuleLoader.DecodeAndValidate(module);
-            ModuleCode.Compiler.Compile(info, 0, new CompilerOptions { OsrAllLoops = true, EpochChecks = true, Fuel = true });
-        });
-    }
-
     private static void Run()
     {
-        foreach (Action work in s_queue.GetConsumingEnumerable())
+        var batch = new List<CompileRequest>();
+        foreach (CompileRequest first in s_queue.GetConsumingEnumerable())
         {
-            try
+            batch.Clear();
+            batch.Add(first);
+            while (s_queue.TryTake(out CompileRequest more))
             {
-                work();
+                batch.Add(more);
             }
-            catch (Exception)
+            foreach (IGrouping<TierManager, CompileRequest> module in batch.GroupBy(r => r.Manager))
             {
-                // A failed compilation leaves the function interpreted; the program never sees it.
+                try
+                {
+                    module.Key.CompileRequested(module.ToList());
+                }
+                catch (Exception)
+                {
+                    // A failed compilation leaves the functions interpreted; the program never sees it.
+                }
             }
-            Interlocked.Decrement(ref s_pending);
+            Interlocked.Add(ref s_pending, -batch.Count);
         }
     }
 }

@@ -160,12 +160,13 @@ internal sealed unsafe class InstanceState : VMInstance, IDisposable
             {
                 return;
             }
+            _store.PrepareForCompiledCode();
             // The native entry first: the interpreter's stub reads it through the funcref.
             Volatile.Write(ref ((VMFuncRef*)function.FuncRef)->NativeCode, code.Entry);
-            // In tiered mode a small function without loops stays interpreted for interpreted callers: the
-            // interpreter -> compiled transition costs more than its body; compiled callers call it natively.
-            bool smallLeaf = _store.Engine.Config.Tier == TierMode.Tiered && code.Artifact.OsrEntries.Length == 0
-                && code.Artifact.WasmBodySize <= 64;
+            // In tiered mode (where the code has an entry at every loop) a small leaf stays interpreted for
+            // interpreted callers; compiled callers call it natively.
+            bool smallLeaf = _store.Engine.Config.Tier == TierMode.Tiered
+                && Native.TierManager.IsSmallLeaf(code.Artifact.WasmBodySize, code.Artifact.OsrEntries.Length);
             function.PublishCompiled(new Native.CompiledEntry(native, function, code), fromInterpretedCallers: !smallLeaf);
         }
     }

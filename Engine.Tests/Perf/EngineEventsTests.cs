@@ -106,6 +106,37 @@ public sealed class EngineEventsTests
     }
 
     [Test]
+    public void TierUpIsTracedAsCompilationsAndPromotions()
+    {
+        var engine = new WasmEngine(new EngineConfig
+        {
+            Tier = TierMode.Tiered, TierUpCallThreshold = 3, TierUpLoopThreshold = 50, BackgroundCompilation = false,
+        });
+        using var collector = new EngineEventCollector(engine.Id);
+        using var store = new Store(engine);
+        Instance instance = new Linker(engine).Instantiate(store, Module.FromText(engine, """
+            (module $demo
+              (func $count (export "count") (param $n i32) (result i32)
+                (local $i i32)
+                (loop $l
+                  (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                  (br_if $l (i32.lt_u (local.get $i) (local.get $n))))
+                (local.get $i)))
+            """, "demo"));
+
+        Assert.That(instance.GetFunction("count")!.AsFunc<int, int>()(100), Is.EqualTo(100));
+
+        EventWrittenEventArgs started = collector.Named("CompilationStarted").Single();
+        Assert.That((started.Payload![1], started.Payload[2], started.Payload[3]), Is.EqualTo(("demo", 0, "count")));
+        Assert.That((started.Payload[4], started.Payload[5]), Is.EqualTo((TierNames.Baseline, false)), "tier, in the background");
+        EventWrittenEventArgs finished = collector.Named("CompilationFinished").Single();
+        Assert.That((int)finished.Payload![5], Is.EqualTo(engine.TierStatistics.Promotions.Single().CodeSize), "code bytes");
+        EventWrittenEventArgs promoted = collector.Named("FunctionPromoted").Single();
+        Assert.That((promoted.Payload![4], promoted.Payload[5]), Is.EqualTo((TierNames.Interpreter, TierNames.Baseline)));
+        Assert.That(promoted.Payload[7], Is.EqualTo(50L), "loop iterations counted: the loop threshold");
+    }
+
+    [Test]
     public void ATrapCrossingNestedEntriesIsReportedOnce()
     {
         (WasmEngine engine, Store store, Instance instance) = Instantiate();

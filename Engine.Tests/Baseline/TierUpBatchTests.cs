@@ -1,0 +1,187 @@
+using Engine.Core;
+using Engine.Core.Text;
+using Engine.Interpreter;
+using Engine.Runtime;
+using Engine.Runtime.Native;
+using NUnit.Framework;
+using static Engine.Tests.Baseline.BaselineTestSupport;
+
+namespace Engine.Tests.Baseline;
+
+/// <summary>
+/// What tier-up costs a short program: functions that get hot together are compiled together and placed in one
+/// code region; a small leaf that only interpreted callers use waits to be compiled with the next function of its
+/// module; the exit stub is assembled only when a store first gets compiled code; and compiled code that nothing
+/// can run any more lets its module be collected at the next collection.
+/// </summary>
+[TestFixture]
+[Parallelizable(ParallelScope.All)]
+public sealed class TierUpBatchTests
+{
+    // $leaf is a small leaf (no loop, a few bytes); $main calls it from a loop; $host_leaf is exported too.
+    private const string LeafAndLoop = """
+        (module
+          (func $leaf (export "leaf") (param i32) (result i32) (i32.add (local.get 0) (i32.const 3)))
+          (func (export "main") (param $n i32) (result i32)
+            (local $i i32) (local $sum i32)
+            (loop $l
+              (local.set $sum (i32.add (local.get $sum) (call $leaf (local.get $i))))
+              (local.set $i (i32.add (local.get $i) (i32.const 1)))
+              (br_if $l (i32.lt_u (local.get $i) (local.get $n))))
+            (local.get $sum)))
+        """;
+
+    private static int Expected(int n) => n * (n - 1) / 2 + 3 * n;
+
+    private const uint Leaf = 0, Main = 1;
+
+    private static EngineConfig Sync => new() { Tier = TierMode.Tiered, TierUpCallThreshold = 3, TierUpLoopThreshold = 50, BackgroundCompilation = false };
+
+    [Test]
+    public void ASmallLeafHotInInterpretedCallersWaitsForItsCaller()
+    {
+        var engine = new WasmEngine(Sync);
+        Module module = Module.FromBytes(engine, WatParser.ParseModule(LeafAndLoop));
+        using var store = new Store(engine);
+        Function main = new Linker(engine).Instantiate(store, module).GetFunction("main")!;
+
+        // Ten calls from the interpreted loop (past the call threshold of 3, short of the loop threshold of 50).
+        Assert.That(main.Invoke(Value.I32(10))[0].AsI32(), Is.EqualTo(Expected(10)));
+        Assert.That(module.Code!.Get(Leaf), Is.Null, "the leaf waits: its interpreted caller would not use its code");
+        Assert.That(engine.TierStatistics.Promotions, Is.Empty);
+
+        // The loop gets hot: its function is compiled, and the waiting leaf with it, in the same region.
+        Assert.That(main.Invoke(Value.I32(200))[0].AsI32(), Is.EqualTo(Expected(200)));
+        NativeFunction? leaf = module.Code.Get(Leaf), compiledMain = module.Code.Get(Main);
+        Assert.That(compiledMain, Is.Not.Null);
+        Assert.That(leaf, Is.Not.Null);
+        Assert.That(leaf!.Region, Is.SameAs(compiledMain!.Region));
+        Assert.That(engine.TierStatistics.Promotions.Select(p => (p.FunctionIndex, p.Trigger)),
+            Is.EquivalentTo(new[] { (Main, "loop"), (Leaf, "calls") }));
+        Assert.That(main.Invoke(Value.I32(300))[0].AsI32(), Is.EqualTo(Expected(300)));
+    }
+
+    [Test]
+    public void ASmallLeafCalledFromTheHostIsCompiledWhenHot()
+    {
+        var engine = new WasmEngine(Sync);
+        using var store = new Store(engine);
+        Function leaf = Instantiate(store, LeafAndLoop).GetFunction("leaf")!;
+        for (int i = 0; i < 5; i++)
+        {
+            Assert.That(leaf.Invoke(Value.I32(i))[0].AsI32(), Is.EqualTo(i + 3));
+        }
+        Assert.That(IsCompiled(leaf), Is.True);
+        Assert.That(engine.TierStatistics.Promotions.Single().Trigger, Is.EqualTo("calls"));
+    }
+
+    [Test]
+    public void ASmallLeafCalledFromCompiledCodeIsCompiledWhenHot()
+    {
+        // $main compiled at load; the leaf is reached from compiled code through the exit stub and counts there.
+        var engine = new WasmEngine(Sync with { FunctionTiers = new Dictionary<string, TierMode> { ["1"] = TierMode.Baseline } });
+        Module module = Module.FromBytes(engine, WatParser.ParseModule(LeafAndLoop));
+        using var store = new Store(engine);
+        Function main = new Linker(engine).Instantiate(store, module).GetFunction("main")!;
+        Assert.That(module.Code!.Get(Main), Is.Not.Null);
+        Assert.That(module.Code.Get(Leaf), Is.Null);
+        Assert.That(main.Invoke(Value.I32(10))[0].AsI32(), Is.EqualTo(Expected(10)));
+        Assert.That(module.Code.Get(Leaf), Is.Not.Null);
+        Assert.That(module.Code.Get(Leaf)!.Region, Is.Not.SameAs(module.Code.Get(Main)!.Region));
+        Assert.That(main.Invoke(Value.I32(20))[0].AsI32(), Is.EqualTo(Expected(20)));
+    }
+
+    [Test]
+    public void FunctionsHotTogetherInTheBackgroundShareARegion()
+    {
+        var engine = new WasmEngine(Sync with { BackgroundCompilation = true });
+        Module module = Module.FromBytes(engine, WatParser.ParseModule(LeafAndLoop));
+        using var store = new Store(engine);
+        Function main = new Linker(engine).Instantiate(store, module).GetFunction("main")!;
+        for (int i = 0; i < 2000 && module.Code!.Get(Main) is null; i++)
+        {
+            Assert.That(main.Invoke(Value.I32(100))[0].AsI32(), Is.EqualTo(Expected(100)));
+            Thread.Sleep(i < 10 ? 0 : 5);
+        }
+        Assert.That(module.Code!.Get(Main), Is.Not.Null, "the loop's function was compiled in the background");
+        Assert.That(module.Code.Get(Leaf)?.Region, Is.SameAs(module.Code.Get(Main)!.Region));
+        Assert.That(main.Invoke(Value.I32(100))[0].AsI32(), Is.EqualTo(Expected(100)));
+    }
+
+    [Test]
+    public void TheCodeMapFindsEveryFunctionOfARegionUntilItIsUnmapped()
+    {
+        var engine = new WasmEngine(new EngineConfig { Tier = TierMode.Baseline });
+        Module module = Module.FromBytes(engine, WatParser.ParseModule(LeafAndLoop));
+        NativeFunction leaf = module.Code!.Get(Leaf)!, main = module.Code.Get(Main)!;
+        Assert.That(leaf.Region, Is.SameAs(main.Region), "a module compiled at load is one region");
+        foreach (NativeFunction function in new[] { leaf, main })
+        {
+            Assert.That(CodeMap.Find(function.Entry), Is.SameAs(function));
+            Assert.That(CodeMap.Find(function.End - 1), Is.SameAs(function));
+        }
+        Assert.That(CodeMap.Find(main.Region.Address - 1), Is.Null);
+
+        main.Region.Dispose();
+        Assert.That(CodeMap.Find(leaf.Entry), Is.Null);
+        Assert.That(CodeMap.Find(main.Entry), Is.Null);
+    }
+
+    private const string CallsAnImport = """
+        (module
+          (import "host" "twice" (func $twice (param i32) (result i32)))
+          (func (export "main") (param $n i32) (result i32)
+            (local $i i32) (local $sum i32)
+            (loop $l
+              (local.set $sum (i32.add (local.get $sum) (call $twice (local.get $i))))
+              (local.set $i (i32.add (local.get $i) (i32.const 1)))
+              (br_if $l (i32.lt_u (local.get $i) (local.get $n))))
+            (local.get $sum)))
+        """;
+
+    [Test]
+    public unsafe void FunctionReferencesGetTheExitStubWhenTheStoreFirstGetsCompiledCode()
+    {
+        var engine = new WasmEngine(Sync);
+        using var store = new Store(engine);
+        var linker = new Linker(engine);
+        var twice = Function.FromCallback(store, new FuncType([ValType.I32], [ValType.I32]),
+            (_, arguments, results) => results[0] = Value.I32(2 * arguments[0].AsI32()));
+        linker.Define("host", "twice", twice);
+        Function main = Instantiate(store, CallsAnImport, linker).GetFunction("main")!;
+
+        // Interpreted only: nothing can call through a function reference's native code yet.
+        Assert.That(main.Invoke(Value.I32(10))[0].AsI32(), Is.EqualTo(90));
+        Assert.That(((VMFuncRef*)twice.Instance.FuncRef)->NativeCode, Is.EqualTo(nint.Zero));
+
+        // The loop's function is compiled and calls the import (created before there was an exit stub) natively.
+        Assert.That(main.Invoke(Value.I32(1000))[0].AsI32(), Is.EqualTo(999_000));
+        Assert.That(IsCompiled(main), Is.True);
+        Assert.That(((VMFuncRef*)twice.Instance.FuncRef)->NativeCode, Is.EqualTo(NativeRuntime.ExitStub));
+    }
+
+    [Test]
+    public void CompiledCodeNothingCanRunLetsItsModuleGoAtTheNextCollection()
+    {
+        WeakReference module = CompileAndDrop();
+        // One collection, no waiting for finalizers: a finalizable object holding the module would keep it.
+        // (The compiler's and the translator's reused state let go of the module, and its code region's finalizable
+        // part references nothing.)
+        GC.Collect();
+        Assert.That(module.IsAlive, Is.False);
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static WeakReference CompileAndDrop()
+    {
+        var engine = new WasmEngine(Sync);
+        Module module = Module.FromBytes(engine, WatParser.ParseModule(LeafAndLoop));
+        using (var store = new Store(engine))
+        {
+            Function main = new Linker(engine).Instantiate(store, module).GetFunction("main")!;
+            Assert.That(main.Invoke(Value.I32(200))[0].AsI32(), Is.EqualTo(Expected(200)));
+            Assert.That(module.Code!.Get(Main), Is.Not.Null);
+        }
+        return new WeakReference(module.Code!.Get(Main)!.Module);
+    }
+}
