@@ -13,24 +13,30 @@ namespace Engine.Runtime.Native;
 /// </summary>
 internal static unsafe class NativeRuntime
 {
-    private static readonly Lazy<(nint Address, CodeRegion Region)> s_exitStub = new(CreateExitStub);
-    private static readonly Lazy<nint> s_builtins = new(CreateBuiltinsTable);
+    // Made when first read: the builtins table with the first instance, the exit stub when a store first gets
+    // compiled code (type initializers rather than Lazy<T>, whose value-type instantiations the program's thread
+    // would have to jit).
+    private static readonly nint s_builtins = CreateBuiltinsTable();
+
+    private static class ExitStubHolder
+    {
+        // SAFETY: the stub's region lives as long as the process (held here).
+        public static readonly CodeRegion Region = CreateExitStub();
+    }
 
     /// <summary>
     /// The shared exit stub's address (what VMFuncRef.NativeCode holds until a function is compiled). Made on
     /// first use, when a store first gets compiled code (see <see cref="Store.PrepareForCompiledCode"/>).
     /// </summary>
-    public static nint ExitStub => s_exitStub.Value.Address;
+    public static nint ExitStub => ExitStubHolder.Region.Address;
 
     /// <summary>The builtins table's address (VMContext.Builtins).</summary>
-    public static nint BuiltinsTable => s_builtins.Value;
+    public static nint BuiltinsTable => s_builtins;
 
-    private static (nint, CodeRegion) CreateExitStub()
+    private static CodeRegion CreateExitStub()
     {
         delegate* unmanaged<VMStoreContext*, ulong*, VMFuncRef*, int> trampoline = &CallFunction;
-        // SAFETY: the stub's region lives as long as the process (held by the static above).
-        var region = new CodeRegion(RuntimeStubs.ExitStub((long)trampoline));
-        return (region.Address, region);
+        return new CodeRegion(RuntimeStubs.ExitStub((long)trampoline));
     }
 
     private static nint CreateBuiltinsTable()

@@ -1,6 +1,6 @@
-using System.Collections.Concurrent;
 using Engine.Core;
 using Engine.Interpreter;
+using Engine.Runtime.Vm;
 
 namespace Engine.Runtime.Native;
 
@@ -172,7 +172,9 @@ internal sealed unsafe class TierManager : ITierUpHooks
 }
 
 /// <summary>A function of <paramref name="Manager"/>'s module to compile in the background, and what made it hot.</summary>
-internal readonly record struct CompileRequest(TierManager Manager, InterpretedFunction Function, string Trigger, long Calls);
+/// <remarks>A class: queues and lists of it then share the framework's precompiled code for references, where a struct
+/// made the program's thread jit a dozen collection methods at its first request.</remarks>
+internal sealed record CompileRequest(TierManager Manager, InterpretedFunction Function, string Trigger, long Calls);
 
 /// <summary>
 /// The one background thread that compiles hot functions, process-wide, in order of request. It takes every
@@ -181,40 +183,70 @@ internal readonly record struct CompileRequest(TierManager Manager, InterpretedF
 /// </summary>
 internal static class BackgroundCompiler
 {
-    private static readonly BlockingCollection<CompileRequest> s_queue = new();
-    private static readonly Lazy<Thread> s_thread = new(() =>
-    {
-        var thread = new Thread(Run) { IsBackground = true, Name = "wasm tier-up compiler" };
-        thread.Start();
-        return thread;
-    });
+    // Requests waiting (under the queue's lock; the thread waits on it when there are none).
+    private static readonly Queue<CompileRequest> s_queue = new();
+    private static Thread? s_thread;
 
     // Requests queued or running.
     private static int s_pending;
 
     public static void Enqueue(CompileRequest request)
     {
-        _ = s_thread.Value;
         Interlocked.Increment(ref s_pending);
-        s_queue.Add(request);
+        lock (s_queue)
+        {
+            s_queue.Enqueue(request);
+            if (s_thread is null)
+            {
+                s_thread = new Thread(Run) { IsBackground = true, Name = "wasm tier-up compiler" };
+                s_thread.Start();
+            }
+            else if (s_queue.Count == 1)
+            {
+                // The thread may be waiting for work (it wakes only when the queue was empty).
+                Monitor.Pulse(s_queue);
+            }
+        }
     }
 
     /// <summary>True on the background compiler's thread.</summary>
-    public static bool IsCurrentThread => s_thread.IsValueCreated && Thread.CurrentThread == s_thread.Value;
+    public static bool IsCurrentThread => Thread.CurrentThread == Volatile.Read(ref s_thread);
 
     /// <summary>True when no request is queued or running (benchmarks wait for it between cold starts).</summary>
     public static bool IsIdle => Volatile.Read(ref s_pending) == 0;
 
+    /// <summary>The compiler thread's nice value (Linux; 0 is a program thread's).</summary>
+    public const int Nice = 5;
+
     private static void Run()
     {
+        // Below the program's threads: where more threads want to run than there are cores (early in a process
+        // the .NET runtime's own JIT thread is busy too), the program runs first and its compiled code waits.
+        if (OperatingSystem.IsLinux())
+        {
+            try
+            {
+                _ = NativeMethods.SetPriority(0, NativeMethods.GetTid(), Nice);
+            }
+            catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException)
+            {
+                // An older libc: the thread keeps the default priority.
+            }
+        }
         var batch = new List<CompileRequest>();
-        foreach (CompileRequest first in s_queue.GetConsumingEnumerable())
+        while (true)
         {
             batch.Clear();
-            batch.Add(first);
-            while (s_queue.TryTake(out CompileRequest more))
+            lock (s_queue)
             {
-                batch.Add(more);
+                while (s_queue.Count == 0)
+                {
+                    Monitor.Wait(s_queue);
+                }
+                while (s_queue.TryDequeue(out CompileRequest? request))
+                {
+                    batch.Add(request);
+                }
             }
             foreach (IGrouping<TierManager, CompileRequest> module in batch.GroupBy(r => r.Manager))
             {

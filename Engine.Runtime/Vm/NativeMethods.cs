@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace Engine.Runtime.Vm;
 
-/// <summary>The few libc calls the VM needs: reserving address space for linear memories and committing it page by page, mapping compiled code, and finding the thread's stack.</summary>
+/// <summary>The few libc calls the VM needs: reserving address space for linear memories and committing it page by page, mapping compiled code, finding the thread's stack, and lowering the compiler thread's priority.</summary>
 internal static unsafe partial class NativeMethods
 {
     public const int ProtNone = 0;
@@ -22,6 +22,13 @@ internal static unsafe partial class NativeMethods
 
     [LibraryImport("libc", EntryPoint = "munmap", SetLastError = true)]
     public static partial int Munmap(nint address, nuint length);
+
+    [LibraryImport("libc", EntryPoint = "gettid")]
+    public static partial int GetTid();
+
+    /// <summary>setpriority(2): <paramref name="which"/> 0 (PRIO_PROCESS) with a thread id sets that thread's nice value on Linux.</summary>
+    [LibraryImport("libc", EntryPoint = "setpriority", SetLastError = true)]
+    public static partial int SetPriority(int which, int who, int nice);
 
     [LibraryImport("libc", EntryPoint = "pthread_self")]
     public static partial nint PthreadSelf();

@@ -109,6 +109,44 @@ public sealed class TierUpBatchTests
     }
 
     [Test]
+    public void TheCompilerThreadRunsBelowTheProgramsPriority()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            Assert.Ignore("thread priorities are read from /proc");
+        }
+        // Start the background thread (once per process) with a request, as a program would.
+        var engine = new WasmEngine(Sync with { BackgroundCompilation = true, TierUpLoopThreshold = 1 });
+        using var store = new Store(engine);
+        Assert.That(Instantiate(store, LeafAndLoop).GetFunction("main")!.Invoke(Value.I32(5))[0].AsI32(), Is.EqualTo(Expected(5)));
+
+        // /proc/self/task/TID/stat: "tid (comm) state ..." with the nice value 19th (17th after the comm).
+        int? nice = null;
+        // (Polled: the thread lowers its priority when it starts, just after it is created.)
+        for (int attempt = 0; attempt < 200 && nice != BackgroundCompiler.Nice; attempt++)
+        {
+            foreach (string task in Directory.GetDirectories("/proc/self/task"))
+            {
+                string stat;
+                try
+                {
+                    stat = File.ReadAllText(Path.Combine(task, "stat"));
+                }
+                catch (IOException)
+                {
+                    continue;
+                }
+                if (stat.Contains("(wasm tier-up co)", StringComparison.Ordinal))
+                {
+                    nice = int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[16], System.Globalization.CultureInfo.InvariantCulture);
+                }
+            }
+            Thread.Sleep(nice == BackgroundCompiler.Nice ? 0 : 5);
+        }
+        Assert.That(nice, Is.EqualTo(BackgroundCompiler.Nice));
+    }
+
+    [Test]
     public void TheCodeMapFindsEveryFunctionOfARegionUntilItIsUnmapped()
     {
         var engine = new WasmEngine(new EngineConfig { Tier = TierMode.Baseline });
