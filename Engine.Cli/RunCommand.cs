@@ -32,7 +32,7 @@ internal sealed class RunCommand : ICommand
           --tier TIER            interp (the interpreter, default), baseline (every function compiled
                                  before it runs) or tiered (hot functions and loops compiled)
           --tier-up-calls N      tiered: calls before a function is compiled (default 200)
-          --tier-up-loops N      tiered: loop iterations before on-stack replacement (default 2000)
+          --tier-up-loops N      tiered: loop iterations before on-stack replacement (default 1000)
           --tier-up-threshold N  both of the above
           --sync-compile         tiered: compile on the running thread instead of in the background
           --function-tier NAME=TIER

@@ -8,7 +8,7 @@ internal sealed class TierOptions
     /// <summary>The help text of the options.</summary>
     public const string Help =
         "  --tier-up-calls N       tiered: calls before a function is compiled (default 200)\n" +
-        "  --tier-up-loops N       tiered: loop iterations before on-stack replacement (default 2000)\n" +
+        "  --tier-up-loops N       tiered: loop iterations before on-stack replacement (default 1000)\n" +
         "  --tier-up-threshold N   both of the above\n" +
         "  --sync-compile          tiered: compile on the running thread instead of in the background\n" +
         "  --function-tier NAME=TIER\n" +

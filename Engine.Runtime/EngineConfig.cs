@@ -48,7 +48,7 @@ public sealed record EngineConfig
     /// Tiered mode: iterations of one loop in the interpreter before its function is compiled and the running
     /// activation continues in compiled code at that loop's header (on-stack replacement; at least 1).
     /// </summary>
-    public int TierUpLoopThreshold { get; init; } = 2000;
+    public int TierUpLoopThreshold { get; init; } = 1000;
 
     /// <summary>
     /// Tiered mode: compile hot functions on a background thread (true, the default: the interpreter goes on
