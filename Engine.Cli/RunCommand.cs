@@ -337,7 +337,7 @@ internal sealed class RunOptions
                     pending.Add(o => o.Environment.Add((pair[..equals], pair[(equals + 1)..])));
                     break;
                 case "--tier":
-                    TierMode tier = ParseTier(Next(option));
+                    TierMode tier = TierOptions.Parse(Next(option));
                     pending.Add(o => o.Tier = tier);
                     break;
                 case "--fuel":
@@ -372,14 +372,6 @@ internal sealed class RunOptions
         }
         return options;
     }
-
-    internal static TierMode ParseTier(string text) => text switch
-    {
-        "interp" or "interpreter" => TierMode.Interpreter,
-        "baseline" => TierMode.Baseline,
-        "tiered" => TierMode.Tiered,
-        _ => throw new UsageException($"unknown tier '{text}' (available: interp, baseline, tiered)"),
-    };
 
     internal static TimeSpan ParseDuration(string text)
     {

@@ -19,13 +19,13 @@ internal sealed class TierOptions
     private bool _sync;
     private readonly Dictionary<string, TierMode> _functionTiers = new(StringComparer.Ordinal);
 
-    /// <summary>interpreter, baseline or tiered.</summary>
+    /// <summary>interpreter (or interp), baseline or tiered: the value of <c>--tier</c> and of <c>--function-tier NAME=TIER</c>.</summary>
     public static TierMode Parse(string value) => value switch
     {
-        "interpreter" => TierMode.Interpreter,
+        "interp" or "interpreter" => TierMode.Interpreter,
         "baseline" => TierMode.Baseline,
         "tiered" => TierMode.Tiered,
-        _ => throw new UsageException($"unknown tier '{value}' (interpreter, baseline or tiered)"),
+        _ => throw new UsageException($"unknown tier '{value}' (interpreter or interp, baseline, tiered)"),
     };
 
     /// <summary>Reads the option at <paramref name="i"/> if it is one of these (advancing past its value); false otherwise.</summary>
@@ -60,13 +60,8 @@ internal sealed class TierOptions
     }
 
     /// <summary>The configuration with these options applied.</summary>
-    public EngineConfig Apply(EngineConfig config) => new()
+    public EngineConfig Apply(EngineConfig config) => config with
     {
-        Tier = config.Tier,
-        EpochInterruption = config.EpochInterruption,
-        ConsumeFuel = config.ConsumeFuel,
-        MaxStackSlots = config.MaxStackSlots,
-        MaxCallDepth = config.MaxCallDepth,
         TierUpCallThreshold = _calls ?? config.TierUpCallThreshold,
         TierUpLoopThreshold = _loops ?? config.TierUpLoopThreshold,
         BackgroundCompilation = !_sync && config.BackgroundCompilation,

@@ -56,6 +56,20 @@ public sealed class CliTests
     }
 
     [Test]
+    public void TierNamesAreTheSameForTierAndFunctionTier()
+    {
+        RunOptions options = RunOptions.Parse(["--tier", "interp", "--function-tier", "main=interp", "--function-tier", "3=interpreter",
+            "--function-tier", "f=baseline", "x.wasm"]);
+        Assert.That(options.Tier, Is.EqualTo(Engine.Runtime.TierMode.Interpreter));
+        Assert.That(options.Tiering.Apply(new Engine.Runtime.EngineConfig()).FunctionTiers, Is.EquivalentTo(new Dictionary<string, Engine.Runtime.TierMode>
+        {
+            ["main"] = Engine.Runtime.TierMode.Interpreter, ["3"] = Engine.Runtime.TierMode.Interpreter, ["f"] = Engine.Runtime.TierMode.Baseline,
+        }));
+        Assert.Throws<UsageException>(() => RunOptions.Parse(["--function-tier", "main=jit", "x.wasm"]));
+        Assert.Throws<UsageException>(() => RunOptions.Parse(["--tier", "jit", "x.wasm"]));
+    }
+
+    [Test]
     public void MissingFileAndUnknownOptionsAreUsageErrors()
     {
         Assert.That(Run("validate", "no-such-file.wasm").ExitCode, Is.EqualTo(CliCommandLine.UsageError));
