@@ -4,11 +4,12 @@ using Engine.Runtime;
 namespace Engine.Benchmarks;
 
 /// <summary>
-/// <c>quick [--tier TIER] [--repeat N] [--small [--against TIER]] [--sync-compile] [--tier-up-calls N]
+/// <c>quick [--tier TIER] [--repeat N] [--small [--against TIER [--warmup SECONDS]]] [--sync-compile] [--tier-up-calls N]
 /// [--tier-up-loops N] [--verbose] [--wasmtime] [NAME...]</c>: runs each corpus program at its default size in our
 /// engine (best of N runs) and prints the time and whether the result is right; with <c>--small</c>, cold starts at
 /// the small size (a new engine, module and instance per run), with <c>--verbose</c> where their time goes, and with
-/// <c>--against</c> taking turns with another tier in the same process. A smoke check for the shell, not a measurement.
+/// <c>--against</c> taking turns with another tier in the same process (after <c>--warmup</c> seconds of such turns
+/// unmeasured, so the .NET JIT has settled on both). A smoke check for the shell, not a measurement.
 /// </summary>
 internal static class QuickRun
 {
@@ -21,6 +22,7 @@ internal static class QuickRun
         bool small = false;
         bool sync = false;
         int? callThreshold = null, loopThreshold = null;
+        double warmupSeconds = 0;
         TierMode? against = null;
         var names = new List<string>();
         for (int i = 0; i < args.Length; i++)
@@ -57,6 +59,10 @@ internal static class QuickRun
             {
                 loopThreshold = int.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture);
             }
+            else if (args[i] == "--warmup" && i + 1 < args.Length)
+            {
+                warmupSeconds = double.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture);
+            }
             else if (args[i] == "--repeat" && i + 1 < args.Length)
             {
                 repeat = int.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture);
@@ -78,7 +84,7 @@ internal static class QuickRun
         {
             if (small && against is { } other)
             {
-                CompareColdStarts(program, config, config with { Tier = other }, repeat);
+                CompareColdStarts(program, config, config with { Tier = other }, repeat, warmupSeconds);
                 continue;
             }
             if (small)
@@ -202,9 +208,17 @@ internal static class QuickRun
     /// compilation). For each: the best and median wall-clock time, and the medians of the cpu time of this thread
     /// (not counting time other processes took the core) and of the whole process (background compilation included).
     /// </summary>
-    private static void CompareColdStarts(CorpusProgram program, EngineConfig config, EngineConfig other, int repeat)
+    private static void CompareColdStarts(CorpusProgram program, EngineConfig config, EngineConfig other, int repeat, double warmupSeconds)
     {
         EngineConfig[] configs = [config, other];
+        for (var warmup = Stopwatch.StartNew(); warmup.Elapsed.TotalSeconds < warmupSeconds;)
+        {
+            foreach (EngineConfig each in configs)
+            {
+                using var fresh = new EngineRunner(program, each);
+                fresh.Run(program.SmallArg);
+            }
+        }
         var wall = new[] { new List<double>(), new List<double>() };
         var thread = new[] { new List<double>(), new List<double>() };
         var process = new[] { new List<double>(), new List<double>() };
@@ -242,7 +256,7 @@ internal static class QuickRun
         string Show(int k) => $"{configs[k].Tier,-11} {Best(wall[k]),6:F0} best {Median(wall[k]),6:F0} median " +
                               $"(cpu: thread {Median(thread[k]),6:F0}, process {Median(process[k]),6:F0})";
         Console.WriteLine($"{program.Name,-11} us  {Show(0)}   {Show(1)}   best ratio {Best(wall[0]) / Best(wall[1]),4:F2}, " +
-                          $"median ratio {Median(wall[0]) / Median(wall[1]),4:F2}");
+                          $"median ratio {Median(wall[0]) / Median(wall[1]),4:F2}, mean ratio {wall[0].Average() / wall[1].Average(),4:F2}");
     }
 
     private const int ClockProcessCpuTime = 2;
