@@ -16,7 +16,7 @@ public sealed class Global : Extern
     /// <summary>Creates a global in <paramref name="store"/> holding <paramref name="value"/>.</summary>
     public Global(Store store, GlobalType type, Value value) : this(store, store.Own(new GlobalInstance(type, store.Heap)))
     {
-        Store(value);
+        Write(value);
     }
 
     internal GlobalInstance State { get; }
@@ -47,11 +47,11 @@ public sealed class Global : Extern
             {
                 throw new InvalidOperationException("the global is immutable");
             }
-            Store(value);
+            Write(value);
         }
     }
 
-    private void Store(Value value)
+    private void Write(Value value)
     {
         ValType type = State.Type.Type;
         if (value.Type != type)

@@ -274,10 +274,10 @@ public static class ModuleValidator
         }
     }
 
-    [DoesNotReturn]
     private static int DefinitionOffset(ModuleInfo module, ExternKind kind, int definedIndex) =>
         definedIndex >= 0 && definedIndex < module.DefinitionOffsets[kind].Count ? module.DefinitionOffsets[kind][definedIndex] : 0;
 
+    [DoesNotReturn]
     private static void Fail(string reason, int offset) => throw new InvalidModuleException(reason, offset);
 
     /// <summary>

@@ -79,7 +79,7 @@ public sealed class ExecutionControlTests
         wasm = instance.GetFunction("through_host");
 
         Assert.That(Assert.Throws<TrapException>(() => instance.GetFunction("self")!.Invoke())!.Code, Is.EqualTo(TrapCode.StackExhausted));
-        Assert.That(Assert.Throws<TrapException>(() => wasm.Invoke())!.Code, Is.EqualTo(TrapCode.StackExhausted));
+        Assert.That(Assert.Throws<TrapException>(() => wasm!.Invoke())!.Code, Is.EqualTo(TrapCode.StackExhausted));
     }
 
     [Test]

@@ -92,14 +92,14 @@ public sealed class EngineEventsTests
 
         EventWrittenEventArgs instantiated = collector.Named("Instantiated").Single();
         Assert.That(instantiated.Payload![1], Is.EqualTo("demo"));
-        Assert.That((double)instantiated.Payload[2], Is.GreaterThanOrEqualTo(0));
+        Assert.That((double)instantiated.Payload[2]!, Is.GreaterThanOrEqualTo(0));
 
         var translated = collector.Named("FunctionTranslated").ToList();
-        Assert.That(translated.Select(e => (int)e.Payload![2]), Is.EquivalentTo(new[] { 0, 1, 2 }));
-        EventWrittenEventArgs square = translated.Single(e => (int)e.Payload![2] == 0);
+        Assert.That(translated.Select(e => (int)e.Payload![2]!), Is.EquivalentTo(new[] { 0, 1, 2 }));
+        EventWrittenEventArgs square = translated.Single(e => (int)e.Payload![2]! == 0);
         Assert.That(square.Payload![3], Is.EqualTo("square"));
-        Assert.That((int)square.Payload[4], Is.GreaterThan(0), "wasm bytes");
-        Assert.That((int)square.Payload[5], Is.GreaterThan(0), "interpreter code bytes");
+        Assert.That((int)square.Payload[4]!, Is.GreaterThan(0), "wasm bytes");
+        Assert.That((int)square.Payload[5]!, Is.GreaterThan(0), "interpreter code bytes");
 
         EventWrittenEventArgs trap = collector.Named("Trap").Single();
         Assert.That(trap.Payload![1], Is.EqualTo(nameof(TrapCode.Unreachable)));
@@ -130,7 +130,7 @@ public sealed class EngineEventsTests
         Assert.That((started.Payload![1], started.Payload[2], started.Payload[3]), Is.EqualTo(("demo", 0, "count")));
         Assert.That((started.Payload[4], started.Payload[5]), Is.EqualTo((TierNames.Baseline, false)), "tier, in the background");
         EventWrittenEventArgs finished = collector.Named("CompilationFinished").Single();
-        Assert.That((int)finished.Payload![5], Is.EqualTo(engine.TierStatistics.Promotions.Single().CodeSize), "code bytes");
+        Assert.That((int)finished.Payload![5]!, Is.EqualTo(engine.TierStatistics.Promotions.Single().CodeSize), "code bytes");
         EventWrittenEventArgs promoted = collector.Named("FunctionPromoted").Single();
         Assert.That((promoted.Payload![4], promoted.Payload[5]), Is.EqualTo((TierNames.Interpreter, TierNames.Baseline)));
         Assert.That(promoted.Payload[7], Is.EqualTo(50L), "loop iterations counted: the loop threshold");
@@ -159,7 +159,7 @@ public sealed class EngineEventsTests
         }
         EventWrittenEventArgs collection = collector.Named("GcCollection").Single();
         Assert.That(collection.Payload![2], Is.True, "complete");
-        Assert.That((int)collection.Payload[4], Is.EqualTo(1), "the argument is live in the caller's frame");
+        Assert.That((int)collection.Payload[4]!, Is.EqualTo(1), "the argument is live in the caller's frame");
     }
 
     [Test]

@@ -75,7 +75,7 @@ public static class SweepCommand
             Runs = Positive(options.Int("--runs", 3), "--runs"),
             Calls = Positive(options.Int("--calls", 5), "--calls"),
             Warmups = Math.Max(0, options.Int("--warmups", 1)),
-            Size = options.Value("--size", "small") switch
+            Size = (options.Value("--size") ?? "small") switch
             {
                 "small" => ProgramSize.Small,
                 "default" => ProgramSize.Default,
