@@ -34,28 +34,7 @@ internal sealed class CodeRegion : IDisposable
     public NativeFunction[] Functions { get; set; } = [];
 
     /// <summary>The function whose code contains <paramref name="pc"/>, or null (padding between functions).</summary>
-    public NativeFunction? FunctionAt(nint pc)
-    {
-        NativeFunction[] functions = Functions;
-        int lo = 0, hi = functions.Length - 1;
-        while (lo <= hi)
-        {
-            int mid = (lo + hi) >>> 1;
-            if (pc < functions[mid].Entry)
-            {
-                hi = mid - 1;
-            }
-            else if (pc >= functions[mid].End)
-            {
-                lo = mid + 1;
-            }
-            else
-            {
-                return functions[mid];
-            }
-        }
-        return null;
-    }
+    public NativeFunction? FunctionAt(nint pc) => AddressRange.Find(Functions, pc) is int i and >= 0 ? Functions[i] : null;
 
     public void Dispose() => _mapping.Dispose();
 

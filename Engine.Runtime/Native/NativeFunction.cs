@@ -4,7 +4,7 @@ using Engine.Gc;
 namespace Engine.Runtime.Native;
 
 /// <summary>A compiled function placed in executable memory: its artifact, where its code is, and what a frame walk needs.</summary>
-internal sealed class NativeFunction
+internal sealed class NativeFunction : IAddressRange
 {
     public NativeFunction(ModuleInfo module, CompiledFunction artifact, CodeRegion region, int offset, string tier, TimeSpan compileTime)
     {
@@ -28,6 +28,8 @@ internal sealed class NativeFunction
     public nint Entry { get; }
 
     public nint End => Entry + Artifact.Code.Length;
+
+    nint IAddressRange.Start => Entry;
 
     public StackMap StackMap { get; }
 
@@ -65,7 +67,7 @@ internal sealed class NativeFunction
 /// </summary>
 internal static class CodeMap
 {
-    private readonly record struct Entry(nint Start, nint End, WeakReference<CodeRegion> Region);
+    private readonly record struct Entry(nint Start, nint End, WeakReference<CodeRegion> Region) : IAddressRange;
 
     private static readonly object s_lock = new();
     private static Entry[] s_entries = [];
@@ -106,23 +108,42 @@ internal static class CodeMap
     public static NativeFunction? Find(nint pc)
     {
         Entry[] entries = Volatile.Read(ref s_entries);
-        int lo = 0, hi = entries.Length - 1;
+        return AddressRange.Find(entries, pc) is int i and >= 0 && entries[i].Region.TryGetTarget(out CodeRegion? region)
+            ? region.FunctionAt(pc)
+            : null;
+    }
+}
+
+/// <summary>Something that covers the addresses [<see cref="Start"/>, <see cref="End"/>).</summary>
+internal interface IAddressRange
+{
+    nint Start { get; }
+
+    nint End { get; }
+}
+
+internal static class AddressRange
+{
+    /// <summary>The index of the range of <paramref name="sorted"/> (in address order, disjoint) that contains <paramref name="pc"/>, or -1.</summary>
+    public static int Find<T>(T[] sorted, nint pc) where T : IAddressRange
+    {
+        int lo = 0, hi = sorted.Length - 1;
         while (lo <= hi)
         {
             int mid = (lo + hi) >>> 1;
-            if (pc < entries[mid].Start)
+            if (pc < sorted[mid].Start)
             {
                 hi = mid - 1;
             }
-            else if (pc >= entries[mid].End)
+            else if (pc >= sorted[mid].End)
             {
                 lo = mid + 1;
             }
             else
             {
-                return entries[mid].Region.TryGetTarget(out CodeRegion? region) ? region.FunctionAt(pc) : null;
+                return mid;
             }
         }
-        return null;
+        return -1;
     }
 }
