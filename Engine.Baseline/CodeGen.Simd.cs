@@ -79,8 +79,8 @@ internal sealed partial class CodeGen
 
     // ---- comparisons ----
 
-    /// <summary>Integer lane comparison: eq, ne, and the signed and unsigned orders through pcmpgt and pmin/pmax.</summary>
-    private void IntegerCompare(int laneBytes, string relation)
+    /// <summary>Integer lane comparison (the scalar conditions: Less is lt_s, Below is lt_u): eq, ne, and the signed and unsigned orders through pcmpgt and pmin/pmax.</summary>
+    private void IntegerCompare(int laneBytes, Cond relation)
     {
         VecOp eq = laneBytes switch { 1 => VecOp.Pcmpeqb, 2 => VecOp.Pcmpeqw, 4 => VecOp.Pcmpeqd, _ => VecOp.Pcmpeqq };
         VecOp gt = laneBytes switch { 1 => VecOp.Pcmpgtb, 2 => VecOp.Pcmpgtw, 4 => VecOp.Pcmpgtd, _ => VecOp.Pcmpgtq };
@@ -91,24 +91,25 @@ internal sealed partial class CodeGen
         Reg b = InRegister(bOperand);
         switch (relation)
         {
-            case "eq": Masm.V(eq, a, a, b); break;
-            case "ne": Masm.V(eq, a, a, b); Not(a); break;
-            case "gt_s": Masm.V(gt, a, a, b); break;
-            case "lt_s": Masm.V(gt, a, b, a); break;
-            case "le_s": Masm.V(gt, a, a, b); Not(a); break;
-            case "ge_s": Masm.V(gt, a, b, a); Not(a); break;
+            case Cond.Equal: Masm.V(eq, a, a, b); break;
+            case Cond.NotEqual: Masm.V(eq, a, a, b); Not(a); break;
+            case Cond.Greater: Masm.V(gt, a, a, b); break;
+            case Cond.Less: Masm.V(gt, a, b, a); break;
+            case Cond.LessOrEqual: Masm.V(gt, a, a, b); Not(a); break;
+            case Cond.GreaterOrEqual: Masm.V(gt, a, b, a); Not(a); break;
             // a >=u b exactly when max_u(a, b) == a; a <=u b when min_u(a, b) == a.
-            case "ge_u": Masm.V(maxU, Scratch, a, b); Masm.V(eq, a, a, Scratch); break;
-            case "le_u": Masm.V(minU, Scratch, a, b); Masm.V(eq, a, a, Scratch); break;
-            case "lt_u": Masm.V(maxU, Scratch, a, b); Masm.V(eq, a, a, Scratch); Not(a); break;
-            case "gt_u": Masm.V(minU, Scratch, a, b); Masm.V(eq, a, a, Scratch); Not(a); break;
+            case Cond.AboveOrEqual: Masm.V(maxU, Scratch, a, b); Masm.V(eq, a, a, Scratch); break;
+            case Cond.BelowOrEqual: Masm.V(minU, Scratch, a, b); Masm.V(eq, a, a, Scratch); break;
+            case Cond.Below: Masm.V(maxU, Scratch, a, b); Masm.V(eq, a, a, Scratch); Not(a); break;
+            case Cond.Above: Masm.V(minU, Scratch, a, b); Masm.V(eq, a, a, Scratch); Not(a); break;
+            default: throw new ArgumentOutOfRangeException(nameof(relation), relation, "not a wasm lane comparison");
         }
         Free(bOperand);
         PushRegister(V128, a);
     }
 
     /// <summary>Float lane comparison through vcmpps/vcmppd (ordered predicates; ne is unordered-or-not-equal).</summary>
-    private void FloatCompare(bool dbl, string relation)
+    private void FloatCompare(bool dbl, Cond relation)
     {
         VecOp cmp = dbl ? VecOp.Cmppd : VecOp.Cmpps;
         Operand bOperand = PopVector();
@@ -116,12 +117,13 @@ internal sealed partial class CodeGen
         Reg b = InRegister(bOperand);
         switch (relation)
         {
-            case "eq": Masm.V(cmp, a, a, b, 0); break;
-            case "ne": Masm.V(cmp, a, a, b, 4); break;
-            case "lt": Masm.V(cmp, a, a, b, 1); break;
-            case "le": Masm.V(cmp, a, a, b, 2); break;
-            case "gt": Masm.V(cmp, a, b, a, 1); break;
-            case "ge": Masm.V(cmp, a, b, a, 2); break;
+            case Cond.Equal: Masm.V(cmp, a, a, b, 0); break;
+            case Cond.NotEqual: Masm.V(cmp, a, a, b, 4); break;
+            case Cond.Less: Masm.V(cmp, a, a, b, 1); break;
+            case Cond.LessOrEqual: Masm.V(cmp, a, a, b, 2); break;
+            case Cond.Greater: Masm.V(cmp, a, b, a, 1); break;
+            case Cond.GreaterOrEqual: Masm.V(cmp, a, b, a, 2); break;
+            default: throw new ArgumentOutOfRangeException(nameof(relation), relation, "not a wasm lane comparison");
         }
         Free(bOperand);
         PushRegister(V128, a);
@@ -861,54 +863,54 @@ internal sealed partial class CodeGen
                 Splat(opcode);
                 break;
 
-            case Opcode.I8x16Eq: IntegerCompare(1, "eq"); break;
-            case Opcode.I8x16Ne: IntegerCompare(1, "ne"); break;
-            case Opcode.I8x16LtS: IntegerCompare(1, "lt_s"); break;
-            case Opcode.I8x16LtU: IntegerCompare(1, "lt_u"); break;
-            case Opcode.I8x16GtS: IntegerCompare(1, "gt_s"); break;
-            case Opcode.I8x16GtU: IntegerCompare(1, "gt_u"); break;
-            case Opcode.I8x16LeS: IntegerCompare(1, "le_s"); break;
-            case Opcode.I8x16LeU: IntegerCompare(1, "le_u"); break;
-            case Opcode.I8x16GeS: IntegerCompare(1, "ge_s"); break;
-            case Opcode.I8x16GeU: IntegerCompare(1, "ge_u"); break;
-            case Opcode.I16x8Eq: IntegerCompare(2, "eq"); break;
-            case Opcode.I16x8Ne: IntegerCompare(2, "ne"); break;
-            case Opcode.I16x8LtS: IntegerCompare(2, "lt_s"); break;
-            case Opcode.I16x8LtU: IntegerCompare(2, "lt_u"); break;
-            case Opcode.I16x8GtS: IntegerCompare(2, "gt_s"); break;
-            case Opcode.I16x8GtU: IntegerCompare(2, "gt_u"); break;
-            case Opcode.I16x8LeS: IntegerCompare(2, "le_s"); break;
-            case Opcode.I16x8LeU: IntegerCompare(2, "le_u"); break;
-            case Opcode.I16x8GeS: IntegerCompare(2, "ge_s"); break;
-            case Opcode.I16x8GeU: IntegerCompare(2, "ge_u"); break;
-            case Opcode.I32x4Eq: IntegerCompare(4, "eq"); break;
-            case Opcode.I32x4Ne: IntegerCompare(4, "ne"); break;
-            case Opcode.I32x4LtS: IntegerCompare(4, "lt_s"); break;
-            case Opcode.I32x4LtU: IntegerCompare(4, "lt_u"); break;
-            case Opcode.I32x4GtS: IntegerCompare(4, "gt_s"); break;
-            case Opcode.I32x4GtU: IntegerCompare(4, "gt_u"); break;
-            case Opcode.I32x4LeS: IntegerCompare(4, "le_s"); break;
-            case Opcode.I32x4LeU: IntegerCompare(4, "le_u"); break;
-            case Opcode.I32x4GeS: IntegerCompare(4, "ge_s"); break;
-            case Opcode.I32x4GeU: IntegerCompare(4, "ge_u"); break;
-            case Opcode.I64x2Eq: IntegerCompare(8, "eq"); break;
-            case Opcode.I64x2Ne: IntegerCompare(8, "ne"); break;
-            case Opcode.I64x2LtS: IntegerCompare(8, "lt_s"); break;
-            case Opcode.I64x2GtS: IntegerCompare(8, "gt_s"); break;
-            case Opcode.I64x2LeS: IntegerCompare(8, "le_s"); break;
-            case Opcode.I64x2GeS: IntegerCompare(8, "ge_s"); break;
-            case Opcode.F32x4Eq: FloatCompare(false, "eq"); break;
-            case Opcode.F32x4Ne: FloatCompare(false, "ne"); break;
-            case Opcode.F32x4Lt: FloatCompare(false, "lt"); break;
-            case Opcode.F32x4Gt: FloatCompare(false, "gt"); break;
-            case Opcode.F32x4Le: FloatCompare(false, "le"); break;
-            case Opcode.F32x4Ge: FloatCompare(false, "ge"); break;
-            case Opcode.F64x2Eq: FloatCompare(true, "eq"); break;
-            case Opcode.F64x2Ne: FloatCompare(true, "ne"); break;
-            case Opcode.F64x2Lt: FloatCompare(true, "lt"); break;
-            case Opcode.F64x2Gt: FloatCompare(true, "gt"); break;
-            case Opcode.F64x2Le: FloatCompare(true, "le"); break;
-            case Opcode.F64x2Ge: FloatCompare(true, "ge"); break;
+            case Opcode.I8x16Eq: IntegerCompare(1, Cond.Equal); break;
+            case Opcode.I8x16Ne: IntegerCompare(1, Cond.NotEqual); break;
+            case Opcode.I8x16LtS: IntegerCompare(1, Cond.Less); break;
+            case Opcode.I8x16LtU: IntegerCompare(1, Cond.Below); break;
+            case Opcode.I8x16GtS: IntegerCompare(1, Cond.Greater); break;
+            case Opcode.I8x16GtU: IntegerCompare(1, Cond.Above); break;
+            case Opcode.I8x16LeS: IntegerCompare(1, Cond.LessOrEqual); break;
+            case Opcode.I8x16LeU: IntegerCompare(1, Cond.BelowOrEqual); break;
+            case Opcode.I8x16GeS: IntegerCompare(1, Cond.GreaterOrEqual); break;
+            case Opcode.I8x16GeU: IntegerCompare(1, Cond.AboveOrEqual); break;
+            case Opcode.I16x8Eq: IntegerCompare(2, Cond.Equal); break;
+            case Opcode.I16x8Ne: IntegerCompare(2, Cond.NotEqual); break;
+            case Opcode.I16x8LtS: IntegerCompare(2, Cond.Less); break;
+            case Opcode.I16x8LtU: IntegerCompare(2, Cond.Below); break;
+            case Opcode.I16x8GtS: IntegerCompare(2, Cond.Greater); break;
+            case Opcode.I16x8GtU: IntegerCompare(2, Cond.Above); break;
+            case Opcode.I16x8LeS: IntegerCompare(2, Cond.LessOrEqual); break;
+            case Opcode.I16x8LeU: IntegerCompare(2, Cond.BelowOrEqual); break;
+            case Opcode.I16x8GeS: IntegerCompare(2, Cond.GreaterOrEqual); break;
+            case Opcode.I16x8GeU: IntegerCompare(2, Cond.AboveOrEqual); break;
+            case Opcode.I32x4Eq: IntegerCompare(4, Cond.Equal); break;
+            case Opcode.I32x4Ne: IntegerCompare(4, Cond.NotEqual); break;
+            case Opcode.I32x4LtS: IntegerCompare(4, Cond.Less); break;
+            case Opcode.I32x4LtU: IntegerCompare(4, Cond.Below); break;
+            case Opcode.I32x4GtS: IntegerCompare(4, Cond.Greater); break;
+            case Opcode.I32x4GtU: IntegerCompare(4, Cond.Above); break;
+            case Opcode.I32x4LeS: IntegerCompare(4, Cond.LessOrEqual); break;
+            case Opcode.I32x4LeU: IntegerCompare(4, Cond.BelowOrEqual); break;
+            case Opcode.I32x4GeS: IntegerCompare(4, Cond.GreaterOrEqual); break;
+            case Opcode.I32x4GeU: IntegerCompare(4, Cond.AboveOrEqual); break;
+            case Opcode.I64x2Eq: IntegerCompare(8, Cond.Equal); break;
+            case Opcode.I64x2Ne: IntegerCompare(8, Cond.NotEqual); break;
+            case Opcode.I64x2LtS: IntegerCompare(8, Cond.Less); break;
+            case Opcode.I64x2GtS: IntegerCompare(8, Cond.Greater); break;
+            case Opcode.I64x2LeS: IntegerCompare(8, Cond.LessOrEqual); break;
+            case Opcode.I64x2GeS: IntegerCompare(8, Cond.GreaterOrEqual); break;
+            case Opcode.F32x4Eq: FloatCompare(false, Cond.Equal); break;
+            case Opcode.F32x4Ne: FloatCompare(false, Cond.NotEqual); break;
+            case Opcode.F32x4Lt: FloatCompare(false, Cond.Less); break;
+            case Opcode.F32x4Gt: FloatCompare(false, Cond.Greater); break;
+            case Opcode.F32x4Le: FloatCompare(false, Cond.LessOrEqual); break;
+            case Opcode.F32x4Ge: FloatCompare(false, Cond.GreaterOrEqual); break;
+            case Opcode.F64x2Eq: FloatCompare(true, Cond.Equal); break;
+            case Opcode.F64x2Ne: FloatCompare(true, Cond.NotEqual); break;
+            case Opcode.F64x2Lt: FloatCompare(true, Cond.Less); break;
+            case Opcode.F64x2Gt: FloatCompare(true, Cond.Greater); break;
+            case Opcode.F64x2Le: FloatCompare(true, Cond.LessOrEqual); break;
+            case Opcode.F64x2Ge: FloatCompare(true, Cond.GreaterOrEqual); break;
 
             case Opcode.V128Not:
             {
