@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Engine.Core;
 using Engine.Interpreter;
 using Engine.Runtime.Vm;
@@ -215,8 +216,8 @@ internal static class BackgroundCompiler
     /// <summary>True when no request is queued or running (benchmarks wait for it between cold starts).</summary>
     public static bool IsIdle => Volatile.Read(ref s_pending) == 0;
 
-    /// <summary>The compiler thread's nice value (Linux; 0 is a program thread's).</summary>
-    public const int Nice = 5;
+    /// <summary>How much higher the compiler thread's nice value is than that of the thread that started it (Linux).</summary>
+    public const int NiceAbove = 5;
 
     private static void Run()
     {
@@ -226,7 +227,14 @@ internal static class BackgroundCompiler
         {
             try
             {
-                _ = NativeMethods.SetPriority(0, NativeMethods.GetTid(), Nice);
+                // A new thread starts with its creator's nice value; raising it needs no privilege (lowering would).
+                int tid = NativeMethods.GetTid();
+                Marshal.SetLastPInvokeError(0);
+                int nice = NativeMethods.GetPriority(0, tid);
+                if (nice != -1 || Marshal.GetLastPInvokeError() == 0)
+                {
+                    _ = NativeMethods.SetPriority(0, tid, Math.Min(nice + NiceAbove, 19));
+                }
             }
             catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException)
             {

@@ -26,6 +26,10 @@ internal static unsafe partial class NativeMethods
     [LibraryImport("libc", EntryPoint = "gettid")]
     public static partial int GetTid();
 
+    /// <summary>getpriority(2): <paramref name="which"/> 0 (PRIO_PROCESS) with a thread id gives that thread's nice value on Linux (-1 is also the error value: check errno).</summary>
+    [LibraryImport("libc", EntryPoint = "getpriority", SetLastError = true)]
+    public static partial int GetPriority(int which, int who);
+
     /// <summary>setpriority(2): <paramref name="which"/> 0 (PRIO_PROCESS) with a thread id sets that thread's nice value on Linux.</summary>
     [LibraryImport("libc", EntryPoint = "setpriority", SetLastError = true)]
     public static partial int SetPriority(int which, int who, int nice);
