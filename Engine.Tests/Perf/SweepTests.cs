@@ -64,6 +64,10 @@ public sealed class SweepTests
         Assert.That(SweepSettings.Get("epoch-interruption").Apply(config, "true").EpochInterruption, Is.True);
         Assert.That(SweepSettings.Get("max-stack-slots").Apply(config, "4096").MaxStackSlots, Is.EqualTo(4096));
         Assert.That(SweepSettings.Get("tier").Apply(config, "interp").Tier, Is.EqualTo(TierMode.Interpreter));
+        Assert.That(SweepSettings.Get("call-threshold").Apply(config, "50").TierUpCallThreshold, Is.EqualTo(50));
+        Assert.That(SweepSettings.Get("loop-threshold").Apply(config, "250").TierUpLoopThreshold, Is.EqualTo(250));
+        Assert.That(SweepSettings.Get("background-compilation").Apply(config, "off").BackgroundCompilation, Is.False);
+        Assert.Throws<UsageException>(() => SweepSettings.Get("loop-threshold").Apply(config, "0"));
         Assert.That(config.EpochInterruption, Is.False, "settings make new configurations");
         foreach (TierMode mode in Enum.GetValues<TierMode>())
         {

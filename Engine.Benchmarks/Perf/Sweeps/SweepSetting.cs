@@ -10,13 +10,8 @@ namespace Engine.Benchmarks.Perf.Sweeps;
 public sealed record SweepSetting(string Name, string Description, Func<EngineConfig, string, EngineConfig> Apply);
 
 /// <summary>
-/// The settings sweeps know. One row per setting: when the baseline tier lands, its thresholds join as rows like
-/// <code>
-/// new("call-threshold", "calls before a function is compiled", (c, v) => c with { CallThreshold = Int(v) }),
-/// new("loop-threshold", "loop back-edges before a function is compiled", (c, v) => c with { LoopThreshold = Int(v) }),
-/// new("background-compilation", "compile on a background thread (true) or synchronously", (c, v) => c with { BackgroundCompilation = Bool(v) }),
-/// </code>
-/// and <c>tier</c> takes the new tier modes by their names with no change here.
+/// The settings sweeps know, one row per setting (a new engine setting joins with a row; <c>tier</c> takes new tier
+/// modes by their names with no change here).
 /// </summary>
 public static class SweepSettings
 {
@@ -33,6 +28,12 @@ public static class SweepSettings
             (c, v) => c with { MaxStackSlots = Int(v) }),
         new("max-call-depth", "the deepest call nesting before a stack-exhaustion trap",
             (c, v) => c with { MaxCallDepth = Int(v) }),
+        new("call-threshold", "tiered mode: calls before a function is compiled (at least 1; with --set tier=tiered)",
+            (c, v) => c with { TierUpCallThreshold = AtLeastOne(v) }),
+        new("loop-threshold", "tiered mode: iterations of a loop before its function is compiled and entered there (at least 1)",
+            (c, v) => c with { TierUpLoopThreshold = AtLeastOne(v) }),
+        new("background-compilation", "tiered mode: compile on the background thread (true) or on the program's (false)",
+            (c, v) => c with { BackgroundCompilation = Bool(v) }),
     ];
 
     /// <summary>The setting called <paramref name="name"/>.</summary>
@@ -49,6 +50,10 @@ public static class SweepSettings
     public static int Int(string text) => int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value)
         ? value
         : throw new UsageException($"'{text}' is not an integer");
+
+    private static int AtLeastOne(string text) => Int(text) is int value and >= 1
+        ? value
+        : throw new UsageException($"'{text}' is not a threshold (at least 1)");
 
     /// <summary>A boolean value (true/false, on/off, 1/0).</summary>
     public static bool Bool(string text) => text.ToLowerInvariant() switch
