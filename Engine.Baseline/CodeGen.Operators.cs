@@ -284,24 +284,21 @@ internal sealed partial class CodeGen
         {
             Operand right = PopOperand();
             PopLeftInto(target, local);
-            if (right.IsRegister)
-            {
-                Masm.Imul(wide, target, right.Reg);
-            }
-            else if (right.IsImmediate)
-            {
-                Masm.ImulImm(wide, target, target, (int)right.Imm);
-            }
-            else
-            {
-                Masm.ImulMem(wide, target, right.Mem);
-            }
+            ApplyImul(wide, target, right);
             Free(right);
             PushLocal((uint)local);
             return;
         }
         Operand b = PopOperand();
         Reg a = PopToRegister();
+        ApplyImul(wide, a, b);
+        Free(b);
+        PushRegister(wide ? ValType.I64 : ValType.I32, a);
+    }
+
+    /// <summary>a = a * b, b in a register, an immediate or memory (as <see cref="ApplyAlu"/> for the other operations).</summary>
+    private void ApplyImul(bool wide, Reg a, in Operand b)
+    {
         if (b.IsRegister)
         {
             Masm.Imul(wide, a, b.Reg);
@@ -314,8 +311,6 @@ internal sealed partial class CodeGen
         {
             Masm.ImulMem(wide, a, b.Mem);
         }
-        Free(b);
-        PushRegister(wide ? ValType.I64 : ValType.I32, a);
     }
 
     public void IntCompare(Cond cond, bool wide)
