@@ -275,6 +275,15 @@ public sealed class IrFunction
 
     // ---- instructions ----
 
+    /// <summary>Makes room for <paramref name="extra"/> more instructions, so a pass holding refs into <see cref="Insts"/> can create that many.</summary>
+    public void ReserveInsts(int extra)
+    {
+        if (InstCount + extra > Insts.Length)
+        {
+            Array.Resize(ref Insts, Math.Max(Insts.Length * 2, InstCount + extra));
+        }
+    }
+
     /// <summary>Creates an instruction (not in any block) and returns its id.</summary>
     public int NewInst(Op op, ValType type, int a = -1, int b = -1, int c = -1, long imm = 0, int aux = 0, int wasmOffset = -1)
     {

@@ -13,13 +13,20 @@ internal static class IrTestSupport
     public static uint FunctionIndex(ModuleInfo module, string name) =>
         module.Names!.FunctionNames.Single(pair => pair.Value == name).Key;
 
-    /// <summary>The IR of function <paramref name="name"/> as built, verified.</summary>
-    public static IrFunction Build(string wat, string name, CompilerOptions? options = null)
+    /// <summary>The IR of function <paramref name="name"/> as built (verified), or after the passes when <paramref name="optimize"/>.</summary>
+    public static IrFunction Build(string wat, string name, CompilerOptions? options = null, bool optimize = false)
     {
         ModuleInfo module = Module(wat);
-        var f = new IrFunction();
-        OptimizingPipeline.BuildIr(f, module, FunctionIndex(module, name), options ?? CompilerOptions.Default);
-        IrVerifier.Verify(f);
-        return f;
+        var pipeline = new OptimizingPipeline { VerifyEachPass = true };
+        pipeline.BuildIr(module, FunctionIndex(module, name), options ?? CompilerOptions.Default);
+        if (optimize)
+        {
+            pipeline.Optimize();
+        }
+        return pipeline.Function;
     }
+
+    /// <summary>The printed IR after the passes.</summary>
+    public static string Optimized(string wat, string name, CompilerOptions? options = null) =>
+        IrPrinter.Print(Build(wat, name, options, optimize: true));
 }
