@@ -1,7 +1,9 @@
 using Engine.Core;
 using Engine.Optimizing.Analysis;
 using Engine.Optimizing.Ir;
+using Engine.Optimizing.Lir;
 using Engine.Optimizing.Passes;
+using Engine.Optimizing.RegAlloc;
 
 namespace Engine.Optimizing;
 
@@ -17,6 +19,9 @@ internal sealed class OptimizingPipeline
     private readonly ValueNumbering _gvn = new();
     private readonly DeadCode _dce = new();
     private readonly LoopInvariantCodeMotion _licm = new();
+    private readonly InstructionSelector _isel = new();
+    public readonly LirFunction Lir = new();
+    public readonly LinearScan Allocator = new();
 
     /// <summary>Verify the IR after every pass (tests; debug builds).</summary>
     public bool VerifyEachPass { get; set; }
@@ -59,6 +64,22 @@ internal sealed class OptimizingPipeline
         if (_licm.Run(f, Cfg) > 0)
         {
             Verify("loop-invariant code motion");
+        }
+    }
+
+    /// <summary>Instruction selection into <see cref="Lir"/>.</summary>
+    public void SelectInstructions() => _isel.Run(Function, Cfg, Lir);
+
+    /// <summary>The size of the outgoing area (arguments and results of calls and builtins), in bytes.</summary>
+    public int OutgoingBytes => 8 * _isel.OutgoingSlots;
+
+    /// <summary>Register allocation of <see cref="Lir"/>; spill slots start right after the outgoing area.</summary>
+    public void AllocateRegisters()
+    {
+        Allocator.Run(Lir, OutgoingBytes);
+        if (VerifyEachPass)
+        {
+            AllocationChecker.Check(Lir, Allocator.Moves);
         }
     }
 

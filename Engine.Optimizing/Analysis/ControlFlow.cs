@@ -39,7 +39,7 @@ internal sealed class ControlFlow
     /// <summary>The loop headers, outer loops before the loops they contain.</summary>
     public readonly List<int> Headers = new();
 
-    private int[] _work = new int[32];
+    private int[] _work = new int[64];
     private int[] _counts = new int[33];
 
     public void Compute(IrFunction f)

@@ -35,7 +35,11 @@ internal sealed class AssignmentScan
     private int[] _stamp = new int[16];
     private bool[] _assignedFlag = new bool[16];
 
-    public void Run(ModuleInfo module, uint functionIndex, int localCount)
+    /// <summary>
+    /// Scans the body. With <paramref name="parameters"/> &gt; 0 the first that many locals (the parameters) count as
+    /// assigned from the start (an OSR entry gives them new values).
+    /// </summary>
+    public void Run(ModuleInfo module, uint functionIndex, int localCount, int parameters = 0)
     {
         AssignedCount = 0;
         Loops = 0;
@@ -51,6 +55,10 @@ internal sealed class AssignmentScan
         {
             Array.Clear(_stamp, 0, localCount);
             Array.Clear(_assignedFlag, 0, localCount);
+        }
+        for (int i = 0; i < parameters; i++)
+        {
+            Assign((uint)i);
         }
         FunctionBody body = module.Body(functionIndex);
         var reader = new WasmReader(module.Bytes, body.CodeStart, body.End);

@@ -76,6 +76,10 @@ internal sealed partial class IrBuilder
     private readonly List<int> _lateBlocks = new();
     private int[] _brTableCalls = new int[16];
     private int _zeroV128 = -1;
+    // With OSR entries, a value anywhere in the state may differ between paths that went through an OSR merge and
+    // paths that did not: labels and loop headers then merge the whole state (the operand stack below them, every
+    // parameter), not only their own values and the assigned locals.
+    private bool _fullMerge;
 
     /// <summary>True once the function's final <c>end</c> was read.</summary>
     public bool Done => _depth == 0;
@@ -111,7 +115,8 @@ internal sealed partial class IrBuilder
         }
         type.Params.CopyTo(_localTypes, 0);
         body.Locals.CopyTo(_localTypes, _paramCount);
-        _scan.Run(module, functionIndex, _localCount);
+        _fullMerge = options.OsrAllLoops || options.OsrLoops.Count > 0;
+        _scan.Run(module, functionIndex, _localCount, _fullMerge ? _paramCount : 0);
         _height = 0;
         _depth = 0;
         _loopOrdinal = 0;
@@ -287,7 +292,8 @@ internal sealed partial class IrBuilder
     {
         int call = _f.NewCall(frame.Target, []);
         int arity = frame.Results.Length;
-        int stride = arity + _scan.AssignedCount;
+        int below = Below(frame);
+        int stride = below + arity + _scan.AssignedCount;
         int n = frame.EdgeCount++;
         if (n == frame.EdgeCalls.Length)
         {
@@ -299,30 +305,40 @@ internal sealed partial class IrBuilder
             Array.Resize(ref frame.Snapshots, Math.Max(frame.Snapshots.Length * 2, (n + 1) * stride));
         }
         Span<int> snapshot = frame.Snapshots.AsSpan(n * stride, stride);
+        _stack.AsSpan(0, below).CopyTo(snapshot);
         for (int j = 0; j < arity; j++)
         {
-            snapshot[j] = _stack[_height - arity + j];
+            snapshot[below + j] = _stack[_height - arity + j];
         }
         for (int k = 0; k < _scan.AssignedCount; k++)
         {
-            snapshot[arity + k] = _locals[_scan.Assigned[k]];
+            snapshot[below + arity + k] = _locals[_scan.Assigned[k]];
         }
         return call;
     }
+
+    /// <summary>The operand-stack values below a frame that its label merges (all of them with OSR entries, else none).</summary>
+    private int Below(Frame frame) => _fullMerge ? frame.BaseHeight : 0;
+
+    /// <summary>The locals a loop header takes as parameters: those its body assigns (with OSR entries: every one that can be more than zero).</summary>
+    private ReadOnlySpan<int> LoopLocals(int ordinal) =>
+        _fullMerge ? _scan.Assigned.AsSpan(0, _scan.AssignedCount) : _scan.LocalsOfLoop(ordinal);
 
     /// <summary>An edge back to a loop's header with its label values and the values of the locals the loop assigns.</summary>
     private int LoopEdge(Frame frame)
     {
         int arity = frame.Params.Length;
-        ReadOnlySpan<int> locals = _scan.LocalsOfLoop(frame.LoopOrdinal);
-        Span<int> args = Scratch(arity + locals.Length);
+        int below = Below(frame);
+        ReadOnlySpan<int> locals = LoopLocals(frame.LoopOrdinal);
+        Span<int> args = Scratch(below + arity + locals.Length);
+        _stack.AsSpan(0, below).CopyTo(args);
         for (int j = 0; j < arity; j++)
         {
-            args[j] = _stack[_height - arity + j];
+            args[below + j] = _stack[_height - arity + j];
         }
         for (int k = 0; k < locals.Length; k++)
         {
-            args[arity + k] = _locals[locals[k]];
+            args[below + arity + k] = _locals[locals[k]];
         }
         return _f.NewCall(frame.Target, args);
     }
@@ -353,7 +369,8 @@ internal sealed partial class IrBuilder
         int target = frame.Target;
         int arity = frame.Results.Length;
         int assigned = _scan.AssignedCount;
-        int stride = arity + assigned;
+        int below = Below(frame);
+        int stride = below + arity + assigned;
         int[] snapshots = frame.Snapshots;
         Span<int> merged = Scratch(2 * stride);
         Span<int> isParam = merged.Slice(stride, stride);
@@ -378,7 +395,9 @@ internal sealed partial class IrBuilder
             }
             else
             {
-                ValType type = j < arity ? frame.Results[j] : _localTypes[_scan.Assigned[j - arity]];
+                ValType type = j < below ? _f.TypeOf(first)
+                    : j < below + arity ? frame.Results[j - below]
+                    : _localTypes[_scan.Assigned[j - below - arity]];
                 merged[j] = _f.AddBlockParam(target, type);
                 isParam[j] = 1;
                 paramCount++;
@@ -399,13 +418,14 @@ internal sealed partial class IrBuilder
             }
         }
         StartBlock(target);
+        merged[..below].CopyTo(_stack);
         for (int j = 0; j < arity; j++)
         {
-            Push(merged[j]);
+            Push(merged[below + j]);
         }
         for (int k = 0; k < assigned; k++)
         {
-            _locals[_scan.Assigned[k]] = merged[arity + k];
+            _locals[_scan.Assigned[k]] = merged[below + arity + k];
         }
     }
 
@@ -440,25 +460,28 @@ internal sealed partial class IrBuilder
         int header = _f.NewBlock();
         _f.Blocks[header].IsLoopHeader = true;
         _f.Blocks[header].LoopOffset = loopOffset;
-        ReadOnlySpan<int> locals = _scan.LocalsOfLoop(ordinal);
+        ReadOnlySpan<int> locals = LoopLocals(ordinal);
         int arity = parameters.Length;
-        Span<int> args = Scratch(arity + locals.Length);
-        for (int j = 0; j < arity; j++)
+        // The stack values the header takes: its own parameters, and with OSR entries everything below too.
+        int first = _fullMerge ? 0 : _height - arity;
+        int stackCount = _height - first;
+        Span<int> args = Scratch(stackCount + locals.Length);
+        for (int j = 0; j < stackCount; j++)
         {
-            args[j] = _stack[_height - arity + j];
-            _f.AddBlockParam(header, parameters[j]);
+            args[j] = _stack[first + j];
+            _f.AddBlockParam(header, _f.TypeOf(_stack[first + j]));
         }
         for (int k = 0; k < locals.Length; k++)
         {
-            args[arity + k] = _locals[locals[k]];
+            args[stackCount + k] = _locals[locals[k]];
             _f.AddBlockParam(header, _localTypes[locals[k]]);
         }
         Emit(Op.Jump, ValType.Bottom, a: _f.NewCall(header, args));
         StartBlock(header);
         int param = _f.Blocks[header].First;
-        for (int j = 0; j < arity; j++)
+        for (int j = 0; j < stackCount; j++)
         {
-            _stack[_height - arity + j] = param;
+            _stack[first + j] = param;
             param = _f[param].Next;
         }
         for (int k = 0; k < locals.Length; k++)
@@ -561,14 +584,13 @@ internal sealed partial class IrBuilder
         {
             frame.SavedLocals[k] = _locals[_scan.Assigned[k]];
         }
-        if (frame.SavedParams.Length < parameters.Length)
+        // The stack the else branch starts with: the parameters, and with OSR entries everything below.
+        int saved = frame.BaseHeight + parameters.Length;
+        if (frame.SavedParams.Length < saved)
         {
-            frame.SavedParams = new int[parameters.Length];
+            frame.SavedParams = new int[Math.Max(saved, frame.SavedParams.Length * 2)];
         }
-        for (int j = 0; j < parameters.Length; j++)
-        {
-            frame.SavedParams[j] = _stack[frame.BaseHeight + j];
-        }
+        _stack.AsSpan(0, saved).CopyTo(frame.SavedParams);
         StartBlock(thenBlock);
     }
 
@@ -591,9 +613,13 @@ internal sealed partial class IrBuilder
     {
         StartBlock(frame.ElseBlock);
         _height = frame.BaseHeight;
+        if (_fullMerge)
+        {
+            frame.SavedParams.AsSpan(0, _height).CopyTo(_stack);
+        }
         for (int j = 0; j < frame.Params.Length; j++)
         {
-            Push(frame.SavedParams[j]);
+            Push(frame.SavedParams[frame.BaseHeight + j]);
         }
         for (int k = 0; k < _scan.AssignedCount; k++)
         {

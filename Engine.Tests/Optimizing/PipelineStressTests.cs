@@ -1,0 +1,54 @@
+using Engine.Core;
+using Engine.Optimizing;
+using NUnit.Framework;
+
+namespace Engine.Tests.Optimizing;
+
+/// <summary>
+/// Every function of every valid module of the spec suite through the optimizing tier's pipeline up to register
+/// allocation, with the IR verified after each pass and the allocation checked by symbolic execution.
+/// </summary>
+[TestFixture]
+[Parallelizable(ParallelScope.All)]
+public sealed class PipelineStressTests
+{
+    [TestCaseSource(typeof(TestPaths), nameof(TestPaths.ScriptNames))]
+    public void CompilesEveryFunction(string name)
+    {
+        string folder = Path.Combine(TestPaths.TestSuite, "json", name);
+        var pipeline = new OptimizingPipeline { VerifyEachPass = true };
+        int functions = 0;
+        foreach (string file in Directory.GetFiles(folder, "*.wasm").Order(StringComparer.Ordinal))
+        {
+            ModuleInfo module;
+            try
+            {
+                module = ModuleLoader.DecodeAndValidate(File.ReadAllBytes(file));
+            }
+            catch (WasmException)
+            {
+                continue;
+            }
+            foreach (var options in new[] { CompilerOptions.Default, new CompilerOptions { OsrAllLoops = true, Fuel = true, EpochChecks = true } })
+            {
+                for (int i = 0; i < module.Bodies.Count; i++)
+                {
+                    uint index = (uint)(module.ImportedFunctionCount + i);
+                    try
+                    {
+                        pipeline.BuildIr(module, index, options);
+                        pipeline.Optimize();
+                        pipeline.SelectInstructions();
+                        pipeline.AllocateRegisters();
+                    }
+                    catch (Exception e)
+                    {
+                        Assert.Fail($"{Path.GetFileName(file)} function {index}: {e}");
+                    }
+                    functions++;
+                }
+            }
+        }
+        TestContext.Out.WriteLine($"{functions} functions");
+    }
+}
