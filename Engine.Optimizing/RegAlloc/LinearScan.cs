@@ -130,6 +130,7 @@ internal sealed class LinearScan
 
     private int _spillBase;
 
+
     /// <summary>Allocates registers for <paramref name="lir"/>: sets every operand's location and fills <see cref="Moves"/>. Spill slots start at byte <paramref name="spillBase"/> from rsp.</summary>
     public void Run(LirFunction lir, int spillBase)
     {
@@ -315,6 +316,55 @@ internal sealed class LinearScan
         AddRange(reg, pos, pos + 1);
     }
 
+    private int[] _calls = new int[64];
+    private int _callCount;
+
+    private void AddCall(int pos)
+    {
+        if (_callCount == _calls.Length)
+        {
+            Array.Resize(ref _calls, _callCount * 2);
+        }
+        _calls[_callCount++] = pos;
+    }
+
+    /// <summary>The first call position <paramref name="iv"/> is live across (covers), or MaxPos.</summary>
+    private int FirstCallIn(int iv)
+    {
+        if (_callCount == 0)
+        {
+            return MaxPos;
+        }
+        ref Interval it = ref _iv[iv];
+        for (int k = 0; k < it.RangeCount; k++)
+        {
+            Range r = _ranges[it.RangeStart + k];
+            // The first call at or after r.From (calls are sorted ascending).
+            int lo = 0, hi = _callCount;
+            while (lo < hi)
+            {
+                int mid = (lo + hi) >>> 1;
+                if (_calls[mid] < r.From)
+                {
+                    lo = mid + 1;
+                }
+                else
+                {
+                    hi = mid;
+                }
+            }
+            if (lo < _callCount && _calls[lo] < r.To)
+            {
+                return _calls[lo];
+            }
+            if (lo == _callCount)
+            {
+                return MaxPos;
+            }
+        }
+        return MaxPos;
+    }
+
     private void AddUse(int reg, int pos, bool mustReg)
     {
         if (_buildUseCount == _buildUse.Length)
@@ -341,6 +391,7 @@ internal sealed class LinearScan
     private void BuildIntervals()
     {
         LirFunction lir = _lir;
+        _callCount = 0;
         for (int b = lir.BlockCount - 1; b >= 0; b--)
         {
             ref LBlock block = ref lir.Blocks[b];
@@ -373,10 +424,8 @@ internal sealed class LinearScan
                 LOp op = lir.Insts[i].Op;
                 if (LOpInfo.Clobbers(op))
                 {
-                    foreach (int r in PhysicalRegisters.CallerSaved)
-                    {
-                        AddRange(r, pos + 1, pos + 2);
-                    }
+                    // One position for all the caller-saved registers (instead of a range in each of their fixed intervals).
+                    AddCall(pos + 1);
                 }
                 Span<LOperand> ops = lir.OperandsOf(i);
                 foreach (ref LOperand o in ops)
@@ -421,6 +470,8 @@ internal sealed class LinearScan
                 }
             }
         }
+        // Calls were found right to left.
+        Array.Reverse(_calls, 0, _callCount);
         GroupIntervals();
     }
 
@@ -864,6 +915,17 @@ internal sealed class LinearScan
                 }
             }
         }
+        int call = FirstCallIn(cur);
+        if (call != MaxPos)
+        {
+            foreach (int r in candidates)
+            {
+                if (!PhysicalRegisters.IsCalleeSaved(r) && call < _freeUntil[r])
+                {
+                    _freeUntil[r] = call;
+                }
+            }
+        }
         int end = End(cur);
         int best = -1;
         int hinted = HintedRegister(cur);
@@ -954,6 +1016,18 @@ internal sealed class LinearScan
             else
             {
                 _nextUse[reg] = Math.Min(_nextUse[reg], NextUse(it, pos, mustReg: true));
+            }
+        }
+        int call = FirstCallIn(cur);
+        if (call != MaxPos)
+        {
+            foreach (int r in candidates)
+            {
+                if (!PhysicalRegisters.IsCalleeSaved(r))
+                {
+                    _blockPos[r] = Math.Min(_blockPos[r], call);
+                    _nextUse[r] = Math.Min(_nextUse[r], call);
+                }
             }
         }
         int best = -1;

@@ -27,6 +27,18 @@ public class IrBuilderTests
         """;
 
     [Test]
+    public void PrintLir()
+    {
+        ModuleInfo module = IrTestSupport.Module(Sum);
+        var pipeline = new Engine.Optimizing.OptimizingPipeline { VerifyEachPass = true };
+        pipeline.BuildIr(module, IrTestSupport.FunctionIndex(module, "sum"), CompilerOptions.Default);
+        pipeline.Optimize();
+        pipeline.SelectInstructions();
+        pipeline.AllocateRegisters();
+        TestContext.Out.WriteLine(Engine.Optimizing.RegAlloc.LirPrinter.Print(pipeline.Lir, pipeline.Allocator.Moves));
+    }
+
+    [Test]
     public void Print()
     {
         TestContext.Out.WriteLine(IrPrinter.Print(IrTestSupport.Build(Sum, "sum")));
