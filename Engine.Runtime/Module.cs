@@ -127,7 +127,7 @@ public sealed class Module
     internal Native.ModuleCode? Code { get; }
 
     /// <summary>The functions that stay in the interpreter because the machine-code tier cannot compile them, with the reason.</summary>
-    public IReadOnlyList<(uint Function, string Reason)> TierFallbacks => Code?.Fallbacks ?? [];
+    public IReadOnlyList<(uint Function, CompileFailure Failure)> TierFallbacks => Code?.Fallbacks ?? [];
 
     /// <summary>The number of functions compiled to machine code so far.</summary>
     public int CompiledFunctionCount => Code?.CompiledCount ?? 0;
