@@ -3,7 +3,7 @@ using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
-using Engine.Core.Text;
+using Engine.Text;
 
 namespace Engine.Benchmarks;
 

@@ -1,6 +1,6 @@
 using System.Text;
 using Engine.Core;
-using Engine.Core.Text;
+using Engine.Text;
 using NUnit.Framework;
 
 namespace Engine.Tests.Text;

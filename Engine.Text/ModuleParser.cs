@@ -1,4 +1,7 @@
-namespace Engine.Core.Text;
+
+using Engine.Core;
+
+namespace Engine.Text;
 
 /// <summary>
 /// Parses one text-format module and encodes it straight into the binary format.

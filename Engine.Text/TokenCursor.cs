@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Unicode;
 
-namespace Engine.Core.Text;
+namespace Engine.Text;
 
 /// <summary>
 /// A position in a <see cref="TokenList"/> with the small recognizers every parser of the text format

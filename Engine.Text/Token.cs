@@ -1,4 +1,5 @@
-namespace Engine.Core.Text;
+
+namespace Engine.Text;
 
 /// <summary>The lexical class of a token of the text format.</summary>
 internal enum TokenKind : byte

@@ -1,6 +1,7 @@
+using Engine.Core;
 using Engine.Core.Scripts;
 
-namespace Engine.Core.Text;
+namespace Engine.Text;
 
 /// <summary>
 /// Parses a spec test script (<c>.wast</c>) into <see cref="ScriptCommand"/>s, the same model the

@@ -1,4 +1,5 @@
-namespace Engine.Core.Text;
+
+namespace Engine.Text;
 
 /// <summary>
 /// Parses the WebAssembly text format (a <c>.wat</c> module) into the binary format, which the rest of

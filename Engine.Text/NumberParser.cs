@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Numerics;
 
-namespace Engine.Core.Text;
+namespace Engine.Text;
 
 /// <summary>The outcome of parsing a numeric literal.</summary>
 internal enum LiteralStatus : byte
