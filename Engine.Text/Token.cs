@@ -2,7 +2,7 @@
 namespace Engine.Text;
 
 /// <summary>The lexical class of a token of the text format.</summary>
-internal enum TokenKind : byte
+public enum TokenKind : byte
 {
     /// <summary><c>(</c>.</summary>
     LeftParen,

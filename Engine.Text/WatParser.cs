@@ -37,21 +37,68 @@ public static class WatParser
     /// </summary>
     public static byte[] ParseModule(string text, string? fileName, bool emitNames)
     {
-        ArgumentNullException.ThrowIfNull(text);
-        TokenList tokens = Lexer.Tokenize(text, fileName);
-        try
+        using TokenCursor cursor = TokenCursor.Open(text, fileName);
+        byte[] module = ModuleParser.Parse(cursor, emitNames);
+        if (cursor.Kind != TokenKind.End)
         {
-            var cursor = new TokenCursor(tokens);
-            byte[] module = ModuleParser.Parse(cursor, emitNames);
-            if (cursor.Kind != TokenKind.End)
-            {
-                throw cursor.Unexpected("the end of the text after the module");
-            }
-            return module;
+            throw cursor.Unexpected("the end of the text after the module");
         }
-        finally
+        return module;
+    }
+
+    /// <summary>
+    /// Parses the module at <paramref name="cursor"/>: a <c>(module ...)</c> form (also <c>binary</c> and
+    /// <c>quote</c>), or bare module fields up to the end of the text. Leaves the cursor after the module.
+    /// </summary>
+    /// <exception cref="TextFormatException">The module is not well formed.</exception>
+    public static byte[] ParseModule(TokenCursor cursor)
+    {
+        ArgumentNullException.ThrowIfNull(cursor);
+        return ModuleParser.Parse(cursor);
+    }
+
+    /// <summary>
+    /// Reads the <c>(module $id? ...)</c> form at <paramref name="cursor"/> as a script embeds it, and leaves
+    /// the cursor after it. A <c>binary</c> module gives its bytes. A text or <c>quote</c> module is parsed to
+    /// its binary, unless <paramref name="keepText"/> asks for its text instead (for a module that must fail
+    /// to parse: the text form's own source, or the quoted strings joined).
+    /// </summary>
+    /// <exception cref="TextFormatException">The form is not a module, or (parsed) not a well-formed one.</exception>
+    public static ModuleForm ReadModuleForm(TokenCursor cursor, bool keepText)
+    {
+        ArgumentNullException.ThrowIfNull(cursor);
+        if (!cursor.AtForm("module"))
         {
-            tokens.Release();
+            throw cursor.Unexpected("\"(module\"");
         }
+        int start = cursor.Position;
+        cursor.Position += 2;
+        string? id = cursor.TryId(out ReadOnlySpan<char> name) ? name.ToString() : null;
+        if (cursor.TryKeyword("binary"))
+        {
+            return new ModuleForm(id, ModuleParser.ParseBinaryModule(cursor), null);
+        }
+        if (cursor.TryKeyword("quote"))
+        {
+            int quoteAt = cursor.Position;
+            string quoted = ModuleParser.ReadQuotedText(cursor);
+            return keepText
+                ? new ModuleForm(id, null, quoted)
+                : new ModuleForm(id, ModuleParser.ParseQuotedText(cursor, quoteAt, quoted), null);
+        }
+        cursor.Position = start;
+        if (keepText)
+        {
+            cursor.SkipForm();
+            int end = cursor.OffsetOf(cursor.Position - 1) + 1;
+            return new ModuleForm(id, null, cursor.SourceText[cursor.OffsetOf(start)..end]);
+        }
+        return new ModuleForm(id, ModuleParser.Parse(cursor), null);
     }
 }
+
+/// <summary>A <c>(module ...)</c> form of a script, read by <see cref="WatParser.ReadModuleForm"/>.</summary>
+/// <param name="Id">The module's identifier (<c>$name</c>), or null.</param>
+/// <param name="Binary">The module in the binary format, or null when its text was kept.</param>
+/// <param name="Text">The module's text when it was kept instead of parsed, or null.</param>
+public readonly record struct ModuleForm(string? Id, byte[]? Binary, string? Text);

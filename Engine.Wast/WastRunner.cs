@@ -1,5 +1,5 @@
 using Engine.Core;
-using Engine.Core.Scripts;
+using Engine.Wast.Scripts;
 
 namespace Engine.Wast;
 
@@ -28,7 +28,7 @@ public sealed class WastRunner
     public static IReadOnlyList<ScriptCommand> Load(string path) =>
         path.EndsWith(".json", StringComparison.OrdinalIgnoreCase)
             ? JsonScriptLoader.Load(path)
-            : Engine.Text.WastParser.ParseScript(File.ReadAllText(path), Path.GetFileName(path));
+            : WastParser.ParseScript(File.ReadAllText(path), Path.GetFileName(path));
 
     /// <summary>Runs the commands of one script.</summary>
     public WastResults Run(IReadOnlyList<ScriptCommand> commands, string fileName)

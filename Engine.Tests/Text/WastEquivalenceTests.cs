@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Engine.Core;
-using Engine.Core.Scripts;
+using Engine.Wast.Scripts;
 using Engine.Text;
 using NUnit.Framework;
 
