@@ -11,17 +11,19 @@ internal sealed class DisassembleCommand : ICommand
     public string Summary => "print the interpreter code of a module's functions";
 
     public string Help => """
-        usage: wasm-engine disasm [--func INDEX|NAME] [--tier baseline] FILE.wasm
+        usage: wasm-engine disasm [--func INDEX|NAME] [--tier baseline|optimizing] [--ir] FILE.wasm
 
         Translates each defined function (or only the one given by index or name-section name) into
         the interpreter's instructions and prints them, one per line, with frame slot operands; with
-        --tier baseline, compiles them with the baseline compiler and prints the x86-64 code.
+        --tier baseline or --tier optimizing, compiles them with that compiler and prints the x86-64
+        code; with --ir, prints the optimizing tier's SSA form after its passes.
         """;
 
     public int Execute(string[] args, TextWriter output, TextWriter error)
     {
         string? function = null;
-        bool baseline = false;
+        IFunctionCompiler? compiler = null;
+        bool ir = false;
         var rest = new List<string>();
         for (int i = 0; i < args.Length; i++)
         {
@@ -32,12 +34,17 @@ internal sealed class DisassembleCommand : ICommand
             else if (args[i] == "--tier")
             {
                 string tier = i + 1 < args.Length ? args[++i] : throw new UsageException("--tier needs a value");
-                baseline = tier switch
+                compiler = tier switch
                 {
-                    "baseline" => true,
-                    "interpreter" or "interp" => false,
-                    _ => throw new UsageException($"unknown tier '{tier}' (interpreter or baseline)"),
+                    "baseline" => new Engine.Baseline.BaselineCompiler(),
+                    "optimizing" => new Engine.Optimizing.OptimizingCompiler(),
+                    "interpreter" or "interp" => null,
+                    _ => throw new UsageException($"unknown tier '{tier}' (interpreter, baseline or optimizing)"),
                 };
+            }
+            else if (args[i] == "--ir")
+            {
+                ir = true;
             }
             else
             {
@@ -64,9 +71,14 @@ internal sealed class DisassembleCommand : ICommand
                 continue;
             }
             output.WriteLine($"func[{i}] {name} {module.FunctionType(index)}");
-            if (baseline)
+            if (ir)
             {
-                CompileResult result = new Engine.Baseline.BaselineCompiler().Compile(module, index, CompilerOptions.Default);
+                output.WriteLine(Engine.Optimizing.OptimizingCompiler.OptimizedIr(module, index, CompilerOptions.Default));
+                continue;
+            }
+            if (compiler != null)
+            {
+                CompileResult result = compiler.Compile(module, index, CompilerOptions.Default);
                 output.WriteLine(result.Function is { } compiled
                     ? Engine.CodeGen.X64.CodeListing.Format(compiled)
                     : $"  (stays interpreted: {result.Failure})");

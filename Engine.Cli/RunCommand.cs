@@ -29,8 +29,8 @@ internal sealed class RunCommand : ICommand
           --invoke NAME          call export NAME instead of _start
           --dir HOST[::GUEST]    preopen directory HOST as GUEST (default: the same path)
           --env NAME=VALUE       set an environment variable (repeatable)
-          --tier TIER            interp (the interpreter, default), baseline (every function compiled
-                                 before it runs) or tiered (hot functions and loops compiled)
+          --tier TIER            interp (the interpreter, default), baseline or optimizing (every function
+                                 compiled by that tier before it runs) or tiered (hot functions and loops compiled)
           --tier-up-calls N      tiered: calls before a function is compiled (default 200)
           --tier-up-loops N      tiered: loop iterations before on-stack replacement (default 1000)
           --tier-up-threshold N  both of the above

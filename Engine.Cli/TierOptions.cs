@@ -19,13 +19,14 @@ internal sealed class TierOptions
     private bool _sync;
     private readonly Dictionary<string, TierMode> _functionTiers = new(StringComparer.Ordinal);
 
-    /// <summary>interpreter (or interp), baseline or tiered: the value of <c>--tier</c> and of <c>--function-tier NAME=TIER</c>.</summary>
+    /// <summary>interpreter (or interp), baseline, optimizing or tiered: the value of <c>--tier</c> and of <c>--function-tier NAME=TIER</c>.</summary>
     public static TierMode Parse(string value) => value switch
     {
         "interp" or "interpreter" => TierMode.Interpreter,
         "baseline" => TierMode.Baseline,
+        "optimizing" => TierMode.Optimizing,
         "tiered" => TierMode.Tiered,
-        _ => throw new UsageException($"unknown tier '{value}' (interpreter or interp, baseline, tiered)"),
+        _ => throw new UsageException($"unknown tier '{value}' (interpreter or interp, baseline, optimizing, tiered)"),
     };
 
     /// <summary>Reads the option at <paramref name="i"/> if it is one of these (advancing past its value); false otherwise.</summary>

@@ -123,6 +123,7 @@ internal sealed partial class IrBuilder
         _lateBlocks.Clear();
         _zeroV128 = -1;
 
+        _offset = body.CodeStart;
         BeginFunction(type);
         var reader = new WasmReader(module.Bytes, body.CodeStart, body.End);
         var visitor = new IrBuilderVisitor(this);

@@ -674,7 +674,7 @@ internal sealed class InstructionSelector
             int x = Use(inst.A);
             Emit(LOp.ImulImm, id, aux: size, imm: (int)b);
             _lir.AddOperand(Def(id), OperandKind.Def);
-            _lir.AddOperand(x, OperandKind.Use, allowStack: true);
+            _lir.AddOperand(x, OperandKind.Use);
             return;
         }
         int right = Use(inst.B);
@@ -822,7 +822,7 @@ internal sealed class InstructionSelector
         bool xmm = inst.Type is ValType.F32 or ValType.F64 or ValType.V128;
         Emit(LOp.Select, id, aux: aux | (Sizes.Of(inst.Type) << 12) | ((xmm ? 1 : 0) << 16), imm: imm, imm2: kind);
         _lir.AddOperand(dst, OperandKind.UseDef);
-        _lir.AddOperand(other, OperandKind.Use, allowStack: !xmm);
+        _lir.AddOperand(other, OperandKind.Use);
         foreach (var (reg, allowStack) in _conditionOperands)
         {
             _lir.AddOperand(reg, OperandKind.Use, allowStack);
@@ -1079,39 +1079,36 @@ internal sealed class InstructionSelector
         ref Inst inst = ref _f[id];
         WasmShape shape = WasmShapes.Of(opcode);
         int a = inst.A, b = inst.B, c = inst.C;
-        Span<int> operands = stackalloc int[3];
-        int count = 0;
-        // Sources read directly (not the in-place one).
-        int first = -1;
-        if (shape.InPlace)
+        int imm2 = 0;
+        long imm = inst.Imm;
+        if (WasmShapes.IsVectorShift(opcode) && IsConst(b, out long count))
         {
-            first = CopyInto(id, a);
+            // A constant count: an immediate.
+            imm2 = 1;
+            imm = count;
+            b = -1;
         }
-        else if (a >= 0)
+        Span<int> sources = stackalloc int[3];
+        int sourceCount = 0;
+        if (!shape.InPlace && a >= 0)
         {
-            operands[count++] = Use(a);
+            sources[sourceCount++] = Use(a);
         }
         if (b >= 0)
         {
-            operands[count++] = Use(b);
+            sources[sourceCount++] = Use(b);
         }
         if (c >= 0)
         {
-            operands[count++] = Use(c);
+            sources[sourceCount++] = Use(c);
         }
-        inst = ref _f[id];
-        Emit(LOp.Wasm, id, aux: (int)opcode, imm: inst.Imm);
-        if (shape.InPlace)
+        int dst = shape.InPlace ? CopyInto(id, a) : Def(id);
+        Emit(LOp.Wasm, id, aux: (int)opcode, imm: imm, imm2: imm2);
+        _lir.AddOperand(dst, shape.InPlace ? OperandKind.UseDef : OperandKind.Def);
+        for (int k = 0; k < sourceCount; k++)
         {
-            _lir.AddOperand(first, OperandKind.UseDef);
-        }
-        else if (inst.Type != ValType.Bottom)
-        {
-            _lir.AddOperand(Def(id), shape.EarlyDef ? OperandKind.EarlyDef : OperandKind.Def);
-        }
-        for (int k = 0; k < count; k++)
-        {
-            _lir.AddOperand(operands[k], OperandKind.Use, allowStack: k == 0 && shape.SecondMayBeMemory && shape.InPlace);
+            // The second operand of an in-place operator (the first source here) may be a frame slot where allowed.
+            _lir.AddOperand(sources[k], OperandKind.Use, allowStack: k == 0 && shape.InPlace && shape.SecondMayBeMemory);
         }
         for (int k = 0; k < shape.XmmTemps; k++)
         {
