@@ -137,12 +137,24 @@ internal sealed partial class LirEmitter : ICallerSavedValues
                 _target[b] = _lir.Insts[block.First].T1;
             }
         }
+        // Follow each chain to a block that is emitted; a chain that loops (an empty infinite loop) keeps its blocks.
         for (int b = 0; b < n; b++)
         {
             int t = b;
-            for (int hops = 0; _target[t] != t && hops < n; hops++)
+            int hops = 0;
+            while (_target[t] != t && hops++ <= n)
             {
                 t = _target[t];
+            }
+            if (_target[t] != t)
+            {
+                for (int c = b, k = 0; k <= n && _target[c] != c; k++)
+                {
+                    int next = _target[c];
+                    _target[c] = c;
+                    c = next;
+                }
+                continue;
             }
             _target[b] = t;
         }

@@ -87,7 +87,7 @@ internal sealed class ModuleCode
         return _compilers[1];
     }
 
-    /// <summary>Functions that stay in the interpreter because the tier cannot compile them (function index, why).</summary>
+    /// <summary>Functions the tier they were meant for could not compile (function index, why): they stay in the tier below.</summary>
     public IReadOnlyList<(uint Function, CompileFailure Failure)> Fallbacks
     {
         get
@@ -147,7 +147,8 @@ internal sealed class ModuleCode
             PendingCode? pending = TryCompile(index, "load", 0, tier);
             if (pending is null && tier == TierMode.Optimizing && _compilers[0] != CompilerOf(TierMode.Optimizing))
             {
-                // The tier below: its failure, if any, replaces the optimizing tier's as the function's reason.
+                // The tier below takes it; the optimizing tier's failure stays recorded (Fallbacks), so a compiler that
+                // fails is never mistaken for one that compiled everything.
                 pending = TryCompile(index, "load", 0, TierMode.Baseline, retry: true);
             }
             if (pending is not null)
@@ -191,14 +192,6 @@ internal sealed class ModuleCode
             return null;
         }
         EngineEvents.CompilationFinished(_owner, functionIndex, compiler.Name, result.Function.Code.Length, time);
-        if (retry)
-        {
-            // The tier below compiled it: the function is not interpreted.
-            lock (_fallbacks)
-            {
-                _fallbacks[(int)functionIndex - _module.ImportedFunctionCount] = null;
-            }
-        }
         return new PendingCode(result.Function, compiler.Name, tier, time, trigger, calls);
     }
 

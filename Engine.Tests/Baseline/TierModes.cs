@@ -6,15 +6,16 @@ namespace Engine.Tests.Baseline;
 internal static class TierModes
 {
     /// <summary>Names of the configurations, for test case sources.</summary>
-    public static IEnumerable<string> All() => ["interpreter", "baseline", "tiered-sync", "tiered-1", "tiered-background"];
+    public static IEnumerable<string> All() => ["interpreter", "baseline", "optimizing", "tiered-sync", "tiered-1", "tiered-background"];
 
     /// <summary>The configurations that run machine code.</summary>
-    public static IEnumerable<string> Compiled() => ["baseline", "tiered-sync", "tiered-1", "tiered-background"];
+    public static IEnumerable<string> Compiled() => ["baseline", "optimizing", "tiered-sync", "tiered-1", "tiered-background"];
 
     public static EngineConfig Config(string name, bool epoch = false, bool fuel = false) => name switch
     {
         "interpreter" => new EngineConfig { Tier = TierMode.Interpreter, EpochInterruption = epoch, ConsumeFuel = fuel },
         "baseline" => new EngineConfig { Tier = TierMode.Baseline, EpochInterruption = epoch, ConsumeFuel = fuel },
+        "optimizing" => new EngineConfig { Tier = TierMode.Optimizing, EpochInterruption = epoch, ConsumeFuel = fuel },
         // Small thresholds, synchronous: hot code moves at a known point.
         "tiered-sync" => new EngineConfig
         {

@@ -44,3 +44,16 @@ public sealed class SpecTieredBackgroundTests
     public void RunsTieredWithBackgroundCompilation(string name) =>
         SpecRun.AssertPasses(TestPaths.ScriptPath(name), new EngineConfig { Tier = TierMode.Tiered, TierUpCallThreshold = 2, TierUpLoopThreshold = 2 });
 }
+
+/// <summary>
+/// Every spec script with every function compiled by the optimizing tier before it runs (<c>wast --tier optimizing</c>),
+/// none falling back to a lower tier. Same expectations as the interpreter.
+/// </summary>
+[TestFixture]
+[Parallelizable(ParallelScope.All)]
+public sealed class SpecOptimizingTests
+{
+    [TestCaseSource(typeof(TestPaths), nameof(TestPaths.ScriptNames))]
+    public void RunsInTheOptimizingTier(string name) =>
+        SpecRun.AssertPasses(TestPaths.ScriptPath(name), new EngineConfig { Tier = TierMode.Optimizing });
+}
