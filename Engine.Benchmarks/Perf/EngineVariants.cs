@@ -19,6 +19,10 @@ public static class EngineVariants
     public static OurEngineVariant Baseline { get; } = new(
         TierNames.Baseline, new EngineConfig { Tier = TierMode.Baseline }, CompileAllBaseline);
 
+    /// <summary>Every function compiled by the optimizing compiler before it runs.</summary>
+    public static OurEngineVariant Optimizing { get; } = new(
+        TierNames.Optimizing, new EngineConfig { Tier = TierMode.Optimizing }, CompileAllOptimizing);
+
     /// <summary>Interpreter first, hot functions promoted to the baseline tier (default thresholds, background compilation).</summary>
     public static OurEngineVariant Tiered { get; } = new("tiered", new EngineConfig { Tier = TierMode.Tiered }, compileAll: null);
 
@@ -30,6 +34,7 @@ public static class EngineVariants
     [
         Interpreter,
         Baseline,
+        Optimizing,
         Tiered,
         Wasmtime,
     ];
@@ -42,9 +47,13 @@ public static class EngineVariants
         All.FirstOrDefault(v => v.Name == name) ?? throw new ArgumentException($"no engine '{name}' (known: {string.Join(", ", All.Select(v => v.Name))})");
 
     /// <summary>The baseline tier's up-front work: every function compiled again, nothing published.</summary>
-    private static void CompileAllBaseline(Module module)
+    private static void CompileAllBaseline(Module module) => CompileAll(module, new Engine.Baseline.BaselineCompiler());
+
+    /// <summary>The optimizing tier's up-front work: every function compiled again, nothing published.</summary>
+    private static void CompileAllOptimizing(Module module) => CompileAll(module, new Engine.Optimizing.OptimizingCompiler());
+
+    private static void CompileAll(Module module, Engine.Core.IFunctionCompiler compiler)
     {
-        var compiler = new Engine.Baseline.BaselineCompiler();
         Engine.Core.CompilerOptions options = module.Code?.Options ?? new Engine.Core.CompilerOptions();
         for (int i = module.Info.ImportedFunctionCount; i < module.Info.FunctionTypeIndices.Count; i++)
         {

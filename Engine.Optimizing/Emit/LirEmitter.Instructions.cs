@@ -71,8 +71,12 @@ internal sealed partial class LirEmitter
                 Constant(i);
                 return;
             case LOp.LoadArg:
-                // The argument (or OSR state) area's address was saved at [rbp - 24] by the prologue.
-                Masm.Load(OperandSize.S64, Reg.Rax, new Mem(Reg.Rbp, FunctionEmitter.ArgsPointerOffsetFromRbp));
+                // The argument (or OSR state) area's address was saved at [rbp - 24] by the prologue; consecutive
+                // parameters share one load of it (rax is touched by nothing in between).
+                if (!(i > 0 && _lir.Insts[i - 1].Op == LOp.LoadArg && !_movesBefore))
+                {
+                    Masm.Load(OperandSize.S64, Reg.Rax, new Mem(Reg.Rbp, FunctionEmitter.ArgsPointerOffsetFromRbp));
+                }
                 LoadValue(R(i, 0), (ValType)inst.Aux, new Mem(Reg.Rax, 8 * (int)inst.Imm));
                 return;
             case LOp.Return:

@@ -35,6 +35,8 @@ internal sealed partial class LirEmitter : ICallerSavedValues
     private int _saveArea;
     private int _lastOffset;
     private int _nextBlock;
+    // Whether moves (or a block start) come right before the instruction being emitted (they may use rax).
+    private bool _movesBefore;
 
     private MacroAssembler Masm => _e.Masm;
 
@@ -85,6 +87,12 @@ internal sealed partial class LirEmitter : ICallerSavedValues
             }
             for (int i = block.First; i < block.End; i++)
             {
+                _movesBefore = move < alloc.Moves.Count && alloc.Moves[move].Before == i;
+                if (i == block.First)
+                {
+                    // A block's first instruction never shares a load with the previous block's.
+                    _movesBefore = true;
+                }
                 if (move < alloc.Moves.Count && alloc.Moves[move].Before == i)
                 {
                     _moves.Clear();

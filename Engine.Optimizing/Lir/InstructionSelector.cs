@@ -84,7 +84,8 @@ internal sealed class InstructionSelector
         Array.Fill(_vreg, -1, 0, n);
         Array.Clear(_useCount, 0, n);
         Array.Clear(_fused, 0, n);
-        OutgoingSlots = 6;
+        // Grows to what the calls and builtins need; a leaf function has none.
+        OutgoingSlots = 0;
         CountUses();
         // LIR blocks for the IR blocks first (same order), edge blocks appended as they are made.
         int count = 0;
@@ -557,6 +558,7 @@ internal sealed class InstructionSelector
                 return;
             case Op.RootRef:
                 {
+                    OutgoingSlots = Math.Max(OutgoingSlots, 1);
                     int value = Use(inst.A);
                     Emit(LOp.RootRef, id);
                     _lir.AddOperand(value, OperandKind.Use, allowStack: true);
@@ -957,6 +959,7 @@ internal sealed class InstructionSelector
             StoreOut(args[k], immediates + k, id);
         }
         bool returnsValue = _f[id].Type != ValType.Bottom;
+        OutgoingSlots = Math.Max(OutgoingSlots, Math.Max(1, immediates + args.Length));
         Emit(LOp.CallBuiltin, id, aux: immediates + args.Length, imm: (long)builtin, imm2: returnsValue ? 0 : 1);
         if (returnsValue)
         {
