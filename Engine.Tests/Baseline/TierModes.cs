@@ -6,10 +6,10 @@ namespace Engine.Tests.Baseline;
 internal static class TierModes
 {
     /// <summary>Names of the configurations, for test case sources.</summary>
-    public static IEnumerable<string> All() => ["interpreter", "baseline", "optimizing", "tiered-sync", "tiered-1", "tiered-background"];
+    public static IEnumerable<string> All() => ["interpreter", "baseline", "optimizing", "tiered-sync", "tiered-1", "tiered-background", "tiered-optimizing"];
 
     /// <summary>The configurations that run machine code.</summary>
-    public static IEnumerable<string> Compiled() => ["baseline", "optimizing", "tiered-sync", "tiered-1", "tiered-background"];
+    public static IEnumerable<string> Compiled() => ["baseline", "optimizing", "tiered-sync", "tiered-1", "tiered-background", "tiered-optimizing"];
 
     public static EngineConfig Config(string name, bool epoch = false, bool fuel = false) => name switch
     {
@@ -30,6 +30,12 @@ internal static class TierModes
         "tiered-background" => new EngineConfig
         {
             Tier = TierMode.Tiered, TierUpCallThreshold = 3, TierUpLoopThreshold = 50, EpochInterruption = epoch, ConsumeFuel = fuel,
+        },
+        // Tier-up straight into the optimizing tier (its on-stack-replacement entries at every loop).
+        "tiered-optimizing" => new EngineConfig
+        {
+            Tier = TierMode.Tiered, TierUpCallThreshold = 1, TierUpLoopThreshold = 1, BackgroundCompilation = false,
+            EpochInterruption = epoch, ConsumeFuel = fuel, Compilers = [new Engine.Optimizing.OptimizingCompiler()],
         },
         _ => throw new ArgumentException(name),
     };

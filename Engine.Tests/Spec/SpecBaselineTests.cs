@@ -57,3 +57,21 @@ public sealed class SpecOptimizingTests
     public void RunsInTheOptimizingTier(string name) =>
         SpecRun.AssertPasses(TestPaths.ScriptPath(name), new EngineConfig { Tier = TierMode.Optimizing });
 }
+
+/// <summary>
+/// Every spec script in tiered mode promoting straight to the optimizing tier (the engine's compiler list holds only
+/// it), thresholds of 1, synchronous: each function is optimized on its first call, and a running activation moves
+/// into optimized code at its first loop iteration through the tier's on-stack-replacement entries.
+/// </summary>
+[TestFixture]
+[Parallelizable(ParallelScope.All)]
+public sealed class SpecTieredOptimizingTests
+{
+    [TestCaseSource(typeof(TestPaths), nameof(TestPaths.ScriptNames))]
+    public void RunsTieredIntoTheOptimizingTier(string name) =>
+        SpecRun.AssertPasses(TestPaths.ScriptPath(name), new EngineConfig
+        {
+            Tier = TierMode.Tiered, TierUpCallThreshold = 1, TierUpLoopThreshold = 1, BackgroundCompilation = false,
+            Compilers = [new Engine.Optimizing.OptimizingCompiler()],
+        });
+}
