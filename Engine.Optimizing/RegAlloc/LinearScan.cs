@@ -473,6 +473,96 @@ internal sealed class LinearScan
         // Calls were found right to left.
         Array.Reverse(_calls, 0, _callCount);
         GroupIntervals();
+        AddLoopEndUses();
+    }
+
+    /// <summary>
+    /// For each loop (a back edge from block b to header h; the loop's code is h .. b in the linear order), a value
+    /// live around the back edge and used inside the loop gets a use at the loop's end (as HotSpot's client compiler
+    /// does): its uses early in the body otherwise look like its last ones, and it would be the first evicted in the
+    /// loop, reloaded every iteration.
+    /// </summary>
+    private void AddLoopEndUses()
+    {
+        LirFunction lir = _lir;
+        _extraUses.Clear();
+        for (int b = 0; b < lir.BlockCount; b++)
+        {
+            foreach (int h in lir.Successors(b))
+            {
+                if (h > b || !lir.Blocks[h].IsLoopHeader)
+                {
+                    continue;
+                }
+                int loopStart = 2 * lir.Blocks[h].First;
+                int loopEnd = 2 * (lir.Blocks[b].End - 1);
+                for (int w = 0; w < _words; w++)
+                {
+                    ulong bits = _liveIn[h * _words + w];
+                    while (bits != 0)
+                    {
+                        int bit = BitOperations.TrailingZeroCount(bits);
+                        bits &= bits - 1;
+                        int v = PhysicalRegisters.Count + (w << 6) + bit;
+                        if (HasUseIn(v, loopStart, loopEnd))
+                        {
+                            _extraUses.Add((v, loopEnd));
+                        }
+                    }
+                }
+            }
+        }
+        if (_extraUses.Count == 0)
+        {
+            return;
+        }
+        // Rebuild the use lists with the new positions merged in (each register's run stays sorted).
+        _extraUses.Sort();
+        if (_uses.Length < (_useCount + _extraUses.Count) * 2)
+        {
+            Array.Resize(ref _uses, (_useCount + _extraUses.Count) * 2);
+        }
+        Use[] merged = _mergeBuffer.Length >= _useCount + _extraUses.Count ? _mergeBuffer : (_mergeBuffer = new Use[(_useCount + _extraUses.Count) * 2]);
+        int at = 0, extra = 0;
+        for (int r = 0; r < _regCount; r++)
+        {
+            ref Interval it = ref _iv[r];
+            int start = at;
+            int k = it.UseStart, end = it.UseStart + it.UseCount;
+            while (k < end || (extra < _extraUses.Count && _extraUses[extra].Reg == r))
+            {
+                bool takeExtra = extra < _extraUses.Count && _extraUses[extra].Reg == r
+                    && (k >= end || _extraUses[extra].Pos < _uses[k].Pos);
+                merged[at++] = takeExtra ? new Use { Pos = _extraUses[extra++].Pos, MustReg = false } : _uses[k++];
+            }
+            it.UseStart = start;
+            it.UseCount = at - start;
+        }
+        Array.Copy(merged, _uses, at);
+        _useCount = at;
+    }
+
+    private readonly List<(int Reg, int Pos)> _extraUses = new();
+    private Use[] _mergeBuffer = new Use[256];
+
+    /// <summary>True when <paramref name="reg"/> has a use in [<paramref name="from"/>, <paramref name="to"/>].</summary>
+    private bool HasUseIn(int reg, int from, int to)
+    {
+        ref Interval it = ref _iv[reg];
+        int lo = 0, hi = it.UseCount;
+        while (lo < hi)
+        {
+            int mid = (lo + hi) >>> 1;
+            if (_uses[it.UseStart + mid].Pos < from)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+        return lo < it.UseCount && _uses[it.UseStart + lo].Pos <= to;
     }
 
     /// <summary>Groups the ranges and uses by register, ascending, and makes one interval per register.</summary>
@@ -613,6 +703,23 @@ internal sealed class LinearScan
             }
         }
         return MaxPos;
+    }
+
+    /// <summary>The last use of <paramref name="iv"/> before <paramref name="pos"/>, or -1.</summary>
+    private int LastUseBefore(int iv, int pos)
+    {
+        ref Interval it = ref _iv[iv];
+        int last = -1;
+        for (int k = 0; k < it.UseCount; k++)
+        {
+            int at = _uses[it.UseStart + k].Pos;
+            if (at >= pos)
+            {
+                break;
+            }
+            last = at;
+        }
+        return last;
     }
 
     // ---- splitting ----
@@ -993,7 +1100,9 @@ internal sealed class LinearScan
             }
             else
             {
-                _nextUse[reg] = Math.Min(_nextUse[reg], NextUse(it, pos, mustReg: true));
+                // Every use counts here (a memory operand works, but a register is better): the register whose holder is
+                // needed furthest away is taken.
+                _nextUse[reg] = Math.Min(_nextUse[reg], NextUse(it, pos, mustReg: false));
             }
         }
         foreach (int it in _inactive)
@@ -1015,7 +1124,7 @@ internal sealed class LinearScan
             }
             else
             {
-                _nextUse[reg] = Math.Min(_nextUse[reg], NextUse(it, pos, mustReg: true));
+                _nextUse[reg] = Math.Min(_nextUse[reg], NextUse(it, pos, mustReg: false));
             }
         }
         int call = FirstCallIn(cur);
@@ -1109,6 +1218,18 @@ internal sealed class LinearScan
     /// </summary>
     private void SplitAndSpill(int iv, int pos)
     {
+        // As early as the interval's last use before pos allows, at the boundary of least loop depth: a value evicted in
+        // a loop that it is not used in is stored once before the loop, not at every iteration.
+        int lastUse = LastUseBefore(iv, pos);
+        int earliest = Math.Max(lastUse + 1, Start(iv) + 1);
+        if (earliest < pos)
+        {
+            int better = OptimalSplitPos(earliest - 1, pos);
+            if (better >= earliest && better < pos)
+            {
+                pos = better;
+            }
+        }
         int child = pos <= Start(iv) ? iv : Split(iv, pos);
         if (child < 0)
         {

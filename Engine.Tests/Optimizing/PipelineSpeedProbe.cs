@@ -41,3 +41,21 @@ public sealed class PipelineSpeedProbe
         }
     }
 }
+
+[Explicit("development: prints the allocated LIR of WASM_PROBE_FILE's function WASM_PROBE_FUNC")]
+public sealed class AllocationProbe
+{
+    [Test]
+    public void Print()
+    {
+        string path = Environment.GetEnvironmentVariable("WASM_PROBE_FILE")!;
+        uint index = uint.Parse(Environment.GetEnvironmentVariable("WASM_PROBE_FUNC") ?? "0");
+        ModuleInfo module = ModuleLoader.DecodeAndValidate(File.ReadAllBytes(path));
+        var pipeline = new OptimizingPipeline { VerifyEachPass = true };
+        pipeline.BuildIr(module, index, CompilerOptions.Default);
+        pipeline.Optimize();
+        pipeline.SelectInstructions();
+        pipeline.AllocateRegisters();
+        File.WriteAllText("/tmp/probe.lir", Engine.Optimizing.RegAlloc.LirPrinter.Print(pipeline.Lir, pipeline.Allocator.Moves));
+    }
+}
