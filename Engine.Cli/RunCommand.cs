@@ -59,6 +59,11 @@ internal sealed class RunCommand : ICommand
         var options = RunOptions.Parse(args);
         options.CheckDirectories();
         ModuleFile file = ModuleFile.Read(options.File);
+        if (options.Profile == "perfmap")
+        {
+            // Before the module is loaded: baseline compiles every function then.
+            StartPerfMap(error);
+        }
         EngineConfig config = options.Tiering.Apply(new EngineConfig
         {
             Tier = options.Tier,
@@ -85,10 +90,6 @@ internal sealed class RunCommand : ICommand
             store.SetFuel((long)Math.Min(fuel, long.MaxValue));
         }
         using Timer? timer = options.Timeout is TimeSpan timeout ? StartTimeout(engine, store, timeout) : null;
-        if (options.Profile == "perfmap")
-        {
-            StartPerfMap(error);
-        }
         var linker = new Linker(engine).DefineWasi(wasi);
         var stopwatch = Stopwatch.StartNew();
         int exitCode;
