@@ -44,7 +44,7 @@ internal sealed class ModuleFile
         try
         {
             string text = System.Text.Encoding.UTF8.GetString(bytes);
-            return new ModuleFile(path, Engine.Core.Text.WatParser.ParseModule(text, System.IO.Path.GetFileName(path), emitNames: true));
+            return new ModuleFile(path, Engine.Text.WatParser.ParseModule(text, System.IO.Path.GetFileName(path), emitNames: true));
         }
         catch (WasmException e)
         {

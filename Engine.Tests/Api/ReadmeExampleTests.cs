@@ -37,9 +37,21 @@ public sealed class ReadmeExampleTests
         string framework = Path.GetDirectoryName(typeof(object).Assembly.Location)!;
         IEnumerable<string> frameworkAssemblies = Directory.GetFiles(framework, "*.dll")
             .Where(path => Path.GetFileName(path).StartsWith("System.") || Path.GetFileName(path) is "mscorlib.dll" or "netstandard.dll");
-        // What a project referencing Engine.Runtime and Engine.Wasi gets: them and their dependencies, nothing of the tests.
-        IEnumerable<string> engineAssemblies = new[] { "Core", "Gc", "Interpreter", "Baseline", "Runtime", "Wasi" }
-            .Select(name => Path.Combine(AppContext.BaseDirectory, $"Engine.{name}.dll"));
+        // What a project referencing Engine.Runtime and Engine.Wasi gets: them and the engine's assemblies they
+        // depend on, nothing of the tests.
+        var engineNames = new HashSet<string>();
+        var pending = new Stack<AssemblyName>([typeof(Engine.Runtime.WasmEngine).Assembly.GetName(), typeof(Engine.Wasi.WasiConfig).Assembly.GetName()]);
+        while (pending.TryPop(out AssemblyName? name))
+        {
+            if (name.Name!.StartsWith("Engine.", StringComparison.Ordinal) && engineNames.Add(name.Name))
+            {
+                foreach (AssemblyName dependency in Assembly.Load(name).GetReferencedAssemblies())
+                {
+                    pending.Push(dependency);
+                }
+            }
+        }
+        IEnumerable<string> engineAssemblies = engineNames.Select(name => Path.Combine(AppContext.BaseDirectory, name + ".dll"));
         return frameworkAssemblies.Concat(engineAssemblies)
             .Where(path => IsManagedAssembly(path))
             .Select(path => MetadataReference.CreateFromFile(path));
