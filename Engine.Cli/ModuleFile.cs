@@ -1,5 +1,6 @@
 using Engine.Core;
 using Engine.Runtime;
+using Engine.Text;
 
 namespace Engine.Cli;
 
@@ -10,10 +11,13 @@ namespace Engine.Cli;
 /// </summary>
 internal sealed class ModuleFile
 {
-    private ModuleFile(string path, byte[] binary)
+    private readonly TextSourceMap? _sourceMap;
+
+    private ModuleFile(string path, byte[] binary, TextSourceMap? sourceMap)
     {
         Path = path;
         Binary = binary;
+        _sourceMap = sourceMap;
     }
 
     /// <summary>The path as given.</summary>
@@ -35,7 +39,7 @@ internal sealed class ModuleFile
             {
                 throw new CommandException($"{path}: a WebAssembly component: this engine runs core modules only");
             }
-            return new ModuleFile(path, bytes);
+            return new ModuleFile(path, bytes, null);
         }
         if (!Module.IsText(bytes))
         {
@@ -44,7 +48,8 @@ internal sealed class ModuleFile
         try
         {
             string text = System.Text.Encoding.UTF8.GetString(bytes);
-            return new ModuleFile(path, Engine.Text.WatParser.ParseModule(text, System.IO.Path.GetFileName(path), emitNames: true));
+            byte[] binary = WatParser.ParseModule(text, System.IO.Path.GetFileName(path), emitNames: true, out TextSourceMap sourceMap);
+            return new ModuleFile(path, binary, sourceMap);
         }
         catch (WasmException e)
         {
@@ -53,6 +58,20 @@ internal sealed class ModuleFile
         }
     }
 
-    /// <summary>The error to report for <paramref name="exception"/>, thrown while decoding, validating or compiling this module.</summary>
-    public CommandException Error(WasmException exception) => new($"{Path}: {CommandLine.OneLine(exception.Message)}");
+    /// <summary>
+    /// The error to report for <paramref name="exception"/>, thrown while decoding, validating or compiling this
+    /// module: of a text module, at the line and column of the instruction at fault where the source map knows it
+    /// (otherwise at an offset of the binary the text was translated to, and saying so).
+    /// </summary>
+    public CommandException Error(WasmException exception)
+    {
+        if (_sourceMap is not null && exception is InvalidModuleException invalid)
+        {
+            InvalidModuleException located = _sourceMap.Locate(invalid);
+            return ReferenceEquals(located, invalid)
+                ? new CommandException($"{Path}: {CommandLine.OneLine(invalid.Message)} (an offset in the binary form of the text)")
+                : new CommandException(CommandLine.OneLine(located.Message));
+        }
+        return new CommandException($"{Path}: {CommandLine.OneLine(exception.Message)}");
+    }
 }

@@ -145,12 +145,23 @@ public sealed class Module
 
     /// <summary>
     /// Parses a module in the text format (<c>.wat</c>) and loads it. Throws
-    /// <see cref="global::Engine.Text.TextFormatException"/> (with line and column) for bad text.
+    /// <see cref="global::Engine.Text.TextFormatException"/> (with line and column) for bad text, and
+    /// <see cref="InvalidModuleException"/> with the line and column of the instruction at fault (its
+    /// <see cref="InvalidModuleException.Line"/>) for text that parses but does not validate.
     /// </summary>
     public static Module FromText(WasmEngine engine, string text, string? name = null)
     {
         ArgumentNullException.ThrowIfNull(text);
-        return FromBytes(engine, global::Engine.Text.WatParser.ParseModule(text, name, emitNames: true), name);
+        byte[] binary = global::Engine.Text.WatParser.ParseModule(text, name, emitNames: true, out global::Engine.Text.TextSourceMap sourceMap);
+        try
+        {
+            return FromBytes(engine, binary, name);
+        }
+        catch (InvalidModuleException e) when (!ReferenceEquals(sourceMap.Locate(e), e))
+        {
+            // Reported at the line and column of the instruction, not at an offset of a binary the caller never saw.
+            throw sourceMap.Locate(e);
+        }
     }
 
     /// <summary>

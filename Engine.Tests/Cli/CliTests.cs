@@ -44,6 +44,18 @@ public sealed class CliTests
     }
 
     [Test]
+    public void ValidateReportsAnInvalidTextModuleAtItsLineAndColumn()
+    {
+        string path = Path.Combine(TestContext.CurrentContext.WorkDirectory, "invalid-test.wat");
+        File.WriteAllText(path, "(module\n  (func (param i32) (result i32)\n    (i32.add (local.get 0) (i64.const 1))))\n");
+
+        var (exitCode, _, error) = Run("validate", path);
+
+        Assert.That(exitCode, Is.EqualTo(1));
+        Assert.That(error, Is.EqualTo("error: invalid-test.wat:3:6: invalid module: type mismatch: expected i32, got i64" + Environment.NewLine));
+    }
+
+    [Test]
     public void ValidateReportsAMalformedModule()
     {
         string path = Path.Combine(TestContext.CurrentContext.WorkDirectory, "malformed-test.wasm");
