@@ -105,7 +105,7 @@ internal sealed class RunCommand : ICommand
         }
         catch (TrapException e)
         {
-            output.Flush();
+            FlushBeforeTheTrap(output);
             error.WriteLine($"error: wasm trap: {CommandLine.OneLine(e.Message)}");
             PrintBacktrace(error, e);
             exitCode = ExitCodes.Trap;
@@ -120,6 +120,18 @@ internal sealed class RunCommand : ICommand
             PrintStatistics(error, module, store, stopwatch.Elapsed, engine);
         }
         return exitCode;
+    }
+
+    /// <summary>What the run printed goes out before the trap's report; a stdout that cannot take it does not hide the trap.</summary>
+    private static void FlushBeforeTheTrap(TextWriter output)
+    {
+        try
+        {
+            output.Flush();
+        }
+        catch (OutputException)
+        {
+        }
     }
 
     /// <summary>
