@@ -24,9 +24,10 @@ internal static class CliProcess
     /// Runs <c>wasm-engine ARGS</c>. <paramref name="shellPrefix"/> and <paramref name="redirect"/>, when given,
     /// run it through <c>/bin/sh</c> as <c>PREFIX dotnet wasm-engine.dll ARGS REDIRECT</c>, the prefix ending in
     /// <c>exec </c> or a wrapper command (<c>exec setpriv ... </c>), the redirection e.g. <c>2&gt;/dev/full</c>.
+    /// <paramref name="stdin"/> is the program's standard input (empty when null).
     /// </summary>
     public static CliResult Run(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null,
-        string? shellPrefix = null, string? redirect = null, string? workingDirectory = null)
+        string? shellPrefix = null, string? redirect = null, string? workingDirectory = null, byte[]? stdin = null)
     {
         ProcessStartInfo start;
         if (shellPrefix is null && redirect is null)
@@ -58,9 +59,13 @@ internal static class CliProcess
             start.Environment[name] = value;
         }
         using Process process = Process.Start(start)!;
-        process.StandardInput.Close();
         Task<string> output = process.StandardOutput.ReadToEndAsync();
         Task<string> error = process.StandardError.ReadToEndAsync();
+        if (stdin is not null)
+        {
+            process.StandardInput.BaseStream.Write(stdin);
+        }
+        process.StandardInput.Close();
         if (!process.WaitForExit(TimeSpan.FromMinutes(2)))
         {
             process.Kill(entireProcessTree: true);
