@@ -22,16 +22,20 @@ internal static class ExitCodes
     /// <summary>A wasm trap ended the run: 128 + SIGABRT, as wasmtime on Unix.</summary>
     public const int Trap = 134;
 
-    /// <summary>The largest exit code a WASI program may give to <c>proc_exit</c>: a Unix exit status is one byte.</summary>
-    public const uint MaxProgramExitCode = 255;
+    /// <summary>
+    /// The largest exit code a WASI program may give to <c>proc_exit</c>, as in wasmtime: a Unix exit status is one
+    /// byte, and 126 and above mean "cannot execute", "not found" and "killed by signal N" to shells, so a guest
+    /// could otherwise pass for a trap (134) or wrap to success (256).
+    /// </summary>
+    public const uint MaxProgramExitCode = 125;
 
     /// <summary>The exit-code section of the help texts.</summary>
     public const string Help = """
         exit codes:
           0      success (run: _start returned, or the program called proc_exit(0))
-          N      run: the program called proc_exit(N), for N from 1 to 255
+          N      run: the program called proc_exit(N), for N from 1 to 125
           1      an error: FILE is not a (valid) module, an import is missing, the export to call does not
-                 exist, proc_exit with a code above 255, the output cannot be written; wast: a command failed
+                 exist, proc_exit with a code of 126 or more, the output cannot be written; wast: a command failed
           2      wrong usage: unknown option, bad option value, missing or unreadable file or directory
           70     an internal error of the engine (a bug: please report it with the command line)
           134    run: a wasm trap (128 + SIGABRT, as wasmtime); its message and wasm backtrace go to stderr

@@ -135,9 +135,9 @@ internal sealed class RunCommand : ICommand
     }
 
     /// <summary>
-    /// The process exit code for <c>proc_exit(code)</c>: the code itself when a process can carry it (0 to 255).
-    /// Larger codes would wrap (256 would exit 0, as success): like wasmtime, which refuses codes it cannot pass
-    /// on, the run fails with an error instead.
+    /// The process exit code for <c>proc_exit(code)</c>: the code itself from 0 to 125. Like wasmtime, larger codes
+    /// fail the run with an error instead: 256 would wrap to 0 (success), and 126-255 are the shell's codes for
+    /// "cannot execute", "not found" and signals (a guest exiting 134 would pass for a trap).
     /// </summary>
     private static int ProgramExitCode(WasiExitException exit, TextWriter error)
     {
@@ -146,7 +146,7 @@ internal sealed class RunCommand : ICommand
         {
             return (int)code;
         }
-        error.WriteLine($"error: the program called proc_exit({code}), which is not an exit status (0 to {ExitCodes.MaxProgramExitCode})");
+        error.WriteLine($"error: the program called proc_exit({code}), outside the exit statuses a program may give (0 to {ExitCodes.MaxProgramExitCode}, as in wasmtime)");
         return ExitCodes.Failure;
     }
 
