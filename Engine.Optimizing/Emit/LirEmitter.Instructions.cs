@@ -155,6 +155,23 @@ internal sealed partial class LirEmitter
             case LOp.Load:
                 MemoryLoad(i);
                 return;
+            case LOp.OpWithLoad:
+                {
+                    Mem at = HeapOperand(i, 1);
+                    if ((inst.Imm2 & 2) != 0)
+                    {
+                        Masm.SseMem((SseOp)(inst.Aux & 0xFF), SizeOf(inst.Aux >> 8), R(i, 0), at);
+                    }
+                    else if ((inst.Imm2 & 4) != 0)
+                    {
+                        Masm.Imul(SizeOf(inst.Aux), R(i, 0), Operand.InMemory(at));
+                    }
+                    else
+                    {
+                        Masm.Alu((AluOp)(inst.Aux & 0xFF), SizeOf(inst.Aux >> 8), R(i, 0), Operand.InMemory(at));
+                    }
+                    return;
+                }
             case LOp.Store:
                 MemoryStore(i);
                 return;
@@ -588,7 +605,7 @@ internal sealed partial class LirEmitter
     private Mem HeapOperand(int i, int addressOperand)
     {
         ref LInst inst = ref _lir.Insts[i];
-        if (inst.Imm2 != 0)
+        if ((inst.Imm2 & 1) != 0)
         {
             // A constant address: Imm is the address plus the offset (checked before; up to 2^33).
             return inst.Imm <= int.MaxValue ? new Mem(Registers.MemoryBase, (int)inst.Imm) : LargeConstantAddress(inst.Imm);
@@ -640,7 +657,7 @@ internal sealed partial class LirEmitter
         ref LInst inst = ref _lir.Insts[i];
         var opcode = (Opcode)(inst.Aux & 0xFFFF);
         int lane = inst.Aux >> 16;
-        bool constant = inst.Imm2 != 0;
+        bool constant = (inst.Imm2 & 1) != 0;
         int valueOperand = constant ? 0 : 1;
         Reg value = R(i, valueOperand);
         Mem at = HeapOperand(i, 0);

@@ -140,9 +140,10 @@ internal sealed partial class LirEmitter : ICallerSavedValues
                 moves = true;
                 move++;
             }
-            if (!moves && !block.IsEntry && block.End - block.First == 1 && _lir.Insts[block.First].Op == LOp.Jump && _lir.Insts[block.First].T1 != b)
+            int last = block.End - 1;
+            if (!moves && !block.IsEntry && _lir.Insts[last].Op == LOp.Jump && _lir.Insts[last].T1 != b && OnlyNoOpsBefore(block.First, last))
             {
-                _target[b] = _lir.Insts[block.First].T1;
+                _target[b] = _lir.Insts[last].T1;
             }
         }
         // Follow each chain to a block that is emitted; a chain that loops (an empty infinite loop) keeps its blocks.
@@ -166,6 +167,31 @@ internal sealed partial class LirEmitter : ICallerSavedValues
             }
             _target[b] = t;
         }
+    }
+
+    /// <summary>True when instructions [<paramref name="from"/>, <paramref name="to"/>) emit nothing: parallel moves whose every copy stays in place.</summary>
+    private bool OnlyNoOpsBefore(int from, int to)
+    {
+        for (int i = from; i < to; i++)
+        {
+            ref LInst inst = ref _lir.Insts[i];
+            if (inst.Op == LOp.Nop)
+            {
+                continue;
+            }
+            if (inst.Op != LOp.ParallelMove)
+            {
+                return false;
+            }
+            for (int k = 0; k + 1 < inst.OperandCount; k += 2)
+            {
+                if (_lir.Operand(i, k).Loc != _lir.Operand(i, k + 1).Loc)
+                {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     private int NextEmitted(int b)

@@ -462,6 +462,11 @@ internal sealed class InstructionSelector
             case Op.Fmul:
             case Op.Fdiv:
                 {
+                    if (IsFoldedLoad(inst.B))
+                    {
+                        OpWithLoad(id, CopyInto(id, inst.A), inst.B, (inst.Op - Op.Fadd) | (Sizes.Of(inst.Type) << 8), kind: 1);
+                        return;
+                    }
                     int right = Use(inst.B);
                     int dst = CopyInto(id, inst.A);
                     Emit(LOp.FloatBinary, id, aux: (inst.Op - Op.Fadd) | (Sizes.Of(inst.Type) << 8));
@@ -512,6 +517,10 @@ internal sealed class InstructionSelector
                     return;
                 }
             case Op.Load:
+                if (FuseLoad(id))
+                {
+                    return;
+                }
                 MemoryLoad(id);
                 return;
             case Op.Store:
@@ -630,6 +639,87 @@ internal sealed class InstructionSelector
         };
     }
 
+    // ---- loads folded into the operation using them ----
+
+    /// <summary>
+    /// A full-width load whose only use is the second operand of an ALU, multiply or float operation later in its block,
+    /// with nothing between them that writes memory or calls: the operation reads memory itself (the bounds check
+    /// stays where it was). A commutative integer operation with the load as its first operand has its operands swapped.
+    /// </summary>
+    private bool FuseLoad(int id)
+    {
+        ref Inst load = ref _f[id];
+        if (_useCount[id] != 1 || load.B >= 0 || load.Imm > int.MaxValue)
+        {
+            return false;
+        }
+        var opcode = (Opcode)(load.Aux & 0xFFFF);
+        for (int next = load.Next; next >= 0; next = _f[next].Next)
+        {
+            ref Inst user = ref _f[next];
+            if (user.A == id || user.B == id || user.C == id)
+            {
+                bool intOp = user.Op is Op.Iadd or Op.Isub or Op.Iand or Op.Ior or Op.Ixor or Op.Imul;
+                bool floatOp = user.Op is Op.Fadd or Op.Fsub or Op.Fmul or Op.Fdiv;
+                bool width = (intOp && ((user.Type == ValType.I32 && opcode == Opcode.I32Load) || (user.Type == ValType.I64 && opcode == Opcode.I64Load)))
+                    || (floatOp && ((user.Type == ValType.F32 && opcode == Opcode.F32Load) || (user.Type == ValType.F64 && opcode == Opcode.F64Load)));
+                if (!width || user.C == id || user.A == user.B || IsFoldedLoad(user.B))
+                {
+                    // (Only one operand can be memory: a load folded already as the second operand stays the one.)
+                    return false;
+                }
+                if (user.A == id)
+                {
+                    // Only commutative integer operations may take the load second (float NaN propagation follows the order).
+                    if (user.Op is not (Op.Iadd or Op.Iand or Op.Ior or Op.Ixor or Op.Imul))
+                    {
+                        return false;
+                    }
+                    (user.A, user.B) = (user.B, user.A);
+                }
+                _fused[id] = true;
+                return true;
+            }
+            if ((OpInfo.Flags(user.Op) & (OpFlags.Writes | OpFlags.IsCall)) != 0 || user.Op is Op.Call or Op.CallIndirect or Op.CallBuiltin)
+            {
+                return false;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>True when <paramref name="value"/> is a load folded into its user.</summary>
+    private bool IsFoldedLoad(int value) => value >= 0 && _fused[value] && _f[value].Op == Op.Load;
+
+    /// <summary>Emits dst op= [the folded load's address]: <paramref name="kind"/> 0 ALU, 1 float, 2 multiply.</summary>
+    private void OpWithLoad(int id, int dst, int load, int aux, int kind)
+    {
+        ref Inst l = ref _f[load];
+        bool constant = IsConst(l.A, out long address);
+        long offset = constant ? (uint)address + l.Imm : l.Imm;
+        int addressReg = constant ? -1 : Use(l.A);
+        Emit(LOp.OpWithLoad, id, aux: aux, imm: offset, imm2: (constant ? 1 : 0) | (kind == 1 ? 2 : 0) | (kind == 2 ? 4 : 0));
+        _lir.AddOperand(dst, OperandKind.UseDef);
+        if (!constant)
+        {
+            _lir.AddOperand(addressReg, OperandKind.Use);
+        }
+    }
+
+    /// <summary>
+    /// For a commutative integer operation whose first operand lives on and whose second dies here: the operands
+    /// swapped, so the copy into the destination is of the one that dies (and the allocator coalesces it away).
+    /// </summary>
+    private void PreferDyingFirst(int id)
+    {
+        ref Inst inst = ref _f[id];
+        if (inst.Op is Op.Iadd or Op.Iand or Op.Ior or Op.Ixor or Op.Imul && _useCount[inst.A] > 1 && _useCount[inst.B] == 1
+            && _f[inst.B].Op != Op.Const && !IsFoldedLoad(inst.B))
+        {
+            (inst.A, inst.B) = (inst.B, inst.A);
+        }
+    }
+
     // ---- integer arithmetic ----
 
     private void IntAlu(int id)
@@ -660,6 +750,13 @@ internal sealed class InstructionSelector
             _lir.AddOperand(d, OperandKind.UseDef);
             return;
         }
+        if (IsFoldedLoad(inst.B))
+        {
+            OpWithLoad(id, CopyInto(id, inst.A), inst.B, (int)op | (size << 8), kind: 0);
+            return;
+        }
+        PreferDyingFirst(id);
+        inst = ref _f[id];
         int right = Use(inst.B);
         int dst = CopyInto(id, inst.A);
         Emit(LOp.Alu, id, aux: (int)op | (size << 8));
@@ -679,6 +776,13 @@ internal sealed class InstructionSelector
             _lir.AddOperand(x, OperandKind.Use);
             return;
         }
+        if (IsFoldedLoad(inst.B))
+        {
+            OpWithLoad(id, CopyInto(id, inst.A), inst.B, size, kind: 2);
+            return;
+        }
+        PreferDyingFirst(id);
+        inst = ref _f[id];
         int right = Use(inst.B);
         int dst = CopyInto(id, inst.A);
         Emit(LOp.Imul, id, aux: size);
@@ -1019,7 +1123,8 @@ internal sealed class InstructionSelector
         int param = _f.Blocks[c.Block].First;
         for (int k = 0; k < args.Length; k++)
         {
-            _lir.AddOperand(Def(param), OperandKind.Def);
+            // Both sides may be frame slots: a block with more parameters than registers takes some in their slots.
+            _lir.AddOperand(Def(param), OperandKind.Def, allowStack: true);
             _lir.AddOperand(sources[k], OperandKind.Use, allowStack: true);
             param = _f[param].Next;
         }

@@ -58,6 +58,13 @@ public enum LOp : byte
     /// <summary>[UseDef dst, Use src any]: scalar float op (SseOp: add sub mul div); Aux = op | size &lt;&lt; 8.</summary>
     FloatBinary,
 
+    /// <summary>
+    /// An operation whose second operand is a load from linear memory (checked before), folded: [UseDef dst, (Use address)];
+    /// the operation as in <see cref="Alu"/> (Imm2 bit 1 clear) or <see cref="FloatBinary"/> (Imm2 bit 1 set) or <see cref="Imul"/>
+    /// (Imm2 bit 2 set), Aux as theirs; Imm = the offset (with the address for a constant address: Imm2 bit 0, no address operand).
+    /// </summary>
+    OpWithLoad,
+
     /// <summary>[Def dst, (Use address)]: a memory load at [r15 + address + Imm] (no address: Imm alone); Aux = wasm opcode | lane &lt;&lt; 16; a load_lane also [.., UseDef vector] as dst.</summary>
     Load,
     /// <summary>[(Use address), Use value]: a memory store; Aux = wasm opcode | lane &lt;&lt; 16; Imm = offset; Imm2 = 1 when there is no address operand.</summary>

@@ -27,7 +27,7 @@ public struct LOperand
     public int Reg;
     /// <summary>How it is used.</summary>
     public OperandKind Kind;
-    /// <summary>A use that may be read from the stack slot of a spilled value (x86 memory operand).</summary>
+    /// <summary>A use that may be read from the stack slot of a spilled value (x86 memory operand), or a definition that may be written to its slot (parallel moves).</summary>
     public bool AllowStack;
     /// <summary>After allocation: the location (<see cref="Location"/>).</summary>
     public int Loc;

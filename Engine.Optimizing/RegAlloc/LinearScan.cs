@@ -168,6 +168,7 @@ internal sealed class LinearScan
             _lastRange = new int[size];
             _counts = new int[size + 1];
             _hint = new int[size];
+            _hintDepth = new int[size];
             _spillSlot = new int[size];
         }
         Array.Fill(_lastRange, -1, 0, n);
@@ -376,17 +377,25 @@ internal sealed class LinearScan
         _buildUse[_buildUseCount++] = new Use { Pos = pos, MustReg = mustReg };
     }
 
-    private void Hint(int a, int b)
+    /// <summary>
+    /// Hints that <paramref name="a"/> and <paramref name="b"/> (the two sides of a move at loop depth <paramref name="depth"/>)
+    /// would best share a register; the move in the deepest loop wins (a loop counter's back edge over its exit).
+    /// </summary>
+    private void Hint(int a, int b, int depth)
     {
-        if (a >= PhysicalRegisters.Count && _hint[a] < 0)
+        if (a >= PhysicalRegisters.Count && (_hint[a] < 0 || depth > _hintDepth[a]))
         {
             _hint[a] = b;
+            _hintDepth[a] = depth;
         }
-        if (b >= PhysicalRegisters.Count && _hint[b] < 0)
+        if (b >= PhysicalRegisters.Count && (_hint[b] < 0 || depth > _hintDepth[b]))
         {
             _hint[b] = a;
+            _hintDepth[b] = depth;
         }
     }
+
+    private int[] _hintDepth = new int[64];
 
     private void BuildIntervals()
     {
@@ -434,7 +443,7 @@ internal sealed class LinearScan
                     {
                         case OperandKind.Def:
                             SetFrom(o.Reg, pos + 1);
-                            AddUse(o.Reg, pos + 1, true);
+                            AddUse(o.Reg, pos + 1, !o.AllowStack);
                             break;
                         case OperandKind.EarlyDef:
                             SetFrom(o.Reg, pos);
@@ -459,13 +468,13 @@ internal sealed class LinearScan
                 }
                 if (op == LOp.Move)
                 {
-                    Hint(ops[0].Reg, ops[1].Reg);
+                    Hint(ops[0].Reg, ops[1].Reg, block.LoopDepth);
                 }
                 else if (op == LOp.ParallelMove)
                 {
                     for (int k = 0; k + 1 < ops.Length; k += 2)
                     {
-                        Hint(ops[k].Reg, ops[k + 1].Reg);
+                        Hint(ops[k].Reg, ops[k + 1].Reg, block.LoopDepth);
                     }
                 }
             }
@@ -1327,7 +1336,7 @@ internal sealed class LinearScan
                 {
                     throw new InvalidOperationException($"register allocation: v{o.Reg} has no location at instruction {i}");
                 }
-                if (Location.IsStack(o.Loc) && !(o.Kind == OperandKind.Use && o.AllowStack))
+                if (Location.IsStack(o.Loc) && !(o.Kind is OperandKind.Use or OperandKind.Def && o.AllowStack))
                 {
                     throw new InvalidOperationException($"register allocation: v{o.Reg} is in a slot where instruction {i} ({lir.Insts[i].Op}) needs a register");
                 }

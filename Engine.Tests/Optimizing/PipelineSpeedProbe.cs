@@ -55,9 +55,12 @@ public sealed class AllocationProbe
         uint index = uint.Parse(Environment.GetEnvironmentVariable("WASM_PROBE_FUNC") ?? "0");
         ModuleInfo module = ModuleLoader.DecodeAndValidate(File.ReadAllBytes(path));
         var pipeline = new OptimizingPipeline { VerifyEachPass = true };
-        pipeline.BuildIr(module, index, CompilerOptions.Default);
+        CompilerOptions options = Environment.GetEnvironmentVariable("WASM_PROBE_OSR") == "1" ? new CompilerOptions { OsrAllLoops = true } : CompilerOptions.Default;
+        pipeline.BuildIr(module, index, options);
         pipeline.Optimize();
+        File.WriteAllText("/tmp/probe.ir", Engine.Optimizing.Ir.IrPrinter.Print(pipeline.Function));
         pipeline.SelectInstructions();
+        File.WriteAllText("/tmp/probe.lir", Engine.Optimizing.RegAlloc.LirPrinter.Print(pipeline.Lir));
         pipeline.AllocateRegisters();
         File.WriteAllText("/tmp/probe.lir", Engine.Optimizing.RegAlloc.LirPrinter.Print(pipeline.Lir, pipeline.Allocator.Moves));
     }
