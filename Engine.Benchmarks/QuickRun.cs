@@ -167,6 +167,7 @@ internal static class QuickRun
         foreach (string file in files)
         {
             Engine.Core.ModuleInfo module = Engine.Core.ModuleLoader.DecodeAndValidate(File.ReadAllBytes(file));
+            long heapBefore = GC.GetTotalMemory(forceFullCollection: true);
             double best = double.MaxValue;
             long wasm = 0, code = 0;
             int fallbacks = 0;
@@ -200,6 +201,8 @@ internal static class QuickRun
                 }
                 allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
             }
+            // What compiling leaves behind on this thread (the compiler's reused state, sized by the largest function).
+            long retained = GC.GetTotalMemory(forceFullCollection: true) - heapBefore;
             var reasons = new Dictionary<Engine.Core.CompileFailure, int>();
             for (int i = module.ImportedFunctionCount; i < module.FunctionTypeIndices.Count; i++)
             {
@@ -226,7 +229,8 @@ internal static class QuickRun
             }
             Console.WriteLine($"{Path.GetFileName(file)} ({compiler.Name}): {wasm / best / 1e6:F1} MB/s ({wasm} wasm bytes in {best * 1000:F1} ms), " +
                               $"{(double)code / wasm:F2} code bytes per wasm byte, {fallbacks} functions not compiled; " +
-                              $"managed heap peak {peakHeap / 1e6:F0} MB (module included), {allocated / 1e6:F0} MB allocated per compilation of the module");
+                              $"managed heap peak {peakHeap / 1e6:F0} MB (module included), {allocated / 1e6:F0} MB allocated per compilation of the module, " +
+                              $"{retained / 1e6:F1} MB retained by the compiler afterwards");
         }
         return 0;
     }
