@@ -9,7 +9,7 @@ public abstract class FuzzTarget
     /// <summary>The name on the command line (decode, diff, wasi, text).</summary>
     public abstract string Name { get; }
 
-    /// <summary>The file extension of a saved input (".wasm", ".wat", ".txt").</summary>
+    /// <summary>The file extension of a saved input (".wasm", ".wat", ".wasi").</summary>
     public abstract string Extension { get; }
 
     /// <summary>Makes the input of one case. Must depend on <paramref name="random"/> only (determinism by seed).</summary>
