@@ -24,7 +24,8 @@ public static class TextMutator
     public static string Mutate(string source, IReadOnlyList<string> tokenPool, Random random)
     {
         string text = source;
-        int count = 1 + random.Next(3);
+        // Often a single change, so that more mutants still parse and reach validation and printing.
+        int count = random.Next(2) == 0 ? 1 : 1 + random.Next(3);
         for (int i = 0; i < count; i++)
         {
             text = MutateOnce(text, tokenPool, random);

@@ -18,7 +18,6 @@ namespace Engine.Fuzz.Targets;
 /// An input is a script, one call per line (<c>call NAME ARG...</c>, arguments in hex) after the memory
 /// contents it reads (<c>mem OFFSET HEX</c>), so a failing case replays from its file.
 /// </remarks>
-[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public sealed class WasiTarget : FuzzTarget
 {
     private const int PathArea = 1024, IovecArea = 4096, DataArea = 8192, ResultArea = 32768, SubscriptionArea = 40960;
@@ -399,7 +398,10 @@ public sealed class WasiTarget : FuzzTarget
         File.WriteAllText(Path.Combine(sandbox, "a.txt"), "hello from the sandbox\n");
         File.WriteAllText(Path.Combine(sandbox, "dir", "b.txt"), "bee\n");
         File.WriteAllText(Path.Combine(sandbox, "ro.txt"), "read only\n");
-        File.SetUnixFileMode(Path.Combine(sandbox, "ro.txt"), UnixFileMode.UserRead);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(Path.Combine(sandbox, "ro.txt"), UnixFileMode.UserRead);
+        }
         File.WriteAllText(Path.Combine(outside, "secret.txt"), secret);
         File.WriteAllText(Path.Combine(outside, "dir", "a.txt"), secret);
         File.WriteAllText(Path.Combine(Path.GetDirectoryName(sandbox)!, "a.txt"), secret);
@@ -472,6 +474,10 @@ public sealed class WasiTarget : FuzzTarget
     /// <summary>Gives the owner every permission below <paramref name="root"/> (the guest may have removed some), never following links.</summary>
     private static void MakeWritable(string root)
     {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
         var pending = new Stack<string>();
         pending.Push(root);
         while (pending.Count > 0)
