@@ -42,8 +42,8 @@ public sealed record FuzzOptions
     public const string Usage = """
         usage: wasm-fuzz TARGET [--time 10m | --count N] [--seed S] [--out DIR] [options]
                wasm-fuzz replay TARGET FILE...
-               wasm-fuzz generate SEED [simd]   (prints a module of our own generator)
-               wasm-fuzz events FILE.wasm [interpreter|baseline|tiered-1|wasmtime]   (what a module does)
+               wasm-fuzz generate SEED [simd] [canonical]   (prints a module of our own generator)
+               wasm-fuzz events FILE.wasm [interpreter|baseline|tiered-1|wasmtime [--dump-memory OUT]]   (what a module does)
         targets:
           decode   mutated modules through decode/validate; what validates is instantiated and run (fuel-limited)
           diff     random valid modules (our generator; binaryen's wasm-opt -ttf when on PATH) in every tier and wasmtime

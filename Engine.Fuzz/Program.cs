@@ -20,9 +20,9 @@ public static class Program
         {
             if (args[0] == "generate")
             {
-                // The text of one module of our generator: wasm-fuzz generate SEED [simd]
+                // The text of one module of our generator: wasm-fuzz generate SEED [simd] [canonical]
                 int seed = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 0;
-                Console.Write(new Generation.ModuleGenerator(new Random(seed), args.Contains("simd")).Generate());
+                Console.Write(new Generation.ModuleGenerator(new Random(seed), args.Contains("simd"), args.Contains("canonical")).Generate());
                 return 0;
             }
             if (args[0] == "events" && args.Length >= 2)
@@ -30,6 +30,10 @@ public static class Program
                 // What one module does in one mode (interpreter, baseline, tiered-1, wasmtime): wasm-fuzz events FILE [MODE]
                 byte[] module = File.ReadAllBytes(args[1]);
                 string mode = args.Length > 2 ? args[2] : "interpreter";
+                if (args.Length > 4 && args[3] == "--dump-memory")
+                {
+                    EngineRun.DumpMemory = bytes => File.WriteAllBytes(args[4], bytes);
+                }
                 foreach (string line in mode == "wasmtime" ? WasmtimeRun.Run(module) : EngineRun.Run(module, mode))
                 {
                     Console.WriteLine(line);

@@ -22,8 +22,16 @@ public sealed class ModuleGenerator
 {
     private static readonly Opcode[] s_operators = OperatorInfo.All.ToArray();
 
+    private static readonly HashSet<string> s_nanProducing =
+    [
+        "add", "sub", "mul", "div", "sqrt", "min", "max", "ceil", "floor", "trunc", "nearest", "demote_f64", "promote_f32",
+        "demote_f64x2_zero", "promote_low_f32x4",
+    ];
+
     private readonly Random _random;
     private readonly bool _simd;
+    private readonly bool _canonicalNaNs;
+    private int _scratchF32, _scratchF64, _scratchV128;
     private readonly StringBuilder _out = new();
     private readonly List<ValType> _valueTypes;
     private readonly List<(ValType[] Params, ValType[] Results)> _types = [];
@@ -43,11 +51,16 @@ public sealed class ModuleGenerator
 
     private readonly record struct Label(bool IsLoop, ValType[] Results);
 
-    /// <summary>A generator drawing from <paramref name="random"/>; <paramref name="simd"/> adds v128 values and operators.</summary>
-    public ModuleGenerator(Random random, bool simd)
+    /// <summary>
+    /// A generator drawing from <paramref name="random"/>; <paramref name="simd"/> adds v128 values and operators;
+    /// <paramref name="canonicalNaNs"/> replaces every NaN that float arithmetic makes by the canonical NaN, so no
+    /// nondeterministic NaN bits reach memory, integers or v128 values (needed to compare with another engine).
+    /// </summary>
+    public ModuleGenerator(Random random, bool simd, bool canonicalNaNs = false)
     {
         _random = random;
         _simd = simd;
+        _canonicalNaNs = canonicalNaNs;
         _valueTypes = [ValType.I32, ValType.I64, ValType.F32, ValType.F64, ValType.ExternRef, ValType.FuncRef];
         if (simd)
         {
@@ -168,6 +181,15 @@ public sealed class ModuleGenerator
             declared.Add(_valueTypes[_random.Next(_valueTypes.Count)]);
         }
         _locals.AddRange(declared);
+        // Scratch locals of the NaN canonicalization, after the others and never picked at random.
+        _scratchF32 = _locals.Count;
+        _scratchF64 = _locals.Count + 1;
+        _scratchV128 = _locals.Count + 2;
+        declared.AddRange([ValType.F32, ValType.F64]);
+        if (_simd)
+        {
+            declared.Add(ValType.V128);
+        }
         Line($"(func $f{index} (export \"f{index}\") (type $t{_functionTypes[index]})" +
              (declared.Count > 0 ? $" (local {string.Join(' ', declared.Select(t => t.ToWatName()))})" : ""));
         _indent++;
@@ -691,6 +713,38 @@ public sealed class ModuleGenerator
             _ => "",
         };
         Line(name + immediates);
+        if (_canonicalNaNs && kind == OperatorKind.Plain && s_nanProducing.Contains(name[(name.IndexOf('.') + 1)..]))
+        {
+            CanonicalizeNaN(name[..name.IndexOf('.')]);
+        }
+    }
+
+    /// <summary>Replaces a NaN on top of the stack (a float, or float lanes of a v128) by the canonical NaN.</summary>
+    private void CanonicalizeNaN(string shape)
+    {
+        switch (shape)
+        {
+            case "f32":
+            case "f64":
+                // select(x, nan, x == x): x unless it is a NaN.
+                int scratch = shape == "f32" ? _scratchF32 : _scratchF64;
+                Line($"local.tee {scratch}");
+                Line($"{shape}.const nan");
+                Line($"local.get {scratch}");
+                Line($"local.get {scratch}");
+                Line($"{shape}.eq");
+                Line("select");
+                break;
+            case "f32x4":
+            case "f64x2":
+                Line($"local.tee {_scratchV128}");
+                Line(shape == "f32x4" ? "v128.const f32x4 nan nan nan nan" : "v128.const f64x2 nan nan");
+                Line($"local.get {_scratchV128}");
+                Line($"local.get {_scratchV128}");
+                Line($"{shape}.eq");
+                Line("v128.bitselect");
+                break;
+        }
     }
 
     private void Leaf(ValType type)

@@ -21,6 +21,9 @@ public static class EngineRun
         _ => throw new ArgumentException($"unknown mode {mode}"),
     };
 
+    /// <summary>Receives the final contents of each exported memory (the <c>events</c> command's --dump-memory).</summary>
+    public static Action<byte[]>? DumpMemory { get; set; }
+
     /// <summary>The events of running <paramref name="bytes"/> in <paramref name="mode"/>.</summary>
     public static List<string> Run(byte[] bytes, string mode)
     {
@@ -100,6 +103,7 @@ public static class EngineRun
                     events.Add($"global {export.Name} = {Describe(global.Value)}");
                     break;
                 case Memory memory:
+                    DumpMemory?.Invoke(memory.Span.ToArray());
                     events.Add($"memory {export.Name}: {memory.Pages} pages, sha256 {Convert.ToHexString(SHA256.HashData(memory.Span))[..32]}");
                     break;
                 case Table table:

@@ -118,6 +118,7 @@ public static class WasmtimeRun
                     Wasmtime.Memory memory = instance.GetMemory(export.Name)!;
                     long length = memory.GetLength();
                     byte[] hash = SHA256.HashData(memory.GetSpan(0, (int)length));
+                    EngineRun.DumpMemory?.Invoke(memory.GetSpan(0, (int)length).ToArray());
                     events.Add($"memory {export.Name}: {length / 65536} pages, sha256 {Convert.ToHexString(hash)[..32]}");
                     break;
                 }
