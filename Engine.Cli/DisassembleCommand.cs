@@ -68,8 +68,8 @@ internal sealed class DisassembleCommand : ICommand
             {
                 CompileResult result = new Engine.Baseline.BaselineCompiler().Compile(module, index, CompilerOptions.Default);
                 output.WriteLine(result.Function is { } compiled
-                    ? Engine.Baseline.CodeListing.Format(compiled)
-                    : $"  (stays interpreted: {result.Unsupported})");
+                    ? Engine.CodeGen.X64.CodeListing.Format(compiled)
+                    : $"  (stays interpreted: {result.Failure})");
                 continue;
             }
             output.WriteLine(Disassembler.Disassemble(module, index));
