@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Engine.Core;
-using Engine.Core.Text;
+using Engine.Text;
 
 namespace Engine.Fuzz.Generation;
 
