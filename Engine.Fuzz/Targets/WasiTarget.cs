@@ -94,11 +94,17 @@ public sealed class WasiTarget : FuzzTarget
     {
         string roles = s_roles[function.Name];
         var args = new List<ulong>();
+        // Most calls get plausible arguments (so state builds up: files opened, written, renamed); the rest get
+        // adversarial ones everywhere.
+        bool sane = random.Next(5) < 3;
         int paths = 0;
         foreach (char role in roles)
         {
             switch (role)
             {
+                case 'F' when sane:
+                    args.Add((ulong)(random.Next(3) == 0 ? 3 + random.Next(2) : random.Next(0, 9)));
+                    break;
                 case 'F':
                     args.Add(random.Next(10) switch
                     {
@@ -110,18 +116,18 @@ public sealed class WasiTarget : FuzzTarget
                     });
                     break;
                 case 'P':
-                    args.Add(Pointer(random, ResultArea + random.Next(64) * 8));
+                    args.Add(sane ? (ulong)(ResultArea + random.Next(64) * 8) : Pointer(random, ResultArea + random.Next(64) * 8));
                     break;
                 case 'N':
-                    args.Add(Length(random));
+                    args.Add(sane ? (ulong)random.Next(1, 600) : Length(random));
                     break;
                 case 'S':
                 {
-                    byte[] path = PathBytes(random);
+                    byte[] path = sane ? Encoding.UTF8.GetBytes(s_paths[random.Next(s_paths.Length)]) : PathBytes(random);
                     int at = PathArea + paths++ * 512 + random.Next(4);
                     memory.Add((at, path));
-                    args.Add(random.Next(12) == 0 ? Pointer(random, at) : (ulong)at);
-                    args.Add(random.Next(10) switch
+                    args.Add(!sane && random.Next(12) == 0 ? Pointer(random, at) : (ulong)at);
+                    args.Add(sane ? (ulong)path.Length : random.Next(10) switch
                     {
                         0 => (ulong)Math.Max(0, path.Length - 1),
                         1 => (ulong)path.Length + (ulong)random.Next(1, 8),
@@ -132,12 +138,12 @@ public sealed class WasiTarget : FuzzTarget
                 }
                 case 'I':
                 {
-                    int count = random.Next(8) == 0 ? random.Next(0, 64) : random.Next(1, 4);
+                    int count = !sane && random.Next(8) == 0 ? random.Next(0, 64) : random.Next(1, 4);
                     byte[] iovecs = new byte[Math.Min(count, 16) * 8];
                     for (int i = 0; i < iovecs.Length / 8; i++)
                     {
-                        uint buffer = (uint)Pointer(random, DataArea + random.Next(16) * 1024);
-                        uint length = random.Next(6) == 0 ? (uint)Length(random) : (uint)random.Next(0, 300);
+                        uint buffer = sane ? (uint)(DataArea + random.Next(16) * 1024) : (uint)Pointer(random, DataArea + random.Next(16) * 1024);
+                        uint length = !sane && random.Next(6) == 0 ? (uint)Length(random) : (uint)random.Next(0, 300);
                         BitConverter.TryWriteBytes(iovecs.AsSpan(i * 8), buffer);
                         BitConverter.TryWriteBytes(iovecs.AsSpan(i * 8 + 4), length);
                     }
@@ -146,10 +152,13 @@ public sealed class WasiTarget : FuzzTarget
                     random.NextBytes(data);
                     memory.Add((DataArea, data));
                     memory.Add((IovecArea, iovecs));
-                    args.Add(random.Next(12) == 0 ? Pointer(random, IovecArea) : IovecArea);
-                    args.Add(random.Next(12) == 0 ? Length(random) : (ulong)count);
+                    args.Add(!sane && random.Next(12) == 0 ? Pointer(random, IovecArea) : IovecArea);
+                    args.Add(!sane && random.Next(12) == 0 ? Length(random) : (ulong)count);
                     break;
                 }
+                case 'X' when sane:
+                    args.Add((ulong)random.Next(0, 5000));
+                    break;
                 case 'X':
                     args.Add(random.Next(6) switch
                     {
@@ -161,8 +170,14 @@ public sealed class WasiTarget : FuzzTarget
                         _ => (ulong)random.NextInt64(),
                     });
                     break;
+                case 'R' when sane:
+                    args.Add(random.Next(3) == 0 ? (ulong)random.NextInt64() & 0x1FFFFFFF : 0x1FFFFFFF);
+                    break;
                 case 'R':
                     args.Add(random.Next(4) switch { 0 => 0, 1 => ulong.MaxValue, 2 => 0x1FFFFFFF, _ => (ulong)random.NextInt64() });
+                    break;
+                case 'G' when sane:
+                    args.Add((ulong)random.Next(0, 16));
                     break;
                 case 'G':
                     args.Add(random.Next(4) switch { 0 => 0, 1 => (ulong)random.Next(0, 16), 2 => (ulong)random.Next(0, 0x10000), _ => 0xFFFFFFFF });
