@@ -42,6 +42,7 @@ public sealed record FuzzOptions
     public const string Usage = """
         usage: wasm-fuzz TARGET [--time 10m | --count N] [--seed S] [--out DIR] [options]
                wasm-fuzz replay TARGET FILE...
+               wasm-fuzz afl decode|text   (the afl-fuzz harness; start it with Engine.Fuzz/afl.sh)
                wasm-fuzz generate SEED [simd] [canonical]   (prints a module of our own generator)
                wasm-fuzz events FILE.wasm [interpreter|baseline|tiered-1|wasmtime [--dump-memory OUT]]   (what a module does)
         targets:

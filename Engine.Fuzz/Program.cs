@@ -40,6 +40,10 @@ public static class Program
                 }
                 return 0;
             }
+            if (args[0] == "afl")
+            {
+                return args.Length == 2 ? Afl.Run(args[1]) : Usage("afl needs a target (decode, text)");
+            }
             if (args[0] == "replay")
             {
                 return args.Length >= 3 ? Replay(args[1], args[2..]) : Usage("replay needs a target and files");
