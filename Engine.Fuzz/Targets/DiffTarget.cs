@@ -10,7 +10,7 @@ namespace Engine.Fuzz.Targets;
 
 /// <summary>
 /// <c>diff</c>: random valid modules run in every tier of ours (the interpreter is the oracle; the baseline
-/// compiler; tiered with thresholds of 1) and in wasmtime, which must all do the same: results, traps (by kind),
+/// compiler; tiered with thresholds of 1; tiered with thresholds of 2 and fuel and epoch checks) and in wasmtime, which must all do the same: results, traps (by kind),
 /// the values passed to the imports, the final globals, tables and memory. NaN bit patterns are compared as "a
 /// NaN" (wasm leaves NaN payloads nondeterministic); after a stack exhaustion nothing more is compared (the tiers'
 /// stack limits differ). Our tiers must agree bit for bit in memory even where NaN bits flow into it, wasmtime need not
@@ -21,7 +21,7 @@ namespace Engine.Fuzz.Targets;
 public sealed class DiffTarget : FuzzTarget
 {
     /// <summary>Our configurations, the first being the oracle.</summary>
-    public static readonly string[] Modes = ["interpreter", "baseline", "tiered-1"];
+    public static readonly string[] Modes = ["interpreter", "baseline", "tiered-1", "tiered-2-checked"];
 
     private readonly bool _wasmtime;
     private readonly string? _wasmOpt;

@@ -12,12 +12,18 @@ namespace Engine.Fuzz.Targets;
 /// </summary>
 public static class EngineRun
 {
-    /// <summary>The engine configuration of a mode name (interpreter, baseline, tiered-1).</summary>
+    /// <summary>The engine configuration of a mode name (interpreter, baseline, tiered-1, tiered-2-checked).</summary>
     public static EngineConfig Config(string mode) => mode switch
     {
         "interpreter" => new EngineConfig { Tier = TierMode.Interpreter },
         "baseline" => new EngineConfig { Tier = TierMode.Baseline },
         "tiered-1" => new EngineConfig { Tier = TierMode.Tiered, TierUpCallThreshold = 1, TierUpLoopThreshold = 1, BackgroundCompilation = false },
+        // Fuel and epoch checks in every function and loop (never running out): the code with interruption checks.
+        "tiered-2-checked" => new EngineConfig
+        {
+            Tier = TierMode.Tiered, TierUpCallThreshold = 2, TierUpLoopThreshold = 2, BackgroundCompilation = false,
+            ConsumeFuel = true, EpochInterruption = true,
+        },
         _ => throw new ArgumentException($"unknown mode {mode}"),
     };
 
@@ -28,8 +34,17 @@ public static class EngineRun
     public static List<string> Run(byte[] bytes, string mode)
     {
         var events = new List<string>();
-        var engine = new WasmEngine(Config(mode));
+        EngineConfig config = Config(mode);
+        var engine = new WasmEngine(config);
         using var store = new Store(engine);
+        if (config.ConsumeFuel)
+        {
+            store.SetFuel(long.MaxValue / 2);
+        }
+        if (config.EpochInterruption)
+        {
+            store.SetEpochDeadline(long.MaxValue);
+        }
         Module module = Module.FromBytes(engine, bytes);
         var linker = new Linker(engine);
         foreach (ImportType import in module.Imports)
