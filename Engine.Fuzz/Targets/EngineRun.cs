@@ -24,6 +24,12 @@ public static class EngineRun
             Tier = TierMode.Tiered, TierUpCallThreshold = 2, TierUpLoopThreshold = 2, BackgroundCompilation = false,
             ConsumeFuel = true, EpochInterruption = true,
         },
+        // For narrowing a difference down (the events command): tiered-2 with one of the checks or none.
+        "tiered-2" => Config("tiered-2-checked") with { ConsumeFuel = false, EpochInterruption = false },
+        "tiered-2-fuel" => Config("tiered-2-checked") with { EpochInterruption = false },
+        "tiered-2-epoch" => Config("tiered-2-checked") with { ConsumeFuel = false },
+        "baseline-checked" => new EngineConfig { Tier = TierMode.Baseline, ConsumeFuel = true, EpochInterruption = true },
+        "interpreter-checked" => new EngineConfig { Tier = TierMode.Interpreter, ConsumeFuel = true, EpochInterruption = true },
         _ => throw new ArgumentException($"unknown mode {mode}"),
     };
 
