@@ -47,6 +47,25 @@ public static class WatParser
     }
 
     /// <summary>
+    /// Parses a module as <see cref="ParseModule(string, string?, bool)"/> does, and tells where each instruction of
+    /// its code came from (<paramref name="sourceMap"/>), to report a decoding or validation error, which has a
+    /// binary offset, at the text's line and column.
+    /// </summary>
+    public static byte[] ParseModule(string text, string? fileName, bool emitNames, out TextSourceMap sourceMap)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        using TokenCursor cursor = TokenCursor.Open(text, fileName);
+        var builder = new TextSourceMap.Builder();
+        byte[] module = ModuleParser.Parse(cursor, emitNames, builder);
+        if (cursor.Kind != TokenKind.End)
+        {
+            throw cursor.Unexpected("the end of the text after the module");
+        }
+        sourceMap = builder.Build(text, fileName);
+        return module;
+    }
+
+    /// <summary>
     /// Parses the module at <paramref name="cursor"/>: a <c>(module ...)</c> form (also <c>binary</c> and
     /// <c>quote</c>), or bare module fields up to the end of the text. Leaves the cursor after the module.
     /// </summary>
