@@ -31,6 +31,28 @@ public sealed class DiffTarget : FuzzTarget
     {
         _wasmtime = wasmtime;
         _wasmOpt = wasmOpt ? FindOnPath("wasm-opt") : null;
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => DeleteQuietly(WorkDirectory);
+    }
+
+    /// <summary>Where wasm-opt's input and output go (one folder per process, deleted at exit).</summary>
+    private static string WorkDirectory => Path.Combine(Path.GetTempPath(), $"wasm-fuzz-{Environment.ProcessId}");
+
+    /// <summary>Deletes a folder of this process's scratch files, if it is there.</summary>
+    internal static void DeleteQuietly(string directory)
+    {
+        try
+        {
+            if (Directory.Exists(directory))
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
     }
 
     /// <inheritdoc/>
@@ -230,7 +252,7 @@ public sealed class DiffTarget : FuzzTarget
     /// <summary>Runs <c>wasm-opt -ttf</c> on the bytes; null when it fails.</summary>
     private byte[]? TranslateToFuzz(byte[] seedBytes, bool simd, bool denan)
     {
-        string work = Path.Combine(Path.GetTempPath(), $"wasm-fuzz-{Environment.ProcessId}");
+        string work = WorkDirectory;
         Directory.CreateDirectory(work);
         string input = Path.Combine(work, "in.dat"), output = Path.Combine(work, "out.wasm");
         File.WriteAllBytes(input, seedBytes);

@@ -49,6 +49,19 @@ public sealed class WasiTarget : FuzzTarget
 
     private readonly string _root = Path.Combine(Path.GetTempPath(), $"wasm-fuzz-wasi-{Environment.ProcessId}");
 
+    /// <summary>Removes the case folder when the process ends.</summary>
+    public WasiTarget()
+    {
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            if (Directory.Exists(_root))
+            {
+                MakeWritable(_root);
+                DiffTarget.DeleteQuietly(_root);
+            }
+        };
+    }
+
     /// <inheritdoc/>
     public override string Name => "wasi";
 
