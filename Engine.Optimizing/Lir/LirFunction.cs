@@ -77,7 +77,10 @@ public static class PhysicalRegisters
     public static string Name(int reg) => reg < 16 ? s_names[reg] : $"xmm{reg - 16}";
 }
 
-/// <summary>A virtual register: its type decides its class (xmm for floats and vectors), its spill slot size, and whether stack maps list it.</summary>
+/// <summary>
+/// A virtual register: its type decides its class (xmm for floats and vectors), its spill slot size, and whether stack
+/// maps list it (externrefs only: a funcref is a VMFuncRef address, which the collector must never count).
+/// </summary>
 public struct VReg
 {
     public ValType Type;
@@ -85,7 +88,7 @@ public struct VReg
     public int Value;
 
     public readonly bool IsXmm => Type is ValType.F32 or ValType.F64 or ValType.V128;
-    public readonly bool IsReference => Type is ValType.FuncRef or ValType.ExternRef;
+    public readonly bool IsExternRef => Type == ValType.ExternRef;
 }
 
 /// <summary>One machine instruction of the LIR: an operation (emitted by <c>LirEmitter</c>), its register operands, immediates.</summary>

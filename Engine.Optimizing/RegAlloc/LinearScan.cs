@@ -26,7 +26,7 @@ public readonly record struct AllocMove(int Before, int From, int To, int VReg);
 /// spilled up to its first use that needs a register. Split positions are moved to the block boundary of
 /// least loop depth available, so spills and reloads land outside loops (the spill weight by loop depth).
 /// Values live across a call end up in callee-saved registers (rbx, r12, r13) or in their spill slot;
-/// references never take callee-saved registers, so a reference live across a call is always in its
+/// externrefs never take callee-saved registers, so an externref live across a call is always in its
 /// frame slot there, where the stack map lists it.</para>
 /// <para><b>Resolution</b>: moves where an interval was split inside a block, and on control-flow edges
 /// where a value's location differs between the end of the predecessor and the start of the successor
@@ -156,7 +156,7 @@ internal sealed class LinearScan
         _references.Clear();
         for (int v = PhysicalRegisters.Count; v < _regCount; v++)
         {
-            if (_lir.VRegs[v].IsReference)
+            if (_lir.VRegs[v].IsExternRef)
             {
                 _references.Add(v);
             }
@@ -1001,7 +1001,7 @@ internal sealed class LinearScan
     }
 
     private bool Allowed(int cur, int reg) =>
-        !(PhysicalRegisters.IsCalleeSaved(reg) && _lir.VRegs[_iv[cur].Reg].IsReference);
+        !(PhysicalRegisters.IsCalleeSaved(reg) && _lir.VRegs[_iv[cur].Reg].IsExternRef);
 
     private bool TryAllocateFreeReg(int cur)
     {
@@ -1408,7 +1408,7 @@ internal sealed class LinearScan
     }
 
     /// <summary>
-    /// The references live across instruction <paramref name="inst"/> (a safepoint) and where each is then: frame slots
+    /// The externrefs live across instruction <paramref name="inst"/> (a safepoint) and where each is then: frame slots
     /// as byte offsets from rsp, or registers (for safepoints that keep registers).
     /// </summary>
     public void LiveReferencesAt(int inst, List<int> locations)
