@@ -1380,10 +1380,18 @@ internal sealed class LinearScan
         {
             ref LBlock block = ref lir.Blocks[b];
             ReadOnlySpan<int> succs = lir.Successors(b);
+            // A single-jump block entered from a branch would get the branch edge's moves and its own edge's moves before
+            // the same instruction, as one parallel move (wrong when the second reads what the first writes): it gets one
+            // move from the branch's locations straight to its successor's.
+            int fromBlock = IsPassThrough(b) ? lir.Predecessors(b)[0] : b;
             foreach (int s in succs)
             {
+                if (IsPassThrough(s))
+                {
+                    continue;
+                }
                 ref LBlock target = ref lir.Blocks[s];
-                int endPos = 2 * block.End - 1;
+                int endPos = 2 * lir.Blocks[fromBlock].End - 1;
                 int startPos = 2 * target.First;
                 int before = succs.Length == 1 ? block.End - 1 : target.First;
                 for (int w = 0; w < _words; w++)
@@ -1405,6 +1413,21 @@ internal sealed class LinearScan
             }
         }
         Moves.Sort((a, b) => a.Before.CompareTo(b.Before));
+    }
+
+    /// <summary>
+    /// A block of one instruction (its jump) with one successor, entered only from a block with several successors: the
+    /// moves of both its edges go before that jump, so they are resolved as one edge from the branch to the successor.
+    /// </summary>
+    private bool IsPassThrough(int b)
+    {
+        ref LBlock block = ref _lir.Blocks[b];
+        if (block.End - block.First != 1 || _lir.Successors(b).Length != 1)
+        {
+            return false;
+        }
+        ReadOnlySpan<int> preds = _lir.Predecessors(b);
+        return preds.Length == 1 && _lir.Successors(preds[0]).Length > 1;
     }
 
     /// <summary>
