@@ -14,7 +14,10 @@ public enum TierMode
     /// </summary>
     Baseline,
 
-    /// <summary>Functions start in the interpreter and move to the baseline tier when hot (see the tier-up settings).</summary>
+    /// <summary>
+    /// Functions start in the interpreter, move to the baseline tier when hot and to the optimizing tier when hot there
+    /// (see the tier-up settings; <see cref="EngineConfig.TierUpOptimizeThreshold"/> 0 stops at the baseline tier).
+    /// </summary>
     Tiered,
 
     /// <summary>
@@ -58,6 +61,14 @@ public sealed record EngineConfig
     /// activation continues in compiled code at that loop's header (on-stack replacement; at least 1).
     /// </summary>
     public int TierUpLoopThreshold { get; init; } = 1000;
+
+    /// <summary>
+    /// Tiered mode: the budget of calls and loop iterations a function's baseline code counts (one counter per function,
+    /// decremented at its entry and at every loop header) before it is compiled by the optimizing tier; running baseline
+    /// activations then move into the optimized code at their next loop header (on-stack replacement). 0 keeps tiered
+    /// code in the baseline tier. Needs a second compiler in <see cref="Compilers"/>.
+    /// </summary>
+    public int TierUpOptimizeThreshold { get; init; } = 1000;
 
     /// <summary>
     /// Tiered mode: compile hot functions on a background thread (true, the default: the interpreter goes on

@@ -95,7 +95,7 @@ public sealed class Module
             Code = new Native.ModuleCode(this, engine.Config, engine.TierStatistics);
             if (engine.Config.Tier == TierMode.Tiered)
             {
-                Translation.TierUp = new Native.TierManager(Code, engine.Config);
+                Translation.TierUp = Code.TierUp = new Native.TierManager(Code, engine.Config);
             }
             Code.CompileEager();
         }

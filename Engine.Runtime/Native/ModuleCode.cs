@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using Engine.Core;
 using Engine.Runtime.Diagnostics;
 using Engine.Runtime.Vm;
@@ -26,6 +27,13 @@ internal sealed class ModuleCode
     private readonly TierMode[] _tiers;
     private readonly List<WeakReference<InstanceState>> _instances = new();
     private readonly object _lock = new();
+    // Code replaced by a higher tier's: activations may still run it (an OSR transfer leaves its frame below the new
+    // code's), so it lives as long as the module's code does.
+    private readonly List<NativeFunction> _replaced = new();
+    // The tier-up budget of each defined function in code counting for the next tier (VMContext.TierUpCounters; pinned,
+    // so its address never changes); null when no code counts.
+    private readonly int[]? _tierUpCounters;
+    private readonly int _optimizeThreshold;
 
     public ModuleCode(Module owner, EngineConfig config, TierStatistics statistics)
     {
@@ -62,10 +70,56 @@ internal sealed class ModuleCode
             Fuel = config.ConsumeFuel,
             OsrAllLoops = config.Tier == TierMode.Tiered,
         };
+        // Tiered mode with a second machine-code tier: the first tier's tier-up code counts for the second.
+        _optimizeThreshold = config.TierUpOptimizeThreshold;
+        if (config.Tier == TierMode.Tiered && _compilers.Length >= 2 && _optimizeThreshold > 0)
+        {
+            _tierUpCounters = GC.AllocateArray<int>(Math.Max(count, 1), pinned: true);
+            Array.Fill(_tierUpCounters, _optimizeThreshold);
+            CountingOptions = Options with { TierUpCounters = true };
+        }
+        else
+        {
+            CountingOptions = Options;
+        }
     }
 
     /// <summary>What the compiler is asked to emit (epoch checks, fuel, OSR entries).</summary>
     public CompilerOptions Options { get; }
+
+    /// <summary>
+    /// What the first machine-code tier is asked to emit when tiered mode promotes a function to it: <see cref="Options"/>,
+    /// with tier-up counters for the second tier when there is one (<see cref="EngineConfig.TierUpOptimizeThreshold"/>).
+    /// </summary>
+    public CompilerOptions CountingOptions { get; }
+
+    /// <summary>The engine's statistics, which this module's compilations and transfers are counted in.</summary>
+    public TierStatistics Statistics => _statistics;
+
+    /// <summary>The tier manager of tiered mode (what the counters of compiled code call), or null.</summary>
+    public TierManager? TierUp { get; set; }
+
+    /// <summary>True when code of the first machine-code tier counts calls and loop iterations for the second.</summary>
+    public bool CountsForOptimizing => _tierUpCounters != null;
+
+    /// <summary>
+    /// Sets what is left of the tier-up budget of <paramref name="functionIndex"/> in code counting for the second tier:
+    /// <see cref="int.MaxValue"/> spent (its next tier asked for), 0 armed (every check calls the runtime: the next tier is
+    /// published and running activations move into it at their next loop header), or the threshold (counting again).
+    /// </summary>
+    public void SetTierUpCounter(uint functionIndex, int value)
+    {
+        if (_tierUpCounters is { } counters)
+        {
+            Volatile.Write(ref counters[(int)functionIndex - _module.ImportedFunctionCount], value);
+        }
+    }
+
+    /// <summary>The second tier's threshold (calls and loop iterations in the first machine-code tier).</summary>
+    public int OptimizeThreshold => _optimizeThreshold;
+
+    /// <summary>True when the compiled code of <paramref name="functionIndex"/> is the second machine-code tier's.</summary>
+    public bool IsOptimized(uint functionIndex) => Get(functionIndex) is { TierMode: TierMode.Optimizing };
 
     /// <summary>The machine-code tiers, lowest first (tier 1 onwards: the interpreter is tier 0).</summary>
     public IReadOnlyList<IFunctionCompiler> Compilers => _compilers;
@@ -163,10 +217,21 @@ internal sealed class ModuleCode
     /// Compiles <paramref name="functionIndex"/> without placing it (<see cref="PlaceAndPublish"/> does, for several
     /// at once); null, with the reason recorded, when the tier cannot compile it.
     /// </summary>
-    public PendingCode? TryCompile(uint functionIndex, string trigger, long calls) => TryCompile(functionIndex, trigger, calls, TierMode.Baseline);
+    public PendingCode? TryCompile(uint functionIndex, string trigger, long calls) =>
+        TryCompile(functionIndex, trigger, calls, TierMode.Baseline, counting: true);
 
-    /// <summary>Compiles with the compiler of <paramref name="tier"/> (<paramref name="retry"/>: after a higher tier failed).</summary>
-    private PendingCode? TryCompile(uint functionIndex, string trigger, long calls, TierMode tier, bool retry = false)
+    /// <summary>
+    /// Compiles <paramref name="functionIndex"/> with the second machine-code tier (tier-up from the first), without placing
+    /// it; null, with the reason recorded, when the tier cannot compile it.
+    /// </summary>
+    public PendingCode? TryCompileOptimized(uint functionIndex, string trigger, long calls) =>
+        TryCompile(functionIndex, trigger, calls, TierMode.Optimizing, retry: true);
+
+    /// <summary>
+    /// Compiles with the compiler of <paramref name="tier"/> (<paramref name="retry"/>: after a higher tier failed, or a
+    /// second tier after the first succeeded; <paramref name="counting"/>: with <see cref="CountingOptions"/>).
+    /// </summary>
+    private PendingCode? TryCompile(uint functionIndex, string trigger, long calls, TierMode tier, bool retry = false, bool counting = false)
     {
         if (!retry && IsFallback(functionIndex))
         {
@@ -178,7 +243,7 @@ internal sealed class ModuleCode
         CompileResult result;
         try
         {
-            result = compiler.Compile(_module, functionIndex, Options);
+            result = compiler.Compile(_module, functionIndex, counting ? CountingOptions : Options);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -224,7 +289,8 @@ internal sealed class ModuleCode
         var functions = new NativeFunction[compiled.Count];
         for (int i = 0; i < compiled.Count; i++)
         {
-            functions[i] = new NativeFunction(_module, compiled[i].Artifact, region, offsets[i], compiled[i].Tier, compiled[i].Time);
+            functions[i] = new NativeFunction(_module, compiled[i].Artifact, region, offsets[i], compiled[i].Tier, compiled[i].Time,
+                compiled[i].TierMode == TierMode.Optimizing ? TierMode.Optimizing : TierMode.Baseline);
         }
         region.Functions = functions;
         CodeMap.Register(region);
@@ -250,8 +316,14 @@ internal sealed class ModuleCode
     private void Publish(NativeFunction function, TierMode tier, string trigger, long calls)
     {
         List<InstanceState> live = new();
+        NativeFunction? previous;
         lock (_lock)
         {
+            previous = _functions[(int)function.FunctionIndex - _module.ImportedFunctionCount];
+            if (previous != null)
+            {
+                _replaced.Add(previous);
+            }
             Volatile.Write(ref _functions[(int)function.FunctionIndex - _module.ImportedFunctionCount], function);
             _instances.RemoveAll(w => !w.TryGetTarget(out _));
             foreach (WeakReference<InstanceState> weak in _instances)
@@ -266,11 +338,20 @@ internal sealed class ModuleCode
         {
             instance.PublishCompiled(function);
         }
+        if (function.TierMode == TierMode.Optimizing)
+        {
+            // Armed: activations still running the first tier's code move into this code at their next loop header.
+            SetTierUpCounter(function.FunctionIndex, 0);
+        }
         FunctionBody body = _module.Body(function.FunctionIndex);
+        TierMode from = previous is null ? TierMode.Interpreter : previous.TierMode;
         _statistics.AddPromotion(new FunctionPromotion(_moduleName, function.FunctionIndex, _module.FunctionName(function.FunctionIndex),
-            tier, trigger, calls, _statistics.Now, function.CompileTime, function.Artifact.Code.Length, body.End - body.Start));
-        EngineEvents.FunctionPromoted(_owner, function.FunctionIndex, TierNames.Interpreter, function.Tier, calls,
-            trigger == "loop" ? _loopThreshold : 0);
+            tier, trigger, calls, _statistics.Now, function.CompileTime, function.Artifact.Code.Length, body.End - body.Start)
+        {
+            From = from,
+        });
+        EngineEvents.FunctionPromoted(_owner, function.FunctionIndex, previous?.Tier ?? TierNames.Interpreter, function.Tier, calls,
+            trigger == "loop" ? (previous is null ? _loopThreshold : _optimizeThreshold) : 0);
     }
 
     /// <summary>
@@ -296,8 +377,13 @@ internal sealed class ModuleCode
     }
 
     /// <summary>Registers a new instance and gives it every function compiled so far.</summary>
-    public void Attach(InstanceState instance)
+    public unsafe void Attach(InstanceState instance)
     {
+        if (_tierUpCounters is { } counters)
+        {
+            // SAFETY: the array is pinned (never moves) and lives as long as this object, which every instance keeps alive.
+            ((VMContext*)instance.VMContext)->TierUpCounters = (nint)Unsafe.AsPointer(ref counters[0]);
+        }
         lock (_lock)
         {
             _instances.Add(new WeakReference<InstanceState>(instance));
