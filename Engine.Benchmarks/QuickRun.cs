@@ -5,7 +5,7 @@ namespace Engine.Benchmarks;
 
 /// <summary>
 /// <c>quick [--tier TIER] [--repeat N] [--small [--against TIER [--warmup SECONDS]]] [--sync-compile] [--tier-up-calls N]
-/// [--tier-up-loops N] [--verbose] [--wasmtime] [NAME...]</c>: runs each corpus program at its default size in our
+/// [--tier-up-loops N] [--tier-up-optimize N] [--verbose] [--wasmtime] [NAME...]</c>: runs each corpus program at its default size in our
 /// engine (best of N runs) and prints the time and whether the result is right; with <c>--small</c>, cold starts at
 /// the small size (a new engine, module and instance per run), with <c>--verbose</c> where their time goes, and with
 /// <c>--against</c> taking turns with another tier in the same process (after <c>--warmup</c> seconds of such turns
@@ -21,7 +21,7 @@ internal static class QuickRun
         bool verbose = false;
         bool small = false;
         bool sync = false;
-        int? callThreshold = null, loopThreshold = null;
+        int? callThreshold = null, loopThreshold = null, optimizeThreshold = null;
         double warmupSeconds = 0;
         TierMode? against = null;
         var names = new List<string>();
@@ -59,6 +59,10 @@ internal static class QuickRun
             {
                 loopThreshold = int.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture);
             }
+            else if (args[i] == "--tier-up-optimize" && i + 1 < args.Length)
+            {
+                optimizeThreshold = int.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture);
+            }
             else if (args[i] == "--warmup" && i + 1 < args.Length)
             {
                 warmupSeconds = double.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture);
@@ -77,6 +81,7 @@ internal static class QuickRun
         {
             TierUpCallThreshold = callThreshold ?? config.TierUpCallThreshold,
             TierUpLoopThreshold = loopThreshold ?? config.TierUpLoopThreshold,
+            TierUpOptimizeThreshold = optimizeThreshold ?? config.TierUpOptimizeThreshold,
         };
         int failures = 0;
         var ratios = new List<double>();

@@ -90,7 +90,7 @@ internal sealed class WastCommand : ICommand
         }
         if (tier != Engine.Runtime.TierMode.Interpreter)
         {
-            output.WriteLine($"compiled functions: {total.CompiledFunctions}, fell back to a lower tier (not compilable by the tier): {total.FallbackFunctions}");
+            output.WriteLine($"compiled functions: {total.CompiledFunctions} ({total.OptimizedFunctions} optimizing), fell back to a lower tier (not compilable by the tier): {total.FallbackFunctions}");
         }
         output.WriteLine(total.Total.ToString());
         return total.Total.Failed == 0 ? ExitCodes.Success : ExitCodes.Failure;

@@ -132,6 +132,9 @@ public sealed class Module
     /// <summary>The number of functions compiled to machine code so far.</summary>
     public int CompiledFunctionCount => Code?.CompiledCount ?? 0;
 
+    /// <summary>The number of functions whose code is the optimizing tier's (compiled at load or promoted there).</summary>
+    public int OptimizedFunctionCount => Code?.OptimizedCount ?? 0;
+
     /// <summary>
     /// Decodes and validates a binary module. Throws <see cref="MalformedModuleException"/> or
     /// <see cref="InvalidModuleException"/> (each with the byte offset) when it is not a valid module.

@@ -49,6 +49,9 @@ public sealed class WastResults
     /// <summary>Functions of the modules defined that run compiled code (machine-code tiers only).</summary>
     public int CompiledFunctions { get; internal set; }
 
+    /// <summary>Of <see cref="CompiledFunctions"/>, those running the optimizing tier's code.</summary>
+    public int OptimizedFunctions { get; internal set; }
+
     /// <summary>Functions the machine-code tier could not compile, which stayed in the interpreter.</summary>
     public int FallbackFunctions { get; internal set; }
 
@@ -95,6 +98,7 @@ public sealed class WastResults
         }
         Failures.AddRange(other.Failures);
         CompiledFunctions += other.CompiledFunctions;
+        OptimizedFunctions += other.OptimizedFunctions;
         FallbackFunctions += other.FallbackFunctions;
     }
 

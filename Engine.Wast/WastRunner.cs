@@ -55,6 +55,7 @@ public sealed class WastRunner
             }
         }
         results.CompiledFunctions = session.CompiledFunctions;
+        results.OptimizedFunctions = session.OptimizedFunctions;
         results.FallbackFunctions = session.FallbackFunctions;
         return results;
     }

@@ -23,8 +23,15 @@ public static class EngineVariants
     public static OurEngineVariant Optimizing { get; } = new(
         TierNames.Optimizing, new EngineConfig { Tier = TierMode.Optimizing }, CompileAllOptimizing);
 
-    /// <summary>Interpreter first, hot functions promoted to the baseline tier (default thresholds, background compilation).</summary>
+    /// <summary>
+    /// The full pipeline: interpreter first, hot functions promoted to the baseline tier and from there to the optimizing
+    /// tier (default thresholds, background compilation).
+    /// </summary>
     public static OurEngineVariant Tiered { get; } = new("tiered", new EngineConfig { Tier = TierMode.Tiered }, compileAll: null);
+
+    /// <summary>Tiered mode stopping at the baseline tier (<c>--tier-up-optimize 0</c>): what the second hop adds, by difference.</summary>
+    public static OurEngineVariant TieredBaseline { get; } = new(
+        "tiered-baseline", new EngineConfig { Tier = TierMode.Tiered, TierUpOptimizeThreshold = 0 }, compileAll: null);
 
     /// <summary>The wasmtime reference.</summary>
     public static WasmtimeVariant Wasmtime { get; } = new();
@@ -36,6 +43,7 @@ public static class EngineVariants
         Baseline,
         Optimizing,
         Tiered,
+        TieredBaseline,
         Wasmtime,
     ];
 

@@ -173,6 +173,9 @@ internal sealed class ModuleCode
     /// <summary>The number of functions compiled so far.</summary>
     public int CompiledCount => _functions.Count(f => f != null);
 
+    /// <summary>The number of functions whose code is the second machine-code tier's.</summary>
+    public int OptimizedCount => _functions.Count(f => f is { TierMode: TierMode.Optimizing });
+
     /// <summary>The compiled code of <paramref name="functionIndex"/>, or null.</summary>
     public NativeFunction? Get(uint functionIndex) => Volatile.Read(ref _functions[(int)functionIndex - _module.ImportedFunctionCount]);
 

@@ -1,4 +1,5 @@
 using Engine.Runtime;
+using Engine.Wast;
 using NUnit.Framework;
 
 namespace Engine.Tests.Spec;
@@ -28,11 +29,15 @@ public sealed class SpecBaselineTests
 public sealed class SpecTieredTests
 {
     [TestCaseSource(typeof(TestPaths), nameof(TestPaths.ScriptNames))]
-    public void RunsTieredWithThresholdOne(string name) =>
-        SpecRun.AssertPasses(TestPaths.ScriptPath(name), new EngineConfig
+    public void RunsTieredWithThresholdOne(string name)
+    {
+        WastResults results = SpecRun.AssertPasses(TestPaths.ScriptPath(name), new EngineConfig
         {
             Tier = TierMode.Tiered, TierUpCallThreshold = 1, TierUpLoopThreshold = 1, TierUpOptimizeThreshold = 1, BackgroundCompilation = false,
         });
+        // Baseline code asks for the optimizing tier on its first entry or loop header: every function compiled took both hops.
+        Assert.That(results.OptimizedFunctions, Is.EqualTo(results.CompiledFunctions), "functions that stayed in the baseline tier");
+    }
 }
 
 /// <summary>

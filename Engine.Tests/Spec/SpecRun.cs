@@ -17,7 +17,7 @@ internal static class SpecRun
     /// Runs the script and asserts that no command failed and that nothing was skipped, except (when
     /// <paramref name="textMalformedMaySkip"/>) the text-format <c>assert_malformed</c> commands of the JSON form.
     /// </summary>
-    public static void AssertPasses(string path, EngineConfig config, bool textMalformedMaySkip = true)
+    public static WastResults AssertPasses(string path, EngineConfig config, bool textMalformedMaySkip = true)
     {
         var options = new WastOptions { Config = config };
         WastResults results = new WastRunner(options).RunFile(path);
@@ -37,5 +37,6 @@ internal static class SpecRun
         {
             Assert.That(results.Total.Skipped, Is.Zero);
         }
+        return results;
     }
 }
