@@ -1,3 +1,4 @@
+using Engine.Baseline;
 using Engine.Runtime;
 
 namespace Engine.Tests.Baseline;
@@ -15,6 +16,12 @@ internal static class TierModes
     {
         "interpreter" => new EngineConfig { Tier = TierMode.Interpreter, EpochInterruption = epoch, ConsumeFuel = fuel },
         "baseline" => new EngineConfig { Tier = TierMode.Baseline, EpochInterruption = epoch, ConsumeFuel = fuel },
+        // The baseline with every local in its frame slot (no pinned locals): the code paths pinning skips.
+        "baseline-unpinned" => new EngineConfig
+        {
+            Tier = TierMode.Baseline, EpochInterruption = epoch, ConsumeFuel = fuel,
+            Compilers = [new BaselineCompiler(new BaselineOptions { PinLocals = false })],
+        },
         // Small thresholds, synchronous: hot code moves at a known point.
         "tiered-sync" => new EngineConfig
         {
