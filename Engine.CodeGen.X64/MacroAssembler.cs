@@ -711,6 +711,12 @@ public sealed partial class MacroAssembler
     /// <summary>int3.</summary>
     public void Breakpoint() => _asm.int3();
 
+    /// <summary>cpuid (leaf in eax, subleaf in ecx; writes eax, ebx, ecx, edx).</summary>
+    public void Cpuid() => _asm.cpuid();
+
+    /// <summary>xgetbv (register ecx into edx:eax).</summary>
+    public void Xgetbv() => _asm.xgetbv();
+
     /// <summary>dst = address of <paramref name="label"/> (rip-relative).</summary>
     public void LeaLabel(Reg dst, MLabel label) => _asm.lea(R64(dst), __[L(label)]);
 

@@ -45,7 +45,7 @@ public static class EngineVariants
     private static void CompileAllBaseline(Module module)
     {
         var compiler = new Engine.Baseline.BaselineCompiler();
-        Engine.Core.CompilerOptions options = module.Code?.Options ?? new Engine.Core.CompilerOptions();
+        Engine.Core.CompilerOptions options = module.Code?.Options ?? new Engine.Core.CompilerOptions { CpuFeatures = HostCpu.Features };
         for (int i = module.Info.ImportedFunctionCount; i < module.Info.FunctionTypeIndices.Count; i++)
         {
             compiler.Compile(module.Info, (uint)i, options);

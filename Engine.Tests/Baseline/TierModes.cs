@@ -1,4 +1,5 @@
 using Engine.Baseline;
+using Engine.Core;
 using Engine.Runtime;
 
 namespace Engine.Tests.Baseline;
@@ -21,6 +22,11 @@ internal static class TierModes
         {
             Tier = TierMode.Baseline, EpochInterruption = epoch, ConsumeFuel = fuel,
             Compilers = [new BaselineCompiler(new BaselineOptions { PinLocals = false })],
+        },
+        // The baseline for an x86-64-v2 processor: bsr/bsf instead of lzcnt/tzcnt, SIMD functions interpreted.
+        "baseline-x64v2" => new EngineConfig
+        {
+            Tier = TierMode.Baseline, EpochInterruption = epoch, ConsumeFuel = fuel, CpuFeatures = CpuFeatures.X64V2,
         },
         // Small thresholds, synchronous: hot code moves at a known point.
         "tiered-sync" => new EngineConfig
