@@ -21,14 +21,14 @@ internal static class Arguments
 
     /// <summary>
     /// Reads a module file: a binary as it is, a text module (anything not starting with the binary magic)
-    /// parsed to its binary. Throws <see cref="Engine.Core.Text.TextFormatException"/> for bad text.
+    /// parsed to its binary. Throws <see cref="Engine.Text.TextFormatException"/> for bad text.
     /// </summary>
     public static byte[] ReadModule(string path)
     {
         byte[] bytes = ReadFile(path);
         return Engine.Runtime.Module.IsBinary(bytes)
             ? bytes
-            : Engine.Core.Text.WatParser.ParseModule(System.Text.Encoding.UTF8.GetString(bytes), Path.GetFileName(path), emitNames: true);
+            : Engine.Text.WatParser.ParseModule(System.Text.Encoding.UTF8.GetString(bytes), Path.GetFileName(path), emitNames: true);
     }
 
     /// <summary>Reads a file, turning a missing or unreadable file into a usage error.</summary>

@@ -145,12 +145,12 @@ public sealed class Module
 
     /// <summary>
     /// Parses a module in the text format (<c>.wat</c>) and loads it. Throws
-    /// <see cref="global::Engine.Core.Text.TextFormatException"/> (with line and column) for bad text.
+    /// <see cref="global::Engine.Text.TextFormatException"/> (with line and column) for bad text.
     /// </summary>
     public static Module FromText(WasmEngine engine, string text, string? name = null)
     {
         ArgumentNullException.ThrowIfNull(text);
-        return FromBytes(engine, global::Engine.Core.Text.WatParser.ParseModule(text, name, emitNames: true), name);
+        return FromBytes(engine, global::Engine.Text.WatParser.ParseModule(text, name, emitNames: true), name);
     }
 
     /// <summary>Reads and loads a module from a file: binary, or text when it does not start with the binary magic.</summary>

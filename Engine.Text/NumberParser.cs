@@ -1,10 +1,10 @@
 using System.Globalization;
 using System.Numerics;
 
-namespace Engine.Core.Text;
+namespace Engine.Text;
 
 /// <summary>The outcome of parsing a numeric literal.</summary>
-internal enum LiteralStatus : byte
+public enum LiteralStatus : byte
 {
     /// <summary>Parsed.</summary>
     Ok,
@@ -20,7 +20,7 @@ internal enum LiteralStatus : byte
 /// notation, <c>inf</c>, <c>nan</c> and <c>nan:0x...</c>. Floats are rounded to nearest-even; a literal
 /// that rounds to infinity is out of range.
 /// </summary>
-internal static class NumberParser
+public static class NumberParser
 {
     /// <summary>IEEE binary32 layout.</summary>
     public static readonly FloatLayout Single = new(23, 8);
@@ -84,7 +84,7 @@ internal static class NumberParser
     }
 
     /// <summary>Parses a hex number without prefix (spec: hexnum); false when malformed or beyond 64 bits.</summary>
-    public static bool TryParseHexNum(ReadOnlySpan<char> s, out ulong value) => ParseDigits(s, 16, out value) == LiteralStatus.Ok;
+    internal static bool TryParseHexNum(ReadOnlySpan<char> s, out ulong value) => ParseDigits(s, 16, out value) == LiteralStatus.Ok;
 
     /// <summary>Parses digits with single underscores between them (spec: num, hexnum).</summary>
     private static LiteralStatus ParseDigits(ReadOnlySpan<char> s, int radix, out ulong value)
@@ -390,10 +390,10 @@ internal static class NumberParser
     }
 }
 
-/// <summary>The bit layout of an IEEE binary float format.</summary>
-internal sealed class FloatLayout
+/// <summary>The bit layout of an IEEE binary float format: <see cref="NumberParser.Single"/> or <see cref="NumberParser.Double"/>.</summary>
+public sealed class FloatLayout
 {
-    public FloatLayout(int mantissaBits, int exponentBits)
+    internal FloatLayout(int mantissaBits, int exponentBits)
     {
         MantissaBits = mantissaBits;
         Bias = (1 << (exponentBits - 1)) - 1;
@@ -403,10 +403,10 @@ internal sealed class FloatLayout
         QuietBit = 1UL << (mantissaBits - 1);
     }
 
-    public int MantissaBits { get; }
-    public int Bias { get; }
-    public ulong MantissaMask { get; }
-    public ulong ExponentMask { get; }
-    public ulong SignBit { get; }
-    public ulong QuietBit { get; }
+    internal int MantissaBits { get; }
+    internal int Bias { get; }
+    internal ulong MantissaMask { get; }
+    internal ulong ExponentMask { get; }
+    internal ulong SignBit { get; }
+    internal ulong QuietBit { get; }
 }

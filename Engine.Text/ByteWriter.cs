@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 
-namespace Engine.Core.Text;
+namespace Engine.Text;
 
 /// <summary>A growable byte buffer with the binary format's encodings (minimal LEB128, little-endian floats).</summary>
 internal sealed class ByteWriter

@@ -1,4 +1,7 @@
-namespace Engine.Core.Text;
+
+using Engine.Core;
+
+namespace Engine.Text;
 
 /// <summary>
 /// Maps text-format instruction names to opcodes, built from the one operator table

@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
+using Engine.Core;
 
-namespace Engine.Core.Scripts;
+namespace Engine.Wast.Scripts;
 
 /// <summary>
 /// Loads a spec test script in wabt's <c>wast2json</c> form (<c>NAME.json</c> plus the <c>.wasm</c> and
@@ -123,17 +124,10 @@ public static class JsonScriptLoader
     private static ScriptValue ReadValue(JsonElement value)
     {
         string typeName = value.GetProperty("type").GetString()!;
-        ValType type = typeName switch
+        if (!ValTypeExtensions.TryParseWatName(typeName, out ValType type))
         {
-            "i32" => ValType.I32,
-            "i64" => ValType.I64,
-            "f32" => ValType.F32,
-            "f64" => ValType.F64,
-            "v128" => ValType.V128,
-            "funcref" => ValType.FuncRef,
-            "externref" => ValType.ExternRef,
-            _ => throw new FormatException($"unknown value type '{typeName}'"),
-        };
+            throw new FormatException($"unknown value type '{typeName}'");
+        }
         if (!value.TryGetProperty("value", out JsonElement v))
         {
             // A funcref without a value is (ref.func): any non-null function reference.
@@ -187,12 +181,11 @@ public static class JsonScriptLoader
         {
             throw new FormatException($"v128 with {lanes.Length} lanes of {laneType}");
         }
-        Span<byte> bytes = stackalloc byte[16];
+        Span<ulong> bits = stackalloc ulong[lanes.Length];
         NanPattern[]? nans = null;
         for (int i = 0; i < lanes.Length; i++)
         {
             NanPattern nan = ParseNan(lanes[i]);
-            ulong bits = 0;
             if (nan != NanPattern.None)
             {
                 nans ??= new NanPattern[lanes.Length];
@@ -200,22 +193,10 @@ public static class JsonScriptLoader
             }
             else
             {
-                bits = ulong.Parse(lanes[i], CultureInfo.InvariantCulture);
-            }
-            int laneBytes = laneBits / 8;
-            for (int b = 0; b < laneBytes; b++)
-            {
-                bytes[i * laneBytes + b] = (byte)(bits >> (8 * b));
+                bits[i] = ulong.Parse(lanes[i], CultureInfo.InvariantCulture);
             }
         }
-        return new ScriptValue
-        {
-            Type = ValType.V128,
-            Low = BitConverter.ToUInt64(bytes[..8]),
-            High = BitConverter.ToUInt64(bytes[8..]),
-            LaneType = laneType,
-            LaneNans = nans,
-        };
+        return ScriptValue.Vector(laneType, laneBits, bits, nans);
     }
 
     private static string? OptionalString(JsonElement element, string name) =>

@@ -1,7 +1,8 @@
-namespace Engine.Core.Text;
+
+namespace Engine.Text;
 
 /// <summary>The lexical class of a token of the text format.</summary>
-internal enum TokenKind : byte
+public enum TokenKind : byte
 {
     /// <summary><c>(</c>.</summary>
     LeftParen,

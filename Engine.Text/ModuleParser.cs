@@ -1,4 +1,7 @@
-namespace Engine.Core.Text;
+
+using Engine.Core;
+
+namespace Engine.Text;
 
 /// <summary>
 /// Parses one text-format module and encodes it straight into the binary format.
@@ -608,7 +611,7 @@ internal sealed partial class ModuleParser
 
     private ValType ParseValueType()
     {
-        if (_in.Kind == TokenKind.Atom && TryValueType(_in.Text, out ValType type))
+        if (_in.Kind == TokenKind.Atom && ValTypeExtensions.TryParseWatName(_in.Text, out ValType type))
         {
             _in.Advance();
             return type;
@@ -641,22 +644,6 @@ internal sealed partial class ModuleParser
             return ValType.ExternRef;
         }
         throw _in.Unexpected("a heap type (func or extern)");
-    }
-
-    internal static bool TryValueType(ReadOnlySpan<char> text, out ValType type)
-    {
-        type = text switch
-        {
-            "i32" => ValType.I32,
-            "i64" => ValType.I64,
-            "f32" => ValType.F32,
-            "f64" => ValType.F64,
-            "v128" => ValType.V128,
-            "funcref" => ValType.FuncRef,
-            "externref" => ValType.ExternRef,
-            _ => ValType.Bottom,
-        };
-        return type != ValType.Bottom;
     }
 
     private static bool IsRefTypeKeyword(ReadOnlySpan<char> text) => text is "funcref" or "externref";

@@ -1,4 +1,7 @@
-namespace Engine.Core.Text;
+
+using Engine.Core;
+
+namespace Engine.Text;
 
 internal sealed partial class ModuleParser
 {

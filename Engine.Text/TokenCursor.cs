@@ -2,27 +2,64 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Unicode;
 
-namespace Engine.Core.Text;
+namespace Engine.Text;
 
 /// <summary>
-/// A position in a <see cref="TokenList"/> with the small recognizers every parser of the text format
+/// A position in the tokens of a text with the small recognizers every parser of the text format
 /// needs: keywords, forms <c>( keyword ...)</c>, identifiers, strings and names, and errors that point
 /// at the current token and say what was expected.
 /// </summary>
-internal sealed class TokenCursor
+/// <remarks>
+/// Published for grammars that embed the text format, as the script format (<c>.wast</c>) embeds modules:
+/// such a parser opens a cursor over its text with <see cref="Open"/>, reads its own forms with these
+/// recognizers, and hands each module form to <see cref="WatParser.ReadModuleForm"/>. Tokens are
+/// addressed by index (<see cref="Position"/>); parentheses are matched when the text is read.
+/// </remarks>
+public sealed class TokenCursor : IDisposable
 {
     private readonly Token[] _tokens;
     private readonly string _text;
+    private readonly bool _ownsList;
 
-    public TokenCursor(TokenList list)
+    internal TokenCursor(TokenList list)
     {
         List = list;
         _tokens = list.Tokens;
         _text = list.Text;
     }
 
+    private TokenCursor(TokenList list, bool ownsList) : this(list) => _ownsList = ownsList;
+
+    /// <summary>Reads the tokens of <paramref name="text"/> and puts a cursor on the first; dispose it when done.</summary>
+    /// <param name="text">The source text.</param>
+    /// <param name="fileName">The file the text came from, for messages; may be null.</param>
+    /// <exception cref="TextFormatException">The text has a lexical error or unbalanced parentheses.</exception>
+    public static TokenCursor Open(string text, string? fileName)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return new TokenCursor(Lexer.Tokenize(text, fileName), ownsList: true);
+    }
+
+    /// <summary>Returns the token storage (pooled) of a cursor made by <see cref="Open"/>; the cursor must not be used afterwards.</summary>
+    public void Dispose()
+    {
+        if (_ownsList)
+        {
+            List.Release();
+        }
+    }
+
     /// <summary>The tokens read.</summary>
-    public TokenList List { get; }
+    internal TokenList List { get; }
+
+    /// <summary>The number of tokens, the final <see cref="TokenKind.End"/> included.</summary>
+    public int Count => List.Count;
+
+    /// <summary>The source text.</summary>
+    public string SourceText => _text;
+
+    /// <summary>The offset in the source text of token <paramref name="index"/>'s first character.</summary>
+    public int OffsetOf(int index) => _tokens[index].Start;
 
     /// <summary>The index of the current token.</summary>
     public int Position { get; set; }
@@ -43,8 +80,10 @@ internal sealed class TokenCursor
         return _text.AsSpan(token.Start, token.Length);
     }
 
+    /// <summary>True at <c>)</c>.</summary>
     public bool AtRightParen => Kind == TokenKind.RightParen;
 
+    /// <summary>True at <c>(</c>.</summary>
     public bool AtLeftParen => Kind == TokenKind.LeftParen;
 
     /// <summary>True when the current token is the keyword <paramref name="keyword"/>.</summary>
@@ -61,11 +100,13 @@ internal sealed class TokenCursor
     /// <summary>The index of the token after the form opened by the current <c>(</c>.</summary>
     public int AfterForm => _tokens[Position].Match + 1;
 
+    /// <summary>Moves to the next token.</summary>
     public void Advance() => Position++;
 
     /// <summary>Moves past the form opened by the current <c>(</c>.</summary>
     public void SkipForm() => Position = AfterForm;
 
+    /// <summary>Consumes the keyword <paramref name="keyword"/> when it is the current token.</summary>
     public bool TryKeyword(string keyword)
     {
         if (AtKeyword(keyword))
@@ -76,6 +117,7 @@ internal sealed class TokenCursor
         return false;
     }
 
+    /// <summary>Consumes the keyword <paramref name="keyword"/>, or fails.</summary>
     public void ExpectKeyword(string keyword)
     {
         if (!TryKeyword(keyword))
@@ -104,6 +146,7 @@ internal sealed class TokenCursor
         }
     }
 
+    /// <summary>Consumes <c>(</c>, or fails.</summary>
     public void ExpectLeftParen()
     {
         if (Kind != TokenKind.LeftParen)
@@ -113,6 +156,7 @@ internal sealed class TokenCursor
         Position++;
     }
 
+    /// <summary>Consumes <c>)</c>, or fails.</summary>
     public void ExpectRightParen()
     {
         if (Kind != TokenKind.RightParen)
@@ -146,7 +190,7 @@ internal sealed class TokenCursor
     }
 
     /// <summary>Reads a string literal and appends its bytes.</summary>
-    public void ReadString(ByteWriter destination, string expected = "a string")
+    internal void ReadString(ByteWriter destination, string expected = "a string")
     {
         if (Kind != TokenKind.String)
         {
@@ -157,7 +201,7 @@ internal sealed class TokenCursor
     }
 
     /// <summary>Reads a string literal as bytes.</summary>
-    public byte[] ReadStringBytes(string expected = "a string")
+    internal byte[] ReadStringBytes(string expected = "a string")
     {
         var writer = new ByteWriter(Text.Length);
         ReadString(writer, expected);
@@ -185,7 +229,7 @@ internal sealed class TokenCursor
         !literal.Contains('\\') && System.Text.Ascii.IsValid(literal);
 
     /// <summary>Reads a name and writes it as a binary-format name (length and UTF-8 bytes).</summary>
-    public void ReadNameInto(ByteWriter destination, ByteWriter scratch, string expected = "a name")
+    internal void ReadNameInto(ByteWriter destination, ByteWriter scratch, string expected = "a name")
     {
         int at = Position;
         scratch.Clear();
@@ -198,7 +242,7 @@ internal sealed class TokenCursor
     }
 
     /// <summary>Decodes a string literal (with its quotes) checked by the lexer: escapes to bytes, other characters to UTF-8.</summary>
-    public static void DecodeString(ReadOnlySpan<char> literal, ByteWriter destination)
+    internal static void DecodeString(ReadOnlySpan<char> literal, ByteWriter destination)
     {
         ReadOnlySpan<char> body = literal[1..^1];
         Span<byte> utf8 = stackalloc byte[4];

@@ -1,4 +1,6 @@
-namespace Engine.Core.Scripts;
+using Engine.Core;
+
+namespace Engine.Wast.Scripts;
 
 /// <summary>
 /// The commands of a spec test script. Both the wast2json JSON loader and the <c>.wast</c> text parser
@@ -63,6 +65,31 @@ public sealed class ScriptValue
     public NanPattern[]? LaneNans { get; init; }
     /// <summary>For expected funcref results written <c>(ref.func)</c>: any non-null funcref matches.</summary>
     public bool AnyNonNull { get; init; }
+
+    /// <summary>
+    /// A v128 from its lanes as the script wrote them: <paramref name="lanes"/> holds 128 / <paramref name="laneBits"/>
+    /// bit patterns, lane 0 first; a lane with a NaN pattern in <paramref name="laneNans"/> has no bits.
+    /// </summary>
+    public static ScriptValue Vector(string laneType, int laneBits, ReadOnlySpan<ulong> lanes, NanPattern[]? laneNans)
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        int laneBytes = laneBits / 8;
+        for (int i = 0; i < lanes.Length; i++)
+        {
+            for (int b = 0; b < laneBytes; b++)
+            {
+                bytes[i * laneBytes + b] = (byte)(lanes[i] >> (8 * b));
+            }
+        }
+        return new ScriptValue
+        {
+            Type = ValType.V128,
+            Low = BitConverter.ToUInt64(bytes[..8]),
+            High = BitConverter.ToUInt64(bytes[8..]),
+            LaneType = laneType,
+            LaneNans = laneNans,
+        };
+    }
 
     /// <inheritdoc/>
     public override string ToString() => Type switch

@@ -2,8 +2,9 @@ using System.Buffers.Binary;
 using System.Globalization;
 using System.Runtime.Intrinsics;
 using System.Text;
+using Engine.Core;
 
-namespace Engine.Core.Text;
+namespace Engine.Text;
 
 /// <summary>
 /// Prints a binary module in the text format, with flat (unfolded) instructions and numeric indices

@@ -1,4 +1,7 @@
-namespace Engine.Core.Text;
+
+using Engine.Core;
+
+namespace Engine.Text;
 
 /// <summary>
 /// The text is not well-formed WebAssembly text (spec: "malformed" at the text level): a lexical error,

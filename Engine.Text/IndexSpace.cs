@@ -1,4 +1,5 @@
-namespace Engine.Core.Text;
+
+namespace Engine.Text;
 
 /// <summary>
 /// The identifiers bound in one index space of a module (types, functions, tables, memories, globals,

@@ -1,6 +1,7 @@
 using System.Numerics;
+using Engine.Core;
 
-namespace Engine.Core.Text;
+namespace Engine.Text;
 
 internal sealed partial class ModuleParser
 {

@@ -1,6 +1,6 @@
 using System.Buffers;
 
-namespace Engine.Core.Text;
+namespace Engine.Text;
 
 /// <summary>
 /// Splits source text into tokens (spec: text/lexical). Whitespace and comments (<c>;;</c> to the end of

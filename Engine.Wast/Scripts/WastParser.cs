@@ -1,6 +1,7 @@
-using Engine.Core.Scripts;
+using Engine.Core;
+using Engine.Text;
 
-namespace Engine.Core.Text;
+namespace Engine.Wast.Scripts;
 
 /// <summary>
 /// Parses a spec test script (<c>.wast</c>) into <see cref="ScriptCommand"/>s, the same model the
@@ -23,16 +24,8 @@ public static class WastParser
     /// <exception cref="TextFormatException">The script (or a module it defines) is not well formed.</exception>
     public static IReadOnlyList<ScriptCommand> ParseScript(string text, string fileName)
     {
-        ArgumentNullException.ThrowIfNull(text);
-        TokenList tokens = Lexer.Tokenize(text, fileName);
-        try
-        {
-            return new ScriptReader(new TokenCursor(tokens), text, fileName).ReadAll();
-        }
-        finally
-        {
-            tokens.Release();
-        }
+        using TokenCursor cursor = TokenCursor.Open(text, fileName);
+        return new ScriptReader(cursor, text, fileName).ReadAll();
     }
 
     /// <summary>How a script module will be used, which decides whether it is parsed now.</summary>
@@ -67,7 +60,7 @@ public static class WastParser
                 // A script may be just the fields of one module (spec: script ::= cmd* | modulefield*).
                 int line = LineOfForm();
                 string origin = $"{_fileName}:{line}";
-                _commands.Add(new ScriptCommand { Kind = ScriptCommandKind.Module, Line = line, Module = new ScriptModule { Binary = ModuleParser.Parse(_in), Origin = origin } });
+                _commands.Add(new ScriptCommand { Kind = ScriptCommandKind.Module, Line = line, Module = new ScriptModule { Binary = WatParser.ParseModule(_in), Origin = origin } });
                 return _commands;
             }
             while (_in.Kind != TokenKind.End)
@@ -166,35 +159,9 @@ public static class WastParser
         /// <summary><c>(module $id? ...)</c> in text, <c>binary</c> or <c>quote</c> form.</summary>
         private ScriptModule ReadModule(ModuleUse use)
         {
-            if (!_in.AtForm("module"))
-            {
-                throw _in.Unexpected("\"(module\"");
-            }
-            int start = _in.Position;
             string origin = $"{_fileName}:{LineOfForm()}";
-            _in.Position += 2;
-            string? name = _in.TryId(out ReadOnlySpan<char> id) ? id.ToString() : null;
-            if (_in.TryKeyword("binary"))
-            {
-                return new ScriptModule { Binary = ModuleParser.ParseBinaryModule(_in), Name = name, Origin = origin };
-            }
-            if (_in.TryKeyword("quote"))
-            {
-                int quoteAt = _in.Position;
-                string text = ModuleParser.ReadQuotedText(_in);
-                return use == ModuleUse.ExpectFailure
-                    ? new ScriptModule { Text = text, Name = name, Origin = origin }
-                    : new ScriptModule { Binary = ModuleParser.ParseQuotedText(_in, quoteAt, text), Name = name, Origin = origin };
-            }
-            _in.Position = start;
-            if (use == ModuleUse.ExpectFailure)
-            {
-                _in.SkipForm();
-                int end = _in.List.Tokens[_in.Position - 1].Start + 1;
-                int begin = _in.List.Tokens[start].Start;
-                return new ScriptModule { Text = _text[begin..end], Name = name, Origin = origin };
-            }
-            return new ScriptModule { Binary = ModuleParser.Parse(_in), Name = name, Origin = origin };
+            ModuleForm form = WatParser.ReadModuleForm(_in, keepText: use == ModuleUse.ExpectFailure);
+            return new ScriptModule { Binary = form.Binary, Text = form.Text, Name = form.Id, Origin = origin };
         }
 
         /// <summary><c>(invoke $id? "name" value*)</c> or <c>(get $id? "name")</c>.</summary>
@@ -291,7 +258,7 @@ public static class WastParser
             };
             _in.Advance();
             int lanes = 128 / laneBits;
-            Span<byte> bytes = stackalloc byte[16];
+            Span<ulong> bits = stackalloc ulong[lanes];
             NanPattern[]? laneNans = null;
             for (int i = 0; i < lanes; i++)
             {
@@ -300,7 +267,6 @@ public static class WastParser
                     throw _in.Error($"wrong number of lane literals: expected {lanes} for {shape}, found {i}");
                 }
                 NanPattern nan = layout != null && isResult ? ReadNanPattern() : NanPattern.None;
-                ulong lane = 0;
                 if (nan != NanPattern.None)
                 {
                     laneNans ??= new NanPattern[lanes];
@@ -308,21 +274,10 @@ public static class WastParser
                 }
                 else
                 {
-                    lane = layout == null ? ReadInteger(laneBits) : ReadFloat(layout);
-                }
-                for (int b = 0; b < laneBits / 8; b++)
-                {
-                    bytes[i * laneBits / 8 + b] = (byte)(lane >> (8 * b));
+                    bits[i] = layout == null ? ReadInteger(laneBits) : ReadFloat(layout);
                 }
             }
-            return new ScriptValue
-            {
-                Type = ValType.V128,
-                Low = BitConverter.ToUInt64(bytes[..8]),
-                High = BitConverter.ToUInt64(bytes[8..]),
-                LaneType = laneType,
-                LaneNans = laneNans,
-            };
+            return ScriptValue.Vector(laneType, laneBits, bits, laneNans);
         }
 
         private ulong ReadInteger(int bits)
@@ -353,7 +308,7 @@ public static class WastParser
         /// </summary>
         private int LineOfForm()
         {
-            int offset = _in.List.Tokens[Math.Min(_in.Position + 1, _in.List.Count - 1)].Start;
+            int offset = _in.OffsetOf(Math.Min(_in.Position + 1, _in.Count - 1));
             if (offset < _lineOffset)
             {
                 _lineOffset = 0;
