@@ -191,10 +191,7 @@ internal sealed partial class CodeGen
 
     // ---- shifts ----
 
-    /// <summary>
-    /// A lane shift: the count (wasm takes it modulo the lane width) is a constant, or masked in its register before
-    /// the vector operand is popped; i8x16 shifts and i64x2.shr_s need a temporary.
-    /// </summary>
+    /// <summary>A lane shift: the count (wasm takes it modulo the lane width) is a constant, or masked in its register before the vector operand is popped.</summary>
     public void VectorShift(OperandSize lane, ShiftOp op)
     {
         Operand count;
@@ -209,7 +206,7 @@ internal sealed partial class CodeGen
             count = Operand.InRegister(countReg);
         }
         Reg a = PopToRegister();
-        bool needsTemp = lane == S8 || (lane == S64 && op == ShiftOp.Sar);
+        bool needsTemp = FunctionEmitter.VectorShiftNeedsTemp(lane, op);
         Reg temp = needsTemp ? Allocate(true) : Reg.None;
         _emitter.VectorShift(lane, op, a, count, temp);
         if (needsTemp)
