@@ -165,7 +165,6 @@ public static class OperatorGenerator
             ["OperatorInfo.g.cs"] = GenerateInfo(ops),
             ["IOperatorVisitor.g.cs"] = GenerateVisitor(ops),
             ["OperatorReader.g.cs"] = GenerateReader(ops),
-            ["ValidateThenVisit.g.cs"] = GenerateValidateThenVisit(),
         };
     }
 
@@ -309,27 +308,6 @@ public static class OperatorGenerator
             string list = names.Count <= 6 ? string.Join(", ", names) : $"{names.Count} operators: {string.Join(", ", names.Take(4))}, ...";
             sb.Append($"    /// <summary>{k.Doc} ({list})</summary>\n");
             sb.Append($"    void Visit{k.Kind}({k.Params});\n\n");
-        }
-        sb.Length -= 1;
-        sb.Append("}\n");
-        return sb.ToString();
-    }
-
-    private static string GenerateValidateThenVisit()
-    {
-        var sb = new StringBuilder(Header);
-        sb.Append("using System.Runtime.Intrinsics;\n\nnamespace Engine.Core;\n\n");
-        sb.Append("/// <summary>\n/// Validates each operator, then passes it to an inner visitor, which may query the validator's\n");
-        sb.Append("/// operand and control stacks (the state after the operator). The one way consumers read validated code.\n/// </summary>\n");
-        sb.Append("public struct ValidateThenVisit<TInner> : IOperatorVisitor where TInner : struct, IOperatorVisitor\n{\n");
-        sb.Append("    private readonly FuncValidator.Visitor _validator;\n\n");
-        sb.Append("    /// <summary>The consumer's visitor.</summary>\n    public TInner Inner;\n\n");
-        sb.Append("    /// <summary>Combines a validator with a consumer.</summary>\n");
-        sb.Append("    public ValidateThenVisit(FuncValidator validator, TInner inner)\n    {\n        _validator = new FuncValidator.Visitor(validator);\n        Inner = inner;\n    }\n\n");
-        foreach (var k in s_kinds)
-        {
-            string args = string.Join(", ", k.Params.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(p => p.Trim().Split(' ')[1]));
-            sb.Append($"    /// <inheritdoc/>\n    public void Visit{k.Kind}({k.Params})\n    {{\n        _validator.Visit{k.Kind}({args});\n        Inner.Visit{k.Kind}({args});\n    }}\n\n");
         }
         sb.Length -= 1;
         sb.Append("}\n");

@@ -45,25 +45,10 @@ public sealed partial class Translator
         public long Value;
     }
 
-    private enum ControlKind : byte
+    /// <summary>An open block: the shared frame, and where its values live and which branch words wait for its end.</summary>
+    private sealed class Control : ControlFrame
     {
-        Block,
-        Loop,
-        If,
-        Else,
-        Function,
-    }
-
-    private sealed class Control
-    {
-        public ControlKind Kind;
-        /// <summary>Opened in unreachable code: nothing of it is translated.</summary>
-        public bool Dead;
-        public ValType[] Params = [];
-        public ValType[] Results = [];
-        /// <summary>Stack entries below the block's parameters.</summary>
-        public int BaseHeight;
-        /// <summary>The home slot of position <see cref="BaseHeight"/>: results (and a loop's parameters) live from here.</summary>
+        /// <summary>The home slot of stack position <see cref="ControlFrame.Height"/>: results (and a loop's parameters) live from here.</summary>
         public int BaseSlot;
         /// <summary>A loop's first instruction.</summary>
         public int LoopStart;
@@ -73,8 +58,6 @@ public sealed partial class Translator
         public int ElsePatch = -1;
         /// <summary>Code words holding forward branch targets to this block's end.</summary>
         public readonly List<int> Patches = new();
-
-        public ValType[] LabelTypes => Kind == ControlKind.Loop ? Params : Results;
     }
 
     /// <summary>The most slots a frame may have (locals and operand-stack homes together).</summary>
@@ -97,8 +80,7 @@ public sealed partial class Translator
     private Entry[] _stack = new Entry[64];
     private int _height;
     private int _maxSlot;
-    private readonly List<Control> _controls = new();
-    private int _controlDepth;
+    private readonly ControlStack<Control> _controls = new();
     private bool _unreachable;
 
     private readonly List<int> _instructionStarts = new();
@@ -122,7 +104,7 @@ public sealed partial class Translator
         FunctionBody body = module.Body(functionIndex);
         var reader = new WasmReader(module.Bytes, body.CodeStart, body.End);
         var visitor = new Visitor(this);
-        while (_controlDepth > 0)
+        while (_controls.Depth > 0)
         {
             _wasmOffset = reader.Position;
             reader.ReadOperator(ref visitor);
@@ -195,7 +177,7 @@ public sealed partial class Translator
         _length = 0;
         _height = 0;
         _maxSlot = _localsEnd;
-        _controlDepth = 0;
+        _controls.Clear();
         _unreachable = false;
         _instructionStarts.Clear();
         _wasmOffsets.Clear();
@@ -203,7 +185,6 @@ public sealed partial class Translator
         _lastStart = -1;
         _barrier = 0;
         Control function = PushControl(ControlKind.Function, [], _type.Results);
-        function.BaseHeight = 0;
         function.BaseSlot = 0;
         _osrPoints.Clear();
         _backEdges.Clear();
@@ -589,42 +570,23 @@ public sealed partial class Translator
 
     private Control PushControl(ControlKind kind, ValType[] parameters, ValType[] results)
     {
-        if (_controlDepth == _controls.Count)
-        {
-            _controls.Add(new Control());
-        }
-        Control control = _controls[_controlDepth++];
-        control.Kind = kind;
-        control.Dead = false;
-        control.Params = parameters;
-        control.Results = results;
+        Control control = _controls.Push(kind, parameters, results, _height - parameters.Length);
         control.ElsePatch = -1;
         control.Patches.Clear();
-        control.BaseHeight = _height - parameters.Length;
-        control.BaseSlot = HomeOf(control.BaseHeight);
+        control.BaseSlot = HomeOf(control.Height);
         return control;
     }
 
-    private Control ControlAt(uint depth) => _controls[_controlDepth - 1 - (int)depth];
+    private Control ControlAt(uint depth) => _controls[depth];
 
-    private (ValType[] Params, ValType[] Results) BlockTypes(BlockType blockType)
-    {
-        if (blockType.IsEmpty)
-        {
-            return ([], []);
-        }
-        if (!blockType.IsTypeIndex)
-        {
-            return ([], [blockType.ValueType]);
-        }
-        FuncType type = _module.Types[blockType.TypeIndex];
-        return (type.Params, type.Results);
-    }
+    private (ValType[] Params, ValType[] Results) BlockTypes(BlockType blockType) => Core.BlockTypes.Resolve(_module, blockType);
 
     private void PushDeadControl()
     {
-        Control control = PushControl(ControlKind.Block, [], []);
-        control.Dead = true;
+        Control control = _controls.PushDead(_height);
+        control.ElsePatch = -1;
+        control.Patches.Clear();
+        control.BaseSlot = HomeOf(control.Height);
     }
 
     private void EnterBlock(ControlKind kind, BlockType blockType)
@@ -696,7 +658,7 @@ public sealed partial class Translator
         PatchHere(control.ElsePatch);
         control.ElsePatch = -1;
         control.Kind = ControlKind.Else;
-        _height = control.BaseHeight;
+        _height = control.Height;
         foreach (ValType type in control.Params)
         {
             PushTemp(type);
@@ -709,7 +671,7 @@ public sealed partial class Translator
         Control control = ControlAt(0);
         if (control.Dead)
         {
-            _controlDepth--;
+            _controls.Pop();
             return;
         }
         if (control.Kind == ControlKind.Function)
@@ -718,7 +680,7 @@ public sealed partial class Translator
             {
                 EmitReturn();
             }
-            _controlDepth--;
+            _controls.Pop();
             return;
         }
         bool reachable = !_unreachable;
@@ -741,8 +703,8 @@ public sealed partial class Translator
             }
             BindLabel();
         }
-        _controlDepth--;
-        _height = control.BaseHeight;
+        _controls.Pop();
+        _height = control.Height;
         foreach (ValType type in control.Results)
         {
             PushTemp(type);
