@@ -49,6 +49,9 @@ public static partial class OperatorInfo
     /// <summary>The number of lanes a lane-index immediate selects from; 0 for operators without one.</summary>
     public static int LaneCount(Opcode opcode) => LaneCounts[Index(opcode)];
 
+    /// <summary>True when the operator may appear in a constant expression (global initialisers, segment offsets and items).</summary>
+    public static bool IsConstant(Opcode opcode) => Constants[Index(opcode)];
+
     /// <summary>The proposal that brought the operator into 2.0: mvp, signext, satconv, bulk, reftypes or simd.</summary>
     public static string Feature(Opcode opcode) => s_features[Index(opcode)];
 }
