@@ -169,7 +169,7 @@ public sealed partial class Translator
         for (int i = 0; i < _localCount; i++)
         {
             _localSlots[i] = slot;
-            slot += SlotSize(_localTypes[i]);
+            slot += FunctionInstance.SlotsOf(_localTypes[i]);
         }
         _zeroSlot = slot;
         _localsEnd = slot + 1;
@@ -196,8 +196,6 @@ public sealed partial class Translator
         }
         EmitEntryChecks();
     }
-
-    private static int SlotSize(ValType type) => type == ValType.V128 ? 2 : 1;
 
     // ---- code emission ----
 
@@ -361,7 +359,7 @@ public sealed partial class Translator
         int localSlots = 0;
         for (int i = 0; i < _localCount; i++)
         {
-            localSlots += SlotSize(_localTypes[i]);
+            localSlots += FunctionInstance.SlotsOf(_localTypes[i]);
         }
         _osrPoints.Add(new OsrPoint(_wasmOffset, localSlots, slots, constants, types, _options.LoopThreshold) { CounterPosition = _length });
         // Not a safepoint: the frame is either left as it is or (on-stack replacement) skipped by walks.
@@ -387,7 +385,7 @@ public sealed partial class Translator
 
     // ---- the operand stack model ----
 
-    private int NextHome() => _height == 0 ? _localsEnd : _stack[_height - 1].Slot + SlotSize(_stack[_height - 1].Type);
+    private int NextHome() => _height == 0 ? _localsEnd : _stack[_height - 1].Slot + FunctionInstance.SlotsOf(_stack[_height - 1].Type);
 
     private int HomeOf(int position) => position < _height ? _stack[position].Slot : NextHome();
 
@@ -404,7 +402,7 @@ public sealed partial class Translator
         entry.Slot = home;
         entry.Source = 0;
         entry.Value = 0;
-        int end = home + SlotSize(type);
+        int end = home + FunctionInstance.SlotsOf(type);
         if (end > _maxSlot)
         {
             _maxSlot = end;
@@ -547,7 +545,7 @@ public sealed partial class Translator
             {
                 return false;
             }
-            slot += SlotSize(entry.Type);
+            slot += FunctionInstance.SlotsOf(entry.Type);
         }
         return true;
     }
@@ -562,7 +560,7 @@ public sealed partial class Translator
         for (int i = _height - count; i < _height; i++)
         {
             EmitMove(_stack[i], slot);
-            slot += SlotSize(_stack[i].Type);
+            slot += FunctionInstance.SlotsOf(_stack[i].Type);
         }
     }
 
@@ -725,7 +723,7 @@ public sealed partial class Translator
             {
                 Materialize(i);
             }
-            destination += SlotSize(_stack[i].Type);
+            destination += FunctionInstance.SlotsOf(_stack[i].Type);
         }
         if (count == 1 && _type.Results[0] != ValType.V128)
         {
