@@ -29,11 +29,11 @@ internal static class QuickRun
         {
             if (args[i] == "--tier" && i + 1 < args.Length)
             {
-                tier = Enum.Parse<TierMode>(args[++i], ignoreCase: true);
+                tier = TierModeNames.Parse(args[++i]);
             }
             else if (args[i] == "--against" && i + 1 < args.Length)
             {
-                against = Enum.Parse<TierMode>(args[++i], ignoreCase: true);
+                against = TierModeNames.Parse(args[++i]);
             }
             else if (args[i] == "--wasmtime")
             {

@@ -1,5 +1,6 @@
 using Engine.Core;
 using Engine.Interpreter;
+using Engine.Runtime;
 
 namespace Engine.Cli;
 
@@ -32,12 +33,9 @@ internal sealed class DisassembleCommand : ICommand
             else if (args[i] == "--tier")
             {
                 string tier = i + 1 < args.Length ? args[++i] : throw new UsageException("--tier needs a value");
-                baseline = tier switch
-                {
-                    "baseline" => true,
-                    "interpreter" or "interp" => false,
-                    _ => throw new UsageException($"unknown tier '{tier}' (interpreter or baseline)"),
-                };
+                baseline = TierModeNames.TryParse(tier, out TierMode mode) && mode != TierMode.Tiered
+                    ? mode == TierMode.Baseline
+                    : throw new UsageException($"unknown tier '{tier}' (interpreter or baseline)");
             }
             else
             {

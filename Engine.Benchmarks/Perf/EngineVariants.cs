@@ -20,7 +20,7 @@ public static class EngineVariants
         TierNames.Baseline, new EngineConfig { Tier = TierMode.Baseline }, CompileAllBaseline);
 
     /// <summary>Interpreter first, hot functions promoted to the baseline tier (default thresholds, background compilation).</summary>
-    public static OurEngineVariant Tiered { get; } = new("tiered", new EngineConfig { Tier = TierMode.Tiered }, compileAll: null);
+    public static OurEngineVariant Tiered { get; } = new(TierModeNames.Name(TierMode.Tiered), new EngineConfig { Tier = TierMode.Tiered }, compileAll: null);
 
     /// <summary>The wasmtime reference.</summary>
     public static WasmtimeVariant Wasmtime { get; } = new();
