@@ -23,13 +23,7 @@ internal static class Arguments
     /// Reads a module file: a binary as it is, a text module (anything not starting with the binary magic)
     /// parsed to its binary. Throws <see cref="Engine.Text.TextFormatException"/> for bad text.
     /// </summary>
-    public static byte[] ReadModule(string path)
-    {
-        byte[] bytes = ReadFile(path);
-        return Engine.Runtime.Module.IsBinary(bytes)
-            ? bytes
-            : Engine.Text.WatParser.ParseModule(System.Text.Encoding.UTF8.GetString(bytes), Path.GetFileName(path), emitNames: true);
-    }
+    public static byte[] ReadModule(string path) => Engine.Text.WatParser.ParseModuleFile(ReadFile(path), Path.GetFileName(path));
 
     /// <summary>Reads a file, turning a missing or unreadable file into a usage error.</summary>
     public static byte[] ReadFile(string path)

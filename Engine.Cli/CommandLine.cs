@@ -72,6 +72,3 @@ internal interface ICommand
     /// <summary>Runs the command with the arguments after its name; returns the exit code.</summary>
     int Execute(string[] args, TextWriter output, TextWriter error);
 }
-
-/// <summary>Wrong usage: reported with the command's usage hint and exit code 2.</summary>
-internal sealed class UsageException(string message) : Exception(message);

@@ -158,11 +158,8 @@ public sealed class Module
     {
         byte[] bytes = File.ReadAllBytes(path);
         string name = Path.GetFileNameWithoutExtension(path);
-        return IsBinary(bytes) ? FromBytes(engine, bytes, name) : FromText(engine, System.Text.Encoding.UTF8.GetString(bytes), Path.GetFileName(path));
+        return ModuleDecoder.StartsWithMagic(bytes) ? FromBytes(engine, bytes, name) : FromText(engine, System.Text.Encoding.UTF8.GetString(bytes), Path.GetFileName(path));
     }
-
-    /// <summary>True when <paramref name="bytes"/> start with the binary format's magic <c>\0asm</c>.</summary>
-    public static bool IsBinary(ReadOnlySpan<byte> bytes) => bytes.StartsWith("\0asm"u8);
 
     /// <summary>Reads and loads a binary module from a stream.</summary>
     public static Module FromStream(WasmEngine engine, Stream stream, string? name = null)

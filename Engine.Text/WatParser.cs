@@ -1,4 +1,6 @@
 
+using Engine.Core;
+
 namespace Engine.Text;
 
 /// <summary>
@@ -44,6 +46,18 @@ public static class WatParser
             throw cursor.Unexpected("the end of the text after the module");
         }
         return module;
+    }
+
+    /// <summary>
+    /// The binary of a module file: its bytes as they are when they start with the binary format's magic
+    /// (<see cref="ModuleDecoder.StartsWithMagic"/>), else its UTF-8 text parsed with a name section for the
+    /// functions' identifiers (see <see cref="ParseModule(string, string?, bool)"/>).
+    /// </summary>
+    /// <exception cref="TextFormatException">The file is text and not a well-formed module.</exception>
+    public static byte[] ParseModuleFile(byte[] bytes, string? fileName)
+    {
+        ArgumentNullException.ThrowIfNull(bytes);
+        return ModuleDecoder.StartsWithMagic(bytes) ? bytes : ParseModule(System.Text.Encoding.UTF8.GetString(bytes), fileName, emitNames: true);
     }
 
     /// <summary>
