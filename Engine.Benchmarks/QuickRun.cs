@@ -239,7 +239,7 @@ internal static class QuickRun
                 thread[which].Add(CpuMicroseconds(ClockThreadCpuTime) - threadStart);
                 // Let a background compilation the run left behind finish before the next one starts, so neither
                 // configuration pays for the other's leftovers (as a program alone in its process would not).
-                while (!Engine.Runtime.Native.BackgroundCompiler.IsIdle)
+                while (!Engine.Runtime.Infrastructure.RuntimeInfrastructure.BackgroundCompilerIdle)
                 {
                     Thread.Yield();
                 }
