@@ -27,6 +27,11 @@ public sealed record InstructionOperand(string Name, string Kind)
 }
 
 /// <summary>One instruction of Engine.Interpreter/Instructions.def.</summary>
+/// <param name="Name">Its name (the <c>Op</c> member).</param>
+/// <param name="Doc">Its formula, from the <c>##</c> line before it.</param>
+/// <param name="Operands">Its operands, in code order.</param>
+/// <param name="Cold">Kept out of the dispatch loop.</param>
+/// <param name="Body">Its C# lines, macros not yet expanded.</param>
 /// <param name="Line">The line of Instructions.def where its body starts (for a SIMD instruction derived from the
 /// operator table: the line of <c>@simd</c>), which the executor's <c>#line</c> directives point at.</param>
 /// <param name="Derived">A SIMD instruction made from the operator table (<c>@simd</c>) rather than written in the file.</param>

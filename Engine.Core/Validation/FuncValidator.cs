@@ -27,6 +27,9 @@ public sealed partial class FuncValidator
     private int _localCount;
     private FuncType _type = null!;
 
+    // Some operand was a v128 (see FunctionBody.UsesV128).
+    private bool _usesV128;
+
     // The innermost control frame's height and reachability, cached out of _controls because every
     // pop checks them.
     private int _frameHeight;
@@ -76,6 +79,7 @@ public sealed partial class FuncValidator
         _type.Params.CopyTo(_locals, 0);
         body.Locals.CopyTo(_locals, _type.Params.Length);
         _operandCount = 0;
+        _usesV128 = false;
         _controls.Clear();
         PushControl(ControlKind.Function, [], _type.Results);
     }
@@ -97,6 +101,7 @@ public sealed partial class FuncValidator
         {
             WasmReader.ThrowMalformed("operators remaining after end of function", reader.Position);
         }
+        body.UsesV128 = _usesV128 || Array.IndexOf(_locals, ValType.V128, 0, _localCount) >= 0;
     }
 
     /// <summary>True once the function's final <c>end</c> was validated.</summary>
@@ -112,6 +117,10 @@ public sealed partial class FuncValidator
             Array.Resize(ref _operands, _operands.Length * 2);
         }
         _operands[_operandCount++] = type;
+        if (type == ValType.V128)
+        {
+            _usesV128 = true;
+        }
     }
 
     private void Push(ReadOnlySpan<ValType> types)
