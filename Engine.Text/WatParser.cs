@@ -49,15 +49,22 @@ public static class WatParser
     }
 
     /// <summary>
-    /// The binary of a module file: its bytes as they are when they start with the binary format's magic
-    /// (<see cref="ModuleDecoder.StartsWithMagic"/>), else its UTF-8 text parsed with a name section for the
-    /// functions' identifiers (see <see cref="ParseModule(string, string?, bool)"/>).
+    /// Parses a module as <see cref="ParseModule(string, string?, bool)"/> does, and tells where each instruction of
+    /// its code came from (<paramref name="sourceMap"/>), to report a decoding or validation error, which has a
+    /// binary offset, at the text's line and column.
     /// </summary>
-    /// <exception cref="TextFormatException">The file is text and not a well-formed module.</exception>
-    public static byte[] ParseModuleFile(byte[] bytes, string? fileName)
+    public static byte[] ParseModule(string text, string? fileName, bool emitNames, out TextSourceMap sourceMap)
     {
-        ArgumentNullException.ThrowIfNull(bytes);
-        return ModuleDecoder.StartsWithMagic(bytes) ? bytes : ParseModule(System.Text.Encoding.UTF8.GetString(bytes), fileName, emitNames: true);
+        ArgumentNullException.ThrowIfNull(text);
+        using TokenCursor cursor = TokenCursor.Open(text, fileName);
+        var builder = new TextSourceMap.Builder();
+        byte[] module = ModuleParser.Parse(cursor, emitNames, builder);
+        if (cursor.Kind != TokenKind.End)
+        {
+            throw cursor.Unexpected("the end of the text after the module");
+        }
+        sourceMap = builder.Build(text, fileName);
+        return module;
     }
 
     /// <summary>

@@ -71,7 +71,10 @@ public sealed record BenchProgram
     /// <summary>The module in the binary format (a text module is encoded first, so every engine gets the same bytes).</summary>
     public byte[] ReadBytes()
     {
-        return global::Engine.Text.WatParser.ParseModuleFile(File.ReadAllBytes(Path), Name);
+        byte[] bytes = File.ReadAllBytes(Path);
+        return Module.IsBinary(bytes)
+            ? bytes
+            : global::Engine.Text.WatParser.ParseModule(System.Text.Encoding.UTF8.GetString(bytes), Name, emitNames: true);
     }
 }
 

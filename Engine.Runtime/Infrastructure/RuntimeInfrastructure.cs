@@ -5,7 +5,7 @@ using Engine.Runtime.Native;
 namespace Engine.Runtime.Infrastructure;
 
 /// <summary>
-/// What the engine's own tools (the perf tools of <c>Engine.Benchmarks</c>) read of a module and of the tier-up
+/// What the engine's own tools (the command line, the perf tools of <c>Engine.Benchmarks</c>) read of a module and of the tier-up
 /// machinery, and an embedder does not need. Public, so that those tools use the runtime through what it publishes
 /// rather than through <c>InternalsVisibleTo</c>; in a namespace of its own, because it is no part of the embedding
 /// API: like wasmtime's <c>vm</c> module, it follows the engine's internals and may change with them.

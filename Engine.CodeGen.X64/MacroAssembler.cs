@@ -1,14 +1,14 @@
 using Iced.Intel;
 using static Iced.Intel.AssemblerRegisters;
 
-namespace Engine.Baseline;
+namespace Engine.CodeGen.X64;
 
 /// <summary>A code position to branch to, created by <see cref="MacroAssembler.CreateLabel"/>.</summary>
 /// <param name="Id">Index into the assembler's labels.</param>
-internal readonly record struct MLabel(int Id);
+public readonly record struct MLabel(int Id);
 
 /// <summary>Two-operand integer instructions of the form <c>op dst, src</c>.</summary>
-internal enum AluOp : byte
+public enum AluOp : byte
 {
     Add,
     Sub,
@@ -19,7 +19,7 @@ internal enum AluOp : byte
 }
 
 /// <summary>Shift and rotate instructions.</summary>
-internal enum ShiftOp : byte
+public enum ShiftOp : byte
 {
     Shl,
     Sar,
@@ -28,8 +28,8 @@ internal enum ShiftOp : byte
     Ror,
 }
 
-/// <summary>Scalar SSE arithmetic (ss or sd by the width).</summary>
-internal enum SseOp : byte
+/// <summary>Scalar SSE arithmetic (ss or sd by the operand size).</summary>
+public enum SseOp : byte
 {
     Add,
     Sub,
@@ -41,7 +41,7 @@ internal enum SseOp : byte
 }
 
 /// <summary>Packed bitwise SSE instructions (used on scalars for abs, neg, copysign).</summary>
-internal enum SseBitOp : byte
+public enum SseBitOp : byte
 {
     And,
     AndNot,
@@ -50,13 +50,15 @@ internal enum SseBitOp : byte
 }
 
 /// <summary>
-/// The wasm-shaped x86-64 macro assembler: the only class of the baseline tier that touches Iced.
-/// Everything above it speaks in registers, frame slots, labels and conditions; this class turns each
-/// request into one or a few instructions and finally into bytes. Besides assembling, it keeps what the
-/// artifact needs about code positions: instruction marks (for the native-to-wasm offset map and stack
-/// maps), label positions, and 32-bit fields patched after assembly (the frame size, jump tables).
+/// The x86-64 macro assembler over Iced, shared by the compiled tiers: the only class that touches Iced's
+/// assembler. Everything above it speaks in registers, memory operands, labels, conditions and
+/// <see cref="OperandSize"/>s; this class turns each request into one or a few instructions and finally into
+/// bytes. Besides assembling, it keeps what the artifact needs about code positions: instruction marks (for
+/// the native-to-wasm offset map and stack maps), label positions, and 32-bit fields patched after assembly
+/// (the frame size, jump tables). Integer operations take <see cref="OperandSize.S32"/> or
+/// <see cref="OperandSize.S64"/>; scalar float ones S32 (f32, ss) or S64 (f64, sd).
 /// </summary>
-internal sealed partial class MacroAssembler
+public sealed partial class MacroAssembler
 {
     private readonly Assembler _asm = new(64) { PreferShortBranch = false };
     private readonly List<Label> _labels = new();
@@ -83,6 +85,7 @@ internal sealed partial class MacroAssembler
 
     // ---- labels ----
 
+    /// <summary>A new, unbound label.</summary>
     public MLabel CreateLabel()
     {
         _labels.Add(_asm.CreateLabel());
@@ -125,40 +128,35 @@ internal sealed partial class MacroAssembler
     };
     private static AssemblerRegisterXMM X(Reg r) => new(Register.XMM0 + r.Number);
 
-    private enum Size : byte
-    {
-        Byte,
-        Word,
-        Dword,
-        Qword,
-    }
-
-    private static AssemblerMemoryOperand M(Mem m, Size size)
+    private static AssemblerMemoryOperand M(Mem m, OperandSize size)
     {
         AssemblerMemoryOperand address = m.HasIndex
             ? R64(m.Base) + R64(m.Index) * m.Scale + m.Displacement
             : R64(m.Base) + m.Displacement;
         return size switch
         {
-            Size.Byte => __byte_ptr[address],
-            Size.Word => __word_ptr[address],
-            Size.Dword => __dword_ptr[address],
+            OperandSize.S8 => __byte_ptr[address],
+            OperandSize.S16 => __word_ptr[address],
+            OperandSize.S32 => __dword_ptr[address],
             _ => __qword_ptr[address],
         };
     }
 
-    private static AssemblerMemoryOperand Q(Mem m) => M(m, Size.Qword);
-    private static AssemblerMemoryOperand D(Mem m) => M(m, Size.Dword);
+    private static AssemblerMemoryOperand Q(Mem m) => M(m, OperandSize.S64);
+    private static AssemblerMemoryOperand D(Mem m) => M(m, OperandSize.S32);
+
+    private static bool Is64(OperandSize size) => size == OperandSize.S64;
 
     // ---- moves ----
 
-    public void Mov(bool wide, Reg dst, Reg src)
+    /// <summary>dst = src (32 bits zero-extend; nothing when they are the same register).</summary>
+    public void Mov(OperandSize size, Reg dst, Reg src)
     {
         if (dst == src)
         {
             return;
         }
-        if (wide)
+        if (Is64(size))
         {
             _asm.mov(R64(dst), R64(src));
         }
@@ -169,13 +167,13 @@ internal sealed partial class MacroAssembler
     }
 
     /// <summary>dst = imm (a 32-bit immediate zero-extends; a 64-bit one is sign-extended from 32 bits when it fits). Zero uses xor unless <paramref name="keepFlags"/>.</summary>
-    public void MovImm(bool wide, Reg dst, long value, bool keepFlags = false)
+    public void MovImm(OperandSize size, Reg dst, long value, bool keepFlags = false)
     {
         if (value == 0 && !keepFlags)
         {
             _asm.xor(R32(dst), R32(dst));
         }
-        else if (!wide || (ulong)value <= uint.MaxValue)
+        else if (!Is64(size) || (ulong)value <= uint.MaxValue)
         {
             _asm.mov(R32(dst), (uint)value);
         }
@@ -189,9 +187,10 @@ internal sealed partial class MacroAssembler
         }
     }
 
-    public void Load(bool wide, Reg dst, Mem src)
+    /// <summary>dst = [src] (32 or 64 bits).</summary>
+    public void Load(OperandSize size, Reg dst, Mem src)
     {
-        if (wide)
+        if (Is64(size))
         {
             _asm.mov(R64(dst), Q(src));
         }
@@ -201,22 +200,30 @@ internal sealed partial class MacroAssembler
         }
     }
 
-    public void Store(bool wide, Mem dst, Reg src)
+    /// <summary>[dst] = the low 8, 16, 32 or 64 bits of src.</summary>
+    public void Store(OperandSize size, Mem dst, Reg src)
     {
-        if (wide)
+        switch (size)
         {
-            _asm.mov(Q(dst), R64(src));
-        }
-        else
-        {
-            _asm.mov(D(dst), R32(src));
+            case OperandSize.S8:
+                _asm.mov(M(dst, OperandSize.S8), R8(src));
+                break;
+            case OperandSize.S16:
+                _asm.mov(M(dst, OperandSize.S16), R16(src));
+                break;
+            case OperandSize.S32:
+                _asm.mov(D(dst), R32(src));
+                break;
+            default:
+                _asm.mov(Q(dst), R64(src));
+                break;
         }
     }
 
-    /// <summary>[dst] = imm32 (sign-extended to 64 bits when wide).</summary>
-    public void StoreImm(bool wide, Mem dst, int value)
+    /// <summary>[dst] = imm32 (sign-extended to 64 bits for S64).</summary>
+    public void StoreImm(OperandSize size, Mem dst, int value)
     {
-        if (wide)
+        if (Is64(size))
         {
             _asm.mov(Q(dst), value);
         }
@@ -226,42 +233,47 @@ internal sealed partial class MacroAssembler
         }
     }
 
-    public void Store8(Mem dst, Reg src) => _asm.mov(M(dst, Size.Byte), R8(src));
-
-    public void Store16(Mem dst, Reg src) => _asm.mov(M(dst, Size.Word), R16(src));
-
-    /// <summary>Loads 1, 2 or 4 bytes, sign- or zero-extending to 32 or 64 bits.</summary>
-    public void LoadExtend(Reg dst, Mem src, int bytes, bool signed, bool wide)
+    /// <summary>
+    /// Loads <paramref name="from"/> (8, 16, 32 or 64 bits), sign- or zero-extending to <paramref name="to"/> (32 or
+    /// 64 bits; a 32-bit register write zero-extends to 64).
+    /// </summary>
+    public void LoadExtend(Reg dst, Mem src, OperandSize from, Signedness signedness, OperandSize to)
     {
-        switch (bytes, signed)
+        switch (from, signedness)
         {
-            case (1, false):
-                _asm.movzx(R32(dst), M(src, Size.Byte));
+            case (OperandSize.S64, _):
+                _asm.mov(R64(dst), Q(src));
                 break;
-            case (2, false):
-                _asm.movzx(R32(dst), M(src, Size.Word));
+            case (OperandSize.S8, Signedness.Unsigned):
+                _asm.movzx(R32(dst), M(src, OperandSize.S8));
                 break;
-            case (4, false):
+            case (OperandSize.S16, Signedness.Unsigned):
+                _asm.movzx(R32(dst), M(src, OperandSize.S16));
+                break;
+            case (OperandSize.S32, Signedness.Unsigned):
                 _asm.mov(R32(dst), D(src));
                 break;
-            case (1, true):
-                if (wide)
+            case (OperandSize.S32, _) when !Is64(to):
+                _asm.mov(R32(dst), D(src));
+                break;
+            case (OperandSize.S8, _):
+                if (Is64(to))
                 {
-                    _asm.movsx(R64(dst), M(src, Size.Byte));
+                    _asm.movsx(R64(dst), M(src, OperandSize.S8));
                 }
                 else
                 {
-                    _asm.movsx(R32(dst), M(src, Size.Byte));
+                    _asm.movsx(R32(dst), M(src, OperandSize.S8));
                 }
                 break;
-            case (2, true):
-                if (wide)
+            case (OperandSize.S16, _):
+                if (Is64(to))
                 {
-                    _asm.movsx(R64(dst), M(src, Size.Word));
+                    _asm.movsx(R64(dst), M(src, OperandSize.S16));
                 }
                 else
                 {
-                    _asm.movsx(R32(dst), M(src, Size.Word));
+                    _asm.movsx(R32(dst), M(src, OperandSize.S16));
                 }
                 break;
             default:
@@ -270,12 +282,13 @@ internal sealed partial class MacroAssembler
         }
     }
 
+    /// <summary>dst = the address of src.</summary>
     public void Lea(Reg dst, Mem src) => _asm.lea(R64(dst), Q(src));
 
     /// <summary>dst = src + imm in one lea (32-bit: the sum wraps and zero-extends).</summary>
-    public void LeaAdd(bool wide, Reg dst, Reg src, int imm)
+    public void LeaAdd(OperandSize size, Reg dst, Reg src, int imm)
     {
-        if (wide)
+        if (Is64(size))
         {
             _asm.lea(R64(dst), __[R64(src) + imm]);
         }
@@ -285,21 +298,21 @@ internal sealed partial class MacroAssembler
         }
     }
 
-    /// <summary>dst = sign-extension of the low 8/16/32 bits of src (to 32 or 64 bits).</summary>
-    public void SignExtend(Reg dst, Reg src, int bits, bool wide)
+    /// <summary>dst = sign-extension of the low 8, 16 or 32 bits of src (<paramref name="from"/>) to 32 or 64 bits (<paramref name="to"/>).</summary>
+    public void SignExtend(Reg dst, Reg src, OperandSize from, OperandSize to)
     {
-        switch (bits, wide)
+        switch (from, Is64(to))
         {
-            case (8, false):
+            case (OperandSize.S8, false):
                 _asm.movsx(R32(dst), R8(src));
                 break;
-            case (16, false):
+            case (OperandSize.S16, false):
                 _asm.movsx(R32(dst), R16(src));
                 break;
-            case (8, true):
+            case (OperandSize.S8, true):
                 _asm.movsx(R64(dst), R8(src));
                 break;
-            case (16, true):
+            case (OperandSize.S16, true):
                 _asm.movsx(R64(dst), R16(src));
                 break;
             default:
@@ -336,25 +349,46 @@ internal sealed partial class MacroAssembler
         return table;
     }
 
-    private static Register Gpr(bool wide, Reg r) => wide ? Register.RAX + r.Number : Register.EAX + r.Number;
+    private static int W(OperandSize size) => Is64(size) ? 1 : 0;
 
-    public void Alu(AluOp op, bool wide, Reg dst, Reg src) =>
-        _asm.AddInstruction(Instruction.Create(s_aluRegReg[(int)op, wide ? 1 : 0], Gpr(wide, dst), Gpr(wide, src)));
+    private static Register Gpr(OperandSize size, Reg r) => Is64(size) ? Register.RAX + r.Number : Register.EAX + r.Number;
 
-    /// <summary>op dst, imm32 (sign-extended when wide).</summary>
-    public void AluImm(AluOp op, bool wide, Reg dst, int imm)
+    /// <summary>op dst, src.</summary>
+    public void Alu(AluOp op, OperandSize size, Reg dst, Reg src) =>
+        _asm.AddInstruction(Instruction.Create(s_aluRegReg[(int)op, W(size)], Gpr(size, dst), Gpr(size, src)));
+
+    /// <summary>op dst, imm32 (sign-extended for S64).</summary>
+    public void AluImm(AluOp op, OperandSize size, Reg dst, int imm)
     {
         Code[,] form = imm is >= sbyte.MinValue and <= sbyte.MaxValue ? s_aluImm8 : s_aluImm32;
-        _asm.AddInstruction(Instruction.Create(form[(int)op, wide ? 1 : 0], Gpr(wide, dst), imm));
+        _asm.AddInstruction(Instruction.Create(form[(int)op, W(size)], Gpr(size, dst), imm));
     }
 
-    public void AluMem(AluOp op, bool wide, Reg dst, Mem src) =>
-        _asm.AddInstruction(Instruction.Create(s_aluRegMem[(int)op, wide ? 1 : 0], Gpr(wide, dst), MO(src)));
+    /// <summary>op dst, [src].</summary>
+    public void AluMem(AluOp op, OperandSize size, Reg dst, Mem src) =>
+        _asm.AddInstruction(Instruction.Create(s_aluRegMem[(int)op, W(size)], Gpr(size, dst), MO(src)));
+
+    /// <summary>op dst, src with src in a register, an immediate (32-bit) or memory.</summary>
+    public void Alu(AluOp op, OperandSize size, Reg dst, in Operand src)
+    {
+        if (src.IsRegister)
+        {
+            Alu(op, size, dst, src.Reg);
+        }
+        else if (src.IsImmediate)
+        {
+            AluImm(op, size, dst, (int)src.Imm);
+        }
+        else
+        {
+            AluMem(op, size, dst, src.Mem);
+        }
+    }
 
     /// <summary>cmp [mem], imm32.</summary>
-    public void CmpMemImm(bool wide, Mem mem, int imm)
+    public void CmpMemImm(OperandSize size, Mem mem, int imm)
     {
-        if (wide)
+        if (Is64(size))
         {
             _asm.cmp(Q(mem), imm);
         }
@@ -364,9 +398,10 @@ internal sealed partial class MacroAssembler
         }
     }
 
-    public void Test(bool wide, Reg a, Reg b)
+    /// <summary>test a, b.</summary>
+    public void Test(OperandSize size, Reg a, Reg b)
     {
-        if (wide)
+        if (Is64(size))
         {
             _asm.test(R64(a), R64(b));
         }
@@ -376,9 +411,10 @@ internal sealed partial class MacroAssembler
         }
     }
 
-    public void Imul(bool wide, Reg dst, Reg src)
+    /// <summary>dst = dst * src.</summary>
+    public void Imul(OperandSize size, Reg dst, Reg src)
     {
-        if (wide)
+        if (Is64(size))
         {
             _asm.imul(R64(dst), R64(src));
         }
@@ -388,9 +424,10 @@ internal sealed partial class MacroAssembler
         }
     }
 
-    public void ImulMem(bool wide, Reg dst, Mem src)
+    /// <summary>dst = dst * [src].</summary>
+    public void ImulMem(OperandSize size, Reg dst, Mem src)
     {
-        if (wide)
+        if (Is64(size))
         {
             _asm.imul(R64(dst), Q(src));
         }
@@ -400,9 +437,10 @@ internal sealed partial class MacroAssembler
         }
     }
 
-    public void ImulImm(bool wide, Reg dst, Reg src, int imm)
+    /// <summary>dst = src * imm.</summary>
+    public void ImulImm(OperandSize size, Reg dst, Reg src, int imm)
     {
-        if (wide)
+        if (Is64(size))
         {
             _asm.imul(R64(dst), R64(src), imm);
         }
@@ -412,16 +450,35 @@ internal sealed partial class MacroAssembler
         }
     }
 
-    /// <summary>Shift or rotate dst by cl.</summary>
-    public void ShiftCl(ShiftOp op, bool wide, Reg dst) =>
-        _asm.AddInstruction(Instruction.Create(s_shiftCl[(int)op, wide ? 1 : 0], Gpr(wide, dst), Register.CL));
-
-    public void ShiftImm(ShiftOp op, bool wide, Reg dst, int count) =>
-        _asm.AddInstruction(Instruction.Create(s_shiftImm[(int)op, wide ? 1 : 0], Gpr(wide, dst), count & (wide ? 63 : 31)));
-
-    public void Neg(bool wide, Reg dst)
+    /// <summary>dst = dst * src with src in a register, an immediate (32-bit) or memory.</summary>
+    public void Imul(OperandSize size, Reg dst, in Operand src)
     {
-        if (wide)
+        if (src.IsRegister)
+        {
+            Imul(size, dst, src.Reg);
+        }
+        else if (src.IsImmediate)
+        {
+            ImulImm(size, dst, dst, (int)src.Imm);
+        }
+        else
+        {
+            ImulMem(size, dst, src.Mem);
+        }
+    }
+
+    /// <summary>Shift or rotate dst by cl.</summary>
+    public void ShiftCl(ShiftOp op, OperandSize size, Reg dst) =>
+        _asm.AddInstruction(Instruction.Create(s_shiftCl[(int)op, W(size)], Gpr(size, dst), Register.CL));
+
+    /// <summary>Shift or rotate dst by a constant (taken modulo the width, as x86 and wasm do).</summary>
+    public void ShiftImm(ShiftOp op, OperandSize size, Reg dst, int count) =>
+        _asm.AddInstruction(Instruction.Create(s_shiftImm[(int)op, W(size)], Gpr(size, dst), count & (Is64(size) ? 63 : 31)));
+
+    /// <summary>dst = -dst.</summary>
+    public void Neg(OperandSize size, Reg dst)
+    {
+        if (Is64(size))
         {
             _asm.neg(R64(dst));
         }
@@ -432,11 +489,11 @@ internal sealed partial class MacroAssembler
     }
 
     /// <summary>rax = rax / divisor, rdx = remainder (rdx is overwritten first: sign- or zero-extension of rax).</summary>
-    public void Divide(bool signed, bool wide, Reg divisor)
+    public void Divide(Signedness signedness, OperandSize size, Reg divisor)
     {
-        if (signed)
+        if (signedness == Signedness.Signed)
         {
-            if (wide)
+            if (Is64(size))
             {
                 _asm.cqo();
                 _asm.idiv(R64(divisor));
@@ -450,7 +507,7 @@ internal sealed partial class MacroAssembler
         else
         {
             _asm.xor(edx, edx);
-            if (wide)
+            if (Is64(size))
             {
                 _asm.div(R64(divisor));
             }
@@ -461,9 +518,10 @@ internal sealed partial class MacroAssembler
         }
     }
 
-    public void Lzcnt(bool wide, Reg dst, Reg src)
+    /// <summary>dst = the leading zero bits of src (LZCNT).</summary>
+    public void Lzcnt(OperandSize size, Reg dst, Reg src)
     {
-        if (wide)
+        if (Is64(size))
         {
             _asm.lzcnt(R64(dst), R64(src));
         }
@@ -473,9 +531,10 @@ internal sealed partial class MacroAssembler
         }
     }
 
-    public void Tzcnt(bool wide, Reg dst, Reg src)
+    /// <summary>dst = the trailing zero bits of src (TZCNT, BMI1).</summary>
+    public void Tzcnt(OperandSize size, Reg dst, Reg src)
     {
-        if (wide)
+        if (Is64(size))
         {
             _asm.tzcnt(R64(dst), R64(src));
         }
@@ -485,9 +544,10 @@ internal sealed partial class MacroAssembler
         }
     }
 
-    public void Popcnt(bool wide, Reg dst, Reg src)
+    /// <summary>dst = the one bits of src (POPCNT).</summary>
+    public void Popcnt(OperandSize size, Reg dst, Reg src)
     {
-        if (wide)
+        if (Is64(size))
         {
             _asm.popcnt(R64(dst), R64(src));
         }
@@ -497,9 +557,10 @@ internal sealed partial class MacroAssembler
         }
     }
 
-    public void Bsr(bool wide, Reg dst, Reg src)
+    /// <summary>dst = the index of src's highest one bit; ZF set (and dst undefined) when src is 0.</summary>
+    public void Bsr(OperandSize size, Reg dst, Reg src)
     {
-        if (wide)
+        if (Is64(size))
         {
             _asm.bsr(R64(dst), R64(src));
         }
@@ -509,9 +570,10 @@ internal sealed partial class MacroAssembler
         }
     }
 
-    public void Bsf(bool wide, Reg dst, Reg src)
+    /// <summary>dst = the index of src's lowest one bit; ZF set (and dst undefined) when src is 0.</summary>
+    public void Bsf(OperandSize size, Reg dst, Reg src)
     {
-        if (wide)
+        if (Is64(size))
         {
             _asm.bsf(R64(dst), R64(src));
         }
@@ -548,9 +610,9 @@ internal sealed partial class MacroAssembler
     }
 
     /// <summary>if cond then dst = src.</summary>
-    public void CMov(Cond cond, bool wide, Reg dst, Reg src)
+    public void CMov(Cond cond, OperandSize size, Reg dst, Reg src)
     {
-        if (wide)
+        if (Is64(size))
         {
             AssemblerRegister64 d = R64(dst), s = R64(src);
             switch (cond)
@@ -600,8 +662,10 @@ internal sealed partial class MacroAssembler
 
     // ---- control ----
 
+    /// <summary>jmp target.</summary>
     public void Jump(MLabel target) => _asm.jmp(L(target));
 
+    /// <summary>jcc target.</summary>
     public void JumpIf(Cond cond, MLabel target)
     {
         Label t = L(target);
@@ -626,19 +690,25 @@ internal sealed partial class MacroAssembler
         }
     }
 
+    /// <summary>jmp reg.</summary>
     public void JumpTo(Reg target) => _asm.jmp(R64(target));
 
     /// <summary>call qword [mem].</summary>
-    public void CallIndirect(Mem target) => _asm.call(Q(target));
+    public void CallMem(Mem target) => _asm.call(Q(target));
 
+    /// <summary>call label.</summary>
     public void CallLabel(MLabel target) => _asm.call(L(target));
 
+    /// <summary>ret.</summary>
     public void Ret() => _asm.ret();
 
+    /// <summary>push reg (64 bits).</summary>
     public void Push(Reg r) => _asm.push(R64(r));
 
+    /// <summary>pop reg (64 bits).</summary>
     public void Pop(Reg r) => _asm.pop(R64(r));
 
+    /// <summary>int3.</summary>
     public void Breakpoint() => _asm.int3();
 
     /// <summary>dst = address of <paramref name="label"/> (rip-relative).</summary>
@@ -689,6 +759,7 @@ internal sealed partial class MacroAssembler
 
     // ---- floating point ----
 
+    /// <summary>xmm dst = xmm src (movaps; nothing when they are the same register).</summary>
     public void MovF(Reg dst, Reg src)
     {
         if (dst != src)
@@ -697,9 +768,10 @@ internal sealed partial class MacroAssembler
         }
     }
 
-    public void LoadF(bool dbl, Reg dst, Mem src)
+    /// <summary>dst = the f32 or f64 at src (movss / movsd).</summary>
+    public void LoadF(OperandSize size, Reg dst, Mem src)
     {
-        if (dbl)
+        if (Is64(size))
         {
             _asm.movsd(X(dst), Q(src));
         }
@@ -709,9 +781,10 @@ internal sealed partial class MacroAssembler
         }
     }
 
-    public void StoreF(bool dbl, Mem dst, Reg src)
+    /// <summary>[dst] = the f32 or f64 in src.</summary>
+    public void StoreF(OperandSize size, Mem dst, Reg src)
     {
-        if (dbl)
+        if (Is64(size))
         {
             _asm.movsd(Q(dst), X(src));
         }
@@ -722,9 +795,9 @@ internal sealed partial class MacroAssembler
     }
 
     /// <summary>xmm = gpr bits (movd / movq).</summary>
-    public void MovToXmm(bool wide, Reg dst, Reg src)
+    public void MovToXmm(OperandSize size, Reg dst, Reg src)
     {
-        if (wide)
+        if (Is64(size))
         {
             _asm.movq(X(dst), R64(src));
         }
@@ -735,9 +808,9 @@ internal sealed partial class MacroAssembler
     }
 
     /// <summary>gpr = xmm bits.</summary>
-    public void MovFromXmm(bool wide, Reg dst, Reg src)
+    public void MovFromXmm(OperandSize size, Reg dst, Reg src)
     {
-        if (wide)
+        if (Is64(size))
         {
             _asm.movq(R64(dst), X(src));
         }
@@ -747,10 +820,11 @@ internal sealed partial class MacroAssembler
         }
     }
 
-    public void Sse(SseOp op, bool dbl, Reg dst, Reg src)
+    /// <summary>dst = dst op src (ss for S32, sd for S64; sqrt: dst = sqrt(src)).</summary>
+    public void Sse(SseOp op, OperandSize size, Reg dst, Reg src)
     {
         AssemblerRegisterXMM d = X(dst), s = X(src);
-        switch (op, dbl)
+        switch (op, Is64(size))
         {
             case (SseOp.Add, false): _asm.addss(d, s); break;
             case (SseOp.Add, true): _asm.addsd(d, s); break;
@@ -769,11 +843,12 @@ internal sealed partial class MacroAssembler
         }
     }
 
-    public void SseMem(SseOp op, bool dbl, Reg dst, Mem src)
+    /// <summary>dst = dst op [src] (add, sub, mul, div).</summary>
+    public void SseMem(SseOp op, OperandSize size, Reg dst, Mem src)
     {
         AssemblerRegisterXMM d = X(dst);
-        AssemblerMemoryOperand s = dbl ? Q(src) : D(src);
-        switch (op, dbl)
+        AssemblerMemoryOperand s = Is64(size) ? Q(src) : D(src);
+        switch (op, Is64(size))
         {
             case (SseOp.Add, false): _asm.addss(d, s); break;
             case (SseOp.Add, true): _asm.addsd(d, s); break;
@@ -787,6 +862,7 @@ internal sealed partial class MacroAssembler
         }
     }
 
+    /// <summary>dst = dst op src on all 128 bits (andps, andnps, orps, xorps).</summary>
     public void SseBits(SseBitOp op, Reg dst, Reg src)
     {
         AssemblerRegisterXMM d = X(dst), s = X(src);
@@ -799,23 +875,23 @@ internal sealed partial class MacroAssembler
         }
     }
 
-    /// <summary>Rounds with SSE4.1 (mode 0 nearest-even, 1 floor, 2 ceil, 3 truncate).</summary>
-    public void Round(bool dbl, Reg dst, Reg src, int mode)
+    /// <summary>Rounds to an integral float with SSE4.1 (roundss / roundsd; precision exceptions suppressed).</summary>
+    public void Round(OperandSize size, Reg dst, Reg src, RoundingMode mode)
     {
-        if (dbl)
+        if (Is64(size))
         {
-            _asm.roundsd(X(dst), X(src), (byte)(mode | 8));
+            _asm.roundsd(X(dst), X(src), (byte)((int)mode | 8));
         }
         else
         {
-            _asm.roundss(X(dst), X(src), (byte)(mode | 8));
+            _asm.roundss(X(dst), X(src), (byte)((int)mode | 8));
         }
     }
 
     /// <summary>ucomiss / ucomisd a, b (ZF, PF, CF as an unsigned compare; PF set when unordered).</summary>
-    public void Ucomi(bool dbl, Reg a, Reg b)
+    public void Ucomi(OperandSize size, Reg a, Reg b)
     {
-        if (dbl)
+        if (Is64(size))
         {
             _asm.ucomisd(X(a), X(b));
         }
@@ -826,10 +902,10 @@ internal sealed partial class MacroAssembler
     }
 
     /// <summary>Converts a signed 32/64-bit integer to f32/f64 (the destination is cleared first to break the dependency).</summary>
-    public void CvtIntToFloat(bool dbl, bool wideInt, Reg dst, Reg src)
+    public void CvtIntToFloat(OperandSize floatSize, OperandSize intSize, Reg dst, Reg src)
     {
         _asm.xorps(X(dst), X(dst));
-        switch (dbl, wideInt)
+        switch (Is64(floatSize), Is64(intSize))
         {
             case (false, false): _asm.cvtsi2ss(X(dst), R32(src)); break;
             case (false, true): _asm.cvtsi2ss(X(dst), R64(src)); break;
@@ -839,9 +915,9 @@ internal sealed partial class MacroAssembler
     }
 
     /// <summary>Truncates f32/f64 to a signed 32/64-bit integer (0x80..0 when out of range or NaN).</summary>
-    public void CvtFloatToInt(bool dbl, bool wideInt, Reg dst, Reg src)
+    public void CvtFloatToInt(OperandSize floatSize, OperandSize intSize, Reg dst, Reg src)
     {
-        switch (dbl, wideInt)
+        switch (Is64(floatSize), Is64(intSize))
         {
             case (false, false): _asm.cvttss2si(R32(dst), X(src)); break;
             case (false, true): _asm.cvttss2si(R64(dst), X(src)); break;
@@ -850,10 +926,10 @@ internal sealed partial class MacroAssembler
         }
     }
 
-    /// <summary>f32 to f64 (promote) or f64 to f32 (demote).</summary>
-    public void CvtFloat(bool toDouble, Reg dst, Reg src)
+    /// <summary>f32 to f64 (promote, <paramref name="to"/> S64) or f64 to f32 (demote, S32).</summary>
+    public void CvtFloat(OperandSize to, Reg dst, Reg src)
     {
-        if (toDouble)
+        if (Is64(to))
         {
             _asm.cvtss2sd(X(dst), X(src));
         }
@@ -868,8 +944,13 @@ internal sealed partial class MacroAssembler
     /// <summary>The result of <see cref="Assemble"/>: the bytes and the offset of every instruction index and label.</summary>
     public sealed class Output
     {
+        /// <summary>The machine code, to be placed at any address.</summary>
         public required byte[] Code { get; init; }
+
+        /// <summary>The code offset of each instruction, by instruction index (<see cref="Position"/>).</summary>
         public required uint[] InstructionOffsets { get; init; }
+
+        /// <summary>The code offset of a bound label.</summary>
         public required Func<MLabel, int> LabelOffset { get; init; }
 
         /// <summary>The code offset of the instruction at index <paramref name="position"/> (the end of code if past the last).</summary>
@@ -945,7 +1026,7 @@ internal sealed partial class MacroAssembler
                 ConstantOffsets c = encoder.GetConstantOffsets();
                 if (c.ImmediateSize != 4)
                 {
-                    throw new InvalidOperationException("baseline: patchable immediate not 32 bits");
+                    throw new InvalidOperationException("patchable immediate not 32 bits");
                 }
                 writer.Patch(position + c.ImmediateOffset, _imm32Patches[nextPatch++].Value);
             }

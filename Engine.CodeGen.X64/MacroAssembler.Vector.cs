@@ -1,14 +1,14 @@
 using System.Collections.Concurrent;
 using Iced.Intel;
 
-namespace Engine.Baseline;
+namespace Engine.CodeGen.X64;
 
 /// <summary>
 /// 128-bit vector instructions, all VEX-encoded (AVX/AVX2, three operands, unaligned memory operands allowed;
 /// VEX.128 clears the upper ymm bits, so there is no SSE/AVX transition cost). Named by mnemonic without the
 /// leading "v"; the operand form is chosen by the <see cref="MacroAssembler"/> method used.
 /// </summary>
-internal enum VecOp : byte
+public enum VecOp : byte
 {
     Paddb, Paddw, Paddd, Paddq, Psubb, Psubw, Psubd, Psubq,
     Paddsb, Paddsw, Paddusb, Paddusw, Psubsb, Psubsw, Psubusb, Psubusw,
@@ -31,7 +31,7 @@ internal enum VecOp : byte
     Ptest,
 }
 
-internal sealed partial class MacroAssembler
+public sealed partial class MacroAssembler
 {
     private static readonly ConcurrentDictionary<(VecOp, int), Code> s_vecCodes = new();
 
@@ -55,7 +55,7 @@ internal sealed partial class MacroAssembler
                 return code;
             }
         }
-        throw new InvalidOperationException($"baseline: no form {key.Item2} of v{key.Item1.ToString().ToLowerInvariant()}");
+        throw new InvalidOperationException($"no form {key.Item2} of v{key.Item1.ToString().ToLowerInvariant()}");
     });
 
     private static Register XR(Reg r) => Register.XMM0 + r.Number;
@@ -96,53 +96,53 @@ internal sealed partial class MacroAssembler
     /// <summary>16-byte store (vmovdqu).</summary>
     public void StoreV(Mem dst, Reg src) => _asm.AddInstruction(Instruction.Create(Code.VEX_Vmovdqu_xmmm128_xmm, MO(dst), XR(src)));
 
-    /// <summary>dst = the low <paramref name="bytes"/> (4 or 8) at src, the rest zero (vmovd / vmovq).</summary>
-    public void LoadZeroExtended(int bytes, Reg dst, Mem src) =>
-        _asm.AddInstruction(Instruction.Create(bytes == 8 ? Code.VEX_Vmovq_xmm_xmmm64 : Code.VEX_Vmovd_xmm_rm32, XR(dst), MO(src)));
+    /// <summary>dst = the low 4 or 8 bytes (<paramref name="size"/> S32 or S64) at src, the rest zero (vmovd / vmovq).</summary>
+    public void LoadZeroExtended(OperandSize size, Reg dst, Mem src) =>
+        _asm.AddInstruction(Instruction.Create(size == OperandSize.S64 ? Code.VEX_Vmovq_xmm_xmmm64 : Code.VEX_Vmovd_xmm_rm32, XR(dst), MO(src)));
 
     // vpinsr* and vpextr* by lane size; each form takes a gpr or memory as its scalar operand.
-    private static Code InsertCode(int bytes) => bytes switch
+    private static Code InsertCode(OperandSize lane) => lane switch
     {
-        1 => Code.VEX_Vpinsrb_xmm_xmm_r32m8_imm8,
-        2 => Code.VEX_Vpinsrw_xmm_xmm_r32m16_imm8,
-        4 => Code.VEX_Vpinsrd_xmm_xmm_rm32_imm8,
+        OperandSize.S8 => Code.VEX_Vpinsrb_xmm_xmm_r32m8_imm8,
+        OperandSize.S16 => Code.VEX_Vpinsrw_xmm_xmm_r32m16_imm8,
+        OperandSize.S32 => Code.VEX_Vpinsrd_xmm_xmm_rm32_imm8,
         _ => Code.VEX_Vpinsrq_xmm_xmm_rm64_imm8,
     };
 
-    private static Code ExtractCode(int bytes, bool toMemory) => bytes switch
+    private static Code ExtractCode(OperandSize lane, bool toMemory) => lane switch
     {
-        1 => Code.VEX_Vpextrb_r32m8_xmm_imm8,
-        2 => toMemory ? Code.VEX_Vpextrw_r32m16_xmm_imm8 : Code.VEX_Vpextrw_r32_xmm_imm8,
-        4 => Code.VEX_Vpextrd_rm32_xmm_imm8,
+        OperandSize.S8 => Code.VEX_Vpextrb_r32m8_xmm_imm8,
+        OperandSize.S16 => toMemory ? Code.VEX_Vpextrw_r32m16_xmm_imm8 : Code.VEX_Vpextrw_r32_xmm_imm8,
+        OperandSize.S32 => Code.VEX_Vpextrd_rm32_xmm_imm8,
         _ => Code.VEX_Vpextrq_rm64_xmm_imm8,
     };
 
     // The gpr operand of a lane of this size: 64-bit for 8-byte lanes, else 32-bit.
-    private static Register LaneGpr(int bytes, Reg gpr) => bytes == 8 ? Register.RAX + gpr.Number : Register.EAX + gpr.Number;
+    private static Register LaneGpr(OperandSize lane, Reg gpr) => lane == OperandSize.S64 ? Register.RAX + gpr.Number : Register.EAX + gpr.Number;
 
-    /// <summary>dst = a with lane <paramref name="lane"/> (of <paramref name="bytes"/> bytes) replaced by the gpr's low bits.</summary>
-    public void Insert(int bytes, Reg dst, Reg a, Reg gpr, int lane) =>
-        _asm.AddInstruction(Instruction.Create(InsertCode(bytes), XR(dst), XR(a), LaneGpr(bytes, gpr), lane));
+    /// <summary>dst = a with lane <paramref name="lane"/> (of size <paramref name="laneSize"/>) replaced by the gpr's low bits.</summary>
+    public void Insert(OperandSize laneSize, Reg dst, Reg a, Reg gpr, int lane) =>
+        _asm.AddInstruction(Instruction.Create(InsertCode(laneSize), XR(dst), XR(a), LaneGpr(laneSize, gpr), lane));
 
     /// <summary>dst = a with lane <paramref name="lane"/> replaced by memory.</summary>
-    public void Insert(int bytes, Reg dst, Reg a, Mem src, int lane) =>
-        _asm.AddInstruction(Instruction.Create(InsertCode(bytes), XR(dst), XR(a), MO(src), lane));
+    public void Insert(OperandSize laneSize, Reg dst, Reg a, Mem src, int lane) =>
+        _asm.AddInstruction(Instruction.Create(InsertCode(laneSize), XR(dst), XR(a), MO(src), lane));
 
     /// <summary>gpr = lane <paramref name="lane"/> of src, zero-extended (vpextrb/w/d/q).</summary>
-    public void Extract(int bytes, Reg gpr, Reg src, int lane) =>
-        _asm.AddInstruction(Instruction.Create(ExtractCode(bytes, toMemory: false), LaneGpr(bytes, gpr), XR(src), lane));
+    public void Extract(OperandSize laneSize, Reg gpr, Reg src, int lane) =>
+        _asm.AddInstruction(Instruction.Create(ExtractCode(laneSize, toMemory: false), LaneGpr(laneSize, gpr), XR(src), lane));
 
     /// <summary>[dst] = lane <paramref name="lane"/> of src.</summary>
-    public void Extract(int bytes, Mem dst, Reg src, int lane) =>
-        _asm.AddInstruction(Instruction.Create(ExtractCode(bytes, toMemory: true), MO(dst), XR(src), lane));
+    public void Extract(OperandSize laneSize, Mem dst, Reg src, int lane) =>
+        _asm.AddInstruction(Instruction.Create(ExtractCode(laneSize, toMemory: true), MO(dst), XR(src), lane));
 
-    /// <summary>gpr = the mask of the lanes' top bits (vpmovmskb, vmovmskps, vmovmskpd by lane size 1, 4, 8).</summary>
-    public void MoveMask(int laneBytes, Reg gpr, Reg src)
+    /// <summary>gpr = the mask of the lanes' top bits (vpmovmskb, vmovmskps, vmovmskpd by lane size S8, S32, S64).</summary>
+    public void MoveMask(OperandSize laneSize, Reg gpr, Reg src)
     {
-        Code code = laneBytes switch
+        Code code = laneSize switch
         {
-            1 => Code.VEX_Vpmovmskb_r32_xmm,
-            4 => Code.VEX_Vmovmskps_r32_xmm,
+            OperandSize.S8 => Code.VEX_Vpmovmskb_r32_xmm,
+            OperandSize.S32 => Code.VEX_Vmovmskps_r32_xmm,
             _ => Code.VEX_Vmovmskpd_r32_xmm,
         };
         _asm.AddInstruction(Instruction.Create(code, Register.EAX + gpr.Number, XR(src)));

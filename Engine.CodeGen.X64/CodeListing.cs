@@ -2,9 +2,9 @@ using System.Text;
 using Engine.Core;
 using Iced.Intel;
 
-namespace Engine.Baseline;
+namespace Engine.CodeGen.X64;
 
-/// <summary>Prints compiled code as x86-64 assembly (for <c>disasm --tier baseline</c> and golden tests).</summary>
+/// <summary>Prints compiled code as x86-64 assembly (for <c>disasm --tier baseline</c> and golden tests; any tier's artifact).</summary>
 public static class CodeListing
 {
     /// <summary>
