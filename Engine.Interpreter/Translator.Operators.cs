@@ -433,7 +433,7 @@ public sealed partial class Translator
                 Emit(Op.GlobalGetV128, d, (int)index);
                 break;
             case ValType.ExternRef:
-                Begin(Op.GlobalGetExternRef, safepoint: true);
+                Begin(Op.GlobalGetExternRef, fixedInPlace: true);
                 Put(d);
                 Put((int)index);
                 RecordSafepoint(_height);
@@ -459,7 +459,7 @@ public sealed partial class Translator
                 Emit(Op.GlobalSetV128, (int)index, slot);
                 break;
             case ValType.ExternRef:
-                Begin(Op.GlobalSetExternRef, safepoint: true);
+                Begin(Op.GlobalSetExternRef, fixedInPlace: true);
                 Put((int)index);
                 Put(slot);
                 RecordSafepoint(_height);
@@ -495,7 +495,7 @@ public sealed partial class Translator
         MaterializeTop(arguments);
         int argumentHeight = _height - arguments;
         int argumentBase = HomeOf(argumentHeight);
-        Begin(Op.Call, safepoint: true);
+        Begin(Op.Call, fixedInPlace: true);
         Put((int)functionIndex);
         Put(argumentBase);
         RecordSafepoint(argumentHeight);
@@ -519,7 +519,7 @@ public sealed partial class Translator
         int indexSlot = Operand(index);
         int argumentHeight = _height - arguments;
         int argumentBase = HomeOf(argumentHeight);
-        Begin(Op.CallIndirect, safepoint: true);
+        Begin(Op.CallIndirect, fixedInPlace: true);
         Put((int)typeIndex);
         Put((int)tableIndex);
         Put(indexSlot);
@@ -662,7 +662,7 @@ public sealed partial class Translator
 
     private void EmitSafepoint(Op op, params ReadOnlySpan<int> operands)
     {
-        Begin(op, safepoint: true);
+        Begin(op, fixedInPlace: true);
         foreach (int operand in operands)
         {
             Put(operand);

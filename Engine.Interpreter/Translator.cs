@@ -92,9 +92,10 @@ public sealed partial class Translator
     private readonly List<(int Point, int Word)> _backEdges = new();
     private readonly List<int> _liveRefs = new();
 
-    // Peephole state: the last instruction's start, whether it is a safepoint, and the last branch target.
+    // Peephole state: the last instruction's start, whether it must stay as it is (a safepoint, whose return address
+    // the stack map names, or a tier-up counter, which other code patches), and the last branch target.
     private int _lastStart = -1;
-    private bool _lastIsSafepoint;
+    private bool _lastIsFixed;
     private int _barrier;
 
     /// <summary>Translates defined function <paramref name="functionIndex"/> of a validated module.</summary>
@@ -191,7 +192,7 @@ public sealed partial class Translator
         if (options.CallThreshold > 0)
         {
             // The counter is the instruction's own operand word (shared by every instance, like the code).
-            Begin(Op.TierUpEntry, safepoint: true);
+            Begin(Op.TierUpEntry, fixedInPlace: true);
             Put(options.CallThreshold);
         }
         EmitEntryChecks();
@@ -199,7 +200,7 @@ public sealed partial class Translator
 
     // ---- code emission ----
 
-    private int Begin(Op op, bool safepoint = false)
+    private int Begin(Op op, bool fixedInPlace = false)
     {
         EnsureWords(16);
         int start = _length;
@@ -207,7 +208,7 @@ public sealed partial class Translator
         _wasmOffsets.Add(_wasmOffset);
         _words[_length++] = (int)op;
         _lastStart = start;
-        _lastIsSafepoint = safepoint;
+        _lastIsFixed = fixedInPlace;
         return start;
     }
 
@@ -308,7 +309,7 @@ public sealed partial class Translator
 
     /// <summary>True when the last instruction wrote <paramref name="slot"/> and may be rewritten.</summary>
     private bool LastWrote(int slot) =>
-        _lastStart >= _barrier && _lastStart >= 0 && !_lastIsSafepoint
+        _lastStart >= _barrier && _lastStart >= 0 && !_lastIsFixed
         && OpInfo.HasDestination((Op)_words[_lastStart]) && _words[_lastStart + 1] == slot;
 
     /// <summary>Records the live externref slots at the safepoint ending at the current position.</summary>
@@ -363,8 +364,9 @@ public sealed partial class Translator
             localSlots += FunctionInstance.SlotsOf(_localTypes[i]);
         }
         _osrPoints.Add(new OsrPoint(_wasmOffset, localSlots, slots, constants, types, _options.LoopThreshold) { CounterPosition = _length });
-        // Not a safepoint: the frame is either left as it is or (on-stack replacement) skipped by walks.
-        Begin(Op.TierUpLoop, safepoint: true);
+        // No stack map (not a safepoint: the frame is either left as it is or, by on-stack replacement, skipped by
+        // walks), but fixed in place: its counter word is patched while it runs.
+        Begin(Op.TierUpLoop, fixedInPlace: true);
         Put(_options.LoopThreshold);
         Put(_osrPoints.Count - 1);
     }
@@ -373,12 +375,12 @@ public sealed partial class Translator
     {
         if (_options.EpochChecks)
         {
-            Begin(Op.CheckEpoch, safepoint: true);
+            Begin(Op.CheckEpoch, fixedInPlace: true);
             RecordSafepoint(_height);
         }
         if (_options.Fuel)
         {
-            Begin(Op.ConsumeFuel, safepoint: true);
+            Begin(Op.ConsumeFuel, fixedInPlace: true);
             Put(1);
             RecordSafepoint(_height);
         }

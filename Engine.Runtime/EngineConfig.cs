@@ -9,8 +9,10 @@ public enum TierMode
     Interpreter,
 
     /// <summary>
-    /// Every function is compiled by the baseline compiler before it runs (when its module is loaded);
-    /// a function the tier cannot compile (SIMD) stays in the interpreter.
+    /// Every function is compiled by the baseline compiler before it runs (when its module is loaded). A function the
+    /// tier cannot compile stays in the interpreter, with the reason in <see cref="WasmEngine.TierStatistics"/>: the
+    /// baseline compiles every 2.0 instruction, SIMD included, so the one reason left is a processor without AVX2,
+    /// where functions that may hold a v128 stay interpreted.
     /// </summary>
     Baseline,
 

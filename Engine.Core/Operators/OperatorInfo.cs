@@ -2,7 +2,8 @@ namespace Engine.Core;
 
 /// <summary>
 /// Facts about every operator, from the operator table: its text name, its kind (which visitor
-/// method receives it), its fixed signature where it has one, its natural alignment and lane count.
+/// method receives it), its fixed signature where it has one, its natural alignment and lane count,
+/// whether constant expressions allow it, and the proposal that brought it.
 /// </summary>
 public static partial class OperatorInfo
 {
