@@ -226,22 +226,24 @@ public static class OperatorGenerator
             OperatorDef op = ops[i];
             (op.Prefix switch { 0 => single, 0xFC => fc, 0xFD => fd, _ => throw new FormatException("prefix") })[op.Code] = i;
         }
-        void Table(string name, int[] values)
+        // A span of small values, 16 to a line.
+        void Table<T>(string type, string name, IEnumerable<T> values, Func<T, string> format)
         {
-            sb.Append($"    private static ReadOnlySpan<short> {name} =>\n    [");
-            for (int i = 0; i < values.Length; i++)
+            sb.Append($"    private static ReadOnlySpan<{type}> {name} =>\n    [");
+            int i = 0;
+            foreach (T value in values)
             {
-                if (i % 16 == 0)
+                if (i++ % 16 == 0)
                 {
                     sb.Append("\n        ");
                 }
-                sb.Append(values[i]).Append(", ");
+                sb.Append(format(value)).Append(", ");
             }
             sb.Append("\n    ];\n\n");
         }
-        Table("SingleByteIndex", single);
-        Table("PrefixFCIndex", fc);
-        Table("PrefixFDIndex", fd);
+        Table("short", "SingleByteIndex", single, v => v.ToString());
+        Table("short", "PrefixFCIndex", fc, v => v.ToString());
+        Table("short", "PrefixFDIndex", fd, v => v.ToString());
         sb.Append("    /// <summary>All operators in table order.</summary>\n    public static ReadOnlySpan<Opcode> All =>\n    [\n");
         foreach (OperatorDef op in ops)
         {
@@ -260,36 +262,9 @@ public static class OperatorGenerator
             sb.Append($"        (byte)OperatorKind.{op.Kind},\n");
         }
         sb.Append("    ];\n\n");
-        sb.Append("    private static ReadOnlySpan<sbyte> AlignLog2s =>\n    [");
-        for (int i = 0; i < ops.Count; i++)
-        {
-            if (i % 16 == 0)
-            {
-                sb.Append("\n        ");
-            }
-            sb.Append(ops[i].AlignLog2).Append(", ");
-        }
-        sb.Append("\n    ];\n\n");
-        sb.Append("    private static ReadOnlySpan<byte> LaneCounts =>\n    [");
-        for (int i = 0; i < ops.Count; i++)
-        {
-            if (i % 16 == 0)
-            {
-                sb.Append("\n        ");
-            }
-            sb.Append(ops[i].Lanes).Append(", ");
-        }
-        sb.Append("\n    ];\n\n");
-        sb.Append("    private static ReadOnlySpan<bool> Constants =>\n    [");
-        for (int i = 0; i < ops.Count; i++)
-        {
-            if (i % 16 == 0)
-            {
-                sb.Append("\n        ");
-            }
-            sb.Append(ops[i].IsConstant ? "true" : "false").Append(", ");
-        }
-        sb.Append("\n    ];\n\n");
+        Table("sbyte", "AlignLog2s", ops, op => op.AlignLog2.ToString());
+        Table("byte", "LaneCounts", ops, op => op.Lanes.ToString());
+        Table("bool", "Constants", ops, op => op.IsConstant ? "true" : "false");
         sb.Append("    private static readonly string[] s_features =\n    [\n");
         foreach (OperatorDef op in ops)
         {

@@ -56,11 +56,8 @@ public static class TypedOverloadGenerator
             string args = Arguments(n);
             string writes = string.Join("\n", tp.Select((t, i) => $"            SlotConverter<{t}>.Write(store, slots, {Offsets(tp)[i]}, a{i + 1});"));
             string g = string.Join(", ", tp.Append("TResult"));
-            function.Add($$"""
-                    /// <summary>A typed delegate calling this function ({{n}} parameters, one result or a value tuple of results). Checks the type once; each call allocates nothing.</summary>
-                    public Func<{{g}}> AsFunc<{{g}}>()
-                    {
-                        CheckSignature({{types}}, ResultConverter<TResult>.Types);
+            // Both delegates check the type once, then each call writes its arguments into slots and enters the function.
+            string call = $$"""
                         FunctionInstance callee = Instance;
                         Store store = Store;
                         int slotCount = callee.SlotCount;
@@ -70,6 +67,13 @@ public static class TypedOverloadGenerator
                             store.Activations.Reserve({{n}});
                 {{writes}}
                             store.Enter(callee, slots);
+                """;
+            function.Add($$"""
+                    /// <summary>A typed delegate calling this function ({{n}} parameters, one result or a value tuple of results). Checks the type once; each call allocates nothing.</summary>
+                    public Func<{{g}}> AsFunc<{{g}}>()
+                    {
+                        CheckSignature({{types}}, ResultConverter<TResult>.Types);
+                {{call}}
                             return ResultConverter<TResult>.Read(store, slots);
                         };
                     }
@@ -82,15 +86,7 @@ public static class TypedOverloadGenerator
                     public {{action}} AsAction{{genericDeclaration}}()
                     {
                         CheckSignature({{types}}, []);
-                        FunctionInstance callee = Instance;
-                        Store store = Store;
-                        int slotCount = callee.SlotCount;
-                        return ({{args}}) =>
-                        {
-                            Span<ulong> slots = slotCount <= 16 ? stackalloc ulong[16] : new ulong[slotCount];
-                            store.Activations.Reserve({{n}});
-                {{writes}}
-                            store.Enter(callee, slots);
+                {{call}}
                         };
                     }
 
