@@ -277,23 +277,19 @@ public sealed partial class FuncValidator
         }
     }
 
-    private TableType Table(uint index)
+    /// <summary>Entry <paramref name="index"/> of an index space of the module, or "unknown <paramref name="what"/> N".</summary>
+    private T Known<T>(List<T> space, uint index, string what)
     {
-        if (index >= (uint)_module.Tables.Count)
+        if (index >= (uint)space.Count)
         {
-            Fail($"unknown table {index}");
+            Fail($"unknown {what} {index}");
         }
-        return _module.Tables[(int)index];
+        return space[(int)index];
     }
 
-    private ElementSegment Element(uint index)
-    {
-        if (index >= (uint)_module.Elements.Count)
-        {
-            Fail($"unknown elem segment {index}");
-        }
-        return _module.Elements[(int)index];
-    }
+    private TableType Table(uint index) => Known(_module.Tables, index, "table");
+
+    private ElementSegment Element(uint index) => Known(_module.Elements, index, "elem segment");
 
     private void CheckData(uint index)
     {
@@ -316,14 +312,7 @@ public sealed partial class FuncValidator
         return _locals[index];
     }
 
-    private GlobalType Global(uint index)
-    {
-        if (index >= (uint)_module.Globals.Count)
-        {
-            Fail($"unknown global {index}");
-        }
-        return _module.Globals[(int)index];
-    }
+    private GlobalType Global(uint index) => Known(_module.Globals, index, "global");
 
     private FuncType Function(uint index)
     {
