@@ -43,7 +43,9 @@ public sealed partial class WasiContext : IDisposable
     private readonly FdTable _fds = new();
 
     /// <summary>Creates the context: encodes arguments and environment and opens the descriptor table.</summary>
-    /// <exception cref="DirectoryNotFoundException">A preopened host directory does not exist.</exception>
+    /// <exception cref="DirectoryNotFoundException">A preopened host directory does not exist or is not a directory.</exception>
+    /// <exception cref="UnauthorizedAccessException">A preopened host directory cannot be opened.</exception>
+    /// <exception cref="PlatformNotSupportedException">Directories are preopened on a host other than Linux.</exception>
     public WasiContext(WasiConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
@@ -91,30 +93,38 @@ public sealed partial class WasiContext : IDisposable
 
     private void OpenPreopens(IReadOnlyList<PreopenedDirectory> preopens)
     {
-        if (preopens.Count > 0 && !Directory.Exists("/proc/self/fd"))
+        if (preopens.Count > 0 && !NativeMethods.IsSupported)
         {
-            throw new PlatformNotSupportedException("WASI directories need Linux's /proc/self/fd (see DirectoryDescriptor).");
+            throw new PlatformNotSupportedException("WASI directories need a Linux host (see NativeMethods).");
         }
         foreach (PreopenedDirectory preopen in preopens)
         {
-            _fds.Add(DirectoryDescriptor.Open(PreopenHostPath(preopen.HostPath), preopen.GuestPath,
-                Rights.Directory, Rights.Directory | Rights.RegularFile));
+            _fds.Add(OpenPreopen(preopen));
         }
     }
 
     /// <summary>
-    /// The absolute host path of a preopen. If the path itself is a symbolic link (the embedder's
-    /// choice, so trusted), it is resolved here, since directories are opened with O_NOFOLLOW.
+    /// Opens a preopened directory. Its host path is the embedder's choice, so trusted: a link there
+    /// is followed. Failures become the exceptions .NET raises for the same condition.
     /// </summary>
-    private static string PreopenHostPath(string configuredPath)
+    private static DirectoryDescriptor OpenPreopen(PreopenedDirectory preopen)
     {
-        var directory = new DirectoryInfo(Path.GetFullPath(configuredPath));
-        if (!directory.Exists)
+        try
         {
-            throw new DirectoryNotFoundException($"Preopened directory '{configuredPath}' does not exist.");
+            return DirectoryDescriptor.OpenPreopen(Path.GetFullPath(preopen.HostPath), preopen.GuestPath,
+                Rights.Directory, Rights.Directory | Rights.RegularFile);
         }
-        string resolved = directory.ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? directory.FullName;
-        return Path.TrimEndingDirectorySeparator(resolved);
+        catch (ErrnoException e)
+        {
+            string what = $"Preopened directory '{preopen.HostPath}'";
+            throw e.Errno switch
+            {
+                Errno.NoEntry => new DirectoryNotFoundException($"{what} does not exist."),
+                Errno.NotDirectory => new DirectoryNotFoundException($"{what} is not a directory."),
+                Errno.Access => new UnauthorizedAccessException($"{what} cannot be opened: permission denied."),
+                _ => new IOException($"{what} cannot be opened (WASI errno {e.Errno}).", e),
+            };
+        }
     }
 
     /// <summary>The errno for an exception caught at the boundary of a WASI function.</summary>
