@@ -116,6 +116,7 @@ public sealed partial class WasiContext
             ValidateOpenFlags(dirFlags, openFlags, fdFlags);
             DirectoryDescriptor directory = GetDirectory(fd, Rights.PathOpen | RightsToOpen(openFlags));
             guest.EnsureValid(openedFdPointer, 4);
+            _fds.RequireRoom();
             bool exclusiveCreate = (openFlags & (OpenFlags.Create | OpenFlags.Exclusive)) == (OpenFlags.Create | OpenFlags.Exclusive);
             // O_CREAT|O_EXCL never follows a final link: an existing link is an existing entry.
             bool follow = FollowsSymlinks(dirFlags) && !exclusiveCreate;

@@ -17,6 +17,7 @@ public sealed partial class WasiContext
             SocketDescriptor listener = GetSocket(fd, Rights.SockAccept);
             RequireKnownBits((ulong)flags, (ulong)FdFlags.Nonblock);
             guest.EnsureValid(acceptedFdPointer, 4);
+            _fds.RequireRoom();
             Socket accepted = listener.Socket.Accept();
             accepted.Blocking = (flags & FdFlags.Nonblock) == 0;
             guest.WriteUInt32(acceptedFdPointer, _fds.Add(new SocketDescriptor(accepted)));

@@ -40,7 +40,7 @@ public sealed partial class WasiContext : IDisposable
     private readonly byte[][] _environment;
     private readonly IWasiClock _clock;
     private readonly Random? _random;
-    private readonly FdTable _fds = new();
+    private readonly FdTable _fds;
 
     /// <summary>Creates the context: encodes arguments and environment and opens the descriptor table.</summary>
     /// <exception cref="DirectoryNotFoundException">A preopened host directory does not exist or is not a directory.</exception>
@@ -53,13 +53,14 @@ public sealed partial class WasiContext : IDisposable
         _environment = config.Environment.Select(pair => Encoding.UTF8.GetBytes($"{pair.Key}={pair.Value}")).ToArray();
         _clock = config.Clock;
         _random = config.Random;
+        _fds = new FdTable(config.MaxOpenDescriptors ?? DefaultMaxOpenDescriptors());
         try
         {
             OpenStdio(config);
             OpenPreopens(config.Preopens);
             foreach (var socket in config.Sockets)
             {
-                _fds.Add(new SocketDescriptor(socket));
+                _fds.AddProvided(new SocketDescriptor(socket));
             }
         }
         catch
@@ -74,14 +75,14 @@ public sealed partial class WasiContext : IDisposable
 
     private void OpenStdio(WasiConfig config)
     {
-        _fds.Add(config.Stdin switch
+        _fds.AddProvided(config.Stdin switch
         {
             { Inherit: true } => StreamDescriptor.ForInput(Console.OpenStandardInput(), !Console.IsInputRedirected, ownsStream: true),
             { Stream: { } stream } => StreamDescriptor.ForInput(stream, isTerminal: false, ownsStream: false),
             _ => StreamDescriptor.ForInput(Stream.Null, isTerminal: false, ownsStream: false),
         });
-        _fds.Add(OpenOutput(config.Stdout, Console.OpenStandardOutput, Console.IsOutputRedirected));
-        _fds.Add(OpenOutput(config.Stderr, Console.OpenStandardError, Console.IsErrorRedirected));
+        _fds.AddProvided(OpenOutput(config.Stdout, Console.OpenStandardOutput, Console.IsOutputRedirected));
+        _fds.AddProvided(OpenOutput(config.Stderr, Console.OpenStandardError, Console.IsErrorRedirected));
     }
 
     private static StreamDescriptor OpenOutput(StdioBinding binding, Func<Stream> openConsole, bool consoleRedirected) => binding switch
@@ -99,7 +100,7 @@ public sealed partial class WasiContext : IDisposable
         }
         foreach (PreopenedDirectory preopen in preopens)
         {
-            _fds.Add(OpenPreopen(preopen));
+            _fds.AddProvided(OpenPreopen(preopen));
         }
     }
 
@@ -125,6 +126,21 @@ public sealed partial class WasiContext : IDisposable
                 _ => new IOException($"{what} cannot be opened (WASI errno {e.Errno}).", e),
             };
         }
+    }
+
+    /// <summary>
+    /// The default of <see cref="WasiConfig.WithMaxOpenDescriptors"/>: 1024, or half the process's
+    /// soft <c>RLIMIT_NOFILE</c> if that is less, leaving the host the other half.
+    /// </summary>
+    internal static int DefaultMaxOpenDescriptors()
+    {
+        const int Default = 1024, Minimum = 16;
+        var limit = new ulong[2];
+        if (!NativeMethods.IsSupported || NativeMethods.Getrlimit(NativeMethods.RLIMIT_NOFILE, limit) != 0)
+        {
+            return Default;
+        }
+        return (int)Math.Clamp(limit[0] / 2, Minimum, Default);
     }
 
     /// <summary>The errno for an exception caught at the boundary of a WASI function.</summary>
