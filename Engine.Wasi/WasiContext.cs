@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Engine.Core;
 
 namespace Engine.Wasi;
 
@@ -70,6 +71,16 @@ public sealed partial class WasiContext : IDisposable
         }
     }
 
+    /// <summary>
+    /// Ends the calls that wait (<c>poll_oneoff</c>; <c>fd_read</c> of stdin, a pipe or a socket;
+    /// <c>sock_recv</c>, <c>sock_accept</c>) when cancelled: they then throw <see cref="TrapException"/>
+    /// with <see cref="TrapCode.Interrupted"/>, which leaves wasm as the trap of running code would. The
+    /// linker binding (<see cref="WasiLinker"/>) sets it to the calling store's
+    /// <see cref="Runtime.Store.InterruptionToken"/> before each such call; an embedder calling these
+    /// methods itself may set its own. None (the default): they wait as long as it takes.
+    /// </summary>
+    public CancellationToken Interruption { get; set; }
+
     /// <summary>Closes every descriptor the guest still holds.</summary>
     public void Dispose() => _fds.Dispose();
 
@@ -77,7 +88,7 @@ public sealed partial class WasiContext : IDisposable
     {
         _fds.AddProvided(config.Stdin switch
         {
-            { Inherit: true } => StreamDescriptor.ForInput(Console.OpenStandardInput(), !Console.IsInputRedirected, ownsStream: true),
+            { Inherit: true } => StreamDescriptor.ForInheritedInput(Console.OpenStandardInput(), !Console.IsInputRedirected),
             { Stream: { } stream } => StreamDescriptor.ForInput(stream, isTerminal: false, ownsStream: false),
             _ => StreamDescriptor.ForInput(Stream.Null, isTerminal: false, ownsStream: false),
         });
@@ -146,8 +157,9 @@ public sealed partial class WasiContext : IDisposable
     /// <summary>The errno for an exception caught at the boundary of a WASI function.</summary>
     private static Errno Failure(Exception exception) => ErrnoMapping.FromException(exception);
 
-    /// <summary>True for every exception a WASI function turns into an errno (all but proc_exit's).</summary>
-    private static bool IsGuestVisible(Exception exception) => exception is not WasiExitException;
+    /// <summary>True for every exception a WASI function turns into an errno: all but proc_exit's and
+    /// the interruption trap (see <see cref="InterruptibleWait"/>).</summary>
+    private static bool IsGuestVisible(Exception exception) => exception is not (WasiExitException or TrapException);
 
     private static void RequireKnownBits(ulong value, ulong known)
     {
