@@ -65,6 +65,52 @@ public sealed class SandboxRaceTests
         Assert.That(Snapshot(outside), Is.EqualTo(outsideBefore), "nothing outside changed");
     }
 
+    /// <summary>
+    /// The same race against a host process (here a thread of the host) that swaps at native speed,
+    /// faster than any guest can: with descriptors, even that cannot redirect a guest's call.
+    /// </summary>
+    [TestCase("read")]
+    [TestCase("create")]
+    public void TheSandboxHoldsWhileTheHostSwapsADirectoryForAnEscapingLink(string mode)
+    {
+        string sandbox = Path.Combine(_root, "sandbox"), outside = Path.Combine(_root, "outside");
+        CreateTree(sandbox, outside, mode);
+        string outsideBefore = Snapshot(outside);
+        var engine = new WasmEngine(new EngineConfig { Tier = TierMode.Baseline });
+        Module module = Module.FromFile(engine, Path.Combine(TestPaths.RepositoryRoot, "Engine.Tests", "Wasi", "Guests", "race.wasm"));
+        string d = Path.Combine(sandbox, "d"), real = Path.Combine(sandbox, "d_real"), evil = Path.Combine(sandbox, "evil_d");
+        File.CreateSymbolicLink(evil, "../outside");
+        using var stop = new CancellationTokenSource();
+        long cycles = 0, failed = 0;
+        var swapper = new Thread(() =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                failed += (Rename(d, real) | Rename(evil, d) | Rename(d, evil) | Rename(real, d)) != 0 ? 1 : 0;
+                cycles++;
+            }
+        });
+        swapper.Start();
+        string[] victimLines;
+        try
+        {
+            Task<string>[] victims = Enumerable.Range(1, Victims).Select(id => Start(engine, module, sandbox, mode, id)).ToArray();
+            victimLines = victims.Select(v => v.Result.TrimEnd('\n')).ToArray();
+        }
+        finally
+        {
+            stop.Cancel();
+            swapper.Join();
+        }
+        TestContext.Out.WriteLine($"host swap: cycles {cycles}, failed {failed}; {string.Join("; ", victimLines)}");
+
+        Assert.That(cycles, Is.GreaterThan(0), "the host swapped");
+        Assert.That(failed, Is.Zero, "every swap went through");
+        Assert.That(victimLines, Has.All.Match($@"^{mode}: attempts \d+, succeeded [1-9]\d*, outside \d+$"));
+        Assert.That(victimLines, Has.All.EndWith(", outside 0"), "nothing outside was read");
+        Assert.That(Snapshot(outside), Is.EqualTo(outsideBefore), "nothing outside changed");
+    }
+
     /// <summary><c>sandbox/d/a/b/secret.txt</c>, and <c>outside/a/b/{secret.txt,x}</c> that the guests
     /// must neither read nor change; for rename, each victim's file on both sides.</summary>
     private static void CreateTree(string sandbox, string outside, string mode)
@@ -80,6 +126,11 @@ public sealed class SandboxRaceTests
             File.WriteAllText(Path.Combine(outsideB, $"rename-{id}"), "outside\n");
         }
     }
+
+    /// <summary>rename(2), which .NET's moves are not (they look at what a link points to).</summary>
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "rename", SetLastError = true)]
+    private static extern int Rename([System.Runtime.InteropServices.MarshalAs(System.Runtime.InteropServices.UnmanagedType.LPUTF8Str)] string from,
+        [System.Runtime.InteropServices.MarshalAs(System.Runtime.InteropServices.UnmanagedType.LPUTF8Str)] string to);
 
     private static Task<string> Start(WasmEngine engine, Module module, string sandbox, string role, int id) =>
         Task.Factory.StartNew(() => Run(engine, module, sandbox, role, id), TaskCreationOptions.LongRunning);
