@@ -38,14 +38,6 @@ internal struct BaselineVisitor : IOperatorVisitor
         return false;
     }
 
-    private readonly void Unsupported(string what)
-    {
-        if (!_cg.Unreachable)
-        {
-            _cg.NotSupported(what);
-        }
-    }
-
     // ---- control ----
 
     public readonly void VisitUnreachable()
@@ -461,147 +453,153 @@ internal struct BaselineVisitor : IOperatorVisitor
         CodeGen cg = _cg;
         switch (opcode)
         {
-            case Opcode.I32Eqz: cg.IntEqz(false); break;
-            case Opcode.I32Eq: cg.IntCompare(Cond.Equal, false); break;
-            case Opcode.I32Ne: cg.IntCompare(Cond.NotEqual, false); break;
-            case Opcode.I32LtS: cg.IntCompare(Cond.Less, false); break;
-            case Opcode.I32LtU: cg.IntCompare(Cond.Below, false); break;
-            case Opcode.I32GtS: cg.IntCompare(Cond.Greater, false); break;
-            case Opcode.I32GtU: cg.IntCompare(Cond.Above, false); break;
-            case Opcode.I32LeS: cg.IntCompare(Cond.LessOrEqual, false); break;
-            case Opcode.I32LeU: cg.IntCompare(Cond.BelowOrEqual, false); break;
-            case Opcode.I32GeS: cg.IntCompare(Cond.GreaterOrEqual, false); break;
-            case Opcode.I32GeU: cg.IntCompare(Cond.AboveOrEqual, false); break;
-            case Opcode.I64Eqz: cg.IntEqz(true); break;
-            case Opcode.I64Eq: cg.IntCompare(Cond.Equal, true); break;
-            case Opcode.I64Ne: cg.IntCompare(Cond.NotEqual, true); break;
-            case Opcode.I64LtS: cg.IntCompare(Cond.Less, true); break;
-            case Opcode.I64LtU: cg.IntCompare(Cond.Below, true); break;
-            case Opcode.I64GtS: cg.IntCompare(Cond.Greater, true); break;
-            case Opcode.I64GtU: cg.IntCompare(Cond.Above, true); break;
-            case Opcode.I64LeS: cg.IntCompare(Cond.LessOrEqual, true); break;
-            case Opcode.I64LeU: cg.IntCompare(Cond.BelowOrEqual, true); break;
-            case Opcode.I64GeS: cg.IntCompare(Cond.GreaterOrEqual, true); break;
-            case Opcode.I64GeU: cg.IntCompare(Cond.AboveOrEqual, true); break;
-            case Opcode.F32Eq or Opcode.F32Ne or Opcode.F32Lt or Opcode.F32Gt or Opcode.F32Le or Opcode.F32Ge:
-                cg.FloatCompare(opcode, false);
-                break;
-            case Opcode.F64Eq or Opcode.F64Ne or Opcode.F64Lt or Opcode.F64Gt or Opcode.F64Le or Opcode.F64Ge:
-                cg.FloatCompare(opcode, true);
-                break;
+            case Opcode.I32Eqz: cg.IntEqz(S32); break;
+            case Opcode.I32Eq: cg.IntCompare(Cond.Equal, S32); break;
+            case Opcode.I32Ne: cg.IntCompare(Cond.NotEqual, S32); break;
+            case Opcode.I32LtS: cg.IntCompare(Cond.Less, S32); break;
+            case Opcode.I32LtU: cg.IntCompare(Cond.Below, S32); break;
+            case Opcode.I32GtS: cg.IntCompare(Cond.Greater, S32); break;
+            case Opcode.I32GtU: cg.IntCompare(Cond.Above, S32); break;
+            case Opcode.I32LeS: cg.IntCompare(Cond.LessOrEqual, S32); break;
+            case Opcode.I32LeU: cg.IntCompare(Cond.BelowOrEqual, S32); break;
+            case Opcode.I32GeS: cg.IntCompare(Cond.GreaterOrEqual, S32); break;
+            case Opcode.I32GeU: cg.IntCompare(Cond.AboveOrEqual, S32); break;
+            case Opcode.I64Eqz: cg.IntEqz(S64); break;
+            case Opcode.I64Eq: cg.IntCompare(Cond.Equal, S64); break;
+            case Opcode.I64Ne: cg.IntCompare(Cond.NotEqual, S64); break;
+            case Opcode.I64LtS: cg.IntCompare(Cond.Less, S64); break;
+            case Opcode.I64LtU: cg.IntCompare(Cond.Below, S64); break;
+            case Opcode.I64GtS: cg.IntCompare(Cond.Greater, S64); break;
+            case Opcode.I64GtU: cg.IntCompare(Cond.Above, S64); break;
+            case Opcode.I64LeS: cg.IntCompare(Cond.LessOrEqual, S64); break;
+            case Opcode.I64LeU: cg.IntCompare(Cond.BelowOrEqual, S64); break;
+            case Opcode.I64GeS: cg.IntCompare(Cond.GreaterOrEqual, S64); break;
+            case Opcode.I64GeU: cg.IntCompare(Cond.AboveOrEqual, S64); break;
+            case Opcode.F32Eq: cg.FloatCompare(Cond.Equal, S32); break;
+            case Opcode.F32Ne: cg.FloatCompare(Cond.NotEqual, S32); break;
+            case Opcode.F32Lt: cg.FloatCompare(Cond.Less, S32); break;
+            case Opcode.F32Gt: cg.FloatCompare(Cond.Greater, S32); break;
+            case Opcode.F32Le: cg.FloatCompare(Cond.LessOrEqual, S32); break;
+            case Opcode.F32Ge: cg.FloatCompare(Cond.GreaterOrEqual, S32); break;
+            case Opcode.F64Eq: cg.FloatCompare(Cond.Equal, S64); break;
+            case Opcode.F64Ne: cg.FloatCompare(Cond.NotEqual, S64); break;
+            case Opcode.F64Lt: cg.FloatCompare(Cond.Less, S64); break;
+            case Opcode.F64Gt: cg.FloatCompare(Cond.Greater, S64); break;
+            case Opcode.F64Le: cg.FloatCompare(Cond.LessOrEqual, S64); break;
+            case Opcode.F64Ge: cg.FloatCompare(Cond.GreaterOrEqual, S64); break;
 
-            case Opcode.I32Clz: cg.Clz(false); break;
-            case Opcode.I32Ctz: cg.Ctz(false); break;
-            case Opcode.I32Popcnt: cg.Popcnt(false); break;
-            case Opcode.I32Add: cg.IntBinary(AluOp.Add, false); break;
-            case Opcode.I32Sub: cg.IntBinary(AluOp.Sub, false); break;
-            case Opcode.I32Mul: cg.IntMul(false); break;
-            case Opcode.I32DivS: cg.DivRem(signed: true, remainder: false, wide: false); break;
-            case Opcode.I32DivU: cg.DivRem(signed: false, remainder: false, wide: false); break;
-            case Opcode.I32RemS: cg.DivRem(signed: true, remainder: true, wide: false); break;
-            case Opcode.I32RemU: cg.DivRem(signed: false, remainder: true, wide: false); break;
-            case Opcode.I32And: cg.IntBinary(AluOp.And, false); break;
-            case Opcode.I32Or: cg.IntBinary(AluOp.Or, false); break;
-            case Opcode.I32Xor: cg.IntBinary(AluOp.Xor, false); break;
-            case Opcode.I32Shl: cg.Shift(ShiftOp.Shl, false); break;
-            case Opcode.I32ShrS: cg.Shift(ShiftOp.Sar, false); break;
-            case Opcode.I32ShrU: cg.Shift(ShiftOp.Shr, false); break;
-            case Opcode.I32Rotl: cg.Shift(ShiftOp.Rol, false); break;
-            case Opcode.I32Rotr: cg.Shift(ShiftOp.Ror, false); break;
+            case Opcode.I32Clz: cg.Clz(S32); break;
+            case Opcode.I32Ctz: cg.Ctz(S32); break;
+            case Opcode.I32Popcnt: cg.Popcnt(S32); break;
+            case Opcode.I32Add: cg.IntBinary(AluOp.Add, S32); break;
+            case Opcode.I32Sub: cg.IntBinary(AluOp.Sub, S32); break;
+            case Opcode.I32Mul: cg.IntMul(S32); break;
+            case Opcode.I32DivS: cg.DivRem(Signedness.Signed, DivRem.Quotient, S32); break;
+            case Opcode.I32DivU: cg.DivRem(Signedness.Unsigned, DivRem.Quotient, S32); break;
+            case Opcode.I32RemS: cg.DivRem(Signedness.Signed, DivRem.Remainder, S32); break;
+            case Opcode.I32RemU: cg.DivRem(Signedness.Unsigned, DivRem.Remainder, S32); break;
+            case Opcode.I32And: cg.IntBinary(AluOp.And, S32); break;
+            case Opcode.I32Or: cg.IntBinary(AluOp.Or, S32); break;
+            case Opcode.I32Xor: cg.IntBinary(AluOp.Xor, S32); break;
+            case Opcode.I32Shl: cg.Shift(ShiftOp.Shl, S32); break;
+            case Opcode.I32ShrS: cg.Shift(ShiftOp.Sar, S32); break;
+            case Opcode.I32ShrU: cg.Shift(ShiftOp.Shr, S32); break;
+            case Opcode.I32Rotl: cg.Shift(ShiftOp.Rol, S32); break;
+            case Opcode.I32Rotr: cg.Shift(ShiftOp.Ror, S32); break;
 
-            case Opcode.I64Clz: cg.Clz(true); break;
-            case Opcode.I64Ctz: cg.Ctz(true); break;
-            case Opcode.I64Popcnt: cg.Popcnt(true); break;
-            case Opcode.I64Add: cg.IntBinary(AluOp.Add, true); break;
-            case Opcode.I64Sub: cg.IntBinary(AluOp.Sub, true); break;
-            case Opcode.I64Mul: cg.IntMul(true); break;
-            case Opcode.I64DivS: cg.DivRem(signed: true, remainder: false, wide: true); break;
-            case Opcode.I64DivU: cg.DivRem(signed: false, remainder: false, wide: true); break;
-            case Opcode.I64RemS: cg.DivRem(signed: true, remainder: true, wide: true); break;
-            case Opcode.I64RemU: cg.DivRem(signed: false, remainder: true, wide: true); break;
-            case Opcode.I64And: cg.IntBinary(AluOp.And, true); break;
-            case Opcode.I64Or: cg.IntBinary(AluOp.Or, true); break;
-            case Opcode.I64Xor: cg.IntBinary(AluOp.Xor, true); break;
-            case Opcode.I64Shl: cg.Shift(ShiftOp.Shl, true); break;
-            case Opcode.I64ShrS: cg.Shift(ShiftOp.Sar, true); break;
-            case Opcode.I64ShrU: cg.Shift(ShiftOp.Shr, true); break;
-            case Opcode.I64Rotl: cg.Shift(ShiftOp.Rol, true); break;
-            case Opcode.I64Rotr: cg.Shift(ShiftOp.Ror, true); break;
+            case Opcode.I64Clz: cg.Clz(S64); break;
+            case Opcode.I64Ctz: cg.Ctz(S64); break;
+            case Opcode.I64Popcnt: cg.Popcnt(S64); break;
+            case Opcode.I64Add: cg.IntBinary(AluOp.Add, S64); break;
+            case Opcode.I64Sub: cg.IntBinary(AluOp.Sub, S64); break;
+            case Opcode.I64Mul: cg.IntMul(S64); break;
+            case Opcode.I64DivS: cg.DivRem(Signedness.Signed, DivRem.Quotient, S64); break;
+            case Opcode.I64DivU: cg.DivRem(Signedness.Unsigned, DivRem.Quotient, S64); break;
+            case Opcode.I64RemS: cg.DivRem(Signedness.Signed, DivRem.Remainder, S64); break;
+            case Opcode.I64RemU: cg.DivRem(Signedness.Unsigned, DivRem.Remainder, S64); break;
+            case Opcode.I64And: cg.IntBinary(AluOp.And, S64); break;
+            case Opcode.I64Or: cg.IntBinary(AluOp.Or, S64); break;
+            case Opcode.I64Xor: cg.IntBinary(AluOp.Xor, S64); break;
+            case Opcode.I64Shl: cg.Shift(ShiftOp.Shl, S64); break;
+            case Opcode.I64ShrS: cg.Shift(ShiftOp.Sar, S64); break;
+            case Opcode.I64ShrU: cg.Shift(ShiftOp.Shr, S64); break;
+            case Opcode.I64Rotl: cg.Shift(ShiftOp.Rol, S64); break;
+            case Opcode.I64Rotr: cg.Shift(ShiftOp.Ror, S64); break;
 
-            case Opcode.F32Abs: cg.FloatAbs(false); break;
-            case Opcode.F32Neg: cg.FloatNeg(false); break;
-            case Opcode.F32Ceil: cg.FloatRound(2, false); break;
-            case Opcode.F32Floor: cg.FloatRound(1, false); break;
-            case Opcode.F32Trunc: cg.FloatRound(3, false); break;
-            case Opcode.F32Nearest: cg.FloatRound(0, false); break;
-            case Opcode.F32Sqrt: cg.FloatUnary(SseOp.Sqrt, false); break;
-            case Opcode.F32Add: cg.FloatBinary(SseOp.Add, false); break;
-            case Opcode.F32Sub: cg.FloatBinary(SseOp.Sub, false); break;
-            case Opcode.F32Mul: cg.FloatBinary(SseOp.Mul, false); break;
-            case Opcode.F32Div: cg.FloatBinary(SseOp.Div, false); break;
-            case Opcode.F32Min: cg.FloatMinMax(max: false, dbl: false); break;
-            case Opcode.F32Max: cg.FloatMinMax(max: true, dbl: false); break;
-            case Opcode.F32Copysign: cg.FloatCopysign(false); break;
+            case Opcode.F32Abs: cg.FloatAbs(S32); break;
+            case Opcode.F32Neg: cg.FloatNeg(S32); break;
+            case Opcode.F32Ceil: cg.FloatRound(RoundingMode.Up, S32); break;
+            case Opcode.F32Floor: cg.FloatRound(RoundingMode.Down, S32); break;
+            case Opcode.F32Trunc: cg.FloatRound(RoundingMode.Zero, S32); break;
+            case Opcode.F32Nearest: cg.FloatRound(RoundingMode.Nearest, S32); break;
+            case Opcode.F32Sqrt: cg.FloatUnary(SseOp.Sqrt, S32); break;
+            case Opcode.F32Add: cg.FloatBinary(SseOp.Add, S32); break;
+            case Opcode.F32Sub: cg.FloatBinary(SseOp.Sub, S32); break;
+            case Opcode.F32Mul: cg.FloatBinary(SseOp.Mul, S32); break;
+            case Opcode.F32Div: cg.FloatBinary(SseOp.Div, S32); break;
+            case Opcode.F32Min: cg.FloatMinMax(MinMax.Min, S32); break;
+            case Opcode.F32Max: cg.FloatMinMax(MinMax.Max, S32); break;
+            case Opcode.F32Copysign: cg.FloatCopysign(S32); break;
 
-            case Opcode.F64Abs: cg.FloatAbs(true); break;
-            case Opcode.F64Neg: cg.FloatNeg(true); break;
-            case Opcode.F64Ceil: cg.FloatRound(2, true); break;
-            case Opcode.F64Floor: cg.FloatRound(1, true); break;
-            case Opcode.F64Trunc: cg.FloatRound(3, true); break;
-            case Opcode.F64Nearest: cg.FloatRound(0, true); break;
-            case Opcode.F64Sqrt: cg.FloatUnary(SseOp.Sqrt, true); break;
-            case Opcode.F64Add: cg.FloatBinary(SseOp.Add, true); break;
-            case Opcode.F64Sub: cg.FloatBinary(SseOp.Sub, true); break;
-            case Opcode.F64Mul: cg.FloatBinary(SseOp.Mul, true); break;
-            case Opcode.F64Div: cg.FloatBinary(SseOp.Div, true); break;
-            case Opcode.F64Min: cg.FloatMinMax(max: false, dbl: true); break;
-            case Opcode.F64Max: cg.FloatMinMax(max: true, dbl: true); break;
-            case Opcode.F64Copysign: cg.FloatCopysign(true); break;
+            case Opcode.F64Abs: cg.FloatAbs(S64); break;
+            case Opcode.F64Neg: cg.FloatNeg(S64); break;
+            case Opcode.F64Ceil: cg.FloatRound(RoundingMode.Up, S64); break;
+            case Opcode.F64Floor: cg.FloatRound(RoundingMode.Down, S64); break;
+            case Opcode.F64Trunc: cg.FloatRound(RoundingMode.Zero, S64); break;
+            case Opcode.F64Nearest: cg.FloatRound(RoundingMode.Nearest, S64); break;
+            case Opcode.F64Sqrt: cg.FloatUnary(SseOp.Sqrt, S64); break;
+            case Opcode.F64Add: cg.FloatBinary(SseOp.Add, S64); break;
+            case Opcode.F64Sub: cg.FloatBinary(SseOp.Sub, S64); break;
+            case Opcode.F64Mul: cg.FloatBinary(SseOp.Mul, S64); break;
+            case Opcode.F64Div: cg.FloatBinary(SseOp.Div, S64); break;
+            case Opcode.F64Min: cg.FloatMinMax(MinMax.Min, S64); break;
+            case Opcode.F64Max: cg.FloatMinMax(MinMax.Max, S64); break;
+            case Opcode.F64Copysign: cg.FloatCopysign(S64); break;
 
             case Opcode.I32WrapI64: cg.I32WrapI64(); break;
-            case Opcode.I32TruncF32S: cg.Truncate(dbl: false, wideInt: false, signed: true, saturating: false); break;
-            case Opcode.I32TruncF32U: cg.Truncate(dbl: false, wideInt: false, signed: false, saturating: false); break;
-            case Opcode.I32TruncF64S: cg.Truncate(dbl: true, wideInt: false, signed: true, saturating: false); break;
-            case Opcode.I32TruncF64U: cg.Truncate(dbl: true, wideInt: false, signed: false, saturating: false); break;
-            case Opcode.I64ExtendI32S: cg.SignExtend(32, true); break;
+            case Opcode.I32TruncF32S: cg.Truncate(S32, S32, Signedness.Signed, TruncKind.Checked); break;
+            case Opcode.I32TruncF32U: cg.Truncate(S32, S32, Signedness.Unsigned, TruncKind.Checked); break;
+            case Opcode.I32TruncF64S: cg.Truncate(S64, S32, Signedness.Signed, TruncKind.Checked); break;
+            case Opcode.I32TruncF64U: cg.Truncate(S64, S32, Signedness.Unsigned, TruncKind.Checked); break;
+            case Opcode.I64ExtendI32S: cg.SignExtend(S32, S64); break;
             case Opcode.I64ExtendI32U: cg.I64ExtendI32U(); break;
-            case Opcode.I64TruncF32S: cg.Truncate(dbl: false, wideInt: true, signed: true, saturating: false); break;
-            case Opcode.I64TruncF32U: cg.Truncate(dbl: false, wideInt: true, signed: false, saturating: false); break;
-            case Opcode.I64TruncF64S: cg.Truncate(dbl: true, wideInt: true, signed: true, saturating: false); break;
-            case Opcode.I64TruncF64U: cg.Truncate(dbl: true, wideInt: true, signed: false, saturating: false); break;
-            case Opcode.F32ConvertI32S: cg.ConvertIntToFloat(dbl: false, wideInt: false, signed: true); break;
-            case Opcode.F32ConvertI32U: cg.ConvertIntToFloat(dbl: false, wideInt: false, signed: false); break;
-            case Opcode.F32ConvertI64S: cg.ConvertIntToFloat(dbl: false, wideInt: true, signed: true); break;
-            case Opcode.F32ConvertI64U: cg.ConvertIntToFloat(dbl: false, wideInt: true, signed: false); break;
-            case Opcode.F32DemoteF64: cg.PromoteDemote(toDouble: false); break;
-            case Opcode.F64ConvertI32S: cg.ConvertIntToFloat(dbl: true, wideInt: false, signed: true); break;
-            case Opcode.F64ConvertI32U: cg.ConvertIntToFloat(dbl: true, wideInt: false, signed: false); break;
-            case Opcode.F64ConvertI64S: cg.ConvertIntToFloat(dbl: true, wideInt: true, signed: true); break;
-            case Opcode.F64ConvertI64U: cg.ConvertIntToFloat(dbl: true, wideInt: true, signed: false); break;
-            case Opcode.F64PromoteF32: cg.PromoteDemote(toDouble: true); break;
+            case Opcode.I64TruncF32S: cg.Truncate(S32, S64, Signedness.Signed, TruncKind.Checked); break;
+            case Opcode.I64TruncF32U: cg.Truncate(S32, S64, Signedness.Unsigned, TruncKind.Checked); break;
+            case Opcode.I64TruncF64S: cg.Truncate(S64, S64, Signedness.Signed, TruncKind.Checked); break;
+            case Opcode.I64TruncF64U: cg.Truncate(S64, S64, Signedness.Unsigned, TruncKind.Checked); break;
+            case Opcode.F32ConvertI32S: cg.ConvertIntToFloat(S32, S32, Signedness.Signed); break;
+            case Opcode.F32ConvertI32U: cg.ConvertIntToFloat(S32, S32, Signedness.Unsigned); break;
+            case Opcode.F32ConvertI64S: cg.ConvertIntToFloat(S32, S64, Signedness.Signed); break;
+            case Opcode.F32ConvertI64U: cg.ConvertIntToFloat(S32, S64, Signedness.Unsigned); break;
+            case Opcode.F32DemoteF64: cg.PromoteDemote(S32); break;
+            case Opcode.F64ConvertI32S: cg.ConvertIntToFloat(S64, S32, Signedness.Signed); break;
+            case Opcode.F64ConvertI32U: cg.ConvertIntToFloat(S64, S32, Signedness.Unsigned); break;
+            case Opcode.F64ConvertI64S: cg.ConvertIntToFloat(S64, S64, Signedness.Signed); break;
+            case Opcode.F64ConvertI64U: cg.ConvertIntToFloat(S64, S64, Signedness.Unsigned); break;
+            case Opcode.F64PromoteF32: cg.PromoteDemote(S64); break;
             case Opcode.I32ReinterpretF32: cg.Reinterpret(ValType.I32); break;
             case Opcode.I64ReinterpretF64: cg.Reinterpret(ValType.I64); break;
             case Opcode.F32ReinterpretI32: cg.Reinterpret(ValType.F32); break;
             case Opcode.F64ReinterpretI64: cg.Reinterpret(ValType.F64); break;
-            case Opcode.I32Extend8S: cg.SignExtend(8, false); break;
-            case Opcode.I32Extend16S: cg.SignExtend(16, false); break;
-            case Opcode.I64Extend8S: cg.SignExtend(8, true); break;
-            case Opcode.I64Extend16S: cg.SignExtend(16, true); break;
-            case Opcode.I64Extend32S: cg.SignExtend(32, true); break;
+            case Opcode.I32Extend8S: cg.SignExtend(S8, S32); break;
+            case Opcode.I32Extend16S: cg.SignExtend(S16, S32); break;
+            case Opcode.I64Extend8S: cg.SignExtend(S8, S64); break;
+            case Opcode.I64Extend16S: cg.SignExtend(S16, S64); break;
+            case Opcode.I64Extend32S: cg.SignExtend(S32, S64); break;
 
-            case Opcode.I32TruncSatF32S: cg.Truncate(dbl: false, wideInt: false, signed: true, saturating: true); break;
-            case Opcode.I32TruncSatF32U: cg.Truncate(dbl: false, wideInt: false, signed: false, saturating: true); break;
-            case Opcode.I32TruncSatF64S: cg.Truncate(dbl: true, wideInt: false, signed: true, saturating: true); break;
-            case Opcode.I32TruncSatF64U: cg.Truncate(dbl: true, wideInt: false, signed: false, saturating: true); break;
-            case Opcode.I64TruncSatF32S: cg.Truncate(dbl: false, wideInt: true, signed: true, saturating: true); break;
-            case Opcode.I64TruncSatF32U: cg.Truncate(dbl: false, wideInt: true, signed: false, saturating: true); break;
-            case Opcode.I64TruncSatF64S: cg.Truncate(dbl: true, wideInt: true, signed: true, saturating: true); break;
-            case Opcode.I64TruncSatF64U: cg.Truncate(dbl: true, wideInt: true, signed: false, saturating: true); break;
+            case Opcode.I32TruncSatF32S: cg.Truncate(S32, S32, Signedness.Signed, TruncKind.Saturating); break;
+            case Opcode.I32TruncSatF32U: cg.Truncate(S32, S32, Signedness.Unsigned, TruncKind.Saturating); break;
+            case Opcode.I32TruncSatF64S: cg.Truncate(S64, S32, Signedness.Signed, TruncKind.Saturating); break;
+            case Opcode.I32TruncSatF64U: cg.Truncate(S64, S32, Signedness.Unsigned, TruncKind.Saturating); break;
+            case Opcode.I64TruncSatF32S: cg.Truncate(S32, S64, Signedness.Signed, TruncKind.Saturating); break;
+            case Opcode.I64TruncSatF32U: cg.Truncate(S32, S64, Signedness.Unsigned, TruncKind.Saturating); break;
+            case Opcode.I64TruncSatF64S: cg.Truncate(S64, S64, Signedness.Signed, TruncKind.Saturating); break;
+            case Opcode.I64TruncSatF64U: cg.Truncate(S64, S64, Signedness.Unsigned, TruncKind.Saturating); break;
 
             default:
                 if (!cg.SimdPlain(opcode))
                 {
-                    cg.NotSupported(OperatorInfo.Name(opcode));
+                    cg.Fail(CompileFailureReason.UnsupportedOperator, OperatorInfo.Name(opcode));
                 }
                 break;
         }

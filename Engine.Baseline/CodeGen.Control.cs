@@ -100,7 +100,7 @@ internal sealed partial class CodeGen
         {
             AddOsrEntry(loopOffset, control.Label);
         }
-        EmitEntryChecks();
+        EmitInterruptChecks();
     }
 
     public void If(BlockType blockType)
@@ -123,7 +123,7 @@ internal sealed partial class CodeGen
             Operand c = PopOperand(allowImmediate: false, allowMemory: false);
             Free(c);
             SpillAll();
-            Masm.Test(false, c.Reg, c.Reg);
+            Masm.Test(S32, c.Reg, c.Reg);
             Masm.JumpIf(Cond.Equal, elseLabel);
         }
         Control control = PushControl(ControlKind.If, parameters, results);
@@ -273,7 +273,7 @@ internal sealed partial class CodeGen
         {
             Operand c = PopOperand(allowImmediate: false, allowMemory: false);
             Free(c);
-            Masm.Test(false, c.Reg, c.Reg);
+            Masm.Test(S32, c.Reg, c.Reg);
             taken = Cond.NotEqual;
         }
         if (target.Kind != ControlKind.Function && TopIsAt(target.LabelTypes.Length, target.BaseHeight))
@@ -338,7 +338,7 @@ internal sealed partial class CodeGen
             {
                 targets[i] = TargetOf(depths[i]);
             }
-            Masm.AluImm(AluOp.Cmp, false, index, count);
+            Masm.AluImm(AluOp.Cmp, S32, index, count);
             Masm.JumpIf(Cond.AboveOrEqual, defaultTarget);
             MLabel tableLabel = Masm.CreateLabel();
             Masm.JumpThroughTable(tableLabel, index, Reg.R11, Reg.Rax);
@@ -374,7 +374,7 @@ internal sealed partial class CodeGen
         if (count > 0)
         {
             // r11 = the argument area; results go there from slot 0 (StoreEntryTo uses only rax).
-            Masm.Load(true, Reg.R11, new Mem(Reg.Rbp, ArgsPointerOffsetFromRbp));
+            Masm.Load(S64, Reg.R11, new Mem(Reg.Rbp, FunctionEmitter.ArgsPointerOffsetFromRbp));
             int slot = 0;
             for (int k = 0; k < count; k++)
             {
@@ -382,10 +382,10 @@ internal sealed partial class CodeGen
                 slot += SlotsOf(_stack[first + k].Type);
             }
         }
-        Masm.MovImm(false, Reg.Rax, 0);
+        Masm.MovImm(S32, Reg.Rax, 0);
         if (!fallsIntoEpilogue)
         {
-            Masm.Jump(_epilogue);
+            Masm.Jump(_emitter.Epilogue);
         }
     }
 
@@ -393,7 +393,7 @@ internal sealed partial class CodeGen
 
     /// <summary>
     /// An extra entry for on-stack replacement at the loop whose header is <paramref name="header"/>: a prologue
-    /// like the function's, then the locals and operand-stack values from the state area (rsi), then a jump
+    /// like the function's (the shared layer's), then the locals and operand-stack values from the state area (rsi), then a jump
     /// to the header. Every stack entry is at home here (block entry spilled them).
     /// </summary>
     private void AddOsrEntry(int loopOffset, MLabel header)
@@ -405,18 +405,11 @@ internal sealed partial class CodeGen
         }
         var state = new OsrState((ValType[])_localTypes.Clone(), operandTypes);
         MLabel entry = Masm.CreateLabel();
-        _osrEntries.Add((loopOffset, entry, state));
+        _emitter.AddOsrEntry(loopOffset, entry, state);
         int localCount = _localCount;
-        _outOfLine.Add(() =>
+        _emitter.AddOutOfLine(() =>
         {
-            Masm.Bind(entry);
-            MarkOffset(loopOffset);
-            EmitSaveRegisters();
-            EmitFrameSetup();
-            if (_module.Memories.Count > 0)
-            {
-                Masm.Load(true, Registers.MemoryBase, new Mem(Registers.Vmctx, VMOffsets.MemoryBase));
-            }
+            _emitter.EmitOsrEntryPrologue(entry, loopOffset);
             int slot = 0;
             for (int i = 0; i < localCount; i++)
             {

@@ -12,6 +12,9 @@ internal sealed partial class CodeGen
 
     public static bool IsWide(ValType type) => type is ValType.I64 or ValType.F64 or ValType.FuncRef or ValType.ExternRef;
 
+    /// <summary>The operand size of a scalar of <paramref name="type"/>: S64 for i64, f64 and references, S32 for i32 and f32.</summary>
+    public static OperandSize SizeOf(ValType type) => IsWide(type) ? S64 : S32;
+
     public int Height => _height;
 
     /// <summary>While set, loading values emits nothing that changes the flags (a fused compare waits for its consumer).</summary>
@@ -56,7 +59,7 @@ internal sealed partial class CodeGen
                     }
                     else
                     {
-                        Masm.Mov(true, other, reg);
+                        Masm.Mov(S64, other, reg);
                     }
                     _stack[i].Reg = other;
                     free &= ~(1u << reg.Number);
@@ -80,13 +83,17 @@ internal sealed partial class CodeGen
         }
     }
 
+    /// <summary>Frees the operand's register unless it belongs to a pinned local.</summary>
     public void Free(in Operand operand)
     {
-        if (operand.IsRegister && operand.Owned)
+        if (IsOwned(operand))
         {
             Free(operand.Reg);
         }
     }
+
+    /// <summary>True when the operand is a register the consumer owns (it may overwrite it; not a pinned local's).</summary>
+    public bool IsOwned(in Operand operand) => operand.IsRegister && !IsPinnedRegister(operand.Reg);
 
     public bool IsFree(Reg reg) => ((reg.IsFloat ? _freeXmms : _freeGprs) & (1u << reg.Number)) != 0;
 
@@ -226,12 +233,12 @@ internal sealed partial class CodeGen
         switch (v.Kind)
         {
             case ValueKind.Register:
-                return Operand.InRegister(v.Reg, owned: true);
+                return Operand.InRegister(v.Reg);
             case ValueKind.Const when allowImmediate && (!IsWide(v.Type) || (v.Bits >= int.MinValue && v.Bits <= int.MaxValue)) && !InXmm(v.Type):
                 return Operand.Immediate(IsWide(v.Type) ? v.Bits : (int)v.Bits);
             case ValueKind.Local when IsPinned(v.Local, out Reg pinned) && pinned.IsFloat == IsFloat(v.Type):
-                // Read-only: the consumer must not write a register it does not own.
-                return Operand.InRegister(pinned, owned: false);
+                // Read-only: the consumer must not write a register it does not own (IsOwned is false).
+                return Operand.InRegister(pinned);
             case ValueKind.Local when allowMemory && !IsPinned(v.Local, out _):
                 return Operand.InMemory(LocalSlot(v.Local));
             case ValueKind.Home when allowMemory:
@@ -239,28 +246,28 @@ internal sealed partial class CodeGen
             default:
                 Reg r = Allocate(v.Type);
                 LoadInto(r, v, position);
-                return Operand.InRegister(r, owned: true);
+                return Operand.InRegister(r);
         }
     }
 
     /// <summary>Writes a popped entry's value into register <paramref name="r"/> (the entry was at <paramref name="position"/>).</summary>
     private void LoadInto(Reg r, in StackValue v, int position)
     {
-        bool wide = IsWide(v.Type);
+        OperandSize size = SizeOf(v.Type);
         switch (v.Kind)
         {
             case ValueKind.Const:
                 if (v.Type == ValType.V128)
                 {
-                    LoadV128Const(r, v.Bits, v.Bits2);
+                    _emitter.LoadV128Const(r, v.Bits, v.Bits2);
                 }
                 else if (r.IsFloat)
                 {
-                    LoadFloatConst(r, v.Type == ValType.F64, v.Bits);
+                    _emitter.LoadFloatConst(r, size, v.Bits, KeepFlags);
                 }
                 else
                 {
-                    Masm.MovImm(wide, r, v.Bits, KeepFlags);
+                    Masm.MovImm(size, r, v.Bits, KeepFlags);
                 }
                 break;
             case ValueKind.Local:
@@ -276,7 +283,7 @@ internal sealed partial class CodeGen
                 }
                 else
                 {
-                    Masm.Mov(wide, r, v.Reg);
+                    Masm.Mov(size, r, v.Reg);
                 }
                 break;
             case ValueKind.Flags:
@@ -298,15 +305,15 @@ internal sealed partial class CodeGen
         }
         else if (!r.IsFloat && !pinned.IsFloat)
         {
-            Masm.Mov(IsWide(type), r, pinned);
+            Masm.Mov(SizeOf(type), r, pinned);
         }
         else if (r.IsFloat)
         {
-            Masm.MovToXmm(IsWide(type), r, pinned);
+            Masm.MovToXmm(SizeOf(type), r, pinned);
         }
         else
         {
-            Masm.MovFromXmm(IsWide(type), r, pinned);
+            Masm.MovFromXmm(SizeOf(type), r, pinned);
         }
     }
 
@@ -318,49 +325,12 @@ internal sealed partial class CodeGen
         }
         else if (r.IsFloat)
         {
-            Masm.LoadF(type == ValType.F64, r, slot);
+            Masm.LoadF(SizeOf(type), r, slot);
         }
         else
         {
-            Masm.Load(IsWide(type), r, slot);
+            Masm.Load(SizeOf(type), r, slot);
         }
-    }
-
-    /// <summary>r = the v128 constant (low, high), without touching the flags.</summary>
-    public void LoadV128Const(Reg r, long low, long high)
-    {
-        if (low == 0 && high == 0)
-        {
-            Masm.V(VecOp.Pxor, r, r, r);
-            return;
-        }
-        if (low == -1 && high == -1)
-        {
-            Masm.V(VecOp.Pcmpeqd, r, r, r);
-            return;
-        }
-        Masm.MovImm(true, Reg.Rax, low, keepFlags: true);
-        Masm.MovToXmm(true, r, Reg.Rax); // movq zeroes the high half
-        if (high == 0)
-        {
-            return;
-        }
-        if (high != low)
-        {
-            Masm.MovImm(true, Reg.Rax, high, keepFlags: true);
-        }
-        Masm.Insert(8, r, r, Reg.Rax, 1);
-    }
-
-    public void LoadFloatConst(Reg r, bool dbl, long bits)
-    {
-        if (bits == 0)
-        {
-            Masm.SseBits(SseBitOp.Xor, r, r);
-            return;
-        }
-        Masm.MovImm(dbl, Reg.Rax, dbl ? bits : (uint)bits, KeepFlags);
-        Masm.MovToXmm(dbl, r, Reg.Rax);
     }
 
     // ---- spilling and materializing ----
@@ -382,11 +352,11 @@ internal sealed partial class CodeGen
         }
         else if (r.IsFloat)
         {
-            Masm.StoreF(type == ValType.F64, slot, r);
+            Masm.StoreF(SizeOf(type), slot, r);
         }
         else
         {
-            Masm.Store(IsWide(type), slot, r);
+            Masm.Store(SizeOf(type), slot, r);
         }
     }
 
@@ -407,11 +377,11 @@ internal sealed partial class CodeGen
                 // Always all 8 bytes, so slots read as i64 (results, arguments) are defined.
                 if (v.Reg.IsFloat)
                 {
-                    Masm.StoreF(v.Type == ValType.F64, slot, v.Reg);
+                    Masm.StoreF(SizeOf(v.Type), slot, v.Reg);
                 }
                 else
                 {
-                    Masm.Store(true, slot, v.Reg);
+                    Masm.Store(S64, slot, v.Reg);
                 }
                 break;
             case ValueKind.Const:
@@ -420,11 +390,11 @@ internal sealed partial class CodeGen
             case ValueKind.Local when IsPinned(v.Local, out Reg pinned):
                 if (pinned.IsFloat)
                 {
-                    Masm.StoreF(_localTypes[v.Local] == ValType.F64, slot, pinned);
+                    Masm.StoreF(SizeOf(_localTypes[v.Local]), slot, pinned);
                 }
                 else
                 {
-                    Masm.Store(true, slot, pinned);
+                    Masm.Store(S64, slot, pinned);
                 }
                 break;
             case ValueKind.Local:
@@ -438,7 +408,7 @@ internal sealed partial class CodeGen
                 break;
             case ValueKind.Flags:
                 Masm.SetCc(v.Condition, Reg.Rax);
-                Masm.Store(true, slot, Reg.Rax);
+                Masm.Store(S64, slot, Reg.Rax);
                 break;
         }
     }
@@ -448,12 +418,12 @@ internal sealed partial class CodeGen
     {
         if (bits >= int.MinValue && bits <= int.MaxValue)
         {
-            Masm.StoreImm(true, slot, (int)bits);
+            Masm.StoreImm(S64, slot, (int)bits);
         }
         else
         {
-            Masm.MovImm(true, Reg.Rax, bits, keepFlags: true);
-            Masm.Store(true, slot, Reg.Rax);
+            Masm.MovImm(S64, Reg.Rax, bits, keepFlags: true);
+            Masm.Store(S64, slot, Reg.Rax);
         }
     }
 

@@ -1,14 +1,15 @@
 using System.Numerics;
 using System.Runtime.InteropServices;
 using Engine.Core;
-using Engine.Gc;
 
 namespace Engine.Baseline;
 
 /// <summary>
 /// The code-generation context of the baseline compiler: the lazy value stack, the register allocator,
 /// the frame, control frames, and the bookkeeping the artifact needs (stack maps, trap sites, the offset
-/// map). Operator methods (<see cref="BaselineVisitor"/>) call it; it calls the <see cref="MacroAssembler"/>.
+/// map). Operator methods (<see cref="BaselineVisitor"/>) call it; it calls the shared x86-64 layer
+/// (<see cref="FunctionEmitter"/>: frame, traps, calls, the wasm-semantic sequences, the artifact; and its
+/// <see cref="MacroAssembler"/>).
 /// </summary>
 /// <remarks>
 /// <para><b>Frame</b> (offsets from rsp after the prologue, which stays fixed in the body):</para>
@@ -29,23 +30,22 @@ namespace Engine.Baseline;
 /// stack map lists. At block boundaries every entry goes home, so every path into a label agrees: entries
 /// below the label's base in their homes, the label's values in the homes from its base.</para>
 /// </remarks>
-internal sealed partial class CodeGen
+internal sealed partial class CodeGen : ICallerSavedValues
 {
-    public const int ArgsPointerOffsetFromRbp = -24;
-
-    // For experiments: WASM_BASELINE_NO_PINNING=1 keeps every local in its frame slot.
-    private static readonly bool s_noPinning = Environment.GetEnvironmentVariable("WASM_BASELINE_NO_PINNING") == "1";
-
-    /// <summary>Bytes pushed below rbp by the prologue: r14, r15, the argument pointer, and the callee-saved registers of pinned locals.</summary>
-    private int _savedAreaSize = 24;
+    private readonly FunctionEmitter _emitter = new();
+    private BaselineOptions _baselineOptions = BaselineOptions.Default;
 
     // Locals pinned in a register for the whole function (Reg.None when in their frame slot), the
     // callee-saved registers the prologue saves for them, and the caller-saved ones saved around calls.
     private Reg[] _localRegs = [];
     private readonly List<Reg> _calleeSavedPinned = new();
     private readonly List<(int Local, Reg Reg)> _callerSavedPinned = new();
+    // The registers of pinned locals (bit n of each mask: register n), which no operand owns.
+    private uint _pinnedGprs;
+    private uint _pinnedXmms;
 
-    public readonly MacroAssembler Masm = new();
+    /// <summary>The shared layer's assembler.</summary>
+    public MacroAssembler Masm => _emitter.Masm;
 
     private ModuleInfo _module = null!;
     private FuncType _type = null!;
@@ -75,31 +75,18 @@ internal sealed partial class CodeGen
     private int _controlDepth;
     private bool _unreachable;
 
-    private int _wasmOffset;
-    private readonly List<(int Position, int WasmOffset)> _offsetMarks = new();
-    private readonly List<(int Position, int[] Slots)> _safepoints = new();
-    private readonly List<TrapStub> _trapStubs = new();
-    private readonly List<Action> _outOfLine = new();
-    private readonly List<(int Position, TrapCode Code, int WasmOffset)> _trapSites = new();
     private readonly List<int> _liveRefs = new();
-    private readonly List<(int LoopOffset, MLabel Entry, OsrState State)> _osrEntries = new();
-
-    private MLabel _epilogue;
-    private MLabel _trapHandler;
-    // Instructions whose 32-bit immediate becomes the frame size (the prologue's and each OSR entry's).
-    private readonly List<int> _framePatches = new();
-
-    private sealed record TrapStub(MLabel Label, TrapCode Code, int WasmOffset);
 
     /// <summary>Set when the function uses something the tier does not compile.</summary>
-    public string? Unsupported { get; private set; }
+    public CompileFailure? Failure { get; private set; }
 
     public bool Unreachable => _unreachable;
 
+    /// <summary>The module offset of the operator being compiled.</summary>
     public int WasmOffset
     {
-        get => _wasmOffset;
-        set => _wasmOffset = value;
+        get => _emitter.WasmOffset;
+        set => _emitter.WasmOffset = value;
     }
 
     // ---- set-up ----
@@ -110,23 +97,18 @@ internal sealed partial class CodeGen
         _module = null!;
         _type = null!;
         _options = null!;
+        _emitter.Forget();
     }
 
-    public void Begin(ModuleInfo module, uint functionIndex, CompilerOptions options)
+    public void Begin(ModuleInfo module, uint functionIndex, CompilerOptions options, BaselineOptions baselineOptions)
     {
-        Masm.Reset();
-        Unsupported = null;
-        _offsetMarks.Clear();
-        _safepoints.Clear();
-        _trapStubs.Clear();
-        _outOfLine.Clear();
-        _trapSites.Clear();
-        _osrEntries.Clear();
-        _framePatches.Clear();
+        Failure = null;
         KeepFlags = false;
         _module = module;
         _functionIndex = functionIndex;
         _options = options;
+        _baselineOptions = baselineOptions;
+        _emitter.Begin(module, functionIndex, options, this);
         _type = module.FunctionType(functionIndex);
         FunctionBody body = module.Body(functionIndex);
         _localCount = _type.Params.Length + body.Locals.Length;
@@ -136,7 +118,7 @@ internal sealed partial class CodeGen
         bool usesV128 = UsesV128(module, body, _localTypes);
         if (usesV128 && !System.Runtime.Intrinsics.X86.Avx2.IsSupported)
         {
-            NotSupported("SIMD on a processor without AVX2");
+            Fail(CompileFailureReason.MissingCpuFeature, "SIMD on a processor without AVX2");
         }
         OutAreaSlots = OutgoingSlots(module);
         LocalsOffset = OutAreaSlots * 8;
@@ -153,27 +135,35 @@ internal sealed partial class CodeGen
         _maxHeight = 0;
         _flagsAt = -1;
         _freeGprs = 0;
-        foreach (Reg r in Registers.AllocatableGprs)
+        foreach (Reg r in AllocatableGprs)
         {
             _freeGprs |= 1u << r.Number;
         }
         _freeXmms = 0;
-        foreach (Reg r in Registers.AllocatableXmms)
+        foreach (Reg r in AllocatableXmms)
         {
             _freeXmms |= 1u << r.Number;
         }
         ChoosePinnedLocals(module, functionIndex);
         _controlDepth = 0;
         _unreachable = false;
-        _epilogue = Masm.CreateLabel();
-        _trapHandler = Masm.CreateLabel();
+        _emitter.SetCalleeSaved(_calleeSavedPinned);
         EmitPrologue();
         Control function = PushControl(ControlKind.Function, [], _type.Results);
-        function.Label = _epilogue;
-        EmitEntryChecks();
+        function.Label = _emitter.Epilogue;
+        EmitInterruptChecks();
     }
 
-    public void NotSupported(string what) => Unsupported ??= what;
+    /// <summary>General-purpose registers the allocator hands out (all caller-saved: everything is spilled at calls).</summary>
+    private static readonly Reg[] AllocatableGprs = [Reg.Rcx, Reg.Rdx, Reg.Rsi, Reg.Rdi, Reg.R8, Reg.R9, Reg.R10];
+
+    /// <summary>SSE registers the allocator hands out (xmm15 is the shared layer's scratch).</summary>
+    private static readonly Reg[] AllocatableXmms =
+        [Reg.Xmm(0), Reg.Xmm(1), Reg.Xmm(2), Reg.Xmm(3), Reg.Xmm(4), Reg.Xmm(5), Reg.Xmm(6), Reg.Xmm(7),
+         Reg.Xmm(8), Reg.Xmm(9), Reg.Xmm(10), Reg.Xmm(11), Reg.Xmm(12), Reg.Xmm(13), Reg.Xmm(14)];
+
+    /// <summary>Records why the function cannot be compiled (the first reason wins).</summary>
+    public void Fail(CompileFailureReason reason, string detail) => Failure ??= new CompileFailure(reason, detail);
 
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<ModuleInfo, System.Runtime.CompilerServices.StrongBox<int>> s_outgoingSlots = new();
 
@@ -224,12 +214,12 @@ internal sealed partial class CodeGen
         }
         else
         {
-            Masm.Load(true, Reg.Rax, src);
-            Masm.Store(true, dst, Reg.Rax);
+            Masm.Load(S64, Reg.Rax, src);
+            Masm.Store(S64, dst, Reg.Rax);
         }
     }
 
-    private static Mem OutSlot(int slot) => Mem.Frame(8 * slot);
+    private static Mem OutSlot(int slot) => FunctionEmitter.OutgoingSlot(slot);
 
     public ValType LocalType(uint index) => _localTypes[index];
 
@@ -239,6 +229,9 @@ internal sealed partial class CodeGen
         reg = _localRegs[index];
         return reg != Reg.None;
     }
+
+    /// <summary>True when <paramref name="reg"/> holds a pinned local (no operand owns it: consumers must not free or overwrite it).</summary>
+    private bool IsPinnedRegister(Reg reg) => ((reg.IsFloat ? _pinnedXmms : _pinnedGprs) & (1u << reg.Number)) != 0;
 
     /// <summary>
     /// Pins the most used numeric locals (weighted by loop depth) in registers for the whole function:
@@ -252,8 +245,9 @@ internal sealed partial class CodeGen
         Array.Fill(_localRegs, Reg.None);
         _calleeSavedPinned.Clear();
         _callerSavedPinned.Clear();
-        _savedAreaSize = 24;
-        if (_localCount == 0 || s_noPinning)
+        _pinnedGprs = 0;
+        _pinnedXmms = 0;
+        if (_localCount == 0 || !_baselineOptions.PinLocals)
         {
             return;
         }
@@ -286,10 +280,17 @@ internal sealed partial class CodeGen
                 continue;
             }
             _localRegs[local] = reg;
-            if (reg == Reg.Rbx || reg == Reg.R12 || reg == Reg.R13)
+            if (reg.IsFloat)
+            {
+                _pinnedXmms |= 1u << reg.Number;
+            }
+            else
+            {
+                _pinnedGprs |= 1u << reg.Number;
+            }
+            if (Registers.IsCalleeSaved(reg))
             {
                 _calleeSavedPinned.Add(reg);
-                _savedAreaSize += 8;
             }
             else
             {
@@ -306,30 +307,9 @@ internal sealed partial class CodeGen
         }
     }
 
-    /// <summary>Pushes rbp (the frame pointer), r14, r15, the argument pointer and the callee-saved registers of pinned locals.</summary>
-    private void EmitSaveRegisters()
-    {
-        Masm.Push(Reg.Rbp);
-        Masm.Mov(true, Reg.Rbp, Reg.Rsp);
-        Masm.Push(Reg.R14);
-        Masm.Push(Reg.R15);
-        Masm.Push(Reg.Rsi);
-        foreach (Reg reg in _calleeSavedPinned)
-        {
-            Masm.Push(reg);
-        }
-        Masm.Mov(true, Registers.Vmctx, Reg.Rdi);
-    }
-
     private void EmitPrologue()
     {
-        MarkOffset(_module.Body(_functionIndex).CodeStart);
-        EmitSaveRegisters();
-        EmitFrameSetup();
-        if (_module.Memories.Count > 0)
-        {
-            Masm.Load(true, Registers.MemoryBase, new Mem(Registers.Vmctx, VMOffsets.MemoryBase));
-        }
+        _emitter.EmitEntry(_module.Body(_functionIndex).CodeStart);
         // Parameters from the argument area, declared locals zeroed (wasm semantics; ref slots never stale).
         int slot = 0;
         for (int i = 0; i < _type.Params.Length; i++)
@@ -354,7 +334,7 @@ internal sealed partial class CodeGen
                 }
                 else
                 {
-                    Masm.MovImm(false, reg, 0);
+                    Masm.MovImm(S32, reg, 0);
                 }
             }
         }
@@ -362,7 +342,7 @@ internal sealed partial class CodeGen
     }
 
     /// <summary>Stores the caller-saved pinned locals to their slots (before a call).</summary>
-    private void SavePinnedAroundCall()
+    void ICallerSavedValues.SaveBeforeCall()
     {
         foreach (var (local, reg) in _callerSavedPinned)
         {
@@ -371,38 +351,12 @@ internal sealed partial class CodeGen
     }
 
     /// <summary>Reloads the caller-saved pinned locals from their slots (after a call).</summary>
-    private void RestorePinnedAfterCall()
+    void ICallerSavedValues.RestoreAfterCall()
     {
         foreach (var (local, reg) in _callerSavedPinned)
         {
             LoadValue(reg, _localTypes[local], LocalSlot(local));
         }
-    }
-
-    /// <summary>Allocates the frame after checking the stack limit (the frame size is patched in at the end).</summary>
-    private void EmitFrameSetup()
-    {
-        MLabel overflow = Masm.CreateLabel();
-        _framePatches.Add(Masm.RspMinusPatchable(Reg.Rax));
-        Masm.AluMem(AluOp.Cmp, true, Reg.Rax, new Mem(Registers.Vmctx, VMOffsets.StackLimit));
-        Masm.JumpIf(Cond.Below, overflow);
-        _framePatches.Add(Masm.SubRspPatchable());
-        MLabel resume = Masm.CreateLabel();
-        Masm.Bind(resume);
-        int wasmOffset = _module.Body(_functionIndex).CodeStart;
-        _outOfLine.Add(() =>
-        {
-            // rsp is rbp - (saved area) here: realign, then trap like any other site.
-            Masm.Bind(overflow);
-            MarkOffset(wasmOffset);
-            if (_savedAreaSize % 16 != 0)
-            {
-                Masm.AluImm(AluOp.Sub, true, Reg.Rsp, 8);
-            }
-            Masm.MovImm(false, Reg.Rsi, (int)TrapCode.StackExhausted);
-            Masm.CallLabel(_trapHandler);
-            _trapSites.Add((Masm.Position, TrapCode.StackExhausted, wasmOffset));
-        });
     }
 
     private void ZeroLocals(int from, int to)
@@ -413,90 +367,45 @@ internal sealed partial class CodeGen
         }
         if (to - from <= 16)
         {
-            Masm.MovImm(false, Reg.Rax, 0);
+            Masm.MovImm(S32, Reg.Rax, 0);
             for (int i = from; i < to; i++)
             {
                 if (!IsPinned(i, out _))
                 {
-                    Masm.Store(true, LocalSlot(i), Reg.Rax);
+                    Masm.Store(S64, LocalSlot(i), Reg.Rax);
                     if (_localTypes[i] == ValType.V128)
                     {
-                        Masm.Store(true, LocalSlot(i).Plus(8), Reg.Rax);
+                        Masm.Store(S64, LocalSlot(i).Plus(8), Reg.Rax);
                     }
                 }
             }
             return;
         }
         // A loop for many locals (to is the last local): rax = 0, r11 walks the slots.
-        Masm.MovImm(false, Reg.Rax, 0);
+        Masm.MovImm(S32, Reg.Rax, 0);
         Masm.Lea(Reg.R11, LocalSlot(from));
         Masm.Lea(Reg.Rdi, Mem.Frame(LocalsOffset + 8 * _localSlots));
         MLabel loop = Masm.CreateLabel();
         Masm.Bind(loop);
-        Masm.Store(true, new Mem(Reg.R11, 0), Reg.Rax);
-        Masm.AluImm(AluOp.Add, true, Reg.R11, 8);
-        Masm.Alu(AluOp.Cmp, true, Reg.R11, Reg.Rdi);
+        Masm.Store(S64, new Mem(Reg.R11, 0), Reg.Rax);
+        Masm.AluImm(AluOp.Add, S64, Reg.R11, 8);
+        Masm.Alu(AluOp.Cmp, S64, Reg.R11, Reg.Rdi);
         Masm.JumpIf(Cond.Below, loop);
     }
 
     /// <summary>Epoch and fuel checks at function entry and loop headers, as the interpreter does them.</summary>
-    private void EmitEntryChecks()
+    private void EmitInterruptChecks()
     {
-        if (_options.EpochChecks)
+        if (_options.EpochChecks || _options.Fuel)
         {
-            MLabel slow = Masm.CreateLabel();
-            MLabel back = Masm.CreateLabel();
-            Masm.Load(true, Reg.Rax, new Mem(Registers.Vmctx, VMOffsets.EpochCounter));
-            Masm.Load(true, Reg.Rax, new Mem(Reg.Rax, 0));
-            Masm.AluMem(AluOp.Cmp, true, Reg.Rax, new Mem(Registers.Vmctx, VMOffsets.EpochDeadline));
-            Masm.JumpIf(Cond.GreaterOrEqual, slow);
-            Masm.Bind(back);
-            AddInterruptSlowPath(slow, back);
+            _emitter.EmitInterruptChecks(LiveRefSlots());
         }
-        if (_options.Fuel)
-        {
-            MLabel slow = Masm.CreateLabel();
-            MLabel back = Masm.CreateLabel();
-            Masm.Load(true, Reg.Rax, new Mem(Registers.Vmctx, VMOffsets.FuelCounter));
-            Masm.Load(true, Reg.R11, new Mem(Reg.Rax, 0));
-            Masm.AluImm(AluOp.Sub, true, Reg.R11, 1);
-            Masm.Store(true, new Mem(Reg.Rax, 0), Reg.R11);
-            Masm.JumpIf(Cond.Sign, slow);
-            Masm.Bind(back);
-            AddInterruptSlowPath(slow, back);
-        }
-    }
-
-    private void AddInterruptSlowPath(MLabel slow, MLabel back)
-    {
-        int[] live = LiveRefSlots();
-        int wasmOffset = _wasmOffset;
-        _outOfLine.Add(() =>
-        {
-            Masm.Bind(slow);
-            MarkOffset(wasmOffset);
-            EmitBuiltinCall(BuiltinId.CheckInterrupt, live);
-            Masm.Test(false, Reg.Rax, Reg.Rax);
-            Masm.JumpIf(Cond.NotEqual, _epilogue);
-            Masm.Jump(back);
-        });
     }
 
     // ---- offsets, safepoints, traps ----
 
     /// <summary>Records that the code from here on belongs to the wasm instruction at <paramref name="wasmOffset"/>.</summary>
-    public void MarkOffset(int wasmOffset)
-    {
-        int position = Masm.Position;
-        if (_offsetMarks.Count > 0 && _offsetMarks[^1].Position == position)
-        {
-            _offsetMarks[^1] = (position, wasmOffset);
-        }
-        else
-        {
-            _offsetMarks.Add((position, wasmOffset));
-        }
-    }
+    public void MarkOffset(int wasmOffset) => _emitter.MarkOffset(wasmOffset);
 
     /// <summary>The frame slots (8-byte units from rsp) holding references live now: reference locals and reference entries at home.</summary>
     private int[] LiveRefSlots()
@@ -519,150 +428,17 @@ internal sealed partial class CodeGen
         return _liveRefs.Count == 0 ? [] : _liveRefs.ToArray();
     }
 
-    /// <summary>Records a safepoint whose key is the return address of the call just emitted.</summary>
-    private void RecordSafepoint(int[] liveSlots)
-    {
-        if (liveSlots.Length > 0)
-        {
-            _safepoints.Add((Masm.Position, liveSlots));
-        }
-    }
-
-    /// <summary>Branches to an out-of-line trap when <paramref name="cond"/> holds.</summary>
-    public void TrapIf(Cond cond, TrapCode code)
-    {
-        MLabel stub = Masm.CreateLabel();
-        Masm.JumpIf(cond, stub);
-        _trapStubs.Add(new TrapStub(stub, code, _wasmOffset));
-    }
-
     /// <summary>Traps unconditionally.</summary>
-    public void Trap(TrapCode code)
-    {
-        MLabel stub = Masm.CreateLabel();
-        Masm.Jump(stub);
-        _trapStubs.Add(new TrapStub(stub, code, _wasmOffset));
-    }
-
-    /// <summary>
-    /// Calls a builtin: its arguments (after the VMContext) are in the outgoing area's first slots; the exit
-    /// frame is recorded first so the builtin can walk the compiled frames; the result is in eax.
-    /// </summary>
-    private void EmitBuiltinCall(BuiltinId id, int[] liveSlots, int argumentCount = 0)
-    {
-        SavePinnedAroundCall();
-        EmitRecordExitFrame(out MLabel returnAddress);
-        Masm.Mov(true, Reg.Rdi, Registers.Vmctx);
-        for (int i = 0; i < argumentCount; i++)
-        {
-            Masm.Load(true, Registers.Arguments[i + 1], OutSlot(i));
-        }
-        Masm.Load(true, Reg.Rax, new Mem(Registers.Vmctx, VMOffsets.Builtins));
-        Masm.CallIndirect(new Mem(Reg.Rax, 8 * (int)id));
-        Masm.Bind(returnAddress);
-        RecordSafepoint(liveSlots);
-        // Reloading with movs keeps eax (the result or status) and the flags. (Without any, the label binds
-        // to what the caller emits next: it always emits something.)
-        RestorePinnedAfterCall();
-    }
-
-    /// <summary>Stores rbp and the return address of the next call in the store context (exit frame).</summary>
-    private void EmitRecordExitFrame(out MLabel returnAddress)
-    {
-        returnAddress = Masm.CreateLabel();
-        Masm.Load(true, Reg.Rax, new Mem(Registers.Vmctx, VMOffsets.StoreContext));
-        Masm.Store(true, new Mem(Reg.Rax, VMOffsets.StoreExitFp), Reg.Rbp);
-        Masm.LeaLabel(Reg.R11, returnAddress);
-        Masm.Store(true, new Mem(Reg.Rax, VMOffsets.StoreExitPc), Reg.R11);
-    }
+    public void Trap(TrapCode code) => _emitter.Trap(code);
 
     // ---- finishing ----
 
     public CompiledFunction Finish()
     {
-        // Out-of-line code: slow paths, then trap stubs, then the shared trap handler, then the epilogue.
         if (!_unreachable)
         {
-            Masm.Jump(_epilogue);
+            Masm.Jump(_emitter.Epilogue);
         }
-        for (int i = 0; i < _outOfLine.Count; i++)
-        {
-            _outOfLine[i]();
-        }
-        foreach (TrapStub stub in _trapStubs)
-        {
-            Masm.Bind(stub.Label);
-            MarkOffset(stub.WasmOffset);
-            Masm.MovImm(false, Reg.Rsi, (int)stub.Code);
-            Masm.CallLabel(_trapHandler);
-            _trapSites.Add((Masm.Position, stub.Code, stub.WasmOffset));
-        }
-        if (_trapSites.Count > 0)
-        {
-            // [rsp] = the stub's return address, the pc of the trap; rsp is the frame's bottom again after the pop.
-            Masm.Bind(_trapHandler);
-            Masm.Pop(Reg.R11);
-            Masm.Load(true, Reg.Rax, new Mem(Registers.Vmctx, VMOffsets.StoreContext));
-            Masm.Store(true, new Mem(Reg.Rax, VMOffsets.StoreExitFp), Reg.Rbp);
-            Masm.Store(true, new Mem(Reg.Rax, VMOffsets.StoreExitPc), Reg.R11);
-            Masm.Mov(true, Reg.Rdi, Registers.Vmctx);
-            Masm.Load(true, Reg.Rax, new Mem(Registers.Vmctx, VMOffsets.Builtins));
-            Masm.CallIndirect(new Mem(Reg.Rax, 8 * (int)BuiltinId.Trap));
-        }
-        // Epilogue: eax holds the status (0 after a normal return).
-        Masm.Bind(_epilogue);
-        for (int i = 0; i < _calleeSavedPinned.Count; i++)
-        {
-            Masm.Load(true, _calleeSavedPinned[i], new Mem(Reg.Rbp, -32 - 8 * i));
-        }
-        Masm.Lea(Reg.Rsp, new Mem(Reg.Rbp, -16));
-        Masm.Pop(Registers.MemoryBase);
-        Masm.Pop(Registers.Vmctx);
-        Masm.Pop(Reg.Rbp);
-        Masm.Ret();
-
-        // Frame: everything below the saved area, keeping rsp 16-byte aligned (entry rsp is 8 mod 16).
-        int frame = HomesOffset + _homeStride * _maxHeight;
-        if ((frame + _savedAreaSize) % 16 != 0)
-        {
-            frame += 8;
-        }
-        foreach (int patch in _framePatches)
-        {
-            Masm.PatchImm32(patch, frame);
-        }
-
-        MacroAssembler.Output output = Masm.Assemble();
-        var stackMaps = new StackMapBuilder();
-        foreach (var (position, slots) in _safepoints)
-        {
-            stackMaps.Add((uint)output.OffsetOf(position), slots);
-        }
-        var offsetMap = new List<OffsetMapping>(_offsetMarks.Count);
-        foreach (var (position, wasmOffset) in _offsetMarks)
-        {
-            int native = output.OffsetOf(position);
-            if (offsetMap.Count > 0 && offsetMap[^1].NativeOffset == native)
-            {
-                offsetMap[^1] = new OffsetMapping(native, wasmOffset);
-            }
-            else
-            {
-                offsetMap.Add(new OffsetMapping(native, wasmOffset));
-            }
-        }
-        var trapSites = new TrapSite[_trapSites.Count];
-        for (int i = 0; i < trapSites.Length; i++)
-        {
-            trapSites[i] = new TrapSite(output.OffsetOf(_trapSites[i].Position), _trapSites[i].Code, _trapSites[i].WasmOffset);
-        }
-        var osr = new OsrEntry[_osrEntries.Count];
-        for (int i = 0; i < osr.Length; i++)
-        {
-            osr[i] = new OsrEntry(_osrEntries[i].LoopOffset, output.LabelOffset(_osrEntries[i].Entry), _osrEntries[i].State);
-        }
-        FunctionBody body = _module.Body(_functionIndex);
-        return new CompiledFunction(_functionIndex, output.Code, [], stackMaps.Build().Bytes.ToArray(), trapSites,
-            offsetMap.ToArray(), frame + _savedAreaSize, osr, body.End - body.Start);
+        return _emitter.Finish(HomesOffset + _homeStride * _maxHeight);
     }
 }

@@ -38,34 +38,3 @@ internal struct StackValue
         _ => $"{Type.ToWatName()} at home",
     };
 }
-
-/// <summary>An operand ready to be used by one instruction: a register, a memory slot or an immediate.</summary>
-internal readonly struct Operand
-{
-    public readonly byte Kind; // 0 register, 1 memory, 2 immediate
-    public readonly Reg Reg;
-    public readonly Mem Mem;
-    public readonly long Imm;
-    /// <summary>True when the register belongs to the operand (the consumer frees it).</summary>
-    public readonly bool Owned;
-
-    private Operand(byte kind, Reg reg, Mem mem, long imm, bool owned)
-    {
-        Kind = kind;
-        Reg = reg;
-        Mem = mem;
-        Imm = imm;
-        Owned = owned;
-    }
-
-    public static Operand InRegister(Reg reg, bool owned) => new(0, reg, default, 0, owned);
-    public static Operand InMemory(Mem mem) => new(1, default, mem, 0, false);
-    public static Operand Immediate(long value) => new(2, default, default, value, false);
-
-    public bool IsRegister => Kind == 0;
-    public bool IsMemory => Kind == 1;
-    public bool IsImmediate => Kind == 2;
-
-    /// <summary>An immediate that fits a sign-extended 32-bit field.</summary>
-    public bool IsImm32 => Kind == 2 && Imm >= int.MinValue && Imm <= int.MaxValue;
-}

@@ -172,10 +172,10 @@ internal static class QuickRun
                     best = Math.Min(best, stopwatch.Elapsed.TotalSeconds);
                 }
             }
-            var reasons = new Dictionary<string, int>();
+            var reasons = new Dictionary<Engine.Core.CompileFailure, int>();
             for (int i = module.ImportedFunctionCount; i < module.FunctionTypeIndices.Count; i++)
             {
-                if (compiler.Compile(module, (uint)i, Engine.Core.CompilerOptions.Default).Unsupported is { } reason)
+                if (compiler.Compile(module, (uint)i, Engine.Core.CompilerOptions.Default).Failure is { } reason)
                 {
                     reasons[reason] = reasons.GetValueOrDefault(reason) + 1;
                 }

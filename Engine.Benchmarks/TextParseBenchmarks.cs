@@ -3,7 +3,7 @@ using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
-using Engine.Core.Text;
+using Engine.Wast.Scripts;
 
 namespace Engine.Benchmarks;
 

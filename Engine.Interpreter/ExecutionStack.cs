@@ -155,7 +155,7 @@ public sealed unsafe class ExecutionStack : IStackWalker, IDisposable
     private bool RecordBacktrace(Exception e, int entryTop)
     {
         int end = ReferenceEquals(_recording, e) ? _recordedFrom - 1 : Top;
-        var frames = new List<WasmFrame>(Math.Max(0, end - entryTop + 1));
+        WasmBacktrace? backtrace = null;
         for (int i = Math.Min(end, Frames.Length - 1); i >= entryTop; i--)
         {
             ref Frame frame = ref Frames[i];
@@ -166,9 +166,8 @@ public sealed unsafe class ExecutionStack : IStackWalker, IDisposable
                 continue;
             }
             int offset = function.Code?.WasmOffsetAt(frame.Ip) ?? -1;
-            frames.Add(new WasmFrame(function.FunctionIndex, function.Name, offset));
+            (backtrace ??= WasmBacktrace.For(e)).Add(new WasmFrame(function.FunctionIndex, function.Name, offset));
         }
-        WasmBacktrace.Append(e, frames);
         _recording = e;
         _recordedFrom = entryTop;
         return false;

@@ -1,3 +1,5 @@
+using Engine.Core;
+
 namespace Engine.Runtime;
 
 /// <summary>Which tier runs wasm code.</summary>
@@ -62,4 +64,16 @@ public sealed record EngineConfig
     /// (never compiled) or <see cref="TierMode.Baseline"/> (compiled when the module is loaded).
     /// </summary>
     public IReadOnlyDictionary<string, TierMode> FunctionTiers { get; init; } = new Dictionary<string, TierMode>();
+
+    /// <summary>
+    /// The machine-code tiers, lowest first: the interpreter is tier 0, <c>Compilers[0]</c> is tier 1 (what
+    /// <see cref="TierMode.Baseline"/> compiles with and tiered mode promotes to), a later optimizing compiler
+    /// comes after it. The default is the baseline compiler with its default settings; a list with other
+    /// compilers or compiler settings (for example <c>new BaselineCompiler(new BaselineOptions { PinLocals = false })</c>)
+    /// is how experiments change them. Compilers must be thread-safe (the background thread and the program's
+    /// threads may compile at once).
+    /// </summary>
+    public IReadOnlyList<IFunctionCompiler> Compilers { get; init; } = s_defaultCompilers;
+
+    private static readonly IFunctionCompiler[] s_defaultCompilers = [new Baseline.BaselineCompiler()];
 }

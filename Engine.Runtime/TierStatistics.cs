@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Engine.Core;
 
 namespace Engine.Runtime;
 
@@ -27,7 +28,7 @@ public sealed class TierStatistics
 {
     private readonly object _lock = new();
     private readonly List<FunctionPromotion> _promotions = new();
-    private readonly List<(string? Module, uint Function, string Reason)> _fallbacks = new();
+    private readonly List<(string? Module, uint Function, CompileFailure Failure)> _fallbacks = new();
     private readonly long _start = Stopwatch.GetTimestamp();
 
     /// <summary>Every function compiled, in order of publication.</summary>
@@ -43,7 +44,7 @@ public sealed class TierStatistics
     }
 
     /// <summary>Functions the tier could not compile (they stay interpreted), with the reason.</summary>
-    public IReadOnlyList<(string? Module, uint Function, string Reason)> Fallbacks
+    public IReadOnlyList<(string? Module, uint Function, CompileFailure Failure)> Fallbacks
     {
         get
         {
@@ -64,11 +65,11 @@ public sealed class TierStatistics
         }
     }
 
-    internal void AddFallback(string? module, uint function, string reason)
+    internal void AddFallback(string? module, uint function, CompileFailure failure)
     {
         lock (_lock)
         {
-            _fallbacks.Add((module, function, reason));
+            _fallbacks.Add((module, function, failure));
         }
     }
 
@@ -76,18 +77,20 @@ public sealed class TierStatistics
     public string Summary()
     {
         FunctionPromotion[] promotions;
-        int fallbacks;
+        CompileFailure[] fallbacks;
         lock (_lock)
         {
             promotions = _promotions.ToArray();
-            fallbacks = _fallbacks.Count;
+            fallbacks = _fallbacks.Select(f => f.Failure).ToArray();
         }
         TimeSpan compile = TimeSpan.FromTicks(promotions.Sum(p => p.CompileTime.Ticks));
         long wasm = promotions.Sum(p => (long)p.WasmSize);
         long code = promotions.Sum(p => (long)p.CodeSize);
         double mbPerSecond = compile.TotalSeconds > 0 ? wasm / compile.TotalSeconds / 1e6 : 0;
         string byTrigger = string.Join(", ", promotions.GroupBy(p => p.Trigger).Select(g => $"{g.Count()} by {g.Key}"));
-        return $"compiled {promotions.Length} functions ({byTrigger}), {fallbacks} stayed interpreted; " +
+        string byReason = fallbacks.Length == 0 ? "" :
+            " (" + string.Join(", ", fallbacks.GroupBy(f => f.Reason).Select(g => $"{g.Count()} {g.Key}")) + ")";
+        return $"compiled {promotions.Length} functions ({byTrigger}), {fallbacks.Length} stayed interpreted{byReason}; " +
                $"compile time {compile.TotalMilliseconds:F1} ms for {wasm} wasm bytes ({mbPerSecond:F1} MB/s), " +
                $"{code} bytes of code ({(wasm > 0 ? (double)code / wasm : 0):F1} per wasm byte)";
     }

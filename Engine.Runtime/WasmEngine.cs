@@ -43,7 +43,7 @@ public sealed unsafe class WasmEngine
     /// <summary>True when the configured tier runs machine code (and this machine can run it).</summary>
     internal bool NativeCodeEnabled =>
         (Config.Tier != TierMode.Interpreter || Config.FunctionTiers.Values.Any(t => t != TierMode.Interpreter))
-        && Baseline.BaselineCompiler.IsSupported;
+        && CodeGen.X64.RuntimeStubs.IsSupported;
 
     /// <summary>What the machine-code tiers did so far: every function compiled (when, why, how fast, how big) and every fallback.</summary>
     public TierStatistics TierStatistics { get; } = new();

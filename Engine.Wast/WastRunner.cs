@@ -1,5 +1,5 @@
 using Engine.Core;
-using Engine.Core.Scripts;
+using Engine.Wast.Scripts;
 
 namespace Engine.Wast;
 
@@ -23,12 +23,12 @@ public sealed class WastRunner
 
     /// <summary>
     /// The commands of a script file: <c>.json</c> through <see cref="JsonScriptLoader"/>, anything else parsed
-    /// as a <c>.wast</c> script (throws <see cref="Engine.Core.Text.TextFormatException"/> when it is not one).
+    /// as a <c>.wast</c> script (throws <see cref="Engine.Text.TextFormatException"/> when it is not one).
     /// </summary>
     public static IReadOnlyList<ScriptCommand> Load(string path) =>
         path.EndsWith(".json", StringComparison.OrdinalIgnoreCase)
             ? JsonScriptLoader.Load(path)
-            : Engine.Core.Text.WastParser.ParseScript(File.ReadAllText(path), Path.GetFileName(path));
+            : WastParser.ParseScript(File.ReadAllText(path), Path.GetFileName(path));
 
     /// <summary>Runs the commands of one script.</summary>
     public WastResults Run(IReadOnlyList<ScriptCommand> commands, string fileName)

@@ -1,7 +1,7 @@
 using System.Runtime.Intrinsics;
 using Engine.Core;
-using Engine.Core.Scripts;
-using Engine.Core.Text;
+using Engine.Wast.Scripts;
+using Engine.Text;
 using Engine.Runtime;
 
 namespace Engine.Wast;

@@ -1,5 +1,5 @@
 using Engine.Core;
-using Engine.Core.Scripts;
+using Engine.Wast.Scripts;
 using Engine.Runtime;
 
 namespace Engine.Wast;

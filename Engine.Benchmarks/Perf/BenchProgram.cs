@@ -74,7 +74,7 @@ public sealed record BenchProgram
         byte[] bytes = File.ReadAllBytes(Path);
         return Module.IsBinary(bytes)
             ? bytes
-            : global::Engine.Core.Text.WatParser.ParseModule(System.Text.Encoding.UTF8.GetString(bytes), Name, emitNames: true);
+            : global::Engine.Text.WatParser.ParseModule(System.Text.Encoding.UTF8.GetString(bytes), Name, emitNames: true);
     }
 }
 

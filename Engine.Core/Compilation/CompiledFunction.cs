@@ -143,15 +143,48 @@ public sealed record CompilerOptions
     public static CompilerOptions Default { get; } = new();
 }
 
+/// <summary>Why a compiler cannot compile a function (the function then stays in the tier below).</summary>
+public enum CompileFailureReason : byte
+{
+    /// <summary>
+    /// The function needs an instruction set the processor lacks, or that the engine's CPU-feature setting
+    /// withholds (for example AVX2 for SIMD in the baseline tier).
+    /// </summary>
+    MissingCpuFeature,
+
+    /// <summary>The tier does not implement an operator the function uses.</summary>
+    UnsupportedOperator,
+
+    /// <summary>The compiler failed (a bug in the compiler; the function runs correctly in the tier below).</summary>
+    CompilerError,
+}
+
+/// <summary>Why a compiler did not compile a function: the reason, and a detail for people (the feature, the operator, the error).</summary>
+/// <param name="Reason">The kind of failure.</param>
+/// <param name="Detail">What exactly: the missing feature, the operator's name, the exception's message.</param>
+public readonly record struct CompileFailure(CompileFailureReason Reason, string Detail)
+{
+    /// <inheritdoc/>
+    public override string ToString() => $"{Reason}: {Detail}";
+}
+
 /// <summary>The outcome of compiling one function.</summary>
 /// <param name="Function">The artifact, or null when the tier cannot compile this function.</param>
-/// <param name="Unsupported">Why not (the first operator or feature the tier lacks), when <paramref name="Function"/> is null.</param>
-public readonly record struct CompileResult(CompiledFunction? Function, string? Unsupported);
+/// <param name="Failure">Why not, when <paramref name="Function"/> is null.</param>
+public readonly record struct CompileResult(CompiledFunction? Function, CompileFailure? Failure)
+{
+    /// <summary>A compiled function.</summary>
+    public static CompileResult Compiled(CompiledFunction function) => new(function, null);
+
+    /// <summary>A function the tier cannot compile.</summary>
+    public static CompileResult Failed(CompileFailureReason reason, string detail) => new(null, new CompileFailure(reason, detail));
+}
 
 /// <summary>
 /// A compiler: a function from (validated module, function index, options) to an artifact. A function
-/// the tier cannot compile (for example one using SIMD in a tier without it) is not an error: the result
-/// says why, and the function stays in the tier below.
+/// the tier cannot compile (for example one using SIMD on a processor without the instructions the tier
+/// needs) is not an error: the result says why (<see cref="CompileFailure"/>), and the function stays in
+/// the tier below. The runtime holds its compilers as an ordered list of tiers, lowest first.
 /// </summary>
 public interface IFunctionCompiler
 {

@@ -42,4 +42,21 @@ public static class ValTypeExtensions
         ValType.ExternRef => "externref",
         _ => "unknown",
     };
+
+    /// <summary>The value type a text-format name stands for (the inverse of <see cref="ToWatName"/>); false for any other text.</summary>
+    public static bool TryParseWatName(ReadOnlySpan<char> name, out ValType type)
+    {
+        type = name switch
+        {
+            "i32" => ValType.I32,
+            "i64" => ValType.I64,
+            "f32" => ValType.F32,
+            "f64" => ValType.F64,
+            "v128" => ValType.V128,
+            "funcref" => ValType.FuncRef,
+            "externref" => ValType.ExternRef,
+            _ => ValType.Bottom,
+        };
+        return type != ValType.Bottom;
+    }
 }

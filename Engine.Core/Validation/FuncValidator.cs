@@ -152,7 +152,7 @@ public sealed partial class FuncValidator
             {
                 return ValType.Bottom;
             }
-            Fail("type mismatch");
+            FailEmpty("a value");
         }
         return _operands[--_operandCount];
     }
@@ -160,12 +160,40 @@ public sealed partial class FuncValidator
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private ValType Pop(ValType expected)
     {
-        ValType actual = Pop();
+        if (_operandCount == _frameHeight)
+        {
+            if (_frameUnreachable)
+            {
+                return ValType.Bottom;
+            }
+            FailEmpty(expected.ToWatName());
+        }
+        ValType actual = _operands[--_operandCount];
         if (actual != expected && actual != ValType.Bottom && expected != ValType.Bottom)
         {
-            Fail("type mismatch");
+            FailMismatch(expected, actual);
         }
         return actual;
+    }
+
+    // The messages start with the spec's words ("type mismatch") and say what was expected and found.
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void FailEmpty(string expected) => Fail($"type mismatch: expected {expected}, but nothing is on the stack");
+
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void FailMismatch(ValType expected, ValType actual) =>
+        Fail($"type mismatch: expected {expected.ToWatName()}, got {actual.ToWatName()}");
+
+    private static string TypeList(ReadOnlySpan<ValType> types)
+    {
+        var names = new string[types.Length];
+        for (int i = 0; i < types.Length; i++)
+        {
+            names[i] = types[i].ToWatName();
+        }
+        return "[" + string.Join(' ', names) + "]";
     }
 
     private void Pop(ReadOnlySpan<ValType> expected)
@@ -198,7 +226,8 @@ public sealed partial class FuncValidator
         Pop(frame.EndTypes);
         if (_operandCount != frame.Height)
         {
-            Fail("type mismatch");
+            Fail($"type mismatch: at the end of the block, {TypeList(_operands.AsSpan(frame.Height, _operandCount - frame.Height))} " +
+                 $"remains on the stack beyond its results {TypeList(frame.EndTypes)}");
         }
         _controlCount--;
         if (_controlCount > 0)
@@ -417,7 +446,7 @@ public sealed partial class FuncValidator
             ValType[] label = Label(depth);
             if (label.Length != arity)
             {
-                Fail("type mismatch");
+                Fail($"type mismatch: br_table's labels take {arity} and {label.Length} values");
             }
             // Check the label's types against the stack without consuming it.
             int saved = _operandCount;
@@ -454,7 +483,7 @@ public sealed partial class FuncValidator
         TableType table = Table(tableIndex);
         if (table.ElementType != ValType.FuncRef)
         {
-            Fail("type mismatch");
+            Fail($"type mismatch: call_indirect needs a funcref table, table {tableIndex} holds {table.ElementType.ToWatName()}");
         }
         if (typeIndex >= (uint)_module.Types.Count)
         {
@@ -475,11 +504,11 @@ public sealed partial class FuncValidator
         ValType t2 = Pop();
         if (t1.IsReference() || t2.IsReference())
         {
-            Fail("type mismatch");
+            Fail($"type mismatch: select without a type needs numeric or vector operands, got {t2.ToWatName()} and {t1.ToWatName()}");
         }
         if (t1 != t2 && t1 != ValType.Bottom && t2 != ValType.Bottom)
         {
-            Fail("type mismatch");
+            Fail($"type mismatch: select's operands are {t2.ToWatName()} and {t1.ToWatName()}");
         }
         Push(t1 == ValType.Bottom ? t2 : t1);
     }
@@ -576,7 +605,7 @@ public sealed partial class FuncValidator
         ValType type = Pop();
         if (type != ValType.Bottom && !type.IsReference())
         {
-            Fail("type mismatch");
+            Fail($"type mismatch: expected a reference, got {type.ToWatName()}");
         }
         Push(ValType.I32);
     }
@@ -616,7 +645,7 @@ public sealed partial class FuncValidator
         ElementSegment segment = Element(elemIndex);
         if (segment.ElementType != table.ElementType)
         {
-            Fail("type mismatch");
+            Fail($"type mismatch: element segment {elemIndex} holds {segment.ElementType.ToWatName()}, table {tableIndex} {table.ElementType.ToWatName()}");
         }
         Pop(ValType.I32);
         Pop(ValType.I32);
@@ -631,7 +660,7 @@ public sealed partial class FuncValidator
         TableType src = Table(source);
         if (dst.ElementType != src.ElementType)
         {
-            Fail("type mismatch");
+            Fail($"type mismatch: table.copy from a table of {src.ElementType.ToWatName()} to one of {dst.ElementType.ToWatName()}");
         }
         Pop(ValType.I32);
         Pop(ValType.I32);

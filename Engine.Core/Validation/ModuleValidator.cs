@@ -139,7 +139,8 @@ public static class ModuleValidator
                 CheckConstExpr(module, segment.Offset, ValType.I32);
                 if (module.Tables[(int)segment.TableIndex].ElementType != segment.ElementType)
                 {
-                    Fail("type mismatch", segment.Offset0);
+                    Fail($"type mismatch: an element segment of {segment.ElementType.ToWatName()} for table {segment.TableIndex} of " +
+                         $"{module.Tables[(int)segment.TableIndex].ElementType.ToWatName()}", segment.Offset0);
                 }
             }
             if (segment.FunctionIndices != null)
@@ -270,7 +271,9 @@ public static class ModuleValidator
         }
         if (checker.Depth != 1 || (checker.Top != expected && checker.Top != ValType.Bottom))
         {
-            Fail("type mismatch", expr.Start);
+            Fail(checker.Depth == 1
+                ? $"type mismatch: the constant expression gives {checker.Top.ToWatName()}, expected {expected.ToWatName()}"
+                : $"type mismatch: the constant expression leaves {checker.Depth} values, expected one {expected.ToWatName()}", expr.Start);
         }
     }
 

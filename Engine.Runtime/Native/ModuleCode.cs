@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Engine.Baseline;
 using Engine.Core;
 using Engine.Runtime.Diagnostics;
 using Engine.Runtime.Vm;
@@ -10,6 +9,9 @@ namespace Engine.Runtime.Native;
 /// The compiled code of one module: per defined function, its native code (shared by every instance, as
 /// compiled code reaches its instance only through the VMContext) or why it stays interpreted. Publishing
 /// a function updates every live instance of the module; instances created later pick it up at creation.
+/// The compilers are the engine's ordered list of machine-code tiers (<see cref="EngineConfig.Compilers"/>;
+/// the interpreter is tier 0, the list's first compiler tier 1): code is compiled by the first today, the
+/// tier <see cref="TierMode.Baseline"/> and tiered mode promote to.
 /// </summary>
 internal sealed class ModuleCode
 {
@@ -19,7 +21,8 @@ internal sealed class ModuleCode
     private readonly int _loopThreshold;
     private readonly TierStatistics _statistics;
     private readonly NativeFunction?[] _functions;
-    private readonly string?[] _fallbacks;
+    private readonly CompileFailure?[] _fallbacks;
+    private readonly IFunctionCompiler[] _compilers;
     private readonly TierMode[] _tiers;
     private readonly List<WeakReference<InstanceState>> _instances = new();
     private readonly object _lock = new();
@@ -34,7 +37,12 @@ internal sealed class ModuleCode
         _statistics = statistics;
         int count = module.Bodies.Count;
         _functions = new NativeFunction?[count];
-        _fallbacks = new string?[count];
+        _fallbacks = new CompileFailure?[count];
+        _compilers = [.. config.Compilers];
+        if (_compilers.Length == 0)
+        {
+            throw new ArgumentException("the engine has no compiler for its machine-code tier", nameof(config));
+        }
         _tiers = new TierMode[count];
         for (int i = 0; i < count; i++)
         {
@@ -59,23 +67,35 @@ internal sealed class ModuleCode
     /// <summary>What the compiler is asked to emit (epoch checks, fuel, OSR entries).</summary>
     public CompilerOptions Options { get; }
 
-    /// <summary>The compiler of the baseline tier.</summary>
-    public static BaselineCompiler Compiler { get; } = new();
+    /// <summary>The machine-code tiers, lowest first (tier 1 onwards: the interpreter is tier 0).</summary>
+    public IReadOnlyList<IFunctionCompiler> Compilers => _compilers;
 
-    /// <summary>Functions that stay in the interpreter because the tier cannot compile them (function index, reason).</summary>
-    public IReadOnlyList<(uint Function, string Reason)> Fallbacks
+    /// <summary>The compiler of the first machine-code tier, the one functions are promoted to from the interpreter.</summary>
+    public IFunctionCompiler Compiler => _compilers[0];
+
+    /// <summary>Functions that stay in the interpreter because the tier cannot compile them (function index, why).</summary>
+    public IReadOnlyList<(uint Function, CompileFailure Failure)> Fallbacks
     {
         get
         {
-            var list = new List<(uint, string)>();
+            var list = new List<(uint, CompileFailure)>();
             for (int i = 0; i < _fallbacks.Length; i++)
             {
-                if (Volatile.Read(ref _fallbacks[i]) is { } reason)
+                if (ReadFallback(i) is { } failure)
                 {
-                    list.Add(((uint)(i + _module.ImportedFunctionCount), reason));
+                    list.Add(((uint)(i + _module.ImportedFunctionCount), failure));
                 }
             }
             return list;
+        }
+    }
+
+    // A nullable struct is not written atomically: the failures are published under the lock.
+    private CompileFailure? ReadFallback(int defined)
+    {
+        lock (_fallbacks)
+        {
+            return _fallbacks[defined];
         }
     }
 
@@ -92,7 +112,7 @@ internal sealed class ModuleCode
     public TierMode TierOf(uint functionIndex) => _tiers[(int)functionIndex - _module.ImportedFunctionCount];
 
     /// <summary>True when the tier already failed to compile the function.</summary>
-    public bool IsFallback(uint functionIndex) => Volatile.Read(ref _fallbacks[(int)functionIndex - _module.ImportedFunctionCount]) != null;
+    public bool IsFallback(uint functionIndex) => ReadFallback((int)functionIndex - _module.ImportedFunctionCount) != null;
 
     /// <summary>
     /// Compiles, at load, every function whose tier is <see cref="TierMode.Baseline"/> (those the tier cannot
@@ -122,26 +142,27 @@ internal sealed class ModuleCode
         {
             return null;
         }
-        EngineEvents.CompilationStarted(_owner, functionIndex, TierNames.Baseline, BackgroundCompiler.IsCurrentThread);
+        IFunctionCompiler compiler = Compiler;
+        EngineEvents.CompilationStarted(_owner, functionIndex, compiler.Name, BackgroundCompiler.IsCurrentThread);
         long start = Stopwatch.GetTimestamp();
         CompileResult result;
         try
         {
-            result = Compiler.Compile(_module, functionIndex, Options);
+            result = compiler.Compile(_module, functionIndex, Options);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             // A compiler failure must never reach the program: the function stays interpreted.
-            result = new CompileResult(null, $"compiler error: {e.Message}");
+            result = CompileResult.Failed(CompileFailureReason.CompilerError, $"{e.GetType().Name}: {e.Message}");
         }
         TimeSpan time = Stopwatch.GetElapsedTime(start);
         if (result.Function is null)
         {
-            RecordFallback(functionIndex, result.Unsupported ?? "unsupported");
+            RecordFallback(functionIndex, result.Failure ?? new CompileFailure(CompileFailureReason.CompilerError, "no code and no reason"));
             return null;
         }
-        EngineEvents.CompilationFinished(_owner, functionIndex, TierNames.Baseline, result.Function.Code.Length, time);
-        return new PendingCode(result.Function, time, trigger, calls);
+        EngineEvents.CompilationFinished(_owner, functionIndex, compiler.Name, result.Function.Code.Length, time);
+        return new PendingCode(result.Function, compiler.Name, time, trigger, calls);
     }
 
     /// <summary>
@@ -173,20 +194,24 @@ internal sealed class ModuleCode
         var functions = new NativeFunction[compiled.Count];
         for (int i = 0; i < compiled.Count; i++)
         {
-            functions[i] = new NativeFunction(_module, compiled[i].Artifact, region, offsets[i], Compiler.Name, compiled[i].Time);
+            functions[i] = new NativeFunction(_module, compiled[i].Artifact, region, offsets[i], compiled[i].Tier, compiled[i].Time);
         }
         region.Functions = functions;
         CodeMap.Register(region);
+        Diagnostics.PerfMap.Write(region);
         for (int i = 0; i < compiled.Count; i++)
         {
             Publish(functions[i], compiled[i].Trigger, compiled[i].Calls);
         }
     }
 
-    private void RecordFallback(uint functionIndex, string reason)
+    private void RecordFallback(uint functionIndex, CompileFailure failure)
     {
-        Volatile.Write(ref _fallbacks[(int)functionIndex - _module.ImportedFunctionCount], reason);
-        _statistics.AddFallback(_moduleName, functionIndex, reason);
+        lock (_fallbacks)
+        {
+            _fallbacks[(int)functionIndex - _module.ImportedFunctionCount] = failure;
+        }
+        _statistics.AddFallback(_moduleName, functionIndex, failure);
     }
 
     private static int Align(int size) => (size + 15) & ~15;
@@ -214,7 +239,7 @@ internal sealed class ModuleCode
         FunctionBody body = _module.Body(function.FunctionIndex);
         _statistics.AddPromotion(new FunctionPromotion(_moduleName, function.FunctionIndex, _module.FunctionName(function.FunctionIndex),
             TierMode.Baseline, trigger, calls, _statistics.Now, function.CompileTime, function.Artifact.Code.Length, body.End - body.Start));
-        EngineEvents.FunctionPromoted(_owner, function.FunctionIndex, TierNames.Interpreter, TierNames.Baseline, calls,
+        EngineEvents.FunctionPromoted(_owner, function.FunctionIndex, TierNames.Interpreter, function.Tier, calls,
             trigger == "loop" ? _loopThreshold : 0);
     }
 
@@ -257,5 +282,5 @@ internal sealed class ModuleCode
     }
 }
 
-/// <summary>A function compiled and not yet placed in executable memory: its artifact, compile time, and what made it hot.</summary>
-internal sealed record PendingCode(CompiledFunction Artifact, TimeSpan Time, string Trigger, long Calls);
+/// <summary>A function compiled and not yet placed in executable memory: its artifact, the tier that compiled it, compile time, and what made it hot.</summary>
+internal sealed record PendingCode(CompiledFunction Artifact, string Tier, TimeSpan Time, string Trigger, long Calls);

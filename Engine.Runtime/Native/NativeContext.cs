@@ -43,6 +43,9 @@ internal sealed unsafe class NativeContext : IStackWalker, IDisposable
     private Activation[] _activations = new Activation[16];
     private int _activationCount;
     private Exception? _pending;
+    // The exception unwinding through this store's activations, and its stack trace as it first became pending.
+    private Exception? _unwinding;
+    private ExceptionDispatchInfo? _unwindingDispatch;
     private nint _stackLimit;
 
     public NativeContext(Store store, ExecutionStack stack)
@@ -118,27 +121,49 @@ internal sealed unsafe class NativeContext : IStackWalker, IDisposable
         _block->ExitVmctx = activation.SavedExitVmctx;
         if (status != 0)
         {
-            Exception pending = _pending ?? new InvalidOperationException("compiled code returned a failure status with no exception pending");
-            _pending = null;
-            ExceptionDispatchInfo.Capture(pending).Throw();
+            ThrowPending();
         }
+    }
+
+    /// <summary>
+    /// Rethrows the pending exception from <see cref="Call"/>, with the .NET stack trace it had when it first
+    /// became pending here. Rethrowing it with a capture of its current trace at each activation it leaves
+    /// would grow that trace by the C# frames of every activation and copy it each time: quadratic in the
+    /// depth of a stack alternating between tiers (seconds for a few thousand activations).
+    /// </summary>
+    private void ThrowPending()
+    {
+        Exception pending = _pending ?? new InvalidOperationException("compiled code returned a failure status with no exception pending");
+        _pending = null;
+        ExceptionDispatchInfo dispatch = ReferenceEquals(pending, _unwinding) ? _unwindingDispatch! : ExceptionDispatchInfo.Capture(pending);
+        if (_activationCount == 0)
+        {
+            // It leaves compiled code for good (or a host frame catches it and may throw it again from elsewhere).
+            _unwinding = null;
+            _unwindingDispatch = null;
+        }
+        dispatch.Throw();
     }
 
     /// <summary>Stores <paramref name="exception"/> as pending, with the native frames it crossed appended to its backtrace.</summary>
     public void SetPending(Exception exception)
     {
-        var frames = new List<WasmFrame>();
         if (_activationCount > 0)
         {
             nint fp = _block->ExitFp, pc = _block->ExitPc, entrySp = _activations[_activationCount - 1].EntrySp;
+            WasmBacktrace? backtrace = null;
             while (fp != 0 && fp < entrySp && CodeMap.Find(pc) is { } function)
             {
-                frames.Add(function.FrameAt(pc));
+                (backtrace ??= WasmBacktrace.For(exception)).Add(function.FrameAt(pc));
                 pc = ((nint*)fp)[1];
                 fp = ((nint*)fp)[0];
             }
         }
-        WasmBacktrace.Append(exception, frames);
+        if (!ReferenceEquals(exception, _unwinding))
+        {
+            _unwinding = exception;
+            _unwindingDispatch = ExceptionDispatchInfo.Capture(exception);
+        }
         _pending = exception;
     }
 

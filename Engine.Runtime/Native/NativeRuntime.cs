@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using Engine.Baseline;
+using Engine.CodeGen.X64;
 using Engine.Core;
 
 namespace Engine.Runtime.Native;

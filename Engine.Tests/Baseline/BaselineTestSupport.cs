@@ -1,5 +1,5 @@
 using Engine.Core;
-using Engine.Core.Text;
+using Engine.Text;
 using Engine.Interpreter;
 using Engine.Runtime;
 

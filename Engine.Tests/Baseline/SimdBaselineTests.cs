@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using Engine.Core;
 using Engine.Runtime;
 using NUnit.Framework;
 using static Engine.Tests.Baseline.BaselineTestSupport;
@@ -141,7 +142,8 @@ public sealed class SimdBaselineTests
         }
         else
         {
-            Assert.That(module.TierFallbacks.Select(f => f.Reason), Is.Not.Empty.And.All.EqualTo("SIMD on a processor without AVX2"));
+            Assert.That(module.TierFallbacks.Select(f => f.Failure), Is.Not.Empty.And.All.EqualTo(
+                new CompileFailure(CompileFailureReason.MissingCpuFeature, "SIMD on a processor without AVX2")));
         }
     }
 
@@ -165,7 +167,7 @@ public sealed class SimdBaselineTests
         Assert.That(process.WaitForExit(TimeSpan.FromMinutes(2)), Is.True);
         Assert.That(process.ExitCode, Is.Zero, () => error.Result);
         Assert.That(output.Trim(), Is.EqualTo("2841891118789878507"));
-        Assert.That(error.Result, Does.Contain("stays interpreted: SIMD on a processor without AVX2"));
+        Assert.That(error.Result, Does.Contain("stays interpreted: MissingCpuFeature: SIMD on a processor without AVX2"));
     }
 
     private static string BenchmarkProgram(string file) =>

@@ -1,4 +1,4 @@
-using Engine.Core.Scripts;
+using Engine.Wast.Scripts;
 using Engine.Runtime;
 using Engine.Wast;
 using NUnit.Framework;

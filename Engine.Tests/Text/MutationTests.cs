@@ -1,6 +1,7 @@
 using System.Text;
 using Engine.Core;
-using Engine.Core.Text;
+using Engine.Text;
+using Engine.Wast.Scripts;
 using NUnit.Framework;
 
 namespace Engine.Tests.Text;

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Numerics;
-using Engine.Core.Text;
+using Engine.Text;
 using NUnit.Framework;
 
 namespace Engine.Tests.Text;

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Engine.Core.Scripts;
+using Engine.Wast.Scripts;
 using NUnit.Framework;
 
 namespace Engine.Tests.Text;

@@ -1,4 +1,4 @@
-using Engine.Core.Text;
+using Engine.Text;
 using NUnit.Framework;
 
 namespace Engine.Tests.Text;

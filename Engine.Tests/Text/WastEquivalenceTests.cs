@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Engine.Core;
-using Engine.Core.Scripts;
-using Engine.Core.Text;
+using Engine.Wast.Scripts;
+using Engine.Text;
 using NUnit.Framework;
 
 namespace Engine.Tests.Text;

@@ -1,6 +1,6 @@
 using Engine.Core;
-using Engine.Core.Scripts;
-using Engine.Core.Text;
+using Engine.Wast.Scripts;
+using Engine.Text;
 using NUnit.Framework;
 
 namespace Engine.Tests.Text;

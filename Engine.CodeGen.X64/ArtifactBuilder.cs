@@ -1,0 +1,96 @@
+using Engine.Core;
+using Engine.Gc;
+
+namespace Engine.CodeGen.X64;
+
+/// <summary>
+/// Collects, while a function is emitted, what its <see cref="CompiledFunction"/> carries besides the code, keyed
+/// by instruction position (<see cref="MacroAssembler.Position"/>), and turns it into native offsets once the code is
+/// assembled: the offset map (which wasm instruction each stretch of code belongs to), the stack maps (the frame
+/// slots holding live references at each call's return address), the trap sites and the on-stack-replacement entries.
+/// </summary>
+public sealed class ArtifactBuilder
+{
+    private readonly List<(int Position, int WasmOffset)> _offsetMarks = new();
+    private readonly List<(int Position, int[] Slots)> _safepoints = new();
+    private readonly List<(int Position, TrapCode Code, int WasmOffset)> _trapSites = new();
+    private readonly List<(int LoopOffset, MLabel Entry, OsrState State)> _osrEntries = new();
+
+    /// <summary>Forgets everything, for the next function.</summary>
+    public void Reset()
+    {
+        _offsetMarks.Clear();
+        _safepoints.Clear();
+        _trapSites.Clear();
+        _osrEntries.Clear();
+    }
+
+    /// <summary>The number of trap sites recorded so far.</summary>
+    public int TrapSiteCount => _trapSites.Count;
+
+    /// <summary>Records that the code from instruction <paramref name="position"/> on belongs to the wasm instruction at <paramref name="wasmOffset"/>.</summary>
+    public void MarkOffset(int position, int wasmOffset)
+    {
+        if (_offsetMarks.Count > 0 && _offsetMarks[^1].Position == position)
+        {
+            _offsetMarks[^1] = (position, wasmOffset);
+        }
+        else
+        {
+            _offsetMarks.Add((position, wasmOffset));
+        }
+    }
+
+    /// <summary>
+    /// Records the frame slots (8-byte units from the frame's lowest address) that hold live references at the return
+    /// address <paramref name="position"/> (the instruction after a call); nothing when there are none.
+    /// </summary>
+    public void AddSafepoint(int position, int[] liveSlots)
+    {
+        if (liveSlots.Length > 0)
+        {
+            _safepoints.Add((position, liveSlots));
+        }
+    }
+
+    /// <summary>Records a trap site: <paramref name="position"/> is the instruction after the trap stub's call (its return address).</summary>
+    public void AddTrapSite(int position, TrapCode code, int wasmOffset) => _trapSites.Add((position, code, wasmOffset));
+
+    /// <summary>Records an on-stack-replacement entry at <paramref name="entry"/> for the loop at <paramref name="loopOffset"/>.</summary>
+    public void AddOsrEntry(int loopOffset, MLabel entry, OsrState state) => _osrEntries.Add((loopOffset, entry, state));
+
+    /// <summary>The artifact of the assembled code.</summary>
+    public CompiledFunction Build(MacroAssembler.Output output, uint functionIndex, int frameSize, int wasmBodySize)
+    {
+        var stackMaps = new StackMapBuilder();
+        foreach (var (position, slots) in _safepoints)
+        {
+            stackMaps.Add((uint)output.OffsetOf(position), slots);
+        }
+        var offsetMap = new List<OffsetMapping>(_offsetMarks.Count);
+        foreach (var (position, wasmOffset) in _offsetMarks)
+        {
+            int native = output.OffsetOf(position);
+            if (offsetMap.Count > 0 && offsetMap[^1].NativeOffset == native)
+            {
+                offsetMap[^1] = new OffsetMapping(native, wasmOffset);
+            }
+            else
+            {
+                offsetMap.Add(new OffsetMapping(native, wasmOffset));
+            }
+        }
+        var trapSites = new TrapSite[_trapSites.Count];
+        for (int i = 0; i < trapSites.Length; i++)
+        {
+            trapSites[i] = new TrapSite(output.OffsetOf(_trapSites[i].Position), _trapSites[i].Code, _trapSites[i].WasmOffset);
+        }
+        var osr = new OsrEntry[_osrEntries.Count];
+        for (int i = 0; i < osr.Length; i++)
+        {
+            osr[i] = new OsrEntry(_osrEntries[i].LoopOffset, output.LabelOffset(_osrEntries[i].Entry), _osrEntries[i].State);
+        }
+        return new CompiledFunction(functionIndex, output.Code, [], stackMaps.Build().Bytes.ToArray(), trapSites,
+            offsetMap.ToArray(), frameSize, osr, wasmBodySize);
+    }
+}

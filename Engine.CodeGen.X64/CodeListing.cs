@@ -1,0 +1,42 @@
+using System.Text;
+using Engine.Core;
+using Iced.Intel;
+
+namespace Engine.CodeGen.X64;
+
+/// <summary>Prints compiled code as x86-64 assembly (for <c>disasm --tier baseline</c> and golden tests; any tier's artifact).</summary>
+public static class CodeListing
+{
+    /// <summary>
+    /// One line per instruction: its offset, its bytes and the instruction (Intel syntax), with the wasm
+    /// offset of the instruction it belongs to at each change, and the trap sites marked.
+    /// </summary>
+    public static string Format(CompiledFunction function)
+    {
+        var text = new StringBuilder();
+        var decoder = Iced.Intel.Decoder.Create(64, new ByteArrayCodeReader(function.Code));
+        var formatter = new IntelFormatter();
+        formatter.Options.FirstOperandCharIndex = 8;
+        var output = new StringOutput();
+        int map = 0;
+        var traps = function.TrapSites.ToDictionary(t => t.NativeOffset, t => t.Code);
+        while (decoder.IP < (ulong)function.Code.Length)
+        {
+            int offset = (int)decoder.IP;
+            while (map < function.OffsetMap.Length && function.OffsetMap[map].NativeOffset <= offset)
+            {
+                text.AppendLine($"            ;; wasm @0x{function.OffsetMap[map].WasmOffset:x}");
+                map++;
+            }
+            decoder.Decode(out Instruction instruction);
+            formatter.Format(instruction, output);
+            text.Append($"  {offset,6:x}  ").Append(output.ToStringAndReset());
+            if (traps.TryGetValue((int)decoder.IP, out TrapCode code))
+            {
+                text.Append($"    ; trap {code}");
+            }
+            text.AppendLine();
+        }
+        return text.ToString();
+    }
+}

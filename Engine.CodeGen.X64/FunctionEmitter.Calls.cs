@@ -1,0 +1,183 @@
+using Engine.Core;
+
+namespace Engine.CodeGen.X64;
+
+public sealed partial class FunctionEmitter
+{
+    // ---- builtins and the exit frame ----
+
+    /// <summary>
+    /// Calls builtin <paramref name="id"/> (C#, through the table at <c>[vmctx + Builtins]</c>): saves the compiler's
+    /// caller-saved values, records the exit frame (rbp and the return address, so the builtin can walk the compiled
+    /// frames), passes the VMContext in rdi and the first <paramref name="outgoingArguments"/> slots of the outgoing
+    /// area in rsi, rdx, rcx, r8, r9 (with 0, the caller has put the arguments in those registers), calls, records a
+    /// safepoint at the return address listing <paramref name="liveSlots"/>, and restores the caller-saved values.
+    /// The result (or status) is in eax. Clobbers every caller-saved register.
+    /// </summary>
+    public void EmitBuiltinCall(BuiltinId id, int[] liveSlots, int outgoingArguments = 0)
+    {
+        _callerSaved?.SaveBeforeCall();
+        EmitRecordExitFrame(out MLabel returnAddress);
+        Masm.Mov(OperandSize.S64, Reg.Rdi, Registers.Vmctx);
+        for (int i = 0; i < outgoingArguments; i++)
+        {
+            Masm.Load(OperandSize.S64, Registers.Arguments[i + 1], OutgoingSlot(i));
+        }
+        Masm.Load(OperandSize.S64, Reg.Rax, new Mem(Registers.Vmctx, VMOffsets.Builtins));
+        Masm.CallMem(new Mem(Reg.Rax, 8 * (int)id));
+        Masm.Bind(returnAddress);
+        RecordSafepoint(liveSlots);
+        // Reloading with movs keeps eax (the result or status) and the flags. (Without any, the label binds
+        // to what the caller emits next: it always emits something.)
+        _callerSaved?.RestoreAfterCall();
+    }
+
+    /// <summary>Stores rbp and the return address of the next call in the store context (the exit frame). Clobbers rax, r11.</summary>
+    private void EmitRecordExitFrame(out MLabel returnAddress)
+    {
+        returnAddress = Masm.CreateLabel();
+        Masm.Load(OperandSize.S64, Reg.Rax, new Mem(Registers.Vmctx, VMOffsets.StoreContext));
+        Masm.Store(OperandSize.S64, new Mem(Reg.Rax, VMOffsets.StoreExitFp), Reg.Rbp);
+        Masm.LeaLabel(Reg.R11, returnAddress);
+        Masm.Store(OperandSize.S64, new Mem(Reg.Rax, VMOffsets.StoreExitPc), Reg.R11);
+    }
+
+    // ---- calls through VMFuncRef ----
+
+    /// <summary>dst = the VMFuncRef of function <paramref name="functionIndex"/> of this instance.</summary>
+    public void LoadFuncRef(Reg dst, uint functionIndex)
+    {
+        Masm.Load(OperandSize.S64, dst, new Mem(Registers.Vmctx, VMOffsets.Functions));
+        Masm.Load(OperandSize.S64, dst, new Mem(dst, 8 * (int)functionIndex));
+    }
+
+    /// <summary>
+    /// The callee of <c>call_indirect</c>: element <paramref name="index"/> (i32) of table <paramref name="tableIndex"/>,
+    /// trapping when it is out of bounds, null, or of another type than <paramref name="typeIndex"/>; the funcref ends
+    /// in rdx, ready for <see cref="EmitCallFuncRef"/>. Clobbers rax, r11, rdx; <paramref name="index"/> may be any other register.
+    /// </summary>
+    public void LoadIndirectCallee(Reg index, uint typeIndex, uint tableIndex)
+    {
+        TableAddress(Reg.R11, tableIndex);
+        Masm.AluMem(AluOp.Cmp, OperandSize.S32, index, new Mem(Reg.R11, VMOffsets.TableLength));
+        TrapIf(Cond.AboveOrEqual, TrapCode.UndefinedElement);
+        Masm.Load(OperandSize.S64, Reg.R11, new Mem(Reg.R11, VMOffsets.TableElements));
+        Masm.Load(OperandSize.S64, Reg.R11, new Mem(Reg.R11, index, 8, 0));
+        Masm.Test(OperandSize.S64, Reg.R11, Reg.R11);
+        TrapIf(Cond.Equal, TrapCode.UninitializedElement);
+        Masm.Load(OperandSize.S64, Reg.Rax, new Mem(Registers.Vmctx, VMOffsets.TypeIds));
+        Masm.Load(OperandSize.S32, Reg.Rax, new Mem(Reg.Rax, 4 * (int)typeIndex));
+        Masm.AluMem(AluOp.Cmp, OperandSize.S32, Reg.Rax, new Mem(Reg.R11, VMOffsets.FuncRefTypeId));
+        TrapIf(Cond.NotEqual, TrapCode.IndirectCallTypeMismatch);
+        Masm.Mov(OperandSize.S64, Reg.Rdx, Reg.R11);
+    }
+
+    /// <summary>
+    /// Calls the function whose VMFuncRef is in rdx, with the native signature of tiers.md section 4: rdi = its vmctx
+    /// (ours when <paramref name="sameInstance"/>: a function defined by this module), rsi = the outgoing area, which
+    /// holds the arguments (slots from 0) and receives the results. Saves and restores the compiler's caller-saved
+    /// values, records a safepoint listing <paramref name="liveSlots"/>, and propagates a non-zero status to the
+    /// epilogue. Clobbers every caller-saved register.
+    /// </summary>
+    public void EmitCallFuncRef(bool sameInstance, int[] liveSlots)
+    {
+        _callerSaved?.SaveBeforeCall();
+        if (sameInstance)
+        {
+            Masm.Mov(OperandSize.S64, Reg.Rdi, Registers.Vmctx);
+        }
+        else
+        {
+            Masm.Load(OperandSize.S64, Reg.Rdi, new Mem(Reg.Rdx, VMOffsets.FuncRefVmctx));
+        }
+        Masm.Mov(OperandSize.S64, Reg.Rsi, Reg.Rsp);
+        Masm.CallMem(new Mem(Reg.Rdx, VMOffsets.FuncRefNativeCode));
+        RecordSafepoint(liveSlots);
+        _callerSaved?.RestoreAfterCall();
+        EmitStatusCheck();
+    }
+
+    // ---- the VM: globals, tables, memory ----
+
+    /// <summary>dst = the address of global <paramref name="index"/>'s 16-byte cell.</summary>
+    public void GlobalCell(Reg dst, uint index)
+    {
+        Masm.Load(OperandSize.S64, dst, new Mem(Registers.Vmctx, VMOffsets.Globals));
+        Masm.Load(OperandSize.S64, dst, new Mem(dst, 8 * (int)index));
+    }
+
+    /// <summary>dst = the address of table <paramref name="tableIndex"/>'s VMTable {Elements, Length, Maximum}.</summary>
+    public void TableAddress(Reg dst, uint tableIndex)
+    {
+        Masm.Load(OperandSize.S64, dst, new Mem(Registers.Vmctx, VMOffsets.Tables));
+        Masm.Load(OperandSize.S64, dst, new Mem(dst, 8 * (int)tableIndex));
+    }
+
+    /// <summary>
+    /// The element <paramref name="index"/> (i32 in a register) of table <paramref name="tableIndex"/>, trapping with
+    /// TableOutOfBounds past its length: returns <c>[r11 + index * 8]</c>. Clobbers r11.
+    /// </summary>
+    public Mem TableElement(Reg index, uint tableIndex)
+    {
+        TableAddress(Reg.R11, tableIndex);
+        Masm.AluMem(AluOp.Cmp, OperandSize.S32, index, new Mem(Reg.R11, VMOffsets.TableLength));
+        TrapIf(Cond.AboveOrEqual, TrapCode.TableOutOfBounds);
+        Masm.Load(OperandSize.S64, Reg.R11, new Mem(Reg.R11, VMOffsets.TableElements));
+        return new Mem(Reg.R11, index, 8, 0);
+    }
+
+    /// <summary>dst = table <paramref name="tableIndex"/>'s current length (i32).</summary>
+    public void TableSize(Reg dst, uint tableIndex)
+    {
+        TableAddress(dst, tableIndex);
+        Masm.Load(OperandSize.S32, dst, new Mem(dst, VMOffsets.TableLength));
+    }
+
+    /// <summary>dst = memory 0's size in pages (<c>memory.size</c>).</summary>
+    public void MemorySize(Reg dst)
+    {
+        Masm.Load(OperandSize.S64, dst, new Mem(Registers.Vmctx, VMOffsets.MemoryLength));
+        Masm.ShiftImm(ShiftOp.Shr, OperandSize.S64, dst, 16);
+    }
+
+    /// <summary>
+    /// Checks that [address + offset, + size) lies inside memory 0, trapping with MemoryOutOfBounds otherwise, and
+    /// returns the operand addressing it (based on r15). <paramref name="address"/> is an i32 zero-extended in a
+    /// register, or an immediate. Clobbers r11 (which the returned operand may use).
+    /// </summary>
+    public Mem HeapAddress(in Operand address, uint offset, int size)
+    {
+        ulong end = (ulong)offset + (ulong)size;
+        Mem length = new(Registers.Vmctx, VMOffsets.MemoryLength);
+        if (address.IsImmediate)
+        {
+            ulong effectiveEnd = (uint)address.Imm + end;
+            if (effectiveEnd <= int.MaxValue)
+            {
+                Masm.CmpMemImm(OperandSize.S64, length, (int)effectiveEnd);
+                TrapIf(Cond.Below, TrapCode.MemoryOutOfBounds);
+                return new Mem(Registers.MemoryBase, (int)((uint)address.Imm + offset));
+            }
+            Masm.MovImm(OperandSize.S64, Reg.R11, (long)effectiveEnd);
+            Masm.AluMem(AluOp.Cmp, OperandSize.S64, Reg.R11, length);
+            TrapIf(Cond.Above, TrapCode.MemoryOutOfBounds);
+            Masm.MovImm(OperandSize.S64, Reg.R11, (uint)address.Imm + (long)offset);
+            return new Mem(Registers.MemoryBase, Reg.R11, 1, 0);
+        }
+        Reg a = address.Reg;
+        if (end <= int.MaxValue)
+        {
+            Masm.Lea(Reg.R11, new Mem(a, (int)end));
+            Masm.AluMem(AluOp.Cmp, OperandSize.S64, Reg.R11, length);
+            TrapIf(Cond.Above, TrapCode.MemoryOutOfBounds);
+            return new Mem(Registers.MemoryBase, a, 1, (int)offset);
+        }
+        Masm.MovImm(OperandSize.S64, Reg.R11, (long)end);
+        Masm.Alu(AluOp.Add, OperandSize.S64, Reg.R11, a);
+        Masm.AluMem(AluOp.Cmp, OperandSize.S64, Reg.R11, length);
+        TrapIf(Cond.Above, TrapCode.MemoryOutOfBounds);
+        Masm.MovImm(OperandSize.S64, Reg.R11, offset);
+        Masm.Alu(AluOp.Add, OperandSize.S64, Reg.R11, a);
+        return new Mem(Registers.MemoryBase, Reg.R11, 1, 0);
+    }
+}

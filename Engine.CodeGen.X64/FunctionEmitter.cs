@@ -1,0 +1,360 @@
+using Engine.Core;
+
+namespace Engine.CodeGen.X64;
+
+/// <summary>
+/// What a compiler keeps in caller-saved registers across the calls the <see cref="FunctionEmitter"/> makes on its
+/// behalf (builtins, the interruption check, functions): the emitter asks it to save them just before the call and
+/// to restore them just after. The baseline saves its caller-saved pinned locals this way.
+/// </summary>
+public interface ICallerSavedValues
+{
+    /// <summary>Stores the values to the frame (before a call).</summary>
+    void SaveBeforeCall();
+
+    /// <summary>
+    /// Reloads them (after a call). Only moves: eax holds the call's status or result and the flags may
+    /// matter, so nothing here may change them.
+    /// </summary>
+    void RestoreAfterCall();
+}
+
+/// <summary>
+/// The shared x86-64 layer's view of one function being compiled: the <see cref="MacroAssembler"/>, the native
+/// frame and calling convention every compiled tier follows (tiers.md section 4: prologue, stack-limit check,
+/// epilogue, fuel and epoch checks, on-stack-replacement entry prologues), traps (out-of-line stubs and the one
+/// trap handler), calls (builtins with their exit frame, functions through their <c>VMFuncRef</c>), access to the
+/// VM (globals, tables, bounds-checked memory), the wasm-semantic instruction sequences (truncations, float
+/// min/max, division, SIMD: <c>FunctionEmitter.Scalar.cs</c> and <c>FunctionEmitter.Simd.cs</c>), and the artifact
+/// (<see cref="Finish"/>).
+/// </summary>
+/// <remarks>
+/// <para>The emitter knows nothing of where a compiler keeps its values: every sequence takes its operands as
+/// registers, memory operands or <see cref="Operand"/>s chosen by the caller, and writes its result where the
+/// caller says. Sequences may clobber the shared scratch registers, rax (<see cref="Registers.Scratch"/>), r11
+/// (<see cref="Registers.Scratch2"/>) and xmm15 (<see cref="Registers.XmmScratch"/>), as each one's comment says;
+/// any other temporary is a parameter. Operands may not be those scratch registers unless a comment allows it.</para>
+/// <para><b>Frame</b> (offsets from rbp; the compiler lays out everything below the saved area itself):</para>
+/// <code>
+///  rbp + 8        return address
+///  rbp            saved rbp                   &lt;- the frame pointer chain
+///  rbp - 8        saved r14 (caller's vmctx)
+///  rbp - 16       saved r15 (caller's memory base)
+///  rbp - 24       the argument/result area pointer (rsi at entry)   = ArgsPointerOffsetFromRbp
+///  rbp - 32 ...   the callee-saved registers the compiler uses (SetCalleeSaved), 8 bytes each
+///  ...            padding to 16 bytes
+///  rsp + ...      the compiler's frame (bodyBytes given to Finish)
+///  rsp + 0        outgoing area: arguments and results of calls, builtin arguments (OutgoingSlot)
+/// </code>
+/// <para>Typical use: <see cref="Begin"/>, <see cref="SetCalleeSaved"/>, <see cref="EmitEntry"/>, then per wasm
+/// instruction <see cref="MarkOffset"/> and the compiler's code (calling the sequences), then
+/// <see cref="Finish"/>. Reusable: <see cref="Begin"/> resets everything, keeping the buffers.</para>
+/// </remarks>
+public sealed partial class FunctionEmitter
+{
+    /// <summary>Where the prologue saves the argument/result area pointer: [rbp - 24].</summary>
+    public const int ArgsPointerOffsetFromRbp = -24;
+
+    /// <summary>Bytes the prologue pushes below rbp besides the compiler's callee-saved registers: r14, r15, the argument pointer.</summary>
+    private const int FixedSavedArea = 24;
+
+    private readonly ArtifactBuilder _artifact = new();
+    private readonly List<TrapStub> _trapStubs = new();
+    private readonly List<Action> _outOfLine = new();
+    // Instructions whose 32-bit immediate becomes the frame size (the prologue's and each OSR entry's).
+    private readonly List<int> _framePatches = new();
+    private readonly List<Reg> _calleeSaved = new();
+    private ICallerSavedValues? _callerSaved;
+    private ModuleInfo _module = null!;
+    private uint _functionIndex;
+    private MLabel _trapHandler;
+
+    private sealed record TrapStub(MLabel Label, TrapCode Code, int WasmOffset);
+
+    /// <summary>The assembler of the function's code.</summary>
+    public MacroAssembler Masm { get; } = new();
+
+    /// <summary>The module of the function being compiled.</summary>
+    public ModuleInfo Module => _module;
+
+    /// <summary>The function being compiled.</summary>
+    public uint FunctionIndex => _functionIndex;
+
+    /// <summary>The options the function is compiled with.</summary>
+    public CompilerOptions Options { get; private set; } = CompilerOptions.Default;
+
+    /// <summary>The module offset of the wasm instruction being compiled (trap sites and slow paths are attributed to it).</summary>
+    public int WasmOffset { get; set; }
+
+    /// <summary>The shared epilogue: jump here with the status in eax (0 after a normal return, with the results stored).</summary>
+    public MLabel Epilogue { get; private set; }
+
+    /// <summary>Bytes pushed below rbp by the prologue: r14, r15, the argument pointer, and the callee-saved registers.</summary>
+    public int SavedAreaSize => FixedSavedArea + 8 * _calleeSaved.Count;
+
+    /// <summary>Starts a function: forgets the previous one (keeping the buffers).</summary>
+    /// <param name="module">The validated module.</param>
+    /// <param name="functionIndex">The defined function to compile.</param>
+    /// <param name="options">The compiler options.</param>
+    /// <param name="callerSaved">What the compiler keeps in caller-saved registers across calls, or null.</param>
+    public void Begin(ModuleInfo module, uint functionIndex, CompilerOptions options, ICallerSavedValues? callerSaved)
+    {
+        Masm.Reset();
+        _artifact.Reset();
+        _trapStubs.Clear();
+        _outOfLine.Clear();
+        _framePatches.Clear();
+        _calleeSaved.Clear();
+        _module = module;
+        _functionIndex = functionIndex;
+        Options = options;
+        _callerSaved = callerSaved;
+        WasmOffset = module.Body(functionIndex).CodeStart;
+        Epilogue = Masm.CreateLabel();
+        _trapHandler = Masm.CreateLabel();
+    }
+
+    /// <summary>Drops the references to the module just compiled, so a reused emitter keeps no module alive.</summary>
+    public void Forget()
+    {
+        _module = null!;
+        _callerSaved = null;
+        Options = CompilerOptions.Default;
+    }
+
+    /// <summary>Sets the callee-saved registers (rbx, r12, r13) the function uses: the prologue saves them, the epilogue restores them. Before <see cref="EmitEntry"/>.</summary>
+    public void SetCalleeSaved(IEnumerable<Reg> registers)
+    {
+        _calleeSaved.Clear();
+        foreach (Reg reg in registers)
+        {
+            if (!Registers.IsCalleeSaved(reg))
+            {
+                throw new ArgumentException($"{reg} is not a callee-saved register a tier may use", nameof(registers));
+            }
+            _calleeSaved.Add(reg);
+        }
+    }
+
+    // ---- offsets, safepoints, out-of-line code ----
+
+    /// <summary>Records that the code from here on belongs to the wasm instruction at <paramref name="wasmOffset"/>.</summary>
+    public void MarkOffset(int wasmOffset) => _artifact.MarkOffset(Masm.Position, wasmOffset);
+
+    /// <summary>Records a safepoint whose key is the return address of the call just emitted: the frame slots (8-byte units from rsp) holding live references.</summary>
+    public void RecordSafepoint(int[] liveSlots) => _artifact.AddSafepoint(Masm.Position, liveSlots);
+
+    /// <summary>Emits <paramref name="emit"/> after the function's body (slow paths), in order of request, before the trap stubs.</summary>
+    public void AddOutOfLine(Action emit) => _outOfLine.Add(emit);
+
+    /// <summary>
+    /// Registers an on-stack-replacement entry at <paramref name="entry"/> (a label the compiler binds out of line,
+    /// typically with <see cref="EmitOsrEntryPrologue"/>) for the loop at <paramref name="loopOffset"/>.
+    /// </summary>
+    public void AddOsrEntry(int loopOffset, MLabel entry, OsrState state) => _artifact.AddOsrEntry(loopOffset, entry, state);
+
+    // ---- traps ----
+
+    /// <summary>Branches to an out-of-line trap when <paramref name="cond"/> holds.</summary>
+    public void TrapIf(Cond cond, TrapCode code)
+    {
+        MLabel stub = Masm.CreateLabel();
+        Masm.JumpIf(cond, stub);
+        _trapStubs.Add(new TrapStub(stub, code, WasmOffset));
+    }
+
+    /// <summary>Traps unconditionally.</summary>
+    public void Trap(TrapCode code)
+    {
+        MLabel stub = Masm.CreateLabel();
+        Masm.Jump(stub);
+        _trapStubs.Add(new TrapStub(stub, code, WasmOffset));
+    }
+
+    // ---- frame ----
+
+    /// <summary>
+    /// The function's entry (and an OSR entry's): marks <paramref name="wasmOffset"/>, pushes rbp (the frame pointer),
+    /// r14, r15, the argument pointer (rsi) and the callee-saved registers, loads r14 = vmctx (rdi), checks the
+    /// stack limit and allocates the frame (its size patched in by <see cref="Finish"/>), and loads r15 = memory 0's
+    /// base when the module has a memory. rsi still points to the argument area afterwards.
+    /// </summary>
+    public void EmitEntry(int wasmOffset)
+    {
+        MarkOffset(wasmOffset);
+        EmitSaveRegisters();
+        EmitFrameSetup();
+        if (_module.Memories.Count > 0)
+        {
+            Masm.Load(OperandSize.S64, Registers.MemoryBase, new Mem(Registers.Vmctx, VMOffsets.MemoryBase));
+        }
+    }
+
+    /// <summary>
+    /// Binds an on-stack-replacement entry and emits its prologue (<see cref="EmitEntry"/>): afterwards rsi points to
+    /// the wasm state at the loop header (<see cref="OsrState"/>), which the compiler copies to where it keeps the
+    /// locals and operands before jumping to the loop.
+    /// </summary>
+    public void EmitOsrEntryPrologue(MLabel entry, int loopOffset)
+    {
+        Masm.Bind(entry);
+        EmitEntry(loopOffset);
+    }
+
+    private void EmitSaveRegisters()
+    {
+        Masm.Push(Reg.Rbp);
+        Masm.Mov(OperandSize.S64, Reg.Rbp, Reg.Rsp);
+        Masm.Push(Reg.R14);
+        Masm.Push(Reg.R15);
+        Masm.Push(Reg.Rsi);
+        foreach (Reg reg in _calleeSaved)
+        {
+            Masm.Push(reg);
+        }
+        Masm.Mov(OperandSize.S64, Registers.Vmctx, Reg.Rdi);
+    }
+
+    /// <summary>Allocates the frame after checking the stack limit (the frame size is patched in at the end).</summary>
+    private void EmitFrameSetup()
+    {
+        MLabel overflow = Masm.CreateLabel();
+        _framePatches.Add(Masm.RspMinusPatchable(Reg.Rax));
+        Masm.AluMem(AluOp.Cmp, OperandSize.S64, Reg.Rax, new Mem(Registers.Vmctx, VMOffsets.StackLimit));
+        Masm.JumpIf(Cond.Below, overflow);
+        _framePatches.Add(Masm.SubRspPatchable());
+        MLabel resume = Masm.CreateLabel();
+        Masm.Bind(resume);
+        int wasmOffset = _module.Body(_functionIndex).CodeStart;
+        int savedArea = SavedAreaSize;
+        _outOfLine.Add(() =>
+        {
+            // rsp is rbp - (saved area) here: realign, then trap like any other site.
+            Masm.Bind(overflow);
+            MarkOffset(wasmOffset);
+            if (savedArea % 16 != 0)
+            {
+                Masm.AluImm(AluOp.Sub, OperandSize.S64, Reg.Rsp, 8);
+            }
+            Masm.MovImm(OperandSize.S32, Reg.Rsi, (int)TrapCode.StackExhausted);
+            Masm.CallLabel(_trapHandler);
+            _artifact.AddTrapSite(Masm.Position, TrapCode.StackExhausted, wasmOffset);
+        });
+    }
+
+    /// <summary>
+    /// The epoch and fuel checks the options ask for (function entry and loop headers, as the interpreter does
+    /// them): <c>*EpochCounter &gt;= EpochDeadline</c> and one unit of fuel (<c>sub; js</c>), each with an
+    /// out-of-line call of the interruption builtin, a safepoint listing <paramref name="liveSlots"/>. Clobbers rax, r11.
+    /// </summary>
+    public void EmitInterruptChecks(int[] liveSlots)
+    {
+        if (Options.EpochChecks)
+        {
+            MLabel slow = Masm.CreateLabel();
+            MLabel back = Masm.CreateLabel();
+            Masm.Load(OperandSize.S64, Reg.Rax, new Mem(Registers.Vmctx, VMOffsets.EpochCounter));
+            Masm.Load(OperandSize.S64, Reg.Rax, new Mem(Reg.Rax, 0));
+            Masm.AluMem(AluOp.Cmp, OperandSize.S64, Reg.Rax, new Mem(Registers.Vmctx, VMOffsets.EpochDeadline));
+            Masm.JumpIf(Cond.GreaterOrEqual, slow);
+            Masm.Bind(back);
+            AddInterruptSlowPath(slow, back, liveSlots);
+        }
+        if (Options.Fuel)
+        {
+            MLabel slow = Masm.CreateLabel();
+            MLabel back = Masm.CreateLabel();
+            Masm.Load(OperandSize.S64, Reg.Rax, new Mem(Registers.Vmctx, VMOffsets.FuelCounter));
+            Masm.Load(OperandSize.S64, Reg.R11, new Mem(Reg.Rax, 0));
+            Masm.AluImm(AluOp.Sub, OperandSize.S64, Reg.R11, 1);
+            Masm.Store(OperandSize.S64, new Mem(Reg.Rax, 0), Reg.R11);
+            Masm.JumpIf(Cond.Sign, slow);
+            Masm.Bind(back);
+            AddInterruptSlowPath(slow, back, liveSlots);
+        }
+    }
+
+    private void AddInterruptSlowPath(MLabel slow, MLabel back, int[] liveSlots)
+    {
+        int wasmOffset = WasmOffset;
+        _outOfLine.Add(() =>
+        {
+            Masm.Bind(slow);
+            MarkOffset(wasmOffset);
+            EmitBuiltinCall(BuiltinId.CheckInterrupt, liveSlots);
+            EmitStatusCheck();
+            Masm.Jump(back);
+        });
+    }
+
+    /// <summary>Propagates a pending trap or exception: <c>test eax, eax; jnz epilogue</c> (after a call that returns a status).</summary>
+    public void EmitStatusCheck()
+    {
+        Masm.Test(OperandSize.S32, Reg.Rax, Reg.Rax);
+        Masm.JumpIf(Cond.NotEqual, Epilogue);
+    }
+
+    /// <summary>Slot <paramref name="slot"/> (8 bytes each) of the outgoing area at the bottom of the frame.</summary>
+    public static Mem OutgoingSlot(int slot) => Mem.Frame(8 * slot);
+
+    // ---- finishing ----
+
+    /// <summary>
+    /// Emits the out-of-line code (slow paths, then the trap stubs and the shared trap handler), then the epilogue;
+    /// sizes the frame (<paramref name="bodyBytes"/> below the saved area, rounded so rsp stays 16-byte aligned),
+    /// assembles, and builds the artifact. The code falling off the end of the body must not reach here: jump to
+    /// <see cref="Epilogue"/> first.
+    /// </summary>
+    public CompiledFunction Finish(int bodyBytes)
+    {
+        for (int i = 0; i < _outOfLine.Count; i++)
+        {
+            _outOfLine[i]();
+        }
+        foreach (TrapStub stub in _trapStubs)
+        {
+            Masm.Bind(stub.Label);
+            MarkOffset(stub.WasmOffset);
+            Masm.MovImm(OperandSize.S32, Reg.Rsi, (int)stub.Code);
+            Masm.CallLabel(_trapHandler);
+            _artifact.AddTrapSite(Masm.Position, stub.Code, stub.WasmOffset);
+        }
+        if (_artifact.TrapSiteCount > 0)
+        {
+            // [rsp] = the stub's return address, the pc of the trap; rsp is the frame's bottom again after the pop.
+            Masm.Bind(_trapHandler);
+            Masm.Pop(Reg.R11);
+            Masm.Load(OperandSize.S64, Reg.Rax, new Mem(Registers.Vmctx, VMOffsets.StoreContext));
+            Masm.Store(OperandSize.S64, new Mem(Reg.Rax, VMOffsets.StoreExitFp), Reg.Rbp);
+            Masm.Store(OperandSize.S64, new Mem(Reg.Rax, VMOffsets.StoreExitPc), Reg.R11);
+            Masm.Mov(OperandSize.S64, Reg.Rdi, Registers.Vmctx);
+            Masm.Load(OperandSize.S64, Reg.Rax, new Mem(Registers.Vmctx, VMOffsets.Builtins));
+            Masm.CallMem(new Mem(Reg.Rax, 8 * (int)BuiltinId.Trap));
+        }
+        // Epilogue: eax holds the status (0 after a normal return).
+        Masm.Bind(Epilogue);
+        for (int i = 0; i < _calleeSaved.Count; i++)
+        {
+            Masm.Load(OperandSize.S64, _calleeSaved[i], new Mem(Reg.Rbp, ArgsPointerOffsetFromRbp - 8 - 8 * i));
+        }
+        Masm.Lea(Reg.Rsp, new Mem(Reg.Rbp, -16));
+        Masm.Pop(Registers.MemoryBase);
+        Masm.Pop(Registers.Vmctx);
+        Masm.Pop(Reg.Rbp);
+        Masm.Ret();
+
+        // Frame: everything below the saved area, keeping rsp 16-byte aligned (entry rsp is 8 mod 16).
+        int frame = bodyBytes;
+        if ((frame + SavedAreaSize) % 16 != 0)
+        {
+            frame += 8;
+        }
+        foreach (int patch in _framePatches)
+        {
+            Masm.PatchImm32(patch, frame);
+        }
+        MacroAssembler.Output output = Masm.Assemble();
+        FunctionBody body = _module.Body(_functionIndex);
+        return _artifact.Build(output, _functionIndex, frame + SavedAreaSize, body.End - body.Start);
+    }
+}

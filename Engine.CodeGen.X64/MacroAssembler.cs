@@ -1,0 +1,1078 @@
+using Iced.Intel;
+using static Iced.Intel.AssemblerRegisters;
+
+namespace Engine.CodeGen.X64;
+
+/// <summary>A code position to branch to, created by <see cref="MacroAssembler.CreateLabel"/>.</summary>
+/// <param name="Id">Index into the assembler's labels.</param>
+public readonly record struct MLabel(int Id);
+
+/// <summary>Two-operand integer instructions of the form <c>op dst, src</c>.</summary>
+public enum AluOp : byte
+{
+    Add,
+    Sub,
+    And,
+    Or,
+    Xor,
+    Cmp,
+}
+
+/// <summary>Shift and rotate instructions.</summary>
+public enum ShiftOp : byte
+{
+    Shl,
+    Sar,
+    Shr,
+    Rol,
+    Ror,
+}
+
+/// <summary>Scalar SSE arithmetic (ss or sd by the operand size).</summary>
+public enum SseOp : byte
+{
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Min,
+    Max,
+    Sqrt,
+}
+
+/// <summary>Packed bitwise SSE instructions (used on scalars for abs, neg, copysign).</summary>
+public enum SseBitOp : byte
+{
+    And,
+    AndNot,
+    Or,
+    Xor,
+}
+
+/// <summary>
+/// The x86-64 macro assembler over Iced, shared by the compiled tiers: the only class that touches Iced's
+/// assembler. Everything above it speaks in registers, memory operands, labels, conditions and
+/// <see cref="OperandSize"/>s; this class turns each request into one or a few instructions and finally into
+/// bytes. Besides assembling, it keeps what the artifact needs about code positions: instruction marks (for
+/// the native-to-wasm offset map and stack maps), label positions, and 32-bit fields patched after assembly
+/// (the frame size, jump tables). Integer operations take <see cref="OperandSize.S32"/> or
+/// <see cref="OperandSize.S64"/>; scalar float ones S32 (f32, ss) or S64 (f64, sd).
+/// </summary>
+public sealed partial class MacroAssembler
+{
+    private readonly Assembler _asm = new(64) { PreferShortBranch = false };
+    private readonly List<Label> _labels = new();
+    // Labels bound where another label already waits for the next instruction share that label's id.
+    private readonly Dictionary<ulong, ulong> _aliases = new();
+    private int _pendingLabelInstruction = -1;
+    private MLabel _pendingLabel;
+    private readonly List<(int Instruction, int Value)> _imm32Patches = new();
+    private readonly List<(MLabel Table, MLabel[] Targets)> _jumpTables = new();
+
+    /// <summary>Forgets everything emitted, to assemble another function with the same buffers.</summary>
+    public void Reset()
+    {
+        _asm.Reset();
+        _labels.Clear();
+        _aliases.Clear();
+        _pendingLabelInstruction = -1;
+        _imm32Patches.Clear();
+        _jumpTables.Clear();
+    }
+
+    /// <summary>The number of instructions emitted so far (a mark of the current position).</summary>
+    public int Position => _asm.Instructions.Count;
+
+    // ---- labels ----
+
+    /// <summary>A new, unbound label.</summary>
+    public MLabel CreateLabel()
+    {
+        _labels.Add(_asm.CreateLabel());
+        return new MLabel(_labels.Count - 1);
+    }
+
+    /// <summary>Binds <paramref name="label"/> to the next instruction emitted.</summary>
+    public void Bind(MLabel label)
+    {
+        Label l = _labels[label.Id];
+        if (_pendingLabelInstruction == Position)
+        {
+            // Branches already emitted to this label are redirected at assembly; later ones use the other label.
+            Label canonical = _labels[_pendingLabel.Id];
+            _aliases[l.Id] = canonical.Id;
+            _labels[label.Id] = canonical;
+            return;
+        }
+        _asm.Label(ref l);
+        _labels[label.Id] = l;
+        _pendingLabelInstruction = Position;
+        _pendingLabel = label;
+    }
+
+    private Label L(MLabel label) => _labels[label.Id];
+
+    // ---- register conversions (the only place registers become Iced's) ----
+
+    private static AssemblerRegister64 R64(Reg r) => new(Register.RAX + r.Number);
+    private static AssemblerRegister32 R32(Reg r) => new(Register.EAX + r.Number);
+    private static AssemblerRegister16 R16(Reg r) => new(Register.AX + r.Number);
+    private static AssemblerRegister8 R8(Reg r) => r.Number switch
+    {
+        4 => spl,
+        5 => bpl,
+        6 => sil,
+        7 => dil,
+        < 4 => new AssemblerRegister8(Register.AL + r.Number),
+        _ => new AssemblerRegister8(Register.R8L + (r.Number - 8)),
+    };
+    private static AssemblerRegisterXMM X(Reg r) => new(Register.XMM0 + r.Number);
+
+    private static AssemblerMemoryOperand M(Mem m, OperandSize size)
+    {
+        AssemblerMemoryOperand address = m.HasIndex
+            ? R64(m.Base) + R64(m.Index) * m.Scale + m.Displacement
+            : R64(m.Base) + m.Displacement;
+        return size switch
+        {
+            OperandSize.S8 => __byte_ptr[address],
+            OperandSize.S16 => __word_ptr[address],
+            OperandSize.S32 => __dword_ptr[address],
+            _ => __qword_ptr[address],
+        };
+    }
+
+    private static AssemblerMemoryOperand Q(Mem m) => M(m, OperandSize.S64);
+    private static AssemblerMemoryOperand D(Mem m) => M(m, OperandSize.S32);
+
+    private static bool Is64(OperandSize size) => size == OperandSize.S64;
+
+    // ---- moves ----
+
+    /// <summary>dst = src (32 bits zero-extend; nothing when they are the same register).</summary>
+    public void Mov(OperandSize size, Reg dst, Reg src)
+    {
+        if (dst == src)
+        {
+            return;
+        }
+        if (Is64(size))
+        {
+            _asm.mov(R64(dst), R64(src));
+        }
+        else
+        {
+            _asm.mov(R32(dst), R32(src));
+        }
+    }
+
+    /// <summary>dst = imm (a 32-bit immediate zero-extends; a 64-bit one is sign-extended from 32 bits when it fits). Zero uses xor unless <paramref name="keepFlags"/>.</summary>
+    public void MovImm(OperandSize size, Reg dst, long value, bool keepFlags = false)
+    {
+        if (value == 0 && !keepFlags)
+        {
+            _asm.xor(R32(dst), R32(dst));
+        }
+        else if (!Is64(size) || (ulong)value <= uint.MaxValue)
+        {
+            _asm.mov(R32(dst), (uint)value);
+        }
+        else if (value >= int.MinValue && value <= int.MaxValue)
+        {
+            _asm.mov(R64(dst), (int)value);
+        }
+        else
+        {
+            _asm.mov(R64(dst), value);
+        }
+    }
+
+    /// <summary>dst = [src] (32 or 64 bits).</summary>
+    public void Load(OperandSize size, Reg dst, Mem src)
+    {
+        if (Is64(size))
+        {
+            _asm.mov(R64(dst), Q(src));
+        }
+        else
+        {
+            _asm.mov(R32(dst), D(src));
+        }
+    }
+
+    /// <summary>[dst] = the low 8, 16, 32 or 64 bits of src.</summary>
+    public void Store(OperandSize size, Mem dst, Reg src)
+    {
+        switch (size)
+        {
+            case OperandSize.S8:
+                _asm.mov(M(dst, OperandSize.S8), R8(src));
+                break;
+            case OperandSize.S16:
+                _asm.mov(M(dst, OperandSize.S16), R16(src));
+                break;
+            case OperandSize.S32:
+                _asm.mov(D(dst), R32(src));
+                break;
+            default:
+                _asm.mov(Q(dst), R64(src));
+                break;
+        }
+    }
+
+    /// <summary>[dst] = imm32 (sign-extended to 64 bits for S64).</summary>
+    public void StoreImm(OperandSize size, Mem dst, int value)
+    {
+        if (Is64(size))
+        {
+            _asm.mov(Q(dst), value);
+        }
+        else
+        {
+            _asm.mov(D(dst), value);
+        }
+    }
+
+    /// <summary>
+    /// Loads <paramref name="from"/> (8, 16, 32 or 64 bits), sign- or zero-extending to <paramref name="to"/> (32 or
+    /// 64 bits; a 32-bit register write zero-extends to 64).
+    /// </summary>
+    public void LoadExtend(Reg dst, Mem src, OperandSize from, Signedness signedness, OperandSize to)
+    {
+        switch (from, signedness)
+        {
+            case (OperandSize.S64, _):
+                _asm.mov(R64(dst), Q(src));
+                break;
+            case (OperandSize.S8, Signedness.Unsigned):
+                _asm.movzx(R32(dst), M(src, OperandSize.S8));
+                break;
+            case (OperandSize.S16, Signedness.Unsigned):
+                _asm.movzx(R32(dst), M(src, OperandSize.S16));
+                break;
+            case (OperandSize.S32, Signedness.Unsigned):
+                _asm.mov(R32(dst), D(src));
+                break;
+            case (OperandSize.S32, _) when !Is64(to):
+                _asm.mov(R32(dst), D(src));
+                break;
+            case (OperandSize.S8, _):
+                if (Is64(to))
+                {
+                    _asm.movsx(R64(dst), M(src, OperandSize.S8));
+                }
+                else
+                {
+                    _asm.movsx(R32(dst), M(src, OperandSize.S8));
+                }
+                break;
+            case (OperandSize.S16, _):
+                if (Is64(to))
+                {
+                    _asm.movsx(R64(dst), M(src, OperandSize.S16));
+                }
+                else
+                {
+                    _asm.movsx(R32(dst), M(src, OperandSize.S16));
+                }
+                break;
+            default:
+                _asm.movsxd(R64(dst), D(src));
+                break;
+        }
+    }
+
+    /// <summary>dst = the address of src.</summary>
+    public void Lea(Reg dst, Mem src) => _asm.lea(R64(dst), Q(src));
+
+    /// <summary>dst = src + imm in one lea (32-bit: the sum wraps and zero-extends).</summary>
+    public void LeaAdd(OperandSize size, Reg dst, Reg src, int imm)
+    {
+        if (Is64(size))
+        {
+            _asm.lea(R64(dst), __[R64(src) + imm]);
+        }
+        else
+        {
+            _asm.lea(R32(dst), __[R64(src) + imm]);
+        }
+    }
+
+    /// <summary>dst = sign-extension of the low 8, 16 or 32 bits of src (<paramref name="from"/>) to 32 or 64 bits (<paramref name="to"/>).</summary>
+    public void SignExtend(Reg dst, Reg src, OperandSize from, OperandSize to)
+    {
+        switch (from, Is64(to))
+        {
+            case (OperandSize.S8, false):
+                _asm.movsx(R32(dst), R8(src));
+                break;
+            case (OperandSize.S16, false):
+                _asm.movsx(R32(dst), R16(src));
+                break;
+            case (OperandSize.S8, true):
+                _asm.movsx(R64(dst), R8(src));
+                break;
+            case (OperandSize.S16, true):
+                _asm.movsx(R64(dst), R16(src));
+                break;
+            default:
+                _asm.movsxd(R64(dst), R32(src));
+                break;
+        }
+    }
+
+    /// <summary>dst = zero-extension of the low 32 bits of src.</summary>
+    public void ZeroExtend32(Reg dst, Reg src) => _asm.mov(R32(dst), R32(src));
+
+    // ---- integer arithmetic ----
+
+    // Iced's instruction codes by operation and width ([op, 0] 32-bit, [op, 1] 64-bit), one table per operand
+    // form, so each method below emits one instruction whatever the operation (names: Code's, e.g. Add_rm64_r64).
+    private static readonly Code[,] s_aluRegReg = CodeTable<AluOp>("{0}_rm32_r32", "{0}_rm64_r64");
+    private static readonly Code[,] s_aluRegMem = CodeTable<AluOp>("{0}_r32_rm32", "{0}_r64_rm64");
+    private static readonly Code[,] s_aluImm8 = CodeTable<AluOp>("{0}_rm32_imm8", "{0}_rm64_imm8");
+    private static readonly Code[,] s_aluImm32 = CodeTable<AluOp>("{0}_rm32_imm32", "{0}_rm64_imm32");
+    private static readonly Code[,] s_shiftCl = CodeTable<ShiftOp>("{0}_rm32_CL", "{0}_rm64_CL");
+    private static readonly Code[,] s_shiftImm = CodeTable<ShiftOp>("{0}_rm32_imm8", "{0}_rm64_imm8");
+
+    private static Code[,] CodeTable<TOp>(string narrow, string wide)
+        where TOp : struct, Enum
+    {
+        TOp[] ops = Enum.GetValues<TOp>();
+        var table = new Code[ops.Length, 2];
+        foreach (TOp op in ops)
+        {
+            int i = Convert.ToInt32(op, System.Globalization.CultureInfo.InvariantCulture);
+            table[i, 0] = Enum.Parse<Code>(string.Format(System.Globalization.CultureInfo.InvariantCulture, narrow, op));
+            table[i, 1] = Enum.Parse<Code>(string.Format(System.Globalization.CultureInfo.InvariantCulture, wide, op));
+        }
+        return table;
+    }
+
+    private static int W(OperandSize size) => Is64(size) ? 1 : 0;
+
+    private static Register Gpr(OperandSize size, Reg r) => Is64(size) ? Register.RAX + r.Number : Register.EAX + r.Number;
+
+    /// <summary>op dst, src.</summary>
+    public void Alu(AluOp op, OperandSize size, Reg dst, Reg src) =>
+        _asm.AddInstruction(Instruction.Create(s_aluRegReg[(int)op, W(size)], Gpr(size, dst), Gpr(size, src)));
+
+    /// <summary>op dst, imm32 (sign-extended for S64).</summary>
+    public void AluImm(AluOp op, OperandSize size, Reg dst, int imm)
+    {
+        Code[,] form = imm is >= sbyte.MinValue and <= sbyte.MaxValue ? s_aluImm8 : s_aluImm32;
+        _asm.AddInstruction(Instruction.Create(form[(int)op, W(size)], Gpr(size, dst), imm));
+    }
+
+    /// <summary>op dst, [src].</summary>
+    public void AluMem(AluOp op, OperandSize size, Reg dst, Mem src) =>
+        _asm.AddInstruction(Instruction.Create(s_aluRegMem[(int)op, W(size)], Gpr(size, dst), MO(src)));
+
+    /// <summary>op dst, src with src in a register, an immediate (32-bit) or memory.</summary>
+    public void Alu(AluOp op, OperandSize size, Reg dst, in Operand src)
+    {
+        if (src.IsRegister)
+        {
+            Alu(op, size, dst, src.Reg);
+        }
+        else if (src.IsImmediate)
+        {
+            AluImm(op, size, dst, (int)src.Imm);
+        }
+        else
+        {
+            AluMem(op, size, dst, src.Mem);
+        }
+    }
+
+    /// <summary>cmp [mem], imm32.</summary>
+    public void CmpMemImm(OperandSize size, Mem mem, int imm)
+    {
+        if (Is64(size))
+        {
+            _asm.cmp(Q(mem), imm);
+        }
+        else
+        {
+            _asm.cmp(D(mem), imm);
+        }
+    }
+
+    /// <summary>test a, b.</summary>
+    public void Test(OperandSize size, Reg a, Reg b)
+    {
+        if (Is64(size))
+        {
+            _asm.test(R64(a), R64(b));
+        }
+        else
+        {
+            _asm.test(R32(a), R32(b));
+        }
+    }
+
+    /// <summary>dst = dst * src.</summary>
+    public void Imul(OperandSize size, Reg dst, Reg src)
+    {
+        if (Is64(size))
+        {
+            _asm.imul(R64(dst), R64(src));
+        }
+        else
+        {
+            _asm.imul(R32(dst), R32(src));
+        }
+    }
+
+    /// <summary>dst = dst * [src].</summary>
+    public void ImulMem(OperandSize size, Reg dst, Mem src)
+    {
+        if (Is64(size))
+        {
+            _asm.imul(R64(dst), Q(src));
+        }
+        else
+        {
+            _asm.imul(R32(dst), D(src));
+        }
+    }
+
+    /// <summary>dst = src * imm.</summary>
+    public void ImulImm(OperandSize size, Reg dst, Reg src, int imm)
+    {
+        if (Is64(size))
+        {
+            _asm.imul(R64(dst), R64(src), imm);
+        }
+        else
+        {
+            _asm.imul(R32(dst), R32(src), imm);
+        }
+    }
+
+    /// <summary>dst = dst * src with src in a register, an immediate (32-bit) or memory.</summary>
+    public void Imul(OperandSize size, Reg dst, in Operand src)
+    {
+        if (src.IsRegister)
+        {
+            Imul(size, dst, src.Reg);
+        }
+        else if (src.IsImmediate)
+        {
+            ImulImm(size, dst, dst, (int)src.Imm);
+        }
+        else
+        {
+            ImulMem(size, dst, src.Mem);
+        }
+    }
+
+    /// <summary>Shift or rotate dst by cl.</summary>
+    public void ShiftCl(ShiftOp op, OperandSize size, Reg dst) =>
+        _asm.AddInstruction(Instruction.Create(s_shiftCl[(int)op, W(size)], Gpr(size, dst), Register.CL));
+
+    /// <summary>Shift or rotate dst by a constant (taken modulo the width, as x86 and wasm do).</summary>
+    public void ShiftImm(ShiftOp op, OperandSize size, Reg dst, int count) =>
+        _asm.AddInstruction(Instruction.Create(s_shiftImm[(int)op, W(size)], Gpr(size, dst), count & (Is64(size) ? 63 : 31)));
+
+    /// <summary>dst = -dst.</summary>
+    public void Neg(OperandSize size, Reg dst)
+    {
+        if (Is64(size))
+        {
+            _asm.neg(R64(dst));
+        }
+        else
+        {
+            _asm.neg(R32(dst));
+        }
+    }
+
+    /// <summary>rax = rax / divisor, rdx = remainder (rdx is overwritten first: sign- or zero-extension of rax).</summary>
+    public void Divide(Signedness signedness, OperandSize size, Reg divisor)
+    {
+        if (signedness == Signedness.Signed)
+        {
+            if (Is64(size))
+            {
+                _asm.cqo();
+                _asm.idiv(R64(divisor));
+            }
+            else
+            {
+                _asm.cdq();
+                _asm.idiv(R32(divisor));
+            }
+        }
+        else
+        {
+            _asm.xor(edx, edx);
+            if (Is64(size))
+            {
+                _asm.div(R64(divisor));
+            }
+            else
+            {
+                _asm.div(R32(divisor));
+            }
+        }
+    }
+
+    /// <summary>dst = the leading zero bits of src (LZCNT).</summary>
+    public void Lzcnt(OperandSize size, Reg dst, Reg src)
+    {
+        if (Is64(size))
+        {
+            _asm.lzcnt(R64(dst), R64(src));
+        }
+        else
+        {
+            _asm.lzcnt(R32(dst), R32(src));
+        }
+    }
+
+    /// <summary>dst = the trailing zero bits of src (TZCNT, BMI1).</summary>
+    public void Tzcnt(OperandSize size, Reg dst, Reg src)
+    {
+        if (Is64(size))
+        {
+            _asm.tzcnt(R64(dst), R64(src));
+        }
+        else
+        {
+            _asm.tzcnt(R32(dst), R32(src));
+        }
+    }
+
+    /// <summary>dst = the one bits of src (POPCNT).</summary>
+    public void Popcnt(OperandSize size, Reg dst, Reg src)
+    {
+        if (Is64(size))
+        {
+            _asm.popcnt(R64(dst), R64(src));
+        }
+        else
+        {
+            _asm.popcnt(R32(dst), R32(src));
+        }
+    }
+
+    /// <summary>dst = the index of src's highest one bit; ZF set (and dst undefined) when src is 0.</summary>
+    public void Bsr(OperandSize size, Reg dst, Reg src)
+    {
+        if (Is64(size))
+        {
+            _asm.bsr(R64(dst), R64(src));
+        }
+        else
+        {
+            _asm.bsr(R32(dst), R32(src));
+        }
+    }
+
+    /// <summary>dst = the index of src's lowest one bit; ZF set (and dst undefined) when src is 0.</summary>
+    public void Bsf(OperandSize size, Reg dst, Reg src)
+    {
+        if (Is64(size))
+        {
+            _asm.bsf(R64(dst), R64(src));
+        }
+        else
+        {
+            _asm.bsf(R32(dst), R32(src));
+        }
+    }
+
+    /// <summary>dst = cond ? 1 : 0 (32 bits).</summary>
+    public void SetCc(Cond cond, Reg dst)
+    {
+        AssemblerRegister8 d = R8(dst);
+        switch (cond)
+        {
+            case Cond.Overflow: _asm.seto(d); break;
+            case Cond.NoOverflow: _asm.setno(d); break;
+            case Cond.Below: _asm.setb(d); break;
+            case Cond.AboveOrEqual: _asm.setae(d); break;
+            case Cond.Equal: _asm.sete(d); break;
+            case Cond.NotEqual: _asm.setne(d); break;
+            case Cond.BelowOrEqual: _asm.setbe(d); break;
+            case Cond.Above: _asm.seta(d); break;
+            case Cond.Sign: _asm.sets(d); break;
+            case Cond.NoSign: _asm.setns(d); break;
+            case Cond.Parity: _asm.setp(d); break;
+            case Cond.NoParity: _asm.setnp(d); break;
+            case Cond.Less: _asm.setl(d); break;
+            case Cond.GreaterOrEqual: _asm.setge(d); break;
+            case Cond.LessOrEqual: _asm.setle(d); break;
+            default: _asm.setg(d); break;
+        }
+        _asm.movzx(R32(dst), d);
+    }
+
+    /// <summary>if cond then dst = src.</summary>
+    public void CMov(Cond cond, OperandSize size, Reg dst, Reg src)
+    {
+        if (Is64(size))
+        {
+            AssemblerRegister64 d = R64(dst), s = R64(src);
+            switch (cond)
+            {
+                case Cond.Overflow: _asm.cmovo(d, s); break;
+                case Cond.NoOverflow: _asm.cmovno(d, s); break;
+                case Cond.Below: _asm.cmovb(d, s); break;
+                case Cond.AboveOrEqual: _asm.cmovae(d, s); break;
+                case Cond.Equal: _asm.cmove(d, s); break;
+                case Cond.NotEqual: _asm.cmovne(d, s); break;
+                case Cond.BelowOrEqual: _asm.cmovbe(d, s); break;
+                case Cond.Above: _asm.cmova(d, s); break;
+                case Cond.Sign: _asm.cmovs(d, s); break;
+                case Cond.NoSign: _asm.cmovns(d, s); break;
+                case Cond.Parity: _asm.cmovp(d, s); break;
+                case Cond.NoParity: _asm.cmovnp(d, s); break;
+                case Cond.Less: _asm.cmovl(d, s); break;
+                case Cond.GreaterOrEqual: _asm.cmovge(d, s); break;
+                case Cond.LessOrEqual: _asm.cmovle(d, s); break;
+                default: _asm.cmovg(d, s); break;
+            }
+        }
+        else
+        {
+            AssemblerRegister32 d = R32(dst), s = R32(src);
+            switch (cond)
+            {
+                case Cond.Overflow: _asm.cmovo(d, s); break;
+                case Cond.NoOverflow: _asm.cmovno(d, s); break;
+                case Cond.Below: _asm.cmovb(d, s); break;
+                case Cond.AboveOrEqual: _asm.cmovae(d, s); break;
+                case Cond.Equal: _asm.cmove(d, s); break;
+                case Cond.NotEqual: _asm.cmovne(d, s); break;
+                case Cond.BelowOrEqual: _asm.cmovbe(d, s); break;
+                case Cond.Above: _asm.cmova(d, s); break;
+                case Cond.Sign: _asm.cmovs(d, s); break;
+                case Cond.NoSign: _asm.cmovns(d, s); break;
+                case Cond.Parity: _asm.cmovp(d, s); break;
+                case Cond.NoParity: _asm.cmovnp(d, s); break;
+                case Cond.Less: _asm.cmovl(d, s); break;
+                case Cond.GreaterOrEqual: _asm.cmovge(d, s); break;
+                case Cond.LessOrEqual: _asm.cmovle(d, s); break;
+                default: _asm.cmovg(d, s); break;
+            }
+        }
+    }
+
+    // ---- control ----
+
+    /// <summary>jmp target.</summary>
+    public void Jump(MLabel target) => _asm.jmp(L(target));
+
+    /// <summary>jcc target.</summary>
+    public void JumpIf(Cond cond, MLabel target)
+    {
+        Label t = L(target);
+        switch (cond)
+        {
+            case Cond.Overflow: _asm.jo(t); break;
+            case Cond.NoOverflow: _asm.jno(t); break;
+            case Cond.Below: _asm.jb(t); break;
+            case Cond.AboveOrEqual: _asm.jae(t); break;
+            case Cond.Equal: _asm.je(t); break;
+            case Cond.NotEqual: _asm.jne(t); break;
+            case Cond.BelowOrEqual: _asm.jbe(t); break;
+            case Cond.Above: _asm.ja(t); break;
+            case Cond.Sign: _asm.js(t); break;
+            case Cond.NoSign: _asm.jns(t); break;
+            case Cond.Parity: _asm.jp(t); break;
+            case Cond.NoParity: _asm.jnp(t); break;
+            case Cond.Less: _asm.jl(t); break;
+            case Cond.GreaterOrEqual: _asm.jge(t); break;
+            case Cond.LessOrEqual: _asm.jle(t); break;
+            default: _asm.jg(t); break;
+        }
+    }
+
+    /// <summary>jmp reg.</summary>
+    public void JumpTo(Reg target) => _asm.jmp(R64(target));
+
+    /// <summary>call qword [mem].</summary>
+    public void CallMem(Mem target) => _asm.call(Q(target));
+
+    /// <summary>call label.</summary>
+    public void CallLabel(MLabel target) => _asm.call(L(target));
+
+    /// <summary>ret.</summary>
+    public void Ret() => _asm.ret();
+
+    /// <summary>push reg (64 bits).</summary>
+    public void Push(Reg r) => _asm.push(R64(r));
+
+    /// <summary>pop reg (64 bits).</summary>
+    public void Pop(Reg r) => _asm.pop(R64(r));
+
+    /// <summary>int3.</summary>
+    public void Breakpoint() => _asm.int3();
+
+    /// <summary>dst = address of <paramref name="label"/> (rip-relative).</summary>
+    public void LeaLabel(Reg dst, MLabel label) => _asm.lea(R64(dst), __[L(label)]);
+
+    /// <summary>sub rsp, imm32 with the immediate filled in later by <see cref="PatchImm32"/> (marked by the returned instruction index).</summary>
+    public int SubRspPatchable()
+    {
+        int at = Position;
+        _asm.sub(rsp, 0x7FFF_FFF0);
+        return at;
+    }
+
+    /// <summary>mov dst, rsp; sub dst, imm32 with the immediate filled in later.</summary>
+    public int RspMinusPatchable(Reg dst)
+    {
+        _asm.mov(R64(dst), rsp);
+        int at = Position;
+        _asm.sub(R64(dst), 0x7FFF_FFF0);
+        return at;
+    }
+
+    /// <summary>Sets the 32-bit immediate of the instruction at <paramref name="instruction"/> (made by one of the patchable emitters).</summary>
+    public void PatchImm32(int instruction, int value) => _imm32Patches.Add((instruction, value));
+
+    /// <summary>
+    /// Emits the jump table <paramref name="table"/> at the current position: one 32-bit entry per target, the
+    /// target's distance from the table's start (filled in after assembly).
+    /// </summary>
+    public void EmitJumpTable(MLabel table, MLabel[] targets)
+    {
+        Bind(table);
+        foreach (MLabel _ in targets)
+        {
+            _asm.dd(0);
+        }
+        _jumpTables.Add((table, targets));
+    }
+
+    /// <summary>scratch = table; dst = sign-extended dword [table + index * 4] + table; jmp dst.</summary>
+    public void JumpThroughTable(MLabel table, Reg index, Reg scratch, Reg dst)
+    {
+        _asm.lea(R64(scratch), __[L(table)]);
+        _asm.movsxd(R64(dst), __dword_ptr[R64(scratch) + R64(index) * 4]);
+        _asm.add(R64(dst), R64(scratch));
+        _asm.jmp(R64(dst));
+    }
+
+    // ---- floating point ----
+
+    /// <summary>xmm dst = xmm src (movaps; nothing when they are the same register).</summary>
+    public void MovF(Reg dst, Reg src)
+    {
+        if (dst != src)
+        {
+            _asm.movaps(X(dst), X(src));
+        }
+    }
+
+    /// <summary>dst = the f32 or f64 at src (movss / movsd).</summary>
+    public void LoadF(OperandSize size, Reg dst, Mem src)
+    {
+        if (Is64(size))
+        {
+            _asm.movsd(X(dst), Q(src));
+        }
+        else
+        {
+            _asm.movss(X(dst), D(src));
+        }
+    }
+
+    /// <summary>[dst] = the f32 or f64 in src.</summary>
+    public void StoreF(OperandSize size, Mem dst, Reg src)
+    {
+        if (Is64(size))
+        {
+            _asm.movsd(Q(dst), X(src));
+        }
+        else
+        {
+            _asm.movss(D(dst), X(src));
+        }
+    }
+
+    /// <summary>xmm = gpr bits (movd / movq).</summary>
+    public void MovToXmm(OperandSize size, Reg dst, Reg src)
+    {
+        if (Is64(size))
+        {
+            _asm.movq(X(dst), R64(src));
+        }
+        else
+        {
+            _asm.movd(X(dst), R32(src));
+        }
+    }
+
+    /// <summary>gpr = xmm bits.</summary>
+    public void MovFromXmm(OperandSize size, Reg dst, Reg src)
+    {
+        if (Is64(size))
+        {
+            _asm.movq(R64(dst), X(src));
+        }
+        else
+        {
+            _asm.movd(R32(dst), X(src));
+        }
+    }
+
+    /// <summary>dst = dst op src (ss for S32, sd for S64; sqrt: dst = sqrt(src)).</summary>
+    public void Sse(SseOp op, OperandSize size, Reg dst, Reg src)
+    {
+        AssemblerRegisterXMM d = X(dst), s = X(src);
+        switch (op, Is64(size))
+        {
+            case (SseOp.Add, false): _asm.addss(d, s); break;
+            case (SseOp.Add, true): _asm.addsd(d, s); break;
+            case (SseOp.Sub, false): _asm.subss(d, s); break;
+            case (SseOp.Sub, true): _asm.subsd(d, s); break;
+            case (SseOp.Mul, false): _asm.mulss(d, s); break;
+            case (SseOp.Mul, true): _asm.mulsd(d, s); break;
+            case (SseOp.Div, false): _asm.divss(d, s); break;
+            case (SseOp.Div, true): _asm.divsd(d, s); break;
+            case (SseOp.Min, false): _asm.minss(d, s); break;
+            case (SseOp.Min, true): _asm.minsd(d, s); break;
+            case (SseOp.Max, false): _asm.maxss(d, s); break;
+            case (SseOp.Max, true): _asm.maxsd(d, s); break;
+            case (SseOp.Sqrt, false): _asm.sqrtss(d, s); break;
+            default: _asm.sqrtsd(d, s); break;
+        }
+    }
+
+    /// <summary>dst = dst op [src] (add, sub, mul, div).</summary>
+    public void SseMem(SseOp op, OperandSize size, Reg dst, Mem src)
+    {
+        AssemblerRegisterXMM d = X(dst);
+        AssemblerMemoryOperand s = Is64(size) ? Q(src) : D(src);
+        switch (op, Is64(size))
+        {
+            case (SseOp.Add, false): _asm.addss(d, s); break;
+            case (SseOp.Add, true): _asm.addsd(d, s); break;
+            case (SseOp.Sub, false): _asm.subss(d, s); break;
+            case (SseOp.Sub, true): _asm.subsd(d, s); break;
+            case (SseOp.Mul, false): _asm.mulss(d, s); break;
+            case (SseOp.Mul, true): _asm.mulsd(d, s); break;
+            case (SseOp.Div, false): _asm.divss(d, s); break;
+            case (SseOp.Div, true): _asm.divsd(d, s); break;
+            default: throw new ArgumentOutOfRangeException(nameof(op));
+        }
+    }
+
+    /// <summary>dst = dst op src on all 128 bits (andps, andnps, orps, xorps).</summary>
+    public void SseBits(SseBitOp op, Reg dst, Reg src)
+    {
+        AssemblerRegisterXMM d = X(dst), s = X(src);
+        switch (op)
+        {
+            case SseBitOp.And: _asm.andps(d, s); break;
+            case SseBitOp.AndNot: _asm.andnps(d, s); break;
+            case SseBitOp.Or: _asm.orps(d, s); break;
+            default: _asm.xorps(d, s); break;
+        }
+    }
+
+    /// <summary>Rounds to an integral float with SSE4.1 (roundss / roundsd; precision exceptions suppressed).</summary>
+    public void Round(OperandSize size, Reg dst, Reg src, RoundingMode mode)
+    {
+        if (Is64(size))
+        {
+            _asm.roundsd(X(dst), X(src), (byte)((int)mode | 8));
+        }
+        else
+        {
+            _asm.roundss(X(dst), X(src), (byte)((int)mode | 8));
+        }
+    }
+
+    /// <summary>ucomiss / ucomisd a, b (ZF, PF, CF as an unsigned compare; PF set when unordered).</summary>
+    public void Ucomi(OperandSize size, Reg a, Reg b)
+    {
+        if (Is64(size))
+        {
+            _asm.ucomisd(X(a), X(b));
+        }
+        else
+        {
+            _asm.ucomiss(X(a), X(b));
+        }
+    }
+
+    /// <summary>Converts a signed 32/64-bit integer to f32/f64 (the destination is cleared first to break the dependency).</summary>
+    public void CvtIntToFloat(OperandSize floatSize, OperandSize intSize, Reg dst, Reg src)
+    {
+        _asm.xorps(X(dst), X(dst));
+        switch (Is64(floatSize), Is64(intSize))
+        {
+            case (false, false): _asm.cvtsi2ss(X(dst), R32(src)); break;
+            case (false, true): _asm.cvtsi2ss(X(dst), R64(src)); break;
+            case (true, false): _asm.cvtsi2sd(X(dst), R32(src)); break;
+            default: _asm.cvtsi2sd(X(dst), R64(src)); break;
+        }
+    }
+
+    /// <summary>Truncates f32/f64 to a signed 32/64-bit integer (0x80..0 when out of range or NaN).</summary>
+    public void CvtFloatToInt(OperandSize floatSize, OperandSize intSize, Reg dst, Reg src)
+    {
+        switch (Is64(floatSize), Is64(intSize))
+        {
+            case (false, false): _asm.cvttss2si(R32(dst), X(src)); break;
+            case (false, true): _asm.cvttss2si(R64(dst), X(src)); break;
+            case (true, false): _asm.cvttsd2si(R32(dst), X(src)); break;
+            default: _asm.cvttsd2si(R64(dst), X(src)); break;
+        }
+    }
+
+    /// <summary>f32 to f64 (promote, <paramref name="to"/> S64) or f64 to f32 (demote, S32).</summary>
+    public void CvtFloat(OperandSize to, Reg dst, Reg src)
+    {
+        if (Is64(to))
+        {
+            _asm.cvtss2sd(X(dst), X(src));
+        }
+        else
+        {
+            _asm.cvtsd2ss(X(dst), X(src));
+        }
+    }
+
+    // ---- assembling ----
+
+    /// <summary>The result of <see cref="Assemble"/>: the bytes and the offset of every instruction index and label.</summary>
+    public sealed class Output
+    {
+        /// <summary>The machine code, to be placed at any address.</summary>
+        public required byte[] Code { get; init; }
+
+        /// <summary>The code offset of each instruction, by instruction index (<see cref="Position"/>).</summary>
+        public required uint[] InstructionOffsets { get; init; }
+
+        /// <summary>The code offset of a bound label.</summary>
+        public required Func<MLabel, int> LabelOffset { get; init; }
+
+        /// <summary>The code offset of the instruction at index <paramref name="position"/> (the end of code if past the last).</summary>
+        public int OffsetOf(int position) => position < InstructionOffsets.Length ? (int)InstructionOffsets[position] : Code.Length;
+    }
+
+    /// <summary>
+    /// Encodes everything at address 0 (the code is position-independent) in one pass with Iced's encoder:
+    /// every branch is near (rel32) and label operands (branches, rip-relative addresses) are patched once
+    /// all offsets are known, which avoids the block encoder's per-instruction objects and repeated passes.
+    /// Then applies the patches (frame size, jump tables).
+    /// </summary>
+    public Output Assemble()
+    {
+        if (_pendingLabelInstruction == Position)
+        {
+            // A label at the very end needs an instruction to stand on.
+            _asm.int3();
+        }
+        IReadOnlyList<Instruction> instructions = _asm.Instructions;
+        int count = instructions.Count;
+        var labelIndex = new Dictionary<ulong, int>(_labels.Count);
+        foreach (Label label in _labels)
+        {
+            if (label.InstructionIndex >= 0)
+            {
+                labelIndex[label.Id] = label.InstructionIndex;
+            }
+        }
+        foreach (var (alias, canonical) in _aliases)
+        {
+            if (labelIndex.TryGetValue(canonical, out int index))
+            {
+                labelIndex[alias] = index;
+            }
+        }
+        var writer = new CodeWriterImpl(count * 5);
+        Encoder encoder = Encoder.Create(64, writer);
+        var offsets = new uint[count];
+        var fixups = new List<(int Field, int End, ulong Label)>();
+        // Few patches (the frame size, per entry): sorted, checked in order.
+        _imm32Patches.Sort((a, b) => a.Instruction.CompareTo(b.Instruction));
+        int nextPatch = 0;
+        for (int i = 0; i < count; i++)
+        {
+            int position = writer.Length;
+            offsets[i] = (uint)position;
+            Instruction instruction = instructions[i];
+            if (instruction.Code == Code.DeclareDword)
+            {
+                writer.WriteInt32(0);
+                continue;
+            }
+            if (instruction.Op0Kind == OpKind.NearBranch64)
+            {
+                ulong target = instruction.NearBranch64;
+                instruction.NearBranch64 = (ulong)position;
+                int length = (int)encoder.Encode(instruction, (ulong)position);
+                fixups.Add((position + length - 4, position + length, target));
+                continue;
+            }
+            if (instruction.IsIPRelativeMemoryOperand)
+            {
+                ulong target = instruction.IPRelativeMemoryAddress;
+                instruction.MemoryDisplacement64 = (ulong)position;
+                int length = (int)encoder.Encode(instruction, (ulong)position);
+                fixups.Add((position + encoder.GetConstantOffsets().DisplacementOffset, position + length, target));
+                continue;
+            }
+            encoder.Encode(instruction, (ulong)position);
+            if (nextPatch < _imm32Patches.Count && _imm32Patches[nextPatch].Instruction == i)
+            {
+                ConstantOffsets c = encoder.GetConstantOffsets();
+                if (c.ImmediateSize != 4)
+                {
+                    throw new InvalidOperationException("patchable immediate not 32 bits");
+                }
+                writer.Patch(position + c.ImmediateOffset, _imm32Patches[nextPatch++].Value);
+            }
+        }
+        foreach (var (field, end, label) in fixups)
+        {
+            writer.Patch(field, (int)offsets[labelIndex[label]] - end);
+        }
+        byte[] code = writer.ToArray();
+        int LabelOffset(MLabel label) => (int)offsets[_labels[label.Id].InstructionIndex];
+        foreach (var (table, targets) in _jumpTables)
+        {
+            int start = LabelOffset(table);
+            for (int i = 0; i < targets.Length; i++)
+            {
+                BitConverter.TryWriteBytes(code.AsSpan(start + 4 * i), LabelOffset(targets[i]) - start);
+            }
+        }
+        return new Output { Code = code, InstructionOffsets = offsets, LabelOffset = LabelOffset };
+    }
+
+    private sealed class CodeWriterImpl(int capacity) : CodeWriter
+    {
+        private byte[] _bytes = new byte[Math.Max(capacity, 64)];
+
+        public int Length { get; private set; }
+
+        public override void WriteByte(byte value)
+        {
+            if (Length == _bytes.Length)
+            {
+                Array.Resize(ref _bytes, _bytes.Length * 2);
+            }
+            _bytes[Length++] = value;
+        }
+
+        public void WriteInt32(int value)
+        {
+            for (int i = 0; i < 4; i++)
+            {
+                WriteByte((byte)(value >> (8 * i)));
+            }
+        }
+
+        public void Patch(int at, int value) => BitConverter.TryWriteBytes(_bytes.AsSpan(at), value);
+
+        public byte[] ToArray() => _bytes.AsSpan(0, Length).ToArray();
+    }
+}
