@@ -15,20 +15,22 @@ internal sealed class HostFunction : FunctionInstance
     private readonly string? _name;
 
     public HostFunction(Store store, FuncType type, SlotCallback callback, string? name)
-        : base(type, store.Engine.Types.GetId(type))
+        : this(store, type, name)
     {
-        _store = store;
         _callback = callback;
-        _name = name;
-        store.CreateFuncRef(this, 0);
     }
 
     /// <summary>A host function of the public raw shape, called without an adapter in between.</summary>
     public HostFunction(Store store, FuncType type, UncheckedHostCallback callback, string? name)
+        : this(store, type, name)
+    {
+        _unchecked = callback;
+    }
+
+    private HostFunction(Store store, FuncType type, string? name)
         : base(type, store.Engine.Types.GetId(type))
     {
         _store = store;
-        _unchecked = callback;
         _name = name;
         store.CreateFuncRef(this, 0);
     }
