@@ -28,12 +28,16 @@ namespace Engine.Wasi;
 /// </para>
 /// <para>
 /// Sandboxing: the guest reaches the host file system only through directory descriptors, and
-/// every path is resolved by <see cref="PathResolver"/>, which walks it component by component,
-/// expands symbolic links itself and refuses anything that would leave the directory
-/// (<see cref="Errno.NotPermitted"/>, as wasmtime). Where this implementation follows wasmtime
-/// rather than the letter of the witx documentation, the member says so.
+/// every path is resolved by <see cref="PathResolver"/>, which walks it component by component
+/// through open directory handles, expands symbolic links itself and refuses anything that would
+/// leave the directory (<see cref="Errno.NotPermitted"/>, as wasmtime); the operation then acts on
+/// the last directory's handle, so nothing renamed or swapped meanwhile can redirect it. A context
+/// holds at most <see cref="WasiConfig.WithMaxOpenDescriptors"/> descriptors. Where this
+/// implementation follows wasmtime rather than the letter of the witx documentation, the member
+/// says so.
 /// </para>
-/// <para>Not thread-safe: a preview1 guest makes one call at a time.</para>
+/// <para>Not thread-safe: a preview1 guest makes one call at a time (different contexts may run on
+/// different threads at once).</para>
 /// </remarks>
 public sealed partial class WasiContext : IDisposable
 {
