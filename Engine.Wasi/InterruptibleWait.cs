@@ -27,12 +27,32 @@ internal static class InterruptibleWait
 
     /// <summary>Returns once <paramref name="handle"/> is readable (or at its end, or failed); throws
     /// <see cref="Interrupted"/> if <paramref name="interruption"/> is cancelled first.</summary>
-    public static void UntilReadable(SafeHandle handle, CancellationToken interruption, string function) =>
-        Until(handle, NativeMethods.POLLIN, interruption, function);
-
-    /// <summary>Like <see cref="UntilReadable"/>, for room to write.</summary>
-    public static void UntilWritable(SafeHandle handle, CancellationToken interruption, string function) =>
-        Until(handle, NativeMethods.POLLOUT, interruption, function);
+    public static void UntilReadable(SafeHandle handle, CancellationToken interruption, string function)
+    {
+        if (!interruption.CanBeCanceled || !NativeMethods.IsSupported)
+        {
+            return;
+        }
+        if (Readable(handle, wake: null, timeoutMilliseconds: 0))
+        {
+            return;
+        }
+        using var wake = new SafeFileHandle(NativeMethods.EventFd(0, NativeMethods.EFD_CLOEXEC), ownsHandle: true);
+        if (wake.IsInvalid)
+        {
+            throw new ErrnoException(ErrnoMapping.FromLinux(NativeMethods.LastErrno));
+        }
+        // Declared after wake, so disposed before it: no callback can write to a closed descriptor.
+        using CancellationTokenRegistration registration = interruption.Register(static state =>
+            NativeMethods.Write((SafeFileHandle)state!, [1L], sizeof(long)), wake);
+        while (!interruption.IsCancellationRequested && !Readable(handle, wake, timeoutMilliseconds: -1))
+        {
+        }
+        if (interruption.IsCancellationRequested)
+        {
+            throw Interrupted(function);
+        }
+    }
 
     /// <summary>Reads from a stream that has no descriptor to poll, giving up when interrupted.</summary>
     public static int Read(Stream input, Span<byte> buffer, CancellationToken interruption, string function)
@@ -75,36 +95,9 @@ internal static class InterruptibleWait
         }
     }
 
-    private static void Until(SafeHandle handle, short events, CancellationToken interruption, string function)
-    {
-        if (!interruption.CanBeCanceled || !NativeMethods.IsSupported)
-        {
-            return;
-        }
-        if (Ready(handle, events, wake: null, timeoutMilliseconds: 0))
-        {
-            return;
-        }
-        using var wake = new SafeFileHandle(NativeMethods.EventFd(0, NativeMethods.EFD_CLOEXEC), ownsHandle: true);
-        if (wake.IsInvalid)
-        {
-            throw new ErrnoException(ErrnoMapping.FromLinux(NativeMethods.LastErrno));
-        }
-        // Declared after wake, so disposed before it: no callback can write to a closed descriptor.
-        using CancellationTokenRegistration registration = interruption.Register(static state =>
-            NativeMethods.Write((SafeFileHandle)state!, [1L], sizeof(long)), wake);
-        while (!interruption.IsCancellationRequested && !Ready(handle, events, wake, timeoutMilliseconds: -1))
-        {
-        }
-        if (interruption.IsCancellationRequested)
-        {
-            throw Interrupted(function);
-        }
-    }
-
     /// <summary>One poll(2) of <paramref name="handle"/> (and <paramref name="wake"/>): whether the handle is
-    /// ready for <paramref name="events"/>, has hung up or failed. False when woken, timed out or interrupted by a signal.</summary>
-    private static bool Ready(SafeHandle handle, short events, SafeHandle? wake, int timeoutMilliseconds)
+    /// readable, has hung up or failed. False when woken, timed out or interrupted by a signal.</summary>
+    private static bool Readable(SafeHandle handle, SafeHandle? wake, int timeoutMilliseconds)
     {
         bool handleAdded = false, wakeAdded = false;
         try
@@ -115,7 +108,7 @@ internal static class InterruptibleWait
             wake?.DangerousAddRef(ref wakeAdded);
             NativeMethods.PollFd[] fds =
             [
-                new() { Fd = (int)handle.DangerousGetHandle(), Events = events },
+                new() { Fd = (int)handle.DangerousGetHandle(), Events = NativeMethods.POLLIN },
                 new() { Fd = wake is null ? -1 : (int)wake.DangerousGetHandle(), Events = NativeMethods.POLLIN },
             ];
             int result = NativeMethods.Poll(fds, (nuint)fds.Length, timeoutMilliseconds);

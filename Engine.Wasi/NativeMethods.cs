@@ -59,7 +59,6 @@ internal static class NativeMethods
 
     // poll(2) events, eventfd(2) flags, getrlimit(2) resource.
     public const short POLLIN = 0x1;
-    public const short POLLOUT = 0x4;
     public const int EFD_CLOEXEC = 0x80000;
     public const int RLIMIT_NOFILE = 7;
 
