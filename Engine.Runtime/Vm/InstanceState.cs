@@ -181,6 +181,11 @@ internal sealed unsafe class InstanceState : VMInstance, IDisposable
 
     public LinearMemory? Memory => _memory;
 
+    /// <summary>The embedding API's view of memory 0 (made on first use), or null without one.</summary>
+    public Memory? DefaultMemory => _memory is null ? null : _defaultMemory ??= new Memory(_store, _memory);
+
+    private Memory? _defaultMemory;
+
     public ModuleInfo ModuleInfo => _module;
 
     /// <summary>The instance's exports by name (built on first use).</summary>
