@@ -86,7 +86,7 @@ internal sealed class WastCommand : ICommand
         output.WriteLine();
         foreach (ScriptCommandKind kind in Enum.GetValues<ScriptCommandKind>())
         {
-            output.WriteLine($"{WastResults.KindName(kind)}: {total[kind]}");
+            output.WriteLine($"{kind.ScriptName()}: {total[kind]}");
         }
         if (tier != Engine.Runtime.TierMode.Interpreter)
         {
