@@ -29,11 +29,11 @@ internal static class QuickRun
         {
             if (args[i] == "--tier" && i + 1 < args.Length)
             {
-                tier = Enum.Parse<TierMode>(args[++i], ignoreCase: true);
+                tier = TierModeNames.Parse(args[++i]);
             }
             else if (args[i] == "--against" && i + 1 < args.Length)
             {
-                against = Enum.Parse<TierMode>(args[++i], ignoreCase: true);
+                against = TierModeNames.Parse(args[++i]);
             }
             else if (args[i] == "--wasmtime")
             {
@@ -240,7 +240,7 @@ internal static class QuickRun
                 thread[which].Add(CpuMicroseconds(ClockThreadCpuTime) - threadStart);
                 // Let a background compilation the run left behind finish before the next one starts, so neither
                 // configuration pays for the other's leftovers (as a program alone in its process would not).
-                while (!Engine.Runtime.Native.BackgroundCompiler.IsIdle)
+                while (!Engine.Runtime.Infrastructure.RuntimeInfrastructure.BackgroundCompilerIdle)
                 {
                     Thread.Yield();
                 }

@@ -1,5 +1,7 @@
+using System.Globalization;
 using Engine.Core;
 using Engine.Interpreter;
+using Engine.Runtime;
 
 namespace Engine.Cli;
 
@@ -10,12 +12,15 @@ internal sealed class DisassembleCommand : ICommand
 
     public string Summary => "print the interpreter code of a module's functions";
 
-    public string Help => """
-        usage: wasm-engine disasm [--func INDEX|NAME] [--tier baseline] FILE.wasm
+    public string Help => $"""
+        usage: wasm-engine disasm [--func INDEX|NAME] [--tier baseline] FILE.wasm|FILE.wat
 
         Translates each defined function (or only the one given by index or name-section name) into
         the interpreter's instructions and prints them, one per line, with frame slot operands; with
         --tier baseline, compiles them with the baseline compiler and prints the x86-64 code.
+        A --func that names no function of FILE (or an imported one, which has no code) is an error.
+
+        {ExitCodes.Help}
         """;
 
     public int Execute(string[] args, TextWriter output, TextWriter error)
@@ -27,43 +32,33 @@ internal sealed class DisassembleCommand : ICommand
         {
             if (args[i] == "--func")
             {
-                function = i + 1 < args.Length ? args[++i] : throw new UsageException("--func needs a value");
+                function = Arguments.Value(args, ref i);
             }
             else if (args[i] == "--tier")
             {
-                string tier = i + 1 < args.Length ? args[++i] : throw new UsageException("--tier needs a value");
-                baseline = tier switch
-                {
-                    "baseline" => true,
-                    "interpreter" or "interp" => false,
-                    _ => throw new UsageException($"unknown tier '{tier}' (interpreter or baseline)"),
-                };
+                string tier = Arguments.Value(args, ref i);
+                baseline = TierModeNames.TryParse(tier, out TierMode mode) && mode != TierMode.Tiered
+                    ? mode == TierMode.Baseline
+                    : throw new UsageException($"unknown tier '{tier}' (interpreter or baseline)");
             }
             else
             {
                 rest.Add(args[i]);
             }
         }
-        string path = Arguments.SingleFile(rest.ToArray());
+        ModuleFile file = ModuleFile.Read(Arguments.SingleFile(rest.ToArray()));
         ModuleInfo module;
         try
         {
-            module = ModuleLoader.DecodeAndValidate(Arguments.ReadModule(path));
+            module = ModuleLoader.DecodeAndValidate(file.Binary);
         }
         catch (WasmException e)
         {
-            error.WriteLine($"{path}: {e.Message}");
-            return 1;
+            throw file.Error(e);
         }
-        for (int i = module.ImportedFunctionCount; i < module.FunctionTypeIndices.Count; i++)
+        foreach (uint index in Selected(module, function))
         {
-            uint index = (uint)i;
-            string? name = module.FunctionName(index);
-            if (function != null && function != i.ToString() && function != name)
-            {
-                continue;
-            }
-            output.WriteLine($"func[{i}] {name} {module.FunctionType(index)}");
+            output.WriteLine($"func[{index}] {module.FunctionName(index)} {module.FunctionType(index)}");
             if (baseline)
             {
                 CompileResult result = new Engine.Baseline.BaselineCompiler().Compile(module, index, CompilerOptions.Default with { CpuFeatures = Engine.Runtime.HostCpu.Features });
@@ -74,6 +69,37 @@ internal sealed class DisassembleCommand : ICommand
             }
             output.WriteLine(Disassembler.Disassemble(module, index));
         }
-        return 0;
+        return ExitCodes.Success;
+    }
+
+    /// <summary>The defined functions to print: all, or the one <paramref name="function"/> names (a usage error when none).</summary>
+    private static IEnumerable<uint> Selected(ModuleInfo module, string? function)
+    {
+        uint first = (uint)module.ImportedFunctionCount, end = (uint)module.FunctionTypeIndices.Count;
+        if (function is null)
+        {
+            for (uint index = first; index < end; index++)
+            {
+                yield return index;
+            }
+            yield break;
+        }
+        for (uint index = first; index < end; index++)
+        {
+            if (module.FunctionName(index) == function)
+            {
+                yield return index;
+                yield break;
+            }
+        }
+        if (uint.TryParse(function, NumberStyles.None, CultureInfo.InvariantCulture, out uint number) && number < end)
+        {
+            yield return number >= first
+                ? number
+                : throw new UsageException($"--func {function}: func[{number}] is imported: it has no code to print");
+            yield break;
+        }
+        throw new UsageException($"--func {function}: the module has no function of that name or index " +
+                                 (first == end ? "(it defines no functions)" : $"(its defined functions are func[{first}] to func[{end - 1}])"));
     }
 }

@@ -16,19 +16,26 @@ internal sealed class RunCommand : ICommand
 
     public string Summary => "run a WASI program, or call an export with --invoke";
 
-    public string Help => """
-        usage: wasm-engine run [options] FILE [ARGS...]
+    public string Help => $"""
+        usage: wasm-engine run [options] [--] FILE [ARGS...]
 
         Runs FILE's _start export as a WASI command with ARGS as its arguments (argv[0] is FILE's name),
         or with --invoke calls the export NAME with ARGS parsed as its parameters and prints its results.
-        A module that exports _initialize (a WASI reactor) has it called first.
+        A module that exports _initialize (a WASI reactor) has it called first. FILE is a binary module
+        or a text module (.wat). Everything after FILE belongs to the program, even when it looks like an
+        option; with --invoke, a "--" right after FILE is skipped (so negative numbers read naturally).
         The exit code is the program's proc_exit code (0 when _start returns); a trap prints its message
-        and wasm backtrace to stderr and exits 134.
+        and wasm backtrace (the innermost and outermost frames of a deep one) to stderr and exits 134.
 
         options (before FILE):
           --invoke NAME          call export NAME instead of _start
-          --dir HOST[::GUEST]    preopen directory HOST as GUEST (default: the same path)
-          --env NAME=VALUE       set an environment variable (repeatable)
+          --dir HOST[::GUEST]    preopen directory HOST as GUEST (default: the same path); HOST must be
+                                 a readable directory
+          --env NAME=VALUE       set an environment variable of the program (repeatable)
+          --env NAME             pass the host's NAME on to the program (when it is set)
+          --inherit-env          pass the whole host environment on (-S inherit-env also works, as in
+                                 wasmtime); --env options still set or override single variables
+          --argv0 NAME           the program's argv[0] (default: FILE's name)
           --tier TIER            interp (the interpreter, default), baseline (every function compiled
                                  before it runs) or tiered (hot functions and loops compiled)
           --tier-up-calls N      tiered: calls before a function is compiled (default 200)
@@ -36,24 +43,26 @@ internal sealed class RunCommand : ICommand
           --tier-up-threshold N  both of the above
           --sync-compile         tiered: compile on the running thread instead of in the background
           --function-tier NAME=TIER
-                                 force a function (name-section name or index) to a tier
-          --fuel N               run with N units of fuel; running out traps
-          --timeout DURATION     interrupt after DURATION (e.g. 500ms, 10s, 2m)
+                                 force a function of FILE (name-section name or index) to a tier
+          --fuel N               run with N units of fuel (0 to 18446744073709551615); running out traps
+          --timeout DURATION     interrupt after DURATION: a number with ms, s, m or h (e.g. 500ms, 10s,
+                                 1.5m; seconds without a unit), at most 49 days
           --stats                print execution, translation and GC statistics to stderr
+          --profile perfmap      write /tmp/perf-PID.map, naming the compiled wasm functions for Linux
+                                 perf (see README: Profiling)
+
+        {ExitCodes.Help}
         """;
 
     public int Execute(string[] args, TextWriter output, TextWriter error)
     {
         var options = RunOptions.Parse(args);
-        byte[] bytes;
-        try
+        options.CheckDirectories();
+        ModuleFile file = ModuleFile.Read(options.File);
+        if (options.Profile == "perfmap")
         {
-            bytes = Arguments.ReadModule(options.File);
-        }
-        catch (WasmException e)
-        {
-            error.WriteLine($"error: {e.Message}");
-            return 1;
+            // Before the module is loaded: baseline compiles every function then.
+            StartPerfMap(error);
         }
         EngineConfig config = options.Tiering.Apply(new EngineConfig
         {
@@ -65,31 +74,20 @@ internal sealed class RunCommand : ICommand
         Module module;
         try
         {
-            module = Module.FromBytes(engine, bytes, Path.GetFileNameWithoutExtension(options.File));
+            module = Module.FromBytes(engine, file.Binary, Path.GetFileNameWithoutExtension(options.File));
         }
         catch (WasmException e)
         {
-            error.WriteLine($"error: {options.File}: {e.Message}");
-            return 1;
+            throw file.Error(e);
         }
+        CheckFunctionTiers(file, Engine.Runtime.Infrastructure.RuntimeInfrastructure.Info(module), config);
 
-        var wasiConfig = new WasiConfig()
-            .WithArgs([Path.GetFileName(options.File), .. options.ProgramArguments])
-            .InheritStdio();
-        foreach (var (name, value) in options.Environment)
-        {
-            wasiConfig.WithEnvironmentVariable(name, value);
-        }
-        foreach (string dir in options.Directories)
-        {
-            wasiConfig.WithPreopenedDirectory(dir);
-        }
-
-        using var wasi = new WasiContext(wasiConfig);
+        using WasiContext wasi = CreateWasiContext(options);
         using var store = new Store(engine);
-        if (options.Fuel is long fuel)
+        if (options.Fuel is ulong fuel)
         {
-            store.SetFuel(fuel);
+            // The store counts fuel in a signed 64-bit word: 2^63 - 1 units are as good as unlimited.
+            store.SetFuel((long)Math.Min(fuel, long.MaxValue));
         }
         using Timer? timer = options.Timeout is TimeSpan timeout ? StartTimeout(engine, store, timeout) : null;
         var linker = new Linker(engine).DefineWasi(wasi);
@@ -99,29 +97,134 @@ internal sealed class RunCommand : ICommand
         {
             Instance instance = linker.Instantiate(store, module);
             Initialize(instance);
-            exitCode = options.Invoke is null ? RunStart(instance, error) : Invoke(instance, options, output, error);
+            exitCode = options.Invoke is null ? RunStart(instance) : Invoke(instance, options, output);
         }
         catch (WasiExitException e)
         {
-            exitCode = e.ExitCode;
+            exitCode = ProgramExitCode(e, error);
         }
         catch (TrapException e)
         {
-            Console.Out.Flush();
-            error.WriteLine($"error: wasm trap: {e.Message}");
+            FlushBeforeTheTrap(output);
+            error.WriteLine($"error: wasm trap: {CommandLine.OneLine(e.Message)}");
             PrintBacktrace(error, e);
-            exitCode = TrapExitCode;
+            exitCode = ExitCodes.Trap;
         }
         catch (WasmException e)
         {
-            error.WriteLine($"error: {e.Message}");
-            exitCode = 1;
+            error.WriteLine($"error: {CommandLine.OneLine(e.Message)}");
+            exitCode = ExitCodes.Failure;
         }
         if (options.Stats)
         {
             PrintStatistics(error, module, store, stopwatch.Elapsed, engine);
         }
         return exitCode;
+    }
+
+    /// <summary>What the run printed goes out before the trap's report; a stdout that cannot take it does not hide the trap.</summary>
+    private static void FlushBeforeTheTrap(TextWriter output)
+    {
+        try
+        {
+            output.Flush();
+        }
+        catch (OutputException)
+        {
+        }
+    }
+
+    /// <summary>
+    /// The process exit code for <c>proc_exit(code)</c>: the code itself from 0 to 125. Like wasmtime, larger codes
+    /// fail the run with an error instead: 256 would wrap to 0 (success), and 126-255 are the shell's codes for
+    /// "cannot execute", "not found" and signals (a guest exiting 134 would pass for a trap).
+    /// </summary>
+    private static int ProgramExitCode(WasiExitException exit, TextWriter error)
+    {
+        uint code = (uint)exit.ExitCode;
+        if (code <= ExitCodes.MaxProgramExitCode)
+        {
+            return (int)code;
+        }
+        error.WriteLine($"error: the program called proc_exit({code}), outside the exit statuses a program may give (0 to {ExitCodes.MaxProgramExitCode}, as in wasmtime)");
+        return ExitCodes.Failure;
+    }
+
+    /// <summary>Every name or index of <c>--function-tier</c> must be a function FILE defines: a typo would otherwise do nothing.</summary>
+    private static void CheckFunctionTiers(ModuleFile file, ModuleInfo info, EngineConfig config)
+    {
+        if (config.FunctionTiers.Count == 0)
+        {
+            return;
+        }
+        int first = info.ImportedFunctionCount, end = info.FunctionTypeIndices.Count;
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (int i = first; i < end; i++)
+        {
+            names.Add(i.ToString(CultureInfo.InvariantCulture));
+            if (info.FunctionName((uint)i) is { } name)
+            {
+                names.Add(name);
+            }
+        }
+        foreach (string key in config.FunctionTiers.Keys.Where(key => !names.Contains(key)))
+        {
+            bool imported = int.TryParse(key, NumberStyles.None, CultureInfo.InvariantCulture, out int index) && index < first;
+            throw new UsageException(imported
+                ? $"--function-tier {key}: func[{key}] is imported, not compiled by this engine"
+                : $"--function-tier {key}: {file.Path} has no function of that name or index");
+        }
+    }
+
+    /// <summary>The program's WASI context: arguments, environment, preopened directories, inherited stdio.</summary>
+    private static WasiContext CreateWasiContext(RunOptions options)
+    {
+        var wasiConfig = new WasiConfig()
+            .WithArgs([options.Argv0 ?? Path.GetFileName(options.File), .. options.ProgramArguments])
+            .InheritStdio();
+        if (options.InheritEnvironment)
+        {
+            wasiConfig.InheritEnvironment();
+        }
+        foreach (var (name, value) in options.Environment)
+        {
+            if ((value ?? System.Environment.GetEnvironmentVariable(name)) is { } set)
+            {
+                wasiConfig.WithEnvironmentVariable(name, set);
+            }
+        }
+        foreach (Preopen preopen in options.Directories)
+        {
+            wasiConfig.WithPreopenedDirectory(preopen.Host, preopen.Guest);
+        }
+        try
+        {
+            return new WasiContext(wasiConfig);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or PlatformNotSupportedException)
+        {
+            // What CheckDirectories could not foresee (the directory changed since, or the OS refused it).
+            throw new UsageException($"--dir: cannot open a directory for the program: {CommandLine.OneLine(e.Message)}");
+        }
+    }
+
+    /// <summary><c>--profile perfmap</c>: compiled wasm functions named in perf's map of this process.</summary>
+    private static void StartPerfMap(TextWriter error)
+    {
+        if (Engine.Runtime.Diagnostics.PerfMap.DotnetWritesTheMap)
+        {
+            throw new UsageException("--profile perfmap: DOTNET_PerfMapEnabled=1 or 3 makes .NET write the same map and overwrite its lines; " +
+                                     "use DOTNET_PerfMapEnabled=2 (a jitdump for .NET's own methods) with it");
+        }
+        try
+        {
+            Engine.Runtime.Diagnostics.PerfMap.Enable();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UsageException($"--profile perfmap: cannot write {Engine.Runtime.Diagnostics.PerfMap.Path}: {CommandLine.OneLine(e.Message)}");
+        }
+        error.WriteLine($"profile: compiled functions are named in {Engine.Runtime.Diagnostics.PerfMap.Path} (for perf report)");
     }
 
     private static Timer StartTimeout(WasmEngine engine, Store store, TimeSpan timeout)
@@ -144,46 +247,36 @@ internal sealed class RunCommand : ICommand
         }
     }
 
-    private static int RunStart(Instance instance, TextWriter error)
+    private static int RunStart(Instance instance)
     {
-        Function? start = instance.GetFunction("_start");
-        if (start is null)
-        {
-            error.WriteLine("error: the module exports no _start function (use --invoke NAME to call another export)");
-            return 1;
-        }
+        Function start = instance.GetFunction("_start")
+            ?? throw new CommandException("the module exports no _start function (use --invoke NAME to call another export)");
         start.Invoke();
-        return 0;
+        return ExitCodes.Success;
     }
 
-    private static int Invoke(Instance instance, RunOptions options, TextWriter output, TextWriter error)
+    private static int Invoke(Instance instance, RunOptions options, TextWriter output)
     {
-        Function? function = instance.GetFunction(options.Invoke!);
-        if (function is null)
-        {
-            error.WriteLine($"error: the module exports no function \"{options.Invoke}\"");
-            return 1;
-        }
+        Function function = instance.GetFunction(options.Invoke!)
+            ?? throw new UsageException($"--invoke {options.Invoke}: the module exports no function of that name");
         FuncType type = function.FunctionType;
         if (options.ProgramArguments.Count != type.Params.Length)
         {
-            error.WriteLine($"error: \"{options.Invoke}\" takes {type.Params.Length} arguments {type}, got {options.ProgramArguments.Count}");
-            return 1;
+            throw new UsageException($"--invoke {options.Invoke}: the function takes {type.Params.Length} arguments {type}, got {options.ProgramArguments.Count}");
         }
         var arguments = new Value[type.Params.Length];
         for (int i = 0; i < arguments.Length; i++)
         {
             if (!TryParseValue(options.ProgramArguments[i], type.Params[i], out arguments[i]))
             {
-                error.WriteLine($"error: argument {i + 1} '{options.ProgramArguments[i]}' is not a valid {type.Params[i].ToWatName()}");
-                return 1;
+                throw new UsageException($"--invoke {options.Invoke}: argument {i + 1} '{options.ProgramArguments[i]}' is not a valid {type.Params[i].ToWatName()}");
             }
         }
         foreach (Value result in function.Invoke(arguments))
         {
             output.WriteLine(FormatValue(result));
         }
-        return 0;
+        return ExitCodes.Success;
     }
 
     internal static bool TryParseValue(string text, ValType type, out Value value)
@@ -228,17 +321,18 @@ internal sealed class RunCommand : ICommand
         _ => value.IsNull ? "null" : value.ToString(),
     };
 
+    /// <summary>The wasm frames of a trap: all of a short backtrace, the innermost and outermost of a deep one.</summary>
     private static void PrintBacktrace(TextWriter error, Exception exception)
     {
-        IReadOnlyList<WasmFrame> frames = WasmBacktrace.Get(exception);
+        WasmBacktrace frames = WasmBacktrace.Get(exception);
         if (frames.Count == 0)
         {
             return;
         }
         error.WriteLine("wasm backtrace:");
-        for (int i = 0; i < frames.Count; i++)
+        foreach (string line in frames.Lines())
         {
-            error.WriteLine($"  {i}: {frames[i]}");
+            error.WriteLine(line);
         }
     }
 
@@ -266,22 +360,37 @@ internal sealed class RunCommand : ICommand
     }
 }
 
+/// <summary>A directory the program may use: <see cref="Host"/> on this machine, <see cref="Guest"/> for the program.</summary>
+internal readonly record struct Preopen(string Host, string Guest, string Spec);
+
 /// <summary>The options of <c>run</c>.</summary>
 internal sealed class RunOptions
 {
     public required string File { get; init; }
     public List<string> ProgramArguments { get; } = new();
     public string? Invoke { get; private set; }
-    public List<string> Directories { get; } = new();
-    public List<(string Name, string Value)> Environment { get; } = new();
+    public string? Argv0 { get; private set; }
+    public List<Preopen> Directories { get; } = new();
+
+    /// <summary>The <c>--env</c> variables in order; a null value passes the host's value on.</summary>
+    public List<(string Name, string? Value)> Environment { get; } = new();
+    public bool InheritEnvironment { get; private set; }
     public TierMode Tier { get; private set; } = TierMode.Interpreter;
-    public long? Fuel { get; private set; }
+    public ulong? Fuel { get; private set; }
     public TimeSpan? Timeout { get; private set; }
     public bool Stats { get; private set; }
+    public string? Profile { get; private set; }
     public TierOptions Tiering { get; private init; } = new();
 
-    /// <summary>The options that take a value (the next argument).</summary>
-    private static readonly HashSet<string> s_valueOptions = ["--invoke", "--dir", "--env", "--tier", "--fuel", "--timeout"];
+    /// <summary>The longest <c>--timeout</c>: what a <see cref="System.Threading.Timer"/> can wait (about 49.7 days).</summary>
+    public static readonly TimeSpan MaxTimeout = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
+
+    /// <summary>The options that take a value (the next argument), run's own and the tier options.</summary>
+    private static readonly HashSet<string> s_valueOptions =
+    [
+        "--invoke", "--dir", "--env", "--argv0", "--tier", "--fuel", "--timeout", "--profile", "-S",
+        "--tier-up-calls", "--tier-up-loops", "--tier-up-threshold", "--function-tier",
+    ];
 
     /// <summary>
     /// Where FILE is in <paramref name="args"/> (its length when missing): the first argument that is neither an
@@ -307,7 +416,6 @@ internal sealed class RunOptions
     public static RunOptions Parse(string[] args)
     {
         int i = 0;
-        string Next(string option) => i + 1 < args.Length ? args[++i] : throw new UsageException($"{option} needs a value");
         var pending = new List<Action<RunOptions>>();
         var tiering = new TierOptions();
         for (; i < args.Length && args[i].StartsWith('-'); i++)
@@ -320,59 +428,163 @@ internal sealed class RunOptions
             switch (option)
             {
                 case "--invoke":
-                    string name = Next(option);
+                    string name = Arguments.Value(args, ref i);
                     pending.Add(o => o.Invoke = name);
                     break;
+                case "--argv0":
+                    string argv0 = Arguments.Value(args, ref i);
+                    pending.Add(o => o.Argv0 = argv0);
+                    break;
                 case "--dir":
-                    string dir = Next(option);
-                    pending.Add(o => o.Directories.Add(dir));
+                    Preopen preopen = ParseDirectory(Arguments.Value(args, ref i));
+                    pending.Add(o => o.Directories.Add(preopen));
                     break;
                 case "--env":
-                    string pair = Next(option);
-                    int equals = pair.IndexOf('=');
-                    if (equals <= 0)
+                    (string, string?) variable = ParseVariable(Arguments.Value(args, ref i));
+                    pending.Add(o => o.Environment.Add(variable));
+                    break;
+                case "--inherit-env":
+                    pending.Add(o => o.InheritEnvironment = true);
+                    break;
+                case "-S":
+                    string wasiOption = Arguments.Value(args, ref i);
+                    bool inherit = wasiOption switch
                     {
-                        throw new UsageException($"--env expects NAME=VALUE, got '{pair}'");
-                    }
-                    pending.Add(o => o.Environment.Add((pair[..equals], pair[(equals + 1)..])));
+                        "inherit-env" or "inherit-env=y" or "inherit-env=yes" or "inherit-env=true" => true,
+                        "inherit-env=n" or "inherit-env=no" or "inherit-env=false" => false,
+                        _ => throw new UsageException($"-S {wasiOption}: the only WASI option is inherit-env[=y|n] (as wasmtime's)"),
+                    };
+                    pending.Add(o => o.InheritEnvironment = inherit);
                     break;
                 case "--tier":
-                    TierMode tier = TierOptions.Parse(Next(option));
+                    TierMode tier = TierOptions.Parse(Arguments.Value(args, ref i));
                     pending.Add(o => o.Tier = tier);
                     break;
                 case "--fuel":
-                    string fuelText = Next(option);
-                    long fuel = long.TryParse(fuelText, out long f) && f >= 0 ? f : throw new UsageException($"--fuel expects a non-negative integer, got '{fuelText}'");
+                    string fuelText = Arguments.Value(args, ref i);
+                    ulong fuel = ulong.TryParse(fuelText, NumberStyles.None, CultureInfo.InvariantCulture, out ulong f)
+                        ? f
+                        : throw new UsageException($"--fuel expects an integer from 0 to {ulong.MaxValue}, got '{fuelText}'");
                     pending.Add(o => o.Fuel = fuel);
                     break;
                 case "--timeout":
-                    TimeSpan timeout = ParseDuration(Next(option));
+                    TimeSpan timeout = ParseDuration(Arguments.Value(args, ref i));
                     pending.Add(o => o.Timeout = timeout);
                     break;
                 case "--stats":
                     pending.Add(o => o.Stats = true);
                     break;
+                case "--profile":
+                    string profile = Arguments.Value(args, ref i);
+                    if (profile != "perfmap")
+                    {
+                        throw new UsageException($"--profile {profile}: the profiling strategy here is perfmap (see 'wasm-engine run --help')");
+                    }
+                    pending.Add(o => o.Profile = profile);
+                    break;
                 case "--":
                     i++;
                     goto done;
                 default:
-                    throw new UsageException($"unknown option '{option}'");
+                    throw new UsageException($"unknown option '{option}'", showHelpHint: true);
             }
         }
     done:
         if (i >= args.Length)
         {
-            throw new UsageException("missing FILE");
+            throw new UsageException("missing FILE", showHelpHint: true);
         }
         var options = new RunOptions { File = args[i], Tiering = tiering };
-        options.ProgramArguments.AddRange(args[(i + 1)..]);
         foreach (var apply in pending)
         {
             apply(options);
         }
+        int first = i + 1;
+        if (options.Invoke is not null && first < args.Length && args[first] == "--")
+        {
+            // --invoke's arguments are values, never "--": a separator there is the user's habit, not an argument.
+            first++;
+        }
+        options.ProgramArguments.AddRange(args[first..]);
         return options;
     }
 
+    /// <summary><c>HOST</c> or <c>HOST::GUEST</c>; neither side may be empty.</summary>
+    internal static Preopen ParseDirectory(string spec)
+    {
+        int separator = spec.IndexOf("::", StringComparison.Ordinal);
+        string host = separator < 0 ? spec : spec[..separator];
+        string guest = separator < 0 ? spec : spec[(separator + 2)..];
+        if (host.Length == 0)
+        {
+            throw new UsageException(spec.Length == 0 ? "--dir needs a directory, got ''" : $"--dir '{spec}': the host directory (before '::') is empty");
+        }
+        if (guest.Length == 0)
+        {
+            throw new UsageException($"--dir '{spec}': the guest directory (after '::') is empty");
+        }
+        if (host.Contains('\0') || guest.Contains('\0'))
+        {
+            throw new UsageException($"--dir '{spec}': a path cannot contain a NUL character");
+        }
+        return new Preopen(host, guest, spec);
+    }
+
+    /// <summary><c>NAME=VALUE</c>, or <c>NAME</c> alone to pass the host's value on (as wasmtime's <c>--env</c>).</summary>
+    internal static (string Name, string? Value) ParseVariable(string text)
+    {
+        int equals = text.IndexOf('=');
+        string name = equals < 0 ? text : text[..equals];
+        if (name.Length == 0)
+        {
+            throw new UsageException($"--env expects NAME=VALUE or NAME, got '{text}'");
+        }
+        return (name, equals < 0 ? null : text[(equals + 1)..]);
+    }
+
+    /// <summary>
+    /// Every <c>--dir</c> names a directory this process can open and list: a missing one, a file or an unreadable
+    /// directory is a usage error now rather than an exception when the program's context opens it.
+    /// </summary>
+    public void CheckDirectories()
+    {
+        foreach (Preopen preopen in Directories)
+        {
+            CheckDirectory(preopen, static path =>
+            {
+                using IEnumerator<string> entries = Directory.EnumerateFileSystemEntries(path).GetEnumerator();
+                entries.MoveNext();
+            });
+        }
+    }
+
+    /// <summary>Checks one directory, opening it with <paramref name="open"/> (a test may pass one that fails).</summary>
+    internal static void CheckDirectory(Preopen preopen, Action<string> open)
+    {
+        string host = preopen.Host;
+        if (System.IO.File.Exists(host))
+        {
+            throw new UsageException($"--dir '{preopen.Spec}': '{host}' is a file, not a directory");
+        }
+        if (!Directory.Exists(host))
+        {
+            throw new UsageException($"--dir '{preopen.Spec}': no such directory '{host}'");
+        }
+        try
+        {
+            open(host);
+        }
+        catch (UnauthorizedAccessException)
+        {
+            throw new UsageException($"--dir '{preopen.Spec}': permission denied: this user may not read '{host}'");
+        }
+        catch (IOException e)
+        {
+            throw new UsageException($"--dir '{preopen.Spec}': cannot open '{host}': {CommandLine.OneLine(e.Message)}");
+        }
+    }
+
+    /// <summary>A duration: a non-negative finite number with <c>ms</c>, <c>s</c>, <c>m</c> or <c>h</c> (seconds without a unit), at most <see cref="MaxTimeout"/>.</summary>
     internal static TimeSpan ParseDuration(string text)
     {
         (string number, double scale) = text switch
@@ -380,12 +592,19 @@ internal sealed class RunOptions
             _ when text.EndsWith("ms", StringComparison.Ordinal) => (text[..^2], 1.0),
             _ when text.EndsWith('s') => (text[..^1], 1000.0),
             _ when text.EndsWith('m') => (text[..^1], 60_000.0),
+            _ when text.EndsWith('h') => (text[..^1], 3_600_000.0),
             _ => (text, 1000.0),
         };
-        if (!double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || value < 0)
+        if (!double.TryParse(number, NumberStyles.AllowDecimalPoint | NumberStyles.AllowExponent, CultureInfo.InvariantCulture, out double value)
+            || !double.IsFinite(value * scale))
         {
-            throw new UsageException($"--timeout expects a duration such as 500ms, 10s or 2m, got '{text}'");
+            throw new UsageException($"--timeout expects a duration such as 500ms, 10s, 1.5m or 2h, got '{text}'");
         }
-        return TimeSpan.FromMilliseconds(value * scale);
+        double milliseconds = value * scale;
+        if (milliseconds > MaxTimeout.TotalMilliseconds)
+        {
+            throw new UsageException($"--timeout '{text}' is too long: at most {MaxTimeout.TotalDays:F1} days ({MaxTimeout.TotalMilliseconds:F0}ms)");
+        }
+        return TimeSpan.FromMilliseconds(milliseconds);
     }
 }

@@ -9,29 +9,28 @@ internal sealed class ValidateCommand : ICommand
 
     public string Summary => "check that a module is well-formed and valid; list its imports and exports";
 
-    public string Help => """
+    public string Help => $"""
         usage: wasm-engine validate FILE.wasm|FILE.wat
 
         Decodes and validates FILE. On success prints its imports and exports with their types and
         exits 0; otherwise prints the error with its byte offset (or line and column for text) and exits 1.
+
+        {ExitCodes.Help}
         """;
 
     public int Execute(string[] args, TextWriter output, TextWriter error)
     {
-        string path = Arguments.SingleFile(args);
-        byte[] bytes;
+        ModuleFile file = ModuleFile.Read(Arguments.SingleFile(args));
         ModuleInfo module;
         try
         {
-            bytes = Arguments.ReadModule(path);
-            module = ModuleLoader.DecodeAndValidate(bytes);
+            module = ModuleLoader.DecodeAndValidate(file.Binary);
         }
         catch (WasmException e)
         {
-            error.WriteLine($"{path}: {e.Message}");
-            return 1;
+            throw file.Error(e);
         }
-        output.WriteLine($"{path}: valid ({bytes.Length} bytes, {module.Bodies.Count} functions)");
+        output.WriteLine($"{file.Path}: valid ({file.Binary.Length} bytes, {module.Bodies.Count} functions)");
         output.WriteLine($"imports ({module.Imports.Count}):");
         foreach (Import import in module.Imports)
         {
@@ -42,7 +41,7 @@ internal sealed class ValidateCommand : ICommand
         {
             output.WriteLine($"  {Quote(export.Name)}: {ModuleDescription.Describe(module, export)}");
         }
-        return 0;
+        return ExitCodes.Success;
     }
 
     private static string Quote(string name) => $"\"{name}\"";

@@ -22,6 +22,8 @@ internal sealed class WastCommand : ICommand
           --tier TIER    interpreter (default), baseline (every function compiled before it
                          runs; functions the tier cannot compile stay interpreted), or tiered
         {TierOptions.Help}
+
+        {ExitCodes.Help}
         """;
 
     public int Execute(string[] args, TextWriter output, TextWriter error)
@@ -40,17 +42,13 @@ internal sealed class WastCommand : ICommand
             switch (arg)
             {
                 case "--tier":
-                    if (i + 1 >= args.Length)
-                    {
-                        throw new UsageException("--tier needs a value");
-                    }
-                    tier = TierOptions.Parse(args[++i]);
+                    tier = TierOptions.Parse(Arguments.Value(args, ref i));
                     break;
                 case "--verbose" or "-v":
                     verbose = true;
                     break;
                 case var option when option.StartsWith('-'):
-                    throw new UsageException($"unknown option '{option}'");
+                    throw new UsageException($"unknown option '{option}'", showHelpHint: true);
                 default:
                     files.Add(arg);
                     break;
@@ -58,12 +56,9 @@ internal sealed class WastCommand : ICommand
         }
         if (files.Count == 0)
         {
-            throw new UsageException("missing FILE");
+            throw new UsageException("missing FILE", showHelpHint: true);
         }
-        foreach (string file in files.Where(f => !File.Exists(f)))
-        {
-            throw new UsageException($"no such file '{file}'");
-        }
+        files.ForEach(CheckScript);
 
         var runner = new WastRunner(new WastOptions { Config = tiering.Apply(new Engine.Runtime.EngineConfig { Tier = tier }) });
         var total = new WastResults();
@@ -76,8 +71,7 @@ internal sealed class WastCommand : ICommand
             }
             catch (Exception e) when (e is ScriptFormatException or Engine.Core.WasmException)
             {
-                error.WriteLine($"error: {e.Message}");
-                return 1;
+                throw new CommandException(CommandLine.OneLine(e.Message));
             }
             output.WriteLine($"{Path.GetFileName(file)}: {results.Total}");
             if (verbose)
@@ -92,7 +86,7 @@ internal sealed class WastCommand : ICommand
         output.WriteLine();
         foreach (ScriptCommandKind kind in Enum.GetValues<ScriptCommandKind>())
         {
-            output.WriteLine($"{WastResults.KindName(kind)}: {total[kind]}");
+            output.WriteLine($"{kind.ScriptName()}: {total[kind]}");
         }
         if (tier != Engine.Runtime.TierMode.Interpreter)
         {
@@ -101,6 +95,23 @@ internal sealed class WastCommand : ICommand
             output.WriteLine($"compiled functions: {total.CompiledFunctions}, stayed interpreted (not compilable by the tier): {total.FallbackFunctions}{reasons}");
         }
         output.WriteLine(total.Total.ToString());
-        return total.Total.Failed == 0 ? 0 : 1;
+        return total.Total.Failed == 0 ? ExitCodes.Success : ExitCodes.Failure;
+    }
+
+    /// <summary>
+    /// A usage error for a script that cannot be read, a <see cref="CommandException"/> for a file that is no script:
+    /// a binary module, or (unless it is a wast2json <c>.json</c> file) bytes that do not look like text.
+    /// </summary>
+    private static void CheckScript(string path)
+    {
+        byte[] bytes = Arguments.ReadFile(path);
+        if (Engine.Runtime.Module.IsBinary(bytes))
+        {
+            throw new CommandException($"{path}: a WebAssembly binary module, not a script (run it with 'wasm-engine run', check it with 'wasm-engine validate')");
+        }
+        if (!path.EndsWith(".json", StringComparison.OrdinalIgnoreCase) && !Engine.Runtime.Module.IsText(bytes))
+        {
+            throw new CommandException($"{path}: {Engine.Runtime.Module.NotAModuleReason(bytes).Replace("module", "script")}");
+        }
     }
 }

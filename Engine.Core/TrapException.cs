@@ -30,12 +30,11 @@ public class TrapException : WasmException
     public TrapCode Code { get; }
 
     /// <summary>The wasm frames active when the trap happened, innermost first.</summary>
-    public IReadOnlyList<WasmFrame> WasmBacktrace { get; set; } = Array.Empty<WasmFrame>();
+    public WasmBacktrace WasmBacktrace { get; } = new();
 
-    /// <inheritdoc/>
+    /// <summary>The message and the wasm backtrace (a deep one elided in its middle, see <see cref="Core.WasmBacktrace.ToString()"/>).</summary>
     public override string ToString() =>
         WasmBacktrace.Count == 0
             ? base.ToString()
-            : $"{GetType().FullName}: {Message}{Environment.NewLine}wasm backtrace:{Environment.NewLine}" +
-              string.Join(Environment.NewLine, WasmBacktrace.Select((f, i) => $"  {i}: {f}"));
+            : $"{GetType().FullName}: {Message}{Environment.NewLine}wasm backtrace:{Environment.NewLine}{WasmBacktrace}";
 }

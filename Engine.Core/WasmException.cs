@@ -42,11 +42,31 @@ public sealed class InvalidModuleException : WasmException
         Offset = offset;
     }
 
-    /// <summary>What is wrong, in the words of the spec tests (for example "type mismatch").</summary>
+    /// <summary>
+    /// Creates the exception for a module parsed from text, at the 1-based <paramref name="line"/> and
+    /// <paramref name="column"/> of the instruction that was encoded at <paramref name="offset"/> of its binary:
+    /// the message names the text position, which the user wrote, instead of the binary offset.
+    /// </summary>
+    public InvalidModuleException(string reason, long offset, string? fileName, int line, int column)
+        : base($"{fileName ?? "<text>"}:{line}:{column}: invalid module: {reason}")
+    {
+        Reason = reason;
+        Offset = offset;
+        Line = line;
+        Column = column;
+    }
+
+    /// <summary>What is wrong, in the words of the spec tests (for example "type mismatch"), often followed by details.</summary>
     public string Reason { get; }
 
     /// <summary>The byte offset in the binary where the problem was found.</summary>
     public long Offset { get; }
+
+    /// <summary>For a module parsed from text, the 1-based line of the instruction at fault; 0 when unknown.</summary>
+    public int Line { get; }
+
+    /// <summary>For a module parsed from text, the 1-based column of the instruction at fault; 0 when unknown.</summary>
+    public int Column { get; }
 }
 
 /// <summary>

@@ -145,24 +145,81 @@ public sealed class Module
 
     /// <summary>
     /// Parses a module in the text format (<c>.wat</c>) and loads it. Throws
-    /// <see cref="global::Engine.Text.TextFormatException"/> (with line and column) for bad text.
+    /// <see cref="global::Engine.Text.TextFormatException"/> (with line and column) for bad text, and
+    /// <see cref="InvalidModuleException"/> with the line and column of the instruction at fault (its
+    /// <see cref="InvalidModuleException.Line"/>) for text that parses but does not validate.
     /// </summary>
     public static Module FromText(WasmEngine engine, string text, string? name = null)
     {
         ArgumentNullException.ThrowIfNull(text);
-        return FromBytes(engine, global::Engine.Text.WatParser.ParseModule(text, name, emitNames: true), name);
+        byte[] binary = global::Engine.Text.WatParser.ParseModule(text, name, emitNames: true, out global::Engine.Text.TextSourceMap sourceMap);
+        try
+        {
+            return FromBytes(engine, binary, name);
+        }
+        catch (InvalidModuleException e) when (!ReferenceEquals(sourceMap.Locate(e), e))
+        {
+            // Reported at the line and column of the instruction, not at an offset of a binary the caller never saw.
+            throw sourceMap.Locate(e);
+        }
     }
 
-    /// <summary>Reads and loads a module from a file: binary, or text when it does not start with the binary magic.</summary>
+    /// <summary>
+    /// Reads and loads a module from a file: binary when it starts with the binary magic, text when it looks like
+    /// text (<see cref="IsText"/>); anything else is a <see cref="MalformedModuleException"/> saying it is not a
+    /// WebAssembly module.
+    /// </summary>
     public static Module FromFile(WasmEngine engine, string path)
     {
         byte[] bytes = File.ReadAllBytes(path);
         string name = Path.GetFileNameWithoutExtension(path);
-        return IsBinary(bytes) ? FromBytes(engine, bytes, name) : FromText(engine, System.Text.Encoding.UTF8.GetString(bytes), Path.GetFileName(path));
+        if (IsBinary(bytes))
+        {
+            return FromBytes(engine, bytes, name);
+        }
+        return IsText(bytes)
+            ? FromText(engine, System.Text.Encoding.UTF8.GetString(bytes), Path.GetFileName(path))
+            : throw new MalformedModuleException(NotAModuleReason(bytes), 0);
     }
 
-    /// <summary>True when <paramref name="bytes"/> start with the binary format's magic <c>\0asm</c>.</summary>
-    public static bool IsBinary(ReadOnlySpan<byte> bytes) => bytes.StartsWith("\0asm"u8);
+    /// <summary>True when <paramref name="bytes"/> start with the binary format's magic <c>\0asm</c> (<see cref="ModuleDecoder.StartsWithMagic"/>).</summary>
+    public static bool IsBinary(ReadOnlySpan<byte> bytes) => ModuleDecoder.StartsWithMagic(bytes);
+
+    /// <summary>
+    /// True when <paramref name="bytes"/> look like a module in the text format: after an optional UTF-8 byte-order
+    /// mark, whitespace and <c>;;</c> line comments, a <c>(</c> (which also opens a block comment). An empty file,
+    /// other text or random bytes are not taken for text, so they are reported as "not a WebAssembly module"
+    /// rather than as a syntax error of a <c>.wat</c> file they never were.
+    /// </summary>
+    public static bool IsText(ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.StartsWith("\uFEFF"u8))
+        {
+            bytes = bytes[3..];
+        }
+        int i = 0;
+        while (i < bytes.Length)
+        {
+            switch (bytes[i])
+            {
+                case (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\r':
+                    i++;
+                    break;
+                case (byte)';' when i + 1 < bytes.Length && bytes[i + 1] == ';':
+                    int end = bytes[i..].IndexOf((byte)'\n');
+                    i = end < 0 ? bytes.Length : i + end + 1;
+                    break;
+                default:
+                    return bytes[i] == '(';
+            }
+        }
+        return false;
+    }
+
+    /// <summary>Why bytes that are neither binary nor text (see <see cref="IsText"/>) are not a module.</summary>
+    public static string NotAModuleReason(ReadOnlySpan<byte> bytes) => bytes.IsEmpty
+        ? "not a WebAssembly module: the file is empty"
+        : "not a WebAssembly module: it starts with neither the binary format's magic number (\\0asm) nor a text module's '('";
 
     /// <summary>Reads and loads a binary module from a stream.</summary>
     public static Module FromStream(WasmEngine engine, Stream stream, string? name = null)

@@ -35,15 +35,41 @@ internal sealed partial class ModuleParser
         ParseLocals();
 
         _body.Clear();
+        _sourceMap?.BeginFunction();
+        Mark(_body, _fieldStart);
         WriteLocalGroups(_body);
         _locals = _localIds;
         _labels.Clear();
         ParseInstructionList(_body);
         ExpectListEnd();
         _locals = null;
+        Mark(_body, _in.Position);
         _body.Byte(0x0B);
         _codeSection.Body.Vector(_body.Span);
+        _sourceMap?.EndFunction(_codeSection.Body, _codeSection.Body.Length - _body.Length);
         _codeSection.Count++;
+    }
+
+    /// <summary>
+    /// Records that the next byte written to <paramref name="w"/> (an instruction's first) comes from token
+    /// <paramref name="token"/>, when a source map is being built: in a function body, or a constant expression
+    /// written straight into a section.
+    /// </summary>
+    private void Mark(ByteWriter w, int token)
+    {
+        if (_sourceMap is null)
+        {
+            return;
+        }
+        int text = _in.OffsetOf(Math.Min(token, _in.List.Count - 1));
+        if (ReferenceEquals(w, _body))
+        {
+            _sourceMap.MarkFunction(w.Length, text);
+        }
+        else
+        {
+            _sourceMap.Mark(w, w.Length, text);
+        }
     }
 
     private void ParseLocals()
@@ -149,20 +175,14 @@ internal sealed partial class ModuleParser
         {
             case OperatorKind.Block:
             case OperatorKind.Loop:
-                EnsureStack();
-                w.Byte((byte)opcode);
-                PushLabel();
-                EncodeBlockType(w);
-                ParseInstructionList(w);
-                ExpectEnd(w);
-                break;
             case OperatorKind.If:
                 EnsureStack();
+                Mark(w, _in.Position - 1);
                 w.Byte((byte)opcode);
                 PushLabel();
                 EncodeBlockType(w);
                 ParseInstructionList(w);
-                if (_in.TryKeyword("else"))
+                if (opcode == Opcode.If && _in.TryKeyword("else"))
                 {
                     CheckClosingLabel();
                     ParseElseBranch(w);
@@ -178,6 +198,8 @@ internal sealed partial class ModuleParser
     /// <summary>The instructions of an else branch; an empty one is left out, as wabt does (same meaning).</summary>
     private void ParseElseBranch(ByteWriter w)
     {
+        // After "else" (flat) or "(else" (folded).
+        Mark(w, _in.Position - 1);
         int elseAt = w.Length;
         w.Byte((byte)Opcode.Else);
         ParseInstructionList(w);
@@ -190,6 +212,7 @@ internal sealed partial class ModuleParser
     /// <summary>The flat <c>end</c> of a block, with its optional label, which must match the block's.</summary>
     private void ExpectEnd(ByteWriter w)
     {
+        Mark(w, _in.Position);
         _in.ExpectKeyword("end");
         CheckClosingLabel();
         _labels.RemoveAt(_labels.Count - 1);
@@ -220,12 +243,14 @@ internal sealed partial class ModuleParser
         {
             case OperatorKind.Block:
             case OperatorKind.Loop:
+                Mark(w, _in.Position - 1);
                 w.Byte((byte)opcode);
                 PushLabel();
                 EncodeBlockType(w);
                 ParseInstructionList(w);
                 ExpectListEnd();
                 _labels.RemoveAt(_labels.Count - 1);
+                Mark(w, _in.Position);
                 w.Byte((byte)Opcode.End);
                 break;
             case OperatorKind.If:
@@ -256,6 +281,7 @@ internal sealed partial class ModuleParser
         int thenAt = _in.Position;
 
         _in.Position = blockTypeAt;
+        Mark(w, labelAt - 1);
         w.Byte((byte)Opcode.If);
         EncodeBlockType(w);
         if (_in.Position != conditionsAt)
@@ -275,6 +301,7 @@ internal sealed partial class ModuleParser
             _in.ExpectRightParen();
         }
         _labels.RemoveAt(_labels.Count - 1);
+        Mark(w, _in.Position);
         w.Byte((byte)Opcode.End);
     }
 

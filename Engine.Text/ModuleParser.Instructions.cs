@@ -8,6 +8,8 @@ internal sealed partial class ModuleParser
     /// <summary>Encodes a non-block instruction: its opcode, then its immediates as its operator kind says.</summary>
     private void EncodeInstruction(Opcode opcode, ByteWriter w)
     {
+        // The cursor is just past the operator's keyword (flat, or back at a folded one's immediates).
+        Mark(w, _in.Position - 1);
         OperatorKind kind = OperatorInfo.Kind(opcode);
         if (kind == OperatorKind.Select)
         {

@@ -74,15 +74,27 @@ internal sealed partial class ModuleParser
     // Write a "name" custom section with the function identifiers (for backtraces), as wat2wasm --debug-names.
     private bool _emitNames;
 
+    // Where each instruction of the code section came from, when asked for (null otherwise).
+    private TextSourceMap.Builder? _sourceMap;
+
+    // The token of the field being encoded (its "(").
+    private int _fieldStart;
+
     /// <summary>
     /// Parses a module at the cursor: a <c>(module ...)</c> form (also <c>binary</c> and <c>quote</c>), or
     /// bare module fields up to the end of the text. Leaves the cursor after the module.
     /// </summary>
-    public static byte[] Parse(TokenCursor cursor, bool emitNames = false)
+    public static byte[] Parse(TokenCursor cursor, bool emitNames = false) => Parse(cursor, emitNames, sourceMap: null);
+
+    /// <summary>
+    /// As <see cref="Parse(TokenCursor, bool)"/>; a text module's instructions are recorded in <paramref name="sourceMap"/>
+    /// (left empty for a <c>binary</c> or <c>quote</c> module).
+    /// </summary>
+    public static byte[] Parse(TokenCursor cursor, bool emitNames, TextSourceMap.Builder? sourceMap)
     {
         if (!cursor.AtForm("module"))
         {
-            var bare = new ModuleParser(cursor) { _emitNames = emitNames };
+            var bare = new ModuleParser(cursor) { _emitNames = emitNames, _sourceMap = sourceMap };
             return bare.ParseFields(cursor.List.Count - 1);
         }
         int end = cursor.AfterForm - 1;
@@ -96,7 +108,7 @@ internal sealed partial class ModuleParser
         {
             return ParseQuotedModule(cursor);
         }
-        byte[] module = new ModuleParser(cursor) { _emitNames = emitNames }.ParseFields(end);
+        byte[] module = new ModuleParser(cursor) { _emitNames = emitNames, _sourceMap = sourceMap }.ParseFields(end);
         cursor.ExpectRightParen();
         return module;
     }
@@ -327,6 +339,16 @@ internal sealed partial class ModuleParser
 
     private void EncodeField()
     {
+        _fieldStart = _in.Position;
+        if (_sourceMap is not null)
+        {
+            // Whatever this field writes to any section starts here in the text.
+            foreach (Section section in (ReadOnlySpan<Section>)[_importSection, _functionSection, _tableSection, _memorySection,
+                _globalSection, _exportSection, _elementSection, _codeSection, _dataSection])
+            {
+                _sourceMap.Mark(section.Body, section.Body.Length, _in.OffsetOf(_fieldStart));
+            }
+        }
         ReadOnlySpan<char> keyword = _in.FormKeyword;
         if (keyword is "type")
         {
@@ -829,27 +851,27 @@ internal sealed partial class ModuleParser
         var module = new ByteWriter(1024);
         module.Bytes([0x00, 0x61, 0x73, 0x6D, 0x01, 0x00, 0x00, 0x00]);
         WriteTypeSection(module);
-        _importSection.WriteTo(module);
-        _functionSection.WriteTo(module);
-        _tableSection.WriteTo(module);
-        _memorySection.WriteTo(module);
-        _globalSection.WriteTo(module);
-        _exportSection.WriteTo(module);
+        _importSection.WriteTo(module, _sourceMap);
+        _functionSection.WriteTo(module, _sourceMap);
+        _tableSection.WriteTo(module, _sourceMap);
+        _memorySection.WriteTo(module, _sourceMap);
+        _globalSection.WriteTo(module, _sourceMap);
+        _exportSection.WriteTo(module, _sourceMap);
         if (_startFunction is uint start)
         {
             var content = new ByteWriter(8);
             content.U32(start);
             WriteSection(module, 8, content.Span);
         }
-        _elementSection.WriteTo(module);
+        _elementSection.WriteTo(module, _sourceMap);
         if (_codeUsesDataSegments && _dataSection.Count > 0)
         {
             var content = new ByteWriter(8);
             content.U32(_dataSection.Count);
             WriteSection(module, 12, content.Span);
         }
-        _codeSection.WriteTo(module);
-        _dataSection.WriteTo(module);
+        _codeSection.WriteTo(module, _sourceMap);
+        _dataSection.WriteTo(module, _sourceMap);
         if (_emitNames)
         {
             WriteNameSection(module);
@@ -927,7 +949,8 @@ internal sealed partial class ModuleParser
 
         public uint Count { get; set; }
 
-        public void WriteTo(ByteWriter module)
+        /// <summary>Writes the section (nothing when it has no entries), telling <paramref name="sourceMap"/> where its body went.</summary>
+        public void WriteTo(ByteWriter module, TextSourceMap.Builder? sourceMap)
         {
             if (Count == 0)
             {
@@ -938,7 +961,9 @@ internal sealed partial class ModuleParser
             module.Byte(_id);
             module.U32((uint)(countBytes.Length + Body.Length));
             module.Bytes(countBytes.Span);
+            int bodyStart = module.Length;
             module.Bytes(Body.Span);
+            sourceMap?.Placed(Body, bodyStart, module.Length);
         }
     }
 }

@@ -1,4 +1,6 @@
 
+using Engine.Core;
+
 namespace Engine.Text;
 
 /// <summary>
@@ -43,6 +45,25 @@ public static class WatParser
         {
             throw cursor.Unexpected("the end of the text after the module");
         }
+        return module;
+    }
+
+    /// <summary>
+    /// Parses a module as <see cref="ParseModule(string, string?, bool)"/> does, and tells where each instruction of
+    /// its code came from (<paramref name="sourceMap"/>), to report a decoding or validation error, which has a
+    /// binary offset, at the text's line and column.
+    /// </summary>
+    public static byte[] ParseModule(string text, string? fileName, bool emitNames, out TextSourceMap sourceMap)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        using TokenCursor cursor = TokenCursor.Open(text, fileName);
+        var builder = new TextSourceMap.Builder();
+        byte[] module = ModuleParser.Parse(cursor, emitNames, builder);
+        if (cursor.Kind != TokenKind.End)
+        {
+            throw cursor.Unexpected("the end of the text after the module");
+        }
+        sourceMap = builder.Build(text, fileName);
         return module;
     }
 

@@ -36,7 +36,7 @@ public struct WastCounts
 public sealed record WastFailure(string File, int Line, ScriptCommandKind Kind, string Message)
 {
     /// <inheritdoc/>
-    public override string ToString() => $"{File}:{Line}: {WastResults.KindName(Kind)}: {Message}";
+    public override string ToString() => $"{File}:{Line}: {Kind.ScriptName()}: {Message}";
 }
 
 /// <summary>The outcome of running one or more scripts: counts per command kind and the failures.</summary>
@@ -104,22 +104,6 @@ public sealed class WastResults
             FallbackReasons[reason] = FallbackReasons.GetValueOrDefault(reason) + count;
         }
     }
-
-    /// <summary>The script-format name of a command kind, e.g. <c>assert_return</c>.</summary>
-    public static string KindName(ScriptCommandKind kind) => kind switch
-    {
-        ScriptCommandKind.Module => "module",
-        ScriptCommandKind.Register => "register",
-        ScriptCommandKind.Action => "action",
-        ScriptCommandKind.AssertReturn => "assert_return",
-        ScriptCommandKind.AssertTrap => "assert_trap",
-        ScriptCommandKind.AssertExhaustion => "assert_exhaustion",
-        ScriptCommandKind.AssertInvalid => "assert_invalid",
-        ScriptCommandKind.AssertMalformed => "assert_malformed",
-        ScriptCommandKind.AssertUnlinkable => "assert_unlinkable",
-        ScriptCommandKind.AssertUninstantiable => "assert_uninstantiable",
-        _ => kind.ToString(),
-    };
 }
 
 /// <summary>What happened to one command.</summary>

@@ -20,7 +20,11 @@ public enum RelocationKind : byte
 public readonly record struct TrapSite(int NativeOffset, TrapCode Code, int WasmOffset);
 
 /// <summary>One entry of the native-offset to wasm-offset map: code from <paramref name="NativeOffset"/> on belongs to the instruction at <paramref name="WasmOffset"/>.</summary>
-public readonly record struct OffsetMapping(int NativeOffset, int WasmOffset);
+public readonly record struct OffsetMapping(int NativeOffset, int WasmOffset) : ISortKey
+{
+    /// <inheritdoc/>
+    long ISortKey.SortKey => NativeOffset;
+}
 
 /// <summary>
 /// An extra entry of compiled code at a loop header, for on-stack replacement: it has the function's
@@ -107,25 +111,8 @@ public sealed class CompiledFunction
     /// The wasm offset of the instruction that contains native offset <paramref name="pc"/> - 1 (a
     /// return address or a trap stub's return address lies just past the instruction it belongs to); -1 when unknown.
     /// </summary>
-    public int WasmOffsetAt(int pc)
-    {
-        int target = pc - 1;
-        int lo = 0, hi = OffsetMap.Length - 1, found = -1;
-        while (lo <= hi)
-        {
-            int mid = (lo + hi) >>> 1;
-            if (OffsetMap[mid].NativeOffset <= target)
-            {
-                found = mid;
-                lo = mid + 1;
-            }
-            else
-            {
-                hi = mid - 1;
-            }
-        }
-        return found < 0 ? -1 : OffsetMap[found].WasmOffset;
-    }
+    public int WasmOffsetAt(int pc) =>
+        SortedSearch.LastAtOrBelow<OffsetMapping>(OffsetMap, pc - 1) is int i and >= 0 ? OffsetMap[i].WasmOffset : -1;
 }
 
 /// <summary>What a compiler is asked to do besides compiling the function.</summary>

@@ -199,6 +199,7 @@ internal sealed class ModuleCode
         }
         region.Functions = functions;
         CodeMap.Register(region);
+        Diagnostics.PerfMap.Write(region);
         for (int i = 0; i < compiled.Count; i++)
         {
             Publish(functions[i], compiled[i].Trigger, compiled[i].Calls);

@@ -32,7 +32,8 @@ internal sealed unsafe class NativeContext : IStackWalker, IDisposable
         public nint SavedExitFp;
         public nint SavedExitPc;
         public nint SavedExitVmctx;
-        public int InterpreterTop;
+        /// <summary>The interpreter's <see cref="ExecutionStack.Depth"/> when the activation began: its frames below that are outside it.</summary>
+        public int InterpreterDepth;
         public nint EntrySp;
     }
 
@@ -43,6 +44,9 @@ internal sealed unsafe class NativeContext : IStackWalker, IDisposable
     private Activation[] _activations = new Activation[16];
     private int _activationCount;
     private Exception? _pending;
+    // The exception unwinding through this store's activations, and its stack trace as it first became pending.
+    private Exception? _unwinding;
+    private ExceptionDispatchInfo? _unwindingDispatch;
     private nint _stackLimit;
 
     public NativeContext(Store store, ExecutionStack stack)
@@ -76,7 +80,7 @@ internal sealed unsafe class NativeContext : IStackWalker, IDisposable
     {
         get
         {
-            if (_activationCount == 0 || _activations[_activationCount - 1].InterpreterTop != _stack.Top || _block->ExitVmctx == 0)
+            if (_activationCount == 0 || _activations[_activationCount - 1].InterpreterDepth != _stack.Depth || _block->ExitVmctx == 0)
             {
                 return null;
             }
@@ -107,7 +111,7 @@ internal sealed unsafe class NativeContext : IStackWalker, IDisposable
         activation.SavedExitFp = _block->ExitFp;
         activation.SavedExitPc = _block->ExitPc;
         activation.SavedExitVmctx = _block->ExitVmctx;
-        activation.InterpreterTop = _stack.Top;
+        activation.InterpreterDepth = _stack.Depth;
         activation.EntrySp = (nint)(&marker);
         // SAFETY: code is compiled code with the native signature, published for a function of this store;
         // every path out of it returns (traps and exceptions come back as a status).
@@ -118,27 +122,49 @@ internal sealed unsafe class NativeContext : IStackWalker, IDisposable
         _block->ExitVmctx = activation.SavedExitVmctx;
         if (status != 0)
         {
-            Exception pending = _pending ?? new InvalidOperationException("compiled code returned a failure status with no exception pending");
-            _pending = null;
-            ExceptionDispatchInfo.Capture(pending).Throw();
+            ThrowPending();
         }
+    }
+
+    /// <summary>
+    /// Rethrows the pending exception from <see cref="Call"/>, with the .NET stack trace it had when it first
+    /// became pending here. Rethrowing it with a capture of its current trace at each activation it leaves
+    /// would grow that trace by the C# frames of every activation and copy it each time: quadratic in the
+    /// depth of a stack alternating between tiers (seconds for a few thousand activations).
+    /// </summary>
+    private void ThrowPending()
+    {
+        Exception pending = _pending ?? new InvalidOperationException("compiled code returned a failure status with no exception pending");
+        _pending = null;
+        ExceptionDispatchInfo dispatch = ReferenceEquals(pending, _unwinding) ? _unwindingDispatch! : ExceptionDispatchInfo.Capture(pending);
+        if (_activationCount == 0)
+        {
+            // It leaves compiled code for good (or a host frame catches it and may throw it again from elsewhere).
+            _unwinding = null;
+            _unwindingDispatch = null;
+        }
+        dispatch.Throw();
     }
 
     /// <summary>Stores <paramref name="exception"/> as pending, with the native frames it crossed appended to its backtrace.</summary>
     public void SetPending(Exception exception)
     {
-        var frames = new List<WasmFrame>();
         if (_activationCount > 0)
         {
             nint fp = _block->ExitFp, pc = _block->ExitPc, entrySp = _activations[_activationCount - 1].EntrySp;
+            WasmBacktraceRecorder? backtrace = null;
             while (fp != 0 && fp < entrySp && CodeMap.Find(pc) is { } function)
             {
-                frames.Add(function.FrameAt(pc));
+                (backtrace ??= new WasmBacktraceRecorder(exception)).Add(function.FrameAt(pc));
                 pc = ((nint*)fp)[1];
                 fp = ((nint*)fp)[0];
             }
         }
-        WasmBacktrace.Append(exception, frames);
+        if (!ReferenceEquals(exception, _unwinding))
+        {
+            _unwinding = exception;
+            _unwindingDispatch = ExceptionDispatchInfo.Capture(exception);
+        }
         _pending = exception;
     }
 
@@ -192,12 +218,12 @@ internal sealed unsafe class NativeContext : IStackWalker, IDisposable
     /// <inheritdoc/>
     public bool TryWalk(List<GcFrame> frames)
     {
-        int interpreterTop = _stack.Top;
+        int interpreterDepth = _stack.Depth;
         nint exitFp = _block->ExitFp, exitPc = _block->ExitPc;
         for (int k = _activationCount - 1; k >= 0; k--)
         {
             ref Activation activation = ref _activations[k];
-            if (!_stack.TryWalk(interpreterTop, activation.InterpreterTop, frames))
+            if (!_stack.TryWalk(interpreterDepth, activation.InterpreterDepth, frames))
             {
                 return false;
             }
@@ -210,9 +236,9 @@ internal sealed unsafe class NativeContext : IStackWalker, IDisposable
             }
             exitFp = activation.SavedExitFp;
             exitPc = activation.SavedExitPc;
-            interpreterTop = activation.InterpreterTop;
+            interpreterDepth = activation.InterpreterDepth;
         }
-        return _stack.TryWalk(interpreterTop, -1, frames);
+        return _stack.TryWalk(interpreterDepth, 0, frames);
     }
 
     public void Dispose()

@@ -1,6 +1,6 @@
-using Engine.Cli;
-// BenchmarkDotNet (referenced through the perf tools) brings a global CommandLine namespace; name ours exactly.
 using CliCommandLine = Engine.Cli.CommandLine;
+using Engine.Cli;
+using Engine.Tools;
 using NUnit.Framework;
 
 namespace Engine.Tests.Cli;
@@ -44,6 +44,18 @@ public sealed class CliTests
     }
 
     [Test]
+    public void ValidateReportsAnInvalidTextModuleAtItsLineAndColumn()
+    {
+        string path = Path.Combine(TestContext.CurrentContext.WorkDirectory, "invalid-test.wat");
+        File.WriteAllText(path, "(module\n  (func (param i32) (result i32)\n    (i32.add (local.get 0) (i64.const 1))))\n");
+
+        var (exitCode, _, error) = Run("validate", path);
+
+        Assert.That(exitCode, Is.EqualTo(1));
+        Assert.That(error, Is.EqualTo("error: invalid-test.wat:3:6: invalid module: type mismatch: expected i32, got i64" + Environment.NewLine));
+    }
+
+    [Test]
     public void ValidateReportsAMalformedModule()
     {
         string path = Path.Combine(TestContext.CurrentContext.WorkDirectory, "malformed-test.wasm");
@@ -67,6 +79,49 @@ public sealed class CliTests
         }));
         Assert.Throws<UsageException>(() => RunOptions.Parse(["--function-tier", "main=jit", "x.wasm"]));
         Assert.Throws<UsageException>(() => RunOptions.Parse(["--tier", "jit", "x.wasm"]));
+    }
+
+    /// <summary>The message for a directory this user may not read, whoever runs the test (root reads everything: see CliProcessTests).</summary>
+    [Test]
+    public void CheckDirectoryReportsAPermissionError()
+    {
+        string directory = TestContext.CurrentContext.WorkDirectory;
+        var preopen = RunOptions.ParseDirectory(directory + "::/data");
+        var e = Assert.Throws<UsageException>(() => RunOptions.CheckDirectory(preopen, _ => throw new UnauthorizedAccessException("denied")))!;
+        Assert.That(e.Message, Is.EqualTo($"--dir '{directory}::/data': permission denied: this user may not read '{directory}'"));
+        Assert.DoesNotThrow(() => RunOptions.CheckDirectory(preopen, _ => { }));
+    }
+
+    [Test]
+    public void DurationsAreFiniteNonNegativeAndAtMost49Days()
+    {
+        Assert.That(RunOptions.ParseDuration("500ms"), Is.EqualTo(TimeSpan.FromMilliseconds(500)));
+        Assert.That(RunOptions.ParseDuration("10s"), Is.EqualTo(TimeSpan.FromSeconds(10)));
+        Assert.That(RunOptions.ParseDuration("1.5m"), Is.EqualTo(TimeSpan.FromSeconds(90)));
+        Assert.That(RunOptions.ParseDuration("2h"), Is.EqualTo(TimeSpan.FromHours(2)));
+        Assert.That(RunOptions.ParseDuration("7"), Is.EqualTo(TimeSpan.FromSeconds(7)));
+        Assert.That(RunOptions.ParseDuration("0s"), Is.EqualTo(TimeSpan.Zero));
+        Assert.That(RunOptions.ParseDuration("1000h"), Is.EqualTo(TimeSpan.FromHours(1000)));
+        foreach (string bad in new[] { "NaNs", "NaN", "Infinitys", "-Infinitys", "1e400s", "-1s", "", "s", "ms", "10x", "1,5s", "1e300s", "1200h" })
+        {
+            Assert.Throws<UsageException>(() => RunOptions.ParseDuration(bad), bad);
+        }
+    }
+
+    [Test]
+    public void EnvAndDirectoryOptions()
+    {
+        RunOptions options = RunOptions.Parse(["--env", "A=1", "--env", "B", "--env", "C=x=y", "--inherit-env", "--dir", "/tmp",
+            "--dir", "/a::/b::c", "--argv0", "tool", "x.wasm", "p"]);
+        Assert.That(options.Environment, Is.EqualTo(new (string, string?)[] { ("A", "1"), ("B", null), ("C", "x=y") }));
+        Assert.That(options.InheritEnvironment, Is.True);
+        Assert.That(options.Directories.Select(d => (d.Host, d.Guest)), Is.EqualTo(new[] { ("/tmp", "/tmp"), ("/a", "/b::c") }));
+        Assert.That((options.Argv0, options.File, options.ProgramArguments.Single()), Is.EqualTo(("tool", "x.wasm", "p")));
+        Assert.That(RunOptions.Parse(["-S", "inherit-env=n", "x.wasm"]).InheritEnvironment, Is.False);
+        Assert.Throws<UsageException>(() => RunOptions.Parse(["--env", "=1", "x.wasm"]));
+        Assert.Throws<UsageException>(() => RunOptions.Parse(["--dir", "::x", "x.wasm"]));
+        Assert.That(RunOptions.Parse(["--fuel", "18446744073709551615", "x.wasm"]).Fuel, Is.EqualTo(ulong.MaxValue));
+        Assert.That(RunOptions.IndexOfFile(["--function-tier", "f=baseline", "--tier-up-calls", "3", "-S", "inherit-env", "x.wasm", "-h"]), Is.EqualTo(6));
     }
 
     [Test]
@@ -126,11 +181,12 @@ public sealed class CliTests
     [Test]
     public void EveryCommandHasHelp()
     {
-        foreach (string command in new[] { "validate", "wast" })
+        foreach (string command in new[] { "run", "validate", "wast", "disasm" })
         {
             var (exitCode, output, _) = Run(command, "--help");
             Assert.That(exitCode, Is.Zero);
             Assert.That(output, Does.StartWith($"usage: wasm-engine {command}"));
+            Assert.That(output, Does.Contain("exit codes:").And.Contain("134"), "every command lists the exit codes");
         }
         Assert.That(Run("--help").Output, Does.Contain("validate").And.Contain("wast"));
     }

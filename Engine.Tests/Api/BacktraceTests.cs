@@ -1,0 +1,139 @@
+using System.Diagnostics;
+using Engine.Core;
+using Engine.Runtime;
+using NUnit.Framework;
+
+namespace Engine.Tests.Api;
+
+/// <summary>
+/// Wasm backtraces of deep stacks: every frame recorded, in order, however the tiers alternate; the .NET stack
+/// trace of the exception stays short; <see cref="WasmBacktrace.ToString()"/> elides the middle of a deep one.
+/// </summary>
+[TestFixture]
+public sealed class BacktraceTests
+{
+    /// <summary>$f (interpreted) and $g (compiled) call each other: every call crosses between the tiers.</summary>
+    internal const string PingPong = """
+        (module
+          (import "host" "fail" (func $fail))
+          (func $f (export "f") (param i32) (result i32)
+            (if (result i32) (i32.eqz (local.get 0))
+              (then unreachable)
+              (else (call $g (i32.sub (local.get 0) (i32.const 1))))))
+          (func $g (param i32) (result i32)
+            (i32.add (call $f (local.get 0)) (i32.const 1)))
+          (func $h (export "h") (param i32) (result i32)
+            (if (result i32) (i32.eqz (local.get 0))
+              (then (call $fail) (i32.const 0))
+              (else (call $k (i32.sub (local.get 0) (i32.const 1))))))
+          (func $k (param i32) (result i32)
+            (i32.add (call $h (local.get 0)) (i32.const 1))))
+        """;
+
+    private static Instance Instantiate(Store store, Action fail)
+    {
+        var linker = new Linker(store.Engine);
+        linker.DefineFunction("host", "fail", fail);
+        return linker.Instantiate(store, Module.FromText(store.Engine, PingPong));
+    }
+
+    private static WasmEngine MixedEngine() => new(new EngineConfig
+    {
+        FunctionTiers = new Dictionary<string, TierMode> { ["g"] = TierMode.Baseline, ["k"] = TierMode.Baseline },
+    });
+
+    /// <summary>Runs <paramref name="action"/> on a thread with a stack deep enough for 100,000 mixed frames.</summary>
+    private static void OnDeepStack(Action action)
+    {
+        Exception? failure = null;
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                action();
+            }
+            catch (Exception e)
+            {
+                failure = e;
+            }
+        }, maxStackSize: 1 << 30);
+        thread.Start();
+        thread.Join();
+        if (failure is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(failure).Throw();
+        }
+    }
+
+    [Test]
+    public void ATrapUnderAHundredThousandMixedTierFramesRecordsEveryFrame()
+    {
+        const int depth = 49_999;
+        OnDeepStack(() =>
+        {
+            using var store = new Store(MixedEngine());
+            Instance instance = Instantiate(store, () => { });
+            var stopwatch = Stopwatch.StartNew();
+            var trap = Assert.Throws<TrapException>(() => instance.GetFunction("f")!.Invoke(Value.I32(depth)))!;
+            TestContext.Progress.WriteLine($"trap under {trap.WasmBacktrace.Count:N0} mixed frames reported in {stopwatch.Elapsed.TotalSeconds:F2} s");
+
+            Assert.That(trap.Code, Is.EqualTo(TrapCode.Unreachable));
+            Assert.That(trap.WasmBacktrace, Has.Count.EqualTo(2 * depth + 1));
+            Assert.That(trap.WasmBacktrace.Select(frame => frame.FunctionName),
+                Is.EqualTo(Enumerable.Range(0, 2 * depth + 1).Select(i => i % 2 == 0 ? "f" : "g")), "innermost first, alternating");
+            Assert.That(trap.WasmBacktrace.All(frame => frame.ModuleOffset > 0), Is.True);
+            Assert.That(trap.StackTrace!.Split('\n'), Has.Length.LessThan(100),
+                "the .NET stack trace does not grow with every activation the trap leaves");
+
+            string text = trap.WasmBacktrace.ToString();
+            string[] lines = text.Split(Environment.NewLine);
+            Assert.That(lines, Has.Length.EqualTo(WasmBacktrace.DefaultInnermostFrames + 1 + WasmBacktrace.DefaultOutermostFrames));
+            Assert.That(lines[0], Does.Match(@"^  0: f @ 0x[0-9a-f]+$"));
+            Assert.That(lines[WasmBacktrace.DefaultInnermostFrames],
+                Is.EqualTo($"  ... {2 * depth + 1 - 30:N0} frames left out ({2 * depth + 1:N0} in all) ..."));
+            Assert.That(lines[^1], Does.Match($@"^  {2 * depth}: f @ 0x[0-9a-f]+$"));
+            Assert.That(trap.ToString(), Does.EndWith(text), "the exception shows the same elided backtrace");
+
+            Assert.That(instance.GetFunction("h")!.Invoke(Value.I32(3))[0].AsI32(), Is.EqualTo(3), "usable afterwards");
+        });
+    }
+
+    private sealed class HostFailure() : Exception("from the host");
+
+    [Test]
+    public void AHostExceptionUnderDeepMixedFramesKeepsItsOwnStackTrace()
+    {
+        const int depth = 20_000;
+        OnDeepStack(() =>
+        {
+            using var store = new Store(MixedEngine());
+            Instance instance = Instantiate(store, () => throw new HostFailure());
+
+            var failure = Assert.Throws<HostFailure>(() => instance.GetFunction("h")!.Invoke(Value.I32(depth)))!;
+
+            WasmBacktrace frames = WasmBacktrace.Get(failure);
+            Assert.That(frames, Has.Count.EqualTo(2 * depth + 1));
+            Assert.That(frames[0].FunctionName, Is.EqualTo("h"));
+            Assert.That(frames[1].FunctionName, Is.EqualTo("k"));
+            Assert.That(failure.StackTrace, Does.Contain(nameof(BacktraceTests)), "thrown from the host callback");
+            Assert.That(failure.StackTrace!.Split('\n'), Has.Length.LessThan(100));
+        });
+    }
+
+    [Test]
+    public void ToStringShowsEveryFrameOfAShallowBacktraceAndElidesADeepOne()
+    {
+        var shallow = new WasmBacktrace([new WasmFrame(0, "main", 0x20), new WasmFrame(3, null, -1)]);
+        Assert.That(shallow.ToString(), Is.EqualTo($"  0: main @ 0x20{Environment.NewLine}  1: func[3]"));
+        Assert.That(new WasmBacktrace().ToString(), Is.Empty);
+
+        var deep = new WasmBacktrace(Enumerable.Range(0, 100).Select(i => new WasmFrame((uint)i, $"f{i}", i)));
+        Assert.That(deep.Lines(2, 1), Is.EqualTo(new[]
+        {
+            "  0: f0 @ 0x0", "  1: f1 @ 0x1", "  ... 97 frames left out (100 in all) ...", "  99: f99 @ 0x63",
+        }));
+        Assert.That(deep.Lines(60, 40).Count(), Is.EqualTo(100), "no elision when the ends cover it");
+        Assert.That(deep.Lines(60, 39).ElementAt(60), Is.EqualTo("  ... 1 frame left out (100 in all) ..."));
+        Assert.That(deep.ToString().Split(Environment.NewLine), Has.Length.EqualTo(31));
+    }
+}
