@@ -61,7 +61,7 @@ internal sealed class DisassembleCommand : ICommand
             output.WriteLine($"func[{index}] {module.FunctionName(index)} {module.FunctionType(index)}");
             if (baseline)
             {
-                CompileResult result = new Engine.Baseline.BaselineCompiler().Compile(module, index, CompilerOptions.Default);
+                CompileResult result = new Engine.Baseline.BaselineCompiler().Compile(module, index, CompilerOptions.Default with { CpuFeatures = Engine.Runtime.HostCpu.Features });
                 output.WriteLine(result.Function is { } compiled
                     ? Engine.CodeGen.X64.CodeListing.Format(compiled)
                     : $"  (stays interpreted: {result.Failure})");

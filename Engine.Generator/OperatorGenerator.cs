@@ -171,6 +171,7 @@ public static class OperatorGenerator
             ["IOperatorVisitor.g.cs"] = GenerateVisitor(ops),
             ["OperatorReader.g.cs"] = GenerateReader(ops),
             ["ConstantExpressionVisitor.g.cs"] = GenerateConstantVisitor(ops),
+            ["PlainOperators.g.cs"] = GeneratePlainOperators(ops),
         };
     }
 
@@ -302,6 +303,44 @@ public static class OperatorGenerator
         }
         sb.Length -= 1;
         sb.Append("}\n");
+        return sb.ToString();
+    }
+
+    /// <summary>
+    /// One visitor method per plain operator (no immediates, fixed signature) and the switch that dispatches an
+    /// opcode to it: a compiler implements the interface, so an operator it does not handle fails the build
+    /// instead of a compilation at run time (the role of Winch's <c>for_each_visit_operator!</c>).
+    /// </summary>
+    private static string GeneratePlainOperators(List<OperatorDef> ops)
+    {
+        List<OperatorDef> plain = ops.Where(o => o.Kind == "Plain").ToList();
+        string Doc(OperatorDef op) =>
+            $"<c>{op.Name}</c> (0x{op.EnumValue:X}): {string.Join(", ", op.Params)} -&gt; {string.Join(", ", op.Results)}";
+        var sb = new StringBuilder(Header);
+        sb.Append("namespace Engine.Core;\n\n");
+        sb.Append("/// <summary>\n/// One method per operator without immediates and with a fixed signature (the <c>Plain</c> kind of\n");
+        sb.Append("/// operators.txt: numeric, comparison, conversion and most SIMD operators). A consumer that implements it\n");
+        sb.Append("/// handles every such operator, or does not build; <see cref=\"PlainOperators.Dispatch{TVisitor}\"/> calls\n");
+        sb.Append("/// the method of an opcode (from <see cref=\"IOperatorVisitor.VisitPlain\"/>). Implement it on a struct.\n/// </summary>\n");
+        sb.Append("public interface IPlainOperatorVisitor\n{\n");
+        foreach (OperatorDef op in plain)
+        {
+            sb.Append($"    /// <summary>{Doc(op)}</summary>\n    void Visit{op.Identifier}();\n\n");
+        }
+        sb.Length -= 1;
+        sb.Append("}\n\n");
+        sb.Append("/// <summary>The dispatch of plain operators to <see cref=\"IPlainOperatorVisitor\"/>.</summary>\n");
+        sb.Append("public static class PlainOperators\n{\n");
+        sb.Append($"    /// <summary>The number of plain operators.</summary>\n    public const int Count = {plain.Count};\n\n");
+        sb.Append("    /// <summary>Calls the visitor's method for <paramref name=\"opcode\"/>, which must be a plain operator.</summary>\n");
+        sb.Append("    public static void Dispatch<TVisitor>(ref TVisitor visitor, Opcode opcode) where TVisitor : struct, IPlainOperatorVisitor\n    {\n");
+        sb.Append("        switch (opcode)\n        {\n");
+        foreach (OperatorDef op in plain)
+        {
+            sb.Append($"            case Opcode.{op.Identifier}:\n                visitor.Visit{op.Identifier}();\n                return;\n");
+        }
+        sb.Append("            default:\n                throw new ArgumentOutOfRangeException(nameof(opcode), opcode, \"not a plain operator\");\n");
+        sb.Append("        }\n    }\n}\n");
         return sb.ToString();
     }
 

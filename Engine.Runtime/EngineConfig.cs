@@ -121,5 +121,14 @@ public sealed record EngineConfig
     /// </summary>
     public IReadOnlyList<IFunctionCompiler> Compilers { get; init; } = s_defaultCompilers;
 
+    /// <summary>
+    /// The instruction sets compiled code may use, at most: null (the default) for everything the processor offers
+    /// (<see cref="HostCpu.Features"/>); a set withholds the others (features the processor lacks are never used,
+    /// whatever the set says). For tests and experiments: <c>CpuFeatures.X64V2</c> gives the code of a processor
+    /// without AVX, BMI or LZCNT, where functions with SIMD stay interpreted (reason
+    /// <see cref="CompileFailureReason.MissingCpuFeature"/>).
+    /// </summary>
+    public CpuFeatures? CpuFeatures { get; init; }
+
     private static readonly IFunctionCompiler[] s_defaultCompilers = [new Baseline.BaselineCompiler()];
 }

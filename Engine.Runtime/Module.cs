@@ -92,7 +92,7 @@ public sealed class Module
         };
         if (engine.NativeCodeEnabled)
         {
-            Code = new Native.ModuleCode(this, engine.Config, engine.TierStatistics);
+            Code = new Native.ModuleCode(this, engine.Config, engine.CpuFeatures, engine.TierStatistics);
             if (engine.Config.Tier == TierMode.Tiered)
             {
                 Translation.TierUp = new Native.TierManager(Code, engine.Config);

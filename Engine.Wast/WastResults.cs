@@ -1,3 +1,4 @@
+using Engine.Core;
 using Engine.Wast.Scripts;
 
 namespace Engine.Wast;
@@ -50,7 +51,10 @@ public sealed class WastResults
     public int CompiledFunctions { get; internal set; }
 
     /// <summary>Functions the machine-code tier could not compile, which stayed in the interpreter.</summary>
-    public int FallbackFunctions { get; internal set; }
+    public int FallbackFunctions => FallbackReasons.Values.Sum();
+
+    /// <summary>The functions that stayed in the interpreter, counted by why.</summary>
+    public Dictionary<CompileFailureReason, int> FallbackReasons { get; } = new();
 
     /// <summary>The counts of one command kind.</summary>
     public WastCounts this[ScriptCommandKind kind] => _byKind[(int)kind];
@@ -95,7 +99,10 @@ public sealed class WastResults
         }
         Failures.AddRange(other.Failures);
         CompiledFunctions += other.CompiledFunctions;
-        FallbackFunctions += other.FallbackFunctions;
+        foreach (var (reason, count) in other.FallbackReasons)
+        {
+            FallbackReasons[reason] = FallbackReasons.GetValueOrDefault(reason) + count;
+        }
     }
 }
 

@@ -47,7 +47,7 @@ public static class EngineVariants
     {
         var compiler = new Engine.Baseline.BaselineCompiler();
         Engine.Core.ModuleInfo info = RuntimeInfrastructure.Info(module);
-        Engine.Core.CompilerOptions options = RuntimeInfrastructure.CompilerOptions(module) ?? new Engine.Core.CompilerOptions();
+        Engine.Core.CompilerOptions options = RuntimeInfrastructure.CompilerOptions(module) ?? new Engine.Core.CompilerOptions { CpuFeatures = HostCpu.Features };
         for (int i = info.ImportedFunctionCount; i < info.FunctionTypeIndices.Count; i++)
         {
             compiler.Compile(info, (uint)i, options);
