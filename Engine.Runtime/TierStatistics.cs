@@ -94,7 +94,8 @@ public sealed class TierStatistics
         string byTier = string.Join(", ", promotions.GroupBy(p => p.Tier).Select(g => $"{g.Count()} {TierName(g.Key)}"));
         string byReason = fallbacks.Length == 0 ? "" :
             " (" + string.Join(", ", fallbacks.GroupBy(f => f.Reason).Select(g => $"{g.Count()} {g.Key}")) + ")";
-        return $"compiled {promotions.Length} functions ({byTier}; {byTrigger}), {fallbacks.Length} fell back to a lower tier{byReason}; " +
+        string breakdown = promotions.Length == 0 ? "" : $" ({byTier}; {byTrigger})";
+        return $"compiled {promotions.Length} functions{breakdown}, {fallbacks.Length} fell back to a lower tier{byReason}; " +
                $"compile time {compile.TotalMilliseconds:F1} ms for {wasm} wasm bytes ({mbPerSecond:F1} MB/s), " +
                $"{code} bytes of code ({(wasm > 0 ? (double)code / wasm : 0):F1} per wasm byte)";
     }
