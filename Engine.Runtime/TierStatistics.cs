@@ -26,7 +26,7 @@ public sealed record FunctionPromotion(string? Module, uint FunctionIndex, strin
 
     /// <inheritdoc/>
     public override string ToString() =>
-        $"{FunctionName ?? $"func[{FunctionIndex}]"}: {Tier.ToString().ToLowerInvariant()} by {Trigger} after {Calls} calls at {At.TotalMilliseconds:F1} ms, " +
+        $"{FunctionName ?? $"func[{FunctionIndex}]"}: {TierModeNames.Name(Tier)} by {Trigger} after {Calls} calls at {At.TotalMilliseconds:F1} ms, " +
         $"compiled in {CompileTime.TotalMicroseconds:F0} us, {WasmSize} -> {CodeSize} bytes";
 }
 
@@ -127,7 +127,8 @@ public sealed class TierStatistics
         long osrInterpreter = OnStackReplacements(TierMode.Interpreter), osrBaseline = OnStackReplacements(TierMode.Baseline);
         string osr = osrInterpreter + osrBaseline == 0 ? "" :
             $"on-stack replacements {osrInterpreter} from the interpreter, {osrBaseline} from baseline code; ";
-        return $"compiled {promotions.Length} functions ({byTier}; {byTrigger}), {fallbacks.Length} fell back to a lower tier{byReason}; {osr}" +
+        string breakdown = promotions.Length == 0 ? "" : $" ({byTier}; {byTrigger})";
+        return $"compiled {promotions.Length} functions{breakdown}, {fallbacks.Length} fell back to a lower tier{byReason}; {osr}" +
                $"compile time {compile.TotalMilliseconds:F1} ms for {wasm} wasm bytes ({mbPerSecond:F1} MB/s), " +
                $"{code} bytes of code ({(wasm > 0 ? (double)code / wasm : 0):F1} per wasm byte)";
     }

@@ -35,7 +35,7 @@ internal sealed class ModuleCode
     private readonly int[]? _tierUpCounters;
     private readonly int _optimizeThreshold;
 
-    public ModuleCode(Module owner, EngineConfig config, TierStatistics statistics)
+    public ModuleCode(Module owner, EngineConfig config, CpuFeatures cpuFeatures, TierStatistics statistics)
     {
         ModuleInfo module = owner.Info;
         _owner = owner;
@@ -69,6 +69,7 @@ internal sealed class ModuleCode
             EpochChecks = config.EpochInterruption,
             Fuel = config.ConsumeFuel,
             OsrAllLoops = config.Tier == TierMode.Tiered,
+            CpuFeatures = cpuFeatures,
         };
         // Tiered mode with a second machine-code tier: the first tier's tier-up code counts for the second.
         _optimizeThreshold = config.TierUpOptimizeThreshold;
@@ -84,7 +85,7 @@ internal sealed class ModuleCode
         }
     }
 
-    /// <summary>What the compiler is asked to emit (epoch checks, fuel, OSR entries).</summary>
+    /// <summary>What the compiler is asked to emit (epoch checks, fuel, OSR entries) and for which instruction sets.</summary>
     public CompilerOptions Options { get; }
 
     /// <summary>
