@@ -27,9 +27,11 @@ internal sealed class ModuleCode
     private readonly TierMode[] _tiers;
     private readonly List<WeakReference<InstanceState>> _instances = new();
     private readonly object _lock = new();
-    // Code replaced by a higher tier's: activations may still run it (an OSR transfer leaves its frame below the new
-    // code's), so it lives as long as the module's code does.
+    // Code replaced by a higher tier's (activations may still run it, and interpreted activations may move into it at a
+    // loop header), and optimized code made only for moving running activations in at one loop: it lives as long as the
+    // module's code does (under _lock).
     private readonly List<NativeFunction> _replaced = new();
+    private readonly List<NativeFunction> _osrCode = new();
     // The tier-up budget of each defined function in code counting for the next tier (VMContext.TierUpCounters; pinned,
     // so its address never changes); null when no code counts.
     private readonly int[]? _tierUpCounters;
@@ -229,13 +231,53 @@ internal sealed class ModuleCode
     /// it; null, with the reason recorded, when the tier cannot compile it.
     /// </summary>
     public PendingCode? TryCompileOptimized(uint functionIndex, string trigger, long calls) =>
-        TryCompile(functionIndex, trigger, calls, TierMode.Optimizing, retry: true);
+        TryCompile(functionIndex, trigger, calls, TierMode.Optimizing, retry: true, options: Options with { OsrAllLoops = false });
+
+    /// <summary>
+    /// Compiles <paramref name="functionIndex"/> with the second machine-code tier with one on-stack-replacement entry, at
+    /// the loop at <paramref name="loopOffset"/>, for moving running activations in there (placed, never published: an
+    /// entry merges the whole wasm state into the loop's header and the loops around it, which costs the code calls run
+    /// a quarter of its speed on nested loops, so the function's published code has none); null when it cannot.
+    /// </summary>
+    public PendingCode? TryCompileOsrVersion(uint functionIndex, int loopOffset)
+    {
+        PendingCode? pending = TryCompile(functionIndex, "loop", 0, TierMode.Optimizing, retry: true,
+            options: Options with { OsrAllLoops = false, OsrLoops = [loopOffset] });
+        return pending is null ? null : pending with { OsrOnly = true };
+    }
+
+    /// <summary>
+    /// Code of <paramref name="functionIndex"/> with an on-stack-replacement entry at the loop at <paramref name="loopOffset"/>
+    /// (the published code, an optimized version made for that loop, or code a higher tier replaced), the highest tier
+    /// first; null when there is none (yet). <paramref name="optimizedOnly"/>: only the second machine-code tier's.
+    /// </summary>
+    public NativeFunction? FindOsrCode(uint functionIndex, int loopOffset, bool optimizedOnly)
+    {
+        NativeFunction? best = null;
+        void Consider(NativeFunction? code)
+        {
+            if (code is not null && code.FunctionIndex == functionIndex && code.OsrEntry(loopOffset, out _) != 0
+                && (!optimizedOnly || code.TierMode == TierMode.Optimizing)
+                && (best is null || (best.TierMode != TierMode.Optimizing && code.TierMode == TierMode.Optimizing)))
+            {
+                best = code;
+            }
+        }
+        Consider(Get(functionIndex));
+        lock (_lock)
+        {
+            _osrCode.ForEach(Consider);
+            _replaced.ForEach(Consider);
+        }
+        return best;
+    }
 
     /// <summary>
     /// Compiles with the compiler of <paramref name="tier"/> (<paramref name="retry"/>: after a higher tier failed, or a
     /// second tier after the first succeeded; <paramref name="counting"/>: with <see cref="CountingOptions"/>).
     /// </summary>
-    private PendingCode? TryCompile(uint functionIndex, string trigger, long calls, TierMode tier, bool retry = false, bool counting = false)
+    private PendingCode? TryCompile(uint functionIndex, string trigger, long calls, TierMode tier, bool retry = false, bool counting = false,
+        CompilerOptions? options = null)
     {
         if (!retry && IsFallback(functionIndex))
         {
@@ -247,7 +289,7 @@ internal sealed class ModuleCode
         CompileResult result;
         try
         {
-            result = compiler.Compile(_module, functionIndex, counting ? CountingOptions : Options);
+            result = compiler.Compile(_module, functionIndex, options ?? (counting ? CountingOptions : Options));
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -301,6 +343,14 @@ internal sealed class ModuleCode
         Diagnostics.PerfMap.Write(region);
         for (int i = 0; i < compiled.Count; i++)
         {
+            if (compiled[i].OsrOnly)
+            {
+                lock (_lock)
+                {
+                    _osrCode.Add(functions[i]);
+                }
+                continue;
+            }
             Publish(functions[i], compiled[i].TierMode, compiled[i].Trigger, compiled[i].Calls);
         }
     }
@@ -403,4 +453,8 @@ internal sealed class ModuleCode
 }
 
 /// <summary>A function compiled and not yet placed in executable memory: its artifact, the tier that compiled it, compile time, and what made it hot.</summary>
-internal sealed record PendingCode(CompiledFunction Artifact, string Tier, TierMode TierMode, TimeSpan Time, string Trigger, long Calls);
+internal sealed record PendingCode(CompiledFunction Artifact, string Tier, TierMode TierMode, TimeSpan Time, string Trigger, long Calls)
+{
+    /// <summary>Code made only for on-stack replacement at one loop: placed, never published (<see cref="ModuleCode.TryCompileOsrVersion"/>).</summary>
+    public bool OsrOnly { get; init; }
+}

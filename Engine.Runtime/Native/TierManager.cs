@@ -20,6 +20,8 @@ internal sealed unsafe class TierManager : ITierUpHooks
     private readonly int[] _requested;
     // The same for the second machine-code tier (asked by the first tier's counters).
     private readonly int[] _optimizeRequested;
+    // The loops (function, loop offset) an optimized version for on-stack replacement was asked for.
+    private readonly HashSet<(uint Function, int Loop)> _osrRequested = new();
     // Hot small leaves that wait to be compiled with the next function of the module that is (under _waitingLeaves).
     private readonly List<CompileRequest> _waitingLeaves = new();
 
@@ -57,7 +59,8 @@ internal sealed unsafe class TierManager : ITierUpHooks
         {
             return false;
         }
-        return function.Compiled is CompiledEntry entry && Matches(entry.Code, point);
+        return function.Compiled is CompiledEntry && _code.FindOsrCode(function.FunctionIndex, point.LoopOffset, optimizedOnly: false) is { } code
+            && Matches(code, point);
     }
 
     /// <summary>True when the compiled code has an entry at the point's loop taking exactly the state the interpreter gives.</summary>
@@ -76,9 +79,12 @@ internal sealed unsafe class TierManager : ITierUpHooks
     /// <inheritdoc/>
     public void RunFromLoop(InterpretedFunction function, OsrPoint point, Span<ulong> state)
     {
+        // The published code's entry, or (where the optimized code has none) an optimized version made for this loop, or
+        // the baseline code it replaced: any code of the function runs with its funcref and instance.
         var entry = (CompiledEntry)function.Compiled!;
+        NativeFunction code = _code.FindOsrCode(function.FunctionIndex, point.LoopOffset, optimizedOnly: false)!;
         _code.Statistics.AddOnStackReplacement(TierMode.Interpreter);
-        entry.Call(entry.Code.OsrEntry(point.LoopOffset, out _), state);
+        entry.Call(code.OsrEntry(point.LoopOffset, out _), state);
     }
 
     /// <summary>
@@ -107,6 +113,13 @@ internal sealed unsafe class TierManager : ITierUpHooks
                 int defined = (int)function.FunctionIndex - function.Instance.Module.ImportedFunctionCount;
                 if (request.Target == TierMode.Optimizing)
                 {
+                    if (request.OsrLoop >= 0)
+                    {
+                        lock (_osrRequested)
+                        {
+                            _osrRequested.Remove((function.FunctionIndex, request.OsrLoop));
+                        }
+                    }
                     Volatile.Write(ref _optimizeRequested[defined], 0);
                     _code.SetTierUpCounter(function.FunctionIndex, _code.OptimizeThreshold);
                     continue;
@@ -118,6 +131,7 @@ internal sealed unsafe class TierManager : ITierUpHooks
         }
         var compiled = new List<PendingCode>(requests.Count);
         var ready = new List<InterpretedFunction>(requests.Count);
+        var armed = new List<uint>();
         foreach (CompileRequest request in requests)
         {
             InterpretedFunction function = request.Function;
@@ -129,6 +143,12 @@ internal sealed unsafe class TierManager : ITierUpHooks
                     && _code.TryCompileOptimized(function.FunctionIndex, request.Trigger, request.Calls) is { } optimized)
                 {
                     compiled.Add(optimized);
+                }
+                if (request.OsrLoop >= 0 && _code.FindOsrCode(function.FunctionIndex, request.OsrLoop, optimizedOnly: true) is null
+                    && _code.TryCompileOsrVersion(function.FunctionIndex, request.OsrLoop) is { } osr)
+                {
+                    compiled.Add(osr);
+                    armed.Add(function.FunctionIndex);
                 }
                 continue;
             }
@@ -147,6 +167,11 @@ internal sealed unsafe class TierManager : ITierUpHooks
             }
         }
         _code.PlaceAndPublish(compiled);
+        foreach (uint index in armed)
+        {
+            // An optimized version for a loop is there: baseline activations at that loop move in at their next iteration.
+            _code.SetTierUpCounter(index, 0);
+        }
         foreach (InterpretedFunction function in ready)
         {
             function.ResumeLoopCounters();
@@ -168,17 +193,10 @@ internal sealed unsafe class TierManager : ITierUpHooks
         {
             _code.SetTierUpCounter(functionIndex, int.MaxValue);
             int defined = (int)functionIndex - instance.ModuleInfo.ImportedFunctionCount;
-            if (Interlocked.Exchange(ref _optimizeRequested[defined], 1) == 0 && instance.Functions[functionIndex] is InterpretedFunction function)
+            if (Interlocked.Exchange(ref _optimizeRequested[defined], 1) == 0)
             {
-                var request = new CompileRequest(this, function, loopOffset < 0 ? "calls" : "loop", _code.OptimizeThreshold, TierMode.Optimizing);
-                if (_config.BackgroundCompilation)
-                {
-                    BackgroundCompiler.Enqueue(request);
-                }
-                else
-                {
-                    CompileRequested([request]);
-                }
+                // Hot by a loop: the version for moving in at that loop comes with the function's code.
+                Enqueue(instance, functionIndex, loopOffset < 0 ? "calls" : "loop", loopOffset);
             }
             // Published meanwhile (its publisher armed the counter before the write above): arm it again.
             Interlocked.MemoryBarrier();
@@ -188,9 +206,50 @@ internal sealed unsafe class TierManager : ITierUpHooks
             }
             _code.SetTierUpCounter(functionIndex, 0);
         }
-        // The counter stays armed while optimized code is published: other activations of the baseline code (an outer
-        // frame of a recursion, another thread) move at their next loop header too.
-        return loopOffset < 0 ? 0 : RunInOptimizedCode(instance, functionIndex, loopOffset);
+        if (loopOffset < 0)
+        {
+            // The counter stays armed while optimized code is published: other activations of the baseline code (an outer
+            // frame of a recursion, another thread) move at their next loop header.
+            return 0;
+        }
+        if (_code.FindOsrCode(functionIndex, loopOffset, optimizedOnly: true) is null)
+        {
+            // No optimized code to move into at this loop yet: ask for a version with an entry there (once per loop) and
+            // count a whole budget before asking again, so the waiting activation does not call here every iteration.
+            bool first;
+            lock (_osrRequested)
+            {
+                first = _osrRequested.Add((functionIndex, loopOffset));
+            }
+            _code.SetTierUpCounter(functionIndex, _code.OptimizeThreshold);
+            if (first)
+            {
+                Enqueue(instance, functionIndex, "loop", loopOffset);
+            }
+            if (_code.FindOsrCode(functionIndex, loopOffset, optimizedOnly: true) is null)
+            {
+                return 0;
+            }
+        }
+        return RunInOptimizedCode(instance, functionIndex, loopOffset);
+    }
+
+    /// <summary>Asks for the optimizing tier's code of a function (and, for <paramref name="osrLoop"/> >= 0, its version for that loop).</summary>
+    private void Enqueue(InstanceState instance, uint functionIndex, string trigger, int osrLoop)
+    {
+        if (instance.Functions[functionIndex] is not InterpretedFunction function)
+        {
+            return;
+        }
+        var request = new CompileRequest(this, function, trigger, _code.OptimizeThreshold, TierMode.Optimizing) { OsrLoop = osrLoop };
+        if (_config.BackgroundCompilation)
+        {
+            BackgroundCompiler.Enqueue(request);
+        }
+        else
+        {
+            CompileRequested([request]);
+        }
     }
 
     /// <summary>
@@ -202,7 +261,7 @@ internal sealed unsafe class TierManager : ITierUpHooks
     /// </summary>
     private int RunInOptimizedCode(InstanceState instance, uint functionIndex, int loopOffset)
     {
-        if (instance.NativeContext is not { } native || _code.Get(functionIndex) is not { } optimized)
+        if (instance.NativeContext is not { } native || _code.FindOsrCode(functionIndex, loopOffset, optimizedOnly: true) is not { } optimized)
         {
             return 0;
         }
@@ -226,7 +285,6 @@ internal sealed unsafe class TierManager : ITierUpHooks
         {
             // This loop cannot move (the tiers disagree on its state, or the optimized code has no entry there): the
             // counter stays spent, so the baseline code runs on without calling here.
-            System.Diagnostics.Debug.Fail("baseline code cannot move into the optimized code at a loop header");
             _code.SetTierUpCounter(functionIndex, int.MaxValue);
             return 0;
         }
@@ -320,7 +378,11 @@ internal sealed unsafe class TierManager : ITierUpHooks
 /// <remarks>A class: queues and lists of it then share the framework's precompiled code for references, where a struct
 /// made the program's thread jit a dozen collection methods at its first request.</remarks>
 internal sealed record CompileRequest(TierManager Manager, InterpretedFunction Function, string Trigger, long Calls,
-    TierMode Target = TierMode.Baseline);
+    TierMode Target = TierMode.Baseline)
+{
+    /// <summary>For <see cref="TierMode.Optimizing"/>: the loop whose version for on-stack replacement to make as well, or -1.</summary>
+    public int OsrLoop { get; init; } = -1;
+}
 
 /// <summary>
 /// The one background thread that compiles hot functions, process-wide, in order of request. It takes every

@@ -167,7 +167,9 @@ internal sealed unsafe class InstanceState : VMInstance, IDisposable
             // In tiered mode (where the code has an entry at every loop) a small leaf stays interpreted for
             // interpreted callers; compiled callers call it natively.
             bool smallLeaf = _store.Engine.Config.Tier == TierMode.Tiered
-                && Native.TierManager.IsSmallLeaf(code.Artifact.WasmBodySize, code.Artifact.OsrEntries.Length);
+                && (function.IsTranslated ? Native.TierManager.IsSmallLeaf(function.WasmBodySize, function.CountedLoops)
+                    // Tiered code of the first tier has an entry at every loop (the optimizing tier's published code has none).
+                    : code.TierMode != TierMode.Optimizing && Native.TierManager.IsSmallLeaf(code.Artifact.WasmBodySize, code.Artifact.OsrEntries.Length));
             function.PublishCompiled(new Native.CompiledEntry(native, function, code), fromInterpretedCallers: !smallLeaf);
         }
     }
