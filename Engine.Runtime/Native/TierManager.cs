@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
+using Engine.CodeGen.X64;
 using Engine.Core;
 using Engine.Interpreter;
-using Engine.CodeGen.X64;
 using Engine.Runtime.Vm;
 
 namespace Engine.Runtime.Native;
@@ -183,7 +183,8 @@ internal sealed unsafe class TierManager : ITierUpHooks
     /// from that code in <paramref name="instance"/>), at its entry (<paramref name="loopOffset"/> -1) or at the header of
     /// the loop at <paramref name="loopOffset"/>. Asks for the optimizing tier's code (once; the counter stays spent
     /// meanwhile, so the baseline code runs on without calling here); once that code is published, a call from a loop
-    /// header moves the activation into it (<see cref="RunInOptimizedCode"/>). Returns the builtin's status: 0 to go on in the
+    /// header moves the activation into the optimized version made for that loop (asked for once per loop, see
+    /// <see cref="ModuleCode.TryCompileOsrVersion"/>; <see cref="RunInOptimizedCode"/>). Returns the builtin's status: 0 to go on in the
     /// baseline code, 1 with an exception pending, <see cref="Builtins.TierUpFinished"/> when the activation finished in
     /// the optimized code.
     /// </summary>
@@ -196,6 +197,13 @@ internal sealed unsafe class TierManager : ITierUpHooks
             if (Interlocked.Exchange(ref _optimizeRequested[defined], 1) == 0)
             {
                 // Hot by a loop: the version for moving in at that loop comes with the function's code.
+                if (loopOffset >= 0)
+                {
+                    lock (_osrRequested)
+                    {
+                        _osrRequested.Add((functionIndex, loopOffset));
+                    }
+                }
                 Enqueue(instance, functionIndex, loopOffset < 0 ? "calls" : "loop", loopOffset);
             }
             // Published meanwhile (its publisher armed the counter before the write above): arm it again.
