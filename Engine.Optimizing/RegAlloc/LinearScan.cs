@@ -8,7 +8,15 @@ namespace Engine.Optimizing.RegAlloc;
 /// <param name="From">Source location (<see cref="Location"/>).</param>
 /// <param name="To">Destination location.</param>
 /// <param name="VReg">The virtual register moved (its type gives the width).</param>
-public readonly record struct AllocMove(int Before, int From, int To, int VReg);
+/// <param name="AfterEdge">
+/// A split inside a block's first instruction (between its uses and its definitions): a second parallel move, after
+/// the block's incoming edge moves before the same instruction (it reads what they write).
+/// </param>
+public readonly record struct AllocMove(int Before, int From, int To, int VReg, bool AfterEdge = false)
+{
+    /// <summary>The order moves are emitted in: by instruction, edge moves before a block-start split's.</summary>
+    public long SortKey => 2L * Before + (AfterEdge ? 1 : 0);
+}
 
 /// <summary>
 /// Register allocation by linear scan over live intervals with splitting, after Wimmer and Mössenböck
@@ -1371,7 +1379,9 @@ internal sealed class LinearScan
                 int to = LocationOf(c);
                 if (from != to)
                 {
-                    Moves.Add(new AllocMove(inst, from, to, v));
+                    // At a block's first instruction (odd position), the edge moves before it put the value in `from`.
+                    bool afterEdge = lir.Blocks[_blockOfInst[inst]].First == inst;
+                    Moves.Add(new AllocMove(inst, from, to, v, afterEdge));
                 }
             }
         }
@@ -1412,7 +1422,7 @@ internal sealed class LinearScan
                 }
             }
         }
-        Moves.Sort((a, b) => a.Before.CompareTo(b.Before));
+        Moves.Sort((a, b) => a.SortKey.CompareTo(b.SortKey));
     }
 
     /// <summary>
