@@ -917,6 +917,9 @@ internal sealed class LinearScan
         return top;
     }
 
+    // The start of the interval being allocated (the scan's position).
+    private int _scanPos;
+
     private void Scan()
     {
         _heapCount = 0;
@@ -940,6 +943,7 @@ internal sealed class LinearScan
         {
             int cur = HeapPop();
             int pos = Start(cur);
+            _scanPos = pos;
             for (int k = _active.Count - 1; k >= 0; k--)
             {
                 int it = _active[k];
@@ -1235,6 +1239,7 @@ internal sealed class LinearScan
     /// </summary>
     private void SplitAndSpill(int iv, int pos)
     {
+        int scanPos = _scanPos;
         // As early as the interval's last use before pos allows, at the boundary of least loop depth: a value evicted in
         // a loop that it is not used in is stored once before the loop, not at every iteration.
         int lastUse = LastUseBefore(iv, pos);
@@ -1264,9 +1269,24 @@ internal sealed class LinearScan
             _iv[child].OnStack = true;
             return;
         }
-        int reloadPos = OptimalSplitPos(Start(child), nextUse);
-        if (reloadPos <= Start(child))
+        // The part back in a register must not start before the scan position: the split may have moved before it (to
+        // leave a loop), and the intervals that ended in between are no longer active, so their registers would look
+        // free (two values in one register).
+        int reloadMin = Math.Max(Start(child), scanPos);
+        int reloadPos = OptimalSplitPos(reloadMin, nextUse);
+        if (reloadPos <= reloadMin)
         {
+            if (Start(child) < scanPos)
+            {
+                // On the stack up to the scan position, then competing again from there.
+                int again = Split(child, scanPos);
+                _iv[child].OnStack = true;
+                if (again >= 0)
+                {
+                    HeapPush(again);
+                }
+                return;
+            }
             // Needs a register right away: let it compete again.
             HeapPush(child);
             return;
