@@ -857,6 +857,10 @@ internal sealed class LinearScan
 
     private void HeapPush(int iv)
     {
+        if (OptimizingPipeline.VerifyFromEnvironment && _iv[iv].RangeCount > 0 && Start(iv) < _scanPos)
+        {
+            throw new InvalidOperationException($"register allocation: v{_iv[iv].Reg} queued at {Start(iv)}, behind the scan at {_scanPos}\n{Environment.StackTrace}");
+        }
         if (_heapCount == _heap.Length)
         {
             Array.Resize(ref _heap, _heap.Length * 2);
@@ -922,6 +926,7 @@ internal sealed class LinearScan
 
     private void Scan()
     {
+        _scanPos = 0;
         _heapCount = 0;
         _active.Clear();
         _inactive.Clear();
