@@ -60,7 +60,7 @@ public sealed class ArtifactBuilder
     public void AddOsrEntry(int loopOffset, MLabel entry, OsrState state) => _osrEntries.Add((loopOffset, entry, state));
 
     /// <summary>The artifact of the assembled code.</summary>
-    public CompiledFunction Build(MacroAssembler.Output output, uint functionIndex, int frameSize, int wasmBodySize)
+    public CompiledFunction Build(MacroAssembler.Output output, uint functionIndex, int frameSize, int wasmBodySize, int literalsOffset = -1)
     {
         var stackMaps = new StackMapBuilder();
         foreach (var (position, slots) in _safepoints)
@@ -91,6 +91,9 @@ public sealed class ArtifactBuilder
             osr[i] = new OsrEntry(_osrEntries[i].LoopOffset, output.LabelOffset(_osrEntries[i].Entry), _osrEntries[i].State);
         }
         return new CompiledFunction(functionIndex, output.Code, [], stackMaps.Build().Bytes.ToArray(), trapSites,
-            offsetMap.ToArray(), frameSize, osr, wasmBodySize);
+            offsetMap.ToArray(), frameSize, osr, wasmBodySize)
+        {
+            LiteralsOffset = literalsOffset,
+        };
     }
 }

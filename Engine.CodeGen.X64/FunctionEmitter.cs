@@ -352,6 +352,7 @@ public sealed partial class FunctionEmitter
         Masm.Pop(Registers.Vmctx);
         Masm.Pop(Reg.Rbp);
         Masm.Ret();
+        MLabel? literals = Masm.EmitLiterals();
 
         // Frame: everything below the saved area, keeping rsp 16-byte aligned (entry rsp is 8 mod 16).
         int frame = bodyBytes;
@@ -365,6 +366,7 @@ public sealed partial class FunctionEmitter
         }
         MacroAssembler.Output output = Masm.Assemble();
         FunctionBody body = _module.Body(_functionIndex);
-        return _artifact.Build(output, _functionIndex, frame + SavedAreaSize, body.End - body.Start);
+        return _artifact.Build(output, _functionIndex, frame + SavedAreaSize, body.End - body.Start,
+            literals is { } pool ? output.LabelOffset(pool) : -1);
     }
 }

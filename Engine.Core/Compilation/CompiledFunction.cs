@@ -99,6 +99,9 @@ public sealed class CompiledFunction
     /// <summary>The size of the wasm body compiled (for statistics).</summary>
     public int WasmBodySize { get; }
 
+    /// <summary>Where the constants the code loads (its literal pool) start, to the end of <see cref="Code"/>; -1 when it has none.</summary>
+    public int LiteralsOffset { get; init; } = -1;
+
     /// <summary>
     /// The wasm offset of the instruction that contains native offset <paramref name="pc"/> - 1 (a
     /// return address or a trap stub's return address lies just past the instruction it belongs to); -1 when unknown.
