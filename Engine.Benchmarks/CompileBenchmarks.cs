@@ -17,6 +17,7 @@ public class CompileBenchmarks : IBytesPerOperation
     private ModuleInfo _module = null!;
     private uint[] _functions = [];
     private IFunctionCompiler _compiler = new BaselineCompiler();
+    private static readonly CompilerOptions s_options = CompilerOptions.Default with { CpuFeatures = Runtime.HostCpu.Features };
 
     /// <summary>The module: a path relative to the benchmark folder.</summary>
     [Params("Modules/large.wasm", "Programs/nbody.wasm", "lisp")]
@@ -38,7 +39,7 @@ public class CompileBenchmarks : IBytesPerOperation
         long wasm = 0, code = 0;
         for (int i = _module.ImportedFunctionCount; i < _module.FunctionTypeIndices.Count; i++)
         {
-            CompileResult result = _compiler.Compile(_module, (uint)i, CompilerOptions.Default);
+            CompileResult result = _compiler.Compile(_module, (uint)i, s_options);
             if (result.Function is { } function)
             {
                 compiled.Add((uint)i);
@@ -56,7 +57,7 @@ public class CompileBenchmarks : IBytesPerOperation
         int size = 0;
         foreach (uint index in _functions)
         {
-            size += _compiler.Compile(_module, index, CompilerOptions.Default).Function!.Code.Length;
+            size += _compiler.Compile(_module, index, s_options).Function!.Code.Length;
         }
         return size;
     }
@@ -69,7 +70,7 @@ public class CompileBenchmarks : IBytesPerOperation
         long bytes = 0;
         for (int i = info.ImportedFunctionCount; i < info.FunctionTypeIndices.Count; i++)
         {
-            if (compiler.Compile(info, (uint)i, CompilerOptions.Default).Function is { } function)
+            if (compiler.Compile(info, (uint)i, s_options).Function is { } function)
             {
                 bytes += function.WasmBodySize;
             }

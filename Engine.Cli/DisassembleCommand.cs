@@ -1,6 +1,7 @@
 using System.Globalization;
 using Engine.Core;
 using Engine.Interpreter;
+using Engine.Runtime;
 
 namespace Engine.Cli;
 
@@ -38,13 +39,13 @@ internal sealed class DisassembleCommand : ICommand
             else if (args[i] == "--tier")
             {
                 string tier = Arguments.Value(args, ref i);
-                compiler = tier switch
+                compiler = TierModeNames.TryParse(tier, out TierMode mode) ? mode switch
                 {
-                    "baseline" => new Engine.Baseline.BaselineCompiler(),
-                    "optimizing" => new Engine.Optimizing.OptimizingCompiler(),
-                    "interpreter" or "interp" => null,
-                    _ => throw new UsageException($"unknown tier '{tier}' (interpreter, baseline or optimizing)"),
-                };
+                    TierMode.Baseline => new Engine.Baseline.BaselineCompiler(),
+                    TierMode.Optimizing => new Engine.Optimizing.OptimizingCompiler(),
+                    TierMode.Interpreter => null,
+                    _ => throw new UsageException($"disasm prints one tier's code: '{tier}' is a mode (interpreter, baseline or optimizing)"),
+                } : throw new UsageException($"unknown tier '{tier}' (interpreter, baseline or optimizing)");
             }
             else if (args[i] == "--ir")
             {
@@ -65,17 +66,18 @@ internal sealed class DisassembleCommand : ICommand
         {
             throw file.Error(e);
         }
+        CompilerOptions options = CompilerOptions.Default with { CpuFeatures = HostCpu.Features };
         foreach (uint index in Selected(module, function))
         {
             output.WriteLine($"func[{index}] {module.FunctionName(index)} {module.FunctionType(index)}");
             if (ir)
             {
-                output.WriteLine(Engine.Optimizing.OptimizingCompiler.OptimizedIr(module, index, CompilerOptions.Default));
+                output.WriteLine(Engine.Optimizing.OptimizingCompiler.OptimizedIr(module, index, options));
                 continue;
             }
             if (compiler != null)
             {
-                CompileResult result = compiler.Compile(module, index, CompilerOptions.Default);
+                CompileResult result = compiler.Compile(module, index, options);
                 output.WriteLine(result.Function is { } compiled
                     ? Engine.CodeGen.X64.CodeListing.Format(compiled)
                     : $"  (not compiled by the tier: {result.Failure})");

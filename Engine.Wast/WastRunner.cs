@@ -55,7 +55,11 @@ public sealed class WastRunner
             }
         }
         results.CompiledFunctions = session.CompiledFunctions;
-        results.FallbackFunctions = session.FallbackFunctions;
+        results.OptimizedFunctions = session.OptimizedFunctions;
+        foreach (CompileFailure failure in session.Fallbacks)
+        {
+            results.FallbackReasons[failure.Reason] = results.FallbackReasons.GetValueOrDefault(failure.Reason) + 1;
+        }
         return results;
     }
 }

@@ -1,6 +1,7 @@
 using Engine.Interpreter;
 using Engine.Runtime;
 using Engine.Runtime.Diagnostics;
+using Engine.Runtime.Infrastructure;
 
 namespace Engine.Benchmarks.Perf;
 
@@ -23,8 +24,15 @@ public static class EngineVariants
     public static OurEngineVariant Optimizing { get; } = new(
         TierNames.Optimizing, new EngineConfig { Tier = TierMode.Optimizing }, CompileAllOptimizing);
 
-    /// <summary>Interpreter first, hot functions promoted to the baseline tier (default thresholds, background compilation).</summary>
-    public static OurEngineVariant Tiered { get; } = new("tiered", new EngineConfig { Tier = TierMode.Tiered }, compileAll: null);
+    /// <summary>
+    /// The full pipeline: interpreter first, hot functions promoted to the baseline tier and from there to the optimizing
+    /// tier (default thresholds, background compilation).
+    /// </summary>
+    public static OurEngineVariant Tiered { get; } = new(TierModeNames.Name(TierMode.Tiered), new EngineConfig { Tier = TierMode.Tiered }, compileAll: null);
+
+    /// <summary>Tiered mode stopping at the baseline tier (<c>--tier-up-optimize 0</c>): what the second hop adds, by difference.</summary>
+    public static OurEngineVariant TieredBaseline { get; } = new(
+        "tiered-baseline", new EngineConfig { Tier = TierMode.Tiered, TierUpOptimizeThreshold = 0 }, compileAll: null);
 
     /// <summary>The wasmtime reference.</summary>
     public static WasmtimeVariant Wasmtime { get; } = new();
@@ -36,6 +44,7 @@ public static class EngineVariants
         Baseline,
         Optimizing,
         Tiered,
+        TieredBaseline,
         Wasmtime,
     ];
 
@@ -54,13 +63,15 @@ public static class EngineVariants
 
     private static void CompileAll(Module module, Engine.Core.IFunctionCompiler compiler)
     {
-        Engine.Core.CompilerOptions options = module.Code?.Options ?? new Engine.Core.CompilerOptions();
-        for (int i = module.Info.ImportedFunctionCount; i < module.Info.FunctionTypeIndices.Count; i++)
+        Engine.Core.ModuleInfo info = RuntimeInfrastructure.Info(module);
+        Engine.Core.CompilerOptions options = RuntimeInfrastructure.CompilerOptions(module) ?? new Engine.Core.CompilerOptions { CpuFeatures = HostCpu.Features };
+        for (int i = info.ImportedFunctionCount; i < info.FunctionTypeIndices.Count; i++)
         {
-            compiler.Compile(module.Info, (uint)i, options);
+            compiler.Compile(info, (uint)i, options);
         }
     }
 
     /// <summary>The interpreter's up-front work: a fresh translation of every function (the module's own stays untouched).</summary>
-    private static void TranslateAll(Module module) => new ModuleTranslation(module.Info, module.Translation.Options).TranslateAll();
+    private static void TranslateAll(Module module) =>
+        new ModuleTranslation(RuntimeInfrastructure.Info(module), RuntimeInfrastructure.TranslationOptions(module)).TranslateAll();
 }
