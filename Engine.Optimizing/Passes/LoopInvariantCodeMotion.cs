@@ -63,7 +63,9 @@ internal sealed class LoopInvariantCodeMotion
             }
         }
         int moved = 0;
-        if ((writes & AliasClasses.MemoryLength) == 0)
+        // Not with on-stack-replacement entries: an entry reaches an inner loop's header without passing the outer
+        // loops' preheaders, so a limit hoisted there would not be made on its path.
+        if ((writes & AliasClasses.MemoryLength) == 0 && f.OsrEntries.Count == 0)
         {
             moved += AddBoundsLimits(f, preheader);
         }
@@ -95,7 +97,7 @@ internal sealed class LoopInvariantCodeMotion
         {
             for (int id = f.Blocks[b].First; id >= 0; id = f[id].Next)
             {
-                if (f[id].Op == Op.BoundsLimit && !_limits.Exists(l => l.End == f[id].Imm))
+                if (f[id].Op == Op.BoundsLimit && LimitFor(f[id].Imm) < 0)
                 {
                     _limits.Add((f[id].Imm, id));
                 }
@@ -113,15 +115,7 @@ internal sealed class LoopInvariantCodeMotion
                     continue;
                 }
                 long end = check.Imm;
-                int limit = -1;
-                foreach (var (e, l) in _limits)
-                {
-                    if (e == end)
-                    {
-                        limit = l;
-                        break;
-                    }
-                }
+                int limit = LimitFor(end);
                 if (limit < 0)
                 {
                     limit = f.NewInst(Op.BoundsLimit, ValType.I64, imm: end, wasmOffset: f[id].WasmOffset);
@@ -133,6 +127,18 @@ internal sealed class LoopInvariantCodeMotion
             }
         }
         return made;
+    }
+
+    private int LimitFor(long end)
+    {
+        foreach (var (e, limit) in _limits)
+        {
+            if (e == end)
+            {
+                return limit;
+            }
+        }
+        return -1;
     }
 
     private static bool CanHoist(IrFunction f, int id, ulong loopWrites)
