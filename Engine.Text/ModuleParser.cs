@@ -99,6 +99,7 @@ internal sealed partial class ModuleParser
         }
         int end = cursor.AfterForm - 1;
         cursor.Position += 2;
+        cursor.TryKeyword("definition");
         cursor.TryId(out _);
         if (cursor.TryKeyword("binary"))
         {

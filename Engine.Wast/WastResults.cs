@@ -111,6 +111,9 @@ public sealed class WastResults
         ScriptCommandKind.AssertMalformed => "assert_malformed",
         ScriptCommandKind.AssertUnlinkable => "assert_unlinkable",
         ScriptCommandKind.AssertUninstantiable => "assert_uninstantiable",
+        ScriptCommandKind.ModuleInstance => "module instance",
+        ScriptCommandKind.AssertException => "assert_exception",
+        ScriptCommandKind.Unreadable => "unreadable",
         _ => kind.ToString(),
     };
 }
