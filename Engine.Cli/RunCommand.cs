@@ -80,7 +80,7 @@ internal sealed class RunCommand : ICommand
         {
             throw file.Error(e);
         }
-        CheckFunctionTiers(file, module.Info, config);
+        CheckFunctionTiers(file, Engine.Runtime.Infrastructure.RuntimeInfrastructure.Info(module), config);
 
         using WasiContext wasi = CreateWasiContext(options);
         using var store = new Store(engine);

@@ -323,7 +323,7 @@ public sealed unsafe class Store : IDisposable
         for (int i = 0; i < types.Length; i++)
         {
             ToSlots(values[i], types[i], slots[slot..]);
-            slot += types[i] == ValType.V128 ? 2 : 1;
+            slot += FunctionInstance.SlotsOf(types[i]);
         }
     }
 
@@ -334,7 +334,7 @@ public sealed unsafe class Store : IDisposable
         for (int i = 0; i < types.Length; i++)
         {
             values[i] = FromSlots(types[i], slots[slot..]);
-            slot += types[i] == ValType.V128 ? 2 : 1;
+            slot += FunctionInstance.SlotsOf(types[i]);
         }
     }
 

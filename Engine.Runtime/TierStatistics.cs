@@ -19,7 +19,7 @@ public sealed record FunctionPromotion(string? Module, uint FunctionIndex, strin
 {
     /// <inheritdoc/>
     public override string ToString() =>
-        $"{FunctionName ?? $"func[{FunctionIndex}]"}: {Tier.ToString().ToLowerInvariant()} by {Trigger} after {Calls} calls at {At.TotalMilliseconds:F1} ms, " +
+        $"{FunctionName ?? $"func[{FunctionIndex}]"}: {TierModeNames.Name(Tier)} by {Trigger} after {Calls} calls at {At.TotalMilliseconds:F1} ms, " +
         $"compiled in {CompileTime.TotalMicroseconds:F0} us, {WasmSize} -> {CodeSize} bytes";
 }
 

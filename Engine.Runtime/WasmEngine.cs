@@ -45,6 +45,12 @@ public sealed unsafe class WasmEngine
         (Config.Tier != TierMode.Interpreter || Config.FunctionTiers.Values.Any(t => t != TierMode.Interpreter))
         && CodeGen.X64.RuntimeStubs.IsSupported;
 
+    /// <summary>
+    /// The instruction sets this engine's compiled code uses: the processor's (<see cref="HostCpu.Features"/>), less
+    /// what <see cref="EngineConfig.CpuFeatures"/> withholds. Every compiled function records the set it assumed.
+    /// </summary>
+    public CpuFeatures CpuFeatures => Config.CpuFeatures is { } allowed ? allowed & HostCpu.Features : HostCpu.Features;
+
     /// <summary>What the machine-code tiers did so far: every function compiled (when, why, how fast, how big) and every fallback.</summary>
     public TierStatistics TierStatistics { get; } = new();
 
