@@ -83,6 +83,7 @@ public sealed class Module
     {
         Engine = engine;
         Info = info;
+        CanonicalTypeIds = engine.Types.Canonicalize(info);
         Name = name ?? info.Names?.ModuleName;
         bool tiered = engine.Config.Tier == TierMode.Tiered && engine.NativeCodeEnabled;
         Translation = new ModuleTranslation(info, new TranslationOptions(engine.Config.EpochInterruption, engine.Config.ConsumeFuel,
@@ -105,6 +106,9 @@ public sealed class Module
 
     /// <summary>The engine the module was compiled for.</summary>
     public WasmEngine Engine { get; }
+
+    /// <summary>The engine-wide canonical id of each type index (iso-recursive identity: <see cref="TypeRegistry"/>).</summary>
+    internal int[] CanonicalTypeIds { get; }
 
     /// <summary>The module's name (from the name section, or given), or null.</summary>
     public string? Name { get; }
@@ -140,7 +144,7 @@ public sealed class Module
     {
         ArgumentNullException.ThrowIfNull(engine);
         ArgumentNullException.ThrowIfNull(bytes);
-        return new Module(engine, ModuleLoader.DecodeAndValidate(bytes), name);
+        return new Module(engine, ModuleLoader.DecodeAndValidate(bytes, engine.Config.Features), name);
     }
 
     /// <summary>

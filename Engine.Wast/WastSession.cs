@@ -166,7 +166,7 @@ internal sealed class WastSession : IDisposable
         ScriptModule module = command.Module!;
         try
         {
-            ModuleLoader.DecodeAndValidate(BinaryOf(module));
+            ModuleLoader.DecodeAndValidate(BinaryOf(module), _engine.Config.Features);
         }
         catch (TException)
         {
