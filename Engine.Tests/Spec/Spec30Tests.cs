@@ -16,6 +16,7 @@ public sealed class Spec30Tests
 {
     private static readonly EngineConfig s_interpreter = new() { Tier = TierMode.Interpreter };
     private static readonly EngineConfig s_baseline = new() { Tier = TierMode.Baseline };
+    private static readonly EngineConfig s_optimizing = new() { Tier = TierMode.Optimizing };
     private static readonly EngineConfig s_tiered = new()
     {
         Tier = TierMode.Tiered, TierUpCallThreshold = 1, TierUpLoopThreshold = 1, BackgroundCompilation = false,
@@ -29,6 +30,9 @@ public sealed class Spec30Tests
 
     [TestCaseSource(typeof(Spec30Suite), nameof(Spec30Suite.ScriptNames))]
     public void RunsTieredWithThresholdOne(string name) => Spec30Suite.Check(name, s_tiered);
+
+    [TestCaseSource(typeof(Spec30Suite), nameof(Spec30Suite.ScriptNames))]
+    public void RunsInTheOptimizingTier(string name) => Spec30Suite.Check(name, s_optimizing);
 
     [Test]
     public void ThePassingListNamesOnlyScriptsOfTheSuite()
