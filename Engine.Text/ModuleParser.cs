@@ -285,14 +285,14 @@ internal sealed partial class ModuleParser
             _in.Position = position + 2;
             if (!inRec)
             {
-                ParseTypeDefinition();
+                ParseTypeDefinition(inRec: false);
                 continue;
             }
             int start = _types.Count;
             while (_in.AtForm("type"))
             {
                 _in.Position += 2;
-                ParseTypeDefinition();
+                ParseTypeDefinition(inRec: true);
             }
             _in.ExpectRightParen();
             _recGroups.Add((start, _types.Count - start));
@@ -300,7 +300,7 @@ internal sealed partial class ModuleParser
     }
 
     /// <summary><c>$id? (func ...))</c> or <c>$id? (sub final? $super* (func ...)))</c>, after <c>(type</c>.</summary>
-    private void ParseTypeDefinition()
+    private void ParseTypeDefinition(bool inRec)
     {
         _in.TryId(out _);
         bool isFinal = true;
@@ -325,9 +325,9 @@ internal sealed partial class ModuleParser
             _in.ExpectRightParen();
         }
         _in.ExpectRightParen();
-        if (type.IsPlain)
+        if (type.IsPlain && !inRec)
         {
-            // Type uses find only plain types (what an inline signature stands for).
+            // An inline signature stands for a plain type in a group of its own: only those are found for it.
             _firstTypeIndex.TryAdd(type, (uint)_types.Count);
         }
         _types.Add(type);

@@ -109,6 +109,16 @@ public sealed class TypeSystemTests
     }
 
     [Test]
+    public void AnInlineSignatureNamesAPlainTypeOutsideRecursiveGroups()
+    {
+        ModuleInfo module = ModuleLoader.DecodeAndValidate(WatParser.ParseModule("""
+            (module (rec (type (func)) (type (func (param i32)))) (type (sub (func))) (func (param i32)) (func))
+            """));
+        // Neither the group's types nor the open subtype are the inline signatures' types: new ones are appended.
+        Assert.That(module.FunctionTypeIndices, Is.EqualTo(new uint[] { 3, 4 }));
+    }
+
+    [Test]
     public void RecursiveGroupsAndSubtypesPrintAndParseBack()
     {
         byte[] binary = WatParser.ParseModule($"(module {Group} (type $s (sub (func))) (type (sub final $s (func))))");
