@@ -36,8 +36,9 @@ internal sealed class RunCommand : ICommand
           --inherit-env          pass the whole host environment on (-S inherit-env also works, as in
                                  wasmtime); --env options still set or override single variables
           --argv0 NAME           the program's argv[0] (default: FILE's name)
-          --tier TIER            interp (the interpreter, default), baseline (every function compiled
-                                 before it runs) or tiered (hot functions and loops compiled)
+          --tier TIER            tiered (the default: functions start in the interpreter, hot functions
+                                 and loops are compiled), interp (the interpreter only) or baseline
+                                 (every function compiled before it runs)
           --tier-up-calls N      tiered: calls before a function is compiled (default 200)
           --tier-up-loops N      tiered: loop iterations before on-stack replacement (default 1000)
           --tier-up-threshold N  both of the above
@@ -375,7 +376,7 @@ internal sealed class RunOptions
     /// <summary>The <c>--env</c> variables in order; a null value passes the host's value on.</summary>
     public List<(string Name, string? Value)> Environment { get; } = new();
     public bool InheritEnvironment { get; private set; }
-    public TierMode Tier { get; private set; } = TierMode.Interpreter;
+    public TierMode Tier { get; private set; } = new EngineConfig().Tier;
     public ulong? Fuel { get; private set; }
     public TimeSpan? Timeout { get; private set; }
     public bool Stats { get; private set; }

@@ -14,7 +14,10 @@ public enum TierMode
     /// </summary>
     Baseline,
 
-    /// <summary>Functions start in the interpreter and move to the baseline tier when hot (see the tier-up settings).</summary>
+    /// <summary>
+    /// Functions start in the interpreter and move to machine code when hot (see the tier-up settings): the default,
+    /// fast to start and fast to run.
+    /// </summary>
     Tiered,
 }
 
@@ -24,8 +27,12 @@ public enum TierMode
 /// </summary>
 public sealed record EngineConfig
 {
-    /// <summary>Which tier runs code.</summary>
-    public TierMode Tier { get; init; } = TierMode.Interpreter;
+    /// <summary>
+    /// Which tier runs code: <see cref="TierMode.Tiered"/> by default (every function starts in the interpreter,
+    /// hot ones are compiled); <see cref="TierMode.Interpreter"/> and <see cref="TierMode.Baseline"/> are for
+    /// experiments and for machines without the compilers (there the engine interprets whatever this says).
+    /// </summary>
+    public TierMode Tier { get; init; } = TierMode.Tiered;
 
     /// <summary>
     /// Check the engine's epoch at function entries and loop headers, so running wasm can be stopped from
