@@ -14,8 +14,20 @@ internal struct ExpressionScanner : IOperatorVisitor
     /// <summary>True once the expression's final <c>end</c> was read.</summary>
     public bool Done { get; private set; }
 
+    /// <summary>The <c>loop</c> instructions read so far.</summary>
+    public int Loops { get; private set; }
+
+    /// <summary>The <c>call</c> and <c>call_indirect</c> instructions read so far.</summary>
+    public int Calls { get; private set; }
+
     public void VisitBlock(BlockType blockType) => _depth++;
-    public void VisitLoop(BlockType blockType) => _depth++;
+
+    public void VisitLoop(BlockType blockType)
+    {
+        _depth++;
+        Loops++;
+    }
+
     public void VisitIf(BlockType blockType) => _depth++;
 
     public void VisitEnd()
@@ -37,8 +49,8 @@ internal struct ExpressionScanner : IOperatorVisitor
     public void VisitBrIf(uint relativeDepth) { }
     public void VisitBrTable(BrTable table) { }
     public void VisitReturn() { }
-    public void VisitCall(uint functionIndex) { }
-    public void VisitCallIndirect(uint typeIndex, uint tableIndex) { }
+    public void VisitCall(uint functionIndex) => Calls++;
+    public void VisitCallIndirect(uint typeIndex, uint tableIndex) => Calls++;
     public void VisitDrop() { }
     public void VisitSelect() { }
     public void VisitSelectTyped(ValType type, uint typeCount) { }

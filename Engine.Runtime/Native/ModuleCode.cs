@@ -24,6 +24,8 @@ internal sealed class ModuleCode
     private readonly CompileFailure?[] _fallbacks;
     private readonly IFunctionCompiler[] _compilers;
     private readonly TierMode[] _tiers;
+    // Per defined function: 0 not known yet, 1 a small leaf, -1 not (benign races: every thread computes the same).
+    private readonly sbyte[] _smallLeaves;
     private readonly List<WeakReference<InstanceState>> _instances = new();
     private readonly object _lock = new();
 
@@ -44,6 +46,7 @@ internal sealed class ModuleCode
             throw new ArgumentException("the engine has no compiler for its machine-code tier", nameof(config));
         }
         _tiers = new TierMode[count];
+        _smallLeaves = new sbyte[count];
         for (int i = 0; i < count; i++)
         {
             uint index = (uint)(i + module.ImportedFunctionCount);
@@ -110,6 +113,17 @@ internal sealed class ModuleCode
 
     /// <summary>The tier chosen for <paramref name="functionIndex"/> (the engine's, or the one forced for it).</summary>
     public TierMode TierOf(uint functionIndex) => _tiers[(int)functionIndex - _module.ImportedFunctionCount];
+
+    /// <summary>True when the function is a <see cref="TierManager.IsSmallLeaf">small leaf</see> (computed once per function).</summary>
+    public bool IsSmallLeaf(uint functionIndex)
+    {
+        ref sbyte known = ref _smallLeaves[(int)functionIndex - _module.ImportedFunctionCount];
+        if (known == 0)
+        {
+            known = TierManager.IsSmallLeaf(_module, functionIndex) ? (sbyte)1 : (sbyte)-1;
+        }
+        return known > 0;
+    }
 
     /// <summary>True when the tier already failed to compile the function.</summary>
     public bool IsFallback(uint functionIndex) => ReadFallback((int)functionIndex - _module.ImportedFunctionCount) != null;
