@@ -407,20 +407,23 @@ internal sealed partial class CodeGen : ICallerSavedValues
     /// <summary>Records that the code from here on belongs to the wasm instruction at <paramref name="wasmOffset"/>.</summary>
     public void MarkOffset(int wasmOffset) => _emitter.MarkOffset(wasmOffset);
 
-    /// <summary>The frame slots (8-byte units from rsp) holding references live now: reference locals and reference entries at home.</summary>
+    /// <summary>
+    /// The frame slots (8-byte units from rsp) holding externrefs live now: externref locals and externref entries at
+    /// home. Funcrefs are VMFuncRef addresses, which the collector must never count.
+    /// </summary>
     private int[] LiveRefSlots()
     {
         _liveRefs.Clear();
         for (int i = 0; i < _localCount; i++)
         {
-            if (_localTypes[i].IsReference())
+            if (_localTypes[i] == ValType.ExternRef)
             {
                 _liveRefs.Add(_localOffsets[i] / 8);
             }
         }
         for (int i = 0; i < _height; i++)
         {
-            if (_stack[i].Kind == ValueKind.Home && _stack[i].Type.IsReference())
+            if (_stack[i].Kind == ValueKind.Home && _stack[i].Type == ValType.ExternRef)
             {
                 _liveRefs.Add((HomesOffset + _homeStride * i) / 8);
             }

@@ -169,13 +169,24 @@ public sealed class InterpretedFunction : FunctionInstance
             return false;
         }
         int locals = osr.LocalSlots;
-        int slots = Math.Max(locals + osr.OperandSlots.Length, SlotCount);
+        // Operands take their slots as in OsrState (a v128 two): the compiled entry reads them that way.
+        int slots = Math.Max(locals + SlotsOf(osr.OperandTypes), SlotCount);
         Span<ulong> state = slots <= 256 ? stackalloc ulong[slots] : new ulong[slots];
         new Span<ulong>(fp, locals).CopyTo(state);
+        int at = locals;
         for (int i = 0; i < osr.OperandSlots.Length; i++)
         {
             int slot = osr.OperandSlots[i];
-            state[locals + i] = slot >= 0 ? fp[slot] : (ulong)osr.Constants[i];
+            if (slot < 0)
+            {
+                // Lazy constants are scalars (v128.const is always materialized).
+                state[at++] = (ulong)osr.Constants[i];
+                continue;
+            }
+            for (int k = 0, n = osr.OperandTypes[i] == ValType.V128 ? 2 : 1; k < n; k++)
+            {
+                state[at++] = fp[slot + k];
+            }
         }
         // From here the frame only stands for the compiled code: backtraces and stack walks skip it.
         stack.Frames[top].Ip = -1;

@@ -332,13 +332,14 @@ public sealed partial class Translator
         _lastStart >= _barrier && _lastStart >= 0 && !_lastIsSafepoint
         && OpInfo.HasDestination((Op)_words[_lastStart]) && _words[_lastStart + 1] == slot;
 
-    /// <summary>Records the live reference slots at the safepoint ending at the current position.</summary>
+    /// <summary>Records the live externref slots at the safepoint ending at the current position.</summary>
     private void RecordSafepoint(int argumentHeight)
     {
         _liveRefs.Clear();
+        // Only externrefs: a funcref is the address of a VMFuncRef, which the collector must never count.
         for (int i = 0; i < _localCount; i++)
         {
-            if (_localTypes[i].IsReference())
+            if (_localTypes[i] == ValType.ExternRef)
             {
                 _liveRefs.Add(_localSlots[i]);
             }
@@ -346,7 +347,7 @@ public sealed partial class Translator
         for (int i = 0; i < argumentHeight; i++)
         {
             ref Entry entry = ref _stack[i];
-            if (entry.Kind == EntryKind.Temp && entry.Type.IsReference())
+            if (entry.Kind == EntryKind.Temp && entry.Type == ValType.ExternRef)
             {
                 _liveRefs.Add(entry.Slot);
             }

@@ -97,6 +97,39 @@ public sealed class OsrTests
         }
     }
 
+    /// <summary>
+    /// Found by the fuzzer (diff target, tiered with a loop threshold of 2): a v128 below a loop took one slot in the
+    /// state the interpreter handed to the compiled entry, which reads two, so the upper half (and everything after
+    /// it) came out as garbage.
+    /// </summary>
+    [Test]
+    public void V128ValuesBelowALoopMoveWhole([ValueSource(typeof(TierModes), nameof(TierModes.All))] string mode)
+    {
+        var engine = new WasmEngine(TierModes.Config(mode));
+        using var store = new Store(engine);
+        Instance instance = Instantiate(store, """
+            (module
+              (global $g (mut v128) (v128.const i32x4 0x11111111 0x22222222 0x33333333 0x44444444))
+              (func (export "main") (param $n i32) (result i64 v128) (local $i i32)
+                (i64.const 7)
+                (global.get $g)
+                (v128.const i32x4 1 2 3 4)
+                (loop $l (result v128)
+                  (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                  (br_if $l (i32.lt_u (local.get $i) (local.get $n)))
+                  (v128.const i32x4 5 6 7 8))
+                (i32x4.add)
+                (i32x4.add)))
+            """);
+        Value[] results = instance.GetFunction("main")!.Invoke(Value.I32(500));
+        Assert.That(results[0].AsI64(), Is.EqualTo(7));
+        Assert.That(System.Runtime.Intrinsics.Vector128.AsUInt32(results[1].AsV128()), Is.EqualTo(System.Runtime.Intrinsics.Vector128.Create(0x11111117u, 0x2222222Au, 0x3333333Du, 0x44444450u)));
+        if (mode == "tiered-sync")
+        {
+            Assert.That(engine.TierStatistics.Promotions.Single().Trigger, Is.EqualTo("loop"));
+        }
+    }
+
     [Test]
     public void TrapAfterOnStackReplacementHasOneFramePerActivation([ValueSource(typeof(TierModes), nameof(TierModes.All))] string mode)
     {

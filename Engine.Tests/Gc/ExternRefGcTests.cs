@@ -93,6 +93,44 @@ public sealed class ExternRefGcTests
         AssertAllCollectable(host);
     }
 
+    /// <summary>
+    /// Found by the fuzzer (diff target): funcref locals, parameters and operands are no externref boxes. The
+    /// stack maps listed every reference slot, so a collection counted a live frame's VMFuncRef as a box: it
+    /// corrupted the function's reference or freed it as a box (a crash or "Handle is not initialized").
+    /// </summary>
+    [Test]
+    public void FuncrefsInFramesAreNotTakenForExternrefs()
+    {
+        var (host, store, instance) = Setup($$"""
+            (module {{HostImports}}
+              (type $t (func (param funcref i32) (result i64)))
+              (table 1 funcref) (elem (i32.const 0) $rec)
+              (memory 1)
+              (global $g funcref (ref.func $rec))
+              (func $rec (export "rec") (type $t) (param $f funcref) (param $n i32) (result i64) (local $l funcref)
+                (local.set $l (local.get $f))
+                (drop (call $make (local.get $n)))
+                (if (i32.eqz (local.get $n)) (then (call $collect) (return (i64.const 7))))
+                ;; A funcref temporary below the call's arguments, and the callee's funcref parameter.
+                (drop (select (result funcref) (global.get $g) (ref.null func)
+                  (i64.eqz (call_indirect (type $t) (global.get $g) (i32.sub (local.get $n) (i32.const 1)) (i32.const 0)))))
+                (call $collect)
+                (i64.extend_i32_u (ref.is_null (local.get $l)))))
+            """);
+        using (store)
+        {
+            Function rec = instance.GetFunction("rec")!;
+            for (int i = 0; i < 3; i++)
+            {
+                Value[] result = rec.Invoke(Value.FuncRef(rec), Value.I32(600));
+                Assert.That(result[0].AsI64(), Is.Zero, "the funcref local survived the collections");
+            }
+            store.Gc();
+            Assert.That(store.GcStatistics.BoxesAlive, Is.Zero);
+        }
+        AssertAllCollectable(host);
+    }
+
     [Test]
     public void ThousandsOfFreshReferencesKeepBoxesBounded()
     {

@@ -1,5 +1,5 @@
-using System.Text;
 using Engine.Core;
+using Engine.Fuzz;
 using Engine.Text;
 using Engine.Wast.Scripts;
 using NUnit.Framework;
@@ -7,8 +7,9 @@ using NUnit.Framework;
 namespace Engine.Tests.Text;
 
 /// <summary>
-/// Robustness: the modules and commands of the spec suite's scripts, damaged at random (truncated;
-/// tokens deleted, inserted, swapped or duplicated; characters deleted, inserted or replaced), must
+/// Robustness: the modules and commands of the spec suite's scripts, damaged at random by the fuzzer's
+/// <see cref="TextMutator"/> (truncated; tokens deleted, inserted, swapped, duplicated or replaced by boundary
+/// literals; parentheses and characters deleted, inserted or replaced), must
 /// either parse or fail with <see cref="TextFormatException"/>; a module that parses is then decoded
 /// and validated, which may only fail with <see cref="MalformedModuleException"/> or
 /// <see cref="InvalidModuleException"/>. Any other exception is a bug. Seeded, so failures reproduce.
@@ -33,7 +34,7 @@ public class MutationTests
         int parsed = 0;
         for (int i = 0; i < MutantsPerCase && failures.Count < 5; i++)
         {
-            string mutant = Mutate(corpus.Modules[random.Next(corpus.Modules.Count)], corpus, random);
+            string mutant = TextMutator.Mutate(corpus.Modules[random.Next(corpus.Modules.Count)], corpus.TokenPool, random);
             try
             {
                 byte[] binary = WatParser.ParseModule(mutant);
@@ -68,7 +69,7 @@ public class MutationTests
         var failures = new List<string>();
         for (int i = 0; i < MutantsPerCase / 2 && failures.Count < 5; i++)
         {
-            string mutant = Mutate(corpus.Commands[random.Next(corpus.Commands.Count)], corpus, random);
+            string mutant = TextMutator.Mutate(corpus.Commands[random.Next(corpus.Commands.Count)], corpus.TokenPool, random);
             try
             {
                 WastParser.ParseScript(mutant, "mutant.wast");
@@ -91,104 +92,6 @@ public class MutationTests
         Assert.That(Assert.Throws<TextFormatException>(() => WatParser.ParseModule(deep))!.Reason, Does.Contain("nesting"));
         string deepFlat = "(module (func " + string.Concat(Enumerable.Repeat("block ", 200_000)) + string.Concat(Enumerable.Repeat("end ", 200_000)) + "))";
         Assert.That(Assert.Throws<TextFormatException>(() => WatParser.ParseModule(deepFlat))!.Reason, Does.Contain("nesting"));
-    }
-
-    /// <summary>Applies one to three random mutations.</summary>
-    private static string Mutate(string source, Corpus corpus, Random random)
-    {
-        string text = source;
-        int count = 1 + random.Next(3);
-        for (int i = 0; i < count; i++)
-        {
-            text = MutateOnce(text, corpus, random);
-        }
-        return text;
-    }
-
-    private static string MutateOnce(string text, Corpus corpus, Random random)
-    {
-        List<(int Start, int Length)> tokens = TokenSpans(text);
-        if (tokens.Count == 0 || text.Length == 0)
-        {
-            return text + corpus.TokenPool[random.Next(corpus.TokenPool.Count)];
-        }
-        (int start, int length) = tokens[random.Next(tokens.Count)];
-        int at = random.Next(text.Length + 1);
-        switch (random.Next(8))
-        {
-            case 0:
-                return text[..at];
-            case 1:
-                return text.Remove(start, length);
-            case 2:
-                return text.Insert(start, corpus.TokenPool[random.Next(corpus.TokenPool.Count)] + " ");
-            case 3:
-                (int otherStart, int otherLength) = tokens[random.Next(tokens.Count)];
-                return Swap(text, (start, length), (otherStart, otherLength));
-            case 4:
-                return text.Insert(start, text.Substring(start, length) + " ");
-            case 5:
-                return at < text.Length ? text.Remove(at, 1) : text;
-            case 6:
-                return text.Insert(at, RandomCharacter(random).ToString());
-            default:
-                return at < text.Length ? text.Remove(at, 1).Insert(at, RandomCharacter(random).ToString()) : text;
-        }
-    }
-
-    private static string Swap(string text, (int Start, int Length) a, (int Start, int Length) b)
-    {
-        if (a.Start > b.Start)
-        {
-            (a, b) = (b, a);
-        }
-        if (a.Start + a.Length > b.Start)
-        {
-            return text;
-        }
-        var result = new StringBuilder(text.Length);
-        result.Append(text, 0, a.Start).Append(text, b.Start, b.Length);
-        result.Append(text, a.Start + a.Length, b.Start - a.Start - a.Length);
-        result.Append(text, a.Start, a.Length).Append(text, b.Start + b.Length, text.Length - b.Start - b.Length);
-        return result.ToString();
-    }
-
-    private const string Interesting = "()\";$\\_.=:-+0123456789abcdefxpnu{} \t\n\r\u0000\u007f\u00e9\u20ac\ud83d\ude00";
-
-    private static char RandomCharacter(Random random) =>
-        random.Next(4) == 0 ? (char)random.Next(0x20, 0x7F) : Interesting[random.Next(Interesting.Length)];
-
-    /// <summary>Token spans for mutation, from the real lexer when the text lexes, else whitespace-separated words.</summary>
-    private static List<(int Start, int Length)> TokenSpans(string text)
-    {
-        var spans = new List<(int, int)>();
-        try
-        {
-            TokenList list = Lexer.Tokenize(text, null);
-            for (int i = 0; i < list.Count - 1; i++)
-            {
-                spans.Add((list.Tokens[i].Start, list.Tokens[i].Length));
-            }
-            return spans;
-        }
-        catch (TextFormatException)
-        {
-        }
-        int start = -1;
-        for (int i = 0; i <= text.Length; i++)
-        {
-            bool space = i == text.Length || char.IsWhiteSpace(text[i]);
-            if (!space && start < 0)
-            {
-                start = i;
-            }
-            else if (space && start >= 0)
-            {
-                spans.Add((start, i - start));
-                start = -1;
-            }
-        }
-        return spans;
     }
 
     /// <summary>The module forms and the other commands of every script, and a pool of their tokens.</summary>

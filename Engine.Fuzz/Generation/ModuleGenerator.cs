@@ -1,0 +1,961 @@
+using System.Globalization;
+using System.Text;
+using Engine.Core;
+using Engine.Text;
+
+namespace Engine.Fuzz.Generation;
+
+/// <summary>
+/// Makes random valid modules in the text format, shaped for differential testing of the tiers: calls (direct,
+/// indirect, recursive), loops, blocks and branches with values, multi-value, memory (loads, stores, bulk
+/// operations, growth), tables (funcref and externref, bulk operations), globals of every type, externrefs made by
+/// the host, and SIMD (when asked). Every operator of the operator table with a fixed signature can appear.
+/// Termination is built in: a global budget, reset by the export <c>hangLimitInitializer</c>, is spent by each
+/// function entry and each loop iteration; when it is gone functions return zeros and loops stop.
+/// </summary>
+/// <remarks>
+/// Imports (module <c>fuzz</c>): <c>log_i32/log_i64/log_f32/log_f64 (param T)</c> record a value,
+/// <c>make_ref (param i32) (result externref)</c> makes a host object numbered by its argument, and
+/// <c>ref_id (param externref) (result i32)</c> gives that number back (-1 for null).
+/// </remarks>
+public sealed class ModuleGenerator
+{
+    private static readonly Opcode[] s_operators = OperatorInfo.All.ToArray();
+
+    private static readonly HashSet<string> s_nanProducing =
+    [
+        "add", "sub", "mul", "div", "sqrt", "min", "max", "ceil", "floor", "trunc", "nearest", "demote_f64", "promote_f32",
+        "demote_f64x2_zero", "promote_low_f32x4",
+    ];
+
+    private readonly Random _random;
+    private readonly bool _simd;
+    private readonly bool _canonicalNaNs;
+    private int _scratchF32, _scratchF64, _scratchV128;
+    private readonly StringBuilder _out = new();
+    private readonly List<ValType> _valueTypes;
+    private readonly List<(ValType[] Params, ValType[] Results)> _types = [];
+    private readonly List<int> _functionTypes = [];
+    private readonly List<(ValType Type, bool Mutable)> _globals = [];
+    private readonly Dictionary<ValType, List<Opcode>> _byResult = new();
+    private readonly List<Opcode> _stores = [];
+    private int _importCount;
+    private int _funcTableSize;
+    private int _refTableSize;
+
+    // The function being generated.
+    private List<ValType> _locals = [];
+    private readonly List<Label> _labels = [];
+    private int _nodes;
+    private int _indent;
+
+    private readonly record struct Label(bool IsLoop, ValType[] Results);
+
+    /// <summary>
+    /// A generator drawing from <paramref name="random"/>; <paramref name="simd"/> adds v128 values and operators;
+    /// <paramref name="canonicalNaNs"/> replaces every NaN that float arithmetic makes by the canonical NaN, so no
+    /// nondeterministic NaN bits reach memory, integers or v128 values (needed to compare with another engine).
+    /// </summary>
+    public ModuleGenerator(Random random, bool simd, bool canonicalNaNs = false)
+    {
+        _random = random;
+        _simd = simd;
+        _canonicalNaNs = canonicalNaNs;
+        _valueTypes = [ValType.I32, ValType.I64, ValType.F32, ValType.F64, ValType.ExternRef, ValType.FuncRef];
+        if (simd)
+        {
+            _valueTypes.Add(ValType.V128);
+        }
+        foreach (Opcode op in s_operators)
+        {
+            OperatorKind kind = OperatorInfo.Kind(op);
+            if (!OperatorInfo.HasFixedSignature(op) || (!simd && OperatorInfo.Feature(op) == "simd"))
+            {
+                continue;
+            }
+            if (kind is OperatorKind.Store or OperatorKind.StoreLane)
+            {
+                _stores.Add(op);
+                continue;
+            }
+            if (kind is not (OperatorKind.Plain or OperatorKind.Load or OperatorKind.ExtractLane or OperatorKind.ReplaceLane or OperatorKind.LoadLane))
+            {
+                continue;
+            }
+            ReadOnlySpan<ValType> results = OperatorInfo.Results(op);
+            if (results.Length != 1)
+            {
+                continue;
+            }
+            if (!_byResult.TryGetValue(results[0], out List<Opcode>? list))
+            {
+                _byResult[results[0]] = list = [];
+            }
+            list.Add(op);
+        }
+    }
+
+    /// <summary>Makes one module's text.</summary>
+    public string Generate()
+    {
+        Line("(module");
+        _indent++;
+        // Types: the imports' first, then random signatures for the defined functions.
+        string[] logs = ["i32", "i64", "f32", "f64"];
+        foreach (string t in logs)
+        {
+            _types.Add(([Parse(t)], []));
+        }
+        _types.Add(([ValType.I32], [ValType.ExternRef]));
+        _types.Add(([ValType.ExternRef], [ValType.I32]));
+        int signatures = 2 + _random.Next(5);
+        for (int i = 0; i < signatures; i++)
+        {
+            _types.Add((RandomTypes(_random.Next(5)), RandomTypes(_random.Next(10) < 6 ? 1 : _random.Next(3))));
+        }
+        _types.Add(([], []));
+        for (int i = 0; i < _types.Count; i++)
+        {
+            Line($"(type $t{i} (func{Signature(_types[i].Params, _types[i].Results)}))");
+        }
+        for (int i = 0; i < logs.Length; i++)
+        {
+            Line($"(import \"fuzz\" \"log_{logs[i]}\" (func $log_{logs[i]} (type $t{i})))");
+            _functionTypes.Add(i);
+        }
+        Line("(import \"fuzz\" \"make_ref\" (func $make_ref (type $t4)))");
+        Line("(import \"fuzz\" \"ref_id\" (func $ref_id (type $t5)))");
+        _functionTypes.Add(4);
+        _functionTypes.Add(5);
+        _importCount = _functionTypes.Count;
+        int defined = 2 + _random.Next(7);
+        for (int i = 0; i < defined; i++)
+        {
+            _functionTypes.Add(6 + _random.Next(signatures));
+        }
+        int functionCount = _functionTypes.Count;
+
+        // Memory, tables, globals, segments.
+        int maxPages = 1 + _random.Next(4);
+        Line($"(memory $mem 1 {maxPages})");
+        _funcTableSize = functionCount + _random.Next(4);
+        _refTableSize = 2 + _random.Next(6);
+        Line($"(table $funcs {_funcTableSize} {_funcTableSize + 8} funcref)");
+        Line($"(table $refs {_refTableSize} {_refTableSize + 8} externref)");
+        Line("(global $budget (mut i32) (i32.const 0))");
+        int globals = 3 + _random.Next(6);
+        for (int i = 0; i < globals; i++)
+        {
+            ValType type = _valueTypes[_random.Next(_valueTypes.Count)];
+            bool mutable = _random.Next(4) != 0;
+            _globals.Add((type, mutable));
+            string init = type == ValType.FuncRef && _random.Next(2) == 0 ? $"ref.func {_random.Next(functionCount)}" : Constant(type);
+            Line($"(global $g{i} (export \"g{i}\") {(mutable ? $"(mut {type.ToWatName()})" : type.ToWatName())} ({init}))");
+        }
+        Line($"(elem (table $funcs) (i32.const 0) func {string.Join(' ', Enumerable.Range(0, functionCount))})");
+        Line($"(elem $passive func {string.Join(' ', Enumerable.Range(0, 1 + _random.Next(functionCount)).Select(_ => _random.Next(functionCount)))})");
+        Line($"(data (i32.const {_random.Next(200)}) \"{RandomBytes(8 + _random.Next(40))}\")");
+        Line($"(data $passive_data \"{RandomBytes(4 + _random.Next(60))}\")");
+        Line("(export \"memory\" (memory $mem))");
+        Line("(export \"funcs\" (table $funcs))");
+        Line("(export \"refs\" (table $refs))");
+        for (int f = _importCount; f < functionCount; f++)
+        {
+            Function(f);
+        }
+        // Last, so the generated functions keep the indices computed above.
+        Line($"(func (export \"hangLimitInitializer\") (global.set $budget (i32.const {500 + _random.Next(1500)})))");
+        _indent--;
+        Line(")");
+        return _out.ToString();
+    }
+
+    private void Function(int index)
+    {
+        (ValType[] parameters, ValType[] results) = _types[_functionTypes[index]];
+        _locals = [.. parameters];
+        int extra = _random.Next(6);
+        var declared = new List<ValType>();
+        for (int i = 0; i < extra; i++)
+        {
+            declared.Add(_valueTypes[_random.Next(_valueTypes.Count)]);
+        }
+        _locals.AddRange(declared);
+        // Scratch locals of the NaN canonicalization, after the others and never picked at random.
+        _scratchF32 = _locals.Count;
+        _scratchF64 = _locals.Count + 1;
+        _scratchV128 = _locals.Count + 2;
+        declared.AddRange([ValType.F32, ValType.F64]);
+        if (_simd)
+        {
+            declared.Add(ValType.V128);
+        }
+        Line($"(func $f{index} (export \"f{index}\") (type $t{_functionTypes[index]})" +
+             (declared.Count > 0 ? $" (local {string.Join(' ', declared.Select(t => t.ToWatName()))})" : ""));
+        _indent++;
+        _nodes = 0;
+        _labels.Clear();
+        _labels.Add(new Label(false, results));
+        // The budget: each entry spends one unit; with none left, return zeros.
+        Line("global.get $budget");
+        Line("i32.eqz");
+        Line("if");
+        foreach (ValType t in results)
+        {
+            Line(Constant(t, zero: true));
+        }
+        Line("return");
+        Line("end");
+        Line("global.get $budget");
+        Line("i32.const 1");
+        Line("i32.sub");
+        Line("global.set $budget");
+        int statements = 1 + _random.Next(8);
+        for (int i = 0; i < statements; i++)
+        {
+            Statement(3);
+        }
+        foreach (ValType t in results)
+        {
+            Expression(t, 4);
+        }
+        _indent--;
+        Line(")");
+    }
+
+    // ---- statements: leave the operand stack as they found it.
+
+    private void Statement(int depth)
+    {
+        _nodes++;
+        if (depth <= 0 || _nodes > 400)
+        {
+            SimpleStatement();
+            return;
+        }
+        switch (_random.Next(16))
+        {
+            case 0:
+            case 1:
+                SimpleStatement();
+                break;
+            case 2:
+                Expression(ValType.I32, depth - 1);
+                Line("if");
+                Block(depth, [], () =>
+                {
+                    Statements(depth - 1);
+                    if (_random.Next(2) == 0)
+                    {
+                        _indent--;
+                        Line("else");
+                        _indent++;
+                        Statements(depth - 1);
+                    }
+                });
+                break;
+            case 3:
+                Line("block");
+                Block(depth, [], () => Statements(depth - 1));
+                break;
+            case 4:
+                // A loop that runs while the budget lasts and its condition holds.
+                Line("loop");
+                Block(depth, [], () =>
+                {
+                    Statements(depth - 1);
+                    LoopBackEdge(depth);
+                }, isLoop: true);
+                break;
+            case 5:
+            {
+                int f = _random.Next(_functionTypes.Count);
+                (ValType[] p, ValType[] r) = _types[_functionTypes[f]];
+                Arguments(p, depth);
+                Line($"call {f}");
+                DropAll(r);
+                break;
+            }
+            case 6:
+            {
+                int type = _random.Next(_types.Count);
+                (ValType[] p, ValType[] r) = _types[type];
+                Arguments(p, depth);
+                CalleeIndex(type, depth);
+                Line($"call_indirect $funcs (type $t{type})");
+                DropAll(r);
+                break;
+            }
+            case 7:
+                BranchStatement(depth);
+                break;
+            case 8:
+                BulkStatement(depth);
+                break;
+            case 9:
+            {
+                ValType t = RandomType();
+                Expression(t, depth);
+                Line(t == ValType.I32 || t == ValType.I64 || t == ValType.F32 || t == ValType.F64 ? $"call $log_{t.ToWatName()}" : "drop");
+                break;
+            }
+            case 10:
+                if (_random.Next(8) == 0)
+                {
+                    foreach (ValType t in _labels[0].Results)
+                    {
+                        Expression(t, depth - 1);
+                    }
+                    Line("return");
+                }
+                else
+                {
+                    SimpleStatement();
+                }
+                break;
+            default:
+                SimpleStatement(depth);
+                break;
+        }
+    }
+
+    private void Statements(int depth)
+    {
+        int n = _random.Next(4);
+        for (int i = 0; i < n; i++)
+        {
+            Statement(depth);
+        }
+    }
+
+    private void SimpleStatement(int depth = 1)
+    {
+        switch (_random.Next(5))
+        {
+            case 0:
+            case 1:
+            {
+                int local = _random.Next(_locals.Count + 1) - 1;
+                if (local >= 0)
+                {
+                    Expression(_locals[local], depth);
+                    Line($"local.set {local}");
+                    return;
+                }
+                goto case 2;
+            }
+            case 2:
+            {
+                int[] mutable = Enumerable.Range(0, _globals.Count).Where(g => _globals[g].Mutable).ToArray();
+                if (mutable.Length > 0)
+                {
+                    int g = mutable[_random.Next(mutable.Length)];
+                    Expression(_globals[g].Type, depth);
+                    Line($"global.set $g{g}");
+                    return;
+                }
+                goto default;
+            }
+            case 3:
+            {
+                Opcode store = _stores[_random.Next(_stores.Count)];
+                ReadOnlySpan<ValType> p = OperatorInfo.Params(store);
+                Address(depth);
+                Expression(p[1], depth);
+                Line($"{OperatorInfo.Name(store)} {MemArg(store)}{Lane(store)}");
+                return;
+            }
+            default:
+            {
+                ValType t = RandomType();
+                Expression(t, depth);
+                Line("drop");
+                return;
+            }
+        }
+    }
+
+    private void BranchStatement(int depth)
+    {
+        // Targets: the enclosing blocks without results (loops are entered again only through LoopBackEdge).
+        List<int> targets = [];
+        for (int i = 0; i < _labels.Count; i++)
+        {
+            Label label = _labels[_labels.Count - 1 - i];
+            if (!label.IsLoop && label.Results.Length == 0)
+            {
+                targets.Add(i);
+            }
+        }
+        if (targets.Count == 0)
+        {
+            SimpleStatement(depth);
+            return;
+        }
+        Expression(ValType.I32, depth - 1);
+        if (_random.Next(3) == 0)
+        {
+            int n = _random.Next(5);
+            Line($"br_table {string.Join(' ', Enumerable.Range(0, n + 1).Select(_ => targets[_random.Next(targets.Count)]))}");
+        }
+        else
+        {
+            Line($"br_if {targets[_random.Next(targets.Count)]}");
+        }
+    }
+
+    private void BulkStatement(int depth)
+    {
+        switch (_random.Next(9))
+        {
+            case 0:
+                Address(depth);
+                Expression(ValType.I32, 1);
+                SmallLength();
+                Line("memory.fill");
+                break;
+            case 1:
+                Address(depth);
+                Address(depth);
+                SmallLength();
+                Line("memory.copy");
+                break;
+            case 2:
+                Address(depth);
+                Line($"i32.const {_random.Next(8)}");
+                Line($"i32.const {_random.Next(8)}");
+                Line("memory.init $passive_data");
+                break;
+            case 3:
+                Line(_random.Next(2) == 0 ? "data.drop $passive_data" : "elem.drop $passive");
+                break;
+            case 4:
+            {
+                bool refs = _random.Next(2) == 0;
+                TableIndex(refs ? _refTableSize : _funcTableSize, depth);
+                Expression(refs ? ValType.ExternRef : ValType.FuncRef, depth - 1);
+                Line(refs ? "table.set $refs" : "table.set $funcs");
+                break;
+            }
+            case 5:
+            {
+                bool refs = _random.Next(2) == 0;
+                TableIndex(refs ? _refTableSize : _funcTableSize, depth);
+                Expression(refs ? ValType.ExternRef : ValType.FuncRef, depth - 1);
+                Line($"i32.const {_random.Next(4)}");
+                Line(refs ? "table.fill $refs" : "table.fill $funcs");
+                break;
+            }
+            case 6:
+            {
+                bool refs = _random.Next(2) == 0;
+                int size = refs ? _refTableSize : _funcTableSize;
+                TableIndex(size, depth);
+                TableIndex(size, depth);
+                Line($"i32.const {_random.Next(4)}");
+                Line(refs ? "table.copy $refs $refs" : "table.copy $funcs $funcs");
+                break;
+            }
+            case 7:
+                TableIndex(_funcTableSize, depth);
+                Line($"i32.const {_random.Next(3)}");
+                Line($"i32.const {_random.Next(3)}");
+                Line("table.init $funcs $passive");
+                break;
+            default:
+            {
+                bool refs = _random.Next(2) == 0;
+                Expression(refs ? ValType.ExternRef : ValType.FuncRef, depth - 1);
+                Line($"i32.const {_random.Next(3)}");
+                Line(refs ? "table.grow $refs" : "table.grow $funcs");
+                Line("drop");
+                break;
+            }
+        }
+    }
+
+    /// <summary>The end of a loop body: spend a unit of budget and go round again if some is left and a condition holds.</summary>
+    private void LoopBackEdge(int depth)
+    {
+        Line("global.get $budget");
+        Line("if");
+        _indent++;
+        _labels.Add(new Label(false, []));
+        Line("global.get $budget");
+        Line("i32.const 1");
+        Line("i32.sub");
+        Line("global.set $budget");
+        Expression(ValType.I32, Math.Min(depth, 2));
+        Line("br_if 1");
+        _labels.RemoveAt(_labels.Count - 1);
+        _indent--;
+        Line("end");
+    }
+
+    private void Block(int depth, ValType[] results, Action body, bool isLoop = false)
+    {
+        _indent++;
+        _labels.Add(new Label(isLoop, results));
+        body();
+        _labels.RemoveAt(_labels.Count - 1);
+        _indent--;
+        Line("end");
+    }
+
+    // ---- expressions: push exactly one value of the type.
+
+    private void Expression(ValType type, int depth)
+    {
+        _nodes++;
+        if (depth <= 0 || _nodes > 600 || _random.Next(6) == 0)
+        {
+            Leaf(type);
+            return;
+        }
+        int choice = _random.Next(20);
+        switch (choice)
+        {
+            case < 7:
+                if (type.IsReference())
+                {
+                    ReferenceExpression(type, depth);
+                }
+                else
+                {
+                    Operator(type, depth);
+                }
+                return;
+            case 7:
+            {
+                // A call to a function with this one result.
+                int[] candidates = Enumerable.Range(0, _functionTypes.Count)
+                    .Where(f => _types[_functionTypes[f]].Results is [var r] && r == type).ToArray();
+                if (candidates.Length == 0)
+                {
+                    goto default;
+                }
+                int f = candidates[_random.Next(candidates.Length)];
+                Arguments(_types[_functionTypes[f]].Params, depth);
+                Line($"call {f}");
+                return;
+            }
+            case 8:
+            {
+                int[] candidates = Enumerable.Range(0, _types.Count).Where(t => _types[t].Results is [var r] && r == type).ToArray();
+                if (candidates.Length == 0)
+                {
+                    goto default;
+                }
+                int t = candidates[_random.Next(candidates.Length)];
+                Arguments(_types[t].Params, depth);
+                CalleeIndex(t, depth);
+                Line($"call_indirect $funcs (type $t{t})");
+                return;
+            }
+            case 9:
+                Expression(type, depth - 1);
+                Expression(type, depth - 1);
+                Expression(ValType.I32, depth - 1);
+                Line(type.IsNumeric() && _random.Next(2) == 0 ? "select" : $"select (result {type.ToWatName()})");
+                return;
+            case 10:
+                Line($"block (result {type.ToWatName()})");
+                Block(depth, [type], () =>
+                {
+                    Statements(depth - 2);
+                    Expression(type, depth - 1);
+                    if (_random.Next(2) == 0)
+                    {
+                        // Leave early with the value when a condition holds.
+                        Expression(ValType.I32, depth - 2);
+                        Line("br_if 0");
+                        Line("drop");
+                        Expression(type, depth - 1);
+                    }
+                });
+                return;
+            case 11:
+                Expression(ValType.I32, depth - 1);
+                Line($"if (result {type.ToWatName()})");
+                Block(depth, [type], () =>
+                {
+                    Statements(depth - 2);
+                    Expression(type, depth - 1);
+                    _indent--;
+                    Line("else");
+                    _indent++;
+                    Expression(type, depth - 1);
+                });
+                return;
+            case 12:
+                Line($"loop (result {type.ToWatName()})");
+                Block(depth, [type], () =>
+                {
+                    Statements(depth - 2);
+                    LoopBackEdge(depth);
+                    Expression(type, depth - 1);
+                }, isLoop: true);
+                return;
+            case 13:
+            {
+                int[] locals = Enumerable.Range(0, _locals.Count).Where(l => _locals[l] == type).ToArray();
+                if (locals.Length == 0)
+                {
+                    goto default;
+                }
+                Expression(type, depth - 1);
+                Line($"local.tee {locals[_random.Next(locals.Length)]}");
+                return;
+            }
+            case 14 when type == ValType.I32:
+                I32Special(depth);
+                return;
+            default:
+                if (type.IsReference())
+                {
+                    ReferenceExpression(type, depth);
+                }
+                else
+                {
+                    Operator(type, depth);
+                }
+                return;
+        }
+    }
+
+    private void I32Special(int depth)
+    {
+        switch (_random.Next(7))
+        {
+            case 0:
+                Line("memory.size");
+                break;
+            case 1:
+                Line($"i32.const {_random.Next(3)}");
+                Line("memory.grow");
+                break;
+            case 2:
+                Line(_random.Next(2) == 0 ? "table.size $funcs" : "table.size $refs");
+                break;
+            case 3:
+            {
+                bool refs = _random.Next(2) == 0;
+                Expression(refs ? ValType.ExternRef : ValType.FuncRef, depth - 1);
+                Line("ref.is_null");
+                break;
+            }
+            case 4:
+                Expression(ValType.ExternRef, depth - 1);
+                Line("call $ref_id");
+                break;
+            default:
+                Operator(ValType.I32, depth);
+                break;
+        }
+    }
+
+    private void ReferenceExpression(ValType type, int depth)
+    {
+        bool extern_ = type == ValType.ExternRef;
+        switch (_random.Next(4))
+        {
+            case 0:
+                TableIndex(extern_ ? _refTableSize : _funcTableSize, depth);
+                Line(extern_ ? "table.get $refs" : "table.get $funcs");
+                break;
+            case 1 when extern_:
+                Expression(ValType.I32, depth - 1);
+                Line("call $make_ref");
+                break;
+            case 1:
+                Line($"ref.func {_random.Next(_functionTypes.Count)}");
+                break;
+            default:
+                Leaf(type);
+                break;
+        }
+    }
+
+    private void Operator(ValType type, int depth)
+    {
+        if (!_byResult.TryGetValue(type, out List<Opcode>? candidates))
+        {
+            Leaf(type);
+            return;
+        }
+        Opcode op = candidates[_random.Next(candidates.Count)];
+        OperatorKind kind = OperatorInfo.Kind(op);
+        ReadOnlySpan<ValType> parameters = OperatorInfo.Params(op);
+        for (int i = 0; i < parameters.Length; i++)
+        {
+            if (i == 0 && kind is OperatorKind.Load or OperatorKind.LoadLane)
+            {
+                Address(depth);
+            }
+            else
+            {
+                Expression(parameters[i], depth - 1);
+            }
+        }
+        string name = OperatorInfo.Name(op);
+        if (kind == OperatorKind.Plain && (name.Contains(".div_", StringComparison.Ordinal) || name.Contains(".rem_", StringComparison.Ordinal))
+            && _random.Next(5) != 0)
+        {
+            // Mostly a divisor that is not zero (and not -1, so no overflow either).
+            string t = name[..3];
+            Line($"{t}.const 2");
+            Line($"{t}.or");
+        }
+        string immediates = kind switch
+        {
+            OperatorKind.Load or OperatorKind.LoadLane => " " + MemArg(op) + Lane(op),
+            OperatorKind.ExtractLane or OperatorKind.ReplaceLane => Lane(op),
+            _ => "",
+        };
+        Line(name + immediates);
+        if (_canonicalNaNs && kind == OperatorKind.Plain && s_nanProducing.Contains(name[(name.IndexOf('.') + 1)..]))
+        {
+            CanonicalizeNaN(name[..name.IndexOf('.')]);
+        }
+    }
+
+    /// <summary>Replaces a NaN on top of the stack (a float, or float lanes of a v128) by the canonical NaN.</summary>
+    private void CanonicalizeNaN(string shape)
+    {
+        switch (shape)
+        {
+            case "f32":
+            case "f64":
+                // select(x, nan, x == x): x unless it is a NaN.
+                int scratch = shape == "f32" ? _scratchF32 : _scratchF64;
+                Line($"local.tee {scratch}");
+                Line($"{shape}.const nan");
+                Line($"local.get {scratch}");
+                Line($"local.get {scratch}");
+                Line($"{shape}.eq");
+                Line("select");
+                break;
+            case "f32x4":
+            case "f64x2":
+                Line($"local.tee {_scratchV128}");
+                Line(shape == "f32x4" ? "v128.const f32x4 nan nan nan nan" : "v128.const f64x2 nan nan");
+                Line($"local.get {_scratchV128}");
+                Line($"local.get {_scratchV128}");
+                Line($"{shape}.eq");
+                Line("v128.bitselect");
+                break;
+        }
+    }
+
+    private void Leaf(ValType type)
+    {
+        int choice = _random.Next(3);
+        if (choice == 0)
+        {
+            int[] locals = Enumerable.Range(0, _locals.Count).Where(l => _locals[l] == type).ToArray();
+            if (locals.Length > 0)
+            {
+                Line($"local.get {locals[_random.Next(locals.Length)]}");
+                return;
+            }
+        }
+        else if (choice == 1)
+        {
+            int[] globals = Enumerable.Range(0, _globals.Count).Where(g => _globals[g].Type == type).ToArray();
+            if (globals.Length > 0)
+            {
+                Line($"global.get $g{globals[_random.Next(globals.Length)]}");
+                return;
+            }
+        }
+        Line(Constant(type));
+    }
+
+    private void Arguments(ValType[] parameters, int depth)
+    {
+        foreach (ValType p in parameters)
+        {
+            Expression(p, depth - 1);
+        }
+    }
+
+    private void DropAll(ValType[] results)
+    {
+        foreach (ValType _ in results)
+        {
+            Line("drop");
+        }
+    }
+
+    /// <summary>An address: mostly inside the first page (masked), sometimes anything (to trap).</summary>
+    private void Address(int depth)
+    {
+        if (_random.Next(3) == 0)
+        {
+            Line($"i32.const {_random.Next(65536 + 64) - 16}");
+            return;
+        }
+        Expression(ValType.I32, depth - 1);
+        if (_random.Next(10) != 0)
+        {
+            Line($"i32.const {(_random.Next(4) switch { 0 => 0x7FF0, 1 => 0xFFF0, _ => 0x3FF })}");
+            Line("i32.and");
+        }
+    }
+
+    /// <summary>
+    /// The table index of an indirect call of type <paramref name="type"/>: mostly the slot where the active segment
+    /// put a function of that signature (slot i holds function i), else any index (to trap).
+    /// </summary>
+    private void CalleeIndex(int type, int depth)
+    {
+        (ValType[] p, ValType[] r) = _types[type];
+        int[] matching = Enumerable.Range(0, _functionTypes.Count)
+            .Where(f => _types[_functionTypes[f]].Params.SequenceEqual(p) && _types[_functionTypes[f]].Results.SequenceEqual(r)).ToArray();
+        if (matching.Length > 0 && _random.Next(8) != 0)
+        {
+            Line($"i32.const {matching[_random.Next(matching.Length)]}");
+            return;
+        }
+        TableIndex(_funcTableSize, depth);
+    }
+
+    /// <summary>A table index: mostly in range, sometimes past the end (to trap).</summary>
+    private void TableIndex(int size, int depth)
+    {
+        if (_random.Next(4) == 0)
+        {
+            Expression(ValType.I32, Math.Min(depth - 1, 1));
+            Line($"i32.const {size}");
+            Line("i32.rem_u");
+        }
+        else
+        {
+            Line($"i32.const {_random.Next(size + 2)}");
+        }
+    }
+
+    private void SmallLength() => Line($"i32.const {(_random.Next(8) == 0 ? 70000 : _random.Next(64))}");
+
+    private string MemArg(Opcode op)
+    {
+        int natural = OperatorInfo.NaturalAlignmentLog2(op);
+        int align = 1 << _random.Next(natural + 1);
+        int offset = _random.Next(4) switch
+        {
+            0 => 0,
+            1 => _random.Next(16),
+            2 => _random.Next(8) == 0 ? _random.Next(4096) : _random.Next(64),
+            _ => _random.Next(16) == 0 ? 65536 - _random.Next(32) : _random.Next(256),
+        };
+        return $"offset={offset} align={align}";
+    }
+
+    private string Lane(Opcode op)
+    {
+        int lanes = OperatorInfo.LaneCount(op);
+        return lanes > 0 ? $" {_random.Next(lanes)}" : "";
+    }
+
+    private ValType RandomType() => _valueTypes[_random.Next(_valueTypes.Count)];
+
+    private ValType[] RandomTypes(int n) => Enumerable.Range(0, n).Select(_ => RandomType()).ToArray();
+
+    private static string Signature(ValType[] parameters, ValType[] results) =>
+        (parameters.Length > 0 ? $" (param {string.Join(' ', parameters.Select(t => t.ToWatName()))})" : "") +
+        (results.Length > 0 ? $" (result {string.Join(' ', results.Select(t => t.ToWatName()))})" : "");
+
+    private static ValType Parse(string name) => name switch
+    {
+        "i32" => ValType.I32,
+        "i64" => ValType.I64,
+        "f32" => ValType.F32,
+        _ => ValType.F64,
+    };
+
+    private string RandomBytes(int n)
+    {
+        var text = new StringBuilder();
+        for (int i = 0; i < n; i++)
+        {
+            text.Append('\\').Append(_random.Next(256).ToString("x2", CultureInfo.InvariantCulture));
+        }
+        return text.ToString();
+    }
+
+    /// <summary>A constant instruction: boundary values mostly, random bits sometimes.</summary>
+    private string Constant(ValType type, bool zero = false)
+    {
+        switch (type)
+        {
+            case ValType.I32:
+            {
+                uint[] values = [0, 1, 2, 7, 8, 31, 32, 0x7F, 0x80, 0xFF, 0x7FFF, 0x8000, 0xFFFF, 0x10000, 0x7FFFFFFF, 0x80000000, 0xFFFFFFFF, 0xFFFFFFFE];
+                uint v = zero ? 0 : _random.Next(3) == 0 ? (uint)_random.NextInt64(0, 1L << 32) : values[_random.Next(values.Length)];
+                return $"i32.const {(int)v}";
+            }
+            case ValType.I64:
+            {
+                ulong[] values = [0, 1, 2, 63, 64, 0xFF, 0x7FFFFFFF, 0x80000000, 0xFFFFFFFF, 0x100000000, 0x7FFFFFFFFFFFFFFF, 0x8000000000000000, 0xFFFFFFFFFFFFFFFF];
+                ulong v = zero ? 0 : _random.Next(3) == 0 ? (ulong)_random.NextInt64() * 3 : values[_random.Next(values.Length)];
+                return $"i64.const {(long)v}";
+            }
+            case ValType.F32:
+            {
+                uint[] bits = [0, 0x80000000, 0x3F800000, 0xBF800000, 0x7F800000, 0xFF800000, 0x7FC00000, 0xFFC00000, 0x7F7FFFFF, 0x00000001, 0x4F000000, 0xCF000000, 0x5F000000, 0x3F000000];
+                uint v = zero ? 0 : _random.Next(3) == 0 ? (uint)_random.NextInt64(0, 1L << 32) : bits[_random.Next(bits.Length)];
+                return $"f32.const {FloatText(v)}";
+            }
+            case ValType.F64:
+            {
+                ulong[] bits = [0, 0x8000000000000000, 0x3FF0000000000000, 0xBFF0000000000000, 0x7FF0000000000000, 0xFFF0000000000000,
+                    0x7FF8000000000000, 0x7FEFFFFFFFFFFFFF, 0x0000000000000001, 0x41E0000000000000, 0xC3E0000000000000, 0x43F0000000000000, 0x3FE0000000000000];
+                ulong v = zero ? 0 : _random.Next(3) == 0 ? (ulong)_random.NextInt64() : bits[_random.Next(bits.Length)];
+                return $"f64.const {DoubleText(v)}";
+            }
+            case ValType.V128:
+            {
+                if (zero)
+                {
+                    return "v128.const i64x2 0 0";
+                }
+                var lanes = new string[4];
+                for (int i = 0; i < 4; i++)
+                {
+                    uint[] values = [0, 1, 0x80, 0xFF, 0x7FFF, 0x8000, 0xFFFF, 0x7FFFFFFF, 0x80000000, 0xFFFFFFFF, 0x3F800000, 0x7FC00000, 0x7F800000];
+                    lanes[i] = ((int)(_random.Next(3) == 0 ? (uint)_random.NextInt64(0, 1L << 32) : values[_random.Next(values.Length)])).ToString(CultureInfo.InvariantCulture);
+                }
+                return $"v128.const i32x4 {string.Join(' ', lanes)}";
+            }
+            case ValType.ExternRef:
+                return "ref.null extern";
+            default:
+                return "ref.null func";
+        }
+    }
+
+    private static string FloatText(uint bits)
+    {
+        float value = BitConverter.UInt32BitsToSingle(bits);
+        if (float.IsNaN(value))
+        {
+            return $"{((bits & 0x80000000) != 0 ? "-" : "")}nan:0x{bits & 0x7FFFFF:x}";
+        }
+        return WatPrinter.FormatF32(bits);
+    }
+
+    private static string DoubleText(ulong bits)
+    {
+        double value = BitConverter.UInt64BitsToDouble(bits);
+        if (double.IsNaN(value))
+        {
+            return $"{((bits & 0x8000000000000000) != 0 ? "-" : "")}nan:0x{bits & 0xFFFFFFFFFFFFF:x}";
+        }
+        return WatPrinter.FormatF64(bits);
+    }
+
+    private void Line(string text)
+    {
+        _out.Append(' ', _indent * 2).Append(text).Append('\n');
+    }
+}

@@ -1,0 +1,186 @@
+using System.Runtime.Intrinsics;
+using System.Security.Cryptography;
+using Engine.Core;
+using Engine.Runtime;
+
+namespace Engine.Fuzz.Targets;
+
+/// <summary>
+/// Runs a module in one configuration of our engine and tells what happened, one line per event: each
+/// exported function called in order (after the <c>hangLimitInitializer</c> reset) with its arguments, its
+/// results or trap, the calls it made to the imports, then the exported globals, tables and memories.
+/// </summary>
+public static class EngineRun
+{
+    /// <summary>The engine configuration of a mode name (interpreter, baseline, tiered-1, tiered-2-checked).</summary>
+    public static EngineConfig Config(string mode) => mode switch
+    {
+        "interpreter" => new EngineConfig { Tier = TierMode.Interpreter },
+        "baseline" => new EngineConfig { Tier = TierMode.Baseline },
+        "tiered-1" => new EngineConfig { Tier = TierMode.Tiered, TierUpCallThreshold = 1, TierUpLoopThreshold = 1, BackgroundCompilation = false },
+        // Fuel and epoch checks in every function and loop (never running out): the code with interruption checks.
+        "tiered-2-checked" => new EngineConfig
+        {
+            Tier = TierMode.Tiered, TierUpCallThreshold = 2, TierUpLoopThreshold = 2, BackgroundCompilation = false,
+            ConsumeFuel = true, EpochInterruption = true,
+        },
+        // For narrowing a difference down (the events command): tiered-2 with one of the checks or none.
+        "tiered-2" => Config("tiered-2-checked") with { ConsumeFuel = false, EpochInterruption = false },
+        "tiered-2-fuel" => Config("tiered-2-checked") with { EpochInterruption = false },
+        "tiered-2-epoch" => Config("tiered-2-checked") with { ConsumeFuel = false },
+        "baseline-checked" => new EngineConfig { Tier = TierMode.Baseline, ConsumeFuel = true, EpochInterruption = true },
+        "interpreter-checked" => new EngineConfig { Tier = TierMode.Interpreter, ConsumeFuel = true, EpochInterruption = true },
+        _ => throw new ArgumentException($"unknown mode {mode}"),
+    };
+
+    /// <summary>Receives the final contents of each exported memory (the <c>events</c> command's --dump-memory).</summary>
+    public static Action<byte[]>? DumpMemory { get; set; }
+
+    /// <summary>The events of running <paramref name="bytes"/> in <paramref name="mode"/>.</summary>
+    public static List<string> Run(byte[] bytes, string mode)
+    {
+        var events = new List<string>();
+        EngineConfig config = Config(mode);
+        var engine = new WasmEngine(config);
+        using var store = new Store(engine);
+        if (config.ConsumeFuel)
+        {
+            store.SetFuel(long.MaxValue / 2);
+        }
+        if (config.EpochInterruption)
+        {
+            store.SetEpochDeadline(long.MaxValue);
+        }
+        Module module = Module.FromBytes(engine, bytes);
+        var linker = new Linker(engine);
+        foreach (ImportType import in module.Imports)
+        {
+            if (import.Type is not FunctionExternType { Type: var type } || linker.Get(store, import.Module, import.Name) is not null)
+            {
+                continue;
+            }
+            string name = import.Name;
+            linker.DefineFunction(import.Module, import.Name, type, (_, args, results) =>
+            {
+                if (import.Module == "fuzz" && name == "make_ref")
+                {
+                    results[0] = Value.ExternRef(new HostRef(args[0].AsI32()));
+                    return;
+                }
+                if (import.Module == "fuzz" && name == "ref_id")
+                {
+                    results[0] = Value.I32(args[0].AsExternRef() is HostRef r ? r.Id : -1);
+                    return;
+                }
+                events.Add($"{name}({string.Join(", ", args.ToArray().Select(Describe))})");
+                for (int i = 0; i < results.Length; i++)
+                {
+                    results[i] = Value.Default(type.Results[i]);
+                }
+            });
+        }
+        Instance instance;
+        try
+        {
+            instance = linker.Instantiate(store, module);
+        }
+        catch (TrapException e)
+        {
+            events.Add($"instantiation trap {TrapName(e.Code)}");
+            return events;
+        }
+        Function? reset = instance.GetFunction("hangLimitInitializer");
+        foreach (ExportType export in module.Exports)
+        {
+            if (export.Type is not FunctionExternType { Type: var type } || export.Name == "hangLimitInitializer")
+            {
+                continue;
+            }
+            reset?.Invoke();
+            List<object?> arguments = DiffTarget.Arguments(bytes, export.Name, type.Params);
+            Value[] values = arguments.Select((a, i) => ToValue(type.Params[i], a)).ToArray();
+            try
+            {
+                Value[] results = instance.GetFunction(export.Name)!.Invoke(values);
+                events.Add($"{export.Name} -> {string.Join(", ", results.Select(Describe))}");
+            }
+            catch (TrapException e) when (e.Code == TrapCode.StackExhausted)
+            {
+                events.Add($"{export.Name} stack exhausted");
+                return events;
+            }
+            catch (TrapException e)
+            {
+                events.Add($"{export.Name} trap {TrapName(e.Code)}");
+            }
+            // Collect between calls: what tables and globals hold must survive it.
+            store.Gc();
+        }
+        foreach (ExportType export in module.Exports)
+        {
+            switch (instance.GetExport(export.Name))
+            {
+                case Global global:
+                    events.Add($"global {export.Name} = {Describe(global.Value)}");
+                    break;
+                case Memory memory:
+                    DumpMemory?.Invoke(memory.Span.ToArray());
+                    events.Add($"memory {export.Name}: {memory.Pages} pages, sha256 {Convert.ToHexString(SHA256.HashData(memory.Span))[..32]}");
+                    break;
+                case Table table:
+                    events.Add($"table {export.Name}: {table.Length} [{string.Join(' ', Enumerable.Range(0, (int)Math.Min(table.Length, 64)).Select(i => ShortDescribe(table.Get((uint)i))))}]");
+                    break;
+            }
+        }
+        return events;
+    }
+
+    /// <summary>A trap's name for comparisons: wasmtime does not tell an out-of-range indirect call from any table access out of bounds.</summary>
+    public static string TrapName(TrapCode code) => code switch
+    {
+        TrapCode.UndefinedElement => "TableOutOfBounds",
+        _ => code.ToString(),
+    };
+
+    /// <summary>A table element: "-" for null, "#id" for a host object, "f" for a function.</summary>
+    public static string ShortDescribe(object? value) => value switch
+    {
+        null => "-",
+        HostRef r => $"#{r.Id}",
+        _ => "f",
+    };
+
+    private static string ShortDescribe(Value value) => ShortDescribe(value.Type == ValType.ExternRef ? value.AsExternRef() : value.IsNull ? null : "f");
+
+    private static string Describe(Value value) => DiffTarget.Describe(value.Type, FromValue(value));
+
+    private static object? FromValue(Value value) => value.Type switch
+    {
+        ValType.I32 => value.AsI32(),
+        ValType.I64 => value.AsI64(),
+        ValType.F32 => value.AsF32(),
+        ValType.F64 => value.AsF64(),
+        ValType.V128 => Bytes(value.AsV128()),
+        ValType.ExternRef => value.AsExternRef(),
+        ValType.FuncRef => value.AsFuncRef(),
+        _ => null,
+    };
+
+    private static byte[] Bytes(Vector128<byte> vector)
+    {
+        byte[] bytes = new byte[16];
+        vector.CopyTo(bytes);
+        return bytes;
+    }
+
+    private static Value ToValue(ValType type, object? value) => type switch
+    {
+        ValType.I32 => Value.I32((int)value!),
+        ValType.I64 => Value.I64((long)value!),
+        ValType.F32 => Value.F32((float)value!),
+        ValType.F64 => Value.F64((double)value!),
+        ValType.V128 => Value.V128(Vector128.Create((byte[])value!)),
+        ValType.ExternRef => Value.ExternRef(value),
+        _ => Value.Null(type),
+    };
+}

@@ -1,0 +1,74 @@
+using Engine.Fuzz;
+using Engine.Fuzz.Targets;
+using NUnit.Framework;
+
+namespace Engine.Tests.Fuzz;
+
+/// <summary>
+/// The quick part of fuzzing (issue 19): each target of <c>Engine.Fuzz</c> for a small fixed number of cases with
+/// a fixed seed (a few seconds each), and every reproducer the fuzzer ever saved (committed under
+/// <c>Reproducers/TARGET/</c>) replayed through its target. The long runs are
+/// <c>dotnet run -c Release --project Engine.Fuzz -- TARGET --time 10m</c>.
+/// </summary>
+[TestFixture]
+public sealed class FuzzTargetTests
+{
+    private static string ReproducerDirectory => Path.Combine(TestPaths.RepositoryRoot, "Engine.Tests", "Fuzz", "Reproducers");
+
+    private static FuzzTarget Create(string name) => name switch
+    {
+        // wasm-opt is not needed by the tests: our own generator makes the modules.
+        "diff" => new DiffTarget(wasmtime: true, wasmOpt: false),
+        "decode" => new DecodeTarget(),
+        "text" => new TextTarget(printedModules: 150),
+        "wasi" => new WasiTarget(),
+        _ => throw new ArgumentException(name),
+    };
+
+    [TestCase("decode", 4000)]
+    [TestCase("text", 3000)]
+    [TestCase("diff", 100)]
+    [TestCase("wasi", 60)]
+    public void QuickRunFindsNothing(string targetName, int count)
+    {
+        // The decode and text targets mutate the spec suite: fail with the explanation when it is missing.
+        _ = TestPaths.TestSuite;
+        FuzzTarget target = Create(targetName);
+        var failures = new FailureStore(directory: null);
+        var log = new StringWriter();
+        var runner = new FuzzRunner(target, failures, seed: 19) { Log = log };
+        runner.Run(start: 0, count, DateTime.MaxValue);
+        TestContext.Out.WriteLine($"{targetName}: {runner.Cases} cases; " +
+                                  string.Join(", ", target.Counters.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key} {p.Value}")));
+        Assert.That(runner.Cases, Is.EqualTo(count));
+        Assert.That(failures.Descriptions.Values, Is.Empty, log.ToString());
+    }
+
+    [Test]
+    public void CasesDependOnTheSeedAndIndexOnly()
+    {
+        var target = new DiffTarget(wasmtime: false, wasmOpt: false);
+        var a = new FuzzRunner(target, new FailureStore(null), seed: 5);
+        var b = new FuzzRunner(target, new FailureStore(null), seed: 5);
+        Assert.That(a.Generate(17), Is.EqualTo(b.Generate(17)));
+        Assert.That(a.Generate(17), Is.Not.EqualTo(a.Generate(18)));
+        var wasi = new WasiTarget();
+        Assert.That(new FuzzRunner(wasi, new FailureStore(null), 5).Generate(3), Is.EqualTo(new FuzzRunner(wasi, new FailureStore(null), 5).Generate(3)));
+    }
+
+    public static IEnumerable<TestCaseData> Reproducers() =>
+        Directory.Exists(ReproducerDirectory)
+            ? Directory.GetFiles(ReproducerDirectory, "*", SearchOption.AllDirectories)
+                .Where(f => !f.EndsWith(".txt", StringComparison.Ordinal) && !f.EndsWith(".md", StringComparison.Ordinal))
+                .Order(StringComparer.Ordinal)
+                .Select(f => new TestCaseData(Path.GetRelativePath(ReproducerDirectory, f)).SetName($"Reproducer({Path.GetRelativePath(ReproducerDirectory, f)})"))
+            : [];
+
+    [TestCaseSource(nameof(Reproducers))]
+    public void FixedReproducersStayFixed(string relativePath)
+    {
+        string target = relativePath.Split(Path.DirectorySeparatorChar)[0];
+        Finding? finding = Create(target).Run(File.ReadAllBytes(Path.Combine(ReproducerDirectory, relativePath)));
+        Assert.That(finding, Is.Null, finding?.Description);
+    }
+}
