@@ -73,6 +73,22 @@ public sealed record EngineConfig
     public IReadOnlyDictionary<string, TierMode> FunctionTiers { get; init; } = new Dictionary<string, TierMode>();
 
     /// <summary>
+    /// A folder for the code cache, or null (the default) for none. With a folder, the functions a run compiled are
+    /// written to an entry of their module when the process exits (or at <see cref="Module.WriteCache"/>), keyed by the
+    /// module's hash, the engine build, the processor features and the code-affecting settings; the next load of the
+    /// same module under the same settings places them at once (its hot functions start compiled), and the rest tiers
+    /// up as usual. Several processes may share a folder. <c>wasm-engine run --cache</c> uses
+    /// <c>$XDG_CACHE_HOME/wasm-engine</c> (else <c>~/.cache/wasm-engine</c>).
+    /// </summary>
+    public string? CacheDirectory { get; init; }
+
+    /// <summary>The usual cache folder: <c>$XDG_CACHE_HOME/wasm-engine</c>, else <c>~/.cache/wasm-engine</c> (as wasmtime's).</summary>
+    public static string DefaultCacheDirectory => Caching.CodeCache.DefaultDirectory();
+
+    /// <summary>The size the cache folder is kept under (default 512 MiB): the entries used least recently go first.</summary>
+    public long CacheMaxBytes { get; init; } = 512L << 20;
+
+    /// <summary>
     /// The machine-code tiers, lowest first: the interpreter is tier 0, <c>Compilers[0]</c> is tier 1 (what
     /// <see cref="TierMode.Baseline"/> compiles with and tiered mode promotes to), a later optimizing compiler
     /// comes after it. The default is the baseline compiler with its default settings; a list with other

@@ -24,10 +24,12 @@ internal static unsafe partial class Executor
     /// Traps throw <see cref="TrapException"/> after publishing the frame state, so the caller can build
     /// the backtrace from the frame records.
     /// </summary>
-    // Fully optimised from the first call: the loop is entered once per activation and runs for long,
-    // so tiered compilation would leave it in on-stack-replacement code.
+    // Not AggressiveOptimization, which kept it out of ReadyToRun images: jitting this method took 100-200 ms at
+    // the first wasm call of every process of the command line. It is precompiled there; jitted (tests, benchmarks),
+    // the projects' TieredCompilationQuickJitForLoops=false (Directory.Build.props) still compiles it fully
+    // optimised at once, as the loop is entered once per activation and runs for long, and tiered compilation
+    // would leave it in on-stack-replacement code.
     [SkipLocalsInit]
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Run(ExecutionStack stack, int entryTop)
     {
         Frame[] frames = stack.Frames;

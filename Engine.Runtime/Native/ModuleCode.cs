@@ -147,6 +147,41 @@ internal sealed class ModuleCode
     }
 
     /// <summary>
+    /// Places and publishes functions compiled earlier (a precompiled module's, or a code-cache entry's): one region,
+    /// published with <paramref name="trigger"/> as the reason, before any instance exists. Functions already compiled
+    /// are skipped. Returns how many were published.
+    /// </summary>
+    public int Preload(IReadOnlyList<Caching.StoredFunction> functions, string trigger)
+    {
+        var pending = new List<PendingCode>(functions.Count);
+        var seen = new HashSet<uint>();
+        foreach (Caching.StoredFunction stored in functions)
+        {
+            uint index = stored.Artifact.FunctionIndex;
+            if (seen.Add(index) && Get(index) is null && TierOf(index) != TierMode.Interpreter)
+            {
+                pending.Add(new PendingCode(stored.Artifact, stored.Tier, TimeSpan.Zero, trigger, 0));
+            }
+        }
+        PlaceAndPublish(pending);
+        return pending.Count;
+    }
+
+    /// <summary>Every function compiled so far, with the tier that compiled it, in function order (what a code file stores).</summary>
+    public IReadOnlyList<Caching.StoredFunction> Compiled()
+    {
+        var list = new List<Caching.StoredFunction>();
+        for (int i = 0; i < _functions.Length; i++)
+        {
+            if (Volatile.Read(ref _functions[i]) is { } function)
+            {
+                list.Add(new Caching.StoredFunction(function.Artifact, function.Tier));
+            }
+        }
+        return list;
+    }
+
+    /// <summary>
     /// Compiles <paramref name="functionIndex"/> without placing it (<see cref="PlaceAndPublish"/> does, for several
     /// at once); null, with the reason recorded, when the tier cannot compile it.
     /// </summary>

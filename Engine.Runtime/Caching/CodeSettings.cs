@@ -1,0 +1,138 @@
+using System.Reflection;
+using System.Security.Cryptography;
+using System.Text;
+using Engine.Core;
+
+namespace Engine.Runtime.Caching;
+
+/// <summary>
+/// What compiled code depends on besides the module: the engine build that made it, the processor features it may
+/// use, and the code-affecting settings (which compilers with which settings, epoch checks, fuel, OSR entries). Code is
+/// reused only under the same settings; these three strings and a number are the header of every code file and, with
+/// the module's hash, the key of every cache entry.
+/// </summary>
+/// <param name="EngineBuild">The engine's version and the identity of the assemblies that make code (see <see cref="CurrentBuild"/>).</param>
+/// <param name="Features">The processor features compiled code may use (bits of <see cref="ProcessorFeatures"/>).</param>
+/// <param name="Options">The code-affecting settings as text.</param>
+internal sealed record CodeSettings(string EngineBuild, ulong Features, string Options)
+{
+    /// <summary>
+    /// This engine's build: its version (with the commit it was built from) and a hash of the module version ids of the
+    /// assemblies whose code decides what compiled code looks like or how the runtime reads it. Builds are deterministic,
+    /// so the ids change exactly when that code changes: a developer's rebuilt compiler never reuses the old one's code.
+    /// </summary>
+    public static string CurrentBuild { get; } = ComputeBuild();
+
+    /// <summary>The settings of code compiled by <paramref name="engine"/> for a code-cache entry (every code-affecting setting).</summary>
+    public static CodeSettings ForCache(WasmEngine engine, CompilerOptions options) =>
+        new(CurrentBuild, ProcessorFeatures(), $"compilers={string.Join(",", engine.Config.Compilers.Select(c => Describe(c)))};{Describe(options)};osr-all-loops={options.OsrAllLoops}");
+
+    /// <summary>
+    /// The settings of a precompiled module's code: every function in it is placed before anything runs, so no
+    /// interpreter activation moves into it and on-stack-replacement entries do not matter.
+    /// </summary>
+    public static CodeSettings ForPrecompiled(WasmEngine engine, CompilerOptions options) =>
+        new(CurrentBuild, ProcessorFeatures(), $"compilers={string.Join(",", engine.Config.Compilers.Select(c => Describe(c)))};{Describe(options)}");
+
+    /// <summary>
+    /// The processor features compiled code may use, as the compilers decide them: SSE4.1 (rounding), POPCNT, LZCNT,
+    /// BMI1 (tzcnt), AVX2 (SIMD). Code compiled where one is present may use it, so a file records them.
+    /// </summary>
+    public static ulong ProcessorFeatures()
+    {
+        ulong features = 0;
+        if (System.Runtime.Intrinsics.X86.Sse41.IsSupported)
+        {
+            features |= 1;
+        }
+        if (System.Runtime.Intrinsics.X86.Popcnt.IsSupported)
+        {
+            features |= 2;
+        }
+        if (System.Runtime.Intrinsics.X86.Lzcnt.IsSupported)
+        {
+            features |= 4;
+        }
+        if (System.Runtime.Intrinsics.X86.Bmi1.IsSupported)
+        {
+            features |= 8;
+        }
+        if (System.Runtime.Intrinsics.X86.Avx2.IsSupported)
+        {
+            features |= 16;
+        }
+        return features;
+    }
+
+    /// <summary>The names of the features in <paramref name="features"/>, for messages.</summary>
+    public static string FeatureNames(ulong features)
+    {
+        string[] names = ["sse4.1", "popcnt", "lzcnt", "bmi1", "avx2"];
+        var set = names.Where((_, i) => (features & (1UL << i)) != 0).ToList();
+        return set.Count == 0 ? "none" : string.Join(" ", set);
+    }
+
+    /// <summary>
+    /// Why code made under these settings cannot run under <paramref name="current"/>, or null when it can: the same
+    /// build and options, and no processor feature the current settings lack (code for fewer features runs anywhere
+    /// that has them).
+    /// </summary>
+    public string? Mismatch(CodeSettings current)
+    {
+        if (EngineBuild != current.EngineBuild)
+        {
+            return $"made by another engine build ({EngineBuild}; this is {current.EngineBuild})";
+        }
+        if ((Features & ~current.Features) != 0)
+        {
+            return $"compiled for processor features this machine lacks ({FeatureNames(Features & ~current.Features)})";
+        }
+        if (Options != current.Options)
+        {
+            return $"compiled with other settings ({Options}; this run needs {current.Options})";
+        }
+        return null;
+    }
+
+    /// <summary>The cache key of a module under these settings: a file name (hex).</summary>
+    public string Key(ReadOnlySpan<byte> moduleHash)
+    {
+        byte[] settings = Encoding.UTF8.GetBytes($"{EngineBuild}\n{Features}\n{Options}\n");
+        var key = new byte[moduleHash.Length + settings.Length];
+        moduleHash.CopyTo(key);
+        settings.CopyTo(key, moduleHash.Length);
+        return Convert.ToHexStringLower(SHA256.HashData(key));
+    }
+
+    private static string Describe(IFunctionCompiler compiler) =>
+        compiler.Settings.Length == 0 ? compiler.Name : $"{compiler.Name}[{compiler.Settings}]";
+
+    private static string Describe(CompilerOptions options) => $"epoch={options.EpochChecks};fuel={options.Fuel}";
+
+    private static string ComputeBuild()
+    {
+        Assembly runtime = typeof(WasmEngine).Assembly;
+        string version = runtime.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "?";
+        // The runtime (VMContext use, builtins, placement), Core (layouts, the artifact), the GC (stack maps), the shared
+        // x86-64 layer and the baseline compiler; a compiler from elsewhere adds its settings through CodeSettings.Options.
+        Assembly[] makers =
+        [
+            runtime, typeof(ModuleInfo).Assembly, typeof(Gc.StackMap).Assembly, typeof(CodeGen.X64.RuntimeStubs).Assembly,
+            typeof(Baseline.BaselineCompiler).Assembly,
+        ];
+        var ids = new StringBuilder();
+        foreach (Assembly assembly in makers)
+        {
+            try
+            {
+                ids.Append(assembly.ManifestModule.ModuleVersionId.ToString("N"));
+            }
+            catch (Exception e) when (e is NotSupportedException or InvalidOperationException)
+            {
+                // A runtime without module ids: the version and commit alone.
+            }
+        }
+        string id = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(ids.ToString())))[..16];
+        return $"{version} build {id}";
+    }
+}
