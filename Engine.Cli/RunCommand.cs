@@ -374,7 +374,7 @@ internal sealed class RunCommand : ICommand
         {
             double inMain = Stopwatch.GetElapsedTime(ProcessClock.Main, start).TotalMilliseconds;
             string sinceProcess = ProcessClock.SinceProcessStart(start) is double total
-                ? $"{total:F0} ms from the process's start to {entry} (to 10 ms: the kernel's clock ticks), of which {inMain:F1} ms in main"
+                ? $"{total:F0} ms from the process's start to {entry} (0 to 10 ms less: the kernel counts starts in 10 ms ticks), of which {inMain:F1} ms in main"
                 : $"{inMain:F1} ms from main to {entry}";
             error.WriteLine($"  start-up:     {sinceProcess}; {Environment.CpuUsage.TotalTime.TotalMilliseconds:F0} ms of CPU by then");
         }

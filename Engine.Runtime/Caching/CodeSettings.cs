@@ -114,11 +114,12 @@ internal sealed record CodeSettings(string EngineBuild, ulong Features, string O
         Assembly runtime = typeof(WasmEngine).Assembly;
         string version = runtime.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "?";
         // The runtime (VMContext use, builtins, placement), Core (layouts, the artifact), the GC (stack maps), the shared
-        // x86-64 layer and the baseline compiler; a compiler from elsewhere adds its settings through CodeSettings.Options.
+        // x86-64 layer and the default compilers (every tier of the default tier list); a compiler from elsewhere adds
+        // its name and settings through CodeSettings.Options.
         Assembly[] makers =
         [
             runtime, typeof(ModuleInfo).Assembly, typeof(Gc.StackMap).Assembly, typeof(CodeGen.X64.RuntimeStubs).Assembly,
-            typeof(Baseline.BaselineCompiler).Assembly,
+            .. new EngineConfig().Compilers.Select(c => c.GetType().Assembly).Distinct(),
         ];
         var ids = new StringBuilder();
         foreach (Assembly assembly in makers)
