@@ -29,11 +29,11 @@ internal static class QuickRun
         {
             if (args[i] == "--tier" && i + 1 < args.Length)
             {
-                tier = Enum.Parse<TierMode>(args[++i], ignoreCase: true);
+                tier = TierModeNames.Parse(args[++i]);
             }
             else if (args[i] == "--against" && i + 1 < args.Length)
             {
-                against = Enum.Parse<TierMode>(args[++i], ignoreCase: true);
+                against = TierModeNames.Parse(args[++i]);
             }
             else if (args[i] == "--wasmtime")
             {
@@ -144,6 +144,7 @@ internal static class QuickRun
     public static int Compile(string[] files)
     {
         var compiler = new Engine.Baseline.BaselineCompiler();
+        var options = Engine.Core.CompilerOptions.Default with { CpuFeatures = HostCpu.Features };
         foreach (string file in files)
         {
             Engine.Core.ModuleInfo module = Engine.Core.ModuleLoader.DecodeAndValidate(File.ReadAllBytes(file));
@@ -156,7 +157,7 @@ internal static class QuickRun
                 var stopwatch = Stopwatch.StartNew();
                 for (int i = module.ImportedFunctionCount; i < module.FunctionTypeIndices.Count; i++)
                 {
-                    var result = compiler.Compile(module, (uint)i, Engine.Core.CompilerOptions.Default);
+                    var result = compiler.Compile(module, (uint)i, options);
                     if (result.Function is { } function)
                     {
                         wasm += function.WasmBodySize;
@@ -175,7 +176,7 @@ internal static class QuickRun
             var reasons = new Dictionary<Engine.Core.CompileFailure, int>();
             for (int i = module.ImportedFunctionCount; i < module.FunctionTypeIndices.Count; i++)
             {
-                if (compiler.Compile(module, (uint)i, Engine.Core.CompilerOptions.Default).Failure is { } reason)
+                if (compiler.Compile(module, (uint)i, options).Failure is { } reason)
                 {
                     reasons[reason] = reasons.GetValueOrDefault(reason) + 1;
                 }
@@ -184,7 +185,7 @@ internal static class QuickRun
             for (int i = module.ImportedFunctionCount; i < module.FunctionTypeIndices.Count; i++)
             {
                 var sw = Stopwatch.StartNew();
-                compiler.Compile(module, (uint)i, Engine.Core.CompilerOptions.Default);
+                compiler.Compile(module, (uint)i, options);
                 var body = module.Body((uint)i);
                 slow.Add((sw.Elapsed.TotalMilliseconds, i, body.End - body.Start));
             }
@@ -239,7 +240,7 @@ internal static class QuickRun
                 thread[which].Add(CpuMicroseconds(ClockThreadCpuTime) - threadStart);
                 // Let a background compilation the run left behind finish before the next one starts, so neither
                 // configuration pays for the other's leftovers (as a program alone in its process would not).
-                while (!Engine.Runtime.Native.BackgroundCompiler.IsIdle)
+                while (!Engine.Runtime.Infrastructure.RuntimeInfrastructure.BackgroundCompilerIdle)
                 {
                     Thread.Yield();
                 }

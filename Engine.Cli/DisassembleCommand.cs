@@ -1,6 +1,7 @@
 using System.Globalization;
 using Engine.Core;
 using Engine.Interpreter;
+using Engine.Runtime;
 
 namespace Engine.Cli;
 
@@ -36,12 +37,9 @@ internal sealed class DisassembleCommand : ICommand
             else if (args[i] == "--tier")
             {
                 string tier = Arguments.Value(args, ref i);
-                baseline = tier switch
-                {
-                    "baseline" => true,
-                    "interpreter" or "interp" => false,
-                    _ => throw new UsageException($"unknown tier '{tier}' (interpreter or baseline)"),
-                };
+                baseline = TierModeNames.TryParse(tier, out TierMode mode) && mode != TierMode.Tiered
+                    ? mode == TierMode.Baseline
+                    : throw new UsageException($"unknown tier '{tier}' (interpreter or baseline)");
             }
             else
             {
@@ -63,7 +61,7 @@ internal sealed class DisassembleCommand : ICommand
             output.WriteLine($"func[{index}] {module.FunctionName(index)} {module.FunctionType(index)}");
             if (baseline)
             {
-                CompileResult result = new Engine.Baseline.BaselineCompiler().Compile(module, index, CompilerOptions.Default);
+                CompileResult result = new Engine.Baseline.BaselineCompiler().Compile(module, index, CompilerOptions.Default with { CpuFeatures = Engine.Runtime.HostCpu.Features });
                 output.WriteLine(result.Function is { } compiled
                     ? Engine.CodeGen.X64.CodeListing.Format(compiled)
                     : $"  (stays interpreted: {result.Failure})");

@@ -89,7 +89,7 @@ internal sealed class RunCommand : ICommand
             throw file.Error(e);
         }
         TimeSpan load = Stopwatch.GetElapsedTime(loadStart);
-        CheckFunctionTiers(file, module.Info, config);
+        CheckFunctionTiers(file, Engine.Runtime.Infrastructure.RuntimeInfrastructure.Info(module), config);
 
         using WasiContext wasi = CreateWasiContext(options);
         using var store = new Store(engine);

@@ -59,8 +59,8 @@ public sealed class ArtifactBuilder
     /// <summary>Records an on-stack-replacement entry at <paramref name="entry"/> for the loop at <paramref name="loopOffset"/>.</summary>
     public void AddOsrEntry(int loopOffset, MLabel entry, OsrState state) => _osrEntries.Add((loopOffset, entry, state));
 
-    /// <summary>The artifact of the assembled code.</summary>
-    public CompiledFunction Build(MacroAssembler.Output output, uint functionIndex, int frameSize, int wasmBodySize)
+    /// <summary>The artifact of the assembled code, compiled for <paramref name="features"/>.</summary>
+    public CompiledFunction Build(MacroAssembler.Output output, uint functionIndex, int frameSize, int wasmBodySize, CpuFeatures features)
     {
         var stackMaps = new StackMapBuilder();
         foreach (var (position, slots) in _safepoints)
@@ -91,6 +91,6 @@ public sealed class ArtifactBuilder
             osr[i] = new OsrEntry(_osrEntries[i].LoopOffset, output.LabelOffset(_osrEntries[i].Entry), _osrEntries[i].State);
         }
         return new CompiledFunction(functionIndex, output.Code, [], stackMaps.Build().Bytes.ToArray(), trapSites,
-            offsetMap.ToArray(), frameSize, osr, wasmBodySize);
+            offsetMap.ToArray(), frameSize, osr, wasmBodySize, features);
     }
 }

@@ -83,6 +83,12 @@ public sealed partial class FunctionEmitter
     /// <summary>The options the function is compiled with.</summary>
     public CompilerOptions Options { get; private set; } = CompilerOptions.Default;
 
+    /// <summary>The instruction sets the code may use (the options'): sequences choose their forms by it.</summary>
+    public CpuFeatures Features => Options.CpuFeatures;
+
+    /// <summary>True when the code may use every one of <paramref name="features"/>.</summary>
+    public bool Has(CpuFeatures features) => (Options.CpuFeatures & features) == features;
+
     /// <summary>The module offset of the wasm instruction being compiled (trap sites and slow paths are attributed to it).</summary>
     public int WasmOffset { get; set; }
 
@@ -355,6 +361,6 @@ public sealed partial class FunctionEmitter
         }
         MacroAssembler.Output output = Masm.Assemble();
         FunctionBody body = _module.Body(_functionIndex);
-        return _artifact.Build(output, _functionIndex, frame + SavedAreaSize, body.End - body.Start);
+        return _artifact.Build(output, _functionIndex, frame + SavedAreaSize, body.End - body.Start, Options.CpuFeatures);
     }
 }

@@ -9,8 +9,10 @@ public enum TierMode
     Interpreter,
 
     /// <summary>
-    /// Every function is compiled by the baseline compiler before it runs (when its module is loaded);
-    /// a function the tier cannot compile (SIMD) stays in the interpreter.
+    /// Every function is compiled by the baseline compiler before it runs (when its module is loaded). A function the
+    /// tier cannot compile stays in the interpreter, with the reason in <see cref="WasmEngine.TierStatistics"/>: the
+    /// baseline compiles every 2.0 instruction, SIMD included, so the one reason left is a processor without AVX2,
+    /// where functions that may hold a v128 stay interpreted.
     /// </summary>
     Baseline,
 
@@ -19,6 +21,50 @@ public enum TierMode
     /// fast to start and fast to run.
     /// </summary>
     Tiered,
+}
+
+/// <summary>
+/// The names of the <see cref="TierMode"/>s, as command lines and settings files write them: <c>interpreter</c>
+/// (or <c>interp</c>), <c>baseline</c>, <c>tiered</c>, in any letter case. The one parser of tier names.
+/// </summary>
+public static class TierModeNames
+{
+    /// <summary>The accepted names, for messages.</summary>
+    public const string Accepted = "interpreter or interp, baseline, tiered";
+
+    /// <summary>The name of <paramref name="mode"/>: <c>interpreter</c>, <c>baseline</c> or <c>tiered</c>.</summary>
+    public static string Name(TierMode mode) => mode switch
+    {
+        TierMode.Interpreter => Diagnostics.TierNames.Interpreter,
+        TierMode.Baseline => Diagnostics.TierNames.Baseline,
+        TierMode.Tiered => "tiered",
+        _ => throw new ArgumentOutOfRangeException(nameof(mode)),
+    };
+
+    /// <summary>The tier mode named <paramref name="text"/>; false when it names none.</summary>
+    public static bool TryParse(string? text, out TierMode mode)
+    {
+        switch (text?.ToLowerInvariant())
+        {
+            case "interpreter" or "interp":
+                mode = TierMode.Interpreter;
+                return true;
+            case "baseline":
+                mode = TierMode.Baseline;
+                return true;
+            case "tiered":
+                mode = TierMode.Tiered;
+                return true;
+            default:
+                mode = default;
+                return false;
+        }
+    }
+
+    /// <summary>The tier mode named <paramref name="text"/>.</summary>
+    /// <exception cref="FormatException">No tier mode has that name; the message lists the accepted names.</exception>
+    public static TierMode Parse(string text) =>
+        TryParse(text, out TierMode mode) ? mode : throw new FormatException($"unknown tier '{text}' ({Accepted})");
 }
 
 /// <summary>
@@ -97,6 +143,15 @@ public sealed record EngineConfig
     /// threads may compile at once).
     /// </summary>
     public IReadOnlyList<IFunctionCompiler> Compilers { get; init; } = s_defaultCompilers;
+
+    /// <summary>
+    /// The instruction sets compiled code may use, at most: null (the default) for everything the processor offers
+    /// (<see cref="HostCpu.Features"/>); a set withholds the others (features the processor lacks are never used,
+    /// whatever the set says). For tests and experiments: <c>CpuFeatures.X64V2</c> gives the code of a processor
+    /// without AVX, BMI or LZCNT, where functions with SIMD stay interpreted (reason
+    /// <see cref="CompileFailureReason.MissingCpuFeature"/>).
+    /// </summary>
+    public CpuFeatures? CpuFeatures { get; init; }
 
     private static readonly IFunctionCompiler[] s_defaultCompilers = [new Baseline.BaselineCompiler()];
 }

@@ -130,7 +130,7 @@ public sealed class Module
         };
         if (engine.NativeCodeEnabled)
         {
-            Code = new Native.ModuleCode(this, engine.Config, engine.TierStatistics);
+            Code = new Native.ModuleCode(this, engine.Config, engine.CpuFeatures, engine.TierStatistics);
             if (engine.Config.Tier == TierMode.Tiered)
             {
                 Translation.TierUp = new Native.TierManager(Code, engine.Config);
@@ -361,8 +361,8 @@ public sealed class Module
             : throw new MalformedModuleException(NotAModuleReason(bytes), 0);
     }
 
-    /// <summary>True when <paramref name="bytes"/> start with the binary format's magic <c>\0asm</c>.</summary>
-    public static bool IsBinary(ReadOnlySpan<byte> bytes) => bytes.StartsWith("\0asm"u8);
+    /// <summary>True when <paramref name="bytes"/> start with the binary format's magic <c>\0asm</c> (<see cref="ModuleDecoder.StartsWithMagic"/>).</summary>
+    public static bool IsBinary(ReadOnlySpan<byte> bytes) => ModuleDecoder.StartsWithMagic(bytes);
 
     /// <summary>
     /// True when <paramref name="bytes"/> look like a module in the text format: after an optional UTF-8 byte-order
@@ -396,7 +396,7 @@ public sealed class Module
     }
 
     /// <summary>Why bytes that are neither binary nor text (see <see cref="IsText"/>) are not a module.</summary>
-    internal static string NotAModuleReason(ReadOnlySpan<byte> bytes) => bytes.IsEmpty
+    public static string NotAModuleReason(ReadOnlySpan<byte> bytes) => bytes.IsEmpty
         ? "not a WebAssembly module: the file is empty"
         : "not a WebAssembly module: it starts with neither the binary format's magic number (\\0asm) nor a text module's '('";
 

@@ -15,7 +15,7 @@ internal static class SlotConverter<T>
     public static readonly ValType Type = TypeOf();
 
     /// <summary>Slots the type takes.</summary>
-    public static readonly int Slots = Type == ValType.V128 ? 2 : 1;
+    public static readonly int Slots = FunctionInstance.SlotsOf(Type);
 
     private static ValType TypeOf() => SlotTypes.Of(typeof(T))
         ?? throw new NotSupportedException($"{typeof(T)} has no WebAssembly value type (use int, long, float, double, Vector128<byte>, Function or a reference type)");
@@ -170,7 +170,7 @@ internal static class ResultConverter<T>
         for (int i = 0; i < Types.Length; i++)
         {
             store.ToSlots(ToValue(Types[i], tuple[i]), Types[i], slots[slot..]);
-            slot += Types[i] == ValType.V128 ? 2 : 1;
+            slot += FunctionInstance.SlotsOf(Types[i]);
         }
     }
 
@@ -185,7 +185,7 @@ internal static class ResultConverter<T>
         for (int i = 0; i < Types.Length; i++)
         {
             TupleLayout<T>.Set(ref result, i, store.FromSlots(Types[i], slots[slot..]));
-            slot += Types[i] == ValType.V128 ? 2 : 1;
+            slot += FunctionInstance.SlotsOf(Types[i]);
         }
         return result;
     }

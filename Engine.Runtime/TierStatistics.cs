@@ -19,7 +19,7 @@ public sealed record FunctionPromotion(string? Module, uint FunctionIndex, strin
 {
     /// <inheritdoc/>
     public override string ToString() =>
-        $"{FunctionName ?? $"func[{FunctionIndex}]"}: {Tier.ToString().ToLowerInvariant()} by {Trigger} after {Calls} calls, published {At.TotalMilliseconds:F1} ms after the engine's creation, " +
+        $"{FunctionName ?? $"func[{FunctionIndex}]"}: {TierModeNames.Name(Tier)} by {Trigger} after {Calls} calls, published {At.TotalMilliseconds:F1} ms after the engine's creation, " +
         $"compiled in {CompileTime.TotalMicroseconds:F0} us, {WasmSize} -> {CodeSize} bytes";
 }
 

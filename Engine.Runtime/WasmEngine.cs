@@ -53,6 +53,12 @@ public sealed unsafe class WasmEngine
         (Config.Tier != TierMode.Interpreter || Config.FunctionTiers.Values.Any(t => t != TierMode.Interpreter))
         && CodeGen.X64.RuntimeStubs.IsSupported;
 
+    /// <summary>
+    /// The instruction sets this engine's compiled code uses: the processor's (<see cref="HostCpu.Features"/>), less
+    /// what <see cref="EngineConfig.CpuFeatures"/> withholds. Every compiled function records the set it assumed.
+    /// </summary>
+    public CpuFeatures CpuFeatures => Config.CpuFeatures is { } allowed ? allowed & HostCpu.Features : HostCpu.Features;
+
     /// <summary>What the machine-code tiers did so far: every function compiled (when, why, how fast, how big) and every fallback.</summary>
     public TierStatistics TierStatistics { get; } = new();
 
@@ -71,8 +77,70 @@ public sealed unsafe class WasmEngine
 
     /// <summary>
     /// Advances the epoch by one; wasm running in any store whose deadline is reached traps with
-    /// <see cref="TrapCode.Interrupted"/> at its next function entry or loop header. Safe from any thread.
+    /// <see cref="TrapCode.Interrupted"/> at its next function entry or loop header, and host calls
+    /// blocked on <see cref="Store.InterruptionToken"/> wake up. Safe from any thread.
     /// Needs <see cref="EngineConfig.EpochInterruption"/>.
     /// </summary>
-    public void IncrementEpoch() => Interlocked.Increment(ref _epoch[0]);
+    public void IncrementEpoch()
+    {
+        long epoch = Interlocked.Increment(ref _epoch[0]);
+        if (Volatile.Read(ref _watchCount) != 0)
+        {
+            WakeBlockedHostCalls(epoch);
+        }
+    }
+
+    // Stores whose host code may block (see Store.InterruptionToken), under the list's lock.
+    private readonly List<EpochWatch> _watches = new();
+    private int _watchCount;
+
+    internal void Watch(EpochWatch watch)
+    {
+        lock (_watches)
+        {
+            _watches.Add(watch);
+            Volatile.Write(ref _watchCount, _watches.Count);
+        }
+    }
+
+    internal void Unwatch(EpochWatch watch)
+    {
+        lock (_watches)
+        {
+            _watches.Remove(watch);
+            Volatile.Write(ref _watchCount, _watches.Count);
+        }
+    }
+
+    /// <summary>Cancels the interruption token of every store whose deadline <paramref name="epoch"/> reached
+    /// (outside the lock: cancelling runs the waiters' callbacks).</summary>
+    private void WakeBlockedHostCalls(long epoch)
+    {
+        List<CancellationTokenSource>? due = null;
+        lock (_watches)
+        {
+            foreach (EpochWatch watch in _watches)
+            {
+                if (watch.DueAt(epoch) is { } source)
+                {
+                    (due ??= new()).Add(source);
+                }
+            }
+        }
+        if (due is null)
+        {
+            return;
+        }
+        foreach (CancellationTokenSource source in due)
+        {
+            try
+            {
+                source.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The store went away meanwhile.
+            }
+        }
+    }
 }

@@ -1,6 +1,7 @@
 using Engine.Interpreter;
 using Engine.Runtime;
 using Engine.Runtime.Diagnostics;
+using Engine.Runtime.Infrastructure;
 
 namespace Engine.Benchmarks.Perf;
 
@@ -20,7 +21,7 @@ public static class EngineVariants
         TierNames.Baseline, new EngineConfig { Tier = TierMode.Baseline }, CompileAllBaseline);
 
     /// <summary>Interpreter first, hot functions promoted to the baseline tier (default thresholds, background compilation).</summary>
-    public static OurEngineVariant Tiered { get; } = new("tiered", new EngineConfig { Tier = TierMode.Tiered }, compileAll: null);
+    public static OurEngineVariant Tiered { get; } = new(TierModeNames.Name(TierMode.Tiered), new EngineConfig { Tier = TierMode.Tiered }, compileAll: null);
 
     /// <summary>The wasmtime reference.</summary>
     public static WasmtimeVariant Wasmtime { get; } = new();
@@ -45,13 +46,15 @@ public static class EngineVariants
     private static void CompileAllBaseline(Module module)
     {
         var compiler = new Engine.Baseline.BaselineCompiler();
-        Engine.Core.CompilerOptions options = module.Code?.Options ?? new Engine.Core.CompilerOptions();
-        for (int i = module.Info.ImportedFunctionCount; i < module.Info.FunctionTypeIndices.Count; i++)
+        Engine.Core.ModuleInfo info = RuntimeInfrastructure.Info(module);
+        Engine.Core.CompilerOptions options = RuntimeInfrastructure.CompilerOptions(module) ?? new Engine.Core.CompilerOptions { CpuFeatures = HostCpu.Features };
+        for (int i = info.ImportedFunctionCount; i < info.FunctionTypeIndices.Count; i++)
         {
-            compiler.Compile(module.Info, (uint)i, options);
+            compiler.Compile(info, (uint)i, options);
         }
     }
 
     /// <summary>The interpreter's up-front work: a fresh translation of every function (the module's own stays untouched).</summary>
-    private static void TranslateAll(Module module) => new ModuleTranslation(module.Info, module.Translation.Options).TranslateAll();
+    private static void TranslateAll(Module module) =>
+        new ModuleTranslation(RuntimeInfrastructure.Info(module), RuntimeInfrastructure.TranslationOptions(module)).TranslateAll();
 }

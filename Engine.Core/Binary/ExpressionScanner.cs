@@ -5,7 +5,8 @@ namespace Engine.Core;
 /// <summary>
 /// Finds the end of an expression without interpreting it: counts block nesting and stops at the
 /// <c>end</c> that closes the expression. Used by the decoder for constant expressions, whose
-/// operators the validator checks later.
+/// operators the validator checks later, and by the module validator to find malformed function
+/// bodies (which the spec reports before any invalid one).
 /// </summary>
 internal struct ExpressionScanner : IOperatorVisitor
 {
@@ -89,4 +90,21 @@ internal struct ExpressionScanner : IOperatorVisitor
     public void VisitReplaceLane(Opcode opcode, byte lane) { }
     public void VisitLoadLane(Opcode opcode, MemArg memArg, byte lane) { }
     public void VisitStoreLane(Opcode opcode, MemArg memArg, byte lane) { }
+}
+
+/// <summary>What a function body holds, found without validating or translating it (for tier-up policy).</summary>
+public static class FunctionBodyScan
+{
+    /// <summary>The <c>loop</c> and <c>call</c>/<c>call_indirect</c> instructions of a defined function's body.</summary>
+    public static (int Loops, int Calls) LoopsAndCalls(ModuleInfo module, uint functionIndex)
+    {
+        FunctionBody body = module.Body(functionIndex);
+        var reader = new WasmReader(module.Bytes, body.CodeStart, body.End);
+        var scanner = new ExpressionScanner();
+        while (!scanner.Done && !reader.AtEnd)
+        {
+            reader.ReadOperator(ref scanner);
+        }
+        return (scanner.Loops, scanner.Calls);
+    }
 }

@@ -7,6 +7,7 @@
 #pragma warning disable CS0162 // bodies that jump make the generated advance unreachable
 #pragma warning disable CS0164 // not every label is used by every build of the table
 
+#line 21 "../Instructions.def"
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -49,6 +50,7 @@ internal static unsafe partial class Executor
         ulong* calleeFp;
         InterpretedFunction target;
         InterpretedCode targetCode;
+#line default
         // Operands of the instruction being executed, and the address of its memory access.
         int a, args, b, c, d, dt, e, f, g, i, imm, k, n, seg, st, t, tbl, ty, v;
         long bits;
@@ -56,27 +58,35 @@ internal static unsafe partial class Executor
         Vector128<byte> vector;
         ulong pAddress;
         byte* p;
+#line 62 "../Instructions.def"
         while (true)
         {
             switch ((Op)(*ip))
             {
+#line default
                 case Op.Unreachable: // trap: unreachable
                 {
+#line 71 "../Instructions.def"
                     { trap = TrapCode.Unreachable; goto Trap; };
+#line default
                     ip += 1;
                     continue;
                 }
                 case Op.Nop: // no operation (the target of branches into a block that starts with nothing)
                 {
+#line 74 "../Instructions.def"
                     { }
+#line default
                     ip += 1;
                     continue;
                 }
                 case Op.Br: // ip = t
                 {
                     t = ip[1];
+#line 78 "../Instructions.def"
                     ip = code + t;
                     continue;
+#line default
                     ip += 2;
                     continue;
                 }
@@ -84,7 +94,9 @@ internal static unsafe partial class Executor
                 {
                     c = ip[1];
                     t = ip[2];
+#line 83 "../Instructions.def"
                     if ((*(int*)(fp + c)) != 0) { ip = code + t; continue; }
+#line default
                     ip += 3;
                     continue;
                 }
@@ -92,17 +104,21 @@ internal static unsafe partial class Executor
                 {
                     c = ip[1];
                     t = ip[2];
+#line 87 "../Instructions.def"
                     if ((*(int*)(fp + c)) == 0) { ip = code + t; continue; }
+#line default
                     ip += 3;
                     continue;
                 }
                 case Op.BrTable: // ip = targets[min(u32 i, count)] (the last target is the default)
                 {
                     i = ip[1];
+#line 91 "../Instructions.def"
                     uint index = (*(uint*)(fp + i));
                     uint count = (uint)ip[2];
                     ip = code + ip[3 + (int)(index < count ? index : count)];
                     continue;
+#line default
                     ip += 3;
                     continue;
                 }
@@ -111,7 +127,9 @@ internal static unsafe partial class Executor
                     a = ip[1];
                     b = ip[2];
                     t = ip[3];
+#line 97 "../Instructions.def"
                     if ((*(int*)(fp + a)) == (*(int*)(fp + b))) { ip = code + t; continue; }
+#line default
                     ip += 4;
                     continue;
                 }
@@ -120,7 +138,9 @@ internal static unsafe partial class Executor
                     a = ip[1];
                     b = ip[2];
                     t = ip[3];
+#line 99 "../Instructions.def"
                     if ((*(int*)(fp + a)) != (*(int*)(fp + b))) { ip = code + t; continue; }
+#line default
                     ip += 4;
                     continue;
                 }
@@ -129,7 +149,9 @@ internal static unsafe partial class Executor
                     a = ip[1];
                     b = ip[2];
                     t = ip[3];
+#line 101 "../Instructions.def"
                     if ((*(int*)(fp + a)) < (*(int*)(fp + b))) { ip = code + t; continue; }
+#line default
                     ip += 4;
                     continue;
                 }
@@ -138,7 +160,9 @@ internal static unsafe partial class Executor
                     a = ip[1];
                     b = ip[2];
                     t = ip[3];
+#line 103 "../Instructions.def"
                     if ((*(uint*)(fp + a)) < (*(uint*)(fp + b))) { ip = code + t; continue; }
+#line default
                     ip += 4;
                     continue;
                 }
@@ -147,7 +171,9 @@ internal static unsafe partial class Executor
                     a = ip[1];
                     b = ip[2];
                     t = ip[3];
+#line 105 "../Instructions.def"
                     if ((*(int*)(fp + a)) > (*(int*)(fp + b))) { ip = code + t; continue; }
+#line default
                     ip += 4;
                     continue;
                 }
@@ -156,7 +182,9 @@ internal static unsafe partial class Executor
                     a = ip[1];
                     b = ip[2];
                     t = ip[3];
+#line 107 "../Instructions.def"
                     if ((*(uint*)(fp + a)) > (*(uint*)(fp + b))) { ip = code + t; continue; }
+#line default
                     ip += 4;
                     continue;
                 }
@@ -165,7 +193,9 @@ internal static unsafe partial class Executor
                     a = ip[1];
                     b = ip[2];
                     t = ip[3];
+#line 109 "../Instructions.def"
                     if ((*(int*)(fp + a)) <= (*(int*)(fp + b))) { ip = code + t; continue; }
+#line default
                     ip += 4;
                     continue;
                 }
@@ -174,7 +204,9 @@ internal static unsafe partial class Executor
                     a = ip[1];
                     b = ip[2];
                     t = ip[3];
+#line 111 "../Instructions.def"
                     if ((*(uint*)(fp + a)) <= (*(uint*)(fp + b))) { ip = code + t; continue; }
+#line default
                     ip += 4;
                     continue;
                 }
@@ -183,7 +215,9 @@ internal static unsafe partial class Executor
                     a = ip[1];
                     b = ip[2];
                     t = ip[3];
+#line 113 "../Instructions.def"
                     if ((*(int*)(fp + a)) >= (*(int*)(fp + b))) { ip = code + t; continue; }
+#line default
                     ip += 4;
                     continue;
                 }
@@ -192,7 +226,9 @@ internal static unsafe partial class Executor
                     a = ip[1];
                     b = ip[2];
                     t = ip[3];
+#line 115 "../Instructions.def"
                     if ((*(uint*)(fp + a)) >= (*(uint*)(fp + b))) { ip = code + t; continue; }
+#line default
                     ip += 4;
                     continue;
                 }
@@ -201,7 +237,9 @@ internal static unsafe partial class Executor
                     a = ip[1];
                     imm = ip[2];
                     t = ip[3];
+#line 118 "../Instructions.def"
                     if ((*(int*)(fp + a)) == imm) { ip = code + t; continue; }
+#line default
                     ip += 4;
                     continue;
                 }
@@ -210,7 +248,9 @@ internal static unsafe partial class Executor
                     a = ip[1];
                     imm = ip[2];
                     t = ip[3];
+#line 120 "../Instructions.def"
                     if ((*(int*)(fp + a)) != imm) { ip = code + t; continue; }
+#line default
                     ip += 4;
                     continue;
                 }
@@ -219,7 +259,9 @@ internal static unsafe partial class Executor
                     a = ip[1];
                     imm = ip[2];
                     t = ip[3];
+#line 122 "../Instructions.def"
                     if ((*(int*)(fp + a)) < imm) { ip = code + t; continue; }
+#line default
                     ip += 4;
                     continue;
                 }
@@ -228,7 +270,9 @@ internal static unsafe partial class Executor
                     a = ip[1];
                     imm = ip[2];
                     t = ip[3];
+#line 124 "../Instructions.def"
                     if ((*(uint*)(fp + a)) < (uint)imm) { ip = code + t; continue; }
+#line default
                     ip += 4;
                     continue;
                 }
@@ -237,7 +281,9 @@ internal static unsafe partial class Executor
                     a = ip[1];
                     imm = ip[2];
                     t = ip[3];
+#line 126 "../Instructions.def"
                     if ((*(int*)(fp + a)) > imm) { ip = code + t; continue; }
+#line default
                     ip += 4;
                     continue;
                 }
@@ -246,7 +292,9 @@ internal static unsafe partial class Executor
                     a = ip[1];
                     imm = ip[2];
                     t = ip[3];
+#line 128 "../Instructions.def"
                     if ((*(uint*)(fp + a)) > (uint)imm) { ip = code + t; continue; }
+#line default
                     ip += 4;
                     continue;
                 }
@@ -255,7 +303,9 @@ internal static unsafe partial class Executor
                     a = ip[1];
                     imm = ip[2];
                     t = ip[3];
+#line 130 "../Instructions.def"
                     if ((*(int*)(fp + a)) <= imm) { ip = code + t; continue; }
+#line default
                     ip += 4;
                     continue;
                 }
@@ -264,7 +314,9 @@ internal static unsafe partial class Executor
                     a = ip[1];
                     imm = ip[2];
                     t = ip[3];
+#line 132 "../Instructions.def"
                     if ((*(uint*)(fp + a)) <= (uint)imm) { ip = code + t; continue; }
+#line default
                     ip += 4;
                     continue;
                 }
@@ -273,7 +325,9 @@ internal static unsafe partial class Executor
                     a = ip[1];
                     imm = ip[2];
                     t = ip[3];
+#line 134 "../Instructions.def"
                     if ((*(int*)(fp + a)) >= imm) { ip = code + t; continue; }
+#line default
                     ip += 4;
                     continue;
                 }
@@ -282,7 +336,9 @@ internal static unsafe partial class Executor
                     a = ip[1];
                     imm = ip[2];
                     t = ip[3];
+#line 136 "../Instructions.def"
                     if ((*(uint*)(fp + a)) >= (uint)imm) { ip = code + t; continue; }
+#line default
                     ip += 4;
                     continue;
                 }
@@ -291,7 +347,9 @@ internal static unsafe partial class Executor
                     a = ip[1];
                     b = ip[2];
                     t = ip[3];
+#line 139 "../Instructions.def"
                     if ((*(long*)(fp + a)) == (*(long*)(fp + b))) { ip = code + t; continue; }
+#line default
                     ip += 4;
                     continue;
                 }
@@ -300,7 +358,9 @@ internal static unsafe partial class Executor
                     a = ip[1];
                     b = ip[2];
                     t = ip[3];
+#line 141 "../Instructions.def"
                     if ((*(long*)(fp + a)) != (*(long*)(fp + b))) { ip = code + t; continue; }
+#line default
                     ip += 4;
                     continue;
                 }
@@ -309,7 +369,9 @@ internal static unsafe partial class Executor
                     a = ip[1];
                     b = ip[2];
                     t = ip[3];
+#line 143 "../Instructions.def"
                     if ((*(long*)(fp + a)) < (*(long*)(fp + b))) { ip = code + t; continue; }
+#line default
                     ip += 4;
                     continue;
                 }
@@ -318,7 +380,9 @@ internal static unsafe partial class Executor
                     a = ip[1];
                     b = ip[2];
                     t = ip[3];
+#line 145 "../Instructions.def"
                     if ((*(ulong*)(fp + a)) < (*(ulong*)(fp + b))) { ip = code + t; continue; }
+#line default
                     ip += 4;
                     continue;
                 }
@@ -327,7 +391,9 @@ internal static unsafe partial class Executor
                     a = ip[1];
                     b = ip[2];
                     t = ip[3];
+#line 147 "../Instructions.def"
                     if ((*(long*)(fp + a)) > (*(long*)(fp + b))) { ip = code + t; continue; }
+#line default
                     ip += 4;
                     continue;
                 }
@@ -336,7 +402,9 @@ internal static unsafe partial class Executor
                     a = ip[1];
                     b = ip[2];
                     t = ip[3];
+#line 149 "../Instructions.def"
                     if ((*(ulong*)(fp + a)) > (*(ulong*)(fp + b))) { ip = code + t; continue; }
+#line default
                     ip += 4;
                     continue;
                 }
@@ -345,7 +413,9 @@ internal static unsafe partial class Executor
                     a = ip[1];
                     b = ip[2];
                     t = ip[3];
+#line 151 "../Instructions.def"
                     if ((*(long*)(fp + a)) <= (*(long*)(fp + b))) { ip = code + t; continue; }
+#line default
                     ip += 4;
                     continue;
                 }
@@ -354,7 +424,9 @@ internal static unsafe partial class Executor
                     a = ip[1];
                     b = ip[2];
                     t = ip[3];
+#line 153 "../Instructions.def"
                     if ((*(ulong*)(fp + a)) <= (*(ulong*)(fp + b))) { ip = code + t; continue; }
+#line default
                     ip += 4;
                     continue;
                 }
@@ -363,7 +435,9 @@ internal static unsafe partial class Executor
                     a = ip[1];
                     b = ip[2];
                     t = ip[3];
+#line 155 "../Instructions.def"
                     if ((*(long*)(fp + a)) >= (*(long*)(fp + b))) { ip = code + t; continue; }
+#line default
                     ip += 4;
                     continue;
                 }
@@ -372,7 +446,9 @@ internal static unsafe partial class Executor
                     a = ip[1];
                     b = ip[2];
                     t = ip[3];
+#line 157 "../Instructions.def"
                     if ((*(ulong*)(fp + a)) >= (*(ulong*)(fp + b))) { ip = code + t; continue; }
+#line default
                     ip += 4;
                     continue;
                 }
@@ -380,7 +456,9 @@ internal static unsafe partial class Executor
                 {
                     a = ip[1];
                     t = ip[2];
+#line 159 "../Instructions.def"
                     if ((*(long*)(fp + a)) == 0) { ip = code + t; continue; }
+#line default
                     ip += 3;
                     continue;
                 }
@@ -388,7 +466,9 @@ internal static unsafe partial class Executor
                 {
                     a = ip[1];
                     t = ip[2];
+#line 161 "../Instructions.def"
                     if ((*(long*)(fp + a)) != 0) { ip = code + t; continue; }
+#line default
                     ip += 3;
                     continue;
                 }
@@ -397,7 +477,9 @@ internal static unsafe partial class Executor
                     a = ip[1];
                     b = ip[2];
                     t = ip[3];
+#line 164 "../Instructions.def"
                     if ((*(double*)(fp + a)) == (*(double*)(fp + b))) { ip = code + t; continue; }
+#line default
                     ip += 4;
                     continue;
                 }
@@ -406,7 +488,9 @@ internal static unsafe partial class Executor
                     a = ip[1];
                     b = ip[2];
                     t = ip[3];
+#line 166 "../Instructions.def"
                     if ((*(double*)(fp + a)) != (*(double*)(fp + b))) { ip = code + t; continue; }
+#line default
                     ip += 4;
                     continue;
                 }
@@ -415,7 +499,9 @@ internal static unsafe partial class Executor
                     a = ip[1];
                     b = ip[2];
                     t = ip[3];
+#line 168 "../Instructions.def"
                     if ((*(double*)(fp + a)) < (*(double*)(fp + b))) { ip = code + t; continue; }
+#line default
                     ip += 4;
                     continue;
                 }
@@ -424,7 +510,9 @@ internal static unsafe partial class Executor
                     a = ip[1];
                     b = ip[2];
                     t = ip[3];
+#line 170 "../Instructions.def"
                     if (!((*(double*)(fp + a)) < (*(double*)(fp + b)))) { ip = code + t; continue; }
+#line default
                     ip += 4;
                     continue;
                 }
@@ -433,7 +521,9 @@ internal static unsafe partial class Executor
                     a = ip[1];
                     b = ip[2];
                     t = ip[3];
+#line 172 "../Instructions.def"
                     if ((*(double*)(fp + a)) > (*(double*)(fp + b))) { ip = code + t; continue; }
+#line default
                     ip += 4;
                     continue;
                 }
@@ -442,7 +532,9 @@ internal static unsafe partial class Executor
                     a = ip[1];
                     b = ip[2];
                     t = ip[3];
+#line 174 "../Instructions.def"
                     if (!((*(double*)(fp + a)) > (*(double*)(fp + b)))) { ip = code + t; continue; }
+#line default
                     ip += 4;
                     continue;
                 }
@@ -451,7 +543,9 @@ internal static unsafe partial class Executor
                     a = ip[1];
                     b = ip[2];
                     t = ip[3];
+#line 176 "../Instructions.def"
                     if ((*(double*)(fp + a)) <= (*(double*)(fp + b))) { ip = code + t; continue; }
+#line default
                     ip += 4;
                     continue;
                 }
@@ -460,7 +554,9 @@ internal static unsafe partial class Executor
                     a = ip[1];
                     b = ip[2];
                     t = ip[3];
+#line 178 "../Instructions.def"
                     if (!((*(double*)(fp + a)) <= (*(double*)(fp + b)))) { ip = code + t; continue; }
+#line default
                     ip += 4;
                     continue;
                 }
@@ -469,7 +565,9 @@ internal static unsafe partial class Executor
                     a = ip[1];
                     b = ip[2];
                     t = ip[3];
+#line 180 "../Instructions.def"
                     if ((*(double*)(fp + a)) >= (*(double*)(fp + b))) { ip = code + t; continue; }
+#line default
                     ip += 4;
                     continue;
                 }
@@ -478,7 +576,9 @@ internal static unsafe partial class Executor
                     a = ip[1];
                     b = ip[2];
                     t = ip[3];
+#line 182 "../Instructions.def"
                     if (!((*(double*)(fp + a)) >= (*(double*)(fp + b)))) { ip = code + t; continue; }
+#line default
                     ip += 4;
                     continue;
                 }
@@ -486,10 +586,12 @@ internal static unsafe partial class Executor
                 {
                     f = ip[1];
                     args = ip[2];
+#line 186 "../Instructions.def"
                     callee = instance.Functions[f];
                     calleeFp = fp + args;
                     frames[top].Ip = (int)(ip - code) + 3;
                     goto Invoke;
+#line default
                     ip += 3;
                     continue;
                 }
@@ -499,6 +601,7 @@ internal static unsafe partial class Executor
                     tbl = ip[2];
                     i = ip[3];
                     args = ip[4];
+#line 193 "../Instructions.def"
                     {
                         VMTable* table = ((VMTable**)vm->Tables)[tbl];
                         uint index = (*(uint*)(fp + i));
@@ -511,11 +614,13 @@ internal static unsafe partial class Executor
                     calleeFp = fp + args;
                     frames[top].Ip = (int)(ip - code) + 5;
                     goto Invoke;
+#line default
                     ip += 5;
                     continue;
                 }
                 case Op.Return: // return to the caller; the results are already in slots 0.. of this frame
                 {
+#line 208 "../Instructions.def"
                     if (top == entryTop)
                     {
                         stack.Top = top - 1;
@@ -537,13 +642,16 @@ internal static unsafe partial class Executor
                     // The callee may have grown the memory; its base never moves.
                     memLength = vm->MemoryLength;
                     continue;
+#line default
                     ip += 1;
                     continue;
                 }
                 case Op.TierUpEntry: // count a call (the counter is the imm word); when it runs out, the cold path asks for compiled code and runs it if it is ready now
                 {
                     imm = ip[1];
+#line 239 "../Instructions.def"
                     if (--ip[1] <= 0) goto default;
+#line default
                     ip += 2;
                     continue;
                 }
@@ -551,31 +659,38 @@ internal static unsafe partial class Executor
                 {
                     imm = ip[1];
                     n = ip[2];
+#line 243 "../Instructions.def"
                     if (--ip[1] <= 0) goto default;
+#line default
                     ip += 3;
                     continue;
                 }
                 case Op.ReturnSlot: // slot 0 = a (8 bytes), then return (the common single-result return)
                 {
                     a = ip[1];
+#line 247 "../Instructions.def"
                     (*(ulong*)(fp + 0)) = (*(ulong*)(fp + a));
                     goto case Op.Return;
+#line default
                     ip += 2;
                     continue;
                 }
                 case Op.CheckEpoch: // trap when the engine's epoch reached this instance's deadline (loop headers and function entries)
                 {
+#line 252 "../Instructions.def"
                     if (*(long*)vm->EpochCounter >= vm->EpochDeadline)
                     {
                         frames[top].Ip = (int)(ip - code) + 1; stack.Top = top; stack.SlotTop = fp + frameSlots;
                         instance.CheckInterrupt();
                     }
+#line default
                     ip += 1;
                     continue;
                 }
                 case Op.ConsumeFuel: // consume n units of fuel; trap when none is left
                 {
                     n = ip[1];
+#line 260 "../Instructions.def"
                     long* fuel = (long*)vm->FuelCounter;
                     *fuel -= n;
                     if (*fuel < 0)
@@ -583,6 +698,7 @@ internal static unsafe partial class Executor
                         frames[top].Ip = (int)(ip - code) + 2; stack.Top = top; stack.SlotTop = fp + frameSlots;
                         instance.CheckInterrupt();
                     }
+#line default
                     ip += 2;
                     continue;
                 }
@@ -590,7 +706,9 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
+#line 271 "../Instructions.def"
                     (*(ulong*)(fp + d)) = (*(ulong*)(fp + a));
+#line default
                     ip += 3;
                     continue;
                 }
@@ -598,7 +716,9 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
+#line 273 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = (*(Vector128<byte>*)(fp + a));
+#line default
                     ip += 3;
                     continue;
                 }
@@ -608,9 +728,11 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     e = ip[3];
                     b = ip[4];
+#line 276 "../Instructions.def"
                     ulong first = (*(ulong*)(fp + a)), second = (*(ulong*)(fp + b));
                     (*(ulong*)(fp + d)) = first;
                     (*(ulong*)(fp + e)) = second;
+#line default
                     ip += 5;
                     continue;
                 }
@@ -618,7 +740,9 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     imm = ip[2];
+#line 280 "../Instructions.def"
                     (*(int*)(fp + d)) = imm;
+#line default
                     ip += 3;
                     continue;
                 }
@@ -626,7 +750,9 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     bits = Unsafe.ReadUnaligned<long>(ip + 2);
+#line 282 "../Instructions.def"
                     (*(long*)(fp + d)) = bits;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -634,7 +760,9 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     vector = Unsafe.ReadUnaligned<Vector128<byte>>(ip + 2);
+#line 284 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = vector;
+#line default
                     ip += 6;
                     continue;
                 }
@@ -644,7 +772,9 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     b = ip[3];
                     c = ip[4];
+#line 286 "../Instructions.def"
                     (*(ulong*)(fp + d)) = (*(int*)(fp + c)) != 0 ? (*(ulong*)(fp + a)) : (*(ulong*)(fp + b));
+#line default
                     ip += 5;
                     continue;
                 }
@@ -654,7 +784,9 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     b = ip[3];
                     c = ip[4];
+#line 288 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = (*(int*)(fp + c)) != 0 ? (*(Vector128<byte>*)(fp + a)) : (*(Vector128<byte>*)(fp + b));
+#line default
                     ip += 5;
                     continue;
                 }
@@ -662,7 +794,9 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     g = ip[2];
+#line 293 "../Instructions.def"
                     (*(ulong*)(fp + d)) = *(ulong*)((nint*)vm->Globals)[g];
+#line default
                     ip += 3;
                     continue;
                 }
@@ -670,7 +804,9 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     g = ip[2];
+#line 295 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = *(Vector128<byte>*)((nint*)vm->Globals)[g];
+#line default
                     ip += 3;
                     continue;
                 }
@@ -678,6 +814,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     g = ip[2];
+#line 298 "../Instructions.def"
                     nint value = *(nint*)((nint*)vm->Globals)[g];
                     (*(nint*)(fp + d)) = value;
                     if (value != 0)
@@ -685,6 +822,7 @@ internal static unsafe partial class Executor
                         frames[top].Ip = (int)(ip - code) + 3; stack.Top = top; stack.SlotTop = fp + frameSlots;
                         instance.RootExternRef(value);
                     }
+#line default
                     ip += 3;
                     continue;
                 }
@@ -692,7 +830,9 @@ internal static unsafe partial class Executor
                 {
                     g = ip[1];
                     a = ip[2];
+#line 306 "../Instructions.def"
                     *(ulong*)((nint*)vm->Globals)[g] = (*(ulong*)(fp + a));
+#line default
                     ip += 3;
                     continue;
                 }
@@ -700,7 +840,9 @@ internal static unsafe partial class Executor
                 {
                     g = ip[1];
                     a = ip[2];
+#line 308 "../Instructions.def"
                     *(Vector128<byte>*)((nint*)vm->Globals)[g] = (*(Vector128<byte>*)(fp + a));
+#line default
                     ip += 3;
                     continue;
                 }
@@ -708,15 +850,19 @@ internal static unsafe partial class Executor
                 {
                     g = ip[1];
                     a = ip[2];
+#line 311 "../Instructions.def"
                     frames[top].Ip = (int)(ip - code) + 3; stack.Top = top; stack.SlotTop = fp + frameSlots;
                     instance.GlobalSetExternRef((uint)g, (*(nint*)(fp + a)));
+#line default
                     ip += 3;
                     continue;
                 }
                 case Op.MemorySize: // d = memory.size (in pages)
                 {
                     d = ip[1];
+#line 317 "../Instructions.def"
                     (*(int*)(fp + d)) = (int)(memLength >> 16);
+#line default
                     ip += 2;
                     continue;
                 }
@@ -724,10 +870,12 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
+#line 320 "../Instructions.def"
                     frames[top].Ip = (int)(ip - code) + 3; stack.Top = top; stack.SlotTop = fp + frameSlots;
                     (*(int*)(fp + d)) = instance.MemoryGrow((*(uint*)(fp + a)));
                     memory = (byte*)vm->MemoryBase;
                     memLength = vm->MemoryLength;
+#line default
                     ip += 3;
                     continue;
                 }
@@ -736,11 +884,13 @@ internal static unsafe partial class Executor
                     a = ip[1];
                     b = ip[2];
                     c = ip[3];
+#line 326 "../Instructions.def"
                     {
                         ulong start = (*(uint*)(fp + a)), length = (*(uint*)(fp + c));
                         if (start + length > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; };
                         NativeMemory.Fill(memory + start, (nuint)length, (byte)(*(int*)(fp + b)));
                     }
+#line default
                     ip += 4;
                     continue;
                 }
@@ -749,11 +899,13 @@ internal static unsafe partial class Executor
                     a = ip[1];
                     b = ip[2];
                     c = ip[3];
+#line 333 "../Instructions.def"
                     {
                         ulong destination = (*(uint*)(fp + a)), source = (*(uint*)(fp + b)), length = (*(uint*)(fp + c));
                         if (destination + length > memLength || source + length > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; };
                         Buffer.MemoryCopy(memory + source, memory + destination, length, length);
                     }
+#line default
                     ip += 4;
                     continue;
                 }
@@ -763,16 +915,20 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     b = ip[3];
                     c = ip[4];
+#line 340 "../Instructions.def"
                     frames[top].Ip = (int)(ip - code) + 5; stack.Top = top; stack.SlotTop = fp + frameSlots;
                     instance.MemoryInit((uint)seg, (*(uint*)(fp + a)), (*(uint*)(fp + b)), (*(uint*)(fp + c)));
+#line default
                     ip += 5;
                     continue;
                 }
                 case Op.DataDrop: // data[seg] = empty
                 {
                     seg = ip[1];
+#line 344 "../Instructions.def"
                     frames[top].Ip = (int)(ip - code) + 2; stack.Top = top; stack.SlotTop = fp + frameSlots;
                     instance.DataDrop((uint)seg);
+#line default
                     ip += 2;
                     continue;
                 }
@@ -782,8 +938,10 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
+#line 349 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 4 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(int*)(fp + d)) = Unsafe.ReadUnaligned<int>(p);
+#line default
                     ip += 5;
                     continue;
                 }
@@ -793,8 +951,10 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
+#line 353 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 8 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(long*)(fp + d)) = Unsafe.ReadUnaligned<long>(p);
+#line default
                     ip += 5;
                     continue;
                 }
@@ -804,8 +964,10 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
+#line 357 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 4 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(uint*)(fp + d)) = Unsafe.ReadUnaligned<uint>(p);
+#line default
                     ip += 5;
                     continue;
                 }
@@ -815,8 +977,10 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
+#line 361 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 8 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(ulong*)(fp + d)) = Unsafe.ReadUnaligned<ulong>(p);
+#line default
                     ip += 5;
                     continue;
                 }
@@ -826,8 +990,10 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
+#line 365 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 1 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(int*)(fp + d)) = *(sbyte*)p;
+#line default
                     ip += 5;
                     continue;
                 }
@@ -837,8 +1003,10 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
+#line 369 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 1 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(int*)(fp + d)) = *p;
+#line default
                     ip += 5;
                     continue;
                 }
@@ -848,8 +1016,10 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
+#line 373 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 2 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(int*)(fp + d)) = Unsafe.ReadUnaligned<short>(p);
+#line default
                     ip += 5;
                     continue;
                 }
@@ -859,8 +1029,10 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
+#line 377 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 2 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(int*)(fp + d)) = Unsafe.ReadUnaligned<ushort>(p);
+#line default
                     ip += 5;
                     continue;
                 }
@@ -870,8 +1042,10 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
+#line 381 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 1 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(long*)(fp + d)) = *(sbyte*)p;
+#line default
                     ip += 5;
                     continue;
                 }
@@ -881,8 +1055,10 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
+#line 385 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 1 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(long*)(fp + d)) = *p;
+#line default
                     ip += 5;
                     continue;
                 }
@@ -892,8 +1068,10 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
+#line 389 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 2 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(long*)(fp + d)) = Unsafe.ReadUnaligned<short>(p);
+#line default
                     ip += 5;
                     continue;
                 }
@@ -903,8 +1081,10 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
+#line 393 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 2 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(long*)(fp + d)) = Unsafe.ReadUnaligned<ushort>(p);
+#line default
                     ip += 5;
                     continue;
                 }
@@ -914,8 +1094,10 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
+#line 397 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 4 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(long*)(fp + d)) = Unsafe.ReadUnaligned<int>(p);
+#line default
                     ip += 5;
                     continue;
                 }
@@ -925,8 +1107,10 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
+#line 401 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 4 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(long*)(fp + d)) = Unsafe.ReadUnaligned<uint>(p);
+#line default
                     ip += 5;
                     continue;
                 }
@@ -936,8 +1120,10 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
+#line 405 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 16 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(Vector128<byte>*)(fp + d)) = Unsafe.ReadUnaligned<Vector128<byte>>(p);
+#line default
                     ip += 5;
                     continue;
                 }
@@ -947,8 +1133,10 @@ internal static unsafe partial class Executor
                     b = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
+#line 410 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 4 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     Unsafe.WriteUnaligned(p, (*(int*)(fp + b)));
+#line default
                     ip += 5;
                     continue;
                 }
@@ -958,8 +1146,10 @@ internal static unsafe partial class Executor
                     b = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
+#line 414 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 8 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     Unsafe.WriteUnaligned(p, (*(long*)(fp + b)));
+#line default
                     ip += 5;
                     continue;
                 }
@@ -969,8 +1159,10 @@ internal static unsafe partial class Executor
                     b = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
+#line 418 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 1 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     *p = (byte)(*(uint*)(fp + b));
+#line default
                     ip += 5;
                     continue;
                 }
@@ -980,8 +1172,10 @@ internal static unsafe partial class Executor
                     b = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
+#line 422 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 2 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     Unsafe.WriteUnaligned(p, (ushort)(*(uint*)(fp + b)));
+#line default
                     ip += 5;
                     continue;
                 }
@@ -991,8 +1185,10 @@ internal static unsafe partial class Executor
                     b = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
+#line 426 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 16 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     Unsafe.WriteUnaligned(p, (*(Vector128<byte>*)(fp + b)));
+#line default
                     ip += 5;
                     continue;
                 }
@@ -1001,12 +1197,14 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     tbl = ip[2];
                     i = ip[3];
+#line 433 "../Instructions.def"
                     {
                         VMTable* table = ((VMTable**)vm->Tables)[tbl];
                         uint index = (*(uint*)(fp + i));
                         if (index >= table->Length) { trap = TrapCode.TableOutOfBounds; goto Trap; };
                         (*(nint*)(fp + d)) = ((nint*)table->Elements)[index];
                     }
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1015,6 +1213,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     tbl = ip[2];
                     i = ip[3];
+#line 441 "../Instructions.def"
                     {
                         VMTable* table = ((VMTable**)vm->Tables)[tbl];
                         uint index = (*(uint*)(fp + i));
@@ -1027,6 +1226,7 @@ internal static unsafe partial class Executor
                             instance.RootExternRef(value);
                         }
                     }
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1035,12 +1235,14 @@ internal static unsafe partial class Executor
                     tbl = ip[1];
                     i = ip[2];
                     v = ip[3];
+#line 455 "../Instructions.def"
                     {
                         VMTable* table = ((VMTable**)vm->Tables)[tbl];
                         uint index = (*(uint*)(fp + i));
                         if (index >= table->Length) { trap = TrapCode.TableOutOfBounds; goto Trap; };
                         ((nint*)table->Elements)[index] = (*(nint*)(fp + v));
                     }
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1049,8 +1251,10 @@ internal static unsafe partial class Executor
                     tbl = ip[1];
                     i = ip[2];
                     v = ip[3];
+#line 463 "../Instructions.def"
                     frames[top].Ip = (int)(ip - code) + 4; stack.Top = top; stack.SlotTop = fp + frameSlots;
                     instance.TableSetExternRef((uint)tbl, (*(uint*)(fp + i)), (*(nint*)(fp + v)));
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1058,7 +1262,9 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     tbl = ip[2];
+#line 466 "../Instructions.def"
                     (*(uint*)(fp + d)) = ((VMTable**)vm->Tables)[tbl]->Length;
+#line default
                     ip += 3;
                     continue;
                 }
@@ -1068,8 +1274,10 @@ internal static unsafe partial class Executor
                     tbl = ip[2];
                     v = ip[3];
                     n = ip[4];
+#line 469 "../Instructions.def"
                     frames[top].Ip = (int)(ip - code) + 5; stack.Top = top; stack.SlotTop = fp + frameSlots;
                     (*(int*)(fp + d)) = instance.TableGrow((uint)tbl, (*(nint*)(fp + v)), (*(uint*)(fp + n)));
+#line default
                     ip += 5;
                     continue;
                 }
@@ -1079,8 +1287,10 @@ internal static unsafe partial class Executor
                     i = ip[2];
                     v = ip[3];
                     n = ip[4];
+#line 473 "../Instructions.def"
                     frames[top].Ip = (int)(ip - code) + 5; stack.Top = top; stack.SlotTop = fp + frameSlots;
                     instance.TableFill((uint)tbl, (*(uint*)(fp + i)), (*(nint*)(fp + v)), (*(uint*)(fp + n)));
+#line default
                     ip += 5;
                     continue;
                 }
@@ -1091,8 +1301,10 @@ internal static unsafe partial class Executor
                     a = ip[3];
                     b = ip[4];
                     c = ip[5];
+#line 477 "../Instructions.def"
                     frames[top].Ip = (int)(ip - code) + 6; stack.Top = top; stack.SlotTop = fp + frameSlots;
                     instance.TableCopy((uint)dt, (uint)st, (*(uint*)(fp + a)), (*(uint*)(fp + b)), (*(uint*)(fp + c)));
+#line default
                     ip += 6;
                     continue;
                 }
@@ -1103,16 +1315,20 @@ internal static unsafe partial class Executor
                     a = ip[3];
                     b = ip[4];
                     c = ip[5];
+#line 481 "../Instructions.def"
                     frames[top].Ip = (int)(ip - code) + 6; stack.Top = top; stack.SlotTop = fp + frameSlots;
                     instance.TableInit((uint)seg, (uint)tbl, (*(uint*)(fp + a)), (*(uint*)(fp + b)), (*(uint*)(fp + c)));
+#line default
                     ip += 6;
                     continue;
                 }
                 case Op.ElemDrop: // elem[seg] = empty
                 {
                     seg = ip[1];
+#line 485 "../Instructions.def"
                     frames[top].Ip = (int)(ip - code) + 2; stack.Top = top; stack.SlotTop = fp + frameSlots;
                     instance.ElemDrop((uint)seg);
+#line default
                     ip += 2;
                     continue;
                 }
@@ -1120,7 +1336,9 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
+#line 488 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(nint*)(fp + a)) == 0 ? 1 : 0;
+#line default
                     ip += 3;
                     continue;
                 }
@@ -1128,7 +1346,9 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     f = ip[2];
+#line 490 "../Instructions.def"
                     (*(nint*)(fp + d)) = ((nint*)vm->Functions)[f];
+#line default
                     ip += 3;
                     continue;
                 }
@@ -1136,7 +1356,9 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
+#line 495 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) == 0 ? 1 : 0;
+#line default
                     ip += 3;
                     continue;
                 }
@@ -1145,7 +1367,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 497 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) == (*(int*)(fp + b)) ? 1 : 0;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1154,7 +1378,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 499 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) != (*(int*)(fp + b)) ? 1 : 0;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1163,7 +1389,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 501 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) < (*(int*)(fp + b)) ? 1 : 0;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1172,7 +1400,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 503 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(uint*)(fp + a)) < (*(uint*)(fp + b)) ? 1 : 0;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1181,7 +1411,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 505 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) > (*(int*)(fp + b)) ? 1 : 0;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1190,7 +1422,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 507 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(uint*)(fp + a)) > (*(uint*)(fp + b)) ? 1 : 0;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1199,7 +1433,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 509 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) <= (*(int*)(fp + b)) ? 1 : 0;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1208,7 +1444,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 511 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(uint*)(fp + a)) <= (*(uint*)(fp + b)) ? 1 : 0;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1217,7 +1455,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 513 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) >= (*(int*)(fp + b)) ? 1 : 0;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1226,7 +1466,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 515 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(uint*)(fp + a)) >= (*(uint*)(fp + b)) ? 1 : 0;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1235,7 +1477,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
+#line 517 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) == imm ? 1 : 0;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1244,7 +1488,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
+#line 519 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) != imm ? 1 : 0;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1253,7 +1499,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
+#line 521 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) < imm ? 1 : 0;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1262,7 +1510,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
+#line 523 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(uint*)(fp + a)) < (uint)imm ? 1 : 0;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1271,7 +1521,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
+#line 525 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) > imm ? 1 : 0;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1280,7 +1532,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
+#line 527 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(uint*)(fp + a)) > (uint)imm ? 1 : 0;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1289,7 +1543,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
+#line 529 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) <= imm ? 1 : 0;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1298,7 +1554,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
+#line 531 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(uint*)(fp + a)) <= (uint)imm ? 1 : 0;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1307,7 +1565,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
+#line 533 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) >= imm ? 1 : 0;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1316,7 +1576,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
+#line 535 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(uint*)(fp + a)) >= (uint)imm ? 1 : 0;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1324,7 +1586,9 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
+#line 538 "../Instructions.def"
                     (*(int*)(fp + d)) = BitOperations.LeadingZeroCount((*(uint*)(fp + a)));
+#line default
                     ip += 3;
                     continue;
                 }
@@ -1332,7 +1596,9 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
+#line 540 "../Instructions.def"
                     (*(int*)(fp + d)) = BitOperations.TrailingZeroCount((*(uint*)(fp + a)));
+#line default
                     ip += 3;
                     continue;
                 }
@@ -1340,7 +1606,9 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
+#line 542 "../Instructions.def"
                     (*(int*)(fp + d)) = BitOperations.PopCount((*(uint*)(fp + a)));
+#line default
                     ip += 3;
                     continue;
                 }
@@ -1349,7 +1617,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 544 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) + (*(int*)(fp + b));
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1358,7 +1628,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 546 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) - (*(int*)(fp + b));
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1367,7 +1639,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 548 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) * (*(int*)(fp + b));
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1376,10 +1650,12 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 551 "../Instructions.def"
                     int divisor = (*(int*)(fp + b)), dividend = (*(int*)(fp + a));
                     if (divisor == 0) { trap = TrapCode.IntegerDivideByZero; goto Trap; };
                     if (divisor == -1 && dividend == int.MinValue) { trap = TrapCode.IntegerOverflow; goto Trap; };
                     (*(int*)(fp + d)) = dividend / divisor;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1388,9 +1664,11 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 557 "../Instructions.def"
                     uint divisor = (*(uint*)(fp + b));
                     if (divisor == 0) { trap = TrapCode.IntegerDivideByZero; goto Trap; };
                     (*(uint*)(fp + d)) = (*(uint*)(fp + a)) / divisor;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1399,9 +1677,11 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 562 "../Instructions.def"
                     int divisor = (*(int*)(fp + b));
                     if (divisor == 0) { trap = TrapCode.IntegerDivideByZero; goto Trap; };
                     (*(int*)(fp + d)) = divisor == -1 ? 0 : (*(int*)(fp + a)) % divisor;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1410,9 +1690,11 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 567 "../Instructions.def"
                     uint divisor = (*(uint*)(fp + b));
                     if (divisor == 0) { trap = TrapCode.IntegerDivideByZero; goto Trap; };
                     (*(uint*)(fp + d)) = (*(uint*)(fp + a)) % divisor;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1421,7 +1703,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 571 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) & (*(int*)(fp + b));
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1430,7 +1714,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 573 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) | (*(int*)(fp + b));
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1439,7 +1725,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 575 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) ^ (*(int*)(fp + b));
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1448,7 +1736,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 577 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) << (*(int*)(fp + b));
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1457,7 +1747,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 579 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) >> (*(int*)(fp + b));
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1466,7 +1758,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 581 "../Instructions.def"
                     (*(uint*)(fp + d)) = (*(uint*)(fp + a)) >> (*(int*)(fp + b));
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1475,7 +1769,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 583 "../Instructions.def"
                     (*(uint*)(fp + d)) = BitOperations.RotateLeft((*(uint*)(fp + a)), (*(int*)(fp + b)));
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1484,7 +1780,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 585 "../Instructions.def"
                     (*(uint*)(fp + d)) = BitOperations.RotateRight((*(uint*)(fp + a)), (*(int*)(fp + b)));
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1493,7 +1791,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
+#line 587 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) + imm;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1502,7 +1802,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
+#line 589 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) * imm;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1511,7 +1813,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
+#line 591 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) & imm;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1520,7 +1824,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
+#line 593 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) | imm;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1529,7 +1835,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
+#line 595 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) ^ imm;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1538,7 +1846,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
+#line 597 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) << imm;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1547,7 +1857,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
+#line 599 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) >> imm;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1556,7 +1868,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
+#line 601 "../Instructions.def"
                     (*(uint*)(fp + d)) = (*(uint*)(fp + a)) >> imm;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1564,7 +1878,9 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
+#line 603 "../Instructions.def"
                     (*(int*)(fp + d)) = (sbyte)(*(int*)(fp + a));
+#line default
                     ip += 3;
                     continue;
                 }
@@ -1572,7 +1888,9 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
+#line 605 "../Instructions.def"
                     (*(int*)(fp + d)) = (short)(*(int*)(fp + a));
+#line default
                     ip += 3;
                     continue;
                 }
@@ -1580,7 +1898,9 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
+#line 607 "../Instructions.def"
                     (*(int*)(fp + d)) = (int)(*(long*)(fp + a));
+#line default
                     ip += 3;
                     continue;
                 }
@@ -1588,7 +1908,9 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
+#line 612 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(long*)(fp + a)) == 0 ? 1 : 0;
+#line default
                     ip += 3;
                     continue;
                 }
@@ -1597,7 +1919,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 614 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(long*)(fp + a)) == (*(long*)(fp + b)) ? 1 : 0;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1606,7 +1930,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 616 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(long*)(fp + a)) != (*(long*)(fp + b)) ? 1 : 0;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1615,7 +1941,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 618 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(long*)(fp + a)) < (*(long*)(fp + b)) ? 1 : 0;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1624,7 +1952,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 620 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(ulong*)(fp + a)) < (*(ulong*)(fp + b)) ? 1 : 0;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1633,7 +1963,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 622 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(long*)(fp + a)) > (*(long*)(fp + b)) ? 1 : 0;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1642,7 +1974,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 624 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(ulong*)(fp + a)) > (*(ulong*)(fp + b)) ? 1 : 0;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1651,7 +1985,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 626 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(long*)(fp + a)) <= (*(long*)(fp + b)) ? 1 : 0;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1660,7 +1996,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 628 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(ulong*)(fp + a)) <= (*(ulong*)(fp + b)) ? 1 : 0;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1669,7 +2007,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 630 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(long*)(fp + a)) >= (*(long*)(fp + b)) ? 1 : 0;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1678,7 +2018,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 632 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(ulong*)(fp + a)) >= (*(ulong*)(fp + b)) ? 1 : 0;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1686,7 +2028,9 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
+#line 634 "../Instructions.def"
                     (*(long*)(fp + d)) = BitOperations.LeadingZeroCount((*(ulong*)(fp + a)));
+#line default
                     ip += 3;
                     continue;
                 }
@@ -1694,7 +2038,9 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
+#line 636 "../Instructions.def"
                     (*(long*)(fp + d)) = BitOperations.TrailingZeroCount((*(ulong*)(fp + a)));
+#line default
                     ip += 3;
                     continue;
                 }
@@ -1702,7 +2048,9 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
+#line 638 "../Instructions.def"
                     (*(long*)(fp + d)) = BitOperations.PopCount((*(ulong*)(fp + a)));
+#line default
                     ip += 3;
                     continue;
                 }
@@ -1711,7 +2059,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 640 "../Instructions.def"
                     (*(long*)(fp + d)) = (*(long*)(fp + a)) + (*(long*)(fp + b));
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1720,7 +2070,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 642 "../Instructions.def"
                     (*(long*)(fp + d)) = (*(long*)(fp + a)) - (*(long*)(fp + b));
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1729,7 +2081,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 644 "../Instructions.def"
                     (*(long*)(fp + d)) = (*(long*)(fp + a)) * (*(long*)(fp + b));
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1738,10 +2092,12 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 647 "../Instructions.def"
                     long divisor = (*(long*)(fp + b)), dividend = (*(long*)(fp + a));
                     if (divisor == 0) { trap = TrapCode.IntegerDivideByZero; goto Trap; };
                     if (divisor == -1 && dividend == long.MinValue) { trap = TrapCode.IntegerOverflow; goto Trap; };
                     (*(long*)(fp + d)) = dividend / divisor;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1750,9 +2106,11 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 653 "../Instructions.def"
                     ulong divisor = (*(ulong*)(fp + b));
                     if (divisor == 0) { trap = TrapCode.IntegerDivideByZero; goto Trap; };
                     (*(ulong*)(fp + d)) = (*(ulong*)(fp + a)) / divisor;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1761,9 +2119,11 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 658 "../Instructions.def"
                     long divisor = (*(long*)(fp + b));
                     if (divisor == 0) { trap = TrapCode.IntegerDivideByZero; goto Trap; };
                     (*(long*)(fp + d)) = divisor == -1 ? 0 : (*(long*)(fp + a)) % divisor;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1772,9 +2132,11 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 663 "../Instructions.def"
                     ulong divisor = (*(ulong*)(fp + b));
                     if (divisor == 0) { trap = TrapCode.IntegerDivideByZero; goto Trap; };
                     (*(ulong*)(fp + d)) = (*(ulong*)(fp + a)) % divisor;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1783,7 +2145,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 667 "../Instructions.def"
                     (*(long*)(fp + d)) = (*(long*)(fp + a)) & (*(long*)(fp + b));
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1792,7 +2156,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 669 "../Instructions.def"
                     (*(long*)(fp + d)) = (*(long*)(fp + a)) | (*(long*)(fp + b));
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1801,7 +2167,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 671 "../Instructions.def"
                     (*(long*)(fp + d)) = (*(long*)(fp + a)) ^ (*(long*)(fp + b));
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1810,7 +2178,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 673 "../Instructions.def"
                     (*(long*)(fp + d)) = (*(long*)(fp + a)) << (int)(*(long*)(fp + b));
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1819,7 +2189,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 675 "../Instructions.def"
                     (*(long*)(fp + d)) = (*(long*)(fp + a)) >> (int)(*(long*)(fp + b));
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1828,7 +2200,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 677 "../Instructions.def"
                     (*(ulong*)(fp + d)) = (*(ulong*)(fp + a)) >> (int)(*(long*)(fp + b));
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1837,7 +2211,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 679 "../Instructions.def"
                     (*(ulong*)(fp + d)) = BitOperations.RotateLeft((*(ulong*)(fp + a)), (int)(*(long*)(fp + b)));
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1846,7 +2222,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 681 "../Instructions.def"
                     (*(ulong*)(fp + d)) = BitOperations.RotateRight((*(ulong*)(fp + a)), (int)(*(long*)(fp + b)));
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1855,7 +2233,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
+#line 683 "../Instructions.def"
                     (*(long*)(fp + d)) = (*(long*)(fp + a)) + imm;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1864,7 +2244,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
+#line 685 "../Instructions.def"
                     (*(long*)(fp + d)) = (*(long*)(fp + a)) & imm;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1873,7 +2255,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
+#line 687 "../Instructions.def"
                     (*(long*)(fp + d)) = (*(long*)(fp + a)) << imm;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1882,7 +2266,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
+#line 689 "../Instructions.def"
                     (*(long*)(fp + d)) = (*(long*)(fp + a)) >> imm;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1891,7 +2277,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
+#line 691 "../Instructions.def"
                     (*(ulong*)(fp + d)) = (*(ulong*)(fp + a)) >> imm;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1899,7 +2287,9 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
+#line 693 "../Instructions.def"
                     (*(long*)(fp + d)) = (sbyte)(*(long*)(fp + a));
+#line default
                     ip += 3;
                     continue;
                 }
@@ -1907,7 +2297,9 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
+#line 695 "../Instructions.def"
                     (*(long*)(fp + d)) = (short)(*(long*)(fp + a));
+#line default
                     ip += 3;
                     continue;
                 }
@@ -1915,7 +2307,9 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
+#line 697 "../Instructions.def"
                     (*(long*)(fp + d)) = (int)(*(long*)(fp + a));
+#line default
                     ip += 3;
                     continue;
                 }
@@ -1923,7 +2317,9 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
+#line 699 "../Instructions.def"
                     (*(long*)(fp + d)) = (*(int*)(fp + a));
+#line default
                     ip += 3;
                     continue;
                 }
@@ -1931,7 +2327,9 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
+#line 701 "../Instructions.def"
                     (*(ulong*)(fp + d)) = (*(uint*)(fp + a));
+#line default
                     ip += 3;
                     continue;
                 }
@@ -1940,7 +2338,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 706 "../Instructions.def"
                     (*(float*)(fp + d)) = (*(float*)(fp + a)) + (*(float*)(fp + b));
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1949,7 +2349,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 708 "../Instructions.def"
                     (*(float*)(fp + d)) = (*(float*)(fp + a)) - (*(float*)(fp + b));
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1958,7 +2360,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 710 "../Instructions.def"
                     (*(float*)(fp + d)) = (*(float*)(fp + a)) * (*(float*)(fp + b));
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1967,7 +2371,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 712 "../Instructions.def"
                     (*(float*)(fp + d)) = (*(float*)(fp + a)) / (*(float*)(fp + b));
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1976,7 +2382,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 714 "../Instructions.def"
                     (*(float*)(fp + d)) = Numerics.F32Min((*(float*)(fp + a)), (*(float*)(fp + b)));
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1985,7 +2393,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 716 "../Instructions.def"
                     (*(float*)(fp + d)) = Numerics.F32Max((*(float*)(fp + a)), (*(float*)(fp + b)));
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1993,7 +2403,9 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
+#line 718 "../Instructions.def"
                     (*(float*)(fp + d)) = MathF.Sqrt((*(float*)(fp + a)));
+#line default
                     ip += 3;
                     continue;
                 }
@@ -2001,7 +2413,9 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
+#line 720 "../Instructions.def"
                     (*(uint*)(fp + d)) = (*(uint*)(fp + a)) & 0x7FFFFFFFu;
+#line default
                     ip += 3;
                     continue;
                 }
@@ -2009,7 +2423,9 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
+#line 722 "../Instructions.def"
                     (*(uint*)(fp + d)) = (*(uint*)(fp + a)) ^ 0x80000000u;
+#line default
                     ip += 3;
                     continue;
                 }
@@ -2018,7 +2434,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 724 "../Instructions.def"
                     (*(uint*)(fp + d)) = ((*(uint*)(fp + a)) & 0x7FFFFFFFu) | ((*(uint*)(fp + b)) & 0x80000000u);
+#line default
                     ip += 4;
                     continue;
                 }
@@ -2027,7 +2445,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 726 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(float*)(fp + a)) == (*(float*)(fp + b)) ? 1 : 0;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -2036,7 +2456,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 728 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(float*)(fp + a)) != (*(float*)(fp + b)) ? 1 : 0;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -2045,7 +2467,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 730 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(float*)(fp + a)) < (*(float*)(fp + b)) ? 1 : 0;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -2054,7 +2478,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 732 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(float*)(fp + a)) > (*(float*)(fp + b)) ? 1 : 0;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -2063,7 +2489,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 734 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(float*)(fp + a)) <= (*(float*)(fp + b)) ? 1 : 0;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -2072,7 +2500,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 736 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(float*)(fp + a)) >= (*(float*)(fp + b)) ? 1 : 0;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -2081,7 +2511,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 738 "../Instructions.def"
                     (*(double*)(fp + d)) = (*(double*)(fp + a)) + (*(double*)(fp + b));
+#line default
                     ip += 4;
                     continue;
                 }
@@ -2092,8 +2524,10 @@ internal static unsafe partial class Executor
                     b = ip[3];
                     k = ip[4];
                     off = (uint)ip[5];
+#line 741 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + b)) + k) + (uint)(off); if (pAddress + 8 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(double*)(fp + d)) = (*(double*)(fp + a)) + Unsafe.ReadUnaligned<double>(p);
+#line default
                     ip += 6;
                     continue;
                 }
@@ -2104,8 +2538,10 @@ internal static unsafe partial class Executor
                     b = ip[3];
                     k = ip[4];
                     off = (uint)ip[5];
+#line 745 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + b)) + k) + (uint)(off); if (pAddress + 8 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(double*)(fp + d)) = (*(double*)(fp + a)) - Unsafe.ReadUnaligned<double>(p);
+#line default
                     ip += 6;
                     continue;
                 }
@@ -2116,8 +2552,10 @@ internal static unsafe partial class Executor
                     b = ip[3];
                     k = ip[4];
                     off = (uint)ip[5];
+#line 749 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + b)) + k) + (uint)(off); if (pAddress + 8 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(double*)(fp + d)) = (*(double*)(fp + a)) * Unsafe.ReadUnaligned<double>(p);
+#line default
                     ip += 6;
                     continue;
                 }
@@ -2126,7 +2564,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     bits = Unsafe.ReadUnaligned<long>(ip + 3);
+#line 752 "../Instructions.def"
                     (*(double*)(fp + d)) = (*(double*)(fp + a)) + BitConverter.Int64BitsToDouble(bits);
+#line default
                     ip += 5;
                     continue;
                 }
@@ -2135,7 +2575,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     bits = Unsafe.ReadUnaligned<long>(ip + 3);
+#line 754 "../Instructions.def"
                     (*(double*)(fp + d)) = (*(double*)(fp + a)) - BitConverter.Int64BitsToDouble(bits);
+#line default
                     ip += 5;
                     continue;
                 }
@@ -2144,7 +2586,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     bits = Unsafe.ReadUnaligned<long>(ip + 3);
+#line 756 "../Instructions.def"
                     (*(double*)(fp + d)) = (*(double*)(fp + a)) * BitConverter.Int64BitsToDouble(bits);
+#line default
                     ip += 5;
                     continue;
                 }
@@ -2153,7 +2597,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     bits = Unsafe.ReadUnaligned<long>(ip + 3);
+#line 758 "../Instructions.def"
                     (*(double*)(fp + d)) = (*(double*)(fp + a)) / BitConverter.Int64BitsToDouble(bits);
+#line default
                     ip += 5;
                     continue;
                 }
@@ -2162,7 +2608,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 760 "../Instructions.def"
                     (*(double*)(fp + d)) = (*(double*)(fp + a)) - (*(double*)(fp + b));
+#line default
                     ip += 4;
                     continue;
                 }
@@ -2171,7 +2619,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 762 "../Instructions.def"
                     (*(double*)(fp + d)) = (*(double*)(fp + a)) * (*(double*)(fp + b));
+#line default
                     ip += 4;
                     continue;
                 }
@@ -2180,7 +2630,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 764 "../Instructions.def"
                     (*(double*)(fp + d)) = (*(double*)(fp + a)) / (*(double*)(fp + b));
+#line default
                     ip += 4;
                     continue;
                 }
@@ -2189,7 +2641,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 766 "../Instructions.def"
                     (*(double*)(fp + d)) = Numerics.F64Min((*(double*)(fp + a)), (*(double*)(fp + b)));
+#line default
                     ip += 4;
                     continue;
                 }
@@ -2198,7 +2652,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 768 "../Instructions.def"
                     (*(double*)(fp + d)) = Numerics.F64Max((*(double*)(fp + a)), (*(double*)(fp + b)));
+#line default
                     ip += 4;
                     continue;
                 }
@@ -2206,7 +2662,9 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
+#line 770 "../Instructions.def"
                     (*(double*)(fp + d)) = Math.Sqrt((*(double*)(fp + a)));
+#line default
                     ip += 3;
                     continue;
                 }
@@ -2214,7 +2672,9 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
+#line 772 "../Instructions.def"
                     (*(ulong*)(fp + d)) = (*(ulong*)(fp + a)) & 0x7FFFFFFFFFFFFFFFul;
+#line default
                     ip += 3;
                     continue;
                 }
@@ -2222,7 +2682,9 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
+#line 774 "../Instructions.def"
                     (*(ulong*)(fp + d)) = (*(ulong*)(fp + a)) ^ 0x8000000000000000ul;
+#line default
                     ip += 3;
                     continue;
                 }
@@ -2231,7 +2693,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 776 "../Instructions.def"
                     (*(ulong*)(fp + d)) = ((*(ulong*)(fp + a)) & 0x7FFFFFFFFFFFFFFFul) | ((*(ulong*)(fp + b)) & 0x8000000000000000ul);
+#line default
                     ip += 4;
                     continue;
                 }
@@ -2240,7 +2704,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 778 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(double*)(fp + a)) == (*(double*)(fp + b)) ? 1 : 0;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -2249,7 +2715,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 780 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(double*)(fp + a)) != (*(double*)(fp + b)) ? 1 : 0;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -2258,7 +2726,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 782 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(double*)(fp + a)) < (*(double*)(fp + b)) ? 1 : 0;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -2267,7 +2737,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 784 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(double*)(fp + a)) > (*(double*)(fp + b)) ? 1 : 0;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -2276,7 +2748,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 786 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(double*)(fp + a)) <= (*(double*)(fp + b)) ? 1 : 0;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -2285,7 +2759,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 788 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(double*)(fp + a)) >= (*(double*)(fp + b)) ? 1 : 0;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -2293,7 +2769,9 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
+#line 793 "../Instructions.def"
                     (*(double*)(fp + d)) = (*(int*)(fp + a));
+#line default
                     ip += 3;
                     continue;
                 }
@@ -2301,7 +2779,9 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
+#line 795 "../Instructions.def"
                     (*(double*)(fp + d)) = (*(uint*)(fp + a));
+#line default
                     ip += 3;
                     continue;
                 }
@@ -2309,7 +2789,9 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
+#line 797 "../Instructions.def"
                     (*(double*)(fp + d)) = (*(long*)(fp + a));
+#line default
                     ip += 3;
                     continue;
                 }
@@ -2317,7 +2799,9 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
+#line 799 "../Instructions.def"
                     (*(float*)(fp + d)) = (*(int*)(fp + a));
+#line default
                     ip += 3;
                     continue;
                 }
@@ -2325,7 +2809,9 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
+#line 801 "../Instructions.def"
                     (*(double*)(fp + d)) = (*(float*)(fp + a));
+#line default
                     ip += 3;
                     continue;
                 }
@@ -2333,7 +2819,9 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
+#line 803 "../Instructions.def"
                     (*(float*)(fp + d)) = (float)(*(double*)(fp + a));
+#line default
                     ip += 3;
                     continue;
                 }
@@ -2341,9 +2829,11 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
+#line 806 "../Instructions.def"
                     double value = (*(double*)(fp + a));
                     if (!(value > -2147483649.0 && value < 2147483648.0)) { trap = Numerics.TruncationTrap(value); goto Trap; };
                     (*(int*)(fp + d)) = (int)value;
+#line default
                     ip += 3;
                     continue;
                 }
@@ -2351,9 +2841,11 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
+#line 811 "../Instructions.def"
                     float value = (*(float*)(fp + a));
                     if (!(value >= -2147483648.0f && value < 2147483648.0f)) { trap = Numerics.TruncationTrap(value); goto Trap; };
                     (*(int*)(fp + d)) = (int)value;
+#line default
                     ip += 3;
                     continue;
                 }
@@ -2362,7 +2854,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16Swizzle((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     ip += 4;
                     continue;
                 }
@@ -2370,7 +2864,9 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4Splat((*(int*)(fp + a)));
+#line default
                     ip += 3;
                     continue;
                 }
@@ -2378,7 +2874,9 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Splat((*(float*)(fp + a)));
+#line default
                     ip += 3;
                     continue;
                 }
@@ -2387,7 +2885,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128And((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     ip += 4;
                     continue;
                 }
@@ -2396,7 +2896,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Or((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     ip += 4;
                     continue;
                 }
@@ -2405,7 +2907,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Xor((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     ip += 4;
                     continue;
                 }
@@ -2414,7 +2918,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16Add((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     ip += 4;
                     continue;
                 }
@@ -2423,7 +2929,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8Add((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     ip += 4;
                     continue;
                 }
@@ -2432,7 +2940,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8Sub((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     ip += 4;
                     continue;
                 }
@@ -2441,7 +2951,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4Add((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     ip += 4;
                     continue;
                 }
@@ -2450,7 +2962,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4Sub((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     ip += 4;
                     continue;
                 }
@@ -2459,7 +2973,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4Mul((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     ip += 4;
                     continue;
                 }
@@ -2468,7 +2984,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Add((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     ip += 4;
                     continue;
                 }
@@ -2477,7 +2995,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Sub((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     ip += 4;
                     continue;
                 }
@@ -2486,7 +3006,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Mul((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     ip += 4;
                     continue;
                 }
@@ -2495,7 +3017,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Div((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     ip += 4;
                     continue;
                 }
@@ -2504,7 +3028,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Pmin((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     ip += 4;
                     continue;
                 }
@@ -2513,7 +3039,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Pmax((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     ip += 4;
                     continue;
                 }
@@ -2522,7 +3050,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Add((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     ip += 4;
                     continue;
                 }
@@ -2531,7 +3061,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Sub((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     ip += 4;
                     continue;
                 }
@@ -2540,10 +3072,13 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Mul((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     ip += 4;
                     continue;
                 }
+#line 897 "../Instructions.def"
                 default:
                     frames[top].Ip = (int)(ip - code) + 1;
                     // The tier-up instructions go straight to their own small method (see RunTierUp).
@@ -2630,6 +3165,8 @@ internal static unsafe partial class Executor
         throw new TrapException(trap);
     }
 
+#line default
+#line 984 "../Instructions.def"
     /// <summary>
     /// Runs one cold instruction; returns its length in code words, or -1 when the activation finished in
     /// compiled code (the tier-up instructions). Traps throw.
@@ -2637,211 +3174,268 @@ internal static unsafe partial class Executor
     [SkipLocalsInit]
     private static int RunCold(ExecutionStack stack, int top, int* ip, ulong* fp, byte* memory, ulong memLength)
     {
+#line default
         // Operands of the instruction being executed, and the address of its memory access.
         int a, b, c, d, lane, v, x;
         Vector128<byte> lanes;
         uint off;
         ulong pAddress;
         byte* p;
+#line 992 "../Instructions.def"
         switch ((Op)(*ip))
         {
+#line default
                 case Op.CallCompiled: // the dispatch loop sends it, and the counters, to RunTierUp without going through RunCold)
                 {
+#line 235 "../Instructions.def"
                     return RunTierUp(stack, top, ip, fp);
+#line default
                     return 1;
                 }
                 case Op.F32Ceil: // d = ceil(a)
                 {
                     d = ip[1];
                     a = ip[2];
+#line 818 "../Instructions.def"
                     (*(float*)(fp + d)) = Numerics.F32Ceil((*(float*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.F32Floor: // d = floor(a)
                 {
                     d = ip[1];
                     a = ip[2];
+#line 820 "../Instructions.def"
                     (*(float*)(fp + d)) = Numerics.F32Floor((*(float*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.F32Trunc: // d = trunc(a)
                 {
                     d = ip[1];
                     a = ip[2];
+#line 822 "../Instructions.def"
                     (*(float*)(fp + d)) = Numerics.F32Trunc((*(float*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.F32Nearest: // d = nearest(a) (ties to even)
                 {
                     d = ip[1];
                     a = ip[2];
+#line 824 "../Instructions.def"
                     (*(float*)(fp + d)) = Numerics.F32Nearest((*(float*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.F64Ceil: // d = ceil(a)
                 {
                     d = ip[1];
                     a = ip[2];
+#line 826 "../Instructions.def"
                     (*(double*)(fp + d)) = Numerics.F64Ceil((*(double*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.F64Floor: // d = floor(a)
                 {
                     d = ip[1];
                     a = ip[2];
+#line 828 "../Instructions.def"
                     (*(double*)(fp + d)) = Numerics.F64Floor((*(double*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.F64Trunc: // d = trunc(a)
                 {
                     d = ip[1];
                     a = ip[2];
+#line 830 "../Instructions.def"
                     (*(double*)(fp + d)) = Numerics.F64Trunc((*(double*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.F64Nearest: // d = nearest(a) (ties to even)
                 {
                     d = ip[1];
                     a = ip[2];
+#line 832 "../Instructions.def"
                     (*(double*)(fp + d)) = Numerics.F64Nearest((*(double*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.I32TruncF32U: // d = trunc(a) as u32 (f32; traps on NaN and out of range)
                 {
                     d = ip[1];
                     a = ip[2];
+#line 836 "../Instructions.def"
                     float value = (*(float*)(fp + a));
                     if (!(value > -1.0f && value < 4294967296.0f)) throw new TrapException(Numerics.TruncationTrap(value));
                     (*(uint*)(fp + d)) = (uint)value;
+#line default
                     return 3;
                 }
                 case Op.I32TruncF64U: // d = trunc(a) as u32 (f64; traps on NaN and out of range)
                 {
                     d = ip[1];
                     a = ip[2];
+#line 841 "../Instructions.def"
                     double value = (*(double*)(fp + a));
                     if (!(value > -1.0 && value < 4294967296.0)) throw new TrapException(Numerics.TruncationTrap(value));
                     (*(uint*)(fp + d)) = (uint)value;
+#line default
                     return 3;
                 }
                 case Op.I64TruncF32S: // d = trunc(a) as i64 (f32; traps on NaN and out of range)
                 {
                     d = ip[1];
                     a = ip[2];
+#line 846 "../Instructions.def"
                     float value = (*(float*)(fp + a));
                     if (!(value >= -9223372036854775808.0f && value < 9223372036854775808.0f)) throw new TrapException(Numerics.TruncationTrap(value));
                     (*(long*)(fp + d)) = (long)value;
+#line default
                     return 3;
                 }
                 case Op.I64TruncF32U: // d = trunc(a) as u64 (f32; traps on NaN and out of range)
                 {
                     d = ip[1];
                     a = ip[2];
+#line 851 "../Instructions.def"
                     float value = (*(float*)(fp + a));
                     if (!(value > -1.0f && value < 18446744073709551616.0f)) throw new TrapException(Numerics.TruncationTrap(value));
                     (*(ulong*)(fp + d)) = (ulong)value;
+#line default
                     return 3;
                 }
                 case Op.I64TruncF64S: // d = trunc(a) as i64 (f64; traps on NaN and out of range)
                 {
                     d = ip[1];
                     a = ip[2];
+#line 856 "../Instructions.def"
                     double value = (*(double*)(fp + a));
                     if (!(value >= -9223372036854775808.0 && value < 9223372036854775808.0)) throw new TrapException(Numerics.TruncationTrap(value));
                     (*(long*)(fp + d)) = (long)value;
+#line default
                     return 3;
                 }
                 case Op.I64TruncF64U: // d = trunc(a) as u64 (f64; traps on NaN and out of range)
                 {
                     d = ip[1];
                     a = ip[2];
+#line 861 "../Instructions.def"
                     double value = (*(double*)(fp + a));
                     if (!(value > -1.0 && value < 18446744073709551616.0)) throw new TrapException(Numerics.TruncationTrap(value));
                     (*(ulong*)(fp + d)) = (ulong)value;
+#line default
                     return 3;
                 }
                 case Op.I32TruncSatF32S: // d = trunc(a) as i32, saturating, NaN to 0 (f32)
                 {
                     d = ip[1];
                     a = ip[2];
+#line 865 "../Instructions.def"
                     (*(int*)(fp + d)) = Numerics.I32TruncSatF32S((*(float*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.I32TruncSatF32U: // d = trunc(a) as u32, saturating, NaN to 0 (f32)
                 {
                     d = ip[1];
                     a = ip[2];
+#line 867 "../Instructions.def"
                     (*(int*)(fp + d)) = Numerics.I32TruncSatF32U((*(float*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.I32TruncSatF64S: // d = trunc(a) as i32, saturating, NaN to 0 (f64)
                 {
                     d = ip[1];
                     a = ip[2];
+#line 869 "../Instructions.def"
                     (*(int*)(fp + d)) = Numerics.I32TruncSatF64S((*(double*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.I32TruncSatF64U: // d = trunc(a) as u32, saturating, NaN to 0 (f64)
                 {
                     d = ip[1];
                     a = ip[2];
+#line 871 "../Instructions.def"
                     (*(int*)(fp + d)) = Numerics.I32TruncSatF64U((*(double*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.I64TruncSatF32S: // d = trunc(a) as i64, saturating, NaN to 0 (f32)
                 {
                     d = ip[1];
                     a = ip[2];
+#line 873 "../Instructions.def"
                     (*(long*)(fp + d)) = Numerics.I64TruncSatF32S((*(float*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.I64TruncSatF32U: // d = trunc(a) as u64, saturating, NaN to 0 (f32)
                 {
                     d = ip[1];
                     a = ip[2];
+#line 875 "../Instructions.def"
                     (*(long*)(fp + d)) = Numerics.I64TruncSatF32U((*(float*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.I64TruncSatF64S: // d = trunc(a) as i64, saturating, NaN to 0 (f64)
                 {
                     d = ip[1];
                     a = ip[2];
+#line 877 "../Instructions.def"
                     (*(long*)(fp + d)) = Numerics.I64TruncSatF64S((*(double*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.I64TruncSatF64U: // d = trunc(a) as u64, saturating, NaN to 0 (f64)
                 {
                     d = ip[1];
                     a = ip[2];
+#line 879 "../Instructions.def"
                     (*(long*)(fp + d)) = Numerics.I64TruncSatF64U((*(double*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.F32ConvertI32U: // d = (f32) a (i32, unsigned)
                 {
                     d = ip[1];
                     a = ip[2];
+#line 881 "../Instructions.def"
                     (*(float*)(fp + d)) = Numerics.F32ConvertI32U((*(int*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.F32ConvertI64S: // d = (f32) a (i64, signed)
                 {
                     d = ip[1];
                     a = ip[2];
+#line 883 "../Instructions.def"
                     (*(float*)(fp + d)) = (*(long*)(fp + a));
+#line default
                     return 3;
                 }
                 case Op.F32ConvertI64U: // d = (f32) a (i64, unsigned)
                 {
                     d = ip[1];
                     a = ip[2];
+#line 885 "../Instructions.def"
                     (*(float*)(fp + d)) = Numerics.F32ConvertI64U((*(long*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.F64ConvertI64U: // d = (f64) a (i64, unsigned)
                 {
                     d = ip[1];
                     a = ip[2];
+#line 887 "../Instructions.def"
                     (*(double*)(fp + d)) = Numerics.F64ConvertI64U((*(long*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.I8x16Shuffle: // i8x16.shuffle: d = lanes of a and b selected by the 16 immediates
@@ -2850,7 +3444,9 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     b = ip[3];
                     lanes = Unsafe.ReadUnaligned<Vector128<byte>>(ip + 4);
+#line 892 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16Shuffle((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)), lanes);
+#line default
                     return 8;
                 }
                 case Op.V128Load8x8S: // v128.load8x8_s: d = load at a + off
@@ -2858,8 +3454,11 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     off = (uint)ip[3];
+#line 894 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 8 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load8x8S(Unsafe.ReadUnaligned<ulong>(p));
+#line default
                     return 4;
                 }
                 case Op.V128Load8x8U: // v128.load8x8_u: d = load at a + off
@@ -2867,8 +3466,11 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     off = (uint)ip[3];
+#line 894 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 8 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load8x8U(Unsafe.ReadUnaligned<ulong>(p));
+#line default
                     return 4;
                 }
                 case Op.V128Load16x4S: // v128.load16x4_s: d = load at a + off
@@ -2876,8 +3478,11 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     off = (uint)ip[3];
+#line 894 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 8 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load16x4S(Unsafe.ReadUnaligned<ulong>(p));
+#line default
                     return 4;
                 }
                 case Op.V128Load16x4U: // v128.load16x4_u: d = load at a + off
@@ -2885,8 +3490,11 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     off = (uint)ip[3];
+#line 894 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 8 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load16x4U(Unsafe.ReadUnaligned<ulong>(p));
+#line default
                     return 4;
                 }
                 case Op.V128Load32x2S: // v128.load32x2_s: d = load at a + off
@@ -2894,8 +3502,11 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     off = (uint)ip[3];
+#line 894 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 8 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load32x2S(Unsafe.ReadUnaligned<ulong>(p));
+#line default
                     return 4;
                 }
                 case Op.V128Load32x2U: // v128.load32x2_u: d = load at a + off
@@ -2903,8 +3514,11 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     off = (uint)ip[3];
+#line 894 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 8 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load32x2U(Unsafe.ReadUnaligned<ulong>(p));
+#line default
                     return 4;
                 }
                 case Op.V128Load8Splat: // v128.load8_splat: d = load at a + off
@@ -2912,8 +3526,11 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     off = (uint)ip[3];
+#line 894 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 1 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load8Splat(*p);
+#line default
                     return 4;
                 }
                 case Op.V128Load16Splat: // v128.load16_splat: d = load at a + off
@@ -2921,8 +3538,11 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     off = (uint)ip[3];
+#line 894 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 2 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load16Splat(Unsafe.ReadUnaligned<ushort>(p));
+#line default
                     return 4;
                 }
                 case Op.V128Load32Splat: // v128.load32_splat: d = load at a + off
@@ -2930,8 +3550,11 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     off = (uint)ip[3];
+#line 894 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 4 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load32Splat(Unsafe.ReadUnaligned<uint>(p));
+#line default
                     return 4;
                 }
                 case Op.V128Load64Splat: // v128.load64_splat: d = load at a + off
@@ -2939,36 +3562,47 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     off = (uint)ip[3];
+#line 894 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 8 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load64Splat(Unsafe.ReadUnaligned<ulong>(p));
+#line default
                     return 4;
                 }
                 case Op.I8x16Splat: // i8x16.splat
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16Splat((*(int*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.I16x8Splat: // i16x8.splat
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8Splat((*(int*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.I64x2Splat: // i64x2.splat
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2Splat((*(long*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.F64x2Splat: // f64x2.splat
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Splat((*(double*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.I8x16ExtractLaneS: // i8x16.extract_lane_s: d = lane of v
@@ -2976,7 +3610,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     v = ip[2];
                     lane = ip[3];
+#line 894 "../Instructions.def"
                     (*(int*)(fp + d)) = SimdOps.I8x16ExtractLaneS((*(Vector128<byte>*)(fp + v)), (byte)lane);
+#line default
                     return 4;
                 }
                 case Op.I8x16ExtractLaneU: // i8x16.extract_lane_u: d = lane of v
@@ -2984,7 +3620,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     v = ip[2];
                     lane = ip[3];
+#line 894 "../Instructions.def"
                     (*(int*)(fp + d)) = SimdOps.I8x16ExtractLaneU((*(Vector128<byte>*)(fp + v)), (byte)lane);
+#line default
                     return 4;
                 }
                 case Op.I8x16ReplaceLane: // i8x16.replace_lane: d = v with lane replaced by x
@@ -2993,7 +3631,9 @@ internal static unsafe partial class Executor
                     v = ip[2];
                     x = ip[3];
                     lane = ip[4];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16ReplaceLane((*(Vector128<byte>*)(fp + v)), (*(int*)(fp + x)), (byte)lane);
+#line default
                     return 5;
                 }
                 case Op.I16x8ExtractLaneS: // i16x8.extract_lane_s: d = lane of v
@@ -3001,7 +3641,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     v = ip[2];
                     lane = ip[3];
+#line 894 "../Instructions.def"
                     (*(int*)(fp + d)) = SimdOps.I16x8ExtractLaneS((*(Vector128<byte>*)(fp + v)), (byte)lane);
+#line default
                     return 4;
                 }
                 case Op.I16x8ExtractLaneU: // i16x8.extract_lane_u: d = lane of v
@@ -3009,7 +3651,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     v = ip[2];
                     lane = ip[3];
+#line 894 "../Instructions.def"
                     (*(int*)(fp + d)) = SimdOps.I16x8ExtractLaneU((*(Vector128<byte>*)(fp + v)), (byte)lane);
+#line default
                     return 4;
                 }
                 case Op.I16x8ReplaceLane: // i16x8.replace_lane: d = v with lane replaced by x
@@ -3018,7 +3662,9 @@ internal static unsafe partial class Executor
                     v = ip[2];
                     x = ip[3];
                     lane = ip[4];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ReplaceLane((*(Vector128<byte>*)(fp + v)), (*(int*)(fp + x)), (byte)lane);
+#line default
                     return 5;
                 }
                 case Op.I32x4ExtractLane: // i32x4.extract_lane: d = lane of v
@@ -3026,7 +3672,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     v = ip[2];
                     lane = ip[3];
+#line 894 "../Instructions.def"
                     (*(int*)(fp + d)) = SimdOps.I32x4ExtractLane((*(Vector128<byte>*)(fp + v)), (byte)lane);
+#line default
                     return 4;
                 }
                 case Op.I32x4ReplaceLane: // i32x4.replace_lane: d = v with lane replaced by x
@@ -3035,7 +3683,9 @@ internal static unsafe partial class Executor
                     v = ip[2];
                     x = ip[3];
                     lane = ip[4];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ReplaceLane((*(Vector128<byte>*)(fp + v)), (*(int*)(fp + x)), (byte)lane);
+#line default
                     return 5;
                 }
                 case Op.I64x2ExtractLane: // i64x2.extract_lane: d = lane of v
@@ -3043,7 +3693,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     v = ip[2];
                     lane = ip[3];
+#line 894 "../Instructions.def"
                     (*(long*)(fp + d)) = SimdOps.I64x2ExtractLane((*(Vector128<byte>*)(fp + v)), (byte)lane);
+#line default
                     return 4;
                 }
                 case Op.I64x2ReplaceLane: // i64x2.replace_lane: d = v with lane replaced by x
@@ -3052,7 +3704,9 @@ internal static unsafe partial class Executor
                     v = ip[2];
                     x = ip[3];
                     lane = ip[4];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2ReplaceLane((*(Vector128<byte>*)(fp + v)), (*(long*)(fp + x)), (byte)lane);
+#line default
                     return 5;
                 }
                 case Op.F32x4ExtractLane: // f32x4.extract_lane: d = lane of v
@@ -3060,7 +3714,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     v = ip[2];
                     lane = ip[3];
+#line 894 "../Instructions.def"
                     (*(float*)(fp + d)) = SimdOps.F32x4ExtractLane((*(Vector128<byte>*)(fp + v)), (byte)lane);
+#line default
                     return 4;
                 }
                 case Op.F32x4ReplaceLane: // f32x4.replace_lane: d = v with lane replaced by x
@@ -3069,7 +3725,9 @@ internal static unsafe partial class Executor
                     v = ip[2];
                     x = ip[3];
                     lane = ip[4];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4ReplaceLane((*(Vector128<byte>*)(fp + v)), (*(float*)(fp + x)), (byte)lane);
+#line default
                     return 5;
                 }
                 case Op.F64x2ExtractLane: // f64x2.extract_lane: d = lane of v
@@ -3077,7 +3735,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     v = ip[2];
                     lane = ip[3];
+#line 894 "../Instructions.def"
                     (*(double*)(fp + d)) = SimdOps.F64x2ExtractLane((*(Vector128<byte>*)(fp + v)), (byte)lane);
+#line default
                     return 4;
                 }
                 case Op.F64x2ReplaceLane: // f64x2.replace_lane: d = v with lane replaced by x
@@ -3086,7 +3746,9 @@ internal static unsafe partial class Executor
                     v = ip[2];
                     x = ip[3];
                     lane = ip[4];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2ReplaceLane((*(Vector128<byte>*)(fp + v)), (*(double*)(fp + x)), (byte)lane);
+#line default
                     return 5;
                 }
                 case Op.I8x16Eq: // i8x16.eq
@@ -3094,7 +3756,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16Eq((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I8x16Ne: // i8x16.ne
@@ -3102,7 +3766,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16Ne((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I8x16LtS: // i8x16.lt_s
@@ -3110,7 +3776,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16LtS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I8x16LtU: // i8x16.lt_u
@@ -3118,7 +3786,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16LtU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I8x16GtS: // i8x16.gt_s
@@ -3126,7 +3796,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16GtS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I8x16GtU: // i8x16.gt_u
@@ -3134,7 +3806,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16GtU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I8x16LeS: // i8x16.le_s
@@ -3142,7 +3816,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16LeS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I8x16LeU: // i8x16.le_u
@@ -3150,7 +3826,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16LeU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I8x16GeS: // i8x16.ge_s
@@ -3158,7 +3836,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16GeS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I8x16GeU: // i8x16.ge_u
@@ -3166,7 +3846,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16GeU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I16x8Eq: // i16x8.eq
@@ -3174,7 +3856,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8Eq((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I16x8Ne: // i16x8.ne
@@ -3182,7 +3866,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8Ne((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I16x8LtS: // i16x8.lt_s
@@ -3190,7 +3876,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8LtS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I16x8LtU: // i16x8.lt_u
@@ -3198,7 +3886,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8LtU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I16x8GtS: // i16x8.gt_s
@@ -3206,7 +3896,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8GtS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I16x8GtU: // i16x8.gt_u
@@ -3214,7 +3906,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8GtU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I16x8LeS: // i16x8.le_s
@@ -3222,7 +3916,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8LeS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I16x8LeU: // i16x8.le_u
@@ -3230,7 +3926,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8LeU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I16x8GeS: // i16x8.ge_s
@@ -3238,7 +3936,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8GeS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I16x8GeU: // i16x8.ge_u
@@ -3246,7 +3946,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8GeU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I32x4Eq: // i32x4.eq
@@ -3254,7 +3956,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4Eq((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I32x4Ne: // i32x4.ne
@@ -3262,7 +3966,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4Ne((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I32x4LtS: // i32x4.lt_s
@@ -3270,7 +3976,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4LtS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I32x4LtU: // i32x4.lt_u
@@ -3278,7 +3986,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4LtU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I32x4GtS: // i32x4.gt_s
@@ -3286,7 +3996,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4GtS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I32x4GtU: // i32x4.gt_u
@@ -3294,7 +4006,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4GtU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I32x4LeS: // i32x4.le_s
@@ -3302,7 +4016,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4LeS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I32x4LeU: // i32x4.le_u
@@ -3310,7 +4026,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4LeU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I32x4GeS: // i32x4.ge_s
@@ -3318,7 +4036,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4GeS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I32x4GeU: // i32x4.ge_u
@@ -3326,7 +4046,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4GeU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.F32x4Eq: // f32x4.eq
@@ -3334,7 +4056,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Eq((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.F32x4Ne: // f32x4.ne
@@ -3342,7 +4066,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Ne((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.F32x4Lt: // f32x4.lt
@@ -3350,7 +4076,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Lt((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.F32x4Gt: // f32x4.gt
@@ -3358,7 +4086,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Gt((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.F32x4Le: // f32x4.le
@@ -3366,7 +4096,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Le((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.F32x4Ge: // f32x4.ge
@@ -3374,7 +4106,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Ge((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.F64x2Eq: // f64x2.eq
@@ -3382,7 +4116,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Eq((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.F64x2Ne: // f64x2.ne
@@ -3390,7 +4126,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Ne((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.F64x2Lt: // f64x2.lt
@@ -3398,7 +4136,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Lt((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.F64x2Gt: // f64x2.gt
@@ -3406,7 +4146,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Gt((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.F64x2Le: // f64x2.le
@@ -3414,7 +4156,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Le((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.F64x2Ge: // f64x2.ge
@@ -3422,14 +4166,18 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Ge((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.V128Not: // v128.not
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Not((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.V128Andnot: // v128.andnot
@@ -3437,7 +4185,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Andnot((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.V128Bitselect: // v128.bitselect
@@ -3446,14 +4196,18 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     b = ip[3];
                     c = ip[4];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Bitselect((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)), (*(Vector128<byte>*)(fp + c)));
+#line default
                     return 5;
                 }
                 case Op.V128AnyTrue: // v128.any_true
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(int*)(fp + d)) = SimdOps.V128AnyTrue((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.V128Load8Lane: // v128.load8_lane: d = v with lane replaced by the load at a + off
@@ -3463,8 +4217,11 @@ internal static unsafe partial class Executor
                     v = ip[3];
                     off = (uint)ip[4];
                     lane = ip[5];
+#line 894 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 1 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load8Lane((*(Vector128<byte>*)(fp + v)), *p, (byte)lane);
+#line default
                     return 6;
                 }
                 case Op.V128Load16Lane: // v128.load16_lane: d = v with lane replaced by the load at a + off
@@ -3474,8 +4231,11 @@ internal static unsafe partial class Executor
                     v = ip[3];
                     off = (uint)ip[4];
                     lane = ip[5];
+#line 894 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 2 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load16Lane((*(Vector128<byte>*)(fp + v)), Unsafe.ReadUnaligned<ushort>(p), (byte)lane);
+#line default
                     return 6;
                 }
                 case Op.V128Load32Lane: // v128.load32_lane: d = v with lane replaced by the load at a + off
@@ -3485,8 +4245,11 @@ internal static unsafe partial class Executor
                     v = ip[3];
                     off = (uint)ip[4];
                     lane = ip[5];
+#line 894 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 4 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load32Lane((*(Vector128<byte>*)(fp + v)), Unsafe.ReadUnaligned<uint>(p), (byte)lane);
+#line default
                     return 6;
                 }
                 case Op.V128Load64Lane: // v128.load64_lane: d = v with lane replaced by the load at a + off
@@ -3496,8 +4259,11 @@ internal static unsafe partial class Executor
                     v = ip[3];
                     off = (uint)ip[4];
                     lane = ip[5];
+#line 894 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 8 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load64Lane((*(Vector128<byte>*)(fp + v)), Unsafe.ReadUnaligned<ulong>(p), (byte)lane);
+#line default
                     return 6;
                 }
                 case Op.V128Store8Lane: // v128.store8_lane: store lane of v at a + off
@@ -3506,8 +4272,11 @@ internal static unsafe partial class Executor
                     v = ip[2];
                     off = (uint)ip[3];
                     lane = ip[4];
+#line 894 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 1 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
+#line 894 "../Instructions.def"
                     Unsafe.WriteUnaligned(p, SimdOps.V128Store8Lane((*(Vector128<byte>*)(fp + v)), (byte)lane));
+#line default
                     return 5;
                 }
                 case Op.V128Store16Lane: // v128.store16_lane: store lane of v at a + off
@@ -3516,8 +4285,11 @@ internal static unsafe partial class Executor
                     v = ip[2];
                     off = (uint)ip[3];
                     lane = ip[4];
+#line 894 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 2 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
+#line 894 "../Instructions.def"
                     Unsafe.WriteUnaligned(p, SimdOps.V128Store16Lane((*(Vector128<byte>*)(fp + v)), (byte)lane));
+#line default
                     return 5;
                 }
                 case Op.V128Store32Lane: // v128.store32_lane: store lane of v at a + off
@@ -3526,8 +4298,11 @@ internal static unsafe partial class Executor
                     v = ip[2];
                     off = (uint)ip[3];
                     lane = ip[4];
+#line 894 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 4 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
+#line 894 "../Instructions.def"
                     Unsafe.WriteUnaligned(p, SimdOps.V128Store32Lane((*(Vector128<byte>*)(fp + v)), (byte)lane));
+#line default
                     return 5;
                 }
                 case Op.V128Store64Lane: // v128.store64_lane: store lane of v at a + off
@@ -3536,8 +4311,11 @@ internal static unsafe partial class Executor
                     v = ip[2];
                     off = (uint)ip[3];
                     lane = ip[4];
+#line 894 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 8 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
+#line 894 "../Instructions.def"
                     Unsafe.WriteUnaligned(p, SimdOps.V128Store64Lane((*(Vector128<byte>*)(fp + v)), (byte)lane));
+#line default
                     return 5;
                 }
                 case Op.V128Load32Zero: // v128.load32_zero: d = load at a + off
@@ -3545,8 +4323,11 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     off = (uint)ip[3];
+#line 894 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 4 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load32Zero(Unsafe.ReadUnaligned<uint>(p));
+#line default
                     return 4;
                 }
                 case Op.V128Load64Zero: // v128.load64_zero: d = load at a + off
@@ -3554,57 +4335,74 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     off = (uint)ip[3];
+#line 894 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 8 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load64Zero(Unsafe.ReadUnaligned<ulong>(p));
+#line default
                     return 4;
                 }
                 case Op.F32x4DemoteF64x2Zero: // f32x4.demote_f64x2_zero
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4DemoteF64x2Zero((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.F64x2PromoteLowF32x4: // f64x2.promote_low_f32x4
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2PromoteLowF32x4((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.I8x16Abs: // i8x16.abs
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16Abs((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.I8x16Neg: // i8x16.neg
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16Neg((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.I8x16Popcnt: // i8x16.popcnt
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16Popcnt((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.I8x16AllTrue: // i8x16.all_true
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(int*)(fp + d)) = SimdOps.I8x16AllTrue((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.I8x16Bitmask: // i8x16.bitmask
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(int*)(fp + d)) = SimdOps.I8x16Bitmask((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.I8x16NarrowI16x8S: // i8x16.narrow_i16x8_s
@@ -3612,7 +4410,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16NarrowI16x8S((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I8x16NarrowI16x8U: // i8x16.narrow_i16x8_u
@@ -3620,35 +4420,45 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16NarrowI16x8U((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.F32x4Ceil: // f32x4.ceil
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Ceil((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.F32x4Floor: // f32x4.floor
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Floor((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.F32x4Trunc: // f32x4.trunc
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Trunc((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.F32x4Nearest: // f32x4.nearest
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Nearest((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.I8x16Shl: // i8x16.shl
@@ -3656,7 +4466,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16Shl((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I8x16ShrS: // i8x16.shr_s
@@ -3664,7 +4476,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16ShrS((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I8x16ShrU: // i8x16.shr_u
@@ -3672,7 +4486,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16ShrU((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I8x16AddSatS: // i8x16.add_sat_s
@@ -3680,7 +4496,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16AddSatS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I8x16AddSatU: // i8x16.add_sat_u
@@ -3688,7 +4506,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16AddSatU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I8x16Sub: // i8x16.sub
@@ -3696,7 +4516,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16Sub((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I8x16SubSatS: // i8x16.sub_sat_s
@@ -3704,7 +4526,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16SubSatS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I8x16SubSatU: // i8x16.sub_sat_u
@@ -3712,21 +4536,27 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16SubSatU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.F64x2Ceil: // f64x2.ceil
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Ceil((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.F64x2Floor: // f64x2.floor
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Floor((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.I8x16MinS: // i8x16.min_s
@@ -3734,7 +4564,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16MinS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I8x16MinU: // i8x16.min_u
@@ -3742,7 +4574,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16MinU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I8x16MaxS: // i8x16.max_s
@@ -3750,7 +4584,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16MaxS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I8x16MaxU: // i8x16.max_u
@@ -3758,14 +4594,18 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16MaxU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.F64x2Trunc: // f64x2.trunc
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Trunc((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.I8x16AvgrU: // i8x16.avgr_u
@@ -3773,49 +4613,63 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16AvgrU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I16x8ExtaddPairwiseI8x16S: // i16x8.extadd_pairwise_i8x16_s
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ExtaddPairwiseI8x16S((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.I16x8ExtaddPairwiseI8x16U: // i16x8.extadd_pairwise_i8x16_u
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ExtaddPairwiseI8x16U((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.I32x4ExtaddPairwiseI16x8S: // i32x4.extadd_pairwise_i16x8_s
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ExtaddPairwiseI16x8S((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.I32x4ExtaddPairwiseI16x8U: // i32x4.extadd_pairwise_i16x8_u
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ExtaddPairwiseI16x8U((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.I16x8Abs: // i16x8.abs
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8Abs((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.I16x8Neg: // i16x8.neg
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8Neg((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.I16x8Q15mulrSatS: // i16x8.q15mulr_sat_s
@@ -3823,21 +4677,27 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8Q15mulrSatS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I16x8AllTrue: // i16x8.all_true
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(int*)(fp + d)) = SimdOps.I16x8AllTrue((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.I16x8Bitmask: // i16x8.bitmask
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(int*)(fp + d)) = SimdOps.I16x8Bitmask((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.I16x8NarrowI32x4S: // i16x8.narrow_i32x4_s
@@ -3845,7 +4705,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8NarrowI32x4S((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I16x8NarrowI32x4U: // i16x8.narrow_i32x4_u
@@ -3853,35 +4715,45 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8NarrowI32x4U((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I16x8ExtendLowI8x16S: // i16x8.extend_low_i8x16_s
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ExtendLowI8x16S((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.I16x8ExtendHighI8x16S: // i16x8.extend_high_i8x16_s
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ExtendHighI8x16S((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.I16x8ExtendLowI8x16U: // i16x8.extend_low_i8x16_u
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ExtendLowI8x16U((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.I16x8ExtendHighI8x16U: // i16x8.extend_high_i8x16_u
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ExtendHighI8x16U((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.I16x8Shl: // i16x8.shl
@@ -3889,7 +4761,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8Shl((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I16x8ShrS: // i16x8.shr_s
@@ -3897,7 +4771,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ShrS((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I16x8ShrU: // i16x8.shr_u
@@ -3905,7 +4781,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ShrU((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I16x8AddSatS: // i16x8.add_sat_s
@@ -3913,7 +4791,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8AddSatS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I16x8AddSatU: // i16x8.add_sat_u
@@ -3921,7 +4801,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8AddSatU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I16x8SubSatS: // i16x8.sub_sat_s
@@ -3929,7 +4811,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8SubSatS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I16x8SubSatU: // i16x8.sub_sat_u
@@ -3937,14 +4821,18 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8SubSatU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.F64x2Nearest: // f64x2.nearest
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Nearest((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.I16x8Mul: // i16x8.mul
@@ -3952,7 +4840,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8Mul((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I16x8MinS: // i16x8.min_s
@@ -3960,7 +4850,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8MinS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I16x8MinU: // i16x8.min_u
@@ -3968,7 +4860,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8MinU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I16x8MaxS: // i16x8.max_s
@@ -3976,7 +4870,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8MaxS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I16x8MaxU: // i16x8.max_u
@@ -3984,7 +4880,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8MaxU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I16x8AvgrU: // i16x8.avgr_u
@@ -3992,7 +4890,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8AvgrU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I16x8ExtmulLowI8x16S: // i16x8.extmul_low_i8x16_s
@@ -4000,7 +4900,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ExtmulLowI8x16S((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I16x8ExtmulHighI8x16S: // i16x8.extmul_high_i8x16_s
@@ -4008,7 +4910,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ExtmulHighI8x16S((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I16x8ExtmulLowI8x16U: // i16x8.extmul_low_i8x16_u
@@ -4016,7 +4920,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ExtmulLowI8x16U((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I16x8ExtmulHighI8x16U: // i16x8.extmul_high_i8x16_u
@@ -4024,63 +4930,81 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ExtmulHighI8x16U((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I32x4Abs: // i32x4.abs
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4Abs((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.I32x4Neg: // i32x4.neg
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4Neg((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.I32x4AllTrue: // i32x4.all_true
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(int*)(fp + d)) = SimdOps.I32x4AllTrue((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.I32x4Bitmask: // i32x4.bitmask
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(int*)(fp + d)) = SimdOps.I32x4Bitmask((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.I32x4ExtendLowI16x8S: // i32x4.extend_low_i16x8_s
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ExtendLowI16x8S((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.I32x4ExtendHighI16x8S: // i32x4.extend_high_i16x8_s
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ExtendHighI16x8S((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.I32x4ExtendLowI16x8U: // i32x4.extend_low_i16x8_u
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ExtendLowI16x8U((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.I32x4ExtendHighI16x8U: // i32x4.extend_high_i16x8_u
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ExtendHighI16x8U((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.I32x4Shl: // i32x4.shl
@@ -4088,7 +5012,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4Shl((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I32x4ShrS: // i32x4.shr_s
@@ -4096,7 +5022,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ShrS((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I32x4ShrU: // i32x4.shr_u
@@ -4104,7 +5032,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ShrU((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I32x4MinS: // i32x4.min_s
@@ -4112,7 +5042,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4MinS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I32x4MinU: // i32x4.min_u
@@ -4120,7 +5052,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4MinU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I32x4MaxS: // i32x4.max_s
@@ -4128,7 +5062,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4MaxS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I32x4MaxU: // i32x4.max_u
@@ -4136,7 +5072,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4MaxU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I32x4DotI16x8S: // i32x4.dot_i16x8_s
@@ -4144,7 +5082,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4DotI16x8S((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I32x4ExtmulLowI16x8S: // i32x4.extmul_low_i16x8_s
@@ -4152,7 +5092,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ExtmulLowI16x8S((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I32x4ExtmulHighI16x8S: // i32x4.extmul_high_i16x8_s
@@ -4160,7 +5102,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ExtmulHighI16x8S((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I32x4ExtmulLowI16x8U: // i32x4.extmul_low_i16x8_u
@@ -4168,7 +5112,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ExtmulLowI16x8U((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I32x4ExtmulHighI16x8U: // i32x4.extmul_high_i16x8_u
@@ -4176,63 +5122,81 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ExtmulHighI16x8U((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I64x2Abs: // i64x2.abs
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2Abs((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.I64x2Neg: // i64x2.neg
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2Neg((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.I64x2AllTrue: // i64x2.all_true
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(int*)(fp + d)) = SimdOps.I64x2AllTrue((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.I64x2Bitmask: // i64x2.bitmask
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(int*)(fp + d)) = SimdOps.I64x2Bitmask((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.I64x2ExtendLowI32x4S: // i64x2.extend_low_i32x4_s
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2ExtendLowI32x4S((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.I64x2ExtendHighI32x4S: // i64x2.extend_high_i32x4_s
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2ExtendHighI32x4S((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.I64x2ExtendLowI32x4U: // i64x2.extend_low_i32x4_u
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2ExtendLowI32x4U((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.I64x2ExtendHighI32x4U: // i64x2.extend_high_i32x4_u
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2ExtendHighI32x4U((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.I64x2Shl: // i64x2.shl
@@ -4240,7 +5204,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2Shl((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I64x2ShrS: // i64x2.shr_s
@@ -4248,7 +5214,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2ShrS((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I64x2ShrU: // i64x2.shr_u
@@ -4256,7 +5224,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2ShrU((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I64x2Add: // i64x2.add
@@ -4264,7 +5234,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2Add((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I64x2Sub: // i64x2.sub
@@ -4272,7 +5244,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2Sub((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I64x2Mul: // i64x2.mul
@@ -4280,7 +5254,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2Mul((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I64x2Eq: // i64x2.eq
@@ -4288,7 +5264,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2Eq((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I64x2Ne: // i64x2.ne
@@ -4296,7 +5274,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2Ne((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I64x2LtS: // i64x2.lt_s
@@ -4304,7 +5284,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2LtS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I64x2GtS: // i64x2.gt_s
@@ -4312,7 +5294,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2GtS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I64x2LeS: // i64x2.le_s
@@ -4320,7 +5304,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2LeS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I64x2GeS: // i64x2.ge_s
@@ -4328,7 +5314,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2GeS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I64x2ExtmulLowI32x4S: // i64x2.extmul_low_i32x4_s
@@ -4336,7 +5324,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2ExtmulLowI32x4S((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I64x2ExtmulHighI32x4S: // i64x2.extmul_high_i32x4_s
@@ -4344,7 +5334,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2ExtmulHighI32x4S((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I64x2ExtmulLowI32x4U: // i64x2.extmul_low_i32x4_u
@@ -4352,7 +5344,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2ExtmulLowI32x4U((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I64x2ExtmulHighI32x4U: // i64x2.extmul_high_i32x4_u
@@ -4360,28 +5354,36 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2ExtmulHighI32x4U((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.F32x4Abs: // f32x4.abs
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Abs((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.F32x4Neg: // f32x4.neg
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Neg((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.F32x4Sqrt: // f32x4.sqrt
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Sqrt((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.F32x4Min: // f32x4.min
@@ -4389,7 +5391,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Min((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.F32x4Max: // f32x4.max
@@ -4397,28 +5401,36 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Max((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.F64x2Abs: // f64x2.abs
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Abs((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.F64x2Neg: // f64x2.neg
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Neg((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.F64x2Sqrt: // f64x2.sqrt
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Sqrt((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.F64x2Div: // f64x2.div
@@ -4426,7 +5438,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Div((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.F64x2Min: // f64x2.min
@@ -4434,7 +5448,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Min((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.F64x2Max: // f64x2.max
@@ -4442,7 +5458,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Max((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.F64x2Pmin: // f64x2.pmin
@@ -4450,7 +5468,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Pmin((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.F64x2Pmax: // f64x2.pmax
@@ -4458,65 +5478,84 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Pmax((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I32x4TruncSatF32x4S: // i32x4.trunc_sat_f32x4_s
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4TruncSatF32x4S((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.I32x4TruncSatF32x4U: // i32x4.trunc_sat_f32x4_u
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4TruncSatF32x4U((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.F32x4ConvertI32x4S: // f32x4.convert_i32x4_s
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4ConvertI32x4S((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.F32x4ConvertI32x4U: // f32x4.convert_i32x4_u
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4ConvertI32x4U((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.I32x4TruncSatF64x2SZero: // i32x4.trunc_sat_f64x2_s_zero
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4TruncSatF64x2SZero((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.I32x4TruncSatF64x2UZero: // i32x4.trunc_sat_f64x2_u_zero
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4TruncSatF64x2UZero((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.F64x2ConvertLowI32x4S: // f64x2.convert_low_i32x4_s
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2ConvertLowI32x4S((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.F64x2ConvertLowI32x4U: // f64x2.convert_low_i32x4_u
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2ConvertLowI32x4U((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
+#line 995 "../Instructions.def"
             case Op.TierUpEntry:
             case Op.TierUpLoop:
                 return RunTierUp(stack, top, ip, fp);
@@ -4558,3 +5597,4 @@ internal static unsafe partial class Executor
     }
 }
 
+#line default

@@ -38,7 +38,7 @@ internal sealed record CodeFileContents(CodeFileKind Kind, CodeSettings Settings
 ///  format         u32      <see cref="FormatVersion"/>
 ///  kind           u8       <see cref="CodeFileKind"/>
 ///  engine build   string   the engine's version and the identity of the assemblies that make code (CodeSettings)
-///  features       u64      the processor features the code may use
+///  features       u64      the processor features the compilers were allowed (<see cref="CpuFeatures"/>)
 ///  settings       string   the code-affecting settings: compilers and their settings, epoch checks, fuel, OSR entries
 ///  module hash    32 bytes SHA-256 of the original module's binary
 ///  module         u32 length + bytes (precompiled modules only)
@@ -53,7 +53,7 @@ internal sealed record CodeFileContents(CodeFileKind Kind, CodeSettings Settings
 internal static class CodeFile
 {
     /// <summary>The format's version: a file of another version is refused (compile it again).</summary>
-    public const uint FormatVersion = 1;
+    public const uint FormatVersion = 2;
 
     /// <summary>The first bytes of every code file.</summary>
     public static ReadOnlySpan<byte> Magic => "\0cwasm\r\n"u8;
@@ -78,7 +78,7 @@ internal static class CodeFile
             writer.Write(FormatVersion);
             writer.Write((byte)contents.Kind);
             writer.Write(contents.Settings.EngineBuild);
-            writer.Write(contents.Settings.Features);
+            writer.Write((ulong)contents.Settings.Features);
             writer.Write(contents.Settings.Options);
             writer.Write(contents.ModuleHash);
             if (contents.Kind == CodeFileKind.PrecompiledModule)
@@ -139,7 +139,13 @@ internal static class CodeFile
             {
                 throw new InvalidDataException($"unknown kind {(byte)kind}");
             }
-            var settings = new CodeSettings(reader.ReadString(), reader.ReadUInt64(), reader.ReadString());
+            string build = reader.ReadString();
+            ulong features = reader.ReadUInt64();
+            if ((features & ~(ulong)CpuFeatures.All) != 0)
+            {
+                throw new InvalidDataException($"unknown processor features 0x{features & ~(ulong)CpuFeatures.All:x}");
+            }
+            var settings = new CodeSettings(build, (CpuFeatures)features, reader.ReadString());
             if (expectedBuild is not null && settings.EngineBuild != expectedBuild)
             {
                 throw new CodeFileException($"made by another engine build ({settings.EngineBuild}; this is {expectedBuild}): compile the module again", incompatible: true);
@@ -160,7 +166,7 @@ internal static class CodeFile
             for (int i = 0; i < count; i++)
             {
                 string tier = reader.ReadString();
-                functions.Add(new StoredFunction(ReadArtifact(reader, module), tier));
+                functions.Add(new StoredFunction(ReadArtifact(reader, module, settings.Features), tier));
             }
             if (stream.Position != stream.Length)
             {
@@ -182,6 +188,7 @@ internal static class CodeFile
         writer.Write(f.FunctionIndex);
         writer.Write(f.FrameSize);
         writer.Write(f.WasmBodySize);
+        writer.Write((uint)f.CpuFeatures);
         writer.Write(f.Code.Length);
         writer.Write(f.Code);
         writer.Write(f.StackMap.Length);
@@ -216,7 +223,8 @@ internal static class CodeFile
         }
     }
 
-    private static CompiledFunction ReadArtifact(BinaryReader reader, ModuleInfo? module)
+    /// <param name="allowed">The header's features: an artifact compiled for more than its file says is damaged.</param>
+    private static CompiledFunction ReadArtifact(BinaryReader reader, ModuleInfo? module, CpuFeatures allowed)
     {
         uint index = reader.ReadUInt32();
         if (module is not null && (index < module.ImportedFunctionCount || index >= module.FunctionTypeIndices.Count))
@@ -225,6 +233,11 @@ internal static class CodeFile
         }
         int frameSize = reader.ReadInt32();
         int wasmBodySize = reader.ReadInt32();
+        var features = (CpuFeatures)reader.ReadUInt32();
+        if ((features & ~allowed) != 0)
+        {
+            throw new InvalidDataException($"func[{index}] was compiled for processor features its file does not name");
+        }
         int codeLength = Count(reader, MaxCodeBytes);
         byte[] code = reader.ReadBytes(codeLength);
         if (code.Length != codeLength)
@@ -255,7 +268,7 @@ internal static class CodeFile
             int nativeOffset = Offset(reader, codeLength - 1);
             osrEntries[i] = new OsrEntry(loopOffset, nativeOffset, new OsrState(ReadTypes(reader), ReadTypes(reader)));
         }
-        return new CompiledFunction(index, code, relocations, stackMap, trapSites, offsetMap, frameSize, osrEntries, wasmBodySize);
+        return new CompiledFunction(index, code, relocations, stackMap, trapSites, offsetMap, frameSize, osrEntries, wasmBodySize, features);
     }
 
     private static void WriteTypes(BinaryWriter writer, ValType[] types)

@@ -12,9 +12,13 @@ namespace Engine.Runtime.Caching;
 /// the module's hash, the key of every cache entry.
 /// </summary>
 /// <param name="EngineBuild">The engine's version and the identity of the assemblies that make code (see <see cref="CurrentBuild"/>).</param>
-/// <param name="Features">The processor features compiled code may use (bits of <see cref="ProcessorFeatures"/>).</param>
+/// <param name="Features">
+/// The processor features the compilers were allowed to use (<see cref="CompilerOptions.CpuFeatures"/>: the engine's
+/// <see cref="WasmEngine.CpuFeatures"/>, decided from CPUID and lowered by <see cref="EngineConfig.CpuFeatures"/>), the
+/// set every compiled function records.
+/// </param>
 /// <param name="Options">The code-affecting settings as text.</param>
-internal sealed record CodeSettings(string EngineBuild, ulong Features, string Options)
+internal sealed record CodeSettings(string EngineBuild, CpuFeatures Features, string Options)
 {
     /// <summary>
     /// This engine's build: its version (with the commit it was built from) and a hash of the module version ids of the
@@ -25,52 +29,14 @@ internal sealed record CodeSettings(string EngineBuild, ulong Features, string O
 
     /// <summary>The settings of code compiled by <paramref name="engine"/> for a code-cache entry (every code-affecting setting).</summary>
     public static CodeSettings ForCache(WasmEngine engine, CompilerOptions options) =>
-        new(CurrentBuild, ProcessorFeatures(), $"compilers={string.Join(",", engine.Config.Compilers.Select(c => Describe(c)))};{Describe(options)};osr-all-loops={options.OsrAllLoops}");
+        new(CurrentBuild, options.CpuFeatures, $"compilers={string.Join(",", engine.Config.Compilers.Select(c => Describe(c)))};{Describe(options)};osr-all-loops={options.OsrAllLoops}");
 
     /// <summary>
     /// The settings of a precompiled module's code: every function in it is placed before anything runs, so no
     /// interpreter activation moves into it and on-stack-replacement entries do not matter.
     /// </summary>
     public static CodeSettings ForPrecompiled(WasmEngine engine, CompilerOptions options) =>
-        new(CurrentBuild, ProcessorFeatures(), $"compilers={string.Join(",", engine.Config.Compilers.Select(c => Describe(c)))};{Describe(options)}");
-
-    /// <summary>
-    /// The processor features compiled code may use, as the compilers decide them: SSE4.1 (rounding), POPCNT, LZCNT,
-    /// BMI1 (tzcnt), AVX2 (SIMD). Code compiled where one is present may use it, so a file records them.
-    /// </summary>
-    public static ulong ProcessorFeatures()
-    {
-        ulong features = 0;
-        if (System.Runtime.Intrinsics.X86.Sse41.IsSupported)
-        {
-            features |= 1;
-        }
-        if (System.Runtime.Intrinsics.X86.Popcnt.IsSupported)
-        {
-            features |= 2;
-        }
-        if (System.Runtime.Intrinsics.X86.Lzcnt.IsSupported)
-        {
-            features |= 4;
-        }
-        if (System.Runtime.Intrinsics.X86.Bmi1.IsSupported)
-        {
-            features |= 8;
-        }
-        if (System.Runtime.Intrinsics.X86.Avx2.IsSupported)
-        {
-            features |= 16;
-        }
-        return features;
-    }
-
-    /// <summary>The names of the features in <paramref name="features"/>, for messages.</summary>
-    public static string FeatureNames(ulong features)
-    {
-        string[] names = ["sse4.1", "popcnt", "lzcnt", "bmi1", "avx2"];
-        var set = names.Where((_, i) => (features & (1UL << i)) != 0).ToList();
-        return set.Count == 0 ? "none" : string.Join(" ", set);
-    }
+        new(CurrentBuild, options.CpuFeatures, $"compilers={string.Join(",", engine.Config.Compilers.Select(c => Describe(c)))};{Describe(options)}");
 
     /// <summary>
     /// Why code made under these settings cannot run under <paramref name="current"/>, or null when it can: the same
@@ -85,7 +51,7 @@ internal sealed record CodeSettings(string EngineBuild, ulong Features, string O
         }
         if ((Features & ~current.Features) != 0)
         {
-            return $"compiled for processor features this machine lacks ({FeatureNames(Features & ~current.Features)})";
+            return $"compiled for processor features this engine may not use ({CodeGen.X64.CpuFeatureDetection.Describe(Features & ~current.Features)})";
         }
         if (Options != current.Options)
         {
@@ -97,7 +63,7 @@ internal sealed record CodeSettings(string EngineBuild, ulong Features, string O
     /// <summary>The cache key of a module under these settings: a file name (hex).</summary>
     public string Key(ReadOnlySpan<byte> moduleHash)
     {
-        byte[] settings = Encoding.UTF8.GetBytes($"{EngineBuild}\n{Features}\n{Options}\n");
+        byte[] settings = Encoding.UTF8.GetBytes($"{EngineBuild}\n{(uint)Features}\n{Options}\n");
         var key = new byte[moduleHash.Length + settings.Length];
         moduleHash.CopyTo(key);
         settings.CopyTo(key, moduleHash.Length);

@@ -29,7 +29,7 @@ internal sealed class ModuleCode
     private readonly List<WeakReference<InstanceState>> _instances = new();
     private readonly object _lock = new();
 
-    public ModuleCode(Module owner, EngineConfig config, TierStatistics statistics)
+    public ModuleCode(Module owner, EngineConfig config, CpuFeatures cpuFeatures, TierStatistics statistics)
     {
         ModuleInfo module = owner.Info;
         _owner = owner;
@@ -64,10 +64,11 @@ internal sealed class ModuleCode
             EpochChecks = config.EpochInterruption,
             Fuel = config.ConsumeFuel,
             OsrAllLoops = config.Tier == TierMode.Tiered,
+            CpuFeatures = cpuFeatures,
         };
     }
 
-    /// <summary>What the compiler is asked to emit (epoch checks, fuel, OSR entries).</summary>
+    /// <summary>What the compiler is asked to emit (epoch checks, fuel, OSR entries) and for which instruction sets.</summary>
     public CompilerOptions Options { get; }
 
     /// <summary>The machine-code tiers, lowest first (tier 1 onwards: the interpreter is tier 0).</summary>

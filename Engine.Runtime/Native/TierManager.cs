@@ -37,13 +37,8 @@ internal sealed unsafe class TierManager : ITierUpHooks
         {
             return false;
         }
-        var reader = new WasmReader(module.Bytes, body.CodeStart, body.End);
-        var scanner = new ExpressionScanner();
-        while (!scanner.Done && !reader.AtEnd)
-        {
-            reader.ReadOperator(ref scanner);
-        }
-        return scanner.Loops == 0 && scanner.Calls == 0;
+        var (loops, calls) = FunctionBodyScan.LoopsAndCalls(module, functionIndex);
+        return loops == 0 && calls == 0;
     }
 
     public TierManager(ModuleCode code, EngineConfig config)

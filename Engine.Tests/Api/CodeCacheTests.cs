@@ -154,25 +154,27 @@ public sealed class CodeCacheTests
     [TestCase("module")]
     public void AnEntryMadeUnderOtherConditionsIsIgnored(string what)
     {
-        RunOnce(Tiered(_folder));
+        // Features: the engine may use x86-64-v2 only (the lowered setting), the entry claims AVX2 code.
+        EngineConfig config = what == "features" ? Tiered(_folder) with { CpuFeatures = CpuFeatures.X64V2 } : Tiered(_folder);
+        RunOnce(config);
         string entry = Entry;
         CodeFileContents contents = CodeFile.Read(File.ReadAllBytes(entry));
         CodeSettings settings = contents.Settings;
         contents = what switch
         {
             "build" => contents with { Settings = settings with { EngineBuild = "0.0.1 build 0123456789abcdef" } },
-            "features" => contents with { Settings = settings with { Features = settings.Features | (1UL << 40) } },
+            "features" => contents with { Settings = settings with { Features = settings.Features | CpuFeatures.Avx | CpuFeatures.Avx2 } },
             "settings" => contents with { Settings = settings with { Options = settings.Options.Replace("fuel=False", "fuel=True") } },
             _ => contents with { ModuleHash = new byte[32] },
         };
         File.WriteAllBytes(entry, CodeFile.Write(contents));
-        var (sum, module) = RunOnce(Tiered(_folder));
+        var (sum, module) = RunOnce(config);
         Assert.That(sum, Is.EqualTo(Expected));
         Assert.That(module.CodeCache!.FunctionsLoaded, Is.Zero);
         Assert.That(module.CodeCache.NotUsed, Does.Contain(what switch
         {
             "build" => "another engine build",
-            "features" => "processor features this machine lacks",
+            "features" => "processor features this engine may not use (avx avx2)",
             "settings" => "other settings",
             _ => "another module",
         }));
@@ -263,6 +265,34 @@ public sealed class CodeCacheTests
         Assert.That(sum, Is.EqualTo(Expected));
         Assert.That(module.CodeCache!.FunctionsLoaded, Is.Zero);
         Assert.That(module.CodeCache.NotUsed, Does.Contain("compiled with other settings"));
+    }
+
+    /// <summary>
+    /// The header records the processor features the code was compiled for (the engine's, from CPUID); an engine that
+    /// may use fewer (the lowered setting, as on an older processor) compiles as usual, and every function's code records
+    /// the features of the engine that made it, whether compiled or loaded.
+    /// </summary>
+    [Test]
+    public void APrecompiledModuleForMoreProcessorFeaturesCompilesAsUsual()
+    {
+        var full = new WasmEngine(new EngineConfig { Tier = TierMode.Baseline });
+        byte[] precompiled = Module.FromBytes(full, s_binary).Serialize();
+        CodeFileContents contents = CodeFile.Read(precompiled);
+        Assert.That(contents.Settings.Features, Is.EqualTo(full.CpuFeatures));
+        Assert.That(contents.Functions.Select(f => f.Artifact.CpuFeatures), Is.All.EqualTo(full.CpuFeatures));
+
+        var (sum, loaded) = RunOnce(new EngineConfig(), precompiled);
+        Assert.That(sum, Is.EqualTo(Expected));
+        Assert.That(loaded.CodeCache!.FunctionsLoaded, Is.EqualTo(4));
+
+        if ((full.CpuFeatures & ~CpuFeatures.X64V2) == 0)
+        {
+            Assert.Ignore("this processor has nothing beyond x86-64-v2 to withhold");
+        }
+        var (lowSum, lowered) = RunOnce(new EngineConfig { CpuFeatures = CpuFeatures.X64V2 }, precompiled);
+        Assert.That(lowSum, Is.EqualTo(Expected));
+        Assert.That(lowered.CodeCache!.FunctionsLoaded, Is.Zero);
+        Assert.That(lowered.CodeCache.NotUsed, Does.Contain("processor features this engine may not use"));
     }
 
     [Test]

@@ -1,3 +1,5 @@
+using Engine.Baseline;
+using Engine.Core;
 using Engine.Runtime;
 
 namespace Engine.Tests.Baseline;
@@ -15,6 +17,17 @@ internal static class TierModes
     {
         "interpreter" => new EngineConfig { Tier = TierMode.Interpreter, EpochInterruption = epoch, ConsumeFuel = fuel },
         "baseline" => new EngineConfig { Tier = TierMode.Baseline, EpochInterruption = epoch, ConsumeFuel = fuel },
+        // The baseline with every local in its frame slot (no pinned locals): the code paths pinning skips.
+        "baseline-unpinned" => new EngineConfig
+        {
+            Tier = TierMode.Baseline, EpochInterruption = epoch, ConsumeFuel = fuel,
+            Compilers = [new BaselineCompiler(new BaselineOptions { PinLocals = false })],
+        },
+        // The baseline for an x86-64-v2 processor: bsr/bsf instead of lzcnt/tzcnt, SIMD functions interpreted.
+        "baseline-x64v2" => new EngineConfig
+        {
+            Tier = TierMode.Baseline, EpochInterruption = epoch, ConsumeFuel = fuel, CpuFeatures = CpuFeatures.X64V2,
+        },
         // Small thresholds, synchronous: hot code moves at a known point.
         "tiered-sync" => new EngineConfig
         {

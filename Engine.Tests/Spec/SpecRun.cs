@@ -1,3 +1,4 @@
+using Engine.Core;
 using Engine.Wast.Scripts;
 using Engine.Runtime;
 using Engine.Wast;
@@ -10,7 +11,9 @@ internal static class SpecRun
 {
     /// <summary>
     /// Runs the script and asserts that no command failed and that nothing was skipped, except (when
-    /// <paramref name="textMalformedMaySkip"/>) the text-format <c>assert_malformed</c> commands of the JSON form.
+    /// <paramref name="textMalformedMaySkip"/>) the text-format <c>assert_malformed</c> commands of the JSON form,
+    /// and that no function fell back to the interpreter in a machine-code mode (except for want of AVX2 on a
+    /// processor without it): a tier that silently falls back would let a compiler crash pass as "interpreted".
     /// </summary>
     public static void AssertPasses(string path, EngineConfig config, bool textMalformedMaySkip = true)
     {
@@ -26,6 +29,11 @@ internal static class SpecRun
         else
         {
             Assert.That(results.Total.Skipped, Is.Zero);
+        }
+        if (config.Tier != TierMode.Interpreter)
+        {
+            CompileFailureReason[] allowed = HostCpu.Features.HasFlag(CpuFeatures.Avx2) ? [] : [CompileFailureReason.MissingCpuFeature];
+            Assert.That(results.FallbackReasons.Keys, Is.SubsetOf(allowed), "functions fell back to the interpreter");
         }
     }
 }
