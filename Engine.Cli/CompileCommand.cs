@@ -24,8 +24,9 @@ internal sealed class CompileCommand : ICommand
 
         options:
           -o, --output FILE      where to write (default: FILE with the extension .cwasm)
-          --tier TIER            the compiler: baseline (the default; the only machine-code tier of this
-                                 build)
+          --tier TIER            the compiler: baseline (the default: fast to compile) or optimizing
+                                 (slower to compile, faster code; a function it cannot compile is
+                                 compiled by the baseline)
           --consume-fuel         compile with fuel metering, for 'run --fuel'
           --epoch-interruption   compile with interruption checks, for 'run --timeout'
 
@@ -85,7 +86,7 @@ internal sealed class CompileCommand : ICommand
         TimeSpan time = stopwatch.Elapsed;
         WriteAtomically(outputPath, precompiled);
         int functions = module.Statistics.DefinedFunctions;
-        output.WriteLine($"{outputPath}: {module.CompiledFunctionCount} of {functions} functions compiled ({TierName(tier)}) in {time.TotalMilliseconds:F0} ms, " +
+        output.WriteLine($"{outputPath}: {module.CompiledFunctionCount} of {functions} functions compiled ({TierModeNames.Name(tier)}) in {time.TotalMilliseconds:F0} ms, " +
                          $"{precompiled.Length / 1024.0:F0} KiB");
         foreach (var (function, failure) in module.TierFallbacks.Take(10))
         {
@@ -98,11 +99,9 @@ internal sealed class CompileCommand : ICommand
     internal static TierMode ParseTier(string value) => TierOptions.Parse(value) switch
     {
         TierMode.Baseline => TierMode.Baseline,
-        TierMode.Tiered or TierMode.Interpreter => throw new UsageException($"--tier {value}: compile takes a machine-code tier: baseline"),
-        _ => throw new UsageException($"--tier {value}: not a tier of this build (baseline)"),
+        TierMode.Optimizing => TierMode.Optimizing,
+        _ => throw new UsageException($"--tier {value}: compile takes a machine-code tier: baseline or optimizing"),
     };
-
-    private static string TierName(TierMode tier) => tier.ToString().ToLowerInvariant();
 
     /// <summary>Writes through a temporary file renamed into place: a reader never sees half a file, and a failed write leaves the old one.</summary>
     private static void WriteAtomically(string path, byte[] bytes)

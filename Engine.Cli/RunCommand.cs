@@ -37,8 +37,8 @@ internal sealed class RunCommand : ICommand
                                  wasmtime); --env options still set or override single variables
           --argv0 NAME           the program's argv[0] (default: FILE's name)
           --tier TIER            tiered (the default: functions start in the interpreter, hot functions
-                                 and loops are compiled), interp (the interpreter only) or baseline
-                                 (every function compiled before it runs)
+                                 and loops are compiled), interp (the interpreter only), baseline or
+                                 optimizing (every function compiled by that tier before it runs)
           --tier-up-calls N      tiered: calls before a function is compiled (default 200)
           --tier-up-loops N      tiered: loop iterations before on-stack replacement (default 1000)
           --tier-up-threshold N  both of the above

@@ -19,7 +19,7 @@ internal sealed class TierOptions
     private bool _sync;
     private readonly Dictionary<string, TierMode> _functionTiers = new(StringComparer.Ordinal);
 
-    /// <summary>interpreter (or interp), baseline or tiered: the value of <c>--tier</c> and of <c>--function-tier NAME=TIER</c>.</summary>
+    /// <summary>interpreter (or interp), baseline, optimizing or tiered: the value of <c>--tier</c> and of <c>--function-tier NAME=TIER</c>.</summary>
     public static TierMode Parse(string value) =>
         TierModeNames.TryParse(value, out TierMode mode) ? mode : throw new UsageException($"unknown tier '{value}' ({TierModeNames.Accepted})");
 

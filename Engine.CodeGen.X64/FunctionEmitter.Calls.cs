@@ -14,7 +14,27 @@ public sealed partial class FunctionEmitter
     /// safepoint at the return address listing <paramref name="liveSlots"/>, and restores the caller-saved values.
     /// The result (or status) is in eax. Clobbers every caller-saved register.
     /// </summary>
-    public void EmitBuiltinCall(BuiltinId id, int[] liveSlots, int outgoingArguments = 0)
+    public void EmitBuiltinCall(BuiltinId id, int[] liveSlots, int outgoingArguments = 0) =>
+        EmitBuiltinCall(id, liveSlots, outgoingArguments, _callerSaved);
+
+    /// <summary>
+    /// <see cref="EmitBuiltinCall(BuiltinId, int[], int)"/> saving and restoring <paramref name="keep"/> around the call
+    /// instead of the compiler's caller-saved values.
+    /// </summary>
+    public void EmitBuiltinCall(BuiltinId id, int[] liveSlots, int outgoingArguments, ICallerSavedValues? keep)
+    {
+        _callerSaved = keep;
+        try
+        {
+            EmitBuiltinCallSaving(id, liveSlots, outgoingArguments);
+        }
+        finally
+        {
+            _callerSaved = _compilerCallerSaved;
+        }
+    }
+
+    private void EmitBuiltinCallSaving(BuiltinId id, int[] liveSlots, int outgoingArguments)
     {
         _callerSaved?.SaveBeforeCall();
         EmitRecordExitFrame(out MLabel returnAddress);
@@ -141,13 +161,12 @@ public sealed partial class FunctionEmitter
     }
 
     /// <summary>
-    /// Checks that [address + offset, + size) lies inside memory 0, trapping with MemoryOutOfBounds otherwise, and
-    /// returns the operand addressing it (based on r15). <paramref name="address"/> is an i32 zero-extended in a
-    /// register, or an immediate. Clobbers r11 (which the returned operand may use).
+    /// Traps with MemoryOutOfBounds unless [address, address + <paramref name="end"/>) lies inside memory 0: the check
+    /// of <see cref="HeapAddress"/> on its own (end = offset + size), for a compiler that removes the checks an earlier
+    /// one already made. <paramref name="address"/> is an i32 zero-extended in a register, or an immediate. Clobbers r11.
     /// </summary>
-    public Mem HeapAddress(in Operand address, uint offset, int size)
+    public void HeapBoundsCheck(in Operand address, ulong end)
     {
-        ulong end = (ulong)offset + (ulong)size;
         Mem length = new(Registers.Vmctx, VMOffsets.MemoryLength);
         if (address.IsImmediate)
         {
@@ -156,28 +175,57 @@ public sealed partial class FunctionEmitter
             {
                 Masm.CmpMemImm(OperandSize.S64, length, (int)effectiveEnd);
                 TrapIf(Cond.Below, TrapCode.MemoryOutOfBounds);
-                return new Mem(Registers.MemoryBase, (int)((uint)address.Imm + offset));
+                return;
             }
             Masm.MovImm(OperandSize.S64, Reg.R11, (long)effectiveEnd);
-            Masm.AluMem(AluOp.Cmp, OperandSize.S64, Reg.R11, length);
-            TrapIf(Cond.Above, TrapCode.MemoryOutOfBounds);
-            Masm.MovImm(OperandSize.S64, Reg.R11, (uint)address.Imm + (long)offset);
-            return new Mem(Registers.MemoryBase, Reg.R11, 1, 0);
         }
-        Reg a = address.Reg;
-        if (end <= int.MaxValue)
+        else if (end <= int.MaxValue)
         {
-            Masm.Lea(Reg.R11, new Mem(a, (int)end));
-            Masm.AluMem(AluOp.Cmp, OperandSize.S64, Reg.R11, length);
-            TrapIf(Cond.Above, TrapCode.MemoryOutOfBounds);
-            return new Mem(Registers.MemoryBase, a, 1, (int)offset);
+            Masm.Lea(Reg.R11, new Mem(address.Reg, (int)end));
         }
-        Masm.MovImm(OperandSize.S64, Reg.R11, (long)end);
-        Masm.Alu(AluOp.Add, OperandSize.S64, Reg.R11, a);
+        else
+        {
+            Masm.MovImm(OperandSize.S64, Reg.R11, (long)end);
+            Masm.Alu(AluOp.Add, OperandSize.S64, Reg.R11, address.Reg);
+        }
         Masm.AluMem(AluOp.Cmp, OperandSize.S64, Reg.R11, length);
         TrapIf(Cond.Above, TrapCode.MemoryOutOfBounds);
+    }
+
+    /// <summary>
+    /// The operand addressing memory 0 at <paramref name="address"/> + <paramref name="offset"/> (based on r15), without a
+    /// bounds check (<see cref="HeapBoundsCheck"/> made it). Clobbers r11 (which the returned operand may use) when the
+    /// offset does not fit a displacement.
+    /// </summary>
+    public Mem HeapOperand(in Operand address, uint offset)
+    {
+        if (address.IsImmediate)
+        {
+            ulong at = (uint)address.Imm + (ulong)offset;
+            if (at <= int.MaxValue)
+            {
+                return new Mem(Registers.MemoryBase, (int)at);
+            }
+            Masm.MovImm(OperandSize.S64, Reg.R11, (long)at);
+            return new Mem(Registers.MemoryBase, Reg.R11, 1, 0);
+        }
+        if (offset <= int.MaxValue)
+        {
+            return new Mem(Registers.MemoryBase, address.Reg, 1, (int)offset);
+        }
         Masm.MovImm(OperandSize.S64, Reg.R11, offset);
-        Masm.Alu(AluOp.Add, OperandSize.S64, Reg.R11, a);
+        Masm.Alu(AluOp.Add, OperandSize.S64, Reg.R11, address.Reg);
         return new Mem(Registers.MemoryBase, Reg.R11, 1, 0);
+    }
+
+    /// <summary>
+    /// Checks that [address + offset, + size) lies inside memory 0, trapping with MemoryOutOfBounds otherwise, and
+    /// returns the operand addressing it (based on r15). <paramref name="address"/> is an i32 zero-extended in a
+    /// register, or an immediate. Clobbers r11 (which the returned operand may use).
+    /// </summary>
+    public Mem HeapAddress(in Operand address, uint offset, int size)
+    {
+        HeapBoundsCheck(address, (ulong)offset + (ulong)size);
+        return HeapOperand(address, offset);
     }
 }

@@ -65,6 +65,8 @@ public sealed partial class FunctionEmitter
     private readonly List<int> _framePatches = new();
     private readonly List<Reg> _calleeSaved = new();
     private ICallerSavedValues? _callerSaved;
+    // The compiler's own (Begin's); _callerSaved differs from it only while a call saves other values.
+    private ICallerSavedValues? _compilerCallerSaved;
     private ModuleInfo _module = null!;
     private uint _functionIndex;
     private MLabel _trapHandler;
@@ -115,6 +117,7 @@ public sealed partial class FunctionEmitter
         _functionIndex = functionIndex;
         Options = options;
         _callerSaved = callerSaved;
+        _compilerCallerSaved = callerSaved;
         WasmOffset = module.Body(functionIndex).CodeStart;
         Epilogue = Masm.CreateLabel();
         _trapHandler = Masm.CreateLabel();
@@ -125,6 +128,7 @@ public sealed partial class FunctionEmitter
     {
         _module = null!;
         _callerSaved = null;
+        _compilerCallerSaved = null;
         Options = CompilerOptions.Default;
     }
 
@@ -253,7 +257,13 @@ public sealed partial class FunctionEmitter
     /// them): <c>*EpochCounter &gt;= EpochDeadline</c> and one unit of fuel (<c>sub; js</c>), each with an
     /// out-of-line call of the interruption builtin, a safepoint listing <paramref name="liveSlots"/>. Clobbers rax, r11.
     /// </summary>
-    public void EmitInterruptChecks(int[] liveSlots)
+    public void EmitInterruptChecks(int[] liveSlots) => EmitInterruptChecks(liveSlots, _compilerCallerSaved);
+
+    /// <summary>
+    /// <see cref="EmitInterruptChecks(int[])"/> whose slow path saves and restores <paramref name="keep"/> around its call
+    /// (a compiler that keeps values in caller-saved registers across the check: the slow path is rare, the check frequent).
+    /// </summary>
+    public void EmitInterruptChecks(int[] liveSlots, ICallerSavedValues? keep)
     {
         if (Options.EpochChecks)
         {
@@ -264,7 +274,7 @@ public sealed partial class FunctionEmitter
             Masm.AluMem(AluOp.Cmp, OperandSize.S64, Reg.Rax, new Mem(Registers.Vmctx, VMOffsets.EpochDeadline));
             Masm.JumpIf(Cond.GreaterOrEqual, slow);
             Masm.Bind(back);
-            AddInterruptSlowPath(slow, back, liveSlots);
+            AddInterruptSlowPath(slow, back, liveSlots, keep);
         }
         if (Options.Fuel)
         {
@@ -276,18 +286,18 @@ public sealed partial class FunctionEmitter
             Masm.Store(OperandSize.S64, new Mem(Reg.Rax, 0), Reg.R11);
             Masm.JumpIf(Cond.Sign, slow);
             Masm.Bind(back);
-            AddInterruptSlowPath(slow, back, liveSlots);
+            AddInterruptSlowPath(slow, back, liveSlots, keep);
         }
     }
 
-    private void AddInterruptSlowPath(MLabel slow, MLabel back, int[] liveSlots)
+    private void AddInterruptSlowPath(MLabel slow, MLabel back, int[] liveSlots, ICallerSavedValues? keep)
     {
         int wasmOffset = WasmOffset;
         _outOfLine.Add(() =>
         {
             Masm.Bind(slow);
             MarkOffset(wasmOffset);
-            EmitBuiltinCall(BuiltinId.CheckInterrupt, liveSlots);
+            EmitBuiltinCall(BuiltinId.CheckInterrupt, liveSlots, 0, keep);
             EmitStatusCheck();
             Masm.Jump(back);
         });

@@ -21,22 +21,30 @@ public enum TierMode
     /// fast to start and fast to run.
     /// </summary>
     Tiered,
+
+    /// <summary>
+    /// Every function is compiled by the optimizing compiler before it runs (when its module is loaded); a function
+    /// the tier cannot compile is compiled by the baseline tier instead (or, failing that too, stays in the
+    /// interpreter), and the statistics list it with the reason.
+    /// </summary>
+    Optimizing,
 }
 
 /// <summary>
 /// The names of the <see cref="TierMode"/>s, as command lines and settings files write them: <c>interpreter</c>
-/// (or <c>interp</c>), <c>baseline</c>, <c>tiered</c>, in any letter case. The one parser of tier names.
+/// (or <c>interp</c>), <c>baseline</c>, <c>optimizing</c>, <c>tiered</c>, in any letter case. The one parser of tier names.
 /// </summary>
 public static class TierModeNames
 {
     /// <summary>The accepted names, for messages.</summary>
-    public const string Accepted = "interpreter or interp, baseline, tiered";
+    public const string Accepted = "interpreter or interp, baseline, optimizing, tiered";
 
-    /// <summary>The name of <paramref name="mode"/>: <c>interpreter</c>, <c>baseline</c> or <c>tiered</c>.</summary>
+    /// <summary>The name of <paramref name="mode"/>: <c>interpreter</c>, <c>baseline</c>, <c>optimizing</c> or <c>tiered</c>.</summary>
     public static string Name(TierMode mode) => mode switch
     {
         TierMode.Interpreter => Diagnostics.TierNames.Interpreter,
         TierMode.Baseline => Diagnostics.TierNames.Baseline,
+        TierMode.Optimizing => Diagnostics.TierNames.Optimizing,
         TierMode.Tiered => "tiered",
         _ => throw new ArgumentOutOfRangeException(nameof(mode)),
     };
@@ -51,6 +59,9 @@ public static class TierModeNames
                 return true;
             case "baseline":
                 mode = TierMode.Baseline;
+                return true;
+            case "optimizing":
+                mode = TierMode.Optimizing;
                 return true;
             case "tiered":
                 mode = TierMode.Tiered;
@@ -114,7 +125,8 @@ public sealed record EngineConfig
     /// <summary>
     /// Forces the tier of particular functions, whatever <see cref="Tier"/> says: keys are function names
     /// (from the name section) or indices written in decimal; values are <see cref="TierMode.Interpreter"/>
-    /// (never compiled) or <see cref="TierMode.Baseline"/> (compiled when the module is loaded).
+    /// (never compiled), <see cref="TierMode.Baseline"/> or <see cref="TierMode.Optimizing"/> (compiled by that tier
+    /// when the module is loaded).
     /// </summary>
     public IReadOnlyDictionary<string, TierMode> FunctionTiers { get; init; } = new Dictionary<string, TierMode>();
 
@@ -136,8 +148,9 @@ public sealed record EngineConfig
 
     /// <summary>
     /// The machine-code tiers, lowest first: the interpreter is tier 0, <c>Compilers[0]</c> is tier 1 (what
-    /// <see cref="TierMode.Baseline"/> compiles with and tiered mode promotes to), a later optimizing compiler
-    /// comes after it. The default is the baseline compiler with its default settings; a list with other
+    /// <see cref="TierMode.Baseline"/> compiles with and tiered mode promotes to), <c>Compilers[1]</c> tier 2 (what
+    /// <see cref="TierMode.Optimizing"/> compiles with). The default is the baseline compiler and the optimizing
+    /// compiler with their default settings; a list with other
     /// compilers or compiler settings (for example <c>new BaselineCompiler(new BaselineOptions { PinLocals = false })</c>)
     /// is how experiments change them. Compilers must be thread-safe (the background thread and the program's
     /// threads may compile at once).
@@ -153,5 +166,5 @@ public sealed record EngineConfig
     /// </summary>
     public CpuFeatures? CpuFeatures { get; init; }
 
-    private static readonly IFunctionCompiler[] s_defaultCompilers = [new Baseline.BaselineCompiler()];
+    private static readonly IFunctionCompiler[] s_defaultCompilers = [new Baseline.BaselineCompiler(), new Optimizing.OptimizingCompiler()];
 }

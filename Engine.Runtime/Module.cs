@@ -201,7 +201,7 @@ public sealed class Module
     /// <summary>
     /// A precompiled module: this module (validated again when loaded) and every function compiled so far, with the
     /// settings the code assumed (engine build, processor features, compilers and code settings), for
-    /// <see cref="Deserialize"/>. Compile everything first with <see cref="TierMode.Baseline"/> (what
+    /// <see cref="Deserialize"/>. Compile everything first with <see cref="TierMode.Baseline"/> or <see cref="TierMode.Optimizing"/> (what
     /// <c>wasm-engine compile</c> does); in tiered mode only the functions that got hot are in it.
     /// </summary>
     public byte[] Serialize()

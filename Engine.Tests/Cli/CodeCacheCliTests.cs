@@ -75,13 +75,15 @@ public sealed class CodeCacheCliTests
         Assert.That(result.Error, Does.Contain("compiled code not used: the entry is ignored (corrupted: its checksum does not match"));
     }
 
-    [Test]
-    public void APrecompiledModuleRunsAsTheModuleDoes()
+    /// <summary>Either compiler precompiles, and the default (tiered) run places its code (the tier list is the same).</summary>
+    [TestCase("baseline")]
+    [TestCase("optimizing")]
+    public void APrecompiledModuleRunsAsTheModuleDoes(string tier)
     {
         string cwasm = Path.Combine(_folder, "hello.cwasm");
-        CliResult compile = CliProcess.Run(["compile", Hello, "-o", cwasm]);
+        CliResult compile = CliProcess.Run(["compile", "--tier", tier, Hello, "-o", cwasm]);
         Assert.That(compile.ExitCode, Is.Zero, compile.ToString());
-        Assert.That(compile.Output, Does.Match(@"hello\.cwasm: 63 of 63 functions compiled \(baseline\) in \d+ ms, \d+ KiB"));
+        Assert.That(compile.Output, Does.Match($@"hello\.cwasm: 63 of 63 functions compiled \({tier}\) in \d+ ms, \d+ KiB"));
         CliResult run = CliProcess.Run(["run", "--stats", "--argv0", "hello.wasm", cwasm, .. HelloArguments]);
         Assert.That(run.ExitCode, Is.Zero, run.ToString());
         Assert.That(run.Output, Is.EqualTo(HelloExpected));
@@ -155,7 +157,8 @@ public sealed class CodeCacheCliTests
     }
 
     [TestCase("compile", 2, "missing FILE")]
-    [TestCase("compile --tier interp {hello}", 2, "--tier interp: compile takes a machine-code tier")]
+    [TestCase("compile --tier interp {hello}", 2, "--tier interp: compile takes a machine-code tier: baseline or optimizing")]
+    [TestCase("compile --tier tiered {hello}", 2, "--tier tiered: compile takes a machine-code tier: baseline or optimizing")]
     [TestCase("compile --frobnicate {hello}", 2, "unknown option '--frobnicate'")]
     [TestCase("compile {hello} -o /nonexistent-dir/x.cwasm", 1, "cannot write '/nonexistent-dir/x.cwasm'")]
     [TestCase("run --cache-dir", 2, "--cache-dir needs a value")]

@@ -9,6 +9,11 @@ namespace Engine.Tests.Spec;
 /// <summary>The one way the spec fixtures run a script: in an engine of the given configuration, every command checked.</summary>
 internal static class SpecRun
 {
+    /// <summary>True where the compiled tiers need no fallback: AVX2 (SIMD), SSE4.1 (rounding) and POPCNT are there.</summary>
+    public static bool HasEveryCpuFeature =>
+        System.Runtime.Intrinsics.X86.Avx2.IsSupported && System.Runtime.Intrinsics.X86.Sse41.IsSupported
+        && System.Runtime.Intrinsics.X86.Popcnt.IsSupported;
+
     /// <summary>
     /// Runs the script and asserts that no command failed and that nothing was skipped, except (when
     /// <paramref name="textMalformedMaySkip"/>) the text-format <c>assert_malformed</c> commands of the JSON form,
@@ -21,6 +26,11 @@ internal static class SpecRun
         WastResults results = new WastRunner(options).RunFile(path);
 
         Assert.That(results.Failures, Is.Empty, string.Join(Environment.NewLine, results.Failures.Take(20)));
+        if (config.Tier != TierMode.Interpreter && HasEveryCpuFeature)
+        {
+            // A compiler that fails (or crashes) on a function must not pass as the tier below having run it.
+            Assert.That(results.FallbackFunctions, Is.Zero, "functions the tier could not compile");
+        }
         if (textMalformedMaySkip)
         {
             Assert.That(results.Total.Skipped, Is.EqualTo(results[ScriptCommandKind.AssertMalformed].Skipped),
