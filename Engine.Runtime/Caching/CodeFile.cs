@@ -223,7 +223,7 @@ internal static class CodeFile
         }
     }
 
-    /// <param name="allowed">The header's features: an artifact compiled for more than its file says is damaged.</param>
+    // allowed: the header's features; an artifact compiled for more than its file says is damaged.
     private static CompiledFunction ReadArtifact(BinaryReader reader, ModuleInfo? module, CpuFeatures allowed)
     {
         uint index = reader.ReadUInt32();
