@@ -140,8 +140,10 @@ public static class CompareCommand
         _ => throw new UsageException($"--test is mann-whitney or welch, not '{text}'"),
     };
 
-    /// <summary>Prints the report as a table and a summary line.</summary>
-    /// <param name="judged">False when the comparison only orients (see <see cref="LoadResults"/>): no REGRESSION line.</param>
+    /// <summary>
+    /// Prints the report as a table and a summary line; with <c>judged</c> false (a comparison that only orients, see
+    /// <see cref="LoadResults"/>) there is no REGRESSION line.
+    /// </summary>
     public static void Print(ComparisonReport report, PerfResult oldResult, PerfResult newResult, bool all, TextWriter output, bool judged = true)
     {
         ComparisonOptions options = report.Options;
