@@ -14,7 +14,7 @@ public sealed class ArtifactBuilder
     private readonly List<(int Position, int WasmOffset)> _offsetMarks = new();
     private readonly List<(int Position, int[] Slots)> _safepoints = new();
     private readonly List<(int Position, TrapCode Code, int WasmOffset)> _trapSites = new();
-    private readonly List<(int LoopOffset, MLabel Entry, OsrState State)> _osrEntries = new();
+    private readonly List<(int LoopOffset, MLabel Entry, OsrState State, int[]? FrameSlots)> _osrEntries = new();
 
     /// <summary>Forgets everything, for the next function.</summary>
     public void Reset()
@@ -56,8 +56,12 @@ public sealed class ArtifactBuilder
     /// <summary>Records a trap site: <paramref name="position"/> is the instruction after the trap stub's call (its return address).</summary>
     public void AddTrapSite(int position, TrapCode code, int wasmOffset) => _trapSites.Add((position, code, wasmOffset));
 
-    /// <summary>Records an on-stack-replacement entry at <paramref name="entry"/> for the loop at <paramref name="loopOffset"/>.</summary>
-    public void AddOsrEntry(int loopOffset, MLabel entry, OsrState state) => _osrEntries.Add((loopOffset, entry, state));
+    /// <summary>
+    /// Records an on-stack-replacement entry at <paramref name="entry"/> for the loop at <paramref name="loopOffset"/>, and
+    /// where the function's frame holds that state at the loop's tier-up check (<see cref="OsrEntry.FrameSlots"/>), if it does.
+    /// </summary>
+    public void AddOsrEntry(int loopOffset, MLabel entry, OsrState state, int[]? frameSlots = null) =>
+        _osrEntries.Add((loopOffset, entry, state, frameSlots));
 
     /// <summary>The artifact of the assembled code, compiled for <paramref name="features"/>.</summary>
     public CompiledFunction Build(MacroAssembler.Output output, uint functionIndex, int frameSize, int wasmBodySize, CpuFeatures features)
@@ -88,7 +92,7 @@ public sealed class ArtifactBuilder
         var osr = new OsrEntry[_osrEntries.Count];
         for (int i = 0; i < osr.Length; i++)
         {
-            osr[i] = new OsrEntry(_osrEntries[i].LoopOffset, output.LabelOffset(_osrEntries[i].Entry), _osrEntries[i].State);
+            osr[i] = new OsrEntry(_osrEntries[i].LoopOffset, output.LabelOffset(_osrEntries[i].Entry), _osrEntries[i].State, _osrEntries[i].FrameSlots);
         }
         return new CompiledFunction(functionIndex, output.Code, [], stackMaps.Build().Bytes.ToArray(), trapSites,
             offsetMap.ToArray(), frameSize, osr, wasmBodySize, features);

@@ -385,6 +385,13 @@ public sealed partial class MacroAssembler
         }
     }
 
+    /// <summary>op [mem], imm32 (sign-extended for S64): a read-modify-write of memory.</summary>
+    public void AluMemImm(AluOp op, OperandSize size, Mem dst, int imm)
+    {
+        Code[,] form = imm is >= sbyte.MinValue and <= sbyte.MaxValue ? s_aluImm8 : s_aluImm32;
+        _asm.AddInstruction(Instruction.Create(form[(int)op, W(size)], MO(dst), imm));
+    }
+
     /// <summary>cmp [mem], imm32.</summary>
     public void CmpMemImm(OperandSize size, Mem mem, int imm)
     {

@@ -134,7 +134,7 @@ public sealed class Module
             Code = new Native.ModuleCode(this, engine.Config, engine.CpuFeatures, engine.TierStatistics);
             if (engine.Config.Tier == TierMode.Tiered)
             {
-                Translation.TierUp = new Native.TierManager(Code, engine.Config);
+                Translation.TierUp = Code.TierUp = new Native.TierManager(Code, engine.Config);
             }
             if (precompiled is not null)
             {
@@ -186,6 +186,9 @@ public sealed class Module
 
     /// <summary>The number of functions compiled to machine code so far.</summary>
     public int CompiledFunctionCount => Code?.CompiledCount ?? 0;
+
+    /// <summary>The number of functions whose code is the optimizing tier's (compiled at load or promoted there).</summary>
+    public int OptimizedFunctionCount => Code?.OptimizedCount ?? 0;
 
     /// <summary>
     /// Where the module's compiled code came from (a precompiled module, the code cache) and what <see cref="WriteCache"/>

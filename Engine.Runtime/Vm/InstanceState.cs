@@ -31,6 +31,7 @@ internal sealed unsafe class InstanceState : VMInstance, IDisposable
     public InstanceState(Store store, Module module, IReadOnlyList<Extern> imports) : base(module.Info)
     {
         _store = store;
+        Code = module.Code;
         _module = module.Info;
         ModuleInfo info = _module;
         int functionCount = info.FunctionTypeIndices.Count;
@@ -172,6 +173,12 @@ internal sealed unsafe class InstanceState : VMInstance, IDisposable
     }
 
     private readonly object _publishLock = new();
+
+    /// <summary>The compiled code of the instance's module (null when the engine runs no machine code).</summary>
+    public Native.ModuleCode? Code { get; }
+
+    /// <summary>The store's side of compiled code (null when the engine runs no machine code).</summary>
+    public Native.NativeContext? NativeContext => _store.Native;
 
     /// <summary>True once the instance was disposed (its store is gone).</summary>
     public bool IsDisposed => _vm == null;
