@@ -174,6 +174,12 @@ public enum CompileFailureReason : byte
 
     /// <summary>The compiler failed (a bug in the compiler; the function runs correctly in the tier below).</summary>
     CompilerError,
+
+    /// <summary>
+    /// The function's module uses a WebAssembly 3.0 feature the tier does not compile yet (typed function references:
+    /// their values' representation in frames and stack maps); the function runs in the interpreter.
+    /// </summary>
+    UnsupportedFeature,
 }
 
 /// <summary>Why a compiler did not compile a function: the reason, and a detail for people (the feature, the operator, the error).</summary>
@@ -207,6 +213,12 @@ public interface IFunctionCompiler
 {
     /// <summary>The tier's name, for statistics and messages ("baseline").</summary>
     string Name { get; }
+
+    /// <summary>
+    /// The compiler's own settings as text (for example <c>BaselineOptions { PinLocals = True }</c>): code compiled by
+    /// this compiler is reused (a precompiled module, the code cache) only by a compiler of the same name and settings.
+    /// </summary>
+    string Settings => "";
 
     /// <summary>Compiles defined function <paramref name="functionIndex"/> of <paramref name="module"/>, which was validated.</summary>
     CompileResult Compile(ModuleInfo module, uint functionIndex, CompilerOptions options);

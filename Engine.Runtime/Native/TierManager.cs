@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
+using Engine.CodeGen.X64;
 using Engine.Core;
 using Engine.Interpreter;
-using Engine.CodeGen.X64;
 using Engine.Runtime.Vm;
 
 namespace Engine.Runtime.Native;
@@ -29,12 +29,22 @@ internal sealed unsafe class TierManager : ITierUpHooks
     public const int SmallLeafBodySize = 64;
 
     /// <summary>
-    /// A function without loops and with a body of at most <see cref="SmallLeafBodySize"/> bytes: entering compiled
-    /// code from the interpreter costs more than interpreting it (a transition of about 100 ns against a few
+    /// A function without loops and calls, with a body of at most <see cref="SmallLeafBodySize"/> bytes: entering
+    /// compiled code from the interpreter costs more than interpreting it (a transition of about 100 ns against a few
     /// dozen instructions), so interpreted callers keep interpreting it and its compilation waits for the next
-    /// compilation of a function of its module, whose compiled code will call it natively.
+    /// compilation of a function of its module, whose compiled code will call it natively. A small function that calls
+    /// (a recursive <c>fib</c>) is no leaf: its own calls gain from compiled code, and nothing else might ever ask for it.
     /// </summary>
-    public static bool IsSmallLeaf(int wasmBodySize, int loops) => loops == 0 && wasmBodySize <= SmallLeafBodySize;
+    public static bool IsSmallLeaf(ModuleInfo module, uint functionIndex)
+    {
+        FunctionBody body = module.Body(functionIndex);
+        if (body.End - body.Start > SmallLeafBodySize)
+        {
+            return false;
+        }
+        var (loops, calls) = FunctionBodyScan.LoopsAndCalls(module, functionIndex);
+        return loops == 0 && calls == 0;
+    }
 
     public TierManager(ModuleCode code, EngineConfig config)
     {
@@ -48,7 +58,7 @@ internal sealed unsafe class TierManager : ITierUpHooks
     public bool OnHotFunction(InterpretedFunction function, bool interpretedCaller)
     {
         // A small leaf hot only for interpreted callers, which would not use its compiled code, waits for company.
-        bool waits = interpretedCaller && function.IsTranslated && IsSmallLeaf(function.WasmBodySize, function.CountedLoops);
+        bool waits = interpretedCaller && _code.IsSmallLeaf(function.FunctionIndex);
         return Request(function, "calls", waits);
     }
 
@@ -183,7 +193,8 @@ internal sealed unsafe class TierManager : ITierUpHooks
     /// from that code in <paramref name="instance"/>), at its entry (<paramref name="loopOffset"/> -1) or at the header of
     /// the loop at <paramref name="loopOffset"/>. Asks for the optimizing tier's code (once; the counter stays spent
     /// meanwhile, so the baseline code runs on without calling here); once that code is published, a call from a loop
-    /// header moves the activation into it (<see cref="RunInOptimizedCode"/>). Returns the builtin's status: 0 to go on in the
+    /// header moves the activation into the optimized version made for that loop (asked for once per loop, see
+    /// <see cref="ModuleCode.TryCompileOsrVersion"/>; <see cref="RunInOptimizedCode"/>). Returns the builtin's status: 0 to go on in the
     /// baseline code, 1 with an exception pending, <see cref="Builtins.TierUpFinished"/> when the activation finished in
     /// the optimized code.
     /// </summary>
@@ -196,6 +207,13 @@ internal sealed unsafe class TierManager : ITierUpHooks
             if (Interlocked.Exchange(ref _optimizeRequested[defined], 1) == 0)
             {
                 // Hot by a loop: the version for moving in at that loop comes with the function's code.
+                if (loopOffset >= 0)
+                {
+                    lock (_osrRequested)
+                    {
+                        _osrRequested.Add((functionIndex, loopOffset));
+                    }
+                }
                 Enqueue(instance, functionIndex, loopOffset < 0 ? "calls" : "loop", loopOffset);
             }
             // Published meanwhile (its publisher armed the counter before the write above): arm it again.

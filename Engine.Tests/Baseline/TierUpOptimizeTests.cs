@@ -158,7 +158,7 @@ public sealed class TierUpOptimizeTests
         """;
 
     [TestCase("tiered-full")]
-    [TestCase("tiered-1")]
+    [TestCase("tiered-1-full")]
     [TestCase("tiered-background")]
     public void ReferencesSurviveCollectionsUnderInterpretedBaselineAndOptimizedFrames(string mode)
     {
