@@ -110,6 +110,9 @@ public sealed class CompiledFunction
     /// <summary>The size of the wasm body compiled (for statistics).</summary>
     public int WasmBodySize { get; }
 
+    /// <summary>Where the constants the code loads (its literal pool) start, to the end of <see cref="Code"/>; -1 when it has none.</summary>
+    public int LiteralsOffset { get; init; } = -1;
+
     /// <summary>The instruction sets the code was compiled for (<see cref="CompilerOptions.CpuFeatures"/>): it runs on a processor with all of them.</summary>
     public CpuFeatures CpuFeatures { get; }
 
