@@ -63,8 +63,8 @@ public sealed class ArtifactBuilder
     public void AddOsrEntry(int loopOffset, MLabel entry, OsrState state, int[]? frameSlots = null) =>
         _osrEntries.Add((loopOffset, entry, state, frameSlots));
 
-    /// <summary>The artifact of the assembled code, compiled for <paramref name="features"/>.</summary>
-    public CompiledFunction Build(MacroAssembler.Output output, uint functionIndex, int frameSize, int wasmBodySize, CpuFeatures features)
+    /// <summary>The artifact of the assembled code, compiled for <paramref name="features"/>; its literal pool starts at <paramref name="literalsOffset"/> (-1: none).</summary>
+    public CompiledFunction Build(MacroAssembler.Output output, uint functionIndex, int frameSize, int wasmBodySize, CpuFeatures features, int literalsOffset = -1)
     {
         var stackMaps = new StackMapBuilder();
         foreach (var (position, slots) in _safepoints)
@@ -95,6 +95,9 @@ public sealed class ArtifactBuilder
             osr[i] = new OsrEntry(_osrEntries[i].LoopOffset, output.LabelOffset(_osrEntries[i].Entry), _osrEntries[i].State, _osrEntries[i].FrameSlots);
         }
         return new CompiledFunction(functionIndex, output.Code, [], stackMaps.Build().Bytes.ToArray(), trapSites,
-            offsetMap.ToArray(), frameSize, osr, wasmBodySize, features);
+            offsetMap.ToArray(), frameSize, osr, wasmBodySize, features)
+        {
+            LiteralsOffset = literalsOffset,
+        };
     }
 }

@@ -20,7 +20,8 @@ public static class CodeListing
         var output = new StringOutput();
         int map = 0;
         var traps = function.TrapSites.ToDictionary(t => t.NativeOffset, t => t.Code);
-        while (decoder.IP < (ulong)function.Code.Length)
+        int end = function.LiteralsOffset >= 0 ? function.LiteralsOffset : function.Code.Length;
+        while (decoder.IP < (ulong)end)
         {
             int offset = (int)decoder.IP;
             while (map < function.OffsetMap.Length && function.OffsetMap[map].NativeOffset <= offset)
@@ -36,6 +37,10 @@ public static class CodeListing
                 text.Append($"    ; trap {code}");
             }
             text.AppendLine();
+        }
+        for (int offset = end; offset + 16 <= function.Code.Length; offset += 16)
+        {
+            text.AppendLine($"  {offset,6:x}  dq      {BitConverter.ToUInt64(function.Code, offset):X16}h,{BitConverter.ToUInt64(function.Code, offset + 8):X16}h");
         }
         return text.ToString();
     }

@@ -407,6 +407,7 @@ public sealed partial class FunctionEmitter
         Masm.Pop(Registers.Vmctx);
         Masm.Pop(Reg.Rbp);
         Masm.Ret();
+        MLabel? literals = Masm.EmitLiterals();
 
         // Frame: everything below the saved area, keeping rsp 16-byte aligned (entry rsp is 8 mod 16).
         int frame = bodyBytes;
@@ -420,6 +421,7 @@ public sealed partial class FunctionEmitter
         }
         MacroAssembler.Output output = Masm.Assemble();
         FunctionBody body = _module.Body(_functionIndex);
-        return _artifact.Build(output, _functionIndex, frame + SavedAreaSize, body.End - body.Start, Options.CpuFeatures);
+        return _artifact.Build(output, _functionIndex, frame + SavedAreaSize, body.End - body.Start, Options.CpuFeatures,
+            literals is { } pool ? output.LabelOffset(pool) : -1);
     }
 }

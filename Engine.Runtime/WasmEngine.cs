@@ -24,7 +24,15 @@ public sealed unsafe class WasmEngine
         ArgumentOutOfRangeException.ThrowIfLessThan(Config.TierUpCallThreshold, 1, nameof(EngineConfig.TierUpCallThreshold));
         ArgumentOutOfRangeException.ThrowIfLessThan(Config.TierUpLoopThreshold, 1, nameof(EngineConfig.TierUpLoopThreshold));
         Stacks = new DefaultObjectPool<ExecutionStack>(new StackPolicy(Config), Environment.ProcessorCount * 2);
+        ArgumentOutOfRangeException.ThrowIfNegative(Config.CacheMaxBytes, nameof(EngineConfig.CacheMaxBytes));
+        if (Config.CacheDirectory is { } cacheDirectory)
+        {
+            Cache = new Caching.CodeCache(Path.GetFullPath(cacheDirectory), Config.CacheMaxBytes);
+        }
     }
+
+    /// <summary>The code cache (<see cref="EngineConfig.CacheDirectory"/>), or null.</summary>
+    internal Caching.CodeCache? Cache { get; }
 
     private sealed class StackPolicy(EngineConfig config) : IPooledObjectPolicy<ExecutionStack>
     {

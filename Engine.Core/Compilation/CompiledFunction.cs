@@ -110,6 +110,9 @@ public sealed class CompiledFunction
     /// <summary>The size of the wasm body compiled (for statistics).</summary>
     public int WasmBodySize { get; }
 
+    /// <summary>Where the constants the code loads (its literal pool) start, to the end of <see cref="Code"/>; -1 when it has none.</summary>
+    public int LiteralsOffset { get; init; } = -1;
+
     /// <summary>The instruction sets the code was compiled for (<see cref="CompilerOptions.CpuFeatures"/>): it runs on a processor with all of them.</summary>
     public CpuFeatures CpuFeatures { get; }
 
@@ -171,6 +174,12 @@ public enum CompileFailureReason : byte
 
     /// <summary>The compiler failed (a bug in the compiler; the function runs correctly in the tier below).</summary>
     CompilerError,
+
+    /// <summary>
+    /// The function's module uses a WebAssembly 3.0 feature the tier does not compile yet (typed function references:
+    /// their values' representation in frames and stack maps); the function runs in the interpreter.
+    /// </summary>
+    UnsupportedFeature,
 }
 
 /// <summary>Why a compiler did not compile a function: the reason, and a detail for people (the feature, the operator, the error).</summary>
@@ -204,6 +213,12 @@ public interface IFunctionCompiler
 {
     /// <summary>The tier's name, for statistics and messages ("baseline").</summary>
     string Name { get; }
+
+    /// <summary>
+    /// The compiler's own settings as text (for example <c>BaselineOptions { PinLocals = True }</c>): code compiled by
+    /// this compiler is reused (a precompiled module, the code cache) only by a compiler of the same name and settings.
+    /// </summary>
+    string Settings => "";
 
     /// <summary>Compiles defined function <paramref name="functionIndex"/> of <paramref name="module"/>, which was validated.</summary>
     CompileResult Compile(ModuleInfo module, uint functionIndex, CompilerOptions options);

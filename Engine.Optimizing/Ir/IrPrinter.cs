@@ -99,6 +99,9 @@ public static class IrPrinter
             case Op.OsrValue:
                 text.Append(" slot ").Append(inst.Imm);
                 break;
+            case Op.BoundsLimit:
+                text.Append(' ').Append(inst.Imm);
+                break;
             case Op.Icmp:
             case Op.Fcmp:
                 text.Append('.').Append(((IrCond)inst.Imm).Name(inst.Op == Op.Fcmp)).Append(' ');
@@ -131,6 +134,11 @@ public static class IrPrinter
                     text.Append(" + ");
                 }
                 text.Append(inst.Imm);
+                if (inst.B >= 0)
+                {
+                    text.Append(", limit ");
+                    Values(text, inst.B);
+                }
                 break;
             case Op.Load:
             case Op.Store:
