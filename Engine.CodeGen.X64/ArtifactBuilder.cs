@@ -14,6 +14,8 @@ public sealed class ArtifactBuilder
     private readonly List<(int Position, int WasmOffset)> _offsetMarks = new();
     private readonly List<(int Position, int[] Slots)> _safepoints = new();
     private readonly List<(int Position, TrapCode Code, int WasmOffset)> _trapSites = new();
+    private readonly List<(int Position, TrapCode Code)> _faultSites = new();
+    private MLabel? _faultEntry;
     private readonly List<(int LoopOffset, MLabel Entry, OsrState State)> _osrEntries = new();
 
     /// <summary>Forgets everything, for the next function.</summary>
@@ -22,11 +24,13 @@ public sealed class ArtifactBuilder
         _offsetMarks.Clear();
         _safepoints.Clear();
         _trapSites.Clear();
+        _faultSites.Clear();
+        _faultEntry = null;
         _osrEntries.Clear();
     }
 
-    /// <summary>The number of trap sites recorded so far.</summary>
-    public int TrapSiteCount => _trapSites.Count;
+    /// <summary>The number of trap sites recorded so far (stubs and faulting accesses).</summary>
+    public int TrapSiteCount => _trapSites.Count + _faultSites.Count;
 
     /// <summary>Records that the code from instruction <paramref name="position"/> on belongs to the wasm instruction at <paramref name="wasmOffset"/>.</summary>
     public void MarkOffset(int position, int wasmOffset)
@@ -56,11 +60,21 @@ public sealed class ArtifactBuilder
     /// <summary>Records a trap site: <paramref name="position"/> is the instruction after the trap stub's call (its return address).</summary>
     public void AddTrapSite(int position, TrapCode code, int wasmOffset) => _trapSites.Add((position, code, wasmOffset));
 
+    /// <summary>
+    /// Records a trap site where the instruction at <paramref name="position"/> faults (a heap access checked by guard
+    /// pages); its wasm offset is that of the code it lies in (<see cref="MarkOffset"/>).
+    /// </summary>
+    public void AddFaultSite(int position, TrapCode code) => _faultSites.Add((position, code));
+
+    /// <summary>Records where the fault handler sends a thread that faulted at a fault site (<see cref="CompiledFunction.FaultEntryOffset"/>).</summary>
+    public void SetFaultEntry(MLabel entry) => _faultEntry = entry;
+
     /// <summary>Records an on-stack-replacement entry at <paramref name="entry"/> for the loop at <paramref name="loopOffset"/>.</summary>
     public void AddOsrEntry(int loopOffset, MLabel entry, OsrState state) => _osrEntries.Add((loopOffset, entry, state));
 
     /// <summary>The artifact of the assembled code.</summary>
-    public CompiledFunction Build(MacroAssembler.Output output, uint functionIndex, int frameSize, int wasmBodySize)
+    public CompiledFunction Build(MacroAssembler.Output output, uint functionIndex, int frameSize, int wasmBodySize,
+        BoundsCheckStrategy boundsChecks)
     {
         var stackMaps = new StackMapBuilder();
         foreach (var (position, slots) in _safepoints)
@@ -80,10 +94,25 @@ public sealed class ArtifactBuilder
                 offsetMap.Add(new OffsetMapping(native, wasmOffset));
             }
         }
-        var trapSites = new TrapSite[_trapSites.Count];
-        for (int i = 0; i < trapSites.Length; i++)
+        var trapSites = new TrapSite[_trapSites.Count + _faultSites.Count];
+        for (int i = 0; i < _trapSites.Count; i++)
         {
             trapSites[i] = new TrapSite(output.OffsetOf(_trapSites[i].Position), _trapSites[i].Code, _trapSites[i].WasmOffset);
+        }
+        for (int i = 0, mark = 0; i < _faultSites.Count; i++)
+        {
+            // Fault sites come in code order, and so do the offset map's entries: one pass finds each one's instruction.
+            int native = output.OffsetOf(_faultSites[i].Position);
+            while (mark + 1 < offsetMap.Count && offsetMap[mark + 1].NativeOffset <= native)
+            {
+                mark++;
+            }
+            int wasmOffset = offsetMap.Count > 0 && offsetMap[mark].NativeOffset <= native ? offsetMap[mark].WasmOffset : -1;
+            trapSites[_trapSites.Count + i] = new TrapSite(native, _faultSites[i].Code, wasmOffset, TrapSiteKind.Fault);
+        }
+        if (_faultSites.Count > 0)
+        {
+            Array.Sort(trapSites, (a, b) => a.NativeOffset.CompareTo(b.NativeOffset));
         }
         var osr = new OsrEntry[_osrEntries.Count];
         for (int i = 0; i < osr.Length; i++)
@@ -91,6 +120,10 @@ public sealed class ArtifactBuilder
             osr[i] = new OsrEntry(_osrEntries[i].LoopOffset, output.LabelOffset(_osrEntries[i].Entry), _osrEntries[i].State);
         }
         return new CompiledFunction(functionIndex, output.Code, [], stackMaps.Build().Bytes.ToArray(), trapSites,
-            offsetMap.ToArray(), frameSize, osr, wasmBodySize);
+            offsetMap.ToArray(), frameSize, osr, wasmBodySize)
+        {
+            BoundsChecks = boundsChecks,
+            FaultEntryOffset = _faultSites.Count > 0 && _faultEntry is { } entry ? output.LabelOffset(entry) : -1,
+        };
     }
 }

@@ -141,13 +141,29 @@ public sealed partial class FunctionEmitter
     }
 
     /// <summary>
-    /// Checks that [address + offset, + size) lies inside memory 0, trapping with MemoryOutOfBounds otherwise, and
-    /// returns the operand addressing it (based on r15). <paramref name="address"/> is an i32 zero-extended in a
-    /// register, or an immediate. Clobbers r11 (which the returned operand may use).
+    /// The operand addressing [address + offset, + size) of memory 0 (based on r15), trapping with MemoryOutOfBounds
+    /// when any byte of it lies outside the memory: with explicit checks (<see cref="CompilerOptions.BoundsChecks"/>) a
+    /// compare with the memory's length first; with guard pages nothing when the reservation covers the access
+    /// (<see cref="CompilerOptions.GuardCovers"/>: the access faults instead, and <see cref="Finish"/> records it as a
+    /// trap site), and the explicit check only for a static offset past the guard region. Every instruction that uses the
+    /// returned operand is a heap access (<see cref="MacroAssembler.CollectHeapAccesses"/>). <paramref name="address"/> is an i32 zero-extended in a register (the
+    /// convention: an i32 in a register has its upper 32 bits clear), or an immediate. Clobbers r11 (which the
+    /// returned operand may use).
     /// </summary>
     public Mem HeapAddress(in Operand address, uint offset, int size)
     {
         ulong end = (ulong)offset + (ulong)size;
+        ulong maxAddress = address.IsImmediate ? (uint)address.Imm : uint.MaxValue;
+        if (!Options.GuardCovers(maxAddress, end))
+        {
+            EmitHeapBoundsCheck(address, end);
+        }
+        return HeapOperand(address, offset);
+    }
+
+    /// <summary>Traps with MemoryOutOfBounds unless [address, address + <paramref name="end"/>) lies inside memory 0. Clobbers r11.</summary>
+    private void EmitHeapBoundsCheck(in Operand address, ulong end)
+    {
         Mem length = new(Registers.Vmctx, VMOffsets.MemoryLength);
         if (address.IsImmediate)
         {
@@ -156,28 +172,42 @@ public sealed partial class FunctionEmitter
             {
                 Masm.CmpMemImm(OperandSize.S64, length, (int)effectiveEnd);
                 TrapIf(Cond.Below, TrapCode.MemoryOutOfBounds);
-                return new Mem(Registers.MemoryBase, (int)((uint)address.Imm + offset));
+                return;
             }
             Masm.MovImm(OperandSize.S64, Reg.R11, (long)effectiveEnd);
-            Masm.AluMem(AluOp.Cmp, OperandSize.S64, Reg.R11, length);
-            TrapIf(Cond.Above, TrapCode.MemoryOutOfBounds);
-            Masm.MovImm(OperandSize.S64, Reg.R11, (uint)address.Imm + (long)offset);
-            return new Mem(Registers.MemoryBase, Reg.R11, 1, 0);
         }
-        Reg a = address.Reg;
-        if (end <= int.MaxValue)
+        else if (end <= int.MaxValue)
         {
-            Masm.Lea(Reg.R11, new Mem(a, (int)end));
-            Masm.AluMem(AluOp.Cmp, OperandSize.S64, Reg.R11, length);
-            TrapIf(Cond.Above, TrapCode.MemoryOutOfBounds);
-            return new Mem(Registers.MemoryBase, a, 1, (int)offset);
+            Masm.Lea(Reg.R11, new Mem(address.Reg, (int)end));
         }
-        Masm.MovImm(OperandSize.S64, Reg.R11, (long)end);
-        Masm.Alu(AluOp.Add, OperandSize.S64, Reg.R11, a);
+        else
+        {
+            Masm.MovImm(OperandSize.S64, Reg.R11, (long)end);
+            Masm.Alu(AluOp.Add, OperandSize.S64, Reg.R11, address.Reg);
+        }
         Masm.AluMem(AluOp.Cmp, OperandSize.S64, Reg.R11, length);
         TrapIf(Cond.Above, TrapCode.MemoryOutOfBounds);
+    }
+
+    /// <summary>The operand addressing memory 0 at <paramref name="address"/> + <paramref name="offset"/> (based on r15), unchecked. Clobbers r11 when the offset does not fit a displacement.</summary>
+    private Mem HeapOperand(in Operand address, uint offset)
+    {
+        if (address.IsImmediate)
+        {
+            ulong at = (uint)address.Imm + (ulong)offset;
+            if (at <= int.MaxValue)
+            {
+                return new Mem(Registers.MemoryBase, (int)at);
+            }
+            Masm.MovImm(OperandSize.S64, Reg.R11, (long)at);
+            return new Mem(Registers.MemoryBase, Reg.R11, 1, 0);
+        }
+        if (offset <= int.MaxValue)
+        {
+            return new Mem(Registers.MemoryBase, address.Reg, 1, (int)offset);
+        }
         Masm.MovImm(OperandSize.S64, Reg.R11, offset);
-        Masm.Alu(AluOp.Add, OperandSize.S64, Reg.R11, a);
+        Masm.Alu(AluOp.Add, OperandSize.S64, Reg.R11, address.Reg);
         return new Mem(Registers.MemoryBase, Reg.R11, 1, 0);
     }
 }

@@ -23,6 +23,14 @@ public sealed unsafe class WasmEngine
         Config = config ?? new EngineConfig();
         ArgumentOutOfRangeException.ThrowIfLessThan(Config.TierUpCallThreshold, 1, nameof(EngineConfig.TierUpCallThreshold));
         ArgumentOutOfRangeException.ThrowIfLessThan(Config.TierUpLoopThreshold, 1, nameof(EngineConfig.TierUpLoopThreshold));
+        if (Config.MemoryGuardSize % Vm.LinearMemory.PageSize != 0 || Config.MemoryGuardSize > int.MaxValue + 1UL)
+        {
+            throw new ArgumentOutOfRangeException(nameof(EngineConfig.MemoryGuardSize), Config.MemoryGuardSize,
+                "the memory guard size must be a multiple of 64 KiB, at most 2 GiB");
+        }
+        MemoryPolicy = NativeCodeEnabled && Config.BoundsChecks == BoundsCheckStrategy.GuardPages
+            ? new Vm.MemoryPolicy(true, Config.MemoryGuardSize)
+            : Vm.MemoryPolicy.Explicit;
         Stacks = new DefaultObjectPool<ExecutionStack>(new StackPolicy(Config), Environment.ProcessorCount * 2);
     }
 
@@ -44,6 +52,9 @@ public sealed unsafe class WasmEngine
     internal bool NativeCodeEnabled =>
         (Config.Tier != TierMode.Interpreter || Config.FunctionTiers.Values.Any(t => t != TierMode.Interpreter))
         && CodeGen.X64.RuntimeStubs.IsSupported;
+
+    /// <summary>What the engine's stores' memories get: guard-page reservations when its code is compiled and the settings allow.</summary>
+    internal Vm.MemoryPolicy MemoryPolicy { get; }
 
     /// <summary>What the machine-code tiers did so far: every function compiled (when, why, how fast, how big) and every fallback.</summary>
     public TierStatistics TierStatistics { get; } = new();

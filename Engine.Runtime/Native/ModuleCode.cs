@@ -27,7 +27,7 @@ internal sealed class ModuleCode
     private readonly List<WeakReference<InstanceState>> _instances = new();
     private readonly object _lock = new();
 
-    public ModuleCode(Module owner, EngineConfig config, TierStatistics statistics)
+    public ModuleCode(Module owner, EngineConfig config, TierStatistics statistics, BoundsCheckStrategy boundsChecks)
     {
         ModuleInfo module = owner.Info;
         _owner = owner;
@@ -61,11 +61,16 @@ internal sealed class ModuleCode
             EpochChecks = config.EpochInterruption,
             Fuel = config.ConsumeFuel,
             OsrAllLoops = config.Tier == TierMode.Tiered,
+            BoundsChecks = boundsChecks,
+            MemoryGuardSize = boundsChecks == BoundsCheckStrategy.GuardPages ? config.MemoryGuardSize : 0,
         };
     }
 
-    /// <summary>What the compiler is asked to emit (epoch checks, fuel, OSR entries).</summary>
+    /// <summary>What the compiler is asked to emit (epoch checks, fuel, OSR entries, bounds checks).</summary>
     public CompilerOptions Options { get; }
+
+    /// <summary>How this code checks memory accesses: it runs only in instances whose memory is of that kind (<see cref="Module.CodeFor"/>).</summary>
+    public BoundsCheckStrategy BoundsChecks => Options.BoundsChecks;
 
     /// <summary>The machine-code tiers, lowest first (tier 1 onwards: the interpreter is tier 0).</summary>
     public IReadOnlyList<IFunctionCompiler> Compilers => _compilers;
@@ -198,6 +203,11 @@ internal sealed class ModuleCode
         }
         region.Functions = functions;
         CodeMap.Register(region);
+        if (Options.BoundsChecks == BoundsCheckStrategy.GuardPages)
+        {
+            // Before any of it can run: its heap accesses become trap sites of the fault handler.
+            FaultHandler.Register(region, MemoryReservation.ReservedBytes(Options.MemoryGuardSize));
+        }
         Diagnostics.PerfMap.Write(region);
         for (int i = 0; i < compiled.Count; i++)
         {

@@ -13,7 +13,7 @@ namespace Engine.Runtime.Native;
 /// </summary>
 internal sealed unsafe class TierManager : ITierUpHooks
 {
-    private readonly ModuleCode _code;
+    private readonly Module _module;
     private readonly EngineConfig _config;
     // 0: never requested, 1: requested (compiling or compiled, or failed, or a small leaf waiting in _waitingLeaves).
     private readonly int[] _requested;
@@ -31,12 +31,20 @@ internal sealed unsafe class TierManager : ITierUpHooks
     /// </summary>
     public static bool IsSmallLeaf(int wasmBodySize, int loops) => loops == 0 && wasmBodySize <= SmallLeafBodySize;
 
-    public TierManager(ModuleCode code, EngineConfig config)
+    /// <summary>
+    /// Tier-up of <paramref name="module"/>'s functions. The module may have compiled code for each kind of memory
+    /// (<see cref="Module.CodeFor"/>): a hot function is compiled for every kind its live instances have, since the
+    /// interpreter's counters (shared by all instances) ask only once.
+    /// </summary>
+    public TierManager(Module module, EngineConfig config)
     {
-        _code = code;
+        _module = module;
         _config = config;
-        _requested = new int[code.FunctionCount];
+        _requested = new int[module.Info.Bodies.Count];
     }
+
+    /// <summary>The compiled code <paramref name="function"/>'s instance runs.</summary>
+    private static ModuleCode CodeOf(InterpretedFunction function) => ((InstanceState)function.Instance).Code!;
 
     /// <inheritdoc/>
     public bool OnHotFunction(InterpretedFunction function, bool interpretedCaller)
@@ -49,7 +57,7 @@ internal sealed unsafe class TierManager : ITierUpHooks
     /// <inheritdoc/>
     public bool OnHotLoop(InterpretedFunction function, OsrPoint point)
     {
-        if (_code.Get(function.FunctionIndex) is null && !Request(function, "loop", waits: false))
+        if (CodeOf(function).Get(function.FunctionIndex) is null && !Request(function, "loop", waits: false))
         {
             return false;
         }
@@ -94,36 +102,40 @@ internal sealed unsafe class TierManager : ITierUpHooks
                 _waitingLeaves.Clear();
             }
         }
-        if (!_code.HasLiveInstances)
+        ModuleCode[] codes = _module.CodeVariants.Where(code => code.HasLiveInstances).ToArray();
+        foreach (ModuleCode code in codes)
         {
+            var compiled = new List<PendingCode>(requests.Count);
             foreach (CompileRequest request in requests)
             {
-                InterpretedFunction function = request.Function;
-                Volatile.Write(ref _requested[(int)function.FunctionIndex - function.Instance.Module.ImportedFunctionCount], 0);
-                function.RestartTierUpCounters();
+                uint index = request.Function.FunctionIndex;
+                if (code.Get(index) == null && code.TryCompile(index, request.Trigger, request.Calls) is { } pending)
+                {
+                    compiled.Add(pending);
+                }
             }
-            return;
+            code.PlaceAndPublish(compiled);
         }
-        var compiled = new List<PendingCode>(requests.Count);
         var ready = new List<InterpretedFunction>(requests.Count);
         foreach (CompileRequest request in requests)
         {
             InterpretedFunction function = request.Function;
-            if (_code.Get(function.FunctionIndex) != null)
+            ModuleCode code = CodeOf(function);
+            if (code.Get(function.FunctionIndex) != null)
             {
                 ready.Add(function);
             }
-            else if (_code.TryCompile(function.FunctionIndex, request.Trigger, request.Calls) is { } pending)
-            {
-                compiled.Add(pending);
-                ready.Add(function);
-            }
-            else
+            else if (code.IsFallback(function.FunctionIndex))
             {
                 function.DisableTierUp();
             }
+            else
+            {
+                // Its instance is gone (and with it, maybe, every instance of its kind of memory): forget the request.
+                Volatile.Write(ref _requested[(int)function.FunctionIndex - function.Instance.Module.ImportedFunctionCount], 0);
+                function.RestartTierUpCounters();
+            }
         }
-        _code.PlaceAndPublish(compiled);
         foreach (InterpretedFunction function in ready)
         {
             function.ResumeLoopCounters();
@@ -137,11 +149,12 @@ internal sealed unsafe class TierManager : ITierUpHooks
     private bool Request(InterpretedFunction function, string trigger, bool waits)
     {
         uint index = function.FunctionIndex;
-        if (_code.Get(index) != null)
+        ModuleCode code = CodeOf(function);
+        if (code.Get(index) != null)
         {
             return true;
         }
-        if (_code.TierOf(index) == TierMode.Interpreter || _code.IsFallback(index))
+        if (code.TierOf(index) == TierMode.Interpreter || code.IsFallback(index))
         {
             function.DisableTierUp();
             return false;
@@ -149,7 +162,7 @@ internal sealed unsafe class TierManager : ITierUpHooks
         int defined = (int)index - function.Instance.Module.ImportedFunctionCount;
         if (Interlocked.Exchange(ref _requested[defined], 1) != 0)
         {
-            return _code.Get(index) != null;
+            return code.Get(index) != null;
         }
         // The entry counter is spent (reset out of reach) when it triggers; a loop counts calls so far.
         long calls = trigger == "calls" ? _config.TierUpCallThreshold : function.CountedCalls(_config.TierUpCallThreshold);
@@ -168,7 +181,7 @@ internal sealed unsafe class TierManager : ITierUpHooks
             return false;
         }
         CompileRequested([request]);
-        return _code.Get(index) != null;
+        return code.Get(index) != null;
     }
 }
 

@@ -115,7 +115,7 @@ internal sealed unsafe class InstanceState : VMInstance, IDisposable
 
         if (info.Memories.Count > info.ImportedMemoryCount)
         {
-            _memory = store.Own(new LinearMemory(info.Memories[0], store.Limits.MemoryPages));
+            _memory = store.CreateMemory(info.Memories[0]);
         }
         _memory?.Attach(_vm);
 
@@ -146,7 +146,9 @@ internal sealed unsafe class InstanceState : VMInstance, IDisposable
         }
         _dataDropped = new bool[info.Data.Count];
         Public = new Instance(store, this);
-        module.Code?.Attach(this);
+        // The compiled code made for this instance's kind of memory (guard pages or explicit checks).
+        Code = module.CodeFor(_memory);
+        Code?.Attach(this);
     }
 
     /// <summary>Makes <paramref name="code"/> the code of its function in this instance: native calls and interpreted calls alike.</summary>
@@ -180,6 +182,9 @@ internal sealed unsafe class InstanceState : VMInstance, IDisposable
     public Instance Public { get; }
 
     public LinearMemory? Memory => _memory;
+
+    /// <summary>The module's compiled code this instance runs (the one for its memory's bounds checks), or null.</summary>
+    public Native.ModuleCode? Code { get; }
 
     public ModuleInfo ModuleInfo => _module;
 
