@@ -1,3 +1,4 @@
+using Engine.Core;
 using Engine.Runtime;
 
 namespace Engine.Cli;
@@ -12,11 +13,14 @@ internal sealed class TierOptions
         "  --tier-up-threshold N   both of the above\n" +
         "  --sync-compile          tiered: compile on the running thread instead of in the background\n" +
         "  --function-tier NAME=TIER\n" +
-        "                          force a function (name-section name or index) to a tier";
+        "                          force a function (name-section name or index) to a tier\n" +
+        "  --bounds-checks KIND    how compiled code checks memory accesses: guard (guard pages, the\n" +
+        "                          default: 4 GiB + 32 MiB of address space per memory) or explicit";
 
     private int? _calls;
     private int? _loops;
     private bool _sync;
+    private BoundsCheckStrategy? _boundsChecks;
     private readonly Dictionary<string, TierMode> _functionTiers = new(StringComparer.Ordinal);
 
     /// <summary>interpreter (or interp), baseline or tiered: the value of <c>--tier</c> and of <c>--function-tier NAME=TIER</c>.</summary>
@@ -45,6 +49,14 @@ internal sealed class TierOptions
             case "--sync-compile":
                 _sync = true;
                 return true;
+            case "--bounds-checks":
+                _boundsChecks = Value(args, ref i) switch
+                {
+                    "guard" => BoundsCheckStrategy.GuardPages,
+                    "explicit" => BoundsCheckStrategy.Explicit,
+                    string other => throw new UsageException($"unknown --bounds-checks '{other}' (guard or explicit)"),
+                };
+                return true;
             case "--function-tier":
                 string value = Value(args, ref i);
                 int eq = value.IndexOf('=');
@@ -66,6 +78,7 @@ internal sealed class TierOptions
         TierUpLoopThreshold = _loops ?? config.TierUpLoopThreshold,
         BackgroundCompilation = !_sync && config.BackgroundCompilation,
         FunctionTiers = _functionTiers.Count > 0 ? _functionTiers : config.FunctionTiers,
+        BoundsChecks = _boundsChecks ?? config.BoundsChecks,
     };
 
     private static string Value(string[] args, ref int i)

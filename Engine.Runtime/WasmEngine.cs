@@ -28,9 +28,9 @@ public sealed unsafe class WasmEngine
             throw new ArgumentOutOfRangeException(nameof(EngineConfig.MemoryGuardSize), Config.MemoryGuardSize,
                 "the memory guard size must be a multiple of 64 KiB, at most 2 GiB");
         }
-        MemoryPolicy = NativeCodeEnabled && Config.BoundsChecks == BoundsCheckStrategy.GuardPages
-            ? new Vm.MemoryPolicy(true, Config.MemoryGuardSize)
-            : Vm.MemoryPolicy.Explicit;
+        MemoryPolicy = !NativeCodeEnabled ? Vm.MemoryPolicy.Explicit("the engine runs no machine code")
+            : Config.BoundsChecks == BoundsCheckStrategy.Explicit ? Vm.MemoryPolicy.Explicit("EngineConfig.BoundsChecks is Explicit")
+            : new Vm.MemoryPolicy(true, Config.MemoryGuardSize);
         Stacks = new DefaultObjectPool<ExecutionStack>(new StackPolicy(Config), Environment.ProcessorCount * 2);
     }
 

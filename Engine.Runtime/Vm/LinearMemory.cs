@@ -9,10 +9,11 @@ namespace Engine.Runtime.Vm;
 /// </summary>
 /// <param name="GuardPages">Try the guard-page reservation first.</param>
 /// <param name="GuardSize">The guard region past the 4 GiB a 32-bit index reaches.</param>
-internal readonly record struct MemoryPolicy(bool GuardPages, ulong GuardSize)
+/// <param name="ExplicitReason">Without guard pages, why (for statistics).</param>
+internal readonly record struct MemoryPolicy(bool GuardPages, ulong GuardSize, string? ExplicitReason = null)
 {
-    /// <summary>Explicit checks only (the interpreter's engines, and the setting).</summary>
-    public static MemoryPolicy Explicit => new(false, 0);
+    /// <summary>Explicit checks only, for <paramref name="reason"/>.</summary>
+    public static MemoryPolicy Explicit(string reason) => new(false, 0, reason);
 }
 
 /// <summary>
@@ -63,7 +64,7 @@ internal sealed unsafe class LinearMemory : IDisposable
         }
         else
         {
-            ExplicitReason = policy.GuardPages ? "another SIGSEGV handler replaced the engine's" : "explicit checks were asked for";
+            ExplicitReason = policy.GuardPages ? "another SIGSEGV handler replaced the engine's" : policy.ExplicitReason;
         }
         if (_base == 0)
         {
