@@ -53,8 +53,30 @@ public sealed partial class Linker
         return DefineHost(module, name, type, HostFunction.Adapt(null, type, callback));
     }
 
-    internal Linker DefineHost(string module, string name, FuncType type, SlotCallback callback) =>
-        Add(module, name, new HostDefinition(type, callback, $"{module}.{name}"));
+    /// <summary>
+    /// Defines a host function over raw slots (<see cref="UncheckedHostCallback"/>): the fastest shape,
+    /// for hosts that bind many functions generically, as WASI does. The type may have numeric and
+    /// vector parameters and results only (a reference in raw form would bypass the externref
+    /// collector's bookkeeping).
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="type"/> has a reference parameter or result.</exception>
+    public Linker DefineFunctionUnchecked(string module, string name, FuncType type, UncheckedHostCallback callback)
+    {
+        ArgumentNullException.ThrowIfNull(type);
+        ArgumentNullException.ThrowIfNull(callback);
+        if (type.Params.Concat(type.Results).Any(t => t is ValType.ExternRef or ValType.FuncRef))
+        {
+            throw new ArgumentException($"an unchecked host function takes and returns numbers and vectors only, not {type}", nameof(type));
+        }
+        string qualified = $"{module}.{name}";
+        return Add(module, name, new HostDefinition(store => new HostFunction(store, type, callback, qualified)));
+    }
+
+    internal Linker DefineHost(string module, string name, FuncType type, SlotCallback callback)
+    {
+        string qualified = $"{module}.{name}";
+        return Add(module, name, new HostDefinition(store => new HostFunction(store, type, callback, qualified)));
+    }
 
     private Linker Add(string module, string name, object definition)
     {
@@ -145,11 +167,10 @@ public sealed partial class Linker
     };
 
     /// <summary>A host function definition, instantiated once per store that uses it.</summary>
-    private sealed class HostDefinition(FuncType type, SlotCallback callback, string name)
+    private sealed class HostDefinition(Func<Store, HostFunction> create)
     {
         private readonly ConditionalWeakTable<Store, Function> _instances = new();
 
-        public Function In(Store store) =>
-            _instances.GetValue(store, s => new Function(s, new HostFunction(s, type, callback, name)));
+        public Function In(Store store) => _instances.GetValue(store, s => new Function(s, create(s)));
     }
 }

@@ -34,6 +34,7 @@ public sealed unsafe class Store : IDisposable
     private readonly List<nint> _funcRefs = new();
     private readonly long[] _fuel = GC.AllocateArray<long>(1, pinned: true);
     private long _epochDeadline = long.MaxValue;
+    private EpochWatch? _epochWatch;
     private bool _disposed;
 
     /// <summary>Creates a store in <paramref name="engine"/>.</summary>
@@ -100,6 +101,29 @@ public sealed unsafe class Store : IDisposable
         foreach (InstanceState instance in _instances)
         {
             instance.SetEpochDeadline(_epochDeadline);
+        }
+        _epochWatch?.SetDeadline(_epochDeadline);
+    }
+
+    /// <summary>
+    /// Cancelled when wasm running in this store would be interrupted: once the engine's epoch
+    /// reaches the deadline set with <see cref="SetEpochDeadline"/> (and never without
+    /// <see cref="EngineConfig.EpochInterruption"/> or a deadline). A host function that blocks
+    /// (waiting for input, sleeping) waits on this token too, and when it is cancelled throws
+    /// <see cref="TrapException"/> with <see cref="TrapCode.Interrupted"/>, so that an interruption
+    /// stops a guest blocked in the host as it stops running code. WASI's blocking calls do.
+    /// </summary>
+    public CancellationToken InterruptionToken
+    {
+        get
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (!Engine.Config.EpochInterruption || _epochDeadline == long.MaxValue)
+            {
+                return CancellationToken.None;
+            }
+            _epochWatch ??= new EpochWatch(Engine, _epochDeadline);
+            return _epochWatch.Token;
         }
     }
 
@@ -330,6 +354,7 @@ public sealed unsafe class Store : IDisposable
             return;
         }
         _disposed = true;
+        _epochWatch?.Dispose();
         Activations.Dispose();
         for (int i = _resources.Count - 1; i >= 0; i--)
         {

@@ -74,8 +74,70 @@ public sealed unsafe class WasmEngine
 
     /// <summary>
     /// Advances the epoch by one; wasm running in any store whose deadline is reached traps with
-    /// <see cref="TrapCode.Interrupted"/> at its next function entry or loop header. Safe from any thread.
+    /// <see cref="TrapCode.Interrupted"/> at its next function entry or loop header, and host calls
+    /// blocked on <see cref="Store.InterruptionToken"/> wake up. Safe from any thread.
     /// Needs <see cref="EngineConfig.EpochInterruption"/>.
     /// </summary>
-    public void IncrementEpoch() => Interlocked.Increment(ref _epoch[0]);
+    public void IncrementEpoch()
+    {
+        long epoch = Interlocked.Increment(ref _epoch[0]);
+        if (Volatile.Read(ref _watchCount) != 0)
+        {
+            WakeBlockedHostCalls(epoch);
+        }
+    }
+
+    // Stores whose host code may block (see Store.InterruptionToken), under the list's lock.
+    private readonly List<EpochWatch> _watches = new();
+    private int _watchCount;
+
+    internal void Watch(EpochWatch watch)
+    {
+        lock (_watches)
+        {
+            _watches.Add(watch);
+            Volatile.Write(ref _watchCount, _watches.Count);
+        }
+    }
+
+    internal void Unwatch(EpochWatch watch)
+    {
+        lock (_watches)
+        {
+            _watches.Remove(watch);
+            Volatile.Write(ref _watchCount, _watches.Count);
+        }
+    }
+
+    /// <summary>Cancels the interruption token of every store whose deadline <paramref name="epoch"/> reached
+    /// (outside the lock: cancelling runs the waiters' callbacks).</summary>
+    private void WakeBlockedHostCalls(long epoch)
+    {
+        List<CancellationTokenSource>? due = null;
+        lock (_watches)
+        {
+            foreach (EpochWatch watch in _watches)
+            {
+                if (watch.DueAt(epoch) is { } source)
+                {
+                    (due ??= new()).Add(source);
+                }
+            }
+        }
+        if (due is null)
+        {
+            return;
+        }
+        foreach (CancellationTokenSource source in due)
+        {
+            try
+            {
+                source.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The store went away meanwhile.
+            }
+        }
+    }
 }

@@ -23,6 +23,20 @@ public interface IWasiClock
 
     /// <summary>Blocks the calling thread until <see cref="ReadMonotonic"/> reaches <paramref name="monotonicDeadline"/>.</summary>
     void SleepUntil(ulong monotonicDeadline);
+
+    /// <summary>
+    /// Like <see cref="SleepUntil(ulong)"/>, but returns early once <paramref name="cancellation"/> is
+    /// cancelled (<c>poll_oneoff</c> sleeps so, to be interruptible). The default sleeps in steps of at
+    /// most 10 ms of this clock's monotonic time and looks at the token between them.
+    /// </summary>
+    void SleepUntil(ulong monotonicDeadline, CancellationToken cancellation)
+    {
+        const ulong Step = 10_000_000;
+        for (ulong now = ReadMonotonic(); now < monotonicDeadline && !cancellation.IsCancellationRequested; now = ReadMonotonic())
+        {
+            SleepUntil(monotonicDeadline - now > Step ? now + Step : monotonicDeadline);
+        }
+    }
 }
 
 /// <summary>The host's clocks: <see cref="DateTime.UtcNow"/> and <see cref="Stopwatch"/>.</summary>
@@ -48,14 +62,23 @@ internal sealed class SystemClock : IWasiClock
         return ticks / frequency * NanosecondsPerSecond + ticks % frequency * NanosecondsPerSecond / frequency;
     }
 
-    public void SleepUntil(ulong monotonicDeadline)
+    public void SleepUntil(ulong monotonicDeadline) => SleepUntil(monotonicDeadline, CancellationToken.None);
+
+    public void SleepUntil(ulong monotonicDeadline, CancellationToken cancellation)
     {
-        // Thread.Sleep has millisecond granularity: round up and loop, so the guest never wakes
-        // before its deadline as measured by its own monotonic clock.
+        // Waits have millisecond granularity: round up and loop, so the guest never wakes before its
+        // deadline as measured by its own monotonic clock.
         for (ulong now = ReadMonotonic(); now < monotonicDeadline; now = ReadMonotonic())
         {
-            ulong milliseconds = (monotonicDeadline - now + NanosecondsPerMillisecond - 1) / NanosecondsPerMillisecond;
-            Thread.Sleep((int)Math.Min(milliseconds, int.MaxValue));
+            int milliseconds = (int)Math.Min((monotonicDeadline - now + NanosecondsPerMillisecond - 1) / NanosecondsPerMillisecond, int.MaxValue);
+            if (!cancellation.CanBeCanceled)
+            {
+                Thread.Sleep(milliseconds);
+            }
+            else if (cancellation.WaitHandle.WaitOne(milliseconds))
+            {
+                return;
+            }
         }
     }
 }

@@ -4,18 +4,26 @@ using Microsoft.Win32.SafeHandles;
 namespace Engine.Wasi;
 
 /// <summary>
-/// The few libc calls WASI needs that .NET has no equivalent for. .NET's file APIs do not expose
-/// POSIX semantics exactly: <c>Directory.CreateDirectory</c> succeeds on existing directories,
-/// <c>File.Delete</c> ignores missing files, moves refuse to replace, opens cannot say
-/// <c>O_NOFOLLOW</c>, there is no hard link, no <c>lstat</c> with inode/ctime/nlink, and no
-/// nanosecond <c>utimensat</c>; and errors arrive as exceptions that lose the errno. So these
-/// path operations go straight to libc and report the precise errno.
+/// The libc calls WASI makes: the whole of its contact with the host kernel that .NET has no
+/// equivalent for. Paths are only ever resolved relative to a directory descriptor (the
+/// <c>*at</c> calls): see <see cref="PathResolver"/> for why no host path string reaches the
+/// kernel after a check. Then <c>getdents64</c> to list a directory through its descriptor,
+/// <c>poll</c> and <c>eventfd</c> to wait on a descriptor and be woken by an interruption, and
+/// <c>getrlimit</c> for the default descriptor cap.
 /// </summary>
 /// <remarks>
-/// Everything here is Linux (glibc or musl). No unsafe code: strings marshal as UTF-8, buffers as
-/// blittable arrays. A <see cref="SafeFileHandle"/> marshals as a pointer-sized value where C
-/// expects an <c>int</c> descriptor; both Linux ABIs we run on (x86-64, arm64) pass it in a
-/// register whose low 32 bits are the descriptor.
+/// <para>
+/// Linux only (glibc or musl); the supported host is x86-64, and arm64 differs only in two open
+/// flags. Elsewhere the file calls are never reached (no directory can be preopened, see
+/// <see cref="IsSupported"/>), and the waiting calls are not made.
+/// </para>
+/// <para>
+/// No unsafe code: strings marshal as UTF-8 (NUL-terminated copies), buffers as pinned blittable
+/// arrays. A <see cref="SafeFileHandle"/> marshals as a pointer-sized value where C expects an
+/// <c>int</c> descriptor; both Linux ABIs we run on pass it in a register whose low 32 bits are
+/// the descriptor, and the marshaller holds a reference on the handle for the duration of the
+/// call, so it cannot be closed and its number reused underneath.
+/// </para>
 /// </remarks>
 internal static class NativeMethods
 {
@@ -32,6 +40,7 @@ internal static class NativeMethods
     public const int O_DSYNC = 0x1000;
     public const int O_SYNC = 0x101000;
     public const int O_CLOEXEC = 0x80000;
+    public const int O_PATH = 0x200000;
 
     // O_DIRECTORY and O_NOFOLLOW differ between x86-64 (and most others) and arm64.
     public static readonly int O_DIRECTORY = IsArm64 ? 0x4000 : 0x10000;
@@ -40,6 +49,7 @@ internal static class NativeMethods
     // *at(2) flags and statx(2) request mask.
     public const int AT_FDCWD = -100;
     public const int AT_SYMLINK_NOFOLLOW = 0x100;
+    public const int AT_REMOVEDIR = 0x200;
     public const int AT_EMPTY_PATH = 0x1000;
     public const uint STATX_BASIC_STATS = 0x7FF;
 
@@ -47,56 +57,79 @@ internal static class NativeMethods
     public const long UTIME_NOW = (1L << 30) - 1;
     public const long UTIME_OMIT = (1L << 30) - 2;
 
+    // poll(2) events, eventfd(2) flags, getrlimit(2) resource.
+    public const short POLLIN = 0x1;
+    public const int EFD_CLOEXEC = 0x80000;
+    public const int RLIMIT_NOFILE = 7;
+
     /// <summary>Size of <c>struct statx</c>: fixed by the kernel ABI on every architecture.</summary>
     public const int StatxSize = 256;
+
+    /// <summary>Whether this host has the calls (Linux); elsewhere WASI's file system is unavailable.</summary>
+    public static bool IsSupported { get; } = OperatingSystem.IsLinux();
 
     private static bool IsArm64 => RuntimeInformation.ProcessArchitecture == Architecture.Arm64;
 
     /// <summary>The errno of the last call made through this class.</summary>
     public static int LastErrno => Marshal.GetLastPInvokeError();
 
-    /// <summary>open(2). <paramref name="mode"/> is the variadic third argument, passed as an int.</summary>
-    [DllImport(Libc, EntryPoint = "open", SetLastError = true)]
-    public static extern int Open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags, int mode);
+    /// <summary>A <c>struct pollfd</c>.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct PollFd
+    {
+        public int Fd;
+        public short Events;
+        public short Revents;
+    }
 
-    [DllImport(Libc, EntryPoint = "mkdir", SetLastError = true)]
-    public static extern int Mkdir([MarshalAs(UnmanagedType.LPUTF8Str)] string path, uint mode);
+    /// <summary>openat(2) relative to a directory descriptor. <paramref name="mode"/> is the variadic
+    /// third argument, passed as an int.</summary>
+    [DllImport(Libc, EntryPoint = "openat", SetLastError = true)]
+    public static extern int OpenAt(SafeFileHandle dirFd, [MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags, int mode);
 
-    [DllImport(Libc, EntryPoint = "rmdir", SetLastError = true)]
-    public static extern int Rmdir([MarshalAs(UnmanagedType.LPUTF8Str)] string path);
+    /// <summary>openat(2) with AT_FDCWD: only for the embedder's own paths (preopened directories).</summary>
+    [DllImport(Libc, EntryPoint = "openat", SetLastError = true)]
+    public static extern int OpenAt(int dirFd, [MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags, int mode);
 
-    [DllImport(Libc, EntryPoint = "unlink", SetLastError = true)]
-    public static extern int Unlink([MarshalAs(UnmanagedType.LPUTF8Str)] string path);
+    [DllImport(Libc, EntryPoint = "mkdirat", SetLastError = true)]
+    public static extern int MkdirAt(SafeFileHandle dirFd, [MarshalAs(UnmanagedType.LPUTF8Str)] string name, uint mode);
 
-    /// <summary>rename(2): atomically replaces the destination, unlike .NET's moves.</summary>
-    [DllImport(Libc, EntryPoint = "rename", SetLastError = true)]
-    public static extern int Rename([MarshalAs(UnmanagedType.LPUTF8Str)] string oldPath, [MarshalAs(UnmanagedType.LPUTF8Str)] string newPath);
+    /// <summary>unlinkat(2): a file or link, or with AT_REMOVEDIR an empty directory.</summary>
+    [DllImport(Libc, EntryPoint = "unlinkat", SetLastError = true)]
+    public static extern int UnlinkAt(SafeFileHandle dirFd, [MarshalAs(UnmanagedType.LPUTF8Str)] string name, int flags);
 
-    /// <summary>link(2): a hard link; does not follow a symlink at <paramref name="oldPath"/> on Linux.</summary>
-    [DllImport(Libc, EntryPoint = "link", SetLastError = true)]
-    public static extern int Link([MarshalAs(UnmanagedType.LPUTF8Str)] string oldPath, [MarshalAs(UnmanagedType.LPUTF8Str)] string newPath);
+    /// <summary>renameat(2): atomically replaces the destination, unlike .NET's moves.</summary>
+    [DllImport(Libc, EntryPoint = "renameat", SetLastError = true)]
+    public static extern int RenameAt(SafeFileHandle oldDirFd, [MarshalAs(UnmanagedType.LPUTF8Str)] string oldName,
+        SafeFileHandle newDirFd, [MarshalAs(UnmanagedType.LPUTF8Str)] string newName);
 
-    /// <summary>symlink(2): <paramref name="target"/> is stored verbatim.</summary>
-    [DllImport(Libc, EntryPoint = "symlink", SetLastError = true)]
-    public static extern int Symlink([MarshalAs(UnmanagedType.LPUTF8Str)] string target, [MarshalAs(UnmanagedType.LPUTF8Str)] string linkPath);
+    /// <summary>linkat(2) without AT_SYMLINK_FOLLOW: a link in the source is linked itself.</summary>
+    [DllImport(Libc, EntryPoint = "linkat", SetLastError = true)]
+    public static extern int LinkAt(SafeFileHandle oldDirFd, [MarshalAs(UnmanagedType.LPUTF8Str)] string oldName,
+        SafeFileHandle newDirFd, [MarshalAs(UnmanagedType.LPUTF8Str)] string newName, int flags);
 
-    /// <summary>readlink(2): the raw target bytes, not NUL-terminated; returns their count or -1.</summary>
-    [DllImport(Libc, EntryPoint = "readlink", SetLastError = true)]
-    public static extern nint Readlink([MarshalAs(UnmanagedType.LPUTF8Str)] string path, byte[] buffer, nuint size);
+    /// <summary>symlinkat(2): <paramref name="target"/> is stored verbatim.</summary>
+    [DllImport(Libc, EntryPoint = "symlinkat", SetLastError = true)]
+    public static extern int SymlinkAt([MarshalAs(UnmanagedType.LPUTF8Str)] string target, SafeFileHandle dirFd,
+        [MarshalAs(UnmanagedType.LPUTF8Str)] string name);
 
-    /// <summary>statx(2) on a path (relative paths are not used: <paramref name="dirFd"/> is AT_FDCWD).</summary>
+    /// <summary>readlinkat(2): the raw target bytes, not NUL-terminated; returns their count or -1.</summary>
+    /// <remarks>SAFETY: the kernel writes at most <paramref name="size"/> bytes; callers pass the array's length.</remarks>
+    [DllImport(Libc, EntryPoint = "readlinkat", SetLastError = true)]
+    public static extern nint ReadlinkAt(SafeFileHandle dirFd, [MarshalAs(UnmanagedType.LPUTF8Str)] string name, byte[] buffer, nuint size);
+
+    /// <summary>statx(2) of an entry of a directory, or of the descriptor itself (an empty name and AT_EMPTY_PATH).</summary>
+    /// <remarks>SAFETY: <paramref name="statxBuffer"/> must hold <see cref="StatxSize"/> bytes, the kernel's struct statx.</remarks>
     [DllImport(Libc, EntryPoint = "statx", SetLastError = true)]
-    public static extern int Statx(int dirFd, [MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags, uint mask, byte[] statxBuffer);
+    public static extern int Statx(SafeFileHandle dirFd, [MarshalAs(UnmanagedType.LPUTF8Str)] string name, int flags, uint mask, byte[] statxBuffer);
 
-    /// <summary>statx(2) on an open descriptor (with an empty path and AT_EMPTY_PATH).</summary>
-    [DllImport(Libc, EntryPoint = "statx", SetLastError = true)]
-    public static extern int Statx(SafeFileHandle fd, [MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags, uint mask, byte[] statxBuffer);
-
-    /// <summary>utimensat(2); <paramref name="times"/> is <c>struct timespec[2]</c> as four longs.</summary>
+    /// <summary>utimensat(2) of an entry of a directory; <paramref name="times"/> is <c>struct timespec[2]</c> as four longs.</summary>
+    /// <remarks>SAFETY: <paramref name="times"/> must hold four longs.</remarks>
     [DllImport(Libc, EntryPoint = "utimensat", SetLastError = true)]
-    public static extern int Utimensat(int dirFd, [MarshalAs(UnmanagedType.LPUTF8Str)] string path, long[] times, int flags);
+    public static extern int UtimensAt(SafeFileHandle dirFd, [MarshalAs(UnmanagedType.LPUTF8Str)] string name, long[] times, int flags);
 
     /// <summary>futimens(3); <paramref name="times"/> is <c>struct timespec[2]</c> as four longs.</summary>
+    /// <remarks>SAFETY: <paramref name="times"/> must hold four longs.</remarks>
     [DllImport(Libc, EntryPoint = "futimens", SetLastError = true)]
     public static extern int Futimens(SafeFileHandle fd, long[] times);
 
@@ -105,4 +138,29 @@ internal static class NativeMethods
 
     [DllImport(Libc, EntryPoint = "fdatasync", SetLastError = true)]
     public static extern int Fdatasync(SafeFileHandle fd);
+
+    /// <summary>getdents64(2): fills the buffer with <c>struct linux_dirent64</c> records; returns the
+    /// bytes used, 0 at the end, -1 on error.</summary>
+    /// <remarks>SAFETY: the kernel writes at most <paramref name="size"/> bytes; callers pass the array's length.</remarks>
+    [DllImport(Libc, EntryPoint = "getdents64", SetLastError = true)]
+    public static extern nint Getdents64(SafeFileHandle fd, byte[] buffer, nuint size);
+
+    /// <summary>poll(2) on the descriptors of <paramref name="fds"/>; returns how many are ready, 0 on timeout, -1 on error.</summary>
+    /// <remarks>SAFETY: <paramref name="count"/> must not exceed the array's length.</remarks>
+    [DllImport(Libc, EntryPoint = "poll", SetLastError = true)]
+    public static extern int Poll([In, Out] PollFd[] fds, nuint count, int timeoutMilliseconds);
+
+    /// <summary>eventfd(2): a counter descriptor, readable while non-zero.</summary>
+    [DllImport(Libc, EntryPoint = "eventfd", SetLastError = true)]
+    public static extern int EventFd(uint initialValue, int flags);
+
+    /// <summary>write(2) of an 8-byte counter increment to an eventfd.</summary>
+    /// <remarks>SAFETY: <paramref name="value"/> holds one long, the 8 bytes written.</remarks>
+    [DllImport(Libc, EntryPoint = "write", SetLastError = true)]
+    public static extern nint Write(SafeFileHandle fd, long[] value, nuint size);
+
+    /// <summary>getrlimit(2); <paramref name="limit"/> is <c>struct rlimit</c> (soft, hard) as two ulongs.</summary>
+    /// <remarks>SAFETY: <paramref name="limit"/> must hold two ulongs.</remarks>
+    [DllImport(Libc, EntryPoint = "getrlimit", SetLastError = true)]
+    public static extern int Getrlimit(int resource, ulong[] limit);
 }

@@ -47,6 +47,8 @@ public sealed class WasiConfig
 
     internal Random? Random { get; private set; }
 
+    internal int? MaxOpenDescriptors { get; private set; }
+
     /// <summary>Replaces the argument list. The first argument is the program name (argv[0]).</summary>
     public WasiConfig WithArgs(params IEnumerable<string> args)
     {
@@ -178,6 +180,21 @@ public sealed class WasiConfig
     {
         ArgumentNullException.ThrowIfNull(random);
         Random = random;
+        return this;
+    }
+
+    /// <summary>
+    /// Caps the descriptors the program may hold open at once, stdio and preopened directories
+    /// included; beyond it, opening another fails with <see cref="Errno.TooManyFiles"/>
+    /// (<c>EMFILE</c>) and no host descriptor is used. The default is 1024, or half the process's
+    /// <c>RLIMIT_NOFILE</c> if that is less. An embedder running many programs in one process
+    /// should give each a share of its own descriptors.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="limit"/> is less than 1.</exception>
+    public WasiConfig WithMaxOpenDescriptors(int limit)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        MaxOpenDescriptors = limit;
         return this;
     }
 

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Net.Sockets;
 using System.Text;
 
 namespace Engine.Wasi;
@@ -315,8 +316,8 @@ public sealed partial class WasiContext
             uint read = descriptor switch
             {
                 FileDescriptor file => ReadFileAtPosition(guest, file, buffers),
-                StreamDescriptor { Input: { } input } => (uint)input.Read(FirstNonEmpty(guest, buffers)),
-                SocketDescriptor socket => (uint)socket.Socket.Receive(FirstNonEmpty(guest, buffers)),
+                StreamDescriptor { Input: not null } stream => (uint)ReadStream(stream, FirstNonEmpty(guest, buffers)),
+                SocketDescriptor socket => (uint)Receive(socket, FirstNonEmpty(guest, buffers), SocketFlags.None, "fd_read"),
                 _ => throw new ErrnoException(Errno.BadDescriptor),
             };
             guest.WriteUInt32(nreadPointer, read);
@@ -507,11 +508,27 @@ public sealed partial class WasiContext
         };
     }
 
-    private static uint ReadFileAtPosition(GuestMemory guest, FileDescriptor file, IoVector[] buffers)
+    /// <summary>Reads stdin: waiting for its descriptor when it has one, else through <see cref="InterruptibleWait.Read"/>.</summary>
+    private int ReadStream(StreamDescriptor stream, Span<byte> buffer)
+    {
+        if (stream.InputHandle is { } handle)
+        {
+            InterruptibleWait.UntilReadable(handle, Interruption, "fd_read");
+            return stream.Input!.Read(buffer);
+        }
+        return InterruptibleWait.Read(stream.Input!, buffer, Interruption, "fd_read");
+    }
+
+    private uint ReadFileAtPosition(GuestMemory guest, FileDescriptor file, IoVector[] buffers)
     {
         if (!file.IsSeekable)
         {
-            // Like a stream: a second buffer could wait for data that never comes.
+            // Like a stream: a second buffer could wait for data that never comes. A pipe may have none
+            // yet: wait for it here, interruptibly (unless non-blocking, where the read says EAGAIN).
+            if ((file.Flags & FdFlags.Nonblock) == 0)
+            {
+                InterruptibleWait.UntilReadable(file.Handle, Interruption, "fd_read");
+            }
             return (uint)file.Read(FirstNonEmpty(guest, buffers), 0);
         }
         uint read = ReadFile(guest, file, buffers, file.Position);

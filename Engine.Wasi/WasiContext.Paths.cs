@@ -2,21 +2,24 @@ using Microsoft.Win32.SafeHandles;
 
 namespace Engine.Wasi;
 
-// The path_* functions. Every path goes through PathResolver, relative to a directory descriptor.
+// The path_* functions. Every path goes through PathResolver, relative to a directory descriptor,
+// and every operation acts on the resolved (directory descriptor, name) pair.
 public sealed partial class WasiContext
 {
     private const int NewFileMode = 0x1B6; // 0666, less the host's umask (as wasmtime)
 
-    /// <summary><c>path_create_directory</c>: mkdir; an existing entry is <see cref="Errno.Exist"/>.</summary>
+    /// <summary><c>path_create_directory</c>: mkdir; an existing entry (even a link to elsewhere)
+    /// is <see cref="Errno.Exist"/>. A trailing slash changes nothing.</summary>
     public Errno PathCreateDirectory(Span<byte> memory, uint fd, uint pathPointer, uint pathLength)
     {
         try
         {
             var guest = new GuestMemory(memory);
             DirectoryDescriptor directory = GetDirectory(fd, Rights.PathCreateDirectory);
-            ResolvedPath target = Resolve(guest, directory, pathPointer, pathLength, followFinalSymlink: false);
+            string path = WithoutTrailingSlashes(guest.ReadString(pathPointer, pathLength), out _);
+            using ResolvedPath target = PathResolver.Resolve(directory, path, followFinalSymlink: false);
             RequireAbsent(target);
-            HostFileSystem.CreateDirectory(target.HostPath);
+            HostFileSystem.CreateDirectory(target.Directory, target.Name);
             return Errno.Success;
         }
         catch (Exception e) when (IsGuestVisible(e))
@@ -32,7 +35,7 @@ public sealed partial class WasiContext
         {
             var guest = new GuestMemory(memory);
             DirectoryDescriptor directory = GetDirectory(fd, Rights.PathFilestatGet);
-            ResolvedPath target = Resolve(guest, directory, pathPointer, pathLength, FollowsSymlinks(flags));
+            using ResolvedPath target = Resolve(guest, directory, pathPointer, pathLength, FollowsSymlinks(flags));
             FileStatus status = target.Status ?? throw new ErrnoException(Errno.NoEntry);
             status.WriteTo(guest, filestatPointer);
             return Errno.Success;
@@ -52,9 +55,9 @@ public sealed partial class WasiContext
             var guest = new GuestMemory(memory);
             long[] timespecs = Timespecs(accessTime, modifyTime, fstFlags);
             DirectoryDescriptor directory = GetDirectory(fd, Rights.PathFilestatSetTimes);
-            ResolvedPath target = Resolve(guest, directory, pathPointer, pathLength, FollowsSymlinks(flags));
+            using ResolvedPath target = Resolve(guest, directory, pathPointer, pathLength, FollowsSymlinks(flags));
             RequireExists(target);
-            HostFileSystem.SetTimes(target.HostPath, timespecs);
+            HostFileSystem.SetTimes(target.Directory, target.Name, timespecs);
             return Errno.Success;
         }
         catch (Exception e) when (IsGuestVisible(e))
@@ -63,21 +66,26 @@ public sealed partial class WasiContext
         }
     }
 
-    /// <summary><c>path_link</c>: a hard link at <paramref name="newPathPointer"/> to the file at
-    /// <paramref name="oldPathPointer"/> (following a final link in the source when asked).</summary>
+    /// <summary><c>path_link</c>: a hard link at <paramref name="newPathPointer"/> to the entry at
+    /// <paramref name="oldPathPointer"/> (a link there is linked itself). Asking to follow a link in
+    /// the source (<see cref="LookupFlags.SymlinkFollow"/>) is <see cref="Errno.Invalid"/>, as in wasmtime.</summary>
     public Errno PathLink(Span<byte> memory, uint oldFd, LookupFlags oldFlags, uint oldPathPointer, uint oldPathLength,
         uint newFd, uint newPathPointer, uint newPathLength)
     {
         try
         {
             var guest = new GuestMemory(memory);
+            if (FollowsSymlinks(oldFlags))
+            {
+                ErrnoException.Throw(Errno.Invalid);
+            }
             DirectoryDescriptor oldDirectory = GetDirectory(oldFd, Rights.PathLinkSource);
             DirectoryDescriptor newDirectory = GetDirectory(newFd, Rights.PathLinkTarget);
-            ResolvedPath source = Resolve(guest, oldDirectory, oldPathPointer, oldPathLength, FollowsSymlinks(oldFlags));
+            using ResolvedPath source = Resolve(guest, oldDirectory, oldPathPointer, oldPathLength, followFinalSymlink: false);
             RequireExists(source);
-            ResolvedPath link = Resolve(guest, newDirectory, newPathPointer, newPathLength, followFinalSymlink: false);
+            using ResolvedPath link = Resolve(guest, newDirectory, newPathPointer, newPathLength, followFinalSymlink: false);
             RequireAbsent(link);
-            HostFileSystem.Link(source.HostPath, link.HostPath);
+            HostFileSystem.Link(source.Directory, source.Name, link.Directory, link.Name);
             return Errno.Success;
         }
         catch (Exception e) when (IsGuestVisible(e))
@@ -96,7 +104,8 @@ public sealed partial class WasiContext
     /// Opening a directory for writing (or to truncate or create) is <see cref="Errno.IsDirectory"/>;
     /// a symbolic link in the last component without <see cref="LookupFlags.SymlinkFollow"/> is
     /// <see cref="Errno.Loop"/>; <see cref="OpenFlags.Directory"/> with create, exclusive or
-    /// truncate is <see cref="Errno.Invalid"/> (all as wasmtime).
+    /// truncate is <see cref="Errno.Invalid"/>; creating a path with a trailing slash is
+    /// <see cref="Errno.IsDirectory"/> (all as wasmtime).
     /// </remarks>
     public Errno PathOpen(Span<byte> memory, uint fd, LookupFlags dirFlags, uint pathPointer, uint pathLength,
         OpenFlags openFlags, Rights baseRights, Rights inheritingRights, FdFlags fdFlags, uint openedFdPointer)
@@ -107,10 +116,16 @@ public sealed partial class WasiContext
             ValidateOpenFlags(dirFlags, openFlags, fdFlags);
             DirectoryDescriptor directory = GetDirectory(fd, Rights.PathOpen | RightsToOpen(openFlags));
             guest.EnsureValid(openedFdPointer, 4);
+            _fds.RequireRoom();
             bool exclusiveCreate = (openFlags & (OpenFlags.Create | OpenFlags.Exclusive)) == (OpenFlags.Create | OpenFlags.Exclusive);
             // O_CREAT|O_EXCL never follows a final link: an existing link is an existing entry.
             bool follow = FollowsSymlinks(dirFlags) && !exclusiveCreate;
-            ResolvedPath target = Resolve(guest, directory, pathPointer, pathLength, follow);
+            string path = guest.ReadString(pathPointer, pathLength);
+            if ((openFlags & OpenFlags.Create) != 0)
+            {
+                RefuseToCreateDirectory(directory, path);
+            }
+            using ResolvedPath target = PathResolver.Resolve(directory, path, follow);
             var request = new OpenRequest(openFlags, baseRights & directory.InheritingRights,
                 inheritingRights & directory.InheritingRights, fdFlags);
             Descriptor opened = target.Exists ? OpenExisting(target, request) : CreateFile(target, request);
@@ -124,7 +139,8 @@ public sealed partial class WasiContext
     }
 
     /// <summary><c>path_readlink</c>: the target of a symbolic link, truncated to the buffer;
-    /// not a link is <see cref="Errno.Invalid"/>.</summary>
+    /// not a link is <see cref="Errno.Invalid"/>, a link with an absolute target (which only the
+    /// host can make) <see cref="Errno.NotPermitted"/>, so no host path is revealed (as wasmtime).</summary>
     public Errno PathReadlink(Span<byte> memory, uint fd, uint pathPointer, uint pathLength,
         uint bufferPointer, uint bufferLength, uint bufferUsedPointer)
     {
@@ -132,7 +148,7 @@ public sealed partial class WasiContext
         {
             var guest = new GuestMemory(memory);
             DirectoryDescriptor directory = GetDirectory(fd, Rights.PathReadlink);
-            ResolvedPath link = Resolve(guest, directory, pathPointer, pathLength, followFinalSymlink: false);
+            using ResolvedPath link = Resolve(guest, directory, pathPointer, pathLength, followFinalSymlink: false);
             RequireExists(link);
             if (!link.IsSymlink)
             {
@@ -140,7 +156,12 @@ public sealed partial class WasiContext
             }
             Span<byte> buffer = guest.Slice(bufferPointer, bufferLength);
             guest.EnsureValid(bufferUsedPointer, 4);
-            byte[] target = HostFileSystem.ReadLink(link.HostPath);
+            byte[] target = HostFileSystem.ReadLink(link.Directory, link.Name);
+            if (target.Length > 0 && target[0] == (byte)'/')
+            {
+                // Like cap-std: an absolute target could only name something outside, so it is not revealed.
+                ErrnoException.Throw(Errno.NotPermitted);
+            }
             int length = Math.Min(target.Length, buffer.Length);
             target.AsSpan(0, length).CopyTo(buffer);
             guest.WriteUInt32(bufferUsedPointer, (uint)length);
@@ -160,14 +181,14 @@ public sealed partial class WasiContext
         {
             var guest = new GuestMemory(memory);
             DirectoryDescriptor directory = GetDirectory(fd, Rights.PathRemoveDirectory);
-            ResolvedPath target = Resolve(guest, directory, pathPointer, pathLength, followFinalSymlink: false);
+            using ResolvedPath target = Resolve(guest, directory, pathPointer, pathLength, followFinalSymlink: false);
             RequireNamedEntry(target);
             RequireExists(target);
             if (!target.IsDirectory)
             {
                 ErrnoException.Throw(Errno.NotDirectory);
             }
-            HostFileSystem.RemoveDirectory(target.HostPath);
+            HostFileSystem.RemoveDirectory(target.Directory, target.Name);
             return Errno.Success;
         }
         catch (Exception e) when (IsGuestVisible(e))
@@ -177,7 +198,8 @@ public sealed partial class WasiContext
     }
 
     /// <summary><c>path_rename</c>: rename(2) between two directory descriptors; replaces the
-    /// destination when the host allows.</summary>
+    /// destination when the host allows. A trailing slash on either path requires the source to be
+    /// a directory (<see cref="Errno.NotDirectory"/>), as rename(2) does.</summary>
     public Errno PathRename(Span<byte> memory, uint fd, uint oldPathPointer, uint oldPathLength,
         uint newFd, uint newPathPointer, uint newPathLength)
     {
@@ -186,12 +208,18 @@ public sealed partial class WasiContext
             var guest = new GuestMemory(memory);
             DirectoryDescriptor oldDirectory = GetDirectory(fd, Rights.PathRenameSource);
             DirectoryDescriptor newDirectory = GetDirectory(newFd, Rights.PathRenameTarget);
-            ResolvedPath source = Resolve(guest, oldDirectory, oldPathPointer, oldPathLength, followFinalSymlink: false);
+            string oldPath = WithoutTrailingSlashes(guest.ReadString(oldPathPointer, oldPathLength), out bool oldSlash);
+            string newPath = WithoutTrailingSlashes(guest.ReadString(newPathPointer, newPathLength), out bool newSlash);
+            using ResolvedPath source = PathResolver.Resolve(oldDirectory, oldPath, followFinalSymlink: false);
             RequireNamedEntry(source);
             RequireExists(source);
-            ResolvedPath destination = Resolve(guest, newDirectory, newPathPointer, newPathLength, followFinalSymlink: false);
+            using ResolvedPath destination = PathResolver.Resolve(newDirectory, newPath, followFinalSymlink: false);
             RequireNamedEntry(destination);
-            HostFileSystem.Rename(source.HostPath, destination.HostPath);
+            if ((oldSlash || newSlash) && !source.IsDirectory)
+            {
+                ErrnoException.Throw(Errno.NotDirectory);
+            }
+            HostFileSystem.Rename(source.Directory, source.Name, destination.Directory, destination.Name);
             return Errno.Success;
         }
         catch (Exception e) when (IsGuestVisible(e))
@@ -226,9 +254,9 @@ public sealed partial class WasiContext
             {
                 ErrnoException.Throw(Errno.Invalid);
             }
-            ResolvedPath link = Resolve(guest, directory, newPathPointer, newPathLength, followFinalSymlink: false);
+            using ResolvedPath link = Resolve(guest, directory, newPathPointer, newPathLength, followFinalSymlink: false);
             RequireAbsent(link);
-            HostFileSystem.Symlink(target, link.HostPath);
+            HostFileSystem.Symlink(target, link.Directory, link.Name);
             return Errno.Success;
         }
         catch (Exception e) when (IsGuestVisible(e))
@@ -244,13 +272,13 @@ public sealed partial class WasiContext
         {
             var guest = new GuestMemory(memory);
             DirectoryDescriptor directory = GetDirectory(fd, Rights.PathUnlinkFile);
-            ResolvedPath target = Resolve(guest, directory, pathPointer, pathLength, followFinalSymlink: false);
+            using ResolvedPath target = Resolve(guest, directory, pathPointer, pathLength, followFinalSymlink: false);
             if (target.NamesDirectoryItself || target.IsDirectory)
             {
                 ErrnoException.Throw(Errno.IsDirectory);
             }
             RequireExists(target);
-            HostFileSystem.Unlink(target.HostPath);
+            HostFileSystem.Unlink(target.Directory, target.Name);
             return Errno.Success;
         }
         catch (Exception e) when (IsGuestVisible(e))
@@ -279,13 +307,37 @@ public sealed partial class WasiContext
         return PathResolver.Resolve(directory, path, followFinalSymlink);
     }
 
+    /// <summary>
+    /// <paramref name="path"/> without its trailing slashes (a path of nothing but slashes stays as
+    /// it is), for the calls that give a trailing slash a meaning of their own rather than the
+    /// resolver's "the directory itself".
+    /// </summary>
+    private static string WithoutTrailingSlashes(string path, out bool hadTrailingSlash)
+    {
+        string trimmed = path.TrimEnd('/');
+        hadTrailingSlash = trimmed.Length < path.Length && trimmed.Length > 0;
+        return hadTrailingSlash ? trimmed : path;
+    }
+
+    /// <summary>Creating a file at a path with a trailing slash is <see cref="Errno.IsDirectory"/>
+    /// whatever is there (as cap-std); only an escape on the way to it fails first.</summary>
+    private static void RefuseToCreateDirectory(DirectoryDescriptor directory, string path)
+    {
+        string named = WithoutTrailingSlashes(path, out bool trailingSlash);
+        if (trailingSlash)
+        {
+            using ResolvedPath target = PathResolver.Resolve(directory, named, followFinalSymlink: false);
+            ErrnoException.Throw(Errno.IsDirectory);
+        }
+    }
+
     private static bool FollowsSymlinks(LookupFlags flags)
     {
         RequireKnownBits((ulong)flags, (ulong)LookupFlags.SymlinkFollow);
         return (flags & LookupFlags.SymlinkFollow) != 0;
     }
 
-    private static void RequireExists(ResolvedPath target)
+    private static void RequireExists(in ResolvedPath target)
     {
         if (!target.Exists)
         {
@@ -294,7 +346,7 @@ public sealed partial class WasiContext
     }
 
     /// <summary>Creating something where an entry (or the directory itself, via "." or "..") exists.</summary>
-    private static void RequireAbsent(ResolvedPath target)
+    private static void RequireAbsent(in ResolvedPath target)
     {
         if (target.Exists || target.NamesDirectoryItself)
         {
@@ -303,7 +355,7 @@ public sealed partial class WasiContext
     }
 
     /// <summary>Removing or renaming needs an entry name; "." and ".." name none.</summary>
-    private static void RequireNamedEntry(ResolvedPath target)
+    private static void RequireNamedEntry(in ResolvedPath target)
     {
         if (target.NamesDirectoryItself)
         {
@@ -326,7 +378,7 @@ public sealed partial class WasiContext
         ((openFlags & OpenFlags.Create) != 0 ? Rights.PathCreateFile : Rights.None)
         | ((openFlags & OpenFlags.Truncate) != 0 ? Rights.PathFilestatSetSize : Rights.None);
 
-    private static Descriptor OpenExisting(ResolvedPath target, OpenRequest request)
+    private static Descriptor OpenExisting(in ResolvedPath target, OpenRequest request)
     {
         if ((request.OpenFlags & (OpenFlags.Create | OpenFlags.Exclusive)) == (OpenFlags.Create | OpenFlags.Exclusive))
         {
@@ -345,10 +397,10 @@ public sealed partial class WasiContext
         {
             ErrnoException.Throw(Errno.NotDirectory);
         }
-        return OpenFile(target.HostPath, request, creating: false);
+        return OpenFile(target, request, creating: false);
     }
 
-    private static DirectoryDescriptor OpenDirectory(ResolvedPath target, OpenRequest request)
+    private static DirectoryDescriptor OpenDirectory(in ResolvedPath target, OpenRequest request)
     {
         bool writes = (request.BaseRights & Rights.FdWrite) != 0
             || (request.OpenFlags & (OpenFlags.Create | OpenFlags.Truncate)) != 0;
@@ -356,25 +408,21 @@ public sealed partial class WasiContext
         {
             ErrnoException.Throw(Errno.IsDirectory);
         }
-        return DirectoryDescriptor.Open(target.HostPath, null, request.BaseRights & Rights.Directory, request.InheritingRights);
+        return DirectoryDescriptor.Open(target, request.BaseRights & Rights.Directory, request.InheritingRights);
     }
 
-    private static FileDescriptor CreateFile(ResolvedPath target, OpenRequest request)
+    private static FileDescriptor CreateFile(in ResolvedPath target, OpenRequest request)
     {
         if ((request.OpenFlags & OpenFlags.Create) == 0)
         {
             ErrnoException.Throw(Errno.NoEntry);
         }
-        if (target.RequiresDirectory)
-        {
-            ErrnoException.Throw(Errno.IsDirectory);
-        }
-        return OpenFile(target.HostPath, request, creating: true);
+        return OpenFile(target, request, creating: true);
     }
 
-    private static FileDescriptor OpenFile(string hostPath, OpenRequest request, bool creating)
+    private static FileDescriptor OpenFile(in ResolvedPath target, OpenRequest request, bool creating)
     {
-        SafeFileHandle handle = HostFileSystem.Open(hostPath, request.HostOpenFlags(creating), NewFileMode);
+        SafeFileHandle handle = HostFileSystem.OpenAt(target.Directory, target.Name, request.HostOpenFlags(creating), NewFileMode);
         try
         {
             FileStatus status = HostFileSystem.GetStatus(handle);

@@ -143,20 +143,25 @@ public sealed partial class WasiContext
     }
 
     /// <summary>Blocks until a waiting socket is ready or the deadline passes (no deadline and no
-    /// sockets cannot happen: every subscription is then either a clock or already complete).</summary>
+    /// sockets cannot happen: every subscription is then either a clock or already complete), or
+    /// <see cref="Interruption"/> ends the wait (within a slice).</summary>
     private void WaitForSocketsOrDeadline(List<(Subscription Subscription, SocketDescriptor Socket)> waitingSockets, ulong? deadline, List<Event> events)
     {
         if (waitingSockets.Count == 0)
         {
             if (deadline is { } time)
             {
-                _clock.SleepUntil(time);
+                InterruptibleWait.Sleep(_clock, time, Interruption, "poll_oneoff");
             }
             return;
         }
         const int SliceMicroseconds = 10_000;
         while (events.Count == 0)
         {
+            if (Interruption.IsCancellationRequested)
+            {
+                throw InterruptibleWait.Interrupted("poll_oneoff");
+            }
             ulong now = _clock.ReadMonotonic();
             if (deadline is { } time && now >= time)
             {

@@ -17,6 +17,8 @@ public sealed partial class WasiContext
             SocketDescriptor listener = GetSocket(fd, Rights.SockAccept);
             RequireKnownBits((ulong)flags, (ulong)FdFlags.Nonblock);
             guest.EnsureValid(acceptedFdPointer, 4);
+            _fds.RequireRoom();
+            WaitUnlessNonBlocking(listener.Socket, "sock_accept");
             Socket accepted = listener.Socket.Accept();
             accepted.Blocking = (flags & FdFlags.Nonblock) == 0;
             guest.WriteUInt32(acceptedFdPointer, _fds.Add(new SocketDescriptor(accepted)));
@@ -45,9 +47,9 @@ public sealed partial class WasiContext
             // Peeking cannot wait for all: the same bytes would be read again and again.
             uint received = flags switch
             {
-                RiFlags.WaitAll => ReceiveAll(guest, socket.Socket, buffers),
-                _ when (flags & RiFlags.Peek) != 0 => (uint)socket.Socket.Receive(FirstNonEmpty(guest, buffers), SocketFlags.Peek),
-                _ => (uint)socket.Socket.Receive(FirstNonEmpty(guest, buffers)),
+                RiFlags.WaitAll => ReceiveAll(guest, socket, buffers),
+                _ when (flags & RiFlags.Peek) != 0 => (uint)Receive(socket, FirstNonEmpty(guest, buffers), SocketFlags.Peek, "sock_recv"),
+                _ => (uint)Receive(socket, FirstNonEmpty(guest, buffers), SocketFlags.None, "sock_recv"),
             };
             guest.WriteUInt32(receivedPointer, received);
             guest.WriteUInt16(roFlagsPointer, (ushort)RoFlags.None);
@@ -107,7 +109,23 @@ public sealed partial class WasiContext
         return socket;
     }
 
-    private static uint ReceiveAll(GuestMemory guest, Socket socket, IoVector[] buffers)
+    /// <summary>Receive(2), waiting interruptibly for data first when the socket blocks.</summary>
+    private int Receive(SocketDescriptor socket, Span<byte> buffer, SocketFlags flags, string function)
+    {
+        WaitUnlessNonBlocking(socket.Socket, function);
+        return socket.Socket.Receive(buffer, flags);
+    }
+
+    /// <summary>A blocking socket's call would wait: wait for it here instead, where an interruption can end the wait.</summary>
+    private void WaitUnlessNonBlocking(Socket socket, string function)
+    {
+        if (socket.Blocking)
+        {
+            InterruptibleWait.UntilReadable(socket.SafeHandle, Interruption, function);
+        }
+    }
+
+    private uint ReceiveAll(GuestMemory guest, SocketDescriptor socket, IoVector[] buffers)
     {
         uint total = 0;
         foreach (IoVector buffer in buffers)
@@ -115,7 +133,7 @@ public sealed partial class WasiContext
             Span<byte> remaining = guest.Slice(buffer.Pointer, buffer.Length);
             while (remaining.Length > 0)
             {
-                int received = socket.Receive(remaining);
+                int received = Receive(socket, remaining, SocketFlags.None, "sock_recv");
                 if (received == 0)
                 {
                     return total;

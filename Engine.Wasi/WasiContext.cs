@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Engine.Core;
 
 namespace Engine.Wasi;
 
@@ -27,12 +28,16 @@ namespace Engine.Wasi;
 /// </para>
 /// <para>
 /// Sandboxing: the guest reaches the host file system only through directory descriptors, and
-/// every path is resolved by <see cref="PathResolver"/>, which walks it component by component,
-/// expands symbolic links itself and refuses anything that would leave the directory
-/// (<see cref="Errno.NotPermitted"/>, as wasmtime). Where this implementation follows wasmtime
-/// rather than the letter of the witx documentation, the member says so.
+/// every path is resolved by <see cref="PathResolver"/>, which walks it component by component
+/// through open directory handles, expands symbolic links itself and refuses anything that would
+/// leave the directory (<see cref="Errno.NotPermitted"/>, as wasmtime); the operation then acts on
+/// the last directory's handle, so nothing renamed or swapped meanwhile can redirect it. A context
+/// holds at most <see cref="WasiConfig.WithMaxOpenDescriptors"/> descriptors. Where this
+/// implementation follows wasmtime rather than the letter of the witx documentation, the member
+/// says so.
 /// </para>
-/// <para>Not thread-safe: a preview1 guest makes one call at a time.</para>
+/// <para>Not thread-safe: a preview1 guest makes one call at a time (different contexts may run on
+/// different threads at once).</para>
 /// </remarks>
 public sealed partial class WasiContext : IDisposable
 {
@@ -40,10 +45,12 @@ public sealed partial class WasiContext : IDisposable
     private readonly byte[][] _environment;
     private readonly IWasiClock _clock;
     private readonly Random? _random;
-    private readonly FdTable _fds = new();
+    private readonly FdTable _fds;
 
     /// <summary>Creates the context: encodes arguments and environment and opens the descriptor table.</summary>
-    /// <exception cref="DirectoryNotFoundException">A preopened host directory does not exist.</exception>
+    /// <exception cref="DirectoryNotFoundException">A preopened host directory does not exist or is not a directory.</exception>
+    /// <exception cref="UnauthorizedAccessException">A preopened host directory cannot be opened.</exception>
+    /// <exception cref="PlatformNotSupportedException">Directories are preopened on a host other than Linux.</exception>
     public WasiContext(WasiConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
@@ -51,13 +58,14 @@ public sealed partial class WasiContext : IDisposable
         _environment = config.Environment.Select(pair => Encoding.UTF8.GetBytes($"{pair.Key}={pair.Value}")).ToArray();
         _clock = config.Clock;
         _random = config.Random;
+        _fds = new FdTable(config.MaxOpenDescriptors ?? DefaultMaxOpenDescriptors());
         try
         {
             OpenStdio(config);
             OpenPreopens(config.Preopens);
             foreach (var socket in config.Sockets)
             {
-                _fds.Add(new SocketDescriptor(socket));
+                _fds.AddProvided(new SocketDescriptor(socket));
             }
         }
         catch
@@ -67,19 +75,29 @@ public sealed partial class WasiContext : IDisposable
         }
     }
 
+    /// <summary>
+    /// Ends the calls that wait (<c>poll_oneoff</c>; <c>fd_read</c> of stdin, a pipe or a socket;
+    /// <c>sock_recv</c>, <c>sock_accept</c>) when cancelled: they then throw <see cref="TrapException"/>
+    /// with <see cref="TrapCode.Interrupted"/>, which leaves wasm as the trap of running code would. The
+    /// linker binding (<see cref="WasiLinker"/>) sets it to the calling store's
+    /// <see cref="Runtime.Store.InterruptionToken"/> before each such call; an embedder calling these
+    /// methods itself may set its own. None (the default): they wait as long as it takes.
+    /// </summary>
+    public CancellationToken Interruption { get; set; }
+
     /// <summary>Closes every descriptor the guest still holds.</summary>
     public void Dispose() => _fds.Dispose();
 
     private void OpenStdio(WasiConfig config)
     {
-        _fds.Add(config.Stdin switch
+        _fds.AddProvided(config.Stdin switch
         {
-            { Inherit: true } => StreamDescriptor.ForInput(Console.OpenStandardInput(), !Console.IsInputRedirected, ownsStream: true),
+            { Inherit: true } => StreamDescriptor.ForInheritedInput(Console.OpenStandardInput(), !Console.IsInputRedirected),
             { Stream: { } stream } => StreamDescriptor.ForInput(stream, isTerminal: false, ownsStream: false),
             _ => StreamDescriptor.ForInput(Stream.Null, isTerminal: false, ownsStream: false),
         });
-        _fds.Add(OpenOutput(config.Stdout, Console.OpenStandardOutput, Console.IsOutputRedirected));
-        _fds.Add(OpenOutput(config.Stderr, Console.OpenStandardError, Console.IsErrorRedirected));
+        _fds.AddProvided(OpenOutput(config.Stdout, Console.OpenStandardOutput, Console.IsOutputRedirected));
+        _fds.AddProvided(OpenOutput(config.Stderr, Console.OpenStandardError, Console.IsErrorRedirected));
     }
 
     private static StreamDescriptor OpenOutput(StdioBinding binding, Func<Stream> openConsole, bool consoleRedirected) => binding switch
@@ -91,37 +109,61 @@ public sealed partial class WasiContext : IDisposable
 
     private void OpenPreopens(IReadOnlyList<PreopenedDirectory> preopens)
     {
-        if (preopens.Count > 0 && !Directory.Exists("/proc/self/fd"))
+        if (preopens.Count > 0 && !NativeMethods.IsSupported)
         {
-            throw new PlatformNotSupportedException("WASI directories need Linux's /proc/self/fd (see DirectoryDescriptor).");
+            throw new PlatformNotSupportedException("WASI directories need a Linux host (see NativeMethods).");
         }
         foreach (PreopenedDirectory preopen in preopens)
         {
-            _fds.Add(DirectoryDescriptor.Open(PreopenHostPath(preopen.HostPath), preopen.GuestPath,
-                Rights.Directory, Rights.Directory | Rights.RegularFile));
+            _fds.AddProvided(OpenPreopen(preopen));
         }
     }
 
     /// <summary>
-    /// The absolute host path of a preopen. If the path itself is a symbolic link (the embedder's
-    /// choice, so trusted), it is resolved here, since directories are opened with O_NOFOLLOW.
+    /// Opens a preopened directory. Its host path is the embedder's choice, so trusted: a link there
+    /// is followed. Failures become the exceptions .NET raises for the same condition.
     /// </summary>
-    private static string PreopenHostPath(string configuredPath)
+    private static DirectoryDescriptor OpenPreopen(PreopenedDirectory preopen)
     {
-        var directory = new DirectoryInfo(Path.GetFullPath(configuredPath));
-        if (!directory.Exists)
+        try
         {
-            throw new DirectoryNotFoundException($"Preopened directory '{configuredPath}' does not exist.");
+            return DirectoryDescriptor.OpenPreopen(Path.GetFullPath(preopen.HostPath), preopen.GuestPath,
+                Rights.Directory, Rights.Directory | Rights.RegularFile);
         }
-        string resolved = directory.ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? directory.FullName;
-        return Path.TrimEndingDirectorySeparator(resolved);
+        catch (ErrnoException e)
+        {
+            string what = $"Preopened directory '{preopen.HostPath}'";
+            throw e.Errno switch
+            {
+                Errno.NoEntry => new DirectoryNotFoundException($"{what} does not exist."),
+                Errno.NotDirectory => new DirectoryNotFoundException($"{what} is not a directory."),
+                Errno.Access => new UnauthorizedAccessException($"{what} cannot be opened: permission denied."),
+                _ => new IOException($"{what} cannot be opened (WASI errno {e.Errno}).", e),
+            };
+        }
+    }
+
+    /// <summary>
+    /// The default of <see cref="WasiConfig.WithMaxOpenDescriptors"/>: 1024, or half the process's
+    /// soft <c>RLIMIT_NOFILE</c> if that is less, leaving the host the other half.
+    /// </summary>
+    internal static int DefaultMaxOpenDescriptors()
+    {
+        const int Default = 1024, Minimum = 16;
+        var limit = new ulong[2];
+        if (!NativeMethods.IsSupported || NativeMethods.Getrlimit(NativeMethods.RLIMIT_NOFILE, limit) != 0)
+        {
+            return Default;
+        }
+        return (int)Math.Clamp(limit[0] / 2, Minimum, Default);
     }
 
     /// <summary>The errno for an exception caught at the boundary of a WASI function.</summary>
     private static Errno Failure(Exception exception) => ErrnoMapping.FromException(exception);
 
-    /// <summary>True for every exception a WASI function turns into an errno (all but proc_exit's).</summary>
-    private static bool IsGuestVisible(Exception exception) => exception is not WasiExitException;
+    /// <summary>True for every exception a WASI function turns into an errno: all but proc_exit's and
+    /// the interruption trap (see <see cref="InterruptibleWait"/>).</summary>
+    private static bool IsGuestVisible(Exception exception) => exception is not (WasiExitException or TrapException);
 
     private static void RequireKnownBits(ulong value, ulong known)
     {

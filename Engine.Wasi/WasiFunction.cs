@@ -28,8 +28,14 @@ public sealed class WasiFunction
     /// <summary>Result types: <c>[i32]</c> (the errno) for every function but <c>proc_exit</c>, which has none.</summary>
     public ValType[] Results { get; }
 
-    /// <summary>Calls the function. Never throws, except <see cref="WasiExitException"/> from <c>proc_exit</c>.</summary>
+    /// <summary>Calls the function. Never throws, except <see cref="WasiExitException"/> from <c>proc_exit</c>, and
+    /// <see cref="TrapException"/> (<see cref="TrapCode.Interrupted"/>) from a function that <see cref="MayBlock"/>
+    /// when <see cref="WasiContext.Interruption"/> is cancelled while it waits.</summary>
     public WasiInvoker Invoke { get; }
+
+    /// <summary>Whether the function may wait (<c>fd_read</c>, <c>poll_oneoff</c>, <c>sock_accept</c>, <c>sock_recv</c>):
+    /// a binding sets <see cref="WasiContext.Interruption"/> before calling it.</summary>
+    public bool MayBlock { get; internal init; }
 
     /// <inheritdoc/>
     public override string ToString() =>

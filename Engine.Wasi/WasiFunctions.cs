@@ -38,7 +38,7 @@ public static class WasiFunctions
         Define("fd_prestat_get", [I32, I32], (c, m, a) => c.FdPrestatGet(m, U32(a[0]), U32(a[1]))),
         Define("fd_prestat_dir_name", [I32, I32, I32], (c, m, a) => c.FdPrestatDirName(m, U32(a[0]), U32(a[1]), U32(a[2]))),
         Define("fd_pwrite", [I32, I32, I32, I64, I32], (c, m, a) => c.FdPwrite(m, U32(a[0]), U32(a[1]), U32(a[2]), a[3], U32(a[4]))),
-        Define("fd_read", [I32, I32, I32, I32], (c, m, a) => c.FdRead(m, U32(a[0]), U32(a[1]), U32(a[2]), U32(a[3]))),
+        Blocking("fd_read", [I32, I32, I32, I32], (c, m, a) => c.FdRead(m, U32(a[0]), U32(a[1]), U32(a[2]), U32(a[3]))),
         Define("fd_readdir", [I32, I32, I32, I64, I32], (c, m, a) => c.FdReaddir(m, U32(a[0]), U32(a[1]), U32(a[2]), a[3], U32(a[4]))),
         Define("fd_renumber", [I32, I32], (c, m, a) => c.FdRenumber(U32(a[0]), U32(a[1]))),
         Define("fd_seek", [I32, I64, I32, I32], (c, m, a) => c.FdSeek(m, U32(a[0]), (long)a[1], (Whence)a[2], U32(a[3]))),
@@ -63,13 +63,13 @@ public static class WasiFunctions
         Define("path_symlink", [I32, I32, I32, I32, I32],
             (c, m, a) => c.PathSymlink(m, U32(a[0]), U32(a[1]), U32(a[2]), U32(a[3]), U32(a[4]))),
         Define("path_unlink_file", [I32, I32, I32], (c, m, a) => c.PathUnlinkFile(m, U32(a[0]), U32(a[1]), U32(a[2]))),
-        Define("poll_oneoff", [I32, I32, I32, I32], (c, m, a) => c.PollOneoff(m, U32(a[0]), U32(a[1]), U32(a[2]), U32(a[3]))),
+        Blocking("poll_oneoff", [I32, I32, I32, I32], (c, m, a) => c.PollOneoff(m, U32(a[0]), U32(a[1]), U32(a[2]), U32(a[3]))),
         new WasiFunction("proc_exit", [I32], [], static (c, m, a) => { c.ProcExit(U32(a[0])); return 0; }),
         Define("proc_raise", [I32], (c, m, a) => c.ProcRaise((byte)a[0])),
         Define("sched_yield", [], (c, m, a) => c.SchedYield()),
         Define("random_get", [I32, I32], (c, m, a) => c.RandomGet(m, U32(a[0]), U32(a[1]))),
-        Define("sock_accept", [I32, I32, I32], (c, m, a) => c.SockAccept(m, U32(a[0]), (FdFlags)a[1], U32(a[2]))),
-        Define("sock_recv", [I32, I32, I32, I32, I32, I32],
+        Blocking("sock_accept", [I32, I32, I32], (c, m, a) => c.SockAccept(m, U32(a[0]), (FdFlags)a[1], U32(a[2]))),
+        Blocking("sock_recv", [I32, I32, I32, I32, I32, I32],
             (c, m, a) => c.SockRecv(m, U32(a[0]), U32(a[1]), U32(a[2]), (RiFlags)a[3], U32(a[4]), U32(a[5]))),
         Define("sock_send", [I32, I32, I32, I32, I32],
             (c, m, a) => c.SockSend(m, U32(a[0]), U32(a[1]), U32(a[2]), (ushort)a[3], U32(a[4]))),
@@ -88,4 +88,9 @@ public static class WasiFunctions
     /// <summary>A function returning its errno as the single i32 result.</summary>
     private static WasiFunction Define(string name, ValType[] parameters, Func<WasiContext, Span<byte>, ReadOnlySpan<ulong>, Errno> call) =>
         new(name, parameters, [I32], (context, memory, args) => (int)call(context, memory, args));
+
+    /// <summary>Like <see cref="Define"/>, for a function that may wait (for input, a connection, time):
+    /// it heeds <see cref="WasiContext.Interruption"/>.</summary>
+    private static WasiFunction Blocking(string name, ValType[] parameters, Func<WasiContext, Span<byte>, ReadOnlySpan<ulong>, Errno> call) =>
+        new(name, parameters, [I32], (context, memory, args) => (int)call(context, memory, args)) { MayBlock = true };
 }

@@ -10,14 +10,27 @@ internal delegate void SlotCallback(Store store, Span<ulong> slots);
 internal sealed class HostFunction : FunctionInstance
 {
     private readonly Store _store;
-    private readonly SlotCallback _callback;
+    private readonly SlotCallback? _callback;
+    private readonly UncheckedHostCallback? _unchecked;
     private readonly string? _name;
 
     public HostFunction(Store store, FuncType type, SlotCallback callback, string? name)
+        : this(store, type, name)
+    {
+        _callback = callback;
+    }
+
+    /// <summary>A host function of the public raw shape, called without an adapter in between.</summary>
+    public HostFunction(Store store, FuncType type, UncheckedHostCallback callback, string? name)
+        : this(store, type, name)
+    {
+        _unchecked = callback;
+    }
+
+    private HostFunction(Store store, FuncType type, string? name)
         : base(type, store.Engine.Types.GetId(type))
     {
         _store = store;
-        _callback = callback;
         _name = name;
         store.CreateFuncRef(this, 0);
     }
@@ -26,7 +39,17 @@ internal sealed class HostFunction : FunctionInstance
     public override string? Name => _name;
 
     /// <inheritdoc/>
-    public override void Invoke(Span<ulong> slots) => _callback(_store, slots);
+    public override void Invoke(Span<ulong> slots)
+    {
+        if (_unchecked is { } callback)
+        {
+            callback(_store.Caller, slots);
+        }
+        else
+        {
+            _callback!(_store, slots);
+        }
+    }
 
     /// <summary>Adapts a <see cref="HostCallback"/> over values to the slot form.</summary>
     public static SlotCallback Adapt(Store? unused, FuncType type, HostCallback callback) => (store, slots) =>

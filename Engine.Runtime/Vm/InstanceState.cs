@@ -186,6 +186,11 @@ internal sealed unsafe class InstanceState : VMInstance, IDisposable
     /// <summary>The module's compiled code this instance runs (the one for its memory's bounds checks), or null.</summary>
     public Native.ModuleCode? Code { get; }
 
+    /// <summary>The embedding API's view of memory 0 (made on first use), or null without one.</summary>
+    public Memory? DefaultMemory => _memory is null ? null : _defaultMemory ??= new Memory(_store, _memory);
+
+    private Memory? _defaultMemory;
+
     public ModuleInfo ModuleInfo => _module;
 
     /// <summary>The instance's exports by name (built on first use).</summary>

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using Engine.Core;
 using Engine.Wasi;
 using NUnit.Framework;
 
@@ -39,5 +40,25 @@ public sealed class FifoTests : WasiTestBase
         Assert.That(Wasi.FdTell(Memory.Span, writer, Memory.Allocate(8)), Is.EqualTo(Errno.InvalidSeek));
         Assert.That(Read(reader, 16, out _), Is.EqualTo(Errno.Again), "non-blocking and empty");
         Assert.That(Encoding.UTF8.GetString(Stdout.ToArray()), Is.Empty);
+    }
+
+    /// <summary>A read from a named pipe nobody writes to waits, until the context's
+    /// <see cref="WasiContext.Interruption"/> ends it with a trap; a non-blocking one does not wait.</summary>
+    [Test]
+    public void AnInterruptionEndsAReadWaitingForThePipe()
+    {
+        // A host end open for writing (and reading, so that opening it does not wait) that never writes.
+        using var hostEnd = new FileStream(HostPath("pipe"), FileMode.Open, FileAccess.ReadWrite);
+        uint reader = Open("pipe", rights: Rights.FdRead);
+        uint nonBlocking = Open("pipe", rights: Rights.FdRead, fdFlags: FdFlags.Nonblock);
+        using var interruption = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+        Wasi.Interruption = interruption.Token;
+
+        Assert.That(Read(nonBlocking, 16, out _), Is.EqualTo(Errno.Again));
+        var stopwatch = Stopwatch.StartNew();
+        var trap = Assert.Throws<TrapException>(() => Read(reader, 16, out _));
+        Assert.That(trap!.Code, Is.EqualTo(TrapCode.Interrupted));
+        Assert.That(stopwatch.Elapsed, Is.LessThan(TimeSpan.FromSeconds(2)));
+        Wasi.Interruption = CancellationToken.None;
     }
 }

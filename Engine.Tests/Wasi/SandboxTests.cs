@@ -132,7 +132,7 @@ public sealed class SandboxTests : WasiTestBase
         AssertRefused(Symlink("x", "../planted"));
         AssertRefused(Symlink("x", "to_outside/planted"));
         AssertRefused(Link("../outside/secret", "hardlink"));
-        AssertRefused(Link("to_secret", "hardlink", LookupFlags.SymlinkFollow));
+        Assert.That(Link("to_secret", "hardlink", LookupFlags.SymlinkFollow), Is.EqualTo(Errno.Invalid), "never follows");
         AssertRefused(Link("to_outside/secret", "hardlink"));
         AssertRefused(Link("keep", "../hardlink"));
         AssertRefused(Link("keep", "to_outside/hardlink"));
@@ -154,6 +154,23 @@ public sealed class SandboxTests : WasiTestBase
         Assert.That(PathStat("../outside/secret", out _), Is.EqualTo(Escape));
         Assert.That(Readlink("../sandbox/host_abs_link", out _), Is.EqualTo(Escape));
         Assert.That(PathStat("to_outside", out _), Is.EqualTo(Escape));
+    }
+
+    [TestCase("host_abs_link")]
+    [TestCase("host_dir_link")]
+    [TestCase("abs_inside")]
+    public void ReadlinkDoesNotRevealAnAbsoluteTarget(string link)
+    {
+        Assert.That(Readlink(link, out string target), Is.EqualTo(Escape));
+        Assert.That(target, Is.Empty);
+    }
+
+    [Test]
+    public void ReadlinkOfARelativeTargetPointingOutsideStillReadsIt()
+    {
+        // Only absolute targets name the host's layout; a relative one is the guest's own business.
+        Assert.That(Readlink("to_secret", out string target), Is.EqualTo(Errno.Success));
+        Assert.That(target, Is.EqualTo("../outside/secret"));
     }
 
     [Test]

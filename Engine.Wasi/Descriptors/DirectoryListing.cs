@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
+using Microsoft.Win32.SafeHandles;
 
 namespace Engine.Wasi;
 
@@ -13,13 +14,8 @@ internal sealed class DirectoryListing
     /// <summary>Size of <c>$dirent</c>: d_next u64, d_ino u64, d_namlen u32, d_type u8, 3 bytes padding.</summary>
     public const int DirentSize = 24;
 
-    private static readonly EnumerationOptions s_everyEntry = new()
-    {
-        AttributesToSkip = 0,
-        IgnoreInaccessible = false,
-        RecurseSubdirectories = false,
-        ReturnSpecialDirectories = false,
-    };
+    /// <summary>Bytes per getdents64 call.</summary>
+    private const int ReadBufferSize = 32 * 1024;
 
     private readonly List<Entry> _entries;
 
@@ -30,7 +26,8 @@ internal sealed class DirectoryListing
 
     public int Count => _entries.Count;
 
-    /// <summary>Reads the directory now.</summary>
+    /// <summary>Reads the directory now, through its descriptor (a second one, opened on it, so the
+    /// listing does not move the directory descriptor's own position).</summary>
     public static DirectoryListing Read(DirectoryDescriptor directory)
     {
         ulong selfInode = directory.GetStatus().Inode;
@@ -40,13 +37,27 @@ internal sealed class DirectoryListing
             new("."u8.ToArray(), selfInode, Filetype.Directory),
             new(".."u8.ToArray(), selfInode, Filetype.Directory),
         };
-        foreach (string entryPath in Directory.EnumerateFileSystemEntries(directory.HostPath, "*", s_everyEntry))
+        using SafeFileHandle reader = HostFileSystem.OpenAt(directory.Handle, ".", NativeMethods.O_RDONLY | NativeMethods.O_DIRECTORY);
+        var buffer = new byte[ReadBufferSize];
+        for (int used; (used = HostFileSystem.ReadDirectoryEntries(reader, buffer)) > 0;)
         {
-            // An entry removed since the enumeration read it is simply left out.
-            if (HostFileSystem.TryGetStatus(entryPath) is { } status)
+            for (int offset = 0; offset < used;)
             {
-                byte[] name = Encoding.UTF8.GetBytes(Path.GetFileName(entryPath));
-                entries.Add(new Entry(name, status.Inode, status.Filetype));
+                // struct linux_dirent64: d_ino u64, d_off s64, d_reclen u16, d_type u8, d_name (NUL-terminated).
+                int recordLength = BinaryPrimitives.ReadUInt16LittleEndian(buffer.AsSpan(offset + 16));
+                ReadOnlySpan<byte> name = buffer.AsSpan(offset + 19, recordLength - 19);
+                name = name[..name.IndexOf((byte)0)];
+                offset += recordLength;
+                if (name.SequenceEqual("."u8) || name.SequenceEqual(".."u8))
+                {
+                    continue;
+                }
+                // The status as path_filestat_get reports it; an entry removed since the listing read it is left out.
+                string entryName = Encoding.UTF8.GetString(name);
+                if (HostFileSystem.TryGetStatus(directory.Handle, entryName) is { } status)
+                {
+                    entries.Add(new Entry(name.ToArray(), status.Inode, status.Filetype));
+                }
             }
         }
         return new DirectoryListing(entries);

@@ -4,6 +4,12 @@ namespace Engine.Wasi;
 /// The guest's descriptor numbers. A new descriptor takes the lowest free number, as in POSIX; the
 /// embedder's stdio takes 0-2 and preopens follow from 3, which is where wasi-libc looks for them.
 /// </summary>
+/// <remarks>
+/// The table holds at most <see cref="Limit"/> descriptors, the embedder's included: beyond that
+/// the guest gets <see cref="Errno.TooManyFiles"/> (<c>EMFILE</c>) and no host descriptor is
+/// opened, so a guest that opens files in a loop runs out of its own quota, never the process's
+/// (whose stdout, stderr and everything else keep working).
+/// </remarks>
 internal sealed class FdTable : IDisposable
 {
     /// <summary>The highest number <see cref="Renumber"/> moves a descriptor to, plus one (POSIX's
@@ -11,10 +17,45 @@ internal sealed class FdTable : IDisposable
     public const uint RenumberLimit = 1024;
 
     private readonly List<Descriptor?> _entries = [];
+    private int _open;
 
-    /// <summary>Installs <paramref name="descriptor"/> at the lowest free number.</summary>
+    public FdTable(int limit)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        Limit = limit;
+    }
+
+    /// <summary>The most descriptors open at once.</summary>
+    public int Limit { get; }
+
+    /// <summary>Fails with <see cref="Errno.TooManyFiles"/> when the table is full: called before a
+    /// host descriptor is opened for the guest.</summary>
+    public void RequireRoom()
+    {
+        if (_open >= Limit)
+        {
+            ErrnoException.Throw(Errno.TooManyFiles);
+        }
+    }
+
+    /// <summary>Installs <paramref name="descriptor"/> at the lowest free number; when the table is
+    /// full, disposes it and fails with <see cref="Errno.TooManyFiles"/>.</summary>
     public uint Add(Descriptor descriptor)
     {
+        if (_open >= Limit)
+        {
+            descriptor.Dispose();
+            ErrnoException.Throw(Errno.TooManyFiles);
+        }
+        return Install(descriptor);
+    }
+
+    /// <summary>Installs one of the embedder's descriptors (stdio, preopens, sockets) whatever the limit.</summary>
+    public uint AddProvided(Descriptor descriptor) => Install(descriptor);
+
+    private uint Install(Descriptor descriptor)
+    {
+        _open++;
         int free = _entries.IndexOf(null);
         if (free < 0)
         {
@@ -46,6 +87,7 @@ internal sealed class FdTable : IDisposable
     {
         Descriptor descriptor = Get(fd);
         _entries[(int)fd] = null;
+        _open--;
         descriptor.Dispose();
     }
 
@@ -88,7 +130,11 @@ internal sealed class FdTable : IDisposable
         }
         _entries[(int)to] = moving;
         _entries[(int)from] = null;
-        replaced?.Dispose();
+        if (replaced is not null)
+        {
+            _open--;
+            replaced.Dispose();
+        }
     }
 
     public void Dispose()
@@ -98,5 +144,6 @@ internal sealed class FdTable : IDisposable
             _entries[fd]?.Dispose();
             _entries[fd] = null;
         }
+        _open = 0;
     }
 }

@@ -9,7 +9,7 @@ cd "$(dirname "$0")"
 CC=${CC:-clang-14}
 CFLAGS=(--target=wasm32-wasi --sysroot=/usr -O2 -Wall -Wno-unused-result)
 LDFLAGS=(--target=wasm32-wasi --sysroot=/usr -Wl,--strip-all)
-for name in hello args_env exit_code main_return trap clocks random stdin sleep fileio sandbox fdops; do
+for name in hello args_env exit_code main_return trap clocks random stdin sleep fileio sandbox fdops escapes; do
     "$CC" "${CFLAGS[@]}" -c -o "$name.o" "$name.c"
     "$CC" "${LDFLAGS[@]}" -o "$name.wasm" "$name.o"
     rm -f "$name.o"
