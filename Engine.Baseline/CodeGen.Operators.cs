@@ -343,9 +343,9 @@ internal sealed partial class CodeGen
 
     public void Popcnt(OperandSize size)
     {
-        if (!System.Runtime.Intrinsics.X86.Popcnt.IsSupported)
+        if (!_emitter.Has(CpuFeatures.Popcnt))
         {
-            Fail(CompileFailureReason.MissingCpuFeature, "popcnt without the POPCNT instruction");
+            Fail(CompileFailureReason.MissingCpuFeature, "popcnt needs POPCNT");
             return;
         }
         Reg a = PopToRegister();
@@ -434,9 +434,9 @@ internal sealed partial class CodeGen
 
     public void FloatRound(RoundingMode mode, OperandSize size)
     {
-        if (!System.Runtime.Intrinsics.X86.Sse41.IsSupported)
+        if (!_emitter.Has(CpuFeatures.Sse41))
         {
-            Fail(CompileFailureReason.MissingCpuFeature, "rounding without SSE4.1");
+            Fail(CompileFailureReason.MissingCpuFeature, "rounding needs SSE4.1");
             return;
         }
         Reg a = PopToRegister();

@@ -116,9 +116,9 @@ internal sealed partial class CodeGen : ICallerSavedValues
         _type.Params.CopyTo(_localTypes, 0);
         body.Locals.CopyTo(_localTypes, _type.Params.Length);
         bool usesV128 = UsesV128(module, body, _localTypes);
-        if (usesV128 && !System.Runtime.Intrinsics.X86.Avx2.IsSupported)
+        if (usesV128 && !_emitter.Has(SimdFeatures))
         {
-            Fail(CompileFailureReason.MissingCpuFeature, "SIMD on a processor without AVX2");
+            Fail(CompileFailureReason.MissingCpuFeature, "SIMD needs AVX2");
         }
         OutAreaSlots = OutgoingSlots(module);
         LocalsOffset = OutAreaSlots * 8;
@@ -161,6 +161,9 @@ internal sealed partial class CodeGen : ICallerSavedValues
     private static readonly Reg[] AllocatableXmms =
         [Reg.Xmm(0), Reg.Xmm(1), Reg.Xmm(2), Reg.Xmm(3), Reg.Xmm(4), Reg.Xmm(5), Reg.Xmm(6), Reg.Xmm(7),
          Reg.Xmm(8), Reg.Xmm(9), Reg.Xmm(10), Reg.Xmm(11), Reg.Xmm(12), Reg.Xmm(13), Reg.Xmm(14)];
+
+    /// <summary>What the SIMD code uses: VEX-encoded AVX (three-operand SSE up to SSE4.2) and AVX2 (vpbroadcast).</summary>
+    public const CpuFeatures SimdFeatures = CpuFeatures.Avx | CpuFeatures.Avx2;
 
     /// <summary>Records why the function cannot be compiled (the first reason wins).</summary>
     public void Fail(CompileFailureReason reason, string detail) => Failure ??= new CompileFailure(reason, detail);

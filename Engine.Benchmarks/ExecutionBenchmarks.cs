@@ -15,6 +15,7 @@ public class ExecutionBenchmarks
 {
     private EngineRunner? _ours;
     private EngineRunner? _baseline;
+    private EngineRunner? _optimizing;
     private EngineRunner? _tiered;
     private WasmtimeRunner? _wasmtime;
     private CorpusProgram _program = null!;
@@ -41,6 +42,14 @@ public class ExecutionBenchmarks
         Check(_baseline.Run(_program.DefaultArg));
     }
 
+    [GlobalSetup(Target = nameof(Optimizing))]
+    public void SetupOptimizing()
+    {
+        _program = Corpus.Get(Program);
+        _optimizing = new EngineRunner(_program, new EngineConfig { Tier = TierMode.Optimizing });
+        Check(_optimizing.Run(_program.DefaultArg));
+    }
+
     [GlobalSetup(Target = nameof(Tiered))]
     public void SetupTiered()
     {
@@ -62,6 +71,7 @@ public class ExecutionBenchmarks
     {
         _ours?.Dispose();
         _baseline?.Dispose();
+        _optimizing?.Dispose();
         _tiered?.Dispose();
         _wasmtime?.Dispose();
     }
@@ -71,6 +81,9 @@ public class ExecutionBenchmarks
 
     [Benchmark]
     public long Baseline() => _baseline!.Run(_program.DefaultArg);
+
+    [Benchmark]
+    public long Optimizing() => _optimizing!.Run(_program.DefaultArg);
 
     [Benchmark]
     public long Tiered() => _tiered!.Run(_program.DefaultArg);

@@ -29,11 +29,11 @@ internal static class QuickRun
         {
             if (args[i] == "--tier" && i + 1 < args.Length)
             {
-                tier = Enum.Parse<TierMode>(args[++i], ignoreCase: true);
+                tier = TierModeNames.Parse(args[++i]);
             }
             else if (args[i] == "--against" && i + 1 < args.Length)
             {
-                against = Enum.Parse<TierMode>(args[++i], ignoreCase: true);
+                against = TierModeNames.Parse(args[++i]);
             }
             else if (args[i] == "--wasmtime")
             {
@@ -140,23 +140,48 @@ internal static class QuickRun
         return failures == 0 ? 0 : 1;
     }
 
-    /// <summary><c>quick-compile FILE...</c>: baseline compile throughput of each module (best of 5, after a warm-up).</summary>
-    public static int Compile(string[] files)
+    /// <summary>
+    /// <c>quick-compile [--tier baseline|optimizing] FILE...</c>: compile throughput of each module on one thread (best of 5,
+    /// after a warm-up), code size, the peak of the managed heap and the bytes allocated while compiling.
+    /// </summary>
+    public static int Compile(string[] args)
     {
-        var compiler = new Engine.Baseline.BaselineCompiler();
+        Engine.Core.IFunctionCompiler compiler = new Engine.Baseline.BaselineCompiler();
+        var options = Engine.Core.CompilerOptions.Default with { CpuFeatures = HostCpu.Features };
+        var files = new List<string>();
+        for (int i = 0; i < args.Length; i++)
+        {
+            if (args[i] == "--tier" && i + 1 < args.Length)
+            {
+                compiler = args[++i] switch
+                {
+                    "baseline" => new Engine.Baseline.BaselineCompiler(),
+                    "optimizing" => new Engine.Optimizing.OptimizingCompiler(),
+                    string other => throw new ArgumentException($"quick-compile: no compiled tier '{other}' (baseline or optimizing)"),
+                };
+            }
+            else
+            {
+                files.Add(args[i]);
+            }
+        }
         foreach (string file in files)
         {
             Engine.Core.ModuleInfo module = Engine.Core.ModuleLoader.DecodeAndValidate(File.ReadAllBytes(file));
+            long heapBefore = GC.GetTotalMemory(forceFullCollection: true);
             double best = double.MaxValue;
             long wasm = 0, code = 0;
             int fallbacks = 0;
+            long peakHeap = 0, allocated = 0;
             for (int round = 0; round < 6; round++)
             {
                 wasm = code = fallbacks = 0;
+                GC.Collect();
+                long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
                 var stopwatch = Stopwatch.StartNew();
                 for (int i = module.ImportedFunctionCount; i < module.FunctionTypeIndices.Count; i++)
                 {
-                    var result = compiler.Compile(module, (uint)i, Engine.Core.CompilerOptions.Default);
+                    var result = compiler.Compile(module, (uint)i, options);
                     if (result.Function is { } function)
                     {
                         wasm += function.WasmBodySize;
@@ -166,16 +191,23 @@ internal static class QuickRun
                     {
                         fallbacks++;
                     }
+                    if (round == 0)
+                    {
+                        peakHeap = Math.Max(peakHeap, GC.GetTotalMemory(forceFullCollection: false));
+                    }
                 }
                 if (round > 0)
                 {
                     best = Math.Min(best, stopwatch.Elapsed.TotalSeconds);
                 }
+                allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
             }
+            // What compiling leaves behind on this thread (the compiler's reused state, sized by the largest function).
+            long retained = GC.GetTotalMemory(forceFullCollection: true) - heapBefore;
             var reasons = new Dictionary<Engine.Core.CompileFailure, int>();
             for (int i = module.ImportedFunctionCount; i < module.FunctionTypeIndices.Count; i++)
             {
-                if (compiler.Compile(module, (uint)i, Engine.Core.CompilerOptions.Default).Failure is { } reason)
+                if (compiler.Compile(module, (uint)i, options).Failure is { } reason)
                 {
                     reasons[reason] = reasons.GetValueOrDefault(reason) + 1;
                 }
@@ -184,7 +216,7 @@ internal static class QuickRun
             for (int i = module.ImportedFunctionCount; i < module.FunctionTypeIndices.Count; i++)
             {
                 var sw = Stopwatch.StartNew();
-                compiler.Compile(module, (uint)i, Engine.Core.CompilerOptions.Default);
+                compiler.Compile(module, (uint)i, options);
                 var body = module.Body((uint)i);
                 slow.Add((sw.Elapsed.TotalMilliseconds, i, body.End - body.Start));
             }
@@ -196,8 +228,10 @@ internal static class QuickRun
             {
                 Console.WriteLine($"  not compiled: {count} x {reason}");
             }
-            Console.WriteLine($"{Path.GetFileName(file)}: {wasm / best / 1e6:F1} MB/s ({wasm} wasm bytes in {best * 1000:F1} ms), " +
-                              $"{(double)code / wasm:F2} code bytes per wasm byte, {fallbacks} functions not compiled");
+            Console.WriteLine($"{Path.GetFileName(file)} ({compiler.Name}): {wasm / best / 1e6:F1} MB/s ({wasm} wasm bytes in {best * 1000:F1} ms), " +
+                              $"{(double)code / wasm:F2} code bytes per wasm byte, {fallbacks} functions not compiled; " +
+                              $"managed heap peak {peakHeap / 1e6:F0} MB (module included), {allocated / 1e6:F0} MB allocated per compilation of the module, " +
+                              $"{retained / 1e6:F1} MB retained by the compiler afterwards");
         }
         return 0;
     }
@@ -239,7 +273,7 @@ internal static class QuickRun
                 thread[which].Add(CpuMicroseconds(ClockThreadCpuTime) - threadStart);
                 // Let a background compilation the run left behind finish before the next one starts, so neither
                 // configuration pays for the other's leftovers (as a program alone in its process would not).
-                while (!Engine.Runtime.Native.BackgroundCompiler.IsIdle)
+                while (!Engine.Runtime.Infrastructure.RuntimeInfrastructure.BackgroundCompilerIdle)
                 {
                     Thread.Yield();
                 }

@@ -1,7 +1,4 @@
 using BenchmarkDotNet.Attributes;
-using BenchmarkDotNet.Columns;
-using BenchmarkDotNet.Configs;
-using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
 using Engine.Wast.Scripts;
 
@@ -16,7 +13,7 @@ namespace Engine.Benchmarks;
 /// </summary>
 [Config(typeof(ThroughputConfig))]
 [MemoryDiagnoser]
-public class TextParseBenchmarks
+public class TextParseBenchmarks : IBytesPerOperation
 {
     /// <summary>The parameter value that stands for every file of the suite.</summary>
     public const string AllFiles = "(all 146 files)";
@@ -52,64 +49,19 @@ public class TextParseBenchmarks
     /// <summary>The source size in bytes of a <see cref="Script"/> value.</summary>
     public static long SourceBytes(string script) => SelectedFiles(script).Sum(f => new FileInfo(f).Length);
 
+    /// <inheritdoc/>
+    public long BytesFor(BenchmarkCase benchmarkCase) => SourceBytes(Script);
+
     private static IEnumerable<string> SelectedFiles(string script) =>
         script == AllFiles ? SuiteFiles() : SuiteFiles().Where(f => Path.GetFileName(f) == script);
 
     private static IEnumerable<string> SuiteFiles()
     {
-        string? root = Environment.GetEnvironmentVariable("WASM_TESTSUITE");
-        for (DirectoryInfo? dir = new(AppContext.BaseDirectory); string.IsNullOrEmpty(root) && dir != null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Engine.sln")))
-            {
-                root = Path.Combine(dir.FullName, "..", "shared", "wasm-testsuite");
-            }
-        }
-        string folder = Path.Combine(root ?? ".", "wast");
+        string folder = Path.Combine(BenchmarkFiles.TestSuite, "wast");
         if (!Directory.Exists(folder))
         {
             throw new DirectoryNotFoundException($"WebAssembly test suite not found at {folder}; set WASM_TESTSUITE");
         }
         return Directory.GetFiles(folder, "*.wast").Order(StringComparer.Ordinal);
-    }
-
-    /// <summary>Adds the MB/s column.</summary>
-    private sealed class ThroughputConfig : ManualConfig
-    {
-        public ThroughputConfig()
-        {
-            AddColumn(new ThroughputColumn());
-        }
-    }
-
-    /// <summary>Source megabytes (10^6 bytes) parsed per second, from the mean time.</summary>
-    private sealed class ThroughputColumn : IColumn
-    {
-        public string Id => "TextParseThroughput";
-        public string ColumnName => "MB/s";
-        public bool AlwaysShow => true;
-        public ColumnCategory Category => ColumnCategory.Custom;
-        public int PriorityInCategory => 0;
-        public bool IsNumeric => true;
-        public UnitType UnitType => UnitType.Dimensionless;
-        public string Legend => "Source megabytes (10^6 bytes) parsed per second";
-
-        public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
-
-        public bool IsAvailable(Summary summary) => true;
-
-        public string GetValue(Summary summary, BenchmarkCase benchmarkCase) => GetValue(summary, benchmarkCase, SummaryStyle.Default);
-
-        public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style)
-        {
-            double? meanNanoseconds = summary[benchmarkCase]?.ResultStatistics?.Mean;
-            if (meanNanoseconds is not double mean || mean <= 0)
-            {
-                return "-";
-            }
-            string script = (string)benchmarkCase.Parameters["Script"];
-            double megabytes = SourceBytes(script) / 1e6;
-            return (megabytes / (mean / 1e9)).ToString("F1", System.Globalization.CultureInfo.InvariantCulture);
-        }
     }
 }

@@ -132,16 +132,6 @@ internal interface ICommand
     int Execute(string[] args, TextWriter output, TextWriter error);
 }
 
-/// <summary>
-/// Wrong usage: reported in one line with exit code 2; with <paramref name="showHelpHint"/> the line points to
-/// the command's help (for mistakes in the command line's shape rather than in a value).
-/// </summary>
-internal sealed class UsageException(string message, bool showHelpHint = false) : Exception(message)
-{
-    /// <summary>Whether the line points to the command's <c>--help</c>.</summary>
-    public bool ShowHelpHint => showHelpHint;
-}
-
 /// <summary>An error a command reports in one line (<c>error: MESSAGE</c>) with its exit code.</summary>
 internal sealed class CommandException(string message, int exitCode = ExitCodes.Failure) : Exception(message)
 {

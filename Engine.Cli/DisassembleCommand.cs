@@ -1,6 +1,7 @@
 using System.Globalization;
 using Engine.Core;
 using Engine.Interpreter;
+using Engine.Runtime;
 
 namespace Engine.Cli;
 
@@ -12,11 +13,12 @@ internal sealed class DisassembleCommand : ICommand
     public string Summary => "print the interpreter code of a module's functions";
 
     public string Help => $"""
-        usage: wasm-engine disasm [--func INDEX|NAME] [--tier baseline] FILE.wasm|FILE.wat
+        usage: wasm-engine disasm [--func INDEX|NAME] [--tier baseline|optimizing] [--ir] FILE.wasm|FILE.wat
 
         Translates each defined function (or only the one given by index or name-section name) into
         the interpreter's instructions and prints them, one per line, with frame slot operands; with
-        --tier baseline, compiles them with the baseline compiler and prints the x86-64 code.
+        --tier baseline or --tier optimizing, compiles them with that compiler and prints the x86-64
+        code; with --ir, prints the optimizing compiler's SSA form after its passes.
         A --func that names no function of FILE (or an imported one, which has no code) is an error.
 
         {ExitCodes.Help}
@@ -25,7 +27,8 @@ internal sealed class DisassembleCommand : ICommand
     public int Execute(string[] args, TextWriter output, TextWriter error)
     {
         string? function = null;
-        bool baseline = false;
+        IFunctionCompiler? compiler = null;
+        bool ir = false;
         var rest = new List<string>();
         for (int i = 0; i < args.Length; i++)
         {
@@ -36,12 +39,17 @@ internal sealed class DisassembleCommand : ICommand
             else if (args[i] == "--tier")
             {
                 string tier = Arguments.Value(args, ref i);
-                baseline = tier switch
+                compiler = TierModeNames.TryParse(tier, out TierMode mode) ? mode switch
                 {
-                    "baseline" => true,
-                    "interpreter" or "interp" => false,
-                    _ => throw new UsageException($"unknown tier '{tier}' (interpreter or baseline)"),
-                };
+                    TierMode.Baseline => new Engine.Baseline.BaselineCompiler(),
+                    TierMode.Optimizing => new Engine.Optimizing.OptimizingCompiler(),
+                    TierMode.Interpreter => null,
+                    _ => throw new UsageException($"disasm prints one tier's code: '{tier}' is a mode (interpreter, baseline or optimizing)"),
+                } : throw new UsageException($"unknown tier '{tier}' (interpreter, baseline or optimizing)");
+            }
+            else if (args[i] == "--ir")
+            {
+                ir = true;
             }
             else
             {
@@ -58,15 +66,21 @@ internal sealed class DisassembleCommand : ICommand
         {
             throw file.Error(e);
         }
+        CompilerOptions options = CompilerOptions.Default with { CpuFeatures = HostCpu.Features };
         foreach (uint index in Selected(module, function))
         {
             output.WriteLine($"func[{index}] {module.FunctionName(index)} {module.FunctionType(index)}");
-            if (baseline)
+            if (ir)
             {
-                CompileResult result = new Engine.Baseline.BaselineCompiler().Compile(module, index, CompilerOptions.Default);
+                output.WriteLine(Engine.Optimizing.OptimizingCompiler.OptimizedIr(module, index, options));
+                continue;
+            }
+            if (compiler != null)
+            {
+                CompileResult result = compiler.Compile(module, index, options);
                 output.WriteLine(result.Function is { } compiled
                     ? Engine.CodeGen.X64.CodeListing.Format(compiled)
-                    : $"  (stays interpreted: {result.Failure})");
+                    : $"  (not compiled by the tier: {result.Failure})");
                 continue;
             }
             output.WriteLine(Disassembler.Disassemble(module, index));

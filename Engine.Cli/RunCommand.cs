@@ -36,8 +36,8 @@ internal sealed class RunCommand : ICommand
           --inherit-env          pass the whole host environment on (-S inherit-env also works, as in
                                  wasmtime); --env options still set or override single variables
           --argv0 NAME           the program's argv[0] (default: FILE's name)
-          --tier TIER            interp (the interpreter, default), baseline (every function compiled
-                                 before it runs) or tiered (hot functions and loops compiled)
+          --tier TIER            interp (the interpreter, default), baseline or optimizing (every function
+                                 compiled by that tier before it runs) or tiered (hot functions and loops compiled)
           --tier-up-calls N      tiered: calls before a function is compiled (default 200)
           --tier-up-loops N      tiered: loop iterations before on-stack replacement (default 1000)
           --tier-up-threshold N  both of the above
@@ -82,7 +82,7 @@ internal sealed class RunCommand : ICommand
         {
             throw file.Error(e);
         }
-        CheckFunctionTiers(file, module.Info, config);
+        CheckFunctionTiers(file, Engine.Runtime.Infrastructure.RuntimeInfrastructure.Info(module), config);
 
         using WasiContext wasi = CreateWasiContext(options);
         using var store = new Store(engine);

@@ -23,14 +23,9 @@ internal sealed class TierOptions
     private BoundsCheckStrategy? _boundsChecks;
     private readonly Dictionary<string, TierMode> _functionTiers = new(StringComparer.Ordinal);
 
-    /// <summary>interpreter (or interp), baseline or tiered: the value of <c>--tier</c> and of <c>--function-tier NAME=TIER</c>.</summary>
-    public static TierMode Parse(string value) => value switch
-    {
-        "interp" or "interpreter" => TierMode.Interpreter,
-        "baseline" => TierMode.Baseline,
-        "tiered" => TierMode.Tiered,
-        _ => throw new UsageException($"unknown tier '{value}' (interpreter or interp, baseline, tiered)"),
-    };
+    /// <summary>interpreter (or interp), baseline, optimizing or tiered: the value of <c>--tier</c> and of <c>--function-tier NAME=TIER</c>.</summary>
+    public static TierMode Parse(string value) =>
+        TierModeNames.TryParse(value, out TierMode mode) ? mode : throw new UsageException($"unknown tier '{value}' ({TierModeNames.Accepted})");
 
     /// <summary>Reads the option at <paramref name="i"/> if it is one of these (advancing past its value); false otherwise.</summary>
     public bool TryParse(string[] args, ref int i)

@@ -86,11 +86,13 @@ internal sealed class WastCommand : ICommand
         output.WriteLine();
         foreach (ScriptCommandKind kind in Enum.GetValues<ScriptCommandKind>())
         {
-            output.WriteLine($"{WastResults.KindName(kind)}: {total[kind]}");
+            output.WriteLine($"{kind.ScriptName()}: {total[kind]}");
         }
         if (tier != Engine.Runtime.TierMode.Interpreter)
         {
-            output.WriteLine($"compiled functions: {total.CompiledFunctions}, stayed interpreted (not compilable by the tier): {total.FallbackFunctions}");
+            string reasons = total.FallbackFunctions == 0 ? ""
+                : " (" + string.Join(", ", total.FallbackReasons.OrderBy(r => r.Key).Select(r => $"{r.Key}: {r.Value}")) + ")";
+            output.WriteLine($"compiled functions: {total.CompiledFunctions}, fell back to a lower tier (not compilable by the tier): {total.FallbackFunctions}{reasons}");
         }
         output.WriteLine(total.Total.ToString());
         return total.Total.Failed == 0 ? ExitCodes.Success : ExitCodes.Failure;

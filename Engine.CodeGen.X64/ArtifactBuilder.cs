@@ -72,8 +72,8 @@ public sealed class ArtifactBuilder
     /// <summary>Records an on-stack-replacement entry at <paramref name="entry"/> for the loop at <paramref name="loopOffset"/>.</summary>
     public void AddOsrEntry(int loopOffset, MLabel entry, OsrState state) => _osrEntries.Add((loopOffset, entry, state));
 
-    /// <summary>The artifact of the assembled code.</summary>
-    public CompiledFunction Build(MacroAssembler.Output output, uint functionIndex, int frameSize, int wasmBodySize,
+    /// <summary>The artifact of the assembled code, compiled for <paramref name="features"/> and <paramref name="boundsChecks"/>.</summary>
+    public CompiledFunction Build(MacroAssembler.Output output, uint functionIndex, int frameSize, int wasmBodySize, CpuFeatures features,
         BoundsCheckStrategy boundsChecks)
     {
         var stackMaps = new StackMapBuilder();
@@ -120,7 +120,7 @@ public sealed class ArtifactBuilder
             osr[i] = new OsrEntry(_osrEntries[i].LoopOffset, output.LabelOffset(_osrEntries[i].Entry), _osrEntries[i].State);
         }
         return new CompiledFunction(functionIndex, output.Code, [], stackMaps.Build().Bytes.ToArray(), trapSites,
-            offsetMap.ToArray(), frameSize, osr, wasmBodySize)
+            offsetMap.ToArray(), frameSize, osr, wasmBodySize, features)
         {
             BoundsChecks = boundsChecks,
             FaultEntryOffset = _faultSites.Count > 0 && _faultEntry is { } entry ? output.LabelOffset(entry) : -1,

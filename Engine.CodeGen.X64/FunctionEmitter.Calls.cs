@@ -14,7 +14,27 @@ public sealed partial class FunctionEmitter
     /// safepoint at the return address listing <paramref name="liveSlots"/>, and restores the caller-saved values.
     /// The result (or status) is in eax. Clobbers every caller-saved register.
     /// </summary>
-    public void EmitBuiltinCall(BuiltinId id, int[] liveSlots, int outgoingArguments = 0)
+    public void EmitBuiltinCall(BuiltinId id, int[] liveSlots, int outgoingArguments = 0) =>
+        EmitBuiltinCall(id, liveSlots, outgoingArguments, _callerSaved);
+
+    /// <summary>
+    /// <see cref="EmitBuiltinCall(BuiltinId, int[], int)"/> saving and restoring <paramref name="keep"/> around the call
+    /// instead of the compiler's caller-saved values.
+    /// </summary>
+    public void EmitBuiltinCall(BuiltinId id, int[] liveSlots, int outgoingArguments, ICallerSavedValues? keep)
+    {
+        _callerSaved = keep;
+        try
+        {
+            EmitBuiltinCallSaving(id, liveSlots, outgoingArguments);
+        }
+        finally
+        {
+            _callerSaved = _compilerCallerSaved;
+        }
+    }
+
+    private void EmitBuiltinCallSaving(BuiltinId id, int[] liveSlots, int outgoingArguments)
     {
         _callerSaved?.SaveBeforeCall();
         EmitRecordExitFrame(out MLabel returnAddress);
@@ -141,28 +161,11 @@ public sealed partial class FunctionEmitter
     }
 
     /// <summary>
-    /// The operand addressing [address + offset, + size) of memory 0 (based on r15), trapping with MemoryOutOfBounds
-    /// when any byte of it lies outside the memory: with explicit checks (<see cref="CompilerOptions.BoundsChecks"/>) a
-    /// compare with the memory's length first; with guard pages nothing when the reservation covers the access
-    /// (<see cref="CompilerOptions.GuardCovers"/>: the access faults instead, and <see cref="Finish"/> records it as a
-    /// trap site), and the explicit check only for a static offset past the guard region. Every instruction that uses the
-    /// returned operand is a heap access (<see cref="MacroAssembler.CollectHeapAccesses"/>). <paramref name="address"/> is an i32 zero-extended in a register (the
-    /// convention: an i32 in a register has its upper 32 bits clear), or an immediate. Clobbers r11 (which the
-    /// returned operand may use).
+    /// Traps with MemoryOutOfBounds unless [address, address + <paramref name="end"/>) lies inside memory 0: the check
+    /// of <see cref="HeapAddress"/> on its own (end = offset + size), for a compiler that removes the checks an earlier
+    /// one already made. <paramref name="address"/> is an i32 zero-extended in a register, or an immediate. Clobbers r11.
     /// </summary>
-    public Mem HeapAddress(in Operand address, uint offset, int size)
-    {
-        ulong end = (ulong)offset + (ulong)size;
-        ulong maxAddress = address.IsImmediate ? (uint)address.Imm : uint.MaxValue;
-        if (!Options.GuardCovers(maxAddress, end))
-        {
-            EmitHeapBoundsCheck(address, end);
-        }
-        return HeapOperand(address, offset);
-    }
-
-    /// <summary>Traps with MemoryOutOfBounds unless [address, address + <paramref name="end"/>) lies inside memory 0. Clobbers r11.</summary>
-    private void EmitHeapBoundsCheck(in Operand address, ulong end)
+    public void HeapBoundsCheck(in Operand address, ulong end)
     {
         Mem length = new(Registers.Vmctx, VMOffsets.MemoryLength);
         if (address.IsImmediate)
@@ -189,8 +192,12 @@ public sealed partial class FunctionEmitter
         TrapIf(Cond.Above, TrapCode.MemoryOutOfBounds);
     }
 
-    /// <summary>The operand addressing memory 0 at <paramref name="address"/> + <paramref name="offset"/> (based on r15), unchecked. Clobbers r11 when the offset does not fit a displacement.</summary>
-    private Mem HeapOperand(in Operand address, uint offset)
+    /// <summary>
+    /// The operand addressing memory 0 at <paramref name="address"/> + <paramref name="offset"/> (based on r15), without a
+    /// bounds check (<see cref="HeapBoundsCheck"/> made it). Clobbers r11 (which the returned operand may use) when the
+    /// offset does not fit a displacement.
+    /// </summary>
+    public Mem HeapOperand(in Operand address, uint offset)
     {
         if (address.IsImmediate)
         {
@@ -209,5 +216,26 @@ public sealed partial class FunctionEmitter
         Masm.MovImm(OperandSize.S64, Reg.R11, offset);
         Masm.Alu(AluOp.Add, OperandSize.S64, Reg.R11, address.Reg);
         return new Mem(Registers.MemoryBase, Reg.R11, 1, 0);
+    }
+
+    /// <summary>
+    /// The operand addressing [address + offset, + size) of memory 0 (based on r15), trapping with MemoryOutOfBounds
+    /// when any byte of it lies outside the memory: with explicit checks (<see cref="CompilerOptions.BoundsChecks"/>) a
+    /// compare with the memory's length first; with guard pages nothing when the reservation covers the access
+    /// (<see cref="CompilerOptions.GuardCovers"/>: the access faults instead, and <see cref="Finish"/> records it as a
+    /// trap site), and the explicit check only for a static offset past the guard region. Every instruction that uses the
+    /// returned operand is a heap access (<see cref="MacroAssembler.CollectHeapAccesses"/>). <paramref name="address"/> is
+    /// an i32 zero-extended in a register (the convention: an i32 in a register has its upper 32 bits clear), or an
+    /// immediate. Clobbers r11 (which the returned operand may use).
+    /// </summary>
+    public Mem HeapAddress(in Operand address, uint offset, int size)
+    {
+        ulong end = (ulong)offset + (ulong)size;
+        ulong maxAddress = address.IsImmediate ? (uint)address.Imm : uint.MaxValue;
+        if (!Options.GuardCovers(maxAddress, end))
+        {
+            HeapBoundsCheck(address, end);
+        }
+        return HeapOperand(address, offset);
     }
 }

@@ -95,11 +95,11 @@ public sealed partial class FunctionEmitter
         Masm.Bind(done);
     }
 
-    /// <summary><paramref name="r"/> = its count of leading zero bits (lzcnt, or bsr where the processor lacks LZCNT: clobbers r11).</summary>
+    /// <summary><paramref name="r"/> = its count of leading zero bits (lzcnt, or without <see cref="CpuFeatures.Lzcnt"/> bsr: clobbers r11).</summary>
     public void CountLeadingZeros(OperandSize size, Reg r)
     {
         bool wide = size == OperandSize.S64;
-        if (System.Runtime.Intrinsics.X86.Lzcnt.IsSupported)
+        if (Has(CpuFeatures.Lzcnt))
         {
             Masm.Lzcnt(size, r, r);
         }
@@ -113,10 +113,10 @@ public sealed partial class FunctionEmitter
         }
     }
 
-    /// <summary><paramref name="r"/> = its count of trailing zero bits (tzcnt, or bsf where the processor lacks BMI1: clobbers r11).</summary>
+    /// <summary><paramref name="r"/> = its count of trailing zero bits (tzcnt, or without <see cref="CpuFeatures.Bmi1"/> bsf: clobbers r11).</summary>
     public void CountTrailingZeros(OperandSize size, Reg r)
     {
-        if (System.Runtime.Intrinsics.X86.Bmi1.IsSupported)
+        if (Has(CpuFeatures.Bmi1))
         {
             Masm.Tzcnt(size, r, r);
         }

@@ -423,14 +423,21 @@ public sealed partial class FunctionEmitter
     /// <summary>Masks a shift count in a general register to the lane width, as wasm takes it (before <see cref="VectorShift"/>).</summary>
     public void MaskVectorShiftCount(OperandSize lane, Reg count) => Masm.AluImm(AluOp.And, OperandSize.S32, count, lane.Bits() - 1);
 
+    /// <summary>True when <see cref="VectorShift"/> needs a temporary xmm register: the i8x16 shifts and i64x2.shr_s.</summary>
+    public static bool VectorShiftNeedsTemp(OperandSize lane, ShiftOp op) => lane == OperandSize.S8 || (lane == OperandSize.S64 && op == ShiftOp.Sar);
+
     /// <summary>
     /// Lane shift: <paramref name="op"/> is Shl, Sar (shr_s) or Shr (shr_u); <paramref name="count"/> an immediate
     /// (taken modulo the lane width here) or a general register already masked by <see cref="MaskVectorShiftCount"/>
-    /// (clobbered). <paramref name="temp"/> is an xmm register the sequence may clobber, needed for i8x16 and for
-    /// i64x2.shr_s (<see cref="Reg.None"/> otherwise).
+    /// (clobbered). <paramref name="temp"/> is an xmm register the sequence may clobber where
+    /// <see cref="VectorShiftNeedsTemp"/> says so (<see cref="Reg.None"/> otherwise).
     /// </summary>
     public void VectorShift(OperandSize lane, ShiftOp op, Reg a, in Operand count, Reg temp)
     {
+        if (VectorShiftNeedsTemp(lane, op) && !temp.IsFloat)
+        {
+            throw new ArgumentException($"a {lane} {op} lane shift needs a temporary xmm register", nameof(temp));
+        }
         bool constant = count.IsImmediate;
         int constantCount = constant ? (int)count.Imm & (lane.Bits() - 1) : 0;
         Reg countReg = constant ? Reg.None : count.Reg;

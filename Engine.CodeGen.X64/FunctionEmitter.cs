@@ -66,6 +66,8 @@ public sealed partial class FunctionEmitter
     private readonly List<Reg> _calleeSaved = new();
     private readonly List<int> _heapAccesses = new();
     private ICallerSavedValues? _callerSaved;
+    // The compiler's own (Begin's); _callerSaved differs from it only while a call saves other values.
+    private ICallerSavedValues? _compilerCallerSaved;
     private ModuleInfo _module = null!;
     private uint _functionIndex;
     private MLabel _trapHandler;
@@ -83,6 +85,12 @@ public sealed partial class FunctionEmitter
 
     /// <summary>The options the function is compiled with.</summary>
     public CompilerOptions Options { get; private set; } = CompilerOptions.Default;
+
+    /// <summary>The instruction sets the code may use (the options'): sequences choose their forms by it.</summary>
+    public CpuFeatures Features => Options.CpuFeatures;
+
+    /// <summary>True when the code may use every one of <paramref name="features"/>.</summary>
+    public bool Has(CpuFeatures features) => (Options.CpuFeatures & features) == features;
 
     /// <summary>The module offset of the wasm instruction being compiled (trap sites and slow paths are attributed to it).</summary>
     public int WasmOffset { get; set; }
@@ -110,6 +118,7 @@ public sealed partial class FunctionEmitter
         _functionIndex = functionIndex;
         Options = options;
         _callerSaved = callerSaved;
+        _compilerCallerSaved = callerSaved;
         WasmOffset = module.Body(functionIndex).CodeStart;
         Epilogue = Masm.CreateLabel();
         _trapHandler = Masm.CreateLabel();
@@ -120,6 +129,7 @@ public sealed partial class FunctionEmitter
     {
         _module = null!;
         _callerSaved = null;
+        _compilerCallerSaved = null;
         Options = CompilerOptions.Default;
     }
 
@@ -248,7 +258,13 @@ public sealed partial class FunctionEmitter
     /// them): <c>*EpochCounter &gt;= EpochDeadline</c> and one unit of fuel (<c>sub; js</c>), each with an
     /// out-of-line call of the interruption builtin, a safepoint listing <paramref name="liveSlots"/>. Clobbers rax, r11.
     /// </summary>
-    public void EmitInterruptChecks(int[] liveSlots)
+    public void EmitInterruptChecks(int[] liveSlots) => EmitInterruptChecks(liveSlots, _compilerCallerSaved);
+
+    /// <summary>
+    /// <see cref="EmitInterruptChecks(int[])"/> whose slow path saves and restores <paramref name="keep"/> around its call
+    /// (a compiler that keeps values in caller-saved registers across the check: the slow path is rare, the check frequent).
+    /// </summary>
+    public void EmitInterruptChecks(int[] liveSlots, ICallerSavedValues? keep)
     {
         if (Options.EpochChecks)
         {
@@ -259,7 +275,7 @@ public sealed partial class FunctionEmitter
             Masm.AluMem(AluOp.Cmp, OperandSize.S64, Reg.Rax, new Mem(Registers.Vmctx, VMOffsets.EpochDeadline));
             Masm.JumpIf(Cond.GreaterOrEqual, slow);
             Masm.Bind(back);
-            AddInterruptSlowPath(slow, back, liveSlots);
+            AddInterruptSlowPath(slow, back, liveSlots, keep);
         }
         if (Options.Fuel)
         {
@@ -271,18 +287,18 @@ public sealed partial class FunctionEmitter
             Masm.Store(OperandSize.S64, new Mem(Reg.Rax, 0), Reg.R11);
             Masm.JumpIf(Cond.Sign, slow);
             Masm.Bind(back);
-            AddInterruptSlowPath(slow, back, liveSlots);
+            AddInterruptSlowPath(slow, back, liveSlots, keep);
         }
     }
 
-    private void AddInterruptSlowPath(MLabel slow, MLabel back, int[] liveSlots)
+    private void AddInterruptSlowPath(MLabel slow, MLabel back, int[] liveSlots, ICallerSavedValues? keep)
     {
         int wasmOffset = WasmOffset;
         _outOfLine.Add(() =>
         {
             Masm.Bind(slow);
             MarkOffset(wasmOffset);
-            EmitBuiltinCall(BuiltinId.CheckInterrupt, liveSlots);
+            EmitBuiltinCall(BuiltinId.CheckInterrupt, liveSlots, 0, keep);
             EmitStatusCheck();
             Masm.Jump(back);
         });
@@ -372,6 +388,7 @@ public sealed partial class FunctionEmitter
         }
         MacroAssembler.Output output = Masm.Assemble();
         FunctionBody body = _module.Body(_functionIndex);
-        return _artifact.Build(output, _functionIndex, frame + SavedAreaSize, body.End - body.Start, Options.BoundsChecks);
+        return _artifact.Build(output, _functionIndex, frame + SavedAreaSize, body.End - body.Start, Options.CpuFeatures,
+            Options.BoundsChecks);
     }
 }

@@ -603,82 +603,35 @@ public sealed partial class MacroAssembler
         }
     }
 
-    /// <summary>dst = cond ? 1 : 0 (32 bits).</summary>
+    // Iced's mnemonic suffix of each Cond, in Cond order (the low nibble of Jcc/SETcc/CMOVcc).
+    private static readonly string[] s_conditionSuffixes = ["o", "no", "b", "ae", "e", "ne", "be", "a", "s", "ns", "p", "np", "l", "ge", "le", "g"];
+    private static readonly Code[] s_setcc = ConditionTable("Set{0}_rm8");
+    private static readonly Code[] s_cmov32 = ConditionTable("Cmov{0}_r32_rm32");
+    private static readonly Code[] s_cmov64 = ConditionTable("Cmov{0}_r64_rm64");
+
+    private static Code[] ConditionTable(string format) =>
+        s_conditionSuffixes.Select(c => Enum.Parse<Code>(string.Format(System.Globalization.CultureInfo.InvariantCulture, format, c), ignoreCase: true)).ToArray();
+
+    private static Register Byte(Reg r) => r.Number switch
+    {
+        4 => Register.SPL,
+        5 => Register.BPL,
+        6 => Register.SIL,
+        7 => Register.DIL,
+        < 4 => Register.AL + r.Number,
+        _ => Register.R8L + (r.Number - 8),
+    };
+
+    /// <summary>dst = cond ? 1 : 0 (32 bits: setcc, then movzx).</summary>
     public void SetCc(Cond cond, Reg dst)
     {
-        AssemblerRegister8 d = R8(dst);
-        switch (cond)
-        {
-            case Cond.Overflow: _asm.seto(d); break;
-            case Cond.NoOverflow: _asm.setno(d); break;
-            case Cond.Below: _asm.setb(d); break;
-            case Cond.AboveOrEqual: _asm.setae(d); break;
-            case Cond.Equal: _asm.sete(d); break;
-            case Cond.NotEqual: _asm.setne(d); break;
-            case Cond.BelowOrEqual: _asm.setbe(d); break;
-            case Cond.Above: _asm.seta(d); break;
-            case Cond.Sign: _asm.sets(d); break;
-            case Cond.NoSign: _asm.setns(d); break;
-            case Cond.Parity: _asm.setp(d); break;
-            case Cond.NoParity: _asm.setnp(d); break;
-            case Cond.Less: _asm.setl(d); break;
-            case Cond.GreaterOrEqual: _asm.setge(d); break;
-            case Cond.LessOrEqual: _asm.setle(d); break;
-            default: _asm.setg(d); break;
-        }
-        _asm.movzx(R32(dst), d);
+        _asm.AddInstruction(Instruction.Create(s_setcc[(int)cond], Byte(dst)));
+        _asm.movzx(R32(dst), R8(dst));
     }
 
     /// <summary>if cond then dst = src.</summary>
-    public void CMov(Cond cond, OperandSize size, Reg dst, Reg src)
-    {
-        if (Is64(size))
-        {
-            AssemblerRegister64 d = R64(dst), s = R64(src);
-            switch (cond)
-            {
-                case Cond.Overflow: _asm.cmovo(d, s); break;
-                case Cond.NoOverflow: _asm.cmovno(d, s); break;
-                case Cond.Below: _asm.cmovb(d, s); break;
-                case Cond.AboveOrEqual: _asm.cmovae(d, s); break;
-                case Cond.Equal: _asm.cmove(d, s); break;
-                case Cond.NotEqual: _asm.cmovne(d, s); break;
-                case Cond.BelowOrEqual: _asm.cmovbe(d, s); break;
-                case Cond.Above: _asm.cmova(d, s); break;
-                case Cond.Sign: _asm.cmovs(d, s); break;
-                case Cond.NoSign: _asm.cmovns(d, s); break;
-                case Cond.Parity: _asm.cmovp(d, s); break;
-                case Cond.NoParity: _asm.cmovnp(d, s); break;
-                case Cond.Less: _asm.cmovl(d, s); break;
-                case Cond.GreaterOrEqual: _asm.cmovge(d, s); break;
-                case Cond.LessOrEqual: _asm.cmovle(d, s); break;
-                default: _asm.cmovg(d, s); break;
-            }
-        }
-        else
-        {
-            AssemblerRegister32 d = R32(dst), s = R32(src);
-            switch (cond)
-            {
-                case Cond.Overflow: _asm.cmovo(d, s); break;
-                case Cond.NoOverflow: _asm.cmovno(d, s); break;
-                case Cond.Below: _asm.cmovb(d, s); break;
-                case Cond.AboveOrEqual: _asm.cmovae(d, s); break;
-                case Cond.Equal: _asm.cmove(d, s); break;
-                case Cond.NotEqual: _asm.cmovne(d, s); break;
-                case Cond.BelowOrEqual: _asm.cmovbe(d, s); break;
-                case Cond.Above: _asm.cmova(d, s); break;
-                case Cond.Sign: _asm.cmovs(d, s); break;
-                case Cond.NoSign: _asm.cmovns(d, s); break;
-                case Cond.Parity: _asm.cmovp(d, s); break;
-                case Cond.NoParity: _asm.cmovnp(d, s); break;
-                case Cond.Less: _asm.cmovl(d, s); break;
-                case Cond.GreaterOrEqual: _asm.cmovge(d, s); break;
-                case Cond.LessOrEqual: _asm.cmovle(d, s); break;
-                default: _asm.cmovg(d, s); break;
-            }
-        }
-    }
+    public void CMov(Cond cond, OperandSize size, Reg dst, Reg src) =>
+        _asm.AddInstruction(Instruction.Create((Is64(size) ? s_cmov64 : s_cmov32)[(int)cond], Gpr(size, dst), Gpr(size, src)));
 
     // ---- control ----
 
@@ -736,6 +689,12 @@ public sealed partial class MacroAssembler
 
     /// <summary>int3.</summary>
     public void Breakpoint() => _asm.int3();
+
+    /// <summary>cpuid (leaf in eax, subleaf in ecx; writes eax, ebx, ecx, edx).</summary>
+    public void Cpuid() => _asm.cpuid();
+
+    /// <summary>xgetbv (register ecx into edx:eax).</summary>
+    public void Xgetbv() => _asm.xgetbv();
 
     /// <summary>dst = address of <paramref name="label"/> (rip-relative).</summary>
     public void LeaLabel(Reg dst, MLabel label) => _asm.lea(R64(dst), __[L(label)]);

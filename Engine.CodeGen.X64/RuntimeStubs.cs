@@ -32,4 +32,40 @@ public static partial class RuntimeStubs
         masm.JumpTo(Reg.Rax);
         return masm.Assemble().Code;
     }
+
+    /// <summary>
+    /// <c>ulong readXcr0()</c>: XGETBV with ecx = 0, edx:eax as one value. Run it only when CPUID.1:ECX.OSXSAVE is set
+    /// (XGETBV faults otherwise); see <see cref="CpuFeatureDetection"/>.
+    /// </summary>
+    public static byte[] ReadXcr0()
+    {
+        var masm = new MacroAssembler();
+        masm.MovImm(OperandSize.S32, Reg.Rcx, 0);
+        masm.Xgetbv();
+        masm.ShiftImm(ShiftOp.Shl, OperandSize.S64, Reg.Rdx, 32);
+        masm.Alu(AluOp.Or, OperandSize.S64, Reg.Rax, Reg.Rdx);
+        masm.Ret();
+        return masm.Assemble().Code;
+    }
+
+    /// <summary>
+    /// <c>void cpuid(int leaf, int subleaf, int* eaxEbxEcxEdx)</c>: CPUID, for a process where .NET's own
+    /// <c>X86Base.CpuId</c> is unavailable (hardware intrinsics disabled). Saves rbx, which CPUID writes.
+    /// </summary>
+    public static byte[] Cpuid()
+    {
+        var masm = new MacroAssembler();
+        masm.Mov(OperandSize.S64, Reg.R8, Reg.Rdx);
+        masm.Mov(OperandSize.S32, Reg.Rax, Reg.Rdi);
+        masm.Mov(OperandSize.S32, Reg.Rcx, Reg.Rsi);
+        masm.Push(Reg.Rbx);
+        masm.Cpuid();
+        masm.Store(OperandSize.S32, new Mem(Reg.R8, 0), Reg.Rax);
+        masm.Store(OperandSize.S32, new Mem(Reg.R8, 4), Reg.Rbx);
+        masm.Store(OperandSize.S32, new Mem(Reg.R8, 8), Reg.Rcx);
+        masm.Store(OperandSize.S32, new Mem(Reg.R8, 12), Reg.Rdx);
+        masm.Pop(Reg.Rbx);
+        masm.Ret();
+        return masm.Assemble().Code;
+    }
 }

@@ -54,21 +54,8 @@ public sealed class WasmBacktrace : IReadOnlyList<WasmFrame>
     internal void Add(WasmFrame frame) => _frames.Add(frame);
 
     /// <summary>
-    /// Appends frames to <paramref name="exception"/>'s backtrace (innermost first, continuing the existing list
-    /// outward), creating it on the first frames.
-    /// </summary>
-    internal static void Append(Exception exception, IReadOnlyList<WasmFrame> frames)
-    {
-        ArgumentNullException.ThrowIfNull(frames);
-        if (frames.Count > 0)
-        {
-            For(exception)._frames.AddRange(frames);
-        }
-    }
-
-    /// <summary>
-    /// The backtrace <paramref name="exception"/> records its frames in, created (empty) on first use: the one to
-    /// <see cref="Add"/> frames to while it unwinds.
+    /// The backtrace <paramref name="exception"/> records its frames in, created (empty) on first use: the one a
+    /// <see cref="WasmBacktraceRecorder"/> adds frames to while it unwinds.
     /// </summary>
     internal static WasmBacktrace For(Exception exception)
     {
@@ -153,4 +140,21 @@ public sealed class WasmBacktrace : IReadOnlyList<WasmFrame>
     }
 
     private string Line(int i) => string.Create(CultureInfo.InvariantCulture, $"  {i}: {_frames[i]}");
+}
+
+/// <summary>
+/// Appends the frames an exception crosses to its backtrace: what each tier uses while the exception leaves its
+/// segment of the stack, innermost frame first (the interpreter from its frame records, the native tier along the
+/// frame-pointer chain). Embedders read backtraces with <see cref="WasmBacktrace.Get"/>; the backtrace itself
+/// offers no way to change it.
+/// </summary>
+public readonly struct WasmBacktraceRecorder
+{
+    private readonly WasmBacktrace _backtrace;
+
+    /// <summary>Starts recording into <paramref name="exception"/>'s backtrace (created on first use).</summary>
+    public WasmBacktraceRecorder(Exception exception) => _backtrace = WasmBacktrace.For(exception);
+
+    /// <summary>Appends a frame, outside those already recorded.</summary>
+    public void Add(WasmFrame frame) => _backtrace.Add(frame);
 }

@@ -1,4 +1,6 @@
 using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+using Engine.Core;
 
 namespace Engine.Gc;
 
@@ -41,30 +43,29 @@ public sealed class StackMap
     /// <summary>Looks up the live reference slots at a safepoint; false when none are live there.</summary>
     public bool TryGetLiveSlots(uint key, out SlotSet slots)
     {
-        int lo = 0, hi = _count - 1;
-        ReadOnlySpan<byte> data = _data;
-        while (lo <= hi)
+        ReadOnlySpan<Safepoint> safepoints = MemoryMarshal.Cast<byte, Safepoint>(_data.AsSpan(4, _count * 8));
+        int i = SortedSearch.IndexOf(safepoints, key);
+        if (i < 0)
         {
-            int mid = (lo + hi) >>> 1;
-            uint k = BinaryPrimitives.ReadUInt32LittleEndian(data[(4 + mid * 8)..]);
-            if (k == key)
-            {
-                int setOffset = 4 + _count * 8 + (int)BinaryPrimitives.ReadUInt32LittleEndian(data[(8 + mid * 8)..]);
-                int count = BinaryPrimitives.ReadUInt16LittleEndian(data[setOffset..]);
-                slots = new SlotSet(_data, setOffset + 2, count);
-                return true;
-            }
-            if (k < key)
-            {
-                lo = mid + 1;
-            }
-            else
-            {
-                hi = mid - 1;
-            }
+            slots = default;
+            return false;
         }
-        slots = default;
-        return false;
+        int setOffset = 4 + _count * 8 + (int)safepoints[i].SetOffset;
+        int count = BinaryPrimitives.ReadUInt16LittleEndian(_data.AsSpan(setOffset));
+        slots = new SlotSet(_data, setOffset + 2, count);
+        return true;
+    }
+
+    /// <summary>An entry of the safepoint table as it lies in the bytes (little-endian u32 key, u32 set offset).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    private readonly struct Safepoint : ISortKey
+    {
+        private readonly uint _key;
+        private readonly uint _setOffset;
+
+        public long SortKey => BitConverter.IsLittleEndian ? _key : BinaryPrimitives.ReverseEndianness(_key);
+
+        public uint SetOffset => BitConverter.IsLittleEndian ? _setOffset : BinaryPrimitives.ReverseEndianness(_setOffset);
     }
 
     /// <summary>The keys of all safepoints, in order.</summary>

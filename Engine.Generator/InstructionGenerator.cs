@@ -27,7 +27,15 @@ public sealed record InstructionOperand(string Name, string Kind)
 }
 
 /// <summary>One instruction of Engine.Interpreter/Instructions.def.</summary>
-public sealed record InstructionDef(string Name, string Doc, InstructionOperand[] Operands, bool Cold, string[] Body)
+/// <param name="Name">Its name (the <c>Op</c> member).</param>
+/// <param name="Doc">Its formula, from the <c>##</c> line before it.</param>
+/// <param name="Operands">Its operands, in code order.</param>
+/// <param name="Cold">Kept out of the dispatch loop.</param>
+/// <param name="Body">Its C# lines, macros not yet expanded.</param>
+/// <param name="Line">The line of Instructions.def where its body starts (for a SIMD instruction derived from the
+/// operator table: the line of <c>@simd</c>), which the executor's <c>#line</c> directives point at.</param>
+/// <param name="Derived">A SIMD instruction made from the operator table (<c>@simd</c>) rather than written in the file.</param>
+public sealed record InstructionDef(string Name, string Doc, InstructionOperand[] Operands, bool Cold, string[] Body, int Line = 0, bool Derived = false)
 {
     /// <summary>The instruction's length in 32-bit code words, opcode included (the fixed part for br_table).</summary>
     public int Words => 1 + Operands.Sum(o => o.Words);
@@ -35,6 +43,9 @@ public sealed record InstructionDef(string Name, string Doc, InstructionOperand[
     /// <summary>True when the first operand is the destination slot <c>d</c>.</summary>
     public bool HasDestination => Operands.Length > 0 && Operands[0] is { Name: "d", Kind: "slot" };
 }
+
+/// <summary>A section of C# text of Instructions.def (<c>%prologue</c> ...) and the line where it starts.</summary>
+public sealed record Section(string Text, int Line);
 
 /// <summary>
 /// Turns the interpreter's instruction table (Engine.Interpreter/Instructions.def) into C#: the opcode
@@ -60,9 +71,10 @@ public static partial class InstructionGenerator
     private static readonly string[] s_kinds = ["slot", "i32", "u32", "i64", "v128", "target", "index", "table"];
 
     /// <summary>Parses the table.</summary>
-    public static (Dictionary<string, string> Sections, List<InstructionDef> Instructions) Parse(string text)
+    public static (Dictionary<string, Section> Sections, List<InstructionDef> Instructions) Parse(string text)
     {
-        var sections = new Dictionary<string, string>();
+        var sections = new Dictionary<string, Section>();
+        int sectionLine = 0;
         var instructions = new List<InstructionDef>();
         string? section = null;
         var sectionText = new StringBuilder();
@@ -75,10 +87,11 @@ public static partial class InstructionGenerator
             {
                 if (section != null && section != "instructions")
                 {
-                    sections[section] = sectionText.ToString();
+                    sections[section] = new Section(sectionText.ToString(), sectionLine);
                 }
                 section = line[1..].Trim();
                 sectionText.Clear();
+                sectionLine = i + 2;
                 continue;
             }
             if (section != "instructions")
@@ -93,7 +106,7 @@ public static partial class InstructionGenerator
             {
                 // The listed SIMD instructions go into the dispatch loop; the others stay cold.
                 string[] hot = line.Contains(':') ? line[(line.IndexOf(':') + 1)..].Split(' ', StringSplitOptions.RemoveEmptyEntries) : [];
-                instructions.Add(new InstructionDef("@simd", "", [], true, hot));
+                instructions.Add(new InstructionDef("@simd", "", [], true, hot, i + 1));
                 continue;
             }
             if (line.StartsWith("##", StringComparison.Ordinal))
@@ -131,6 +144,7 @@ public static partial class InstructionGenerator
                 operands.Add(new InstructionOperand(parts[0], kind));
             }
             var body = new List<string>();
+            int bodyLine = inlineBody != null ? i + 1 : i + 2;
             if (inlineBody != null)
             {
                 body.Add(inlineBody);
@@ -146,12 +160,12 @@ public static partial class InstructionGenerator
             {
                 throw new FormatException($"Instructions.def:{i + 1}: instruction {words[0]} has no body");
             }
-            instructions.Add(new InstructionDef(words[0], doc, operands.ToArray(), cold, body.ToArray()));
+            instructions.Add(new InstructionDef(words[0], doc, operands.ToArray(), cold, body.ToArray(), bodyLine));
             doc = "";
         }
         if (section != null && section != "instructions")
         {
-            sections[section] = sectionText.ToString();
+            sections[section] = new Section(sectionText.ToString(), sectionLine);
         }
         return (sections, instructions);
     }
@@ -167,7 +181,7 @@ public static partial class InstructionGenerator
             {
                 var hot = new HashSet<string>(def.Body);
                 instructions.AddRange(SimdInstructions(OperatorGenerator.Parse(operatorTable))
-                    .Select(i => hot.Contains(i.Name) ? i with { Cold = false } : i));
+                    .Select(i => i with { Cold = !hot.Contains(i.Name), Line = def.Line, Derived = true }));
             }
             else
             {
@@ -299,24 +313,54 @@ public static partial class InstructionGenerator
         return sb.ToString();
     }
 
-    private static string GenerateExecutor(Dictionary<string, string> sections, List<InstructionDef> instructions)
+    /// <summary>
+    /// The executor. Every line copied or expanded from Instructions.def is preceded by a <c>#line</c> directive
+    /// naming its line there, so the debugger and stack traces land in the table, as RyuJIT's and V8's
+    /// macro-generated code points at its X-macro headers; the glue the generator writes itself (operand reads,
+    /// advancing ip) keeps this file's own lines (<c>#line default</c>). The directives change no IL.
+    /// </summary>
+    private static string GenerateExecutor(Dictionary<string, Section> sections, List<InstructionDef> instructions)
     {
         var sb = new StringBuilder(Header);
         sb.Append("#pragma warning disable CS0162 // bodies that jump make the generated advance unreachable\n");
         sb.Append("#pragma warning disable CS0164 // not every label is used by every build of the table\n\n");
-        sb.Append(Section(sections, "prologue").Replace("// @operand-locals", OperandLocals(instructions.Where(i => !i.Cold))));
+        AppendSection(sb, Section(sections, "prologue"), OperandLocals(instructions.Where(i => !i.Cold)));
         foreach (InstructionDef def in instructions.Where(i => !i.Cold))
         {
             AppendCase(sb, def, cold: false);
         }
-        sb.Append(Section(sections, "epilogue"));
-        sb.Append(Section(sections, "cold-prologue").Replace("// @operand-locals", OperandLocals(instructions.Where(i => i.Cold))));
+        AppendSection(sb, Section(sections, "epilogue"), null);
+        AppendSection(sb, Section(sections, "cold-prologue"), OperandLocals(instructions.Where(i => i.Cold)));
         foreach (InstructionDef def in instructions.Where(i => i.Cold))
         {
             AppendCase(sb, def, cold: true);
         }
-        sb.Append(Section(sections, "cold-epilogue"));
+        AppendSection(sb, Section(sections, "cold-epilogue"), null);
         return sb.ToString();
+    }
+
+    /// <summary>The path of Instructions.def as the <c>#line</c> directives of Generated/Executor.g.cs name it (relative to that file).</summary>
+    private const string SourcePath = "../Instructions.def";
+
+    private static string LineDirective(int line) => $"#line {line} \"{SourcePath}\"\n";
+
+    /// <summary>A section of C# text copied from the table, its <c>// @operand-locals</c> line replaced by <paramref name="locals"/>.</summary>
+    private static void AppendSection(StringBuilder sb, Section section, string? locals)
+    {
+        sb.Append(LineDirective(section.Line));
+        string[] lines = section.Text.Split('\n');
+        for (int i = 0; i < lines.Length - 1; i++)
+        {
+            if (locals != null && lines[i].Trim() == "// @operand-locals")
+            {
+                sb.Append("#line default\n");
+                sb.Append(lines[i].Replace("// @operand-locals", locals)).Append('\n');
+                sb.Append(LineDirective(section.Line + i + 1));
+                continue;
+            }
+            sb.Append(lines[i]).Append('\n');
+        }
+        sb.Append("#line default\n");
     }
 
     /// <summary>One declaration per operand name (plus the memory-access scratch), shared by every case of a method.</summary>
@@ -340,8 +384,8 @@ public static partial class InstructionGenerator
         return text.ToString();
     }
 
-    private static string Section(Dictionary<string, string> sections, string name) =>
-        sections.TryGetValue(name, out string? text) ? text : throw new FormatException($"Instructions.def has no %{name} section");
+    private static Section Section(Dictionary<string, Section> sections, string name) =>
+        sections.TryGetValue(name, out Section? section) ? section : throw new FormatException($"Instructions.def has no %{name} section");
 
     private static void AppendCase(StringBuilder sb, InstructionDef def, bool cold)
     {
@@ -369,10 +413,17 @@ public static partial class InstructionGenerator
             sb.Append($"{indent}    {operand.Name} = {read};\n");
             word += operand.Words;
         }
-        foreach (string line in def.Body)
+        // A body's lines follow each other in the table, so one directive maps them all; the lines of a SIMD
+        // instruction made from the operator table all point at its "@simd" line.
+        for (int i = 0; i < def.Body.Length; i++)
         {
-            sb.Append($"{indent}    {ExpandMacros(line, cold, def.Words)}\n");
+            if (i == 0 || def.Derived)
+            {
+                sb.Append(LineDirective(def.Line));
+            }
+            sb.Append($"{indent}    {ExpandMacros(def.Body[i], cold, def.Words)}\n");
         }
+        sb.Append("#line default\n");
         sb.Append(cold ? $"{indent}    return {def.Words};\n" : $"{indent}    ip += {def.Words};\n{indent}    continue;\n");
         sb.Append($"{indent}}}\n");
     }

@@ -5,7 +5,7 @@ namespace Engine.Generator;
 /// <summary>One line of operators.txt.</summary>
 public sealed record OperatorDef(
     string Name, int Prefix, int Code, string Kind, string[] Params, string[] Results, bool HasSignature,
-    string Feature, int AlignLog2, int Lanes)
+    string Feature, int AlignLog2, int Lanes, bool IsConstant)
 {
     /// <summary>The opcode enum value: the byte, or prefix &lt;&lt; 8 | sub-opcode.</summary>
     public int EnumValue => Prefix == 0 ? Code : (Prefix << 8) | Code;
@@ -130,9 +130,14 @@ public static class OperatorGenerator
                 rs = sides[1].Split(',', StringSplitOptions.RemoveEmptyEntries);
             }
             int align = -1, lanes = 0;
+            bool constant = false;
             foreach (string attr in f.Skip(5))
             {
-                if (attr[0] == 'a')
+                if (attr == "const")
+                {
+                    constant = true;
+                }
+                else if (attr[0] == 'a')
                 {
                     align = int.Parse(attr[1..]);
                 }
@@ -145,7 +150,7 @@ public static class OperatorGenerator
                     throw new FormatException($"operators.txt:{lineNo}: unknown attribute {attr}");
                 }
             }
-            var def = new OperatorDef(f[0], prefix, code, f[2], ps, rs, hasSig, f[4], align, lanes);
+            var def = new OperatorDef(f[0], prefix, code, f[2], ps, rs, hasSig, f[4], align, lanes, constant);
             if (!seen.Add(def.EnumValue))
             {
                 throw new FormatException($"operators.txt:{lineNo}: duplicate opcode {f[1]}");
@@ -165,7 +170,8 @@ public static class OperatorGenerator
             ["OperatorInfo.g.cs"] = GenerateInfo(ops),
             ["IOperatorVisitor.g.cs"] = GenerateVisitor(ops),
             ["OperatorReader.g.cs"] = GenerateReader(ops),
-            ["ValidateThenVisit.g.cs"] = GenerateValidateThenVisit(),
+            ["ConstantExpressionVisitor.g.cs"] = GenerateConstantVisitor(ops),
+            ["PlainOperators.g.cs"] = GeneratePlainOperators(ops),
         };
     }
 
@@ -221,22 +227,24 @@ public static class OperatorGenerator
             OperatorDef op = ops[i];
             (op.Prefix switch { 0 => single, 0xFC => fc, 0xFD => fd, _ => throw new FormatException("prefix") })[op.Code] = i;
         }
-        void Table(string name, int[] values)
+        // A span of small values, 16 to a line.
+        void Table<T>(string type, string name, IEnumerable<T> values, Func<T, string> format)
         {
-            sb.Append($"    private static ReadOnlySpan<short> {name} =>\n    [");
-            for (int i = 0; i < values.Length; i++)
+            sb.Append($"    private static ReadOnlySpan<{type}> {name} =>\n    [");
+            int i = 0;
+            foreach (T value in values)
             {
-                if (i % 16 == 0)
+                if (i++ % 16 == 0)
                 {
                     sb.Append("\n        ");
                 }
-                sb.Append(values[i]).Append(", ");
+                sb.Append(format(value)).Append(", ");
             }
             sb.Append("\n    ];\n\n");
         }
-        Table("SingleByteIndex", single);
-        Table("PrefixFCIndex", fc);
-        Table("PrefixFDIndex", fd);
+        Table("short", "SingleByteIndex", single, v => v.ToString());
+        Table("short", "PrefixFCIndex", fc, v => v.ToString());
+        Table("short", "PrefixFDIndex", fd, v => v.ToString());
         sb.Append("    /// <summary>All operators in table order.</summary>\n    public static ReadOnlySpan<Opcode> All =>\n    [\n");
         foreach (OperatorDef op in ops)
         {
@@ -255,26 +263,9 @@ public static class OperatorGenerator
             sb.Append($"        (byte)OperatorKind.{op.Kind},\n");
         }
         sb.Append("    ];\n\n");
-        sb.Append("    private static ReadOnlySpan<sbyte> AlignLog2s =>\n    [");
-        for (int i = 0; i < ops.Count; i++)
-        {
-            if (i % 16 == 0)
-            {
-                sb.Append("\n        ");
-            }
-            sb.Append(ops[i].AlignLog2).Append(", ");
-        }
-        sb.Append("\n    ];\n\n");
-        sb.Append("    private static ReadOnlySpan<byte> LaneCounts =>\n    [");
-        for (int i = 0; i < ops.Count; i++)
-        {
-            if (i % 16 == 0)
-            {
-                sb.Append("\n        ");
-            }
-            sb.Append(ops[i].Lanes).Append(", ");
-        }
-        sb.Append("\n    ];\n\n");
+        Table("sbyte", "AlignLog2s", ops, op => op.AlignLog2.ToString());
+        Table("byte", "LaneCounts", ops, op => op.Lanes.ToString());
+        Table("bool", "Constants", ops, op => op.IsConstant ? "true" : "false");
         sb.Append("    private static readonly string[] s_features =\n    [\n");
         foreach (OperatorDef op in ops)
         {
@@ -315,21 +306,101 @@ public static class OperatorGenerator
         return sb.ToString();
     }
 
-    private static string GenerateValidateThenVisit()
+    /// <summary>
+    /// One visitor method per plain operator (no immediates, fixed signature) and the switch that dispatches an
+    /// opcode to it: a compiler implements the interface, so an operator it does not handle fails the build
+    /// instead of a compilation at run time (the role of Winch's <c>for_each_visit_operator!</c>).
+    /// </summary>
+    private static string GeneratePlainOperators(List<OperatorDef> ops)
     {
+        List<OperatorDef> plain = ops.Where(o => o.Kind == "Plain").ToList();
+        string Doc(OperatorDef op) =>
+            $"<c>{op.Name}</c> (0x{op.EnumValue:X}): {string.Join(", ", op.Params)} -&gt; {string.Join(", ", op.Results)}";
+        var sb = new StringBuilder(Header);
+        sb.Append("namespace Engine.Core;\n\n");
+        sb.Append("/// <summary>\n/// One method per operator without immediates and with a fixed signature (the <c>Plain</c> kind of\n");
+        sb.Append("/// operators.txt: numeric, comparison, conversion and most SIMD operators). A consumer that implements it\n");
+        sb.Append("/// handles every such operator, or does not build; <see cref=\"PlainOperators.Dispatch{TVisitor}\"/> calls\n");
+        sb.Append("/// the method of an opcode (from <see cref=\"IOperatorVisitor.VisitPlain\"/>). Implement it on a struct.\n/// </summary>\n");
+        sb.Append("public interface IPlainOperatorVisitor\n{\n");
+        foreach (OperatorDef op in plain)
+        {
+            sb.Append($"    /// <summary>{Doc(op)}</summary>\n    void Visit{op.Identifier}();\n\n");
+        }
+        sb.Length -= 1;
+        sb.Append("}\n\n");
+        sb.Append("/// <summary>The dispatch of plain operators to <see cref=\"IPlainOperatorVisitor\"/>.</summary>\n");
+        sb.Append("public static class PlainOperators\n{\n");
+        sb.Append($"    /// <summary>The number of plain operators.</summary>\n    public const int Count = {plain.Count};\n\n");
+        sb.Append("    /// <summary>Calls the visitor's method for <paramref name=\"opcode\"/>, which must be a plain operator.</summary>\n");
+        sb.Append("    public static void Dispatch<TVisitor>(ref TVisitor visitor, Opcode opcode) where TVisitor : struct, IPlainOperatorVisitor\n    {\n");
+        sb.Append("        switch (opcode)\n        {\n");
+        foreach (OperatorDef op in plain)
+        {
+            sb.Append($"            case Opcode.{op.Identifier}:\n                visitor.Visit{op.Identifier}();\n                return;\n");
+        }
+        sb.Append("            default:\n                throw new ArgumentOutOfRangeException(nameof(opcode), opcode, \"not a plain operator\");\n");
+        sb.Append("        }\n    }\n}\n");
+        return sb.ToString();
+    }
+
+    /// <summary>
+    /// The visitor of constant expressions: an interface with a method for each kind whose operators are
+    /// constant (attribute <c>const</c> in the table), and an adapter that reads any operator and sends every
+    /// other one to <c>NotConstant</c>, so each consumer of constant expressions (the validator, instance
+    /// initialisation) writes only what it does with constants, and a new operator cannot be forgotten.
+    /// </summary>
+    private static string GenerateConstantVisitor(List<OperatorDef> ops)
+    {
+        var constantKinds = new List<(string Kind, string Params, string Read, string Doc)>();
+        foreach (var kind in s_kinds)
+        {
+            var members = ops.Where(o => o.Kind == kind.Kind).ToList();
+            int constant = members.Count(o => o.IsConstant);
+            if (constant == 0)
+            {
+                continue;
+            }
+            if (constant != members.Count)
+            {
+                // For 3.0's extended constant expressions (i32.add ... among the Plain operators): forward those
+                // through an OperatorInfo.IsConstant check, the rest to NotConstant.
+                throw new FormatException($"operators.txt: kind {kind.Kind} is constant for some operators only; teach the generator to split it");
+            }
+            constantKinds.Add(kind);
+        }
         var sb = new StringBuilder(Header);
         sb.Append("using System.Runtime.Intrinsics;\n\nnamespace Engine.Core;\n\n");
-        sb.Append("/// <summary>\n/// Validates each operator, then passes it to an inner visitor, which may query the validator's\n");
-        sb.Append("/// operand and control stacks (the state after the operator). The one way consumers read validated code.\n/// </summary>\n");
-        sb.Append("public struct ValidateThenVisit<TInner> : IOperatorVisitor where TInner : struct, IOperatorVisitor\n{\n");
-        sb.Append("    private readonly FuncValidator.Visitor _validator;\n\n");
+        sb.Append("/// <summary>\n/// Receives the operators of a constant expression (those marked <c>const</c> in the operator table) through\n");
+        sb.Append("/// <see cref=\"ConstantExpressionVisitor{TInner}\"/>; every other operator arrives at <see cref=\"NotConstant\"/>.\n/// </summary>\n");
+        sb.Append("public interface IConstantExpressionVisitor\n{\n");
+        foreach (var k in constantKinds)
+        {
+            string doc = k.Kind == "End" ? "<c>end</c>: the end of the expression." : k.Doc;
+            sb.Append($"    /// <summary>{doc}</summary>\n    void Visit{k.Kind}({k.Params});\n\n");
+        }
+        sb.Append("    /// <summary>An operator that is not allowed in a constant expression.</summary>\n    void NotConstant(Opcode opcode);\n}\n\n");
+        sb.Append("/// <summary>Reads a constant expression for an <see cref=\"IConstantExpressionVisitor\"/>: passes the constant operators on, reports the others.</summary>\n");
+        sb.Append("public struct ConstantExpressionVisitor<TInner> : IOperatorVisitor where TInner : struct, IConstantExpressionVisitor\n{\n");
         sb.Append("    /// <summary>The consumer's visitor.</summary>\n    public TInner Inner;\n\n");
-        sb.Append("    /// <summary>Combines a validator with a consumer.</summary>\n");
-        sb.Append("    public ValidateThenVisit(FuncValidator validator, TInner inner)\n    {\n        _validator = new FuncValidator.Visitor(validator);\n        Inner = inner;\n    }\n\n");
+        sb.Append("    /// <summary>Wraps a consumer.</summary>\n    public ConstantExpressionVisitor(TInner inner) => Inner = inner;\n\n");
         foreach (var k in s_kinds)
         {
             string args = string.Join(", ", k.Params.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(p => p.Trim().Split(' ')[1]));
-            sb.Append($"    /// <inheritdoc/>\n    public void Visit{k.Kind}({k.Params})\n    {{\n        _validator.Visit{k.Kind}({args});\n        Inner.Visit{k.Kind}({args});\n    }}\n\n");
+            string body;
+            if (constantKinds.Contains(k))
+            {
+                body = $"Inner.Visit{k.Kind}({args})";
+            }
+            else
+            {
+                OperatorDef[] members = ops.Where(o => o.Kind == k.Kind).ToArray();
+                string opcode = k.Params.StartsWith("Opcode opcode", StringComparison.Ordinal) ? "opcode"
+                    : members.Length == 1 ? $"Opcode.{members[0].Identifier}"
+                    : throw new FormatException($"kind {k.Kind} has several operators and no opcode parameter");
+                body = $"Inner.NotConstant({opcode})";
+            }
+            sb.Append($"    /// <inheritdoc/>\n    public void Visit{k.Kind}({k.Params}) => {body};\n\n");
         }
         sb.Length -= 1;
         sb.Append("}\n");

@@ -7,6 +7,7 @@ internal static class Program
         string root = args.Length > 0 ? args[0] : FindRoot(Directory.GetCurrentDirectory());
         Write(OperatorGenerator.Generate(File.ReadAllText(OperatorTablePath(root))), Path.Combine(root, "Engine.Core", "Operators", "Generated"));
         Write(InstructionGenerator.Generate(File.ReadAllText(InstructionTablePath(root)), File.ReadAllText(OperatorTablePath(root))), Path.Combine(root, "Engine.Interpreter", "Generated"));
+        Write(new Dictionary<string, string> { [TypedOverloadGenerator.FileName] = TypedOverloadGenerator.Generate() }, Path.Combine(root, "Engine.Runtime"));
         return 0;
     }
 

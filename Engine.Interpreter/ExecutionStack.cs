@@ -155,7 +155,7 @@ public sealed unsafe class ExecutionStack : IStackWalker, IDisposable
     private bool RecordBacktrace(Exception e, int entryTop)
     {
         int end = ReferenceEquals(_recording, e) ? _recordedFrom - 1 : Top;
-        WasmBacktrace? backtrace = null;
+        WasmBacktraceRecorder? backtrace = null;
         for (int i = Math.Min(end, Frames.Length - 1); i >= entryTop; i--)
         {
             ref Frame frame = ref Frames[i];
@@ -166,7 +166,7 @@ public sealed unsafe class ExecutionStack : IStackWalker, IDisposable
                 continue;
             }
             int offset = function.Code?.WasmOffsetAt(frame.Ip) ?? -1;
-            (backtrace ??= WasmBacktrace.For(e)).Add(new WasmFrame(function.FunctionIndex, function.Name, offset));
+            (backtrace ??= new WasmBacktraceRecorder(e)).Add(new WasmFrame(function.FunctionIndex, function.Name, offset));
         }
         _recording = e;
         _recordedFrom = entryTop;
@@ -179,12 +179,18 @@ public sealed unsafe class ExecutionStack : IStackWalker, IDisposable
     private int _recordedFrom;
 
     /// <inheritdoc/>
-    public bool TryWalk(List<GcFrame> frames) => TryWalk(Top, -1, frames);
+    public bool TryWalk(List<GcFrame> frames) => TryWalk(Depth, 0, frames);
 
-    /// <summary>Adds the frames from record <paramref name="from"/> down to (not including) <paramref name="downTo"/>, innermost first.</summary>
-    internal bool TryWalk(int from, int downTo, List<GcFrame> frames)
+    /// <summary>
+    /// Adds the frames at depths <paramref name="toDepth"/> (inclusive, 0 = outermost) up to <paramref name="fromDepth"/>
+    /// (exclusive) to <paramref name="frames"/>, innermost first, as <see cref="TryWalk(List{GcFrame})"/> does for all of
+    /// them; false when a frame cannot be described (nothing is then freed). For a walker that interleaves these frames
+    /// with another tier's, as the runtime's native tier does: it notes <see cref="Depth"/> whenever control leaves the
+    /// interpreter and walks each stretch of interpreter frames between two such marks.
+    /// </summary>
+    public bool TryWalk(int fromDepth, int toDepth, List<GcFrame> frames)
     {
-        for (int i = from; i > downTo; i--)
+        for (int i = fromDepth - 1; i >= toDepth; i--)
         {
             ref Frame frame = ref Frames[i];
             if (frame.Ip < 0)

@@ -57,6 +57,19 @@ public sealed class InterpretedFunction : FunctionInstance
     /// <summary>True once the code was translated.</summary>
     public bool IsTranslated => _code != null;
 
+    /// <summary>The size in bytes of the function's wasm body (locals and code).</summary>
+    public int WasmBodySize
+    {
+        get
+        {
+            FunctionBody body = Instance.Module.Body(FunctionIndex);
+            return body.End - body.Start;
+        }
+    }
+
+    /// <summary>The loops of the translation that count their iterations for tier-up (every loop when translated with a loop threshold); 0 before translation.</summary>
+    public int CountedLoops => _code?.OsrPoints.Length ?? 0;
+
     /// <summary>The compiled code every later call runs (set by <see cref="PublishCompiled"/>), or null while the function is interpreted.</summary>
     public FunctionInstance? Compiled => Volatile.Read(ref _compiled);
 

@@ -17,6 +17,7 @@ public sealed partial class Translator
     private static Op[] BuildSimdOps()
     {
         var ops = new Op[OperatorInfo.All.Length];
+        Array.Fill(ops, Op.Unreachable); // none (OperatorsWithoutInstruction reports them)
         foreach (Opcode opcode in OperatorInfo.All)
         {
             if (OperatorInfo.Feature(opcode) == "simd" && Enum.TryParse(opcode.ToString(), out Op op))

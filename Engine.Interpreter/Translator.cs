@@ -45,25 +45,10 @@ public sealed partial class Translator
         public long Value;
     }
 
-    private enum ControlKind : byte
+    /// <summary>An open block: the shared frame, and where its values live and which branch words wait for its end.</summary>
+    private sealed class Control : ControlFrame
     {
-        Block,
-        Loop,
-        If,
-        Else,
-        Function,
-    }
-
-    private sealed class Control
-    {
-        public ControlKind Kind;
-        /// <summary>Opened in unreachable code: nothing of it is translated.</summary>
-        public bool Dead;
-        public ValType[] Params = [];
-        public ValType[] Results = [];
-        /// <summary>Stack entries below the block's parameters.</summary>
-        public int BaseHeight;
-        /// <summary>The home slot of position <see cref="BaseHeight"/>: results (and a loop's parameters) live from here.</summary>
+        /// <summary>The home slot of stack position <see cref="ControlFrame.Height"/>: results (and a loop's parameters) live from here.</summary>
         public int BaseSlot;
         /// <summary>A loop's first instruction.</summary>
         public int LoopStart;
@@ -73,8 +58,6 @@ public sealed partial class Translator
         public int ElsePatch = -1;
         /// <summary>Code words holding forward branch targets to this block's end.</summary>
         public readonly List<int> Patches = new();
-
-        public ValType[] LabelTypes => Kind == ControlKind.Loop ? Params : Results;
     }
 
     /// <summary>The most slots a frame may have (locals and operand-stack homes together).</summary>
@@ -97,8 +80,7 @@ public sealed partial class Translator
     private Entry[] _stack = new Entry[64];
     private int _height;
     private int _maxSlot;
-    private readonly List<Control> _controls = new();
-    private int _controlDepth;
+    private readonly ControlStack<Control> _controls = new();
     private bool _unreachable;
 
     private readonly List<int> _instructionStarts = new();
@@ -110,9 +92,10 @@ public sealed partial class Translator
     private readonly List<(int Point, int Word)> _backEdges = new();
     private readonly List<int> _liveRefs = new();
 
-    // Peephole state: the last instruction's start, whether it is a safepoint, and the last branch target.
+    // Peephole state: the last instruction's start, whether it must stay as it is (a safepoint, whose return address
+    // the stack map names, or a tier-up counter, which other code patches), and the last branch target.
     private int _lastStart = -1;
-    private bool _lastIsSafepoint;
+    private bool _lastIsFixed;
     private int _barrier;
 
     /// <summary>Translates defined function <paramref name="functionIndex"/> of a validated module.</summary>
@@ -122,7 +105,7 @@ public sealed partial class Translator
         FunctionBody body = module.Body(functionIndex);
         var reader = new WasmReader(module.Bytes, body.CodeStart, body.End);
         var visitor = new Visitor(this);
-        while (_controlDepth > 0)
+        while (_controls.Depth > 0)
         {
             _wasmOffset = reader.Position;
             reader.ReadOperator(ref visitor);
@@ -187,7 +170,7 @@ public sealed partial class Translator
         for (int i = 0; i < _localCount; i++)
         {
             _localSlots[i] = slot;
-            slot += SlotSize(_localTypes[i]);
+            slot += FunctionInstance.SlotsOf(_localTypes[i]);
         }
         _zeroSlot = slot;
         _localsEnd = slot + 1;
@@ -195,7 +178,7 @@ public sealed partial class Translator
         _length = 0;
         _height = 0;
         _maxSlot = _localsEnd;
-        _controlDepth = 0;
+        _controls.Clear();
         _unreachable = false;
         _instructionStarts.Clear();
         _wasmOffsets.Clear();
@@ -203,24 +186,21 @@ public sealed partial class Translator
         _lastStart = -1;
         _barrier = 0;
         Control function = PushControl(ControlKind.Function, [], _type.Results);
-        function.BaseHeight = 0;
         function.BaseSlot = 0;
         _osrPoints.Clear();
         _backEdges.Clear();
         if (options.CallThreshold > 0)
         {
             // The counter is the instruction's own operand word (shared by every instance, like the code).
-            Begin(Op.TierUpEntry, safepoint: true);
+            Begin(Op.TierUpEntry, fixedInPlace: true);
             Put(options.CallThreshold);
         }
         EmitEntryChecks();
     }
 
-    private static int SlotSize(ValType type) => type == ValType.V128 ? 2 : 1;
-
     // ---- code emission ----
 
-    private int Begin(Op op, bool safepoint = false)
+    private int Begin(Op op, bool fixedInPlace = false)
     {
         EnsureWords(16);
         int start = _length;
@@ -228,7 +208,7 @@ public sealed partial class Translator
         _wasmOffsets.Add(_wasmOffset);
         _words[_length++] = (int)op;
         _lastStart = start;
-        _lastIsSafepoint = safepoint;
+        _lastIsFixed = fixedInPlace;
         return start;
     }
 
@@ -329,7 +309,7 @@ public sealed partial class Translator
 
     /// <summary>True when the last instruction wrote <paramref name="slot"/> and may be rewritten.</summary>
     private bool LastWrote(int slot) =>
-        _lastStart >= _barrier && _lastStart >= 0 && !_lastIsSafepoint
+        _lastStart >= _barrier && _lastStart >= 0 && !_lastIsFixed
         && OpInfo.HasDestination((Op)_words[_lastStart]) && _words[_lastStart + 1] == slot;
 
     /// <summary>Records the live externref slots at the safepoint ending at the current position.</summary>
@@ -381,11 +361,12 @@ public sealed partial class Translator
         int localSlots = 0;
         for (int i = 0; i < _localCount; i++)
         {
-            localSlots += SlotSize(_localTypes[i]);
+            localSlots += FunctionInstance.SlotsOf(_localTypes[i]);
         }
         _osrPoints.Add(new OsrPoint(_wasmOffset, localSlots, slots, constants, types, _options.LoopThreshold) { CounterPosition = _length });
-        // Not a safepoint: the frame is either left as it is or (on-stack replacement) skipped by walks.
-        Begin(Op.TierUpLoop, safepoint: true);
+        // No stack map (not a safepoint: the frame is either left as it is or, by on-stack replacement, skipped by
+        // walks), but fixed in place: its counter word is patched while it runs.
+        Begin(Op.TierUpLoop, fixedInPlace: true);
         Put(_options.LoopThreshold);
         Put(_osrPoints.Count - 1);
     }
@@ -394,12 +375,12 @@ public sealed partial class Translator
     {
         if (_options.EpochChecks)
         {
-            Begin(Op.CheckEpoch, safepoint: true);
+            Begin(Op.CheckEpoch, fixedInPlace: true);
             RecordSafepoint(_height);
         }
         if (_options.Fuel)
         {
-            Begin(Op.ConsumeFuel, safepoint: true);
+            Begin(Op.ConsumeFuel, fixedInPlace: true);
             Put(1);
             RecordSafepoint(_height);
         }
@@ -407,7 +388,7 @@ public sealed partial class Translator
 
     // ---- the operand stack model ----
 
-    private int NextHome() => _height == 0 ? _localsEnd : _stack[_height - 1].Slot + SlotSize(_stack[_height - 1].Type);
+    private int NextHome() => _height == 0 ? _localsEnd : _stack[_height - 1].Slot + FunctionInstance.SlotsOf(_stack[_height - 1].Type);
 
     private int HomeOf(int position) => position < _height ? _stack[position].Slot : NextHome();
 
@@ -424,7 +405,7 @@ public sealed partial class Translator
         entry.Slot = home;
         entry.Source = 0;
         entry.Value = 0;
-        int end = home + SlotSize(type);
+        int end = home + FunctionInstance.SlotsOf(type);
         if (end > _maxSlot)
         {
             _maxSlot = end;
@@ -567,7 +548,7 @@ public sealed partial class Translator
             {
                 return false;
             }
-            slot += SlotSize(entry.Type);
+            slot += FunctionInstance.SlotsOf(entry.Type);
         }
         return true;
     }
@@ -582,7 +563,7 @@ public sealed partial class Translator
         for (int i = _height - count; i < _height; i++)
         {
             EmitMove(_stack[i], slot);
-            slot += SlotSize(_stack[i].Type);
+            slot += FunctionInstance.SlotsOf(_stack[i].Type);
         }
     }
 
@@ -590,42 +571,23 @@ public sealed partial class Translator
 
     private Control PushControl(ControlKind kind, ValType[] parameters, ValType[] results)
     {
-        if (_controlDepth == _controls.Count)
-        {
-            _controls.Add(new Control());
-        }
-        Control control = _controls[_controlDepth++];
-        control.Kind = kind;
-        control.Dead = false;
-        control.Params = parameters;
-        control.Results = results;
+        Control control = _controls.Push(kind, parameters, results, _height - parameters.Length);
         control.ElsePatch = -1;
         control.Patches.Clear();
-        control.BaseHeight = _height - parameters.Length;
-        control.BaseSlot = HomeOf(control.BaseHeight);
+        control.BaseSlot = HomeOf(control.Height);
         return control;
     }
 
-    private Control ControlAt(uint depth) => _controls[_controlDepth - 1 - (int)depth];
+    private Control ControlAt(uint depth) => _controls[depth];
 
-    private (ValType[] Params, ValType[] Results) BlockTypes(BlockType blockType)
-    {
-        if (blockType.IsEmpty)
-        {
-            return ([], []);
-        }
-        if (!blockType.IsTypeIndex)
-        {
-            return ([], [blockType.ValueType]);
-        }
-        FuncType type = _module.Types[blockType.TypeIndex];
-        return (type.Params, type.Results);
-    }
+    private (ValType[] Params, ValType[] Results) BlockTypes(BlockType blockType) => Core.BlockTypes.Resolve(_module, blockType);
 
     private void PushDeadControl()
     {
-        Control control = PushControl(ControlKind.Block, [], []);
-        control.Dead = true;
+        Control control = _controls.PushDead(_height);
+        control.ElsePatch = -1;
+        control.Patches.Clear();
+        control.BaseSlot = HomeOf(control.Height);
     }
 
     private void EnterBlock(ControlKind kind, BlockType blockType)
@@ -697,7 +659,7 @@ public sealed partial class Translator
         PatchHere(control.ElsePatch);
         control.ElsePatch = -1;
         control.Kind = ControlKind.Else;
-        _height = control.BaseHeight;
+        _height = control.Height;
         foreach (ValType type in control.Params)
         {
             PushTemp(type);
@@ -710,7 +672,7 @@ public sealed partial class Translator
         Control control = ControlAt(0);
         if (control.Dead)
         {
-            _controlDepth--;
+            _controls.Pop();
             return;
         }
         if (control.Kind == ControlKind.Function)
@@ -719,7 +681,7 @@ public sealed partial class Translator
             {
                 EmitReturn();
             }
-            _controlDepth--;
+            _controls.Pop();
             return;
         }
         bool reachable = !_unreachable;
@@ -742,8 +704,8 @@ public sealed partial class Translator
             }
             BindLabel();
         }
-        _controlDepth--;
-        _height = control.BaseHeight;
+        _controls.Pop();
+        _height = control.Height;
         foreach (ValType type in control.Results)
         {
             PushTemp(type);
@@ -764,7 +726,7 @@ public sealed partial class Translator
             {
                 Materialize(i);
             }
-            destination += SlotSize(_stack[i].Type);
+            destination += FunctionInstance.SlotsOf(_stack[i].Type);
         }
         if (count == 1 && _type.Results[0] != ValType.V128)
         {

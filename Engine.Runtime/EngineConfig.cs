@@ -9,13 +9,70 @@ public enum TierMode
     Interpreter,
 
     /// <summary>
-    /// Every function is compiled by the baseline compiler before it runs (when its module is loaded);
-    /// a function the tier cannot compile (SIMD) stays in the interpreter.
+    /// Every function is compiled by the baseline compiler before it runs (when its module is loaded). A function the
+    /// tier cannot compile stays in the interpreter, with the reason in <see cref="WasmEngine.TierStatistics"/>: the
+    /// baseline compiles every 2.0 instruction, SIMD included, so the one reason left is a processor without AVX2,
+    /// where functions that may hold a v128 stay interpreted.
     /// </summary>
     Baseline,
 
     /// <summary>Functions start in the interpreter and move to the baseline tier when hot (see the tier-up settings).</summary>
     Tiered,
+
+    /// <summary>
+    /// Every function is compiled by the optimizing compiler before it runs (when its module is loaded); a function
+    /// the tier cannot compile is compiled by the baseline tier instead (or, failing that too, stays in the
+    /// interpreter), and the statistics list it with the reason.
+    /// </summary>
+    Optimizing,
+}
+
+/// <summary>
+/// The names of the <see cref="TierMode"/>s, as command lines and settings files write them: <c>interpreter</c>
+/// (or <c>interp</c>), <c>baseline</c>, <c>optimizing</c>, <c>tiered</c>, in any letter case. The one parser of tier names.
+/// </summary>
+public static class TierModeNames
+{
+    /// <summary>The accepted names, for messages.</summary>
+    public const string Accepted = "interpreter or interp, baseline, optimizing, tiered";
+
+    /// <summary>The name of <paramref name="mode"/>: <c>interpreter</c>, <c>baseline</c>, <c>optimizing</c> or <c>tiered</c>.</summary>
+    public static string Name(TierMode mode) => mode switch
+    {
+        TierMode.Interpreter => Diagnostics.TierNames.Interpreter,
+        TierMode.Baseline => Diagnostics.TierNames.Baseline,
+        TierMode.Optimizing => Diagnostics.TierNames.Optimizing,
+        TierMode.Tiered => "tiered",
+        _ => throw new ArgumentOutOfRangeException(nameof(mode)),
+    };
+
+    /// <summary>The tier mode named <paramref name="text"/>; false when it names none.</summary>
+    public static bool TryParse(string? text, out TierMode mode)
+    {
+        switch (text?.ToLowerInvariant())
+        {
+            case "interpreter" or "interp":
+                mode = TierMode.Interpreter;
+                return true;
+            case "baseline":
+                mode = TierMode.Baseline;
+                return true;
+            case "optimizing":
+                mode = TierMode.Optimizing;
+                return true;
+            case "tiered":
+                mode = TierMode.Tiered;
+                return true;
+            default:
+                mode = default;
+                return false;
+        }
+    }
+
+    /// <summary>The tier mode named <paramref name="text"/>.</summary>
+    /// <exception cref="FormatException">No tier mode has that name; the message lists the accepted names.</exception>
+    public static TierMode Parse(string text) =>
+        TryParse(text, out TierMode mode) ? mode : throw new FormatException($"unknown tier '{text}' ({Accepted})");
 }
 
 /// <summary>
@@ -61,14 +118,16 @@ public sealed record EngineConfig
     /// <summary>
     /// Forces the tier of particular functions, whatever <see cref="Tier"/> says: keys are function names
     /// (from the name section) or indices written in decimal; values are <see cref="TierMode.Interpreter"/>
-    /// (never compiled) or <see cref="TierMode.Baseline"/> (compiled when the module is loaded).
+    /// (never compiled), <see cref="TierMode.Baseline"/> or <see cref="TierMode.Optimizing"/> (compiled by that tier
+    /// when the module is loaded).
     /// </summary>
     public IReadOnlyDictionary<string, TierMode> FunctionTiers { get; init; } = new Dictionary<string, TierMode>();
 
     /// <summary>
     /// The machine-code tiers, lowest first: the interpreter is tier 0, <c>Compilers[0]</c> is tier 1 (what
-    /// <see cref="TierMode.Baseline"/> compiles with and tiered mode promotes to), a later optimizing compiler
-    /// comes after it. The default is the baseline compiler with its default settings; a list with other
+    /// <see cref="TierMode.Baseline"/> compiles with and tiered mode promotes to), <c>Compilers[1]</c> tier 2 (what
+    /// <see cref="TierMode.Optimizing"/> compiles with). The default is the baseline compiler and the optimizing
+    /// compiler with their default settings; a list with other
     /// compilers or compiler settings (for example <c>new BaselineCompiler(new BaselineOptions { PinLocals = false })</c>)
     /// is how experiments change them. Compilers must be thread-safe (the background thread and the program's
     /// threads may compile at once).
@@ -94,5 +153,15 @@ public sealed record EngineConfig
     /// </summary>
     public ulong MemoryGuardSize { get; init; } = MemoryReservation.DefaultGuardSize;
 
-    private static readonly IFunctionCompiler[] s_defaultCompilers = [new Baseline.BaselineCompiler()];
+
+    /// <summary>
+    /// The instruction sets compiled code may use, at most: null (the default) for everything the processor offers
+    /// (<see cref="HostCpu.Features"/>); a set withholds the others (features the processor lacks are never used,
+    /// whatever the set says). For tests and experiments: <c>CpuFeatures.X64V2</c> gives the code of a processor
+    /// without AVX, BMI or LZCNT, where functions with SIMD stay interpreted (reason
+    /// <see cref="CompileFailureReason.MissingCpuFeature"/>).
+    /// </summary>
+    public CpuFeatures? CpuFeatures { get; init; }
+
+    private static readonly IFunctionCompiler[] s_defaultCompilers = [new Baseline.BaselineCompiler(), new Optimizing.OptimizingCompiler()];
 }

@@ -140,7 +140,7 @@ public sealed class Module
 
     private Native.ModuleCode CreateCode(BoundsCheckStrategy boundsChecks)
     {
-        var code = new Native.ModuleCode(this, Engine.Config, Engine.TierStatistics, boundsChecks);
+        var code = new Native.ModuleCode(this, Engine.Config, Engine.CpuFeatures, Engine.TierStatistics, boundsChecks);
         Native.ModuleCode?[] codes = [.. _codes];
         codes[(int)boundsChecks] = code;
         Volatile.Write(ref _codes, codes);
@@ -237,8 +237,8 @@ public sealed class Module
             : throw new MalformedModuleException(NotAModuleReason(bytes), 0);
     }
 
-    /// <summary>True when <paramref name="bytes"/> start with the binary format's magic <c>\0asm</c>.</summary>
-    public static bool IsBinary(ReadOnlySpan<byte> bytes) => bytes.StartsWith("\0asm"u8);
+    /// <summary>True when <paramref name="bytes"/> start with the binary format's magic <c>\0asm</c> (<see cref="ModuleDecoder.StartsWithMagic"/>).</summary>
+    public static bool IsBinary(ReadOnlySpan<byte> bytes) => ModuleDecoder.StartsWithMagic(bytes);
 
     /// <summary>
     /// True when <paramref name="bytes"/> look like a module in the text format: after an optional UTF-8 byte-order
@@ -272,7 +272,7 @@ public sealed class Module
     }
 
     /// <summary>Why bytes that are neither binary nor text (see <see cref="IsText"/>) are not a module.</summary>
-    internal static string NotAModuleReason(ReadOnlySpan<byte> bytes) => bytes.IsEmpty
+    public static string NotAModuleReason(ReadOnlySpan<byte> bytes) => bytes.IsEmpty
         ? "not a WebAssembly module: the file is empty"
         : "not a WebAssembly module: it starts with neither the binary format's magic number (\\0asm) nor a text module's '('";
 

@@ -15,7 +15,7 @@ internal static class SlotConverter<T>
     public static readonly ValType Type = TypeOf();
 
     /// <summary>Slots the type takes.</summary>
-    public static readonly int Slots = Type == ValType.V128 ? 2 : 1;
+    public static readonly int Slots = FunctionInstance.SlotsOf(Type);
 
     private static ValType TypeOf()
     {
@@ -157,7 +157,7 @@ internal static class ResultConverter<T>
         {
             Value v = ToValue(Types[i], tuple[i]);
             store.ToSlots(v, Types[i], slots[slot..]);
-            slot += Types[i] == ValType.V128 ? 2 : 1;
+            slot += FunctionInstance.SlotsOf(Types[i]);
         }
     }
 
@@ -172,7 +172,7 @@ internal static class ResultConverter<T>
         for (int i = 0; i < Types.Length; i++)
         {
             items[i] = FromValue(store.FromSlots(Types[i], slots[slot..]), typeof(T).GetGenericArguments()[i]);
-            slot += Types[i] == ValType.V128 ? 2 : 1;
+            slot += FunctionInstance.SlotsOf(Types[i]);
         }
         return (T)Activator.CreateInstance(typeof(T), items)!;
     }

@@ -331,7 +331,7 @@ public sealed unsafe class Store : IDisposable
         for (int i = 0; i < types.Length; i++)
         {
             ToSlots(values[i], types[i], slots[slot..]);
-            slot += types[i] == ValType.V128 ? 2 : 1;
+            slot += FunctionInstance.SlotsOf(types[i]);
         }
     }
 
@@ -342,7 +342,7 @@ public sealed unsafe class Store : IDisposable
         for (int i = 0; i < types.Length; i++)
         {
             values[i] = FromSlots(types[i], slots[slot..]);
-            slot += types[i] == ValType.V128 ? 2 : 1;
+            slot += FunctionInstance.SlotsOf(types[i]);
         }
     }
 

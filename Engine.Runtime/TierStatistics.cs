@@ -19,7 +19,7 @@ public sealed record FunctionPromotion(string? Module, uint FunctionIndex, strin
 {
     /// <inheritdoc/>
     public override string ToString() =>
-        $"{FunctionName ?? $"func[{FunctionIndex}]"}: {Tier.ToString().ToLowerInvariant()} by {Trigger} after {Calls} calls at {At.TotalMilliseconds:F1} ms, " +
+        $"{FunctionName ?? $"func[{FunctionIndex}]"}: {TierModeNames.Name(Tier)} by {Trigger} after {Calls} calls at {At.TotalMilliseconds:F1} ms, " +
         $"compiled in {CompileTime.TotalMicroseconds:F0} us, {WasmSize} -> {CodeSize} bytes";
 }
 
@@ -136,6 +136,9 @@ public sealed class TierStatistics
         }
     }
 
+    /// <summary>The name a tier mode's code is reported under (<see cref="Diagnostics.TierNames"/>).</summary>
+    private static string TierName(TierMode tier) => tier == TierMode.Optimizing ? Diagnostics.TierNames.Optimizing : Diagnostics.TierNames.Baseline;
+
     /// <summary>A few lines: counts, compile time and throughput, code size per wasm byte.</summary>
     public string Summary()
     {
@@ -151,9 +154,11 @@ public sealed class TierStatistics
         long code = promotions.Sum(p => (long)p.CodeSize);
         double mbPerSecond = compile.TotalSeconds > 0 ? wasm / compile.TotalSeconds / 1e6 : 0;
         string byTrigger = string.Join(", ", promotions.GroupBy(p => p.Trigger).Select(g => $"{g.Count()} by {g.Key}"));
+        string byTier = string.Join(", ", promotions.GroupBy(p => p.Tier).Select(g => $"{g.Count()} {TierName(g.Key)}"));
         string byReason = fallbacks.Length == 0 ? "" :
             " (" + string.Join(", ", fallbacks.GroupBy(f => f.Reason).Select(g => $"{g.Count()} {g.Key}")) + ")";
-        return $"compiled {promotions.Length} functions ({byTrigger}), {fallbacks.Length} stayed interpreted{byReason}; " +
+        string breakdown = promotions.Length == 0 ? "" : $" ({byTier}; {byTrigger})";
+        return $"compiled {promotions.Length} functions{breakdown}, {fallbacks.Length} fell back to a lower tier{byReason}; " +
                $"compile time {compile.TotalMilliseconds:F1} ms for {wasm} wasm bytes ({mbPerSecond:F1} MB/s), " +
                $"{code} bytes of code ({(wasm > 0 ? (double)code / wasm : 0):F1} per wasm byte)";
     }

@@ -56,6 +56,12 @@ public sealed unsafe class WasmEngine
     /// <summary>What the engine's stores' memories get: guard-page reservations when its code is compiled and the settings allow.</summary>
     internal Vm.MemoryPolicy MemoryPolicy { get; }
 
+    /// <summary>
+    /// The instruction sets this engine's compiled code uses: the processor's (<see cref="HostCpu.Features"/>), less
+    /// what <see cref="EngineConfig.CpuFeatures"/> withholds. Every compiled function records the set it assumed.
+    /// </summary>
+    public CpuFeatures CpuFeatures => Config.CpuFeatures is { } allowed ? allowed & HostCpu.Features : HostCpu.Features;
+
     /// <summary>What the machine-code tiers did so far: every function compiled (when, why, how fast, how big) and every fallback.</summary>
     public TierStatistics TierStatistics { get; } = new();
 

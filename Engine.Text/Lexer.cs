@@ -112,7 +112,7 @@ internal static class Lexer
             {
                 int newline = text.IndexOf('\n', i);
                 int end = newline < 0 ? text.Length : newline + 1;
-                CheckCommentCharacters(text, i, end, fileName);
+                CheckPairedSurrogates(text, i, end, fileName, "comment");
                 i = end;
             }
             else if (c == '(' && i + 1 < text.Length && text[i + 1] == ';')
@@ -150,7 +150,7 @@ internal static class Lexer
                 i += 2;
                 if (depth == 0)
                 {
-                    CheckCommentCharacters(text, start, i, fileName);
+                    CheckPairedSurrogates(text, start, i, fileName, "comment");
                     return i;
                 }
             }
@@ -161,8 +161,11 @@ internal static class Lexer
         }
     }
 
-    /// <summary>Comments may hold any character, but only characters: a lone surrogate is malformed source.</summary>
-    private static void CheckCommentCharacters(string text, int start, int end, string? fileName)
+    /// <summary>
+    /// Comments and strings may hold any character, but only characters: a surrogate outside a valid pair is malformed
+    /// source (<paramref name="where"/> names the construct in the message).
+    /// </summary>
+    private static void CheckPairedSurrogates(string text, int start, int end, string? fileName, string where)
     {
         int at = start;
         while (true)
@@ -175,7 +178,7 @@ internal static class Lexer
             at += next;
             if (!char.IsHighSurrogate(text[at]) || at + 1 >= end || !char.IsLowSurrogate(text[at + 1]))
             {
-                throw TextErrors.At(text, at, "malformed UTF-8 encoding: unpaired surrogate in comment", fileName);
+                throw TextErrors.At(text, at, $"malformed UTF-8 encoding: unpaired surrogate in {where}", fileName);
             }
             at += 2;
         }
@@ -266,7 +269,7 @@ internal static class Lexer
             {
                 throw TextErrors.At(text, start, "unclosed string literal: expected '\"'", fileName);
             }
-            CheckStringCharacters(text, i, i + next, fileName);
+            CheckPairedSurrogates(text, i, i + next, fileName, "string literal");
             i += next;
             char c = text[i];
             if (c == '"')
@@ -285,26 +288,6 @@ internal static class Lexer
             {
                 throw TextErrors.At(text, i, "illegal control character in string literal", fileName);
             }
-        }
-    }
-
-    /// <summary>String characters must be Unicode scalar values: surrogates only in valid pairs.</summary>
-    private static void CheckStringCharacters(string text, int start, int end, string? fileName)
-    {
-        int at = start;
-        while (true)
-        {
-            int next = text.AsSpan(at, end - at).IndexOfAnyInRange('\uD800', '\uDFFF');
-            if (next < 0)
-            {
-                return;
-            }
-            at += next;
-            if (!char.IsHighSurrogate(text[at]) || at + 1 >= end || !char.IsLowSurrogate(text[at + 1]))
-            {
-                throw TextErrors.At(text, at, "malformed UTF-8 encoding: unpaired surrogate in string literal", fileName);
-            }
-            at += 2;
         }
     }
 

@@ -175,14 +175,6 @@ internal sealed partial class ModuleParser
         {
             case OperatorKind.Block:
             case OperatorKind.Loop:
-                EnsureStack();
-                Mark(w, _in.Position - 1);
-                w.Byte((byte)opcode);
-                PushLabel();
-                EncodeBlockType(w);
-                ParseInstructionList(w);
-                ExpectEnd(w);
-                break;
             case OperatorKind.If:
                 EnsureStack();
                 Mark(w, _in.Position - 1);
@@ -190,7 +182,7 @@ internal sealed partial class ModuleParser
                 PushLabel();
                 EncodeBlockType(w);
                 ParseInstructionList(w);
-                if (_in.TryKeyword("else"))
+                if (opcode == Opcode.If && _in.TryKeyword("else"))
                 {
                     CheckClosingLabel();
                     ParseElseBranch(w);

@@ -1,4 +1,6 @@
 
+using Engine.Core;
+
 namespace Engine.Text;
 
 /// <summary>

@@ -42,37 +42,24 @@ public static class WatPrinter
     }
 
     /// <summary>The text of an f32 bit pattern: shortest round-trip decimal, <c>inf</c>, or <c>nan</c> / <c>nan:0x...</c>.</summary>
-    public static string FormatF32(uint bits)
-    {
-        string sign = (bits >> 31) != 0 ? "-" : "";
-        uint magnitude = bits & 0x7FFF_FFFF;
-        if (magnitude > 0x7F80_0000)
-        {
-            uint payload = magnitude & 0x7F_FFFF;
-            return payload == 0x40_0000 ? sign + "nan" : $"{sign}nan:0x{payload:x}";
-        }
-        if (magnitude == 0x7F80_0000)
-        {
-            return sign + "inf";
-        }
-        return BitConverter.UInt32BitsToSingle(bits).ToString("R", CultureInfo.InvariantCulture);
-    }
+    public static string FormatF32(uint bits) =>
+        FormatNanOrInfinity(bits, NumberParser.Single) ?? BitConverter.UInt32BitsToSingle(bits).ToString("R", CultureInfo.InvariantCulture);
 
     /// <summary>The text of an f64 bit pattern (see <see cref="FormatF32"/>).</summary>
-    public static string FormatF64(ulong bits)
+    public static string FormatF64(ulong bits) =>
+        FormatNanOrInfinity(bits, NumberParser.Double) ?? BitConverter.UInt64BitsToDouble(bits).ToString("R", CultureInfo.InvariantCulture);
+
+    /// <summary><c>inf</c> or <c>nan</c> / <c>nan:0x...</c> (the canonical NaN without its payload), signed; null for a finite value.</summary>
+    private static string? FormatNanOrInfinity(ulong bits, FloatLayout layout)
     {
-        string sign = (bits >> 63) != 0 ? "-" : "";
-        ulong magnitude = bits & 0x7FFF_FFFF_FFFF_FFFF;
-        if (magnitude > 0x7FF0_0000_0000_0000)
+        string sign = (bits & layout.SignBit) != 0 ? "-" : "";
+        ulong magnitude = bits & ~layout.SignBit;
+        if (magnitude > layout.ExponentMask)
         {
-            ulong payload = magnitude & 0xF_FFFF_FFFF_FFFF;
-            return payload == 0x8_0000_0000_0000 ? sign + "nan" : $"{sign}nan:0x{payload:x}";
+            ulong payload = magnitude & layout.MantissaMask;
+            return payload == layout.QuietBit ? sign + "nan" : $"{sign}nan:0x{payload:x}";
         }
-        if (magnitude == 0x7FF0_0000_0000_0000)
-        {
-            return sign + "inf";
-        }
-        return BitConverter.UInt64BitsToDouble(bits).ToString("R", CultureInfo.InvariantCulture);
+        return magnitude == layout.ExponentMask ? sign + "inf" : null;
     }
 
     /// <summary>A string literal for raw bytes: printable ASCII as is, everything else as <c>\hh</c>.</summary>

@@ -1,3 +1,4 @@
+using Engine.Core;
 using Engine.Wast.Scripts;
 
 namespace Engine.Wast;
@@ -35,7 +36,7 @@ public struct WastCounts
 public sealed record WastFailure(string File, int Line, ScriptCommandKind Kind, string Message)
 {
     /// <inheritdoc/>
-    public override string ToString() => $"{File}:{Line}: {WastResults.KindName(Kind)}: {Message}";
+    public override string ToString() => $"{File}:{Line}: {Kind.ScriptName()}: {Message}";
 }
 
 /// <summary>The outcome of running one or more scripts: counts per command kind and the failures.</summary>
@@ -50,7 +51,10 @@ public sealed class WastResults
     public int CompiledFunctions { get; internal set; }
 
     /// <summary>Functions the machine-code tier could not compile, which stayed in the interpreter.</summary>
-    public int FallbackFunctions { get; internal set; }
+    public int FallbackFunctions => FallbackReasons.Values.Sum();
+
+    /// <summary>The functions that stayed in the interpreter, counted by why.</summary>
+    public Dictionary<CompileFailureReason, int> FallbackReasons { get; } = new();
 
     /// <summary>The counts of one command kind.</summary>
     public WastCounts this[ScriptCommandKind kind] => _byKind[(int)kind];
@@ -95,24 +99,11 @@ public sealed class WastResults
         }
         Failures.AddRange(other.Failures);
         CompiledFunctions += other.CompiledFunctions;
-        FallbackFunctions += other.FallbackFunctions;
+        foreach (var (reason, count) in other.FallbackReasons)
+        {
+            FallbackReasons[reason] = FallbackReasons.GetValueOrDefault(reason) + count;
+        }
     }
-
-    /// <summary>The script-format name of a command kind, e.g. <c>assert_return</c>.</summary>
-    public static string KindName(ScriptCommandKind kind) => kind switch
-    {
-        ScriptCommandKind.Module => "module",
-        ScriptCommandKind.Register => "register",
-        ScriptCommandKind.Action => "action",
-        ScriptCommandKind.AssertReturn => "assert_return",
-        ScriptCommandKind.AssertTrap => "assert_trap",
-        ScriptCommandKind.AssertExhaustion => "assert_exhaustion",
-        ScriptCommandKind.AssertInvalid => "assert_invalid",
-        ScriptCommandKind.AssertMalformed => "assert_malformed",
-        ScriptCommandKind.AssertUnlinkable => "assert_unlinkable",
-        ScriptCommandKind.AssertUninstantiable => "assert_uninstantiable",
-        _ => kind.ToString(),
-    };
 }
 
 /// <summary>What happened to one command.</summary>

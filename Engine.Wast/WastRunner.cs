@@ -55,7 +55,10 @@ public sealed class WastRunner
             }
         }
         results.CompiledFunctions = session.CompiledFunctions;
-        results.FallbackFunctions = session.FallbackFunctions;
+        foreach (CompileFailure failure in session.Fallbacks)
+        {
+            results.FallbackReasons[failure.Reason] = results.FallbackReasons.GetValueOrDefault(failure.Reason) + 1;
+        }
         return results;
     }
 }

@@ -39,8 +39,8 @@ internal sealed class WastSession : IDisposable
     /// <summary>Functions of the modules defined so far that were compiled to machine code.</summary>
     public int CompiledFunctions => _modules.Sum(m => m.CompiledFunctionCount);
 
-    /// <summary>Functions of the modules defined so far that the machine-code tier could not compile.</summary>
-    public int FallbackFunctions => _modules.Sum(m => m.TierFallbacks.Count);
+    /// <summary>Why the functions of the modules defined so far that the machine-code tier could not compile stayed interpreted.</summary>
+    public IEnumerable<CompileFailure> Fallbacks => _modules.SelectMany(m => m.TierFallbacks.Select(f => f.Failure));
 
     public (WastOutcome Outcome, string? Failure) Execute(ScriptCommand command) => command.Kind switch
     {

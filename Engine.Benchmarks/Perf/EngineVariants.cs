@@ -1,6 +1,7 @@
 using Engine.Interpreter;
 using Engine.Runtime;
 using Engine.Runtime.Diagnostics;
+using Engine.Runtime.Infrastructure;
 
 namespace Engine.Benchmarks.Perf;
 
@@ -19,8 +20,12 @@ public static class EngineVariants
     public static OurEngineVariant Baseline { get; } = new(
         TierNames.Baseline, new EngineConfig { Tier = TierMode.Baseline }, CompileAllBaseline);
 
+    /// <summary>Every function compiled by the optimizing compiler before it runs.</summary>
+    public static OurEngineVariant Optimizing { get; } = new(
+        TierNames.Optimizing, new EngineConfig { Tier = TierMode.Optimizing }, CompileAllOptimizing);
+
     /// <summary>Interpreter first, hot functions promoted to the baseline tier (default thresholds, background compilation).</summary>
-    public static OurEngineVariant Tiered { get; } = new("tiered", new EngineConfig { Tier = TierMode.Tiered }, compileAll: null);
+    public static OurEngineVariant Tiered { get; } = new(TierModeNames.Name(TierMode.Tiered), new EngineConfig { Tier = TierMode.Tiered }, compileAll: null);
 
     /// <summary>The wasmtime reference.</summary>
     public static WasmtimeVariant Wasmtime { get; } = new();
@@ -30,6 +35,7 @@ public static class EngineVariants
     [
         Interpreter,
         Baseline,
+        Optimizing,
         Tiered,
         Wasmtime,
     ];
@@ -42,16 +48,22 @@ public static class EngineVariants
         All.FirstOrDefault(v => v.Name == name) ?? throw new ArgumentException($"no engine '{name}' (known: {string.Join(", ", All.Select(v => v.Name))})");
 
     /// <summary>The baseline tier's up-front work: every function compiled again, nothing published.</summary>
-    private static void CompileAllBaseline(Module module)
+    private static void CompileAllBaseline(Module module) => CompileAll(module, new Engine.Baseline.BaselineCompiler());
+
+    /// <summary>The optimizing tier's up-front work: every function compiled again, nothing published.</summary>
+    private static void CompileAllOptimizing(Module module) => CompileAll(module, new Engine.Optimizing.OptimizingCompiler());
+
+    private static void CompileAll(Module module, Engine.Core.IFunctionCompiler compiler)
     {
-        var compiler = new Engine.Baseline.BaselineCompiler();
-        Engine.Core.CompilerOptions options = module.Code?.Options ?? new Engine.Core.CompilerOptions();
-        for (int i = module.Info.ImportedFunctionCount; i < module.Info.FunctionTypeIndices.Count; i++)
+        Engine.Core.ModuleInfo info = RuntimeInfrastructure.Info(module);
+        Engine.Core.CompilerOptions options = RuntimeInfrastructure.CompilerOptions(module) ?? new Engine.Core.CompilerOptions { CpuFeatures = HostCpu.Features };
+        for (int i = info.ImportedFunctionCount; i < info.FunctionTypeIndices.Count; i++)
         {
-            compiler.Compile(module.Info, (uint)i, options);
+            compiler.Compile(info, (uint)i, options);
         }
     }
 
     /// <summary>The interpreter's up-front work: a fresh translation of every function (the module's own stays untouched).</summary>
-    private static void TranslateAll(Module module) => new ModuleTranslation(module.Info, module.Translation.Options).TranslateAll();
+    private static void TranslateAll(Module module) =>
+        new ModuleTranslation(RuntimeInfrastructure.Info(module), RuntimeInfrastructure.TranslationOptions(module)).TranslateAll();
 }

@@ -5,7 +5,8 @@ namespace Engine.Core;
 /// <summary>
 /// Finds the end of an expression without interpreting it: counts block nesting and stops at the
 /// <c>end</c> that closes the expression. Used by the decoder for constant expressions, whose
-/// operators the validator checks later.
+/// operators the validator checks later, and by the module validator to find malformed function
+/// bodies (which the spec reports before any invalid one).
 /// </summary>
 internal struct ExpressionScanner : IOperatorVisitor
 {

@@ -13,6 +13,9 @@ public static class ModuleDecoder
     private const byte CustomSectionId = 0;
     private const byte DataCountSectionId = 12;
 
+    /// <summary>True when <paramref name="bytes"/> start with the binary format's magic <c>\0asm</c> (what tells a binary module from a text one).</summary>
+    public static bool StartsWithMagic(ReadOnlySpan<byte> bytes) => bytes.StartsWith("\0asm"u8);
+
     /// <summary>Decodes the binary; throws <see cref="MalformedModuleException"/> when it is not well formed.</summary>
     public static ModuleInfo Decode(byte[] bytes)
     {
@@ -143,7 +146,7 @@ public static class ModuleDecoder
         {
             WasmReader.ThrowMalformed("unexpected end", data.Length);
         }
-        if (data.Length < 4 || data[0] != 0x00 || data[1] != 0x61 || data[2] != 0x73 || data[3] != 0x6D)
+        if (!StartsWithMagic(data))
         {
             WasmReader.ThrowMalformed("magic header not detected", 0);
         }

@@ -38,7 +38,11 @@ public enum TrapSiteKind : byte
 public readonly record struct TrapSite(int NativeOffset, TrapCode Code, int WasmOffset, TrapSiteKind Kind = TrapSiteKind.Call);
 
 /// <summary>One entry of the native-offset to wasm-offset map: code from <paramref name="NativeOffset"/> on belongs to the instruction at <paramref name="WasmOffset"/>.</summary>
-public readonly record struct OffsetMapping(int NativeOffset, int WasmOffset);
+public readonly record struct OffsetMapping(int NativeOffset, int WasmOffset) : ISortKey
+{
+    /// <inheritdoc/>
+    long ISortKey.SortKey => NativeOffset;
+}
 
 /// <summary>
 /// An extra entry of compiled code at a loop header, for on-stack replacement: it has the function's
@@ -73,8 +77,9 @@ public sealed class CompiledFunction
 {
     /// <summary>Creates the artifact.</summary>
     public CompiledFunction(uint functionIndex, byte[] code, Relocation[] relocations, byte[] stackMap, TrapSite[] trapSites,
-        OffsetMapping[] offsetMap, int frameSize, OsrEntry[] osrEntries, int wasmBodySize)
+        OffsetMapping[] offsetMap, int frameSize, OsrEntry[] osrEntries, int wasmBodySize, CpuFeatures cpuFeatures)
     {
+        CpuFeatures = cpuFeatures;
         FunctionIndex = functionIndex;
         Code = code;
         Relocations = relocations;
@@ -117,6 +122,9 @@ public sealed class CompiledFunction
     /// <summary>The size of the wasm body compiled (for statistics).</summary>
     public int WasmBodySize { get; }
 
+    /// <summary>The instruction sets the code was compiled for (<see cref="CompilerOptions.CpuFeatures"/>): it runs on a processor with all of them.</summary>
+    public CpuFeatures CpuFeatures { get; }
+
     /// <summary>
     /// How the code keeps memory 0's accesses in bounds (<see cref="CompilerOptions.BoundsChecks"/>): code compiled for
     /// guard pages runs only with a memory reserved for them.
@@ -134,25 +142,8 @@ public sealed class CompiledFunction
     /// The wasm offset of the instruction that contains native offset <paramref name="pc"/> - 1 (a
     /// return address or a trap stub's return address lies just past the instruction it belongs to); -1 when unknown.
     /// </summary>
-    public int WasmOffsetAt(int pc)
-    {
-        int target = pc - 1;
-        int lo = 0, hi = OffsetMap.Length - 1, found = -1;
-        while (lo <= hi)
-        {
-            int mid = (lo + hi) >>> 1;
-            if (OffsetMap[mid].NativeOffset <= target)
-            {
-                found = mid;
-                lo = mid + 1;
-            }
-            else
-            {
-                hi = mid - 1;
-            }
-        }
-        return found < 0 ? -1 : OffsetMap[found].WasmOffset;
-    }
+    public int WasmOffsetAt(int pc) =>
+        SortedSearch.LastAtOrBelow<OffsetMapping>(OffsetMap, pc - 1) is int i and >= 0 ? OffsetMap[i].WasmOffset : -1;
 }
 
 /// <summary>What a compiler is asked to do besides compiling the function.</summary>
@@ -169,6 +160,14 @@ public sealed record CompilerOptions
 
     /// <summary>Give every loop an on-stack-replacement entry (tiered code: any hot loop may move into it).</summary>
     public bool OsrAllLoops { get; init; }
+
+    /// <summary>
+    /// The instruction sets the code may use beyond SSE2 (the runtime passes the processor's, less what the engine's
+    /// settings withhold). The default, <see cref="CpuFeatures.None"/>, is code that runs on any x86-64 processor;
+    /// a function that needs more (SIMD needs AVX2 in the baseline tier) is then not compiled, with the reason
+    /// <see cref="CompileFailureReason.MissingCpuFeature"/>.
+    /// </summary>
+    public CpuFeatures CpuFeatures { get; init; }
 
     /// <summary>
     /// How the code keeps memory 0's accesses in bounds (tiers.md section 4, "Bounds checks"). <see cref="BoundsCheckStrategy.Explicit"/>

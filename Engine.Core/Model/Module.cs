@@ -100,6 +100,13 @@ public sealed class FunctionBody
     public int End { get; init; }
     /// <summary>The declared locals (not the parameters), expanded.</summary>
     public required ValType[] Locals { get; init; }
+
+    /// <summary>
+    /// True when the function holds a v128 value anywhere: a parameter, a local, or an operand of one of its
+    /// instructions. Set by validation (<see cref="ModuleValidator.Validate"/>), which sees every operand's type,
+    /// so a compiler that lays out frames differently for v128 values asks here instead of scanning the body.
+    /// </summary>
+    public bool UsesV128 { get; internal set; }
 }
 
 /// <summary>A custom section.</summary>

@@ -2,7 +2,8 @@ namespace Engine.Core;
 
 /// <summary>
 /// Facts about every operator, from the operator table: its text name, its kind (which visitor
-/// method receives it), its fixed signature where it has one, its natural alignment and lane count.
+/// method receives it), its fixed signature where it has one, its natural alignment and lane count,
+/// whether constant expressions allow it, and the proposal that brought it.
 /// </summary>
 public static partial class OperatorInfo
 {
@@ -48,6 +49,9 @@ public static partial class OperatorInfo
 
     /// <summary>The number of lanes a lane-index immediate selects from; 0 for operators without one.</summary>
     public static int LaneCount(Opcode opcode) => LaneCounts[Index(opcode)];
+
+    /// <summary>True when the operator may appear in a constant expression (global initialisers, segment offsets and items).</summary>
+    public static bool IsConstant(Opcode opcode) => Constants[Index(opcode)];
 
     /// <summary>The proposal that brought the operator into 2.0: mvp, signext, satconv, bulk, reftypes or simd.</summary>
     public static string Feature(Opcode opcode) => s_features[Index(opcode)];

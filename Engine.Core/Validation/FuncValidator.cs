@@ -4,50 +4,31 @@ using System.Runtime.Intrinsics;
 
 namespace Engine.Core;
 
-/// <summary>One entry of the validator's control stack.</summary>
-public struct ControlFrame
+/// <summary>One entry of the validator's control stack: the shared frame and the spec's <c>unreachable</c> flag.</summary>
+public sealed class ValidatorFrame : ControlFrame
 {
-    /// <summary>Block, Loop, If, Else, or End for the function's own frame.</summary>
-    public Opcode Kind;
-    /// <summary>The types the block takes.</summary>
-    public ValType[] StartTypes;
-    /// <summary>The types the block produces.</summary>
-    public ValType[] EndTypes;
-    /// <summary>The operand stack height at block entry (below its parameters).</summary>
-    public int Height;
     /// <summary>True after an unconditional branch: the rest of the block is unreachable (stack-polymorphic).</summary>
-    public bool Unreachable;
-
-    /// <summary>The types a branch to this frame carries: start types for a loop, end types otherwise.</summary>
-    public readonly ValType[] LabelTypes => Kind == Opcode.Loop ? StartTypes : EndTypes;
+    public bool Unreachable { get; set; }
 }
 
 /// <summary>
 /// Validates one function body by the spec's algorithm (appendix "Validation Algorithm"): an operand
 /// stack of value types (with <see cref="ValType.Bottom"/> for the unknown type of unreachable code)
-/// and a control stack. It receives operators through <see cref="Visitor"/>; consumers that also
-/// need operand types (the interpreter's translator, the compilers) wrap their own visitor in
-/// <see cref="ValidateThenVisit{TInner}"/> and query <see cref="OperandType"/> and friends.
+/// and a control stack of <see cref="ValidatorFrame"/>s. It receives operators through <see cref="Visitor"/>.
 /// One instance can validate many functions (it keeps its buffers).
 /// </summary>
 public sealed partial class FuncValidator
 {
-    private static readonly ValType[] s_i32 = [ValType.I32];
-    private static readonly ValType[] s_i64 = [ValType.I64];
-    private static readonly ValType[] s_f32 = [ValType.F32];
-    private static readonly ValType[] s_f64 = [ValType.F64];
-    private static readonly ValType[] s_v128 = [ValType.V128];
-    private static readonly ValType[] s_funcref = [ValType.FuncRef];
-    private static readonly ValType[] s_externref = [ValType.ExternRef];
-
     private ModuleInfo _module = null!;
     private ValType[] _operands = new ValType[64];
     private int _operandCount;
-    private ControlFrame[] _controls = new ControlFrame[16];
-    private int _controlCount;
+    private readonly ControlStack<ValidatorFrame> _controls = new();
     private ValType[] _locals = new ValType[16];
     private int _localCount;
     private FuncType _type = null!;
+
+    // Some operand was a v128 (see FunctionBody.UsesV128).
+    private bool _usesV128;
 
     // The innermost control frame's height and reachability, cached out of _controls because every
     // pop checks them.
@@ -70,10 +51,10 @@ public sealed partial class FuncValidator
     public ValType OperandType(int depth) => _operands[_operandCount - 1 - depth];
 
     /// <summary>The number of open control frames (the function's own frame included).</summary>
-    public int ControlDepth => _controlCount;
+    public int ControlDepth => _controls.Depth;
 
     /// <summary>The control frame <paramref name="depth"/> levels out (0 = innermost).</summary>
-    public ref readonly ControlFrame Frame(int depth) => ref _controls[_controlCount - 1 - depth];
+    public ValidatorFrame Frame(int depth) => _controls[(uint)depth];
 
     /// <summary>True when the current code is unreachable.</summary>
     public bool IsUnreachable => _frameUnreachable;
@@ -98,8 +79,9 @@ public sealed partial class FuncValidator
         _type.Params.CopyTo(_locals, 0);
         body.Locals.CopyTo(_locals, _type.Params.Length);
         _operandCount = 0;
-        _controlCount = 0;
-        PushControl(Opcode.End, Array.Empty<ValType>(), _type.Results);
+        _usesV128 = false;
+        _controls.Clear();
+        PushControl(ControlKind.Function, [], _type.Results);
     }
 
     /// <summary>Validates a whole defined function body.</summary>
@@ -109,7 +91,8 @@ public sealed partial class FuncValidator
         FunctionBody body = module.Body(functionIndex);
         var reader = new WasmReader(module.Bytes, body.CodeStart, body.End);
         var visitor = new Visitor(this);
-        while (_controlCount > 0)
+        ControlStack<ValidatorFrame> controls = _controls;
+        while (controls.Depth > 0)
         {
             Offset = reader.Position;
             reader.ReadOperator(ref visitor);
@@ -118,10 +101,11 @@ public sealed partial class FuncValidator
         {
             WasmReader.ThrowMalformed("operators remaining after end of function", reader.Position);
         }
+        body.UsesV128 = _usesV128 || Array.IndexOf(_locals, ValType.V128, 0, _localCount) >= 0;
     }
 
     /// <summary>True once the function's final <c>end</c> was validated.</summary>
-    public bool Finished => _controlCount == 0;
+    public bool Finished => _controls.Depth == 0;
 
     // ---- the algorithm's primitives ----
 
@@ -133,6 +117,10 @@ public sealed partial class FuncValidator
             Array.Resize(ref _operands, _operands.Length * 2);
         }
         _operands[_operandCount++] = type;
+        if (type == ValType.V128)
+        {
+            _usesV128 = true;
+        }
     }
 
     private void Push(ReadOnlySpan<ValType> types)
@@ -204,35 +192,31 @@ public sealed partial class FuncValidator
         }
     }
 
-    private void PushControl(Opcode kind, ValType[] start, ValType[] end)
+    private void PushControl(ControlKind kind, ValType[] start, ValType[] end)
     {
-        if (_controlCount == _controls.Length)
-        {
-            Array.Resize(ref _controls, _controls.Length * 2);
-        }
-        _controls[_controlCount++] = new ControlFrame { Kind = kind, StartTypes = start, EndTypes = end, Height = _operandCount, Unreachable = false };
+        _controls.Push(kind, start, end, _operandCount).Unreachable = false;
         _frameHeight = _operandCount;
         _frameUnreachable = false;
         Push(start);
     }
 
-    private ControlFrame PopControl()
+    private ValidatorFrame PopControl()
     {
-        if (_controlCount == 0)
+        if (_controls.Depth == 0)
         {
             Fail("type mismatch");
         }
-        ControlFrame frame = _controls[_controlCount - 1];
-        Pop(frame.EndTypes);
+        ValidatorFrame frame = _controls.Innermost;
+        Pop(frame.Results);
         if (_operandCount != frame.Height)
         {
             Fail($"type mismatch: at the end of the block, {TypeList(_operands.AsSpan(frame.Height, _operandCount - frame.Height))} " +
-                 $"remains on the stack beyond its results {TypeList(frame.EndTypes)}");
+                 $"remains on the stack beyond its results {TypeList(frame.Results)}");
         }
-        _controlCount--;
-        if (_controlCount > 0)
+        _controls.Pop();
+        if (_controls.Depth > 0)
         {
-            ref ControlFrame outer = ref _controls[_controlCount - 1];
+            ValidatorFrame outer = _controls.Innermost;
             _frameHeight = outer.Height;
             _frameUnreachable = outer.Unreachable;
         }
@@ -241,7 +225,7 @@ public sealed partial class FuncValidator
 
     private void SetUnreachable()
     {
-        ref ControlFrame frame = ref _controls[_controlCount - 1];
+        ValidatorFrame frame = _controls.Innermost;
         _operandCount = frame.Height;
         frame.Unreachable = true;
         _frameUnreachable = true;
@@ -249,42 +233,21 @@ public sealed partial class FuncValidator
 
     private ValType[] Label(uint depth)
     {
-        if (depth >= (uint)_controlCount)
+        if (depth >= (uint)_controls.Depth)
         {
             Fail("unknown label");
         }
-        return _controls[_controlCount - 1 - (int)depth].LabelTypes;
+        return _controls[depth].LabelTypes;
     }
 
     private (ValType[] Start, ValType[] End) BlockTypes(BlockType blockType)
     {
-        if (blockType.IsEmpty)
-        {
-            return (Array.Empty<ValType>(), Array.Empty<ValType>());
-        }
-        if (!blockType.IsTypeIndex)
-        {
-            return (Array.Empty<ValType>(), Single(blockType.ValueType));
-        }
-        if ((uint)blockType.TypeIndex >= (uint)_module.Types.Count)
+        if (!Core.BlockTypes.TryResolve(_module, blockType, out ValType[] start, out ValType[] end))
         {
             Fail("unknown type");
         }
-        FuncType type = _module.Types[blockType.TypeIndex];
-        return (type.Params, type.Results);
+        return (start, end);
     }
-
-    internal static ValType[] Single(ValType type) => type switch
-    {
-        ValType.I32 => s_i32,
-        ValType.I64 => s_i64,
-        ValType.F32 => s_f32,
-        ValType.F64 => s_f64,
-        ValType.V128 => s_v128,
-        ValType.FuncRef => s_funcref,
-        ValType.ExternRef => s_externref,
-        _ => throw new ArgumentOutOfRangeException(nameof(type)),
-    };
 
     [DoesNotReturn]
     private void Fail(string reason) => throw new InvalidModuleException(reason, Offset);
@@ -314,23 +277,19 @@ public sealed partial class FuncValidator
         }
     }
 
-    private TableType Table(uint index)
+    /// <summary>Entry <paramref name="index"/> of an index space of the module, or "unknown <paramref name="what"/> N".</summary>
+    private T Known<T>(List<T> space, uint index, string what)
     {
-        if (index >= (uint)_module.Tables.Count)
+        if (index >= (uint)space.Count)
         {
-            Fail($"unknown table {index}");
+            Fail($"unknown {what} {index}");
         }
-        return _module.Tables[(int)index];
+        return space[(int)index];
     }
 
-    private ElementSegment Element(uint index)
-    {
-        if (index >= (uint)_module.Elements.Count)
-        {
-            Fail($"unknown elem segment {index}");
-        }
-        return _module.Elements[(int)index];
-    }
+    private TableType Table(uint index) => Known(_module.Tables, index, "table");
+
+    private ElementSegment Element(uint index) => Known(_module.Elements, index, "elem segment");
 
     private void CheckData(uint index)
     {
@@ -353,14 +312,7 @@ public sealed partial class FuncValidator
         return _locals[index];
     }
 
-    private GlobalType Global(uint index)
-    {
-        if (index >= (uint)_module.Globals.Count)
-        {
-            Fail($"unknown global {index}");
-        }
-        return _module.Globals[(int)index];
-    }
+    private GlobalType Global(uint index) => Known(_module.Globals, index, "global");
 
     private FuncType Function(uint index)
     {
@@ -379,14 +331,14 @@ public sealed partial class FuncValidator
     {
         var (start, end) = BlockTypes(blockType);
         Pop(start);
-        PushControl(Opcode.Block, start, end);
+        PushControl(ControlKind.Block, start, end);
     }
 
     internal void Loop(BlockType blockType)
     {
         var (start, end) = BlockTypes(blockType);
         Pop(start);
-        PushControl(Opcode.Loop, start, end);
+        PushControl(ControlKind.Loop, start, end);
     }
 
     internal void If(BlockType blockType)
@@ -394,31 +346,31 @@ public sealed partial class FuncValidator
         var (start, end) = BlockTypes(blockType);
         Pop(ValType.I32);
         Pop(start);
-        PushControl(Opcode.If, start, end);
+        PushControl(ControlKind.If, start, end);
     }
 
     internal void Else()
     {
-        if (_controlCount == 0 || _controls[_controlCount - 1].Kind != Opcode.If)
+        if (_controls.Depth == 0 || _controls.Innermost.Kind != ControlKind.If)
         {
             Fail("else without matching if");
         }
-        ControlFrame frame = PopControl();
-        PushControl(Opcode.Else, frame.StartTypes, frame.EndTypes);
+        ValidatorFrame frame = PopControl();
+        PushControl(ControlKind.Else, frame.Params, frame.Results);
     }
 
     internal void End()
     {
-        if (_controlCount > 0 && _controls[_controlCount - 1].Kind == Opcode.If)
+        if (_controls.Depth > 0 && _controls.Innermost.Kind == ControlKind.If)
         {
             // An if without else: the missing else branch passes its inputs through unchanged.
-            ControlFrame frame = PopControl();
-            PushControl(Opcode.Else, frame.StartTypes, frame.EndTypes);
+            ValidatorFrame frame = PopControl();
+            PushControl(ControlKind.Else, frame.Params, frame.Results);
         }
-        ControlFrame closed = PopControl();
-        if (_controlCount > 0)
+        ValidatorFrame closed = PopControl();
+        if (_controls.Depth > 0)
         {
-            Push(closed.EndTypes);
+            Push(closed.Results);
         }
     }
 

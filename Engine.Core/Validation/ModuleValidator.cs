@@ -252,8 +252,8 @@ public static class ModuleValidator
     private static void AddRefFuncs(ModuleInfo module, ConstExpr expr, HashSet<uint> declared)
     {
         var reader = new WasmReader(module.Bytes, expr.Start, expr.End);
-        var collector = new ConstExprChecker(module, declared);
-        while (!reader.AtEnd && !collector.Done)
+        var collector = new ConstantExpressionVisitor<ConstExprChecker>(new ConstExprChecker(module, declared));
+        while (!reader.AtEnd && !collector.Inner.Done)
         {
             reader.ReadOperator(ref collector);
         }
@@ -263,11 +263,12 @@ public static class ModuleValidator
     private static void CheckConstExpr(ModuleInfo module, ConstExpr expr, ValType expected)
     {
         var reader = new WasmReader(module.Bytes, expr.Start, expr.End);
-        var checker = new ConstExprChecker(module, null) { Validate = true };
+        var visitor = new ConstantExpressionVisitor<ConstExprChecker>(new ConstExprChecker(module, null) { Validate = true });
+        ref ConstExprChecker checker = ref visitor.Inner;
         while (!checker.Done)
         {
             checker.Offset = reader.Position;
-            reader.ReadOperator(ref checker);
+            reader.ReadOperator(ref visitor);
         }
         if (checker.Depth != 1 || (checker.Top != expected && checker.Top != ValType.Bottom))
         {
@@ -287,7 +288,7 @@ public static class ModuleValidator
     /// Walks a constant expression. With <see cref="Validate"/> it rejects non-constant operators and
     /// tracks the result types; with a set it collects <c>ref.func</c> indices.
     /// </summary>
-    private struct ConstExprChecker : IOperatorVisitor
+    private struct ConstExprChecker : IConstantExpressionVisitor
     {
         private readonly ModuleInfo _module;
         private readonly HashSet<uint>? _collect;
@@ -315,7 +316,7 @@ public static class ModuleValidator
             Top = type;
         }
 
-        private void NotConstant()
+        public void NotConstant(Opcode opcode)
         {
             if (Validate)
             {
@@ -357,48 +358,5 @@ public static class ModuleValidator
                 Push(_module.Globals[(int)globalIndex].Type);
             }
         }
-
-        public void VisitUnreachable() => NotConstant();
-        public void VisitNop() => NotConstant();
-        public void VisitBlock(BlockType blockType) => NotConstant();
-        public void VisitLoop(BlockType blockType) => NotConstant();
-        public void VisitIf(BlockType blockType) => NotConstant();
-        public void VisitElse() => NotConstant();
-        public void VisitBr(uint relativeDepth) => NotConstant();
-        public void VisitBrIf(uint relativeDepth) => NotConstant();
-        public void VisitBrTable(BrTable table) => NotConstant();
-        public void VisitReturn() => NotConstant();
-        public void VisitCall(uint functionIndex) => NotConstant();
-        public void VisitCallIndirect(uint typeIndex, uint tableIndex) => NotConstant();
-        public void VisitDrop() => NotConstant();
-        public void VisitSelect() => NotConstant();
-        public void VisitSelectTyped(ValType type, uint typeCount) => NotConstant();
-        public void VisitLocalGet(uint localIndex) => NotConstant();
-        public void VisitLocalSet(uint localIndex) => NotConstant();
-        public void VisitLocalTee(uint localIndex) => NotConstant();
-        public void VisitGlobalSet(uint globalIndex) => NotConstant();
-        public void VisitTableGet(uint tableIndex) => NotConstant();
-        public void VisitTableSet(uint tableIndex) => NotConstant();
-        public void VisitLoad(Opcode opcode, MemArg memArg) => NotConstant();
-        public void VisitStore(Opcode opcode, MemArg memArg) => NotConstant();
-        public void VisitMemorySize() => NotConstant();
-        public void VisitMemoryGrow() => NotConstant();
-        public void VisitPlain(Opcode opcode) => NotConstant();
-        public void VisitRefIsNull() => NotConstant();
-        public void VisitMemoryInit(uint dataIndex) => NotConstant();
-        public void VisitDataDrop(uint dataIndex) => NotConstant();
-        public void VisitMemoryCopy() => NotConstant();
-        public void VisitMemoryFill() => NotConstant();
-        public void VisitTableInit(uint elemIndex, uint tableIndex) => NotConstant();
-        public void VisitElemDrop(uint elemIndex) => NotConstant();
-        public void VisitTableCopy(uint destinationTable, uint sourceTable) => NotConstant();
-        public void VisitTableGrow(uint tableIndex) => NotConstant();
-        public void VisitTableSize(uint tableIndex) => NotConstant();
-        public void VisitTableFill(uint tableIndex) => NotConstant();
-        public void VisitI8x16Shuffle(Vector128<byte> lanes) => NotConstant();
-        public void VisitExtractLane(Opcode opcode, byte lane) => NotConstant();
-        public void VisitReplaceLane(Opcode opcode, byte lane) => NotConstant();
-        public void VisitLoadLane(Opcode opcode, MemArg memArg, byte lane) => NotConstant();
-        public void VisitStoreLane(Opcode opcode, MemArg memArg, byte lane) => NotConstant();
     }
 }

@@ -48,13 +48,20 @@ public abstract class FunctionInstance
     /// </summary>
     public abstract void Invoke(Span<ulong> slots);
 
-    /// <summary>The number of slots a list of types takes (v128 takes two).</summary>
+    /// <summary>
+    /// The number of 8-byte slots a value of <paramref name="type"/> takes wherever values cross calls (arguments,
+    /// results, frames, on-stack-replacement states): two for a v128, one for anything else. The one definition of
+    /// the slot layout (tiers.md section 1).
+    /// </summary>
+    public static int SlotsOf(ValType type) => type == ValType.V128 ? 2 : 1;
+
+    /// <summary>The number of slots a list of types takes (see <see cref="SlotsOf(ValType)"/>).</summary>
     public static int SlotsOf(ReadOnlySpan<ValType> types)
     {
         int n = 0;
         foreach (ValType t in types)
         {
-            n += t == ValType.V128 ? 2 : 1;
+            n += SlotsOf(t);
         }
         return n;
     }

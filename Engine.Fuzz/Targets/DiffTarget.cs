@@ -21,7 +21,7 @@ namespace Engine.Fuzz.Targets;
 public sealed class DiffTarget : FuzzTarget
 {
     /// <summary>Our configurations, the first being the oracle.</summary>
-    public static readonly string[] Modes = ["interpreter", "baseline", "tiered-1", "tiered-2-checked"];
+    public static readonly string[] Modes = ["interpreter", "baseline", "optimizing", "optimizing-checked", "tiered-opt-2"];
 
     private readonly bool _wasmtime;
     private readonly string? _wasmOpt;

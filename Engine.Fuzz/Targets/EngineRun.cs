@@ -28,6 +28,13 @@ public static class EngineRun
         "tiered-2" => Config("tiered-2-checked") with { ConsumeFuel = false, EpochInterruption = false },
         "tiered-2-fuel" => Config("tiered-2-checked") with { EpochInterruption = false },
         "tiered-2-epoch" => Config("tiered-2-checked") with { ConsumeFuel = false },
+        "optimizing" => new EngineConfig { Tier = TierMode.Optimizing },
+        "optimizing-checked" => new EngineConfig { Tier = TierMode.Optimizing, ConsumeFuel = true, EpochInterruption = true },
+        "tiered-opt-2" => new EngineConfig
+        {
+            Tier = TierMode.Tiered, Compilers = [new Engine.Optimizing.OptimizingCompiler()], TierUpCallThreshold = 2, TierUpLoopThreshold = 2,
+            BackgroundCompilation = false, ConsumeFuel = true, EpochInterruption = true,
+        },
         "baseline-checked" => new EngineConfig { Tier = TierMode.Baseline, ConsumeFuel = true, EpochInterruption = true },
         "interpreter-checked" => new EngineConfig { Tier = TierMode.Interpreter, ConsumeFuel = true, EpochInterruption = true },
         _ => throw new ArgumentException($"unknown mode {mode}"),

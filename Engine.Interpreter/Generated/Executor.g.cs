@@ -7,6 +7,7 @@
 #pragma warning disable CS0162 // bodies that jump make the generated advance unreachable
 #pragma warning disable CS0164 // not every label is used by every build of the table
 
+#line 21 "../Instructions.def"
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -47,6 +48,7 @@ internal static unsafe partial class Executor
         ulong* calleeFp;
         InterpretedFunction target;
         InterpretedCode targetCode;
+#line default
         // Operands of the instruction being executed, and the address of its memory access.
         int a, args, b, c, d, dt, e, f, g, i, imm, k, n, seg, st, t, tbl, ty, v;
         long bits;
@@ -54,27 +56,35 @@ internal static unsafe partial class Executor
         Vector128<byte> vector;
         ulong pAddress;
         byte* p;
+#line 62 "../Instructions.def"
         while (true)
         {
             switch ((Op)(*ip))
             {
+#line default
                 case Op.Unreachable: // trap: unreachable
                 {
+#line 71 "../Instructions.def"
                     { trap = TrapCode.Unreachable; goto Trap; };
+#line default
                     ip += 1;
                     continue;
                 }
                 case Op.Nop: // no operation (the target of branches into a block that starts with nothing)
                 {
+#line 74 "../Instructions.def"
                     { }
+#line default
                     ip += 1;
                     continue;
                 }
                 case Op.Br: // ip = t
                 {
                     t = ip[1];
+#line 78 "../Instructions.def"
                     ip = code + t;
                     continue;
+#line default
                     ip += 2;
                     continue;
                 }
@@ -82,7 +92,9 @@ internal static unsafe partial class Executor
                 {
                     c = ip[1];
                     t = ip[2];
+#line 83 "../Instructions.def"
                     if ((*(int*)(fp + c)) != 0) { ip = code + t; continue; }
+#line default
                     ip += 3;
                     continue;
                 }
@@ -90,17 +102,21 @@ internal static unsafe partial class Executor
                 {
                     c = ip[1];
                     t = ip[2];
+#line 87 "../Instructions.def"
                     if ((*(int*)(fp + c)) == 0) { ip = code + t; continue; }
+#line default
                     ip += 3;
                     continue;
                 }
                 case Op.BrTable: // ip = targets[min(u32 i, count)] (the last target is the default)
                 {
                     i = ip[1];
+#line 91 "../Instructions.def"
                     uint index = (*(uint*)(fp + i));
                     uint count = (uint)ip[2];
                     ip = code + ip[3 + (int)(index < count ? index : count)];
                     continue;
+#line default
                     ip += 3;
                     continue;
                 }
@@ -109,7 +125,9 @@ internal static unsafe partial class Executor
                     a = ip[1];
                     b = ip[2];
                     t = ip[3];
+#line 97 "../Instructions.def"
                     if ((*(int*)(fp + a)) == (*(int*)(fp + b))) { ip = code + t; continue; }
+#line default
                     ip += 4;
                     continue;
                 }
@@ -118,7 +136,9 @@ internal static unsafe partial class Executor
                     a = ip[1];
                     b = ip[2];
                     t = ip[3];
+#line 99 "../Instructions.def"
                     if ((*(int*)(fp + a)) != (*(int*)(fp + b))) { ip = code + t; continue; }
+#line default
                     ip += 4;
                     continue;
                 }
@@ -127,7 +147,9 @@ internal static unsafe partial class Executor
                     a = ip[1];
                     b = ip[2];
                     t = ip[3];
+#line 101 "../Instructions.def"
                     if ((*(int*)(fp + a)) < (*(int*)(fp + b))) { ip = code + t; continue; }
+#line default
                     ip += 4;
                     continue;
                 }
@@ -136,7 +158,9 @@ internal static unsafe partial class Executor
                     a = ip[1];
                     b = ip[2];
                     t = ip[3];
+#line 103 "../Instructions.def"
                     if ((*(uint*)(fp + a)) < (*(uint*)(fp + b))) { ip = code + t; continue; }
+#line default
                     ip += 4;
                     continue;
                 }
@@ -145,7 +169,9 @@ internal static unsafe partial class Executor
                     a = ip[1];
                     b = ip[2];
                     t = ip[3];
+#line 105 "../Instructions.def"
                     if ((*(int*)(fp + a)) > (*(int*)(fp + b))) { ip = code + t; continue; }
+#line default
                     ip += 4;
                     continue;
                 }
@@ -154,7 +180,9 @@ internal static unsafe partial class Executor
                     a = ip[1];
                     b = ip[2];
                     t = ip[3];
+#line 107 "../Instructions.def"
                     if ((*(uint*)(fp + a)) > (*(uint*)(fp + b))) { ip = code + t; continue; }
+#line default
                     ip += 4;
                     continue;
                 }
@@ -163,7 +191,9 @@ internal static unsafe partial class Executor
                     a = ip[1];
                     b = ip[2];
                     t = ip[3];
+#line 109 "../Instructions.def"
                     if ((*(int*)(fp + a)) <= (*(int*)(fp + b))) { ip = code + t; continue; }
+#line default
                     ip += 4;
                     continue;
                 }
@@ -172,7 +202,9 @@ internal static unsafe partial class Executor
                     a = ip[1];
                     b = ip[2];
                     t = ip[3];
+#line 111 "../Instructions.def"
                     if ((*(uint*)(fp + a)) <= (*(uint*)(fp + b))) { ip = code + t; continue; }
+#line default
                     ip += 4;
                     continue;
                 }
@@ -181,7 +213,9 @@ internal static unsafe partial class Executor
                     a = ip[1];
                     b = ip[2];
                     t = ip[3];
+#line 113 "../Instructions.def"
                     if ((*(int*)(fp + a)) >= (*(int*)(fp + b))) { ip = code + t; continue; }
+#line default
                     ip += 4;
                     continue;
                 }
@@ -190,7 +224,9 @@ internal static unsafe partial class Executor
                     a = ip[1];
                     b = ip[2];
                     t = ip[3];
+#line 115 "../Instructions.def"
                     if ((*(uint*)(fp + a)) >= (*(uint*)(fp + b))) { ip = code + t; continue; }
+#line default
                     ip += 4;
                     continue;
                 }
@@ -199,7 +235,9 @@ internal static unsafe partial class Executor
                     a = ip[1];
                     imm = ip[2];
                     t = ip[3];
+#line 118 "../Instructions.def"
                     if ((*(int*)(fp + a)) == imm) { ip = code + t; continue; }
+#line default
                     ip += 4;
                     continue;
                 }
@@ -208,7 +246,9 @@ internal static unsafe partial class Executor
                     a = ip[1];
                     imm = ip[2];
                     t = ip[3];
+#line 120 "../Instructions.def"
                     if ((*(int*)(fp + a)) != imm) { ip = code + t; continue; }
+#line default
                     ip += 4;
                     continue;
                 }
@@ -217,7 +257,9 @@ internal static unsafe partial class Executor
                     a = ip[1];
                     imm = ip[2];
                     t = ip[3];
+#line 122 "../Instructions.def"
                     if ((*(int*)(fp + a)) < imm) { ip = code + t; continue; }
+#line default
                     ip += 4;
                     continue;
                 }
@@ -226,7 +268,9 @@ internal static unsafe partial class Executor
                     a = ip[1];
                     imm = ip[2];
                     t = ip[3];
+#line 124 "../Instructions.def"
                     if ((*(uint*)(fp + a)) < (uint)imm) { ip = code + t; continue; }
+#line default
                     ip += 4;
                     continue;
                 }
@@ -235,7 +279,9 @@ internal static unsafe partial class Executor
                     a = ip[1];
                     imm = ip[2];
                     t = ip[3];
+#line 126 "../Instructions.def"
                     if ((*(int*)(fp + a)) > imm) { ip = code + t; continue; }
+#line default
                     ip += 4;
                     continue;
                 }
@@ -244,7 +290,9 @@ internal static unsafe partial class Executor
                     a = ip[1];
                     imm = ip[2];
                     t = ip[3];
+#line 128 "../Instructions.def"
                     if ((*(uint*)(fp + a)) > (uint)imm) { ip = code + t; continue; }
+#line default
                     ip += 4;
                     continue;
                 }
@@ -253,7 +301,9 @@ internal static unsafe partial class Executor
                     a = ip[1];
                     imm = ip[2];
                     t = ip[3];
+#line 130 "../Instructions.def"
                     if ((*(int*)(fp + a)) <= imm) { ip = code + t; continue; }
+#line default
                     ip += 4;
                     continue;
                 }
@@ -262,7 +312,9 @@ internal static unsafe partial class Executor
                     a = ip[1];
                     imm = ip[2];
                     t = ip[3];
+#line 132 "../Instructions.def"
                     if ((*(uint*)(fp + a)) <= (uint)imm) { ip = code + t; continue; }
+#line default
                     ip += 4;
                     continue;
                 }
@@ -271,7 +323,9 @@ internal static unsafe partial class Executor
                     a = ip[1];
                     imm = ip[2];
                     t = ip[3];
+#line 134 "../Instructions.def"
                     if ((*(int*)(fp + a)) >= imm) { ip = code + t; continue; }
+#line default
                     ip += 4;
                     continue;
                 }
@@ -280,7 +334,9 @@ internal static unsafe partial class Executor
                     a = ip[1];
                     imm = ip[2];
                     t = ip[3];
+#line 136 "../Instructions.def"
                     if ((*(uint*)(fp + a)) >= (uint)imm) { ip = code + t; continue; }
+#line default
                     ip += 4;
                     continue;
                 }
@@ -289,7 +345,9 @@ internal static unsafe partial class Executor
                     a = ip[1];
                     b = ip[2];
                     t = ip[3];
+#line 139 "../Instructions.def"
                     if ((*(long*)(fp + a)) == (*(long*)(fp + b))) { ip = code + t; continue; }
+#line default
                     ip += 4;
                     continue;
                 }
@@ -298,7 +356,9 @@ internal static unsafe partial class Executor
                     a = ip[1];
                     b = ip[2];
                     t = ip[3];
+#line 141 "../Instructions.def"
                     if ((*(long*)(fp + a)) != (*(long*)(fp + b))) { ip = code + t; continue; }
+#line default
                     ip += 4;
                     continue;
                 }
@@ -307,7 +367,9 @@ internal static unsafe partial class Executor
                     a = ip[1];
                     b = ip[2];
                     t = ip[3];
+#line 143 "../Instructions.def"
                     if ((*(long*)(fp + a)) < (*(long*)(fp + b))) { ip = code + t; continue; }
+#line default
                     ip += 4;
                     continue;
                 }
@@ -316,7 +378,9 @@ internal static unsafe partial class Executor
                     a = ip[1];
                     b = ip[2];
                     t = ip[3];
+#line 145 "../Instructions.def"
                     if ((*(ulong*)(fp + a)) < (*(ulong*)(fp + b))) { ip = code + t; continue; }
+#line default
                     ip += 4;
                     continue;
                 }
@@ -325,7 +389,9 @@ internal static unsafe partial class Executor
                     a = ip[1];
                     b = ip[2];
                     t = ip[3];
+#line 147 "../Instructions.def"
                     if ((*(long*)(fp + a)) > (*(long*)(fp + b))) { ip = code + t; continue; }
+#line default
                     ip += 4;
                     continue;
                 }
@@ -334,7 +400,9 @@ internal static unsafe partial class Executor
                     a = ip[1];
                     b = ip[2];
                     t = ip[3];
+#line 149 "../Instructions.def"
                     if ((*(ulong*)(fp + a)) > (*(ulong*)(fp + b))) { ip = code + t; continue; }
+#line default
                     ip += 4;
                     continue;
                 }
@@ -343,7 +411,9 @@ internal static unsafe partial class Executor
                     a = ip[1];
                     b = ip[2];
                     t = ip[3];
+#line 151 "../Instructions.def"
                     if ((*(long*)(fp + a)) <= (*(long*)(fp + b))) { ip = code + t; continue; }
+#line default
                     ip += 4;
                     continue;
                 }
@@ -352,7 +422,9 @@ internal static unsafe partial class Executor
                     a = ip[1];
                     b = ip[2];
                     t = ip[3];
+#line 153 "../Instructions.def"
                     if ((*(ulong*)(fp + a)) <= (*(ulong*)(fp + b))) { ip = code + t; continue; }
+#line default
                     ip += 4;
                     continue;
                 }
@@ -361,7 +433,9 @@ internal static unsafe partial class Executor
                     a = ip[1];
                     b = ip[2];
                     t = ip[3];
+#line 155 "../Instructions.def"
                     if ((*(long*)(fp + a)) >= (*(long*)(fp + b))) { ip = code + t; continue; }
+#line default
                     ip += 4;
                     continue;
                 }
@@ -370,7 +444,9 @@ internal static unsafe partial class Executor
                     a = ip[1];
                     b = ip[2];
                     t = ip[3];
+#line 157 "../Instructions.def"
                     if ((*(ulong*)(fp + a)) >= (*(ulong*)(fp + b))) { ip = code + t; continue; }
+#line default
                     ip += 4;
                     continue;
                 }
@@ -378,7 +454,9 @@ internal static unsafe partial class Executor
                 {
                     a = ip[1];
                     t = ip[2];
+#line 159 "../Instructions.def"
                     if ((*(long*)(fp + a)) == 0) { ip = code + t; continue; }
+#line default
                     ip += 3;
                     continue;
                 }
@@ -386,7 +464,9 @@ internal static unsafe partial class Executor
                 {
                     a = ip[1];
                     t = ip[2];
+#line 161 "../Instructions.def"
                     if ((*(long*)(fp + a)) != 0) { ip = code + t; continue; }
+#line default
                     ip += 3;
                     continue;
                 }
@@ -395,7 +475,9 @@ internal static unsafe partial class Executor
                     a = ip[1];
                     b = ip[2];
                     t = ip[3];
+#line 164 "../Instructions.def"
                     if ((*(double*)(fp + a)) == (*(double*)(fp + b))) { ip = code + t; continue; }
+#line default
                     ip += 4;
                     continue;
                 }
@@ -404,7 +486,9 @@ internal static unsafe partial class Executor
                     a = ip[1];
                     b = ip[2];
                     t = ip[3];
+#line 166 "../Instructions.def"
                     if ((*(double*)(fp + a)) != (*(double*)(fp + b))) { ip = code + t; continue; }
+#line default
                     ip += 4;
                     continue;
                 }
@@ -413,7 +497,9 @@ internal static unsafe partial class Executor
                     a = ip[1];
                     b = ip[2];
                     t = ip[3];
+#line 168 "../Instructions.def"
                     if ((*(double*)(fp + a)) < (*(double*)(fp + b))) { ip = code + t; continue; }
+#line default
                     ip += 4;
                     continue;
                 }
@@ -422,7 +508,9 @@ internal static unsafe partial class Executor
                     a = ip[1];
                     b = ip[2];
                     t = ip[3];
+#line 170 "../Instructions.def"
                     if (!((*(double*)(fp + a)) < (*(double*)(fp + b)))) { ip = code + t; continue; }
+#line default
                     ip += 4;
                     continue;
                 }
@@ -431,7 +519,9 @@ internal static unsafe partial class Executor
                     a = ip[1];
                     b = ip[2];
                     t = ip[3];
+#line 172 "../Instructions.def"
                     if ((*(double*)(fp + a)) > (*(double*)(fp + b))) { ip = code + t; continue; }
+#line default
                     ip += 4;
                     continue;
                 }
@@ -440,7 +530,9 @@ internal static unsafe partial class Executor
                     a = ip[1];
                     b = ip[2];
                     t = ip[3];
+#line 174 "../Instructions.def"
                     if (!((*(double*)(fp + a)) > (*(double*)(fp + b)))) { ip = code + t; continue; }
+#line default
                     ip += 4;
                     continue;
                 }
@@ -449,7 +541,9 @@ internal static unsafe partial class Executor
                     a = ip[1];
                     b = ip[2];
                     t = ip[3];
+#line 176 "../Instructions.def"
                     if ((*(double*)(fp + a)) <= (*(double*)(fp + b))) { ip = code + t; continue; }
+#line default
                     ip += 4;
                     continue;
                 }
@@ -458,7 +552,9 @@ internal static unsafe partial class Executor
                     a = ip[1];
                     b = ip[2];
                     t = ip[3];
+#line 178 "../Instructions.def"
                     if (!((*(double*)(fp + a)) <= (*(double*)(fp + b)))) { ip = code + t; continue; }
+#line default
                     ip += 4;
                     continue;
                 }
@@ -467,7 +563,9 @@ internal static unsafe partial class Executor
                     a = ip[1];
                     b = ip[2];
                     t = ip[3];
+#line 180 "../Instructions.def"
                     if ((*(double*)(fp + a)) >= (*(double*)(fp + b))) { ip = code + t; continue; }
+#line default
                     ip += 4;
                     continue;
                 }
@@ -476,7 +574,9 @@ internal static unsafe partial class Executor
                     a = ip[1];
                     b = ip[2];
                     t = ip[3];
+#line 182 "../Instructions.def"
                     if (!((*(double*)(fp + a)) >= (*(double*)(fp + b)))) { ip = code + t; continue; }
+#line default
                     ip += 4;
                     continue;
                 }
@@ -484,10 +584,12 @@ internal static unsafe partial class Executor
                 {
                     f = ip[1];
                     args = ip[2];
+#line 186 "../Instructions.def"
                     callee = instance.Functions[f];
                     calleeFp = fp + args;
                     frames[top].Ip = (int)(ip - code) + 3;
                     goto Invoke;
+#line default
                     ip += 3;
                     continue;
                 }
@@ -497,6 +599,7 @@ internal static unsafe partial class Executor
                     tbl = ip[2];
                     i = ip[3];
                     args = ip[4];
+#line 193 "../Instructions.def"
                     {
                         VMTable* table = ((VMTable**)vm->Tables)[tbl];
                         uint index = (*(uint*)(fp + i));
@@ -509,11 +612,13 @@ internal static unsafe partial class Executor
                     calleeFp = fp + args;
                     frames[top].Ip = (int)(ip - code) + 5;
                     goto Invoke;
+#line default
                     ip += 5;
                     continue;
                 }
                 case Op.Return: // return to the caller; the results are already in slots 0.. of this frame
                 {
+#line 208 "../Instructions.def"
                     if (top == entryTop)
                     {
                         stack.Top = top - 1;
@@ -535,13 +640,16 @@ internal static unsafe partial class Executor
                     // The callee may have grown the memory; its base never moves.
                     memLength = vm->MemoryLength;
                     continue;
+#line default
                     ip += 1;
                     continue;
                 }
                 case Op.TierUpEntry: // count a call (the counter is the imm word); when it runs out, the cold path asks for compiled code and runs it if it is ready now
                 {
                     imm = ip[1];
+#line 239 "../Instructions.def"
                     if (--ip[1] <= 0) goto default;
+#line default
                     ip += 2;
                     continue;
                 }
@@ -549,31 +657,38 @@ internal static unsafe partial class Executor
                 {
                     imm = ip[1];
                     n = ip[2];
+#line 243 "../Instructions.def"
                     if (--ip[1] <= 0) goto default;
+#line default
                     ip += 3;
                     continue;
                 }
                 case Op.ReturnSlot: // slot 0 = a (8 bytes), then return (the common single-result return)
                 {
                     a = ip[1];
+#line 247 "../Instructions.def"
                     (*(ulong*)(fp + 0)) = (*(ulong*)(fp + a));
                     goto case Op.Return;
+#line default
                     ip += 2;
                     continue;
                 }
                 case Op.CheckEpoch: // trap when the engine's epoch reached this instance's deadline (loop headers and function entries)
                 {
+#line 252 "../Instructions.def"
                     if (*(long*)vm->EpochCounter >= vm->EpochDeadline)
                     {
                         frames[top].Ip = (int)(ip - code) + 1; stack.Top = top; stack.SlotTop = fp + frameSlots;
                         instance.CheckInterrupt();
                     }
+#line default
                     ip += 1;
                     continue;
                 }
                 case Op.ConsumeFuel: // consume n units of fuel; trap when none is left
                 {
                     n = ip[1];
+#line 260 "../Instructions.def"
                     long* fuel = (long*)vm->FuelCounter;
                     *fuel -= n;
                     if (*fuel < 0)
@@ -581,6 +696,7 @@ internal static unsafe partial class Executor
                         frames[top].Ip = (int)(ip - code) + 2; stack.Top = top; stack.SlotTop = fp + frameSlots;
                         instance.CheckInterrupt();
                     }
+#line default
                     ip += 2;
                     continue;
                 }
@@ -588,7 +704,9 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
+#line 271 "../Instructions.def"
                     (*(ulong*)(fp + d)) = (*(ulong*)(fp + a));
+#line default
                     ip += 3;
                     continue;
                 }
@@ -596,7 +714,9 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
+#line 273 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = (*(Vector128<byte>*)(fp + a));
+#line default
                     ip += 3;
                     continue;
                 }
@@ -606,9 +726,11 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     e = ip[3];
                     b = ip[4];
+#line 276 "../Instructions.def"
                     ulong first = (*(ulong*)(fp + a)), second = (*(ulong*)(fp + b));
                     (*(ulong*)(fp + d)) = first;
                     (*(ulong*)(fp + e)) = second;
+#line default
                     ip += 5;
                     continue;
                 }
@@ -616,7 +738,9 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     imm = ip[2];
+#line 280 "../Instructions.def"
                     (*(int*)(fp + d)) = imm;
+#line default
                     ip += 3;
                     continue;
                 }
@@ -624,7 +748,9 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     bits = Unsafe.ReadUnaligned<long>(ip + 2);
+#line 282 "../Instructions.def"
                     (*(long*)(fp + d)) = bits;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -632,7 +758,9 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     vector = Unsafe.ReadUnaligned<Vector128<byte>>(ip + 2);
+#line 284 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = vector;
+#line default
                     ip += 6;
                     continue;
                 }
@@ -642,7 +770,9 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     b = ip[3];
                     c = ip[4];
+#line 286 "../Instructions.def"
                     (*(ulong*)(fp + d)) = (*(int*)(fp + c)) != 0 ? (*(ulong*)(fp + a)) : (*(ulong*)(fp + b));
+#line default
                     ip += 5;
                     continue;
                 }
@@ -652,7 +782,9 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     b = ip[3];
                     c = ip[4];
+#line 288 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = (*(int*)(fp + c)) != 0 ? (*(Vector128<byte>*)(fp + a)) : (*(Vector128<byte>*)(fp + b));
+#line default
                     ip += 5;
                     continue;
                 }
@@ -660,7 +792,9 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     g = ip[2];
+#line 293 "../Instructions.def"
                     (*(ulong*)(fp + d)) = *(ulong*)((nint*)vm->Globals)[g];
+#line default
                     ip += 3;
                     continue;
                 }
@@ -668,7 +802,9 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     g = ip[2];
+#line 295 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = *(Vector128<byte>*)((nint*)vm->Globals)[g];
+#line default
                     ip += 3;
                     continue;
                 }
@@ -676,6 +812,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     g = ip[2];
+#line 298 "../Instructions.def"
                     nint value = *(nint*)((nint*)vm->Globals)[g];
                     (*(nint*)(fp + d)) = value;
                     if (value != 0)
@@ -683,6 +820,7 @@ internal static unsafe partial class Executor
                         frames[top].Ip = (int)(ip - code) + 3; stack.Top = top; stack.SlotTop = fp + frameSlots;
                         instance.RootExternRef(value);
                     }
+#line default
                     ip += 3;
                     continue;
                 }
@@ -690,7 +828,9 @@ internal static unsafe partial class Executor
                 {
                     g = ip[1];
                     a = ip[2];
+#line 306 "../Instructions.def"
                     *(ulong*)((nint*)vm->Globals)[g] = (*(ulong*)(fp + a));
+#line default
                     ip += 3;
                     continue;
                 }
@@ -698,7 +838,9 @@ internal static unsafe partial class Executor
                 {
                     g = ip[1];
                     a = ip[2];
+#line 308 "../Instructions.def"
                     *(Vector128<byte>*)((nint*)vm->Globals)[g] = (*(Vector128<byte>*)(fp + a));
+#line default
                     ip += 3;
                     continue;
                 }
@@ -706,15 +848,19 @@ internal static unsafe partial class Executor
                 {
                     g = ip[1];
                     a = ip[2];
+#line 311 "../Instructions.def"
                     frames[top].Ip = (int)(ip - code) + 3; stack.Top = top; stack.SlotTop = fp + frameSlots;
                     instance.GlobalSetExternRef((uint)g, (*(nint*)(fp + a)));
+#line default
                     ip += 3;
                     continue;
                 }
                 case Op.MemorySize: // d = memory.size (in pages)
                 {
                     d = ip[1];
+#line 317 "../Instructions.def"
                     (*(int*)(fp + d)) = (int)(memLength >> 16);
+#line default
                     ip += 2;
                     continue;
                 }
@@ -722,10 +868,12 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
+#line 320 "../Instructions.def"
                     frames[top].Ip = (int)(ip - code) + 3; stack.Top = top; stack.SlotTop = fp + frameSlots;
                     (*(int*)(fp + d)) = instance.MemoryGrow((*(uint*)(fp + a)));
                     memory = (byte*)vm->MemoryBase;
                     memLength = vm->MemoryLength;
+#line default
                     ip += 3;
                     continue;
                 }
@@ -734,11 +882,13 @@ internal static unsafe partial class Executor
                     a = ip[1];
                     b = ip[2];
                     c = ip[3];
+#line 326 "../Instructions.def"
                     {
                         ulong start = (*(uint*)(fp + a)), length = (*(uint*)(fp + c));
                         if (start + length > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; };
                         NativeMemory.Fill(memory + start, (nuint)length, (byte)(*(int*)(fp + b)));
                     }
+#line default
                     ip += 4;
                     continue;
                 }
@@ -747,11 +897,13 @@ internal static unsafe partial class Executor
                     a = ip[1];
                     b = ip[2];
                     c = ip[3];
+#line 333 "../Instructions.def"
                     {
                         ulong destination = (*(uint*)(fp + a)), source = (*(uint*)(fp + b)), length = (*(uint*)(fp + c));
                         if (destination + length > memLength || source + length > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; };
                         Buffer.MemoryCopy(memory + source, memory + destination, length, length);
                     }
+#line default
                     ip += 4;
                     continue;
                 }
@@ -761,16 +913,20 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     b = ip[3];
                     c = ip[4];
+#line 340 "../Instructions.def"
                     frames[top].Ip = (int)(ip - code) + 5; stack.Top = top; stack.SlotTop = fp + frameSlots;
                     instance.MemoryInit((uint)seg, (*(uint*)(fp + a)), (*(uint*)(fp + b)), (*(uint*)(fp + c)));
+#line default
                     ip += 5;
                     continue;
                 }
                 case Op.DataDrop: // data[seg] = empty
                 {
                     seg = ip[1];
+#line 344 "../Instructions.def"
                     frames[top].Ip = (int)(ip - code) + 2; stack.Top = top; stack.SlotTop = fp + frameSlots;
                     instance.DataDrop((uint)seg);
+#line default
                     ip += 2;
                     continue;
                 }
@@ -780,8 +936,10 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
+#line 349 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 4 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(int*)(fp + d)) = Unsafe.ReadUnaligned<int>(p);
+#line default
                     ip += 5;
                     continue;
                 }
@@ -791,8 +949,10 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
+#line 353 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 8 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(long*)(fp + d)) = Unsafe.ReadUnaligned<long>(p);
+#line default
                     ip += 5;
                     continue;
                 }
@@ -802,8 +962,10 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
+#line 357 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 4 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(uint*)(fp + d)) = Unsafe.ReadUnaligned<uint>(p);
+#line default
                     ip += 5;
                     continue;
                 }
@@ -813,8 +975,10 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
+#line 361 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 8 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(ulong*)(fp + d)) = Unsafe.ReadUnaligned<ulong>(p);
+#line default
                     ip += 5;
                     continue;
                 }
@@ -824,8 +988,10 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
+#line 365 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 1 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(int*)(fp + d)) = *(sbyte*)p;
+#line default
                     ip += 5;
                     continue;
                 }
@@ -835,8 +1001,10 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
+#line 369 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 1 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(int*)(fp + d)) = *p;
+#line default
                     ip += 5;
                     continue;
                 }
@@ -846,8 +1014,10 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
+#line 373 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 2 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(int*)(fp + d)) = Unsafe.ReadUnaligned<short>(p);
+#line default
                     ip += 5;
                     continue;
                 }
@@ -857,8 +1027,10 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
+#line 377 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 2 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(int*)(fp + d)) = Unsafe.ReadUnaligned<ushort>(p);
+#line default
                     ip += 5;
                     continue;
                 }
@@ -868,8 +1040,10 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
+#line 381 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 1 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(long*)(fp + d)) = *(sbyte*)p;
+#line default
                     ip += 5;
                     continue;
                 }
@@ -879,8 +1053,10 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
+#line 385 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 1 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(long*)(fp + d)) = *p;
+#line default
                     ip += 5;
                     continue;
                 }
@@ -890,8 +1066,10 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
+#line 389 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 2 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(long*)(fp + d)) = Unsafe.ReadUnaligned<short>(p);
+#line default
                     ip += 5;
                     continue;
                 }
@@ -901,8 +1079,10 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
+#line 393 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 2 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(long*)(fp + d)) = Unsafe.ReadUnaligned<ushort>(p);
+#line default
                     ip += 5;
                     continue;
                 }
@@ -912,8 +1092,10 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
+#line 397 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 4 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(long*)(fp + d)) = Unsafe.ReadUnaligned<int>(p);
+#line default
                     ip += 5;
                     continue;
                 }
@@ -923,8 +1105,10 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
+#line 401 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 4 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(long*)(fp + d)) = Unsafe.ReadUnaligned<uint>(p);
+#line default
                     ip += 5;
                     continue;
                 }
@@ -934,8 +1118,10 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
+#line 405 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 16 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(Vector128<byte>*)(fp + d)) = Unsafe.ReadUnaligned<Vector128<byte>>(p);
+#line default
                     ip += 5;
                     continue;
                 }
@@ -945,8 +1131,10 @@ internal static unsafe partial class Executor
                     b = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
+#line 410 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 4 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     Unsafe.WriteUnaligned(p, (*(int*)(fp + b)));
+#line default
                     ip += 5;
                     continue;
                 }
@@ -956,8 +1144,10 @@ internal static unsafe partial class Executor
                     b = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
+#line 414 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 8 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     Unsafe.WriteUnaligned(p, (*(long*)(fp + b)));
+#line default
                     ip += 5;
                     continue;
                 }
@@ -967,8 +1157,10 @@ internal static unsafe partial class Executor
                     b = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
+#line 418 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 1 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     *p = (byte)(*(uint*)(fp + b));
+#line default
                     ip += 5;
                     continue;
                 }
@@ -978,8 +1170,10 @@ internal static unsafe partial class Executor
                     b = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
+#line 422 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 2 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     Unsafe.WriteUnaligned(p, (ushort)(*(uint*)(fp + b)));
+#line default
                     ip += 5;
                     continue;
                 }
@@ -989,8 +1183,10 @@ internal static unsafe partial class Executor
                     b = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
+#line 426 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 16 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     Unsafe.WriteUnaligned(p, (*(Vector128<byte>*)(fp + b)));
+#line default
                     ip += 5;
                     continue;
                 }
@@ -999,12 +1195,14 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     tbl = ip[2];
                     i = ip[3];
+#line 433 "../Instructions.def"
                     {
                         VMTable* table = ((VMTable**)vm->Tables)[tbl];
                         uint index = (*(uint*)(fp + i));
                         if (index >= table->Length) { trap = TrapCode.TableOutOfBounds; goto Trap; };
                         (*(nint*)(fp + d)) = ((nint*)table->Elements)[index];
                     }
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1013,6 +1211,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     tbl = ip[2];
                     i = ip[3];
+#line 441 "../Instructions.def"
                     {
                         VMTable* table = ((VMTable**)vm->Tables)[tbl];
                         uint index = (*(uint*)(fp + i));
@@ -1025,6 +1224,7 @@ internal static unsafe partial class Executor
                             instance.RootExternRef(value);
                         }
                     }
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1033,12 +1233,14 @@ internal static unsafe partial class Executor
                     tbl = ip[1];
                     i = ip[2];
                     v = ip[3];
+#line 455 "../Instructions.def"
                     {
                         VMTable* table = ((VMTable**)vm->Tables)[tbl];
                         uint index = (*(uint*)(fp + i));
                         if (index >= table->Length) { trap = TrapCode.TableOutOfBounds; goto Trap; };
                         ((nint*)table->Elements)[index] = (*(nint*)(fp + v));
                     }
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1047,8 +1249,10 @@ internal static unsafe partial class Executor
                     tbl = ip[1];
                     i = ip[2];
                     v = ip[3];
+#line 463 "../Instructions.def"
                     frames[top].Ip = (int)(ip - code) + 4; stack.Top = top; stack.SlotTop = fp + frameSlots;
                     instance.TableSetExternRef((uint)tbl, (*(uint*)(fp + i)), (*(nint*)(fp + v)));
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1056,7 +1260,9 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     tbl = ip[2];
+#line 466 "../Instructions.def"
                     (*(uint*)(fp + d)) = ((VMTable**)vm->Tables)[tbl]->Length;
+#line default
                     ip += 3;
                     continue;
                 }
@@ -1066,8 +1272,10 @@ internal static unsafe partial class Executor
                     tbl = ip[2];
                     v = ip[3];
                     n = ip[4];
+#line 469 "../Instructions.def"
                     frames[top].Ip = (int)(ip - code) + 5; stack.Top = top; stack.SlotTop = fp + frameSlots;
                     (*(int*)(fp + d)) = instance.TableGrow((uint)tbl, (*(nint*)(fp + v)), (*(uint*)(fp + n)));
+#line default
                     ip += 5;
                     continue;
                 }
@@ -1077,8 +1285,10 @@ internal static unsafe partial class Executor
                     i = ip[2];
                     v = ip[3];
                     n = ip[4];
+#line 473 "../Instructions.def"
                     frames[top].Ip = (int)(ip - code) + 5; stack.Top = top; stack.SlotTop = fp + frameSlots;
                     instance.TableFill((uint)tbl, (*(uint*)(fp + i)), (*(nint*)(fp + v)), (*(uint*)(fp + n)));
+#line default
                     ip += 5;
                     continue;
                 }
@@ -1089,8 +1299,10 @@ internal static unsafe partial class Executor
                     a = ip[3];
                     b = ip[4];
                     c = ip[5];
+#line 477 "../Instructions.def"
                     frames[top].Ip = (int)(ip - code) + 6; stack.Top = top; stack.SlotTop = fp + frameSlots;
                     instance.TableCopy((uint)dt, (uint)st, (*(uint*)(fp + a)), (*(uint*)(fp + b)), (*(uint*)(fp + c)));
+#line default
                     ip += 6;
                     continue;
                 }
@@ -1101,16 +1313,20 @@ internal static unsafe partial class Executor
                     a = ip[3];
                     b = ip[4];
                     c = ip[5];
+#line 481 "../Instructions.def"
                     frames[top].Ip = (int)(ip - code) + 6; stack.Top = top; stack.SlotTop = fp + frameSlots;
                     instance.TableInit((uint)seg, (uint)tbl, (*(uint*)(fp + a)), (*(uint*)(fp + b)), (*(uint*)(fp + c)));
+#line default
                     ip += 6;
                     continue;
                 }
                 case Op.ElemDrop: // elem[seg] = empty
                 {
                     seg = ip[1];
+#line 485 "../Instructions.def"
                     frames[top].Ip = (int)(ip - code) + 2; stack.Top = top; stack.SlotTop = fp + frameSlots;
                     instance.ElemDrop((uint)seg);
+#line default
                     ip += 2;
                     continue;
                 }
@@ -1118,7 +1334,9 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
+#line 488 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(nint*)(fp + a)) == 0 ? 1 : 0;
+#line default
                     ip += 3;
                     continue;
                 }
@@ -1126,7 +1344,9 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     f = ip[2];
+#line 490 "../Instructions.def"
                     (*(nint*)(fp + d)) = ((nint*)vm->Functions)[f];
+#line default
                     ip += 3;
                     continue;
                 }
@@ -1134,7 +1354,9 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
+#line 495 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) == 0 ? 1 : 0;
+#line default
                     ip += 3;
                     continue;
                 }
@@ -1143,7 +1365,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 497 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) == (*(int*)(fp + b)) ? 1 : 0;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1152,7 +1376,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 499 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) != (*(int*)(fp + b)) ? 1 : 0;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1161,7 +1387,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 501 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) < (*(int*)(fp + b)) ? 1 : 0;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1170,7 +1398,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 503 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(uint*)(fp + a)) < (*(uint*)(fp + b)) ? 1 : 0;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1179,7 +1409,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 505 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) > (*(int*)(fp + b)) ? 1 : 0;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1188,7 +1420,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 507 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(uint*)(fp + a)) > (*(uint*)(fp + b)) ? 1 : 0;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1197,7 +1431,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 509 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) <= (*(int*)(fp + b)) ? 1 : 0;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1206,7 +1442,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 511 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(uint*)(fp + a)) <= (*(uint*)(fp + b)) ? 1 : 0;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1215,7 +1453,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 513 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) >= (*(int*)(fp + b)) ? 1 : 0;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1224,7 +1464,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 515 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(uint*)(fp + a)) >= (*(uint*)(fp + b)) ? 1 : 0;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1233,7 +1475,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
+#line 517 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) == imm ? 1 : 0;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1242,7 +1486,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
+#line 519 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) != imm ? 1 : 0;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1251,7 +1497,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
+#line 521 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) < imm ? 1 : 0;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1260,7 +1508,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
+#line 523 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(uint*)(fp + a)) < (uint)imm ? 1 : 0;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1269,7 +1519,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
+#line 525 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) > imm ? 1 : 0;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1278,7 +1530,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
+#line 527 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(uint*)(fp + a)) > (uint)imm ? 1 : 0;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1287,7 +1541,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
+#line 529 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) <= imm ? 1 : 0;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1296,7 +1552,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
+#line 531 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(uint*)(fp + a)) <= (uint)imm ? 1 : 0;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1305,7 +1563,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
+#line 533 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) >= imm ? 1 : 0;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1314,7 +1574,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
+#line 535 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(uint*)(fp + a)) >= (uint)imm ? 1 : 0;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1322,7 +1584,9 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
+#line 538 "../Instructions.def"
                     (*(int*)(fp + d)) = BitOperations.LeadingZeroCount((*(uint*)(fp + a)));
+#line default
                     ip += 3;
                     continue;
                 }
@@ -1330,7 +1594,9 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
+#line 540 "../Instructions.def"
                     (*(int*)(fp + d)) = BitOperations.TrailingZeroCount((*(uint*)(fp + a)));
+#line default
                     ip += 3;
                     continue;
                 }
@@ -1338,7 +1604,9 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
+#line 542 "../Instructions.def"
                     (*(int*)(fp + d)) = BitOperations.PopCount((*(uint*)(fp + a)));
+#line default
                     ip += 3;
                     continue;
                 }
@@ -1347,7 +1615,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 544 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) + (*(int*)(fp + b));
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1356,7 +1626,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 546 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) - (*(int*)(fp + b));
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1365,7 +1637,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 548 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) * (*(int*)(fp + b));
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1374,10 +1648,12 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 551 "../Instructions.def"
                     int divisor = (*(int*)(fp + b)), dividend = (*(int*)(fp + a));
                     if (divisor == 0) { trap = TrapCode.IntegerDivideByZero; goto Trap; };
                     if (divisor == -1 && dividend == int.MinValue) { trap = TrapCode.IntegerOverflow; goto Trap; };
                     (*(int*)(fp + d)) = dividend / divisor;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1386,9 +1662,11 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 557 "../Instructions.def"
                     uint divisor = (*(uint*)(fp + b));
                     if (divisor == 0) { trap = TrapCode.IntegerDivideByZero; goto Trap; };
                     (*(uint*)(fp + d)) = (*(uint*)(fp + a)) / divisor;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1397,9 +1675,11 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 562 "../Instructions.def"
                     int divisor = (*(int*)(fp + b));
                     if (divisor == 0) { trap = TrapCode.IntegerDivideByZero; goto Trap; };
                     (*(int*)(fp + d)) = divisor == -1 ? 0 : (*(int*)(fp + a)) % divisor;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1408,9 +1688,11 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 567 "../Instructions.def"
                     uint divisor = (*(uint*)(fp + b));
                     if (divisor == 0) { trap = TrapCode.IntegerDivideByZero; goto Trap; };
                     (*(uint*)(fp + d)) = (*(uint*)(fp + a)) % divisor;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1419,7 +1701,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 571 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) & (*(int*)(fp + b));
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1428,7 +1712,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 573 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) | (*(int*)(fp + b));
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1437,7 +1723,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 575 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) ^ (*(int*)(fp + b));
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1446,7 +1734,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 577 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) << (*(int*)(fp + b));
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1455,7 +1745,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 579 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) >> (*(int*)(fp + b));
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1464,7 +1756,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 581 "../Instructions.def"
                     (*(uint*)(fp + d)) = (*(uint*)(fp + a)) >> (*(int*)(fp + b));
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1473,7 +1767,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 583 "../Instructions.def"
                     (*(uint*)(fp + d)) = BitOperations.RotateLeft((*(uint*)(fp + a)), (*(int*)(fp + b)));
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1482,7 +1778,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 585 "../Instructions.def"
                     (*(uint*)(fp + d)) = BitOperations.RotateRight((*(uint*)(fp + a)), (*(int*)(fp + b)));
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1491,7 +1789,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
+#line 587 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) + imm;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1500,7 +1800,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
+#line 589 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) * imm;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1509,7 +1811,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
+#line 591 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) & imm;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1518,7 +1822,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
+#line 593 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) | imm;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1527,7 +1833,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
+#line 595 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) ^ imm;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1536,7 +1844,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
+#line 597 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) << imm;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1545,7 +1855,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
+#line 599 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) >> imm;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1554,7 +1866,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
+#line 601 "../Instructions.def"
                     (*(uint*)(fp + d)) = (*(uint*)(fp + a)) >> imm;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1562,7 +1876,9 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
+#line 603 "../Instructions.def"
                     (*(int*)(fp + d)) = (sbyte)(*(int*)(fp + a));
+#line default
                     ip += 3;
                     continue;
                 }
@@ -1570,7 +1886,9 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
+#line 605 "../Instructions.def"
                     (*(int*)(fp + d)) = (short)(*(int*)(fp + a));
+#line default
                     ip += 3;
                     continue;
                 }
@@ -1578,7 +1896,9 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
+#line 607 "../Instructions.def"
                     (*(int*)(fp + d)) = (int)(*(long*)(fp + a));
+#line default
                     ip += 3;
                     continue;
                 }
@@ -1586,7 +1906,9 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
+#line 612 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(long*)(fp + a)) == 0 ? 1 : 0;
+#line default
                     ip += 3;
                     continue;
                 }
@@ -1595,7 +1917,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 614 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(long*)(fp + a)) == (*(long*)(fp + b)) ? 1 : 0;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1604,7 +1928,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 616 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(long*)(fp + a)) != (*(long*)(fp + b)) ? 1 : 0;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1613,7 +1939,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 618 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(long*)(fp + a)) < (*(long*)(fp + b)) ? 1 : 0;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1622,7 +1950,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 620 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(ulong*)(fp + a)) < (*(ulong*)(fp + b)) ? 1 : 0;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1631,7 +1961,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 622 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(long*)(fp + a)) > (*(long*)(fp + b)) ? 1 : 0;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1640,7 +1972,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 624 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(ulong*)(fp + a)) > (*(ulong*)(fp + b)) ? 1 : 0;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1649,7 +1983,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 626 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(long*)(fp + a)) <= (*(long*)(fp + b)) ? 1 : 0;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1658,7 +1994,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 628 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(ulong*)(fp + a)) <= (*(ulong*)(fp + b)) ? 1 : 0;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1667,7 +2005,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 630 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(long*)(fp + a)) >= (*(long*)(fp + b)) ? 1 : 0;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1676,7 +2016,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 632 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(ulong*)(fp + a)) >= (*(ulong*)(fp + b)) ? 1 : 0;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1684,7 +2026,9 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
+#line 634 "../Instructions.def"
                     (*(long*)(fp + d)) = BitOperations.LeadingZeroCount((*(ulong*)(fp + a)));
+#line default
                     ip += 3;
                     continue;
                 }
@@ -1692,7 +2036,9 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
+#line 636 "../Instructions.def"
                     (*(long*)(fp + d)) = BitOperations.TrailingZeroCount((*(ulong*)(fp + a)));
+#line default
                     ip += 3;
                     continue;
                 }
@@ -1700,7 +2046,9 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
+#line 638 "../Instructions.def"
                     (*(long*)(fp + d)) = BitOperations.PopCount((*(ulong*)(fp + a)));
+#line default
                     ip += 3;
                     continue;
                 }
@@ -1709,7 +2057,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 640 "../Instructions.def"
                     (*(long*)(fp + d)) = (*(long*)(fp + a)) + (*(long*)(fp + b));
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1718,7 +2068,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 642 "../Instructions.def"
                     (*(long*)(fp + d)) = (*(long*)(fp + a)) - (*(long*)(fp + b));
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1727,7 +2079,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 644 "../Instructions.def"
                     (*(long*)(fp + d)) = (*(long*)(fp + a)) * (*(long*)(fp + b));
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1736,10 +2090,12 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 647 "../Instructions.def"
                     long divisor = (*(long*)(fp + b)), dividend = (*(long*)(fp + a));
                     if (divisor == 0) { trap = TrapCode.IntegerDivideByZero; goto Trap; };
                     if (divisor == -1 && dividend == long.MinValue) { trap = TrapCode.IntegerOverflow; goto Trap; };
                     (*(long*)(fp + d)) = dividend / divisor;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1748,9 +2104,11 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 653 "../Instructions.def"
                     ulong divisor = (*(ulong*)(fp + b));
                     if (divisor == 0) { trap = TrapCode.IntegerDivideByZero; goto Trap; };
                     (*(ulong*)(fp + d)) = (*(ulong*)(fp + a)) / divisor;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1759,9 +2117,11 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 658 "../Instructions.def"
                     long divisor = (*(long*)(fp + b));
                     if (divisor == 0) { trap = TrapCode.IntegerDivideByZero; goto Trap; };
                     (*(long*)(fp + d)) = divisor == -1 ? 0 : (*(long*)(fp + a)) % divisor;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1770,9 +2130,11 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 663 "../Instructions.def"
                     ulong divisor = (*(ulong*)(fp + b));
                     if (divisor == 0) { trap = TrapCode.IntegerDivideByZero; goto Trap; };
                     (*(ulong*)(fp + d)) = (*(ulong*)(fp + a)) % divisor;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1781,7 +2143,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 667 "../Instructions.def"
                     (*(long*)(fp + d)) = (*(long*)(fp + a)) & (*(long*)(fp + b));
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1790,7 +2154,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 669 "../Instructions.def"
                     (*(long*)(fp + d)) = (*(long*)(fp + a)) | (*(long*)(fp + b));
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1799,7 +2165,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 671 "../Instructions.def"
                     (*(long*)(fp + d)) = (*(long*)(fp + a)) ^ (*(long*)(fp + b));
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1808,7 +2176,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 673 "../Instructions.def"
                     (*(long*)(fp + d)) = (*(long*)(fp + a)) << (int)(*(long*)(fp + b));
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1817,7 +2187,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 675 "../Instructions.def"
                     (*(long*)(fp + d)) = (*(long*)(fp + a)) >> (int)(*(long*)(fp + b));
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1826,7 +2198,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 677 "../Instructions.def"
                     (*(ulong*)(fp + d)) = (*(ulong*)(fp + a)) >> (int)(*(long*)(fp + b));
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1835,7 +2209,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 679 "../Instructions.def"
                     (*(ulong*)(fp + d)) = BitOperations.RotateLeft((*(ulong*)(fp + a)), (int)(*(long*)(fp + b)));
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1844,7 +2220,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 681 "../Instructions.def"
                     (*(ulong*)(fp + d)) = BitOperations.RotateRight((*(ulong*)(fp + a)), (int)(*(long*)(fp + b)));
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1853,7 +2231,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
+#line 683 "../Instructions.def"
                     (*(long*)(fp + d)) = (*(long*)(fp + a)) + imm;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1862,7 +2242,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
+#line 685 "../Instructions.def"
                     (*(long*)(fp + d)) = (*(long*)(fp + a)) & imm;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1871,7 +2253,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
+#line 687 "../Instructions.def"
                     (*(long*)(fp + d)) = (*(long*)(fp + a)) << imm;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1880,7 +2264,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
+#line 689 "../Instructions.def"
                     (*(long*)(fp + d)) = (*(long*)(fp + a)) >> imm;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1889,7 +2275,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
+#line 691 "../Instructions.def"
                     (*(ulong*)(fp + d)) = (*(ulong*)(fp + a)) >> imm;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1897,7 +2285,9 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
+#line 693 "../Instructions.def"
                     (*(long*)(fp + d)) = (sbyte)(*(long*)(fp + a));
+#line default
                     ip += 3;
                     continue;
                 }
@@ -1905,7 +2295,9 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
+#line 695 "../Instructions.def"
                     (*(long*)(fp + d)) = (short)(*(long*)(fp + a));
+#line default
                     ip += 3;
                     continue;
                 }
@@ -1913,7 +2305,9 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
+#line 697 "../Instructions.def"
                     (*(long*)(fp + d)) = (int)(*(long*)(fp + a));
+#line default
                     ip += 3;
                     continue;
                 }
@@ -1921,7 +2315,9 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
+#line 699 "../Instructions.def"
                     (*(long*)(fp + d)) = (*(int*)(fp + a));
+#line default
                     ip += 3;
                     continue;
                 }
@@ -1929,7 +2325,9 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
+#line 701 "../Instructions.def"
                     (*(ulong*)(fp + d)) = (*(uint*)(fp + a));
+#line default
                     ip += 3;
                     continue;
                 }
@@ -1938,7 +2336,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 706 "../Instructions.def"
                     (*(float*)(fp + d)) = (*(float*)(fp + a)) + (*(float*)(fp + b));
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1947,7 +2347,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 708 "../Instructions.def"
                     (*(float*)(fp + d)) = (*(float*)(fp + a)) - (*(float*)(fp + b));
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1956,7 +2358,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 710 "../Instructions.def"
                     (*(float*)(fp + d)) = (*(float*)(fp + a)) * (*(float*)(fp + b));
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1965,7 +2369,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 712 "../Instructions.def"
                     (*(float*)(fp + d)) = (*(float*)(fp + a)) / (*(float*)(fp + b));
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1974,7 +2380,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 714 "../Instructions.def"
                     (*(float*)(fp + d)) = Numerics.F32Min((*(float*)(fp + a)), (*(float*)(fp + b)));
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1983,7 +2391,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 716 "../Instructions.def"
                     (*(float*)(fp + d)) = Numerics.F32Max((*(float*)(fp + a)), (*(float*)(fp + b)));
+#line default
                     ip += 4;
                     continue;
                 }
@@ -1991,7 +2401,9 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
+#line 718 "../Instructions.def"
                     (*(float*)(fp + d)) = MathF.Sqrt((*(float*)(fp + a)));
+#line default
                     ip += 3;
                     continue;
                 }
@@ -1999,7 +2411,9 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
+#line 720 "../Instructions.def"
                     (*(uint*)(fp + d)) = (*(uint*)(fp + a)) & 0x7FFFFFFFu;
+#line default
                     ip += 3;
                     continue;
                 }
@@ -2007,7 +2421,9 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
+#line 722 "../Instructions.def"
                     (*(uint*)(fp + d)) = (*(uint*)(fp + a)) ^ 0x80000000u;
+#line default
                     ip += 3;
                     continue;
                 }
@@ -2016,7 +2432,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 724 "../Instructions.def"
                     (*(uint*)(fp + d)) = ((*(uint*)(fp + a)) & 0x7FFFFFFFu) | ((*(uint*)(fp + b)) & 0x80000000u);
+#line default
                     ip += 4;
                     continue;
                 }
@@ -2025,7 +2443,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 726 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(float*)(fp + a)) == (*(float*)(fp + b)) ? 1 : 0;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -2034,7 +2454,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 728 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(float*)(fp + a)) != (*(float*)(fp + b)) ? 1 : 0;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -2043,7 +2465,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 730 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(float*)(fp + a)) < (*(float*)(fp + b)) ? 1 : 0;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -2052,7 +2476,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 732 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(float*)(fp + a)) > (*(float*)(fp + b)) ? 1 : 0;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -2061,7 +2487,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 734 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(float*)(fp + a)) <= (*(float*)(fp + b)) ? 1 : 0;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -2070,7 +2498,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 736 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(float*)(fp + a)) >= (*(float*)(fp + b)) ? 1 : 0;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -2079,7 +2509,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 738 "../Instructions.def"
                     (*(double*)(fp + d)) = (*(double*)(fp + a)) + (*(double*)(fp + b));
+#line default
                     ip += 4;
                     continue;
                 }
@@ -2090,8 +2522,10 @@ internal static unsafe partial class Executor
                     b = ip[3];
                     k = ip[4];
                     off = (uint)ip[5];
+#line 741 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + b)) + k) + (uint)(off); if (pAddress + 8 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(double*)(fp + d)) = (*(double*)(fp + a)) + Unsafe.ReadUnaligned<double>(p);
+#line default
                     ip += 6;
                     continue;
                 }
@@ -2102,8 +2536,10 @@ internal static unsafe partial class Executor
                     b = ip[3];
                     k = ip[4];
                     off = (uint)ip[5];
+#line 745 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + b)) + k) + (uint)(off); if (pAddress + 8 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(double*)(fp + d)) = (*(double*)(fp + a)) - Unsafe.ReadUnaligned<double>(p);
+#line default
                     ip += 6;
                     continue;
                 }
@@ -2114,8 +2550,10 @@ internal static unsafe partial class Executor
                     b = ip[3];
                     k = ip[4];
                     off = (uint)ip[5];
+#line 749 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + b)) + k) + (uint)(off); if (pAddress + 8 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(double*)(fp + d)) = (*(double*)(fp + a)) * Unsafe.ReadUnaligned<double>(p);
+#line default
                     ip += 6;
                     continue;
                 }
@@ -2124,7 +2562,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     bits = Unsafe.ReadUnaligned<long>(ip + 3);
+#line 752 "../Instructions.def"
                     (*(double*)(fp + d)) = (*(double*)(fp + a)) + BitConverter.Int64BitsToDouble(bits);
+#line default
                     ip += 5;
                     continue;
                 }
@@ -2133,7 +2573,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     bits = Unsafe.ReadUnaligned<long>(ip + 3);
+#line 754 "../Instructions.def"
                     (*(double*)(fp + d)) = (*(double*)(fp + a)) - BitConverter.Int64BitsToDouble(bits);
+#line default
                     ip += 5;
                     continue;
                 }
@@ -2142,7 +2584,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     bits = Unsafe.ReadUnaligned<long>(ip + 3);
+#line 756 "../Instructions.def"
                     (*(double*)(fp + d)) = (*(double*)(fp + a)) * BitConverter.Int64BitsToDouble(bits);
+#line default
                     ip += 5;
                     continue;
                 }
@@ -2151,7 +2595,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     bits = Unsafe.ReadUnaligned<long>(ip + 3);
+#line 758 "../Instructions.def"
                     (*(double*)(fp + d)) = (*(double*)(fp + a)) / BitConverter.Int64BitsToDouble(bits);
+#line default
                     ip += 5;
                     continue;
                 }
@@ -2160,7 +2606,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 760 "../Instructions.def"
                     (*(double*)(fp + d)) = (*(double*)(fp + a)) - (*(double*)(fp + b));
+#line default
                     ip += 4;
                     continue;
                 }
@@ -2169,7 +2617,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 762 "../Instructions.def"
                     (*(double*)(fp + d)) = (*(double*)(fp + a)) * (*(double*)(fp + b));
+#line default
                     ip += 4;
                     continue;
                 }
@@ -2178,7 +2628,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 764 "../Instructions.def"
                     (*(double*)(fp + d)) = (*(double*)(fp + a)) / (*(double*)(fp + b));
+#line default
                     ip += 4;
                     continue;
                 }
@@ -2187,7 +2639,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 766 "../Instructions.def"
                     (*(double*)(fp + d)) = Numerics.F64Min((*(double*)(fp + a)), (*(double*)(fp + b)));
+#line default
                     ip += 4;
                     continue;
                 }
@@ -2196,7 +2650,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 768 "../Instructions.def"
                     (*(double*)(fp + d)) = Numerics.F64Max((*(double*)(fp + a)), (*(double*)(fp + b)));
+#line default
                     ip += 4;
                     continue;
                 }
@@ -2204,7 +2660,9 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
+#line 770 "../Instructions.def"
                     (*(double*)(fp + d)) = Math.Sqrt((*(double*)(fp + a)));
+#line default
                     ip += 3;
                     continue;
                 }
@@ -2212,7 +2670,9 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
+#line 772 "../Instructions.def"
                     (*(ulong*)(fp + d)) = (*(ulong*)(fp + a)) & 0x7FFFFFFFFFFFFFFFul;
+#line default
                     ip += 3;
                     continue;
                 }
@@ -2220,7 +2680,9 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
+#line 774 "../Instructions.def"
                     (*(ulong*)(fp + d)) = (*(ulong*)(fp + a)) ^ 0x8000000000000000ul;
+#line default
                     ip += 3;
                     continue;
                 }
@@ -2229,7 +2691,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 776 "../Instructions.def"
                     (*(ulong*)(fp + d)) = ((*(ulong*)(fp + a)) & 0x7FFFFFFFFFFFFFFFul) | ((*(ulong*)(fp + b)) & 0x8000000000000000ul);
+#line default
                     ip += 4;
                     continue;
                 }
@@ -2238,7 +2702,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 778 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(double*)(fp + a)) == (*(double*)(fp + b)) ? 1 : 0;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -2247,7 +2713,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 780 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(double*)(fp + a)) != (*(double*)(fp + b)) ? 1 : 0;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -2256,7 +2724,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 782 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(double*)(fp + a)) < (*(double*)(fp + b)) ? 1 : 0;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -2265,7 +2735,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 784 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(double*)(fp + a)) > (*(double*)(fp + b)) ? 1 : 0;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -2274,7 +2746,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 786 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(double*)(fp + a)) <= (*(double*)(fp + b)) ? 1 : 0;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -2283,7 +2757,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 788 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(double*)(fp + a)) >= (*(double*)(fp + b)) ? 1 : 0;
+#line default
                     ip += 4;
                     continue;
                 }
@@ -2291,7 +2767,9 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
+#line 793 "../Instructions.def"
                     (*(double*)(fp + d)) = (*(int*)(fp + a));
+#line default
                     ip += 3;
                     continue;
                 }
@@ -2299,7 +2777,9 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
+#line 795 "../Instructions.def"
                     (*(double*)(fp + d)) = (*(uint*)(fp + a));
+#line default
                     ip += 3;
                     continue;
                 }
@@ -2307,7 +2787,9 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
+#line 797 "../Instructions.def"
                     (*(double*)(fp + d)) = (*(long*)(fp + a));
+#line default
                     ip += 3;
                     continue;
                 }
@@ -2315,7 +2797,9 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
+#line 799 "../Instructions.def"
                     (*(float*)(fp + d)) = (*(int*)(fp + a));
+#line default
                     ip += 3;
                     continue;
                 }
@@ -2323,7 +2807,9 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
+#line 801 "../Instructions.def"
                     (*(double*)(fp + d)) = (*(float*)(fp + a));
+#line default
                     ip += 3;
                     continue;
                 }
@@ -2331,7 +2817,9 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
+#line 803 "../Instructions.def"
                     (*(float*)(fp + d)) = (float)(*(double*)(fp + a));
+#line default
                     ip += 3;
                     continue;
                 }
@@ -2339,9 +2827,11 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
+#line 806 "../Instructions.def"
                     double value = (*(double*)(fp + a));
                     if (!(value > -2147483649.0 && value < 2147483648.0)) { trap = Numerics.TruncationTrap(value); goto Trap; };
                     (*(int*)(fp + d)) = (int)value;
+#line default
                     ip += 3;
                     continue;
                 }
@@ -2349,9 +2839,11 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
+#line 811 "../Instructions.def"
                     float value = (*(float*)(fp + a));
                     if (!(value >= -2147483648.0f && value < 2147483648.0f)) { trap = Numerics.TruncationTrap(value); goto Trap; };
                     (*(int*)(fp + d)) = (int)value;
+#line default
                     ip += 3;
                     continue;
                 }
@@ -2360,7 +2852,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16Swizzle((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     ip += 4;
                     continue;
                 }
@@ -2368,7 +2862,9 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4Splat((*(int*)(fp + a)));
+#line default
                     ip += 3;
                     continue;
                 }
@@ -2376,7 +2872,9 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Splat((*(float*)(fp + a)));
+#line default
                     ip += 3;
                     continue;
                 }
@@ -2385,7 +2883,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128And((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     ip += 4;
                     continue;
                 }
@@ -2394,7 +2894,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Or((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     ip += 4;
                     continue;
                 }
@@ -2403,7 +2905,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Xor((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     ip += 4;
                     continue;
                 }
@@ -2412,7 +2916,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16Add((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     ip += 4;
                     continue;
                 }
@@ -2421,7 +2927,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8Add((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     ip += 4;
                     continue;
                 }
@@ -2430,7 +2938,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8Sub((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     ip += 4;
                     continue;
                 }
@@ -2439,7 +2949,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4Add((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     ip += 4;
                     continue;
                 }
@@ -2448,7 +2960,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4Sub((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     ip += 4;
                     continue;
                 }
@@ -2457,7 +2971,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4Mul((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     ip += 4;
                     continue;
                 }
@@ -2466,7 +2982,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Add((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     ip += 4;
                     continue;
                 }
@@ -2475,7 +2993,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Sub((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     ip += 4;
                     continue;
                 }
@@ -2484,7 +3004,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Mul((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     ip += 4;
                     continue;
                 }
@@ -2493,7 +3015,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Div((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     ip += 4;
                     continue;
                 }
@@ -2502,7 +3026,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Pmin((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     ip += 4;
                     continue;
                 }
@@ -2511,7 +3037,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Pmax((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     ip += 4;
                     continue;
                 }
@@ -2520,7 +3048,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Add((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     ip += 4;
                     continue;
                 }
@@ -2529,7 +3059,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Sub((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     ip += 4;
                     continue;
                 }
@@ -2538,10 +3070,13 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Mul((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     ip += 4;
                     continue;
                 }
+#line 897 "../Instructions.def"
                 default:
                     frames[top].Ip = (int)(ip - code) + 1;
                     // The tier-up instructions go straight to their own small method (see RunTierUp).
@@ -2628,6 +3163,8 @@ internal static unsafe partial class Executor
         throw new TrapException(trap);
     }
 
+#line default
+#line 984 "../Instructions.def"
     /// <summary>
     /// Runs one cold instruction; returns its length in code words, or -1 when the activation finished in
     /// compiled code (the tier-up instructions). Traps throw.
@@ -2635,211 +3172,268 @@ internal static unsafe partial class Executor
     [SkipLocalsInit]
     private static int RunCold(ExecutionStack stack, int top, int* ip, ulong* fp, byte* memory, ulong memLength)
     {
+#line default
         // Operands of the instruction being executed, and the address of its memory access.
         int a, b, c, d, lane, v, x;
         Vector128<byte> lanes;
         uint off;
         ulong pAddress;
         byte* p;
+#line 992 "../Instructions.def"
         switch ((Op)(*ip))
         {
+#line default
                 case Op.CallCompiled: // the dispatch loop sends it, and the counters, to RunTierUp without going through RunCold)
                 {
+#line 235 "../Instructions.def"
                     return RunTierUp(stack, top, ip, fp);
+#line default
                     return 1;
                 }
                 case Op.F32Ceil: // d = ceil(a)
                 {
                     d = ip[1];
                     a = ip[2];
+#line 818 "../Instructions.def"
                     (*(float*)(fp + d)) = Numerics.F32Ceil((*(float*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.F32Floor: // d = floor(a)
                 {
                     d = ip[1];
                     a = ip[2];
+#line 820 "../Instructions.def"
                     (*(float*)(fp + d)) = Numerics.F32Floor((*(float*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.F32Trunc: // d = trunc(a)
                 {
                     d = ip[1];
                     a = ip[2];
+#line 822 "../Instructions.def"
                     (*(float*)(fp + d)) = Numerics.F32Trunc((*(float*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.F32Nearest: // d = nearest(a) (ties to even)
                 {
                     d = ip[1];
                     a = ip[2];
+#line 824 "../Instructions.def"
                     (*(float*)(fp + d)) = Numerics.F32Nearest((*(float*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.F64Ceil: // d = ceil(a)
                 {
                     d = ip[1];
                     a = ip[2];
+#line 826 "../Instructions.def"
                     (*(double*)(fp + d)) = Numerics.F64Ceil((*(double*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.F64Floor: // d = floor(a)
                 {
                     d = ip[1];
                     a = ip[2];
+#line 828 "../Instructions.def"
                     (*(double*)(fp + d)) = Numerics.F64Floor((*(double*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.F64Trunc: // d = trunc(a)
                 {
                     d = ip[1];
                     a = ip[2];
+#line 830 "../Instructions.def"
                     (*(double*)(fp + d)) = Numerics.F64Trunc((*(double*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.F64Nearest: // d = nearest(a) (ties to even)
                 {
                     d = ip[1];
                     a = ip[2];
+#line 832 "../Instructions.def"
                     (*(double*)(fp + d)) = Numerics.F64Nearest((*(double*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.I32TruncF32U: // d = trunc(a) as u32 (f32; traps on NaN and out of range)
                 {
                     d = ip[1];
                     a = ip[2];
+#line 836 "../Instructions.def"
                     float value = (*(float*)(fp + a));
                     if (!(value > -1.0f && value < 4294967296.0f)) throw new TrapException(Numerics.TruncationTrap(value));
                     (*(uint*)(fp + d)) = (uint)value;
+#line default
                     return 3;
                 }
                 case Op.I32TruncF64U: // d = trunc(a) as u32 (f64; traps on NaN and out of range)
                 {
                     d = ip[1];
                     a = ip[2];
+#line 841 "../Instructions.def"
                     double value = (*(double*)(fp + a));
                     if (!(value > -1.0 && value < 4294967296.0)) throw new TrapException(Numerics.TruncationTrap(value));
                     (*(uint*)(fp + d)) = (uint)value;
+#line default
                     return 3;
                 }
                 case Op.I64TruncF32S: // d = trunc(a) as i64 (f32; traps on NaN and out of range)
                 {
                     d = ip[1];
                     a = ip[2];
+#line 846 "../Instructions.def"
                     float value = (*(float*)(fp + a));
                     if (!(value >= -9223372036854775808.0f && value < 9223372036854775808.0f)) throw new TrapException(Numerics.TruncationTrap(value));
                     (*(long*)(fp + d)) = (long)value;
+#line default
                     return 3;
                 }
                 case Op.I64TruncF32U: // d = trunc(a) as u64 (f32; traps on NaN and out of range)
                 {
                     d = ip[1];
                     a = ip[2];
+#line 851 "../Instructions.def"
                     float value = (*(float*)(fp + a));
                     if (!(value > -1.0f && value < 18446744073709551616.0f)) throw new TrapException(Numerics.TruncationTrap(value));
                     (*(ulong*)(fp + d)) = (ulong)value;
+#line default
                     return 3;
                 }
                 case Op.I64TruncF64S: // d = trunc(a) as i64 (f64; traps on NaN and out of range)
                 {
                     d = ip[1];
                     a = ip[2];
+#line 856 "../Instructions.def"
                     double value = (*(double*)(fp + a));
                     if (!(value >= -9223372036854775808.0 && value < 9223372036854775808.0)) throw new TrapException(Numerics.TruncationTrap(value));
                     (*(long*)(fp + d)) = (long)value;
+#line default
                     return 3;
                 }
                 case Op.I64TruncF64U: // d = trunc(a) as u64 (f64; traps on NaN and out of range)
                 {
                     d = ip[1];
                     a = ip[2];
+#line 861 "../Instructions.def"
                     double value = (*(double*)(fp + a));
                     if (!(value > -1.0 && value < 18446744073709551616.0)) throw new TrapException(Numerics.TruncationTrap(value));
                     (*(ulong*)(fp + d)) = (ulong)value;
+#line default
                     return 3;
                 }
                 case Op.I32TruncSatF32S: // d = trunc(a) as i32, saturating, NaN to 0 (f32)
                 {
                     d = ip[1];
                     a = ip[2];
+#line 865 "../Instructions.def"
                     (*(int*)(fp + d)) = Numerics.I32TruncSatF32S((*(float*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.I32TruncSatF32U: // d = trunc(a) as u32, saturating, NaN to 0 (f32)
                 {
                     d = ip[1];
                     a = ip[2];
+#line 867 "../Instructions.def"
                     (*(int*)(fp + d)) = Numerics.I32TruncSatF32U((*(float*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.I32TruncSatF64S: // d = trunc(a) as i32, saturating, NaN to 0 (f64)
                 {
                     d = ip[1];
                     a = ip[2];
+#line 869 "../Instructions.def"
                     (*(int*)(fp + d)) = Numerics.I32TruncSatF64S((*(double*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.I32TruncSatF64U: // d = trunc(a) as u32, saturating, NaN to 0 (f64)
                 {
                     d = ip[1];
                     a = ip[2];
+#line 871 "../Instructions.def"
                     (*(int*)(fp + d)) = Numerics.I32TruncSatF64U((*(double*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.I64TruncSatF32S: // d = trunc(a) as i64, saturating, NaN to 0 (f32)
                 {
                     d = ip[1];
                     a = ip[2];
+#line 873 "../Instructions.def"
                     (*(long*)(fp + d)) = Numerics.I64TruncSatF32S((*(float*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.I64TruncSatF32U: // d = trunc(a) as u64, saturating, NaN to 0 (f32)
                 {
                     d = ip[1];
                     a = ip[2];
+#line 875 "../Instructions.def"
                     (*(long*)(fp + d)) = Numerics.I64TruncSatF32U((*(float*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.I64TruncSatF64S: // d = trunc(a) as i64, saturating, NaN to 0 (f64)
                 {
                     d = ip[1];
                     a = ip[2];
+#line 877 "../Instructions.def"
                     (*(long*)(fp + d)) = Numerics.I64TruncSatF64S((*(double*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.I64TruncSatF64U: // d = trunc(a) as u64, saturating, NaN to 0 (f64)
                 {
                     d = ip[1];
                     a = ip[2];
+#line 879 "../Instructions.def"
                     (*(long*)(fp + d)) = Numerics.I64TruncSatF64U((*(double*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.F32ConvertI32U: // d = (f32) a (i32, unsigned)
                 {
                     d = ip[1];
                     a = ip[2];
+#line 881 "../Instructions.def"
                     (*(float*)(fp + d)) = Numerics.F32ConvertI32U((*(int*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.F32ConvertI64S: // d = (f32) a (i64, signed)
                 {
                     d = ip[1];
                     a = ip[2];
+#line 883 "../Instructions.def"
                     (*(float*)(fp + d)) = (*(long*)(fp + a));
+#line default
                     return 3;
                 }
                 case Op.F32ConvertI64U: // d = (f32) a (i64, unsigned)
                 {
                     d = ip[1];
                     a = ip[2];
+#line 885 "../Instructions.def"
                     (*(float*)(fp + d)) = Numerics.F32ConvertI64U((*(long*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.F64ConvertI64U: // d = (f64) a (i64, unsigned)
                 {
                     d = ip[1];
                     a = ip[2];
+#line 887 "../Instructions.def"
                     (*(double*)(fp + d)) = Numerics.F64ConvertI64U((*(long*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.I8x16Shuffle: // i8x16.shuffle: d = lanes of a and b selected by the 16 immediates
@@ -2848,7 +3442,9 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     b = ip[3];
                     lanes = Unsafe.ReadUnaligned<Vector128<byte>>(ip + 4);
+#line 892 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16Shuffle((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)), lanes);
+#line default
                     return 8;
                 }
                 case Op.V128Load8x8S: // v128.load8x8_s: d = load at a + off
@@ -2856,8 +3452,11 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     off = (uint)ip[3];
+#line 894 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 8 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load8x8S(Unsafe.ReadUnaligned<ulong>(p));
+#line default
                     return 4;
                 }
                 case Op.V128Load8x8U: // v128.load8x8_u: d = load at a + off
@@ -2865,8 +3464,11 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     off = (uint)ip[3];
+#line 894 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 8 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load8x8U(Unsafe.ReadUnaligned<ulong>(p));
+#line default
                     return 4;
                 }
                 case Op.V128Load16x4S: // v128.load16x4_s: d = load at a + off
@@ -2874,8 +3476,11 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     off = (uint)ip[3];
+#line 894 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 8 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load16x4S(Unsafe.ReadUnaligned<ulong>(p));
+#line default
                     return 4;
                 }
                 case Op.V128Load16x4U: // v128.load16x4_u: d = load at a + off
@@ -2883,8 +3488,11 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     off = (uint)ip[3];
+#line 894 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 8 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load16x4U(Unsafe.ReadUnaligned<ulong>(p));
+#line default
                     return 4;
                 }
                 case Op.V128Load32x2S: // v128.load32x2_s: d = load at a + off
@@ -2892,8 +3500,11 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     off = (uint)ip[3];
+#line 894 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 8 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load32x2S(Unsafe.ReadUnaligned<ulong>(p));
+#line default
                     return 4;
                 }
                 case Op.V128Load32x2U: // v128.load32x2_u: d = load at a + off
@@ -2901,8 +3512,11 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     off = (uint)ip[3];
+#line 894 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 8 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load32x2U(Unsafe.ReadUnaligned<ulong>(p));
+#line default
                     return 4;
                 }
                 case Op.V128Load8Splat: // v128.load8_splat: d = load at a + off
@@ -2910,8 +3524,11 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     off = (uint)ip[3];
+#line 894 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 1 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load8Splat(*p);
+#line default
                     return 4;
                 }
                 case Op.V128Load16Splat: // v128.load16_splat: d = load at a + off
@@ -2919,8 +3536,11 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     off = (uint)ip[3];
+#line 894 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 2 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load16Splat(Unsafe.ReadUnaligned<ushort>(p));
+#line default
                     return 4;
                 }
                 case Op.V128Load32Splat: // v128.load32_splat: d = load at a + off
@@ -2928,8 +3548,11 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     off = (uint)ip[3];
+#line 894 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 4 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load32Splat(Unsafe.ReadUnaligned<uint>(p));
+#line default
                     return 4;
                 }
                 case Op.V128Load64Splat: // v128.load64_splat: d = load at a + off
@@ -2937,36 +3560,47 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     off = (uint)ip[3];
+#line 894 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 8 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load64Splat(Unsafe.ReadUnaligned<ulong>(p));
+#line default
                     return 4;
                 }
                 case Op.I8x16Splat: // i8x16.splat
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16Splat((*(int*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.I16x8Splat: // i16x8.splat
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8Splat((*(int*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.I64x2Splat: // i64x2.splat
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2Splat((*(long*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.F64x2Splat: // f64x2.splat
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Splat((*(double*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.I8x16ExtractLaneS: // i8x16.extract_lane_s: d = lane of v
@@ -2974,7 +3608,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     v = ip[2];
                     lane = ip[3];
+#line 894 "../Instructions.def"
                     (*(int*)(fp + d)) = SimdOps.I8x16ExtractLaneS((*(Vector128<byte>*)(fp + v)), (byte)lane);
+#line default
                     return 4;
                 }
                 case Op.I8x16ExtractLaneU: // i8x16.extract_lane_u: d = lane of v
@@ -2982,7 +3618,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     v = ip[2];
                     lane = ip[3];
+#line 894 "../Instructions.def"
                     (*(int*)(fp + d)) = SimdOps.I8x16ExtractLaneU((*(Vector128<byte>*)(fp + v)), (byte)lane);
+#line default
                     return 4;
                 }
                 case Op.I8x16ReplaceLane: // i8x16.replace_lane: d = v with lane replaced by x
@@ -2991,7 +3629,9 @@ internal static unsafe partial class Executor
                     v = ip[2];
                     x = ip[3];
                     lane = ip[4];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16ReplaceLane((*(Vector128<byte>*)(fp + v)), (*(int*)(fp + x)), (byte)lane);
+#line default
                     return 5;
                 }
                 case Op.I16x8ExtractLaneS: // i16x8.extract_lane_s: d = lane of v
@@ -2999,7 +3639,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     v = ip[2];
                     lane = ip[3];
+#line 894 "../Instructions.def"
                     (*(int*)(fp + d)) = SimdOps.I16x8ExtractLaneS((*(Vector128<byte>*)(fp + v)), (byte)lane);
+#line default
                     return 4;
                 }
                 case Op.I16x8ExtractLaneU: // i16x8.extract_lane_u: d = lane of v
@@ -3007,7 +3649,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     v = ip[2];
                     lane = ip[3];
+#line 894 "../Instructions.def"
                     (*(int*)(fp + d)) = SimdOps.I16x8ExtractLaneU((*(Vector128<byte>*)(fp + v)), (byte)lane);
+#line default
                     return 4;
                 }
                 case Op.I16x8ReplaceLane: // i16x8.replace_lane: d = v with lane replaced by x
@@ -3016,7 +3660,9 @@ internal static unsafe partial class Executor
                     v = ip[2];
                     x = ip[3];
                     lane = ip[4];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ReplaceLane((*(Vector128<byte>*)(fp + v)), (*(int*)(fp + x)), (byte)lane);
+#line default
                     return 5;
                 }
                 case Op.I32x4ExtractLane: // i32x4.extract_lane: d = lane of v
@@ -3024,7 +3670,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     v = ip[2];
                     lane = ip[3];
+#line 894 "../Instructions.def"
                     (*(int*)(fp + d)) = SimdOps.I32x4ExtractLane((*(Vector128<byte>*)(fp + v)), (byte)lane);
+#line default
                     return 4;
                 }
                 case Op.I32x4ReplaceLane: // i32x4.replace_lane: d = v with lane replaced by x
@@ -3033,7 +3681,9 @@ internal static unsafe partial class Executor
                     v = ip[2];
                     x = ip[3];
                     lane = ip[4];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ReplaceLane((*(Vector128<byte>*)(fp + v)), (*(int*)(fp + x)), (byte)lane);
+#line default
                     return 5;
                 }
                 case Op.I64x2ExtractLane: // i64x2.extract_lane: d = lane of v
@@ -3041,7 +3691,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     v = ip[2];
                     lane = ip[3];
+#line 894 "../Instructions.def"
                     (*(long*)(fp + d)) = SimdOps.I64x2ExtractLane((*(Vector128<byte>*)(fp + v)), (byte)lane);
+#line default
                     return 4;
                 }
                 case Op.I64x2ReplaceLane: // i64x2.replace_lane: d = v with lane replaced by x
@@ -3050,7 +3702,9 @@ internal static unsafe partial class Executor
                     v = ip[2];
                     x = ip[3];
                     lane = ip[4];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2ReplaceLane((*(Vector128<byte>*)(fp + v)), (*(long*)(fp + x)), (byte)lane);
+#line default
                     return 5;
                 }
                 case Op.F32x4ExtractLane: // f32x4.extract_lane: d = lane of v
@@ -3058,7 +3712,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     v = ip[2];
                     lane = ip[3];
+#line 894 "../Instructions.def"
                     (*(float*)(fp + d)) = SimdOps.F32x4ExtractLane((*(Vector128<byte>*)(fp + v)), (byte)lane);
+#line default
                     return 4;
                 }
                 case Op.F32x4ReplaceLane: // f32x4.replace_lane: d = v with lane replaced by x
@@ -3067,7 +3723,9 @@ internal static unsafe partial class Executor
                     v = ip[2];
                     x = ip[3];
                     lane = ip[4];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4ReplaceLane((*(Vector128<byte>*)(fp + v)), (*(float*)(fp + x)), (byte)lane);
+#line default
                     return 5;
                 }
                 case Op.F64x2ExtractLane: // f64x2.extract_lane: d = lane of v
@@ -3075,7 +3733,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     v = ip[2];
                     lane = ip[3];
+#line 894 "../Instructions.def"
                     (*(double*)(fp + d)) = SimdOps.F64x2ExtractLane((*(Vector128<byte>*)(fp + v)), (byte)lane);
+#line default
                     return 4;
                 }
                 case Op.F64x2ReplaceLane: // f64x2.replace_lane: d = v with lane replaced by x
@@ -3084,7 +3744,9 @@ internal static unsafe partial class Executor
                     v = ip[2];
                     x = ip[3];
                     lane = ip[4];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2ReplaceLane((*(Vector128<byte>*)(fp + v)), (*(double*)(fp + x)), (byte)lane);
+#line default
                     return 5;
                 }
                 case Op.I8x16Eq: // i8x16.eq
@@ -3092,7 +3754,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16Eq((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I8x16Ne: // i8x16.ne
@@ -3100,7 +3764,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16Ne((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I8x16LtS: // i8x16.lt_s
@@ -3108,7 +3774,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16LtS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I8x16LtU: // i8x16.lt_u
@@ -3116,7 +3784,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16LtU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I8x16GtS: // i8x16.gt_s
@@ -3124,7 +3794,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16GtS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I8x16GtU: // i8x16.gt_u
@@ -3132,7 +3804,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16GtU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I8x16LeS: // i8x16.le_s
@@ -3140,7 +3814,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16LeS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I8x16LeU: // i8x16.le_u
@@ -3148,7 +3824,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16LeU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I8x16GeS: // i8x16.ge_s
@@ -3156,7 +3834,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16GeS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I8x16GeU: // i8x16.ge_u
@@ -3164,7 +3844,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16GeU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I16x8Eq: // i16x8.eq
@@ -3172,7 +3854,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8Eq((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I16x8Ne: // i16x8.ne
@@ -3180,7 +3864,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8Ne((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I16x8LtS: // i16x8.lt_s
@@ -3188,7 +3874,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8LtS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I16x8LtU: // i16x8.lt_u
@@ -3196,7 +3884,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8LtU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I16x8GtS: // i16x8.gt_s
@@ -3204,7 +3894,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8GtS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I16x8GtU: // i16x8.gt_u
@@ -3212,7 +3904,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8GtU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I16x8LeS: // i16x8.le_s
@@ -3220,7 +3914,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8LeS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I16x8LeU: // i16x8.le_u
@@ -3228,7 +3924,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8LeU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I16x8GeS: // i16x8.ge_s
@@ -3236,7 +3934,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8GeS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I16x8GeU: // i16x8.ge_u
@@ -3244,7 +3944,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8GeU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I32x4Eq: // i32x4.eq
@@ -3252,7 +3954,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4Eq((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I32x4Ne: // i32x4.ne
@@ -3260,7 +3964,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4Ne((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I32x4LtS: // i32x4.lt_s
@@ -3268,7 +3974,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4LtS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I32x4LtU: // i32x4.lt_u
@@ -3276,7 +3984,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4LtU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I32x4GtS: // i32x4.gt_s
@@ -3284,7 +3994,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4GtS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I32x4GtU: // i32x4.gt_u
@@ -3292,7 +4004,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4GtU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I32x4LeS: // i32x4.le_s
@@ -3300,7 +4014,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4LeS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I32x4LeU: // i32x4.le_u
@@ -3308,7 +4024,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4LeU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I32x4GeS: // i32x4.ge_s
@@ -3316,7 +4034,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4GeS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I32x4GeU: // i32x4.ge_u
@@ -3324,7 +4044,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4GeU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.F32x4Eq: // f32x4.eq
@@ -3332,7 +4054,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Eq((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.F32x4Ne: // f32x4.ne
@@ -3340,7 +4064,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Ne((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.F32x4Lt: // f32x4.lt
@@ -3348,7 +4074,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Lt((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.F32x4Gt: // f32x4.gt
@@ -3356,7 +4084,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Gt((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.F32x4Le: // f32x4.le
@@ -3364,7 +4094,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Le((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.F32x4Ge: // f32x4.ge
@@ -3372,7 +4104,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Ge((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.F64x2Eq: // f64x2.eq
@@ -3380,7 +4114,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Eq((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.F64x2Ne: // f64x2.ne
@@ -3388,7 +4124,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Ne((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.F64x2Lt: // f64x2.lt
@@ -3396,7 +4134,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Lt((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.F64x2Gt: // f64x2.gt
@@ -3404,7 +4144,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Gt((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.F64x2Le: // f64x2.le
@@ -3412,7 +4154,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Le((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.F64x2Ge: // f64x2.ge
@@ -3420,14 +4164,18 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Ge((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.V128Not: // v128.not
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Not((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.V128Andnot: // v128.andnot
@@ -3435,7 +4183,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Andnot((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.V128Bitselect: // v128.bitselect
@@ -3444,14 +4194,18 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     b = ip[3];
                     c = ip[4];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Bitselect((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)), (*(Vector128<byte>*)(fp + c)));
+#line default
                     return 5;
                 }
                 case Op.V128AnyTrue: // v128.any_true
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(int*)(fp + d)) = SimdOps.V128AnyTrue((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.V128Load8Lane: // v128.load8_lane: d = v with lane replaced by the load at a + off
@@ -3461,8 +4215,11 @@ internal static unsafe partial class Executor
                     v = ip[3];
                     off = (uint)ip[4];
                     lane = ip[5];
+#line 894 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 1 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load8Lane((*(Vector128<byte>*)(fp + v)), *p, (byte)lane);
+#line default
                     return 6;
                 }
                 case Op.V128Load16Lane: // v128.load16_lane: d = v with lane replaced by the load at a + off
@@ -3472,8 +4229,11 @@ internal static unsafe partial class Executor
                     v = ip[3];
                     off = (uint)ip[4];
                     lane = ip[5];
+#line 894 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 2 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load16Lane((*(Vector128<byte>*)(fp + v)), Unsafe.ReadUnaligned<ushort>(p), (byte)lane);
+#line default
                     return 6;
                 }
                 case Op.V128Load32Lane: // v128.load32_lane: d = v with lane replaced by the load at a + off
@@ -3483,8 +4243,11 @@ internal static unsafe partial class Executor
                     v = ip[3];
                     off = (uint)ip[4];
                     lane = ip[5];
+#line 894 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 4 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load32Lane((*(Vector128<byte>*)(fp + v)), Unsafe.ReadUnaligned<uint>(p), (byte)lane);
+#line default
                     return 6;
                 }
                 case Op.V128Load64Lane: // v128.load64_lane: d = v with lane replaced by the load at a + off
@@ -3494,8 +4257,11 @@ internal static unsafe partial class Executor
                     v = ip[3];
                     off = (uint)ip[4];
                     lane = ip[5];
+#line 894 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 8 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load64Lane((*(Vector128<byte>*)(fp + v)), Unsafe.ReadUnaligned<ulong>(p), (byte)lane);
+#line default
                     return 6;
                 }
                 case Op.V128Store8Lane: // v128.store8_lane: store lane of v at a + off
@@ -3504,8 +4270,11 @@ internal static unsafe partial class Executor
                     v = ip[2];
                     off = (uint)ip[3];
                     lane = ip[4];
+#line 894 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 1 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
+#line 894 "../Instructions.def"
                     Unsafe.WriteUnaligned(p, SimdOps.V128Store8Lane((*(Vector128<byte>*)(fp + v)), (byte)lane));
+#line default
                     return 5;
                 }
                 case Op.V128Store16Lane: // v128.store16_lane: store lane of v at a + off
@@ -3514,8 +4283,11 @@ internal static unsafe partial class Executor
                     v = ip[2];
                     off = (uint)ip[3];
                     lane = ip[4];
+#line 894 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 2 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
+#line 894 "../Instructions.def"
                     Unsafe.WriteUnaligned(p, SimdOps.V128Store16Lane((*(Vector128<byte>*)(fp + v)), (byte)lane));
+#line default
                     return 5;
                 }
                 case Op.V128Store32Lane: // v128.store32_lane: store lane of v at a + off
@@ -3524,8 +4296,11 @@ internal static unsafe partial class Executor
                     v = ip[2];
                     off = (uint)ip[3];
                     lane = ip[4];
+#line 894 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 4 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
+#line 894 "../Instructions.def"
                     Unsafe.WriteUnaligned(p, SimdOps.V128Store32Lane((*(Vector128<byte>*)(fp + v)), (byte)lane));
+#line default
                     return 5;
                 }
                 case Op.V128Store64Lane: // v128.store64_lane: store lane of v at a + off
@@ -3534,8 +4309,11 @@ internal static unsafe partial class Executor
                     v = ip[2];
                     off = (uint)ip[3];
                     lane = ip[4];
+#line 894 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 8 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
+#line 894 "../Instructions.def"
                     Unsafe.WriteUnaligned(p, SimdOps.V128Store64Lane((*(Vector128<byte>*)(fp + v)), (byte)lane));
+#line default
                     return 5;
                 }
                 case Op.V128Load32Zero: // v128.load32_zero: d = load at a + off
@@ -3543,8 +4321,11 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     off = (uint)ip[3];
+#line 894 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 4 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load32Zero(Unsafe.ReadUnaligned<uint>(p));
+#line default
                     return 4;
                 }
                 case Op.V128Load64Zero: // v128.load64_zero: d = load at a + off
@@ -3552,57 +4333,74 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     off = (uint)ip[3];
+#line 894 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 8 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load64Zero(Unsafe.ReadUnaligned<ulong>(p));
+#line default
                     return 4;
                 }
                 case Op.F32x4DemoteF64x2Zero: // f32x4.demote_f64x2_zero
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4DemoteF64x2Zero((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.F64x2PromoteLowF32x4: // f64x2.promote_low_f32x4
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2PromoteLowF32x4((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.I8x16Abs: // i8x16.abs
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16Abs((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.I8x16Neg: // i8x16.neg
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16Neg((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.I8x16Popcnt: // i8x16.popcnt
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16Popcnt((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.I8x16AllTrue: // i8x16.all_true
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(int*)(fp + d)) = SimdOps.I8x16AllTrue((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.I8x16Bitmask: // i8x16.bitmask
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(int*)(fp + d)) = SimdOps.I8x16Bitmask((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.I8x16NarrowI16x8S: // i8x16.narrow_i16x8_s
@@ -3610,7 +4408,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16NarrowI16x8S((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I8x16NarrowI16x8U: // i8x16.narrow_i16x8_u
@@ -3618,35 +4418,45 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16NarrowI16x8U((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.F32x4Ceil: // f32x4.ceil
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Ceil((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.F32x4Floor: // f32x4.floor
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Floor((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.F32x4Trunc: // f32x4.trunc
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Trunc((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.F32x4Nearest: // f32x4.nearest
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Nearest((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.I8x16Shl: // i8x16.shl
@@ -3654,7 +4464,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16Shl((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I8x16ShrS: // i8x16.shr_s
@@ -3662,7 +4474,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16ShrS((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I8x16ShrU: // i8x16.shr_u
@@ -3670,7 +4484,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16ShrU((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I8x16AddSatS: // i8x16.add_sat_s
@@ -3678,7 +4494,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16AddSatS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I8x16AddSatU: // i8x16.add_sat_u
@@ -3686,7 +4504,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16AddSatU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I8x16Sub: // i8x16.sub
@@ -3694,7 +4514,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16Sub((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I8x16SubSatS: // i8x16.sub_sat_s
@@ -3702,7 +4524,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16SubSatS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I8x16SubSatU: // i8x16.sub_sat_u
@@ -3710,21 +4534,27 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16SubSatU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.F64x2Ceil: // f64x2.ceil
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Ceil((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.F64x2Floor: // f64x2.floor
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Floor((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.I8x16MinS: // i8x16.min_s
@@ -3732,7 +4562,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16MinS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I8x16MinU: // i8x16.min_u
@@ -3740,7 +4572,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16MinU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I8x16MaxS: // i8x16.max_s
@@ -3748,7 +4582,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16MaxS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I8x16MaxU: // i8x16.max_u
@@ -3756,14 +4592,18 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16MaxU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.F64x2Trunc: // f64x2.trunc
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Trunc((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.I8x16AvgrU: // i8x16.avgr_u
@@ -3771,49 +4611,63 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16AvgrU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I16x8ExtaddPairwiseI8x16S: // i16x8.extadd_pairwise_i8x16_s
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ExtaddPairwiseI8x16S((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.I16x8ExtaddPairwiseI8x16U: // i16x8.extadd_pairwise_i8x16_u
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ExtaddPairwiseI8x16U((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.I32x4ExtaddPairwiseI16x8S: // i32x4.extadd_pairwise_i16x8_s
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ExtaddPairwiseI16x8S((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.I32x4ExtaddPairwiseI16x8U: // i32x4.extadd_pairwise_i16x8_u
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ExtaddPairwiseI16x8U((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.I16x8Abs: // i16x8.abs
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8Abs((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.I16x8Neg: // i16x8.neg
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8Neg((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.I16x8Q15mulrSatS: // i16x8.q15mulr_sat_s
@@ -3821,21 +4675,27 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8Q15mulrSatS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I16x8AllTrue: // i16x8.all_true
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(int*)(fp + d)) = SimdOps.I16x8AllTrue((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.I16x8Bitmask: // i16x8.bitmask
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(int*)(fp + d)) = SimdOps.I16x8Bitmask((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.I16x8NarrowI32x4S: // i16x8.narrow_i32x4_s
@@ -3843,7 +4703,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8NarrowI32x4S((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I16x8NarrowI32x4U: // i16x8.narrow_i32x4_u
@@ -3851,35 +4713,45 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8NarrowI32x4U((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I16x8ExtendLowI8x16S: // i16x8.extend_low_i8x16_s
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ExtendLowI8x16S((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.I16x8ExtendHighI8x16S: // i16x8.extend_high_i8x16_s
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ExtendHighI8x16S((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.I16x8ExtendLowI8x16U: // i16x8.extend_low_i8x16_u
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ExtendLowI8x16U((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.I16x8ExtendHighI8x16U: // i16x8.extend_high_i8x16_u
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ExtendHighI8x16U((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.I16x8Shl: // i16x8.shl
@@ -3887,7 +4759,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8Shl((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I16x8ShrS: // i16x8.shr_s
@@ -3895,7 +4769,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ShrS((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I16x8ShrU: // i16x8.shr_u
@@ -3903,7 +4779,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ShrU((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I16x8AddSatS: // i16x8.add_sat_s
@@ -3911,7 +4789,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8AddSatS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I16x8AddSatU: // i16x8.add_sat_u
@@ -3919,7 +4799,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8AddSatU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I16x8SubSatS: // i16x8.sub_sat_s
@@ -3927,7 +4809,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8SubSatS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I16x8SubSatU: // i16x8.sub_sat_u
@@ -3935,14 +4819,18 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8SubSatU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.F64x2Nearest: // f64x2.nearest
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Nearest((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.I16x8Mul: // i16x8.mul
@@ -3950,7 +4838,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8Mul((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I16x8MinS: // i16x8.min_s
@@ -3958,7 +4848,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8MinS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I16x8MinU: // i16x8.min_u
@@ -3966,7 +4858,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8MinU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I16x8MaxS: // i16x8.max_s
@@ -3974,7 +4868,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8MaxS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I16x8MaxU: // i16x8.max_u
@@ -3982,7 +4878,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8MaxU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I16x8AvgrU: // i16x8.avgr_u
@@ -3990,7 +4888,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8AvgrU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I16x8ExtmulLowI8x16S: // i16x8.extmul_low_i8x16_s
@@ -3998,7 +4898,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ExtmulLowI8x16S((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I16x8ExtmulHighI8x16S: // i16x8.extmul_high_i8x16_s
@@ -4006,7 +4908,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ExtmulHighI8x16S((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I16x8ExtmulLowI8x16U: // i16x8.extmul_low_i8x16_u
@@ -4014,7 +4918,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ExtmulLowI8x16U((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I16x8ExtmulHighI8x16U: // i16x8.extmul_high_i8x16_u
@@ -4022,63 +4928,81 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ExtmulHighI8x16U((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I32x4Abs: // i32x4.abs
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4Abs((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.I32x4Neg: // i32x4.neg
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4Neg((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.I32x4AllTrue: // i32x4.all_true
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(int*)(fp + d)) = SimdOps.I32x4AllTrue((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.I32x4Bitmask: // i32x4.bitmask
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(int*)(fp + d)) = SimdOps.I32x4Bitmask((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.I32x4ExtendLowI16x8S: // i32x4.extend_low_i16x8_s
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ExtendLowI16x8S((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.I32x4ExtendHighI16x8S: // i32x4.extend_high_i16x8_s
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ExtendHighI16x8S((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.I32x4ExtendLowI16x8U: // i32x4.extend_low_i16x8_u
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ExtendLowI16x8U((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.I32x4ExtendHighI16x8U: // i32x4.extend_high_i16x8_u
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ExtendHighI16x8U((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.I32x4Shl: // i32x4.shl
@@ -4086,7 +5010,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4Shl((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I32x4ShrS: // i32x4.shr_s
@@ -4094,7 +5020,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ShrS((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I32x4ShrU: // i32x4.shr_u
@@ -4102,7 +5030,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ShrU((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I32x4MinS: // i32x4.min_s
@@ -4110,7 +5040,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4MinS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I32x4MinU: // i32x4.min_u
@@ -4118,7 +5050,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4MinU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I32x4MaxS: // i32x4.max_s
@@ -4126,7 +5060,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4MaxS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I32x4MaxU: // i32x4.max_u
@@ -4134,7 +5070,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4MaxU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I32x4DotI16x8S: // i32x4.dot_i16x8_s
@@ -4142,7 +5080,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4DotI16x8S((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I32x4ExtmulLowI16x8S: // i32x4.extmul_low_i16x8_s
@@ -4150,7 +5090,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ExtmulLowI16x8S((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I32x4ExtmulHighI16x8S: // i32x4.extmul_high_i16x8_s
@@ -4158,7 +5100,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ExtmulHighI16x8S((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I32x4ExtmulLowI16x8U: // i32x4.extmul_low_i16x8_u
@@ -4166,7 +5110,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ExtmulLowI16x8U((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I32x4ExtmulHighI16x8U: // i32x4.extmul_high_i16x8_u
@@ -4174,63 +5120,81 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ExtmulHighI16x8U((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I64x2Abs: // i64x2.abs
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2Abs((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.I64x2Neg: // i64x2.neg
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2Neg((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.I64x2AllTrue: // i64x2.all_true
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(int*)(fp + d)) = SimdOps.I64x2AllTrue((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.I64x2Bitmask: // i64x2.bitmask
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(int*)(fp + d)) = SimdOps.I64x2Bitmask((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.I64x2ExtendLowI32x4S: // i64x2.extend_low_i32x4_s
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2ExtendLowI32x4S((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.I64x2ExtendHighI32x4S: // i64x2.extend_high_i32x4_s
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2ExtendHighI32x4S((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.I64x2ExtendLowI32x4U: // i64x2.extend_low_i32x4_u
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2ExtendLowI32x4U((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.I64x2ExtendHighI32x4U: // i64x2.extend_high_i32x4_u
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2ExtendHighI32x4U((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.I64x2Shl: // i64x2.shl
@@ -4238,7 +5202,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2Shl((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I64x2ShrS: // i64x2.shr_s
@@ -4246,7 +5212,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2ShrS((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I64x2ShrU: // i64x2.shr_u
@@ -4254,7 +5222,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2ShrU((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I64x2Add: // i64x2.add
@@ -4262,7 +5232,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2Add((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I64x2Sub: // i64x2.sub
@@ -4270,7 +5242,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2Sub((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I64x2Mul: // i64x2.mul
@@ -4278,7 +5252,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2Mul((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I64x2Eq: // i64x2.eq
@@ -4286,7 +5262,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2Eq((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I64x2Ne: // i64x2.ne
@@ -4294,7 +5272,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2Ne((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I64x2LtS: // i64x2.lt_s
@@ -4302,7 +5282,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2LtS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I64x2GtS: // i64x2.gt_s
@@ -4310,7 +5292,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2GtS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I64x2LeS: // i64x2.le_s
@@ -4318,7 +5302,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2LeS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I64x2GeS: // i64x2.ge_s
@@ -4326,7 +5312,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2GeS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I64x2ExtmulLowI32x4S: // i64x2.extmul_low_i32x4_s
@@ -4334,7 +5322,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2ExtmulLowI32x4S((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I64x2ExtmulHighI32x4S: // i64x2.extmul_high_i32x4_s
@@ -4342,7 +5332,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2ExtmulHighI32x4S((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I64x2ExtmulLowI32x4U: // i64x2.extmul_low_i32x4_u
@@ -4350,7 +5342,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2ExtmulLowI32x4U((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I64x2ExtmulHighI32x4U: // i64x2.extmul_high_i32x4_u
@@ -4358,28 +5352,36 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2ExtmulHighI32x4U((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.F32x4Abs: // f32x4.abs
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Abs((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.F32x4Neg: // f32x4.neg
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Neg((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.F32x4Sqrt: // f32x4.sqrt
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Sqrt((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.F32x4Min: // f32x4.min
@@ -4387,7 +5389,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Min((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.F32x4Max: // f32x4.max
@@ -4395,28 +5399,36 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Max((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.F64x2Abs: // f64x2.abs
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Abs((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.F64x2Neg: // f64x2.neg
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Neg((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.F64x2Sqrt: // f64x2.sqrt
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Sqrt((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.F64x2Div: // f64x2.div
@@ -4424,7 +5436,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Div((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.F64x2Min: // f64x2.min
@@ -4432,7 +5446,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Min((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.F64x2Max: // f64x2.max
@@ -4440,7 +5456,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Max((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.F64x2Pmin: // f64x2.pmin
@@ -4448,7 +5466,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Pmin((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.F64x2Pmax: // f64x2.pmax
@@ -4456,65 +5476,84 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Pmax((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
                     return 4;
                 }
                 case Op.I32x4TruncSatF32x4S: // i32x4.trunc_sat_f32x4_s
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4TruncSatF32x4S((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.I32x4TruncSatF32x4U: // i32x4.trunc_sat_f32x4_u
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4TruncSatF32x4U((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.F32x4ConvertI32x4S: // f32x4.convert_i32x4_s
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4ConvertI32x4S((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.F32x4ConvertI32x4U: // f32x4.convert_i32x4_u
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4ConvertI32x4U((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.I32x4TruncSatF64x2SZero: // i32x4.trunc_sat_f64x2_s_zero
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4TruncSatF64x2SZero((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.I32x4TruncSatF64x2UZero: // i32x4.trunc_sat_f64x2_u_zero
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4TruncSatF64x2UZero((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.F64x2ConvertLowI32x4S: // f64x2.convert_low_i32x4_s
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2ConvertLowI32x4S((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
                 case Op.F64x2ConvertLowI32x4U: // f64x2.convert_low_i32x4_u
                 {
                     d = ip[1];
                     a = ip[2];
+#line 894 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2ConvertLowI32x4U((*(Vector128<byte>*)(fp + a)));
+#line default
                     return 3;
                 }
+#line 995 "../Instructions.def"
             case Op.TierUpEntry:
             case Op.TierUpLoop:
                 return RunTierUp(stack, top, ip, fp);
@@ -4556,3 +5595,4 @@ internal static unsafe partial class Executor
     }
 }
 
+#line default

@@ -15,9 +15,6 @@ namespace Engine.Runtime.Diagnostics;
 /// </remarks>
 internal static class EngineEvents
 {
-    /// <summary>The name of the event source and of the meter.</summary>
-    public const string Name = "WasmEngine";
-
     private static WasmEngineEventSource Log => WasmEngineEventSource.Log;
 
     /// <summary>The interpreter translated a function of <paramref name="module"/> (its first call).</summary>

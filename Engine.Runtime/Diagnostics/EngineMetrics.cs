@@ -14,7 +14,7 @@ internal static class EngineMetrics
     public const string TierTag = "wasm.tier";
 
     /// <summary>The meter, named like the event source.</summary>
-    public static readonly Meter Meter = new(EngineEvents.Name, typeof(EngineMetrics).Assembly.GetName().Version?.ToString());
+    public static readonly Meter Meter = new(WasmEngineEventSource.SourceName, typeof(EngineMetrics).Assembly.GetName().Version?.ToString());
 
     public static readonly Counter<long> Translations = Meter.CreateCounter<long>(
         "wasm.interpreter.translations", "{function}", "Functions the interpreter translated");

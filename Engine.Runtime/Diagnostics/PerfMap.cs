@@ -15,7 +15,7 @@ namespace Engine.Runtime.Diagnostics;
 /// overwrite these lines; with <c>DOTNET_PerfMapEnabled=2</c> it names its own methods in a jitdump instead
 /// (<c>perf inject --jit</c>), and both work together.
 /// </remarks>
-internal static class PerfMap
+public static class PerfMap
 {
     private static readonly object s_lock = new();
     private static StreamWriter? s_writer;
@@ -38,7 +38,7 @@ internal static class PerfMap
     }
 
     /// <summary>Adds the functions of a region that is being published.</summary>
-    public static void Write(CodeRegion region)
+    internal static void Write(CodeRegion region)
     {
         if (!IsEnabled() || region.Functions.Length == 0)
         {

@@ -12,9 +12,12 @@ namespace Engine.Runtime.Diagnostics;
 /// with no listener nothing is formatted or allocated. Durations are in milliseconds, sizes in bytes, tiers are the
 /// names of <see cref="TierNames"/>.
 /// </remarks>
-[EventSource(Name = EngineEvents.Name)]
+[EventSource(Name = SourceName)]
 public sealed class WasmEngineEventSource : EventSource
 {
+    /// <summary>The name of the event source (and of the engine's <see cref="System.Diagnostics.Metrics.Meter"/>): <c>WasmEngine</c>.</summary>
+    public const string SourceName = "WasmEngine";
+
     /// <summary>The one instance.</summary>
     public static readonly WasmEngineEventSource Log = new();
 

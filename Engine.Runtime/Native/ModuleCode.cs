@@ -10,8 +10,8 @@ namespace Engine.Runtime.Native;
 /// compiled code reaches its instance only through the VMContext) or why it stays interpreted. Publishing
 /// a function updates every live instance of the module; instances created later pick it up at creation.
 /// The compilers are the engine's ordered list of machine-code tiers (<see cref="EngineConfig.Compilers"/>;
-/// the interpreter is tier 0, the list's first compiler tier 1): code is compiled by the first today, the
-/// tier <see cref="TierMode.Baseline"/> and tiered mode promote to.
+/// the interpreter is tier 0, the list's first compiler tier 1, the one <see cref="TierMode.Baseline"/> and tiered
+/// mode promote to; the second tier 2, the one <see cref="TierMode.Optimizing"/> compiles with).
 /// </summary>
 internal sealed class ModuleCode
 {
@@ -27,7 +27,7 @@ internal sealed class ModuleCode
     private readonly List<WeakReference<InstanceState>> _instances = new();
     private readonly object _lock = new();
 
-    public ModuleCode(Module owner, EngineConfig config, TierStatistics statistics, BoundsCheckStrategy boundsChecks)
+    public ModuleCode(Module owner, EngineConfig config, CpuFeatures cpuFeatures, TierStatistics statistics, BoundsCheckStrategy boundsChecks)
     {
         ModuleInfo module = owner.Info;
         _owner = owner;
@@ -61,12 +61,13 @@ internal sealed class ModuleCode
             EpochChecks = config.EpochInterruption,
             Fuel = config.ConsumeFuel,
             OsrAllLoops = config.Tier == TierMode.Tiered,
+            CpuFeatures = cpuFeatures,
             BoundsChecks = boundsChecks,
             MemoryGuardSize = boundsChecks == BoundsCheckStrategy.GuardPages ? config.MemoryGuardSize : 0,
         };
     }
 
-    /// <summary>What the compiler is asked to emit (epoch checks, fuel, OSR entries, bounds checks).</summary>
+    /// <summary>What the compiler is asked to emit (epoch checks, fuel, OSR entries, bounds checks) and for which instruction sets.</summary>
     public CompilerOptions Options { get; }
 
     /// <summary>How this code checks memory accesses: it runs only in instances whose memory is of that kind (<see cref="Module.CodeFor"/>).</summary>
@@ -78,7 +79,21 @@ internal sealed class ModuleCode
     /// <summary>The compiler of the first machine-code tier, the one functions are promoted to from the interpreter.</summary>
     public IFunctionCompiler Compiler => _compilers[0];
 
-    /// <summary>Functions that stay in the interpreter because the tier cannot compile them (function index, why).</summary>
+    /// <summary>The compiler of a tier mode: the first machine-code tier's, or for <see cref="TierMode.Optimizing"/> the second's.</summary>
+    private IFunctionCompiler CompilerOf(TierMode tier)
+    {
+        if (tier != TierMode.Optimizing)
+        {
+            return _compilers[0];
+        }
+        if (_compilers.Length < 2)
+        {
+            throw new InvalidOperationException("the engine's compiler list has no second (optimizing) tier for TierMode.Optimizing");
+        }
+        return _compilers[1];
+    }
+
+    /// <summary>Functions the tier they were meant for could not compile (function index, why): they stay in the tier below.</summary>
     public IReadOnlyList<(uint Function, CompileFailure Failure)> Fallbacks
     {
         get
@@ -120,8 +135,9 @@ internal sealed class ModuleCode
     public bool IsFallback(uint functionIndex) => ReadFallback((int)functionIndex - _module.ImportedFunctionCount) != null;
 
     /// <summary>
-    /// Compiles, at load, every function whose tier is <see cref="TierMode.Baseline"/> (those the tier cannot
-    /// compile are recorded) and places their code in one region.
+    /// Compiles, at load, every function whose tier is <see cref="TierMode.Baseline"/> or <see cref="TierMode.Optimizing"/>
+    /// (those a tier cannot compile are recorded; one the optimizing tier cannot compile goes to the baseline tier)
+    /// and places their code in one region.
     /// </summary>
     public void CompileEager()
     {
@@ -129,7 +145,19 @@ internal sealed class ModuleCode
         for (int i = 0; i < _functions.Length; i++)
         {
             uint index = (uint)(i + _module.ImportedFunctionCount);
-            if (_functions[i] == null && _tiers[i] == TierMode.Baseline && TryCompile(index, "load", 0) is { } pending)
+            TierMode tier = _tiers[i];
+            if (_functions[i] != null || tier is not (TierMode.Baseline or TierMode.Optimizing))
+            {
+                continue;
+            }
+            PendingCode? pending = TryCompile(index, "load", 0, tier);
+            if (pending is null && tier == TierMode.Optimizing && _compilers[0] != CompilerOf(TierMode.Optimizing))
+            {
+                // The tier below takes it; the optimizing tier's failure stays recorded (Fallbacks), so a compiler that
+                // fails is never mistaken for one that compiled everything.
+                pending = TryCompile(index, "load", 0, TierMode.Baseline, retry: true);
+            }
+            if (pending is not null)
             {
                 compiled.Add(pending);
             }
@@ -141,13 +169,16 @@ internal sealed class ModuleCode
     /// Compiles <paramref name="functionIndex"/> without placing it (<see cref="PlaceAndPublish"/> does, for several
     /// at once); null, with the reason recorded, when the tier cannot compile it.
     /// </summary>
-    public PendingCode? TryCompile(uint functionIndex, string trigger, long calls)
+    public PendingCode? TryCompile(uint functionIndex, string trigger, long calls) => TryCompile(functionIndex, trigger, calls, TierMode.Baseline);
+
+    /// <summary>Compiles with the compiler of <paramref name="tier"/> (<paramref name="retry"/>: after a higher tier failed).</summary>
+    private PendingCode? TryCompile(uint functionIndex, string trigger, long calls, TierMode tier, bool retry = false)
     {
-        if (IsFallback(functionIndex))
+        if (!retry && IsFallback(functionIndex))
         {
             return null;
         }
-        IFunctionCompiler compiler = Compiler;
+        IFunctionCompiler compiler = CompilerOf(tier);
         EngineEvents.CompilationStarted(_owner, functionIndex, compiler.Name, BackgroundCompiler.IsCurrentThread);
         long start = Stopwatch.GetTimestamp();
         CompileResult result;
@@ -167,7 +198,7 @@ internal sealed class ModuleCode
             return null;
         }
         EngineEvents.CompilationFinished(_owner, functionIndex, compiler.Name, result.Function.Code.Length, time);
-        return new PendingCode(result.Function, compiler.Name, time, trigger, calls);
+        return new PendingCode(result.Function, compiler.Name, tier, time, trigger, calls);
     }
 
     /// <summary>
@@ -211,7 +242,7 @@ internal sealed class ModuleCode
         Diagnostics.PerfMap.Write(region);
         for (int i = 0; i < compiled.Count; i++)
         {
-            Publish(functions[i], compiled[i].Trigger, compiled[i].Calls);
+            Publish(functions[i], compiled[i].TierMode, compiled[i].Trigger, compiled[i].Calls);
         }
     }
 
@@ -227,7 +258,7 @@ internal sealed class ModuleCode
     private static int Align(int size) => (size + 15) & ~15;
 
     /// <summary>Makes <paramref name="function"/> the code of its function in every live instance, now and later.</summary>
-    private void Publish(NativeFunction function, string trigger, long calls)
+    private void Publish(NativeFunction function, TierMode tier, string trigger, long calls)
     {
         List<InstanceState> live = new();
         lock (_lock)
@@ -248,7 +279,7 @@ internal sealed class ModuleCode
         }
         FunctionBody body = _module.Body(function.FunctionIndex);
         _statistics.AddPromotion(new FunctionPromotion(_moduleName, function.FunctionIndex, _module.FunctionName(function.FunctionIndex),
-            TierMode.Baseline, trigger, calls, _statistics.Now, function.CompileTime, function.Artifact.Code.Length, body.End - body.Start));
+            tier, trigger, calls, _statistics.Now, function.CompileTime, function.Artifact.Code.Length, body.End - body.Start));
         EngineEvents.FunctionPromoted(_owner, function.FunctionIndex, TierNames.Interpreter, function.Tier, calls,
             trigger == "loop" ? _loopThreshold : 0);
     }
@@ -293,4 +324,4 @@ internal sealed class ModuleCode
 }
 
 /// <summary>A function compiled and not yet placed in executable memory: its artifact, the tier that compiled it, compile time, and what made it hot.</summary>
-internal sealed record PendingCode(CompiledFunction Artifact, string Tier, TimeSpan Time, string Trigger, long Calls);
+internal sealed record PendingCode(CompiledFunction Artifact, string Tier, TierMode TierMode, TimeSpan Time, string Trigger, long Calls);

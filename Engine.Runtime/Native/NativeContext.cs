@@ -32,7 +32,8 @@ internal sealed unsafe class NativeContext : IStackWalker, IDisposable
         public nint SavedExitFp;
         public nint SavedExitPc;
         public nint SavedExitVmctx;
-        public int InterpreterTop;
+        /// <summary>The interpreter's <see cref="ExecutionStack.Depth"/> when the activation began: its frames below that are outside it.</summary>
+        public int InterpreterDepth;
         public nint EntrySp;
     }
 
@@ -79,7 +80,7 @@ internal sealed unsafe class NativeContext : IStackWalker, IDisposable
     {
         get
         {
-            if (_activationCount == 0 || _activations[_activationCount - 1].InterpreterTop != _stack.Top || _block->ExitVmctx == 0)
+            if (_activationCount == 0 || _activations[_activationCount - 1].InterpreterDepth != _stack.Depth || _block->ExitVmctx == 0)
             {
                 return null;
             }
@@ -110,7 +111,7 @@ internal sealed unsafe class NativeContext : IStackWalker, IDisposable
         activation.SavedExitFp = _block->ExitFp;
         activation.SavedExitPc = _block->ExitPc;
         activation.SavedExitVmctx = _block->ExitVmctx;
-        activation.InterpreterTop = _stack.Top;
+        activation.InterpreterDepth = _stack.Depth;
         activation.EntrySp = (nint)(&marker);
         // SAFETY: code is compiled code with the native signature, published for a function of this store;
         // every path out of it returns (traps and exceptions come back as a status).
@@ -151,10 +152,10 @@ internal sealed unsafe class NativeContext : IStackWalker, IDisposable
         if (_activationCount > 0)
         {
             nint fp = _block->ExitFp, pc = _block->ExitPc, entrySp = _activations[_activationCount - 1].EntrySp;
-            WasmBacktrace? backtrace = null;
+            WasmBacktraceRecorder? backtrace = null;
             while (fp != 0 && fp < entrySp && CodeMap.Find(pc) is { } function)
             {
-                (backtrace ??= WasmBacktrace.For(exception)).Add(function.FrameAt(pc));
+                (backtrace ??= new WasmBacktraceRecorder(exception)).Add(function.FrameAt(pc));
                 pc = ((nint*)fp)[1];
                 fp = ((nint*)fp)[0];
             }
@@ -217,12 +218,12 @@ internal sealed unsafe class NativeContext : IStackWalker, IDisposable
     /// <inheritdoc/>
     public bool TryWalk(List<GcFrame> frames)
     {
-        int interpreterTop = _stack.Top;
+        int interpreterDepth = _stack.Depth;
         nint exitFp = _block->ExitFp, exitPc = _block->ExitPc;
         for (int k = _activationCount - 1; k >= 0; k--)
         {
             ref Activation activation = ref _activations[k];
-            if (!_stack.TryWalk(interpreterTop, activation.InterpreterTop, frames))
+            if (!_stack.TryWalk(interpreterDepth, activation.InterpreterDepth, frames))
             {
                 return false;
             }
@@ -235,9 +236,9 @@ internal sealed unsafe class NativeContext : IStackWalker, IDisposable
             }
             exitFp = activation.SavedExitFp;
             exitPc = activation.SavedExitPc;
-            interpreterTop = activation.InterpreterTop;
+            interpreterDepth = activation.InterpreterDepth;
         }
-        return _stack.TryWalk(interpreterTop, -1, frames);
+        return _stack.TryWalk(interpreterDepth, 0, frames);
     }
 
     public void Dispose()

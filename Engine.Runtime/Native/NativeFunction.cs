@@ -31,6 +31,8 @@ internal sealed class NativeFunction : IAddressRange
 
     nint IAddressRange.Start => Entry;
 
+    long ISortKey.SortKey => Entry;
+
     public StackMap StackMap { get; }
 
     public string Tier { get; }
@@ -67,7 +69,10 @@ internal sealed class NativeFunction : IAddressRange
 /// </summary>
 internal static class CodeMap
 {
-    private readonly record struct Entry(nint Start, nint End, WeakReference<CodeRegion> Region) : IAddressRange;
+    private readonly record struct Entry(nint Start, nint End, WeakReference<CodeRegion> Region) : IAddressRange
+    {
+        long ISortKey.SortKey => Start;
+    }
 
     private static readonly object s_lock = new();
     private static Entry[] s_entries = [];
@@ -114,8 +119,8 @@ internal static class CodeMap
     }
 }
 
-/// <summary>Something that covers the addresses [<see cref="Start"/>, <see cref="End"/>).</summary>
-internal interface IAddressRange
+/// <summary>Something that covers the addresses [<see cref="Start"/>, <see cref="End"/>), sorted by <see cref="ISortKey.SortKey"/> = <see cref="Start"/>.</summary>
+internal interface IAddressRange : ISortKey
 {
     nint Start { get; }
 
@@ -125,25 +130,6 @@ internal interface IAddressRange
 internal static class AddressRange
 {
     /// <summary>The index of the range of <paramref name="sorted"/> (in address order, disjoint) that contains <paramref name="pc"/>, or -1.</summary>
-    public static int Find<T>(T[] sorted, nint pc) where T : IAddressRange
-    {
-        int lo = 0, hi = sorted.Length - 1;
-        while (lo <= hi)
-        {
-            int mid = (lo + hi) >>> 1;
-            if (pc < sorted[mid].Start)
-            {
-                hi = mid - 1;
-            }
-            else if (pc >= sorted[mid].End)
-            {
-                lo = mid + 1;
-            }
-            else
-            {
-                return mid;
-            }
-        }
-        return -1;
-    }
+    public static int Find<T>(T[] sorted, nint pc) where T : IAddressRange =>
+        SortedSearch.LastAtOrBelow<T>(sorted, pc) is int i and >= 0 && pc < sorted[i].End ? i : -1;
 }

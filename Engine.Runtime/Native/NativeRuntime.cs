@@ -7,36 +7,76 @@ namespace Engine.Runtime.Native;
 
 /// <summary>
 /// What compiled code calls in C#, set up once per process: the shared exit stub (native code of every
-/// function that is not compiled), the trampoline it enters, and the table of builtins
-/// (<see cref="BuiltinId"/>). Every entry point here is <c>[UnmanagedCallersOnly]</c> and catches every
+/// function that is not compiled), the trampoline it enters, the table of builtins (<see cref="BuiltinId"/>), and
+/// the stubs that read the processor's features. Every entry point here is <c>[UnmanagedCallersOnly]</c> and catches every
 /// exception: an exception becomes the store's pending exception and a non-zero status.
 /// </summary>
 internal static unsafe class NativeRuntime
 {
-    // Made when first read: the builtins table with the first instance, the exit stub when a store first gets
-    // compiled code (type initializers rather than Lazy<T>, whose value-type instantiations the program's thread
+    // Made when first read: the builtins table with the first instance, the stubs when the first module is set up
+    // for compiled code (type initializers rather than Lazy<T>, whose value-type instantiations the program's thread
     // would have to jit).
     private static readonly nint s_builtins = CreateBuiltinsTable();
 
-    private static class ExitStubHolder
+    /// <summary>
+    /// The process's stubs from the shared layer, in one region (one mapping): the exit stub, then XGETBV and CPUID
+    /// for <see cref="HostCpu"/>. Made on first use (when a module is first set up for compiled code).
+    /// </summary>
+    private static class Stubs
     {
-        // SAFETY: the stub's region lives as long as the process (held here).
-        public static readonly CodeRegion Region = CreateExitStub();
+        private const int Alignment = 16;
+
+        // SAFETY: the region lives as long as the process (held here); the offsets are where each stub was copied.
+        public static readonly CodeRegion Region;
+        public static readonly int ReadXcr0Offset;
+        public static readonly int CpuidOffset;
+
+        static Stubs()
+        {
+            delegate* unmanaged<VMStoreContext*, ulong*, VMFuncRef*, int> trampoline = &CallFunction;
+            byte[][] parts = [RuntimeStubs.ExitStub((long)trampoline), RuntimeStubs.ReadXcr0(), RuntimeStubs.Cpuid()];
+            var code = new List<byte>();
+            var offsets = new int[parts.Length];
+            for (int i = 0; i < parts.Length; i++)
+            {
+                offsets[i] = code.Count;
+                code.AddRange(parts[i]);
+                while (code.Count % Alignment != 0)
+                {
+                    code.Add(0xCC);
+                }
+            }
+            Region = new CodeRegion(code.ToArray());
+            ReadXcr0Offset = offsets[1];
+            CpuidOffset = offsets[2];
+        }
     }
 
     /// <summary>
     /// The shared exit stub's address (what VMFuncRef.NativeCode holds until a function is compiled). Made on
     /// first use, when a store first gets compiled code (see <see cref="Store.PrepareForCompiledCode"/>).
     /// </summary>
-    public static nint ExitStub => ExitStubHolder.Region.Address;
+    public static nint ExitStub => Stubs.Region.Address;
 
     /// <summary>The builtins table's address (VMContext.Builtins).</summary>
     public static nint BuiltinsTable => s_builtins;
 
-    private static CodeRegion CreateExitStub()
+    /// <summary>XCR0, read with XGETBV. Only when CPUID.1:ECX.OSXSAVE is set (XGETBV faults otherwise).</summary>
+    public static ulong ReadXcr0()
     {
-        delegate* unmanaged<VMStoreContext*, ulong*, VMFuncRef*, int> trampoline = &CallFunction;
-        return new CodeRegion(RuntimeStubs.ExitStub((long)trampoline));
+        // SAFETY: the stub takes nothing, touches only rax, rcx, rdx and returns; its region is never unmapped.
+        var stub = (delegate* unmanaged<ulong>)(Stubs.Region.Address + Stubs.ReadXcr0Offset);
+        return stub();
+    }
+
+    /// <summary>CPUID with a leaf and subleaf, through our own stub (for processes where .NET's X86Base is disabled).</summary>
+    public static CpuidResult Cpuid(int leaf, int subleaf)
+    {
+        int* registers = stackalloc int[4];
+        // SAFETY: the stub writes exactly 16 bytes at its third argument (this stack buffer) and restores rbx.
+        var stub = (delegate* unmanaged<int, int, int*, void>)(Stubs.Region.Address + Stubs.CpuidOffset);
+        stub(leaf, subleaf, registers);
+        return new CpuidResult(registers[0], registers[1], registers[2], registers[3]);
     }
 
     private static nint CreateBuiltinsTable()

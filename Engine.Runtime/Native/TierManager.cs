@@ -50,7 +50,7 @@ internal sealed unsafe class TierManager : ITierUpHooks
     public bool OnHotFunction(InterpretedFunction function, bool interpretedCaller)
     {
         // A small leaf hot only for interpreted callers, which would not use its compiled code, waits for company.
-        bool waits = interpretedCaller && function.Code is { } code && IsSmallLeaf(code.WasmBodySize, code.OsrPoints.Length);
+        bool waits = interpretedCaller && function.IsTranslated && IsSmallLeaf(function.WasmBodySize, function.CountedLoops);
         return Request(function, "calls", waits);
     }
 

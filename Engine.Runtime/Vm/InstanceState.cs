@@ -258,12 +258,12 @@ internal sealed unsafe class InstanceState : VMInstance, IDisposable
     private ConstantValue Evaluate(ConstExpr expression)
     {
         var reader = new WasmReader(_module.Bytes, expression.Start, expression.End);
-        var evaluator = new ConstantEvaluator(this);
-        while (!evaluator.Done)
+        var evaluator = new ConstantExpressionVisitor<ConstantEvaluator>(new ConstantEvaluator(this));
+        while (!evaluator.Inner.Done)
         {
             reader.ReadOperator(ref evaluator);
         }
-        return evaluator.Result;
+        return evaluator.Inner.Result;
     }
 
     private nint[] EvaluateElements(ElementSegment segment)
@@ -292,7 +292,7 @@ internal sealed unsafe class InstanceState : VMInstance, IDisposable
     }
 
     /// <summary>Evaluates a validated constant expression: a constant, ref.null, ref.func or global.get.</summary>
-    private struct ConstantEvaluator(InstanceState instance) : IOperatorVisitor
+    private struct ConstantEvaluator(InstanceState instance) : IConstantExpressionVisitor
     {
         public bool Done;
         public ConstantValue Result;
@@ -315,50 +315,8 @@ internal sealed unsafe class InstanceState : VMInstance, IDisposable
             Result = new(global.Bits, global.Type.Type == ValType.V128 ? ((ulong*)global.Cell)[1] : 0);
         }
 
-        private static void NotConstant() => throw new InvalidOperationException("not a constant expression (the validator should have rejected it)");
-
-        public void VisitUnreachable() => NotConstant();
-        public void VisitNop() => NotConstant();
-        public void VisitBlock(BlockType blockType) => NotConstant();
-        public void VisitLoop(BlockType blockType) => NotConstant();
-        public void VisitIf(BlockType blockType) => NotConstant();
-        public void VisitElse() => NotConstant();
-        public void VisitBr(uint relativeDepth) => NotConstant();
-        public void VisitBrIf(uint relativeDepth) => NotConstant();
-        public void VisitBrTable(BrTable table) => NotConstant();
-        public void VisitReturn() => NotConstant();
-        public void VisitCall(uint functionIndex) => NotConstant();
-        public void VisitCallIndirect(uint typeIndex, uint tableIndex) => NotConstant();
-        public void VisitDrop() => NotConstant();
-        public void VisitSelect() => NotConstant();
-        public void VisitSelectTyped(ValType type, uint typeCount) => NotConstant();
-        public void VisitLocalGet(uint localIndex) => NotConstant();
-        public void VisitLocalSet(uint localIndex) => NotConstant();
-        public void VisitLocalTee(uint localIndex) => NotConstant();
-        public void VisitGlobalSet(uint globalIndex) => NotConstant();
-        public void VisitTableGet(uint tableIndex) => NotConstant();
-        public void VisitTableSet(uint tableIndex) => NotConstant();
-        public void VisitLoad(Opcode opcode, MemArg memArg) => NotConstant();
-        public void VisitStore(Opcode opcode, MemArg memArg) => NotConstant();
-        public void VisitMemorySize() => NotConstant();
-        public void VisitMemoryGrow() => NotConstant();
-        public void VisitPlain(Opcode opcode) => NotConstant();
-        public void VisitRefIsNull() => NotConstant();
-        public void VisitMemoryInit(uint dataIndex) => NotConstant();
-        public void VisitDataDrop(uint dataIndex) => NotConstant();
-        public void VisitMemoryCopy() => NotConstant();
-        public void VisitMemoryFill() => NotConstant();
-        public void VisitTableInit(uint elemIndex, uint tableIndex) => NotConstant();
-        public void VisitElemDrop(uint elemIndex) => NotConstant();
-        public void VisitTableCopy(uint destinationTable, uint sourceTable) => NotConstant();
-        public void VisitTableGrow(uint tableIndex) => NotConstant();
-        public void VisitTableSize(uint tableIndex) => NotConstant();
-        public void VisitTableFill(uint tableIndex) => NotConstant();
-        public void VisitI8x16Shuffle(Vector128<byte> lanes) => NotConstant();
-        public void VisitExtractLane(Opcode opcode, byte lane) => NotConstant();
-        public void VisitReplaceLane(Opcode opcode, byte lane) => NotConstant();
-        public void VisitLoadLane(Opcode opcode, MemArg memArg, byte lane) => NotConstant();
-        public void VisitStoreLane(Opcode opcode, MemArg memArg, byte lane) => NotConstant();
+        public void NotConstant(Opcode opcode) =>
+            throw new InvalidOperationException($"{OperatorInfo.Name(opcode)} in a constant expression (the validator should have rejected it)");
     }
 
     // ---- the operations the tiers call ----

@@ -1,3 +1,5 @@
+using Engine.Baseline;
+using Engine.Core;
 using Engine.Runtime;
 
 namespace Engine.Tests.Baseline;
@@ -6,15 +8,27 @@ namespace Engine.Tests.Baseline;
 internal static class TierModes
 {
     /// <summary>Names of the configurations, for test case sources.</summary>
-    public static IEnumerable<string> All() => ["interpreter", "baseline", "tiered-sync", "tiered-1", "tiered-background"];
+    public static IEnumerable<string> All() => ["interpreter", "baseline", "optimizing", "tiered-sync", "tiered-1", "tiered-background", "tiered-optimizing"];
 
     /// <summary>The configurations that run machine code.</summary>
-    public static IEnumerable<string> Compiled() => ["baseline", "tiered-sync", "tiered-1", "tiered-background"];
+    public static IEnumerable<string> Compiled() => ["baseline", "optimizing", "tiered-sync", "tiered-1", "tiered-background", "tiered-optimizing"];
 
     public static EngineConfig Config(string name, bool epoch = false, bool fuel = false) => name switch
     {
         "interpreter" => new EngineConfig { Tier = TierMode.Interpreter, EpochInterruption = epoch, ConsumeFuel = fuel },
         "baseline" => new EngineConfig { Tier = TierMode.Baseline, EpochInterruption = epoch, ConsumeFuel = fuel },
+        "optimizing" => new EngineConfig { Tier = TierMode.Optimizing, EpochInterruption = epoch, ConsumeFuel = fuel },
+        // The baseline with every local in its frame slot (no pinned locals): the code paths pinning skips.
+        "baseline-unpinned" => new EngineConfig
+        {
+            Tier = TierMode.Baseline, EpochInterruption = epoch, ConsumeFuel = fuel,
+            Compilers = [new BaselineCompiler(new BaselineOptions { PinLocals = false })],
+        },
+        // The baseline for an x86-64-v2 processor: bsr/bsf instead of lzcnt/tzcnt, SIMD functions interpreted.
+        "baseline-x64v2" => new EngineConfig
+        {
+            Tier = TierMode.Baseline, EpochInterruption = epoch, ConsumeFuel = fuel, CpuFeatures = CpuFeatures.X64V2,
+        },
         // Small thresholds, synchronous: hot code moves at a known point.
         "tiered-sync" => new EngineConfig
         {
@@ -29,6 +43,12 @@ internal static class TierModes
         "tiered-background" => new EngineConfig
         {
             Tier = TierMode.Tiered, TierUpCallThreshold = 3, TierUpLoopThreshold = 50, EpochInterruption = epoch, ConsumeFuel = fuel,
+        },
+        // Tier-up straight into the optimizing tier (its on-stack-replacement entries at every loop).
+        "tiered-optimizing" => new EngineConfig
+        {
+            Tier = TierMode.Tiered, TierUpCallThreshold = 1, TierUpLoopThreshold = 1, BackgroundCompilation = false,
+            EpochInterruption = epoch, ConsumeFuel = fuel, Compilers = [new Engine.Optimizing.OptimizingCompiler()],
         },
         _ => throw new ArgumentException(name),
     };

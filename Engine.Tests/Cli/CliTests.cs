@@ -1,6 +1,6 @@
-using Engine.Cli;
-// BenchmarkDotNet (referenced through the perf tools) brings a global CommandLine namespace; name ours exactly.
 using CliCommandLine = Engine.Cli.CommandLine;
+using Engine.Cli;
+using Engine.Tools;
 using NUnit.Framework;
 
 namespace Engine.Tests.Cli;

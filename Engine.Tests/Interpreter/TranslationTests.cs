@@ -23,6 +23,14 @@ public sealed class TranslationTests
     private static string Lines(params string[] lines) => string.Join('\n', lines);
 
     [Test]
+    public void EveryOperatorOfTheTableHasAnInstruction()
+    {
+        // The translator maps plain operators, loads, stores and the SIMD lane operators through tables; an
+        // operator added to operators.txt without its instruction shows up here instead of in a program.
+        Assert.That(Translator.OperatorsWithoutInstruction().Select(OperatorInfo.Name), Is.Empty);
+    }
+
+    [Test]
     public void LocalGetCopiesNothingAndResultsWriteTheirDestination()
     {
         // params s0 s1, local s2, zero slot s3, temporaries from s4

@@ -3,6 +3,7 @@ using System.Reflection;
 using Engine.Benchmarks.Perf;
 using Engine.Benchmarks.Perf.Regression;
 using Engine.Runtime;
+using Engine.Tools;
 using NUnit.Framework;
 
 namespace Engine.Tests.Perf;

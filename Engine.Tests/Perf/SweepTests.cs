@@ -3,6 +3,7 @@ using Engine.Benchmarks.Perf;
 using Engine.Benchmarks.Perf.Sweeps;
 using Engine.Runtime;
 using Engine.Runtime.Diagnostics;
+using Engine.Tools;
 using NUnit.Framework;
 
 namespace Engine.Tests.Perf;

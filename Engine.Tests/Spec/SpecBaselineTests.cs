@@ -44,3 +44,34 @@ public sealed class SpecTieredBackgroundTests
     public void RunsTieredWithBackgroundCompilation(string name) =>
         SpecRun.AssertPasses(TestPaths.ScriptPath(name), new EngineConfig { Tier = TierMode.Tiered, TierUpCallThreshold = 2, TierUpLoopThreshold = 2 });
 }
+
+/// <summary>
+/// Every spec script with every function compiled by the optimizing tier before it runs (<c>wast --tier optimizing</c>),
+/// none falling back to a lower tier. Same expectations as the interpreter.
+/// </summary>
+[TestFixture]
+[Parallelizable(ParallelScope.All)]
+public sealed class SpecOptimizingTests
+{
+    [TestCaseSource(typeof(TestPaths), nameof(TestPaths.ScriptNames))]
+    public void RunsInTheOptimizingTier(string name) =>
+        SpecRun.AssertPasses(TestPaths.ScriptPath(name), new EngineConfig { Tier = TierMode.Optimizing });
+}
+
+/// <summary>
+/// Every spec script in tiered mode promoting straight to the optimizing tier (the engine's compiler list holds only
+/// it), thresholds of 1, synchronous: each function is optimized on its first call, and a running activation moves
+/// into optimized code at its first loop iteration through the tier's on-stack-replacement entries.
+/// </summary>
+[TestFixture]
+[Parallelizable(ParallelScope.All)]
+public sealed class SpecTieredOptimizingTests
+{
+    [TestCaseSource(typeof(TestPaths), nameof(TestPaths.ScriptNames))]
+    public void RunsTieredIntoTheOptimizingTier(string name) =>
+        SpecRun.AssertPasses(TestPaths.ScriptPath(name), new EngineConfig
+        {
+            Tier = TierMode.Tiered, TierUpCallThreshold = 1, TierUpLoopThreshold = 1, BackgroundCompilation = false,
+            Compilers = [new Engine.Optimizing.OptimizingCompiler()],
+        });
+}

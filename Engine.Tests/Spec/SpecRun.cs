@@ -1,3 +1,4 @@
+using Engine.Core;
 using Engine.Wast.Scripts;
 using Engine.Runtime;
 using Engine.Wast;
@@ -8,9 +9,16 @@ namespace Engine.Tests.Spec;
 /// <summary>The one way the spec fixtures run a script: in an engine of the given configuration, every command checked.</summary>
 internal static class SpecRun
 {
+    /// <summary>True where the compiled tiers need no fallback: AVX2 (SIMD), SSE4.1 (rounding) and POPCNT are there.</summary>
+    public static bool HasEveryCpuFeature =>
+        System.Runtime.Intrinsics.X86.Avx2.IsSupported && System.Runtime.Intrinsics.X86.Sse41.IsSupported
+        && System.Runtime.Intrinsics.X86.Popcnt.IsSupported;
+
     /// <summary>
     /// Runs the script and asserts that no command failed and that nothing was skipped, except (when
-    /// <paramref name="textMalformedMaySkip"/>) the text-format <c>assert_malformed</c> commands of the JSON form.
+    /// <paramref name="textMalformedMaySkip"/>) the text-format <c>assert_malformed</c> commands of the JSON form,
+    /// and that no function fell back to the interpreter in a machine-code mode (except for want of AVX2 on a
+    /// processor without it): a tier that silently falls back would let a compiler crash pass as "interpreted".
     /// </summary>
     public static void AssertPasses(string path, EngineConfig config, bool textMalformedMaySkip = true)
     {
@@ -18,6 +26,11 @@ internal static class SpecRun
         WastResults results = new WastRunner(options).RunFile(path);
 
         Assert.That(results.Failures, Is.Empty, string.Join(Environment.NewLine, results.Failures.Take(20)));
+        if (config.Tier != TierMode.Interpreter && HasEveryCpuFeature)
+        {
+            // A compiler that fails (or crashes) on a function must not pass as the tier below having run it.
+            Assert.That(results.FallbackFunctions, Is.Zero, "functions the tier could not compile");
+        }
         if (textMalformedMaySkip)
         {
             Assert.That(results.Total.Skipped, Is.EqualTo(results[ScriptCommandKind.AssertMalformed].Skipped),
@@ -26,6 +39,11 @@ internal static class SpecRun
         else
         {
             Assert.That(results.Total.Skipped, Is.Zero);
+        }
+        if (config.Tier != TierMode.Interpreter)
+        {
+            CompileFailureReason[] allowed = HostCpu.Features.HasFlag(CpuFeatures.Avx2) ? [] : [CompileFailureReason.MissingCpuFeature];
+            Assert.That(results.FallbackReasons.Keys, Is.SubsetOf(allowed), "functions fell back to the interpreter");
         }
     }
 }

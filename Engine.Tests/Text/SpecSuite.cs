@@ -57,22 +57,6 @@ internal static class SpecSuite
         return commands;
     }
 
-    /// <summary>The JSON command type that corresponds to a script command kind.</summary>
-    public static string JsonType(ScriptCommandKind kind) => kind switch
-    {
-        ScriptCommandKind.Module => "module",
-        ScriptCommandKind.Register => "register",
-        ScriptCommandKind.Action => "action",
-        ScriptCommandKind.AssertReturn => "assert_return",
-        ScriptCommandKind.AssertTrap => "assert_trap",
-        ScriptCommandKind.AssertExhaustion => "assert_exhaustion",
-        ScriptCommandKind.AssertInvalid => "assert_invalid",
-        ScriptCommandKind.AssertMalformed => "assert_malformed",
-        ScriptCommandKind.AssertUnlinkable => "assert_unlinkable",
-        ScriptCommandKind.AssertUninstantiable => "assert_uninstantiable",
-        _ => kind.ToString(),
-    };
-
     /// <summary>The repository's root (the folder of Engine.sln), or null.</summary>
     public static string? RepositoryRoot { get; } = FindRepositoryRoot();
 

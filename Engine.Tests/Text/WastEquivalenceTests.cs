@@ -40,7 +40,7 @@ public class WastEquivalenceTests
         IReadOnlyList<ScriptCommand> commands = WastParser.ParseScript(source, name + ".wast");
         IReadOnlyList<JsonCommand> expected = SpecSuite.LoadCommands(name);
 
-        Assert.That(commands.Select(c => (SpecSuite.JsonType(c.Kind), c.Line)),
+        Assert.That(commands.Select(c => (c.Kind.ScriptName(), c.Line)),
             Is.EqualTo(expected.Select(c => (c.Type, c.Line))), "command kinds and lines");
 
         int identical = 0;

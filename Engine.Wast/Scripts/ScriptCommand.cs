@@ -30,6 +30,26 @@ public enum ScriptCommandKind
     AssertUninstantiable,
 }
 
+/// <summary>Names of <see cref="ScriptCommandKind"/>s.</summary>
+public static class ScriptCommandKinds
+{
+    /// <summary>The script format's name of a command kind (the <c>.wast</c> keyword and wast2json's <c>type</c>), e.g. <c>assert_return</c>.</summary>
+    public static string ScriptName(this ScriptCommandKind kind) => kind switch
+    {
+        ScriptCommandKind.Module => "module",
+        ScriptCommandKind.Register => "register",
+        ScriptCommandKind.Action => "action",
+        ScriptCommandKind.AssertReturn => "assert_return",
+        ScriptCommandKind.AssertTrap => "assert_trap",
+        ScriptCommandKind.AssertExhaustion => "assert_exhaustion",
+        ScriptCommandKind.AssertInvalid => "assert_invalid",
+        ScriptCommandKind.AssertMalformed => "assert_malformed",
+        ScriptCommandKind.AssertUnlinkable => "assert_unlinkable",
+        ScriptCommandKind.AssertUninstantiable => "assert_uninstantiable",
+        _ => kind.ToString(),
+    };
+}
+
 /// <summary>How an expected float (or float lane) is matched.</summary>
 public enum NanPattern : byte
 {

@@ -18,7 +18,7 @@ public static class SweepSettings
     /// <summary>Every setting.</summary>
     public static IReadOnlyList<SweepSetting> All { get; } =
     [
-        new("tier", $"the tier mode ({string.Join(", ", Enum.GetNames<TierMode>().Select(n => n.ToLowerInvariant()))}; interp for short)",
+        new("tier", $"the tier mode ({TierModeNames.Accepted})",
             (c, v) => c with { Tier = ParseTier(v) }),
         new("epoch-interruption", "check the epoch at function entries and loop headers (true/false)",
             (c, v) => c with { EpochInterruption = Bool(v) }),
@@ -42,9 +42,7 @@ public static class SweepSettings
 
     /// <summary>A tier mode by its name, case-insensitive; <c>interp</c> is the interpreter.</summary>
     public static TierMode ParseTier(string text) =>
-        text.Equals("interp", StringComparison.OrdinalIgnoreCase) ? TierMode.Interpreter
-        : Enum.TryParse(text, ignoreCase: true, out TierMode mode) && Enum.IsDefined(mode) ? mode
-        : throw new UsageException($"no tier mode '{text}' (known: {string.Join(", ", Enum.GetNames<TierMode>())})");
+        TierModeNames.TryParse(text, out TierMode mode) ? mode : throw new UsageException($"no tier mode '{text}' (known: {TierModeNames.Accepted})");
 
     /// <summary>An integer value.</summary>
     public static int Int(string text) => int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value)

@@ -60,7 +60,7 @@ public sealed class TierEventRecorder : EventListener
     protected override void OnEventSourceCreated(EventSource eventSource)
     {
         // Called from the base constructor for sources that exist already (field initialisers have run by then).
-        if (eventSource.Name == EngineEvents.Name)
+        if (eventSource.Name == WasmEngineEventSource.SourceName)
         {
             EnableEvents(eventSource, EventLevel.Informational,
                 WasmEngineEventSource.Keywords.Translation | WasmEngineEventSource.Keywords.Compilation | WasmEngineEventSource.Keywords.TierUp);

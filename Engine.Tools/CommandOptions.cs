@@ -1,4 +1,4 @@
-namespace Engine.Benchmarks.Perf;
+namespace Engine.Tools;
 
 /// <summary>A command line's options (<c>--name value</c>, <c>--flag</c>) and positional arguments.</summary>
 public sealed class CommandOptions
@@ -76,6 +76,3 @@ public sealed class CommandOptions
         ? int.TryParse(text, out int value) ? value : throw new UsageException($"{name} wants an integer, not '{text}'")
         : fallback;
 }
-
-/// <summary>A command line that cannot be followed; the command prints it with its usage and exits with 2.</summary>
-public sealed class UsageException(string message) : Exception(message);

@@ -1,0 +1,396 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using Engine.Core;
+
+namespace Engine.Optimizing.Ir;
+
+/// <summary>
+/// The operator visitor of the SSA builder: one line per operator. Operators in unreachable code are skipped;
+/// the block structure is still followed (and loops counted, to match the assignment scan).
+/// </summary>
+internal readonly struct IrBuilderVisitor : IOperatorVisitor
+{
+    private readonly IrBuilder _b;
+
+    public IrBuilderVisitor(IrBuilder builder) => _b = builder;
+
+    private bool Live
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => _b.IsReachable;
+    }
+
+    public void VisitUnreachable()
+    {
+        if (Live)
+        {
+            _b.Unreachable();
+        }
+    }
+
+    public void VisitNop()
+    {
+    }
+
+    public void VisitBlock(BlockType blockType) => _b.Block(blockType);
+
+    public void VisitLoop(BlockType blockType) => _b.Loop(blockType);
+
+    public void VisitIf(BlockType blockType) => _b.If(blockType);
+
+    public void VisitElse() => _b.Else();
+
+    public void VisitEnd() => _b.End();
+
+    public void VisitBr(uint relativeDepth)
+    {
+        if (Live)
+        {
+            _b.Br(relativeDepth);
+        }
+    }
+
+    public void VisitBrIf(uint relativeDepth)
+    {
+        if (Live)
+        {
+            _b.BrIf(relativeDepth);
+        }
+    }
+
+    public void VisitBrTable(BrTable table)
+    {
+        if (Live)
+        {
+            _b.BrTable(table);
+        }
+    }
+
+    public void VisitReturn()
+    {
+        if (Live)
+        {
+            _b.Return();
+        }
+    }
+
+    public void VisitCall(uint functionIndex)
+    {
+        if (Live)
+        {
+            _b.Call(functionIndex);
+        }
+    }
+
+    public void VisitCallIndirect(uint typeIndex, uint tableIndex)
+    {
+        if (Live)
+        {
+            _b.CallIndirect(typeIndex, tableIndex);
+        }
+    }
+
+    public void VisitDrop()
+    {
+        if (Live)
+        {
+            _b.Drop();
+        }
+    }
+
+    public void VisitSelect()
+    {
+        if (Live)
+        {
+            _b.Select();
+        }
+    }
+
+    public void VisitSelectTyped(ValType type, uint typeCount)
+    {
+        if (Live)
+        {
+            _b.Select();
+        }
+    }
+
+    public void VisitLocalGet(uint localIndex)
+    {
+        if (Live)
+        {
+            _b.LocalGet(localIndex);
+        }
+    }
+
+    public void VisitLocalSet(uint localIndex)
+    {
+        if (Live)
+        {
+            _b.LocalSet(localIndex);
+        }
+    }
+
+    public void VisitLocalTee(uint localIndex)
+    {
+        if (Live)
+        {
+            _b.LocalTee(localIndex);
+        }
+    }
+
+    public void VisitGlobalGet(uint globalIndex)
+    {
+        if (Live)
+        {
+            _b.GlobalGet(globalIndex);
+        }
+    }
+
+    public void VisitGlobalSet(uint globalIndex)
+    {
+        if (Live)
+        {
+            _b.GlobalSet(globalIndex);
+        }
+    }
+
+    public void VisitTableGet(uint tableIndex)
+    {
+        if (Live)
+        {
+            _b.TableGet(tableIndex);
+        }
+    }
+
+    public void VisitTableSet(uint tableIndex)
+    {
+        if (Live)
+        {
+            _b.TableSet(tableIndex);
+        }
+    }
+
+    public void VisitLoad(Opcode opcode, MemArg memArg)
+    {
+        if (Live)
+        {
+            _b.Load(opcode, memArg);
+        }
+    }
+
+    public void VisitStore(Opcode opcode, MemArg memArg)
+    {
+        if (Live)
+        {
+            _b.Store(opcode, memArg);
+        }
+    }
+
+    public void VisitMemorySize()
+    {
+        if (Live)
+        {
+            _b.MemorySize();
+        }
+    }
+
+    public void VisitMemoryGrow()
+    {
+        if (Live)
+        {
+            _b.MemoryGrow();
+        }
+    }
+
+    public void VisitI32Const(int value)
+    {
+        if (Live)
+        {
+            _b.Const(ValType.I32, (uint)value);
+        }
+    }
+
+    public void VisitI64Const(long value)
+    {
+        if (Live)
+        {
+            _b.Const(ValType.I64, value);
+        }
+    }
+
+    public void VisitF32Const(uint bits)
+    {
+        if (Live)
+        {
+            _b.Const(ValType.F32, bits);
+        }
+    }
+
+    public void VisitF64Const(ulong bits)
+    {
+        if (Live)
+        {
+            _b.Const(ValType.F64, (long)bits);
+        }
+    }
+
+    public void VisitPlain(Opcode opcode)
+    {
+        if (Live)
+        {
+            _b.Plain(opcode);
+        }
+    }
+
+    public void VisitRefNull(ValType type)
+    {
+        if (Live)
+        {
+            _b.RefNull(type);
+        }
+    }
+
+    public void VisitRefIsNull()
+    {
+        if (Live)
+        {
+            _b.RefIsNull();
+        }
+    }
+
+    public void VisitRefFunc(uint functionIndex)
+    {
+        if (Live)
+        {
+            _b.RefFunc(functionIndex);
+        }
+    }
+
+    public void VisitMemoryInit(uint dataIndex)
+    {
+        if (Live)
+        {
+            _b.MemoryInit(dataIndex);
+        }
+    }
+
+    public void VisitDataDrop(uint dataIndex)
+    {
+        if (Live)
+        {
+            _b.DataDrop(dataIndex);
+        }
+    }
+
+    public void VisitMemoryCopy()
+    {
+        if (Live)
+        {
+            _b.MemoryCopy();
+        }
+    }
+
+    public void VisitMemoryFill()
+    {
+        if (Live)
+        {
+            _b.MemoryFill();
+        }
+    }
+
+    public void VisitTableInit(uint elemIndex, uint tableIndex)
+    {
+        if (Live)
+        {
+            _b.TableInit(elemIndex, tableIndex);
+        }
+    }
+
+    public void VisitElemDrop(uint elemIndex)
+    {
+        if (Live)
+        {
+            _b.ElemDrop(elemIndex);
+        }
+    }
+
+    public void VisitTableCopy(uint destinationTable, uint sourceTable)
+    {
+        if (Live)
+        {
+            _b.TableCopy(destinationTable, sourceTable);
+        }
+    }
+
+    public void VisitTableGrow(uint tableIndex)
+    {
+        if (Live)
+        {
+            _b.TableGrow(tableIndex);
+        }
+    }
+
+    public void VisitTableSize(uint tableIndex)
+    {
+        if (Live)
+        {
+            _b.TableSize(tableIndex);
+        }
+    }
+
+    public void VisitTableFill(uint tableIndex)
+    {
+        if (Live)
+        {
+            _b.TableFill(tableIndex);
+        }
+    }
+
+    public void VisitV128Const(Vector128<byte> value)
+    {
+        if (Live)
+        {
+            _b.V128Const(value);
+        }
+    }
+
+    public void VisitI8x16Shuffle(Vector128<byte> lanes)
+    {
+        if (Live)
+        {
+            _b.Shuffle(lanes);
+        }
+    }
+
+    public void VisitExtractLane(Opcode opcode, byte lane)
+    {
+        if (Live)
+        {
+            _b.ExtractLane(opcode, lane);
+        }
+    }
+
+    public void VisitReplaceLane(Opcode opcode, byte lane)
+    {
+        if (Live)
+        {
+            _b.ReplaceLane(opcode, lane);
+        }
+    }
+
+    public void VisitLoadLane(Opcode opcode, MemArg memArg, byte lane)
+    {
+        if (Live)
+        {
+            _b.LoadLane(opcode, memArg, lane);
+        }
+    }
+
+    public void VisitStoreLane(Opcode opcode, MemArg memArg, byte lane)
+    {
+        if (Live)
+        {
+            _b.StoreLane(opcode, memArg, lane);
+        }
+    }
+}

@@ -1,0 +1,104 @@
+using Engine.Core;
+using Engine.Optimizing.Analysis;
+using Engine.Optimizing.Ir;
+using Engine.Optimizing.Lir;
+using Engine.Optimizing.Passes;
+using Engine.Optimizing.RegAlloc;
+
+namespace Engine.Optimizing;
+
+/// <summary>
+/// The state one compiler thread reuses from function to function (IR arrays, analyses, pass scratch), and the
+/// steps of the optimizing tier, callable one by one (tests and the IR listing use them).
+/// </summary>
+internal sealed class OptimizingPipeline
+{
+    public readonly IrFunction Function = new();
+    public readonly ControlFlow Cfg = new();
+    private readonly IrBuilder _builder = new();
+    private readonly ValueNumbering _gvn = new();
+    private readonly DeadCode _dce = new();
+    private readonly LoopInvariantCodeMotion _licm = new();
+    private readonly InstructionSelector _isel = new();
+    public readonly LirFunction Lir = new();
+    public readonly LinearScan Allocator = new();
+
+    /// <summary>Verify the IR after every pass (tests; debug builds).</summary>
+    public bool VerifyEachPass { get; set; }
+#if DEBUG
+        = true;
+#endif
+
+    /// <summary>Builds the SSA form of a defined function.</summary>
+    public void BuildIr(ModuleInfo module, uint functionIndex, CompilerOptions options)
+    {
+        _builder.Build(Function, module, functionIndex, options);
+        _builder.Forget();
+        Cfg.Compute(Function);
+        Verify("building");
+    }
+
+    /// <summary>Runs the optimization passes, in order of payoff.</summary>
+    public void Optimize()
+    {
+        IrFunction f = Function;
+        if (DeadCode.RemoveUnreachable(f, Cfg))
+        {
+            Cfg.Compute(f);
+        }
+        _gvn.Run(f, Cfg);
+        if (_gvn.ChangedControlFlow)
+        {
+            Cfg.Compute(f);
+            DeadCode.RemoveUnreachable(f, Cfg);
+            Cfg.Compute(f);
+        }
+        Verify("value numbering");
+        _dce.Run(f, Cfg);
+        Verify("dead-code elimination");
+        if (_dce.MergeBlocks(f, Cfg))
+        {
+            Cfg.Compute(f);
+            Verify("block merging");
+        }
+        if (_licm.Run(f, Cfg) > 0)
+        {
+            Verify("loop-invariant code motion");
+        }
+    }
+
+    /// <summary>Instruction selection into <see cref="Lir"/>.</summary>
+    public void SelectInstructions() => _isel.Run(Function, Cfg, Lir);
+
+    /// <summary>The size of the outgoing area (arguments and results of calls and builtins), in bytes.</summary>
+    public int OutgoingBytes => 8 * _isel.OutgoingSlots;
+
+    /// <summary>Register allocation of <see cref="Lir"/>; spill slots start right after the outgoing area.</summary>
+    public void AllocateRegisters()
+    {
+        Allocator.Run(Lir, OutgoingBytes);
+        if (VerifyEachPass)
+        {
+            AllocationChecker.Check(Lir, Allocator.Moves);
+        }
+    }
+
+    /// <summary>Drops the module references of the function last compiled.</summary>
+    public void Forget() => Function.Forget();
+
+    private void Verify(string after)
+    {
+        if (!VerifyEachPass)
+        {
+            return;
+        }
+        try
+        {
+            IrVerifier.Verify(Function, Cfg);
+        }
+        catch (IrVerificationException e)
+        {
+            throw new IrVerificationException($"after {after}: {e.Message}");
+        }
+    }
+}

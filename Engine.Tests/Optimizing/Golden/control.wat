@@ -1,0 +1,21 @@
+;; Control flow: compare-and-branch fusion, select as cmov, br_table, loops with values in registers.
+(module
+  (func $max (param i32 i32) (result i32)
+    (if (result i32) (i32.gt_s (local.get 0) (local.get 1)) (then (local.get 0)) (else (local.get 1))))
+  (func $select (param i32 i32 i32) (result i32)
+    (select (local.get 0) (local.get 1) (i32.lt_u (local.get 2) (i32.const 10))))
+  (func $eqz_branch (param i64) (result i32)
+    (if (result i32) (i64.eqz (local.get 0)) (then (i32.const 1)) (else (i32.const 2))))
+  (func $switch (param i32) (result i32)
+    (block $c (block $b (block $a (br_table $a $b $c (local.get 0)))
+      (return (i32.const 10))) (return (i32.const 20))) (i32.const 30))
+  (func $count_down (param i32) (result i32) (local i32)
+    (loop $top
+      (local.set 1 (i32.add (local.get 1) (local.get 0)))
+      (br_if $top (local.tee 0 (i32.sub (local.get 0) (i32.const 1)))))
+    (local.get 1))
+  (func $constant_branch (result i32)
+    (if (result i32) (i32.const 1) (then (i32.const 5)) (else (i32.const 6))))
+  (func $multi_value (param i32) (result i32 i32) (local.get 0) (i32.add (local.get 0) (i32.const 1)))
+  (func $unreachable (param i32) (result i32)
+    (if (local.get 0) (then (unreachable))) (i32.const 0)))

@@ -1,0 +1,80 @@
+using Engine.Core;
+using Engine.Optimizing;
+using NUnit.Framework;
+
+namespace Engine.Tests.Optimizing;
+
+/// <summary>
+/// Every function of every valid module of the spec suite through the optimizing tier's pipeline step by step, with
+/// the IR verified after each pass and the allocation checked by symbolic execution, then compiled whole: no function
+/// may fail.
+/// </summary>
+[TestFixture]
+[Parallelizable(ParallelScope.All)]
+public sealed class PipelineStressTests
+{
+    [TestCaseSource(typeof(TestPaths), nameof(TestPaths.ScriptNames))]
+    public void CompilesEveryFunction(string name)
+    {
+        string folder = Path.Combine(TestPaths.TestSuite, "json", name);
+        int functions = 0;
+        foreach (string file in Directory.GetFiles(folder, "*.wasm").Order(StringComparer.Ordinal))
+        {
+            functions += CompileVerified(file);
+        }
+        TestContext.Out.WriteLine($"{functions} functions");
+    }
+
+    private static string ReproducerDirectory => Path.Combine(TestPaths.RepositoryRoot, "Engine.Tests", "Optimizing", "Reproducers");
+
+    public static IEnumerable<TestCaseData> Reproducers() =>
+        Directory.GetFiles(ReproducerDirectory, "*.wasm").Order(StringComparer.Ordinal)
+            .Select(f => new TestCaseData(Path.GetFileName(f)).SetName($"Reproducer({Path.GetFileName(f)})"));
+
+    /// <summary>
+    /// Modules on which the diff fuzzer found the optimizing tier wrong (Reproducers/*.txt say what it was), compiled
+    /// with verification: the allocation checker catches each of them.
+    /// </summary>
+    [TestCaseSource(nameof(Reproducers))]
+    public void FuzzerFindingsCompileVerified(string file) =>
+        Assert.That(CompileVerified(Path.Combine(ReproducerDirectory, file)), Is.GreaterThan(0));
+
+    /// <summary>Compiles every function of <paramref name="file"/> (when valid) with verification, without and with every check; returns how many.</summary>
+    private static int CompileVerified(string file)
+    {
+        var pipeline = new OptimizingPipeline { VerifyEachPass = true };
+        var compiler = new OptimizingCompiler { Verify = true };
+        ModuleInfo module;
+        try
+        {
+            module = ModuleLoader.DecodeAndValidate(File.ReadAllBytes(file));
+        }
+        catch (WasmException)
+        {
+            return 0;
+        }
+        int functions = 0;
+        foreach (var options in new[] { CompilerOptions.Default, new CompilerOptions { OsrAllLoops = true, Fuel = true, EpochChecks = true } })
+        {
+            for (int i = 0; i < module.Bodies.Count; i++)
+            {
+                uint index = (uint)(module.ImportedFunctionCount + i);
+                try
+                {
+                    pipeline.BuildIr(module, index, options);
+                    pipeline.Optimize();
+                    pipeline.SelectInstructions();
+                    pipeline.AllocateRegisters();
+                    CompileResult result = compiler.Compile(module, index, options);
+                    Assert.That(result.Failure, Is.Null, $"{Path.GetFileName(file)} function {index}");
+                }
+                catch (Exception e) when (e is not AssertionException)
+                {
+                    Assert.Fail($"{Path.GetFileName(file)} function {index}: {e}");
+                }
+                functions++;
+            }
+        }
+        return functions;
+    }
+}
