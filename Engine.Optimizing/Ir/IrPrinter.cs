@@ -131,6 +131,10 @@ public static class IrPrinter
                     text.Append(" + ");
                 }
                 text.Append(inst.Imm);
+                if (inst.Aux == OpInfo.GuardedCheck)
+                {
+                    text.Append(" (guard pages)");
+                }
                 break;
             case Op.Load:
             case Op.Store:

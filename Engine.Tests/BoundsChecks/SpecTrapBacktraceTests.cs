@@ -27,7 +27,7 @@ public sealed class SpecTrapBacktraceTests
     {
         foreach (string script in s_scripts)
         {
-            foreach (string mode in new[] { "baseline", "tiered-1" })
+            foreach (string mode in new[] { "baseline", "tiered-1", "optimizing", "tiered-optimizing" })
             {
                 foreach (BoundsCheckStrategy strategy in new[] { BoundsCheckStrategy.GuardPages, BoundsCheckStrategy.Explicit })
                 {

@@ -23,4 +23,16 @@ public sealed class SpecExplicitBoundsTests
             Tier = TierMode.Tiered, TierUpCallThreshold = 1, TierUpLoopThreshold = 1, BackgroundCompilation = false,
             BoundsChecks = BoundsCheckStrategy.Explicit,
         });
+
+    [TestCaseSource(typeof(TestPaths), nameof(TestPaths.ScriptNames))]
+    public void RunsInTheOptimizingTierWithExplicitChecks(string name) =>
+        SpecRun.AssertPasses(TestPaths.ScriptPath(name), new EngineConfig { Tier = TierMode.Optimizing, BoundsChecks = BoundsCheckStrategy.Explicit });
+
+    [TestCaseSource(typeof(TestPaths), nameof(TestPaths.ScriptNames))]
+    public void RunsTieredIntoTheOptimizingTierWithExplicitChecks(string name) =>
+        SpecRun.AssertPasses(TestPaths.ScriptPath(name), new EngineConfig
+        {
+            Tier = TierMode.Tiered, TierUpCallThreshold = 1, TierUpLoopThreshold = 1, BackgroundCompilation = false,
+            Compilers = [new Engine.Optimizing.OptimizingCompiler()], BoundsChecks = BoundsCheckStrategy.Explicit,
+        });
 }
