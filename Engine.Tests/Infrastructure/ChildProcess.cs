@@ -20,8 +20,8 @@ internal readonly record struct ChildResult(int ExitCode, string Output, string 
 }
 
 /// <summary>
-/// Runs test scenarios that may crash the process (a fault the engine must not swallow) or need a process of their
-/// own (an address-space limit) in a child: the test assembly is also a program, <c>dotnet Engine.Tests.dll child
+/// Runs test scenarios that may crash the process (a fault the engine must not swallow) or change process-wide state
+/// (signal handlers) in a child: the test assembly is also a program, <c>dotnet Engine.Tests.dll child
 /// NAME</c>, which runs the static method marked <c>[ChildScenario(NAME)]</c> and exits with what it returns.
 /// </summary>
 public static class ChildProcess
@@ -45,22 +45,10 @@ public static class ChildProcess
         return (int)scenario.Invoke(null, null)!;
     }
 
-    /// <summary>
-    /// Runs scenario <paramref name="name"/> in a child; <paramref name="shellPrefix"/>, when given, runs it through
-    /// <c>/bin/sh -c "PREFIX exec dotnet ..."</c> (for example <c>ulimit -v 4000000;</c>).
-    /// </summary>
-    internal static ChildResult Run(string name, string? shellPrefix = null, IReadOnlyDictionary<string, string>? environment = null)
+    /// <summary>Runs scenario <paramref name="name"/> in a child process, with <paramref name="environment"/> added to its environment.</summary>
+    internal static ChildResult Run(string name, IReadOnlyDictionary<string, string>? environment = null)
     {
-        string dll = typeof(ChildProcess).Assembly.Location;
-        ProcessStartInfo start;
-        if (shellPrefix is null)
-        {
-            start = new ProcessStartInfo("dotnet") { ArgumentList = { dll, "child", name } };
-        }
-        else
-        {
-            start = new ProcessStartInfo("/bin/sh") { ArgumentList = { "-c", $"{shellPrefix} exec dotnet '{dll}' child {name}" } };
-        }
+        var start = new ProcessStartInfo("dotnet") { ArgumentList = { typeof(ChildProcess).Assembly.Location, "child", name } };
         start.RedirectStandardOutput = true;
         start.RedirectStandardError = true;
         start.StandardOutputEncoding = Encoding.UTF8;
