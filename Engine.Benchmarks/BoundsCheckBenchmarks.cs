@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Jobs;
 using Engine.Core;
@@ -101,11 +100,28 @@ public sealed class GrowConfig : BenchmarkDotNet.Configs.ManualConfig
 /// <summary>
 /// <c>quick-bounds [--tier baseline|optimizing] [--rounds N] [NAME...]</c>: each corpus program with guard pages and with
 /// explicit checks in one process, the two taking turns (N rounds after one warm-up run each), so both see the same
-/// machine load: prints the best and median time of each and the ratio of the medians. A quick A/B on a noisy machine;
-/// <see cref="BoundsCheckBenchmarks"/> is the measurement.
+/// machine load: prints the best and median time of each and the ratio of the medians. Times are the calling thread's
+/// CPU time (<c>CLOCK_THREAD_CPUTIME_ID</c>), not wall time, so time spent waiting for a core on a loaded machine does
+/// not count. A quick A/B on a noisy machine; <see cref="BoundsCheckBenchmarks"/> is the measurement.
 /// </summary>
 internal static class QuickBoundsRun
 {
+    private struct Timespec
+    {
+        public long Seconds;
+        public long Nanoseconds;
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "clock_gettime")]
+    private static extern int ClockGettime(int clock, out Timespec time);
+
+    /// <summary>The calling thread's CPU time in milliseconds.</summary>
+    private static double ThreadCpuMilliseconds()
+    {
+        ClockGettime(3, out Timespec time); // CLOCK_THREAD_CPUTIME_ID
+        return time.Seconds * 1e3 + time.Nanoseconds / 1e6;
+    }
+
     public static int Run(string[] args)
     {
         var tiers = new List<TierMode>();
@@ -147,9 +163,9 @@ internal static class QuickBoundsRun
                     for (int k = 0; k < 2; k++)
                     {
                         int which = (round + k) & 1;
-                        var stopwatch = Stopwatch.StartNew();
+                        double start = ThreadCpuMilliseconds();
                         long result = runners[which].Run(program.DefaultArg);
-                        stopwatch.Stop();
+                        double elapsed = ThreadCpuMilliseconds() - start;
                         if (result != program.ExpectedValue)
                         {
                             Console.Error.WriteLine($"{program.Name}: wrong result {result}");
@@ -157,7 +173,7 @@ internal static class QuickBoundsRun
                         }
                         if (round >= 0)
                         {
-                            times[which].Add(stopwatch.Elapsed.TotalMilliseconds);
+                            times[which].Add(elapsed);
                         }
                     }
                 }
@@ -184,12 +200,16 @@ internal static class QuickBoundsRun
             for (int k = 0; k < 2; k++)
             {
                 int which = (round + k) & 1;
-                var stopwatch = Stopwatch.StartNew();
-                benchmarks[which].Grow1000();
-                stopwatch.Stop();
+                double start = ThreadCpuMilliseconds();
+                int pages = benchmarks[which].Grow1000();
+                double elapsed = ThreadCpuMilliseconds() - start;
+                if (pages != 1001)
+                {
+                    throw new InvalidOperationException($"memory.grow: {pages} pages after 1,000 grows, expected 1001");
+                }
                 if (round >= 0)
                 {
-                    times[which].Add(stopwatch.Elapsed.TotalMilliseconds);
+                    times[which].Add(elapsed);
                 }
             }
         }
