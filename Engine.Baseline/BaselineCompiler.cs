@@ -39,6 +39,9 @@ public sealed class BaselineCompiler : IFunctionCompiler
     public string Name => "baseline";
 
     /// <inheritdoc/>
+    public string Settings => Options.ToString();
+
+    /// <inheritdoc/>
     public CompileResult Compile(ModuleInfo module, uint functionIndex, CompilerOptions options)
     {
         ArgumentNullException.ThrowIfNull(module);

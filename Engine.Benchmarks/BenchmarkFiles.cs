@@ -6,6 +6,12 @@ internal static class BenchmarkFiles
     /// <summary>The repository root (the folder holding Engine.sln).</summary>
     public static string RepositoryRoot { get; } = FindRoot();
 
+    /// <summary>
+    /// Where the perf tools write by default (<c>perf-out/</c> at the repository root, ignored by git): results,
+    /// BenchmarkDotNet's reports, sweeps, and the same-machine baselines <c>compare</c> looks for.
+    /// </summary>
+    public static string OutputFolder => Path.Combine(RepositoryRoot, "perf-out");
+
     /// <summary>A file of this project, e.g. <c>Modules/large.wasm</c>.</summary>
     public static string Project(string relative) => Path.Combine(RepositoryRoot, "Engine.Benchmarks", relative);
 

@@ -15,7 +15,7 @@ internal static class QuickRun
 {
     public static int Run(string[] args)
     {
-        TierMode tier = TierMode.Interpreter;
+        TierMode tier = new EngineConfig().Tier;
         int repeat = 1;
         bool wasmtime = false;
         bool verbose = false;

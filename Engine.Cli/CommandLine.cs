@@ -9,7 +9,7 @@ internal static class CommandLine
     /// <summary>Exit code for wrong usage (unknown command or option, missing argument).</summary>
     public const int UsageError = ExitCodes.Usage;
 
-    private static readonly ICommand[] s_commands = [new RunCommand(), new ValidateCommand(), new WastCommand(), new DisassembleCommand()];
+    private static readonly ICommand[] s_commands = [new RunCommand(), new CompileCommand(), new ValidateCommand(), new WastCommand(), new DisassembleCommand()];
 
     /// <summary>
     /// Runs the command line <paramref name="args"/>; returns the process exit code (<see cref="ExitCodes"/>).

@@ -23,16 +23,26 @@ internal sealed class ModuleFile
     /// <summary>The path as given.</summary>
     public string Path { get; }
 
-    /// <summary>The module's binary (for a text module, the parser's output).</summary>
+    /// <summary>The module's binary (for a text module, the parser's output; for a precompiled module, the whole file).</summary>
     public byte[] Binary { get; }
+
+    /// <summary>True for a precompiled module (<c>wasm-engine compile</c>).</summary>
+    public bool IsPrecompiled => Module.IsPrecompiled(Binary);
 
     /// <summary>
     /// Reads <paramref name="path"/>: a usage error when it cannot be read, a <see cref="CommandException"/> when it is
-    /// not a module or its text does not parse.
+    /// not a module or its text does not parse. A precompiled module (<c>.cwasm</c>) is taken only with
+    /// <paramref name="precompiled"/> (the commands that run code); the others say how to use one.
     /// </summary>
-    public static ModuleFile Read(string path)
+    public static ModuleFile Read(string path, bool precompiled = false)
     {
         byte[] bytes = Arguments.ReadFile(path);
+        if (Module.IsPrecompiled(bytes))
+        {
+            return precompiled
+                ? new ModuleFile(path, bytes, null)
+                : throw new CommandException($"{path}: a precompiled module (made by 'wasm-engine compile'): this command takes the .wasm or .wat it was compiled from; 'run' runs it");
+        }
         if (Module.IsBinary(bytes))
         {
             if (bytes.AsSpan(4).StartsWith((ReadOnlySpan<byte>)[0x0d, 0x00, 0x01, 0x00]))

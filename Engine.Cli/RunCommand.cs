@@ -21,8 +21,8 @@ internal sealed class RunCommand : ICommand
 
         Runs FILE's _start export as a WASI command with ARGS as its arguments (argv[0] is FILE's name),
         or with --invoke calls the export NAME with ARGS parsed as its parameters and prints its results.
-        A module that exports _initialize (a WASI reactor) has it called first. FILE is a binary module
-        or a text module (.wat). Everything after FILE belongs to the program, even when it looks like an
+        A module that exports _initialize (a WASI reactor) has it called first. FILE is a binary module,
+        a text module (.wat) or a precompiled module (.cwasm, from 'wasm-engine compile'). Everything after FILE belongs to the program, even when it looks like an
         option; with --invoke, a "--" right after FILE is skipped (so negative numbers read naturally).
         The exit code is the program's proc_exit code (0 when _start returns); a trap prints its message
         and wasm backtrace (the innermost and outermost frames of a deep one) to stderr and exits 134.
@@ -36,8 +36,9 @@ internal sealed class RunCommand : ICommand
           --inherit-env          pass the whole host environment on (-S inherit-env also works, as in
                                  wasmtime); --env options still set or override single variables
           --argv0 NAME           the program's argv[0] (default: FILE's name)
-          --tier TIER            interp (the interpreter, default), baseline or optimizing (every function
-                                 compiled by that tier before it runs) or tiered (hot functions and loops compiled)
+          --tier TIER            tiered (the default: functions start in the interpreter, hot functions
+                                 and loops are compiled), interp (the interpreter only), baseline or
+                                 optimizing (every function compiled by that tier before it runs)
           --tier-up-calls N      tiered: calls before a function is compiled (default 200)
           --tier-up-loops N      tiered: loop iterations before on-stack replacement (default 1000)
           --tier-up-threshold N  both of the above
@@ -49,7 +50,12 @@ internal sealed class RunCommand : ICommand
           --fuel N               run with N units of fuel (0 to 18446744073709551615); running out traps
           --timeout DURATION     interrupt after DURATION: a number with ms, s, m or h (e.g. 500ms, 10s,
                                  1.5m; seconds without a unit), at most 49 days
-          --stats                print execution, translation and GC statistics to stderr
+          --cache                keep compiled code between runs: the functions that got hot are written to
+                                 a cache entry of FILE at exit, and the next run starts them compiled
+                                 ($XDG_CACHE_HOME/wasm-engine, else ~/.cache/wasm-engine)
+          --cache-dir DIR        the same, in DIR
+          --stats                print start-up, load, translation, compilation, cache and GC statistics
+                                 to stderr
           --profile perfmap      write /tmp/perf-PID.map, naming the compiled wasm functions for Linux
                                  perf (see README: Profiling)
 
@@ -60,7 +66,7 @@ internal sealed class RunCommand : ICommand
     {
         var options = RunOptions.Parse(args);
         options.CheckDirectories();
-        ModuleFile file = ModuleFile.Read(options.File);
+        ModuleFile file = ModuleFile.Read(options.File, precompiled: true);
         if (options.Profile == "perfmap")
         {
             // Before the module is loaded: baseline compiles every function then.
@@ -71,8 +77,10 @@ internal sealed class RunCommand : ICommand
             Tier = options.Tier,
             ConsumeFuel = options.Fuel.HasValue,
             EpochInterruption = options.Timeout.HasValue,
+            CacheDirectory = options.CacheDirectory,
         });
         var engine = new WasmEngine(config);
+        long loadStart = Stopwatch.GetTimestamp();
         Module module;
         try
         {
@@ -82,6 +90,7 @@ internal sealed class RunCommand : ICommand
         {
             throw file.Error(e);
         }
+        TimeSpan load = Stopwatch.GetElapsedTime(loadStart);
         CheckFunctionTiers(file, Engine.Runtime.Infrastructure.RuntimeInfrastructure.Info(module), config);
 
         using WasiContext wasi = CreateWasiContext(options);
@@ -93,12 +102,15 @@ internal sealed class RunCommand : ICommand
         }
         using Timer? timer = options.Timeout is TimeSpan timeout ? StartTimeout(engine, store, timeout) : null;
         var linker = new Linker(engine).DefineWasi(wasi);
-        var stopwatch = Stopwatch.StartNew();
+        var times = new RunTimes(loadStart, load);
         int exitCode;
         try
         {
+            long instantiateStart = Stopwatch.GetTimestamp();
             Instance instance = linker.Instantiate(store, module);
+            times.Instantiate = Stopwatch.GetElapsedTime(instantiateStart);
             Initialize(instance);
+            times.Start = Stopwatch.GetTimestamp();
             exitCode = options.Invoke is null ? RunStart(instance) : Invoke(instance, options, output);
         }
         catch (WasiExitException e)
@@ -117,9 +129,14 @@ internal sealed class RunCommand : ICommand
             error.WriteLine($"error: {CommandLine.OneLine(e.Message)}");
             exitCode = ExitCodes.Failure;
         }
+        times.End = Stopwatch.GetTimestamp();
+        if (options.CacheDirectory is not null)
+        {
+            module.WriteCache();
+        }
         if (options.Stats)
         {
-            PrintStatistics(error, module, store, stopwatch.Elapsed, engine);
+            PrintStatistics(error, module, store, times, engine);
         }
         return exitCode;
     }
@@ -338,21 +355,49 @@ internal sealed class RunCommand : ICommand
         }
     }
 
-    private static void PrintStatistics(TextWriter error, Module module, Store store, TimeSpan elapsed, WasmEngine engine)
+    /// <summary>When the phases of a run happened (<see cref="Stopwatch"/> timestamps) and how long they took.</summary>
+    private sealed class RunTimes(long loadStart, TimeSpan load)
+    {
+        public long LoadStart { get; } = loadStart;
+        public TimeSpan Load { get; } = load;
+        public TimeSpan Instantiate { get; set; }
+
+        /// <summary>When the program's code started (<c>_start</c> or the <c>--invoke</c> function; 0 when it never did).</summary>
+        public long Start { get; set; }
+        public long End { get; set; }
+    }
+
+    private static void PrintStatistics(TextWriter error, Module module, Store store, RunTimes times, WasmEngine engine)
     {
         error.WriteLine("statistics:");
-        error.WriteLine($"  run time:     {elapsed.TotalMilliseconds:F1} ms");
+        long start = times.Start != 0 ? times.Start : times.End;
+        string entry = "_start";
+        if (ProcessClock.Main != 0)
+        {
+            double inMain = Stopwatch.GetElapsedTime(ProcessClock.Main, start).TotalMilliseconds;
+            string sinceProcess = ProcessClock.SinceProcessStart(start) is double total
+                ? $"{total:F0} ms from the process's start to {entry} (0 to 10 ms less: the kernel counts starts in 10 ms ticks), of which {inMain:F1} ms in main"
+                : $"{inMain:F1} ms from main to {entry}";
+            error.WriteLine($"  start-up:     {sinceProcess}; {Environment.CpuUsage.TotalTime.TotalMilliseconds:F0} ms of CPU by then");
+        }
+        error.WriteLine($"  load:         {times.Load.TotalMilliseconds:F1} ms (decode, validate{(engine.Config.Tier == TierMode.Baseline ? ", compile every function" : "")}" +
+                        $"{(module.CodeCache is { } c && c.NotUsed is null ? $", place {c.FunctionsLoaded} functions from the {c.Source}" : "")}), " +
+                        $"instantiate {times.Instantiate.TotalMilliseconds:F1} ms");
+        error.WriteLine($"  run:          {Stopwatch.GetElapsedTime(start, times.End).TotalMilliseconds:F1} ms in the program (from {entry} to its end)");
         ModuleStatistics statistics = module.Statistics;
-        error.WriteLine($"  interpreter:  {statistics.TranslatedFunctions} of {statistics.DefinedFunctions} functions translated " +
+        error.WriteLine($"  translation:  {statistics.TranslatedFunctions} of {statistics.DefinedFunctions} functions translated for the interpreter " +
                         $"({statistics.TranslatedBytes} bytes of code in {statistics.TranslationTime.TotalMilliseconds:F2} ms)");
-        error.WriteLine($"  gc:           {store.GcStatistics}");
         if (engine.Config.Tier != TierMode.Interpreter || engine.TierStatistics.Promotions.Count > 0)
         {
             TierStatistics tiers = engine.TierStatistics;
-            error.WriteLine($"  tiers:        {tiers.Summary()}");
-            foreach (FunctionPromotion promotion in tiers.Promotions.Where(p => p.Trigger != "load").Take(20))
+            error.WriteLine($"  compilation:  {tiers.Summary()}");
+            // Times from the start of the program's code: negative ones were published before it (at load).
+            double offset = Stopwatch.GetElapsedTime(tiers.StartTimestamp, start).TotalMilliseconds;
+            foreach (FunctionPromotion promotion in tiers.Promotions.Where(p => p.Trigger is not ("load" or "cache" or "precompiled")).Take(20))
             {
-                error.WriteLine($"    {promotion}");
+                error.WriteLine($"    {promotion.FunctionName ?? $"func[{promotion.FunctionIndex}]"}: {promotion.Tier.ToString().ToLowerInvariant()} by {promotion.Trigger} " +
+                                $"after {promotion.Calls} calls, compiled in {promotion.CompileTime.TotalMilliseconds:F2} ms, " +
+                                $"running {promotion.At.TotalMilliseconds - offset:F1} ms after {entry} started, {promotion.WasmSize} -> {promotion.CodeSize} bytes");
             }
             foreach (var (_, function, reason) in tiers.Fallbacks.Take(10))
             {
@@ -365,6 +410,11 @@ internal sealed class RunCommand : ICommand
         {
             error.WriteLine($"    {memory}");
         }
+        if (module.CodeCache is { } cache)
+        {
+            error.WriteLine($"  {(cache.Source == "cache" ? "cache" : "precompiled")}:{new string(' ', cache.Source == "cache" ? 8 : 2)}{cache}");
+        }
+        error.WriteLine($"  gc:           {store.GcStatistics}");
     }
 }
 
@@ -383,11 +433,14 @@ internal sealed class RunOptions
     /// <summary>The <c>--env</c> variables in order; a null value passes the host's value on.</summary>
     public List<(string Name, string? Value)> Environment { get; } = new();
     public bool InheritEnvironment { get; private set; }
-    public TierMode Tier { get; private set; } = TierMode.Interpreter;
+    public TierMode Tier { get; private set; } = new EngineConfig().Tier;
     public ulong? Fuel { get; private set; }
     public TimeSpan? Timeout { get; private set; }
     public bool Stats { get; private set; }
     public string? Profile { get; private set; }
+
+    /// <summary>The code cache's folder (<c>--cache</c>, <c>--cache-dir</c>), or null.</summary>
+    public string? CacheDirectory { get; private set; }
     public TierOptions Tiering { get; private init; } = new();
 
     /// <summary>The longest <c>--timeout</c>: what a <see cref="System.Threading.Timer"/> can wait (about 49.7 days).</summary>
@@ -396,7 +449,7 @@ internal sealed class RunOptions
     /// <summary>The options that take a value (the next argument), run's own and the tier options.</summary>
     private static readonly HashSet<string> s_valueOptions =
     [
-        "--invoke", "--dir", "--env", "--argv0", "--tier", "--fuel", "--timeout", "--profile", "-S",
+        "--invoke", "--dir", "--env", "--argv0", "--tier", "--fuel", "--timeout", "--profile", "-S", "--cache-dir",
         "--tier-up-calls", "--tier-up-loops", "--tier-up-threshold", "--function-tier", "--bounds-checks",
     ];
 
@@ -481,6 +534,17 @@ internal sealed class RunOptions
                     break;
                 case "--stats":
                     pending.Add(o => o.Stats = true);
+                    break;
+                case "--cache":
+                    pending.Add(o => o.CacheDirectory ??= EngineConfig.DefaultCacheDirectory);
+                    break;
+                case "--cache-dir":
+                    string cacheDirectory = Arguments.Value(args, ref i);
+                    if (cacheDirectory.Length == 0 || System.IO.File.Exists(cacheDirectory))
+                    {
+                        throw new UsageException($"--cache-dir '{cacheDirectory}': not a directory");
+                    }
+                    pending.Add(o => o.CacheDirectory = cacheDirectory);
                     break;
                 case "--profile":
                     string profile = Arguments.Value(args, ref i);

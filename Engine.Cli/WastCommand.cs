@@ -19,8 +19,9 @@ internal sealed class WastCommand : ICommand
 
         options:
           --verbose      print every failure with its line and reason
-          --tier TIER    interpreter (default), baseline (every function compiled before it
-                         runs; functions the tier cannot compile stay interpreted), or tiered
+          --tier TIER    tiered (the default: hot functions compiled), interpreter, or baseline
+                         (every function compiled before it runs; functions the tier cannot
+                         compile stay interpreted)
         {TierOptions.Help}
 
         {ExitCodes.Help}
@@ -30,7 +31,7 @@ internal sealed class WastCommand : ICommand
     {
         bool verbose = false;
         var files = new List<string>();
-        var tier = Engine.Runtime.TierMode.Interpreter;
+        var tier = new Engine.Runtime.EngineConfig().Tier;
         var tiering = new TierOptions();
         for (int i = 0; i < args.Length; i++)
         {

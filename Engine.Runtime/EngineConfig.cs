@@ -16,7 +16,10 @@ public enum TierMode
     /// </summary>
     Baseline,
 
-    /// <summary>Functions start in the interpreter and move to the baseline tier when hot (see the tier-up settings).</summary>
+    /// <summary>
+    /// Functions start in the interpreter and move to machine code when hot (see the tier-up settings): the default,
+    /// fast to start and fast to run.
+    /// </summary>
     Tiered,
 
     /// <summary>
@@ -81,8 +84,12 @@ public static class TierModeNames
 /// </summary>
 public sealed record EngineConfig
 {
-    /// <summary>Which tier runs code.</summary>
-    public TierMode Tier { get; init; } = TierMode.Interpreter;
+    /// <summary>
+    /// Which tier runs code: <see cref="TierMode.Tiered"/> by default (every function starts in the interpreter,
+    /// hot ones are compiled); <see cref="TierMode.Interpreter"/> and <see cref="TierMode.Baseline"/> are for
+    /// experiments and for machines without the compilers (there the engine interprets whatever this says).
+    /// </summary>
+    public TierMode Tier { get; init; } = TierMode.Tiered;
 
     /// <summary>
     /// Check the engine's epoch at function entries and loop headers, so running wasm can be stopped from
@@ -122,6 +129,22 @@ public sealed record EngineConfig
     /// when the module is loaded).
     /// </summary>
     public IReadOnlyDictionary<string, TierMode> FunctionTiers { get; init; } = new Dictionary<string, TierMode>();
+
+    /// <summary>
+    /// A folder for the code cache, or null (the default) for none. With a folder, the functions a run compiled are
+    /// written to an entry of their module when the process exits (or at <see cref="Module.WriteCache"/>), keyed by the
+    /// module's hash, the engine build, the processor features and the code-affecting settings; the next load of the
+    /// same module under the same settings places them at once (its hot functions start compiled), and the rest tiers
+    /// up as usual. Several processes may share a folder. <c>wasm-engine run --cache</c> uses
+    /// <c>$XDG_CACHE_HOME/wasm-engine</c> (else <c>~/.cache/wasm-engine</c>).
+    /// </summary>
+    public string? CacheDirectory { get; init; }
+
+    /// <summary>The usual cache folder: <c>$XDG_CACHE_HOME/wasm-engine</c>, else <c>~/.cache/wasm-engine</c> (as wasmtime's).</summary>
+    public static string DefaultCacheDirectory => Caching.CodeCache.DefaultDirectory();
+
+    /// <summary>The size the cache folder is kept under (default 512 MiB): the entries used least recently go first.</summary>
+    public long CacheMaxBytes { get; init; } = 512L << 20;
 
     /// <summary>
     /// The machine-code tiers, lowest first: the interpreter is tier 0, <c>Compilers[0]</c> is tier 1 (what

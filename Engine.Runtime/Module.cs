@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using Engine.Core;
 using Engine.Interpreter;
+using Engine.Runtime.Caching;
 using Engine.Runtime.Diagnostics;
 
 namespace Engine.Runtime;
@@ -62,6 +64,36 @@ public sealed record GlobalExternType(GlobalType Type) : ExternType
 /// <param name="TranslationTime">Time spent translating.</param>
 public sealed record ModuleStatistics(int DefinedFunctions, int TranslatedFunctions, long TranslatedBytes, TimeSpan TranslationTime);
 
+/// <summary>
+/// Where a module's compiled code came from, and where it went: a precompiled module (<c>.cwasm</c>) or the code cache
+/// (<see cref="EngineConfig.CacheDirectory"/>).
+/// </summary>
+/// <param name="Source">"precompiled" (a <c>.cwasm</c> file) or "cache".</param>
+/// <param name="Path">The cache entry (null for a precompiled module given as bytes).</param>
+/// <param name="FunctionsLoaded">Functions placed at load from the file: cache hits.</param>
+/// <param name="LoadTime">Time spent reading, checking and placing them.</param>
+/// <param name="NotUsed">Why the file's code was not used (missing, damaged, other settings): the module compiles as usual instead.</param>
+/// <param name="FunctionsWritten">Functions written to the cache entry by <see cref="Module.WriteCache"/> (0 when nothing was new).</param>
+/// <param name="BytesWritten">The size of the entry written.</param>
+/// <param name="WriteError">Why the entry could not be written, or null.</param>
+public sealed record CodeCacheReport(string Source, string? Path, int FunctionsLoaded, TimeSpan LoadTime, string? NotUsed,
+    int FunctionsWritten = 0, long BytesWritten = 0, string? WriteError = null)
+{
+    /// <inheritdoc/>
+    public override string ToString()
+    {
+        string from = Source == "cache" ? "the cache" : "the precompiled module";
+        string loaded = NotUsed is null
+            ? $"{FunctionsLoaded} functions loaded compiled from {from} in {LoadTime.TotalMilliseconds:F1} ms"
+            : $"compiled code not used: {NotUsed}";
+        string written = Source != "cache" ? ""
+            : WriteError is not null ? $"; nothing written: {WriteError}"
+            : FunctionsWritten > 0 ? $"; wrote {FunctionsWritten} functions ({BytesWritten / 1024.0:F0} KiB)"
+            : "; nothing new to write";
+        return loaded + written + (Path is null ? "" : $" ({Path})");
+    }
+}
+
 /// <summary>An import of a module: where it comes from and what it must be.</summary>
 /// <param name="Module">The module name.</param>
 /// <param name="Name">The field name.</param>
@@ -79,7 +111,13 @@ public sealed record ExportType(string Name, ExternType Type);
 /// </summary>
 public sealed class Module
 {
-    private Module(WasmEngine engine, ModuleInfo info, string? name)
+    private readonly object _cacheLock = new();
+    private CodeCacheReport? _cacheReport;
+    private string? _cacheKey;
+    private CodeSettings? _cacheSettings;
+    private int _cachedFunctions;
+
+    private Module(WasmEngine engine, ModuleInfo info, string? name, CodeFileContents? precompiled = null)
     {
         Engine = engine;
         Info = info;
@@ -99,7 +137,20 @@ public sealed class Module
             {
                 Translation.TierUp = new Native.TierManager(this, engine.Config);
             }
+            if (precompiled is not null)
+            {
+                LoadPrecompiled(precompiled);
+            }
+            else if (engine.Cache is not null)
+            {
+                LoadFromCache(engine.Cache);
+            }
             Code.CompileEager();
+        }
+        else if (precompiled is not null)
+        {
+            _cacheReport = new CodeCacheReport("precompiled", null, 0, TimeSpan.Zero,
+                engine.Config.Tier == TierMode.Interpreter ? "the interpreter runs it (TierMode.Interpreter)" : "this machine runs no compiled code");
         }
         Imports = info.Imports.Select(i => new ImportType(i.Module, i.Name, ImportTypeOf(info, i))).ToArray();
         Exports = info.Exports.Select(e => new ExportType(e.Name, ExportTypeOf(info, e))).ToArray();
@@ -188,15 +239,143 @@ public sealed class Module
     public int CompiledFunctionCount => Code?.CompiledCount ?? 0;
 
     /// <summary>
+    /// Where the module's compiled code came from (a precompiled module, the code cache) and what <see cref="WriteCache"/>
+    /// wrote; null when neither was involved.
+    /// </summary>
+    public CodeCacheReport? CodeCache
+    {
+        get
+        {
+            lock (_cacheLock)
+            {
+                return _cacheReport;
+            }
+        }
+    }
+
+    /// <summary>
+    /// A precompiled module: this module (validated again when loaded) and every function compiled so far, with the
+    /// settings the code assumed (engine build, processor features, compilers and code settings), for
+    /// <see cref="Deserialize"/>. Compile everything first with <see cref="TierMode.Baseline"/> or <see cref="TierMode.Optimizing"/> (what
+    /// <c>wasm-engine compile</c> does); in tiered mode only the functions that got hot are in it.
+    /// </summary>
+    public byte[] Serialize()
+    {
+        if (Code is null)
+        {
+            throw new InvalidOperationException("this engine runs no compiled code (TierMode.Interpreter, or a machine without the compilers' support): there is nothing to serialize");
+        }
+        return CodeFile.Write(new CodeFileContents(CodeFileKind.PrecompiledModule, CodeSettings.ForPrecompiled(Engine, Code.Options),
+            CodeFile.Hash(Info.Bytes), Info.Bytes, Code.Compiled()));
+    }
+
+    /// <summary>
+    /// Loads a precompiled module made by <see cref="Serialize"/> (<c>wasm-engine compile</c>): the original module is
+    /// decoded and validated as usual, and its compiled functions are placed without compiling them. A file that is
+    /// not one, is damaged (its checksum does not match: truncated or changed) or was made by another engine build
+    /// throws <see cref="CodeFileException"/>, and nothing of it runs. Code compiled under other settings (processor
+    /// features this machine lacks, fuel or epoch checks, other compilers) is not used: the module compiles as usual,
+    /// and <see cref="CodeCache"/> says why. Precompiled code is trusted like the engine's own binaries: load only files
+    /// you made.
+    /// </summary>
+    public static Module Deserialize(WasmEngine engine, byte[] bytes, string? name = null)
+    {
+        ArgumentNullException.ThrowIfNull(engine);
+        ArgumentNullException.ThrowIfNull(bytes);
+        CodeFileContents contents = CodeFile.Read(bytes, ModuleLoader.DecodeAndValidate, expectedBuild: CodeSettings.CurrentBuild);
+        if (contents.Kind != CodeFileKind.PrecompiledModule)
+        {
+            throw new CodeFileException("a code-cache entry, not a precompiled module (make one with 'wasm-engine compile')");
+        }
+        return new Module(engine, contents.Decoded!, name, contents);
+    }
+
+    /// <summary>
+    /// Writes the functions compiled so far to the module's code-cache entry (<see cref="EngineConfig.CacheDirectory"/>),
+    /// when some are new since it was read or last written; the engine does it for every module when the process exits.
+    /// Returns true when it wrote. A failure to write is reported in <see cref="CodeCache"/>, never thrown.
+    /// </summary>
+    public bool WriteCache()
+    {
+        if (Engine.Cache is not { } cache || Code is null || _cacheKey is null)
+        {
+            return false;
+        }
+        lock (_cacheLock)
+        {
+            IReadOnlyList<StoredFunction> functions = Code.Compiled();
+            if (functions.Count <= _cachedFunctions)
+            {
+                return false;
+            }
+            try
+            {
+                long bytes = cache.Write(_cacheKey, new CodeFileContents(CodeFileKind.CacheEntry, _cacheSettings!, CodeFile.Hash(Info.Bytes), null, functions));
+                _cachedFunctions = functions.Count;
+                _cacheReport = _cacheReport! with { FunctionsWritten = functions.Count, BytesWritten = bytes, WriteError = null };
+                return true;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                _cacheReport = _cacheReport! with { WriteError = e.Message };
+                return false;
+            }
+        }
+    }
+
+    /// <summary>Places a precompiled module's functions, if they were compiled under this engine's settings.</summary>
+    private void LoadPrecompiled(CodeFileContents contents)
+    {
+        long start = Stopwatch.GetTimestamp();
+        string? mismatch = contents.Settings.Mismatch(CodeSettings.ForPrecompiled(Engine, Code!.Options));
+        int loaded = mismatch is null ? Code.Preload(contents.Functions, "precompiled") : 0;
+        _cacheReport = new CodeCacheReport("precompiled", null, loaded, Stopwatch.GetElapsedTime(start), mismatch);
+    }
+
+    /// <summary>Places the functions of the module's code-cache entry, if there is a good one, and signs up for writing it at exit.</summary>
+    private void LoadFromCache(CodeCache cache)
+    {
+        long start = Stopwatch.GetTimestamp();
+        byte[] hash = CodeFile.Hash(Info.Bytes);
+        _cacheSettings = CodeSettings.ForCache(Engine, Code!.Options);
+        _cacheKey = _cacheSettings.Key(hash);
+        string path = cache.PathOf(_cacheKey);
+        string? notUsed = null;
+        int loaded = 0;
+        try
+        {
+            if (cache.TryRead(_cacheKey, _cacheSettings, hash, Info) is { } contents)
+            {
+                loaded = Code.Preload(contents.Functions, "cache");
+                _cachedFunctions = contents.Functions.Count;
+            }
+            else
+            {
+                notUsed = "no entry yet";
+            }
+        }
+        catch (CodeFileException e)
+        {
+            notUsed = $"the entry is ignored ({e.Reason})";
+        }
+        _cacheReport = new CodeCacheReport("cache", path, loaded, Stopwatch.GetElapsedTime(start), notUsed);
+        Caching.CodeCache.WriteAtExit(this);
+    }
+
+    /// <summary>
     /// Decodes and validates a binary module. Throws <see cref="MalformedModuleException"/> or
     /// <see cref="InvalidModuleException"/> (each with the byte offset) when it is not a valid module.
     /// </summary>
+    /// <remarks>A precompiled module (<see cref="Serialize"/>, starting with <c>\0cwasm</c>) is loaded as by <see cref="Deserialize"/>.</remarks>
     public static Module FromBytes(WasmEngine engine, byte[] bytes, string? name = null)
     {
         ArgumentNullException.ThrowIfNull(engine);
         ArgumentNullException.ThrowIfNull(bytes);
-        return new Module(engine, ModuleLoader.DecodeAndValidate(bytes), name);
+        return IsPrecompiled(bytes) ? Deserialize(engine, bytes, name) : new Module(engine, ModuleLoader.DecodeAndValidate(bytes), name);
     }
+
+    /// <summary>True when <paramref name="bytes"/> start like a precompiled module (<see cref="Serialize"/>).</summary>
+    public static bool IsPrecompiled(ReadOnlySpan<byte> bytes) => CodeFile.IsCodeFile(bytes);
 
     /// <summary>
     /// Parses a module in the text format (<c>.wat</c>) and loads it. Throws
@@ -220,15 +399,15 @@ public sealed class Module
     }
 
     /// <summary>
-    /// Reads and loads a module from a file: binary when it starts with the binary magic, text when it looks like
-    /// text (<see cref="IsText"/>); anything else is a <see cref="MalformedModuleException"/> saying it is not a
+    /// Reads and loads a module from a file: binary when it starts with the binary magic, precompiled when it starts
+    /// with a precompiled module's (<see cref="Deserialize"/>), text when it looks like text (<see cref="IsText"/>); anything else is a <see cref="MalformedModuleException"/> saying it is not a
     /// WebAssembly module.
     /// </summary>
     public static Module FromFile(WasmEngine engine, string path)
     {
         byte[] bytes = File.ReadAllBytes(path);
         string name = Path.GetFileNameWithoutExtension(path);
-        if (IsBinary(bytes))
+        if (IsBinary(bytes) || IsPrecompiled(bytes))
         {
             return FromBytes(engine, bytes, name);
         }

@@ -10,7 +10,7 @@ namespace Engine.Runtime;
 /// <param name="Tier">The tier it moved to.</param>
 /// <param name="Trigger">Why: "load" (compiled before running: the baseline tier, or forced), "calls" (its call counter), "loop" (a loop's counter).</param>
 /// <param name="Calls">Calls counted in the interpreter before the promotion.</param>
-/// <param name="At">When the code was published, from the engine's creation.</param>
+/// <param name="At">When the code was published, from the engine's creation (<see cref="TierStatistics.StartTimestamp"/>).</param>
 /// <param name="CompileTime">Time spent compiling it.</param>
 /// <param name="CodeSize">Bytes of machine code.</param>
 /// <param name="WasmSize">Bytes of the wasm body.</param>
@@ -19,7 +19,7 @@ public sealed record FunctionPromotion(string? Module, uint FunctionIndex, strin
 {
     /// <inheritdoc/>
     public override string ToString() =>
-        $"{FunctionName ?? $"func[{FunctionIndex}]"}: {TierModeNames.Name(Tier)} by {Trigger} after {Calls} calls at {At.TotalMilliseconds:F1} ms, " +
+        $"{FunctionName ?? $"func[{FunctionIndex}]"}: {TierModeNames.Name(Tier)} by {Trigger} after {Calls} calls, published {At.TotalMilliseconds:F1} ms after the engine's creation, " +
         $"compiled in {CompileTime.TotalMicroseconds:F0} us, {WasmSize} -> {CodeSize} bytes";
 }
 
@@ -119,6 +119,9 @@ public sealed class TierStatistics
     }
 
     internal TimeSpan Now => Stopwatch.GetElapsedTime(_start);
+
+    /// <summary>The <see cref="Stopwatch"/> timestamp the times of <see cref="FunctionPromotion.At"/> count from: the engine's creation.</summary>
+    public long StartTimestamp => _start;
 
     internal void AddPromotion(FunctionPromotion promotion)
     {

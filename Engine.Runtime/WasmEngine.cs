@@ -32,7 +32,15 @@ public sealed unsafe class WasmEngine
             : Config.BoundsChecks == BoundsCheckStrategy.Explicit ? Vm.MemoryPolicy.Explicit("EngineConfig.BoundsChecks is Explicit")
             : new Vm.MemoryPolicy(true, Config.MemoryGuardSize);
         Stacks = new DefaultObjectPool<ExecutionStack>(new StackPolicy(Config), Environment.ProcessorCount * 2);
+        ArgumentOutOfRangeException.ThrowIfNegative(Config.CacheMaxBytes, nameof(EngineConfig.CacheMaxBytes));
+        if (Config.CacheDirectory is { } cacheDirectory)
+        {
+            Cache = new Caching.CodeCache(Path.GetFullPath(cacheDirectory), Config.CacheMaxBytes);
+        }
     }
+
+    /// <summary>The code cache (<see cref="EngineConfig.CacheDirectory"/>), or null.</summary>
+    internal Caching.CodeCache? Cache { get; }
 
     private sealed class StackPolicy(EngineConfig config) : IPooledObjectPolicy<ExecutionStack>
     {

@@ -15,8 +15,20 @@ internal struct ExpressionScanner : IOperatorVisitor
     /// <summary>True once the expression's final <c>end</c> was read.</summary>
     public bool Done { get; private set; }
 
+    /// <summary>The <c>loop</c> instructions read so far.</summary>
+    public int Loops { get; private set; }
+
+    /// <summary>The <c>call</c> and <c>call_indirect</c> instructions read so far.</summary>
+    public int Calls { get; private set; }
+
     public void VisitBlock(BlockType blockType) => _depth++;
-    public void VisitLoop(BlockType blockType) => _depth++;
+
+    public void VisitLoop(BlockType blockType)
+    {
+        _depth++;
+        Loops++;
+    }
+
     public void VisitIf(BlockType blockType) => _depth++;
 
     public void VisitEnd()
@@ -38,8 +50,8 @@ internal struct ExpressionScanner : IOperatorVisitor
     public void VisitBrIf(uint relativeDepth) { }
     public void VisitBrTable(BrTable table) { }
     public void VisitReturn() { }
-    public void VisitCall(uint functionIndex) { }
-    public void VisitCallIndirect(uint typeIndex, uint tableIndex) { }
+    public void VisitCall(uint functionIndex) => Calls++;
+    public void VisitCallIndirect(uint typeIndex, uint tableIndex) => Calls++;
     public void VisitDrop() { }
     public void VisitSelect() { }
     public void VisitSelectTyped(ValType type, uint typeCount) { }
@@ -78,4 +90,21 @@ internal struct ExpressionScanner : IOperatorVisitor
     public void VisitReplaceLane(Opcode opcode, byte lane) { }
     public void VisitLoadLane(Opcode opcode, MemArg memArg, byte lane) { }
     public void VisitStoreLane(Opcode opcode, MemArg memArg, byte lane) { }
+}
+
+/// <summary>What a function body holds, found without validating or translating it (for tier-up policy).</summary>
+public static class FunctionBodyScan
+{
+    /// <summary>The <c>loop</c> and <c>call</c>/<c>call_indirect</c> instructions of a defined function's body.</summary>
+    public static (int Loops, int Calls) LoopsAndCalls(ModuleInfo module, uint functionIndex)
+    {
+        FunctionBody body = module.Body(functionIndex);
+        var reader = new WasmReader(module.Bytes, body.CodeStart, body.End);
+        var scanner = new ExpressionScanner();
+        while (!scanner.Done && !reader.AtEnd)
+        {
+            reader.ReadOperator(ref scanner);
+        }
+        return (scanner.Loops, scanner.Calls);
+    }
 }

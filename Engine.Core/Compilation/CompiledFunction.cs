@@ -275,6 +275,12 @@ public interface IFunctionCompiler
     /// <summary>The tier's name, for statistics and messages ("baseline").</summary>
     string Name { get; }
 
+    /// <summary>
+    /// The compiler's own settings as text (for example <c>BaselineOptions { PinLocals = True }</c>): code compiled by
+    /// this compiler is reused (a precompiled module, the code cache) only by a compiler of the same name and settings.
+    /// </summary>
+    string Settings => "";
+
     /// <summary>Compiles defined function <paramref name="functionIndex"/> of <paramref name="module"/>, which was validated.</summary>
     CompileResult Compile(ModuleInfo module, uint functionIndex, CompilerOptions options);
 }

@@ -24,6 +24,8 @@ internal sealed class ModuleCode
     private readonly CompileFailure?[] _fallbacks;
     private readonly IFunctionCompiler[] _compilers;
     private readonly TierMode[] _tiers;
+    // Per defined function: 0 not known yet, 1 a small leaf, -1 not (benign races: every thread computes the same).
+    private readonly sbyte[] _smallLeaves;
     private readonly List<WeakReference<InstanceState>> _instances = new();
     private readonly object _lock = new();
 
@@ -44,6 +46,7 @@ internal sealed class ModuleCode
             throw new ArgumentException("the engine has no compiler for its machine-code tier", nameof(config));
         }
         _tiers = new TierMode[count];
+        _smallLeaves = new sbyte[count];
         for (int i = 0; i < count; i++)
         {
             uint index = (uint)(i + module.ImportedFunctionCount);
@@ -131,6 +134,17 @@ internal sealed class ModuleCode
     /// <summary>The tier chosen for <paramref name="functionIndex"/> (the engine's, or the one forced for it).</summary>
     public TierMode TierOf(uint functionIndex) => _tiers[(int)functionIndex - _module.ImportedFunctionCount];
 
+    /// <summary>True when the function is a <see cref="TierManager.IsSmallLeaf">small leaf</see> (computed once per function).</summary>
+    public bool IsSmallLeaf(uint functionIndex)
+    {
+        ref sbyte known = ref _smallLeaves[(int)functionIndex - _module.ImportedFunctionCount];
+        if (known == 0)
+        {
+            known = TierManager.IsSmallLeaf(_module, functionIndex) ? (sbyte)1 : (sbyte)-1;
+        }
+        return known > 0;
+    }
+
     /// <summary>True when the tier already failed to compile the function.</summary>
     public bool IsFallback(uint functionIndex) => ReadFallback((int)functionIndex - _module.ImportedFunctionCount) != null;
 
@@ -163,6 +177,45 @@ internal sealed class ModuleCode
             }
         }
         PlaceAndPublish(compiled);
+    }
+
+    /// <summary>
+    /// Places and publishes functions compiled earlier (a precompiled module's, or a code-cache entry's): one region,
+    /// published with <paramref name="trigger"/> as the reason, before any instance exists. Functions already compiled
+    /// are skipped. Returns how many were published.
+    /// </summary>
+    public int Preload(IReadOnlyList<Caching.StoredFunction> functions, string trigger)
+    {
+        var pending = new List<PendingCode>(functions.Count);
+        var seen = new HashSet<uint>();
+        foreach (Caching.StoredFunction stored in functions)
+        {
+            uint index = stored.Artifact.FunctionIndex;
+            // The file's settings name the same compiler list (CodeSettings), so the compiler's place in it is its tier.
+            int tier = Array.FindIndex(_compilers, c => c.Name == stored.Tier);
+            // (Code for the other kind of memory never runs here: the settings name the strategy, and each artifact does.)
+            if (tier >= 0 && seen.Add(index) && Get(index) is null && TierOf(index) != TierMode.Interpreter
+                && stored.Artifact.BoundsChecks == Options.BoundsChecks)
+            {
+                pending.Add(new PendingCode(stored.Artifact, stored.Tier, tier == 0 ? TierMode.Baseline : TierMode.Optimizing, TimeSpan.Zero, trigger, 0));
+            }
+        }
+        PlaceAndPublish(pending);
+        return pending.Count;
+    }
+
+    /// <summary>Every function compiled so far, with the tier that compiled it, in function order (what a code file stores).</summary>
+    public IReadOnlyList<Caching.StoredFunction> Compiled()
+    {
+        var list = new List<Caching.StoredFunction>();
+        for (int i = 0; i < _functions.Length; i++)
+        {
+            if (Volatile.Read(ref _functions[i]) is { } function)
+            {
+                list.Add(new Caching.StoredFunction(function.Artifact, function.Tier));
+            }
+        }
+        return list;
     }
 
     /// <summary>

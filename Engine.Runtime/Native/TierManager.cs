@@ -24,12 +24,22 @@ internal sealed unsafe class TierManager : ITierUpHooks
     public const int SmallLeafBodySize = 64;
 
     /// <summary>
-    /// A function without loops and with a body of at most <see cref="SmallLeafBodySize"/> bytes: entering compiled
-    /// code from the interpreter costs more than interpreting it (a transition of about 100 ns against a few
+    /// A function without loops and calls, with a body of at most <see cref="SmallLeafBodySize"/> bytes: entering
+    /// compiled code from the interpreter costs more than interpreting it (a transition of about 100 ns against a few
     /// dozen instructions), so interpreted callers keep interpreting it and its compilation waits for the next
-    /// compilation of a function of its module, whose compiled code will call it natively.
+    /// compilation of a function of its module, whose compiled code will call it natively. A small function that calls
+    /// (a recursive <c>fib</c>) is no leaf: its own calls gain from compiled code, and nothing else might ever ask for it.
     /// </summary>
-    public static bool IsSmallLeaf(int wasmBodySize, int loops) => loops == 0 && wasmBodySize <= SmallLeafBodySize;
+    public static bool IsSmallLeaf(ModuleInfo module, uint functionIndex)
+    {
+        FunctionBody body = module.Body(functionIndex);
+        if (body.End - body.Start > SmallLeafBodySize)
+        {
+            return false;
+        }
+        var (loops, calls) = FunctionBodyScan.LoopsAndCalls(module, functionIndex);
+        return loops == 0 && calls == 0;
+    }
 
     /// <summary>
     /// Tier-up of <paramref name="module"/>'s functions. The module may have compiled code for each kind of memory
@@ -50,7 +60,7 @@ internal sealed unsafe class TierManager : ITierUpHooks
     public bool OnHotFunction(InterpretedFunction function, bool interpretedCaller)
     {
         // A small leaf hot only for interpreted callers, which would not use its compiled code, waits for company.
-        bool waits = interpretedCaller && function.IsTranslated && IsSmallLeaf(function.WasmBodySize, function.CountedLoops);
+        bool waits = interpretedCaller && CodeOf(function).IsSmallLeaf(function.FunctionIndex);
         return Request(function, "calls", waits);
     }
 

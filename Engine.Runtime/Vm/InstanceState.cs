@@ -168,7 +168,7 @@ internal sealed unsafe class InstanceState : VMInstance, IDisposable
             // In tiered mode (where the code has an entry at every loop) a small leaf stays interpreted for
             // interpreted callers; compiled callers call it natively.
             bool smallLeaf = _store.Engine.Config.Tier == TierMode.Tiered
-                && Native.TierManager.IsSmallLeaf(code.Artifact.WasmBodySize, code.Artifact.OsrEntries.Length);
+                && Native.TierManager.IsSmallLeaf(_module, code.FunctionIndex);
             function.PublishCompiled(new Native.CompiledEntry(native, function, code), fromInterpretedCallers: !smallLeaf);
         }
     }

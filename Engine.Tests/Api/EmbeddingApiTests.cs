@@ -85,6 +85,36 @@ public sealed class EmbeddingApiTests
         }
     }
 
+    /// <summary>
+    /// Value tuples of every kind of element, references among numbers, in both directions: the typed API builds them
+    /// without generating code at run time (what a NativeAOT program can run).
+    /// </summary>
+    [Test]
+    public void TuplesOfEveryKindCrossBothWays()
+    {
+        var (store, instance) = Instantiate("""
+            (module
+              (import "host" "mixed" (func $mixed (param i32) (result f32 externref i64 v128 funcref f64 i32)))
+              (func $self (export "self") (param i32) (result f32 externref i64 v128 funcref f64 i32) (call $mixed (local.get 0)))
+              (func (export "refs") (param externref externref) (result externref externref i32)
+                (local.get 1) (local.get 0) (i32.const 7)))
+            """, linker => linker.DefineFunction("host", "mixed", (Caller caller, uint x) =>
+                (x / 2f, $"s{x}", -(long)x, Vector128.Create((byte)x), caller.Instance!.GetFunction("self"), x * 0.25, x + 1)));
+        using (store)
+        {
+            var mixed = instance.GetFunction("self")!.AsFunc<uint, (float, string, long, Vector128<byte>, Function?, double, uint)>();
+            var (f, s, l, v, fn, d, u) = mixed(6);
+            Assert.That((f, s, l, v, d, u), Is.EqualTo((3f, "s6", -6L, Vector128.Create((byte)6), 1.5, 7u)));
+            Assert.That(fn, Is.EqualTo(instance.GetFunction("self")));
+            var refs = instance.GetFunction("refs")!.AsFunc<string, object, (object, string, int)>();
+            var list = new List<int>();
+            Assert.That(refs("a", list), Is.EqualTo(((object)list, "a", 7)));
+            Assert.That(() => refs("a", "b"), Throws.Nothing);
+            var wrong = instance.GetFunction("refs")!.AsFunc<string, object, (string, string, int)>();
+            Assert.That(() => wrong("a", list), Throws.InstanceOf<InvalidCastException>());
+        }
+    }
+
     [Test]
     public void UntypedHostFunctionsSeeTheirCaller()
     {

@@ -75,6 +75,32 @@ public sealed class TierUpBatchTests
         Assert.That(engine.TierStatistics.Promotions.Single().Trigger, Is.EqualTo("calls"));
     }
 
+    /// <summary>
+    /// A small function that calls (here itself: a recursive fib without loops) is no leaf: hot in its own interpreted
+    /// calls it asks for compilation at once. Taken for a leaf, it waited for a compilation that never came, and a
+    /// recursive fib ran interpreted to the end in tiered mode.
+    /// </summary>
+    [Test]
+    public void ASmallRecursiveFunctionIsNoLeaf()
+    {
+        const string Fib = """
+            (module
+              (func $fib (export "fib") (param i32) (result i32)
+                (if (result i32) (i32.lt_s (local.get 0) (i32.const 2))
+                  (then (local.get 0))
+                  (else (i32.add (call $fib (i32.sub (local.get 0) (i32.const 1)))
+                                 (call $fib (i32.sub (local.get 0) (i32.const 2))))))))
+            """;
+        var engine = new WasmEngine(Sync);
+        Module module = Module.FromBytes(engine, WatParser.ParseModule(Fib));
+        Assert.That(module.Code!.IsSmallLeaf(0), Is.False);
+        using var store = new Store(engine);
+        Function fib = new Linker(engine).Instantiate(store, module).GetFunction("fib")!;
+        Assert.That(fib.Invoke(Value.I32(15))[0].AsI32(), Is.EqualTo(610));
+        Assert.That(module.Code.Get(0), Is.Not.Null, "fib got hot in its own calls and was compiled");
+        Assert.That(engine.TierStatistics.Promotions.Single().Trigger, Is.EqualTo("calls"));
+    }
+
     [Test]
     public void ASmallLeafCalledFromCompiledCodeIsCompiledWhenHot()
     {

@@ -455,6 +455,35 @@ public sealed class FaultHandlerTests
         Assert.That(memory.Pages, Is.EqualTo(3u));
     }
 
+    /// <summary>
+    /// Code kept on disk (a precompiled module) keeps its fault sites: its out-of-bounds access still traps through the
+    /// handler; an engine whose memories have explicit checks does not use it (its settings name the strategy).
+    /// </summary>
+    [Test]
+    public void PrecompiledCodeForGuardPagesKeepsItsFaultSitesAndIsNotUsedWithExplicitChecks()
+    {
+        byte[] binary = Engine.Text.WatParser.ParseModule(MemoryModule);
+        byte[] precompiled = Module.FromBytes(new WasmEngine(new EngineConfig { Tier = TierMode.Baseline }), binary).Serialize();
+        foreach (BoundsCheckStrategy strategy in new[] { BoundsCheckStrategy.GuardPages, BoundsCheckStrategy.Explicit })
+        {
+            var engine = new WasmEngine(new EngineConfig { Tier = TierMode.Baseline, BoundsChecks = strategy });
+            Module module = Module.FromBytes(engine, precompiled);
+            using var store = new Store(engine);
+            var linker = new Linker(engine);
+            linker.DefineFunction("host", "poke", (int _) => { });
+            Instance instance = linker.Instantiate(store, module);
+            Assert.That(module.CodeCache!.FunctionsLoaded, strategy == BoundsCheckStrategy.GuardPages ? Is.EqualTo(3) : Is.Zero, strategy.ToString());
+            if (strategy == BoundsCheckStrategy.Explicit)
+            {
+                Assert.That(module.CodeCache.NotUsed, Does.Contain("bounds=GuardPages"));
+            }
+            var trap = Assert.Throws<TrapException>(() => instance.GetFunction("load")!.Invoke(65533))!;
+            Assert.That(trap.Code, Is.EqualTo(TrapCode.MemoryOutOfBounds));
+            Assert.That(trap.WasmBacktrace.Select(f => f.FunctionIndex), Is.EqualTo(new uint[] { 1 }));
+            Assert.That(instance.GetFunction("load")!.Invoke(65532)[0].AsI32(), Is.Zero);
+        }
+    }
+
     [Test]
     public void AMemoryThatCannotBeReservedRunsWithExplicitChecks()
     {

@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
 using NUnit.Framework;
 
 namespace Engine.Tests.Cli;
@@ -172,6 +174,28 @@ public sealed class CliProcessTests
     {
         CliResult result = CliProcess.Run(Expand(["validate", "{hello}"]), redirect: ">/dev/full");
         AssertOneLineError(result, 1, "error: cannot write the output: No space left on device");
+    }
+
+    /// <summary>
+    /// --stats times the start from the process's start (never before it: the kernel's start tick is rounded down and
+    /// the boot clock read exactly), and times promotions from _start, not from some earlier clock.
+    /// </summary>
+    [Test]
+    public void StatisticsTimeTheStartFromTheProcessAndPromotionsFromStart()
+    {
+        CliResult result = Run("run", "--stats", "--tier-up-threshold", "1", "--sync-compile", "{hello}");
+        Assert.That(result.ExitCode, Is.Zero, result.ToString());
+        Match startUp = Regex.Match(result.Error, @"start-up: +(-?\d+) ms from the process's start to _start .*, of which ([\d.]+) ms in main");
+        Assert.That(startUp.Success, Is.True, result.Error);
+        double total = double.Parse(startUp.Groups[1].Value, CultureInfo.InvariantCulture);
+        double inMain = double.Parse(startUp.Groups[2].Value, CultureInfo.InvariantCulture);
+        Assert.That(total, Is.GreaterThanOrEqualTo(Math.Floor(inMain)), "the process started before Main");
+        Assert.That(result.Error, Does.Match(@"load: +[\d.]+ ms \(decode, validate\), instantiate [\d.]+ ms"));
+        Assert.That(result.Error, Does.Match(@"run: +[\d.]+ ms in the program"));
+        MatchCollection promotions = Regex.Matches(result.Error, @"running (-?[\d.]+) ms after _start started");
+        Assert.That(promotions, Is.Not.Empty, result.Error);
+        Assert.That(promotions.Select(m => double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)), Has.All.GreaterThanOrEqualTo(0),
+            "threshold 1 and synchronous compilation: every promotion happens while the program runs");
     }
 
     [Test]

@@ -207,6 +207,30 @@ public sealed class CompareCommandTests
     }
 
     [Test]
+    public void WithOneFileALocalBaselineIsJudged()
+    {
+        Save("baseline-quick.json", PerfTestData.Result());
+        string current = Save("new.json", PerfTestData.Result(interpreter: 1_250_000));
+        var output = new StringWriter();
+        int exitCode = CompareCommand.Run([current], output, mode => Path.Combine(_folder, $"baseline-{mode}.json"), _ => Path.Combine(_folder, "absent.json"));
+        Assert.That(exitCode, Is.EqualTo(1), output.ToString());
+        Assert.That(output.ToString(), Does.Contain("measured on this machine").And.Contain("REGRESSION"));
+    }
+
+    [Test]
+    public void WithOneFileTheCheckedInBaselineOnlyOrients()
+    {
+        // The same processor name and core count: a shared VM's name cannot tell machines apart, so it is never judged.
+        string checkedIn = Save("checked-in.json", PerfTestData.Result());
+        string current = Save("new.json", PerfTestData.Result(interpreter: 1_250_000));
+        var output = new StringWriter();
+        int exitCode = CompareCommand.Run([current], output, _ => Path.Combine(_folder, "absent.json"), _ => checkedIn);
+        Assert.That(exitCode, Is.EqualTo(0), output.ToString());
+        Assert.That(output.ToString(), Does.Contain("NOT JUDGED").And.Contain("baseline.sh").And.Contain("multiples of wasmtime")
+            .And.Not.Contain("REGRESSION"));
+    }
+
+    [Test]
     public void BadUsageExitsWithTwo()
     {
         string old = Save("old.json", PerfTestData.Result());

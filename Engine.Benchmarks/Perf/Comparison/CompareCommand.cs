@@ -5,7 +5,10 @@ namespace Engine.Benchmarks.Perf.Comparison;
 /// <summary>
 /// <c>compare [OLD.json] NEW.json [--threshold 5%] [--alpha 0.001] [--normalize auto|none|wasmtime|interpreter]</c>:
 /// prints what changed between two regression results and exits with 1 when something got significantly slower
-/// beyond the threshold. Without OLD, compares against the baseline checked into the repository.
+/// beyond the threshold. Without OLD, compares against a baseline measured on this machine
+/// (<c>perf-out/baseline-MODE.json</c>, see <see cref="LocalBaselinePath"/>), else against the one checked into the
+/// repository, which only orients: it comes from another machine or another commit (a shared VM's processor name says
+/// too little to tell), so its rows are shown as ratios to wasmtime and nothing is judged.
 /// </summary>
 public static class CompareCommand
 {
@@ -14,7 +17,10 @@ public static class CompareCommand
                        [--test mann-whitney|welch] [--all]
           Compares two 'regress' results case by case with a one-sided significance test on the raw samples and
           exits with 1 when a case got slower by more than the threshold with p < alpha (0 otherwise, 2 for bad usage).
-          OLD           default: Engine.Benchmarks/Baselines/perf-MODE.json, the baseline checked in for NEW's mode
+          OLD           default: perf-out/baseline-MODE.json, a baseline measured on this machine (make one with
+                        Engine.Benchmarks/baseline.sh: 'regress' of the merge base with main); without it, the
+                        baseline checked in (Engine.Benchmarks/Baselines/perf-MODE.json), shown for orientation
+                        only (as ratios to wasmtime, unless --normalize says otherwise), and the exit code is 0
           --threshold   the smallest change that counts (default 5%)
           --alpha       the significance level (default 0.001: strict, for busy shared machines)
           --normalize   divide by a reference engine measured in the same run, so different machines compare as
@@ -26,22 +32,34 @@ public static class CompareCommand
     /// <summary>The baseline checked into the repository for results of <paramref name="mode"/>.</summary>
     public static string BaselinePath(string mode) => BenchmarkFiles.Project(Path.Combine("Baselines", $"perf-{mode}.json"));
 
+    /// <summary>A baseline measured on this machine for results of <paramref name="mode"/> (what <c>baseline.sh</c> writes).</summary>
+    public static string LocalBaselinePath(string mode) => Path.Combine(BenchmarkFiles.OutputFolder, $"baseline-{mode}.json");
+
     /// <summary>Runs the command; returns the exit code.</summary>
-    public static int Run(IReadOnlyList<string> args, TextWriter output)
+    public static int Run(IReadOnlyList<string> args, TextWriter output) =>
+        Run(args, output, LocalBaselinePath, BaselinePath);
+
+    /// <summary>
+    /// Runs the command with the baselines of a mode at other places than <see cref="LocalBaselinePath"/> (measured here)
+    /// and <see cref="BaselinePath"/> (checked in); for tests.
+    /// </summary>
+    public static int Run(IReadOnlyList<string> args, TextWriter output, Func<string, string> localBaseline, Func<string, string> checkedInBaseline)
     {
         ComparisonReport report;
         PerfResult oldResult;
         PerfResult newResult;
         bool all;
+        string? advisory;
         try
         {
             CommandOptions options = CommandOptions.Parse(args, ["--all"], ["--threshold", "--alpha", "--normalize", "--test"]);
             all = options.Has("--all");
-            (oldResult, newResult) = LoadResults(options.Positional);
+            (oldResult, newResult, advisory) = LoadResults(options.Positional, output, localBaseline, checkedInBaseline);
             var comparison = new ComparisonOptions(
                 Threshold: ParseThreshold(options.Value("--threshold", "5%")!),
                 Alpha: ParseProbability(options.Value("--alpha", "0.001")!),
-                Normalize: options.Value("--normalize", ResultComparer.Auto),
+                // The checked-in baseline comes from elsewhere: ratios to wasmtime measured beside each side say more.
+                Normalize: options.Value("--normalize", advisory is null ? ResultComparer.Auto : EngineVariants.Wasmtime.Name),
                 Test: ParseTest(options.Value("--test", "mann-whitney")!));
             report = ResultComparer.Compare(oldResult, newResult, comparison);
         }
@@ -51,26 +69,49 @@ public static class CompareCommand
             output.WriteLine(Usage);
             return 2;
         }
-        Print(report, oldResult, newResult, all, output);
+        Print(report, oldResult, newResult, all, output, judged: advisory is null);
+        if (advisory is not null)
+        {
+            output.WriteLine(advisory);
+            return 0;
+        }
         return report.ExitCode;
     }
 
-    private static (PerfResult Old, PerfResult New) LoadResults(IReadOnlyList<string> paths)
+    /// <summary>
+    /// The results to compare, and when the baseline cannot give a verdict (the checked-in one: another machine, or the
+    /// same kind of VM at another time and commit, which a processor name cannot tell apart) the note saying so: then
+    /// the comparison only orients and the exit code is 0.
+    /// </summary>
+    private static (PerfResult Old, PerfResult New, string? Advisory) LoadResults(IReadOnlyList<string> paths, TextWriter output,
+        Func<string, string> localBaseline, Func<string, string> checkedInBaseline)
     {
         switch (paths.Count)
         {
             case 1:
             {
                 PerfResult newResult = PerfResult.Load(paths[0]);
-                string baseline = BaselinePath(newResult.Mode);
+                string local = localBaseline(newResult.Mode);
+                if (File.Exists(local))
+                {
+                    output.WriteLine($"baseline: {local} (measured on this machine)");
+                    return (PerfResult.Load(local), newResult, null);
+                }
+                string baseline = checkedInBaseline(newResult.Mode);
                 if (!File.Exists(baseline))
                 {
-                    throw new UsageException($"no baseline for mode '{newResult.Mode}' at {baseline}; name OLD explicitly");
+                    throw new UsageException($"no baseline for mode '{newResult.Mode}' at {local} or {baseline}; name OLD explicitly");
                 }
-                return (PerfResult.Load(baseline), newResult);
+                PerfResult oldResult = PerfResult.Load(baseline);
+                output.WriteLine($"baseline: {baseline} (checked in; no baseline of this machine at {local})");
+                string advisory =
+                    $"NOT JUDGED: the checked-in baseline was measured elsewhere ({oldResult.Machine.Cpu} x{oldResult.Machine.Cores}, " +
+                    $"commit {oldResult.Commit ?? "?"}, {oldResult.CreatedUtc:yyyy-MM-dd}), so differences may be the machine's; the exit code is 0. " +
+                    $"For a verdict, measure a baseline here: Engine.Benchmarks/baseline.sh (regress of the merge base with main, written to {local}).";
+                return (oldResult, newResult, advisory);
             }
             case 2:
-                return (PerfResult.Load(paths[0]), PerfResult.Load(paths[1]));
+                return (PerfResult.Load(paths[0]), PerfResult.Load(paths[1]), null);
             default:
                 throw new UsageException("name one or two result files");
         }
@@ -99,8 +140,11 @@ public static class CompareCommand
         _ => throw new UsageException($"--test is mann-whitney or welch, not '{text}'"),
     };
 
-    /// <summary>Prints the report as a table and a summary line.</summary>
-    public static void Print(ComparisonReport report, PerfResult oldResult, PerfResult newResult, bool all, TextWriter output)
+    /// <summary>
+    /// Prints the report as a table and a summary line; with <c>judged</c> false (a comparison that only orients, see
+    /// <see cref="LoadResults"/>) there is no REGRESSION line.
+    /// </summary>
+    public static void Print(ComparisonReport report, PerfResult oldResult, PerfResult newResult, bool all, TextWriter output, bool judged = true)
     {
         ComparisonOptions options = report.Options;
         output.WriteLine($"old: {Describe(oldResult)}");
@@ -132,7 +176,7 @@ public static class CompareCommand
         output.WriteLine($"{Count(Verdict.Slower)} slower, {Count(Verdict.Faster)} faster, {Count(Verdict.Same)} unchanged, " +
                          $"{Count(Verdict.Reference)} reference, {Count(Verdict.Added)} added, {Count(Verdict.Missing)} missing" +
                          (Count(Verdict.NoReference) > 0 ? $", {Count(Verdict.NoReference)} without reference" : ""));
-        if (report.ExitCode != 0)
+        if (report.ExitCode != 0 && judged)
         {
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"REGRESSION: {Count(Verdict.Slower)} case(s) slower by more than {options.Threshold:P1}"));
         }

@@ -15,16 +15,16 @@ public static class RegressCommand
                        [--phases NAME,...] [--rounds N] [--arg N] [PATHS...]
           Measures decode-validate, compile, instantiate, execute and first-result of each program in every engine
           (our tier modes and the wasmtime reference) and writes the result JSON that 'compare' reads.
-          --quick       small program arguments, short iterations: a few minutes on 2 cores (the default)
-          --full        default program arguments, long iterations: the real measurement (tens of minutes)
-          --out FILE    the result (default perf-MODE.json)
+          --quick       small program arguments, short iterations, 2 rounds: a few minutes on 2 cores (the default)
+          --full        default program arguments, long iterations, 3 rounds: the real measurement (tens of minutes)
+          --out FILE    the result (default perf-out/perf-MODE.json at the repository root)
           --artifacts   BenchmarkDotNet's reports: full JSON, CSV of every measurement, markdown
-                        (default BenchmarkDotNet.Artifacts)
+                        (default perf-out/BenchmarkDotNet.Artifacts)
           --programs    only these corpus programs (default: all of Engine.Benchmarks/Programs)
           --engines     only these engines; the references (interpreter, wasmtime) are always measured
           --phases      only these phases
-          --rounds N    measure every case N times over the run, pooling the samples (default 3), so each case's
-                        samples span the run's drift instead of one moment of it
+          --rounds N    measure every case N times over the run, pooling the samples (default 2 quick, 3 full), so
+                        each case's samples span the run's drift instead of one moment of it
           --arg N       the argument of run(i32) for bare modules among PATHS (default 1)
           PATHS         more modules: .wasm files, folders of them, or programs.json manifests
         """;
@@ -39,8 +39,9 @@ public static class RegressCommand
         {
             CommandOptions options = CommandOptions.Parse(args, ["--quick", "--full"], ["--out", "--artifacts", "--programs", "--engines", "--phases", "--rounds", "--arg"]);
             plan = CreatePlan(options);
-            outPath = options.Value("--out", $"perf-{plan.Mode}.json")!;
-            artifacts = options.Value("--artifacts", "BenchmarkDotNet.Artifacts")!;
+            outPath = options.Value("--out", Path.Combine(BenchmarkFiles.OutputFolder, $"perf-{plan.Mode}.json"))!;
+            artifacts = options.Value("--artifacts", Path.Combine(BenchmarkFiles.OutputFolder, "BenchmarkDotNet.Artifacts"))!;
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(outPath))!);
         }
         catch (Exception e) when (e is UsageException or ArgumentException)
         {
@@ -101,7 +102,9 @@ public static class RegressCommand
             Engines = engines,
             PhaseNames = phases.Count == 0 ? Phases.All : phases,
             Size = full ? ProgramSize.Default : ProgramSize.Small,
-            Rounds = options.Int("--rounds", RegressionConfig.DefaultRounds) is > 0 and int rounds ? rounds : throw new UsageException("--rounds must be at least 1"),
+            Rounds = options.Int("--rounds", RegressionConfig.DefaultRounds(full ? "full" : "quick")) is > 0 and int rounds
+                ? rounds
+                : throw new UsageException("--rounds must be at least 1"),
         };
     }
 

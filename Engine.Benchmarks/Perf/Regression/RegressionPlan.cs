@@ -19,7 +19,7 @@ public sealed record RegressionPlan
     public required ProgramSize Size { get; init; }
 
     /// <summary>How many times every case is measured (see <see cref="RegressionConfig.DefaultRounds"/>).</summary>
-    public int Rounds { get; init; } = RegressionConfig.DefaultRounds;
+    public int Rounds { get; init; } = RegressionConfig.DefaultRounds("quick");
 
     /// <summary>
     /// The plan <see cref="PhaseBenchmarks"/> measures. BenchmarkDotNet runs it in this process (in-process

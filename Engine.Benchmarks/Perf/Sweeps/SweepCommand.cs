@@ -23,7 +23,7 @@ public static class SweepCommand
           --calls       calls of run(n) per run (default 5)
           --warmups     discarded runs before each (program, value)'s measured ones (default 1)
           --size        small (default) or default: the programs' small or default argument
-          --out         the output folder (default sweep-SETTING): sweep.json, summary.csv, runs.csv, timeline.csv,
+          --out         the output folder (default perf-out/sweep-SETTING at the repository root): sweep.json, summary.csv, runs.csv, timeline.csv,
                         total-time.svg, first-result.svg, timelines/PROGRAM-VALUE.svg
           PROGRAMS      corpus names, .wasm files, folders or programs.json manifests (default: the whole corpus)
         """;
@@ -37,7 +37,7 @@ public static class SweepCommand
         {
             CommandOptions options = CommandOptions.Parse(args, [], ["--setting", "--values", "--set", "--runs", "--calls", "--warmups", "--size", "--out"]);
             plan = CreatePlan(options);
-            folder = options.Value("--out", $"sweep-{plan.Setting.Name}")!;
+            folder = options.Value("--out", Path.Combine(BenchmarkFiles.OutputFolder, $"sweep-{plan.Setting.Name}"))!;
         }
         catch (Exception e) when (e is UsageException or ArgumentException)
         {
