@@ -2,25 +2,10 @@ using Engine.Core;
 
 namespace Engine.Baseline;
 
-internal enum ControlKind : byte
+/// <summary>An open block of the function: the shared <see cref="ControlFrame"/> and the compiler's labels.</summary>
+/// <remarks><see cref="ControlFrame.Height"/>: the stack height below the block's parameters; the label's values live in the homes from there.</remarks>
+internal sealed class Control : ControlFrame
 {
-    Block,
-    Loop,
-    If,
-    Else,
-    Function,
-}
-
-/// <summary>An open block of the function.</summary>
-internal sealed class Control
-{
-    public ControlKind Kind;
-    /// <summary>Opened in unreachable code: nothing of it is compiled.</summary>
-    public bool Dead;
-    public ValType[] Params = [];
-    public ValType[] Results = [];
-    /// <summary>Stack height below the block's parameters; the label's values live in the homes from here.</summary>
-    public int BaseHeight;
     /// <summary>The block's end (block, if, function) or header (loop).</summary>
     public MLabel Label;
     /// <summary>An if's branch to its else (or end) while no else was seen.</summary>
@@ -28,46 +13,21 @@ internal sealed class Control
     public bool HasElse;
     /// <summary>Some branch targets the end label.</summary>
     public bool Branched;
-
-    public ValType[] LabelTypes => Kind == ControlKind.Loop ? Params : Results;
 }
 
 internal sealed partial class CodeGen
 {
     private Control PushControl(ControlKind kind, ValType[] parameters, ValType[] results)
     {
-        if (_controlDepth == _controls.Count)
-        {
-            _controls.Add(new Control());
-        }
-        Control control = _controls[_controlDepth++];
-        control.Kind = kind;
-        control.Dead = false;
-        control.Params = parameters;
-        control.Results = results;
-        control.BaseHeight = _height - parameters.Length;
+        Control control = _controls.Push(kind, parameters, results, _height - parameters.Length);
         control.HasElse = false;
         control.Branched = false;
         return control;
     }
 
-    private Control ControlAt(uint depth) => _controls[_controlDepth - 1 - (int)depth];
+    private Control ControlAt(uint depth) => _controls[depth];
 
-    public int ControlDepth => _controlDepth;
-
-    private (ValType[] Params, ValType[] Results) BlockTypes(BlockType blockType)
-    {
-        if (blockType.IsEmpty)
-        {
-            return ([], []);
-        }
-        if (!blockType.IsTypeIndex)
-        {
-            return ([], [blockType.ValueType]);
-        }
-        FuncType type = _module.Types[blockType.TypeIndex];
-        return (type.Params, type.Results);
-    }
+    public int ControlDepth => _controls.Depth;
 
     private void PushDeadControl() => PushControl(ControlKind.Block, [], []).Dead = true;
 
@@ -78,7 +38,7 @@ internal sealed partial class CodeGen
             PushDeadControl();
             return;
         }
-        var (parameters, results) = BlockTypes(blockType);
+        var (parameters, results) = BlockTypes.Resolve(_module, blockType);
         SpillAll();
         Control control = PushControl(ControlKind.Block, parameters, results);
         control.Label = Masm.CreateLabel();
@@ -91,7 +51,7 @@ internal sealed partial class CodeGen
             PushDeadControl();
             return;
         }
-        var (parameters, results) = BlockTypes(blockType);
+        var (parameters, results) = BlockTypes.Resolve(_module, blockType);
         SpillAll();
         Control control = PushControl(ControlKind.Loop, parameters, results);
         control.Label = Masm.CreateLabel();
@@ -110,7 +70,7 @@ internal sealed partial class CodeGen
             PushDeadControl();
             return;
         }
-        var (parameters, results) = BlockTypes(blockType);
+        var (parameters, results) = BlockTypes.Resolve(_module, blockType);
         MLabel elseLabel = Masm.CreateLabel();
         if (Peek().Kind == ValueKind.Flags)
         {
@@ -147,11 +107,11 @@ internal sealed partial class CodeGen
         }
         if (!_unreachable)
         {
-            MoveTopTo(control.Results.Length, control.BaseHeight);
+            MoveTopTo(control.Results.Length, control.Height);
             Masm.Jump(control.Label);
             control.Branched = true;
         }
-        DiscardTo(control.BaseHeight);
+        DiscardTo(control.Height);
         Masm.Bind(control.ElseLabel);
         control.HasElse = true;
         control.Kind = ControlKind.Else;
@@ -168,7 +128,7 @@ internal sealed partial class CodeGen
         Control control = ControlAt(0);
         if (control.Dead)
         {
-            _controlDepth--;
+            _controls.Pop();
             return false;
         }
         if (control.Kind == ControlKind.Function)
@@ -177,16 +137,16 @@ internal sealed partial class CodeGen
             {
                 EmitReturn(fallsIntoEpilogue: false);
             }
-            _controlDepth--;
+            _controls.Pop();
             _unreachable = true;
             return true;
         }
         bool reachable = !_unreachable;
         if (reachable)
         {
-            MoveTopTo(control.Results.Length, control.BaseHeight);
+            MoveTopTo(control.Results.Length, control.Height);
         }
-        DiscardTo(control.BaseHeight);
+        DiscardTo(control.Height);
         if (control.Kind == ControlKind.If && !control.HasElse)
         {
             // An if without else: the false path passes its parameters through, already in place.
@@ -198,7 +158,7 @@ internal sealed partial class CodeGen
             Masm.Bind(control.Label);
             reachable = true;
         }
-        _controlDepth--;
+        _controls.Pop();
         foreach (ValType type in control.Results)
         {
             PushHome(type);
@@ -227,7 +187,7 @@ internal sealed partial class CodeGen
     /// <summary>Marks the rest of the current block unreachable: its stack is forgotten down to the block's base.</summary>
     public void SetUnreachable()
     {
-        DiscardTo(ControlAt(0).BaseHeight);
+        DiscardTo(ControlAt(0).Height);
         _unreachable = true;
     }
 
@@ -239,7 +199,7 @@ internal sealed partial class CodeGen
             EmitReturn(fallsIntoEpilogue: false);
             return;
         }
-        MoveTopTo(target.LabelTypes.Length, target.BaseHeight);
+        MoveTopTo(target.LabelTypes.Length, target.Height);
         Masm.Jump(target.Label);
         if (target.Kind != ControlKind.Loop)
         {
@@ -276,7 +236,7 @@ internal sealed partial class CodeGen
             Masm.Test(S32, c.Reg, c.Reg);
             taken = Cond.NotEqual;
         }
-        if (target.Kind != ControlKind.Function && TopIsAt(target.LabelTypes.Length, target.BaseHeight))
+        if (target.Kind != ControlKind.Function && TopIsAt(target.LabelTypes.Length, target.Height))
         {
             Masm.JumpIf(taken, target.Label);
             if (target.Kind != ControlKind.Loop)
@@ -314,7 +274,7 @@ internal sealed partial class CodeGen
         MLabel TargetOf(uint depth)
         {
             Control target = ControlAt(depth);
-            if (target.Kind != ControlKind.Function && TopIsAt(target.LabelTypes.Length, target.BaseHeight))
+            if (target.Kind != ControlKind.Function && TopIsAt(target.LabelTypes.Length, target.Height))
             {
                 if (target.Kind != ControlKind.Loop)
                 {

@@ -71,8 +71,7 @@ internal sealed partial class CodeGen : ICallerSavedValues
     public int LocalsOffset { get; private set; }
     public int HomesOffset { get; private set; }
 
-    private readonly List<Control> _controls = new();
-    private int _controlDepth;
+    private readonly ControlStack<Control> _controls = new();
     private bool _unreachable;
 
     private readonly List<int> _liveRefs = new();
@@ -145,7 +144,7 @@ internal sealed partial class CodeGen : ICallerSavedValues
             _freeXmms |= 1u << r.Number;
         }
         ChoosePinnedLocals(module, functionIndex);
-        _controlDepth = 0;
+        _controls.Clear();
         _unreachable = false;
         _emitter.SetCalleeSaved(_calleeSavedPinned);
         EmitPrologue();
@@ -257,7 +256,7 @@ internal sealed partial class CodeGen : ICallerSavedValues
         var weights = new long[_localCount];
         FunctionBody body = module.Body(functionIndex);
         var reader = new WasmReader(module.Bytes, body.CodeStart, body.End);
-        var scan = new LocalUsageScan(weights);
+        var scan = new LocalAccessVisitor<LocalUsageScan>(new LocalUsageScan(weights));
         while (!scan.Done)
         {
             reader.ReadOperator(ref scan);

@@ -307,64 +307,24 @@ public sealed partial class FunctionEmitter
                 TrapIf(Cond.AboveOrEqual, TrapCode.IntegerOverflow);
             }
         }
-        else if (!wideInt)
-        {
-            // u32 through a 64-bit conversion of the in-range input.
-            if (saturating)
-            {
-                MLabel zero = Masm.CreateLabel(), max = Masm.CreateLabel();
-                Masm.SseBits(SseBitOp.Xor, k, k);
-                Masm.Ucomi(floatSize, a, k);
-                Masm.JumpIf(Cond.BelowOrEqual, zero);
-                LoadFloat(k, floatSize, 4294967296.0);
-                Masm.Ucomi(floatSize, a, k);
-                Masm.JumpIf(Cond.AboveOrEqual, max);
-                Masm.CvtFloatToInt(floatSize, OperandSize.S64, r, a);
-                Masm.Jump(done);
-                Masm.Bind(zero);
-                Masm.MovImm(OperandSize.S32, r, 0);
-                Masm.Jump(done);
-                Masm.Bind(max);
-                Masm.MovImm(OperandSize.S32, r, uint.MaxValue);
-            }
-            else
-            {
-                Masm.Ucomi(floatSize, a, a);
-                TrapIf(Cond.Parity, TrapCode.InvalidConversionToInteger);
-                LoadFloat(k, floatSize, -1.0);
-                Masm.Ucomi(floatSize, a, k);
-                TrapIf(Cond.BelowOrEqual, TrapCode.IntegerOverflow);
-                LoadFloat(k, floatSize, 4294967296.0);
-                Masm.Ucomi(floatSize, a, k);
-                TrapIf(Cond.AboveOrEqual, TrapCode.IntegerOverflow);
-                Masm.CvtFloatToInt(floatSize, OperandSize.S64, r, a);
-                Masm.ZeroExtend32(r, r);
-            }
-        }
         else
         {
-            // u64: below 2^63 directly; above, subtract 2^63 first and set the top bit after.
-            MLabel big = Masm.CreateLabel();
+            // Unsigned, one range check for both widths: in range is (-1, 2^32) or (-1, 2^64), or (0, ...) when
+            // saturating, where 0 and below (and NaN) give 0. u32 goes through a 64-bit conversion of the in-range
+            // input; u64 converts below 2^63 directly and above it subtracts 2^63 first and sets the top bit after.
+            double upper = wideInt ? 18446744073709551616.0 : 4294967296.0;
+            MLabel big = wideInt ? Masm.CreateLabel() : default;
+            MLabel zero = default, max = default;
             if (saturating)
             {
-                MLabel zero = Masm.CreateLabel(), max = Masm.CreateLabel();
+                zero = Masm.CreateLabel();
+                max = Masm.CreateLabel();
                 Masm.SseBits(SseBitOp.Xor, k, k);
                 Masm.Ucomi(floatSize, a, k);
                 Masm.JumpIf(Cond.BelowOrEqual, zero);
-                LoadFloat(k, floatSize, 18446744073709551616.0);
+                LoadFloat(k, floatSize, upper);
                 Masm.Ucomi(floatSize, a, k);
                 Masm.JumpIf(Cond.AboveOrEqual, max);
-                LoadFloat(k, floatSize, 9223372036854775808.0);
-                Masm.Ucomi(floatSize, a, k);
-                Masm.JumpIf(Cond.AboveOrEqual, big);
-                Masm.CvtFloatToInt(floatSize, OperandSize.S64, r, a);
-                Masm.Jump(done);
-                Masm.Bind(zero);
-                Masm.MovImm(OperandSize.S32, r, 0);
-                Masm.Jump(done);
-                Masm.Bind(max);
-                Masm.MovImm(OperandSize.S64, r, -1);
-                Masm.Jump(done);
             }
             else
             {
@@ -373,21 +333,50 @@ public sealed partial class FunctionEmitter
                 LoadFloat(k, floatSize, -1.0);
                 Masm.Ucomi(floatSize, a, k);
                 TrapIf(Cond.BelowOrEqual, TrapCode.IntegerOverflow);
-                LoadFloat(k, floatSize, 18446744073709551616.0);
+                LoadFloat(k, floatSize, upper);
                 Masm.Ucomi(floatSize, a, k);
                 TrapIf(Cond.AboveOrEqual, TrapCode.IntegerOverflow);
+            }
+            if (wideInt)
+            {
                 LoadFloat(k, floatSize, 9223372036854775808.0);
                 Masm.Ucomi(floatSize, a, k);
                 Masm.JumpIf(Cond.AboveOrEqual, big);
-                Masm.CvtFloatToInt(floatSize, OperandSize.S64, r, a);
+            }
+            Masm.CvtFloatToInt(floatSize, OperandSize.S64, r, a);
+            if (saturating || wideInt)
+            {
                 Masm.Jump(done);
             }
-            Masm.Bind(big);
-            // k still holds 2^63.
-            Masm.Sse(SseOp.Sub, floatSize, a, k);
-            Masm.CvtFloatToInt(floatSize, OperandSize.S64, r, a);
-            Masm.MovImm(OperandSize.S64, Reg.Rax, long.MinValue);
-            Masm.Alu(AluOp.Xor, OperandSize.S64, r, Reg.Rax);
+            else
+            {
+                Masm.ZeroExtend32(r, r);
+            }
+            if (saturating)
+            {
+                Masm.Bind(zero);
+                Masm.MovImm(OperandSize.S32, r, 0);
+                Masm.Jump(done);
+                Masm.Bind(max);
+                if (wideInt)
+                {
+                    Masm.MovImm(OperandSize.S64, r, -1);
+                    Masm.Jump(done);
+                }
+                else
+                {
+                    Masm.MovImm(OperandSize.S32, r, uint.MaxValue);
+                }
+            }
+            if (wideInt)
+            {
+                Masm.Bind(big);
+                // k still holds 2^63.
+                Masm.Sse(SseOp.Sub, floatSize, a, k);
+                Masm.CvtFloatToInt(floatSize, OperandSize.S64, r, a);
+                Masm.MovImm(OperandSize.S64, Reg.Rax, long.MinValue);
+                Masm.Alu(AluOp.Xor, OperandSize.S64, r, Reg.Rax);
+            }
         }
         Masm.Bind(done);
     }

@@ -7,39 +7,27 @@ public sealed partial class WasiContext
 {
     /// <summary><c>args_get</c>: writes argv pointers to <paramref name="argvPointer"/> and the
     /// NUL-terminated UTF-8 strings to <paramref name="argvBufferPointer"/>.</summary>
-    public Errno ArgsGet(Span<byte> memory, uint argvPointer, uint argvBufferPointer)
-    {
-        try
-        {
-            WriteStrings(new GuestMemory(memory), _args, argvPointer, argvBufferPointer);
-            return Errno.Success;
-        }
-        catch (Exception e) when (IsGuestVisible(e))
-        {
-            return Failure(e);
-        }
-    }
+    public Errno ArgsGet(Span<byte> memory, uint argvPointer, uint argvBufferPointer) =>
+        StringsGet(memory, _args, argvPointer, argvBufferPointer);
 
     /// <summary><c>args_sizes_get</c>: the argument count and the bytes <see cref="ArgsGet"/> needs.</summary>
-    public Errno ArgsSizesGet(Span<byte> memory, uint countPointer, uint bufferSizePointer)
-    {
-        try
-        {
-            WriteSizes(new GuestMemory(memory), _args, countPointer, bufferSizePointer);
-            return Errno.Success;
-        }
-        catch (Exception e) when (IsGuestVisible(e))
-        {
-            return Failure(e);
-        }
-    }
+    public Errno ArgsSizesGet(Span<byte> memory, uint countPointer, uint bufferSizePointer) =>
+        StringsSizesGet(memory, _args, countPointer, bufferSizePointer);
 
     /// <summary><c>environ_get</c>: like <see cref="ArgsGet"/>, for "NAME=value" strings.</summary>
-    public Errno EnvironGet(Span<byte> memory, uint environPointer, uint environBufferPointer)
+    public Errno EnvironGet(Span<byte> memory, uint environPointer, uint environBufferPointer) =>
+        StringsGet(memory, _environment, environPointer, environBufferPointer);
+
+    /// <summary><c>environ_sizes_get</c>: the variable count and the bytes <see cref="EnvironGet"/> needs.</summary>
+    public Errno EnvironSizesGet(Span<byte> memory, uint countPointer, uint bufferSizePointer) =>
+        StringsSizesGet(memory, _environment, countPointer, bufferSizePointer);
+
+    // args_get and environ_get: the same ABI over two lists.
+    private Errno StringsGet(Span<byte> memory, byte[][] strings, uint pointersPointer, uint bufferPointer)
     {
         try
         {
-            WriteStrings(new GuestMemory(memory), _environment, environPointer, environBufferPointer);
+            WriteStrings(new GuestMemory(memory), strings, pointersPointer, bufferPointer);
             return Errno.Success;
         }
         catch (Exception e) when (IsGuestVisible(e))
@@ -48,12 +36,11 @@ public sealed partial class WasiContext
         }
     }
 
-    /// <summary><c>environ_sizes_get</c>: the variable count and the bytes <see cref="EnvironGet"/> needs.</summary>
-    public Errno EnvironSizesGet(Span<byte> memory, uint countPointer, uint bufferSizePointer)
+    private Errno StringsSizesGet(Span<byte> memory, byte[][] strings, uint countPointer, uint bufferSizePointer)
     {
         try
         {
-            WriteSizes(new GuestMemory(memory), _environment, countPointer, bufferSizePointer);
+            WriteSizes(new GuestMemory(memory), strings, countPointer, bufferSizePointer);
             return Errno.Success;
         }
         catch (Exception e) when (IsGuestVisible(e))

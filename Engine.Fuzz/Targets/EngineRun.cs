@@ -44,10 +44,15 @@ public static class EngineRun
     public static Action<byte[]>? DumpMemory { get; set; }
 
     /// <summary>The events of running <paramref name="bytes"/> in <paramref name="mode"/>.</summary>
-    public static List<string> Run(byte[] bytes, string mode)
+    public static List<string> Run(byte[] bytes, string mode) => Run(bytes, Config(mode));
+
+    /// <summary>
+    /// The events of running <paramref name="bytes"/> with <paramref name="config"/>: the one runner of the fuzzer's
+    /// differential targets and of the differential tests (which pass <paramref name="options"/>).
+    /// </summary>
+    public static List<string> Run(byte[] bytes, EngineConfig config, EngineRunOptions options = default)
     {
         var events = new List<string>();
-        EngineConfig config = Config(mode);
         var engine = new WasmEngine(config);
         using var store = new Store(engine);
         if (config.ConsumeFuel)
@@ -104,8 +109,9 @@ public static class EngineRun
                 continue;
             }
             reset?.Invoke();
-            List<object?> arguments = DiffTarget.Arguments(bytes, export.Name, type.Params);
-            Value[] values = arguments.Select((a, i) => ToValue(type.Params[i], a)).ToArray();
+            Value[] values = options.ZeroArguments
+                ? type.Params.Select(Value.Default).ToArray()
+                : DiffTarget.Arguments(bytes, export.Name, type.Params).Select((a, i) => ToValue(type.Params[i], a)).ToArray();
             try
             {
                 Value[] results = instance.GetFunction(export.Name)!.Invoke(values);
@@ -113,12 +119,17 @@ public static class EngineRun
             }
             catch (TrapException e) when (e.Code == TrapCode.StackExhausted)
             {
+                // The tiers' stack limits differ: how far the recursion got (and its side effects) is not comparable.
                 events.Add($"{export.Name} stack exhausted");
                 return events;
             }
             catch (TrapException e)
             {
-                events.Add($"{export.Name} trap {TrapName(e.Code)}");
+                events.Add(options.TrapMessages ? $"{export.Name} trap {e.Code}: {e.Message}" : $"{export.Name} trap {TrapName(e.Code)}");
+            }
+            if (options.MemoryAfterEachCall && instance.GetMemory("memory") is { } memory)
+            {
+                events.Add($"  memory sha256 {Convert.ToHexString(SHA256.HashData(memory.Span))[..16]}");
             }
             // Collect between calls: what tables and globals hold must survive it.
             store.Gc();
@@ -191,3 +202,9 @@ public static class EngineRun
         _ => Value.Null(type),
     };
 }
+
+/// <summary>What <see cref="EngineRun.Run(byte[], EngineConfig, EngineRunOptions)"/> does beyond the fuzzer's defaults.</summary>
+/// <param name="ZeroArguments">Call every export with zero arguments instead of <see cref="DiffTarget.Arguments"/>.</param>
+/// <param name="TrapMessages">Record a trap's code and message (comparable between our tiers, not with wasmtime).</param>
+/// <param name="MemoryAfterEachCall">Record a hash of the memory named <c>memory</c> after each call (for debugging).</param>
+public readonly record struct EngineRunOptions(bool ZeroArguments = false, bool TrapMessages = false, bool MemoryAfterEachCall = false);

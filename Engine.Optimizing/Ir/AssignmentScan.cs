@@ -1,4 +1,3 @@
-using System.Runtime.Intrinsics;
 using Engine.Core;
 
 namespace Engine.Optimizing.Ir;
@@ -62,7 +61,7 @@ internal sealed class AssignmentScan
         }
         FunctionBody body = module.Body(functionIndex);
         var reader = new WasmReader(module.Bytes, body.CodeStart, body.End);
-        var visitor = new Visitor(this);
+        var visitor = new LocalAccessVisitor<Visitor>(new Visitor(this));
         while (!visitor.Done)
         {
             reader.ReadOperator(ref visitor);
@@ -155,93 +154,31 @@ internal sealed class AssignmentScan
     // Per open block (any kind): whether it is a loop.
     private bool[] _isLoop = new bool[16];
 
-    private struct Visitor : IOperatorVisitor
+    // The scan's view of the body, read through LocalAccessVisitor.
+    private readonly struct Visitor(AssignmentScan scan) : ILocalAccessScan
     {
-        private readonly AssignmentScan _scan;
-        private int _depth;
-
-        public Visitor(AssignmentScan scan)
+        public void Open(int depth, bool loop)
         {
-            _scan = scan;
-            _depth = 1;
-        }
-
-        public readonly bool Done => _depth == 0;
-
-        private void Open(bool loop)
-        {
-            if (_depth == _scan._isLoop.Length)
+            if (depth == scan._isLoop.Length)
             {
-                Array.Resize(ref _scan._isLoop, _depth * 2);
+                Array.Resize(ref scan._isLoop, depth * 2);
             }
-            _scan._isLoop[_depth] = loop;
+            scan._isLoop[depth] = loop;
             if (loop)
             {
-                _scan.OpenLoop();
+                scan.OpenLoop();
             }
-            _depth++;
         }
 
-        public void VisitBlock(BlockType blockType) => Open(false);
-        public void VisitLoop(BlockType blockType) => Open(true);
-        public void VisitIf(BlockType blockType) => Open(false);
-
-        public void VisitEnd()
+        public void Close(int depth)
         {
-            _depth--;
-            if (_depth > 0 && _scan._isLoop[_depth])
+            if (depth > 0 && scan._isLoop[depth])
             {
-                _scan.CloseLoop();
+                scan.CloseLoop();
             }
         }
 
-        public readonly void VisitLocalSet(uint localIndex) => _scan.Assign(localIndex);
-        public readonly void VisitLocalTee(uint localIndex) => _scan.Assign(localIndex);
-
-        public readonly void VisitLocalGet(uint localIndex) { }
-        public readonly void VisitCall(uint functionIndex) { }
-        public readonly void VisitCallIndirect(uint typeIndex, uint tableIndex) { }
-        public readonly void VisitUnreachable() { }
-        public readonly void VisitNop() { }
-        public readonly void VisitElse() { }
-        public readonly void VisitBr(uint relativeDepth) { }
-        public readonly void VisitBrIf(uint relativeDepth) { }
-        public readonly void VisitBrTable(BrTable table) { }
-        public readonly void VisitReturn() { }
-        public readonly void VisitDrop() { }
-        public readonly void VisitSelect() { }
-        public readonly void VisitSelectTyped(ValType type, uint typeCount) { }
-        public readonly void VisitGlobalGet(uint globalIndex) { }
-        public readonly void VisitGlobalSet(uint globalIndex) { }
-        public readonly void VisitTableGet(uint tableIndex) { }
-        public readonly void VisitTableSet(uint tableIndex) { }
-        public readonly void VisitLoad(Opcode opcode, MemArg memArg) { }
-        public readonly void VisitStore(Opcode opcode, MemArg memArg) { }
-        public readonly void VisitMemorySize() { }
-        public readonly void VisitMemoryGrow() { }
-        public readonly void VisitI32Const(int value) { }
-        public readonly void VisitI64Const(long value) { }
-        public readonly void VisitF32Const(uint bits) { }
-        public readonly void VisitF64Const(ulong bits) { }
-        public readonly void VisitPlain(Opcode opcode) { }
-        public readonly void VisitRefNull(ValType type) { }
-        public readonly void VisitRefIsNull() { }
-        public readonly void VisitRefFunc(uint functionIndex) { }
-        public readonly void VisitMemoryInit(uint dataIndex) { }
-        public readonly void VisitDataDrop(uint dataIndex) { }
-        public readonly void VisitMemoryCopy() { }
-        public readonly void VisitMemoryFill() { }
-        public readonly void VisitTableInit(uint elemIndex, uint tableIndex) { }
-        public readonly void VisitElemDrop(uint elemIndex) { }
-        public readonly void VisitTableCopy(uint destinationTable, uint sourceTable) { }
-        public readonly void VisitTableGrow(uint tableIndex) { }
-        public readonly void VisitTableSize(uint tableIndex) { }
-        public readonly void VisitTableFill(uint tableIndex) { }
-        public readonly void VisitV128Const(Vector128<byte> value) { }
-        public readonly void VisitI8x16Shuffle(Vector128<byte> lanes) { }
-        public readonly void VisitExtractLane(Opcode opcode, byte lane) { }
-        public readonly void VisitReplaceLane(Opcode opcode, byte lane) { }
-        public readonly void VisitLoadLane(Opcode opcode, MemArg memArg, byte lane) { }
-        public readonly void VisitStoreLane(Opcode opcode, MemArg memArg, byte lane) { }
+        public void Read(uint localIndex) { }
+        public void Write(uint localIndex) => scan.Assign(localIndex);
     }
 }

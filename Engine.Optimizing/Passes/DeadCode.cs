@@ -284,53 +284,75 @@ internal sealed class DeadCode
     /// <summary>Replaces every use of a value v with <paramref name="replace"/>[v] (followed transitively) where that is not -1.</summary>
     public static void RewriteUses(IrFunction f, int[] replace)
     {
-        int Resolve(int v)
-        {
-            while (replace[v] >= 0)
-            {
-                v = replace[v];
-            }
-            return v;
-        }
         for (int b = f.LayoutFirst; b >= 0; b = f.Blocks[b].LayoutNext)
         {
             for (int id = f.Blocks[b].First; id >= 0; id = f[id].Next)
             {
-                ref Inst inst = ref f[id];
-                int mask = OpInfo.ValueFieldMask(inst.Op);
-                if ((mask & 1) != 0 && inst.A >= 0)
+                RewriteOperands(f, id, replace);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Replaces each value operand v of instruction <paramref name="id"/> (its fields, pool operands and branch
+    /// arguments) with <paramref name="replace"/>[v], followed transitively, where that is not -1: the one rewrite
+    /// of dead-code elimination and value numbering.
+    /// </summary>
+    public static void RewriteOperands(IrFunction f, int id, int[] replace)
+    {
+        ref Inst inst = ref f[id];
+        int mask = OpInfo.ValueFieldMask(inst.Op);
+        if ((mask & 1) != 0 && inst.A >= 0)
+        {
+            inst.A = Resolve(replace, inst.A);
+        }
+        if ((mask & 2) != 0 && inst.B >= 0)
+        {
+            inst.B = Resolve(replace, inst.B);
+        }
+        if ((mask & 4) != 0 && inst.C >= 0)
+        {
+            inst.C = Resolve(replace, inst.C);
+        }
+        if ((OpInfo.Flags(inst.Op) & OpFlags.PoolOperands) != 0)
+        {
+            Span<int> operands = f.PoolOperands(id);
+            for (int i = 0; i < operands.Length; i++)
+            {
+                operands[i] = Resolve(replace, operands[i]);
+            }
+        }
+        if (OpInfo.IsTerminator(inst.Op))
+        {
+            int count = f.SuccessorCount(id);
+            for (int s = 0; s < count; s++)
+            {
+                Span<int> args = f.CallArgs(f.SuccessorCall(id, s));
+                for (int i = 0; i < args.Length; i++)
                 {
-                    inst.A = Resolve(inst.A);
-                }
-                if ((mask & 2) != 0 && inst.B >= 0)
-                {
-                    inst.B = Resolve(inst.B);
-                }
-                if ((mask & 4) != 0 && inst.C >= 0)
-                {
-                    inst.C = Resolve(inst.C);
-                }
-                if ((OpInfo.Flags(inst.Op) & OpFlags.PoolOperands) != 0)
-                {
-                    Span<int> operands = f.PoolOperands(id);
-                    for (int i = 0; i < operands.Length; i++)
-                    {
-                        operands[i] = Resolve(operands[i]);
-                    }
-                }
-                if (OpInfo.IsTerminator(inst.Op))
-                {
-                    int count = f.SuccessorCount(id);
-                    for (int s = 0; s < count; s++)
-                    {
-                        Span<int> args = f.CallArgs(f.SuccessorCall(id, s));
-                        for (int i = 0; i < args.Length; i++)
-                        {
-                            args[i] = Resolve(args[i]);
-                        }
-                    }
+                    args[i] = Resolve(replace, args[i]);
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// The end of <paramref name="value"/>'s chain in <paramref name="replace"/> (-1 ends it); the chain is
+    /// compressed on the way, so later lookups take one step.
+    /// </summary>
+    public static int Resolve(int[] replace, int value)
+    {
+        int v = value;
+        while (replace[v] >= 0)
+        {
+            v = replace[v];
+        }
+        while (replace[value] >= 0 && replace[value] != v)
+        {
+            int next = replace[value];
+            replace[value] = v;
+            value = next;
+        }
+        return v;
     }
 }

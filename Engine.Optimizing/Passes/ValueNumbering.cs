@@ -87,22 +87,7 @@ internal sealed class ValueNumbering
         }
     }
 
-    private int Resolve(int value)
-    {
-        int v = value;
-        while (_replace[v] >= 0)
-        {
-            v = _replace[v];
-        }
-        // Path compression.
-        while (_replace[value] >= 0 && _replace[value] != v)
-        {
-            int next = _replace[value];
-            _replace[value] = v;
-            value = next;
-        }
-        return v;
-    }
+    private int Resolve(int value) => DeadCode.Resolve(_replace, value);
 
     private void WalkDominatorTree()
     {
@@ -245,42 +230,15 @@ internal sealed class ValueNumbering
         }
     }
 
-    private void ResolveOperands(int id)
+    private void ResolveOperands(int id) => DeadCode.RewriteOperands(_f, id, _replace);
+
+    /// <summary>A branch or br_table whose selector is a constant becomes a jump to the edge it always takes.</summary>
+    private void FoldToJump(ref Inst inst, int edge)
     {
-        ref Inst inst = ref _f[id];
-        int mask = OpInfo.ValueFieldMask(inst.Op);
-        if ((mask & 1) != 0 && inst.A >= 0)
-        {
-            inst.A = Resolve(inst.A);
-        }
-        if ((mask & 2) != 0 && inst.B >= 0)
-        {
-            inst.B = Resolve(inst.B);
-        }
-        if ((mask & 4) != 0 && inst.C >= 0)
-        {
-            inst.C = Resolve(inst.C);
-        }
-        if ((OpInfo.Flags(inst.Op) & OpFlags.PoolOperands) != 0)
-        {
-            Span<int> operands = _f.PoolOperands(id);
-            for (int i = 0; i < operands.Length; i++)
-            {
-                operands[i] = Resolve(operands[i]);
-            }
-        }
-        if (OpInfo.IsTerminator(inst.Op))
-        {
-            int count = _f.SuccessorCount(id);
-            for (int s = 0; s < count; s++)
-            {
-                Span<int> args = _f.CallArgs(_f.SuccessorCall(id, s));
-                for (int i = 0; i < args.Length; i++)
-                {
-                    args[i] = Resolve(args[i]);
-                }
-            }
-        }
+        inst.Op = Op.Jump;
+        inst.A = edge;
+        inst.B = inst.C = -1;
+        ChangedControlFlow = true;
     }
 
     private void Replace(int id, int by)
@@ -338,21 +296,13 @@ internal sealed class ValueNumbering
             case Op.Branch:
                 if (Simplifier.IsConst(_f, inst.A, out long condition))
                 {
-                    int taken = (uint)condition != 0 ? inst.B : inst.C;
-                    inst.Op = Op.Jump;
-                    inst.A = taken;
-                    inst.B = inst.C = -1;
-                    ChangedControlFlow = true;
+                    FoldToJump(ref inst, (uint)condition != 0 ? inst.B : inst.C);
                 }
                 return;
             case Op.BrTable:
                 if (Simplifier.IsConst(_f, inst.A, out long index))
                 {
-                    int target = (ulong)(uint)index < (ulong)(inst.C - 1) ? _f.Pool[inst.B + (int)(uint)index] : _f.Pool[inst.B + inst.C - 1];
-                    inst.Op = Op.Jump;
-                    inst.A = target;
-                    inst.B = inst.C = -1;
-                    ChangedControlFlow = true;
+                    FoldToJump(ref inst, (ulong)(uint)index < (ulong)(inst.C - 1) ? _f.Pool[inst.B + (int)(uint)index] : _f.Pool[inst.B + inst.C - 1]);
                 }
                 return;
             case Op.BoundsCheck:

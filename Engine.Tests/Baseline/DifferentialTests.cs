@@ -1,8 +1,5 @@
 using System.Diagnostics;
-using System.Security.Cryptography;
-using System.Text;
-using Engine.Core;
-using Engine.Runtime;
+using Engine.Fuzz.Targets;
 using NUnit.Framework;
 
 namespace Engine.Tests.Baseline;
@@ -108,94 +105,7 @@ public sealed class DifferentialTests
         }
     }
 
-    /// <summary>Runs every export; returns what happened, one line per event.</summary>
-    private static List<string> Run(byte[] bytes, string mode, bool memoryAfterEachCall = false)
-    {
-        var events = new List<string>();
-        var engine = new WasmEngine(TierModes.Config(mode));
-        using var store = new Store(engine);
-        Module module = Module.FromBytes(engine, bytes);
-        var linker = new Linker(engine);
-        foreach (ImportType import in module.Imports)
-        {
-            if (import.Type is FunctionExternType { Type: var type })
-            {
-                string name = import.Name;
-                linker.DefineFunction(import.Module, import.Name, type, (_, args, results) =>
-                {
-                    events.Add($"{name}({string.Join(", ", args.ToArray().Select(Describe))})");
-                    for (int i = 0; i < results.Length; i++)
-                    {
-                        results[i] = Value.Default(type.Results[i]);
-                    }
-                });
-            }
-        }
-        Instance instance;
-        try
-        {
-            instance = linker.Instantiate(store, module);
-        }
-        catch (TrapException e)
-        {
-            events.Add($"instantiation trap {e.Code}");
-            return events;
-        }
-        Function? resetHangLimit = instance.GetFunction("hangLimitInitializer");
-        foreach (ExportType export in module.Exports)
-        {
-            if (export.Type is not FunctionExternType { Type: var type } || export.Name == "hangLimitInitializer")
-            {
-                continue;
-            }
-            resetHangLimit?.Invoke();
-            Function function = instance.GetFunction(export.Name)!;
-            Value[] arguments = type.Params.Select(Value.Default).ToArray();
-            try
-            {
-                Value[] results = function.Invoke(arguments);
-                events.Add($"{export.Name} -> {string.Join(", ", results.Select(Describe))}");
-            }
-            catch (TrapException e) when (e.Code == TrapCode.StackExhausted)
-            {
-                // The tiers' stack limits differ: how far the recursion got (and its side effects) is not comparable.
-                events.Add($"{export.Name} stack exhausted");
-                return events;
-            }
-            catch (TrapException e)
-            {
-                events.Add($"{export.Name} trap {e.Code}: {e.Message}");
-            }
-            if (memoryAfterEachCall && instance.GetMemory("memory") is { } memory)
-            {
-                events.Add($"  memory sha256 {Convert.ToHexString(SHA256.HashData(memory.Span))[..16]}");
-            }
-        }
-        foreach (var (name, item) in instance.Exports)
-        {
-            switch (item)
-            {
-                case Global global:
-                    events.Add($"global {name} = {Describe(global.Value)}");
-                    break;
-                case Memory memory:
-                    events.Add($"memory {name}: {memory.Pages} pages, sha256 {Convert.ToHexString(SHA256.HashData(memory.Span))}");
-                    break;
-                case Table table:
-                    events.Add($"table {name}: {table.Length} elements");
-                    break;
-            }
-        }
-        return events;
-    }
-
-    private static string Describe(Value value) => value.Type switch
-    {
-        ValType.F32 when float.IsNaN(value.AsF32()) => "f32 nan",
-        ValType.F64 when double.IsNaN(value.AsF64()) => "f64 nan",
-        ValType.F32 or ValType.F64 or ValType.I32 or ValType.I64 => $"{value.Type.ToWatName()} {value.Bits:x}",
-        ValType.FuncRef => value.IsNull ? "funcref null" : $"funcref {value.AsFuncRef()!.Name ?? "?"}",
-        ValType.ExternRef => value.IsNull ? "externref null" : "externref",
-        _ => value.ToString(),
-    };
+    /// <summary>Runs every export with zero arguments; returns what happened, one line per event (the fuzzer's runner).</summary>
+    private static List<string> Run(byte[] bytes, string mode, bool memoryAfterEachCall = false) =>
+        EngineRun.Run(bytes, TierModes.Config(mode), new EngineRunOptions(ZeroArguments: true, TrapMessages: true, MemoryAfterEachCall: memoryAfterEachCall));
 }
