@@ -592,7 +592,7 @@ internal sealed partial class CodeGen
             intoLocal = true;
         }
         Operand address = PopOperand(allowMemory: false);
-        Mem at = _emitter.HeapAddress(address, memArg.Offset, size);
+        Mem at = _emitter.HeapAddress(address, (uint)memArg.Offset, size);
         if (intoLocal)
         {
             MaterializeReadersOf(local);
@@ -637,7 +637,7 @@ internal sealed partial class CodeGen
         ValType type = Peek().Type;
         Operand value = PopOperand(allowMemory: false);
         Operand address = PopOperand(allowMemory: false);
-        Mem at = _emitter.HeapAddress(address, memArg.Offset, size);
+        Mem at = _emitter.HeapAddress(address, (uint)memArg.Offset, size);
         OperandSize access = OperandSizeExtensions.FromBytes(size);
         if (value.IsImmediate && size >= 4)
         {

@@ -3,7 +3,7 @@ using Engine.Runtime;
 
 namespace Engine.Cli;
 
-/// <summary>The command line's tier-up options (shared by the commands that run code).</summary>
+/// <summary>The command line's tier-up and WebAssembly feature options (shared by the commands that run code).</summary>
 internal sealed class TierOptions
 {
     /// <summary>The help text of the options.</summary>
@@ -15,13 +15,17 @@ internal sealed class TierOptions
         "  --function-tier NAME=TIER\n" +
         "                          force a function (name-section name or index) to a tier\n" +
         "  --bounds-checks KIND    how compiled code checks memory accesses: guard (guard pages, the\n" +
-        "                          default: 4 GiB + 32 MiB of address space per memory) or explicit";
+        "                          default: 4 GiB + 32 MiB of address space per memory) or explicit\n" +
+        "  --wasm FEATURES         WebAssembly features, comma-separated: 2.0 (the 2.0 rules: what the 2.0 spec\n" +
+        "                          suite expects), 3.0 (every implemented feature, the default), or NAME=y|n\n" +
+        "                          for extended-const, memarg64, function-references";
 
     private int? _calls;
     private int? _loops;
     private bool _sync;
     private BoundsCheckStrategy? _boundsChecks;
     private readonly Dictionary<string, TierMode> _functionTiers = new(StringComparer.Ordinal);
+    private WasmFeatures? _features;
 
     /// <summary>interpreter (or interp), baseline, optimizing or tiered: the value of <c>--tier</c> and of <c>--function-tier NAME=TIER</c>.</summary>
     public static TierMode Parse(string value) =>
@@ -52,6 +56,9 @@ internal sealed class TierOptions
                     string other => throw new UsageException($"unknown --bounds-checks '{other}' (guard or explicit)"),
                 };
                 return true;
+            case "--wasm" or "-W":
+                _features = ParseFeatures(Value(args, ref i), _features ?? WasmFeatures.Default);
+                return true;
             case "--function-tier":
                 string value = Value(args, ref i);
                 int eq = value.IndexOf('=');
@@ -74,7 +81,43 @@ internal sealed class TierOptions
         BackgroundCompilation = !_sync && config.BackgroundCompilation,
         FunctionTiers = _functionTiers.Count > 0 ? _functionTiers : config.FunctionTiers,
         BoundsChecks = _boundsChecks ?? config.BoundsChecks,
+        Features = _features ?? config.Features,
     };
+
+    /// <summary>The value of <c>--wasm</c>: <c>2.0</c>, <c>3.0</c> or <c>NAME=y|n</c>, comma-separated, applied in order to <paramref name="features"/>.</summary>
+    public static WasmFeatures ParseFeatures(string value, WasmFeatures features)
+    {
+        foreach (string item in value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (item is "2.0" or "2")
+            {
+                features = WasmFeatures.Wasm2;
+                continue;
+            }
+            if (item is "3.0" or "3" or "default")
+            {
+                features = WasmFeatures.Default;
+                continue;
+            }
+            int eq = item.IndexOf('=');
+            string name = eq < 0 ? item : item[..eq];
+            string setting = eq < 0 ? "y" : item[(eq + 1)..];
+            WasmFeatures feature = name switch
+            {
+                "extended-const" => WasmFeatures.ExtendedConst,
+                "memarg64" => WasmFeatures.MemArg64,
+                "function-references" => WasmFeatures.FunctionReferences,
+                _ => throw new UsageException($"unknown WebAssembly feature '{name}' (2.0, 3.0, extended-const, memarg64, function-references)"),
+            };
+            features = setting switch
+            {
+                "y" or "yes" or "true" => features | feature,
+                "n" or "no" or "false" => features & ~feature,
+                _ => throw new UsageException($"--wasm {name}= needs y or n, not '{setting}'"),
+            };
+        }
+        return features;
+    }
 
     private static string Value(string[] args, ref int i)
     {

@@ -425,7 +425,7 @@ public sealed partial class Translator
         {
             return;
         }
-        ValType type = _module.Globals[(int)index].Type;
+        ValType type = _module.Globals[(int)index].Type.Erased();
         int d = PushTemp(type);
         switch (type)
         {
@@ -450,7 +450,7 @@ public sealed partial class Translator
         {
             return;
         }
-        ValType type = _module.Globals[(int)index].Type;
+        ValType type = _module.Globals[(int)index].Type.Erased();
         Entry value = Pop();
         int slot = Operand(value);
         switch (type)
@@ -546,12 +546,12 @@ public sealed partial class Translator
         if (scalar is Op op)
         {
             var (slot, addend) = Address(address);
-            Emit(op, PushTemp(result), slot, addend, (int)memArg.Offset);
+            Emit(op, PushTemp(result), slot, addend, (int)(uint)memArg.Offset);
         }
         else
         {
             int slot = Operand(address);
-            Emit(SimdLoad(opcode), PushTemp(result), slot, (int)memArg.Offset);
+            Emit(SimdLoad(opcode), PushTemp(result), slot, (int)(uint)memArg.Offset);
         }
     }
 
@@ -586,7 +586,7 @@ public sealed partial class Translator
         Entry value = Pop(), address = Pop();
         var (slot, addend) = Address(address);
         int sv = Operand(value);
-        Emit(op, slot, sv, addend, (int)memArg.Offset);
+        Emit(op, slot, sv, addend, (int)(uint)memArg.Offset);
     }
 
     /// <summary>The instruction of a store (they write the low bytes of a slot: one per access size); null for none.</summary>
@@ -737,7 +737,7 @@ public sealed partial class Translator
             ValType type = t._module.Tables[(int)tableIndex].ElementType;
             var (i, _, _) = t.PopOperands(1);
             int d = t.PushTemp(type);
-            if (type == ValType.ExternRef)
+            if (type.Erased() == ValType.ExternRef)
             {
                 t.EmitSafepoint(Op.TableGetExternRef, d, (int)tableIndex, i);
             }
@@ -754,7 +754,7 @@ public sealed partial class Translator
                 return;
             }
             var (i, v, _) = t.PopOperands(2);
-            if (t._module.Tables[(int)tableIndex].ElementType == ValType.ExternRef)
+            if (t._module.Tables[(int)tableIndex].ElementType.Erased() == ValType.ExternRef)
             {
                 t.EmitSafepoint(Op.TableSetExternRef, (int)tableIndex, i, v);
             }

@@ -87,7 +87,7 @@ public sealed partial class Translator
             return;
         }
         var (address, v, _) = PopOperands(2);
-        Emit(SimdOp(opcode), PushTemp(ValType.V128), address, v, (int)memArg.Offset, lane);
+        Emit(SimdOp(opcode), PushTemp(ValType.V128), address, v, (int)(uint)memArg.Offset, lane);
     }
 
     private void StoreLane(Opcode opcode, MemArg memArg, byte lane)
@@ -97,6 +97,6 @@ public sealed partial class Translator
             return;
         }
         var (address, v, _) = PopOperands(2);
-        Emit(SimdOp(opcode), address, v, (int)memArg.Offset, lane);
+        Emit(SimdOp(opcode), address, v, (int)(uint)memArg.Offset, lane);
     }
 }

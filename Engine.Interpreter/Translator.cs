@@ -319,7 +319,7 @@ public sealed partial class Translator
         // Only externrefs: a funcref is the address of a VMFuncRef, which the collector must never count.
         for (int i = 0; i < _localCount; i++)
         {
-            if (_localTypes[i] == ValType.ExternRef)
+            if (_localTypes[i].Erased() == ValType.ExternRef)
             {
                 _liveRefs.Add(_localSlots[i]);
             }
@@ -327,7 +327,7 @@ public sealed partial class Translator
         for (int i = 0; i < argumentHeight; i++)
         {
             ref Entry entry = ref _stack[i];
-            if (entry.Kind == EntryKind.Temp && entry.Type == ValType.ExternRef)
+            if (entry.Kind == EntryKind.Temp && entry.Type.Erased() == ValType.ExternRef)
             {
                 _liveRefs.Add(entry.Slot);
             }

@@ -52,6 +52,11 @@ public sealed class OptimizingCompiler : IFunctionCompiler
         {
             return CompileResult.Failed(CompileFailureReason.MissingCpuFeature, missing);
         }
+        if (module.UsesTypedReferences)
+        {
+            // As in the baseline: typed references (WebAssembly 3.0) stay in the interpreter for now.
+            return CompileResult.Failed(CompileFailureReason.UnsupportedFeature, "typed function references (WebAssembly 3.0)");
+        }
         State state = t_state ??= new State();
         OptimizingPipeline pipeline = state.Pipeline;
         pipeline.VerifyEachPass = Verify;

@@ -186,5 +186,12 @@ public sealed record EngineConfig
     /// </summary>
     public CpuFeatures? CpuFeatures { get; init; }
 
+    /// <summary>
+    /// The WebAssembly 3.0 features modules may use (default: every one the engine implements). A module using a
+    /// disabled feature is rejected as 2.0 would reject it; <see cref="WasmFeatures.Wasm2"/> gives the 2.0 rules, which
+    /// the 2.0 spec suite checks (3.0 changed a few of them). The command line's <c>--wasm</c> option sets it.
+    /// </summary>
+    public WasmFeatures Features { get; init; } = WasmFeatures.Default;
+
     private static readonly IFunctionCompiler[] s_defaultCompilers = [new Baseline.BaselineCompiler(), new Optimizing.OptimizingCompiler()];
 }

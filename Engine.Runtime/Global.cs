@@ -32,7 +32,7 @@ public sealed class Global : Extern
     {
         get
         {
-            ValType type = State.Type.Type;
+            ValType type = State.Type.Type.Erased();
             return type switch
             {
                 ValType.V128 => Value.V128(State.V128),
@@ -54,11 +54,11 @@ public sealed class Global : Extern
     private void Write(Value value)
     {
         ValType type = State.Type.Type;
-        if (value.Type != type)
+        if (value.Type != type.Erased() || (value.IsNull && type.IsReference() && !type.IsNullable()))
         {
             throw new ArgumentException($"the global holds {type.ToWatName()}, not {value.Type.ToWatName()}");
         }
-        switch (type)
+        switch (type.Erased())
         {
             case ValType.V128:
                 State.SetV128(value.AsV128());

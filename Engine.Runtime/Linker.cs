@@ -120,7 +120,7 @@ public sealed partial class Linker
         var imports = new Extern[info.Imports.Count];
         for (int i = 0; i < imports.Length; i++)
         {
-            imports[i] = Resolve(store, info, info.Imports[i]);
+            imports[i] = Resolve(store, module, info.Imports[i]);
         }
         long start = EngineEvents.InstantiationStarting();
         var state = new InstanceState(store, module, imports);
@@ -137,8 +137,9 @@ public sealed partial class Linker
         return state.Public;
     }
 
-    private Extern Resolve(Store store, ModuleInfo info, Import import)
+    private Extern Resolve(Store store, Module module, Import import)
     {
+        ModuleInfo info = module.Info;
         if (!_definitions.TryGetValue((import.Module, import.Name), out object? definition))
         {
             throw new LinkException("unknown import", import.Module, import.Name, $"nothing defined for {Module.ImportTypeOf(info, import)}");
@@ -149,17 +150,20 @@ public sealed partial class Linker
             throw new LinkException("incompatible import type", import.Module, import.Name, "the definition belongs to another store");
         }
         ExternType required = Module.ImportTypeOf(info, import);
-        if (!Matches(item, required))
+        if (!Matches(item, required, import.Kind == ExternKind.Func ? module.CanonicalTypeIds[import.FuncTypeIndex] : -1))
         {
             throw new LinkException("incompatible import type", import.Module, import.Name, $"{required} required, {item.Type} given");
         }
         return item;
     }
 
-    /// <summary>Import subtyping: exact function and global types, tables and memories with limits inside the required ones.</summary>
-    private static bool Matches(Extern item, ExternType required) => (item, required) switch
+    /// <summary>
+    /// Import subtyping: a function whose canonical type is the required one (<paramref name="requiredTypeId"/>) or a
+    /// declared subtype of it, exact global types, tables and memories with limits inside the required ones.
+    /// </summary>
+    private bool Matches(Extern item, ExternType required, int requiredTypeId) => (item, required) switch
     {
-        (Function f, FunctionExternType r) => f.FunctionType.Equals(r.Type),
+        (Function f, FunctionExternType) => Engine.Types.IsSubtype(f.Instance.TypeId, requiredTypeId),
         (Table t, TableExternType r) => t.State.Type.ElementType == r.Type.ElementType && t.State.CurrentType.Limits.IsSubtypeOf(r.Type.Limits),
         (Memory m, MemoryExternType r) => m.State.CurrentType.Limits.IsSubtypeOf(r.Type.Limits),
         (Global g, GlobalExternType r) => g.GlobalType == r.Type,

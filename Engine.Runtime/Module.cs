@@ -121,6 +121,7 @@ public sealed class Module
     {
         Engine = engine;
         Info = info;
+        CanonicalTypeIds = engine.Types.Canonicalize(info);
         Name = name ?? info.Names?.ModuleName;
         bool tiered = engine.Config.Tier == TierMode.Tiered && engine.NativeCodeEnabled;
         Translation = new ModuleTranslation(info, new TranslationOptions(engine.Config.EpochInterruption, engine.Config.ConsumeFuel,
@@ -158,6 +159,9 @@ public sealed class Module
 
     /// <summary>The engine the module was compiled for.</summary>
     public WasmEngine Engine { get; }
+
+    /// <summary>The engine-wide canonical id of each type index (iso-recursive identity: <see cref="TypeRegistry"/>).</summary>
+    internal int[] CanonicalTypeIds { get; }
 
     /// <summary>The module's name (from the name section, or given), or null.</summary>
     public string? Name { get; }
@@ -282,7 +286,7 @@ public sealed class Module
     {
         ArgumentNullException.ThrowIfNull(engine);
         ArgumentNullException.ThrowIfNull(bytes);
-        CodeFileContents contents = CodeFile.Read(bytes, ModuleLoader.DecodeAndValidate, expectedBuild: CodeSettings.CurrentBuild);
+        CodeFileContents contents = CodeFile.Read(bytes, wasm => ModuleLoader.DecodeAndValidate(wasm, engine.Config.Features), expectedBuild: CodeSettings.CurrentBuild);
         if (contents.Kind != CodeFileKind.PrecompiledModule)
         {
             throw new CodeFileException("a code-cache entry, not a precompiled module (make one with 'wasm-engine compile')");
@@ -371,7 +375,7 @@ public sealed class Module
     {
         ArgumentNullException.ThrowIfNull(engine);
         ArgumentNullException.ThrowIfNull(bytes);
-        return IsPrecompiled(bytes) ? Deserialize(engine, bytes, name) : new Module(engine, ModuleLoader.DecodeAndValidate(bytes), name);
+        return IsPrecompiled(bytes) ? Deserialize(engine, bytes, name) : new Module(engine, ModuleLoader.DecodeAndValidate(bytes, engine.Config.Features), name);
     }
 
     /// <summary>True when <paramref name="bytes"/> start like a precompiled module (<see cref="Serialize"/>).</summary>

@@ -257,9 +257,11 @@ public sealed unsafe class Store : IDisposable
     // ---- values crossing between .NET and wasm ----
 
     /// <summary>Writes a value into slots for wasm; externrefs are boxed and rooted in the activations table.</summary>
-    internal void ToSlots(in Value value, ValType type, Span<ulong> slots)
+    internal void ToSlots(in Value value, ValType declared, Span<ulong> slots)
     {
-        if (value.Type != type)
+        // A typed reference (3.0) crosses as the funcref or externref it is represented by, never null where not nullable.
+        ValType type = declared.Erased();
+        if (value.Type != type || (value.IsNull && declared.IsReference() && !declared.IsNullable()))
         {
             throw new ArgumentException($"expected a value of type {type.ToWatName()}, got {value.Type.ToWatName()}");
         }
@@ -286,11 +288,11 @@ public sealed unsafe class Store : IDisposable
     /// <summary>The reference a table or global stores for <paramref name="value"/> (an externref gets a new box with no count yet).</summary>
     internal nint ReferenceFor(in Value value, ValType type)
     {
-        if (value.Type != type)
+        if (value.Type != type.Erased() || (value.IsNull && !type.IsNullable()))
         {
             throw new ArgumentException($"expected a value of type {type.ToWatName()}, got {value.Type.ToWatName()}");
         }
-        return type == ValType.ExternRef ? Heap.Allocate(value.Reference) : FuncRefOf(value.AsFuncRef());
+        return type.Erased() == ValType.ExternRef ? Heap.Allocate(value.Reference) : FuncRefOf(value.AsFuncRef());
     }
 
     /// <summary>The funcref value of a function of this store (0 for null).</summary>
@@ -308,7 +310,7 @@ public sealed unsafe class Store : IDisposable
     }
 
     /// <summary>Reads a value of <paramref name="type"/> from slots written by wasm.</summary>
-    internal Value FromSlots(ValType type, ReadOnlySpan<ulong> slots) => type switch
+    internal Value FromSlots(ValType type, ReadOnlySpan<ulong> slots) => type.Erased() switch
     {
         ValType.V128 => Value.FromBits(ValType.V128, slots[0], slots[1]),
         ValType.ExternRef => Value.ExternRef(ExternRefHeap.GetObject((nint)slots[0])),

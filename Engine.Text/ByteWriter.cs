@@ -47,7 +47,10 @@ internal sealed class ByteWriter
     }
 
     /// <summary>Unsigned LEB128.</summary>
-    public void U32(uint value)
+    public void U32(uint value) => U64(value);
+
+    /// <summary>Unsigned LEB128 of a 64-bit value.</summary>
+    public void U64(ulong value)
     {
         do
         {

@@ -110,8 +110,9 @@ internal static class Lexer
             }
             else if (c == ';' && i + 1 < text.Length && text[i + 1] == ';')
             {
-                int newline = text.IndexOf('\n', i);
-                int end = newline < 0 ? text.Length : newline + 1;
+                // A line comment ends at a line feed or (since 3.0) a carriage return.
+                int newline = text.AsSpan(i).IndexOfAny('\n', '\r');
+                int end = newline < 0 ? text.Length : i + newline + 1;
                 CheckPairedSurrogates(text, i, end, fileName, "comment");
                 i = end;
             }

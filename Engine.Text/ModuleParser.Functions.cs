@@ -418,7 +418,14 @@ internal sealed partial class ModuleParser
     {
         if (type != null && type.Params.Length == 0 && type.Results.Length <= 1)
         {
-            w.Byte(type.Results.Length == 0 ? (byte)0x40 : (byte)type.Results[0]);
+            if (type.Results.Length == 0)
+            {
+                w.Byte(0x40);
+            }
+            else
+            {
+                WriteValType(w, type.Results[0]);
+            }
             return;
         }
         w.S64(index);

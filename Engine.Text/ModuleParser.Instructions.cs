@@ -63,11 +63,19 @@ internal sealed partial class ModuleParser
             case OperatorKind.MemorySize:
             case OperatorKind.MemoryGrow:
             case OperatorKind.MemoryFill:
-                w.Byte(0);
+                w.U32(TryReadIndex(_memoryIds, out uint memory) ? memory : 0);
                 break;
             case OperatorKind.MemoryCopy:
-                w.Byte(0);
-                w.Byte(0);
+                if (TryReadIndex(_memoryIds, out uint destinationMemory))
+                {
+                    w.U32(destinationMemory);
+                    w.U32(ReadIndex(_memoryIds));
+                }
+                else
+                {
+                    w.Byte(0);
+                    w.Byte(0);
+                }
                 break;
             case OperatorKind.I32Const:
                 w.S64((int)(uint)ReadInteger(32));
@@ -82,13 +90,17 @@ internal sealed partial class ModuleParser
                 w.F64(ReadFloat(NumberParser.Double));
                 break;
             case OperatorKind.RefNull:
-                w.Byte((byte)ParseHeapType());
+                WriteHeapType(w, ParseHeapType());
                 break;
             case OperatorKind.MemoryInit:
+            {
+                // memory.init memory? data: with two indices the first is the memory.
+                uint initMemory = IsIndexToken(_in.Position) && IsIndexToken(_in.Position + 1) ? ReadIndex(_memoryIds) : 0;
                 w.U32(ReadIndex(_dataIds));
-                w.Byte(0);
+                w.U32(initMemory);
                 _codeUsesDataSegments = true;
                 break;
+            }
             case OperatorKind.DataDrop:
                 w.U32(ReadIndex(_dataIds));
                 _codeUsesDataSegments = true;
@@ -210,40 +222,62 @@ internal sealed partial class ModuleParser
         w.U32(ReadIndex(_tableIds));
     }
 
-    /// <summary><c>offset=N? align=N?</c>, alignment written as its log2 and defaulting to the natural one.</summary>
+    /// <summary>
+    /// <c>memory? offset=N? align=N?</c>: alignment written as its log2 and defaulting to the natural one; a memory
+    /// other than 0 sets bit 6 of the flags and follows them (3.0). Offsets are u64 (the validator limits them by the
+    /// memory's address type), alignments powers of two up to 2^63.
+    /// </summary>
     private void EncodeMemArg(Opcode opcode, ByteWriter w)
     {
-        uint offset = 0;
+        // Before a lane index, a lone number is the lane: a number is the memory only when more immediates follow.
+        bool laneFollows = OperatorInfo.Kind(opcode) is OperatorKind.LoadLane or OperatorKind.StoreLane;
+        bool memoryGiven = _in.Kind == TokenKind.Id
+            || (!laneFollows && IsIndexToken(_in.Position))
+            || (IsIndexToken(_in.Position) && (IsIndexToken(_in.Position + 1) || IsMemArgKey(_in.Position + 1)));
+        uint memory = memoryGiven && TryReadIndex(_memoryIds, out uint index) ? index : 0;
+        ulong offset = 0;
         if (_in.Kind == TokenKind.Atom && _in.Text.StartsWith("offset="))
         {
-            offset = (uint)ReadKeyValue("offset=".Length, "offset=<u32>");
+            offset = ReadKeyValue("offset=".Length, "offset=<u64>");
         }
         int alignLog2 = OperatorInfo.NaturalAlignmentLog2(opcode);
         if (_in.Kind == TokenKind.Atom && _in.Text.StartsWith("align="))
         {
             int at = _in.Position;
-            uint align = (uint)ReadKeyValue("align=".Length, "align=<u32>");
+            ulong align = ReadKeyValue("align=".Length, "align=<u64>");
             if (!BitOperations.IsPow2(align))
             {
                 throw _in.ErrorAt(at, $"alignment must be a power of two: {align}");
             }
             alignLog2 = BitOperations.Log2(align);
         }
-        w.U32((uint)alignLog2);
-        w.U32(offset);
+        if (memory != 0)
+        {
+            w.U32((uint)alignLog2 | 0x40);
+            w.U32(memory);
+        }
+        else
+        {
+            w.U32((uint)alignLog2);
+        }
+        w.U64(offset);
     }
 
-    /// <summary>The u32 after <c>offset=</c> or <c>align=</c> in the current atom.</summary>
+    private bool IsMemArgKey(int index) =>
+        _in.List.Tokens[Math.Min(index, _in.List.Count - 1)].Kind == TokenKind.Atom
+        && (_in.TextAt(index).StartsWith("offset=") || _in.TextAt(index).StartsWith("align="));
+
+    /// <summary>The u64 after <c>offset=</c> or <c>align=</c> in the current atom.</summary>
     private ulong ReadKeyValue(int prefixLength, string expected)
     {
-        LiteralStatus status = NumberParser.ParseUnsigned(_in.Text[prefixLength..], 32, out ulong value);
+        LiteralStatus status = NumberParser.ParseUnsigned(_in.Text[prefixLength..], 64, out ulong value);
         if (status == LiteralStatus.Malformed)
         {
             throw _in.Error($"unknown operator {_in.Describe(_in.Position)}: expected {expected}");
         }
         if (status == LiteralStatus.OutOfRange)
         {
-            throw _in.Error($"i32 constant out of range: {_in.Describe(_in.Position)}");
+            throw _in.Error($"i64 constant out of range: {_in.Describe(_in.Position)}");
         }
         _in.Advance();
         return value;

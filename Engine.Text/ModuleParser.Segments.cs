@@ -49,7 +49,7 @@ internal sealed partial class ModuleParser
         {
             ParseFunctionIndices(segment);
         }
-        else if (_in.Kind == TokenKind.Atom && IsRefTypeKeyword(_in.Text))
+        else if ((_in.Kind == TokenKind.Atom && IsRefTypeKeyword(_in.Text)) || _in.AtForm("ref"))
         {
             segment.ElementType = ParseRefType();
             ParseElementExpressions(segment);
@@ -174,7 +174,14 @@ internal sealed partial class ModuleParser
         }
         if ((flags & 3) != 0)
         {
-            w.Byte(indices ? (byte)0x00 : (byte)segment.ElementType);
+            if (indices)
+            {
+                w.Byte(0x00);
+            }
+            else
+            {
+                WriteValType(w, segment.ElementType);
+            }
         }
         w.U32(segment.Count);
         if (indices)

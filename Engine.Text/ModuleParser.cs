@@ -99,6 +99,7 @@ internal sealed partial class ModuleParser
         }
         int end = cursor.AfterForm - 1;
         cursor.Position += 2;
+        cursor.TryKeyword("definition");
         cursor.TryId(out _);
         if (cursor.TryKeyword("binary"))
         {
@@ -194,6 +195,7 @@ internal sealed partial class ModuleParser
         {
             ScanField();
         }
+        ParseTypeDefinitions();
         foreach (int field in _fields)
         {
             _in.Position = field;
@@ -217,7 +219,20 @@ internal sealed partial class ModuleParser
         switch (keyword)
         {
             case "type":
-                ScanTypeDefinition();
+                BindOptionalId(_typeIds);
+                _typeDefinitions.Add((start, InRec: false));
+                break;
+            case "rec":
+                // (rec (type $id? ...)*): bind each member's id now, parse the definitions once every id is known.
+                while (_in.AtForm("type"))
+                {
+                    int open = _in.Position;
+                    _in.Position += 2;
+                    BindOptionalId(_typeIds);
+                    _in.Position = open;
+                    _in.SkipForm();
+                }
+                _typeDefinitions.Add((start, InRec: true));
                 break;
             case "import":
                 ScanImport();
@@ -257,14 +272,64 @@ internal sealed partial class ModuleParser
         _in.SkipForm();
     }
 
-    private void ScanTypeDefinition()
+    /// <summary>The <c>type</c> and <c>rec</c> fields (their first token), in order: parsed after the first pass, so that types may refer to later ones.</summary>
+    private readonly List<(int Position, bool InRec)> _typeDefinitions = new();
+
+    /// <summary>The recursive groups of explicit types (start, count) that are written as <c>rec</c>.</summary>
+    private readonly List<(int Start, int Count)> _recGroups = new();
+
+    private void ParseTypeDefinitions()
     {
-        BindOptionalId(_typeIds);
+        foreach ((int position, bool inRec) in _typeDefinitions)
+        {
+            _in.Position = position + 2;
+            if (!inRec)
+            {
+                ParseTypeDefinition(inRec: false);
+                continue;
+            }
+            int start = _types.Count;
+            while (_in.AtForm("type"))
+            {
+                _in.Position += 2;
+                ParseTypeDefinition(inRec: true);
+            }
+            _in.ExpectRightParen();
+            _recGroups.Add((start, _types.Count - start));
+        }
+    }
+
+    /// <summary><c>$id? (func ...))</c> or <c>$id? (sub final? $super* (func ...)))</c>, after <c>(type</c>.</summary>
+    private void ParseTypeDefinition(bool inRec)
+    {
+        _in.TryId(out _);
+        bool isFinal = true;
+        uint[] supers = [];
+        bool sub = _in.TryEnterForm("sub");
+        if (sub)
+        {
+            isFinal = _in.TryKeyword("final");
+            var superList = new List<uint>();
+            while (TryReadIndex(_typeIds, out uint super))
+            {
+                superList.Add(super);
+            }
+            supers = superList.ToArray();
+        }
         _in.EnterForm("func");
-        FuncType type = ParseSignature(ParamIds.Allowed, locals: null);
+        FuncType signature = ParseSignature(ParamIds.Allowed, locals: null);
+        FuncType type = new(signature.Params, signature.Results) { IsFinal = isFinal, SuperTypes = supers };
         _in.ExpectRightParen();
+        if (sub)
+        {
+            _in.ExpectRightParen();
+        }
         _in.ExpectRightParen();
-        _firstTypeIndex.TryAdd(type, (uint)_types.Count);
+        if (type.IsPlain && !inRec)
+        {
+            // An inline signature stands for a plain type in a group of its own: only those are found for it.
+            _firstTypeIndex.TryAdd(type, (uint)_types.Count);
+        }
         _types.Add(type);
     }
 
@@ -350,7 +415,7 @@ internal sealed partial class ModuleParser
             }
         }
         ReadOnlySpan<char> keyword = _in.FormKeyword;
-        if (keyword is "type")
+        if (keyword is "type" or "rec")
         {
             // Parsed in the first pass.
             _in.SkipForm();
@@ -526,7 +591,7 @@ internal sealed partial class ModuleParser
         }
         _in.ExpectRightParen();
         ByteWriter w = _tableSection.Body;
-        w.Byte((byte)elementType);
+        WriteValType(w, elementType);
         w.Byte(1);
         w.U32(segment.Count);
         w.U32(segment.Count);
@@ -592,7 +657,7 @@ internal sealed partial class ModuleParser
     private void EncodeTableType(ByteWriter w)
     {
         ParseLimits(out uint min, out uint? max);
-        w.Byte((byte)ParseRefType());
+        WriteValType(w, ParseRefType());
         WriteLimits(w, min, max);
     }
 
@@ -622,12 +687,12 @@ internal sealed partial class ModuleParser
     {
         if (_in.TryEnterForm("mut"))
         {
-            w.Byte((byte)ParseValueType());
+            WriteValType(w, ParseValueType());
             w.Byte(1);
             _in.ExpectRightParen();
             return;
         }
-        w.Byte((byte)ParseValueType());
+        WriteValType(w, ParseValueType());
         w.Byte(0);
     }
 
@@ -638,34 +703,75 @@ internal sealed partial class ModuleParser
             _in.Advance();
             return type;
         }
-        throw _in.Unexpected("a value type (i32, i64, f32, f64, v128, funcref, externref)");
+        if (_in.AtForm("ref"))
+        {
+            return ParseRefForm();
+        }
+        throw _in.Unexpected("a value type (i32, i64, f32, f64, v128, funcref, externref, (ref null? heaptype))");
     }
 
     private ValType ParseRefType()
     {
-        if (_in.TryKeyword("funcref"))
+        if (_in.Kind == TokenKind.Atom && ValTypeExtensions.TryParseWatName(_in.Text, out ValType type) && type.IsReference())
         {
-            return ValType.FuncRef;
+            _in.Advance();
+            return type;
         }
-        if (_in.TryKeyword("externref"))
+        if (_in.AtForm("ref"))
         {
-            return ValType.ExternRef;
+            return ParseRefForm();
         }
-        throw _in.Unexpected("a reference type (funcref or externref)");
+        throw _in.Unexpected("a reference type (funcref, externref or (ref null? heaptype))");
     }
 
-    /// <summary>The heap type of <c>ref.null</c>: <c>func</c> or <c>extern</c>.</summary>
-    private ValType ParseHeapType()
+    /// <summary><c>(ref null? heaptype)</c>.</summary>
+    private ValType ParseRefForm()
     {
-        if (_in.TryKeyword("func"))
+        _in.EnterForm("ref");
+        bool nullable = _in.TryKeyword("null");
+        ValType type = ParseHeapType(nullable);
+        _in.ExpectRightParen();
+        return type;
+    }
+
+    /// <summary>A heap type (an abstract one's keyword or a type index), as the reference type <c>(ref null? heaptype)</c>.</summary>
+    private ValType ParseHeapType(bool nullable = true)
+    {
+        if (_in.Kind == TokenKind.Atom && RefTypes.TryParseHeapName(_in.Text, out AbstractHeapType heap))
         {
-            return ValType.FuncRef;
+            _in.Advance();
+            return RefTypes.Ref(heap, nullable);
         }
-        if (_in.TryKeyword("extern"))
+        if (TryReadIndex(_typeIds, out uint index))
         {
-            return ValType.ExternRef;
+            return RefTypes.Ref(index, nullable);
         }
-        throw _in.Unexpected("a heap type (func or extern)");
+        throw _in.Unexpected("a heap type (func, extern, any, eq, i31, struct, array, exn, none, nofunc, noextern, noexn, or a type index)");
+    }
+
+    /// <summary>Writes a value type: its one-byte code (numeric types, nullable abstract references), else 0x63/0x64 and the heap type.</summary>
+    internal static void WriteValType(ByteWriter w, ValType type)
+    {
+        if ((uint)type <= 0xFF && !type.IsConcrete())
+        {
+            w.Byte((byte)type);
+            return;
+        }
+        w.Byte(type.IsNullable() ? (byte)0x63 : (byte)0x64);
+        WriteHeapType(w, type);
+    }
+
+    /// <summary>Writes the heap type of a reference type (s33: a type index, or an abstract type's one-byte code).</summary>
+    internal static void WriteHeapType(ByteWriter w, ValType type)
+    {
+        if (type.IsConcrete())
+        {
+            w.S64(type.TypeIndex());
+        }
+        else
+        {
+            w.Byte((byte)type.AbstractHeap());
+        }
     }
 
     private static bool IsRefTypeKeyword(ReadOnlySpan<char> text) => text is "funcref" or "externref";
@@ -910,12 +1016,24 @@ internal sealed partial class ModuleParser
             return;
         }
         var content = new ByteWriter(_types.Count * 6);
-        content.U32((uint)_types.Count);
-        foreach (FuncType type in _types)
+        // Each rec group is one entry of the section; every other type is an entry of its own.
+        content.U32((uint)(_types.Count - _recGroups.Sum(g => g.Count) + _recGroups.Count));
+        int nextGroup = 0;
+        for (int i = 0; i < _types.Count; i++)
         {
-            content.Byte(0x60);
-            WriteValueTypes(content, type.Params);
-            WriteValueTypes(content, type.Results);
+            if (nextGroup < _recGroups.Count && _recGroups[nextGroup].Start == i)
+            {
+                content.Byte(0x4E);
+                content.U32((uint)_recGroups[nextGroup].Count);
+                for (int m = 0; m < _recGroups[nextGroup].Count; m++)
+                {
+                    WriteSubType(content, _types[i + m]);
+                }
+                i += _recGroups[nextGroup].Count - 1;
+                nextGroup++;
+                continue;
+            }
+            WriteSubType(content, _types[i]);
         }
         WriteSection(module, 1, content.Span);
     }
@@ -925,8 +1043,25 @@ internal sealed partial class ModuleParser
         w.U32((uint)types.Length);
         foreach (ValType type in types)
         {
-            w.Byte((byte)type);
+            WriteValType(w, type);
         }
+    }
+
+    /// <summary>A type definition: <c>0x50</c>/<c>0x4F</c> (final) and its supertypes unless it is plain, then the function type.</summary>
+    private static void WriteSubType(ByteWriter w, FuncType type)
+    {
+        if (!type.IsPlain)
+        {
+            w.Byte(type.IsFinal ? (byte)0x4F : (byte)0x50);
+            w.U32((uint)type.SuperTypes.Length);
+            foreach (uint super in type.SuperTypes)
+            {
+                w.U32(super);
+            }
+        }
+        w.Byte(0x60);
+        WriteValueTypes(w, type.Params);
+        WriteValueTypes(w, type.Results);
     }
 
     private static void WriteSection(ByteWriter module, byte id, ReadOnlySpan<byte> content)

@@ -94,27 +94,28 @@ public static class WatParser
         }
         int start = cursor.Position;
         cursor.Position += 2;
+        bool definition = cursor.TryKeyword("definition");
         string? id = cursor.TryId(out ReadOnlySpan<char> name) ? name.ToString() : null;
         if (cursor.TryKeyword("binary"))
         {
-            return new ModuleForm(id, ModuleParser.ParseBinaryModule(cursor), null);
+            return new ModuleForm(id, ModuleParser.ParseBinaryModule(cursor), null) { IsDefinition = definition };
         }
         if (cursor.TryKeyword("quote"))
         {
             int quoteAt = cursor.Position;
             string quoted = ModuleParser.ReadQuotedText(cursor);
             return keepText
-                ? new ModuleForm(id, null, quoted)
-                : new ModuleForm(id, ModuleParser.ParseQuotedText(cursor, quoteAt, quoted), null);
+                ? new ModuleForm(id, null, quoted) { IsDefinition = definition }
+                : new ModuleForm(id, ModuleParser.ParseQuotedText(cursor, quoteAt, quoted), null) { IsDefinition = definition };
         }
         cursor.Position = start;
         if (keepText)
         {
             cursor.SkipForm();
             int end = cursor.OffsetOf(cursor.Position - 1) + 1;
-            return new ModuleForm(id, null, cursor.SourceText[cursor.OffsetOf(start)..end]);
+            return new ModuleForm(id, null, cursor.SourceText[cursor.OffsetOf(start)..end]) { IsDefinition = definition };
         }
-        return new ModuleForm(id, ModuleParser.Parse(cursor), null);
+        return new ModuleForm(id, ModuleParser.Parse(cursor), null) { IsDefinition = definition };
     }
 }
 
@@ -122,4 +123,8 @@ public static class WatParser
 /// <param name="Id">The module's identifier (<c>$name</c>), or null.</param>
 /// <param name="Binary">The module in the binary format, or null when its text was kept.</param>
 /// <param name="Text">The module's text when it was kept instead of parsed, or null.</param>
-public readonly record struct ModuleForm(string? Id, byte[]? Binary, string? Text);
+public readonly record struct ModuleForm(string? Id, byte[]? Binary, string? Text)
+{
+    /// <summary>True for <c>(module definition ...)</c>: a module a script defines without instantiating it.</summary>
+    public bool IsDefinition { get; init; }
+}

@@ -121,13 +121,36 @@ public static class WatPrinter
             _out.Append(")\n");
         }
 
+        /// <summary>The types: a group of several as <c>(rec ...)</c>, a declared subtype as <c>(sub final? super? (func ...))</c>.</summary>
         private void PrintTypes()
         {
+            var groupStarts = _module.RecGroups.Where(g => g.Count > 1).ToDictionary(g => g.Start, g => g.End);
+            int groupEnd = -1;
             for (int i = 0; i < _module.Types.Count; i++)
             {
-                _out.Append("  (type (;").Append(i).Append(";) (func");
-                AppendSignature(_module.Types[i]);
-                _out.Append("))\n");
+                if (groupStarts.TryGetValue(i, out int end))
+                {
+                    _out.Append("  (rec\n");
+                    groupEnd = end;
+                }
+                FuncType type = _module.Types[i];
+                _out.Append(groupEnd > i ? "    " : "  ").Append("(type (;").Append(i).Append(";) ");
+                if (!type.IsPlain)
+                {
+                    _out.Append(type.IsFinal ? "(sub final" : "(sub");
+                    foreach (uint super in type.SuperTypes)
+                    {
+                        _out.Append(' ').Append(super);
+                    }
+                    _out.Append(' ');
+                }
+                _out.Append("(func");
+                AppendSignature(type);
+                _out.Append(type.IsPlain ? "))\n" : ")))\n");
+                if (i + 1 == groupEnd)
+                {
+                    _out.Append("  )\n");
+                }
             }
         }
 
@@ -459,6 +482,10 @@ public static class WatPrinter
 
         private readonly void AppendMemArg(StringBuilder line, Opcode opcode, MemArg memArg)
         {
+            if (memArg.MemoryIndex != 0)
+            {
+                line.Append(' ').Append(memArg.MemoryIndex);
+            }
             if (memArg.Offset != 0)
             {
                 line.Append(" offset=").Append(memArg.Offset);
@@ -584,7 +611,7 @@ public static class WatPrinter
 
         public void VisitPlain(Opcode opcode) => Simple(opcode);
 
-        public void VisitRefNull(ValType type) => WithText(Opcode.RefNull, type == ValType.FuncRef ? "func" : "extern");
+        public void VisitRefNull(ValType type) => WithText(Opcode.RefNull, type.HeapName());
 
         public void VisitRefIsNull() => Simple(Opcode.RefIsNull);
 

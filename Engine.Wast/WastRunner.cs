@@ -19,16 +19,19 @@ public sealed class WastRunner
     }
 
     /// <summary>Loads and runs one script file: a <c>.wast</c> script, or the <c>.json</c> form wast2json writes.</summary>
-    public WastResults RunFile(string path) => Run(Load(path), Path.GetFileName(path));
+    public WastResults RunFile(string path) => Run(Load(path, _options.KeepGoing), Path.GetFileName(path));
 
     /// <summary>
     /// The commands of a script file: <c>.json</c> through <see cref="JsonScriptLoader"/>, anything else parsed
     /// as a <c>.wast</c> script (throws <see cref="Engine.Text.TextFormatException"/> when it is not one).
     /// </summary>
-    public static IReadOnlyList<ScriptCommand> Load(string path) =>
+    public static IReadOnlyList<ScriptCommand> Load(string path) => Load(path, keepGoing: false);
+
+    /// <summary>As <see cref="Load(string)"/>; with <paramref name="keepGoing"/>, unreadable commands of a <c>.wast</c> script become failing commands (<see cref="WastParser.ParseScript(string, string, bool)"/>).</summary>
+    public static IReadOnlyList<ScriptCommand> Load(string path, bool keepGoing) =>
         path.EndsWith(".json", StringComparison.OrdinalIgnoreCase)
             ? JsonScriptLoader.Load(path)
-            : WastParser.ParseScript(File.ReadAllText(path), Path.GetFileName(path));
+            : WastParser.ParseScript(File.ReadAllText(path), Path.GetFileName(path), keepGoing);
 
     /// <summary>Runs the commands of one script.</summary>
     public WastResults Run(IReadOnlyList<ScriptCommand> commands, string fileName)
@@ -68,6 +71,12 @@ public sealed class WastOptions
 {
     /// <summary>Run commands that need execution (instantiation and actions); false checks decoding and validation only.</summary>
     public bool Execute { get; init; } = true;
+
+    /// <summary>
+    /// Read past commands a <c>.wast</c> script's reader cannot read, each counted as a failed command, instead of
+    /// rejecting the whole script (for suites with constructs the engine does not parse yet, such as the 3.0 suite).
+    /// </summary>
+    public bool KeepGoing { get; init; }
 
     /// <summary>The engine to run in (its configuration selects the tier); a default engine when null.</summary>
     public Engine.Runtime.WasmEngine? Engine { get; init; }

@@ -35,6 +35,8 @@ internal sealed class WastSession : IDisposable
     public void Dispose() => _store.Dispose();
 
     private readonly List<Module> _modules = new();
+    private readonly Dictionary<string, Module> _definitions = new(StringComparer.Ordinal);
+    private Module? _lastDefinition;
 
     /// <summary>Functions of the modules defined so far that were compiled to machine code.</summary>
     public int CompiledFunctions => _modules.Sum(m => m.CompiledFunctionCount);
@@ -45,6 +47,7 @@ internal sealed class WastSession : IDisposable
     public (WastOutcome Outcome, string? Failure) Execute(ScriptCommand command) => command.Kind switch
     {
         ScriptCommandKind.Module => DefineModule(command.Module!),
+        ScriptCommandKind.Unreadable => Failed($"the script reader cannot read this command: {command.Text}"),
         ScriptCommandKind.AssertInvalid => ExpectRejected<InvalidModuleException>(command),
         ScriptCommandKind.AssertMalformed => ExpectRejected<MalformedModuleException>(command),
         ScriptCommandKind.AssertUnlinkable => ExpectInstantiationFailure<LinkException>(command),
@@ -55,6 +58,8 @@ internal sealed class WastSession : IDisposable
         ScriptCommandKind.AssertReturn => AssertReturn(command),
         ScriptCommandKind.AssertTrap => AssertTrap(command, exhaustion: false),
         ScriptCommandKind.AssertExhaustion => AssertTrap(command, exhaustion: true),
+        ScriptCommandKind.ModuleInstance => InstantiateDefinition(command),
+        ScriptCommandKind.AssertException => AssertException(command),
         _ => Skipped(),
     };
 
@@ -86,6 +91,18 @@ internal sealed class WastSession : IDisposable
             return Passed();
         }
         _modules.Add(module);
+        if (scriptModule.IsDefinition)
+        {
+            _lastDefinition = module;
+            if (scriptModule.Name != null)
+            {
+                _definitions[scriptModule.Name] = module;
+            }
+            return Passed();
+        }
+        // A module that fails to instantiate leaves no current module, so the actions meant for it fail rather than
+        // run against the one before.
+        _current = null;
         try
         {
             Instance instance = _linker.Instantiate(_store, module);
@@ -102,12 +119,54 @@ internal sealed class WastSession : IDisposable
         }
     }
 
+    /// <summary><c>(module instance $i $m)</c>: instantiates a module defined by <c>(module definition $m ...)</c> (the last one without <c>$m</c>).</summary>
+    private (WastOutcome, string?) InstantiateDefinition(ScriptCommand command)
+    {
+        Module? module = command.RegisterModuleName is null ? _lastDefinition : _definitions.GetValueOrDefault(command.RegisterModuleName);
+        if (module is null)
+        {
+            return Failed($"module instance: no module definition {command.RegisterModuleName ?? "(last)"}");
+        }
+        _current = null;
+        try
+        {
+            Instance instance = _linker.Instantiate(_store, module);
+            _current = instance;
+            if (command.InstanceName != null)
+            {
+                _named[command.InstanceName] = instance;
+            }
+            return Passed();
+        }
+        catch (WasmException e)
+        {
+            return Failed($"module instance: instantiation failed: {e.Message}");
+        }
+    }
+
+    /// <summary>
+    /// <c>(assert_exception action)</c>: the action must throw a WebAssembly exception. The engine has no exception
+    /// handling yet, so a return or a trap both fail the command.
+    /// </summary>
+    private (WastOutcome, string?) AssertException(ScriptCommand command)
+    {
+        try
+        {
+            Value[] results = Perform(command.Action!);
+            return Failed($"{Describe(command.Action!)}: expected an exception, returned [{string.Join(", ", results)}]");
+        }
+        catch (Exception e) when (e is WasmException or WastHarnessException)
+        {
+            return Failed($"{Describe(command.Action!)}: expected a WebAssembly exception, got {e.GetType().Name}: {e.Message}");
+        }
+    }
+
     private (WastOutcome, string?) ExpectRejected<TException>(ScriptCommand command) where TException : WasmException
     {
         ScriptModule module = command.Module!;
         try
         {
-            ModuleLoader.DecodeAndValidate(BinaryOf(module));
+            ModuleLoader.DecodeAndValidate(BinaryOf(module), _engine.Config.Features);
         }
         catch (TException)
         {

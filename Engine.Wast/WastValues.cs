@@ -9,6 +9,19 @@ internal static class WastValues
 {
     public static bool Matches(ScriptValue expected, Value actual)
     {
+        if (expected.Alternatives != null)
+        {
+            return expected.Alternatives.Any(alternative => Matches(alternative, actual));
+        }
+        if (expected.UnsupportedPattern != null)
+        {
+            return false;
+        }
+        if (expected.Type == ValType.Bottom && expected.IsNull)
+        {
+            // (ref.null) with no heap type: any null reference.
+            return actual.Type.IsReference() && actual.IsNull;
+        }
         if (actual.Type != expected.Type)
         {
             return false;
@@ -22,7 +35,7 @@ internal static class WastValues
             ValType.V128 => MatchesV128(expected, actual.Bits, actual.HighBits),
             ValType.ExternRef => expected.IsNull
                 ? actual.IsNull
-                : actual.AsExternRef() is HostReference reference && reference.Id == expected.Low,
+                : expected.AnyNonNull ? !actual.IsNull : actual.AsExternRef() is HostReference reference && reference.Id == expected.Low,
             ValType.FuncRef => expected.IsNull ? actual.IsNull : !actual.IsNull,
             _ => false,
         };

@@ -33,8 +33,15 @@ public readonly struct BlockType
 
 /// <summary>The memory immediate of loads and stores.</summary>
 /// <param name="AlignLog2">The alignment hint, as log2 of bytes.</param>
-/// <param name="Offset">The static offset added to the dynamic address.</param>
-public readonly record struct MemArg(uint AlignLog2, uint Offset);
+/// <param name="Offset">
+/// The static offset added to the dynamic address: a u64 in the binary format since 3.0; validation keeps it below
+/// 2^32 for a 32-bit memory, so tiers that handle 32-bit memories only may narrow it.
+/// </param>
+public readonly record struct MemArg(uint AlignLog2, ulong Offset)
+{
+    /// <summary>The memory accessed (multiple memories, 3.0); 0 unless the flags' bit 6 gave an index.</summary>
+    public uint MemoryIndex { get; init; }
+}
 
 /// <summary>
 /// The targets of a <c>br_table</c>, read lazily from the code so no array is allocated. The reader

@@ -17,10 +17,13 @@ public static class ModuleDecoder
     public static bool StartsWithMagic(ReadOnlySpan<byte> bytes) => bytes.StartsWith("\0asm"u8);
 
     /// <summary>Decodes the binary; throws <see cref="MalformedModuleException"/> when it is not well formed.</summary>
-    public static ModuleInfo Decode(byte[] bytes)
+    public static ModuleInfo Decode(byte[] bytes) => Decode(bytes, WasmFeatures.Default);
+
+    /// <summary>Decodes the binary of a module that may use <paramref name="features"/> (which the validator then enforces).</summary>
+    public static ModuleInfo Decode(byte[] bytes, WasmFeatures features)
     {
         ArgumentNullException.ThrowIfNull(bytes);
-        var module = new ModuleInfo(bytes);
+        var module = new ModuleInfo(bytes) { Features = features };
         var reader = new WasmReader(bytes);
         ReadPreamble(ref reader);
 
@@ -53,7 +56,7 @@ public static class ModuleDecoder
                 lastOrder = order;
             }
 
-            var section = new WasmReader(bytes, contentStart, contentEnd);
+            var section = new WasmReader(bytes, contentStart, contentEnd) { Features = features };
             switch (id)
             {
                 case CustomSectionId:
@@ -194,20 +197,67 @@ public static class ModuleDecoder
         reader.Position = reader.End;
     }
 
+    /// <summary>
+    /// The type section: recursive groups (<c>0x4E</c> vec(subtype), 3.0) and single subtypes; a subtype is
+    /// <c>0x50</c>/<c>0x4F</c> (final) vec(typeidx) and a composite type, or just the composite type (final, no
+    /// supertypes). Only function types are composite types so far (struct and array come with GC).
+    /// </summary>
     private static void ReadTypeSection(ref WasmReader reader, ModuleInfo module)
     {
         uint count = reader.ReadCount();
+        bool typedReferences = (reader.Features & WasmFeatures.FunctionReferences) != 0;
         for (uint i = 0; i < count; i++)
         {
-            int at = reader.Position;
-            if (reader.ReadByte() != 0x60)
+            int start = module.Types.Count;
+            if (typedReferences && reader.Position < reader.End && reader.Data[reader.Position] == 0x4E)
             {
-                WasmReader.ThrowMalformed("integer representation too long", at);
+                reader.Position++;
+                uint members = reader.ReadCount();
+                for (uint m = 0; m < members; m++)
+                {
+                    module.Types.Add(ReadSubType(ref reader, typedReferences));
+                }
             }
-            ValType[] parameters = ReadValTypes(ref reader);
-            ValType[] results = ReadValTypes(ref reader);
-            module.Types.Add(new FuncType(parameters, results));
+            else
+            {
+                module.Types.Add(ReadSubType(ref reader, typedReferences));
+            }
+            module.RecGroups.Add(new RecGroup(start, module.Types.Count - start));
         }
+        foreach (FuncType type in module.Types)
+        {
+            if (!type.IsPlain || type.Params.Any(RefTypes.IsTyped) || type.Results.Any(RefTypes.IsTyped))
+            {
+                module.UsesTypedReferences = true;
+            }
+        }
+    }
+
+    private static FuncType ReadSubType(ref WasmReader reader, bool typedReferences)
+    {
+        int at = reader.Position;
+        byte form = reader.ReadByte();
+        bool isFinal = true;
+        uint[] supers = [];
+        if (typedReferences && form is 0x50 or 0x4F)
+        {
+            isFinal = form == 0x4F;
+            supers = new uint[reader.ReadCount()];
+            for (int s = 0; s < supers.Length; s++)
+            {
+                supers[s] = reader.ReadVarU32();
+            }
+            at = reader.Position;
+            form = reader.ReadByte();
+        }
+        if (form != 0x60)
+        {
+            // 2.0 reads a function type's form as an s7 (hence the message); struct (0x5F) and array (0x5E) are GC types.
+            WasmReader.ThrowMalformed(form is 0x5F or 0x5E ? "struct and array types (GC) are not supported" : "integer representation too long", at);
+        }
+        ValType[] parameters = ReadValTypes(ref reader);
+        ValType[] results = ReadValTypes(ref reader);
+        return new FuncType(parameters, results) { IsFinal = isFinal, SuperTypes = supers };
     }
 
     private static ValType[] ReadValTypes(ref WasmReader reader)
@@ -403,7 +453,7 @@ public static class ModuleDecoder
             }
             int start = reader.Position;
             int end = start + (int)size;
-            var body = new WasmReader(reader.Data, start, end);
+            var body = new WasmReader(reader.Data, start, end) { Features = reader.Features };
             uint groups = body.ReadCount();
             long total = 0;
             locals.Clear();

@@ -151,6 +151,33 @@ public ref partial struct WasmReader
         }
     }
 
+    /// <summary>Reads an unsigned LEB128 of at most 64 bits.</summary>
+    public ulong ReadVarU64()
+    {
+        ulong result = 0;
+        for (int shift = 0; ; shift += 7)
+        {
+            byte b = ReadByte();
+            if (shift == 63)
+            {
+                if ((b & 0x80) != 0)
+                {
+                    ThrowMalformed("integer representation too long", _position - 1);
+                }
+                if (b > 1)
+                {
+                    ThrowMalformed("integer too large", _position - 1);
+                }
+                return result | ((ulong)b << 63);
+            }
+            result |= (ulong)(b & 0x7F) << shift;
+            if ((b & 0x80) == 0)
+            {
+                return result;
+            }
+        }
+    }
+
     /// <summary>Reads a signed LEB128 of at most 64 bits.</summary>
     public long ReadVarS64()
     {
@@ -257,7 +284,7 @@ public ref partial struct WasmReader
         return Encoding.UTF8.GetString(bytes);
     }
 
-    /// <summary>Reads a value type.</summary>
+    /// <summary>Reads a value type: a numeric type, a reference type shorthand, or <c>(ref null? ht)</c> (0x63/0x64, 3.0).</summary>
     public ValType ReadValType()
     {
         byte b = ReadByte();
@@ -265,11 +292,15 @@ public ref partial struct WasmReader
         {
             return (ValType)b;
         }
+        if ((Features & WasmFeatures.FunctionReferences) != 0 && (b is 0x63 or 0x64 || IsTypedShorthand(b)))
+        {
+            return FinishRefType(b);
+        }
         ThrowMalformed("malformed value type", _position - 1);
         return default;
     }
 
-    /// <summary>Reads a reference type (funcref or externref).</summary>
+    /// <summary>Reads a reference type (funcref or externref; with function references any <c>(ref null? ht)</c>).</summary>
     public ValType ReadRefType()
     {
         byte b = ReadByte();
@@ -277,8 +308,60 @@ public ref partial struct WasmReader
         {
             return (ValType)b;
         }
+        if ((Features & WasmFeatures.FunctionReferences) != 0 && (b is 0x63 or 0x64 || IsTypedShorthand(b)))
+        {
+            return FinishRefType(b);
+        }
         ThrowMalformed("malformed reference type", _position - 1);
         return default;
+    }
+
+    /// <summary>Reads the heap type of <c>ref.null</c> and gives the nullable reference type <c>(ref null ht)</c>.</summary>
+    public ValType ReadNullRefType()
+    {
+        int at = _position;
+        if ((Features & WasmFeatures.FunctionReferences) == 0)
+        {
+            byte b = ReadByte();
+            if (b is not (0x70 or 0x6F))
+            {
+                ThrowMalformed("malformed reference type", at);
+            }
+            return (ValType)b;
+        }
+        return ReadHeapType(nullable: true);
+    }
+
+    /// <summary>The shorthands of 3.0's abstract reference types that 2.0 lacks (only the function and extern hierarchies so far).</summary>
+    private static bool IsTypedShorthand(byte b) => b is 0x73 or 0x72;
+
+    private ValType FinishRefType(byte b) => b switch
+    {
+        0x63 => ReadHeapType(nullable: true),
+        0x64 => ReadHeapType(nullable: false),
+        _ => (ValType)b,
+    };
+
+    /// <summary>A heap type (s33: an abstract type's code as a negative number, or a type index) as a reference type.</summary>
+    private ValType ReadHeapType(bool nullable)
+    {
+        int at = _position;
+        long value = ReadVarS33();
+        if (value >= 0)
+        {
+            if (value > RefTypes.MaxTypeIndex)
+            {
+                ThrowMalformed("type index too large", at);
+            }
+            return RefTypes.Ref((uint)value, nullable);
+        }
+        byte code = (byte)(value & 0x7F);
+        // The function and extern hierarchies; GC and exception heap types come with their proposals.
+        if (value < -0x40 || code is not (0x70 or 0x6F or 0x73 or 0x72))
+        {
+            ThrowMalformed("malformed heap type", at);
+        }
+        return RefTypes.Ref((AbstractHeapType)code, nullable);
     }
 
     /// <summary>Reads a block type.</summary>
@@ -297,6 +380,11 @@ public ref partial struct WasmReader
                 _position++;
                 return BlockType.FromValue((ValType)b);
             }
+            if ((Features & WasmFeatures.FunctionReferences) != 0 && (b is 0x63 or 0x64 || IsTypedShorthand(b)))
+            {
+                _position++;
+                return BlockType.FromValue(FinishRefType(b));
+            }
         }
         int at = _position;
         long index = ReadVarS33();
@@ -307,12 +395,32 @@ public ref partial struct WasmReader
         return BlockType.FromTypeIndex((uint)index);
     }
 
-    /// <summary>Reads a memory immediate.</summary>
+    /// <summary>
+    /// The 3.0 features the binary may use (default: <see cref="WasmFeatures.Default"/>): without
+    /// <see cref="WasmFeatures.MemArg64"/> memory immediates are read as 2.0 defines them (a u32 alignment and a u32
+    /// offset), without <see cref="WasmFeatures.FunctionReferences"/> only 2.0's value types are. Set by the decoder
+    /// and the validator from the module's features; readers of validated code leave it.
+    /// </summary>
+    public WasmFeatures Features { get; set; } = WasmFeatures.Default;
+
+    /// <summary>
+    /// Reads a memory immediate (3.0): flags (the alignment's log2 below bit 6; bit 6 set: a memory index follows),
+    /// then the offset as a u64 (the validator limits it to 32 bits for a 32-bit memory).
+    /// </summary>
     public MemArg ReadMemArg()
     {
-        uint align = ReadVarU32();
-        uint offset = ReadVarU32();
-        return new MemArg(align, offset);
+        int at = _position;
+        uint flags = ReadVarU32();
+        if ((Features & WasmFeatures.MemArg64) != 0)
+        {
+            if (flags >= 0x80)
+            {
+                ThrowMalformed("malformed memop flags", at);
+            }
+            uint memoryIndex = (flags & 0x40) != 0 ? ReadVarU32() : 0;
+            return new MemArg(flags & 0x3F, ReadVarU64()) { MemoryIndex = memoryIndex };
+        }
+        return new MemArg(flags, ReadVarU32());
     }
 
     /// <summary>Reads the targets of a br_table.</summary>

@@ -241,6 +241,12 @@ public enum CompileFailureReason : byte
 
     /// <summary>The compiler failed (a bug in the compiler; the function runs correctly in the tier below).</summary>
     CompilerError,
+
+    /// <summary>
+    /// The function's module uses a WebAssembly 3.0 feature the tier does not compile yet (typed function references:
+    /// their values' representation in frames and stack maps); the function runs in the interpreter.
+    /// </summary>
+    UnsupportedFeature,
 }
 
 /// <summary>Why a compiler did not compile a function: the reason, and a detail for people (the feature, the operator, the error).</summary>

@@ -141,8 +141,23 @@ public sealed class ModuleInfo
 
     /// <summary>The module's binary.</summary>
     public byte[] Bytes { get; }
-    /// <summary>The type section.</summary>
+
+    /// <summary>The 3.0 features the module may use (what it was decoded and is validated with).</summary>
+    public WasmFeatures Features { get; init; } = WasmFeatures.Default;
+    /// <summary>The type section (every type index, across recursive groups).</summary>
     public List<FuncType> Types { get; } = new();
+
+    /// <summary>The recursive type groups, in order, covering <see cref="Types"/> (a type outside <c>rec</c> is a group of one).</summary>
+    public List<RecGroup> RecGroups { get; } = new();
+
+    /// <summary>
+    /// For each type index, a number that is equal for two indices exactly when their types are the same type
+    /// (iso-recursive equivalence, module-local; set by the validator). Null before validation.
+    /// </summary>
+    public int[]? TypeEquivalence { get; set; }
+
+    /// <summary>True when the module uses 3.0 reference types beyond funcref and externref anywhere (set by the decoder and the validator).</summary>
+    public bool UsesTypedReferences { get; set; }
     /// <summary>The imports, in order.</summary>
     public List<Import> Imports { get; } = new();
     /// <summary>Type index of every function (imported first, then defined).</summary>

@@ -1,6 +1,11 @@
 namespace Engine.Core;
 
-/// <summary>A function type: parameter and result types. Compared structurally.</summary>
+/// <summary>
+/// A function type: parameter and result types, and (3.0) how it was declared: its supertypes and whether it is
+/// final (<c>(sub final? $super* (func ...))</c>; a plain <c>(func ...)</c> is final without supertypes). Equality is
+/// structural over parameters and results only (the text format's type uses); type identity across modules, which
+/// also depends on the declaration and the recursive group, is the <see cref="TypeRegistry"/>'s canonical id.
+/// </summary>
 public sealed class FuncType : IEquatable<FuncType>
 {
     /// <summary>Creates a function type.</summary>
@@ -15,6 +20,15 @@ public sealed class FuncType : IEquatable<FuncType>
 
     /// <summary>The result types.</summary>
     public ValType[] Results { get; }
+
+    /// <summary>True when no type may declare this one its supertype (the default, and what a plain <c>(func ...)</c> is).</summary>
+    public bool IsFinal { get; init; } = true;
+
+    /// <summary>The declared supertypes' type indices (at most one is valid).</summary>
+    public uint[] SuperTypes { get; init; } = [];
+
+    /// <summary>True for a plain final type without supertypes (what 2.0 has; written without <c>sub</c>).</summary>
+    public bool IsPlain => IsFinal && SuperTypes.Length == 0;
 
     /// <inheritdoc/>
     public bool Equals(FuncType? other) =>
@@ -42,6 +56,15 @@ public sealed class FuncType : IEquatable<FuncType>
     /// <inheritdoc/>
     public override string ToString() =>
         $"[{string.Join(' ', Params.Select(p => p.ToWatName()))}] -> [{string.Join(' ', Results.Select(r => r.ToWatName()))}]";
+}
+
+/// <summary>A recursive type group: the types <paramref name="Start"/> .. <paramref name="Start"/> + <paramref name="Count"/> - 1 of the module, defined together (<c>(rec ...)</c>; every other type is a group of its own).</summary>
+/// <param name="Start">The first type index of the group.</param>
+/// <param name="Count">The number of types in it.</param>
+public readonly record struct RecGroup(int Start, int Count)
+{
+    /// <summary>One past the last type index of the group.</summary>
+    public int End => Start + Count;
 }
 
 /// <summary>Size limits of a memory (in 64 KiB pages) or a table (in elements).</summary>

@@ -153,7 +153,7 @@ public static class BlockTypes
         return (parameters, results);
     }
 
-    /// <summary>A one-element type list (shared: never write to it).</summary>
+    /// <summary>A one-element type list (shared for the 2.0 types: never write to it).</summary>
     public static ValType[] Single(ValType type) => type switch
     {
         ValType.I32 => s_i32,
@@ -163,6 +163,6 @@ public static class BlockTypes
         ValType.V128 => s_v128,
         ValType.FuncRef => s_funcref,
         ValType.ExternRef => s_externref,
-        _ => throw new ArgumentOutOfRangeException(nameof(type)),
+        _ => [type],
     };
 }

@@ -78,6 +78,18 @@ public sealed partial class FuncValidator
         }
         _type.Params.CopyTo(_locals, 0);
         body.Locals.CopyTo(_locals, _type.Params.Length);
+        foreach (ValType local in body.Locals)
+        {
+            if (RefTypes.IsTyped(local))
+            {
+                NoteTyped(local);
+                if (!local.IsNullable())
+                {
+                    // Their initialisation rules (local_init) are not implemented: refuse them rather than run code unchecked.
+                    Fail($"non-nullable locals ({local.ToWatName()}) are not supported yet");
+                }
+            }
+        }
         _operandCount = 0;
         _usesV128 = false;
         _controls.Clear();
@@ -89,7 +101,7 @@ public sealed partial class FuncValidator
     {
         Begin(module, functionIndex);
         FunctionBody body = module.Body(functionIndex);
-        var reader = new WasmReader(module.Bytes, body.CodeStart, body.End);
+        var reader = new WasmReader(module.Bytes, body.CodeStart, body.End) { Features = module.Features };
         var visitor = new Visitor(this);
         ControlStack<ValidatorFrame> controls = _controls;
         while (controls.Depth > 0)
@@ -157,7 +169,7 @@ public sealed partial class FuncValidator
             FailEmpty(expected.ToWatName());
         }
         ValType actual = _operands[--_operandCount];
-        if (actual != expected && actual != ValType.Bottom && expected != ValType.Bottom)
+        if (actual != expected && actual != ValType.Bottom && expected != ValType.Bottom && !Subtyping.Matches(_module, actual, expected))
         {
             FailMismatch(expected, actual);
         }
@@ -246,7 +258,21 @@ public sealed partial class FuncValidator
         {
             Fail("unknown type");
         }
+        if (RefTypes.IsTyped(blockType.ValueType))
+        {
+            NoteTyped(blockType.ValueType);
+        }
         return (start, end);
+    }
+
+    /// <summary>A 3.0 reference type written in the body: its type index must exist; the module uses typed references.</summary>
+    private void NoteTyped(ValType type)
+    {
+        if (type.IsConcrete() && type.TypeIndex() >= (uint)_module.Types.Count)
+        {
+            Fail($"unknown type {type.TypeIndex()}");
+        }
+        _module.UsesTypedReferences = true;
     }
 
     [DoesNotReturn]
@@ -262,10 +288,18 @@ public sealed partial class FuncValidator
 
     private void CheckMemArg(Opcode opcode, MemArg memArg)
     {
-        CheckMemory();
+        if (memArg.MemoryIndex >= (uint)_module.Memories.Count)
+        {
+            Fail($"unknown memory {memArg.MemoryIndex}");
+        }
         if (memArg.AlignLog2 > (uint)OperatorInfo.NaturalAlignmentLog2(opcode))
         {
             Fail("alignment must not be larger than natural");
+        }
+        if (memArg.Offset > uint.MaxValue)
+        {
+            // Every memory is 32-bit until memory64: its offsets are u32.
+            Fail("offset out of range");
         }
     }
 
@@ -467,6 +501,10 @@ public sealed partial class FuncValidator
 
     internal void SelectTyped(ValType type, uint count)
     {
+        if (RefTypes.IsTyped(type))
+        {
+            NoteTyped(type);
+        }
         if (count != 1)
         {
             Fail("invalid result arity");
@@ -550,7 +588,14 @@ public sealed partial class FuncValidator
     }
 
 
-    internal void RefNull(ValType type) => Push(type);
+    internal void RefNull(ValType type)
+    {
+        if (RefTypes.IsTyped(type))
+        {
+            NoteTyped(type);
+        }
+        Push(type);
+    }
 
     internal void RefIsNull()
     {

@@ -39,7 +39,7 @@ public static class ModuleValidator
     {
         foreach (FunctionBody body in module.Bodies)
         {
-            var reader = new WasmReader(module.Bytes, body.CodeStart, body.End);
+            var reader = new WasmReader(module.Bytes, body.CodeStart, body.End) { Features = module.Features };
             var scanner = new ExpressionScanner();
             while (!scanner.Done)
             {
@@ -54,6 +54,7 @@ public static class ModuleValidator
 
     private static void ValidateCore(ModuleInfo module)
     {
+        CheckTypeSection(module);
         foreach (Import import in module.Imports)
         {
             switch (import.Kind)
@@ -62,7 +63,11 @@ public static class ModuleValidator
                     CheckType(module, import.FuncTypeIndex, import.Offset);
                     break;
                 case ExternKind.Table:
+                    CheckValueType(module, import.Table.ElementType, import.Offset);
                     CheckTableType(import.Table, import.Offset);
+                    break;
+                case ExternKind.Global:
+                    CheckValueType(module, import.Global.Type, import.Offset);
                     break;
                 case ExternKind.Memory:
                     CheckMemoryType(import.Memory, import.Offset);
@@ -75,6 +80,7 @@ public static class ModuleValidator
         }
         for (int i = module.ImportedTableCount; i < module.Tables.Count; i++)
         {
+            CheckValueType(module, module.Tables[i].ElementType, DefinitionOffset(module, ExternKind.Table, i - module.ImportedTableCount));
             CheckTableType(module.Tables[i], DefinitionOffset(module, ExternKind.Table, i - module.ImportedTableCount));
         }
         for (int i = module.ImportedMemoryCount; i < module.Memories.Count; i++)
@@ -89,10 +95,14 @@ public static class ModuleValidator
         // Function references that ref.func in bodies may name: everything referenced outside bodies.
         CollectDeclaredReferences(module);
 
+        // The globals constant expressions may read: 2.0, the imported ones; 3.0, also those defined before (segments: all).
+        bool extendedConst = (module.Features & WasmFeatures.ExtendedConst) != 0;
+        int segmentGlobals = extendedConst ? module.Globals.Count : module.ImportedGlobalCount;
         for (int i = 0; i < module.GlobalInits.Count; i++)
         {
             GlobalType type = module.Globals[module.ImportedGlobalCount + i];
-            CheckConstExpr(module, module.GlobalInits[i], type.Type);
+            CheckValueType(module, type.Type, module.GlobalInits[i].Start);
+            CheckConstExpr(module, module.GlobalInits[i], type.Type, visibleGlobals: extendedConst ? module.ImportedGlobalCount + i : module.ImportedGlobalCount);
         }
 
         var exportNames = new HashSet<string>(StringComparer.Ordinal);
@@ -130,14 +140,15 @@ public static class ModuleValidator
 
         foreach (ElementSegment segment in module.Elements)
         {
+            CheckValueType(module, segment.ElementType, segment.Offset0);
             if (segment.Mode == SegmentMode.Active)
             {
                 if (segment.TableIndex >= (uint)module.Tables.Count)
                 {
                     Fail($"unknown table {segment.TableIndex}", segment.Offset0);
                 }
-                CheckConstExpr(module, segment.Offset, ValType.I32);
-                if (module.Tables[(int)segment.TableIndex].ElementType != segment.ElementType)
+                CheckConstExpr(module, segment.Offset, ValType.I32, segmentGlobals);
+                if (!Subtyping.Matches(module, segment.ElementType, module.Tables[(int)segment.TableIndex].ElementType))
                 {
                     Fail($"type mismatch: an element segment of {segment.ElementType.ToWatName()} for table {segment.TableIndex} of " +
                          $"{module.Tables[(int)segment.TableIndex].ElementType.ToWatName()}", segment.Offset0);
@@ -157,7 +168,7 @@ public static class ModuleValidator
             {
                 foreach (ConstExpr item in segment.Expressions!)
                 {
-                    CheckConstExpr(module, item, segment.ElementType);
+                    CheckConstExpr(module, item, segment.ElementType, segmentGlobals);
                 }
             }
         }
@@ -170,7 +181,7 @@ public static class ModuleValidator
                 {
                     Fail($"unknown memory {segment.MemoryIndex}", segment.Offset0);
                 }
-                CheckConstExpr(module, segment.Offset, ValType.I32);
+                CheckConstExpr(module, segment.Offset, ValType.I32, segmentGlobals);
             }
         }
 
@@ -178,6 +189,78 @@ public static class ModuleValidator
         for (int i = 0; i < module.Bodies.Count; i++)
         {
             validator.ValidateFunction(module, (uint)(module.ImportedFunctionCount + i));
+        }
+    }
+
+    /// <summary>
+    /// The type section (3.0): references to type indices stay inside the module's types and reach no later group;
+    /// a declared supertype is an earlier, non-final type that the subtype matches (parameters contravariant, results
+    /// covariant). Then the module-local type equivalence that subtyping uses.
+    /// </summary>
+    private static void CheckTypeSection(ModuleInfo module)
+    {
+        foreach (RecGroup group in module.RecGroups)
+        {
+            for (int i = group.Start; i < group.End; i++)
+            {
+                FuncType type = module.Types[i];
+                foreach (ValType t in type.Params)
+                {
+                    CheckTypeReference(t, group.End, 0);
+                }
+                foreach (ValType t in type.Results)
+                {
+                    CheckTypeReference(t, group.End, 0);
+                }
+                if (type.SuperTypes.Length > 1)
+                {
+                    Fail($"type {i} declares {type.SuperTypes.Length} supertypes, at most one is allowed", 0);
+                }
+                if (type.SuperTypes.Length == 1 && type.SuperTypes[0] >= (uint)i)
+                {
+                    Fail($"unknown type {type.SuperTypes[0]}: a supertype must be defined before its subtype {i}", 0);
+                }
+            }
+        }
+        module.TypeEquivalence = new TypeRegistry().Canonicalize(module);
+        for (int i = 0; i < module.Types.Count; i++)
+        {
+            FuncType type = module.Types[i];
+            if (type.SuperTypes.Length == 1)
+            {
+                FuncType super = module.Types[(int)type.SuperTypes[0]];
+                if (super.IsFinal)
+                {
+                    Fail($"sub type {i} does not match its supertype {type.SuperTypes[0]}: the supertype is final", 0);
+                }
+                if (!Subtyping.Matches(module, super.Params, type.Params) || !Subtyping.Matches(module, type.Results, super.Results))
+                {
+                    Fail($"sub type {i} does not match its supertype {type.SuperTypes[0]}", 0);
+                }
+            }
+            if (!type.IsPlain || type.Params.Any(RefTypes.IsTyped) || type.Results.Any(RefTypes.IsTyped))
+            {
+                module.UsesTypedReferences = true;
+            }
+        }
+    }
+
+    /// <summary>A value type's type index, if it has one, must name a type below <paramref name="limit"/>; notes typed references.</summary>
+    internal static void CheckTypeReference(ValType type, int limit, int offset)
+    {
+        if (type.IsConcrete() && type.TypeIndex() >= (uint)limit)
+        {
+            Fail($"unknown type {type.TypeIndex()}", offset);
+        }
+    }
+
+    /// <summary>A value type of a definition (global, table, element segment): its type index must exist; notes typed references.</summary>
+    private static void CheckValueType(ModuleInfo module, ValType type, int offset)
+    {
+        CheckTypeReference(type, module.Types.Count, offset);
+        if (RefTypes.IsTyped(type))
+        {
+            module.UsesTypedReferences = true;
         }
     }
 
@@ -259,18 +342,22 @@ public static class ModuleValidator
         }
     }
 
-    /// <summary>Checks a constant expression: only constant operators, one result of the expected type.</summary>
-    private static void CheckConstExpr(ModuleInfo module, ConstExpr expr, ValType expected)
+    /// <summary>
+    /// Checks a constant expression: only constant operators, operands of the right types, one result of the expected
+    /// type; <c>global.get</c> may read the first <paramref name="visibleGlobals"/> globals (3.0: the imported ones and,
+    /// in a global's initialiser, the globals defined before it; every global in segments), immutable ones only.
+    /// </summary>
+    private static void CheckConstExpr(ModuleInfo module, ConstExpr expr, ValType expected, int visibleGlobals)
     {
         var reader = new WasmReader(module.Bytes, expr.Start, expr.End);
-        var visitor = new ConstantExpressionVisitor<ConstExprChecker>(new ConstExprChecker(module, null) { Validate = true });
+        var visitor = new ConstantExpressionVisitor<ConstExprChecker>(new ConstExprChecker(module, null) { Validate = true, VisibleGlobals = visibleGlobals });
         ref ConstExprChecker checker = ref visitor.Inner;
         while (!checker.Done)
         {
             checker.Offset = reader.Position;
             reader.ReadOperator(ref visitor);
         }
-        if (checker.Depth != 1 || (checker.Top != expected && checker.Top != ValType.Bottom))
+        if (checker.Depth != 1 || (checker.Top != ValType.Bottom && !Subtyping.Matches(module, checker.Top, expected)))
         {
             Fail(checker.Depth == 1
                 ? $"type mismatch: the constant expression gives {checker.Top.ToWatName()}, expected {expected.ToWatName()}"
@@ -299,21 +386,66 @@ public static class ModuleValidator
             _collect = collect;
             Validate = false;
             Done = false;
-            Depth = 0;
-            Top = ValType.Bottom;
+            VisibleGlobals = 0;
             Offset = 0;
+            _stack = null;
+            _bottom = ValType.Bottom;
+            _depth = 0;
         }
 
         public bool Validate;
         public bool Done;
-        public int Depth;
-        public ValType Top;
+        public int VisibleGlobals;
         public int Offset;
+        // The operand stack's types, for the extended constants' operators (nearly every expression is one push).
+        private List<ValType>? _stack;
+        private ValType _bottom;
+        private int _depth;
+
+        /// <summary>The number of values on the stack.</summary>
+        public readonly int Depth => _depth;
+
+        /// <summary>The type of the top value (Bottom when the stack is empty).</summary>
+        public readonly ValType Top => _depth == 0 ? ValType.Bottom : _depth == 1 ? _bottom : _stack![_depth - 2];
 
         private void Push(ValType type)
         {
-            Depth++;
-            Top = type;
+            if (_depth == 0)
+            {
+                _bottom = type;
+            }
+            else
+            {
+                _stack ??= new List<ValType>();
+                _stack.RemoveRange(_depth - 1, _stack.Count - (_depth - 1));
+                _stack.Add(type);
+            }
+            _depth++;
+        }
+
+        private void Pop(ValType expected)
+        {
+            if (_depth == 0 || Top != expected)
+            {
+                Fail($"type mismatch: {(_depth == 0 ? "nothing" : Top.ToWatName())} where the constant expression needs {expected.ToWatName()}", Offset);
+            }
+            _depth--;
+        }
+
+        /// <summary>An extended constant (3.0): i32/i64 add, sub, mul.</summary>
+        public void VisitPlain(Opcode opcode)
+        {
+            ValType type = OperatorInfo.Params(opcode)[0];
+            if (Validate && (_module.Features & WasmFeatures.ExtendedConst) == 0)
+            {
+                NotConstant(opcode);
+            }
+            if (Validate)
+            {
+                Pop(type);
+                Pop(type);
+            }
+            Push(type);
         }
 
         public void NotConstant(Opcode opcode)
@@ -346,8 +478,7 @@ public static class ModuleValidator
         {
             if (Validate)
             {
-                // In 2.0, constant expressions see only the imported globals, and only immutable ones.
-                if (globalIndex >= (uint)_module.ImportedGlobalCount)
+                if (globalIndex >= (uint)VisibleGlobals)
                 {
                     Fail($"unknown global {globalIndex}", Offset);
                 }

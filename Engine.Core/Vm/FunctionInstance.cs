@@ -116,35 +116,3 @@ public abstract class VMInstance
     /// <summary>Checks the interruption and fuel state; throws the matching trap when execution must stop.</summary>
     public abstract void CheckInterrupt();
 }
-
-/// <summary>Gives each distinct function type one small integer, engine-wide, so signature checks compare ints.</summary>
-public sealed class TypeRegistry
-{
-    private readonly Dictionary<FuncType, int> _ids = new();
-    private readonly List<FuncType> _types = new();
-    private readonly object _lock = new();
-
-    /// <summary>The canonical id of <paramref name="type"/>, registering it if new.</summary>
-    public int GetId(FuncType type)
-    {
-        lock (_lock)
-        {
-            if (!_ids.TryGetValue(type, out int id))
-            {
-                id = _types.Count;
-                _types.Add(type);
-                _ids.Add(type, id);
-            }
-            return id;
-        }
-    }
-
-    /// <summary>The type with canonical id <paramref name="id"/>.</summary>
-    public FuncType GetType(int id)
-    {
-        lock (_lock)
-        {
-            return _types[id];
-        }
-    }
-}

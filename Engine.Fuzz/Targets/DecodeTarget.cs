@@ -54,7 +54,8 @@ public sealed class DecodeTarget : FuzzTarget
         long errorOffset = -1;
         try
         {
-            ModuleLoader.DecodeAndValidate(input);
+            // The 2.0 rules: the verdict is compared with wasmtime's, which runs with the 2.0 features.
+            ModuleLoader.DecodeAndValidate(input, WasmFeatures.Wasm2);
             ourError = null;
         }
         catch (MalformedModuleException e)

@@ -22,6 +22,7 @@ public static class ModuleSmokeRun
         var engine = new WasmEngine(new EngineConfig
         {
             Tier = tier, ConsumeFuel = true, MaxCallDepth = 10_000, BackgroundCompilation = false,
+            Features = WasmFeatures.Wasm2, // as the decode verdict (and wasmtime's) were reached
         });
         try
         {

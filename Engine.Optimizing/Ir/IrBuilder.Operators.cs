@@ -200,32 +200,32 @@ internal sealed partial class IrBuilder
     public void Load(Opcode opcode, MemArg memArg)
     {
         int address = Pop();
-        CheckBounds(address, memArg.Offset, OperatorInfo.AccessSize(opcode));
-        Push(Emit(Op.Load, OperatorInfo.Results(opcode)[0], a: address, imm: memArg.Offset, aux: (int)opcode));
+        CheckBounds(address, (uint)memArg.Offset, OperatorInfo.AccessSize(opcode));
+        Push(Emit(Op.Load, OperatorInfo.Results(opcode)[0], a: address, imm: (uint)memArg.Offset, aux: (int)opcode));
     }
 
     public void Store(Opcode opcode, MemArg memArg)
     {
         int value = Pop();
         int address = Pop();
-        CheckBounds(address, memArg.Offset, OperatorInfo.AccessSize(opcode));
-        Emit(Op.Store, ValType.Bottom, a: address, b: value, imm: memArg.Offset, aux: (int)opcode);
+        CheckBounds(address, (uint)memArg.Offset, OperatorInfo.AccessSize(opcode));
+        Emit(Op.Store, ValType.Bottom, a: address, b: value, imm: (uint)memArg.Offset, aux: (int)opcode);
     }
 
     public void LoadLane(Opcode opcode, MemArg memArg, byte lane)
     {
         int vector = Pop();
         int address = Pop();
-        CheckBounds(address, memArg.Offset, OperatorInfo.AccessSize(opcode));
-        Push(Emit(Op.Load, ValType.V128, a: address, b: vector, imm: memArg.Offset, aux: (int)opcode | (lane << 16)));
+        CheckBounds(address, (uint)memArg.Offset, OperatorInfo.AccessSize(opcode));
+        Push(Emit(Op.Load, ValType.V128, a: address, b: vector, imm: (uint)memArg.Offset, aux: (int)opcode | (lane << 16)));
     }
 
     public void StoreLane(Opcode opcode, MemArg memArg, byte lane)
     {
         int vector = Pop();
         int address = Pop();
-        CheckBounds(address, memArg.Offset, OperatorInfo.AccessSize(opcode));
-        Emit(Op.Store, ValType.Bottom, a: address, b: vector, imm: memArg.Offset, aux: (int)opcode | (lane << 16));
+        CheckBounds(address, (uint)memArg.Offset, OperatorInfo.AccessSize(opcode));
+        Emit(Op.Store, ValType.Bottom, a: address, b: vector, imm: (uint)memArg.Offset, aux: (int)opcode | (lane << 16));
     }
 
     public void MemorySize() => Push(Emit(Op.MemorySize, ValType.I32));

@@ -33,7 +33,7 @@ internal sealed unsafe class GlobalInstance : IDisposable
     /// <summary>Sets a non-reference, non-v128 value's bits.</summary>
     public void SetBits(ulong bits)
     {
-        if (Type.Type == ValType.ExternRef)
+        if (Type.Type.Erased() == ValType.ExternRef)
         {
             SetReference((nint)bits);
             return;
@@ -47,7 +47,7 @@ internal sealed unsafe class GlobalInstance : IDisposable
     /// <summary>Stores a reference, moving counts for externref.</summary>
     public void SetReference(nint value)
     {
-        if (Type.Type == ValType.ExternRef)
+        if (Type.Type.Erased() == ValType.ExternRef)
         {
             ExternRefHeap.Increment(value);
             nint old = (nint)Cell->Low;
@@ -66,7 +66,7 @@ internal sealed unsafe class GlobalInstance : IDisposable
         {
             return;
         }
-        if (Type.Type == ValType.ExternRef)
+        if (Type.Type.Erased() == ValType.ExternRef)
         {
             _heap.Decrement((nint)Cell->Low);
         }

@@ -65,7 +65,7 @@ internal sealed unsafe class InstanceState : VMInstance, IDisposable
 
         for (int i = 0; i < typeCount; i++)
         {
-            typeIds[i] = store.Engine.Types.GetId(info.Types[i]);
+            typeIds[i] = module.CanonicalTypeIds[i];
         }
 
         // Imports, in the order of the import section, into each index space.
@@ -281,7 +281,7 @@ internal sealed unsafe class InstanceState : VMInstance, IDisposable
             for (int i = 0; i < items.Length; i++)
             {
                 items[i] = (nint)Evaluate(segment.Expressions![i]).Low;
-                if (segment.ElementType == ValType.ExternRef)
+                if (segment.ElementType.Erased() == ValType.ExternRef)
                 {
                     // The segment holds its items until dropped.
                     ExternRefHeap.Increment(items[i]);
@@ -291,28 +291,61 @@ internal sealed unsafe class InstanceState : VMInstance, IDisposable
         return items;
     }
 
-    /// <summary>Evaluates a validated constant expression: a constant, ref.null, ref.func or global.get.</summary>
+    /// <summary>
+    /// Evaluates a validated constant expression: constants, ref.null, ref.func and global.get, combined by 3.0's
+    /// extended constants (i32/i64 add, sub, mul); the result is the last value standing.
+    /// </summary>
     private struct ConstantEvaluator(InstanceState instance) : IConstantExpressionVisitor
     {
         public bool Done;
         public ConstantValue Result;
+        // Values below the top: only extended constants have more than one.
+        private Stack<ConstantValue>? _below;
+        private bool _any;
+
+        private void Push(ConstantValue value)
+        {
+            if (_any)
+            {
+                (_below ??= new()).Push(Result);
+            }
+            Result = value;
+            _any = true;
+        }
 
         public void VisitEnd() => Done = true;
-        public void VisitI32Const(int value) => Result = new((uint)value, 0);
-        public void VisitI64Const(long value) => Result = new((ulong)value, 0);
-        public void VisitF32Const(uint bits) => Result = new(bits, 0);
-        public void VisitF64Const(ulong bits) => Result = new(bits, 0);
+        public void VisitI32Const(int value) => Push(new((uint)value, 0));
+        public void VisitI64Const(long value) => Push(new((ulong)value, 0));
+        public void VisitF32Const(uint bits) => Push(new(bits, 0));
+        public void VisitF64Const(ulong bits) => Push(new(bits, 0));
 
         public void VisitV128Const(Vector128<byte> value) =>
-            Result = new(value.AsUInt64().GetElement(0), value.AsUInt64().GetElement(1));
+            Push(new(value.AsUInt64().GetElement(0), value.AsUInt64().GetElement(1)));
 
-        public void VisitRefNull(ValType type) => Result = new(0, 0);
-        public void VisitRefFunc(uint functionIndex) => Result = new((ulong)instance.Functions[functionIndex].FuncRef, 0);
+        public void VisitRefNull(ValType type) => Push(new(0, 0));
+        public void VisitRefFunc(uint functionIndex) => Push(new((ulong)instance.Functions[functionIndex].FuncRef, 0));
 
         public void VisitGlobalGet(uint globalIndex)
         {
             GlobalInstance global = instance._globals[globalIndex];
-            Result = new(global.Bits, global.Type.Type == ValType.V128 ? ((ulong*)global.Cell)[1] : 0);
+            Push(new(global.Bits, global.Type.Type == ValType.V128 ? ((ulong*)global.Cell)[1] : 0));
+        }
+
+        public void VisitPlain(Opcode opcode)
+        {
+            ulong right = Result.Low;
+            ulong left = _below!.Pop().Low;
+            ulong result = opcode switch
+            {
+                Opcode.I32Add => (uint)(left + right),
+                Opcode.I32Sub => (uint)(left - right),
+                Opcode.I32Mul => (uint)((uint)left * (uint)right),
+                Opcode.I64Add => left + right,
+                Opcode.I64Sub => left - right,
+                Opcode.I64Mul => left * right,
+                _ => throw new InvalidOperationException($"{OperatorInfo.Name(opcode)} is no constant operator"),
+            };
+            Result = new(result, 0);
         }
 
         public void NotConstant(Opcode opcode) =>
@@ -390,7 +423,7 @@ internal sealed unsafe class InstanceState : VMInstance, IDisposable
     {
         nint[]? items = _elements[elemIndex];
         _elements[elemIndex] = null;
-        if (items != null && _module.Elements[(int)elemIndex].ElementType == ValType.ExternRef)
+        if (items != null && _module.Elements[(int)elemIndex].ElementType.Erased() == ValType.ExternRef)
         {
             foreach (nint item in items)
             {

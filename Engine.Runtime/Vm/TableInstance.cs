@@ -45,7 +45,7 @@ internal sealed unsafe class TableInstance : IDisposable
     /// <summary>The current type (minimum = current size), for import matching.</summary>
     public TableType CurrentType => new(Type.ElementType, new Limits(Length, Type.Limits.Max));
 
-    private bool OwnsCounts => Type.ElementType == ValType.ExternRef;
+    private bool OwnsCounts => Type.ElementType.Erased() == ValType.ExternRef;
 
     private nint* Elements => (nint*)Table->Elements;
 

@@ -28,6 +28,15 @@ public enum ScriptCommandKind
     AssertUnlinkable,
     /// <summary>A module must link but trap while instantiating.</summary>
     AssertUninstantiable,
+    /// <summary><c>(module instance $i $m?)</c>: instantiate a module defined by <c>(module definition ...)</c>.</summary>
+    ModuleInstance,
+    /// <summary>An action must throw a WebAssembly exception (exception handling).</summary>
+    AssertException,
+    /// <summary>
+    /// A command the script reader could not read (a construct this engine does not parse yet); it fails with the
+    /// reader's message, so one unreadable command does not hide the rest of its script.
+    /// </summary>
+    Unreadable,
 }
 
 /// <summary>Names of <see cref="ScriptCommandKind"/>s.</summary>
@@ -46,6 +55,9 @@ public static class ScriptCommandKinds
         ScriptCommandKind.AssertMalformed => "assert_malformed",
         ScriptCommandKind.AssertUnlinkable => "assert_unlinkable",
         ScriptCommandKind.AssertUninstantiable => "assert_uninstantiable",
+        ScriptCommandKind.ModuleInstance => "module instance",
+        ScriptCommandKind.AssertException => "assert_exception",
+        ScriptCommandKind.Unreadable => "unreadable",
         _ => kind.ToString(),
     };
 }
@@ -83,8 +95,15 @@ public sealed class ScriptValue
     public string? LaneType { get; init; }
     /// <summary>For expected v128 with float lanes: a NaN pattern per lane (null when all exact).</summary>
     public NanPattern[]? LaneNans { get; init; }
-    /// <summary>For expected funcref results written <c>(ref.func)</c>: any non-null funcref matches.</summary>
+    /// <summary>For expected reference results written without an identity (<c>(ref.func)</c>, <c>(ref.extern)</c>): any non-null reference of the type matches.</summary>
     public bool AnyNonNull { get; init; }
+    /// <summary>
+    /// For expected results the engine cannot produce yet (<c>(ref.struct)</c>, <c>(ref.null any)</c>, ...): the pattern as
+    /// written; no value matches it.
+    /// </summary>
+    public string? UnsupportedPattern { get; init; }
+    /// <summary>For <c>(either v1 v2 ...)</c> results: the values any one of which matches (then the other fields are unused).</summary>
+    public IReadOnlyList<ScriptValue>? Alternatives { get; init; }
 
     /// <summary>
     /// A v128 from its lanes as the script wrote them: <paramref name="lanes"/> holds 128 / <paramref name="laneBits"/>
@@ -112,7 +131,7 @@ public sealed class ScriptValue
     }
 
     /// <inheritdoc/>
-    public override string ToString() => Type switch
+    public override string ToString() => Alternatives != null ? $"(either {string.Join(' ', Alternatives)})" : UnsupportedPattern ?? Type switch
     {
         ValType.FuncRef or ValType.ExternRef => IsNull ? $"{Type.ToWatName()}:null" : $"{Type.ToWatName()}:{Low}",
         ValType.V128 => $"v128:{High:x16}{Low:x16}",
@@ -131,6 +150,8 @@ public sealed class ScriptModule
     public string? Name { get; init; }
     /// <summary>Where the module came from, for messages (a file name or "line N").</summary>
     public string? Origin { get; init; }
+    /// <summary>True for <c>(module definition ...)</c>: decoded and validated, instantiated only by <c>(module instance ...)</c>.</summary>
+    public bool IsDefinition { get; init; }
 }
 
 /// <summary>An invoke or get action.</summary>
@@ -157,8 +178,10 @@ public sealed class ScriptCommand
     public ScriptModule? Module { get; init; }
     /// <summary>For register: the name the exports are registered as.</summary>
     public string? RegisterAs { get; init; }
-    /// <summary>For register: the module's <c>$name</c>, or null for the current one.</summary>
+    /// <summary>For register: the module's <c>$name</c>, or null for the current one. For module instance: the definition's <c>$name</c>, or null for the last one.</summary>
     public string? RegisterModuleName { get; init; }
+    /// <summary>For module instance: the <c>$name</c> of the new instance, or null.</summary>
+    public string? InstanceName { get; init; }
     /// <summary>The action of action, assert_return, assert_trap and assert_exhaustion.</summary>
     public ScriptAction? Action { get; init; }
     /// <summary>The expected results of assert_return.</summary>

@@ -22,10 +22,18 @@ public static class WastParser
     /// <param name="fileName">The script's file name, for messages and <see cref="ScriptModule.Origin"/>.</param>
     /// <returns>The commands in order.</returns>
     /// <exception cref="TextFormatException">The script (or a module it defines) is not well formed.</exception>
-    public static IReadOnlyList<ScriptCommand> ParseScript(string text, string fileName)
+    public static IReadOnlyList<ScriptCommand> ParseScript(string text, string fileName) => ParseScript(text, fileName, keepGoing: false);
+
+    /// <summary>
+    /// Parses a script; with <paramref name="keepGoing"/>, a command that is a balanced s-expression but cannot be read (an
+    /// unknown command, or a module in a syntax the text parser does not know) becomes a
+    /// <see cref="ScriptCommandKind.Unreadable"/> command carrying the parser's message, and the rest is read.
+    /// </summary>
+    /// <exception cref="TextFormatException">The script is not well formed (any command, unless <paramref name="keepGoing"/>).</exception>
+    public static IReadOnlyList<ScriptCommand> ParseScript(string text, string fileName, bool keepGoing)
     {
         using TokenCursor cursor = TokenCursor.Open(text, fileName);
-        return new ScriptReader(cursor, text, fileName).ReadAll();
+        return new ScriptReader(cursor, text, fileName, keepGoing).ReadAll();
     }
 
     /// <summary>How a script module will be used, which decides whether it is parsed now.</summary>
@@ -46,8 +54,11 @@ public static class WastParser
         private int _lineOffset;
         private int _line = 1;
 
-        public ScriptReader(TokenCursor cursor, string text, string fileName)
+        private readonly bool _keepGoing;
+
+        public ScriptReader(TokenCursor cursor, string text, string fileName, bool keepGoing)
         {
+            _keepGoing = keepGoing;
             _in = cursor;
             _text = text;
             _fileName = fileName;
@@ -65,7 +76,7 @@ public static class WastParser
             }
             while (_in.Kind != TokenKind.End)
             {
-                _commands.Add(ReadCommand());
+                _commands.Add(ReadCommandOrUnreadable());
             }
             return _commands;
         }
@@ -73,14 +84,42 @@ public static class WastParser
         private static bool IsModuleField(ReadOnlySpan<char> keyword) =>
             keyword is "type" or "import" or "func" or "table" or "memory" or "global" or "export" or "start" or "elem" or "data";
 
+        /// <summary>
+        /// The next command; a command that is a well-formed s-expression but that this reader (or the text parser of a
+        /// module in it) rejects becomes an <see cref="ScriptCommandKind.Unreadable"/> command, and reading goes on after it.
+        /// </summary>
+        private ScriptCommand ReadCommandOrUnreadable()
+        {
+            int start = _in.Position;
+            if (!_keepGoing || _in.Kind != TokenKind.LeftParen)
+            {
+                return ReadCommand();
+            }
+            int line = LineOfForm();
+            try
+            {
+                return ReadCommand();
+            }
+            catch (TextFormatException e)
+            {
+                _in.Position = start;
+                _in.SkipForm();
+                return new ScriptCommand { Kind = ScriptCommandKind.Unreadable, Line = line, Text = e.Message };
+            }
+        }
+
         private ScriptCommand ReadCommand()
         {
             int line = LineOfForm();
             ReadOnlySpan<char> keyword = _in.FormKeyword;
             switch (keyword)
             {
+                case "module" when _in.KindAhead(2) == TokenKind.Atom && _in.TextAt(_in.Position + 2).SequenceEqual("instance"):
+                    return ReadModuleInstance(line);
                 case "module":
                     return new ScriptCommand { Kind = ScriptCommandKind.Module, Line = line, Module = ReadModule(ModuleUse.Instantiate) };
+                case "assert_exception":
+                    return ReadAssertException();
                 case "register":
                     return ReadRegister(line);
                 case "invoke":
@@ -101,6 +140,26 @@ public static class WastParser
                 default:
                     throw _in.Unexpected("a script command: (module, (register, (invoke, (get or (assert_...");
             }
+        }
+
+        /// <summary><c>(module instance $instance? $definition?)</c>.</summary>
+        private ScriptCommand ReadModuleInstance(int line)
+        {
+            _in.Position += 3;
+            string? instance = _in.TryId(out ReadOnlySpan<char> id) ? id.ToString() : null;
+            string? definition = _in.TryId(out id) ? id.ToString() : null;
+            _in.ExpectRightParen();
+            return new ScriptCommand { Kind = ScriptCommandKind.ModuleInstance, Line = line, InstanceName = instance, RegisterModuleName = definition };
+        }
+
+        /// <summary><c>(assert_exception action)</c>: the action must throw a WebAssembly exception.</summary>
+        private ScriptCommand ReadAssertException()
+        {
+            _in.Position += 2;
+            int line = LineOfForm();
+            ScriptAction action = ReadAction();
+            _in.ExpectRightParen();
+            return new ScriptCommand { Kind = ScriptCommandKind.AssertException, Line = line, Action = action };
         }
 
         private ScriptCommand ReadRegister(int line)
@@ -161,7 +220,7 @@ public static class WastParser
         {
             string origin = $"{_fileName}:{LineOfForm()}";
             ModuleForm form = WatParser.ReadModuleForm(_in, keepText: use == ModuleUse.ExpectFailure);
-            return new ScriptModule { Binary = form.Binary, Text = form.Text, Name = form.Id, Origin = origin };
+            return new ScriptModule { Binary = form.Binary, Text = form.Text, Name = form.Id, Origin = origin, IsDefinition = form.IsDefinition };
         }
 
         /// <summary><c>(invoke $id? "name" value*)</c> or <c>(get $id? "name")</c>.</summary>
@@ -193,6 +252,17 @@ public static class WastParser
                 throw _in.Unexpected("a value such as \"(i32.const\"");
             }
             int at = _in.Position + 1;
+            if (isResult && keyword is "either")
+            {
+                _in.Position += 2;
+                var alternatives = new List<ScriptValue>();
+                while (_in.AtLeftParen)
+                {
+                    alternatives.Add(ReadValue(isResult: true));
+                }
+                _in.ExpectRightParen();
+                return new ScriptValue { Type = ValType.Bottom, Alternatives = alternatives };
+            }
             _in.Position += 2;
             ScriptValue value = keyword switch
             {
@@ -201,26 +271,45 @@ public static class WastParser
                 "f32.const" => ReadFloatValue(ValType.F32, NumberParser.Single, isResult),
                 "f64.const" => ReadFloatValue(ValType.F64, NumberParser.Double, isResult),
                 "v128.const" => ReadVectorValue(isResult),
-                "ref.null" => ReadNullReference(),
+                "ref.null" => ReadNullReference(isResult),
+                "ref.extern" when isResult && _in.AtRightParen => new ScriptValue { Type = ValType.ExternRef, AnyNonNull = true },
                 "ref.extern" => new ScriptValue { Type = ValType.ExternRef, Low = ReadInteger(64) },
                 "ref.func" when isResult && _in.AtRightParen => new ScriptValue { Type = ValType.FuncRef, AnyNonNull = true },
+                "ref.host" => new ScriptValue { Type = ValType.Bottom, UnsupportedPattern = $"(ref.host {ReadInteger(64)})" },
+                "ref.any" or "ref.eq" or "ref.i31" or "ref.struct" or "ref.array" or "ref.exn" when isResult && _in.AtRightParen =>
+                    new ScriptValue { Type = ValType.Bottom, UnsupportedPattern = $"({keyword})" },
                 _ => throw _in.ErrorAt(at, $"unexpected token {_in.Describe(at)}: expected a {(isResult ? "result" : "constant")}"),
             };
             _in.ExpectRightParen();
             return value;
         }
 
-        private ScriptValue ReadNullReference()
+        /// <summary>
+        /// <c>ref.null ht</c>. As a result, <c>ref.null</c> alone matches any null reference, and a heap type matches the
+        /// null of its hierarchy (a null has no more precise type).
+        /// </summary>
+        private ScriptValue ReadNullReference(bool isResult)
         {
-            if (_in.TryKeyword("func"))
+            if (isResult && _in.AtRightParen)
+            {
+                return new ScriptValue { Type = ValType.Bottom, IsNull = true };
+            }
+            if (_in.TryKeyword("func") || (isResult && _in.TryKeyword("nofunc")))
             {
                 return new ScriptValue { Type = ValType.FuncRef, IsNull = true };
             }
-            if (_in.TryKeyword("extern"))
+            if (_in.TryKeyword("extern") || (isResult && _in.TryKeyword("noextern")))
             {
                 return new ScriptValue { Type = ValType.ExternRef, IsNull = true };
             }
-            throw _in.Unexpected("a heap type (func or extern)");
+            if (_in.Kind == TokenKind.Atom && _in.Text is "any" or "eq" or "i31" or "struct" or "array" or "none" or "exn" or "noexn"
+                or "nofunc" or "noextern")
+            {
+                string heap = _in.Text.ToString();
+                _in.Advance();
+                return new ScriptValue { Type = ValType.Bottom, IsNull = true, UnsupportedPattern = $"(ref.null {heap})" };
+            }
+            throw _in.Unexpected("a heap type (func, extern, any, eq, i31, struct, array, exn, none, nofunc, noextern, noexn)");
         }
 
         private ScriptValue ReadFloatValue(ValType type, FloatLayout layout, bool isResult)

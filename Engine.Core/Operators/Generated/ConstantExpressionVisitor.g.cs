@@ -33,6 +33,9 @@ public interface IConstantExpressionVisitor
     /// <summary><c>f64.const</c>, as its IEEE bit pattern.</summary>
     void VisitF64Const(ulong bits);
 
+    /// <summary>A plain operator allowed in constant expressions (3.0's extended constants: i32/i64 add, sub, mul).</summary>
+    void VisitPlain(Opcode opcode);
+
     /// <summary><c>ref.null</c>.</summary>
     void VisitRefNull(ValType type);
 
@@ -149,7 +152,17 @@ public struct ConstantExpressionVisitor<TInner> : IOperatorVisitor where TInner 
     public void VisitF64Const(ulong bits) => Inner.VisitF64Const(bits);
 
     /// <inheritdoc/>
-    public void VisitPlain(Opcode opcode) => Inner.NotConstant(opcode);
+    public void VisitPlain(Opcode opcode)
+    {
+        if (OperatorInfo.IsConstant(opcode))
+        {
+            Inner.VisitPlain(opcode);
+        }
+        else
+        {
+            Inner.NotConstant(opcode);
+        }
+    }
 
     /// <inheritdoc/>
     public void VisitRefNull(ValType type) => Inner.VisitRefNull(type);

@@ -1531,7 +1531,7 @@ public ref partial struct WasmReader
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void ReadRefNull<TVisitor>(ref TVisitor visitor, Opcode opcode) where TVisitor : struct, IOperatorVisitor
     {
-        visitor.VisitRefNull(ReadRefType());
+        visitor.VisitRefNull(ReadNullRefType());
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]

@@ -1,0 +1,121 @@
+using Engine.Runtime;
+using Engine.Wast;
+using NUnit.Framework;
+
+namespace Engine.Tests.Spec;
+
+/// <summary>
+/// The WebAssembly 3.0 spec suite (<c>core/*.wast</c> of <c>../shared/wasm-testsuite-3.0</c>, or <c>$WASM_TESTSUITE_3</c>) on
+/// every tier, as a ratchet while 3.0 is being built (issue 17): the scripts listed in <c>Spec30Passing.txt</c> must pass
+/// whole (no command failed or skipped); any other script runs and reports its counts, and fails the test once it passes
+/// whole, so that it is added to the list and cannot fall back later.
+/// </summary>
+[TestFixture]
+[Parallelizable(ParallelScope.All)]
+public sealed class Spec30Tests
+{
+    private static readonly EngineConfig s_interpreter = new() { Tier = TierMode.Interpreter };
+    private static readonly EngineConfig s_baseline = new() { Tier = TierMode.Baseline };
+    private static readonly EngineConfig s_optimizing = new() { Tier = TierMode.Optimizing };
+    private static readonly EngineConfig s_tiered = new()
+    {
+        Tier = TierMode.Tiered, TierUpCallThreshold = 1, TierUpLoopThreshold = 1, BackgroundCompilation = false,
+    };
+
+    [TestCaseSource(typeof(Spec30Suite), nameof(Spec30Suite.ScriptNames))]
+    public void RunsInTheInterpreter(string name) => Spec30Suite.Check(name, s_interpreter);
+
+    [TestCaseSource(typeof(Spec30Suite), nameof(Spec30Suite.ScriptNames))]
+    public void RunsInTheBaselineTier(string name) => Spec30Suite.Check(name, s_baseline);
+
+    [TestCaseSource(typeof(Spec30Suite), nameof(Spec30Suite.ScriptNames))]
+    public void RunsTieredWithThresholdOne(string name) => Spec30Suite.Check(name, s_tiered);
+
+    [TestCaseSource(typeof(Spec30Suite), nameof(Spec30Suite.ScriptNames))]
+    public void RunsInTheOptimizingTier(string name) => Spec30Suite.Check(name, s_optimizing);
+
+    [Test]
+    public void ThePassingListNamesOnlyScriptsOfTheSuite()
+    {
+        string[] missing = Spec30Suite.Passing.Where(name => !File.Exists(Spec30Suite.ScriptPath(name))).ToArray();
+        Assert.That(missing, Is.Empty, "Spec30Passing.txt names scripts the suite does not have");
+    }
+}
+
+/// <summary>Where the 3.0 suite is, which of its scripts pass, and how one is checked.</summary>
+internal static class Spec30Suite
+{
+    private static readonly Lazy<HashSet<string>> s_passing = new(ReadPassingList);
+
+    /// <summary>The suite's folder: <c>$WASM_TESTSUITE_3</c>, else <c>../shared/wasm-testsuite-3.0</c> from the repository root.</summary>
+    public static string Root
+    {
+        get
+        {
+            string? fromEnvironment = Environment.GetEnvironmentVariable("WASM_TESTSUITE_3");
+            return !string.IsNullOrEmpty(fromEnvironment)
+                ? fromEnvironment
+                : Path.GetFullPath(Path.Combine(TestPaths.RepositoryRoot, "..", "shared", "wasm-testsuite-3.0"));
+        }
+    }
+
+    /// <summary>The scripts that pass whole in every tier (<c>Engine.Tests/Spec/Spec30Passing.txt</c>, one name a line, <c>#</c> comments).</summary>
+    public static IReadOnlySet<string> Passing => s_passing.Value;
+
+    /// <summary>The names of the core scripts (file names without <c>.wast</c>); one failing case when the suite is missing.</summary>
+    public static IEnumerable<string> ScriptNames()
+    {
+        string core = Path.Combine(Root, "core");
+        if (!Directory.Exists(core))
+        {
+            return ["(suite missing)"];
+        }
+        return Directory.GetFiles(core, "*.wast").Select(Path.GetFileNameWithoutExtension).Order(StringComparer.Ordinal)!;
+    }
+
+    public static string ScriptPath(string name) => Path.Combine(Root, "core", name + ".wast");
+
+    /// <summary>Runs one script and applies the ratchet.</summary>
+    public static void Check(string name, EngineConfig config)
+    {
+        string path = ScriptPath(name);
+        if (!File.Exists(path))
+        {
+            Assert.Fail($"The WebAssembly 3.0 spec test suite was not found at '{Root}' (set WASM_TESTSUITE_3 to its folder).");
+        }
+        WastResults results;
+        try
+        {
+            results = new WastRunner(new WastOptions { Config = config, KeepGoing = true }).RunFile(path);
+        }
+        catch (Engine.Text.TextFormatException e) when (!Passing.Contains(name))
+        {
+            Assert.Pass($"not yet: the script does not parse: {e.Message}");
+            return;
+        }
+        string summary = $"{name}: {results.Total}";
+        bool passes = results.Total.Failed == 0 && results.Total.Skipped == 0;
+        if (Passing.Contains(name))
+        {
+            Assert.That(results.Failures, Is.Empty, summary + Environment.NewLine + string.Join(Environment.NewLine, results.Failures.Take(20)));
+            Assert.That(results.Total.Skipped, Is.Zero, summary);
+        }
+        else if (passes)
+        {
+            Assert.Fail($"{summary}: passes whole now; add \"{name}\" to Engine.Tests/Spec/Spec30Passing.txt so it keeps passing");
+        }
+        else
+        {
+            Assert.Pass($"not yet: {summary}");
+        }
+    }
+
+    private static HashSet<string> ReadPassingList()
+    {
+        string list = Path.Combine(TestPaths.RepositoryRoot, "Engine.Tests", "Spec", "Spec30Passing.txt");
+        return File.ReadAllLines(list)
+            .Select(line => line.Split('#')[0].Trim())
+            .Where(line => line.Length > 0)
+            .ToHashSet(StringComparer.Ordinal);
+    }
+}
