@@ -60,6 +60,7 @@ internal sealed partial class CodeGen
         {
             AddOsrEntry(loopOffset, control.Label);
         }
+        _emitter.EmitTierUpCheck(loopOffset, LiveRefSlots(), StoreCalleeSavedPinned);
         EmitInterruptChecks();
     }
 
@@ -352,6 +353,30 @@ internal sealed partial class CodeGen
     // ---- on-stack replacement ----
 
     /// <summary>
+    /// Where the frame holds the wasm state at a loop header during its tier-up check (<see cref="OsrEntry.FrameSlots"/>):
+    /// every local in its slot (the check stores the pinned ones there), every operand at home.
+    /// </summary>
+    private int[] StateFrameSlots(ValType[] operandTypes)
+    {
+        var slots = new List<int>(_localSlots + operandTypes.Length);
+        for (int i = 0; i < _localCount; i++)
+        {
+            for (int k = 0; k < SlotsOf(_localTypes[i]); k++)
+            {
+                slots.Add(_localOffsets[i] / 8 + k);
+            }
+        }
+        for (int i = 0; i < operandTypes.Length; i++)
+        {
+            for (int k = 0; k < SlotsOf(operandTypes[i]); k++)
+            {
+                slots.Add((HomesOffset + _homeStride * i) / 8 + k);
+            }
+        }
+        return slots.ToArray();
+    }
+
+    /// <summary>
     /// An extra entry for on-stack replacement at the loop whose header is <paramref name="header"/>: a prologue
     /// like the function's (the shared layer's), then the locals and operand-stack values from the state area (rsi), then a jump
     /// to the header. Every stack entry is at home here (block entry spilled them).
@@ -365,7 +390,7 @@ internal sealed partial class CodeGen
         }
         var state = new OsrState((ValType[])_localTypes.Clone(), operandTypes);
         MLabel entry = Masm.CreateLabel();
-        _emitter.AddOsrEntry(loopOffset, entry, state);
+        _emitter.AddOsrEntry(loopOffset, entry, state, _options.TierUpCounters ? StateFrameSlots(operandTypes) : null);
         int localCount = _localCount;
         _emitter.AddOutOfLine(() =>
         {

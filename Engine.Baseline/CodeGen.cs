@@ -150,6 +150,7 @@ internal sealed partial class CodeGen : ICallerSavedValues
         EmitPrologue();
         Control function = PushControl(ControlKind.Function, [], _type.Results);
         function.Label = _emitter.Epilogue;
+        _emitter.EmitTierUpCheck(-1, LiveRefSlots());
         EmitInterruptChecks();
     }
 
@@ -349,6 +350,22 @@ internal sealed partial class CodeGen : ICallerSavedValues
         foreach (var (local, reg) in _callerSavedPinned)
         {
             StoreValue(LocalSlot(local), _localTypes[local], reg);
+        }
+    }
+
+    /// <summary>
+    /// Stores the locals pinned in callee-saved registers to their slots (a loop's tier-up check, before its builtin call,
+    /// which stores the caller-saved ones itself): every local is then in its frame slot, where the state at the loop
+    /// header is read from for on-stack replacement into the next tier. The registers keep their values.
+    /// </summary>
+    private void StoreCalleeSavedPinned()
+    {
+        for (int i = 0; i < _localCount; i++)
+        {
+            if (IsPinned(i, out Reg reg) && Registers.IsCalleeSaved(reg))
+            {
+                StoreValue(LocalSlot(i), _localTypes[i], reg);
+            }
         }
     }
 

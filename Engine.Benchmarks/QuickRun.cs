@@ -5,8 +5,10 @@ namespace Engine.Benchmarks;
 
 /// <summary>
 /// <c>quick [--tier TIER] [--repeat N] [--small [--against TIER [--warmup SECONDS]]] [--sync-compile] [--tier-up-calls N]
-/// [--tier-up-loops N] [--verbose] [--wasmtime] [NAME...]</c>: runs each corpus program at its default size in our
-/// engine (best of N runs) and prints the time and whether the result is right; with <c>--small</c>, cold starts at
+/// [--tier-up-loops N] [--tier-up-optimize N] [--prewarm] [--verbose] [--wasmtime] [NAME...]</c>: runs each corpus program at its default
+/// size in our engine (best of N runs) and prints the time and whether the result is right (with <c>--prewarm</c>, after
+/// every selected program ran once at its small size in the same configuration and the compiler thread went idle, so the
+/// first run's tier-up does not include the .NET JIT compiling our compilers: a long-running host's case); with <c>--small</c>, cold starts at
 /// the small size (a new engine, module and instance per run), with <c>--verbose</c> where their time goes, and with
 /// <c>--against</c> taking turns with another tier in the same process (after <c>--warmup</c> seconds of such turns
 /// unmeasured, so the .NET JIT has settled on both). A smoke check for the shell, not a measurement.
@@ -21,7 +23,8 @@ internal static class QuickRun
         bool verbose = false;
         bool small = false;
         bool sync = false;
-        int? callThreshold = null, loopThreshold = null;
+        bool prewarm = false;
+        int? callThreshold = null, loopThreshold = null, optimizeThreshold = null;
         double warmupSeconds = 0;
         TierMode? against = null;
         var names = new List<string>();
@@ -47,6 +50,10 @@ internal static class QuickRun
             {
                 small = true;
             }
+            else if (args[i] == "--prewarm")
+            {
+                prewarm = true;
+            }
             else if (args[i] == "--sync-compile")
             {
                 sync = true;
@@ -58,6 +65,10 @@ internal static class QuickRun
             else if (args[i] == "--tier-up-loops" && i + 1 < args.Length)
             {
                 loopThreshold = int.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture);
+            }
+            else if (args[i] == "--tier-up-optimize" && i + 1 < args.Length)
+            {
+                optimizeThreshold = int.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture);
             }
             else if (args[i] == "--warmup" && i + 1 < args.Length)
             {
@@ -77,9 +88,22 @@ internal static class QuickRun
         {
             TierUpCallThreshold = callThreshold ?? config.TierUpCallThreshold,
             TierUpLoopThreshold = loopThreshold ?? config.TierUpLoopThreshold,
+            TierUpOptimizeThreshold = optimizeThreshold ?? config.TierUpOptimizeThreshold,
         };
         int failures = 0;
         var ratios = new List<double>();
+        if (prewarm)
+        {
+            foreach (CorpusProgram program in Corpus.Programs.Where(p => names.Count == 0 || names.Contains(p.Name)))
+            {
+                using var warm = new EngineRunner(program, config);
+                warm.Run(program.SmallArg);
+            }
+            while (!Engine.Runtime.Infrastructure.RuntimeInfrastructure.BackgroundCompilerIdle)
+            {
+                Thread.Sleep(1);
+            }
+        }
         foreach (CorpusProgram program in Corpus.Programs.Where(p => names.Count == 0 || names.Contains(p.Name)))
         {
             if (small && against is { } other)

@@ -10,7 +10,10 @@ internal sealed class TierOptions
     public const string Help =
         "  --tier-up-calls N       tiered: calls before a function is compiled (default 200)\n" +
         "  --tier-up-loops N       tiered: loop iterations before on-stack replacement (default 1000)\n" +
-        "  --tier-up-threshold N   both of the above\n" +
+        "  --tier-up-optimize N    tiered: calls and loop iterations in baseline code before a function is\n" +
+        "                          compiled by the optimizing tier (default 0: stay in the baseline tier;\n" +
+        "                          1000 is the measured value)\n" +
+        "  --tier-up-threshold N   all three of the above\n" +
         "  --sync-compile          tiered: compile on the running thread instead of in the background\n" +
         "  --function-tier NAME=TIER\n" +
         "                          force a function (name-section name or index) to a tier\n" +
@@ -22,6 +25,7 @@ internal sealed class TierOptions
 
     private int? _calls;
     private int? _loops;
+    private int? _optimize;
     private bool _sync;
     private BoundsCheckStrategy? _boundsChecks;
     private readonly Dictionary<string, TierMode> _functionTiers = new(StringComparer.Ordinal);
@@ -42,8 +46,11 @@ internal sealed class TierOptions
             case "--tier-up-loops":
                 _loops = Count(args, ref i);
                 return true;
+            case "--tier-up-optimize":
+                _optimize = Count(args, ref i, allowZero: true);
+                return true;
             case "--tier-up-threshold":
-                _calls = _loops = Count(args, ref i);
+                _calls = _loops = _optimize = Count(args, ref i);
                 return true;
             case "--sync-compile":
                 _sync = true;
@@ -78,6 +85,7 @@ internal sealed class TierOptions
     {
         TierUpCallThreshold = _calls ?? config.TierUpCallThreshold,
         TierUpLoopThreshold = _loops ?? config.TierUpLoopThreshold,
+        TierUpOptimizeThreshold = _optimize ?? config.TierUpOptimizeThreshold,
         BackgroundCompilation = !_sync && config.BackgroundCompilation,
         FunctionTiers = _functionTiers.Count > 0 ? _functionTiers : config.FunctionTiers,
         BoundsChecks = _boundsChecks ?? config.BoundsChecks,
@@ -128,13 +136,13 @@ internal sealed class TierOptions
         return args[++i];
     }
 
-    private static int Count(string[] args, ref int i)
+    private static int Count(string[] args, ref int i, bool allowZero = false)
     {
         string option = args[i];
         string value = Value(args, ref i);
-        if (!int.TryParse(value, out int n) || n < 1)
+        if (!int.TryParse(value, out int n) || n < (allowZero ? 0 : 1))
         {
-            throw new UsageException($"{option} needs a positive number, got '{value}'");
+            throw new UsageException($"{option} needs a {(allowZero ? "non-negative" : "positive")} number, got '{value}'");
         }
         return n;
     }

@@ -103,7 +103,7 @@ internal sealed class WastCommand : ICommand
         {
             string reasons = total.FallbackFunctions == 0 ? ""
                 : " (" + string.Join(", ", total.FallbackReasons.OrderBy(r => r.Key).Select(r => $"{r.Key}: {r.Value}")) + ")";
-            output.WriteLine($"compiled functions: {total.CompiledFunctions}, fell back to a lower tier (not compilable by the tier): {total.FallbackFunctions}{reasons}");
+            output.WriteLine($"compiled functions: {total.CompiledFunctions} ({total.OptimizedFunctions} optimizing), fell back to a lower tier (not compilable by the tier): {total.FallbackFunctions}{reasons}");
         }
         output.WriteLine(total.Total.ToString() + (unreadableFiles > 0 ? $"; {unreadableFiles} scripts could not be read" : ""));
         return total.Total.Failed == 0 && unreadableFiles == 0 ? ExitCodes.Success : ExitCodes.Failure;

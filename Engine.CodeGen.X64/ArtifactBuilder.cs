@@ -16,7 +16,7 @@ public sealed class ArtifactBuilder
     private readonly List<(int Position, TrapCode Code, int WasmOffset)> _trapSites = new();
     private readonly List<(int Position, TrapCode Code)> _faultSites = new();
     private MLabel? _faultEntry;
-    private readonly List<(int LoopOffset, MLabel Entry, OsrState State)> _osrEntries = new();
+    private readonly List<(int LoopOffset, MLabel Entry, OsrState State, int[]? FrameSlots)> _osrEntries = new();
 
     /// <summary>Forgets everything, for the next function.</summary>
     public void Reset()
@@ -69,12 +69,19 @@ public sealed class ArtifactBuilder
     /// <summary>Records where the fault handler sends a thread that faulted at a fault site (<see cref="CompiledFunction.FaultEntryOffset"/>).</summary>
     public void SetFaultEntry(MLabel entry) => _faultEntry = entry;
 
-    /// <summary>Records an on-stack-replacement entry at <paramref name="entry"/> for the loop at <paramref name="loopOffset"/>.</summary>
-    public void AddOsrEntry(int loopOffset, MLabel entry, OsrState state) => _osrEntries.Add((loopOffset, entry, state));
+    /// <summary>
+    /// Records an on-stack-replacement entry at <paramref name="entry"/> for the loop at <paramref name="loopOffset"/>, and
+    /// where the function's frame holds that state at the loop's tier-up check (<see cref="OsrEntry.FrameSlots"/>), if it does.
+    /// </summary>
+    public void AddOsrEntry(int loopOffset, MLabel entry, OsrState state, int[]? frameSlots = null) =>
+        _osrEntries.Add((loopOffset, entry, state, frameSlots));
 
-    /// <summary>The artifact of the assembled code, compiled for <paramref name="features"/> and <paramref name="boundsChecks"/>.</summary>
+    /// <summary>
+    /// The artifact of the assembled code, compiled for <paramref name="features"/> and <paramref name="boundsChecks"/>;
+    /// its literal pool starts at <paramref name="literalsOffset"/> (-1: none).
+    /// </summary>
     public CompiledFunction Build(MacroAssembler.Output output, uint functionIndex, int frameSize, int wasmBodySize, CpuFeatures features,
-        BoundsCheckStrategy boundsChecks)
+        BoundsCheckStrategy boundsChecks, int literalsOffset = -1)
     {
         var stackMaps = new StackMapBuilder();
         foreach (var (position, slots) in _safepoints)
@@ -117,13 +124,14 @@ public sealed class ArtifactBuilder
         var osr = new OsrEntry[_osrEntries.Count];
         for (int i = 0; i < osr.Length; i++)
         {
-            osr[i] = new OsrEntry(_osrEntries[i].LoopOffset, output.LabelOffset(_osrEntries[i].Entry), _osrEntries[i].State);
+            osr[i] = new OsrEntry(_osrEntries[i].LoopOffset, output.LabelOffset(_osrEntries[i].Entry), _osrEntries[i].State, _osrEntries[i].FrameSlots);
         }
         return new CompiledFunction(functionIndex, output.Code, [], stackMaps.Build().Bytes.ToArray(), trapSites,
             offsetMap.ToArray(), frameSize, osr, wasmBodySize, features)
         {
             BoundsChecks = boundsChecks,
             FaultEntryOffset = _faultSites.Count > 0 && _faultEntry is { } entry ? output.LabelOffset(entry) : -1,
+            LiteralsOffset = literalsOffset,
         };
     }
 }

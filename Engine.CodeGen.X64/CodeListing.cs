@@ -22,7 +22,8 @@ public static class CodeListing
         // A stub's site is its call's return address (the instruction's end); a fault site is the faulting instruction.
         var traps = function.TrapSites.Where(t => t.Kind == TrapSiteKind.Call).ToDictionary(t => t.NativeOffset, t => t.Code);
         var faults = function.TrapSites.Where(t => t.Kind == TrapSiteKind.Fault).ToDictionary(t => t.NativeOffset, t => t.Code);
-        while (decoder.IP < (ulong)function.Code.Length)
+        int end = function.LiteralsOffset >= 0 ? function.LiteralsOffset : function.Code.Length;
+        while (decoder.IP < (ulong)end)
         {
             int offset = (int)decoder.IP;
             while (map < function.OffsetMap.Length && function.OffsetMap[map].NativeOffset <= offset)
@@ -42,6 +43,10 @@ public static class CodeListing
                 text.Append($"    ; faults: {code}");
             }
             text.AppendLine();
+        }
+        for (int offset = end; offset + 16 <= function.Code.Length; offset += 16)
+        {
+            text.AppendLine($"  {offset,6:x}  dq      {BitConverter.ToUInt64(function.Code, offset):X16}h,{BitConverter.ToUInt64(function.Code, offset + 8):X16}h");
         }
         return text.ToString();
     }

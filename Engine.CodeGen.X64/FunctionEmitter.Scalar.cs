@@ -11,7 +11,10 @@ public sealed partial class FunctionEmitter
 {
     // ---- constants ----
 
-    /// <summary>xmm <paramref name="r"/> = the f32 or f64 with <paramref name="bits"/> (xorps for 0, else through rax). Clobbers rax.</summary>
+    /// <summary>
+    /// xmm <paramref name="r"/> = the f32 or f64 with <paramref name="bits"/>, the rest of the register zero: xorps for 0,
+    /// else one load from the literal pool; neither touches the flags (<paramref name="keepFlags"/> is kept for callers).
+    /// </summary>
     public void LoadFloatConst(Reg r, OperandSize size, long bits, bool keepFlags = false)
     {
         if (bits == 0)
@@ -19,12 +22,10 @@ public sealed partial class FunctionEmitter
             Masm.SseBits(SseBitOp.Xor, r, r);
             return;
         }
-        bool dbl = size == OperandSize.S64;
-        Masm.MovImm(size, Reg.Rax, dbl ? bits : (uint)bits, keepFlags);
-        Masm.MovToXmm(size, r, Reg.Rax);
+        Masm.LoadVLiteral(r, size == OperandSize.S64 ? bits : (uint)bits, 0);
     }
 
-    /// <summary>xmm <paramref name="r"/> = the v128 constant (low, high 64 bits), without touching the flags. Clobbers rax.</summary>
+    /// <summary>xmm <paramref name="r"/> = the v128 constant (low, high 64 bits), without touching the flags: zero and all-ones built in the register, others one load from the literal pool.</summary>
     public void LoadV128Const(Reg r, long low, long high)
     {
         if (low == 0 && high == 0)
@@ -37,17 +38,7 @@ public sealed partial class FunctionEmitter
             Masm.V(VecOp.Pcmpeqd, r, r, r);
             return;
         }
-        Masm.MovImm(OperandSize.S64, Reg.Rax, low, keepFlags: true);
-        Masm.MovToXmm(OperandSize.S64, r, Reg.Rax); // movq zeroes the high half
-        if (high == 0)
-        {
-            return;
-        }
-        if (high != low)
-        {
-            Masm.MovImm(OperandSize.S64, Reg.Rax, high, keepFlags: true);
-        }
-        Masm.Insert(OperandSize.S64, r, r, Reg.Rax, 1);
+        Masm.LoadVLiteral(r, low, high);
     }
 
     private void LoadFloat(Reg xmm, OperandSize size, double value)

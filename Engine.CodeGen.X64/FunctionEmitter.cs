@@ -164,6 +164,13 @@ public sealed partial class FunctionEmitter
     /// </summary>
     public void AddOsrEntry(int loopOffset, MLabel entry, OsrState state) => _artifact.AddOsrEntry(loopOffset, entry, state);
 
+    /// <summary>
+    /// <see cref="AddOsrEntry(int, MLabel, OsrState)"/>, and where the function's frame holds the state at the loop's tier-up
+    /// check (<see cref="OsrEntry.FrameSlots"/>: the activation may leave for the next tier there).
+    /// </summary>
+    public void AddOsrEntry(int loopOffset, MLabel entry, OsrState state, int[]? frameSlots) =>
+        _artifact.AddOsrEntry(loopOffset, entry, state, frameSlots);
+
     // ---- traps ----
 
     /// <summary>Branches to an out-of-line trap when <paramref name="cond"/> holds.</summary>
@@ -304,6 +311,48 @@ public sealed partial class FunctionEmitter
         });
     }
 
+    /// <summary>
+    /// The tier-up counter (<see cref="CompilerOptions.TierUpCounters"/>) at the function's entry (<paramref name="loopOffset"/>
+    /// -1) or at the header of the loop at <paramref name="loopOffset"/>: <c>sub dword [counters + 4 * defined index], 1</c>
+    /// and, when it is spent, an out-of-line call of <see cref="BuiltinId.TierUp"/> (a safepoint listing
+    /// <paramref name="liveSlots"/>) after <paramref name="beforeCall"/> (which may store what the state at a loop needs in
+    /// the frame). The builtin may finish the activation in the next tier: then the function returns status 0 with the
+    /// results already in its argument area. Nothing when the options ask for no counters. Clobbers rax, r11.
+    /// </summary>
+    public void EmitTierUpCheck(int loopOffset, int[] liveSlots, Action? beforeCall = null)
+    {
+        if (!Options.TierUpCounters)
+        {
+            return;
+        }
+        MLabel slow = Masm.CreateLabel();
+        MLabel back = Masm.CreateLabel();
+        int defined = (int)_functionIndex - _module.ImportedFunctionCount;
+        Masm.Load(OperandSize.S64, Reg.Rax, new Mem(Registers.Vmctx, VMOffsets.TierUpCounters));
+        Masm.AluMemImm(AluOp.Sub, OperandSize.S32, new Mem(Reg.Rax, 4 * defined), 1);
+        Masm.JumpIf(Cond.LessOrEqual, slow);
+        Masm.Bind(back);
+        int wasmOffset = WasmOffset;
+        uint functionIndex = _functionIndex;
+        _outOfLine.Add(() =>
+        {
+            Masm.Bind(slow);
+            MarkOffset(wasmOffset);
+            beforeCall?.Invoke();
+            Masm.StoreImm(OperandSize.S32, OutgoingSlot(0), (int)functionIndex);
+            Masm.StoreImm(OperandSize.S32, OutgoingSlot(1), loopOffset);
+            EmitBuiltinCall(BuiltinId.TierUp, liveSlots, 2);
+            MLabel finished = Masm.CreateLabel();
+            Masm.AluImm(AluOp.Cmp, OperandSize.S32, Reg.Rax, Builtins.TierUpFinished);
+            Masm.JumpIf(Cond.Equal, finished);
+            EmitStatusCheck();
+            Masm.Jump(back);
+            Masm.Bind(finished);
+            Masm.MovImm(OperandSize.S32, Reg.Rax, 0);
+            Masm.Jump(Epilogue);
+        });
+    }
+
     /// <summary>Propagates a pending trap or exception: <c>test eax, eax; jnz epilogue</c> (after a call that returns a status).</summary>
     public void EmitStatusCheck()
     {
@@ -375,6 +424,7 @@ public sealed partial class FunctionEmitter
         Masm.Pop(Registers.Vmctx);
         Masm.Pop(Reg.Rbp);
         Masm.Ret();
+        MLabel? literals = Masm.EmitLiterals();
 
         // Frame: everything below the saved area, keeping rsp 16-byte aligned (entry rsp is 8 mod 16).
         int frame = bodyBytes;
@@ -389,6 +439,6 @@ public sealed partial class FunctionEmitter
         MacroAssembler.Output output = Masm.Assemble();
         FunctionBody body = _module.Body(_functionIndex);
         return _artifact.Build(output, _functionIndex, frame + SavedAreaSize, body.End - body.Start, Options.CpuFeatures,
-            Options.BoundsChecks);
+            Options.BoundsChecks, literals is { } pool ? output.LabelOffset(pool) : -1);
     }
 }

@@ -68,6 +68,7 @@ public sealed partial class MacroAssembler
     private MLabel _pendingLabel;
     private readonly List<(int Instruction, int Value)> _imm32Patches = new();
     private readonly List<(MLabel Table, MLabel[] Targets)> _jumpTables = new();
+    private readonly List<(MLabel Label, long Low, long High)> _literals = new();
 
     /// <summary>Forgets everything emitted, to assemble another function with the same buffers.</summary>
     public void Reset()
@@ -78,6 +79,7 @@ public sealed partial class MacroAssembler
         _pendingLabelInstruction = -1;
         _imm32Patches.Clear();
         _jumpTables.Clear();
+        _literals.Clear();
     }
 
     /// <summary>The number of instructions emitted so far (a mark of the current position).</summary>
@@ -403,6 +405,13 @@ public sealed partial class MacroAssembler
         {
             AluMem(op, size, dst, src.Mem);
         }
+    }
+
+    /// <summary>op [mem], imm32 (sign-extended for S64): a read-modify-write of memory.</summary>
+    public void AluMemImm(AluOp op, OperandSize size, Mem dst, int imm)
+    {
+        Code[,] form = imm is >= sbyte.MinValue and <= sbyte.MaxValue ? s_aluImm8 : s_aluImm32;
+        _asm.AddInstruction(Instruction.Create(form[(int)op, W(size)], MO(dst), imm));
     }
 
     /// <summary>cmp [mem], imm32.</summary>
@@ -733,6 +742,46 @@ public sealed partial class MacroAssembler
         _jumpTables.Add((table, targets));
     }
 
+    /// <summary>
+    /// dst = the 16-byte constant (low, high), loaded from the function's literal pool (<see cref="EmitLiterals"/>): one
+    /// instruction, no register or flag touched besides dst.
+    /// </summary>
+    public void LoadVLiteral(Reg dst, long low, long high)
+    {
+        MLabel label = default;
+        bool found = false;
+        foreach (var (l, lo, hi) in _literals)
+        {
+            if (lo == low && hi == high)
+            {
+                label = l;
+                found = true;
+                break;
+            }
+        }
+        if (!found)
+        {
+            label = CreateLabel();
+            _literals.Add((label, low, high));
+        }
+        _asm.vmovdqu(X(dst), __xmmword_ptr[L(label)]);
+    }
+
+    /// <summary>Emits the literal pool <see cref="LoadVLiteral"/> refers to, here (after the function's last instruction); returns its label, or null when empty.</summary>
+    public MLabel? EmitLiterals()
+    {
+        if (_literals.Count == 0)
+        {
+            return null;
+        }
+        foreach (var (label, low, high) in _literals)
+        {
+            Bind(label);
+            _asm.dq((ulong)low, (ulong)high);
+        }
+        return _literals[0].Label;
+    }
+
     /// <summary>scratch = table; dst = sign-extended dword [table + index * 4] + table; jmp dst.</summary>
     public void JumpThroughTable(MLabel table, Reg index, Reg scratch, Reg dst)
     {
@@ -987,6 +1036,16 @@ public sealed partial class MacroAssembler
             if (instruction.Code == Code.DeclareDword)
             {
                 writer.WriteInt32(0);
+                continue;
+            }
+            if (instruction.Code == Code.DeclareQword)
+            {
+                for (int k = 0; k < instruction.DeclareDataCount; k++)
+                {
+                    ulong value = instruction.GetDeclareQwordValue(k);
+                    writer.WriteInt32((int)value);
+                    writer.WriteInt32((int)(value >> 32));
+                }
                 continue;
             }
             if (instruction.Op0Kind == OpKind.NearBranch64)

@@ -17,8 +17,9 @@ public enum TierMode
     Baseline,
 
     /// <summary>
-    /// Functions start in the interpreter and move to machine code when hot (see the tier-up settings): the default,
-    /// fast to start and fast to run.
+    /// Functions start in the interpreter, move to the baseline tier when hot and to the optimizing tier when hot there
+    /// (see the tier-up settings; <see cref="EngineConfig.TierUpOptimizeThreshold"/> 0 stops at the baseline tier): the
+    /// default, fast to start and fast to run.
     /// </summary>
     Tiered,
 
@@ -115,6 +116,16 @@ public sealed record EngineConfig
     /// activation continues in compiled code at that loop's header (on-stack replacement; at least 1).
     /// </summary>
     public int TierUpLoopThreshold { get; init; } = 1000;
+
+    /// <summary>
+    /// Tiered mode: the budget of calls and loop iterations a function's baseline code counts (one counter per function,
+    /// decremented at its entry and at every loop header) before it is compiled by the optimizing tier; running baseline
+    /// activations then move into the optimized code at their next loop header (on-stack replacement). 0 (the default
+    /// for now) keeps tiered code in the baseline tier: the optimizing tier still miscompiles some real programs (C++,
+    /// Rust and Zig toolchain output, see Engine.Optimizing/STATUS.md), so the second hop is opt-in until it passes
+    /// them; 1000 is the value it was measured with. Needs a second compiler in <see cref="Compilers"/>.
+    /// </summary>
+    public int TierUpOptimizeThreshold { get; init; }
 
     /// <summary>
     /// Tiered mode: compile hot functions on a background thread (true, the default: the interpreter goes on

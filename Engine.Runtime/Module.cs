@@ -136,7 +136,8 @@ public sealed class Module
             Code = CreateCode(engine.MemoryPolicy.GuardPages ? BoundsCheckStrategy.GuardPages : BoundsCheckStrategy.Explicit);
             if (engine.Config.Tier == TierMode.Tiered)
             {
-                Translation.TierUp = new Native.TierManager(this, engine.Config);
+                _tierUp = new Native.TierManager(this, engine.Config);
+                Translation.TierUp = Code.TierUp = _tierUp;
             }
             if (precompiled is not null)
             {
@@ -193,9 +194,12 @@ public sealed class Module
     /// <summary>Every compiled code of the module so far (one per bounds-check strategy instances have needed).</summary>
     internal IEnumerable<Native.ModuleCode> CodeVariants => Volatile.Read(ref _codes).OfType<Native.ModuleCode>();
 
+    // Tiered mode's tier-up of this module, shared by every code variant (null in the other modes).
+    private Native.TierManager? _tierUp;
+
     private Native.ModuleCode CreateCode(BoundsCheckStrategy boundsChecks)
     {
-        var code = new Native.ModuleCode(this, Engine.Config, Engine.CpuFeatures, Engine.TierStatistics, boundsChecks);
+        var code = new Native.ModuleCode(this, Engine.Config, Engine.CpuFeatures, Engine.TierStatistics, boundsChecks) { TierUp = _tierUp };
         Native.ModuleCode?[] codes = [.. _codes];
         codes[(int)boundsChecks] = code;
         Volatile.Write(ref _codes, codes);
@@ -241,6 +245,9 @@ public sealed class Module
 
     /// <summary>The number of functions compiled to machine code so far.</summary>
     public int CompiledFunctionCount => Code?.CompiledCount ?? 0;
+
+    /// <summary>The number of functions whose code is the optimizing tier's (compiled at load or promoted there).</summary>
+    public int OptimizedFunctionCount => Code?.OptimizedCount ?? 0;
 
     /// <summary>
     /// Where the module's compiled code came from (a precompiled module, the code cache) and what <see cref="WriteCache"/>

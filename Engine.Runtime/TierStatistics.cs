@@ -17,6 +17,13 @@ namespace Engine.Runtime;
 public sealed record FunctionPromotion(string? Module, uint FunctionIndex, string? FunctionName, TierMode Tier, string Trigger,
     long Calls, TimeSpan At, TimeSpan CompileTime, int CodeSize, int WasmSize)
 {
+    /// <summary>
+    /// The tier it left: <see cref="TierMode.Interpreter"/>, or <see cref="TierMode.Baseline"/> when tiered mode promoted its
+    /// baseline code to the optimizing tier (then <see cref="Calls"/> is the budget of calls and loop iterations the baseline
+    /// code counted).
+    /// </summary>
+    public TierMode From { get; init; } = TierMode.Interpreter;
+
     /// <inheritdoc/>
     public override string ToString() =>
         $"{FunctionName ?? $"func[{FunctionIndex}]"}: {TierModeNames.Name(Tier)} by {Trigger} after {Calls} calls, published {At.TotalMilliseconds:F1} ms after the engine's creation, " +
@@ -118,6 +125,20 @@ public sealed class TierStatistics
         }
     }
 
+    private long _osrFromInterpreter;
+    private long _osrFromBaseline;
+
+    /// <summary>
+    /// On-stack replacements so far: running activations that moved into machine code at a loop header, by the tier they
+    /// left (<see cref="TierMode.Interpreter"/>, or <see cref="TierMode.Baseline"/> for baseline code moving into the
+    /// optimizing tier).
+    /// </summary>
+    public long OnStackReplacements(TierMode from) =>
+        Interlocked.Read(ref from == TierMode.Interpreter ? ref _osrFromInterpreter : ref _osrFromBaseline);
+
+    internal void AddOnStackReplacement(TierMode from) =>
+        Interlocked.Increment(ref from == TierMode.Interpreter ? ref _osrFromInterpreter : ref _osrFromBaseline);
+
     internal TimeSpan Now => Stopwatch.GetElapsedTime(_start);
 
     /// <summary>The <see cref="Stopwatch"/> timestamp the times of <see cref="FunctionPromotion.At"/> count from: the engine's creation.</summary>
@@ -142,6 +163,8 @@ public sealed class TierStatistics
     /// <summary>The name a tier mode's code is reported under (<see cref="Diagnostics.TierNames"/>).</summary>
     private static string TierName(TierMode tier) => tier == TierMode.Optimizing ? Diagnostics.TierNames.Optimizing : Diagnostics.TierNames.Baseline;
 
+    private static string HopName(TierMode tier) => tier == TierMode.Interpreter ? Diagnostics.TierNames.Interpreter : TierName(tier);
+
     /// <summary>A few lines: counts, compile time and throughput, code size per wasm byte.</summary>
     public string Summary()
     {
@@ -158,10 +181,20 @@ public sealed class TierStatistics
         double mbPerSecond = compile.TotalSeconds > 0 ? wasm / compile.TotalSeconds / 1e6 : 0;
         string byTrigger = string.Join(", ", promotions.GroupBy(p => p.Trigger).Select(g => $"{g.Count()} by {g.Key}"));
         string byTier = string.Join(", ", promotions.GroupBy(p => p.Tier).Select(g => $"{g.Count()} {TierName(g.Key)}"));
+        if (promotions.Any(p => p.From != TierMode.Interpreter))
+        {
+            // Tiered mode's hops: interpreter -> baseline, baseline -> optimizing (and interpreter -> optimizing when the
+            // optimized code was published before the interpreter asked).
+            byTier += "; " + string.Join(", ", promotions.GroupBy(p => (p.From, p.Tier)).OrderBy(g => g.Key.From).ThenBy(g => g.Key.Tier)
+                .Select(g => $"{g.Count()} {HopName(g.Key.From)} -> {TierName(g.Key.Tier)}"));
+        }
         string byReason = fallbacks.Length == 0 ? "" :
             " (" + string.Join(", ", fallbacks.GroupBy(f => f.Reason).Select(g => $"{g.Count()} {g.Key}")) + ")";
+        long osrInterpreter = OnStackReplacements(TierMode.Interpreter), osrBaseline = OnStackReplacements(TierMode.Baseline);
+        string osr = osrInterpreter + osrBaseline == 0 ? "" :
+            $"on-stack replacements {osrInterpreter} from the interpreter, {osrBaseline} from baseline code; ";
         string breakdown = promotions.Length == 0 ? "" : $" ({byTier}; {byTrigger})";
-        return $"compiled {promotions.Length} functions{breakdown}, {fallbacks.Length} fell back to a lower tier{byReason}; " +
+        return $"compiled {promotions.Length} functions{breakdown}, {fallbacks.Length} fell back to a lower tier{byReason}; {osr}" +
                $"compile time {compile.TotalMilliseconds:F1} ms for {wasm} wasm bytes ({mbPerSecond:F1} MB/s), " +
                $"{code} bytes of code ({(wasm > 0 ? (double)code / wasm : 0):F1} per wasm byte)";
     }

@@ -50,6 +50,9 @@ public sealed class WastResults
     /// <summary>Functions of the modules defined that run compiled code (machine-code tiers only).</summary>
     public int CompiledFunctions { get; internal set; }
 
+    /// <summary>Of <see cref="CompiledFunctions"/>, those running the optimizing tier's code.</summary>
+    public int OptimizedFunctions { get; internal set; }
+
     /// <summary>Functions the machine-code tier could not compile, which stayed in the interpreter.</summary>
     public int FallbackFunctions => FallbackReasons.Values.Sum();
 
@@ -99,6 +102,7 @@ public sealed class WastResults
         }
         Failures.AddRange(other.Failures);
         CompiledFunctions += other.CompiledFunctions;
+        OptimizedFunctions += other.OptimizedFunctions;
         foreach (var (reason, count) in other.FallbackReasons)
         {
             FallbackReasons[reason] = FallbackReasons.GetValueOrDefault(reason) + count;

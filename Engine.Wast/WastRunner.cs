@@ -58,6 +58,7 @@ public sealed class WastRunner
             }
         }
         results.CompiledFunctions = session.CompiledFunctions;
+        results.OptimizedFunctions = session.OptimizedFunctions;
         foreach (CompileFailure failure in session.Fallbacks)
         {
             results.FallbackReasons[failure.Reason] = results.FallbackReasons.GetValueOrDefault(failure.Reason) + 1;

@@ -41,6 +41,9 @@ internal sealed class WastSession : IDisposable
     /// <summary>Functions of the modules defined so far that were compiled to machine code.</summary>
     public int CompiledFunctions => _modules.Sum(m => m.CompiledFunctionCount);
 
+    /// <summary>Functions of the modules defined so far whose code is the optimizing tier's.</summary>
+    public int OptimizedFunctions => _modules.Sum(m => m.OptimizedFunctionCount);
+
     /// <summary>Why the functions of the modules defined so far that the machine-code tier could not compile stayed interpreted.</summary>
     public IEnumerable<CompileFailure> Fallbacks => _modules.SelectMany(m => m.TierFallbacks.Select(f => f.Failure));
 

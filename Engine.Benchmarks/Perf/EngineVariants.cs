@@ -24,8 +24,15 @@ public static class EngineVariants
     public static OurEngineVariant Optimizing { get; } = new(
         TierNames.Optimizing, new EngineConfig { Tier = TierMode.Optimizing }, CompileAllOptimizing);
 
-    /// <summary>Interpreter first, hot functions promoted to the baseline tier (default thresholds, background compilation).</summary>
+    /// <summary>
+    /// Tiered mode with the default settings: interpreter first, hot functions promoted to the baseline tier (the second hop
+    /// is off by default for now, <see cref="EngineConfig.TierUpOptimizeThreshold"/>; background compilation).
+    /// </summary>
     public static OurEngineVariant Tiered { get; } = new(TierModeNames.Name(TierMode.Tiered), new EngineConfig { Tier = TierMode.Tiered }, compileAll: null);
+
+    /// <summary>The full pipeline: interpreter -> baseline -> optimizing (<c>--tier-up-optimize 1000</c>), background compilation.</summary>
+    public static OurEngineVariant TieredFull { get; } = new(
+        "tiered-full", new EngineConfig { Tier = TierMode.Tiered, TierUpOptimizeThreshold = 1000 }, compileAll: null);
 
     /// <summary>The wasmtime reference.</summary>
     public static WasmtimeVariant Wasmtime { get; } = new();
@@ -37,6 +44,7 @@ public static class EngineVariants
         Baseline,
         Optimizing,
         Tiered,
+        TieredFull,
         Wasmtime,
     ];
 

@@ -30,3 +30,4 @@ build indirect
 build switch
 build simd -msimd128
 build matmul
+build bintrees

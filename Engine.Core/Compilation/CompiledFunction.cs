@@ -53,7 +53,13 @@ public readonly record struct OffsetMapping(int NativeOffset, int WasmOffset) : 
 /// <param name="LoopOffset">Byte offset in the module of the <c>loop</c> instruction.</param>
 /// <param name="NativeOffset">Offset of the entry in the code.</param>
 /// <param name="State">The layout of the state the entry reads.</param>
-public sealed record OsrEntry(int LoopOffset, int NativeOffset, OsrState State);
+/// <param name="FrameSlots">
+/// Where the function's own frame holds that state at the loop header when its tier-up counter calls
+/// <see cref="BuiltinId.TierUp"/> there (one frame slot per state slot, 8-byte units from the frame's base), so the
+/// runtime can move the activation into the next tier (on-stack replacement out of this code); null when the tier
+/// does not keep the state in its frame there.
+/// </param>
+public sealed record OsrEntry(int LoopOffset, int NativeOffset, OsrState State, int[]? FrameSlots = null);
 
 /// <summary>
 /// The wasm-level state of a function at a loop header, independent of any tier: every local (parameters
@@ -122,6 +128,9 @@ public sealed class CompiledFunction
     /// <summary>The size of the wasm body compiled (for statistics).</summary>
     public int WasmBodySize { get; }
 
+    /// <summary>Where the constants the code loads (its literal pool) start, to the end of <see cref="Code"/>; -1 when it has none.</summary>
+    public int LiteralsOffset { get; init; } = -1;
+
     /// <summary>The instruction sets the code was compiled for (<see cref="CompilerOptions.CpuFeatures"/>): it runs on a processor with all of them.</summary>
     public CpuFeatures CpuFeatures { get; }
 
@@ -160,6 +169,15 @@ public sealed record CompilerOptions
 
     /// <summary>Give every loop an on-stack-replacement entry (tiered code: any hot loop may move into it).</summary>
     public bool OsrAllLoops { get; init; }
+
+    /// <summary>
+    /// Count calls and loop iterations for promotion to the next tier (tiered code of a tier below the top): at the
+    /// function's entry and at every loop header, decrement the function's counter (<see cref="VMOffsets.TierUpCounters"/>,
+    /// indexed by defined function) and call <see cref="BuiltinId.TierUp"/> when it is spent. With
+    /// <see cref="OsrAllLoops"/>, every OSR entry says where the frame holds the state at its loop
+    /// (<see cref="OsrEntry.FrameSlots"/>), so the activation can leave for the next tier there.
+    /// </summary>
+    public bool TierUpCounters { get; init; }
 
     /// <summary>
     /// The instruction sets the code may use beyond SSE2 (the runtime passes the processor's, less what the engine's

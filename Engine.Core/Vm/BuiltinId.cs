@@ -41,11 +41,22 @@ public enum BuiltinId
     RootExternRef,
     /// <summary>() -> status: the epoch deadline or fuel ran out (raises Interrupted or OutOfFuel), or nothing to do.</summary>
     CheckInterrupt,
+    /// <summary>
+    /// (u32 functionIndex, i32 loopOffset) -> status: the tier-up budget of the calling function ran out, at its entry
+    /// (loopOffset -1) or at the header of the loop at that module offset. Asks for the function's next tier; at a loop
+    /// whose state that tier can take (the caller's <see cref="OsrEntry.FrameSlots"/>), may run the rest of the
+    /// activation there. Returns 0 to go on, 1 when an exception is pending, <see cref="Builtins.TierUpFinished"/>
+    /// when the activation finished in the next tier with its results in the caller's argument area.
+    /// </summary>
+    TierUp,
 }
 
 /// <summary>Facts about <see cref="BuiltinId"/>.</summary>
 public static class Builtins
 {
     /// <summary>The number of builtins (the length of the builtins table).</summary>
-    public const int Count = (int)BuiltinId.CheckInterrupt + 1;
+    public const int Count = (int)BuiltinId.TierUp + 1;
+
+    /// <summary>The status <see cref="BuiltinId.TierUp"/> returns when the activation finished in the next tier (on-stack replacement).</summary>
+    public const int TierUpFinished = 2;
 }

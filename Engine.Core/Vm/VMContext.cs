@@ -29,6 +29,8 @@ namespace Engine.Core;
 ///  80      FuelCounter      address of the store's remaining fuel (long)
 ///  88      StoreContext     the store's native context (exit frame of compiled code, see VMStoreContext)
 ///  96      Instance         GCHandle (as nint) of the instance's VMInstance (for builtins)
+///  104     TierUpCounters   int[defined function count]: the tier-up budget of each defined function in code
+///                           that counts for the next tier (shared by every instance of the module; 0 when none)
 /// </code>
 /// </remarks>
 [StructLayout(LayoutKind.Sequential)]
@@ -60,6 +62,12 @@ public struct VMContext
     public nint StoreContext;
     /// <summary>GCHandle (as nint) of the instance's <see cref="VMInstance"/>.</summary>
     public nint Instance;
+    /// <summary>
+    /// Address of an int array, one per defined function: what is left of its tier-up budget (calls and loop iterations)
+    /// in compiled code that counts for promotion to the next tier (<see cref="CompilerOptions.TierUpCounters"/>).
+    /// Shared by every instance of the module; 0 when no code counts.
+    /// </summary>
+    public nint TierUpCounters;
 }
 
 /// <summary>
@@ -163,8 +171,10 @@ public static class VMOffsets
     public const int StoreContext = 88;
     /// <summary>Offset of <see cref="VMContext.Instance"/>.</summary>
     public const int Instance = 96;
+    /// <summary>Offset of <see cref="VMContext.TierUpCounters"/>.</summary>
+    public const int TierUpCounters = 104;
     /// <summary>Size of <see cref="VMContext"/>.</summary>
-    public const int VMContextSize = 104;
+    public const int VMContextSize = 112;
 
     /// <summary>Offset of <see cref="VMStoreContext.ExitFp"/>.</summary>
     public const int StoreExitFp = 0;

@@ -181,6 +181,15 @@ internal sealed partial class LirEmitter
             case LOp.MemorySize:
                 _e.MemorySize(R(i, 0));
                 return;
+            case LOp.BoundsLimit:
+                Masm.Load(OperandSize.S64, R(i, 0), new Mem(Registers.Vmctx, VMOffsets.MemoryLength));
+                Masm.AluImm(AluOp.Sub, OperandSize.S64, R(i, 0), (int)inst.Imm);
+                return;
+            case LOp.BoundsCheckLimit:
+                // The address is an i32 zero-extended: address + end <= length, as address <= length - end (signed).
+                Masm.Alu(AluOp.Cmp, OperandSize.S64, R(i, 0), Any(i, 1));
+                _e.TrapIf(Cond.Greater, TrapCode.MemoryOutOfBounds);
+                return;
             case LOp.GlobalGet:
                 _e.GlobalCell(Reg.R11, (uint)inst.Imm);
                 LoadValue(R(i, 0), (ValType)inst.Aux, new Mem(Reg.R11, 0));

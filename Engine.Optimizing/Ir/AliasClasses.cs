@@ -32,7 +32,7 @@ public static class AliasClasses
         return inst.Op switch
         {
             Op.Load => Memory,
-            Op.MemorySize => MemoryLength,
+            Op.MemorySize or Op.BoundsLimit => MemoryLength,
             Op.GlobalGet => Global(inst.Imm),
             Op.TableGet or Op.TableSize => Tables,
             Op.Call or Op.CallIndirect or Op.CallBuiltin => All,

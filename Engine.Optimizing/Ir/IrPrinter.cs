@@ -99,6 +99,9 @@ public static class IrPrinter
             case Op.OsrValue:
                 text.Append(" slot ").Append(inst.Imm);
                 break;
+            case Op.BoundsLimit:
+                text.Append(' ').Append(inst.Imm);
+                break;
             case Op.Icmp:
             case Op.Fcmp:
                 text.Append('.').Append(((IrCond)inst.Imm).Name(inst.Op == Op.Fcmp)).Append(' ');
@@ -134,6 +137,11 @@ public static class IrPrinter
                 if (inst.Aux == OpInfo.GuardedCheck)
                 {
                     text.Append(" (guard pages)");
+                }
+                if (inst.B >= 0)
+                {
+                    text.Append(", limit ");
+                    Values(text, inst.B);
                 }
                 break;
             case Op.Load:

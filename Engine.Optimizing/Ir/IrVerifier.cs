@@ -303,8 +303,14 @@ public static class IrVerifier
                 break;
             case Op.Load:
             case Op.Store:
+                Expect(f, id, inst.A, ValType.I32, errors);
+                break;
             case Op.BoundsCheck:
                 Expect(f, id, inst.A, ValType.I32, errors);
+                if (inst.B >= 0 && (f[inst.B].Op != Op.BoundsLimit || f[inst.B].Imm != inst.Imm))
+                {
+                    errors.Add($"v{id}: a bounds check's limit must be a bounds_limit of its end {inst.Imm}");
+                }
                 break;
             case Op.Return:
                 {

@@ -31,7 +31,9 @@ namespace Engine.Optimizing.Ir;
 ///                or for i8x16.shuffle the index of its lanes in IrFunction.V128Constants
 ///  BoundsCheck   trap unless A (i32, zero-extended) + Imm &lt;= memory length; A = -1 checks Imm alone;
 ///                Aux = <see cref="OpInfo.GuardedCheck"/>: guard pages cover the access it guards (the access faults
-///                instead, so instruction selection drops the check when that access still comes right after it)
+///                instead, so instruction selection drops the check when that access still comes right after it);
+///                B = a BoundsLimit of the same Imm (or -1): then trap unless A &lt;= B (the same check)
+///  BoundsLimit   memory 0's length in bytes - Imm (i64): a loop's bounds checks compare with it (hoisted)
 ///  Load          Aux = wasm opcode (low 16 bits) | lane &lt;&lt; 16: load at A + Imm (checked before);
 ///                B = the vector a load_lane inserts into
 ///  Store         Aux = wasm opcode | lane &lt;&lt; 16: store B at A + Imm (checked before)
@@ -114,6 +116,7 @@ public enum Op : byte
     Load,
     Store,
     MemorySize,
+    BoundsLimit,
     GlobalGet,
     GlobalSet,
     TableGet,
@@ -249,7 +252,7 @@ public static class OpInfo
     {
         var masks = new byte[(int)Op.Trap + 1];
         Array.Fill(masks, (byte)7);
-        foreach (Op op in new[] { Op.Nop, Op.Const, Op.V128Const, Op.Param, Op.BlockParam, Op.OsrValue, Op.MemorySize,
+        foreach (Op op in new[] { Op.Nop, Op.Const, Op.V128Const, Op.Param, Op.BlockParam, Op.OsrValue, Op.MemorySize, Op.BoundsLimit,
             Op.GlobalGet, Op.TableSize, Op.RefFunc, Op.InterruptCheck, Op.Trap, Op.Jump, Op.Call, Op.CallIndirect,
             Op.CallBuiltin, Op.Return, Op.CallResult })
         {
@@ -285,6 +288,7 @@ public static class OpInfo
         flags[(int)Op.Load] = OpFlags.Reads;
         flags[(int)Op.Store] = OpFlags.Writes;
         flags[(int)Op.MemorySize] = OpFlags.Reads;
+        flags[(int)Op.BoundsLimit] = OpFlags.Reads;
         flags[(int)Op.GlobalGet] = OpFlags.Reads;
         flags[(int)Op.GlobalSet] = OpFlags.Writes;
         flags[(int)Op.TableGet] = OpFlags.Reads | OpFlags.CanTrap;

@@ -507,6 +507,19 @@ internal sealed class InstructionSelector
             case Op.Select:
                 SelectValue(id);
                 return;
+            case Op.BoundsCheck when inst.B >= 0:
+                {
+                    int address = Use(inst.A);
+                    int limit = Use(inst.B);
+                    Emit(LOp.BoundsCheckLimit, id);
+                    _lir.AddOperand(address, OperandKind.Use);
+                    _lir.AddOperand(limit, OperandKind.Use, allowStack: true);
+                    return;
+                }
+            case Op.BoundsLimit:
+                Emit(LOp.BoundsLimit, id, imm: inst.Imm);
+                _lir.AddOperand(Def(id), OperandKind.Def);
+                return;
             case Op.BoundsCheck:
                 if (inst.Aux == OpInfo.GuardedCheck && GuardedAccess(id) is var access and >= 0)
                 {

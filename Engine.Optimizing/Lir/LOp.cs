@@ -73,6 +73,10 @@ public enum LOp : byte
     BoundsCheck,
     /// <summary>[Def dst]: memory.size.</summary>
     MemorySize,
+    /// <summary>[Def dst]: dst = memory length - Imm (64 bits).</summary>
+    BoundsLimit,
+    /// <summary>[Use address, Use limit any]: trap unless address &lt;= limit (64 bits, signed: a limit below zero fails every address).</summary>
+    BoundsCheckLimit,
     /// <summary>[Def dst]: global Imm's value; Aux = ValType.</summary>
     GlobalGet,
     /// <summary>[Use value]: global Imm = value; Aux = ValType.</summary>

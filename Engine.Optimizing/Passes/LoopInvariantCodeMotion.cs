@@ -1,3 +1,4 @@
+using Engine.Core;
 using Engine.Optimizing.Analysis;
 using Engine.Optimizing.Ir;
 
@@ -9,7 +10,9 @@ namespace Engine.Optimizing.Passes;
 /// trap, so running one the loop would have skipped costs only time), and reads of state the loop never
 /// writes (<c>memory.size</c> and the bounds checks' memory length when the loop makes no call and no
 /// <c>memory.grow</c>, globals the loop does not set, table sizes). Inner loops first, so an invariant
-/// moves out as far as it can. Linear-memory loads stay: they depend on their bounds check.
+/// moves out as far as it can. Linear-memory loads stay: they depend on their bounds check. In a loop that
+/// cannot change the memory's length, each bounds check of a variable address gets a <c>bounds_limit</c> made in the
+/// preheader (the length minus the check's end, one per end), so the check is one compare with a register.
 /// </summary>
 internal sealed class LoopInvariantCodeMotion
 {
@@ -60,6 +63,12 @@ internal sealed class LoopInvariantCodeMotion
             }
         }
         int moved = 0;
+        // Not with on-stack-replacement entries: an entry reaches an inner loop's header without passing the outer
+        // loops' preheaders, so a limit hoisted there would not be made on its path.
+        if ((writes & AliasClasses.MemoryLength) == 0 && f.OsrEntries.Count == 0)
+        {
+            moved += AddBoundsLimits(f, preheader);
+        }
         foreach (int b in _body)
         {
             int id = f.Blocks[b].First;
@@ -77,6 +86,62 @@ internal sealed class LoopInvariantCodeMotion
         return moved;
     }
 
+    private readonly List<(long End, int Limit)> _limits = new();
+
+    /// <summary>Gives the loop's bounds checks of variable addresses their limits, made in the preheader; returns how many were made.</summary>
+    private int AddBoundsLimits(IrFunction f, int preheader)
+    {
+        _limits.Clear();
+        // An inner loop's limits (in its preheader, inside this loop) serve this loop too: they are hoisted with the rest.
+        foreach (int b in _body)
+        {
+            for (int id = f.Blocks[b].First; id >= 0; id = f[id].Next)
+            {
+                if (f[id].Op == Op.BoundsLimit && LimitFor(f[id].Imm) < 0)
+                {
+                    _limits.Add((f[id].Imm, id));
+                }
+            }
+        }
+        int made = 0;
+        foreach (int b in _body)
+        {
+            for (int id = f.Blocks[b].First; id >= 0; id = f[id].Next)
+            {
+                ref Inst check = ref f[id];
+                // A check guard pages cover becomes its access's fault site: it needs no limit.
+                if (check.Op != Op.BoundsCheck || check.A < 0 || check.B >= 0 || check.Imm > int.MaxValue
+                    || check.Aux == OpInfo.GuardedCheck || f[check.A].Op == Op.Const)
+                {
+                    continue;
+                }
+                long end = check.Imm;
+                int limit = LimitFor(end);
+                if (limit < 0)
+                {
+                    limit = f.NewInst(Op.BoundsLimit, ValType.I64, imm: end, wasmOffset: f[id].WasmOffset);
+                    f.InsertBefore(limit, f.Terminator(preheader));
+                    _limits.Add((end, limit));
+                    made++;
+                }
+                f[id].B = limit;
+            }
+        }
+        return made;
+    }
+
+    private int LimitFor(long end)
+    {
+        foreach (var (e, limit) in _limits)
+        {
+            if (e == end)
+            {
+                return limit;
+            }
+        }
+        return -1;
+    }
+
     private static bool CanHoist(IrFunction f, int id, ulong loopWrites)
     {
         Op op = f[id].Op;
@@ -84,7 +149,7 @@ internal sealed class LoopInvariantCodeMotion
         {
             return true;
         }
-        return op is Op.MemorySize or Op.GlobalGet or Op.TableSize && (AliasClasses.Reads(f, id) & loopWrites) == 0;
+        return op is Op.MemorySize or Op.BoundsLimit or Op.GlobalGet or Op.TableSize && (AliasClasses.Reads(f, id) & loopWrites) == 0;
     }
 
     private static bool OperandsOutside(IrFunction f, ControlFlow cfg, int id, int header)

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using Engine.Core;
 using Engine.Runtime.Diagnostics;
 using Engine.Runtime.Vm;
@@ -28,6 +29,15 @@ internal sealed class ModuleCode
     private readonly sbyte[] _smallLeaves;
     private readonly List<WeakReference<InstanceState>> _instances = new();
     private readonly object _lock = new();
+    // Code replaced by a higher tier's (activations may still run it, and interpreted activations may move into it at a
+    // loop header), and optimized code made only for moving running activations in at one loop: it lives as long as the
+    // module's code does (under _lock).
+    private readonly List<NativeFunction> _replaced = new();
+    private readonly List<NativeFunction> _osrCode = new();
+    // The tier-up budget of each defined function in code counting for the next tier (VMContext.TierUpCounters; pinned,
+    // so its address never changes); null when no code counts.
+    private readonly int[]? _tierUpCounters;
+    private readonly int _optimizeThreshold;
 
     public ModuleCode(Module owner, EngineConfig config, CpuFeatures cpuFeatures, TierStatistics statistics, BoundsCheckStrategy boundsChecks)
     {
@@ -68,6 +78,18 @@ internal sealed class ModuleCode
             BoundsChecks = boundsChecks,
             MemoryGuardSize = boundsChecks == BoundsCheckStrategy.GuardPages ? config.MemoryGuardSize : 0,
         };
+        // Tiered mode with a second machine-code tier: the first tier's tier-up code counts for the second.
+        _optimizeThreshold = config.TierUpOptimizeThreshold;
+        if (config.Tier == TierMode.Tiered && _compilers.Length >= 2 && _optimizeThreshold > 0)
+        {
+            _tierUpCounters = GC.AllocateArray<int>(Math.Max(count, 1), pinned: true);
+            Array.Fill(_tierUpCounters, _optimizeThreshold);
+            CountingOptions = Options with { TierUpCounters = true };
+        }
+        else
+        {
+            CountingOptions = Options;
+        }
     }
 
     /// <summary>What the compiler is asked to emit (epoch checks, fuel, OSR entries, bounds checks) and for which instruction sets.</summary>
@@ -75,6 +97,39 @@ internal sealed class ModuleCode
 
     /// <summary>How this code checks memory accesses: it runs only in instances whose memory is of that kind (<see cref="Module.CodeFor"/>).</summary>
     public BoundsCheckStrategy BoundsChecks => Options.BoundsChecks;
+    /// <summary>
+    /// What the first machine-code tier is asked to emit when tiered mode promotes a function to it: <see cref="Options"/>,
+    /// with tier-up counters for the second tier when there is one (<see cref="EngineConfig.TierUpOptimizeThreshold"/>).
+    /// </summary>
+    public CompilerOptions CountingOptions { get; }
+
+    /// <summary>The engine's statistics, which this module's compilations and transfers are counted in.</summary>
+    public TierStatistics Statistics => _statistics;
+
+    /// <summary>The tier manager of tiered mode (what the counters of compiled code call), or null.</summary>
+    public TierManager? TierUp { get; set; }
+
+    /// <summary>True when code of the first machine-code tier counts calls and loop iterations for the second.</summary>
+    public bool CountsForOptimizing => _tierUpCounters != null;
+
+    /// <summary>
+    /// Sets what is left of the tier-up budget of <paramref name="functionIndex"/> in code counting for the second tier:
+    /// <see cref="int.MaxValue"/> spent (its next tier asked for), 0 armed (every check calls the runtime: the next tier is
+    /// published and running activations move into it at their next loop header), or the threshold (counting again).
+    /// </summary>
+    public void SetTierUpCounter(uint functionIndex, int value)
+    {
+        if (_tierUpCounters is { } counters)
+        {
+            Volatile.Write(ref counters[(int)functionIndex - _module.ImportedFunctionCount], value);
+        }
+    }
+
+    /// <summary>The second tier's threshold (calls and loop iterations in the first machine-code tier).</summary>
+    public int OptimizeThreshold => _optimizeThreshold;
+
+    /// <summary>True when the compiled code of <paramref name="functionIndex"/> is the second machine-code tier's.</summary>
+    public bool IsOptimized(uint functionIndex) => Get(functionIndex) is { TierMode: TierMode.Optimizing };
 
     /// <summary>The machine-code tiers, lowest first (tier 1 onwards: the interpreter is tier 0).</summary>
     public IReadOnlyList<IFunctionCompiler> Compilers => _compilers;
@@ -127,6 +182,9 @@ internal sealed class ModuleCode
 
     /// <summary>The number of functions compiled so far.</summary>
     public int CompiledCount => _functions.Count(f => f != null);
+
+    /// <summary>The number of functions whose code is the second machine-code tier's.</summary>
+    public int OptimizedCount => _functions.Count(f => f is { TierMode: TierMode.Optimizing });
 
     /// <summary>The compiled code of <paramref name="functionIndex"/>, or null.</summary>
     public NativeFunction? Get(uint functionIndex) => Volatile.Read(ref _functions[(int)functionIndex - _module.ImportedFunctionCount]);
@@ -222,10 +280,61 @@ internal sealed class ModuleCode
     /// Compiles <paramref name="functionIndex"/> without placing it (<see cref="PlaceAndPublish"/> does, for several
     /// at once); null, with the reason recorded, when the tier cannot compile it.
     /// </summary>
-    public PendingCode? TryCompile(uint functionIndex, string trigger, long calls) => TryCompile(functionIndex, trigger, calls, TierMode.Baseline);
+    public PendingCode? TryCompile(uint functionIndex, string trigger, long calls) =>
+        TryCompile(functionIndex, trigger, calls, TierMode.Baseline, counting: true);
 
-    /// <summary>Compiles with the compiler of <paramref name="tier"/> (<paramref name="retry"/>: after a higher tier failed).</summary>
-    private PendingCode? TryCompile(uint functionIndex, string trigger, long calls, TierMode tier, bool retry = false)
+    /// <summary>
+    /// Compiles <paramref name="functionIndex"/> with the second machine-code tier (tier-up from the first), without placing
+    /// it; null, with the reason recorded, when the tier cannot compile it.
+    /// </summary>
+    public PendingCode? TryCompileOptimized(uint functionIndex, string trigger, long calls) =>
+        TryCompile(functionIndex, trigger, calls, TierMode.Optimizing, retry: true, options: Options with { OsrAllLoops = false });
+
+    /// <summary>
+    /// Compiles <paramref name="functionIndex"/> with the second machine-code tier with one on-stack-replacement entry, at
+    /// the loop at <paramref name="loopOffset"/>, for moving running activations in there (placed, never published: an
+    /// entry merges the whole wasm state into the loop's header and the loops around it, which costs the code calls run
+    /// a quarter of its speed on nested loops, so the function's published code has none); null when it cannot.
+    /// </summary>
+    public PendingCode? TryCompileOsrVersion(uint functionIndex, int loopOffset)
+    {
+        PendingCode? pending = TryCompile(functionIndex, "loop", 0, TierMode.Optimizing, retry: true,
+            options: Options with { OsrAllLoops = false, OsrLoops = [loopOffset] });
+        return pending is null ? null : pending with { OsrOnly = true };
+    }
+
+    /// <summary>
+    /// Code of <paramref name="functionIndex"/> with an on-stack-replacement entry at the loop at <paramref name="loopOffset"/>
+    /// (the published code, an optimized version made for that loop, or code a higher tier replaced), the highest tier
+    /// first; null when there is none (yet). <paramref name="optimizedOnly"/>: only the second machine-code tier's.
+    /// </summary>
+    public NativeFunction? FindOsrCode(uint functionIndex, int loopOffset, bool optimizedOnly)
+    {
+        NativeFunction? best = null;
+        void Consider(NativeFunction? code)
+        {
+            if (code is not null && code.FunctionIndex == functionIndex && code.OsrEntry(loopOffset, out _) != 0
+                && (!optimizedOnly || code.TierMode == TierMode.Optimizing)
+                && (best is null || (best.TierMode != TierMode.Optimizing && code.TierMode == TierMode.Optimizing)))
+            {
+                best = code;
+            }
+        }
+        Consider(Get(functionIndex));
+        lock (_lock)
+        {
+            _osrCode.ForEach(Consider);
+            _replaced.ForEach(Consider);
+        }
+        return best;
+    }
+
+    /// <summary>
+    /// Compiles with the compiler of <paramref name="tier"/> (<paramref name="retry"/>: after a higher tier failed, or a
+    /// second tier after the first succeeded; <paramref name="counting"/>: with <see cref="CountingOptions"/>).
+    /// </summary>
+    private PendingCode? TryCompile(uint functionIndex, string trigger, long calls, TierMode tier, bool retry = false, bool counting = false,
+        CompilerOptions? options = null)
     {
         if (!retry && IsFallback(functionIndex))
         {
@@ -237,7 +346,7 @@ internal sealed class ModuleCode
         CompileResult result;
         try
         {
-            result = compiler.Compile(_module, functionIndex, Options);
+            result = compiler.Compile(_module, functionIndex, options ?? (counting ? CountingOptions : Options));
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -283,7 +392,8 @@ internal sealed class ModuleCode
         var functions = new NativeFunction[compiled.Count];
         for (int i = 0; i < compiled.Count; i++)
         {
-            functions[i] = new NativeFunction(_module, compiled[i].Artifact, region, offsets[i], compiled[i].Tier, compiled[i].Time);
+            functions[i] = new NativeFunction(_module, compiled[i].Artifact, region, offsets[i], compiled[i].Tier, compiled[i].Time,
+                compiled[i].TierMode == TierMode.Optimizing ? TierMode.Optimizing : TierMode.Baseline);
         }
         region.Functions = functions;
         CodeMap.Register(region);
@@ -295,6 +405,14 @@ internal sealed class ModuleCode
         Diagnostics.PerfMap.Write(region);
         for (int i = 0; i < compiled.Count; i++)
         {
+            if (compiled[i].OsrOnly)
+            {
+                lock (_lock)
+                {
+                    _osrCode.Add(functions[i]);
+                }
+                continue;
+            }
             Publish(functions[i], compiled[i].TierMode, compiled[i].Trigger, compiled[i].Calls);
         }
     }
@@ -314,8 +432,14 @@ internal sealed class ModuleCode
     private void Publish(NativeFunction function, TierMode tier, string trigger, long calls)
     {
         List<InstanceState> live = new();
+        NativeFunction? previous;
         lock (_lock)
         {
+            previous = _functions[(int)function.FunctionIndex - _module.ImportedFunctionCount];
+            if (previous != null)
+            {
+                _replaced.Add(previous);
+            }
             Volatile.Write(ref _functions[(int)function.FunctionIndex - _module.ImportedFunctionCount], function);
             _instances.RemoveAll(w => !w.TryGetTarget(out _));
             foreach (WeakReference<InstanceState> weak in _instances)
@@ -330,11 +454,20 @@ internal sealed class ModuleCode
         {
             instance.PublishCompiled(function);
         }
+        if (function.TierMode == TierMode.Optimizing)
+        {
+            // Armed: activations still running the first tier's code move into this code at their next loop header.
+            SetTierUpCounter(function.FunctionIndex, 0);
+        }
         FunctionBody body = _module.Body(function.FunctionIndex);
+        TierMode from = previous is null ? TierMode.Interpreter : previous.TierMode;
         _statistics.AddPromotion(new FunctionPromotion(_moduleName, function.FunctionIndex, _module.FunctionName(function.FunctionIndex),
-            tier, trigger, calls, _statistics.Now, function.CompileTime, function.Artifact.Code.Length, body.End - body.Start));
-        EngineEvents.FunctionPromoted(_owner, function.FunctionIndex, TierNames.Interpreter, function.Tier, calls,
-            trigger == "loop" ? _loopThreshold : 0);
+            tier, trigger, calls, _statistics.Now, function.CompileTime, function.Artifact.Code.Length, body.End - body.Start)
+        {
+            From = from,
+        });
+        EngineEvents.FunctionPromoted(_owner, function.FunctionIndex, previous?.Tier ?? TierNames.Interpreter, function.Tier, calls,
+            trigger == "loop" ? (previous is null ? _loopThreshold : _optimizeThreshold) : 0);
     }
 
     /// <summary>
@@ -360,8 +493,13 @@ internal sealed class ModuleCode
     }
 
     /// <summary>Registers a new instance and gives it every function compiled so far.</summary>
-    public void Attach(InstanceState instance)
+    public unsafe void Attach(InstanceState instance)
     {
+        if (_tierUpCounters is { } counters)
+        {
+            // SAFETY: the array is pinned (never moves) and lives as long as this object, which every instance keeps alive.
+            ((VMContext*)instance.VMContext)->TierUpCounters = (nint)Unsafe.AsPointer(ref counters[0]);
+        }
         lock (_lock)
         {
             _instances.Add(new WeakReference<InstanceState>(instance));
@@ -377,4 +515,8 @@ internal sealed class ModuleCode
 }
 
 /// <summary>A function compiled and not yet placed in executable memory: its artifact, the tier that compiled it, compile time, and what made it hot.</summary>
-internal sealed record PendingCode(CompiledFunction Artifact, string Tier, TierMode TierMode, TimeSpan Time, string Trigger, long Calls);
+internal sealed record PendingCode(CompiledFunction Artifact, string Tier, TierMode TierMode, TimeSpan Time, string Trigger, long Calls)
+{
+    /// <summary>Code made only for on-stack replacement at one loop: placed, never published (<see cref="ModuleCode.TryCompileOsrVersion"/>).</summary>
+    public bool OsrOnly { get; init; }
+}

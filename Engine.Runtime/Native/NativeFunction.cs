@@ -6,8 +6,10 @@ namespace Engine.Runtime.Native;
 /// <summary>A compiled function placed in executable memory: its artifact, where its code is, and what a frame walk needs.</summary>
 internal sealed class NativeFunction : IAddressRange
 {
-    public NativeFunction(ModuleInfo module, CompiledFunction artifact, CodeRegion region, int offset, string tier, TimeSpan compileTime)
+    public NativeFunction(ModuleInfo module, CompiledFunction artifact, CodeRegion region, int offset, string tier, TimeSpan compileTime,
+        TierMode tierMode = TierMode.Baseline)
     {
+        TierMode = tierMode;
         Module = module;
         Artifact = artifact;
         Region = region;
@@ -36,6 +38,9 @@ internal sealed class NativeFunction : IAddressRange
     public StackMap StackMap { get; }
 
     public string Tier { get; }
+
+    /// <summary>Which machine-code tier compiled it: <see cref="TierMode.Baseline"/> (the first) or <see cref="TierMode.Optimizing"/> (the second).</summary>
+    public TierMode TierMode { get; }
 
     public TimeSpan CompileTime { get; }
 

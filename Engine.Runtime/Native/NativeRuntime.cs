@@ -98,6 +98,7 @@ internal static unsafe class NativeRuntime
         table[(int)BuiltinId.GlobalSetExternRef] = (nint)(delegate* unmanaged<VMContext*, uint, nint, int>)&GlobalSetExternRef;
         table[(int)BuiltinId.RootExternRef] = (nint)(delegate* unmanaged<VMContext*, nint, int>)&RootExternRef;
         table[(int)BuiltinId.CheckInterrupt] = (nint)(delegate* unmanaged<VMContext*, int>)&CheckInterrupt;
+        table[(int)BuiltinId.TierUp] = (nint)(delegate* unmanaged<VMContext*, uint, int, int>)&TierUp;
         return (nint)table;
     }
 
@@ -318,6 +319,20 @@ internal static unsafe class NativeRuntime
         {
             InstanceOf(vm).CheckInterrupt();
             return 0;
+        }
+        catch (Exception e)
+        {
+            return Fail(vm, e);
+        }
+    }
+
+    [UnmanagedCallersOnly]
+    private static int TierUp(VMContext* vm, uint functionIndex, int loopOffset)
+    {
+        try
+        {
+            var instance = (Vm.InstanceState)InstanceOf(vm);
+            return instance.Code?.TierUp is { } tierUp ? tierUp.OnHotBaselineCode(instance, functionIndex, loopOffset) : 0;
         }
         catch (Exception e)
         {

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Engine.CodeGen.X64;
 using Engine.Core;
 using Engine.Interpreter;
 using Engine.Runtime.Vm;
@@ -17,6 +18,10 @@ internal sealed unsafe class TierManager : ITierUpHooks
     private readonly EngineConfig _config;
     // 0: never requested, 1: requested (compiling or compiled, or failed, or a small leaf waiting in _waitingLeaves).
     private readonly int[] _requested;
+    // The same for the second machine-code tier (asked by the first tier's counters).
+    private readonly int[] _optimizeRequested;
+    // The loops (function, loop offset) an optimized version for on-stack replacement was asked for.
+    private readonly HashSet<(uint Function, int Loop)> _osrRequested = new();
     // Hot small leaves that wait to be compiled with the next function of the module that is (under _waitingLeaves).
     private readonly List<CompileRequest> _waitingLeaves = new();
 
@@ -44,13 +49,15 @@ internal sealed unsafe class TierManager : ITierUpHooks
     /// <summary>
     /// Tier-up of <paramref name="module"/>'s functions. The module may have compiled code for each kind of memory
     /// (<see cref="Module.CodeFor"/>): a hot function is compiled for every kind its live instances have, since the
-    /// interpreter's counters (shared by all instances) ask only once.
+    /// interpreter's counters (shared by all instances) ask only once. The second hop (baseline -> optimizing) is asked
+    /// by the baseline code of one instance and compiles for that instance's kind of code.
     /// </summary>
     public TierManager(Module module, EngineConfig config)
     {
         _module = module;
         _config = config;
         _requested = new int[module.Info.Bodies.Count];
+        _optimizeRequested = new int[module.Info.Bodies.Count];
     }
 
     /// <summary>The compiled code <paramref name="function"/>'s instance runs.</summary>
@@ -67,11 +74,13 @@ internal sealed unsafe class TierManager : ITierUpHooks
     /// <inheritdoc/>
     public bool OnHotLoop(InterpretedFunction function, OsrPoint point)
     {
-        if (CodeOf(function).Get(function.FunctionIndex) is null && !Request(function, "loop", waits: false))
+        ModuleCode code = CodeOf(function);
+        if (code.Get(function.FunctionIndex) is null && !Request(function, "loop", waits: false))
         {
             return false;
         }
-        return function.Compiled is CompiledEntry entry && Matches(entry.Code, point);
+        return function.Compiled is CompiledEntry && code.FindOsrCode(function.FunctionIndex, point.LoopOffset, optimizedOnly: false) is { } osrCode
+            && Matches(osrCode, point);
     }
 
     /// <summary>True when the compiled code has an entry at the point's loop taking exactly the state the interpreter gives.</summary>
@@ -90,8 +99,13 @@ internal sealed unsafe class TierManager : ITierUpHooks
     /// <inheritdoc/>
     public void RunFromLoop(InterpretedFunction function, OsrPoint point, Span<ulong> state)
     {
+        // The published code's entry, or (where the optimized code has none) an optimized version made for this loop, or
+        // the baseline code it replaced: any code of the function runs with its funcref and instance.
         var entry = (CompiledEntry)function.Compiled!;
-        entry.Call(entry.Code.OsrEntry(point.LoopOffset, out _), state);
+        ModuleCode moduleCode = CodeOf(function);
+        NativeFunction code = moduleCode.FindOsrCode(function.FunctionIndex, point.LoopOffset, optimizedOnly: false)!;
+        moduleCode.Statistics.AddOnStackReplacement(TierMode.Interpreter);
+        entry.Call(code.OsrEntry(point.LoopOffset, out _), state);
     }
 
     /// <summary>
@@ -112,11 +126,23 @@ internal sealed unsafe class TierManager : ITierUpHooks
                 _waitingLeaves.Clear();
             }
         }
+        var firstTier = new List<CompileRequest>(requests.Count);
+        foreach (CompileRequest request in requests)
+        {
+            if (request.Target == TierMode.Optimizing)
+            {
+                CompileOptimized(request);
+            }
+            else
+            {
+                firstTier.Add(request);
+            }
+        }
         ModuleCode[] codes = _module.CodeVariants.Where(code => code.HasLiveInstances).ToArray();
         foreach (ModuleCode code in codes)
         {
-            var compiled = new List<PendingCode>(requests.Count);
-            foreach (CompileRequest request in requests)
+            var compiled = new List<PendingCode>(firstTier.Count);
+            foreach (CompileRequest request in firstTier)
             {
                 uint index = request.Function.FunctionIndex;
                 if (code.Get(index) == null && code.TryCompile(index, request.Trigger, request.Calls) is { } pending)
@@ -126,8 +152,8 @@ internal sealed unsafe class TierManager : ITierUpHooks
             }
             code.PlaceAndPublish(compiled);
         }
-        var ready = new List<InterpretedFunction>(requests.Count);
-        foreach (CompileRequest request in requests)
+        var ready = new List<InterpretedFunction>(firstTier.Count);
+        foreach (CompileRequest request in firstTier)
         {
             InterpretedFunction function = request.Function;
             ModuleCode code = CodeOf(function);
@@ -153,18 +179,224 @@ internal sealed unsafe class TierManager : ITierUpHooks
     }
 
     /// <summary>
+    /// A second-hop request: the optimizing tier's code of a function (and its version for a loop) for the code its
+    /// instance runs. When every instance of that code is gone, forgets the request and restarts the counter instead.
+    /// </summary>
+    private void CompileOptimized(CompileRequest request)
+    {
+        InterpretedFunction function = request.Function;
+        ModuleCode code = CodeOf(function);
+        int defined = (int)function.FunctionIndex - function.Instance.Module.ImportedFunctionCount;
+        if (!code.HasLiveInstances)
+        {
+            if (request.OsrLoop >= 0)
+            {
+                lock (_osrRequested)
+                {
+                    _osrRequested.Remove((function.FunctionIndex, request.OsrLoop));
+                }
+            }
+            Volatile.Write(ref _optimizeRequested[defined], 0);
+            code.SetTierUpCounter(function.FunctionIndex, code.OptimizeThreshold);
+            return;
+        }
+        var compiled = new List<PendingCode>(2);
+        bool armed = false;
+        // A failure is recorded (a fallback of the second tier) and the function's counter stays spent: its baseline
+        // code goes on without calling the runtime again.
+        if (!code.IsOptimized(function.FunctionIndex)
+            && code.TryCompileOptimized(function.FunctionIndex, request.Trigger, request.Calls) is { } optimized)
+        {
+            compiled.Add(optimized);
+        }
+        if (request.OsrLoop >= 0 && code.FindOsrCode(function.FunctionIndex, request.OsrLoop, optimizedOnly: true) is null
+            && code.TryCompileOsrVersion(function.FunctionIndex, request.OsrLoop) is { } osr)
+        {
+            compiled.Add(osr);
+            armed = true;
+        }
+        code.PlaceAndPublish(compiled);
+        if (armed)
+        {
+            // An optimized version for a loop is there: baseline activations at that loop move in at their next iteration.
+            code.SetTierUpCounter(function.FunctionIndex, 0);
+        }
+    }
+
+    /// <summary>
+    /// The tier-up counter of <paramref name="functionIndex"/>'s baseline code ran out (<see cref="BuiltinId.TierUp"/>, called
+    /// from that code in <paramref name="instance"/>), at its entry (<paramref name="loopOffset"/> -1) or at the header of
+    /// the loop at <paramref name="loopOffset"/>. Asks for the optimizing tier's code (once; the counter stays spent
+    /// meanwhile, so the baseline code runs on without calling here); once that code is published, a call from a loop
+    /// header moves the activation into the optimized version made for that loop (asked for once per loop, see
+    /// <see cref="ModuleCode.TryCompileOsrVersion"/>; <see cref="RunInOptimizedCode"/>). Returns the builtin's status: 0 to go on in the
+    /// baseline code, 1 with an exception pending, <see cref="Builtins.TierUpFinished"/> when the activation finished in
+    /// the optimized code.
+    /// </summary>
+    public int OnHotBaselineCode(InstanceState instance, uint functionIndex, int loopOffset)
+    {
+        ModuleCode moduleCode = instance.Code!;
+        if (!moduleCode.IsOptimized(functionIndex))
+        {
+            moduleCode.SetTierUpCounter(functionIndex, int.MaxValue);
+            int defined = (int)functionIndex - instance.ModuleInfo.ImportedFunctionCount;
+            if (Interlocked.Exchange(ref _optimizeRequested[defined], 1) == 0)
+            {
+                // Hot by a loop: the version for moving in at that loop comes with the function's code.
+                if (loopOffset >= 0)
+                {
+                    lock (_osrRequested)
+                    {
+                        _osrRequested.Add((functionIndex, loopOffset));
+                    }
+                }
+                Enqueue(instance, functionIndex, loopOffset < 0 ? "calls" : "loop", loopOffset);
+            }
+            // Published meanwhile (its publisher armed the counter before the write above): arm it again.
+            Interlocked.MemoryBarrier();
+            if (!moduleCode.IsOptimized(functionIndex))
+            {
+                return 0;
+            }
+            moduleCode.SetTierUpCounter(functionIndex, 0);
+        }
+        if (loopOffset < 0)
+        {
+            // The counter stays armed while optimized code is published: other activations of the baseline code (an outer
+            // frame of a recursion, another thread) move at their next loop header.
+            return 0;
+        }
+        if (moduleCode.FindOsrCode(functionIndex, loopOffset, optimizedOnly: true) is null)
+        {
+            // No optimized code to move into at this loop yet: ask for a version with an entry there (once per loop) and
+            // count a whole budget before asking again, so the waiting activation does not call here every iteration.
+            bool first;
+            lock (_osrRequested)
+            {
+                first = _osrRequested.Add((functionIndex, loopOffset));
+            }
+            moduleCode.SetTierUpCounter(functionIndex, moduleCode.OptimizeThreshold);
+            if (first)
+            {
+                Enqueue(instance, functionIndex, "loop", loopOffset);
+            }
+            if (moduleCode.FindOsrCode(functionIndex, loopOffset, optimizedOnly: true) is null)
+            {
+                return 0;
+            }
+        }
+        return RunInOptimizedCode(instance, functionIndex, loopOffset);
+    }
+
+    /// <summary>Asks for the optimizing tier's code of a function (and, for <paramref name="osrLoop"/> >= 0, its version for that loop).</summary>
+    private void Enqueue(InstanceState instance, uint functionIndex, string trigger, int osrLoop)
+    {
+        ModuleCode moduleCode = instance.Code!;
+        if (instance.Functions[functionIndex] is not InterpretedFunction function)
+        {
+            return;
+        }
+        var request = new CompileRequest(this, function, trigger, moduleCode.OptimizeThreshold, TierMode.Optimizing) { OsrLoop = osrLoop };
+        if (_config.BackgroundCompilation)
+        {
+            BackgroundCompiler.Enqueue(request);
+        }
+        else
+        {
+            CompileRequested([request]);
+        }
+    }
+
+    /// <summary>
+    /// On-stack replacement out of baseline code: the frame that called <see cref="BuiltinId.TierUp"/> at the loop header
+    /// (the store's exit frame) holds the wasm state where its artifact's <see cref="OsrEntry.FrameSlots"/> say; it is
+    /// copied into an <see cref="OsrState"/> area and the optimized code's entry at the same loop runs the rest of the
+    /// activation; its results go to the baseline frame's argument area, which then returns. From the transfer on the
+    /// baseline frame only stands for the optimized one: a backtrace leaves it out.
+    /// </summary>
+    private int RunInOptimizedCode(InstanceState instance, uint functionIndex, int loopOffset)
+    {
+        ModuleCode moduleCode = instance.Code!;
+        if (instance.NativeContext is not { } native || moduleCode.FindOsrCode(functionIndex, loopOffset, optimizedOnly: true) is not { } optimized)
+        {
+            return 0;
+        }
+        var block = (VMStoreContext*)native.Address;
+        nint fp = block->ExitFp;
+        NativeFunction? baseline = CodeMap.Find(block->ExitPc);
+        nint entry = optimized.OsrEntry(loopOffset, out OsrState? layout);
+        OsrEntry? exit = null;
+        if (baseline is not null && baseline.FunctionIndex == functionIndex && ReferenceEquals(baseline.Module, optimized.Module))
+        {
+            foreach (OsrEntry candidate in baseline.Artifact.OsrEntries)
+            {
+                if (candidate.LoopOffset == loopOffset)
+                {
+                    exit = candidate;
+                    break;
+                }
+            }
+        }
+        if (entry == 0 || exit?.FrameSlots is not { } frameSlots || !SameState(exit.State, layout!) || frameSlots.Length != layout!.SlotCount)
+        {
+            // This loop cannot move (the tiers disagree on its state, or the optimized code has no entry there): the
+            // counter stays spent, so the baseline code runs on without calling here.
+            moduleCode.SetTierUpCounter(functionIndex, int.MaxValue);
+            return 0;
+        }
+        FuncType type = instance.ModuleInfo.FunctionType(functionIndex);
+        int resultSlots = FunctionInstance.SlotsOf(type.Results);
+        int slots = Math.Max(Math.Max(frameSlots.Length, resultSlots), 1);
+        ulong[]? rented = slots <= 256 ? null : new ulong[slots];
+        Span<ulong> state = rented ?? stackalloc ulong[slots];
+        // SAFETY: fp is the rbp of the baseline frame that is calling this builtin (its exit frame), live below us; its
+        // frame (FrameSize bytes below rbp) holds the state at the slots its artifact lists.
+        ulong* frameBase = (ulong*)(fp - baseline!.Artifact.FrameSize);
+        for (int i = 0; i < frameSlots.Length; i++)
+        {
+            state[i] = frameBase[frameSlots[i]];
+        }
+        moduleCode.Statistics.AddOnStackReplacement(TierMode.Baseline);
+        nint vmctx = instance.VMContext;
+        nint funcRef = ((nint*)((VMContext*)vmctx)->Functions)[functionIndex];
+        try
+        {
+            fixed (ulong* area = state)
+            {
+                native.Call(entry, vmctx, area, funcRef);
+            }
+        }
+        catch (Exception e)
+        {
+            // The baseline frame stood for the optimized one, whose frames the exception carries already: the backtrace
+            // goes on with the baseline frame's caller.
+            block->ExitFp = ((nint*)fp)[0];
+            block->ExitPc = ((nint*)fp)[1];
+            native.SetPending(e);
+            return 1;
+        }
+        // SAFETY: the baseline prologue saved its argument/result area pointer at [rbp - 24]; the area holds the results.
+        ulong* results = *(ulong**)(fp + FunctionEmitter.ArgsPointerOffsetFromRbp);
+        state[..resultSlots].CopyTo(new Span<ulong>(results, resultSlots));
+        return Builtins.TierUpFinished;
+    }
+
+    private static bool SameState(OsrState a, OsrState b) =>
+        a.LocalTypes.AsSpan().SequenceEqual(b.LocalTypes) && a.OperandTypes.AsSpan().SequenceEqual(b.OperandTypes);
+
+    /// <summary>
     /// Asks for the function to be compiled (when <paramref name="waits"/>, with the next function of the module
     /// that is); true when its code is published now.
     /// </summary>
     private bool Request(InterpretedFunction function, string trigger, bool waits)
     {
         uint index = function.FunctionIndex;
-        ModuleCode code = CodeOf(function);
-        if (code.Get(index) != null)
+        ModuleCode moduleCode = CodeOf(function);
+        if (moduleCode.Get(index) != null)
         {
             return true;
         }
-        if (code.TierOf(index) == TierMode.Interpreter || code.IsFallback(index))
+        if (moduleCode.TierOf(index) == TierMode.Interpreter || moduleCode.IsFallback(index))
         {
             function.DisableTierUp();
             return false;
@@ -172,7 +404,7 @@ internal sealed unsafe class TierManager : ITierUpHooks
         int defined = (int)index - function.Instance.Module.ImportedFunctionCount;
         if (Interlocked.Exchange(ref _requested[defined], 1) != 0)
         {
-            return code.Get(index) != null;
+            return moduleCode.Get(index) != null;
         }
         // The entry counter is spent (reset out of reach) when it triggers; a loop counts calls so far.
         long calls = trigger == "calls" ? _config.TierUpCallThreshold : function.CountedCalls(_config.TierUpCallThreshold);
@@ -191,14 +423,23 @@ internal sealed unsafe class TierManager : ITierUpHooks
             return false;
         }
         CompileRequested([request]);
-        return code.Get(index) != null;
+        return moduleCode.Get(index) != null;
     }
 }
 
-/// <summary>A function of <paramref name="Manager"/>'s module to compile in the background, and what made it hot.</summary>
+/// <summary>
+/// A function of <paramref name="Manager"/>'s module to compile in the background, what made it hot, and for which tier
+/// (<paramref name="Target"/>: <see cref="TierMode.Baseline"/>, the first machine-code tier, or <see cref="TierMode.Optimizing"/>,
+/// the second).
+/// </summary>
 /// <remarks>A class: queues and lists of it then share the framework's precompiled code for references, where a struct
 /// made the program's thread jit a dozen collection methods at its first request.</remarks>
-internal sealed record CompileRequest(TierManager Manager, InterpretedFunction Function, string Trigger, long Calls);
+internal sealed record CompileRequest(TierManager Manager, InterpretedFunction Function, string Trigger, long Calls,
+    TierMode Target = TierMode.Baseline)
+{
+    /// <summary>For <see cref="TierMode.Optimizing"/>: the loop whose version for on-stack replacement to make as well, or -1.</summary>
+    public int OsrLoop { get; init; } = -1;
+}
 
 /// <summary>
 /// The one background thread that compiles hot functions, process-wide, in order of request. It takes every

@@ -175,6 +175,9 @@ internal sealed unsafe class InstanceState : VMInstance, IDisposable
 
     private readonly object _publishLock = new();
 
+    /// <summary>The store's side of compiled code (null when the engine runs no machine code).</summary>
+    public Native.NativeContext? NativeContext => _store.Native;
+
     /// <summary>True once the instance was disposed (its store is gone).</summary>
     public bool IsDisposed => _vm == null;
 

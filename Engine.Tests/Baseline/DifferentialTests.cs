@@ -93,7 +93,7 @@ public sealed class DifferentialTests
     private static void CompareAllModes(byte[] bytes)
     {
         List<string> oracle = Run(bytes, "interpreter");
-        foreach (string mode in new[] { "baseline", "baseline-unpinned", "baseline-x64v2", "optimizing", "tiered-1", "tiered-sync" })
+        foreach (string mode in new[] { "baseline", "baseline-unpinned", "baseline-x64v2", "optimizing", "tiered-1", "tiered-1-full", "tiered-sync" })
         {
             List<string> observed = Run(bytes, mode);
             int count = Math.Min(oracle.Count, observed.Count);

@@ -8,10 +8,12 @@ namespace Engine.Tests.Baseline;
 internal static class TierModes
 {
     /// <summary>Names of the configurations, for test case sources.</summary>
-    public static IEnumerable<string> All() => ["interpreter", "baseline", "optimizing", "tiered-sync", "tiered-1", "tiered-background", "tiered-optimizing"];
+    public static IEnumerable<string> All() =>
+        ["interpreter", "baseline", "optimizing", "tiered-sync", "tiered-1", "tiered-1-full", "tiered-full", "tiered-background", "tiered-optimizing"];
 
     /// <summary>The configurations that run machine code.</summary>
-    public static IEnumerable<string> Compiled() => ["baseline", "optimizing", "tiered-sync", "tiered-1", "tiered-background", "tiered-optimizing"];
+    public static IEnumerable<string> Compiled() =>
+        ["baseline", "optimizing", "tiered-sync", "tiered-1", "tiered-1-full", "tiered-full", "tiered-background", "tiered-optimizing"];
 
     public static EngineConfig Config(string name, bool epoch = false, bool fuel = false) => name switch
     {
@@ -29,20 +31,36 @@ internal static class TierModes
         {
             Tier = TierMode.Baseline, EpochInterruption = epoch, ConsumeFuel = fuel, CpuFeatures = CpuFeatures.X64V2,
         },
-        // Small thresholds, synchronous: hot code moves at a known point.
+        // Small thresholds, synchronous: hot code moves at a known point; interpreter -> baseline only.
         "tiered-sync" => new EngineConfig
         {
-            Tier = TierMode.Tiered, TierUpCallThreshold = 3, TierUpLoopThreshold = 50, BackgroundCompilation = false,
-            EpochInterruption = epoch, ConsumeFuel = fuel,
+            Tier = TierMode.Tiered, TierUpCallThreshold = 3, TierUpLoopThreshold = 50, TierUpOptimizeThreshold = 0,
+            BackgroundCompilation = false, EpochInterruption = epoch, ConsumeFuel = fuel,
         },
+        // Thresholds of 1, interpreter -> baseline only (what the real programs run in: the optimizing tier does not
+        // pass them yet, see Engine.Optimizing/STATUS.md).
         "tiered-1" => new EngineConfig
         {
-            Tier = TierMode.Tiered, TierUpCallThreshold = 1, TierUpLoopThreshold = 1, BackgroundCompilation = false,
-            EpochInterruption = epoch, ConsumeFuel = fuel,
+            Tier = TierMode.Tiered, TierUpCallThreshold = 1, TierUpLoopThreshold = 1, TierUpOptimizeThreshold = 0,
+            BackgroundCompilation = false, EpochInterruption = epoch, ConsumeFuel = fuel,
+        },
+        // Both hops at once: baseline code asks for the optimizing tier at its entry and moves at its first loop header.
+        "tiered-1-full" => new EngineConfig
+        {
+            Tier = TierMode.Tiered, TierUpCallThreshold = 1, TierUpLoopThreshold = 1, TierUpOptimizeThreshold = 1,
+            BackgroundCompilation = false, EpochInterruption = epoch, ConsumeFuel = fuel,
+        },
+        // The full pipeline with small thresholds, synchronous: interpreted, baseline and optimized activations of one
+        // function meet in one stack (a recursion), and loops move from each tier to the next.
+        "tiered-full" => new EngineConfig
+        {
+            Tier = TierMode.Tiered, TierUpCallThreshold = 2, TierUpLoopThreshold = 20, TierUpOptimizeThreshold = 30,
+            BackgroundCompilation = false, EpochInterruption = epoch, ConsumeFuel = fuel,
         },
         "tiered-background" => new EngineConfig
         {
-            Tier = TierMode.Tiered, TierUpCallThreshold = 3, TierUpLoopThreshold = 50, EpochInterruption = epoch, ConsumeFuel = fuel,
+            Tier = TierMode.Tiered, TierUpCallThreshold = 3, TierUpLoopThreshold = 50, TierUpOptimizeThreshold = 40,
+            EpochInterruption = epoch, ConsumeFuel = fuel,
         },
         // Tier-up straight into the optimizing tier (its on-stack-replacement entries at every loop).
         "tiered-optimizing" => new EngineConfig

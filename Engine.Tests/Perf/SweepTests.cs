@@ -69,6 +69,9 @@ public sealed class SweepTests
         Assert.That(SweepSettings.Get("loop-threshold").Apply(config, "250").TierUpLoopThreshold, Is.EqualTo(250));
         Assert.That(SweepSettings.Get("background-compilation").Apply(config, "off").BackgroundCompilation, Is.False);
         Assert.Throws<UsageException>(() => SweepSettings.Get("loop-threshold").Apply(config, "0"));
+        Assert.That(SweepSettings.Get("optimize-threshold").Apply(config, "0").TierUpOptimizeThreshold, Is.Zero);
+        Assert.That(SweepSettings.Get("optimize-threshold").Apply(config, "5000").TierUpOptimizeThreshold, Is.EqualTo(5000));
+        Assert.Throws<UsageException>(() => SweepSettings.Get("optimize-threshold").Apply(config, "-1"));
         Assert.That(config.EpochInterruption, Is.False, "settings make new configurations");
         foreach (TierMode mode in Enum.GetValues<TierMode>())
         {

@@ -21,7 +21,7 @@ internal static class SpecRun
     /// and that no function fell back to the interpreter in a machine-code mode (except for want of AVX2 on a
     /// processor without it): a tier that silently falls back would let a compiler crash pass as "interpreted".
     /// </summary>
-    public static void AssertPasses(string path, EngineConfig config, bool textMalformedMaySkip = true)
+    public static WastResults AssertPasses(string path, EngineConfig config, bool textMalformedMaySkip = true)
     {
         // The 2.0 suite checks the 2.0 rules, some of which 3.0 changed (memory immediates, constant expressions).
         var options = new WastOptions { Config = config with { Features = WasmFeatures.Wasm2 } };
@@ -47,5 +47,6 @@ internal static class SpecRun
             CompileFailureReason[] allowed = HostCpu.Features.HasFlag(CpuFeatures.Avx2) ? [] : [CompileFailureReason.MissingCpuFeature];
             Assert.That(results.FallbackReasons.Keys, Is.SubsetOf(allowed), "functions fell back to the interpreter");
         }
+        return results;
     }
 }

@@ -32,6 +32,8 @@ public static class SweepSettings
             (c, v) => c with { TierUpCallThreshold = AtLeastOne(v) }),
         new("loop-threshold", "tiered mode: iterations of a loop before its function is compiled and entered there (at least 1)",
             (c, v) => c with { TierUpLoopThreshold = AtLeastOne(v) }),
+        new("optimize-threshold", "tiered mode: calls and loop iterations in baseline code before the optimizing tier compiles the function (0: never)",
+            (c, v) => c with { TierUpOptimizeThreshold = Int(v) is int value and >= 0 ? value : throw new UsageException($"'{v}' is not a threshold (0 or more)") }),
         new("background-compilation", "tiered mode: compile on the background thread (true) or on the program's (false)",
             (c, v) => c with { BackgroundCompilation = Bool(v) }),
     ];
