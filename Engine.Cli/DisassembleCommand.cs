@@ -13,12 +13,15 @@ internal sealed class DisassembleCommand : ICommand
     public string Summary => "print the interpreter code of a module's functions";
 
     public string Help => $"""
-        usage: wasm-engine disasm [--func INDEX|NAME] [--tier baseline|optimizing] [--ir] FILE.wasm|FILE.wat
+        usage: wasm-engine disasm [--func INDEX|NAME] [--tier baseline|optimizing] [--ir]
+                                  [--bounds-checks guard|explicit] FILE.wasm|FILE.wat
 
         Translates each defined function (or only the one given by index or name-section name) into
         the interpreter's instructions and prints them, one per line, with frame slot operands; with
         --tier baseline or --tier optimizing, compiles them with that compiler and prints the x86-64
-        code; with --ir, prints the optimizing compiler's SSA form after its passes.
+        code; with --ir, prints the optimizing compiler's SSA form after its passes. Compiled code is
+        for memories with guard pages (the engine's default: accesses the guard region covers are not
+        checked, and are marked "faults") or, with --bounds-checks explicit, with explicit checks.
         A --func that names no function of FILE (or an imported one, which has no code) is an error.
 
         {ExitCodes.Help}
@@ -29,6 +32,7 @@ internal sealed class DisassembleCommand : ICommand
         string? function = null;
         IFunctionCompiler? compiler = null;
         bool ir = false;
+        CompilerOptions options = GuardPageOptions;
         var rest = new List<string>();
         for (int i = 0; i < args.Length; i++)
         {
@@ -46,6 +50,15 @@ internal sealed class DisassembleCommand : ICommand
                     TierMode.Interpreter => null,
                     _ => throw new UsageException($"disasm prints one tier's code: '{tier}' is a mode (interpreter, baseline or optimizing)"),
                 } : throw new UsageException($"unknown tier '{tier}' (interpreter, baseline or optimizing)");
+            }
+            else if (args[i] == "--bounds-checks")
+            {
+                options = Arguments.Value(args, ref i) switch
+                {
+                    "guard" => GuardPageOptions,
+                    "explicit" => CompilerOptions.Default,
+                    string other => throw new UsageException($"unknown --bounds-checks '{other}' (guard or explicit)"),
+                };
             }
             else if (args[i] == "--ir")
             {
@@ -66,7 +79,7 @@ internal sealed class DisassembleCommand : ICommand
         {
             throw file.Error(e);
         }
-        CompilerOptions options = CompilerOptions.Default with { CpuFeatures = HostCpu.Features };
+        options = options with { CpuFeatures = HostCpu.Features };
         foreach (uint index in Selected(module, function))
         {
             output.WriteLine($"func[{index}] {module.FunctionName(index)} {module.FunctionType(index)}");
@@ -87,6 +100,12 @@ internal sealed class DisassembleCommand : ICommand
         }
         return ExitCodes.Success;
     }
+
+    /// <summary>What the engine compiles with by default: memories with guard pages of the default size.</summary>
+    private static CompilerOptions GuardPageOptions { get; } = new()
+    {
+        BoundsChecks = BoundsCheckStrategy.GuardPages, MemoryGuardSize = MemoryReservation.DefaultGuardSize,
+    };
 
     /// <summary>The defined functions to print: all, or the one <paramref name="function"/> names (a usage error when none).</summary>
     private static IEnumerable<uint> Selected(ModuleInfo module, string? function)

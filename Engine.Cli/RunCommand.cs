@@ -45,6 +45,8 @@ internal sealed class RunCommand : ICommand
           --sync-compile         tiered: compile on the running thread instead of in the background
           --function-tier NAME=TIER
                                  force a function of FILE (name-section name or index) to a tier
+          --bounds-checks KIND   how compiled code checks memory accesses: guard (guard pages, the
+                                 default: 4 GiB + 32 MiB of address space per memory) or explicit
           --fuel N               run with N units of fuel (0 to 18446744073709551615); running out traps
           --timeout DURATION     interrupt after DURATION: a number with ms, s, m or h (e.g. 500ms, 10s,
                                  1.5m; seconds without a unit), at most 49 days
@@ -402,6 +404,12 @@ internal sealed class RunCommand : ICommand
                 error.WriteLine($"    func[{function}] stays interpreted: {reason}");
             }
         }
+        var (guardPages, explicitChecks) = engine.TierStatistics.MemoryCounts;
+        error.WriteLine($"  memories:     {guardPages} with guard pages, {explicitChecks} with explicit bounds checks");
+        foreach (MemoryReservationRecord memory in engine.TierStatistics.Memories.Take(10))
+        {
+            error.WriteLine($"    {memory}");
+        }
         if (module.CodeCache is { } cache)
         {
             error.WriteLine($"  {(cache.Source == "cache" ? "cache" : "precompiled")}:{new string(' ', cache.Source == "cache" ? 8 : 2)}{cache}");
@@ -442,7 +450,7 @@ internal sealed class RunOptions
     private static readonly HashSet<string> s_valueOptions =
     [
         "--invoke", "--dir", "--env", "--argv0", "--tier", "--fuel", "--timeout", "--profile", "-S", "--cache-dir",
-        "--tier-up-calls", "--tier-up-loops", "--tier-up-threshold", "--function-tier",
+        "--tier-up-calls", "--tier-up-loops", "--tier-up-threshold", "--function-tier", "--bounds-checks",
     ];
 
     /// <summary>

@@ -17,6 +17,8 @@ internal sealed class TierOptions
         "  --sync-compile          tiered: compile on the running thread instead of in the background\n" +
         "  --function-tier NAME=TIER\n" +
         "                          force a function (name-section name or index) to a tier\n" +
+        "  --bounds-checks KIND    how compiled code checks memory accesses: guard (guard pages, the\n" +
+        "                          default: 4 GiB + 32 MiB of address space per memory) or explicit\n" +
         "  --wasm FEATURES         WebAssembly features, comma-separated: 2.0 (the 2.0 rules: what the 2.0 spec\n" +
         "                          suite expects), 3.0 (every implemented feature, the default), or NAME=y|n\n" +
         "                          for extended-const, memarg64, function-references";
@@ -25,6 +27,7 @@ internal sealed class TierOptions
     private int? _loops;
     private int? _optimize;
     private bool _sync;
+    private BoundsCheckStrategy? _boundsChecks;
     private readonly Dictionary<string, TierMode> _functionTiers = new(StringComparer.Ordinal);
     private WasmFeatures? _features;
 
@@ -52,6 +55,14 @@ internal sealed class TierOptions
             case "--sync-compile":
                 _sync = true;
                 return true;
+            case "--bounds-checks":
+                _boundsChecks = Value(args, ref i) switch
+                {
+                    "guard" => BoundsCheckStrategy.GuardPages,
+                    "explicit" => BoundsCheckStrategy.Explicit,
+                    string other => throw new UsageException($"unknown --bounds-checks '{other}' (guard or explicit)"),
+                };
+                return true;
             case "--wasm" or "-W":
                 _features = ParseFeatures(Value(args, ref i), _features ?? WasmFeatures.Default);
                 return true;
@@ -77,6 +88,7 @@ internal sealed class TierOptions
         TierUpOptimizeThreshold = _optimize ?? config.TierUpOptimizeThreshold,
         BackgroundCompilation = !_sync && config.BackgroundCompilation,
         FunctionTiers = _functionTiers.Count > 0 ? _functionTiers : config.FunctionTiers,
+        BoundsChecks = _boundsChecks ?? config.BoundsChecks,
         Features = _features ?? config.Features,
     };
 

@@ -14,6 +14,8 @@ public sealed class ArtifactBuilder
     private readonly List<(int Position, int WasmOffset)> _offsetMarks = new();
     private readonly List<(int Position, int[] Slots)> _safepoints = new();
     private readonly List<(int Position, TrapCode Code, int WasmOffset)> _trapSites = new();
+    private readonly List<(int Position, TrapCode Code)> _faultSites = new();
+    private MLabel? _faultEntry;
     private readonly List<(int LoopOffset, MLabel Entry, OsrState State, int[]? FrameSlots)> _osrEntries = new();
 
     /// <summary>Forgets everything, for the next function.</summary>
@@ -22,11 +24,13 @@ public sealed class ArtifactBuilder
         _offsetMarks.Clear();
         _safepoints.Clear();
         _trapSites.Clear();
+        _faultSites.Clear();
+        _faultEntry = null;
         _osrEntries.Clear();
     }
 
-    /// <summary>The number of trap sites recorded so far.</summary>
-    public int TrapSiteCount => _trapSites.Count;
+    /// <summary>The number of trap sites recorded so far (stubs and faulting accesses).</summary>
+    public int TrapSiteCount => _trapSites.Count + _faultSites.Count;
 
     /// <summary>Records that the code from instruction <paramref name="position"/> on belongs to the wasm instruction at <paramref name="wasmOffset"/>.</summary>
     public void MarkOffset(int position, int wasmOffset)
@@ -57,14 +61,27 @@ public sealed class ArtifactBuilder
     public void AddTrapSite(int position, TrapCode code, int wasmOffset) => _trapSites.Add((position, code, wasmOffset));
 
     /// <summary>
+    /// Records a trap site where the instruction at <paramref name="position"/> faults (a heap access checked by guard
+    /// pages); its wasm offset is that of the code it lies in (<see cref="MarkOffset"/>).
+    /// </summary>
+    public void AddFaultSite(int position, TrapCode code) => _faultSites.Add((position, code));
+
+    /// <summary>Records where the fault handler sends a thread that faulted at a fault site (<see cref="CompiledFunction.FaultEntryOffset"/>).</summary>
+    public void SetFaultEntry(MLabel entry) => _faultEntry = entry;
+
+    /// <summary>
     /// Records an on-stack-replacement entry at <paramref name="entry"/> for the loop at <paramref name="loopOffset"/>, and
     /// where the function's frame holds that state at the loop's tier-up check (<see cref="OsrEntry.FrameSlots"/>), if it does.
     /// </summary>
     public void AddOsrEntry(int loopOffset, MLabel entry, OsrState state, int[]? frameSlots = null) =>
         _osrEntries.Add((loopOffset, entry, state, frameSlots));
 
-    /// <summary>The artifact of the assembled code, compiled for <paramref name="features"/>; its literal pool starts at <paramref name="literalsOffset"/> (-1: none).</summary>
-    public CompiledFunction Build(MacroAssembler.Output output, uint functionIndex, int frameSize, int wasmBodySize, CpuFeatures features, int literalsOffset = -1)
+    /// <summary>
+    /// The artifact of the assembled code, compiled for <paramref name="features"/> and <paramref name="boundsChecks"/>;
+    /// its literal pool starts at <paramref name="literalsOffset"/> (-1: none).
+    /// </summary>
+    public CompiledFunction Build(MacroAssembler.Output output, uint functionIndex, int frameSize, int wasmBodySize, CpuFeatures features,
+        BoundsCheckStrategy boundsChecks, int literalsOffset = -1)
     {
         var stackMaps = new StackMapBuilder();
         foreach (var (position, slots) in _safepoints)
@@ -84,10 +101,25 @@ public sealed class ArtifactBuilder
                 offsetMap.Add(new OffsetMapping(native, wasmOffset));
             }
         }
-        var trapSites = new TrapSite[_trapSites.Count];
-        for (int i = 0; i < trapSites.Length; i++)
+        var trapSites = new TrapSite[_trapSites.Count + _faultSites.Count];
+        for (int i = 0; i < _trapSites.Count; i++)
         {
             trapSites[i] = new TrapSite(output.OffsetOf(_trapSites[i].Position), _trapSites[i].Code, _trapSites[i].WasmOffset);
+        }
+        for (int i = 0, mark = 0; i < _faultSites.Count; i++)
+        {
+            // Fault sites come in code order, and so do the offset map's entries: one pass finds each one's instruction.
+            int native = output.OffsetOf(_faultSites[i].Position);
+            while (mark + 1 < offsetMap.Count && offsetMap[mark + 1].NativeOffset <= native)
+            {
+                mark++;
+            }
+            int wasmOffset = offsetMap.Count > 0 && offsetMap[mark].NativeOffset <= native ? offsetMap[mark].WasmOffset : -1;
+            trapSites[_trapSites.Count + i] = new TrapSite(native, _faultSites[i].Code, wasmOffset, TrapSiteKind.Fault);
+        }
+        if (_faultSites.Count > 0)
+        {
+            Array.Sort(trapSites, (a, b) => a.NativeOffset.CompareTo(b.NativeOffset));
         }
         var osr = new OsrEntry[_osrEntries.Count];
         for (int i = 0; i < osr.Length; i++)
@@ -97,6 +129,8 @@ public sealed class ArtifactBuilder
         return new CompiledFunction(functionIndex, output.Code, [], stackMaps.Build().Bytes.ToArray(), trapSites,
             offsetMap.ToArray(), frameSize, osr, wasmBodySize, features)
         {
+            BoundsChecks = boundsChecks,
+            FaultEntryOffset = _faultSites.Count > 0 && _faultEntry is { } entry ? output.LabelOffset(entry) : -1,
             LiteralsOffset = literalsOffset,
         };
     }

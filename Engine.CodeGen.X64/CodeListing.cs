@@ -9,7 +9,7 @@ public static class CodeListing
 {
     /// <summary>
     /// One line per instruction: its offset, its bytes and the instruction (Intel syntax), with the wasm
-    /// offset of the instruction it belongs to at each change, and the trap sites marked.
+    /// offset of the instruction it belongs to at each change, and the trap sites marked (a stub's call, or an access whose fault is the trap).
     /// </summary>
     public static string Format(CompiledFunction function)
     {
@@ -19,7 +19,9 @@ public static class CodeListing
         formatter.Options.FirstOperandCharIndex = 8;
         var output = new StringOutput();
         int map = 0;
-        var traps = function.TrapSites.ToDictionary(t => t.NativeOffset, t => t.Code);
+        // A stub's site is its call's return address (the instruction's end); a fault site is the faulting instruction.
+        var traps = function.TrapSites.Where(t => t.Kind == TrapSiteKind.Call).ToDictionary(t => t.NativeOffset, t => t.Code);
+        var faults = function.TrapSites.Where(t => t.Kind == TrapSiteKind.Fault).ToDictionary(t => t.NativeOffset, t => t.Code);
         int end = function.LiteralsOffset >= 0 ? function.LiteralsOffset : function.Code.Length;
         while (decoder.IP < (ulong)end)
         {
@@ -35,6 +37,10 @@ public static class CodeListing
             if (traps.TryGetValue((int)decoder.IP, out TrapCode code))
             {
                 text.Append($"    ; trap {code}");
+            }
+            else if (faults.TryGetValue(offset, out code))
+            {
+                text.Append($"    ; faults: {code}");
             }
             text.AppendLine();
         }

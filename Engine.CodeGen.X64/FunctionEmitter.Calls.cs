@@ -219,13 +219,23 @@ public sealed partial class FunctionEmitter
     }
 
     /// <summary>
-    /// Checks that [address + offset, + size) lies inside memory 0, trapping with MemoryOutOfBounds otherwise, and
-    /// returns the operand addressing it (based on r15). <paramref name="address"/> is an i32 zero-extended in a
-    /// register, or an immediate. Clobbers r11 (which the returned operand may use).
+    /// The operand addressing [address + offset, + size) of memory 0 (based on r15), trapping with MemoryOutOfBounds
+    /// when any byte of it lies outside the memory: with explicit checks (<see cref="CompilerOptions.BoundsChecks"/>) a
+    /// compare with the memory's length first; with guard pages nothing when the reservation covers the access
+    /// (<see cref="CompilerOptions.GuardCovers"/>: the access faults instead, and <see cref="Finish"/> records it as a
+    /// trap site), and the explicit check only for a static offset past the guard region. Every instruction that uses the
+    /// returned operand is a heap access (<see cref="MacroAssembler.CollectHeapAccesses"/>). <paramref name="address"/> is
+    /// an i32 zero-extended in a register (the convention: an i32 in a register has its upper 32 bits clear), or an
+    /// immediate. Clobbers r11 (which the returned operand may use).
     /// </summary>
     public Mem HeapAddress(in Operand address, uint offset, int size)
     {
-        HeapBoundsCheck(address, (ulong)offset + (ulong)size);
+        ulong end = (ulong)offset + (ulong)size;
+        ulong maxAddress = address.IsImmediate ? (uint)address.Imm : uint.MaxValue;
+        if (!Options.GuardCovers(maxAddress, end))
+        {
+            HeapBoundsCheck(address, end);
+        }
         return HeapOperand(address, offset);
     }
 }

@@ -64,6 +64,7 @@ public sealed partial class FunctionEmitter
     // Instructions whose 32-bit immediate becomes the frame size (the prologue's and each OSR entry's).
     private readonly List<int> _framePatches = new();
     private readonly List<Reg> _calleeSaved = new();
+    private readonly List<int> _heapAccesses = new();
     private ICallerSavedValues? _callerSaved;
     // The compiler's own (Begin's); _callerSaved differs from it only while a call saves other values.
     private ICallerSavedValues? _compilerCallerSaved;
@@ -384,11 +385,27 @@ public sealed partial class FunctionEmitter
             Masm.CallLabel(_trapHandler);
             _artifact.AddTrapSite(Masm.Position, stub.Code, stub.WasmOffset);
         }
+        if (Options.BoundsChecks == BoundsCheckStrategy.GuardPages)
+        {
+            // Every heap access may fault past the accessible size: each is a trap site the fault handler knows.
+            _heapAccesses.Clear();
+            Masm.CollectHeapAccesses(_heapAccesses);
+            foreach (int position in _heapAccesses)
+            {
+                _artifact.AddFaultSite(position, TrapCode.MemoryOutOfBounds);
+            }
+        }
         if (_artifact.TrapSiteCount > 0)
         {
             // [rsp] = the stub's return address, the pc of the trap; rsp is the frame's bottom again after the pop.
             Masm.Bind(_trapHandler);
             Masm.Pop(Reg.R11);
+            // The fault handler enters here after a faulting heap access, with r11 = the pc and esi = the code set in
+            // the thread's context: rsp is the frame's bottom too (the body never moves it), so from here on a fault
+            // and a failed check take the same path.
+            MLabel faultEntry = Masm.CreateLabel();
+            Masm.Bind(faultEntry);
+            _artifact.SetFaultEntry(faultEntry);
             Masm.Load(OperandSize.S64, Reg.Rax, new Mem(Registers.Vmctx, VMOffsets.StoreContext));
             Masm.Store(OperandSize.S64, new Mem(Reg.Rax, VMOffsets.StoreExitFp), Reg.Rbp);
             Masm.Store(OperandSize.S64, new Mem(Reg.Rax, VMOffsets.StoreExitPc), Reg.R11);
@@ -422,6 +439,6 @@ public sealed partial class FunctionEmitter
         MacroAssembler.Output output = Masm.Assemble();
         FunctionBody body = _module.Body(_functionIndex);
         return _artifact.Build(output, _functionIndex, frame + SavedAreaSize, body.End - body.Start, Options.CpuFeatures,
-            literals is { } pool ? output.LabelOffset(pool) : -1);
+            Options.BoundsChecks, literals is { } pool ? output.LabelOffset(pool) : -1);
     }
 }

@@ -85,6 +85,26 @@ public sealed partial class MacroAssembler
     /// <summary>The number of instructions emitted so far (a mark of the current position).</summary>
     public int Position => _asm.Instructions.Count;
 
+    /// <summary>
+    /// Adds to <paramref name="positions"/> the position of every instruction emitted so far that reads or writes memory
+    /// through <see cref="Registers.MemoryBase"/> (r15: nothing but wasm heap accesses use it; <c>lea</c> computes an
+    /// address and accesses nothing). A guard-page tier records each as a trap site: the list cannot miss an access,
+    /// whichever sequence emitted it.
+    /// </summary>
+    public void CollectHeapAccesses(List<int> positions)
+    {
+        Register memoryBase = Register.RAX + Registers.MemoryBase.Number;
+        IReadOnlyList<Instruction> instructions = _asm.Instructions;
+        for (int i = 0; i < instructions.Count; i++)
+        {
+            Instruction instruction = instructions[i];
+            if (instruction.MemoryBase == memoryBase && instruction.Mnemonic != Mnemonic.Lea)
+            {
+                positions.Add(i);
+            }
+        }
+    }
+
     // ---- labels ----
 
     /// <summary>A new, unbound label.</summary>
@@ -663,6 +683,12 @@ public sealed partial class MacroAssembler
 
     /// <summary>ret.</summary>
     public void Ret() => _asm.ret();
+
+    /// <summary><c>lock add [mem], imm</c> (64 bits): an atomic add, a full barrier.</summary>
+    public void LockedAdd(Mem mem, int imm) => _asm.@lock.add(Q(mem), imm);
+
+    /// <summary><c>syscall</c> (rax = number, arguments in rdi, rsi, rdx, r10, r8, r9; clobbers rcx and r11).</summary>
+    public void Syscall() => _asm.syscall();
 
     /// <summary>push reg (64 bits).</summary>
     public void Push(Reg r) => _asm.push(R64(r));

@@ -6,7 +6,7 @@ namespace Engine.CodeGen.X64;
 /// The machine code the runtime needs besides compiled functions, generated once per process, and what the
 /// runtime must know about the machine-code tiers before any of them runs.
 /// </summary>
-public static class RuntimeStubs
+public static partial class RuntimeStubs
 {
     /// <summary>True when this process can run the code of the x86-64 tiers.</summary>
     public static bool IsSupported =>

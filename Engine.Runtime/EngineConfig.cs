@@ -169,6 +169,26 @@ public sealed record EngineConfig
     public IReadOnlyList<IFunctionCompiler> Compilers { get; init; } = s_defaultCompilers;
 
     /// <summary>
+    /// How compiled code keeps memory accesses in bounds. <see cref="BoundsCheckStrategy.GuardPages"/> (the default, as
+    /// in wasmtime and V8): each memory an engine that runs machine code creates is a reservation of 4 GiB +
+    /// <see cref="MemoryGuardSize"/> of address space (none of it committed until the memory grows into it), compiled
+    /// code checks no access whose static offset fits in the guard region, and an out-of-bounds access faults and
+    /// becomes the same <see cref="TrapCode.MemoryOutOfBounds"/> trap (a process-wide SIGSEGV handler, installed with
+    /// the first such code, that passes every other fault on to .NET's). A memory whose reservation fails (a
+    /// limit on address space, <c>ulimit -v</c>) gets explicit checks instead, and so does every memory with
+    /// <see cref="BoundsCheckStrategy.Explicit"/>. The choice is made per memory; code compiled for one kind never runs
+    /// with the other. <see cref="StoreLimits.MemoryPages"/> counts accessible pages only.
+    /// </summary>
+    public BoundsCheckStrategy BoundsChecks { get; init; } = BoundsCheckStrategy.GuardPages;
+
+    /// <summary>
+    /// The guard region reserved past the 4 GiB of each guard-page memory (default 32 MiB, a multiple of 64 KiB, at most
+    /// 2 GiB): an access whose static offset plus size fits in it needs no check; a larger offset keeps its explicit check.
+    /// </summary>
+    public ulong MemoryGuardSize { get; init; } = MemoryReservation.DefaultGuardSize;
+
+
+    /// <summary>
     /// The instruction sets compiled code may use, at most: null (the default) for everything the processor offers
     /// (<see cref="HostCpu.Features"/>); a set withholds the others (features the processor lacks are never used,
     /// whatever the set says). For tests and experiments: <c>CpuFeatures.X64V2</c> gives the code of a processor

@@ -13,11 +13,17 @@ public sealed unsafe class Memory : Extern
     }
 
     /// <summary>Creates a memory in <paramref name="store"/> (for example to give to a <see cref="Linker"/>).</summary>
-    public Memory(Store store, MemoryType type) : this(store, store.Own(new LinearMemory(type, store.Limits.MemoryPages)))
+    public Memory(Store store, MemoryType type) : this(store, store.CreateMemory(type))
     {
     }
 
     internal LinearMemory State { get; }
+
+    /// <summary>
+    /// How compiled code checks this memory's accesses: <see cref="BoundsCheckStrategy.GuardPages"/> when it is a
+    /// reservation of 4 GiB plus a guard region (see <see cref="EngineConfig.BoundsChecks"/>), else explicit compares.
+    /// </summary>
+    public BoundsCheckStrategy BoundsChecks => State.BoundsChecks;
 
     /// <inheritdoc/>
     public override ExternType Type => new MemoryExternType(State.CurrentType);

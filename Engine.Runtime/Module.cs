@@ -131,10 +131,13 @@ public sealed class Module
         };
         if (engine.NativeCodeEnabled)
         {
-            Code = new Native.ModuleCode(this, engine.Config, engine.CpuFeatures, engine.TierStatistics);
+            // The code for the memories the engine's stores normally get; code for the other kind comes when an
+            // instance with such a memory does (CodeFor).
+            Code = CreateCode(engine.MemoryPolicy.GuardPages ? BoundsCheckStrategy.GuardPages : BoundsCheckStrategy.Explicit);
             if (engine.Config.Tier == TierMode.Tiered)
             {
-                Translation.TierUp = Code.TierUp = new Native.TierManager(Code, engine.Config);
+                _tierUp = new Native.TierManager(this, engine.Config);
+                Translation.TierUp = Code.TierUp = _tierUp;
             }
             if (precompiled is not null)
             {
@@ -178,8 +181,64 @@ public sealed class Module
 
     internal ModuleTranslation Translation { get; }
 
-    /// <summary>The module's compiled code (null when the engine runs no machine code).</summary>
+    /// <summary>
+    /// The module's compiled code for the memories the engine's stores normally get (guard pages, or explicit checks by
+    /// setting; null when the engine runs no machine code).
+    /// </summary>
     internal Native.ModuleCode? Code { get; }
+
+    // The compiled code of each bounds-check strategy made so far (Code, and the other one once an instance needed it).
+    private Native.ModuleCode?[] _codes = new Native.ModuleCode?[2];
+    private readonly object _codesLock = new();
+
+    /// <summary>Every compiled code of the module so far (one per bounds-check strategy instances have needed).</summary>
+    internal IEnumerable<Native.ModuleCode> CodeVariants => Volatile.Read(ref _codes).OfType<Native.ModuleCode>();
+
+    // Tiered mode's tier-up of this module, shared by every code variant (null in the other modes).
+    private Native.TierManager? _tierUp;
+
+    private Native.ModuleCode CreateCode(BoundsCheckStrategy boundsChecks)
+    {
+        var code = new Native.ModuleCode(this, Engine.Config, Engine.CpuFeatures, Engine.TierStatistics, boundsChecks) { TierUp = _tierUp };
+        Native.ModuleCode?[] codes = [.. _codes];
+        codes[(int)boundsChecks] = code;
+        Volatile.Write(ref _codes, codes);
+        return code;
+    }
+
+    /// <summary>
+    /// The compiled code an instance whose memory 0 is <paramref name="memory"/> (null: none) runs: code compiled for guard
+    /// pages only with a guard-page memory whose guard region is at least the one the code assumes, code with explicit
+    /// checks with any other memory. Made (and, for tiers compiled at load, compiled) on first need. Null when the engine
+    /// runs no machine code.
+    /// </summary>
+    internal Native.ModuleCode? CodeFor(Vm.LinearMemory? memory)
+    {
+        if (Code is null)
+        {
+            return null;
+        }
+        bool guardPages = memory is null
+            ? Code.BoundsChecks == BoundsCheckStrategy.GuardPages
+            : memory.BoundsChecks == BoundsCheckStrategy.GuardPages && Engine.MemoryPolicy.GuardPages
+              && memory.GuardSize >= Engine.Config.MemoryGuardSize;
+        BoundsCheckStrategy wanted = guardPages ? BoundsCheckStrategy.GuardPages : BoundsCheckStrategy.Explicit;
+        if (Volatile.Read(ref _codes)[(int)wanted] is { } existing)
+        {
+            return existing;
+        }
+        Native.ModuleCode created;
+        lock (_codesLock)
+        {
+            if (_codes[(int)wanted] is { } raced)
+            {
+                return raced;
+            }
+            created = CreateCode(wanted);
+        }
+        created.CompileEager();
+        return created;
+    }
 
     /// <summary>The functions that stay in the interpreter because the machine-code tier cannot compile them, with the reason.</summary>
     public IReadOnlyList<(uint Function, CompileFailure Failure)> TierFallbacks => Code?.Fallbacks ?? [];

@@ -174,6 +174,14 @@ public sealed unsafe class Store : IDisposable
         _resources.Add(instance);
     }
 
+    /// <summary>A new memory of the store (guard pages or explicit checks as the engine's policy and the system allow), counted in the engine's statistics.</summary>
+    internal LinearMemory CreateMemory(MemoryType type)
+    {
+        LinearMemory memory = Own(new LinearMemory(type, Limits.MemoryPages, Engine.MemoryPolicy));
+        Engine.TierStatistics.AddMemory(memory);
+        return memory;
+    }
+
     internal T Own<T>(T resource) where T : IDisposable
     {
         _resources.Add(resource);

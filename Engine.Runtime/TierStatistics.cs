@@ -30,13 +30,76 @@ public sealed record FunctionPromotion(string? Module, uint FunctionIndex, strin
         $"compiled in {CompileTime.TotalMicroseconds:F0} us, {WasmSize} -> {CodeSize} bytes";
 }
 
-/// <summary>What the machine-code tiers of an engine did: promotions and fallbacks. Thread-safe.</summary>
+/// <summary>A linear memory an engine's store created, and how compiled code checks its accesses.</summary>
+/// <param name="Pages">Its size in pages when created.</param>
+/// <param name="MaximumPages">The most pages it may grow to (its type's maximum, the store's limit, and for an explicit memory the address space it got).</param>
+/// <param name="BoundsChecks">Guard pages (a reservation of 4 GiB + the guard region) or explicit checks.</param>
+/// <param name="ReservedBytes">The address space reserved for it.</param>
+/// <param name="ExplicitReason">Why it has explicit checks: the setting, or the reservation that failed; null with guard pages.</param>
+public sealed record MemoryReservationRecord(uint Pages, uint MaximumPages, BoundsCheckStrategy BoundsChecks, ulong ReservedBytes, string? ExplicitReason)
+{
+    /// <inheritdoc/>
+    public override string ToString() => BoundsChecks == BoundsCheckStrategy.GuardPages
+        ? $"guard pages ({ReservedBytes >> 20} MiB reserved), {Pages} pages, at most {MaximumPages}"
+        : $"explicit checks ({ExplicitReason}), {Pages} pages, at most {MaximumPages}";
+}
+
+/// <summary>What the machine-code tiers of an engine did: promotions and fallbacks, and how its memories are checked. Thread-safe.</summary>
 public sealed class TierStatistics
 {
     private readonly object _lock = new();
     private readonly List<FunctionPromotion> _promotions = new();
     private readonly List<(string? Module, uint Function, CompileFailure Failure)> _fallbacks = new();
     private readonly long _start = Stopwatch.GetTimestamp();
+    private readonly List<MemoryReservationRecord> _memories = new();
+    private int _guardPageMemories, _explicitMemories;
+
+    /// <summary>The most memories <see cref="Memories"/> lists (the counts go on).</summary>
+    public const int MemoriesListed = 1000;
+
+    /// <summary>The first <see cref="MemoriesListed"/> memories the engine's stores created, in order.</summary>
+    public IReadOnlyList<MemoryReservationRecord> Memories
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _memories.ToArray();
+            }
+        }
+    }
+
+    /// <summary>How many memories the engine's stores created with guard pages, and with explicit checks.</summary>
+    public (int GuardPages, int Explicit) MemoryCounts
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return (_guardPageMemories, _explicitMemories);
+            }
+        }
+    }
+
+    internal void AddMemory(Vm.LinearMemory memory)
+    {
+        var record = new MemoryReservationRecord(memory.Pages, memory.MaximumPages, memory.BoundsChecks, memory.ReservedBytes, memory.ExplicitReason);
+        lock (_lock)
+        {
+            if (record.BoundsChecks == BoundsCheckStrategy.GuardPages)
+            {
+                _guardPageMemories++;
+            }
+            else
+            {
+                _explicitMemories++;
+            }
+            if (_memories.Count < MemoriesListed)
+            {
+                _memories.Add(record);
+            }
+        }
+    }
 
     /// <summary>Every function compiled, in order of publication.</summary>
     public IReadOnlyList<FunctionPromotion> Promotions

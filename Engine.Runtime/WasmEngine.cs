@@ -23,6 +23,14 @@ public sealed unsafe class WasmEngine
         Config = config ?? new EngineConfig();
         ArgumentOutOfRangeException.ThrowIfLessThan(Config.TierUpCallThreshold, 1, nameof(EngineConfig.TierUpCallThreshold));
         ArgumentOutOfRangeException.ThrowIfLessThan(Config.TierUpLoopThreshold, 1, nameof(EngineConfig.TierUpLoopThreshold));
+        if (Config.MemoryGuardSize % Vm.LinearMemory.PageSize != 0 || Config.MemoryGuardSize > int.MaxValue + 1UL)
+        {
+            throw new ArgumentOutOfRangeException(nameof(EngineConfig.MemoryGuardSize), Config.MemoryGuardSize,
+                "the memory guard size must be a multiple of 64 KiB, at most 2 GiB");
+        }
+        MemoryPolicy = !NativeCodeEnabled ? Vm.MemoryPolicy.Explicit("the engine runs no machine code")
+            : Config.BoundsChecks == BoundsCheckStrategy.Explicit ? Vm.MemoryPolicy.Explicit("EngineConfig.BoundsChecks is Explicit")
+            : new Vm.MemoryPolicy(true, Config.MemoryGuardSize);
         Stacks = new DefaultObjectPool<ExecutionStack>(new StackPolicy(Config), Environment.ProcessorCount * 2);
         ArgumentOutOfRangeException.ThrowIfNegative(Config.CacheMaxBytes, nameof(EngineConfig.CacheMaxBytes));
         if (Config.CacheDirectory is { } cacheDirectory)
@@ -52,6 +60,9 @@ public sealed unsafe class WasmEngine
     internal bool NativeCodeEnabled =>
         (Config.Tier != TierMode.Interpreter || Config.FunctionTiers.Values.Any(t => t != TierMode.Interpreter))
         && CodeGen.X64.RuntimeStubs.IsSupported;
+
+    /// <summary>What the engine's stores' memories get: guard-page reservations when its code is compiled and the settings allow.</summary>
+    internal Vm.MemoryPolicy MemoryPolicy { get; }
 
     /// <summary>
     /// The instruction sets this engine's compiled code uses: the processor's (<see cref="HostCpu.Features"/>), less

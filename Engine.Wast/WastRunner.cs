@@ -84,5 +84,8 @@ public sealed class WastOptions
 
     /// <summary>The configuration of the engine each script gets when <see cref="Engine"/> is null (defaults when null too).</summary>
     public Engine.Runtime.EngineConfig? Config { get; init; }
+
+    /// <summary>Sees the trap of every <c>assert_trap</c> and <c>assert_exhaustion</c> command (tests compare tiers' backtraces).</summary>
+    public Action<ScriptCommand, TrapException>? TrapObserver { get; init; }
 }
 

@@ -293,6 +293,7 @@ internal sealed class WastSession : IDisposable
         }
         catch (TrapException e)
         {
+            _options.TrapObserver?.Invoke(command, e);
             if (exhaustion && e.Code != TrapCode.StackExhausted)
             {
                 return Failed($"{Describe(command.Action!)}: expected stack exhaustion, trapped with {e.Message}");

@@ -13,11 +13,29 @@ public enum RelocationKind : byte
     BuiltinAddress64,
 }
 
-/// <summary>A place where compiled code traps: its out-of-line stub, the trap, and the wasm instruction.</summary>
-/// <param name="NativeOffset">Offset of the trap stub's return address (the pc a backtrace sees).</param>
+/// <summary>How compiled code reaches the trap path at a <see cref="TrapSite"/>.</summary>
+public enum TrapSiteKind : byte
+{
+    /// <summary>A branch to an out-of-line stub that calls the function's trap handler (an explicit check failed).</summary>
+    Call,
+
+    /// <summary>
+    /// A memory access that faults when it is out of bounds (guard pages, <see cref="BoundsCheckStrategy.GuardPages"/>):
+    /// the runtime's fault handler sends the thread to the function's trap handler (<see cref="CompiledFunction.FaultEntryOffset"/>).
+    /// </summary>
+    Fault,
+}
+
+/// <summary>A place where compiled code traps: how it gets to the trap path, the trap, and the wasm instruction.</summary>
+/// <param name="NativeOffset">
+/// For a <see cref="TrapSiteKind.Call"/>, the offset of the trap stub's return address (the pc a backtrace sees); for a
+/// <see cref="TrapSiteKind.Fault"/>, the offset of the faulting instruction (the pc the processor reports; the backtrace
+/// sees that pc + 1, which lies inside the instruction like a return address lies just past its call).
+/// </param>
 /// <param name="Code">The trap raised.</param>
 /// <param name="WasmOffset">Byte offset in the module of the trapping instruction.</param>
-public readonly record struct TrapSite(int NativeOffset, TrapCode Code, int WasmOffset);
+/// <param name="Kind">How the code gets to the trap path.</param>
+public readonly record struct TrapSite(int NativeOffset, TrapCode Code, int WasmOffset, TrapSiteKind Kind = TrapSiteKind.Call);
 
 /// <summary>One entry of the native-offset to wasm-offset map: code from <paramref name="NativeOffset"/> on belongs to the instruction at <paramref name="WasmOffset"/>.</summary>
 public readonly record struct OffsetMapping(int NativeOffset, int WasmOffset) : ISortKey
@@ -117,6 +135,19 @@ public sealed class CompiledFunction
     public CpuFeatures CpuFeatures { get; }
 
     /// <summary>
+    /// How the code keeps memory 0's accesses in bounds (<see cref="CompilerOptions.BoundsChecks"/>): code compiled for
+    /// guard pages runs only with a memory reserved for them.
+    /// </summary>
+    public BoundsCheckStrategy BoundsChecks { get; init; }
+
+    /// <summary>
+    /// Where the runtime's fault handler sends a thread that faulted at a <see cref="TrapSiteKind.Fault"/> site (with
+    /// r11 = the pc a backtrace sees and esi = the trap code): the function's trap handler, past the pop of the trap
+    /// stub's return address. -1 when the function has no such site.
+    /// </summary>
+    public int FaultEntryOffset { get; init; } = -1;
+
+    /// <summary>
     /// The wasm offset of the instruction that contains native offset <paramref name="pc"/> - 1 (a
     /// return address or a trap stub's return address lies just past the instruction it belongs to); -1 when unknown.
     /// </summary>
@@ -156,8 +187,62 @@ public sealed record CompilerOptions
     /// </summary>
     public CpuFeatures CpuFeatures { get; init; }
 
+    /// <summary>
+    /// How the code keeps memory 0's accesses in bounds (tiers.md section 4, "Bounds checks"). <see cref="BoundsCheckStrategy.Explicit"/>
+    /// (the default) compares every access with the memory's length; <see cref="BoundsCheckStrategy.GuardPages"/> assumes the
+    /// memory is a reservation of 4 GiB + <see cref="MemoryGuardSize"/> bytes where every byte past the accessible size
+    /// faults, skips the check of every access the reservation covers (<see cref="GuardCovers"/>) and records it as a
+    /// <see cref="TrapSiteKind.Fault"/> trap site. Part of what compiled code assumes about the memory it runs with: code
+    /// compiled for one strategy never runs with a memory of the other, and a cache of compiled code must key on
+    /// <see cref="BoundsChecks"/> and <see cref="MemoryGuardSize"/> (both are in this record's equality).
+    /// </summary>
+    public BoundsCheckStrategy BoundsChecks { get; init; }
+
+    /// <summary>
+    /// With <see cref="BoundsCheckStrategy.GuardPages"/>: the inaccessible bytes reserved past the 4 GiB a 32-bit index
+    /// reaches, so an access whose static offset (plus its size) fits in them needs no check.
+    /// </summary>
+    public ulong MemoryGuardSize { get; init; }
+
+    /// <summary>
+    /// True when the guard pages alone keep the access of bytes [address + <paramref name="end"/> - size, address +
+    /// <paramref name="end"/>) in bounds for every address up to <paramref name="maxAddress"/> (<see cref="uint.MaxValue"/>
+    /// for an index in a register, the address itself for a constant): its last byte lies inside the reservation of
+    /// 4 GiB + <see cref="MemoryGuardSize"/>. Always false with explicit checks.
+    /// </summary>
+    /// <param name="maxAddress">The largest wasm address (u32 index) the access may use.</param>
+    /// <param name="end">The static offset plus the access's size in bytes.</param>
+    public bool GuardCovers(ulong maxAddress, ulong end) =>
+        BoundsChecks == BoundsCheckStrategy.GuardPages && maxAddress + end <= MemoryReservation.IndexRange + MemoryGuardSize;
+
     /// <summary>Options with nothing extra.</summary>
     public static CompilerOptions Default { get; } = new();
+}
+
+/// <summary>How compiled code keeps linear-memory accesses in bounds.</summary>
+public enum BoundsCheckStrategy : byte
+{
+    /// <summary>Every access compares its end with the memory's current length (<c>VMContext.MemoryLength</c>) and traps past it.</summary>
+    Explicit,
+
+    /// <summary>
+    /// The memory is a reservation of 4 GiB + a guard region, inaccessible past its current size; accesses the reservation
+    /// covers are not checked, and the fault an out-of-bounds one causes becomes the trap.
+    /// </summary>
+    GuardPages,
+}
+
+/// <summary>The address-space arithmetic of guard-page memories.</summary>
+public static class MemoryReservation
+{
+    /// <summary>The bytes a 32-bit index reaches: 4 GiB.</summary>
+    public const ulong IndexRange = 1UL << 32;
+
+    /// <summary>The default guard region past those 4 GiB: 32 MiB, so every static offset below 32 MiB needs no check.</summary>
+    public const ulong DefaultGuardSize = 32UL << 20;
+
+    /// <summary>The bytes reserved for a memory with guard pages of <paramref name="guardSize"/>.</summary>
+    public static ulong ReservedBytes(ulong guardSize) => IndexRange + guardSize;
 }
 
 /// <summary>Why a compiler cannot compile a function (the function then stays in the tier below).</summary>

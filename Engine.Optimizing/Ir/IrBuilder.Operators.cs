@@ -177,18 +177,23 @@ internal sealed partial class IrBuilder
 
     // ---- memory ----
 
-    /// <summary>The bounds check of an access of <paramref name="size"/> bytes at <paramref name="address"/> + <paramref name="offset"/>.</summary>
+    /// <summary>
+    /// The bounds check of an access of <paramref name="size"/> bytes at <paramref name="address"/> + <paramref name="offset"/>:
+    /// marked <see cref="OpInfo.GuardedCheck"/> when guard pages cover it.
+    /// </summary>
     private void CheckBounds(int address, uint offset, int size)
     {
         long end = (long)offset + size;
         ref Inst a = ref _f[address];
-        if (a.Op == Op.Const)
+        bool constant = a.Op == Op.Const;
+        int guarded = _options.GuardCovers(constant ? (uint)a.Imm : uint.MaxValue, (ulong)end) ? OpInfo.GuardedCheck : 0;
+        if (constant)
         {
-            Emit(Op.BoundsCheck, ValType.Bottom, a: -1, imm: (uint)a.Imm + end);
+            Emit(Op.BoundsCheck, ValType.Bottom, a: -1, imm: (uint)a.Imm + end, aux: guarded);
         }
         else
         {
-            Emit(Op.BoundsCheck, ValType.Bottom, a: address, imm: end);
+            Emit(Op.BoundsCheck, ValType.Bottom, a: address, imm: end, aux: guarded);
         }
     }
 

@@ -134,6 +134,10 @@ public static class IrPrinter
                     text.Append(" + ");
                 }
                 text.Append(inst.Imm);
+                if (inst.Aux == OpInfo.GuardedCheck)
+                {
+                    text.Append(" (guard pages)");
+                }
                 if (inst.B >= 0)
                 {
                     text.Append(", limit ");

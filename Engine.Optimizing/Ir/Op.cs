@@ -30,6 +30,8 @@ namespace Engine.Optimizing.Ir;
 ///  Simd          Aux = wasm opcode: a SIMD operator on A, B, C (as many as it takes); Imm = lane index,
 ///                or for i8x16.shuffle the index of its lanes in IrFunction.V128Constants
 ///  BoundsCheck   trap unless A (i32, zero-extended) + Imm &lt;= memory length; A = -1 checks Imm alone;
+///                Aux = <see cref="OpInfo.GuardedCheck"/>: guard pages cover the access it guards (the access faults
+///                instead, so instruction selection drops the check when that access still comes right after it);
 ///                B = a BoundsLimit of the same Imm (or -1): then trap unless A &lt;= B (the same check)
 ///  BoundsLimit   memory 0's length in bytes - Imm (i64): a loop's bounds checks compare with it (hoisted)
 ///  Load          Aux = wasm opcode (low 16 bits) | lane &lt;&lt; 16: load at A + Imm (checked before);
@@ -260,6 +262,13 @@ public static class OpInfo
         masks[(int)Op.BrTable] = 1;
         return masks;
     }
+
+    /// <summary>
+    /// <see cref="Op.BoundsCheck"/>'s Aux when the function is compiled for guard-page memories and the reservation covers
+    /// every address the check may see (<see cref="CompilerOptions.GuardCovers"/>): the check still orders the access for
+    /// every pass (it traps, so nothing moves across it), but costs nothing where its access is emitted right after it.
+    /// </summary>
+    public const int GuardedCheck = 1;
 
     private static OpFlags[] BuildFlags()
     {

@@ -61,6 +61,8 @@ internal sealed class InstructionSelector
     private int[] _vreg = new int[256];
     private int[] _useCount = new int[256];
     private bool[] _fused = new bool[256];
+    // Loads and stores whose guarded bounds check was dropped: their own fault is the check (guard pages).
+    private bool[] _faultingAccess = new bool[256];
     // Per IR block: the number of predecessors (edges), for critical-edge splitting.
     private int _currentBlock;
 
@@ -80,10 +82,12 @@ internal sealed class InstructionSelector
             _vreg = new int[size];
             _useCount = new int[size];
             _fused = new bool[size];
+            _faultingAccess = new bool[size];
         }
         Array.Fill(_vreg, -1, 0, n);
         Array.Clear(_useCount, 0, n);
         Array.Clear(_fused, 0, n);
+        Array.Clear(_faultingAccess, 0, n);
         // Grows to what the calls and builtins need; a leaf function has none.
         OutgoingSlots = 0;
         CountUses();
@@ -517,6 +521,12 @@ internal sealed class InstructionSelector
                 _lir.AddOperand(Def(id), OperandKind.Def);
                 return;
             case Op.BoundsCheck:
+                if (inst.Aux == OpInfo.GuardedCheck && GuardedAccess(id) is var access and >= 0)
+                {
+                    // Guard pages: the access right after the check faults where the check would trap.
+                    _faultingAccess[access] = true;
+                    return;
+                }
                 if (inst.A < 0 || IsConst(inst.A, out _))
                 {
                     long end = inst.A < 0 ? inst.Imm : (uint)_f[inst.A].Imm + inst.Imm;
@@ -652,6 +662,36 @@ internal sealed class InstructionSelector
         };
     }
 
+    // ---- guard pages ----
+
+    /// <summary>
+    /// The load or store of exactly the range guarded bounds check <paramref name="check"/> checks, when only pure
+    /// instructions lie between them (so its fault is the check's trap, at the same point: nothing observable happened
+    /// in between); -1 otherwise (the access was removed as dead or redundant, or something else comes first), and the
+    /// check stays.
+    /// </summary>
+    private int GuardedAccess(int check)
+    {
+        ref Inst c = ref _f[check];
+        for (int next = c.Next; next >= 0; next = _f[next].Next)
+        {
+            ref Inst access = ref _f[next];
+            if (access.Op is Op.Load or Op.Store)
+            {
+                long end = access.Imm + OperatorInfo.AccessSize((Opcode)(access.Aux & 0xFFFF));
+                bool same = IsConst(access.A, out long address)
+                    ? (c.A < 0 ? c.Imm : IsConst(c.A, out long checkAddress) ? (uint)checkAddress + c.Imm : -1) == (uint)address + end
+                    : c.A == access.A && c.Imm == end;
+                return same ? next : -1;
+            }
+            if (!OpInfo.IsPure(access.Op))
+            {
+                return -1;
+            }
+        }
+        return -1;
+    }
+
     // ---- loads folded into the operation using them ----
 
     /// <summary>
@@ -697,6 +737,11 @@ internal sealed class InstructionSelector
             {
                 return false;
             }
+            if (_faultingAccess[id] && ((OpInfo.Flags(user.Op) & OpFlags.CanTrap) != 0 || user.Op == Op.Load))
+            {
+                // The load is its own bounds check: it must fault before anything else that may trap.
+                return false;
+            }
         }
         return false;
     }
@@ -711,7 +756,9 @@ internal sealed class InstructionSelector
         bool constant = IsConst(l.A, out long address);
         long offset = constant ? (uint)address + l.Imm : l.Imm;
         int addressReg = constant ? -1 : Use(l.A);
-        Emit(LOp.OpWithLoad, id, aux: aux, imm: offset, imm2: (constant ? 1 : 0) | (kind == 1 ? 2 : 0) | (kind == 2 ? 4 : 0));
+        // A load that is its own bounds check keeps its wasm offset (for the trap's backtrace; the operation cannot trap).
+        _lir.Add(LOp.OpWithLoad, aux, offset, (constant ? 1 : 0) | (kind == 1 ? 2 : 0) | (kind == 2 ? 4 : 0),
+            Offset(_faultingAccess[load] ? load : id));
         _lir.AddOperand(dst, OperandKind.UseDef);
         if (!constant)
         {

@@ -109,8 +109,9 @@ internal sealed class LoopInvariantCodeMotion
             for (int id = f.Blocks[b].First; id >= 0; id = f[id].Next)
             {
                 ref Inst check = ref f[id];
+                // A check guard pages cover becomes its access's fault site: it needs no limit.
                 if (check.Op != Op.BoundsCheck || check.A < 0 || check.B >= 0 || check.Imm > int.MaxValue
-                    || f[check.A].Op == Op.Const)
+                    || check.Aux == OpInfo.GuardedCheck || f[check.A].Op == Op.Const)
                 {
                     continue;
                 }

@@ -39,7 +39,7 @@ internal sealed record CodeFileContents(CodeFileKind Kind, CodeSettings Settings
 ///  kind           u8       <see cref="CodeFileKind"/>
 ///  engine build   string   the engine's version and the identity of the assemblies that make code (CodeSettings)
 ///  features       u64      the processor features the compilers were allowed (<see cref="CpuFeatures"/>)
-///  settings       string   the code-affecting settings: compilers and their settings, epoch checks, fuel, OSR entries
+///  settings       string   the code-affecting settings: compilers and their settings, epoch checks, fuel, bounds checks, OSR entries
 ///  module hash    32 bytes SHA-256 of the original module's binary
 ///  module         u32 length + bytes (precompiled modules only)
 ///  functions      u32 count, then per function: tier (string) and the artifact (see WriteArtifact)
@@ -53,7 +53,7 @@ internal sealed record CodeFileContents(CodeFileKind Kind, CodeSettings Settings
 internal static class CodeFile
 {
     /// <summary>The format's version: a file of another version is refused (compile it again).</summary>
-    public const uint FormatVersion = 2;
+    public const uint FormatVersion = 3;
 
     /// <summary>The first bytes of every code file.</summary>
     public static ReadOnlySpan<byte> Magic => "\0cwasm\r\n"u8;
@@ -189,6 +189,8 @@ internal static class CodeFile
         writer.Write(f.FrameSize);
         writer.Write(f.WasmBodySize);
         writer.Write((uint)f.CpuFeatures);
+        writer.Write((byte)f.BoundsChecks);
+        writer.Write(f.FaultEntryOffset);
         writer.Write(f.Code.Length);
         writer.Write(f.Code);
         writer.Write(f.StackMap.Length);
@@ -206,6 +208,7 @@ internal static class CodeFile
             writer.Write(t.NativeOffset);
             writer.Write((int)t.Code);
             writer.Write(t.WasmOffset);
+            writer.Write((byte)t.Kind);
         }
         writer.Write(f.OffsetMap.Length);
         foreach (OffsetMapping m in f.OffsetMap)
@@ -238,7 +241,17 @@ internal static class CodeFile
         {
             throw new InvalidDataException($"func[{index}] was compiled for processor features its file does not name");
         }
+        var boundsChecks = (BoundsCheckStrategy)reader.ReadByte();
+        if (!Enum.IsDefined(boundsChecks))
+        {
+            throw new InvalidDataException($"func[{index}]: unknown bounds-check strategy {(byte)boundsChecks}");
+        }
+        int faultEntry = reader.ReadInt32();
         int codeLength = Count(reader, MaxCodeBytes);
+        if (faultEntry < -1 || faultEntry >= codeLength)
+        {
+            throw new InvalidDataException($"func[{index}]: fault entry {faultEntry} outside its code");
+        }
         byte[] code = reader.ReadBytes(codeLength);
         if (code.Length != codeLength)
         {
@@ -254,7 +267,11 @@ internal static class CodeFile
         var trapSites = new TrapSite[Count(reader, MaxEntries)];
         for (int i = 0; i < trapSites.Length; i++)
         {
-            trapSites[i] = new TrapSite(Offset(reader, codeLength), (TrapCode)reader.ReadInt32(), reader.ReadInt32());
+            trapSites[i] = new TrapSite(Offset(reader, codeLength), (TrapCode)reader.ReadInt32(), reader.ReadInt32(), (TrapSiteKind)reader.ReadByte());
+            if (!Enum.IsDefined(trapSites[i].Kind) || (trapSites[i].Kind == TrapSiteKind.Fault && (faultEntry < 0 || boundsChecks != BoundsCheckStrategy.GuardPages)))
+            {
+                throw new InvalidDataException($"func[{index}]: a fault trap site without guard pages or a fault entry");
+            }
         }
         var offsetMap = new OffsetMapping[Count(reader, MaxEntries)];
         for (int i = 0; i < offsetMap.Length; i++)
@@ -268,7 +285,11 @@ internal static class CodeFile
             int nativeOffset = Offset(reader, codeLength - 1);
             osrEntries[i] = new OsrEntry(loopOffset, nativeOffset, new OsrState(ReadTypes(reader), ReadTypes(reader)));
         }
-        return new CompiledFunction(index, code, relocations, stackMap, trapSites, offsetMap, frameSize, osrEntries, wasmBodySize, features);
+        return new CompiledFunction(index, code, relocations, stackMap, trapSites, offsetMap, frameSize, osrEntries, wasmBodySize, features)
+        {
+            BoundsChecks = boundsChecks,
+            FaultEntryOffset = faultEntry,
+        };
     }
 
     private static void WriteTypes(BinaryWriter writer, ValType[] types)

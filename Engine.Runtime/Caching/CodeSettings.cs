@@ -7,7 +7,7 @@ namespace Engine.Runtime.Caching;
 
 /// <summary>
 /// What compiled code depends on besides the module: the engine build that made it, the processor features it may
-/// use, and the code-affecting settings (which compilers with which settings, epoch checks, fuel, OSR entries). Code is
+/// use, and the code-affecting settings (which compilers with which settings, epoch checks, fuel, bounds checks, OSR entries). Code is
 /// reused only under the same settings; these three strings and a number are the header of every code file and, with
 /// the module's hash, the key of every cache entry.
 /// </summary>
@@ -73,7 +73,9 @@ internal sealed record CodeSettings(string EngineBuild, CpuFeatures Features, st
     private static string Describe(IFunctionCompiler compiler) =>
         compiler.Settings.Length == 0 ? compiler.Name : $"{compiler.Name}[{compiler.Settings}]";
 
-    private static string Describe(CompilerOptions options) => $"epoch={options.EpochChecks};fuel={options.Fuel}";
+    // The bounds-check strategy and guard size: code for guard-page memories skips checks an explicit memory needs.
+    private static string Describe(CompilerOptions options) =>
+        $"epoch={options.EpochChecks};fuel={options.Fuel};bounds={options.BoundsChecks};guard={options.MemoryGuardSize}";
 
     private static string ComputeBuild()
     {

@@ -86,6 +86,7 @@ internal sealed class CodeRegion : IDisposable
             if (_address != 0)
             {
                 CodeMap.Unregister(_address);
+                FaultHandler.Unregister(_address);
                 NativeMethods.Munmap(_address, _size);
                 _address = 0;
             }

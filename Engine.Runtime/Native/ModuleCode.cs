@@ -39,7 +39,7 @@ internal sealed class ModuleCode
     private readonly int[]? _tierUpCounters;
     private readonly int _optimizeThreshold;
 
-    public ModuleCode(Module owner, EngineConfig config, CpuFeatures cpuFeatures, TierStatistics statistics)
+    public ModuleCode(Module owner, EngineConfig config, CpuFeatures cpuFeatures, TierStatistics statistics, BoundsCheckStrategy boundsChecks)
     {
         ModuleInfo module = owner.Info;
         _owner = owner;
@@ -75,6 +75,8 @@ internal sealed class ModuleCode
             Fuel = config.ConsumeFuel,
             OsrAllLoops = config.Tier == TierMode.Tiered,
             CpuFeatures = cpuFeatures,
+            BoundsChecks = boundsChecks,
+            MemoryGuardSize = boundsChecks == BoundsCheckStrategy.GuardPages ? config.MemoryGuardSize : 0,
         };
         // Tiered mode with a second machine-code tier: the first tier's tier-up code counts for the second.
         _optimizeThreshold = config.TierUpOptimizeThreshold;
@@ -90,9 +92,11 @@ internal sealed class ModuleCode
         }
     }
 
-    /// <summary>What the compiler is asked to emit (epoch checks, fuel, OSR entries) and for which instruction sets.</summary>
+    /// <summary>What the compiler is asked to emit (epoch checks, fuel, OSR entries, bounds checks) and for which instruction sets.</summary>
     public CompilerOptions Options { get; }
 
+    /// <summary>How this code checks memory accesses: it runs only in instances whose memory is of that kind (<see cref="Module.CodeFor"/>).</summary>
+    public BoundsCheckStrategy BoundsChecks => Options.BoundsChecks;
     /// <summary>
     /// What the first machine-code tier is asked to emit when tiered mode promotes a function to it: <see cref="Options"/>,
     /// with tier-up counters for the second tier when there is one (<see cref="EngineConfig.TierUpOptimizeThreshold"/>).
@@ -247,7 +251,9 @@ internal sealed class ModuleCode
             uint index = stored.Artifact.FunctionIndex;
             // The file's settings name the same compiler list (CodeSettings), so the compiler's place in it is its tier.
             int tier = Array.FindIndex(_compilers, c => c.Name == stored.Tier);
-            if (tier >= 0 && seen.Add(index) && Get(index) is null && TierOf(index) != TierMode.Interpreter)
+            // (Code for the other kind of memory never runs here: the settings name the strategy, and each artifact does.)
+            if (tier >= 0 && seen.Add(index) && Get(index) is null && TierOf(index) != TierMode.Interpreter
+                && stored.Artifact.BoundsChecks == Options.BoundsChecks)
             {
                 pending.Add(new PendingCode(stored.Artifact, stored.Tier, tier == 0 ? TierMode.Baseline : TierMode.Optimizing, TimeSpan.Zero, trigger, 0));
             }
@@ -391,6 +397,11 @@ internal sealed class ModuleCode
         }
         region.Functions = functions;
         CodeMap.Register(region);
+        if (Options.BoundsChecks == BoundsCheckStrategy.GuardPages)
+        {
+            // Before any of it can run: its heap accesses become trap sites of the fault handler.
+            FaultHandler.Register(region, MemoryReservation.ReservedBytes(Options.MemoryGuardSize));
+        }
         Diagnostics.PerfMap.Write(region);
         for (int i = 0; i < compiled.Count; i++)
         {

@@ -14,7 +14,7 @@ namespace Engine.Runtime.Native;
 /// </summary>
 internal sealed unsafe class TierManager : ITierUpHooks
 {
-    private readonly ModuleCode _code;
+    private readonly Module _module;
     private readonly EngineConfig _config;
     // 0: never requested, 1: requested (compiling or compiled, or failed, or a small leaf waiting in _waitingLeaves).
     private readonly int[] _requested;
@@ -46,31 +46,41 @@ internal sealed unsafe class TierManager : ITierUpHooks
         return loops == 0 && calls == 0;
     }
 
-    public TierManager(ModuleCode code, EngineConfig config)
+    /// <summary>
+    /// Tier-up of <paramref name="module"/>'s functions. The module may have compiled code for each kind of memory
+    /// (<see cref="Module.CodeFor"/>): a hot function is compiled for every kind its live instances have, since the
+    /// interpreter's counters (shared by all instances) ask only once. The second hop (baseline -> optimizing) is asked
+    /// by the baseline code of one instance and compiles for that instance's kind of code.
+    /// </summary>
+    public TierManager(Module module, EngineConfig config)
     {
-        _code = code;
+        _module = module;
         _config = config;
-        _requested = new int[code.FunctionCount];
-        _optimizeRequested = new int[code.FunctionCount];
+        _requested = new int[module.Info.Bodies.Count];
+        _optimizeRequested = new int[module.Info.Bodies.Count];
     }
+
+    /// <summary>The compiled code <paramref name="function"/>'s instance runs.</summary>
+    private static ModuleCode CodeOf(InterpretedFunction function) => ((InstanceState)function.Instance).Code!;
 
     /// <inheritdoc/>
     public bool OnHotFunction(InterpretedFunction function, bool interpretedCaller)
     {
         // A small leaf hot only for interpreted callers, which would not use its compiled code, waits for company.
-        bool waits = interpretedCaller && _code.IsSmallLeaf(function.FunctionIndex);
+        bool waits = interpretedCaller && CodeOf(function).IsSmallLeaf(function.FunctionIndex);
         return Request(function, "calls", waits);
     }
 
     /// <inheritdoc/>
     public bool OnHotLoop(InterpretedFunction function, OsrPoint point)
     {
-        if (_code.Get(function.FunctionIndex) is null && !Request(function, "loop", waits: false))
+        ModuleCode code = CodeOf(function);
+        if (code.Get(function.FunctionIndex) is null && !Request(function, "loop", waits: false))
         {
             return false;
         }
-        return function.Compiled is CompiledEntry && _code.FindOsrCode(function.FunctionIndex, point.LoopOffset, optimizedOnly: false) is { } code
-            && Matches(code, point);
+        return function.Compiled is CompiledEntry && code.FindOsrCode(function.FunctionIndex, point.LoopOffset, optimizedOnly: false) is { } osrCode
+            && Matches(osrCode, point);
     }
 
     /// <summary>True when the compiled code has an entry at the point's loop taking exactly the state the interpreter gives.</summary>
@@ -92,8 +102,9 @@ internal sealed unsafe class TierManager : ITierUpHooks
         // The published code's entry, or (where the optimized code has none) an optimized version made for this loop, or
         // the baseline code it replaced: any code of the function runs with its funcref and instance.
         var entry = (CompiledEntry)function.Compiled!;
-        NativeFunction code = _code.FindOsrCode(function.FunctionIndex, point.LoopOffset, optimizedOnly: false)!;
-        _code.Statistics.AddOnStackReplacement(TierMode.Interpreter);
+        ModuleCode moduleCode = CodeOf(function);
+        NativeFunction code = moduleCode.FindOsrCode(function.FunctionIndex, point.LoopOffset, optimizedOnly: false)!;
+        moduleCode.Statistics.AddOnStackReplacement(TierMode.Interpreter);
         entry.Call(code.OsrEntry(point.LoopOffset, out _), state);
     }
 
@@ -115,76 +126,100 @@ internal sealed unsafe class TierManager : ITierUpHooks
                 _waitingLeaves.Clear();
             }
         }
-        if (!_code.HasLiveInstances)
-        {
-            foreach (CompileRequest request in requests)
-            {
-                InterpretedFunction function = request.Function;
-                int defined = (int)function.FunctionIndex - function.Instance.Module.ImportedFunctionCount;
-                if (request.Target == TierMode.Optimizing)
-                {
-                    if (request.OsrLoop >= 0)
-                    {
-                        lock (_osrRequested)
-                        {
-                            _osrRequested.Remove((function.FunctionIndex, request.OsrLoop));
-                        }
-                    }
-                    Volatile.Write(ref _optimizeRequested[defined], 0);
-                    _code.SetTierUpCounter(function.FunctionIndex, _code.OptimizeThreshold);
-                    continue;
-                }
-                Volatile.Write(ref _requested[defined], 0);
-                function.RestartTierUpCounters();
-            }
-            return;
-        }
-        var compiled = new List<PendingCode>(requests.Count);
-        var ready = new List<InterpretedFunction>(requests.Count);
-        var armed = new List<uint>();
+        var firstTier = new List<CompileRequest>(requests.Count);
         foreach (CompileRequest request in requests)
         {
-            InterpretedFunction function = request.Function;
             if (request.Target == TierMode.Optimizing)
             {
-                // A failure is recorded (a fallback of the second tier) and the function's counter stays spent: its baseline
-                // code goes on without calling the runtime again.
-                if (!_code.IsOptimized(function.FunctionIndex)
-                    && _code.TryCompileOptimized(function.FunctionIndex, request.Trigger, request.Calls) is { } optimized)
-                {
-                    compiled.Add(optimized);
-                }
-                if (request.OsrLoop >= 0 && _code.FindOsrCode(function.FunctionIndex, request.OsrLoop, optimizedOnly: true) is null
-                    && _code.TryCompileOsrVersion(function.FunctionIndex, request.OsrLoop) is { } osr)
-                {
-                    compiled.Add(osr);
-                    armed.Add(function.FunctionIndex);
-                }
-                continue;
-            }
-            if (_code.Get(function.FunctionIndex) != null)
-            {
-                ready.Add(function);
-            }
-            else if (_code.TryCompile(function.FunctionIndex, request.Trigger, request.Calls) is { } pending)
-            {
-                compiled.Add(pending);
-                ready.Add(function);
+                CompileOptimized(request);
             }
             else
             {
-                function.DisableTierUp();
+                firstTier.Add(request);
             }
         }
-        _code.PlaceAndPublish(compiled);
-        foreach (uint index in armed)
+        ModuleCode[] codes = _module.CodeVariants.Where(code => code.HasLiveInstances).ToArray();
+        foreach (ModuleCode code in codes)
         {
-            // An optimized version for a loop is there: baseline activations at that loop move in at their next iteration.
-            _code.SetTierUpCounter(index, 0);
+            var compiled = new List<PendingCode>(firstTier.Count);
+            foreach (CompileRequest request in firstTier)
+            {
+                uint index = request.Function.FunctionIndex;
+                if (code.Get(index) == null && code.TryCompile(index, request.Trigger, request.Calls) is { } pending)
+                {
+                    compiled.Add(pending);
+                }
+            }
+            code.PlaceAndPublish(compiled);
+        }
+        var ready = new List<InterpretedFunction>(firstTier.Count);
+        foreach (CompileRequest request in firstTier)
+        {
+            InterpretedFunction function = request.Function;
+            ModuleCode code = CodeOf(function);
+            if (code.Get(function.FunctionIndex) != null)
+            {
+                ready.Add(function);
+            }
+            else if (code.IsFallback(function.FunctionIndex))
+            {
+                function.DisableTierUp();
+            }
+            else
+            {
+                // Its instance is gone (and with it, maybe, every instance of its kind of memory): forget the request.
+                Volatile.Write(ref _requested[(int)function.FunctionIndex - function.Instance.Module.ImportedFunctionCount], 0);
+                function.RestartTierUpCounters();
+            }
         }
         foreach (InterpretedFunction function in ready)
         {
             function.ResumeLoopCounters();
+        }
+    }
+
+    /// <summary>
+    /// A second-hop request: the optimizing tier's code of a function (and its version for a loop) for the code its
+    /// instance runs. When every instance of that code is gone, forgets the request and restarts the counter instead.
+    /// </summary>
+    private void CompileOptimized(CompileRequest request)
+    {
+        InterpretedFunction function = request.Function;
+        ModuleCode code = CodeOf(function);
+        int defined = (int)function.FunctionIndex - function.Instance.Module.ImportedFunctionCount;
+        if (!code.HasLiveInstances)
+        {
+            if (request.OsrLoop >= 0)
+            {
+                lock (_osrRequested)
+                {
+                    _osrRequested.Remove((function.FunctionIndex, request.OsrLoop));
+                }
+            }
+            Volatile.Write(ref _optimizeRequested[defined], 0);
+            code.SetTierUpCounter(function.FunctionIndex, code.OptimizeThreshold);
+            return;
+        }
+        var compiled = new List<PendingCode>(2);
+        bool armed = false;
+        // A failure is recorded (a fallback of the second tier) and the function's counter stays spent: its baseline
+        // code goes on without calling the runtime again.
+        if (!code.IsOptimized(function.FunctionIndex)
+            && code.TryCompileOptimized(function.FunctionIndex, request.Trigger, request.Calls) is { } optimized)
+        {
+            compiled.Add(optimized);
+        }
+        if (request.OsrLoop >= 0 && code.FindOsrCode(function.FunctionIndex, request.OsrLoop, optimizedOnly: true) is null
+            && code.TryCompileOsrVersion(function.FunctionIndex, request.OsrLoop) is { } osr)
+        {
+            compiled.Add(osr);
+            armed = true;
+        }
+        code.PlaceAndPublish(compiled);
+        if (armed)
+        {
+            // An optimized version for a loop is there: baseline activations at that loop move in at their next iteration.
+            code.SetTierUpCounter(function.FunctionIndex, 0);
         }
     }
 
@@ -200,9 +235,10 @@ internal sealed unsafe class TierManager : ITierUpHooks
     /// </summary>
     public int OnHotBaselineCode(InstanceState instance, uint functionIndex, int loopOffset)
     {
-        if (!_code.IsOptimized(functionIndex))
+        ModuleCode moduleCode = instance.Code!;
+        if (!moduleCode.IsOptimized(functionIndex))
         {
-            _code.SetTierUpCounter(functionIndex, int.MaxValue);
+            moduleCode.SetTierUpCounter(functionIndex, int.MaxValue);
             int defined = (int)functionIndex - instance.ModuleInfo.ImportedFunctionCount;
             if (Interlocked.Exchange(ref _optimizeRequested[defined], 1) == 0)
             {
@@ -218,11 +254,11 @@ internal sealed unsafe class TierManager : ITierUpHooks
             }
             // Published meanwhile (its publisher armed the counter before the write above): arm it again.
             Interlocked.MemoryBarrier();
-            if (!_code.IsOptimized(functionIndex))
+            if (!moduleCode.IsOptimized(functionIndex))
             {
                 return 0;
             }
-            _code.SetTierUpCounter(functionIndex, 0);
+            moduleCode.SetTierUpCounter(functionIndex, 0);
         }
         if (loopOffset < 0)
         {
@@ -230,7 +266,7 @@ internal sealed unsafe class TierManager : ITierUpHooks
             // frame of a recursion, another thread) move at their next loop header.
             return 0;
         }
-        if (_code.FindOsrCode(functionIndex, loopOffset, optimizedOnly: true) is null)
+        if (moduleCode.FindOsrCode(functionIndex, loopOffset, optimizedOnly: true) is null)
         {
             // No optimized code to move into at this loop yet: ask for a version with an entry there (once per loop) and
             // count a whole budget before asking again, so the waiting activation does not call here every iteration.
@@ -239,12 +275,12 @@ internal sealed unsafe class TierManager : ITierUpHooks
             {
                 first = _osrRequested.Add((functionIndex, loopOffset));
             }
-            _code.SetTierUpCounter(functionIndex, _code.OptimizeThreshold);
+            moduleCode.SetTierUpCounter(functionIndex, moduleCode.OptimizeThreshold);
             if (first)
             {
                 Enqueue(instance, functionIndex, "loop", loopOffset);
             }
-            if (_code.FindOsrCode(functionIndex, loopOffset, optimizedOnly: true) is null)
+            if (moduleCode.FindOsrCode(functionIndex, loopOffset, optimizedOnly: true) is null)
             {
                 return 0;
             }
@@ -255,11 +291,12 @@ internal sealed unsafe class TierManager : ITierUpHooks
     /// <summary>Asks for the optimizing tier's code of a function (and, for <paramref name="osrLoop"/> >= 0, its version for that loop).</summary>
     private void Enqueue(InstanceState instance, uint functionIndex, string trigger, int osrLoop)
     {
+        ModuleCode moduleCode = instance.Code!;
         if (instance.Functions[functionIndex] is not InterpretedFunction function)
         {
             return;
         }
-        var request = new CompileRequest(this, function, trigger, _code.OptimizeThreshold, TierMode.Optimizing) { OsrLoop = osrLoop };
+        var request = new CompileRequest(this, function, trigger, moduleCode.OptimizeThreshold, TierMode.Optimizing) { OsrLoop = osrLoop };
         if (_config.BackgroundCompilation)
         {
             BackgroundCompiler.Enqueue(request);
@@ -279,7 +316,8 @@ internal sealed unsafe class TierManager : ITierUpHooks
     /// </summary>
     private int RunInOptimizedCode(InstanceState instance, uint functionIndex, int loopOffset)
     {
-        if (instance.NativeContext is not { } native || _code.FindOsrCode(functionIndex, loopOffset, optimizedOnly: true) is not { } optimized)
+        ModuleCode moduleCode = instance.Code!;
+        if (instance.NativeContext is not { } native || moduleCode.FindOsrCode(functionIndex, loopOffset, optimizedOnly: true) is not { } optimized)
         {
             return 0;
         }
@@ -303,7 +341,7 @@ internal sealed unsafe class TierManager : ITierUpHooks
         {
             // This loop cannot move (the tiers disagree on its state, or the optimized code has no entry there): the
             // counter stays spent, so the baseline code runs on without calling here.
-            _code.SetTierUpCounter(functionIndex, int.MaxValue);
+            moduleCode.SetTierUpCounter(functionIndex, int.MaxValue);
             return 0;
         }
         FuncType type = instance.ModuleInfo.FunctionType(functionIndex);
@@ -318,7 +356,7 @@ internal sealed unsafe class TierManager : ITierUpHooks
         {
             state[i] = frameBase[frameSlots[i]];
         }
-        _code.Statistics.AddOnStackReplacement(TierMode.Baseline);
+        moduleCode.Statistics.AddOnStackReplacement(TierMode.Baseline);
         nint vmctx = instance.VMContext;
         nint funcRef = ((nint*)((VMContext*)vmctx)->Functions)[functionIndex];
         try
@@ -353,11 +391,12 @@ internal sealed unsafe class TierManager : ITierUpHooks
     private bool Request(InterpretedFunction function, string trigger, bool waits)
     {
         uint index = function.FunctionIndex;
-        if (_code.Get(index) != null)
+        ModuleCode moduleCode = CodeOf(function);
+        if (moduleCode.Get(index) != null)
         {
             return true;
         }
-        if (_code.TierOf(index) == TierMode.Interpreter || _code.IsFallback(index))
+        if (moduleCode.TierOf(index) == TierMode.Interpreter || moduleCode.IsFallback(index))
         {
             function.DisableTierUp();
             return false;
@@ -365,7 +404,7 @@ internal sealed unsafe class TierManager : ITierUpHooks
         int defined = (int)index - function.Instance.Module.ImportedFunctionCount;
         if (Interlocked.Exchange(ref _requested[defined], 1) != 0)
         {
-            return _code.Get(index) != null;
+            return moduleCode.Get(index) != null;
         }
         // The entry counter is spent (reset out of reach) when it triggers; a loop counts calls so far.
         long calls = trigger == "calls" ? _config.TierUpCallThreshold : function.CountedCalls(_config.TierUpCallThreshold);
@@ -384,7 +423,7 @@ internal sealed unsafe class TierManager : ITierUpHooks
             return false;
         }
         CompileRequested([request]);
-        return _code.Get(index) != null;
+        return moduleCode.Get(index) != null;
     }
 }
 

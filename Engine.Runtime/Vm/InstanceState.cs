@@ -31,7 +31,6 @@ internal sealed unsafe class InstanceState : VMInstance, IDisposable
     public InstanceState(Store store, Module module, IReadOnlyList<Extern> imports) : base(module.Info)
     {
         _store = store;
-        Code = module.Code;
         _module = module.Info;
         ModuleInfo info = _module;
         int functionCount = info.FunctionTypeIndices.Count;
@@ -116,7 +115,7 @@ internal sealed unsafe class InstanceState : VMInstance, IDisposable
 
         if (info.Memories.Count > info.ImportedMemoryCount)
         {
-            _memory = store.Own(new LinearMemory(info.Memories[0], store.Limits.MemoryPages));
+            _memory = store.CreateMemory(info.Memories[0]);
         }
         _memory?.Attach(_vm);
 
@@ -147,7 +146,9 @@ internal sealed unsafe class InstanceState : VMInstance, IDisposable
         }
         _dataDropped = new bool[info.Data.Count];
         Public = new Instance(store, this);
-        module.Code?.Attach(this);
+        // The compiled code made for this instance's kind of memory (guard pages or explicit checks).
+        Code = module.CodeFor(_memory);
+        Code?.Attach(this);
     }
 
     /// <summary>Makes <paramref name="code"/> the code of its function in this instance: native calls and interpreted calls alike.</summary>
@@ -174,9 +175,6 @@ internal sealed unsafe class InstanceState : VMInstance, IDisposable
 
     private readonly object _publishLock = new();
 
-    /// <summary>The compiled code of the instance's module (null when the engine runs no machine code).</summary>
-    public Native.ModuleCode? Code { get; }
-
     /// <summary>The store's side of compiled code (null when the engine runs no machine code).</summary>
     public Native.NativeContext? NativeContext => _store.Native;
 
@@ -187,6 +185,9 @@ internal sealed unsafe class InstanceState : VMInstance, IDisposable
     public Instance Public { get; }
 
     public LinearMemory? Memory => _memory;
+
+    /// <summary>The module's compiled code this instance runs (the one for its memory's bounds checks), or null.</summary>
+    public Native.ModuleCode? Code { get; }
 
     /// <summary>The embedding API's view of memory 0 (made on first use), or null without one.</summary>
     public Memory? DefaultMemory => _memory is null ? null : _defaultMemory ??= new Memory(_store, _memory);

@@ -4,8 +4,24 @@ using Engine.Core;
 namespace Engine.Runtime.Vm;
 
 /// <summary>
-/// A linear memory: address space for its maximum size reserved once (so the base never moves and
-/// every tier may cache it), committed as it grows. Every <see cref="VMContext"/> that uses the memory
+/// What a store's new memories get: a guard-page reservation (when compiled code can use one) of 4 GiB + <see cref="GuardSize"/>,
+/// or a reservation for the maximum with explicit checks.
+/// </summary>
+/// <param name="GuardPages">Try the guard-page reservation first.</param>
+/// <param name="GuardSize">The guard region past the 4 GiB a 32-bit index reaches.</param>
+/// <param name="ExplicitReason">Without guard pages, why (for statistics).</param>
+internal readonly record struct MemoryPolicy(bool GuardPages, ulong GuardSize, string? ExplicitReason = null)
+{
+    /// <summary>Explicit checks only, for <paramref name="reason"/>.</summary>
+    public static MemoryPolicy Explicit(string reason) => new(false, 0, reason);
+}
+
+/// <summary>
+/// A linear memory: address space reserved once (so the base never moves and every tier may cache it), made accessible
+/// as it grows. Two kinds (tiers.md section 4, "Bounds checks"): a guard-page memory reserves 4 GiB + a guard region, so
+/// compiled code need not check the accesses the reservation covers (everything past the accessible size faults, and the
+/// fault handler makes the trap); an explicit memory reserves its maximum (less when that much address space is not to be
+/// had: growth then stops there) and compiled code checks every access. Every <see cref="VMContext"/> that uses the memory
 /// (its defining instance and its importers) is kept current on growth.
 /// </summary>
 internal sealed unsafe class LinearMemory : IDisposable
@@ -17,25 +33,60 @@ internal sealed unsafe class LinearMemory : IDisposable
     private nint _base;
     private readonly ulong _reserved;
 
-    /// <summary>Creates a memory of <paramref name="type"/>'s minimum size; <paramref name="pageLimit"/> caps growth (the store's limit).</summary>
-    public LinearMemory(MemoryType type, uint pageLimit)
+    /// <summary>
+    /// Creates a memory of <paramref name="type"/>'s minimum size; <paramref name="pageLimit"/> caps growth (the store's
+    /// limit: it counts accessible pages, never reserved ones); <paramref name="policy"/> says which reservation to try.
+    /// </summary>
+    public LinearMemory(MemoryType type, uint pageLimit, MemoryPolicy policy)
     {
         Type = type;
         uint declaredMaximum = type.Limits.Max ?? (uint)ModuleValidator.MaxMemoryPages;
-        MaximumPages = Math.Min(declaredMaximum, pageLimit);
-        if (type.Limits.Min > MaximumPages)
+        uint maximum = Math.Min(declaredMaximum, pageLimit);
+        if (type.Limits.Min > maximum)
         {
-            throw new ResourceLimitException($"memory of {type.Limits.Min} pages exceeds the limit of {MaximumPages} pages");
+            throw new ResourceLimitException($"memory of {type.Limits.Min} pages exceeds the limit of {maximum} pages");
         }
-        _reserved = Math.Max((ulong)MaximumPages * PageSize, PageSize);
-        // SAFETY: a private anonymous mapping owned by this object, released in Dispose; PROT_NONE until committed.
-        _base = NativeMethods.Mmap(0, (nuint)_reserved, NativeMethods.ProtNone,
-            NativeMethods.MapPrivate | NativeMethods.MapAnonymous | NativeMethods.MapNoReserve, -1, 0);
-        if (_base == NativeMethods.MapFailed || _base == 0)
+        if (policy.GuardPages && Native.FaultHandler.IsActive())
         {
-            _base = 0;
-            throw new ResourceLimitException($"cannot reserve {_reserved} bytes of address space for a linear memory (errno {Marshal.GetLastPInvokeError()})");
+            ulong size = MemoryReservation.ReservedBytes(policy.GuardSize);
+            // SAFETY: a private anonymous mapping owned by this object, released in Dispose; PROT_NONE until committed.
+            _base = Reserve(size);
+            if (_base != 0)
+            {
+                _reserved = size;
+                BoundsChecks = BoundsCheckStrategy.GuardPages;
+                GuardSize = policy.GuardSize;
+            }
+            else
+            {
+                ExplicitReason = $"the reservation of {size >> 20} MiB of address space failed (errno {Marshal.GetLastPInvokeError()})";
+            }
         }
+        else
+        {
+            ExplicitReason = policy.GuardPages ? "another SIGSEGV handler replaced the engine's" : policy.ExplicitReason;
+        }
+        if (_base == 0)
+        {
+            // Explicit checks: the maximum, or as much as can be had down to the minimum (growth stops there).
+            ulong wanted = Math.Max((ulong)maximum * PageSize, PageSize);
+            ulong least = Math.Max((ulong)type.Limits.Min * PageSize, PageSize);
+            for (ulong size = wanted; ; size = Math.Max(least, (size / 2 + PageSize - 1) / PageSize * PageSize))
+            {
+                _base = Reserve(size);
+                if (_base != 0)
+                {
+                    _reserved = size;
+                    break;
+                }
+                if (size == least)
+                {
+                    throw new ResourceLimitException($"cannot reserve {least} bytes of address space for a linear memory (errno {Marshal.GetLastPInvokeError()})");
+                }
+            }
+            maximum = (uint)Math.Min(maximum, _reserved / PageSize);
+        }
+        MaximumPages = maximum;
         if (!Commit(0, type.Limits.Min))
         {
             Dispose();
@@ -43,6 +94,25 @@ internal sealed unsafe class LinearMemory : IDisposable
         }
         Pages = type.Limits.Min;
     }
+
+    private static nint Reserve(ulong size)
+    {
+        nint address = NativeMethods.Mmap(0, (nuint)size, NativeMethods.ProtNone,
+            NativeMethods.MapPrivate | NativeMethods.MapAnonymous | NativeMethods.MapNoReserve, -1, 0);
+        return address == NativeMethods.MapFailed ? 0 : address;
+    }
+
+    /// <summary>How compiled code must check this memory's accesses: <see cref="BoundsCheckStrategy.GuardPages"/> when it is a guard-page reservation.</summary>
+    public BoundsCheckStrategy BoundsChecks { get; }
+
+    /// <summary>The guard region past 4 GiB (guard-page memories), else 0.</summary>
+    public ulong GuardSize { get; }
+
+    /// <summary>The bytes of address space reserved.</summary>
+    public ulong ReservedBytes => _reserved;
+
+    /// <summary>Why the memory has explicit checks (null for a guard-page memory).</summary>
+    public string? ExplicitReason { get; }
 
     /// <summary>The memory's declared type.</summary>
     public MemoryType Type { get; }
