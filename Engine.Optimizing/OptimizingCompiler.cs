@@ -59,7 +59,7 @@ public sealed class OptimizingCompiler : IFunctionCompiler
         }
         State state = t_state ??= new State();
         OptimizingPipeline pipeline = state.Pipeline;
-        pipeline.VerifyEachPass = Verify;
+        pipeline.VerifyEachPass = Verify || OptimizingPipeline.VerifyFromEnvironment;
         try
         {
             pipeline.BuildIr(module, functionIndex, options);

@@ -29,6 +29,22 @@ internal sealed class OptimizingPipeline
         = true;
 #endif
 
+    /// <summary>
+    /// Passes to skip, for bisecting miscompilations: a comma-separated list in the environment variable
+    /// <c>WASM_ENGINE_OPT_DISABLE</c> of <c>gvn</c>, <c>loads</c> (redundant-load elimination and store
+    /// forwarding inside value numbering), <c>bounds</c> (bounds-check elimination), <c>simplify</c>, <c>dce</c>,
+    /// <c>merge</c> (block merging), <c>licm</c>, <c>fold</c> (loads folded into their user), <c>fusecmp</c>
+    /// (compares fused into their branch or select). Read once per process.
+    /// </summary>
+    internal static readonly HashSet<string> DisabledPasses = new(
+        (Environment.GetEnvironmentVariable("WASM_ENGINE_OPT_DISABLE") ?? "")
+            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+
+    /// <summary>The environment variable <c>WASM_ENGINE_OPT_VERIFY=1</c> turns <see cref="VerifyEachPass"/> on everywhere.</summary>
+    internal static readonly bool VerifyFromEnvironment = Environment.GetEnvironmentVariable("WASM_ENGINE_OPT_VERIFY") == "1";
+
+    internal static bool PassEnabled(string name) => DisabledPasses.Count == 0 || !DisabledPasses.Contains(name);
+
     /// <summary>Builds the SSA form of a defined function.</summary>
     public void BuildIr(ModuleInfo module, uint functionIndex, CompilerOptions options)
     {
@@ -46,22 +62,28 @@ internal sealed class OptimizingPipeline
         {
             Cfg.Compute(f);
         }
-        _gvn.Run(f, Cfg);
-        if (_gvn.ChangedControlFlow)
+        if (PassEnabled("gvn"))
+        {
+            _gvn.Run(f, Cfg);
+        }
+        if (PassEnabled("gvn") && _gvn.ChangedControlFlow)
         {
             Cfg.Compute(f);
             DeadCode.RemoveUnreachable(f, Cfg);
             Cfg.Compute(f);
         }
         Verify("value numbering");
-        _dce.Run(f, Cfg);
+        if (PassEnabled("dce"))
+        {
+            _dce.Run(f, Cfg);
+        }
         Verify("dead-code elimination");
-        if (_dce.MergeBlocks(f, Cfg))
+        if (PassEnabled("merge") && _dce.MergeBlocks(f, Cfg))
         {
             Cfg.Compute(f);
             Verify("block merging");
         }
-        if (_licm.Run(f, Cfg) > 0)
+        if (PassEnabled("licm") && _licm.Run(f, Cfg) > 0)
         {
             Verify("loop-invariant code motion");
         }

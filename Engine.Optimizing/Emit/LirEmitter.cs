@@ -93,10 +93,12 @@ internal sealed partial class LirEmitter : ICallerSavedValues
                     // A block's first instruction never shares a load with the previous block's.
                     _movesBefore = true;
                 }
-                if (move < alloc.Moves.Count && alloc.Moves[move].Before == i)
+                // One parallel move per group: the edge moves, then a block-start split's (AllocMove.AfterEdge).
+                while (move < alloc.Moves.Count && alloc.Moves[move].Before == i)
                 {
                     _moves.Clear();
-                    while (move < alloc.Moves.Count && alloc.Moves[move].Before == i)
+                    long group = alloc.Moves[move].SortKey;
+                    while (move < alloc.Moves.Count && alloc.Moves[move].SortKey == group)
                     {
                         AllocMove m = alloc.Moves[move++];
                         _moves.Add(m.From, m.To, lir.VRegs[m.VReg].Type);

@@ -437,14 +437,14 @@ internal sealed class InstructionSelector
                     return;
                 }
             case Op.Icmp:
-                if (FuseCompare(id))
+                if (OptimizingPipeline.PassEnabled("fusecmp") && FuseCompare(id))
                 {
                     return;
                 }
                 IntSetCc(id);
                 return;
             case Op.Fcmp:
-                if (FuseCompare(id))
+                if (OptimizingPipeline.PassEnabled("fusecmp") && FuseCompare(id))
                 {
                     return;
                 }
@@ -540,7 +540,7 @@ internal sealed class InstructionSelector
                     return;
                 }
             case Op.Load:
-                if (FuseLoad(id))
+                if (OptimizingPipeline.PassEnabled("fold") && FuseLoad(id))
                 {
                     return;
                 }

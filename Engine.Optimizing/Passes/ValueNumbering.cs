@@ -306,7 +306,12 @@ internal sealed class ValueNumbering
                 }
                 return;
             case Op.BoundsCheck:
-                BoundsCheck(id);
+                if (OptimizingPipeline.PassEnabled("bounds"))
+                {
+                    BoundsCheck(id);
+                }
+                return;
+            case Op.Load when !OptimizingPipeline.PassEnabled("loads"):
                 return;
             case Op.Load:
                 Number(id, KeyOf(inst, versions[ClassIndex(AliasClasses.Memory)]));
@@ -323,7 +328,10 @@ internal sealed class ValueNumbering
                 return;
             case Op.Store:
                 Bump(versions, AliasClasses.Memory);
-                ForwardStore(id, versions);
+                if (OptimizingPipeline.PassEnabled("loads"))
+                {
+                    ForwardStore(id, versions);
+                }
                 return;
             case Op.GlobalSet:
                 {
@@ -345,7 +353,7 @@ internal sealed class ValueNumbering
                 Bump(versions, AliasClasses.Tables);
                 return;
         }
-        int simpler = Simplifier.Simplify(_f, id);
+        int simpler = OptimizingPipeline.PassEnabled("simplify") ? Simplifier.Simplify(_f, id) : -1;
         if (simpler >= 0)
         {
             Replace(id, simpler);

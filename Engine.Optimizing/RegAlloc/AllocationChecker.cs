@@ -17,14 +17,19 @@ internal static class AllocationChecker
 
     public static void Check(LirFunction lir, IReadOnlyList<AllocMove> moves)
     {
-        var movesBefore = new Dictionary<int, List<AllocMove>>();
-        foreach (AllocMove m in moves)
+        // Per instruction, its parallel moves in order (edge moves, then a block-start split's).
+        var movesBefore = new Dictionary<int, List<List<AllocMove>>>();
+        foreach (AllocMove m in moves.OrderBy(m => m.SortKey))
         {
-            if (!movesBefore.TryGetValue(m.Before, out List<AllocMove>? list))
+            if (!movesBefore.TryGetValue(m.Before, out List<List<AllocMove>>? groups))
             {
-                movesBefore[m.Before] = list = new List<AllocMove>();
+                movesBefore[m.Before] = groups = new List<List<AllocMove>>();
             }
-            list.Add(m);
+            if (groups.Count == 0 || groups[^1][0].AfterEdge != m.AfterEdge)
+            {
+                groups.Add(new List<AllocMove>());
+            }
+            groups[^1].Add(m);
         }
         int n = lir.BlockCount;
         var entry = new Dictionary<int, int>?[n];
@@ -101,23 +106,26 @@ internal static class AllocationChecker
         }
     }
 
-    private static void Step(LirFunction lir, int i, Dictionary<int, int> state, Dictionary<int, List<AllocMove>> movesBefore, List<string>? errors)
+    private static void Step(LirFunction lir, int i, Dictionary<int, int> state, Dictionary<int, List<List<AllocMove>>> movesBefore, List<string>? errors)
     {
-        if (movesBefore.TryGetValue(i, out List<AllocMove>? moves))
+        if (movesBefore.TryGetValue(i, out List<List<AllocMove>>? groups))
         {
-            // A parallel move: read every source first.
-            var values = new int[moves.Count];
-            for (int k = 0; k < moves.Count; k++)
+            foreach (List<AllocMove> moves in groups)
             {
-                values[k] = state.TryGetValue(moves[k].From, out int v) ? v : Unknown;
-                if (errors != null && values[k] != moves[k].VReg)
+                // A parallel move: read every source first.
+                var values = new int[moves.Count];
+                for (int k = 0; k < moves.Count; k++)
                 {
-                    errors.Add($"move before {i}: {Name(moves[k].From)} holds {Value(values[k])}, expected v{moves[k].VReg}");
+                    values[k] = state.TryGetValue(moves[k].From, out int v) ? v : Unknown;
+                    if (errors != null && values[k] != moves[k].VReg)
+                    {
+                        errors.Add($"move before {i}: {Name(moves[k].From)} holds {Value(values[k])}, expected v{moves[k].VReg}");
+                    }
                 }
-            }
-            for (int k = 0; k < moves.Count; k++)
-            {
-                state[moves[k].To] = values[k];
+                for (int k = 0; k < moves.Count; k++)
+                {
+                    state[moves[k].To] = values[k];
+                }
             }
         }
         ref LInst inst = ref lir.Insts[i];

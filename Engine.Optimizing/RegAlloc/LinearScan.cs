@@ -8,7 +8,15 @@ namespace Engine.Optimizing.RegAlloc;
 /// <param name="From">Source location (<see cref="Location"/>).</param>
 /// <param name="To">Destination location.</param>
 /// <param name="VReg">The virtual register moved (its type gives the width).</param>
-public readonly record struct AllocMove(int Before, int From, int To, int VReg);
+/// <param name="AfterEdge">
+/// A split inside a block's first instruction (between its uses and its definitions): a second parallel move, after
+/// the block's incoming edge moves before the same instruction (it reads what they write).
+/// </param>
+public readonly record struct AllocMove(int Before, int From, int To, int VReg, bool AfterEdge = false)
+{
+    /// <summary>The order moves are emitted in: by instruction, edge moves before a block-start split's.</summary>
+    public long SortKey => 2L * Before + (AfterEdge ? 1 : 0);
+}
 
 /// <summary>
 /// Register allocation by linear scan over live intervals with splitting, after Wimmer and Mössenböck
@@ -849,6 +857,10 @@ internal sealed class LinearScan
 
     private void HeapPush(int iv)
     {
+        if (OptimizingPipeline.VerifyFromEnvironment && _iv[iv].RangeCount > 0 && Start(iv) < _scanPos)
+        {
+            throw new InvalidOperationException($"register allocation: v{_iv[iv].Reg} queued at {Start(iv)}, behind the scan at {_scanPos}\n{Environment.StackTrace}");
+        }
         if (_heapCount == _heap.Length)
         {
             Array.Resize(ref _heap, _heap.Length * 2);
@@ -909,8 +921,12 @@ internal sealed class LinearScan
         return top;
     }
 
+    // The start of the interval being allocated (the scan's position).
+    private int _scanPos;
+
     private void Scan()
     {
+        _scanPos = 0;
         _heapCount = 0;
         _active.Clear();
         _inactive.Clear();
@@ -932,6 +948,7 @@ internal sealed class LinearScan
         {
             int cur = HeapPop();
             int pos = Start(cur);
+            _scanPos = pos;
             for (int k = _active.Count - 1; k >= 0; k--)
             {
                 int it = _active[k];
@@ -1227,6 +1244,7 @@ internal sealed class LinearScan
     /// </summary>
     private void SplitAndSpill(int iv, int pos)
     {
+        int scanPos = _scanPos;
         // As early as the interval's last use before pos allows, at the boundary of least loop depth: a value evicted in
         // a loop that it is not used in is stored once before the loop, not at every iteration.
         int lastUse = LastUseBefore(iv, pos);
@@ -1256,9 +1274,24 @@ internal sealed class LinearScan
             _iv[child].OnStack = true;
             return;
         }
-        int reloadPos = OptimalSplitPos(Start(child), nextUse);
-        if (reloadPos <= Start(child))
+        // The part back in a register must not start before the scan position: the split may have moved before it (to
+        // leave a loop), and the intervals that ended in between are no longer active, so their registers would look
+        // free (two values in one register).
+        int reloadMin = Math.Max(Start(child), scanPos);
+        int reloadPos = OptimalSplitPos(reloadMin, nextUse);
+        if (reloadPos <= reloadMin)
         {
+            if (Start(child) < scanPos)
+            {
+                // On the stack up to the scan position, then competing again from there.
+                int again = Split(child, scanPos);
+                _iv[child].OnStack = true;
+                if (again >= 0)
+                {
+                    HeapPush(again);
+                }
+                return;
+            }
             // Needs a register right away: let it compete again.
             HeapPush(child);
             return;
@@ -1371,7 +1404,9 @@ internal sealed class LinearScan
                 int to = LocationOf(c);
                 if (from != to)
                 {
-                    Moves.Add(new AllocMove(inst, from, to, v));
+                    // At a block's first instruction (odd position), the edge moves before it put the value in `from`.
+                    bool afterEdge = lir.Blocks[_blockOfInst[inst]].First == inst;
+                    Moves.Add(new AllocMove(inst, from, to, v, afterEdge));
                 }
             }
         }
@@ -1412,7 +1447,7 @@ internal sealed class LinearScan
                 }
             }
         }
-        Moves.Sort((a, b) => a.Before.CompareTo(b.Before));
+        Moves.Sort((a, b) => a.SortKey.CompareTo(b.SortKey));
     }
 
     /// <summary>
