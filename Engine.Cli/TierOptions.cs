@@ -90,7 +90,35 @@ internal sealed class TierOptions
         FunctionTiers = _functionTiers.Count > 0 ? _functionTiers : config.FunctionTiers,
         BoundsChecks = _boundsChecks ?? config.BoundsChecks,
         Features = _features ?? config.Features,
+        Compilers = OptimizingDebugCompilers() ?? config.Compilers,
     };
+
+    /// <summary>
+    /// For bisecting a miscompilation of the optimizing tier from the command line: <c>WASM_ENGINE_OPT_DISABLE</c>, a
+    /// comma-separated list of passes to skip (<see cref="Engine.Optimizing.OptimizingPassNames"/>), and
+    /// <c>WASM_ENGINE_OPT_VERIFY=1</c>, the IR verifier and allocation checker on every function (a function they reject
+    /// falls back to the baseline, with the reason in <c>--stats</c>). Null when neither is set: the default compilers.
+    /// </summary>
+    private static IReadOnlyList<IFunctionCompiler>? OptimizingDebugCompilers()
+    {
+        string? disable = Environment.GetEnvironmentVariable("WASM_ENGINE_OPT_DISABLE");
+        bool verify = Environment.GetEnvironmentVariable("WASM_ENGINE_OPT_VERIFY") == "1";
+        if (string.IsNullOrEmpty(disable) && !verify)
+        {
+            return null;
+        }
+        Engine.Optimizing.OptimizingPasses skipped;
+        try
+        {
+            skipped = Engine.Optimizing.OptimizingPassNames.Parse(disable ?? "");
+        }
+        catch (FormatException e)
+        {
+            throw new UsageException($"WASM_ENGINE_OPT_DISABLE: {e.Message}");
+        }
+        return [new Engine.Baseline.BaselineCompiler(),
+            new Engine.Optimizing.OptimizingCompiler { Verify = verify, Passes = Engine.Optimizing.OptimizingPasses.All & ~skipped }];
+    }
 
     /// <summary>The value of <c>--wasm</c>: <c>2.0</c>, <c>3.0</c> or <c>NAME=y|n</c>, comma-separated, applied in order to <paramref name="features"/>.</summary>
     public static WasmFeatures ParseFeatures(string value, WasmFeatures features)

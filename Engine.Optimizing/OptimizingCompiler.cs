@@ -32,6 +32,9 @@ public sealed class OptimizingCompiler : IFunctionCompiler
     /// <summary>Verify the IR after each pass and check the register allocation (slow; for tests and debugging).</summary>
     public bool Verify { get; init; }
 
+    /// <summary>The passes that run: all by default; fewer to bisect a miscompilation to the pass that causes it.</summary>
+    public OptimizingPasses Passes { get; init; } = OptimizingPasses.All;
+
     /// <summary>The function's SSA form after the optimization passes, as text (<c>disasm --ir</c>).</summary>
     public static string OptimizedIr(ModuleInfo module, uint functionIndex, CompilerOptions options)
     {
@@ -59,7 +62,8 @@ public sealed class OptimizingCompiler : IFunctionCompiler
         }
         State state = t_state ??= new State();
         OptimizingPipeline pipeline = state.Pipeline;
-        pipeline.VerifyEachPass = Verify || OptimizingPipeline.VerifyFromEnvironment;
+        pipeline.VerifyEachPass = Verify;
+        pipeline.Passes = Passes;
         try
         {
             pipeline.BuildIr(module, functionIndex, options);

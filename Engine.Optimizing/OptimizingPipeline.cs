@@ -29,21 +29,10 @@ internal sealed class OptimizingPipeline
         = true;
 #endif
 
-    /// <summary>
-    /// Passes to skip, for bisecting miscompilations: a comma-separated list in the environment variable
-    /// <c>WASM_ENGINE_OPT_DISABLE</c> of <c>gvn</c>, <c>loads</c> (redundant-load elimination and store
-    /// forwarding inside value numbering), <c>bounds</c> (bounds-check elimination), <c>simplify</c>, <c>dce</c>,
-    /// <c>merge</c> (block merging), <c>licm</c>, <c>fold</c> (loads folded into their user), <c>fusecmp</c>
-    /// (compares fused into their branch or select). Read once per process.
-    /// </summary>
-    internal static readonly HashSet<string> DisabledPasses = new(
-        (Environment.GetEnvironmentVariable("WASM_ENGINE_OPT_DISABLE") ?? "")
-            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+    /// <summary>The passes that run (<see cref="OptimizingCompiler.Passes"/>; all by default).</summary>
+    public OptimizingPasses Passes { get; set; } = OptimizingPasses.All;
 
-    /// <summary>The environment variable <c>WASM_ENGINE_OPT_VERIFY=1</c> turns <see cref="VerifyEachPass"/> on everywhere.</summary>
-    internal static readonly bool VerifyFromEnvironment = Environment.GetEnvironmentVariable("WASM_ENGINE_OPT_VERIFY") == "1";
-
-    internal static bool PassEnabled(string name) => DisabledPasses.Count == 0 || !DisabledPasses.Contains(name);
+    private bool PassEnabled(OptimizingPasses pass) => (Passes & pass) != 0;
 
     /// <summary>Builds the SSA form of a defined function.</summary>
     public void BuildIr(ModuleInfo module, uint functionIndex, CompilerOptions options)
@@ -62,35 +51,40 @@ internal sealed class OptimizingPipeline
         {
             Cfg.Compute(f);
         }
-        if (PassEnabled("gvn"))
+        if (PassEnabled(OptimizingPasses.ValueNumbering))
         {
+            _gvn.EnabledPasses = Passes;
             _gvn.Run(f, Cfg);
         }
-        if (PassEnabled("gvn") && _gvn.ChangedControlFlow)
+        if (PassEnabled(OptimizingPasses.ValueNumbering) && _gvn.ChangedControlFlow)
         {
             Cfg.Compute(f);
             DeadCode.RemoveUnreachable(f, Cfg);
             Cfg.Compute(f);
         }
         Verify("value numbering");
-        if (PassEnabled("dce"))
+        if (PassEnabled(OptimizingPasses.DeadCode))
         {
             _dce.Run(f, Cfg);
         }
         Verify("dead-code elimination");
-        if (PassEnabled("merge") && _dce.MergeBlocks(f, Cfg))
+        if (PassEnabled(OptimizingPasses.MergeBlocks) && _dce.MergeBlocks(f, Cfg))
         {
             Cfg.Compute(f);
             Verify("block merging");
         }
-        if (PassEnabled("licm") && _licm.Run(f, Cfg) > 0)
+        if (PassEnabled(OptimizingPasses.LoopInvariantCodeMotion) && _licm.Run(f, Cfg) > 0)
         {
             Verify("loop-invariant code motion");
         }
     }
 
     /// <summary>Instruction selection into <see cref="Lir"/>.</summary>
-    public void SelectInstructions() => _isel.Run(Function, Cfg, Lir);
+    public void SelectInstructions()
+    {
+        _isel.EnabledPasses = Passes;
+        _isel.Run(Function, Cfg, Lir);
+    }
 
     /// <summary>The size of the outgoing area (arguments and results of calls and builtins), in bytes.</summary>
     public int OutgoingBytes => 8 * _isel.OutgoingSlots;
@@ -98,6 +92,7 @@ internal sealed class OptimizingPipeline
     /// <summary>Register allocation of <see cref="Lir"/>; spill slots start right after the outgoing area.</summary>
     public void AllocateRegisters()
     {
+        Allocator.CheckScanOrder = VerifyEachPass;
         Allocator.Run(Lir, OutgoingBytes);
         if (VerifyEachPass)
         {

@@ -265,7 +265,7 @@ public static class OpInfo
 
     /// <summary>
     /// <see cref="Op.BoundsCheck"/>'s Aux when the function is compiled for guard-page memories and the reservation covers
-    /// every address the check may see (<see cref="CompilerOptions.GuardCovers"/>): the check still orders the access for
+    /// every address the check may see (<see cref="Engine.Core.CompilerOptions.GuardCovers"/>): the check still orders the access for
     /// every pass (it traps, so nothing moves across it), but costs nothing where its access is emitted right after it.
     /// </summary>
     public const int GuardedCheck = 1;

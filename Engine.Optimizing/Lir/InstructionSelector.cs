@@ -69,6 +69,9 @@ internal sealed class InstructionSelector
     /// <summary>The size in 8-byte slots of the outgoing area the function's calls and builtins need.</summary>
     public int OutgoingSlots { get; private set; }
 
+    /// <summary>Which of its fusions run (load folding, compare fusion).</summary>
+    public OptimizingPasses EnabledPasses { get; set; } = OptimizingPasses.All;
+
     public void Run(IrFunction f, ControlFlow cfg, LirFunction lir)
     {
         _f = f;
@@ -437,14 +440,14 @@ internal sealed class InstructionSelector
                     return;
                 }
             case Op.Icmp:
-                if (OptimizingPipeline.PassEnabled("fusecmp") && FuseCompare(id))
+                if ((EnabledPasses & OptimizingPasses.FuseCompares) != 0 && FuseCompare(id))
                 {
                     return;
                 }
                 IntSetCc(id);
                 return;
             case Op.Fcmp:
-                if (OptimizingPipeline.PassEnabled("fusecmp") && FuseCompare(id))
+                if ((EnabledPasses & OptimizingPasses.FuseCompares) != 0 && FuseCompare(id))
                 {
                     return;
                 }
@@ -540,7 +543,7 @@ internal sealed class InstructionSelector
                     return;
                 }
             case Op.Load:
-                if (OptimizingPipeline.PassEnabled("fold") && FuseLoad(id))
+                if ((EnabledPasses & OptimizingPasses.FoldLoads) != 0 && FuseLoad(id))
                 {
                     return;
                 }

@@ -43,6 +43,9 @@ internal sealed class ValueNumbering
     /// <summary>True when the last run turned a conditional branch into a jump (unreachable blocks may remain).</summary>
     public bool ChangedControlFlow { get; private set; }
 
+    /// <summary>Which of its parts run (redundant loads, bounds checks, simplification).</summary>
+    public OptimizingPasses EnabledPasses { get; set; } = OptimizingPasses.All;
+
     public void Run(IrFunction f, ControlFlow cfg)
     {
         _f = f;
@@ -306,12 +309,12 @@ internal sealed class ValueNumbering
                 }
                 return;
             case Op.BoundsCheck:
-                if (OptimizingPipeline.PassEnabled("bounds"))
+                if ((EnabledPasses & OptimizingPasses.BoundsChecks) != 0)
                 {
                     BoundsCheck(id);
                 }
                 return;
-            case Op.Load when !OptimizingPipeline.PassEnabled("loads"):
+            case Op.Load when (EnabledPasses & OptimizingPasses.RedundantLoads) == 0:
                 return;
             case Op.Load:
                 Number(id, KeyOf(inst, versions[ClassIndex(AliasClasses.Memory)]));
@@ -328,7 +331,7 @@ internal sealed class ValueNumbering
                 return;
             case Op.Store:
                 Bump(versions, AliasClasses.Memory);
-                if (OptimizingPipeline.PassEnabled("loads"))
+                if ((EnabledPasses & OptimizingPasses.RedundantLoads) != 0)
                 {
                     ForwardStore(id, versions);
                 }
@@ -353,7 +356,7 @@ internal sealed class ValueNumbering
                 Bump(versions, AliasClasses.Tables);
                 return;
         }
-        int simpler = OptimizingPipeline.PassEnabled("simplify") ? Simplifier.Simplify(_f, id) : -1;
+        int simpler = (EnabledPasses & OptimizingPasses.Simplify) != 0 ? Simplifier.Simplify(_f, id) : -1;
         if (simpler >= 0)
         {
             Replace(id, simpler);

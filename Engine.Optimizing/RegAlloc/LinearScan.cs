@@ -138,6 +138,8 @@ internal sealed class LinearScan
 
     private int _spillBase;
 
+    /// <summary>Check that no interval is queued behind the scan position (with the allocation checker; slow).</summary>
+    public bool CheckScanOrder { get; set; }
 
     /// <summary>Allocates registers for <paramref name="lir"/>: sets every operand's location and fills <see cref="Moves"/>. Spill slots start at byte <paramref name="spillBase"/> from rsp.</summary>
     public void Run(LirFunction lir, int spillBase)
@@ -857,7 +859,7 @@ internal sealed class LinearScan
 
     private void HeapPush(int iv)
     {
-        if (OptimizingPipeline.VerifyFromEnvironment && _iv[iv].RangeCount > 0 && Start(iv) < _scanPos)
+        if (CheckScanOrder && _iv[iv].RangeCount > 0 && Start(iv) < _scanPos)
         {
             throw new InvalidOperationException($"register allocation: v{_iv[iv].Reg} queued at {Start(iv)}, behind the scan at {_scanPos}\n{Environment.StackTrace}");
         }

@@ -1,5 +1,4 @@
 using Engine.Core;
-using Engine.Core;
 using Engine.Wast.Scripts;
 using Engine.Runtime;
 using Engine.Wast;
