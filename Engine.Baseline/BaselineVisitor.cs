@@ -131,6 +131,22 @@ internal struct BaselineVisitor : IOperatorVisitor
         }
     }
 
+    public readonly void VisitReturnCall(uint functionIndex)
+    {
+        if (!Skip())
+        {
+            _cg.ReturnCall(functionIndex);
+        }
+    }
+
+    public readonly void VisitReturnCallIndirect(uint typeIndex, uint tableIndex)
+    {
+        if (!Skip())
+        {
+            _cg.ReturnCallIndirect(typeIndex, tableIndex);
+        }
+    }
+
     // ---- parametric ----
 
     public readonly void VisitDrop()

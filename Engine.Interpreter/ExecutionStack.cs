@@ -35,6 +35,7 @@ public sealed unsafe class ExecutionStack : IStackWalker, IDisposable
     public ExecutionStack(int slotCount = 1 << 20, int maxFrames = 100_000)
     {
         _memory = new SlotMemory(slotCount);
+        _memory.EnsureTailCallSlots(16);
         _slots = _memory.Slots;
         SlotLimit = _slots + slotCount;
         SlotTop = _slots;
@@ -79,12 +80,70 @@ public sealed unsafe class ExecutionStack : IStackWalker, IDisposable
         return Frames;
     }
 
+    // ---- tail calls between tiers ----
+
+    /// <summary>
+    /// The tail-call area: where a function that ends in a tail call it leaves to its caller puts the callee's
+    /// arguments (the interpreter's first frame of an activation calling compiled code or the host; compiled code
+    /// calling anything but compiled code, through <c>VMStoreContext.TailCallArgs</c>). Holds <see cref="TailCallSlots"/>.
+    /// </summary>
+    public ulong* TailCallArgs => _memory.TailCallArgs;
+
+    /// <summary>The slots <see cref="TailCallArgs"/> holds (at least the parameters of every type of every module instantiated with this stack).</summary>
+    public int TailCallSlots => _memory.TailCallSlots;
+
+    /// <summary>
+    /// Makes the tail-call area hold at least <paramref name="slots"/> slots (a module with such a function type is
+    /// instantiated); true when it moved (compiled code reads its address from the store context).
+    /// </summary>
+    public bool EnsureTailCallSlots(int slots) => _memory.EnsureTailCallSlots(slots);
+
+    // The callee of the tail call the interpreter's first frame of an activation left to its caller (see Invoke).
+    private FunctionInstance? _pendingTailCall;
+
+    /// <summary>The first frame of an activation tail-calls <paramref name="callee"/> with its arguments at <paramref name="arguments"/>: Invoke returns it.</summary>
+    internal void SetPendingTailCall(FunctionInstance callee, ulong* arguments)
+    {
+        int n = callee.ParamSlots;
+        if (n > TailCallSlots)
+        {
+            throw new InvalidOperationException($"tail call with {n} argument slots: the tail-call area holds {TailCallSlots}");
+        }
+        new Span<ulong>(arguments, n).CopyTo(new Span<ulong>(TailCallArgs, n));
+        _pendingTailCall = callee;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="next"/> (and every function a tail call leaves to it after that), whose arguments are in the
+    /// tail-call area, and writes the results into <paramref name="results"/>: the loop that makes tail calls between tiers
+    /// constant in stack. Each function runs through <see cref="FunctionInstance.InvokeOrTailCall"/>, so none of them makes
+    /// the next call itself.
+    /// </summary>
+    public void RunTailCalls(FunctionInstance next, Span<ulong> results)
+    {
+        int resultSlots = next.ResultSlots;
+        Span<ulong> area = next.SlotCount <= 32 ? stackalloc ulong[32] : new ulong[next.SlotCount];
+        FunctionInstance? function = next;
+        while (function is not null)
+        {
+            if (function.SlotCount > area.Length)
+            {
+                area = new ulong[function.SlotCount];
+            }
+            new Span<ulong>(TailCallArgs, function.ParamSlots).CopyTo(area);
+            function = function.InvokeOrTailCall(area[..function.SlotCount]);
+        }
+        area[..resultSlots].CopyTo(results);
+    }
+
     /// <summary>
     /// Calls <paramref name="function"/> with its arguments in <paramref name="slots"/> and writes its results
-    /// back there (see <see cref="FunctionInstance.Invoke"/>). A trap or host exception leaves every frame
+    /// back there (see <see cref="FunctionInstance.Invoke"/>), unless its first frame ends in a tail call to a function
+    /// the interpreter does not run in place: then returns that function, its arguments in the tail-call area, for the
+    /// caller to run (<see cref="FunctionInstance.InvokeOrTailCall"/>). A trap or host exception leaves every frame
     /// of this call, carrying the wasm frames it crossed.
     /// </summary>
-    internal void Invoke(InterpretedFunction function, Span<ulong> slots)
+    internal FunctionInstance? Invoke(InterpretedFunction function, Span<ulong> slots)
     {
         if (!RuntimeHelpers.TryEnsureSufficientExecutionStack())
         {
@@ -127,6 +186,7 @@ public sealed unsafe class ExecutionStack : IStackWalker, IDisposable
         {
             if (!returned)
             {
+                _pendingTailCall = null;
                 Top = entryTop - 1;
                 ClearFrames(entryTop);
                 if (entryTop == 0)
@@ -138,7 +198,13 @@ public sealed unsafe class ExecutionStack : IStackWalker, IDisposable
             EntryTop = savedEntryTop;
         }
         Frames[entryTop].Function = null!;
+        if (_pendingTailCall is { } next)
+        {
+            _pendingTailCall = null;
+            return next;
+        }
         new Span<ulong>(fp, function.ResultSlots).CopyTo(slots);
+        return null;
     }
 
     private void ClearFrames(int from)
@@ -226,6 +292,24 @@ public sealed unsafe class ExecutionStack : IStackWalker, IDisposable
 
         public ulong* Slots { get; private set; }
 
+        public ulong* TailCallArgs { get; private set; }
+
+        public int TailCallSlots { get; private set; }
+
+        public bool EnsureTailCallSlots(int slots)
+        {
+            if (slots <= TailCallSlots)
+            {
+                return false;
+            }
+            int capacity = Math.Max(Math.Max(slots, 16), 2 * TailCallSlots);
+            // SAFETY: owned by this object like Slots; nothing reads the old area after a move (it is refilled per tail call).
+            NativeMemory.Free(TailCallArgs);
+            TailCallArgs = (ulong*)NativeMemory.AllocZeroed((nuint)capacity, sizeof(ulong));
+            TailCallSlots = capacity;
+            return true;
+        }
+
         public void Dispose()
         {
             Free();
@@ -240,6 +324,12 @@ public sealed unsafe class ExecutionStack : IStackWalker, IDisposable
             {
                 NativeMemory.Free(Slots);
                 Slots = null;
+            }
+            if (TailCallArgs != null)
+            {
+                NativeMemory.Free(TailCallArgs);
+                TailCallArgs = null;
+                TailCallSlots = 0;
             }
         }
     }

@@ -532,6 +532,42 @@ public sealed partial class Translator
         }
     }
 
+    private void ReturnCall(uint functionIndex)
+    {
+        if (_unreachable)
+        {
+            return;
+        }
+        FuncType type = _module.FunctionType(functionIndex);
+        int arguments = type.Params.Length;
+        MaterializeTop(arguments);
+        int argumentBase = HomeOf(_height - arguments);
+        Begin(Op.ReturnCall, fixedInPlace: true);
+        Put((int)functionIndex);
+        Put(argumentBase);
+        _unreachable = true;
+    }
+
+    private void ReturnCallIndirect(uint typeIndex, uint tableIndex)
+    {
+        if (_unreachable)
+        {
+            return;
+        }
+        Entry index = Pop();
+        FuncType type = _module.Types[(int)typeIndex];
+        int arguments = type.Params.Length;
+        MaterializeTop(arguments);
+        int indexSlot = Operand(index);
+        int argumentBase = HomeOf(_height - arguments);
+        Begin(Op.ReturnCallIndirect, fixedInPlace: true);
+        Put((int)typeIndex);
+        Put((int)tableIndex);
+        Put(indexSlot);
+        Put(argumentBase);
+        _unreachable = true;
+    }
+
     // ---- memory ----
 
     private void Load(Opcode opcode, MemArg memArg)
@@ -703,6 +739,8 @@ public sealed partial class Translator
 
         public void VisitCall(uint functionIndex) => t.Call(functionIndex);
         public void VisitCallIndirect(uint typeIndex, uint tableIndex) => t.CallIndirect(typeIndex, tableIndex);
+        public void VisitReturnCall(uint functionIndex) => t.ReturnCall(functionIndex);
+        public void VisitReturnCallIndirect(uint typeIndex, uint tableIndex) => t.ReturnCallIndirect(typeIndex, tableIndex);
 
         public void VisitDrop()
         {

@@ -34,10 +34,12 @@ internal sealed partial class ModuleParser
                 EncodeBrTable(w);
                 break;
             case OperatorKind.Call:
+            case OperatorKind.ReturnCall:
             case OperatorKind.RefFunc:
                 w.U32(ReadIndex(_funcIds));
                 break;
             case OperatorKind.CallIndirect:
+            case OperatorKind.ReturnCallIndirect:
                 EncodeCallIndirect(w);
                 break;
             case OperatorKind.LocalGet:

@@ -546,9 +546,15 @@ public static class WatPrinter
 
         public void VisitCall(uint functionIndex) => WithIndex(Opcode.Call, functionIndex);
 
-        public void VisitCallIndirect(uint typeIndex, uint tableIndex)
+        public void VisitCallIndirect(uint typeIndex, uint tableIndex) => CallIndirect("call_indirect", typeIndex, tableIndex);
+
+        public void VisitReturnCall(uint functionIndex) => WithIndex(Opcode.ReturnCall, functionIndex);
+
+        public void VisitReturnCallIndirect(uint typeIndex, uint tableIndex) => CallIndirect("return_call_indirect", typeIndex, tableIndex);
+
+        private void CallIndirect(string name, uint typeIndex, uint tableIndex)
         {
-            StringBuilder line = _p.Begin("call_indirect");
+            StringBuilder line = _p.Begin(name);
             if (tableIndex != 0)
             {
                 line.Append(' ').Append(tableIndex);

@@ -52,6 +52,8 @@ internal struct ExpressionScanner : IOperatorVisitor
     public void VisitReturn() { }
     public void VisitCall(uint functionIndex) => Calls++;
     public void VisitCallIndirect(uint typeIndex, uint tableIndex) => Calls++;
+    public void VisitReturnCall(uint functionIndex) => Calls++;
+    public void VisitReturnCallIndirect(uint typeIndex, uint tableIndex) => Calls++;
     public void VisitDrop() { }
     public void VisitSelect() { }
     public void VisitSelectTyped(ValType type, uint typeCount) { }

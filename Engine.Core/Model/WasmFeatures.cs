@@ -32,9 +32,15 @@ public enum WasmFeatures
     /// </summary>
     FunctionReferences = 1 << 2,
 
+    /// <summary>
+    /// Tail calls: <c>return_call</c> and <c>return_call_indirect</c> (and <c>return_call_ref</c> with typed function
+    /// references), which replace the calling frame, so a chain of tail calls runs in constant stack in every tier.
+    /// </summary>
+    TailCall = 1 << 8,
+
     /// <summary>The 2.0 feature set.</summary>
     Wasm2 = None,
 
     /// <summary>Every feature the engine implements.</summary>
-    Default = ExtendedConst | MemArg64 | FunctionReferences,
+    Default = ExtendedConst | MemArg64 | FunctionReferences | TailCall,
 }

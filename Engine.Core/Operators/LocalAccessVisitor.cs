@@ -55,6 +55,8 @@ public struct LocalAccessVisitor<TScan> : IOperatorVisitor
 
     public readonly void VisitCall(uint functionIndex) { }
     public readonly void VisitCallIndirect(uint typeIndex, uint tableIndex) { }
+    public readonly void VisitReturnCall(uint functionIndex) { }
+    public readonly void VisitReturnCallIndirect(uint typeIndex, uint tableIndex) { }
     public readonly void VisitUnreachable() { }
     public readonly void VisitNop() { }
     public readonly void VisitElse() { }

@@ -481,6 +481,57 @@ public sealed partial class FuncValidator
         Push(type.Results);
     }
 
+    internal void ReturnCall(uint functionIndex)
+    {
+        RequireTailCalls("return_call");
+        FuncType type = Function(functionIndex);
+        Pop(type.Params);
+        CheckTailCallResults(type, "return_call");
+        SetUnreachable();
+    }
+
+    internal void ReturnCallIndirect(uint typeIndex, uint tableIndex)
+    {
+        RequireTailCalls("return_call_indirect");
+        TableType table = Table(tableIndex);
+        if (table.ElementType != ValType.FuncRef)
+        {
+            Fail($"type mismatch: return_call_indirect needs a funcref table, table {tableIndex} holds {table.ElementType.ToWatName()}");
+        }
+        if (typeIndex >= (uint)_module.Types.Count)
+        {
+            Fail("unknown type");
+        }
+        FuncType type = _module.Types[(int)typeIndex];
+        Pop(ValType.I32);
+        Pop(type.Params);
+        CheckTailCallResults(type, "return_call_indirect");
+        SetUnreachable();
+    }
+
+    private void RequireTailCalls(string name)
+    {
+        if ((_module.Features & WasmFeatures.TailCall) == 0)
+        {
+            Fail($"{name} needs the tail-call feature, which is disabled");
+        }
+    }
+
+    /// <summary>A tail call returns the callee's results as the caller's: each must match the caller's result type.</summary>
+    private void CheckTailCallResults(FuncType callee, string name)
+    {
+        ValType[] results = _type.Results;
+        bool matches = callee.Results.Length == results.Length;
+        for (int i = 0; matches && i < results.Length; i++)
+        {
+            matches = callee.Results[i] == results[i] || Subtyping.Matches(_module, callee.Results[i], results[i]);
+        }
+        if (!matches)
+        {
+            Fail($"type mismatch: {name}'s callee returns [{string.Join(" ", callee.Results.Select(t => t.ToWatName()))}], the function [{string.Join(" ", results.Select(t => t.ToWatName()))}]");
+        }
+    }
+
     internal void Drop() => Pop();
 
     internal void Select()
@@ -747,6 +798,10 @@ public sealed partial class FuncValidator
         public void VisitCall(uint functionIndex) => _v.Call(functionIndex);
         /// <inheritdoc/>
         public void VisitCallIndirect(uint typeIndex, uint tableIndex) => _v.CallIndirect(typeIndex, tableIndex);
+        /// <inheritdoc/>
+        public void VisitReturnCall(uint functionIndex) => _v.ReturnCall(functionIndex);
+        /// <inheritdoc/>
+        public void VisitReturnCallIndirect(uint typeIndex, uint tableIndex) => _v.ReturnCallIndirect(typeIndex, tableIndex);
         /// <inheritdoc/>
         public void VisitDrop() => _v.Drop();
         /// <inheritdoc/>

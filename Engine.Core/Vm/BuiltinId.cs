@@ -49,14 +49,28 @@ public enum BuiltinId
     /// when the activation finished in the next tier with its results in the caller's argument area.
     /// </summary>
     TierUp,
+    /// <summary>
+    /// (ulong* area) -> status: a function called from compiled code returned status 2 (<see cref="Builtins.TailCallPending"/>):
+    /// its tail call to a function that is not compiled code was left to the caller. Runs that call (and any it leaves
+    /// in turn) with the arguments in the store's tail-call area, and writes the results into <c>area</c>, the
+    /// caller's outgoing area.
+    /// </summary>
+    RunTailCall,
 }
 
 /// <summary>Facts about <see cref="BuiltinId"/>.</summary>
 public static class Builtins
 {
     /// <summary>The number of builtins (the length of the builtins table).</summary>
-    public const int Count = (int)BuiltinId.TierUp + 1;
+    public const int Count = (int)BuiltinId.RunTailCall + 1;
 
     /// <summary>The status <see cref="BuiltinId.TierUp"/> returns when the activation finished in the next tier (on-stack replacement).</summary>
     public const int TierUpFinished = 2;
+
+    /// <summary>
+    /// The status a compiled function returns when it ends in a tail call it leaves to its caller (the callee is not
+    /// compiled code, or its arguments do not fit the function's own argument area): the callee's VMFuncRef is in
+    /// <see cref="VMStoreContext.PendingTailCall"/>, its arguments in the tail-call area.
+    /// </summary>
+    public const int TailCallPending = 2;
 }

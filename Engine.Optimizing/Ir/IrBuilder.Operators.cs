@@ -30,6 +30,31 @@ internal sealed partial class IrBuilder
         PushResults(call, type.Results);
     }
 
+    /// <summary><c>return_call</c>: a terminator taking the arguments (the callee's results are the function's).</summary>
+    public void ReturnCall(uint functionIndex)
+    {
+        FuncType type = _module.FunctionType(functionIndex);
+        int count = type.Params.Length;
+        int start = _f.AddToPool(_stack.AsSpan(_height - count, count));
+        _height -= count;
+        Emit(Op.ReturnCall, ValType.Bottom, a: start, b: count, imm: functionIndex);
+        SetUnreachable();
+    }
+
+    /// <summary><c>return_call_indirect</c>: a terminator taking the arguments, then the table index.</summary>
+    public void ReturnCallIndirect(uint typeIndex, uint tableIndex)
+    {
+        FuncType type = _module.Types[(int)typeIndex];
+        int index = Pop();
+        int count = type.Params.Length;
+        int start = _f.AllocPool(count + 1);
+        _stack.AsSpan(_height - count, count).CopyTo(_f.Pool.AsSpan(start));
+        _f.Pool[start + count] = index;
+        _height -= count;
+        Emit(Op.ReturnCallIndirect, ValType.Bottom, a: start, b: count + 1, imm: typeIndex, aux: (int)tableIndex);
+        SetUnreachable();
+    }
+
     private void PushResults(int call, ValType[] results)
     {
         for (int k = 0; k < results.Length; k++)

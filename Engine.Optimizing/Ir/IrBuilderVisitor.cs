@@ -90,6 +90,22 @@ internal readonly struct IrBuilderVisitor : IOperatorVisitor
         }
     }
 
+    public void VisitReturnCall(uint functionIndex)
+    {
+        if (Live)
+        {
+            _b.ReturnCall(functionIndex);
+        }
+    }
+
+    public void VisitReturnCallIndirect(uint typeIndex, uint tableIndex)
+    {
+        if (Live)
+        {
+            _b.ReturnCallIndirect(typeIndex, tableIndex);
+        }
+    }
+
     public void VisitDrop()
     {
         if (Live)

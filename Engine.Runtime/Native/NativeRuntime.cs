@@ -99,6 +99,7 @@ internal static unsafe class NativeRuntime
         table[(int)BuiltinId.RootExternRef] = (nint)(delegate* unmanaged<VMContext*, nint, int>)&RootExternRef;
         table[(int)BuiltinId.CheckInterrupt] = (nint)(delegate* unmanaged<VMContext*, int>)&CheckInterrupt;
         table[(int)BuiltinId.TierUp] = (nint)(delegate* unmanaged<VMContext*, uint, int, int>)&TierUp;
+        table[(int)BuiltinId.RunTailCall] = (nint)(delegate* unmanaged<VMContext*, ulong*, int>)&RunTailCall;
         return (nint)table;
     }
 
@@ -333,6 +334,22 @@ internal static unsafe class NativeRuntime
         {
             var instance = (Vm.InstanceState)InstanceOf(vm);
             return instance.Code?.TierUp is { } tierUp ? tierUp.OnHotBaselineCode(instance, functionIndex, loopOffset) : 0;
+        }
+        catch (Exception e)
+        {
+            return Fail(vm, e);
+        }
+    }
+
+    [UnmanagedCallersOnly]
+    private static int RunTailCall(VMContext* vm, ulong* area)
+    {
+        try
+        {
+            NativeContext context = NativeContext.From((VMStoreContext*)vm->StoreContext);
+            FunctionInstance next = context.TakePendingTailCall();
+            context.Stack.RunTailCalls(next, new Span<ulong>(area, next.ResultSlots));
+            return 0;
         }
         catch (Exception e)
         {

@@ -92,6 +92,21 @@ internal sealed unsafe class InstanceState : VMInstance, IDisposable
             }
         }
 
+        // A tail call may leave its arguments to the caller in the store's tail-call area: room for any type's parameters.
+        int tailCallSlots = 0;
+        foreach (FuncType type in info.Types)
+        {
+            tailCallSlots = Math.Max(tailCallSlots, FunctionInstance.SlotsOf(type.Params));
+        }
+        if (store.Native is { } context)
+        {
+            context.EnsureTailCallSlots(tailCallSlots);
+        }
+        else
+        {
+            store.Stack.EnsureTailCallSlots(tailCallSlots);
+        }
+
         for (int i = info.ImportedFunctionCount; i < functionCount; i++)
         {
             var function = new InterpretedFunction(this, (uint)i, typeIds[info.FunctionTypeIndices[i]], module.Translation, store.Stack);

@@ -140,6 +140,8 @@ internal sealed class SpecInstance
         public void VisitReturn() => Set(null);
         public void VisitCall(uint functionIndex) => Set(null);
         public void VisitCallIndirect(uint typeIndex, uint tableIndex) => Set(null);
+        public void VisitReturnCall(uint functionIndex) => Set(null);
+        public void VisitReturnCallIndirect(uint typeIndex, uint tableIndex) => Set(null);
         public void VisitDrop() => Set(null);
         public void VisitSelect() => Set(null);
         public void VisitSelectTyped(ValType type, uint typeCount) => Set(null);

@@ -220,4 +220,10 @@ public struct ConstantExpressionVisitor<TInner> : IOperatorVisitor where TInner 
 
     /// <inheritdoc/>
     public void VisitStoreLane(Opcode opcode, MemArg memArg, byte lane) => Inner.NotConstant(opcode);
+
+    /// <inheritdoc/>
+    public void VisitReturnCall(uint functionIndex) => Inner.NotConstant(Opcode.ReturnCall);
+
+    /// <inheritdoc/>
+    public void VisitReturnCallIndirect(uint typeIndex, uint tableIndex) => Inner.NotConstant(Opcode.ReturnCallIndirect);
 }

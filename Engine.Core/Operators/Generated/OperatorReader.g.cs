@@ -57,6 +57,12 @@ public ref partial struct WasmReader
             case 0x11: // call_indirect
                 ReadCallIndirect(ref visitor, Opcode.CallIndirect);
                 return;
+            case 0x12: // return_call
+                ReadReturnCall(ref visitor, Opcode.ReturnCall);
+                return;
+            case 0x13: // return_call_indirect
+                ReadReturnCallIndirect(ref visitor, Opcode.ReturnCallIndirect);
+                return;
             case 0x1A: // drop
                 ReadDrop(ref visitor, Opcode.Drop);
                 return;
@@ -1645,5 +1651,17 @@ public ref partial struct WasmReader
     private void ReadStoreLane<TVisitor>(ref TVisitor visitor, Opcode opcode) where TVisitor : struct, IOperatorVisitor
     {
         visitor.VisitStoreLane(opcode, ReadMemArg(), ReadByte());
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ReadReturnCall<TVisitor>(ref TVisitor visitor, Opcode opcode) where TVisitor : struct, IOperatorVisitor
+    {
+        visitor.VisitReturnCall(ReadVarU32());
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ReadReturnCallIndirect<TVisitor>(ref TVisitor visitor, Opcode opcode) where TVisitor : struct, IOperatorVisitor
+    {
+        visitor.VisitReturnCallIndirect(ReadVarU32(), ReadVarU32());
     }
 }
