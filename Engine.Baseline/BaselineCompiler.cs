@@ -51,6 +51,11 @@ public sealed class BaselineCompiler : IFunctionCompiler
             // Typed references would need erasure in the value stack, stack maps and calls: not done yet.
             return new CompileResult(null, new CompileFailure(CompileFailureReason.UnsupportedFeature, "typed function references (WebAssembly 3.0)"));
         }
+        if (module.UsesExceptions)
+        {
+            // Exception handling (WebAssembly 3.0) is interpreted so far; exceptions cross compiled frames as any exception does.
+            return new CompileResult(null, new CompileFailure(CompileFailureReason.UnsupportedFeature, "exception handling (WebAssembly 3.0)"));
+        }
         // One context per thread, reused: its buffers (instructions, stacks, lists) stay allocated.
         CodeGen cg = t_codeGen ??= new CodeGen();
         try

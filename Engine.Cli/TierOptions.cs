@@ -22,7 +22,7 @@ internal sealed class TierOptions
         "  --wasm FEATURES         WebAssembly features, comma-separated: 2.0 (the 2.0 rules: what the 2.0 spec\n" +
         "                          suite expects), 3.0 (every implemented feature, the default), or NAME=y|n\n" +
         "                          for extended-const, memarg64, function-references,\n" +
-        "                          tail-call";
+        "                          tail-call, exceptions";
 
     private int? _calls;
     private int? _loops;
@@ -145,7 +145,8 @@ internal sealed class TierOptions
                 "memarg64" => WasmFeatures.MemArg64,
                 "function-references" => WasmFeatures.FunctionReferences,
                 "tail-call" => WasmFeatures.TailCall,
-                _ => throw new UsageException($"unknown WebAssembly feature '{name}' (2.0, 3.0, extended-const, memarg64, function-references, tail-call)"),
+                "exceptions" => WasmFeatures.Exceptions,
+                _ => throw new UsageException($"unknown WebAssembly feature '{name}' (2.0, 3.0, extended-const, memarg64, function-references, tail-call, exceptions)"),
             };
             features = setting switch
             {

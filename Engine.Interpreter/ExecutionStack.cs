@@ -174,7 +174,19 @@ public sealed unsafe class ExecutionStack : IStackWalker, IDisposable
         bool returned = false;
         try
         {
-            Executor.Run(this, entryTop);
+            while (true)
+            {
+                try
+                {
+                    Executor.Run(this, entryTop);
+                    break;
+                }
+                catch (TagException e) when (HasHandler(e, entryTop))
+                {
+                    // A try_table of this activation catches it: continue at its landing pad.
+                    Catch(e, entryTop);
+                }
+            }
             returned = true;
         }
         catch (Exception e) when (RecordBacktrace(e, entryTop))
@@ -205,6 +217,91 @@ public sealed unsafe class ExecutionStack : IStackWalker, IDisposable
         }
         new Span<ulong>(fp, function.ResultSlots).CopyTo(slots);
         return null;
+    }
+
+    /// <summary>
+    /// True when a try_table of the frames from the innermost (<see cref="Top"/>) down to <paramref name="entryTop"/> takes
+    /// <paramref name="exception"/> (an exception filter: it runs before inner activations unwind, so it only looks,
+    /// from the frames this activation published).
+    /// </summary>
+    private bool HasHandler(TagException exception, int entryTop) => FindHandler(exception, entryTop, out _, out _);
+
+    private bool FindHandler(TagException exception, int entryTop, out int frameIndex, out HandlerClause found)
+    {
+        for (int k = Math.Min(Top, Frames.Length - 1); k >= entryTop; k--)
+        {
+            ref Frame frame = ref Frames[k];
+            if (frame.Ip < 0 || frame.Function?.Code is not { Handlers.Length: > 0 } code)
+            {
+                continue;
+            }
+            int position = frame.Ip - 1;
+            VMInstance instance = frame.Function.Instance;
+            for (int h = code.Handlers.Length - 1; h >= 0; h--)
+            {
+                ExceptionHandler handler = code.Handlers[h];
+                if (position < handler.Start || position >= handler.End)
+                {
+                    continue;
+                }
+                foreach (HandlerClause clause in handler.Clauses)
+                {
+                    if (clause.Kind is CatchKind.CatchAll or CatchKind.CatchAllRef || ReferenceEquals(instance.Tags[clause.Tag], exception.Tag))
+                    {
+                        frameIndex = k;
+                        found = clause;
+                        return true;
+                    }
+                }
+            }
+        }
+        frameIndex = -1;
+        found = default;
+        return false;
+    }
+
+    /// <summary>
+    /// Delivers <paramref name="exception"/> to the catch clause that takes it: the frames above the catching one are
+    /// dropped, the values (a count taken on each reference, as frames hold references) and the exnref are written where
+    /// the clause's landing pad expects them, and the frame continues there.
+    /// </summary>
+    private void Catch(TagException exception, int entryTop)
+    {
+        if (!FindHandler(exception, entryTop, out int k, out HandlerClause clause))
+        {
+            throw new InvalidOperationException("the exception's handler went away");
+        }
+        if (ReferenceEquals(_recording, exception))
+        {
+            // Caught: a later throw of the same object (throw_ref, the host) records its backtrace afresh.
+            _recording = null;
+        }
+        ref Frame frame = ref Frames[k];
+        VMInstance instance = frame.Function.Instance;
+        // Rooting may collect: it happens while every frame still stands as the exception left it.
+        int payloadSlots = 0;
+        if (clause.Kind is CatchKind.Catch or CatchKind.CatchRef)
+        {
+            ExceptionHandling.ForEachReference(exception.Tag, exception.Payload, instance.RootExternRef);
+            payloadSlots = exception.Payload.Length;
+        }
+        nint reference = clause.Kind is CatchKind.CatchRef or CatchKind.CatchAllRef ? instance.BoxException(exception) : 0;
+        ulong* fp = frame.Fp;
+        if (payloadSlots > 0)
+        {
+            exception.Payload.CopyTo(new Span<ulong>(fp + clause.ValueSlot, payloadSlots));
+        }
+        if (reference != 0)
+        {
+            fp[clause.ValueSlot + payloadSlots] = (ulong)reference;
+        }
+        for (int i = k + 1; i <= Math.Min(Top, Frames.Length - 1); i++)
+        {
+            Frames[i].Function = null!;
+        }
+        Top = k;
+        frame.Ip = clause.Target;
+        SlotTop = fp + frame.Function.Code!.FrameSlots;
     }
 
     private void ClearFrames(int from)

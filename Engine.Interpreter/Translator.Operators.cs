@@ -568,6 +568,38 @@ public sealed partial class Translator
         _unreachable = true;
     }
 
+    // ---- exceptions ----
+
+    private void Throw(uint tagIndex)
+    {
+        if (_unreachable)
+        {
+            return;
+        }
+        int arguments = _module.TagType(tagIndex).Params.Length;
+        MaterializeTop(arguments);
+        int argumentHeight = _height - arguments;
+        int argumentBase = HomeOf(argumentHeight);
+        Begin(Op.Throw, fixedInPlace: true);
+        Put((int)tagIndex);
+        Put(argumentBase);
+        RecordSafepoint(argumentHeight);
+        _unreachable = true;
+    }
+
+    private void ThrowRef()
+    {
+        if (_unreachable)
+        {
+            return;
+        }
+        int reference = Operand(Pop());
+        Begin(Op.ThrowRef, fixedInPlace: true);
+        Put(reference);
+        RecordSafepoint(_height);
+        _unreachable = true;
+    }
+
     // ---- memory ----
 
     private void Load(Opcode opcode, MemArg memArg)
@@ -740,6 +772,9 @@ public sealed partial class Translator
         public void VisitCall(uint functionIndex) => t.Call(functionIndex);
         public void VisitCallIndirect(uint typeIndex, uint tableIndex) => t.CallIndirect(typeIndex, tableIndex);
         public void VisitReturnCall(uint functionIndex) => t.ReturnCall(functionIndex);
+        public void VisitThrow(uint tagIndex) => t.Throw(tagIndex);
+        public void VisitThrowRef() => t.ThrowRef();
+        public void VisitTryTable(BlockType blockType, TryTableCatch[] catches) => t.TryTable(blockType, catches);
         public void VisitReturnCallIndirect(uint typeIndex, uint tableIndex) => t.ReturnCallIndirect(typeIndex, tableIndex);
 
         public void VisitDrop()

@@ -60,6 +60,10 @@ public sealed class OptimizingCompiler : IFunctionCompiler
             // As in the baseline: typed references (WebAssembly 3.0) stay in the interpreter for now.
             return CompileResult.Failed(CompileFailureReason.UnsupportedFeature, "typed function references (WebAssembly 3.0)");
         }
+        if (module.UsesExceptions)
+        {
+            return CompileResult.Failed(CompileFailureReason.UnsupportedFeature, "exception handling (WebAssembly 3.0)");
+        }
         State state = t_state ??= new State();
         OptimizingPipeline pipeline = state.Pipeline;
         pipeline.VerifyEachPass = Verify;

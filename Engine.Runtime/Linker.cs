@@ -150,7 +150,7 @@ public sealed partial class Linker
             throw new LinkException("incompatible import type", import.Module, import.Name, "the definition belongs to another store");
         }
         ExternType required = Module.ImportTypeOf(info, import);
-        if (!Matches(item, required, import.Kind == ExternKind.Func ? module.CanonicalTypeIds[import.FuncTypeIndex] : -1))
+        if (!Matches(item, required, import.Kind is ExternKind.Func or ExternKind.Tag ? module.CanonicalTypeIds[import.FuncTypeIndex] : -1))
         {
             throw new LinkException("incompatible import type", import.Module, import.Name, $"{required} required, {item.Type} given");
         }
@@ -167,6 +167,7 @@ public sealed partial class Linker
         (Table t, TableExternType r) => t.State.Type.ElementType == r.Type.ElementType && t.State.CurrentType.Limits.IsSubtypeOf(r.Type.Limits),
         (Memory m, MemoryExternType r) => m.State.CurrentType.Limits.IsSubtypeOf(r.Type.Limits),
         (Global g, GlobalExternType r) => g.GlobalType == r.Type,
+        (Tag t, TagExternType) => t.Instance.TypeId == requiredTypeId,
         _ => false,
     };
 

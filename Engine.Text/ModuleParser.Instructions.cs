@@ -38,6 +38,11 @@ internal sealed partial class ModuleParser
             case OperatorKind.RefFunc:
                 w.U32(ReadIndex(_funcIds));
                 break;
+            case OperatorKind.Throw:
+                w.U32(ReadIndex(_tagIds));
+                break;
+            case OperatorKind.ThrowRef:
+                break;
             case OperatorKind.CallIndirect:
             case OperatorKind.ReturnCallIndirect:
                 EncodeCallIndirect(w);

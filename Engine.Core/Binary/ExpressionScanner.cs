@@ -31,6 +31,10 @@ internal struct ExpressionScanner : IOperatorVisitor
 
     public void VisitIf(BlockType blockType) => _depth++;
 
+    public void VisitTryTable(BlockType blockType, TryTableCatch[] catches) => _depth++;
+    public void VisitThrow(uint tagIndex) { }
+    public void VisitThrowRef() { }
+
     public void VisitEnd()
     {
         if (_depth == 0)

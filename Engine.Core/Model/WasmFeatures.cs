@@ -38,9 +38,15 @@ public enum WasmFeatures
     /// </summary>
     TailCall = 1 << 8,
 
+    /// <summary>
+    /// Exception handling: the tag section, tag imports and exports, <c>throw</c>, <c>throw_ref</c>, <c>try_table</c>
+    /// with its four catch clauses, and <c>exnref</c>.
+    /// </summary>
+    Exceptions = 1 << 9,
+
     /// <summary>The 2.0 feature set.</summary>
     Wasm2 = None,
 
     /// <summary>Every feature the engine implements.</summary>
-    Default = ExtendedConst | MemArg64 | FunctionReferences | TailCall,
+    Default = ExtendedConst | MemArg64 | FunctionReferences | TailCall | Exceptions,
 }

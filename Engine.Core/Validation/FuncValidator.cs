@@ -368,6 +368,67 @@ public sealed partial class FuncValidator
         PushControl(ControlKind.Block, start, end);
     }
 
+    internal void TryTable(BlockType blockType, TryTableCatch[] catches)
+    {
+        RequireExceptions("try_table");
+        var (start, end) = BlockTypes(blockType);
+        // The catch clauses' labels are those around the try_table (its own label is not visible to them).
+        foreach (TryTableCatch clause in catches)
+        {
+            ValType[] label = Label(clause.Label);
+            ValType[] tagParams = clause.HasTag ? Tag(clause.Tag).Params : [];
+            int count = tagParams.Length + (clause.PassesReference ? 1 : 0);
+            bool matches = label.Length == count;
+            for (int i = 0; matches && i < tagParams.Length; i++)
+            {
+                matches = Subtyping.Matches(_module, tagParams[i], label[i]) || tagParams[i] == label[i];
+            }
+            if (matches && clause.PassesReference)
+            {
+                ValType exnRef = RefTypes.Ref(AbstractHeapType.Exn, nullable: false);
+                matches = Subtyping.Matches(_module, exnRef, label[^1]);
+            }
+            if (!matches)
+            {
+                Fail("type mismatch: a catch clause's values do not match its label's types");
+            }
+        }
+        Pop(start);
+        PushControl(ControlKind.Block, start, end);
+    }
+
+    internal void Throw(uint tagIndex)
+    {
+        RequireExceptions("throw");
+        Pop(Tag(tagIndex).Params);
+        SetUnreachable();
+    }
+
+    internal void ThrowRef()
+    {
+        RequireExceptions("throw_ref");
+        Pop(RefTypes.Ref(AbstractHeapType.Exn, nullable: true));
+        SetUnreachable();
+    }
+
+    private FuncType Tag(uint index)
+    {
+        if (index >= (uint)_module.TagTypeIndices.Count)
+        {
+            Fail($"unknown tag {index}");
+        }
+        return _module.TagType(index);
+    }
+
+    private void RequireExceptions(string name)
+    {
+        _module.UsesExceptions = true;
+        if ((_module.Features & WasmFeatures.Exceptions) == 0)
+        {
+            Fail($"{name} needs the exceptions feature, which is disabled");
+        }
+    }
+
     internal void Loop(BlockType blockType)
     {
         var (start, end) = BlockTypes(blockType);
@@ -800,6 +861,12 @@ public sealed partial class FuncValidator
         public void VisitCallIndirect(uint typeIndex, uint tableIndex) => _v.CallIndirect(typeIndex, tableIndex);
         /// <inheritdoc/>
         public void VisitReturnCall(uint functionIndex) => _v.ReturnCall(functionIndex);
+        /// <inheritdoc/>
+        public void VisitThrow(uint tagIndex) => _v.Throw(tagIndex);
+        /// <inheritdoc/>
+        public void VisitThrowRef() => _v.ThrowRef();
+        /// <inheritdoc/>
+        public void VisitTryTable(BlockType blockType, TryTableCatch[] catches) => _v.TryTable(blockType, catches);
         /// <inheritdoc/>
         public void VisitReturnCallIndirect(uint typeIndex, uint tableIndex) => _v.ReturnCallIndirect(typeIndex, tableIndex);
         /// <inheritdoc/>

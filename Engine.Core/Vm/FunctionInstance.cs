@@ -104,6 +104,15 @@ public abstract class VMInstance
     /// <summary>Every function of the instance by function index (imports first).</summary>
     public FunctionInstance[] Functions { get; protected set; } = Array.Empty<FunctionInstance>();
 
+    /// <summary>Every tag of the instance by tag index (imports first).</summary>
+    public TagInstance[] Tags { get; protected set; } = Array.Empty<TagInstance>();
+
+    /// <summary>
+    /// An exnref for <paramref name="exception"/>: a box of it, held by the activations table (a frame is about to hold
+    /// it, as for an externref read from a table). May collect.
+    /// </summary>
+    public abstract nint BoxException(TagException exception);
+
     /// <summary><c>memory.grow</c>: the old size in pages, or -1. Updates every VMContext using the memory.</summary>
     public abstract int MemoryGrow(uint deltaPages);
     /// <summary><c>memory.init</c>.</summary>

@@ -654,9 +654,31 @@ internal static unsafe partial class Executor
                     ip += 5;
                     continue;
                 }
+                case Op.Throw: // throw an exception of tag t with its values at fp + args (3.0 throw); ExecutionStack finds the catching try_table
+                {
+                    t = ip[1];
+                    args = ip[2];
+#line 232 "../Instructions.def"
+                    frames[top].Ip = (int)(ip - code) + 3; stack.Top = top; stack.SlotTop = fp + frameSlots;
+                    throw ExceptionHandling.NewException(instance, (uint)t, fp + args);
+#line default
+                    ip += 3;
+                    continue;
+                }
+                case Op.ThrowRef: // throw the exception of exnref a again, or trap on null (3.0 throw_ref)
+                {
+                    a = ip[1];
+#line 237 "../Instructions.def"
+                    if ((*(ulong*)(fp + a)) == 0) { trap = TrapCode.NullReference; goto Trap; };
+                    frames[top].Ip = (int)(ip - code) + 2; stack.Top = top; stack.SlotTop = fp + frameSlots;
+                    throw ExceptionHandling.FromReference((nint)(*(ulong*)(fp + a)));
+#line default
+                    ip += 2;
+                    continue;
+                }
                 case Op.Return: // return to the caller; the results are already in slots 0.. of this frame
                 {
-#line 232 "../Instructions.def"
+#line 243 "../Instructions.def"
                     if (top == entryTop)
                     {
                         stack.Top = top - 1;
@@ -685,7 +707,7 @@ internal static unsafe partial class Executor
                 case Op.TierUpEntry: // count a call (the counter is the imm word); when it runs out, the cold path asks for compiled code and runs it if it is ready now
                 {
                     imm = ip[1];
-#line 263 "../Instructions.def"
+#line 274 "../Instructions.def"
                     if (--ip[1] <= 0) goto default;
 #line default
                     ip += 2;
@@ -695,7 +717,7 @@ internal static unsafe partial class Executor
                 {
                     imm = ip[1];
                     n = ip[2];
-#line 267 "../Instructions.def"
+#line 278 "../Instructions.def"
                     if (--ip[1] <= 0) goto default;
 #line default
                     ip += 3;
@@ -704,7 +726,7 @@ internal static unsafe partial class Executor
                 case Op.ReturnSlot: // slot 0 = a (8 bytes), then return (the common single-result return)
                 {
                     a = ip[1];
-#line 271 "../Instructions.def"
+#line 282 "../Instructions.def"
                     (*(ulong*)(fp + 0)) = (*(ulong*)(fp + a));
                     goto case Op.Return;
 #line default
@@ -713,7 +735,7 @@ internal static unsafe partial class Executor
                 }
                 case Op.CheckEpoch: // trap when the engine's epoch reached this instance's deadline (loop headers and function entries)
                 {
-#line 276 "../Instructions.def"
+#line 287 "../Instructions.def"
                     if (*(long*)vm->EpochCounter >= vm->EpochDeadline)
                     {
                         frames[top].Ip = (int)(ip - code) + 1; stack.Top = top; stack.SlotTop = fp + frameSlots;
@@ -726,7 +748,7 @@ internal static unsafe partial class Executor
                 case Op.ConsumeFuel: // consume n units of fuel; trap when none is left
                 {
                     n = ip[1];
-#line 284 "../Instructions.def"
+#line 295 "../Instructions.def"
                     long* fuel = (long*)vm->FuelCounter;
                     *fuel -= n;
                     if (*fuel < 0)
@@ -742,7 +764,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 295 "../Instructions.def"
+#line 306 "../Instructions.def"
                     (*(ulong*)(fp + d)) = (*(ulong*)(fp + a));
 #line default
                     ip += 3;
@@ -752,7 +774,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 297 "../Instructions.def"
+#line 308 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = (*(Vector128<byte>*)(fp + a));
 #line default
                     ip += 3;
@@ -764,7 +786,7 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     e = ip[3];
                     b = ip[4];
-#line 300 "../Instructions.def"
+#line 311 "../Instructions.def"
                     ulong first = (*(ulong*)(fp + a)), second = (*(ulong*)(fp + b));
                     (*(ulong*)(fp + d)) = first;
                     (*(ulong*)(fp + e)) = second;
@@ -776,7 +798,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     imm = ip[2];
-#line 304 "../Instructions.def"
+#line 315 "../Instructions.def"
                     (*(int*)(fp + d)) = imm;
 #line default
                     ip += 3;
@@ -786,7 +808,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     bits = Unsafe.ReadUnaligned<long>(ip + 2);
-#line 306 "../Instructions.def"
+#line 317 "../Instructions.def"
                     (*(long*)(fp + d)) = bits;
 #line default
                     ip += 4;
@@ -796,7 +818,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     vector = Unsafe.ReadUnaligned<Vector128<byte>>(ip + 2);
-#line 308 "../Instructions.def"
+#line 319 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = vector;
 #line default
                     ip += 6;
@@ -808,7 +830,7 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     b = ip[3];
                     c = ip[4];
-#line 310 "../Instructions.def"
+#line 321 "../Instructions.def"
                     (*(ulong*)(fp + d)) = (*(int*)(fp + c)) != 0 ? (*(ulong*)(fp + a)) : (*(ulong*)(fp + b));
 #line default
                     ip += 5;
@@ -820,7 +842,7 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     b = ip[3];
                     c = ip[4];
-#line 312 "../Instructions.def"
+#line 323 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = (*(int*)(fp + c)) != 0 ? (*(Vector128<byte>*)(fp + a)) : (*(Vector128<byte>*)(fp + b));
 #line default
                     ip += 5;
@@ -830,7 +852,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     g = ip[2];
-#line 317 "../Instructions.def"
+#line 328 "../Instructions.def"
                     (*(ulong*)(fp + d)) = *(ulong*)((nint*)vm->Globals)[g];
 #line default
                     ip += 3;
@@ -840,7 +862,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     g = ip[2];
-#line 319 "../Instructions.def"
+#line 330 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = *(Vector128<byte>*)((nint*)vm->Globals)[g];
 #line default
                     ip += 3;
@@ -850,7 +872,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     g = ip[2];
-#line 322 "../Instructions.def"
+#line 333 "../Instructions.def"
                     nint value = *(nint*)((nint*)vm->Globals)[g];
                     (*(nint*)(fp + d)) = value;
                     if (value != 0)
@@ -866,7 +888,7 @@ internal static unsafe partial class Executor
                 {
                     g = ip[1];
                     a = ip[2];
-#line 330 "../Instructions.def"
+#line 341 "../Instructions.def"
                     *(ulong*)((nint*)vm->Globals)[g] = (*(ulong*)(fp + a));
 #line default
                     ip += 3;
@@ -876,7 +898,7 @@ internal static unsafe partial class Executor
                 {
                     g = ip[1];
                     a = ip[2];
-#line 332 "../Instructions.def"
+#line 343 "../Instructions.def"
                     *(Vector128<byte>*)((nint*)vm->Globals)[g] = (*(Vector128<byte>*)(fp + a));
 #line default
                     ip += 3;
@@ -886,7 +908,7 @@ internal static unsafe partial class Executor
                 {
                     g = ip[1];
                     a = ip[2];
-#line 335 "../Instructions.def"
+#line 346 "../Instructions.def"
                     frames[top].Ip = (int)(ip - code) + 3; stack.Top = top; stack.SlotTop = fp + frameSlots;
                     instance.GlobalSetExternRef((uint)g, (*(nint*)(fp + a)));
 #line default
@@ -896,7 +918,7 @@ internal static unsafe partial class Executor
                 case Op.MemorySize: // d = memory.size (in pages)
                 {
                     d = ip[1];
-#line 341 "../Instructions.def"
+#line 352 "../Instructions.def"
                     (*(int*)(fp + d)) = (int)(memLength >> 16);
 #line default
                     ip += 2;
@@ -906,7 +928,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 344 "../Instructions.def"
+#line 355 "../Instructions.def"
                     frames[top].Ip = (int)(ip - code) + 3; stack.Top = top; stack.SlotTop = fp + frameSlots;
                     (*(int*)(fp + d)) = instance.MemoryGrow((*(uint*)(fp + a)));
                     memory = (byte*)vm->MemoryBase;
@@ -920,7 +942,7 @@ internal static unsafe partial class Executor
                     a = ip[1];
                     b = ip[2];
                     c = ip[3];
-#line 350 "../Instructions.def"
+#line 361 "../Instructions.def"
                     {
                         ulong start = (*(uint*)(fp + a)), length = (*(uint*)(fp + c));
                         if (start + length > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; };
@@ -935,7 +957,7 @@ internal static unsafe partial class Executor
                     a = ip[1];
                     b = ip[2];
                     c = ip[3];
-#line 357 "../Instructions.def"
+#line 368 "../Instructions.def"
                     {
                         ulong destination = (*(uint*)(fp + a)), source = (*(uint*)(fp + b)), length = (*(uint*)(fp + c));
                         if (destination + length > memLength || source + length > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; };
@@ -951,7 +973,7 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     b = ip[3];
                     c = ip[4];
-#line 364 "../Instructions.def"
+#line 375 "../Instructions.def"
                     frames[top].Ip = (int)(ip - code) + 5; stack.Top = top; stack.SlotTop = fp + frameSlots;
                     instance.MemoryInit((uint)seg, (*(uint*)(fp + a)), (*(uint*)(fp + b)), (*(uint*)(fp + c)));
 #line default
@@ -961,7 +983,7 @@ internal static unsafe partial class Executor
                 case Op.DataDrop: // data[seg] = empty
                 {
                     seg = ip[1];
-#line 368 "../Instructions.def"
+#line 379 "../Instructions.def"
                     frames[top].Ip = (int)(ip - code) + 2; stack.Top = top; stack.SlotTop = fp + frameSlots;
                     instance.DataDrop((uint)seg);
 #line default
@@ -974,7 +996,7 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
-#line 373 "../Instructions.def"
+#line 384 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 4 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(int*)(fp + d)) = Unsafe.ReadUnaligned<int>(p);
 #line default
@@ -987,7 +1009,7 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
-#line 377 "../Instructions.def"
+#line 388 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 8 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(long*)(fp + d)) = Unsafe.ReadUnaligned<long>(p);
 #line default
@@ -1000,7 +1022,7 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
-#line 381 "../Instructions.def"
+#line 392 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 4 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(uint*)(fp + d)) = Unsafe.ReadUnaligned<uint>(p);
 #line default
@@ -1013,7 +1035,7 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
-#line 385 "../Instructions.def"
+#line 396 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 8 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(ulong*)(fp + d)) = Unsafe.ReadUnaligned<ulong>(p);
 #line default
@@ -1026,7 +1048,7 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
-#line 389 "../Instructions.def"
+#line 400 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 1 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(int*)(fp + d)) = *(sbyte*)p;
 #line default
@@ -1039,7 +1061,7 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
-#line 393 "../Instructions.def"
+#line 404 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 1 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(int*)(fp + d)) = *p;
 #line default
@@ -1052,7 +1074,7 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
-#line 397 "../Instructions.def"
+#line 408 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 2 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(int*)(fp + d)) = Unsafe.ReadUnaligned<short>(p);
 #line default
@@ -1065,7 +1087,7 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
-#line 401 "../Instructions.def"
+#line 412 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 2 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(int*)(fp + d)) = Unsafe.ReadUnaligned<ushort>(p);
 #line default
@@ -1078,7 +1100,7 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
-#line 405 "../Instructions.def"
+#line 416 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 1 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(long*)(fp + d)) = *(sbyte*)p;
 #line default
@@ -1091,7 +1113,7 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
-#line 409 "../Instructions.def"
+#line 420 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 1 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(long*)(fp + d)) = *p;
 #line default
@@ -1104,7 +1126,7 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
-#line 413 "../Instructions.def"
+#line 424 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 2 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(long*)(fp + d)) = Unsafe.ReadUnaligned<short>(p);
 #line default
@@ -1117,7 +1139,7 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
-#line 417 "../Instructions.def"
+#line 428 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 2 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(long*)(fp + d)) = Unsafe.ReadUnaligned<ushort>(p);
 #line default
@@ -1130,7 +1152,7 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
-#line 421 "../Instructions.def"
+#line 432 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 4 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(long*)(fp + d)) = Unsafe.ReadUnaligned<int>(p);
 #line default
@@ -1143,7 +1165,7 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
-#line 425 "../Instructions.def"
+#line 436 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 4 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(long*)(fp + d)) = Unsafe.ReadUnaligned<uint>(p);
 #line default
@@ -1156,7 +1178,7 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
-#line 429 "../Instructions.def"
+#line 440 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 16 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(Vector128<byte>*)(fp + d)) = Unsafe.ReadUnaligned<Vector128<byte>>(p);
 #line default
@@ -1169,7 +1191,7 @@ internal static unsafe partial class Executor
                     b = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
-#line 434 "../Instructions.def"
+#line 445 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 4 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     Unsafe.WriteUnaligned(p, (*(int*)(fp + b)));
 #line default
@@ -1182,7 +1204,7 @@ internal static unsafe partial class Executor
                     b = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
-#line 438 "../Instructions.def"
+#line 449 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 8 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     Unsafe.WriteUnaligned(p, (*(long*)(fp + b)));
 #line default
@@ -1195,7 +1217,7 @@ internal static unsafe partial class Executor
                     b = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
-#line 442 "../Instructions.def"
+#line 453 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 1 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     *p = (byte)(*(uint*)(fp + b));
 #line default
@@ -1208,7 +1230,7 @@ internal static unsafe partial class Executor
                     b = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
-#line 446 "../Instructions.def"
+#line 457 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 2 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     Unsafe.WriteUnaligned(p, (ushort)(*(uint*)(fp + b)));
 #line default
@@ -1221,7 +1243,7 @@ internal static unsafe partial class Executor
                     b = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
-#line 450 "../Instructions.def"
+#line 461 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 16 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     Unsafe.WriteUnaligned(p, (*(Vector128<byte>*)(fp + b)));
 #line default
@@ -1233,7 +1255,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     tbl = ip[2];
                     i = ip[3];
-#line 457 "../Instructions.def"
+#line 468 "../Instructions.def"
                     {
                         VMTable* table = ((VMTable**)vm->Tables)[tbl];
                         uint index = (*(uint*)(fp + i));
@@ -1249,7 +1271,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     tbl = ip[2];
                     i = ip[3];
-#line 465 "../Instructions.def"
+#line 476 "../Instructions.def"
                     {
                         VMTable* table = ((VMTable**)vm->Tables)[tbl];
                         uint index = (*(uint*)(fp + i));
@@ -1271,7 +1293,7 @@ internal static unsafe partial class Executor
                     tbl = ip[1];
                     i = ip[2];
                     v = ip[3];
-#line 479 "../Instructions.def"
+#line 490 "../Instructions.def"
                     {
                         VMTable* table = ((VMTable**)vm->Tables)[tbl];
                         uint index = (*(uint*)(fp + i));
@@ -1287,7 +1309,7 @@ internal static unsafe partial class Executor
                     tbl = ip[1];
                     i = ip[2];
                     v = ip[3];
-#line 487 "../Instructions.def"
+#line 498 "../Instructions.def"
                     frames[top].Ip = (int)(ip - code) + 4; stack.Top = top; stack.SlotTop = fp + frameSlots;
                     instance.TableSetExternRef((uint)tbl, (*(uint*)(fp + i)), (*(nint*)(fp + v)));
 #line default
@@ -1298,7 +1320,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     tbl = ip[2];
-#line 490 "../Instructions.def"
+#line 501 "../Instructions.def"
                     (*(uint*)(fp + d)) = ((VMTable**)vm->Tables)[tbl]->Length;
 #line default
                     ip += 3;
@@ -1310,7 +1332,7 @@ internal static unsafe partial class Executor
                     tbl = ip[2];
                     v = ip[3];
                     n = ip[4];
-#line 493 "../Instructions.def"
+#line 504 "../Instructions.def"
                     frames[top].Ip = (int)(ip - code) + 5; stack.Top = top; stack.SlotTop = fp + frameSlots;
                     (*(int*)(fp + d)) = instance.TableGrow((uint)tbl, (*(nint*)(fp + v)), (*(uint*)(fp + n)));
 #line default
@@ -1323,7 +1345,7 @@ internal static unsafe partial class Executor
                     i = ip[2];
                     v = ip[3];
                     n = ip[4];
-#line 497 "../Instructions.def"
+#line 508 "../Instructions.def"
                     frames[top].Ip = (int)(ip - code) + 5; stack.Top = top; stack.SlotTop = fp + frameSlots;
                     instance.TableFill((uint)tbl, (*(uint*)(fp + i)), (*(nint*)(fp + v)), (*(uint*)(fp + n)));
 #line default
@@ -1337,7 +1359,7 @@ internal static unsafe partial class Executor
                     a = ip[3];
                     b = ip[4];
                     c = ip[5];
-#line 501 "../Instructions.def"
+#line 512 "../Instructions.def"
                     frames[top].Ip = (int)(ip - code) + 6; stack.Top = top; stack.SlotTop = fp + frameSlots;
                     instance.TableCopy((uint)dt, (uint)st, (*(uint*)(fp + a)), (*(uint*)(fp + b)), (*(uint*)(fp + c)));
 #line default
@@ -1351,7 +1373,7 @@ internal static unsafe partial class Executor
                     a = ip[3];
                     b = ip[4];
                     c = ip[5];
-#line 505 "../Instructions.def"
+#line 516 "../Instructions.def"
                     frames[top].Ip = (int)(ip - code) + 6; stack.Top = top; stack.SlotTop = fp + frameSlots;
                     instance.TableInit((uint)seg, (uint)tbl, (*(uint*)(fp + a)), (*(uint*)(fp + b)), (*(uint*)(fp + c)));
 #line default
@@ -1361,7 +1383,7 @@ internal static unsafe partial class Executor
                 case Op.ElemDrop: // elem[seg] = empty
                 {
                     seg = ip[1];
-#line 509 "../Instructions.def"
+#line 520 "../Instructions.def"
                     frames[top].Ip = (int)(ip - code) + 2; stack.Top = top; stack.SlotTop = fp + frameSlots;
                     instance.ElemDrop((uint)seg);
 #line default
@@ -1372,7 +1394,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 512 "../Instructions.def"
+#line 523 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(nint*)(fp + a)) == 0 ? 1 : 0;
 #line default
                     ip += 3;
@@ -1382,7 +1404,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     f = ip[2];
-#line 514 "../Instructions.def"
+#line 525 "../Instructions.def"
                     (*(nint*)(fp + d)) = ((nint*)vm->Functions)[f];
 #line default
                     ip += 3;
@@ -1392,7 +1414,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 519 "../Instructions.def"
+#line 530 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) == 0 ? 1 : 0;
 #line default
                     ip += 3;
@@ -1403,7 +1425,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 521 "../Instructions.def"
+#line 532 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) == (*(int*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -1414,7 +1436,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 523 "../Instructions.def"
+#line 534 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) != (*(int*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -1425,7 +1447,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 525 "../Instructions.def"
+#line 536 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) < (*(int*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -1436,7 +1458,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 527 "../Instructions.def"
+#line 538 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(uint*)(fp + a)) < (*(uint*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -1447,7 +1469,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 529 "../Instructions.def"
+#line 540 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) > (*(int*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -1458,7 +1480,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 531 "../Instructions.def"
+#line 542 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(uint*)(fp + a)) > (*(uint*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -1469,7 +1491,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 533 "../Instructions.def"
+#line 544 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) <= (*(int*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -1480,7 +1502,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 535 "../Instructions.def"
+#line 546 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(uint*)(fp + a)) <= (*(uint*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -1491,7 +1513,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 537 "../Instructions.def"
+#line 548 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) >= (*(int*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -1502,7 +1524,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 539 "../Instructions.def"
+#line 550 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(uint*)(fp + a)) >= (*(uint*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -1513,7 +1535,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 541 "../Instructions.def"
+#line 552 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) == imm ? 1 : 0;
 #line default
                     ip += 4;
@@ -1524,7 +1546,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 543 "../Instructions.def"
+#line 554 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) != imm ? 1 : 0;
 #line default
                     ip += 4;
@@ -1535,7 +1557,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 545 "../Instructions.def"
+#line 556 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) < imm ? 1 : 0;
 #line default
                     ip += 4;
@@ -1546,7 +1568,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 547 "../Instructions.def"
+#line 558 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(uint*)(fp + a)) < (uint)imm ? 1 : 0;
 #line default
                     ip += 4;
@@ -1557,7 +1579,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 549 "../Instructions.def"
+#line 560 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) > imm ? 1 : 0;
 #line default
                     ip += 4;
@@ -1568,7 +1590,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 551 "../Instructions.def"
+#line 562 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(uint*)(fp + a)) > (uint)imm ? 1 : 0;
 #line default
                     ip += 4;
@@ -1579,7 +1601,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 553 "../Instructions.def"
+#line 564 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) <= imm ? 1 : 0;
 #line default
                     ip += 4;
@@ -1590,7 +1612,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 555 "../Instructions.def"
+#line 566 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(uint*)(fp + a)) <= (uint)imm ? 1 : 0;
 #line default
                     ip += 4;
@@ -1601,7 +1623,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 557 "../Instructions.def"
+#line 568 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) >= imm ? 1 : 0;
 #line default
                     ip += 4;
@@ -1612,7 +1634,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 559 "../Instructions.def"
+#line 570 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(uint*)(fp + a)) >= (uint)imm ? 1 : 0;
 #line default
                     ip += 4;
@@ -1622,7 +1644,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 562 "../Instructions.def"
+#line 573 "../Instructions.def"
                     (*(int*)(fp + d)) = BitOperations.LeadingZeroCount((*(uint*)(fp + a)));
 #line default
                     ip += 3;
@@ -1632,7 +1654,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 564 "../Instructions.def"
+#line 575 "../Instructions.def"
                     (*(int*)(fp + d)) = BitOperations.TrailingZeroCount((*(uint*)(fp + a)));
 #line default
                     ip += 3;
@@ -1642,7 +1664,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 566 "../Instructions.def"
+#line 577 "../Instructions.def"
                     (*(int*)(fp + d)) = BitOperations.PopCount((*(uint*)(fp + a)));
 #line default
                     ip += 3;
@@ -1653,7 +1675,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 568 "../Instructions.def"
+#line 579 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) + (*(int*)(fp + b));
 #line default
                     ip += 4;
@@ -1664,7 +1686,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 570 "../Instructions.def"
+#line 581 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) - (*(int*)(fp + b));
 #line default
                     ip += 4;
@@ -1675,7 +1697,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 572 "../Instructions.def"
+#line 583 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) * (*(int*)(fp + b));
 #line default
                     ip += 4;
@@ -1686,7 +1708,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 575 "../Instructions.def"
+#line 586 "../Instructions.def"
                     int divisor = (*(int*)(fp + b)), dividend = (*(int*)(fp + a));
                     if (divisor == 0) { trap = TrapCode.IntegerDivideByZero; goto Trap; };
                     if (divisor == -1 && dividend == int.MinValue) { trap = TrapCode.IntegerOverflow; goto Trap; };
@@ -1700,7 +1722,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 581 "../Instructions.def"
+#line 592 "../Instructions.def"
                     uint divisor = (*(uint*)(fp + b));
                     if (divisor == 0) { trap = TrapCode.IntegerDivideByZero; goto Trap; };
                     (*(uint*)(fp + d)) = (*(uint*)(fp + a)) / divisor;
@@ -1713,7 +1735,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 586 "../Instructions.def"
+#line 597 "../Instructions.def"
                     int divisor = (*(int*)(fp + b));
                     if (divisor == 0) { trap = TrapCode.IntegerDivideByZero; goto Trap; };
                     (*(int*)(fp + d)) = divisor == -1 ? 0 : (*(int*)(fp + a)) % divisor;
@@ -1726,7 +1748,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 591 "../Instructions.def"
+#line 602 "../Instructions.def"
                     uint divisor = (*(uint*)(fp + b));
                     if (divisor == 0) { trap = TrapCode.IntegerDivideByZero; goto Trap; };
                     (*(uint*)(fp + d)) = (*(uint*)(fp + a)) % divisor;
@@ -1739,7 +1761,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 595 "../Instructions.def"
+#line 606 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) & (*(int*)(fp + b));
 #line default
                     ip += 4;
@@ -1750,7 +1772,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 597 "../Instructions.def"
+#line 608 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) | (*(int*)(fp + b));
 #line default
                     ip += 4;
@@ -1761,7 +1783,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 599 "../Instructions.def"
+#line 610 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) ^ (*(int*)(fp + b));
 #line default
                     ip += 4;
@@ -1772,7 +1794,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 601 "../Instructions.def"
+#line 612 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) << (*(int*)(fp + b));
 #line default
                     ip += 4;
@@ -1783,7 +1805,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 603 "../Instructions.def"
+#line 614 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) >> (*(int*)(fp + b));
 #line default
                     ip += 4;
@@ -1794,7 +1816,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 605 "../Instructions.def"
+#line 616 "../Instructions.def"
                     (*(uint*)(fp + d)) = (*(uint*)(fp + a)) >> (*(int*)(fp + b));
 #line default
                     ip += 4;
@@ -1805,7 +1827,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 607 "../Instructions.def"
+#line 618 "../Instructions.def"
                     (*(uint*)(fp + d)) = BitOperations.RotateLeft((*(uint*)(fp + a)), (*(int*)(fp + b)));
 #line default
                     ip += 4;
@@ -1816,7 +1838,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 609 "../Instructions.def"
+#line 620 "../Instructions.def"
                     (*(uint*)(fp + d)) = BitOperations.RotateRight((*(uint*)(fp + a)), (*(int*)(fp + b)));
 #line default
                     ip += 4;
@@ -1827,7 +1849,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 611 "../Instructions.def"
+#line 622 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) + imm;
 #line default
                     ip += 4;
@@ -1838,7 +1860,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 613 "../Instructions.def"
+#line 624 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) * imm;
 #line default
                     ip += 4;
@@ -1849,7 +1871,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 615 "../Instructions.def"
+#line 626 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) & imm;
 #line default
                     ip += 4;
@@ -1860,7 +1882,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 617 "../Instructions.def"
+#line 628 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) | imm;
 #line default
                     ip += 4;
@@ -1871,7 +1893,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 619 "../Instructions.def"
+#line 630 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) ^ imm;
 #line default
                     ip += 4;
@@ -1882,7 +1904,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 621 "../Instructions.def"
+#line 632 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) << imm;
 #line default
                     ip += 4;
@@ -1893,7 +1915,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 623 "../Instructions.def"
+#line 634 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) >> imm;
 #line default
                     ip += 4;
@@ -1904,7 +1926,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 625 "../Instructions.def"
+#line 636 "../Instructions.def"
                     (*(uint*)(fp + d)) = (*(uint*)(fp + a)) >> imm;
 #line default
                     ip += 4;
@@ -1914,7 +1936,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 627 "../Instructions.def"
+#line 638 "../Instructions.def"
                     (*(int*)(fp + d)) = (sbyte)(*(int*)(fp + a));
 #line default
                     ip += 3;
@@ -1924,7 +1946,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 629 "../Instructions.def"
+#line 640 "../Instructions.def"
                     (*(int*)(fp + d)) = (short)(*(int*)(fp + a));
 #line default
                     ip += 3;
@@ -1934,7 +1956,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 631 "../Instructions.def"
+#line 642 "../Instructions.def"
                     (*(int*)(fp + d)) = (int)(*(long*)(fp + a));
 #line default
                     ip += 3;
@@ -1944,7 +1966,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 636 "../Instructions.def"
+#line 647 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(long*)(fp + a)) == 0 ? 1 : 0;
 #line default
                     ip += 3;
@@ -1955,7 +1977,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 638 "../Instructions.def"
+#line 649 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(long*)(fp + a)) == (*(long*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -1966,7 +1988,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 640 "../Instructions.def"
+#line 651 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(long*)(fp + a)) != (*(long*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -1977,7 +1999,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 642 "../Instructions.def"
+#line 653 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(long*)(fp + a)) < (*(long*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -1988,7 +2010,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 644 "../Instructions.def"
+#line 655 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(ulong*)(fp + a)) < (*(ulong*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -1999,7 +2021,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 646 "../Instructions.def"
+#line 657 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(long*)(fp + a)) > (*(long*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -2010,7 +2032,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 648 "../Instructions.def"
+#line 659 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(ulong*)(fp + a)) > (*(ulong*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -2021,7 +2043,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 650 "../Instructions.def"
+#line 661 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(long*)(fp + a)) <= (*(long*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -2032,7 +2054,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 652 "../Instructions.def"
+#line 663 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(ulong*)(fp + a)) <= (*(ulong*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -2043,7 +2065,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 654 "../Instructions.def"
+#line 665 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(long*)(fp + a)) >= (*(long*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -2054,7 +2076,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 656 "../Instructions.def"
+#line 667 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(ulong*)(fp + a)) >= (*(ulong*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -2064,7 +2086,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 658 "../Instructions.def"
+#line 669 "../Instructions.def"
                     (*(long*)(fp + d)) = BitOperations.LeadingZeroCount((*(ulong*)(fp + a)));
 #line default
                     ip += 3;
@@ -2074,7 +2096,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 660 "../Instructions.def"
+#line 671 "../Instructions.def"
                     (*(long*)(fp + d)) = BitOperations.TrailingZeroCount((*(ulong*)(fp + a)));
 #line default
                     ip += 3;
@@ -2084,7 +2106,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 662 "../Instructions.def"
+#line 673 "../Instructions.def"
                     (*(long*)(fp + d)) = BitOperations.PopCount((*(ulong*)(fp + a)));
 #line default
                     ip += 3;
@@ -2095,7 +2117,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 664 "../Instructions.def"
+#line 675 "../Instructions.def"
                     (*(long*)(fp + d)) = (*(long*)(fp + a)) + (*(long*)(fp + b));
 #line default
                     ip += 4;
@@ -2106,7 +2128,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 666 "../Instructions.def"
+#line 677 "../Instructions.def"
                     (*(long*)(fp + d)) = (*(long*)(fp + a)) - (*(long*)(fp + b));
 #line default
                     ip += 4;
@@ -2117,7 +2139,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 668 "../Instructions.def"
+#line 679 "../Instructions.def"
                     (*(long*)(fp + d)) = (*(long*)(fp + a)) * (*(long*)(fp + b));
 #line default
                     ip += 4;
@@ -2128,7 +2150,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 671 "../Instructions.def"
+#line 682 "../Instructions.def"
                     long divisor = (*(long*)(fp + b)), dividend = (*(long*)(fp + a));
                     if (divisor == 0) { trap = TrapCode.IntegerDivideByZero; goto Trap; };
                     if (divisor == -1 && dividend == long.MinValue) { trap = TrapCode.IntegerOverflow; goto Trap; };
@@ -2142,7 +2164,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 677 "../Instructions.def"
+#line 688 "../Instructions.def"
                     ulong divisor = (*(ulong*)(fp + b));
                     if (divisor == 0) { trap = TrapCode.IntegerDivideByZero; goto Trap; };
                     (*(ulong*)(fp + d)) = (*(ulong*)(fp + a)) / divisor;
@@ -2155,7 +2177,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 682 "../Instructions.def"
+#line 693 "../Instructions.def"
                     long divisor = (*(long*)(fp + b));
                     if (divisor == 0) { trap = TrapCode.IntegerDivideByZero; goto Trap; };
                     (*(long*)(fp + d)) = divisor == -1 ? 0 : (*(long*)(fp + a)) % divisor;
@@ -2168,7 +2190,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 687 "../Instructions.def"
+#line 698 "../Instructions.def"
                     ulong divisor = (*(ulong*)(fp + b));
                     if (divisor == 0) { trap = TrapCode.IntegerDivideByZero; goto Trap; };
                     (*(ulong*)(fp + d)) = (*(ulong*)(fp + a)) % divisor;
@@ -2181,7 +2203,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 691 "../Instructions.def"
+#line 702 "../Instructions.def"
                     (*(long*)(fp + d)) = (*(long*)(fp + a)) & (*(long*)(fp + b));
 #line default
                     ip += 4;
@@ -2192,7 +2214,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 693 "../Instructions.def"
+#line 704 "../Instructions.def"
                     (*(long*)(fp + d)) = (*(long*)(fp + a)) | (*(long*)(fp + b));
 #line default
                     ip += 4;
@@ -2203,7 +2225,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 695 "../Instructions.def"
+#line 706 "../Instructions.def"
                     (*(long*)(fp + d)) = (*(long*)(fp + a)) ^ (*(long*)(fp + b));
 #line default
                     ip += 4;
@@ -2214,7 +2236,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 697 "../Instructions.def"
+#line 708 "../Instructions.def"
                     (*(long*)(fp + d)) = (*(long*)(fp + a)) << (int)(*(long*)(fp + b));
 #line default
                     ip += 4;
@@ -2225,7 +2247,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 699 "../Instructions.def"
+#line 710 "../Instructions.def"
                     (*(long*)(fp + d)) = (*(long*)(fp + a)) >> (int)(*(long*)(fp + b));
 #line default
                     ip += 4;
@@ -2236,7 +2258,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 701 "../Instructions.def"
+#line 712 "../Instructions.def"
                     (*(ulong*)(fp + d)) = (*(ulong*)(fp + a)) >> (int)(*(long*)(fp + b));
 #line default
                     ip += 4;
@@ -2247,7 +2269,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 703 "../Instructions.def"
+#line 714 "../Instructions.def"
                     (*(ulong*)(fp + d)) = BitOperations.RotateLeft((*(ulong*)(fp + a)), (int)(*(long*)(fp + b)));
 #line default
                     ip += 4;
@@ -2258,7 +2280,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 705 "../Instructions.def"
+#line 716 "../Instructions.def"
                     (*(ulong*)(fp + d)) = BitOperations.RotateRight((*(ulong*)(fp + a)), (int)(*(long*)(fp + b)));
 #line default
                     ip += 4;
@@ -2269,7 +2291,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 707 "../Instructions.def"
+#line 718 "../Instructions.def"
                     (*(long*)(fp + d)) = (*(long*)(fp + a)) + imm;
 #line default
                     ip += 4;
@@ -2280,7 +2302,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 709 "../Instructions.def"
+#line 720 "../Instructions.def"
                     (*(long*)(fp + d)) = (*(long*)(fp + a)) & imm;
 #line default
                     ip += 4;
@@ -2291,7 +2313,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 711 "../Instructions.def"
+#line 722 "../Instructions.def"
                     (*(long*)(fp + d)) = (*(long*)(fp + a)) << imm;
 #line default
                     ip += 4;
@@ -2302,7 +2324,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 713 "../Instructions.def"
+#line 724 "../Instructions.def"
                     (*(long*)(fp + d)) = (*(long*)(fp + a)) >> imm;
 #line default
                     ip += 4;
@@ -2313,7 +2335,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 715 "../Instructions.def"
+#line 726 "../Instructions.def"
                     (*(ulong*)(fp + d)) = (*(ulong*)(fp + a)) >> imm;
 #line default
                     ip += 4;
@@ -2323,7 +2345,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 717 "../Instructions.def"
+#line 728 "../Instructions.def"
                     (*(long*)(fp + d)) = (sbyte)(*(long*)(fp + a));
 #line default
                     ip += 3;
@@ -2333,7 +2355,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 719 "../Instructions.def"
+#line 730 "../Instructions.def"
                     (*(long*)(fp + d)) = (short)(*(long*)(fp + a));
 #line default
                     ip += 3;
@@ -2343,7 +2365,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 721 "../Instructions.def"
+#line 732 "../Instructions.def"
                     (*(long*)(fp + d)) = (int)(*(long*)(fp + a));
 #line default
                     ip += 3;
@@ -2353,7 +2375,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 723 "../Instructions.def"
+#line 734 "../Instructions.def"
                     (*(long*)(fp + d)) = (*(int*)(fp + a));
 #line default
                     ip += 3;
@@ -2363,7 +2385,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 725 "../Instructions.def"
+#line 736 "../Instructions.def"
                     (*(ulong*)(fp + d)) = (*(uint*)(fp + a));
 #line default
                     ip += 3;
@@ -2374,7 +2396,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 730 "../Instructions.def"
+#line 741 "../Instructions.def"
                     (*(float*)(fp + d)) = (*(float*)(fp + a)) + (*(float*)(fp + b));
 #line default
                     ip += 4;
@@ -2385,7 +2407,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 732 "../Instructions.def"
+#line 743 "../Instructions.def"
                     (*(float*)(fp + d)) = (*(float*)(fp + a)) - (*(float*)(fp + b));
 #line default
                     ip += 4;
@@ -2396,7 +2418,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 734 "../Instructions.def"
+#line 745 "../Instructions.def"
                     (*(float*)(fp + d)) = (*(float*)(fp + a)) * (*(float*)(fp + b));
 #line default
                     ip += 4;
@@ -2407,7 +2429,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 736 "../Instructions.def"
+#line 747 "../Instructions.def"
                     (*(float*)(fp + d)) = (*(float*)(fp + a)) / (*(float*)(fp + b));
 #line default
                     ip += 4;
@@ -2418,7 +2440,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 738 "../Instructions.def"
+#line 749 "../Instructions.def"
                     (*(float*)(fp + d)) = Numerics.F32Min((*(float*)(fp + a)), (*(float*)(fp + b)));
 #line default
                     ip += 4;
@@ -2429,7 +2451,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 740 "../Instructions.def"
+#line 751 "../Instructions.def"
                     (*(float*)(fp + d)) = Numerics.F32Max((*(float*)(fp + a)), (*(float*)(fp + b)));
 #line default
                     ip += 4;
@@ -2439,7 +2461,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 742 "../Instructions.def"
+#line 753 "../Instructions.def"
                     (*(float*)(fp + d)) = MathF.Sqrt((*(float*)(fp + a)));
 #line default
                     ip += 3;
@@ -2449,7 +2471,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 744 "../Instructions.def"
+#line 755 "../Instructions.def"
                     (*(uint*)(fp + d)) = (*(uint*)(fp + a)) & 0x7FFFFFFFu;
 #line default
                     ip += 3;
@@ -2459,7 +2481,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 746 "../Instructions.def"
+#line 757 "../Instructions.def"
                     (*(uint*)(fp + d)) = (*(uint*)(fp + a)) ^ 0x80000000u;
 #line default
                     ip += 3;
@@ -2470,7 +2492,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 748 "../Instructions.def"
+#line 759 "../Instructions.def"
                     (*(uint*)(fp + d)) = ((*(uint*)(fp + a)) & 0x7FFFFFFFu) | ((*(uint*)(fp + b)) & 0x80000000u);
 #line default
                     ip += 4;
@@ -2481,7 +2503,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 750 "../Instructions.def"
+#line 761 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(float*)(fp + a)) == (*(float*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -2492,7 +2514,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 752 "../Instructions.def"
+#line 763 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(float*)(fp + a)) != (*(float*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -2503,7 +2525,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 754 "../Instructions.def"
+#line 765 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(float*)(fp + a)) < (*(float*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -2514,7 +2536,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 756 "../Instructions.def"
+#line 767 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(float*)(fp + a)) > (*(float*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -2525,7 +2547,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 758 "../Instructions.def"
+#line 769 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(float*)(fp + a)) <= (*(float*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -2536,7 +2558,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 760 "../Instructions.def"
+#line 771 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(float*)(fp + a)) >= (*(float*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -2547,7 +2569,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 762 "../Instructions.def"
+#line 773 "../Instructions.def"
                     (*(double*)(fp + d)) = (*(double*)(fp + a)) + (*(double*)(fp + b));
 #line default
                     ip += 4;
@@ -2560,7 +2582,7 @@ internal static unsafe partial class Executor
                     b = ip[3];
                     k = ip[4];
                     off = (uint)ip[5];
-#line 765 "../Instructions.def"
+#line 776 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + b)) + k) + (uint)(off); if (pAddress + 8 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(double*)(fp + d)) = (*(double*)(fp + a)) + Unsafe.ReadUnaligned<double>(p);
 #line default
@@ -2574,7 +2596,7 @@ internal static unsafe partial class Executor
                     b = ip[3];
                     k = ip[4];
                     off = (uint)ip[5];
-#line 769 "../Instructions.def"
+#line 780 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + b)) + k) + (uint)(off); if (pAddress + 8 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(double*)(fp + d)) = (*(double*)(fp + a)) - Unsafe.ReadUnaligned<double>(p);
 #line default
@@ -2588,7 +2610,7 @@ internal static unsafe partial class Executor
                     b = ip[3];
                     k = ip[4];
                     off = (uint)ip[5];
-#line 773 "../Instructions.def"
+#line 784 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + b)) + k) + (uint)(off); if (pAddress + 8 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(double*)(fp + d)) = (*(double*)(fp + a)) * Unsafe.ReadUnaligned<double>(p);
 #line default
@@ -2600,7 +2622,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     bits = Unsafe.ReadUnaligned<long>(ip + 3);
-#line 776 "../Instructions.def"
+#line 787 "../Instructions.def"
                     (*(double*)(fp + d)) = (*(double*)(fp + a)) + BitConverter.Int64BitsToDouble(bits);
 #line default
                     ip += 5;
@@ -2611,7 +2633,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     bits = Unsafe.ReadUnaligned<long>(ip + 3);
-#line 778 "../Instructions.def"
+#line 789 "../Instructions.def"
                     (*(double*)(fp + d)) = (*(double*)(fp + a)) - BitConverter.Int64BitsToDouble(bits);
 #line default
                     ip += 5;
@@ -2622,7 +2644,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     bits = Unsafe.ReadUnaligned<long>(ip + 3);
-#line 780 "../Instructions.def"
+#line 791 "../Instructions.def"
                     (*(double*)(fp + d)) = (*(double*)(fp + a)) * BitConverter.Int64BitsToDouble(bits);
 #line default
                     ip += 5;
@@ -2633,7 +2655,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     bits = Unsafe.ReadUnaligned<long>(ip + 3);
-#line 782 "../Instructions.def"
+#line 793 "../Instructions.def"
                     (*(double*)(fp + d)) = (*(double*)(fp + a)) / BitConverter.Int64BitsToDouble(bits);
 #line default
                     ip += 5;
@@ -2644,7 +2666,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 784 "../Instructions.def"
+#line 795 "../Instructions.def"
                     (*(double*)(fp + d)) = (*(double*)(fp + a)) - (*(double*)(fp + b));
 #line default
                     ip += 4;
@@ -2655,7 +2677,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 786 "../Instructions.def"
+#line 797 "../Instructions.def"
                     (*(double*)(fp + d)) = (*(double*)(fp + a)) * (*(double*)(fp + b));
 #line default
                     ip += 4;
@@ -2666,7 +2688,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 788 "../Instructions.def"
+#line 799 "../Instructions.def"
                     (*(double*)(fp + d)) = (*(double*)(fp + a)) / (*(double*)(fp + b));
 #line default
                     ip += 4;
@@ -2677,7 +2699,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 790 "../Instructions.def"
+#line 801 "../Instructions.def"
                     (*(double*)(fp + d)) = Numerics.F64Min((*(double*)(fp + a)), (*(double*)(fp + b)));
 #line default
                     ip += 4;
@@ -2688,7 +2710,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 792 "../Instructions.def"
+#line 803 "../Instructions.def"
                     (*(double*)(fp + d)) = Numerics.F64Max((*(double*)(fp + a)), (*(double*)(fp + b)));
 #line default
                     ip += 4;
@@ -2698,7 +2720,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 794 "../Instructions.def"
+#line 805 "../Instructions.def"
                     (*(double*)(fp + d)) = Math.Sqrt((*(double*)(fp + a)));
 #line default
                     ip += 3;
@@ -2708,7 +2730,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 796 "../Instructions.def"
+#line 807 "../Instructions.def"
                     (*(ulong*)(fp + d)) = (*(ulong*)(fp + a)) & 0x7FFFFFFFFFFFFFFFul;
 #line default
                     ip += 3;
@@ -2718,7 +2740,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 798 "../Instructions.def"
+#line 809 "../Instructions.def"
                     (*(ulong*)(fp + d)) = (*(ulong*)(fp + a)) ^ 0x8000000000000000ul;
 #line default
                     ip += 3;
@@ -2729,7 +2751,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 800 "../Instructions.def"
+#line 811 "../Instructions.def"
                     (*(ulong*)(fp + d)) = ((*(ulong*)(fp + a)) & 0x7FFFFFFFFFFFFFFFul) | ((*(ulong*)(fp + b)) & 0x8000000000000000ul);
 #line default
                     ip += 4;
@@ -2740,7 +2762,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 802 "../Instructions.def"
+#line 813 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(double*)(fp + a)) == (*(double*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -2751,7 +2773,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 804 "../Instructions.def"
+#line 815 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(double*)(fp + a)) != (*(double*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -2762,7 +2784,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 806 "../Instructions.def"
+#line 817 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(double*)(fp + a)) < (*(double*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -2773,7 +2795,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 808 "../Instructions.def"
+#line 819 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(double*)(fp + a)) > (*(double*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -2784,7 +2806,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 810 "../Instructions.def"
+#line 821 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(double*)(fp + a)) <= (*(double*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -2795,7 +2817,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 812 "../Instructions.def"
+#line 823 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(double*)(fp + a)) >= (*(double*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -2805,7 +2827,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 817 "../Instructions.def"
+#line 828 "../Instructions.def"
                     (*(double*)(fp + d)) = (*(int*)(fp + a));
 #line default
                     ip += 3;
@@ -2815,7 +2837,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 819 "../Instructions.def"
+#line 830 "../Instructions.def"
                     (*(double*)(fp + d)) = (*(uint*)(fp + a));
 #line default
                     ip += 3;
@@ -2825,7 +2847,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 821 "../Instructions.def"
+#line 832 "../Instructions.def"
                     (*(double*)(fp + d)) = (*(long*)(fp + a));
 #line default
                     ip += 3;
@@ -2835,7 +2857,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 823 "../Instructions.def"
+#line 834 "../Instructions.def"
                     (*(float*)(fp + d)) = (*(int*)(fp + a));
 #line default
                     ip += 3;
@@ -2845,7 +2867,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 825 "../Instructions.def"
+#line 836 "../Instructions.def"
                     (*(double*)(fp + d)) = (*(float*)(fp + a));
 #line default
                     ip += 3;
@@ -2855,7 +2877,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 827 "../Instructions.def"
+#line 838 "../Instructions.def"
                     (*(float*)(fp + d)) = (float)(*(double*)(fp + a));
 #line default
                     ip += 3;
@@ -2865,7 +2887,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 830 "../Instructions.def"
+#line 841 "../Instructions.def"
                     double value = (*(double*)(fp + a));
                     if (!(value > -2147483649.0 && value < 2147483648.0)) { trap = Numerics.TruncationTrap(value); goto Trap; };
                     (*(int*)(fp + d)) = (int)value;
@@ -2877,7 +2899,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 835 "../Instructions.def"
+#line 846 "../Instructions.def"
                     float value = (*(float*)(fp + a));
                     if (!(value >= -2147483648.0f && value < 2147483648.0f)) { trap = Numerics.TruncationTrap(value); goto Trap; };
                     (*(int*)(fp + d)) = (int)value;
@@ -2890,7 +2912,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16Swizzle((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     ip += 4;
@@ -2900,7 +2922,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4Splat((*(int*)(fp + a)));
 #line default
                     ip += 3;
@@ -2910,7 +2932,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Splat((*(float*)(fp + a)));
 #line default
                     ip += 3;
@@ -2921,7 +2943,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128And((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     ip += 4;
@@ -2932,7 +2954,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Or((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     ip += 4;
@@ -2943,7 +2965,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Xor((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     ip += 4;
@@ -2954,7 +2976,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16Add((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     ip += 4;
@@ -2965,7 +2987,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8Add((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     ip += 4;
@@ -2976,7 +2998,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8Sub((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     ip += 4;
@@ -2987,7 +3009,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4Add((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     ip += 4;
@@ -2998,7 +3020,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4Sub((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     ip += 4;
@@ -3009,7 +3031,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4Mul((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     ip += 4;
@@ -3020,7 +3042,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Add((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     ip += 4;
@@ -3031,7 +3053,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Sub((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     ip += 4;
@@ -3042,7 +3064,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Mul((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     ip += 4;
@@ -3053,7 +3075,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Div((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     ip += 4;
@@ -3064,7 +3086,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Pmin((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     ip += 4;
@@ -3075,7 +3097,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Pmax((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     ip += 4;
@@ -3086,7 +3108,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Add((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     ip += 4;
@@ -3097,7 +3119,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Sub((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     ip += 4;
@@ -3108,13 +3130,13 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Mul((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     ip += 4;
                     continue;
                 }
-#line 921 "../Instructions.def"
+#line 932 "../Instructions.def"
                 default:
                     frames[top].Ip = (int)(ip - code) + 1;
                     // The tier-up instructions go straight to their own small method (see RunTierUp).
@@ -3271,7 +3293,7 @@ internal static unsafe partial class Executor
     }
 
 #line default
-#line 1077 "../Instructions.def"
+#line 1088 "../Instructions.def"
     /// <summary>
     /// Runs one cold instruction; returns its length in code words, or -1 when the activation finished in
     /// compiled code (the tier-up instructions). Traps throw.
@@ -3286,13 +3308,13 @@ internal static unsafe partial class Executor
         uint off;
         ulong pAddress;
         byte* p;
-#line 1085 "../Instructions.def"
+#line 1096 "../Instructions.def"
         switch ((Op)(*ip))
         {
 #line default
                 case Op.CallCompiled: // the dispatch loop sends it, and the counters, to RunTierUp without going through RunCold)
                 {
-#line 259 "../Instructions.def"
+#line 270 "../Instructions.def"
                     return RunTierUp(stack, top, ip, fp);
 #line default
                     return 1;
@@ -3301,7 +3323,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 842 "../Instructions.def"
+#line 853 "../Instructions.def"
                     (*(float*)(fp + d)) = Numerics.F32Ceil((*(float*)(fp + a)));
 #line default
                     return 3;
@@ -3310,7 +3332,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 844 "../Instructions.def"
+#line 855 "../Instructions.def"
                     (*(float*)(fp + d)) = Numerics.F32Floor((*(float*)(fp + a)));
 #line default
                     return 3;
@@ -3319,7 +3341,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 846 "../Instructions.def"
+#line 857 "../Instructions.def"
                     (*(float*)(fp + d)) = Numerics.F32Trunc((*(float*)(fp + a)));
 #line default
                     return 3;
@@ -3328,7 +3350,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 848 "../Instructions.def"
+#line 859 "../Instructions.def"
                     (*(float*)(fp + d)) = Numerics.F32Nearest((*(float*)(fp + a)));
 #line default
                     return 3;
@@ -3337,7 +3359,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 850 "../Instructions.def"
+#line 861 "../Instructions.def"
                     (*(double*)(fp + d)) = Numerics.F64Ceil((*(double*)(fp + a)));
 #line default
                     return 3;
@@ -3346,7 +3368,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 852 "../Instructions.def"
+#line 863 "../Instructions.def"
                     (*(double*)(fp + d)) = Numerics.F64Floor((*(double*)(fp + a)));
 #line default
                     return 3;
@@ -3355,7 +3377,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 854 "../Instructions.def"
+#line 865 "../Instructions.def"
                     (*(double*)(fp + d)) = Numerics.F64Trunc((*(double*)(fp + a)));
 #line default
                     return 3;
@@ -3364,7 +3386,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 856 "../Instructions.def"
+#line 867 "../Instructions.def"
                     (*(double*)(fp + d)) = Numerics.F64Nearest((*(double*)(fp + a)));
 #line default
                     return 3;
@@ -3373,7 +3395,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 860 "../Instructions.def"
+#line 871 "../Instructions.def"
                     float value = (*(float*)(fp + a));
                     if (!(value > -1.0f && value < 4294967296.0f)) throw new TrapException(Numerics.TruncationTrap(value));
                     (*(uint*)(fp + d)) = (uint)value;
@@ -3384,7 +3406,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 865 "../Instructions.def"
+#line 876 "../Instructions.def"
                     double value = (*(double*)(fp + a));
                     if (!(value > -1.0 && value < 4294967296.0)) throw new TrapException(Numerics.TruncationTrap(value));
                     (*(uint*)(fp + d)) = (uint)value;
@@ -3395,7 +3417,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 870 "../Instructions.def"
+#line 881 "../Instructions.def"
                     float value = (*(float*)(fp + a));
                     if (!(value >= -9223372036854775808.0f && value < 9223372036854775808.0f)) throw new TrapException(Numerics.TruncationTrap(value));
                     (*(long*)(fp + d)) = (long)value;
@@ -3406,7 +3428,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 875 "../Instructions.def"
+#line 886 "../Instructions.def"
                     float value = (*(float*)(fp + a));
                     if (!(value > -1.0f && value < 18446744073709551616.0f)) throw new TrapException(Numerics.TruncationTrap(value));
                     (*(ulong*)(fp + d)) = (ulong)value;
@@ -3417,7 +3439,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 880 "../Instructions.def"
+#line 891 "../Instructions.def"
                     double value = (*(double*)(fp + a));
                     if (!(value >= -9223372036854775808.0 && value < 9223372036854775808.0)) throw new TrapException(Numerics.TruncationTrap(value));
                     (*(long*)(fp + d)) = (long)value;
@@ -3428,7 +3450,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 885 "../Instructions.def"
+#line 896 "../Instructions.def"
                     double value = (*(double*)(fp + a));
                     if (!(value > -1.0 && value < 18446744073709551616.0)) throw new TrapException(Numerics.TruncationTrap(value));
                     (*(ulong*)(fp + d)) = (ulong)value;
@@ -3439,7 +3461,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 889 "../Instructions.def"
+#line 900 "../Instructions.def"
                     (*(int*)(fp + d)) = Numerics.I32TruncSatF32S((*(float*)(fp + a)));
 #line default
                     return 3;
@@ -3448,7 +3470,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 891 "../Instructions.def"
+#line 902 "../Instructions.def"
                     (*(int*)(fp + d)) = Numerics.I32TruncSatF32U((*(float*)(fp + a)));
 #line default
                     return 3;
@@ -3457,7 +3479,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 893 "../Instructions.def"
+#line 904 "../Instructions.def"
                     (*(int*)(fp + d)) = Numerics.I32TruncSatF64S((*(double*)(fp + a)));
 #line default
                     return 3;
@@ -3466,7 +3488,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 895 "../Instructions.def"
+#line 906 "../Instructions.def"
                     (*(int*)(fp + d)) = Numerics.I32TruncSatF64U((*(double*)(fp + a)));
 #line default
                     return 3;
@@ -3475,7 +3497,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 897 "../Instructions.def"
+#line 908 "../Instructions.def"
                     (*(long*)(fp + d)) = Numerics.I64TruncSatF32S((*(float*)(fp + a)));
 #line default
                     return 3;
@@ -3484,7 +3506,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 899 "../Instructions.def"
+#line 910 "../Instructions.def"
                     (*(long*)(fp + d)) = Numerics.I64TruncSatF32U((*(float*)(fp + a)));
 #line default
                     return 3;
@@ -3493,7 +3515,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 901 "../Instructions.def"
+#line 912 "../Instructions.def"
                     (*(long*)(fp + d)) = Numerics.I64TruncSatF64S((*(double*)(fp + a)));
 #line default
                     return 3;
@@ -3502,7 +3524,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 903 "../Instructions.def"
+#line 914 "../Instructions.def"
                     (*(long*)(fp + d)) = Numerics.I64TruncSatF64U((*(double*)(fp + a)));
 #line default
                     return 3;
@@ -3511,7 +3533,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 905 "../Instructions.def"
+#line 916 "../Instructions.def"
                     (*(float*)(fp + d)) = Numerics.F32ConvertI32U((*(int*)(fp + a)));
 #line default
                     return 3;
@@ -3520,7 +3542,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 907 "../Instructions.def"
+#line 918 "../Instructions.def"
                     (*(float*)(fp + d)) = (*(long*)(fp + a));
 #line default
                     return 3;
@@ -3529,7 +3551,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 909 "../Instructions.def"
+#line 920 "../Instructions.def"
                     (*(float*)(fp + d)) = Numerics.F32ConvertI64U((*(long*)(fp + a)));
 #line default
                     return 3;
@@ -3538,7 +3560,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 911 "../Instructions.def"
+#line 922 "../Instructions.def"
                     (*(double*)(fp + d)) = Numerics.F64ConvertI64U((*(long*)(fp + a)));
 #line default
                     return 3;
@@ -3549,7 +3571,7 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     b = ip[3];
                     lanes = Unsafe.ReadUnaligned<Vector128<byte>>(ip + 4);
-#line 916 "../Instructions.def"
+#line 927 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16Shuffle((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)), lanes);
 #line default
                     return 8;
@@ -3559,9 +3581,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     off = (uint)ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 8 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load8x8S(Unsafe.ReadUnaligned<ulong>(p));
 #line default
                     return 4;
@@ -3571,9 +3593,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     off = (uint)ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 8 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load8x8U(Unsafe.ReadUnaligned<ulong>(p));
 #line default
                     return 4;
@@ -3583,9 +3605,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     off = (uint)ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 8 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load16x4S(Unsafe.ReadUnaligned<ulong>(p));
 #line default
                     return 4;
@@ -3595,9 +3617,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     off = (uint)ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 8 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load16x4U(Unsafe.ReadUnaligned<ulong>(p));
 #line default
                     return 4;
@@ -3607,9 +3629,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     off = (uint)ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 8 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load32x2S(Unsafe.ReadUnaligned<ulong>(p));
 #line default
                     return 4;
@@ -3619,9 +3641,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     off = (uint)ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 8 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load32x2U(Unsafe.ReadUnaligned<ulong>(p));
 #line default
                     return 4;
@@ -3631,9 +3653,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     off = (uint)ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 1 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load8Splat(*p);
 #line default
                     return 4;
@@ -3643,9 +3665,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     off = (uint)ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 2 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load16Splat(Unsafe.ReadUnaligned<ushort>(p));
 #line default
                     return 4;
@@ -3655,9 +3677,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     off = (uint)ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 4 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load32Splat(Unsafe.ReadUnaligned<uint>(p));
 #line default
                     return 4;
@@ -3667,9 +3689,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     off = (uint)ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 8 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load64Splat(Unsafe.ReadUnaligned<ulong>(p));
 #line default
                     return 4;
@@ -3678,7 +3700,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16Splat((*(int*)(fp + a)));
 #line default
                     return 3;
@@ -3687,7 +3709,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8Splat((*(int*)(fp + a)));
 #line default
                     return 3;
@@ -3696,7 +3718,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2Splat((*(long*)(fp + a)));
 #line default
                     return 3;
@@ -3705,7 +3727,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Splat((*(double*)(fp + a)));
 #line default
                     return 3;
@@ -3715,7 +3737,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     v = ip[2];
                     lane = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(int*)(fp + d)) = SimdOps.I8x16ExtractLaneS((*(Vector128<byte>*)(fp + v)), (byte)lane);
 #line default
                     return 4;
@@ -3725,7 +3747,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     v = ip[2];
                     lane = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(int*)(fp + d)) = SimdOps.I8x16ExtractLaneU((*(Vector128<byte>*)(fp + v)), (byte)lane);
 #line default
                     return 4;
@@ -3736,7 +3758,7 @@ internal static unsafe partial class Executor
                     v = ip[2];
                     x = ip[3];
                     lane = ip[4];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16ReplaceLane((*(Vector128<byte>*)(fp + v)), (*(int*)(fp + x)), (byte)lane);
 #line default
                     return 5;
@@ -3746,7 +3768,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     v = ip[2];
                     lane = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(int*)(fp + d)) = SimdOps.I16x8ExtractLaneS((*(Vector128<byte>*)(fp + v)), (byte)lane);
 #line default
                     return 4;
@@ -3756,7 +3778,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     v = ip[2];
                     lane = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(int*)(fp + d)) = SimdOps.I16x8ExtractLaneU((*(Vector128<byte>*)(fp + v)), (byte)lane);
 #line default
                     return 4;
@@ -3767,7 +3789,7 @@ internal static unsafe partial class Executor
                     v = ip[2];
                     x = ip[3];
                     lane = ip[4];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ReplaceLane((*(Vector128<byte>*)(fp + v)), (*(int*)(fp + x)), (byte)lane);
 #line default
                     return 5;
@@ -3777,7 +3799,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     v = ip[2];
                     lane = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(int*)(fp + d)) = SimdOps.I32x4ExtractLane((*(Vector128<byte>*)(fp + v)), (byte)lane);
 #line default
                     return 4;
@@ -3788,7 +3810,7 @@ internal static unsafe partial class Executor
                     v = ip[2];
                     x = ip[3];
                     lane = ip[4];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ReplaceLane((*(Vector128<byte>*)(fp + v)), (*(int*)(fp + x)), (byte)lane);
 #line default
                     return 5;
@@ -3798,7 +3820,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     v = ip[2];
                     lane = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(long*)(fp + d)) = SimdOps.I64x2ExtractLane((*(Vector128<byte>*)(fp + v)), (byte)lane);
 #line default
                     return 4;
@@ -3809,7 +3831,7 @@ internal static unsafe partial class Executor
                     v = ip[2];
                     x = ip[3];
                     lane = ip[4];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2ReplaceLane((*(Vector128<byte>*)(fp + v)), (*(long*)(fp + x)), (byte)lane);
 #line default
                     return 5;
@@ -3819,7 +3841,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     v = ip[2];
                     lane = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(float*)(fp + d)) = SimdOps.F32x4ExtractLane((*(Vector128<byte>*)(fp + v)), (byte)lane);
 #line default
                     return 4;
@@ -3830,7 +3852,7 @@ internal static unsafe partial class Executor
                     v = ip[2];
                     x = ip[3];
                     lane = ip[4];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4ReplaceLane((*(Vector128<byte>*)(fp + v)), (*(float*)(fp + x)), (byte)lane);
 #line default
                     return 5;
@@ -3840,7 +3862,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     v = ip[2];
                     lane = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(double*)(fp + d)) = SimdOps.F64x2ExtractLane((*(Vector128<byte>*)(fp + v)), (byte)lane);
 #line default
                     return 4;
@@ -3851,7 +3873,7 @@ internal static unsafe partial class Executor
                     v = ip[2];
                     x = ip[3];
                     lane = ip[4];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2ReplaceLane((*(Vector128<byte>*)(fp + v)), (*(double*)(fp + x)), (byte)lane);
 #line default
                     return 5;
@@ -3861,7 +3883,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16Eq((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -3871,7 +3893,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16Ne((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -3881,7 +3903,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16LtS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -3891,7 +3913,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16LtU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -3901,7 +3923,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16GtS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -3911,7 +3933,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16GtU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -3921,7 +3943,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16LeS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -3931,7 +3953,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16LeU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -3941,7 +3963,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16GeS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -3951,7 +3973,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16GeU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -3961,7 +3983,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8Eq((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -3971,7 +3993,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8Ne((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -3981,7 +4003,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8LtS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -3991,7 +4013,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8LtU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4001,7 +4023,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8GtS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4011,7 +4033,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8GtU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4021,7 +4043,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8LeS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4031,7 +4053,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8LeU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4041,7 +4063,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8GeS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4051,7 +4073,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8GeU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4061,7 +4083,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4Eq((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4071,7 +4093,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4Ne((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4081,7 +4103,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4LtS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4091,7 +4113,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4LtU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4101,7 +4123,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4GtS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4111,7 +4133,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4GtU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4121,7 +4143,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4LeS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4131,7 +4153,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4LeU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4141,7 +4163,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4GeS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4151,7 +4173,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4GeU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4161,7 +4183,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Eq((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4171,7 +4193,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Ne((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4181,7 +4203,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Lt((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4191,7 +4213,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Gt((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4201,7 +4223,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Le((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4211,7 +4233,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Ge((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4221,7 +4243,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Eq((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4231,7 +4253,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Ne((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4241,7 +4263,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Lt((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4251,7 +4273,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Gt((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4261,7 +4283,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Le((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4271,7 +4293,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Ge((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4280,7 +4302,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Not((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4290,7 +4312,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Andnot((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4301,7 +4323,7 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     b = ip[3];
                     c = ip[4];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Bitselect((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)), (*(Vector128<byte>*)(fp + c)));
 #line default
                     return 5;
@@ -4310,7 +4332,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(int*)(fp + d)) = SimdOps.V128AnyTrue((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4322,9 +4344,9 @@ internal static unsafe partial class Executor
                     v = ip[3];
                     off = (uint)ip[4];
                     lane = ip[5];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 1 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load8Lane((*(Vector128<byte>*)(fp + v)), *p, (byte)lane);
 #line default
                     return 6;
@@ -4336,9 +4358,9 @@ internal static unsafe partial class Executor
                     v = ip[3];
                     off = (uint)ip[4];
                     lane = ip[5];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 2 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load16Lane((*(Vector128<byte>*)(fp + v)), Unsafe.ReadUnaligned<ushort>(p), (byte)lane);
 #line default
                     return 6;
@@ -4350,9 +4372,9 @@ internal static unsafe partial class Executor
                     v = ip[3];
                     off = (uint)ip[4];
                     lane = ip[5];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 4 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load32Lane((*(Vector128<byte>*)(fp + v)), Unsafe.ReadUnaligned<uint>(p), (byte)lane);
 #line default
                     return 6;
@@ -4364,9 +4386,9 @@ internal static unsafe partial class Executor
                     v = ip[3];
                     off = (uint)ip[4];
                     lane = ip[5];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 8 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load64Lane((*(Vector128<byte>*)(fp + v)), Unsafe.ReadUnaligned<ulong>(p), (byte)lane);
 #line default
                     return 6;
@@ -4377,9 +4399,9 @@ internal static unsafe partial class Executor
                     v = ip[2];
                     off = (uint)ip[3];
                     lane = ip[4];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 1 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     Unsafe.WriteUnaligned(p, SimdOps.V128Store8Lane((*(Vector128<byte>*)(fp + v)), (byte)lane));
 #line default
                     return 5;
@@ -4390,9 +4412,9 @@ internal static unsafe partial class Executor
                     v = ip[2];
                     off = (uint)ip[3];
                     lane = ip[4];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 2 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     Unsafe.WriteUnaligned(p, SimdOps.V128Store16Lane((*(Vector128<byte>*)(fp + v)), (byte)lane));
 #line default
                     return 5;
@@ -4403,9 +4425,9 @@ internal static unsafe partial class Executor
                     v = ip[2];
                     off = (uint)ip[3];
                     lane = ip[4];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 4 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     Unsafe.WriteUnaligned(p, SimdOps.V128Store32Lane((*(Vector128<byte>*)(fp + v)), (byte)lane));
 #line default
                     return 5;
@@ -4416,9 +4438,9 @@ internal static unsafe partial class Executor
                     v = ip[2];
                     off = (uint)ip[3];
                     lane = ip[4];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 8 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     Unsafe.WriteUnaligned(p, SimdOps.V128Store64Lane((*(Vector128<byte>*)(fp + v)), (byte)lane));
 #line default
                     return 5;
@@ -4428,9 +4450,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     off = (uint)ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 4 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load32Zero(Unsafe.ReadUnaligned<uint>(p));
 #line default
                     return 4;
@@ -4440,9 +4462,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     off = (uint)ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 8 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load64Zero(Unsafe.ReadUnaligned<ulong>(p));
 #line default
                     return 4;
@@ -4451,7 +4473,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4DemoteF64x2Zero((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4460,7 +4482,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2PromoteLowF32x4((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4469,7 +4491,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16Abs((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4478,7 +4500,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16Neg((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4487,7 +4509,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16Popcnt((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4496,7 +4518,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(int*)(fp + d)) = SimdOps.I8x16AllTrue((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4505,7 +4527,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(int*)(fp + d)) = SimdOps.I8x16Bitmask((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4515,7 +4537,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16NarrowI16x8S((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4525,7 +4547,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16NarrowI16x8U((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4534,7 +4556,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Ceil((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4543,7 +4565,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Floor((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4552,7 +4574,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Trunc((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4561,7 +4583,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Nearest((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4571,7 +4593,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16Shl((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
 #line default
                     return 4;
@@ -4581,7 +4603,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16ShrS((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
 #line default
                     return 4;
@@ -4591,7 +4613,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16ShrU((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
 #line default
                     return 4;
@@ -4601,7 +4623,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16AddSatS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4611,7 +4633,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16AddSatU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4621,7 +4643,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16Sub((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4631,7 +4653,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16SubSatS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4641,7 +4663,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16SubSatU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4650,7 +4672,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Ceil((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4659,7 +4681,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Floor((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4669,7 +4691,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16MinS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4679,7 +4701,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16MinU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4689,7 +4711,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16MaxS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4699,7 +4721,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16MaxU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4708,7 +4730,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Trunc((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4718,7 +4740,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16AvgrU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4727,7 +4749,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ExtaddPairwiseI8x16S((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4736,7 +4758,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ExtaddPairwiseI8x16U((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4745,7 +4767,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ExtaddPairwiseI16x8S((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4754,7 +4776,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ExtaddPairwiseI16x8U((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4763,7 +4785,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8Abs((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4772,7 +4794,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8Neg((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4782,7 +4804,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8Q15mulrSatS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4791,7 +4813,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(int*)(fp + d)) = SimdOps.I16x8AllTrue((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4800,7 +4822,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(int*)(fp + d)) = SimdOps.I16x8Bitmask((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4810,7 +4832,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8NarrowI32x4S((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4820,7 +4842,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8NarrowI32x4U((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4829,7 +4851,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ExtendLowI8x16S((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4838,7 +4860,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ExtendHighI8x16S((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4847,7 +4869,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ExtendLowI8x16U((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4856,7 +4878,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ExtendHighI8x16U((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4866,7 +4888,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8Shl((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
 #line default
                     return 4;
@@ -4876,7 +4898,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ShrS((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
 #line default
                     return 4;
@@ -4886,7 +4908,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ShrU((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
 #line default
                     return 4;
@@ -4896,7 +4918,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8AddSatS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4906,7 +4928,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8AddSatU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4916,7 +4938,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8SubSatS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4926,7 +4948,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8SubSatU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4935,7 +4957,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Nearest((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4945,7 +4967,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8Mul((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4955,7 +4977,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8MinS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4965,7 +4987,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8MinU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4975,7 +4997,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8MaxS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4985,7 +5007,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8MaxU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4995,7 +5017,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8AvgrU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5005,7 +5027,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ExtmulLowI8x16S((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5015,7 +5037,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ExtmulHighI8x16S((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5025,7 +5047,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ExtmulLowI8x16U((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5035,7 +5057,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ExtmulHighI8x16U((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5044,7 +5066,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4Abs((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5053,7 +5075,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4Neg((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5062,7 +5084,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(int*)(fp + d)) = SimdOps.I32x4AllTrue((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5071,7 +5093,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(int*)(fp + d)) = SimdOps.I32x4Bitmask((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5080,7 +5102,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ExtendLowI16x8S((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5089,7 +5111,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ExtendHighI16x8S((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5098,7 +5120,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ExtendLowI16x8U((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5107,7 +5129,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ExtendHighI16x8U((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5117,7 +5139,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4Shl((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
 #line default
                     return 4;
@@ -5127,7 +5149,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ShrS((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
 #line default
                     return 4;
@@ -5137,7 +5159,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ShrU((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
 #line default
                     return 4;
@@ -5147,7 +5169,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4MinS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5157,7 +5179,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4MinU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5167,7 +5189,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4MaxS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5177,7 +5199,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4MaxU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5187,7 +5209,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4DotI16x8S((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5197,7 +5219,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ExtmulLowI16x8S((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5207,7 +5229,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ExtmulHighI16x8S((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5217,7 +5239,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ExtmulLowI16x8U((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5227,7 +5249,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ExtmulHighI16x8U((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5236,7 +5258,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2Abs((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5245,7 +5267,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2Neg((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5254,7 +5276,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(int*)(fp + d)) = SimdOps.I64x2AllTrue((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5263,7 +5285,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(int*)(fp + d)) = SimdOps.I64x2Bitmask((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5272,7 +5294,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2ExtendLowI32x4S((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5281,7 +5303,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2ExtendHighI32x4S((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5290,7 +5312,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2ExtendLowI32x4U((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5299,7 +5321,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2ExtendHighI32x4U((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5309,7 +5331,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2Shl((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
 #line default
                     return 4;
@@ -5319,7 +5341,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2ShrS((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
 #line default
                     return 4;
@@ -5329,7 +5351,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2ShrU((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
 #line default
                     return 4;
@@ -5339,7 +5361,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2Add((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5349,7 +5371,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2Sub((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5359,7 +5381,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2Mul((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5369,7 +5391,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2Eq((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5379,7 +5401,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2Ne((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5389,7 +5411,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2LtS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5399,7 +5421,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2GtS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5409,7 +5431,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2LeS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5419,7 +5441,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2GeS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5429,7 +5451,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2ExtmulLowI32x4S((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5439,7 +5461,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2ExtmulHighI32x4S((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5449,7 +5471,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2ExtmulLowI32x4U((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5459,7 +5481,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2ExtmulHighI32x4U((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5468,7 +5490,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Abs((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5477,7 +5499,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Neg((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5486,7 +5508,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Sqrt((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5496,7 +5518,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Min((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5506,7 +5528,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Max((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5515,7 +5537,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Abs((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5524,7 +5546,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Neg((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5533,7 +5555,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Sqrt((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5543,7 +5565,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Div((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5553,7 +5575,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Min((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5563,7 +5585,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Max((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5573,7 +5595,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Pmin((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5583,7 +5605,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Pmax((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5592,7 +5614,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4TruncSatF32x4S((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5601,7 +5623,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4TruncSatF32x4U((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5610,7 +5632,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4ConvertI32x4S((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5619,7 +5641,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4ConvertI32x4U((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5628,7 +5650,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4TruncSatF64x2SZero((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5637,7 +5659,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4TruncSatF64x2UZero((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5646,7 +5668,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2ConvertLowI32x4S((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5655,12 +5677,12 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 918 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2ConvertLowI32x4U((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
                 }
-#line 1088 "../Instructions.def"
+#line 1099 "../Instructions.def"
             case Op.TierUpEntry:
             case Op.TierUpLoop:
                 return RunTierUp(stack, top, ip, fp);

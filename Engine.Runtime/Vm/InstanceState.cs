@@ -73,6 +73,7 @@ internal sealed unsafe class InstanceState : VMInstance, IDisposable
         _tables = new TableInstance[tableCount];
         _globals = new GlobalInstance[globalCount];
         int f = 0, t = 0, g = 0;
+        var tags = new List<TagInstance>(info.TagTypeIndices.Count);
         for (int i = 0; i < info.Imports.Count; i++)
         {
             switch (imports[i])
@@ -89,8 +90,16 @@ internal sealed unsafe class InstanceState : VMInstance, IDisposable
                 case Global global:
                     _globals[g++] = global.State;
                     break;
+                case Tag tag:
+                    tags.Add(tag.Instance);
+                    break;
             }
         }
+        for (int i = info.ImportedTagCount; i < info.TagTypeIndices.Count; i++)
+        {
+            tags.Add(new TagInstance(info.TagType((uint)i), typeIds[info.TagTypeIndices[i]]));
+        }
+        Tags = tags.ToArray();
 
         // A tail call may leave its arguments to the caller in the store's tail-call area: room for any type's parameters.
         int tailCallSlots = 0;
@@ -232,8 +241,17 @@ internal sealed unsafe class InstanceState : VMInstance, IDisposable
         ExternKind.Func => new Function(_store, Functions[export.Index]),
         ExternKind.Table => new Table(_store, _tables[export.Index]),
         ExternKind.Memory => new Memory(_store, _memory!),
+        ExternKind.Tag => new Tag(_store, Tags[export.Index]),
         _ => new Global(_store, _globals[export.Index]),
     };
+
+    public override nint BoxException(TagException exception)
+    {
+        _store.Activations.Reserve(1);
+        nint box = _store.Heap.Allocate(exception);
+        _store.Activations.InsertReserved(box);
+        return box;
+    }
 
     public void SetEpochDeadline(long deadline) => _vm->EpochDeadline = deadline;
 

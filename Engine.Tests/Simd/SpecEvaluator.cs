@@ -141,6 +141,9 @@ internal sealed class SpecInstance
         public void VisitCall(uint functionIndex) => Set(null);
         public void VisitCallIndirect(uint typeIndex, uint tableIndex) => Set(null);
         public void VisitReturnCall(uint functionIndex) => Set(null);
+        public void VisitThrow(uint tagIndex) => Set(null);
+        public void VisitThrowRef() => Set(null);
+        public void VisitTryTable(BlockType blockType, TryTableCatch[] catches) => Set(null);
         public void VisitReturnCallIndirect(uint typeIndex, uint tableIndex) => Set(null);
         public void VisitDrop() => Set(null);
         public void VisitSelect() => Set(null);

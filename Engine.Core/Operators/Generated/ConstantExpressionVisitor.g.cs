@@ -226,4 +226,13 @@ public struct ConstantExpressionVisitor<TInner> : IOperatorVisitor where TInner 
 
     /// <inheritdoc/>
     public void VisitReturnCallIndirect(uint typeIndex, uint tableIndex) => Inner.NotConstant(Opcode.ReturnCallIndirect);
+
+    /// <inheritdoc/>
+    public void VisitThrow(uint tagIndex) => Inner.NotConstant(Opcode.Throw);
+
+    /// <inheritdoc/>
+    public void VisitThrowRef() => Inner.NotConstant(Opcode.ThrowRef);
+
+    /// <inheritdoc/>
+    public void VisitTryTable(BlockType blockType, TryTableCatch[] catches) => Inner.NotConstant(Opcode.TryTable);
 }

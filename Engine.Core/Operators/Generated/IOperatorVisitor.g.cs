@@ -173,4 +173,13 @@ public interface IOperatorVisitor
 
     /// <summary><c>return_call_indirect</c> (3.0 tail calls). (return_call_indirect)</summary>
     void VisitReturnCallIndirect(uint typeIndex, uint tableIndex);
+
+    /// <summary><c>throw</c> (3.0 exception handling). (throw)</summary>
+    void VisitThrow(uint tagIndex);
+
+    /// <summary><c>throw_ref</c> (3.0 exception handling). (throw_ref)</summary>
+    void VisitThrowRef();
+
+    /// <summary><c>try_table</c> with its catch clauses (3.0 exception handling). (try_table)</summary>
+    void VisitTryTable(BlockType blockType, TryTableCatch[] catches);
 }
