@@ -114,6 +114,42 @@ public sealed unsafe class ExecutionStack : IStackWalker, IDisposable
     }
 
     /// <summary>
+    /// A tail call from the frame at <paramref name="top"/> (arguments at its <paramref name="fp"/>) that the interpreter does
+    /// not make in place. From the activation's first frame, whoever entered the interpreter makes it: the call is left
+    /// pending (<see cref="Invoke"/> returns it) and true says the activation is over. Below an interpreted caller, the frame
+    /// becomes a stub (Ip -1: backtraces and stack walks skip it, as the frame it replaced is gone) that calls the callee
+    /// now, its results written to the frame's slots 0..; false says the frame now returns them.
+    /// </summary>
+    internal bool TailCallOut(FunctionInstance callee, int top, int entryTop, ulong* fp, int frameSlots)
+    {
+        if (top == entryTop)
+        {
+            SetPendingTailCall(callee, fp);
+            Top = top - 1;
+            return true;
+        }
+        Frames[top].Ip = -1;
+        Top = top;
+        SlotTop = fp + frameSlots;
+        callee.Invoke(new Span<ulong>(fp, callee.SlotCount));
+        return false;
+    }
+
+    /// <summary>
+    /// One <c>Return</c> instruction outside any code, for the executor to dispatch to (a frame that finished in a call it
+    /// made from outside the dispatch loop returns through the loop's one return path).
+    /// </summary>
+    // SAFETY: allocated once, never freed or written again; the executor only reads the word.
+    internal static readonly int* ReturnInstruction = NewReturnInstruction();
+
+    private static int* NewReturnInstruction()
+    {
+        int* word = (int*)NativeMemory.Alloc(sizeof(int));
+        *word = (int)Op.Return;
+        return word;
+    }
+
+    /// <summary>
     /// Runs <paramref name="next"/> (and every function a tail call leaves to it after that), whose arguments are in the
     /// tail-call area, and writes the results into <paramref name="results"/>: the loop that makes tail calls between tiers
     /// constant in stack. Each function runs through <see cref="FunctionInstance.InvokeOrTailCall"/>, so none of them makes

@@ -3247,36 +3247,15 @@ internal static unsafe partial class Executor
                 }
                 continue;
             }
-            if (top == entryTop)
+            // Not in place: a host function or compiled code (ExecutionStack.TailCallOut leaves the call to whoever
+            // entered the interpreter, or runs it from this frame as a stub that backtraces and stack walks skip).
+            if (stack.TailCallOut(callee, top, entryTop, fp, frameSlots))
             {
-                // The activation's first frame: whoever entered the interpreter makes the call (ExecutionStack.Invoke
-                // returns it), so a chain of tail calls alternating between tiers never nests activations.
-                stack.SetPendingTailCall(callee, fp);
-                stack.Top = top - 1;
                 return;
             }
-            // A host function (or compiled code) below an interpreted caller: this frame becomes a stub that calls it
-            // and returns its results; backtraces and stack walks skip it (Ip -1), as the replaced frame is gone.
-            frames[top].Ip = -1;
-            stack.Top = top;
-            stack.SlotTop = fp + frameSlots;
-            callee.Invoke(new Span<ulong>(fp, callee.SlotCount));
+            // The callee's results are in this frame's slots 0..: return them to the caller.
             frames = stack.Frames;
-            // Then return to the caller, as Return does (this is not the activation's first frame).
-            top--;
-            function = frames[top].Function;
-            body = function.Code!;
-            code = body.Code;
-            ip = code + frames[top].Ip;
-            fp = frames[top].Fp;
-            frameSlots = body.FrameSlots;
-            if (function.Instance != instance)
-            {
-                instance = function.Instance;
-                vm = (VMContext*)instance.VMContext;
-                memory = (byte*)vm->MemoryBase;
-            }
-            memLength = vm->MemoryLength;
+            ip = ExecutionStack.ReturnInstruction;
             continue;
 
         CallTrap:
@@ -3293,7 +3272,7 @@ internal static unsafe partial class Executor
     }
 
 #line default
-#line 1088 "../Instructions.def"
+#line 1067 "../Instructions.def"
     /// <summary>
     /// Runs one cold instruction; returns its length in code words, or -1 when the activation finished in
     /// compiled code (the tier-up instructions). Traps throw.
@@ -3308,7 +3287,7 @@ internal static unsafe partial class Executor
         uint off;
         ulong pAddress;
         byte* p;
-#line 1096 "../Instructions.def"
+#line 1075 "../Instructions.def"
         switch ((Op)(*ip))
         {
 #line default
@@ -5682,7 +5661,7 @@ internal static unsafe partial class Executor
 #line default
                     return 3;
                 }
-#line 1099 "../Instructions.def"
+#line 1078 "../Instructions.def"
             case Op.TierUpEntry:
             case Op.TierUpLoop:
                 return RunTierUp(stack, top, ip, fp);

@@ -168,4 +168,33 @@ public sealed class TailCallTests
         Assert.That(error.Message, Does.Contain("return_call needs the tail-call feature"));
         Assert.That(Module.FromText(new WasmEngine(), Replaced), Is.Not.Null);
     }
+
+    /// <summary>Two functions tail-calling each other for ever: fuel (one unit per function entry) stops them in every tier.</summary>
+    private const string Forever = """
+        (module
+          (func $ping (export "ping") (param i32) (result i32) (return_call $pong (i32.add (local.get 0) (i32.const 1))))
+          (func $pong (param i32) (result i32) (return_call $ping (local.get 0))))
+        """;
+
+    [TestCase(TierMode.Interpreter, TierMode.Interpreter)]
+    [TestCase(TierMode.Interpreter, TierMode.Baseline)]
+    [TestCase(TierMode.Optimizing, TierMode.Interpreter)]
+    [TestCase(TierMode.Baseline, TierMode.Optimizing)]
+    public void FuelStopsAnEndlessTailCallLoopInEveryTier(TierMode ping, TierMode pong)
+    {
+        using var store = new Store(new WasmEngine(new EngineConfig
+        {
+            ConsumeFuel = true,
+            TierUpCallThreshold = int.MaxValue,
+            TierUpLoopThreshold = int.MaxValue,
+            FunctionTiers = new Dictionary<string, TierMode> { ["ping"] = ping, ["pong"] = pong },
+        }));
+        Instance instance = new Linker(store.Engine).Instantiate(store, Module.FromText(store.Engine, Forever));
+        store.SetFuel(100_000);
+        var trap = Assert.Throws<TrapException>(() => instance.GetFunction("ping")!.Invoke(Value.I32(0)))!;
+        Assert.That(trap.Code, Is.EqualTo(TrapCode.OutOfFuel));
+        Assert.That(trap.WasmBacktrace, Has.Count.EqualTo(1), "one frame: every tail call replaced the one before");
+        store.SetFuel(100_000);
+        Assert.Throws<TrapException>(() => instance.GetFunction("ping")!.Invoke(Value.I32(0)), "the store stays usable");
+    }
 }
