@@ -46,11 +46,6 @@ public sealed class BaselineCompiler : IFunctionCompiler
     {
         ArgumentNullException.ThrowIfNull(module);
         ArgumentNullException.ThrowIfNull(options);
-        if (module.UsesTypedReferences)
-        {
-            // Typed references would need erasure in the value stack, stack maps and calls: not done yet.
-            return new CompileResult(null, new CompileFailure(CompileFailureReason.UnsupportedFeature, "typed function references (WebAssembly 3.0)"));
-        }
         if (module.UsesExceptions)
         {
             // Exception handling (WebAssembly 3.0) is interpreted so far; exceptions cross compiled frames as any exception does.

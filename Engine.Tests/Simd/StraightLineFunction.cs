@@ -173,6 +173,10 @@ internal sealed class StraightLineFunction
         public void VisitThrowRef() => RejectWrite("throw_ref");
         public void VisitTryTable(BlockType blockType, TryTableCatch[] catches) => RejectWrite("try_table");
         public void VisitReturnCallIndirect(uint typeIndex, uint tableIndex) => RejectWrite("return_call_indirect");
+        public void VisitCallRef(uint typeIndex) => RejectWrite("call_ref");
+        public void VisitRefAsNonNull() => Reject("ref.as_non_null");
+        public void VisitBrOnNull(uint relativeDepth) => Reject("br_on_null");
+        public void VisitBrOnNonNull(uint relativeDepth) => Reject("br_on_non_null");
         public void VisitSelect() => Add(new Step(Opcode.Select));
         public void VisitSelectTyped(ValType type, uint typeCount) => Add(new Step(Opcode.Select));
         public void VisitTableGet(uint tableIndex) => Reject("table.get");
