@@ -33,8 +33,8 @@ public enum WasmFeatures
     FunctionReferences = 1 << 2,
 
     /// <summary>
-    /// Tail calls: <c>return_call</c> and <c>return_call_indirect</c> (and <c>return_call_ref</c> with typed function
-    /// references), which replace the calling frame, so a chain of tail calls runs in constant stack in every tier.
+    /// Tail calls: <c>return_call</c> and <c>return_call_indirect</c>, which replace the calling frame, so a chain of tail
+    /// calls runs in constant stack in every tier (<c>return_call_ref</c> is not implemented yet).
     /// </summary>
     TailCall = 1 << 8,
 
