@@ -81,7 +81,7 @@ public sealed class ArtifactBuilder
     /// its literal pool starts at <paramref name="literalsOffset"/> (-1: none).
     /// </summary>
     public CompiledFunction Build(MacroAssembler.Output output, uint functionIndex, int frameSize, int wasmBodySize, CpuFeatures features,
-        BoundsCheckStrategy boundsChecks, int literalsOffset = -1)
+        BoundsCheckStrategy boundsChecks, int literalsOffset = -1, MLabel? registerEntry = null)
     {
         var stackMaps = new StackMapBuilder();
         foreach (var (position, slots) in _safepoints)
@@ -132,6 +132,7 @@ public sealed class ArtifactBuilder
             BoundsChecks = boundsChecks,
             FaultEntryOffset = _faultSites.Count > 0 && _faultEntry is { } entry ? output.LabelOffset(entry) : -1,
             LiteralsOffset = literalsOffset,
+            RegisterEntryOffset = registerEntry is { } label ? output.LabelOffset(label) : -1,
         };
     }
 }

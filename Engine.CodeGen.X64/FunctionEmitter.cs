@@ -114,6 +114,7 @@ public sealed partial class FunctionEmitter
         _outOfLine.Clear();
         _framePatches.Clear();
         _calleeSaved.Clear();
+        _registerEntry = null;
         _module = module;
         _functionIndex = functionIndex;
         Options = options;
@@ -207,6 +208,33 @@ public sealed partial class FunctionEmitter
             Masm.Load(OperandSize.S64, Registers.MemoryBase, new Mem(Registers.Vmctx, VMOffsets.MemoryBase));
         }
     }
+
+    /// <summary>
+    /// Binds the function's register entry at <paramref name="entry"/> and emits its prologue: the frame of
+    /// <see cref="EmitEntry"/> (the same saved area, so the epilogue, the walker and the stack maps see one frame), but
+    /// the caller is a function of this instance, so r14 and r15 already hold this instance's vmctx and memory base,
+    /// and 0 is saved as the argument area pointer (the results go back in registers). The arguments stay in the
+    /// registers the compiler's convention put them in: the prologue touches only rax. The artifact records the
+    /// entry's offset (<see cref="CompiledFunction.RegisterEntryOffset"/>).
+    /// </summary>
+    public void EmitRegisterEntry(MLabel entry)
+    {
+        Masm.Bind(entry);
+        _registerEntry = entry;
+        MarkOffset(_module.Body(_functionIndex).CodeStart);
+        Masm.Push(Reg.Rbp);
+        Masm.Mov(OperandSize.S64, Reg.Rbp, Reg.Rsp);
+        Masm.Push(Reg.R14);
+        Masm.Push(Reg.R15);
+        Masm.PushImm(0);
+        foreach (Reg reg in _calleeSaved)
+        {
+            Masm.Push(reg);
+        }
+        EmitFrameSetup();
+    }
+
+    private MLabel? _registerEntry;
 
     /// <summary>
     /// Binds an on-stack-replacement entry and emits its prologue (<see cref="EmitEntry"/>): afterwards rsi points to
@@ -439,6 +467,6 @@ public sealed partial class FunctionEmitter
         MacroAssembler.Output output = Masm.Assemble();
         FunctionBody body = _module.Body(_functionIndex);
         return _artifact.Build(output, _functionIndex, frame + SavedAreaSize, body.End - body.Start, Options.CpuFeatures,
-            Options.BoundsChecks, literals is { } pool ? output.LabelOffset(pool) : -1);
+            Options.BoundsChecks, literals is { } pool ? output.LabelOffset(pool) : -1, _registerEntry);
     }
 }

@@ -696,6 +696,12 @@ public sealed partial class MacroAssembler
     /// <summary>pop reg (64 bits).</summary>
     public void Pop(Reg r) => _asm.pop(R64(r));
 
+    /// <summary>Multi-byte nops filling <paramref name="bytes"/> bytes.</summary>
+    public void Nops(int bytes) => _asm.nop(bytes);
+
+    /// <summary>push imm (sign-extended to 64 bits).</summary>
+    public void PushImm(int value) => _asm.push(value);
+
     /// <summary>int3.</summary>
     public void Breakpoint() => _asm.int3();
 

@@ -148,6 +148,13 @@ public sealed class CompiledFunction
     public int FaultEntryOffset { get; init; } = -1;
 
     /// <summary>
+    /// The offset of the register entry (arguments, results and the caller's vmctx and memory base in registers; tiers.md
+    /// section 5), which direct calls from the same instance use through <c>VMFuncRef.RegisterCode</c>; -1 when the
+    /// code has only the native entry at offset 0.
+    /// </summary>
+    public int RegisterEntryOffset { get; init; } = -1;
+
+    /// <summary>
     /// The wasm offset of the instruction that contains native offset <paramref name="pc"/> - 1 (a
     /// return address or a trap stub's return address lies just past the instruction it belongs to); -1 when unknown.
     /// </summary>

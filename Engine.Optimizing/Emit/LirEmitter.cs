@@ -237,8 +237,29 @@ internal sealed partial class LirEmitter : ICallerSavedValues
         FunctionBody body = _f.Module.Body(_f.FunctionIndex);
         if (block.IrBlock == 0)
         {
-            Masm.Bind(_labels[b]);
-            _e.EmitEntry(body.CodeStart);
+            if (!_lir.RegisterEntry)
+            {
+                _e.EmitEntry(body.CodeStart);
+                Masm.Bind(_labels[b]);
+                return;
+            }
+            // The native entry (offset 0) jumps to an out-of-line adapter from the argument area to the register
+            // convention, which joins the register entry's body; the register entry, the direct calls' target, starts
+            // 16 bytes in (aligned, as the function).
+            MLabel adapter = Masm.CreateLabel();
+            MLabel joined = _labels[b];
+            _e.MarkOffset(body.CodeStart);
+            Masm.Jump(adapter);
+            Masm.Nops(16 - 5);
+            _e.EmitRegisterEntry(Masm.CreateLabel());
+            Masm.Bind(joined);
+            _e.AddOutOfLine(() =>
+            {
+                Masm.Bind(adapter);
+                _e.EmitEntry(body.CodeStart);
+                LoadArgumentRegisters();
+                Masm.Jump(joined);
+            });
             return;
         }
         foreach (OsrEntryBlock osr in _f.OsrEntries)

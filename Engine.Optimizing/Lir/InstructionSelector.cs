@@ -93,6 +93,7 @@ internal sealed class InstructionSelector
         Array.Clear(_faultingAccess, 0, n);
         // Grows to what the calls and builtins need; a leaf function has none.
         OutgoingSlots = 0;
+        lir.RegisterEntry = RegisterConvention.Fits(f.Type);
         CountUses();
         // LIR blocks for the IR blocks first (same order), edge blocks appended as they are made.
         int count = 0;
@@ -188,6 +189,10 @@ internal sealed class InstructionSelector
             IsEntry = b.IsEntry,
         };
         _order.Add(lb);
+        if (irBlock == 0 && _lir.RegisterEntry)
+        {
+            DefineArguments();
+        }
         for (int id = b.First; id >= 0; id = _f[id].Next)
         {
             Select(id);
@@ -402,6 +407,9 @@ internal sealed class InstructionSelector
             case Op.BlockParam:
                 // Constants are made at their uses; parameters are defined by the edges' moves.
                 return;
+            case Op.Param when _lir.RegisterEntry:
+                // Defined from its register at the entry (DefineArguments).
+                return;
             case Op.Param:
             case Op.OsrValue:
                 Emit(LOp.LoadArg, id, aux: (int)inst.Type, imm: inst.Op == Op.Param ? inst.Imm : inst.Imm);
@@ -608,6 +616,9 @@ internal sealed class InstructionSelector
             case Op.CallBuiltin:
                 CallBuiltin(id);
                 return;
+            case Op.CallResult when IsRegisterCall(inst.A):
+                // Copied from the result register at the call (RegisterCall).
+                return;
             case Op.CallResult:
                 Emit(LOp.LoadOut, id, aux: (int)inst.Type, imm: ResultSlot(id));
                 _lir.AddOperand(Def(id), OperandKind.Def);
@@ -627,6 +638,11 @@ internal sealed class InstructionSelector
             case Op.Return:
                 {
                     Span<int> values = _f.PoolOperands(id);
+                    if (_lir.RegisterEntry)
+                    {
+                        ReturnInRegister(id, values);
+                        return;
+                    }
                     Span<int> regs = values.Length <= 64 ? stackalloc int[values.Length] : new int[values.Length];
                     for (int k = 0; k < values.Length; k++)
                     {
@@ -1079,6 +1095,11 @@ internal sealed class InstructionSelector
         ref Inst inst = ref _f[id];
         bool indirect = inst.Op == Op.CallIndirect;
         FuncType type = indirect ? _f.Module.Types[(int)inst.Imm] : _f.Module.FunctionType((uint)inst.Imm);
+        if (IsRegisterCall(id))
+        {
+            RegisterCall(id, type);
+            return;
+        }
         Span<int> args = _f.PoolOperands(id);
         int argCount = indirect ? args.Length - 1 : args.Length;
         int slot = 0;
@@ -1104,6 +1125,117 @@ internal sealed class InstructionSelector
         {
             bool same = inst.Imm >= _f.Module.ImportedFunctionCount;
             Emit(LOp.Call, id, aux: same ? 1 : 0, imm: inst.Imm);
+        }
+    }
+
+    /// <summary>
+    /// True for a call in the register convention: a direct call of a function of this module, or a <c>call_indirect</c>,
+    /// whose type fits it.
+    /// </summary>
+    private bool IsRegisterCall(int call)
+    {
+        ref Inst inst = ref _f[call];
+        return inst.Op switch
+        {
+            Op.Call => inst.Imm >= _f.Module.ImportedFunctionCount && RegisterConvention.Fits(_f.Module.FunctionType((uint)inst.Imm)),
+            Op.CallIndirect => RegisterConvention.Fits(_f.Module.Types[(int)inst.Imm]),
+            _ => false,
+        };
+    }
+
+    /// <summary>
+    /// A direct call of a function of this module whose type fits the register convention: the arguments are moved to
+    /// their registers, the call reads them there and defines the result register, which is copied to the result's
+    /// value (its <see cref="Op.CallResult"/> is then selected here).
+    /// </summary>
+    private void RegisterCall(int id, FuncType type)
+    {
+        bool indirect = _f[id].Op == Op.CallIndirect;
+        Span<int> operands = _f.PoolOperands(id);
+        Span<int> args = indirect ? operands[..^1] : operands;
+        Span<int> regs = stackalloc int[args.Length];
+        RegisterConvention.ArgumentRegisters(type, regs);
+        for (int k = 0; k < args.Length; k++)
+        {
+            int value = Use(args[k]);
+            _lir.Add(LOp.Move, wasmOffset: Offset(id));
+            _lir.AddOperand(regs[k], OperandKind.Def);
+            _lir.AddOperand(value, OperandKind.Use, allowStack: true);
+        }
+        // The out-of-line path through the native entry passes them in the outgoing area.
+        OutgoingSlots = Math.Max(OutgoingSlots, Math.Max(args.Length, type.Results.Length));
+        if (indirect)
+        {
+            // [Use index, Use argument registers..., (Def result register)]: the index in a register the arguments leave
+            // free, or a frame slot.
+            int index = Use(_f.PoolOperands(id)[^1]);
+            ref Inst call = ref _f[id];
+            Emit(LOp.CallIndirect, id, aux: 1, imm: call.Imm, imm2: call.Aux);
+            _lir.AddOperand(index, OperandKind.Use, allowStack: true);
+        }
+        else
+        {
+            Emit(LOp.Call, id, aux: 1, imm: _f[id].Imm, imm2: 1);
+        }
+        foreach (int r in regs)
+        {
+            _lir.AddOperand(r, OperandKind.Use);
+        }
+        if (type.Results.Length == 0)
+        {
+            return;
+        }
+        int resultReg = RegisterConvention.ResultRegister(type.Results[0]);
+        _lir.AddOperand(resultReg, OperandKind.Def);
+        for (int next = _f[id].Next; next >= 0 && _f[next].Op == Op.CallResult; next = _f[next].Next)
+        {
+            if (_f[next].A == id)
+            {
+                _lir.Add(LOp.Move, wasmOffset: Offset(id));
+                _lir.AddOperand(Def(next), OperandKind.Def);
+                _lir.AddOperand(resultReg, OperandKind.Use);
+            }
+        }
+    }
+
+    /// <summary>The parameters of a function with a register entry: defined by the entry in their registers, copied to their values.</summary>
+    private void DefineArguments()
+    {
+        FuncType type = _f.Type;
+        Span<int> regs = stackalloc int[type.Params.Length];
+        RegisterConvention.ArgumentRegisters(type, regs);
+        _lir.Add(LOp.Arguments);
+        foreach (int r in regs)
+        {
+            _lir.AddOperand(r, OperandKind.Def);
+        }
+        for (int id = _f.Blocks[0].First; id >= 0; id = _f[id].Next)
+        {
+            if (_f[id].Op == Op.Param)
+            {
+                _lir.Add(LOp.Move, wasmOffset: Offset(id));
+                _lir.AddOperand(Def(id), OperandKind.Def);
+                _lir.AddOperand(regs[_f[id].Aux], OperandKind.Use);
+            }
+        }
+    }
+
+    /// <summary>The return of a function with a register entry: its result (at most one) in the result register.</summary>
+    private void ReturnInRegister(int id, Span<int> values)
+    {
+        int reg = -1;
+        if (values.Length == 1)
+        {
+            reg = RegisterConvention.ResultRegister(_f[values[0]].Type);
+            int value = Use(values[0]);
+            _lir.Add(LOp.Move, wasmOffset: Offset(id));
+            _lir.AddOperand(reg, OperandKind.Def);
+            _lir.AddOperand(value, OperandKind.Use, allowStack: true);
+        }
+        Emit(LOp.Return, id, imm2: 1);
+        if (reg >= 0)
+        {
+            _lir.AddOperand(reg, OperandKind.Use);
         }
     }
 

@@ -53,7 +53,7 @@ internal sealed record CodeFileContents(CodeFileKind Kind, CodeSettings Settings
 internal static class CodeFile
 {
     /// <summary>The format's version: a file of another version is refused (compile it again).</summary>
-    public const uint FormatVersion = 3;
+    public const uint FormatVersion = 4;
 
     /// <summary>The first bytes of every code file.</summary>
     public static ReadOnlySpan<byte> Magic => "\0cwasm\r\n"u8;
@@ -191,6 +191,7 @@ internal static class CodeFile
         writer.Write((uint)f.CpuFeatures);
         writer.Write((byte)f.BoundsChecks);
         writer.Write(f.FaultEntryOffset);
+        writer.Write(f.RegisterEntryOffset);
         writer.Write(f.Code.Length);
         writer.Write(f.Code);
         writer.Write(f.StackMap.Length);
@@ -247,10 +248,15 @@ internal static class CodeFile
             throw new InvalidDataException($"func[{index}]: unknown bounds-check strategy {(byte)boundsChecks}");
         }
         int faultEntry = reader.ReadInt32();
+        int registerEntry = reader.ReadInt32();
         int codeLength = Count(reader, MaxCodeBytes);
         if (faultEntry < -1 || faultEntry >= codeLength)
         {
             throw new InvalidDataException($"func[{index}]: fault entry {faultEntry} outside its code");
+        }
+        if (registerEntry < -1 || registerEntry >= codeLength)
+        {
+            throw new InvalidDataException($"func[{index}]: register entry {registerEntry} outside its code");
         }
         byte[] code = reader.ReadBytes(codeLength);
         if (code.Length != codeLength)
@@ -289,6 +295,7 @@ internal static class CodeFile
         {
             BoundsChecks = boundsChecks,
             FaultEntryOffset = faultEntry,
+            RegisterEntryOffset = registerEntry,
         };
     }
 
