@@ -15,6 +15,7 @@ public sealed class ArtifactBuilder
     private readonly List<(int Position, int[] Slots)> _safepoints = new();
     private readonly List<(int Position, TrapCode Code, int WasmOffset)> _trapSites = new();
     private readonly List<(int Position, TrapCode Code)> _faultSites = new();
+    private readonly List<int> _adapterReturns = new();
     private MLabel? _faultEntry;
     private readonly List<(int LoopOffset, MLabel Entry, OsrState State, int[]? FrameSlots)> _osrEntries = new();
 
@@ -25,6 +26,7 @@ public sealed class ArtifactBuilder
         _safepoints.Clear();
         _trapSites.Clear();
         _faultSites.Clear();
+        _adapterReturns.Clear();
         _faultEntry = null;
         _osrEntries.Clear();
     }
@@ -65,6 +67,9 @@ public sealed class ArtifactBuilder
     /// pages); its wasm offset is that of the code it lies in (<see cref="MarkOffset"/>).
     /// </summary>
     public void AddFaultSite(int position, TrapCode code) => _faultSites.Add((position, code));
+
+    /// <summary>Records the return address (the instruction at <paramref name="position"/>) of a native adapter's call (<see cref="CompiledFunction.AdapterReturnOffsets"/>).</summary>
+    public void AddAdapterReturn(int position) => _adapterReturns.Add(position);
 
     /// <summary>Records where the fault handler sends a thread that faulted at a fault site (<see cref="CompiledFunction.FaultEntryOffset"/>).</summary>
     public void SetFaultEntry(MLabel entry) => _faultEntry = entry;
@@ -133,6 +138,7 @@ public sealed class ArtifactBuilder
             FaultEntryOffset = _faultSites.Count > 0 && _faultEntry is { } entry ? output.LabelOffset(entry) : -1,
             LiteralsOffset = literalsOffset,
             RegisterEntryOffset = registerEntry is { } label ? output.LabelOffset(label) : -1,
+            AdapterReturnOffsets = _adapterReturns.Select(output.OffsetOf).ToArray(),
         };
     }
 }

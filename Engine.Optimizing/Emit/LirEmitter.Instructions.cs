@@ -418,6 +418,16 @@ internal sealed partial class LirEmitter
         _e.EmitRegisterCall((uint)inst.Imm, LiveReferenceSlots(i), storeArguments, loadResults);
     }
 
+    /// <summary>The native adapters of a register frame, after a normal return: the result from its register to the area at r11.</summary>
+    private void StoreResultRegister()
+    {
+        ValType[] results = _f.Type.Results;
+        if (results.Length == 1)
+        {
+            StoreValue(new Mem(Reg.R11, 0), results[0], RegOf(RegisterConvention.ResultRegister(results[0])));
+        }
+    }
+
     /// <summary>The native entry of a function with a register entry: loads the arguments from the argument area (rsi) into their registers.</summary>
     private void LoadArgumentRegisters()
     {
@@ -446,16 +456,7 @@ internal sealed partial class LirEmitter
         ref LInst inst = ref _lir.Insts[i];
         if (inst.Imm2 != 0)
         {
-            if (inst.OperandCount > 0)
-            {
-                // Entered through the native entry (or an OSR entry): the result goes to the argument area too.
-                MLabel registerCaller = Masm.CreateLabel();
-                Masm.Load(OperandSize.S64, Reg.R11, new Mem(Reg.Rbp, FunctionEmitter.ArgsPointerOffsetFromRbp));
-                Masm.Test(OperandSize.S64, Reg.R11, Reg.R11);
-                Masm.JumpIf(Cond.Equal, registerCaller);
-                StoreValue(new Mem(Reg.R11, 0), _f.Type.Results[0], RegOf(Op(i, 0).Loc));
-                Masm.Bind(registerCaller);
-            }
+            // A register frame: the result stays in its register (the native adapters store it to the area).
             Masm.MovImm(OperandSize.S32, Reg.Rax, 0);
             Masm.Jump(_e.Epilogue);
             return;

@@ -243,33 +243,41 @@ internal sealed partial class LirEmitter : ICallerSavedValues
                 Masm.Bind(_labels[b]);
                 return;
             }
-            // The native entry (offset 0) jumps to an out-of-line adapter from the argument area to the register
-            // convention, which joins the register entry's body; the register entry, the direct calls' target, starts
-            // 16 bytes in (aligned, as the function).
+            // A register frame (RegisterConvention). The native entry (offset 0) jumps to its out-of-line adapter, a
+            // frame that loads the argument area into the registers and calls the register entry, the direct calls'
+            // target, which starts 16 bytes in (aligned, as the function).
+            _e.UseRegisterFrame();
             MLabel adapter = Masm.CreateLabel();
-            MLabel joined = _labels[b];
+            MLabel registerEntry = Masm.CreateLabel();
             _e.MarkOffset(body.CodeStart);
             Masm.Jump(adapter);
             Masm.Nops(16 - 5);
-            _e.EmitRegisterEntry(Masm.CreateLabel());
-            Masm.Bind(joined);
-            _e.AddOutOfLine(() =>
-            {
-                Masm.Bind(adapter);
-                _e.EmitEntry(body.CodeStart);
-                LoadArgumentRegisters();
-                Masm.Jump(joined);
-            });
+            _e.EmitRegisterEntry(registerEntry, body.CodeStart);
+            Masm.Bind(_labels[b]);
+            _e.AddOutOfLine(() => _e.EmitNativeAdapter(adapter, body.CodeStart, registerEntry, LoadArgumentRegisters, StoreResultRegister));
             return;
         }
         foreach (OsrEntryBlock osr in _f.OsrEntries)
         {
-            if (osr.Block == block.IrBlock)
+            if (osr.Block != block.IrBlock)
+            {
+                continue;
+            }
+            if (!_lir.RegisterEntry)
             {
                 _e.EmitOsrEntryPrologue(_labels[b], osr.LoopOffset);
                 _e.AddOsrEntry(osr.LoopOffset, _labels[b], osr.State);
                 return;
             }
+            // In a register frame the OSR entry is an adapter too: it calls this entry of the register frame with rsi
+            // still pointing to the state, which the prologue keeps in the argument pointer slot for the block's reads.
+            MLabel native = Masm.CreateLabel();
+            MLabel inner = _labels[b];
+            int loopOffset = osr.LoopOffset;
+            _e.EmitRegisterEntry(inner, loopOffset, osr: true);
+            _e.AddOutOfLine(() => _e.EmitNativeAdapter(native, loopOffset, inner, static () => { }, StoreResultRegister));
+            _e.AddOsrEntry(loopOffset, native, osr.State);
+            return;
         }
         throw new InvalidOperationException($"optimizing: entry block{block.IrBlock} is neither the function's entry nor an OSR entry");
     }

@@ -217,6 +217,11 @@ internal static class CodeFile
             writer.Write(m.NativeOffset);
             writer.Write(m.WasmOffset);
         }
+        writer.Write(f.AdapterReturnOffsets.Length);
+        foreach (int offset in f.AdapterReturnOffsets)
+        {
+            writer.Write(offset);
+        }
         writer.Write(f.OsrEntries.Length);
         foreach (OsrEntry e in f.OsrEntries)
         {
@@ -284,6 +289,11 @@ internal static class CodeFile
         {
             offsetMap[i] = new OffsetMapping(Offset(reader, codeLength), reader.ReadInt32());
         }
+        var adapterReturns = new int[Count(reader, MaxEntries)];
+        for (int i = 0; i < adapterReturns.Length; i++)
+        {
+            adapterReturns[i] = Offset(reader, codeLength);
+        }
         var osrEntries = new OsrEntry[Count(reader, MaxEntries)];
         for (int i = 0; i < osrEntries.Length; i++)
         {
@@ -296,6 +306,7 @@ internal static class CodeFile
             BoundsChecks = boundsChecks,
             FaultEntryOffset = faultEntry,
             RegisterEntryOffset = registerEntry,
+            AdapterReturnOffsets = adapterReturns,
         };
     }
 
