@@ -74,8 +74,8 @@ public sealed partial class FunctionEmitter
     /// <summary>
     /// The callee of <c>call_indirect</c>: element <paramref name="index"/> (i32) of table <paramref name="tableIndex"/>,
     /// trapping when it is out of bounds, null, or of another type than <paramref name="typeIndex"/>; the funcref ends
-    /// in <paramref name="dst"/> (rdx, ready for <see cref="EmitCallFuncRef"/>, or r11). Clobbers rax, r11 and
-    /// <paramref name="dst"/>; <paramref name="index"/> may be any other register, or rax.
+    /// in <paramref name="destination"/> (rdx by default, ready for <see cref="EmitCallFuncRef"/>, or r11). Clobbers rax, r11 and
+    /// the destination; <paramref name="index"/> may be any other register, or rax.
     /// </summary>
     public void LoadIndirectCallee(Reg index, uint typeIndex, uint tableIndex, Reg? destination = null)
     {
