@@ -219,9 +219,6 @@ public sealed partial class FunctionEmitter
     /// </summary>
     public void UseRegisterFrame() => _registerFrame = true;
 
-    /// <summary>True when the function has a register frame (<see cref="UseRegisterFrame"/>).</summary>
-    public bool HasRegisterFrame => _registerFrame;
-
     /// <summary>
     /// Binds an entry of a register frame at <paramref name="entry"/> and emits its prologue: rbp, the saved area (the
     /// argument pointer slot holds rsi for an OSR entry, <paramref name="osr"/>, whose state area rsi points to), the

@@ -699,9 +699,6 @@ public sealed partial class MacroAssembler
     /// <summary>Multi-byte nops filling <paramref name="bytes"/> bytes.</summary>
     public void Nops(int bytes) => _asm.nop(bytes);
 
-    /// <summary>push imm (sign-extended to 64 bits).</summary>
-    public void PushImm(int value) => _asm.push(value);
-
     /// <summary>int3.</summary>
     public void Breakpoint() => _asm.int3();
 
