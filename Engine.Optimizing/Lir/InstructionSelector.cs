@@ -1129,8 +1129,8 @@ internal sealed class InstructionSelector
     }
 
     /// <summary>
-    /// True for a call in the register convention: a direct call of a function of this module, or a <c>call_indirect</c>,
-    /// whose type fits it.
+    /// True for a call in the register convention: a direct call of a function of this module, or a <c>call_indirect</c>
+    /// (not a <c>call_ref</c>), whose type fits it.
     /// </summary>
     private bool IsRegisterCall(int call)
     {
@@ -1138,7 +1138,8 @@ internal sealed class InstructionSelector
         return inst.Op switch
         {
             Op.Call => inst.Imm >= _f.Module.ImportedFunctionCount && RegisterConvention.Fits(_f.Module.FunctionType((uint)inst.Imm)),
-            Op.CallIndirect => RegisterConvention.Fits(_f.Module.Types[(int)inst.Imm]),
+            // A call_ref (table CallRefTable) keeps the native convention: its reference may be any instance's function.
+            Op.CallIndirect => inst.Aux != IrBuilder.CallRefTable && RegisterConvention.Fits(_f.Module.Types[(int)inst.Imm]),
             _ => false,
         };
     }
