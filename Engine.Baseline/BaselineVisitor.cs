@@ -234,7 +234,7 @@ internal struct BaselineVisitor : IOperatorVisitor
         }
     }
 
-    public readonly void VisitMemorySize()
+    public readonly void VisitMemorySize(uint memoryIndex)
     {
         if (!Skip())
         {
@@ -242,7 +242,7 @@ internal struct BaselineVisitor : IOperatorVisitor
         }
     }
 
-    public readonly void VisitMemoryGrow()
+    public readonly void VisitMemoryGrow(uint memoryIndex)
     {
         if (!Skip())
         {
@@ -250,7 +250,7 @@ internal struct BaselineVisitor : IOperatorVisitor
         }
     }
 
-    public readonly void VisitMemoryInit(uint dataIndex)
+    public readonly void VisitMemoryInit(uint dataIndex, uint memoryIndex)
     {
         if (!Skip())
         {
@@ -266,7 +266,7 @@ internal struct BaselineVisitor : IOperatorVisitor
         }
     }
 
-    public readonly void VisitMemoryCopy()
+    public readonly void VisitMemoryCopy(uint destinationMemory, uint sourceMemory)
     {
         if (!Skip())
         {
@@ -274,7 +274,7 @@ internal struct BaselineVisitor : IOperatorVisitor
         }
     }
 
-    public readonly void VisitMemoryFill()
+    public readonly void VisitMemoryFill(uint memoryIndex)
     {
         if (!Skip())
         {

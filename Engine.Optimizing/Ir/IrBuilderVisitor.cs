@@ -186,7 +186,7 @@ internal readonly struct IrBuilderVisitor : IOperatorVisitor
         }
     }
 
-    public void VisitMemorySize()
+    public void VisitMemorySize(uint memoryIndex)
     {
         if (Live)
         {
@@ -194,7 +194,7 @@ internal readonly struct IrBuilderVisitor : IOperatorVisitor
         }
     }
 
-    public void VisitMemoryGrow()
+    public void VisitMemoryGrow(uint memoryIndex)
     {
         if (Live)
         {
@@ -266,7 +266,7 @@ internal readonly struct IrBuilderVisitor : IOperatorVisitor
         }
     }
 
-    public void VisitMemoryInit(uint dataIndex)
+    public void VisitMemoryInit(uint dataIndex, uint memoryIndex)
     {
         if (Live)
         {
@@ -282,7 +282,7 @@ internal readonly struct IrBuilderVisitor : IOperatorVisitor
         }
     }
 
-    public void VisitMemoryCopy()
+    public void VisitMemoryCopy(uint destinationMemory, uint sourceMemory)
     {
         if (Live)
         {
@@ -290,7 +290,7 @@ internal readonly struct IrBuilderVisitor : IOperatorVisitor
         }
     }
 
-    public void VisitMemoryFill()
+    public void VisitMemoryFill(uint memoryIndex)
     {
         if (Live)
         {

@@ -60,9 +60,9 @@ public enum OperatorKind : byte
     Load,
     /// <summary>A memory store (scalar or vector).</summary>
     Store,
-    /// <summary><c>memory.size</c> (memory 0).</summary>
+    /// <summary><c>memory.size</c>.</summary>
     MemorySize,
-    /// <summary><c>memory.grow</c> (memory 0).</summary>
+    /// <summary><c>memory.grow</c>.</summary>
     MemoryGrow,
     /// <summary><c>i32.const</c>.</summary>
     I32Const,
@@ -80,13 +80,13 @@ public enum OperatorKind : byte
     RefIsNull,
     /// <summary><c>ref.func</c>.</summary>
     RefFunc,
-    /// <summary><c>memory.init</c> (memory 0).</summary>
+    /// <summary><c>memory.init</c>.</summary>
     MemoryInit,
     /// <summary><c>data.drop</c>.</summary>
     DataDrop,
-    /// <summary><c>memory.copy</c> (memory 0 to memory 0).</summary>
+    /// <summary><c>memory.copy</c> (from the source memory to the destination memory).</summary>
     MemoryCopy,
-    /// <summary><c>memory.fill</c> (memory 0).</summary>
+    /// <summary><c>memory.fill</c>.</summary>
     MemoryFill,
     /// <summary><c>table.init</c>.</summary>
     TableInit,

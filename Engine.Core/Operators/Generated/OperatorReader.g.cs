@@ -1499,15 +1499,13 @@ public ref partial struct WasmReader
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void ReadMemorySize<TVisitor>(ref TVisitor visitor, Opcode opcode) where TVisitor : struct, IOperatorVisitor
     {
-        ReadZeroByte();
-        visitor.VisitMemorySize();
+        visitor.VisitMemorySize(ReadMemoryIndex());
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void ReadMemoryGrow<TVisitor>(ref TVisitor visitor, Opcode opcode) where TVisitor : struct, IOperatorVisitor
     {
-        ReadZeroByte();
-        visitor.VisitMemoryGrow();
+        visitor.VisitMemoryGrow(ReadMemoryIndex());
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
@@ -1549,9 +1547,7 @@ public ref partial struct WasmReader
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void ReadMemoryInit<TVisitor>(ref TVisitor visitor, Opcode opcode) where TVisitor : struct, IOperatorVisitor
     {
-        uint dataIndex = ReadVarU32();
-        ReadZeroByte();
-        visitor.VisitMemoryInit(dataIndex);
+        visitor.VisitMemoryInit(ReadVarU32(), ReadMemoryIndex());
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
@@ -1563,16 +1559,13 @@ public ref partial struct WasmReader
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void ReadMemoryCopy<TVisitor>(ref TVisitor visitor, Opcode opcode) where TVisitor : struct, IOperatorVisitor
     {
-        ReadZeroByte();
-        ReadZeroByte();
-        visitor.VisitMemoryCopy();
+        visitor.VisitMemoryCopy(ReadMemoryIndex(), ReadMemoryIndex());
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void ReadMemoryFill<TVisitor>(ref TVisitor visitor, Opcode opcode) where TVisitor : struct, IOperatorVisitor
     {
-        ReadZeroByte();
-        visitor.VisitMemoryFill();
+        visitor.VisitMemoryFill(ReadMemoryIndex());
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
