@@ -51,11 +51,6 @@ public sealed class BaselineCompiler : IFunctionCompiler
             // Typed references would need erasure in the value stack, stack maps and calls: not done yet.
             return new CompileResult(null, new CompileFailure(CompileFailureReason.UnsupportedFeature, "typed function references (WebAssembly 3.0)"));
         }
-        if (module.UsesMultiMemoryOr64)
-        {
-            // Memories other than 0 and 64-bit memories and tables: the interpreter runs them; compiled code not yet.
-            return new CompileResult(null, new CompileFailure(CompileFailureReason.UnsupportedFeature, "multiple memories or 64-bit memories and tables (WebAssembly 3.0)"));
-        }
         // One context per thread, reused: its buffers (instructions, stacks, lists) stay allocated.
         CodeGen cg = t_codeGen ??= new CodeGen();
         try

@@ -319,7 +319,7 @@ internal sealed partial class CodeGen
     public void VectorLoad(Opcode opcode, MemArg memArg)
     {
         Operand address = PopOperand(allowMemory: false);
-        Mem at = _emitter.HeapAddress(address, (uint)memArg.Offset, FunctionEmitter.VectorLoadSize(opcode));
+        Mem at = HeapAccess(address, memArg, FunctionEmitter.VectorLoadSize(opcode));
         Reg r = Allocate(true);
         _emitter.VectorLoad(opcode, r, at);
         Free(address);
@@ -330,7 +330,7 @@ internal sealed partial class CodeGen
     {
         Reg v = PopToRegister();
         Operand address = PopOperand(allowMemory: false);
-        Masm.StoreV(_emitter.HeapAddress(address, (uint)memArg.Offset, 16), v);
+        Masm.StoreV(HeapAccess(address, memArg, 16), v);
         Free(address);
         Free(v);
     }
@@ -340,7 +340,7 @@ internal sealed partial class CodeGen
         OperandSize size = FunctionEmitter.LaneAccessSize(opcode);
         Reg v = PopToRegister();
         Operand address = PopOperand(allowMemory: false);
-        Masm.Insert(size, v, v, _emitter.HeapAddress(address, (uint)memArg.Offset, size.Bytes()), lane);
+        Masm.Insert(size, v, v, HeapAccess(address, memArg, size.Bytes()), lane);
         Free(address);
         PushRegister(V128, v);
     }
@@ -350,7 +350,7 @@ internal sealed partial class CodeGen
         OperandSize size = FunctionEmitter.LaneAccessSize(opcode);
         Reg v = PopToRegister();
         Operand address = PopOperand(allowMemory: false);
-        Masm.Extract(size, _emitter.HeapAddress(address, (uint)memArg.Offset, size.Bytes()), v, lane);
+        Masm.Extract(size, HeapAccess(address, memArg, size.Bytes()), v, lane);
         Free(address);
         Free(v);
     }

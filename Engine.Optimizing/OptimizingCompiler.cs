@@ -60,11 +60,6 @@ public sealed class OptimizingCompiler : IFunctionCompiler
             // As in the baseline: typed references (WebAssembly 3.0) stay in the interpreter for now.
             return CompileResult.Failed(CompileFailureReason.UnsupportedFeature, "typed function references (WebAssembly 3.0)");
         }
-        if (module.UsesMultiMemoryOr64)
-        {
-            // As in the baseline: multiple memories and 64-bit memories and tables stay in the interpreter for now.
-            return CompileResult.Failed(CompileFailureReason.UnsupportedFeature, "multiple memories or 64-bit memories and tables (WebAssembly 3.0)");
-        }
         State state = t_state ??= new State();
         OptimizingPipeline pipeline = state.Pipeline;
         pipeline.VerifyEachPass = Verify;

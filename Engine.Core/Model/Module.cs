@@ -144,13 +144,6 @@ public sealed class ModuleInfo
 
     /// <summary>The 3.0 features the module may use (what it was decoded and is validated with).</summary>
     public WasmFeatures Features { get; init; } = WasmFeatures.Default;
-
-    /// <summary>
-    /// True when the module has several memories, or a 64-bit memory or table (3.0): what the machine-code tiers do not
-    /// compile yet (their functions stay in the interpreter, which runs every memory and table).
-    /// </summary>
-    public bool UsesMultiMemoryOr64 =>
-        Memories.Count > 1 || Memories.Exists(static m => m.Limits.Is64) || Tables.Exists(static t => t.Limits.Is64);
     /// <summary>The type section (every type index, across recursive groups).</summary>
     public List<FuncType> Types { get; } = new();
 

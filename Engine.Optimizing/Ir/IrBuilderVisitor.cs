@@ -190,7 +190,7 @@ internal readonly struct IrBuilderVisitor : IOperatorVisitor
     {
         if (Live)
         {
-            _b.MemorySize();
+            _b.MemorySize(memoryIndex);
         }
     }
 
@@ -198,7 +198,7 @@ internal readonly struct IrBuilderVisitor : IOperatorVisitor
     {
         if (Live)
         {
-            _b.MemoryGrow();
+            _b.MemoryGrow(memoryIndex);
         }
     }
 
@@ -270,7 +270,7 @@ internal readonly struct IrBuilderVisitor : IOperatorVisitor
     {
         if (Live)
         {
-            _b.MemoryInit(dataIndex);
+            _b.MemoryInit(dataIndex, memoryIndex);
         }
     }
 
@@ -286,7 +286,7 @@ internal readonly struct IrBuilderVisitor : IOperatorVisitor
     {
         if (Live)
         {
-            _b.MemoryCopy();
+            _b.MemoryCopy(destinationMemory, sourceMemory);
         }
     }
 
@@ -294,7 +294,7 @@ internal readonly struct IrBuilderVisitor : IOperatorVisitor
     {
         if (Live)
         {
-            _b.MemoryFill();
+            _b.MemoryFill(memoryIndex);
         }
     }
 

@@ -159,6 +159,12 @@ public static class IrPrinter
                     text.Append(", lane ").Append(inst.Aux >> 16);
                 }
                 break;
+            case Op.HeapAddress:
+                text.Append(" memory ").Append(inst.Aux & 0xFFFFFF).Append(" [");
+                Values(text, inst.A);
+                text.Append(" + ").Append((ulong)inst.Imm).Append("], size ").Append(inst.Aux >> 24);
+                break;
+            case Op.MemorySize:
             case Op.GlobalGet:
             case Op.TableSize:
             case Op.RefFunc:
