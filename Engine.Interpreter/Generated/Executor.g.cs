@@ -960,16 +960,6 @@ internal static unsafe partial class Executor
                     ip += 1;
                     continue;
                 }
-                case Op.MemorySizeAny: // d = memory[mem].size (in pages; an i64 for a 64-bit memory)
-                {
-                    d = ip[1];
-                    mem = ip[2];
-#line 366 "../Instructions.def"
-                    (*(ulong*)(fp + d)) = ((VMMemory**)vm->Memories)[mem]->Length >> 16;
-#line default
-                    ip += 3;
-                    continue;
-                }
                 case Op.MemoryGrowAny: // d = memory[mem].grow(a) (old size in pages, or -1; wide != 0: a 64-bit memory, i64 operand and result)
                 {
                     d = ip[1];
@@ -1027,16 +1017,6 @@ internal static unsafe partial class Executor
                     instance.MemoryInit((uint)seg, (uint)mem, wide != 0 ? (*(ulong*)(fp + a)) : (*(uint*)(fp + a)), (*(uint*)(fp + b)), (*(uint*)(fp + c)));
 #line default
                     ip += 7;
-                    continue;
-                }
-                case Op.SaturateU32: // d = a clamped to u32 (a 64-bit table index, size or count: anything past 2^32 - 1 is out of any table's bounds)
-                {
-                    d = ip[1];
-                    a = ip[2];
-#line 386 "../Instructions.def"
-                    (*(ulong*)(fp + d)) = Math.Min((*(ulong*)(fp + a)), uint.MaxValue);
-#line default
-                    ip += 3;
                     continue;
                 }
                 case Op.I32Load: // d = load i32 at (a + k) + off
@@ -3283,7 +3263,7 @@ internal static unsafe partial class Executor
     {
 #line default
         // Operands of the instruction being executed, and the address of its memory access.
-        int a, b, c, d, lane, v, x;
+        int a, b, c, d, lane, mem, v, x;
         Vector128<byte> lanes;
         uint off;
         ulong pAddress;
@@ -3298,6 +3278,24 @@ internal static unsafe partial class Executor
                     return RunTierUp(stack, top, ip, fp);
 #line default
                     return 1;
+                }
+                case Op.MemorySizeAny: // d = memory[mem].size (in pages; an i64 for a 64-bit memory)
+                {
+                    d = ip[1];
+                    mem = ip[2];
+#line 366 "../Instructions.def"
+                    (*(ulong*)(fp + d)) = ((VMMemory**)((VMContext*)stack.Frames[top].Function.Instance.VMContext)->Memories)[mem]->Length >> 16;
+#line default
+                    return 3;
+                }
+                case Op.SaturateU32: // d = a clamped to u32 (a 64-bit table index, size or count: anything past 2^32 - 1 is out of any table's bounds)
+                {
+                    d = ip[1];
+                    a = ip[2];
+#line 386 "../Instructions.def"
+                    (*(ulong*)(fp + d)) = Math.Min((*(ulong*)(fp + a)), uint.MaxValue);
+#line default
+                    return 3;
                 }
                 case Op.F32Ceil: // d = ceil(a)
                 {

@@ -245,14 +245,14 @@ internal sealed partial class LirEmitter
                 }
             case LOp.CallBuiltin:
                 _e.EmitBuiltinCall((BuiltinId)inst.Imm, LiveReferenceSlots(i), inst.Aux);
-                if (inst.Imm2 != 0)
+                if (inst.Imm2 == 1)
                 {
                     _e.EmitStatusCheck();
                 }
                 else
                 {
-                    // All of rax: an i64 result (memory.grow and table.grow of 64-bit ones) needs it; an i32 reads the low half.
-                    Masm.Store(OperandSize.S64, FunctionEmitter.OutgoingSlot(0), Reg.Rax);
+                    // Imm2 2: an i64 result (memory.grow and table.grow of 64-bit ones), all of rax.
+                    Masm.Store(inst.Imm2 == 2 ? OperandSize.S64 : OperandSize.S32, FunctionEmitter.OutgoingSlot(0), Reg.Rax);
                 }
                 return;
             case LOp.RootRef:

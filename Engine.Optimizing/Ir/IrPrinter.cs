@@ -165,6 +165,12 @@ public static class IrPrinter
                 text.Append(" + ").Append((ulong)inst.Imm).Append("], size ").Append(inst.Aux >> 24);
                 break;
             case Op.MemorySize:
+                if (inst.Imm != 0)
+                {
+                    // Memory 0 goes unnamed, as in the text format.
+                    text.Append(' ').Append(inst.Imm);
+                }
+                break;
             case Op.GlobalGet:
             case Op.TableSize:
             case Op.RefFunc:

@@ -1139,7 +1139,8 @@ internal sealed class InstructionSelector
         }
         bool returnsValue = _f[id].Type != ValType.Bottom;
         OutgoingSlots = Math.Max(OutgoingSlots, Math.Max(1, immediates + args.Length));
-        Emit(LOp.CallBuiltin, id, aux: immediates + args.Length, imm: (long)builtin, imm2: returnsValue ? 0 : 1);
+        // Imm2: 1 for a status, 0 for an i32 result, 2 for an i64 one (memory.grow and table.grow of 64-bit ones).
+        Emit(LOp.CallBuiltin, id, aux: immediates + args.Length, imm: (long)builtin, imm2: !returnsValue ? 1 : _f[id].Type == ValType.I64 ? 2 : 0);
         if (returnsValue)
         {
             Emit(LOp.LoadOut, id, aux: (int)_f[id].Type, imm: 0);

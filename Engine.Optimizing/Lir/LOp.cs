@@ -105,7 +105,7 @@ public enum LOp : byte
     Call,
     /// <summary>[Use index]: call_indirect of type Imm through table Imm2. Clobbers; a safepoint.</summary>
     CallIndirect,
-    /// <summary>[]: builtin Imm with Aux arguments from the outgoing area; Imm2 = 1 when it returns a status (else its i32 result goes to outgoing slot 0). Clobbers; a safepoint.</summary>
+    /// <summary>[]: builtin Imm with Aux arguments from the outgoing area; Imm2 = 1 when it returns a status (else its result goes to outgoing slot 0: an i32, or with Imm2 = 2 an i64). Clobbers; a safepoint.</summary>
     CallBuiltin,
     /// <summary>[Use src]: roots externref src unless null (outgoing slot 0 holds it after). Clobbers; a safepoint.</summary>
     RootRef,
