@@ -564,15 +564,27 @@ internal sealed partial class ModuleParser
             return;
         }
         _tableSection.Count++;
-        int typeStart = _in.Position;
         bool is64 = ParseAddressType();
-        if (_in.Kind == TokenKind.Atom && IsRefTypeKeyword(_in.Text))
+        if ((_in.Kind == TokenKind.Atom && IsRefTypeKeyword(_in.Text)) || _in.AtForm("ref"))
         {
             EncodeTableWithInlineElements(index, is64);
             return;
         }
-        _in.Position = typeStart;
-        EncodeTableType(_tableSection.Body);
+        ParseLimits(is64, out ulong min, out ulong? max, out bool limits64);
+        ValType elementType = ParseRefType();
+        ByteWriter w = _tableSection.Body;
+        if (!_in.AtRightParen)
+        {
+            // 3.0: an initialiser expression for every element (0x40 0x00 tabletype expr).
+            w.Byte(0x40);
+            w.Byte(0x00);
+            WriteValType(w, elementType);
+            WriteLimits(w, min, max, limits64);
+            EncodeConstantExpression(w);
+            return;
+        }
+        WriteValType(w, elementType);
+        WriteLimits(w, min, max, limits64);
     }
 
     /// <summary><c>(table reftype (elem ...))</c>: a table exactly as large as its active segment at offset 0.</summary>

@@ -52,7 +52,7 @@ internal static unsafe partial class Executor
         InterpretedCode targetCode;
 #line default
         // Operands of the instruction being executed, and the address of its memory access.
-        int a, args, b, c, d, dst, dt, e, f, g, i, imm, k, mem, n, seg, size, src, st, t, tbl, ty, v, wide;
+        int a, args, b, c, d, dst, dt, e, f, g, i, imm, k, mem, n, r, seg, size, src, st, t, tbl, ty, v, wide;
         long bits, offset;
         uint off;
         Vector128<byte> vector;
@@ -608,7 +608,9 @@ internal static unsafe partial class Executor
                         if (index >= table->Length) { trap = TrapCode.UndefinedElement; goto Trap; };
                         VMFuncRef* funcRef = (VMFuncRef*)((nint*)table->Elements)[index];
                         if (funcRef == null) { trap = TrapCode.UninitializedElement; goto Trap; };
-                        if (funcRef->TypeId != ((int*)vm->TypeIds)[ty]) { trap = TrapCode.IndirectCallTypeMismatch; goto Trap; };
+                        int expected = ((int*)vm->TypeIds)[ty];
+                        // 3.0: a function whose type declares the expected one as a supertype matches too (rare: a call out).
+                        if (funcRef->TypeId != expected && !instance.IsSubtype(funcRef->TypeId, expected)) { trap = TrapCode.IndirectCallTypeMismatch; goto Trap; };
                         callee = (FunctionInstance)GCHandle.FromIntPtr(funcRef->Function).Target!;
                     }
                     calleeFp = fp + args;
@@ -618,9 +620,26 @@ internal static unsafe partial class Executor
                     ip += 5;
                     continue;
                 }
+                case Op.CallRef: // call the function reference r (null: trap), frame at fp + args (validation guarantees its type)
+                {
+                    r = ip[1];
+                    args = ip[2];
+#line 212 "../Instructions.def"
+                    {
+                        VMFuncRef* funcRef = (VMFuncRef*)(*(nint*)(fp + r));
+                        if (funcRef == null) { trap = TrapCode.NullFunctionReference; goto Trap; };
+                        callee = (FunctionInstance)GCHandle.FromIntPtr(funcRef->Function).Target!;
+                    }
+                    calleeFp = fp + args;
+                    frames[top].Ip = (int)(ip - code) + 3;
+                    goto Invoke;
+#line default
+                    ip += 3;
+                    continue;
+                }
                 case Op.Return: // return to the caller; the results are already in slots 0.. of this frame
                 {
-#line 210 "../Instructions.def"
+#line 223 "../Instructions.def"
                     if (top == entryTop)
                     {
                         stack.Top = top - 1;
@@ -649,7 +668,7 @@ internal static unsafe partial class Executor
                 case Op.TierUpEntry: // count a call (the counter is the imm word); when it runs out, the cold path asks for compiled code and runs it if it is ready now
                 {
                     imm = ip[1];
-#line 241 "../Instructions.def"
+#line 254 "../Instructions.def"
                     if (--ip[1] <= 0) goto default;
 #line default
                     ip += 2;
@@ -659,7 +678,7 @@ internal static unsafe partial class Executor
                 {
                     imm = ip[1];
                     n = ip[2];
-#line 245 "../Instructions.def"
+#line 258 "../Instructions.def"
                     if (--ip[1] <= 0) goto default;
 #line default
                     ip += 3;
@@ -668,7 +687,7 @@ internal static unsafe partial class Executor
                 case Op.ReturnSlot: // slot 0 = a (8 bytes), then return (the common single-result return)
                 {
                     a = ip[1];
-#line 249 "../Instructions.def"
+#line 262 "../Instructions.def"
                     (*(ulong*)(fp + 0)) = (*(ulong*)(fp + a));
                     goto case Op.Return;
 #line default
@@ -677,7 +696,7 @@ internal static unsafe partial class Executor
                 }
                 case Op.CheckEpoch: // trap when the engine's epoch reached this instance's deadline (loop headers and function entries)
                 {
-#line 254 "../Instructions.def"
+#line 267 "../Instructions.def"
                     if (*(long*)vm->EpochCounter >= vm->EpochDeadline)
                     {
                         frames[top].Ip = (int)(ip - code) + 1; stack.Top = top; stack.SlotTop = fp + frameSlots;
@@ -690,7 +709,7 @@ internal static unsafe partial class Executor
                 case Op.ConsumeFuel: // consume n units of fuel; trap when none is left
                 {
                     n = ip[1];
-#line 262 "../Instructions.def"
+#line 275 "../Instructions.def"
                     long* fuel = (long*)vm->FuelCounter;
                     *fuel -= n;
                     if (*fuel < 0)
@@ -706,7 +725,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 273 "../Instructions.def"
+#line 286 "../Instructions.def"
                     (*(ulong*)(fp + d)) = (*(ulong*)(fp + a));
 #line default
                     ip += 3;
@@ -716,7 +735,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 275 "../Instructions.def"
+#line 288 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = (*(Vector128<byte>*)(fp + a));
 #line default
                     ip += 3;
@@ -728,7 +747,7 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     e = ip[3];
                     b = ip[4];
-#line 278 "../Instructions.def"
+#line 291 "../Instructions.def"
                     ulong first = (*(ulong*)(fp + a)), second = (*(ulong*)(fp + b));
                     (*(ulong*)(fp + d)) = first;
                     (*(ulong*)(fp + e)) = second;
@@ -740,7 +759,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     imm = ip[2];
-#line 282 "../Instructions.def"
+#line 295 "../Instructions.def"
                     (*(int*)(fp + d)) = imm;
 #line default
                     ip += 3;
@@ -750,7 +769,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     bits = Unsafe.ReadUnaligned<long>(ip + 2);
-#line 284 "../Instructions.def"
+#line 297 "../Instructions.def"
                     (*(long*)(fp + d)) = bits;
 #line default
                     ip += 4;
@@ -760,7 +779,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     vector = Unsafe.ReadUnaligned<Vector128<byte>>(ip + 2);
-#line 286 "../Instructions.def"
+#line 299 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = vector;
 #line default
                     ip += 6;
@@ -772,7 +791,7 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     b = ip[3];
                     c = ip[4];
-#line 288 "../Instructions.def"
+#line 301 "../Instructions.def"
                     (*(ulong*)(fp + d)) = (*(int*)(fp + c)) != 0 ? (*(ulong*)(fp + a)) : (*(ulong*)(fp + b));
 #line default
                     ip += 5;
@@ -784,7 +803,7 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     b = ip[3];
                     c = ip[4];
-#line 290 "../Instructions.def"
+#line 303 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = (*(int*)(fp + c)) != 0 ? (*(Vector128<byte>*)(fp + a)) : (*(Vector128<byte>*)(fp + b));
 #line default
                     ip += 5;
@@ -794,7 +813,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     g = ip[2];
-#line 295 "../Instructions.def"
+#line 308 "../Instructions.def"
                     (*(ulong*)(fp + d)) = *(ulong*)((nint*)vm->Globals)[g];
 #line default
                     ip += 3;
@@ -804,7 +823,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     g = ip[2];
-#line 297 "../Instructions.def"
+#line 310 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = *(Vector128<byte>*)((nint*)vm->Globals)[g];
 #line default
                     ip += 3;
@@ -814,7 +833,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     g = ip[2];
-#line 300 "../Instructions.def"
+#line 313 "../Instructions.def"
                     nint value = *(nint*)((nint*)vm->Globals)[g];
                     (*(nint*)(fp + d)) = value;
                     if (value != 0)
@@ -830,7 +849,7 @@ internal static unsafe partial class Executor
                 {
                     g = ip[1];
                     a = ip[2];
-#line 308 "../Instructions.def"
+#line 321 "../Instructions.def"
                     *(ulong*)((nint*)vm->Globals)[g] = (*(ulong*)(fp + a));
 #line default
                     ip += 3;
@@ -840,7 +859,7 @@ internal static unsafe partial class Executor
                 {
                     g = ip[1];
                     a = ip[2];
-#line 310 "../Instructions.def"
+#line 323 "../Instructions.def"
                     *(Vector128<byte>*)((nint*)vm->Globals)[g] = (*(Vector128<byte>*)(fp + a));
 #line default
                     ip += 3;
@@ -850,7 +869,7 @@ internal static unsafe partial class Executor
                 {
                     g = ip[1];
                     a = ip[2];
-#line 313 "../Instructions.def"
+#line 326 "../Instructions.def"
                     frames[top].Ip = (int)(ip - code) + 3; stack.Top = top; stack.SlotTop = fp + frameSlots;
                     instance.GlobalSetExternRef((uint)g, (*(nint*)(fp + a)));
 #line default
@@ -860,7 +879,7 @@ internal static unsafe partial class Executor
                 case Op.MemorySize: // d = memory.size (in pages)
                 {
                     d = ip[1];
-#line 319 "../Instructions.def"
+#line 332 "../Instructions.def"
                     (*(int*)(fp + d)) = (int)(memLength >> 16);
 #line default
                     ip += 2;
@@ -870,7 +889,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 322 "../Instructions.def"
+#line 335 "../Instructions.def"
                     frames[top].Ip = (int)(ip - code) + 3; stack.Top = top; stack.SlotTop = fp + frameSlots;
                     (*(int*)(fp + d)) = instance.MemoryGrow((*(uint*)(fp + a)));
                     memory = (byte*)vm->MemoryBase;
@@ -884,7 +903,7 @@ internal static unsafe partial class Executor
                     a = ip[1];
                     b = ip[2];
                     c = ip[3];
-#line 328 "../Instructions.def"
+#line 341 "../Instructions.def"
                     {
                         ulong start = (*(uint*)(fp + a)), length = (*(uint*)(fp + c));
                         if (start + length > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; };
@@ -899,7 +918,7 @@ internal static unsafe partial class Executor
                     a = ip[1];
                     b = ip[2];
                     c = ip[3];
-#line 335 "../Instructions.def"
+#line 348 "../Instructions.def"
                     {
                         ulong destination = (*(uint*)(fp + a)), source = (*(uint*)(fp + b)), length = (*(uint*)(fp + c));
                         if (destination + length > memLength || source + length > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; };
@@ -915,7 +934,7 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     b = ip[3];
                     c = ip[4];
-#line 342 "../Instructions.def"
+#line 355 "../Instructions.def"
                     frames[top].Ip = (int)(ip - code) + 5; stack.Top = top; stack.SlotTop = fp + frameSlots;
                     instance.MemoryInit((uint)seg, (*(uint*)(fp + a)), (*(uint*)(fp + b)), (*(uint*)(fp + c)));
 #line default
@@ -925,7 +944,7 @@ internal static unsafe partial class Executor
                 case Op.DataDrop: // data[seg] = empty
                 {
                     seg = ip[1];
-#line 346 "../Instructions.def"
+#line 359 "../Instructions.def"
                     frames[top].Ip = (int)(ip - code) + 2; stack.Top = top; stack.SlotTop = fp + frameSlots;
                     instance.DataDrop((uint)seg);
 #line default
@@ -938,7 +957,7 @@ internal static unsafe partial class Executor
                     mem = ip[2];
                     offset = Unsafe.ReadUnaligned<long>(ip + 3);
                     size = ip[5];
-#line 353 "../Instructions.def"
+#line 366 "../Instructions.def"
                     {
                         VMMemory* selected = ((VMMemory**)vm->Memories)[mem];
                         ulong selectAddress = (size & 0x100) != 0 ? (*(ulong*)(fp + a)) : (*(uint*)(fp + a));
@@ -953,7 +972,7 @@ internal static unsafe partial class Executor
                 }
                 case Op.MemRestore: // memory 0 is current again (after a MemSelect and its access)
                 {
-#line 363 "../Instructions.def"
+#line 376 "../Instructions.def"
                     memory = (byte*)vm->MemoryBase;
                     memLength = vm->MemoryLength;
 #line default
@@ -966,7 +985,7 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     mem = ip[3];
                     wide = ip[4];
-#line 369 "../Instructions.def"
+#line 382 "../Instructions.def"
                     frames[top].Ip = (int)(ip - code) + 5; stack.Top = top; stack.SlotTop = fp + frameSlots;
                     (*(long*)(fp + d)) = instance.MemoryGrow((uint)mem, wide != 0 ? (*(ulong*)(fp + a)) : (*(uint*)(fp + a)));
                     memory = (byte*)vm->MemoryBase;
@@ -982,7 +1001,7 @@ internal static unsafe partial class Executor
                     c = ip[3];
                     mem = ip[4];
                     wide = ip[5];
-#line 375 "../Instructions.def"
+#line 388 "../Instructions.def"
                     frames[top].Ip = (int)(ip - code) + 6; stack.Top = top; stack.SlotTop = fp + frameSlots;
                     instance.MemoryFill((uint)mem, wide != 0 ? (*(ulong*)(fp + a)) : (*(uint*)(fp + a)), (byte)(*(uint*)(fp + b)), wide != 0 ? (*(ulong*)(fp + c)) : (*(uint*)(fp + c)));
 #line default
@@ -997,7 +1016,7 @@ internal static unsafe partial class Executor
                     dst = ip[4];
                     src = ip[5];
                     wide = ip[6];
-#line 379 "../Instructions.def"
+#line 392 "../Instructions.def"
                     frames[top].Ip = (int)(ip - code) + 7; stack.Top = top; stack.SlotTop = fp + frameSlots;
                     instance.MemoryCopy((uint)dst, (uint)src, (wide & 1) != 0 ? (*(ulong*)(fp + a)) : (*(uint*)(fp + a)), (wide & 2) != 0 ? (*(ulong*)(fp + b)) : (*(uint*)(fp + b)), (wide & 4) != 0 ? (*(ulong*)(fp + c)) : (*(uint*)(fp + c)));
 #line default
@@ -1012,7 +1031,7 @@ internal static unsafe partial class Executor
                     c = ip[4];
                     mem = ip[5];
                     wide = ip[6];
-#line 383 "../Instructions.def"
+#line 396 "../Instructions.def"
                     frames[top].Ip = (int)(ip - code) + 7; stack.Top = top; stack.SlotTop = fp + frameSlots;
                     instance.MemoryInit((uint)seg, (uint)mem, wide != 0 ? (*(ulong*)(fp + a)) : (*(uint*)(fp + a)), (*(uint*)(fp + b)), (*(uint*)(fp + c)));
 #line default
@@ -1025,7 +1044,7 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
-#line 390 "../Instructions.def"
+#line 403 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 4 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(int*)(fp + d)) = Unsafe.ReadUnaligned<int>(p);
 #line default
@@ -1038,7 +1057,7 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
-#line 394 "../Instructions.def"
+#line 407 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 8 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(long*)(fp + d)) = Unsafe.ReadUnaligned<long>(p);
 #line default
@@ -1051,7 +1070,7 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
-#line 398 "../Instructions.def"
+#line 411 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 4 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(uint*)(fp + d)) = Unsafe.ReadUnaligned<uint>(p);
 #line default
@@ -1064,7 +1083,7 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
-#line 402 "../Instructions.def"
+#line 415 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 8 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(ulong*)(fp + d)) = Unsafe.ReadUnaligned<ulong>(p);
 #line default
@@ -1077,7 +1096,7 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
-#line 406 "../Instructions.def"
+#line 419 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 1 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(int*)(fp + d)) = *(sbyte*)p;
 #line default
@@ -1090,7 +1109,7 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
-#line 410 "../Instructions.def"
+#line 423 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 1 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(int*)(fp + d)) = *p;
 #line default
@@ -1103,7 +1122,7 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
-#line 414 "../Instructions.def"
+#line 427 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 2 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(int*)(fp + d)) = Unsafe.ReadUnaligned<short>(p);
 #line default
@@ -1116,7 +1135,7 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
-#line 418 "../Instructions.def"
+#line 431 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 2 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(int*)(fp + d)) = Unsafe.ReadUnaligned<ushort>(p);
 #line default
@@ -1129,7 +1148,7 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
-#line 422 "../Instructions.def"
+#line 435 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 1 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(long*)(fp + d)) = *(sbyte*)p;
 #line default
@@ -1142,7 +1161,7 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
-#line 426 "../Instructions.def"
+#line 439 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 1 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(long*)(fp + d)) = *p;
 #line default
@@ -1155,7 +1174,7 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
-#line 430 "../Instructions.def"
+#line 443 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 2 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(long*)(fp + d)) = Unsafe.ReadUnaligned<short>(p);
 #line default
@@ -1168,7 +1187,7 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
-#line 434 "../Instructions.def"
+#line 447 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 2 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(long*)(fp + d)) = Unsafe.ReadUnaligned<ushort>(p);
 #line default
@@ -1181,7 +1200,7 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
-#line 438 "../Instructions.def"
+#line 451 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 4 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(long*)(fp + d)) = Unsafe.ReadUnaligned<int>(p);
 #line default
@@ -1194,7 +1213,7 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
-#line 442 "../Instructions.def"
+#line 455 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 4 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(long*)(fp + d)) = Unsafe.ReadUnaligned<uint>(p);
 #line default
@@ -1207,7 +1226,7 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
-#line 446 "../Instructions.def"
+#line 459 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 16 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(Vector128<byte>*)(fp + d)) = Unsafe.ReadUnaligned<Vector128<byte>>(p);
 #line default
@@ -1220,7 +1239,7 @@ internal static unsafe partial class Executor
                     b = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
-#line 451 "../Instructions.def"
+#line 464 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 4 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     Unsafe.WriteUnaligned(p, (*(int*)(fp + b)));
 #line default
@@ -1233,7 +1252,7 @@ internal static unsafe partial class Executor
                     b = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
-#line 455 "../Instructions.def"
+#line 468 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 8 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     Unsafe.WriteUnaligned(p, (*(long*)(fp + b)));
 #line default
@@ -1246,7 +1265,7 @@ internal static unsafe partial class Executor
                     b = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
-#line 459 "../Instructions.def"
+#line 472 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 1 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     *p = (byte)(*(uint*)(fp + b));
 #line default
@@ -1259,7 +1278,7 @@ internal static unsafe partial class Executor
                     b = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
-#line 463 "../Instructions.def"
+#line 476 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 2 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     Unsafe.WriteUnaligned(p, (ushort)(*(uint*)(fp + b)));
 #line default
@@ -1272,7 +1291,7 @@ internal static unsafe partial class Executor
                     b = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
-#line 467 "../Instructions.def"
+#line 480 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 16 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     Unsafe.WriteUnaligned(p, (*(Vector128<byte>*)(fp + b)));
 #line default
@@ -1284,7 +1303,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     tbl = ip[2];
                     i = ip[3];
-#line 474 "../Instructions.def"
+#line 487 "../Instructions.def"
                     {
                         VMTable* table = ((VMTable**)vm->Tables)[tbl];
                         uint index = (*(uint*)(fp + i));
@@ -1300,7 +1319,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     tbl = ip[2];
                     i = ip[3];
-#line 482 "../Instructions.def"
+#line 495 "../Instructions.def"
                     {
                         VMTable* table = ((VMTable**)vm->Tables)[tbl];
                         uint index = (*(uint*)(fp + i));
@@ -1322,7 +1341,7 @@ internal static unsafe partial class Executor
                     tbl = ip[1];
                     i = ip[2];
                     v = ip[3];
-#line 496 "../Instructions.def"
+#line 509 "../Instructions.def"
                     {
                         VMTable* table = ((VMTable**)vm->Tables)[tbl];
                         uint index = (*(uint*)(fp + i));
@@ -1338,7 +1357,7 @@ internal static unsafe partial class Executor
                     tbl = ip[1];
                     i = ip[2];
                     v = ip[3];
-#line 504 "../Instructions.def"
+#line 517 "../Instructions.def"
                     frames[top].Ip = (int)(ip - code) + 4; stack.Top = top; stack.SlotTop = fp + frameSlots;
                     instance.TableSetExternRef((uint)tbl, (*(uint*)(fp + i)), (*(nint*)(fp + v)));
 #line default
@@ -1349,7 +1368,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     tbl = ip[2];
-#line 507 "../Instructions.def"
+#line 520 "../Instructions.def"
                     (*(uint*)(fp + d)) = ((VMTable**)vm->Tables)[tbl]->Length;
 #line default
                     ip += 3;
@@ -1361,7 +1380,7 @@ internal static unsafe partial class Executor
                     tbl = ip[2];
                     v = ip[3];
                     n = ip[4];
-#line 510 "../Instructions.def"
+#line 523 "../Instructions.def"
                     frames[top].Ip = (int)(ip - code) + 5; stack.Top = top; stack.SlotTop = fp + frameSlots;
                     (*(int*)(fp + d)) = instance.TableGrow((uint)tbl, (*(nint*)(fp + v)), (*(uint*)(fp + n)));
 #line default
@@ -1374,7 +1393,7 @@ internal static unsafe partial class Executor
                     i = ip[2];
                     v = ip[3];
                     n = ip[4];
-#line 514 "../Instructions.def"
+#line 527 "../Instructions.def"
                     frames[top].Ip = (int)(ip - code) + 5; stack.Top = top; stack.SlotTop = fp + frameSlots;
                     instance.TableFill((uint)tbl, (*(uint*)(fp + i)), (*(nint*)(fp + v)), (*(uint*)(fp + n)));
 #line default
@@ -1388,7 +1407,7 @@ internal static unsafe partial class Executor
                     a = ip[3];
                     b = ip[4];
                     c = ip[5];
-#line 518 "../Instructions.def"
+#line 531 "../Instructions.def"
                     frames[top].Ip = (int)(ip - code) + 6; stack.Top = top; stack.SlotTop = fp + frameSlots;
                     instance.TableCopy((uint)dt, (uint)st, (*(uint*)(fp + a)), (*(uint*)(fp + b)), (*(uint*)(fp + c)));
 #line default
@@ -1402,7 +1421,7 @@ internal static unsafe partial class Executor
                     a = ip[3];
                     b = ip[4];
                     c = ip[5];
-#line 522 "../Instructions.def"
+#line 535 "../Instructions.def"
                     frames[top].Ip = (int)(ip - code) + 6; stack.Top = top; stack.SlotTop = fp + frameSlots;
                     instance.TableInit((uint)seg, (uint)tbl, (*(uint*)(fp + a)), (*(uint*)(fp + b)), (*(uint*)(fp + c)));
 #line default
@@ -1412,7 +1431,7 @@ internal static unsafe partial class Executor
                 case Op.ElemDrop: // elem[seg] = empty
                 {
                     seg = ip[1];
-#line 526 "../Instructions.def"
+#line 539 "../Instructions.def"
                     frames[top].Ip = (int)(ip - code) + 2; stack.Top = top; stack.SlotTop = fp + frameSlots;
                     instance.ElemDrop((uint)seg);
 #line default
@@ -1423,7 +1442,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 529 "../Instructions.def"
+#line 542 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(nint*)(fp + a)) == 0 ? 1 : 0;
 #line default
                     ip += 3;
@@ -1433,8 +1452,39 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     f = ip[2];
-#line 531 "../Instructions.def"
+#line 544 "../Instructions.def"
                     (*(nint*)(fp + d)) = ((nint*)vm->Functions)[f];
+#line default
+                    ip += 3;
+                    continue;
+                }
+                case Op.RefAsNonNull: // d = a, trapping when a is null
+                {
+                    d = ip[1];
+                    a = ip[2];
+#line 547 "../Instructions.def"
+                    if ((*(nint*)(fp + a)) == 0) { trap = TrapCode.NullReference; goto Trap; };
+                    (*(nint*)(fp + d)) = (*(nint*)(fp + a));
+#line default
+                    ip += 3;
+                    continue;
+                }
+                case Op.BrIfNull: // if a == 0 then ip = t (a reference)
+                {
+                    a = ip[1];
+                    t = ip[2];
+#line 550 "../Instructions.def"
+                    if ((*(nint*)(fp + a)) == 0) { ip = code + t; continue; }
+#line default
+                    ip += 3;
+                    continue;
+                }
+                case Op.BrIfNonNull: // if a != 0 then ip = t (a reference)
+                {
+                    a = ip[1];
+                    t = ip[2];
+#line 552 "../Instructions.def"
+                    if ((*(nint*)(fp + a)) != 0) { ip = code + t; continue; }
 #line default
                     ip += 3;
                     continue;
@@ -1443,7 +1493,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 536 "../Instructions.def"
+#line 557 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) == 0 ? 1 : 0;
 #line default
                     ip += 3;
@@ -1454,7 +1504,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 538 "../Instructions.def"
+#line 559 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) == (*(int*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -1465,7 +1515,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 540 "../Instructions.def"
+#line 561 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) != (*(int*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -1476,7 +1526,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 542 "../Instructions.def"
+#line 563 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) < (*(int*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -1487,7 +1537,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 544 "../Instructions.def"
+#line 565 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(uint*)(fp + a)) < (*(uint*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -1498,7 +1548,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 546 "../Instructions.def"
+#line 567 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) > (*(int*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -1509,7 +1559,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 548 "../Instructions.def"
+#line 569 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(uint*)(fp + a)) > (*(uint*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -1520,7 +1570,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 550 "../Instructions.def"
+#line 571 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) <= (*(int*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -1531,7 +1581,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 552 "../Instructions.def"
+#line 573 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(uint*)(fp + a)) <= (*(uint*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -1542,7 +1592,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 554 "../Instructions.def"
+#line 575 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) >= (*(int*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -1553,7 +1603,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 556 "../Instructions.def"
+#line 577 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(uint*)(fp + a)) >= (*(uint*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -1564,7 +1614,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 558 "../Instructions.def"
+#line 579 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) == imm ? 1 : 0;
 #line default
                     ip += 4;
@@ -1575,7 +1625,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 560 "../Instructions.def"
+#line 581 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) != imm ? 1 : 0;
 #line default
                     ip += 4;
@@ -1586,7 +1636,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 562 "../Instructions.def"
+#line 583 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) < imm ? 1 : 0;
 #line default
                     ip += 4;
@@ -1597,7 +1647,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 564 "../Instructions.def"
+#line 585 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(uint*)(fp + a)) < (uint)imm ? 1 : 0;
 #line default
                     ip += 4;
@@ -1608,7 +1658,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 566 "../Instructions.def"
+#line 587 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) > imm ? 1 : 0;
 #line default
                     ip += 4;
@@ -1619,7 +1669,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 568 "../Instructions.def"
+#line 589 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(uint*)(fp + a)) > (uint)imm ? 1 : 0;
 #line default
                     ip += 4;
@@ -1630,7 +1680,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 570 "../Instructions.def"
+#line 591 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) <= imm ? 1 : 0;
 #line default
                     ip += 4;
@@ -1641,7 +1691,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 572 "../Instructions.def"
+#line 593 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(uint*)(fp + a)) <= (uint)imm ? 1 : 0;
 #line default
                     ip += 4;
@@ -1652,7 +1702,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 574 "../Instructions.def"
+#line 595 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) >= imm ? 1 : 0;
 #line default
                     ip += 4;
@@ -1663,7 +1713,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 576 "../Instructions.def"
+#line 597 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(uint*)(fp + a)) >= (uint)imm ? 1 : 0;
 #line default
                     ip += 4;
@@ -1673,7 +1723,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 579 "../Instructions.def"
+#line 600 "../Instructions.def"
                     (*(int*)(fp + d)) = BitOperations.LeadingZeroCount((*(uint*)(fp + a)));
 #line default
                     ip += 3;
@@ -1683,7 +1733,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 581 "../Instructions.def"
+#line 602 "../Instructions.def"
                     (*(int*)(fp + d)) = BitOperations.TrailingZeroCount((*(uint*)(fp + a)));
 #line default
                     ip += 3;
@@ -1693,7 +1743,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 583 "../Instructions.def"
+#line 604 "../Instructions.def"
                     (*(int*)(fp + d)) = BitOperations.PopCount((*(uint*)(fp + a)));
 #line default
                     ip += 3;
@@ -1704,7 +1754,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 585 "../Instructions.def"
+#line 606 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) + (*(int*)(fp + b));
 #line default
                     ip += 4;
@@ -1715,7 +1765,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 587 "../Instructions.def"
+#line 608 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) - (*(int*)(fp + b));
 #line default
                     ip += 4;
@@ -1726,7 +1776,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 589 "../Instructions.def"
+#line 610 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) * (*(int*)(fp + b));
 #line default
                     ip += 4;
@@ -1737,7 +1787,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 592 "../Instructions.def"
+#line 613 "../Instructions.def"
                     int divisor = (*(int*)(fp + b)), dividend = (*(int*)(fp + a));
                     if (divisor == 0) { trap = TrapCode.IntegerDivideByZero; goto Trap; };
                     if (divisor == -1 && dividend == int.MinValue) { trap = TrapCode.IntegerOverflow; goto Trap; };
@@ -1751,7 +1801,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 598 "../Instructions.def"
+#line 619 "../Instructions.def"
                     uint divisor = (*(uint*)(fp + b));
                     if (divisor == 0) { trap = TrapCode.IntegerDivideByZero; goto Trap; };
                     (*(uint*)(fp + d)) = (*(uint*)(fp + a)) / divisor;
@@ -1764,7 +1814,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 603 "../Instructions.def"
+#line 624 "../Instructions.def"
                     int divisor = (*(int*)(fp + b));
                     if (divisor == 0) { trap = TrapCode.IntegerDivideByZero; goto Trap; };
                     (*(int*)(fp + d)) = divisor == -1 ? 0 : (*(int*)(fp + a)) % divisor;
@@ -1777,7 +1827,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 608 "../Instructions.def"
+#line 629 "../Instructions.def"
                     uint divisor = (*(uint*)(fp + b));
                     if (divisor == 0) { trap = TrapCode.IntegerDivideByZero; goto Trap; };
                     (*(uint*)(fp + d)) = (*(uint*)(fp + a)) % divisor;
@@ -1790,7 +1840,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 612 "../Instructions.def"
+#line 633 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) & (*(int*)(fp + b));
 #line default
                     ip += 4;
@@ -1801,7 +1851,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 614 "../Instructions.def"
+#line 635 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) | (*(int*)(fp + b));
 #line default
                     ip += 4;
@@ -1812,7 +1862,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 616 "../Instructions.def"
+#line 637 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) ^ (*(int*)(fp + b));
 #line default
                     ip += 4;
@@ -1823,7 +1873,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 618 "../Instructions.def"
+#line 639 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) << (*(int*)(fp + b));
 #line default
                     ip += 4;
@@ -1834,7 +1884,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 620 "../Instructions.def"
+#line 641 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) >> (*(int*)(fp + b));
 #line default
                     ip += 4;
@@ -1845,7 +1895,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 622 "../Instructions.def"
+#line 643 "../Instructions.def"
                     (*(uint*)(fp + d)) = (*(uint*)(fp + a)) >> (*(int*)(fp + b));
 #line default
                     ip += 4;
@@ -1856,7 +1906,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 624 "../Instructions.def"
+#line 645 "../Instructions.def"
                     (*(uint*)(fp + d)) = BitOperations.RotateLeft((*(uint*)(fp + a)), (*(int*)(fp + b)));
 #line default
                     ip += 4;
@@ -1867,7 +1917,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 626 "../Instructions.def"
+#line 647 "../Instructions.def"
                     (*(uint*)(fp + d)) = BitOperations.RotateRight((*(uint*)(fp + a)), (*(int*)(fp + b)));
 #line default
                     ip += 4;
@@ -1878,7 +1928,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 628 "../Instructions.def"
+#line 649 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) + imm;
 #line default
                     ip += 4;
@@ -1889,7 +1939,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 630 "../Instructions.def"
+#line 651 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) * imm;
 #line default
                     ip += 4;
@@ -1900,7 +1950,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 632 "../Instructions.def"
+#line 653 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) & imm;
 #line default
                     ip += 4;
@@ -1911,7 +1961,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 634 "../Instructions.def"
+#line 655 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) | imm;
 #line default
                     ip += 4;
@@ -1922,7 +1972,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 636 "../Instructions.def"
+#line 657 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) ^ imm;
 #line default
                     ip += 4;
@@ -1933,7 +1983,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 638 "../Instructions.def"
+#line 659 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) << imm;
 #line default
                     ip += 4;
@@ -1944,7 +1994,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 640 "../Instructions.def"
+#line 661 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) >> imm;
 #line default
                     ip += 4;
@@ -1955,7 +2005,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 642 "../Instructions.def"
+#line 663 "../Instructions.def"
                     (*(uint*)(fp + d)) = (*(uint*)(fp + a)) >> imm;
 #line default
                     ip += 4;
@@ -1965,7 +2015,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 644 "../Instructions.def"
+#line 665 "../Instructions.def"
                     (*(int*)(fp + d)) = (sbyte)(*(int*)(fp + a));
 #line default
                     ip += 3;
@@ -1975,7 +2025,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 646 "../Instructions.def"
+#line 667 "../Instructions.def"
                     (*(int*)(fp + d)) = (short)(*(int*)(fp + a));
 #line default
                     ip += 3;
@@ -1985,7 +2035,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 648 "../Instructions.def"
+#line 669 "../Instructions.def"
                     (*(int*)(fp + d)) = (int)(*(long*)(fp + a));
 #line default
                     ip += 3;
@@ -1995,7 +2045,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 653 "../Instructions.def"
+#line 674 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(long*)(fp + a)) == 0 ? 1 : 0;
 #line default
                     ip += 3;
@@ -2006,7 +2056,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 655 "../Instructions.def"
+#line 676 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(long*)(fp + a)) == (*(long*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -2017,7 +2067,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 657 "../Instructions.def"
+#line 678 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(long*)(fp + a)) != (*(long*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -2028,7 +2078,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 659 "../Instructions.def"
+#line 680 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(long*)(fp + a)) < (*(long*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -2039,7 +2089,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 661 "../Instructions.def"
+#line 682 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(ulong*)(fp + a)) < (*(ulong*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -2050,7 +2100,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 663 "../Instructions.def"
+#line 684 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(long*)(fp + a)) > (*(long*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -2061,7 +2111,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 665 "../Instructions.def"
+#line 686 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(ulong*)(fp + a)) > (*(ulong*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -2072,7 +2122,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 667 "../Instructions.def"
+#line 688 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(long*)(fp + a)) <= (*(long*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -2083,7 +2133,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 669 "../Instructions.def"
+#line 690 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(ulong*)(fp + a)) <= (*(ulong*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -2094,7 +2144,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 671 "../Instructions.def"
+#line 692 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(long*)(fp + a)) >= (*(long*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -2105,7 +2155,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 673 "../Instructions.def"
+#line 694 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(ulong*)(fp + a)) >= (*(ulong*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -2115,7 +2165,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 675 "../Instructions.def"
+#line 696 "../Instructions.def"
                     (*(long*)(fp + d)) = BitOperations.LeadingZeroCount((*(ulong*)(fp + a)));
 #line default
                     ip += 3;
@@ -2125,7 +2175,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 677 "../Instructions.def"
+#line 698 "../Instructions.def"
                     (*(long*)(fp + d)) = BitOperations.TrailingZeroCount((*(ulong*)(fp + a)));
 #line default
                     ip += 3;
@@ -2135,7 +2185,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 679 "../Instructions.def"
+#line 700 "../Instructions.def"
                     (*(long*)(fp + d)) = BitOperations.PopCount((*(ulong*)(fp + a)));
 #line default
                     ip += 3;
@@ -2146,7 +2196,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 681 "../Instructions.def"
+#line 702 "../Instructions.def"
                     (*(long*)(fp + d)) = (*(long*)(fp + a)) + (*(long*)(fp + b));
 #line default
                     ip += 4;
@@ -2157,7 +2207,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 683 "../Instructions.def"
+#line 704 "../Instructions.def"
                     (*(long*)(fp + d)) = (*(long*)(fp + a)) - (*(long*)(fp + b));
 #line default
                     ip += 4;
@@ -2168,7 +2218,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 685 "../Instructions.def"
+#line 706 "../Instructions.def"
                     (*(long*)(fp + d)) = (*(long*)(fp + a)) * (*(long*)(fp + b));
 #line default
                     ip += 4;
@@ -2179,7 +2229,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 688 "../Instructions.def"
+#line 709 "../Instructions.def"
                     long divisor = (*(long*)(fp + b)), dividend = (*(long*)(fp + a));
                     if (divisor == 0) { trap = TrapCode.IntegerDivideByZero; goto Trap; };
                     if (divisor == -1 && dividend == long.MinValue) { trap = TrapCode.IntegerOverflow; goto Trap; };
@@ -2193,7 +2243,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 694 "../Instructions.def"
+#line 715 "../Instructions.def"
                     ulong divisor = (*(ulong*)(fp + b));
                     if (divisor == 0) { trap = TrapCode.IntegerDivideByZero; goto Trap; };
                     (*(ulong*)(fp + d)) = (*(ulong*)(fp + a)) / divisor;
@@ -2206,7 +2256,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 699 "../Instructions.def"
+#line 720 "../Instructions.def"
                     long divisor = (*(long*)(fp + b));
                     if (divisor == 0) { trap = TrapCode.IntegerDivideByZero; goto Trap; };
                     (*(long*)(fp + d)) = divisor == -1 ? 0 : (*(long*)(fp + a)) % divisor;
@@ -2219,7 +2269,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 704 "../Instructions.def"
+#line 725 "../Instructions.def"
                     ulong divisor = (*(ulong*)(fp + b));
                     if (divisor == 0) { trap = TrapCode.IntegerDivideByZero; goto Trap; };
                     (*(ulong*)(fp + d)) = (*(ulong*)(fp + a)) % divisor;
@@ -2232,7 +2282,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 708 "../Instructions.def"
+#line 729 "../Instructions.def"
                     (*(long*)(fp + d)) = (*(long*)(fp + a)) & (*(long*)(fp + b));
 #line default
                     ip += 4;
@@ -2243,7 +2293,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 710 "../Instructions.def"
+#line 731 "../Instructions.def"
                     (*(long*)(fp + d)) = (*(long*)(fp + a)) | (*(long*)(fp + b));
 #line default
                     ip += 4;
@@ -2254,7 +2304,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 712 "../Instructions.def"
+#line 733 "../Instructions.def"
                     (*(long*)(fp + d)) = (*(long*)(fp + a)) ^ (*(long*)(fp + b));
 #line default
                     ip += 4;
@@ -2265,7 +2315,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 714 "../Instructions.def"
+#line 735 "../Instructions.def"
                     (*(long*)(fp + d)) = (*(long*)(fp + a)) << (int)(*(long*)(fp + b));
 #line default
                     ip += 4;
@@ -2276,7 +2326,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 716 "../Instructions.def"
+#line 737 "../Instructions.def"
                     (*(long*)(fp + d)) = (*(long*)(fp + a)) >> (int)(*(long*)(fp + b));
 #line default
                     ip += 4;
@@ -2287,7 +2337,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 718 "../Instructions.def"
+#line 739 "../Instructions.def"
                     (*(ulong*)(fp + d)) = (*(ulong*)(fp + a)) >> (int)(*(long*)(fp + b));
 #line default
                     ip += 4;
@@ -2298,7 +2348,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 720 "../Instructions.def"
+#line 741 "../Instructions.def"
                     (*(ulong*)(fp + d)) = BitOperations.RotateLeft((*(ulong*)(fp + a)), (int)(*(long*)(fp + b)));
 #line default
                     ip += 4;
@@ -2309,7 +2359,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 722 "../Instructions.def"
+#line 743 "../Instructions.def"
                     (*(ulong*)(fp + d)) = BitOperations.RotateRight((*(ulong*)(fp + a)), (int)(*(long*)(fp + b)));
 #line default
                     ip += 4;
@@ -2320,7 +2370,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 724 "../Instructions.def"
+#line 745 "../Instructions.def"
                     (*(long*)(fp + d)) = (*(long*)(fp + a)) + imm;
 #line default
                     ip += 4;
@@ -2331,7 +2381,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 726 "../Instructions.def"
+#line 747 "../Instructions.def"
                     (*(long*)(fp + d)) = (*(long*)(fp + a)) & imm;
 #line default
                     ip += 4;
@@ -2342,7 +2392,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 728 "../Instructions.def"
+#line 749 "../Instructions.def"
                     (*(long*)(fp + d)) = (*(long*)(fp + a)) << imm;
 #line default
                     ip += 4;
@@ -2353,7 +2403,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 730 "../Instructions.def"
+#line 751 "../Instructions.def"
                     (*(long*)(fp + d)) = (*(long*)(fp + a)) >> imm;
 #line default
                     ip += 4;
@@ -2364,7 +2414,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 732 "../Instructions.def"
+#line 753 "../Instructions.def"
                     (*(ulong*)(fp + d)) = (*(ulong*)(fp + a)) >> imm;
 #line default
                     ip += 4;
@@ -2374,7 +2424,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 734 "../Instructions.def"
+#line 755 "../Instructions.def"
                     (*(long*)(fp + d)) = (sbyte)(*(long*)(fp + a));
 #line default
                     ip += 3;
@@ -2384,7 +2434,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 736 "../Instructions.def"
+#line 757 "../Instructions.def"
                     (*(long*)(fp + d)) = (short)(*(long*)(fp + a));
 #line default
                     ip += 3;
@@ -2394,7 +2444,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 738 "../Instructions.def"
+#line 759 "../Instructions.def"
                     (*(long*)(fp + d)) = (int)(*(long*)(fp + a));
 #line default
                     ip += 3;
@@ -2404,7 +2454,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 740 "../Instructions.def"
+#line 761 "../Instructions.def"
                     (*(long*)(fp + d)) = (*(int*)(fp + a));
 #line default
                     ip += 3;
@@ -2414,7 +2464,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 742 "../Instructions.def"
+#line 763 "../Instructions.def"
                     (*(ulong*)(fp + d)) = (*(uint*)(fp + a));
 #line default
                     ip += 3;
@@ -2425,7 +2475,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 747 "../Instructions.def"
+#line 768 "../Instructions.def"
                     (*(float*)(fp + d)) = (*(float*)(fp + a)) + (*(float*)(fp + b));
 #line default
                     ip += 4;
@@ -2436,7 +2486,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 749 "../Instructions.def"
+#line 770 "../Instructions.def"
                     (*(float*)(fp + d)) = (*(float*)(fp + a)) - (*(float*)(fp + b));
 #line default
                     ip += 4;
@@ -2447,7 +2497,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 751 "../Instructions.def"
+#line 772 "../Instructions.def"
                     (*(float*)(fp + d)) = (*(float*)(fp + a)) * (*(float*)(fp + b));
 #line default
                     ip += 4;
@@ -2458,7 +2508,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 753 "../Instructions.def"
+#line 774 "../Instructions.def"
                     (*(float*)(fp + d)) = (*(float*)(fp + a)) / (*(float*)(fp + b));
 #line default
                     ip += 4;
@@ -2469,7 +2519,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 755 "../Instructions.def"
+#line 776 "../Instructions.def"
                     (*(float*)(fp + d)) = Numerics.F32Min((*(float*)(fp + a)), (*(float*)(fp + b)));
 #line default
                     ip += 4;
@@ -2480,7 +2530,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 757 "../Instructions.def"
+#line 778 "../Instructions.def"
                     (*(float*)(fp + d)) = Numerics.F32Max((*(float*)(fp + a)), (*(float*)(fp + b)));
 #line default
                     ip += 4;
@@ -2490,7 +2540,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 759 "../Instructions.def"
+#line 780 "../Instructions.def"
                     (*(float*)(fp + d)) = MathF.Sqrt((*(float*)(fp + a)));
 #line default
                     ip += 3;
@@ -2500,7 +2550,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 761 "../Instructions.def"
+#line 782 "../Instructions.def"
                     (*(uint*)(fp + d)) = (*(uint*)(fp + a)) & 0x7FFFFFFFu;
 #line default
                     ip += 3;
@@ -2510,7 +2560,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 763 "../Instructions.def"
+#line 784 "../Instructions.def"
                     (*(uint*)(fp + d)) = (*(uint*)(fp + a)) ^ 0x80000000u;
 #line default
                     ip += 3;
@@ -2521,7 +2571,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 765 "../Instructions.def"
+#line 786 "../Instructions.def"
                     (*(uint*)(fp + d)) = ((*(uint*)(fp + a)) & 0x7FFFFFFFu) | ((*(uint*)(fp + b)) & 0x80000000u);
 #line default
                     ip += 4;
@@ -2532,7 +2582,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 767 "../Instructions.def"
+#line 788 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(float*)(fp + a)) == (*(float*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -2543,7 +2593,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 769 "../Instructions.def"
+#line 790 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(float*)(fp + a)) != (*(float*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -2554,7 +2604,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 771 "../Instructions.def"
+#line 792 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(float*)(fp + a)) < (*(float*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -2565,7 +2615,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 773 "../Instructions.def"
+#line 794 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(float*)(fp + a)) > (*(float*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -2576,7 +2626,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 775 "../Instructions.def"
+#line 796 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(float*)(fp + a)) <= (*(float*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -2587,7 +2637,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 777 "../Instructions.def"
+#line 798 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(float*)(fp + a)) >= (*(float*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -2598,7 +2648,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 779 "../Instructions.def"
+#line 800 "../Instructions.def"
                     (*(double*)(fp + d)) = (*(double*)(fp + a)) + (*(double*)(fp + b));
 #line default
                     ip += 4;
@@ -2611,7 +2661,7 @@ internal static unsafe partial class Executor
                     b = ip[3];
                     k = ip[4];
                     off = (uint)ip[5];
-#line 782 "../Instructions.def"
+#line 803 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + b)) + k) + (uint)(off); if (pAddress + 8 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(double*)(fp + d)) = (*(double*)(fp + a)) + Unsafe.ReadUnaligned<double>(p);
 #line default
@@ -2625,7 +2675,7 @@ internal static unsafe partial class Executor
                     b = ip[3];
                     k = ip[4];
                     off = (uint)ip[5];
-#line 786 "../Instructions.def"
+#line 807 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + b)) + k) + (uint)(off); if (pAddress + 8 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(double*)(fp + d)) = (*(double*)(fp + a)) - Unsafe.ReadUnaligned<double>(p);
 #line default
@@ -2639,7 +2689,7 @@ internal static unsafe partial class Executor
                     b = ip[3];
                     k = ip[4];
                     off = (uint)ip[5];
-#line 790 "../Instructions.def"
+#line 811 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + b)) + k) + (uint)(off); if (pAddress + 8 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(double*)(fp + d)) = (*(double*)(fp + a)) * Unsafe.ReadUnaligned<double>(p);
 #line default
@@ -2651,7 +2701,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     bits = Unsafe.ReadUnaligned<long>(ip + 3);
-#line 793 "../Instructions.def"
+#line 814 "../Instructions.def"
                     (*(double*)(fp + d)) = (*(double*)(fp + a)) + BitConverter.Int64BitsToDouble(bits);
 #line default
                     ip += 5;
@@ -2662,7 +2712,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     bits = Unsafe.ReadUnaligned<long>(ip + 3);
-#line 795 "../Instructions.def"
+#line 816 "../Instructions.def"
                     (*(double*)(fp + d)) = (*(double*)(fp + a)) - BitConverter.Int64BitsToDouble(bits);
 #line default
                     ip += 5;
@@ -2673,7 +2723,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     bits = Unsafe.ReadUnaligned<long>(ip + 3);
-#line 797 "../Instructions.def"
+#line 818 "../Instructions.def"
                     (*(double*)(fp + d)) = (*(double*)(fp + a)) * BitConverter.Int64BitsToDouble(bits);
 #line default
                     ip += 5;
@@ -2684,7 +2734,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     bits = Unsafe.ReadUnaligned<long>(ip + 3);
-#line 799 "../Instructions.def"
+#line 820 "../Instructions.def"
                     (*(double*)(fp + d)) = (*(double*)(fp + a)) / BitConverter.Int64BitsToDouble(bits);
 #line default
                     ip += 5;
@@ -2695,7 +2745,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 801 "../Instructions.def"
+#line 822 "../Instructions.def"
                     (*(double*)(fp + d)) = (*(double*)(fp + a)) - (*(double*)(fp + b));
 #line default
                     ip += 4;
@@ -2706,7 +2756,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 803 "../Instructions.def"
+#line 824 "../Instructions.def"
                     (*(double*)(fp + d)) = (*(double*)(fp + a)) * (*(double*)(fp + b));
 #line default
                     ip += 4;
@@ -2717,7 +2767,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 805 "../Instructions.def"
+#line 826 "../Instructions.def"
                     (*(double*)(fp + d)) = (*(double*)(fp + a)) / (*(double*)(fp + b));
 #line default
                     ip += 4;
@@ -2728,7 +2778,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 807 "../Instructions.def"
+#line 828 "../Instructions.def"
                     (*(double*)(fp + d)) = Numerics.F64Min((*(double*)(fp + a)), (*(double*)(fp + b)));
 #line default
                     ip += 4;
@@ -2739,7 +2789,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 809 "../Instructions.def"
+#line 830 "../Instructions.def"
                     (*(double*)(fp + d)) = Numerics.F64Max((*(double*)(fp + a)), (*(double*)(fp + b)));
 #line default
                     ip += 4;
@@ -2749,7 +2799,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 811 "../Instructions.def"
+#line 832 "../Instructions.def"
                     (*(double*)(fp + d)) = Math.Sqrt((*(double*)(fp + a)));
 #line default
                     ip += 3;
@@ -2759,7 +2809,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 813 "../Instructions.def"
+#line 834 "../Instructions.def"
                     (*(ulong*)(fp + d)) = (*(ulong*)(fp + a)) & 0x7FFFFFFFFFFFFFFFul;
 #line default
                     ip += 3;
@@ -2769,7 +2819,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 815 "../Instructions.def"
+#line 836 "../Instructions.def"
                     (*(ulong*)(fp + d)) = (*(ulong*)(fp + a)) ^ 0x8000000000000000ul;
 #line default
                     ip += 3;
@@ -2780,7 +2830,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 817 "../Instructions.def"
+#line 838 "../Instructions.def"
                     (*(ulong*)(fp + d)) = ((*(ulong*)(fp + a)) & 0x7FFFFFFFFFFFFFFFul) | ((*(ulong*)(fp + b)) & 0x8000000000000000ul);
 #line default
                     ip += 4;
@@ -2791,7 +2841,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 819 "../Instructions.def"
+#line 840 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(double*)(fp + a)) == (*(double*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -2802,7 +2852,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 821 "../Instructions.def"
+#line 842 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(double*)(fp + a)) != (*(double*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -2813,7 +2863,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 823 "../Instructions.def"
+#line 844 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(double*)(fp + a)) < (*(double*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -2824,7 +2874,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 825 "../Instructions.def"
+#line 846 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(double*)(fp + a)) > (*(double*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -2835,7 +2885,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 827 "../Instructions.def"
+#line 848 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(double*)(fp + a)) <= (*(double*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -2846,7 +2896,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 829 "../Instructions.def"
+#line 850 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(double*)(fp + a)) >= (*(double*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -2856,7 +2906,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 834 "../Instructions.def"
+#line 855 "../Instructions.def"
                     (*(double*)(fp + d)) = (*(int*)(fp + a));
 #line default
                     ip += 3;
@@ -2866,7 +2916,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 836 "../Instructions.def"
+#line 857 "../Instructions.def"
                     (*(double*)(fp + d)) = (*(uint*)(fp + a));
 #line default
                     ip += 3;
@@ -2876,7 +2926,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 838 "../Instructions.def"
+#line 859 "../Instructions.def"
                     (*(double*)(fp + d)) = (*(long*)(fp + a));
 #line default
                     ip += 3;
@@ -2886,7 +2936,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 840 "../Instructions.def"
+#line 861 "../Instructions.def"
                     (*(float*)(fp + d)) = (*(int*)(fp + a));
 #line default
                     ip += 3;
@@ -2896,7 +2946,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 842 "../Instructions.def"
+#line 863 "../Instructions.def"
                     (*(double*)(fp + d)) = (*(float*)(fp + a));
 #line default
                     ip += 3;
@@ -2906,7 +2956,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 844 "../Instructions.def"
+#line 865 "../Instructions.def"
                     (*(float*)(fp + d)) = (float)(*(double*)(fp + a));
 #line default
                     ip += 3;
@@ -2916,7 +2966,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 847 "../Instructions.def"
+#line 868 "../Instructions.def"
                     double value = (*(double*)(fp + a));
                     if (!(value > -2147483649.0 && value < 2147483648.0)) { trap = Numerics.TruncationTrap(value); goto Trap; };
                     (*(int*)(fp + d)) = (int)value;
@@ -2928,7 +2978,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 852 "../Instructions.def"
+#line 873 "../Instructions.def"
                     float value = (*(float*)(fp + a));
                     if (!(value >= -2147483648.0f && value < 2147483648.0f)) { trap = Numerics.TruncationTrap(value); goto Trap; };
                     (*(int*)(fp + d)) = (int)value;
@@ -2941,7 +2991,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16Swizzle((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     ip += 4;
@@ -2951,7 +3001,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4Splat((*(int*)(fp + a)));
 #line default
                     ip += 3;
@@ -2961,7 +3011,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Splat((*(float*)(fp + a)));
 #line default
                     ip += 3;
@@ -2972,7 +3022,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128And((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     ip += 4;
@@ -2983,7 +3033,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Or((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     ip += 4;
@@ -2994,7 +3044,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Xor((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     ip += 4;
@@ -3005,7 +3055,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16Add((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     ip += 4;
@@ -3016,7 +3066,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8Add((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     ip += 4;
@@ -3027,7 +3077,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8Sub((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     ip += 4;
@@ -3038,7 +3088,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4Add((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     ip += 4;
@@ -3049,7 +3099,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4Sub((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     ip += 4;
@@ -3060,7 +3110,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4Mul((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     ip += 4;
@@ -3071,7 +3121,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Add((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     ip += 4;
@@ -3082,7 +3132,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Sub((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     ip += 4;
@@ -3093,7 +3143,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Mul((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     ip += 4;
@@ -3104,7 +3154,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Div((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     ip += 4;
@@ -3115,7 +3165,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Pmin((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     ip += 4;
@@ -3126,7 +3176,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Pmax((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     ip += 4;
@@ -3137,7 +3187,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Add((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     ip += 4;
@@ -3148,7 +3198,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Sub((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     ip += 4;
@@ -3159,13 +3209,13 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Mul((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     ip += 4;
                     continue;
                 }
-#line 938 "../Instructions.def"
+#line 959 "../Instructions.def"
                 default:
                     frames[top].Ip = (int)(ip - code) + 1;
                     // The tier-up instructions go straight to their own small method (see RunTierUp).
@@ -3253,7 +3303,7 @@ internal static unsafe partial class Executor
     }
 
 #line default
-#line 1025 "../Instructions.def"
+#line 1046 "../Instructions.def"
     /// <summary>
     /// Runs one cold instruction; returns its length in code words, or -1 when the activation finished in
     /// compiled code (the tier-up instructions). Traps throw.
@@ -3268,13 +3318,13 @@ internal static unsafe partial class Executor
         uint off;
         ulong pAddress;
         byte* p;
-#line 1033 "../Instructions.def"
+#line 1054 "../Instructions.def"
         switch ((Op)(*ip))
         {
 #line default
                 case Op.CallCompiled: // the dispatch loop sends it, and the counters, to RunTierUp without going through RunCold)
                 {
-#line 237 "../Instructions.def"
+#line 250 "../Instructions.def"
                     return RunTierUp(stack, top, ip, fp);
 #line default
                     return 1;
@@ -3283,7 +3333,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     mem = ip[2];
-#line 366 "../Instructions.def"
+#line 379 "../Instructions.def"
                     (*(ulong*)(fp + d)) = ((VMMemory**)((VMContext*)stack.Frames[top].Function.Instance.VMContext)->Memories)[mem]->Length >> 16;
 #line default
                     return 3;
@@ -3292,7 +3342,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 386 "../Instructions.def"
+#line 399 "../Instructions.def"
                     (*(ulong*)(fp + d)) = Math.Min((*(ulong*)(fp + a)), uint.MaxValue);
 #line default
                     return 3;
@@ -3301,7 +3351,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 859 "../Instructions.def"
+#line 880 "../Instructions.def"
                     (*(float*)(fp + d)) = Numerics.F32Ceil((*(float*)(fp + a)));
 #line default
                     return 3;
@@ -3310,7 +3360,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 861 "../Instructions.def"
+#line 882 "../Instructions.def"
                     (*(float*)(fp + d)) = Numerics.F32Floor((*(float*)(fp + a)));
 #line default
                     return 3;
@@ -3319,7 +3369,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 863 "../Instructions.def"
+#line 884 "../Instructions.def"
                     (*(float*)(fp + d)) = Numerics.F32Trunc((*(float*)(fp + a)));
 #line default
                     return 3;
@@ -3328,7 +3378,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 865 "../Instructions.def"
+#line 886 "../Instructions.def"
                     (*(float*)(fp + d)) = Numerics.F32Nearest((*(float*)(fp + a)));
 #line default
                     return 3;
@@ -3337,7 +3387,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 867 "../Instructions.def"
+#line 888 "../Instructions.def"
                     (*(double*)(fp + d)) = Numerics.F64Ceil((*(double*)(fp + a)));
 #line default
                     return 3;
@@ -3346,7 +3396,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 869 "../Instructions.def"
+#line 890 "../Instructions.def"
                     (*(double*)(fp + d)) = Numerics.F64Floor((*(double*)(fp + a)));
 #line default
                     return 3;
@@ -3355,7 +3405,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 871 "../Instructions.def"
+#line 892 "../Instructions.def"
                     (*(double*)(fp + d)) = Numerics.F64Trunc((*(double*)(fp + a)));
 #line default
                     return 3;
@@ -3364,7 +3414,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 873 "../Instructions.def"
+#line 894 "../Instructions.def"
                     (*(double*)(fp + d)) = Numerics.F64Nearest((*(double*)(fp + a)));
 #line default
                     return 3;
@@ -3373,7 +3423,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 877 "../Instructions.def"
+#line 898 "../Instructions.def"
                     float value = (*(float*)(fp + a));
                     if (!(value > -1.0f && value < 4294967296.0f)) throw new TrapException(Numerics.TruncationTrap(value));
                     (*(uint*)(fp + d)) = (uint)value;
@@ -3384,7 +3434,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 882 "../Instructions.def"
+#line 903 "../Instructions.def"
                     double value = (*(double*)(fp + a));
                     if (!(value > -1.0 && value < 4294967296.0)) throw new TrapException(Numerics.TruncationTrap(value));
                     (*(uint*)(fp + d)) = (uint)value;
@@ -3395,7 +3445,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 887 "../Instructions.def"
+#line 908 "../Instructions.def"
                     float value = (*(float*)(fp + a));
                     if (!(value >= -9223372036854775808.0f && value < 9223372036854775808.0f)) throw new TrapException(Numerics.TruncationTrap(value));
                     (*(long*)(fp + d)) = (long)value;
@@ -3406,7 +3456,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 892 "../Instructions.def"
+#line 913 "../Instructions.def"
                     float value = (*(float*)(fp + a));
                     if (!(value > -1.0f && value < 18446744073709551616.0f)) throw new TrapException(Numerics.TruncationTrap(value));
                     (*(ulong*)(fp + d)) = (ulong)value;
@@ -3417,7 +3467,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 897 "../Instructions.def"
+#line 918 "../Instructions.def"
                     double value = (*(double*)(fp + a));
                     if (!(value >= -9223372036854775808.0 && value < 9223372036854775808.0)) throw new TrapException(Numerics.TruncationTrap(value));
                     (*(long*)(fp + d)) = (long)value;
@@ -3428,7 +3478,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 902 "../Instructions.def"
+#line 923 "../Instructions.def"
                     double value = (*(double*)(fp + a));
                     if (!(value > -1.0 && value < 18446744073709551616.0)) throw new TrapException(Numerics.TruncationTrap(value));
                     (*(ulong*)(fp + d)) = (ulong)value;
@@ -3439,7 +3489,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 906 "../Instructions.def"
+#line 927 "../Instructions.def"
                     (*(int*)(fp + d)) = Numerics.I32TruncSatF32S((*(float*)(fp + a)));
 #line default
                     return 3;
@@ -3448,7 +3498,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 908 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(int*)(fp + d)) = Numerics.I32TruncSatF32U((*(float*)(fp + a)));
 #line default
                     return 3;
@@ -3457,7 +3507,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 910 "../Instructions.def"
+#line 931 "../Instructions.def"
                     (*(int*)(fp + d)) = Numerics.I32TruncSatF64S((*(double*)(fp + a)));
 #line default
                     return 3;
@@ -3466,7 +3516,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 912 "../Instructions.def"
+#line 933 "../Instructions.def"
                     (*(int*)(fp + d)) = Numerics.I32TruncSatF64U((*(double*)(fp + a)));
 #line default
                     return 3;
@@ -3475,7 +3525,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 914 "../Instructions.def"
+#line 935 "../Instructions.def"
                     (*(long*)(fp + d)) = Numerics.I64TruncSatF32S((*(float*)(fp + a)));
 #line default
                     return 3;
@@ -3484,7 +3534,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 916 "../Instructions.def"
+#line 937 "../Instructions.def"
                     (*(long*)(fp + d)) = Numerics.I64TruncSatF32U((*(float*)(fp + a)));
 #line default
                     return 3;
@@ -3493,7 +3543,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 918 "../Instructions.def"
+#line 939 "../Instructions.def"
                     (*(long*)(fp + d)) = Numerics.I64TruncSatF64S((*(double*)(fp + a)));
 #line default
                     return 3;
@@ -3502,7 +3552,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 920 "../Instructions.def"
+#line 941 "../Instructions.def"
                     (*(long*)(fp + d)) = Numerics.I64TruncSatF64U((*(double*)(fp + a)));
 #line default
                     return 3;
@@ -3511,7 +3561,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 922 "../Instructions.def"
+#line 943 "../Instructions.def"
                     (*(float*)(fp + d)) = Numerics.F32ConvertI32U((*(int*)(fp + a)));
 #line default
                     return 3;
@@ -3520,7 +3570,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 924 "../Instructions.def"
+#line 945 "../Instructions.def"
                     (*(float*)(fp + d)) = (*(long*)(fp + a));
 #line default
                     return 3;
@@ -3529,7 +3579,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 926 "../Instructions.def"
+#line 947 "../Instructions.def"
                     (*(float*)(fp + d)) = Numerics.F32ConvertI64U((*(long*)(fp + a)));
 #line default
                     return 3;
@@ -3538,7 +3588,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 928 "../Instructions.def"
+#line 949 "../Instructions.def"
                     (*(double*)(fp + d)) = Numerics.F64ConvertI64U((*(long*)(fp + a)));
 #line default
                     return 3;
@@ -3549,7 +3599,7 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     b = ip[3];
                     lanes = Unsafe.ReadUnaligned<Vector128<byte>>(ip + 4);
-#line 933 "../Instructions.def"
+#line 954 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16Shuffle((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)), lanes);
 #line default
                     return 8;
@@ -3559,9 +3609,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     off = (uint)ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 8 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load8x8S(Unsafe.ReadUnaligned<ulong>(p));
 #line default
                     return 4;
@@ -3571,9 +3621,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     off = (uint)ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 8 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load8x8U(Unsafe.ReadUnaligned<ulong>(p));
 #line default
                     return 4;
@@ -3583,9 +3633,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     off = (uint)ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 8 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load16x4S(Unsafe.ReadUnaligned<ulong>(p));
 #line default
                     return 4;
@@ -3595,9 +3645,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     off = (uint)ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 8 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load16x4U(Unsafe.ReadUnaligned<ulong>(p));
 #line default
                     return 4;
@@ -3607,9 +3657,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     off = (uint)ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 8 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load32x2S(Unsafe.ReadUnaligned<ulong>(p));
 #line default
                     return 4;
@@ -3619,9 +3669,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     off = (uint)ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 8 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load32x2U(Unsafe.ReadUnaligned<ulong>(p));
 #line default
                     return 4;
@@ -3631,9 +3681,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     off = (uint)ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 1 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load8Splat(*p);
 #line default
                     return 4;
@@ -3643,9 +3693,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     off = (uint)ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 2 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load16Splat(Unsafe.ReadUnaligned<ushort>(p));
 #line default
                     return 4;
@@ -3655,9 +3705,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     off = (uint)ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 4 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load32Splat(Unsafe.ReadUnaligned<uint>(p));
 #line default
                     return 4;
@@ -3667,9 +3717,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     off = (uint)ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 8 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load64Splat(Unsafe.ReadUnaligned<ulong>(p));
 #line default
                     return 4;
@@ -3678,7 +3728,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16Splat((*(int*)(fp + a)));
 #line default
                     return 3;
@@ -3687,7 +3737,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8Splat((*(int*)(fp + a)));
 #line default
                     return 3;
@@ -3696,7 +3746,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2Splat((*(long*)(fp + a)));
 #line default
                     return 3;
@@ -3705,7 +3755,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Splat((*(double*)(fp + a)));
 #line default
                     return 3;
@@ -3715,7 +3765,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     v = ip[2];
                     lane = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(int*)(fp + d)) = SimdOps.I8x16ExtractLaneS((*(Vector128<byte>*)(fp + v)), (byte)lane);
 #line default
                     return 4;
@@ -3725,7 +3775,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     v = ip[2];
                     lane = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(int*)(fp + d)) = SimdOps.I8x16ExtractLaneU((*(Vector128<byte>*)(fp + v)), (byte)lane);
 #line default
                     return 4;
@@ -3736,7 +3786,7 @@ internal static unsafe partial class Executor
                     v = ip[2];
                     x = ip[3];
                     lane = ip[4];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16ReplaceLane((*(Vector128<byte>*)(fp + v)), (*(int*)(fp + x)), (byte)lane);
 #line default
                     return 5;
@@ -3746,7 +3796,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     v = ip[2];
                     lane = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(int*)(fp + d)) = SimdOps.I16x8ExtractLaneS((*(Vector128<byte>*)(fp + v)), (byte)lane);
 #line default
                     return 4;
@@ -3756,7 +3806,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     v = ip[2];
                     lane = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(int*)(fp + d)) = SimdOps.I16x8ExtractLaneU((*(Vector128<byte>*)(fp + v)), (byte)lane);
 #line default
                     return 4;
@@ -3767,7 +3817,7 @@ internal static unsafe partial class Executor
                     v = ip[2];
                     x = ip[3];
                     lane = ip[4];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ReplaceLane((*(Vector128<byte>*)(fp + v)), (*(int*)(fp + x)), (byte)lane);
 #line default
                     return 5;
@@ -3777,7 +3827,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     v = ip[2];
                     lane = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(int*)(fp + d)) = SimdOps.I32x4ExtractLane((*(Vector128<byte>*)(fp + v)), (byte)lane);
 #line default
                     return 4;
@@ -3788,7 +3838,7 @@ internal static unsafe partial class Executor
                     v = ip[2];
                     x = ip[3];
                     lane = ip[4];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ReplaceLane((*(Vector128<byte>*)(fp + v)), (*(int*)(fp + x)), (byte)lane);
 #line default
                     return 5;
@@ -3798,7 +3848,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     v = ip[2];
                     lane = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(long*)(fp + d)) = SimdOps.I64x2ExtractLane((*(Vector128<byte>*)(fp + v)), (byte)lane);
 #line default
                     return 4;
@@ -3809,7 +3859,7 @@ internal static unsafe partial class Executor
                     v = ip[2];
                     x = ip[3];
                     lane = ip[4];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2ReplaceLane((*(Vector128<byte>*)(fp + v)), (*(long*)(fp + x)), (byte)lane);
 #line default
                     return 5;
@@ -3819,7 +3869,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     v = ip[2];
                     lane = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(float*)(fp + d)) = SimdOps.F32x4ExtractLane((*(Vector128<byte>*)(fp + v)), (byte)lane);
 #line default
                     return 4;
@@ -3830,7 +3880,7 @@ internal static unsafe partial class Executor
                     v = ip[2];
                     x = ip[3];
                     lane = ip[4];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4ReplaceLane((*(Vector128<byte>*)(fp + v)), (*(float*)(fp + x)), (byte)lane);
 #line default
                     return 5;
@@ -3840,7 +3890,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     v = ip[2];
                     lane = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(double*)(fp + d)) = SimdOps.F64x2ExtractLane((*(Vector128<byte>*)(fp + v)), (byte)lane);
 #line default
                     return 4;
@@ -3851,7 +3901,7 @@ internal static unsafe partial class Executor
                     v = ip[2];
                     x = ip[3];
                     lane = ip[4];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2ReplaceLane((*(Vector128<byte>*)(fp + v)), (*(double*)(fp + x)), (byte)lane);
 #line default
                     return 5;
@@ -3861,7 +3911,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16Eq((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -3871,7 +3921,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16Ne((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -3881,7 +3931,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16LtS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -3891,7 +3941,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16LtU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -3901,7 +3951,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16GtS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -3911,7 +3961,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16GtU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -3921,7 +3971,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16LeS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -3931,7 +3981,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16LeU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -3941,7 +3991,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16GeS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -3951,7 +4001,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16GeU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -3961,7 +4011,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8Eq((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -3971,7 +4021,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8Ne((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -3981,7 +4031,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8LtS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -3991,7 +4041,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8LtU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4001,7 +4051,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8GtS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4011,7 +4061,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8GtU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4021,7 +4071,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8LeS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4031,7 +4081,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8LeU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4041,7 +4091,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8GeS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4051,7 +4101,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8GeU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4061,7 +4111,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4Eq((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4071,7 +4121,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4Ne((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4081,7 +4131,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4LtS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4091,7 +4141,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4LtU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4101,7 +4151,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4GtS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4111,7 +4161,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4GtU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4121,7 +4171,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4LeS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4131,7 +4181,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4LeU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4141,7 +4191,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4GeS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4151,7 +4201,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4GeU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4161,7 +4211,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Eq((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4171,7 +4221,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Ne((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4181,7 +4231,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Lt((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4191,7 +4241,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Gt((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4201,7 +4251,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Le((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4211,7 +4261,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Ge((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4221,7 +4271,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Eq((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4231,7 +4281,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Ne((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4241,7 +4291,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Lt((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4251,7 +4301,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Gt((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4261,7 +4311,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Le((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4271,7 +4321,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Ge((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4280,7 +4330,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Not((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4290,7 +4340,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Andnot((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4301,7 +4351,7 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     b = ip[3];
                     c = ip[4];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Bitselect((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)), (*(Vector128<byte>*)(fp + c)));
 #line default
                     return 5;
@@ -4310,7 +4360,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(int*)(fp + d)) = SimdOps.V128AnyTrue((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4322,9 +4372,9 @@ internal static unsafe partial class Executor
                     v = ip[3];
                     off = (uint)ip[4];
                     lane = ip[5];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 1 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load8Lane((*(Vector128<byte>*)(fp + v)), *p, (byte)lane);
 #line default
                     return 6;
@@ -4336,9 +4386,9 @@ internal static unsafe partial class Executor
                     v = ip[3];
                     off = (uint)ip[4];
                     lane = ip[5];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 2 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load16Lane((*(Vector128<byte>*)(fp + v)), Unsafe.ReadUnaligned<ushort>(p), (byte)lane);
 #line default
                     return 6;
@@ -4350,9 +4400,9 @@ internal static unsafe partial class Executor
                     v = ip[3];
                     off = (uint)ip[4];
                     lane = ip[5];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 4 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load32Lane((*(Vector128<byte>*)(fp + v)), Unsafe.ReadUnaligned<uint>(p), (byte)lane);
 #line default
                     return 6;
@@ -4364,9 +4414,9 @@ internal static unsafe partial class Executor
                     v = ip[3];
                     off = (uint)ip[4];
                     lane = ip[5];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 8 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load64Lane((*(Vector128<byte>*)(fp + v)), Unsafe.ReadUnaligned<ulong>(p), (byte)lane);
 #line default
                     return 6;
@@ -4377,9 +4427,9 @@ internal static unsafe partial class Executor
                     v = ip[2];
                     off = (uint)ip[3];
                     lane = ip[4];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 1 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     Unsafe.WriteUnaligned(p, SimdOps.V128Store8Lane((*(Vector128<byte>*)(fp + v)), (byte)lane));
 #line default
                     return 5;
@@ -4390,9 +4440,9 @@ internal static unsafe partial class Executor
                     v = ip[2];
                     off = (uint)ip[3];
                     lane = ip[4];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 2 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     Unsafe.WriteUnaligned(p, SimdOps.V128Store16Lane((*(Vector128<byte>*)(fp + v)), (byte)lane));
 #line default
                     return 5;
@@ -4403,9 +4453,9 @@ internal static unsafe partial class Executor
                     v = ip[2];
                     off = (uint)ip[3];
                     lane = ip[4];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 4 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     Unsafe.WriteUnaligned(p, SimdOps.V128Store32Lane((*(Vector128<byte>*)(fp + v)), (byte)lane));
 #line default
                     return 5;
@@ -4416,9 +4466,9 @@ internal static unsafe partial class Executor
                     v = ip[2];
                     off = (uint)ip[3];
                     lane = ip[4];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 8 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     Unsafe.WriteUnaligned(p, SimdOps.V128Store64Lane((*(Vector128<byte>*)(fp + v)), (byte)lane));
 #line default
                     return 5;
@@ -4428,9 +4478,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     off = (uint)ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 4 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load32Zero(Unsafe.ReadUnaligned<uint>(p));
 #line default
                     return 4;
@@ -4440,9 +4490,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     off = (uint)ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 8 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load64Zero(Unsafe.ReadUnaligned<ulong>(p));
 #line default
                     return 4;
@@ -4451,7 +4501,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4DemoteF64x2Zero((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4460,7 +4510,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2PromoteLowF32x4((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4469,7 +4519,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16Abs((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4478,7 +4528,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16Neg((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4487,7 +4537,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16Popcnt((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4496,7 +4546,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(int*)(fp + d)) = SimdOps.I8x16AllTrue((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4505,7 +4555,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(int*)(fp + d)) = SimdOps.I8x16Bitmask((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4515,7 +4565,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16NarrowI16x8S((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4525,7 +4575,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16NarrowI16x8U((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4534,7 +4584,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Ceil((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4543,7 +4593,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Floor((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4552,7 +4602,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Trunc((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4561,7 +4611,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Nearest((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4571,7 +4621,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16Shl((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
 #line default
                     return 4;
@@ -4581,7 +4631,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16ShrS((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
 #line default
                     return 4;
@@ -4591,7 +4641,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16ShrU((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
 #line default
                     return 4;
@@ -4601,7 +4651,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16AddSatS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4611,7 +4661,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16AddSatU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4621,7 +4671,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16Sub((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4631,7 +4681,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16SubSatS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4641,7 +4691,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16SubSatU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4650,7 +4700,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Ceil((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4659,7 +4709,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Floor((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4669,7 +4719,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16MinS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4679,7 +4729,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16MinU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4689,7 +4739,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16MaxS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4699,7 +4749,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16MaxU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4708,7 +4758,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Trunc((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4718,7 +4768,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16AvgrU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4727,7 +4777,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ExtaddPairwiseI8x16S((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4736,7 +4786,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ExtaddPairwiseI8x16U((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4745,7 +4795,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ExtaddPairwiseI16x8S((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4754,7 +4804,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ExtaddPairwiseI16x8U((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4763,7 +4813,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8Abs((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4772,7 +4822,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8Neg((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4782,7 +4832,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8Q15mulrSatS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4791,7 +4841,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(int*)(fp + d)) = SimdOps.I16x8AllTrue((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4800,7 +4850,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(int*)(fp + d)) = SimdOps.I16x8Bitmask((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4810,7 +4860,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8NarrowI32x4S((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4820,7 +4870,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8NarrowI32x4U((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4829,7 +4879,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ExtendLowI8x16S((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4838,7 +4888,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ExtendHighI8x16S((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4847,7 +4897,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ExtendLowI8x16U((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4856,7 +4906,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ExtendHighI8x16U((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4866,7 +4916,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8Shl((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
 #line default
                     return 4;
@@ -4876,7 +4926,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ShrS((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
 #line default
                     return 4;
@@ -4886,7 +4936,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ShrU((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
 #line default
                     return 4;
@@ -4896,7 +4946,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8AddSatS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4906,7 +4956,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8AddSatU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4916,7 +4966,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8SubSatS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4926,7 +4976,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8SubSatU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4935,7 +4985,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Nearest((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4945,7 +4995,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8Mul((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4955,7 +5005,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8MinS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4965,7 +5015,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8MinU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4975,7 +5025,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8MaxS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4985,7 +5035,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8MaxU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4995,7 +5045,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8AvgrU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5005,7 +5055,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ExtmulLowI8x16S((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5015,7 +5065,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ExtmulHighI8x16S((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5025,7 +5075,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ExtmulLowI8x16U((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5035,7 +5085,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ExtmulHighI8x16U((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5044,7 +5094,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4Abs((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5053,7 +5103,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4Neg((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5062,7 +5112,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(int*)(fp + d)) = SimdOps.I32x4AllTrue((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5071,7 +5121,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(int*)(fp + d)) = SimdOps.I32x4Bitmask((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5080,7 +5130,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ExtendLowI16x8S((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5089,7 +5139,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ExtendHighI16x8S((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5098,7 +5148,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ExtendLowI16x8U((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5107,7 +5157,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ExtendHighI16x8U((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5117,7 +5167,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4Shl((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
 #line default
                     return 4;
@@ -5127,7 +5177,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ShrS((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
 #line default
                     return 4;
@@ -5137,7 +5187,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ShrU((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
 #line default
                     return 4;
@@ -5147,7 +5197,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4MinS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5157,7 +5207,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4MinU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5167,7 +5217,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4MaxS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5177,7 +5227,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4MaxU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5187,7 +5237,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4DotI16x8S((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5197,7 +5247,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ExtmulLowI16x8S((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5207,7 +5257,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ExtmulHighI16x8S((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5217,7 +5267,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ExtmulLowI16x8U((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5227,7 +5277,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ExtmulHighI16x8U((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5236,7 +5286,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2Abs((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5245,7 +5295,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2Neg((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5254,7 +5304,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(int*)(fp + d)) = SimdOps.I64x2AllTrue((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5263,7 +5313,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(int*)(fp + d)) = SimdOps.I64x2Bitmask((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5272,7 +5322,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2ExtendLowI32x4S((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5281,7 +5331,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2ExtendHighI32x4S((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5290,7 +5340,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2ExtendLowI32x4U((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5299,7 +5349,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2ExtendHighI32x4U((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5309,7 +5359,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2Shl((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
 #line default
                     return 4;
@@ -5319,7 +5369,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2ShrS((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
 #line default
                     return 4;
@@ -5329,7 +5379,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2ShrU((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
 #line default
                     return 4;
@@ -5339,7 +5389,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2Add((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5349,7 +5399,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2Sub((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5359,7 +5409,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2Mul((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5369,7 +5419,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2Eq((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5379,7 +5429,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2Ne((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5389,7 +5439,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2LtS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5399,7 +5449,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2GtS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5409,7 +5459,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2LeS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5419,7 +5469,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2GeS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5429,7 +5479,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2ExtmulLowI32x4S((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5439,7 +5489,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2ExtmulHighI32x4S((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5449,7 +5499,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2ExtmulLowI32x4U((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5459,7 +5509,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2ExtmulHighI32x4U((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5468,7 +5518,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Abs((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5477,7 +5527,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Neg((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5486,7 +5536,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Sqrt((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5496,7 +5546,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Min((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5506,7 +5556,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Max((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5515,7 +5565,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Abs((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5524,7 +5574,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Neg((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5533,7 +5583,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Sqrt((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5543,7 +5593,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Div((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5553,7 +5603,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Min((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5563,7 +5613,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Max((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5573,7 +5623,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Pmin((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5583,7 +5633,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Pmax((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5592,7 +5642,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4TruncSatF32x4S((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5601,7 +5651,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4TruncSatF32x4U((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5610,7 +5660,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4ConvertI32x4S((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5619,7 +5669,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4ConvertI32x4U((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5628,7 +5678,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4TruncSatF64x2SZero((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5637,7 +5687,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4TruncSatF64x2UZero((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5646,7 +5696,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2ConvertLowI32x4S((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5655,12 +5705,12 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 935 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2ConvertLowI32x4U((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
                 }
-#line 1036 "../Instructions.def"
+#line 1057 "../Instructions.def"
             case Op.TierUpEntry:
             case Op.TierUpLoop:
                 return RunTierUp(stack, top, ip, fp);
