@@ -21,7 +21,7 @@ internal sealed class TierOptions
         "                          default: 4 GiB + 32 MiB of address space per memory) or explicit\n" +
         "  --wasm FEATURES         WebAssembly features, comma-separated: 2.0 (the 2.0 rules: what the 2.0 spec\n" +
         "                          suite expects), 3.0 (every implemented feature, the default), or NAME=y|n\n" +
-        "                          for extended-const, memarg64, function-references";
+        "                          for extended-const, memarg64, function-references, relaxed-simd";
 
     private int? _calls;
     private int? _loops;
@@ -143,7 +143,8 @@ internal sealed class TierOptions
                 "extended-const" => WasmFeatures.ExtendedConst,
                 "memarg64" => WasmFeatures.MemArg64,
                 "function-references" => WasmFeatures.FunctionReferences,
-                _ => throw new UsageException($"unknown WebAssembly feature '{name}' (2.0, 3.0, extended-const, memarg64, function-references)"),
+                "relaxed-simd" => WasmFeatures.RelaxedSimd,
+                _ => throw new UsageException($"unknown WebAssembly feature '{name}' (2.0, 3.0, extended-const, memarg64, function-references, relaxed-simd)"),
             };
             features = setting switch
             {

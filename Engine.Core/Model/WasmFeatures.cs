@@ -32,9 +32,15 @@ public enum WasmFeatures
     /// </summary>
     FunctionReferences = 1 << 2,
 
+    /// <summary>
+    /// Relaxed SIMD: the twenty <c>relaxed_*</c> vector operators, each with one deterministic choice that every tier
+    /// makes the same way (tiers.md, "Relaxed SIMD").
+    /// </summary>
+    RelaxedSimd = 1 << 3,
+
     /// <summary>The 2.0 feature set.</summary>
     Wasm2 = None,
 
     /// <summary>Every feature the engine implements.</summary>
-    Default = ExtendedConst | MemArg64 | FunctionReferences,
+    Default = ExtendedConst | MemArg64 | FunctionReferences | RelaxedSimd,
 }
