@@ -178,6 +178,18 @@ internal sealed partial class CodeGen
         PushFlags(cond);
     }
 
+    /// <summary>a = f(a, b, c) for a three-operand sequence of the shared layer that clobbers only a.</summary>
+    public void VectorTriple(Action<FunctionEmitter, Reg, Reg, Reg> sequence)
+    {
+        Reg c = PopToRegister();
+        Reg b = PopToRegister();
+        Reg a = PopToRegister();
+        sequence(_emitter, a, b, c);
+        Free(c);
+        Free(b);
+        PushRegister(V128, a);
+    }
+
     public void VectorBitselect()
     {
         Reg c = PopToRegister();

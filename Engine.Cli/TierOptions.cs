@@ -21,7 +21,8 @@ internal sealed class TierOptions
         "                          default: 4 GiB + 32 MiB of address space per memory) or explicit\n" +
         "  --wasm FEATURES         WebAssembly features, comma-separated: 2.0 (the 2.0 rules: what the 2.0 spec\n" +
         "                          suite expects), 3.0 (every implemented feature, the default), or NAME=y|n\n" +
-        "                          for extended-const, memarg64, function-references, multi-memory, memory64";
+        "                          for extended-const, memarg64, function-references, multi-memory, memory64,\n" +
+        "                          relaxed-simd";
 
     private int? _calls;
     private int? _loops;
@@ -145,7 +146,8 @@ internal sealed class TierOptions
                 "function-references" => WasmFeatures.FunctionReferences,
                 "multi-memory" => WasmFeatures.MultiMemory,
                 "memory64" => WasmFeatures.Memory64,
-                _ => throw new UsageException($"unknown WebAssembly feature '{name}' (2.0, 3.0, extended-const, memarg64, function-references, multi-memory, memory64)"),
+                "relaxed-simd" => WasmFeatures.RelaxedSimd,
+                _ => throw new UsageException($"unknown WebAssembly feature '{name}' (2.0, 3.0, extended-const, memarg64, function-references, multi-memory, memory64, relaxed-simd)"),
             };
             features = setting switch
             {

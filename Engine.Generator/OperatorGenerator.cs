@@ -7,8 +7,11 @@ public sealed record OperatorDef(
     string Name, int Prefix, int Code, string Kind, string[] Params, string[] Results, bool HasSignature,
     string Feature, int AlignLog2, int Lanes, bool IsConstant)
 {
-    /// <summary>The opcode enum value: the byte, or prefix &lt;&lt; 8 | sub-opcode.</summary>
-    public int EnumValue => Prefix == 0 ? Code : (Prefix << 8) | Code;
+    /// <summary>
+    /// The opcode enum value: the byte, or prefix &lt;&lt; 8 | sub-opcode; a 0xFD sub-opcode from 0x100 (relaxed SIMD) is
+    /// 0xFE00 | (sub-opcode - 0x100), so every value still fits 16 bits (0xFE is no prefix of ours).
+    /// </summary>
+    public int EnumValue => Prefix == 0 ? Code : Code >= 0x100 ? 0xFE00 | (Code - 0x100) : (Prefix << 8) | Code;
 
     /// <summary>The C# name: i32.trunc_sat_f32_s -> I32TruncSatF32S.</summary>
     public string Identifier => Name == "select_t" ? "SelectTyped" : OperatorGenerator.Pascal(Name);
@@ -119,8 +122,12 @@ public static class OperatorGenerator
                 throw new FormatException($"operators.txt:{lineNo}: expected at least 5 columns");
             }
             string hex = f[1][2..];
-            int prefix = hex.Length == 4 ? Convert.ToInt32(hex[..2], 16) : 0;
-            int code = Convert.ToInt32(hex.Length == 4 ? hex[2..] : hex, 16);
+            int prefix = hex.Length >= 4 ? Convert.ToInt32(hex[..2], 16) : 0;
+            int code = Convert.ToInt32(hex.Length >= 4 ? hex[2..] : hex, 16);
+            if (code >= (prefix == 0xFD ? 0x200 : 0x100))
+            {
+                throw new FormatException($"operators.txt:{lineNo}: sub-opcode {f[1]} out of range");
+            }
             if (!kinds.Contains(f[2]))
             {
                 throw new FormatException($"operators.txt:{lineNo}: unknown kind {f[2]}");
@@ -222,7 +229,7 @@ public static class OperatorGenerator
         // Dense index maps.
         var single = new int[256];
         var fc = new int[256];
-        var fd = new int[256];
+        var fd = new int[512];
         Array.Fill(single, -1);
         Array.Fill(fc, -1);
         Array.Fill(fd, -1);

@@ -506,47 +506,31 @@ public sealed partial class Translator
         }
     }
 
-    private void CallIndirect(uint typeIndex, uint tableIndex)
+    /// <summary><c>call_indirect</c> through table <paramref name="tableIndex"/>, or <c>call_ref</c> (-1): the callee operand (index or reference) on top of the arguments.</summary>
+    private void CallThrough(uint typeIndex, int tableIndex)
     {
         if (_unreachable)
         {
             return;
         }
-        Entry index = Pop();
+        Entry callee = Pop();
         FuncType type = _module.Types[(int)typeIndex];
         int arguments = type.Params.Length;
         MaterializeTop(arguments);
-        int indexSlot = TableOperand(index, IsTable64(tableIndex));
+        int calleeSlot = tableIndex < 0 ? Operand(callee) : TableOperand(callee, IsTable64((uint)tableIndex));
         int argumentHeight = _height - arguments;
         int argumentBase = HomeOf(argumentHeight);
-        Begin(Op.CallIndirect, fixedInPlace: true);
-        Put((int)typeIndex);
-        Put((int)tableIndex);
-        Put(indexSlot);
-        Put(argumentBase);
-        RecordSafepoint(argumentHeight);
-        _height = argumentHeight;
-        foreach (ValType result in type.Results)
+        if (tableIndex < 0)
         {
-            PushTemp(result);
+            Begin(Op.CallRef, fixedInPlace: true);
         }
-    }
-
-    private void CallRef(uint typeIndex)
-    {
-        if (_unreachable)
+        else
         {
-            return;
+            Begin(Op.CallIndirect, fixedInPlace: true);
+            Put((int)typeIndex);
+            Put(tableIndex);
         }
-        Entry reference = Pop();
-        FuncType type = _module.Types[(int)typeIndex];
-        int arguments = type.Params.Length;
-        MaterializeTop(arguments);
-        int referenceSlot = Operand(reference);
-        int argumentHeight = _height - arguments;
-        int argumentBase = HomeOf(argumentHeight);
-        Begin(Op.CallRef, fixedInPlace: true);
-        Put(referenceSlot);
+        Put(calleeSlot);
         Put(argumentBase);
         RecordSafepoint(argumentHeight);
         _height = argumentHeight;
@@ -789,8 +773,8 @@ public sealed partial class Translator
         }
 
         public void VisitCall(uint functionIndex) => t.Call(functionIndex);
-        public void VisitCallIndirect(uint typeIndex, uint tableIndex) => t.CallIndirect(typeIndex, tableIndex);
-        public void VisitCallRef(uint typeIndex) => t.CallRef(typeIndex);
+        public void VisitCallIndirect(uint typeIndex, uint tableIndex) => t.CallThrough(typeIndex, (int)tableIndex);
+        public void VisitCallRef(uint typeIndex) => t.CallThrough(typeIndex, -1);
         public void VisitBrOnNull(uint relativeDepth) => t.BrOnNull(relativeDepth);
         public void VisitBrOnNonNull(uint relativeDepth) => t.BrOnNonNull(relativeDepth);
 

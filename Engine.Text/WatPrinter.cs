@@ -242,6 +242,11 @@ public static class WatPrinter
             {
                 _out.Append("  (table (;").Append(i).Append(";) ");
                 AppendTableType(_module.Tables[i]);
+                if (_module.TableInits.TryGetValue((uint)i, out ConstExpr init))
+                {
+                    // 3.0: the initialiser of every element.
+                    AppendConstantExpression(init);
+                }
                 _out.Append(")\n");
             }
         }

@@ -33,6 +33,12 @@ public enum WasmFeatures
     FunctionReferences = 1 << 2,
 
     /// <summary>
+    /// Relaxed SIMD: the twenty <c>relaxed_*</c> vector operators, each with one deterministic choice that every tier
+    /// makes the same way (tiers.md, "Relaxed SIMD").
+    /// </summary>
+    RelaxedSimd = 1 << 3,
+
+    /// <summary>
     /// Multiple memories: a module may define and import several; every memory instruction and active data segment
     /// names its memory (memory immediates with bit 6, and u32 memory indices where 2.0 reads a zero byte).
     /// </summary>
@@ -48,5 +54,5 @@ public enum WasmFeatures
     Wasm2 = None,
 
     /// <summary>Every feature the engine implements.</summary>
-    Default = ExtendedConst | MemArg64 | FunctionReferences | MultiMemory | Memory64,
+    Default = ExtendedConst | MemArg64 | FunctionReferences | RelaxedSimd | MultiMemory | Memory64,
 }

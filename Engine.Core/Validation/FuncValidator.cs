@@ -584,6 +584,15 @@ public sealed partial class FuncValidator
         Pop();
     }
 
+    /// <summary>The relaxed SIMD operators do not exist without the feature (as in 2.0: malformed).</summary>
+    internal void CheckRelaxedSimd()
+    {
+        if ((_module.Features & WasmFeatures.RelaxedSimd) == 0)
+        {
+            WasmReader.ThrowMalformed("illegal opcode", Offset);
+        }
+    }
+
     /// <summary>The instructions of typed function references do not exist without the feature (as in 2.0: malformed).</summary>
     private void CheckFunctionReferences()
     {
@@ -923,7 +932,14 @@ public sealed partial class FuncValidator
         /// <inheritdoc/>
         public void VisitF64Const(ulong bits) => _v.Const(ValType.F64);
         /// <inheritdoc/>
-        public void VisitPlain(Opcode opcode) => _v.Plain(opcode);
+        public void VisitPlain(Opcode opcode)
+        {
+            if (OperatorInfo.IsRelaxedSimd(opcode))
+            {
+                _v.CheckRelaxedSimd();
+            }
+            _v.Plain(opcode);
+        }
         /// <inheritdoc/>
         public void VisitRefNull(ValType type) => _v.RefNull(type);
         /// <inheritdoc/>

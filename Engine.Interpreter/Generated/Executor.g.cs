@@ -5710,6 +5710,211 @@ internal static unsafe partial class Executor
 #line default
                     return 3;
                 }
+                case Op.I8x16RelaxedSwizzle: // i8x16.relaxed_swizzle
+                {
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
+#line 956 "../Instructions.def"
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16RelaxedSwizzle((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
+                    return 4;
+                }
+                case Op.I32x4RelaxedTruncF32x4S: // i32x4.relaxed_trunc_f32x4_s
+                {
+                    d = ip[1];
+                    a = ip[2];
+#line 956 "../Instructions.def"
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4RelaxedTruncF32x4S((*(Vector128<byte>*)(fp + a)));
+#line default
+                    return 3;
+                }
+                case Op.I32x4RelaxedTruncF32x4U: // i32x4.relaxed_trunc_f32x4_u
+                {
+                    d = ip[1];
+                    a = ip[2];
+#line 956 "../Instructions.def"
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4RelaxedTruncF32x4U((*(Vector128<byte>*)(fp + a)));
+#line default
+                    return 3;
+                }
+                case Op.I32x4RelaxedTruncF64x2SZero: // i32x4.relaxed_trunc_f64x2_s_zero
+                {
+                    d = ip[1];
+                    a = ip[2];
+#line 956 "../Instructions.def"
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4RelaxedTruncF64x2SZero((*(Vector128<byte>*)(fp + a)));
+#line default
+                    return 3;
+                }
+                case Op.I32x4RelaxedTruncF64x2UZero: // i32x4.relaxed_trunc_f64x2_u_zero
+                {
+                    d = ip[1];
+                    a = ip[2];
+#line 956 "../Instructions.def"
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4RelaxedTruncF64x2UZero((*(Vector128<byte>*)(fp + a)));
+#line default
+                    return 3;
+                }
+                case Op.F32x4RelaxedMadd: // f32x4.relaxed_madd
+                {
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
+                    c = ip[4];
+#line 956 "../Instructions.def"
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4RelaxedMadd((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)), (*(Vector128<byte>*)(fp + c)));
+#line default
+                    return 5;
+                }
+                case Op.F32x4RelaxedNmadd: // f32x4.relaxed_nmadd
+                {
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
+                    c = ip[4];
+#line 956 "../Instructions.def"
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4RelaxedNmadd((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)), (*(Vector128<byte>*)(fp + c)));
+#line default
+                    return 5;
+                }
+                case Op.F64x2RelaxedMadd: // f64x2.relaxed_madd
+                {
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
+                    c = ip[4];
+#line 956 "../Instructions.def"
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2RelaxedMadd((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)), (*(Vector128<byte>*)(fp + c)));
+#line default
+                    return 5;
+                }
+                case Op.F64x2RelaxedNmadd: // f64x2.relaxed_nmadd
+                {
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
+                    c = ip[4];
+#line 956 "../Instructions.def"
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2RelaxedNmadd((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)), (*(Vector128<byte>*)(fp + c)));
+#line default
+                    return 5;
+                }
+                case Op.I8x16RelaxedLaneselect: // i8x16.relaxed_laneselect
+                {
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
+                    c = ip[4];
+#line 956 "../Instructions.def"
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16RelaxedLaneselect((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)), (*(Vector128<byte>*)(fp + c)));
+#line default
+                    return 5;
+                }
+                case Op.I16x8RelaxedLaneselect: // i16x8.relaxed_laneselect
+                {
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
+                    c = ip[4];
+#line 956 "../Instructions.def"
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8RelaxedLaneselect((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)), (*(Vector128<byte>*)(fp + c)));
+#line default
+                    return 5;
+                }
+                case Op.I32x4RelaxedLaneselect: // i32x4.relaxed_laneselect
+                {
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
+                    c = ip[4];
+#line 956 "../Instructions.def"
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4RelaxedLaneselect((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)), (*(Vector128<byte>*)(fp + c)));
+#line default
+                    return 5;
+                }
+                case Op.I64x2RelaxedLaneselect: // i64x2.relaxed_laneselect
+                {
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
+                    c = ip[4];
+#line 956 "../Instructions.def"
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2RelaxedLaneselect((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)), (*(Vector128<byte>*)(fp + c)));
+#line default
+                    return 5;
+                }
+                case Op.F32x4RelaxedMin: // f32x4.relaxed_min
+                {
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
+#line 956 "../Instructions.def"
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4RelaxedMin((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
+                    return 4;
+                }
+                case Op.F32x4RelaxedMax: // f32x4.relaxed_max
+                {
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
+#line 956 "../Instructions.def"
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4RelaxedMax((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
+                    return 4;
+                }
+                case Op.F64x2RelaxedMin: // f64x2.relaxed_min
+                {
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
+#line 956 "../Instructions.def"
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2RelaxedMin((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
+                    return 4;
+                }
+                case Op.F64x2RelaxedMax: // f64x2.relaxed_max
+                {
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
+#line 956 "../Instructions.def"
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2RelaxedMax((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
+                    return 4;
+                }
+                case Op.I16x8RelaxedQ15mulrS: // i16x8.relaxed_q15mulr_s
+                {
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
+#line 956 "../Instructions.def"
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8RelaxedQ15mulrS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
+                    return 4;
+                }
+                case Op.I16x8RelaxedDotI8x16I7x16S: // i16x8.relaxed_dot_i8x16_i7x16_s
+                {
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
+#line 956 "../Instructions.def"
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8RelaxedDotI8x16I7x16S((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
+                    return 4;
+                }
+                case Op.I32x4RelaxedDotI8x16I7x16AddS: // i32x4.relaxed_dot_i8x16_i7x16_add_s
+                {
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
+                    c = ip[4];
+#line 956 "../Instructions.def"
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4RelaxedDotI8x16I7x16AddS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)), (*(Vector128<byte>*)(fp + c)));
+#line default
+                    return 5;
+                }
 #line 1057 "../Instructions.def"
             case Op.TierUpEntry:
             case Op.TierUpLoop:

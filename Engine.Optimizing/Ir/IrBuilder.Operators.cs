@@ -17,38 +17,29 @@ internal sealed partial class IrBuilder
         PushResults(call, type.Results);
     }
 
-    public void CallIndirect(uint typeIndex, uint tableIndex)
-    {
-        FuncType type = _module.Types[(int)typeIndex];
-        int index = Pop();
-        int count = type.Params.Length;
-        int start = _f.AllocPool(count + 1);
-        _stack.AsSpan(_height - count, count).CopyTo(_f.Pool.AsSpan(start));
-        _f.Pool[start + count] = index;
-        _height -= count;
-        int call = Emit(Op.CallIndirect, ValType.Bottom, a: start, b: count + 1, imm: typeIndex, aux: (int)tableIndex);
-        PushResults(call, type.Results);
-    }
+    public void CallIndirect(uint typeIndex, uint tableIndex) => CallThrough(typeIndex, (int)tableIndex);
 
     /// <summary>
     /// <c>call_ref</c>: a <see cref="Op.CallIndirect"/> whose table index is <see cref="CallRefTable"/> and whose last operand
     /// is the function reference itself (null traps at the call), so every pass treats both calls alike.
     /// </summary>
-    public void CallRef(uint typeIndex)
-    {
-        FuncType type = _module.Types[(int)typeIndex];
-        int reference = Pop();
-        int count = type.Params.Length;
-        int start = _f.AllocPool(count + 1);
-        _stack.AsSpan(_height - count, count).CopyTo(_f.Pool.AsSpan(start));
-        _f.Pool[start + count] = reference;
-        _height -= count;
-        int call = Emit(Op.CallIndirect, ValType.Bottom, a: start, b: count + 1, imm: typeIndex, aux: CallRefTable);
-        PushResults(call, type.Results);
-    }
+    public void CallRef(uint typeIndex) => CallThrough(typeIndex, CallRefTable);
 
     /// <summary>The table index of a <see cref="Op.CallIndirect"/> that is a <c>call_ref</c>.</summary>
     public const int CallRefTable = -1;
+
+    private void CallThrough(uint typeIndex, int tableIndex)
+    {
+        FuncType type = _module.Types[(int)typeIndex];
+        int callee = Pop();
+        int count = type.Params.Length;
+        int start = _f.AllocPool(count + 1);
+        _stack.AsSpan(_height - count, count).CopyTo(_f.Pool.AsSpan(start));
+        _f.Pool[start + count] = callee;
+        _height -= count;
+        int call = Emit(Op.CallIndirect, ValType.Bottom, a: start, b: count + 1, imm: typeIndex, aux: tableIndex);
+        PushResults(call, type.Results);
+    }
 
     private void PushResults(int call, ValType[] results)
     {

@@ -51,7 +51,8 @@ namespace Engine.Optimizing.Ir;
 ///  RefFunc       Imm = function index
 ///  RootRef       A = an externref a frame is about to hold: enters the activations table (a call, a safepoint)
 ///  Call          Imm = function index; arguments Pool[A .. A+B)
-///  CallIndirect  Imm = type index, Aux = table index; arguments Pool[A .. A+B), the element index last
+///  CallIndirect  Imm = type index, Aux = table index; arguments Pool[A .. A+B), the element index last (Aux -1:
+///                call_ref, the function reference last)
 ///  CallBuiltin   Imm = BuiltinId, C and Aux = its immediate operands; arguments Pool[A .. A+B);
 ///                result I32 when the builtin returns a value (memory.grow, table.grow), else none (a status)
 ///  CallResult    result Imm of call A (calls themselves have no value)

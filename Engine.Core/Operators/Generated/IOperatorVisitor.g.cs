@@ -111,7 +111,7 @@ public interface IOperatorVisitor
     /// <summary><c>f64.const</c>, as its IEEE bit pattern. (f64.const)</summary>
     void VisitF64Const(ulong bits);
 
-    /// <summary>An operator without immediates whose stack effect is fixed (numeric, comparison, conversion, most SIMD); see <see cref="OperatorInfo"/>. (334 operators: i32.eqz, i32.eq, i32.ne, i32.lt_s, ...)</summary>
+    /// <summary>An operator without immediates whose stack effect is fixed (numeric, comparison, conversion, most SIMD); see <see cref="OperatorInfo"/>. (354 operators: i32.eqz, i32.eq, i32.ne, i32.lt_s, ...)</summary>
     void VisitPlain(Opcode opcode);
 
     /// <summary><c>ref.null</c>. (ref.null)</summary>
