@@ -11,8 +11,8 @@ internal sealed class TierOptions
         "  --tier-up-calls N       tiered: calls before a function is compiled (default 200)\n" +
         "  --tier-up-loops N       tiered: loop iterations before on-stack replacement (default 1000)\n" +
         "  --tier-up-optimize N    tiered: calls and loop iterations in baseline code before a function is\n" +
-        "                          compiled by the optimizing tier (default 0: stay in the baseline tier;\n" +
-        "                          1000 is the measured value)\n" +
+        "                          compiled by the optimizing tier (default 1000; 0: stay in the baseline\n" +
+        "                          tier)\n" +
         "  --tier-up-threshold N   all three of the above\n" +
         "  --sync-compile          tiered: compile on the running thread instead of in the background\n" +
         "  --function-tier NAME=TIER\n" +
