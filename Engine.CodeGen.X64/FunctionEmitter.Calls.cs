@@ -80,6 +80,7 @@ public sealed partial class FunctionEmitter
     public void LoadIndirectCallee(Reg index, uint typeIndex, uint tableIndex, Reg? destination = null)
     {
         Reg dst = destination ?? Reg.Rdx;
+        CheckTableIndex64(index, tableIndex, TrapCode.UndefinedElement);
         TableAddress(Reg.R11, tableIndex);
         Masm.AluMem(AluOp.Cmp, OperandSize.S32, index, new Mem(Reg.R11, VMOffsets.TableLength));
         TrapIf(Cond.AboveOrEqual, TrapCode.UndefinedElement);
@@ -221,6 +222,7 @@ public sealed partial class FunctionEmitter
     /// </summary>
     public Mem TableElement(Reg index, uint tableIndex)
     {
+        CheckTableIndex64(index, tableIndex, TrapCode.TableOutOfBounds);
         TableAddress(Reg.R11, tableIndex);
         Masm.AluMem(AluOp.Cmp, OperandSize.S32, index, new Mem(Reg.R11, VMOffsets.TableLength));
         TrapIf(Cond.AboveOrEqual, TrapCode.TableOutOfBounds);
@@ -233,6 +235,97 @@ public sealed partial class FunctionEmitter
     {
         TableAddress(dst, tableIndex);
         Masm.Load(OperandSize.S32, dst, new Mem(dst, VMOffsets.TableLength));
+    }
+
+    /// <summary>
+    /// For a 64-bit table: traps with <paramref name="code"/> when the i64 <paramref name="index"/> has any of its upper 32
+    /// bits set (no table is that long), so the 32-bit compare with the length that follows decides. Clobbers r11.
+    /// </summary>
+    private void CheckTableIndex64(Reg index, uint tableIndex, TrapCode code)
+    {
+        if (!_module.Tables[(int)tableIndex].Limits.Is64)
+        {
+            return;
+        }
+        Masm.Mov(OperandSize.S64, Reg.R11, index);
+        Masm.ShiftImm(ShiftOp.Shr, OperandSize.S64, Reg.R11, 32);
+        TrapIf(Cond.NotEqual, code);
+    }
+
+    /// <summary>True when memory <paramref name="memoryIndex"/> is memory 0 and 32-bit: the one <see cref="HeapAddress"/> serves.</summary>
+    public bool IsMemoryZero32(uint memoryIndex) => memoryIndex == 0 && !_module.Memories[0].Limits.Is64;
+
+    /// <summary>dst = memory <paramref name="memoryIndex"/>'s size in pages (<c>memory.size</c> of any memory).</summary>
+    public void MemorySizeAny(Reg dst, uint memoryIndex)
+    {
+        if (memoryIndex == 0)
+        {
+            MemorySize(dst);
+            return;
+        }
+        Masm.Load(OperandSize.S64, dst, new Mem(Registers.Vmctx, VMOffsets.Memories));
+        Masm.Load(OperandSize.S64, dst, new Mem(dst, 8 * (int)memoryIndex));
+        Masm.Load(OperandSize.S64, dst, new Mem(dst, VMOffsets.MemoryDefinitionLength));
+        Masm.ShiftImm(ShiftOp.Shr, OperandSize.S64, dst, 16);
+    }
+
+    /// <summary>
+    /// The operand addressing [address + offset, + size) of any memory (3.0: memories other than 0, 64-bit ones), after an
+    /// explicit check that traps with MemoryOutOfBounds when address + offset + size overflows 64 bits or passes the
+    /// memory's current length (no guard pages: a 64-bit address reaches past any). Memory 0 uses its pinned base (r15)
+    /// and the length at [r14+8]; another memory's base and length come from its <see cref="VMMemory"/> cell. The
+    /// returned operand is based on r11 alone (never r15: these accesses are no fault sites). <paramref name="address"/>
+    /// is an i32 zero-extended or an i64 in a register, or an immediate (<paramref name="is64"/> says which). Clobbers
+    /// rax and r11.
+    /// </summary>
+    public Mem HeapAddressAny(in Operand address, uint memoryIndex, bool is64, ulong offset, int size)
+    {
+        Mem length;
+        if (memoryIndex == 0)
+        {
+            length = new Mem(Registers.Vmctx, VMOffsets.MemoryLength);
+        }
+        else
+        {
+            Masm.Load(OperandSize.S64, Reg.R11, new Mem(Registers.Vmctx, VMOffsets.Memories));
+            Masm.Load(OperandSize.S64, Reg.R11, new Mem(Reg.R11, 8 * (int)memoryIndex));
+            length = new Mem(Reg.R11, VMOffsets.MemoryDefinitionLength);
+        }
+        // rax = address + offset + size, or all ones when that overflows (no memory is that long).
+        ulong end = offset + (ulong)size;
+        if (address.IsImmediate)
+        {
+            ulong at = is64 ? (ulong)address.Imm : (uint)address.Imm;
+            ulong effectiveEnd = end < offset || at + end < at ? ulong.MaxValue : at + end;
+            Masm.MovImm(OperandSize.S64, Reg.Rax, (long)effectiveEnd);
+        }
+        else if (end < offset)
+        {
+            Masm.MovImm(OperandSize.S64, Reg.Rax, -1);
+        }
+        else
+        {
+            Masm.MovImm(OperandSize.S64, Reg.Rax, (long)end);
+            Masm.Alu(AluOp.Add, OperandSize.S64, Reg.Rax, address.Reg);
+            if (is64)
+            {
+                TrapIf(Cond.Below, TrapCode.MemoryOutOfBounds);
+            }
+        }
+        Masm.AluMem(AluOp.Cmp, OperandSize.S64, Reg.Rax, length);
+        TrapIf(Cond.Above, TrapCode.MemoryOutOfBounds);
+        if (memoryIndex == 0)
+        {
+            // Not a lea off r15: every r15-based operand is taken for a guarded heap access (a fault site).
+            Masm.Mov(OperandSize.S64, Reg.R11, Registers.MemoryBase);
+            Masm.Alu(AluOp.Add, OperandSize.S64, Reg.R11, Reg.Rax);
+        }
+        else
+        {
+            Masm.Load(OperandSize.S64, Reg.R11, new Mem(Reg.R11, VMOffsets.MemoryDefinitionBase));
+            Masm.Alu(AluOp.Add, OperandSize.S64, Reg.R11, Reg.Rax);
+        }
+        return new Mem(Reg.R11, -size);
     }
 
     /// <summary>dst = memory 0's size in pages (<c>memory.size</c>).</summary>

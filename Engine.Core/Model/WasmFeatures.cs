@@ -20,7 +20,7 @@ public enum WasmFeatures
     /// <summary>
     /// The 3.0 memory immediate: flags with bit 6 announcing a memory index, and a u64 offset (validation keeps
     /// offsets of 32-bit memories below 2^32; 2.0 reads a u32 alignment and a u32 offset, so a longer offset is
-    /// malformed). Multiple memories themselves, and 64-bit memories, are not implemented yet.
+    /// malformed).
     /// </summary>
     MemArg64 = 1 << 1,
 
@@ -32,9 +32,27 @@ public enum WasmFeatures
     /// </summary>
     FunctionReferences = 1 << 2,
 
+    /// <summary>
+    /// Relaxed SIMD: the twenty <c>relaxed_*</c> vector operators, each with one deterministic choice that every tier
+    /// makes the same way (tiers.md, "Relaxed SIMD").
+    /// </summary>
+    RelaxedSimd = 1 << 3,
+
+    /// <summary>
+    /// Multiple memories: a module may define and import several; every memory instruction and active data segment
+    /// names its memory (memory immediates with bit 6, and u32 memory indices where 2.0 reads a zero byte).
+    /// </summary>
+    MultiMemory = 1 << 10,
+
+    /// <summary>
+    /// 64-bit memories and tables (memory64, table64): limits flags 4 and 5 with u64 sizes; such a memory or table takes
+    /// i64 addresses, sizes and deltas.
+    /// </summary>
+    Memory64 = 1 << 11,
+
     /// <summary>The 2.0 feature set.</summary>
     Wasm2 = None,
 
     /// <summary>Every feature the engine implements.</summary>
-    Default = ExtendedConst | MemArg64 | FunctionReferences,
+    Default = ExtendedConst | MemArg64 | FunctionReferences | RelaxedSimd | MultiMemory | Memory64,
 }

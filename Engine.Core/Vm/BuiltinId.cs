@@ -49,13 +49,21 @@ public enum BuiltinId
     /// when the activation finished in the next tier with its results in the caller's argument area.
     /// </summary>
     TierUp,
+    /// <summary><c>memory.grow</c> of any memory (3.0): (memory, delta) -> the old size or -1, as a long.</summary>
+    MemoryGrowAny,
+    /// <summary><c>memory.fill</c> of any memory: (memory, destination, value, length) -> status.</summary>
+    MemoryFillAny,
+    /// <summary><c>memory.copy</c> between any memories: (destination memory, source memory, destination, source, length) -> status.</summary>
+    MemoryCopyAny,
+    /// <summary><c>memory.init</c> of any memory: (data, memory, destination, source, length) -> status.</summary>
+    MemoryInitAny,
 }
 
 /// <summary>Facts about <see cref="BuiltinId"/>.</summary>
 public static class Builtins
 {
     /// <summary>The number of builtins (the length of the builtins table).</summary>
-    public const int Count = (int)BuiltinId.TierUp + 1;
+    public const int Count = (int)BuiltinId.MemoryInitAny + 1;
 
     /// <summary>The status <see cref="BuiltinId.TierUp"/> returns when the activation finished in the next tier (on-stack replacement).</summary>
     public const int TierUpFinished = 2;

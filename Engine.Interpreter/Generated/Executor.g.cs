@@ -52,8 +52,8 @@ internal static unsafe partial class Executor
         InterpretedCode targetCode;
 #line default
         // Operands of the instruction being executed, and the address of its memory access.
-        int a, args, b, c, d, dt, e, f, g, i, imm, k, n, r, seg, st, t, tbl, ty, v;
-        long bits;
+        int a, args, b, c, d, dst, dt, e, f, g, i, imm, k, mem, n, r, seg, size, src, st, t, tbl, ty, v, wide;
+        long bits, offset;
         uint off;
         Vector128<byte> vector;
         ulong pAddress;
@@ -951,13 +951,100 @@ internal static unsafe partial class Executor
                     ip += 2;
                     continue;
                 }
+                case Op.MemSelect: // (size & 0xFF; bit 8: a is an i64 address); MemRestore after the access makes memory 0 current again
+                {
+                    a = ip[1];
+                    mem = ip[2];
+                    offset = Unsafe.ReadUnaligned<long>(ip + 3);
+                    size = ip[5];
+#line 366 "../Instructions.def"
+                    {
+                        VMMemory* selected = ((VMMemory**)vm->Memories)[mem];
+                        ulong selectAddress = (size & 0x100) != 0 ? (*(ulong*)(fp + a)) : (*(uint*)(fp + a));
+                        ulong selectEnd = selectAddress + (ulong)offset;
+                        if (selectEnd < selectAddress || selectEnd > selected->Length || (ulong)(size & 0xFF) > selected->Length - selectEnd) { trap = TrapCode.MemoryOutOfBounds; goto Trap; };
+                        memory = (byte*)selected->Base + selectEnd;
+                        memLength = (ulong)(size & 0xFF);
+                    }
+#line default
+                    ip += 6;
+                    continue;
+                }
+                case Op.MemRestore: // memory 0 is current again (after a MemSelect and its access)
+                {
+#line 376 "../Instructions.def"
+                    memory = (byte*)vm->MemoryBase;
+                    memLength = vm->MemoryLength;
+#line default
+                    ip += 1;
+                    continue;
+                }
+                case Op.MemoryGrowAny: // d = memory[mem].grow(a) (old size in pages, or -1; wide != 0: a 64-bit memory, i64 operand and result)
+                {
+                    d = ip[1];
+                    a = ip[2];
+                    mem = ip[3];
+                    wide = ip[4];
+#line 382 "../Instructions.def"
+                    frames[top].Ip = (int)(ip - code) + 5; stack.Top = top; stack.SlotTop = fp + frameSlots;
+                    (*(long*)(fp + d)) = instance.MemoryGrow((uint)mem, wide != 0 ? (*(ulong*)(fp + a)) : (*(uint*)(fp + a)));
+                    memory = (byte*)vm->MemoryBase;
+                    memLength = vm->MemoryLength;
+#line default
+                    ip += 5;
+                    continue;
+                }
+                case Op.MemoryFillAny: // memory[mem][a .. a+c) = (byte)b (wide != 0: i64 address and length)
+                {
+                    a = ip[1];
+                    b = ip[2];
+                    c = ip[3];
+                    mem = ip[4];
+                    wide = ip[5];
+#line 388 "../Instructions.def"
+                    frames[top].Ip = (int)(ip - code) + 6; stack.Top = top; stack.SlotTop = fp + frameSlots;
+                    instance.MemoryFill((uint)mem, wide != 0 ? (*(ulong*)(fp + a)) : (*(uint*)(fp + a)), (byte)(*(uint*)(fp + b)), wide != 0 ? (*(ulong*)(fp + c)) : (*(uint*)(fp + c)));
+#line default
+                    ip += 6;
+                    continue;
+                }
+                case Op.MemoryCopyAny: // memory[dst][a .. a+c) = memory[src][b .. b+c) (wide bit 0: dst is 64-bit, bit 1: src is, bit 2: c is an i64)
+                {
+                    a = ip[1];
+                    b = ip[2];
+                    c = ip[3];
+                    dst = ip[4];
+                    src = ip[5];
+                    wide = ip[6];
+#line 392 "../Instructions.def"
+                    frames[top].Ip = (int)(ip - code) + 7; stack.Top = top; stack.SlotTop = fp + frameSlots;
+                    instance.MemoryCopy((uint)dst, (uint)src, (wide & 1) != 0 ? (*(ulong*)(fp + a)) : (*(uint*)(fp + a)), (wide & 2) != 0 ? (*(ulong*)(fp + b)) : (*(uint*)(fp + b)), (wide & 4) != 0 ? (*(ulong*)(fp + c)) : (*(uint*)(fp + c)));
+#line default
+                    ip += 7;
+                    continue;
+                }
+                case Op.MemoryInitAny: // memory[mem][a .. a+c) = data[seg][b .. b+c) (wide != 0: a is an i64)
+                {
+                    seg = ip[1];
+                    a = ip[2];
+                    b = ip[3];
+                    c = ip[4];
+                    mem = ip[5];
+                    wide = ip[6];
+#line 396 "../Instructions.def"
+                    frames[top].Ip = (int)(ip - code) + 7; stack.Top = top; stack.SlotTop = fp + frameSlots;
+                    instance.MemoryInit((uint)seg, (uint)mem, wide != 0 ? (*(ulong*)(fp + a)) : (*(uint*)(fp + a)), (*(uint*)(fp + b)), (*(uint*)(fp + c)));
+#line default
+                    ip += 7;
+                    continue;
+                }
                 case Op.I32Load: // d = load i32 at (a + k) + off
                 {
                     d = ip[1];
                     a = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
-#line 364 "../Instructions.def"
+#line 403 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 4 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(int*)(fp + d)) = Unsafe.ReadUnaligned<int>(p);
 #line default
@@ -970,7 +1057,7 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
-#line 368 "../Instructions.def"
+#line 407 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 8 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(long*)(fp + d)) = Unsafe.ReadUnaligned<long>(p);
 #line default
@@ -983,7 +1070,7 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
-#line 372 "../Instructions.def"
+#line 411 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 4 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(uint*)(fp + d)) = Unsafe.ReadUnaligned<uint>(p);
 #line default
@@ -996,7 +1083,7 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
-#line 376 "../Instructions.def"
+#line 415 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 8 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(ulong*)(fp + d)) = Unsafe.ReadUnaligned<ulong>(p);
 #line default
@@ -1009,7 +1096,7 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
-#line 380 "../Instructions.def"
+#line 419 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 1 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(int*)(fp + d)) = *(sbyte*)p;
 #line default
@@ -1022,7 +1109,7 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
-#line 384 "../Instructions.def"
+#line 423 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 1 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(int*)(fp + d)) = *p;
 #line default
@@ -1035,7 +1122,7 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
-#line 388 "../Instructions.def"
+#line 427 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 2 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(int*)(fp + d)) = Unsafe.ReadUnaligned<short>(p);
 #line default
@@ -1048,7 +1135,7 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
-#line 392 "../Instructions.def"
+#line 431 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 2 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(int*)(fp + d)) = Unsafe.ReadUnaligned<ushort>(p);
 #line default
@@ -1061,7 +1148,7 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
-#line 396 "../Instructions.def"
+#line 435 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 1 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(long*)(fp + d)) = *(sbyte*)p;
 #line default
@@ -1074,7 +1161,7 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
-#line 400 "../Instructions.def"
+#line 439 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 1 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(long*)(fp + d)) = *p;
 #line default
@@ -1087,7 +1174,7 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
-#line 404 "../Instructions.def"
+#line 443 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 2 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(long*)(fp + d)) = Unsafe.ReadUnaligned<short>(p);
 #line default
@@ -1100,7 +1187,7 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
-#line 408 "../Instructions.def"
+#line 447 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 2 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(long*)(fp + d)) = Unsafe.ReadUnaligned<ushort>(p);
 #line default
@@ -1113,7 +1200,7 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
-#line 412 "../Instructions.def"
+#line 451 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 4 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(long*)(fp + d)) = Unsafe.ReadUnaligned<int>(p);
 #line default
@@ -1126,7 +1213,7 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
-#line 416 "../Instructions.def"
+#line 455 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 4 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(long*)(fp + d)) = Unsafe.ReadUnaligned<uint>(p);
 #line default
@@ -1139,7 +1226,7 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
-#line 420 "../Instructions.def"
+#line 459 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 16 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(Vector128<byte>*)(fp + d)) = Unsafe.ReadUnaligned<Vector128<byte>>(p);
 #line default
@@ -1152,7 +1239,7 @@ internal static unsafe partial class Executor
                     b = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
-#line 425 "../Instructions.def"
+#line 464 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 4 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     Unsafe.WriteUnaligned(p, (*(int*)(fp + b)));
 #line default
@@ -1165,7 +1252,7 @@ internal static unsafe partial class Executor
                     b = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
-#line 429 "../Instructions.def"
+#line 468 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 8 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     Unsafe.WriteUnaligned(p, (*(long*)(fp + b)));
 #line default
@@ -1178,7 +1265,7 @@ internal static unsafe partial class Executor
                     b = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
-#line 433 "../Instructions.def"
+#line 472 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 1 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     *p = (byte)(*(uint*)(fp + b));
 #line default
@@ -1191,7 +1278,7 @@ internal static unsafe partial class Executor
                     b = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
-#line 437 "../Instructions.def"
+#line 476 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 2 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     Unsafe.WriteUnaligned(p, (ushort)(*(uint*)(fp + b)));
 #line default
@@ -1204,7 +1291,7 @@ internal static unsafe partial class Executor
                     b = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
-#line 441 "../Instructions.def"
+#line 480 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 16 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     Unsafe.WriteUnaligned(p, (*(Vector128<byte>*)(fp + b)));
 #line default
@@ -1216,7 +1303,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     tbl = ip[2];
                     i = ip[3];
-#line 448 "../Instructions.def"
+#line 487 "../Instructions.def"
                     {
                         VMTable* table = ((VMTable**)vm->Tables)[tbl];
                         uint index = (*(uint*)(fp + i));
@@ -1232,7 +1319,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     tbl = ip[2];
                     i = ip[3];
-#line 456 "../Instructions.def"
+#line 495 "../Instructions.def"
                     {
                         VMTable* table = ((VMTable**)vm->Tables)[tbl];
                         uint index = (*(uint*)(fp + i));
@@ -1254,7 +1341,7 @@ internal static unsafe partial class Executor
                     tbl = ip[1];
                     i = ip[2];
                     v = ip[3];
-#line 470 "../Instructions.def"
+#line 509 "../Instructions.def"
                     {
                         VMTable* table = ((VMTable**)vm->Tables)[tbl];
                         uint index = (*(uint*)(fp + i));
@@ -1270,7 +1357,7 @@ internal static unsafe partial class Executor
                     tbl = ip[1];
                     i = ip[2];
                     v = ip[3];
-#line 478 "../Instructions.def"
+#line 517 "../Instructions.def"
                     frames[top].Ip = (int)(ip - code) + 4; stack.Top = top; stack.SlotTop = fp + frameSlots;
                     instance.TableSetExternRef((uint)tbl, (*(uint*)(fp + i)), (*(nint*)(fp + v)));
 #line default
@@ -1281,7 +1368,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     tbl = ip[2];
-#line 481 "../Instructions.def"
+#line 520 "../Instructions.def"
                     (*(uint*)(fp + d)) = ((VMTable**)vm->Tables)[tbl]->Length;
 #line default
                     ip += 3;
@@ -1293,7 +1380,7 @@ internal static unsafe partial class Executor
                     tbl = ip[2];
                     v = ip[3];
                     n = ip[4];
-#line 484 "../Instructions.def"
+#line 523 "../Instructions.def"
                     frames[top].Ip = (int)(ip - code) + 5; stack.Top = top; stack.SlotTop = fp + frameSlots;
                     (*(int*)(fp + d)) = instance.TableGrow((uint)tbl, (*(nint*)(fp + v)), (*(uint*)(fp + n)));
 #line default
@@ -1306,7 +1393,7 @@ internal static unsafe partial class Executor
                     i = ip[2];
                     v = ip[3];
                     n = ip[4];
-#line 488 "../Instructions.def"
+#line 527 "../Instructions.def"
                     frames[top].Ip = (int)(ip - code) + 5; stack.Top = top; stack.SlotTop = fp + frameSlots;
                     instance.TableFill((uint)tbl, (*(uint*)(fp + i)), (*(nint*)(fp + v)), (*(uint*)(fp + n)));
 #line default
@@ -1320,7 +1407,7 @@ internal static unsafe partial class Executor
                     a = ip[3];
                     b = ip[4];
                     c = ip[5];
-#line 492 "../Instructions.def"
+#line 531 "../Instructions.def"
                     frames[top].Ip = (int)(ip - code) + 6; stack.Top = top; stack.SlotTop = fp + frameSlots;
                     instance.TableCopy((uint)dt, (uint)st, (*(uint*)(fp + a)), (*(uint*)(fp + b)), (*(uint*)(fp + c)));
 #line default
@@ -1334,7 +1421,7 @@ internal static unsafe partial class Executor
                     a = ip[3];
                     b = ip[4];
                     c = ip[5];
-#line 496 "../Instructions.def"
+#line 535 "../Instructions.def"
                     frames[top].Ip = (int)(ip - code) + 6; stack.Top = top; stack.SlotTop = fp + frameSlots;
                     instance.TableInit((uint)seg, (uint)tbl, (*(uint*)(fp + a)), (*(uint*)(fp + b)), (*(uint*)(fp + c)));
 #line default
@@ -1344,7 +1431,7 @@ internal static unsafe partial class Executor
                 case Op.ElemDrop: // elem[seg] = empty
                 {
                     seg = ip[1];
-#line 500 "../Instructions.def"
+#line 539 "../Instructions.def"
                     frames[top].Ip = (int)(ip - code) + 2; stack.Top = top; stack.SlotTop = fp + frameSlots;
                     instance.ElemDrop((uint)seg);
 #line default
@@ -1355,7 +1442,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 503 "../Instructions.def"
+#line 542 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(nint*)(fp + a)) == 0 ? 1 : 0;
 #line default
                     ip += 3;
@@ -1365,7 +1452,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     f = ip[2];
-#line 505 "../Instructions.def"
+#line 544 "../Instructions.def"
                     (*(nint*)(fp + d)) = ((nint*)vm->Functions)[f];
 #line default
                     ip += 3;
@@ -1375,7 +1462,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 508 "../Instructions.def"
+#line 547 "../Instructions.def"
                     if ((*(nint*)(fp + a)) == 0) { trap = TrapCode.NullReference; goto Trap; };
                     (*(nint*)(fp + d)) = (*(nint*)(fp + a));
 #line default
@@ -1386,7 +1473,7 @@ internal static unsafe partial class Executor
                 {
                     a = ip[1];
                     t = ip[2];
-#line 511 "../Instructions.def"
+#line 550 "../Instructions.def"
                     if ((*(nint*)(fp + a)) == 0) { ip = code + t; continue; }
 #line default
                     ip += 3;
@@ -1396,7 +1483,7 @@ internal static unsafe partial class Executor
                 {
                     a = ip[1];
                     t = ip[2];
-#line 513 "../Instructions.def"
+#line 552 "../Instructions.def"
                     if ((*(nint*)(fp + a)) != 0) { ip = code + t; continue; }
 #line default
                     ip += 3;
@@ -1406,7 +1493,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 518 "../Instructions.def"
+#line 557 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) == 0 ? 1 : 0;
 #line default
                     ip += 3;
@@ -1417,7 +1504,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 520 "../Instructions.def"
+#line 559 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) == (*(int*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -1428,7 +1515,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 522 "../Instructions.def"
+#line 561 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) != (*(int*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -1439,7 +1526,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 524 "../Instructions.def"
+#line 563 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) < (*(int*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -1450,7 +1537,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 526 "../Instructions.def"
+#line 565 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(uint*)(fp + a)) < (*(uint*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -1461,7 +1548,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 528 "../Instructions.def"
+#line 567 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) > (*(int*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -1472,7 +1559,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 530 "../Instructions.def"
+#line 569 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(uint*)(fp + a)) > (*(uint*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -1483,7 +1570,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 532 "../Instructions.def"
+#line 571 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) <= (*(int*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -1494,7 +1581,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 534 "../Instructions.def"
+#line 573 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(uint*)(fp + a)) <= (*(uint*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -1505,7 +1592,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 536 "../Instructions.def"
+#line 575 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) >= (*(int*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -1516,7 +1603,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 538 "../Instructions.def"
+#line 577 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(uint*)(fp + a)) >= (*(uint*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -1527,7 +1614,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 540 "../Instructions.def"
+#line 579 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) == imm ? 1 : 0;
 #line default
                     ip += 4;
@@ -1538,7 +1625,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 542 "../Instructions.def"
+#line 581 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) != imm ? 1 : 0;
 #line default
                     ip += 4;
@@ -1549,7 +1636,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 544 "../Instructions.def"
+#line 583 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) < imm ? 1 : 0;
 #line default
                     ip += 4;
@@ -1560,7 +1647,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 546 "../Instructions.def"
+#line 585 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(uint*)(fp + a)) < (uint)imm ? 1 : 0;
 #line default
                     ip += 4;
@@ -1571,7 +1658,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 548 "../Instructions.def"
+#line 587 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) > imm ? 1 : 0;
 #line default
                     ip += 4;
@@ -1582,7 +1669,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 550 "../Instructions.def"
+#line 589 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(uint*)(fp + a)) > (uint)imm ? 1 : 0;
 #line default
                     ip += 4;
@@ -1593,7 +1680,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 552 "../Instructions.def"
+#line 591 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) <= imm ? 1 : 0;
 #line default
                     ip += 4;
@@ -1604,7 +1691,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 554 "../Instructions.def"
+#line 593 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(uint*)(fp + a)) <= (uint)imm ? 1 : 0;
 #line default
                     ip += 4;
@@ -1615,7 +1702,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 556 "../Instructions.def"
+#line 595 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) >= imm ? 1 : 0;
 #line default
                     ip += 4;
@@ -1626,7 +1713,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 558 "../Instructions.def"
+#line 597 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(uint*)(fp + a)) >= (uint)imm ? 1 : 0;
 #line default
                     ip += 4;
@@ -1636,7 +1723,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 561 "../Instructions.def"
+#line 600 "../Instructions.def"
                     (*(int*)(fp + d)) = BitOperations.LeadingZeroCount((*(uint*)(fp + a)));
 #line default
                     ip += 3;
@@ -1646,7 +1733,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 563 "../Instructions.def"
+#line 602 "../Instructions.def"
                     (*(int*)(fp + d)) = BitOperations.TrailingZeroCount((*(uint*)(fp + a)));
 #line default
                     ip += 3;
@@ -1656,7 +1743,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 565 "../Instructions.def"
+#line 604 "../Instructions.def"
                     (*(int*)(fp + d)) = BitOperations.PopCount((*(uint*)(fp + a)));
 #line default
                     ip += 3;
@@ -1667,7 +1754,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 567 "../Instructions.def"
+#line 606 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) + (*(int*)(fp + b));
 #line default
                     ip += 4;
@@ -1678,7 +1765,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 569 "../Instructions.def"
+#line 608 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) - (*(int*)(fp + b));
 #line default
                     ip += 4;
@@ -1689,7 +1776,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 571 "../Instructions.def"
+#line 610 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) * (*(int*)(fp + b));
 #line default
                     ip += 4;
@@ -1700,7 +1787,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 574 "../Instructions.def"
+#line 613 "../Instructions.def"
                     int divisor = (*(int*)(fp + b)), dividend = (*(int*)(fp + a));
                     if (divisor == 0) { trap = TrapCode.IntegerDivideByZero; goto Trap; };
                     if (divisor == -1 && dividend == int.MinValue) { trap = TrapCode.IntegerOverflow; goto Trap; };
@@ -1714,7 +1801,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 580 "../Instructions.def"
+#line 619 "../Instructions.def"
                     uint divisor = (*(uint*)(fp + b));
                     if (divisor == 0) { trap = TrapCode.IntegerDivideByZero; goto Trap; };
                     (*(uint*)(fp + d)) = (*(uint*)(fp + a)) / divisor;
@@ -1727,7 +1814,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 585 "../Instructions.def"
+#line 624 "../Instructions.def"
                     int divisor = (*(int*)(fp + b));
                     if (divisor == 0) { trap = TrapCode.IntegerDivideByZero; goto Trap; };
                     (*(int*)(fp + d)) = divisor == -1 ? 0 : (*(int*)(fp + a)) % divisor;
@@ -1740,7 +1827,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 590 "../Instructions.def"
+#line 629 "../Instructions.def"
                     uint divisor = (*(uint*)(fp + b));
                     if (divisor == 0) { trap = TrapCode.IntegerDivideByZero; goto Trap; };
                     (*(uint*)(fp + d)) = (*(uint*)(fp + a)) % divisor;
@@ -1753,7 +1840,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 594 "../Instructions.def"
+#line 633 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) & (*(int*)(fp + b));
 #line default
                     ip += 4;
@@ -1764,7 +1851,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 596 "../Instructions.def"
+#line 635 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) | (*(int*)(fp + b));
 #line default
                     ip += 4;
@@ -1775,7 +1862,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 598 "../Instructions.def"
+#line 637 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) ^ (*(int*)(fp + b));
 #line default
                     ip += 4;
@@ -1786,7 +1873,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 600 "../Instructions.def"
+#line 639 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) << (*(int*)(fp + b));
 #line default
                     ip += 4;
@@ -1797,7 +1884,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 602 "../Instructions.def"
+#line 641 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) >> (*(int*)(fp + b));
 #line default
                     ip += 4;
@@ -1808,7 +1895,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 604 "../Instructions.def"
+#line 643 "../Instructions.def"
                     (*(uint*)(fp + d)) = (*(uint*)(fp + a)) >> (*(int*)(fp + b));
 #line default
                     ip += 4;
@@ -1819,7 +1906,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 606 "../Instructions.def"
+#line 645 "../Instructions.def"
                     (*(uint*)(fp + d)) = BitOperations.RotateLeft((*(uint*)(fp + a)), (*(int*)(fp + b)));
 #line default
                     ip += 4;
@@ -1830,7 +1917,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 608 "../Instructions.def"
+#line 647 "../Instructions.def"
                     (*(uint*)(fp + d)) = BitOperations.RotateRight((*(uint*)(fp + a)), (*(int*)(fp + b)));
 #line default
                     ip += 4;
@@ -1841,7 +1928,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 610 "../Instructions.def"
+#line 649 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) + imm;
 #line default
                     ip += 4;
@@ -1852,7 +1939,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 612 "../Instructions.def"
+#line 651 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) * imm;
 #line default
                     ip += 4;
@@ -1863,7 +1950,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 614 "../Instructions.def"
+#line 653 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) & imm;
 #line default
                     ip += 4;
@@ -1874,7 +1961,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 616 "../Instructions.def"
+#line 655 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) | imm;
 #line default
                     ip += 4;
@@ -1885,7 +1972,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 618 "../Instructions.def"
+#line 657 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) ^ imm;
 #line default
                     ip += 4;
@@ -1896,7 +1983,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 620 "../Instructions.def"
+#line 659 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) << imm;
 #line default
                     ip += 4;
@@ -1907,7 +1994,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 622 "../Instructions.def"
+#line 661 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) >> imm;
 #line default
                     ip += 4;
@@ -1918,7 +2005,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 624 "../Instructions.def"
+#line 663 "../Instructions.def"
                     (*(uint*)(fp + d)) = (*(uint*)(fp + a)) >> imm;
 #line default
                     ip += 4;
@@ -1928,7 +2015,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 626 "../Instructions.def"
+#line 665 "../Instructions.def"
                     (*(int*)(fp + d)) = (sbyte)(*(int*)(fp + a));
 #line default
                     ip += 3;
@@ -1938,7 +2025,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 628 "../Instructions.def"
+#line 667 "../Instructions.def"
                     (*(int*)(fp + d)) = (short)(*(int*)(fp + a));
 #line default
                     ip += 3;
@@ -1948,7 +2035,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 630 "../Instructions.def"
+#line 669 "../Instructions.def"
                     (*(int*)(fp + d)) = (int)(*(long*)(fp + a));
 #line default
                     ip += 3;
@@ -1958,7 +2045,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 635 "../Instructions.def"
+#line 674 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(long*)(fp + a)) == 0 ? 1 : 0;
 #line default
                     ip += 3;
@@ -1969,7 +2056,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 637 "../Instructions.def"
+#line 676 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(long*)(fp + a)) == (*(long*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -1980,7 +2067,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 639 "../Instructions.def"
+#line 678 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(long*)(fp + a)) != (*(long*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -1991,7 +2078,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 641 "../Instructions.def"
+#line 680 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(long*)(fp + a)) < (*(long*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -2002,7 +2089,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 643 "../Instructions.def"
+#line 682 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(ulong*)(fp + a)) < (*(ulong*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -2013,7 +2100,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 645 "../Instructions.def"
+#line 684 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(long*)(fp + a)) > (*(long*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -2024,7 +2111,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 647 "../Instructions.def"
+#line 686 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(ulong*)(fp + a)) > (*(ulong*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -2035,7 +2122,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 649 "../Instructions.def"
+#line 688 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(long*)(fp + a)) <= (*(long*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -2046,7 +2133,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 651 "../Instructions.def"
+#line 690 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(ulong*)(fp + a)) <= (*(ulong*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -2057,7 +2144,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 653 "../Instructions.def"
+#line 692 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(long*)(fp + a)) >= (*(long*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -2068,7 +2155,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 655 "../Instructions.def"
+#line 694 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(ulong*)(fp + a)) >= (*(ulong*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -2078,7 +2165,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 657 "../Instructions.def"
+#line 696 "../Instructions.def"
                     (*(long*)(fp + d)) = BitOperations.LeadingZeroCount((*(ulong*)(fp + a)));
 #line default
                     ip += 3;
@@ -2088,7 +2175,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 659 "../Instructions.def"
+#line 698 "../Instructions.def"
                     (*(long*)(fp + d)) = BitOperations.TrailingZeroCount((*(ulong*)(fp + a)));
 #line default
                     ip += 3;
@@ -2098,7 +2185,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 661 "../Instructions.def"
+#line 700 "../Instructions.def"
                     (*(long*)(fp + d)) = BitOperations.PopCount((*(ulong*)(fp + a)));
 #line default
                     ip += 3;
@@ -2109,7 +2196,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 663 "../Instructions.def"
+#line 702 "../Instructions.def"
                     (*(long*)(fp + d)) = (*(long*)(fp + a)) + (*(long*)(fp + b));
 #line default
                     ip += 4;
@@ -2120,7 +2207,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 665 "../Instructions.def"
+#line 704 "../Instructions.def"
                     (*(long*)(fp + d)) = (*(long*)(fp + a)) - (*(long*)(fp + b));
 #line default
                     ip += 4;
@@ -2131,7 +2218,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 667 "../Instructions.def"
+#line 706 "../Instructions.def"
                     (*(long*)(fp + d)) = (*(long*)(fp + a)) * (*(long*)(fp + b));
 #line default
                     ip += 4;
@@ -2142,7 +2229,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 670 "../Instructions.def"
+#line 709 "../Instructions.def"
                     long divisor = (*(long*)(fp + b)), dividend = (*(long*)(fp + a));
                     if (divisor == 0) { trap = TrapCode.IntegerDivideByZero; goto Trap; };
                     if (divisor == -1 && dividend == long.MinValue) { trap = TrapCode.IntegerOverflow; goto Trap; };
@@ -2156,7 +2243,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 676 "../Instructions.def"
+#line 715 "../Instructions.def"
                     ulong divisor = (*(ulong*)(fp + b));
                     if (divisor == 0) { trap = TrapCode.IntegerDivideByZero; goto Trap; };
                     (*(ulong*)(fp + d)) = (*(ulong*)(fp + a)) / divisor;
@@ -2169,7 +2256,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 681 "../Instructions.def"
+#line 720 "../Instructions.def"
                     long divisor = (*(long*)(fp + b));
                     if (divisor == 0) { trap = TrapCode.IntegerDivideByZero; goto Trap; };
                     (*(long*)(fp + d)) = divisor == -1 ? 0 : (*(long*)(fp + a)) % divisor;
@@ -2182,7 +2269,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 686 "../Instructions.def"
+#line 725 "../Instructions.def"
                     ulong divisor = (*(ulong*)(fp + b));
                     if (divisor == 0) { trap = TrapCode.IntegerDivideByZero; goto Trap; };
                     (*(ulong*)(fp + d)) = (*(ulong*)(fp + a)) % divisor;
@@ -2195,7 +2282,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 690 "../Instructions.def"
+#line 729 "../Instructions.def"
                     (*(long*)(fp + d)) = (*(long*)(fp + a)) & (*(long*)(fp + b));
 #line default
                     ip += 4;
@@ -2206,7 +2293,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 692 "../Instructions.def"
+#line 731 "../Instructions.def"
                     (*(long*)(fp + d)) = (*(long*)(fp + a)) | (*(long*)(fp + b));
 #line default
                     ip += 4;
@@ -2217,7 +2304,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 694 "../Instructions.def"
+#line 733 "../Instructions.def"
                     (*(long*)(fp + d)) = (*(long*)(fp + a)) ^ (*(long*)(fp + b));
 #line default
                     ip += 4;
@@ -2228,7 +2315,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 696 "../Instructions.def"
+#line 735 "../Instructions.def"
                     (*(long*)(fp + d)) = (*(long*)(fp + a)) << (int)(*(long*)(fp + b));
 #line default
                     ip += 4;
@@ -2239,7 +2326,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 698 "../Instructions.def"
+#line 737 "../Instructions.def"
                     (*(long*)(fp + d)) = (*(long*)(fp + a)) >> (int)(*(long*)(fp + b));
 #line default
                     ip += 4;
@@ -2250,7 +2337,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 700 "../Instructions.def"
+#line 739 "../Instructions.def"
                     (*(ulong*)(fp + d)) = (*(ulong*)(fp + a)) >> (int)(*(long*)(fp + b));
 #line default
                     ip += 4;
@@ -2261,7 +2348,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 702 "../Instructions.def"
+#line 741 "../Instructions.def"
                     (*(ulong*)(fp + d)) = BitOperations.RotateLeft((*(ulong*)(fp + a)), (int)(*(long*)(fp + b)));
 #line default
                     ip += 4;
@@ -2272,7 +2359,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 704 "../Instructions.def"
+#line 743 "../Instructions.def"
                     (*(ulong*)(fp + d)) = BitOperations.RotateRight((*(ulong*)(fp + a)), (int)(*(long*)(fp + b)));
 #line default
                     ip += 4;
@@ -2283,7 +2370,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 706 "../Instructions.def"
+#line 745 "../Instructions.def"
                     (*(long*)(fp + d)) = (*(long*)(fp + a)) + imm;
 #line default
                     ip += 4;
@@ -2294,7 +2381,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 708 "../Instructions.def"
+#line 747 "../Instructions.def"
                     (*(long*)(fp + d)) = (*(long*)(fp + a)) & imm;
 #line default
                     ip += 4;
@@ -2305,7 +2392,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 710 "../Instructions.def"
+#line 749 "../Instructions.def"
                     (*(long*)(fp + d)) = (*(long*)(fp + a)) << imm;
 #line default
                     ip += 4;
@@ -2316,7 +2403,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 712 "../Instructions.def"
+#line 751 "../Instructions.def"
                     (*(long*)(fp + d)) = (*(long*)(fp + a)) >> imm;
 #line default
                     ip += 4;
@@ -2327,7 +2414,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 714 "../Instructions.def"
+#line 753 "../Instructions.def"
                     (*(ulong*)(fp + d)) = (*(ulong*)(fp + a)) >> imm;
 #line default
                     ip += 4;
@@ -2337,7 +2424,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 716 "../Instructions.def"
+#line 755 "../Instructions.def"
                     (*(long*)(fp + d)) = (sbyte)(*(long*)(fp + a));
 #line default
                     ip += 3;
@@ -2347,7 +2434,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 718 "../Instructions.def"
+#line 757 "../Instructions.def"
                     (*(long*)(fp + d)) = (short)(*(long*)(fp + a));
 #line default
                     ip += 3;
@@ -2357,7 +2444,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 720 "../Instructions.def"
+#line 759 "../Instructions.def"
                     (*(long*)(fp + d)) = (int)(*(long*)(fp + a));
 #line default
                     ip += 3;
@@ -2367,7 +2454,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 722 "../Instructions.def"
+#line 761 "../Instructions.def"
                     (*(long*)(fp + d)) = (*(int*)(fp + a));
 #line default
                     ip += 3;
@@ -2377,7 +2464,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 724 "../Instructions.def"
+#line 763 "../Instructions.def"
                     (*(ulong*)(fp + d)) = (*(uint*)(fp + a));
 #line default
                     ip += 3;
@@ -2388,7 +2475,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 729 "../Instructions.def"
+#line 768 "../Instructions.def"
                     (*(float*)(fp + d)) = (*(float*)(fp + a)) + (*(float*)(fp + b));
 #line default
                     ip += 4;
@@ -2399,7 +2486,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 731 "../Instructions.def"
+#line 770 "../Instructions.def"
                     (*(float*)(fp + d)) = (*(float*)(fp + a)) - (*(float*)(fp + b));
 #line default
                     ip += 4;
@@ -2410,7 +2497,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 733 "../Instructions.def"
+#line 772 "../Instructions.def"
                     (*(float*)(fp + d)) = (*(float*)(fp + a)) * (*(float*)(fp + b));
 #line default
                     ip += 4;
@@ -2421,7 +2508,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 735 "../Instructions.def"
+#line 774 "../Instructions.def"
                     (*(float*)(fp + d)) = (*(float*)(fp + a)) / (*(float*)(fp + b));
 #line default
                     ip += 4;
@@ -2432,7 +2519,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 737 "../Instructions.def"
+#line 776 "../Instructions.def"
                     (*(float*)(fp + d)) = Numerics.F32Min((*(float*)(fp + a)), (*(float*)(fp + b)));
 #line default
                     ip += 4;
@@ -2443,7 +2530,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 739 "../Instructions.def"
+#line 778 "../Instructions.def"
                     (*(float*)(fp + d)) = Numerics.F32Max((*(float*)(fp + a)), (*(float*)(fp + b)));
 #line default
                     ip += 4;
@@ -2453,7 +2540,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 741 "../Instructions.def"
+#line 780 "../Instructions.def"
                     (*(float*)(fp + d)) = MathF.Sqrt((*(float*)(fp + a)));
 #line default
                     ip += 3;
@@ -2463,7 +2550,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 743 "../Instructions.def"
+#line 782 "../Instructions.def"
                     (*(uint*)(fp + d)) = (*(uint*)(fp + a)) & 0x7FFFFFFFu;
 #line default
                     ip += 3;
@@ -2473,7 +2560,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 745 "../Instructions.def"
+#line 784 "../Instructions.def"
                     (*(uint*)(fp + d)) = (*(uint*)(fp + a)) ^ 0x80000000u;
 #line default
                     ip += 3;
@@ -2484,7 +2571,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 747 "../Instructions.def"
+#line 786 "../Instructions.def"
                     (*(uint*)(fp + d)) = ((*(uint*)(fp + a)) & 0x7FFFFFFFu) | ((*(uint*)(fp + b)) & 0x80000000u);
 #line default
                     ip += 4;
@@ -2495,7 +2582,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 749 "../Instructions.def"
+#line 788 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(float*)(fp + a)) == (*(float*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -2506,7 +2593,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 751 "../Instructions.def"
+#line 790 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(float*)(fp + a)) != (*(float*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -2517,7 +2604,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 753 "../Instructions.def"
+#line 792 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(float*)(fp + a)) < (*(float*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -2528,7 +2615,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 755 "../Instructions.def"
+#line 794 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(float*)(fp + a)) > (*(float*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -2539,7 +2626,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 757 "../Instructions.def"
+#line 796 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(float*)(fp + a)) <= (*(float*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -2550,7 +2637,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 759 "../Instructions.def"
+#line 798 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(float*)(fp + a)) >= (*(float*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -2561,7 +2648,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 761 "../Instructions.def"
+#line 800 "../Instructions.def"
                     (*(double*)(fp + d)) = (*(double*)(fp + a)) + (*(double*)(fp + b));
 #line default
                     ip += 4;
@@ -2574,7 +2661,7 @@ internal static unsafe partial class Executor
                     b = ip[3];
                     k = ip[4];
                     off = (uint)ip[5];
-#line 764 "../Instructions.def"
+#line 803 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + b)) + k) + (uint)(off); if (pAddress + 8 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(double*)(fp + d)) = (*(double*)(fp + a)) + Unsafe.ReadUnaligned<double>(p);
 #line default
@@ -2588,7 +2675,7 @@ internal static unsafe partial class Executor
                     b = ip[3];
                     k = ip[4];
                     off = (uint)ip[5];
-#line 768 "../Instructions.def"
+#line 807 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + b)) + k) + (uint)(off); if (pAddress + 8 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(double*)(fp + d)) = (*(double*)(fp + a)) - Unsafe.ReadUnaligned<double>(p);
 #line default
@@ -2602,7 +2689,7 @@ internal static unsafe partial class Executor
                     b = ip[3];
                     k = ip[4];
                     off = (uint)ip[5];
-#line 772 "../Instructions.def"
+#line 811 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + b)) + k) + (uint)(off); if (pAddress + 8 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(double*)(fp + d)) = (*(double*)(fp + a)) * Unsafe.ReadUnaligned<double>(p);
 #line default
@@ -2614,7 +2701,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     bits = Unsafe.ReadUnaligned<long>(ip + 3);
-#line 775 "../Instructions.def"
+#line 814 "../Instructions.def"
                     (*(double*)(fp + d)) = (*(double*)(fp + a)) + BitConverter.Int64BitsToDouble(bits);
 #line default
                     ip += 5;
@@ -2625,7 +2712,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     bits = Unsafe.ReadUnaligned<long>(ip + 3);
-#line 777 "../Instructions.def"
+#line 816 "../Instructions.def"
                     (*(double*)(fp + d)) = (*(double*)(fp + a)) - BitConverter.Int64BitsToDouble(bits);
 #line default
                     ip += 5;
@@ -2636,7 +2723,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     bits = Unsafe.ReadUnaligned<long>(ip + 3);
-#line 779 "../Instructions.def"
+#line 818 "../Instructions.def"
                     (*(double*)(fp + d)) = (*(double*)(fp + a)) * BitConverter.Int64BitsToDouble(bits);
 #line default
                     ip += 5;
@@ -2647,7 +2734,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     bits = Unsafe.ReadUnaligned<long>(ip + 3);
-#line 781 "../Instructions.def"
+#line 820 "../Instructions.def"
                     (*(double*)(fp + d)) = (*(double*)(fp + a)) / BitConverter.Int64BitsToDouble(bits);
 #line default
                     ip += 5;
@@ -2658,7 +2745,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 783 "../Instructions.def"
+#line 822 "../Instructions.def"
                     (*(double*)(fp + d)) = (*(double*)(fp + a)) - (*(double*)(fp + b));
 #line default
                     ip += 4;
@@ -2669,7 +2756,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 785 "../Instructions.def"
+#line 824 "../Instructions.def"
                     (*(double*)(fp + d)) = (*(double*)(fp + a)) * (*(double*)(fp + b));
 #line default
                     ip += 4;
@@ -2680,7 +2767,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 787 "../Instructions.def"
+#line 826 "../Instructions.def"
                     (*(double*)(fp + d)) = (*(double*)(fp + a)) / (*(double*)(fp + b));
 #line default
                     ip += 4;
@@ -2691,7 +2778,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 789 "../Instructions.def"
+#line 828 "../Instructions.def"
                     (*(double*)(fp + d)) = Numerics.F64Min((*(double*)(fp + a)), (*(double*)(fp + b)));
 #line default
                     ip += 4;
@@ -2702,7 +2789,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 791 "../Instructions.def"
+#line 830 "../Instructions.def"
                     (*(double*)(fp + d)) = Numerics.F64Max((*(double*)(fp + a)), (*(double*)(fp + b)));
 #line default
                     ip += 4;
@@ -2712,7 +2799,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 793 "../Instructions.def"
+#line 832 "../Instructions.def"
                     (*(double*)(fp + d)) = Math.Sqrt((*(double*)(fp + a)));
 #line default
                     ip += 3;
@@ -2722,7 +2809,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 795 "../Instructions.def"
+#line 834 "../Instructions.def"
                     (*(ulong*)(fp + d)) = (*(ulong*)(fp + a)) & 0x7FFFFFFFFFFFFFFFul;
 #line default
                     ip += 3;
@@ -2732,7 +2819,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 797 "../Instructions.def"
+#line 836 "../Instructions.def"
                     (*(ulong*)(fp + d)) = (*(ulong*)(fp + a)) ^ 0x8000000000000000ul;
 #line default
                     ip += 3;
@@ -2743,7 +2830,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 799 "../Instructions.def"
+#line 838 "../Instructions.def"
                     (*(ulong*)(fp + d)) = ((*(ulong*)(fp + a)) & 0x7FFFFFFFFFFFFFFFul) | ((*(ulong*)(fp + b)) & 0x8000000000000000ul);
 #line default
                     ip += 4;
@@ -2754,7 +2841,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 801 "../Instructions.def"
+#line 840 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(double*)(fp + a)) == (*(double*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -2765,7 +2852,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 803 "../Instructions.def"
+#line 842 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(double*)(fp + a)) != (*(double*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -2776,7 +2863,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 805 "../Instructions.def"
+#line 844 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(double*)(fp + a)) < (*(double*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -2787,7 +2874,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 807 "../Instructions.def"
+#line 846 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(double*)(fp + a)) > (*(double*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -2798,7 +2885,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 809 "../Instructions.def"
+#line 848 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(double*)(fp + a)) <= (*(double*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -2809,7 +2896,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 811 "../Instructions.def"
+#line 850 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(double*)(fp + a)) >= (*(double*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -2819,7 +2906,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 816 "../Instructions.def"
+#line 855 "../Instructions.def"
                     (*(double*)(fp + d)) = (*(int*)(fp + a));
 #line default
                     ip += 3;
@@ -2829,7 +2916,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 818 "../Instructions.def"
+#line 857 "../Instructions.def"
                     (*(double*)(fp + d)) = (*(uint*)(fp + a));
 #line default
                     ip += 3;
@@ -2839,7 +2926,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 820 "../Instructions.def"
+#line 859 "../Instructions.def"
                     (*(double*)(fp + d)) = (*(long*)(fp + a));
 #line default
                     ip += 3;
@@ -2849,7 +2936,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 822 "../Instructions.def"
+#line 861 "../Instructions.def"
                     (*(float*)(fp + d)) = (*(int*)(fp + a));
 #line default
                     ip += 3;
@@ -2859,7 +2946,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 824 "../Instructions.def"
+#line 863 "../Instructions.def"
                     (*(double*)(fp + d)) = (*(float*)(fp + a));
 #line default
                     ip += 3;
@@ -2869,7 +2956,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 826 "../Instructions.def"
+#line 865 "../Instructions.def"
                     (*(float*)(fp + d)) = (float)(*(double*)(fp + a));
 #line default
                     ip += 3;
@@ -2879,7 +2966,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 829 "../Instructions.def"
+#line 868 "../Instructions.def"
                     double value = (*(double*)(fp + a));
                     if (!(value > -2147483649.0 && value < 2147483648.0)) { trap = Numerics.TruncationTrap(value); goto Trap; };
                     (*(int*)(fp + d)) = (int)value;
@@ -2891,7 +2978,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 834 "../Instructions.def"
+#line 873 "../Instructions.def"
                     float value = (*(float*)(fp + a));
                     if (!(value >= -2147483648.0f && value < 2147483648.0f)) { trap = Numerics.TruncationTrap(value); goto Trap; };
                     (*(int*)(fp + d)) = (int)value;
@@ -2904,7 +2991,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16Swizzle((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     ip += 4;
@@ -2914,7 +3001,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4Splat((*(int*)(fp + a)));
 #line default
                     ip += 3;
@@ -2924,7 +3011,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Splat((*(float*)(fp + a)));
 #line default
                     ip += 3;
@@ -2935,7 +3022,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128And((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     ip += 4;
@@ -2946,7 +3033,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Or((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     ip += 4;
@@ -2957,7 +3044,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Xor((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     ip += 4;
@@ -2968,7 +3055,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16Add((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     ip += 4;
@@ -2979,7 +3066,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8Add((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     ip += 4;
@@ -2990,7 +3077,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8Sub((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     ip += 4;
@@ -3001,7 +3088,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4Add((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     ip += 4;
@@ -3012,7 +3099,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4Sub((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     ip += 4;
@@ -3023,7 +3110,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4Mul((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     ip += 4;
@@ -3034,7 +3121,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Add((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     ip += 4;
@@ -3045,7 +3132,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Sub((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     ip += 4;
@@ -3056,7 +3143,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Mul((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     ip += 4;
@@ -3067,7 +3154,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Div((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     ip += 4;
@@ -3078,7 +3165,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Pmin((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     ip += 4;
@@ -3089,7 +3176,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Pmax((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     ip += 4;
@@ -3100,7 +3187,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Add((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     ip += 4;
@@ -3111,7 +3198,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Sub((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     ip += 4;
@@ -3122,13 +3209,13 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Mul((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     ip += 4;
                     continue;
                 }
-#line 920 "../Instructions.def"
+#line 959 "../Instructions.def"
                 default:
                     frames[top].Ip = (int)(ip - code) + 1;
                     // The tier-up instructions go straight to their own small method (see RunTierUp).
@@ -3216,7 +3303,7 @@ internal static unsafe partial class Executor
     }
 
 #line default
-#line 1007 "../Instructions.def"
+#line 1046 "../Instructions.def"
     /// <summary>
     /// Runs one cold instruction; returns its length in code words, or -1 when the activation finished in
     /// compiled code (the tier-up instructions). Traps throw.
@@ -3226,12 +3313,12 @@ internal static unsafe partial class Executor
     {
 #line default
         // Operands of the instruction being executed, and the address of its memory access.
-        int a, b, c, d, lane, v, x;
+        int a, b, c, d, lane, mem, v, x;
         Vector128<byte> lanes;
         uint off;
         ulong pAddress;
         byte* p;
-#line 1015 "../Instructions.def"
+#line 1054 "../Instructions.def"
         switch ((Op)(*ip))
         {
 #line default
@@ -3242,11 +3329,29 @@ internal static unsafe partial class Executor
 #line default
                     return 1;
                 }
+                case Op.MemorySizeAny: // d = memory[mem].size (in pages; an i64 for a 64-bit memory)
+                {
+                    d = ip[1];
+                    mem = ip[2];
+#line 379 "../Instructions.def"
+                    (*(ulong*)(fp + d)) = ((VMMemory**)((VMContext*)stack.Frames[top].Function.Instance.VMContext)->Memories)[mem]->Length >> 16;
+#line default
+                    return 3;
+                }
+                case Op.SaturateU32: // d = a clamped to u32 (a 64-bit table index, size or count: anything past 2^32 - 1 is out of any table's bounds)
+                {
+                    d = ip[1];
+                    a = ip[2];
+#line 399 "../Instructions.def"
+                    (*(ulong*)(fp + d)) = Math.Min((*(ulong*)(fp + a)), uint.MaxValue);
+#line default
+                    return 3;
+                }
                 case Op.F32Ceil: // d = ceil(a)
                 {
                     d = ip[1];
                     a = ip[2];
-#line 841 "../Instructions.def"
+#line 880 "../Instructions.def"
                     (*(float*)(fp + d)) = Numerics.F32Ceil((*(float*)(fp + a)));
 #line default
                     return 3;
@@ -3255,7 +3360,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 843 "../Instructions.def"
+#line 882 "../Instructions.def"
                     (*(float*)(fp + d)) = Numerics.F32Floor((*(float*)(fp + a)));
 #line default
                     return 3;
@@ -3264,7 +3369,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 845 "../Instructions.def"
+#line 884 "../Instructions.def"
                     (*(float*)(fp + d)) = Numerics.F32Trunc((*(float*)(fp + a)));
 #line default
                     return 3;
@@ -3273,7 +3378,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 847 "../Instructions.def"
+#line 886 "../Instructions.def"
                     (*(float*)(fp + d)) = Numerics.F32Nearest((*(float*)(fp + a)));
 #line default
                     return 3;
@@ -3282,7 +3387,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 849 "../Instructions.def"
+#line 888 "../Instructions.def"
                     (*(double*)(fp + d)) = Numerics.F64Ceil((*(double*)(fp + a)));
 #line default
                     return 3;
@@ -3291,7 +3396,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 851 "../Instructions.def"
+#line 890 "../Instructions.def"
                     (*(double*)(fp + d)) = Numerics.F64Floor((*(double*)(fp + a)));
 #line default
                     return 3;
@@ -3300,7 +3405,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 853 "../Instructions.def"
+#line 892 "../Instructions.def"
                     (*(double*)(fp + d)) = Numerics.F64Trunc((*(double*)(fp + a)));
 #line default
                     return 3;
@@ -3309,7 +3414,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 855 "../Instructions.def"
+#line 894 "../Instructions.def"
                     (*(double*)(fp + d)) = Numerics.F64Nearest((*(double*)(fp + a)));
 #line default
                     return 3;
@@ -3318,7 +3423,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 859 "../Instructions.def"
+#line 898 "../Instructions.def"
                     float value = (*(float*)(fp + a));
                     if (!(value > -1.0f && value < 4294967296.0f)) throw new TrapException(Numerics.TruncationTrap(value));
                     (*(uint*)(fp + d)) = (uint)value;
@@ -3329,7 +3434,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 864 "../Instructions.def"
+#line 903 "../Instructions.def"
                     double value = (*(double*)(fp + a));
                     if (!(value > -1.0 && value < 4294967296.0)) throw new TrapException(Numerics.TruncationTrap(value));
                     (*(uint*)(fp + d)) = (uint)value;
@@ -3340,7 +3445,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 869 "../Instructions.def"
+#line 908 "../Instructions.def"
                     float value = (*(float*)(fp + a));
                     if (!(value >= -9223372036854775808.0f && value < 9223372036854775808.0f)) throw new TrapException(Numerics.TruncationTrap(value));
                     (*(long*)(fp + d)) = (long)value;
@@ -3351,7 +3456,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 874 "../Instructions.def"
+#line 913 "../Instructions.def"
                     float value = (*(float*)(fp + a));
                     if (!(value > -1.0f && value < 18446744073709551616.0f)) throw new TrapException(Numerics.TruncationTrap(value));
                     (*(ulong*)(fp + d)) = (ulong)value;
@@ -3362,7 +3467,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 879 "../Instructions.def"
+#line 918 "../Instructions.def"
                     double value = (*(double*)(fp + a));
                     if (!(value >= -9223372036854775808.0 && value < 9223372036854775808.0)) throw new TrapException(Numerics.TruncationTrap(value));
                     (*(long*)(fp + d)) = (long)value;
@@ -3373,7 +3478,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 884 "../Instructions.def"
+#line 923 "../Instructions.def"
                     double value = (*(double*)(fp + a));
                     if (!(value > -1.0 && value < 18446744073709551616.0)) throw new TrapException(Numerics.TruncationTrap(value));
                     (*(ulong*)(fp + d)) = (ulong)value;
@@ -3384,7 +3489,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 888 "../Instructions.def"
+#line 927 "../Instructions.def"
                     (*(int*)(fp + d)) = Numerics.I32TruncSatF32S((*(float*)(fp + a)));
 #line default
                     return 3;
@@ -3393,7 +3498,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 890 "../Instructions.def"
+#line 929 "../Instructions.def"
                     (*(int*)(fp + d)) = Numerics.I32TruncSatF32U((*(float*)(fp + a)));
 #line default
                     return 3;
@@ -3402,7 +3507,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 892 "../Instructions.def"
+#line 931 "../Instructions.def"
                     (*(int*)(fp + d)) = Numerics.I32TruncSatF64S((*(double*)(fp + a)));
 #line default
                     return 3;
@@ -3411,7 +3516,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 894 "../Instructions.def"
+#line 933 "../Instructions.def"
                     (*(int*)(fp + d)) = Numerics.I32TruncSatF64U((*(double*)(fp + a)));
 #line default
                     return 3;
@@ -3420,7 +3525,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 896 "../Instructions.def"
+#line 935 "../Instructions.def"
                     (*(long*)(fp + d)) = Numerics.I64TruncSatF32S((*(float*)(fp + a)));
 #line default
                     return 3;
@@ -3429,7 +3534,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 898 "../Instructions.def"
+#line 937 "../Instructions.def"
                     (*(long*)(fp + d)) = Numerics.I64TruncSatF32U((*(float*)(fp + a)));
 #line default
                     return 3;
@@ -3438,7 +3543,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 900 "../Instructions.def"
+#line 939 "../Instructions.def"
                     (*(long*)(fp + d)) = Numerics.I64TruncSatF64S((*(double*)(fp + a)));
 #line default
                     return 3;
@@ -3447,7 +3552,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 902 "../Instructions.def"
+#line 941 "../Instructions.def"
                     (*(long*)(fp + d)) = Numerics.I64TruncSatF64U((*(double*)(fp + a)));
 #line default
                     return 3;
@@ -3456,7 +3561,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 904 "../Instructions.def"
+#line 943 "../Instructions.def"
                     (*(float*)(fp + d)) = Numerics.F32ConvertI32U((*(int*)(fp + a)));
 #line default
                     return 3;
@@ -3465,7 +3570,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 906 "../Instructions.def"
+#line 945 "../Instructions.def"
                     (*(float*)(fp + d)) = (*(long*)(fp + a));
 #line default
                     return 3;
@@ -3474,7 +3579,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 908 "../Instructions.def"
+#line 947 "../Instructions.def"
                     (*(float*)(fp + d)) = Numerics.F32ConvertI64U((*(long*)(fp + a)));
 #line default
                     return 3;
@@ -3483,7 +3588,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 910 "../Instructions.def"
+#line 949 "../Instructions.def"
                     (*(double*)(fp + d)) = Numerics.F64ConvertI64U((*(long*)(fp + a)));
 #line default
                     return 3;
@@ -3494,7 +3599,7 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     b = ip[3];
                     lanes = Unsafe.ReadUnaligned<Vector128<byte>>(ip + 4);
-#line 915 "../Instructions.def"
+#line 954 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16Shuffle((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)), lanes);
 #line default
                     return 8;
@@ -3504,9 +3609,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     off = (uint)ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 8 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load8x8S(Unsafe.ReadUnaligned<ulong>(p));
 #line default
                     return 4;
@@ -3516,9 +3621,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     off = (uint)ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 8 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load8x8U(Unsafe.ReadUnaligned<ulong>(p));
 #line default
                     return 4;
@@ -3528,9 +3633,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     off = (uint)ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 8 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load16x4S(Unsafe.ReadUnaligned<ulong>(p));
 #line default
                     return 4;
@@ -3540,9 +3645,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     off = (uint)ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 8 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load16x4U(Unsafe.ReadUnaligned<ulong>(p));
 #line default
                     return 4;
@@ -3552,9 +3657,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     off = (uint)ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 8 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load32x2S(Unsafe.ReadUnaligned<ulong>(p));
 #line default
                     return 4;
@@ -3564,9 +3669,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     off = (uint)ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 8 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load32x2U(Unsafe.ReadUnaligned<ulong>(p));
 #line default
                     return 4;
@@ -3576,9 +3681,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     off = (uint)ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 1 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load8Splat(*p);
 #line default
                     return 4;
@@ -3588,9 +3693,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     off = (uint)ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 2 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load16Splat(Unsafe.ReadUnaligned<ushort>(p));
 #line default
                     return 4;
@@ -3600,9 +3705,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     off = (uint)ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 4 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load32Splat(Unsafe.ReadUnaligned<uint>(p));
 #line default
                     return 4;
@@ -3612,9 +3717,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     off = (uint)ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 8 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load64Splat(Unsafe.ReadUnaligned<ulong>(p));
 #line default
                     return 4;
@@ -3623,7 +3728,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16Splat((*(int*)(fp + a)));
 #line default
                     return 3;
@@ -3632,7 +3737,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8Splat((*(int*)(fp + a)));
 #line default
                     return 3;
@@ -3641,7 +3746,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2Splat((*(long*)(fp + a)));
 #line default
                     return 3;
@@ -3650,7 +3755,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Splat((*(double*)(fp + a)));
 #line default
                     return 3;
@@ -3660,7 +3765,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     v = ip[2];
                     lane = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(int*)(fp + d)) = SimdOps.I8x16ExtractLaneS((*(Vector128<byte>*)(fp + v)), (byte)lane);
 #line default
                     return 4;
@@ -3670,7 +3775,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     v = ip[2];
                     lane = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(int*)(fp + d)) = SimdOps.I8x16ExtractLaneU((*(Vector128<byte>*)(fp + v)), (byte)lane);
 #line default
                     return 4;
@@ -3681,7 +3786,7 @@ internal static unsafe partial class Executor
                     v = ip[2];
                     x = ip[3];
                     lane = ip[4];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16ReplaceLane((*(Vector128<byte>*)(fp + v)), (*(int*)(fp + x)), (byte)lane);
 #line default
                     return 5;
@@ -3691,7 +3796,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     v = ip[2];
                     lane = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(int*)(fp + d)) = SimdOps.I16x8ExtractLaneS((*(Vector128<byte>*)(fp + v)), (byte)lane);
 #line default
                     return 4;
@@ -3701,7 +3806,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     v = ip[2];
                     lane = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(int*)(fp + d)) = SimdOps.I16x8ExtractLaneU((*(Vector128<byte>*)(fp + v)), (byte)lane);
 #line default
                     return 4;
@@ -3712,7 +3817,7 @@ internal static unsafe partial class Executor
                     v = ip[2];
                     x = ip[3];
                     lane = ip[4];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ReplaceLane((*(Vector128<byte>*)(fp + v)), (*(int*)(fp + x)), (byte)lane);
 #line default
                     return 5;
@@ -3722,7 +3827,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     v = ip[2];
                     lane = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(int*)(fp + d)) = SimdOps.I32x4ExtractLane((*(Vector128<byte>*)(fp + v)), (byte)lane);
 #line default
                     return 4;
@@ -3733,7 +3838,7 @@ internal static unsafe partial class Executor
                     v = ip[2];
                     x = ip[3];
                     lane = ip[4];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ReplaceLane((*(Vector128<byte>*)(fp + v)), (*(int*)(fp + x)), (byte)lane);
 #line default
                     return 5;
@@ -3743,7 +3848,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     v = ip[2];
                     lane = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(long*)(fp + d)) = SimdOps.I64x2ExtractLane((*(Vector128<byte>*)(fp + v)), (byte)lane);
 #line default
                     return 4;
@@ -3754,7 +3859,7 @@ internal static unsafe partial class Executor
                     v = ip[2];
                     x = ip[3];
                     lane = ip[4];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2ReplaceLane((*(Vector128<byte>*)(fp + v)), (*(long*)(fp + x)), (byte)lane);
 #line default
                     return 5;
@@ -3764,7 +3869,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     v = ip[2];
                     lane = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(float*)(fp + d)) = SimdOps.F32x4ExtractLane((*(Vector128<byte>*)(fp + v)), (byte)lane);
 #line default
                     return 4;
@@ -3775,7 +3880,7 @@ internal static unsafe partial class Executor
                     v = ip[2];
                     x = ip[3];
                     lane = ip[4];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4ReplaceLane((*(Vector128<byte>*)(fp + v)), (*(float*)(fp + x)), (byte)lane);
 #line default
                     return 5;
@@ -3785,7 +3890,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     v = ip[2];
                     lane = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(double*)(fp + d)) = SimdOps.F64x2ExtractLane((*(Vector128<byte>*)(fp + v)), (byte)lane);
 #line default
                     return 4;
@@ -3796,7 +3901,7 @@ internal static unsafe partial class Executor
                     v = ip[2];
                     x = ip[3];
                     lane = ip[4];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2ReplaceLane((*(Vector128<byte>*)(fp + v)), (*(double*)(fp + x)), (byte)lane);
 #line default
                     return 5;
@@ -3806,7 +3911,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16Eq((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -3816,7 +3921,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16Ne((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -3826,7 +3931,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16LtS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -3836,7 +3941,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16LtU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -3846,7 +3951,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16GtS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -3856,7 +3961,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16GtU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -3866,7 +3971,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16LeS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -3876,7 +3981,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16LeU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -3886,7 +3991,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16GeS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -3896,7 +4001,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16GeU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -3906,7 +4011,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8Eq((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -3916,7 +4021,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8Ne((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -3926,7 +4031,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8LtS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -3936,7 +4041,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8LtU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -3946,7 +4051,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8GtS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -3956,7 +4061,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8GtU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -3966,7 +4071,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8LeS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -3976,7 +4081,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8LeU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -3986,7 +4091,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8GeS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -3996,7 +4101,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8GeU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4006,7 +4111,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4Eq((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4016,7 +4121,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4Ne((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4026,7 +4131,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4LtS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4036,7 +4141,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4LtU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4046,7 +4151,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4GtS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4056,7 +4161,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4GtU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4066,7 +4171,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4LeS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4076,7 +4181,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4LeU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4086,7 +4191,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4GeS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4096,7 +4201,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4GeU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4106,7 +4211,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Eq((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4116,7 +4221,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Ne((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4126,7 +4231,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Lt((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4136,7 +4241,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Gt((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4146,7 +4251,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Le((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4156,7 +4261,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Ge((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4166,7 +4271,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Eq((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4176,7 +4281,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Ne((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4186,7 +4291,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Lt((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4196,7 +4301,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Gt((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4206,7 +4311,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Le((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4216,7 +4321,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Ge((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4225,7 +4330,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Not((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4235,7 +4340,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Andnot((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4246,7 +4351,7 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     b = ip[3];
                     c = ip[4];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Bitselect((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)), (*(Vector128<byte>*)(fp + c)));
 #line default
                     return 5;
@@ -4255,7 +4360,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(int*)(fp + d)) = SimdOps.V128AnyTrue((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4267,9 +4372,9 @@ internal static unsafe partial class Executor
                     v = ip[3];
                     off = (uint)ip[4];
                     lane = ip[5];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 1 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load8Lane((*(Vector128<byte>*)(fp + v)), *p, (byte)lane);
 #line default
                     return 6;
@@ -4281,9 +4386,9 @@ internal static unsafe partial class Executor
                     v = ip[3];
                     off = (uint)ip[4];
                     lane = ip[5];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 2 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load16Lane((*(Vector128<byte>*)(fp + v)), Unsafe.ReadUnaligned<ushort>(p), (byte)lane);
 #line default
                     return 6;
@@ -4295,9 +4400,9 @@ internal static unsafe partial class Executor
                     v = ip[3];
                     off = (uint)ip[4];
                     lane = ip[5];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 4 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load32Lane((*(Vector128<byte>*)(fp + v)), Unsafe.ReadUnaligned<uint>(p), (byte)lane);
 #line default
                     return 6;
@@ -4309,9 +4414,9 @@ internal static unsafe partial class Executor
                     v = ip[3];
                     off = (uint)ip[4];
                     lane = ip[5];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 8 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load64Lane((*(Vector128<byte>*)(fp + v)), Unsafe.ReadUnaligned<ulong>(p), (byte)lane);
 #line default
                     return 6;
@@ -4322,9 +4427,9 @@ internal static unsafe partial class Executor
                     v = ip[2];
                     off = (uint)ip[3];
                     lane = ip[4];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 1 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     Unsafe.WriteUnaligned(p, SimdOps.V128Store8Lane((*(Vector128<byte>*)(fp + v)), (byte)lane));
 #line default
                     return 5;
@@ -4335,9 +4440,9 @@ internal static unsafe partial class Executor
                     v = ip[2];
                     off = (uint)ip[3];
                     lane = ip[4];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 2 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     Unsafe.WriteUnaligned(p, SimdOps.V128Store16Lane((*(Vector128<byte>*)(fp + v)), (byte)lane));
 #line default
                     return 5;
@@ -4348,9 +4453,9 @@ internal static unsafe partial class Executor
                     v = ip[2];
                     off = (uint)ip[3];
                     lane = ip[4];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 4 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     Unsafe.WriteUnaligned(p, SimdOps.V128Store32Lane((*(Vector128<byte>*)(fp + v)), (byte)lane));
 #line default
                     return 5;
@@ -4361,9 +4466,9 @@ internal static unsafe partial class Executor
                     v = ip[2];
                     off = (uint)ip[3];
                     lane = ip[4];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 8 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     Unsafe.WriteUnaligned(p, SimdOps.V128Store64Lane((*(Vector128<byte>*)(fp + v)), (byte)lane));
 #line default
                     return 5;
@@ -4373,9 +4478,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     off = (uint)ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 4 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load32Zero(Unsafe.ReadUnaligned<uint>(p));
 #line default
                     return 4;
@@ -4385,9 +4490,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     off = (uint)ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 8 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load64Zero(Unsafe.ReadUnaligned<ulong>(p));
 #line default
                     return 4;
@@ -4396,7 +4501,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4DemoteF64x2Zero((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4405,7 +4510,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2PromoteLowF32x4((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4414,7 +4519,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16Abs((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4423,7 +4528,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16Neg((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4432,7 +4537,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16Popcnt((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4441,7 +4546,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(int*)(fp + d)) = SimdOps.I8x16AllTrue((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4450,7 +4555,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(int*)(fp + d)) = SimdOps.I8x16Bitmask((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4460,7 +4565,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16NarrowI16x8S((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4470,7 +4575,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16NarrowI16x8U((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4479,7 +4584,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Ceil((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4488,7 +4593,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Floor((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4497,7 +4602,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Trunc((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4506,7 +4611,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Nearest((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4516,7 +4621,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16Shl((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
 #line default
                     return 4;
@@ -4526,7 +4631,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16ShrS((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
 #line default
                     return 4;
@@ -4536,7 +4641,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16ShrU((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
 #line default
                     return 4;
@@ -4546,7 +4651,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16AddSatS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4556,7 +4661,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16AddSatU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4566,7 +4671,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16Sub((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4576,7 +4681,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16SubSatS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4586,7 +4691,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16SubSatU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4595,7 +4700,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Ceil((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4604,7 +4709,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Floor((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4614,7 +4719,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16MinS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4624,7 +4729,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16MinU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4634,7 +4739,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16MaxS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4644,7 +4749,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16MaxU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4653,7 +4758,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Trunc((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4663,7 +4768,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16AvgrU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4672,7 +4777,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ExtaddPairwiseI8x16S((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4681,7 +4786,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ExtaddPairwiseI8x16U((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4690,7 +4795,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ExtaddPairwiseI16x8S((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4699,7 +4804,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ExtaddPairwiseI16x8U((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4708,7 +4813,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8Abs((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4717,7 +4822,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8Neg((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4727,7 +4832,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8Q15mulrSatS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4736,7 +4841,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(int*)(fp + d)) = SimdOps.I16x8AllTrue((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4745,7 +4850,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(int*)(fp + d)) = SimdOps.I16x8Bitmask((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4755,7 +4860,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8NarrowI32x4S((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4765,7 +4870,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8NarrowI32x4U((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4774,7 +4879,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ExtendLowI8x16S((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4783,7 +4888,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ExtendHighI8x16S((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4792,7 +4897,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ExtendLowI8x16U((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4801,7 +4906,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ExtendHighI8x16U((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4811,7 +4916,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8Shl((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
 #line default
                     return 4;
@@ -4821,7 +4926,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ShrS((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
 #line default
                     return 4;
@@ -4831,7 +4936,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ShrU((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
 #line default
                     return 4;
@@ -4841,7 +4946,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8AddSatS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4851,7 +4956,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8AddSatU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4861,7 +4966,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8SubSatS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4871,7 +4976,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8SubSatU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4880,7 +4985,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Nearest((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4890,7 +4995,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8Mul((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4900,7 +5005,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8MinS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4910,7 +5015,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8MinU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4920,7 +5025,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8MaxS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4930,7 +5035,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8MaxU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4940,7 +5045,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8AvgrU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4950,7 +5055,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ExtmulLowI8x16S((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4960,7 +5065,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ExtmulHighI8x16S((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4970,7 +5075,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ExtmulLowI8x16U((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4980,7 +5085,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ExtmulHighI8x16U((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4989,7 +5094,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4Abs((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4998,7 +5103,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4Neg((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5007,7 +5112,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(int*)(fp + d)) = SimdOps.I32x4AllTrue((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5016,7 +5121,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(int*)(fp + d)) = SimdOps.I32x4Bitmask((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5025,7 +5130,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ExtendLowI16x8S((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5034,7 +5139,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ExtendHighI16x8S((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5043,7 +5148,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ExtendLowI16x8U((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5052,7 +5157,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ExtendHighI16x8U((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5062,7 +5167,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4Shl((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
 #line default
                     return 4;
@@ -5072,7 +5177,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ShrS((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
 #line default
                     return 4;
@@ -5082,7 +5187,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ShrU((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
 #line default
                     return 4;
@@ -5092,7 +5197,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4MinS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5102,7 +5207,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4MinU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5112,7 +5217,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4MaxS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5122,7 +5227,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4MaxU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5132,7 +5237,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4DotI16x8S((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5142,7 +5247,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ExtmulLowI16x8S((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5152,7 +5257,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ExtmulHighI16x8S((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5162,7 +5267,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ExtmulLowI16x8U((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5172,7 +5277,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ExtmulHighI16x8U((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5181,7 +5286,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2Abs((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5190,7 +5295,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2Neg((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5199,7 +5304,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(int*)(fp + d)) = SimdOps.I64x2AllTrue((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5208,7 +5313,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(int*)(fp + d)) = SimdOps.I64x2Bitmask((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5217,7 +5322,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2ExtendLowI32x4S((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5226,7 +5331,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2ExtendHighI32x4S((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5235,7 +5340,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2ExtendLowI32x4U((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5244,7 +5349,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2ExtendHighI32x4U((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5254,7 +5359,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2Shl((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
 #line default
                     return 4;
@@ -5264,7 +5369,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2ShrS((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
 #line default
                     return 4;
@@ -5274,7 +5379,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2ShrU((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
 #line default
                     return 4;
@@ -5284,7 +5389,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2Add((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5294,7 +5399,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2Sub((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5304,7 +5409,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2Mul((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5314,7 +5419,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2Eq((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5324,7 +5429,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2Ne((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5334,7 +5439,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2LtS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5344,7 +5449,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2GtS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5354,7 +5459,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2LeS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5364,7 +5469,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2GeS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5374,7 +5479,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2ExtmulLowI32x4S((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5384,7 +5489,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2ExtmulHighI32x4S((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5394,7 +5499,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2ExtmulLowI32x4U((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5404,7 +5509,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2ExtmulHighI32x4U((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5413,7 +5518,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Abs((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5422,7 +5527,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Neg((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5431,7 +5536,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Sqrt((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5441,7 +5546,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Min((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5451,7 +5556,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Max((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5460,7 +5565,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Abs((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5469,7 +5574,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Neg((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5478,7 +5583,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Sqrt((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5488,7 +5593,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Div((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5498,7 +5603,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Min((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5508,7 +5613,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Max((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5518,7 +5623,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Pmin((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5528,7 +5633,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Pmax((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5537,7 +5642,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4TruncSatF32x4S((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5546,7 +5651,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4TruncSatF32x4U((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5555,7 +5660,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4ConvertI32x4S((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5564,7 +5669,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4ConvertI32x4U((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5573,7 +5678,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4TruncSatF64x2SZero((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5582,7 +5687,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4TruncSatF64x2UZero((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5591,7 +5696,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2ConvertLowI32x4S((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5600,12 +5705,217 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2ConvertLowI32x4U((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
                 }
-#line 1018 "../Instructions.def"
+                case Op.I8x16RelaxedSwizzle: // i8x16.relaxed_swizzle
+                {
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
+#line 956 "../Instructions.def"
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16RelaxedSwizzle((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
+                    return 4;
+                }
+                case Op.I32x4RelaxedTruncF32x4S: // i32x4.relaxed_trunc_f32x4_s
+                {
+                    d = ip[1];
+                    a = ip[2];
+#line 956 "../Instructions.def"
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4RelaxedTruncF32x4S((*(Vector128<byte>*)(fp + a)));
+#line default
+                    return 3;
+                }
+                case Op.I32x4RelaxedTruncF32x4U: // i32x4.relaxed_trunc_f32x4_u
+                {
+                    d = ip[1];
+                    a = ip[2];
+#line 956 "../Instructions.def"
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4RelaxedTruncF32x4U((*(Vector128<byte>*)(fp + a)));
+#line default
+                    return 3;
+                }
+                case Op.I32x4RelaxedTruncF64x2SZero: // i32x4.relaxed_trunc_f64x2_s_zero
+                {
+                    d = ip[1];
+                    a = ip[2];
+#line 956 "../Instructions.def"
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4RelaxedTruncF64x2SZero((*(Vector128<byte>*)(fp + a)));
+#line default
+                    return 3;
+                }
+                case Op.I32x4RelaxedTruncF64x2UZero: // i32x4.relaxed_trunc_f64x2_u_zero
+                {
+                    d = ip[1];
+                    a = ip[2];
+#line 956 "../Instructions.def"
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4RelaxedTruncF64x2UZero((*(Vector128<byte>*)(fp + a)));
+#line default
+                    return 3;
+                }
+                case Op.F32x4RelaxedMadd: // f32x4.relaxed_madd
+                {
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
+                    c = ip[4];
+#line 956 "../Instructions.def"
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4RelaxedMadd((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)), (*(Vector128<byte>*)(fp + c)));
+#line default
+                    return 5;
+                }
+                case Op.F32x4RelaxedNmadd: // f32x4.relaxed_nmadd
+                {
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
+                    c = ip[4];
+#line 956 "../Instructions.def"
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4RelaxedNmadd((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)), (*(Vector128<byte>*)(fp + c)));
+#line default
+                    return 5;
+                }
+                case Op.F64x2RelaxedMadd: // f64x2.relaxed_madd
+                {
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
+                    c = ip[4];
+#line 956 "../Instructions.def"
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2RelaxedMadd((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)), (*(Vector128<byte>*)(fp + c)));
+#line default
+                    return 5;
+                }
+                case Op.F64x2RelaxedNmadd: // f64x2.relaxed_nmadd
+                {
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
+                    c = ip[4];
+#line 956 "../Instructions.def"
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2RelaxedNmadd((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)), (*(Vector128<byte>*)(fp + c)));
+#line default
+                    return 5;
+                }
+                case Op.I8x16RelaxedLaneselect: // i8x16.relaxed_laneselect
+                {
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
+                    c = ip[4];
+#line 956 "../Instructions.def"
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16RelaxedLaneselect((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)), (*(Vector128<byte>*)(fp + c)));
+#line default
+                    return 5;
+                }
+                case Op.I16x8RelaxedLaneselect: // i16x8.relaxed_laneselect
+                {
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
+                    c = ip[4];
+#line 956 "../Instructions.def"
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8RelaxedLaneselect((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)), (*(Vector128<byte>*)(fp + c)));
+#line default
+                    return 5;
+                }
+                case Op.I32x4RelaxedLaneselect: // i32x4.relaxed_laneselect
+                {
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
+                    c = ip[4];
+#line 956 "../Instructions.def"
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4RelaxedLaneselect((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)), (*(Vector128<byte>*)(fp + c)));
+#line default
+                    return 5;
+                }
+                case Op.I64x2RelaxedLaneselect: // i64x2.relaxed_laneselect
+                {
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
+                    c = ip[4];
+#line 956 "../Instructions.def"
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2RelaxedLaneselect((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)), (*(Vector128<byte>*)(fp + c)));
+#line default
+                    return 5;
+                }
+                case Op.F32x4RelaxedMin: // f32x4.relaxed_min
+                {
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
+#line 956 "../Instructions.def"
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4RelaxedMin((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
+                    return 4;
+                }
+                case Op.F32x4RelaxedMax: // f32x4.relaxed_max
+                {
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
+#line 956 "../Instructions.def"
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4RelaxedMax((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
+                    return 4;
+                }
+                case Op.F64x2RelaxedMin: // f64x2.relaxed_min
+                {
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
+#line 956 "../Instructions.def"
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2RelaxedMin((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
+                    return 4;
+                }
+                case Op.F64x2RelaxedMax: // f64x2.relaxed_max
+                {
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
+#line 956 "../Instructions.def"
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2RelaxedMax((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
+                    return 4;
+                }
+                case Op.I16x8RelaxedQ15mulrS: // i16x8.relaxed_q15mulr_s
+                {
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
+#line 956 "../Instructions.def"
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8RelaxedQ15mulrS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
+                    return 4;
+                }
+                case Op.I16x8RelaxedDotI8x16I7x16S: // i16x8.relaxed_dot_i8x16_i7x16_s
+                {
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
+#line 956 "../Instructions.def"
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8RelaxedDotI8x16I7x16S((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
+                    return 4;
+                }
+                case Op.I32x4RelaxedDotI8x16I7x16AddS: // i32x4.relaxed_dot_i8x16_i7x16_add_s
+                {
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
+                    c = ip[4];
+#line 956 "../Instructions.def"
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4RelaxedDotI8x16I7x16AddS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)), (*(Vector128<byte>*)(fp + c)));
+#line default
+                    return 5;
+                }
+#line 1057 "../Instructions.def"
             case Op.TierUpEntry:
             case Op.TierUpLoop:
                 return RunTierUp(stack, top, ip, fp);

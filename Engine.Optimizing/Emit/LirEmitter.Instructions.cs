@@ -180,8 +180,17 @@ internal sealed partial class LirEmitter
                 _e.HeapBoundsCheck(inst.OperandCount == 0 ? Operand.Immediate(0) : Operand.InRegister(R(i, 0)), (ulong)inst.Imm);
                 return;
             case LOp.MemorySize:
-                _e.MemorySize(R(i, 0));
+                _e.MemorySizeAny(R(i, 0), (uint)inst.Imm);
                 return;
+            case LOp.HeapAddress:
+                {
+                    uint memory = (uint)(inst.Aux & 0xFFFFFF);
+                    int size = inst.Aux >> 24;
+                    bool is64 = _e.Module.Memories[(int)memory].Limits.Is64;
+                    Mem at = _e.HeapAddressAny(Operand.InRegister(R(i, 1)), memory, is64, (ulong)inst.Imm, size);
+                    Masm.Lea(R(i, 0), at);
+                    return;
+                }
             case LOp.BoundsLimit:
                 Masm.Load(OperandSize.S64, R(i, 0), new Mem(Registers.Vmctx, VMOffsets.MemoryLength));
                 Masm.AluImm(AluOp.Sub, OperandSize.S64, R(i, 0), (int)inst.Imm);
@@ -252,13 +261,14 @@ internal sealed partial class LirEmitter
                 }
             case LOp.CallBuiltin:
                 _e.EmitBuiltinCall((BuiltinId)inst.Imm, LiveReferenceSlots(i), inst.Aux);
-                if (inst.Imm2 != 0)
+                if (inst.Imm2 == 1)
                 {
                     _e.EmitStatusCheck();
                 }
                 else
                 {
-                    Masm.Store(OperandSize.S32, FunctionEmitter.OutgoingSlot(0), Reg.Rax);
+                    // Imm2 2: an i64 result (memory.grow and table.grow of 64-bit ones), all of rax.
+                    Masm.Store(inst.Imm2 == 2 ? OperandSize.S64 : OperandSize.S32, FunctionEmitter.OutgoingSlot(0), Reg.Rax);
                 }
                 return;
             case LOp.RootRef:
@@ -711,6 +721,11 @@ internal sealed partial class LirEmitter
     private Mem HeapOperand(int i, int addressOperand)
     {
         ref LInst inst = ref _lir.Insts[i];
+        if ((inst.Imm2 & 8) != 0)
+        {
+            // Any memory but a 32-bit memory 0: the operand is the checked host address (LOp.HeapAddress).
+            return new Mem(R(i, addressOperand), 0);
+        }
         if ((inst.Imm2 & 1) != 0)
         {
             // A constant address: Imm is the address plus the offset (checked before; up to 2^33).

@@ -561,9 +561,17 @@ internal sealed class InstructionSelector
                 MemoryStore(id);
                 return;
             case Op.MemorySize:
-                Emit(LOp.MemorySize, id);
+                Emit(LOp.MemorySize, id, imm: inst.Imm);
                 _lir.AddOperand(Def(id), OperandKind.Def);
                 return;
+            case Op.HeapAddress:
+                {
+                    int address = Use(inst.A);
+                    Emit(LOp.HeapAddress, id, aux: inst.Aux, imm: inst.Imm);
+                    _lir.AddOperand(Def(id), OperandKind.Def);
+                    _lir.AddOperand(address, OperandKind.Use);
+                    return;
+                }
             case Op.GlobalGet:
                 Emit(LOp.GlobalGet, id, aux: (int)inst.Type, imm: inst.Imm);
                 _lir.AddOperand(Def(id), OperandKind.Def);
@@ -721,7 +729,7 @@ internal sealed class InstructionSelector
     private bool FuseLoad(int id)
     {
         ref Inst load = ref _f[id];
-        if (_useCount[id] != 1 || load.B >= 0 || load.Imm > int.MaxValue)
+        if (_useCount[id] != 1 || load.B >= 0 || load.Imm > int.MaxValue || IsHostAddress(load.A))
         {
             return false;
         }
@@ -1016,6 +1024,9 @@ internal sealed class InstructionSelector
 
     // ---- memory ----
 
+    /// <summary>True when <paramref name="value"/> is a checked host address (<see cref="Op.HeapAddress"/>): an access of any memory but a 32-bit memory 0.</summary>
+    private bool IsHostAddress(int value) => value >= 0 && _f[value].Op == Op.HeapAddress;
+
     private void MemoryLoad(int id)
     {
         ref Inst inst = ref _f[id];
@@ -1023,16 +1034,17 @@ internal sealed class InstructionSelector
         long offset = constant ? (uint)address + inst.Imm : inst.Imm;
         int lane = inst.Aux >> 16;
         int addressReg = constant ? -1 : Use(inst.A);
+        int flags = constant ? 1 : IsHostAddress(inst.A) ? 8 : 0;
         if (inst.B >= 0)
         {
             // load_lane: the result is a copy of the vector with one lane loaded.
             int dst = CopyInto(id, inst.B);
-            Emit(LOp.Load, id, aux: inst.Aux, imm: offset, imm2: constant ? 1 : 0);
+            Emit(LOp.Load, id, aux: inst.Aux, imm: offset, imm2: flags);
             _lir.AddOperand(dst, OperandKind.UseDef);
         }
         else
         {
-            Emit(LOp.Load, id, aux: inst.Aux, imm: offset, imm2: constant ? 1 : 0);
+            Emit(LOp.Load, id, aux: inst.Aux, imm: offset, imm2: flags);
             _lir.AddOperand(Def(id), OperandKind.Def);
         }
         if (!constant)
@@ -1049,7 +1061,7 @@ internal sealed class InstructionSelector
         long offset = constant ? (uint)address + inst.Imm : inst.Imm;
         int addressReg = constant ? -1 : Use(inst.A);
         int value = Use(inst.B);
-        Emit(LOp.Store, id, aux: inst.Aux, imm: offset, imm2: constant ? 1 : 0);
+        Emit(LOp.Store, id, aux: inst.Aux, imm: offset, imm2: constant ? 1 : IsHostAddress(inst.A) ? 8 : 0);
         if (!constant)
         {
             _lir.AddOperand(addressReg, OperandKind.Use);
@@ -1260,10 +1272,11 @@ internal sealed class InstructionSelector
         }
         bool returnsValue = _f[id].Type != ValType.Bottom;
         OutgoingSlots = Math.Max(OutgoingSlots, Math.Max(1, immediates + args.Length));
-        Emit(LOp.CallBuiltin, id, aux: immediates + args.Length, imm: (long)builtin, imm2: returnsValue ? 0 : 1);
+        // Imm2: 1 for a status, 0 for an i32 result, 2 for an i64 one (memory.grow and table.grow of 64-bit ones).
+        Emit(LOp.CallBuiltin, id, aux: immediates + args.Length, imm: (long)builtin, imm2: !returnsValue ? 1 : _f[id].Type == ValType.I64 ? 2 : 0);
         if (returnsValue)
         {
-            Emit(LOp.LoadOut, id, aux: (int)ValType.I32, imm: 0);
+            Emit(LOp.LoadOut, id, aux: (int)_f[id].Type, imm: 0);
             _lir.AddOperand(Def(id), OperandKind.Def);
         }
     }
@@ -1271,8 +1284,9 @@ internal sealed class InstructionSelector
     private static int ImmediateCount(BuiltinId id) => id switch
     {
         BuiltinId.MemoryInit or BuiltinId.DataDrop or BuiltinId.TableGrow or BuiltinId.TableFill
-            or BuiltinId.ElemDrop or BuiltinId.TableSetExternRef or BuiltinId.GlobalSetExternRef => 1,
-        BuiltinId.TableCopy or BuiltinId.TableInit => 2,
+            or BuiltinId.ElemDrop or BuiltinId.TableSetExternRef or BuiltinId.GlobalSetExternRef
+            or BuiltinId.MemoryGrowAny or BuiltinId.MemoryFillAny => 1,
+        BuiltinId.TableCopy or BuiltinId.TableInit or BuiltinId.MemoryCopyAny or BuiltinId.MemoryInitAny => 2,
         _ => 0,
     };
 

@@ -70,14 +70,19 @@ public enum LOp : byte
     /// </summary>
     OpWithLoad,
 
-    /// <summary>[Def dst, (Use address)]: a memory load at [r15 + address + Imm] (no address: Imm alone); Aux = wasm opcode | lane &lt;&lt; 16; a load_lane also [.., UseDef vector] as dst.</summary>
+    /// <summary>[Def dst, (Use address)]: a memory load at [r15 + address + Imm] (no address: Imm alone; Imm2 bit 3: at the host address a HeapAddress made); Aux = wasm opcode | lane &lt;&lt; 16; a load_lane also [.., UseDef vector] as dst.</summary>
     Load,
     /// <summary>[(Use address), Use value]: a memory store; Aux = wasm opcode | lane &lt;&lt; 16; Imm = offset; Imm2 = 1 when there is no address operand.</summary>
     Store,
     /// <summary>[(Use address)]: trap unless address + Imm &lt;= memory length (no operand: Imm alone).</summary>
     BoundsCheck,
-    /// <summary>[Def dst]: memory.size.</summary>
+    /// <summary>[Def dst]: memory.size of memory Imm.</summary>
     MemorySize,
+    /// <summary>
+    /// [Def dst, Use address]: dst = the host address of address + Imm (u64) in memory Aux &amp; 0xFFFFFF, checked for an
+    /// access of Aux &gt;&gt; 24 bytes (trap on overflow or past the length); a load or store with Imm2 bit 3 reads it.
+    /// </summary>
+    HeapAddress,
     /// <summary>[Def dst]: dst = memory length - Imm (64 bits).</summary>
     BoundsLimit,
     /// <summary>[Use address, Use limit any]: trap unless address &lt;= limit (64 bits, signed: a limit below zero fails every address).</summary>
@@ -113,7 +118,7 @@ public enum LOp : byte
     /// register entry is called there, any other through its native entry).
     /// </summary>
     CallIndirect,
-    /// <summary>[]: builtin Imm with Aux arguments from the outgoing area; Imm2 = 1 when it returns a status (else its i32 result goes to outgoing slot 0). Clobbers; a safepoint.</summary>
+    /// <summary>[]: builtin Imm with Aux arguments from the outgoing area; Imm2 = 1 when it returns a status (else its result goes to outgoing slot 0: an i32, or with Imm2 = 2 an i64). Clobbers; a safepoint.</summary>
     CallBuiltin,
     /// <summary>[Use src]: roots externref src unless null (outgoing slot 0 holds it after). Clobbers; a safepoint.</summary>
     RootRef,

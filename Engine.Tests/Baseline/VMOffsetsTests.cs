@@ -29,7 +29,9 @@ public sealed class VMOffsetsTests
             Assert.That(VMOffsets.FuelCounter, Is.EqualTo(Of<VMContext>(nameof(VMContext.FuelCounter))));
             Assert.That(VMOffsets.StoreContext, Is.EqualTo(Of<VMContext>(nameof(VMContext.StoreContext))));
             Assert.That(VMOffsets.Instance, Is.EqualTo(Of<VMContext>(nameof(VMContext.Instance))));
+            Assert.That(VMOffsets.Memories, Is.EqualTo(Of<VMContext>(nameof(VMContext.Memories))));
             Assert.That(VMOffsets.VMContextSize, Is.EqualTo(Marshal.SizeOf<VMContext>()));
+            Assert.That(VMOffsets.MemoryDefinitionLength, Is.EqualTo(Of<VMMemory>(nameof(VMMemory.Length))));
         });
     }
 
