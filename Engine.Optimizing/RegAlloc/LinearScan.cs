@@ -138,6 +138,9 @@ internal sealed class LinearScan
 
     private int _spillBase;
 
+    /// <summary>Where the allocator's phases add their time, or null.</summary>
+    public OptimizingPhaseTimes? Times { get; set; }
+
     /// <summary>Check that no interval is queued behind the scan position (with the allocation checker; slow).</summary>
     public bool CheckScanOrder { get; set; }
 
@@ -150,12 +153,17 @@ internal sealed class LinearScan
         _spillBytes = 0;
         _usedCalleeSaved = 0;
         Moves.Clear();
+        long lap = Times is null ? 0 : System.Diagnostics.Stopwatch.GetTimestamp();
         Prepare();
         ComputeLiveness();
+        Times?.Lap(OptimizingPhase.Liveness, ref lap);
         BuildIntervals();
+        Times?.Lap(OptimizingPhase.Intervals, ref lap);
         Scan();
+        Times?.Lap(OptimizingPhase.LinearScan, ref lap);
         AssignLocations();
         Resolve();
+        Times?.Lap(OptimizingPhase.Resolution, ref lap);
         _lir = null!;
     }
 
