@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.InteropServices;
 using Engine.Optimizing.Lir;
 
 namespace Engine.Optimizing.RegAlloc;
@@ -99,10 +100,11 @@ internal sealed class LinearScan
     private int[] _hint = new int[64];
 
     // Scan state.
-    private int[] _heap = new int[64];
+    private long[] _heap = new long[64];
     private int _heapCount;
     private readonly List<int> _active = new();
     private readonly List<int> _inactive = new();
+    private readonly List<int> _toInactive = new();
     private readonly int[] _freeUntil = new int[PhysicalRegisters.Count];
     private readonly int[] _nextUse = new int[PhysicalRegisters.Count];
     private readonly int[] _blockPos = new int[PhysicalRegisters.Count];
@@ -865,6 +867,10 @@ internal sealed class LinearScan
 
     // ---- the scan ----
 
+    // The unhandled intervals: a binary min-heap of keys (start << 32 | interval), so a comparison reads no interval and
+    // ties go to the lower interval as they always did. An interval's start does not change while it waits.
+    private static long HeapKey(int start, int iv) => ((long)start << 32) | (uint)iv;
+
     private void HeapPush(int iv)
     {
         if (CheckScanOrder && _iv[iv].RangeCount > 0 && Start(iv) < _scanPos)
@@ -875,58 +881,51 @@ internal sealed class LinearScan
         {
             Array.Resize(ref _heap, _heap.Length * 2);
         }
+        long key = HeapKey(Start(iv), iv);
+        long[] heap = _heap;
         int i = _heapCount++;
-        int start = Start(iv);
         while (i > 0)
         {
             int parent = (i - 1) >> 1;
-            int p = _heap[parent];
-            int ps = Start(p);
-            if (ps < start || (ps == start && p < iv))
+            long p = heap[parent];
+            if (p < key)
             {
                 break;
             }
-            _heap[i] = p;
+            heap[i] = p;
             i = parent;
         }
-        _heap[i] = iv;
+        heap[i] = key;
     }
 
     private int HeapPop()
     {
-        int top = _heap[0];
-        int last = _heap[--_heapCount];
+        long[] heap = _heap;
+        int top = (int)(uint)heap[0];
+        long last = heap[--_heapCount];
+        int count = _heapCount;
         int i = 0;
-        int lastStart = _heapCount > 0 ? Start(last) : 0;
         while (true)
         {
-            int left = 2 * i + 1;
-            if (left >= _heapCount)
+            int child = 2 * i + 1;
+            if (child >= count)
             {
                 break;
             }
-            int child = left;
-            int right = left + 1;
-            if (right < _heapCount)
+            if (child + 1 < count && heap[child + 1] < heap[child])
             {
-                int ls = Start(_heap[left]), rs = Start(_heap[right]);
-                if (rs < ls || (rs == ls && _heap[right] < _heap[left]))
-                {
-                    child = right;
-                }
+                child++;
             }
-            int c = _heap[child];
-            int cs = Start(c);
-            if (lastStart < cs || (lastStart == cs && last < c))
+            if (last < heap[child])
             {
                 break;
             }
-            _heap[i] = c;
+            heap[i] = heap[child];
             i = child;
         }
-        if (_heapCount > 0)
+        if (count > 0)
         {
-            _heap[i] = last;
+            heap[i] = last;
         }
         return top;
     }
@@ -947,43 +946,67 @@ internal sealed class LinearScan
                 _inactive.Add(r);
             }
         }
+        // A sorted array is a heap: the intervals of the virtual registers, sorted by their keys.
+        if (_heap.Length < _regCount)
+        {
+            _heap = new long[Math.Max(_regCount, _heap.Length * 2)];
+        }
         for (int v = PhysicalRegisters.Count; v < _regCount; v++)
         {
             if (_iv[v].RangeCount > 0)
             {
-                HeapPush(v);
+                _heap[_heapCount++] = HeapKey(Start(v), v);
             }
         }
+        Array.Sort(_heap, 0, _heapCount);
         while (_heapCount > 0)
         {
             int cur = HeapPop();
             int pos = Start(cur);
             _scanPos = pos;
-            for (int k = _active.Count - 1; k >= 0; k--)
+            // Ended intervals leave, the others move between active and inactive. The lists are compacted in one pass each
+            // (removing one by one moved the rest every time); movers are appended last to first, the order of the
+            // allocator's results since the start.
+            _toInactive.Clear();
+            Span<int> active = CollectionsMarshal.AsSpan(_active);
+            int kept = 0;
+            for (int k = 0; k < active.Length; k++)
             {
-                int it = _active[k];
+                int it = active[k];
                 if (End(it) <= pos)
                 {
-                    _active.RemoveAt(k);
+                    continue;
                 }
-                else if (!CoversAdvancing(it, pos))
+                if (!CoversAdvancing(it, pos))
                 {
-                    _active.RemoveAt(k);
-                    _inactive.Add(it);
+                    _toInactive.Add(it);
+                    continue;
                 }
+                active[kept++] = it;
             }
-            for (int k = _inactive.Count - 1; k >= 0; k--)
+            _active.RemoveRange(kept, active.Length - kept);
+            int toActive = _active.Count;
+            Span<int> inactive = CollectionsMarshal.AsSpan(_inactive);
+            kept = 0;
+            for (int k = 0; k < inactive.Length; k++)
             {
-                int it = _inactive[k];
+                int it = inactive[k];
                 if (End(it) <= pos)
                 {
-                    _inactive.RemoveAt(k);
+                    continue;
                 }
-                else if (CoversAdvancing(it, pos))
+                if (CoversAdvancing(it, pos))
                 {
-                    _inactive.RemoveAt(k);
                     _active.Add(it);
+                    continue;
                 }
+                inactive[kept++] = it;
+            }
+            _inactive.RemoveRange(kept, inactive.Length - kept);
+            _active.Reverse(toActive, _active.Count - toActive);
+            for (int k = _toInactive.Count - 1; k >= 0; k--)
+            {
+                _inactive.Add(_toInactive[k]);
             }
             if (!TryAllocateFreeReg(cur))
             {
@@ -1222,28 +1245,43 @@ internal sealed class LinearScan
                 HeapPush(child);
             }
         }
-        // Evict the holders of the register where they overlap cur.
-        for (int k = _active.Count - 1; k >= 0; k--)
+        // Evict the holders of the register where they overlap cur (last to first, as they always were; the lists are
+        // compacted afterwards: SplitAndSpill does not touch them).
+        bool evicted = false;
+        Span<int> active = CollectionsMarshal.AsSpan(_active);
+        for (int k = active.Length - 1; k >= 0; k--)
         {
-            int it = _active[k];
+            int it = active[k];
             if (it >= PhysicalRegisters.Count && _iv[it].Assigned == best)
             {
-                _active.RemoveAt(k);
+                active[k] = -1;
+                evicted = true;
                 SplitAndSpill(it, pos);
             }
         }
-        for (int k = _inactive.Count - 1; k >= 0; k--)
+        if (evicted)
         {
-            int it = _inactive[k];
+            _active.RemoveAll(static it => it < 0);
+        }
+        evicted = false;
+        Span<int> inactive = CollectionsMarshal.AsSpan(_inactive);
+        for (int k = inactive.Length - 1; k >= 0; k--)
+        {
+            int it = inactive[k];
             if (it >= PhysicalRegisters.Count && _iv[it].Assigned == best)
             {
                 int at = NextIntersection(it, cur);
                 if (at != MaxPos)
                 {
-                    _inactive.RemoveAt(k);
+                    inactive[k] = -1;
+                    evicted = true;
                     SplitAndSpill(it, at);
                 }
             }
+        }
+        if (evicted)
+        {
+            _inactive.RemoveAll(static it => it < 0);
         }
     }
 
@@ -1374,7 +1412,16 @@ internal sealed class LinearScan
                     continue;
                 }
                 int pos = o.Kind is OperandKind.Def ? 2 * i + 1 : 2 * i;
-                o.Loc = LocationAt(o.Reg, pos);
+                ref Interval whole = ref _iv[o.Reg];
+                if (whole.Next < 0)
+                {
+                    // Never split (most values): its one location, where the interval spans the position.
+                    o.Loc = whole.RangeCount > 0 && Start(o.Reg) <= pos && pos < End(o.Reg) ? LocationOf(o.Reg) : Location.None;
+                }
+                else
+                {
+                    o.Loc = LocationAt(o.Reg, pos);
+                }
                 if (o.Loc == Location.None)
                 {
                     throw new InvalidOperationException($"register allocation: v{o.Reg} has no location at instruction {i}");
@@ -1447,6 +1494,11 @@ internal sealed class LinearScan
                         int bit = BitOperations.TrailingZeroCount(bits);
                         bits &= bits - 1;
                         int v = PhysicalRegisters.Count + (w << 6) + bit;
+                        if (_iv[v].Next < 0)
+                        {
+                            // Never split: one location everywhere.
+                            continue;
+                        }
                         int from = LocationAt(v, endPos);
                         int to = LocationAt(v, startPos);
                         if (from != to && from != Location.None && to != Location.None)
