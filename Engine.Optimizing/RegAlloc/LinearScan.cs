@@ -259,6 +259,16 @@ internal sealed class LinearScan
                 }
             }
         }
+        // Blocks are in code order: when every edge goes forward, one backward pass is the fixed point; with an edge back
+        // (a loop's) the passes repeat until nothing changes.
+        bool loops = false;
+        for (int b = 0; b < blocks && !loops; b++)
+        {
+            foreach (int s in lir.Successors(b))
+            {
+                loops |= s <= b;
+            }
+        }
         bool changed = true;
         Span<ulong> outSet = _scratchSet.AsSpan(0, _words);
         while (changed)
@@ -284,7 +294,7 @@ internal sealed class LinearScan
                     if (value != liveIn[w])
                     {
                         liveIn[w] = value;
-                        changed = true;
+                        changed = loops;
                     }
                 }
             }
@@ -1057,27 +1067,30 @@ internal sealed class LinearScan
     {
         ReadOnlySpan<int> candidates = Candidates(cur);
         bool xmm = IsXmmReg(_iv[cur].Reg);
+        // An externref never takes a callee-saved register (Allowed), decided once for all candidates.
+        bool reference = _lir.VRegs[_iv[cur].Reg].IsExternRef;
+        int[] freeUntil = _freeUntil;
         foreach (int r in candidates)
         {
-            _freeUntil[r] = Allowed(cur, r) ? MaxPos : 0;
+            freeUntil[r] = reference && PhysicalRegisters.IsCalleeSaved(r) ? 0 : MaxPos;
         }
-        foreach (int it in _active)
+        foreach (int it in CollectionsMarshal.AsSpan(_active))
         {
             int reg = _iv[it].Assigned;
             if (reg >= 0 && PhysicalRegisters.IsXmm(reg) == xmm)
             {
-                _freeUntil[reg] = 0;
+                freeUntil[reg] = 0;
             }
         }
-        foreach (int it in _inactive)
+        foreach (int it in CollectionsMarshal.AsSpan(_inactive))
         {
             int reg = _iv[it].Assigned;
-            if (reg >= 0 && PhysicalRegisters.IsXmm(reg) == xmm && _freeUntil[reg] > 0)
+            if (reg >= 0 && PhysicalRegisters.IsXmm(reg) == xmm && freeUntil[reg] > 0)
             {
                 int at = NextIntersection(it, cur);
-                if (at < _freeUntil[reg])
+                if (at < freeUntil[reg])
                 {
-                    _freeUntil[reg] = at;
+                    freeUntil[reg] = at;
                 }
             }
         }
@@ -1145,7 +1158,7 @@ internal sealed class LinearScan
             _nextUse[r] = allowed ? MaxPos : 0;
             _blockPos[r] = allowed ? MaxPos : 0;
         }
-        foreach (int it in _active)
+        foreach (int it in CollectionsMarshal.AsSpan(_active))
         {
             int reg = _iv[it].Assigned;
             if (reg < 0 || PhysicalRegisters.IsXmm(reg) != xmm)
@@ -1164,7 +1177,7 @@ internal sealed class LinearScan
                 _nextUse[reg] = Math.Min(_nextUse[reg], NextUse(it, pos, mustReg: false));
             }
         }
-        foreach (int it in _inactive)
+        foreach (int it in CollectionsMarshal.AsSpan(_inactive))
         {
             int reg = _iv[it].Assigned;
             if (reg < 0 || PhysicalRegisters.IsXmm(reg) != xmm)
