@@ -94,7 +94,7 @@ internal sealed partial class LirEmitter : ICallerSavedValues
                     // A block's first instruction never shares a load with the previous block's.
                     _movesBefore = true;
                 }
-                // One parallel move per group: the edge moves, then a block-start split's (AllocMove.AfterEdge).
+                // One parallel move per group: the moves at the instruction's uses (edge moves too), then those at its definitions (AllocMove.AfterEdge).
                 while (move < alloc.Moves.Count && alloc.Moves[move].Before == i)
                 {
                     _moves.Clear();

@@ -10,12 +10,13 @@ namespace Engine.Optimizing.RegAlloc;
 /// <param name="To">Destination location.</param>
 /// <param name="VReg">The virtual register moved (its type gives the width).</param>
 /// <param name="AfterEdge">
-/// A split inside a block's first instruction (between its uses and its definitions): a second parallel move, after
-/// the block's incoming edge moves before the same instruction (it reads what they write).
+/// A split between an instruction's uses and its definitions (an odd position): a second parallel move, after the
+/// moves before the same instruction at its uses (a block's incoming edge moves, the reload of a value that is used
+/// there and then evicted by a definition), since it reads what they write.
 /// </param>
 public readonly record struct AllocMove(int Before, int From, int To, int VReg, bool AfterEdge = false)
 {
-    /// <summary>The order moves are emitted in: by instruction, edge moves before a block-start split's.</summary>
+    /// <summary>The order moves are emitted in: by instruction, the moves at its uses before those at its definitions.</summary>
     public long SortKey => 2L * Before + (AfterEdge ? 1 : 0);
 }
 
@@ -1259,7 +1260,7 @@ internal sealed class LinearScan
             }
         }
         // Evict the holders of the register where they overlap cur (last to first, as they always were; the lists are
-        // compacted afterwards: SplitAndSpill does not touch them).
+        // compacted afterwards: SplitAndSpill does not touch them, so the spans stay valid).
         bool evicted = false;
         Span<int> active = CollectionsMarshal.AsSpan(_active);
         for (int k = active.Length - 1; k >= 0; k--)
@@ -1286,9 +1287,14 @@ internal sealed class LinearScan
                 int at = NextIntersection(it, cur);
                 if (at != MaxPos)
                 {
-                    inactive[k] = -1;
-                    evicted = true;
                     SplitAndSpill(it, at);
+                    // The part before the intersection keeps the register and may still have ranges ahead of the scan
+                    // (after a hole): it stays inactive, or a later interval would take the register over those ranges.
+                    if (_iv[it].Assigned < 0 || End(it) <= pos)
+                    {
+                        inactive[k] = -1;
+                        evicted = true;
+                    }
                 }
             }
         }
@@ -1474,9 +1480,10 @@ internal sealed class LinearScan
                 int to = LocationOf(c);
                 if (from != to)
                 {
-                    // At a block's first instruction (odd position), the edge moves before it put the value in `from`.
-                    bool afterEdge = lir.Blocks[_blockOfInst[inst]].First == inst;
-                    Moves.Add(new AllocMove(inst, from, to, v, afterEdge));
+                    // A split between the instruction's uses and its definitions (odd position) reads `from` after the
+                    // moves at its uses have filled it (a block's incoming edge moves; a reload of the same value at 2i):
+                    // a second parallel move.
+                    Moves.Add(new AllocMove(inst, from, to, v, AfterEdge: (pos & 1) != 0));
                 }
             }
         }

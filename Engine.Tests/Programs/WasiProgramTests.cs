@@ -42,10 +42,6 @@ public sealed class WasiProgramTests
     [TestCaseSource(nameof(Cases))]
     public void Runs(ProgramCase program, string tier)
     {
-        if (program.ToString() == "toolchains/zig_compute" && tier is "optimizing" or "tiered-1-full")
-        {
-            Assert.Ignore("the optimizing tier's register allocation is still wrong in zig_compute func[17] (STATUS.md, \"Wrong\")");
-        }
         JsonElement test = program.Test;
         string folder = Path.Combine(TestPaths.RepositoryRoot, "Engine.Tests", "Programs", program.Folder);
         string temp = Directory.CreateTempSubdirectory("wasi-test-").FullName;
