@@ -204,6 +204,8 @@ internal static class QuickRun
             long wasm = 0, code = 0;
             int fallbacks = 0;
             long peakHeap = 0, allocated = 0;
+            // A hash of every function's code: a compiler change meant to keep the code shows it did.
+            ulong codeHash = 14695981039346656037UL;
             for (int round = 0; round < 6; round++)
             {
                 wasm = code = fallbacks = 0;
@@ -222,6 +224,13 @@ internal static class QuickRun
                     {
                         wasm += function.WasmBodySize;
                         code += function.Code.Length;
+                        if (round == 0)
+                        {
+                            foreach (byte b in function.Code)
+                            {
+                                codeHash = (codeHash ^ b) * 1099511628211UL; // FNV-1a
+                            }
+                        }
                     }
                     else
                     {
@@ -276,7 +285,7 @@ internal static class QuickRun
                 Console.WriteLine($"  not compiled: {count} x {reason}");
             }
             Console.WriteLine($"{Path.GetFileName(file)} ({compiler.Name}): {wasm / best / 1e6:F1} MB/s ({wasm} wasm bytes in {best * 1000:F1} ms), " +
-                              $"{wasm / bestCpu / 1e6:F1} MB/s of thread cpu time ({bestCpu * 1000:F1} ms), " +
+                              $"{wasm / bestCpu / 1e6:F1} MB/s of thread cpu time ({bestCpu * 1000:F1} ms), code hash {codeHash:x16}, " +
                               $"{(double)code / wasm:F2} code bytes per wasm byte, {fallbacks} functions not compiled; " +
                               $"managed heap peak {peakHeap / 1e6:F0} MB (module included), {allocated / 1e6:F0} MB allocated per compilation of the module, " +
                               $"{retained / 1e6:F1} MB retained by the compiler afterwards");
