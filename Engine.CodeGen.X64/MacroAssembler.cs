@@ -110,9 +110,18 @@ public sealed partial class MacroAssembler
     /// <summary>A new, unbound label.</summary>
     public MLabel CreateLabel()
     {
-        _labels.Add(_asm.CreateLabel());
+        Label label = _asm.CreateLabel();
+        if (_labels.Count == 0)
+        {
+            _firstLabelId = label.Id;
+        }
+        _labels.Add(label);
         return new MLabel(_labels.Count - 1);
     }
+
+    // The Iced id of the function's first label (Assemble indexes labels by their id less this one). Kept apart from
+    // _labels[0], which an alias may replace with a later label.
+    private ulong _firstLabelId;
 
     /// <summary>Binds <paramref name="label"/> to the next instruction emitted.</summary>
     public void Bind(MLabel label)
@@ -1011,7 +1020,7 @@ public sealed partial class MacroAssembler
         IReadOnlyList<Instruction> instructions = _asm.Instructions;
         int count = instructions.Count;
         int[] labelIndex = LabelIndex();
-        ulong firstLabelId = _labels.Count > 0 ? _labels[0].Id : 0;
+        ulong firstLabelId = _firstLabelId;
         CodeWriterImpl writer = _writer;
         writer.Reset(count * 5);
         Encoder encoder = _encoder ??= Encoder.Create(64, writer);
@@ -1099,8 +1108,8 @@ public sealed partial class MacroAssembler
 
     /// <summary>
     /// The instruction index of every label, by its Iced id less the first label's: the assembler numbers the labels of a
-    /// function one after another (our <see cref="CreateLabel"/> is the only place that makes them), and an alias keeps
-    /// the id of the label it was made for.
+    /// function one after another (our <see cref="CreateLabel"/> is the only place that makes them), and an alias's id
+    /// (a label bound where another waits) maps to its canonical label's instruction.
     /// </summary>
     private int[] LabelIndex()
     {
@@ -1111,7 +1120,7 @@ public sealed partial class MacroAssembler
         }
         int[] index = _labelIndex;
         Array.Fill(index, -1, 0, n);
-        ulong first = n > 0 ? _labels[0].Id : 0;
+        ulong first = _firstLabelId;
         foreach (Label label in _labels)
         {
             if (label.InstructionIndex >= 0)

@@ -91,10 +91,14 @@ internal sealed class OptimizingPipeline
         Lap(OptimizingPhase.DeadCode);
         Verify("dead-code elimination");
         StartLap();
-        if (PassEnabled(OptimizingPasses.MergeBlocks) && _dce.MergeBlocks(f, Cfg))
+        bool merged = PassEnabled(OptimizingPasses.MergeBlocks) && _dce.MergeBlocks(f, Cfg);
+        if (merged)
         {
             Cfg.Compute(f);
-            Lap(OptimizingPhase.DeadCode);
+        }
+        Lap(OptimizingPhase.DeadCode);
+        if (merged)
+        {
             Verify("block merging");
         }
         StartLap();
