@@ -46,11 +46,6 @@ public sealed class BaselineCompiler : IFunctionCompiler
     {
         ArgumentNullException.ThrowIfNull(module);
         ArgumentNullException.ThrowIfNull(options);
-        if (module.UsesTypedReferences)
-        {
-            // Typed references would need erasure in the value stack, stack maps and calls: not done yet.
-            return new CompileResult(null, new CompileFailure(CompileFailureReason.UnsupportedFeature, "typed function references (WebAssembly 3.0)"));
-        }
         // One context per thread, reused: its buffers (instructions, stacks, lists) stay allocated.
         CodeGen cg = t_codeGen ??= new CodeGen();
         try

@@ -131,6 +131,40 @@ internal struct BaselineVisitor : IOperatorVisitor
         }
     }
 
+    // The typed function references (3.0).
+
+    public readonly void VisitCallRef(uint typeIndex)
+    {
+        if (!Skip())
+        {
+            _cg.CallRef(typeIndex);
+        }
+    }
+
+    public readonly void VisitRefAsNonNull()
+    {
+        if (!Skip())
+        {
+            _cg.RefAsNonNull();
+        }
+    }
+
+    public readonly void VisitBrOnNull(uint relativeDepth)
+    {
+        if (!Skip())
+        {
+            _cg.BrOnNull(relativeDepth);
+        }
+    }
+
+    public readonly void VisitBrOnNonNull(uint relativeDepth)
+    {
+        if (!Skip())
+        {
+            _cg.BrOnNonNull(relativeDepth);
+        }
+    }
+
     // ---- parametric ----
 
     public readonly void VisitDrop()

@@ -253,6 +253,69 @@ internal sealed partial class CodeGen
         Masm.Bind(skip);
     }
 
+    /// <summary><c>br_on_null</c>: branches (with the values below the reference) when it is null, else keeps it.</summary>
+    public void BrOnNull(uint depth)
+    {
+        if (_unreachable)
+        {
+            return;
+        }
+        ValType type = Peek().Type;
+        Reg reference = PopToRegister();
+        BranchOnReference(depth, Cond.Equal);
+        PushRegister(type, reference);
+        // Test first, so the register is not taken by the moves of the branch.
+        void BranchOnReference(uint d, Cond taken)
+        {
+            Masm.Test(S64, reference, reference);
+            Control target = ControlAt(d);
+            if (target.Kind != ControlKind.Function && TopIsAt(target.LabelTypes.Length, target.Height))
+            {
+                Masm.JumpIf(taken, target.Label);
+                if (target.Kind != ControlKind.Loop)
+                {
+                    target.Branched = true;
+                }
+                return;
+            }
+            MLabel skip = Masm.CreateLabel();
+            Masm.JumpIf(taken.Negate(), skip);
+            BranchTo(target);
+            Masm.Bind(skip);
+        }
+    }
+
+    /// <summary><c>br_on_non_null</c>: branches with the values and the reference when it is not null, else drops it.</summary>
+    public void BrOnNonNull(uint depth)
+    {
+        if (_unreachable)
+        {
+            return;
+        }
+        // The reference stays on the stack as the label's last value; a register copy of it is tested.
+        ValType type = Peek().Type;
+        Reg reference = PopToRegister();
+        PushRegister(type, reference);
+        Masm.Test(S64, reference, reference);
+        Control target = ControlAt(depth);
+        if (target.Kind != ControlKind.Function && TopIsAt(target.LabelTypes.Length, target.Height))
+        {
+            Masm.JumpIf(Cond.NotEqual, target.Label);
+            if (target.Kind != ControlKind.Loop)
+            {
+                target.Branched = true;
+            }
+        }
+        else
+        {
+            MLabel skip = Masm.CreateLabel();
+            Masm.JumpIf(Cond.Equal, skip);
+            BranchTo(target);
+            Masm.Bind(skip);
+        }
+        Drop();
+    }
+
     public void BrTable(BrTable table)
     {
         if (_unreachable)

@@ -81,7 +81,7 @@ internal sealed partial class CodeGen
 
     public void GlobalGet(uint index)
     {
-        ValType type = _module.Globals[(int)index].Type;
+        ValType type = _module.Globals[(int)index].Type.Erased();
         if (type == ValType.ExternRef)
         {
             // Root the reference in the activations table when it is not null (may collect: a safepoint).
@@ -114,7 +114,7 @@ internal sealed partial class CodeGen
 
     public void GlobalSet(uint index)
     {
-        ValType type = _module.Globals[(int)index].Type;
+        ValType type = _module.Globals[(int)index].Type.Erased();
         if (type == ValType.ExternRef)
         {
             CallBuiltin(BuiltinId.GlobalSetExternRef, 1, true, index);
@@ -710,7 +710,7 @@ internal sealed partial class CodeGen
 
     public void TableGet(uint tableIndex)
     {
-        bool extern_ = _module.Tables[(int)tableIndex].ElementType == ValType.ExternRef;
+        bool extern_ = _module.Tables[(int)tableIndex].ElementType.Erased() == ValType.ExternRef;
         Reg index = PopToRegister();
         Mem element = _emitter.TableElement(index, tableIndex);
         if (!extern_)
@@ -728,7 +728,7 @@ internal sealed partial class CodeGen
 
     public void TableSet(uint tableIndex)
     {
-        if (_module.Tables[(int)tableIndex].ElementType == ValType.ExternRef)
+        if (_module.Tables[(int)tableIndex].ElementType.Erased() == ValType.ExternRef)
         {
             CallBuiltin(BuiltinId.TableSetExternRef, 2, true, tableIndex);
             return;
@@ -809,11 +809,42 @@ internal sealed partial class CodeGen
     public void CallIndirect(uint typeIndex, uint tableIndex)
     {
         FuncType type = _module.Types[(int)typeIndex];
+        if (!type.IsFinal)
+        {
+            // A callee of a subtype matches too; the check walks the engine's type registry, which compiled code cannot
+            // reach yet (FunctionBody.HasNonFinalIndirectCall).
+            Fail(CompileFailureReason.UnsupportedFeature, "call_indirect of a non-final type (subtype check)");
+            return;
+        }
         Reg index = PopToRegister();
         PassArguments(type.Params.Length);
         SpillRegisters();
         _emitter.LoadIndirectCallee(index, typeIndex, tableIndex);
         Free(index);
         EmitCallThroughFuncRef(type);
+    }
+
+    // ---- typed function references (3.0) ----
+
+    public void CallRef(uint typeIndex)
+    {
+        FuncType type = _module.Types[(int)typeIndex];
+        Reg reference = PopToRegister();
+        PassArguments(type.Params.Length);
+        SpillRegisters();
+        Masm.Test(S64, reference, reference);
+        _emitter.TrapIf(Cond.Equal, TrapCode.NullFunctionReference);
+        Masm.Mov(S64, Reg.Rdx, reference);
+        Free(reference);
+        EmitCallThroughFuncRef(type);
+    }
+
+    public void RefAsNonNull()
+    {
+        ValType type = Peek().Type;
+        Reg reference = PopToRegister();
+        Masm.Test(S64, reference, reference);
+        _emitter.TrapIf(Cond.Equal, TrapCode.NullReference);
+        PushRegister(type, reference);
     }
 }

@@ -10,7 +10,7 @@ internal sealed partial class CodeGen
     /// <summary>True for the types kept in xmm registers: f32, f64 and v128.</summary>
     public static bool InXmm(ValType type) => type is ValType.F32 or ValType.F64 or ValType.V128;
 
-    public static bool IsWide(ValType type) => type is ValType.I64 or ValType.F64 or ValType.FuncRef or ValType.ExternRef;
+    public static bool IsWide(ValType type) => type is ValType.I64 or ValType.F64 || RefTypes.IsRef(type);
 
     /// <summary>The operand size of a scalar of <paramref name="type"/>: S64 for i64, f64 and references, S32 for i32 and f32.</summary>
     public static OperandSize SizeOf(ValType type) => IsWide(type) ? S64 : S32;
@@ -118,6 +118,8 @@ internal sealed partial class CodeGen
         {
             Array.Resize(ref _stack, _stack.Length * 2);
         }
+        // Typed references (3.0) are values of the top of their hierarchy here: a VMFuncRef address or a counted box.
+        type = type.Erased();
         ref StackValue v = ref _stack[_height++];
         if (_height > _maxHeight)
         {

@@ -114,6 +114,10 @@ internal sealed partial class CodeGen : ICallerSavedValues
         _localTypes = new ValType[_localCount];
         _type.Params.CopyTo(_localTypes, 0);
         body.Locals.CopyTo(_localTypes, _type.Params.Length);
+        for (int i = 0; i < _localCount; i++)
+        {
+            _localTypes[i] = _localTypes[i].Erased();
+        }
         bool usesV128 = UsesV128(module, body, _localTypes);
         if (usesV128 && !_emitter.Has(SimdFeatures))
         {

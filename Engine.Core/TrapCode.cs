@@ -32,6 +32,8 @@ public enum TrapCode : byte
     Interrupted,
     /// <summary>Fuel metering ran out.</summary>
     OutOfFuel,
+    /// <summary><c>call_ref</c> of a null function reference (3.0).</summary>
+    NullFunctionReference,
 }
 
 /// <summary>The spec interpreter's message for each trap code, as the spec tests expect it.</summary>
@@ -53,6 +55,7 @@ public static class TrapCodeExtensions
         TrapCode.NullReference => "null reference",
         TrapCode.Interrupted => "interrupted",
         TrapCode.OutOfFuel => "all fuel consumed",
+        TrapCode.NullFunctionReference => "null function reference",
         _ => "trap",
     };
 }

@@ -532,6 +532,30 @@ public sealed partial class Translator
         }
     }
 
+    private void CallRef(uint typeIndex)
+    {
+        if (_unreachable)
+        {
+            return;
+        }
+        Entry reference = Pop();
+        FuncType type = _module.Types[(int)typeIndex];
+        int arguments = type.Params.Length;
+        MaterializeTop(arguments);
+        int referenceSlot = Operand(reference);
+        int argumentHeight = _height - arguments;
+        int argumentBase = HomeOf(argumentHeight);
+        Begin(Op.CallRef, fixedInPlace: true);
+        Put(referenceSlot);
+        Put(argumentBase);
+        RecordSafepoint(argumentHeight);
+        _height = argumentHeight;
+        foreach (ValType result in type.Results)
+        {
+            PushTemp(result);
+        }
+    }
+
     // ---- memory ----
 
     private void Load(Opcode opcode, MemArg memArg)
@@ -703,6 +727,20 @@ public sealed partial class Translator
 
         public void VisitCall(uint functionIndex) => t.Call(functionIndex);
         public void VisitCallIndirect(uint typeIndex, uint tableIndex) => t.CallIndirect(typeIndex, tableIndex);
+        public void VisitCallRef(uint typeIndex) => t.CallRef(typeIndex);
+        public void VisitBrOnNull(uint relativeDepth) => t.BrOnNull(relativeDepth);
+        public void VisitBrOnNonNull(uint relativeDepth) => t.BrOnNonNull(relativeDepth);
+
+        public void VisitRefAsNonNull()
+        {
+            if (t._unreachable)
+            {
+                return;
+            }
+            ValType type = t.Peek().Type.WithNullable(false);
+            var (a, _, _) = t.PopOperands(1);
+            t.Emit(Op.RefAsNonNull, t.PushTemp(type), a);
+        }
 
         public void VisitDrop()
         {

@@ -816,6 +816,71 @@ public sealed partial class Translator
         PatchHere(skip);
     }
 
+    /// <summary><c>br_on_null</c>: the reference on top stays (as non-null) when it is not null; the label takes the values below it.</summary>
+    private void BrOnNull(uint depth)
+    {
+        if (_unreachable)
+        {
+            return;
+        }
+        Entry reference = Pop();
+        int referenceSlot = Operand(reference);
+        Control target = ControlAt(depth);
+        int arity = target.LabelTypes.Length;
+        if (target.Kind != ControlKind.Function && TopIsAt(arity, target.BaseSlot))
+        {
+            Emit(Op.BrIfNull, referenceSlot, 0);
+            AddPatch(target, _length - 1);
+        }
+        else
+        {
+            Emit(Op.BrIfNonNull, referenceSlot, 0);
+            int skip = _length - 1;
+            Branch(depth);
+            PatchHere(skip);
+        }
+        reference.Type = reference.Type.WithNullable(false);
+        _stack[_height++] = reference;
+    }
+
+    /// <summary><c>br_on_non_null</c>: the label takes the values and the reference when it is not null; else the reference is dropped.</summary>
+    private void BrOnNonNull(uint depth)
+    {
+        if (_unreachable)
+        {
+            return;
+        }
+        int referenceSlot = Operand(Peek());
+        Control target = ControlAt(depth);
+        int arity = target.LabelTypes.Length;
+        if (target.Kind != ControlKind.Function && TopIsAt(arity, target.BaseSlot))
+        {
+            Emit(Op.BrIfNonNull, referenceSlot, 0);
+            AddPatch(target, _length - 1);
+        }
+        else
+        {
+            Emit(Op.BrIfNull, referenceSlot, 0);
+            int skip = _length - 1;
+            Branch(depth);
+            PatchHere(skip);
+        }
+        Pop();
+    }
+
+    /// <summary>Records a branch word to <paramref name="target"/>: a loop's start is known, a block's end is patched at its end.</summary>
+    private void AddPatch(Control target, int word)
+    {
+        if (target.Kind == ControlKind.Loop)
+        {
+            PatchToLoop(target, word);
+        }
+        else
+        {
+            target.Patches.Add(word);
+        }
+    }
+
     private void BrTable(BrTable table)
     {
         if (_unreachable)

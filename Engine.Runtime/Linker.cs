@@ -150,7 +150,7 @@ public sealed partial class Linker
             throw new LinkException("incompatible import type", import.Module, import.Name, "the definition belongs to another store");
         }
         ExternType required = Module.ImportTypeOf(info, import);
-        if (!Matches(item, required, import.Kind == ExternKind.Func ? module.CanonicalTypeIds[import.FuncTypeIndex] : -1))
+        if (!Matches(item, required, import.Kind == ExternKind.Func ? module.CanonicalTypeIds[import.FuncTypeIndex] : -1, module.CanonicalTypeIds))
         {
             throw new LinkException("incompatible import type", import.Module, import.Name, $"{required} required, {item.Type} given");
         }
@@ -159,14 +159,19 @@ public sealed partial class Linker
 
     /// <summary>
     /// Import subtyping: a function whose canonical type is the required one (<paramref name="requiredTypeId"/>) or a
-    /// declared subtype of it, exact global types, tables and memories with limits inside the required ones.
+    /// declared subtype of it, tables of the same element type with limits inside the required ones, memories likewise,
+    /// globals of the same type (immutable ones: a subtype). Types of tables and globals compare in canonical form
+    /// (<see cref="TypeRegistry.Canonical"/>): the item's were made so, the import's use the importer's ids.
     /// </summary>
-    private bool Matches(Extern item, ExternType required, int requiredTypeId) => (item, required) switch
+    private bool Matches(Extern item, ExternType required, int requiredTypeId, int[] canonicalIds) => (item, required) switch
     {
         (Function f, FunctionExternType) => Engine.Types.IsSubtype(f.Instance.TypeId, requiredTypeId),
-        (Table t, TableExternType r) => t.State.Type.ElementType == r.Type.ElementType && t.State.CurrentType.Limits.IsSubtypeOf(r.Type.Limits),
+        (Table t, TableExternType r) => t.State.Type.ElementType == TypeRegistry.Canonical(r.Type.ElementType, canonicalIds)
+            && t.State.CurrentType.Limits.IsSubtypeOf(r.Type.Limits),
         (Memory m, MemoryExternType r) => m.State.CurrentType.Limits.IsSubtypeOf(r.Type.Limits),
-        (Global g, GlobalExternType r) => g.GlobalType == r.Type,
+        (Global g, GlobalExternType r) => g.GlobalType.Mutable == r.Type.Mutable && (r.Type.Mutable
+            ? g.GlobalType.Type == TypeRegistry.Canonical(r.Type.Type, canonicalIds)
+            : Engine.Types.Matches(g.GlobalType.Type, TypeRegistry.Canonical(r.Type.Type, canonicalIds))),
         _ => false,
     };
 

@@ -263,7 +263,7 @@ public sealed unsafe class Store : IDisposable
         ValType type = declared.Erased();
         if (value.Type != type || (value.IsNull && declared.IsReference() && !declared.IsNullable()))
         {
-            throw new ArgumentException($"expected a value of type {type.ToWatName()}, got {value.Type.ToWatName()}");
+            throw WrongValue(value, declared);
         }
         switch (type)
         {
@@ -290,10 +290,16 @@ public sealed unsafe class Store : IDisposable
     {
         if (value.Type != type.Erased() || (value.IsNull && !type.IsNullable()))
         {
-            throw new ArgumentException($"expected a value of type {type.ToWatName()}, got {value.Type.ToWatName()}");
+            throw WrongValue(value, type);
         }
         return type.Erased() == ValType.ExternRef ? Heap.Allocate(value.Reference) : FuncRefOf(value.AsFuncRef());
     }
+
+    /// <summary>The error for a value that does not fit <paramref name="declared"/>: another type, or null where none is allowed (3.0).</summary>
+    private static ArgumentException WrongValue(in Value value, ValType declared) =>
+        new(value.Type == declared.Erased() && value.IsNull
+            ? $"expected a non-null value of type {declared.ToWatName()}, got null"
+            : $"expected a value of type {declared.ToWatName()}, got {value.Type.ToWatName()}");
 
     /// <summary>The funcref value of a function of this store (0 for null).</summary>
     internal nint FuncRefOf(Function? function)

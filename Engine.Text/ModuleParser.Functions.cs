@@ -116,7 +116,7 @@ internal sealed partial class ModuleParser
             if (i == _localTypes.Count || _localTypes[i] != _localTypes[start])
             {
                 w.U32((uint)(i - start));
-                w.Byte((byte)_localTypes[start]);
+                WriteValType(w, _localTypes[start]);
                 start = i;
             }
         }

@@ -28,7 +28,14 @@ internal sealed partial class ModuleParser
                 break;
             case OperatorKind.Br:
             case OperatorKind.BrIf:
+            case OperatorKind.BrOnNull:
+            case OperatorKind.BrOnNonNull:
                 w.U32(ReadLabel());
+                break;
+            case OperatorKind.CallRef:
+                w.U32(ReadIndex(_typeIds));
+                break;
+            case OperatorKind.RefAsNonNull:
                 break;
             case OperatorKind.BrTable:
                 EncodeBrTable(w);

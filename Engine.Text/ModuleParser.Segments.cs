@@ -33,7 +33,7 @@ internal sealed partial class ModuleParser
     {
         _in.TryId(out _);
         SegmentMode mode = _in.TryKeyword("declare") ? SegmentMode.Declarative
-            : _in.AtLeftParen ? SegmentMode.Active
+            : _in.AtLeftParen && !_in.AtForm("ref") ? SegmentMode.Active
             : SegmentMode.Passive;
         var segment = new ElementSegmentSyntax { Mode = mode };
         if (mode == SegmentMode.Active)
@@ -150,7 +150,8 @@ internal sealed partial class ModuleParser
     /// </summary>
     private void EncodeElementSegment(ElementSegmentSyntax segment)
     {
-        bool indices = segment.ElementType == ValType.FuncRef && segment.AllFunctionReferences;
+        // Items written as expressions stay expressions: 3.0 types function indices as (ref func), expressions as declared.
+        bool indices = segment.ElementType == ValType.FuncRef && segment.AllFunctionReferences && segment.Expressions.Length == 0;
         bool explicitTable = segment.Mode == SegmentMode.Active && (segment.TableIndex != 0 || segment.ElementType != ValType.FuncRef);
         uint flags = segment.Mode switch
         {
@@ -189,6 +190,16 @@ internal sealed partial class ModuleParser
             foreach (uint function in segment.Functions)
             {
                 w.U32(function);
+            }
+        }
+        else if (segment.Expressions.Length == 0)
+        {
+            // Function indices in a segment of a typed reference type (3.0): each item becomes ref.func.
+            foreach (uint function in segment.Functions)
+            {
+                w.Byte((byte)Opcode.RefFunc);
+                w.U32(function);
+                w.Byte((byte)Opcode.End);
             }
         }
         else

@@ -564,12 +564,26 @@ internal sealed partial class ModuleParser
             return;
         }
         _tableSection.Count++;
-        if (_in.Kind == TokenKind.Atom && IsRefTypeKeyword(_in.Text))
+        if ((_in.Kind == TokenKind.Atom && IsRefTypeKeyword(_in.Text)) || _in.AtForm("ref"))
         {
             EncodeTableWithInlineElements(index);
             return;
         }
-        EncodeTableType(_tableSection.Body);
+        ParseLimits(out uint min, out uint? max);
+        ValType elementType = ParseRefType();
+        ByteWriter w = _tableSection.Body;
+        if (!_in.AtRightParen)
+        {
+            // 3.0: an initialiser expression for every element (0x40 0x00 tabletype expr).
+            w.Byte(0x40);
+            w.Byte(0x00);
+            WriteValType(w, elementType);
+            WriteLimits(w, min, max);
+            EncodeConstantExpression(w);
+            return;
+        }
+        WriteValType(w, elementType);
+        WriteLimits(w, min, max);
     }
 
     /// <summary><c>(table reftype (elem ...))</c>: a table exactly as large as its active segment at offset 0.</summary>

@@ -557,6 +557,14 @@ public static class WatPrinter
             _p.EndLine();
         }
 
+        public void VisitCallRef(uint typeIndex) => WithIndex(Opcode.CallRef, typeIndex);
+
+        public void VisitRefAsNonNull() => Simple(Opcode.RefAsNonNull);
+
+        public void VisitBrOnNull(uint relativeDepth) => WithIndex(Opcode.BrOnNull, relativeDepth);
+
+        public void VisitBrOnNonNull(uint relativeDepth) => WithIndex(Opcode.BrOnNonNull, relativeDepth);
+
         public void VisitDrop() => Simple(Opcode.Drop);
 
         public void VisitSelect() => Simple(Opcode.Select);

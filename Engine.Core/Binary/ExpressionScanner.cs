@@ -52,6 +52,14 @@ internal struct ExpressionScanner : IOperatorVisitor
     public void VisitReturn() { }
     public void VisitCall(uint functionIndex) => Calls++;
     public void VisitCallIndirect(uint typeIndex, uint tableIndex) => Calls++;
+    /// <inheritdoc/>
+    public void VisitCallRef(uint typeIndex) => Calls++;
+    /// <inheritdoc/>
+    public void VisitRefAsNonNull() { }
+    /// <inheritdoc/>
+    public void VisitBrOnNull(uint relativeDepth) { }
+    /// <inheritdoc/>
+    public void VisitBrOnNonNull(uint relativeDepth) { }
     public void VisitDrop() { }
     public void VisitSelect() { }
     public void VisitSelectTyped(ValType type, uint typeCount) { }

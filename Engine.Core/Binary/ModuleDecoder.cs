@@ -75,6 +75,19 @@ public static class ModuleDecoder
                     ReadVector(ref section, module, static (ref WasmReader r, ModuleInfo m) =>
                     {
                         m.DefinitionOffsets[ExternKind.Table].Add(r.Position);
+                        // 3.0: 0x40 0x00 announces a table with an initialiser expression.
+                        if ((r.Features & WasmFeatures.FunctionReferences) != 0 && r.PeekByte() == 0x40)
+                        {
+                            r.ReadByte();
+                            int at = r.Position;
+                            if (r.ReadByte() != 0)
+                            {
+                                WasmReader.ThrowMalformed("malformed table", at);
+                            }
+                            m.Tables.Add(ReadTableType(ref r));
+                            m.TableInits.Add((uint)(m.Tables.Count - 1), ReadConstExpr(ref r));
+                            return;
+                        }
                         m.Tables.Add(ReadTableType(ref r));
                     });
                     break;

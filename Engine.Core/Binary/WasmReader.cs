@@ -68,6 +68,9 @@ public ref partial struct WasmReader
         return _data[_position++];
     }
 
+    /// <summary>The next byte without reading it; -1 at the end.</summary>
+    public readonly int PeekByte() => (uint)_position < (uint)_end ? _data[_position] : -1;
+
     /// <summary>Reads <paramref name="count"/> raw bytes.</summary>
     public ReadOnlySpan<byte> ReadBytes(int count)
     {

@@ -98,6 +98,11 @@ public sealed class FunctionBody
     public int CodeStart { get; init; }
     /// <summary>Offset one past the body's last byte.</summary>
     public int End { get; init; }
+    /// <summary>
+    /// True when the body has a <c>call_indirect</c> of a non-final type (3.0; set by the validator): its callee may be of a
+    /// declared subtype, which the compilers cannot check yet, so the function stays in the interpreter.
+    /// </summary>
+    public bool HasNonFinalIndirectCall { get; set; }
     /// <summary>The declared locals (not the parameters), expanded.</summary>
     public required ValType[] Locals { get; init; }
 
@@ -170,6 +175,11 @@ public sealed class ModuleInfo
     public List<GlobalType> Globals { get; } = new();
     /// <summary>Initialisers of the defined globals (index = global index - imported global count).</summary>
     public List<ConstExpr> GlobalInits { get; } = new();
+    /// <summary>
+    /// The initialisers of defined tables that have one (3.0: <c>0x40 0x00 tabletype expr</c>, needed by non-nullable
+    /// tables), by table index; a table without one starts filled with null.
+    /// </summary>
+    public Dictionary<uint, ConstExpr> TableInits { get; } = new();
     /// <summary>The exports.</summary>
     public List<Export> Exports { get; } = new();
     /// <summary>

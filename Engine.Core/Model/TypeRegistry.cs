@@ -97,6 +97,43 @@ public sealed class TypeRegistry
         }
     }
 
+    /// <summary>
+    /// A value type with its type index (if any) replaced by the type's canonical id in <paramref name="canonicalIds"/>
+    /// (a module's), so that types of different modules compare with <see cref="Matches"/> (or <c>==</c> for equality).
+    /// </summary>
+    public static ValType Canonical(ValType type, int[] canonicalIds) =>
+        type.IsConcrete() && type.TypeIndex() < (uint)canonicalIds.Length ? RefTypes.Ref((uint)canonicalIds[type.TypeIndex()], type.IsNullable()) : type;
+
+    /// <summary>
+    /// Subtyping of value types in canonical form (<see cref="Canonical"/>): import matching of globals. Like
+    /// <see cref="Subtyping.Matches(ModuleInfo, ValType, ValType)"/>, with declared supertypes looked up by id.
+    /// </summary>
+    public bool Matches(ValType actual, ValType expected)
+    {
+        if (actual == expected)
+        {
+            return true;
+        }
+        if (!actual.IsReference() || !expected.IsReference() || (actual.IsNullable() && !expected.IsNullable()))
+        {
+            return false;
+        }
+        if (expected.IsConcrete())
+        {
+            return actual.IsConcrete() ? IsSubtype((int)actual.TypeIndex(), (int)expected.TypeIndex()) : actual.AbstractHeap() == AbstractHeapType.NoFunc;
+        }
+        AbstractHeapType expectedHeap = expected.AbstractHeap();
+        if (actual.IsConcrete())
+        {
+            return expectedHeap == AbstractHeapType.Func;
+        }
+        AbstractHeapType actualHeap = actual.AbstractHeap();
+        return actualHeap == expectedHeap
+            || (actualHeap == AbstractHeapType.NoFunc && expectedHeap == AbstractHeapType.Func)
+            || (actualHeap == AbstractHeapType.NoExtern && expectedHeap == AbstractHeapType.Extern)
+            || (actualHeap == AbstractHeapType.NoExn && expectedHeap == AbstractHeapType.Exn);
+    }
+
     /// <summary>The structure of a group: each type's declaration and value types, with references resolved as the class remarks say.</summary>
     private static string GroupKey(List<FuncType> types, RecGroup group, int[] ids)
     {

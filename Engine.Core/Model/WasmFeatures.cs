@@ -25,10 +25,10 @@ public enum WasmFeatures
     MemArg64 = 1 << 1,
 
     /// <summary>
-    /// Typed function references, so far their types: <c>(ref null? ht)</c> with the function and extern heap types
-    /// (<c>func</c>, <c>nofunc</c>, <c>extern</c>, <c>noextern</c>, type indices), recursive type groups and declared
-    /// subtypes (<c>rec</c>, <c>sub</c>, <c>final</c>), canonicalised across modules. The instructions (call_ref,
-    /// ref.as_non_null, br_on_null, br_on_non_null) are not implemented yet.
+    /// Typed function references: <c>(ref null? ht)</c> with the function and extern heap types (<c>func</c>,
+    /// <c>nofunc</c>, <c>extern</c>, <c>noextern</c>, type indices), recursive type groups and declared subtypes
+    /// (<c>rec</c>, <c>sub</c>, <c>final</c>) canonicalised across modules, the instructions <c>call_ref</c>,
+    /// <c>ref.as_non_null</c>, <c>br_on_null</c>, <c>br_on_non_null</c>, non-nullable locals and table initialisers.
     /// </summary>
     FunctionReferences = 1 << 2,
 

@@ -55,6 +55,14 @@ public struct LocalAccessVisitor<TScan> : IOperatorVisitor
 
     public readonly void VisitCall(uint functionIndex) { }
     public readonly void VisitCallIndirect(uint typeIndex, uint tableIndex) { }
+    /// <inheritdoc/>
+    public readonly void VisitCallRef(uint typeIndex) { }
+    /// <inheritdoc/>
+    public readonly void VisitRefAsNonNull() { }
+    /// <inheritdoc/>
+    public readonly void VisitBrOnNull(uint relativeDepth) { }
+    /// <inheritdoc/>
+    public readonly void VisitBrOnNonNull(uint relativeDepth) { }
     public readonly void VisitUnreachable() { }
     public readonly void VisitNop() { }
     public readonly void VisitElse() { }

@@ -9,6 +9,9 @@ public sealed class ValidatorFrame : ControlFrame
 {
     /// <summary>True after an unconditional branch: the rest of the block is unreachable (stack-polymorphic).</summary>
     public bool Unreachable { get; set; }
+
+    /// <summary>How many locals were marked initialised when the block began (3.0: the marks made inside end with it).</summary>
+    public int InitHeight { get; set; }
 }
 
 /// <summary>
@@ -26,6 +29,13 @@ public sealed partial class FuncValidator
     private ValType[] _locals = new ValType[16];
     private int _localCount;
     private FuncType _type = null!;
+    private FunctionBody _body = null!;
+
+    // 3.0's initialisation of non-defaultable locals (non-nullable references): which locals are set, and the order
+    // they were first set in, so that the end of a block forgets what it set.
+    private bool[] _initialized = new bool[16];
+    private readonly List<int> _initOrder = new();
+    private bool _hasNonDefaultable;
 
     // Some operand was a v128 (see FunctionBody.UsesV128).
     private bool _usesV128;
@@ -71,6 +81,7 @@ public sealed partial class FuncValidator
         _module = module;
         _type = module.FunctionType(functionIndex);
         FunctionBody body = module.Body(functionIndex);
+        _body = body;
         _localCount = _type.Params.Length + body.Locals.Length;
         if (_locals.Length < _localCount)
         {
@@ -78,16 +89,22 @@ public sealed partial class FuncValidator
         }
         _type.Params.CopyTo(_locals, 0);
         body.Locals.CopyTo(_locals, _type.Params.Length);
-        foreach (ValType local in body.Locals)
+        if (_initialized.Length < _localCount)
         {
-            if (RefTypes.IsTyped(local))
+            _initialized = new bool[Math.Max(_localCount, _initialized.Length * 2)];
+        }
+        _initOrder.Clear();
+        _hasNonDefaultable = false;
+        for (int i = 0; i < _localCount; i++)
+        {
+            ValType local = _locals[i];
+            bool defaultable = !local.IsReference() || local.IsNullable();
+            // Parameters are set by the caller; other locals start at their default value, which a non-nullable reference lacks.
+            _initialized[i] = i < _type.Params.Length || defaultable;
+            _hasNonDefaultable |= !_initialized[i];
+            if (i >= _type.Params.Length && RefTypes.IsTyped(local))
             {
                 NoteTyped(local);
-                if (!local.IsNullable())
-                {
-                    // Their initialisation rules (local_init) are not implemented: refuse them rather than run code unchecked.
-                    Fail($"non-nullable locals ({local.ToWatName()}) are not supported yet");
-                }
             }
         }
         _operandCount = 0;
@@ -206,7 +223,9 @@ public sealed partial class FuncValidator
 
     private void PushControl(ControlKind kind, ValType[] start, ValType[] end)
     {
-        _controls.Push(kind, start, end, _operandCount).Unreachable = false;
+        ValidatorFrame pushed = _controls.Push(kind, start, end, _operandCount);
+        pushed.Unreachable = false;
+        pushed.InitHeight = _initOrder.Count;
         _frameHeight = _operandCount;
         _frameUnreachable = false;
         Push(start);
@@ -226,6 +245,12 @@ public sealed partial class FuncValidator
                  $"remains on the stack beyond its results {TypeList(frame.Results)}");
         }
         _controls.Pop();
+        // Locals first set inside the block are unset again after it.
+        for (int i = _initOrder.Count - 1; i >= frame.InitHeight; i--)
+        {
+            _initialized[_initOrder[i]] = false;
+        }
+        _initOrder.RemoveRange(frame.InitHeight, _initOrder.Count - frame.InitHeight);
         if (_controls.Depth > 0)
         {
             ValidatorFrame outer = _controls.Innermost;
@@ -467,7 +492,7 @@ public sealed partial class FuncValidator
     internal void CallIndirect(uint typeIndex, uint tableIndex)
     {
         TableType table = Table(tableIndex);
-        if (table.ElementType != ValType.FuncRef)
+        if (!Subtyping.Matches(_module, table.ElementType, ValType.FuncRef))
         {
             Fail($"type mismatch: call_indirect needs a funcref table, table {tableIndex} holds {table.ElementType.ToWatName()}");
         }
@@ -476,9 +501,80 @@ public sealed partial class FuncValidator
             Fail("unknown type");
         }
         FuncType type = _module.Types[(int)typeIndex];
+        if (!type.IsFinal)
+        {
+            _body.HasNonFinalIndirectCall = true;
+        }
         Pop(ValType.I32);
         Pop(type.Params);
         Push(type.Results);
+    }
+
+    internal void CallRef(uint typeIndex)
+    {
+        CheckFunctionReferences();
+        if (typeIndex >= (uint)_module.Types.Count)
+        {
+            Fail($"unknown type {typeIndex}");
+        }
+        _module.UsesTypedReferences = true;
+        FuncType type = _module.Types[(int)typeIndex];
+        Pop(RefTypes.Ref(typeIndex, nullable: true));
+        Pop(type.Params);
+        Push(type.Results);
+    }
+
+    /// <summary>Pops a reference (or the unknown type of unreachable code); anything else is a type mismatch.</summary>
+    private ValType PopReference()
+    {
+        ValType type = Pop();
+        if (type != ValType.Bottom && !type.IsReference())
+        {
+            Fail($"type mismatch: expected a reference, got {type.ToWatName()}");
+        }
+        return type;
+    }
+
+    internal void RefAsNonNull()
+    {
+        CheckFunctionReferences();
+        ValType type = PopReference();
+        Push(type == ValType.Bottom ? ValType.Bottom : type.WithNullable(false));
+    }
+
+    internal void BrOnNull(uint depth)
+    {
+        CheckFunctionReferences();
+        ValType type = PopReference();
+        ValType[] label = Label(depth);
+        Pop(label);
+        Push(label);
+        Push(type == ValType.Bottom ? ValType.Bottom : type.WithNullable(false));
+    }
+
+    internal void BrOnNonNull(uint depth)
+    {
+        CheckFunctionReferences();
+        ValType type = PopReference();
+        ValType[] label = Label(depth);
+        if (label.Length == 0 || !label[^1].IsReference())
+        {
+            Fail($"type mismatch: br_on_non_null's label must take a reference last, it takes {TypeList(label)}");
+        }
+        Push(type == ValType.Bottom ? ValType.Bottom : type.WithNullable(false));
+        Pop(label);
+        Push(label);
+        Pop();
+    }
+
+    /// <summary>The instructions of typed function references do not exist without the feature (as in 2.0: malformed).</summary>
+    private void CheckFunctionReferences()
+    {
+        if ((_module.Features & WasmFeatures.FunctionReferences) == 0)
+        {
+            WasmReader.ThrowMalformed("illegal opcode", Offset);
+        }
+        _module.UsesTypedReferences = true;
     }
 
     internal void Drop() => Pop();
@@ -515,15 +611,37 @@ public sealed partial class FuncValidator
         Push(type);
     }
 
-    internal void LocalGet(uint index) => Push(Local(index));
+    internal void LocalGet(uint index)
+    {
+        ValType type = Local(index);
+        if (_hasNonDefaultable && !_initialized[index])
+        {
+            Fail($"uninitialized local {index} of type {type.ToWatName()}: read before it is set");
+        }
+        Push(type);
+    }
 
-    internal void LocalSet(uint index) => Pop(Local(index));
+    internal void LocalSet(uint index)
+    {
+        Pop(Local(index));
+        MarkInitialized(index);
+    }
 
     internal void LocalTee(uint index)
     {
         ValType type = Local(index);
         Pop(type);
         Push(type);
+        MarkInitialized(index);
+    }
+
+    private void MarkInitialized(uint index)
+    {
+        if (_hasNonDefaultable && !_initialized[index])
+        {
+            _initialized[index] = true;
+            _initOrder.Add((int)index);
+        }
     }
 
     internal void GlobalGet(uint index) => Push(Global(index).Type);
@@ -614,7 +732,9 @@ public sealed partial class FuncValidator
         {
             Fail("undeclared function reference");
         }
-        Push(ValType.FuncRef);
+        // 3.0: the precise type (ref $t); 2.0: funcref.
+        Push((_module.Features & WasmFeatures.FunctionReferences) != 0
+            ? RefTypes.Ref(_module.FunctionTypeIndices[(int)index], nullable: false) : ValType.FuncRef);
     }
 
     internal void MemoryInit(uint dataIndex)
@@ -640,7 +760,7 @@ public sealed partial class FuncValidator
     {
         TableType table = Table(tableIndex);
         ElementSegment segment = Element(elemIndex);
-        if (segment.ElementType != table.ElementType)
+        if (!Subtyping.Matches(_module, ModuleValidator.SegmentType(_module, segment), table.ElementType))
         {
             Fail($"type mismatch: element segment {elemIndex} holds {segment.ElementType.ToWatName()}, table {tableIndex} {table.ElementType.ToWatName()}");
         }
@@ -655,7 +775,7 @@ public sealed partial class FuncValidator
     {
         TableType dst = Table(destination);
         TableType src = Table(source);
-        if (dst.ElementType != src.ElementType)
+        if (!Subtyping.Matches(_module, src.ElementType, dst.ElementType))
         {
             Fail($"type mismatch: table.copy from a table of {src.ElementType.ToWatName()} to one of {dst.ElementType.ToWatName()}");
         }
@@ -747,6 +867,14 @@ public sealed partial class FuncValidator
         public void VisitCall(uint functionIndex) => _v.Call(functionIndex);
         /// <inheritdoc/>
         public void VisitCallIndirect(uint typeIndex, uint tableIndex) => _v.CallIndirect(typeIndex, tableIndex);
+        /// <inheritdoc/>
+        public void VisitCallRef(uint typeIndex) => _v.CallRef(typeIndex);
+        /// <inheritdoc/>
+        public void VisitRefAsNonNull() => _v.RefAsNonNull();
+        /// <inheritdoc/>
+        public void VisitBrOnNull(uint relativeDepth) => _v.BrOnNull(relativeDepth);
+        /// <inheritdoc/>
+        public void VisitBrOnNonNull(uint relativeDepth) => _v.BrOnNonNull(relativeDepth);
         /// <inheritdoc/>
         public void VisitDrop() => _v.Drop();
         /// <inheritdoc/>

@@ -105,6 +105,20 @@ public static class ModuleValidator
             CheckConstExpr(module, module.GlobalInits[i], type.Type, visibleGlobals: extendedConst ? module.ImportedGlobalCount + i : module.ImportedGlobalCount);
         }
 
+        // Tables: a non-nullable element type needs an initialiser (3.0), which may read the imported globals.
+        for (int i = module.ImportedTableCount; i < module.Tables.Count; i++)
+        {
+            TableType table = module.Tables[i];
+            if (module.TableInits.TryGetValue((uint)i, out ConstExpr init))
+            {
+                CheckConstExpr(module, init, table.ElementType, visibleGlobals: module.ImportedGlobalCount);
+            }
+            else if (!table.ElementType.IsNullable())
+            {
+                Fail($"type mismatch: table {i} of non-nullable {table.ElementType.ToWatName()} needs an initialiser", DefinitionOffset(module, ExternKind.Table, i - module.ImportedTableCount));
+            }
+        }
+
         var exportNames = new HashSet<string>(StringComparer.Ordinal);
         foreach (Export export in module.Exports)
         {
@@ -148,9 +162,9 @@ public static class ModuleValidator
                     Fail($"unknown table {segment.TableIndex}", segment.Offset0);
                 }
                 CheckConstExpr(module, segment.Offset, ValType.I32, segmentGlobals);
-                if (!Subtyping.Matches(module, segment.ElementType, module.Tables[(int)segment.TableIndex].ElementType))
+                if (!Subtyping.Matches(module, SegmentType(module, segment), module.Tables[(int)segment.TableIndex].ElementType))
                 {
-                    Fail($"type mismatch: an element segment of {segment.ElementType.ToWatName()} for table {segment.TableIndex} of " +
+                    Fail($"type mismatch: an element segment of {SegmentType(module, segment).ToWatName()} for table {segment.TableIndex} of " +
                          $"{module.Tables[(int)segment.TableIndex].ElementType.ToWatName()}", segment.Offset0);
                 }
             }
@@ -191,6 +205,15 @@ public static class ModuleValidator
             validator.ValidateFunction(module, (uint)(module.ImportedFunctionCount + i));
         }
     }
+
+    /// <summary>
+    /// The type of an element segment's items: as declared, except that a segment of function indices holds non-null
+    /// references in 3.0 (<c>(ref func)</c>), so it may initialise a table of non-nullable references.
+    /// </summary>
+    public static ValType SegmentType(ModuleInfo module, ElementSegment segment) =>
+        segment.FunctionIndices != null && segment.ElementType == ValType.FuncRef && (module.Features & WasmFeatures.FunctionReferences) != 0
+            ? RefTypes.Ref(AbstractHeapType.Func, nullable: false)
+            : segment.ElementType;
 
     /// <summary>
     /// The type section (3.0): references to type indices stay inside the module's types and reach no later group;
@@ -327,6 +350,10 @@ public static class ModuleValidator
             }
         }
         foreach (ConstExpr init in module.GlobalInits)
+        {
+            AddRefFuncs(module, init, declared);
+        }
+        foreach (ConstExpr init in module.TableInits.Values)
         {
             AddRefFuncs(module, init, declared);
         }
@@ -471,7 +498,9 @@ public static class ModuleValidator
                 Fail($"unknown function {functionIndex}", Offset);
             }
             _collect?.Add(functionIndex);
-            Push(ValType.FuncRef);
+            // 3.0: the precise type (ref $t); 2.0 modules see funcref.
+            Push((_module.Features & WasmFeatures.FunctionReferences) != 0 && functionIndex < (uint)_module.FunctionTypeIndices.Count
+                ? RefTypes.Ref(_module.FunctionTypeIndices[(int)functionIndex], nullable: false) : ValType.FuncRef);
         }
 
         public void VisitGlobalGet(uint globalIndex)

@@ -115,4 +115,9 @@ public abstract class VMInstance
     public abstract void RootExternRef(nint value);
     /// <summary>Checks the interruption and fuel state; throws the matching trap when execution must stop.</summary>
     public abstract void CheckInterrupt();
+    /// <summary>
+    /// True when the type of canonical id <paramref name="subTypeId"/> is the one of <paramref name="superTypeId"/> or declares
+    /// it as a (transitive) supertype (3.0): the slow path of <c>call_indirect</c>'s signature check.
+    /// </summary>
+    public virtual bool IsSubtype(int subTypeId, int superTypeId) => subTypeId == superTypeId;
 }

@@ -230,6 +230,15 @@ internal sealed partial class LirEmitter
                 {
                     // The index may be in rdx or a frame slot: rdx holds nothing else here (a call clobbers it).
                     Reg index = InRegister(i, 0, Reg.Rdx);
+                    if (inst.Imm2 == Ir.IrBuilder.CallRefTable)
+                    {
+                        // call_ref: the operand is the function reference.
+                        Masm.Test(OperandSize.S64, index, index);
+                        _e.TrapIf(Cond.Equal, TrapCode.NullFunctionReference);
+                        Masm.Mov(OperandSize.S64, Reg.Rdx, index);
+                        _e.EmitCallFuncRef(sameInstance: false, LiveReferenceSlots(i));
+                        return;
+                    }
                     _e.LoadIndirectCallee(index, (uint)inst.Imm, (uint)inst.Imm2);
                     _e.EmitCallFuncRef(sameInstance: false, LiveReferenceSlots(i));
                     return;

@@ -30,6 +30,26 @@ internal sealed partial class IrBuilder
         PushResults(call, type.Results);
     }
 
+    /// <summary>
+    /// <c>call_ref</c>: a <see cref="Op.CallIndirect"/> whose table index is <see cref="CallRefTable"/> and whose last operand
+    /// is the function reference itself (null traps at the call), so every pass treats both calls alike.
+    /// </summary>
+    public void CallRef(uint typeIndex)
+    {
+        FuncType type = _module.Types[(int)typeIndex];
+        int reference = Pop();
+        int count = type.Params.Length;
+        int start = _f.AllocPool(count + 1);
+        _stack.AsSpan(_height - count, count).CopyTo(_f.Pool.AsSpan(start));
+        _f.Pool[start + count] = reference;
+        _height -= count;
+        int call = Emit(Op.CallIndirect, ValType.Bottom, a: start, b: count + 1, imm: typeIndex, aux: CallRefTable);
+        PushResults(call, type.Results);
+    }
+
+    /// <summary>The table index of a <see cref="Op.CallIndirect"/> that is a <c>call_ref</c>.</summary>
+    public const int CallRefTable = -1;
+
     private void PushResults(int call, ValType[] results)
     {
         for (int k = 0; k < results.Length; k++)
@@ -71,6 +91,7 @@ internal sealed partial class IrBuilder
     public void GlobalGet(uint index)
     {
         GlobalType global = _module.Globals[(int)index];
+        global = global with { Type = global.Type.Erased() };
         if (!global.Mutable && TryConstantGlobal(index, out long bits))
         {
             Push(Emit(Op.Const, global.Type, imm: bits));
@@ -117,7 +138,7 @@ internal sealed partial class IrBuilder
 
     public void GlobalSet(uint index)
     {
-        if (_module.Globals[(int)index].Type == ValType.ExternRef)
+        if (_module.Globals[(int)index].Type.Erased() == ValType.ExternRef)
         {
             Builtin(BuiltinId.GlobalSetExternRef, 1, hasResult: false, (int)index);
             return;
@@ -127,11 +148,11 @@ internal sealed partial class IrBuilder
 
     // ---- tables and references ----
 
-    private bool IsExternTable(uint table) => _module.Tables[(int)table].ElementType == ValType.ExternRef;
+    private bool IsExternTable(uint table) => _module.Tables[(int)table].ElementType.Erased() == ValType.ExternRef;
 
     public void TableGet(uint table)
     {
-        ValType type = _module.Tables[(int)table].ElementType;
+        ValType type = _module.Tables[(int)table].ElementType.Erased();
         int value = Emit(Op.TableGet, type, a: Pop(), imm: table);
         if (type == ValType.ExternRef)
         {

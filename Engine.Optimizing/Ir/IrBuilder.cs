@@ -115,6 +115,10 @@ internal sealed partial class IrBuilder
         }
         type.Params.CopyTo(_localTypes, 0);
         body.Locals.CopyTo(_localTypes, _paramCount);
+        for (int i = 0; i < _localCount; i++)
+        {
+            _localTypes[i] = _localTypes[i].Erased();
+        }
         _fullMerge = options.OsrAllLoops || options.OsrLoops.Count > 0;
         _scan.Run(module, functionIndex, _localCount, _fullMerge ? _paramCount : 0);
         _height = 0;
@@ -769,6 +773,70 @@ internal sealed partial class IrBuilder
     {
         EmitReturn();
         SetUnreachable();
+    }
+
+    /// <summary><c>br_on_null</c>: branches with the values below the reference when it is null, else keeps it.</summary>
+    public void BrOnNull(uint depth)
+    {
+        int value = Pop();
+        int isNull = IsNull(value);
+        Frame target = FrameAt(depth);
+        int next = _f.NewBlock();
+        int taken = target.Kind switch
+        {
+            FrameKind.Function => _f.NewCall(ReturnBlock(), []),
+            FrameKind.Loop => LoopEdge(target),
+            _ => AddEdge(target),
+        };
+        Emit(Op.Branch, ValType.Bottom, a: isNull, b: taken, c: _f.NewCall(next, []));
+        StartBlock(next);
+        Push(value);
+    }
+
+    /// <summary><c>br_on_non_null</c>: branches with the values and the reference when it is not null, else drops it.</summary>
+    public void BrOnNonNull(uint depth)
+    {
+        int isNull = IsNull(_stack[_height - 1]);
+        Frame target = FrameAt(depth);
+        int next = _f.NewBlock();
+        int taken = target.Kind switch
+        {
+            FrameKind.Function => _f.NewCall(ReturnBlock(), []),
+            FrameKind.Loop => LoopEdge(target),
+            _ => AddEdge(target),
+        };
+        Emit(Op.Branch, ValType.Bottom, a: isNull, b: _f.NewCall(next, []), c: taken);
+        StartBlock(next);
+        _height--;
+    }
+
+    /// <summary><c>ref.as_non_null</c>: traps on null (in a block of its own, off the straight path).</summary>
+    public void RefAsNonNull()
+    {
+        int value = Pop();
+        TrapIfNull(value, TrapCode.NullReference);
+        Push(value);
+    }
+
+    /// <summary>Branches to a block that traps with <paramref name="code"/> when <paramref name="value"/> is null.</summary>
+    private void TrapIfNull(int value, TrapCode code)
+    {
+        int isNull = IsNull(value);
+        int trap = _f.NewBlock();
+        int saved = _current;
+        _current = trap;
+        Emit(Op.Trap, ValType.Bottom, imm: (long)code);
+        _current = saved;
+        _lateBlocks.Add(trap);
+        int next = _f.NewBlock();
+        Emit(Op.Branch, ValType.Bottom, a: isNull, b: _f.NewCall(trap, []), c: _f.NewCall(next, []));
+        StartBlock(next);
+    }
+
+    private int IsNull(int value)
+    {
+        int nullValue = Emit(Op.Const, _f.TypeOf(value), imm: 0);
+        return Emit(Op.Icmp, ValType.I32, a: value, b: nullValue, imm: (long)IrCond.Eq);
     }
 
     public void Unreachable()

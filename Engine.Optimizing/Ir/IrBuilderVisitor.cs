@@ -90,6 +90,38 @@ internal readonly struct IrBuilderVisitor : IOperatorVisitor
         }
     }
 
+    public void VisitCallRef(uint typeIndex)
+    {
+        if (Live)
+        {
+            _b.CallRef(typeIndex);
+        }
+    }
+
+    public void VisitRefAsNonNull()
+    {
+        if (Live)
+        {
+            _b.RefAsNonNull();
+        }
+    }
+
+    public void VisitBrOnNull(uint relativeDepth)
+    {
+        if (Live)
+        {
+            _b.BrOnNull(relativeDepth);
+        }
+    }
+
+    public void VisitBrOnNonNull(uint relativeDepth)
+    {
+        if (Live)
+        {
+            _b.BrOnNonNull(relativeDepth);
+        }
+    }
+
     public void VisitDrop()
     {
         if (Live)

@@ -287,6 +287,8 @@ public sealed class IrFunction
     /// <summary>Creates an instruction (not in any block) and returns its id.</summary>
     public int NewInst(Op op, ValType type, int a = -1, int b = -1, int c = -1, long imm = 0, int aux = 0, int wasmOffset = -1)
     {
+        // Typed references (3.0) are values of the top of their hierarchy here: a VMFuncRef address or a counted box.
+        type = type.Erased();
         if (InstCount == Insts.Length)
         {
             Array.Resize(ref Insts, Insts.Length * 2);

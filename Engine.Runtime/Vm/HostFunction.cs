@@ -63,12 +63,13 @@ internal sealed class HostFunction : FunctionInstance
             store.FromSlots(type.Params, slots, arguments);
             for (int i = 0; i < results; i++)
             {
-                outputs[i] = Value.Default(type.Results[i]);
+                // A typed reference (3.0) is given back as the funcref or externref that represents it.
+                outputs[i] = Value.Default(type.Results[i].Erased());
             }
             callback(store.Caller, arguments, outputs);
             for (int i = 0; i < results; i++)
             {
-                if (outputs[i].Type != type.Results[i])
+                if (outputs[i].Type != type.Results[i].Erased())
                 {
                     throw new InvalidOperationException(
                         $"host function returned {outputs[i].Type.ToWatName()} for result {i}, which is {type.Results[i].ToWatName()}");

@@ -104,11 +104,7 @@ internal sealed unsafe class InstanceState : VMInstance, IDisposable
         }
         Functions = functions;
 
-        for (int i = info.ImportedTableCount; i < tableCount; i++)
-        {
-            _tables[i] = store.Own(new TableInstance(info.Tables[i], store.Limits.TableElements, 0, store.Heap));
-        }
-        for (int i = 0; i < tableCount; i++)
+        for (int i = 0; i < info.ImportedTableCount; i++)
         {
             tableAddresses[i] = (nint)_tables[i].Table;
         }
@@ -125,7 +121,9 @@ internal sealed unsafe class InstanceState : VMInstance, IDisposable
         }
         for (int i = info.ImportedGlobalCount; i < globalCount; i++)
         {
-            var global = store.Own(new GlobalInstance(info.Globals[i], store.Heap));
+            // Tables and globals carry their types with engine-wide type ids, so imports compare across modules.
+            GlobalType globalType = info.Globals[i];
+            var global = store.Own(new GlobalInstance(globalType with { Type = TypeRegistry.Canonical(globalType.Type, module.CanonicalTypeIds) }, store.Heap));
             ConstantValue value = Evaluate(info.GlobalInits[i - info.ImportedGlobalCount]);
             if (info.Globals[i].Type == ValType.V128)
             {
@@ -137,6 +135,15 @@ internal sealed unsafe class InstanceState : VMInstance, IDisposable
             }
             _globals[i] = global;
             globalCells[i] = (nint)global.Cell;
+        }
+
+        // Tables after globals: a table's initialiser (3.0) may read them.
+        for (int i = info.ImportedTableCount; i < tableCount; i++)
+        {
+            nint initial = info.TableInits.TryGetValue((uint)i, out ConstExpr init) ? (nint)Evaluate(init).Low : 0;
+            TableType tableType = info.Tables[i] with { ElementType = TypeRegistry.Canonical(info.Tables[i].ElementType, module.CanonicalTypeIds) };
+            _tables[i] = store.Own(new TableInstance(tableType, store.Limits.TableElements, initial, store.Heap));
+            tableAddresses[i] = (nint)_tables[i].Table;
         }
 
         _elements = new nint[]?[info.Elements.Count];
@@ -446,6 +453,8 @@ internal sealed unsafe class InstanceState : VMInstance, IDisposable
     }
 
     public override void GlobalSetExternRef(uint globalIndex, nint value) => _globals[globalIndex].SetReference(value);
+
+    public override bool IsSubtype(int subTypeId, int superTypeId) => _store.Engine.Types.IsSubtype(subTypeId, superTypeId);
 
     public override void RootExternRef(nint value) => _store.Activations.Insert(value);
 

@@ -126,29 +126,4 @@ public sealed class TypeSystemTests
         Assert.That(printed, Does.Contain("(rec").And.Contain("(sub final 2 (func"));
         Assert.That(WatParser.ParseModule(printed), Is.EqualTo(binary));
     }
-
-    [TestCase(TierMode.Interpreter)]
-    [TestCase(TierMode.Baseline)]
-    public void TypedReferencesRunInTheInterpreterAndTheBaselineLeavesThemThere(TierMode tier)
-    {
-        var engine = new WasmEngine(new EngineConfig { Tier = tier });
-        var store = new Store(engine);
-        Module module = Module.FromText(engine, """
-            (module
-              (type $t (func (result i32)))
-              (table 2 funcref)
-              (elem (i32.const 0) $seven)
-              (func $seven (type $t) (i32.const 7))
-              (func (export "pass") (param (ref null $t)) (result (ref null $t)) (local.get 0))
-              (func (export "null") (result i32) (ref.is_null (ref.null $t))))
-            """);
-        Instance instance = new Linker(engine).Instantiate(store, module);
-        Assert.That(instance.GetFunction("null")!.Invoke()[0].AsI32(), Is.EqualTo(1));
-        Assert.That(instance.GetFunction("pass")!.Invoke(Value.FuncRef(null))[0].IsNull, Is.True);
-        if (tier == TierMode.Baseline)
-        {
-            Assert.That(module.TierFallbacks.Select(f => f.Failure.Reason), Is.All.EqualTo(CompileFailureReason.UnsupportedFeature));
-            Assert.That(module.TierFallbacks, Is.Not.Empty);
-        }
-    }
 }

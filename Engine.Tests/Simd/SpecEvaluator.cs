@@ -140,6 +140,10 @@ internal sealed class SpecInstance
         public void VisitReturn() => Set(null);
         public void VisitCall(uint functionIndex) => Set(null);
         public void VisitCallIndirect(uint typeIndex, uint tableIndex) => Set(null);
+        public void VisitCallRef(uint typeIndex) => Set(null);
+        public void VisitRefAsNonNull() => Set(null);
+        public void VisitBrOnNull(uint relativeDepth) => Set(null);
+        public void VisitBrOnNonNull(uint relativeDepth) => Set(null);
         public void VisitDrop() => Set(null);
         public void VisitSelect() => Set(null);
         public void VisitSelectTyped(ValType type, uint typeCount) => Set(null);

@@ -168,6 +168,10 @@ internal sealed class StraightLineFunction
 
         public void VisitCall(uint functionIndex) => RejectWrite("call");
         public void VisitCallIndirect(uint typeIndex, uint tableIndex) => RejectWrite("call_indirect");
+        public void VisitCallRef(uint typeIndex) => RejectWrite("call_ref");
+        public void VisitRefAsNonNull() => Reject("ref.as_non_null");
+        public void VisitBrOnNull(uint relativeDepth) => Reject("br_on_null");
+        public void VisitBrOnNonNull(uint relativeDepth) => Reject("br_on_non_null");
         public void VisitSelect() => Add(new Step(Opcode.Select));
         public void VisitSelectTyped(ValType type, uint typeCount) => Add(new Step(Opcode.Select));
         public void VisitTableGet(uint tableIndex) => Reject("table.get");

@@ -98,6 +98,9 @@ public struct ConstantExpressionVisitor<TInner> : IOperatorVisitor where TInner 
     public void VisitCallIndirect(uint typeIndex, uint tableIndex) => Inner.NotConstant(Opcode.CallIndirect);
 
     /// <inheritdoc/>
+    public void VisitCallRef(uint typeIndex) => Inner.NotConstant(Opcode.CallRef);
+
+    /// <inheritdoc/>
     public void VisitDrop() => Inner.NotConstant(Opcode.Drop);
 
     /// <inheritdoc/>
@@ -172,6 +175,15 @@ public struct ConstantExpressionVisitor<TInner> : IOperatorVisitor where TInner 
 
     /// <inheritdoc/>
     public void VisitRefFunc(uint functionIndex) => Inner.VisitRefFunc(functionIndex);
+
+    /// <inheritdoc/>
+    public void VisitRefAsNonNull() => Inner.NotConstant(Opcode.RefAsNonNull);
+
+    /// <inheritdoc/>
+    public void VisitBrOnNull(uint relativeDepth) => Inner.NotConstant(Opcode.BrOnNull);
+
+    /// <inheritdoc/>
+    public void VisitBrOnNonNull(uint relativeDepth) => Inner.NotConstant(Opcode.BrOnNonNull);
 
     /// <inheritdoc/>
     public void VisitMemoryInit(uint dataIndex) => Inner.NotConstant(Opcode.MemoryInit);

@@ -54,6 +54,9 @@ public interface IOperatorVisitor
     /// <summary><c>call_indirect</c>. (call_indirect)</summary>
     void VisitCallIndirect(uint typeIndex, uint tableIndex);
 
+    /// <summary><c>call_ref</c> (3.0): calls the function reference on top of the stack, of type <c>(ref null $t)</c>. (call_ref)</summary>
+    void VisitCallRef(uint typeIndex);
+
     /// <summary><c>drop</c>. (drop)</summary>
     void VisitDrop();
 
@@ -119,6 +122,15 @@ public interface IOperatorVisitor
 
     /// <summary><c>ref.func</c>. (ref.func)</summary>
     void VisitRefFunc(uint functionIndex);
+
+    /// <summary><c>ref.as_non_null</c> (3.0): traps on null, else gives the reference as non-nullable. (ref.as_non_null)</summary>
+    void VisitRefAsNonNull();
+
+    /// <summary><c>br_on_null</c> (3.0): branches when the reference is null, else keeps it (non-nullable). (br_on_null)</summary>
+    void VisitBrOnNull(uint relativeDepth);
+
+    /// <summary><c>br_on_non_null</c> (3.0): branches with the reference when it is not null, else drops it. (br_on_non_null)</summary>
+    void VisitBrOnNonNull(uint relativeDepth);
 
     /// <summary><c>memory.init</c> (memory 0). (memory.init)</summary>
     void VisitMemoryInit(uint dataIndex);

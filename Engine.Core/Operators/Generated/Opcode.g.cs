@@ -36,6 +36,8 @@ public enum Opcode : ushort
     Call = 0x10,
     /// <summary><c>call_indirect</c></summary>
     CallIndirect = 0x11,
+    /// <summary><c>call_ref</c></summary>
+    CallRef = 0x14,
     /// <summary><c>drop</c></summary>
     Drop = 0x1A,
     /// <summary><c>select</c></summary>
@@ -376,6 +378,12 @@ public enum Opcode : ushort
     RefIsNull = 0xD1,
     /// <summary><c>ref.func</c></summary>
     RefFunc = 0xD2,
+    /// <summary><c>ref.as_non_null</c></summary>
+    RefAsNonNull = 0xD4,
+    /// <summary><c>br_on_null</c></summary>
+    BrOnNull = 0xD5,
+    /// <summary><c>br_on_non_null</c></summary>
+    BrOnNonNull = 0xD6,
     /// <summary><c>i32.trunc_sat_f32_s</c></summary>
     I32TruncSatF32S = 0xFC00,
     /// <summary><c>i32.trunc_sat_f32_u</c></summary>

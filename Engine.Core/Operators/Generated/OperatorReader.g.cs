@@ -57,6 +57,9 @@ public ref partial struct WasmReader
             case 0x11: // call_indirect
                 ReadCallIndirect(ref visitor, Opcode.CallIndirect);
                 return;
+            case 0x14: // call_ref
+                ReadCallRef(ref visitor, Opcode.CallRef);
+                return;
             case 0x1A: // drop
                 ReadDrop(ref visitor, Opcode.Drop);
                 return;
@@ -566,6 +569,15 @@ public ref partial struct WasmReader
                 return;
             case 0xD2: // ref.func
                 ReadRefFunc(ref visitor, Opcode.RefFunc);
+                return;
+            case 0xD4: // ref.as_non_null
+                ReadRefAsNonNull(ref visitor, Opcode.RefAsNonNull);
+                return;
+            case 0xD5: // br_on_null
+                ReadBrOnNull(ref visitor, Opcode.BrOnNull);
+                return;
+            case 0xD6: // br_on_non_null
+                ReadBrOnNonNull(ref visitor, Opcode.BrOnNonNull);
                 return;
             case 0xFC:
                 ReadPrefixedFC(ref visitor, start);
@@ -1442,6 +1454,12 @@ public ref partial struct WasmReader
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ReadCallRef<TVisitor>(ref TVisitor visitor, Opcode opcode) where TVisitor : struct, IOperatorVisitor
+    {
+        visitor.VisitCallRef(ReadVarU32());
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private void ReadDrop<TVisitor>(ref TVisitor visitor, Opcode opcode) where TVisitor : struct, IOperatorVisitor
     {
         visitor.VisitDrop();
@@ -1544,6 +1562,24 @@ public ref partial struct WasmReader
     private void ReadRefFunc<TVisitor>(ref TVisitor visitor, Opcode opcode) where TVisitor : struct, IOperatorVisitor
     {
         visitor.VisitRefFunc(ReadVarU32());
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ReadRefAsNonNull<TVisitor>(ref TVisitor visitor, Opcode opcode) where TVisitor : struct, IOperatorVisitor
+    {
+        visitor.VisitRefAsNonNull();
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ReadBrOnNull<TVisitor>(ref TVisitor visitor, Opcode opcode) where TVisitor : struct, IOperatorVisitor
+    {
+        visitor.VisitBrOnNull(ReadVarU32());
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ReadBrOnNonNull<TVisitor>(ref TVisitor visitor, Opcode opcode) where TVisitor : struct, IOperatorVisitor
+    {
+        visitor.VisitBrOnNonNull(ReadVarU32());
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
