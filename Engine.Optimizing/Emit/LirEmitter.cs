@@ -47,8 +47,9 @@ internal sealed partial class LirEmitter : ICallerSavedValues
     private static Operand OperandOf(int loc) =>
         Location.IsStack(loc) ? Operand.InMemory(SlotOf(loc)) : Operand.InRegister(RegOf(loc));
 
-    public CompiledFunction Emit(IrFunction f, LirFunction lir, LinearScan alloc, int outgoingBytes, CompilerOptions options)
+    public CompiledFunction Emit(IrFunction f, LirFunction lir, LinearScan alloc, int outgoingBytes, CompilerOptions options, OptimizingPhaseTimes? times = null)
     {
+        long lap = times is null ? 0 : System.Diagnostics.Stopwatch.GetTimestamp();
         _f = f;
         _lir = lir;
         _alloc = alloc;
@@ -108,7 +109,9 @@ internal sealed partial class LirEmitter : ICallerSavedValues
                 EmitInst(i);
             }
         }
+        times?.Lap(OptimizingPhase.Emission, ref lap);
         CompiledFunction result = _e.Finish(bodyBytes);
+        times?.Lap(OptimizingPhase.Encoding, ref lap);
         _e.Forget();
         _f = null!;
         _lir = null!;

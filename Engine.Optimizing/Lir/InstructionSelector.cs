@@ -221,8 +221,13 @@ internal sealed class InstructionSelector
     private void Relayout()
     {
         int n = _lir.BlockCount;
-        var renumber = new int[n];
-        var blocks = new LBlock[n];
+        if (_renumber.Length < n)
+        {
+            _renumber = new int[Math.Max(n, 2 * _renumber.Length)];
+            _blockCopy = new LBlock[_renumber.Length];
+        }
+        int[] renumber = _renumber;
+        LBlock[] blocks = _blockCopy;
         for (int i = 0; i < _order.Count; i++)
         {
             renumber[_order[i]] = i;
@@ -258,79 +263,104 @@ internal sealed class InstructionSelector
         _order.Clear();
     }
 
+    // Reused by Relayout and ComputeEdges.
+    private int[] _renumber = new int[64];
+    private LBlock[] _blockCopy = new LBlock[64];
+    private int[] _succStart = new int[65];
+    private int[] _predFill = new int[64];
+    private int[] _seenBy = new int[64];
+    private int[] _succ = new int[128];
+    private int _succCount;
+
+    private void AddSuccessor(int s)
+    {
+        if (_succCount == _succ.Length)
+        {
+            Array.Resize(ref _succ, 2 * _succ.Length);
+        }
+        _succ[_succCount++] = s;
+    }
+
     private void ComputeEdges()
     {
         LirFunction lir = _lir;
         int n = lir.BlockCount;
-        var succ = new List<int>[n];
-        var predCount = new int[n];
+        if (_predFill.Length < n)
+        {
+            int size = Math.Max(n, 2 * _predFill.Length);
+            _predFill = new int[size];
+            _seenBy = new int[size];
+            _succStart = new int[size + 1];
+        }
+        // The successors of every block, one after another (a br_table's targets once each), and the predecessor counts.
+        int[] predCount = _predFill;
+        Array.Clear(predCount, 0, n);
+        Array.Fill(_seenBy, -1, 0, n);
+        _succCount = 0;
         for (int b = 0; b < n; b++)
         {
-            succ[b] = new List<int>(2);
+            _succStart[b] = _succCount;
             ref LInst t = ref lir.Insts[lir.Blocks[b].End - 1];
             switch (t.Op)
             {
                 case LOp.Jump:
-                    succ[b].Add(t.T1);
+                    AddSuccessor(t.T1);
                     break;
                 case LOp.Branch:
                 case LOp.CmpBranch:
                 case LOp.CmpImmBranch:
                 case LOp.FloatCmpBranch:
-                    succ[b].Add(t.T1);
+                    AddSuccessor(t.T1);
                     if (t.T2 != t.T1)
                     {
-                        succ[b].Add(t.T2);
+                        AddSuccessor(t.T2);
                     }
                     break;
                 case LOp.BrTable:
                     for (int k = 0; k < t.Aux; k++)
                     {
                         int target = lir.Data[t.Imm2 + k];
-                        if (!succ[b].Contains(target))
+                        if (_seenBy[target] != b)
                         {
-                            succ[b].Add(target);
+                            _seenBy[target] = b;
+                            AddSuccessor(target);
                         }
                     }
                     break;
             }
-            foreach (int s in succ[b])
+            for (int k = _succStart[b]; k < _succCount; k++)
             {
-                predCount[s]++;
+                predCount[_succ[k]]++;
             }
         }
-        int total = 0;
-        for (int b = 0; b < n; b++)
-        {
-            total += 2 * succ[b].Count;
-        }
+        _succStart[n] = _succCount;
+        int total = 2 * _succCount;
         if (lir.Edges.Length < total)
         {
             lir.Edges = new int[Math.Max(total, lir.Edges.Length * 2)];
         }
-        int at = 0;
+        // Successor lists first (in block order), then the predecessor lists.
+        Array.Copy(_succ, lir.Edges, _succCount);
         for (int b = 0; b < n; b++)
         {
-            lir.Blocks[b].SuccStart = at;
-            lir.Blocks[b].SuccCount = succ[b].Count;
-            foreach (int s in succ[b])
-            {
-                lir.Edges[at++] = s;
-            }
+            lir.Blocks[b].SuccStart = _succStart[b];
+            lir.Blocks[b].SuccCount = _succStart[b + 1] - _succStart[b];
         }
-        var fill = new int[n];
+        int at = _succCount;
+        int[] fill = predCount;
         for (int b = 0; b < n; b++)
         {
+            int count = predCount[b];
             lir.Blocks[b].PredStart = at;
-            lir.Blocks[b].PredCount = predCount[b];
+            lir.Blocks[b].PredCount = count;
             fill[b] = at;
-            at += predCount[b];
+            at += count;
         }
         for (int b = 0; b < n; b++)
         {
-            foreach (int s in succ[b])
+            for (int k = _succStart[b]; k < _succStart[b + 1]; k++)
             {
-                lir.Edges[fill[s]++] = b;
+                lir.Edges[fill[_succ[k]]++] = b;
             }
         }
         lir.EdgeCount = at;
