@@ -348,4 +348,27 @@ internal readonly struct BaselinePlainOperators : IPlainOperatorVisitor
     public readonly void VisitI32x4TruncSatF64x2UZero() => _cg.VectorInPlaceWithTemp(static (e, a, t) => e.I32x4TruncSatF64x2Zero(Signedness.Unsigned, a, t));
     public readonly void VisitF64x2ConvertLowI32x4S() => _cg.VectorUnary(VecOp.Cvtdq2pd);
     public readonly void VisitF64x2ConvertLowI32x4U() => _cg.VectorInPlace(static (e, a) => e.F64x2ConvertLowI32x4U(a));
+
+    // ---- relaxed SIMD (3.0): the choices of tiers.md, "Relaxed SIMD" ----
+
+    public readonly void VisitI8x16RelaxedSwizzle() => _cg.VectorBinary(VecOp.Pshufb);
+    public readonly void VisitI32x4RelaxedTruncF32x4S() => _cg.VectorUnary(VecOp.Cvttps2dq);
+    public readonly void VisitI32x4RelaxedTruncF32x4U() => VisitI32x4TruncSatF32x4U();
+    public readonly void VisitI32x4RelaxedTruncF64x2SZero() => _cg.VectorUnary(VecOp.Cvttpd2dq);
+    public readonly void VisitI32x4RelaxedTruncF64x2UZero() => VisitI32x4TruncSatF64x2UZero();
+    public readonly void VisitF32x4RelaxedMadd() => _cg.VectorTriple(static (e, a, b, c) => e.VectorRelaxedMadd(S32, false, a, b, c));
+    public readonly void VisitF32x4RelaxedNmadd() => _cg.VectorTriple(static (e, a, b, c) => e.VectorRelaxedMadd(S32, true, a, b, c));
+    public readonly void VisitF64x2RelaxedMadd() => _cg.VectorTriple(static (e, a, b, c) => e.VectorRelaxedMadd(S64, false, a, b, c));
+    public readonly void VisitF64x2RelaxedNmadd() => _cg.VectorTriple(static (e, a, b, c) => e.VectorRelaxedMadd(S64, true, a, b, c));
+    public readonly void VisitI8x16RelaxedLaneselect() => _cg.VectorBitselect();
+    public readonly void VisitI16x8RelaxedLaneselect() => _cg.VectorBitselect();
+    public readonly void VisitI32x4RelaxedLaneselect() => _cg.VectorBitselect();
+    public readonly void VisitI64x2RelaxedLaneselect() => _cg.VectorBitselect();
+    public readonly void VisitF32x4RelaxedMin() => _cg.VectorBinary(VecOp.Minps);
+    public readonly void VisitF32x4RelaxedMax() => _cg.VectorBinary(VecOp.Maxps);
+    public readonly void VisitF64x2RelaxedMin() => _cg.VectorBinary(VecOp.Minpd);
+    public readonly void VisitF64x2RelaxedMax() => _cg.VectorBinary(VecOp.Maxpd);
+    public readonly void VisitI16x8RelaxedQ15mulrS() => _cg.VectorBinary(VecOp.Pmulhrsw);
+    public readonly void VisitI16x8RelaxedDotI8x16I7x16S() => _cg.VectorBinarySwapped(VecOp.Pmaddubsw);
+    public readonly void VisitI32x4RelaxedDotI8x16I7x16AddS() => _cg.VectorTriple(static (e, a, b, c) => e.I32x4RelaxedDotAdd(a, b, c));
 }

@@ -289,27 +289,48 @@ internal struct BaselineVisitor : IOperatorVisitor
         }
     }
 
-    public readonly void VisitMemorySize()
+    public readonly void VisitMemorySize(uint memoryIndex)
     {
         if (!Skip())
         {
-            _cg.MemorySize();
+            if (_cg.IsMemoryZero32(memoryIndex))
+            {
+                _cg.MemorySize();
+            }
+            else
+            {
+                _cg.MemorySize(memoryIndex);
+            }
         }
     }
 
-    public readonly void VisitMemoryGrow()
+    public readonly void VisitMemoryGrow(uint memoryIndex)
     {
         if (!Skip())
         {
-            _cg.CallBuiltin(BuiltinId.MemoryGrow, 1, returnsStatus: false);
+            if (_cg.IsMemoryZero32(memoryIndex))
+            {
+                _cg.CallBuiltin(BuiltinId.MemoryGrow, 1, returnsStatus: false);
+            }
+            else
+            {
+                _cg.CallBuiltin(BuiltinId.MemoryGrowAny, 1, _cg.MemoryAddressType(memoryIndex), memoryIndex);
+            }
         }
     }
 
-    public readonly void VisitMemoryInit(uint dataIndex)
+    public readonly void VisitMemoryInit(uint dataIndex, uint memoryIndex)
     {
         if (!Skip())
         {
-            _cg.CallBuiltin(BuiltinId.MemoryInit, 3, returnsStatus: true, dataIndex);
+            if (_cg.IsMemoryZero32(memoryIndex))
+            {
+                _cg.CallBuiltin(BuiltinId.MemoryInit, 3, returnsStatus: true, dataIndex);
+            }
+            else
+            {
+                _cg.CallBuiltin(BuiltinId.MemoryInitAny, 3, returnsStatus: true, dataIndex, memoryIndex);
+            }
         }
     }
 
@@ -321,19 +342,33 @@ internal struct BaselineVisitor : IOperatorVisitor
         }
     }
 
-    public readonly void VisitMemoryCopy()
+    public readonly void VisitMemoryCopy(uint destinationMemory, uint sourceMemory)
     {
         if (!Skip())
         {
-            _cg.CallBuiltin(BuiltinId.MemoryCopy, 3, returnsStatus: true);
+            if (_cg.IsMemoryZero32(destinationMemory) && _cg.IsMemoryZero32(sourceMemory))
+            {
+                _cg.CallBuiltin(BuiltinId.MemoryCopy, 3, returnsStatus: true);
+            }
+            else
+            {
+                _cg.CallBuiltin(BuiltinId.MemoryCopyAny, 3, returnsStatus: true, destinationMemory, sourceMemory);
+            }
         }
     }
 
-    public readonly void VisitMemoryFill()
+    public readonly void VisitMemoryFill(uint memoryIndex)
     {
         if (!Skip())
         {
-            _cg.CallBuiltin(BuiltinId.MemoryFill, 3, returnsStatus: true);
+            if (_cg.IsMemoryZero32(memoryIndex))
+            {
+                _cg.CallBuiltin(BuiltinId.MemoryFill, 3, returnsStatus: true);
+            }
+            else
+            {
+                _cg.CallBuiltin(BuiltinId.MemoryFillAny, 3, returnsStatus: true, memoryIndex);
+            }
         }
     }
 
@@ -427,7 +462,8 @@ internal struct BaselineVisitor : IOperatorVisitor
     {
         if (!Skip())
         {
-            _cg.CallBuiltin(BuiltinId.TableGrow, 2, returnsStatus: false, tableIndex);
+            // The builtin's result is the old size or -1, sign-extended to 64 bits: a 64-bit table's i64.
+            _cg.CallBuiltin(BuiltinId.TableGrow, 2, _cg.TableAddressType(tableIndex), tableIndex);
         }
     }
 

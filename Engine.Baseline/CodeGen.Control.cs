@@ -237,6 +237,12 @@ internal sealed partial class CodeGen
             Masm.Test(S32, c.Reg, c.Reg);
             taken = Cond.NotEqual;
         }
+        BranchIf(taken, target);
+    }
+
+    /// <summary>Branches to <paramref name="target"/> with the top values when the flags say <paramref name="taken"/>.</summary>
+    private void BranchIf(Cond taken, Control target)
+    {
         if (target.Kind != ControlKind.Function && TopIsAt(target.LabelTypes.Length, target.Height))
         {
             Masm.JumpIf(taken, target.Label);
@@ -260,29 +266,13 @@ internal sealed partial class CodeGen
         {
             return;
         }
+        // The reference leaves the stack (the label takes the values below it) but keeps its register during the
+        // branch's moves, and comes back as the fall-through's top.
         ValType type = Peek().Type;
         Reg reference = PopToRegister();
-        BranchOnReference(depth, Cond.Equal);
+        Masm.Test(S64, reference, reference);
+        BranchIf(Cond.Equal, ControlAt(depth));
         PushRegister(type, reference);
-        // Test first, so the register is not taken by the moves of the branch.
-        void BranchOnReference(uint d, Cond taken)
-        {
-            Masm.Test(S64, reference, reference);
-            Control target = ControlAt(d);
-            if (target.Kind != ControlKind.Function && TopIsAt(target.LabelTypes.Length, target.Height))
-            {
-                Masm.JumpIf(taken, target.Label);
-                if (target.Kind != ControlKind.Loop)
-                {
-                    target.Branched = true;
-                }
-                return;
-            }
-            MLabel skip = Masm.CreateLabel();
-            Masm.JumpIf(taken.Negate(), skip);
-            BranchTo(target);
-            Masm.Bind(skip);
-        }
     }
 
     /// <summary><c>br_on_non_null</c>: branches with the values and the reference when it is not null, else drops it.</summary>
@@ -297,22 +287,7 @@ internal sealed partial class CodeGen
         Reg reference = PopToRegister();
         PushRegister(type, reference);
         Masm.Test(S64, reference, reference);
-        Control target = ControlAt(depth);
-        if (target.Kind != ControlKind.Function && TopIsAt(target.LabelTypes.Length, target.Height))
-        {
-            Masm.JumpIf(Cond.NotEqual, target.Label);
-            if (target.Kind != ControlKind.Loop)
-            {
-                target.Branched = true;
-            }
-        }
-        else
-        {
-            MLabel skip = Masm.CreateLabel();
-            Masm.JumpIf(Cond.Equal, skip);
-            BranchTo(target);
-            Masm.Bind(skip);
-        }
+        BranchIf(Cond.NotEqual, ControlAt(depth));
         Drop();
     }
 

@@ -592,7 +592,7 @@ internal sealed partial class CodeGen
             intoLocal = true;
         }
         Operand address = PopOperand(allowMemory: false);
-        Mem at = _emitter.HeapAddress(address, (uint)memArg.Offset, size);
+        Mem at = HeapAccess(address, memArg, size);
         if (intoLocal)
         {
             MaterializeReadersOf(local);
@@ -637,7 +637,7 @@ internal sealed partial class CodeGen
         ValType type = Peek().Type;
         Operand value = PopOperand(allowMemory: false);
         Operand address = PopOperand(allowMemory: false);
-        Mem at = _emitter.HeapAddress(address, (uint)memArg.Offset, size);
+        Mem at = HeapAccess(address, memArg, size);
         OperandSize access = OperandSizeExtensions.FromBytes(size);
         if (value.IsImmediate && size >= 4)
         {
@@ -670,6 +670,32 @@ internal sealed partial class CodeGen
         PushRegister(ValType.I32, r);
     }
 
+    /// <summary>
+    /// The operand of a memory access at <paramref name="address"/> by <paramref name="memArg"/>: memory 0 (32-bit) through
+    /// its pinned base, with guard pages or an explicit check; any other memory (3.0) with an explicit 64-bit check.
+    /// </summary>
+    private Mem HeapAccess(in Operand address, MemArg memArg, int size) =>
+        _emitter.IsMemoryZero32(memArg.MemoryIndex)
+            ? _emitter.HeapAddress(address, (uint)memArg.Offset, size)
+            : _emitter.HeapAddressAny(address, memArg.MemoryIndex, _module.Memories[(int)memArg.MemoryIndex].Limits.Is64, memArg.Offset, size);
+
+    /// <summary>True for memory 0 when it is 32-bit (the fast paths).</summary>
+    public bool IsMemoryZero32(uint memoryIndex) => _emitter.IsMemoryZero32(memoryIndex);
+
+    /// <summary>The address type of memory <paramref name="memoryIndex"/>.</summary>
+    public ValType MemoryAddressType(uint memoryIndex) => _module.Memories[(int)memoryIndex].Limits.AddressType;
+
+    /// <summary>The address type of table <paramref name="tableIndex"/>.</summary>
+    public ValType TableAddressType(uint tableIndex) => _module.Tables[(int)tableIndex].Limits.AddressType;
+
+    /// <summary><c>memory.size</c> of any memory: an i64 for a 64-bit one.</summary>
+    public void MemorySize(uint memoryIndex)
+    {
+        Reg r = Allocate(false);
+        _emitter.MemorySizeAny(r, memoryIndex);
+        PushRegister(_module.Memories[(int)memoryIndex].Limits.AddressType, r);
+    }
+
     // ---- builtins ----
 
     /// <summary>
@@ -677,8 +703,16 @@ internal sealed partial class CodeGen
     /// <paramref name="stackArguments"/> entries as arguments (after the VMContext). A status result
     /// propagates a pending trap; otherwise the i32 result is pushed.
     /// </summary>
-    public void CallBuiltin(BuiltinId id, int stackArguments, bool returnsStatus, params uint[] immediates)
+    public void CallBuiltin(BuiltinId id, int stackArguments, bool returnsStatus, params uint[] immediates) =>
+        CallBuiltin(id, stackArguments, returnsStatus ? ValType.Bottom : ValType.I32, immediates);
+
+    /// <summary>
+    /// <see cref="CallBuiltin(BuiltinId, int, bool, uint[])"/> with the result's type: <see cref="ValType.Bottom"/> for a
+    /// status, else the type of the value in rax to push (an i64 takes all of rax).
+    /// </summary>
+    public void CallBuiltin(BuiltinId id, int stackArguments, ValType result, params uint[] immediates)
     {
+        bool returnsStatus = result == ValType.Bottom;
         for (int i = 0; i < immediates.Length; i++)
         {
             Masm.StoreImm(S64, OutSlot(i), (int)immediates[i]);
@@ -701,8 +735,8 @@ internal sealed partial class CodeGen
         else
         {
             Reg r = Allocate(false);
-            Masm.Mov(S32, r, Reg.Rax);
-            PushRegister(ValType.I32, r);
+            Masm.Mov(result == ValType.I64 ? S64 : S32, r, Reg.Rax);
+            PushRegister(result, r);
         }
     }
 
@@ -744,7 +778,8 @@ internal sealed partial class CodeGen
     {
         Reg r = Allocate(false);
         _emitter.TableSize(r, tableIndex);
-        PushRegister(ValType.I32, r);
+        // A 64-bit table's size is an i64: the 32-bit load cleared the upper half.
+        PushRegister(_module.Tables[(int)tableIndex].Limits.AddressType, r);
     }
 
     public void RefIsNull()

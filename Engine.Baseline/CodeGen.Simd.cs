@@ -178,6 +178,18 @@ internal sealed partial class CodeGen
         PushFlags(cond);
     }
 
+    /// <summary>a = f(a, b, c) for a three-operand sequence of the shared layer that clobbers only a.</summary>
+    public void VectorTriple(Action<FunctionEmitter, Reg, Reg, Reg> sequence)
+    {
+        Reg c = PopToRegister();
+        Reg b = PopToRegister();
+        Reg a = PopToRegister();
+        sequence(_emitter, a, b, c);
+        Free(c);
+        Free(b);
+        PushRegister(V128, a);
+    }
+
     public void VectorBitselect()
     {
         Reg c = PopToRegister();
@@ -319,7 +331,7 @@ internal sealed partial class CodeGen
     public void VectorLoad(Opcode opcode, MemArg memArg)
     {
         Operand address = PopOperand(allowMemory: false);
-        Mem at = _emitter.HeapAddress(address, (uint)memArg.Offset, FunctionEmitter.VectorLoadSize(opcode));
+        Mem at = HeapAccess(address, memArg, FunctionEmitter.VectorLoadSize(opcode));
         Reg r = Allocate(true);
         _emitter.VectorLoad(opcode, r, at);
         Free(address);
@@ -330,7 +342,7 @@ internal sealed partial class CodeGen
     {
         Reg v = PopToRegister();
         Operand address = PopOperand(allowMemory: false);
-        Masm.StoreV(_emitter.HeapAddress(address, (uint)memArg.Offset, 16), v);
+        Masm.StoreV(HeapAccess(address, memArg, 16), v);
         Free(address);
         Free(v);
     }
@@ -340,7 +352,7 @@ internal sealed partial class CodeGen
         OperandSize size = FunctionEmitter.LaneAccessSize(opcode);
         Reg v = PopToRegister();
         Operand address = PopOperand(allowMemory: false);
-        Masm.Insert(size, v, v, _emitter.HeapAddress(address, (uint)memArg.Offset, size.Bytes()), lane);
+        Masm.Insert(size, v, v, HeapAccess(address, memArg, size.Bytes()), lane);
         Free(address);
         PushRegister(V128, v);
     }
@@ -350,7 +362,7 @@ internal sealed partial class CodeGen
         OperandSize size = FunctionEmitter.LaneAccessSize(opcode);
         Reg v = PopToRegister();
         Operand address = PopOperand(allowMemory: false);
-        Masm.Extract(size, _emitter.HeapAddress(address, (uint)memArg.Offset, size.Bytes()), v, lane);
+        Masm.Extract(size, HeapAccess(address, memArg, size.Bytes()), v, lane);
         Free(address);
         Free(v);
     }

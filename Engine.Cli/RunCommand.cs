@@ -37,16 +37,23 @@ internal sealed class RunCommand : ICommand
                                  wasmtime); --env options still set or override single variables
           --argv0 NAME           the program's argv[0] (default: FILE's name)
           --tier TIER            tiered (the default: functions start in the interpreter, hot functions
-                                 and loops are compiled), interp (the interpreter only), baseline or
-                                 optimizing (every function compiled by that tier before it runs)
+                                 and loops are compiled by the baseline tier, then the hottest by the
+                                 optimizing tier), interp (the interpreter only), baseline or optimizing
+                                 (every function compiled by that tier before it runs)
           --tier-up-calls N      tiered: calls before a function is compiled (default 200)
           --tier-up-loops N      tiered: loop iterations before on-stack replacement (default 1000)
-          --tier-up-threshold N  both of the above
+          --tier-up-optimize N   tiered: calls and loop iterations in baseline code before a function is
+                                 compiled by the optimizing tier (default 1000; 0: stay in the baseline
+                                 tier)
+          --tier-up-threshold N  all three of the above
           --sync-compile         tiered: compile on the running thread instead of in the background
           --function-tier NAME=TIER
                                  force a function of FILE (name-section name or index) to a tier
           --bounds-checks KIND   how compiled code checks memory accesses: guard (guard pages, the
                                  default: 4 GiB + 32 MiB of address space per memory) or explicit
+          --wasm FEATURES        (or -W) WebAssembly features, comma-separated: 2.0, 3.0 (every implemented
+                                 feature, the default) or NAME=y|n for one feature (an unknown NAME
+                                 lists them)
           --fuel N               run with N units of fuel (0 to 18446744073709551615); running out traps
           --timeout DURATION     interrupt after DURATION: a number with ms, s, m or h (e.g. 500ms, 10s,
                                  1.5m; seconds without a unit), at most 49 days

@@ -11,8 +11,8 @@ internal sealed class TierOptions
         "  --tier-up-calls N       tiered: calls before a function is compiled (default 200)\n" +
         "  --tier-up-loops N       tiered: loop iterations before on-stack replacement (default 1000)\n" +
         "  --tier-up-optimize N    tiered: calls and loop iterations in baseline code before a function is\n" +
-        "                          compiled by the optimizing tier (default 0: stay in the baseline tier;\n" +
-        "                          1000 is the measured value)\n" +
+        "                          compiled by the optimizing tier (default 1000; 0: stay in the baseline\n" +
+        "                          tier)\n" +
         "  --tier-up-threshold N   all three of the above\n" +
         "  --sync-compile          tiered: compile on the running thread instead of in the background\n" +
         "  --function-tier NAME=TIER\n" +
@@ -21,8 +21,8 @@ internal sealed class TierOptions
         "                          default: 4 GiB + 32 MiB of address space per memory) or explicit\n" +
         "  --wasm FEATURES         WebAssembly features, comma-separated: 2.0 (the 2.0 rules: what the 2.0 spec\n" +
         "                          suite expects), 3.0 (every implemented feature, the default), or NAME=y|n\n" +
-        "                          for extended-const, memarg64, function-references,\n" +
-        "                          tail-call, exceptions";
+        "                          for extended-const, memarg64, function-references, multi-memory, memory64,\n" +
+        "                          relaxed-simd, tail-call, exceptions";
 
     private int? _calls;
     private int? _loops;
@@ -144,9 +144,12 @@ internal sealed class TierOptions
                 "extended-const" => WasmFeatures.ExtendedConst,
                 "memarg64" => WasmFeatures.MemArg64,
                 "function-references" => WasmFeatures.FunctionReferences,
+                "multi-memory" => WasmFeatures.MultiMemory,
+                "memory64" => WasmFeatures.Memory64,
+                "relaxed-simd" => WasmFeatures.RelaxedSimd,
                 "tail-call" => WasmFeatures.TailCall,
                 "exceptions" => WasmFeatures.Exceptions,
-                _ => throw new UsageException($"unknown WebAssembly feature '{name}' (2.0, 3.0, extended-const, memarg64, function-references, tail-call, exceptions)"),
+                _ => throw new UsageException($"unknown WebAssembly feature '{name}' (2.0, 3.0, extended-const, memarg64, function-references, multi-memory, memory64, relaxed-simd, tail-call, exceptions)"),
             };
             features = setting switch
             {

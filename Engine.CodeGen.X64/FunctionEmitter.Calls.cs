@@ -74,10 +74,13 @@ public sealed partial class FunctionEmitter
     /// <summary>
     /// The callee of <c>call_indirect</c>: element <paramref name="index"/> (i32) of table <paramref name="tableIndex"/>,
     /// trapping when it is out of bounds, null, or of another type than <paramref name="typeIndex"/>; the funcref ends
-    /// in rdx, ready for <see cref="EmitCallFuncRef"/>. Clobbers rax, r11, rdx; <paramref name="index"/> may be any other register.
+    /// in <paramref name="destination"/> (rdx by default, ready for <see cref="EmitCallFuncRef"/>, or r11). Clobbers rax, r11 and
+    /// the destination; <paramref name="index"/> may be any other register, or rax.
     /// </summary>
-    public void LoadIndirectCallee(Reg index, uint typeIndex, uint tableIndex)
+    public void LoadIndirectCallee(Reg index, uint typeIndex, uint tableIndex, Reg? destination = null)
     {
+        Reg dst = destination ?? Reg.Rdx;
+        CheckTableIndex64(index, tableIndex, TrapCode.UndefinedElement);
         TableAddress(Reg.R11, tableIndex);
         Masm.AluMem(AluOp.Cmp, OperandSize.S32, index, new Mem(Reg.R11, VMOffsets.TableLength));
         TrapIf(Cond.AboveOrEqual, TrapCode.UndefinedElement);
@@ -89,7 +92,10 @@ public sealed partial class FunctionEmitter
         Masm.Load(OperandSize.S32, Reg.Rax, new Mem(Reg.Rax, 4 * (int)typeIndex));
         Masm.AluMem(AluOp.Cmp, OperandSize.S32, Reg.Rax, new Mem(Reg.R11, VMOffsets.FuncRefTypeId));
         TrapIf(Cond.NotEqual, TrapCode.IndirectCallTypeMismatch);
-        Masm.Mov(OperandSize.S64, Reg.Rdx, Reg.R11);
+        if (dst != Reg.R11)
+        {
+            Masm.Mov(OperandSize.S64, dst, Reg.R11);
+        }
     }
 
     /// <summary>
@@ -197,6 +203,83 @@ public sealed partial class FunctionEmitter
         Masm.Jump(Epilogue);
     }
 
+    /// <summary>
+    /// A direct call of function <paramref name="functionIndex"/>, defined by this module, through its register entry
+    /// (<c>VMFuncRef.RegisterCode</c>) when its current code has one: the compiler has put the arguments in the registers of
+    /// its convention and finds the results in registers after the call. When the callee has no register entry (not yet
+    /// optimized), an out-of-line path calls its native entry: <paramref name="storeArguments"/> stores the argument
+    /// registers to the outgoing area first, <paramref name="loadResults"/> loads the results into their registers after
+    /// (moves only: eax holds the status). Both calls record a safepoint listing <paramref name="liveSlots"/>; a non-zero
+    /// status goes to the epilogue. Clobbers every caller-saved register.
+    /// </summary>
+    public void EmitRegisterCall(uint functionIndex, int[] liveSlots, Action storeArguments, Action loadResults)
+    {
+        MLabel slow = Masm.CreateLabel();
+        // call [mem] rather than a load and call reg: measured faster on fib (the loaded target is one more link in
+        // the chain of loads the call waits for).
+        LoadFuncRef(Reg.Rax, functionIndex);
+        Masm.CmpMemImm(OperandSize.S64, new Mem(Reg.Rax, VMOffsets.FuncRefRegisterCode), 0);
+        Masm.JumpIf(Cond.Equal, slow);
+        EmitRegisterCallTail(Reg.Rax, slow, sameInstance: true, liveSlots, storeArguments, loadResults);
+    }
+
+    /// <summary>
+    /// <c>call_indirect</c> of a type that fits the register convention: the callee is element <paramref name="index"/> of
+    /// table <paramref name="tableIndex"/>, checked as <see cref="LoadIndirectCallee"/> does; when it is a function of this
+    /// instance (its VMFuncRef's vmctx is ours) whose code has a register entry, it is called there with the arguments in
+    /// the convention's registers, else through its native entry as <see cref="EmitRegisterCall"/>'s out-of-line path
+    /// (another instance's function, a host function, code of another tier). <paramref name="index"/> must not be an
+    /// argument register (rax is fine). Clobbers every caller-saved register.
+    /// </summary>
+    public void EmitRegisterCallIndirect(Reg index, uint typeIndex, uint tableIndex, int[] liveSlots, Action storeArguments,
+        Action loadResults)
+    {
+        MLabel slow = Masm.CreateLabel();
+        LoadIndirectCallee(index, typeIndex, tableIndex, Reg.R11);
+        Masm.AluMem(AluOp.Cmp, OperandSize.S64, Registers.Vmctx, new Mem(Reg.R11, VMOffsets.FuncRefVmctx));
+        Masm.JumpIf(Cond.NotEqual, slow);
+        Masm.CmpMemImm(OperandSize.S64, new Mem(Reg.R11, VMOffsets.FuncRefRegisterCode), 0);
+        Masm.JumpIf(Cond.Equal, slow);
+        EmitRegisterCallTail(Reg.R11, slow, sameInstance: false, liveSlots, storeArguments, loadResults);
+    }
+
+    /// <summary>
+    /// The call through the register entry of the VMFuncRef in <paramref name="funcRef"/> (rax or r11), the status check,
+    /// and at <paramref name="slow"/> (out of line) the call of its native entry with the arguments stored to and the
+    /// results loaded from the outgoing area.
+    /// </summary>
+    private void EmitRegisterCallTail(Reg funcRef, MLabel slow, bool sameInstance, int[] liveSlots, Action storeArguments,
+        Action loadResults)
+    {
+        MLabel join = Masm.CreateLabel();
+        Masm.CallMem(new Mem(funcRef, VMOffsets.FuncRefRegisterCode));
+        RecordSafepoint(liveSlots);
+        Masm.Bind(join);
+        EmitStatusCheck();
+        int wasmOffset = WasmOffset;
+        _outOfLine.Add(() =>
+        {
+            Masm.Bind(slow);
+            MarkOffset(wasmOffset);
+            // The funcref's register is no argument register: the stores leave it alone.
+            storeArguments();
+            Masm.Mov(OperandSize.S64, Reg.Rdx, funcRef);
+            if (sameInstance)
+            {
+                Masm.Mov(OperandSize.S64, Reg.Rdi, Registers.Vmctx);
+            }
+            else
+            {
+                Masm.Load(OperandSize.S64, Reg.Rdi, new Mem(Reg.Rdx, VMOffsets.FuncRefVmctx));
+            }
+            Masm.Mov(OperandSize.S64, Reg.Rsi, Reg.Rsp);
+            Masm.CallMem(new Mem(Reg.Rdx, VMOffsets.FuncRefNativeCode));
+            RecordSafepoint(liveSlots);
+            loadResults();
+            Masm.Jump(join);
+        });
+    }
+
     // ---- the VM: globals, tables, memory ----
 
     /// <summary>dst = the address of global <paramref name="index"/>'s 16-byte cell.</summary>
@@ -219,6 +302,7 @@ public sealed partial class FunctionEmitter
     /// </summary>
     public Mem TableElement(Reg index, uint tableIndex)
     {
+        CheckTableIndex64(index, tableIndex, TrapCode.TableOutOfBounds);
         TableAddress(Reg.R11, tableIndex);
         Masm.AluMem(AluOp.Cmp, OperandSize.S32, index, new Mem(Reg.R11, VMOffsets.TableLength));
         TrapIf(Cond.AboveOrEqual, TrapCode.TableOutOfBounds);
@@ -231,6 +315,97 @@ public sealed partial class FunctionEmitter
     {
         TableAddress(dst, tableIndex);
         Masm.Load(OperandSize.S32, dst, new Mem(dst, VMOffsets.TableLength));
+    }
+
+    /// <summary>
+    /// For a 64-bit table: traps with <paramref name="code"/> when the i64 <paramref name="index"/> has any of its upper 32
+    /// bits set (no table is that long), so the 32-bit compare with the length that follows decides. Clobbers r11.
+    /// </summary>
+    private void CheckTableIndex64(Reg index, uint tableIndex, TrapCode code)
+    {
+        if (!_module.Tables[(int)tableIndex].Limits.Is64)
+        {
+            return;
+        }
+        Masm.Mov(OperandSize.S64, Reg.R11, index);
+        Masm.ShiftImm(ShiftOp.Shr, OperandSize.S64, Reg.R11, 32);
+        TrapIf(Cond.NotEqual, code);
+    }
+
+    /// <summary>True when memory <paramref name="memoryIndex"/> is memory 0 and 32-bit: the one <see cref="HeapAddress"/> serves.</summary>
+    public bool IsMemoryZero32(uint memoryIndex) => memoryIndex == 0 && !_module.Memories[0].Limits.Is64;
+
+    /// <summary>dst = memory <paramref name="memoryIndex"/>'s size in pages (<c>memory.size</c> of any memory).</summary>
+    public void MemorySizeAny(Reg dst, uint memoryIndex)
+    {
+        if (memoryIndex == 0)
+        {
+            MemorySize(dst);
+            return;
+        }
+        Masm.Load(OperandSize.S64, dst, new Mem(Registers.Vmctx, VMOffsets.Memories));
+        Masm.Load(OperandSize.S64, dst, new Mem(dst, 8 * (int)memoryIndex));
+        Masm.Load(OperandSize.S64, dst, new Mem(dst, VMOffsets.MemoryDefinitionLength));
+        Masm.ShiftImm(ShiftOp.Shr, OperandSize.S64, dst, 16);
+    }
+
+    /// <summary>
+    /// The operand addressing [address + offset, + size) of any memory (3.0: memories other than 0, 64-bit ones), after an
+    /// explicit check that traps with MemoryOutOfBounds when address + offset + size overflows 64 bits or passes the
+    /// memory's current length (no guard pages: a 64-bit address reaches past any). Memory 0 uses its pinned base (r15)
+    /// and the length at [r14+8]; another memory's base and length come from its <see cref="VMMemory"/> cell. The
+    /// returned operand is based on r11 alone (never r15: these accesses are no fault sites). <paramref name="address"/>
+    /// is an i32 zero-extended or an i64 in a register, or an immediate (<paramref name="is64"/> says which). Clobbers
+    /// rax and r11.
+    /// </summary>
+    public Mem HeapAddressAny(in Operand address, uint memoryIndex, bool is64, ulong offset, int size)
+    {
+        Mem length;
+        if (memoryIndex == 0)
+        {
+            length = new Mem(Registers.Vmctx, VMOffsets.MemoryLength);
+        }
+        else
+        {
+            Masm.Load(OperandSize.S64, Reg.R11, new Mem(Registers.Vmctx, VMOffsets.Memories));
+            Masm.Load(OperandSize.S64, Reg.R11, new Mem(Reg.R11, 8 * (int)memoryIndex));
+            length = new Mem(Reg.R11, VMOffsets.MemoryDefinitionLength);
+        }
+        // rax = address + offset + size, or all ones when that overflows (no memory is that long).
+        ulong end = offset + (ulong)size;
+        if (address.IsImmediate)
+        {
+            ulong at = is64 ? (ulong)address.Imm : (uint)address.Imm;
+            ulong effectiveEnd = end < offset || at + end < at ? ulong.MaxValue : at + end;
+            Masm.MovImm(OperandSize.S64, Reg.Rax, (long)effectiveEnd);
+        }
+        else if (end < offset)
+        {
+            Masm.MovImm(OperandSize.S64, Reg.Rax, -1);
+        }
+        else
+        {
+            Masm.MovImm(OperandSize.S64, Reg.Rax, (long)end);
+            Masm.Alu(AluOp.Add, OperandSize.S64, Reg.Rax, address.Reg);
+            if (is64)
+            {
+                TrapIf(Cond.Below, TrapCode.MemoryOutOfBounds);
+            }
+        }
+        Masm.AluMem(AluOp.Cmp, OperandSize.S64, Reg.Rax, length);
+        TrapIf(Cond.Above, TrapCode.MemoryOutOfBounds);
+        if (memoryIndex == 0)
+        {
+            // Not a lea off r15: every r15-based operand is taken for a guarded heap access (a fault site).
+            Masm.Mov(OperandSize.S64, Reg.R11, Registers.MemoryBase);
+            Masm.Alu(AluOp.Add, OperandSize.S64, Reg.R11, Reg.Rax);
+        }
+        else
+        {
+            Masm.Load(OperandSize.S64, Reg.R11, new Mem(Reg.R11, VMOffsets.MemoryDefinitionBase));
+            Masm.Alu(AluOp.Add, OperandSize.S64, Reg.R11, Reg.Rax);
+        }
+        return new Mem(Reg.R11, -size);
     }
 
     /// <summary>dst = memory 0's size in pages (<c>memory.size</c>).</summary>

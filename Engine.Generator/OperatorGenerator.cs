@@ -7,8 +7,11 @@ public sealed record OperatorDef(
     string Name, int Prefix, int Code, string Kind, string[] Params, string[] Results, bool HasSignature,
     string Feature, int AlignLog2, int Lanes, bool IsConstant)
 {
-    /// <summary>The opcode enum value: the byte, or prefix &lt;&lt; 8 | sub-opcode.</summary>
-    public int EnumValue => Prefix == 0 ? Code : (Prefix << 8) | Code;
+    /// <summary>
+    /// The opcode enum value: the byte, or prefix &lt;&lt; 8 | sub-opcode; a 0xFD sub-opcode from 0x100 (relaxed SIMD) is
+    /// 0xFE00 | (sub-opcode - 0x100), so every value still fits 16 bits (0xFE is no prefix of ours).
+    /// </summary>
+    public int EnumValue => Prefix == 0 ? Code : Code >= 0x100 ? 0xFE00 | (Code - 0x100) : (Prefix << 8) | Code;
 
     /// <summary>The C# name: i32.trunc_sat_f32_s -> I32TruncSatF32S.</summary>
     public string Identifier => Name == "select_t" ? "SelectTyped" : OperatorGenerator.Pascal(Name);
@@ -52,8 +55,8 @@ public static class OperatorGenerator
         ("TableSet", "uint tableIndex", "ReadVarU32()", "<c>table.set</c>."),
         ("Load", "Opcode opcode, MemArg memArg", "OP, ReadMemArg()", "A memory load (scalar or vector); its signature and natural alignment are in <see cref=\"OperatorInfo\"/>."),
         ("Store", "Opcode opcode, MemArg memArg", "OP, ReadMemArg()", "A memory store (scalar or vector)."),
-        ("MemorySize", "", "ZERO", "<c>memory.size</c> (memory 0)."),
-        ("MemoryGrow", "", "ZERO", "<c>memory.grow</c> (memory 0)."),
+        ("MemorySize", "uint memoryIndex", "ReadMemoryIndex()", "<c>memory.size</c>."),
+        ("MemoryGrow", "uint memoryIndex", "ReadMemoryIndex()", "<c>memory.grow</c>."),
         ("I32Const", "int value", "ReadVarS32()", "<c>i32.const</c>."),
         ("I64Const", "long value", "ReadVarS64()", "<c>i64.const</c>."),
         ("F32Const", "uint bits", "ReadFixedU32()", "<c>f32.const</c>, as its IEEE bit pattern."),
@@ -65,10 +68,10 @@ public static class OperatorGenerator
         ("RefAsNonNull", "", "", "<c>ref.as_non_null</c> (3.0): traps on null, else gives the reference as non-nullable."),
         ("BrOnNull", "uint relativeDepth", "ReadVarU32()", "<c>br_on_null</c> (3.0): branches when the reference is null, else keeps it (non-nullable)."),
         ("BrOnNonNull", "uint relativeDepth", "ReadVarU32()", "<c>br_on_non_null</c> (3.0): branches with the reference when it is not null, else drops it."),
-        ("MemoryInit", "uint dataIndex", "MEMINIT", "<c>memory.init</c> (memory 0)."),
+        ("MemoryInit", "uint dataIndex, uint memoryIndex", "ReadVarU32(), ReadMemoryIndex()", "<c>memory.init</c>."),
         ("DataDrop", "uint dataIndex", "ReadVarU32()", "<c>data.drop</c>."),
-        ("MemoryCopy", "", "ZERO2", "<c>memory.copy</c> (memory 0 to memory 0)."),
-        ("MemoryFill", "", "ZERO", "<c>memory.fill</c> (memory 0)."),
+        ("MemoryCopy", "uint destinationMemory, uint sourceMemory", "ReadMemoryIndex(), ReadMemoryIndex()", "<c>memory.copy</c> (from the source memory to the destination memory)."),
+        ("MemoryFill", "uint memoryIndex", "ReadMemoryIndex()", "<c>memory.fill</c>."),
         ("TableInit", "uint elemIndex, uint tableIndex", "ReadVarU32(), ReadVarU32()", "<c>table.init</c>."),
         ("ElemDrop", "uint elemIndex", "ReadVarU32()", "<c>elem.drop</c>."),
         ("TableCopy", "uint destinationTable, uint sourceTable", "ReadVarU32(), ReadVarU32()", "<c>table.copy</c>."),
@@ -124,8 +127,12 @@ public static class OperatorGenerator
                 throw new FormatException($"operators.txt:{lineNo}: expected at least 5 columns");
             }
             string hex = f[1][2..];
-            int prefix = hex.Length == 4 ? Convert.ToInt32(hex[..2], 16) : 0;
-            int code = Convert.ToInt32(hex.Length == 4 ? hex[2..] : hex, 16);
+            int prefix = hex.Length >= 4 ? Convert.ToInt32(hex[..2], 16) : 0;
+            int code = Convert.ToInt32(hex.Length >= 4 ? hex[2..] : hex, 16);
+            if (code >= (prefix == 0xFD ? 0x200 : 0x100))
+            {
+                throw new FormatException($"operators.txt:{lineNo}: sub-opcode {f[1]} out of range");
+            }
             if (!kinds.Contains(f[2]))
             {
                 throw new FormatException($"operators.txt:{lineNo}: unknown kind {f[2]}");
@@ -227,7 +234,7 @@ public static class OperatorGenerator
         // Dense index maps.
         var single = new int[256];
         var fc = new int[256];
-        var fd = new int[256];
+        var fd = new int[512];
         Array.Fill(single, -1);
         Array.Fill(fc, -1);
         Array.Fill(fd, -1);

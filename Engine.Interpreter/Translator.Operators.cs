@@ -506,47 +506,31 @@ public sealed partial class Translator
         }
     }
 
-    private void CallIndirect(uint typeIndex, uint tableIndex)
+    /// <summary><c>call_indirect</c> through table <paramref name="tableIndex"/>, or <c>call_ref</c> (-1): the callee operand (index or reference) on top of the arguments.</summary>
+    private void CallThrough(uint typeIndex, int tableIndex)
     {
         if (_unreachable)
         {
             return;
         }
-        Entry index = Pop();
+        Entry callee = Pop();
         FuncType type = _module.Types[(int)typeIndex];
         int arguments = type.Params.Length;
         MaterializeTop(arguments);
-        int indexSlot = Operand(index);
+        int calleeSlot = tableIndex < 0 ? Operand(callee) : TableOperand(callee, IsTable64((uint)tableIndex));
         int argumentHeight = _height - arguments;
         int argumentBase = HomeOf(argumentHeight);
-        Begin(Op.CallIndirect, fixedInPlace: true);
-        Put((int)typeIndex);
-        Put((int)tableIndex);
-        Put(indexSlot);
-        Put(argumentBase);
-        RecordSafepoint(argumentHeight);
-        _height = argumentHeight;
-        foreach (ValType result in type.Results)
+        if (tableIndex < 0)
         {
-            PushTemp(result);
+            Begin(Op.CallRef, fixedInPlace: true);
         }
-    }
-
-    private void CallRef(uint typeIndex)
-    {
-        if (_unreachable)
+        else
         {
-            return;
+            Begin(Op.CallIndirect, fixedInPlace: true);
+            Put((int)typeIndex);
+            Put(tableIndex);
         }
-        Entry reference = Pop();
-        FuncType type = _module.Types[(int)typeIndex];
-        int arguments = type.Params.Length;
-        MaterializeTop(arguments);
-        int referenceSlot = Operand(reference);
-        int argumentHeight = _height - arguments;
-        int argumentBase = HomeOf(argumentHeight);
-        Begin(Op.CallRef, fixedInPlace: true);
-        Put(referenceSlot);
+        Put(calleeSlot);
         Put(argumentBase);
         RecordSafepoint(argumentHeight);
         _height = argumentHeight;
@@ -635,6 +619,20 @@ public sealed partial class Translator
         Op? scalar = ScalarLoad(opcode);
         ValType result = OperatorInfo.Results(opcode)[0];
         Entry address = Pop();
+        if (!IsMemoryZero32(memArg.MemoryIndex))
+        {
+            SelectMemory(Operand(address), opcode, memArg);
+            if (scalar is Op access)
+            {
+                Emit(access, PushTemp(result), _zeroSlot, 0, 0);
+            }
+            else
+            {
+                Emit(SimdLoad(opcode), PushTemp(result), _zeroSlot, 0);
+            }
+            Emit(Op.MemRestore);
+            return;
+        }
         if (scalar is Op op)
         {
             var (slot, addend) = Address(address);
@@ -676,9 +674,58 @@ public sealed partial class Translator
         }
         Op op = StoreInstruction(opcode) ?? throw new NotSupportedException($"the interpreter does not implement {OperatorInfo.Name(opcode)}");
         Entry value = Pop(), address = Pop();
+        if (!IsMemoryZero32(memArg.MemoryIndex))
+        {
+            int addressSlot = Operand(address), valueSlot = Operand(value);
+            SelectMemory(addressSlot, opcode, memArg);
+            Emit(op, _zeroSlot, valueSlot, 0, 0);
+            Emit(Op.MemRestore);
+            return;
+        }
         var (slot, addend) = Address(address);
         int sv = Operand(value);
         Emit(op, slot, sv, addend, (int)(uint)memArg.Offset);
+    }
+
+    /// <summary>
+    /// True for memory 0 when it is 32-bit: the accesses the instructions above make themselves (the fast path, through the
+    /// executor's cached base and length). Any other memory goes through <see cref="SelectMemory"/>.
+    /// </summary>
+    private bool IsMemoryZero32(uint memoryIndex) => memoryIndex == 0 && !_module.Memories[0].Limits.Is64;
+
+    /// <summary>
+    /// Emits <c>MemSelect</c>: the access instruction emitted next (at the zero slot, no offset) touches the checked address
+    /// of <paramref name="memArg"/>'s memory; <c>MemRestore</c> must follow it.
+    /// </summary>
+    private void SelectMemory(int addressSlot, Opcode opcode, MemArg memArg)
+    {
+        int size = 1 << OperatorInfo.NaturalAlignmentLog2(opcode);
+        bool wide = _module.Memories[(int)memArg.MemoryIndex].Limits.Is64;
+        Begin(Op.MemSelect);
+        Put(addressSlot);
+        Put((int)memArg.MemoryIndex);
+        PutLong((long)memArg.Offset);
+        Put(size | (wide ? 0x100 : 0));
+    }
+
+    /// <summary>True when table <paramref name="tableIndex"/> is 64-bit (its index operands are clamped to u32 first).</summary>
+    private bool IsMemory64(uint memoryIndex) => _module.Memories[(int)memoryIndex].Limits.Is64;
+
+    private bool IsTable64(uint tableIndex) => _module.Tables[(int)tableIndex].Limits.Is64;
+
+    /// <summary>
+    /// A popped 64-bit table operand clamped to u32 in its home slot (every index, size and count past 2^32 - 1 is out
+    /// of any table's bounds, so the 32-bit instructions then trap or fail exactly as the spec says); else its slot.
+    /// </summary>
+    private int TableOperand(in Entry entry, bool wide)
+    {
+        int slot = Operand(entry);
+        if (!wide)
+        {
+            return slot;
+        }
+        Emit(Op.SaturateU32, entry.Slot, slot);
+        return entry.Slot;
     }
 
     /// <summary>The instruction of a store (they write the low bytes of a slot: one per access size); null for none.</summary>
@@ -794,8 +841,8 @@ public sealed partial class Translator
         }
 
         public void VisitCall(uint functionIndex) => t.Call(functionIndex);
-        public void VisitCallIndirect(uint typeIndex, uint tableIndex) => t.CallIndirect(typeIndex, tableIndex);
-        public void VisitCallRef(uint typeIndex) => t.CallRef(typeIndex);
+        public void VisitCallIndirect(uint typeIndex, uint tableIndex) => t.CallThrough(typeIndex, (int)tableIndex);
+        public void VisitCallRef(uint typeIndex) => t.CallThrough(typeIndex, -1);
         public void VisitReturnCall(uint functionIndex) => t.ReturnCall(functionIndex);
         public void VisitReturnCallIndirect(uint typeIndex, uint tableIndex) => t.ReturnCallIndirect(typeIndex, tableIndex);
         public void VisitThrow(uint tagIndex) => t.Throw(tagIndex);
@@ -846,7 +893,7 @@ public sealed partial class Translator
                 return;
             }
             ValType type = t._module.Tables[(int)tableIndex].ElementType;
-            var (i, _, _) = t.PopOperands(1);
+            int i = t.TableOperand(t.Pop(), t.IsTable64(tableIndex));
             int d = t.PushTemp(type);
             if (type.Erased() == ValType.ExternRef)
             {
@@ -864,7 +911,8 @@ public sealed partial class Translator
             {
                 return;
             }
-            var (i, v, _) = t.PopOperands(2);
+            Entry value = t.Pop(), index = t.Pop();
+            int i = t.TableOperand(index, t.IsTable64(tableIndex)), v = t.Operand(value);
             if (t._module.Tables[(int)tableIndex].ElementType.Erased() == ValType.ExternRef)
             {
                 t.EmitSafepoint(Op.TableSetExternRef, (int)tableIndex, i, v);
@@ -878,22 +926,38 @@ public sealed partial class Translator
         public void VisitLoad(Opcode opcode, MemArg memArg) => t.Load(opcode, memArg);
         public void VisitStore(Opcode opcode, MemArg memArg) => t.Store(opcode, memArg);
 
-        public void VisitMemorySize()
+        public void VisitMemorySize(uint memoryIndex)
         {
-            if (!t._unreachable)
+            if (t._unreachable)
+            {
+                return;
+            }
+            if (t.IsMemoryZero32(memoryIndex))
             {
                 t.Emit(Op.MemorySize, t.PushTemp(ValType.I32));
             }
+            else
+            {
+                t.Emit(Op.MemorySizeAny, t.PushTemp(t._module.Memories[(int)memoryIndex].Limits.AddressType), (int)memoryIndex);
+            }
         }
 
-        public void VisitMemoryGrow()
+        public void VisitMemoryGrow(uint memoryIndex)
         {
             if (t._unreachable)
             {
                 return;
             }
             var (a, _, _) = t.PopOperands(1);
-            t.EmitSafepoint(Op.MemoryGrow, t.PushTemp(ValType.I32), a);
+            if (t.IsMemoryZero32(memoryIndex))
+            {
+                t.EmitSafepoint(Op.MemoryGrow, t.PushTemp(ValType.I32), a);
+            }
+            else
+            {
+                ValType type = t._module.Memories[(int)memoryIndex].Limits.AddressType;
+                t.EmitSafepoint(Op.MemoryGrowAny, t.PushTemp(type), a, (int)memoryIndex, type == ValType.I64 ? 1 : 0);
+            }
         }
 
         public void VisitI32Const(int value)
@@ -956,14 +1020,21 @@ public sealed partial class Translator
             }
         }
 
-        public void VisitMemoryInit(uint dataIndex)
+        public void VisitMemoryInit(uint dataIndex, uint memoryIndex)
         {
             if (t._unreachable)
             {
                 return;
             }
             var (a, b, c) = t.PopOperands(3);
-            t.EmitSafepoint(Op.MemoryInit, (int)dataIndex, a, b, c);
+            if (t.IsMemoryZero32(memoryIndex))
+            {
+                t.EmitSafepoint(Op.MemoryInit, (int)dataIndex, a, b, c);
+            }
+            else
+            {
+                t.EmitSafepoint(Op.MemoryInitAny, (int)dataIndex, a, b, c, (int)memoryIndex, t.IsMemory64(memoryIndex) ? 1 : 0);
+            }
         }
 
         public void VisitDataDrop(uint dataIndex)
@@ -974,24 +1045,40 @@ public sealed partial class Translator
             }
         }
 
-        public void VisitMemoryCopy()
+        public void VisitMemoryCopy(uint destinationMemory, uint sourceMemory)
         {
             if (t._unreachable)
             {
                 return;
             }
             var (a, b, c) = t.PopOperands(3);
-            t.Emit(Op.MemoryCopy, a, b, c);
+            if (t.IsMemoryZero32(destinationMemory) && t.IsMemoryZero32(sourceMemory))
+            {
+                t.Emit(Op.MemoryCopy, a, b, c);
+            }
+            else
+            {
+                bool d64 = t.IsMemory64(destinationMemory), s64 = t.IsMemory64(sourceMemory);
+                int wide = (d64 ? 1 : 0) | (s64 ? 2 : 0) | (d64 && s64 ? 4 : 0);
+                t.EmitSafepoint(Op.MemoryCopyAny, a, b, c, (int)destinationMemory, (int)sourceMemory, wide);
+            }
         }
 
-        public void VisitMemoryFill()
+        public void VisitMemoryFill(uint memoryIndex)
         {
             if (t._unreachable)
             {
                 return;
             }
             var (a, b, c) = t.PopOperands(3);
-            t.Emit(Op.MemoryFill, a, b, c);
+            if (t.IsMemoryZero32(memoryIndex))
+            {
+                t.Emit(Op.MemoryFill, a, b, c);
+            }
+            else
+            {
+                t.EmitSafepoint(Op.MemoryFillAny, a, b, c, (int)memoryIndex, t.IsMemory64(memoryIndex) ? 1 : 0);
+            }
         }
 
         public void VisitTableInit(uint elemIndex, uint tableIndex)
@@ -1000,7 +1087,8 @@ public sealed partial class Translator
             {
                 return;
             }
-            var (a, b, c) = t.PopOperands(3);
+            Entry ec = t.Pop(), eb = t.Pop(), ea = t.Pop();
+            int a = t.TableOperand(ea, t.IsTable64(tableIndex)), b = t.Operand(eb), c = t.Operand(ec);
             t.EmitSafepoint(Op.TableInit, (int)elemIndex, (int)tableIndex, a, b, c);
         }
 
@@ -1018,7 +1106,9 @@ public sealed partial class Translator
             {
                 return;
             }
-            var (a, b, c) = t.PopOperands(3);
+            Entry ec = t.Pop(), eb = t.Pop(), ea = t.Pop();
+            bool d64 = t.IsTable64(destinationTable), s64 = t.IsTable64(sourceTable);
+            int a = t.TableOperand(ea, d64), b = t.TableOperand(eb, s64), c = t.TableOperand(ec, d64 && s64);
             t.EmitSafepoint(Op.TableCopy, (int)destinationTable, (int)sourceTable, a, b, c);
         }
 
@@ -1028,15 +1118,29 @@ public sealed partial class Translator
             {
                 return;
             }
-            var (v, n, _) = t.PopOperands(2);
-            t.EmitSafepoint(Op.TableGrow, t.PushTemp(ValType.I32), (int)tableIndex, v, n);
+            bool wide = t.IsTable64(tableIndex);
+            Entry en = t.Pop(), ev = t.Pop();
+            int v = t.Operand(ev), n = t.TableOperand(en, wide);
+            int d = t.PushTemp(wide ? ValType.I64 : ValType.I32);
+            t.EmitSafepoint(Op.TableGrow, d, (int)tableIndex, v, n);
+            if (wide)
+            {
+                // The old size, or -1: sign extension keeps both.
+                t.Emit(Op.I64ExtendI32S, d, d);
+            }
         }
 
         public void VisitTableSize(uint tableIndex)
         {
             if (!t._unreachable)
             {
-                t.Emit(Op.TableSize, t.PushTemp(ValType.I32), (int)tableIndex);
+                bool wide = t.IsTable64(tableIndex);
+                int d = t.PushTemp(wide ? ValType.I64 : ValType.I32);
+                t.Emit(Op.TableSize, d, (int)tableIndex);
+                if (wide)
+                {
+                    t.Emit(Op.I64ExtendI32U, d, d);
+                }
             }
         }
 
@@ -1046,7 +1150,9 @@ public sealed partial class Translator
             {
                 return;
             }
-            var (i, v, n) = t.PopOperands(3);
+            bool wide = t.IsTable64(tableIndex);
+            Entry en = t.Pop(), ev = t.Pop(), ei = t.Pop();
+            int i = t.TableOperand(ei, wide), v = t.Operand(ev), n = t.TableOperand(en, wide);
             t.EmitSafepoint(Op.TableFill, (int)tableIndex, i, v, n);
         }
 

@@ -87,6 +87,13 @@ public sealed partial class Translator
             return;
         }
         var (address, v, _) = PopOperands(2);
+        if (!IsMemoryZero32(memArg.MemoryIndex))
+        {
+            SelectMemory(address, opcode, memArg);
+            Emit(SimdOp(opcode), PushTemp(ValType.V128), _zeroSlot, v, 0, lane);
+            Emit(Op.MemRestore);
+            return;
+        }
         Emit(SimdOp(opcode), PushTemp(ValType.V128), address, v, (int)(uint)memArg.Offset, lane);
     }
 
@@ -97,6 +104,13 @@ public sealed partial class Translator
             return;
         }
         var (address, v, _) = PopOperands(2);
+        if (!IsMemoryZero32(memArg.MemoryIndex))
+        {
+            SelectMemory(address, opcode, memArg);
+            Emit(SimdOp(opcode), _zeroSlot, v, 0, lane);
+            Emit(Op.MemRestore);
+            return;
+        }
         Emit(SimdOp(opcode), address, v, (int)(uint)memArg.Offset, lane);
     }
 }

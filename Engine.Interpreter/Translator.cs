@@ -897,21 +897,7 @@ public sealed partial class Translator
             return;
         }
         Entry reference = Pop();
-        int referenceSlot = Operand(reference);
-        Control target = ControlAt(depth);
-        int arity = target.LabelTypes.Length;
-        if (target.Kind != ControlKind.Function && TopIsAt(arity, target.BaseSlot))
-        {
-            Emit(Op.BrIfNull, referenceSlot, 0);
-            AddPatch(target, _length - 1);
-        }
-        else
-        {
-            Emit(Op.BrIfNonNull, referenceSlot, 0);
-            int skip = _length - 1;
-            Branch(depth);
-            PatchHere(skip);
-        }
+        BranchOnReference(Operand(reference), depth, whenNull: true);
         reference.Type = reference.Type.WithNullable(false);
         _stack[_height++] = reference;
     }
@@ -923,22 +909,25 @@ public sealed partial class Translator
         {
             return;
         }
-        int referenceSlot = Operand(Peek());
-        Control target = ControlAt(depth);
-        int arity = target.LabelTypes.Length;
-        if (target.Kind != ControlKind.Function && TopIsAt(arity, target.BaseSlot))
-        {
-            Emit(Op.BrIfNonNull, referenceSlot, 0);
-            AddPatch(target, _length - 1);
-        }
-        else
-        {
-            Emit(Op.BrIfNull, referenceSlot, 0);
-            int skip = _length - 1;
-            Branch(depth);
-            PatchHere(skip);
-        }
+        BranchOnReference(Operand(Peek()), depth, whenNull: false);
         Pop();
+    }
+
+    /// <summary>Branches to the label at <paramref name="depth"/> with the top values when the reference in <paramref name="slot"/> is null (or not).</summary>
+    private void BranchOnReference(int slot, uint depth, bool whenNull)
+    {
+        Control target = ControlAt(depth);
+        if (target.Kind != ControlKind.Function && TopIsAt(target.LabelTypes.Length, target.BaseSlot))
+        {
+            Emit(whenNull ? Op.BrIfNull : Op.BrIfNonNull, slot, 0);
+            AddPatch(target, _length - 1);
+            return;
+        }
+        // Values must move (or the branch returns): skip over the moves and the jump when the branch is not taken.
+        Emit(whenNull ? Op.BrIfNonNull : Op.BrIfNull, slot, 0);
+        int skip = _length - 1;
+        Branch(depth);
+        PatchHere(skip);
     }
 
     /// <summary>Records a branch word to <paramref name="target"/>: a loop's start is known, a block's end is patched at its end.</summary>

@@ -35,6 +35,9 @@ public sealed class OptimizingCompiler : IFunctionCompiler
     /// <summary>The passes that run: all by default; fewer to bisect a miscompilation to the pass that causes it.</summary>
     public OptimizingPasses Passes { get; init; } = OptimizingPasses.All;
 
+    /// <summary>When set, the time of each phase of every compilation is added to it (compile-speed measurements; <c>quick-compile --phases</c>).</summary>
+    public OptimizingPhaseTimes? PhaseTimes { get; init; }
+
     /// <summary>The function's SSA form after the optimization passes, as text (<c>disasm --ir</c>).</summary>
     public static string OptimizedIr(ModuleInfo module, uint functionIndex, CompilerOptions options)
     {
@@ -60,6 +63,17 @@ public sealed class OptimizingCompiler : IFunctionCompiler
             // As in the baseline: the subtype check of such a call walks the engine's type registry.
             return CompileResult.Failed(CompileFailureReason.UnsupportedFeature, "call_indirect of a non-final type (subtype check)");
         }
+        bool tailCalls;
+        lock (module.FunctionsWithTailCalls)
+        {
+            tailCalls = module.FunctionsWithTailCalls.Contains(functionIndex);
+        }
+        if (tailCalls && Lir.RegisterConvention.Fits(module.FunctionType(functionIndex)))
+        {
+            // A register frame has no argument area to pass a tail call's arguments in, and its callers take results in
+            // registers, not where a tail call left to them writes them: such a function stays in the baseline tier.
+            return CompileResult.Failed(CompileFailureReason.UnsupportedFeature, "tail calls in a function of the register convention");
+        }
         if (module.UsesExceptions)
         {
             return CompileResult.Failed(CompileFailureReason.UnsupportedFeature, "exception handling (WebAssembly 3.0)");
@@ -68,13 +82,14 @@ public sealed class OptimizingCompiler : IFunctionCompiler
         OptimizingPipeline pipeline = state.Pipeline;
         pipeline.VerifyEachPass = Verify;
         pipeline.Passes = Passes;
+        pipeline.Times = PhaseTimes;
         try
         {
             pipeline.BuildIr(module, functionIndex, options);
             pipeline.Optimize();
             pipeline.SelectInstructions();
             pipeline.AllocateRegisters();
-            return CompileResult.Compiled(state.Emitter.Emit(pipeline.Function, pipeline.Lir, pipeline.Allocator, pipeline.OutgoingBytes, options));
+            return CompileResult.Compiled(state.Emitter.Emit(pipeline.Function, pipeline.Lir, pipeline.Allocator, pipeline.OutgoingBytes, options, PhaseTimes));
         }
         finally
         {

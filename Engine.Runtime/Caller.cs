@@ -31,6 +31,13 @@ public sealed class Caller
     public Memory? DefaultMemory => Store.CurrentInstance is Vm.InstanceState state ? state.DefaultMemory : null;
 
     /// <summary>
+    /// Memory <paramref name="index"/> of the calling instance (3.0: a module may have several), exported or not; null
+    /// when it has no such memory or the host was called directly.
+    /// </summary>
+    public Memory? GetMemory(int index) =>
+        Store.CurrentInstance is Vm.InstanceState state && index >= 0 && index < state.Memories.Count ? state.GetMemory(index) : null;
+
+    /// <summary>
     /// <see cref="DefaultMemory"/> as a span, the fast path for hosts that read and write guest memory on
     /// every call: valid during this host call only (until the memory grows), holding at most the first
     /// 2 GiB (what a span can; beyond that a host sees "out of bounds"); empty when there is no memory.

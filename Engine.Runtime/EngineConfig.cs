@@ -120,12 +120,11 @@ public sealed record EngineConfig
     /// <summary>
     /// Tiered mode: the budget of calls and loop iterations a function's baseline code counts (one counter per function,
     /// decremented at its entry and at every loop header) before it is compiled by the optimizing tier; running baseline
-    /// activations then move into the optimized code at their next loop header (on-stack replacement). 0 (the default
-    /// for now) keeps tiered code in the baseline tier: the optimizing tier still miscompiles some real programs (C++,
-    /// Rust and Zig toolchain output, see Engine.Optimizing/STATUS.md), so the second hop is opt-in until it passes
-    /// them; 1000 is the value it was measured with. Needs a second compiler in <see cref="Compilers"/>.
+    /// activations then move into the optimized code at their next loop header (on-stack replacement). Default 1000
+    /// (measured: tiers.md section 6); 0 keeps tiered code in the baseline tier. Needs a second compiler in
+    /// <see cref="Compilers"/>.
     /// </summary>
-    public int TierUpOptimizeThreshold { get; init; }
+    public int TierUpOptimizeThreshold { get; init; } = 1000;
 
     /// <summary>
     /// Tiered mode: compile hot functions on a background thread (true, the default: the interpreter goes on

@@ -28,6 +28,15 @@ public sealed class Instance
     /// <summary>The exported memory called <paramref name="name"/>, or null.</summary>
     public Memory? GetMemory(string name) => GetExport(name) as Memory;
 
+    /// <summary>The number of memories of the instance (imported and defined; 3.0 allows several).</summary>
+    public int MemoryCount => State.Memories.Count;
+
+    /// <summary>
+    /// Memory <paramref name="index"/> of the instance (imports first), whether exported or not: what the memory
+    /// instructions naming that index use. Throws <see cref="ArgumentOutOfRangeException"/> for an index it lacks.
+    /// </summary>
+    public Memory GetMemory(int index) => State.GetMemory(index);
+
     /// <summary>The exported table called <paramref name="name"/>, or null.</summary>
     public Table? GetTable(string name) => GetExport(name) as Table;
 

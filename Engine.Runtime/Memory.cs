@@ -35,7 +35,16 @@ public sealed unsafe class Memory : Extern
     public long Length => (long)State.Length;
 
     /// <summary>Grows by <paramref name="deltaPages"/> pages; returns the old size, or -1 when the maximum or the store's limit forbids it.</summary>
-    public int Grow(uint deltaPages) => State.Grow(deltaPages);
+    public int Grow(uint deltaPages) => State.Is64 ? (int)Math.Min(State.Grow((ulong)deltaPages), int.MaxValue) : State.Grow(deltaPages);
+
+    /// <summary>
+    /// Grows by <paramref name="deltaPages"/> pages (any memory, 64-bit ones included); returns the old size, or -1 when
+    /// the maximum or the store's limit forbids it.
+    /// </summary>
+    public long Grow(ulong deltaPages) => State.Grow(deltaPages);
+
+    /// <summary>True for a 64-bit memory (memory64: i64 addresses).</summary>
+    public bool Is64 => State.Is64;
 
     /// <summary>The bytes [offset, offset + length). Valid until the memory grows or the store is disposed.</summary>
     public Span<byte> GetSpan(long offset, int length)

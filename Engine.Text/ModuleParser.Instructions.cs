@@ -161,6 +161,12 @@ internal sealed partial class ModuleParser
             w.Byte((byte)value);
             return;
         }
+        if (OperatorInfo.IsRelaxedSimd(opcode))
+        {
+            w.Byte(0xFD);
+            w.U32((uint)(0x100 | (value & 0xFF)));
+            return;
+        }
         w.Byte((byte)(value >> 8));
         w.U32((uint)(value & 0xFF));
     }

@@ -583,12 +583,13 @@ internal sealed partial class ModuleParser
             return;
         }
         _tableSection.Count++;
+        bool is64 = ParseAddressType();
         if ((_in.Kind == TokenKind.Atom && IsRefTypeKeyword(_in.Text)) || _in.AtForm("ref"))
         {
-            EncodeTableWithInlineElements(index);
+            EncodeTableWithInlineElements(index, is64);
             return;
         }
-        ParseLimits(out uint min, out uint? max);
+        ParseLimits(is64, out ulong min, out ulong? max, out bool limits64);
         ValType elementType = ParseRefType();
         ByteWriter w = _tableSection.Body;
         if (!_in.AtRightParen)
@@ -597,21 +598,21 @@ internal sealed partial class ModuleParser
             w.Byte(0x40);
             w.Byte(0x00);
             WriteValType(w, elementType);
-            WriteLimits(w, min, max);
+            WriteLimits(w, min, max, limits64);
             EncodeConstantExpression(w);
             return;
         }
         WriteValType(w, elementType);
-        WriteLimits(w, min, max);
+        WriteLimits(w, min, max, limits64);
     }
 
     /// <summary><c>(table reftype (elem ...))</c>: a table exactly as large as its active segment at offset 0.</summary>
-    private void EncodeTableWithInlineElements(uint tableIndex)
+    private void EncodeTableWithInlineElements(uint tableIndex, bool is64)
     {
         ValType elementType = ParseRefType();
         _in.EnterForm("elem");
         var segment = new ElementSegmentSyntax { Mode = SegmentMode.Active, TableIndex = tableIndex, ElementType = elementType };
-        segment.Offset.Byte(0x41); // i32.const 0
+        segment.Offset.Byte(is64 ? (byte)0x42 : (byte)0x41); // i32.const 0 or i64.const 0
         segment.Offset.S64(0);
         segment.Offset.Byte(0x0B);
         if (_in.AtLeftParen)
@@ -625,9 +626,7 @@ internal sealed partial class ModuleParser
         _in.ExpectRightParen();
         ByteWriter w = _tableSection.Body;
         WriteValType(w, elementType);
-        w.Byte(1);
-        w.U32(segment.Count);
-        w.U32(segment.Count);
+        WriteLimits(w, segment.Count, segment.Count, is64);
         EncodeElementSegment(segment);
     }
 
@@ -642,30 +641,29 @@ internal sealed partial class ModuleParser
             return;
         }
         _memorySection.Count++;
+        bool is64 = ParseAddressType();
         if (_in.TryEnterForm("data"))
         {
-            EncodeMemoryWithInlineData(index);
+            EncodeMemoryWithInlineData(index, is64);
             return;
         }
-        EncodeLimits(_memorySection.Body);
+        ParseLimits(is64, out ulong min, out ulong? max, out _);
+        WriteLimits(_memorySection.Body, min, max, is64);
     }
 
     /// <summary><c>(memory (data ...))</c>: a memory exactly large enough for its active segment at offset 0.</summary>
-    private void EncodeMemoryWithInlineData(uint memoryIndex)
+    private void EncodeMemoryWithInlineData(uint memoryIndex, bool is64)
     {
         ByteWriter data = _dataSection.Body;
         WriteDataSegmentHeader(data, memoryIndex);
-        data.Byte(0x41); // i32.const 0
+        data.Byte(is64 ? (byte)0x42 : (byte)0x41); // i32.const 0 or i64.const 0
         data.S64(0);
         data.Byte(0x0B);
         uint length = EncodeDataStrings(data);
         _in.ExpectRightParen();
         _dataSection.Count++;
         uint pages = (uint)(((ulong)length + PageSize - 1) / PageSize);
-        ByteWriter w = _memorySection.Body;
-        w.Byte(1);
-        w.U32(pages);
-        w.U32(pages);
+        WriteLimits(_memorySection.Body, pages, pages, is64);
     }
 
     private void EncodeGlobal()
@@ -711,30 +709,47 @@ internal sealed partial class ModuleParser
     /// <summary>A table type: <c>min max? reftype</c>, written reference type first as the binary format wants.</summary>
     private void EncodeTableType(ByteWriter w)
     {
-        ParseLimits(out uint min, out uint? max);
+        ParseLimits(ParseAddressType(), out ulong min, out ulong? max, out bool is64);
         WriteValType(w, ParseRefType());
-        WriteLimits(w, min, max);
+        WriteLimits(w, min, max, is64);
     }
 
     private void EncodeLimits(ByteWriter w)
     {
-        ParseLimits(out uint min, out uint? max);
-        WriteLimits(w, min, max);
+        ParseLimits(ParseAddressType(), out ulong min, out ulong? max, out bool is64);
+        WriteLimits(w, min, max, is64);
     }
 
-    private void ParseLimits(out uint min, out uint? max)
+    /// <summary>The address type of a memory or table (<c>i32</c>, the default, or <c>i64</c>): true for i64.</summary>
+    private bool ParseAddressType()
     {
-        min = ReadU32("the minimum size (a u32)");
-        max = _in.Kind == TokenKind.Atom && IsNatStart(_in.Text) ? ReadU32("the maximum size") : null;
-    }
-
-    private static void WriteLimits(ByteWriter w, uint min, uint? max)
-    {
-        w.Byte(max.HasValue ? (byte)1 : (byte)0);
-        w.U32(min);
-        if (max is uint bound)
+        if (_in.Kind == TokenKind.Atom && (_in.Text is "i64" or "i32"))
         {
-            w.U32(bound);
+            bool is64 = _in.Text is "i64";
+            _in.Advance();
+            return is64;
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// Limits: u64 numbers, written as u64 whatever the address type (3.0's binary limits are u64; a 32-bit memory's or
+    /// table's beyond u32 is then a validation error, or malformed for a 2.0 decoder).
+    /// </summary>
+    private void ParseLimits(bool is64, out ulong min, out ulong? max, out bool limits64)
+    {
+        min = ReadUnsigned("the minimum size (a u64)", 64);
+        max = _in.Kind == TokenKind.Atom && IsNatStart(_in.Text) ? ReadUnsigned("the maximum size", 64) : null;
+        limits64 = is64;
+    }
+
+    private static void WriteLimits(ByteWriter w, ulong min, ulong? max, bool is64 = false)
+    {
+        w.Byte((byte)((max.HasValue ? 1 : 0) | (is64 ? 4 : 0)));
+        w.U64(min);
+        if (max is ulong bound)
+        {
+            w.U64(bound);
         }
     }
 
@@ -986,23 +1001,26 @@ internal sealed partial class ModuleParser
     /// <summary>True when the token could be a natural number (it starts with a digit).</summary>
     private static bool IsNatStart(ReadOnlySpan<char> text) => text.Length > 0 && char.IsAsciiDigit(text[0]);
 
-    private uint ReadU32(string expected)
+    private uint ReadU32(string expected) => (uint)ReadUnsigned(expected, 32);
+
+    /// <summary>An unsigned integer literal of at most <paramref name="bits"/> bits.</summary>
+    private ulong ReadUnsigned(string expected, int bits)
     {
         if (_in.Kind != TokenKind.Atom)
         {
             throw _in.Unexpected(expected);
         }
-        LiteralStatus status = NumberParser.ParseUnsigned(_in.Text, 32, out ulong value);
+        LiteralStatus status = NumberParser.ParseUnsigned(_in.Text, bits, out ulong value);
         if (status == LiteralStatus.Malformed)
         {
             throw _in.Unexpected(expected);
         }
         if (status == LiteralStatus.OutOfRange)
         {
-            throw _in.Error($"i32 constant out of range: {_in.Describe(_in.Position)}");
+            throw _in.Error($"i{bits} constant out of range: {_in.Describe(_in.Position)}");
         }
         _in.Advance();
-        return (uint)value;
+        return value;
     }
 
     // ---- Assembly ----

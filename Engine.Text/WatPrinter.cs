@@ -247,6 +247,11 @@ public static class WatPrinter
             {
                 _out.Append("  (table (;").Append(i).Append(";) ");
                 AppendTableType(_module.Tables[i]);
+                if (_module.TableInits.TryGetValue((uint)i, out ConstExpr init))
+                {
+                    // 3.0: the initialiser of every element.
+                    AppendConstantExpression(init);
+                }
                 _out.Append(")\n");
             }
         }
@@ -445,6 +450,19 @@ public static class WatPrinter
         {
             _p.Begin(OperatorInfo.Name(opcode));
             _p.EndLine();
+        }
+
+        /// <summary>An operator with a memory index, which the text format leaves out for memory 0.</summary>
+        private readonly void WithMemory(Opcode opcode, uint memoryIndex)
+        {
+            if (memoryIndex == 0)
+            {
+                Simple(opcode);
+            }
+            else
+            {
+                WithIndex(opcode, memoryIndex);
+            }
         }
 
         private readonly void WithIndex(Opcode opcode, ulong index)
@@ -658,9 +676,9 @@ public static class WatPrinter
 
         public void VisitStore(Opcode opcode, MemArg memArg) => VisitLoad(opcode, memArg);
 
-        public void VisitMemorySize() => Simple(Opcode.MemorySize);
+        public void VisitMemorySize(uint memoryIndex) => WithMemory(Opcode.MemorySize, memoryIndex);
 
-        public void VisitMemoryGrow() => Simple(Opcode.MemoryGrow);
+        public void VisitMemoryGrow(uint memoryIndex) => WithMemory(Opcode.MemoryGrow, memoryIndex);
 
         public void VisitI32Const(int value) => WithText(Opcode.I32Const, value.ToString(CultureInfo.InvariantCulture));
 
@@ -678,13 +696,23 @@ public static class WatPrinter
 
         public void VisitRefFunc(uint functionIndex) => WithIndex(Opcode.RefFunc, functionIndex);
 
-        public void VisitMemoryInit(uint dataIndex) => WithIndex(Opcode.MemoryInit, dataIndex);
+        public void VisitMemoryInit(uint dataIndex, uint memoryIndex) => WithText(Opcode.MemoryInit, memoryIndex == 0 ? $"{dataIndex}" : $"{memoryIndex} {dataIndex}");
 
         public void VisitDataDrop(uint dataIndex) => WithIndex(Opcode.DataDrop, dataIndex);
 
-        public void VisitMemoryCopy() => Simple(Opcode.MemoryCopy);
+        public void VisitMemoryCopy(uint destinationMemory, uint sourceMemory)
+        {
+            if (destinationMemory == 0 && sourceMemory == 0)
+            {
+                Simple(Opcode.MemoryCopy);
+            }
+            else
+            {
+                WithText(Opcode.MemoryCopy, $"{destinationMemory} {sourceMemory}");
+            }
+        }
 
-        public void VisitMemoryFill() => Simple(Opcode.MemoryFill);
+        public void VisitMemoryFill(uint memoryIndex) => WithMemory(Opcode.MemoryFill, memoryIndex);
 
         public void VisitTableInit(uint elemIndex, uint tableIndex) => WithText(Opcode.TableInit, $"{tableIndex} {elemIndex}");
 

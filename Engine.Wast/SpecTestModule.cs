@@ -25,6 +25,7 @@ public static class SpecTestModule
         linker.Define("spectest", "global_f32", new Global(store, new GlobalType(ValType.F32, false), Value.F32Bits(0x4426A666)));
         linker.Define("spectest", "global_f64", new Global(store, new GlobalType(ValType.F64, false), Value.F64Bits(0x4084D4CCCCCCCCCD)));
         linker.Define("spectest", "table", new Table(store, new TableType(ValType.FuncRef, new Limits(10, 20)), Value.FuncRef(null)));
+        linker.Define("spectest", "table64", new Table(store, new TableType(ValType.FuncRef, new Limits(10, 20) { Is64 = true }), Value.FuncRef(null)));
         linker.Define("spectest", "memory", new Memory(store, new MemoryType(new Limits(1, 2))));
     }
 }

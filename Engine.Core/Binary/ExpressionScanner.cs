@@ -78,8 +78,8 @@ internal struct ExpressionScanner : IOperatorVisitor
     public void VisitTableSet(uint tableIndex) { }
     public void VisitLoad(Opcode opcode, MemArg memArg) { }
     public void VisitStore(Opcode opcode, MemArg memArg) { }
-    public void VisitMemorySize() { }
-    public void VisitMemoryGrow() { }
+    public void VisitMemorySize(uint memoryIndex) { }
+    public void VisitMemoryGrow(uint memoryIndex) { }
     public void VisitI32Const(int value) { }
     public void VisitI64Const(long value) { }
     public void VisitF32Const(uint bits) { }
@@ -88,10 +88,10 @@ internal struct ExpressionScanner : IOperatorVisitor
     public void VisitRefNull(ValType type) { }
     public void VisitRefIsNull() { }
     public void VisitRefFunc(uint functionIndex) { }
-    public void VisitMemoryInit(uint dataIndex) { }
+    public void VisitMemoryInit(uint dataIndex, uint memoryIndex) { }
     public void VisitDataDrop(uint dataIndex) { }
-    public void VisitMemoryCopy() { }
-    public void VisitMemoryFill() { }
+    public void VisitMemoryCopy(uint destinationMemory, uint sourceMemory) { }
+    public void VisitMemoryFill(uint memoryIndex) { }
     public void VisitTableInit(uint elemIndex, uint tableIndex) { }
     public void VisitElemDrop(uint elemIndex) { }
     public void VisitTableCopy(uint destinationTable, uint sourceTable) { }

@@ -373,13 +373,20 @@ public static class ModuleDecoder
     {
         int at = reader.Position;
         byte flags = reader.ReadByte();
+        // 3.0 (with 64-bit memories and tables) reads every limit as a u64 and validation bounds it by the address type.
+        bool wide = (reader.Features & WasmFeatures.Memory64) != 0;
         switch (flags)
         {
             case 0:
-                return new Limits(reader.ReadVarU32(), null);
+                return new Limits(wide ? reader.ReadVarU64() : reader.ReadVarU32(), null);
             case 1:
-                uint min = reader.ReadVarU32();
-                return new Limits(min, reader.ReadVarU32());
+                ulong min = wide ? reader.ReadVarU64() : reader.ReadVarU32();
+                return new Limits(min, wide ? reader.ReadVarU64() : reader.ReadVarU32());
+            case 4 when (reader.Features & WasmFeatures.Memory64) != 0:
+                return new Limits(reader.ReadVarU64(), null) { Is64 = true };
+            case 5 when (reader.Features & WasmFeatures.Memory64) != 0:
+                ulong min64 = reader.ReadVarU64();
+                return new Limits(min64, reader.ReadVarU64()) { Is64 = true };
             default:
                 // The flags are one byte; an LEB128-style continuation bit makes it an overlong integer.
                 WasmReader.ThrowMalformed((flags & 0x80) != 0 ? "integer representation too long" : "integer too large", at);

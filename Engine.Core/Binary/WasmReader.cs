@@ -258,6 +258,20 @@ public ref partial struct WasmReader
         }
     }
 
+    /// <summary>
+    /// Reads the memory index of <c>memory.size</c>, <c>grow</c>, <c>init</c>, <c>copy</c> and <c>fill</c>: a u32 with
+    /// <see cref="WasmFeatures.MultiMemory"/>, else the zero byte 2.0 reserves there.
+    /// </summary>
+    public uint ReadMemoryIndex()
+    {
+        if ((Features & WasmFeatures.MultiMemory) != 0)
+        {
+            return ReadVarU32();
+        }
+        ReadZeroByte();
+        return 0;
+    }
+
     /// <summary>Reads a vector length, checking it can fit in the remaining bytes (one byte per element at least).</summary>
     public uint ReadCount()
     {

@@ -127,11 +127,7 @@ public sealed class TypeRegistry
         {
             return expectedHeap == AbstractHeapType.Func;
         }
-        AbstractHeapType actualHeap = actual.AbstractHeap();
-        return actualHeap == expectedHeap
-            || (actualHeap == AbstractHeapType.NoFunc && expectedHeap == AbstractHeapType.Func)
-            || (actualHeap == AbstractHeapType.NoExtern && expectedHeap == AbstractHeapType.Extern)
-            || (actualHeap == AbstractHeapType.NoExn && expectedHeap == AbstractHeapType.Exn);
+        return Subtyping.AbstractHeapMatches(actual.AbstractHeap(), expectedHeap);
     }
 
     /// <summary>The structure of a group: each type's declaration and value types, with references resolved as the class remarks say.</summary>

@@ -67,17 +67,26 @@ public readonly record struct RecGroup(int Start, int Count)
     public int End => Start + Count;
 }
 
-/// <summary>Size limits of a memory (in 64 KiB pages) or a table (in elements).</summary>
+/// <summary>Size limits of a memory (in 64 KiB pages) or a table (in elements), and its address type.</summary>
 /// <param name="Min">The minimum (initial) size.</param>
 /// <param name="Max">The maximum size, or null when unbounded.</param>
-public readonly record struct Limits(uint Min, uint? Max)
+public readonly record struct Limits(ulong Min, ulong? Max)
 {
-    /// <summary>True when these limits fit inside <paramref name="required"/> (import subtyping).</summary>
+    /// <summary>
+    /// True for a 64-bit memory or table (3.0, memory64/table64: the limits' flags have bit 2 set): its addresses,
+    /// sizes and <c>grow</c> deltas are i64. Part of the type, so import matching requires the same address type.
+    /// </summary>
+    public bool Is64 { get; init; }
+
+    /// <summary>The value type of addresses (and sizes) of a memory or table with these limits.</summary>
+    public ValType AddressType => Is64 ? ValType.I64 : ValType.I32;
+
+    /// <summary>True when these limits fit inside <paramref name="required"/> (import subtyping; the address types must agree).</summary>
     public bool IsSubtypeOf(Limits required) =>
-        Min >= required.Min && (required.Max is null || (Max is not null && Max.Value <= required.Max.Value));
+        Is64 == required.Is64 && Min >= required.Min && (required.Max is null || (Max is not null && Max.Value <= required.Max.Value));
 
     /// <inheritdoc/>
-    public override string ToString() => Max is null ? $"{Min}" : $"{Min} {Max}";
+    public override string ToString() => (Is64 ? "i64 " : "") + (Max is null ? $"{Min}" : $"{Min} {Max}");
 }
 
 /// <summary>A table type: element reference type and limits.</summary>

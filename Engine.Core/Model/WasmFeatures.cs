@@ -20,7 +20,7 @@ public enum WasmFeatures
     /// <summary>
     /// The 3.0 memory immediate: flags with bit 6 announcing a memory index, and a u64 offset (validation keeps
     /// offsets of 32-bit memories below 2^32; 2.0 reads a u32 alignment and a u32 offset, so a longer offset is
-    /// malformed). Multiple memories themselves, and 64-bit memories, are not implemented yet.
+    /// malformed).
     /// </summary>
     MemArg64 = 1 << 1,
 
@@ -33,6 +33,23 @@ public enum WasmFeatures
     FunctionReferences = 1 << 2,
 
     /// <summary>
+    /// Relaxed SIMD: the twenty <c>relaxed_*</c> vector operators, each with one deterministic choice that every tier
+    /// makes the same way (tiers.md, "Relaxed SIMD").
+    /// </summary>
+    RelaxedSimd = 1 << 3,
+
+    /// <summary>
+    /// Multiple memories: a module may define and import several; every memory instruction and active data segment
+    /// names its memory (memory immediates with bit 6, and u32 memory indices where 2.0 reads a zero byte).
+    /// </summary>
+    MultiMemory = 1 << 10,
+
+    /// <summary>
+    /// 64-bit memories and tables (memory64, table64): limits flags 4 and 5 with u64 sizes; such a memory or table takes
+    /// i64 addresses, sizes and deltas.
+    /// </summary>
+    Memory64 = 1 << 11,
+
     /// Tail calls: <c>return_call</c> and <c>return_call_indirect</c>, which replace the calling frame, so a chain of tail
     /// calls runs in constant stack in every tier (<c>return_call_ref</c> is not implemented yet).
     /// </summary>
@@ -48,5 +65,5 @@ public enum WasmFeatures
     Wasm2 = None,
 
     /// <summary>Every feature the engine implements.</summary>
-    Default = ExtendedConst | MemArg64 | FunctionReferences | TailCall | Exceptions,
+    Default = ExtendedConst | MemArg64 | FunctionReferences | RelaxedSimd | MultiMemory | Memory64 | TailCall | Exceptions,
 }

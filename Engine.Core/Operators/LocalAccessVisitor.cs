@@ -84,8 +84,8 @@ public struct LocalAccessVisitor<TScan> : IOperatorVisitor
     public readonly void VisitTableSet(uint tableIndex) { }
     public readonly void VisitLoad(Opcode opcode, MemArg memArg) { }
     public readonly void VisitStore(Opcode opcode, MemArg memArg) { }
-    public readonly void VisitMemorySize() { }
-    public readonly void VisitMemoryGrow() { }
+    public readonly void VisitMemorySize(uint memoryIndex) { }
+    public readonly void VisitMemoryGrow(uint memoryIndex) { }
     public readonly void VisitI32Const(int value) { }
     public readonly void VisitI64Const(long value) { }
     public readonly void VisitF32Const(uint bits) { }
@@ -94,10 +94,10 @@ public struct LocalAccessVisitor<TScan> : IOperatorVisitor
     public readonly void VisitRefNull(ValType type) { }
     public readonly void VisitRefIsNull() { }
     public readonly void VisitRefFunc(uint functionIndex) { }
-    public readonly void VisitMemoryInit(uint dataIndex) { }
+    public readonly void VisitMemoryInit(uint dataIndex, uint memoryIndex) { }
     public readonly void VisitDataDrop(uint dataIndex) { }
-    public readonly void VisitMemoryCopy() { }
-    public readonly void VisitMemoryFill() { }
+    public readonly void VisitMemoryCopy(uint destinationMemory, uint sourceMemory) { }
+    public readonly void VisitMemoryFill(uint memoryIndex) { }
     public readonly void VisitTableInit(uint elemIndex, uint tableIndex) { }
     public readonly void VisitElemDrop(uint elemIndex) { }
     public readonly void VisitTableCopy(uint destinationTable, uint sourceTable) { }

@@ -18,9 +18,13 @@ public static partial class OperatorInfo
             0 => SingleByteIndex[code],
             0xFC => PrefixFCIndex[code],
             0xFD => PrefixFDIndex[code],
+            0xFE => PrefixFDIndex[0x100 | code], // 0xFD sub-opcodes from 0x100 (relaxed SIMD)
             _ => -1,
         };
     }
+
+    /// <summary>True for the relaxed SIMD operators (3.0; 0xFD sub-opcodes from 0x100).</summary>
+    public static bool IsRelaxedSimd(Opcode opcode) => (int)opcode >> 8 == 0xFE;
 
     /// <summary>The text-format name, for example <c>i32.add</c>.</summary>
     public static string Name(Opcode opcode) => s_names[Index(opcode)];

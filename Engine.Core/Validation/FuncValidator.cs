@@ -29,6 +29,7 @@ public sealed partial class FuncValidator
     private ValType[] _locals = new ValType[16];
     private int _localCount;
     private FuncType _type = null!;
+    private uint _functionIndex;
     private FunctionBody _body = null!;
 
     // 3.0's initialisation of non-defaultable locals (non-nullable references): which locals are set, and the order
@@ -80,6 +81,7 @@ public sealed partial class FuncValidator
     {
         _module = module;
         _type = module.FunctionType(functionIndex);
+        _functionIndex = functionIndex;
         FunctionBody body = module.Body(functionIndex);
         _body = body;
         _localCount = _type.Params.Length + body.Locals.Length;
@@ -303,30 +305,47 @@ public sealed partial class FuncValidator
     [DoesNotReturn]
     private void Fail(string reason) => throw new InvalidModuleException(reason, Offset);
 
-    private void CheckMemory()
-    {
-        if (_module.Memories.Count == 0)
-        {
-            Fail("unknown memory 0");
-        }
-    }
+    /// <summary>The address type (i32, or i64 for a 64-bit memory) of memory <paramref name="index"/>, or "unknown memory N".</summary>
+    private ValType MemoryAddress(uint index) => Known(_module.Memories, index, "memory").Limits.AddressType;
 
-    private void CheckMemArg(Opcode opcode, MemArg memArg)
+    /// <summary>The address type (i32, or i64 for a 64-bit table) of table <paramref name="index"/>.</summary>
+    private ValType TableAddress(uint index) => Table(index).Limits.AddressType;
+
+    /// <summary>Checks a memory immediate; returns its memory's address type.</summary>
+    private ValType CheckMemArg(Opcode opcode, MemArg memArg)
     {
-        if (memArg.MemoryIndex >= (uint)_module.Memories.Count)
-        {
-            Fail($"unknown memory {memArg.MemoryIndex}");
-        }
+        ValType address = MemoryAddress(memArg.MemoryIndex);
         if (memArg.AlignLog2 > (uint)OperatorInfo.NaturalAlignmentLog2(opcode))
         {
             Fail("alignment must not be larger than natural");
         }
-        if (memArg.Offset > uint.MaxValue)
+        if (address == ValType.I32 && memArg.Offset > uint.MaxValue)
         {
-            // Every memory is 32-bit until memory64: its offsets are u32.
+            // A 32-bit memory's offsets are u32.
             Fail("offset out of range");
         }
+        return address;
     }
+
+    /// <summary>A memory access: its fixed signature, with the address (the first parameter) of type <paramref name="address"/>.</summary>
+    private void MemoryAccess(Opcode opcode, ValType address)
+    {
+        if (address == ValType.I32)
+        {
+            Plain(opcode);
+            return;
+        }
+        ReadOnlySpan<ValType> parameters = OperatorInfo.Params(opcode);
+        for (int i = parameters.Length - 1; i >= 1; i--)
+        {
+            Pop(parameters[i]);
+        }
+        Pop(address);
+        Push(OperatorInfo.Results(opcode));
+    }
+
+    /// <summary>The type of a length over two memories or tables: i64 only when both are 64-bit.</summary>
+    private static ValType MinAddress(ValType a, ValType b) => a == ValType.I64 && b == ValType.I64 ? ValType.I64 : ValType.I32;
 
     private void CheckLane(Opcode opcode, byte lane)
     {
@@ -566,7 +585,7 @@ public sealed partial class FuncValidator
         {
             _body.HasNonFinalIndirectCall = true;
         }
-        Pop(ValType.I32);
+        Pop(table.Limits.AddressType);
         Pop(type.Params);
         Push(type.Results);
     }
@@ -601,6 +620,10 @@ public sealed partial class FuncValidator
 
     private void RequireTailCalls(string name)
     {
+        lock (_module.FunctionsWithTailCalls)
+        {
+            _module.FunctionsWithTailCalls.Add(_functionIndex);
+        }
         if ((_module.Features & WasmFeatures.TailCall) == 0)
         {
             Fail($"{name} needs the tail-call feature, which is disabled");
@@ -677,6 +700,15 @@ public sealed partial class FuncValidator
         Pop(label);
         Push(label);
         Pop();
+    }
+
+    /// <summary>The relaxed SIMD operators do not exist without the feature (as in 2.0: malformed).</summary>
+    internal void CheckRelaxedSimd()
+    {
+        if ((_module.Features & WasmFeatures.RelaxedSimd) == 0)
+        {
+            WasmReader.ThrowMalformed("illegal opcode", Offset);
+        }
     }
 
     /// <summary>The instructions of typed function references do not exist without the feature (as in 2.0: malformed).</summary>
@@ -771,7 +803,7 @@ public sealed partial class FuncValidator
     internal void TableGet(uint index)
     {
         ValType type = Table(index).ElementType;
-        Pop(ValType.I32);
+        Pop(TableAddress(index));
         Push(type);
     }
 
@@ -779,32 +811,20 @@ public sealed partial class FuncValidator
     {
         ValType type = Table(index).ElementType;
         Pop(type);
-        Pop(ValType.I32);
+        Pop(TableAddress(index));
     }
 
-    internal void Load(Opcode opcode, MemArg memArg)
-    {
-        CheckMemArg(opcode, memArg);
-        Plain(opcode);
-    }
+    internal void Load(Opcode opcode, MemArg memArg) => MemoryAccess(opcode, CheckMemArg(opcode, memArg));
 
-    internal void Store(Opcode opcode, MemArg memArg)
-    {
-        CheckMemArg(opcode, memArg);
-        Plain(opcode);
-    }
+    internal void Store(Opcode opcode, MemArg memArg) => MemoryAccess(opcode, CheckMemArg(opcode, memArg));
 
-    internal void MemorySize()
-    {
-        CheckMemory();
-        Push(ValType.I32);
-    }
+    internal void MemorySize(uint memory) => Push(MemoryAddress(memory));
 
-    internal void MemoryGrow()
+    internal void MemoryGrow(uint memory)
     {
-        CheckMemory();
-        Pop(ValType.I32);
-        Push(ValType.I32);
+        ValType address = MemoryAddress(memory);
+        Pop(address);
+        Push(address);
     }
 
     internal void Const(ValType type) => Push(type);
@@ -849,23 +869,31 @@ public sealed partial class FuncValidator
             ? RefTypes.Ref(_module.FunctionTypeIndices[(int)index], nullable: false) : ValType.FuncRef);
     }
 
-    internal void MemoryInit(uint dataIndex)
+    internal void MemoryInit(uint dataIndex, uint memory)
     {
-        CheckMemory();
+        ValType address = MemoryAddress(memory);
         CheckData(dataIndex);
         Pop(ValType.I32);
         Pop(ValType.I32);
-        Pop(ValType.I32);
+        Pop(address);
     }
 
     internal void DataDrop(uint dataIndex) => CheckData(dataIndex);
 
-    internal void MemoryCopyOrFill(ValType middle)
+    internal void MemoryCopy(uint destination, uint source)
     {
-        CheckMemory();
+        ValType d = MemoryAddress(destination), s = MemoryAddress(source);
+        Pop(MinAddress(d, s));
+        Pop(s);
+        Pop(d);
+    }
+
+    internal void MemoryFill(uint memory)
+    {
+        ValType address = MemoryAddress(memory);
+        Pop(address);
         Pop(ValType.I32);
-        Pop(middle);
-        Pop(ValType.I32);
+        Pop(address);
     }
 
     internal void TableInit(uint elemIndex, uint tableIndex)
@@ -878,7 +906,7 @@ public sealed partial class FuncValidator
         }
         Pop(ValType.I32);
         Pop(ValType.I32);
-        Pop(ValType.I32);
+        Pop(table.Limits.AddressType);
     }
 
     internal void ElemDrop(uint elemIndex) => Element(elemIndex);
@@ -891,31 +919,29 @@ public sealed partial class FuncValidator
         {
             Fail($"type mismatch: table.copy from a table of {src.ElementType.ToWatName()} to one of {dst.ElementType.ToWatName()}");
         }
-        Pop(ValType.I32);
-        Pop(ValType.I32);
-        Pop(ValType.I32);
+        Pop(MinAddress(dst.Limits.AddressType, src.Limits.AddressType));
+        Pop(src.Limits.AddressType);
+        Pop(dst.Limits.AddressType);
     }
 
     internal void TableGrow(uint index)
     {
         ValType type = Table(index).ElementType;
-        Pop(ValType.I32);
+        ValType address = TableAddress(index);
+        Pop(address);
         Pop(type);
-        Push(ValType.I32);
+        Push(address);
     }
 
-    internal void TableSize(uint index)
-    {
-        Table(index);
-        Push(ValType.I32);
-    }
+    internal void TableSize(uint index) => Push(TableAddress(index));
 
     internal void TableFill(uint index)
     {
         ValType type = Table(index).ElementType;
-        Pop(ValType.I32);
+        ValType address = TableAddress(index);
+        Pop(address);
         Pop(type);
-        Pop(ValType.I32);
+        Pop(address);
     }
 
     internal void Shuffle(Vector128<byte> lanes)
@@ -940,9 +966,9 @@ public sealed partial class FuncValidator
 
     internal void MemoryLane(Opcode opcode, MemArg memArg, byte lane)
     {
-        CheckMemArg(opcode, memArg);
+        ValType address = CheckMemArg(opcode, memArg);
         CheckLane(opcode, lane);
-        Plain(opcode);
+        MemoryAccess(opcode, address);
     }
 
     /// <summary>Feeds operators to a <see cref="FuncValidator"/>.</summary>
@@ -1021,9 +1047,9 @@ public sealed partial class FuncValidator
         /// <inheritdoc/>
         public void VisitStore(Opcode opcode, MemArg memArg) => _v.Store(opcode, memArg);
         /// <inheritdoc/>
-        public void VisitMemorySize() => _v.MemorySize();
+        public void VisitMemorySize(uint memoryIndex) => _v.MemorySize(memoryIndex);
         /// <inheritdoc/>
-        public void VisitMemoryGrow() => _v.MemoryGrow();
+        public void VisitMemoryGrow(uint memoryIndex) => _v.MemoryGrow(memoryIndex);
         /// <inheritdoc/>
         public void VisitI32Const(int value) => _v.Const(ValType.I32);
         /// <inheritdoc/>
@@ -1033,7 +1059,14 @@ public sealed partial class FuncValidator
         /// <inheritdoc/>
         public void VisitF64Const(ulong bits) => _v.Const(ValType.F64);
         /// <inheritdoc/>
-        public void VisitPlain(Opcode opcode) => _v.Plain(opcode);
+        public void VisitPlain(Opcode opcode)
+        {
+            if (OperatorInfo.IsRelaxedSimd(opcode))
+            {
+                _v.CheckRelaxedSimd();
+            }
+            _v.Plain(opcode);
+        }
         /// <inheritdoc/>
         public void VisitRefNull(ValType type) => _v.RefNull(type);
         /// <inheritdoc/>
@@ -1041,13 +1074,13 @@ public sealed partial class FuncValidator
         /// <inheritdoc/>
         public void VisitRefFunc(uint functionIndex) => _v.RefFunc(functionIndex);
         /// <inheritdoc/>
-        public void VisitMemoryInit(uint dataIndex) => _v.MemoryInit(dataIndex);
+        public void VisitMemoryInit(uint dataIndex, uint memoryIndex) => _v.MemoryInit(dataIndex, memoryIndex);
         /// <inheritdoc/>
         public void VisitDataDrop(uint dataIndex) => _v.DataDrop(dataIndex);
         /// <inheritdoc/>
-        public void VisitMemoryCopy() => _v.MemoryCopyOrFill(ValType.I32);
+        public void VisitMemoryCopy(uint destinationMemory, uint sourceMemory) => _v.MemoryCopy(destinationMemory, sourceMemory);
         /// <inheritdoc/>
-        public void VisitMemoryFill() => _v.MemoryCopyOrFill(ValType.I32);
+        public void VisitMemoryFill(uint memoryIndex) => _v.MemoryFill(memoryIndex);
         /// <inheritdoc/>
         public void VisitTableInit(uint elemIndex, uint tableIndex) => _v.TableInit(elemIndex, tableIndex);
         /// <inheritdoc/>

@@ -13,6 +13,9 @@ public static class ModuleValidator
     /// <summary>The most pages a memory may have (4 GiB).</summary>
     public const uint MaxMemoryPages = 65536;
 
+    /// <summary>The most pages a 64-bit memory may have (2^48: 2^64 bytes).</summary>
+    public const ulong MaxMemory64Pages = 1UL << 48;
+
     /// <summary>
     /// Validates every part of the module; throws <see cref="InvalidModuleException"/> (or
     /// <see cref="MalformedModuleException"/> for the binary-format rules only checkable while reading
@@ -94,7 +97,7 @@ public static class ModuleValidator
         {
             CheckMemoryType(module.Memories[i], DefinitionOffset(module, ExternKind.Memory, i - module.ImportedMemoryCount));
         }
-        if (module.Memories.Count > 1)
+        if (module.Memories.Count > 1 && (module.Features & WasmFeatures.MultiMemory) == 0)
         {
             Fail("multiple memories", DefinitionOffset(module, ExternKind.Memory, Math.Max(0, 1 - module.ImportedMemoryCount)));
         }
@@ -169,7 +172,7 @@ public static class ModuleValidator
                 {
                     Fail($"unknown table {segment.TableIndex}", segment.Offset0);
                 }
-                CheckConstExpr(module, segment.Offset, ValType.I32, segmentGlobals);
+                CheckConstExpr(module, segment.Offset, module.Tables[(int)segment.TableIndex].Limits.AddressType, segmentGlobals);
                 if (!Subtyping.Matches(module, SegmentType(module, segment), module.Tables[(int)segment.TableIndex].ElementType))
                 {
                     Fail($"type mismatch: an element segment of {SegmentType(module, segment).ToWatName()} for table {segment.TableIndex} of " +
@@ -203,7 +206,7 @@ public static class ModuleValidator
                 {
                     Fail($"unknown memory {segment.MemoryIndex}", segment.Offset0);
                 }
-                CheckConstExpr(module, segment.Offset, ValType.I32, segmentGlobals);
+                CheckConstExpr(module, segment.Offset, module.Memories[(int)segment.MemoryIndex].Limits.AddressType, segmentGlobals);
             }
         }
 
@@ -324,7 +327,11 @@ public static class ModuleValidator
 
     private static void CheckTableType(TableType table, int offset)
     {
-        if (table.Limits.Max is uint max && table.Limits.Min > max)
+        if (!table.Limits.Is64 && (table.Limits.Min > uint.MaxValue || table.Limits.Max > uint.MaxValue))
+        {
+            Fail("table size must be at most 2^32-1", offset);
+        }
+        if (table.Limits.Max is ulong max && table.Limits.Min > max)
         {
             Fail("size minimum must not be greater than maximum", offset);
         }
@@ -333,11 +340,18 @@ public static class ModuleValidator
     private static void CheckMemoryType(MemoryType memory, int offset)
     {
         Limits limits = memory.Limits;
-        if (limits.Min > MaxMemoryPages || limits.Max > MaxMemoryPages)
+        if (limits.Is64)
+        {
+            if (limits.Min > MaxMemory64Pages || limits.Max > MaxMemory64Pages)
+            {
+                Fail("memory size must be at most 2^48 pages (16 EiB)", offset);
+            }
+        }
+        else if (limits.Min > MaxMemoryPages || limits.Max > MaxMemoryPages)
         {
             Fail("memory size must be at most 65536 pages (4GiB)", offset);
         }
-        if (limits.Max is uint max && limits.Min > max)
+        if (limits.Max is ulong max && limits.Min > max)
         {
             Fail("size minimum must not be greater than maximum", offset);
         }

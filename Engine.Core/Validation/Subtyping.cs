@@ -61,12 +61,15 @@ public static class Subtyping
             // Every concrete type is a function type until GC.
             return expectedHeap == AbstractHeapType.Func;
         }
-        AbstractHeapType actualHeap = actual.AbstractHeap();
-        return actualHeap == expectedHeap
-            || (actualHeap == AbstractHeapType.NoFunc && expectedHeap == AbstractHeapType.Func)
-            || (actualHeap == AbstractHeapType.NoExtern && expectedHeap == AbstractHeapType.Extern)
-            || (actualHeap == AbstractHeapType.NoExn && expectedHeap == AbstractHeapType.Exn);
+        return AbstractHeapMatches(actual.AbstractHeap(), expectedHeap);
     }
+
+    /// <summary>Subtyping of abstract heap types (until GC): each is its own subtype, and each bottom type (<c>nofunc</c>, <c>noextern</c>, <c>noexn</c>) a subtype of its top.</summary>
+    public static bool AbstractHeapMatches(AbstractHeapType actual, AbstractHeapType expected) =>
+        actual == expected
+        || (actual == AbstractHeapType.NoFunc && expected == AbstractHeapType.Func)
+        || (actual == AbstractHeapType.NoExtern && expected == AbstractHeapType.Extern)
+        || (actual == AbstractHeapType.NoExn && expected == AbstractHeapType.Exn);
 
     /// <summary>True when type <paramref name="sub"/> is type <paramref name="super"/> or declares it as a supertype, transitively.</summary>
     public static bool TypeIndexMatches(ModuleInfo module, uint sub, uint super)

@@ -49,6 +49,14 @@ public enum BuiltinId
     /// when the activation finished in the next tier with its results in the caller's argument area.
     /// </summary>
     TierUp,
+    /// <summary><c>memory.grow</c> of any memory (3.0): (memory, delta) -> the old size or -1, as a long.</summary>
+    MemoryGrowAny,
+    /// <summary><c>memory.fill</c> of any memory: (memory, destination, value, length) -> status.</summary>
+    MemoryFillAny,
+    /// <summary><c>memory.copy</c> between any memories: (destination memory, source memory, destination, source, length) -> status.</summary>
+    MemoryCopyAny,
+    /// <summary><c>memory.init</c> of any memory: (data, memory, destination, source, length) -> status.</summary>
+    MemoryInitAny,
     /// <summary>
     /// (ulong* area) -> status: a function called from compiled code returned status 2 (<see cref="Builtins.TailCallPending"/>):
     /// its tail call to a function that is not compiled code was left to the caller. Runs that call (and any it leaves

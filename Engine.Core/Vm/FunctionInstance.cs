@@ -117,6 +117,14 @@ public abstract class VMInstance
     public abstract int MemoryGrow(uint deltaPages);
     /// <summary><c>memory.init</c>.</summary>
     public abstract void MemoryInit(uint dataIndex, uint destination, uint source, uint length);
+    /// <summary><c>memory.grow</c> of memory <paramref name="memoryIndex"/> (any address type): the old size in pages, or -1.</summary>
+    public abstract long MemoryGrow(uint memoryIndex, ulong deltaPages);
+    /// <summary><c>memory.init</c> into memory <paramref name="memoryIndex"/> (any address type).</summary>
+    public abstract void MemoryInit(uint dataIndex, uint memoryIndex, ulong destination, uint source, uint length);
+    /// <summary><c>memory.copy</c> between any two memories (the same one included), as if through a temporary.</summary>
+    public abstract void MemoryCopy(uint destinationMemory, uint sourceMemory, ulong destination, ulong source, ulong length);
+    /// <summary><c>memory.fill</c> of memory <paramref name="memoryIndex"/>.</summary>
+    public abstract void MemoryFill(uint memoryIndex, ulong destination, byte value, ulong length);
     /// <summary><c>data.drop</c>.</summary>
     public abstract void DataDrop(uint dataIndex);
     /// <summary><c>table.grow</c>: the old size, or -1.</summary>

@@ -31,6 +31,8 @@ namespace Engine.Core;
 ///  96      Instance         GCHandle (as nint) of the instance's VMInstance (for builtins)
 ///  104     TierUpCounters   int[defined function count]: the tier-up budget of each defined function in code
 ///                           that counts for the next tier (shared by every instance of the module; 0 when none)
+///  112     Memories         nint[memory count]: address of each memory's VMMemory {Base, Length} (3.0, multiple
+///                           memories; memory 0 is also at offsets 0 and 8, the fast path every tier uses)
 /// </code>
 /// </remarks>
 [StructLayout(LayoutKind.Sequential)]
@@ -68,6 +70,11 @@ public struct VMContext
     /// Shared by every instance of the module; 0 when no code counts.
     /// </summary>
     public nint TierUpCounters;
+    /// <summary>
+    /// Address of an array with the address of each memory's <see cref="VMMemory"/> (imports first), or 0 without
+    /// memories. The memory owns its cell, so every instance that uses it sees its growth at once.
+    /// </summary>
+    public nint Memories;
 }
 
 /// <summary>
@@ -116,6 +123,19 @@ public struct VMGlobal
     public ulong High;
 }
 
+/// <summary>
+/// A linear memory as every tier sees it (any memory index): its first byte (reserved for its maximum: it never moves) and
+/// its current length in bytes, kept current by <c>memory.grow</c>. Owned by the memory, shared by every instance using it.
+/// </summary>
+[StructLayout(LayoutKind.Sequential)]
+public struct VMMemory
+{
+    /// <summary>The first byte.</summary>
+    public nint Base;
+    /// <summary>The current length in bytes.</summary>
+    public nuint Length;
+}
+
 /// <summary>A table: a native array of reference values (VMFuncRef addresses or externref box addresses; 0 is null).</summary>
 [StructLayout(LayoutKind.Sequential)]
 public struct VMTable
@@ -149,6 +169,13 @@ public struct VMFuncRef
     public nint Vmctx;
     /// <summary>GCHandle (as nint) of the managed <see cref="FunctionInstance"/>.</summary>
     public nint Function;
+    /// <summary>
+    /// The register entry of the function's current code, or 0 when it has none (tiers.md section 5: optimized code
+    /// of a function whose signature fits the register convention). Only direct calls from the same instance use it:
+    /// they pass the arguments in registers and keep their own vmctx and memory base. Written after
+    /// <see cref="NativeCode"/> on publication.
+    /// </summary>
+    public nint RegisterCode;
 }
 
 /// <summary>Byte offsets of the fields of the VM structures, for compiled code. A test checks them against the structs.</summary>
@@ -182,8 +209,15 @@ public static class VMOffsets
     public const int Instance = 96;
     /// <summary>Offset of <see cref="VMContext.TierUpCounters"/>.</summary>
     public const int TierUpCounters = 104;
+    /// <summary>Offset of <see cref="VMContext.Memories"/>.</summary>
+    public const int Memories = 112;
     /// <summary>Size of <see cref="VMContext"/>.</summary>
-    public const int VMContextSize = 112;
+    public const int VMContextSize = 120;
+
+    /// <summary>Offset of <see cref="VMMemory.Base"/>.</summary>
+    public const int MemoryDefinitionBase = 0;
+    /// <summary>Offset of <see cref="VMMemory.Length"/>.</summary>
+    public const int MemoryDefinitionLength = 8;
 
     /// <summary>Offset of <see cref="VMStoreContext.ExitFp"/>.</summary>
     public const int StoreExitFp = 0;
@@ -220,4 +254,6 @@ public static class VMOffsets
     public const int FuncRefVmctx = 16;
     /// <summary>Offset of <see cref="VMFuncRef.Function"/>.</summary>
     public const int FuncRefFunction = 24;
+    /// <summary>Offset of <see cref="VMFuncRef.RegisterCode"/>.</summary>
+    public const int FuncRefRegisterCode = 32;
 }

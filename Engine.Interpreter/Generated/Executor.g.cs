@@ -52,8 +52,8 @@ internal static unsafe partial class Executor
         InterpretedCode targetCode;
 #line default
         // Operands of the instruction being executed, and the address of its memory access.
-        int a, args, b, c, d, dt, e, f, g, i, imm, k, n, r, seg, st, t, tbl, ty, v;
-        long bits;
+        int a, args, b, c, d, dst, dt, e, f, g, i, imm, k, mem, n, r, seg, size, src, st, t, tbl, ty, v, wide;
+        long bits, offset;
         uint off;
         Vector128<byte> vector;
         ulong pAddress;
@@ -1009,13 +1009,100 @@ internal static unsafe partial class Executor
                     ip += 2;
                     continue;
                 }
+                case Op.MemSelect: // (size & 0xFF; bit 8: a is an i64 address); MemRestore after the access makes memory 0 current again
+                {
+                    a = ip[1];
+                    mem = ip[2];
+                    offset = Unsafe.ReadUnaligned<long>(ip + 3);
+                    size = ip[5];
+#line 399 "../Instructions.def"
+                    {
+                        VMMemory* selected = ((VMMemory**)vm->Memories)[mem];
+                        ulong selectAddress = (size & 0x100) != 0 ? (*(ulong*)(fp + a)) : (*(uint*)(fp + a));
+                        ulong selectEnd = selectAddress + (ulong)offset;
+                        if (selectEnd < selectAddress || selectEnd > selected->Length || (ulong)(size & 0xFF) > selected->Length - selectEnd) { trap = TrapCode.MemoryOutOfBounds; goto Trap; };
+                        memory = (byte*)selected->Base + selectEnd;
+                        memLength = (ulong)(size & 0xFF);
+                    }
+#line default
+                    ip += 6;
+                    continue;
+                }
+                case Op.MemRestore: // memory 0 is current again (after a MemSelect and its access)
+                {
+#line 409 "../Instructions.def"
+                    memory = (byte*)vm->MemoryBase;
+                    memLength = vm->MemoryLength;
+#line default
+                    ip += 1;
+                    continue;
+                }
+                case Op.MemoryGrowAny: // d = memory[mem].grow(a) (old size in pages, or -1; wide != 0: a 64-bit memory, i64 operand and result)
+                {
+                    d = ip[1];
+                    a = ip[2];
+                    mem = ip[3];
+                    wide = ip[4];
+#line 415 "../Instructions.def"
+                    frames[top].Ip = (int)(ip - code) + 5; stack.Top = top; stack.SlotTop = fp + frameSlots;
+                    (*(long*)(fp + d)) = instance.MemoryGrow((uint)mem, wide != 0 ? (*(ulong*)(fp + a)) : (*(uint*)(fp + a)));
+                    memory = (byte*)vm->MemoryBase;
+                    memLength = vm->MemoryLength;
+#line default
+                    ip += 5;
+                    continue;
+                }
+                case Op.MemoryFillAny: // memory[mem][a .. a+c) = (byte)b (wide != 0: i64 address and length)
+                {
+                    a = ip[1];
+                    b = ip[2];
+                    c = ip[3];
+                    mem = ip[4];
+                    wide = ip[5];
+#line 421 "../Instructions.def"
+                    frames[top].Ip = (int)(ip - code) + 6; stack.Top = top; stack.SlotTop = fp + frameSlots;
+                    instance.MemoryFill((uint)mem, wide != 0 ? (*(ulong*)(fp + a)) : (*(uint*)(fp + a)), (byte)(*(uint*)(fp + b)), wide != 0 ? (*(ulong*)(fp + c)) : (*(uint*)(fp + c)));
+#line default
+                    ip += 6;
+                    continue;
+                }
+                case Op.MemoryCopyAny: // memory[dst][a .. a+c) = memory[src][b .. b+c) (wide bit 0: dst is 64-bit, bit 1: src is, bit 2: c is an i64)
+                {
+                    a = ip[1];
+                    b = ip[2];
+                    c = ip[3];
+                    dst = ip[4];
+                    src = ip[5];
+                    wide = ip[6];
+#line 425 "../Instructions.def"
+                    frames[top].Ip = (int)(ip - code) + 7; stack.Top = top; stack.SlotTop = fp + frameSlots;
+                    instance.MemoryCopy((uint)dst, (uint)src, (wide & 1) != 0 ? (*(ulong*)(fp + a)) : (*(uint*)(fp + a)), (wide & 2) != 0 ? (*(ulong*)(fp + b)) : (*(uint*)(fp + b)), (wide & 4) != 0 ? (*(ulong*)(fp + c)) : (*(uint*)(fp + c)));
+#line default
+                    ip += 7;
+                    continue;
+                }
+                case Op.MemoryInitAny: // memory[mem][a .. a+c) = data[seg][b .. b+c) (wide != 0: a is an i64)
+                {
+                    seg = ip[1];
+                    a = ip[2];
+                    b = ip[3];
+                    c = ip[4];
+                    mem = ip[5];
+                    wide = ip[6];
+#line 429 "../Instructions.def"
+                    frames[top].Ip = (int)(ip - code) + 7; stack.Top = top; stack.SlotTop = fp + frameSlots;
+                    instance.MemoryInit((uint)seg, (uint)mem, wide != 0 ? (*(ulong*)(fp + a)) : (*(uint*)(fp + a)), (*(uint*)(fp + b)), (*(uint*)(fp + c)));
+#line default
+                    ip += 7;
+                    continue;
+                }
                 case Op.I32Load: // d = load i32 at (a + k) + off
                 {
                     d = ip[1];
                     a = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
-#line 397 "../Instructions.def"
+#line 436 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 4 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(int*)(fp + d)) = Unsafe.ReadUnaligned<int>(p);
 #line default
@@ -1028,7 +1115,7 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
-#line 401 "../Instructions.def"
+#line 440 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 8 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(long*)(fp + d)) = Unsafe.ReadUnaligned<long>(p);
 #line default
@@ -1041,7 +1128,7 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
-#line 405 "../Instructions.def"
+#line 444 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 4 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(uint*)(fp + d)) = Unsafe.ReadUnaligned<uint>(p);
 #line default
@@ -1054,7 +1141,7 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
-#line 409 "../Instructions.def"
+#line 448 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 8 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(ulong*)(fp + d)) = Unsafe.ReadUnaligned<ulong>(p);
 #line default
@@ -1067,7 +1154,7 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
-#line 413 "../Instructions.def"
+#line 452 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 1 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(int*)(fp + d)) = *(sbyte*)p;
 #line default
@@ -1080,7 +1167,7 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
-#line 417 "../Instructions.def"
+#line 456 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 1 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(int*)(fp + d)) = *p;
 #line default
@@ -1093,7 +1180,7 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
-#line 421 "../Instructions.def"
+#line 460 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 2 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(int*)(fp + d)) = Unsafe.ReadUnaligned<short>(p);
 #line default
@@ -1106,7 +1193,7 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
-#line 425 "../Instructions.def"
+#line 464 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 2 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(int*)(fp + d)) = Unsafe.ReadUnaligned<ushort>(p);
 #line default
@@ -1119,7 +1206,7 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
-#line 429 "../Instructions.def"
+#line 468 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 1 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(long*)(fp + d)) = *(sbyte*)p;
 #line default
@@ -1132,7 +1219,7 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
-#line 433 "../Instructions.def"
+#line 472 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 1 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(long*)(fp + d)) = *p;
 #line default
@@ -1145,7 +1232,7 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
-#line 437 "../Instructions.def"
+#line 476 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 2 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(long*)(fp + d)) = Unsafe.ReadUnaligned<short>(p);
 #line default
@@ -1158,7 +1245,7 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
-#line 441 "../Instructions.def"
+#line 480 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 2 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(long*)(fp + d)) = Unsafe.ReadUnaligned<ushort>(p);
 #line default
@@ -1171,7 +1258,7 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
-#line 445 "../Instructions.def"
+#line 484 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 4 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(long*)(fp + d)) = Unsafe.ReadUnaligned<int>(p);
 #line default
@@ -1184,7 +1271,7 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
-#line 449 "../Instructions.def"
+#line 488 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 4 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(long*)(fp + d)) = Unsafe.ReadUnaligned<uint>(p);
 #line default
@@ -1197,7 +1284,7 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
-#line 453 "../Instructions.def"
+#line 492 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 16 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(Vector128<byte>*)(fp + d)) = Unsafe.ReadUnaligned<Vector128<byte>>(p);
 #line default
@@ -1210,7 +1297,7 @@ internal static unsafe partial class Executor
                     b = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
-#line 458 "../Instructions.def"
+#line 497 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 4 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     Unsafe.WriteUnaligned(p, (*(int*)(fp + b)));
 #line default
@@ -1223,7 +1310,7 @@ internal static unsafe partial class Executor
                     b = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
-#line 462 "../Instructions.def"
+#line 501 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 8 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     Unsafe.WriteUnaligned(p, (*(long*)(fp + b)));
 #line default
@@ -1236,7 +1323,7 @@ internal static unsafe partial class Executor
                     b = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
-#line 466 "../Instructions.def"
+#line 505 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 1 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     *p = (byte)(*(uint*)(fp + b));
 #line default
@@ -1249,7 +1336,7 @@ internal static unsafe partial class Executor
                     b = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
-#line 470 "../Instructions.def"
+#line 509 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 2 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     Unsafe.WriteUnaligned(p, (ushort)(*(uint*)(fp + b)));
 #line default
@@ -1262,7 +1349,7 @@ internal static unsafe partial class Executor
                     b = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
-#line 474 "../Instructions.def"
+#line 513 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 16 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     Unsafe.WriteUnaligned(p, (*(Vector128<byte>*)(fp + b)));
 #line default
@@ -1274,7 +1361,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     tbl = ip[2];
                     i = ip[3];
-#line 481 "../Instructions.def"
+#line 520 "../Instructions.def"
                     {
                         VMTable* table = ((VMTable**)vm->Tables)[tbl];
                         uint index = (*(uint*)(fp + i));
@@ -1290,7 +1377,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     tbl = ip[2];
                     i = ip[3];
-#line 489 "../Instructions.def"
+#line 528 "../Instructions.def"
                     {
                         VMTable* table = ((VMTable**)vm->Tables)[tbl];
                         uint index = (*(uint*)(fp + i));
@@ -1312,7 +1399,7 @@ internal static unsafe partial class Executor
                     tbl = ip[1];
                     i = ip[2];
                     v = ip[3];
-#line 503 "../Instructions.def"
+#line 542 "../Instructions.def"
                     {
                         VMTable* table = ((VMTable**)vm->Tables)[tbl];
                         uint index = (*(uint*)(fp + i));
@@ -1328,7 +1415,7 @@ internal static unsafe partial class Executor
                     tbl = ip[1];
                     i = ip[2];
                     v = ip[3];
-#line 511 "../Instructions.def"
+#line 550 "../Instructions.def"
                     frames[top].Ip = (int)(ip - code) + 4; stack.Top = top; stack.SlotTop = fp + frameSlots;
                     instance.TableSetExternRef((uint)tbl, (*(uint*)(fp + i)), (*(nint*)(fp + v)));
 #line default
@@ -1339,7 +1426,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     tbl = ip[2];
-#line 514 "../Instructions.def"
+#line 553 "../Instructions.def"
                     (*(uint*)(fp + d)) = ((VMTable**)vm->Tables)[tbl]->Length;
 #line default
                     ip += 3;
@@ -1351,7 +1438,7 @@ internal static unsafe partial class Executor
                     tbl = ip[2];
                     v = ip[3];
                     n = ip[4];
-#line 517 "../Instructions.def"
+#line 556 "../Instructions.def"
                     frames[top].Ip = (int)(ip - code) + 5; stack.Top = top; stack.SlotTop = fp + frameSlots;
                     (*(int*)(fp + d)) = instance.TableGrow((uint)tbl, (*(nint*)(fp + v)), (*(uint*)(fp + n)));
 #line default
@@ -1364,7 +1451,7 @@ internal static unsafe partial class Executor
                     i = ip[2];
                     v = ip[3];
                     n = ip[4];
-#line 521 "../Instructions.def"
+#line 560 "../Instructions.def"
                     frames[top].Ip = (int)(ip - code) + 5; stack.Top = top; stack.SlotTop = fp + frameSlots;
                     instance.TableFill((uint)tbl, (*(uint*)(fp + i)), (*(nint*)(fp + v)), (*(uint*)(fp + n)));
 #line default
@@ -1378,7 +1465,7 @@ internal static unsafe partial class Executor
                     a = ip[3];
                     b = ip[4];
                     c = ip[5];
-#line 525 "../Instructions.def"
+#line 564 "../Instructions.def"
                     frames[top].Ip = (int)(ip - code) + 6; stack.Top = top; stack.SlotTop = fp + frameSlots;
                     instance.TableCopy((uint)dt, (uint)st, (*(uint*)(fp + a)), (*(uint*)(fp + b)), (*(uint*)(fp + c)));
 #line default
@@ -1392,7 +1479,7 @@ internal static unsafe partial class Executor
                     a = ip[3];
                     b = ip[4];
                     c = ip[5];
-#line 529 "../Instructions.def"
+#line 568 "../Instructions.def"
                     frames[top].Ip = (int)(ip - code) + 6; stack.Top = top; stack.SlotTop = fp + frameSlots;
                     instance.TableInit((uint)seg, (uint)tbl, (*(uint*)(fp + a)), (*(uint*)(fp + b)), (*(uint*)(fp + c)));
 #line default
@@ -1402,7 +1489,7 @@ internal static unsafe partial class Executor
                 case Op.ElemDrop: // elem[seg] = empty
                 {
                     seg = ip[1];
-#line 533 "../Instructions.def"
+#line 572 "../Instructions.def"
                     frames[top].Ip = (int)(ip - code) + 2; stack.Top = top; stack.SlotTop = fp + frameSlots;
                     instance.ElemDrop((uint)seg);
 #line default
@@ -1413,7 +1500,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 536 "../Instructions.def"
+#line 575 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(nint*)(fp + a)) == 0 ? 1 : 0;
 #line default
                     ip += 3;
@@ -1423,7 +1510,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     f = ip[2];
-#line 538 "../Instructions.def"
+#line 577 "../Instructions.def"
                     (*(nint*)(fp + d)) = ((nint*)vm->Functions)[f];
 #line default
                     ip += 3;
@@ -1433,7 +1520,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 541 "../Instructions.def"
+#line 580 "../Instructions.def"
                     if ((*(nint*)(fp + a)) == 0) { trap = TrapCode.NullReference; goto Trap; };
                     (*(nint*)(fp + d)) = (*(nint*)(fp + a));
 #line default
@@ -1444,7 +1531,7 @@ internal static unsafe partial class Executor
                 {
                     a = ip[1];
                     t = ip[2];
-#line 544 "../Instructions.def"
+#line 583 "../Instructions.def"
                     if ((*(nint*)(fp + a)) == 0) { ip = code + t; continue; }
 #line default
                     ip += 3;
@@ -1454,7 +1541,7 @@ internal static unsafe partial class Executor
                 {
                     a = ip[1];
                     t = ip[2];
-#line 546 "../Instructions.def"
+#line 585 "../Instructions.def"
                     if ((*(nint*)(fp + a)) != 0) { ip = code + t; continue; }
 #line default
                     ip += 3;
@@ -1464,7 +1551,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 551 "../Instructions.def"
+#line 590 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) == 0 ? 1 : 0;
 #line default
                     ip += 3;
@@ -1475,7 +1562,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 553 "../Instructions.def"
+#line 592 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) == (*(int*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -1486,7 +1573,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 555 "../Instructions.def"
+#line 594 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) != (*(int*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -1497,7 +1584,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 557 "../Instructions.def"
+#line 596 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) < (*(int*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -1508,7 +1595,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 559 "../Instructions.def"
+#line 598 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(uint*)(fp + a)) < (*(uint*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -1519,7 +1606,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 561 "../Instructions.def"
+#line 600 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) > (*(int*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -1530,7 +1617,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 563 "../Instructions.def"
+#line 602 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(uint*)(fp + a)) > (*(uint*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -1541,7 +1628,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 565 "../Instructions.def"
+#line 604 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) <= (*(int*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -1552,7 +1639,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 567 "../Instructions.def"
+#line 606 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(uint*)(fp + a)) <= (*(uint*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -1563,7 +1650,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 569 "../Instructions.def"
+#line 608 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) >= (*(int*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -1574,7 +1661,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 571 "../Instructions.def"
+#line 610 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(uint*)(fp + a)) >= (*(uint*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -1585,7 +1672,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 573 "../Instructions.def"
+#line 612 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) == imm ? 1 : 0;
 #line default
                     ip += 4;
@@ -1596,7 +1683,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 575 "../Instructions.def"
+#line 614 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) != imm ? 1 : 0;
 #line default
                     ip += 4;
@@ -1607,7 +1694,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 577 "../Instructions.def"
+#line 616 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) < imm ? 1 : 0;
 #line default
                     ip += 4;
@@ -1618,7 +1705,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 579 "../Instructions.def"
+#line 618 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(uint*)(fp + a)) < (uint)imm ? 1 : 0;
 #line default
                     ip += 4;
@@ -1629,7 +1716,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 581 "../Instructions.def"
+#line 620 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) > imm ? 1 : 0;
 #line default
                     ip += 4;
@@ -1640,7 +1727,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 583 "../Instructions.def"
+#line 622 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(uint*)(fp + a)) > (uint)imm ? 1 : 0;
 #line default
                     ip += 4;
@@ -1651,7 +1738,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 585 "../Instructions.def"
+#line 624 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) <= imm ? 1 : 0;
 #line default
                     ip += 4;
@@ -1662,7 +1749,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 587 "../Instructions.def"
+#line 626 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(uint*)(fp + a)) <= (uint)imm ? 1 : 0;
 #line default
                     ip += 4;
@@ -1673,7 +1760,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 589 "../Instructions.def"
+#line 628 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) >= imm ? 1 : 0;
 #line default
                     ip += 4;
@@ -1684,7 +1771,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 591 "../Instructions.def"
+#line 630 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(uint*)(fp + a)) >= (uint)imm ? 1 : 0;
 #line default
                     ip += 4;
@@ -1694,7 +1781,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 594 "../Instructions.def"
+#line 633 "../Instructions.def"
                     (*(int*)(fp + d)) = BitOperations.LeadingZeroCount((*(uint*)(fp + a)));
 #line default
                     ip += 3;
@@ -1704,7 +1791,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 596 "../Instructions.def"
+#line 635 "../Instructions.def"
                     (*(int*)(fp + d)) = BitOperations.TrailingZeroCount((*(uint*)(fp + a)));
 #line default
                     ip += 3;
@@ -1714,7 +1801,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 598 "../Instructions.def"
+#line 637 "../Instructions.def"
                     (*(int*)(fp + d)) = BitOperations.PopCount((*(uint*)(fp + a)));
 #line default
                     ip += 3;
@@ -1725,7 +1812,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 600 "../Instructions.def"
+#line 639 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) + (*(int*)(fp + b));
 #line default
                     ip += 4;
@@ -1736,7 +1823,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 602 "../Instructions.def"
+#line 641 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) - (*(int*)(fp + b));
 #line default
                     ip += 4;
@@ -1747,7 +1834,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 604 "../Instructions.def"
+#line 643 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) * (*(int*)(fp + b));
 #line default
                     ip += 4;
@@ -1758,7 +1845,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 607 "../Instructions.def"
+#line 646 "../Instructions.def"
                     int divisor = (*(int*)(fp + b)), dividend = (*(int*)(fp + a));
                     if (divisor == 0) { trap = TrapCode.IntegerDivideByZero; goto Trap; };
                     if (divisor == -1 && dividend == int.MinValue) { trap = TrapCode.IntegerOverflow; goto Trap; };
@@ -1772,7 +1859,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 613 "../Instructions.def"
+#line 652 "../Instructions.def"
                     uint divisor = (*(uint*)(fp + b));
                     if (divisor == 0) { trap = TrapCode.IntegerDivideByZero; goto Trap; };
                     (*(uint*)(fp + d)) = (*(uint*)(fp + a)) / divisor;
@@ -1785,7 +1872,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 618 "../Instructions.def"
+#line 657 "../Instructions.def"
                     int divisor = (*(int*)(fp + b));
                     if (divisor == 0) { trap = TrapCode.IntegerDivideByZero; goto Trap; };
                     (*(int*)(fp + d)) = divisor == -1 ? 0 : (*(int*)(fp + a)) % divisor;
@@ -1798,7 +1885,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 623 "../Instructions.def"
+#line 662 "../Instructions.def"
                     uint divisor = (*(uint*)(fp + b));
                     if (divisor == 0) { trap = TrapCode.IntegerDivideByZero; goto Trap; };
                     (*(uint*)(fp + d)) = (*(uint*)(fp + a)) % divisor;
@@ -1811,7 +1898,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 627 "../Instructions.def"
+#line 666 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) & (*(int*)(fp + b));
 #line default
                     ip += 4;
@@ -1822,7 +1909,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 629 "../Instructions.def"
+#line 668 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) | (*(int*)(fp + b));
 #line default
                     ip += 4;
@@ -1833,7 +1920,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 631 "../Instructions.def"
+#line 670 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) ^ (*(int*)(fp + b));
 #line default
                     ip += 4;
@@ -1844,7 +1931,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 633 "../Instructions.def"
+#line 672 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) << (*(int*)(fp + b));
 #line default
                     ip += 4;
@@ -1855,7 +1942,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 635 "../Instructions.def"
+#line 674 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) >> (*(int*)(fp + b));
 #line default
                     ip += 4;
@@ -1866,7 +1953,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 637 "../Instructions.def"
+#line 676 "../Instructions.def"
                     (*(uint*)(fp + d)) = (*(uint*)(fp + a)) >> (*(int*)(fp + b));
 #line default
                     ip += 4;
@@ -1877,7 +1964,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 639 "../Instructions.def"
+#line 678 "../Instructions.def"
                     (*(uint*)(fp + d)) = BitOperations.RotateLeft((*(uint*)(fp + a)), (*(int*)(fp + b)));
 #line default
                     ip += 4;
@@ -1888,7 +1975,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 641 "../Instructions.def"
+#line 680 "../Instructions.def"
                     (*(uint*)(fp + d)) = BitOperations.RotateRight((*(uint*)(fp + a)), (*(int*)(fp + b)));
 #line default
                     ip += 4;
@@ -1899,7 +1986,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 643 "../Instructions.def"
+#line 682 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) + imm;
 #line default
                     ip += 4;
@@ -1910,7 +1997,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 645 "../Instructions.def"
+#line 684 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) * imm;
 #line default
                     ip += 4;
@@ -1921,7 +2008,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 647 "../Instructions.def"
+#line 686 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) & imm;
 #line default
                     ip += 4;
@@ -1932,7 +2019,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 649 "../Instructions.def"
+#line 688 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) | imm;
 #line default
                     ip += 4;
@@ -1943,7 +2030,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 651 "../Instructions.def"
+#line 690 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) ^ imm;
 #line default
                     ip += 4;
@@ -1954,7 +2041,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 653 "../Instructions.def"
+#line 692 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) << imm;
 #line default
                     ip += 4;
@@ -1965,7 +2052,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 655 "../Instructions.def"
+#line 694 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) >> imm;
 #line default
                     ip += 4;
@@ -1976,7 +2063,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 657 "../Instructions.def"
+#line 696 "../Instructions.def"
                     (*(uint*)(fp + d)) = (*(uint*)(fp + a)) >> imm;
 #line default
                     ip += 4;
@@ -1986,7 +2073,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 659 "../Instructions.def"
+#line 698 "../Instructions.def"
                     (*(int*)(fp + d)) = (sbyte)(*(int*)(fp + a));
 #line default
                     ip += 3;
@@ -1996,7 +2083,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 661 "../Instructions.def"
+#line 700 "../Instructions.def"
                     (*(int*)(fp + d)) = (short)(*(int*)(fp + a));
 #line default
                     ip += 3;
@@ -2006,7 +2093,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 663 "../Instructions.def"
+#line 702 "../Instructions.def"
                     (*(int*)(fp + d)) = (int)(*(long*)(fp + a));
 #line default
                     ip += 3;
@@ -2016,7 +2103,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 668 "../Instructions.def"
+#line 707 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(long*)(fp + a)) == 0 ? 1 : 0;
 #line default
                     ip += 3;
@@ -2027,7 +2114,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 670 "../Instructions.def"
+#line 709 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(long*)(fp + a)) == (*(long*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -2038,7 +2125,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 672 "../Instructions.def"
+#line 711 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(long*)(fp + a)) != (*(long*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -2049,7 +2136,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 674 "../Instructions.def"
+#line 713 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(long*)(fp + a)) < (*(long*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -2060,7 +2147,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 676 "../Instructions.def"
+#line 715 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(ulong*)(fp + a)) < (*(ulong*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -2071,7 +2158,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 678 "../Instructions.def"
+#line 717 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(long*)(fp + a)) > (*(long*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -2082,7 +2169,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 680 "../Instructions.def"
+#line 719 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(ulong*)(fp + a)) > (*(ulong*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -2093,7 +2180,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 682 "../Instructions.def"
+#line 721 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(long*)(fp + a)) <= (*(long*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -2104,7 +2191,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 684 "../Instructions.def"
+#line 723 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(ulong*)(fp + a)) <= (*(ulong*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -2115,7 +2202,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 686 "../Instructions.def"
+#line 725 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(long*)(fp + a)) >= (*(long*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -2126,7 +2213,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 688 "../Instructions.def"
+#line 727 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(ulong*)(fp + a)) >= (*(ulong*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -2136,7 +2223,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 690 "../Instructions.def"
+#line 729 "../Instructions.def"
                     (*(long*)(fp + d)) = BitOperations.LeadingZeroCount((*(ulong*)(fp + a)));
 #line default
                     ip += 3;
@@ -2146,7 +2233,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 692 "../Instructions.def"
+#line 731 "../Instructions.def"
                     (*(long*)(fp + d)) = BitOperations.TrailingZeroCount((*(ulong*)(fp + a)));
 #line default
                     ip += 3;
@@ -2156,7 +2243,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 694 "../Instructions.def"
+#line 733 "../Instructions.def"
                     (*(long*)(fp + d)) = BitOperations.PopCount((*(ulong*)(fp + a)));
 #line default
                     ip += 3;
@@ -2167,7 +2254,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 696 "../Instructions.def"
+#line 735 "../Instructions.def"
                     (*(long*)(fp + d)) = (*(long*)(fp + a)) + (*(long*)(fp + b));
 #line default
                     ip += 4;
@@ -2178,7 +2265,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 698 "../Instructions.def"
+#line 737 "../Instructions.def"
                     (*(long*)(fp + d)) = (*(long*)(fp + a)) - (*(long*)(fp + b));
 #line default
                     ip += 4;
@@ -2189,7 +2276,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 700 "../Instructions.def"
+#line 739 "../Instructions.def"
                     (*(long*)(fp + d)) = (*(long*)(fp + a)) * (*(long*)(fp + b));
 #line default
                     ip += 4;
@@ -2200,7 +2287,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 703 "../Instructions.def"
+#line 742 "../Instructions.def"
                     long divisor = (*(long*)(fp + b)), dividend = (*(long*)(fp + a));
                     if (divisor == 0) { trap = TrapCode.IntegerDivideByZero; goto Trap; };
                     if (divisor == -1 && dividend == long.MinValue) { trap = TrapCode.IntegerOverflow; goto Trap; };
@@ -2214,7 +2301,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 709 "../Instructions.def"
+#line 748 "../Instructions.def"
                     ulong divisor = (*(ulong*)(fp + b));
                     if (divisor == 0) { trap = TrapCode.IntegerDivideByZero; goto Trap; };
                     (*(ulong*)(fp + d)) = (*(ulong*)(fp + a)) / divisor;
@@ -2227,7 +2314,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 714 "../Instructions.def"
+#line 753 "../Instructions.def"
                     long divisor = (*(long*)(fp + b));
                     if (divisor == 0) { trap = TrapCode.IntegerDivideByZero; goto Trap; };
                     (*(long*)(fp + d)) = divisor == -1 ? 0 : (*(long*)(fp + a)) % divisor;
@@ -2240,7 +2327,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 719 "../Instructions.def"
+#line 758 "../Instructions.def"
                     ulong divisor = (*(ulong*)(fp + b));
                     if (divisor == 0) { trap = TrapCode.IntegerDivideByZero; goto Trap; };
                     (*(ulong*)(fp + d)) = (*(ulong*)(fp + a)) % divisor;
@@ -2253,7 +2340,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 723 "../Instructions.def"
+#line 762 "../Instructions.def"
                     (*(long*)(fp + d)) = (*(long*)(fp + a)) & (*(long*)(fp + b));
 #line default
                     ip += 4;
@@ -2264,7 +2351,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 725 "../Instructions.def"
+#line 764 "../Instructions.def"
                     (*(long*)(fp + d)) = (*(long*)(fp + a)) | (*(long*)(fp + b));
 #line default
                     ip += 4;
@@ -2275,7 +2362,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 727 "../Instructions.def"
+#line 766 "../Instructions.def"
                     (*(long*)(fp + d)) = (*(long*)(fp + a)) ^ (*(long*)(fp + b));
 #line default
                     ip += 4;
@@ -2286,7 +2373,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 729 "../Instructions.def"
+#line 768 "../Instructions.def"
                     (*(long*)(fp + d)) = (*(long*)(fp + a)) << (int)(*(long*)(fp + b));
 #line default
                     ip += 4;
@@ -2297,7 +2384,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 731 "../Instructions.def"
+#line 770 "../Instructions.def"
                     (*(long*)(fp + d)) = (*(long*)(fp + a)) >> (int)(*(long*)(fp + b));
 #line default
                     ip += 4;
@@ -2308,7 +2395,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 733 "../Instructions.def"
+#line 772 "../Instructions.def"
                     (*(ulong*)(fp + d)) = (*(ulong*)(fp + a)) >> (int)(*(long*)(fp + b));
 #line default
                     ip += 4;
@@ -2319,7 +2406,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 735 "../Instructions.def"
+#line 774 "../Instructions.def"
                     (*(ulong*)(fp + d)) = BitOperations.RotateLeft((*(ulong*)(fp + a)), (int)(*(long*)(fp + b)));
 #line default
                     ip += 4;
@@ -2330,7 +2417,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 737 "../Instructions.def"
+#line 776 "../Instructions.def"
                     (*(ulong*)(fp + d)) = BitOperations.RotateRight((*(ulong*)(fp + a)), (int)(*(long*)(fp + b)));
 #line default
                     ip += 4;
@@ -2341,7 +2428,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 739 "../Instructions.def"
+#line 778 "../Instructions.def"
                     (*(long*)(fp + d)) = (*(long*)(fp + a)) + imm;
 #line default
                     ip += 4;
@@ -2352,7 +2439,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 741 "../Instructions.def"
+#line 780 "../Instructions.def"
                     (*(long*)(fp + d)) = (*(long*)(fp + a)) & imm;
 #line default
                     ip += 4;
@@ -2363,7 +2450,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 743 "../Instructions.def"
+#line 782 "../Instructions.def"
                     (*(long*)(fp + d)) = (*(long*)(fp + a)) << imm;
 #line default
                     ip += 4;
@@ -2374,7 +2461,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 745 "../Instructions.def"
+#line 784 "../Instructions.def"
                     (*(long*)(fp + d)) = (*(long*)(fp + a)) >> imm;
 #line default
                     ip += 4;
@@ -2385,7 +2472,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 747 "../Instructions.def"
+#line 786 "../Instructions.def"
                     (*(ulong*)(fp + d)) = (*(ulong*)(fp + a)) >> imm;
 #line default
                     ip += 4;
@@ -2395,7 +2482,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 749 "../Instructions.def"
+#line 788 "../Instructions.def"
                     (*(long*)(fp + d)) = (sbyte)(*(long*)(fp + a));
 #line default
                     ip += 3;
@@ -2405,7 +2492,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 751 "../Instructions.def"
+#line 790 "../Instructions.def"
                     (*(long*)(fp + d)) = (short)(*(long*)(fp + a));
 #line default
                     ip += 3;
@@ -2415,7 +2502,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 753 "../Instructions.def"
+#line 792 "../Instructions.def"
                     (*(long*)(fp + d)) = (int)(*(long*)(fp + a));
 #line default
                     ip += 3;
@@ -2425,7 +2512,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 755 "../Instructions.def"
+#line 794 "../Instructions.def"
                     (*(long*)(fp + d)) = (*(int*)(fp + a));
 #line default
                     ip += 3;
@@ -2435,7 +2522,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 757 "../Instructions.def"
+#line 796 "../Instructions.def"
                     (*(ulong*)(fp + d)) = (*(uint*)(fp + a));
 #line default
                     ip += 3;
@@ -2446,7 +2533,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 762 "../Instructions.def"
+#line 801 "../Instructions.def"
                     (*(float*)(fp + d)) = (*(float*)(fp + a)) + (*(float*)(fp + b));
 #line default
                     ip += 4;
@@ -2457,7 +2544,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 764 "../Instructions.def"
+#line 803 "../Instructions.def"
                     (*(float*)(fp + d)) = (*(float*)(fp + a)) - (*(float*)(fp + b));
 #line default
                     ip += 4;
@@ -2468,7 +2555,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 766 "../Instructions.def"
+#line 805 "../Instructions.def"
                     (*(float*)(fp + d)) = (*(float*)(fp + a)) * (*(float*)(fp + b));
 #line default
                     ip += 4;
@@ -2479,7 +2566,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 768 "../Instructions.def"
+#line 807 "../Instructions.def"
                     (*(float*)(fp + d)) = (*(float*)(fp + a)) / (*(float*)(fp + b));
 #line default
                     ip += 4;
@@ -2490,7 +2577,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 770 "../Instructions.def"
+#line 809 "../Instructions.def"
                     (*(float*)(fp + d)) = Numerics.F32Min((*(float*)(fp + a)), (*(float*)(fp + b)));
 #line default
                     ip += 4;
@@ -2501,7 +2588,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 772 "../Instructions.def"
+#line 811 "../Instructions.def"
                     (*(float*)(fp + d)) = Numerics.F32Max((*(float*)(fp + a)), (*(float*)(fp + b)));
 #line default
                     ip += 4;
@@ -2511,7 +2598,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 774 "../Instructions.def"
+#line 813 "../Instructions.def"
                     (*(float*)(fp + d)) = MathF.Sqrt((*(float*)(fp + a)));
 #line default
                     ip += 3;
@@ -2521,7 +2608,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 776 "../Instructions.def"
+#line 815 "../Instructions.def"
                     (*(uint*)(fp + d)) = (*(uint*)(fp + a)) & 0x7FFFFFFFu;
 #line default
                     ip += 3;
@@ -2531,7 +2618,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 778 "../Instructions.def"
+#line 817 "../Instructions.def"
                     (*(uint*)(fp + d)) = (*(uint*)(fp + a)) ^ 0x80000000u;
 #line default
                     ip += 3;
@@ -2542,7 +2629,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 780 "../Instructions.def"
+#line 819 "../Instructions.def"
                     (*(uint*)(fp + d)) = ((*(uint*)(fp + a)) & 0x7FFFFFFFu) | ((*(uint*)(fp + b)) & 0x80000000u);
 #line default
                     ip += 4;
@@ -2553,7 +2640,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 782 "../Instructions.def"
+#line 821 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(float*)(fp + a)) == (*(float*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -2564,7 +2651,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 784 "../Instructions.def"
+#line 823 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(float*)(fp + a)) != (*(float*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -2575,7 +2662,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 786 "../Instructions.def"
+#line 825 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(float*)(fp + a)) < (*(float*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -2586,7 +2673,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 788 "../Instructions.def"
+#line 827 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(float*)(fp + a)) > (*(float*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -2597,7 +2684,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 790 "../Instructions.def"
+#line 829 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(float*)(fp + a)) <= (*(float*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -2608,7 +2695,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 792 "../Instructions.def"
+#line 831 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(float*)(fp + a)) >= (*(float*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -2619,7 +2706,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 794 "../Instructions.def"
+#line 833 "../Instructions.def"
                     (*(double*)(fp + d)) = (*(double*)(fp + a)) + (*(double*)(fp + b));
 #line default
                     ip += 4;
@@ -2632,7 +2719,7 @@ internal static unsafe partial class Executor
                     b = ip[3];
                     k = ip[4];
                     off = (uint)ip[5];
-#line 797 "../Instructions.def"
+#line 836 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + b)) + k) + (uint)(off); if (pAddress + 8 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(double*)(fp + d)) = (*(double*)(fp + a)) + Unsafe.ReadUnaligned<double>(p);
 #line default
@@ -2646,7 +2733,7 @@ internal static unsafe partial class Executor
                     b = ip[3];
                     k = ip[4];
                     off = (uint)ip[5];
-#line 801 "../Instructions.def"
+#line 840 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + b)) + k) + (uint)(off); if (pAddress + 8 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(double*)(fp + d)) = (*(double*)(fp + a)) - Unsafe.ReadUnaligned<double>(p);
 #line default
@@ -2660,7 +2747,7 @@ internal static unsafe partial class Executor
                     b = ip[3];
                     k = ip[4];
                     off = (uint)ip[5];
-#line 805 "../Instructions.def"
+#line 844 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + b)) + k) + (uint)(off); if (pAddress + 8 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(double*)(fp + d)) = (*(double*)(fp + a)) * Unsafe.ReadUnaligned<double>(p);
 #line default
@@ -2672,7 +2759,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     bits = Unsafe.ReadUnaligned<long>(ip + 3);
-#line 808 "../Instructions.def"
+#line 847 "../Instructions.def"
                     (*(double*)(fp + d)) = (*(double*)(fp + a)) + BitConverter.Int64BitsToDouble(bits);
 #line default
                     ip += 5;
@@ -2683,7 +2770,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     bits = Unsafe.ReadUnaligned<long>(ip + 3);
-#line 810 "../Instructions.def"
+#line 849 "../Instructions.def"
                     (*(double*)(fp + d)) = (*(double*)(fp + a)) - BitConverter.Int64BitsToDouble(bits);
 #line default
                     ip += 5;
@@ -2694,7 +2781,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     bits = Unsafe.ReadUnaligned<long>(ip + 3);
-#line 812 "../Instructions.def"
+#line 851 "../Instructions.def"
                     (*(double*)(fp + d)) = (*(double*)(fp + a)) * BitConverter.Int64BitsToDouble(bits);
 #line default
                     ip += 5;
@@ -2705,7 +2792,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     bits = Unsafe.ReadUnaligned<long>(ip + 3);
-#line 814 "../Instructions.def"
+#line 853 "../Instructions.def"
                     (*(double*)(fp + d)) = (*(double*)(fp + a)) / BitConverter.Int64BitsToDouble(bits);
 #line default
                     ip += 5;
@@ -2716,7 +2803,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 816 "../Instructions.def"
+#line 855 "../Instructions.def"
                     (*(double*)(fp + d)) = (*(double*)(fp + a)) - (*(double*)(fp + b));
 #line default
                     ip += 4;
@@ -2727,7 +2814,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 818 "../Instructions.def"
+#line 857 "../Instructions.def"
                     (*(double*)(fp + d)) = (*(double*)(fp + a)) * (*(double*)(fp + b));
 #line default
                     ip += 4;
@@ -2738,7 +2825,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 820 "../Instructions.def"
+#line 859 "../Instructions.def"
                     (*(double*)(fp + d)) = (*(double*)(fp + a)) / (*(double*)(fp + b));
 #line default
                     ip += 4;
@@ -2749,7 +2836,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 822 "../Instructions.def"
+#line 861 "../Instructions.def"
                     (*(double*)(fp + d)) = Numerics.F64Min((*(double*)(fp + a)), (*(double*)(fp + b)));
 #line default
                     ip += 4;
@@ -2760,7 +2847,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 824 "../Instructions.def"
+#line 863 "../Instructions.def"
                     (*(double*)(fp + d)) = Numerics.F64Max((*(double*)(fp + a)), (*(double*)(fp + b)));
 #line default
                     ip += 4;
@@ -2770,7 +2857,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 826 "../Instructions.def"
+#line 865 "../Instructions.def"
                     (*(double*)(fp + d)) = Math.Sqrt((*(double*)(fp + a)));
 #line default
                     ip += 3;
@@ -2780,7 +2867,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 828 "../Instructions.def"
+#line 867 "../Instructions.def"
                     (*(ulong*)(fp + d)) = (*(ulong*)(fp + a)) & 0x7FFFFFFFFFFFFFFFul;
 #line default
                     ip += 3;
@@ -2790,7 +2877,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 830 "../Instructions.def"
+#line 869 "../Instructions.def"
                     (*(ulong*)(fp + d)) = (*(ulong*)(fp + a)) ^ 0x8000000000000000ul;
 #line default
                     ip += 3;
@@ -2801,7 +2888,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 832 "../Instructions.def"
+#line 871 "../Instructions.def"
                     (*(ulong*)(fp + d)) = ((*(ulong*)(fp + a)) & 0x7FFFFFFFFFFFFFFFul) | ((*(ulong*)(fp + b)) & 0x8000000000000000ul);
 #line default
                     ip += 4;
@@ -2812,7 +2899,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 834 "../Instructions.def"
+#line 873 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(double*)(fp + a)) == (*(double*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -2823,7 +2910,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 836 "../Instructions.def"
+#line 875 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(double*)(fp + a)) != (*(double*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -2834,7 +2921,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 838 "../Instructions.def"
+#line 877 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(double*)(fp + a)) < (*(double*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -2845,7 +2932,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 840 "../Instructions.def"
+#line 879 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(double*)(fp + a)) > (*(double*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -2856,7 +2943,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 842 "../Instructions.def"
+#line 881 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(double*)(fp + a)) <= (*(double*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -2867,7 +2954,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 844 "../Instructions.def"
+#line 883 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(double*)(fp + a)) >= (*(double*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -2877,7 +2964,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 849 "../Instructions.def"
+#line 888 "../Instructions.def"
                     (*(double*)(fp + d)) = (*(int*)(fp + a));
 #line default
                     ip += 3;
@@ -2887,7 +2974,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 851 "../Instructions.def"
+#line 890 "../Instructions.def"
                     (*(double*)(fp + d)) = (*(uint*)(fp + a));
 #line default
                     ip += 3;
@@ -2897,7 +2984,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 853 "../Instructions.def"
+#line 892 "../Instructions.def"
                     (*(double*)(fp + d)) = (*(long*)(fp + a));
 #line default
                     ip += 3;
@@ -2907,7 +2994,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 855 "../Instructions.def"
+#line 894 "../Instructions.def"
                     (*(float*)(fp + d)) = (*(int*)(fp + a));
 #line default
                     ip += 3;
@@ -2917,7 +3004,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 857 "../Instructions.def"
+#line 896 "../Instructions.def"
                     (*(double*)(fp + d)) = (*(float*)(fp + a));
 #line default
                     ip += 3;
@@ -2927,7 +3014,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 859 "../Instructions.def"
+#line 898 "../Instructions.def"
                     (*(float*)(fp + d)) = (float)(*(double*)(fp + a));
 #line default
                     ip += 3;
@@ -2937,7 +3024,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 862 "../Instructions.def"
+#line 901 "../Instructions.def"
                     double value = (*(double*)(fp + a));
                     if (!(value > -2147483649.0 && value < 2147483648.0)) { trap = Numerics.TruncationTrap(value); goto Trap; };
                     (*(int*)(fp + d)) = (int)value;
@@ -2949,7 +3036,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 867 "../Instructions.def"
+#line 906 "../Instructions.def"
                     float value = (*(float*)(fp + a));
                     if (!(value >= -2147483648.0f && value < 2147483648.0f)) { trap = Numerics.TruncationTrap(value); goto Trap; };
                     (*(int*)(fp + d)) = (int)value;
@@ -2962,7 +3049,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16Swizzle((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     ip += 4;
@@ -2972,7 +3059,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4Splat((*(int*)(fp + a)));
 #line default
                     ip += 3;
@@ -2982,7 +3069,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Splat((*(float*)(fp + a)));
 #line default
                     ip += 3;
@@ -2993,7 +3080,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128And((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     ip += 4;
@@ -3004,7 +3091,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Or((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     ip += 4;
@@ -3015,7 +3102,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Xor((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     ip += 4;
@@ -3026,7 +3113,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16Add((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     ip += 4;
@@ -3037,7 +3124,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8Add((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     ip += 4;
@@ -3048,7 +3135,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8Sub((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     ip += 4;
@@ -3059,7 +3146,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4Add((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     ip += 4;
@@ -3070,7 +3157,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4Sub((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     ip += 4;
@@ -3081,7 +3168,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4Mul((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     ip += 4;
@@ -3092,7 +3179,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Add((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     ip += 4;
@@ -3103,7 +3190,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Sub((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     ip += 4;
@@ -3114,7 +3201,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Mul((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     ip += 4;
@@ -3125,7 +3212,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Div((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     ip += 4;
@@ -3136,7 +3223,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Pmin((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     ip += 4;
@@ -3147,7 +3234,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Pmax((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     ip += 4;
@@ -3158,7 +3245,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Add((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     ip += 4;
@@ -3169,7 +3256,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Sub((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     ip += 4;
@@ -3180,13 +3267,13 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Mul((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     ip += 4;
                     continue;
                 }
-#line 953 "../Instructions.def"
+#line 992 "../Instructions.def"
                 default:
                     frames[top].Ip = (int)(ip - code) + 1;
                     // The tier-up instructions go straight to their own small method (see RunTierUp).
@@ -3322,7 +3409,7 @@ internal static unsafe partial class Executor
     }
 
 #line default
-#line 1088 "../Instructions.def"
+#line 1127 "../Instructions.def"
     /// <summary>
     /// Runs one cold instruction; returns its length in code words, or -1 when the activation finished in
     /// compiled code (the tier-up instructions). Traps throw.
@@ -3332,12 +3419,12 @@ internal static unsafe partial class Executor
     {
 #line default
         // Operands of the instruction being executed, and the address of its memory access.
-        int a, b, c, d, lane, v, x;
+        int a, b, c, d, lane, mem, v, x;
         Vector128<byte> lanes;
         uint off;
         ulong pAddress;
         byte* p;
-#line 1096 "../Instructions.def"
+#line 1135 "../Instructions.def"
         switch ((Op)(*ip))
         {
 #line default
@@ -3348,11 +3435,29 @@ internal static unsafe partial class Executor
 #line default
                     return 1;
                 }
+                case Op.MemorySizeAny: // d = memory[mem].size (in pages; an i64 for a 64-bit memory)
+                {
+                    d = ip[1];
+                    mem = ip[2];
+#line 412 "../Instructions.def"
+                    (*(ulong*)(fp + d)) = ((VMMemory**)((VMContext*)stack.Frames[top].Function.Instance.VMContext)->Memories)[mem]->Length >> 16;
+#line default
+                    return 3;
+                }
+                case Op.SaturateU32: // d = a clamped to u32 (a 64-bit table index, size or count: anything past 2^32 - 1 is out of any table's bounds)
+                {
+                    d = ip[1];
+                    a = ip[2];
+#line 432 "../Instructions.def"
+                    (*(ulong*)(fp + d)) = Math.Min((*(ulong*)(fp + a)), uint.MaxValue);
+#line default
+                    return 3;
+                }
                 case Op.F32Ceil: // d = ceil(a)
                 {
                     d = ip[1];
                     a = ip[2];
-#line 874 "../Instructions.def"
+#line 913 "../Instructions.def"
                     (*(float*)(fp + d)) = Numerics.F32Ceil((*(float*)(fp + a)));
 #line default
                     return 3;
@@ -3361,7 +3466,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 876 "../Instructions.def"
+#line 915 "../Instructions.def"
                     (*(float*)(fp + d)) = Numerics.F32Floor((*(float*)(fp + a)));
 #line default
                     return 3;
@@ -3370,7 +3475,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 878 "../Instructions.def"
+#line 917 "../Instructions.def"
                     (*(float*)(fp + d)) = Numerics.F32Trunc((*(float*)(fp + a)));
 #line default
                     return 3;
@@ -3379,7 +3484,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 880 "../Instructions.def"
+#line 919 "../Instructions.def"
                     (*(float*)(fp + d)) = Numerics.F32Nearest((*(float*)(fp + a)));
 #line default
                     return 3;
@@ -3388,7 +3493,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 882 "../Instructions.def"
+#line 921 "../Instructions.def"
                     (*(double*)(fp + d)) = Numerics.F64Ceil((*(double*)(fp + a)));
 #line default
                     return 3;
@@ -3397,7 +3502,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 884 "../Instructions.def"
+#line 923 "../Instructions.def"
                     (*(double*)(fp + d)) = Numerics.F64Floor((*(double*)(fp + a)));
 #line default
                     return 3;
@@ -3406,7 +3511,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 886 "../Instructions.def"
+#line 925 "../Instructions.def"
                     (*(double*)(fp + d)) = Numerics.F64Trunc((*(double*)(fp + a)));
 #line default
                     return 3;
@@ -3415,7 +3520,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 888 "../Instructions.def"
+#line 927 "../Instructions.def"
                     (*(double*)(fp + d)) = Numerics.F64Nearest((*(double*)(fp + a)));
 #line default
                     return 3;
@@ -3424,7 +3529,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 892 "../Instructions.def"
+#line 931 "../Instructions.def"
                     float value = (*(float*)(fp + a));
                     if (!(value > -1.0f && value < 4294967296.0f)) throw new TrapException(Numerics.TruncationTrap(value));
                     (*(uint*)(fp + d)) = (uint)value;
@@ -3435,7 +3540,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 897 "../Instructions.def"
+#line 936 "../Instructions.def"
                     double value = (*(double*)(fp + a));
                     if (!(value > -1.0 && value < 4294967296.0)) throw new TrapException(Numerics.TruncationTrap(value));
                     (*(uint*)(fp + d)) = (uint)value;
@@ -3446,7 +3551,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 902 "../Instructions.def"
+#line 941 "../Instructions.def"
                     float value = (*(float*)(fp + a));
                     if (!(value >= -9223372036854775808.0f && value < 9223372036854775808.0f)) throw new TrapException(Numerics.TruncationTrap(value));
                     (*(long*)(fp + d)) = (long)value;
@@ -3457,7 +3562,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 907 "../Instructions.def"
+#line 946 "../Instructions.def"
                     float value = (*(float*)(fp + a));
                     if (!(value > -1.0f && value < 18446744073709551616.0f)) throw new TrapException(Numerics.TruncationTrap(value));
                     (*(ulong*)(fp + d)) = (ulong)value;
@@ -3468,7 +3573,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 912 "../Instructions.def"
+#line 951 "../Instructions.def"
                     double value = (*(double*)(fp + a));
                     if (!(value >= -9223372036854775808.0 && value < 9223372036854775808.0)) throw new TrapException(Numerics.TruncationTrap(value));
                     (*(long*)(fp + d)) = (long)value;
@@ -3479,7 +3584,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 917 "../Instructions.def"
+#line 956 "../Instructions.def"
                     double value = (*(double*)(fp + a));
                     if (!(value > -1.0 && value < 18446744073709551616.0)) throw new TrapException(Numerics.TruncationTrap(value));
                     (*(ulong*)(fp + d)) = (ulong)value;
@@ -3490,7 +3595,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 921 "../Instructions.def"
+#line 960 "../Instructions.def"
                     (*(int*)(fp + d)) = Numerics.I32TruncSatF32S((*(float*)(fp + a)));
 #line default
                     return 3;
@@ -3499,7 +3604,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 923 "../Instructions.def"
+#line 962 "../Instructions.def"
                     (*(int*)(fp + d)) = Numerics.I32TruncSatF32U((*(float*)(fp + a)));
 #line default
                     return 3;
@@ -3508,7 +3613,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 925 "../Instructions.def"
+#line 964 "../Instructions.def"
                     (*(int*)(fp + d)) = Numerics.I32TruncSatF64S((*(double*)(fp + a)));
 #line default
                     return 3;
@@ -3517,7 +3622,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 927 "../Instructions.def"
+#line 966 "../Instructions.def"
                     (*(int*)(fp + d)) = Numerics.I32TruncSatF64U((*(double*)(fp + a)));
 #line default
                     return 3;
@@ -3526,7 +3631,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 929 "../Instructions.def"
+#line 968 "../Instructions.def"
                     (*(long*)(fp + d)) = Numerics.I64TruncSatF32S((*(float*)(fp + a)));
 #line default
                     return 3;
@@ -3535,7 +3640,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 931 "../Instructions.def"
+#line 970 "../Instructions.def"
                     (*(long*)(fp + d)) = Numerics.I64TruncSatF32U((*(float*)(fp + a)));
 #line default
                     return 3;
@@ -3544,7 +3649,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 933 "../Instructions.def"
+#line 972 "../Instructions.def"
                     (*(long*)(fp + d)) = Numerics.I64TruncSatF64S((*(double*)(fp + a)));
 #line default
                     return 3;
@@ -3553,7 +3658,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 935 "../Instructions.def"
+#line 974 "../Instructions.def"
                     (*(long*)(fp + d)) = Numerics.I64TruncSatF64U((*(double*)(fp + a)));
 #line default
                     return 3;
@@ -3562,7 +3667,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 937 "../Instructions.def"
+#line 976 "../Instructions.def"
                     (*(float*)(fp + d)) = Numerics.F32ConvertI32U((*(int*)(fp + a)));
 #line default
                     return 3;
@@ -3571,7 +3676,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 939 "../Instructions.def"
+#line 978 "../Instructions.def"
                     (*(float*)(fp + d)) = (*(long*)(fp + a));
 #line default
                     return 3;
@@ -3580,7 +3685,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 941 "../Instructions.def"
+#line 980 "../Instructions.def"
                     (*(float*)(fp + d)) = Numerics.F32ConvertI64U((*(long*)(fp + a)));
 #line default
                     return 3;
@@ -3589,7 +3694,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 943 "../Instructions.def"
+#line 982 "../Instructions.def"
                     (*(double*)(fp + d)) = Numerics.F64ConvertI64U((*(long*)(fp + a)));
 #line default
                     return 3;
@@ -3600,7 +3705,7 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     b = ip[3];
                     lanes = Unsafe.ReadUnaligned<Vector128<byte>>(ip + 4);
-#line 948 "../Instructions.def"
+#line 987 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16Shuffle((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)), lanes);
 #line default
                     return 8;
@@ -3610,9 +3715,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     off = (uint)ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 8 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load8x8S(Unsafe.ReadUnaligned<ulong>(p));
 #line default
                     return 4;
@@ -3622,9 +3727,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     off = (uint)ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 8 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load8x8U(Unsafe.ReadUnaligned<ulong>(p));
 #line default
                     return 4;
@@ -3634,9 +3739,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     off = (uint)ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 8 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load16x4S(Unsafe.ReadUnaligned<ulong>(p));
 #line default
                     return 4;
@@ -3646,9 +3751,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     off = (uint)ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 8 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load16x4U(Unsafe.ReadUnaligned<ulong>(p));
 #line default
                     return 4;
@@ -3658,9 +3763,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     off = (uint)ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 8 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load32x2S(Unsafe.ReadUnaligned<ulong>(p));
 #line default
                     return 4;
@@ -3670,9 +3775,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     off = (uint)ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 8 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load32x2U(Unsafe.ReadUnaligned<ulong>(p));
 #line default
                     return 4;
@@ -3682,9 +3787,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     off = (uint)ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 1 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load8Splat(*p);
 #line default
                     return 4;
@@ -3694,9 +3799,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     off = (uint)ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 2 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load16Splat(Unsafe.ReadUnaligned<ushort>(p));
 #line default
                     return 4;
@@ -3706,9 +3811,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     off = (uint)ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 4 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load32Splat(Unsafe.ReadUnaligned<uint>(p));
 #line default
                     return 4;
@@ -3718,9 +3823,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     off = (uint)ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 8 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load64Splat(Unsafe.ReadUnaligned<ulong>(p));
 #line default
                     return 4;
@@ -3729,7 +3834,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16Splat((*(int*)(fp + a)));
 #line default
                     return 3;
@@ -3738,7 +3843,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8Splat((*(int*)(fp + a)));
 #line default
                     return 3;
@@ -3747,7 +3852,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2Splat((*(long*)(fp + a)));
 #line default
                     return 3;
@@ -3756,7 +3861,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Splat((*(double*)(fp + a)));
 #line default
                     return 3;
@@ -3766,7 +3871,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     v = ip[2];
                     lane = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(int*)(fp + d)) = SimdOps.I8x16ExtractLaneS((*(Vector128<byte>*)(fp + v)), (byte)lane);
 #line default
                     return 4;
@@ -3776,7 +3881,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     v = ip[2];
                     lane = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(int*)(fp + d)) = SimdOps.I8x16ExtractLaneU((*(Vector128<byte>*)(fp + v)), (byte)lane);
 #line default
                     return 4;
@@ -3787,7 +3892,7 @@ internal static unsafe partial class Executor
                     v = ip[2];
                     x = ip[3];
                     lane = ip[4];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16ReplaceLane((*(Vector128<byte>*)(fp + v)), (*(int*)(fp + x)), (byte)lane);
 #line default
                     return 5;
@@ -3797,7 +3902,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     v = ip[2];
                     lane = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(int*)(fp + d)) = SimdOps.I16x8ExtractLaneS((*(Vector128<byte>*)(fp + v)), (byte)lane);
 #line default
                     return 4;
@@ -3807,7 +3912,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     v = ip[2];
                     lane = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(int*)(fp + d)) = SimdOps.I16x8ExtractLaneU((*(Vector128<byte>*)(fp + v)), (byte)lane);
 #line default
                     return 4;
@@ -3818,7 +3923,7 @@ internal static unsafe partial class Executor
                     v = ip[2];
                     x = ip[3];
                     lane = ip[4];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ReplaceLane((*(Vector128<byte>*)(fp + v)), (*(int*)(fp + x)), (byte)lane);
 #line default
                     return 5;
@@ -3828,7 +3933,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     v = ip[2];
                     lane = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(int*)(fp + d)) = SimdOps.I32x4ExtractLane((*(Vector128<byte>*)(fp + v)), (byte)lane);
 #line default
                     return 4;
@@ -3839,7 +3944,7 @@ internal static unsafe partial class Executor
                     v = ip[2];
                     x = ip[3];
                     lane = ip[4];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ReplaceLane((*(Vector128<byte>*)(fp + v)), (*(int*)(fp + x)), (byte)lane);
 #line default
                     return 5;
@@ -3849,7 +3954,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     v = ip[2];
                     lane = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(long*)(fp + d)) = SimdOps.I64x2ExtractLane((*(Vector128<byte>*)(fp + v)), (byte)lane);
 #line default
                     return 4;
@@ -3860,7 +3965,7 @@ internal static unsafe partial class Executor
                     v = ip[2];
                     x = ip[3];
                     lane = ip[4];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2ReplaceLane((*(Vector128<byte>*)(fp + v)), (*(long*)(fp + x)), (byte)lane);
 #line default
                     return 5;
@@ -3870,7 +3975,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     v = ip[2];
                     lane = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(float*)(fp + d)) = SimdOps.F32x4ExtractLane((*(Vector128<byte>*)(fp + v)), (byte)lane);
 #line default
                     return 4;
@@ -3881,7 +3986,7 @@ internal static unsafe partial class Executor
                     v = ip[2];
                     x = ip[3];
                     lane = ip[4];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4ReplaceLane((*(Vector128<byte>*)(fp + v)), (*(float*)(fp + x)), (byte)lane);
 #line default
                     return 5;
@@ -3891,7 +3996,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     v = ip[2];
                     lane = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(double*)(fp + d)) = SimdOps.F64x2ExtractLane((*(Vector128<byte>*)(fp + v)), (byte)lane);
 #line default
                     return 4;
@@ -3902,7 +4007,7 @@ internal static unsafe partial class Executor
                     v = ip[2];
                     x = ip[3];
                     lane = ip[4];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2ReplaceLane((*(Vector128<byte>*)(fp + v)), (*(double*)(fp + x)), (byte)lane);
 #line default
                     return 5;
@@ -3912,7 +4017,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16Eq((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -3922,7 +4027,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16Ne((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -3932,7 +4037,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16LtS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -3942,7 +4047,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16LtU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -3952,7 +4057,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16GtS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -3962,7 +4067,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16GtU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -3972,7 +4077,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16LeS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -3982,7 +4087,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16LeU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -3992,7 +4097,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16GeS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4002,7 +4107,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16GeU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4012,7 +4117,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8Eq((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4022,7 +4127,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8Ne((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4032,7 +4137,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8LtS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4042,7 +4147,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8LtU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4052,7 +4157,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8GtS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4062,7 +4167,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8GtU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4072,7 +4177,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8LeS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4082,7 +4187,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8LeU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4092,7 +4197,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8GeS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4102,7 +4207,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8GeU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4112,7 +4217,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4Eq((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4122,7 +4227,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4Ne((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4132,7 +4237,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4LtS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4142,7 +4247,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4LtU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4152,7 +4257,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4GtS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4162,7 +4267,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4GtU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4172,7 +4277,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4LeS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4182,7 +4287,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4LeU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4192,7 +4297,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4GeS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4202,7 +4307,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4GeU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4212,7 +4317,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Eq((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4222,7 +4327,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Ne((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4232,7 +4337,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Lt((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4242,7 +4347,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Gt((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4252,7 +4357,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Le((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4262,7 +4367,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Ge((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4272,7 +4377,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Eq((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4282,7 +4387,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Ne((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4292,7 +4397,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Lt((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4302,7 +4407,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Gt((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4312,7 +4417,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Le((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4322,7 +4427,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Ge((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4331,7 +4436,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Not((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4341,7 +4446,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Andnot((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4352,7 +4457,7 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     b = ip[3];
                     c = ip[4];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Bitselect((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)), (*(Vector128<byte>*)(fp + c)));
 #line default
                     return 5;
@@ -4361,7 +4466,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(int*)(fp + d)) = SimdOps.V128AnyTrue((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4373,9 +4478,9 @@ internal static unsafe partial class Executor
                     v = ip[3];
                     off = (uint)ip[4];
                     lane = ip[5];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 1 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load8Lane((*(Vector128<byte>*)(fp + v)), *p, (byte)lane);
 #line default
                     return 6;
@@ -4387,9 +4492,9 @@ internal static unsafe partial class Executor
                     v = ip[3];
                     off = (uint)ip[4];
                     lane = ip[5];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 2 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load16Lane((*(Vector128<byte>*)(fp + v)), Unsafe.ReadUnaligned<ushort>(p), (byte)lane);
 #line default
                     return 6;
@@ -4401,9 +4506,9 @@ internal static unsafe partial class Executor
                     v = ip[3];
                     off = (uint)ip[4];
                     lane = ip[5];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 4 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load32Lane((*(Vector128<byte>*)(fp + v)), Unsafe.ReadUnaligned<uint>(p), (byte)lane);
 #line default
                     return 6;
@@ -4415,9 +4520,9 @@ internal static unsafe partial class Executor
                     v = ip[3];
                     off = (uint)ip[4];
                     lane = ip[5];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 8 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load64Lane((*(Vector128<byte>*)(fp + v)), Unsafe.ReadUnaligned<ulong>(p), (byte)lane);
 #line default
                     return 6;
@@ -4428,9 +4533,9 @@ internal static unsafe partial class Executor
                     v = ip[2];
                     off = (uint)ip[3];
                     lane = ip[4];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 1 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     Unsafe.WriteUnaligned(p, SimdOps.V128Store8Lane((*(Vector128<byte>*)(fp + v)), (byte)lane));
 #line default
                     return 5;
@@ -4441,9 +4546,9 @@ internal static unsafe partial class Executor
                     v = ip[2];
                     off = (uint)ip[3];
                     lane = ip[4];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 2 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     Unsafe.WriteUnaligned(p, SimdOps.V128Store16Lane((*(Vector128<byte>*)(fp + v)), (byte)lane));
 #line default
                     return 5;
@@ -4454,9 +4559,9 @@ internal static unsafe partial class Executor
                     v = ip[2];
                     off = (uint)ip[3];
                     lane = ip[4];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 4 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     Unsafe.WriteUnaligned(p, SimdOps.V128Store32Lane((*(Vector128<byte>*)(fp + v)), (byte)lane));
 #line default
                     return 5;
@@ -4467,9 +4572,9 @@ internal static unsafe partial class Executor
                     v = ip[2];
                     off = (uint)ip[3];
                     lane = ip[4];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 8 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     Unsafe.WriteUnaligned(p, SimdOps.V128Store64Lane((*(Vector128<byte>*)(fp + v)), (byte)lane));
 #line default
                     return 5;
@@ -4479,9 +4584,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     off = (uint)ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 4 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load32Zero(Unsafe.ReadUnaligned<uint>(p));
 #line default
                     return 4;
@@ -4491,9 +4596,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     off = (uint)ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 8 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load64Zero(Unsafe.ReadUnaligned<ulong>(p));
 #line default
                     return 4;
@@ -4502,7 +4607,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4DemoteF64x2Zero((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4511,7 +4616,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2PromoteLowF32x4((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4520,7 +4625,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16Abs((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4529,7 +4634,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16Neg((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4538,7 +4643,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16Popcnt((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4547,7 +4652,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(int*)(fp + d)) = SimdOps.I8x16AllTrue((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4556,7 +4661,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(int*)(fp + d)) = SimdOps.I8x16Bitmask((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4566,7 +4671,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16NarrowI16x8S((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4576,7 +4681,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16NarrowI16x8U((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4585,7 +4690,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Ceil((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4594,7 +4699,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Floor((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4603,7 +4708,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Trunc((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4612,7 +4717,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Nearest((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4622,7 +4727,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16Shl((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
 #line default
                     return 4;
@@ -4632,7 +4737,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16ShrS((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
 #line default
                     return 4;
@@ -4642,7 +4747,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16ShrU((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
 #line default
                     return 4;
@@ -4652,7 +4757,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16AddSatS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4662,7 +4767,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16AddSatU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4672,7 +4777,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16Sub((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4682,7 +4787,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16SubSatS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4692,7 +4797,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16SubSatU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4701,7 +4806,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Ceil((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4710,7 +4815,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Floor((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4720,7 +4825,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16MinS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4730,7 +4835,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16MinU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4740,7 +4845,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16MaxS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4750,7 +4855,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16MaxU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4759,7 +4864,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Trunc((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4769,7 +4874,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16AvgrU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4778,7 +4883,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ExtaddPairwiseI8x16S((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4787,7 +4892,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ExtaddPairwiseI8x16U((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4796,7 +4901,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ExtaddPairwiseI16x8S((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4805,7 +4910,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ExtaddPairwiseI16x8U((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4814,7 +4919,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8Abs((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4823,7 +4928,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8Neg((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4833,7 +4938,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8Q15mulrSatS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4842,7 +4947,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(int*)(fp + d)) = SimdOps.I16x8AllTrue((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4851,7 +4956,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(int*)(fp + d)) = SimdOps.I16x8Bitmask((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4861,7 +4966,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8NarrowI32x4S((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4871,7 +4976,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8NarrowI32x4U((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4880,7 +4985,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ExtendLowI8x16S((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4889,7 +4994,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ExtendHighI8x16S((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4898,7 +5003,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ExtendLowI8x16U((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4907,7 +5012,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ExtendHighI8x16U((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4917,7 +5022,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8Shl((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
 #line default
                     return 4;
@@ -4927,7 +5032,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ShrS((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
 #line default
                     return 4;
@@ -4937,7 +5042,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ShrU((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
 #line default
                     return 4;
@@ -4947,7 +5052,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8AddSatS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4957,7 +5062,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8AddSatU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4967,7 +5072,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8SubSatS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4977,7 +5082,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8SubSatU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4986,7 +5091,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Nearest((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4996,7 +5101,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8Mul((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5006,7 +5111,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8MinS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5016,7 +5121,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8MinU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5026,7 +5131,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8MaxS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5036,7 +5141,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8MaxU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5046,7 +5151,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8AvgrU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5056,7 +5161,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ExtmulLowI8x16S((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5066,7 +5171,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ExtmulHighI8x16S((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5076,7 +5181,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ExtmulLowI8x16U((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5086,7 +5191,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ExtmulHighI8x16U((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5095,7 +5200,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4Abs((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5104,7 +5209,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4Neg((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5113,7 +5218,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(int*)(fp + d)) = SimdOps.I32x4AllTrue((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5122,7 +5227,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(int*)(fp + d)) = SimdOps.I32x4Bitmask((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5131,7 +5236,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ExtendLowI16x8S((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5140,7 +5245,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ExtendHighI16x8S((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5149,7 +5254,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ExtendLowI16x8U((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5158,7 +5263,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ExtendHighI16x8U((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5168,7 +5273,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4Shl((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
 #line default
                     return 4;
@@ -5178,7 +5283,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ShrS((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
 #line default
                     return 4;
@@ -5188,7 +5293,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ShrU((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
 #line default
                     return 4;
@@ -5198,7 +5303,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4MinS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5208,7 +5313,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4MinU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5218,7 +5323,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4MaxS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5228,7 +5333,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4MaxU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5238,7 +5343,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4DotI16x8S((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5248,7 +5353,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ExtmulLowI16x8S((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5258,7 +5363,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ExtmulHighI16x8S((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5268,7 +5373,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ExtmulLowI16x8U((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5278,7 +5383,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ExtmulHighI16x8U((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5287,7 +5392,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2Abs((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5296,7 +5401,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2Neg((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5305,7 +5410,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(int*)(fp + d)) = SimdOps.I64x2AllTrue((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5314,7 +5419,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(int*)(fp + d)) = SimdOps.I64x2Bitmask((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5323,7 +5428,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2ExtendLowI32x4S((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5332,7 +5437,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2ExtendHighI32x4S((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5341,7 +5446,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2ExtendLowI32x4U((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5350,7 +5455,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2ExtendHighI32x4U((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5360,7 +5465,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2Shl((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
 #line default
                     return 4;
@@ -5370,7 +5475,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2ShrS((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
 #line default
                     return 4;
@@ -5380,7 +5485,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2ShrU((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
 #line default
                     return 4;
@@ -5390,7 +5495,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2Add((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5400,7 +5505,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2Sub((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5410,7 +5515,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2Mul((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5420,7 +5525,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2Eq((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5430,7 +5535,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2Ne((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5440,7 +5545,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2LtS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5450,7 +5555,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2GtS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5460,7 +5565,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2LeS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5470,7 +5575,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2GeS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5480,7 +5585,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2ExtmulLowI32x4S((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5490,7 +5595,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2ExtmulHighI32x4S((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5500,7 +5605,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2ExtmulLowI32x4U((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5510,7 +5615,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2ExtmulHighI32x4U((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5519,7 +5624,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Abs((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5528,7 +5633,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Neg((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5537,7 +5642,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Sqrt((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5547,7 +5652,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Min((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5557,7 +5662,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Max((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5566,7 +5671,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Abs((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5575,7 +5680,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Neg((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5584,7 +5689,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Sqrt((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5594,7 +5699,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Div((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5604,7 +5709,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Min((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5614,7 +5719,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Max((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5624,7 +5729,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Pmin((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5634,7 +5739,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Pmax((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5643,7 +5748,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4TruncSatF32x4S((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5652,7 +5757,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4TruncSatF32x4U((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5661,7 +5766,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4ConvertI32x4S((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5670,7 +5775,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4ConvertI32x4U((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5679,7 +5784,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4TruncSatF64x2SZero((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5688,7 +5793,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4TruncSatF64x2UZero((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5697,7 +5802,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2ConvertLowI32x4S((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5706,12 +5811,217 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 950 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2ConvertLowI32x4U((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
                 }
-#line 1099 "../Instructions.def"
+                case Op.I8x16RelaxedSwizzle: // i8x16.relaxed_swizzle
+                {
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
+#line 989 "../Instructions.def"
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16RelaxedSwizzle((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
+                    return 4;
+                }
+                case Op.I32x4RelaxedTruncF32x4S: // i32x4.relaxed_trunc_f32x4_s
+                {
+                    d = ip[1];
+                    a = ip[2];
+#line 989 "../Instructions.def"
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4RelaxedTruncF32x4S((*(Vector128<byte>*)(fp + a)));
+#line default
+                    return 3;
+                }
+                case Op.I32x4RelaxedTruncF32x4U: // i32x4.relaxed_trunc_f32x4_u
+                {
+                    d = ip[1];
+                    a = ip[2];
+#line 989 "../Instructions.def"
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4RelaxedTruncF32x4U((*(Vector128<byte>*)(fp + a)));
+#line default
+                    return 3;
+                }
+                case Op.I32x4RelaxedTruncF64x2SZero: // i32x4.relaxed_trunc_f64x2_s_zero
+                {
+                    d = ip[1];
+                    a = ip[2];
+#line 989 "../Instructions.def"
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4RelaxedTruncF64x2SZero((*(Vector128<byte>*)(fp + a)));
+#line default
+                    return 3;
+                }
+                case Op.I32x4RelaxedTruncF64x2UZero: // i32x4.relaxed_trunc_f64x2_u_zero
+                {
+                    d = ip[1];
+                    a = ip[2];
+#line 989 "../Instructions.def"
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4RelaxedTruncF64x2UZero((*(Vector128<byte>*)(fp + a)));
+#line default
+                    return 3;
+                }
+                case Op.F32x4RelaxedMadd: // f32x4.relaxed_madd
+                {
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
+                    c = ip[4];
+#line 989 "../Instructions.def"
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4RelaxedMadd((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)), (*(Vector128<byte>*)(fp + c)));
+#line default
+                    return 5;
+                }
+                case Op.F32x4RelaxedNmadd: // f32x4.relaxed_nmadd
+                {
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
+                    c = ip[4];
+#line 989 "../Instructions.def"
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4RelaxedNmadd((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)), (*(Vector128<byte>*)(fp + c)));
+#line default
+                    return 5;
+                }
+                case Op.F64x2RelaxedMadd: // f64x2.relaxed_madd
+                {
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
+                    c = ip[4];
+#line 989 "../Instructions.def"
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2RelaxedMadd((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)), (*(Vector128<byte>*)(fp + c)));
+#line default
+                    return 5;
+                }
+                case Op.F64x2RelaxedNmadd: // f64x2.relaxed_nmadd
+                {
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
+                    c = ip[4];
+#line 989 "../Instructions.def"
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2RelaxedNmadd((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)), (*(Vector128<byte>*)(fp + c)));
+#line default
+                    return 5;
+                }
+                case Op.I8x16RelaxedLaneselect: // i8x16.relaxed_laneselect
+                {
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
+                    c = ip[4];
+#line 989 "../Instructions.def"
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16RelaxedLaneselect((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)), (*(Vector128<byte>*)(fp + c)));
+#line default
+                    return 5;
+                }
+                case Op.I16x8RelaxedLaneselect: // i16x8.relaxed_laneselect
+                {
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
+                    c = ip[4];
+#line 989 "../Instructions.def"
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8RelaxedLaneselect((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)), (*(Vector128<byte>*)(fp + c)));
+#line default
+                    return 5;
+                }
+                case Op.I32x4RelaxedLaneselect: // i32x4.relaxed_laneselect
+                {
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
+                    c = ip[4];
+#line 989 "../Instructions.def"
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4RelaxedLaneselect((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)), (*(Vector128<byte>*)(fp + c)));
+#line default
+                    return 5;
+                }
+                case Op.I64x2RelaxedLaneselect: // i64x2.relaxed_laneselect
+                {
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
+                    c = ip[4];
+#line 989 "../Instructions.def"
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2RelaxedLaneselect((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)), (*(Vector128<byte>*)(fp + c)));
+#line default
+                    return 5;
+                }
+                case Op.F32x4RelaxedMin: // f32x4.relaxed_min
+                {
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
+#line 989 "../Instructions.def"
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4RelaxedMin((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
+                    return 4;
+                }
+                case Op.F32x4RelaxedMax: // f32x4.relaxed_max
+                {
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
+#line 989 "../Instructions.def"
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4RelaxedMax((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
+                    return 4;
+                }
+                case Op.F64x2RelaxedMin: // f64x2.relaxed_min
+                {
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
+#line 989 "../Instructions.def"
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2RelaxedMin((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
+                    return 4;
+                }
+                case Op.F64x2RelaxedMax: // f64x2.relaxed_max
+                {
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
+#line 989 "../Instructions.def"
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2RelaxedMax((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
+                    return 4;
+                }
+                case Op.I16x8RelaxedQ15mulrS: // i16x8.relaxed_q15mulr_s
+                {
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
+#line 989 "../Instructions.def"
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8RelaxedQ15mulrS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
+                    return 4;
+                }
+                case Op.I16x8RelaxedDotI8x16I7x16S: // i16x8.relaxed_dot_i8x16_i7x16_s
+                {
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
+#line 989 "../Instructions.def"
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8RelaxedDotI8x16I7x16S((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
+#line default
+                    return 4;
+                }
+                case Op.I32x4RelaxedDotI8x16I7x16AddS: // i32x4.relaxed_dot_i8x16_i7x16_add_s
+                {
+                    d = ip[1];
+                    a = ip[2];
+                    b = ip[3];
+                    c = ip[4];
+#line 989 "../Instructions.def"
+                    (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4RelaxedDotI8x16I7x16AddS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)), (*(Vector128<byte>*)(fp + c)));
+#line default
+                    return 5;
+                }
+#line 1138 "../Instructions.def"
             case Op.TierUpEntry:
             case Op.TierUpLoop:
                 return RunTierUp(stack, top, ip, fp);

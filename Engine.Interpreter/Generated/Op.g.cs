@@ -174,6 +174,22 @@ internal enum Op : ushort
     MemoryInit,
     /// <summary>data[seg] = empty</summary>
     DataDrop,
+    /// <summary>(size &amp; 0xFF; bit 8: a is an i64 address); MemRestore after the access makes memory 0 current again</summary>
+    MemSelect,
+    /// <summary>memory 0 is current again (after a MemSelect and its access)</summary>
+    MemRestore,
+    /// <summary>d = memory[mem].size (in pages; an i64 for a 64-bit memory)</summary>
+    MemorySizeAny,
+    /// <summary>d = memory[mem].grow(a) (old size in pages, or -1; wide != 0: a 64-bit memory, i64 operand and result)</summary>
+    MemoryGrowAny,
+    /// <summary>memory[mem][a .. a+c) = (byte)b (wide != 0: i64 address and length)</summary>
+    MemoryFillAny,
+    /// <summary>memory[dst][a .. a+c) = memory[src][b .. b+c) (wide bit 0: dst is 64-bit, bit 1: src is, bit 2: c is an i64)</summary>
+    MemoryCopyAny,
+    /// <summary>memory[mem][a .. a+c) = data[seg][b .. b+c) (wide != 0: a is an i64)</summary>
+    MemoryInitAny,
+    /// <summary>d = a clamped to u32 (a 64-bit table index, size or count: anything past 2^32 - 1 is out of any table's bounds)</summary>
+    SaturateU32,
     /// <summary>d = load i32 at (a + k) + off</summary>
     I32Load,
     /// <summary>d = load i64 at (a + k) + off</summary>
@@ -1034,13 +1050,53 @@ internal enum Op : ushort
     F64x2ConvertLowI32x4S,
     /// <summary>f64x2.convert_low_i32x4_u</summary>
     F64x2ConvertLowI32x4U,
+    /// <summary>i8x16.relaxed_swizzle</summary>
+    I8x16RelaxedSwizzle,
+    /// <summary>i32x4.relaxed_trunc_f32x4_s</summary>
+    I32x4RelaxedTruncF32x4S,
+    /// <summary>i32x4.relaxed_trunc_f32x4_u</summary>
+    I32x4RelaxedTruncF32x4U,
+    /// <summary>i32x4.relaxed_trunc_f64x2_s_zero</summary>
+    I32x4RelaxedTruncF64x2SZero,
+    /// <summary>i32x4.relaxed_trunc_f64x2_u_zero</summary>
+    I32x4RelaxedTruncF64x2UZero,
+    /// <summary>f32x4.relaxed_madd</summary>
+    F32x4RelaxedMadd,
+    /// <summary>f32x4.relaxed_nmadd</summary>
+    F32x4RelaxedNmadd,
+    /// <summary>f64x2.relaxed_madd</summary>
+    F64x2RelaxedMadd,
+    /// <summary>f64x2.relaxed_nmadd</summary>
+    F64x2RelaxedNmadd,
+    /// <summary>i8x16.relaxed_laneselect</summary>
+    I8x16RelaxedLaneselect,
+    /// <summary>i16x8.relaxed_laneselect</summary>
+    I16x8RelaxedLaneselect,
+    /// <summary>i32x4.relaxed_laneselect</summary>
+    I32x4RelaxedLaneselect,
+    /// <summary>i64x2.relaxed_laneselect</summary>
+    I64x2RelaxedLaneselect,
+    /// <summary>f32x4.relaxed_min</summary>
+    F32x4RelaxedMin,
+    /// <summary>f32x4.relaxed_max</summary>
+    F32x4RelaxedMax,
+    /// <summary>f64x2.relaxed_min</summary>
+    F64x2RelaxedMin,
+    /// <summary>f64x2.relaxed_max</summary>
+    F64x2RelaxedMax,
+    /// <summary>i16x8.relaxed_q15mulr_s</summary>
+    I16x8RelaxedQ15mulrS,
+    /// <summary>i16x8.relaxed_dot_i8x16_i7x16_s</summary>
+    I16x8RelaxedDotI8x16I7x16S,
+    /// <summary>i32x4.relaxed_dot_i8x16_i7x16_add_s</summary>
+    I32x4RelaxedDotI8x16I7x16AddS,
 }
 
 /// <summary>Facts about each instruction, from Instructions.def.</summary>
 internal static class OpInfo
 {
     /// <summary>The number of instructions.</summary>
-    public const int Count = 512;
+    public const int Count = 540;
 
     /// <summary>The instruction's length in 32-bit code words (opcode included; the fixed part of br_table).</summary>
     public static int Words(Op op) => s_words[(int)op];
@@ -1057,7 +1113,7 @@ internal static class OpInfo
     /// <summary>The instruction's formula.</summary>
     public static string Formula(Op op) => s_formulas[(int)op];
 
-    private static readonly byte[] s_words = [1, 1, 2, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 5, 3, 5, 3, 2, 3, 1, 1, 2, 3, 2, 1, 2, 3, 3, 5, 3, 4, 6, 5, 5, 3, 3, 3, 3, 3, 3, 2, 3, 4, 4, 5, 2, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 4, 4, 4, 4, 3, 5, 5, 6, 6, 2, 3, 3, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 6, 6, 6, 5, 5, 5, 5, 4, 4, 4, 4, 4, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 8, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 3, 3, 4, 4, 5, 4, 4, 5, 4, 5, 4, 5, 4, 5, 4, 5, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 4, 4, 4, 4, 5, 3, 6, 6, 6, 6, 5, 5, 5, 5, 4, 4, 3, 3, 3, 3, 3, 3, 3, 4, 4, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 4, 4, 4, 4, 3, 4, 3, 3, 3, 3, 3, 3, 4, 3, 3, 4, 4, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 3, 3, 3, 3];
+    private static readonly byte[] s_words = [1, 1, 2, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 5, 3, 5, 3, 2, 3, 1, 1, 2, 3, 2, 1, 2, 3, 3, 5, 3, 4, 6, 5, 5, 3, 3, 3, 3, 3, 3, 2, 3, 4, 4, 5, 2, 6, 1, 3, 5, 6, 7, 7, 3, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 4, 4, 4, 4, 3, 5, 5, 6, 6, 2, 3, 3, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 6, 6, 6, 5, 5, 5, 5, 4, 4, 4, 4, 4, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 8, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 3, 3, 4, 4, 5, 4, 4, 5, 4, 5, 4, 5, 4, 5, 4, 5, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 4, 4, 4, 4, 5, 3, 6, 6, 6, 6, 5, 5, 5, 5, 4, 4, 3, 3, 3, 3, 3, 3, 3, 4, 4, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 4, 4, 4, 4, 3, 4, 3, 3, 3, 3, 3, 3, 4, 3, 3, 4, 4, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 3, 3, 3, 3, 4, 3, 3, 3, 3, 5, 5, 5, 5, 5, 5, 5, 5, 4, 4, 4, 4, 4, 4, 5];
 
     private static readonly string[] s_names =
     [
@@ -1143,6 +1199,14 @@ internal static class OpInfo
         "MemoryCopy",
         "MemoryInit",
         "DataDrop",
+        "MemSelect",
+        "MemRestore",
+        "MemorySizeAny",
+        "MemoryGrowAny",
+        "MemoryFillAny",
+        "MemoryCopyAny",
+        "MemoryInitAny",
+        "SaturateU32",
         "I32Load",
         "I64Load",
         "F32Load",
@@ -1573,6 +1637,26 @@ internal static class OpInfo
         "I32x4TruncSatF64x2UZero",
         "F64x2ConvertLowI32x4S",
         "F64x2ConvertLowI32x4U",
+        "I8x16RelaxedSwizzle",
+        "I32x4RelaxedTruncF32x4S",
+        "I32x4RelaxedTruncF32x4U",
+        "I32x4RelaxedTruncF64x2SZero",
+        "I32x4RelaxedTruncF64x2UZero",
+        "F32x4RelaxedMadd",
+        "F32x4RelaxedNmadd",
+        "F64x2RelaxedMadd",
+        "F64x2RelaxedNmadd",
+        "I8x16RelaxedLaneselect",
+        "I16x8RelaxedLaneselect",
+        "I32x4RelaxedLaneselect",
+        "I64x2RelaxedLaneselect",
+        "F32x4RelaxedMin",
+        "F32x4RelaxedMax",
+        "F64x2RelaxedMin",
+        "F64x2RelaxedMax",
+        "I16x8RelaxedQ15mulrS",
+        "I16x8RelaxedDotI8x16I7x16S",
+        "I32x4RelaxedDotI8x16I7x16AddS",
     ];
 
     private static readonly string[][] s_operands =
@@ -1659,6 +1743,14 @@ internal static class OpInfo
         ["a:slot", "b:slot", "c:slot"],
         ["seg:index", "a:slot", "b:slot", "c:slot"],
         ["seg:index"],
+        ["a:slot", "mem:index", "offset:i64", "size:i32"],
+        [],
+        ["d:slot", "mem:index"],
+        ["d:slot", "a:slot", "mem:index", "wide:i32"],
+        ["a:slot", "b:slot", "c:slot", "mem:index", "wide:i32"],
+        ["a:slot", "b:slot", "c:slot", "dst:index", "src:index", "wide:i32"],
+        ["seg:index", "a:slot", "b:slot", "c:slot", "mem:index", "wide:i32"],
+        ["d:slot", "a:slot"],
         ["d:slot", "a:slot", "k:i32", "off:u32"],
         ["d:slot", "a:slot", "k:i32", "off:u32"],
         ["d:slot", "a:slot", "k:i32", "off:u32"],
@@ -2089,9 +2181,29 @@ internal static class OpInfo
         ["d:slot", "a:slot"],
         ["d:slot", "a:slot"],
         ["d:slot", "a:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot"],
+        ["d:slot", "a:slot"],
+        ["d:slot", "a:slot"],
+        ["d:slot", "a:slot"],
+        ["d:slot", "a:slot", "b:slot", "c:slot"],
+        ["d:slot", "a:slot", "b:slot", "c:slot"],
+        ["d:slot", "a:slot", "b:slot", "c:slot"],
+        ["d:slot", "a:slot", "b:slot", "c:slot"],
+        ["d:slot", "a:slot", "b:slot", "c:slot"],
+        ["d:slot", "a:slot", "b:slot", "c:slot"],
+        ["d:slot", "a:slot", "b:slot", "c:slot"],
+        ["d:slot", "a:slot", "b:slot", "c:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot"],
+        ["d:slot", "a:slot", "b:slot", "c:slot"],
     ];
 
-    private static readonly bool[] s_hasDestination = [false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, false, false, false, true, true, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false, false, false, false, false, true, true, false, false, true, true, false, false, false, false, true, true, true, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true];
+    private static readonly bool[] s_hasDestination = [false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, false, false, false, true, true, false, false, false, false, false, false, true, true, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false, false, false, false, false, true, true, false, false, true, true, false, false, false, false, true, true, true, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true];
 
     private static readonly string[] s_formulas =
     [
@@ -2177,6 +2289,14 @@ internal static class OpInfo
         "memory[a .. a+c) = memory[b .. b+c) (as if through a temporary)",
         "memory[a .. a+c) = data[seg][b .. b+c)",
         "data[seg] = empty",
+        "(size & 0xFF; bit 8: a is an i64 address); MemRestore after the access makes memory 0 current again",
+        "memory 0 is current again (after a MemSelect and its access)",
+        "d = memory[mem].size (in pages; an i64 for a 64-bit memory)",
+        "d = memory[mem].grow(a) (old size in pages, or -1; wide != 0: a 64-bit memory, i64 operand and result)",
+        "memory[mem][a .. a+c) = (byte)b (wide != 0: i64 address and length)",
+        "memory[dst][a .. a+c) = memory[src][b .. b+c) (wide bit 0: dst is 64-bit, bit 1: src is, bit 2: c is an i64)",
+        "memory[mem][a .. a+c) = data[seg][b .. b+c) (wide != 0: a is an i64)",
+        "d = a clamped to u32 (a 64-bit table index, size or count: anything past 2^32 - 1 is out of any table's bounds)",
         "d = load i32 at (a + k) + off",
         "d = load i64 at (a + k) + off",
         "d = load f32 at a + off (bits)",
@@ -2607,5 +2727,25 @@ internal static class OpInfo
         "i32x4.trunc_sat_f64x2_u_zero",
         "f64x2.convert_low_i32x4_s",
         "f64x2.convert_low_i32x4_u",
+        "i8x16.relaxed_swizzle",
+        "i32x4.relaxed_trunc_f32x4_s",
+        "i32x4.relaxed_trunc_f32x4_u",
+        "i32x4.relaxed_trunc_f64x2_s_zero",
+        "i32x4.relaxed_trunc_f64x2_u_zero",
+        "f32x4.relaxed_madd",
+        "f32x4.relaxed_nmadd",
+        "f64x2.relaxed_madd",
+        "f64x2.relaxed_nmadd",
+        "i8x16.relaxed_laneselect",
+        "i16x8.relaxed_laneselect",
+        "i32x4.relaxed_laneselect",
+        "i64x2.relaxed_laneselect",
+        "f32x4.relaxed_min",
+        "f32x4.relaxed_max",
+        "f64x2.relaxed_min",
+        "f64x2.relaxed_max",
+        "i16x8.relaxed_q15mulr_s",
+        "i16x8.relaxed_dot_i8x16_i7x16_s",
+        "i32x4.relaxed_dot_i8x16_i7x16_add_s",
     ];
 }

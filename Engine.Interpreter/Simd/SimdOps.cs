@@ -43,7 +43,7 @@ namespace Engine.Interpreter;
 /// portable fallback with the same results. <c>Simd/README.md</c> lists which operators get which.
 /// </para>
 /// </remarks>
-public static class SimdOps
+public static partial class SimdOps
 {
     // ------------------------------------------------------------------------------------------------
     // Memory: loads turn the bytes read into a v128; stores return the value to write.

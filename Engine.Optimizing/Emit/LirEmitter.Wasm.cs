@@ -344,6 +344,26 @@ internal sealed partial class LirEmitter
             case Opcode.I32x4TruncSatF64x2SZero: _e.I32x4TruncSatF64x2Zero(Signedness.Signed, a, R(i, temps)); return true;
             case Opcode.I32x4TruncSatF64x2UZero: _e.I32x4TruncSatF64x2Zero(Signedness.Unsigned, a, R(i, temps)); return true;
             case Opcode.F64x2ConvertLowI32x4S: Masm.V(VecOp.Cvtdq2pd, a, a); return true;
+            // Relaxed SIMD (3.0): the choices of tiers.md, "Relaxed SIMD" (as the baseline and the interpreter); a third operand
+            // is copied first, as the destination may share its register.
+            case Opcode.I8x16RelaxedSwizzle: _e.VectorBinary(VecOp.Pshufb, a, Second(i)); return true;
+            case Opcode.I32x4RelaxedTruncF32x4S: Masm.V(VecOp.Cvttps2dq, a, a); return true;
+            case Opcode.I32x4RelaxedTruncF32x4U: _e.I32x4TruncSatF32x4U(a, R(i, temps)); return true;
+            case Opcode.I32x4RelaxedTruncF64x2SZero: Masm.V(VecOp.Cvttpd2dq, a, a); return true;
+            case Opcode.I32x4RelaxedTruncF64x2UZero: _e.I32x4TruncSatF64x2Zero(Signedness.Unsigned, a, R(i, temps)); return true;
+            case Opcode.F32x4RelaxedMadd: _e.VectorRelaxedMadd(S32, false, a, R(i, 1), CopyToTemp(i, 2, R(i, temps))); return true;
+            case Opcode.F32x4RelaxedNmadd: _e.VectorRelaxedMadd(S32, true, a, R(i, 1), CopyToTemp(i, 2, R(i, temps))); return true;
+            case Opcode.F64x2RelaxedMadd: _e.VectorRelaxedMadd(S64, false, a, R(i, 1), CopyToTemp(i, 2, R(i, temps))); return true;
+            case Opcode.F64x2RelaxedNmadd: _e.VectorRelaxedMadd(S64, true, a, R(i, 1), CopyToTemp(i, 2, R(i, temps))); return true;
+            case Opcode.I8x16RelaxedLaneselect or Opcode.I16x8RelaxedLaneselect or Opcode.I32x4RelaxedLaneselect or Opcode.I64x2RelaxedLaneselect:
+                _e.VectorBitselect(a, R(i, 1), CopyToTemp(i, 2, R(i, temps))); return true;
+            case Opcode.F32x4RelaxedMin: _e.VectorBinary(VecOp.Minps, a, Second(i)); return true;
+            case Opcode.F32x4RelaxedMax: _e.VectorBinary(VecOp.Maxps, a, Second(i)); return true;
+            case Opcode.F64x2RelaxedMin: _e.VectorBinary(VecOp.Minpd, a, Second(i)); return true;
+            case Opcode.F64x2RelaxedMax: _e.VectorBinary(VecOp.Maxpd, a, Second(i)); return true;
+            case Opcode.I16x8RelaxedQ15mulrS: _e.VectorBinary(VecOp.Pmulhrsw, a, Second(i)); return true;
+            case Opcode.I16x8RelaxedDotI8x16I7x16S: _e.I16x8RelaxedDot(a, R(i, 1)); return true;
+            case Opcode.I32x4RelaxedDotI8x16I7x16AddS: _e.I32x4RelaxedDotAdd(a, R(i, 1), CopyToTemp(i, 2, R(i, temps))); return true;
             case Opcode.F64x2ConvertLowI32x4U: _e.F64x2ConvertLowI32x4U(a); return true;
             default:
                 return false;

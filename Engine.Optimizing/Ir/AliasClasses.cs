@@ -61,8 +61,9 @@ public static class AliasClasses
     /// </summary>
     private static ulong BuiltinWrites(BuiltinId id, int firstImmediate) => id switch
     {
-        BuiltinId.MemoryGrow => MemoryLength,
-        BuiltinId.MemoryInit or BuiltinId.MemoryCopy or BuiltinId.MemoryFill => Memory,
+        BuiltinId.MemoryGrow or BuiltinId.MemoryGrowAny => MemoryLength,
+        BuiltinId.MemoryInit or BuiltinId.MemoryCopy or BuiltinId.MemoryFill
+            or BuiltinId.MemoryInitAny or BuiltinId.MemoryCopyAny or BuiltinId.MemoryFillAny => Memory,
         BuiltinId.DataDrop => 0,
         BuiltinId.TableGrow or BuiltinId.TableFill or BuiltinId.TableCopy or BuiltinId.TableInit
             or BuiltinId.ElemDrop or BuiltinId.TableSetExternRef => Tables,

@@ -17,18 +17,7 @@ internal sealed partial class IrBuilder
         PushResults(call, type.Results);
     }
 
-    public void CallIndirect(uint typeIndex, uint tableIndex)
-    {
-        FuncType type = _module.Types[(int)typeIndex];
-        int index = Pop();
-        int count = type.Params.Length;
-        int start = _f.AllocPool(count + 1);
-        _stack.AsSpan(_height - count, count).CopyTo(_f.Pool.AsSpan(start));
-        _f.Pool[start + count] = index;
-        _height -= count;
-        int call = Emit(Op.CallIndirect, ValType.Bottom, a: start, b: count + 1, imm: typeIndex, aux: (int)tableIndex);
-        PushResults(call, type.Results);
-    }
+    public void CallIndirect(uint typeIndex, uint tableIndex) => CallThrough(typeIndex, (int)tableIndex);
 
     /// <summary><c>return_call</c>: a terminator taking the arguments (the callee's results are the function's).</summary>
     public void ReturnCall(uint functionIndex)
@@ -59,21 +48,23 @@ internal sealed partial class IrBuilder
     /// <c>call_ref</c>: a <see cref="Op.CallIndirect"/> whose table index is <see cref="CallRefTable"/> and whose last operand
     /// is the function reference itself (null traps at the call), so every pass treats both calls alike.
     /// </summary>
-    public void CallRef(uint typeIndex)
-    {
-        FuncType type = _module.Types[(int)typeIndex];
-        int reference = Pop();
-        int count = type.Params.Length;
-        int start = _f.AllocPool(count + 1);
-        _stack.AsSpan(_height - count, count).CopyTo(_f.Pool.AsSpan(start));
-        _f.Pool[start + count] = reference;
-        _height -= count;
-        int call = Emit(Op.CallIndirect, ValType.Bottom, a: start, b: count + 1, imm: typeIndex, aux: CallRefTable);
-        PushResults(call, type.Results);
-    }
+    public void CallRef(uint typeIndex) => CallThrough(typeIndex, CallRefTable);
 
     /// <summary>The table index of a <see cref="Op.CallIndirect"/> that is a <c>call_ref</c>.</summary>
     public const int CallRefTable = -1;
+
+    private void CallThrough(uint typeIndex, int tableIndex)
+    {
+        FuncType type = _module.Types[(int)typeIndex];
+        int callee = Pop();
+        int count = type.Params.Length;
+        int start = _f.AllocPool(count + 1);
+        _stack.AsSpan(_height - count, count).CopyTo(_f.Pool.AsSpan(start));
+        _f.Pool[start + count] = callee;
+        _height -= count;
+        int call = Emit(Op.CallIndirect, ValType.Bottom, a: start, b: count + 1, imm: typeIndex, aux: tableIndex);
+        PushResults(call, type.Results);
+    }
 
     private void PushResults(int call, ValType[] results)
     {
@@ -84,11 +75,16 @@ internal sealed partial class IrBuilder
     }
 
     /// <summary>A builtin call with up to two immediates and the top <paramref name="arguments"/> values; pushes an i32 result when it has one.</summary>
-    private void Builtin(BuiltinId id, int arguments, bool hasResult, int immediate0 = 0, int immediate1 = 0)
+    private void Builtin(BuiltinId id, int arguments, bool hasResult, int immediate0 = 0, int immediate1 = 0) =>
+        Builtin(id, arguments, hasResult ? ValType.I32 : ValType.Bottom, immediate0, immediate1);
+
+    /// <summary>A builtin call whose result (in rax) has type <paramref name="result"/> (<see cref="ValType.Bottom"/>: a status).</summary>
+    private void Builtin(BuiltinId id, int arguments, ValType result, int immediate0 = 0, int immediate1 = 0)
     {
+        bool hasResult = result != ValType.Bottom;
         int start = _f.AddToPool(_stack.AsSpan(_height - arguments, arguments));
         _height -= arguments;
-        int call = Emit(Op.CallBuiltin, hasResult ? ValType.I32 : ValType.Bottom, a: start, b: arguments, c: immediate0, imm: (long)id, aux: immediate1);
+        int call = Emit(Op.CallBuiltin, result, a: start, b: arguments, c: immediate0, imm: (long)id, aux: immediate1);
         if (hasResult)
         {
             Push(call);
@@ -198,9 +194,9 @@ internal sealed partial class IrBuilder
         Emit(Op.TableSet, ValType.Bottom, a: index, b: value, imm: table);
     }
 
-    public void TableSize(uint table) => Push(Emit(Op.TableSize, ValType.I32, imm: table));
+    public void TableSize(uint table) => Push(Emit(Op.TableSize, _module.Tables[(int)table].Limits.AddressType, imm: table));
 
-    public void TableGrow(uint table) => Builtin(BuiltinId.TableGrow, 2, hasResult: true, (int)table);
+    public void TableGrow(uint table) => Builtin(BuiltinId.TableGrow, 2, _module.Tables[(int)table].Limits.AddressType, (int)table);
 
     public void TableFill(uint table) => Builtin(BuiltinId.TableFill, 3, hasResult: false, (int)table);
 
@@ -243,9 +239,22 @@ internal sealed partial class IrBuilder
         }
     }
 
+    /// <summary>True for memory 0 when it is 32-bit: its accesses get BoundsCheck (and guard pages); others HeapAddress.</summary>
+    private bool IsMemoryZero32(uint memory) => memory == 0 && !_module.Memories[0].Limits.Is64;
+
+    /// <summary>The checked host address of an access of <paramref name="opcode"/> to any memory but a 32-bit memory 0.</summary>
+    private int HeapAddress(int address, Opcode opcode, MemArg memArg) =>
+        Emit(Op.HeapAddress, ValType.I64, a: address, imm: (long)memArg.Offset,
+            aux: (int)memArg.MemoryIndex | (OperatorInfo.AccessSize(opcode) << 24));
+
     public void Load(Opcode opcode, MemArg memArg)
     {
         int address = Pop();
+        if (!IsMemoryZero32(memArg.MemoryIndex))
+        {
+            Push(Emit(Op.Load, OperatorInfo.Results(opcode)[0], a: HeapAddress(address, opcode, memArg), imm: 0, aux: (int)opcode));
+            return;
+        }
         CheckBounds(address, (uint)memArg.Offset, OperatorInfo.AccessSize(opcode));
         Push(Emit(Op.Load, OperatorInfo.Results(opcode)[0], a: address, imm: (uint)memArg.Offset, aux: (int)opcode));
     }
@@ -254,6 +263,11 @@ internal sealed partial class IrBuilder
     {
         int value = Pop();
         int address = Pop();
+        if (!IsMemoryZero32(memArg.MemoryIndex))
+        {
+            Emit(Op.Store, ValType.Bottom, a: HeapAddress(address, opcode, memArg), b: value, imm: 0, aux: (int)opcode);
+            return;
+        }
         CheckBounds(address, (uint)memArg.Offset, OperatorInfo.AccessSize(opcode));
         Emit(Op.Store, ValType.Bottom, a: address, b: value, imm: (uint)memArg.Offset, aux: (int)opcode);
     }
@@ -262,6 +276,11 @@ internal sealed partial class IrBuilder
     {
         int vector = Pop();
         int address = Pop();
+        if (!IsMemoryZero32(memArg.MemoryIndex))
+        {
+            Push(Emit(Op.Load, ValType.V128, a: HeapAddress(address, opcode, memArg), b: vector, imm: 0, aux: (int)opcode | (lane << 16)));
+            return;
+        }
         CheckBounds(address, (uint)memArg.Offset, OperatorInfo.AccessSize(opcode));
         Push(Emit(Op.Load, ValType.V128, a: address, b: vector, imm: (uint)memArg.Offset, aux: (int)opcode | (lane << 16)));
     }
@@ -270,21 +289,66 @@ internal sealed partial class IrBuilder
     {
         int vector = Pop();
         int address = Pop();
+        if (!IsMemoryZero32(memArg.MemoryIndex))
+        {
+            Emit(Op.Store, ValType.Bottom, a: HeapAddress(address, opcode, memArg), b: vector, imm: 0, aux: (int)opcode | (lane << 16));
+            return;
+        }
         CheckBounds(address, (uint)memArg.Offset, OperatorInfo.AccessSize(opcode));
         Emit(Op.Store, ValType.Bottom, a: address, b: vector, imm: (uint)memArg.Offset, aux: (int)opcode | (lane << 16));
     }
 
-    public void MemorySize() => Push(Emit(Op.MemorySize, ValType.I32));
+    public void MemorySize(uint memory) => Push(Emit(Op.MemorySize, _module.Memories[(int)memory].Limits.AddressType, imm: memory));
 
-    public void MemoryGrow() => Builtin(BuiltinId.MemoryGrow, 1, hasResult: true);
+    public void MemoryGrow(uint memory)
+    {
+        if (IsMemoryZero32(memory))
+        {
+            Builtin(BuiltinId.MemoryGrow, 1, hasResult: true);
+        }
+        else
+        {
+            Builtin(BuiltinId.MemoryGrowAny, 1, _module.Memories[(int)memory].Limits.AddressType, (int)memory);
+        }
+    }
 
-    public void MemoryInit(uint data) => Builtin(BuiltinId.MemoryInit, 3, hasResult: false, (int)data);
+    public void MemoryInit(uint data, uint memory)
+    {
+        if (IsMemoryZero32(memory))
+        {
+            Builtin(BuiltinId.MemoryInit, 3, hasResult: false, (int)data);
+        }
+        else
+        {
+            Builtin(BuiltinId.MemoryInitAny, 3, hasResult: false, (int)data, (int)memory);
+        }
+    }
 
     public void DataDrop(uint data) => Builtin(BuiltinId.DataDrop, 0, hasResult: false, (int)data);
 
-    public void MemoryCopy() => Builtin(BuiltinId.MemoryCopy, 3, hasResult: false);
+    public void MemoryCopy(uint destination, uint source)
+    {
+        if (IsMemoryZero32(destination) && IsMemoryZero32(source))
+        {
+            Builtin(BuiltinId.MemoryCopy, 3, hasResult: false);
+        }
+        else
+        {
+            Builtin(BuiltinId.MemoryCopyAny, 3, hasResult: false, (int)destination, (int)source);
+        }
+    }
 
-    public void MemoryFill() => Builtin(BuiltinId.MemoryFill, 3, hasResult: false);
+    public void MemoryFill(uint memory)
+    {
+        if (IsMemoryZero32(memory))
+        {
+            Builtin(BuiltinId.MemoryFill, 3, hasResult: false);
+        }
+        else
+        {
+            Builtin(BuiltinId.MemoryFillAny, 3, hasResult: false, (int)memory);
+        }
+    }
 
     // ---- constants ----
 

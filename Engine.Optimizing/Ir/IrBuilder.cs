@@ -709,15 +709,18 @@ internal sealed partial class IrBuilder
         int condition = Pop();
         Frame target = FrameAt(depth);
         int next = _f.NewBlock();
-        int taken = target.Kind switch
-        {
-            FrameKind.Function => _f.NewCall(ReturnBlock(), []),
-            FrameKind.Loop => LoopEdge(target),
-            _ => AddEdge(target),
-        };
+        int taken = BranchEdge(target);
         Emit(Op.Branch, ValType.Bottom, a: condition, b: taken, c: _f.NewCall(next, []));
         StartBlock(next);
     }
+
+    /// <summary>The edge of a branch to <paramref name="target"/> with the current top values.</summary>
+    private int BranchEdge(Frame target) => target.Kind switch
+    {
+        FrameKind.Function => _f.NewCall(ReturnBlock(), []),
+        FrameKind.Loop => LoopEdge(target),
+        _ => AddEdge(target),
+    };
 
     /// <summary>A block that returns the current top values (for conditional branches to the function's label).</summary>
     private int ReturnBlock()
@@ -782,12 +785,7 @@ internal sealed partial class IrBuilder
         int isNull = IsNull(value);
         Frame target = FrameAt(depth);
         int next = _f.NewBlock();
-        int taken = target.Kind switch
-        {
-            FrameKind.Function => _f.NewCall(ReturnBlock(), []),
-            FrameKind.Loop => LoopEdge(target),
-            _ => AddEdge(target),
-        };
+        int taken = BranchEdge(target);
         Emit(Op.Branch, ValType.Bottom, a: isNull, b: taken, c: _f.NewCall(next, []));
         StartBlock(next);
         Push(value);
@@ -799,12 +797,7 @@ internal sealed partial class IrBuilder
         int isNull = IsNull(_stack[_height - 1]);
         Frame target = FrameAt(depth);
         int next = _f.NewBlock();
-        int taken = target.Kind switch
-        {
-            FrameKind.Function => _f.NewCall(ReturnBlock(), []),
-            FrameKind.Loop => LoopEdge(target),
-            _ => AddEdge(target),
-        };
+        int taken = BranchEdge(target);
         Emit(Op.Branch, ValType.Bottom, a: isNull, b: _f.NewCall(next, []), c: taken);
         StartBlock(next);
         _height--;

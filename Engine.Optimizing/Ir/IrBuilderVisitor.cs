@@ -239,19 +239,19 @@ internal readonly struct IrBuilderVisitor : IOperatorVisitor
         }
     }
 
-    public void VisitMemorySize()
+    public void VisitMemorySize(uint memoryIndex)
     {
         if (Live)
         {
-            _b.MemorySize();
+            _b.MemorySize(memoryIndex);
         }
     }
 
-    public void VisitMemoryGrow()
+    public void VisitMemoryGrow(uint memoryIndex)
     {
         if (Live)
         {
-            _b.MemoryGrow();
+            _b.MemoryGrow(memoryIndex);
         }
     }
 
@@ -319,11 +319,11 @@ internal readonly struct IrBuilderVisitor : IOperatorVisitor
         }
     }
 
-    public void VisitMemoryInit(uint dataIndex)
+    public void VisitMemoryInit(uint dataIndex, uint memoryIndex)
     {
         if (Live)
         {
-            _b.MemoryInit(dataIndex);
+            _b.MemoryInit(dataIndex, memoryIndex);
         }
     }
 
@@ -335,19 +335,19 @@ internal readonly struct IrBuilderVisitor : IOperatorVisitor
         }
     }
 
-    public void VisitMemoryCopy()
+    public void VisitMemoryCopy(uint destinationMemory, uint sourceMemory)
     {
         if (Live)
         {
-            _b.MemoryCopy();
+            _b.MemoryCopy(destinationMemory, sourceMemory);
         }
     }
 
-    public void VisitMemoryFill()
+    public void VisitMemoryFill(uint memoryIndex)
     {
         if (Live)
         {
-            _b.MemoryFill();
+            _b.MemoryFill(memoryIndex);
         }
     }
 

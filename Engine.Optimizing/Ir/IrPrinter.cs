@@ -159,6 +159,18 @@ public static class IrPrinter
                     text.Append(", lane ").Append(inst.Aux >> 16);
                 }
                 break;
+            case Op.HeapAddress:
+                text.Append(" memory ").Append(inst.Aux & 0xFFFFFF).Append(" [");
+                Values(text, inst.A);
+                text.Append(" + ").Append((ulong)inst.Imm).Append("], size ").Append(inst.Aux >> 24);
+                break;
+            case Op.MemorySize:
+                if (inst.Imm != 0)
+                {
+                    // Memory 0 goes unnamed, as in the text format.
+                    text.Append(' ').Append(inst.Imm);
+                }
+                break;
             case Op.GlobalGet:
             case Op.TableSize:
             case Op.RefFunc:

@@ -303,7 +303,7 @@ public static class IrVerifier
                 break;
             case Op.Load:
             case Op.Store:
-                Expect(f, id, inst.A, ValType.I32, errors);
+                Expect(f, id, inst.A, inst.A >= 0 && f[inst.A].Op == Op.HeapAddress ? ValType.I64 : ValType.I32, errors);
                 break;
             case Op.BoundsCheck:
                 Expect(f, id, inst.A, ValType.I32, errors);

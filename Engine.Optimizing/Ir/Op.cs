@@ -37,7 +37,12 @@ namespace Engine.Optimizing.Ir;
 ///  Load          Aux = wasm opcode (low 16 bits) | lane &lt;&lt; 16: load at A + Imm (checked before);
 ///                B = the vector a load_lane inserts into
 ///  Store         Aux = wasm opcode | lane &lt;&lt; 16: store B at A + Imm (checked before)
-///  MemorySize    memory 0's size in pages (i32)
+///  MemorySize    Imm = memory index: its size in pages (i32; i64 for a 64-bit memory)
+///  HeapAddress   the host address of A + Imm (A: an i32, or an i64 for a 64-bit memory; Imm: the u64 offset) in memory
+///                Aux &amp; 0xFFFFFF (any memory but a 32-bit memory 0, which uses BoundsCheck), checked for the access size
+///                Aux &gt;&gt; 24 there (trap unless the sum neither overflows nor passes the length); result I64. A load or
+///                store whose A is a HeapAddress reads that host address (Imm 0). Memories only grow and never move, so an
+///                equal HeapAddress that dominates is as good (numbered like a pure operation that may trap)
 ///  GlobalGet     Imm = global index (for an externref, the value still has to be rooted: RootRef)
 ///  GlobalSet     Imm = global index, A = value (numeric and funcref globals)
 ///  TableGet      Imm = table index, A = element index; traps out of bounds (the element, unrooted)
@@ -46,7 +51,8 @@ namespace Engine.Optimizing.Ir;
 ///  RefFunc       Imm = function index
 ///  RootRef       A = an externref a frame is about to hold: enters the activations table (a call, a safepoint)
 ///  Call          Imm = function index; arguments Pool[A .. A+B)
-///  CallIndirect  Imm = type index, Aux = table index; arguments Pool[A .. A+B), the element index last
+///  CallIndirect  Imm = type index, Aux = table index; arguments Pool[A .. A+B), the element index last (Aux -1:
+///                call_ref, the function reference last)
 ///  CallBuiltin   Imm = BuiltinId, C and Aux = its immediate operands; arguments Pool[A .. A+B);
 ///                result I32 when the builtin returns a value (memory.grow, table.grow), else none (a status)
 ///  CallResult    result Imm of call A (calls themselves have no value)
@@ -119,6 +125,7 @@ public enum Op : byte
     Store,
     MemorySize,
     BoundsLimit,
+    HeapAddress,
     GlobalGet,
     GlobalSet,
     TableGet,
@@ -285,7 +292,7 @@ public static class OpInfo
         flags[(int)Op.Param] = OpFlags.None;
         flags[(int)Op.BlockParam] = OpFlags.None;
         flags[(int)Op.OsrValue] = OpFlags.None;
-        foreach (Op op in new[] { Op.IdivS, Op.IdivU, Op.IremS, Op.IremU, Op.TruncTrap, Op.BoundsCheck })
+        foreach (Op op in new[] { Op.IdivS, Op.IdivU, Op.IremS, Op.IremU, Op.TruncTrap, Op.BoundsCheck, Op.HeapAddress })
         {
             flags[(int)op] = OpFlags.CanTrap;
         }

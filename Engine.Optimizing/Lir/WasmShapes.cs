@@ -51,6 +51,10 @@ internal static class WasmShapes
         Opcode.I64x2Mul => new(true, false, 1, 0),
         Opcode.I8x16Popcnt => new(true, false, 2, 0),
         Opcode.I32x4TruncSatF32x4U or Opcode.I32x4TruncSatF64x2SZero or Opcode.I32x4TruncSatF64x2UZero => new(true, false, 1, 0),
+        Opcode.I32x4RelaxedTruncF32x4U or Opcode.I32x4RelaxedTruncF64x2UZero => new(true, false, 1, 0),
+        Opcode.I8x16RelaxedLaneselect or Opcode.I16x8RelaxedLaneselect or Opcode.I32x4RelaxedLaneselect or Opcode.I64x2RelaxedLaneselect => new(true, false, 1, 0),
+        Opcode.F32x4RelaxedMadd or Opcode.F32x4RelaxedNmadd or Opcode.F64x2RelaxedMadd or Opcode.F64x2RelaxedNmadd
+            or Opcode.I32x4RelaxedDotI8x16I7x16AddS => new(true, false, 1, 0),
         // Sequences that clobber their second (or third) operand: it is copied into the scratch first.
         Opcode.I16x8ExtmulLowI8x16S or Opcode.I16x8ExtmulHighI8x16S or Opcode.I16x8ExtmulLowI8x16U or Opcode.I16x8ExtmulHighI8x16U
             or Opcode.I32x4ExtmulLowI16x8S or Opcode.I32x4ExtmulHighI16x8S or Opcode.I32x4ExtmulLowI16x8U or Opcode.I32x4ExtmulHighI16x8U

@@ -89,22 +89,37 @@ internal static unsafe class NativeRuntime
         table[(int)BuiltinId.DataDrop] = (nint)(delegate* unmanaged<VMContext*, uint, int>)&DataDrop;
         table[(int)BuiltinId.MemoryCopy] = (nint)(delegate* unmanaged<VMContext*, uint, uint, uint, int>)&MemoryCopy;
         table[(int)BuiltinId.MemoryFill] = (nint)(delegate* unmanaged<VMContext*, uint, uint, uint, int>)&MemoryFill;
-        table[(int)BuiltinId.TableGrow] = (nint)(delegate* unmanaged<VMContext*, uint, nint, uint, int>)&TableGrow;
-        table[(int)BuiltinId.TableFill] = (nint)(delegate* unmanaged<VMContext*, uint, uint, nint, uint, int>)&TableFill;
-        table[(int)BuiltinId.TableCopy] = (nint)(delegate* unmanaged<VMContext*, uint, uint, uint, uint, uint, int>)&TableCopy;
-        table[(int)BuiltinId.TableInit] = (nint)(delegate* unmanaged<VMContext*, uint, uint, uint, uint, uint, int>)&TableInit;
+        table[(int)BuiltinId.TableGrow] = (nint)(delegate* unmanaged<VMContext*, uint, nint, ulong, long>)&TableGrow;
+        table[(int)BuiltinId.TableFill] = (nint)(delegate* unmanaged<VMContext*, uint, ulong, nint, ulong, int>)&TableFill;
+        table[(int)BuiltinId.TableCopy] = (nint)(delegate* unmanaged<VMContext*, uint, uint, ulong, ulong, ulong, int>)&TableCopy;
+        table[(int)BuiltinId.TableInit] = (nint)(delegate* unmanaged<VMContext*, uint, uint, ulong, uint, uint, int>)&TableInit;
         table[(int)BuiltinId.ElemDrop] = (nint)(delegate* unmanaged<VMContext*, uint, int>)&ElemDrop;
-        table[(int)BuiltinId.TableSetExternRef] = (nint)(delegate* unmanaged<VMContext*, uint, uint, nint, int>)&TableSetExternRef;
+        table[(int)BuiltinId.TableSetExternRef] = (nint)(delegate* unmanaged<VMContext*, uint, ulong, nint, int>)&TableSetExternRef;
         table[(int)BuiltinId.GlobalSetExternRef] = (nint)(delegate* unmanaged<VMContext*, uint, nint, int>)&GlobalSetExternRef;
         table[(int)BuiltinId.RootExternRef] = (nint)(delegate* unmanaged<VMContext*, nint, int>)&RootExternRef;
         table[(int)BuiltinId.CheckInterrupt] = (nint)(delegate* unmanaged<VMContext*, int>)&CheckInterrupt;
         table[(int)BuiltinId.TierUp] = (nint)(delegate* unmanaged<VMContext*, uint, int, int>)&TierUp;
+        table[(int)BuiltinId.MemoryGrowAny] = (nint)(delegate* unmanaged<VMContext*, uint, ulong, long>)&MemoryGrowAny;
+        table[(int)BuiltinId.MemoryFillAny] = (nint)(delegate* unmanaged<VMContext*, uint, ulong, uint, ulong, int>)&MemoryFillAny;
+        table[(int)BuiltinId.MemoryCopyAny] = (nint)(delegate* unmanaged<VMContext*, uint, uint, ulong, ulong, ulong, int>)&MemoryCopyAny;
+        table[(int)BuiltinId.MemoryInitAny] = (nint)(delegate* unmanaged<VMContext*, uint, uint, ulong, uint, uint, int>)&MemoryInitAny;
         table[(int)BuiltinId.RunTailCall] = (nint)(delegate* unmanaged<VMContext*, ulong*, int>)&RunTailCall;
         return (nint)table;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static VMInstance InstanceOf(VMContext* vm) => (VMInstance)GCHandle.FromIntPtr(vm->Instance).Target!;
+
+    /// <summary>
+    /// A table index, size or count as compiled code passes it (a 64-bit slot): the low 32 bits for a 32-bit table (the
+    /// upper ones are undefined), else the i64 clamped to u32 (past 2^32 - 1 everything is out of any table's bounds).
+    /// </summary>
+    private static uint TableOperand(VMInstance instance, uint table, ulong value) =>
+        instance.Module.Tables[(int)table].Limits.Is64 ? (uint)Math.Min(value, uint.MaxValue) : (uint)value;
+
+    /// <summary>An address or length for memory <paramref name="memory"/>: the low 32 bits for a 32-bit memory (the upper ones are undefined).</summary>
+    private static ulong MemoryOperand(VMInstance instance, uint memory, ulong value) =>
+        instance.Module.Memories[(int)memory].Limits.Is64 ? value : (uint)value;
 
     private static int Fail(VMContext* vm, Exception exception)
     {
@@ -145,6 +160,67 @@ internal static unsafe class NativeRuntime
         catch (Exception)
         {
             return -1;
+        }
+    }
+
+    [UnmanagedCallersOnly]
+    private static long MemoryGrowAny(VMContext* vm, uint memory, ulong delta)
+    {
+        try
+        {
+            VMInstance instance = InstanceOf(vm);
+            return instance.MemoryGrow(memory, MemoryOperand(instance, memory, delta));
+        }
+        catch (Exception)
+        {
+            return -1;
+        }
+    }
+
+    [UnmanagedCallersOnly]
+    private static int MemoryFillAny(VMContext* vm, uint memory, ulong destination, uint value, ulong length)
+    {
+        try
+        {
+            VMInstance instance = InstanceOf(vm);
+            instance.MemoryFill(memory, MemoryOperand(instance, memory, destination), (byte)value, MemoryOperand(instance, memory, length));
+            return 0;
+        }
+        catch (Exception e)
+        {
+            return Fail(vm, e);
+        }
+    }
+
+    [UnmanagedCallersOnly]
+    private static int MemoryCopyAny(VMContext* vm, uint destinationMemory, uint sourceMemory, ulong destination, ulong source, ulong length)
+    {
+        try
+        {
+            VMInstance instance = InstanceOf(vm);
+            bool both64 = instance.Module.Memories[(int)destinationMemory].Limits.Is64 && instance.Module.Memories[(int)sourceMemory].Limits.Is64;
+            instance.MemoryCopy(destinationMemory, sourceMemory, MemoryOperand(instance, destinationMemory, destination),
+                MemoryOperand(instance, sourceMemory, source), both64 ? length : (uint)length);
+            return 0;
+        }
+        catch (Exception e)
+        {
+            return Fail(vm, e);
+        }
+    }
+
+    [UnmanagedCallersOnly]
+    private static int MemoryInitAny(VMContext* vm, uint data, uint memory, ulong destination, uint source, uint length)
+    {
+        try
+        {
+            VMInstance instance = InstanceOf(vm);
+            instance.MemoryInit(data, memory, MemoryOperand(instance, memory, destination), source, length);
+            return 0;
+        }
+        catch (Exception e)
+        {
+            return Fail(vm, e);
         }
     }
 
@@ -203,11 +279,12 @@ internal static unsafe class NativeRuntime
     }
 
     [UnmanagedCallersOnly]
-    private static int TableGrow(VMContext* vm, uint table, nint initial, uint delta)
+    private static long TableGrow(VMContext* vm, uint table, nint initial, ulong delta)
     {
         try
         {
-            return InstanceOf(vm).TableGrow(table, initial, delta);
+            VMInstance instance = InstanceOf(vm);
+            return instance.TableGrow(table, initial, TableOperand(instance, table, delta));
         }
         catch (Exception)
         {
@@ -216,11 +293,12 @@ internal static unsafe class NativeRuntime
     }
 
     [UnmanagedCallersOnly]
-    private static int TableFill(VMContext* vm, uint table, uint start, nint value, uint length)
+    private static int TableFill(VMContext* vm, uint table, ulong start, nint value, ulong length)
     {
         try
         {
-            InstanceOf(vm).TableFill(table, start, value, length);
+            VMInstance instance = InstanceOf(vm);
+            instance.TableFill(table, TableOperand(instance, table, start), value, TableOperand(instance, table, length));
             return 0;
         }
         catch (Exception e)
@@ -230,11 +308,14 @@ internal static unsafe class NativeRuntime
     }
 
     [UnmanagedCallersOnly]
-    private static int TableCopy(VMContext* vm, uint destinationTable, uint sourceTable, uint destination, uint source, uint length)
+    private static int TableCopy(VMContext* vm, uint destinationTable, uint sourceTable, ulong destination, ulong source, ulong length)
     {
         try
         {
-            InstanceOf(vm).TableCopy(destinationTable, sourceTable, destination, source, length);
+            VMInstance instance = InstanceOf(vm);
+            bool both64 = instance.Module.Tables[(int)destinationTable].Limits.Is64 && instance.Module.Tables[(int)sourceTable].Limits.Is64;
+            instance.TableCopy(destinationTable, sourceTable, TableOperand(instance, destinationTable, destination),
+                TableOperand(instance, sourceTable, source), both64 ? (uint)Math.Min(length, uint.MaxValue) : (uint)length);
             return 0;
         }
         catch (Exception e)
@@ -244,11 +325,12 @@ internal static unsafe class NativeRuntime
     }
 
     [UnmanagedCallersOnly]
-    private static int TableInit(VMContext* vm, uint elem, uint table, uint destination, uint source, uint length)
+    private static int TableInit(VMContext* vm, uint elem, uint table, ulong destination, uint source, uint length)
     {
         try
         {
-            InstanceOf(vm).TableInit(elem, table, destination, source, length);
+            VMInstance instance = InstanceOf(vm);
+            instance.TableInit(elem, table, TableOperand(instance, table, destination), source, length);
             return 0;
         }
         catch (Exception e)
@@ -272,11 +354,12 @@ internal static unsafe class NativeRuntime
     }
 
     [UnmanagedCallersOnly]
-    private static int TableSetExternRef(VMContext* vm, uint table, uint index, nint value)
+    private static int TableSetExternRef(VMContext* vm, uint table, ulong index, nint value)
     {
         try
         {
-            InstanceOf(vm).TableSetExternRef(table, index, value);
+            VMInstance instance = InstanceOf(vm);
+            instance.TableSetExternRef(table, TableOperand(instance, table, index), value);
             return 0;
         }
         catch (Exception e)

@@ -18,7 +18,9 @@ internal sealed unsafe class InstanceState : VMInstance, IDisposable
     private readonly ModuleInfo _module;
     private readonly TableInstance[] _tables;
     private readonly GlobalInstance[] _globals;
+    // Memory 0 (the one the fast paths of every tier use), and every memory by index (imports first).
     private readonly LinearMemory? _memory;
+    private readonly LinearMemory[] _memories;
     // The items of each element segment (funcref addresses or externref boxes, which the segment holds a
     // count on); null once dropped.
     private readonly nint[]?[] _elements;
@@ -37,15 +39,18 @@ internal sealed unsafe class InstanceState : VMInstance, IDisposable
         int tableCount = info.Tables.Count;
         int globalCount = info.Globals.Count;
         int typeCount = info.Types.Count;
+        int memoryCount = info.Memories.Count;
 
         // SAFETY: the VMContext and its four arrays live in one block owned by this instance (freed in
         // Dispose, when the store goes); compiled code and the interpreter read them through VMContext.
         _vm = (VMContext*)NativeMemory.AllocZeroed((nuint)sizeof(VMContext));
-        _arrays = (nint)NativeMemory.AllocZeroed((nuint)(sizeof(nint) * (functionCount + tableCount + globalCount) + sizeof(int) * typeCount + 8));
+        _arrays = (nint)NativeMemory.AllocZeroed((nuint)(sizeof(nint) * (functionCount + tableCount + globalCount + memoryCount) + sizeof(int) * typeCount + 8));
         nint* functionRefs = (nint*)_arrays;
         nint* tableAddresses = functionRefs + functionCount;
         nint* globalCells = tableAddresses + tableCount;
-        int* typeIds = (int*)(globalCells + globalCount);
+        nint* memoryCells = globalCells + globalCount;
+        int* typeIds = (int*)(memoryCells + memoryCount);
+        _vm->Memories = memoryCount > 0 ? (nint)memoryCells : 0;
         _vm->Functions = (nint)functionRefs;
         _vm->Tables = (nint)tableAddresses;
         _vm->Globals = (nint)globalCells;
@@ -72,7 +77,8 @@ internal sealed unsafe class InstanceState : VMInstance, IDisposable
         var functions = new FunctionInstance[functionCount];
         _tables = new TableInstance[tableCount];
         _globals = new GlobalInstance[globalCount];
-        int f = 0, t = 0, g = 0;
+        _memories = new LinearMemory[memoryCount];
+        int f = 0, t = 0, g = 0, m = 0;
         var tags = new List<TagInstance>(info.TagTypeIndices.Count);
         for (int i = 0; i < info.Imports.Count; i++)
         {
@@ -85,7 +91,7 @@ internal sealed unsafe class InstanceState : VMInstance, IDisposable
                     _tables[t++] = table.State;
                     break;
                 case Memory memory:
-                    _memory = memory.State;
+                    _memories[m++] = memory.State;
                     break;
                 case Global global:
                     _globals[g++] = global.State;
@@ -133,10 +139,15 @@ internal sealed unsafe class InstanceState : VMInstance, IDisposable
             tableAddresses[i] = (nint)_tables[i].Table;
         }
 
-        if (info.Memories.Count > info.ImportedMemoryCount)
+        for (int i = info.ImportedMemoryCount; i < memoryCount; i++)
         {
-            _memory = store.CreateMemory(info.Memories[0]);
+            _memories[i] = store.CreateMemory(info.Memories[i]);
         }
+        for (int i = 0; i < memoryCount; i++)
+        {
+            memoryCells[i] = (nint)_memories[i].Definition;
+        }
+        _memory = memoryCount > 0 ? _memories[0] : null;
         _memory?.Attach(_vm);
 
         for (int i = 0; i < info.ImportedGlobalCount; i++)
@@ -194,8 +205,19 @@ internal sealed unsafe class InstanceState : VMInstance, IDisposable
                 return;
             }
             _store.PrepareForCompiledCode();
-            // The native entry first: the interpreter's stub reads it through the funcref.
-            Volatile.Write(ref ((VMFuncRef*)function.FuncRef)->NativeCode, code.Entry);
+            // The native entry first: the interpreter's stub reads it through the funcref. A register entry is
+            // published after the native entry it belongs to, and withdrawn before code without one replaces it.
+            var funcRef = (VMFuncRef*)function.FuncRef;
+            int registerEntry = code.Artifact.RegisterEntryOffset;
+            if (registerEntry < 0)
+            {
+                Volatile.Write(ref funcRef->RegisterCode, 0);
+            }
+            Volatile.Write(ref funcRef->NativeCode, code.Entry);
+            if (registerEntry >= 0)
+            {
+                Volatile.Write(ref funcRef->RegisterCode, code.Entry + registerEntry);
+            }
             // In tiered mode (where the code has an entry at every loop) a small leaf stays interpreted for
             // interpreted callers; compiled callers call it natively.
             bool smallLeaf = _store.Engine.Config.Tier == TierMode.Tiered
@@ -217,6 +239,9 @@ internal sealed unsafe class InstanceState : VMInstance, IDisposable
 
     public LinearMemory? Memory => _memory;
 
+    /// <summary>Every memory of the instance by index (imports first).</summary>
+    public IReadOnlyList<LinearMemory> Memories => _memories;
+
     /// <summary>The module's compiled code this instance runs (the one for its memory's bounds checks), or null.</summary>
     public Native.ModuleCode? Code { get; }
 
@@ -224,6 +249,14 @@ internal sealed unsafe class InstanceState : VMInstance, IDisposable
     public Memory? DefaultMemory => _memory is null ? null : _defaultMemory ??= new Memory(_store, _memory);
 
     private Memory? _defaultMemory;
+
+    /// <summary>The embedding API's view of memory <paramref name="index"/>.</summary>
+    public Memory GetMemory(int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, _memories.Length);
+        return index == 0 ? DefaultMemory! : new Memory(_store, _memories[index]);
+    }
 
     public ModuleInfo ModuleInfo => _module;
 
@@ -247,7 +280,7 @@ internal sealed unsafe class InstanceState : VMInstance, IDisposable
     {
         ExternKind.Func => new Function(_store, Functions[export.Index]),
         ExternKind.Table => new Table(_store, _tables[export.Index]),
-        ExternKind.Memory => new Memory(_store, _memory!),
+        ExternKind.Memory => export.Index == 0 && DefaultMemory is { } memory0 ? memory0 : new Memory(_store, _memories[export.Index]),
         ExternKind.Tag => new Tag(_store, Tags[export.Index]),
         _ => new Global(_store, _globals[export.Index]),
     };
@@ -270,8 +303,8 @@ internal sealed unsafe class InstanceState : VMInstance, IDisposable
             ElementSegment segment = _module.Elements[i];
             if (segment.Mode == SegmentMode.Active)
             {
-                uint offset = (uint)Evaluate(segment.Offset).Low;
-                TableInit((uint)i, segment.TableIndex, offset, 0, (uint)segment.Count);
+                ulong offset = Evaluate(segment.Offset).Low;
+                TableInit((uint)i, segment.TableIndex, (uint)Math.Min(offset, uint.MaxValue), 0, (uint)segment.Count);
             }
             if (segment.Mode != SegmentMode.Passive)
             {
@@ -283,8 +316,8 @@ internal sealed unsafe class InstanceState : VMInstance, IDisposable
             DataSegment segment = _module.Data[i];
             if (segment.Mode == SegmentMode.Active)
             {
-                uint offset = (uint)Evaluate(segment.Offset).Low;
-                MemoryInit((uint)i, offset, 0, (uint)segment.DataLength);
+                ulong offset = Evaluate(segment.Offset).Low;
+                MemoryInit((uint)i, segment.MemoryIndex, offset, 0, (uint)segment.DataLength);
                 DataDrop((uint)i);
             }
         }
@@ -399,16 +432,48 @@ internal sealed unsafe class InstanceState : VMInstance, IDisposable
 
     public override int MemoryGrow(uint deltaPages) => _memory!.Grow(deltaPages);
 
-    public override void MemoryInit(uint dataIndex, uint destination, uint source, uint length)
+    public override void MemoryInit(uint dataIndex, uint destination, uint source, uint length) =>
+        MemoryInit(dataIndex, 0, destination, source, length);
+
+    public override long MemoryGrow(uint memoryIndex, ulong deltaPages) => _memories[memoryIndex].Grow(deltaPages);
+
+    public override void MemoryInit(uint dataIndex, uint memoryIndex, ulong destination, uint source, uint length)
     {
         DataSegment segment = _module.Data[(int)dataIndex];
         ulong available = _dataDropped[dataIndex] ? 0u : (ulong)segment.DataLength;
-        if ((ulong)source + length > available || _memory is null || !_memory.InBounds(destination, length))
+        LinearMemory? memory = memoryIndex < (uint)_memories.Length ? _memories[memoryIndex] : null;
+        if ((ulong)source + length > available || memory is null || !InBounds(memory, destination, length))
         {
             throw new TrapException(TrapCode.MemoryOutOfBounds);
         }
-        _module.Bytes.AsSpan(segment.DataStart + (int)source, (int)length).CopyTo(_memory.Slice(destination, (int)length));
+        _module.Bytes.AsSpan(segment.DataStart + (int)source, (int)length).CopyTo(memory.Slice(destination, (int)length));
     }
+
+    public override void MemoryCopy(uint destinationMemory, uint sourceMemory, ulong destination, ulong source, ulong length)
+    {
+        LinearMemory to = _memories[destinationMemory], from = _memories[sourceMemory];
+        if (!InBounds(to, destination, length) || !InBounds(from, source, length))
+        {
+            throw new TrapException(TrapCode.MemoryOutOfBounds);
+        }
+        // SAFETY: both ranges were checked against their memories' current lengths; Buffer.MemoryCopy handles overlap.
+        Buffer.MemoryCopy(from.Base + source, to.Base + destination, length, length);
+    }
+
+    public override void MemoryFill(uint memoryIndex, ulong destination, byte value, ulong length)
+    {
+        LinearMemory memory = _memories[memoryIndex];
+        if (!InBounds(memory, destination, length))
+        {
+            throw new TrapException(TrapCode.MemoryOutOfBounds);
+        }
+        // SAFETY: the range was checked against the memory's current length.
+        NativeMemory.Fill(memory.Base + destination, (nuint)length, value);
+    }
+
+    /// <summary>True when [start, start + length) lies inside <paramref name="memory"/> (no wrap-around of 64-bit sums).</summary>
+    private static bool InBounds(LinearMemory memory, ulong start, ulong length) =>
+        start <= memory.Length && length <= memory.Length - start;
 
     public override void DataDrop(uint dataIndex) => _dataDropped[dataIndex] = true;
 

@@ -40,13 +40,21 @@ internal sealed unsafe class LinearMemory : IDisposable
     public LinearMemory(MemoryType type, uint pageLimit, MemoryPolicy policy)
     {
         Type = type;
-        uint declaredMaximum = type.Limits.Max ?? (uint)ModuleValidator.MaxMemoryPages;
-        uint maximum = Math.Min(declaredMaximum, pageLimit);
+        ulong declaredMaximum = type.Limits.Max ?? (type.Limits.Is64 ? ModuleValidator.MaxMemory64Pages : ModuleValidator.MaxMemoryPages);
+        uint maximum = (uint)Math.Min(declaredMaximum, pageLimit);
         if (type.Limits.Min > maximum)
         {
             throw new ResourceLimitException($"memory of {type.Limits.Min} pages exceeds the limit of {maximum} pages");
         }
-        if (policy.GuardPages && Native.FaultHandler.IsActive())
+        // SAFETY: the memory's VMMemory cell, owned by this object and freed with it; every tier reads it for memories
+        // other than 0 (and 64-bit ones).
+        _cell = (VMMemory*)NativeMemory.AllocZeroed((nuint)sizeof(VMMemory));
+        if (type.Limits.Is64)
+        {
+            // A 64-bit address reaches past any guard region: compiled code checks every access of such a memory.
+            ExplicitReason = "a 64-bit memory (its accesses are always checked)";
+        }
+        else if (policy.GuardPages && Native.FaultHandler.IsActive())
         {
             ulong size = MemoryReservation.ReservedBytes(policy.GuardSize);
             // SAFETY: a private anonymous mapping owned by this object, released in Dispose; PROT_NONE until committed.
@@ -87,13 +95,20 @@ internal sealed unsafe class LinearMemory : IDisposable
             maximum = (uint)Math.Min(maximum, _reserved / PageSize);
         }
         MaximumPages = maximum;
-        if (!Commit(0, type.Limits.Min))
+        if (!Commit(0, (uint)type.Limits.Min))
         {
             Dispose();
             throw new ResourceLimitException($"cannot commit {type.Limits.Min} pages of linear memory");
         }
-        Pages = type.Limits.Min;
+        Pages = (uint)type.Limits.Min;
+        _cell->Base = _base;
+        _cell->Length = (nuint)Length;
     }
+
+    private VMMemory* _cell;
+
+    /// <summary>The memory's <see cref="VMMemory"/> cell (base and current length), which <see cref="VMContext.Memories"/> points to.</summary>
+    public VMMemory* Definition => _cell;
 
     private static nint Reserve(ulong size)
     {
@@ -114,6 +129,9 @@ internal sealed unsafe class LinearMemory : IDisposable
     /// <summary>Why the memory has explicit checks (null for a guard-page memory).</summary>
     public string? ExplicitReason { get; }
 
+    /// <summary>True for a 64-bit memory.</summary>
+    public bool Is64 => Type.Limits.Is64;
+
     /// <summary>The memory's declared type.</summary>
     public MemoryType Type { get; }
 
@@ -130,7 +148,7 @@ internal sealed unsafe class LinearMemory : IDisposable
     public byte* Base => (byte*)_base;
 
     /// <summary>The current type (minimum = current size), for import matching.</summary>
-    public MemoryType CurrentType => new(new Limits(Pages, Type.Limits.Max));
+    public MemoryType CurrentType => new(new Limits(Pages, Type.Limits.Max) { Is64 = Type.Limits.Is64 });
 
     /// <summary>Keeps <paramref name="vmContext"/>'s memory fields current from now on.</summary>
     public void Attach(VMContext* vmContext)
@@ -141,23 +159,27 @@ internal sealed unsafe class LinearMemory : IDisposable
     }
 
     /// <summary><c>memory.grow</c>: the old size in pages, or -1 when the maximum (or the store's limit) forbids it.</summary>
-    public int Grow(uint deltaPages)
+    public int Grow(uint deltaPages) => (int)Grow((ulong)deltaPages);
+
+    /// <summary><c>memory.grow</c> of any memory: the old size in pages, or -1 when the maximum (or the store's limit) forbids it.</summary>
+    public long Grow(ulong deltaPages)
     {
         uint old = Pages;
         if (deltaPages == 0)
         {
-            return (int)old;
+            return old;
         }
-        if ((ulong)old + deltaPages > MaximumPages || !Commit(old, deltaPages))
+        if (deltaPages > MaximumPages || old + deltaPages > MaximumPages || !Commit(old, (uint)deltaPages))
         {
             return -1;
         }
-        Pages = old + deltaPages;
+        Pages = old + (uint)deltaPages;
+        _cell->Length = (nuint)Length;
         foreach (nint context in _contexts)
         {
             ((VMContext*)context)->MemoryLength = (nuint)Length;
         }
-        return (int)old;
+        return old;
     }
 
     private bool Commit(uint firstPage, uint pages)
@@ -184,7 +206,17 @@ internal sealed unsafe class LinearMemory : IDisposable
             NativeMethods.Munmap(_base, (nuint)_reserved);
             _base = 0;
         }
+        FreeCell();
         GC.SuppressFinalize(this);
+    }
+
+    private void FreeCell()
+    {
+        if (_cell != null)
+        {
+            NativeMemory.Free(_cell);
+            _cell = null;
+        }
     }
 
     ~LinearMemory()
@@ -193,5 +225,6 @@ internal sealed unsafe class LinearMemory : IDisposable
         {
             NativeMethods.Munmap(_base, (nuint)_reserved);
         }
+        FreeCell();
     }
 }

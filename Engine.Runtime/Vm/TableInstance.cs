@@ -16,8 +16,9 @@ internal sealed unsafe class TableInstance : IDisposable
     {
         Type = type;
         _heap = heap;
-        uint declaredMaximum = type.Limits.Max ?? uint.MaxValue;
-        Maximum = Math.Min(declaredMaximum, elementLimit);
+        ulong declaredMaximum = type.Limits.Max ?? uint.MaxValue;
+        // Never 2^32 - 1 elements: a 64-bit table index clamped to u32 (the tiers do so) must stay out of bounds.
+        Maximum = (uint)Math.Min(Math.Min(declaredMaximum, elementLimit), uint.MaxValue - 1);
         if (type.Limits.Min > Maximum)
         {
             throw new ResourceLimitException($"table of {type.Limits.Min} elements exceeds the limit of {Maximum} elements");
@@ -25,9 +26,10 @@ internal sealed unsafe class TableInstance : IDisposable
         // SAFETY: the VMTable and its element array are owned by this object and freed in Dispose.
         Table = (VMTable*)NativeMemory.AllocZeroed((nuint)sizeof(VMTable));
         Table->Maximum = Maximum;
-        Table->Elements = (nint)NativeMemory.AllocZeroed(Math.Max(type.Limits.Min, 1u), (nuint)sizeof(nint));
-        Table->Length = type.Limits.Min;
-        Fill(0, initial, type.Limits.Min);
+        uint minimum = (uint)type.Limits.Min;
+        Table->Elements = (nint)NativeMemory.AllocZeroed(Math.Max(minimum, 1u), (nuint)sizeof(nint));
+        Table->Length = minimum;
+        Fill(0, initial, minimum);
     }
 
     /// <summary>The declared type.</summary>
@@ -43,7 +45,7 @@ internal sealed unsafe class TableInstance : IDisposable
     public uint Length => Table->Length;
 
     /// <summary>The current type (minimum = current size), for import matching.</summary>
-    public TableType CurrentType => new(Type.ElementType, new Limits(Length, Type.Limits.Max));
+    public TableType CurrentType => new(Type.ElementType, new Limits(Length, Type.Limits.Max) { Is64 = Type.Limits.Is64 });
 
     private bool OwnsCounts => Type.ElementType.Erased() == ValType.ExternRef;
 

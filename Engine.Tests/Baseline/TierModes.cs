@@ -37,8 +37,7 @@ internal static class TierModes
             Tier = TierMode.Tiered, TierUpCallThreshold = 3, TierUpLoopThreshold = 50, TierUpOptimizeThreshold = 0,
             BackgroundCompilation = false, EpochInterruption = epoch, ConsumeFuel = fuel,
         },
-        // Thresholds of 1, interpreter -> baseline only (what the real programs run in: the optimizing tier does not
-        // pass them yet, see Engine.Optimizing/STATUS.md).
+        // Thresholds of 1, interpreter -> baseline only (the first hop alone, --tier-up-optimize 0).
         "tiered-1" => new EngineConfig
         {
             Tier = TierMode.Tiered, TierUpCallThreshold = 1, TierUpLoopThreshold = 1, TierUpOptimizeThreshold = 0,

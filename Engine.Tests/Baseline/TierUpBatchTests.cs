@@ -35,7 +35,8 @@ public sealed class TierUpBatchTests
 
     private const uint Leaf = 0, Main = 1;
 
-    private static EngineConfig Sync => new() { Tier = TierMode.Tiered, TierUpCallThreshold = 3, TierUpLoopThreshold = 50, BackgroundCompilation = false };
+    // The first hop (interpreter -> baseline) alone: its promotions are what these tests count.
+    private static EngineConfig Sync => new() { Tier = TierMode.Tiered, TierUpCallThreshold = 3, TierUpLoopThreshold = 50, TierUpOptimizeThreshold = 0, BackgroundCompilation = false };
 
     [Test]
     public void ASmallLeafHotInInterpretedCallersWaitsForItsCaller()

@@ -29,7 +29,9 @@ public sealed class VMOffsetsTests
             Assert.That(VMOffsets.FuelCounter, Is.EqualTo(Of<VMContext>(nameof(VMContext.FuelCounter))));
             Assert.That(VMOffsets.StoreContext, Is.EqualTo(Of<VMContext>(nameof(VMContext.StoreContext))));
             Assert.That(VMOffsets.Instance, Is.EqualTo(Of<VMContext>(nameof(VMContext.Instance))));
+            Assert.That(VMOffsets.Memories, Is.EqualTo(Of<VMContext>(nameof(VMContext.Memories))));
             Assert.That(VMOffsets.VMContextSize, Is.EqualTo(Marshal.SizeOf<VMContext>()));
+            Assert.That(VMOffsets.MemoryDefinitionLength, Is.EqualTo(Of<VMMemory>(nameof(VMMemory.Length))));
         });
     }
 
@@ -47,6 +49,7 @@ public sealed class VMOffsetsTests
             Assert.That(VMOffsets.FuncRefTypeId, Is.EqualTo(Of<VMFuncRef>(nameof(VMFuncRef.TypeId))));
             Assert.That(VMOffsets.FuncRefVmctx, Is.EqualTo(Of<VMFuncRef>(nameof(VMFuncRef.Vmctx))));
             Assert.That(VMOffsets.FuncRefFunction, Is.EqualTo(Of<VMFuncRef>(nameof(VMFuncRef.Function))));
+            Assert.That(VMOffsets.FuncRefRegisterCode, Is.EqualTo(Of<VMFuncRef>(nameof(VMFuncRef.RegisterCode))));
             Assert.That(VMOffsets.TableElements, Is.EqualTo(Of<VMTable>(nameof(VMTable.Elements))));
             Assert.That(VMOffsets.TableLength, Is.EqualTo(Of<VMTable>(nameof(VMTable.Length))));
             Assert.That(VMOffsets.TableSize, Is.EqualTo(Marshal.SizeOf<VMTable>()));

@@ -254,6 +254,15 @@ public sealed class CliProcessTests
         Assert.That(Run("run", "--invoke", "add", "--", "{exit}", "2", "3"), Is.EqualTo(new CliResult(0, "5\n", "")));
     }
 
+    /// <summary>WebAssembly feature switches: <c>--wasm</c>, or <c>-W</c> as in wasmtime.</summary>
+    [Test]
+    public void FeatureFlagsTakeWasmtimesShortForm()
+    {
+        Assert.That(Run("run", "-W", "2.0", "--invoke", "add", "{exit}", "1", "2"), Is.EqualTo(new CliResult(0, "3\n", "")));
+        Assert.That(Run("run", "--wasm", "3.0,memarg64=n", "--invoke", "add", "{exit}", "1", "2"), Is.EqualTo(new CliResult(0, "3\n", "")));
+        AssertOneLineError(Run("run", "-W", "nosuch=y", "{hello}"), 2, "unknown WebAssembly feature 'nosuch'");
+    }
+
     [Test]
     public void VersionNamesTheEngineTheCommitAndTheRuntime()
     {

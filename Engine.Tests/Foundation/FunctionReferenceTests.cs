@@ -1,5 +1,6 @@
 using Engine.Core;
 using Engine.Runtime;
+using Engine.Text;
 using NUnit.Framework;
 
 namespace Engine.Tests.Foundation;
@@ -189,5 +190,18 @@ public sealed class FunctionReferenceTests
         Assert.That(trap.Code, Is.EqualTo(TrapCode.IndirectCallTypeMismatch));
         // The compilers leave a call_indirect of an open type to the interpreter (its check walks the type registry).
         Assert.That(module.TierFallbacks.Select(f => f.Failure.Detail), Is.All.Contain("non-final"));
+    }
+
+    [Test]
+    public void ThePrinterWritesTypedReferencesAndTableInitialisersBack()
+    {
+        byte[] binary = WatParser.ParseModule(Program);
+        string printed = WatPrinter.Print(binary);
+        Assert.That(printed, Does.Contain("(ref 0)").And.Contain("(ref null 0)").And.Contain("call_ref 0")
+            .And.Contain("br_on_null").And.Contain("br_on_non_null").And.Contain("ref.as_non_null"));
+        Assert.That(printed, Does.Match(@"\(table \(;0;\) 2 \(ref 0\) \(?ref\.func"), "the table's initialiser is printed");
+        byte[] reparsed = WatParser.ParseModule(printed);
+        Assert.That(WatPrinter.Print(reparsed), Is.EqualTo(printed));
+        Assert.DoesNotThrow(() => ModuleLoader.DecodeAndValidate(reparsed));
     }
 }

@@ -32,7 +32,7 @@ public sealed class PipelineStressTests
             .Select(f => new TestCaseData(Path.GetFileName(f)).SetName($"Reproducer({Path.GetFileName(f)})"));
 
     /// <summary>
-    /// Modules on which the diff fuzzer found the optimizing tier wrong (Reproducers/*.txt say what it was), compiled
+    /// Modules on which the optimizing tier was found wrong (Reproducers/README.md says what each was), compiled
     /// with verification: the allocation checker catches each of them.
     /// </summary>
     [TestCaseSource(nameof(Reproducers))]

@@ -16,4 +16,13 @@ public sealed class SpecDefaultTests
 
     [Test]
     public void TheDefaultIsTiered() => Assert.That(new EngineConfig().Tier, Is.EqualTo(TierMode.Tiered));
+
+    /// <summary>The default tiered mode is the full pipeline: interpreter -> baseline -> optimizing.</summary>
+    [Test]
+    public void TheDefaultIsTheFullPipeline()
+    {
+        var config = new EngineConfig();
+        Assert.That(config.TierUpOptimizeThreshold, Is.GreaterThan(0), "the second hop is on");
+        Assert.That(config.Compilers.Select(c => c.GetType().Name), Is.EqualTo(new[] { "BaselineCompiler", "OptimizingCompiler" }));
+    }
 }

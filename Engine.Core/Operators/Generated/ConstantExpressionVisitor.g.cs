@@ -137,10 +137,10 @@ public struct ConstantExpressionVisitor<TInner> : IOperatorVisitor where TInner 
     public void VisitStore(Opcode opcode, MemArg memArg) => Inner.NotConstant(opcode);
 
     /// <inheritdoc/>
-    public void VisitMemorySize() => Inner.NotConstant(Opcode.MemorySize);
+    public void VisitMemorySize(uint memoryIndex) => Inner.NotConstant(Opcode.MemorySize);
 
     /// <inheritdoc/>
-    public void VisitMemoryGrow() => Inner.NotConstant(Opcode.MemoryGrow);
+    public void VisitMemoryGrow(uint memoryIndex) => Inner.NotConstant(Opcode.MemoryGrow);
 
     /// <inheritdoc/>
     public void VisitI32Const(int value) => Inner.VisitI32Const(value);
@@ -186,16 +186,16 @@ public struct ConstantExpressionVisitor<TInner> : IOperatorVisitor where TInner 
     public void VisitBrOnNonNull(uint relativeDepth) => Inner.NotConstant(Opcode.BrOnNonNull);
 
     /// <inheritdoc/>
-    public void VisitMemoryInit(uint dataIndex) => Inner.NotConstant(Opcode.MemoryInit);
+    public void VisitMemoryInit(uint dataIndex, uint memoryIndex) => Inner.NotConstant(Opcode.MemoryInit);
 
     /// <inheritdoc/>
     public void VisitDataDrop(uint dataIndex) => Inner.NotConstant(Opcode.DataDrop);
 
     /// <inheritdoc/>
-    public void VisitMemoryCopy() => Inner.NotConstant(Opcode.MemoryCopy);
+    public void VisitMemoryCopy(uint destinationMemory, uint sourceMemory) => Inner.NotConstant(Opcode.MemoryCopy);
 
     /// <inheritdoc/>
-    public void VisitMemoryFill() => Inner.NotConstant(Opcode.MemoryFill);
+    public void VisitMemoryFill(uint memoryIndex) => Inner.NotConstant(Opcode.MemoryFill);
 
     /// <inheritdoc/>
     public void VisitTableInit(uint elemIndex, uint tableIndex) => Inner.NotConstant(Opcode.TableInit);

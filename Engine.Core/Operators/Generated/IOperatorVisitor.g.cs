@@ -93,11 +93,11 @@ public interface IOperatorVisitor
     /// <summary>A memory store (scalar or vector). (10 operators: i32.store, i64.store, f32.store, f64.store, ...)</summary>
     void VisitStore(Opcode opcode, MemArg memArg);
 
-    /// <summary><c>memory.size</c> (memory 0). (memory.size)</summary>
-    void VisitMemorySize();
+    /// <summary><c>memory.size</c>. (memory.size)</summary>
+    void VisitMemorySize(uint memoryIndex);
 
-    /// <summary><c>memory.grow</c> (memory 0). (memory.grow)</summary>
-    void VisitMemoryGrow();
+    /// <summary><c>memory.grow</c>. (memory.grow)</summary>
+    void VisitMemoryGrow(uint memoryIndex);
 
     /// <summary><c>i32.const</c>. (i32.const)</summary>
     void VisitI32Const(int value);
@@ -111,7 +111,7 @@ public interface IOperatorVisitor
     /// <summary><c>f64.const</c>, as its IEEE bit pattern. (f64.const)</summary>
     void VisitF64Const(ulong bits);
 
-    /// <summary>An operator without immediates whose stack effect is fixed (numeric, comparison, conversion, most SIMD); see <see cref="OperatorInfo"/>. (334 operators: i32.eqz, i32.eq, i32.ne, i32.lt_s, ...)</summary>
+    /// <summary>An operator without immediates whose stack effect is fixed (numeric, comparison, conversion, most SIMD); see <see cref="OperatorInfo"/>. (354 operators: i32.eqz, i32.eq, i32.ne, i32.lt_s, ...)</summary>
     void VisitPlain(Opcode opcode);
 
     /// <summary><c>ref.null</c>. (ref.null)</summary>
@@ -132,17 +132,17 @@ public interface IOperatorVisitor
     /// <summary><c>br_on_non_null</c> (3.0): branches with the reference when it is not null, else drops it. (br_on_non_null)</summary>
     void VisitBrOnNonNull(uint relativeDepth);
 
-    /// <summary><c>memory.init</c> (memory 0). (memory.init)</summary>
-    void VisitMemoryInit(uint dataIndex);
+    /// <summary><c>memory.init</c>. (memory.init)</summary>
+    void VisitMemoryInit(uint dataIndex, uint memoryIndex);
 
     /// <summary><c>data.drop</c>. (data.drop)</summary>
     void VisitDataDrop(uint dataIndex);
 
-    /// <summary><c>memory.copy</c> (memory 0 to memory 0). (memory.copy)</summary>
-    void VisitMemoryCopy();
+    /// <summary><c>memory.copy</c> (from the source memory to the destination memory). (memory.copy)</summary>
+    void VisitMemoryCopy(uint destinationMemory, uint sourceMemory);
 
-    /// <summary><c>memory.fill</c> (memory 0). (memory.fill)</summary>
-    void VisitMemoryFill();
+    /// <summary><c>memory.fill</c>. (memory.fill)</summary>
+    void VisitMemoryFill(uint memoryIndex);
 
     /// <summary><c>table.init</c>. (table.init)</summary>
     void VisitTableInit(uint elemIndex, uint tableIndex);

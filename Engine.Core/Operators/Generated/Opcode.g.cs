@@ -902,4 +902,44 @@ public enum Opcode : ushort
     F64x2ConvertLowI32x4S = 0xFDFE,
     /// <summary><c>f64x2.convert_low_i32x4_u</c></summary>
     F64x2ConvertLowI32x4U = 0xFDFF,
+    /// <summary><c>i8x16.relaxed_swizzle</c></summary>
+    I8x16RelaxedSwizzle = 0xFE00,
+    /// <summary><c>i32x4.relaxed_trunc_f32x4_s</c></summary>
+    I32x4RelaxedTruncF32x4S = 0xFE01,
+    /// <summary><c>i32x4.relaxed_trunc_f32x4_u</c></summary>
+    I32x4RelaxedTruncF32x4U = 0xFE02,
+    /// <summary><c>i32x4.relaxed_trunc_f64x2_s_zero</c></summary>
+    I32x4RelaxedTruncF64x2SZero = 0xFE03,
+    /// <summary><c>i32x4.relaxed_trunc_f64x2_u_zero</c></summary>
+    I32x4RelaxedTruncF64x2UZero = 0xFE04,
+    /// <summary><c>f32x4.relaxed_madd</c></summary>
+    F32x4RelaxedMadd = 0xFE05,
+    /// <summary><c>f32x4.relaxed_nmadd</c></summary>
+    F32x4RelaxedNmadd = 0xFE06,
+    /// <summary><c>f64x2.relaxed_madd</c></summary>
+    F64x2RelaxedMadd = 0xFE07,
+    /// <summary><c>f64x2.relaxed_nmadd</c></summary>
+    F64x2RelaxedNmadd = 0xFE08,
+    /// <summary><c>i8x16.relaxed_laneselect</c></summary>
+    I8x16RelaxedLaneselect = 0xFE09,
+    /// <summary><c>i16x8.relaxed_laneselect</c></summary>
+    I16x8RelaxedLaneselect = 0xFE0A,
+    /// <summary><c>i32x4.relaxed_laneselect</c></summary>
+    I32x4RelaxedLaneselect = 0xFE0B,
+    /// <summary><c>i64x2.relaxed_laneselect</c></summary>
+    I64x2RelaxedLaneselect = 0xFE0C,
+    /// <summary><c>f32x4.relaxed_min</c></summary>
+    F32x4RelaxedMin = 0xFE0D,
+    /// <summary><c>f32x4.relaxed_max</c></summary>
+    F32x4RelaxedMax = 0xFE0E,
+    /// <summary><c>f64x2.relaxed_min</c></summary>
+    F64x2RelaxedMin = 0xFE0F,
+    /// <summary><c>f64x2.relaxed_max</c></summary>
+    F64x2RelaxedMax = 0xFE10,
+    /// <summary><c>i16x8.relaxed_q15mulr_s</c></summary>
+    I16x8RelaxedQ15mulrS = 0xFE11,
+    /// <summary><c>i16x8.relaxed_dot_i8x16_i7x16_s</c></summary>
+    I16x8RelaxedDotI8x16I7x16S = 0xFE12,
+    /// <summary><c>i32x4.relaxed_dot_i8x16_i7x16_add_s</c></summary>
+    I32x4RelaxedDotI8x16I7x16AddS = 0xFE13,
 }

@@ -62,9 +62,9 @@ public enum OperatorKind : byte
     Load,
     /// <summary>A memory store (scalar or vector).</summary>
     Store,
-    /// <summary><c>memory.size</c> (memory 0).</summary>
+    /// <summary><c>memory.size</c>.</summary>
     MemorySize,
-    /// <summary><c>memory.grow</c> (memory 0).</summary>
+    /// <summary><c>memory.grow</c>.</summary>
     MemoryGrow,
     /// <summary><c>i32.const</c>.</summary>
     I32Const,
@@ -88,13 +88,13 @@ public enum OperatorKind : byte
     BrOnNull,
     /// <summary><c>br_on_non_null</c> (3.0): branches with the reference when it is not null, else drops it.</summary>
     BrOnNonNull,
-    /// <summary><c>memory.init</c> (memory 0).</summary>
+    /// <summary><c>memory.init</c>.</summary>
     MemoryInit,
     /// <summary><c>data.drop</c>.</summary>
     DataDrop,
-    /// <summary><c>memory.copy</c> (memory 0 to memory 0).</summary>
+    /// <summary><c>memory.copy</c> (from the source memory to the destination memory).</summary>
     MemoryCopy,
-    /// <summary><c>memory.fill</c> (memory 0).</summary>
+    /// <summary><c>memory.fill</c>.</summary>
     MemoryFill,
     /// <summary><c>table.init</c>.</summary>
     TableInit,
@@ -135,7 +135,7 @@ public enum OperatorKind : byte
 public static partial class OperatorInfo
 {
     /// <summary>The number of operators.</summary>
-    public const int Count = 446;
+    public const int Count = 466;
 
     private static ReadOnlySpan<short> SingleByteIndex =>
     [
@@ -195,6 +195,22 @@ public static partial class OperatorInfo
         -1, 404, -1, -1, -1, 405, 406, 407, 408, 409, 410, 411, 412, 413, 414, 415, 
         416, 417, -1, 418, 419, 420, 421, 422, 423, 424, 425, 426, 427, 428, -1, 429, 
         430, 431, 432, 433, 434, 435, 436, 437, 438, 439, 440, 441, 442, 443, 444, 445, 
+        446, 447, 448, 449, 450, 451, 452, 453, 454, 455, 456, 457, 458, 459, 460, 461, 
+        462, 463, 464, 465, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 
+        -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 
+        -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 
+        -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 
+        -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 
+        -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 
+        -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 
+        -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 
+        -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 
+        -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 
+        -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 
+        -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 
+        -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 
+        -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 
+        -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 
     ];
 
     /// <summary>All operators in table order.</summary>
@@ -646,6 +662,26 @@ public static partial class OperatorInfo
         Opcode.I32x4TruncSatF64x2UZero,
         Opcode.F64x2ConvertLowI32x4S,
         Opcode.F64x2ConvertLowI32x4U,
+        Opcode.I8x16RelaxedSwizzle,
+        Opcode.I32x4RelaxedTruncF32x4S,
+        Opcode.I32x4RelaxedTruncF32x4U,
+        Opcode.I32x4RelaxedTruncF64x2SZero,
+        Opcode.I32x4RelaxedTruncF64x2UZero,
+        Opcode.F32x4RelaxedMadd,
+        Opcode.F32x4RelaxedNmadd,
+        Opcode.F64x2RelaxedMadd,
+        Opcode.F64x2RelaxedNmadd,
+        Opcode.I8x16RelaxedLaneselect,
+        Opcode.I16x8RelaxedLaneselect,
+        Opcode.I32x4RelaxedLaneselect,
+        Opcode.I64x2RelaxedLaneselect,
+        Opcode.F32x4RelaxedMin,
+        Opcode.F32x4RelaxedMax,
+        Opcode.F64x2RelaxedMin,
+        Opcode.F64x2RelaxedMax,
+        Opcode.I16x8RelaxedQ15mulrS,
+        Opcode.I16x8RelaxedDotI8x16I7x16S,
+        Opcode.I32x4RelaxedDotI8x16I7x16AddS,
     ];
 
     private static readonly string[] s_names =
@@ -1096,6 +1132,26 @@ public static partial class OperatorInfo
         "i32x4.trunc_sat_f64x2_u_zero",
         "f64x2.convert_low_i32x4_s",
         "f64x2.convert_low_i32x4_u",
+        "i8x16.relaxed_swizzle",
+        "i32x4.relaxed_trunc_f32x4_s",
+        "i32x4.relaxed_trunc_f32x4_u",
+        "i32x4.relaxed_trunc_f64x2_s_zero",
+        "i32x4.relaxed_trunc_f64x2_u_zero",
+        "f32x4.relaxed_madd",
+        "f32x4.relaxed_nmadd",
+        "f64x2.relaxed_madd",
+        "f64x2.relaxed_nmadd",
+        "i8x16.relaxed_laneselect",
+        "i16x8.relaxed_laneselect",
+        "i32x4.relaxed_laneselect",
+        "i64x2.relaxed_laneselect",
+        "f32x4.relaxed_min",
+        "f32x4.relaxed_max",
+        "f64x2.relaxed_min",
+        "f64x2.relaxed_max",
+        "i16x8.relaxed_q15mulr_s",
+        "i16x8.relaxed_dot_i8x16_i7x16_s",
+        "i32x4.relaxed_dot_i8x16_i7x16_add_s",
     ];
 
     private static ReadOnlySpan<byte> Kinds =>
@@ -1546,6 +1602,26 @@ public static partial class OperatorInfo
         (byte)OperatorKind.Plain,
         (byte)OperatorKind.Plain,
         (byte)OperatorKind.Plain,
+        (byte)OperatorKind.Plain,
+        (byte)OperatorKind.Plain,
+        (byte)OperatorKind.Plain,
+        (byte)OperatorKind.Plain,
+        (byte)OperatorKind.Plain,
+        (byte)OperatorKind.Plain,
+        (byte)OperatorKind.Plain,
+        (byte)OperatorKind.Plain,
+        (byte)OperatorKind.Plain,
+        (byte)OperatorKind.Plain,
+        (byte)OperatorKind.Plain,
+        (byte)OperatorKind.Plain,
+        (byte)OperatorKind.Plain,
+        (byte)OperatorKind.Plain,
+        (byte)OperatorKind.Plain,
+        (byte)OperatorKind.Plain,
+        (byte)OperatorKind.Plain,
+        (byte)OperatorKind.Plain,
+        (byte)OperatorKind.Plain,
+        (byte)OperatorKind.Plain,
     ];
 
     private static ReadOnlySpan<sbyte> AlignLog2s =>
@@ -1577,7 +1653,9 @@ public static partial class OperatorInfo
         -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 
         -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 
         -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 
-        -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 
+        -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 
+        -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 
+        -1, -1, 
     ];
 
     private static ReadOnlySpan<byte> LaneCounts =>
@@ -1609,7 +1687,9 @@ public static partial class OperatorInfo
         0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 
         0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 
         0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 
-        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 
+        0, 0, 
     ];
 
     private static ReadOnlySpan<bool> Constants =>
@@ -1641,7 +1721,9 @@ public static partial class OperatorInfo
         false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, 
         false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, 
         false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, 
-        false, false, false, false, false, false, false, false, false, false, false, false, false, false, 
+        false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, 
+        false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, 
+        false, false, 
     ];
 
     private static readonly string[] s_features =
@@ -1856,6 +1938,26 @@ public static partial class OperatorInfo
         "reftypes",
         "reftypes",
         "reftypes",
+        "simd",
+        "simd",
+        "simd",
+        "simd",
+        "simd",
+        "simd",
+        "simd",
+        "simd",
+        "simd",
+        "simd",
+        "simd",
+        "simd",
+        "simd",
+        "simd",
+        "simd",
+        "simd",
+        "simd",
+        "simd",
+        "simd",
+        "simd",
         "simd",
         "simd",
         "simd",
@@ -2542,6 +2644,26 @@ public static partial class OperatorInfo
         [ValType.V128],
         [ValType.V128],
         [ValType.V128],
+        [ValType.V128, ValType.V128],
+        [ValType.V128],
+        [ValType.V128],
+        [ValType.V128],
+        [ValType.V128],
+        [ValType.V128, ValType.V128, ValType.V128],
+        [ValType.V128, ValType.V128, ValType.V128],
+        [ValType.V128, ValType.V128, ValType.V128],
+        [ValType.V128, ValType.V128, ValType.V128],
+        [ValType.V128, ValType.V128, ValType.V128],
+        [ValType.V128, ValType.V128, ValType.V128],
+        [ValType.V128, ValType.V128, ValType.V128],
+        [ValType.V128, ValType.V128, ValType.V128],
+        [ValType.V128, ValType.V128],
+        [ValType.V128, ValType.V128],
+        [ValType.V128, ValType.V128],
+        [ValType.V128, ValType.V128],
+        [ValType.V128, ValType.V128],
+        [ValType.V128, ValType.V128],
+        [ValType.V128, ValType.V128, ValType.V128],
     ];
 
     private static readonly ValType[]?[] s_results =
@@ -2942,6 +3064,26 @@ public static partial class OperatorInfo
         [ValType.V128],
         [ValType.I32],
         [ValType.I32],
+        [ValType.V128],
+        [ValType.V128],
+        [ValType.V128],
+        [ValType.V128],
+        [ValType.V128],
+        [ValType.V128],
+        [ValType.V128],
+        [ValType.V128],
+        [ValType.V128],
+        [ValType.V128],
+        [ValType.V128],
+        [ValType.V128],
+        [ValType.V128],
+        [ValType.V128],
+        [ValType.V128],
+        [ValType.V128],
+        [ValType.V128],
+        [ValType.V128],
+        [ValType.V128],
+        [ValType.V128],
         [ValType.V128],
         [ValType.V128],
         [ValType.V128],

@@ -1384,6 +1384,66 @@ public ref partial struct WasmReader
             case 0xFF: // f64x2.convert_low_i32x4_u
                 visitor.VisitPlain(Opcode.F64x2ConvertLowI32x4U);
                 return;
+            case 0x100: // i8x16.relaxed_swizzle
+                visitor.VisitPlain(Opcode.I8x16RelaxedSwizzle);
+                return;
+            case 0x101: // i32x4.relaxed_trunc_f32x4_s
+                visitor.VisitPlain(Opcode.I32x4RelaxedTruncF32x4S);
+                return;
+            case 0x102: // i32x4.relaxed_trunc_f32x4_u
+                visitor.VisitPlain(Opcode.I32x4RelaxedTruncF32x4U);
+                return;
+            case 0x103: // i32x4.relaxed_trunc_f64x2_s_zero
+                visitor.VisitPlain(Opcode.I32x4RelaxedTruncF64x2SZero);
+                return;
+            case 0x104: // i32x4.relaxed_trunc_f64x2_u_zero
+                visitor.VisitPlain(Opcode.I32x4RelaxedTruncF64x2UZero);
+                return;
+            case 0x105: // f32x4.relaxed_madd
+                visitor.VisitPlain(Opcode.F32x4RelaxedMadd);
+                return;
+            case 0x106: // f32x4.relaxed_nmadd
+                visitor.VisitPlain(Opcode.F32x4RelaxedNmadd);
+                return;
+            case 0x107: // f64x2.relaxed_madd
+                visitor.VisitPlain(Opcode.F64x2RelaxedMadd);
+                return;
+            case 0x108: // f64x2.relaxed_nmadd
+                visitor.VisitPlain(Opcode.F64x2RelaxedNmadd);
+                return;
+            case 0x109: // i8x16.relaxed_laneselect
+                visitor.VisitPlain(Opcode.I8x16RelaxedLaneselect);
+                return;
+            case 0x10A: // i16x8.relaxed_laneselect
+                visitor.VisitPlain(Opcode.I16x8RelaxedLaneselect);
+                return;
+            case 0x10B: // i32x4.relaxed_laneselect
+                visitor.VisitPlain(Opcode.I32x4RelaxedLaneselect);
+                return;
+            case 0x10C: // i64x2.relaxed_laneselect
+                visitor.VisitPlain(Opcode.I64x2RelaxedLaneselect);
+                return;
+            case 0x10D: // f32x4.relaxed_min
+                visitor.VisitPlain(Opcode.F32x4RelaxedMin);
+                return;
+            case 0x10E: // f32x4.relaxed_max
+                visitor.VisitPlain(Opcode.F32x4RelaxedMax);
+                return;
+            case 0x10F: // f64x2.relaxed_min
+                visitor.VisitPlain(Opcode.F64x2RelaxedMin);
+                return;
+            case 0x110: // f64x2.relaxed_max
+                visitor.VisitPlain(Opcode.F64x2RelaxedMax);
+                return;
+            case 0x111: // i16x8.relaxed_q15mulr_s
+                visitor.VisitPlain(Opcode.I16x8RelaxedQ15mulrS);
+                return;
+            case 0x112: // i16x8.relaxed_dot_i8x16_i7x16_s
+                visitor.VisitPlain(Opcode.I16x8RelaxedDotI8x16I7x16S);
+                return;
+            case 0x113: // i32x4.relaxed_dot_i8x16_i7x16_add_s
+                visitor.VisitPlain(Opcode.I32x4RelaxedDotI8x16I7x16AddS);
+                return;
             default:
                 ThrowMalformed("illegal opcode", start);
                 return;
@@ -1532,15 +1592,13 @@ public ref partial struct WasmReader
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void ReadMemorySize<TVisitor>(ref TVisitor visitor, Opcode opcode) where TVisitor : struct, IOperatorVisitor
     {
-        ReadZeroByte();
-        visitor.VisitMemorySize();
+        visitor.VisitMemorySize(ReadMemoryIndex());
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void ReadMemoryGrow<TVisitor>(ref TVisitor visitor, Opcode opcode) where TVisitor : struct, IOperatorVisitor
     {
-        ReadZeroByte();
-        visitor.VisitMemoryGrow();
+        visitor.VisitMemoryGrow(ReadMemoryIndex());
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
@@ -1600,9 +1658,7 @@ public ref partial struct WasmReader
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void ReadMemoryInit<TVisitor>(ref TVisitor visitor, Opcode opcode) where TVisitor : struct, IOperatorVisitor
     {
-        uint dataIndex = ReadVarU32();
-        ReadZeroByte();
-        visitor.VisitMemoryInit(dataIndex);
+        visitor.VisitMemoryInit(ReadVarU32(), ReadMemoryIndex());
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
@@ -1614,16 +1670,13 @@ public ref partial struct WasmReader
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void ReadMemoryCopy<TVisitor>(ref TVisitor visitor, Opcode opcode) where TVisitor : struct, IOperatorVisitor
     {
-        ReadZeroByte();
-        ReadZeroByte();
-        visitor.VisitMemoryCopy();
+        visitor.VisitMemoryCopy(ReadMemoryIndex(), ReadMemoryIndex());
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void ReadMemoryFill<TVisitor>(ref TVisitor visitor, Opcode opcode) where TVisitor : struct, IOperatorVisitor
     {
-        ReadZeroByte();
-        visitor.VisitMemoryFill();
+        visitor.VisitMemoryFill(ReadMemoryIndex());
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]

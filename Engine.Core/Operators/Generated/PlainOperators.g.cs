@@ -1016,13 +1016,73 @@ public interface IPlainOperatorVisitor
 
     /// <summary><c>f64x2.convert_low_i32x4_u</c> (0xFDFF): v128 -&gt; v128</summary>
     void VisitF64x2ConvertLowI32x4U();
+
+    /// <summary><c>i8x16.relaxed_swizzle</c> (0xFE00): v128, v128 -&gt; v128</summary>
+    void VisitI8x16RelaxedSwizzle();
+
+    /// <summary><c>i32x4.relaxed_trunc_f32x4_s</c> (0xFE01): v128 -&gt; v128</summary>
+    void VisitI32x4RelaxedTruncF32x4S();
+
+    /// <summary><c>i32x4.relaxed_trunc_f32x4_u</c> (0xFE02): v128 -&gt; v128</summary>
+    void VisitI32x4RelaxedTruncF32x4U();
+
+    /// <summary><c>i32x4.relaxed_trunc_f64x2_s_zero</c> (0xFE03): v128 -&gt; v128</summary>
+    void VisitI32x4RelaxedTruncF64x2SZero();
+
+    /// <summary><c>i32x4.relaxed_trunc_f64x2_u_zero</c> (0xFE04): v128 -&gt; v128</summary>
+    void VisitI32x4RelaxedTruncF64x2UZero();
+
+    /// <summary><c>f32x4.relaxed_madd</c> (0xFE05): v128, v128, v128 -&gt; v128</summary>
+    void VisitF32x4RelaxedMadd();
+
+    /// <summary><c>f32x4.relaxed_nmadd</c> (0xFE06): v128, v128, v128 -&gt; v128</summary>
+    void VisitF32x4RelaxedNmadd();
+
+    /// <summary><c>f64x2.relaxed_madd</c> (0xFE07): v128, v128, v128 -&gt; v128</summary>
+    void VisitF64x2RelaxedMadd();
+
+    /// <summary><c>f64x2.relaxed_nmadd</c> (0xFE08): v128, v128, v128 -&gt; v128</summary>
+    void VisitF64x2RelaxedNmadd();
+
+    /// <summary><c>i8x16.relaxed_laneselect</c> (0xFE09): v128, v128, v128 -&gt; v128</summary>
+    void VisitI8x16RelaxedLaneselect();
+
+    /// <summary><c>i16x8.relaxed_laneselect</c> (0xFE0A): v128, v128, v128 -&gt; v128</summary>
+    void VisitI16x8RelaxedLaneselect();
+
+    /// <summary><c>i32x4.relaxed_laneselect</c> (0xFE0B): v128, v128, v128 -&gt; v128</summary>
+    void VisitI32x4RelaxedLaneselect();
+
+    /// <summary><c>i64x2.relaxed_laneselect</c> (0xFE0C): v128, v128, v128 -&gt; v128</summary>
+    void VisitI64x2RelaxedLaneselect();
+
+    /// <summary><c>f32x4.relaxed_min</c> (0xFE0D): v128, v128 -&gt; v128</summary>
+    void VisitF32x4RelaxedMin();
+
+    /// <summary><c>f32x4.relaxed_max</c> (0xFE0E): v128, v128 -&gt; v128</summary>
+    void VisitF32x4RelaxedMax();
+
+    /// <summary><c>f64x2.relaxed_min</c> (0xFE0F): v128, v128 -&gt; v128</summary>
+    void VisitF64x2RelaxedMin();
+
+    /// <summary><c>f64x2.relaxed_max</c> (0xFE10): v128, v128 -&gt; v128</summary>
+    void VisitF64x2RelaxedMax();
+
+    /// <summary><c>i16x8.relaxed_q15mulr_s</c> (0xFE11): v128, v128 -&gt; v128</summary>
+    void VisitI16x8RelaxedQ15mulrS();
+
+    /// <summary><c>i16x8.relaxed_dot_i8x16_i7x16_s</c> (0xFE12): v128, v128 -&gt; v128</summary>
+    void VisitI16x8RelaxedDotI8x16I7x16S();
+
+    /// <summary><c>i32x4.relaxed_dot_i8x16_i7x16_add_s</c> (0xFE13): v128, v128, v128 -&gt; v128</summary>
+    void VisitI32x4RelaxedDotI8x16I7x16AddS();
 }
 
 /// <summary>The dispatch of plain operators to <see cref="IPlainOperatorVisitor"/>.</summary>
 public static class PlainOperators
 {
     /// <summary>The number of plain operators.</summary>
-    public const int Count = 334;
+    public const int Count = 354;
 
     /// <summary>Calls the visitor's method for <paramref name="opcode"/>, which must be a plain operator.</summary>
     public static void Dispatch<TVisitor>(ref TVisitor visitor, Opcode opcode) where TVisitor : struct, IPlainOperatorVisitor
@@ -2030,6 +2090,66 @@ public static class PlainOperators
                 return;
             case Opcode.F64x2ConvertLowI32x4U:
                 visitor.VisitF64x2ConvertLowI32x4U();
+                return;
+            case Opcode.I8x16RelaxedSwizzle:
+                visitor.VisitI8x16RelaxedSwizzle();
+                return;
+            case Opcode.I32x4RelaxedTruncF32x4S:
+                visitor.VisitI32x4RelaxedTruncF32x4S();
+                return;
+            case Opcode.I32x4RelaxedTruncF32x4U:
+                visitor.VisitI32x4RelaxedTruncF32x4U();
+                return;
+            case Opcode.I32x4RelaxedTruncF64x2SZero:
+                visitor.VisitI32x4RelaxedTruncF64x2SZero();
+                return;
+            case Opcode.I32x4RelaxedTruncF64x2UZero:
+                visitor.VisitI32x4RelaxedTruncF64x2UZero();
+                return;
+            case Opcode.F32x4RelaxedMadd:
+                visitor.VisitF32x4RelaxedMadd();
+                return;
+            case Opcode.F32x4RelaxedNmadd:
+                visitor.VisitF32x4RelaxedNmadd();
+                return;
+            case Opcode.F64x2RelaxedMadd:
+                visitor.VisitF64x2RelaxedMadd();
+                return;
+            case Opcode.F64x2RelaxedNmadd:
+                visitor.VisitF64x2RelaxedNmadd();
+                return;
+            case Opcode.I8x16RelaxedLaneselect:
+                visitor.VisitI8x16RelaxedLaneselect();
+                return;
+            case Opcode.I16x8RelaxedLaneselect:
+                visitor.VisitI16x8RelaxedLaneselect();
+                return;
+            case Opcode.I32x4RelaxedLaneselect:
+                visitor.VisitI32x4RelaxedLaneselect();
+                return;
+            case Opcode.I64x2RelaxedLaneselect:
+                visitor.VisitI64x2RelaxedLaneselect();
+                return;
+            case Opcode.F32x4RelaxedMin:
+                visitor.VisitF32x4RelaxedMin();
+                return;
+            case Opcode.F32x4RelaxedMax:
+                visitor.VisitF32x4RelaxedMax();
+                return;
+            case Opcode.F64x2RelaxedMin:
+                visitor.VisitF64x2RelaxedMin();
+                return;
+            case Opcode.F64x2RelaxedMax:
+                visitor.VisitF64x2RelaxedMax();
+                return;
+            case Opcode.I16x8RelaxedQ15mulrS:
+                visitor.VisitI16x8RelaxedQ15mulrS();
+                return;
+            case Opcode.I16x8RelaxedDotI8x16I7x16S:
+                visitor.VisitI16x8RelaxedDotI8x16I7x16S();
+                return;
+            case Opcode.I32x4RelaxedDotI8x16I7x16AddS:
+                visitor.VisitI32x4RelaxedDotI8x16I7x16AddS();
                 return;
             default:
                 throw new ArgumentOutOfRangeException(nameof(opcode), opcode, "not a plain operator");
