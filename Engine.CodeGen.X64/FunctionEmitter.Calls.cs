@@ -75,8 +75,12 @@ public sealed partial class FunctionEmitter
     /// The callee of <c>call_indirect</c>: element <paramref name="index"/> (i32) of table <paramref name="tableIndex"/>,
     /// trapping when it is out of bounds, null, or of another type than <paramref name="typeIndex"/>; the funcref ends
     /// in rdx, ready for <see cref="EmitCallFuncRef"/>. Clobbers rax, r11, rdx; <paramref name="index"/> may be any other register.
+    /// When the type is not final (3.0 subtyping) a callee of a declared subtype matches too: a failed exact compare
+    /// goes to an out-of-line call of <see cref="BuiltinId.IndirectCallSubtype"/> (a safepoint listing
+    /// <paramref name="liveSlots"/>, saving the compiler's caller-saved values), which clobbers every caller-saved
+    /// register; <paramref name="index"/> is dead by then, and the call that follows clobbers them all anyway.
     /// </summary>
-    public void LoadIndirectCallee(Reg index, uint typeIndex, uint tableIndex)
+    public void LoadIndirectCallee(Reg index, uint typeIndex, uint tableIndex, int[] liveSlots)
     {
         CheckTableIndex64(index, tableIndex, TrapCode.UndefinedElement);
         TableAddress(Reg.R11, tableIndex);
@@ -89,8 +93,51 @@ public sealed partial class FunctionEmitter
         Masm.Load(OperandSize.S64, Reg.Rax, new Mem(Registers.Vmctx, VMOffsets.TypeIds));
         Masm.Load(OperandSize.S32, Reg.Rax, new Mem(Reg.Rax, 4 * (int)typeIndex));
         Masm.AluMem(AluOp.Cmp, OperandSize.S32, Reg.Rax, new Mem(Reg.R11, VMOffsets.FuncRefTypeId));
-        TrapIf(Cond.NotEqual, TrapCode.IndirectCallTypeMismatch);
+        if (_module.Types[(int)typeIndex].IsFinal)
+        {
+            TrapIf(Cond.NotEqual, TrapCode.IndirectCallTypeMismatch);
+        }
+        else
+        {
+            MLabel slow = Masm.CreateLabel();
+            MLabel back = Masm.CreateLabel();
+            Masm.JumpIf(Cond.NotEqual, slow);
+            Masm.Bind(back);
+            int wasmOffset = WasmOffset;
+            ICallerSavedValues? keep = _compilerCallerSaved;
+            _outOfLine.Add(() =>
+            {
+                Masm.Bind(slow);
+                MarkOffset(wasmOffset);
+                WasmOffset = wasmOffset;
+                // The arguments go in rsi and edx after the compiler's values are saved (it may keep some there) and
+                // before the exit frame is recorded (which clobbers rax and r11, the callee).
+                EmitBuiltinCall(BuiltinId.IndirectCallSubtype, liveSlots, 0, new ThenLoad(keep, Masm, typeIndex));
+                Masm.Test(OperandSize.S64, Reg.Rax, Reg.Rax);
+                TrapIf(Cond.Equal, TrapCode.IndirectCallTypeMismatch);
+                Masm.Mov(OperandSize.S64, Reg.R11, Reg.Rax);
+                Masm.Jump(back);
+            });
+        }
         Masm.Mov(OperandSize.S64, Reg.Rdx, Reg.R11);
+    }
+
+    /// <summary>
+    /// Saves <see cref="_keep"/>'s values, then loads the arguments of <see cref="BuiltinId.IndirectCallSubtype"/>: rsi = the
+    /// callee (r11), edx = the type index.
+    /// </summary>
+    private sealed class ThenLoad(ICallerSavedValues? keep, MacroAssembler masm, uint typeIndex) : ICallerSavedValues
+    {
+        private readonly ICallerSavedValues? _keep = keep;
+
+        public void SaveBeforeCall()
+        {
+            _keep?.SaveBeforeCall();
+            masm.Mov(OperandSize.S64, Reg.Rsi, Reg.R11);
+            masm.MovImm(OperandSize.S32, Reg.Rdx, (int)typeIndex);
+        }
+
+        public void RestoreAfterCall() => _keep?.RestoreAfterCall();
     }
 
     /// <summary>
