@@ -132,7 +132,7 @@ public sealed class DiffTarget : FuzzTarget
         }
         catch (Exception e) when (e is MalformedModuleException or InvalidModuleException)
         {
-            string? wasmtimeVerdict = _wasmtime ? WasmtimeRun.Validate(bytes) : "not asked";
+            string? wasmtimeVerdict = _wasmtime ? WasmtimeRun.Validate(bytes, wasm3: true) : "not asked";
             return wasmtimeVerdict is null
                 ? new Finding($"valid module refused: {(e as InvalidModuleException)?.Reason ?? (e as MalformedModuleException)!.Reason}",
                     $"a module wasmtime accepts is refused: {Finding.OneLine(e.Message)}")
