@@ -165,14 +165,17 @@ internal static class QuickRun
     }
 
     /// <summary>
-    /// <c>quick-compile [--tier baseline|optimizing] FILE...</c>: compile throughput of each module on one thread (best of 5,
-    /// after a warm-up), code size, the peak of the managed heap and the bytes allocated while compiling.
+    /// <c>quick-compile [--tier baseline|optimizing] [--phases] FILE...</c>: compile throughput of each module on one thread
+    /// (best of 5, after a warm-up; by wall-clock time and by the thread's cpu time, which a loaded machine disturbs less),
+    /// code size, the peak of the managed heap and the bytes allocated while compiling. <c>--phases</c> (optimizing tier):
+    /// the time of each of its phases, per compilation of the module (the mean of the 5 timed rounds).
     /// </summary>
     public static int Compile(string[] args)
     {
         Engine.Core.IFunctionCompiler compiler = new Engine.Baseline.BaselineCompiler();
         var options = Engine.Core.CompilerOptions.Default with { CpuFeatures = HostCpu.Features };
         var files = new List<string>();
+        Engine.Optimizing.OptimizingPhaseTimes? phases = args.Contains("--phases") ? new() : null;
         for (int i = 0; i < args.Length; i++)
         {
             if (args[i] == "--tier" && i + 1 < args.Length)
@@ -180,9 +183,13 @@ internal static class QuickRun
                 compiler = args[++i] switch
                 {
                     "baseline" => new Engine.Baseline.BaselineCompiler(),
-                    "optimizing" => new Engine.Optimizing.OptimizingCompiler(),
+                    "optimizing" => new Engine.Optimizing.OptimizingCompiler { PhaseTimes = phases },
                     string other => throw new ArgumentException($"quick-compile: no compiled tier '{other}' (baseline or optimizing)"),
                 };
+            }
+            else if (args[i] == "--phases")
+            {
+                continue;
             }
             else
             {
@@ -193,15 +200,22 @@ internal static class QuickRun
         {
             Engine.Core.ModuleInfo module = Engine.Core.ModuleLoader.DecodeAndValidate(File.ReadAllBytes(file));
             long heapBefore = GC.GetTotalMemory(forceFullCollection: true);
-            double best = double.MaxValue;
+            double best = double.MaxValue, bestCpu = double.MaxValue;
             long wasm = 0, code = 0;
             int fallbacks = 0;
             long peakHeap = 0, allocated = 0;
+            // A hash of every function's code: a compiler change meant to keep the code shows it did.
+            ulong codeHash = 14695981039346656037UL;
             for (int round = 0; round < 6; round++)
             {
                 wasm = code = fallbacks = 0;
                 GC.Collect();
                 long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
+                if (round == 1)
+                {
+                    phases?.Clear();
+                }
+                double cpuStart = CpuMicroseconds(ClockThreadCpuTime);
                 var stopwatch = Stopwatch.StartNew();
                 for (int i = module.ImportedFunctionCount; i < module.FunctionTypeIndices.Count; i++)
                 {
@@ -210,6 +224,13 @@ internal static class QuickRun
                     {
                         wasm += function.WasmBodySize;
                         code += function.Code.Length;
+                        if (round == 0)
+                        {
+                            foreach (byte b in function.Code)
+                            {
+                                codeHash = (codeHash ^ b) * 1099511628211UL; // FNV-1a
+                            }
+                        }
                     }
                     else
                     {
@@ -223,11 +244,22 @@ internal static class QuickRun
                 if (round > 0)
                 {
                     best = Math.Min(best, stopwatch.Elapsed.TotalSeconds);
+                    bestCpu = Math.Min(bestCpu, (CpuMicroseconds(ClockThreadCpuTime) - cpuStart) / 1e6);
                 }
                 allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
             }
             // What compiling leaves behind on this thread (the compiler's reused state, sized by the largest function).
             long retained = GC.GetTotalMemory(forceFullCollection: true) - heapBefore;
+            if (phases is not null)
+            {
+                Console.WriteLine($"  phases, wall-clock ms per compilation of the module (mean of 5):");
+                foreach (Engine.Optimizing.OptimizingPhase phase in Enum.GetValues<Engine.Optimizing.OptimizingPhase>())
+                {
+                    double ms = phases[phase].TotalMilliseconds / 5;
+                    Console.WriteLine($"    {phase,-24} {ms,8:F1} ms {100 * phases[phase] / phases.Total,5:F1}%");
+                }
+                Console.WriteLine($"    {"total",-24} {phases.Total.TotalMilliseconds / 5,8:F1} ms");
+            }
             var reasons = new Dictionary<Engine.Core.CompileFailure, int>();
             for (int i = module.ImportedFunctionCount; i < module.FunctionTypeIndices.Count; i++)
             {
@@ -253,6 +285,7 @@ internal static class QuickRun
                 Console.WriteLine($"  not compiled: {count} x {reason}");
             }
             Console.WriteLine($"{Path.GetFileName(file)} ({compiler.Name}): {wasm / best / 1e6:F1} MB/s ({wasm} wasm bytes in {best * 1000:F1} ms), " +
+                              $"{wasm / bestCpu / 1e6:F1} MB/s of thread cpu time ({bestCpu * 1000:F1} ms), code hash {codeHash:x16}, " +
                               $"{(double)code / wasm:F2} code bytes per wasm byte, {fallbacks} functions not compiled; " +
                               $"managed heap peak {peakHeap / 1e6:F0} MB (module included), {allocated / 1e6:F0} MB allocated per compilation of the module, " +
                               $"{retained / 1e6:F1} MB retained by the compiler afterwards");

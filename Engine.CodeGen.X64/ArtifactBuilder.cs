@@ -15,6 +15,7 @@ public sealed class ArtifactBuilder
     private readonly List<(int Position, int[] Slots)> _safepoints = new();
     private readonly List<(int Position, TrapCode Code, int WasmOffset)> _trapSites = new();
     private readonly List<(int Position, TrapCode Code)> _faultSites = new();
+    private readonly List<int> _adapterReturns = new();
     private MLabel? _faultEntry;
     private readonly List<(int LoopOffset, MLabel Entry, OsrState State, int[]? FrameSlots)> _osrEntries = new();
 
@@ -25,6 +26,7 @@ public sealed class ArtifactBuilder
         _safepoints.Clear();
         _trapSites.Clear();
         _faultSites.Clear();
+        _adapterReturns.Clear();
         _faultEntry = null;
         _osrEntries.Clear();
     }
@@ -66,6 +68,9 @@ public sealed class ArtifactBuilder
     /// </summary>
     public void AddFaultSite(int position, TrapCode code) => _faultSites.Add((position, code));
 
+    /// <summary>Records the return address (the instruction at <paramref name="position"/>) of a native adapter's call (<see cref="CompiledFunction.AdapterReturnOffsets"/>).</summary>
+    public void AddAdapterReturn(int position) => _adapterReturns.Add(position);
+
     /// <summary>Records where the fault handler sends a thread that faulted at a fault site (<see cref="CompiledFunction.FaultEntryOffset"/>).</summary>
     public void SetFaultEntry(MLabel entry) => _faultEntry = entry;
 
@@ -81,7 +86,7 @@ public sealed class ArtifactBuilder
     /// its literal pool starts at <paramref name="literalsOffset"/> (-1: none).
     /// </summary>
     public CompiledFunction Build(MacroAssembler.Output output, uint functionIndex, int frameSize, int wasmBodySize, CpuFeatures features,
-        BoundsCheckStrategy boundsChecks, int literalsOffset = -1)
+        BoundsCheckStrategy boundsChecks, int literalsOffset = -1, MLabel? registerEntry = null)
     {
         var stackMaps = new StackMapBuilder();
         foreach (var (position, slots) in _safepoints)
@@ -132,6 +137,8 @@ public sealed class ArtifactBuilder
             BoundsChecks = boundsChecks,
             FaultEntryOffset = _faultSites.Count > 0 && _faultEntry is { } entry ? output.LabelOffset(entry) : -1,
             LiteralsOffset = literalsOffset,
+            RegisterEntryOffset = registerEntry is { } label ? output.LabelOffset(label) : -1,
+            AdapterReturnOffsets = _adapterReturns.Select(output.OffsetOf).ToArray(),
         };
     }
 }

@@ -74,10 +74,12 @@ public sealed partial class FunctionEmitter
     /// <summary>
     /// The callee of <c>call_indirect</c>: element <paramref name="index"/> (i32) of table <paramref name="tableIndex"/>,
     /// trapping when it is out of bounds, null, or of another type than <paramref name="typeIndex"/>; the funcref ends
-    /// in rdx, ready for <see cref="EmitCallFuncRef"/>. Clobbers rax, r11, rdx; <paramref name="index"/> may be any other register.
+    /// in <paramref name="destination"/> (rdx by default, ready for <see cref="EmitCallFuncRef"/>, or r11). Clobbers rax, r11 and
+    /// the destination; <paramref name="index"/> may be any other register, or rax.
     /// </summary>
-    public void LoadIndirectCallee(Reg index, uint typeIndex, uint tableIndex)
+    public void LoadIndirectCallee(Reg index, uint typeIndex, uint tableIndex, Reg? destination = null)
     {
+        Reg dst = destination ?? Reg.Rdx;
         CheckTableIndex64(index, tableIndex, TrapCode.UndefinedElement);
         TableAddress(Reg.R11, tableIndex);
         Masm.AluMem(AluOp.Cmp, OperandSize.S32, index, new Mem(Reg.R11, VMOffsets.TableLength));
@@ -90,7 +92,10 @@ public sealed partial class FunctionEmitter
         Masm.Load(OperandSize.S32, Reg.Rax, new Mem(Reg.Rax, 4 * (int)typeIndex));
         Masm.AluMem(AluOp.Cmp, OperandSize.S32, Reg.Rax, new Mem(Reg.R11, VMOffsets.FuncRefTypeId));
         TrapIf(Cond.NotEqual, TrapCode.IndirectCallTypeMismatch);
-        Masm.Mov(OperandSize.S64, Reg.Rdx, Reg.R11);
+        if (dst != Reg.R11)
+        {
+            Masm.Mov(OperandSize.S64, dst, Reg.R11);
+        }
     }
 
     /// <summary>
@@ -116,6 +121,83 @@ public sealed partial class FunctionEmitter
         RecordSafepoint(liveSlots);
         _callerSaved?.RestoreAfterCall();
         EmitStatusCheck();
+    }
+
+    /// <summary>
+    /// A direct call of function <paramref name="functionIndex"/>, defined by this module, through its register entry
+    /// (<c>VMFuncRef.RegisterCode</c>) when its current code has one: the compiler has put the arguments in the registers of
+    /// its convention and finds the results in registers after the call. When the callee has no register entry (not yet
+    /// optimized), an out-of-line path calls its native entry: <paramref name="storeArguments"/> stores the argument
+    /// registers to the outgoing area first, <paramref name="loadResults"/> loads the results into their registers after
+    /// (moves only: eax holds the status). Both calls record a safepoint listing <paramref name="liveSlots"/>; a non-zero
+    /// status goes to the epilogue. Clobbers every caller-saved register.
+    /// </summary>
+    public void EmitRegisterCall(uint functionIndex, int[] liveSlots, Action storeArguments, Action loadResults)
+    {
+        MLabel slow = Masm.CreateLabel();
+        // call [mem] rather than a load and call reg: measured faster on fib (the loaded target is one more link in
+        // the chain of loads the call waits for).
+        LoadFuncRef(Reg.Rax, functionIndex);
+        Masm.CmpMemImm(OperandSize.S64, new Mem(Reg.Rax, VMOffsets.FuncRefRegisterCode), 0);
+        Masm.JumpIf(Cond.Equal, slow);
+        EmitRegisterCallTail(Reg.Rax, slow, sameInstance: true, liveSlots, storeArguments, loadResults);
+    }
+
+    /// <summary>
+    /// <c>call_indirect</c> of a type that fits the register convention: the callee is element <paramref name="index"/> of
+    /// table <paramref name="tableIndex"/>, checked as <see cref="LoadIndirectCallee"/> does; when it is a function of this
+    /// instance (its VMFuncRef's vmctx is ours) whose code has a register entry, it is called there with the arguments in
+    /// the convention's registers, else through its native entry as <see cref="EmitRegisterCall"/>'s out-of-line path
+    /// (another instance's function, a host function, code of another tier). <paramref name="index"/> must not be an
+    /// argument register (rax is fine). Clobbers every caller-saved register.
+    /// </summary>
+    public void EmitRegisterCallIndirect(Reg index, uint typeIndex, uint tableIndex, int[] liveSlots, Action storeArguments,
+        Action loadResults)
+    {
+        MLabel slow = Masm.CreateLabel();
+        LoadIndirectCallee(index, typeIndex, tableIndex, Reg.R11);
+        Masm.AluMem(AluOp.Cmp, OperandSize.S64, Registers.Vmctx, new Mem(Reg.R11, VMOffsets.FuncRefVmctx));
+        Masm.JumpIf(Cond.NotEqual, slow);
+        Masm.CmpMemImm(OperandSize.S64, new Mem(Reg.R11, VMOffsets.FuncRefRegisterCode), 0);
+        Masm.JumpIf(Cond.Equal, slow);
+        EmitRegisterCallTail(Reg.R11, slow, sameInstance: false, liveSlots, storeArguments, loadResults);
+    }
+
+    /// <summary>
+    /// The call through the register entry of the VMFuncRef in <paramref name="funcRef"/> (rax or r11), the status check,
+    /// and at <paramref name="slow"/> (out of line) the call of its native entry with the arguments stored to and the
+    /// results loaded from the outgoing area.
+    /// </summary>
+    private void EmitRegisterCallTail(Reg funcRef, MLabel slow, bool sameInstance, int[] liveSlots, Action storeArguments,
+        Action loadResults)
+    {
+        MLabel join = Masm.CreateLabel();
+        Masm.CallMem(new Mem(funcRef, VMOffsets.FuncRefRegisterCode));
+        RecordSafepoint(liveSlots);
+        Masm.Bind(join);
+        EmitStatusCheck();
+        int wasmOffset = WasmOffset;
+        _outOfLine.Add(() =>
+        {
+            Masm.Bind(slow);
+            MarkOffset(wasmOffset);
+            // The funcref's register is no argument register: the stores leave it alone.
+            storeArguments();
+            Masm.Mov(OperandSize.S64, Reg.Rdx, funcRef);
+            if (sameInstance)
+            {
+                Masm.Mov(OperandSize.S64, Reg.Rdi, Registers.Vmctx);
+            }
+            else
+            {
+                Masm.Load(OperandSize.S64, Reg.Rdi, new Mem(Reg.Rdx, VMOffsets.FuncRefVmctx));
+            }
+            Masm.Mov(OperandSize.S64, Reg.Rsi, Reg.Rsp);
+            Masm.CallMem(new Mem(Reg.Rdx, VMOffsets.FuncRefNativeCode));
+            RecordSafepoint(liveSlots);
+            loadResults();
+            Masm.Jump(join);
+        });
     }
 
     // ---- the VM: globals, tables, memory ----

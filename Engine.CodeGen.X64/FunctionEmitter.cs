@@ -114,6 +114,8 @@ public sealed partial class FunctionEmitter
         _outOfLine.Clear();
         _framePatches.Clear();
         _calleeSaved.Clear();
+        _registerEntry = null;
+        _registerFrame = false;
         _module = module;
         _functionIndex = functionIndex;
         Options = options;
@@ -207,6 +209,91 @@ public sealed partial class FunctionEmitter
             Masm.Load(OperandSize.S64, Registers.MemoryBase, new Mem(Registers.Vmctx, VMOffsets.MemoryBase));
         }
     }
+
+    /// <summary>
+    /// Makes the function's frame a <b>register frame</b> (tiers.md section 5), before any entry is emitted: it is entered
+    /// only from code of this instance (r14 and r15 already hold its vmctx and memory base, and keep them), its arguments
+    /// and results are in registers, and the epilogue restores the callee-saved registers and rbp only. Its native entry
+    /// and OSR entries are adapters (<see cref="EmitNativeAdapter"/>). The saved area keeps its size and layout (the slots
+    /// of r14, r15 and the argument pointer are left as they are), so frame sizes, stack maps and walks are unchanged.
+    /// </summary>
+    public void UseRegisterFrame() => _registerFrame = true;
+
+    /// <summary>
+    /// Binds an entry of a register frame at <paramref name="entry"/> and emits its prologue: rbp, the saved area (the
+    /// argument pointer slot holds rsi for an OSR entry, <paramref name="osr"/>, whose state area rsi points to), the
+    /// callee-saved registers, the stack-limit check and the frame. Touches only rax: the arguments stay in their registers.
+    /// The function's register entry (<paramref name="osr"/> false) is recorded in the artifact
+    /// (<see cref="CompiledFunction.RegisterEntryOffset"/>).
+    /// </summary>
+    public void EmitRegisterEntry(MLabel entry, int wasmOffset, bool osr = false)
+    {
+        Masm.Bind(entry);
+        if (!osr)
+        {
+            _registerEntry = entry;
+        }
+        MarkOffset(wasmOffset);
+        Masm.Push(Reg.Rbp);
+        Masm.Mov(OperandSize.S64, Reg.Rbp, Reg.Rsp);
+        if (osr)
+        {
+            Masm.AluImm(AluOp.Sub, OperandSize.S64, Reg.Rsp, FixedSavedArea - 8);
+            Masm.Push(Reg.Rsi);
+        }
+        else
+        {
+            Masm.AluImm(AluOp.Sub, OperandSize.S64, Reg.Rsp, FixedSavedArea);
+        }
+        foreach (Reg reg in _calleeSaved)
+        {
+            Masm.Push(reg);
+        }
+        EmitFrameSetup();
+    }
+
+    /// <summary>
+    /// A native entry of a function with a register frame, bound at <paramref name="entry"/>: a frame of its own with the
+    /// native signature (rdi = vmctx, rsi = the argument area; r14 and r15 saved and loaded), which loads the arguments
+    /// (<paramref name="loadArguments"/>, from rsi; nothing for an OSR entry, whose body reads the state through rsi),
+    /// calls <paramref name="target"/> (the register frame's entry), stores the results back to the area after a normal
+    /// return (<paramref name="storeResults"/>, with r11 = the area) and returns the status. Its call's return address is
+    /// recorded (<see cref="CompiledFunction.AdapterReturnOffsets"/>): backtraces leave its frame out.
+    /// </summary>
+    public void EmitNativeAdapter(MLabel entry, int wasmOffset, MLabel target, Action loadArguments, Action storeResults)
+    {
+        Masm.Bind(entry);
+        MarkOffset(wasmOffset);
+        Masm.Push(Reg.Rbp);
+        Masm.Mov(OperandSize.S64, Reg.Rbp, Reg.Rsp);
+        Masm.Push(Reg.R14);
+        Masm.Push(Reg.R15);
+        Masm.Push(Reg.Rsi);
+        // rsp 16-byte aligned at the call (entry rsp is 8 mod 16).
+        Masm.AluImm(AluOp.Sub, OperandSize.S64, Reg.Rsp, 8);
+        Masm.Mov(OperandSize.S64, Registers.Vmctx, Reg.Rdi);
+        if (_module.Memories.Count > 0)
+        {
+            Masm.Load(OperandSize.S64, Registers.MemoryBase, new Mem(Registers.Vmctx, VMOffsets.MemoryBase));
+        }
+        loadArguments();
+        Masm.CallLabel(target);
+        _artifact.AddAdapterReturn(Masm.Position);
+        MLabel done = Masm.CreateLabel();
+        Masm.Test(OperandSize.S32, Reg.Rax, Reg.Rax);
+        Masm.JumpIf(Cond.NotEqual, done);
+        Masm.Load(OperandSize.S64, Reg.R11, new Mem(Reg.Rbp, ArgsPointerOffsetFromRbp));
+        storeResults();
+        Masm.Bind(done);
+        Masm.Lea(Reg.Rsp, new Mem(Reg.Rbp, -16));
+        Masm.Pop(Registers.MemoryBase);
+        Masm.Pop(Registers.Vmctx);
+        Masm.Pop(Reg.Rbp);
+        Masm.Ret();
+    }
+
+    private MLabel? _registerEntry;
+    private bool _registerFrame;
 
     /// <summary>
     /// Binds an on-stack-replacement entry and emits its prologue (<see cref="EmitEntry"/>): afterwards rsi points to
@@ -419,9 +506,17 @@ public sealed partial class FunctionEmitter
         {
             Masm.Load(OperandSize.S64, _calleeSaved[i], new Mem(Reg.Rbp, ArgsPointerOffsetFromRbp - 8 - 8 * i));
         }
-        Masm.Lea(Reg.Rsp, new Mem(Reg.Rbp, -16));
-        Masm.Pop(Registers.MemoryBase);
-        Masm.Pop(Registers.Vmctx);
+        if (_registerFrame)
+        {
+            // r14 and r15 are the caller's own (the same instance's): nothing to restore.
+            Masm.Mov(OperandSize.S64, Reg.Rsp, Reg.Rbp);
+        }
+        else
+        {
+            Masm.Lea(Reg.Rsp, new Mem(Reg.Rbp, -16));
+            Masm.Pop(Registers.MemoryBase);
+            Masm.Pop(Registers.Vmctx);
+        }
         Masm.Pop(Reg.Rbp);
         Masm.Ret();
         MLabel? literals = Masm.EmitLiterals();
@@ -439,6 +534,6 @@ public sealed partial class FunctionEmitter
         MacroAssembler.Output output = Masm.Assemble();
         FunctionBody body = _module.Body(_functionIndex);
         return _artifact.Build(output, _functionIndex, frame + SavedAreaSize, body.End - body.Start, Options.CpuFeatures,
-            Options.BoundsChecks, literals is { } pool ? output.LabelOffset(pool) : -1);
+            Options.BoundsChecks, literals is { } pool ? output.LabelOffset(pool) : -1, _registerEntry);
     }
 }

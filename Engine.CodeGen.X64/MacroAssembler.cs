@@ -110,9 +110,18 @@ public sealed partial class MacroAssembler
     /// <summary>A new, unbound label.</summary>
     public MLabel CreateLabel()
     {
-        _labels.Add(_asm.CreateLabel());
+        Label label = _asm.CreateLabel();
+        if (_labels.Count == 0)
+        {
+            _firstLabelId = label.Id;
+        }
+        _labels.Add(label);
         return new MLabel(_labels.Count - 1);
     }
+
+    // The Iced id of the function's first label (Assemble indexes labels by their id less this one). Kept apart from
+    // _labels[0], which an alias may replace with a later label.
+    private ulong _firstLabelId;
 
     /// <summary>Binds <paramref name="label"/> to the next instruction emitted.</summary>
     public void Bind(MLabel label)
@@ -696,6 +705,9 @@ public sealed partial class MacroAssembler
     /// <summary>pop reg (64 bits).</summary>
     public void Pop(Reg r) => _asm.pop(R64(r));
 
+    /// <summary>Multi-byte nops filling <paramref name="bytes"/> bytes.</summary>
+    public void Nops(int bytes) => _asm.nop(bytes);
+
     /// <summary>int3.</summary>
     public void Breakpoint() => _asm.int3();
 
@@ -981,14 +993,18 @@ public sealed partial class MacroAssembler
         /// <summary>The machine code, to be placed at any address.</summary>
         public required byte[] Code { get; init; }
 
-        /// <summary>The code offset of each instruction, by instruction index (<see cref="Position"/>).</summary>
+        /// <summary>The code offset of each instruction, by instruction index (<see cref="Position"/>): the first
+        /// <see cref="InstructionCount"/> entries, valid until the assembler assembles again (its buffer is reused).</summary>
         public required uint[] InstructionOffsets { get; init; }
+
+        /// <summary>The number of instructions (of valid entries in <see cref="InstructionOffsets"/>).</summary>
+        public required int InstructionCount { get; init; }
 
         /// <summary>The code offset of a bound label.</summary>
         public required Func<MLabel, int> LabelOffset { get; init; }
 
         /// <summary>The code offset of the instruction at index <paramref name="position"/> (the end of code if past the last).</summary>
-        public int OffsetOf(int position) => position < InstructionOffsets.Length ? (int)InstructionOffsets[position] : Code.Length;
+        public int OffsetOf(int position) => position < InstructionCount ? (int)InstructionOffsets[position] : Code.Length;
     }
 
     /// <summary>
@@ -1006,25 +1022,18 @@ public sealed partial class MacroAssembler
         }
         IReadOnlyList<Instruction> instructions = _asm.Instructions;
         int count = instructions.Count;
-        var labelIndex = new Dictionary<ulong, int>(_labels.Count);
-        foreach (Label label in _labels)
+        int[] labelIndex = LabelIndex();
+        ulong firstLabelId = _firstLabelId;
+        CodeWriterImpl writer = _writer;
+        writer.Reset(count * 5);
+        Encoder encoder = _encoder ??= Encoder.Create(64, writer);
+        if (_offsets.Length < count)
         {
-            if (label.InstructionIndex >= 0)
-            {
-                labelIndex[label.Id] = label.InstructionIndex;
-            }
+            _offsets = new uint[Math.Max(count, 2 * _offsets.Length)];
         }
-        foreach (var (alias, canonical) in _aliases)
-        {
-            if (labelIndex.TryGetValue(canonical, out int index))
-            {
-                labelIndex[alias] = index;
-            }
-        }
-        var writer = new CodeWriterImpl(count * 5);
-        Encoder encoder = Encoder.Create(64, writer);
-        var offsets = new uint[count];
-        var fixups = new List<(int Field, int End, ulong Label)>();
+        uint[] offsets = _offsets;
+        List<(int Field, int End, ulong Label)> fixups = _fixups;
+        fixups.Clear();
         // Few patches (the frame size, per entry): sorted, checked in order.
         _imm32Patches.Sort((a, b) => a.Instruction.CompareTo(b.Instruction));
         int nextPatch = 0;
@@ -1077,7 +1086,7 @@ public sealed partial class MacroAssembler
         }
         foreach (var (field, end, label) in fixups)
         {
-            writer.Patch(field, (int)offsets[labelIndex[label]] - end);
+            writer.Patch(field, (int)offsets[labelIndex[(int)(label - firstLabelId)]] - end);
         }
         byte[] code = writer.ToArray();
         int LabelOffset(MLabel label) => (int)offsets[_labels[label.Id].InstructionIndex];
@@ -1089,21 +1098,77 @@ public sealed partial class MacroAssembler
                 BitConverter.TryWriteBytes(code.AsSpan(start + 4 * i), LabelOffset(targets[i]) - start);
             }
         }
-        return new Output { Code = code, InstructionOffsets = offsets, LabelOffset = LabelOffset };
+        return new Output { Code = code, InstructionOffsets = offsets, InstructionCount = count, LabelOffset = LabelOffset };
+    }
+
+    // Reused from function to function by Assemble: the code buffer and its encoder, the instruction offsets, the branch
+    // fix-ups and the instruction index of each label.
+    private readonly CodeWriterImpl _writer = new(256);
+    private Encoder? _encoder;
+    private uint[] _offsets = new uint[256];
+    private readonly List<(int Field, int End, ulong Label)> _fixups = new();
+    private int[] _labelIndex = new int[64];
+
+    /// <summary>
+    /// The instruction index of every label, by its Iced id less the first label's: the assembler numbers the labels of a
+    /// function one after another (our <see cref="CreateLabel"/> is the only place that makes them), and an alias's id
+    /// (a label bound where another waits) maps to its canonical label's instruction.
+    /// </summary>
+    private int[] LabelIndex()
+    {
+        int n = _labels.Count;
+        if (_labelIndex.Length < n)
+        {
+            _labelIndex = new int[Math.Max(n, 2 * _labelIndex.Length)];
+        }
+        int[] index = _labelIndex;
+        Array.Fill(index, -1, 0, n);
+        ulong first = _firstLabelId;
+        foreach (Label label in _labels)
+        {
+            if (label.InstructionIndex >= 0)
+            {
+                index[checked((int)(label.Id - first))] = label.InstructionIndex;
+            }
+        }
+        foreach (var (alias, canonical) in _aliases)
+        {
+            int at = index[checked((int)(canonical - first))];
+            if (at >= 0)
+            {
+                index[checked((int)(alias - first))] = at;
+            }
+        }
+        return index;
     }
 
     private sealed class CodeWriterImpl(int capacity) : CodeWriter
     {
         private byte[] _bytes = new byte[Math.Max(capacity, 64)];
 
-        public int Length { get; private set; }
+        public int Length;
+
+        /// <summary>Forgets the bytes written, keeping room for at least <paramref name="capacity"/>.</summary>
+        public void Reset(int capacity)
+        {
+            Length = 0;
+            if (_bytes.Length < capacity)
+            {
+                _bytes = new byte[Math.Max(capacity, 2 * _bytes.Length)];
+            }
+        }
 
         public override void WriteByte(byte value)
         {
-            if (Length == _bytes.Length)
+            byte[] bytes = _bytes;
+            int length = Length;
+            if ((uint)length < (uint)bytes.Length)
             {
-                Array.Resize(ref _bytes, _bytes.Length * 2);
+                bytes[length] = value;
+                Length = length + 1;
+                return;
             }
+            Array.Resize(ref _bytes, _bytes.Length * 2);
             _bytes[Length++] = value;
         }
 

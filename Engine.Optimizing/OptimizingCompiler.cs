@@ -35,6 +35,9 @@ public sealed class OptimizingCompiler : IFunctionCompiler
     /// <summary>The passes that run: all by default; fewer to bisect a miscompilation to the pass that causes it.</summary>
     public OptimizingPasses Passes { get; init; } = OptimizingPasses.All;
 
+    /// <summary>When set, the time of each phase of every compilation is added to it (compile-speed measurements; <c>quick-compile --phases</c>).</summary>
+    public OptimizingPhaseTimes? PhaseTimes { get; init; }
+
     /// <summary>The function's SSA form after the optimization passes, as text (<c>disasm --ir</c>).</summary>
     public static string OptimizedIr(ModuleInfo module, uint functionIndex, CompilerOptions options)
     {
@@ -64,13 +67,14 @@ public sealed class OptimizingCompiler : IFunctionCompiler
         OptimizingPipeline pipeline = state.Pipeline;
         pipeline.VerifyEachPass = Verify;
         pipeline.Passes = Passes;
+        pipeline.Times = PhaseTimes;
         try
         {
             pipeline.BuildIr(module, functionIndex, options);
             pipeline.Optimize();
             pipeline.SelectInstructions();
             pipeline.AllocateRegisters();
-            return CompileResult.Compiled(state.Emitter.Emit(pipeline.Function, pipeline.Lir, pipeline.Allocator, pipeline.OutgoingBytes, options));
+            return CompileResult.Compiled(state.Emitter.Emit(pipeline.Function, pipeline.Lir, pipeline.Allocator, pipeline.OutgoingBytes, options, PhaseTimes));
         }
         finally
         {

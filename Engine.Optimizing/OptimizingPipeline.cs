@@ -34,12 +34,29 @@ internal sealed class OptimizingPipeline
 
     private bool PassEnabled(OptimizingPasses pass) => (Passes & pass) != 0;
 
+    /// <summary>Where each phase's time is added (<see cref="OptimizingCompiler.PhaseTimes"/>), or null.</summary>
+    public OptimizingPhaseTimes? Times { get; set; }
+
+    private long _lap;
+
+    private void StartLap()
+    {
+        if (Times is not null)
+        {
+            _lap = System.Diagnostics.Stopwatch.GetTimestamp();
+        }
+    }
+
+    private void Lap(OptimizingPhase phase) => Times?.Lap(phase, ref _lap);
+
     /// <summary>Builds the SSA form of a defined function.</summary>
     public void BuildIr(ModuleInfo module, uint functionIndex, CompilerOptions options)
     {
+        StartLap();
         _builder.Build(Function, module, functionIndex, options);
         _builder.Forget();
         Cfg.Compute(Function);
+        Lap(OptimizingPhase.BuildIr);
         Verify("building");
     }
 
@@ -47,10 +64,12 @@ internal sealed class OptimizingPipeline
     public void Optimize()
     {
         IrFunction f = Function;
+        StartLap();
         if (DeadCode.RemoveUnreachable(f, Cfg))
         {
             Cfg.Compute(f);
         }
+        Lap(OptimizingPhase.DeadCode);
         if (PassEnabled(OptimizingPasses.ValueNumbering))
         {
             _gvn.EnabledPasses = Passes;
@@ -62,18 +81,30 @@ internal sealed class OptimizingPipeline
             DeadCode.RemoveUnreachable(f, Cfg);
             Cfg.Compute(f);
         }
+        Lap(OptimizingPhase.ValueNumbering);
         Verify("value numbering");
+        StartLap();
         if (PassEnabled(OptimizingPasses.DeadCode))
         {
             _dce.Run(f, Cfg);
         }
+        Lap(OptimizingPhase.DeadCode);
         Verify("dead-code elimination");
-        if (PassEnabled(OptimizingPasses.MergeBlocks) && _dce.MergeBlocks(f, Cfg))
+        StartLap();
+        bool merged = PassEnabled(OptimizingPasses.MergeBlocks) && _dce.MergeBlocks(f, Cfg);
+        if (merged)
         {
             Cfg.Compute(f);
+        }
+        Lap(OptimizingPhase.DeadCode);
+        if (merged)
+        {
             Verify("block merging");
         }
-        if (PassEnabled(OptimizingPasses.LoopInvariantCodeMotion) && _licm.Run(f, Cfg) > 0)
+        StartLap();
+        int hoisted = PassEnabled(OptimizingPasses.LoopInvariantCodeMotion) ? _licm.Run(f, Cfg) : 0;
+        Lap(OptimizingPhase.LoopInvariantCodeMotion);
+        if (hoisted > 0)
         {
             Verify("loop-invariant code motion");
         }
@@ -83,7 +114,9 @@ internal sealed class OptimizingPipeline
     public void SelectInstructions()
     {
         _isel.EnabledPasses = Passes;
+        StartLap();
         _isel.Run(Function, Cfg, Lir);
+        Lap(OptimizingPhase.InstructionSelection);
     }
 
     /// <summary>The size of the outgoing area (arguments and results of calls and builtins), in bytes.</summary>
@@ -93,6 +126,7 @@ internal sealed class OptimizingPipeline
     public void AllocateRegisters()
     {
         Allocator.CheckScanOrder = VerifyEachPass;
+        Allocator.Times = Times;
         Allocator.Run(Lir, OutgoingBytes);
         if (VerifyEachPass)
         {

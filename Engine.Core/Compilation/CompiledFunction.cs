@@ -148,6 +148,24 @@ public sealed class CompiledFunction
     public int FaultEntryOffset { get; init; } = -1;
 
     /// <summary>
+    /// The offset of the register entry (arguments, results and the caller's vmctx and memory base in registers; tiers.md
+    /// section 5), which direct calls from the same instance use through <c>VMFuncRef.RegisterCode</c>; -1 when the
+    /// code has only the native entry at offset 0.
+    /// </summary>
+    public int RegisterEntryOffset { get; init; } = -1;
+
+    /// <summary>
+    /// The return addresses (native offsets) of the calls in the function's native adapters: a function with a register
+    /// entry has a register frame (tiers.md section 5), and its native entry and OSR entries are adapters, each a small
+    /// frame of its own that calls into the register frame. Backtraces leave such a frame out (it stands for the same wasm
+    /// activation as the frame it called); it holds no references.
+    /// </summary>
+    public int[] AdapterReturnOffsets { get; init; } = [];
+
+    /// <summary>True when <paramref name="pc"/> (a native offset) is the return address of a native adapter's call.</summary>
+    public bool IsAdapterReturn(int pc) => AdapterReturnOffsets.Length > 0 && Array.IndexOf(AdapterReturnOffsets, pc) >= 0;
+
+    /// <summary>
     /// The wasm offset of the instruction that contains native offset <paramref name="pc"/> - 1 (a
     /// return address or a trap stub's return address lies just past the instruction it belongs to); -1 when unknown.
     /// </summary>

@@ -160,6 +160,13 @@ public struct VMFuncRef
     public nint Vmctx;
     /// <summary>GCHandle (as nint) of the managed <see cref="FunctionInstance"/>.</summary>
     public nint Function;
+    /// <summary>
+    /// The register entry of the function's current code, or 0 when it has none (tiers.md section 5: optimized code
+    /// of a function whose signature fits the register convention). Only direct calls from the same instance use it:
+    /// they pass the arguments in registers and keep their own vmctx and memory base. Written after
+    /// <see cref="NativeCode"/> on publication.
+    /// </summary>
+    public nint RegisterCode;
 }
 
 /// <summary>Byte offsets of the fields of the VM structures, for compiled code. A test checks them against the structs.</summary>
@@ -232,4 +239,6 @@ public static class VMOffsets
     public const int FuncRefVmctx = 16;
     /// <summary>Offset of <see cref="VMFuncRef.Function"/>.</summary>
     public const int FuncRefFunction = 24;
+    /// <summary>Offset of <see cref="VMFuncRef.RegisterCode"/>.</summary>
+    public const int FuncRefRegisterCode = 32;
 }

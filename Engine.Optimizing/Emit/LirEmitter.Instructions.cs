@@ -55,6 +55,7 @@ internal sealed partial class LirEmitter
         switch (inst.Op)
         {
             case LOp.Nop:
+            case LOp.Arguments:
                 return;
             case LOp.Move:
                 ParallelMoves.CopyValue(Masm, Op(i, 1).Loc, Op(i, 0).Loc, MoveType(Op(i, 0).Reg, Op(i, 1).Reg));
@@ -231,9 +232,15 @@ internal sealed partial class LirEmitter
             case LOp.LoadOut:
                 LoadValue(R(i, 0), (ValType)inst.Aux, FunctionEmitter.OutgoingSlot((int)inst.Imm));
                 return;
+            case LOp.Call when inst.Imm2 != 0:
+                RegisterCall(i);
+                return;
             case LOp.Call:
                 _e.LoadFuncRef(Reg.Rdx, (uint)inst.Imm);
                 _e.EmitCallFuncRef(sameInstance: inst.Aux != 0, LiveReferenceSlots(i));
+                return;
+            case LOp.CallIndirect when inst.Aux != 0:
+                RegisterCall(i);
                 return;
             case LOp.CallIndirect:
                 {
@@ -389,9 +396,90 @@ internal sealed partial class LirEmitter
         }
     }
 
+    /// <summary>
+    /// A register call (<see cref="RegisterConvention"/>): through the callee's register entry, or, while it has none,
+    /// its native entry with the argument registers stored to the outgoing area and the result loaded back.
+    /// </summary>
+    private void RegisterCall(int i)
+    {
+        ref LInst inst = ref _lir.Insts[i];
+        bool indirect = inst.Op == LOp.CallIndirect;
+        FuncType type = indirect ? _f.Module.Types[(int)inst.Imm] : _f.Module.FunctionType((uint)inst.Imm);
+        int first = indirect ? 1 : 0;
+        var args = new Reg[type.Params.Length];
+        for (int k = 0; k < args.Length; k++)
+        {
+            args[k] = RegOf(Op(i, first + k).Loc);
+        }
+        ValType[] paramTypes = type.Params;
+        ValType[] results = type.Results;
+        Action storeArguments = () =>
+        {
+            for (int k = 0; k < args.Length; k++)
+            {
+                StoreValue(FunctionEmitter.OutgoingSlot(k), paramTypes[k], args[k]);
+            }
+        };
+        Action loadResults = () =>
+        {
+            if (results.Length == 1)
+            {
+                LoadValue(RegOf(RegisterConvention.ResultRegister(results[0])), results[0], FunctionEmitter.OutgoingSlot(0));
+            }
+        };
+        if (indirect)
+        {
+            // rax is free until the callee is loaded: the index goes there when the allocator left it in a frame slot.
+            Reg index = InRegister(i, 0, Reg.Rax);
+            _e.EmitRegisterCallIndirect(index, (uint)inst.Imm, (uint)inst.Imm2, LiveReferenceSlots(i), storeArguments, loadResults);
+            return;
+        }
+        _e.EmitRegisterCall((uint)inst.Imm, LiveReferenceSlots(i), storeArguments, loadResults);
+    }
+
+    /// <summary>The native adapters of a register frame, after a normal return: the result from its register to the area at r11.</summary>
+    private void StoreResultRegister()
+    {
+        ValType[] results = _f.Type.Results;
+        if (results.Length == 1)
+        {
+            StoreValue(new Mem(Reg.R11, 0), results[0], RegOf(RegisterConvention.ResultRegister(results[0])));
+        }
+    }
+
+    /// <summary>The native entry of a function with a register entry: loads the arguments from the argument area (rsi) into their registers.</summary>
+    private void LoadArgumentRegisters()
+    {
+        FuncType type = _f.Type;
+        Span<int> regs = stackalloc int[type.Params.Length];
+        RegisterConvention.ArgumentRegisters(type, regs);
+        int last = -1;
+        for (int k = 0; k < regs.Length; k++)
+        {
+            if (regs[k] == PhysicalRegisters.Rsi)
+            {
+                last = k;
+                continue;
+            }
+            LoadValue(RegOf(regs[k]), type.Params[k], new Mem(Reg.Rsi, 8 * k));
+        }
+        if (last >= 0)
+        {
+            // rsi is the area's address: its own argument last.
+            LoadValue(Reg.Rsi, type.Params[last], new Mem(Reg.Rsi, 8 * last));
+        }
+    }
+
     private void Return(int i)
     {
         ref LInst inst = ref _lir.Insts[i];
+        if (inst.Imm2 != 0)
+        {
+            // A register frame: the result stays in its register (the native adapters store it to the area).
+            Masm.MovImm(OperandSize.S32, Reg.Rax, 0);
+            Masm.Jump(_e.Epilogue);
+            return;
+        }
         if (inst.OperandCount > 0)
         {
             // r11 = the argument area; results from slot 0.

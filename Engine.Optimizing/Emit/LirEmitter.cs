@@ -47,8 +47,9 @@ internal sealed partial class LirEmitter : ICallerSavedValues
     private static Operand OperandOf(int loc) =>
         Location.IsStack(loc) ? Operand.InMemory(SlotOf(loc)) : Operand.InRegister(RegOf(loc));
 
-    public CompiledFunction Emit(IrFunction f, LirFunction lir, LinearScan alloc, int outgoingBytes, CompilerOptions options)
+    public CompiledFunction Emit(IrFunction f, LirFunction lir, LinearScan alloc, int outgoingBytes, CompilerOptions options, OptimizingPhaseTimes? times = null)
     {
+        long lap = times is null ? 0 : System.Diagnostics.Stopwatch.GetTimestamp();
         _f = f;
         _lir = lir;
         _alloc = alloc;
@@ -108,7 +109,9 @@ internal sealed partial class LirEmitter : ICallerSavedValues
                 EmitInst(i);
             }
         }
+        times?.Lap(OptimizingPhase.Emission, ref lap);
         CompiledFunction result = _e.Finish(bodyBytes);
+        times?.Lap(OptimizingPhase.Encoding, ref lap);
         _e.Forget();
         _f = null!;
         _lir = null!;
@@ -237,18 +240,47 @@ internal sealed partial class LirEmitter : ICallerSavedValues
         FunctionBody body = _f.Module.Body(_f.FunctionIndex);
         if (block.IrBlock == 0)
         {
+            if (!_lir.RegisterEntry)
+            {
+                _e.EmitEntry(body.CodeStart);
+                Masm.Bind(_labels[b]);
+                return;
+            }
+            // A register frame (RegisterConvention). The native entry (offset 0) jumps to its out-of-line adapter, a
+            // frame that loads the argument area into the registers and calls the register entry, the direct calls'
+            // target, which starts 16 bytes in (aligned, as the function).
+            _e.UseRegisterFrame();
+            MLabel adapter = Masm.CreateLabel();
+            MLabel registerEntry = Masm.CreateLabel();
+            _e.MarkOffset(body.CodeStart);
+            Masm.Jump(adapter);
+            Masm.Nops(16 - 5);
+            _e.EmitRegisterEntry(registerEntry, body.CodeStart);
             Masm.Bind(_labels[b]);
-            _e.EmitEntry(body.CodeStart);
+            _e.AddOutOfLine(() => _e.EmitNativeAdapter(adapter, body.CodeStart, registerEntry, LoadArgumentRegisters, StoreResultRegister));
             return;
         }
         foreach (OsrEntryBlock osr in _f.OsrEntries)
         {
-            if (osr.Block == block.IrBlock)
+            if (osr.Block != block.IrBlock)
+            {
+                continue;
+            }
+            if (!_lir.RegisterEntry)
             {
                 _e.EmitOsrEntryPrologue(_labels[b], osr.LoopOffset);
                 _e.AddOsrEntry(osr.LoopOffset, _labels[b], osr.State);
                 return;
             }
+            // In a register frame the OSR entry is an adapter too: it calls this entry of the register frame with rsi
+            // still pointing to the state, which the prologue keeps in the argument pointer slot for the block's reads.
+            MLabel native = Masm.CreateLabel();
+            MLabel inner = _labels[b];
+            int loopOffset = osr.LoopOffset;
+            _e.EmitRegisterEntry(inner, loopOffset, osr: true);
+            _e.AddOutOfLine(() => _e.EmitNativeAdapter(native, loopOffset, inner, static () => { }, StoreResultRegister));
+            _e.AddOsrEntry(loopOffset, native, osr.State);
+            return;
         }
         throw new InvalidOperationException($"optimizing: entry block{block.IrBlock} is neither the function's entry nor an OSR entry");
     }

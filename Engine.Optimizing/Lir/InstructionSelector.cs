@@ -93,6 +93,7 @@ internal sealed class InstructionSelector
         Array.Clear(_faultingAccess, 0, n);
         // Grows to what the calls and builtins need; a leaf function has none.
         OutgoingSlots = 0;
+        lir.RegisterEntry = RegisterConvention.Fits(f.Type);
         CountUses();
         // LIR blocks for the IR blocks first (same order), edge blocks appended as they are made.
         int count = 0;
@@ -188,6 +189,10 @@ internal sealed class InstructionSelector
             IsEntry = b.IsEntry,
         };
         _order.Add(lb);
+        if (irBlock == 0 && _lir.RegisterEntry)
+        {
+            DefineArguments();
+        }
         for (int id = b.First; id >= 0; id = _f[id].Next)
         {
             Select(id);
@@ -216,8 +221,13 @@ internal sealed class InstructionSelector
     private void Relayout()
     {
         int n = _lir.BlockCount;
-        var renumber = new int[n];
-        var blocks = new LBlock[n];
+        if (_renumber.Length < n)
+        {
+            _renumber = new int[Math.Max(n, 2 * _renumber.Length)];
+            _blockCopy = new LBlock[_renumber.Length];
+        }
+        int[] renumber = _renumber;
+        LBlock[] blocks = _blockCopy;
         for (int i = 0; i < _order.Count; i++)
         {
             renumber[_order[i]] = i;
@@ -253,79 +263,104 @@ internal sealed class InstructionSelector
         _order.Clear();
     }
 
+    // Reused by Relayout and ComputeEdges.
+    private int[] _renumber = new int[64];
+    private LBlock[] _blockCopy = new LBlock[64];
+    private int[] _succStart = new int[65];
+    private int[] _predFill = new int[64];
+    private int[] _seenBy = new int[64];
+    private int[] _succ = new int[128];
+    private int _succCount;
+
+    private void AddSuccessor(int s)
+    {
+        if (_succCount == _succ.Length)
+        {
+            Array.Resize(ref _succ, 2 * _succ.Length);
+        }
+        _succ[_succCount++] = s;
+    }
+
     private void ComputeEdges()
     {
         LirFunction lir = _lir;
         int n = lir.BlockCount;
-        var succ = new List<int>[n];
-        var predCount = new int[n];
+        if (_predFill.Length < n)
+        {
+            int size = Math.Max(n, 2 * _predFill.Length);
+            _predFill = new int[size];
+            _seenBy = new int[size];
+            _succStart = new int[size + 1];
+        }
+        // The successors of every block, one after another (a br_table's targets once each), and the predecessor counts.
+        int[] predCount = _predFill;
+        Array.Clear(predCount, 0, n);
+        Array.Fill(_seenBy, -1, 0, n);
+        _succCount = 0;
         for (int b = 0; b < n; b++)
         {
-            succ[b] = new List<int>(2);
+            _succStart[b] = _succCount;
             ref LInst t = ref lir.Insts[lir.Blocks[b].End - 1];
             switch (t.Op)
             {
                 case LOp.Jump:
-                    succ[b].Add(t.T1);
+                    AddSuccessor(t.T1);
                     break;
                 case LOp.Branch:
                 case LOp.CmpBranch:
                 case LOp.CmpImmBranch:
                 case LOp.FloatCmpBranch:
-                    succ[b].Add(t.T1);
+                    AddSuccessor(t.T1);
                     if (t.T2 != t.T1)
                     {
-                        succ[b].Add(t.T2);
+                        AddSuccessor(t.T2);
                     }
                     break;
                 case LOp.BrTable:
                     for (int k = 0; k < t.Aux; k++)
                     {
                         int target = lir.Data[t.Imm2 + k];
-                        if (!succ[b].Contains(target))
+                        if (_seenBy[target] != b)
                         {
-                            succ[b].Add(target);
+                            _seenBy[target] = b;
+                            AddSuccessor(target);
                         }
                     }
                     break;
             }
-            foreach (int s in succ[b])
+            for (int k = _succStart[b]; k < _succCount; k++)
             {
-                predCount[s]++;
+                predCount[_succ[k]]++;
             }
         }
-        int total = 0;
-        for (int b = 0; b < n; b++)
-        {
-            total += 2 * succ[b].Count;
-        }
+        _succStart[n] = _succCount;
+        int total = 2 * _succCount;
         if (lir.Edges.Length < total)
         {
             lir.Edges = new int[Math.Max(total, lir.Edges.Length * 2)];
         }
-        int at = 0;
+        // Successor lists first (in block order), then the predecessor lists.
+        Array.Copy(_succ, lir.Edges, _succCount);
         for (int b = 0; b < n; b++)
         {
-            lir.Blocks[b].SuccStart = at;
-            lir.Blocks[b].SuccCount = succ[b].Count;
-            foreach (int s in succ[b])
-            {
-                lir.Edges[at++] = s;
-            }
+            lir.Blocks[b].SuccStart = _succStart[b];
+            lir.Blocks[b].SuccCount = _succStart[b + 1] - _succStart[b];
         }
-        var fill = new int[n];
+        int at = _succCount;
+        int[] fill = predCount;
         for (int b = 0; b < n; b++)
         {
+            int count = predCount[b];
             lir.Blocks[b].PredStart = at;
-            lir.Blocks[b].PredCount = predCount[b];
+            lir.Blocks[b].PredCount = count;
             fill[b] = at;
-            at += predCount[b];
+            at += count;
         }
         for (int b = 0; b < n; b++)
         {
-            foreach (int s in succ[b])
+            for (int k = _succStart[b]; k < _succStart[b + 1]; k++)
             {
-                lir.Edges[fill[s]++] = b;
+                lir.Edges[fill[_succ[k]]++] = b;
             }
         }
         lir.EdgeCount = at;
@@ -401,6 +436,9 @@ internal sealed class InstructionSelector
             case Op.V128Const:
             case Op.BlockParam:
                 // Constants are made at their uses; parameters are defined by the edges' moves.
+                return;
+            case Op.Param when _lir.RegisterEntry:
+                // Defined from its register at the entry (DefineArguments).
                 return;
             case Op.Param:
             case Op.OsrValue:
@@ -616,6 +654,9 @@ internal sealed class InstructionSelector
             case Op.CallBuiltin:
                 CallBuiltin(id);
                 return;
+            case Op.CallResult when IsRegisterCall(inst.A):
+                // Copied from the result register at the call (RegisterCall).
+                return;
             case Op.CallResult:
                 Emit(LOp.LoadOut, id, aux: (int)inst.Type, imm: ResultSlot(id));
                 _lir.AddOperand(Def(id), OperandKind.Def);
@@ -635,6 +676,11 @@ internal sealed class InstructionSelector
             case Op.Return:
                 {
                     Span<int> values = _f.PoolOperands(id);
+                    if (_lir.RegisterEntry)
+                    {
+                        ReturnInRegister(id, values);
+                        return;
+                    }
                     Span<int> regs = values.Length <= 64 ? stackalloc int[values.Length] : new int[values.Length];
                     for (int k = 0; k < values.Length; k++)
                     {
@@ -1091,6 +1137,11 @@ internal sealed class InstructionSelector
         ref Inst inst = ref _f[id];
         bool indirect = inst.Op == Op.CallIndirect;
         FuncType type = indirect ? _f.Module.Types[(int)inst.Imm] : _f.Module.FunctionType((uint)inst.Imm);
+        if (IsRegisterCall(id))
+        {
+            RegisterCall(id, type);
+            return;
+        }
         Span<int> args = _f.PoolOperands(id);
         int argCount = indirect ? args.Length - 1 : args.Length;
         int slot = 0;
@@ -1116,6 +1167,118 @@ internal sealed class InstructionSelector
         {
             bool same = inst.Imm >= _f.Module.ImportedFunctionCount;
             Emit(LOp.Call, id, aux: same ? 1 : 0, imm: inst.Imm);
+        }
+    }
+
+    /// <summary>
+    /// True for a call in the register convention: a direct call of a function of this module, or a <c>call_indirect</c>
+    /// (not a <c>call_ref</c>), whose type fits it.
+    /// </summary>
+    private bool IsRegisterCall(int call)
+    {
+        ref Inst inst = ref _f[call];
+        return inst.Op switch
+        {
+            Op.Call => inst.Imm >= _f.Module.ImportedFunctionCount && RegisterConvention.Fits(_f.Module.FunctionType((uint)inst.Imm)),
+            // A call_ref (table CallRefTable) keeps the native convention: its reference may be any instance's function.
+            Op.CallIndirect => inst.Aux != IrBuilder.CallRefTable && RegisterConvention.Fits(_f.Module.Types[(int)inst.Imm]),
+            _ => false,
+        };
+    }
+
+    /// <summary>
+    /// A direct call of a function of this module whose type fits the register convention: the arguments are moved to
+    /// their registers, the call reads them there and defines the result register, which is copied to the result's
+    /// value (its <see cref="Op.CallResult"/> is then selected here).
+    /// </summary>
+    private void RegisterCall(int id, FuncType type)
+    {
+        bool indirect = _f[id].Op == Op.CallIndirect;
+        Span<int> operands = _f.PoolOperands(id);
+        Span<int> args = indirect ? operands[..^1] : operands;
+        Span<int> regs = stackalloc int[args.Length];
+        RegisterConvention.ArgumentRegisters(type, regs);
+        for (int k = 0; k < args.Length; k++)
+        {
+            int value = Use(args[k]);
+            _lir.Add(LOp.Move, wasmOffset: Offset(id));
+            _lir.AddOperand(regs[k], OperandKind.Def);
+            _lir.AddOperand(value, OperandKind.Use, allowStack: true);
+        }
+        // The out-of-line path through the native entry passes them in the outgoing area.
+        OutgoingSlots = Math.Max(OutgoingSlots, Math.Max(args.Length, type.Results.Length));
+        if (indirect)
+        {
+            // [Use index, Use argument registers..., (Def result register)]: the index in a register the arguments leave
+            // free, or a frame slot.
+            int index = Use(_f.PoolOperands(id)[^1]);
+            ref Inst call = ref _f[id];
+            Emit(LOp.CallIndirect, id, aux: 1, imm: call.Imm, imm2: call.Aux);
+            _lir.AddOperand(index, OperandKind.Use, allowStack: true);
+        }
+        else
+        {
+            Emit(LOp.Call, id, aux: 1, imm: _f[id].Imm, imm2: 1);
+        }
+        foreach (int r in regs)
+        {
+            _lir.AddOperand(r, OperandKind.Use);
+        }
+        if (type.Results.Length == 0)
+        {
+            return;
+        }
+        int resultReg = RegisterConvention.ResultRegister(type.Results[0]);
+        _lir.AddOperand(resultReg, OperandKind.Def);
+        for (int next = _f[id].Next; next >= 0 && _f[next].Op == Op.CallResult; next = _f[next].Next)
+        {
+            if (_f[next].A == id)
+            {
+                _lir.Add(LOp.Move, wasmOffset: Offset(id));
+                _lir.AddOperand(Def(next), OperandKind.Def);
+                _lir.AddOperand(resultReg, OperandKind.Use);
+            }
+        }
+    }
+
+    /// <summary>The parameters of a function with a register entry: defined by the entry in their registers, copied to their values.</summary>
+    private void DefineArguments()
+    {
+        FuncType type = _f.Type;
+        Span<int> regs = stackalloc int[type.Params.Length];
+        RegisterConvention.ArgumentRegisters(type, regs);
+        _lir.Add(LOp.Arguments);
+        foreach (int r in regs)
+        {
+            _lir.AddOperand(r, OperandKind.Def);
+        }
+        for (int id = _f.Blocks[0].First; id >= 0; id = _f[id].Next)
+        {
+            if (_f[id].Op == Op.Param)
+            {
+                _lir.Add(LOp.Move, wasmOffset: Offset(id));
+                _lir.AddOperand(Def(id), OperandKind.Def);
+                _lir.AddOperand(regs[_f[id].Aux], OperandKind.Use);
+            }
+        }
+    }
+
+    /// <summary>The return of a function with a register entry: its result (at most one) in the result register.</summary>
+    private void ReturnInRegister(int id, Span<int> values)
+    {
+        int reg = -1;
+        if (values.Length == 1)
+        {
+            reg = RegisterConvention.ResultRegister(_f[values[0]].Type);
+            int value = Use(values[0]);
+            _lir.Add(LOp.Move, wasmOffset: Offset(id));
+            _lir.AddOperand(reg, OperandKind.Def);
+            _lir.AddOperand(value, OperandKind.Use, allowStack: true);
+        }
+        Emit(LOp.Return, id, imm2: 1);
+        if (reg >= 0)
+        {
+            _lir.AddOperand(reg, OperandKind.Use);
         }
     }
 

@@ -17,8 +17,13 @@ public enum LOp : byte
     Const,
     /// <summary>[Def dst]: a function parameter from the argument area, or an OSR state value; Imm = slot, Aux = ValType.</summary>
     LoadArg,
-    /// <summary>[Use any...]: stores the results to the argument area and leaves with status 0.</summary>
+    /// <summary>
+    /// [Use any...]: stores the results to the argument area and leaves with status 0. Imm2 = 1 in a function with a
+    /// register entry: [Use the result's register], stored to the argument area only when the frame has one.
+    /// </summary>
     Return,
+    /// <summary>[Def physical...]: the parameters in the registers of the register convention (emits nothing: the entries put them there).</summary>
+    Arguments,
 
     /// <summary>[UseDef dst, Use src any]: dst op= src; Aux = AluOp | size &lt;&lt; 8.</summary>
     Alu,
@@ -101,9 +106,17 @@ public enum LOp : byte
     StoreOutImm,
     /// <summary>[Def dst]: dst = outgoing slot Imm; Aux = ValType.</summary>
     LoadOut,
-    /// <summary>[]: calls function Imm (arguments in the outgoing area); Aux = 1 when it is defined by this module. Clobbers the caller-saved registers; a safepoint.</summary>
+    /// <summary>
+    /// []: calls function Imm (arguments in the outgoing area); Aux = 1 when it is defined by this module. Clobbers the
+    /// caller-saved registers; a safepoint. Imm2 = 1: a register call ([Use argument registers..., (Def result register)],
+    /// <see cref="RegisterConvention"/>).
+    /// </summary>
     Call,
-    /// <summary>[Use index]: call_indirect of type Imm through table Imm2. Clobbers; a safepoint.</summary>
+    /// <summary>
+    /// [Use index]: call_indirect of type Imm through table Imm2. Clobbers; a safepoint. Aux = 1: in the register
+    /// convention ([Use index, Use argument registers..., (Def result register)]; a callee of this instance with a
+    /// register entry is called there, any other through its native entry).
+    /// </summary>
     CallIndirect,
     /// <summary>[]: builtin Imm with Aux arguments from the outgoing area; Imm2 = 1 when it returns a status (else its result goes to outgoing slot 0: an i32, or with Imm2 = 2 an i64). Clobbers; a safepoint.</summary>
     CallBuiltin,

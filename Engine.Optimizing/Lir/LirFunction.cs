@@ -152,6 +152,8 @@ public sealed class LirFunction
     /// <summary>Immediates too large for an instruction's fields (br_table targets, v128 constants' indices).</summary>
     public int[] Data = new int[64];
     public int DataCount;
+    /// <summary>True when the function has a register entry (<see cref="RegisterConvention"/>): its parameters come in registers.</summary>
+    public bool RegisterEntry;
 
     public void Reset(int irBlocks)
     {

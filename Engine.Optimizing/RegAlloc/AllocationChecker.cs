@@ -132,7 +132,16 @@ internal static class AllocationChecker
         Span<LOperand> ops = lir.OperandsOf(i);
         foreach (ref LOperand o in ops)
         {
-            if (o.Kind is OperandKind.Use or OperandKind.UseDef && o.Reg >= PhysicalRegisters.Count)
+            if (o.Kind is OperandKind.Use && o.Reg < PhysicalRegisters.Count)
+            {
+                // A fixed register: nothing may have taken it since the value was put there.
+                int held = state.TryGetValue(o.Loc, out int v) ? v : Unknown;
+                if (errors != null && held != o.Reg)
+                {
+                    errors.Add($"instruction {i} ({inst.Op}) reads {PhysicalRegisters.Name(o.Reg)}, which holds {Value(held)}");
+                }
+            }
+            else if (o.Kind is OperandKind.Use or OperandKind.UseDef && o.Reg >= PhysicalRegisters.Count)
             {
                 int held = state.TryGetValue(o.Loc, out int v) ? v : Unknown;
                 if (errors != null && held != o.Reg)

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.InteropServices;
 using Engine.Optimizing.Lir;
 
 namespace Engine.Optimizing.RegAlloc;
@@ -100,10 +101,11 @@ internal sealed class LinearScan
     private int[] _hint = new int[64];
 
     // Scan state.
-    private int[] _heap = new int[64];
+    private long[] _heap = new long[64];
     private int _heapCount;
     private readonly List<int> _active = new();
     private readonly List<int> _inactive = new();
+    private readonly List<int> _toInactive = new();
     private readonly int[] _freeUntil = new int[PhysicalRegisters.Count];
     private readonly int[] _nextUse = new int[PhysicalRegisters.Count];
     private readonly int[] _blockPos = new int[PhysicalRegisters.Count];
@@ -139,6 +141,9 @@ internal sealed class LinearScan
 
     private int _spillBase;
 
+    /// <summary>Where the allocator's phases add their time, or null.</summary>
+    public OptimizingPhaseTimes? Times { get; set; }
+
     /// <summary>Check that no interval is queued behind the scan position (with the allocation checker; slow).</summary>
     public bool CheckScanOrder { get; set; }
 
@@ -151,12 +156,17 @@ internal sealed class LinearScan
         _spillBytes = 0;
         _usedCalleeSaved = 0;
         Moves.Clear();
+        long lap = Times is null ? 0 : System.Diagnostics.Stopwatch.GetTimestamp();
         Prepare();
         ComputeLiveness();
+        Times?.Lap(OptimizingPhase.Liveness, ref lap);
         BuildIntervals();
+        Times?.Lap(OptimizingPhase.Intervals, ref lap);
         Scan();
+        Times?.Lap(OptimizingPhase.LinearScan, ref lap);
         AssignLocations();
         Resolve();
+        Times?.Lap(OptimizingPhase.Resolution, ref lap);
         _lir = null!;
     }
 
@@ -250,6 +260,16 @@ internal sealed class LinearScan
                 }
             }
         }
+        // Blocks are in code order: when every edge goes forward, one backward pass is the fixed point; with an edge back
+        // (a loop's) the passes repeat until nothing changes.
+        bool loops = false;
+        for (int b = 0; b < blocks && !loops; b++)
+        {
+            foreach (int s in lir.Successors(b))
+            {
+                loops |= s <= b;
+            }
+        }
         bool changed = true;
         Span<ulong> outSet = _scratchSet.AsSpan(0, _words);
         while (changed)
@@ -275,7 +295,7 @@ internal sealed class LinearScan
                     if (value != liveIn[w])
                     {
                         liveIn[w] = value;
-                        changed = true;
+                        changed = loops;
                     }
                 }
             }
@@ -858,6 +878,10 @@ internal sealed class LinearScan
 
     // ---- the scan ----
 
+    // The unhandled intervals: a binary min-heap of keys (start << 32 | interval), so a comparison reads no interval and
+    // ties go to the lower interval as they always did. An interval's start does not change while it waits.
+    private static long HeapKey(int start, int iv) => ((long)start << 32) | (uint)iv;
+
     private void HeapPush(int iv)
     {
         if (CheckScanOrder && _iv[iv].RangeCount > 0 && Start(iv) < _scanPos)
@@ -868,58 +892,51 @@ internal sealed class LinearScan
         {
             Array.Resize(ref _heap, _heap.Length * 2);
         }
+        long key = HeapKey(Start(iv), iv);
+        long[] heap = _heap;
         int i = _heapCount++;
-        int start = Start(iv);
         while (i > 0)
         {
             int parent = (i - 1) >> 1;
-            int p = _heap[parent];
-            int ps = Start(p);
-            if (ps < start || (ps == start && p < iv))
+            long p = heap[parent];
+            if (p < key)
             {
                 break;
             }
-            _heap[i] = p;
+            heap[i] = p;
             i = parent;
         }
-        _heap[i] = iv;
+        heap[i] = key;
     }
 
     private int HeapPop()
     {
-        int top = _heap[0];
-        int last = _heap[--_heapCount];
+        long[] heap = _heap;
+        int top = (int)(uint)heap[0];
+        long last = heap[--_heapCount];
+        int count = _heapCount;
         int i = 0;
-        int lastStart = _heapCount > 0 ? Start(last) : 0;
         while (true)
         {
-            int left = 2 * i + 1;
-            if (left >= _heapCount)
+            int child = 2 * i + 1;
+            if (child >= count)
             {
                 break;
             }
-            int child = left;
-            int right = left + 1;
-            if (right < _heapCount)
+            if (child + 1 < count && heap[child + 1] < heap[child])
             {
-                int ls = Start(_heap[left]), rs = Start(_heap[right]);
-                if (rs < ls || (rs == ls && _heap[right] < _heap[left]))
-                {
-                    child = right;
-                }
+                child++;
             }
-            int c = _heap[child];
-            int cs = Start(c);
-            if (lastStart < cs || (lastStart == cs && last < c))
+            if (last < heap[child])
             {
                 break;
             }
-            _heap[i] = c;
+            heap[i] = heap[child];
             i = child;
         }
-        if (_heapCount > 0)
+        if (count > 0)
         {
-            _heap[i] = last;
+            heap[i] = last;
         }
         return top;
     }
@@ -940,43 +957,67 @@ internal sealed class LinearScan
                 _inactive.Add(r);
             }
         }
+        // A sorted array is a heap: the intervals of the virtual registers, sorted by their keys.
+        if (_heap.Length < _regCount)
+        {
+            _heap = new long[Math.Max(_regCount, _heap.Length * 2)];
+        }
         for (int v = PhysicalRegisters.Count; v < _regCount; v++)
         {
             if (_iv[v].RangeCount > 0)
             {
-                HeapPush(v);
+                _heap[_heapCount++] = HeapKey(Start(v), v);
             }
         }
+        Array.Sort(_heap, 0, _heapCount);
         while (_heapCount > 0)
         {
             int cur = HeapPop();
             int pos = Start(cur);
             _scanPos = pos;
-            for (int k = _active.Count - 1; k >= 0; k--)
+            // Ended intervals leave, the others move between active and inactive. The lists are compacted in one pass each
+            // (removing one by one moved the rest every time); movers are appended last to first, the order of the
+            // allocator's results since the start.
+            _toInactive.Clear();
+            Span<int> active = CollectionsMarshal.AsSpan(_active);
+            int kept = 0;
+            for (int k = 0; k < active.Length; k++)
             {
-                int it = _active[k];
+                int it = active[k];
                 if (End(it) <= pos)
                 {
-                    _active.RemoveAt(k);
+                    continue;
                 }
-                else if (!CoversAdvancing(it, pos))
+                if (!CoversAdvancing(it, pos))
                 {
-                    _active.RemoveAt(k);
-                    _inactive.Add(it);
+                    _toInactive.Add(it);
+                    continue;
                 }
+                active[kept++] = it;
             }
-            for (int k = _inactive.Count - 1; k >= 0; k--)
+            _active.RemoveRange(kept, active.Length - kept);
+            int toActive = _active.Count;
+            Span<int> inactive = CollectionsMarshal.AsSpan(_inactive);
+            kept = 0;
+            for (int k = 0; k < inactive.Length; k++)
             {
-                int it = _inactive[k];
+                int it = inactive[k];
                 if (End(it) <= pos)
                 {
-                    _inactive.RemoveAt(k);
+                    continue;
                 }
-                else if (CoversAdvancing(it, pos))
+                if (CoversAdvancing(it, pos))
                 {
-                    _inactive.RemoveAt(k);
                     _active.Add(it);
+                    continue;
                 }
+                inactive[kept++] = it;
+            }
+            _inactive.RemoveRange(kept, inactive.Length - kept);
+            _active.Reverse(toActive, _active.Count - toActive);
+            for (int k = _toInactive.Count - 1; k >= 0; k--)
+            {
+                _inactive.Add(_toInactive[k]);
             }
             if (!TryAllocateFreeReg(cur))
             {
@@ -1027,27 +1068,30 @@ internal sealed class LinearScan
     {
         ReadOnlySpan<int> candidates = Candidates(cur);
         bool xmm = IsXmmReg(_iv[cur].Reg);
+        // An externref never takes a callee-saved register (Allowed), decided once for all candidates.
+        bool reference = _lir.VRegs[_iv[cur].Reg].IsExternRef;
+        int[] freeUntil = _freeUntil;
         foreach (int r in candidates)
         {
-            _freeUntil[r] = Allowed(cur, r) ? MaxPos : 0;
+            freeUntil[r] = reference && PhysicalRegisters.IsCalleeSaved(r) ? 0 : MaxPos;
         }
-        foreach (int it in _active)
+        foreach (int it in CollectionsMarshal.AsSpan(_active))
         {
             int reg = _iv[it].Assigned;
             if (reg >= 0 && PhysicalRegisters.IsXmm(reg) == xmm)
             {
-                _freeUntil[reg] = 0;
+                freeUntil[reg] = 0;
             }
         }
-        foreach (int it in _inactive)
+        foreach (int it in CollectionsMarshal.AsSpan(_inactive))
         {
             int reg = _iv[it].Assigned;
-            if (reg >= 0 && PhysicalRegisters.IsXmm(reg) == xmm && _freeUntil[reg] > 0)
+            if (reg >= 0 && PhysicalRegisters.IsXmm(reg) == xmm && freeUntil[reg] > 0)
             {
                 int at = NextIntersection(it, cur);
-                if (at < _freeUntil[reg])
+                if (at < freeUntil[reg])
                 {
-                    _freeUntil[reg] = at;
+                    freeUntil[reg] = at;
                 }
             }
         }
@@ -1115,7 +1159,7 @@ internal sealed class LinearScan
             _nextUse[r] = allowed ? MaxPos : 0;
             _blockPos[r] = allowed ? MaxPos : 0;
         }
-        foreach (int it in _active)
+        foreach (int it in CollectionsMarshal.AsSpan(_active))
         {
             int reg = _iv[it].Assigned;
             if (reg < 0 || PhysicalRegisters.IsXmm(reg) != xmm)
@@ -1134,7 +1178,7 @@ internal sealed class LinearScan
                 _nextUse[reg] = Math.Min(_nextUse[reg], NextUse(it, pos, mustReg: false));
             }
         }
-        foreach (int it in _inactive)
+        foreach (int it in CollectionsMarshal.AsSpan(_inactive))
         {
             int reg = _iv[it].Assigned;
             if (reg < 0 || PhysicalRegisters.IsXmm(reg) != xmm)
@@ -1215,19 +1259,29 @@ internal sealed class LinearScan
                 HeapPush(child);
             }
         }
-        // Evict the holders of the register where they overlap cur.
-        for (int k = _active.Count - 1; k >= 0; k--)
+        // Evict the holders of the register where they overlap cur (last to first, as they always were; the lists are
+        // compacted afterwards: SplitAndSpill does not touch them, so the spans stay valid).
+        bool evicted = false;
+        Span<int> active = CollectionsMarshal.AsSpan(_active);
+        for (int k = active.Length - 1; k >= 0; k--)
         {
-            int it = _active[k];
+            int it = active[k];
             if (it >= PhysicalRegisters.Count && _iv[it].Assigned == best)
             {
-                _active.RemoveAt(k);
+                active[k] = -1;
+                evicted = true;
                 SplitAndSpill(it, pos);
             }
         }
-        for (int k = _inactive.Count - 1; k >= 0; k--)
+        if (evicted)
         {
-            int it = _inactive[k];
+            _active.RemoveAll(static it => it < 0);
+        }
+        evicted = false;
+        Span<int> inactive = CollectionsMarshal.AsSpan(_inactive);
+        for (int k = inactive.Length - 1; k >= 0; k--)
+        {
+            int it = inactive[k];
             if (it >= PhysicalRegisters.Count && _iv[it].Assigned == best)
             {
                 int at = NextIntersection(it, cur);
@@ -1238,10 +1292,15 @@ internal sealed class LinearScan
                     // (after a hole): it stays inactive, or a later interval would take the register over those ranges.
                     if (_iv[it].Assigned < 0 || End(it) <= pos)
                     {
-                        _inactive.RemoveAt(k);
+                        inactive[k] = -1;
+                        evicted = true;
                     }
                 }
             }
+        }
+        if (evicted)
+        {
+            _inactive.RemoveAll(static it => it < 0);
         }
     }
 
@@ -1372,7 +1431,16 @@ internal sealed class LinearScan
                     continue;
                 }
                 int pos = o.Kind is OperandKind.Def ? 2 * i + 1 : 2 * i;
-                o.Loc = LocationAt(o.Reg, pos);
+                ref Interval whole = ref _iv[o.Reg];
+                if (whole.Next < 0)
+                {
+                    // Never split (most values): its one location, where the interval spans the position.
+                    o.Loc = whole.RangeCount > 0 && Start(o.Reg) <= pos && pos < End(o.Reg) ? LocationOf(o.Reg) : Location.None;
+                }
+                else
+                {
+                    o.Loc = LocationAt(o.Reg, pos);
+                }
                 if (o.Loc == Location.None)
                 {
                     throw new InvalidOperationException($"register allocation: v{o.Reg} has no location at instruction {i}");
@@ -1446,6 +1514,11 @@ internal sealed class LinearScan
                         int bit = BitOperations.TrailingZeroCount(bits);
                         bits &= bits - 1;
                         int v = PhysicalRegisters.Count + (w << 6) + bit;
+                        if (_iv[v].Next < 0)
+                        {
+                            // Never split: one location everywhere.
+                            continue;
+                        }
                         int from = LocationAt(v, endPos);
                         int to = LocationAt(v, startPos);
                         if (from != to && from != Location.None && to != Location.None)

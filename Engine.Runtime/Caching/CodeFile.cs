@@ -53,7 +53,7 @@ internal sealed record CodeFileContents(CodeFileKind Kind, CodeSettings Settings
 internal static class CodeFile
 {
     /// <summary>The format's version: a file of another version is refused (compile it again).</summary>
-    public const uint FormatVersion = 3;
+    public const uint FormatVersion = 4;
 
     /// <summary>The first bytes of every code file.</summary>
     public static ReadOnlySpan<byte> Magic => "\0cwasm\r\n"u8;
@@ -191,6 +191,7 @@ internal static class CodeFile
         writer.Write((uint)f.CpuFeatures);
         writer.Write((byte)f.BoundsChecks);
         writer.Write(f.FaultEntryOffset);
+        writer.Write(f.RegisterEntryOffset);
         writer.Write(f.Code.Length);
         writer.Write(f.Code);
         writer.Write(f.StackMap.Length);
@@ -215,6 +216,11 @@ internal static class CodeFile
         {
             writer.Write(m.NativeOffset);
             writer.Write(m.WasmOffset);
+        }
+        writer.Write(f.AdapterReturnOffsets.Length);
+        foreach (int offset in f.AdapterReturnOffsets)
+        {
+            writer.Write(offset);
         }
         writer.Write(f.OsrEntries.Length);
         foreach (OsrEntry e in f.OsrEntries)
@@ -247,10 +253,15 @@ internal static class CodeFile
             throw new InvalidDataException($"func[{index}]: unknown bounds-check strategy {(byte)boundsChecks}");
         }
         int faultEntry = reader.ReadInt32();
+        int registerEntry = reader.ReadInt32();
         int codeLength = Count(reader, MaxCodeBytes);
         if (faultEntry < -1 || faultEntry >= codeLength)
         {
             throw new InvalidDataException($"func[{index}]: fault entry {faultEntry} outside its code");
+        }
+        if (registerEntry < -1 || registerEntry >= codeLength)
+        {
+            throw new InvalidDataException($"func[{index}]: register entry {registerEntry} outside its code");
         }
         byte[] code = reader.ReadBytes(codeLength);
         if (code.Length != codeLength)
@@ -278,6 +289,11 @@ internal static class CodeFile
         {
             offsetMap[i] = new OffsetMapping(Offset(reader, codeLength), reader.ReadInt32());
         }
+        var adapterReturns = new int[Count(reader, MaxEntries)];
+        for (int i = 0; i < adapterReturns.Length; i++)
+        {
+            adapterReturns[i] = Offset(reader, codeLength);
+        }
         var osrEntries = new OsrEntry[Count(reader, MaxEntries)];
         for (int i = 0; i < osrEntries.Length; i++)
         {
@@ -289,6 +305,8 @@ internal static class CodeFile
         {
             BoundsChecks = boundsChecks,
             FaultEntryOffset = faultEntry,
+            RegisterEntryOffset = registerEntry,
+            AdapterReturnOffsets = adapterReturns,
         };
     }
 

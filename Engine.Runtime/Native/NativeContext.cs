@@ -155,7 +155,11 @@ internal sealed unsafe class NativeContext : IStackWalker, IDisposable
             WasmBacktraceRecorder? backtrace = null;
             while (fp != 0 && fp < entrySp && CodeMap.Find(pc) is { } function)
             {
-                (backtrace ??= new WasmBacktraceRecorder(exception)).Add(function.FrameAt(pc));
+                // A native adapter's frame stands for the same activation as the register frame it called.
+                if (!function.Artifact.IsAdapterReturn((int)(pc - function.Entry)))
+                {
+                    (backtrace ??= new WasmBacktraceRecorder(exception)).Add(function.FrameAt(pc));
+                }
                 pc = ((nint*)fp)[1];
                 fp = ((nint*)fp)[0];
             }

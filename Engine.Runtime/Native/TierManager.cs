@@ -297,13 +297,13 @@ internal sealed unsafe class TierManager : ITierUpHooks
             return;
         }
         var request = new CompileRequest(this, function, trigger, moduleCode.OptimizeThreshold, TierMode.Optimizing) { OsrLoop = osrLoop };
-        if (_config.BackgroundCompilation)
+        if (CompilesHere(functionIndex, TierMode.Optimizing))
         {
-            BackgroundCompiler.Enqueue(request);
+            CompileHere(request);
         }
         else
         {
-            CompileRequested([request]);
+            BackgroundCompiler.Enqueue(request);
         }
     }
 
@@ -417,13 +417,54 @@ internal sealed unsafe class TierManager : ITierUpHooks
             }
             return false;
         }
-        if (_config.BackgroundCompilation)
+        if (!CompilesHere(index, TierMode.Baseline))
         {
             BackgroundCompiler.Enqueue(request);
             return false;
         }
-        CompileRequested([request]);
+        CompileHere(request);
         return moduleCode.Get(index) != null;
+    }
+
+    /// <summary>The largest body (bytes) the program's thread compiles itself in background mode (<see cref="CompilesHere"/>).</summary>
+    public const int ProgramThreadBodySize = 300;
+
+    /// <summary>How long (Stopwatch ticks) the program's threads may spend compiling a module's functions themselves: 5 ms.</summary>
+    private static readonly long s_programThreadBudget = System.Diagnostics.Stopwatch.Frequency / 200;
+
+    // Stopwatch ticks the program's threads spent compiling this module's functions (CompileHere).
+    private long _programThreadTicks;
+
+    /// <summary>
+    /// True when the thread asking for <paramref name="functionIndex"/>'s code of <paramref name="target"/> compiles it
+    /// itself: always without background compilation; with it, a small function (at most <see cref="ProgramThreadBodySize"/>
+    /// bytes) once the background compiler has compiled that tier in this process (its types are loaded: a first
+    /// compilation costs the process 70-300 ms, which stays off the program's thread), while the module's budget of
+    /// program-thread compilation lasts. Why: a hot small function compiles in tens to hundreds of microseconds, where
+    /// waiting for the background thread (asleep, or below every other thread of a loaded machine: it runs at a
+    /// higher nice value) left call-heavy programs interpreting for hundreds of milliseconds (docs/performance-log.md,
+    /// *Tier-up that pays on calls*). The budget bounds what a program with many hot functions pays on its own thread.
+    /// </summary>
+    private bool CompilesHere(uint functionIndex, TierMode target)
+    {
+        if (!_config.BackgroundCompilation)
+        {
+            return true;
+        }
+        FunctionBody body = _module.Info.Body(functionIndex);
+        return BackgroundCompiler.HasCompiled(target) && body.End - body.Start <= ProgramThreadBodySize
+            && Volatile.Read(ref _programThreadTicks) < s_programThreadBudget;
+    }
+
+    /// <summary>Compiles <paramref name="request"/> (and any small leaves waiting for company) on this thread and publishes it.</summary>
+    private void CompileHere(CompileRequest request)
+    {
+        long start = System.Diagnostics.Stopwatch.GetTimestamp();
+        CompileRequested([request]);
+        if (_config.BackgroundCompilation)
+        {
+            Interlocked.Add(ref _programThreadTicks, System.Diagnostics.Stopwatch.GetTimestamp() - start);
+        }
     }
 }
 
@@ -473,6 +514,17 @@ internal static class BackgroundCompiler
             }
         }
     }
+
+    // Set once the thread has compiled a batch with requests of the first / the second machine-code tier.
+    private static bool s_compiledBaseline;
+    private static bool s_compiledOptimizing;
+
+    /// <summary>
+    /// True once this thread has compiled for <paramref name="target"/> (<see cref="TierMode.Optimizing"/>: the second
+    /// machine-code tier, else the first) in this process, so that compiler's types are loaded and its code jitted.
+    /// </summary>
+    public static bool HasCompiled(TierMode target) =>
+        target == TierMode.Optimizing ? Volatile.Read(ref s_compiledOptimizing) : Volatile.Read(ref s_compiledBaseline);
 
     /// <summary>True on the background compiler's thread.</summary>
     public static bool IsCurrentThread => Thread.CurrentThread == Volatile.Read(ref s_thread);
@@ -529,6 +581,17 @@ internal static class BackgroundCompiler
                 catch (Exception)
                 {
                     // A failed compilation leaves the functions interpreted; the program never sees it.
+                }
+            }
+            foreach (CompileRequest request in batch)
+            {
+                if (request.Target == TierMode.Optimizing)
+                {
+                    Volatile.Write(ref s_compiledOptimizing, true);
+                }
+                else
+                {
+                    Volatile.Write(ref s_compiledBaseline, true);
                 }
             }
             Interlocked.Add(ref s_pending, -batch.Count);

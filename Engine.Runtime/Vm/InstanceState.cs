@@ -181,8 +181,19 @@ internal sealed unsafe class InstanceState : VMInstance, IDisposable
                 return;
             }
             _store.PrepareForCompiledCode();
-            // The native entry first: the interpreter's stub reads it through the funcref.
-            Volatile.Write(ref ((VMFuncRef*)function.FuncRef)->NativeCode, code.Entry);
+            // The native entry first: the interpreter's stub reads it through the funcref. A register entry is
+            // published after the native entry it belongs to, and withdrawn before code without one replaces it.
+            var funcRef = (VMFuncRef*)function.FuncRef;
+            int registerEntry = code.Artifact.RegisterEntryOffset;
+            if (registerEntry < 0)
+            {
+                Volatile.Write(ref funcRef->RegisterCode, 0);
+            }
+            Volatile.Write(ref funcRef->NativeCode, code.Entry);
+            if (registerEntry >= 0)
+            {
+                Volatile.Write(ref funcRef->RegisterCode, code.Entry + registerEntry);
+            }
             // In tiered mode (where the code has an entry at every loop) a small leaf stays interpreted for
             // interpreted callers; compiled callers call it natively.
             bool smallLeaf = _store.Engine.Config.Tier == TierMode.Tiered

@@ -100,6 +100,45 @@ public sealed class BacktraceTests
 
     private sealed class HostFailure() : Exception("from the host");
 
+    /// <summary>
+    /// $f calls $g directly and $g calls $h through a table; all three fit the optimizing tier's register convention, so
+    /// the host enters $f through its native adapter and the calls between them go to register entries.
+    /// </summary>
+    private const string RegisterCalls = """
+        (module
+          (type $t (func (param i32 f64) (result i32)))
+          (table funcref (elem $h))
+          (func $f (export "f") (param i32) (result i32)
+            (i32.add (call $g (local.get 0)) (i32.const 1)))
+          (func $g (param i32) (result i32)
+            (i32.add (call_indirect (type $t) (local.get 0) (f64.const 2.5) (i32.const 0)) (i32.const 2)))
+          (func $h (type $t)
+            (if (i32.eqz (local.get 0)) (then unreachable))
+            (i32.add (local.get 0) (i32.trunc_f64_s (local.get 1)))))
+        """;
+
+    [TestCase(TierMode.Optimizing, TierMode.Optimizing)]
+    [TestCase(TierMode.Optimizing, TierMode.Baseline)]
+    [TestCase(TierMode.Optimizing, TierMode.Interpreter)]
+    public void RegisterCallsAndNativeAdaptersShowOneFramePerActivation(TierMode tier, TierMode calleeTier)
+    {
+        using var store = new Store(new WasmEngine(new EngineConfig
+        {
+            Tier = tier,
+            FunctionTiers = new Dictionary<string, TierMode> { ["h"] = calleeTier },
+        }));
+        Instance instance = new Linker(store.Engine).Instantiate(store, Module.FromText(store.Engine, RegisterCalls));
+        Function f = instance.GetFunction("f")!;
+
+        Assert.That(f.Invoke(Value.I32(5))[0].AsI32(), Is.EqualTo(5 + 2 + 2 + 1));
+        var trap = Assert.Throws<TrapException>(() => f.Invoke(Value.I32(0)))!;
+        Assert.That(trap.Code, Is.EqualTo(TrapCode.Unreachable));
+        Assert.That(trap.WasmBacktrace.Select(frame => frame.FunctionName), Is.EqualTo(new[] { "h", "g", "f" }),
+            "the native adapter's frame is left out");
+        Assert.That(trap.WasmBacktrace.All(frame => frame.ModuleOffset > 0), Is.True);
+        Assert.That(f.Invoke(Value.I32(1))[0].AsI32(), Is.EqualTo(1 + 2 + 2 + 1), "usable afterwards");
+    }
+
     [Test]
     public void AHostExceptionUnderDeepMixedFramesKeepsItsOwnStackTrace()
     {

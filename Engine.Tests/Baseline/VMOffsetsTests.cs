@@ -49,6 +49,7 @@ public sealed class VMOffsetsTests
             Assert.That(VMOffsets.FuncRefTypeId, Is.EqualTo(Of<VMFuncRef>(nameof(VMFuncRef.TypeId))));
             Assert.That(VMOffsets.FuncRefVmctx, Is.EqualTo(Of<VMFuncRef>(nameof(VMFuncRef.Vmctx))));
             Assert.That(VMOffsets.FuncRefFunction, Is.EqualTo(Of<VMFuncRef>(nameof(VMFuncRef.Function))));
+            Assert.That(VMOffsets.FuncRefRegisterCode, Is.EqualTo(Of<VMFuncRef>(nameof(VMFuncRef.RegisterCode))));
             Assert.That(VMOffsets.TableElements, Is.EqualTo(Of<VMTable>(nameof(VMTable.Elements))));
             Assert.That(VMOffsets.TableLength, Is.EqualTo(Of<VMTable>(nameof(VMTable.Length))));
             Assert.That(VMOffsets.TableSize, Is.EqualTo(Marshal.SizeOf<VMTable>()));
