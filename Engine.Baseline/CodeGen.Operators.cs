@@ -844,17 +844,11 @@ internal sealed partial class CodeGen
     public void CallIndirect(uint typeIndex, uint tableIndex)
     {
         FuncType type = _module.Types[(int)typeIndex];
-        if (!type.IsFinal)
-        {
-            // A callee of a subtype matches too; the check walks the engine's type registry, which compiled code cannot
-            // reach yet (FunctionBody.HasNonFinalIndirectCall).
-            Fail(CompileFailureReason.UnsupportedFeature, "call_indirect of a non-final type (subtype check)");
-            return;
-        }
         Reg index = PopToRegister();
         PassArguments(type.Params.Length);
         SpillRegisters();
-        _emitter.LoadIndirectCallee(index, typeIndex, tableIndex);
+        // A non-final type also matches a callee of a declared subtype: the emitter's slow path asks the runtime.
+        _emitter.LoadIndirectCallee(index, typeIndex, tableIndex, LiveRefSlots());
         Free(index);
         EmitCallThroughFuncRef(type);
     }

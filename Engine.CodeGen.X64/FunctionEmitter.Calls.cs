@@ -76,8 +76,12 @@ public sealed partial class FunctionEmitter
     /// trapping when it is out of bounds, null, or of another type than <paramref name="typeIndex"/>; the funcref ends
     /// in <paramref name="destination"/> (rdx by default, ready for <see cref="EmitCallFuncRef"/>, or r11). Clobbers rax, r11 and
     /// the destination; <paramref name="index"/> may be any other register, or rax.
+    /// When the type is not final (3.0 subtyping) a callee of a declared subtype matches too: a failed exact compare
+    /// goes to an out-of-line call of <see cref="BuiltinId.IndirectCallSubtype"/> (a safepoint listing
+    /// <paramref name="liveSlots"/>, saving the compiler's caller-saved values), which clobbers every caller-saved
+    /// register: for such a type nothing but the index may be live in one (the call that follows clobbers them anyway).
     /// </summary>
-    public void LoadIndirectCallee(Reg index, uint typeIndex, uint tableIndex, Reg? destination = null)
+    public void LoadIndirectCallee(Reg index, uint typeIndex, uint tableIndex, int[] liveSlots, Reg? destination = null)
     {
         Reg dst = destination ?? Reg.Rdx;
         CheckTableIndex64(index, tableIndex, TrapCode.UndefinedElement);
@@ -91,11 +95,54 @@ public sealed partial class FunctionEmitter
         Masm.Load(OperandSize.S64, Reg.Rax, new Mem(Registers.Vmctx, VMOffsets.TypeIds));
         Masm.Load(OperandSize.S32, Reg.Rax, new Mem(Reg.Rax, 4 * (int)typeIndex));
         Masm.AluMem(AluOp.Cmp, OperandSize.S32, Reg.Rax, new Mem(Reg.R11, VMOffsets.FuncRefTypeId));
-        TrapIf(Cond.NotEqual, TrapCode.IndirectCallTypeMismatch);
+        if (_module.Types[(int)typeIndex].IsFinal)
+        {
+            TrapIf(Cond.NotEqual, TrapCode.IndirectCallTypeMismatch);
+        }
+        else
+        {
+            MLabel slow = Masm.CreateLabel();
+            MLabel back = Masm.CreateLabel();
+            Masm.JumpIf(Cond.NotEqual, slow);
+            Masm.Bind(back);
+            int wasmOffset = WasmOffset;
+            ICallerSavedValues? keep = _compilerCallerSaved;
+            _outOfLine.Add(() =>
+            {
+                Masm.Bind(slow);
+                MarkOffset(wasmOffset);
+                WasmOffset = wasmOffset;
+                // The arguments go in rsi and edx after the compiler's values are saved (it may keep some there) and
+                // before the exit frame is recorded (which clobbers rax and r11, the callee).
+                EmitBuiltinCall(BuiltinId.IndirectCallSubtype, liveSlots, 0, new ThenLoad(keep, Masm, typeIndex));
+                Masm.Test(OperandSize.S64, Reg.Rax, Reg.Rax);
+                TrapIf(Cond.Equal, TrapCode.IndirectCallTypeMismatch);
+                Masm.Mov(OperandSize.S64, Reg.R11, Reg.Rax);
+                Masm.Jump(back);
+            });
+        }
         if (dst != Reg.R11)
         {
             Masm.Mov(OperandSize.S64, dst, Reg.R11);
         }
+    }
+
+    /// <summary>
+    /// Saves <see cref="_keep"/>'s values, then loads the arguments of <see cref="BuiltinId.IndirectCallSubtype"/>: rsi = the
+    /// callee (r11), edx = the type index.
+    /// </summary>
+    private sealed class ThenLoad(ICallerSavedValues? keep, MacroAssembler masm, uint typeIndex) : ICallerSavedValues
+    {
+        private readonly ICallerSavedValues? _keep = keep;
+
+        public void SaveBeforeCall()
+        {
+            _keep?.SaveBeforeCall();
+            masm.Mov(OperandSize.S64, Reg.Rsi, Reg.R11);
+            masm.MovImm(OperandSize.S32, Reg.Rdx, (int)typeIndex);
+        }
+
+        public void RestoreAfterCall() => _keep?.RestoreAfterCall();
     }
 
     /// <summary>
@@ -234,8 +281,13 @@ public sealed partial class FunctionEmitter
     public void EmitRegisterCallIndirect(Reg index, uint typeIndex, uint tableIndex, int[] liveSlots, Action storeArguments,
         Action loadResults)
     {
+        if (!_module.Types[(int)typeIndex].IsFinal)
+        {
+            // The arguments are in their registers already: the subtype check's builtin call would clobber them.
+            throw new InvalidOperationException("call_indirect of a non-final type never takes the register convention");
+        }
         MLabel slow = Masm.CreateLabel();
-        LoadIndirectCallee(index, typeIndex, tableIndex, Reg.R11);
+        LoadIndirectCallee(index, typeIndex, tableIndex, liveSlots, Reg.R11);
         Masm.AluMem(AluOp.Cmp, OperandSize.S64, Registers.Vmctx, new Mem(Reg.R11, VMOffsets.FuncRefVmctx));
         Masm.JumpIf(Cond.NotEqual, slow);
         Masm.CmpMemImm(OperandSize.S64, new Mem(Reg.R11, VMOffsets.FuncRefRegisterCode), 0);

@@ -20,9 +20,14 @@ public static class Program
         {
             if (args[0] == "generate")
             {
-                // The text of one module of our generator: wasm-fuzz generate SEED [simd] [canonical]
+                // The text of one module of our generator:
+                // wasm-fuzz generate SEED [simd] [canonical] [multi-memory] [memory64] [function-references] [relaxed-simd] [wasm3]
                 int seed = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 0;
-                Console.Write(new Generation.ModuleGenerator(new Random(seed), args.Contains("simd"), args.Contains("canonical")).Generate());
+                bool all = args.Contains("wasm3");
+                var generatorOptions = new Generation.ModuleGenerator.Options(
+                    all || args.Contains("multi-memory"), all || args.Contains("memory64"),
+                    all || args.Contains("function-references"), all || args.Contains("relaxed-simd"));
+                Console.Write(new Generation.ModuleGenerator(new Random(seed), args.Contains("simd"), args.Contains("canonical"), generatorOptions).Generate());
                 return 0;
             }
             if (args[0] == "events" && args.Length >= 2)

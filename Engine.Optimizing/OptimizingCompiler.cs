@@ -58,11 +58,6 @@ public sealed class OptimizingCompiler : IFunctionCompiler
         {
             return CompileResult.Failed(CompileFailureReason.MissingCpuFeature, missing);
         }
-        if (module.Body(functionIndex).HasNonFinalIndirectCall)
-        {
-            // As in the baseline: the subtype check of such a call walks the engine's type registry.
-            return CompileResult.Failed(CompileFailureReason.UnsupportedFeature, "call_indirect of a non-final type (subtype check)");
-        }
         bool tailCalls;
         lock (module.FunctionsWithTailCalls)
         {

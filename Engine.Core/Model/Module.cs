@@ -98,11 +98,6 @@ public sealed class FunctionBody
     public int CodeStart { get; init; }
     /// <summary>Offset one past the body's last byte.</summary>
     public int End { get; init; }
-    /// <summary>
-    /// True when the body has a <c>call_indirect</c> of a non-final type (3.0; set by the validator): its callee may be of a
-    /// declared subtype, which the compilers cannot check yet, so the function stays in the interpreter.
-    /// </summary>
-    public bool HasNonFinalIndirectCall { get; set; }
     /// <summary>The declared locals (not the parameters), expanded.</summary>
     public required ValType[] Locals { get; init; }
 

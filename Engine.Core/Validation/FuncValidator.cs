@@ -30,7 +30,6 @@ public sealed partial class FuncValidator
     private int _localCount;
     private FuncType _type = null!;
     private uint _functionIndex;
-    private FunctionBody _body = null!;
 
     // 3.0's initialisation of non-defaultable locals (non-nullable references): which locals are set, and the order
     // they were first set in, so that the end of a block forgets what it set.
@@ -83,7 +82,6 @@ public sealed partial class FuncValidator
         _type = module.FunctionType(functionIndex);
         _functionIndex = functionIndex;
         FunctionBody body = module.Body(functionIndex);
-        _body = body;
         _localCount = _type.Params.Length + body.Locals.Length;
         if (_locals.Length < _localCount)
         {
@@ -581,10 +579,6 @@ public sealed partial class FuncValidator
             Fail("unknown type");
         }
         FuncType type = _module.Types[(int)typeIndex];
-        if (!type.IsFinal)
-        {
-            _body.HasNonFinalIndirectCall = true;
-        }
         Pop(table.Limits.AddressType);
         Pop(type.Params);
         Push(type.Results);

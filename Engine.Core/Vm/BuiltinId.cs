@@ -64,13 +64,18 @@ public enum BuiltinId
     /// caller's outgoing area.
     /// </summary>
     RunTailCall,
+    /// <c>call_indirect</c> of a non-final type whose exact canonical-id compare failed: (VMFuncRef* callee, u32 typeIndex)
+    /// -> the callee when its type is a declared subtype of the instance's type <c>typeIndex</c>, else 0 (the caller traps
+    /// with IndirectCallTypeMismatch). Collects nothing.
+    /// </summary>
+    IndirectCallSubtype,
 }
 
 /// <summary>Facts about <see cref="BuiltinId"/>.</summary>
 public static class Builtins
 {
     /// <summary>The number of builtins (the length of the builtins table).</summary>
-    public const int Count = (int)BuiltinId.RunTailCall + 1;
+    public const int Count = (int)BuiltinId.IndirectCallSubtype + 1;
 
     /// <summary>The status <see cref="BuiltinId.TierUp"/> returns when the activation finished in the next tier (on-stack replacement).</summary>
     public const int TierUpFinished = 2;

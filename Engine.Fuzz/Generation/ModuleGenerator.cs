@@ -20,6 +20,20 @@ namespace Engine.Fuzz.Generation;
 /// </remarks>
 public sealed class ModuleGenerator
 {
+    /// <summary>The WebAssembly 3.0 features the generator may use (none: 2.0 modules, as before).</summary>
+    /// <param name="MultiMemory">One to two memories besides <c>$mem</c> (exported as <c>memory1</c>, <c>memory2</c>),
+    /// each with an active data segment; loads, stores, size, grow, fill, copy (also between memories) and init name one at random.</param>
+    /// <param name="Memory64">Each memory is 64-bit (i64 addresses, lengths and page counts) with probability one half.</param>
+    /// <param name="FunctionReferences">A local of type <c>(ref null $t)</c> per function, set by <c>ref.func</c> or
+    /// <c>ref.null $t</c>, called through <c>call_ref</c> (directly, after <c>ref.as_non_null</c>, or guarded by <c>br_on_null</c>).</param>
+    /// <param name="RelaxedSimd">The relaxed SIMD operators among the SIMD ones (only with SIMD). Their results are
+    /// implementation-defined: compare such modules among our tiers only.</param>
+    public readonly record struct Options(bool MultiMemory = false, bool Memory64 = false, bool FunctionReferences = false, bool RelaxedSimd = false)
+    {
+        /// <summary>Every 3.0 feature the generator knows.</summary>
+        public static Options All => new(true, true, true, true);
+    }
+
     private static readonly Opcode[] s_operators = OperatorInfo.All.ToArray();
 
     private static readonly HashSet<string> s_nanProducing =
@@ -31,6 +45,12 @@ public sealed class ModuleGenerator
     private readonly Random _random;
     private readonly bool _simd;
     private readonly bool _canonicalNaNs;
+    private readonly Options _options;
+    // Per memory (0 is $mem): whether it is 64-bit.
+    private readonly List<bool> _memories = [];
+    // The type of each function's typed-reference local, and its index in the function being generated (-1: none).
+    private int _refType = -1;
+    private int _refLocal = -1;
     private int _scratchF32, _scratchF64, _scratchV128;
     private readonly StringBuilder _out = new();
     private readonly List<ValType> _valueTypes;
@@ -56,9 +76,10 @@ public sealed class ModuleGenerator
     /// <paramref name="canonicalNaNs"/> replaces every NaN that float arithmetic makes by the canonical NaN, so no
     /// nondeterministic NaN bits reach memory, integers or v128 values (needed to compare with another engine).
     /// </summary>
-    public ModuleGenerator(Random random, bool simd, bool canonicalNaNs = false)
+    public ModuleGenerator(Random random, bool simd, bool canonicalNaNs = false, Options options = default)
     {
         _random = random;
+        _options = options;
         _simd = simd;
         _canonicalNaNs = canonicalNaNs;
         _valueTypes = [ValType.I32, ValType.I64, ValType.F32, ValType.F64, ValType.ExternRef, ValType.FuncRef];
@@ -71,7 +92,7 @@ public sealed class ModuleGenerator
             OperatorKind kind = OperatorInfo.Kind(op);
             // Relaxed SIMD stays out: its results are implementation-defined, so wasmtime (the reference) may choose
             // otherwise; RelaxedSimdTests compare the tiers on its operators.
-            if (!OperatorInfo.HasFixedSignature(op) || (!simd && OperatorInfo.Feature(op) == "simd") || OperatorInfo.IsRelaxedSimd(op))
+            if (!OperatorInfo.HasFixedSignature(op) || (!simd && OperatorInfo.Feature(op) == "simd") || (OperatorInfo.IsRelaxedSimd(op) && !(simd && options.RelaxedSimd)))
             {
                 continue;
             }
@@ -138,8 +159,14 @@ public sealed class ModuleGenerator
         int functionCount = _functionTypes.Count;
 
         // Memory, tables, globals, segments.
-        int maxPages = 1 + _random.Next(4);
-        Line($"(memory $mem 1 {maxPages})");
+        int memoryCount = 1 + (_options.MultiMemory ? 1 + _random.Next(2) : 0);
+        for (int m = 0; m < memoryCount; m++)
+        {
+            bool is64 = _options.Memory64 && _random.Next(2) == 0;
+            _memories.Add(is64);
+            int maxPages = 1 + _random.Next(4);
+            Line($"(memory {MemoryName(m)}{(is64 ? " i64" : "")} 1 {maxPages})");
+        }
         _funcTableSize = functionCount + _random.Next(4);
         _refTableSize = 2 + _random.Next(6);
         Line($"(table $funcs {_funcTableSize} {_funcTableSize + 8} funcref)");
@@ -156,9 +183,17 @@ public sealed class ModuleGenerator
         }
         Line($"(elem (table $funcs) (i32.const 0) func {string.Join(' ', Enumerable.Range(0, functionCount))})");
         Line($"(elem $passive func {string.Join(' ', Enumerable.Range(0, 1 + _random.Next(functionCount)).Select(_ => _random.Next(functionCount)))})");
-        Line($"(data (i32.const {_random.Next(200)}) \"{RandomBytes(8 + _random.Next(40))}\")");
+        Line($"(data ({AddressType(0)}.const {_random.Next(200)}) \"{RandomBytes(8 + _random.Next(40))}\")");
+        for (int m = 1; m < _memories.Count; m++)
+        {
+            Line($"(data (memory {MemoryName(m)}) ({AddressType(m)}.const {_random.Next(200)}) \"{RandomBytes(8 + _random.Next(40))}\")");
+        }
         Line($"(data $passive_data \"{RandomBytes(4 + _random.Next(60))}\")");
         Line("(export \"memory\" (memory $mem))");
+        for (int m = 1; m < _memories.Count; m++)
+        {
+            Line($"(export \"memory{m}\" (memory {MemoryName(m)}))");
+        }
         Line("(export \"funcs\" (table $funcs))");
         Line("(export \"refs\" (table $refs))");
         for (int f = _importCount; f < functionCount; f++)
@@ -192,8 +227,17 @@ public sealed class ModuleGenerator
         {
             declared.Add(ValType.V128);
         }
+        var declaredNames = declared.Select(t => t.ToWatName()).ToList();
+        _refLocal = -1;
+        if (_options.FunctionReferences)
+        {
+            // A typed reference to functions of a type some defined function has (so ref.func can fill it).
+            _refType = _functionTypes[_importCount + _random.Next(_functionTypes.Count - _importCount)];
+            _refLocal = parameters.Length + declared.Count;
+            declaredNames.Add($"(ref null $t{_refType})");
+        }
         Line($"(func $f{index} (export \"f{index}\") (type $t{_functionTypes[index]})" +
-             (declared.Count > 0 ? $" (local {string.Join(' ', declared.Select(t => t.ToWatName()))})" : ""));
+             (declaredNames.Count > 0 ? $" (local {string.Join(' ', declaredNames)})" : ""));
         _indent++;
         _nodes = 0;
         _labels.Clear();
@@ -301,6 +345,9 @@ public sealed class ModuleGenerator
                 Line(t == ValType.I32 || t == ValType.I64 || t == ValType.F32 || t == ValType.F64 ? $"call $log_{t.ToWatName()}" : "drop");
                 break;
             }
+            case 11 when _refLocal >= 0:
+                FunctionReferenceStatement(depth);
+                break;
             case 10:
                 if (_random.Next(8) == 0)
                 {
@@ -362,9 +409,10 @@ public sealed class ModuleGenerator
             {
                 Opcode store = _stores[_random.Next(_stores.Count)];
                 ReadOnlySpan<ValType> p = OperatorInfo.Params(store);
-                Address(depth);
+                int memory = RandomMemory();
+                Address(depth, memory);
                 Expression(p[1], depth);
-                Line($"{OperatorInfo.Name(store)} {MemArg(store)}{Lane(store)}");
+                Line($"{OperatorInfo.Name(store)} {MemoryImmediate(memory)}{MemArg(store)}{Lane(store)}");
                 return;
             }
             default:
@@ -411,23 +459,33 @@ public sealed class ModuleGenerator
         switch (_random.Next(9))
         {
             case 0:
-                Address(depth);
+            {
+                int memory = RandomMemory();
+                Address(depth, memory);
                 Expression(ValType.I32, 1);
-                SmallLength();
-                Line("memory.fill");
+                SmallLength(_memories[memory]);
+                Line($"memory.fill{MemoryOperand(memory)}");
                 break;
+            }
             case 1:
-                Address(depth);
-                Address(depth);
-                SmallLength();
-                Line("memory.copy");
+            {
+                int destination = RandomMemory(), source = RandomMemory();
+                Address(depth, destination);
+                Address(depth, source);
+                // The length is 64-bit only when both memories are.
+                SmallLength(_memories[destination] && _memories[source]);
+                Line(destination == 0 && source == 0 ? "memory.copy" : $"memory.copy {MemoryName(destination)} {MemoryName(source)}");
                 break;
+            }
             case 2:
-                Address(depth);
+            {
+                int memory = RandomMemory();
+                Address(depth, memory);
                 Line($"i32.const {_random.Next(8)}");
                 Line($"i32.const {_random.Next(8)}");
-                Line("memory.init $passive_data");
+                Line($"memory.init{MemoryOperand(memory)} $passive_data");
                 break;
+            }
             case 3:
                 Line(_random.Next(2) == 0 ? "data.drop $passive_data" : "elem.drop $passive");
                 break;
@@ -630,12 +688,20 @@ public sealed class ModuleGenerator
         switch (_random.Next(7))
         {
             case 0:
-                Line("memory.size");
+            {
+                int memory = RandomMemory();
+                Line($"memory.size{MemoryOperand(memory)}");
+                WrapIf64(memory);
                 break;
+            }
             case 1:
-                Line($"i32.const {_random.Next(3)}");
-                Line("memory.grow");
+            {
+                int memory = RandomMemory();
+                Line($"{AddressType(memory)}.const {_random.Next(3)}");
+                Line($"memory.grow{MemoryOperand(memory)}");
+                WrapIf64(memory);
                 break;
+            }
             case 2:
                 Line(_random.Next(2) == 0 ? "table.size $funcs" : "table.size $refs");
                 break;
@@ -672,6 +738,10 @@ public sealed class ModuleGenerator
             case 1:
                 Line($"ref.func {_random.Next(_functionTypes.Count)}");
                 break;
+            case 2 when !extern_ && _refLocal >= 0:
+                // (ref null $t) is a subtype of funcref.
+                Line($"local.get {_refLocal}");
+                break;
             default:
                 Leaf(type);
                 break;
@@ -688,11 +758,12 @@ public sealed class ModuleGenerator
         Opcode op = candidates[_random.Next(candidates.Count)];
         OperatorKind kind = OperatorInfo.Kind(op);
         ReadOnlySpan<ValType> parameters = OperatorInfo.Params(op);
+        int memory = kind is OperatorKind.Load or OperatorKind.LoadLane ? RandomMemory() : 0;
         for (int i = 0; i < parameters.Length; i++)
         {
             if (i == 0 && kind is OperatorKind.Load or OperatorKind.LoadLane)
             {
-                Address(depth);
+                Address(depth, memory);
             }
             else
             {
@@ -710,7 +781,7 @@ public sealed class ModuleGenerator
         }
         string immediates = kind switch
         {
-            OperatorKind.Load or OperatorKind.LoadLane => " " + MemArg(op) + Lane(op),
+            OperatorKind.Load or OperatorKind.LoadLane => " " + MemoryImmediate(memory) + MemArg(op) + Lane(op),
             OperatorKind.ExtractLane or OperatorKind.ReplaceLane => Lane(op),
             _ => "",
         };
@@ -790,18 +861,99 @@ public sealed class ModuleGenerator
     }
 
     /// <summary>An address: mostly inside the first page (masked), sometimes anything (to trap).</summary>
-    private void Address(int depth)
+    private void Address(int depth, int memory = 0)
     {
+        bool is64 = _memories.Count > 0 && _memories[memory];
+        if (is64 && _random.Next(12) == 0)
+        {
+            // Far out of a 32-bit memory's reach.
+            Line($"i64.const {(_random.Next(2) == 0 ? 0x1_0000_0000L : -8L)}");
+            return;
+        }
         if (_random.Next(3) == 0)
         {
             Line($"i32.const {_random.Next(65536 + 64) - 16}");
-            return;
         }
-        Expression(ValType.I32, depth - 1);
-        if (_random.Next(10) != 0)
+        else
         {
-            Line($"i32.const {(_random.Next(4) switch { 0 => 0x7FF0, 1 => 0xFFF0, _ => 0x3FF })}");
-            Line("i32.and");
+            Expression(ValType.I32, depth - 1);
+            if (_random.Next(10) != 0)
+            {
+                Line($"i32.const {(_random.Next(4) switch { 0 => 0x7FF0, 1 => 0xFFF0, _ => 0x3FF })}");
+                Line("i32.and");
+            }
+        }
+        if (is64)
+        {
+            Line("i64.extend_i32_u");
+        }
+    }
+
+    private int RandomMemory() => _memories.Count <= 1 ? 0 : _random.Next(_memories.Count);
+
+    private static string MemoryName(int memory) => memory == 0 ? "$mem" : $"$m{memory}";
+
+    /// <summary>The memory operand of a load or store: nothing for memory 0 (the 2.0 text), else its name and a space.</summary>
+    private static string MemoryImmediate(int memory) => memory == 0 ? "" : MemoryName(memory) + " ";
+
+    /// <summary>The memory operand of memory.size/grow/fill/init: nothing for memory 0, else a space and its name.</summary>
+    private static string MemoryOperand(int memory) => memory == 0 ? "" : " " + MemoryName(memory);
+
+    private string AddressType(int memory) => _memories[memory] ? "i64" : "i32";
+
+    private void WrapIf64(int memory)
+    {
+        if (_memories[memory])
+        {
+            Line("i32.wrap_i64");
+        }
+    }
+
+    /// <summary>
+    /// Uses the function's <c>(ref null $t)</c> local: set it (<c>ref.func</c> of a function of that type, or null),
+    /// call through it with <c>call_ref</c> (as is, after <c>ref.as_non_null</c>, or past a <c>br_on_null</c>), or
+    /// call a <c>ref.func</c> directly.
+    /// </summary>
+    private void FunctionReferenceStatement(int depth)
+    {
+        (ValType[] p, ValType[] r) = _types[_refType];
+        int[] matching = Enumerable.Range(0, _functionTypes.Count).Where(f => _functionTypes[f] == _refType).ToArray();
+        switch (_random.Next(5))
+        {
+            case 0:
+                Line(_random.Next(6) == 0 ? $"ref.null $t{_refType}" : $"ref.func {matching[_random.Next(matching.Length)]}");
+                Line($"local.set {_refLocal}");
+                break;
+            case 1:
+            case 2:
+                Arguments(p, depth);
+                Line($"local.get {_refLocal}");
+                if (_random.Next(2) == 0)
+                {
+                    Line("ref.as_non_null");
+                }
+                Line($"call_ref $t{_refType}");
+                DropAll(r);
+                break;
+            case 3:
+                Line("block");
+                Block(depth, [], () =>
+                {
+                    Line($"local.get {_refLocal}");
+                    Line("br_on_null 0");
+                    Line("drop");
+                    Arguments(p, depth);
+                    Line($"local.get {_refLocal}");
+                    Line($"call_ref $t{_refType}");
+                    DropAll(r);
+                });
+                break;
+            default:
+                Arguments(p, depth);
+                Line($"ref.func {matching[_random.Next(matching.Length)]}");
+                Line($"call_ref $t{_refType}");
+                DropAll(r);
+                break;
         }
     }
 
@@ -837,7 +989,7 @@ public sealed class ModuleGenerator
         }
     }
 
-    private void SmallLength() => Line($"i32.const {(_random.Next(8) == 0 ? 70000 : _random.Next(64))}");
+    private void SmallLength(bool is64 = false) => Line($"{(is64 ? "i64" : "i32")}.const {(_random.Next(8) == 0 ? 70000 : _random.Next(64))}");
 
     private string MemArg(Opcode op)
     {

@@ -15,7 +15,8 @@ namespace Engine.Fuzz.Targets;
 /// NaN" (wasm leaves NaN payloads nondeterministic); after a stack exhaustion nothing more is compared (the tiers'
 /// stack limits differ). Our tiers must agree bit for bit in memory even where NaN bits flow into it, wasmtime need not
 /// (x86 and Cranelift make NaNs of other signs and payloads): it is compared on the half of the modules that turn
-/// every NaN made by arithmetic into a canonical one (or 0, binaryen's --denan), marked by a custom section. Modules come from <see cref="ModuleGenerator"/> (SIMD in half of them) and, when
+/// every NaN made by arithmetic into a canonical one (or 0, binaryen's --denan), marked by a custom section. Modules come from <see cref="ModuleGenerator"/> (SIMD in half of them; multiple memories, 64-bit memories and typed
+/// function references each in half; relaxed SIMD in half of the SIMD modules that are not NaN-canonical, so only our tiers compare them) and, when
 /// binaryen's <c>wasm-opt</c> is on PATH, from <c>wasm-opt --translate-to-fuzz</c> for every other case.
 /// </summary>
 public sealed class DiffTarget : FuzzTarget
@@ -83,7 +84,21 @@ public sealed class DiffTarget : FuzzTarget
                 return canonical ? MarkCanonical(module) : module;
             }
         }
-        string text = new ModuleGenerator(random, simd, canonical).Generate();
+        // The 3.0 features, each in half the modules. Relaxed SIMD only where wasmtime is not asked (its choices are
+        // implementation-defined): in the modules that are not NaN-canonical, which only our tiers compare.
+        var options = new ModuleGenerator.Options(
+            MultiMemory: random.Next(2) == 0, Memory64: random.Next(2) == 0, FunctionReferences: random.Next(2) == 0,
+            RelaxedSimd: simd && !canonical && random.Next(2) == 0);
+        string text = new ModuleGenerator(random, simd, canonical, options).Generate();
+        Count("generator modules");
+        foreach ((bool on, string name) in new[] { (options.MultiMemory, "multi-memory"), (options.Memory64, "memory64"),
+                     (options.FunctionReferences, "function-references"), (options.RelaxedSimd, "relaxed-simd") })
+        {
+            if (on)
+            {
+                Count($"generator modules with {name}");
+            }
+        }
         try
         {
             byte[] module = WatParser.ParseModule(text);
@@ -117,7 +132,7 @@ public sealed class DiffTarget : FuzzTarget
         }
         catch (Exception e) when (e is MalformedModuleException or InvalidModuleException)
         {
-            string? wasmtimeVerdict = _wasmtime ? WasmtimeRun.Validate(bytes) : "not asked";
+            string? wasmtimeVerdict = _wasmtime ? WasmtimeRun.Validate(bytes, wasm3: true) : "not asked";
             return wasmtimeVerdict is null
                 ? new Finding($"valid module refused: {(e as InvalidModuleException)?.Reason ?? (e as MalformedModuleException)!.Reason}",
                     $"a module wasmtime accepts is refused: {Finding.OneLine(e.Message)}")

@@ -153,10 +153,14 @@ public static class EngineRun
         return events;
     }
 
-    /// <summary>A trap's name for comparisons: wasmtime does not tell an out-of-range indirect call from any table access out of bounds.</summary>
+    /// <summary>
+    /// A trap's name for comparisons: wasmtime does not tell an out-of-range indirect call from any table access out
+    /// of bounds, nor a call_ref of null from ref.as_non_null of null (both its NullReference).
+    /// </summary>
     public static string TrapName(TrapCode code) => code switch
     {
         TrapCode.UndefinedElement => "TableOutOfBounds",
+        TrapCode.NullFunctionReference => "NullReference",
         _ => code.ToString(),
     };
 

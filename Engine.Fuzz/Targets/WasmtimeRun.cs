@@ -6,18 +6,26 @@ namespace Engine.Fuzz.Targets;
 
 /// <summary>
 /// The same run as <see cref="EngineRun"/> in wasmtime (the reference, restricted to the WebAssembly 2.0
-/// features), with events described identically so the lists compare line by line.
+/// features plus multiple memories, 64-bit memories and typed function references; relaxed SIMD stays off, the
+/// diff target never gives it such modules), with events described identically so the lists compare line by line.
 /// </summary>
 public static class WasmtimeRun
 {
-    private static readonly Lazy<Wasmtime.Engine> s_engine = new(() => new Wasmtime.Engine(new Wasmtime.Config()
-        .WithReferenceTypes(true).WithSIMD(true).WithBulkMemory(true).WithMultiValue(true)
-        .WithRelaxedSIMD(false, false).WithMultiMemory(false).WithMemory64(false).WithTailCalls(false)
-        .WithFunctionReferences(false).WithGc(false).WithWasmThreads(false).WithExceptions(false).WithWideArithmetic(false)
-        .WithMaximumStackSize(2 << 20)));
+    // The 2.0 engine (the decode target's verdicts) and the one that runs the diff target's modules.
+    private static readonly Lazy<Wasmtime.Engine> s_engine2 = new(() => NewEngine(wasm3: false));
+    private static readonly Lazy<Wasmtime.Engine> s_engine = new(() => NewEngine(wasm3: true));
 
-    /// <summary>Null when wasmtime accepts the module; else its error.</summary>
-    public static string? Validate(byte[] bytes) => Wasmtime.Module.Validate(s_engine.Value, bytes);
+    private static Wasmtime.Engine NewEngine(bool wasm3) => new(new Wasmtime.Config()
+        .WithReferenceTypes(true).WithSIMD(true).WithBulkMemory(true).WithMultiValue(true)
+        .WithRelaxedSIMD(false, false).WithMultiMemory(wasm3).WithMemory64(wasm3).WithTailCalls(false)
+        .WithFunctionReferences(wasm3).WithGc(false).WithWasmThreads(false).WithExceptions(false).WithWideArithmetic(false)
+        .WithMaximumStackSize(2 << 20));
+
+    /// <summary>
+    /// Null when wasmtime accepts the module; else its error. With 2.0's features, or with <paramref name="wasm3"/>
+    /// those <see cref="Run"/> has on too (multiple memories, 64-bit memories, typed function references).
+    /// </summary>
+    public static string? Validate(byte[] bytes, bool wasm3 = false) => Wasmtime.Module.Validate(wasm3 ? s_engine.Value : s_engine2.Value, bytes);
 
     /// <summary>The events of running <paramref name="bytes"/> in wasmtime.</summary>
     public static List<string> Run(byte[] bytes)

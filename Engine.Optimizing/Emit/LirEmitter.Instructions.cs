@@ -255,8 +255,9 @@ internal sealed partial class LirEmitter
                         _e.EmitCallFuncRef(sameInstance: false, LiveReferenceSlots(i));
                         return;
                     }
-                    _e.LoadIndirectCallee(index, (uint)inst.Imm, (uint)inst.Imm2);
-                    _e.EmitCallFuncRef(sameInstance: false, LiveReferenceSlots(i));
+                    int[] liveSlots = LiveReferenceSlots(i);
+                    _e.LoadIndirectCallee(index, (uint)inst.Imm, (uint)inst.Imm2, liveSlots);
+                    _e.EmitCallFuncRef(sameInstance: false, liveSlots);
                     return;
                 }
             case LOp.ReturnCall:

@@ -1185,7 +1185,9 @@ internal sealed class InstructionSelector
         {
             Op.Call => inst.Imm >= _f.Module.ImportedFunctionCount && RegisterConvention.Fits(_f.Module.FunctionType((uint)inst.Imm)),
             // A call_ref (table CallRefTable) keeps the native convention: its reference may be any instance's function.
-            Op.CallIndirect => inst.Aux != IrBuilder.CallRefTable && RegisterConvention.Fits(_f.Module.Types[(int)inst.Imm]),
+            Op.CallIndirect => inst.Aux != IrBuilder.CallRefTable && RegisterConvention.Fits(_f.Module.Types[(int)inst.Imm])
+                // A non-final type's subtype check calls a builtin between the argument moves and the call.
+                && _f.Module.Types[(int)inst.Imm].IsFinal,
             _ => false,
         };
     }

@@ -104,6 +104,7 @@ internal static unsafe class NativeRuntime
         table[(int)BuiltinId.MemoryCopyAny] = (nint)(delegate* unmanaged<VMContext*, uint, uint, ulong, ulong, ulong, int>)&MemoryCopyAny;
         table[(int)BuiltinId.MemoryInitAny] = (nint)(delegate* unmanaged<VMContext*, uint, uint, ulong, uint, uint, int>)&MemoryInitAny;
         table[(int)BuiltinId.RunTailCall] = (nint)(delegate* unmanaged<VMContext*, ulong*, int>)&RunTailCall;
+        table[(int)BuiltinId.IndirectCallSubtype] = (nint)(delegate* unmanaged<VMContext*, VMFuncRef*, uint, nint>)&IndirectCallSubtype;
         return (nint)table;
     }
 
@@ -149,6 +150,24 @@ internal static unsafe class NativeRuntime
 
     [UnmanagedCallersOnly]
     private static int Trap(VMContext* vm, int code) => Fail(vm, new TrapException((TrapCode)code));
+
+    /// <summary>
+    /// The slow path of <c>call_indirect</c> of a non-final type (the exact id compare failed): the callee when its type is
+    /// a declared subtype of type <paramref name="typeIndex"/> (as the interpreter's <see cref="VMInstance.IsSubtype"/>), else 0.
+    /// </summary>
+    [UnmanagedCallersOnly]
+    private static nint IndirectCallSubtype(VMContext* vm, VMFuncRef* callee, uint typeIndex)
+    {
+        try
+        {
+            int expected = ((int*)vm->TypeIds)[typeIndex];
+            return InstanceOf(vm).IsSubtype(callee->TypeId, expected) ? (nint)callee : 0;
+        }
+        catch (Exception)
+        {
+            return 0;
+        }
+    }
 
     [UnmanagedCallersOnly]
     private static int MemoryGrow(VMContext* vm, uint delta)

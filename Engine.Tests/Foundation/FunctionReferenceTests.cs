@@ -175,21 +175,62 @@ public sealed class FunctionReferenceTests
         using var store = new Store(engine);
         Module module = Module.FromText(engine, """
             (module
-              (type $super (sub (func (result i32))))
-              (type $sub (sub final $super (func (result i32))))
-              (type $other (sub (func (param i32) (result i32))))
-              (func $s (type $sub) (i32.const 5))
-              (table 1 funcref)
-              (elem (i32.const 0) $s)
-              (func (export "as-super") (result i32) (call_indirect (type $super) (i32.const 0)))
-              (func (export "as-other") (result i32) (call_indirect (type $other) (i32.const 1) (i32.const 0))))
+              (type $super (sub (func (param i32) (result i32))))
+              (type $mid (sub $super (func (param i32) (result i32))))
+              (type $leaf (sub final $mid (func (param i32) (result i32))))
+              (type $other (sub (func (param i32) (result i32) (result i32))))
+              (func $s (type $leaf) (i32.add (local.get 0) (i32.const 5)))
+              (func $m (type $mid) (i32.mul (local.get 0) (i32.const 3)))
+              (func $p (type $super) (i32.sub (local.get 0) (i32.const 1)))
+              (table 3 funcref)
+              (elem (i32.const 0) $s $m $p)
+              (func (export "as-super") (param $i i32) (param $x i32) (result i32)
+                (call_indirect (type $super) (local.get $x) (local.get $i)))
+              (func (export "as-mid") (param $i i32) (param $x i32) (result i32)
+                (call_indirect (type $mid) (local.get $x) (local.get $i)))
+              (func (export "as-leaf") (param $i i32) (param $x i32) (result i32)
+                (call_indirect (type $leaf) (local.get $x) (local.get $i)))
+              (func (export "as-other") (result i32)
+                (call_indirect (type $other) (i32.const 1) (i32.const 0)) (drop))
+              ;; Locals and operands live across the slow path's builtin call (registers the compilers keep).
+              (func (export "sum") (param $n i32) (result i32)
+                (local $acc i32) (local $k i32)
+                (loop $again
+                  (local.set $acc
+                    (i32.add (local.get $acc)
+                      (i32.add (local.get $k)
+                        (call_indirect (type $super) (local.get $n) (i32.rem_u (local.get $n) (i32.const 3))))))
+                  (local.set $k (i32.add (local.get $k) (i32.const 1)))
+                  (br_if $again (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
+                (i32.add (local.get $acc) (i32.mul (local.get $k) (i32.const 1000)))))
             """);
         Instance instance = new Linker(engine).Instantiate(store, module);
-        Assert.That(instance.GetFunction("as-super")!.Invoke()[0].AsI32(), Is.EqualTo(5));
-        var trap = Assert.Throws<TrapException>(() => instance.GetFunction("as-other")!.Invoke())!;
-        Assert.That(trap.Code, Is.EqualTo(TrapCode.IndirectCallTypeMismatch));
-        // The compilers leave a call_indirect of an open type to the interpreter (its check walks the type registry).
-        Assert.That(module.TierFallbacks.Select(f => f.Failure.Detail), Is.All.Contain("non-final"));
+        int Call(string name, int i, int x) => instance.GetFunction(name)!.Invoke(Value.I32(i), Value.I32(x))[0].AsI32();
+        void Traps(string name, int i, int x) =>
+            Assert.That(Assert.Throws<TrapException>(() => Call(name, i, x))!.Code, Is.EqualTo(TrapCode.IndirectCallTypeMismatch), $"{name} {i}");
+        for (int round = 0; round < 3; round++)
+        {
+            Assert.That(Call("as-super", 0, 10), Is.EqualTo(15));
+            Assert.That(Call("as-super", 1, 10), Is.EqualTo(30));
+            Assert.That(Call("as-super", 2, 10), Is.EqualTo(9));
+            Assert.That(Call("as-mid", 0, 10), Is.EqualTo(15));
+            Assert.That(Call("as-mid", 1, 10), Is.EqualTo(30));
+            Traps("as-mid", 2, 10);
+            Assert.That(Call("as-leaf", 0, 10), Is.EqualTo(15));
+            // $leaf is final: a callee of any other type fails the exact compare and traps at once.
+            Traps("as-leaf", 1, 10);
+            Traps("as-leaf", 2, 10);
+            var trap = Assert.Throws<TrapException>(() => instance.GetFunction("as-other")!.Invoke())!;
+            Assert.That(trap.Code, Is.EqualTo(TrapCode.IndirectCallTypeMismatch));
+            int expected = 0;
+            for (int n = 20, k = 0; n != 0; n--, k++)
+            {
+                int r = (n % 3) switch { 0 => n + 5, 1 => n * 3, _ => n - 1 };
+                expected += k + r;
+            }
+            Assert.That(instance.GetFunction("sum")!.Invoke(Value.I32(20))[0].AsI32(), Is.EqualTo(expected + 20 * 1000));
+        }
+        Assert.That(module.TierFallbacks, Is.Empty, "no function is left to the interpreter");
     }
 
     [Test]

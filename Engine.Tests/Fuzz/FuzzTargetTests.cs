@@ -44,6 +44,47 @@ public sealed class FuzzTargetTests
         Assert.That(failures.Descriptions.Values, Is.Empty, log.ToString());
     }
 
+    /// <summary>
+    /// The generator's 3.0 options (issue 17), each alone and all together: the modules use the feature, are valid, and
+    /// our tiers agree with one another and, except for relaxed SIMD (implementation-defined), with wasmtime.
+    /// </summary>
+    [TestCase("multi-memory", "(memory $m1")]
+    [TestCase("memory64", " i64 1 ")]
+    [TestCase("function-references", "call_ref $t")]
+    [TestCase("relaxed-simd", "relaxed_")]
+    [TestCase("all", "call_ref $t")]
+    public void GeneratorOptionsMakeModulesTheTiersAndWasmtimeAgreeOn(string feature, string expectedText)
+    {
+        var options = feature switch
+        {
+            "multi-memory" => new Engine.Fuzz.Generation.ModuleGenerator.Options(MultiMemory: true),
+            "memory64" => new Engine.Fuzz.Generation.ModuleGenerator.Options(Memory64: true),
+            "function-references" => new Engine.Fuzz.Generation.ModuleGenerator.Options(FunctionReferences: true),
+            "relaxed-simd" => new Engine.Fuzz.Generation.ModuleGenerator.Options(RelaxedSimd: true),
+            _ => Engine.Fuzz.Generation.ModuleGenerator.Options.All,
+        };
+        // Relaxed SIMD: our tiers only (an unmarked module is not compared with wasmtime); the rest NaN-canonical, so wasmtime compares too.
+        bool tiersOnly = options.RelaxedSimd;
+        var target = new DiffTarget(wasmtime: true, wasmOpt: false);
+        int withFeature = 0;
+        for (int seed = 0; seed < 12; seed++)
+        {
+            string text = new Engine.Fuzz.Generation.ModuleGenerator(new Random(seed), simd: seed % 2 == 0 || tiersOnly, canonicalNaNs: !tiersOnly, options).Generate();
+            if (text.Contains(expectedText, StringComparison.Ordinal))
+            {
+                withFeature++;
+            }
+            byte[] module = Engine.Text.WatParser.ParseModule(text);
+            Finding? finding = target.Run(tiersOnly ? module : DiffTarget.MarkCanonical(module));
+            Assert.That(finding, Is.Null, $"seed {seed}: {finding?.Description}\n{text}");
+        }
+        Assert.That(withFeature, Is.GreaterThan(3), $"few modules contain '{expectedText}'");
+        if (!tiersOnly)
+        {
+            Assert.That(target.Counters.GetValueOrDefault("not compared with wasmtime (NaN bits may differ)"), Is.Zero);
+        }
+    }
+
     [Test]
     public void CasesDependOnTheSeedAndIndexOnly()
     {
