@@ -869,7 +869,7 @@ internal sealed partial class CodeGen
         FuncType type = _module.Types[(int)typeIndex];
         Reg index = PopToRegister();
         PassArguments(type.Params.Length);
-        _emitter.LoadIndirectCallee(index, typeIndex, tableIndex);
+        _emitter.LoadIndirectCallee(index, typeIndex, tableIndex, LiveRefSlots());
         Free(index);
         _emitter.EmitTailCall(FunctionInstance.SlotsOf(type.Params), sameInstance: false);
         SetUnreachable();

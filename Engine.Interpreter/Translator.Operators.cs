@@ -566,7 +566,7 @@ public sealed partial class Translator
         FuncType type = _module.Types[(int)typeIndex];
         int arguments = type.Params.Length;
         MaterializeTop(arguments);
-        int indexSlot = Operand(index);
+        int indexSlot = TableOperand(index, IsTable64(tableIndex));
         int argumentBase = HomeOf(_height - arguments);
         Begin(Op.ReturnCallIndirect, fixedInPlace: true);
         Put((int)typeIndex);

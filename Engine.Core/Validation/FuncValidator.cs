@@ -597,7 +597,7 @@ public sealed partial class FuncValidator
     {
         RequireTailCalls("return_call_indirect");
         TableType table = Table(tableIndex);
-        if (table.ElementType != ValType.FuncRef)
+        if (!Subtyping.Matches(_module, table.ElementType, ValType.FuncRef))
         {
             Fail($"type mismatch: return_call_indirect needs a funcref table, table {tableIndex} holds {table.ElementType.ToWatName()}");
         }
@@ -606,7 +606,7 @@ public sealed partial class FuncValidator
             Fail("unknown type");
         }
         FuncType type = _module.Types[(int)typeIndex];
-        Pop(ValType.I32);
+        Pop(table.Limits.AddressType);
         Pop(type.Params);
         CheckTailCallResults(type, "return_call_indirect");
         SetUnreachable();

@@ -267,7 +267,7 @@ internal sealed partial class LirEmitter
             case LOp.ReturnCallIndirect:
                 {
                     Reg index = InRegister(i, 0, Reg.Rdx);
-                    _e.LoadIndirectCallee(index, (uint)inst.Imm, (uint)inst.Aux);
+                    _e.LoadIndirectCallee(index, (uint)inst.Imm, (uint)inst.Aux, LiveReferenceSlots(i));
                     _e.EmitTailCall((int)inst.Imm2, sameInstance: false);
                     return;
                 }

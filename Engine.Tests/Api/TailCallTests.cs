@@ -199,4 +199,57 @@ public sealed class TailCallTests
         store.SetFuel(100_000);
         Assert.Throws<TrapException>(() => instance.GetFunction("ping")!.Invoke(Value.I32(0)), "the store stays usable");
     }
+
+    /// <summary>
+    /// <c>return_call_indirect</c> follows <c>call_indirect</c>'s 3.0 rules in every tier: a callee of a declared subtype
+    /// of a non-final type matches, a final type's mismatch traps, and a 64-bit table takes an i64 index (one past
+    /// 2^32 is out of bounds, not element 0).
+    /// </summary>
+    [TestCase(TierMode.Interpreter)]
+    [TestCase(TierMode.Baseline)]
+    [TestCase(TierMode.Optimizing)]
+    [TestCase(TierMode.Tiered)]
+    public void ReturnCallIndirectTakesSubtypesAnd64BitTables(TierMode tier)
+    {
+        const string script = """
+            (module
+              (type $s (sub (func (result i32))))
+              (type $t (sub $s (func (result i32))))
+              (type $u (sub final (func (result i32))))
+              (func $a (type $t) (i32.const 7))
+              (func $b (type $u) (i32.const 9))
+              (table funcref (elem $a $b))
+              (func (export "go") (param i32) (result i32)
+                (return_call_indirect (type $s) (local.get 0))))
+            (assert_return (invoke "go" (i32.const 0)) (i32.const 7))
+            (assert_trap (invoke "go" (i32.const 1)) "indirect call type mismatch")
+            (assert_trap (invoke "go" (i32.const 2)) "undefined element")
+            (module
+              (type $f (func (result i32)))
+              (func $a (type $f) (i32.const 5))
+              (table $tb i64 2 funcref)
+              (elem (table $tb) (i64.const 0) func $a)
+              (func (export "go64") (param i64) (result i32)
+                (return_call_indirect (type $f) (local.get 0))))
+            (assert_return (invoke "go64" (i64.const 0)) (i32.const 5))
+            (assert_trap (invoke "go64" (i64.const 0x100000000)) "undefined element")
+            (assert_trap (invoke "go64" (i64.const 1)) "uninitialized element")
+            """;
+        string path = Path.Combine(Path.GetTempPath(), $"return-call-indirect-{Guid.NewGuid():N}.wast");
+        File.WriteAllText(path, script);
+        try
+        {
+            var config = new EngineConfig
+            {
+                Tier = tier, TierUpCallThreshold = 1, TierUpLoopThreshold = 1, TierUpOptimizeThreshold = 1, BackgroundCompilation = false,
+            };
+            Engine.Wast.WastResults results = new Engine.Wast.WastRunner(new Engine.Wast.WastOptions { Config = config, KeepGoing = true }).RunFile(path);
+            Assert.That(results.Failures, Is.Empty);
+            Assert.That(results.Total.Passed, Is.EqualTo(8));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
 }
