@@ -131,6 +131,27 @@ internal struct BaselineVisitor : IOperatorVisitor
         }
     }
 
+    // Exception handling: modules using it are not compiled (BaselineCompiler.Compile).
+    public readonly void VisitThrow(uint tagIndex) => throw new NotSupportedException("throw");
+    public readonly void VisitThrowRef() => throw new NotSupportedException("throw_ref");
+    public readonly void VisitTryTable(BlockType blockType, TryTableCatch[] catches) => throw new NotSupportedException("try_table");
+
+    public readonly void VisitReturnCall(uint functionIndex)
+    {
+        if (!Skip())
+        {
+            _cg.ReturnCall(functionIndex);
+        }
+    }
+
+    public readonly void VisitReturnCallIndirect(uint typeIndex, uint tableIndex)
+    {
+        if (!Skip())
+        {
+            _cg.ReturnCallIndirect(typeIndex, tableIndex);
+        }
+    }
+
     // The typed function references (3.0).
 
     public readonly void VisitCallRef(uint typeIndex)

@@ -853,6 +853,28 @@ internal sealed partial class CodeGen
         EmitCallThroughFuncRef(type);
     }
 
+    /// <summary><c>return_call</c>: the arguments to the outgoing area, then the frame is replaced (<see cref="FunctionEmitter.EmitTailCall"/>).</summary>
+    public void ReturnCall(uint functionIndex)
+    {
+        FuncType type = _module.FunctionType(functionIndex);
+        PassArguments(type.Params.Length);
+        _emitter.LoadFuncRef(Reg.Rdx, functionIndex);
+        _emitter.EmitTailCall(FunctionInstance.SlotsOf(type.Params), sameInstance: functionIndex >= _module.ImportedFunctionCount);
+        SetUnreachable();
+    }
+
+    /// <summary><c>return_call_indirect</c>: the callee checked as for <c>call_indirect</c>, then as <see cref="ReturnCall"/>.</summary>
+    public void ReturnCallIndirect(uint typeIndex, uint tableIndex)
+    {
+        FuncType type = _module.Types[(int)typeIndex];
+        Reg index = PopToRegister();
+        PassArguments(type.Params.Length);
+        _emitter.LoadIndirectCallee(index, typeIndex, tableIndex, LiveRefSlots());
+        Free(index);
+        _emitter.EmitTailCall(FunctionInstance.SlotsOf(type.Params), sameInstance: false);
+        SetUnreachable();
+    }
+
     // ---- typed function references (3.0) ----
 
     public void CallRef(uint typeIndex)

@@ -22,7 +22,7 @@ internal sealed class TierOptions
         "  --wasm FEATURES         WebAssembly features, comma-separated: 2.0 (the 2.0 rules: what the 2.0 spec\n" +
         "                          suite expects), 3.0 (every implemented feature, the default), or NAME=y|n\n" +
         "                          for extended-const, memarg64, function-references, multi-memory, memory64,\n" +
-        "                          relaxed-simd";
+        "                          relaxed-simd, tail-call, exceptions";
 
     private int? _calls;
     private int? _loops;
@@ -147,7 +147,9 @@ internal sealed class TierOptions
                 "multi-memory" => WasmFeatures.MultiMemory,
                 "memory64" => WasmFeatures.Memory64,
                 "relaxed-simd" => WasmFeatures.RelaxedSimd,
-                _ => throw new UsageException($"unknown WebAssembly feature '{name}' (2.0, 3.0, extended-const, memarg64, function-references, multi-memory, memory64, relaxed-simd)"),
+                "tail-call" => WasmFeatures.TailCall,
+                "exceptions" => WasmFeatures.Exceptions,
+                _ => throw new UsageException($"unknown WebAssembly feature '{name}' (2.0, 3.0, extended-const, memarg64, function-references, multi-memory, memory64, relaxed-simd, tail-call, exceptions)"),
             };
             features = setting switch
             {

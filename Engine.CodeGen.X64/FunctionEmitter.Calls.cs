@@ -167,7 +167,87 @@ public sealed partial class FunctionEmitter
         Masm.CallMem(new Mem(Reg.Rdx, VMOffsets.FuncRefNativeCode));
         RecordSafepoint(liveSlots);
         _callerSaved?.RestoreAfterCall();
-        EmitStatusCheck();
+        EmitCallStatusCheck(liveSlots);
+    }
+
+    /// <summary>
+    /// The status check after a call of a wasm function: a non-zero status goes to the epilogue, except
+    /// <see cref="Builtins.TailCallPending"/> (the callee ended in a tail call it left to us), on which an out-of-line path
+    /// runs that call through <see cref="BuiltinId.RunTailCall"/>, with the results into the outgoing area, and comes back.
+    /// </summary>
+    private void EmitCallStatusCheck(int[] liveSlots)
+    {
+        MLabel slow = Masm.CreateLabel();
+        MLabel back = Masm.CreateLabel();
+        Masm.Test(OperandSize.S32, Reg.Rax, Reg.Rax);
+        Masm.JumpIf(Cond.NotEqual, slow);
+        Masm.Bind(back);
+        int wasmOffset = WasmOffset;
+        ICallerSavedValues? keep = _callerSaved;
+        _outOfLine.Add(() =>
+        {
+            Masm.Bind(slow);
+            MarkOffset(wasmOffset);
+            Masm.AluImm(AluOp.Cmp, OperandSize.S32, Reg.Rax, Builtins.TailCallPending);
+            Masm.JumpIf(Cond.NotEqual, Epilogue);
+            Masm.Mov(OperandSize.S64, Reg.Rsi, Reg.Rsp);
+            EmitBuiltinCall(BuiltinId.RunTailCall, liveSlots, 0, keep);
+            EmitStatusCheck();
+            Masm.Jump(back);
+        });
+    }
+
+    /// <summary>
+    /// A tail call (<c>return_call</c>, <c>return_call_indirect</c>) of the function whose VMFuncRef is in rdx, its
+    /// <paramref name="argumentSlots"/> argument slots in the outgoing area (slots from 0): this frame is replaced. When
+    /// the callee is compiled code (its NativeCode is not the exit stub) and its arguments fit this function's own
+    /// argument area (max(params, results) of its type: the caller provided that much), the arguments move there, the
+    /// frame is torn down and the code jumps to the callee, which returns to our caller: constant native stack. Otherwise
+    /// the call is left to the caller: the VMFuncRef and the arguments go to the store context and its tail-call area,
+    /// and the function returns <see cref="Builtins.TailCallPending"/> (whoever called it runs the callee: a compiled
+    /// caller's status check, <c>NativeContext.Call</c>), so a chain of tail calls between tiers nests nothing either.
+    /// rdi = the callee's vmctx (ours when <paramref name="sameInstance"/>). Clobbers rax, r11, rdi, rsi.
+    /// </summary>
+    public void EmitTailCall(int argumentSlots, bool sameInstance)
+    {
+        FuncType own = _module.FunctionType(_functionIndex);
+        int ownArea = Math.Max(FunctionInstance.SlotsOf(own.Params), FunctionInstance.SlotsOf(own.Results));
+        MLabel leave = Masm.CreateLabel();
+        if (argumentSlots <= ownArea)
+        {
+            Masm.Load(OperandSize.S64, Reg.Rax, new Mem(Registers.Vmctx, VMOffsets.StoreContext));
+            Masm.Load(OperandSize.S64, Reg.Rax, new Mem(Reg.Rax, VMOffsets.StoreExitStub));
+            Masm.AluMem(AluOp.Cmp, OperandSize.S64, Reg.Rax, new Mem(Reg.Rdx, VMOffsets.FuncRefNativeCode));
+            Masm.JumpIf(Cond.Equal, leave);
+            Masm.Load(OperandSize.S64, Reg.R11, new Mem(Reg.Rbp, ArgsPointerOffsetFromRbp));
+            for (int i = 0; i < argumentSlots; i++)
+            {
+                Masm.Load(OperandSize.S64, Reg.Rax, OutgoingSlot(i));
+                Masm.Store(OperandSize.S64, new Mem(Reg.R11, 8 * i), Reg.Rax);
+            }
+            if (sameInstance)
+            {
+                Masm.Mov(OperandSize.S64, Reg.Rdi, Registers.Vmctx);
+            }
+            else
+            {
+                Masm.Load(OperandSize.S64, Reg.Rdi, new Mem(Reg.Rdx, VMOffsets.FuncRefVmctx));
+            }
+            Masm.Mov(OperandSize.S64, Reg.Rsi, Reg.R11);
+            EmitFrameTeardown();
+            Masm.JumpMem(new Mem(Reg.Rdx, VMOffsets.FuncRefNativeCode));
+        }
+        Masm.Bind(leave);
+        Masm.Load(OperandSize.S64, Reg.R11, new Mem(Registers.Vmctx, VMOffsets.StoreContext));
+        Masm.Store(OperandSize.S64, new Mem(Reg.R11, VMOffsets.StorePendingTailCall), Reg.Rdx);
+        Masm.Load(OperandSize.S64, Reg.R11, new Mem(Reg.R11, VMOffsets.StoreTailCallArgs));
+        for (int i = 0; i < argumentSlots; i++)
+        {
+            Masm.Load(OperandSize.S64, Reg.Rax, OutgoingSlot(i));
+            Masm.Store(OperandSize.S64, new Mem(Reg.R11, 8 * i), Reg.Rax);
+        }
+        Masm.MovImm(OperandSize.S32, Reg.Rax, Builtins.TailCallPending);
+        Masm.Jump(Epilogue);
     }
 
     /// <summary>

@@ -440,6 +440,30 @@ public sealed partial class FunctionEmitter
         });
     }
 
+    /// <summary>
+    /// Restores the callee-saved registers, r15, r14 and rbp and leaves rsp at the return address: the frame is gone (the
+    /// epilogue before its <c>ret</c>, and a tail call before its <c>jmp</c>). Keeps every other register.
+    /// </summary>
+    private void EmitFrameTeardown()
+    {
+        for (int i = 0; i < _calleeSaved.Count; i++)
+        {
+            Masm.Load(OperandSize.S64, _calleeSaved[i], new Mem(Reg.Rbp, ArgsPointerOffsetFromRbp - 8 - 8 * i));
+        }
+        if (_registerFrame)
+        {
+            // r14 and r15 are the caller's own (the same instance's): nothing to restore.
+            Masm.Mov(OperandSize.S64, Reg.Rsp, Reg.Rbp);
+        }
+        else
+        {
+            Masm.Lea(Reg.Rsp, new Mem(Reg.Rbp, -16));
+            Masm.Pop(Registers.MemoryBase);
+            Masm.Pop(Registers.Vmctx);
+        }
+        Masm.Pop(Reg.Rbp);
+    }
+
     /// <summary>Propagates a pending trap or exception: <c>test eax, eax; jnz epilogue</c> (after a call that returns a status).</summary>
     public void EmitStatusCheck()
     {
@@ -502,22 +526,7 @@ public sealed partial class FunctionEmitter
         }
         // Epilogue: eax holds the status (0 after a normal return).
         Masm.Bind(Epilogue);
-        for (int i = 0; i < _calleeSaved.Count; i++)
-        {
-            Masm.Load(OperandSize.S64, _calleeSaved[i], new Mem(Reg.Rbp, ArgsPointerOffsetFromRbp - 8 - 8 * i));
-        }
-        if (_registerFrame)
-        {
-            // r14 and r15 are the caller's own (the same instance's): nothing to restore.
-            Masm.Mov(OperandSize.S64, Reg.Rsp, Reg.Rbp);
-        }
-        else
-        {
-            Masm.Lea(Reg.Rsp, new Mem(Reg.Rbp, -16));
-            Masm.Pop(Registers.MemoryBase);
-            Masm.Pop(Registers.Vmctx);
-        }
-        Masm.Pop(Reg.Rbp);
+        EmitFrameTeardown();
         Masm.Ret();
         MLabel? literals = Masm.EmitLiterals();
 

@@ -687,6 +687,9 @@ public sealed partial class MacroAssembler
     /// <summary>call qword [mem].</summary>
     public void CallMem(Mem target) => _asm.call(Q(target));
 
+    /// <summary>jmp qword [mem] (a tail call).</summary>
+    public void JumpMem(Mem target) => _asm.jmp(Q(target));
+
     /// <summary>call label.</summary>
     public void CallLabel(MLabel target) => _asm.call(L(target));
 

@@ -84,6 +84,11 @@ public static class OperatorGenerator
         ("ReplaceLane", "Opcode opcode, byte lane", "OP, ReadByte()", "A <c>replace_lane</c>."),
         ("LoadLane", "Opcode opcode, MemArg memArg, byte lane", "OP, ReadMemArg(), ReadByte()", "A <c>v128.loadN_lane</c>."),
         ("StoreLane", "Opcode opcode, MemArg memArg, byte lane", "OP, ReadMemArg(), ReadByte()", "A <c>v128.storeN_lane</c>."),
+        ("ReturnCall", "uint functionIndex", "ReadVarU32()", "<c>return_call</c> (3.0 tail calls)."),
+        ("ReturnCallIndirect", "uint typeIndex, uint tableIndex", "ReadVarU32(), ReadVarU32()", "<c>return_call_indirect</c> (3.0 tail calls)."),
+        ("Throw", "uint tagIndex", "ReadVarU32()", "<c>throw</c> (3.0 exception handling)."),
+        ("ThrowRef", "", "", "<c>throw_ref</c> (3.0 exception handling)."),
+        ("TryTable", "BlockType blockType, TryTableCatch[] catches", "ReadBlockType(), ReadTryTableCatches()", "<c>try_table</c> with its catch clauses (3.0 exception handling)."),
     ];
 
     /// <summary>PascalCase of a wasm name: split at '.' and '_', capitalise each part.</summary>

@@ -35,6 +35,7 @@ public sealed unsafe class ExecutionStack : IStackWalker, IDisposable
     public ExecutionStack(int slotCount = 1 << 20, int maxFrames = 100_000)
     {
         _memory = new SlotMemory(slotCount);
+        _memory.EnsureTailCallSlots(16);
         _slots = _memory.Slots;
         SlotLimit = _slots + slotCount;
         SlotTop = _slots;
@@ -79,12 +80,106 @@ public sealed unsafe class ExecutionStack : IStackWalker, IDisposable
         return Frames;
     }
 
+    // ---- tail calls between tiers ----
+
+    /// <summary>
+    /// The tail-call area: where a function that ends in a tail call it leaves to its caller puts the callee's
+    /// arguments (the interpreter's first frame of an activation calling compiled code or the host; compiled code
+    /// calling anything but compiled code, through <c>VMStoreContext.TailCallArgs</c>). Holds <see cref="TailCallSlots"/>.
+    /// </summary>
+    public ulong* TailCallArgs => _memory.TailCallArgs;
+
+    /// <summary>The slots <see cref="TailCallArgs"/> holds (at least the parameters of every type of every module instantiated with this stack).</summary>
+    public int TailCallSlots => _memory.TailCallSlots;
+
+    /// <summary>
+    /// Makes the tail-call area hold at least <paramref name="slots"/> slots (a module with such a function type is
+    /// instantiated); true when it moved (compiled code reads its address from the store context).
+    /// </summary>
+    public bool EnsureTailCallSlots(int slots) => _memory.EnsureTailCallSlots(slots);
+
+    // The callee of the tail call the interpreter's first frame of an activation left to its caller (see Invoke).
+    private FunctionInstance? _pendingTailCall;
+
+    /// <summary>The first frame of an activation tail-calls <paramref name="callee"/> with its arguments at <paramref name="arguments"/>: Invoke returns it.</summary>
+    internal void SetPendingTailCall(FunctionInstance callee, ulong* arguments)
+    {
+        int n = callee.ParamSlots;
+        if (n > TailCallSlots)
+        {
+            throw new InvalidOperationException($"tail call with {n} argument slots: the tail-call area holds {TailCallSlots}");
+        }
+        new Span<ulong>(arguments, n).CopyTo(new Span<ulong>(TailCallArgs, n));
+        _pendingTailCall = callee;
+    }
+
+    /// <summary>
+    /// A tail call from the frame at <paramref name="top"/> (arguments at its <paramref name="fp"/>) that the interpreter does
+    /// not make in place. From the activation's first frame, whoever entered the interpreter makes it: the call is left
+    /// pending (<see cref="Invoke"/> returns it) and true says the activation is over. Below an interpreted caller, the frame
+    /// becomes a stub (Ip -1: backtraces and stack walks skip it, as the frame it replaced is gone) that calls the callee
+    /// now, its results written to the frame's slots 0..; false says the frame now returns them.
+    /// </summary>
+    internal bool TailCallOut(FunctionInstance callee, int top, int entryTop, ulong* fp, int frameSlots)
+    {
+        if (top == entryTop)
+        {
+            SetPendingTailCall(callee, fp);
+            Top = top - 1;
+            return true;
+        }
+        Frames[top].Ip = -1;
+        Top = top;
+        SlotTop = fp + frameSlots;
+        callee.Invoke(new Span<ulong>(fp, callee.SlotCount));
+        return false;
+    }
+
+    /// <summary>
+    /// One <c>Return</c> instruction outside any code, for the executor to dispatch to (a frame that finished in a call it
+    /// made from outside the dispatch loop returns through the loop's one return path).
+    /// </summary>
+    // SAFETY: allocated once, never freed or written again; the executor only reads the word.
+    internal static readonly int* ReturnInstruction = NewReturnInstruction();
+
+    private static int* NewReturnInstruction()
+    {
+        int* word = (int*)NativeMemory.Alloc(sizeof(int));
+        *word = (int)Op.Return;
+        return word;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="next"/> (and every function a tail call leaves to it after that), whose arguments are in the
+    /// tail-call area, and writes the results into <paramref name="results"/>: the loop that makes tail calls between tiers
+    /// constant in stack. Each function runs through <see cref="FunctionInstance.InvokeOrTailCall"/>, so none of them makes
+    /// the next call itself.
+    /// </summary>
+    public void RunTailCalls(FunctionInstance next, Span<ulong> results)
+    {
+        int resultSlots = next.ResultSlots;
+        Span<ulong> area = next.SlotCount <= 32 ? stackalloc ulong[32] : new ulong[next.SlotCount];
+        FunctionInstance? function = next;
+        while (function is not null)
+        {
+            if (function.SlotCount > area.Length)
+            {
+                area = new ulong[function.SlotCount];
+            }
+            new Span<ulong>(TailCallArgs, function.ParamSlots).CopyTo(area);
+            function = function.InvokeOrTailCall(area[..function.SlotCount]);
+        }
+        area[..resultSlots].CopyTo(results);
+    }
+
     /// <summary>
     /// Calls <paramref name="function"/> with its arguments in <paramref name="slots"/> and writes its results
-    /// back there (see <see cref="FunctionInstance.Invoke"/>). A trap or host exception leaves every frame
+    /// back there (see <see cref="FunctionInstance.Invoke"/>), unless its first frame ends in a tail call to a function
+    /// the interpreter does not run in place: then returns that function, its arguments in the tail-call area, for the
+    /// caller to run (<see cref="FunctionInstance.InvokeOrTailCall"/>). A trap or host exception leaves every frame
     /// of this call, carrying the wasm frames it crossed.
     /// </summary>
-    internal void Invoke(InterpretedFunction function, Span<ulong> slots)
+    internal FunctionInstance? Invoke(InterpretedFunction function, Span<ulong> slots)
     {
         if (!RuntimeHelpers.TryEnsureSufficientExecutionStack())
         {
@@ -115,7 +210,19 @@ public sealed unsafe class ExecutionStack : IStackWalker, IDisposable
         bool returned = false;
         try
         {
-            Executor.Run(this, entryTop);
+            while (true)
+            {
+                try
+                {
+                    Executor.Run(this, entryTop);
+                    break;
+                }
+                catch (TagException e) when (HasHandler(e, entryTop))
+                {
+                    // A try_table of this activation catches it: continue at its landing pad.
+                    Catch(e, entryTop);
+                }
+            }
             returned = true;
         }
         catch (Exception e) when (RecordBacktrace(e, entryTop))
@@ -127,6 +234,7 @@ public sealed unsafe class ExecutionStack : IStackWalker, IDisposable
         {
             if (!returned)
             {
+                _pendingTailCall = null;
                 Top = entryTop - 1;
                 ClearFrames(entryTop);
                 if (entryTop == 0)
@@ -138,7 +246,98 @@ public sealed unsafe class ExecutionStack : IStackWalker, IDisposable
             EntryTop = savedEntryTop;
         }
         Frames[entryTop].Function = null!;
+        if (_pendingTailCall is { } next)
+        {
+            _pendingTailCall = null;
+            return next;
+        }
         new Span<ulong>(fp, function.ResultSlots).CopyTo(slots);
+        return null;
+    }
+
+    /// <summary>
+    /// True when a try_table of the frames from the innermost (<see cref="Top"/>) down to <paramref name="entryTop"/> takes
+    /// <paramref name="exception"/> (an exception filter: it runs before inner activations unwind, so it only looks,
+    /// from the frames this activation published).
+    /// </summary>
+    private bool HasHandler(TagException exception, int entryTop) => FindHandler(exception, entryTop, out _, out _);
+
+    private bool FindHandler(TagException exception, int entryTop, out int frameIndex, out HandlerClause found)
+    {
+        for (int k = Math.Min(Top, Frames.Length - 1); k >= entryTop; k--)
+        {
+            ref Frame frame = ref Frames[k];
+            if (frame.Ip < 0 || frame.Function?.Code is not { Handlers.Length: > 0 } code)
+            {
+                continue;
+            }
+            int position = frame.Ip - 1;
+            VMInstance instance = frame.Function.Instance;
+            for (int h = code.Handlers.Length - 1; h >= 0; h--)
+            {
+                ExceptionHandler handler = code.Handlers[h];
+                if (position < handler.Start || position >= handler.End)
+                {
+                    continue;
+                }
+                foreach (HandlerClause clause in handler.Clauses)
+                {
+                    if (clause.Kind is CatchKind.CatchAll or CatchKind.CatchAllRef || ReferenceEquals(instance.Tags[clause.Tag], exception.Tag))
+                    {
+                        frameIndex = k;
+                        found = clause;
+                        return true;
+                    }
+                }
+            }
+        }
+        frameIndex = -1;
+        found = default;
+        return false;
+    }
+
+    /// <summary>
+    /// Delivers <paramref name="exception"/> to the catch clause that takes it: the frames above the catching one are
+    /// dropped, the values (a count taken on each reference, as frames hold references) and the exnref are written where
+    /// the clause's landing pad expects them, and the frame continues there.
+    /// </summary>
+    private void Catch(TagException exception, int entryTop)
+    {
+        if (!FindHandler(exception, entryTop, out int k, out HandlerClause clause))
+        {
+            throw new InvalidOperationException("the exception's handler went away");
+        }
+        if (ReferenceEquals(_recording, exception))
+        {
+            // Caught: a later throw of the same object (throw_ref, the host) records its backtrace afresh.
+            _recording = null;
+        }
+        ref Frame frame = ref Frames[k];
+        VMInstance instance = frame.Function.Instance;
+        // Rooting may collect: it happens while every frame still stands as the exception left it.
+        int payloadSlots = 0;
+        if (clause.Kind is CatchKind.Catch or CatchKind.CatchRef)
+        {
+            ExceptionHandling.ForEachReference(exception.Tag, exception.Payload, instance.RootExternRef);
+            payloadSlots = exception.Payload.Length;
+        }
+        nint reference = clause.Kind is CatchKind.CatchRef or CatchKind.CatchAllRef ? instance.BoxException(exception) : 0;
+        ulong* fp = frame.Fp;
+        if (payloadSlots > 0)
+        {
+            exception.Payload.CopyTo(new Span<ulong>(fp + clause.ValueSlot, payloadSlots));
+        }
+        if (reference != 0)
+        {
+            fp[clause.ValueSlot + payloadSlots] = (ulong)reference;
+        }
+        for (int i = k + 1; i <= Math.Min(Top, Frames.Length - 1); i++)
+        {
+            Frames[i].Function = null!;
+        }
+        Top = k;
+        frame.Ip = clause.Target;
+        SlotTop = fp + frame.Function.Code!.FrameSlots;
     }
 
     private void ClearFrames(int from)
@@ -226,6 +425,24 @@ public sealed unsafe class ExecutionStack : IStackWalker, IDisposable
 
         public ulong* Slots { get; private set; }
 
+        public ulong* TailCallArgs { get; private set; }
+
+        public int TailCallSlots { get; private set; }
+
+        public bool EnsureTailCallSlots(int slots)
+        {
+            if (slots <= TailCallSlots)
+            {
+                return false;
+            }
+            int capacity = Math.Max(Math.Max(slots, 16), 2 * TailCallSlots);
+            // SAFETY: owned by this object like Slots; nothing reads the old area after a move (it is refilled per tail call).
+            NativeMemory.Free(TailCallArgs);
+            TailCallArgs = (ulong*)NativeMemory.AllocZeroed((nuint)capacity, sizeof(ulong));
+            TailCallSlots = capacity;
+            return true;
+        }
+
         public void Dispose()
         {
             Free();
@@ -240,6 +457,12 @@ public sealed unsafe class ExecutionStack : IStackWalker, IDisposable
             {
                 NativeMemory.Free(Slots);
                 Slots = null;
+            }
+            if (TailCallArgs != null)
+            {
+                NativeMemory.Free(TailCallArgs);
+                TailCallArgs = null;
+                TailCallSlots = 0;
             }
         }
     }

@@ -98,6 +98,9 @@ internal sealed unsafe class InterpretedCode
     /// <summary>The loop headers where the interpreter may continue in compiled code (indexed by the TierUpLoop instruction's operand).</summary>
     public OsrPoint[] OsrPoints { get; init; } = [];
 
+    /// <summary>The function's try_tables, in order of their start (an inner one after the one around it).</summary>
+    internal ExceptionHandler[] Handlers { get; init; } = [];
+
     /// <summary>
     /// Stops this code's tier-up counters for good (a function that will never be compiled): each counter word
     /// is set out of reach, and the counters are skipped (<see cref="SkipEntryCounter"/>, <see cref="SkipLoopCounter"/>).

@@ -211,12 +211,16 @@ public sealed class InterpretedFunction : FunctionInstance
     /// <inheritdoc/>
     public override void Invoke(Span<ulong> slots)
     {
-        FunctionInstance? compiled = Volatile.Read(ref _compiled);
-        if (compiled is not null)
+        if (InvokeOrTailCall(slots) is { } next)
         {
-            compiled.Invoke(slots);
-            return;
+            Stack.RunTailCalls(next, slots);
         }
-        Stack.Invoke(this, slots);
+    }
+
+    /// <inheritdoc/>
+    public override FunctionInstance? InvokeOrTailCall(Span<ulong> slots)
+    {
+        FunctionInstance? compiled = Volatile.Read(ref _compiled);
+        return compiled is not null ? compiled.InvokeOrTailCall(slots) : Stack.Invoke(this, slots);
     }
 }

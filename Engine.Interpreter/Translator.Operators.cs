@@ -540,6 +540,74 @@ public sealed partial class Translator
         }
     }
 
+    private void ReturnCall(uint functionIndex)
+    {
+        if (_unreachable)
+        {
+            return;
+        }
+        FuncType type = _module.FunctionType(functionIndex);
+        int arguments = type.Params.Length;
+        MaterializeTop(arguments);
+        int argumentBase = HomeOf(_height - arguments);
+        Begin(Op.ReturnCall, fixedInPlace: true);
+        Put((int)functionIndex);
+        Put(argumentBase);
+        _unreachable = true;
+    }
+
+    private void ReturnCallIndirect(uint typeIndex, uint tableIndex)
+    {
+        if (_unreachable)
+        {
+            return;
+        }
+        Entry index = Pop();
+        FuncType type = _module.Types[(int)typeIndex];
+        int arguments = type.Params.Length;
+        MaterializeTop(arguments);
+        int indexSlot = TableOperand(index, IsTable64(tableIndex));
+        int argumentBase = HomeOf(_height - arguments);
+        Begin(Op.ReturnCallIndirect, fixedInPlace: true);
+        Put((int)typeIndex);
+        Put((int)tableIndex);
+        Put(indexSlot);
+        Put(argumentBase);
+        _unreachable = true;
+    }
+
+    // ---- exceptions ----
+
+    private void Throw(uint tagIndex)
+    {
+        if (_unreachable)
+        {
+            return;
+        }
+        int arguments = _module.TagType(tagIndex).Params.Length;
+        MaterializeTop(arguments);
+        int argumentHeight = _height - arguments;
+        int argumentBase = HomeOf(argumentHeight);
+        Begin(Op.Throw, fixedInPlace: true);
+        Put((int)tagIndex);
+        Put(argumentBase);
+        RecordSafepoint(argumentHeight);
+        _unreachable = true;
+    }
+
+    private void ThrowRef()
+    {
+        if (_unreachable)
+        {
+            return;
+        }
+        int reference = Operand(Pop());
+        Begin(Op.ThrowRef, fixedInPlace: true);
+        Put(reference);
+        RecordSafepoint(_height);
+        _unreachable = true;
+    }
+
     // ---- memory ----
 
     private void Load(Opcode opcode, MemArg memArg)
@@ -775,6 +843,11 @@ public sealed partial class Translator
         public void VisitCall(uint functionIndex) => t.Call(functionIndex);
         public void VisitCallIndirect(uint typeIndex, uint tableIndex) => t.CallThrough(typeIndex, (int)tableIndex);
         public void VisitCallRef(uint typeIndex) => t.CallThrough(typeIndex, -1);
+        public void VisitReturnCall(uint functionIndex) => t.ReturnCall(functionIndex);
+        public void VisitReturnCallIndirect(uint typeIndex, uint tableIndex) => t.ReturnCallIndirect(typeIndex, tableIndex);
+        public void VisitThrow(uint tagIndex) => t.Throw(tagIndex);
+        public void VisitThrowRef() => t.ThrowRef();
+        public void VisitTryTable(BlockType blockType, TryTableCatch[] catches) => t.TryTable(blockType, catches);
         public void VisitBrOnNull(uint relativeDepth) => t.BrOnNull(relativeDepth);
         public void VisitBrOnNonNull(uint relativeDepth) => t.BrOnNonNull(relativeDepth);
 

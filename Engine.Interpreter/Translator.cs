@@ -58,6 +58,8 @@ public sealed partial class Translator
         public int ElsePatch = -1;
         /// <summary>Code words holding forward branch targets to this block's end.</summary>
         public readonly List<int> Patches = new();
+        /// <summary>A try_table's handler (its index in the translation's list), or -1.</summary>
+        public int HandlerIndex = -1;
     }
 
     /// <summary>The most slots a frame may have (locals and operand-stack homes together).</summary>
@@ -91,6 +93,7 @@ public sealed partial class Translator
     // Branches back to counted loop headers: (OSR point, code word holding the target).
     private readonly List<(int Point, int Word)> _backEdges = new();
     private readonly List<int> _liveRefs = new();
+    private readonly List<ExceptionHandler> _handlers = new();
 
     // Peephole state: the last instruction's start, whether it must stay as it is (a safepoint, whose return address
     // the stack map names, or a tier-up counter, which other code patches), and the last branch target.
@@ -121,6 +124,7 @@ public sealed partial class Translator
             _stackMaps.Build(), _instructionStarts.ToArray(), _wasmOffsets.ToArray(), body.End - body.Start)
         {
             OsrPoints = _osrPoints.Count == 0 ? [] : OsrPointsWithBackEdges(),
+            Handlers = _handlers.Count == 0 ? [] : _handlers.ToArray(),
         };
     }
 
@@ -154,6 +158,7 @@ public sealed partial class Translator
 
     private void Reset(ModuleInfo module, uint functionIndex, TranslationOptions options)
     {
+        _handlers.Clear();
         _module = module;
         _options = options;
         _type = module.FunctionType(functionIndex);
@@ -573,6 +578,7 @@ public sealed partial class Translator
     {
         Control control = _controls.Push(kind, parameters, results, _height - parameters.Length);
         control.ElsePatch = -1;
+        control.HandlerIndex = -1;
         control.Patches.Clear();
         control.BaseSlot = HomeOf(control.Height);
         return control;
@@ -586,6 +592,7 @@ public sealed partial class Translator
     {
         Control control = _controls.PushDead(_height);
         control.ElsePatch = -1;
+        control.HandlerIndex = -1;
         control.Patches.Clear();
         control.BaseSlot = HomeOf(control.Height);
     }
@@ -613,6 +620,67 @@ public sealed partial class Translator
                 control.OsrPoint = _osrPoints.Count - 1;
             }
             EmitEntryChecks();
+        }
+    }
+
+    /// <summary>
+    /// <c>try_table</c>: a block whose body has a handler. Before the body, skipped by a branch, a landing pad per catch
+    /// clause: the exception's values (then its exnref) arrive in the homes of the operand-stack positions where the
+    /// try_table's parameters began, as if pushed there, and the pad branches to the clause's label with them
+    /// (<see cref="ExecutionStack"/> writes them and continues at the pad).
+    /// </summary>
+    private void TryTable(BlockType blockType, TryTableCatch[] catches)
+    {
+        if (_unreachable)
+        {
+            PushDeadControl();
+            return;
+        }
+        var (parameters, results) = BlockTypes(blockType);
+        MaterializeAllLocals();
+        MaterializeTop(parameters.Length);
+        var clauses = new HandlerClause[catches.Length];
+        if (catches.Length > 0)
+        {
+            Emit(Op.Br, 0);
+            int skip = _length - 1;
+            int height = _height, outer = _height - parameters.Length;
+            Entry[] saved = _stack.AsSpan(outer, parameters.Length).ToArray();
+            for (int i = 0; i < catches.Length; i++)
+            {
+                TryTableCatch clause = catches[i];
+                _height = outer;
+                BindLabel();
+                int pad = _length;
+                int valueSlot = HomeOf(outer);
+                if (clause.HasTag)
+                {
+                    foreach (ValType type in _module.TagType(clause.Tag).Params)
+                    {
+                        PushTemp(type.Erased());
+                    }
+                }
+                if (clause.PassesReference)
+                {
+                    PushTemp(ValType.ExternRef);
+                }
+                clauses[i] = new HandlerClause(clause.Kind, clause.Tag, pad, valueSlot);
+                // The clause's label counts from the labels around the try_table (its own is not pushed yet).
+                Branch(clause.Label);
+            }
+            _height = outer;
+            foreach (Entry entry in saved)
+            {
+                _stack[_height++] = entry;
+            }
+            _height = height;
+            PatchHere(skip);
+        }
+        Control control = PushControl(ControlKind.Block, parameters, results);
+        if (catches.Length > 0)
+        {
+            control.HandlerIndex = _handlers.Count;
+            _handlers.Add(new ExceptionHandler(_length, _length, clauses));
         }
     }
 
@@ -683,6 +751,11 @@ public sealed partial class Translator
             }
             _controls.Pop();
             return;
+        }
+        if (control.HandlerIndex >= 0)
+        {
+            // The try_table's body ends here: what follows is outside its catch clauses.
+            _handlers[control.HandlerIndex].End = _length;
         }
         bool reachable = !_unreachable;
         if (reachable)

@@ -42,4 +42,7 @@ public sealed class Instance
 
     /// <summary>The exported global called <paramref name="name"/>, or null.</summary>
     public Global? GetGlobal(string name) => GetExport(name) as Global;
+
+    /// <summary>The exported tag <paramref name="name"/> (3.0 exception handling), or null.</summary>
+    public Tag? GetTag(string name) => GetExport(name) as Tag;
 }

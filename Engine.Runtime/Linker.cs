@@ -150,7 +150,7 @@ public sealed partial class Linker
             throw new LinkException("incompatible import type", import.Module, import.Name, "the definition belongs to another store");
         }
         ExternType required = Module.ImportTypeOf(info, import);
-        if (!Matches(item, required, import.Kind == ExternKind.Func ? module.CanonicalTypeIds[import.FuncTypeIndex] : -1, module.CanonicalTypeIds))
+        if (!Matches(item, required, import.Kind is ExternKind.Func or ExternKind.Tag ? module.CanonicalTypeIds[import.FuncTypeIndex] : -1, module.CanonicalTypeIds))
         {
             throw new LinkException("incompatible import type", import.Module, import.Name, $"{required} required, {item.Type} given");
         }
@@ -172,6 +172,7 @@ public sealed partial class Linker
         (Global g, GlobalExternType r) => g.GlobalType.Mutable == r.Type.Mutable && (r.Type.Mutable
             ? g.GlobalType.Type == TypeRegistry.Canonical(r.Type.Type, canonicalIds)
             : Engine.Types.Matches(g.GlobalType.Type, TypeRegistry.Canonical(r.Type.Type, canonicalIds))),
+        (Tag t, TagExternType) => t.Instance.TypeId == requiredTypeId,
         _ => false,
     };
 

@@ -480,6 +480,7 @@ public sealed class Module
         ExternKind.Func => new FunctionExternType(info.Types[(int)import.FuncTypeIndex]),
         ExternKind.Table => new TableExternType(import.Table),
         ExternKind.Memory => new MemoryExternType(import.Memory),
+        ExternKind.Tag => new TagExternType(info.Types[(int)import.FuncTypeIndex]),
         _ => new GlobalExternType(import.Global),
     };
 
@@ -488,6 +489,7 @@ public sealed class Module
         ExternKind.Func => new FunctionExternType(info.FunctionType(export.Index)),
         ExternKind.Table => new TableExternType(info.Tables[(int)export.Index]),
         ExternKind.Memory => new MemoryExternType(info.Memories[(int)export.Index]),
+        ExternKind.Tag => new TagExternType(info.TagType(export.Index)),
         _ => new GlobalExternType(info.Globals[(int)export.Index]),
     };
 }

@@ -230,6 +230,7 @@ public sealed unsafe class Store : IDisposable
                     ((VMFuncRef*)funcRef)->NativeCode = exitStub;
                 }
             }
+            Native?.SetExitStub(exitStub);
             Volatile.Write(ref _exitStubsWritten, true);
         }
     }

@@ -189,10 +189,62 @@ internal sealed partial class ModuleParser
                 }
                 ExpectEnd(w);
                 break;
+            case OperatorKind.TryTable:
+                EnsureStack();
+                Mark(w, _in.Position - 1);
+                w.Byte((byte)opcode);
+                EncodeTryTableHeader(w);
+                ParseInstructionList(w);
+                ExpectEnd(w);
+                break;
             default:
                 EncodeInstruction(opcode, w);
                 break;
         }
+    }
+
+    /// <summary>
+    /// <c>try_table label? blocktype catch*</c>: the label is pushed after the catch clauses, whose labels are those
+    /// around the try_table (as in the binary format).
+    /// </summary>
+    private void EncodeTryTableHeader(ByteWriter w)
+    {
+        int labelAt = _in.Position;
+        bool named = _in.TryId(out _);
+        EncodeBlockType(w);
+        var clauses = new ByteWriter(16);
+        uint count = 0;
+        while (true)
+        {
+            if (_in.TryEnterForm("catch"))
+            {
+                clauses.Byte((byte)CatchKind.Catch);
+                clauses.U32(ReadIndex(_tagIds));
+            }
+            else if (_in.TryEnterForm("catch_ref"))
+            {
+                clauses.Byte((byte)CatchKind.CatchRef);
+                clauses.U32(ReadIndex(_tagIds));
+            }
+            else if (_in.TryEnterForm("catch_all"))
+            {
+                clauses.Byte((byte)CatchKind.CatchAll);
+            }
+            else if (_in.TryEnterForm("catch_all_ref"))
+            {
+                clauses.Byte((byte)CatchKind.CatchAllRef);
+            }
+            else
+            {
+                break;
+            }
+            clauses.U32(ReadLabel());
+            _in.ExpectRightParen();
+            count++;
+        }
+        w.U32(count);
+        w.Bytes(clauses.Span);
+        _labels.Add(named ? labelAt : -1);
     }
 
     /// <summary>The instructions of an else branch; an empty one is left out, as wabt does (same meaning).</summary>
@@ -255,6 +307,16 @@ internal sealed partial class ModuleParser
                 break;
             case OperatorKind.If:
                 ParseFoldedIf(w);
+                break;
+            case OperatorKind.TryTable:
+                Mark(w, _in.Position - 1);
+                w.Byte((byte)opcode);
+                EncodeTryTableHeader(w);
+                ParseInstructionList(w);
+                ExpectListEnd();
+                _labels.RemoveAt(_labels.Count - 1);
+                Mark(w, _in.Position);
+                w.Byte((byte)Opcode.End);
                 break;
             default:
                 ParseFoldedPlain(opcode, w);

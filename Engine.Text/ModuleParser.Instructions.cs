@@ -41,10 +41,17 @@ internal sealed partial class ModuleParser
                 EncodeBrTable(w);
                 break;
             case OperatorKind.Call:
+            case OperatorKind.ReturnCall:
             case OperatorKind.RefFunc:
                 w.U32(ReadIndex(_funcIds));
                 break;
+            case OperatorKind.Throw:
+                w.U32(ReadIndex(_tagIds));
+                break;
+            case OperatorKind.ThrowRef:
+                break;
             case OperatorKind.CallIndirect:
+            case OperatorKind.ReturnCallIndirect:
                 EncodeCallIndirect(w);
                 break;
             case OperatorKind.LocalGet:

@@ -33,6 +33,7 @@ internal sealed partial class ModuleParser
     private readonly IndexSpace _tableIds = new("table");
     private readonly IndexSpace _memoryIds = new("memory");
     private readonly IndexSpace _globalIds = new("global");
+    private readonly IndexSpace _tagIds = new("tag");
     private readonly IndexSpace _elemIds = new("elem");
     private readonly IndexSpace _dataIds = new("data");
 
@@ -51,6 +52,7 @@ internal sealed partial class ModuleParser
     private readonly Section _tableSection = new(4);
     private readonly Section _memorySection = new(5);
     private readonly Section _globalSection = new(6);
+    private readonly Section _tagSection = new(13);
     private readonly Section _exportSection = new(7);
     private readonly Section _elementSection = new(9);
     private readonly Section _codeSection = new(10);
@@ -63,6 +65,7 @@ internal sealed partial class ModuleParser
     private uint _nextTable;
     private uint _nextMemory;
     private uint _nextGlobal;
+    private uint _nextTag;
 
     private readonly ByteWriter _nameScratch = new(64);
 
@@ -249,6 +252,9 @@ internal sealed partial class ModuleParser
             case "global":
                 ScanDefinition(_globalIds, "global");
                 break;
+            case "tag":
+                ScanDefinition(_tagIds, "tag");
+                break;
             case "elem":
                 BindOptionalId(_elemIds);
                 break;
@@ -265,7 +271,7 @@ internal sealed partial class ModuleParser
             case "export":
                 break;
             default:
-                throw _in.ErrorAt(start + 1, $"unexpected token {_in.Describe(start + 1)}: expected a module field (type, import, func, table, memory, global, export, start, elem, data)");
+                throw _in.ErrorAt(start + 1, $"unexpected token {_in.Describe(start + 1)}: expected a module field (type, import, func, table, memory, global, tag, export, start, elem, data)");
         }
         _fields.Add(start);
         _in.Position = start;
@@ -347,7 +353,8 @@ internal sealed partial class ModuleParser
             "table" => _tableIds,
             "memory" => _memoryIds,
             "global" => _globalIds,
-            _ => throw _in.Unexpected("an import description: (func, (table, (memory or (global"),
+            "tag" => _tagIds,
+            _ => throw _in.Unexpected("an import description: (func, (table, (memory, (global or (tag"),
         };
         _in.Position += 2;
         CheckImportOrder();
@@ -409,7 +416,7 @@ internal sealed partial class ModuleParser
         {
             // Whatever this field writes to any section starts here in the text.
             foreach (Section section in (ReadOnlySpan<Section>)[_importSection, _functionSection, _tableSection, _memorySection,
-                _globalSection, _exportSection, _elementSection, _codeSection, _dataSection])
+                _globalSection, _tagSection, _exportSection, _elementSection, _codeSection, _dataSection])
             {
                 _sourceMap.Mark(section.Body, section.Body.Length, _in.OffsetOf(_fieldStart));
             }
@@ -438,6 +445,9 @@ internal sealed partial class ModuleParser
                 break;
             case "global":
                 EncodeGlobal();
+                break;
+            case "tag":
+                EncodeTag();
                 break;
             case "export":
                 EncodeExport();
@@ -480,6 +490,11 @@ internal sealed partial class ModuleParser
                 _nextMemory++;
                 w.Byte((byte)ExternKind.Memory);
                 EncodeLimits(w);
+                break;
+            case "tag":
+                _nextTag++;
+                w.Byte((byte)ExternKind.Tag);
+                EncodeTagType(w);
                 break;
             default:
                 _nextGlobal++;
@@ -545,9 +560,13 @@ internal sealed partial class ModuleParser
                 w.Byte((byte)ExternKind.Global);
                 w.U32(ReadIndex(_globalIds));
                 break;
+            case "tag":
+                w.Byte((byte)ExternKind.Tag);
+                w.U32(ReadIndex(_tagIds));
+                break;
             default:
                 _in.Position -= 2;
-                throw _in.Unexpected("an export description: (func, (table, (memory or (global");
+                throw _in.Unexpected("an export description: (func, (table, (memory, (global or (tag");
         }
         _in.ExpectRightParen();
         _exportSection.Count++;
@@ -661,6 +680,28 @@ internal sealed partial class ModuleParser
         EncodeGlobalType(w);
         EncodeConstantExpression(w);
         _globalSection.Count++;
+    }
+
+    private void EncodeTag()
+    {
+        _in.TryId(out _);
+        uint index = _nextTag++;
+        EncodeInlineExports(ExternKind.Tag, index);
+        if (TryInlineImport(ExternKind.Tag))
+        {
+            EncodeTagType(_importSection.Body);
+            return;
+        }
+        EncodeTagType(_tagSection.Body);
+        _tagSection.Count++;
+    }
+
+    /// <summary>A tag's type: the exception attribute 0 and a type use.</summary>
+    private void EncodeTagType(ByteWriter w)
+    {
+        w.Byte(0);
+        _localIds.Clear(); // only to catch duplicate parameter names
+        w.U32(ParseTypeUse(ParamIds.Allowed, _localIds));
     }
 
     // ---- Types ----
@@ -993,6 +1034,7 @@ internal sealed partial class ModuleParser
         _functionSection.WriteTo(module, _sourceMap);
         _tableSection.WriteTo(module, _sourceMap);
         _memorySection.WriteTo(module, _sourceMap);
+        _tagSection.WriteTo(module, _sourceMap);
         _globalSection.WriteTo(module, _sourceMap);
         _exportSection.WriteTo(module, _sourceMap);
         if (_startFunction is uint start)

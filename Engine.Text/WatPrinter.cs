@@ -110,6 +110,7 @@ public static class WatPrinter
             PrintFunctions();
             PrintTables();
             PrintMemories();
+            PrintTags();
             PrintGlobals();
             PrintExports();
             if (_module.StartFunction is uint start)
@@ -186,7 +187,7 @@ public static class WatPrinter
 
         private void PrintImports()
         {
-            int functions = 0, tables = 0, memories = 0, globals = 0;
+            int functions = 0, tables = 0, memories = 0, globals = 0, tags = 0;
             foreach (Import import in _module.Imports)
             {
                 _out.Append("  (import ").Append(FormatName(import.Module)).Append(' ').Append(FormatName(import.Name)).Append(' ');
@@ -202,6 +203,10 @@ public static class WatPrinter
                         break;
                     case ExternKind.Memory:
                         _out.Append("(memory (;").Append(memories++).Append(";) ").Append(import.Memory.Limits);
+                        break;
+                    case ExternKind.Tag:
+                        _out.Append("(tag (;").Append(tags++).Append(";)");
+                        AppendTypeUse(import.FuncTypeIndex);
                         break;
                     default:
                         _out.Append("(global (;").Append(globals++).Append(";) ").Append(import.Global);
@@ -259,6 +264,16 @@ public static class WatPrinter
             }
         }
 
+        private void PrintTags()
+        {
+            for (int i = _module.ImportedTagCount; i < _module.TagTypeIndices.Count; i++)
+            {
+                _out.Append("  (tag (;").Append(i).Append(";)");
+                AppendTypeUse(_module.TagTypeIndices[i]);
+                _out.Append(")\n");
+            }
+        }
+
         private void PrintGlobals()
         {
             for (int i = _module.ImportedGlobalCount; i < _module.Globals.Count; i++)
@@ -278,6 +293,7 @@ public static class WatPrinter
                     ExternKind.Func => "func",
                     ExternKind.Table => "table",
                     ExternKind.Memory => "memory",
+                    ExternKind.Tag => "tag",
                     _ => "global",
                 };
                 _out.Append("  (export ").Append(FormatName(export.Name)).Append(" (").Append(kind).Append(' ').Append(export.Index).Append("))\n");
@@ -525,6 +541,37 @@ public static class WatPrinter
 
         public void VisitIf(BlockType blockType) => OpenBlock(Opcode.If, blockType);
 
+        public void VisitTryTable(BlockType blockType, TryTableCatch[] catches)
+        {
+            StringBuilder line = _p.Begin("try_table");
+            AppendBlockType(line, blockType);
+            foreach (TryTableCatch clause in catches)
+            {
+                line.Append(clause.Kind switch
+                {
+                    CatchKind.Catch => " (catch ",
+                    CatchKind.CatchRef => " (catch_ref ",
+                    CatchKind.CatchAll => " (catch_all ",
+                    _ => " (catch_all_ref ",
+                });
+                if (clause.HasTag)
+                {
+                    line.Append(clause.Tag).Append(' ');
+                }
+                line.Append(clause.Label).Append(')');
+            }
+            _p.EndLine();
+            _openBlocks++;
+            if (_p.Depth >= 0)
+            {
+                _p.Depth++;
+            }
+        }
+
+        public void VisitThrow(uint tagIndex) => WithIndex(Opcode.Throw, tagIndex);
+
+        public void VisitThrowRef() => Simple(Opcode.ThrowRef);
+
         public void VisitElse()
         {
             _p.Begin("else", depthChange: -1);
@@ -564,9 +611,15 @@ public static class WatPrinter
 
         public void VisitCall(uint functionIndex) => WithIndex(Opcode.Call, functionIndex);
 
-        public void VisitCallIndirect(uint typeIndex, uint tableIndex)
+        public void VisitCallIndirect(uint typeIndex, uint tableIndex) => CallIndirect("call_indirect", typeIndex, tableIndex);
+
+        public void VisitReturnCall(uint functionIndex) => WithIndex(Opcode.ReturnCall, functionIndex);
+
+        public void VisitReturnCallIndirect(uint typeIndex, uint tableIndex) => CallIndirect("return_call_indirect", typeIndex, tableIndex);
+
+        private void CallIndirect(string name, uint typeIndex, uint tableIndex)
         {
-            StringBuilder line = _p.Begin("call_indirect");
+            StringBuilder line = _p.Begin(name);
             if (tableIndex != 0)
             {
                 line.Append(' ').Append(tableIndex);

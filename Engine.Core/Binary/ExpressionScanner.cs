@@ -31,6 +31,10 @@ internal struct ExpressionScanner : IOperatorVisitor
 
     public void VisitIf(BlockType blockType) => _depth++;
 
+    public void VisitTryTable(BlockType blockType, TryTableCatch[] catches) => _depth++;
+    public void VisitThrow(uint tagIndex) { }
+    public void VisitThrowRef() { }
+
     public void VisitEnd()
     {
         if (_depth == 0)
@@ -52,6 +56,8 @@ internal struct ExpressionScanner : IOperatorVisitor
     public void VisitReturn() { }
     public void VisitCall(uint functionIndex) => Calls++;
     public void VisitCallIndirect(uint typeIndex, uint tableIndex) => Calls++;
+    public void VisitReturnCall(uint functionIndex) => Calls++;
+    public void VisitReturnCallIndirect(uint typeIndex, uint tableIndex) => Calls++;
     /// <inheritdoc/>
     public void VisitCallRef(uint typeIndex) => Calls++;
     /// <inheritdoc/>

@@ -110,3 +110,26 @@ public readonly ref struct BrTable
         }
     }
 }
+
+/// <summary>The kind of a <c>try_table</c> catch clause (its binary code).</summary>
+public enum CatchKind : byte
+{
+    /// <summary><c>catch x l</c>: an exception of tag x, its values to label l.</summary>
+    Catch = 0,
+    /// <summary><c>catch_ref x l</c>: an exception of tag x, its values and its exnref to label l.</summary>
+    CatchRef = 1,
+    /// <summary><c>catch_all l</c>: any exception, nothing to label l.</summary>
+    CatchAll = 2,
+    /// <summary><c>catch_all_ref l</c>: any exception, its exnref to label l.</summary>
+    CatchAllRef = 3,
+}
+
+/// <summary>A <c>try_table</c> catch clause: its kind, tag index (for catch and catch_ref) and label (relative to the try_table's block's enclosing labels).</summary>
+public readonly record struct TryTableCatch(CatchKind Kind, uint Tag, uint Label)
+{
+    /// <summary>True for the clauses that hand over the exception's exnref.</summary>
+    public bool PassesReference => Kind is CatchKind.CatchRef or CatchKind.CatchAllRef;
+
+    /// <summary>True for the clauses of one tag.</summary>
+    public bool HasTag => Kind is CatchKind.Catch or CatchKind.CatchRef;
+}

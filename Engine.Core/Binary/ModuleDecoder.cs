@@ -12,6 +12,7 @@ public static class ModuleDecoder
 
     private const byte CustomSectionId = 0;
     private const byte DataCountSectionId = 12;
+    private const byte TagSectionId = 13;
 
     /// <summary>True when <paramref name="bytes"/> start with the binary format's magic <c>\0asm</c> (what tells a binary module from a text one).</summary>
     public static bool StartsWithMagic(ReadOnlySpan<byte> bytes) => bytes.StartsWith("\0asm"u8);
@@ -34,7 +35,7 @@ public static class ModuleDecoder
         {
             int sectionStart = reader.Position;
             byte id = reader.ReadByte();
-            if (id > DataCountSectionId)
+            if (id > DataCountSectionId && !(id == TagSectionId && (features & WasmFeatures.Exceptions) != 0))
             {
                 WasmReader.ThrowMalformed("malformed section id", sectionStart);
             }
@@ -112,7 +113,7 @@ public static class ModuleDecoder
                         string name = r.ReadName();
                         int kindAt = r.Position;
                         byte kind = r.ReadByte();
-                        if (kind > 3)
+                        if (kind > 3 && !(kind == 4 && (r.Features & WasmFeatures.Exceptions) != 0))
                         {
                             WasmReader.ThrowMalformed("malformed export kind", kindAt);
                         }
@@ -135,6 +136,13 @@ public static class ModuleDecoder
                     break;
                 case DataCountSectionId:
                     module.DataCount = section.ReadVarU32();
+                    break;
+                case TagSectionId:
+                    ReadVector(ref section, module, static (ref WasmReader r, ModuleInfo m) =>
+                    {
+                        m.DefinitionOffsets[ExternKind.Tag].Add(r.Position);
+                        m.TagTypeIndices.Add(ReadTagType(ref r));
+                    });
                     break;
             }
             if (section.Position != contentEnd)
@@ -180,11 +188,21 @@ public static class ModuleDecoder
     /// <summary>The position of a non-custom section in the required order (data count sits between element and code).</summary>
     private static int SectionOrder(byte id) => id switch
     {
-        DataCountSectionId => 10,
-        10 => 11,
-        11 => 12,
-        _ => id,
+        TagSectionId => 2 * 5 + 1, // between memory and global
+        DataCountSectionId => 2 * 10 - 1, // between element and code
+        _ => 2 * id,
     };
+
+    /// <summary>A tag's type: the attribute 0 (an exception) and a function type index.</summary>
+    private static uint ReadTagType(ref WasmReader reader)
+    {
+        int at = reader.Position;
+        if (reader.ReadByte() != 0)
+        {
+            WasmReader.ThrowMalformed("malformed tag attribute", at);
+        }
+        return reader.ReadVarU32();
+    }
 
     private delegate void EntryReader(ref WasmReader reader, ModuleInfo module);
 
@@ -320,6 +338,11 @@ public static class ModuleDecoder
                     import = new Import { Module = moduleName, Name = name, Kind = ExternKind.Global, Global = ReadGlobalType(ref reader), Offset = at };
                     module.Globals.Add(import.Global);
                     module.ImportedGlobalCount++;
+                    break;
+                case 4 when (reader.Features & WasmFeatures.Exceptions) != 0:
+                    import = new Import { Module = moduleName, Name = name, Kind = ExternKind.Tag, FuncTypeIndex = ReadTagType(ref reader), Offset = at };
+                    module.TagTypeIndices.Add(import.FuncTypeIndex);
+                    module.ImportedTagCount++;
                     break;
                 default:
                     WasmReader.ThrowMalformed("malformed import kind", kindAt);

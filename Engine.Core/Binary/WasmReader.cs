@@ -309,7 +309,7 @@ public ref partial struct WasmReader
         {
             return (ValType)b;
         }
-        if ((Features & WasmFeatures.FunctionReferences) != 0 && (b is 0x63 or 0x64 || IsTypedShorthand(b)))
+        if ((Features & WasmFeatures.FunctionReferences) != 0 && (b is 0x63 or 0x64 || IsTypedShorthand(b)) || IsExceptionShorthand(b))
         {
             return FinishRefType(b);
         }
@@ -325,7 +325,7 @@ public ref partial struct WasmReader
         {
             return (ValType)b;
         }
-        if ((Features & WasmFeatures.FunctionReferences) != 0 && (b is 0x63 or 0x64 || IsTypedShorthand(b)))
+        if ((Features & WasmFeatures.FunctionReferences) != 0 && (b is 0x63 or 0x64 || IsTypedShorthand(b)) || IsExceptionShorthand(b))
         {
             return FinishRefType(b);
         }
@@ -352,6 +352,9 @@ public ref partial struct WasmReader
     /// <summary>The shorthands of 3.0's abstract reference types that 2.0 lacks (only the function and extern hierarchies so far).</summary>
     private static bool IsTypedShorthand(byte b) => b is 0x73 or 0x72;
 
+    /// <summary>exnref and nullexnref, with exception handling.</summary>
+    private bool IsExceptionShorthand(byte b) => (Features & WasmFeatures.Exceptions) != 0 && b is 0x69 or 0x74;
+
     private ValType FinishRefType(byte b) => b switch
     {
         0x63 => ReadHeapType(nullable: true),
@@ -374,7 +377,7 @@ public ref partial struct WasmReader
         }
         byte code = (byte)(value & 0x7F);
         // The function and extern hierarchies; GC and exception heap types come with their proposals.
-        if (value < -0x40 || code is not (0x70 or 0x6F or 0x73 or 0x72))
+        if (value < -0x40 || !(code is 0x70 or 0x6F or 0x73 or 0x72 || IsExceptionShorthand(code)))
         {
             ThrowMalformed("malformed heap type", at);
         }
@@ -397,7 +400,7 @@ public ref partial struct WasmReader
                 _position++;
                 return BlockType.FromValue((ValType)b);
             }
-            if ((Features & WasmFeatures.FunctionReferences) != 0 && (b is 0x63 or 0x64 || IsTypedShorthand(b)))
+            if ((Features & WasmFeatures.FunctionReferences) != 0 && (b is 0x63 or 0x64 || IsTypedShorthand(b)) || IsExceptionShorthand(b))
             {
                 _position++;
                 return BlockType.FromValue(FinishRefType(b));
@@ -441,6 +444,26 @@ public ref partial struct WasmReader
     }
 
     /// <summary>Reads the targets of a br_table.</summary>
+    /// <summary>Reads the catch clauses of a <c>try_table</c>.</summary>
+    public TryTableCatch[] ReadTryTableCatches()
+    {
+        uint count = ReadCount();
+        var catches = count == 0 ? [] : new TryTableCatch[count];
+        for (uint i = 0; i < count; i++)
+        {
+            int at = _position;
+            byte kind = ReadByte();
+            if (kind > 3)
+            {
+                ThrowMalformed("malformed catch clause", at);
+            }
+            var catchKind = (CatchKind)kind;
+            uint tag = catchKind is CatchKind.Catch or CatchKind.CatchRef ? ReadVarU32() : 0;
+            catches[i] = new TryTableCatch(catchKind, tag, ReadVarU32());
+        }
+        return catches;
+    }
+
     public BrTable ReadBrTable()
     {
         uint count = ReadCount();

@@ -9,7 +9,7 @@ public sealed class Import
     public required string Name { get; init; }
     /// <summary>What is imported.</summary>
     public required ExternKind Kind { get; init; }
-    /// <summary>For a function: its type index.</summary>
+    /// <summary>For a function or a tag: its type index.</summary>
     public uint FuncTypeIndex { get; init; }
     /// <summary>For a table: its type.</summary>
     public TableType Table { get; init; }
@@ -158,6 +158,12 @@ public sealed class ModuleInfo
 
     /// <summary>True when the module uses 3.0 reference types beyond funcref and externref anywhere (set by the decoder and the validator).</summary>
     public bool UsesTypedReferences { get; set; }
+
+    /// <summary>The functions whose bodies make tail calls (set by the validator).</summary>
+    public HashSet<uint> FunctionsWithTailCalls { get; } = new();
+
+    /// <summary>True when a body uses exception handling (<c>throw</c>, <c>throw_ref</c>, <c>try_table</c>; set by the validator).</summary>
+    public bool UsesExceptions { get; set; }
     /// <summary>The imports, in order.</summary>
     public List<Import> Imports { get; } = new();
     /// <summary>Type index of every function (imported first, then defined).</summary>
@@ -187,7 +193,17 @@ public sealed class ModuleInfo
         [ExternKind.Table] = new(),
         [ExternKind.Memory] = new(),
         [ExternKind.Global] = new(),
+        [ExternKind.Tag] = new(),
     };
+
+    /// <summary>The type index of every tag (3.0 exception handling), imports first: a function type with no results.</summary>
+    public List<uint> TagTypeIndices { get; } = new();
+
+    /// <summary>The number of imported tags (the first entries of <see cref="TagTypeIndices"/>).</summary>
+    public int ImportedTagCount { get; set; }
+
+    /// <summary>The type of tag <paramref name="tagIndex"/> (its parameters are the exception's values).</summary>
+    public FuncType TagType(uint tagIndex) => Types[(int)TagTypeIndices[(int)tagIndex]];
 
     /// <summary>Byte offset of the start section's function index.</summary>
     public int StartOffset { get; set; }

@@ -113,4 +113,6 @@ public enum ExternKind : byte
     Memory = 2,
     /// <summary>A global.</summary>
     Global = 3,
+    /// <summary>An exception tag (3.0 exception handling).</summary>
+    Tag = 4,
 }

@@ -127,7 +127,8 @@ public static class RefTypes
 
     /// <summary>
     /// The type as the tiers represent its values: numeric types as themselves; a reference as the nullable top of its
-    /// hierarchy, which fixes its representation (<c>funcref</c>: a VMFuncRef address; <c>externref</c>: a counted box).
+    /// hierarchy, which fixes its representation (<c>funcref</c>: a VMFuncRef address; <c>externref</c> and <c>exnref</c>: a
+    /// counted box).
     /// Concrete heap types are function types until the GC proposal, whose struct and array types will need the module's
     /// type section here.
     /// </summary>
@@ -141,6 +142,9 @@ public static class RefTypes
         {
             AbstractHeapType.Func or AbstractHeapType.NoFunc => ValType.FuncRef,
             AbstractHeapType.Extern or AbstractHeapType.NoExtern => ValType.ExternRef,
+            // An exnref is a counted box of the exception (a TagException), exactly like an externref's: the collector,
+            // tables, globals and stack maps treat both alike.
+            AbstractHeapType.Exn or AbstractHeapType.NoExn => ValType.ExternRef,
             AbstractHeapType heap => Ref(heap is AbstractHeapType.NoExn ? AbstractHeapType.Exn : heap is AbstractHeapType.None or
                 AbstractHeapType.Eq or AbstractHeapType.I31 or AbstractHeapType.Struct or AbstractHeapType.Array ? AbstractHeapType.Any : heap, nullable: true),
         };

@@ -50,9 +50,20 @@ public enum WasmFeatures
     /// </summary>
     Memory64 = 1 << 11,
 
+    /// Tail calls: <c>return_call</c> and <c>return_call_indirect</c>, which replace the calling frame, so a chain of tail
+    /// calls runs in constant stack in every tier (<c>return_call_ref</c> is not implemented yet).
+    /// </summary>
+    TailCall = 1 << 8,
+
+    /// <summary>
+    /// Exception handling: the tag section, tag imports and exports, <c>throw</c>, <c>throw_ref</c>, <c>try_table</c>
+    /// with its four catch clauses, and <c>exnref</c>.
+    /// </summary>
+    Exceptions = 1 << 9,
+
     /// <summary>The 2.0 feature set.</summary>
     Wasm2 = None,
 
     /// <summary>Every feature the engine implements.</summary>
-    Default = ExtendedConst | MemArg64 | FunctionReferences | RelaxedSimd | MultiMemory | Memory64,
+    Default = ExtendedConst | MemArg64 | FunctionReferences | RelaxedSimd | MultiMemory | Memory64 | TailCall | Exceptions,
 }

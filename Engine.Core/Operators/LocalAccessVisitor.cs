@@ -48,6 +48,9 @@ public struct LocalAccessVisitor<TScan> : IOperatorVisitor
     public void VisitBlock(BlockType blockType) => Scan.Open(_depth++, loop: false);
     public void VisitLoop(BlockType blockType) => Scan.Open(_depth++, loop: true);
     public void VisitIf(BlockType blockType) => Scan.Open(_depth++, loop: false);
+    public void VisitTryTable(BlockType blockType, TryTableCatch[] catches) => Scan.Open(_depth++, loop: false);
+    public readonly void VisitThrow(uint tagIndex) { }
+    public readonly void VisitThrowRef() { }
     public void VisitEnd() => Scan.Close(--_depth);
     public void VisitLocalGet(uint localIndex) => Scan.Read(localIndex);
     public void VisitLocalSet(uint localIndex) => Scan.Write(localIndex);
@@ -55,6 +58,8 @@ public struct LocalAccessVisitor<TScan> : IOperatorVisitor
 
     public readonly void VisitCall(uint functionIndex) { }
     public readonly void VisitCallIndirect(uint typeIndex, uint tableIndex) { }
+    public readonly void VisitReturnCall(uint functionIndex) { }
+    public readonly void VisitReturnCallIndirect(uint typeIndex, uint tableIndex) { }
     /// <inheritdoc/>
     public readonly void VisitCallRef(uint typeIndex) { }
     /// <inheritdoc/>

@@ -29,6 +29,7 @@ public sealed partial class FuncValidator
     private ValType[] _locals = new ValType[16];
     private int _localCount;
     private FuncType _type = null!;
+    private uint _functionIndex;
 
     // 3.0's initialisation of non-defaultable locals (non-nullable references): which locals are set, and the order
     // they were first set in, so that the end of a block forgets what it set.
@@ -79,6 +80,7 @@ public sealed partial class FuncValidator
     {
         _module = module;
         _type = module.FunctionType(functionIndex);
+        _functionIndex = functionIndex;
         FunctionBody body = module.Body(functionIndex);
         _localCount = _type.Params.Length + body.Locals.Length;
         if (_locals.Length < _localCount)
@@ -408,6 +410,67 @@ public sealed partial class FuncValidator
         PushControl(ControlKind.Block, start, end);
     }
 
+    internal void TryTable(BlockType blockType, TryTableCatch[] catches)
+    {
+        RequireExceptions("try_table");
+        var (start, end) = BlockTypes(blockType);
+        // The catch clauses' labels are those around the try_table (its own label is not visible to them).
+        foreach (TryTableCatch clause in catches)
+        {
+            ValType[] label = Label(clause.Label);
+            ValType[] tagParams = clause.HasTag ? Tag(clause.Tag).Params : [];
+            int count = tagParams.Length + (clause.PassesReference ? 1 : 0);
+            bool matches = label.Length == count;
+            for (int i = 0; matches && i < tagParams.Length; i++)
+            {
+                matches = Subtyping.Matches(_module, tagParams[i], label[i]) || tagParams[i] == label[i];
+            }
+            if (matches && clause.PassesReference)
+            {
+                ValType exnRef = RefTypes.Ref(AbstractHeapType.Exn, nullable: false);
+                matches = Subtyping.Matches(_module, exnRef, label[^1]);
+            }
+            if (!matches)
+            {
+                Fail("type mismatch: a catch clause's values do not match its label's types");
+            }
+        }
+        Pop(start);
+        PushControl(ControlKind.Block, start, end);
+    }
+
+    internal void Throw(uint tagIndex)
+    {
+        RequireExceptions("throw");
+        Pop(Tag(tagIndex).Params);
+        SetUnreachable();
+    }
+
+    internal void ThrowRef()
+    {
+        RequireExceptions("throw_ref");
+        Pop(RefTypes.Ref(AbstractHeapType.Exn, nullable: true));
+        SetUnreachable();
+    }
+
+    private FuncType Tag(uint index)
+    {
+        if (index >= (uint)_module.TagTypeIndices.Count)
+        {
+            Fail($"unknown tag {index}");
+        }
+        return _module.TagType(index);
+    }
+
+    private void RequireExceptions(string name)
+    {
+        _module.UsesExceptions = true;
+        if ((_module.Features & WasmFeatures.Exceptions) == 0)
+        {
+            Fail($"{name} needs the exceptions feature, which is disabled");
+        }
+    }
+
     internal void Loop(BlockType blockType)
     {
         var (start, end) = BlockTypes(blockType);
@@ -519,6 +582,61 @@ public sealed partial class FuncValidator
         Pop(table.Limits.AddressType);
         Pop(type.Params);
         Push(type.Results);
+    }
+
+    internal void ReturnCall(uint functionIndex)
+    {
+        RequireTailCalls("return_call");
+        FuncType type = Function(functionIndex);
+        Pop(type.Params);
+        CheckTailCallResults(type, "return_call");
+        SetUnreachable();
+    }
+
+    internal void ReturnCallIndirect(uint typeIndex, uint tableIndex)
+    {
+        RequireTailCalls("return_call_indirect");
+        TableType table = Table(tableIndex);
+        if (!Subtyping.Matches(_module, table.ElementType, ValType.FuncRef))
+        {
+            Fail($"type mismatch: return_call_indirect needs a funcref table, table {tableIndex} holds {table.ElementType.ToWatName()}");
+        }
+        if (typeIndex >= (uint)_module.Types.Count)
+        {
+            Fail("unknown type");
+        }
+        FuncType type = _module.Types[(int)typeIndex];
+        Pop(table.Limits.AddressType);
+        Pop(type.Params);
+        CheckTailCallResults(type, "return_call_indirect");
+        SetUnreachable();
+    }
+
+    private void RequireTailCalls(string name)
+    {
+        lock (_module.FunctionsWithTailCalls)
+        {
+            _module.FunctionsWithTailCalls.Add(_functionIndex);
+        }
+        if ((_module.Features & WasmFeatures.TailCall) == 0)
+        {
+            Fail($"{name} needs the tail-call feature, which is disabled");
+        }
+    }
+
+    /// <summary>A tail call returns the callee's results as the caller's: each must match the caller's result type.</summary>
+    private void CheckTailCallResults(FuncType callee, string name)
+    {
+        ValType[] results = _type.Results;
+        bool matches = callee.Results.Length == results.Length;
+        for (int i = 0; matches && i < results.Length; i++)
+        {
+            matches = callee.Results[i] == results[i] || Subtyping.Matches(_module, callee.Results[i], results[i]);
+        }
+        if (!matches)
+        {
+            Fail($"type mismatch: {name}'s callee returns [{string.Join(" ", callee.Results.Select(t => t.ToWatName()))}], the function [{string.Join(" ", results.Select(t => t.ToWatName()))}]");
+        }
     }
 
     internal void CallRef(uint typeIndex)
@@ -882,6 +1000,15 @@ public sealed partial class FuncValidator
         /// <inheritdoc/>
         public void VisitCallIndirect(uint typeIndex, uint tableIndex) => _v.CallIndirect(typeIndex, tableIndex);
         /// <inheritdoc/>
+        public void VisitReturnCall(uint functionIndex) => _v.ReturnCall(functionIndex);
+        /// <inheritdoc/>
+        public void VisitThrow(uint tagIndex) => _v.Throw(tagIndex);
+        /// <inheritdoc/>
+        public void VisitThrowRef() => _v.ThrowRef();
+        /// <inheritdoc/>
+        public void VisitTryTable(BlockType blockType, TryTableCatch[] catches) => _v.TryTable(blockType, catches);
+        /// <inheritdoc/>
+        public void VisitReturnCallIndirect(uint typeIndex, uint tableIndex) => _v.ReturnCallIndirect(typeIndex, tableIndex);
         public void VisitCallRef(uint typeIndex) => _v.CallRef(typeIndex);
         /// <inheritdoc/>
         public void VisitRefAsNonNull() => _v.RefAsNonNull();

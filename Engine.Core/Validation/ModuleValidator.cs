@@ -75,7 +75,14 @@ public static class ModuleValidator
                 case ExternKind.Memory:
                     CheckMemoryType(import.Memory, import.Offset);
                     break;
+                case ExternKind.Tag:
+                    CheckTagType(module, import.FuncTypeIndex, import.Offset);
+                    break;
             }
+        }
+        for (int i = module.ImportedTagCount; i < module.TagTypeIndices.Count; i++)
+        {
+            CheckTagType(module, module.TagTypeIndices[i], DefinitionOffset(module, ExternKind.Tag, i - module.ImportedTagCount));
         }
         for (int i = module.ImportedFunctionCount; i < module.FunctionTypeIndices.Count; i++)
         {
@@ -134,6 +141,7 @@ public static class ModuleValidator
                 ExternKind.Func => module.FunctionTypeIndices.Count,
                 ExternKind.Table => module.Tables.Count,
                 ExternKind.Memory => module.Memories.Count,
+                ExternKind.Tag => module.TagTypeIndices.Count,
                 _ => module.Globals.Count,
             };
             if (export.Index >= (uint)count)
@@ -295,8 +303,19 @@ public static class ModuleValidator
         ExternKind.Func => "function",
         ExternKind.Table => "table",
         ExternKind.Memory => "memory",
+        ExternKind.Tag => "tag",
         _ => "global",
     };
+
+    /// <summary>A tag's type: a function type without results (its parameters are the exception's values).</summary>
+    private static void CheckTagType(ModuleInfo module, uint typeIndex, int offset)
+    {
+        CheckType(module, typeIndex, offset);
+        if (module.Types[(int)typeIndex].Results.Length != 0)
+        {
+            Fail("non-empty tag result type", offset);
+        }
+    }
 
     private static void CheckType(ModuleInfo module, uint typeIndex, int offset)
     {

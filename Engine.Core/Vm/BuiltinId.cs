@@ -58,6 +58,12 @@ public enum BuiltinId
     /// <summary><c>memory.init</c> of any memory: (data, memory, destination, source, length) -> status.</summary>
     MemoryInitAny,
     /// <summary>
+    /// (ulong* area) -> status: a function called from compiled code returned status 2 (<see cref="Builtins.TailCallPending"/>):
+    /// its tail call to a function that is not compiled code was left to the caller. Runs that call (and any it leaves
+    /// in turn) with the arguments in the store's tail-call area, and writes the results into <c>area</c>, the
+    /// caller's outgoing area.
+    /// </summary>
+    RunTailCall,
     /// <c>call_indirect</c> of a non-final type whose exact canonical-id compare failed: (VMFuncRef* callee, u32 typeIndex)
     /// -> the callee when its type is a declared subtype of the instance's type <c>typeIndex</c>, else 0 (the caller traps
     /// with IndirectCallTypeMismatch). Collects nothing.
@@ -73,4 +79,11 @@ public static class Builtins
 
     /// <summary>The status <see cref="BuiltinId.TierUp"/> returns when the activation finished in the next tier (on-stack replacement).</summary>
     public const int TierUpFinished = 2;
+
+    /// <summary>
+    /// The status a compiled function returns when it ends in a tail call it leaves to its caller (the callee is not
+    /// compiled code, or its arguments do not fit the function's own argument area): the callee's VMFuncRef is in
+    /// <see cref="VMStoreContext.PendingTailCall"/>, its arguments in the tail-call area.
+    /// </summary>
+    public const int TailCallPending = 2;
 }

@@ -49,6 +49,19 @@ public abstract class FunctionInstance
     public abstract void Invoke(Span<ulong> slots);
 
     /// <summary>
+    /// Runs the function as <see cref="Invoke"/> does, except that a tail call it ends with to a function it does not
+    /// run itself (another tier, or the host) is left to the caller: returns that function, whose arguments are then in
+    /// the store's tail-call area (<c>ExecutionStack.TailCallArgs</c>), and the results are not written. Null when
+    /// the function returned (results in <paramref name="slots"/>). The caller loops until null, so a chain of tail
+    /// calls between tiers runs in constant stack (tiers.md, section 4 "Tail calls"). Host functions never leave one.
+    /// </summary>
+    public virtual FunctionInstance? InvokeOrTailCall(Span<ulong> slots)
+    {
+        Invoke(slots);
+        return null;
+    }
+
+    /// <summary>
     /// The number of 8-byte slots a value of <paramref name="type"/> takes wherever values cross calls (arguments,
     /// results, frames, on-stack-replacement states): two for a v128, one for anything else. The one definition of
     /// the slot layout (tiers.md section 1).
@@ -90,6 +103,15 @@ public abstract class VMInstance
 
     /// <summary>Every function of the instance by function index (imports first).</summary>
     public FunctionInstance[] Functions { get; protected set; } = Array.Empty<FunctionInstance>();
+
+    /// <summary>Every tag of the instance by tag index (imports first).</summary>
+    public TagInstance[] Tags { get; protected set; } = Array.Empty<TagInstance>();
+
+    /// <summary>
+    /// An exnref for <paramref name="exception"/>: a box of it, held by the activations table (a frame is about to hold
+    /// it, as for an externref read from a table). May collect.
+    /// </summary>
+    public abstract nint BoxException(TagException exception);
 
     /// <summary><c>memory.grow</c>: the old size in pages, or -1. Updates every VMContext using the memory.</summary>
     public abstract int MemoryGrow(uint deltaPages);

@@ -89,6 +89,9 @@ public struct VMContext
 ///  8       ExitPc    the return address of that call (a code address inside that frame's function)
 ///  16      Handle    GCHandle (as nint) of the runtime's managed native context of the store
 ///  24      ExitVmctx the VMContext of that frame's function (r14 at the exit), for host calls' caller
+///  32      PendingTailCall  the VMFuncRef a compiled function's tail call left to its caller (status 2)
+///  40      TailCallArgs     the store's tail-call area: that call's arguments, in slots
+///  48      ExitStub         the exit stub's address (a tail call jumps only to compiled code: NativeCode != this)
 /// </code>
 /// </remarks>
 [StructLayout(LayoutKind.Sequential)]
@@ -102,6 +105,12 @@ public struct VMStoreContext
     public nint Handle;
     /// <summary>The VMContext of the function that left through the exit stub (the caller of a host function).</summary>
     public nint ExitVmctx;
+    /// <summary>The VMFuncRef of the function a compiled function's tail call left to its caller (with status 2).</summary>
+    public nint PendingTailCall;
+    /// <summary>The store's tail-call area (ulong*): the arguments of <see cref="PendingTailCall"/>.</summary>
+    public nint TailCallArgs;
+    /// <summary>The exit stub's address: a VMFuncRef whose NativeCode is this is not compiled code.</summary>
+    public nint ExitStub;
 }
 
 /// <summary>A global's storage cell: 16 bytes, enough for any value (v128). Numbers in their little-endian bits; references as addresses.</summary>
@@ -218,8 +227,14 @@ public static class VMOffsets
     public const int StoreHandle = 16;
     /// <summary>Offset of <see cref="VMStoreContext.ExitVmctx"/>.</summary>
     public const int StoreExitVmctx = 24;
+    /// <summary>Offset of <see cref="VMStoreContext.PendingTailCall"/>.</summary>
+    public const int StorePendingTailCall = 32;
+    /// <summary>Offset of <see cref="VMStoreContext.TailCallArgs"/>.</summary>
+    public const int StoreTailCallArgs = 40;
+    /// <summary>Offset of <see cref="VMStoreContext.ExitStub"/>.</summary>
+    public const int StoreExitStub = 48;
     /// <summary>Size of <see cref="VMStoreContext"/>.</summary>
-    public const int StoreContextSize = 32;
+    public const int StoreContextSize = 56;
 
     /// <summary>Offset of <see cref="VMGlobal.Low"/> (a global's value).</summary>
     public const int GlobalValue = 0;

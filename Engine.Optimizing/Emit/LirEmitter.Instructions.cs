@@ -260,6 +260,17 @@ internal sealed partial class LirEmitter
                     _e.EmitCallFuncRef(sameInstance: false, liveSlots);
                     return;
                 }
+            case LOp.ReturnCall:
+                _e.LoadFuncRef(Reg.Rdx, (uint)inst.Imm);
+                _e.EmitTailCall((int)inst.Imm2, sameInstance: inst.Aux != 0);
+                return;
+            case LOp.ReturnCallIndirect:
+                {
+                    Reg index = InRegister(i, 0, Reg.Rdx);
+                    _e.LoadIndirectCallee(index, (uint)inst.Imm, (uint)inst.Aux, LiveReferenceSlots(i));
+                    _e.EmitTailCall((int)inst.Imm2, sameInstance: false);
+                    return;
+                }
             case LOp.CallBuiltin:
                 _e.EmitBuiltinCall((BuiltinId)inst.Imm, LiveReferenceSlots(i), inst.Aux);
                 if (inst.Imm2 == 1)

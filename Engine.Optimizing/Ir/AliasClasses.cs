@@ -35,7 +35,7 @@ public static class AliasClasses
             Op.MemorySize or Op.BoundsLimit => MemoryLength,
             Op.GlobalGet => Global(inst.Imm),
             Op.TableGet or Op.TableSize => Tables,
-            Op.Call or Op.CallIndirect or Op.CallBuiltin => All,
+            Op.Call or Op.CallIndirect or Op.CallBuiltin or Op.ReturnCall or Op.ReturnCallIndirect => All,
             _ => 0,
         };
     }
@@ -49,7 +49,7 @@ public static class AliasClasses
             Op.Store => Memory,
             Op.GlobalSet => Global(inst.Imm),
             Op.TableSet => Tables,
-            Op.Call or Op.CallIndirect => All,
+            Op.Call or Op.CallIndirect or Op.ReturnCall or Op.ReturnCallIndirect => All,
             Op.CallBuiltin => BuiltinWrites((BuiltinId)inst.Imm, inst.C),
             _ => 0,
         };

@@ -19,6 +19,31 @@ internal sealed partial class IrBuilder
 
     public void CallIndirect(uint typeIndex, uint tableIndex) => CallThrough(typeIndex, (int)tableIndex);
 
+    /// <summary><c>return_call</c>: a terminator taking the arguments (the callee's results are the function's).</summary>
+    public void ReturnCall(uint functionIndex)
+    {
+        FuncType type = _module.FunctionType(functionIndex);
+        int count = type.Params.Length;
+        int start = _f.AddToPool(_stack.AsSpan(_height - count, count));
+        _height -= count;
+        Emit(Op.ReturnCall, ValType.Bottom, a: start, b: count, imm: functionIndex);
+        SetUnreachable();
+    }
+
+    /// <summary><c>return_call_indirect</c>: a terminator taking the arguments, then the table index.</summary>
+    public void ReturnCallIndirect(uint typeIndex, uint tableIndex)
+    {
+        FuncType type = _module.Types[(int)typeIndex];
+        int index = Pop();
+        int count = type.Params.Length;
+        int start = _f.AllocPool(count + 1);
+        _stack.AsSpan(_height - count, count).CopyTo(_f.Pool.AsSpan(start));
+        _f.Pool[start + count] = index;
+        _height -= count;
+        Emit(Op.ReturnCallIndirect, ValType.Bottom, a: start, b: count + 1, imm: typeIndex, aux: (int)tableIndex);
+        SetUnreachable();
+    }
+
     /// <summary>
     /// <c>call_ref</c>: a <see cref="Op.CallIndirect"/> whose table index is <see cref="CallRefTable"/> and whose last operand
     /// is the function reference itself (null traps at the call), so every pass treats both calls alike.

@@ -90,6 +90,27 @@ internal readonly struct IrBuilderVisitor : IOperatorVisitor
         }
     }
 
+    // Exception handling: modules using it are not compiled (OptimizingCompiler.Compile).
+    public void VisitThrow(uint tagIndex) => throw new NotSupportedException("throw");
+    public void VisitThrowRef() => throw new NotSupportedException("throw_ref");
+    public void VisitTryTable(BlockType blockType, TryTableCatch[] catches) => throw new NotSupportedException("try_table");
+
+    public void VisitReturnCall(uint functionIndex)
+    {
+        if (Live)
+        {
+            _b.ReturnCall(functionIndex);
+        }
+    }
+
+    public void VisitReturnCallIndirect(uint typeIndex, uint tableIndex)
+    {
+        if (Live)
+        {
+            _b.ReturnCallIndirect(typeIndex, tableIndex);
+        }
+    }
+
     public void VisitCallRef(uint typeIndex)
     {
         if (Live)

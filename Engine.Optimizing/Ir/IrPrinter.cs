@@ -192,6 +192,16 @@ public static class IrPrinter
                 PoolValues(f, text, inst.A, inst.B);
                 text.Append(')');
                 break;
+            case Op.ReturnCall:
+                text.Append(" f").Append(inst.Imm).Append('(');
+                PoolValues(f, text, inst.A, inst.B);
+                text.Append(')');
+                break;
+            case Op.ReturnCallIndirect:
+                text.Append(" type ").Append(inst.Imm).Append(" table ").Append(inst.Aux).Append('(');
+                PoolValues(f, text, inst.A, inst.B);
+                text.Append(')');
+                break;
             case Op.CallBuiltin:
                 text.Append(' ').Append(((BuiltinId)inst.Imm).ToString()).Append(" [").Append(inst.C).Append(", ").Append(inst.Aux).Append("](");
                 PoolValues(f, text, inst.A, inst.B);

@@ -61,6 +61,8 @@ namespace Engine.Optimizing.Ir;
 ///  Branch        A != 0 ? BlockCall B : BlockCall C
 ///  BrTable       A = index; targets are BlockCalls Pool[B .. B+C), the last one the default
 ///  Return        results Pool[A .. A+B)
+///  ReturnCall    tail call of function Imm: arguments Pool[A .. A+B) (3.0 return_call)
+///  ReturnCallIndirect tail call of type Imm through table Aux: arguments then the index, Pool[A .. A+B)
 ///  Trap          Imm = TrapCode
 /// </code>
 /// </remarks>
@@ -142,6 +144,8 @@ public enum Op : byte
     Branch,
     BrTable,
     Return,
+    ReturnCall,
+    ReturnCallIndirect,
     Trap,
 }
 
@@ -261,7 +265,7 @@ public static class OpInfo
         Array.Fill(masks, (byte)7);
         foreach (Op op in new[] { Op.Nop, Op.Const, Op.V128Const, Op.Param, Op.BlockParam, Op.OsrValue, Op.MemorySize, Op.BoundsLimit,
             Op.GlobalGet, Op.TableSize, Op.RefFunc, Op.InterruptCheck, Op.Trap, Op.Jump, Op.Call, Op.CallIndirect,
-            Op.CallBuiltin, Op.Return, Op.CallResult })
+            Op.CallBuiltin, Op.Return, Op.CallResult, Op.ReturnCall, Op.ReturnCallIndirect })
         {
             masks[(int)op] = 0;
         }
@@ -312,6 +316,8 @@ public static class OpInfo
         flags[(int)Op.Branch] = OpFlags.Terminator;
         flags[(int)Op.BrTable] = OpFlags.Terminator;
         flags[(int)Op.Return] = OpFlags.Terminator | OpFlags.PoolOperands;
+        flags[(int)Op.ReturnCall] = OpFlags.Terminator | OpFlags.PoolOperands | OpFlags.IsCall | OpFlags.Reads | OpFlags.Writes | OpFlags.CanTrap;
+        flags[(int)Op.ReturnCallIndirect] = OpFlags.Terminator | OpFlags.PoolOperands | OpFlags.IsCall | OpFlags.Reads | OpFlags.Writes | OpFlags.CanTrap;
         flags[(int)Op.Trap] = OpFlags.Terminator;
         return flags;
     }

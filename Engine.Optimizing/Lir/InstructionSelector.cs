@@ -696,6 +696,10 @@ internal sealed class InstructionSelector
             case Op.Trap:
                 Emit(LOp.Trap, id, aux: (int)inst.Imm);
                 return;
+            case Op.ReturnCall:
+            case Op.ReturnCallIndirect:
+                ReturnCall(id);
+                return;
             default:
                 throw new InvalidOperationException($"instruction selection: no pattern for {OpInfo.Name(inst.Op)}");
         }
@@ -1281,6 +1285,34 @@ internal sealed class InstructionSelector
         if (reg >= 0)
         {
             _lir.AddOperand(reg, OperandKind.Use);
+        }
+    }
+
+    /// <summary>A tail call: the arguments to the outgoing area (as for a call), then the terminator that replaces the frame.</summary>
+    private void ReturnCall(int id)
+    {
+        ref Inst inst = ref _f[id];
+        bool indirect = inst.Op == Op.ReturnCallIndirect;
+        Span<int> args = _f.PoolOperands(id);
+        int argCount = indirect ? args.Length - 1 : args.Length;
+        int slot = 0;
+        for (int k = 0; k < argCount; k++)
+        {
+            StoreOut(args[k], slot, id);
+            slot += SlotsOf(_f[args[k]].Type);
+        }
+        OutgoingSlots = Math.Max(OutgoingSlots, slot);
+        inst = ref _f[id];
+        if (indirect)
+        {
+            int index = Use(args[argCount]);
+            Emit(LOp.ReturnCallIndirect, id, aux: inst.Aux, imm: inst.Imm, imm2: slot);
+            _lir.AddOperand(index, OperandKind.Use, allowStack: true);
+        }
+        else
+        {
+            bool same = inst.Imm >= _f.Module.ImportedFunctionCount;
+            Emit(LOp.ReturnCall, id, aux: same ? 1 : 0, imm: inst.Imm, imm2: slot);
         }
     }
 

@@ -72,7 +72,7 @@ internal sealed class DeadCode
 
     private static bool HasEffect(Op op) =>
         (OpInfo.Flags(op) & (OpFlags.CanTrap | OpFlags.Writes | OpFlags.Terminator)) != 0
-        || op is Op.Call or Op.CallIndirect or Op.CallBuiltin;
+        || op is Op.Call or Op.CallIndirect or Op.CallBuiltin or Op.ReturnCall or Op.ReturnCallIndirect;
 
     private void MarkLive(int id)
     {

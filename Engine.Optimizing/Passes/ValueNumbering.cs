@@ -294,6 +294,8 @@ internal sealed class ValueNumbering
             case Op.Call:
             case Op.CallIndirect:
             case Op.CallBuiltin:
+            case Op.ReturnCall:
+            case Op.ReturnCallIndirect:
                 Bump(versions, AliasClasses.Writes(_f, id));
                 return;
             case Op.Branch:

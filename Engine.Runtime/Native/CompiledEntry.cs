@@ -44,6 +44,15 @@ internal sealed unsafe class CompiledEntry : FunctionInstance
     }
 
     /// <inheritdoc/>
+    public override FunctionInstance? InvokeOrTailCall(Span<ulong> slots)
+    {
+        fixed (ulong* args = slots)
+        {
+            return _context.CallOrTailCall(((VMFuncRef*)_funcRef)->NativeCode, _vmctx, args, _funcRef);
+        }
+    }
+
+    /// <inheritdoc/>
     public override void Invoke(Span<ulong> slots)
     {
         fixed (ulong* args = slots)

@@ -57,7 +57,18 @@ internal sealed unsafe class NativeContext : IStackWalker, IDisposable
         _block = (VMStoreContext*)NativeMemory.AllocZeroed((nuint)sizeof(VMStoreContext));
         _self = GCHandle.Alloc(this, GCHandleType.Weak);
         _block->Handle = GCHandle.ToIntPtr(_self);
+        _block->TailCallArgs = (nint)stack.TailCallArgs;
     }
+
+    /// <summary>Makes the store's tail-call area hold at least <paramref name="slots"/> slots (and tells compiled code where it is).</summary>
+    public void EnsureTailCallSlots(int slots)
+    {
+        _stack.EnsureTailCallSlots(slots);
+        _block->TailCallArgs = (nint)_stack.TailCallArgs;
+    }
+
+    /// <summary>Tells compiled code the exit stub's address (before the store's first compiled code is published).</summary>
+    public void SetExitStub(nint exitStub) => _block->ExitStub = exitStub;
 
     /// <summary>The address of the store's <see cref="VMStoreContext"/>.</summary>
     public nint Address => (nint)_block;
@@ -93,9 +104,23 @@ internal sealed unsafe class NativeContext : IStackWalker, IDisposable
 
     /// <summary>
     /// Calls compiled code at <paramref name="code"/> with the native signature; a non-zero status rethrows
-    /// the pending exception (with the wasm frames it crossed).
+    /// the pending exception (with the wasm frames it crossed). A tail call the code leaves to its caller is run
+    /// here (<see cref="ExecutionStack.RunTailCalls"/>), its results written to <paramref name="args"/>.
     /// </summary>
     public void Call(nint code, nint vmctx, ulong* args, nint funcRef)
+    {
+        if (CallOrTailCall(code, vmctx, args, funcRef) is { } next)
+        {
+            var function = (FunctionInstance)GCHandle.FromIntPtr(((VMFuncRef*)funcRef)->Function).Target!;
+            _stack.RunTailCalls(next, new Span<ulong>(args, function.ResultSlots));
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Call"/>, except that a tail call the code leaves to its caller (status <see cref="Builtins.TailCallPending"/>)
+    /// is returned: the function to call next, its arguments in the tail-call area (<see cref="FunctionInstance.InvokeOrTailCall"/>).
+    /// </summary>
+    public FunctionInstance? CallOrTailCall(nint code, nint vmctx, ulong* args, nint funcRef)
     {
         nint limit = ThreadStackLimit();
         if (limit != _stackLimit)
@@ -120,11 +145,27 @@ internal sealed unsafe class NativeContext : IStackWalker, IDisposable
         _block->ExitFp = activation.SavedExitFp;
         _block->ExitPc = activation.SavedExitPc;
         _block->ExitVmctx = activation.SavedExitVmctx;
+        if (status == Builtins.TailCallPending)
+        {
+            return TakePendingTailCall();
+        }
         if (status != 0)
         {
             ThrowPending();
         }
+        return null;
     }
+
+    /// <summary>The function compiled code's tail call left to its caller (status <see cref="Builtins.TailCallPending"/>).</summary>
+    public FunctionInstance TakePendingTailCall()
+    {
+        nint funcRef = _block->PendingTailCall;
+        _block->PendingTailCall = 0;
+        return (FunctionInstance)GCHandle.FromIntPtr(((VMFuncRef*)funcRef)->Function).Target!;
+    }
+
+    /// <summary>The store's interpreter stack (which owns the tail-call area).</summary>
+    public ExecutionStack Stack => _stack;
 
     /// <summary>
     /// Rethrows the pending exception from <see cref="Call"/>, with the .NET stack trace it had when it first

@@ -103,6 +103,7 @@ internal static unsafe class NativeRuntime
         table[(int)BuiltinId.MemoryFillAny] = (nint)(delegate* unmanaged<VMContext*, uint, ulong, uint, ulong, int>)&MemoryFillAny;
         table[(int)BuiltinId.MemoryCopyAny] = (nint)(delegate* unmanaged<VMContext*, uint, uint, ulong, ulong, ulong, int>)&MemoryCopyAny;
         table[(int)BuiltinId.MemoryInitAny] = (nint)(delegate* unmanaged<VMContext*, uint, uint, ulong, uint, uint, int>)&MemoryInitAny;
+        table[(int)BuiltinId.RunTailCall] = (nint)(delegate* unmanaged<VMContext*, ulong*, int>)&RunTailCall;
         table[(int)BuiltinId.IndirectCallSubtype] = (nint)(delegate* unmanaged<VMContext*, VMFuncRef*, uint, nint>)&IndirectCallSubtype;
         return (nint)table;
     }
@@ -435,6 +436,22 @@ internal static unsafe class NativeRuntime
         {
             var instance = (Vm.InstanceState)InstanceOf(vm);
             return instance.Code?.TierUp is { } tierUp ? tierUp.OnHotBaselineCode(instance, functionIndex, loopOffset) : 0;
+        }
+        catch (Exception e)
+        {
+            return Fail(vm, e);
+        }
+    }
+
+    [UnmanagedCallersOnly]
+    private static int RunTailCall(VMContext* vm, ulong* area)
+    {
+        try
+        {
+            NativeContext context = NativeContext.From((VMStoreContext*)vm->StoreContext);
+            FunctionInstance next = context.TakePendingTailCall();
+            context.Stack.RunTailCalls(next, new Span<ulong>(area, next.ResultSlots));
+            return 0;
         }
         catch (Exception e)
         {

@@ -79,6 +79,7 @@ internal sealed unsafe class InstanceState : VMInstance, IDisposable
         _globals = new GlobalInstance[globalCount];
         _memories = new LinearMemory[memoryCount];
         int f = 0, t = 0, g = 0, m = 0;
+        var tags = new List<TagInstance>(info.TagTypeIndices.Count);
         for (int i = 0; i < info.Imports.Count; i++)
         {
             switch (imports[i])
@@ -95,7 +96,30 @@ internal sealed unsafe class InstanceState : VMInstance, IDisposable
                 case Global global:
                     _globals[g++] = global.State;
                     break;
+                case Tag tag:
+                    tags.Add(tag.Instance);
+                    break;
             }
+        }
+        for (int i = info.ImportedTagCount; i < info.TagTypeIndices.Count; i++)
+        {
+            tags.Add(new TagInstance(info.TagType((uint)i), typeIds[info.TagTypeIndices[i]]));
+        }
+        Tags = tags.ToArray();
+
+        // A tail call may leave its arguments to the caller in the store's tail-call area: room for any type's parameters.
+        int tailCallSlots = 0;
+        foreach (FuncType type in info.Types)
+        {
+            tailCallSlots = Math.Max(tailCallSlots, FunctionInstance.SlotsOf(type.Params));
+        }
+        if (store.Native is { } context)
+        {
+            context.EnsureTailCallSlots(tailCallSlots);
+        }
+        else
+        {
+            store.Stack.EnsureTailCallSlots(tailCallSlots);
         }
 
         for (int i = info.ImportedFunctionCount; i < functionCount; i++)
@@ -257,8 +281,17 @@ internal sealed unsafe class InstanceState : VMInstance, IDisposable
         ExternKind.Func => new Function(_store, Functions[export.Index]),
         ExternKind.Table => new Table(_store, _tables[export.Index]),
         ExternKind.Memory => export.Index == 0 && DefaultMemory is { } memory0 ? memory0 : new Memory(_store, _memories[export.Index]),
+        ExternKind.Tag => new Tag(_store, Tags[export.Index]),
         _ => new Global(_store, _globals[export.Index]),
     };
+
+    public override nint BoxException(TagException exception)
+    {
+        _store.Activations.Reserve(1);
+        nint box = _store.Heap.Allocate(exception);
+        _store.Activations.InsertReserved(box);
+        return box;
+    }
 
     public void SetEpochDeadline(long deadline) => _vm->EpochDeadline = deadline;
 

@@ -140,6 +140,11 @@ internal sealed class SpecInstance
         public void VisitReturn() => Set(null);
         public void VisitCall(uint functionIndex) => Set(null);
         public void VisitCallIndirect(uint typeIndex, uint tableIndex) => Set(null);
+        public void VisitReturnCall(uint functionIndex) => Set(null);
+        public void VisitThrow(uint tagIndex) => Set(null);
+        public void VisitThrowRef() => Set(null);
+        public void VisitTryTable(BlockType blockType, TryTableCatch[] catches) => Set(null);
+        public void VisitReturnCallIndirect(uint typeIndex, uint tableIndex) => Set(null);
         public void VisitCallRef(uint typeIndex) => Set(null);
         public void VisitRefAsNonNull() => Set(null);
         public void VisitBrOnNull(uint relativeDepth) => Set(null);

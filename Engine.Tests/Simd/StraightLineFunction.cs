@@ -168,6 +168,11 @@ internal sealed class StraightLineFunction
 
         public void VisitCall(uint functionIndex) => RejectWrite("call");
         public void VisitCallIndirect(uint typeIndex, uint tableIndex) => RejectWrite("call_indirect");
+        public void VisitReturnCall(uint functionIndex) => RejectWrite("return_call");
+        public void VisitThrow(uint tagIndex) => RejectWrite("throw");
+        public void VisitThrowRef() => RejectWrite("throw_ref");
+        public void VisitTryTable(BlockType blockType, TryTableCatch[] catches) => RejectWrite("try_table");
+        public void VisitReturnCallIndirect(uint typeIndex, uint tableIndex) => RejectWrite("return_call_indirect");
         public void VisitCallRef(uint typeIndex) => RejectWrite("call_ref");
         public void VisitRefAsNonNull() => Reject("ref.as_non_null");
         public void VisitBrOnNull(uint relativeDepth) => Reject("br_on_null");

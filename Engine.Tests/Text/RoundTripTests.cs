@@ -89,7 +89,9 @@ public class RoundTripTests
                     or OperatorKind.ExtractLane or OperatorKind.ReplaceLane => $"{name} 0",
                 OperatorKind.BrTable or OperatorKind.TableInit or OperatorKind.TableCopy => $"{name} 0 0",
                 OperatorKind.LoadLane or OperatorKind.StoreLane => $"{name} 0",
-                OperatorKind.CallIndirect => $"{name} (type 0)",
+                OperatorKind.CallIndirect or OperatorKind.ReturnCallIndirect => $"{name} (type 0)",
+                OperatorKind.ReturnCall or OperatorKind.Throw => $"{name} 0",
+                OperatorKind.TryTable => $"{name} (catch 0 0) (catch_ref 0 0) (catch_all 0) (catch_all_ref 0) end",
                 OperatorKind.RefNull => $"{name} func",
                 OperatorKind.V128Const => $"{name} i32x4 0 0 0 0",
                 OperatorKind.I8x16Shuffle => $"{name} {string.Join(' ', Enumerable.Repeat("0", 16))}",
@@ -99,7 +101,7 @@ public class RoundTripTests
             {
                 continue;
             }
-            string text = $"(module (type (func)) (memory 1) (table 1 funcref) (global (mut i32) (i32.const 0)) " +
+            string text = $"(module (type (func)) (memory 1) (table 1 funcref) (global (mut i32) (i32.const 0)) (tag) " +
                           $"(func (local i32) {instruction}) (elem declare func 0) (data \"\"))";
             byte[] binary = ParseOrFail(text, name);
             Assert.That(WatPrinter.Print(binary), Does.Contain(instruction.Split(' ')[0]), name);

@@ -232,4 +232,19 @@ public struct ConstantExpressionVisitor<TInner> : IOperatorVisitor where TInner 
 
     /// <inheritdoc/>
     public void VisitStoreLane(Opcode opcode, MemArg memArg, byte lane) => Inner.NotConstant(opcode);
+
+    /// <inheritdoc/>
+    public void VisitReturnCall(uint functionIndex) => Inner.NotConstant(Opcode.ReturnCall);
+
+    /// <inheritdoc/>
+    public void VisitReturnCallIndirect(uint typeIndex, uint tableIndex) => Inner.NotConstant(Opcode.ReturnCallIndirect);
+
+    /// <inheritdoc/>
+    public void VisitThrow(uint tagIndex) => Inner.NotConstant(Opcode.Throw);
+
+    /// <inheritdoc/>
+    public void VisitThrowRef() => Inner.NotConstant(Opcode.ThrowRef);
+
+    /// <inheritdoc/>
+    public void VisitTryTable(BlockType blockType, TryTableCatch[] catches) => Inner.NotConstant(Opcode.TryTable);
 }

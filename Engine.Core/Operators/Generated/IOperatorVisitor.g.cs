@@ -179,4 +179,19 @@ public interface IOperatorVisitor
 
     /// <summary>A <c>v128.storeN_lane</c>. (v128.store8_lane, v128.store16_lane, v128.store32_lane, v128.store64_lane)</summary>
     void VisitStoreLane(Opcode opcode, MemArg memArg, byte lane);
+
+    /// <summary><c>return_call</c> (3.0 tail calls). (return_call)</summary>
+    void VisitReturnCall(uint functionIndex);
+
+    /// <summary><c>return_call_indirect</c> (3.0 tail calls). (return_call_indirect)</summary>
+    void VisitReturnCallIndirect(uint typeIndex, uint tableIndex);
+
+    /// <summary><c>throw</c> (3.0 exception handling). (throw)</summary>
+    void VisitThrow(uint tagIndex);
+
+    /// <summary><c>throw_ref</c> (3.0 exception handling). (throw_ref)</summary>
+    void VisitThrowRef();
+
+    /// <summary><c>try_table</c> with its catch clauses (3.0 exception handling). (try_table)</summary>
+    void VisitTryTable(BlockType blockType, TryTableCatch[] catches);
 }

@@ -22,6 +22,10 @@ public enum Opcode : ushort
     If = 0x4,
     /// <summary><c>else</c></summary>
     Else = 0x5,
+    /// <summary><c>throw</c></summary>
+    Throw = 0x8,
+    /// <summary><c>throw_ref</c></summary>
+    ThrowRef = 0xA,
     /// <summary><c>end</c></summary>
     End = 0xB,
     /// <summary><c>br</c></summary>
@@ -36,6 +40,10 @@ public enum Opcode : ushort
     Call = 0x10,
     /// <summary><c>call_indirect</c></summary>
     CallIndirect = 0x11,
+    /// <summary><c>return_call</c></summary>
+    ReturnCall = 0x12,
+    /// <summary><c>return_call_indirect</c></summary>
+    ReturnCallIndirect = 0x13,
     /// <summary><c>call_ref</c></summary>
     CallRef = 0x14,
     /// <summary><c>drop</c></summary>
@@ -44,6 +52,8 @@ public enum Opcode : ushort
     Select = 0x1B,
     /// <summary><c>select_t</c></summary>
     SelectTyped = 0x1C,
+    /// <summary><c>try_table</c></summary>
+    TryTable = 0x1F,
     /// <summary><c>local.get</c></summary>
     LocalGet = 0x20,
     /// <summary><c>local.set</c></summary>

@@ -36,6 +36,12 @@ public ref partial struct WasmReader
             case 0x05: // else
                 ReadElse(ref visitor, Opcode.Else);
                 return;
+            case 0x08: // throw
+                ReadThrow(ref visitor, Opcode.Throw);
+                return;
+            case 0x0A: // throw_ref
+                ReadThrowRef(ref visitor, Opcode.ThrowRef);
+                return;
             case 0x0B: // end
                 ReadEnd(ref visitor, Opcode.End);
                 return;
@@ -57,6 +63,12 @@ public ref partial struct WasmReader
             case 0x11: // call_indirect
                 ReadCallIndirect(ref visitor, Opcode.CallIndirect);
                 return;
+            case 0x12: // return_call
+                ReadReturnCall(ref visitor, Opcode.ReturnCall);
+                return;
+            case 0x13: // return_call_indirect
+                ReadReturnCallIndirect(ref visitor, Opcode.ReturnCallIndirect);
+                return;
             case 0x14: // call_ref
                 ReadCallRef(ref visitor, Opcode.CallRef);
                 return;
@@ -68,6 +80,9 @@ public ref partial struct WasmReader
                 return;
             case 0x1C: // select_t
                 ReadSelectTyped(ref visitor, Opcode.SelectTyped);
+                return;
+            case 0x1F: // try_table
+                ReadTryTable(ref visitor, Opcode.TryTable);
                 return;
             case 0x20: // local.get
                 visitor.VisitLocalGet(ReadVarU32());
@@ -1734,5 +1749,35 @@ public ref partial struct WasmReader
     private void ReadStoreLane<TVisitor>(ref TVisitor visitor, Opcode opcode) where TVisitor : struct, IOperatorVisitor
     {
         visitor.VisitStoreLane(opcode, ReadMemArg(), ReadByte());
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ReadReturnCall<TVisitor>(ref TVisitor visitor, Opcode opcode) where TVisitor : struct, IOperatorVisitor
+    {
+        visitor.VisitReturnCall(ReadVarU32());
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ReadReturnCallIndirect<TVisitor>(ref TVisitor visitor, Opcode opcode) where TVisitor : struct, IOperatorVisitor
+    {
+        visitor.VisitReturnCallIndirect(ReadVarU32(), ReadVarU32());
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ReadThrow<TVisitor>(ref TVisitor visitor, Opcode opcode) where TVisitor : struct, IOperatorVisitor
+    {
+        visitor.VisitThrow(ReadVarU32());
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ReadThrowRef<TVisitor>(ref TVisitor visitor, Opcode opcode) where TVisitor : struct, IOperatorVisitor
+    {
+        visitor.VisitThrowRef();
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ReadTryTable<TVisitor>(ref TVisitor visitor, Opcode opcode) where TVisitor : struct, IOperatorVisitor
+    {
+        visitor.VisitTryTable(ReadBlockType(), ReadTryTableCatches());
     }
 }
