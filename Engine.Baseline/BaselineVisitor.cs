@@ -162,6 +162,14 @@ internal struct BaselineVisitor : IOperatorVisitor
         }
     }
 
+    public readonly void VisitReturnCallRef(uint typeIndex)
+    {
+        if (!Skip())
+        {
+            _cg.ReturnCallRef(typeIndex);
+        }
+    }
+
     public readonly void VisitRefAsNonNull()
     {
         if (!Skip())

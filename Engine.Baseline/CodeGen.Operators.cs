@@ -890,6 +890,20 @@ internal sealed partial class CodeGen
         EmitCallThroughFuncRef(type);
     }
 
+    /// <summary><c>return_call_ref</c>: the reference null-checked as for <see cref="CallRef"/>, then the frame is replaced as in <see cref="ReturnCall"/>.</summary>
+    public void ReturnCallRef(uint typeIndex)
+    {
+        FuncType type = _module.Types[(int)typeIndex];
+        Reg reference = PopToRegister();
+        PassArguments(type.Params.Length);
+        Masm.Test(S64, reference, reference);
+        _emitter.TrapIf(Cond.Equal, TrapCode.NullFunctionReference);
+        Masm.Mov(S64, Reg.Rdx, reference);
+        Free(reference);
+        _emitter.EmitTailCall(FunctionInstance.SlotsOf(type.Params), sameInstance: false);
+        SetUnreachable();
+    }
+
     public void RefAsNonNull()
     {
         ValType type = Peek().Type;

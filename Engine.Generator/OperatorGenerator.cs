@@ -86,6 +86,7 @@ public static class OperatorGenerator
         ("StoreLane", "Opcode opcode, MemArg memArg, byte lane", "OP, ReadMemArg(), ReadByte()", "A <c>v128.storeN_lane</c>."),
         ("ReturnCall", "uint functionIndex", "ReadVarU32()", "<c>return_call</c> (3.0 tail calls)."),
         ("ReturnCallIndirect", "uint typeIndex, uint tableIndex", "ReadVarU32(), ReadVarU32()", "<c>return_call_indirect</c> (3.0 tail calls)."),
+        ("ReturnCallRef", "uint typeIndex", "ReadVarU32()", "<c>return_call_ref</c> (3.0 tail calls): tail-calls the function reference on top of the stack, of type <c>(ref null $t)</c>."),
         ("Throw", "uint tagIndex", "ReadVarU32()", "<c>throw</c> (3.0 exception handling)."),
         ("ThrowRef", "", "", "<c>throw_ref</c> (3.0 exception handling)."),
         ("TryTable", "BlockType blockType, TryTableCatch[] catches", "ReadBlockType(), ReadTryTableCatches()", "<c>try_table</c> with its catch clauses (3.0 exception handling)."),

@@ -576,6 +576,25 @@ public sealed partial class Translator
         _unreachable = true;
     }
 
+    /// <summary><c>return_call_ref</c>: the function reference on top of the arguments; null traps.</summary>
+    private void ReturnCallRef(uint typeIndex)
+    {
+        if (_unreachable)
+        {
+            return;
+        }
+        Entry reference = Pop();
+        FuncType type = _module.Types[(int)typeIndex];
+        int arguments = type.Params.Length;
+        MaterializeTop(arguments);
+        int referenceSlot = Operand(reference);
+        int argumentBase = HomeOf(_height - arguments);
+        Begin(Op.ReturnCallRef, fixedInPlace: true);
+        Put(referenceSlot);
+        Put(argumentBase);
+        _unreachable = true;
+    }
+
     // ---- exceptions ----
 
     private void Throw(uint tagIndex)
@@ -845,6 +864,7 @@ public sealed partial class Translator
         public void VisitCallRef(uint typeIndex) => t.CallThrough(typeIndex, -1);
         public void VisitReturnCall(uint functionIndex) => t.ReturnCall(functionIndex);
         public void VisitReturnCallIndirect(uint typeIndex, uint tableIndex) => t.ReturnCallIndirect(typeIndex, tableIndex);
+        public void VisitReturnCallRef(uint typeIndex) => t.ReturnCallRef(typeIndex);
         public void VisitThrow(uint tagIndex) => t.Throw(tagIndex);
         public void VisitThrowRef() => t.ThrowRef();
         public void VisitTryTable(BlockType blockType, TryTableCatch[] catches) => t.TryTable(blockType, catches);

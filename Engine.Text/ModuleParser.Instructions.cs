@@ -33,6 +33,7 @@ internal sealed partial class ModuleParser
                 w.U32(ReadLabel());
                 break;
             case OperatorKind.CallRef:
+            case OperatorKind.ReturnCallRef:
                 w.U32(ReadIndex(_typeIds));
                 break;
             case OperatorKind.RefAsNonNull:

@@ -630,6 +630,8 @@ public static class WatPrinter
 
         public void VisitCallRef(uint typeIndex) => WithIndex(Opcode.CallRef, typeIndex);
 
+        public void VisitReturnCallRef(uint typeIndex) => WithIndex(Opcode.ReturnCallRef, typeIndex);
+
         public void VisitRefAsNonNull() => Simple(Opcode.RefAsNonNull);
 
         public void VisitBrOnNull(uint relativeDepth) => WithIndex(Opcode.BrOnNull, relativeDepth);

@@ -58,6 +58,7 @@ internal struct ExpressionScanner : IOperatorVisitor
     public void VisitCallIndirect(uint typeIndex, uint tableIndex) => Calls++;
     public void VisitReturnCall(uint functionIndex) => Calls++;
     public void VisitReturnCallIndirect(uint typeIndex, uint tableIndex) => Calls++;
+    public void VisitReturnCallRef(uint typeIndex) => Calls++;
     /// <inheritdoc/>
     public void VisitCallRef(uint typeIndex) => Calls++;
     /// <inheritdoc/>

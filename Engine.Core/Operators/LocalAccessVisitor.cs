@@ -60,6 +60,7 @@ public struct LocalAccessVisitor<TScan> : IOperatorVisitor
     public readonly void VisitCallIndirect(uint typeIndex, uint tableIndex) { }
     public readonly void VisitReturnCall(uint functionIndex) { }
     public readonly void VisitReturnCallIndirect(uint typeIndex, uint tableIndex) { }
+    public readonly void VisitReturnCallRef(uint typeIndex) { }
     /// <inheritdoc/>
     public readonly void VisitCallRef(uint typeIndex) { }
     /// <inheritdoc/>

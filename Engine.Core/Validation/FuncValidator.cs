@@ -612,6 +612,22 @@ public sealed partial class FuncValidator
         SetUnreachable();
     }
 
+    internal void ReturnCallRef(uint typeIndex)
+    {
+        RequireTailCalls("return_call_ref");
+        CheckFunctionReferences();
+        if (typeIndex >= (uint)_module.Types.Count)
+        {
+            Fail($"unknown type {typeIndex}");
+        }
+        _module.UsesTypedReferences = true;
+        FuncType type = _module.Types[(int)typeIndex];
+        Pop(RefTypes.Ref(typeIndex, nullable: true));
+        Pop(type.Params);
+        CheckTailCallResults(type, "return_call_ref");
+        SetUnreachable();
+    }
+
     private void RequireTailCalls(string name)
     {
         lock (_module.FunctionsWithTailCalls)
@@ -1009,6 +1025,7 @@ public sealed partial class FuncValidator
         public void VisitTryTable(BlockType blockType, TryTableCatch[] catches) => _v.TryTable(blockType, catches);
         /// <inheritdoc/>
         public void VisitReturnCallIndirect(uint typeIndex, uint tableIndex) => _v.ReturnCallIndirect(typeIndex, tableIndex);
+        public void VisitReturnCallRef(uint typeIndex) => _v.ReturnCallRef(typeIndex);
         public void VisitCallRef(uint typeIndex) => _v.CallRef(typeIndex);
         /// <inheritdoc/>
         public void VisitRefAsNonNull() => _v.RefAsNonNull();

@@ -658,11 +658,28 @@ internal static unsafe partial class Executor
                     ip += 5;
                     continue;
                 }
+                case Op.ReturnCallRef: // tail call of the function reference r (null: trap), arguments at fp + args (3.0 return_call_ref; validation guarantees its type)
+                {
+                    r = ip[1];
+                    args = ip[2];
+#line 236 "../Instructions.def"
+                    {
+                        VMFuncRef* funcRef = (VMFuncRef*)(*(nint*)(fp + r));
+                        if (funcRef == null) { trap = TrapCode.NullFunctionReference; goto Trap; };
+                        callee = (FunctionInstance)GCHandle.FromIntPtr(funcRef->Function).Target!;
+                    }
+                    calleeFp = fp + args;
+                    frames[top].Ip = (int)(ip - code) + 3;
+                    goto TailCall;
+#line default
+                    ip += 3;
+                    continue;
+                }
                 case Op.Throw: // throw an exception of tag t with its values at fp + args (3.0 throw); ExecutionStack finds the catching try_table
                 {
                     t = ip[1];
                     args = ip[2];
-#line 236 "../Instructions.def"
+#line 247 "../Instructions.def"
                     frames[top].Ip = (int)(ip - code) + 3; stack.Top = top; stack.SlotTop = fp + frameSlots;
                     throw ExceptionHandling.NewException(instance, (uint)t, fp + args);
 #line default
@@ -672,7 +689,7 @@ internal static unsafe partial class Executor
                 case Op.ThrowRef: // throw the exception of exnref a again, or trap on null (3.0 throw_ref)
                 {
                     a = ip[1];
-#line 241 "../Instructions.def"
+#line 252 "../Instructions.def"
                     if ((*(ulong*)(fp + a)) == 0) { trap = TrapCode.NullReference; goto Trap; };
                     frames[top].Ip = (int)(ip - code) + 2; stack.Top = top; stack.SlotTop = fp + frameSlots;
                     throw ExceptionHandling.FromReference((nint)(*(ulong*)(fp + a)));
@@ -684,7 +701,7 @@ internal static unsafe partial class Executor
                 {
                     r = ip[1];
                     args = ip[2];
-#line 247 "../Instructions.def"
+#line 258 "../Instructions.def"
                     {
                         VMFuncRef* funcRef = (VMFuncRef*)(*(nint*)(fp + r));
                         if (funcRef == null) { trap = TrapCode.NullFunctionReference; goto Trap; };
@@ -699,7 +716,7 @@ internal static unsafe partial class Executor
                 }
                 case Op.Return: // return to the caller; the results are already in slots 0.. of this frame
                 {
-#line 258 "../Instructions.def"
+#line 269 "../Instructions.def"
                     if (top == entryTop)
                     {
                         stack.Top = top - 1;
@@ -728,7 +745,7 @@ internal static unsafe partial class Executor
                 case Op.TierUpEntry: // count a call (the counter is the imm word); when it runs out, the cold path asks for compiled code and runs it if it is ready now
                 {
                     imm = ip[1];
-#line 289 "../Instructions.def"
+#line 300 "../Instructions.def"
                     if (--ip[1] <= 0) goto default;
 #line default
                     ip += 2;
@@ -738,7 +755,7 @@ internal static unsafe partial class Executor
                 {
                     imm = ip[1];
                     n = ip[2];
-#line 293 "../Instructions.def"
+#line 304 "../Instructions.def"
                     if (--ip[1] <= 0) goto default;
 #line default
                     ip += 3;
@@ -747,7 +764,7 @@ internal static unsafe partial class Executor
                 case Op.ReturnSlot: // slot 0 = a (8 bytes), then return (the common single-result return)
                 {
                     a = ip[1];
-#line 297 "../Instructions.def"
+#line 308 "../Instructions.def"
                     (*(ulong*)(fp + 0)) = (*(ulong*)(fp + a));
                     goto case Op.Return;
 #line default
@@ -756,7 +773,7 @@ internal static unsafe partial class Executor
                 }
                 case Op.CheckEpoch: // trap when the engine's epoch reached this instance's deadline (loop headers and function entries)
                 {
-#line 302 "../Instructions.def"
+#line 313 "../Instructions.def"
                     if (*(long*)vm->EpochCounter >= vm->EpochDeadline)
                     {
                         frames[top].Ip = (int)(ip - code) + 1; stack.Top = top; stack.SlotTop = fp + frameSlots;
@@ -769,7 +786,7 @@ internal static unsafe partial class Executor
                 case Op.ConsumeFuel: // consume n units of fuel; trap when none is left
                 {
                     n = ip[1];
-#line 310 "../Instructions.def"
+#line 321 "../Instructions.def"
                     long* fuel = (long*)vm->FuelCounter;
                     *fuel -= n;
                     if (*fuel < 0)
@@ -785,7 +802,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 321 "../Instructions.def"
+#line 332 "../Instructions.def"
                     (*(ulong*)(fp + d)) = (*(ulong*)(fp + a));
 #line default
                     ip += 3;
@@ -795,7 +812,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 323 "../Instructions.def"
+#line 334 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = (*(Vector128<byte>*)(fp + a));
 #line default
                     ip += 3;
@@ -807,7 +824,7 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     e = ip[3];
                     b = ip[4];
-#line 326 "../Instructions.def"
+#line 337 "../Instructions.def"
                     ulong first = (*(ulong*)(fp + a)), second = (*(ulong*)(fp + b));
                     (*(ulong*)(fp + d)) = first;
                     (*(ulong*)(fp + e)) = second;
@@ -819,7 +836,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     imm = ip[2];
-#line 330 "../Instructions.def"
+#line 341 "../Instructions.def"
                     (*(int*)(fp + d)) = imm;
 #line default
                     ip += 3;
@@ -829,7 +846,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     bits = Unsafe.ReadUnaligned<long>(ip + 2);
-#line 332 "../Instructions.def"
+#line 343 "../Instructions.def"
                     (*(long*)(fp + d)) = bits;
 #line default
                     ip += 4;
@@ -839,7 +856,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     vector = Unsafe.ReadUnaligned<Vector128<byte>>(ip + 2);
-#line 334 "../Instructions.def"
+#line 345 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = vector;
 #line default
                     ip += 6;
@@ -851,7 +868,7 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     b = ip[3];
                     c = ip[4];
-#line 336 "../Instructions.def"
+#line 347 "../Instructions.def"
                     (*(ulong*)(fp + d)) = (*(int*)(fp + c)) != 0 ? (*(ulong*)(fp + a)) : (*(ulong*)(fp + b));
 #line default
                     ip += 5;
@@ -863,7 +880,7 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     b = ip[3];
                     c = ip[4];
-#line 338 "../Instructions.def"
+#line 349 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = (*(int*)(fp + c)) != 0 ? (*(Vector128<byte>*)(fp + a)) : (*(Vector128<byte>*)(fp + b));
 #line default
                     ip += 5;
@@ -873,7 +890,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     g = ip[2];
-#line 343 "../Instructions.def"
+#line 354 "../Instructions.def"
                     (*(ulong*)(fp + d)) = *(ulong*)((nint*)vm->Globals)[g];
 #line default
                     ip += 3;
@@ -883,7 +900,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     g = ip[2];
-#line 345 "../Instructions.def"
+#line 356 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = *(Vector128<byte>*)((nint*)vm->Globals)[g];
 #line default
                     ip += 3;
@@ -893,7 +910,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     g = ip[2];
-#line 348 "../Instructions.def"
+#line 359 "../Instructions.def"
                     nint value = *(nint*)((nint*)vm->Globals)[g];
                     (*(nint*)(fp + d)) = value;
                     if (value != 0)
@@ -909,7 +926,7 @@ internal static unsafe partial class Executor
                 {
                     g = ip[1];
                     a = ip[2];
-#line 356 "../Instructions.def"
+#line 367 "../Instructions.def"
                     *(ulong*)((nint*)vm->Globals)[g] = (*(ulong*)(fp + a));
 #line default
                     ip += 3;
@@ -919,7 +936,7 @@ internal static unsafe partial class Executor
                 {
                     g = ip[1];
                     a = ip[2];
-#line 358 "../Instructions.def"
+#line 369 "../Instructions.def"
                     *(Vector128<byte>*)((nint*)vm->Globals)[g] = (*(Vector128<byte>*)(fp + a));
 #line default
                     ip += 3;
@@ -929,7 +946,7 @@ internal static unsafe partial class Executor
                 {
                     g = ip[1];
                     a = ip[2];
-#line 361 "../Instructions.def"
+#line 372 "../Instructions.def"
                     frames[top].Ip = (int)(ip - code) + 3; stack.Top = top; stack.SlotTop = fp + frameSlots;
                     instance.GlobalSetExternRef((uint)g, (*(nint*)(fp + a)));
 #line default
@@ -939,7 +956,7 @@ internal static unsafe partial class Executor
                 case Op.MemorySize: // d = memory.size (in pages)
                 {
                     d = ip[1];
-#line 367 "../Instructions.def"
+#line 378 "../Instructions.def"
                     (*(int*)(fp + d)) = (int)(memLength >> 16);
 #line default
                     ip += 2;
@@ -949,7 +966,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 370 "../Instructions.def"
+#line 381 "../Instructions.def"
                     frames[top].Ip = (int)(ip - code) + 3; stack.Top = top; stack.SlotTop = fp + frameSlots;
                     (*(int*)(fp + d)) = instance.MemoryGrow((*(uint*)(fp + a)));
                     memory = (byte*)vm->MemoryBase;
@@ -963,7 +980,7 @@ internal static unsafe partial class Executor
                     a = ip[1];
                     b = ip[2];
                     c = ip[3];
-#line 376 "../Instructions.def"
+#line 387 "../Instructions.def"
                     {
                         ulong start = (*(uint*)(fp + a)), length = (*(uint*)(fp + c));
                         if (start + length > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; };
@@ -978,7 +995,7 @@ internal static unsafe partial class Executor
                     a = ip[1];
                     b = ip[2];
                     c = ip[3];
-#line 383 "../Instructions.def"
+#line 394 "../Instructions.def"
                     {
                         ulong destination = (*(uint*)(fp + a)), source = (*(uint*)(fp + b)), length = (*(uint*)(fp + c));
                         if (destination + length > memLength || source + length > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; };
@@ -994,7 +1011,7 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     b = ip[3];
                     c = ip[4];
-#line 390 "../Instructions.def"
+#line 401 "../Instructions.def"
                     frames[top].Ip = (int)(ip - code) + 5; stack.Top = top; stack.SlotTop = fp + frameSlots;
                     instance.MemoryInit((uint)seg, (*(uint*)(fp + a)), (*(uint*)(fp + b)), (*(uint*)(fp + c)));
 #line default
@@ -1004,7 +1021,7 @@ internal static unsafe partial class Executor
                 case Op.DataDrop: // data[seg] = empty
                 {
                     seg = ip[1];
-#line 394 "../Instructions.def"
+#line 405 "../Instructions.def"
                     frames[top].Ip = (int)(ip - code) + 2; stack.Top = top; stack.SlotTop = fp + frameSlots;
                     instance.DataDrop((uint)seg);
 #line default
@@ -1017,7 +1034,7 @@ internal static unsafe partial class Executor
                     mem = ip[2];
                     offset = Unsafe.ReadUnaligned<long>(ip + 3);
                     size = ip[5];
-#line 401 "../Instructions.def"
+#line 412 "../Instructions.def"
                     {
                         VMMemory* selected = ((VMMemory**)vm->Memories)[mem];
                         ulong selectAddress = (size & 0x100) != 0 ? (*(ulong*)(fp + a)) : (*(uint*)(fp + a));
@@ -1032,7 +1049,7 @@ internal static unsafe partial class Executor
                 }
                 case Op.MemRestore: // memory 0 is current again (after a MemSelect and its access)
                 {
-#line 411 "../Instructions.def"
+#line 422 "../Instructions.def"
                     memory = (byte*)vm->MemoryBase;
                     memLength = vm->MemoryLength;
 #line default
@@ -1045,7 +1062,7 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     mem = ip[3];
                     wide = ip[4];
-#line 417 "../Instructions.def"
+#line 428 "../Instructions.def"
                     frames[top].Ip = (int)(ip - code) + 5; stack.Top = top; stack.SlotTop = fp + frameSlots;
                     (*(long*)(fp + d)) = instance.MemoryGrow((uint)mem, wide != 0 ? (*(ulong*)(fp + a)) : (*(uint*)(fp + a)));
                     memory = (byte*)vm->MemoryBase;
@@ -1061,7 +1078,7 @@ internal static unsafe partial class Executor
                     c = ip[3];
                     mem = ip[4];
                     wide = ip[5];
-#line 423 "../Instructions.def"
+#line 434 "../Instructions.def"
                     frames[top].Ip = (int)(ip - code) + 6; stack.Top = top; stack.SlotTop = fp + frameSlots;
                     instance.MemoryFill((uint)mem, wide != 0 ? (*(ulong*)(fp + a)) : (*(uint*)(fp + a)), (byte)(*(uint*)(fp + b)), wide != 0 ? (*(ulong*)(fp + c)) : (*(uint*)(fp + c)));
 #line default
@@ -1076,7 +1093,7 @@ internal static unsafe partial class Executor
                     dst = ip[4];
                     src = ip[5];
                     wide = ip[6];
-#line 427 "../Instructions.def"
+#line 438 "../Instructions.def"
                     frames[top].Ip = (int)(ip - code) + 7; stack.Top = top; stack.SlotTop = fp + frameSlots;
                     instance.MemoryCopy((uint)dst, (uint)src, (wide & 1) != 0 ? (*(ulong*)(fp + a)) : (*(uint*)(fp + a)), (wide & 2) != 0 ? (*(ulong*)(fp + b)) : (*(uint*)(fp + b)), (wide & 4) != 0 ? (*(ulong*)(fp + c)) : (*(uint*)(fp + c)));
 #line default
@@ -1091,7 +1108,7 @@ internal static unsafe partial class Executor
                     c = ip[4];
                     mem = ip[5];
                     wide = ip[6];
-#line 431 "../Instructions.def"
+#line 442 "../Instructions.def"
                     frames[top].Ip = (int)(ip - code) + 7; stack.Top = top; stack.SlotTop = fp + frameSlots;
                     instance.MemoryInit((uint)seg, (uint)mem, wide != 0 ? (*(ulong*)(fp + a)) : (*(uint*)(fp + a)), (*(uint*)(fp + b)), (*(uint*)(fp + c)));
 #line default
@@ -1104,7 +1121,7 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
-#line 438 "../Instructions.def"
+#line 449 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 4 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(int*)(fp + d)) = Unsafe.ReadUnaligned<int>(p);
 #line default
@@ -1117,7 +1134,7 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
-#line 442 "../Instructions.def"
+#line 453 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 8 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(long*)(fp + d)) = Unsafe.ReadUnaligned<long>(p);
 #line default
@@ -1130,7 +1147,7 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
-#line 446 "../Instructions.def"
+#line 457 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 4 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(uint*)(fp + d)) = Unsafe.ReadUnaligned<uint>(p);
 #line default
@@ -1143,7 +1160,7 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
-#line 450 "../Instructions.def"
+#line 461 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 8 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(ulong*)(fp + d)) = Unsafe.ReadUnaligned<ulong>(p);
 #line default
@@ -1156,7 +1173,7 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
-#line 454 "../Instructions.def"
+#line 465 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 1 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(int*)(fp + d)) = *(sbyte*)p;
 #line default
@@ -1169,7 +1186,7 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
-#line 458 "../Instructions.def"
+#line 469 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 1 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(int*)(fp + d)) = *p;
 #line default
@@ -1182,7 +1199,7 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
-#line 462 "../Instructions.def"
+#line 473 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 2 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(int*)(fp + d)) = Unsafe.ReadUnaligned<short>(p);
 #line default
@@ -1195,7 +1212,7 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
-#line 466 "../Instructions.def"
+#line 477 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 2 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(int*)(fp + d)) = Unsafe.ReadUnaligned<ushort>(p);
 #line default
@@ -1208,7 +1225,7 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
-#line 470 "../Instructions.def"
+#line 481 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 1 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(long*)(fp + d)) = *(sbyte*)p;
 #line default
@@ -1221,7 +1238,7 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
-#line 474 "../Instructions.def"
+#line 485 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 1 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(long*)(fp + d)) = *p;
 #line default
@@ -1234,7 +1251,7 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
-#line 478 "../Instructions.def"
+#line 489 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 2 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(long*)(fp + d)) = Unsafe.ReadUnaligned<short>(p);
 #line default
@@ -1247,7 +1264,7 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
-#line 482 "../Instructions.def"
+#line 493 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 2 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(long*)(fp + d)) = Unsafe.ReadUnaligned<ushort>(p);
 #line default
@@ -1260,7 +1277,7 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
-#line 486 "../Instructions.def"
+#line 497 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 4 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(long*)(fp + d)) = Unsafe.ReadUnaligned<int>(p);
 #line default
@@ -1273,7 +1290,7 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
-#line 490 "../Instructions.def"
+#line 501 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 4 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(long*)(fp + d)) = Unsafe.ReadUnaligned<uint>(p);
 #line default
@@ -1286,7 +1303,7 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
-#line 494 "../Instructions.def"
+#line 505 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 16 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(Vector128<byte>*)(fp + d)) = Unsafe.ReadUnaligned<Vector128<byte>>(p);
 #line default
@@ -1299,7 +1316,7 @@ internal static unsafe partial class Executor
                     b = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
-#line 499 "../Instructions.def"
+#line 510 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 4 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     Unsafe.WriteUnaligned(p, (*(int*)(fp + b)));
 #line default
@@ -1312,7 +1329,7 @@ internal static unsafe partial class Executor
                     b = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
-#line 503 "../Instructions.def"
+#line 514 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 8 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     Unsafe.WriteUnaligned(p, (*(long*)(fp + b)));
 #line default
@@ -1325,7 +1342,7 @@ internal static unsafe partial class Executor
                     b = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
-#line 507 "../Instructions.def"
+#line 518 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 1 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     *p = (byte)(*(uint*)(fp + b));
 #line default
@@ -1338,7 +1355,7 @@ internal static unsafe partial class Executor
                     b = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
-#line 511 "../Instructions.def"
+#line 522 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 2 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     Unsafe.WriteUnaligned(p, (ushort)(*(uint*)(fp + b)));
 #line default
@@ -1351,7 +1368,7 @@ internal static unsafe partial class Executor
                     b = ip[2];
                     k = ip[3];
                     off = (uint)ip[4];
-#line 515 "../Instructions.def"
+#line 526 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a)) + k) + (uint)(off); if (pAddress + 16 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     Unsafe.WriteUnaligned(p, (*(Vector128<byte>*)(fp + b)));
 #line default
@@ -1363,7 +1380,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     tbl = ip[2];
                     i = ip[3];
-#line 522 "../Instructions.def"
+#line 533 "../Instructions.def"
                     {
                         VMTable* table = ((VMTable**)vm->Tables)[tbl];
                         uint index = (*(uint*)(fp + i));
@@ -1379,7 +1396,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     tbl = ip[2];
                     i = ip[3];
-#line 530 "../Instructions.def"
+#line 541 "../Instructions.def"
                     {
                         VMTable* table = ((VMTable**)vm->Tables)[tbl];
                         uint index = (*(uint*)(fp + i));
@@ -1401,7 +1418,7 @@ internal static unsafe partial class Executor
                     tbl = ip[1];
                     i = ip[2];
                     v = ip[3];
-#line 544 "../Instructions.def"
+#line 555 "../Instructions.def"
                     {
                         VMTable* table = ((VMTable**)vm->Tables)[tbl];
                         uint index = (*(uint*)(fp + i));
@@ -1417,7 +1434,7 @@ internal static unsafe partial class Executor
                     tbl = ip[1];
                     i = ip[2];
                     v = ip[3];
-#line 552 "../Instructions.def"
+#line 563 "../Instructions.def"
                     frames[top].Ip = (int)(ip - code) + 4; stack.Top = top; stack.SlotTop = fp + frameSlots;
                     instance.TableSetExternRef((uint)tbl, (*(uint*)(fp + i)), (*(nint*)(fp + v)));
 #line default
@@ -1428,7 +1445,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     tbl = ip[2];
-#line 555 "../Instructions.def"
+#line 566 "../Instructions.def"
                     (*(uint*)(fp + d)) = ((VMTable**)vm->Tables)[tbl]->Length;
 #line default
                     ip += 3;
@@ -1440,7 +1457,7 @@ internal static unsafe partial class Executor
                     tbl = ip[2];
                     v = ip[3];
                     n = ip[4];
-#line 558 "../Instructions.def"
+#line 569 "../Instructions.def"
                     frames[top].Ip = (int)(ip - code) + 5; stack.Top = top; stack.SlotTop = fp + frameSlots;
                     (*(int*)(fp + d)) = instance.TableGrow((uint)tbl, (*(nint*)(fp + v)), (*(uint*)(fp + n)));
 #line default
@@ -1453,7 +1470,7 @@ internal static unsafe partial class Executor
                     i = ip[2];
                     v = ip[3];
                     n = ip[4];
-#line 562 "../Instructions.def"
+#line 573 "../Instructions.def"
                     frames[top].Ip = (int)(ip - code) + 5; stack.Top = top; stack.SlotTop = fp + frameSlots;
                     instance.TableFill((uint)tbl, (*(uint*)(fp + i)), (*(nint*)(fp + v)), (*(uint*)(fp + n)));
 #line default
@@ -1467,7 +1484,7 @@ internal static unsafe partial class Executor
                     a = ip[3];
                     b = ip[4];
                     c = ip[5];
-#line 566 "../Instructions.def"
+#line 577 "../Instructions.def"
                     frames[top].Ip = (int)(ip - code) + 6; stack.Top = top; stack.SlotTop = fp + frameSlots;
                     instance.TableCopy((uint)dt, (uint)st, (*(uint*)(fp + a)), (*(uint*)(fp + b)), (*(uint*)(fp + c)));
 #line default
@@ -1481,7 +1498,7 @@ internal static unsafe partial class Executor
                     a = ip[3];
                     b = ip[4];
                     c = ip[5];
-#line 570 "../Instructions.def"
+#line 581 "../Instructions.def"
                     frames[top].Ip = (int)(ip - code) + 6; stack.Top = top; stack.SlotTop = fp + frameSlots;
                     instance.TableInit((uint)seg, (uint)tbl, (*(uint*)(fp + a)), (*(uint*)(fp + b)), (*(uint*)(fp + c)));
 #line default
@@ -1491,7 +1508,7 @@ internal static unsafe partial class Executor
                 case Op.ElemDrop: // elem[seg] = empty
                 {
                     seg = ip[1];
-#line 574 "../Instructions.def"
+#line 585 "../Instructions.def"
                     frames[top].Ip = (int)(ip - code) + 2; stack.Top = top; stack.SlotTop = fp + frameSlots;
                     instance.ElemDrop((uint)seg);
 #line default
@@ -1502,7 +1519,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 577 "../Instructions.def"
+#line 588 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(nint*)(fp + a)) == 0 ? 1 : 0;
 #line default
                     ip += 3;
@@ -1512,7 +1529,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     f = ip[2];
-#line 579 "../Instructions.def"
+#line 590 "../Instructions.def"
                     (*(nint*)(fp + d)) = ((nint*)vm->Functions)[f];
 #line default
                     ip += 3;
@@ -1522,7 +1539,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 582 "../Instructions.def"
+#line 593 "../Instructions.def"
                     if ((*(nint*)(fp + a)) == 0) { trap = TrapCode.NullReference; goto Trap; };
                     (*(nint*)(fp + d)) = (*(nint*)(fp + a));
 #line default
@@ -1533,7 +1550,7 @@ internal static unsafe partial class Executor
                 {
                     a = ip[1];
                     t = ip[2];
-#line 585 "../Instructions.def"
+#line 596 "../Instructions.def"
                     if ((*(nint*)(fp + a)) == 0) { ip = code + t; continue; }
 #line default
                     ip += 3;
@@ -1543,7 +1560,7 @@ internal static unsafe partial class Executor
                 {
                     a = ip[1];
                     t = ip[2];
-#line 587 "../Instructions.def"
+#line 598 "../Instructions.def"
                     if ((*(nint*)(fp + a)) != 0) { ip = code + t; continue; }
 #line default
                     ip += 3;
@@ -1553,7 +1570,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 592 "../Instructions.def"
+#line 603 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) == 0 ? 1 : 0;
 #line default
                     ip += 3;
@@ -1564,7 +1581,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 594 "../Instructions.def"
+#line 605 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) == (*(int*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -1575,7 +1592,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 596 "../Instructions.def"
+#line 607 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) != (*(int*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -1586,7 +1603,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 598 "../Instructions.def"
+#line 609 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) < (*(int*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -1597,7 +1614,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 600 "../Instructions.def"
+#line 611 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(uint*)(fp + a)) < (*(uint*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -1608,7 +1625,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 602 "../Instructions.def"
+#line 613 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) > (*(int*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -1619,7 +1636,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 604 "../Instructions.def"
+#line 615 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(uint*)(fp + a)) > (*(uint*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -1630,7 +1647,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 606 "../Instructions.def"
+#line 617 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) <= (*(int*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -1641,7 +1658,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 608 "../Instructions.def"
+#line 619 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(uint*)(fp + a)) <= (*(uint*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -1652,7 +1669,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 610 "../Instructions.def"
+#line 621 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) >= (*(int*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -1663,7 +1680,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 612 "../Instructions.def"
+#line 623 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(uint*)(fp + a)) >= (*(uint*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -1674,7 +1691,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 614 "../Instructions.def"
+#line 625 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) == imm ? 1 : 0;
 #line default
                     ip += 4;
@@ -1685,7 +1702,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 616 "../Instructions.def"
+#line 627 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) != imm ? 1 : 0;
 #line default
                     ip += 4;
@@ -1696,7 +1713,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 618 "../Instructions.def"
+#line 629 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) < imm ? 1 : 0;
 #line default
                     ip += 4;
@@ -1707,7 +1724,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 620 "../Instructions.def"
+#line 631 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(uint*)(fp + a)) < (uint)imm ? 1 : 0;
 #line default
                     ip += 4;
@@ -1718,7 +1735,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 622 "../Instructions.def"
+#line 633 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) > imm ? 1 : 0;
 #line default
                     ip += 4;
@@ -1729,7 +1746,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 624 "../Instructions.def"
+#line 635 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(uint*)(fp + a)) > (uint)imm ? 1 : 0;
 #line default
                     ip += 4;
@@ -1740,7 +1757,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 626 "../Instructions.def"
+#line 637 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) <= imm ? 1 : 0;
 #line default
                     ip += 4;
@@ -1751,7 +1768,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 628 "../Instructions.def"
+#line 639 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(uint*)(fp + a)) <= (uint)imm ? 1 : 0;
 #line default
                     ip += 4;
@@ -1762,7 +1779,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 630 "../Instructions.def"
+#line 641 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) >= imm ? 1 : 0;
 #line default
                     ip += 4;
@@ -1773,7 +1790,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 632 "../Instructions.def"
+#line 643 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(uint*)(fp + a)) >= (uint)imm ? 1 : 0;
 #line default
                     ip += 4;
@@ -1783,7 +1800,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 635 "../Instructions.def"
+#line 646 "../Instructions.def"
                     (*(int*)(fp + d)) = BitOperations.LeadingZeroCount((*(uint*)(fp + a)));
 #line default
                     ip += 3;
@@ -1793,7 +1810,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 637 "../Instructions.def"
+#line 648 "../Instructions.def"
                     (*(int*)(fp + d)) = BitOperations.TrailingZeroCount((*(uint*)(fp + a)));
 #line default
                     ip += 3;
@@ -1803,7 +1820,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 639 "../Instructions.def"
+#line 650 "../Instructions.def"
                     (*(int*)(fp + d)) = BitOperations.PopCount((*(uint*)(fp + a)));
 #line default
                     ip += 3;
@@ -1814,7 +1831,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 641 "../Instructions.def"
+#line 652 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) + (*(int*)(fp + b));
 #line default
                     ip += 4;
@@ -1825,7 +1842,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 643 "../Instructions.def"
+#line 654 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) - (*(int*)(fp + b));
 #line default
                     ip += 4;
@@ -1836,7 +1853,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 645 "../Instructions.def"
+#line 656 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) * (*(int*)(fp + b));
 #line default
                     ip += 4;
@@ -1847,7 +1864,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 648 "../Instructions.def"
+#line 659 "../Instructions.def"
                     int divisor = (*(int*)(fp + b)), dividend = (*(int*)(fp + a));
                     if (divisor == 0) { trap = TrapCode.IntegerDivideByZero; goto Trap; };
                     if (divisor == -1 && dividend == int.MinValue) { trap = TrapCode.IntegerOverflow; goto Trap; };
@@ -1861,7 +1878,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 654 "../Instructions.def"
+#line 665 "../Instructions.def"
                     uint divisor = (*(uint*)(fp + b));
                     if (divisor == 0) { trap = TrapCode.IntegerDivideByZero; goto Trap; };
                     (*(uint*)(fp + d)) = (*(uint*)(fp + a)) / divisor;
@@ -1874,7 +1891,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 659 "../Instructions.def"
+#line 670 "../Instructions.def"
                     int divisor = (*(int*)(fp + b));
                     if (divisor == 0) { trap = TrapCode.IntegerDivideByZero; goto Trap; };
                     (*(int*)(fp + d)) = divisor == -1 ? 0 : (*(int*)(fp + a)) % divisor;
@@ -1887,7 +1904,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 664 "../Instructions.def"
+#line 675 "../Instructions.def"
                     uint divisor = (*(uint*)(fp + b));
                     if (divisor == 0) { trap = TrapCode.IntegerDivideByZero; goto Trap; };
                     (*(uint*)(fp + d)) = (*(uint*)(fp + a)) % divisor;
@@ -1900,7 +1917,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 668 "../Instructions.def"
+#line 679 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) & (*(int*)(fp + b));
 #line default
                     ip += 4;
@@ -1911,7 +1928,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 670 "../Instructions.def"
+#line 681 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) | (*(int*)(fp + b));
 #line default
                     ip += 4;
@@ -1922,7 +1939,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 672 "../Instructions.def"
+#line 683 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) ^ (*(int*)(fp + b));
 #line default
                     ip += 4;
@@ -1933,7 +1950,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 674 "../Instructions.def"
+#line 685 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) << (*(int*)(fp + b));
 #line default
                     ip += 4;
@@ -1944,7 +1961,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 676 "../Instructions.def"
+#line 687 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) >> (*(int*)(fp + b));
 #line default
                     ip += 4;
@@ -1955,7 +1972,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 678 "../Instructions.def"
+#line 689 "../Instructions.def"
                     (*(uint*)(fp + d)) = (*(uint*)(fp + a)) >> (*(int*)(fp + b));
 #line default
                     ip += 4;
@@ -1966,7 +1983,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 680 "../Instructions.def"
+#line 691 "../Instructions.def"
                     (*(uint*)(fp + d)) = BitOperations.RotateLeft((*(uint*)(fp + a)), (*(int*)(fp + b)));
 #line default
                     ip += 4;
@@ -1977,7 +1994,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 682 "../Instructions.def"
+#line 693 "../Instructions.def"
                     (*(uint*)(fp + d)) = BitOperations.RotateRight((*(uint*)(fp + a)), (*(int*)(fp + b)));
 #line default
                     ip += 4;
@@ -1988,7 +2005,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 684 "../Instructions.def"
+#line 695 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) + imm;
 #line default
                     ip += 4;
@@ -1999,7 +2016,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 686 "../Instructions.def"
+#line 697 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) * imm;
 #line default
                     ip += 4;
@@ -2010,7 +2027,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 688 "../Instructions.def"
+#line 699 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) & imm;
 #line default
                     ip += 4;
@@ -2021,7 +2038,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 690 "../Instructions.def"
+#line 701 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) | imm;
 #line default
                     ip += 4;
@@ -2032,7 +2049,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 692 "../Instructions.def"
+#line 703 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) ^ imm;
 #line default
                     ip += 4;
@@ -2043,7 +2060,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 694 "../Instructions.def"
+#line 705 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) << imm;
 #line default
                     ip += 4;
@@ -2054,7 +2071,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 696 "../Instructions.def"
+#line 707 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(int*)(fp + a)) >> imm;
 #line default
                     ip += 4;
@@ -2065,7 +2082,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 698 "../Instructions.def"
+#line 709 "../Instructions.def"
                     (*(uint*)(fp + d)) = (*(uint*)(fp + a)) >> imm;
 #line default
                     ip += 4;
@@ -2075,7 +2092,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 700 "../Instructions.def"
+#line 711 "../Instructions.def"
                     (*(int*)(fp + d)) = (sbyte)(*(int*)(fp + a));
 #line default
                     ip += 3;
@@ -2085,7 +2102,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 702 "../Instructions.def"
+#line 713 "../Instructions.def"
                     (*(int*)(fp + d)) = (short)(*(int*)(fp + a));
 #line default
                     ip += 3;
@@ -2095,7 +2112,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 704 "../Instructions.def"
+#line 715 "../Instructions.def"
                     (*(int*)(fp + d)) = (int)(*(long*)(fp + a));
 #line default
                     ip += 3;
@@ -2105,7 +2122,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 709 "../Instructions.def"
+#line 720 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(long*)(fp + a)) == 0 ? 1 : 0;
 #line default
                     ip += 3;
@@ -2116,7 +2133,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 711 "../Instructions.def"
+#line 722 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(long*)(fp + a)) == (*(long*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -2127,7 +2144,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 713 "../Instructions.def"
+#line 724 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(long*)(fp + a)) != (*(long*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -2138,7 +2155,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 715 "../Instructions.def"
+#line 726 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(long*)(fp + a)) < (*(long*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -2149,7 +2166,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 717 "../Instructions.def"
+#line 728 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(ulong*)(fp + a)) < (*(ulong*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -2160,7 +2177,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 719 "../Instructions.def"
+#line 730 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(long*)(fp + a)) > (*(long*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -2171,7 +2188,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 721 "../Instructions.def"
+#line 732 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(ulong*)(fp + a)) > (*(ulong*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -2182,7 +2199,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 723 "../Instructions.def"
+#line 734 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(long*)(fp + a)) <= (*(long*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -2193,7 +2210,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 725 "../Instructions.def"
+#line 736 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(ulong*)(fp + a)) <= (*(ulong*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -2204,7 +2221,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 727 "../Instructions.def"
+#line 738 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(long*)(fp + a)) >= (*(long*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -2215,7 +2232,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 729 "../Instructions.def"
+#line 740 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(ulong*)(fp + a)) >= (*(ulong*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -2225,7 +2242,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 731 "../Instructions.def"
+#line 742 "../Instructions.def"
                     (*(long*)(fp + d)) = BitOperations.LeadingZeroCount((*(ulong*)(fp + a)));
 #line default
                     ip += 3;
@@ -2235,7 +2252,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 733 "../Instructions.def"
+#line 744 "../Instructions.def"
                     (*(long*)(fp + d)) = BitOperations.TrailingZeroCount((*(ulong*)(fp + a)));
 #line default
                     ip += 3;
@@ -2245,7 +2262,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 735 "../Instructions.def"
+#line 746 "../Instructions.def"
                     (*(long*)(fp + d)) = BitOperations.PopCount((*(ulong*)(fp + a)));
 #line default
                     ip += 3;
@@ -2256,7 +2273,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 737 "../Instructions.def"
+#line 748 "../Instructions.def"
                     (*(long*)(fp + d)) = (*(long*)(fp + a)) + (*(long*)(fp + b));
 #line default
                     ip += 4;
@@ -2267,7 +2284,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 739 "../Instructions.def"
+#line 750 "../Instructions.def"
                     (*(long*)(fp + d)) = (*(long*)(fp + a)) - (*(long*)(fp + b));
 #line default
                     ip += 4;
@@ -2278,7 +2295,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 741 "../Instructions.def"
+#line 752 "../Instructions.def"
                     (*(long*)(fp + d)) = (*(long*)(fp + a)) * (*(long*)(fp + b));
 #line default
                     ip += 4;
@@ -2289,7 +2306,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 744 "../Instructions.def"
+#line 755 "../Instructions.def"
                     long divisor = (*(long*)(fp + b)), dividend = (*(long*)(fp + a));
                     if (divisor == 0) { trap = TrapCode.IntegerDivideByZero; goto Trap; };
                     if (divisor == -1 && dividend == long.MinValue) { trap = TrapCode.IntegerOverflow; goto Trap; };
@@ -2303,7 +2320,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 750 "../Instructions.def"
+#line 761 "../Instructions.def"
                     ulong divisor = (*(ulong*)(fp + b));
                     if (divisor == 0) { trap = TrapCode.IntegerDivideByZero; goto Trap; };
                     (*(ulong*)(fp + d)) = (*(ulong*)(fp + a)) / divisor;
@@ -2316,7 +2333,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 755 "../Instructions.def"
+#line 766 "../Instructions.def"
                     long divisor = (*(long*)(fp + b));
                     if (divisor == 0) { trap = TrapCode.IntegerDivideByZero; goto Trap; };
                     (*(long*)(fp + d)) = divisor == -1 ? 0 : (*(long*)(fp + a)) % divisor;
@@ -2329,7 +2346,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 760 "../Instructions.def"
+#line 771 "../Instructions.def"
                     ulong divisor = (*(ulong*)(fp + b));
                     if (divisor == 0) { trap = TrapCode.IntegerDivideByZero; goto Trap; };
                     (*(ulong*)(fp + d)) = (*(ulong*)(fp + a)) % divisor;
@@ -2342,7 +2359,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 764 "../Instructions.def"
+#line 775 "../Instructions.def"
                     (*(long*)(fp + d)) = (*(long*)(fp + a)) & (*(long*)(fp + b));
 #line default
                     ip += 4;
@@ -2353,7 +2370,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 766 "../Instructions.def"
+#line 777 "../Instructions.def"
                     (*(long*)(fp + d)) = (*(long*)(fp + a)) | (*(long*)(fp + b));
 #line default
                     ip += 4;
@@ -2364,7 +2381,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 768 "../Instructions.def"
+#line 779 "../Instructions.def"
                     (*(long*)(fp + d)) = (*(long*)(fp + a)) ^ (*(long*)(fp + b));
 #line default
                     ip += 4;
@@ -2375,7 +2392,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 770 "../Instructions.def"
+#line 781 "../Instructions.def"
                     (*(long*)(fp + d)) = (*(long*)(fp + a)) << (int)(*(long*)(fp + b));
 #line default
                     ip += 4;
@@ -2386,7 +2403,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 772 "../Instructions.def"
+#line 783 "../Instructions.def"
                     (*(long*)(fp + d)) = (*(long*)(fp + a)) >> (int)(*(long*)(fp + b));
 #line default
                     ip += 4;
@@ -2397,7 +2414,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 774 "../Instructions.def"
+#line 785 "../Instructions.def"
                     (*(ulong*)(fp + d)) = (*(ulong*)(fp + a)) >> (int)(*(long*)(fp + b));
 #line default
                     ip += 4;
@@ -2408,7 +2425,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 776 "../Instructions.def"
+#line 787 "../Instructions.def"
                     (*(ulong*)(fp + d)) = BitOperations.RotateLeft((*(ulong*)(fp + a)), (int)(*(long*)(fp + b)));
 #line default
                     ip += 4;
@@ -2419,7 +2436,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 778 "../Instructions.def"
+#line 789 "../Instructions.def"
                     (*(ulong*)(fp + d)) = BitOperations.RotateRight((*(ulong*)(fp + a)), (int)(*(long*)(fp + b)));
 #line default
                     ip += 4;
@@ -2430,7 +2447,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 780 "../Instructions.def"
+#line 791 "../Instructions.def"
                     (*(long*)(fp + d)) = (*(long*)(fp + a)) + imm;
 #line default
                     ip += 4;
@@ -2441,7 +2458,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 782 "../Instructions.def"
+#line 793 "../Instructions.def"
                     (*(long*)(fp + d)) = (*(long*)(fp + a)) & imm;
 #line default
                     ip += 4;
@@ -2452,7 +2469,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 784 "../Instructions.def"
+#line 795 "../Instructions.def"
                     (*(long*)(fp + d)) = (*(long*)(fp + a)) << imm;
 #line default
                     ip += 4;
@@ -2463,7 +2480,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 786 "../Instructions.def"
+#line 797 "../Instructions.def"
                     (*(long*)(fp + d)) = (*(long*)(fp + a)) >> imm;
 #line default
                     ip += 4;
@@ -2474,7 +2491,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     imm = ip[3];
-#line 788 "../Instructions.def"
+#line 799 "../Instructions.def"
                     (*(ulong*)(fp + d)) = (*(ulong*)(fp + a)) >> imm;
 #line default
                     ip += 4;
@@ -2484,7 +2501,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 790 "../Instructions.def"
+#line 801 "../Instructions.def"
                     (*(long*)(fp + d)) = (sbyte)(*(long*)(fp + a));
 #line default
                     ip += 3;
@@ -2494,7 +2511,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 792 "../Instructions.def"
+#line 803 "../Instructions.def"
                     (*(long*)(fp + d)) = (short)(*(long*)(fp + a));
 #line default
                     ip += 3;
@@ -2504,7 +2521,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 794 "../Instructions.def"
+#line 805 "../Instructions.def"
                     (*(long*)(fp + d)) = (int)(*(long*)(fp + a));
 #line default
                     ip += 3;
@@ -2514,7 +2531,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 796 "../Instructions.def"
+#line 807 "../Instructions.def"
                     (*(long*)(fp + d)) = (*(int*)(fp + a));
 #line default
                     ip += 3;
@@ -2524,7 +2541,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 798 "../Instructions.def"
+#line 809 "../Instructions.def"
                     (*(ulong*)(fp + d)) = (*(uint*)(fp + a));
 #line default
                     ip += 3;
@@ -2535,7 +2552,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 803 "../Instructions.def"
+#line 814 "../Instructions.def"
                     (*(float*)(fp + d)) = (*(float*)(fp + a)) + (*(float*)(fp + b));
 #line default
                     ip += 4;
@@ -2546,7 +2563,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 805 "../Instructions.def"
+#line 816 "../Instructions.def"
                     (*(float*)(fp + d)) = (*(float*)(fp + a)) - (*(float*)(fp + b));
 #line default
                     ip += 4;
@@ -2557,7 +2574,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 807 "../Instructions.def"
+#line 818 "../Instructions.def"
                     (*(float*)(fp + d)) = (*(float*)(fp + a)) * (*(float*)(fp + b));
 #line default
                     ip += 4;
@@ -2568,7 +2585,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 809 "../Instructions.def"
+#line 820 "../Instructions.def"
                     (*(float*)(fp + d)) = (*(float*)(fp + a)) / (*(float*)(fp + b));
 #line default
                     ip += 4;
@@ -2579,7 +2596,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 811 "../Instructions.def"
+#line 822 "../Instructions.def"
                     (*(float*)(fp + d)) = Numerics.F32Min((*(float*)(fp + a)), (*(float*)(fp + b)));
 #line default
                     ip += 4;
@@ -2590,7 +2607,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 813 "../Instructions.def"
+#line 824 "../Instructions.def"
                     (*(float*)(fp + d)) = Numerics.F32Max((*(float*)(fp + a)), (*(float*)(fp + b)));
 #line default
                     ip += 4;
@@ -2600,7 +2617,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 815 "../Instructions.def"
+#line 826 "../Instructions.def"
                     (*(float*)(fp + d)) = MathF.Sqrt((*(float*)(fp + a)));
 #line default
                     ip += 3;
@@ -2610,7 +2627,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 817 "../Instructions.def"
+#line 828 "../Instructions.def"
                     (*(uint*)(fp + d)) = (*(uint*)(fp + a)) & 0x7FFFFFFFu;
 #line default
                     ip += 3;
@@ -2620,7 +2637,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 819 "../Instructions.def"
+#line 830 "../Instructions.def"
                     (*(uint*)(fp + d)) = (*(uint*)(fp + a)) ^ 0x80000000u;
 #line default
                     ip += 3;
@@ -2631,7 +2648,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 821 "../Instructions.def"
+#line 832 "../Instructions.def"
                     (*(uint*)(fp + d)) = ((*(uint*)(fp + a)) & 0x7FFFFFFFu) | ((*(uint*)(fp + b)) & 0x80000000u);
 #line default
                     ip += 4;
@@ -2642,7 +2659,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 823 "../Instructions.def"
+#line 834 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(float*)(fp + a)) == (*(float*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -2653,7 +2670,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 825 "../Instructions.def"
+#line 836 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(float*)(fp + a)) != (*(float*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -2664,7 +2681,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 827 "../Instructions.def"
+#line 838 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(float*)(fp + a)) < (*(float*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -2675,7 +2692,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 829 "../Instructions.def"
+#line 840 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(float*)(fp + a)) > (*(float*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -2686,7 +2703,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 831 "../Instructions.def"
+#line 842 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(float*)(fp + a)) <= (*(float*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -2697,7 +2714,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 833 "../Instructions.def"
+#line 844 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(float*)(fp + a)) >= (*(float*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -2708,7 +2725,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 835 "../Instructions.def"
+#line 846 "../Instructions.def"
                     (*(double*)(fp + d)) = (*(double*)(fp + a)) + (*(double*)(fp + b));
 #line default
                     ip += 4;
@@ -2721,7 +2738,7 @@ internal static unsafe partial class Executor
                     b = ip[3];
                     k = ip[4];
                     off = (uint)ip[5];
-#line 838 "../Instructions.def"
+#line 849 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + b)) + k) + (uint)(off); if (pAddress + 8 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(double*)(fp + d)) = (*(double*)(fp + a)) + Unsafe.ReadUnaligned<double>(p);
 #line default
@@ -2735,7 +2752,7 @@ internal static unsafe partial class Executor
                     b = ip[3];
                     k = ip[4];
                     off = (uint)ip[5];
-#line 842 "../Instructions.def"
+#line 853 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + b)) + k) + (uint)(off); if (pAddress + 8 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(double*)(fp + d)) = (*(double*)(fp + a)) - Unsafe.ReadUnaligned<double>(p);
 #line default
@@ -2749,7 +2766,7 @@ internal static unsafe partial class Executor
                     b = ip[3];
                     k = ip[4];
                     off = (uint)ip[5];
-#line 846 "../Instructions.def"
+#line 857 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + b)) + k) + (uint)(off); if (pAddress + 8 > memLength) { trap = TrapCode.MemoryOutOfBounds; goto Trap; } p = memory + pAddress;
                     (*(double*)(fp + d)) = (*(double*)(fp + a)) * Unsafe.ReadUnaligned<double>(p);
 #line default
@@ -2761,7 +2778,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     bits = Unsafe.ReadUnaligned<long>(ip + 3);
-#line 849 "../Instructions.def"
+#line 860 "../Instructions.def"
                     (*(double*)(fp + d)) = (*(double*)(fp + a)) + BitConverter.Int64BitsToDouble(bits);
 #line default
                     ip += 5;
@@ -2772,7 +2789,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     bits = Unsafe.ReadUnaligned<long>(ip + 3);
-#line 851 "../Instructions.def"
+#line 862 "../Instructions.def"
                     (*(double*)(fp + d)) = (*(double*)(fp + a)) - BitConverter.Int64BitsToDouble(bits);
 #line default
                     ip += 5;
@@ -2783,7 +2800,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     bits = Unsafe.ReadUnaligned<long>(ip + 3);
-#line 853 "../Instructions.def"
+#line 864 "../Instructions.def"
                     (*(double*)(fp + d)) = (*(double*)(fp + a)) * BitConverter.Int64BitsToDouble(bits);
 #line default
                     ip += 5;
@@ -2794,7 +2811,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     bits = Unsafe.ReadUnaligned<long>(ip + 3);
-#line 855 "../Instructions.def"
+#line 866 "../Instructions.def"
                     (*(double*)(fp + d)) = (*(double*)(fp + a)) / BitConverter.Int64BitsToDouble(bits);
 #line default
                     ip += 5;
@@ -2805,7 +2822,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 857 "../Instructions.def"
+#line 868 "../Instructions.def"
                     (*(double*)(fp + d)) = (*(double*)(fp + a)) - (*(double*)(fp + b));
 #line default
                     ip += 4;
@@ -2816,7 +2833,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 859 "../Instructions.def"
+#line 870 "../Instructions.def"
                     (*(double*)(fp + d)) = (*(double*)(fp + a)) * (*(double*)(fp + b));
 #line default
                     ip += 4;
@@ -2827,7 +2844,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 861 "../Instructions.def"
+#line 872 "../Instructions.def"
                     (*(double*)(fp + d)) = (*(double*)(fp + a)) / (*(double*)(fp + b));
 #line default
                     ip += 4;
@@ -2838,7 +2855,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 863 "../Instructions.def"
+#line 874 "../Instructions.def"
                     (*(double*)(fp + d)) = Numerics.F64Min((*(double*)(fp + a)), (*(double*)(fp + b)));
 #line default
                     ip += 4;
@@ -2849,7 +2866,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 865 "../Instructions.def"
+#line 876 "../Instructions.def"
                     (*(double*)(fp + d)) = Numerics.F64Max((*(double*)(fp + a)), (*(double*)(fp + b)));
 #line default
                     ip += 4;
@@ -2859,7 +2876,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 867 "../Instructions.def"
+#line 878 "../Instructions.def"
                     (*(double*)(fp + d)) = Math.Sqrt((*(double*)(fp + a)));
 #line default
                     ip += 3;
@@ -2869,7 +2886,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 869 "../Instructions.def"
+#line 880 "../Instructions.def"
                     (*(ulong*)(fp + d)) = (*(ulong*)(fp + a)) & 0x7FFFFFFFFFFFFFFFul;
 #line default
                     ip += 3;
@@ -2879,7 +2896,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 871 "../Instructions.def"
+#line 882 "../Instructions.def"
                     (*(ulong*)(fp + d)) = (*(ulong*)(fp + a)) ^ 0x8000000000000000ul;
 #line default
                     ip += 3;
@@ -2890,7 +2907,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 873 "../Instructions.def"
+#line 884 "../Instructions.def"
                     (*(ulong*)(fp + d)) = ((*(ulong*)(fp + a)) & 0x7FFFFFFFFFFFFFFFul) | ((*(ulong*)(fp + b)) & 0x8000000000000000ul);
 #line default
                     ip += 4;
@@ -2901,7 +2918,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 875 "../Instructions.def"
+#line 886 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(double*)(fp + a)) == (*(double*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -2912,7 +2929,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 877 "../Instructions.def"
+#line 888 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(double*)(fp + a)) != (*(double*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -2923,7 +2940,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 879 "../Instructions.def"
+#line 890 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(double*)(fp + a)) < (*(double*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -2934,7 +2951,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 881 "../Instructions.def"
+#line 892 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(double*)(fp + a)) > (*(double*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -2945,7 +2962,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 883 "../Instructions.def"
+#line 894 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(double*)(fp + a)) <= (*(double*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -2956,7 +2973,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 885 "../Instructions.def"
+#line 896 "../Instructions.def"
                     (*(int*)(fp + d)) = (*(double*)(fp + a)) >= (*(double*)(fp + b)) ? 1 : 0;
 #line default
                     ip += 4;
@@ -2966,7 +2983,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 890 "../Instructions.def"
+#line 901 "../Instructions.def"
                     (*(double*)(fp + d)) = (*(int*)(fp + a));
 #line default
                     ip += 3;
@@ -2976,7 +2993,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 892 "../Instructions.def"
+#line 903 "../Instructions.def"
                     (*(double*)(fp + d)) = (*(uint*)(fp + a));
 #line default
                     ip += 3;
@@ -2986,7 +3003,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 894 "../Instructions.def"
+#line 905 "../Instructions.def"
                     (*(double*)(fp + d)) = (*(long*)(fp + a));
 #line default
                     ip += 3;
@@ -2996,7 +3013,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 896 "../Instructions.def"
+#line 907 "../Instructions.def"
                     (*(float*)(fp + d)) = (*(int*)(fp + a));
 #line default
                     ip += 3;
@@ -3006,7 +3023,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 898 "../Instructions.def"
+#line 909 "../Instructions.def"
                     (*(double*)(fp + d)) = (*(float*)(fp + a));
 #line default
                     ip += 3;
@@ -3016,7 +3033,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 900 "../Instructions.def"
+#line 911 "../Instructions.def"
                     (*(float*)(fp + d)) = (float)(*(double*)(fp + a));
 #line default
                     ip += 3;
@@ -3026,7 +3043,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 903 "../Instructions.def"
+#line 914 "../Instructions.def"
                     double value = (*(double*)(fp + a));
                     if (!(value > -2147483649.0 && value < 2147483648.0)) { trap = Numerics.TruncationTrap(value); goto Trap; };
                     (*(int*)(fp + d)) = (int)value;
@@ -3038,7 +3055,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 908 "../Instructions.def"
+#line 919 "../Instructions.def"
                     float value = (*(float*)(fp + a));
                     if (!(value >= -2147483648.0f && value < 2147483648.0f)) { trap = Numerics.TruncationTrap(value); goto Trap; };
                     (*(int*)(fp + d)) = (int)value;
@@ -3051,7 +3068,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16Swizzle((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     ip += 4;
@@ -3061,7 +3078,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4Splat((*(int*)(fp + a)));
 #line default
                     ip += 3;
@@ -3071,7 +3088,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Splat((*(float*)(fp + a)));
 #line default
                     ip += 3;
@@ -3082,7 +3099,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128And((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     ip += 4;
@@ -3093,7 +3110,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Or((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     ip += 4;
@@ -3104,7 +3121,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Xor((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     ip += 4;
@@ -3115,7 +3132,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16Add((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     ip += 4;
@@ -3126,7 +3143,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8Add((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     ip += 4;
@@ -3137,7 +3154,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8Sub((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     ip += 4;
@@ -3148,7 +3165,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4Add((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     ip += 4;
@@ -3159,7 +3176,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4Sub((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     ip += 4;
@@ -3170,7 +3187,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4Mul((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     ip += 4;
@@ -3181,7 +3198,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Add((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     ip += 4;
@@ -3192,7 +3209,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Sub((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     ip += 4;
@@ -3203,7 +3220,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Mul((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     ip += 4;
@@ -3214,7 +3231,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Div((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     ip += 4;
@@ -3225,7 +3242,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Pmin((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     ip += 4;
@@ -3236,7 +3253,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Pmax((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     ip += 4;
@@ -3247,7 +3264,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Add((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     ip += 4;
@@ -3258,7 +3275,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Sub((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     ip += 4;
@@ -3269,13 +3286,13 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Mul((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     ip += 4;
                     continue;
                 }
-#line 994 "../Instructions.def"
+#line 1005 "../Instructions.def"
                 default:
                     frames[top].Ip = (int)(ip - code) + 1;
                     // The tier-up instructions go straight to their own small method (see RunTierUp).
@@ -3411,7 +3428,7 @@ internal static unsafe partial class Executor
     }
 
 #line default
-#line 1129 "../Instructions.def"
+#line 1140 "../Instructions.def"
     /// <summary>
     /// Runs one cold instruction; returns its length in code words, or -1 when the activation finished in
     /// compiled code (the tier-up instructions). Traps throw.
@@ -3426,13 +3443,13 @@ internal static unsafe partial class Executor
         uint off;
         ulong pAddress;
         byte* p;
-#line 1137 "../Instructions.def"
+#line 1148 "../Instructions.def"
         switch ((Op)(*ip))
         {
 #line default
                 case Op.CallCompiled: // the dispatch loop sends it, and the counters, to RunTierUp without going through RunCold)
                 {
-#line 285 "../Instructions.def"
+#line 296 "../Instructions.def"
                     return RunTierUp(stack, top, ip, fp);
 #line default
                     return 1;
@@ -3441,7 +3458,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     mem = ip[2];
-#line 414 "../Instructions.def"
+#line 425 "../Instructions.def"
                     (*(ulong*)(fp + d)) = ((VMMemory**)((VMContext*)stack.Frames[top].Function.Instance.VMContext)->Memories)[mem]->Length >> 16;
 #line default
                     return 3;
@@ -3450,7 +3467,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 434 "../Instructions.def"
+#line 445 "../Instructions.def"
                     (*(ulong*)(fp + d)) = Math.Min((*(ulong*)(fp + a)), uint.MaxValue);
 #line default
                     return 3;
@@ -3459,7 +3476,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 915 "../Instructions.def"
+#line 926 "../Instructions.def"
                     (*(float*)(fp + d)) = Numerics.F32Ceil((*(float*)(fp + a)));
 #line default
                     return 3;
@@ -3468,7 +3485,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 917 "../Instructions.def"
+#line 928 "../Instructions.def"
                     (*(float*)(fp + d)) = Numerics.F32Floor((*(float*)(fp + a)));
 #line default
                     return 3;
@@ -3477,7 +3494,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 919 "../Instructions.def"
+#line 930 "../Instructions.def"
                     (*(float*)(fp + d)) = Numerics.F32Trunc((*(float*)(fp + a)));
 #line default
                     return 3;
@@ -3486,7 +3503,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 921 "../Instructions.def"
+#line 932 "../Instructions.def"
                     (*(float*)(fp + d)) = Numerics.F32Nearest((*(float*)(fp + a)));
 #line default
                     return 3;
@@ -3495,7 +3512,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 923 "../Instructions.def"
+#line 934 "../Instructions.def"
                     (*(double*)(fp + d)) = Numerics.F64Ceil((*(double*)(fp + a)));
 #line default
                     return 3;
@@ -3504,7 +3521,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 925 "../Instructions.def"
+#line 936 "../Instructions.def"
                     (*(double*)(fp + d)) = Numerics.F64Floor((*(double*)(fp + a)));
 #line default
                     return 3;
@@ -3513,7 +3530,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 927 "../Instructions.def"
+#line 938 "../Instructions.def"
                     (*(double*)(fp + d)) = Numerics.F64Trunc((*(double*)(fp + a)));
 #line default
                     return 3;
@@ -3522,7 +3539,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 929 "../Instructions.def"
+#line 940 "../Instructions.def"
                     (*(double*)(fp + d)) = Numerics.F64Nearest((*(double*)(fp + a)));
 #line default
                     return 3;
@@ -3531,7 +3548,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 933 "../Instructions.def"
+#line 944 "../Instructions.def"
                     float value = (*(float*)(fp + a));
                     if (!(value > -1.0f && value < 4294967296.0f)) throw new TrapException(Numerics.TruncationTrap(value));
                     (*(uint*)(fp + d)) = (uint)value;
@@ -3542,7 +3559,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 938 "../Instructions.def"
+#line 949 "../Instructions.def"
                     double value = (*(double*)(fp + a));
                     if (!(value > -1.0 && value < 4294967296.0)) throw new TrapException(Numerics.TruncationTrap(value));
                     (*(uint*)(fp + d)) = (uint)value;
@@ -3553,7 +3570,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 943 "../Instructions.def"
+#line 954 "../Instructions.def"
                     float value = (*(float*)(fp + a));
                     if (!(value >= -9223372036854775808.0f && value < 9223372036854775808.0f)) throw new TrapException(Numerics.TruncationTrap(value));
                     (*(long*)(fp + d)) = (long)value;
@@ -3564,7 +3581,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 948 "../Instructions.def"
+#line 959 "../Instructions.def"
                     float value = (*(float*)(fp + a));
                     if (!(value > -1.0f && value < 18446744073709551616.0f)) throw new TrapException(Numerics.TruncationTrap(value));
                     (*(ulong*)(fp + d)) = (ulong)value;
@@ -3575,7 +3592,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 953 "../Instructions.def"
+#line 964 "../Instructions.def"
                     double value = (*(double*)(fp + a));
                     if (!(value >= -9223372036854775808.0 && value < 9223372036854775808.0)) throw new TrapException(Numerics.TruncationTrap(value));
                     (*(long*)(fp + d)) = (long)value;
@@ -3586,7 +3603,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 958 "../Instructions.def"
+#line 969 "../Instructions.def"
                     double value = (*(double*)(fp + a));
                     if (!(value > -1.0 && value < 18446744073709551616.0)) throw new TrapException(Numerics.TruncationTrap(value));
                     (*(ulong*)(fp + d)) = (ulong)value;
@@ -3597,7 +3614,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 962 "../Instructions.def"
+#line 973 "../Instructions.def"
                     (*(int*)(fp + d)) = Numerics.I32TruncSatF32S((*(float*)(fp + a)));
 #line default
                     return 3;
@@ -3606,7 +3623,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 964 "../Instructions.def"
+#line 975 "../Instructions.def"
                     (*(int*)(fp + d)) = Numerics.I32TruncSatF32U((*(float*)(fp + a)));
 #line default
                     return 3;
@@ -3615,7 +3632,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 966 "../Instructions.def"
+#line 977 "../Instructions.def"
                     (*(int*)(fp + d)) = Numerics.I32TruncSatF64S((*(double*)(fp + a)));
 #line default
                     return 3;
@@ -3624,7 +3641,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 968 "../Instructions.def"
+#line 979 "../Instructions.def"
                     (*(int*)(fp + d)) = Numerics.I32TruncSatF64U((*(double*)(fp + a)));
 #line default
                     return 3;
@@ -3633,7 +3650,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 970 "../Instructions.def"
+#line 981 "../Instructions.def"
                     (*(long*)(fp + d)) = Numerics.I64TruncSatF32S((*(float*)(fp + a)));
 #line default
                     return 3;
@@ -3642,7 +3659,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 972 "../Instructions.def"
+#line 983 "../Instructions.def"
                     (*(long*)(fp + d)) = Numerics.I64TruncSatF32U((*(float*)(fp + a)));
 #line default
                     return 3;
@@ -3651,7 +3668,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 974 "../Instructions.def"
+#line 985 "../Instructions.def"
                     (*(long*)(fp + d)) = Numerics.I64TruncSatF64S((*(double*)(fp + a)));
 #line default
                     return 3;
@@ -3660,7 +3677,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 976 "../Instructions.def"
+#line 987 "../Instructions.def"
                     (*(long*)(fp + d)) = Numerics.I64TruncSatF64U((*(double*)(fp + a)));
 #line default
                     return 3;
@@ -3669,7 +3686,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 978 "../Instructions.def"
+#line 989 "../Instructions.def"
                     (*(float*)(fp + d)) = Numerics.F32ConvertI32U((*(int*)(fp + a)));
 #line default
                     return 3;
@@ -3678,7 +3695,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 980 "../Instructions.def"
+#line 991 "../Instructions.def"
                     (*(float*)(fp + d)) = (*(long*)(fp + a));
 #line default
                     return 3;
@@ -3687,7 +3704,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 982 "../Instructions.def"
+#line 993 "../Instructions.def"
                     (*(float*)(fp + d)) = Numerics.F32ConvertI64U((*(long*)(fp + a)));
 #line default
                     return 3;
@@ -3696,7 +3713,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 984 "../Instructions.def"
+#line 995 "../Instructions.def"
                     (*(double*)(fp + d)) = Numerics.F64ConvertI64U((*(long*)(fp + a)));
 #line default
                     return 3;
@@ -3707,7 +3724,7 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     b = ip[3];
                     lanes = Unsafe.ReadUnaligned<Vector128<byte>>(ip + 4);
-#line 989 "../Instructions.def"
+#line 1000 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16Shuffle((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)), lanes);
 #line default
                     return 8;
@@ -3717,9 +3734,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     off = (uint)ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 8 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load8x8S(Unsafe.ReadUnaligned<ulong>(p));
 #line default
                     return 4;
@@ -3729,9 +3746,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     off = (uint)ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 8 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load8x8U(Unsafe.ReadUnaligned<ulong>(p));
 #line default
                     return 4;
@@ -3741,9 +3758,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     off = (uint)ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 8 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load16x4S(Unsafe.ReadUnaligned<ulong>(p));
 #line default
                     return 4;
@@ -3753,9 +3770,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     off = (uint)ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 8 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load16x4U(Unsafe.ReadUnaligned<ulong>(p));
 #line default
                     return 4;
@@ -3765,9 +3782,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     off = (uint)ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 8 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load32x2S(Unsafe.ReadUnaligned<ulong>(p));
 #line default
                     return 4;
@@ -3777,9 +3794,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     off = (uint)ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 8 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load32x2U(Unsafe.ReadUnaligned<ulong>(p));
 #line default
                     return 4;
@@ -3789,9 +3806,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     off = (uint)ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 1 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load8Splat(*p);
 #line default
                     return 4;
@@ -3801,9 +3818,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     off = (uint)ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 2 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load16Splat(Unsafe.ReadUnaligned<ushort>(p));
 #line default
                     return 4;
@@ -3813,9 +3830,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     off = (uint)ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 4 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load32Splat(Unsafe.ReadUnaligned<uint>(p));
 #line default
                     return 4;
@@ -3825,9 +3842,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     off = (uint)ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 8 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load64Splat(Unsafe.ReadUnaligned<ulong>(p));
 #line default
                     return 4;
@@ -3836,7 +3853,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16Splat((*(int*)(fp + a)));
 #line default
                     return 3;
@@ -3845,7 +3862,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8Splat((*(int*)(fp + a)));
 #line default
                     return 3;
@@ -3854,7 +3871,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2Splat((*(long*)(fp + a)));
 #line default
                     return 3;
@@ -3863,7 +3880,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Splat((*(double*)(fp + a)));
 #line default
                     return 3;
@@ -3873,7 +3890,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     v = ip[2];
                     lane = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(int*)(fp + d)) = SimdOps.I8x16ExtractLaneS((*(Vector128<byte>*)(fp + v)), (byte)lane);
 #line default
                     return 4;
@@ -3883,7 +3900,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     v = ip[2];
                     lane = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(int*)(fp + d)) = SimdOps.I8x16ExtractLaneU((*(Vector128<byte>*)(fp + v)), (byte)lane);
 #line default
                     return 4;
@@ -3894,7 +3911,7 @@ internal static unsafe partial class Executor
                     v = ip[2];
                     x = ip[3];
                     lane = ip[4];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16ReplaceLane((*(Vector128<byte>*)(fp + v)), (*(int*)(fp + x)), (byte)lane);
 #line default
                     return 5;
@@ -3904,7 +3921,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     v = ip[2];
                     lane = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(int*)(fp + d)) = SimdOps.I16x8ExtractLaneS((*(Vector128<byte>*)(fp + v)), (byte)lane);
 #line default
                     return 4;
@@ -3914,7 +3931,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     v = ip[2];
                     lane = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(int*)(fp + d)) = SimdOps.I16x8ExtractLaneU((*(Vector128<byte>*)(fp + v)), (byte)lane);
 #line default
                     return 4;
@@ -3925,7 +3942,7 @@ internal static unsafe partial class Executor
                     v = ip[2];
                     x = ip[3];
                     lane = ip[4];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ReplaceLane((*(Vector128<byte>*)(fp + v)), (*(int*)(fp + x)), (byte)lane);
 #line default
                     return 5;
@@ -3935,7 +3952,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     v = ip[2];
                     lane = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(int*)(fp + d)) = SimdOps.I32x4ExtractLane((*(Vector128<byte>*)(fp + v)), (byte)lane);
 #line default
                     return 4;
@@ -3946,7 +3963,7 @@ internal static unsafe partial class Executor
                     v = ip[2];
                     x = ip[3];
                     lane = ip[4];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ReplaceLane((*(Vector128<byte>*)(fp + v)), (*(int*)(fp + x)), (byte)lane);
 #line default
                     return 5;
@@ -3956,7 +3973,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     v = ip[2];
                     lane = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(long*)(fp + d)) = SimdOps.I64x2ExtractLane((*(Vector128<byte>*)(fp + v)), (byte)lane);
 #line default
                     return 4;
@@ -3967,7 +3984,7 @@ internal static unsafe partial class Executor
                     v = ip[2];
                     x = ip[3];
                     lane = ip[4];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2ReplaceLane((*(Vector128<byte>*)(fp + v)), (*(long*)(fp + x)), (byte)lane);
 #line default
                     return 5;
@@ -3977,7 +3994,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     v = ip[2];
                     lane = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(float*)(fp + d)) = SimdOps.F32x4ExtractLane((*(Vector128<byte>*)(fp + v)), (byte)lane);
 #line default
                     return 4;
@@ -3988,7 +4005,7 @@ internal static unsafe partial class Executor
                     v = ip[2];
                     x = ip[3];
                     lane = ip[4];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4ReplaceLane((*(Vector128<byte>*)(fp + v)), (*(float*)(fp + x)), (byte)lane);
 #line default
                     return 5;
@@ -3998,7 +4015,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     v = ip[2];
                     lane = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(double*)(fp + d)) = SimdOps.F64x2ExtractLane((*(Vector128<byte>*)(fp + v)), (byte)lane);
 #line default
                     return 4;
@@ -4009,7 +4026,7 @@ internal static unsafe partial class Executor
                     v = ip[2];
                     x = ip[3];
                     lane = ip[4];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2ReplaceLane((*(Vector128<byte>*)(fp + v)), (*(double*)(fp + x)), (byte)lane);
 #line default
                     return 5;
@@ -4019,7 +4036,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16Eq((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4029,7 +4046,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16Ne((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4039,7 +4056,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16LtS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4049,7 +4066,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16LtU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4059,7 +4076,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16GtS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4069,7 +4086,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16GtU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4079,7 +4096,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16LeS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4089,7 +4106,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16LeU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4099,7 +4116,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16GeS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4109,7 +4126,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16GeU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4119,7 +4136,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8Eq((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4129,7 +4146,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8Ne((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4139,7 +4156,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8LtS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4149,7 +4166,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8LtU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4159,7 +4176,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8GtS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4169,7 +4186,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8GtU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4179,7 +4196,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8LeS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4189,7 +4206,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8LeU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4199,7 +4216,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8GeS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4209,7 +4226,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8GeU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4219,7 +4236,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4Eq((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4229,7 +4246,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4Ne((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4239,7 +4256,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4LtS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4249,7 +4266,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4LtU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4259,7 +4276,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4GtS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4269,7 +4286,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4GtU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4279,7 +4296,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4LeS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4289,7 +4306,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4LeU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4299,7 +4316,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4GeS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4309,7 +4326,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4GeU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4319,7 +4336,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Eq((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4329,7 +4346,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Ne((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4339,7 +4356,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Lt((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4349,7 +4366,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Gt((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4359,7 +4376,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Le((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4369,7 +4386,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Ge((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4379,7 +4396,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Eq((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4389,7 +4406,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Ne((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4399,7 +4416,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Lt((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4409,7 +4426,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Gt((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4419,7 +4436,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Le((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4429,7 +4446,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Ge((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4438,7 +4455,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Not((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4448,7 +4465,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Andnot((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4459,7 +4476,7 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     b = ip[3];
                     c = ip[4];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Bitselect((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)), (*(Vector128<byte>*)(fp + c)));
 #line default
                     return 5;
@@ -4468,7 +4485,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(int*)(fp + d)) = SimdOps.V128AnyTrue((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4480,9 +4497,9 @@ internal static unsafe partial class Executor
                     v = ip[3];
                     off = (uint)ip[4];
                     lane = ip[5];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 1 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load8Lane((*(Vector128<byte>*)(fp + v)), *p, (byte)lane);
 #line default
                     return 6;
@@ -4494,9 +4511,9 @@ internal static unsafe partial class Executor
                     v = ip[3];
                     off = (uint)ip[4];
                     lane = ip[5];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 2 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load16Lane((*(Vector128<byte>*)(fp + v)), Unsafe.ReadUnaligned<ushort>(p), (byte)lane);
 #line default
                     return 6;
@@ -4508,9 +4525,9 @@ internal static unsafe partial class Executor
                     v = ip[3];
                     off = (uint)ip[4];
                     lane = ip[5];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 4 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load32Lane((*(Vector128<byte>*)(fp + v)), Unsafe.ReadUnaligned<uint>(p), (byte)lane);
 #line default
                     return 6;
@@ -4522,9 +4539,9 @@ internal static unsafe partial class Executor
                     v = ip[3];
                     off = (uint)ip[4];
                     lane = ip[5];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 8 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load64Lane((*(Vector128<byte>*)(fp + v)), Unsafe.ReadUnaligned<ulong>(p), (byte)lane);
 #line default
                     return 6;
@@ -4535,9 +4552,9 @@ internal static unsafe partial class Executor
                     v = ip[2];
                     off = (uint)ip[3];
                     lane = ip[4];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 1 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     Unsafe.WriteUnaligned(p, SimdOps.V128Store8Lane((*(Vector128<byte>*)(fp + v)), (byte)lane));
 #line default
                     return 5;
@@ -4548,9 +4565,9 @@ internal static unsafe partial class Executor
                     v = ip[2];
                     off = (uint)ip[3];
                     lane = ip[4];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 2 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     Unsafe.WriteUnaligned(p, SimdOps.V128Store16Lane((*(Vector128<byte>*)(fp + v)), (byte)lane));
 #line default
                     return 5;
@@ -4561,9 +4578,9 @@ internal static unsafe partial class Executor
                     v = ip[2];
                     off = (uint)ip[3];
                     lane = ip[4];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 4 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     Unsafe.WriteUnaligned(p, SimdOps.V128Store32Lane((*(Vector128<byte>*)(fp + v)), (byte)lane));
 #line default
                     return 5;
@@ -4574,9 +4591,9 @@ internal static unsafe partial class Executor
                     v = ip[2];
                     off = (uint)ip[3];
                     lane = ip[4];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 8 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     Unsafe.WriteUnaligned(p, SimdOps.V128Store64Lane((*(Vector128<byte>*)(fp + v)), (byte)lane));
 #line default
                     return 5;
@@ -4586,9 +4603,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     off = (uint)ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 4 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load32Zero(Unsafe.ReadUnaligned<uint>(p));
 #line default
                     return 4;
@@ -4598,9 +4615,9 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     off = (uint)ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     pAddress = (ulong)(uint)((*(int*)(fp + a))) + (uint)(off); if (pAddress + 8 > memLength) throw new TrapException(TrapCode.MemoryOutOfBounds); p = memory + pAddress;
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.V128Load64Zero(Unsafe.ReadUnaligned<ulong>(p));
 #line default
                     return 4;
@@ -4609,7 +4626,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4DemoteF64x2Zero((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4618,7 +4635,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2PromoteLowF32x4((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4627,7 +4644,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16Abs((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4636,7 +4653,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16Neg((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4645,7 +4662,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16Popcnt((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4654,7 +4671,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(int*)(fp + d)) = SimdOps.I8x16AllTrue((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4663,7 +4680,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(int*)(fp + d)) = SimdOps.I8x16Bitmask((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4673,7 +4690,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16NarrowI16x8S((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4683,7 +4700,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16NarrowI16x8U((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4692,7 +4709,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Ceil((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4701,7 +4718,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Floor((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4710,7 +4727,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Trunc((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4719,7 +4736,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Nearest((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4729,7 +4746,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16Shl((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
 #line default
                     return 4;
@@ -4739,7 +4756,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16ShrS((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
 #line default
                     return 4;
@@ -4749,7 +4766,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16ShrU((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
 #line default
                     return 4;
@@ -4759,7 +4776,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16AddSatS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4769,7 +4786,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16AddSatU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4779,7 +4796,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16Sub((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4789,7 +4806,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16SubSatS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4799,7 +4816,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16SubSatU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4808,7 +4825,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Ceil((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4817,7 +4834,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Floor((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4827,7 +4844,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16MinS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4837,7 +4854,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16MinU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4847,7 +4864,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16MaxS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4857,7 +4874,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16MaxU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4866,7 +4883,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Trunc((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4876,7 +4893,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16AvgrU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4885,7 +4902,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ExtaddPairwiseI8x16S((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4894,7 +4911,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ExtaddPairwiseI8x16U((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4903,7 +4920,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ExtaddPairwiseI16x8S((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4912,7 +4929,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ExtaddPairwiseI16x8U((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4921,7 +4938,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8Abs((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4930,7 +4947,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8Neg((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4940,7 +4957,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8Q15mulrSatS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4949,7 +4966,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(int*)(fp + d)) = SimdOps.I16x8AllTrue((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4958,7 +4975,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(int*)(fp + d)) = SimdOps.I16x8Bitmask((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4968,7 +4985,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8NarrowI32x4S((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4978,7 +4995,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8NarrowI32x4U((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -4987,7 +5004,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ExtendLowI8x16S((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -4996,7 +5013,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ExtendHighI8x16S((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5005,7 +5022,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ExtendLowI8x16U((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5014,7 +5031,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ExtendHighI8x16U((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5024,7 +5041,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8Shl((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
 #line default
                     return 4;
@@ -5034,7 +5051,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ShrS((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
 #line default
                     return 4;
@@ -5044,7 +5061,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ShrU((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
 #line default
                     return 4;
@@ -5054,7 +5071,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8AddSatS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5064,7 +5081,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8AddSatU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5074,7 +5091,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8SubSatS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5084,7 +5101,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8SubSatU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5093,7 +5110,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Nearest((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5103,7 +5120,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8Mul((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5113,7 +5130,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8MinS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5123,7 +5140,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8MinU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5133,7 +5150,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8MaxS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5143,7 +5160,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8MaxU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5153,7 +5170,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8AvgrU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5163,7 +5180,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ExtmulLowI8x16S((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5173,7 +5190,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ExtmulHighI8x16S((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5183,7 +5200,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ExtmulLowI8x16U((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5193,7 +5210,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8ExtmulHighI8x16U((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5202,7 +5219,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4Abs((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5211,7 +5228,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4Neg((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5220,7 +5237,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(int*)(fp + d)) = SimdOps.I32x4AllTrue((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5229,7 +5246,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(int*)(fp + d)) = SimdOps.I32x4Bitmask((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5238,7 +5255,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ExtendLowI16x8S((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5247,7 +5264,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ExtendHighI16x8S((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5256,7 +5273,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ExtendLowI16x8U((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5265,7 +5282,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ExtendHighI16x8U((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5275,7 +5292,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4Shl((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
 #line default
                     return 4;
@@ -5285,7 +5302,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ShrS((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
 #line default
                     return 4;
@@ -5295,7 +5312,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ShrU((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
 #line default
                     return 4;
@@ -5305,7 +5322,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4MinS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5315,7 +5332,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4MinU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5325,7 +5342,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4MaxS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5335,7 +5352,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4MaxU((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5345,7 +5362,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4DotI16x8S((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5355,7 +5372,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ExtmulLowI16x8S((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5365,7 +5382,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ExtmulHighI16x8S((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5375,7 +5392,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ExtmulLowI16x8U((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5385,7 +5402,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4ExtmulHighI16x8U((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5394,7 +5411,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2Abs((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5403,7 +5420,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2Neg((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5412,7 +5429,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(int*)(fp + d)) = SimdOps.I64x2AllTrue((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5421,7 +5438,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(int*)(fp + d)) = SimdOps.I64x2Bitmask((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5430,7 +5447,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2ExtendLowI32x4S((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5439,7 +5456,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2ExtendHighI32x4S((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5448,7 +5465,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2ExtendLowI32x4U((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5457,7 +5474,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2ExtendHighI32x4U((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5467,7 +5484,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2Shl((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
 #line default
                     return 4;
@@ -5477,7 +5494,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2ShrS((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
 #line default
                     return 4;
@@ -5487,7 +5504,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2ShrU((*(Vector128<byte>*)(fp + a)), (*(int*)(fp + b)));
 #line default
                     return 4;
@@ -5497,7 +5514,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2Add((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5507,7 +5524,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2Sub((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5517,7 +5534,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2Mul((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5527,7 +5544,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2Eq((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5537,7 +5554,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2Ne((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5547,7 +5564,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2LtS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5557,7 +5574,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2GtS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5567,7 +5584,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2LeS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5577,7 +5594,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2GeS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5587,7 +5604,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2ExtmulLowI32x4S((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5597,7 +5614,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2ExtmulHighI32x4S((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5607,7 +5624,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2ExtmulLowI32x4U((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5617,7 +5634,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2ExtmulHighI32x4U((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5626,7 +5643,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Abs((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5635,7 +5652,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Neg((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5644,7 +5661,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Sqrt((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5654,7 +5671,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Min((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5664,7 +5681,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4Max((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5673,7 +5690,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Abs((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5682,7 +5699,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Neg((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5691,7 +5708,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Sqrt((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5701,7 +5718,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Div((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5711,7 +5728,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Min((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5721,7 +5738,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Max((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5731,7 +5748,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Pmin((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5741,7 +5758,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2Pmax((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5750,7 +5767,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4TruncSatF32x4S((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5759,7 +5776,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4TruncSatF32x4U((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5768,7 +5785,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4ConvertI32x4S((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5777,7 +5794,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4ConvertI32x4U((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5786,7 +5803,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4TruncSatF64x2SZero((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5795,7 +5812,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4TruncSatF64x2UZero((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5804,7 +5821,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2ConvertLowI32x4S((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5813,7 +5830,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2ConvertLowI32x4U((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5823,7 +5840,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16RelaxedSwizzle((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5832,7 +5849,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4RelaxedTruncF32x4S((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5841,7 +5858,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4RelaxedTruncF32x4U((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5850,7 +5867,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4RelaxedTruncF64x2SZero((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5859,7 +5876,7 @@ internal static unsafe partial class Executor
                 {
                     d = ip[1];
                     a = ip[2];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4RelaxedTruncF64x2UZero((*(Vector128<byte>*)(fp + a)));
 #line default
                     return 3;
@@ -5870,7 +5887,7 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     b = ip[3];
                     c = ip[4];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4RelaxedMadd((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)), (*(Vector128<byte>*)(fp + c)));
 #line default
                     return 5;
@@ -5881,7 +5898,7 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     b = ip[3];
                     c = ip[4];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4RelaxedNmadd((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)), (*(Vector128<byte>*)(fp + c)));
 #line default
                     return 5;
@@ -5892,7 +5909,7 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     b = ip[3];
                     c = ip[4];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2RelaxedMadd((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)), (*(Vector128<byte>*)(fp + c)));
 #line default
                     return 5;
@@ -5903,7 +5920,7 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     b = ip[3];
                     c = ip[4];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2RelaxedNmadd((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)), (*(Vector128<byte>*)(fp + c)));
 #line default
                     return 5;
@@ -5914,7 +5931,7 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     b = ip[3];
                     c = ip[4];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I8x16RelaxedLaneselect((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)), (*(Vector128<byte>*)(fp + c)));
 #line default
                     return 5;
@@ -5925,7 +5942,7 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     b = ip[3];
                     c = ip[4];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8RelaxedLaneselect((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)), (*(Vector128<byte>*)(fp + c)));
 #line default
                     return 5;
@@ -5936,7 +5953,7 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     b = ip[3];
                     c = ip[4];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4RelaxedLaneselect((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)), (*(Vector128<byte>*)(fp + c)));
 #line default
                     return 5;
@@ -5947,7 +5964,7 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     b = ip[3];
                     c = ip[4];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I64x2RelaxedLaneselect((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)), (*(Vector128<byte>*)(fp + c)));
 #line default
                     return 5;
@@ -5957,7 +5974,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4RelaxedMin((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5967,7 +5984,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F32x4RelaxedMax((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5977,7 +5994,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2RelaxedMin((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5987,7 +6004,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.F64x2RelaxedMax((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -5997,7 +6014,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8RelaxedQ15mulrS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -6007,7 +6024,7 @@ internal static unsafe partial class Executor
                     d = ip[1];
                     a = ip[2];
                     b = ip[3];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I16x8RelaxedDotI8x16I7x16S((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)));
 #line default
                     return 4;
@@ -6018,12 +6035,12 @@ internal static unsafe partial class Executor
                     a = ip[2];
                     b = ip[3];
                     c = ip[4];
-#line 991 "../Instructions.def"
+#line 1002 "../Instructions.def"
                     (*(Vector128<byte>*)(fp + d)) = SimdOps.I32x4RelaxedDotI8x16I7x16AddS((*(Vector128<byte>*)(fp + a)), (*(Vector128<byte>*)(fp + b)), (*(Vector128<byte>*)(fp + c)));
 #line default
                     return 5;
                 }
-#line 1140 "../Instructions.def"
+#line 1151 "../Instructions.def"
             case Op.TierUpEntry:
             case Op.TierUpLoop:
                 return RunTierUp(stack, top, ip, fp);

@@ -267,7 +267,17 @@ internal sealed partial class LirEmitter
             case LOp.ReturnCallIndirect:
                 {
                     Reg index = InRegister(i, 0, Reg.Rdx);
-                    _e.LoadIndirectCallee(index, (uint)inst.Imm, (uint)inst.Aux, LiveReferenceSlots(i));
+                    if (inst.Aux == Ir.IrBuilder.CallRefTable)
+                    {
+                        // return_call_ref: the operand is the function reference.
+                        Masm.Test(OperandSize.S64, index, index);
+                        _e.TrapIf(Cond.Equal, TrapCode.NullFunctionReference);
+                        Masm.Mov(OperandSize.S64, Reg.Rdx, index);
+                    }
+                    else
+                    {
+                        _e.LoadIndirectCallee(index, (uint)inst.Imm, (uint)inst.Aux, LiveReferenceSlots(i));
+                    }
                     _e.EmitTailCall((int)inst.Imm2, sameInstance: false);
                     return;
                 }

@@ -31,7 +31,15 @@ internal sealed partial class IrBuilder
     }
 
     /// <summary><c>return_call_indirect</c>: a terminator taking the arguments, then the table index.</summary>
-    public void ReturnCallIndirect(uint typeIndex, uint tableIndex)
+    public void ReturnCallIndirect(uint typeIndex, uint tableIndex) => ReturnCallThrough(typeIndex, (int)tableIndex);
+
+    /// <summary>
+    /// <c>return_call_ref</c>: a <see cref="Op.ReturnCallIndirect"/> whose table index is <see cref="CallRefTable"/> and
+    /// whose last operand is the function reference (null traps at the call), as <see cref="CallRef"/> is to call_indirect.
+    /// </summary>
+    public void ReturnCallRef(uint typeIndex) => ReturnCallThrough(typeIndex, CallRefTable);
+
+    private void ReturnCallThrough(uint typeIndex, int tableIndex)
     {
         FuncType type = _module.Types[(int)typeIndex];
         int index = Pop();
@@ -40,7 +48,7 @@ internal sealed partial class IrBuilder
         _stack.AsSpan(_height - count, count).CopyTo(_f.Pool.AsSpan(start));
         _f.Pool[start + count] = index;
         _height -= count;
-        Emit(Op.ReturnCallIndirect, ValType.Bottom, a: start, b: count + 1, imm: typeIndex, aux: (int)tableIndex);
+        Emit(Op.ReturnCallIndirect, ValType.Bottom, a: start, b: count + 1, imm: typeIndex, aux: tableIndex);
         SetUnreachable();
     }
 

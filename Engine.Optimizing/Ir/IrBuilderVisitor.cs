@@ -111,6 +111,14 @@ internal readonly struct IrBuilderVisitor : IOperatorVisitor
         }
     }
 
+    public void VisitReturnCallRef(uint typeIndex)
+    {
+        if (Live)
+        {
+            _b.ReturnCallRef(typeIndex);
+        }
+    }
+
     public void VisitCallRef(uint typeIndex)
     {
         if (Live)

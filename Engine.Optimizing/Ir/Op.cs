@@ -62,7 +62,8 @@ namespace Engine.Optimizing.Ir;
 ///  BrTable       A = index; targets are BlockCalls Pool[B .. B+C), the last one the default
 ///  Return        results Pool[A .. A+B)
 ///  ReturnCall    tail call of function Imm: arguments Pool[A .. A+B) (3.0 return_call)
-///  ReturnCallIndirect tail call of type Imm through table Aux: arguments then the index, Pool[A .. A+B)
+///  ReturnCallIndirect tail call of type Imm through table Aux: arguments then the index, Pool[A .. A+B) (Aux
+///                CallRefTable: return_call_ref, the function reference last)
 ///  Trap          Imm = TrapCode
 /// </code>
 /// </remarks>

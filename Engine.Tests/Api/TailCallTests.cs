@@ -252,4 +252,59 @@ public sealed class TailCallTests
             File.Delete(path);
         }
     }
+
+    /// <summary>
+    /// $p and $q tail-call each other through <c>return_call_ref</c> (the reference from <c>ref.func</c>), counting n down
+    /// and acc up; the funcref parameter keeps them out of the register convention, so the optimizing tier compiles them.
+    /// $null tail-calls a null reference.
+    /// </summary>
+    private const string RefRing = """
+        (module
+          (type $t (func (param i32 i64 funcref) (result i64)))
+          (elem declare func $p $q)
+          (func $p (type $t)
+            (if (i32.eqz (local.get 0)) (then (return (local.get 1))))
+            (return_call_ref $t (i32.sub (local.get 0) (i32.const 1)) (i64.add (local.get 1) (i64.const 1)) (local.get 2)
+              (ref.func $q)))
+          (func $q (type $t)
+            (if (i32.eqz (local.get 0)) (then (return (local.get 1))))
+            (return_call_ref $t (i32.sub (local.get 0) (i32.const 1)) (i64.add (local.get 1) (i64.const 2)) (local.get 2)
+              (ref.func $p)))
+          (func $null (export "null") (param i32) (result i64)
+            (return_call_ref $t (local.get 0) (i64.const 0) (ref.null func) (ref.null $t)))
+          (func (export "run") (param i32) (result i64)
+            (call $p (local.get 0) (i64.const 0) (ref.null func))))
+        """;
+
+    [TestCase(TierMode.Interpreter, TierMode.Interpreter)]
+    [TestCase(TierMode.Baseline, TierMode.Baseline)]
+    [TestCase(TierMode.Optimizing, TierMode.Optimizing)]
+    [TestCase(TierMode.Interpreter, TierMode.Optimizing)]
+    [TestCase(TierMode.Baseline, TierMode.Interpreter)]
+    [TestCase(TierMode.Optimizing, TierMode.Baseline)]
+    public void AMillionReturnCallRefsRunInConstantStackAndNullTraps(TierMode p, TierMode q)
+    {
+        OnSmallStack(() =>
+        {
+            var forced = new Dictionary<string, TierMode> { ["p"] = p, ["q"] = q, ["null"] = p };
+            using var store = new Store(new WasmEngine(new EngineConfig
+            {
+                TierUpCallThreshold = int.MaxValue,
+                TierUpLoopThreshold = int.MaxValue,
+                FunctionTiers = forced,
+            }));
+            Instance instance = new Linker(store.Engine).Instantiate(store, Module.FromText(store.Engine, RefRing));
+            // Hops alternate $p (+1) and $q (+2), starting with $p: an even count adds 3 per pair.
+            Assert.That(instance.GetFunction("run")!.Invoke(Value.I32(Hops))[0].AsI64(), Is.EqualTo(3L * Hops / 2));
+            var trap = Assert.Throws<TrapException>(() => instance.GetFunction("null")!.Invoke(Value.I32(5)))!;
+            Assert.That(trap.Code, Is.EqualTo(TrapCode.NullFunctionReference));
+            // $null's type fits the register convention and it makes a tail call: forced to the optimizing tier, it stays
+            // in the baseline tier (OptimizingCompiler's refusal, recorded by the validator for return_call_ref too).
+            var expected = forced.Where(f => f.Value != TierMode.Interpreter)
+                .Select(f => ((string?)f.Key, f.Key == "null" && f.Value == TierMode.Optimizing ? TierMode.Baseline : f.Value));
+            Assert.That(store.Engine.TierStatistics.Promotions.Select(promotion => (promotion.FunctionName, promotion.Tier)),
+                Is.EquivalentTo(expected), "the functions forced to a machine-code tier run compiled, in that tier");
+            Assert.That(instance.GetFunction("run")!.Invoke(Value.I32(3))[0].AsI64(), Is.EqualTo(4L), "the store stays usable");
+        });
+    }
 }

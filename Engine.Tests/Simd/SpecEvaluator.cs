@@ -146,6 +146,7 @@ internal sealed class SpecInstance
         public void VisitTryTable(BlockType blockType, TryTableCatch[] catches) => Set(null);
         public void VisitReturnCallIndirect(uint typeIndex, uint tableIndex) => Set(null);
         public void VisitCallRef(uint typeIndex) => Set(null);
+        public void VisitReturnCallRef(uint typeIndex) => Set(null);
         public void VisitRefAsNonNull() => Set(null);
         public void VisitBrOnNull(uint relativeDepth) => Set(null);
         public void VisitBrOnNonNull(uint relativeDepth) => Set(null);

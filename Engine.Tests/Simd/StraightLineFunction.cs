@@ -174,6 +174,7 @@ internal sealed class StraightLineFunction
         public void VisitTryTable(BlockType blockType, TryTableCatch[] catches) => RejectWrite("try_table");
         public void VisitReturnCallIndirect(uint typeIndex, uint tableIndex) => RejectWrite("return_call_indirect");
         public void VisitCallRef(uint typeIndex) => RejectWrite("call_ref");
+        public void VisitReturnCallRef(uint typeIndex) => RejectWrite("return_call_ref");
         public void VisitRefAsNonNull() => Reject("ref.as_non_null");
         public void VisitBrOnNull(uint relativeDepth) => Reject("br_on_null");
         public void VisitBrOnNonNull(uint relativeDepth) => Reject("br_on_non_null");

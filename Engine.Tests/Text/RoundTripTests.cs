@@ -81,7 +81,7 @@ public class RoundTripTests
                 OperatorKind.Else or OperatorKind.End => null, // structure, covered by block and if
                 OperatorKind.SelectTyped => "select (result i32)",
                 OperatorKind.Br or OperatorKind.BrIf or OperatorKind.Call or OperatorKind.RefFunc or OperatorKind.LocalGet
-                    or OperatorKind.CallRef or OperatorKind.BrOnNull or OperatorKind.BrOnNonNull
+                    or OperatorKind.CallRef or OperatorKind.ReturnCallRef or OperatorKind.BrOnNull or OperatorKind.BrOnNonNull
                     or OperatorKind.LocalSet or OperatorKind.LocalTee or OperatorKind.GlobalGet or OperatorKind.GlobalSet
                     or OperatorKind.TableGet or OperatorKind.TableSet or OperatorKind.TableGrow or OperatorKind.TableSize
                     or OperatorKind.TableFill or OperatorKind.MemoryInit or OperatorKind.DataDrop or OperatorKind.ElemDrop

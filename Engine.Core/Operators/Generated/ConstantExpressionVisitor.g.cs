@@ -240,6 +240,9 @@ public struct ConstantExpressionVisitor<TInner> : IOperatorVisitor where TInner 
     public void VisitReturnCallIndirect(uint typeIndex, uint tableIndex) => Inner.NotConstant(Opcode.ReturnCallIndirect);
 
     /// <inheritdoc/>
+    public void VisitReturnCallRef(uint typeIndex) => Inner.NotConstant(Opcode.ReturnCallRef);
+
+    /// <inheritdoc/>
     public void VisitThrow(uint tagIndex) => Inner.NotConstant(Opcode.Throw);
 
     /// <inheritdoc/>

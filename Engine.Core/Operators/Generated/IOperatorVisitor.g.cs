@@ -186,6 +186,9 @@ public interface IOperatorVisitor
     /// <summary><c>return_call_indirect</c> (3.0 tail calls). (return_call_indirect)</summary>
     void VisitReturnCallIndirect(uint typeIndex, uint tableIndex);
 
+    /// <summary><c>return_call_ref</c> (3.0 tail calls): tail-calls the function reference on top of the stack, of type <c>(ref null $t)</c>. (return_call_ref)</summary>
+    void VisitReturnCallRef(uint typeIndex);
+
     /// <summary><c>throw</c> (3.0 exception handling). (throw)</summary>
     void VisitThrow(uint tagIndex);
 

@@ -46,6 +46,8 @@ public enum Opcode : ushort
     ReturnCallIndirect = 0x13,
     /// <summary><c>call_ref</c></summary>
     CallRef = 0x14,
+    /// <summary><c>return_call_ref</c></summary>
+    ReturnCallRef = 0x15,
     /// <summary><c>drop</c></summary>
     Drop = 0x1A,
     /// <summary><c>select</c></summary>

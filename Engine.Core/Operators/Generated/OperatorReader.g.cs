@@ -72,6 +72,9 @@ public ref partial struct WasmReader
             case 0x14: // call_ref
                 ReadCallRef(ref visitor, Opcode.CallRef);
                 return;
+            case 0x15: // return_call_ref
+                ReadReturnCallRef(ref visitor, Opcode.ReturnCallRef);
+                return;
             case 0x1A: // drop
                 ReadDrop(ref visitor, Opcode.Drop);
                 return;
@@ -1761,6 +1764,12 @@ public ref partial struct WasmReader
     private void ReadReturnCallIndirect<TVisitor>(ref TVisitor visitor, Opcode opcode) where TVisitor : struct, IOperatorVisitor
     {
         visitor.VisitReturnCallIndirect(ReadVarU32(), ReadVarU32());
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ReadReturnCallRef<TVisitor>(ref TVisitor visitor, Opcode opcode) where TVisitor : struct, IOperatorVisitor
+    {
+        visitor.VisitReturnCallRef(ReadVarU32());
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
