@@ -50,8 +50,9 @@ public enum WasmFeatures
     /// </summary>
     Memory64 = 1 << 11,
 
-    /// Tail calls: <c>return_call</c> and <c>return_call_indirect</c>, which replace the calling frame, so a chain of tail
-    /// calls runs in constant stack in every tier (<c>return_call_ref</c> is not implemented yet).
+    /// <summary>
+    /// Tail calls: <c>return_call</c>, <c>return_call_indirect</c> and <c>return_call_ref</c>, which replace the calling
+    /// frame, so a chain of tail calls runs in constant stack in every tier.
     /// </summary>
     TailCall = 1 << 8,
 

@@ -64,6 +64,7 @@ public enum BuiltinId
     /// caller's outgoing area.
     /// </summary>
     RunTailCall,
+    /// <summary>
     /// <c>call_indirect</c> of a non-final type whose exact canonical-id compare failed: (VMFuncRef* callee, u32 typeIndex)
     /// -> the callee when its type is a declared subtype of the instance's type <c>typeIndex</c>, else 0 (the caller traps
     /// with IndirectCallTypeMismatch). Collects nothing.
