@@ -199,6 +199,7 @@ internal static class Lexer
         int i = start;
         int strings = 0;
         int firstStringStart = -1;
+        int lastStringEnd = -1;
         firstIllegal = -1;
         bool others = false;
         bool allIdChars = true;
@@ -218,6 +219,7 @@ internal static class Lexer
                     firstStringStart = i;
                 }
                 i = ScanString(text, i, fileName);
+                lastStringEnd = i;
                 strings++;
                 continue;
             }
@@ -241,7 +243,7 @@ internal static class Lexer
         }
         token.Length = i - start;
         token.Match = 0;
-        if (strings == 1 && firstStringStart == start + 1 && text[start] == '$')
+        if (strings == 1 && firstStringStart == start + 1 && lastStringEnd == i && text[start] == '$')
         {
             // A quoted identifier $"..." (3.0): the same identifier as $ followed by the string's characters.
             token.Kind = TokenKind.Id;

@@ -319,5 +319,7 @@ public class WatParserTests
     [TestCase("(module (func $\"f\") (func $f))", "duplicate func")]
     [TestCase("(module (func $\"a\tb\"))", "illegal control character")]
     [TestCase("(module (func $ \"a\"))", "unknown operator")]
+    [TestCase("(module (func $\"a\"b))", "unknown operator")]
+    [TestCase("(module (func $\"a\"\"b\"))", "unknown operator")]
     public void MalformedQuotedIdentifiers(string text, string reason) => AssertMalformed(text, reason);
 }
