@@ -27,8 +27,9 @@ internal static class Lexer
         Token[] tokens = ArrayPool<Token>.Shared.Rent(Math.Max(16, text.Length / 5));
         try
         {
-            int count = Scan(text, fileName, ref tokens);
-            return new TokenList(text, tokens, count, fileName);
+            List<string>? quotedIds = null;
+            int count = Scan(text, fileName, ref tokens, ref quotedIds);
+            return new TokenList(text, tokens, count, fileName) { QuotedIds = quotedIds };
         }
         catch
         {
@@ -37,7 +38,7 @@ internal static class Lexer
         }
     }
 
-    private static int Scan(string text, string? fileName, ref Token[] tokens)
+    private static int Scan(string text, string? fileName, ref Token[] tokens, ref List<string>? quotedIds)
     {
         int count = 0;
         var openParens = new Stack<int>();
@@ -49,11 +50,17 @@ internal static class Lexer
             {
                 break;
             }
+            char c = text[i];
+            if (c == '(' && i + 1 < text.Length && text[i + 1] == '@')
+            {
+                // An annotation (3.0) may stand wherever whitespace may; all are ignored (custom-section annotations included).
+                i = SkipAnnotation(text, i, fileName, ref quotedIds);
+                continue;
+            }
             if (count + 1 >= tokens.Length)
             {
                 Grow(ref tokens);
             }
-            char c = text[i];
             ref Token token = ref tokens[count];
             token.Start = i;
             if (c == '(')
@@ -76,7 +83,7 @@ internal static class Lexer
             }
             else
             {
-                i = ScanRun(text, i, ref token, fileName);
+                i = ScanRun(text, i, ref token, fileName, ref quotedIds, out _);
             }
             count++;
         }
@@ -187,10 +194,13 @@ internal static class Lexer
 
     /// <summary>Scans one run of token characters (with any strings inside it) and classifies it.</summary>
     /// <remarks>Tokens are short, so a table-driven scalar loop beats a vectorized search here.</remarks>
-    private static int ScanRun(string text, int start, ref Token token, string? fileName)
+    private static int ScanRun(string text, int start, ref Token token, string? fileName, ref List<string>? quotedIds, out int firstIllegal)
     {
         int i = start;
         int strings = 0;
+        int firstStringStart = -1;
+        int lastStringEnd = -1;
+        firstIllegal = -1;
         bool others = false;
         bool allIdChars = true;
         ReadOnlySpan<byte> classes = CharacterClasses;
@@ -204,12 +214,24 @@ internal static class Lexer
                 {
                     break;
                 }
+                if (strings == 0)
+                {
+                    firstStringStart = i;
+                }
                 i = ScanString(text, i, fileName);
+                lastStringEnd = i;
                 strings++;
                 continue;
             }
             others = true;
-            allIdChars &= (charClass & IdChar) != 0;
+            if ((charClass & IdChar) == 0)
+            {
+                allIdChars = false;
+                if (firstIllegal < 0 && c is not (',' or '[' or ']' or '{' or '}'))
+                {
+                    firstIllegal = i;
+                }
+            }
             i++;
         }
         if (i == start)
@@ -220,8 +242,99 @@ internal static class Lexer
             allIdChars = false;
         }
         token.Length = i - start;
+        token.Match = 0;
+        if (strings == 1 && firstStringStart == start + 1 && lastStringEnd == i && text[start] == '$')
+        {
+            // A quoted identifier $"..." (3.0): the same identifier as $ followed by the string's characters.
+            token.Kind = TokenKind.Id;
+            quotedIds ??= [];
+            quotedIds.Add(DecodeQuotedId(text, start, i, fileName));
+            token.Match = quotedIds.Count;
+            return i;
+        }
         token.Kind = Classify(text, start, strings, others, allIdChars);
         return i;
+    }
+
+    /// <summary>The canonical text (<c>$</c> and the decoded characters) of the quoted identifier <c>$"..."</c> at <paramref name="start"/>.</summary>
+    private static string DecodeQuotedId(string text, int start, int end, string? fileName)
+    {
+        var bytes = new ByteWriter(end - start);
+        TokenCursor.DecodeString(text.AsSpan(start + 1, end - start - 1), bytes);
+        if (bytes.Span.IsEmpty)
+        {
+            throw TextErrors.At(text, start, "empty identifier", fileName);
+        }
+        if (!System.Text.Unicode.Utf8.IsValid(bytes.Span))
+        {
+            throw TextErrors.At(text, start, "malformed UTF-8 encoding in identifier", fileName);
+        }
+        return "$" + System.Text.Encoding.UTF8.GetString(bytes.Span);
+    }
+
+    /// <summary>
+    /// Skips the annotation <c>(@id ...)</c> at <paramref name="start"/> (spec 3.0: text/lexical, annotations): the id is
+    /// idchars or a non-empty name string right after <c>(@</c>, the rest well-formed tokens with balanced parentheses.
+    /// </summary>
+    private static int SkipAnnotation(string text, int start, string? fileName, ref List<string>? quotedIds)
+    {
+        int i = start + 2;
+        Token scratch = default;
+        if (i >= text.Length || (text[i] < 128 && (CharacterClasses[text[i]] & RunStop) != 0 && text[i] != '"'))
+        {
+            throw TextErrors.At(text, start, "empty annotation id", fileName);
+        }
+        scratch.Start = i;
+        i = ScanRun(text, i, ref scratch, fileName, ref quotedIds, out _);
+        if (scratch.Kind == TokenKind.String)
+        {
+            var bytes = new ByteWriter(scratch.Length);
+            TokenCursor.DecodeString(text.AsSpan(scratch.Start, scratch.Length), bytes);
+            if (bytes.Span.IsEmpty)
+            {
+                throw TextErrors.At(text, start, "empty annotation id", fileName);
+            }
+            if (!System.Text.Unicode.Utf8.IsValid(bytes.Span))
+            {
+                throw TextErrors.At(text, start, "malformed UTF-8 encoding in annotation id", fileName);
+            }
+        }
+        else if (scratch.Kind is not (TokenKind.Atom or TokenKind.Id))
+        {
+            throw TextErrors.At(text, start + 2, "malformed annotation id", fileName);
+        }
+        int depth = 1;
+        while (true)
+        {
+            i = SkipWhitespaceAndComments(text, i, fileName);
+            if (i >= text.Length)
+            {
+                throw TextErrors.At(text, start, "unclosed annotation: expected \")\" before the end of the text", fileName);
+            }
+            char c = text[i];
+            if (c == '(')
+            {
+                depth++;
+                i++;
+            }
+            else if (c == ')')
+            {
+                i++;
+                if (--depth == 0)
+                {
+                    return i;
+                }
+            }
+            else
+            {
+                scratch.Start = i;
+                i = ScanRun(text, i, ref scratch, fileName, ref quotedIds, out int illegal);
+                if (illegal >= 0)
+                {
+                    throw TextErrors.At(text, illegal, $"illegal character U+{(int)text[illegal]:X4} in annotation", fileName);
+                }
+            }
+        }
     }
 
     private const byte IdChar = 1;

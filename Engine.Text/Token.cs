@@ -27,7 +27,8 @@ internal struct Token
     public int Start;
     /// <summary>Number of characters.</summary>
     public int Length;
-    /// <summary>For <see cref="TokenKind.LeftParen"/>: the index of the matching right parenthesis.</summary>
+    /// <summary>For <see cref="TokenKind.LeftParen"/>: the index of the matching right parenthesis; for <see cref="TokenKind.Id"/>:
+    /// 0, or for a quoted identifier one more than its index in <see cref="TokenList.QuotedIds"/>.</summary>
     public int Match;
     /// <summary>The lexical class.</summary>
     public TokenKind Kind;
@@ -56,10 +57,17 @@ internal sealed class TokenList
     /// <summary>The file name for messages, or null.</summary>
     public string? FileName { get; }
 
-    /// <summary>The characters of token <paramref name="index"/>.</summary>
+    /// <summary>The canonical texts (<c>$</c> and the decoded name) of the quoted identifiers <c>$"..."</c>, or null when there are none.</summary>
+    public List<string>? QuotedIds { get; init; }
+
+    /// <summary>The characters of token <paramref name="index"/> (for a quoted identifier, its canonical text).</summary>
     public ReadOnlySpan<char> TextOf(int index)
     {
         ref Token token = ref Tokens[index];
+        if (token.Kind == TokenKind.Id && token.Match != 0)
+        {
+            return QuotedIds![token.Match - 1];
+        }
         return Text.AsSpan(token.Start, token.Length);
     }
 

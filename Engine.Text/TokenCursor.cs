@@ -77,6 +77,10 @@ public sealed class TokenCursor : IDisposable
     public ReadOnlySpan<char> TextAt(int index)
     {
         ref Token token = ref _tokens[index];
+        if (token.Kind == TokenKind.Id && token.Match != 0)
+        {
+            return List.QuotedIds![token.Match - 1];
+        }
         return _text.AsSpan(token.Start, token.Length);
     }
 

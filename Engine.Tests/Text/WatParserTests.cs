@@ -267,4 +267,59 @@ public class WatParserTests
         byte[] binary = WatParser.ParseModule("(module (func (call 7) (local.get 9) (drop) (br 5)))");
         Assert.Throws<InvalidModuleException>(() => ModuleValidator.Validate(ModuleDecoder.Decode(binary)));
     }
+
+    [Test]
+    public void AnnotationsAreWhitespace()
+    {
+        AssertSameModule(
+            "((@a) module (@a) $m (@a x-y $yz \"aa\" -2 (nested (@b)) , ; ] [ }} (;c;)) (@\"str id\")\n" +
+            "  ((@a) func (@a) $f ((@a) param (@a) $x i32 (@a)) ((@a) result i32)\n" +
+            "    ((@a) i32.add (@a) ((@a) local.get (@a) $x) (local.get 0) (@a))) (@custom \"name\" (after func) \"bytes\"))",
+            "(module $m (func $f (param $x i32) (result i32) (i32.add (local.get $x) (local.get 0))))");
+        AssertSameModule("(@a) (func) (@a)", "(module (func))");
+        AssertSameModule("(module (@aas-3!@$d-@#4) (@@) (@$) (@!$@#$23414@#$))", "(module)");
+    }
+
+    [TestCase("(module (@))", "empty annotation id")]
+    [TestCase("(module (@ x))", "empty annotation id")]
+    [TestCase("(module (@(@a)x))", "empty annotation id")]
+    [TestCase("(module (@\"\"))", "empty annotation id")]
+    [TestCase("(module (@\"\\ef\"))", "malformed UTF-8")]
+    [TestCase("(@x (y (z))", "unclosed annotation")]
+    [TestCase("(module) (@x (@y )", "unclosed annotation")]
+    [TestCase("(@x)) (module)", "no matching")]
+    [TestCase("(module (@a \u007f))", "illegal character")]
+    [TestCase("(module (@a Heiße))", "illegal character")]
+    [TestCase("(module (@x \"))", "unclosed string")]
+    [TestCase("(module ( @a))", "unexpected token")]
+    [TestCase("(module (func $(@a)f))", "unknown operator")]
+    public void MalformedAnnotations(string text, string reason) => AssertMalformed(text, reason);
+
+    [Test]
+    public void AnnotationsBetweenScriptCommands()
+    {
+        IReadOnlyList<Engine.Wast.Scripts.ScriptCommand> commands = Engine.Wast.Scripts.WastParser.ParseScript(
+            "(@a) (module (@a) $m (func (export \"f\"))) (@a x (y)) (assert_return (@a) (invoke $m \"f\")) (@b)", "test.wast");
+        Assert.That(commands, Has.Count.EqualTo(2));
+    }
+
+    [Test]
+    public void QuotedIdentifiersEqualPlainOnes()
+    {
+        AssertSameModule(
+            "(module (func $\"fh\") (func $gi) (func $\" random \\t stuff \") (func $\"\\41B\" (param $\"x\" i32)\n" +
+            "  (call $fh) (call $\"gi\") (call $\"A\\42\") (call $\"\\u{41}\\u{42}\") (call $\" random \\09 stuff \")\n" +
+            "  (local.get $x) drop block $\"l1\" (br $l1) end $\"l1\"))",
+            "(module (func $fh) (func $gi) (func $r) (func $AB (param $x i32) (call $fh) (call $gi) (call $AB) (call $AB) (call $r) (local.get $x) drop block $l1 (br $l1) end $l1))");
+        AssertSameModule("(module (func $\"\\ef\\98\\9a\") (func (call $\"\\u{f61a}\")))", "(module (func $a) (func (call $a)))");
+    }
+
+    [TestCase("(module (func $\"\"))", "empty identifier")]
+    [TestCase("(module (func $\"\\ef\"))", "malformed UTF-8")]
+    [TestCase("(module (func $\"f\") (func $f))", "duplicate func")]
+    [TestCase("(module (func $\"a\tb\"))", "illegal control character")]
+    [TestCase("(module (func $ \"a\"))", "unknown operator")]
+    [TestCase("(module (func $\"a\"b))", "unknown operator")]
+    [TestCase("(module (func $\"a\"\"b\"))", "unknown operator")]
+    public void MalformedQuotedIdentifiers(string text, string reason) => AssertMalformed(text, reason);
 }
