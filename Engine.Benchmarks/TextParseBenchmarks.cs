@@ -5,7 +5,7 @@ using Engine.Wast.Scripts;
 namespace Engine.Benchmarks;
 
 /// <summary>
-/// Text-format parse throughput: <see cref="WastParser.ParseScript"/> (lexing, script commands, and every
+/// Text-format parse throughput: <see cref="WastParser.ParseScript(string, string)"/> (lexing, script commands, and every
 /// module parsed and encoded to binary) over the spec suite's largest <c>.wast</c> files and over all of
 /// them, reported in MB/s of source. The suite is found at <c>$WASM_TESTSUITE</c> or
 /// <c>../shared/wasm-testsuite</c> next to the repository.

@@ -727,9 +727,10 @@ public sealed partial class Translator
         Put(size | (wide ? 0x100 : 0));
     }
 
-    /// <summary>True when table <paramref name="tableIndex"/> is 64-bit (its index operands are clamped to u32 first).</summary>
+    /// <summary>True when memory <paramref name="memoryIndex"/> is 64-bit (its addresses are i64).</summary>
     private bool IsMemory64(uint memoryIndex) => _module.Memories[(int)memoryIndex].Limits.Is64;
 
+    /// <summary>True when table <paramref name="tableIndex"/> is 64-bit (its index operands are clamped to u32 first).</summary>
     private bool IsTable64(uint tableIndex) => _module.Tables[(int)tableIndex].Limits.Is64;
 
     /// <summary>

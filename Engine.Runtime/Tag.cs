@@ -4,7 +4,7 @@ namespace Engine.Runtime;
 
 /// <summary>
 /// An exception tag of a store (3.0 exception handling): exported by an instance, or made by the host to import into
-/// modules, to throw from a host function (<see cref="Throw"/>) and to recognise the exceptions wasm throws
+/// modules, to throw from a host function (<c>throw tag.Exception(values)</c>, <see cref="Exception"/>) and to recognise the exceptions wasm throws
 /// (<see cref="TagException.Tag"/> is <see cref="Instance"/>).
 /// </summary>
 public sealed class Tag : Extern
