@@ -112,4 +112,26 @@ public sealed class FuzzTargetTests
         Finding? finding = Create(target).Run(File.ReadAllBytes(Path.Combine(ReproducerDirectory, relativePath)));
         Assert.That(finding, Is.Null, finding?.Description);
     }
+
+    private static string OpenFindingDirectory => Path.Combine(TestPaths.RepositoryRoot, "Engine.Tests", "Fuzz", "Open");
+
+    /// <summary>Findings not fixed yet (each with a .txt saying what is wrong), one case per module.</summary>
+    public static IEnumerable<TestCaseData> OpenFindings() =>
+        Directory.Exists(OpenFindingDirectory)
+            ? Directory.GetFiles(OpenFindingDirectory, "*.wasm", SearchOption.AllDirectories)
+                .Order(StringComparer.Ordinal)
+                .Select(f => new TestCaseData(Path.GetRelativePath(OpenFindingDirectory, f)).SetName($"OpenFinding({Path.GetRelativePath(OpenFindingDirectory, f)})"))
+            : [];
+
+    /// <summary>
+    /// A known, not yet fixed finding keeps failing the way its .txt says: the day it passes, this test says so, and the
+    /// module moves to <c>Reproducers/</c> where <see cref="FixedReproducersStayFixed"/> keeps it fixed.
+    /// </summary>
+    [TestCaseSource(nameof(OpenFindings))]
+    public void OpenFindingsStillFail(string relativePath)
+    {
+        string target = relativePath.Split(Path.DirectorySeparatorChar)[0];
+        Finding? finding = Create(target).Run(File.ReadAllBytes(Path.Combine(OpenFindingDirectory, relativePath)));
+        Assert.That(finding, Is.Not.Null, "this finding is fixed now: move it to Reproducers/" + target);
+    }
 }
