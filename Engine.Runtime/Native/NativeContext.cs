@@ -187,6 +187,24 @@ internal sealed unsafe class NativeContext : IStackWalker, IDisposable
         dispatch.Throw();
     }
 
+    /// <summary>The exception compiled code's non-zero status stands for, or null.</summary>
+    public Exception? Pending => _pending;
+
+    /// <summary>
+    /// A try_table of compiled code caught the pending <paramref name="exception"/>: it is no longer pending nor unwinding
+    /// (a later throw of the same object, by <c>throw_ref</c> or the host, starts afresh).
+    /// </summary>
+    public void Caught(Exception exception)
+    {
+        _pending = null;
+        if (ReferenceEquals(exception, _unwinding))
+        {
+            _unwinding = null;
+            _unwindingDispatch = null;
+        }
+        _stack.ForgetRecording(exception);
+    }
+
     /// <summary>Stores <paramref name="exception"/> as pending, with the native frames it crossed appended to its backtrace.</summary>
     public void SetPending(Exception exception)
     {
