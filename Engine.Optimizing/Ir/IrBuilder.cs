@@ -926,24 +926,17 @@ internal sealed partial class IrBuilder
         for (int k = 0; k < n; k++)
         {
             _current = blocks[k];
-            TryTableCatch clause = catches[k];
-            int count = 0;
-            int slot = 1;
-            if (clause.Kind is CatchKind.Catch or CatchKind.CatchRef)
-            {
-                foreach (ValType type in _module.TagType(clause.Tag).Params)
-                {
-                    Push(Emit(Op.CallResult, type.Erased(), a: index, imm: slot));
-                    slot += SlotsOf(type);
-                    count++;
-                }
-            }
-            if (clause.PassesReference)
-            {
-                Push(Emit(Op.CallResult, ValType.ExternRef, a: index, imm: slot));
-                count++;
-            }
             Frame target = _frames[targets[k]];
+            // The clause's values (the tag's, then the exnref), typed as the label takes them (validation checked that
+            // they match it, subtypes included).
+            ValType[] types = target.LabelTypes;
+            int count = types.Length;
+            int slot = 1;
+            foreach (ValType type in types)
+            {
+                Push(Emit(Op.CallResult, type, a: index, imm: slot));
+                slot += SlotsOf(type);
+            }
             switch (target.Kind)
             {
                 case FrameKind.Function:
