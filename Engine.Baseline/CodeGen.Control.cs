@@ -496,18 +496,7 @@ internal sealed partial class CodeGen
     /// <summary><c>throw</c>: the tag's values to the outgoing area (from slot 1), the exception made pending, then as a failed call.</summary>
     public void Throw(uint tagIndex)
     {
-        int count = _module.TagType(tagIndex).Params.Length;
-        int first = _height - count;
-        int slot = 1;
-        for (int i = 0; i < count; i++)
-        {
-            StoreEntryTo(first + i, OutSlot(slot));
-            slot += SlotsOf(_stack[first + i].Type);
-        }
-        for (int i = 0; i < count; i++)
-        {
-            Drop();
-        }
+        PassArguments(_module.TagType(tagIndex).Params.Length, firstSlot: 1);
         SpillRegisters();
         Masm.StoreImm(S64, OutSlot(0), (int)tagIndex);
         _emitter.EmitBuiltinCall(BuiltinId.Throw, LiveRefSlots(), 1);

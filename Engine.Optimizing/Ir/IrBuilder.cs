@@ -698,7 +698,13 @@ internal sealed partial class IrBuilder
 
     public void Br(uint depth)
     {
-        Frame target = FrameAt(depth);
+        BranchTo(FrameAt(depth));
+        SetUnreachable();
+    }
+
+    /// <summary>Ends the current block with a branch to <paramref name="target"/>'s label carrying the top values (a return for the function's).</summary>
+    private void BranchTo(Frame target)
+    {
         switch (target.Kind)
         {
             case FrameKind.Function:
@@ -711,7 +717,6 @@ internal sealed partial class IrBuilder
                 Emit(Op.Jump, ValType.Bottom, a: AddEdge(target));
                 break;
         }
-        SetUnreachable();
     }
 
     public void BrIf(uint depth)
@@ -937,18 +942,7 @@ internal sealed partial class IrBuilder
                 Push(Emit(Op.CallResult, type, a: index, imm: slot));
                 slot += SlotsOf(type);
             }
-            switch (target.Kind)
-            {
-                case FrameKind.Function:
-                    EmitReturn();
-                    break;
-                case FrameKind.Loop:
-                    Emit(Op.Jump, ValType.Bottom, a: LoopEdge(target));
-                    break;
-                default:
-                    Emit(Op.Jump, ValType.Bottom, a: AddEdge(target));
-                    break;
-            }
+            BranchTo(target);
             _height -= count;
         }
         _current = saved;
