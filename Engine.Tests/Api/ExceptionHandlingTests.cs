@@ -348,6 +348,53 @@ public sealed class ExceptionHandlingTests
         Assert.That(store.Engine.TierStatistics.Fallbacks, Is.Empty);
     }
 
+    /// <summary>A v128 (two slots) among values of every other kind, caught from a callee, in the same function, and rethrown.</summary>
+    private const string Vectors = """
+        (module
+          (tag $v (param i32 v128 f64 i64))
+          (func $thrower (param i32) (throw $v (local.get 0) (v128.const i32x4 1 2 3 4) (f64.const 2.5) (i64.const -7)))
+          (func $split (param i32 v128 f64 i64) (result i32 i32 f64 i64)
+            (local.get 0) (i32x4.extract_lane 3 (local.get 1)) (local.get 2) (local.get 3))
+          (func $catch (export "catch") (param i32) (result i32 i32 f64 i64)
+            (block $got (result i32 v128 f64 i64)
+              (try_table (catch $v $got) (call $thrower (local.get 0)))
+              (unreachable))
+            (call $split))
+          (func $local (export "local") (param i32) (result i32 i32 f64 i64)
+            (block $got (result i32 v128 f64 i64)
+              (try_table (catch $v $got) (throw $v (local.get 0) (v128.const i32x4 5 6 7 8) (f64.const 1.5) (i64.const 9)))
+              (unreachable))
+            (call $split))
+          (func $rethrow (export "rethrow") (param i32) (result i32 i32 f64 i64)
+            (block $outer (result i32 v128 f64 i64)
+              (try_table (catch $v $outer)
+                (block $got (result i32 v128 f64 i64 exnref)
+                  (try_table (catch_ref $v $got) (call $thrower (local.get 0)))
+                  (unreachable))
+                (throw_ref))
+              (unreachable))
+            (call $split)))
+        """;
+
+    [TestCaseSource(nameof(Modes))]
+    public void AVectorAmongTheValuesIsDeliveredWhole(string mode)
+    {
+        using var store = new Store(new WasmEngine(ConfigFor(mode)));
+        Instance instance = new Linker(store.Engine).Instantiate(store, Module.FromText(store.Engine, Vectors));
+        for (int round = 0; round < 3; round++)
+        {
+            foreach (var (name, lane, f, l) in new[] { ("catch", 4, 2.5, -7L), ("local", 8, 1.5, 9L), ("rethrow", 4, 2.5, -7L) })
+            {
+                Value[] results = instance.GetFunction(name)!.Invoke(Value.I32(round + 3));
+                Assert.That(results.Select(v => v.ToString()), Is.EqualTo(new[]
+                {
+                    Value.I32(round + 3).ToString(), Value.I32(lane).ToString(), Value.F64(f).ToString(), Value.I64(l).ToString(),
+                }), name);
+            }
+        }
+        AssertCompiled(store, mode, "rethrow");
+    }
+
     [Test]
     public void ExceptionHandlingIsInvalidWithTheFeatureSwitchedOff()
     {
