@@ -33,7 +33,7 @@ public class ExceptionBenchmarks
             (local.get $sum)))
         """;
 
-    private Store? _store;
+    private readonly List<Store> _stores = new();
     private Function? _interpreter, _baseline, _optimizing, _tiered;
     private global::Wasmtime.Engine? _wasmtimeEngine;
     private global::Wasmtime.Store? _wasmtimeStore;
@@ -60,17 +60,21 @@ public class ExceptionBenchmarks
         }
     }
 
-    private static Function Load(EngineConfig config)
+    private Function Load(EngineConfig config)
     {
         var engine = new WasmEngine(config);
         var store = new Store(engine);
+        _stores.Add(store);
         return new Linker(engine).Instantiate(store, Module.FromText(engine, Wat)).GetFunction("run")!;
     }
 
     [GlobalCleanup]
     public void Cleanup()
     {
-        _store?.Dispose();
+        foreach (Store store in _stores)
+        {
+            store.Dispose();
+        }
         _wasmtimeStore?.Dispose();
         _wasmtimeEngine?.Dispose();
     }
