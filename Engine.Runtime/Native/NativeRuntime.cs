@@ -453,7 +453,9 @@ internal static unsafe class NativeRuntime
     {
         try
         {
-            return Fail(vm, Interpreter.ExceptionHandling.NewException(InstanceOf(vm), tagIndex, area + 1));
+            NativeContext.From((VMStoreContext*)vm->StoreContext).SetPendingFresh(
+                Interpreter.ExceptionHandling.NewException(InstanceOf(vm), tagIndex, area + 1));
+            return 1;
         }
         catch (Exception e)
         {
@@ -510,9 +512,14 @@ internal static unsafe class NativeRuntime
             {
                 if (Interpreter.ExceptionHandling.Takes(instance, clauses[i].Kind, clauses[i].Tag, exception))
                 {
-                    context.Caught(exception);
+                    CatchKind kind = clauses[i].Kind;
                     // Rooting and boxing may collect: the frame's stack map at this call lists what it holds.
-                    Interpreter.ExceptionHandling.Deliver(instance, exception, clauses[i].Kind, area + 1);
+                    Interpreter.ExceptionHandling.Deliver(instance, exception, kind, area + 1);
+                    if (kind is CatchKind.Catch or CatchKind.CatchAll)
+                    {
+                        context.ReleaseIfFresh(exception);
+                    }
+                    context.Caught(exception);
                     return i;
                 }
             }
