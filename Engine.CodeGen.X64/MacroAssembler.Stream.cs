@@ -101,14 +101,22 @@ public sealed partial class MacroAssembler
     /// <summary>Encodes the instructions the Iced assembler holds that are not encoded yet.</summary>
     private void Drain()
     {
-        IReadOnlyList<Instruction> instructions = _asm.Instructions;
+        // Called before every instruction: the common case (nothing new from Iced) is one count compared.
+        InstructionList instructions = _icedInstructions ??= (InstructionList)_asm.Instructions;
         int n = instructions.Count;
+        if (_drained == n)
+        {
+            return;
+        }
         for (int i = _drained; i < n; i++)
         {
             EncodeIced(instructions[i]);
         }
         _drained = n;
     }
+
+    // The Iced assembler's instruction list (the same list object for the assembler's life; Reset clears it).
+    private InstructionList? _icedInstructions;
 
     /// <summary>Starts an instruction: records its offset and returns its index.</summary>
     private int NewInstruction()
