@@ -244,9 +244,13 @@ public sealed partial class MacroAssembler
     }
 
     /// <summary>opcode with ModRM reg = <paramref name="reg"/> (a register or an opcode extension), rm = register <paramref name="rm"/>.</summary>
-    private void EmitRR(bool w, int opcode, int reg, int rm, bool byteRegs = false)
+    private void EmitRR(bool w, int opcode, int reg, int rm, bool byteRegs = false, byte prefix = 0)
     {
         byte[] b = Open(out int p, out _);
+        if (prefix != 0)
+        {
+            b[p++] = prefix;
+        }
         Rex(b, ref p, w, reg, 0, rm, byteRegs && (reg is >= 4 and < 8 || rm is >= 4 and < 8));
         Opcode(b, ref p, opcode);
         b[p++] = (byte)(0xC0 | (reg & 7) << 3 | (rm & 7));

@@ -631,6 +631,25 @@ public sealed partial class MacroAssembler
     /// <summary>rax = rax / divisor, rdx = remainder (rdx is overwritten first: sign- or zero-extension of rax).</summary>
     public void Divide(Signedness signedness, OperandSize size, Reg divisor)
     {
+        if (!_icedOnly)
+        {
+            byte[] b = Open(out int p, out _);
+            if (signedness == Signedness.Signed)
+            {
+                Rex(b, ref p, Is64(size), 0, 0, 0); // Cqo / Cdq
+                b[p++] = 0x99;
+                Close(p);
+                EmitRR(Is64(size), 0xF7, 7, divisor.Number); // Idiv_rm
+            }
+            else
+            {
+                b[p++] = 0x31; // Xor_rm32_r32 edx, edx
+                b[p++] = 0xD2;
+                Close(p);
+                EmitRR(Is64(size), 0xF7, 6, divisor.Number); // Div_rm
+            }
+            return;
+        }
         if (signedness == Signedness.Signed)
         {
             if (Is64(size))
@@ -1002,15 +1021,26 @@ public sealed partial class MacroAssembler
     /// <summary>xmm dst = xmm src (movaps; nothing when they are the same register).</summary>
     public void MovF(Reg dst, Reg src)
     {
-        if (dst != src)
+        if (dst == src)
         {
-            _asm.movaps(X(dst), X(src));
+            return;
         }
+        if (!_icedOnly)
+        {
+            EmitRR(false, 0x0F28, dst.Number, src.Number); // Movaps_xmm_xmmm128
+            return;
+        }
+        _asm.movaps(X(dst), X(src));
     }
 
     /// <summary>dst = the f32 or f64 at src (movss / movsd).</summary>
     public void LoadF(OperandSize size, Reg dst, Mem src)
     {
+        if (!_icedOnly && Plain(src))
+        {
+            EmitRM(false, 0x0F10, dst.Number, src, prefix: Is64(size) ? (byte)0xF2 : (byte)0xF3); // Movsd_xmm_xmmm64 / Movss_xmm_xmmm32
+            return;
+        }
         if (Is64(size))
         {
             _asm.movsd(X(dst), Q(src));
@@ -1024,6 +1054,11 @@ public sealed partial class MacroAssembler
     /// <summary>[dst] = the f32 or f64 in src.</summary>
     public void StoreF(OperandSize size, Mem dst, Reg src)
     {
+        if (!_icedOnly && Plain(dst))
+        {
+            EmitRM(false, 0x0F11, src.Number, dst, prefix: Is64(size) ? (byte)0xF2 : (byte)0xF3); // Movsd_xmmm64_xmm / Movss_xmmm32_xmm
+            return;
+        }
         if (Is64(size))
         {
             _asm.movsd(Q(dst), X(src));
@@ -1037,6 +1072,11 @@ public sealed partial class MacroAssembler
     /// <summary>xmm = gpr bits (movd / movq).</summary>
     public void MovToXmm(OperandSize size, Reg dst, Reg src)
     {
+        if (!_icedOnly)
+        {
+            EmitRR(Is64(size), 0x0F6E, dst.Number, src.Number, prefix: 0x66); // Movq_xmm_rm64 / Movd_xmm_rm32
+            return;
+        }
         if (Is64(size))
         {
             _asm.movq(X(dst), R64(src));
@@ -1050,6 +1090,11 @@ public sealed partial class MacroAssembler
     /// <summary>gpr = xmm bits.</summary>
     public void MovFromXmm(OperandSize size, Reg dst, Reg src)
     {
+        if (!_icedOnly)
+        {
+            EmitRR(Is64(size), 0x0F7E, src.Number, dst.Number, prefix: 0x66); // Movq_rm64_xmm / Movd_rm32_xmm
+            return;
+        }
         if (Is64(size))
         {
             _asm.movq(R64(dst), X(src));
@@ -1060,9 +1105,17 @@ public sealed partial class MacroAssembler
         }
     }
 
+    // The hand encoder's scalar SSE opcodes (0F xx, after F3 for ss or F2 for sd), in SseOp order.
+    private static readonly int[] s_sseOpcodes = [0x0F58, 0x0F5C, 0x0F59, 0x0F5E, 0x0F5D, 0x0F5F, 0x0F51];
+
     /// <summary>dst = dst op src (ss for S32, sd for S64; sqrt: dst = sqrt(src)).</summary>
     public void Sse(SseOp op, OperandSize size, Reg dst, Reg src)
     {
+        if (!_icedOnly)
+        {
+            EmitRR(false, s_sseOpcodes[(int)op], dst.Number, src.Number, prefix: Is64(size) ? (byte)0xF2 : (byte)0xF3); // op_xmm_xmmm32/64 (sd F2, ss F3)
+            return;
+        }
         AssemblerRegisterXMM d = X(dst), s = X(src);
         switch (op, Is64(size))
         {
@@ -1086,6 +1139,11 @@ public sealed partial class MacroAssembler
     /// <summary>dst = dst op [src] (add, sub, mul, div).</summary>
     public void SseMem(SseOp op, OperandSize size, Reg dst, Mem src)
     {
+        if (!_icedOnly && Plain(src) && op is SseOp.Add or SseOp.Sub or SseOp.Mul or SseOp.Div)
+        {
+            EmitRM(false, s_sseOpcodes[(int)op], dst.Number, src, prefix: Is64(size) ? (byte)0xF2 : (byte)0xF3);
+            return;
+        }
         AssemblerRegisterXMM d = X(dst);
         AssemblerMemoryOperand s = Is64(size) ? Q(src) : D(src);
         switch (op, Is64(size))
@@ -1105,6 +1163,11 @@ public sealed partial class MacroAssembler
     /// <summary>dst = dst op src on all 128 bits (andps, andnps, orps, xorps).</summary>
     public void SseBits(SseBitOp op, Reg dst, Reg src)
     {
+        if (!_icedOnly)
+        {
+            EmitRR(false, 0x0F54 + (int)op, dst.Number, src.Number); // Andps, Andnps, Orps, Xorps_xmm_xmmm128
+            return;
+        }
         AssemblerRegisterXMM d = X(dst), s = X(src);
         switch (op)
         {
@@ -1131,6 +1194,11 @@ public sealed partial class MacroAssembler
     /// <summary>ucomiss / ucomisd a, b (ZF, PF, CF as an unsigned compare; PF set when unordered).</summary>
     public void Ucomi(OperandSize size, Reg a, Reg b)
     {
+        if (!_icedOnly)
+        {
+            EmitRR(false, 0x0F2E, a.Number, b.Number, prefix: Is64(size) ? (byte)0x66 : (byte)0); // Ucomisd / Ucomiss_xmm_xmmm
+            return;
+        }
         if (Is64(size))
         {
             _asm.ucomisd(X(a), X(b));

@@ -117,6 +117,31 @@ public sealed class MacroAssemblerEncodingTests
                 m.CMov(c, w, a, b);
             }
         }));
+        yield return Form("divide", m => Each2(s_widths, new[] { Signedness.Signed, Signedness.Unsigned }, Gprs(), (w, signedness, r) => m.Divide(signedness, w, r)));
+        yield return Form("movaps, movd/movq, ucomis, and/andn/or/xorps", m => Each2(s_widths, Gprs(), Gprs(), (w, a, b) =>
+        {
+            m.MovF(Reg.Xmm(a.Number), Reg.Xmm(b.Number));
+            m.MovToXmm(w, Reg.Xmm(a.Number), b);
+            m.MovFromXmm(w, a, Reg.Xmm(b.Number));
+            m.Ucomi(w, Reg.Xmm(a.Number), Reg.Xmm(b.Number));
+            foreach (SseBitOp op in Enum.GetValues<SseBitOp>())
+            {
+                m.SseBits(op, Reg.Xmm(a.Number), Reg.Xmm(b.Number));
+            }
+            foreach (SseOp op in Enum.GetValues<SseOp>())
+            {
+                m.Sse(op, w, Reg.Xmm(a.Number), Reg.Xmm(b.Number));
+            }
+        }));
+        yield return Form("movss/movsd load and store, scalar SSE with memory", m => Each2(s_widths, Gprs(), Memories(), (w, r, mem) =>
+        {
+            m.LoadF(w, Reg.Xmm(r.Number), mem);
+            m.StoreF(w, mem, Reg.Xmm(r.Number));
+            foreach (SseOp op in new[] { SseOp.Add, SseOp.Sub, SseOp.Mul, SseOp.Div })
+            {
+                m.SseMem(op, w, Reg.Xmm(r.Number), mem);
+            }
+        }));
         yield return Form("push, pop, jmp reg, ret", m =>
         {
             foreach (Reg r in Gprs())
