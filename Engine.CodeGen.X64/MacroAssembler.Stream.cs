@@ -168,7 +168,7 @@ public sealed partial class MacroAssembler
     private void EncodeIcedToLabel(Instruction instruction, MLabel label)
     {
         Drain();
-        int index = NewInstruction();
+        NewInstruction();
         int position = _writer.Length;
         if (instruction.Op0Kind == OpKind.NearBranch64)
         {
@@ -180,7 +180,6 @@ public sealed partial class MacroAssembler
         instruction.MemoryDisplacement64 = (ulong)position;
         int size = (int)IcedEncoder().Encode(instruction, (ulong)position);
         _fixups.Add((position + IcedEncoder().GetConstantOffsets().DisplacementOffset, position + size, label.Id));
-        _ = index;
     }
 
     /// <summary>Emits <paramref name="emit"/> through the Iced assembler and returns the byte offset of its 32-bit immediate (to patch later).</summary>

@@ -1256,7 +1256,7 @@ public sealed partial class MacroAssembler
         public required byte[] Code { get; init; }
 
         /// <summary>The code offset of each instruction, by instruction index (<see cref="Position"/>): the first
-        /// <see cref="InstructionCount"/> entries, valid until the assembler assembles again (its buffer is reused).</summary>
+        /// <see cref="InstructionCount"/> entries, valid until the assembler is reset (its buffer is reused).</summary>
         public required uint[] InstructionOffsets { get; init; }
 
         /// <summary>The number of instructions (of valid entries in <see cref="InstructionOffsets"/>).</summary>
