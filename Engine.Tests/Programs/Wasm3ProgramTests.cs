@@ -84,4 +84,14 @@ public sealed class Wasm3ProgramTests
         Assert.That(result.Output, Is.EqualTo(File.ReadAllText(Path.Combine(Folder, "tailcall.expected"))), () => result.Error);
         Assert.That(result.ExitCode, Is.EqualTo(0), () => result.Error);
     }
+
+    [Test]
+    public void TheTailCallProgramIsRefusedWithTailCallsSwitchedOff()
+    {
+        CliResult result = CliProcess.Run(["run", "-W", "tail-call=n", Path.Combine(Folder, "tailcall.wasm")]);
+
+        Assert.That(result.ExitCode, Is.EqualTo(1), () => result.ToString());
+        Assert.That(result.Output, Is.Empty);
+        Assert.That(result.Error, Does.Contain("invalid module at offset 0x").And.Contain("return_call needs the tail-call feature, which is disabled"));
+    }
 }
