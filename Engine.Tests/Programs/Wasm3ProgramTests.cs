@@ -59,6 +59,10 @@ public sealed class Wasm3ProgramTests
         Assert.That(Encoding.UTF8.GetString(stdout.ToArray()), Is.EqualTo(File.ReadAllText(Path.Combine(Folder, "exceptions.expected"))));
         Assert.That(jobs, Is.EqualTo(new[] { 0, 1, 2, 1, 3 }), "job 2 calls the host again, for job 1");
         Assert.That(failures, Is.EqualTo(new[] { 1, 1, 2, 3 }), "the exceptions of jobs 1, 2 (twice: inner and outer call) and 3 crossed the host");
+        if (tier is "baseline" or "optimizing")
+        {
+            Assert.That(engine.TierStatistics.Fallbacks, Is.Empty, "every function, try_tables and throws included, ran compiled");
+        }
         // The store goes on working after all that unwinding.
         Assert.That(instance.GetFunction("run_job")!.Invoke(Value.I32(0), Value.I32(21))[0].AsI32(), Is.EqualTo(42));
     }
