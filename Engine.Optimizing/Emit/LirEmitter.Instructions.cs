@@ -262,7 +262,7 @@ internal sealed partial class LirEmitter
                 }
             case LOp.ReturnCall:
                 _e.LoadFuncRef(Reg.Rdx, (uint)inst.Imm);
-                _e.EmitTailCall((int)inst.Imm2, sameInstance: inst.Aux != 0);
+                _e.EmitTailCall((int)inst.Imm2, sameInstance: inst.Aux != 0, TailCallArgumentRegisters(_f.Module.FunctionType((uint)inst.Imm)));
                 return;
             case LOp.ReturnCallIndirect:
                 {
@@ -278,7 +278,7 @@ internal sealed partial class LirEmitter
                     {
                         _e.LoadIndirectCallee(index, (uint)inst.Imm, (uint)inst.Aux, LiveReferenceSlots(i));
                     }
-                    _e.EmitTailCall((int)inst.Imm2, sameInstance: false);
+                    _e.EmitTailCall((int)inst.Imm2, sameInstance: false, TailCallArgumentRegisters(_f.Module.Types[(int)inst.Imm]));
                     return;
                 }
             case LOp.CallBuiltin:
@@ -457,6 +457,29 @@ internal sealed partial class LirEmitter
             return;
         }
         _e.EmitRegisterCall((uint)inst.Imm, LiveReferenceSlots(i), storeArguments, loadResults);
+    }
+
+    /// <summary>
+    /// For a tail call from a register frame to a callee of type <paramref name="callee"/> that fits the register convention:
+    /// the loads of its arguments from the outgoing area into the convention's registers (for a jump to its register entry);
+    /// else null (a native frame, or a callee type outside the convention: <see cref="FunctionEmitter.EmitTailCall"/>).
+    /// </summary>
+    private Action? TailCallArgumentRegisters(FuncType callee)
+    {
+        if (!_lir.RegisterEntry || !RegisterConvention.Fits(callee))
+        {
+            return null;
+        }
+        ValType[] paramTypes = callee.Params;
+        var regs = new int[paramTypes.Length];
+        RegisterConvention.ArgumentRegisters(callee, regs);
+        return () =>
+        {
+            for (int k = 0; k < regs.Length; k++)
+            {
+                LoadValue(RegOf(regs[k]), paramTypes[k], FunctionEmitter.OutgoingSlot(k));
+            }
+        };
     }
 
     /// <summary>The native adapters of a register frame, after a normal return: the result from its register to the area at r11.</summary>
