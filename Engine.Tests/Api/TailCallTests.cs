@@ -224,6 +224,48 @@ public sealed class TailCallTests
             Is.EquivalentTo(forced.Where(f => f.Value != TierMode.Interpreter).Select(f => ((string?)f.Key, f.Value))));
     }
 
+    /// <summary>
+    /// A register frame's tail calls to another instance's function (imported, or through an imported table) must not
+    /// enter its register entry, which would run it with the caller's vmctx: $f reads its own instance's global (42),
+    /// the caller's instance has 7 at the same index.
+    /// </summary>
+    [TestCase(TierMode.Optimizing)]
+    [TestCase(TierMode.Tiered)]
+    public void TailCallsIntoAnotherInstanceRunWithItsState(TierMode tier)
+    {
+        using var store = new Store(new WasmEngine(new EngineConfig
+        {
+            Tier = tier, TierUpCallThreshold = 1, TierUpLoopThreshold = 1, TierUpOptimizeThreshold = 1, BackgroundCompilation = false,
+        }));
+        var linker = new Linker(store.Engine);
+        Instance a = linker.Instantiate(store, Module.FromText(store.Engine, """
+            (module
+              (global $g i32 (i32.const 42))
+              (table (export "t") 1 funcref)
+              (elem (i32.const 0) $f)
+              (func $f (export "f") (param i32) (result i32) (i32.add (local.get 0) (global.get $g))))
+            """));
+        linker.DefineInstance("a", a);
+        Instance b = linker.Instantiate(store, Module.FromText(store.Engine, """
+            (module
+              (import "a" "f" (func $f (param i32) (result i32)))
+              (import "a" "t" (table 1 funcref))
+              (global $g (mut i32) (i32.const 7))
+              (type $t (func (param i32) (result i32)))
+              (func $direct (export "direct") (param i32) (result i32) (return_call $f (local.get 0)))
+              (func $indirect (export "indirect") (param i32) (result i32)
+                (return_call_indirect (type $t) (local.get 0) (i32.const 0)))
+              (func (export "both") (param i32) (result i32)
+                (i32.add (call $direct (local.get 0)) (call $indirect (i32.add (local.get 0) (global.get $g))))))
+            """));
+        for (int round = 0; round < 3; round++)
+        {
+            Assert.That(b.GetFunction("direct")!.Invoke(Value.I32(1))[0].AsI32(), Is.EqualTo(43));
+            Assert.That(b.GetFunction("indirect")!.Invoke(Value.I32(2))[0].AsI32(), Is.EqualTo(44));
+            Assert.That(b.GetFunction("both")!.Invoke(Value.I32(1))[0].AsI32(), Is.EqualTo(43 + 50));
+        }
+    }
+
     [Test]
     public void TailCallsAreInvalidWithTheFeatureSwitchedOff()
     {
@@ -244,6 +286,7 @@ public sealed class TailCallTests
     [TestCase(TierMode.Interpreter, TierMode.Baseline)]
     [TestCase(TierMode.Optimizing, TierMode.Interpreter)]
     [TestCase(TierMode.Baseline, TierMode.Optimizing)]
+    [TestCase(TierMode.Optimizing, TierMode.Optimizing)]
     public void FuelStopsAnEndlessTailCallLoopInEveryTier(TierMode ping, TierMode pong)
     {
         using var store = new Store(new WasmEngine(new EngineConfig

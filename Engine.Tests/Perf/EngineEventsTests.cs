@@ -28,6 +28,17 @@ public sealed class EngineEventsTests
           (func (export "nested") (call $reenter)))
         """;
 
+    /// <summary>A loop counting to n: hot by calls or by its loop.</summary>
+    private const string Counter = """
+        (module $demo
+          (func $count (export "count") (param $n i32) (result i32)
+            (local $i i32)
+            (loop $l
+              (local.set $i (i32.add (local.get $i) (i32.const 1)))
+              (br_if $l (i32.lt_u (local.get $i) (local.get $n))))
+            (local.get $i)))
+        """;
+
     /// <summary>Collects the events of one engine.</summary>
     private sealed class EngineEventCollector(long engineId) : EventListener
     {
@@ -114,15 +125,7 @@ public sealed class EngineEventsTests
         });
         using var collector = new EngineEventCollector(engine.Id);
         using var store = new Store(engine);
-        Instance instance = new Linker(engine).Instantiate(store, Module.FromText(engine, """
-            (module $demo
-              (func $count (export "count") (param $n i32) (result i32)
-                (local $i i32)
-                (loop $l
-                  (local.set $i (i32.add (local.get $i) (i32.const 1)))
-                  (br_if $l (i32.lt_u (local.get $i) (local.get $n))))
-                (local.get $i)))
-            """, "demo"));
+        Instance instance = new Linker(engine).Instantiate(store, Module.FromText(engine, Counter, "demo"));
 
         Assert.That(instance.GetFunction("count")!.AsFunc<int, int>()(100), Is.EqualTo(100));
 
@@ -135,16 +138,6 @@ public sealed class EngineEventsTests
         Assert.That((promoted.Payload![4], promoted.Payload[5]), Is.EqualTo((TierNames.Interpreter, TierNames.Baseline)));
         Assert.That(promoted.Payload[7], Is.EqualTo(50L), "loop iterations counted: the loop threshold");
     }
-
-    private const string Counter = """
-        (module $demo
-          (func $count (export "count") (param $n i32) (result i32)
-            (local $i i32)
-            (loop $l
-              (local.set $i (i32.add (local.get $i) (i32.const 1)))
-              (br_if $l (i32.lt_u (local.get $i) (local.get $n))))
-            (local.get $i)))
-        """;
 
     /// <summary>Calls "count" of a fresh instance of <see cref="Counter"/> until its baseline code is published (at most 30 s).</summary>
     private static void RunUntilPromoted(WasmEngine engine, Store store)
