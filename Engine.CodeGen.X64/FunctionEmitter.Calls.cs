@@ -269,6 +269,45 @@ public sealed partial class FunctionEmitter
     }
 
     /// <summary>
+    /// A tail call from a register frame whose arguments are in the register convention's registers already, of the
+    /// function whose VMFuncRef is in <paramref name="funcRef"/> (rax or r11; <paramref name="sameInstance"/> when it is
+    /// this instance's for sure): when the callee has a register entry and belongs to this instance, the frame is torn
+    /// down and the code jumps there (the arguments stay in their registers). Otherwise, out of line,
+    /// <paramref name="storeArguments"/> stores the <paramref name="argumentSlots"/> argument slots to the outgoing area
+    /// and the call is left to the caller (<see cref="EmitTailCall"/>). Clobbers rax, r11, rdx, rsi, rdi.
+    /// </summary>
+    public void EmitRegisterTailCall(Reg funcRef, bool sameInstance, int argumentSlots, Action storeArguments)
+    {
+        if (!_registerFrame || (funcRef != Reg.Rax && funcRef != Reg.R11))
+        {
+            throw new InvalidOperationException("a register tail call leaves a register frame with its callee in rax or r11");
+        }
+        Reg target = funcRef == Reg.Rax ? Reg.R11 : Reg.Rax;
+        MLabel slow = Masm.CreateLabel();
+        if (!sameInstance)
+        {
+            Masm.AluMem(AluOp.Cmp, OperandSize.S64, Registers.Vmctx, new Mem(funcRef, VMOffsets.FuncRefVmctx));
+            Masm.JumpIf(Cond.NotEqual, slow);
+        }
+        Masm.Load(OperandSize.S64, target, new Mem(funcRef, VMOffsets.FuncRefRegisterCode));
+        Masm.Test(OperandSize.S64, target, target);
+        Masm.JumpIf(Cond.Equal, slow);
+        // r14 and r15 are the callee's too; it returns its result in a register to our caller.
+        EmitFrameTeardown();
+        Masm.JumpTo(target);
+        int wasmOffset = WasmOffset;
+        _outOfLine.Add(() =>
+        {
+            Masm.Bind(slow);
+            MarkOffset(wasmOffset);
+            storeArguments();
+            // After the stores: rdx may hold an argument.
+            Masm.Mov(OperandSize.S64, Reg.Rdx, funcRef);
+            EmitPendingTailCall(Masm.CreateLabel(), argumentSlots);
+        });
+    }
+
+    /// <summary>
     /// At <paramref name="leave"/>: leaves the tail call of the VMFuncRef in rdx to the caller (its arguments from the
     /// outgoing area to the tail-call area) and returns <see cref="Builtins.TailCallPending"/>.
     /// </summary>
