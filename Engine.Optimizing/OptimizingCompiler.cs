@@ -58,10 +58,6 @@ public sealed class OptimizingCompiler : IFunctionCompiler
         {
             return CompileResult.Failed(CompileFailureReason.MissingCpuFeature, missing);
         }
-        if (module.UsesExceptions)
-        {
-            return CompileResult.Failed(CompileFailureReason.UnsupportedFeature, "exception handling (WebAssembly 3.0)");
-        }
         State state = t_state ??= new State();
         OptimizingPipeline pipeline = state.Pipeline;
         pipeline.VerifyEachPass = Verify;
