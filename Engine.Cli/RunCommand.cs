@@ -47,6 +47,13 @@ internal sealed class RunCommand : ICommand
                                  tier)
           --tier-up-threshold N  all three of the above
           --sync-compile         tiered: compile on the running thread instead of in the background
+          --program-thread-compile-size BYTES
+                                 tiered: the largest function (wasm bytes) the thread that made it hot
+                                 compiles itself rather than waiting for the background thread (default
+                                 300; 0: always the background thread)
+          --program-thread-compile-ms MS
+                                 tiered: the time per module the program's threads may spend on that
+                                 (default 5; 0: none)
           --function-tier NAME=TIER
                                  force a function of FILE (name-section name or index) to a tier
           --bounds-checks KIND   how compiled code checks memory accesses: guard (guard pages, the
@@ -457,7 +464,7 @@ internal sealed class RunOptions
     private static readonly HashSet<string> s_valueOptions =
     [
         "--invoke", "--dir", "--env", "--argv0", "--tier", "--fuel", "--timeout", "--profile", "-S", "--cache-dir",
-        "--tier-up-calls", "--tier-up-loops", "--tier-up-threshold", "--function-tier", "--bounds-checks",
+        .. TierOptions.ValueOptions,
     ];
 
     /// <summary>

@@ -15,6 +15,13 @@ internal sealed class TierOptions
         "                          tier)\n" +
         "  --tier-up-threshold N   all three of the above\n" +
         "  --sync-compile          tiered: compile on the running thread instead of in the background\n" +
+        "  --program-thread-compile-size BYTES\n" +
+        "                          tiered: the largest function (wasm bytes) the thread that made it hot\n" +
+        "                          compiles itself rather than waiting for the background thread (default 300;\n" +
+        "                          0: always the background thread)\n" +
+        "  --program-thread-compile-ms MS\n" +
+        "                          tiered: the time per module the program's threads may spend on that\n" +
+        "                          (default 5; 0: none)\n" +
         "  --function-tier NAME=TIER\n" +
         "                          force a function (name-section name or index) to a tier\n" +
         "  --bounds-checks KIND    how compiled code checks memory accesses: guard (guard pages, the\n" +
@@ -24,10 +31,19 @@ internal sealed class TierOptions
         "                          for extended-const, memarg64, function-references, multi-memory, memory64,\n" +
         "                          relaxed-simd, tail-call, exceptions";
 
+    /// <summary>The options of <see cref="TryParse"/> that take a value (the next argument).</summary>
+    public static readonly string[] ValueOptions =
+    [
+        "--tier-up-calls", "--tier-up-loops", "--tier-up-optimize", "--tier-up-threshold", "--program-thread-compile-size",
+        "--program-thread-compile-ms", "--bounds-checks", "--wasm", "-W", "--function-tier",
+    ];
+
     private int? _calls;
     private int? _loops;
     private int? _optimize;
     private bool _sync;
+    private int? _programThreadSize;
+    private TimeSpan? _programThreadBudget;
     private BoundsCheckStrategy? _boundsChecks;
     private readonly Dictionary<string, TierMode> _functionTiers = new(StringComparer.Ordinal);
     private WasmFeatures? _features;
@@ -55,6 +71,12 @@ internal sealed class TierOptions
                 return true;
             case "--sync-compile":
                 _sync = true;
+                return true;
+            case "--program-thread-compile-size":
+                _programThreadSize = Count(args, ref i, allowZero: true);
+                return true;
+            case "--program-thread-compile-ms":
+                _programThreadBudget = Milliseconds(args, ref i);
                 return true;
             case "--bounds-checks":
                 _boundsChecks = Value(args, ref i) switch
@@ -88,6 +110,8 @@ internal sealed class TierOptions
         TierUpLoopThreshold = _loops ?? config.TierUpLoopThreshold,
         TierUpOptimizeThreshold = _optimize ?? config.TierUpOptimizeThreshold,
         BackgroundCompilation = !_sync && config.BackgroundCompilation,
+        ProgramThreadCompileSize = _programThreadSize ?? config.ProgramThreadCompileSize,
+        ProgramThreadCompileBudget = _programThreadBudget ?? config.ProgramThreadCompileBudget,
         FunctionTiers = _functionTiers.Count > 0 ? _functionTiers : config.FunctionTiers,
         BoundsChecks = _boundsChecks ?? config.BoundsChecks,
         Features = _features ?? config.Features,
@@ -168,6 +192,19 @@ internal sealed class TierOptions
             throw new UsageException($"{args[i]} needs a value");
         }
         return args[++i];
+    }
+
+    /// <summary>A non-negative number of milliseconds (fractions allowed), at most a day.</summary>
+    private static TimeSpan Milliseconds(string[] args, ref int i)
+    {
+        string option = args[i];
+        string value = Value(args, ref i);
+        if (!double.TryParse(value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double ms)
+            || !(ms >= 0 && ms <= 86_400_000))
+        {
+            throw new UsageException($"{option} needs a number of milliseconds (0 or more), got '{value}'");
+        }
+        return TimeSpan.FromMilliseconds(ms);
     }
 
     private static int Count(string[] args, ref int i, bool allowZero = false)

@@ -177,9 +177,11 @@ public sealed partial class FunctionEmitter
     /// <summary>
     /// The status check after a call of a wasm function: a non-zero status goes to the epilogue, except
     /// <see cref="Builtins.TailCallPending"/> (the callee ended in a tail call it left to us), on which an out-of-line path
-    /// runs that call through <see cref="BuiltinId.RunTailCall"/>, with the results into the outgoing area, and comes back.
+    /// runs that call through <see cref="BuiltinId.RunTailCall"/>, with the results into the outgoing area, then
+    /// <paramref name="loadResults"/> (a register call: the results from the outgoing area to their registers; moves
+    /// only), and comes back.
     /// </summary>
-    private void EmitCallStatusCheck(int[] liveSlots)
+    private void EmitCallStatusCheck(int[] liveSlots, Action? loadResults = null)
     {
         MLabel slow = Masm.CreateLabel();
         MLabel back = Masm.CreateLabel();
@@ -199,6 +201,7 @@ public sealed partial class FunctionEmitter
             EmitBuiltinCall(BuiltinId.RunTailCall, liveSlots, 0, keep);
             Masm.Test(OperandSize.S32, Reg.Rax, Reg.Rax);
             Masm.JumpIf(Cond.NotEqual, failed);
+            loadResults?.Invoke();
             Masm.Jump(back);
         });
     }
@@ -212,21 +215,46 @@ public sealed partial class FunctionEmitter
     public MLabel? CallFailureTarget { get; set; }
 
     /// <summary>
-    /// A tail call (<c>return_call</c>, <c>return_call_indirect</c>) of the function whose VMFuncRef is in rdx, its
-    /// <paramref name="argumentSlots"/> argument slots in the outgoing area (slots from 0): this frame is replaced. When
-    /// the callee is compiled code (its NativeCode is not the exit stub) and its arguments fit this function's own
-    /// argument area (max(params, results) of its type: the caller provided that much), the arguments move there, the
-    /// frame is torn down and the code jumps to the callee, which returns to our caller: constant native stack. Otherwise
-    /// the call is left to the caller: the VMFuncRef and the arguments go to the store context and its tail-call area,
-    /// and the function returns <see cref="Builtins.TailCallPending"/> (whoever called it runs the callee: a compiled
-    /// caller's status check, <c>NativeContext.Call</c>), so a chain of tail calls between tiers nests nothing either.
-    /// rdi = the callee's vmctx (ours when <paramref name="sameInstance"/>). Clobbers rax, r11, rdi, rsi.
+    /// A tail call (<c>return_call</c>, <c>return_call_indirect</c>, <c>return_call_ref</c>) of the function whose VMFuncRef
+    /// is in rdx, its <paramref name="argumentSlots"/> argument slots in the outgoing area (slots from 0): this frame is
+    /// replaced. When the callee is compiled code (its NativeCode is not the exit stub) and its arguments fit this
+    /// function's own argument area (max(params, results) of its type: the caller provided that much), the arguments move
+    /// there, the frame is torn down and the code jumps to the callee, which returns to our caller: constant native stack.
+    /// A <b>register frame</b> (<see cref="UseRegisterFrame"/>) has no argument area and its caller takes the results in
+    /// registers: it jumps to the callee's register entry instead, when the callee has one, belongs to this instance
+    /// (always when <paramref name="sameInstance"/>) and <paramref name="loadArgumentRegisters"/> is given (the callee's
+    /// type fits the register convention; it loads the arguments from the outgoing area into the convention's registers
+    /// and may clobber rax and rdx, not r11). Otherwise the call is left to the caller: the VMFuncRef and the arguments go
+    /// to the store context and its tail-call area, and the function returns <see cref="Builtins.TailCallPending"/>
+    /// (whoever called it runs the callee: a compiled caller's status check, <c>NativeContext.Call</c>), so a chain of
+    /// tail calls between tiers nests nothing either. rdi = the callee's vmctx (ours when <paramref name="sameInstance"/>).
+    /// Clobbers rax, r11, rdi, rsi (and the argument registers).
     /// </summary>
-    public void EmitTailCall(int argumentSlots, bool sameInstance)
+    public void EmitTailCall(int argumentSlots, bool sameInstance, Action? loadArgumentRegisters = null)
     {
+        MLabel leave = Masm.CreateLabel();
+        if (_registerFrame)
+        {
+            if (loadArgumentRegisters is not null)
+            {
+                if (!sameInstance)
+                {
+                    Masm.AluMem(AluOp.Cmp, OperandSize.S64, Registers.Vmctx, new Mem(Reg.Rdx, VMOffsets.FuncRefVmctx));
+                    Masm.JumpIf(Cond.NotEqual, leave);
+                }
+                Masm.Load(OperandSize.S64, Reg.R11, new Mem(Reg.Rdx, VMOffsets.FuncRefRegisterCode));
+                Masm.Test(OperandSize.S64, Reg.R11, Reg.R11);
+                Masm.JumpIf(Cond.Equal, leave);
+                loadArgumentRegisters();
+                // r14 and r15 are the callee's too; it returns its result in a register to our caller.
+                EmitFrameTeardown();
+                Masm.JumpTo(Reg.R11);
+            }
+            EmitPendingTailCall(leave, argumentSlots);
+            return;
+        }
         FuncType own = _module.FunctionType(_functionIndex);
         int ownArea = Math.Max(FunctionInstance.SlotsOf(own.Params), FunctionInstance.SlotsOf(own.Results));
-        MLabel leave = Masm.CreateLabel();
         if (argumentSlots <= ownArea)
         {
             Masm.Load(OperandSize.S64, Reg.Rax, new Mem(Registers.Vmctx, VMOffsets.StoreContext));
@@ -251,6 +279,54 @@ public sealed partial class FunctionEmitter
             EmitFrameTeardown();
             Masm.JumpMem(new Mem(Reg.Rdx, VMOffsets.FuncRefNativeCode));
         }
+        EmitPendingTailCall(leave, argumentSlots);
+    }
+
+    /// <summary>
+    /// A tail call from a register frame whose arguments are in the register convention's registers already, of the
+    /// function whose VMFuncRef is in <paramref name="funcRef"/> (rax or r11; <paramref name="sameInstance"/> when it is
+    /// this instance's for sure): when the callee has a register entry and belongs to this instance, the frame is torn
+    /// down and the code jumps there (the arguments stay in their registers). Otherwise, out of line,
+    /// <paramref name="storeArguments"/> stores the <paramref name="argumentSlots"/> argument slots to the outgoing area
+    /// and the call is left to the caller (<see cref="EmitTailCall"/>). Clobbers rax, r11, rdx, rsi, rdi.
+    /// </summary>
+    public void EmitRegisterTailCall(Reg funcRef, bool sameInstance, int argumentSlots, Action storeArguments)
+    {
+        if (!_registerFrame || (funcRef != Reg.Rax && funcRef != Reg.R11))
+        {
+            throw new InvalidOperationException("a register tail call leaves a register frame with its callee in rax or r11");
+        }
+        Reg target = funcRef == Reg.Rax ? Reg.R11 : Reg.Rax;
+        MLabel slow = Masm.CreateLabel();
+        if (!sameInstance)
+        {
+            Masm.AluMem(AluOp.Cmp, OperandSize.S64, Registers.Vmctx, new Mem(funcRef, VMOffsets.FuncRefVmctx));
+            Masm.JumpIf(Cond.NotEqual, slow);
+        }
+        Masm.Load(OperandSize.S64, target, new Mem(funcRef, VMOffsets.FuncRefRegisterCode));
+        Masm.Test(OperandSize.S64, target, target);
+        Masm.JumpIf(Cond.Equal, slow);
+        // r14 and r15 are the callee's too; it returns its result in a register to our caller.
+        EmitFrameTeardown();
+        Masm.JumpTo(target);
+        int wasmOffset = WasmOffset;
+        _outOfLine.Add(() =>
+        {
+            Masm.Bind(slow);
+            MarkOffset(wasmOffset);
+            storeArguments();
+            // After the stores: rdx may hold an argument.
+            Masm.Mov(OperandSize.S64, Reg.Rdx, funcRef);
+            EmitPendingTailCall(Masm.CreateLabel(), argumentSlots);
+        });
+    }
+
+    /// <summary>
+    /// At <paramref name="leave"/>: leaves the tail call of the VMFuncRef in rdx to the caller (its arguments from the
+    /// outgoing area to the tail-call area) and returns <see cref="Builtins.TailCallPending"/>.
+    /// </summary>
+    private void EmitPendingTailCall(MLabel leave, int argumentSlots)
+    {
         Masm.Bind(leave);
         Masm.Load(OperandSize.S64, Reg.R11, new Mem(Registers.Vmctx, VMOffsets.StoreContext));
         Masm.Store(OperandSize.S64, new Mem(Reg.R11, VMOffsets.StorePendingTailCall), Reg.Rdx);
@@ -271,7 +347,9 @@ public sealed partial class FunctionEmitter
     /// optimized), an out-of-line path calls its native entry: <paramref name="storeArguments"/> stores the argument
     /// registers to the outgoing area first, <paramref name="loadResults"/> loads the results into their registers after
     /// (moves only: eax holds the status). Both calls record a safepoint listing <paramref name="liveSlots"/>; a non-zero
-    /// status goes to the epilogue. Clobbers every caller-saved register.
+    /// status goes to the epilogue, except a tail call the callee left to us (status 2, from either entry), which runs out
+    /// of line through <see cref="BuiltinId.RunTailCall"/> before <paramref name="loadResults"/>. Clobbers every
+    /// caller-saved register.
     /// </summary>
     public void EmitRegisterCall(uint functionIndex, int[] liveSlots, Action storeArguments, Action loadResults)
     {
@@ -321,8 +399,8 @@ public sealed partial class FunctionEmitter
         Masm.CallMem(new Mem(funcRef, VMOffsets.FuncRefRegisterCode));
         RecordSafepoint(liveSlots);
         Masm.Bind(join);
-        Masm.Test(OperandSize.S32, Reg.Rax, Reg.Rax);
-        Masm.JumpIf(Cond.NotEqual, CallFailureTarget ?? Epilogue);
+        // Either entry may return a tail call left to us (a register frame's or a native callee's, status 2).
+        EmitCallStatusCheck(liveSlots, loadResults);
         int wasmOffset = WasmOffset;
         _outOfLine.Add(() =>
         {

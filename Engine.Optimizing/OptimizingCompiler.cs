@@ -58,17 +58,6 @@ public sealed class OptimizingCompiler : IFunctionCompiler
         {
             return CompileResult.Failed(CompileFailureReason.MissingCpuFeature, missing);
         }
-        bool tailCalls;
-        lock (module.FunctionsWithTailCalls)
-        {
-            tailCalls = module.FunctionsWithTailCalls.Contains(functionIndex);
-        }
-        if (tailCalls && Lir.RegisterConvention.Fits(module.FunctionType(functionIndex)))
-        {
-            // A register frame has no argument area to pass a tail call's arguments in, and its callers take results in
-            // registers, not where a tail call left to them writes them: such a function stays in the baseline tier.
-            return CompileResult.Failed(CompileFailureReason.UnsupportedFeature, "tail calls in a function of the register convention");
-        }
         State state = t_state ??= new State();
         OptimizingPipeline pipeline = state.Pipeline;
         pipeline.VerifyEachPass = Verify;

@@ -133,6 +133,24 @@ public sealed record EngineConfig
     public bool BackgroundCompilation { get; init; } = true;
 
     /// <summary>
+    /// Tiered mode with <see cref="BackgroundCompilation"/>: the largest function body, in wasm bytes, that the thread which
+    /// made a function hot compiles itself instead of queueing it for the background thread (default 300; 0: every
+    /// function goes to the background thread). It does so only once the background thread has compiled that tier in the
+    /// process (a process's first compilation loads the compiler and stays off the program's thread) and while the
+    /// module's <see cref="ProgramThreadCompileBudget"/> lasts. Why: a small hot function compiles in tens to hundreds of
+    /// microseconds, while waiting for the background thread (asleep, or starved on a loaded machine) left call-heavy
+    /// programs interpreting for hundreds of milliseconds (tiers.md section 6).
+    /// </summary>
+    public int ProgramThreadCompileSize { get; init; } = 300;
+
+    /// <summary>
+    /// Tiered mode with <see cref="BackgroundCompilation"/>: how much time the program's threads may spend, per module,
+    /// compiling functions themselves (<see cref="ProgramThreadCompileSize"/>); once spent, every request goes to the
+    /// background thread. Default 5 ms; <see cref="TimeSpan.Zero"/> turns program-thread compilation off.
+    /// </summary>
+    public TimeSpan ProgramThreadCompileBudget { get; init; } = TimeSpan.FromMilliseconds(5);
+
+    /// <summary>
     /// Forces the tier of particular functions, whatever <see cref="Tier"/> says: keys are function names
     /// (from the name section) or indices written in decimal; values are <see cref="TierMode.Interpreter"/>
     /// (never compiled), <see cref="TierMode.Baseline"/> or <see cref="TierMode.Optimizing"/> (compiled by that tier

@@ -23,6 +23,8 @@ public sealed unsafe class WasmEngine
         Config = config ?? new EngineConfig();
         ArgumentOutOfRangeException.ThrowIfLessThan(Config.TierUpCallThreshold, 1, nameof(EngineConfig.TierUpCallThreshold));
         ArgumentOutOfRangeException.ThrowIfLessThan(Config.TierUpLoopThreshold, 1, nameof(EngineConfig.TierUpLoopThreshold));
+        ArgumentOutOfRangeException.ThrowIfNegative(Config.ProgramThreadCompileSize, nameof(EngineConfig.ProgramThreadCompileSize));
+        ArgumentOutOfRangeException.ThrowIfLessThan(Config.ProgramThreadCompileBudget, TimeSpan.Zero, nameof(EngineConfig.ProgramThreadCompileBudget));
         if (Config.MemoryGuardSize % Vm.LinearMemory.PageSize != 0 || Config.MemoryGuardSize > int.MaxValue + 1UL)
         {
             throw new ArgumentOutOfRangeException(nameof(EngineConfig.MemoryGuardSize), Config.MemoryGuardSize,

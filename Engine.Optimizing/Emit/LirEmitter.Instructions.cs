@@ -279,9 +279,12 @@ internal sealed partial class LirEmitter
                     _e.EmitCallFuncRef(sameInstance: false, liveSlots);
                     return;
                 }
+            case LOp.ReturnCall or LOp.ReturnCallIndirect when inst.Imm2 == InstructionSelector.RegisterTailCall:
+                RegisterTailCall(i);
+                return;
             case LOp.ReturnCall:
                 _e.LoadFuncRef(Reg.Rdx, (uint)inst.Imm);
-                _e.EmitTailCall((int)inst.Imm2, sameInstance: inst.Aux != 0);
+                _e.EmitTailCall((int)inst.Imm2, sameInstance: inst.Aux != 0, TailCallArgumentRegisters(_f.Module.FunctionType((uint)inst.Imm)));
                 return;
             case LOp.ReturnCallIndirect:
                 {
@@ -297,7 +300,7 @@ internal sealed partial class LirEmitter
                     {
                         _e.LoadIndirectCallee(index, (uint)inst.Imm, (uint)inst.Aux, LiveReferenceSlots(i));
                     }
-                    _e.EmitTailCall((int)inst.Imm2, sameInstance: false);
+                    _e.EmitTailCall((int)inst.Imm2, sameInstance: false, TailCallArgumentRegisters(_f.Module.Types[(int)inst.Imm]));
                     return;
                 }
             case LOp.CallBuiltin:
@@ -484,6 +487,65 @@ internal sealed partial class LirEmitter
             return;
         }
         _e.EmitRegisterCall((uint)inst.Imm, LiveReferenceSlots(i), storeArguments, loadResults);
+    }
+
+    /// <summary>
+    /// A tail call from a register frame with its arguments in the register convention's registers (operands from 0, after
+    /// the index of a <c>return_call_indirect</c>): a jump to the callee's register entry, or while it has none the call
+    /// left to the caller with the arguments stored to the outgoing area.
+    /// </summary>
+    private void RegisterTailCall(int i)
+    {
+        ref LInst inst = ref _lir.Insts[i];
+        bool indirect = inst.Op == LOp.ReturnCallIndirect;
+        FuncType type = indirect ? _f.Module.Types[(int)inst.Imm] : _f.Module.FunctionType((uint)inst.Imm);
+        int first = indirect ? 1 : 0;
+        var args = new Reg[type.Params.Length];
+        for (int k = 0; k < args.Length; k++)
+        {
+            args[k] = RegOf(Op(i, first + k).Loc);
+        }
+        ValType[] paramTypes = type.Params;
+        Action storeArguments = () =>
+        {
+            for (int k = 0; k < args.Length; k++)
+            {
+                StoreValue(FunctionEmitter.OutgoingSlot(k), paramTypes[k], args[k]);
+            }
+        };
+        if (indirect)
+        {
+            // rax is free until the callee is loaded: the index goes there when the allocator left it in a frame slot.
+            Reg index = InRegister(i, 0, Reg.Rax);
+            _e.LoadIndirectCallee(index, (uint)inst.Imm, (uint)inst.Aux, LiveReferenceSlots(i), Reg.R11);
+            _e.EmitRegisterTailCall(Reg.R11, sameInstance: false, args.Length, storeArguments);
+            return;
+        }
+        _e.LoadFuncRef(Reg.Rax, (uint)inst.Imm);
+        _e.EmitRegisterTailCall(Reg.Rax, sameInstance: true, args.Length, storeArguments);
+    }
+
+    /// <summary>
+    /// For a tail call from a register frame to a callee of type <paramref name="callee"/> that fits the register convention:
+    /// the loads of its arguments from the outgoing area into the convention's registers (for a jump to its register entry);
+    /// else null (a native frame, or a callee type outside the convention: <see cref="FunctionEmitter.EmitTailCall"/>).
+    /// </summary>
+    private Action? TailCallArgumentRegisters(FuncType callee)
+    {
+        if (!_lir.RegisterEntry || !RegisterConvention.Fits(callee))
+        {
+            return null;
+        }
+        ValType[] paramTypes = callee.Params;
+        var regs = new int[paramTypes.Length];
+        RegisterConvention.ArgumentRegisters(callee, regs);
+        return () =>
+        {
+            for (int k = 0; k < regs.Length; k++)
+            {
+                LoadValue(RegOf(regs[k]), paramTypes[k], FunctionEmitter.OutgoingSlot(k));
+            }
+        };
     }
 
     /// <summary>The native adapters of a register frame, after a normal return: the result from its register to the area at r11.</summary>

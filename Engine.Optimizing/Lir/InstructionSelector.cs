@@ -1338,11 +1338,20 @@ internal sealed class InstructionSelector
         }
     }
 
-    /// <summary>A tail call: the arguments to the outgoing area (as for a call), then the terminator that replaces the frame.</summary>
+    /// <summary>
+    /// A tail call: the arguments to the outgoing area (as for a call), then the terminator that replaces the frame. From a
+    /// register frame, a tail call in the register convention (<see cref="IsRegisterTailCall"/>) moves its arguments to
+    /// their registers instead, which the terminator uses (its Imm2 is then <see cref="RegisterTailCall"/>).
+    /// </summary>
     private void ReturnCall(int id)
     {
         ref Inst inst = ref _f[id];
         bool indirect = inst.Op == Op.ReturnCallIndirect;
+        if (IsRegisterTailCall(id))
+        {
+            RegisterReturnCall(id, indirect);
+            return;
+        }
         Span<int> args = _f.PoolOperands(id);
         int argCount = indirect ? args.Length - 1 : args.Length;
         int slot = 0;
@@ -1363,6 +1372,70 @@ internal sealed class InstructionSelector
         {
             bool same = inst.Imm >= _f.Module.ImportedFunctionCount;
             Emit(LOp.ReturnCall, id, aux: same ? 1 : 0, imm: inst.Imm, imm2: slot);
+        }
+    }
+
+    /// <summary>Imm2 of a tail call's LIR whose arguments are in the register convention's registers (its operands).</summary>
+    public const int RegisterTailCall = -1;
+
+    /// <summary>
+    /// True for a tail call from a register frame whose callee takes the register convention: a <c>return_call</c> of a
+    /// function of this module, or a <c>return_call_indirect</c> of a final type, whose type fits it. (Another
+    /// instance's function, a <c>return_call_ref</c> and a non-final type, whose subtype check calls a builtin, pass their
+    /// arguments in the outgoing area; the emitter still jumps to a register entry of this instance from there.)
+    /// </summary>
+    private bool IsRegisterTailCall(int id)
+    {
+        if (!_lir.RegisterEntry)
+        {
+            return false;
+        }
+        ref Inst inst = ref _f[id];
+        return inst.Op switch
+        {
+            Op.ReturnCall => inst.Imm >= _f.Module.ImportedFunctionCount && RegisterConvention.Fits(_f.Module.FunctionType((uint)inst.Imm)),
+            Op.ReturnCallIndirect => inst.Aux != IrBuilder.CallRefTable && RegisterConvention.Fits(_f.Module.Types[(int)inst.Imm])
+                && _f.Module.Types[(int)inst.Imm].IsFinal,
+            _ => false,
+        };
+    }
+
+    /// <summary>
+    /// A tail call in the register convention: the arguments to their registers, then the terminator using them (and the
+    /// index first, for <c>return_call_indirect</c>, in a register the arguments leave free or a frame slot). The outgoing
+    /// area still holds them when the callee has no register entry (the call is then left to the caller).
+    /// </summary>
+    private void RegisterReturnCall(int id, bool indirect)
+    {
+        ref Inst inst = ref _f[id];
+        FuncType type = indirect ? _f.Module.Types[(int)inst.Imm] : _f.Module.FunctionType((uint)inst.Imm);
+        Span<int> operands = _f.PoolOperands(id);
+        Span<int> args = indirect ? operands[..^1] : operands;
+        Span<int> regs = stackalloc int[args.Length];
+        RegisterConvention.ArgumentRegisters(type, regs);
+        for (int k = 0; k < args.Length; k++)
+        {
+            int value = Use(args[k]);
+            _lir.Add(LOp.Move, wasmOffset: Offset(id));
+            _lir.AddOperand(regs[k], OperandKind.Def);
+            _lir.AddOperand(value, OperandKind.Use, allowStack: true);
+        }
+        OutgoingSlots = Math.Max(OutgoingSlots, args.Length);
+        inst = ref _f[id];
+        if (indirect)
+        {
+            int index = Use(_f.PoolOperands(id)[^1]);
+            inst = ref _f[id];
+            Emit(LOp.ReturnCallIndirect, id, aux: inst.Aux, imm: inst.Imm, imm2: RegisterTailCall);
+            _lir.AddOperand(index, OperandKind.Use, allowStack: true);
+        }
+        else
+        {
+            Emit(LOp.ReturnCall, id, aux: 1, imm: inst.Imm, imm2: RegisterTailCall);
+        }
+        foreach (int r in regs)
+        {
+            _lir.AddOperand(r, OperandKind.Use);
         }
     }
 

@@ -141,9 +141,16 @@ public enum LOp : byte
     Trap,
     /// <summary>[]: leave with status 1 (a pending exception no try_table of the function takes goes on to the caller).</summary>
     Unwind,
-    /// <summary>[]: tail call of function Imm (arguments in the outgoing area, Imm2 = their slots); Aux = 1 when defined by this module. Ends the function.</summary>
+    /// <summary>
+    /// []: tail call of function Imm (arguments in the outgoing area, Imm2 = their slots); Aux = 1 when defined by this
+    /// module. With Imm2 = <see cref="InstructionSelector.RegisterTailCall"/>, [Use argument registers...]: from a register
+    /// frame, the arguments in the register convention's registers. Ends the function.
+    /// </summary>
     ReturnCall,
-    /// <summary>[Use index]: tail call of type Imm through table Aux (arguments in the outgoing area, Imm2 = their slots). Ends the function.</summary>
+    /// <summary>
+    /// [Use index]: tail call of type Imm through table Aux (arguments in the outgoing area, Imm2 = their slots). With Imm2 =
+    /// <see cref="InstructionSelector.RegisterTailCall"/>, [Use index, Use argument registers...]. Ends the function.
+    /// </summary>
     ReturnCallIndirect,
 
     /// <summary>

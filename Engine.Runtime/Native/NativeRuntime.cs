@@ -122,8 +122,15 @@ internal static unsafe class NativeRuntime
         instance.Module.Tables[(int)table].Limits.Is64 ? (uint)Math.Min(value, uint.MaxValue) : (uint)value;
 
     /// <summary>An address or length for memory <paramref name="memory"/>: the low 32 bits for a 32-bit memory (the upper ones are undefined).</summary>
-    private static ulong MemoryOperand(VMInstance instance, uint memory, ulong value) =>
-        instance.Module.Memories[(int)memory].Limits.Is64 ? value : (uint)value;
+    private static ulong MemoryOperand(VMContext* vm, uint memory, ulong value) => IsMemory64(vm, memory) ? value : (uint)value;
+
+    private static bool IsMemory64(VMContext* vm, uint memory) => InstanceOf(vm).Module.Memories[(int)memory].Limits.Is64;
+
+    /// <summary>
+    /// The length operand of <c>memory.copy</c> and <c>table.copy</c> (3.0): an i64 only when both the destination and the
+    /// source are 64-bit (its type is the smaller of their address types), else its low 32 bits.
+    /// </summary>
+    private static ulong CopyLength(bool destination64, bool source64, ulong length) => destination64 && source64 ? length : (uint)length;
 
     private static int Fail(VMContext* vm, Exception exception)
     {
@@ -172,12 +179,21 @@ internal static unsafe class NativeRuntime
         }
     }
 
+    // Memory builtins: memory 0 when it is 32-bit (MemoryGrow, MemoryInit, MemoryCopy, MemoryFill: the compilers' choice for
+    // it, operands zero-extended u32) and any memory (the *Any twins, operands as i32 or i64 slots by the memories' address
+    // types). Each pair shares one implementation; the memory-0 builtins only skip reading the module's memory types.
+
     [UnmanagedCallersOnly]
-    private static int MemoryGrow(VMContext* vm, uint delta)
+    private static int MemoryGrow(VMContext* vm, uint delta) => (int)GrowMemory(vm, 0, delta);
+
+    [UnmanagedCallersOnly]
+    private static long MemoryGrowAny(VMContext* vm, uint memory, ulong delta) => GrowMemory(vm, memory, MemoryOperand(vm, memory, delta));
+
+    private static long GrowMemory(VMContext* vm, uint memory, ulong delta)
     {
         try
         {
-            return InstanceOf(vm).MemoryGrow(delta);
+            return InstanceOf(vm).MemoryGrow(memory, delta);
         }
         catch (Exception)
         {
@@ -186,26 +202,18 @@ internal static unsafe class NativeRuntime
     }
 
     [UnmanagedCallersOnly]
-    private static long MemoryGrowAny(VMContext* vm, uint memory, ulong delta)
-    {
-        try
-        {
-            VMInstance instance = InstanceOf(vm);
-            return instance.MemoryGrow(memory, MemoryOperand(instance, memory, delta));
-        }
-        catch (Exception)
-        {
-            return -1;
-        }
-    }
+    private static int MemoryInit(VMContext* vm, uint data, uint destination, uint source, uint length) =>
+        InitMemory(vm, data, 0, destination, source, length);
 
     [UnmanagedCallersOnly]
-    private static int MemoryFillAny(VMContext* vm, uint memory, ulong destination, uint value, ulong length)
+    private static int MemoryInitAny(VMContext* vm, uint data, uint memory, ulong destination, uint source, uint length) =>
+        InitMemory(vm, data, memory, MemoryOperand(vm, memory, destination), source, length);
+
+    private static int InitMemory(VMContext* vm, uint data, uint memory, ulong destination, uint source, uint length)
     {
         try
         {
-            VMInstance instance = InstanceOf(vm);
-            instance.MemoryFill(memory, MemoryOperand(instance, memory, destination), (byte)value, MemoryOperand(instance, memory, length));
+            InstanceOf(vm).MemoryInit(data, memory, destination, source, length);
             return 0;
         }
         catch (Exception e)
@@ -213,52 +221,61 @@ internal static unsafe class NativeRuntime
             return Fail(vm, e);
         }
     }
+
+    [UnmanagedCallersOnly]
+    private static int MemoryCopy(VMContext* vm, uint destination, uint source, uint length) =>
+        CopyMemory(vm, vm->MemoryBase, vm->MemoryLength, vm->MemoryBase, vm->MemoryLength, destination, source, length);
 
     [UnmanagedCallersOnly]
     private static int MemoryCopyAny(VMContext* vm, uint destinationMemory, uint sourceMemory, ulong destination, ulong source, ulong length)
     {
-        try
+        bool to64 = IsMemory64(vm, destinationMemory), from64 = IsMemory64(vm, sourceMemory);
+        VMMemory* to = MemoryCell(vm, destinationMemory), from = MemoryCell(vm, sourceMemory);
+        return CopyMemory(vm, to->Base, to->Length, from->Base, from->Length, to64 ? destination : (uint)destination,
+            from64 ? source : (uint)source, CopyLength(to64, from64, length));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int CopyMemory(VMContext* vm, nint toBase, nuint toLength, nint fromBase, nuint fromLength, ulong destination, ulong source, ulong length)
+    {
+        if (!InBounds(destination, length, toLength) || !InBounds(source, length, fromLength))
         {
-            VMInstance instance = InstanceOf(vm);
-            bool both64 = instance.Module.Memories[(int)destinationMemory].Limits.Is64 && instance.Module.Memories[(int)sourceMemory].Limits.Is64;
-            instance.MemoryCopy(destinationMemory, sourceMemory, MemoryOperand(instance, destinationMemory, destination),
-                MemoryOperand(instance, sourceMemory, source), both64 ? length : (uint)length);
-            return 0;
+            return Fail(vm, new TrapException(TrapCode.MemoryOutOfBounds));
         }
-        catch (Exception e)
-        {
-            return Fail(vm, e);
-        }
+        // SAFETY: both ranges were checked against their memories' current lengths; Buffer.MemoryCopy handles overlap.
+        Buffer.MemoryCopy((byte*)fromBase + source, (byte*)toBase + destination, length, length);
+        return 0;
     }
 
     [UnmanagedCallersOnly]
-    private static int MemoryInitAny(VMContext* vm, uint data, uint memory, ulong destination, uint source, uint length)
-    {
-        try
-        {
-            VMInstance instance = InstanceOf(vm);
-            instance.MemoryInit(data, memory, MemoryOperand(instance, memory, destination), source, length);
-            return 0;
-        }
-        catch (Exception e)
-        {
-            return Fail(vm, e);
-        }
-    }
+    private static int MemoryFill(VMContext* vm, uint destination, uint value, uint length) =>
+        FillMemory(vm, vm->MemoryBase, vm->MemoryLength, destination, value, length);
 
     [UnmanagedCallersOnly]
-    private static int MemoryInit(VMContext* vm, uint data, uint destination, uint source, uint length)
+    private static int MemoryFillAny(VMContext* vm, uint memory, ulong destination, uint value, ulong length)
     {
-        try
-        {
-            InstanceOf(vm).MemoryInit(data, destination, source, length);
-            return 0;
-        }
-        catch (Exception e)
-        {
-            return Fail(vm, e);
-        }
+        VMMemory* cell = MemoryCell(vm, memory);
+        return FillMemory(vm, cell->Base, cell->Length, MemoryOperand(vm, memory, destination), value, MemoryOperand(vm, memory, length));
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int FillMemory(VMContext* vm, nint memoryBase, nuint memoryLength, ulong destination, uint value, ulong length)
+    {
+        if (!InBounds(destination, length, memoryLength))
+        {
+            return Fail(vm, new TrapException(TrapCode.MemoryOutOfBounds));
+        }
+        // SAFETY: the range was checked against the memory's current length.
+        NativeMemory.Fill((byte*)memoryBase + destination, (nuint)length, (byte)value);
+        return 0;
+    }
+
+    /// <summary>True when [start, start + length) lies within <paramref name="limit"/> bytes (no wrap-around of 64-bit sums).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool InBounds(ulong start, ulong length, nuint limit) => start <= limit && length <= limit - start;
+
+    /// <summary>Memory <paramref name="memory"/>'s <see cref="VMMemory"/> cell {base, current length}.</summary>
+    private static VMMemory* MemoryCell(VMContext* vm, uint memory) => ((VMMemory**)vm->Memories)[memory];
 
     [UnmanagedCallersOnly]
     private static int DataDrop(VMContext* vm, uint data)
@@ -272,32 +289,6 @@ internal static unsafe class NativeRuntime
         {
             return Fail(vm, e);
         }
-    }
-
-    [UnmanagedCallersOnly]
-    private static int MemoryCopy(VMContext* vm, uint destination, uint source, uint length)
-    {
-        ulong memLength = vm->MemoryLength;
-        if ((ulong)destination + length > memLength || (ulong)source + length > memLength)
-        {
-            return Fail(vm, new TrapException(TrapCode.MemoryOutOfBounds));
-        }
-        byte* memory = (byte*)vm->MemoryBase;
-        // SAFETY: both ranges were checked against the memory's current length.
-        Buffer.MemoryCopy(memory + source, memory + destination, length, length);
-        return 0;
-    }
-
-    [UnmanagedCallersOnly]
-    private static int MemoryFill(VMContext* vm, uint destination, uint value, uint length)
-    {
-        if ((ulong)destination + length > vm->MemoryLength)
-        {
-            return Fail(vm, new TrapException(TrapCode.MemoryOutOfBounds));
-        }
-        // SAFETY: the range was checked against the memory's current length.
-        NativeMemory.Fill((byte*)vm->MemoryBase + destination, length, (byte)value);
-        return 0;
     }
 
     [UnmanagedCallersOnly]
@@ -335,9 +326,9 @@ internal static unsafe class NativeRuntime
         try
         {
             VMInstance instance = InstanceOf(vm);
-            bool both64 = instance.Module.Tables[(int)destinationTable].Limits.Is64 && instance.Module.Tables[(int)sourceTable].Limits.Is64;
+            ulong count = CopyLength(instance.Module.Tables[(int)destinationTable].Limits.Is64, instance.Module.Tables[(int)sourceTable].Limits.Is64, length);
             instance.TableCopy(destinationTable, sourceTable, TableOperand(instance, destinationTable, destination),
-                TableOperand(instance, sourceTable, source), both64 ? (uint)Math.Min(length, uint.MaxValue) : (uint)length);
+                TableOperand(instance, sourceTable, source), (uint)Math.Min(count, uint.MaxValue));
             return 0;
         }
         catch (Exception e)

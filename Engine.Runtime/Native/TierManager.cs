@@ -58,6 +58,7 @@ internal sealed unsafe class TierManager : ITierUpHooks
         _config = config;
         _requested = new int[module.Info.Bodies.Count];
         _optimizeRequested = new int[module.Info.Bodies.Count];
+        _programThreadBudget = (long)(config.ProgramThreadCompileBudget.TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
     }
 
     /// <summary>The compiled code <paramref name="function"/>'s instance runs.</summary>
@@ -426,21 +427,17 @@ internal sealed unsafe class TierManager : ITierUpHooks
         return moduleCode.Get(index) != null;
     }
 
-    /// <summary>The largest body (bytes) the program's thread compiles itself in background mode (<see cref="CompilesHere"/>).</summary>
-    public const int ProgramThreadBodySize = 300;
-
-    /// <summary>How long (Stopwatch ticks) the program's threads may spend compiling a module's functions themselves: 5 ms.</summary>
-    private static readonly long s_programThreadBudget = System.Diagnostics.Stopwatch.Frequency / 200;
-
-    // Stopwatch ticks the program's threads spent compiling this module's functions (CompileHere).
+    // Stopwatch ticks the program's threads spent compiling this module's functions (CompileHere), and how many they may.
     private long _programThreadTicks;
+    private readonly long _programThreadBudget;
 
     /// <summary>
     /// True when the thread asking for <paramref name="functionIndex"/>'s code of <paramref name="target"/> compiles it
-    /// itself: always without background compilation; with it, a small function (at most <see cref="ProgramThreadBodySize"/>
-    /// bytes) once the background compiler has compiled that tier in this process (its types are loaded: a first
-    /// compilation costs the process 70-300 ms, which stays off the program's thread), while the module's budget of
-    /// program-thread compilation lasts. Why: a hot small function compiles in tens to hundreds of microseconds, where
+    /// itself: always without background compilation; with it, a small function (at most
+    /// <see cref="EngineConfig.ProgramThreadCompileSize"/> bytes) once the background compiler has compiled that tier in
+    /// this process (its types are loaded: a first compilation costs the process 70-300 ms, which stays off the program's
+    /// thread), while the module's budget of program-thread compilation (<see cref="EngineConfig.ProgramThreadCompileBudget"/>)
+    /// lasts. Why: a hot small function compiles in tens to hundreds of microseconds, where
     /// waiting for the background thread (asleep, or below every other thread of a loaded machine: it runs at a
     /// higher nice value) left call-heavy programs interpreting for hundreds of milliseconds (docs/performance-log.md,
     /// *Tier-up that pays on calls*). The budget bounds what a program with many hot functions pays on its own thread.
@@ -452,8 +449,8 @@ internal sealed unsafe class TierManager : ITierUpHooks
             return true;
         }
         FunctionBody body = _module.Info.Body(functionIndex);
-        return BackgroundCompiler.HasCompiled(target) && body.End - body.Start <= ProgramThreadBodySize
-            && Volatile.Read(ref _programThreadTicks) < s_programThreadBudget;
+        return body.End - body.Start <= _config.ProgramThreadCompileSize && BackgroundCompiler.HasCompiled(target)
+            && Volatile.Read(ref _programThreadTicks) < _programThreadBudget;
     }
 
     /// <summary>Compiles <paramref name="request"/> (and any small leaves waiting for company) on this thread and publishes it.</summary>

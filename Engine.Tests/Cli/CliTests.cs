@@ -122,6 +122,25 @@ public sealed class CliTests
         Assert.Throws<UsageException>(() => RunOptions.Parse(["--dir", "::x", "x.wasm"]));
         Assert.That(RunOptions.Parse(["--fuel", "18446744073709551615", "x.wasm"]).Fuel, Is.EqualTo(ulong.MaxValue));
         Assert.That(RunOptions.IndexOfFile(["--function-tier", "f=baseline", "--tier-up-calls", "3", "-S", "inherit-env", "x.wasm", "-h"]), Is.EqualTo(6));
+        Assert.That(RunOptions.IndexOfFile(["--tier-up-optimize", "0", "--wasm", "2.0", "--program-thread-compile-size", "0",
+            "--program-thread-compile-ms", "2.5", "x.wasm"]), Is.EqualTo(8));
+    }
+
+    [Test]
+    public void ProgramThreadCompileOptionsSetTheirSettings()
+    {
+        var defaults = new Engine.Runtime.EngineConfig();
+        Assert.That((defaults.ProgramThreadCompileSize, defaults.ProgramThreadCompileBudget), Is.EqualTo((300, TimeSpan.FromMilliseconds(5))));
+        Engine.Runtime.EngineConfig config = RunOptions.Parse(["--program-thread-compile-size", "0", "--program-thread-compile-ms", "2.5", "x.wasm"])
+            .Tiering.Apply(defaults);
+        Assert.That((config.ProgramThreadCompileSize, config.ProgramThreadCompileBudget), Is.EqualTo((0, TimeSpan.FromMilliseconds(2.5))));
+        config = RunOptions.Parse(["x.wasm"]).Tiering.Apply(defaults);
+        Assert.That((config.ProgramThreadCompileSize, config.ProgramThreadCompileBudget), Is.EqualTo((300, TimeSpan.FromMilliseconds(5))), "unchanged when not given");
+        foreach (string[] bad in new[] { new[] { "--program-thread-compile-size", "-1" }, ["--program-thread-compile-ms", "-1"],
+            ["--program-thread-compile-ms", "NaN"], ["--program-thread-compile-ms", "1e300"] })
+        {
+            Assert.Throws<UsageException>(() => RunOptions.Parse([.. bad, "x.wasm"]), string.Join(' ', bad));
+        }
     }
 
     [Test]

@@ -28,6 +28,17 @@ public sealed class EngineEventsTests
           (func (export "nested") (call $reenter)))
         """;
 
+    /// <summary>A loop counting to n: hot by calls or by its loop.</summary>
+    private const string Counter = """
+        (module $demo
+          (func $count (export "count") (param $n i32) (result i32)
+            (local $i i32)
+            (loop $l
+              (local.set $i (i32.add (local.get $i) (i32.const 1)))
+              (br_if $l (i32.lt_u (local.get $i) (local.get $n))))
+            (local.get $i)))
+        """;
+
     /// <summary>Collects the events of one engine.</summary>
     private sealed class EngineEventCollector(long engineId) : EventListener
     {
@@ -114,15 +125,7 @@ public sealed class EngineEventsTests
         });
         using var collector = new EngineEventCollector(engine.Id);
         using var store = new Store(engine);
-        Instance instance = new Linker(engine).Instantiate(store, Module.FromText(engine, """
-            (module $demo
-              (func $count (export "count") (param $n i32) (result i32)
-                (local $i i32)
-                (loop $l
-                  (local.set $i (i32.add (local.get $i) (i32.const 1)))
-                  (br_if $l (i32.lt_u (local.get $i) (local.get $n))))
-                (local.get $i)))
-            """, "demo"));
+        Instance instance = new Linker(engine).Instantiate(store, Module.FromText(engine, Counter, "demo"));
 
         Assert.That(instance.GetFunction("count")!.AsFunc<int, int>()(100), Is.EqualTo(100));
 
@@ -134,6 +137,59 @@ public sealed class EngineEventsTests
         EventWrittenEventArgs promoted = collector.Named("FunctionPromoted").Single();
         Assert.That((promoted.Payload![4], promoted.Payload[5]), Is.EqualTo((TierNames.Interpreter, TierNames.Baseline)));
         Assert.That(promoted.Payload[7], Is.EqualTo(50L), "loop iterations counted: the loop threshold");
+    }
+
+    /// <summary>Calls "count" of a fresh instance of <see cref="Counter"/> until its baseline code is published (at most 30 s).</summary>
+    private static void RunUntilPromoted(WasmEngine engine, Store store)
+    {
+        Func<int, int> count = new Linker(engine).Instantiate(store, Module.FromText(engine, Counter, "demo")).GetFunction("count")!.AsFunc<int, int>();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (engine.TierStatistics.Promotions.Count == 0 && clock.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            Assert.That(count(1), Is.EqualTo(1));
+            Thread.Sleep(1);
+        }
+        Assert.That(engine.TierStatistics.Promotions, Has.Count.EqualTo(1));
+    }
+
+    /// <summary>
+    /// With background compilation, a small hot function is compiled by the thread that made it hot within
+    /// <see cref="EngineConfig.ProgramThreadCompileSize"/> and <see cref="EngineConfig.ProgramThreadCompileBudget"/>, else by
+    /// the background thread (the CompilationStarted event says which).
+    /// </summary>
+    [TestCase(300, 5.0, false)]
+    [TestCase(0, 5.0, true)]
+    [TestCase(300, 0.0, true)]
+    public void SmallFunctionsCompileOnTheProgramThreadWithinItsSettings(int size, double budgetMs, bool background)
+    {
+        // The program's thread compiles only once the background thread has compiled the tier in this process.
+        using (var warmStore = new Store(new WasmEngine(new EngineConfig { TierUpCallThreshold = 2, TierUpOptimizeThreshold = 0 })))
+        {
+            RunUntilPromoted(warmStore.Engine, warmStore);
+        }
+        // It says so just after publishing.
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (!Engine.Runtime.Native.BackgroundCompiler.HasCompiled(TierMode.Baseline) && clock.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            Thread.Sleep(1);
+        }
+        var engine = new WasmEngine(new EngineConfig
+        {
+            TierUpCallThreshold = 2, TierUpOptimizeThreshold = 0,
+            ProgramThreadCompileSize = size, ProgramThreadCompileBudget = TimeSpan.FromMilliseconds(budgetMs),
+        });
+        using var collector = new EngineEventCollector(engine.Id);
+        using var store = new Store(engine);
+        RunUntilPromoted(engine, store);
+        EventWrittenEventArgs started = collector.Named("CompilationStarted").Single();
+        Assert.That((started.Payload![4], started.Payload[5]), Is.EqualTo((TierNames.Baseline, background)), "tier, in the background");
+    }
+
+    [Test]
+    public void ProgramThreadCompileSettingsMustNotBeNegative()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new WasmEngine(new EngineConfig { ProgramThreadCompileSize = -1 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new WasmEngine(new EngineConfig { ProgramThreadCompileBudget = TimeSpan.FromMilliseconds(-1) }));
     }
 
     [Test]

@@ -72,6 +72,11 @@ public sealed class SweepTests
         Assert.That(SweepSettings.Get("optimize-threshold").Apply(config, "0").TierUpOptimizeThreshold, Is.Zero);
         Assert.That(SweepSettings.Get("optimize-threshold").Apply(config, "5000").TierUpOptimizeThreshold, Is.EqualTo(5000));
         Assert.Throws<UsageException>(() => SweepSettings.Get("optimize-threshold").Apply(config, "-1"));
+        Assert.That(SweepSettings.Get("program-thread-compile-size").Apply(config, "0").ProgramThreadCompileSize, Is.Zero);
+        Assert.That(SweepSettings.Get("program-thread-compile-size").Apply(config, "1000").ProgramThreadCompileSize, Is.EqualTo(1000));
+        Assert.Throws<UsageException>(() => SweepSettings.Get("program-thread-compile-size").Apply(config, "-5"));
+        Assert.That(SweepSettings.Get("program-thread-compile-ms").Apply(config, "0.5").ProgramThreadCompileBudget, Is.EqualTo(TimeSpan.FromMilliseconds(0.5)));
+        Assert.Throws<UsageException>(() => SweepSettings.Get("program-thread-compile-ms").Apply(config, "-1"));
         Assert.That(config.EpochInterruption, Is.False, "settings make new configurations");
         foreach (TierMode mode in Enum.GetValues<TierMode>())
         {

@@ -36,6 +36,10 @@ public static class SweepSettings
             (c, v) => c with { TierUpOptimizeThreshold = Int(v) is int value and >= 0 ? value : throw new UsageException($"'{v}' is not a threshold (0 or more)") }),
         new("background-compilation", "tiered mode: compile on the background thread (true) or on the program's (false)",
             (c, v) => c with { BackgroundCompilation = Bool(v) }),
+        new("program-thread-compile-size", "tiered mode, background compilation: the largest function (wasm bytes) the thread that made it hot compiles itself (0: none)",
+            (c, v) => c with { ProgramThreadCompileSize = Int(v) is int value and >= 0 ? value : throw new UsageException($"'{v}' is not a size (0 or more)") }),
+        new("program-thread-compile-ms", "tiered mode, background compilation: milliseconds per module the program's threads may spend compiling (0: none)",
+            (c, v) => c with { ProgramThreadCompileBudget = Milliseconds(v) }),
     ];
 
     /// <summary>The setting called <paramref name="name"/>.</summary>
@@ -54,6 +58,12 @@ public static class SweepSettings
     private static int AtLeastOne(string text) => Int(text) is int value and >= 1
         ? value
         : throw new UsageException($"'{text}' is not a threshold (at least 1)");
+
+    /// <summary>A non-negative number of milliseconds (fractions allowed).</summary>
+    private static TimeSpan Milliseconds(string text) =>
+        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double ms) && ms >= 0 && ms <= 86_400_000
+            ? TimeSpan.FromMilliseconds(ms)
+            : throw new UsageException($"'{text}' is not a number of milliseconds (0 or more)");
 
     /// <summary>A boolean value (true/false, on/off, 1/0).</summary>
     public static bool Bool(string text) => text.ToLowerInvariant() switch
