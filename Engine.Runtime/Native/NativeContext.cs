@@ -196,7 +196,7 @@ internal sealed unsafe class NativeContext : IStackWalker, IDisposable
     // (ThrowPending forgets it), so when compiled code catches it without an exnref nothing can read its values again.
     private TagException? _fresh;
 
-    /// <summary>Makes <paramref name="exception"/>, just made by compiled code's <c>throw</c>, pending (see <see cref="ReleaseIfFresh"/>).</summary>
+    /// <summary>Makes <paramref name="exception"/>, just made by compiled code's <c>throw</c>, pending (see <see cref="DeliverFresh"/>).</summary>
     public void SetPendingFresh(TagException exception)
     {
         SetPending(exception);
@@ -204,18 +204,32 @@ internal sealed unsafe class NativeContext : IStackWalker, IDisposable
     }
 
     /// <summary>
-    /// Compiled code caught <paramref name="exception"/> with a clause that makes no exnref (its values, if delivered, are
-    /// now rooted as the frame's): when compiled code threw it and it never left compiled code, nothing refers to it any
-    /// more, and the counts it owned on the references among its values are released (issue 17's leak, for this path).
-    /// Call before <see cref="Caught"/>.
+    /// Delivers <paramref name="exception"/>, caught by compiled code, when compiled code threw it, it never left compiled
+    /// code and the clause makes no exnref (<c>catch</c>, <c>catch_all</c>): nothing can read its values after this, so the
+    /// counts it owned on the references among them are released (issue 17's leak, for this path). The values a
+    /// <c>catch</c> delivers are rooted first, with room reserved before any is inserted: a collection between two
+    /// insertions would drop the counts of those inserted before (no frame holds them yet), and the exception's own counts
+    /// are the ones being given up. Returns false (nothing done) in every other case: then
+    /// <see cref="Interpreter.ExceptionHandling.Deliver"/>. Call before <see cref="Caught"/>.
     /// </summary>
-    public void ReleaseIfFresh(TagException exception)
+    public bool DeliverFresh(TagException exception, CatchKind kind, ulong* destination)
     {
-        if (ReferenceEquals(exception, _fresh))
+        if (!ReferenceEquals(exception, _fresh) || kind is not (CatchKind.Catch or CatchKind.CatchAll))
         {
-            Interpreter.ExceptionHandling.ForEachReference(exception.Tag, exception.Payload, _store.Heap.Decrement);
-            _fresh = null;
+            return false;
         }
+        _fresh = null;
+        if (kind == CatchKind.Catch)
+        {
+            int references = 0;
+            Interpreter.ExceptionHandling.ForEachReference(exception.Tag, exception.Payload, _ => references++);
+            // May collect: the exception still owns its counts here.
+            _store.Activations.Reserve(references);
+            Interpreter.ExceptionHandling.ForEachReference(exception.Tag, exception.Payload, _store.Activations.InsertReserved);
+            exception.Payload.CopyTo(new Span<ulong>(destination, exception.Payload.Length));
+        }
+        Interpreter.ExceptionHandling.ForEachReference(exception.Tag, exception.Payload, _store.Heap.Decrement);
+        return true;
     }
 
     /// <summary>

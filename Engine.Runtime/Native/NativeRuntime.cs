@@ -503,12 +503,10 @@ internal static unsafe class NativeRuntime
             {
                 if (Interpreter.ExceptionHandling.Takes(instance, clauses[i].Kind, clauses[i].Tag, exception))
                 {
-                    CatchKind kind = clauses[i].Kind;
                     // Rooting and boxing may collect: the frame's stack map at this call lists what it holds.
-                    Interpreter.ExceptionHandling.Deliver(instance, exception, kind, area + 1);
-                    if (kind is CatchKind.Catch or CatchKind.CatchAll)
+                    if (!context.DeliverFresh(exception, clauses[i].Kind, area + 1))
                     {
-                        context.ReleaseIfFresh(exception);
+                        Interpreter.ExceptionHandling.Deliver(instance, exception, clauses[i].Kind, area + 1);
                     }
                     context.Caught(exception);
                     return i;
