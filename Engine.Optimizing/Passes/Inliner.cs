@@ -1,0 +1,423 @@
+using Engine.Core;
+using Engine.Optimizing.Ir;
+
+namespace Engine.Optimizing.Passes;
+
+/// <summary>
+/// Inlines small direct callees (<c>call</c> of a function the module defines) into the function, right after it is
+/// built: the callee's SSA form is built on its own (<see cref="IrBuilder"/>, no OSR entries) and copied into the
+/// caller's graph. Its parameters become the call's arguments, its returns jumps to a continuation block whose
+/// parameters are the call's results; the caller's block is split at the call.
+/// </summary>
+/// <remarks>
+/// <para><b>Which calls</b>: callees of at most <see cref="MaxCalleeBytes"/> bytes of body whose signature holds no
+/// references, that make no tail calls and need no processor feature the caller lacks; a callee of at most
+/// <see cref="TinyCalleeBytes"/> bytes (smaller than a call sequence) always, larger ones while the function's budget of
+/// <see cref="BudgetBytes"/> inlined bytes lasts. Leaves (callees that call nothing) go first, then the rest; calls
+/// inside inlined code are candidates too, up to <see cref="MaxDepth"/> levels. A function already on the chain of
+/// inlined calls may be inlined once more (a recursive function unrolled by one level), never twice.</para>
+/// <para><b>Backtraces</b>: every inlined call gets an <see cref="InlinedFrame"/> (the callee, the call's offset and the
+/// inlined call it lies in); the copied instructions carry positions p &lt;= -2 naming (offset in the callee, frame) in
+/// <see cref="IrFunction.InlinedPositions"/>, which the offset map keeps, so a trap or a call inside inlined code shows
+/// the callee's frame at its own offset above the caller's frame at the call.</para>
+/// <para><b>What stays</b>: the callee's fuel and epoch check at its entry (and at its loops); stack maps cover inlined
+/// values like any other (it is one function to the allocator); the stack-limit check is the caller's, whose frame
+/// holds the callee's values.</para>
+/// </remarks>
+internal sealed class Inliner
+{
+    /// <summary>Callees up to this many bytes of body are always inlined (a call costs about as much).</summary>
+    public const int TinyCalleeBytes = 12;
+
+    /// <summary>The largest callee body inlined, in bytes of wasm code.</summary>
+    public const int MaxCalleeBytes = 96;
+
+    /// <summary>The bytes of callee bodies (beyond tiny ones) one function may take in.</summary>
+    public const int BudgetBytes = 320;
+
+    /// <summary>How deep inlined calls nest.</summary>
+    public const int MaxDepth = 3;
+
+    /// <summary>No inlining into a function already this large (instructions): the compile time would grow, the gain would not.</summary>
+    public const int MaxCallerInstructions = 20_000;
+
+    private readonly IrBuilder _builder = new();
+    private readonly IrFunction _callee = new();
+    private readonly Dictionary<(int WasmOffset, int Frame), int> _positions = new();
+    private int[] _valueMap = new int[256];
+    private int[] _blockMap = new int[32];
+    private int[] _callMap = new int[64];
+    private int[] _scratch = new int[16];
+    private CompilerOptions? _options;
+    private CompilerOptions? _calleeOptions;
+
+    /// <summary>Inlines the calls that qualify; returns how many.</summary>
+    public int Run(IrFunction f, CompilerOptions options)
+    {
+        ModuleInfo module = f.Module;
+        if (!ReferenceEquals(options, _options))
+        {
+            // A callee has no OSR entries of its own, and the optimizing tier counts nothing for tier-up.
+            _options = options;
+            _calleeOptions = options with { OsrLoops = Array.Empty<int>(), OsrAllLoops = false, TierUpCounters = false };
+        }
+        _positions.Clear();
+        int budget = BudgetBytes;
+        int inlined = 0;
+        try
+        {
+            for (int round = 0; round < 2; round++)
+            {
+                bool leavesOnly = round == 0;
+                for (int id = 0; id < f.InstCount && f.InstCount < MaxCallerInstructions; id++)
+                {
+                    ref Inst inst = ref f[id];
+                    if (inst.Op != Op.Call || inst.Removed || inst.Block < 0)
+                    {
+                        continue;
+                    }
+                    uint callee = (uint)inst.Imm;
+                    int bytes = CalleeBytes(module, callee);
+                    if (bytes < 0 || (bytes > TinyCalleeBytes && bytes > budget) || !ChainAllows(f, inst.WasmOffset, callee))
+                    {
+                        continue;
+                    }
+                    if (!BuildCallee(module, callee, leavesOnly))
+                    {
+                        continue;
+                    }
+                    Splice(f, id);
+                    inlined++;
+                    if (bytes > TinyCalleeBytes)
+                    {
+                        budget -= bytes;
+                    }
+                }
+            }
+        }
+        finally
+        {
+            _callee.Forget();
+        }
+        return inlined;
+    }
+
+    /// <summary>The size of the callee's body when it may be inlined at all (defined, small, no references at its boundary, no tail calls), else -1.</summary>
+    private static int CalleeBytes(ModuleInfo module, uint callee)
+    {
+        if (callee < module.ImportedFunctionCount)
+        {
+            return -1;
+        }
+        FunctionBody body = module.Body(callee);
+        int bytes = body.End - body.CodeStart;
+        if (bytes > MaxCalleeBytes)
+        {
+            return -1;
+        }
+        FuncType type = module.FunctionType(callee);
+        foreach (ValType t in type.Params)
+        {
+            if (t.IsReference())
+            {
+                return -1;
+            }
+        }
+        foreach (ValType t in type.Results)
+        {
+            if (t.IsReference())
+            {
+                return -1;
+            }
+        }
+        lock (module.FunctionsWithTailCalls)
+        {
+            if (module.FunctionsWithTailCalls.Contains(callee))
+            {
+                return -1;
+            }
+        }
+        return CpuFeatures.Missing(module, callee) is null ? bytes : -1;
+    }
+
+    /// <summary>True unless the call lies <see cref="MaxDepth"/> inlined calls deep or <paramref name="callee"/> is on its chain twice already.</summary>
+    private static bool ChainAllows(IrFunction f, int position, uint callee)
+    {
+        int depth = 0;
+        int seen = f.FunctionIndex == callee ? 1 : 0;
+        int frame = position <= -2 ? f.InlinedPositions[-2 - position].InlinedFrame : -1;
+        while (frame >= 0)
+        {
+            InlinedFrame inlined = f.InlinedFrames[frame];
+            depth++;
+            if (inlined.FunctionIndex == callee)
+            {
+                seen++;
+            }
+            frame = inlined.Parent;
+        }
+        return depth < MaxDepth && seen < 2;
+    }
+
+    /// <summary>Builds the callee's SSA form into <see cref="_callee"/>; false when it does not qualify after all (a call in round one, a tail call).</summary>
+    private bool BuildCallee(ModuleInfo module, uint callee, bool leavesOnly)
+    {
+        _builder.Build(_callee, module, callee, _calleeOptions!);
+        _builder.Forget();
+        IrFunction g = _callee;
+        for (int id = 0; id < g.InstCount; id++)
+        {
+            Op op = g[id].Op;
+            if (op is Op.ReturnCall or Op.ReturnCallIndirect || (leavesOnly && op is Op.Call or Op.CallIndirect))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /// <summary>Replaces call <paramref name="call"/> of <paramref name="f"/> by the body in <see cref="_callee"/>.</summary>
+    private void Splice(IrFunction f, int call)
+    {
+        IrFunction g = _callee;
+        int block = f[call].Block;
+        int position = f[call].WasmOffset;
+        int frame = f.InlinedFrames.Count;
+        (int callOffset, int parent) = position <= -2 ? f.InlinedPositions[-2 - position] : (position, -1);
+        f.InlinedFrames.Add(new InlinedFrame(g.FunctionIndex, callOffset, parent));
+
+        Span<int> args = Scratch(f[call].B);
+        f.PoolOperands(call).CopyTo(args);
+        int[] arguments = args.ToArray();
+
+        // The continuation: the call's results become its parameters (same ids, so their uses stay), then the rest of the block.
+        int cont = f.NewBlock();
+        int resultCount = g.Type.Results.Length;
+        for (int k = 0; k < resultCount; k++)
+        {
+            int result = -1;
+            for (int id = f[call].Next; id >= 0; id = f[id].Next)
+            {
+                if (f[id].Op == Op.CallResult && f[id].A == call && f[id].Imm == k)
+                {
+                    result = id;
+                    break;
+                }
+            }
+            if (result < 0)
+            {
+                f.AddBlockParam(cont, g.Type.Results[k]);
+                continue;
+            }
+            f.Unlink(result);
+            ref Inst param = ref f[result];
+            param.Op = Op.BlockParam;
+            param.A = -1;
+            param.Imm = 0;
+            param.Aux = k;
+            f.Append(cont, result);
+            f.Blocks[cont].ParamCount++;
+        }
+        for (int id = f[call].Next; id >= 0;)
+        {
+            int next = f[id].Next;
+            f.Unlink(id);
+            f.Append(cont, id);
+            id = next;
+        }
+
+        // The callee's blocks after the caller's, then the continuation.
+        if (_blockMap.Length < g.BlockCount)
+        {
+            _blockMap = new int[Math.Max(g.BlockCount, _blockMap.Length * 2)];
+        }
+        if (_valueMap.Length < g.InstCount)
+        {
+            _valueMap = new int[Math.Max(g.InstCount, _valueMap.Length * 2)];
+        }
+        if (_callMap.Length < g.CallCount)
+        {
+            _callMap = new int[Math.Max(g.CallCount, _callMap.Length * 2)];
+        }
+        Array.Fill(_callMap, -1, 0, g.CallCount);
+        Array.Fill(_blockMap, -1, 0, g.BlockCount);
+        int after = block;
+        for (int b = g.LayoutFirst; b >= 0; b = g.Blocks[b].LayoutNext)
+        {
+            int copy = f.NewBlock();
+            _blockMap[b] = copy;
+            f.Blocks[copy].IsLoopHeader = g.Blocks[b].IsLoopHeader;
+            f.Blocks[copy].LoopOffset = g.Blocks[b].LoopOffset;
+            f.InsertInLayoutAfter(copy, after);
+            after = copy;
+        }
+        f.InsertInLayoutAfter(cont, after);
+
+        // First every instruction (so forward references map), then their operands.
+        for (int b = g.LayoutFirst; b >= 0; b = g.Blocks[b].LayoutNext)
+        {
+            int copy = _blockMap[b];
+            for (int id = g.Blocks[b].First; id >= 0; id = g[id].Next)
+            {
+                ref Inst inst = ref g[id];
+                if (inst.Op == Op.Param)
+                {
+                    _valueMap[id] = arguments[inst.Aux];
+                    continue;
+                }
+                int made = f.NewInst(inst.Op, inst.Type, inst.A, inst.B, inst.C, inst.Imm, inst.Aux, Position(f, inst.WasmOffset, frame));
+                f.Append(copy, made);
+                if (inst.Op == Op.BlockParam)
+                {
+                    f.Blocks[copy].ParamCount++;
+                }
+                _valueMap[id] = made;
+            }
+        }
+        for (int b = g.LayoutFirst; b >= 0; b = g.Blocks[b].LayoutNext)
+        {
+            for (int id = g.Blocks[b].First; id >= 0; id = g[id].Next)
+            {
+                if (g[id].Op != Op.Param)
+                {
+                    Remap(f, g, id, _valueMap[id], cont);
+                }
+            }
+        }
+
+        // The call becomes a jump into the callee's entry.
+        f.Remove(call);
+        int jump = f.NewInst(Op.Jump, ValType.Bottom, a: f.NewCall(_blockMap[0], []), wasmOffset: position);
+        f.Append(block, jump);
+    }
+
+    /// <summary>Rewrites the operands of <paramref name="made"/>, the copy of <paramref name="g"/>'s <paramref name="id"/>, into <paramref name="f"/>'s ids.</summary>
+    private void Remap(IrFunction f, IrFunction g, int id, int made, int cont)
+    {
+        ref Inst source = ref g[id];
+        Op op = source.Op;
+        int mask = OpInfo.ValueFieldMask(op);
+        int a = source.A, b = source.B, c = source.C;
+        long imm = source.Imm;
+        if ((mask & 1) != 0 && a >= 0)
+        {
+            a = _valueMap[a];
+        }
+        if ((mask & 2) != 0 && b >= 0)
+        {
+            b = _valueMap[b];
+        }
+        if ((mask & 4) != 0 && c >= 0)
+        {
+            c = _valueMap[c];
+        }
+        switch (op)
+        {
+            case Op.CallResult:
+                a = _valueMap[a];
+                break;
+            case Op.V128Const:
+                imm = f.V128Constants.Count;
+                f.V128Constants.Add(g.V128Constants[(int)source.Imm]);
+                break;
+            case Op.Simd when (Opcode)source.Aux == Opcode.I8x16Shuffle:
+                imm = f.V128Constants.Count;
+                f.V128Constants.Add(g.V128Constants[(int)source.Imm]);
+                break;
+            case Op.Jump:
+                a = CopyCall(f, g, source.A, cont);
+                break;
+            case Op.Branch:
+                b = CopyCall(f, g, source.B, cont);
+                c = CopyCall(f, g, source.C, cont);
+                break;
+            case Op.BrTable:
+            {
+                int start = f.AllocPool(source.C);
+                for (int k = 0; k < source.C; k++)
+                {
+                    int target = CopyCall(f, g, g.Pool[source.B + k], cont);
+                    f.Pool[start + k] = target;
+                }
+                b = start;
+                break;
+            }
+            case Op.Return:
+            {
+                // A return of the callee: a jump to the continuation with its results.
+                Span<int> results = Scratch(source.B);
+                for (int k = 0; k < results.Length; k++)
+                {
+                    results[k] = _valueMap[g.Pool[source.A + k]];
+                }
+                ref Inst jump = ref f[made];
+                jump.Op = Op.Jump;
+                jump.A = f.NewCall(cont, results);
+                jump.B = -1;
+                jump.C = -1;
+                return;
+            }
+        }
+        if ((OpInfo.Flags(op) & OpFlags.PoolOperands) != 0)
+        {
+            int start = f.AllocPool(source.B);
+            for (int k = 0; k < source.B; k++)
+            {
+                f.Pool[start + k] = _valueMap[g.Pool[source.A + k]];
+            }
+            a = start;
+        }
+        ref Inst inst = ref f[made];
+        inst.A = a;
+        inst.B = b;
+        inst.C = c;
+        inst.Imm = imm;
+    }
+
+    /// <summary>The copy of <paramref name="g"/>'s edge <paramref name="call"/> (one per edge, shared like the original's).</summary>
+    private int CopyCall(IrFunction f, IrFunction g, int call, int cont)
+    {
+        if (_callMap[call] >= 0)
+        {
+            return _callMap[call];
+        }
+        BlockCall edge = g.Calls[call];
+        if (_blockMap[edge.Block] < 0)
+        {
+            throw new InvalidOperationException($"inlining func[{g.FunctionIndex}]: an edge to block {edge.Block}, which is not in its layout");
+        }
+        Span<int> args = Scratch(edge.ArgCount);
+        for (int k = 0; k < args.Length; k++)
+        {
+            args[k] = _valueMap[g.Pool[edge.ArgStart + k]];
+        }
+        int copy = f.NewCall(_blockMap[edge.Block], args);
+        _callMap[call] = copy;
+        return copy;
+    }
+
+    /// <summary>The position in <paramref name="f"/> of offset <paramref name="wasmOffset"/> of the function inlined as <paramref name="frame"/>.</summary>
+    private int Position(IrFunction f, int wasmOffset, int frame)
+    {
+        if (wasmOffset == -1)
+        {
+            return -1;
+        }
+        if (!_positions.TryGetValue((wasmOffset, frame), out int index))
+        {
+            index = f.InlinedPositions.Count;
+            f.InlinedPositions.Add((wasmOffset, frame));
+            _positions.Add((wasmOffset, frame), index);
+        }
+        return -2 - index;
+    }
+
+    private Span<int> Scratch(int size)
+    {
+        if (_scratch.Length < size)
+        {
+            _scratch = new int[Math.Max(size, _scratch.Length * 2)];
+        }
+        return _scratch.AsSpan(0, size);
+    }
+}
