@@ -174,10 +174,11 @@ internal static class QuickRun
     }
 
     /// <summary>
-    /// <c>quick-compile [--tier baseline|optimizing] [--phases] FILE...</c>: compile throughput of each module on one thread
+    /// <c>quick-compile [--tier baseline|optimizing] [--phases] [--without PASSES] FILE...</c>: compile throughput of each module on one thread
     /// (best of 5, after a warm-up; by wall-clock time and by the thread's cpu time, which a loaded machine disturbs less),
     /// code size, the peak of the managed heap and the bytes allocated while compiling. <c>--phases</c> (optimizing tier):
-    /// the time of each of its phases, per compilation of the module (the mean of the 5 timed rounds).
+    /// the time of each of its phases, per compilation of the module (the mean of the 5 timed rounds); <c>--without</c>
+    /// (optimizing tier): with the passes listed turned off (<see cref="Engine.Optimizing.OptimizingPassNames"/>).
     /// </summary>
     public static int Compile(string[] args)
     {
@@ -185,14 +186,22 @@ internal static class QuickRun
         var options = Engine.Core.CompilerOptions.Default with { CpuFeatures = HostCpu.Features };
         var files = new List<string>();
         Engine.Optimizing.OptimizingPhaseTimes? phases = args.Contains("--phases") ? new() : null;
+        int without = Array.IndexOf(args, "--without");
+        Engine.Optimizing.OptimizingPasses passes = without >= 0 && without + 1 < args.Length
+            ? Engine.Optimizing.OptimizingPasses.All & ~Engine.Optimizing.OptimizingPassNames.Parse(args[without + 1])
+            : Engine.Optimizing.OptimizingPasses.All;
         for (int i = 0; i < args.Length; i++)
         {
-            if (args[i] == "--tier" && i + 1 < args.Length)
+            if (args[i] == "--without" && i + 1 < args.Length)
+            {
+                i++;
+            }
+            else if (args[i] == "--tier" && i + 1 < args.Length)
             {
                 compiler = args[++i] switch
                 {
                     "baseline" => new Engine.Baseline.BaselineCompiler(),
-                    "optimizing" => new Engine.Optimizing.OptimizingCompiler { PhaseTimes = phases },
+                    "optimizing" => new Engine.Optimizing.OptimizingCompiler { PhaseTimes = phases, Passes = passes },
                     string other => throw new ArgumentException($"quick-compile: no compiled tier '{other}' (baseline or optimizing)"),
                 };
             }

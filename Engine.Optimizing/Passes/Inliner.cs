@@ -78,8 +78,13 @@ internal sealed class Inliner
                     }
                     uint callee = (uint)inst.Imm;
                     int bytes = CalleeBytes(module, callee);
-                    if (bytes < 0 || (bytes > TinyCalleeBytes && bytes > budget) || !ChainAllows(f, inst.WasmOffset, callee))
+                    if (bytes < 0 || (bytes > TinyCalleeBytes && bytes > budget) || bytes > MaxCalleeBytes || !ChainAllows(f, inst.WasmOffset, callee))
                     {
+                        // Not whole: the last round copies its fast path when it has one.
+                        if (!leavesOnly && bytes >= 0 && BuildCallee(module, callee, leavesOnly: false) && TryInlineFastPath(f, id))
+                        {
+                            inlined++;
+                        }
                         continue;
                     }
                     if (!BuildCallee(module, callee, leavesOnly))
@@ -102,7 +107,10 @@ internal sealed class Inliner
         return inlined;
     }
 
-    /// <summary>The size of the callee's body when it may be inlined at all (defined, small, no references at its boundary, no tail calls), else -1.</summary>
+    /// <summary>
+    /// The size of the callee's body when it may be inlined at all, whole or its fast path (defined, at most
+    /// <see cref="MaxFastPathCalleeBytes"/>, no references at its boundary, no tail calls), else -1.
+    /// </summary>
     private static int CalleeBytes(ModuleInfo module, uint callee)
     {
         if (callee < module.ImportedFunctionCount)
@@ -111,7 +119,7 @@ internal sealed class Inliner
         }
         FunctionBody body = module.Body(callee);
         int bytes = body.End - body.CodeStart;
-        if (bytes > MaxCalleeBytes)
+        if (bytes > MaxFastPathCalleeBytes)
         {
             return -1;
         }
@@ -182,49 +190,9 @@ internal sealed class Inliner
         IrFunction g = _callee;
         int block = f[call].Block;
         int position = f[call].WasmOffset;
-        int frame = f.InlinedFrames.Count;
-        (int callOffset, int parent) = position <= -2 ? f.InlinedPositions[-2 - position] : (position, -1);
-        f.InlinedFrames.Add(new InlinedFrame(g.FunctionIndex, callOffset, parent));
-
-        Span<int> args = Scratch(f[call].B);
-        f.PoolOperands(call).CopyTo(args);
-        int[] arguments = args.ToArray();
-
-        // The continuation: the call's results become its parameters (same ids, so their uses stay), then the rest of the block.
-        int cont = f.NewBlock();
-        int resultCount = g.Type.Results.Length;
-        for (int k = 0; k < resultCount; k++)
-        {
-            int result = -1;
-            for (int id = f[call].Next; id >= 0; id = f[id].Next)
-            {
-                if (f[id].Op == Op.CallResult && f[id].A == call && f[id].Imm == k)
-                {
-                    result = id;
-                    break;
-                }
-            }
-            if (result < 0)
-            {
-                f.AddBlockParam(cont, g.Type.Results[k]);
-                continue;
-            }
-            f.Unlink(result);
-            ref Inst param = ref f[result];
-            param.Op = Op.BlockParam;
-            param.A = -1;
-            param.Imm = 0;
-            param.Aux = k;
-            f.Append(cont, result);
-            f.Blocks[cont].ParamCount++;
-        }
-        for (int id = f[call].Next; id >= 0;)
-        {
-            int next = f[id].Next;
-            f.Unlink(id);
-            f.Append(cont, id);
-            id = next;
-        }
+        int frame = AddFrame(f, g.FunctionIndex, position);
+        int[] arguments = f.PoolOperands(call).ToArray();
+        int cont = SplitAfter(f, call, g.Type);
 
         // The callee's blocks after the caller's, then the continuation.
         if (_blockMap.Length < g.BlockCount)
@@ -289,6 +257,221 @@ internal sealed class Inliner
         f.Remove(call);
         int jump = f.NewInst(Op.Jump, ValType.Bottom, a: f.NewCall(_blockMap[0], []), wasmOffset: position);
         f.Append(block, jump);
+    }
+
+    /// <summary>A new <see cref="InlinedFrame"/> for a call of <paramref name="callee"/> at <paramref name="position"/>; returns its index.</summary>
+    private static int AddFrame(IrFunction f, uint callee, int position)
+    {
+        (int callOffset, int parent) = position <= -2 ? f.InlinedPositions[-2 - position] : (position, -1);
+        f.InlinedFrames.Add(new InlinedFrame(callee, callOffset, parent));
+        return f.InlinedFrames.Count - 1;
+    }
+
+    /// <summary>
+    /// Splits the block of <paramref name="call"/> after it: a new block (the continuation, not yet in the layout) gets
+    /// the call's results as its parameters (the same ids, so their uses stay) and the rest of the block.
+    /// </summary>
+    private static int SplitAfter(IrFunction f, int call, FuncType type)
+    {
+        int cont = f.NewBlock();
+        for (int k = 0; k < type.Results.Length; k++)
+        {
+            int result = -1;
+            for (int id = f[call].Next; id >= 0; id = f[id].Next)
+            {
+                if (f[id].Op == Op.CallResult && f[id].A == call && f[id].Imm == k)
+                {
+                    result = id;
+                    break;
+                }
+            }
+            if (result < 0)
+            {
+                f.AddBlockParam(cont, type.Results[k]);
+                continue;
+            }
+            f.Unlink(result);
+            ref Inst param = ref f[result];
+            param.Op = Op.BlockParam;
+            param.A = -1;
+            param.Imm = 0;
+            param.Aux = k;
+            f.Append(cont, result);
+            f.Blocks[cont].ParamCount++;
+        }
+        for (int id = f[call].Next; id >= 0;)
+        {
+            int next = f[id].Next;
+            f.Unlink(id);
+            f.Append(cont, id);
+            id = next;
+        }
+        return cont;
+    }
+
+    /// <summary>The most instructions a fast path of <see cref="TryInlineFastPath"/> copies (its test and its return path).</summary>
+    public const int MaxFastPathInstructions = 12;
+
+    /// <summary>The largest callee whose fast path is looked for, in bytes of body.</summary>
+    public const int MaxFastPathCalleeBytes = 256;
+
+    /// <summary>
+    /// Partial inlining, for a call that is not inlined whole (a recursive call at the limit, a callee too large): when
+    /// the callee (in <see cref="_callee"/>) begins with a test of pure operations on its parameters whose one side
+    /// returns after pure operations only (fib's <c>if n &lt; 2 return n</c>), that test and that return path are copied
+    /// to the call site, and the call is made only on the other side. The copied code cannot trap or call, so it needs
+    /// no frame; a callee with a fuel or epoch check at its entry is left alone (the check would be skipped).
+    /// </summary>
+    private bool TryInlineFastPath(IrFunction f, int call)
+    {
+        IrFunction g = _callee;
+        ref Block entry = ref g.Blocks[0];
+        int branch = entry.Last;
+        if (branch < 0 || g[branch].Op != Op.Branch)
+        {
+            return false;
+        }
+        int count = 0;
+        for (int id = entry.First; id != branch; id = g[id].Next)
+        {
+            if (g[id].Op != Op.Param && !OpInfo.IsPure(g[id].Op))
+            {
+                return false;
+            }
+            count++;
+        }
+        // Which side returns after pure operations (a chain of jumps, each block's parameters taking the edge's arguments).
+        bool fastIsTrue = PurePathLength(g, g[branch].B, count) is > 0;
+        if (!fastIsTrue && PurePathLength(g, g[branch].C, count) is not > 0)
+        {
+            return false;
+        }
+        int fastEdge = fastIsTrue ? g[branch].B : g[branch].C;
+
+        if (_valueMap.Length < g.InstCount)
+        {
+            _valueMap = new int[Math.Max(g.InstCount, _valueMap.Length * 2)];
+        }
+        int block = f[call].Block;
+        int position = f[call].WasmOffset;
+        int frame = AddFrame(f, g.FunctionIndex, position);
+        int[] arguments = f.PoolOperands(call).ToArray();
+        int cont = SplitAfter(f, call, g.Type);
+        int fast = f.NewBlock();
+        int slow = f.NewBlock();
+        f.InsertInLayoutAfter(fast, block);
+        f.InsertInLayoutAfter(slow, fast);
+        f.InsertInLayoutAfter(cont, slow);
+
+        // The test, at the end of the caller's block.
+        for (int id = entry.First; id != branch; id = g[id].Next)
+        {
+            if (g[id].Op == Op.Param)
+            {
+                _valueMap[id] = arguments[g[id].Aux];
+                continue;
+            }
+            _valueMap[id] = CopyPure(f, g, id, block, frame);
+        }
+        int fastCall = f.NewCall(fast, []);
+        int slowCall = f.NewCall(slow, []);
+        f.Append(block, f.NewInst(Op.Branch, ValType.Bottom, a: _valueMap[g[branch].A],
+            b: fastIsTrue ? fastCall : slowCall, c: fastIsTrue ? slowCall : fastCall, wasmOffset: Position(f, g[branch].WasmOffset, frame)));
+
+        // The return path.
+        int edge = fastEdge;
+        while (true)
+        {
+            BlockCall target = g.Calls[edge];
+            int param = g.Blocks[target.Block].First;
+            for (int k = 0; k < target.ArgCount; k++)
+            {
+                _valueMap[param] = _valueMap[g.Pool[target.ArgStart + k]];
+                param = g[param].Next;
+            }
+            int id = param;
+            for (; !OpInfo.IsTerminator(g[id].Op); id = g[id].Next)
+            {
+                _valueMap[id] = CopyPure(f, g, id, fast, frame);
+            }
+            if (g[id].Op == Op.Return)
+            {
+                Span<int> results = Scratch(g[id].B);
+                for (int k = 0; k < results.Length; k++)
+                {
+                    results[k] = _valueMap[g.Pool[g[id].A + k]];
+                }
+                f.Append(fast, f.NewInst(Op.Jump, ValType.Bottom, a: f.NewCall(cont, results), wasmOffset: Position(f, g[id].WasmOffset, frame)));
+                break;
+            }
+            edge = g[id].A;
+        }
+
+        // The call itself on the other side.
+        f.Unlink(call);
+        f.Append(slow, call);
+        Span<int> values = Scratch(g.Type.Results.Length);
+        for (int k = 0; k < values.Length; k++)
+        {
+            values[k] = f.NewInst(Op.CallResult, g.Type.Results[k], a: call, imm: k, wasmOffset: position);
+            f.Append(slow, values[k]);
+        }
+        f.Append(slow, f.NewInst(Op.Jump, ValType.Bottom, a: f.NewCall(cont, values), wasmOffset: position));
+        return true;
+    }
+
+    /// <summary>
+    /// The number of instructions on the path from edge <paramref name="edge"/> of <paramref name="g"/> to a return
+    /// through blocks of pure instructions joined by jumps, plus <paramref name="count"/>; -1 when there is no such
+    /// path or it is longer than <see cref="MaxFastPathInstructions"/>.
+    /// </summary>
+    private static int PurePathLength(IrFunction g, int edge, int count)
+    {
+        for (int blocks = 0; blocks < 4; blocks++)
+        {
+            int id = g.Blocks[g.Calls[edge].Block].First;
+            for (; id >= 0 && !OpInfo.IsTerminator(g[id].Op); id = g[id].Next)
+            {
+                if (g[id].Op != Op.BlockParam && !OpInfo.IsPure(g[id].Op))
+                {
+                    return -1;
+                }
+                count++;
+            }
+            if (id < 0 || count > MaxFastPathInstructions)
+            {
+                return -1;
+            }
+            if (g[id].Op == Op.Return)
+            {
+                return count;
+            }
+            if (g[id].Op != Op.Jump)
+            {
+                return -1;
+            }
+            edge = g[id].A;
+        }
+        return -1;
+    }
+
+    /// <summary>Copies pure instruction <paramref name="id"/> of <paramref name="g"/> to the end of <paramref name="block"/> with its operands mapped.</summary>
+    private int CopyPure(IrFunction f, IrFunction g, int id, int block, int frame)
+    {
+        ref Inst inst = ref g[id];
+        int mask = OpInfo.ValueFieldMask(inst.Op);
+        int a = (mask & 1) != 0 && inst.A >= 0 ? _valueMap[inst.A] : inst.A;
+        int b = (mask & 2) != 0 && inst.B >= 0 ? _valueMap[inst.B] : inst.B;
+        int c = (mask & 4) != 0 && inst.C >= 0 ? _valueMap[inst.C] : inst.C;
+        long imm = inst.Imm;
+        if (inst.Op == Op.V128Const || (inst.Op == Op.Simd && (Opcode)inst.Aux == Opcode.I8x16Shuffle))
+        {
+            imm = f.V128Constants.Count;
+            f.V128Constants.Add(g.V128Constants[(int)inst.Imm]);
+        }
+        int made = f.NewInst(inst.Op, inst.Type, a, b, c, imm, inst.Aux, Position(f, inst.WasmOffset, frame));
+        f.Append(block, made);
+        return made;
     }
 
     /// <summary>Rewrites the operands of <paramref name="made"/>, the copy of <paramref name="g"/>'s <paramref name="id"/>, into <paramref name="f"/>'s ids.</summary>

@@ -109,9 +109,16 @@ public sealed class InliningTests
         Assert.That(without.Function.OffsetMap.All(m => m.InlinedFrame == -1), Is.True);
     }
 
-    /// <summary>A recursive function small enough to inline: inlined into itself once, never more.</summary>
+    /// <summary>
+    /// Recursive functions small enough to inline: inlined into themselves once, never more; the calls left get the
+    /// callee's fast path (its test and the side that returns at once) copied to them.
+    /// </summary>
     private const string Recursion = """
         (module
+          (func $fib (export "fib") (param i32) (result i32)
+            (if (result i32) (i32.lt_s (local.get 0) (i32.const 2))
+              (then (local.get 0))
+              (else (i32.add (call $fib (i32.sub (local.get 0) (i32.const 1))) (call $fib (i32.sub (local.get 0) (i32.const 2)))))))
           (func $down (export "down") (param i32) (result i32)
             (if (result i32) (i32.eqz (local.get 0))
               (then (i32.const 0))
@@ -121,12 +128,38 @@ public sealed class InliningTests
         """;
 
     [Test]
-    public void ARecursiveFunctionIsInlinedIntoItselfOnlyOnce()
+    public void ARecursiveFunctionIsInlinedIntoItselfOnceAndItsCallsGetItsFastPath()
     {
         ModuleInfo module = ModuleLoader.DecodeAndValidate(WatParser.ParseModule(Recursion, "recursion.wat", emitNames: true));
-        CompileResult result = new OptimizingCompiler { Verify = true }.Compile(module, 0, CompilerOptions.Default);
-        Assert.That(result.Function!.InlinedFrames, Has.Length.EqualTo(1));
-        Assert.That(result.Function.InlinedFrames[0], Is.EqualTo(new InlinedFrame(0, result.Function.InlinedFrames[0].CallerWasmOffset, -1)));
+        uint down = 1;
+        CompileResult result = new OptimizingCompiler { Verify = true }.Compile(module, down, CompilerOptions.Default);
+        InlinedFrame[] frames = result.Function!.InlinedFrames;
+        Assert.That(frames.Select(f => (f.FunctionIndex, f.Parent)), Is.EqualTo(new[] { (down, -1), (down, 0) }),
+            "$down whole into itself once, then the fast path of $down into that copy's call");
+        string ir = OptimizingCompiler.OptimizedIr(module, down, CompilerOptions.Default);
+        Assert.That(ir.Split('\n').Count(line => line.Contains("call f1(", StringComparison.Ordinal)), Is.EqualTo(1), ir);
+        Assert.That(ir.Split('\n').Count(line => line.Contains("icmp", StringComparison.Ordinal)), Is.EqualTo(3),
+            "its own test, the inlined copy's and the fast path's:\n" + ir);
+
+        uint fib = 0;
+        string fibIr = OptimizingCompiler.OptimizedIr(module, fib, CompilerOptions.Default);
+        Assert.That(fibIr.Split('\n').Count(line => line.Contains("call f0(", StringComparison.Ordinal)), Is.EqualTo(4), fibIr);
+    }
+
+    [TestCaseSource(nameof(Modes))]
+    public void InlinedRecursionComputesWhatTheInterpreterDoes(string mode)
+    {
+        using var store = new Store(new WasmEngine(TierModes.Config(mode)));
+        Instance instance = new Linker(store.Engine).Instantiate(store, Module.FromText(store.Engine, Recursion));
+        int[] expected = [0, 1, 1, 2, 3, 5, 8, 13, 21, 34, 55];
+        for (int round = 0; round < 3; round++)
+        {
+            for (int n = -1; n <= 10; n++)
+            {
+                Assert.That(instance.GetFunction("fib")!.Invoke(Value.I32(n))[0].AsI32(), Is.EqualTo(n < 0 ? n : expected[n]), $"fib({n})");
+            }
+        }
+        Assert.That(instance.GetFunction("fib")!.Invoke(Value.I32(25))[0].AsI32(), Is.EqualTo(75025));
     }
 
     [TestCaseSource(nameof(Modes))]
