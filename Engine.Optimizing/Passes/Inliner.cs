@@ -15,7 +15,8 @@ namespace Engine.Optimizing.Passes;
 /// <see cref="TinyCalleeBytes"/> bytes (smaller than a call sequence) always, larger ones while the function's budget of
 /// <see cref="BudgetBytes"/> inlined bytes lasts. Leaves (callees that call nothing) go first, then the rest; calls
 /// inside inlined code are candidates too, up to <see cref="MaxDepth"/> levels. A function already on the chain of
-/// inlined calls may be inlined once more (a recursive function unrolled by one level), never twice.</para>
+/// inlined calls may be inlined once more (a recursive function unrolled by one level), never twice. A call not
+/// inlined whole may still get the callee's fast path (<see cref="TryInlineFastPath"/>).</para>
 /// <para><b>Backtraces</b>: every inlined call gets an <see cref="InlinedFrame"/> (the callee, the call's offset and the
 /// inlined call it lies in); the copied instructions carry positions p &lt;= -2 naming (offset in the callee, frame) in
 /// <see cref="IrFunction.InlinedPositions"/>, which the offset map keeps, so a trap or a call inside inlined code shows
@@ -55,6 +56,11 @@ internal sealed class Inliner
     public int Run(IrFunction f, CompilerOptions options)
     {
         ModuleInfo module = f.Module;
+        if (module.UsesExceptions)
+        {
+            // A throw in inlined code, or a call in it under the caller's try, needs the caller's exception edges: not yet.
+            return 0;
+        }
         if (!ReferenceEquals(options, _options))
         {
             // A callee has no OSR entries of its own, and the optimizing tier counts nothing for tier-up.
