@@ -51,6 +51,10 @@ internal sealed class Inliner
     private int[] _scratch = new int[16];
     private CompilerOptions? _options;
     private CompilerOptions? _calleeOptions;
+    // The callee in _callee (uint.MaxValue: none yet in this compilation), and whether it calls or tail-calls.
+    private uint _built;
+    private bool _builtCalls;
+    private bool _builtTailCalls;
 
     /// <summary>Inlines the calls that qualify; returns how many.</summary>
     public int Run(IrFunction f, CompilerOptions options)
@@ -68,6 +72,7 @@ internal sealed class Inliner
             _calleeOptions = options with { OsrLoops = Array.Empty<int>(), OsrAllLoops = false, TierUpCounters = false };
         }
         _positions.Clear();
+        _built = uint.MaxValue;
         int budget = BudgetBytes;
         int inlined = 0;
         try
@@ -176,18 +181,22 @@ internal sealed class Inliner
     /// <summary>Builds the callee's SSA form into <see cref="_callee"/>; false when it does not qualify after all (a call in round one, a tail call).</summary>
     private bool BuildCallee(ModuleInfo module, uint callee, bool leavesOnly)
     {
-        _builder.Build(_callee, module, callee, _calleeOptions!);
-        _builder.Forget();
-        IrFunction g = _callee;
-        for (int id = 0; id < g.InstCount; id++)
+        // Copying reads the callee's form without changing it: calls of the same callee one after another build it once.
+        if (_built != callee)
         {
-            Op op = g[id].Op;
-            if (op is Op.ReturnCall or Op.ReturnCallIndirect || (leavesOnly && op is Op.Call or Op.CallIndirect))
+            _builder.Build(_callee, module, callee, _calleeOptions!);
+            _builder.Forget();
+            _built = callee;
+            _builtCalls = _builtTailCalls = false;
+            IrFunction g = _callee;
+            for (int id = 0; id < g.InstCount; id++)
             {
-                return false;
+                Op op = g[id].Op;
+                _builtTailCalls |= op is Op.ReturnCall or Op.ReturnCallIndirect;
+                _builtCalls |= op is Op.Call or Op.CallIndirect;
             }
         }
-        return true;
+        return !_builtTailCalls && !(leavesOnly && _builtCalls);
     }
 
     /// <summary>Replaces call <paramref name="call"/> of <paramref name="f"/> by the body in <see cref="_callee"/>.</summary>
