@@ -88,6 +88,27 @@ public sealed class InliningTests
     }
 
     [Test]
+    public void APrecompiledModuleKeepsItsInlinedFrames()
+    {
+        byte[] binary = WatParser.ParseModule(Chain, "chain.wat", emitNames: true);
+        byte[] precompiled = Module.FromBytes(new WasmEngine(new EngineConfig { Tier = TierMode.Optimizing }), binary).Serialize();
+        Engine.Runtime.Caching.CodeFileContents contents = Engine.Runtime.Caching.CodeFile.Read(precompiled);
+        CompiledFunction outer = contents.Functions.Single(f => f.Artifact.FunctionIndex == 3).Artifact;
+        Assert.That(outer.InlinedFrames, Has.Length.EqualTo(2));
+        Assert.That(outer.OffsetMap.Count(m => m.InlinedFrame >= 0), Is.GreaterThan(0));
+
+        (string?, long)[][] expected = InterpreterBacktraces();
+        var engine = new WasmEngine(new EngineConfig { Tier = TierMode.Optimizing });
+        Module module = Module.FromBytes(engine, precompiled);
+        Assert.That(module.CodeCache!.FunctionsLoaded, Is.EqualTo(3));
+        using var store = new Store(engine);
+        var linker = new Linker(engine);
+        linker.DefineFunction("host", "fail", (Action<int>)(value => throw new InvalidOperationException($"host fails with {value}")));
+        Function function = linker.Instantiate(store, module).GetFunction("outer")!;
+        Assert.That(Backtraces(function), Is.EqualTo(expected), "the backtraces of code loaded from the file");
+    }
+
+    [Test]
     public void TheOptimizingTierInlinesTheChainAndRecordsItsFrames()
     {
         ModuleInfo module = ModuleLoader.DecodeAndValidate(WatParser.ParseModule(Chain, "chain.wat", emitNames: true));
