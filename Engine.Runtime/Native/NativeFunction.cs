@@ -62,8 +62,9 @@ internal sealed class NativeFunction : IAddressRange
     }
 
     /// <summary>
-    /// Appends the backtrace frames at a pc inside this function (a return address or a trap's pc), innermost first: one per inlined call the pc lies in
-    /// (<see cref="CompiledFunction.InlinedFrames"/>), each at its own offset, then the function's own at the outermost call.
+    /// Appends the backtrace frames at a pc inside this function (a return address or a trap's pc), innermost first: one
+    /// per inlined call the pc lies in (<see cref="CompiledFunction.InlinedFrames"/>), each at its own offset, then the
+    /// function's own at the outermost call.
     /// </summary>
     public void AddFrames(WasmBacktraceRecorder backtrace, nint pc)
     {
