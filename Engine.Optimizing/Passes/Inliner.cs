@@ -45,6 +45,7 @@ internal sealed class Inliner
     private readonly IrBuilder _builder = new();
     private readonly IrFunction _callee = new();
     private readonly Dictionary<(int WasmOffset, int Frame), int> _positions = new();
+    private readonly HashSet<uint> _noFastPath = new();
     private int[] _valueMap = new int[256];
     private int[] _blockMap = new int[32];
     private int[] _callMap = new int[64];
@@ -72,6 +73,7 @@ internal sealed class Inliner
             _calleeOptions = options with { OsrLoops = Array.Empty<int>(), OsrAllLoops = false, TierUpCounters = false };
         }
         _positions.Clear();
+        _noFastPath.Clear();
         _built = uint.MaxValue;
         int budget = BudgetBytes;
         int inlined = 0;
@@ -92,9 +94,17 @@ internal sealed class Inliner
                     if (bytes < 0 || (bytes > TinyCalleeBytes && bytes > budget) || bytes > MaxCalleeBytes || !ChainAllows(f, inst.WasmOffset, callee))
                     {
                         // Not whole: the last round copies its fast path when it has one.
-                        if (!leavesOnly && bytes >= 0 && BuildCallee(module, callee, leavesOnly: false) && TryInlineFastPath(f, id))
+                        if (!leavesOnly && bytes >= 0 && !_noFastPath.Contains(callee) && BuildCallee(module, callee, leavesOnly: false))
                         {
-                            inlined++;
+                            if (TryInlineFastPath(f, id))
+                            {
+                                inlined++;
+                            }
+                            else
+                            {
+                                // A matter of the callee's shape alone: its other calls need not build it again.
+                                _noFastPath.Add(callee);
+                            }
                         }
                         continue;
                     }
