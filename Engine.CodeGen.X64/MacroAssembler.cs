@@ -61,87 +61,16 @@ public enum SseBitOp : byte
 public sealed partial class MacroAssembler
 {
     private readonly Assembler _asm = new(64) { PreferShortBranch = false };
-    private readonly List<Label> _labels = new();
-    // Labels bound where another label already waits for the next instruction share that label's id.
-    private readonly Dictionary<ulong, ulong> _aliases = new();
-    private int _pendingLabelInstruction = -1;
-    private MLabel _pendingLabel;
-    private readonly List<(int Instruction, int Value)> _imm32Patches = new();
     private readonly List<(MLabel Table, MLabel[] Targets)> _jumpTables = new();
     private readonly List<(MLabel Label, long Low, long High)> _literals = new();
 
     /// <summary>Forgets everything emitted, to assemble another function with the same buffers.</summary>
     public void Reset()
     {
-        _asm.Reset();
-        _labels.Clear();
-        _aliases.Clear();
-        _pendingLabelInstruction = -1;
-        _imm32Patches.Clear();
+        ResetStream();
         _jumpTables.Clear();
         _literals.Clear();
     }
-
-    /// <summary>The number of instructions emitted so far (a mark of the current position).</summary>
-    public int Position => _asm.Instructions.Count;
-
-    /// <summary>
-    /// Adds to <paramref name="positions"/> the position of every instruction emitted so far that reads or writes memory
-    /// through <see cref="Registers.MemoryBase"/> (r15: nothing but wasm heap accesses use it; <c>lea</c> computes an
-    /// address and accesses nothing). A guard-page tier records each as a trap site: the list cannot miss an access,
-    /// whichever sequence emitted it.
-    /// </summary>
-    public void CollectHeapAccesses(List<int> positions)
-    {
-        Register memoryBase = Register.RAX + Registers.MemoryBase.Number;
-        IReadOnlyList<Instruction> instructions = _asm.Instructions;
-        for (int i = 0; i < instructions.Count; i++)
-        {
-            Instruction instruction = instructions[i];
-            if (instruction.MemoryBase == memoryBase && instruction.Mnemonic != Mnemonic.Lea)
-            {
-                positions.Add(i);
-            }
-        }
-    }
-
-    // ---- labels ----
-
-    /// <summary>A new, unbound label.</summary>
-    public MLabel CreateLabel()
-    {
-        Label label = _asm.CreateLabel();
-        if (_labels.Count == 0)
-        {
-            _firstLabelId = label.Id;
-        }
-        _labels.Add(label);
-        return new MLabel(_labels.Count - 1);
-    }
-
-    // The Iced id of the function's first label (Assemble indexes labels by their id less this one). Kept apart from
-    // _labels[0], which an alias may replace with a later label.
-    private ulong _firstLabelId;
-
-    /// <summary>Binds <paramref name="label"/> to the next instruction emitted.</summary>
-    public void Bind(MLabel label)
-    {
-        Label l = _labels[label.Id];
-        if (_pendingLabelInstruction == Position)
-        {
-            // Branches already emitted to this label are redirected at assembly; later ones use the other label.
-            Label canonical = _labels[_pendingLabel.Id];
-            _aliases[l.Id] = canonical.Id;
-            _labels[label.Id] = canonical;
-            return;
-        }
-        _asm.Label(ref l);
-        _labels[label.Id] = l;
-        _pendingLabelInstruction = Position;
-        _pendingLabel = label;
-    }
-
-    private Label L(MLabel label) => _labels[label.Id];
 
     // ---- register conversions (the only place registers become Iced's) ----
 
@@ -187,6 +116,15 @@ public sealed partial class MacroAssembler
         {
             return;
         }
+        if (!_icedOnly)
+        {
+            EmitRR(Is64(size), 0x89, src.Number, dst.Number); // Mov_rm64_r64 / Mov_rm32_r32
+            return;
+        }
+        if (dst == src)
+        {
+            return;
+        }
         if (Is64(size))
         {
             _asm.mov(R64(dst), R64(src));
@@ -200,6 +138,11 @@ public sealed partial class MacroAssembler
     /// <summary>dst = imm (a 32-bit immediate zero-extends; a 64-bit one is sign-extended from 32 bits when it fits). Zero uses xor unless <paramref name="keepFlags"/>.</summary>
     public void MovImm(OperandSize size, Reg dst, long value, bool keepFlags = false)
     {
+        if (!_icedOnly)
+        {
+            MovImmByHand(size, dst, value, keepFlags);
+            return;
+        }
         if (value == 0 && !keepFlags)
         {
             _asm.xor(R32(dst), R32(dst));
@@ -218,9 +161,36 @@ public sealed partial class MacroAssembler
         }
     }
 
+    // Xor_rm32_r32, Mov_r32_imm32 or Mov_r64_imm64: the forms Iced's assembler picks for MovImm (its mov r64, imm takes
+    // the 10-byte form for every value, a negative int's too).
+    private void MovImmByHand(OperandSize size, Reg dst, long value, bool keepFlags)
+    {
+        int d = dst.Number;
+        if (value == 0 && !keepFlags)
+        {
+            EmitRR(false, 0x31, d, d);
+            return;
+        }
+        byte[] b = Open(out int p, out _);
+        bool wide = Is64(size) && (ulong)value > uint.MaxValue;
+        Rex(b, ref p, wide, 0, 0, d);
+        b[p++] = (byte)(0xB8 + (d & 7));
+        Imm32(b, ref p, (int)value);
+        if (wide)
+        {
+            Imm32(b, ref p, (int)(value >> 32));
+        }
+        Close(p);
+    }
+
     /// <summary>dst = [src] (32 or 64 bits).</summary>
     public void Load(OperandSize size, Reg dst, Mem src)
     {
+        if (!_icedOnly && Plain(src))
+        {
+            EmitRM(Is64(size), 0x8B, dst.Number, src); // Mov_r64_rm64 / Mov_r32_rm32
+            return;
+        }
         if (Is64(size))
         {
             _asm.mov(R64(dst), Q(src));
@@ -234,6 +204,12 @@ public sealed partial class MacroAssembler
     /// <summary>[dst] = the low 8, 16, 32 or 64 bits of src.</summary>
     public void Store(OperandSize size, Mem dst, Reg src)
     {
+        if (!_icedOnly && Plain(dst))
+        {
+            // Mov_rm8_r8 (a REX for spl..dil), Mov_rm16_r16 (66), Mov_rm32_r32, Mov_rm64_r64.
+            EmitRM(Is64(size), size == OperandSize.S8 ? 0x88 : 0x89, src.Number, dst, prefix: size == OperandSize.S16 ? (byte)0x66 : (byte)0, byteReg: size == OperandSize.S8);
+            return;
+        }
         switch (size)
         {
             case OperandSize.S8:
@@ -254,6 +230,11 @@ public sealed partial class MacroAssembler
     /// <summary>[dst] = imm32 (sign-extended to 64 bits for S64).</summary>
     public void StoreImm(OperandSize size, Mem dst, int value)
     {
+        if (!_icedOnly && Plain(dst))
+        {
+            EmitRM(Is64(size), 0xC7, 0, dst, immBytes: 4, imm: value); // Mov_rm64_imm32 / Mov_rm32_imm32
+            return;
+        }
         if (Is64(size))
         {
             _asm.mov(Q(dst), value);
@@ -270,6 +251,23 @@ public sealed partial class MacroAssembler
     /// </summary>
     public void LoadExtend(Reg dst, Mem src, OperandSize from, Signedness signedness, OperandSize to)
     {
+        if (!_icedOnly && Plain(src))
+        {
+            // Mov_r64_rm64, Movzx_r32_rm8/16, Mov_r32_rm32, Movsx_r32/r64_rm8/16, Movsxd_r64_rm32.
+            (bool w, int opcode) = (from, signedness) switch
+            {
+                (OperandSize.S64, _) => (true, 0x8B),
+                (OperandSize.S8, Signedness.Unsigned) => (false, 0x0FB6),
+                (OperandSize.S16, Signedness.Unsigned) => (false, 0x0FB7),
+                (OperandSize.S32, Signedness.Unsigned) => (false, 0x8B),
+                (OperandSize.S32, _) when !Is64(to) => (false, 0x8B),
+                (OperandSize.S8, _) => (Is64(to), 0x0FBE),
+                (OperandSize.S16, _) => (Is64(to), 0x0FBF),
+                _ => (true, 0x63),
+            };
+            EmitRM(w, opcode, dst.Number, src);
+            return;
+        }
         switch (from, signedness)
         {
             case (OperandSize.S64, _):
@@ -314,11 +312,24 @@ public sealed partial class MacroAssembler
     }
 
     /// <summary>dst = the address of src.</summary>
-    public void Lea(Reg dst, Mem src) => _asm.lea(R64(dst), Q(src));
+    public void Lea(Reg dst, Mem src)
+    {
+        if (!_icedOnly && Plain(src))
+        {
+            EmitRM(true, 0x8D, dst.Number, src, lea: true); // Lea_r64_m
+            return;
+        }
+        _asm.lea(R64(dst), Q(src));
+    }
 
     /// <summary>dst = src + imm in one lea (32-bit: the sum wraps and zero-extends).</summary>
     public void LeaAdd(OperandSize size, Reg dst, Reg src, int imm)
     {
+        if (!_icedOnly && src.Number < 16)
+        {
+            EmitRM(Is64(size), 0x8D, dst.Number, new Mem(src, imm), lea: true); // Lea_r64_m / Lea_r32_m
+            return;
+        }
         if (Is64(size))
         {
             _asm.lea(R64(dst), __[R64(src) + imm]);
@@ -332,6 +343,13 @@ public sealed partial class MacroAssembler
     /// <summary>dst = sign-extension of the low 8, 16 or 32 bits of src (<paramref name="from"/>) to 32 or 64 bits (<paramref name="to"/>).</summary>
     public void SignExtend(Reg dst, Reg src, OperandSize from, OperandSize to)
     {
+        if (!_icedOnly)
+        {
+            // Movsx_r32/r64_rm8 (a REX for spl..dil), Movsx_r32/r64_rm16, Movsxd_r64_rm32.
+            int opcode = from switch { OperandSize.S8 => 0x0FBE, OperandSize.S16 => 0x0FBF, _ => 0x63 };
+            EmitRR(Is64(to) || opcode == 0x63, opcode, dst.Number, src.Number, byteRegs: from == OperandSize.S8 && src.Number is >= 4 and < 8);
+            return;
+        }
         switch (from, Is64(to))
         {
             case (OperandSize.S8, false):
@@ -353,7 +371,15 @@ public sealed partial class MacroAssembler
     }
 
     /// <summary>dst = zero-extension of the low 32 bits of src.</summary>
-    public void ZeroExtend32(Reg dst, Reg src) => _asm.mov(R32(dst), R32(src));
+    public void ZeroExtend32(Reg dst, Reg src)
+    {
+        if (!_icedOnly)
+        {
+            EmitRR(false, 0x89, src.Number, dst.Number); // Mov_rm32_r32
+            return;
+        }
+        _asm.mov(R32(dst), R32(src));
+    }
 
     // ---- integer arithmetic ----
 
@@ -385,19 +411,44 @@ public sealed partial class MacroAssembler
     private static Register Gpr(OperandSize size, Reg r) => Is64(size) ? Register.RAX + r.Number : Register.EAX + r.Number;
 
     /// <summary>op dst, src.</summary>
-    public void Alu(AluOp op, OperandSize size, Reg dst, Reg src) =>
+    public void Alu(AluOp op, OperandSize size, Reg dst, Reg src)
+    {
+        if (!_icedOnly)
+        {
+            EmitRR(Is64(size), s_aluOpcodes[(int)op] + 1, src.Number, dst.Number); // op_rm_r
+            return;
+        }
         _asm.AddInstruction(Instruction.Create(s_aluRegReg[(int)op, W(size)], Gpr(size, dst), Gpr(size, src)));
+    }
+
+    // The hand encoder's opcodes: each ALU operation's 8-bit rm,r form (+1: rm,r; +3: r,rm) and its /digit in the 0x81/0x83 group.
+    private static readonly int[] s_aluOpcodes = [0x00, 0x28, 0x20, 0x08, 0x30, 0x38];
+    private static readonly int[] s_aluDigits = [0, 5, 4, 1, 6, 7];
+    private static readonly int[] s_shiftDigits = [4, 7, 5, 0, 1];
 
     /// <summary>op dst, imm32 (sign-extended for S64).</summary>
     public void AluImm(AluOp op, OperandSize size, Reg dst, int imm)
     {
+        if (!_icedOnly)
+        {
+            bool small = imm is >= sbyte.MinValue and <= sbyte.MaxValue;
+            EmitRRImm(Is64(size), small ? 0x83 : 0x81, s_aluDigits[(int)op], dst.Number, imm, small ? 1 : 4); // op_rm_imm8 / op_rm_imm32
+            return;
+        }
         Code[,] form = imm is >= sbyte.MinValue and <= sbyte.MaxValue ? s_aluImm8 : s_aluImm32;
         _asm.AddInstruction(Instruction.Create(form[(int)op, W(size)], Gpr(size, dst), imm));
     }
 
     /// <summary>op dst, [src].</summary>
-    public void AluMem(AluOp op, OperandSize size, Reg dst, Mem src) =>
+    public void AluMem(AluOp op, OperandSize size, Reg dst, Mem src)
+    {
+        if (!_icedOnly && Plain(src))
+        {
+            EmitRM(Is64(size), s_aluOpcodes[(int)op] + 3, dst.Number, src); // op_r_rm
+            return;
+        }
         _asm.AddInstruction(Instruction.Create(s_aluRegMem[(int)op, W(size)], Gpr(size, dst), MO(src)));
+    }
 
     /// <summary>op dst, src with src in a register, an immediate (32-bit) or memory.</summary>
     public void Alu(AluOp op, OperandSize size, Reg dst, in Operand src)
@@ -419,6 +470,12 @@ public sealed partial class MacroAssembler
     /// <summary>op [mem], imm32 (sign-extended for S64): a read-modify-write of memory.</summary>
     public void AluMemImm(AluOp op, OperandSize size, Mem dst, int imm)
     {
+        if (!_icedOnly && Plain(dst))
+        {
+            bool small = imm is >= sbyte.MinValue and <= sbyte.MaxValue;
+            EmitRM(Is64(size), small ? 0x83 : 0x81, s_aluDigits[(int)op], dst, immBytes: small ? 1 : 4, imm: imm); // op_rm_imm8 / op_rm_imm32
+            return;
+        }
         Code[,] form = imm is >= sbyte.MinValue and <= sbyte.MaxValue ? s_aluImm8 : s_aluImm32;
         _asm.AddInstruction(Instruction.Create(form[(int)op, W(size)], MO(dst), imm));
     }
@@ -426,6 +483,11 @@ public sealed partial class MacroAssembler
     /// <summary>cmp [mem], imm32.</summary>
     public void CmpMemImm(OperandSize size, Mem mem, int imm)
     {
+        if (!_icedOnly && Plain(mem))
+        {
+            AluMemImm(AluOp.Cmp, size, mem, imm); // Cmp_rm_imm8 / Cmp_rm_imm32, as Iced's assembler picks
+            return;
+        }
         if (Is64(size))
         {
             _asm.cmp(Q(mem), imm);
@@ -439,6 +501,11 @@ public sealed partial class MacroAssembler
     /// <summary>test a, b.</summary>
     public void Test(OperandSize size, Reg a, Reg b)
     {
+        if (!_icedOnly)
+        {
+            EmitRR(Is64(size), 0x85, b.Number, a.Number); // Test_rm_r
+            return;
+        }
         if (Is64(size))
         {
             _asm.test(R64(a), R64(b));
@@ -452,6 +519,11 @@ public sealed partial class MacroAssembler
     /// <summary>dst = dst * src.</summary>
     public void Imul(OperandSize size, Reg dst, Reg src)
     {
+        if (!_icedOnly)
+        {
+            EmitRR(Is64(size), 0x0FAF, dst.Number, src.Number); // Imul_r_rm
+            return;
+        }
         if (Is64(size))
         {
             _asm.imul(R64(dst), R64(src));
@@ -465,6 +537,11 @@ public sealed partial class MacroAssembler
     /// <summary>dst = dst * [src].</summary>
     public void ImulMem(OperandSize size, Reg dst, Mem src)
     {
+        if (!_icedOnly && Plain(src))
+        {
+            EmitRM(Is64(size), 0x0FAF, dst.Number, src); // Imul_r_rm
+            return;
+        }
         if (Is64(size))
         {
             _asm.imul(R64(dst), Q(src));
@@ -478,6 +555,12 @@ public sealed partial class MacroAssembler
     /// <summary>dst = src * imm.</summary>
     public void ImulImm(OperandSize size, Reg dst, Reg src, int imm)
     {
+        if (!_icedOnly)
+        {
+            bool small = imm is >= sbyte.MinValue and <= sbyte.MaxValue;
+            EmitRRImm(Is64(size), small ? 0x6B : 0x69, dst.Number, src.Number, imm, small ? 1 : 4); // Imul_r_rm_imm8 / imm32, as Iced's assembler picks
+            return;
+        }
         if (Is64(size))
         {
             _asm.imul(R64(dst), R64(src), imm);
@@ -506,16 +589,35 @@ public sealed partial class MacroAssembler
     }
 
     /// <summary>Shift or rotate dst by cl.</summary>
-    public void ShiftCl(ShiftOp op, OperandSize size, Reg dst) =>
+    public void ShiftCl(ShiftOp op, OperandSize size, Reg dst)
+    {
+        if (!_icedOnly)
+        {
+            EmitRR(Is64(size), 0xD3, s_shiftDigits[(int)op], dst.Number); // op_rm_CL
+            return;
+        }
         _asm.AddInstruction(Instruction.Create(s_shiftCl[(int)op, W(size)], Gpr(size, dst), Register.CL));
+    }
 
     /// <summary>Shift or rotate dst by a constant (taken modulo the width, as x86 and wasm do).</summary>
-    public void ShiftImm(ShiftOp op, OperandSize size, Reg dst, int count) =>
+    public void ShiftImm(ShiftOp op, OperandSize size, Reg dst, int count)
+    {
+        if (!_icedOnly)
+        {
+            EmitRRImm(Is64(size), 0xC1, s_shiftDigits[(int)op], dst.Number, count & (Is64(size) ? 63 : 31), 1); // op_rm_imm8
+            return;
+        }
         _asm.AddInstruction(Instruction.Create(s_shiftImm[(int)op, W(size)], Gpr(size, dst), count & (Is64(size) ? 63 : 31)));
+    }
 
     /// <summary>dst = -dst.</summary>
     public void Neg(OperandSize size, Reg dst)
     {
+        if (!_icedOnly)
+        {
+            EmitRR(Is64(size), 0xF7, 3, dst.Number); // Neg_rm
+            return;
+        }
         if (Is64(size))
         {
             _asm.neg(R64(dst));
@@ -529,6 +631,25 @@ public sealed partial class MacroAssembler
     /// <summary>rax = rax / divisor, rdx = remainder (rdx is overwritten first: sign- or zero-extension of rax).</summary>
     public void Divide(Signedness signedness, OperandSize size, Reg divisor)
     {
+        if (!_icedOnly)
+        {
+            byte[] b = Open(out int p, out _);
+            if (signedness == Signedness.Signed)
+            {
+                Rex(b, ref p, Is64(size), 0, 0, 0); // Cqo / Cdq
+                b[p++] = 0x99;
+                Close(p);
+                EmitRR(Is64(size), 0xF7, 7, divisor.Number); // Idiv_rm
+            }
+            else
+            {
+                b[p++] = 0x31; // Xor_rm32_r32 edx, edx
+                b[p++] = 0xD2;
+                Close(p);
+                EmitRR(Is64(size), 0xF7, 6, divisor.Number); // Div_rm
+            }
+            return;
+        }
         if (signedness == Signedness.Signed)
         {
             if (Is64(size))
@@ -643,58 +764,109 @@ public sealed partial class MacroAssembler
     /// <summary>dst = cond ? 1 : 0 (32 bits: setcc, then movzx).</summary>
     public void SetCc(Cond cond, Reg dst)
     {
+        if (!_icedOnly)
+        {
+            EmitRR(false, 0x0F90 + (int)cond, 0, dst.Number, byteRegs: true); // Setcc_rm8
+            EmitRR(false, 0x0FB6, dst.Number, dst.Number, byteRegs: true); // Movzx_r32_rm8
+            return;
+        }
         _asm.AddInstruction(Instruction.Create(s_setcc[(int)cond], Byte(dst)));
         _asm.movzx(R32(dst), R8(dst));
     }
 
     /// <summary>if cond then dst = src.</summary>
-    public void CMov(Cond cond, OperandSize size, Reg dst, Reg src) =>
+    public void CMov(Cond cond, OperandSize size, Reg dst, Reg src)
+    {
+        if (!_icedOnly)
+        {
+            EmitRR(Is64(size), 0x0F40 + (int)cond, dst.Number, src.Number); // Cmovcc_r_rm
+            return;
+        }
         _asm.AddInstruction(Instruction.Create((Is64(size) ? s_cmov64 : s_cmov32)[(int)cond], Gpr(size, dst), Gpr(size, src)));
+    }
 
     // ---- control ----
 
-    /// <summary>jmp target.</summary>
-    public void Jump(MLabel target) => _asm.jmp(L(target));
+    private static readonly Code[] s_jcc = ConditionTable("J{0}_rel32_64");
 
-    /// <summary>jcc target.</summary>
-    public void JumpIf(Cond cond, MLabel target)
+    /// <summary>jmp target (rel32; Jmp_rel32_64).</summary>
+    public void Jump(MLabel target)
     {
-        Label t = L(target);
-        switch (cond)
+        if (_icedOnly)
         {
-            case Cond.Overflow: _asm.jo(t); break;
-            case Cond.NoOverflow: _asm.jno(t); break;
-            case Cond.Below: _asm.jb(t); break;
-            case Cond.AboveOrEqual: _asm.jae(t); break;
-            case Cond.Equal: _asm.je(t); break;
-            case Cond.NotEqual: _asm.jne(t); break;
-            case Cond.BelowOrEqual: _asm.jbe(t); break;
-            case Cond.Above: _asm.ja(t); break;
-            case Cond.Sign: _asm.js(t); break;
-            case Cond.NoSign: _asm.jns(t); break;
-            case Cond.Parity: _asm.jp(t); break;
-            case Cond.NoParity: _asm.jnp(t); break;
-            case Cond.Less: _asm.jl(t); break;
-            case Cond.GreaterOrEqual: _asm.jge(t); break;
-            case Cond.LessOrEqual: _asm.jle(t); break;
-            default: _asm.jg(t); break;
+            EncodeIcedToLabel(Instruction.CreateBranch(Code.Jmp_rel32_64, 0), target);
+            return;
         }
+        EmitRel32(0xE9, target);
     }
 
-    /// <summary>jmp reg.</summary>
-    public void JumpTo(Reg target) => _asm.jmp(R64(target));
+    /// <summary>jcc target (rel32; Jcc_rel32_64).</summary>
+    public void JumpIf(Cond cond, MLabel target)
+    {
+        if (_icedOnly)
+        {
+            EncodeIcedToLabel(Instruction.CreateBranch(s_jcc[(int)cond], 0), target);
+            return;
+        }
+        EmitRel32(0x0F80 + (int)cond, target);
+    }
 
-    /// <summary>call qword [mem].</summary>
-    public void CallMem(Mem target) => _asm.call(Q(target));
+    /// <summary>jmp reg (Jmp_rm64).</summary>
+    public void JumpTo(Reg target)
+    {
+        if (_icedOnly)
+        {
+            _asm.jmp(R64(target));
+            return;
+        }
+        EmitRR(false, 0xFF, 4, target.Number);
+    }
 
-    /// <summary>jmp qword [mem] (a tail call).</summary>
-    public void JumpMem(Mem target) => _asm.jmp(Q(target));
+    /// <summary>call qword [mem] (Call_rm64).</summary>
+    public void CallMem(Mem target)
+    {
+        if (_icedOnly || !Plain(target))
+        {
+            _asm.call(Q(target));
+            return;
+        }
+        EmitRM(false, 0xFF, 2, target);
+    }
 
-    /// <summary>call label.</summary>
-    public void CallLabel(MLabel target) => _asm.call(L(target));
+    /// <summary>jmp qword [mem] (a tail call; Jmp_rm64).</summary>
+    public void JumpMem(Mem target)
+    {
+        if (_icedOnly || !Plain(target))
+        {
+            _asm.jmp(Q(target));
+            return;
+        }
+        EmitRM(false, 0xFF, 4, target);
+    }
 
-    /// <summary>ret.</summary>
-    public void Ret() => _asm.ret();
+    /// <summary>call label (rel32; Call_rel32_64).</summary>
+    public void CallLabel(MLabel target)
+    {
+        if (_icedOnly)
+        {
+            EncodeIcedToLabel(Instruction.CreateBranch(Code.Call_rel32_64, 0), target);
+            return;
+        }
+        EmitRel32(0xE8, target);
+    }
+
+    /// <summary>ret (Retnq).</summary>
+    public void Ret()
+    {
+        if (_icedOnly)
+        {
+            _asm.ret();
+            return;
+        }
+        byte[] b = Open(out int p, out _);
+        b[p++] = 0xC3;
+        Close(p);
+    }
 
     /// <summary><c>lock add [mem], imm</c> (64 bits): an atomic add, a full barrier.</summary>
     public void LockedAdd(Mem mem, int imm) => _asm.@lock.add(Q(mem), imm);
@@ -702,11 +874,31 @@ public sealed partial class MacroAssembler
     /// <summary><c>syscall</c> (rax = number, arguments in rdi, rsi, rdx, r10, r8, r9; clobbers rcx and r11).</summary>
     public void Syscall() => _asm.syscall();
 
-    /// <summary>push reg (64 bits).</summary>
-    public void Push(Reg r) => _asm.push(R64(r));
+    /// <summary>push reg (64 bits; Push_r64).</summary>
+    public void Push(Reg r) => PushPop(r, 0x50);
 
-    /// <summary>pop reg (64 bits).</summary>
-    public void Pop(Reg r) => _asm.pop(R64(r));
+    /// <summary>pop reg (64 bits; Pop_r64).</summary>
+    public void Pop(Reg r) => PushPop(r, 0x58);
+
+    private void PushPop(Reg r, int opcode)
+    {
+        if (_icedOnly)
+        {
+            if (opcode == 0x50)
+            {
+                _asm.push(R64(r));
+            }
+            else
+            {
+                _asm.pop(R64(r));
+            }
+            return;
+        }
+        byte[] b = Open(out int p, out _);
+        Rex(b, ref p, false, 0, 0, r.Number);
+        b[p++] = (byte)(opcode + (r.Number & 7));
+        Close(p);
+    }
 
     /// <summary>Multi-byte nops filling <paramref name="bytes"/> bytes.</summary>
     public void Nops(int bytes) => _asm.nop(bytes);
@@ -720,28 +912,46 @@ public sealed partial class MacroAssembler
     /// <summary>xgetbv (register ecx into edx:eax).</summary>
     public void Xgetbv() => _asm.xgetbv();
 
-    /// <summary>dst = address of <paramref name="label"/> (rip-relative).</summary>
-    public void LeaLabel(Reg dst, MLabel label) => _asm.lea(R64(dst), __[L(label)]);
+    /// <summary>dst = address of <paramref name="label"/> (rip-relative; Lea_r64_m).</summary>
+    public void LeaLabel(Reg dst, MLabel label)
+    {
+        if (_icedOnly)
+        {
+            EncodeIcedToLabel(Instruction.Create(Code.Lea_r64_m, R64(dst), new MemoryOperand(Register.RIP, 0L)), label);
+            return;
+        }
+        byte[] b = Open(out int p, out _);
+        Rex(b, ref p, true, dst.Number, 0, 0);
+        b[p++] = 0x8D;
+        b[p++] = (byte)(0x05 | (dst.Number & 7) << 3);
+        _fixups.Add((p, p + 4, label.Id));
+        Imm32(b, ref p, 0);
+        Close(p);
+    }
 
     /// <summary>sub rsp, imm32 with the immediate filled in later by <see cref="PatchImm32"/> (marked by the returned instruction index).</summary>
-    public int SubRspPatchable()
-    {
-        int at = Position;
-        _asm.sub(rsp, 0x7FFF_FFF0);
-        return at;
-    }
+    public int SubRspPatchable() => PatchableThroughIced(static asm => asm.sub(rsp, 0x7FFF_FFF0));
 
     /// <summary>mov dst, rsp; sub dst, imm32 with the immediate filled in later.</summary>
     public int RspMinusPatchable(Reg dst)
     {
         _asm.mov(R64(dst), rsp);
-        int at = Position;
-        _asm.sub(R64(dst), 0x7FFF_FFF0);
-        return at;
+        return PatchableThroughIced(asm => asm.sub(R64(dst), 0x7FFF_FFF0));
     }
 
     /// <summary>Sets the 32-bit immediate of the instruction at <paramref name="instruction"/> (made by one of the patchable emitters).</summary>
-    public void PatchImm32(int instruction, int value) => _imm32Patches.Add((instruction, value));
+    public void PatchImm32(int instruction, int value)
+    {
+        foreach (var (at, field) in _patchable)
+        {
+            if (at == instruction)
+            {
+                _writer.Patch(field, value);
+                return;
+            }
+        }
+        throw new InvalidOperationException($"instruction {instruction} has no patchable immediate");
+    }
 
     /// <summary>
     /// Emits the jump table <paramref name="table"/> at the current position: one 32-bit entry per target, the
@@ -779,7 +989,7 @@ public sealed partial class MacroAssembler
             label = CreateLabel();
             _literals.Add((label, low, high));
         }
-        _asm.vmovdqu(X(dst), __xmmword_ptr[L(label)]);
+        EncodeIcedToLabel(Instruction.Create(Code.VEX_Vmovdqu_xmm_xmmm128, Register.XMM0 + dst.Number, new MemoryOperand(Register.RIP, 0L)), label);
     }
 
     /// <summary>Emits the literal pool <see cref="LoadVLiteral"/> refers to, here (after the function's last instruction); returns its label, or null when empty.</summary>
@@ -800,10 +1010,10 @@ public sealed partial class MacroAssembler
     /// <summary>scratch = table; dst = sign-extended dword [table + index * 4] + table; jmp dst.</summary>
     public void JumpThroughTable(MLabel table, Reg index, Reg scratch, Reg dst)
     {
-        _asm.lea(R64(scratch), __[L(table)]);
-        _asm.movsxd(R64(dst), __dword_ptr[R64(scratch) + R64(index) * 4]);
-        _asm.add(R64(dst), R64(scratch));
-        _asm.jmp(R64(dst));
+        LeaLabel(scratch, table);
+        LoadExtend(dst, new Mem(scratch, index, 4, 0), OperandSize.S32, Signedness.Signed, OperandSize.S64);
+        Alu(AluOp.Add, OperandSize.S64, dst, scratch);
+        JumpTo(dst);
     }
 
     // ---- floating point ----
@@ -811,15 +1021,26 @@ public sealed partial class MacroAssembler
     /// <summary>xmm dst = xmm src (movaps; nothing when they are the same register).</summary>
     public void MovF(Reg dst, Reg src)
     {
-        if (dst != src)
+        if (dst == src)
         {
-            _asm.movaps(X(dst), X(src));
+            return;
         }
+        if (!_icedOnly)
+        {
+            EmitRR(false, 0x0F28, dst.Number, src.Number); // Movaps_xmm_xmmm128
+            return;
+        }
+        _asm.movaps(X(dst), X(src));
     }
 
     /// <summary>dst = the f32 or f64 at src (movss / movsd).</summary>
     public void LoadF(OperandSize size, Reg dst, Mem src)
     {
+        if (!_icedOnly && Plain(src))
+        {
+            EmitRM(false, 0x0F10, dst.Number, src, prefix: Is64(size) ? (byte)0xF2 : (byte)0xF3); // Movsd_xmm_xmmm64 / Movss_xmm_xmmm32
+            return;
+        }
         if (Is64(size))
         {
             _asm.movsd(X(dst), Q(src));
@@ -833,6 +1054,11 @@ public sealed partial class MacroAssembler
     /// <summary>[dst] = the f32 or f64 in src.</summary>
     public void StoreF(OperandSize size, Mem dst, Reg src)
     {
+        if (!_icedOnly && Plain(dst))
+        {
+            EmitRM(false, 0x0F11, src.Number, dst, prefix: Is64(size) ? (byte)0xF2 : (byte)0xF3); // Movsd_xmmm64_xmm / Movss_xmmm32_xmm
+            return;
+        }
         if (Is64(size))
         {
             _asm.movsd(Q(dst), X(src));
@@ -846,6 +1072,11 @@ public sealed partial class MacroAssembler
     /// <summary>xmm = gpr bits (movd / movq).</summary>
     public void MovToXmm(OperandSize size, Reg dst, Reg src)
     {
+        if (!_icedOnly)
+        {
+            EmitRR(Is64(size), 0x0F6E, dst.Number, src.Number, prefix: 0x66); // Movq_xmm_rm64 / Movd_xmm_rm32
+            return;
+        }
         if (Is64(size))
         {
             _asm.movq(X(dst), R64(src));
@@ -859,6 +1090,11 @@ public sealed partial class MacroAssembler
     /// <summary>gpr = xmm bits.</summary>
     public void MovFromXmm(OperandSize size, Reg dst, Reg src)
     {
+        if (!_icedOnly)
+        {
+            EmitRR(Is64(size), 0x0F7E, src.Number, dst.Number, prefix: 0x66); // Movq_rm64_xmm / Movd_rm32_xmm
+            return;
+        }
         if (Is64(size))
         {
             _asm.movq(R64(dst), X(src));
@@ -869,9 +1105,17 @@ public sealed partial class MacroAssembler
         }
     }
 
+    // The hand encoder's scalar SSE opcodes (0F xx, after F3 for ss or F2 for sd), in SseOp order.
+    private static readonly int[] s_sseOpcodes = [0x0F58, 0x0F5C, 0x0F59, 0x0F5E, 0x0F5D, 0x0F5F, 0x0F51];
+
     /// <summary>dst = dst op src (ss for S32, sd for S64; sqrt: dst = sqrt(src)).</summary>
     public void Sse(SseOp op, OperandSize size, Reg dst, Reg src)
     {
+        if (!_icedOnly)
+        {
+            EmitRR(false, s_sseOpcodes[(int)op], dst.Number, src.Number, prefix: Is64(size) ? (byte)0xF2 : (byte)0xF3); // op_xmm_xmmm32/64 (sd F2, ss F3)
+            return;
+        }
         AssemblerRegisterXMM d = X(dst), s = X(src);
         switch (op, Is64(size))
         {
@@ -895,6 +1139,11 @@ public sealed partial class MacroAssembler
     /// <summary>dst = dst op [src] (add, sub, mul, div).</summary>
     public void SseMem(SseOp op, OperandSize size, Reg dst, Mem src)
     {
+        if (!_icedOnly && Plain(src) && op is SseOp.Add or SseOp.Sub or SseOp.Mul or SseOp.Div)
+        {
+            EmitRM(false, s_sseOpcodes[(int)op], dst.Number, src, prefix: Is64(size) ? (byte)0xF2 : (byte)0xF3);
+            return;
+        }
         AssemblerRegisterXMM d = X(dst);
         AssemblerMemoryOperand s = Is64(size) ? Q(src) : D(src);
         switch (op, Is64(size))
@@ -914,6 +1163,11 @@ public sealed partial class MacroAssembler
     /// <summary>dst = dst op src on all 128 bits (andps, andnps, orps, xorps).</summary>
     public void SseBits(SseBitOp op, Reg dst, Reg src)
     {
+        if (!_icedOnly)
+        {
+            EmitRR(false, 0x0F54 + (int)op, dst.Number, src.Number); // Andps, Andnps, Orps, Xorps_xmm_xmmm128
+            return;
+        }
         AssemblerRegisterXMM d = X(dst), s = X(src);
         switch (op)
         {
@@ -940,6 +1194,11 @@ public sealed partial class MacroAssembler
     /// <summary>ucomiss / ucomisd a, b (ZF, PF, CF as an unsigned compare; PF set when unordered).</summary>
     public void Ucomi(OperandSize size, Reg a, Reg b)
     {
+        if (!_icedOnly)
+        {
+            EmitRR(false, 0x0F2E, a.Number, b.Number, prefix: Is64(size) ? (byte)0x66 : (byte)0); // Ucomisd / Ucomiss_xmm_xmmm
+            return;
+        }
         if (Is64(size))
         {
             _asm.ucomisd(X(a), X(b));
@@ -997,7 +1256,7 @@ public sealed partial class MacroAssembler
         public required byte[] Code { get; init; }
 
         /// <summary>The code offset of each instruction, by instruction index (<see cref="Position"/>): the first
-        /// <see cref="InstructionCount"/> entries, valid until the assembler assembles again (its buffer is reused).</summary>
+        /// <see cref="InstructionCount"/> entries, valid until the assembler is reset (its buffer is reused).</summary>
         public required uint[] InstructionOffsets { get; init; }
 
         /// <summary>The number of instructions (of valid entries in <see cref="InstructionOffsets"/>).</summary>
@@ -1011,88 +1270,26 @@ public sealed partial class MacroAssembler
     }
 
     /// <summary>
-    /// Encodes everything at address 0 (the code is position-independent) in one pass with Iced's encoder:
-    /// every branch is near (rel32) and label operands (branches, rip-relative addresses) are patched once
-    /// all offsets are known, which avoids the block encoder's per-instruction objects and repeated passes.
-    /// Then applies the patches (frame size, jump tables).
+    /// Completes the code (every instruction is encoded when emitted, at address 0: the code is position-independent):
+    /// patches the label fields (rel32 branches, rip-relative addresses) and the jump tables.
     /// </summary>
     public Output Assemble()
     {
-        if (_pendingLabelInstruction == Position)
+        Drain();
+        if (_lastBind == _count)
         {
             // A label at the very end needs an instruction to stand on.
-            _asm.int3();
-        }
-        IReadOnlyList<Instruction> instructions = _asm.Instructions;
-        int count = instructions.Count;
-        int[] labelIndex = LabelIndex();
-        ulong firstLabelId = _firstLabelId;
-        CodeWriterImpl writer = _writer;
-        writer.Reset(count * 5);
-        Encoder encoder = _encoder ??= Encoder.Create(64, writer);
-        if (_offsets.Length < count)
-        {
-            _offsets = new uint[Math.Max(count, 2 * _offsets.Length)];
+            Breakpoint();
+            Drain();
         }
         uint[] offsets = _offsets;
-        List<(int Field, int End, ulong Label)> fixups = _fixups;
-        fixups.Clear();
-        // Few patches (the frame size, per entry): sorted, checked in order.
-        _imm32Patches.Sort((a, b) => a.Instruction.CompareTo(b.Instruction));
-        int nextPatch = 0;
-        for (int i = 0; i < count; i++)
+        int[] labelAt = _labelAt;
+        foreach (var (field, end, label) in _fixups)
         {
-            int position = writer.Length;
-            offsets[i] = (uint)position;
-            Instruction instruction = instructions[i];
-            if (instruction.Code == Code.DeclareDword)
-            {
-                writer.WriteInt32(0);
-                continue;
-            }
-            if (instruction.Code == Code.DeclareQword)
-            {
-                for (int k = 0; k < instruction.DeclareDataCount; k++)
-                {
-                    ulong value = instruction.GetDeclareQwordValue(k);
-                    writer.WriteInt32((int)value);
-                    writer.WriteInt32((int)(value >> 32));
-                }
-                continue;
-            }
-            if (instruction.Op0Kind == OpKind.NearBranch64)
-            {
-                ulong target = instruction.NearBranch64;
-                instruction.NearBranch64 = (ulong)position;
-                int length = (int)encoder.Encode(instruction, (ulong)position);
-                fixups.Add((position + length - 4, position + length, target));
-                continue;
-            }
-            if (instruction.IsIPRelativeMemoryOperand)
-            {
-                ulong target = instruction.IPRelativeMemoryAddress;
-                instruction.MemoryDisplacement64 = (ulong)position;
-                int length = (int)encoder.Encode(instruction, (ulong)position);
-                fixups.Add((position + encoder.GetConstantOffsets().DisplacementOffset, position + length, target));
-                continue;
-            }
-            encoder.Encode(instruction, (ulong)position);
-            if (nextPatch < _imm32Patches.Count && _imm32Patches[nextPatch].Instruction == i)
-            {
-                ConstantOffsets c = encoder.GetConstantOffsets();
-                if (c.ImmediateSize != 4)
-                {
-                    throw new InvalidOperationException("patchable immediate not 32 bits");
-                }
-                writer.Patch(position + c.ImmediateOffset, _imm32Patches[nextPatch++].Value);
-            }
+            _writer.Patch(field, (int)offsets[labelAt[label]] - end);
         }
-        foreach (var (field, end, label) in fixups)
-        {
-            writer.Patch(field, (int)offsets[labelIndex[(int)(label - firstLabelId)]] - end);
-        }
-        byte[] code = writer.ToArray();
-        int LabelOffset(MLabel label) => (int)offsets[_labels[label.Id].InstructionIndex];
+        byte[] code = _writer.ToArray();
+        int LabelOffset(MLabel label) => (int)offsets[labelAt[label.Id]];
         foreach (var (table, targets) in _jumpTables)
         {
             int start = LabelOffset(table);
@@ -1101,90 +1298,6 @@ public sealed partial class MacroAssembler
                 BitConverter.TryWriteBytes(code.AsSpan(start + 4 * i), LabelOffset(targets[i]) - start);
             }
         }
-        return new Output { Code = code, InstructionOffsets = offsets, InstructionCount = count, LabelOffset = LabelOffset };
-    }
-
-    // Reused from function to function by Assemble: the code buffer and its encoder, the instruction offsets, the branch
-    // fix-ups and the instruction index of each label.
-    private readonly CodeWriterImpl _writer = new(256);
-    private Encoder? _encoder;
-    private uint[] _offsets = new uint[256];
-    private readonly List<(int Field, int End, ulong Label)> _fixups = new();
-    private int[] _labelIndex = new int[64];
-
-    /// <summary>
-    /// The instruction index of every label, by its Iced id less the first label's: the assembler numbers the labels of a
-    /// function one after another (our <see cref="CreateLabel"/> is the only place that makes them), and an alias's id
-    /// (a label bound where another waits) maps to its canonical label's instruction.
-    /// </summary>
-    private int[] LabelIndex()
-    {
-        int n = _labels.Count;
-        if (_labelIndex.Length < n)
-        {
-            _labelIndex = new int[Math.Max(n, 2 * _labelIndex.Length)];
-        }
-        int[] index = _labelIndex;
-        Array.Fill(index, -1, 0, n);
-        ulong first = _firstLabelId;
-        foreach (Label label in _labels)
-        {
-            if (label.InstructionIndex >= 0)
-            {
-                index[checked((int)(label.Id - first))] = label.InstructionIndex;
-            }
-        }
-        foreach (var (alias, canonical) in _aliases)
-        {
-            int at = index[checked((int)(canonical - first))];
-            if (at >= 0)
-            {
-                index[checked((int)(alias - first))] = at;
-            }
-        }
-        return index;
-    }
-
-    private sealed class CodeWriterImpl(int capacity) : CodeWriter
-    {
-        private byte[] _bytes = new byte[Math.Max(capacity, 64)];
-
-        public int Length;
-
-        /// <summary>Forgets the bytes written, keeping room for at least <paramref name="capacity"/>.</summary>
-        public void Reset(int capacity)
-        {
-            Length = 0;
-            if (_bytes.Length < capacity)
-            {
-                _bytes = new byte[Math.Max(capacity, 2 * _bytes.Length)];
-            }
-        }
-
-        public override void WriteByte(byte value)
-        {
-            byte[] bytes = _bytes;
-            int length = Length;
-            if ((uint)length < (uint)bytes.Length)
-            {
-                bytes[length] = value;
-                Length = length + 1;
-                return;
-            }
-            Array.Resize(ref _bytes, _bytes.Length * 2);
-            _bytes[Length++] = value;
-        }
-
-        public void WriteInt32(int value)
-        {
-            for (int i = 0; i < 4; i++)
-            {
-                WriteByte((byte)(value >> (8 * i)));
-            }
-        }
-
-        public void Patch(int at, int value) => BitConverter.TryWriteBytes(_bytes.AsSpan(at), value);
-
-        public byte[] ToArray() => _bytes.AsSpan(0, Length).ToArray();
+        return new Output { Code = code, InstructionOffsets = offsets, InstructionCount = _count, LabelOffset = LabelOffset };
     }
 }

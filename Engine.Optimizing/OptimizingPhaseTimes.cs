@@ -33,10 +33,10 @@ public enum OptimizingPhase
     /// <summary>Locations of every operand and the resolution moves (splits and edges).</summary>
     Resolution,
 
-    /// <summary>LIR to instructions of the macro assembler (Iced's assembler), stack maps and parallel moves.</summary>
+    /// <summary>LIR to machine code through the macro assembler (encoded as emitted: its hand encoder or Iced's), stack maps and parallel moves.</summary>
     Emission,
 
-    /// <summary>Encoding the instructions into bytes (Iced's encoder), label fix-ups and the artifact.</summary>
+    /// <summary>The end of the function (trap stubs, out-of-line code, epilogue), label fix-ups and the artifact.</summary>
     Encoding,
 }
 

@@ -101,6 +101,11 @@ internal sealed class LinearScan
     private int[] _hint = new int[64];
 
     // Scan state.
+    // The unhandled intervals: the intervals of the virtual registers sorted by their keys (taken in order from _nextSorted),
+    // and a heap of the split children queued during the scan; the scan takes the smaller key of the two.
+    private long[] _sorted = new long[64];
+    private int _sortedCount;
+    private int _nextSorted;
     private long[] _heap = new long[64];
     private int _heapCount;
     private readonly List<int> _active = new();
@@ -909,6 +914,15 @@ internal sealed class LinearScan
         heap[i] = key;
     }
 
+    private int PopUnhandled()
+    {
+        if (_nextSorted < _sortedCount && (_heapCount == 0 || _sorted[_nextSorted] < _heap[0]))
+        {
+            return (int)(uint)_sorted[_nextSorted++];
+        }
+        return HeapPop();
+    }
+
     private int HeapPop()
     {
         long[] heap = _heap;
@@ -957,22 +971,23 @@ internal sealed class LinearScan
                 _inactive.Add(r);
             }
         }
-        // A sorted array is a heap: the intervals of the virtual registers, sorted by their keys.
-        if (_heap.Length < _regCount)
+        if (_sorted.Length < _regCount)
         {
-            _heap = new long[Math.Max(_regCount, _heap.Length * 2)];
+            _sorted = new long[Math.Max(_regCount, _sorted.Length * 2)];
         }
+        _sortedCount = 0;
+        _nextSorted = 0;
         for (int v = PhysicalRegisters.Count; v < _regCount; v++)
         {
             if (_iv[v].RangeCount > 0)
             {
-                _heap[_heapCount++] = HeapKey(Start(v), v);
+                _sorted[_sortedCount++] = HeapKey(Start(v), v);
             }
         }
-        Array.Sort(_heap, 0, _heapCount);
-        while (_heapCount > 0)
+        Array.Sort(_sorted, 0, _sortedCount);
+        while (_heapCount > 0 || _nextSorted < _sortedCount)
         {
-            int cur = HeapPop();
+            int cur = PopUnhandled();
             int pos = Start(cur);
             _scanPos = pos;
             // Ended intervals leave, the others move between active and inactive. The lists are compacted in one pass each

@@ -14,8 +14,8 @@ public sealed class MacroAssemblerTests
         for (int round = 0; round < 3; round++)
         {
             masm.Reset();
-            // The function's first label is bound where a later label already waits: it becomes that label's alias,
-            // so the label list no longer starts with the first label made.
+            // The function's first label is bound where a later label already waits: both stand on the same
+            // instruction, and branches emitted to the first before it was bound reach it.
             MLabel first = masm.CreateLabel();
             MLabel second = masm.CreateLabel();
             masm.Jump(first);    // 0: jmp rel32, to first's own id (bound later)
