@@ -5,7 +5,7 @@ namespace Engine.Benchmarks;
 
 /// <summary>
 /// <c>quick [--tier TIER] [--repeat N] [--small [--against TIER [--warmup SECONDS]]] [--sync-compile] [--tier-up-calls N]
-/// [--tier-up-loops N] [--tier-up-optimize N] [--prewarm] [--verbose] [--wasmtime] [NAME...]</c>: runs each corpus program at its default
+/// [--tier-up-loops N] [--tier-up-optimize N] [--prewarm] [--verbose] [--wasmtime] [--ab-passes LIST] [NAME...]</c>: runs each corpus program at its default
 /// size in our engine (best of N runs) and prints the time and whether the result is right (with <c>--prewarm</c>, after
 /// every selected program ran once at its small size in the same configuration and the compiler thread went idle, so the
 /// first run's tier-up does not include the .NET JIT compiling our compilers: a long-running host's case); with <c>--small</c>, cold starts at
@@ -27,6 +27,7 @@ internal static class QuickRun
         int? callThreshold = null, loopThreshold = null, optimizeThreshold = null;
         double warmupSeconds = 0;
         TierMode? against = null;
+        Engine.Optimizing.OptimizingPasses? abPasses = null;
         var names = new List<string>();
         for (int i = 0; i < args.Length; i++)
         {
@@ -74,6 +75,10 @@ internal static class QuickRun
             {
                 warmupSeconds = double.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture);
             }
+            else if (args[i] == "--ab-passes" && i + 1 < args.Length)
+            {
+                abPasses = Engine.Optimizing.OptimizingPassNames.Parse(args[++i]);
+            }
             else if (args[i] == "--repeat" && i + 1 < args.Length)
             {
                 repeat = int.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture);
@@ -103,6 +108,10 @@ internal static class QuickRun
             {
                 Thread.Sleep(1);
             }
+        }
+        if (abPasses is { } without)
+        {
+            return ComparePasses(config, without, repeat, names);
         }
         foreach (CorpusProgram program in Corpus.Programs.Where(p => names.Count == 0 || names.Contains(p.Name)))
         {
@@ -165,10 +174,11 @@ internal static class QuickRun
     }
 
     /// <summary>
-    /// <c>quick-compile [--tier baseline|optimizing] [--phases] FILE...</c>: compile throughput of each module on one thread
+    /// <c>quick-compile [--tier baseline|optimizing] [--phases] [--without PASSES] FILE...</c>: compile throughput of each module on one thread
     /// (best of 5, after a warm-up; by wall-clock time and by the thread's cpu time, which a loaded machine disturbs less),
     /// code size, the peak of the managed heap and the bytes allocated while compiling. <c>--phases</c> (optimizing tier):
-    /// the time of each of its phases, per compilation of the module (the mean of the 5 timed rounds).
+    /// the time of each of its phases, per compilation of the module (the mean of the 5 timed rounds); <c>--without</c>
+    /// (optimizing tier): with the passes listed turned off (<see cref="Engine.Optimizing.OptimizingPassNames"/>).
     /// </summary>
     public static int Compile(string[] args)
     {
@@ -176,14 +186,22 @@ internal static class QuickRun
         var options = Engine.Core.CompilerOptions.Default with { CpuFeatures = HostCpu.Features };
         var files = new List<string>();
         Engine.Optimizing.OptimizingPhaseTimes? phases = args.Contains("--phases") ? new() : null;
+        int without = Array.IndexOf(args, "--without");
+        Engine.Optimizing.OptimizingPasses passes = without >= 0 && without + 1 < args.Length
+            ? Engine.Optimizing.OptimizingPasses.All & ~Engine.Optimizing.OptimizingPassNames.Parse(args[without + 1])
+            : Engine.Optimizing.OptimizingPasses.All;
         for (int i = 0; i < args.Length; i++)
         {
-            if (args[i] == "--tier" && i + 1 < args.Length)
+            if (args[i] == "--without" && i + 1 < args.Length)
+            {
+                i++;
+            }
+            else if (args[i] == "--tier" && i + 1 < args.Length)
             {
                 compiler = args[++i] switch
                 {
                     "baseline" => new Engine.Baseline.BaselineCompiler(),
-                    "optimizing" => new Engine.Optimizing.OptimizingCompiler { PhaseTimes = phases },
+                    "optimizing" => new Engine.Optimizing.OptimizingCompiler { PhaseTimes = phases, Passes = passes },
                     string other => throw new ArgumentException($"quick-compile: no compiled tier '{other}' (baseline or optimizing)"),
                 };
             }
@@ -415,6 +433,53 @@ internal static class QuickRun
     }
 
     /// <summary>The result and the best wall-clock and process-cpu times (ms) of <paramref name="repeat"/> runs.</summary>
+    /// <summary>
+    /// <c>quick --ab-passes LIST</c>: per program, rounds taking turns between the optimizing tier with every pass (A), the
+    /// same without the passes of LIST (B) and wasmtime, best cpu time of each over <paramref name="repeat"/> rounds, and
+    /// the ratios to wasmtime: a before/after of one pass in one process, on the same machine load.
+    /// </summary>
+    private static int ComparePasses(EngineConfig config, Engine.Optimizing.OptimizingPasses without, int repeat, List<string> names)
+    {
+        var all = new Engine.Optimizing.OptimizingCompiler();
+        var fewer = new Engine.Optimizing.OptimizingCompiler { Passes = Engine.Optimizing.OptimizingPasses.All & ~without };
+        EngineConfig a = config with { Compilers = [new Engine.Baseline.BaselineCompiler(), all] };
+        EngineConfig b = config with { Compilers = [new Engine.Baseline.BaselineCompiler(), fewer] };
+        var ratiosA = new List<double>();
+        var ratiosB = new List<double>();
+        int failures = 0;
+        foreach (CorpusProgram program in Corpus.Programs.Where(p => names.Count == 0 || names.Contains(p.Name)))
+        {
+            using var runnerA = new EngineRunner(program, a);
+            using var runnerB = new EngineRunner(program, b);
+            using var reference = new WasmtimeRunner(program);
+            double cpuA = double.MaxValue, cpuB = double.MaxValue, cpuW = double.MaxValue;
+            for (int r = 0; r < repeat; r++)
+            {
+                var (resultA, _, ca) = Measure(runnerA.Run, program.DefaultArg, 1);
+                var (resultB, _, cb) = Measure(runnerB.Run, program.DefaultArg, 1);
+                var (_, _, cw) = Measure(reference.Run, program.DefaultArg, 1);
+                failures += (resultA == program.ExpectedValue ? 0 : 1) + (resultB == program.ExpectedValue ? 0 : 1);
+                cpuA = Math.Min(cpuA, ca);
+                cpuB = Math.Min(cpuB, cb);
+                cpuW = Math.Min(cpuW, cw);
+            }
+            ratiosA.Add(cpuA / cpuW);
+            ratiosB.Add(cpuB / cpuW);
+            Console.WriteLine($"{program.Name,-12} all passes {cpuA,8:F1} ms cpu   without {cpuB,8:F1} ms cpu   wasmtime {cpuW,8:F1} ms cpu" +
+                $"   ratios {cpuA / cpuW,5:F2} / {cpuB / cpuW,5:F2}");
+        }
+        if (ratiosA.Count > 0)
+        {
+            Console.WriteLine($"geometric mean of the cpu-time ratios: all passes {Math.Exp(ratiosA.Average(Math.Log)):F2} (worst {ratiosA.Max():F2}), " +
+                $"without {Math.Exp(ratiosB.Average(Math.Log)):F2} (worst {ratiosB.Max():F2})");
+        }
+        if (failures > 0)
+        {
+            Console.WriteLine($"{failures} wrong results");
+        }
+        return failures == 0 ? 0 : 1;
+    }
+
     private static (long Result, double Ms, double Cpu) Measure(Func<int, long> run, int argument, int repeat)
     {
         long result = 0;

@@ -18,6 +18,8 @@ public sealed class ArtifactBuilder
     private readonly List<int> _adapterReturns = new();
     private MLabel? _faultEntry;
     private readonly List<(int LoopOffset, MLabel Entry, OsrState State, int[]? FrameSlots)> _osrEntries = new();
+    private IReadOnlyList<(int WasmOffset, int InlinedFrame)>? _inlinedPositions;
+    private InlinedFrame[] _inlinedFrames = [];
 
     /// <summary>Forgets everything, for the next function.</summary>
     public void Reset()
@@ -29,7 +31,24 @@ public sealed class ArtifactBuilder
         _adapterReturns.Clear();
         _faultEntry = null;
         _osrEntries.Clear();
+        _inlinedPositions = null;
+        _inlinedFrames = [];
     }
+
+    /// <summary>
+    /// Code of inlined calls: a wasm offset <c>p</c> &lt;= -2 given to <see cref="MarkOffset"/> or <see cref="AddTrapSite"/>
+    /// stands for <paramref name="positions"/>[-2 - p], an offset in the inlined function of
+    /// <paramref name="frames"/>[InlinedFrame] (which become <see cref="CompiledFunction.InlinedFrames"/>).
+    /// </summary>
+    public void SetInlinedPositions(IReadOnlyList<(int WasmOffset, int InlinedFrame)> positions, InlinedFrame[] frames)
+    {
+        _inlinedPositions = positions;
+        _inlinedFrames = frames;
+    }
+
+    /// <summary>A marked wasm offset decoded: the offset, and its inlined frame (-1: the function's own code).</summary>
+    private (int WasmOffset, int InlinedFrame) Decode(int position) =>
+        position <= -2 && _inlinedPositions is { } positions ? positions[-2 - position] : (position, -1);
 
     /// <summary>The number of trap sites recorded so far (stubs and faulting accesses).</summary>
     public int TrapSiteCount => _trapSites.Count + _faultSites.Count;
@@ -94,22 +113,23 @@ public sealed class ArtifactBuilder
             stackMaps.Add((uint)output.OffsetOf(position), slots);
         }
         var offsetMap = new List<OffsetMapping>(_offsetMarks.Count);
-        foreach (var (position, wasmOffset) in _offsetMarks)
+        foreach (var (position, marked) in _offsetMarks)
         {
             int native = output.OffsetOf(position);
+            (int wasmOffset, int inlined) = Decode(marked);
             if (offsetMap.Count > 0 && offsetMap[^1].NativeOffset == native)
             {
-                offsetMap[^1] = new OffsetMapping(native, wasmOffset);
+                offsetMap[^1] = new OffsetMapping(native, wasmOffset, inlined);
             }
             else
             {
-                offsetMap.Add(new OffsetMapping(native, wasmOffset));
+                offsetMap.Add(new OffsetMapping(native, wasmOffset, inlined));
             }
         }
         var trapSites = new TrapSite[_trapSites.Count + _faultSites.Count];
         for (int i = 0; i < _trapSites.Count; i++)
         {
-            trapSites[i] = new TrapSite(output.OffsetOf(_trapSites[i].Position), _trapSites[i].Code, _trapSites[i].WasmOffset);
+            trapSites[i] = new TrapSite(output.OffsetOf(_trapSites[i].Position), _trapSites[i].Code, Decode(_trapSites[i].WasmOffset).WasmOffset);
         }
         for (int i = 0, mark = 0; i < _faultSites.Count; i++)
         {
@@ -139,6 +159,7 @@ public sealed class ArtifactBuilder
             LiteralsOffset = literalsOffset,
             RegisterEntryOffset = registerEntry is { } label ? output.LabelOffset(label) : -1,
             AdapterReturnOffsets = _adapterReturns.Select(output.OffsetOf).ToArray(),
+            InlinedFrames = _inlinedFrames,
         };
     }
 }

@@ -28,7 +28,15 @@ public static class CodeListing
             int offset = (int)decoder.IP;
             while (map < function.OffsetMap.Length && function.OffsetMap[map].NativeOffset <= offset)
             {
-                text.AppendLine($"            ;; wasm @0x{function.OffsetMap[map].WasmOffset:x}");
+                OffsetMapping mark = function.OffsetMap[map];
+                text.Append($"            ;; wasm @0x{mark.WasmOffset:x}");
+                // Inlined code: each inlined call it lies in, innermost first (the callee, and the call's offset in its caller).
+                for (int inlined = mark.InlinedFrame; inlined >= 0; inlined = function.InlinedFrames[inlined].Parent)
+                {
+                    InlinedFrame frame = function.InlinedFrames[inlined];
+                    text.Append($" in func[{frame.FunctionIndex}] inlined at @0x{frame.CallerWasmOffset:x}");
+                }
+                text.AppendLine();
                 map++;
             }
             decoder.Decode(out Instruction instruction);

@@ -155,6 +155,10 @@ public sealed partial class FunctionEmitter
     /// <summary>Records that the code from here on belongs to the wasm instruction at <paramref name="wasmOffset"/>.</summary>
     public void MarkOffset(int wasmOffset) => _artifact.MarkOffset(Masm.Position, wasmOffset);
 
+    /// <summary>Says what the wasm offsets below -1 of inlined code stand for (<see cref="ArtifactBuilder.SetInlinedPositions"/>).</summary>
+    public void SetInlinedPositions(IReadOnlyList<(int WasmOffset, int InlinedFrame)> positions, InlinedFrame[] frames) =>
+        _artifact.SetInlinedPositions(positions, frames);
+
     /// <summary>Records a safepoint whose key is the return address of the call just emitted: the frame slots (8-byte units from rsp) holding live references.</summary>
     public void RecordSafepoint(int[] liveSlots) => _artifact.AddSafepoint(Masm.Position, liveSlots);
 

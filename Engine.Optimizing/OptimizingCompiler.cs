@@ -39,9 +39,9 @@ public sealed class OptimizingCompiler : IFunctionCompiler
     public OptimizingPhaseTimes? PhaseTimes { get; init; }
 
     /// <summary>The function's SSA form after the optimization passes, as text (<c>disasm --ir</c>).</summary>
-    public static string OptimizedIr(ModuleInfo module, uint functionIndex, CompilerOptions options)
+    public static string OptimizedIr(ModuleInfo module, uint functionIndex, CompilerOptions options, OptimizingPasses passes = OptimizingPasses.All)
     {
-        var pipeline = new OptimizingPipeline();
+        var pipeline = new OptimizingPipeline { Passes = passes };
         pipeline.BuildIr(module, functionIndex, options);
         pipeline.Optimize();
         string text = Ir.IrPrinter.Print(pipeline.Function);

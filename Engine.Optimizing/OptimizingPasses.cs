@@ -37,8 +37,11 @@ public enum OptimizingPasses
     /// <summary>Compares fused into their branch or select.</summary>
     FuseCompares = 1 << 8,
 
+    /// <summary>Inlining of small direct callees (<see cref="Passes.Inliner"/>).</summary>
+    Inlining = 1 << 9,
+
     /// <summary>Every pass.</summary>
-    All = (1 << 9) - 1,
+    All = (1 << 10) - 1,
 }
 
 /// <summary>The names <see cref="OptimizingPasses"/> go by in a comma-separated list (the command line's debugging variable).</summary>
@@ -50,9 +53,10 @@ public static class OptimizingPassNames
         ("bounds", OptimizingPasses.BoundsChecks), ("simplify", OptimizingPasses.Simplify), ("dce", OptimizingPasses.DeadCode),
         ("merge", OptimizingPasses.MergeBlocks), ("licm", OptimizingPasses.LoopInvariantCodeMotion),
         ("fold", OptimizingPasses.FoldLoads), ("fusecmp", OptimizingPasses.FuseCompares),
+        ("inline", OptimizingPasses.Inlining),
     ];
 
-    /// <summary>The passes named in <paramref name="list"/> (gvn, loads, bounds, simplify, dce, merge, licm, fold, fusecmp).</summary>
+    /// <summary>The passes named in <paramref name="list"/> (gvn, loads, bounds, simplify, dce, merge, licm, fold, fusecmp, inline).</summary>
     /// <exception cref="FormatException">A name that is none of those.</exception>
     public static OptimizingPasses Parse(string list)
     {

@@ -16,6 +16,7 @@ internal sealed class OptimizingPipeline
     public readonly IrFunction Function = new();
     public readonly ControlFlow Cfg = new();
     private readonly IrBuilder _builder = new();
+    private readonly Inliner _inliner = new();
     private readonly ValueNumbering _gvn = new();
     private readonly DeadCode _dce = new();
     private readonly LoopInvariantCodeMotion _licm = new();
@@ -58,6 +59,20 @@ internal sealed class OptimizingPipeline
         Cfg.Compute(Function);
         Lap(OptimizingPhase.BuildIr);
         Verify("building");
+        if (PassEnabled(OptimizingPasses.Inlining))
+        {
+            StartLap();
+            int inlined = _inliner.Run(Function, options);
+            if (inlined > 0)
+            {
+                Cfg.Compute(Function);
+            }
+            Lap(OptimizingPhase.BuildIr);
+            if (inlined > 0)
+            {
+                Verify("inlining");
+            }
+        }
     }
 
     /// <summary>Runs the optimization passes, in order of payoff.</summary>

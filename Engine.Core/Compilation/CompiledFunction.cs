@@ -37,12 +37,27 @@ public enum TrapSiteKind : byte
 /// <param name="Kind">How the code gets to the trap path.</param>
 public readonly record struct TrapSite(int NativeOffset, TrapCode Code, int WasmOffset, TrapSiteKind Kind = TrapSiteKind.Call);
 
-/// <summary>One entry of the native-offset to wasm-offset map: code from <paramref name="NativeOffset"/> on belongs to the instruction at <paramref name="WasmOffset"/>.</summary>
-public readonly record struct OffsetMapping(int NativeOffset, int WasmOffset) : ISortKey
+/// <summary>
+/// One entry of the native-offset to wasm-offset map: code from <paramref name="NativeOffset"/> on belongs to the instruction at
+/// <paramref name="WasmOffset"/>, of the function itself or, when <paramref name="InlinedFrame"/> is not -1, of the function
+/// inlined there (<see cref="CompiledFunction.InlinedFrames"/>[<paramref name="InlinedFrame"/>]).
+/// </summary>
+public readonly record struct OffsetMapping(int NativeOffset, int WasmOffset, int InlinedFrame = -1) : ISortKey
 {
     /// <inheritdoc/>
     long ISortKey.SortKey => NativeOffset;
 }
+
+/// <summary>
+/// A call the compiler inlined: code of <paramref name="FunctionIndex"/> placed in the compiled function's code for the
+/// call at <paramref name="CallerWasmOffset"/> of its caller, which is the compiled function itself
+/// (<paramref name="Parent"/> -1) or another inlined call (<paramref name="Parent"/>: its index in
+/// <see cref="CompiledFunction.InlinedFrames"/>, always lower). A backtrace shows each as a frame of its own.
+/// </summary>
+/// <param name="FunctionIndex">The inlined function.</param>
+/// <param name="CallerWasmOffset">The module offset of the <c>call</c> instruction in the caller.</param>
+/// <param name="Parent">The inlined call the call lies in, or -1 when it lies in the compiled function's own code.</param>
+public readonly record struct InlinedFrame(uint FunctionIndex, int CallerWasmOffset, int Parent);
 
 /// <summary>
 /// An extra entry of compiled code at a loop header, for on-stack replacement: it has the function's
@@ -166,11 +181,26 @@ public sealed class CompiledFunction
     public bool IsAdapterReturn(int pc) => AdapterReturnOffsets.Length > 0 && Array.IndexOf(AdapterReturnOffsets, pc) >= 0;
 
     /// <summary>
+    /// The calls inlined into the code (<see cref="OffsetMapping.InlinedFrame"/> indexes it), parents before the calls
+    /// inlined into them; empty when the compiler inlined nothing.
+    /// </summary>
+    public InlinedFrame[] InlinedFrames { get; init; } = [];
+
+    /// <summary>
     /// The wasm offset of the instruction that contains native offset <paramref name="pc"/> - 1 (a
     /// return address or a trap stub's return address lies just past the instruction it belongs to); -1 when unknown.
+    /// In inlined code, the offset in the innermost inlined function (<see cref="PositionAt"/> says which).
     /// </summary>
-    public int WasmOffsetAt(int pc) =>
-        SortedSearch.LastAtOrBelow<OffsetMapping>(OffsetMap, pc - 1) is int i and >= 0 ? OffsetMap[i].WasmOffset : -1;
+    public int WasmOffsetAt(int pc) => PositionAt(pc).WasmOffset;
+
+    /// <summary>
+    /// As <see cref="WasmOffsetAt"/>, with the inlined call the instruction belongs to (an index in
+    /// <see cref="InlinedFrames"/>, -1 for the function's own code).
+    /// </summary>
+    public (int WasmOffset, int InlinedFrame) PositionAt(int pc) =>
+        SortedSearch.LastAtOrBelow<OffsetMapping>(OffsetMap, pc - 1) is int i and >= 0
+            ? (OffsetMap[i].WasmOffset, OffsetMap[i].InlinedFrame)
+            : (-1, -1);
 }
 
 /// <summary>What a compiler is asked to do besides compiling the function.</summary>

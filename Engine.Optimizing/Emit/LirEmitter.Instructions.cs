@@ -46,7 +46,8 @@ internal sealed partial class LirEmitter
     private void EmitInst(int i)
     {
         ref LInst inst = ref _lir.Insts[i];
-        if (inst.WasmOffset >= 0 && inst.WasmOffset != _lastOffset)
+        // Offsets below -1 are positions in inlined code (IrFunction.InlinedPositions), decoded by the artifact builder.
+        if (inst.WasmOffset != -1 && inst.WasmOffset != _lastOffset)
         {
             _e.MarkOffset(inst.WasmOffset);
             _e.WasmOffset = inst.WasmOffset;

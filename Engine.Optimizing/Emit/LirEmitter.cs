@@ -54,6 +54,10 @@ internal sealed partial class LirEmitter : ICallerSavedValues
         _lir = lir;
         _alloc = alloc;
         _e.Begin(f.Module, f.FunctionIndex, options, callerSaved: null);
+        if (f.InlinedFrames.Count > 0)
+        {
+            _e.SetInlinedPositions(f.InlinedPositions.ToArray(), f.InlinedFrames.ToArray());
+        }
         _e.SetCalleeSaved(alloc.UsedCalleeSaved.Select(Reg.Gpr));
         _saveArea = outgoingBytes + alloc.SpillBytes;
         _savedRegisters.Clear();

@@ -33,7 +33,10 @@ public struct Inst
     public int Prev;
     /// <summary>The next instruction of the block, -1 at the last.</summary>
     public int Next;
-    /// <summary>Byte offset in the module of the wasm operator it came from (traps and backtraces point there).</summary>
+    /// <summary>
+    /// Byte offset in the module of the wasm operator it came from (traps and backtraces point there); -1 unknown; in
+    /// inlined code, p &lt;= -2 stands for an offset in the inlined function (<see cref="IrFunction.InlinedPositions"/>[-2 - p]).
+    /// </summary>
     public int WasmOffset;
 }
 
@@ -114,6 +117,13 @@ public sealed class IrFunction
     public readonly List<Vector128<byte>> V128Constants = new();
     /// <summary>The OSR entries.</summary>
     public readonly List<OsrEntryBlock> OsrEntries = new();
+    /// <summary>
+    /// The calls inlined into the function (<see cref="Passes.Inliner"/>), parents first. An instruction of inlined code
+    /// has a <see cref="Inst.WasmOffset"/> p &lt;= -2 standing for <see cref="InlinedPositions"/>[-2 - p].
+    /// </summary>
+    public readonly List<InlinedFrame> InlinedFrames = new();
+    /// <summary>The positions in inlined code: a wasm offset in the inlined function and the index of its <see cref="InlinedFrames"/> entry.</summary>
+    public readonly List<(int WasmOffset, int InlinedFrame)> InlinedPositions = new();
     /// <summary>The first block in layout order.</summary>
     public int LayoutFirst = -1;
     /// <summary>The last block in layout order.</summary>
@@ -138,6 +148,8 @@ public sealed class IrFunction
         PoolCount = 0;
         V128Constants.Clear();
         OsrEntries.Clear();
+        InlinedFrames.Clear();
+        InlinedPositions.Clear();
         LayoutFirst = -1;
         LayoutLast = -1;
     }

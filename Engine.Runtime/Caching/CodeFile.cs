@@ -53,7 +53,7 @@ internal sealed record CodeFileContents(CodeFileKind Kind, CodeSettings Settings
 internal static class CodeFile
 {
     /// <summary>The format's version: a file of another version is refused (compile it again).</summary>
-    public const uint FormatVersion = 4;
+    public const uint FormatVersion = 5;
 
     /// <summary>The first bytes of every code file.</summary>
     public static ReadOnlySpan<byte> Magic => "\0cwasm\r\n"u8;
@@ -216,6 +216,14 @@ internal static class CodeFile
         {
             writer.Write(m.NativeOffset);
             writer.Write(m.WasmOffset);
+            writer.Write(m.InlinedFrame);
+        }
+        writer.Write(f.InlinedFrames.Length);
+        foreach (InlinedFrame frame in f.InlinedFrames)
+        {
+            writer.Write(frame.FunctionIndex);
+            writer.Write(frame.CallerWasmOffset);
+            writer.Write(frame.Parent);
         }
         writer.Write(f.AdapterReturnOffsets.Length);
         foreach (int offset in f.AdapterReturnOffsets)
@@ -287,7 +295,24 @@ internal static class CodeFile
         var offsetMap = new OffsetMapping[Count(reader, MaxEntries)];
         for (int i = 0; i < offsetMap.Length; i++)
         {
-            offsetMap[i] = new OffsetMapping(Offset(reader, codeLength), reader.ReadInt32());
+            offsetMap[i] = new OffsetMapping(Offset(reader, codeLength), reader.ReadInt32(), reader.ReadInt32());
+        }
+        var inlinedFrames = new InlinedFrame[Count(reader, MaxEntries)];
+        for (int i = 0; i < inlinedFrames.Length; i++)
+        {
+            inlinedFrames[i] = new InlinedFrame(reader.ReadUInt32(), reader.ReadInt32(), reader.ReadInt32());
+            if (inlinedFrames[i].Parent < -1 || inlinedFrames[i].Parent >= i
+                || (module is not null && inlinedFrames[i].FunctionIndex >= module.FunctionTypeIndices.Count))
+            {
+                throw new InvalidDataException($"func[{index}]: inlined frame {i} is damaged");
+            }
+        }
+        foreach (OffsetMapping m in offsetMap)
+        {
+            if (m.InlinedFrame < -1 || m.InlinedFrame >= inlinedFrames.Length)
+            {
+                throw new InvalidDataException($"func[{index}]: an offset-map entry names inlined frame {m.InlinedFrame}, of {inlinedFrames.Length}");
+            }
         }
         var adapterReturns = new int[Count(reader, MaxEntries)];
         for (int i = 0; i < adapterReturns.Length; i++)
@@ -307,6 +332,7 @@ internal static class CodeFile
             FaultEntryOffset = faultEntry,
             RegisterEntryOffset = registerEntry,
             AdapterReturnOffsets = adapterReturns,
+            InlinedFrames = inlinedFrames,
         };
     }
 

@@ -260,7 +260,7 @@ internal sealed unsafe class NativeContext : IStackWalker, IDisposable
                 // A native adapter's frame stands for the same activation as the register frame it called.
                 if (!function.Artifact.IsAdapterReturn((int)(pc - function.Entry)))
                 {
-                    (backtrace ??= new WasmBacktraceRecorder(exception)).Add(function.FrameAt(pc));
+                    function.AddFrames(backtrace ??= new WasmBacktraceRecorder(exception), pc);
                 }
                 pc = ((nint*)fp)[1];
                 fp = ((nint*)fp)[0];

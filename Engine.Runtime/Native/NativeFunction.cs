@@ -61,9 +61,23 @@ internal sealed class NativeFunction : IAddressRange
         return 0;
     }
 
-    /// <summary>The backtrace frame for a pc inside this function (a return address or a trap's pc).</summary>
-    public WasmFrame FrameAt(nint pc) =>
-        new(FunctionIndex, Module.FunctionName(FunctionIndex), Artifact.WasmOffsetAt((int)(pc - Entry)));
+    /// <summary>
+    /// Appends the backtrace frames at a pc inside this function (a return address or a trap's pc), innermost first: one
+    /// per inlined call the pc lies in (<see cref="CompiledFunction.InlinedFrames"/>), each at its own offset, then the
+    /// function's own at the outermost call.
+    /// </summary>
+    public void AddFrames(WasmBacktraceRecorder backtrace, nint pc)
+    {
+        (int offset, int inlined) = Artifact.PositionAt((int)(pc - Entry));
+        while (inlined >= 0)
+        {
+            InlinedFrame frame = Artifact.InlinedFrames[inlined];
+            backtrace.Add(new WasmFrame(frame.FunctionIndex, Module.FunctionName(frame.FunctionIndex), offset));
+            offset = frame.CallerWasmOffset;
+            inlined = frame.Parent;
+        }
+        backtrace.Add(new WasmFrame(FunctionIndex, Module.FunctionName(FunctionIndex), offset));
+    }
 }
 
 /// <summary>

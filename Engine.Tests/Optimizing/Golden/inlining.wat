@@ -1,0 +1,32 @@
+;; Inlining of small direct callees: a tiny leaf (a getter of a global), a leaf with a trap (its check's trap stub
+;; maps to the callee's offset through an inlined frame), a callee inlined two levels deep, a recursive function
+;; unrolled once, and a callee too large to inline.
+(module
+  (memory 1)
+  (global $g (mut i32) (i32.const 5))
+  (func $get (result i32) (global.get $g))
+  (func $div (param i32 i32) (result i32) (i32.div_u (local.get 0) (local.get 1)))
+  (func $uses_get (param i32) (result i32) (i32.add (call $get) (local.get 0)))
+  (func $mid (param i32) (result i32) (i32.mul (call $div (local.get 0) (i32.const 3)) (call $get)))
+  (func $outer (param i32) (result i32) (i32.add (call $mid (local.get 0)) (i32.const 1)))
+  (func $fib (param i32) (result i32)
+    (if (result i32) (i32.lt_s (local.get 0) (i32.const 2))
+      (then (local.get 0))
+      (else (i32.add (call $fib (i32.sub (local.get 0) (i32.const 1))) (call $fib (i32.sub (local.get 0) (i32.const 2)))))))
+  (func $large (param i32) (result i32)
+    (local i32)
+    (loop $l
+      (local.set 1 (i32.add (local.get 1) (i32.load (local.get 0))))
+      (local.set 1 (i32.add (local.get 1) (i32.load offset=4 (local.get 0))))
+      (local.set 1 (i32.add (local.get 1) (i32.load offset=8 (local.get 0))))
+      (local.set 1 (i32.add (local.get 1) (i32.load offset=12 (local.get 0))))
+      (local.set 1 (i32.add (local.get 1) (i32.load offset=16 (local.get 0))))
+      (local.set 1 (i32.add (local.get 1) (i32.load offset=20 (local.get 0))))
+      (local.set 1 (i32.add (local.get 1) (i32.load offset=24 (local.get 0))))
+      (local.set 1 (i32.add (local.get 1) (i32.load offset=28 (local.get 0))))
+      (local.set 1 (i32.add (local.get 1) (i32.load offset=32 (local.get 0))))
+      (local.set 1 (i32.add (local.get 1) (i32.load offset=36 (local.get 0))))
+      (local.set 0 (i32.sub (local.get 0) (i32.const 40)))
+      (br_if $l (local.get 0)))
+    (local.get 1))
+  (func $calls_large (param i32) (result i32) (i32.add (call $large (local.get 0)) (i32.const 1))))
