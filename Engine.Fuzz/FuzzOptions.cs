@@ -43,8 +43,11 @@ public sealed record FuzzOptions
         usage: wasm-fuzz TARGET [--time 10m | --count N] [--seed S] [--out DIR] [options]
                wasm-fuzz replay TARGET FILE...
                wasm-fuzz afl decode|text   (the afl-fuzz harness; start it with Engine.Fuzz/afl.sh)
-               wasm-fuzz generate SEED [simd] [canonical] [multi-memory] [memory64] [function-references] [relaxed-simd] [wasm3]
-                                                      (prints a module of our own generator; wasm3 = all four 3.0 options)
+               wasm-fuzz generate SEED [simd] [canonical] [multi-memory] [memory64] [function-references] [relaxed-simd]
+                                       [tail-calls] [exceptions] [wasm3]
+                                                      (prints a module of our own generator; wasm3 = all six 3.0 options)
+               wasm-fuzz print FILE.wasm                 (the module's text, by our printer)
+               wasm-fuzz assemble FILE.wat OUT.wasm      (a text module in binary)
                wasm-fuzz events FILE.wasm [interpreter|baseline|tiered-1|wasmtime [--dump-memory OUT]]   (what a module does)
         targets:
           decode   mutated modules through decode/validate; what validates is instantiated and run (fuel-limited)
