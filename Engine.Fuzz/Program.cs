@@ -116,7 +116,7 @@ public static class Program
 
     private static int RunInProcess(FuzzTarget target, FuzzOptions options)
     {
-        var failures = new FailureStore(options.Out);
+        var failures = new FailureStore(options.Out, options.KeepAll);
         var runner = new FuzzRunner(target, failures, options.Seed)
         {
             BeforeCase = options.Worker ? i => Console.Out.WriteLine($"@{i}") : null,
@@ -155,7 +155,7 @@ public static class Program
     {
         Console.WriteLine($"wasm-fuzz {target.Name}: seed {options.Seed}, from case {options.Start}" +
                           (options.Time is { } t ? $", for {t}" : $", {options.Count} cases"));
-        var failures = new FailureStore(options.Out);
+        var failures = new FailureStore(options.Out, options.KeepAll);
         var runner = new FuzzRunner(target, failures, options.Seed);
         var total = new RunSummary(0, 0, new(), new(), new(), []);
         // Failures as the workers report them, one line each (a worker that dies cannot send its summary).
@@ -185,6 +185,10 @@ public static class Program
             if (!options.WasmOpt)
             {
                 arguments.Add("--no-wasm-opt");
+            }
+            if (options.KeepAll)
+            {
+                arguments.Add("--keep-all");
             }
             (long lastCase, RunSummary? done, int exitCode, string stderrTail) = RunWorker(arguments, options.HangTimeout, workerFailures.Add);
             if (done is not null)
