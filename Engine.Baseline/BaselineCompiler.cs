@@ -46,11 +46,6 @@ public sealed class BaselineCompiler : IFunctionCompiler
     {
         ArgumentNullException.ThrowIfNull(module);
         ArgumentNullException.ThrowIfNull(options);
-        if (module.UsesExceptions)
-        {
-            // Exception handling (WebAssembly 3.0) is interpreted so far; exceptions cross compiled frames as any exception does.
-            return new CompileResult(null, new CompileFailure(CompileFailureReason.UnsupportedFeature, "exception handling (WebAssembly 3.0)"));
-        }
         // One context per thread, reused: its buffers (instructions, stacks, lists) stay allocated.
         CodeGen cg = t_codeGen ??= new CodeGen();
         try

@@ -131,10 +131,30 @@ internal struct BaselineVisitor : IOperatorVisitor
         }
     }
 
-    // Exception handling: modules using it are not compiled (BaselineCompiler.Compile).
-    public readonly void VisitThrow(uint tagIndex) => throw new NotSupportedException("throw");
-    public readonly void VisitThrowRef() => throw new NotSupportedException("throw_ref");
-    public readonly void VisitTryTable(BlockType blockType, TryTableCatch[] catches) => throw new NotSupportedException("try_table");
+    // ---- exception handling (3.0) ----
+
+    public readonly void VisitThrow(uint tagIndex)
+    {
+        if (!Skip())
+        {
+            _cg.Throw(tagIndex);
+        }
+    }
+
+    public readonly void VisitThrowRef()
+    {
+        if (!Skip())
+        {
+            _cg.ThrowRef();
+        }
+    }
+
+    public readonly void VisitTryTable(BlockType blockType, TryTableCatch[] catches)
+    {
+        int offset = _cg.WasmOffset;
+        Skip();
+        _cg.TryTable(blockType, catches, offset);
+    }
 
     public readonly void VisitReturnCall(uint functionIndex)
     {

@@ -13,6 +13,10 @@ internal sealed class Control : ControlFrame
     public bool HasElse;
     /// <summary>Some branch targets the end label.</summary>
     public bool Branched;
+    /// <summary>A <c>try_table</c>: its calls' failures go to its landing pad; at its end they go back to <see cref="OuterFailureTarget"/>.</summary>
+    public bool IsTryTable;
+    /// <summary>Where failed calls went before the try_table (the enclosing try_table's pad, or null: the epilogue).</summary>
+    public MLabel? OuterFailureTarget;
 }
 
 internal sealed partial class CodeGen
@@ -22,6 +26,7 @@ internal sealed partial class CodeGen
         Control control = _controls.Push(kind, parameters, results, _height - parameters.Length);
         control.HasElse = false;
         control.Branched = false;
+        control.IsTryTable = false;
         return control;
     }
 
@@ -131,6 +136,10 @@ internal sealed partial class CodeGen
         {
             _controls.Pop();
             return false;
+        }
+        if (control.IsTryTable)
+        {
+            _emitter.CallFailureTarget = control.OuterFailureTarget;
         }
         if (control.Kind == ControlKind.Function)
         {
@@ -386,6 +395,124 @@ internal sealed partial class CodeGen
         {
             Masm.Jump(_emitter.Epilogue);
         }
+    }
+
+    // ---- exception handling (3.0; tiers.md, *Exceptions*) ----
+
+    /// <summary>
+    /// <c>try_table</c>: a block whose calls (and throws) go, when they fail, to its landing pad instead of the epilogue. The
+    /// pad (out of line) asks <see cref="BuiltinId.CatchException"/> which clause takes the pending exception, then moves
+    /// the delivered values from the outgoing area to the homes of the clause's label and jumps there as a branch does (or
+    /// returns, for the function's label); when no clause takes it, it goes on to the enclosing try_table's pad or to the
+    /// epilogue with status 1. Everything the pad needs is known here: the clauses' labels enclose the try_table, and
+    /// every entry below the block is at home from here on.
+    /// </summary>
+    public void TryTable(BlockType blockType, TryTableCatch[] catches, int tryTableOffset)
+    {
+        if (_unreachable)
+        {
+            PushDeadControl();
+            return;
+        }
+        var (parameters, results) = BlockTypes.Resolve(_module, blockType);
+        SpillAll();
+        int height = _height - parameters.Length;
+        int[] liveSlots = LiveRefSlots(height);
+        var clauses = new PadClause[catches.Length];
+        for (int i = 0; i < catches.Length; i++)
+        {
+            Control target = ControlAt(catches[i].Label);
+            if (target.Kind is not ControlKind.Loop and not ControlKind.Function)
+            {
+                target.Branched = true;
+            }
+            clauses[i] = new PadClause(target.Kind == ControlKind.Function, target.Label, target.Height, target.LabelTypes);
+        }
+        MLabel pad = Masm.CreateLabel();
+        MLabel? outer = _emitter.CallFailureTarget;
+        Control control = PushControl(ControlKind.Block, parameters, results);
+        control.Label = Masm.CreateLabel();
+        control.IsTryTable = true;
+        control.OuterFailureTarget = outer;
+        _emitter.CallFailureTarget = pad;
+        _emitter.AddOutOfLine(() => EmitLandingPad(pad, tryTableOffset, liveSlots, clauses, outer));
+    }
+
+    /// <summary>Where a catch clause's values go: the function's result area, or the homes of a label from <see cref="Height"/>.</summary>
+    private readonly record struct PadClause(bool Returns, MLabel Label, int Height, ValType[] Types);
+
+    private void EmitLandingPad(MLabel pad, int tryTableOffset, int[] liveSlots, PadClause[] clauses, MLabel? outer)
+    {
+        Masm.Bind(pad);
+        _emitter.MarkOffset(tryTableOffset);
+        _emitter.WasmOffset = tryTableOffset;
+        Masm.StoreImm(S64, OutSlot(0), tryTableOffset);
+        // The caller-saved pinned locals are in their registers (reloaded after the failed call): the call saves them.
+        _emitter.EmitBuiltinCall(BuiltinId.CatchException, liveSlots, 1);
+        var labels = new MLabel[clauses.Length];
+        for (int i = 0; i < clauses.Length; i++)
+        {
+            labels[i] = Masm.CreateLabel();
+            Masm.AluImm(AluOp.Cmp, S32, Reg.Rax, i);
+            Masm.JumpIf(Cond.Equal, labels[i]);
+        }
+        if (outer is { } next)
+        {
+            Masm.Jump(next);
+        }
+        else
+        {
+            Masm.MovImm(S32, Reg.Rax, 1);
+            Masm.Jump(_emitter.Epilogue);
+        }
+        for (int i = 0; i < clauses.Length; i++)
+        {
+            PadClause clause = clauses[i];
+            Masm.Bind(labels[i]);
+            if (clause.Returns)
+            {
+                Masm.Load(S64, Reg.R11, new Mem(Reg.Rbp, FunctionEmitter.ArgsPointerOffsetFromRbp));
+            }
+            int slot = 0;
+            for (int k = 0; k < clause.Types.Length; k++)
+            {
+                ValType type = clause.Types[k];
+                Mem source = OutSlot(1 + slot);
+                CopyValue(clause.Returns ? new Mem(Reg.R11, 8 * slot) : HomeSlot(clause.Height + k), source, type);
+                slot += SlotsOf(type);
+            }
+            if (clause.Returns)
+            {
+                Masm.MovImm(S32, Reg.Rax, 0);
+                Masm.Jump(_emitter.Epilogue);
+            }
+            else
+            {
+                Masm.Jump(clause.Label);
+            }
+        }
+    }
+
+    /// <summary><c>throw</c>: the tag's values to the outgoing area (from slot 1), the exception made pending, then as a failed call.</summary>
+    public void Throw(uint tagIndex)
+    {
+        PassArguments(_module.TagType(tagIndex).Params.Length, firstSlot: 1);
+        SpillRegisters();
+        Masm.StoreImm(S64, OutSlot(0), (int)tagIndex);
+        _emitter.EmitBuiltinCall(BuiltinId.Throw, LiveRefSlots(), 1);
+        Masm.Jump(_emitter.CallFailureTarget ?? _emitter.Epilogue);
+        SetUnreachable();
+    }
+
+    /// <summary><c>throw_ref</c>: the exception of the exnref made pending again (a null one traps), then as a failed call.</summary>
+    public void ThrowRef()
+    {
+        StoreEntryTo(_height - 1, OutSlot(0));
+        Drop();
+        SpillRegisters();
+        _emitter.EmitBuiltinCall(BuiltinId.ThrowRef, LiveRefSlots(), 1);
+        Masm.Jump(_emitter.CallFailureTarget ?? _emitter.Epilogue);
+        SetUnreachable();
     }
 
     // ---- on-stack replacement ----

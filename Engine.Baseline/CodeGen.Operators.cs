@@ -799,11 +799,14 @@ internal sealed partial class CodeGen
 
     // ---- calls ----
 
-    /// <summary>Writes the top <paramref name="count"/> entries to the outgoing area (slots as in section 1 of tiers.md) and pops them.</summary>
-    private void PassArguments(int count)
+    /// <summary>
+    /// Writes the top <paramref name="count"/> entries to the outgoing area from slot <paramref name="firstSlot"/> (slots as in
+    /// section 1 of tiers.md) and pops them.
+    /// </summary>
+    private void PassArguments(int count, int firstSlot = 0)
     {
         int first = _height - count;
-        int slot = 0;
+        int slot = firstSlot;
         for (int i = 0; i < count; i++)
         {
             StoreEntryTo(first + i, OutSlot(slot));

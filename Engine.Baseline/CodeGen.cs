@@ -177,7 +177,7 @@ internal sealed partial class CodeGen : ICallerSavedValues
     /// <summary>The outgoing area's size: any call's arguments and results (the largest type of the module), at least 6 builtin arguments. Computed once per module.</summary>
     private static int OutgoingSlots(ModuleInfo module) => s_outgoingSlots.GetValue(module, m =>
     {
-        int slots = 6;
+        int slots = Math.Max(6, Builtins.ExceptionAreaSlots(m));
         foreach (FuncType type in m.Types)
         {
             slots = Math.Max(slots, Math.Max(FunctionInstance.SlotsOf(type.Params), FunctionInstance.SlotsOf(type.Results)));
@@ -434,7 +434,10 @@ internal sealed partial class CodeGen : ICallerSavedValues
     /// The frame slots (8-byte units from rsp) holding externrefs live now: externref locals and externref entries at
     /// home. Funcrefs are VMFuncRef addresses, which the collector must never count.
     /// </summary>
-    private int[] LiveRefSlots()
+    private int[] LiveRefSlots() => LiveRefSlots(_height);
+
+    /// <summary><see cref="LiveRefSlots()"/> counting the operand stack only below <paramref name="height"/>.</summary>
+    private int[] LiveRefSlots(int height)
     {
         _liveRefs.Clear();
         for (int i = 0; i < _localCount; i++)
@@ -444,7 +447,7 @@ internal sealed partial class CodeGen : ICallerSavedValues
                 _liveRefs.Add(_localOffsets[i] / 8);
             }
         }
-        for (int i = 0; i < _height; i++)
+        for (int i = 0; i < height; i++)
         {
             if (_stack[i].Kind == ValueKind.Home && _stack[i].Type == ValType.ExternRef)
             {

@@ -43,6 +43,10 @@ public sealed partial class FunctionEmitter
         {
             Masm.Load(OperandSize.S64, Registers.Arguments[i + 1], OutgoingSlot(i));
         }
+        if (Builtins.TakesOutgoingArea(id))
+        {
+            Masm.Mov(OperandSize.S64, Registers.Arguments[outgoingArguments + 1], Reg.Rsp);
+        }
         Masm.Load(OperandSize.S64, Reg.Rax, new Mem(Registers.Vmctx, VMOffsets.Builtins));
         Masm.CallMem(new Mem(Reg.Rax, 8 * (int)id));
         Masm.Bind(returnAddress);
@@ -179,6 +183,7 @@ public sealed partial class FunctionEmitter
     {
         MLabel slow = Masm.CreateLabel();
         MLabel back = Masm.CreateLabel();
+        MLabel failed = CallFailureTarget ?? Epilogue;
         Masm.Test(OperandSize.S32, Reg.Rax, Reg.Rax);
         Masm.JumpIf(Cond.NotEqual, slow);
         Masm.Bind(back);
@@ -189,13 +194,22 @@ public sealed partial class FunctionEmitter
             Masm.Bind(slow);
             MarkOffset(wasmOffset);
             Masm.AluImm(AluOp.Cmp, OperandSize.S32, Reg.Rax, Builtins.TailCallPending);
-            Masm.JumpIf(Cond.NotEqual, Epilogue);
+            Masm.JumpIf(Cond.NotEqual, failed);
             Masm.Mov(OperandSize.S64, Reg.Rsi, Reg.Rsp);
             EmitBuiltinCall(BuiltinId.RunTailCall, liveSlots, 0, keep);
-            EmitStatusCheck();
+            Masm.Test(OperandSize.S32, Reg.Rax, Reg.Rax);
+            Masm.JumpIf(Cond.NotEqual, failed);
             Masm.Jump(back);
         });
     }
+
+    /// <summary>
+    /// Where a call of a wasm function (and a <c>throw</c>) continues when its status says an exception or trap is pending,
+    /// with the status in eax: null, the default, is the epilogue (the status propagates to the caller). A compiler sets it
+    /// around the calls inside a <c>try_table</c>: the baseline to the try_table's landing pad, the optimizing tier to a
+    /// label right after the call, where it keeps the status for its own branch (tiers.md, *Exceptions*).
+    /// </summary>
+    public MLabel? CallFailureTarget { get; set; }
 
     /// <summary>
     /// A tail call (<c>return_call</c>, <c>return_call_indirect</c>) of the function whose VMFuncRef is in rdx, its
@@ -307,7 +321,8 @@ public sealed partial class FunctionEmitter
         Masm.CallMem(new Mem(funcRef, VMOffsets.FuncRefRegisterCode));
         RecordSafepoint(liveSlots);
         Masm.Bind(join);
-        EmitStatusCheck();
+        Masm.Test(OperandSize.S32, Reg.Rax, Reg.Rax);
+        Masm.JumpIf(Cond.NotEqual, CallFailureTarget ?? Epilogue);
         int wasmOffset = WasmOffset;
         _outOfLine.Add(() =>
         {

@@ -123,6 +123,7 @@ public sealed partial class FunctionEmitter
         _compilerCallerSaved = callerSaved;
         WasmOffset = module.Body(functionIndex).CodeStart;
         Epilogue = Masm.CreateLabel();
+        CallFailureTarget = null;
         _trapHandler = Masm.CreateLabel();
     }
 

@@ -21,8 +21,11 @@ internal sealed record ExceptionHandler(int Start, int End, HandlerClause[] Clau
 /// </summary>
 internal readonly record struct HandlerClause(CatchKind Kind, uint Tag, int Target, int ValueSlot);
 
-/// <summary>Throwing and catching wasm exceptions in the interpreter (3.0 exception handling).</summary>
-internal static unsafe class ExceptionHandling
+/// <summary>
+/// Throwing and catching wasm exceptions (3.0 exception handling): what the interpreter does, and the compiled tiers'
+/// builtins do the same way (<c>NativeRuntime</c>).
+/// </summary>
+public static unsafe class ExceptionHandling
 {
     /// <summary>The exception <c>throw t</c> raises with the tag's values at <paramref name="arguments"/>; it owns a count on each reference among them.</summary>
     public static TagException NewException(VMInstance instance, uint tagIndex, ulong* arguments)
@@ -36,6 +39,37 @@ internal static unsafe class ExceptionHandling
 
     /// <summary>The exception an exnref (a non-null box) stands for.</summary>
     public static TagException FromReference(nint reference) => (TagException)ExternRefHeap.GetObject(reference)!;
+
+    /// <summary>True when a catch clause of <paramref name="kind"/> (for tag <paramref name="tagIndex"/> of <paramref name="instance"/>) takes <paramref name="exception"/>.</summary>
+    public static bool Takes(VMInstance instance, CatchKind kind, uint tagIndex, TagException exception) =>
+        kind is CatchKind.CatchAll or CatchKind.CatchAllRef || ReferenceEquals(instance.Tags[tagIndex], exception.Tag);
+
+    /// <summary>
+    /// Delivers <paramref name="exception"/>, caught by a clause of <paramref name="kind"/>, to a frame of
+    /// <paramref name="instance"/>: for <c>catch</c> and <c>catch_ref</c> its values go to <paramref name="destination"/>
+    /// (slots), each reference rooted as a frame's (frames hold references uncounted); for the <c>_ref</c> kinds its exnref
+    /// (a new box) follows. Returns the slots written. Rooting and boxing may collect: call it while the frames still hold
+    /// what the stack maps say.
+    /// </summary>
+    public static int Deliver(VMInstance instance, TagException exception, CatchKind kind, ulong* destination)
+    {
+        int payloadSlots = 0;
+        if (kind is CatchKind.Catch or CatchKind.CatchRef)
+        {
+            ForEachReference(exception.Tag, exception.Payload, instance.RootExternRef);
+            payloadSlots = exception.Payload.Length;
+        }
+        nint reference = kind is CatchKind.CatchRef or CatchKind.CatchAllRef ? instance.BoxException(exception) : 0;
+        if (payloadSlots > 0)
+        {
+            exception.Payload.CopyTo(new Span<ulong>(destination, payloadSlots));
+        }
+        if (kind is CatchKind.CatchRef or CatchKind.CatchAllRef)
+        {
+            destination[payloadSlots++] = (ulong)reference;
+        }
+        return payloadSlots;
+    }
 
     /// <summary>Calls <paramref name="action"/> with each reference value of <paramref name="payload"/> (externrefs and exnrefs: counted boxes).</summary>
     public static void ForEachReference(TagInstance tag, ReadOnlySpan<ulong> payload, Action<nint> action)

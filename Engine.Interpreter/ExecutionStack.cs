@@ -282,7 +282,7 @@ public sealed unsafe class ExecutionStack : IStackWalker, IDisposable
                 }
                 foreach (HandlerClause clause in handler.Clauses)
                 {
-                    if (clause.Kind is CatchKind.CatchAll or CatchKind.CatchAllRef || ReferenceEquals(instance.Tags[clause.Tag], exception.Tag))
+                    if (ExceptionHandling.Takes(instance, clause.Kind, clause.Tag, exception))
                     {
                         frameIndex = k;
                         found = clause;
@@ -313,24 +313,9 @@ public sealed unsafe class ExecutionStack : IStackWalker, IDisposable
             _recording = null;
         }
         ref Frame frame = ref Frames[k];
-        VMInstance instance = frame.Function.Instance;
-        // Rooting may collect: it happens while every frame still stands as the exception left it.
-        int payloadSlots = 0;
-        if (clause.Kind is CatchKind.Catch or CatchKind.CatchRef)
-        {
-            ExceptionHandling.ForEachReference(exception.Tag, exception.Payload, instance.RootExternRef);
-            payloadSlots = exception.Payload.Length;
-        }
-        nint reference = clause.Kind is CatchKind.CatchRef or CatchKind.CatchAllRef ? instance.BoxException(exception) : 0;
         ulong* fp = frame.Fp;
-        if (payloadSlots > 0)
-        {
-            exception.Payload.CopyTo(new Span<ulong>(fp + clause.ValueSlot, payloadSlots));
-        }
-        if (reference != 0)
-        {
-            fp[clause.ValueSlot + payloadSlots] = (ulong)reference;
-        }
+        // Rooting may collect: it happens while every frame still stands as the exception left it.
+        ExceptionHandling.Deliver(frame.Function.Instance, exception, clause.Kind, fp + clause.ValueSlot);
         for (int i = k + 1; i <= Math.Min(Top, Frames.Length - 1); i++)
         {
             Frames[i].Function = null!;
@@ -338,6 +323,18 @@ public sealed unsafe class ExecutionStack : IStackWalker, IDisposable
         Top = k;
         frame.Ip = clause.Target;
         SlotTop = fp + frame.Function.Code!.FrameSlots;
+    }
+
+    /// <summary>
+    /// Forgets that <paramref name="exception"/>'s backtrace is being recorded (compiled code caught it): a later throw of
+    /// the same object records its backtrace afresh.
+    /// </summary>
+    public void ForgetRecording(Exception exception)
+    {
+        if (ReferenceEquals(_recording, exception))
+        {
+            _recording = null;
+        }
     }
 
     private void ClearFrames(int from)

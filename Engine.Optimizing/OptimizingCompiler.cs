@@ -69,10 +69,6 @@ public sealed class OptimizingCompiler : IFunctionCompiler
             // registers, not where a tail call left to them writes them: such a function stays in the baseline tier.
             return CompileResult.Failed(CompileFailureReason.UnsupportedFeature, "tail calls in a function of the register convention");
         }
-        if (module.UsesExceptions)
-        {
-            return CompileResult.Failed(CompileFailureReason.UnsupportedFeature, "exception handling (WebAssembly 3.0)");
-        }
         State state = t_state ??= new State();
         OptimizingPipeline pipeline = state.Pipeline;
         pipeline.VerifyEachPass = Verify;

@@ -59,6 +59,9 @@ public sealed class WastResults
     /// <summary>The functions that stayed in the interpreter, counted by why.</summary>
     public Dictionary<CompileFailureReason, int> FallbackReasons { get; } = new();
 
+    /// <summary>The functions that stayed in the interpreter, counted by the failure's detail (what the tier lacks).</summary>
+    public Dictionary<string, int> FallbackDetails { get; } = new();
+
     /// <summary>The counts of one command kind.</summary>
     public WastCounts this[ScriptCommandKind kind] => _byKind[(int)kind];
 
@@ -106,6 +109,10 @@ public sealed class WastResults
         foreach (var (reason, count) in other.FallbackReasons)
         {
             FallbackReasons[reason] = FallbackReasons.GetValueOrDefault(reason) + count;
+        }
+        foreach (var (detail, count) in other.FallbackDetails)
+        {
+            FallbackDetails[detail] = FallbackDetails.GetValueOrDefault(detail) + count;
         }
     }
 }

@@ -62,6 +62,7 @@ public sealed class WastRunner
         foreach (CompileFailure failure in session.Fallbacks)
         {
             results.FallbackReasons[failure.Reason] = results.FallbackReasons.GetValueOrDefault(failure.Reason) + 1;
+            results.FallbackDetails[failure.Detail] = results.FallbackDetails.GetValueOrDefault(failure.Detail) + 1;
         }
         return results;
     }

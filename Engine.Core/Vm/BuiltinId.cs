@@ -70,13 +70,53 @@ public enum BuiltinId
     /// with IndirectCallTypeMismatch). Collects nothing.
     /// </summary>
     IndirectCallSubtype,
+    /// <summary>
+    /// <c>throw</c> (3.0): (u32 tagIndex, ulong* area) -> status 1: makes the exception of the instance's tag with the values
+    /// at <c>area + 1</c> (slots, as arguments) pending. The area is the caller's outgoing area (passed by the shared layer,
+    /// <see cref="Builtins.TakesOutgoingArea"/>); slot 0 held the tag index.
+    /// </summary>
+    Throw,
+    /// <summary><c>throw_ref</c> (3.0): (nint exnref) -> status 1: makes the exception of the box pending, or traps on null.</summary>
+    ThrowRef,
+    /// <summary>
+    /// The catch of a <c>try_table</c> in compiled code (3.0): (u32 tryTableOffset, ulong* area) -> the index of the try_table's
+    /// first catch clause (at that module offset) that takes the pending exception, or -1 (a trap, or no clause matches: the
+    /// exception stays pending). On a match the exception is no longer pending; its values (for <c>catch</c> and
+    /// <c>catch_ref</c>, rooted as a frame's) are at <c>area + 1</c>, then its exnref (for the <c>_ref</c> kinds). May collect:
+    /// a safepoint.
+    /// </summary>
+    CatchException,
 }
 
 /// <summary>Facts about <see cref="BuiltinId"/>.</summary>
 public static class Builtins
 {
     /// <summary>The number of builtins (the length of the builtins table).</summary>
-    public const int Count = (int)BuiltinId.IndirectCallSubtype + 1;
+    public const int Count = (int)BuiltinId.CatchException + 1;
+
+    /// <summary>
+    /// True for the builtins whose last argument is the caller's outgoing area (rsp), passed by the shared layer after the
+    /// slots it loads: <see cref="BuiltinId.Throw"/> and <see cref="BuiltinId.CatchException"/>.
+    /// </summary>
+    public static bool TakesOutgoingArea(BuiltinId id) => id is BuiltinId.Throw or BuiltinId.CatchException;
+
+    /// <summary>
+    /// The outgoing-area slots the exception builtins need in a function of <paramref name="module"/> (0 when it uses no
+    /// exception handling): slot 0, then the largest tag's values, then an exnref.
+    /// </summary>
+    public static int ExceptionAreaSlots(ModuleInfo module)
+    {
+        if (!module.UsesExceptions)
+        {
+            return 0;
+        }
+        int slots = 0;
+        foreach (uint typeIndex in module.TagTypeIndices)
+        {
+            slots = Math.Max(slots, FunctionInstance.SlotsOf(module.Types[(int)typeIndex].Params));
+        }
+        return slots + 2;
+    }
 
     /// <summary>The status <see cref="BuiltinId.TierUp"/> returns when the activation finished in the next tier (on-stack replacement).</summary>
     public const int TierUpFinished = 2;

@@ -46,7 +46,6 @@ public sealed class TagException : Exception
 {
     /// <summary>Creates an exception of <paramref name="tag"/> with its values in <paramref name="payload"/> (slots).</summary>
     public TagException(TagInstance tag, ulong[] payload)
-        : base($"uncaught wasm exception of {tag}")
     {
         ArgumentNullException.ThrowIfNull(tag);
         ArgumentNullException.ThrowIfNull(payload);
@@ -60,6 +59,10 @@ public sealed class TagException : Exception
 
     /// <summary>The exception's tag.</summary>
     public TagInstance Tag { get; }
+
+    /// <inheritdoc/>
+    /// <remarks>Made when read: wasm code that throws and catches many exceptions never formats it.</remarks>
+    public override string Message => $"uncaught wasm exception of {Tag}";
 
     /// <summary>The exception's values, in slots (see <see cref="FunctionInstance.Invoke"/>).</summary>
     public ulong[] Payload { get; }

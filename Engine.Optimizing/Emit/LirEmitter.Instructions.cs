@@ -52,6 +52,25 @@ internal sealed partial class LirEmitter
             _e.WasmOffset = inst.WasmOffset;
             _lastOffset = inst.WasmOffset;
         }
+        if (inst.T2 != 0 && inst.Op is LOp.Call or LOp.CallIndirect)
+        {
+            // A call inside a try_table: a failed call continues here too, and its status goes to its slot, where the
+            // branch to the landing path reads it (eax is 0 after a call that returned).
+            MLabel after = Masm.CreateLabel();
+            int statusSlot = inst.T2 - 1;
+            _e.CallFailureTarget = after;
+            EmitOperation(i);
+            _e.CallFailureTarget = null;
+            Masm.Bind(after);
+            Masm.Store(OperandSize.S32, FunctionEmitter.OutgoingSlot(statusSlot), Reg.Rax);
+            return;
+        }
+        EmitOperation(i);
+    }
+
+    private void EmitOperation(int i)
+    {
+        ref LInst inst = ref _lir.Insts[i];
         switch (inst.Op)
         {
             case LOp.Nop:
@@ -287,6 +306,10 @@ internal sealed partial class LirEmitter
                 {
                     _e.EmitStatusCheck();
                 }
+                else if (inst.Imm2 == 3)
+                {
+                    // A throw: status 1 in eax; the block's terminator goes on (to a landing path, or Unwind).
+                }
                 else
                 {
                     // Imm2 2: an i64 result (memory.grow and table.grow of 64-bit ones), all of rax.
@@ -322,6 +345,10 @@ internal sealed partial class LirEmitter
                 return;
             case LOp.Trap:
                 _e.Trap((TrapCode)inst.Aux);
+                return;
+            case LOp.Unwind:
+                Masm.MovImm(OperandSize.S32, Reg.Rax, 1);
+                Masm.Jump(_e.Epilogue);
                 return;
             case LOp.Wasm:
                 Wasm(i);

@@ -74,11 +74,18 @@ internal sealed partial class IrBuilder
         PushResults(call, type.Results);
     }
 
+    /// <summary>The call's results (and, inside a try_table, the branch on its status: <see cref="CatchFailedCall"/>).</summary>
     private void PushResults(int call, ValType[] results)
     {
+        Span<int> values = results.Length <= 16 ? stackalloc int[results.Length] : new int[results.Length];
         for (int k = 0; k < results.Length; k++)
         {
-            Push(Emit(Op.CallResult, results[k], a: call, imm: k));
+            values[k] = Emit(Op.CallResult, results[k], a: call, imm: k);
+        }
+        CatchFailedCall(call);
+        foreach (int value in values)
+        {
+            Push(value);
         }
     }
 

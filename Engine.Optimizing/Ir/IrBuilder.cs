@@ -52,6 +52,12 @@ internal sealed partial class IrBuilder
         public int[] Snapshots = new int[32];
         public int[] SavedLocals = new int[16];
         public int[] SavedParams = new int[4];
+        /// <summary>A try_table's catch clauses (null for every other frame).</summary>
+        public TryTableCatch[]? Catches;
+        /// <summary>A try_table's module offset (the catch builtin finds its clauses by it).</summary>
+        public int TryOffset;
+        /// <summary>Per clause, the index in the frame stack of the frame whose label it branches to.</summary>
+        public int[] CatchFrames = [];
 
         public ValType[] LabelTypes => Kind == FrameKind.Loop ? Params : Results;
     }
@@ -76,6 +82,8 @@ internal sealed partial class IrBuilder
     private readonly List<int> _lateBlocks = new();
     private int[] _brTableCalls = new int[16];
     private int _zeroV128 = -1;
+    // The block that leaves with status 1 (an exception no try_table of the function takes), made on first use.
+    private int _unwindBlock = -1;
     // With OSR entries, a value anywhere in the state may differ between paths that went through an OSR merge and
     // paths that did not: labels and loop headers then merge the whole state (the operand stack below them, every
     // parameter), not only their own values and the assigned locals.
@@ -126,6 +134,7 @@ internal sealed partial class IrBuilder
         _loopOrdinal = 0;
         _lateBlocks.Clear();
         _zeroV128 = -1;
+        _unwindBlock = -1;
 
         _offset = body.CodeStart;
         BeginFunction(type);
@@ -254,6 +263,7 @@ internal sealed partial class IrBuilder
         frame.Target = -1;
         frame.ElseBlock = -1;
         frame.EdgeCount = 0;
+        frame.Catches = null;
         return frame;
     }
 
@@ -688,7 +698,13 @@ internal sealed partial class IrBuilder
 
     public void Br(uint depth)
     {
-        Frame target = FrameAt(depth);
+        BranchTo(FrameAt(depth));
+        SetUnreachable();
+    }
+
+    /// <summary>Ends the current block with a branch to <paramref name="target"/>'s label carrying the top values (a return for the function's).</summary>
+    private void BranchTo(Frame target)
+    {
         switch (target.Kind)
         {
             case FrameKind.Function:
@@ -701,7 +717,6 @@ internal sealed partial class IrBuilder
                 Emit(Op.Jump, ValType.Bottom, a: AddEdge(target));
                 break;
         }
-        SetUnreachable();
     }
 
     public void BrIf(uint depth)
@@ -830,6 +845,170 @@ internal sealed partial class IrBuilder
     {
         int nullValue = Emit(Op.Const, _f.TypeOf(value), imm: 0);
         return Emit(Op.Icmp, ValType.I32, a: value, b: nullValue, imm: (long)IrCond.Eq);
+    }
+
+    // ---- exception handling (3.0; tiers.md, *Exceptions*) ----
+
+    /// <summary><c>try_table</c>: a block whose calls and throws get an edge to a landing path (<see cref="Landing"/>).</summary>
+    public void TryTable(BlockType blockType, TryTableCatch[] catches)
+    {
+        int offset = _offset;
+        if (!Reachable)
+        {
+            PushDeadFrame();
+            return;
+        }
+        var (parameters, results) = BlockTypes(blockType);
+        // The clauses' labels count from the frame around the try_table.
+        var targets = new int[catches.Length];
+        for (int i = 0; i < catches.Length; i++)
+        {
+            targets[i] = _depth - 1 - (int)catches[i].Label;
+        }
+        Frame frame = PushFrame(FrameKind.Block, parameters, results);
+        frame.Target = _f.NewBlock();
+        frame.Catches = catches;
+        frame.TryOffset = offset;
+        frame.CatchFrames = targets;
+    }
+
+    /// <summary>The innermost open try_table frame at or below index <paramref name="from"/> of the frame stack, or -1.</summary>
+    private int TryFrameFrom(int from)
+    {
+        for (int i = from; i >= 0; i--)
+        {
+            if (_frames[i].Catches is not null && !_frames[i].Dead)
+            {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /// <summary>
+    /// The block an exception raised here continues in: the landing path of the innermost try_table around this point
+    /// (with the current stack and locals), or -1 when there is none (the function leaves with it).
+    /// </summary>
+    private int ExceptionLanding()
+    {
+        int tryFrame = TryFrameFrom(_depth - 1);
+        return tryFrame < 0 ? -1 : Landing(tryFrame);
+    }
+
+    /// <summary>
+    /// The landing path of the try_table at frame <paramref name="tryFrame"/>, built for the current point: a block that
+    /// asks <see cref="BuiltinId.CatchException"/> which clause takes the pending exception, then per clause a block
+    /// that takes the delivered values (<see cref="Op.CallResult"/> of the builtin) and branches to the clause's label as
+    /// a <c>br</c> from here would; no clause: the enclosing try_table's landing path, or <see cref="Op.Unwind"/>.
+    /// </summary>
+    private int Landing(int tryFrame)
+    {
+        Frame frame = _frames[tryFrame];
+        TryTableCatch[] catches = frame.Catches!;
+        int[] targets = frame.CatchFrames;
+        int landing = _f.NewBlock();
+        _lateBlocks.Add(landing);
+        int saved = _current;
+        _current = landing;
+        int index = Emit(Op.CallBuiltin, ValType.I32, a: 0, b: 0, c: frame.TryOffset, imm: (long)BuiltinId.CatchException);
+        int n = catches.Length;
+        var blocks = new int[n];
+        for (int k = 0; k < n; k++)
+        {
+            blocks[k] = _f.NewBlock();
+            _lateBlocks.Add(blocks[k]);
+        }
+        int outer = TryFrameFrom(tryFrame - 1);
+        int otherwise = outer >= 0 ? Landing(outer) : UnwindBlock();
+        int start = _f.AllocPool(n + 1);
+        for (int k = 0; k < n; k++)
+        {
+            _f.Pool[start + k] = _f.NewCall(blocks[k], []);
+        }
+        _f.Pool[start + n] = _f.NewCall(otherwise, []);
+        _current = landing;
+        Emit(Op.BrTable, ValType.Bottom, a: index, b: start, c: n + 1);
+        for (int k = 0; k < n; k++)
+        {
+            _current = blocks[k];
+            Frame target = _frames[targets[k]];
+            // The clause's values (the tag's, then the exnref), typed as the label takes them (validation checked that
+            // they match it, subtypes included).
+            ValType[] types = target.LabelTypes;
+            int count = types.Length;
+            int slot = 1;
+            foreach (ValType type in types)
+            {
+                Push(Emit(Op.CallResult, type, a: index, imm: slot));
+                slot += SlotsOf(type);
+            }
+            BranchTo(target);
+            _height -= count;
+        }
+        _current = saved;
+        return landing;
+    }
+
+    private int UnwindBlock()
+    {
+        if (_unwindBlock < 0)
+        {
+            _unwindBlock = _f.NewBlock();
+            _lateBlocks.Add(_unwindBlock);
+            int saved = _current;
+            _current = _unwindBlock;
+            Emit(Op.Unwind, ValType.Bottom);
+            _current = saved;
+        }
+        return _unwindBlock;
+    }
+
+    /// <summary>After a call: inside a try_table, a branch on its status to the landing path.</summary>
+    private void CatchFailedCall(int call)
+    {
+        int landing = ExceptionLanding();
+        if (landing < 0)
+        {
+            return;
+        }
+        int status = Emit(Op.CallResult, ValType.I32, a: call, imm: -1);
+        int next = _f.NewBlock();
+        Emit(Op.Branch, ValType.Bottom, a: status, b: _f.NewCall(landing, []), c: _f.NewCall(next, []));
+        StartBlock(next);
+    }
+
+    /// <summary>After a throw (a builtin that always fails): to the landing path, or leave.</summary>
+    private void ExitWithException()
+    {
+        int landing = ExceptionLanding();
+        if (landing >= 0)
+        {
+            Emit(Op.Jump, ValType.Bottom, a: _f.NewCall(landing, []));
+        }
+        else
+        {
+            Emit(Op.Unwind, ValType.Bottom);
+        }
+        SetUnreachable();
+    }
+
+    /// <summary><c>throw</c>: the tag's values to the <see cref="BuiltinId.Throw"/> builtin.</summary>
+    public void Throw(uint tagIndex)
+    {
+        int count = _module.TagType(tagIndex).Params.Length;
+        int start = _f.AddToPool(_stack.AsSpan(_height - count, count));
+        _height -= count;
+        Emit(Op.CallBuiltin, ValType.Bottom, a: start, b: count, c: (int)tagIndex, imm: (long)BuiltinId.Throw);
+        ExitWithException();
+    }
+
+    /// <summary><c>throw_ref</c>: the exnref to the <see cref="BuiltinId.ThrowRef"/> builtin (which traps on null).</summary>
+    public void ThrowRef()
+    {
+        int start = _f.AddToPool(_stack.AsSpan(_height - 1, 1));
+        _height--;
+        Emit(Op.CallBuiltin, ValType.Bottom, a: start, b: 1, imm: (long)BuiltinId.ThrowRef);
+        ExitWithException();
     }
 
     public void Unreachable()

@@ -90,10 +90,23 @@ internal readonly struct IrBuilderVisitor : IOperatorVisitor
         }
     }
 
-    // Exception handling: modules using it are not compiled (OptimizingCompiler.Compile).
-    public void VisitThrow(uint tagIndex) => throw new NotSupportedException("throw");
-    public void VisitThrowRef() => throw new NotSupportedException("throw_ref");
-    public void VisitTryTable(BlockType blockType, TryTableCatch[] catches) => throw new NotSupportedException("try_table");
+    public void VisitThrow(uint tagIndex)
+    {
+        if (Live)
+        {
+            _b.Throw(tagIndex);
+        }
+    }
+
+    public void VisitThrowRef()
+    {
+        if (Live)
+        {
+            _b.ThrowRef();
+        }
+    }
+
+    public void VisitTryTable(BlockType blockType, TryTableCatch[] catches) => _b.TryTable(blockType, catches);
 
     public void VisitReturnCall(uint functionIndex)
     {

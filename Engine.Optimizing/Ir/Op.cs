@@ -55,7 +55,9 @@ namespace Engine.Optimizing.Ir;
 ///                call_ref, the function reference last)
 ///  CallBuiltin   Imm = BuiltinId, C and Aux = its immediate operands; arguments Pool[A .. A+B);
 ///                result I32 when the builtin returns a value (memory.grow, table.grow), else none (a status)
-///  CallResult    result Imm of call A (calls themselves have no value)
+///  CallResult    result Imm of call A (calls themselves have no value); Imm -1: the status of call A, a call inside a
+///                try_table (0: it returned; else an exception or trap is pending and a Branch takes the landing edge);
+///                of a CallBuiltin CatchException: the caught value at outgoing slot Imm
 ///  InterruptCheck fuel and/or epoch check (Aux: 1 = epoch, 2 = fuel); its slow path keeps every register
 ///  Jump          to BlockCall A
 ///  Branch        A != 0 ? BlockCall B : BlockCall C
@@ -64,6 +66,7 @@ namespace Engine.Optimizing.Ir;
 ///  ReturnCall    tail call of function Imm: arguments Pool[A .. A+B) (3.0 return_call)
 ///  ReturnCallIndirect tail call of type Imm through table Aux: arguments then the index, Pool[A .. A+B) (Aux
 ///                CallRefTable: return_call_ref, the function reference last)
+///  Unwind        leave with status 1: the pending exception (or trap) goes on to the caller (3.0 exceptions)
 ///  Trap          Imm = TrapCode
 /// </code>
 /// </remarks>
@@ -147,6 +150,7 @@ public enum Op : byte
     Return,
     ReturnCall,
     ReturnCallIndirect,
+    Unwind,
     Trap,
 }
 
@@ -266,7 +270,7 @@ public static class OpInfo
         Array.Fill(masks, (byte)7);
         foreach (Op op in new[] { Op.Nop, Op.Const, Op.V128Const, Op.Param, Op.BlockParam, Op.OsrValue, Op.MemorySize, Op.BoundsLimit,
             Op.GlobalGet, Op.TableSize, Op.RefFunc, Op.InterruptCheck, Op.Trap, Op.Jump, Op.Call, Op.CallIndirect,
-            Op.CallBuiltin, Op.Return, Op.CallResult, Op.ReturnCall, Op.ReturnCallIndirect })
+            Op.CallBuiltin, Op.Return, Op.CallResult, Op.ReturnCall, Op.ReturnCallIndirect, Op.Unwind })
         {
             masks[(int)op] = 0;
         }
@@ -320,6 +324,7 @@ public static class OpInfo
         flags[(int)Op.ReturnCall] = OpFlags.Terminator | OpFlags.PoolOperands | OpFlags.IsCall | OpFlags.Reads | OpFlags.Writes | OpFlags.CanTrap;
         flags[(int)Op.ReturnCallIndirect] = OpFlags.Terminator | OpFlags.PoolOperands | OpFlags.IsCall | OpFlags.Reads | OpFlags.Writes | OpFlags.CanTrap;
         flags[(int)Op.Trap] = OpFlags.Terminator;
+        flags[(int)Op.Unwind] = OpFlags.Terminator;
         return flags;
     }
 

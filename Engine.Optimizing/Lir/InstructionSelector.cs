@@ -654,6 +654,16 @@ internal sealed class InstructionSelector
             case Op.CallBuiltin:
                 CallBuiltin(id);
                 return;
+            case Op.CallResult when inst.Imm < 0:
+                // The status of a call inside a try_table, which the call stored to its slot.
+                Emit(LOp.LoadOut, id, aux: (int)ValType.I32, imm: StatusSlot(inst.A));
+                _lir.AddOperand(Def(id), OperandKind.Def);
+                return;
+            case Op.CallResult when _f[inst.A].Op == Op.CallBuiltin:
+                // A value the catch builtin delivered (Imm: its outgoing slot).
+                Emit(LOp.LoadOut, id, aux: (int)inst.Type, imm: inst.Imm);
+                _lir.AddOperand(Def(id), OperandKind.Def);
+                return;
             case Op.CallResult when IsRegisterCall(inst.A):
                 // Copied from the result register at the call (RegisterCall).
                 return;
@@ -695,6 +705,9 @@ internal sealed class InstructionSelector
                 }
             case Op.Trap:
                 Emit(LOp.Trap, id, aux: (int)inst.Imm);
+                return;
+            case Op.Unwind:
+                Emit(LOp.Unwind, id);
                 return;
             case Op.ReturnCall:
             case Op.ReturnCallIndirect:
@@ -1121,6 +1134,41 @@ internal sealed class InstructionSelector
         return slot;
     }
 
+    /// <summary>
+    /// The outgoing slot where call <paramref name="call"/>, inside a try_table, stores its status: past its arguments and
+    /// results (and past what its register-convention slow path stores there).
+    /// </summary>
+    private int StatusSlot(int call)
+    {
+        ref Inst inst = ref _f[call];
+        FuncType type = inst.Op == Op.Call ? _f.Module.FunctionType((uint)inst.Imm) : _f.Module.Types[(int)inst.Imm];
+        return Math.Max(FunctionInstance.SlotsOf(type.Params), FunctionInstance.SlotsOf(type.Results));
+    }
+
+    /// <summary>True when call <paramref name="call"/> is inside a try_table: a <see cref="Op.CallResult"/> after it takes its status.</summary>
+    private bool HasStatus(int call)
+    {
+        for (int next = _f[call].Next; next >= 0 && _f[next].Op == Op.CallResult; next = _f[next].Next)
+        {
+            if (_f[next].A == call && _f[next].Imm < 0)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>Marks the call just emitted as one that stores its status (<see cref="LInst.T2"/> = 1 + the slot) instead of leaving on failure.</summary>
+    private void MarkStatus(int id)
+    {
+        if (HasStatus(id))
+        {
+            int slot = StatusSlot(id);
+            OutgoingSlots = Math.Max(OutgoingSlots, slot + 1);
+            _lir.Insts[_lir.InstCount - 1].T2 = slot + 1;
+        }
+    }
+
     /// <summary>Stores a value to an outgoing slot (a constant as an immediate when it fits).</summary>
     private void StoreOut(int value, int slot, int id)
     {
@@ -1172,6 +1220,7 @@ internal sealed class InstructionSelector
             bool same = inst.Imm >= _f.Module.ImportedFunctionCount;
             Emit(LOp.Call, id, aux: same ? 1 : 0, imm: inst.Imm);
         }
+        MarkStatus(id);
     }
 
     /// <summary>
@@ -1226,6 +1275,7 @@ internal sealed class InstructionSelector
         {
             Emit(LOp.Call, id, aux: 1, imm: _f[id].Imm, imm2: 1);
         }
+        MarkStatus(id);
         foreach (int r in regs)
         {
             _lir.AddOperand(r, OperandKind.Use);
@@ -1238,7 +1288,7 @@ internal sealed class InstructionSelector
         _lir.AddOperand(resultReg, OperandKind.Def);
         for (int next = _f[id].Next; next >= 0 && _f[next].Op == Op.CallResult; next = _f[next].Next)
         {
-            if (_f[next].A == id)
+            if (_f[next].A == id && _f[next].Imm >= 0)
             {
                 _lir.Add(LOp.Move, wasmOffset: Offset(id));
                 _lir.AddOperand(Def(next), OperandKind.Def);
@@ -1330,14 +1380,26 @@ internal sealed class InstructionSelector
             Emit(LOp.StoreOutImm, id, imm: 1, imm2: inst.Aux);
         }
         Span<int> args = _f.PoolOperands(id);
+        int slot = immediates;
         for (int k = 0; k < args.Length; k++)
         {
-            StoreOut(args[k], immediates + k, id);
+            StoreOut(args[k], slot, id);
+            slot += SlotsOf(_f[args[k]].Type);
         }
         bool returnsValue = _f[id].Type != ValType.Bottom;
-        OutgoingSlots = Math.Max(OutgoingSlots, Math.Max(1, immediates + args.Length));
-        // Imm2: 1 for a status, 0 for an i32 result, 2 for an i64 one (memory.grow and table.grow of 64-bit ones).
-        Emit(LOp.CallBuiltin, id, aux: immediates + args.Length, imm: (long)builtin, imm2: !returnsValue ? 1 : _f[id].Type == ValType.I64 ? 2 : 0);
+        OutgoingSlots = Math.Max(OutgoingSlots, Math.Max(1, slot));
+        // A builtin taking the outgoing area (throw's values, the catch's delivery) gets its immediates in registers, the
+        // rest through the area.
+        int registerArguments = Builtins.TakesOutgoingArea(builtin) ? immediates : slot;
+        bool throws = builtin is BuiltinId.Throw or BuiltinId.ThrowRef;
+        if (throws || builtin == BuiltinId.CatchException)
+        {
+            OutgoingSlots = Math.Max(OutgoingSlots, Builtins.ExceptionAreaSlots(_f.Module));
+        }
+        // Imm2: 1 for a status, 0 for an i32 result, 2 for an i64 one (memory.grow and table.grow of 64-bit ones), 3 for a
+        // throw (it always fails; the terminator after it goes on).
+        Emit(LOp.CallBuiltin, id, aux: registerArguments, imm: (long)builtin,
+            imm2: throws ? 3 : !returnsValue ? 1 : _f[id].Type == ValType.I64 ? 2 : 0);
         if (returnsValue)
         {
             Emit(LOp.LoadOut, id, aux: (int)_f[id].Type, imm: 0);
@@ -1349,7 +1411,7 @@ internal sealed class InstructionSelector
     {
         BuiltinId.MemoryInit or BuiltinId.DataDrop or BuiltinId.TableGrow or BuiltinId.TableFill
             or BuiltinId.ElemDrop or BuiltinId.TableSetExternRef or BuiltinId.GlobalSetExternRef
-            or BuiltinId.MemoryGrowAny or BuiltinId.MemoryFillAny => 1,
+            or BuiltinId.MemoryGrowAny or BuiltinId.MemoryFillAny or BuiltinId.Throw or BuiltinId.CatchException => 1,
         BuiltinId.TableCopy or BuiltinId.TableInit or BuiltinId.MemoryCopyAny or BuiltinId.MemoryInitAny => 2,
         _ => 0,
     };

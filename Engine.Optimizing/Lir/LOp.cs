@@ -139,6 +139,8 @@ public enum LOp : byte
     BrTable,
     /// <summary>[]: trap Aux.</summary>
     Trap,
+    /// <summary>[]: leave with status 1 (a pending exception no try_table of the function takes goes on to the caller).</summary>
+    Unwind,
     /// <summary>[]: tail call of function Imm (arguments in the outgoing area, Imm2 = their slots); Aux = 1 when defined by this module. Ends the function.</summary>
     ReturnCall,
     /// <summary>[Use index]: tail call of type Imm through table Aux (arguments in the outgoing area, Imm2 = their slots). Ends the function.</summary>
@@ -162,6 +164,6 @@ public static class LOpInfo
 
     /// <summary>True for instructions that end a block.</summary>
     public static bool IsTerminator(LOp op) =>
-        op is LOp.Jump or LOp.Branch or LOp.CmpBranch or LOp.CmpImmBranch or LOp.FloatCmpBranch or LOp.BrTable or LOp.Trap or LOp.Return
+        op is LOp.Jump or LOp.Branch or LOp.CmpBranch or LOp.CmpImmBranch or LOp.FloatCmpBranch or LOp.BrTable or LOp.Trap or LOp.Unwind or LOp.Return
             or LOp.ReturnCall or LOp.ReturnCallIndirect;
 }

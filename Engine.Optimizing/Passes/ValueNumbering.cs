@@ -291,6 +291,7 @@ internal sealed class ValueNumbering
             case Op.Return:
             case Op.Jump:
             case Op.Trap:
+            case Op.Unwind:
             case Op.Call:
             case Op.CallIndirect:
             case Op.CallBuiltin:

@@ -177,6 +177,8 @@ internal sealed unsafe class NativeContext : IStackWalker, IDisposable
     {
         Exception pending = _pending ?? new InvalidOperationException("compiled code returned a failure status with no exception pending");
         _pending = null;
+        // It leaves compiled code: C# code (the host among it) may keep it from here on.
+        _fresh = null;
         ExceptionDispatchInfo dispatch = ReferenceEquals(pending, _unwinding) ? _unwindingDispatch! : ExceptionDispatchInfo.Capture(pending);
         if (_activationCount == 0)
         {
@@ -185,6 +187,51 @@ internal sealed unsafe class NativeContext : IStackWalker, IDisposable
             _unwindingDispatch = null;
         }
         dispatch.Throw();
+    }
+
+    /// <summary>The exception compiled code's non-zero status stands for, or null.</summary>
+    public Exception? Pending => _pending;
+
+    // The exception compiled code's throw made and nothing but this context has seen: it has not left compiled code
+    // (ThrowPending forgets it), so when compiled code catches it without an exnref nothing can read its values again.
+    private TagException? _fresh;
+
+    /// <summary>Makes <paramref name="exception"/>, just made by compiled code's <c>throw</c>, pending (see <see cref="ReleaseIfFresh"/>).</summary>
+    public void SetPendingFresh(TagException exception)
+    {
+        SetPending(exception);
+        _fresh = exception;
+    }
+
+    /// <summary>
+    /// Compiled code caught <paramref name="exception"/> with a clause that makes no exnref (its values, if delivered, are
+    /// now rooted as the frame's): when compiled code threw it and it never left compiled code, nothing refers to it any
+    /// more, and the counts it owned on the references among its values are released (issue 17's leak, for this path).
+    /// Call before <see cref="Caught"/>.
+    /// </summary>
+    public void ReleaseIfFresh(TagException exception)
+    {
+        if (ReferenceEquals(exception, _fresh))
+        {
+            Interpreter.ExceptionHandling.ForEachReference(exception.Tag, exception.Payload, _store.Heap.Decrement);
+            _fresh = null;
+        }
+    }
+
+    /// <summary>
+    /// A try_table of compiled code caught the pending <paramref name="exception"/>: it is no longer pending nor unwinding
+    /// (a later throw of the same object, by <c>throw_ref</c> or the host, starts afresh).
+    /// </summary>
+    public void Caught(Exception exception)
+    {
+        _pending = null;
+        _fresh = null;
+        if (ReferenceEquals(exception, _unwinding))
+        {
+            _unwinding = null;
+            _unwindingDispatch = null;
+        }
+        _stack.ForgetRecording(exception);
     }
 
     /// <summary>Stores <paramref name="exception"/> as pending, with the native frames it crossed appended to its backtrace.</summary>
@@ -204,6 +251,10 @@ internal sealed unsafe class NativeContext : IStackWalker, IDisposable
                 pc = ((nint*)fp)[1];
                 fp = ((nint*)fp)[0];
             }
+        }
+        if (!ReferenceEquals(exception, _fresh))
+        {
+            _fresh = null;
         }
         if (!ReferenceEquals(exception, _unwinding))
         {

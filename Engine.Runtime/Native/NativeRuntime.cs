@@ -105,6 +105,9 @@ internal static unsafe class NativeRuntime
         table[(int)BuiltinId.MemoryInitAny] = (nint)(delegate* unmanaged<VMContext*, uint, uint, ulong, uint, uint, int>)&MemoryInitAny;
         table[(int)BuiltinId.RunTailCall] = (nint)(delegate* unmanaged<VMContext*, ulong*, int>)&RunTailCall;
         table[(int)BuiltinId.IndirectCallSubtype] = (nint)(delegate* unmanaged<VMContext*, VMFuncRef*, uint, nint>)&IndirectCallSubtype;
+        table[(int)BuiltinId.Throw] = (nint)(delegate* unmanaged<VMContext*, uint, ulong*, int>)&Throw;
+        table[(int)BuiltinId.ThrowRef] = (nint)(delegate* unmanaged<VMContext*, nint, int>)&ThrowRef;
+        table[(int)BuiltinId.CatchException] = (nint)(delegate* unmanaged<VMContext*, uint, ulong*, int>)&CatchException;
         return (nint)table;
     }
 
@@ -440,6 +443,92 @@ internal static unsafe class NativeRuntime
         catch (Exception e)
         {
             return Fail(vm, e);
+        }
+    }
+
+    // ---- exceptions (3.0): throw, throw_ref, and the catch of a try_table ----
+
+    [UnmanagedCallersOnly]
+    private static int Throw(VMContext* vm, uint tagIndex, ulong* area)
+    {
+        try
+        {
+            NativeContext.From((VMStoreContext*)vm->StoreContext).SetPendingFresh(
+                Interpreter.ExceptionHandling.NewException(InstanceOf(vm), tagIndex, area + 1));
+            return 1;
+        }
+        catch (Exception e)
+        {
+            return Fail(vm, e);
+        }
+    }
+
+    [UnmanagedCallersOnly]
+    private static int ThrowRef(VMContext* vm, nint reference)
+    {
+        try
+        {
+            return Fail(vm, reference == 0 ? new TrapException(TrapCode.NullReference) : Interpreter.ExceptionHandling.FromReference(reference));
+        }
+        catch (Exception e)
+        {
+            return Fail(vm, e);
+        }
+    }
+
+    /// <summary>
+    /// The catch clauses of the try_table at module offset <paramref name="offset"/> (its opcode), decoded on the first
+    /// exception that reaches it and kept per module.
+    /// </summary>
+    private static TryTableCatch[] CatchClauses(ModuleInfo module, int offset)
+    {
+        var clauses = s_catchClauses.GetValue(module, _ => new System.Collections.Concurrent.ConcurrentDictionary<int, TryTableCatch[]>());
+        if (!clauses.TryGetValue(offset, out TryTableCatch[]? found))
+        {
+            var reader = new WasmReader(module.Bytes, offset + 1, module.Bytes.Length);
+            reader.ReadBlockType();
+            found = reader.ReadTryTableCatches();
+            clauses[offset] = found;
+        }
+        return found;
+    }
+
+    private static readonly ConditionalWeakTable<ModuleInfo, System.Collections.Concurrent.ConcurrentDictionary<int, TryTableCatch[]>> s_catchClauses = new();
+
+    [UnmanagedCallersOnly]
+    private static int CatchException(VMContext* vm, uint tryTableOffset, ulong* area)
+    {
+        try
+        {
+            NativeContext context = NativeContext.From((VMStoreContext*)vm->StoreContext);
+            if (context.Pending is not TagException exception)
+            {
+                // Traps (and host exceptions that are not wasm exceptions) are never caught.
+                return -1;
+            }
+            VMInstance instance = InstanceOf(vm);
+            TryTableCatch[] clauses = CatchClauses(instance.Module, (int)tryTableOffset);
+            for (int i = 0; i < clauses.Length; i++)
+            {
+                if (Interpreter.ExceptionHandling.Takes(instance, clauses[i].Kind, clauses[i].Tag, exception))
+                {
+                    CatchKind kind = clauses[i].Kind;
+                    // Rooting and boxing may collect: the frame's stack map at this call lists what it holds.
+                    Interpreter.ExceptionHandling.Deliver(instance, exception, kind, area + 1);
+                    if (kind is CatchKind.Catch or CatchKind.CatchAll)
+                    {
+                        context.ReleaseIfFresh(exception);
+                    }
+                    context.Caught(exception);
+                    return i;
+                }
+            }
+            return -1;
+        }
+        catch (Exception e)
+        {
+            Fail(vm, e);
+            return -1;
         }
     }
 
