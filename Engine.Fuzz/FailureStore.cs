@@ -7,18 +7,24 @@ namespace Engine.Fuzz;
 /// The folder of reproducers: for each distinct failure signature, the first input that showed it
 /// (<c>TARGET-HASH.EXT</c>) and a description next to it (<c>TARGET-HASH.txt</c>: the one-line description,
 /// the signature, where the case came from and how to replay it). Later inputs with a known signature are only
-/// counted. Signatures already in the folder (from earlier runs) count as known.
+/// counted (with keepAll, each is saved too, as <c>TARGET-HASH-INPUTHASH.EXT</c>: a signature is coarse, so one bug
+/// seen often can hide another of the same signature). Signatures already in the folder (from earlier runs) count as known.
 /// </summary>
 public sealed class FailureStore
 {
     private readonly string? _directory;
+    private readonly bool _keepAll;
     private readonly Dictionary<string, int> _seen = new(StringComparer.Ordinal);
     private readonly HashSet<string> _known = new(StringComparer.Ordinal);
 
-    /// <summary>Uses <paramref name="directory"/> (created when the first failure is saved); null keeps nothing on disk.</summary>
-    public FailureStore(string? directory)
+    /// <summary>
+    /// Uses <paramref name="directory"/> (created when the first failure is saved); null keeps nothing on disk.
+    /// <paramref name="keepAll"/> saves every failing input, not only the first of each signature.
+    /// </summary>
+    public FailureStore(string? directory, bool keepAll = false)
     {
         _directory = directory;
+        _keepAll = keepAll;
         if (directory is not null && Directory.Exists(directory))
         {
             foreach (string file in Directory.GetFiles(directory, "*.txt"))
@@ -54,17 +60,20 @@ public sealed class FailureStore
         Total++;
         bool first = !_seen.ContainsKey(finding.Signature);
         _seen[finding.Signature] = _seen.GetValueOrDefault(finding.Signature) + 1;
-        if (!first)
+        if (first)
         {
-            return null;
+            Descriptions[finding.Signature] = finding.Description;
         }
-        Descriptions[finding.Signature] = finding.Description;
-        if (_directory is null || _known.Contains(finding.Signature))
+        if (_directory is null || (!_keepAll && (!first || _known.Contains(finding.Signature))))
         {
             return null;
         }
         Directory.CreateDirectory(_directory);
         string stem = Path.Combine(_directory, StemOf(target.Name, finding.Signature));
+        if (_keepAll && (!first || _known.Contains(finding.Signature)))
+        {
+            stem += "-" + Convert.ToHexString(SHA256.HashData(input))[..8].ToLowerInvariant();
+        }
         string inputPath = stem + target.Extension;
         File.WriteAllBytes(inputPath, input);
         File.WriteAllText(stem + ".txt",

@@ -35,6 +35,9 @@ public sealed record FuzzOptions
     /// <summary>diff: also compare with wasmtime (default on).</summary>
     public bool Wasmtime { get; init; } = true;
 
+    /// <summary>Save every failing input, not only the first of each signature.</summary>
+    public bool KeepAll { get; init; }
+
     /// <summary>diff: also use binaryen's wasm-opt -ttf when it is on PATH (default on).</summary>
     public bool WasmOpt { get; init; } = true;
 
@@ -43,8 +46,11 @@ public sealed record FuzzOptions
         usage: wasm-fuzz TARGET [--time 10m | --count N] [--seed S] [--out DIR] [options]
                wasm-fuzz replay TARGET FILE...
                wasm-fuzz afl decode|text   (the afl-fuzz harness; start it with Engine.Fuzz/afl.sh)
-               wasm-fuzz generate SEED [simd] [canonical] [multi-memory] [memory64] [function-references] [relaxed-simd] [wasm3]
-                                                      (prints a module of our own generator; wasm3 = all four 3.0 options)
+               wasm-fuzz generate SEED [simd] [canonical] [multi-memory] [memory64] [function-references] [relaxed-simd]
+                                       [tail-calls] [exceptions] [wasm3]
+                                                      (prints a module of our own generator; wasm3 = all six 3.0 options)
+               wasm-fuzz print FILE.wasm                 (the module's text, by our printer)
+               wasm-fuzz assemble FILE.wat OUT.wasm      (a text module in binary)
                wasm-fuzz events FILE.wasm [interpreter|baseline|tiered-1|wasmtime [--dump-memory OUT]]   (what a module does)
         targets:
           decode   mutated modules through decode/validate; what validates is instantiated and run (fuel-limited)
@@ -57,6 +63,7 @@ public sealed record FuzzOptions
           --seed S          the run's seed (default: from the clock; printed); case i depends on (seed, i) only
           --start I         the first case index (default 0)
           --out DIR         where reproducers go (default fuzz-failures/); one per distinct failure, with a .txt
+          --keep-all        save every failing input (a signature is coarse: one frequent bug can hide another)
           --in-process      run cases in this process (default: in a worker process restarted after a crash or hang)
           --hang-timeout D  a case running longer is a hang (default 60s)
           --no-wasmtime     diff: do not compare with wasmtime
@@ -72,7 +79,7 @@ public sealed record FuzzOptions
         ulong? seed = null;
         long start = 0;
         string? output = "fuzz-failures";
-        bool inProcess = false, worker = false, wasmtime = true, wasmOpt = true;
+        bool inProcess = false, worker = false, wasmtime = true, wasmOpt = true, keepAll = false;
         TimeSpan hang = TimeSpan.FromSeconds(60);
         for (int i = 0; i < args.Count; i++)
         {
@@ -110,6 +117,9 @@ public sealed record FuzzOptions
                 case "--no-wasm-opt":
                     wasmOpt = false;
                     break;
+                case "--keep-all":
+                    keepAll = true;
+                    break;
                 default:
                     throw new FormatException($"unknown option {args[i]}");
             }
@@ -121,7 +131,7 @@ public sealed record FuzzOptions
         return new FuzzOptions
         {
             Target = target, Count = count, Time = time, Seed = seed ?? (ulong)DateTime.UtcNow.Ticks % 1_000_000_000,
-            Start = start, Out = output, InProcess = inProcess, Worker = worker, HangTimeout = hang, Wasmtime = wasmtime, WasmOpt = wasmOpt,
+            Start = start, Out = output, InProcess = inProcess, Worker = worker, HangTimeout = hang, Wasmtime = wasmtime, WasmOpt = wasmOpt, KeepAll = keepAll,
         };
     }
 

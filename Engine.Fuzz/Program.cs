@@ -21,19 +21,24 @@ public static class Program
             if (args[0] == "generate")
             {
                 // The text of one module of our generator:
-                // wasm-fuzz generate SEED [simd] [canonical] [multi-memory] [memory64] [function-references] [relaxed-simd] [wasm3]
+                // wasm-fuzz generate SEED [simd] [canonical] [multi-memory] [memory64] [function-references] [relaxed-simd] [tail-calls] [exceptions] [wasm3]
                 int seed = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 0;
                 bool all = args.Contains("wasm3");
                 var generatorOptions = new Generation.ModuleGenerator.Options(
                     all || args.Contains("multi-memory"), all || args.Contains("memory64"),
-                    all || args.Contains("function-references"), all || args.Contains("relaxed-simd"));
+                    all || args.Contains("function-references"), all || args.Contains("relaxed-simd"),
+                    all || args.Contains("tail-calls"), all || args.Contains("exceptions"));
                 Console.Write(new Generation.ModuleGenerator(new Random(seed), args.Contains("simd"), args.Contains("canonical"), generatorOptions).Generate());
                 return 0;
             }
             if (args[0] == "events" && args.Length >= 2)
             {
-                // What one module does in one mode (interpreter, baseline, tiered-1, wasmtime): wasm-fuzz events FILE [MODE]
+                // What one module (binary or text) does in one mode (interpreter, baseline, tiered-1, wasmtime): wasm-fuzz events FILE [MODE]
                 byte[] module = File.ReadAllBytes(args[1]);
+                if (!Engine.Runtime.Module.IsBinary(module))
+                {
+                    module = Engine.Text.WatParser.ParseModule(System.Text.Encoding.UTF8.GetString(module));
+                }
                 string mode = args.Length > 2 ? args[2] : "interpreter";
                 if (args.Length > 4 && args[3] == "--dump-memory")
                 {
@@ -43,6 +48,18 @@ public static class Program
                 {
                     Console.WriteLine(line);
                 }
+                return 0;
+            }
+            if (args[0] == "print" && args.Length == 2)
+            {
+                // A module's text (our printer knows every feature we run, unlike an older wasm2wat): wasm-fuzz print FILE.wasm
+                Console.Write(Engine.Text.WatPrinter.Print(File.ReadAllBytes(args[1])));
+                return 0;
+            }
+            if (args[0] == "assemble" && args.Length == 3)
+            {
+                // A text module in binary (for reduced reproducers; our parser knows every feature we run): wasm-fuzz assemble IN.wat OUT.wasm
+                File.WriteAllBytes(args[2], Engine.Text.WatParser.ParseModule(File.ReadAllText(args[1])));
                 return 0;
             }
             if (args[0] == "afl")
@@ -99,7 +116,7 @@ public static class Program
 
     private static int RunInProcess(FuzzTarget target, FuzzOptions options)
     {
-        var failures = new FailureStore(options.Out);
+        var failures = new FailureStore(options.Out, options.KeepAll);
         var runner = new FuzzRunner(target, failures, options.Seed)
         {
             BeforeCase = options.Worker ? i => Console.Out.WriteLine($"@{i}") : null,
@@ -138,7 +155,7 @@ public static class Program
     {
         Console.WriteLine($"wasm-fuzz {target.Name}: seed {options.Seed}, from case {options.Start}" +
                           (options.Time is { } t ? $", for {t}" : $", {options.Count} cases"));
-        var failures = new FailureStore(options.Out);
+        var failures = new FailureStore(options.Out, options.KeepAll);
         var runner = new FuzzRunner(target, failures, options.Seed);
         var total = new RunSummary(0, 0, new(), new(), new(), []);
         // Failures as the workers report them, one line each (a worker that dies cannot send its summary).
@@ -168,6 +185,10 @@ public static class Program
             if (!options.WasmOpt)
             {
                 arguments.Add("--no-wasm-opt");
+            }
+            if (options.KeepAll)
+            {
+                arguments.Add("--keep-all");
             }
             (long lastCase, RunSummary? done, int exitCode, string stderrTail) = RunWorker(arguments, options.HangTimeout, workerFailures.Add);
             if (done is not null)

@@ -174,9 +174,12 @@ public sealed partial class Translator
         Simple(Opcode.F64Trunc, Op.F64Trunc);
         Simple(Opcode.F64Nearest, Op.F64Nearest);
         Simple(Opcode.F64Sqrt, Op.F64Sqrt);
-        WithImm(Opcode.F64Add, Op.F64Add, Op.F64AddImm, true);
+        // f64 add and mul are not commutative here: when both operands are NaNs, x86 (and so every tier and
+        // wasmtime) returns the first one's NaN, so a constant or a just-loaded value on the left must stay on the
+        // left (fusing it as the immediate or memory operand, which is the right one, would return the other NaN).
+        WithImm(Opcode.F64Add, Op.F64Add, Op.F64AddImm, false);
         WithImm(Opcode.F64Sub, Op.F64Sub, Op.F64SubImm, false);
-        WithImm(Opcode.F64Mul, Op.F64Mul, Op.F64MulImm, true);
+        WithImm(Opcode.F64Mul, Op.F64Mul, Op.F64MulImm, false);
         WithImm(Opcode.F64Div, Op.F64Div, Op.F64DivImm, false);
         Simple(Opcode.F64Min, Op.F64Min);
         Simple(Opcode.F64Max, Op.F64Max);
@@ -272,22 +275,20 @@ public sealed partial class Translator
     {
         Entry b = Pop(), a = Pop();
         bool wide = OperatorInfo.Params(opcode)[0] == ValType.I64;
-        if (TryFuseLoadOperand(rule, opcode, result, a, b))
+        if (TryFuseLoadOperand(opcode, result, a, b))
         {
             return;
         }
         if (OperatorInfo.Params(opcode)[0] == ValType.F64 && rule.Immediate != Op.Unreachable)
         {
-            // f64 immediates take the whole 64-bit pattern.
-            Entry? constant = b.Kind == EntryKind.Const ? b : rule.Commutative && a.Kind == EntryKind.Const ? a : null;
-            Entry other = b.Kind == EntryKind.Const ? a : b;
-            if (constant is Entry c && other.Kind != EntryKind.Const)
+            // f64 immediates take the whole 64-bit pattern (a right-hand constant only: see the f64 rules).
+            if (b.Kind == EntryKind.Const && a.Kind != EntryKind.Const)
             {
-                int so = Operand(other);
+                int sa = Operand(a);
                 Begin(rule.Immediate);
                 Put(PushTemp(result));
-                Put(so);
-                PutLong(c.Value);
+                Put(sa);
+                PutLong(b.Value);
                 return;
             }
         }
@@ -327,10 +328,11 @@ public sealed partial class Translator
     }
 
     /// <summary>
-    /// f64 add/sub/mul whose right operand (or either, when commutative) was just loaded from memory become
-    /// one instruction that reads memory itself: the load is dropped and its address taken over.
+    /// f64 add/sub/mul whose right operand was just loaded from memory become one instruction that reads memory
+    /// itself: the load is dropped and its address taken over. Never the left operand, not even of add and mul:
+    /// with two NaNs the result is the left one's NaN, so the operands keep their order.
     /// </summary>
-    private bool TryFuseLoadOperand(PlainRule rule, Opcode opcode, ValType result, in Entry a, in Entry b)
+    private bool TryFuseLoadOperand(Opcode opcode, ValType result, in Entry a, in Entry b)
     {
         Op fused = opcode switch
         {
@@ -343,23 +345,14 @@ public sealed partial class Translator
         {
             return false;
         }
-        Entry other;
-        if (b.Kind == EntryKind.Temp && LastWrote(b.Slot) && (Op)_words[_lastStart] == Op.F64Load)
-        {
-            other = a;
-        }
-        else if (rule.Commutative && a.Kind == EntryKind.Temp && LastWrote(a.Slot) && (Op)_words[_lastStart] == Op.F64Load)
-        {
-            other = b;
-        }
-        else
+        if (b.Kind != EntryKind.Temp || !LastWrote(b.Slot) || (Op)_words[_lastStart] != Op.F64Load)
         {
             return false;
         }
         // F64Load d address k off
         int address = _words[_lastStart + 2], addend = _words[_lastStart + 3], offset = _words[_lastStart + 4];
         DropLastInstruction();
-        Emit(fused, PushTemp(result), Operand(other), address, addend, offset);
+        Emit(fused, PushTemp(result), Operand(a), address, addend, offset);
         return true;
     }
 

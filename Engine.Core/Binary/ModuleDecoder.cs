@@ -37,7 +37,7 @@ public static class ModuleDecoder
             byte id = reader.ReadByte();
             if (id > DataCountSectionId && !(id == TagSectionId && (features & WasmFeatures.Exceptions) != 0))
             {
-                WasmReader.ThrowMalformed("malformed section id", sectionStart);
+                WasmReader.ThrowMalformed("malformed section id" + (id == TagSectionId ? WasmFeatures.Exceptions.Disabled("the tag section") : ""), sectionStart);
             }
             int sizeAt = reader.Position;
             uint size = reader.ReadVarU32();
@@ -115,7 +115,7 @@ public static class ModuleDecoder
                         byte kind = r.ReadByte();
                         if (kind > 3 && !(kind == 4 && (r.Features & WasmFeatures.Exceptions) != 0))
                         {
-                            WasmReader.ThrowMalformed("malformed export kind", kindAt);
+                            WasmReader.ThrowMalformed("malformed export kind" + (kind == 4 ? WasmFeatures.Exceptions.Disabled("a tag export") : ""), kindAt);
                         }
                         m.Exports.Add(new Export(name, (ExternKind)kind, r.ReadVarU32()) { Offset = entryAt });
                     });
@@ -345,7 +345,7 @@ public static class ModuleDecoder
                     module.ImportedTagCount++;
                     break;
                 default:
-                    WasmReader.ThrowMalformed("malformed import kind", kindAt);
+                    WasmReader.ThrowMalformed("malformed import kind" + (kind == 4 ? WasmFeatures.Exceptions.Disabled("a tag import") : ""), kindAt);
                     return;
             }
             module.Imports.Add(import);
@@ -389,7 +389,8 @@ public static class ModuleDecoder
                 return new Limits(min64, reader.ReadVarU64()) { Is64 = true };
             default:
                 // The flags are one byte; an LEB128-style continuation bit makes it an overlong integer.
-                WasmReader.ThrowMalformed((flags & 0x80) != 0 ? "integer representation too long" : "integer too large", at);
+                WasmReader.ThrowMalformed((flags & 0x80) != 0 ? "integer representation too long"
+                    : "integer too large" + (flags is 4 or 5 ? WasmFeatures.Memory64.Disabled("a 64-bit memory or table") : ""), at);
                 return default;
         }
     }

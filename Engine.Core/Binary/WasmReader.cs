@@ -313,7 +313,7 @@ public ref partial struct WasmReader
         {
             return FinishRefType(b);
         }
-        ThrowMalformed("malformed value type", _position - 1);
+        ThrowMalformed("malformed value type" + DisabledTypeHint(b), _position - 1);
         return default;
     }
 
@@ -329,7 +329,7 @@ public ref partial struct WasmReader
         {
             return FinishRefType(b);
         }
-        ThrowMalformed("malformed reference type", _position - 1);
+        ThrowMalformed("malformed reference type" + DisabledTypeHint(b), _position - 1);
         return default;
     }
 
@@ -342,7 +342,7 @@ public ref partial struct WasmReader
             byte b = ReadByte();
             if (b is not (0x70 or 0x6F))
             {
-                ThrowMalformed("malformed reference type", at);
+                ThrowMalformed("malformed reference type" + DisabledTypeHint(b), at);
             }
             return (ValType)b;
         }
@@ -351,6 +351,16 @@ public ref partial struct WasmReader
 
     /// <summary>The shorthands of 3.0's abstract reference types that 2.0 lacks (only the function and extern hierarchies so far).</summary>
     private static bool IsTypedShorthand(byte b) => b is 0x73 or 0x72;
+
+    /// <summary>
+    /// For a type byte this reader refuses: which disabled feature would have made it a type (typed references, 0x63/0x64
+    /// and the new shorthands; exnref and nullexnref), to add to the 2.0 error; else nothing.
+    /// </summary>
+    private string DisabledTypeHint(byte b) =>
+        b is 0x69 or 0x74 && (Features & WasmFeatures.Exceptions) == 0 ? WasmFeatures.Exceptions.Disabled("exnref")
+        : (b is 0x63 or 0x64 || IsTypedShorthand(b)) && (Features & WasmFeatures.FunctionReferences) == 0
+            ? WasmFeatures.FunctionReferences.Disabled("a typed reference type")
+            : "";
 
     /// <summary>exnref and nullexnref, with exception handling.</summary>
     private bool IsExceptionShorthand(byte b) => (Features & WasmFeatures.Exceptions) != 0 && b is 0x69 or 0x74;

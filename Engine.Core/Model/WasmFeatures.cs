@@ -68,3 +68,27 @@ public enum WasmFeatures
     /// <summary>Every feature the engine implements.</summary>
     Default = ExtendedConst | MemArg64 | FunctionReferences | RelaxedSimd | MultiMemory | Memory64 | TailCall | Exceptions,
 }
+
+/// <summary>The names of the <see cref="WasmFeatures"/> (as the command line's <c>--wasm NAME=y|n</c> and wasmtime's <c>-W</c> spell them).</summary>
+public static class WasmFeatureNames
+{
+    /// <summary>The name of one feature, e.g. <c>tail-call</c>.</summary>
+    public static string Name(this WasmFeatures feature) => feature switch
+    {
+        WasmFeatures.ExtendedConst => "extended-const",
+        WasmFeatures.MemArg64 => "memarg64",
+        WasmFeatures.FunctionReferences => "function-references",
+        WasmFeatures.RelaxedSimd => "relaxed-simd",
+        WasmFeatures.MultiMemory => "multi-memory",
+        WasmFeatures.Memory64 => "memory64",
+        WasmFeatures.TailCall => "tail-call",
+        WasmFeatures.Exceptions => "exceptions",
+        _ => feature.ToString(),
+    };
+
+    /// <summary>
+    /// What a decoder or validator error adds when a disabled feature is why the module is refused (the error keeps the
+    /// message 2.0 gives, so a 2.0 script's expectations hold): <c>" (WHAT needs the NAME feature, which is disabled)"</c>.
+    /// </summary>
+    public static string Disabled(this WasmFeatures feature, string what) => $" ({what} needs the {feature.Name()} feature, which is disabled)";
+}

@@ -713,7 +713,7 @@ public sealed partial class FuncValidator
     {
         if ((_module.Features & WasmFeatures.RelaxedSimd) == 0)
         {
-            WasmReader.ThrowMalformed("illegal opcode", Offset);
+            WasmReader.ThrowMalformed("illegal opcode" + WasmFeatures.RelaxedSimd.Disabled("a relaxed SIMD operator"), Offset);
         }
     }
 
@@ -722,7 +722,7 @@ public sealed partial class FuncValidator
     {
         if ((_module.Features & WasmFeatures.FunctionReferences) == 0)
         {
-            WasmReader.ThrowMalformed("illegal opcode", Offset);
+            WasmReader.ThrowMalformed("illegal opcode" + WasmFeatures.FunctionReferences.Disabled("a typed-reference operator"), Offset);
         }
         _module.UsesTypedReferences = true;
     }

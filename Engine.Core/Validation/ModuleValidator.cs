@@ -99,7 +99,8 @@ public static class ModuleValidator
         }
         if (module.Memories.Count > 1 && (module.Features & WasmFeatures.MultiMemory) == 0)
         {
-            Fail("multiple memories", DefinitionOffset(module, ExternKind.Memory, Math.Max(0, 1 - module.ImportedMemoryCount)));
+            Fail("multiple memories" + WasmFeatures.MultiMemory.Disabled("a second memory"),
+                DefinitionOffset(module, ExternKind.Memory, Math.Max(0, 1 - module.ImportedMemoryCount)));
         }
 
         // Function references that ref.func in bodies may name: everything referenced outside bodies.
@@ -498,7 +499,7 @@ public static class ModuleValidator
             ValType type = OperatorInfo.Params(opcode)[0];
             if (Validate && (_module.Features & WasmFeatures.ExtendedConst) == 0)
             {
-                NotConstant(opcode);
+                Fail("constant expression required" + WasmFeatures.ExtendedConst.Disabled(OperatorInfo.Name(opcode)), Offset);
             }
             if (Validate)
             {
@@ -542,7 +543,9 @@ public static class ModuleValidator
             {
                 if (globalIndex >= (uint)VisibleGlobals)
                 {
-                    Fail($"unknown global {globalIndex}", Offset);
+                    // 2.0 sees only imported globals here: a defined one is what extended constants add.
+                    bool extended = (_module.Features & WasmFeatures.ExtendedConst) == 0 && globalIndex < (uint)_module.Globals.Count;
+                    Fail($"unknown global {globalIndex}" + (extended ? WasmFeatures.ExtendedConst.Disabled("global.get of a defined global") : ""), Offset);
                 }
                 if (_module.Globals[(int)globalIndex].Mutable)
                 {

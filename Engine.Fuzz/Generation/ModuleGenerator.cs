@@ -9,7 +9,8 @@ namespace Engine.Fuzz.Generation;
 /// Makes random valid modules in the text format, shaped for differential testing of the tiers: calls (direct,
 /// indirect, recursive), loops, blocks and branches with values, multi-value, memory (loads, stores, bulk
 /// operations, growth), tables (funcref and externref, bulk operations), globals of every type, externrefs made by
-/// the host, and SIMD (when asked). Every operator of the operator table with a fixed signature can appear.
+/// the host, and SIMD (when asked); and when asked the 3.0 features of <see cref="Options"/> (tail calls and
+/// exceptions among them). Every operator of the operator table with a fixed signature can appear.
 /// Termination is built in: a global budget, reset by the export <c>hangLimitInitializer</c>, is spent by each
 /// function entry and each loop iteration; when it is gone functions return zeros and loops stop.
 /// </summary>
@@ -28,11 +29,22 @@ public sealed class ModuleGenerator
     /// <c>ref.null $t</c>, called through <c>call_ref</c> (directly, after <c>ref.as_non_null</c>, or guarded by <c>br_on_null</c>).</param>
     /// <param name="RelaxedSimd">The relaxed SIMD operators among the SIMD ones (only with SIMD). Their results are
     /// implementation-defined: compare such modules among our tiers only.</param>
-    public readonly record struct Options(bool MultiMemory = false, bool Memory64 = false, bool FunctionReferences = false, bool RelaxedSimd = false)
+    /// <param name="TailCalls"><c>return_call</c> (to defined and imported functions), <c>return_call_indirect</c> and, with
+    /// function references, <c>return_call_ref</c>: conditional and unconditional, in place of a <c>return</c> or of a
+    /// function's final results, also inside <c>try_table</c> (whose handlers no longer cover the callee).</param>
+    /// <param name="Exceptions">One to three tags (exported as <c>e0</c>...) of random parameter types, <c>throw</c>
+    /// (mostly conditional), <c>try_table</c> as a statement and as an expression with zero to four catch clauses of
+    /// the four kinds (each with its handler block, which logs the caught values and keeps or rethrows the exnref),
+    /// an <c>exnref</c> local per function and <c>throw_ref</c> of it (guarded by a null test, rarely not).</param>
+    public readonly record struct Options(bool MultiMemory = false, bool Memory64 = false, bool FunctionReferences = false, bool RelaxedSimd = false,
+        bool TailCalls = false, bool Exceptions = false)
     {
         /// <summary>Every 3.0 feature the generator knows.</summary>
-        public static Options All => new(true, true, true, true);
+        public static Options All => new(true, true, true, true, true, true);
     }
+
+    /// <summary>The type <c>exnref</c> (<c>(ref null exn)</c>).</summary>
+    private static readonly ValType s_exnRef = RefTypes.Ref(AbstractHeapType.Exn, nullable: true);
 
     private static readonly Opcode[] s_operators = OperatorInfo.All.ToArray();
 
@@ -51,6 +63,9 @@ public sealed class ModuleGenerator
     // The type of each function's typed-reference local, and its index in the function being generated (-1: none).
     private int _refType = -1;
     private int _refLocal = -1;
+    // The tags' parameter types, and the exnref local of the function being generated (-1: none).
+    private readonly List<ValType[]> _tags = [];
+    private int _exnLocal = -1;
     private int _scratchF32, _scratchF64, _scratchV128;
     private readonly StringBuilder _out = new();
     private readonly List<ValType> _valueTypes;
@@ -171,6 +186,15 @@ public sealed class ModuleGenerator
         _refTableSize = 2 + _random.Next(6);
         Line($"(table $funcs {_funcTableSize} {_funcTableSize + 8} funcref)");
         Line($"(table $refs {_refTableSize} {_refTableSize + 8} externref)");
+        if (_options.Exceptions)
+        {
+            int tags = 1 + _random.Next(3);
+            for (int i = 0; i < tags; i++)
+            {
+                _tags.Add(RandomTypes(_random.Next(4)));
+                Line($"(tag $e{i} (export \"e{i}\"){Signature(_tags[i], [])})");
+            }
+        }
         Line("(global $budget (mut i32) (i32.const 0))");
         int globals = 3 + _random.Next(6);
         for (int i = 0; i < globals; i++)
@@ -236,6 +260,12 @@ public sealed class ModuleGenerator
             _refLocal = parameters.Length + declared.Count;
             declaredNames.Add($"(ref null $t{_refType})");
         }
+        _exnLocal = -1;
+        if (_options.Exceptions)
+        {
+            _exnLocal = parameters.Length + declaredNames.Count;
+            declaredNames.Add("exnref");
+        }
         Line($"(func $f{index} (export \"f{index}\") (type $t{_functionTypes[index]})" +
              (declaredNames.Count > 0 ? $" (local {string.Join(' ', declaredNames)})" : ""));
         _indent++;
@@ -261,9 +291,17 @@ public sealed class ModuleGenerator
         {
             Statement(3);
         }
-        foreach (ValType t in results)
+        if (_options.TailCalls && _random.Next(4) == 0)
         {
-            Expression(t, 4);
+            // The results come from a tail call (at worst of this function itself: the budget ends the chain).
+            TailCall(4);
+        }
+        else
+        {
+            foreach (ValType t in results)
+            {
+                Expression(t, 4);
+            }
         }
         _indent--;
         Line(")");
@@ -347,6 +385,27 @@ public sealed class ModuleGenerator
             }
             case 11 when _refLocal >= 0:
                 FunctionReferenceStatement(depth);
+                break;
+            case 12 when _options.Exceptions:
+                ThrowStatement(depth);
+                break;
+            case 13 when _options.Exceptions:
+                TryTable([], depth);
+                break;
+            case 14 when _options.Exceptions && _random.Next(2) == 0:
+                ThrowRefStatement(depth);
+                break;
+            case 10 when _options.TailCalls && _random.Next(3) == 0:
+                if (_random.Next(3) == 0)
+                {
+                    TailCall(depth);
+                }
+                else
+                {
+                    Expression(ValType.I32, depth - 1);
+                    Line("if");
+                    Block(depth, [], () => TailCall(depth));
+                }
                 break;
             case 10:
                 if (_random.Next(8) == 0)
@@ -670,6 +729,9 @@ public sealed class ModuleGenerator
             case 14 when type == ValType.I32:
                 I32Special(depth);
                 return;
+            case 15 when _options.Exceptions:
+                TryTable([type], depth);
+                return;
             default:
                 if (type.IsReference())
                 {
@@ -954,6 +1016,204 @@ public sealed class ModuleGenerator
                 Line($"call_ref $t{_refType}");
                 DropAll(r);
                 break;
+        }
+    }
+
+    /// <summary>
+    /// A tail call whose callee returns what this function returns: <c>return_call</c> of a defined or imported function
+    /// (this one is always a candidate), <c>return_call_indirect</c> through <c>$funcs</c>, or <c>return_call_ref</c> of
+    /// the typed-reference local when its type fits. Unreachable code follows, as after <c>return</c>.
+    /// </summary>
+    private void TailCall(int depth)
+    {
+        ValType[] results = _labels[0].Results;
+        int choice = _random.Next(_refLocal >= 0 && _types[_refType].Results.SequenceEqual(results) ? 4 : 3);
+        if (choice == 1)
+        {
+            int[] types = Enumerable.Range(0, _types.Count).Where(t => _types[t].Results.SequenceEqual(results)).ToArray();
+            int type = types[_random.Next(types.Length)];
+            Arguments(_types[type].Params, depth);
+            CalleeIndex(type, depth);
+            Line($"return_call_indirect $funcs (type $t{type})");
+            return;
+        }
+        if (choice == 3)
+        {
+            Arguments(_types[_refType].Params, depth);
+            Line($"local.get {_refLocal}");
+            if (_random.Next(2) == 0)
+            {
+                Line("ref.as_non_null");
+            }
+            Line($"return_call_ref $t{_refType}");
+            return;
+        }
+        int[] functions = Enumerable.Range(0, _functionTypes.Count).Where(f => _types[_functionTypes[f]].Results.SequenceEqual(results)).ToArray();
+        int callee = functions[_random.Next(functions.Length)];
+        Arguments(_types[_functionTypes[callee]].Params, depth);
+        Line($"return_call {callee}");
+    }
+
+    /// <summary><c>throw</c> of a random tag with its values, mostly under a condition.</summary>
+    private void ThrowStatement(int depth)
+    {
+        int tag = _random.Next(_tags.Count);
+        if (_random.Next(6) == 0)
+        {
+            Arguments(_tags[tag], depth);
+            Line($"throw $e{tag}");
+            return;
+        }
+        Expression(ValType.I32, depth - 1);
+        Line("if");
+        Block(depth, [], () =>
+        {
+            Arguments(_tags[tag], depth);
+            Line($"throw $e{tag}");
+        });
+    }
+
+    /// <summary>Rethrows the exception in the function's exnref local unless it is null (rarely: without the test, to trap on null).</summary>
+    private void ThrowRefStatement(int depth)
+    {
+        if (_random.Next(10) == 0)
+        {
+            Line($"local.get {_exnLocal}");
+            Line("throw_ref");
+            return;
+        }
+        Line("block");
+        Block(depth, [], () =>
+        {
+            Line($"local.get {_exnLocal}");
+            Line("ref.is_null");
+            Line("br_if 0");
+            if (_random.Next(2) == 0)
+            {
+                Expression(ValType.I32, depth - 1);
+                Line("br_if 0");
+            }
+            Line($"local.get {_exnLocal}");
+            Line("throw_ref");
+        });
+    }
+
+    /// <summary>
+    /// A <c>try_table</c> giving <paramref name="results"/>, with zero to four catch clauses of random kinds; each clause
+    /// goes to a block of its own around the <c>try_table</c>, after whose end the handler consumes what the clause
+    /// delivers and produces the results for the outer block:
+    /// <code>
+    /// block $outer (result T)
+    ///   block $c0 (result ...)  ...  block $cN-1 (result ...)
+    ///     try_table (result T) (catch $e $cN-1) ... (catch_all_ref $c0)  body  end
+    ///     br $outer
+    ///   end  handler N-1; results; br $outer
+    ///   ...
+    /// end
+    /// </code>
+    /// </summary>
+    private void TryTable(ValType[] results, int depth)
+    {
+        var clauses = new List<(string Text, ValType[] Delivers)>();
+        int count = _random.Next(5);
+        for (int i = 0; i < count; i++)
+        {
+            int tag = _random.Next(_tags.Count);
+            int label = count - 1 - i;
+            clauses.Add(_random.Next(4) switch
+            {
+                0 => ($"(catch $e{tag} {label})", _tags[tag]),
+                1 => ($"(catch_ref $e{tag} {label})", [.. _tags[tag], s_exnRef]),
+                2 => ($"(catch_all {label})", []),
+                _ => ($"(catch_all_ref {label})", [s_exnRef]),
+            });
+        }
+        Line($"block{Signature([], results)}");
+        _indent++;
+        _labels.Add(new Label(false, results));
+        foreach ((_, ValType[] delivers) in clauses)
+        {
+            Line($"block{Signature([], delivers)}");
+            _indent++;
+            _labels.Add(new Label(false, delivers));
+        }
+        Line($"try_table{Signature([], results)}{string.Concat(clauses.Select(c => " " + c.Text))}");
+        Block(depth, results, () =>
+        {
+            Statements(depth - 1);
+            foreach (ValType t in results)
+            {
+                Expression(t, depth - 1);
+            }
+        });
+        if (count > 0)
+        {
+            Line($"br {count}");
+        }
+        for (int i = count - 1; i >= 0; i--)
+        {
+            _labels.RemoveAt(_labels.Count - 1);
+            _indent--;
+            Line("end");
+            Handler(clauses[i].Delivers);
+            foreach (ValType t in results)
+            {
+                Expression(t, depth - 1);
+            }
+            if (i > 0)
+            {
+                Line($"br {i}");
+            }
+        }
+        _labels.RemoveAt(_labels.Count - 1);
+        _indent--;
+        Line("end");
+    }
+
+    /// <summary>
+    /// Consumes the values a catch clause delivers (top first): numbers are logged, references logged by what they are,
+    /// vectors by a lane; an exnref is kept in the function's local, dropped, or rethrown with <c>throw_ref</c>.
+    /// </summary>
+    private void Handler(ValType[] delivers)
+    {
+        for (int i = delivers.Length - 1; i >= 0; i--)
+        {
+            ValType t = delivers[i];
+            if (t == s_exnRef)
+            {
+                switch (_random.Next(5))
+                {
+                    case 0:
+                        Line("drop");
+                        break;
+                    case 1:
+                        // Rethrown: what is below it on the stack is gone, the code after it unreachable.
+                        Line("throw_ref");
+                        return;
+                    default:
+                        Line($"local.set {_exnLocal}");
+                        break;
+                }
+                continue;
+            }
+            switch (t)
+            {
+                case ValType.I32 or ValType.I64 or ValType.F32 or ValType.F64:
+                    Line($"call $log_{t.ToWatName()}");
+                    break;
+                case ValType.ExternRef:
+                    Line("call $ref_id");
+                    Line("call $log_i32");
+                    break;
+                case ValType.V128:
+                    Line($"i64x2.extract_lane {_random.Next(2)}");
+                    Line("call $log_i64");
+                    break;
+                default:
+                    Line("ref.is_null");
+                    Line("call $log_i32");
+                    break;
+            }
         }
     }
 

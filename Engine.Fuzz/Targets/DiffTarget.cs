@@ -11,12 +11,13 @@ namespace Engine.Fuzz.Targets;
 /// <summary>
 /// <c>diff</c>: random valid modules run in every tier of ours (the interpreter is the oracle; the baseline
 /// compiler; tiered with thresholds of 1; tiered with thresholds of 2 and fuel and epoch checks) and in wasmtime, which must all do the same: results, traps (by kind),
-/// the values passed to the imports, the final globals, tables and memory. NaN bit patterns are compared as "a
+/// the values passed to the imports, uncaught wasm exceptions (tag and values among our tiers; only that one escaped
+/// with wasmtime), the final globals, tables and memory. NaN bit patterns are compared as "a
 /// NaN" (wasm leaves NaN payloads nondeterministic); after a stack exhaustion nothing more is compared (the tiers'
 /// stack limits differ). Our tiers must agree bit for bit in memory even where NaN bits flow into it, wasmtime need not
 /// (x86 and Cranelift make NaNs of other signs and payloads): it is compared on the half of the modules that turn
-/// every NaN made by arithmetic into a canonical one (or 0, binaryen's --denan), marked by a custom section. Modules come from <see cref="ModuleGenerator"/> (SIMD in half of them; multiple memories, 64-bit memories and typed
-/// function references each in half; relaxed SIMD in half of the SIMD modules that are not NaN-canonical, so only our tiers compare them) and, when
+/// every NaN made by arithmetic into a canonical one (or 0, binaryen's --denan), marked by a custom section. Modules come from <see cref="ModuleGenerator"/> (SIMD in half of them; multiple memories, 64-bit memories, typed
+/// function references, tail calls and exceptions each in half; relaxed SIMD in half of the SIMD modules that are not NaN-canonical, so only our tiers compare them) and, when
 /// binaryen's <c>wasm-opt</c> is on PATH, from <c>wasm-opt --translate-to-fuzz</c> for every other case.
 /// </summary>
 public sealed class DiffTarget : FuzzTarget
@@ -88,11 +89,12 @@ public sealed class DiffTarget : FuzzTarget
         // implementation-defined): in the modules that are not NaN-canonical, which only our tiers compare.
         var options = new ModuleGenerator.Options(
             MultiMemory: random.Next(2) == 0, Memory64: random.Next(2) == 0, FunctionReferences: random.Next(2) == 0,
-            RelaxedSimd: simd && !canonical && random.Next(2) == 0);
+            RelaxedSimd: simd && !canonical && random.Next(2) == 0, TailCalls: random.Next(2) == 0, Exceptions: random.Next(2) == 0);
         string text = new ModuleGenerator(random, simd, canonical, options).Generate();
         Count("generator modules");
         foreach ((bool on, string name) in new[] { (options.MultiMemory, "multi-memory"), (options.Memory64, "memory64"),
-                     (options.FunctionReferences, "function-references"), (options.RelaxedSimd, "relaxed-simd") })
+                     (options.FunctionReferences, "function-references"), (options.RelaxedSimd, "relaxed-simd"),
+                     (options.TailCalls, "tail-calls"), (options.Exceptions, "exceptions") })
         {
             if (on)
             {
@@ -153,6 +155,10 @@ public sealed class DiffTarget : FuzzTarget
             return Finding.Unexpected(Modes[0], e);
         }
         Count(oracle.Any(e => e.Contains(" trap ", StringComparison.Ordinal)) ? "modules with a trap" : "modules without a trap");
+        if (oracle.Any(e => e.Contains(" " + EngineRun.UncaughtException, StringComparison.Ordinal)))
+        {
+            Count("modules with an uncaught exception");
+        }
         foreach (string mode in Modes.Skip(1))
         {
             List<string> observed;
@@ -184,13 +190,21 @@ public sealed class DiffTarget : FuzzTarget
             {
                 return new Finding($"wasmtime harness: {e.GetType().Name}", $"wasmtime could not run the module: {Finding.OneLine(e.Message)}");
             }
-            if (Compare(reference, oracle, "interpreter vs wasmtime") is { } finding)
+            if (Compare(reference, WithoutExceptionDetails(oracle), "interpreter vs wasmtime") is { } finding)
             {
                 return finding;
             }
         }
         return null;
     }
+
+    /// <summary>
+    /// The events with an uncaught exception's tag and values left out (wasmtime's .NET API tells only that a wasm
+    /// exception escaped; our tiers compare the details among themselves).
+    /// </summary>
+    public static List<string> WithoutExceptionDetails(List<string> events) =>
+        events.Select(e => e.IndexOf(" " + EngineRun.UncaughtException, StringComparison.Ordinal) is var at and >= 0
+            ? e[..(at + 1 + EngineRun.UncaughtException.Length)] : e).ToList();
 
     /// <summary>The custom section marking a module whose NaN bits never escape (compared with wasmtime bit for bit).</summary>
     public const string CanonicalMarker = "wasm-fuzz:nan-canonical";
@@ -241,7 +255,7 @@ public sealed class DiffTarget : FuzzTarget
         return null;
     }
 
-    /// <summary>What kind of event a line is, for failure signatures: "call", "trap X", "log", "global", "memory", "table".</summary>
+    /// <summary>What kind of event a line is, for failure signatures: "result", "trap X", "exception", "log", "global", "memory", "table".</summary>
     private static string EventKind(string line)
     {
         int trap = line.IndexOf(" trap ", StringComparison.Ordinal);
@@ -252,6 +266,10 @@ public sealed class DiffTarget : FuzzTarget
         if (line.Contains(" -> ", StringComparison.Ordinal))
         {
             return "result";
+        }
+        if (line.Contains(" " + EngineRun.UncaughtException, StringComparison.Ordinal))
+        {
+            return "exception";
         }
         return line.Split(' ', '(')[0] switch
         {

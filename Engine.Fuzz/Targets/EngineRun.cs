@@ -127,6 +127,11 @@ public static class EngineRun
             {
                 events.Add(options.TrapMessages ? $"{export.Name} trap {e.Code}: {e.Message}" : $"{export.Name} trap {TrapName(e.Code)}");
             }
+            catch (TagException e)
+            {
+                // A wasm exception no try_table caught: its tag (by export name) and values.
+                events.Add($"{export.Name} {UncaughtException} {DescribeException(module, instance, e)}");
+            }
             if (options.MemoryAfterEachCall && instance.GetMemory("memory") is { } memory)
             {
                 events.Add($"  memory sha256 {Convert.ToHexString(SHA256.HashData(memory.Span))[..16]}");
@@ -151,6 +156,21 @@ public static class EngineRun
             }
         }
         return events;
+    }
+
+    /// <summary>The event of an export call that ends in a wasm exception nobody caught (followed by its tag and values, when known).</summary>
+    public const string UncaughtException = "uncaught exception";
+
+    private static string DescribeException(Module module, Instance instance, TagException exception)
+    {
+        foreach (ExportType export in module.Exports)
+        {
+            if (export.Type is TagExternType && instance.GetTag(export.Name) is { } tag && ReferenceEquals(tag.Instance, exception.Tag))
+            {
+                return $"{export.Name}({string.Join(", ", tag.ValuesOf(exception).Select(Describe))})";
+            }
+        }
+        return "of an unexported tag";
     }
 
     /// <summary>

@@ -103,6 +103,19 @@ public sealed class TranslationTests
     }
 
     [Test]
+    public void FloatArithmeticKeepsALeftLoadOrConstantOnTheLeft()
+    {
+        // With two NaNs the left one's NaN is the result: a left operand never becomes the memory operand or immediate.
+        string listing = Translate("""
+            (module (memory 1) (func (param i32 f64) (result f64)
+              (f64.mul (f64.load (local.get 0)) (local.get 1))
+              (f64.add (f64.const 2) (local.get 1))
+              (f64.add)))
+            """);
+        Assert.That(listing, Does.Contain("F64Mul d=").And.Not.Contain("MulLoad").And.Not.Contain("AddImm"));
+    }
+
+    [Test]
     public void CallsPassArgumentsInPlace()
     {
         // params s0, zero s1; the callee's frame starts at the first argument's home slot s2
