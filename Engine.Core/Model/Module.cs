@@ -159,6 +159,9 @@ public sealed class ModuleInfo
     /// <summary>True when the module uses 3.0 reference types beyond funcref and externref anywhere (set by the decoder and the validator).</summary>
     public bool UsesTypedReferences { get; set; }
 
+    /// <summary>The functions whose bodies make tail calls (set by the validator; the inliner leaves them alone).</summary>
+    public HashSet<uint> FunctionsWithTailCalls { get; } = new();
+
     /// <summary>True when a body uses exception handling (<c>throw</c>, <c>throw_ref</c>, <c>try_table</c>; set by the validator).</summary>
     public bool UsesExceptions { get; set; }
     /// <summary>The imports, in order.</summary>

@@ -630,6 +630,10 @@ public sealed partial class FuncValidator
 
     private void RequireTailCalls(string name)
     {
+        lock (_module.FunctionsWithTailCalls)
+        {
+            _module.FunctionsWithTailCalls.Add(_functionIndex);
+        }
         if ((_module.Features & WasmFeatures.TailCall) == 0)
         {
             Fail($"{name} needs the tail-call feature, which is disabled");
