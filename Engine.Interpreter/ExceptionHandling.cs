@@ -33,6 +33,16 @@ public static unsafe class ExceptionHandling
         TagInstance tag = instance.Tags[tagIndex];
         var payload = new ulong[tag.PayloadSlots];
         new Span<ulong>(arguments, payload.Length).CopyTo(payload);
+        // A 32-bit value's slot may hold a stale upper half (the tiers write i32 and f32 results with 32-bit stores):
+        // the payload reaches the host (TagException.Payload), so it gets the canonical form, zero-extended as Value.I32's.
+        ValType[] types = tag.Type.Params;
+        for (int i = 0, slot = 0; i < types.Length; slot += FunctionInstance.SlotsOf(types[i]), i++)
+        {
+            if (types[i] == ValType.I32 || types[i] == ValType.F32)
+            {
+                payload[slot] = (uint)payload[slot];
+            }
+        }
         ForEachReference(tag, payload, ExternRefHeap.Increment);
         return new TagException(tag, payload);
     }
