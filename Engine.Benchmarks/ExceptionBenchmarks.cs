@@ -9,7 +9,7 @@ namespace Engine.Benchmarks;
 /// frame up, in a <c>try_table</c> around the call. Each operation makes <see cref="RoundTrips"/> of them, so the rows
 /// read as time per round trip. The modes run one after the other in one BenchmarkDotNet run (compare within a run).
 /// </summary>
-[Config(typeof(ExceptionConfig))]
+[Config(typeof(InProcessShortRunConfig))]
 public class ExceptionBenchmarks
 {
     /// <summary>Round trips per operation.</summary>
@@ -97,17 +97,21 @@ public class ExceptionBenchmarks
     public int Wasmtime() => _wasmtime!(RoundTrips);
 }
 
-/// <summary>Short runs in the benchmark's own process: each operation takes milliseconds.</summary>
-public sealed class ExceptionConfig : BenchmarkDotNet.Configs.ManualConfig
+/// <summary>
+/// Short runs in the benchmark's own process, for benchmarks whose operations take milliseconds (ExceptionBenchmarks,
+/// TailCallBenchmarks): nothing to build per run.
+/// </summary>
+public sealed class InProcessShortRunConfig : BenchmarkDotNet.Configs.ManualConfig
 {
-    public ExceptionConfig()
+    /// <summary>Two warm-ups, eight measured iterations, the median shown, the rows in declared order.</summary>
+    public InProcessShortRunConfig()
     {
         AddJob(BenchmarkDotNet.Jobs.Job.Default
             .WithWarmupCount(2)
             .WithIterationCount(8)
             // In process: nothing to build per run (the boilerplate project's build timed out on the loaded VM).
             .WithToolchain(BenchmarkDotNet.Toolchains.InProcess.Emit.InProcessEmitToolchain.Instance)
-            .WithId("round-trip"));
+            .WithId("in-process"));
         AddColumn(BenchmarkDotNet.Columns.StatisticColumn.Median);
         WithOrderer(new BenchmarkDotNet.Order.DefaultOrderer(BenchmarkDotNet.Order.SummaryOrderPolicy.Declared));
         HideColumns("Error", "StdDev");

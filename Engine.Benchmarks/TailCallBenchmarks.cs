@@ -10,7 +10,7 @@ namespace Engine.Benchmarks;
 /// them, so the rows read as time per tail call. The modes run one after the other in one BenchmarkDotNet run (compare
 /// within a run). The throw/catch round trip is <c>ExceptionBenchmarks</c>'s.
 /// </summary>
-[Config(typeof(TailCallConfig))]
+[Config(typeof(InProcessShortRunConfig))]
 public class TailCallBenchmarks
 {
     /// <summary>Tail calls per operation.</summary>
@@ -101,20 +101,4 @@ public class TailCallBenchmarks
 
     [Benchmark(OperationsPerInvoke = TailCalls, Baseline = true)]
     public int Wasmtime() => _wasmtime!(TailCalls);
-}
-
-/// <summary>Short runs in the benchmark's own process (building a separate one timed out on the loaded 2-core machine).</summary>
-public sealed class TailCallConfig : BenchmarkDotNet.Configs.ManualConfig
-{
-    public TailCallConfig()
-    {
-        AddJob(BenchmarkDotNet.Jobs.Job.Default
-            .WithWarmupCount(2)
-            .WithIterationCount(9)
-            .WithToolchain(BenchmarkDotNet.Toolchains.InProcess.Emit.InProcessEmitToolchain.Instance)
-            .WithId("tail-calls"));
-        AddColumn(BenchmarkDotNet.Columns.StatisticColumn.Median);
-        WithOrderer(new BenchmarkDotNet.Order.DefaultOrderer(BenchmarkDotNet.Order.SummaryOrderPolicy.Declared));
-        HideColumns("Error", "StdDev");
-    }
 }
