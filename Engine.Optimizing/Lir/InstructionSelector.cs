@@ -1232,14 +1232,23 @@ internal sealed class InstructionSelector
         ref Inst inst = ref _f[call];
         return inst.Op switch
         {
-            Op.Call => inst.Imm >= _f.Module.ImportedFunctionCount && RegisterConvention.Fits(_f.Module.FunctionType((uint)inst.Imm)),
-            // A call_ref (table CallRefTable) keeps the native convention: its reference may be any instance's function.
-            Op.CallIndirect => inst.Aux != IrBuilder.CallRefTable && RegisterConvention.Fits(_f.Module.Types[(int)inst.Imm])
-                // A non-final type's subtype check calls a builtin between the argument moves and the call.
-                && _f.Module.Types[(int)inst.Imm].IsFinal,
+            Op.Call => CalleeTakesRegisters(ref inst, indirect: false),
+            Op.CallIndirect => CalleeTakesRegisters(ref inst, indirect: true),
             _ => false,
         };
     }
+
+    /// <summary>
+    /// The callee of a call or tail call takes the register convention: a function of this module, or through a table
+    /// (not a <c>call_ref</c>) a final type, whose type fits it.
+    /// </summary>
+    private bool CalleeTakesRegisters(ref Inst inst, bool indirect) =>
+        indirect
+            // A call_ref (table CallRefTable) keeps the native convention: its reference may be any instance's function.
+            ? inst.Aux != IrBuilder.CallRefTable && RegisterConvention.Fits(_f.Module.Types[(int)inst.Imm])
+                // A non-final type's subtype check calls a builtin between the argument moves and the call.
+                && _f.Module.Types[(int)inst.Imm].IsFinal
+            : inst.Imm >= _f.Module.ImportedFunctionCount && RegisterConvention.Fits(_f.Module.FunctionType((uint)inst.Imm));
 
     /// <summary>
     /// A direct call of a function of this module whose type fits the register convention: the arguments are moved to
@@ -1393,9 +1402,8 @@ internal sealed class InstructionSelector
         ref Inst inst = ref _f[id];
         return inst.Op switch
         {
-            Op.ReturnCall => inst.Imm >= _f.Module.ImportedFunctionCount && RegisterConvention.Fits(_f.Module.FunctionType((uint)inst.Imm)),
-            Op.ReturnCallIndirect => inst.Aux != IrBuilder.CallRefTable && RegisterConvention.Fits(_f.Module.Types[(int)inst.Imm])
-                && _f.Module.Types[(int)inst.Imm].IsFinal,
+            Op.ReturnCall => CalleeTakesRegisters(ref inst, indirect: false),
+            Op.ReturnCallIndirect => CalleeTakesRegisters(ref inst, indirect: true),
             _ => false,
         };
     }
