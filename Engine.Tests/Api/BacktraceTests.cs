@@ -43,27 +43,7 @@ public sealed class BacktraceTests
     });
 
     /// <summary>Runs <paramref name="action"/> on a thread with a stack deep enough for 100,000 mixed frames.</summary>
-    private static void OnDeepStack(Action action)
-    {
-        Exception? failure = null;
-        var thread = new Thread(() =>
-        {
-            try
-            {
-                action();
-            }
-            catch (Exception e)
-            {
-                failure = e;
-            }
-        }, maxStackSize: 1 << 30);
-        thread.Start();
-        thread.Join();
-        if (failure is not null)
-        {
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(failure).Throw();
-        }
-    }
+    private static void OnDeepStack(Action action) => TestThreads.RunWithStack(1 << 30, action);
 
     [Test]
     public void ATrapUnderAHundredThousandMixedTierFramesRecordsEveryFrame()

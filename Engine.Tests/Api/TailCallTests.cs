@@ -70,27 +70,7 @@ public sealed class TailCallTests
     }
 
     /// <summary>Runs <paramref name="action"/> on a thread with a small stack: any growth per tail call would exhaust it.</summary>
-    private static void OnSmallStack(Action action)
-    {
-        Exception? failure = null;
-        var thread = new Thread(() =>
-        {
-            try
-            {
-                action();
-            }
-            catch (Exception e)
-            {
-                failure = e;
-            }
-        }, maxStackSize: 1 << 20);
-        thread.Start();
-        thread.Join();
-        if (failure is not null)
-        {
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(failure).Throw();
-        }
-    }
+    private static void OnSmallStack(Action action) => TestThreads.RunWithStack(1 << 20, action);
 
     // Every hop adds 1 but $wide's, which adds 1 + 2 + 3 + 4 - 9 = 1 as well: acc = number of hops.
     private const int Hops = 1_000_000;
