@@ -377,46 +377,50 @@ internal sealed partial class LirEmitter
     }
 
     /// <summary>dst = a value of <paramref name="type"/> from memory (integers and references by their width).</summary>
-    private void LoadValue(Reg dst, ValType type, Mem src)
-    {
-        switch (type)
-        {
-            case ValType.F32:
-                Masm.LoadF(OperandSize.S32, dst, src);
-                break;
-            case ValType.F64:
-                Masm.LoadF(OperandSize.S64, dst, src);
-                break;
-            case ValType.V128:
-                Masm.LoadV(dst, src);
-                break;
-            case ValType.I32:
-                Masm.Load(OperandSize.S32, dst, src);
-                break;
-            default:
-                Masm.Load(OperandSize.S64, dst, src);
-                break;
-        }
-    }
+    private void LoadValue(Reg dst, ValType type, Mem src) => MoveValue(type, dst, src, load: true);
 
-    private void StoreValue(Mem dst, ValType type, Reg src)
+    /// <summary>A value of <paramref name="type"/> to memory (integers and references by their width).</summary>
+    private void StoreValue(Mem dst, ValType type, Reg src) => MoveValue(type, src, dst, load: false);
+
+    /// <summary>
+    /// Loads <paramref name="reg"/> from <paramref name="mem"/> or stores it there, by the type's kind and width: one
+    /// switch for both directions, so a value is always read back with the width it was written with.
+    /// </summary>
+    private void MoveValue(ValType type, Reg reg, Mem mem, bool load)
     {
         switch (type)
         {
-            case ValType.F32:
-                Masm.StoreF(OperandSize.S32, dst, src);
-                break;
-            case ValType.F64:
-                Masm.StoreF(OperandSize.S64, dst, src);
+            case ValType.F32 or ValType.F64:
+                OperandSize floatSize = type == ValType.F32 ? OperandSize.S32 : OperandSize.S64;
+                if (load)
+                {
+                    Masm.LoadF(floatSize, reg, mem);
+                }
+                else
+                {
+                    Masm.StoreF(floatSize, mem, reg);
+                }
                 break;
             case ValType.V128:
-                Masm.StoreV(dst, src);
-                break;
-            case ValType.I32:
-                Masm.Store(OperandSize.S32, dst, src);
+                if (load)
+                {
+                    Masm.LoadV(reg, mem);
+                }
+                else
+                {
+                    Masm.StoreV(mem, reg);
+                }
                 break;
             default:
-                Masm.Store(OperandSize.S64, dst, src);
+                OperandSize size = type == ValType.I32 ? OperandSize.S32 : OperandSize.S64;
+                if (load)
+                {
+                    Masm.Load(size, reg, mem);
+                }
+                else
+                {
+                    Masm.Store(size, mem, reg);
+                }
                 break;
         }
     }
