@@ -58,7 +58,7 @@ public delegate void HostCallback(Caller caller, ReadOnlySpan<Value> arguments, 
 /// bind many functions generically: no values are boxed or checked.
 /// </summary>
 /// <param name="caller">The calling context.</param>
-/// <param name="slots">The arguments in order, one 64-bit slot each (an i32 or f32 in the low 32
-/// bits, an i64 or f64 whole, a v128 in two slots, low half first); the results are written back
-/// from slot 0 the same way. The span holds at least as many slots as the larger of the two.</param>
+/// <param name="slots">The arguments in order, one 64-bit slot each (an i32 or f32 zero-extended, an
+/// i64 or f64 whole, a v128 in two slots, low half first); the results are written back from slot 0
+/// the same way (only the low 32 bits of an i32 or f32 result are read). The span holds at least as many slots as the larger of the two.</param>
 public delegate void UncheckedHostCallback(Caller caller, Span<ulong> slots);

@@ -12,6 +12,10 @@ internal sealed class HostFunction : FunctionInstance
     private readonly Store _store;
     private readonly SlotCallback? _callback;
     private readonly UncheckedHostCallback? _unchecked;
+    // The unchecked callback's i32 and f32 argument slots, zero-extended before each call: the tiers write such values
+    // with 32-bit stores, so the upper half of the slot may hold stale bits, and a host reading the slot whole must not
+    // see them. Null when there are none.
+    private readonly int[]? _narrowSlots;
     private readonly string? _name;
 
     public HostFunction(Store store, FuncType type, SlotCallback callback, string? name)
@@ -25,6 +29,20 @@ internal sealed class HostFunction : FunctionInstance
         : this(store, type, name)
     {
         _unchecked = callback;
+        _narrowSlots = NarrowSlots(type.Params);
+    }
+
+    private static int[]? NarrowSlots(ValType[] parameters)
+    {
+        var narrow = new List<int>();
+        for (int i = 0, slot = 0; i < parameters.Length; slot += SlotsOf(parameters[i]), i++)
+        {
+            if (parameters[i] is ValType.I32 or ValType.F32)
+            {
+                narrow.Add(slot);
+            }
+        }
+        return narrow.Count > 0 ? narrow.ToArray() : null;
     }
 
     private HostFunction(Store store, FuncType type, string? name)
@@ -43,6 +61,13 @@ internal sealed class HostFunction : FunctionInstance
     {
         if (_unchecked is { } callback)
         {
+            if (_narrowSlots is { } narrow)
+            {
+                foreach (int slot in narrow)
+                {
+                    slots[slot] = (uint)slots[slot];
+                }
+            }
             callback(_store.Caller, slots);
         }
         else
