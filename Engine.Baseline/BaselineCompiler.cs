@@ -46,6 +46,10 @@ public sealed class BaselineCompiler : IFunctionCompiler
     {
         ArgumentNullException.ThrowIfNull(module);
         ArgumentNullException.ThrowIfNull(options);
+        if (CompilerLimits.Refused(module, functionIndex) is { } refused)
+        {
+            return new CompileResult(null, refused);
+        }
         // One context per thread, reused: its buffers (instructions, stacks, lists) stay allocated.
         CodeGen cg = t_codeGen ??= new CodeGen();
         try

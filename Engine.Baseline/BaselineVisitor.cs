@@ -156,6 +156,17 @@ internal struct BaselineVisitor : IOperatorVisitor
         _cg.TryTable(blockType, catches, offset);
     }
 
+    // The legacy exception instructions: BaselineCompiler refuses their functions before it reads a body
+    // (CompilerLimits.Refused), so these never run.
+    public readonly void VisitTry(BlockType blockType) => throw LegacyExceptions();
+    public readonly void VisitCatch(uint tagIndex) => throw LegacyExceptions();
+    public readonly void VisitCatchAll() => throw LegacyExceptions();
+    public readonly void VisitDelegate(uint relativeDepth) => throw LegacyExceptions();
+    public readonly void VisitRethrow(uint relativeDepth) => throw LegacyExceptions();
+
+    private static InvalidOperationException LegacyExceptions() =>
+        new("the legacy exception instructions reached the baseline compiler, which refuses their functions");
+
     public readonly void VisitReturnCall(uint functionIndex)
     {
         if (!Skip())

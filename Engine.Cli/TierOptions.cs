@@ -173,7 +173,8 @@ internal sealed class TierOptions
                 "relaxed-simd" => WasmFeatures.RelaxedSimd,
                 "tail-call" => WasmFeatures.TailCall,
                 "exceptions" => WasmFeatures.Exceptions,
-                _ => throw new UsageException($"unknown WebAssembly feature '{name}' (2.0, 3.0, extended-const, memarg64, function-references, multi-memory, memory64, relaxed-simd, tail-call, exceptions)"),
+                "legacy-exceptions" => WasmFeatures.LegacyExceptions,
+                _ => throw new UsageException($"unknown WebAssembly feature '{name}' (2.0, 3.0, extended-const, memarg64, function-references, multi-memory, memory64, relaxed-simd, tail-call, exceptions, legacy-exceptions)"),
             };
             features = setting switch
             {

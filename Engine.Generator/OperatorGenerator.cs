@@ -90,6 +90,11 @@ public static class OperatorGenerator
         ("Throw", "uint tagIndex", "ReadVarU32()", "<c>throw</c> (3.0 exception handling)."),
         ("ThrowRef", "", "", "<c>throw_ref</c> (3.0 exception handling)."),
         ("TryTable", "BlockType blockType, TryTableCatch[] catches", "ReadBlockType(), ReadTryTableCatches()", "<c>try_table</c> with its catch clauses (3.0 exception handling)."),
+        ("Try", "BlockType blockType", "ReadBlockType()", "<c>try</c> (legacy exception handling): a block whose body the following <c>catch</c>, <c>catch_all</c> or <c>delegate</c> covers."),
+        ("Catch", "uint tagIndex", "ReadVarU32()", "<c>catch</c> (legacy exception handling): ends a <c>try</c> body or the previous catch and starts the handler of exceptions of the tag, its values on the stack."),
+        ("CatchAll", "", "", "<c>catch_all</c> (legacy exception handling): the handler of every exception."),
+        ("Delegate", "uint relativeDepth", "ReadVarU32()", "<c>delegate</c> (legacy exception handling): ends a <c>try</c> body whose exceptions go to the handlers of the enclosing label (counted from outside the try)."),
+        ("Rethrow", "uint relativeDepth", "ReadVarU32()", "<c>rethrow</c> (legacy exception handling): throws again the exception caught by the enclosing catch at that label."),
     ];
 
     /// <summary>PascalCase of a wasm name: split at '.' and '_', capitalise each part.</summary>

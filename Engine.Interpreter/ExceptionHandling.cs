@@ -4,15 +4,33 @@ using Engine.Gc;
 namespace Engine.Interpreter;
 
 /// <summary>
-/// One <c>try_table</c> of a translation: the code range of its body (word positions) and its catch clauses, in order.
+/// One <c>try_table</c> or legacy <c>try</c> of a translation: the code range of its body (word positions) and its catch
+/// clauses, in order. Handlers are listed in the order their blocks open, so of the handlers covering a position the
+/// later ones are the inner ones.
 /// </summary>
 /// <param name="Start">The first word of the body.</param>
 /// <param name="End">One past the body's last word.</param>
 /// <param name="Clauses">The catch clauses.</param>
 internal sealed record ExceptionHandler(int Start, int End, HandlerClause[] Clauses)
 {
-    /// <summary>The body's end, set when the translator reaches the try_table's <c>end</c>.</summary>
+    /// <summary><see cref="DelegateTo"/> of a handler that does not delegate.</summary>
+    public const int NotDelegating = -2;
+
+    /// <summary><see cref="DelegateTo"/> of a <c>delegate</c> to the function's label: the exception leaves the frame.</summary>
+    public const int ToCaller = -1;
+
+    /// <summary>The body's end, set when the translator reaches the try_table's <c>end</c> (a try's first catch).</summary>
     public int End { get; set; } = End;
+
+    /// <summary>The catch clauses (a legacy try's grow with each <c>catch</c>).</summary>
+    public HandlerClause[] Clauses { get; set; } = Clauses;
+
+    /// <summary>
+    /// For a legacy <c>try ... delegate l</c>: the handler whose clauses an exception from the body goes to next (the
+    /// innermost handler whose body encloses label l's block, skipping those in between), or <see cref="ToCaller"/>;
+    /// <see cref="NotDelegating"/> otherwise.
+    /// </summary>
+    public int DelegateTo { get; set; } = NotDelegating;
 }
 
 /// <summary>

@@ -280,6 +280,13 @@ public sealed unsafe class ExecutionStack : IStackWalker, IDisposable
                 {
                     continue;
                 }
+                if (handler.DelegateTo != ExceptionHandler.NotDelegating)
+                {
+                    // A legacy delegate: the search goes on at its target (which covers this position too), or leaves
+                    // the frame. The loop's decrement lands on the target.
+                    h = handler.DelegateTo + 1;
+                    continue;
+                }
                 foreach (HandlerClause clause in handler.Clauses)
                 {
                     if (ExceptionHandling.Takes(instance, clause.Kind, clause.Tag, exception))

@@ -862,6 +862,11 @@ public sealed partial class Translator
         public void VisitThrow(uint tagIndex) => t.Throw(tagIndex);
         public void VisitThrowRef() => t.ThrowRef();
         public void VisitTryTable(BlockType blockType, TryTableCatch[] catches) => t.TryTable(blockType, catches);
+        public void VisitTry(BlockType blockType) => t.Try(blockType);
+        public void VisitCatch(uint tagIndex) => t.Catch(tagIndex);
+        public void VisitCatchAll() => t.Catch(null);
+        public void VisitDelegate(uint relativeDepth) => t.Delegate(relativeDepth);
+        public void VisitRethrow(uint relativeDepth) => t.Rethrow(relativeDepth);
         public void VisitBrOnNull(uint relativeDepth) => t.BrOnNull(relativeDepth);
         public void VisitBrOnNonNull(uint relativeDepth) => t.BrOnNonNull(relativeDepth);
 

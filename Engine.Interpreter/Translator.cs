@@ -58,8 +58,10 @@ public sealed partial class Translator
         public int ElsePatch = -1;
         /// <summary>Code words holding forward branch targets to this block's end.</summary>
         public readonly List<int> Patches = new();
-        /// <summary>A try_table's handler (its index in the translation's list), or -1.</summary>
+        /// <summary>A try_table's handler, or a legacy try's while in its body (its index in the translation's list), or -1.</summary>
         public int HandlerIndex = -1;
+        /// <summary>A legacy try's handler from its first catch on (its clauses grow with each catch), or -1.</summary>
+        public int LegacyHandler = -1;
     }
 
     /// <summary>The most slots a frame may have (locals and operand-stack homes together).</summary>
@@ -579,6 +581,7 @@ public sealed partial class Translator
         Control control = _controls.Push(kind, parameters, results, _height - parameters.Length);
         control.ElsePatch = -1;
         control.HandlerIndex = -1;
+        control.LegacyHandler = -1;
         control.Patches.Clear();
         control.BaseSlot = HomeOf(control.Height);
         return control;
@@ -593,6 +596,7 @@ public sealed partial class Translator
         Control control = _controls.PushDead(_height);
         control.ElsePatch = -1;
         control.HandlerIndex = -1;
+        control.LegacyHandler = -1;
         control.Patches.Clear();
         control.BaseSlot = HomeOf(control.Height);
     }
@@ -682,6 +686,118 @@ public sealed partial class Translator
             control.HandlerIndex = _handlers.Count;
             _handlers.Add(new ExceptionHandler(_length, _length, clauses));
         }
+    }
+
+    /// <summary>
+    /// Legacy <c>try</c>: a block whose body a handler covers; its clauses come with each <c>catch</c> (<see cref="Catch"/>),
+    /// or its exceptions go elsewhere (<see cref="Delegate"/>).
+    /// </summary>
+    private void Try(BlockType blockType)
+    {
+        if (_unreachable)
+        {
+            PushDeadControl();
+            return;
+        }
+        var (parameters, results) = BlockTypes(blockType);
+        MaterializeAllLocals();
+        MaterializeTop(parameters.Length);
+        Control control = PushControl(ControlKind.Try, parameters, results);
+        control.HandlerIndex = _handlers.Count;
+        _handlers.Add(new ExceptionHandler(_length, _length, []));
+    }
+
+    /// <summary>
+    /// Legacy <c>catch</c> (<paramref name="tagIndex"/>) or <c>catch_all</c> (null): the code before goes to the try's end;
+    /// here starts a landing pad. The caught exception's exnref is kept in the slot of the try's first stack position (a
+    /// hidden entry below the handler's operands, for <c>rethrow</c>); for catch the tag's values come above it. The
+    /// clause delivers values then exnref (<see cref="ExceptionHandling.Deliver"/>), so catch's exnref lands above the
+    /// values and the pad moves it down.
+    /// </summary>
+    private void Catch(uint? tagIndex)
+    {
+        Control control = ControlAt(0);
+        if (control.Dead)
+        {
+            return;
+        }
+        if (!_unreachable)
+        {
+            MoveTopTo(control.Results.Length, control.BaseSlot);
+            Emit(Op.Br, 0);
+            control.Patches.Add(_length - 1);
+        }
+        if (control.HandlerIndex >= 0)
+        {
+            // The body ends here: the handlers are outside it.
+            _handlers[control.HandlerIndex].End = _length;
+            control.LegacyHandler = control.HandlerIndex;
+            control.HandlerIndex = -1;
+        }
+        control.Kind = tagIndex is null ? ControlKind.CatchAll : ControlKind.Catch;
+        _height = control.Height;
+        BindLabel();
+        int pad = _length;
+        int exceptionSlot = PushTemp(ValType.ExternRef);
+        HandlerClause clause;
+        if (tagIndex is { } tag)
+        {
+            int valueSlot = NextHome();
+            foreach (ValType type in _module.TagType(tag).Params)
+            {
+                PushTemp(type.Erased());
+            }
+            int deliveredAt = PushTemp(ValType.ExternRef);
+            Emit(Op.Copy, exceptionSlot, deliveredAt);
+            _height--;
+            clause = new HandlerClause(CatchKind.CatchRef, tag, pad, valueSlot);
+        }
+        else
+        {
+            clause = new HandlerClause(CatchKind.CatchAllRef, 0, pad, exceptionSlot);
+        }
+        ExceptionHandler handler = _handlers[control.LegacyHandler];
+        handler.Clauses = [.. handler.Clauses, clause];
+        _unreachable = false;
+    }
+
+    /// <summary>
+    /// Legacy <c>delegate l</c>: ends the try as <c>end</c> does; an exception from its body goes to the handler of the
+    /// innermost try (in its body) or try_table at or around label l (counted from outside the try), or leaves the frame.
+    /// </summary>
+    private void Delegate(uint depth)
+    {
+        Control control = ControlAt(0);
+        if (!control.Dead)
+        {
+            ExceptionHandler handler = _handlers[control.HandlerIndex];
+            handler.End = _length;
+            handler.DelegateTo = ExceptionHandler.ToCaller;
+            for (uint d = depth + 1; d < (uint)_controls.Depth; d++)
+            {
+                if (ControlAt(d).HandlerIndex >= 0)
+                {
+                    handler.DelegateTo = ControlAt(d).HandlerIndex;
+                    break;
+                }
+            }
+            control.HandlerIndex = -1;
+        }
+        End();
+    }
+
+    /// <summary>Legacy <c>rethrow l</c>: throws the exnref kept by the catch at label l (<see cref="Catch"/>).</summary>
+    private void Rethrow(uint depth)
+    {
+        if (_unreachable)
+        {
+            return;
+        }
+        Control target = ControlAt(depth);
+        Begin(Op.ThrowRef, fixedInPlace: true);
+        Put(target.BaseSlot);
+        RecordSafepoint(_height);
+        _unreachable = true;
     }
 
     private void If(BlockType blockType)

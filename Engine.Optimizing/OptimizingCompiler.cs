@@ -54,6 +54,10 @@ public sealed class OptimizingCompiler : IFunctionCompiler
     {
         ArgumentNullException.ThrowIfNull(module);
         ArgumentNullException.ThrowIfNull(options);
+        if (CompilerLimits.Refused(module, functionIndex) is { } refused)
+        {
+            return new CompileResult(null, refused);
+        }
         if (CpuFeatures.Missing(module, functionIndex) is { } missing)
         {
             return CompileResult.Failed(CompileFailureReason.MissingCpuFeature, missing);

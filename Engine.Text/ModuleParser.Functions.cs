@@ -142,7 +142,10 @@ internal sealed partial class ModuleParser
 
     // ---- Instruction sequences, flat and folded ----
 
-    /// <summary>Instructions up to ")" or a flat <c>end</c> / <c>else</c>, which the caller handles.</summary>
+    /// <summary>
+    /// Instructions up to ")" or a flat <c>end</c> / <c>else</c> (or a legacy try's <c>catch</c>, <c>catch_all</c>,
+    /// <c>delegate</c>), which the caller handles.
+    /// </summary>
     private void ParseInstructionList(ByteWriter w)
     {
         while (true)
@@ -153,7 +156,8 @@ internal sealed partial class ModuleParser
                     ParseFoldedInstruction(w);
                     break;
                 case TokenKind.Atom:
-                    if (_in.AtKeyword("end") || _in.AtKeyword("else"))
+                    if (_in.AtKeyword("end") || _in.AtKeyword("else") || _in.AtKeyword("catch") || _in.AtKeyword("catch_all") ||
+                        _in.AtKeyword("delegate"))
                     {
                         return;
                     }
@@ -196,6 +200,10 @@ internal sealed partial class ModuleParser
                 EncodeTryTableHeader(w);
                 ParseInstructionList(w);
                 ExpectEnd(w);
+                break;
+            case OperatorKind.Try:
+                EnsureStack();
+                ParseFlatTry(w);
                 break;
             default:
                 EncodeInstruction(opcode, w);
@@ -245,6 +253,93 @@ internal sealed partial class ModuleParser
         w.U32(count);
         w.Bytes(clauses.Span);
         _labels.Add(named ? labelAt : -1);
+    }
+
+    /// <summary>
+    /// Legacy <c>try label? blocktype instr* (catch x instr*)* (catch_all instr*)? end</c>, or
+    /// <c>try label? blocktype instr* delegate l</c>, after "try".
+    /// </summary>
+    private void ParseFlatTry(ByteWriter w)
+    {
+        Mark(w, _in.Position - 1);
+        w.Byte((byte)Opcode.Try);
+        PushLabel();
+        EncodeBlockType(w);
+        ParseInstructionList(w);
+        if (_in.AtKeyword("delegate"))
+        {
+            EncodeDelegate(w);
+            return;
+        }
+        while (_in.AtKeyword("catch"))
+        {
+            Mark(w, _in.Position);
+            _in.Advance();
+            w.Byte((byte)Opcode.Catch);
+            w.U32(ReadIndex(_tagIds));
+            ParseInstructionList(w);
+        }
+        if (_in.AtKeyword("catch_all"))
+        {
+            Mark(w, _in.Position);
+            _in.Advance();
+            w.Byte((byte)Opcode.CatchAll);
+            ParseInstructionList(w);
+        }
+        ExpectEnd(w);
+    }
+
+    /// <summary>
+    /// Legacy <c>(try label? blocktype (do instr*) (catch x instr*)* (catch_all instr*)?)</c>, or
+    /// <c>(try label? blocktype (do instr*) (delegate l))</c>, after "(try".
+    /// </summary>
+    private void ParseFoldedTry(ByteWriter w)
+    {
+        Mark(w, _in.Position - 1);
+        w.Byte((byte)Opcode.Try);
+        PushLabel();
+        EncodeBlockType(w);
+        _in.EnterForm("do");
+        ParseInstructionList(w);
+        ExpectListEnd();
+        _in.ExpectRightParen();
+        if (_in.TryEnterForm("delegate"))
+        {
+            _in.Position--;
+            EncodeDelegate(w);
+            _in.ExpectRightParen();
+            return;
+        }
+        while (_in.TryEnterForm("catch"))
+        {
+            Mark(w, _in.Position - 1);
+            w.Byte((byte)Opcode.Catch);
+            w.U32(ReadIndex(_tagIds));
+            ParseInstructionList(w);
+            ExpectListEnd();
+            _in.ExpectRightParen();
+        }
+        if (_in.TryEnterForm("catch_all"))
+        {
+            Mark(w, _in.Position - 1);
+            w.Byte((byte)Opcode.CatchAll);
+            ParseInstructionList(w);
+            ExpectListEnd();
+            _in.ExpectRightParen();
+        }
+        _labels.RemoveAt(_labels.Count - 1);
+        Mark(w, _in.Position);
+        w.Byte((byte)Opcode.End);
+    }
+
+    /// <summary><c>delegate l</c>, which closes the try: its label counts from the labels around the try.</summary>
+    private void EncodeDelegate(ByteWriter w)
+    {
+        Mark(w, _in.Position);
+        _in.ExpectKeyword("delegate");
+        _labels.RemoveAt(_labels.Count - 1);
+        w.Byte((byte)Opcode.Delegate);
+        w.U32(ReadLabel());
     }
 
     /// <summary>The instructions of an else branch; an empty one is left out, as wabt does (same meaning).</summary>
@@ -317,6 +412,9 @@ internal sealed partial class ModuleParser
                 _labels.RemoveAt(_labels.Count - 1);
                 Mark(w, _in.Position);
                 w.Byte((byte)Opcode.End);
+                break;
+            case OperatorKind.Try:
+                ParseFoldedTry(w);
                 break;
             default:
                 ParseFoldedPlain(opcode, w);

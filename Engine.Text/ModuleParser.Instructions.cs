@@ -51,6 +51,9 @@ internal sealed partial class ModuleParser
                 break;
             case OperatorKind.ThrowRef:
                 break;
+            case OperatorKind.Rethrow:
+                w.U32(ReadLabel());
+                break;
             case OperatorKind.CallIndirect:
             case OperatorKind.ReturnCallIndirect:
                 EncodeCallIndirect(w);

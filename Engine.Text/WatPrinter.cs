@@ -572,6 +572,36 @@ public static class WatPrinter
 
         public void VisitThrowRef() => Simple(Opcode.ThrowRef);
 
+        public void VisitTry(BlockType blockType) => OpenBlock(Opcode.Try, blockType);
+
+        public void VisitCatch(uint tagIndex)
+        {
+            _p.Begin("catch", depthChange: -1).Append(' ').Append(tagIndex);
+            _p.EndLine();
+        }
+
+        public void VisitCatchAll()
+        {
+            _p.Begin("catch_all", depthChange: -1);
+            _p.EndLine();
+        }
+
+        /// <summary><c>delegate</c> closes its try as <c>end</c> does.</summary>
+        public void VisitDelegate(uint relativeDepth)
+        {
+            if (_openBlocks > 0)
+            {
+                _openBlocks--;
+                if (_p.Depth >= 0)
+                {
+                    _p.Depth--;
+                }
+            }
+            WithIndex(Opcode.Delegate, relativeDepth);
+        }
+
+        public void VisitRethrow(uint relativeDepth) => WithIndex(Opcode.Rethrow, relativeDepth);
+
         public void VisitElse()
         {
             _p.Begin("else", depthChange: -1);

@@ -34,6 +34,12 @@ internal struct ExpressionScanner : IOperatorVisitor
     public void VisitTryTable(BlockType blockType, TryTableCatch[] catches) => _depth++;
     public void VisitThrow(uint tagIndex) { }
     public void VisitThrowRef() { }
+    public void VisitTry(BlockType blockType) => _depth++;
+    public void VisitCatch(uint tagIndex) { }
+    public void VisitCatchAll() { }
+    // delegate ends its try as end does (at depth 0 it is invalid, which the validator reports).
+    public void VisitDelegate(uint relativeDepth) => _depth = Math.Max(_depth - 1, 0);
+    public void VisitRethrow(uint relativeDepth) { }
 
     public void VisitEnd()
     {

@@ -309,8 +309,8 @@ public enum CompileFailureReason : byte
     CompilerError,
 
     /// <summary>
-    /// The function's module uses a WebAssembly 3.0 feature the tier does not compile yet (typed function references:
-    /// their values' representation in frames and stack maps); the function runs in the interpreter.
+    /// The function uses a WebAssembly feature the tier does not compile (the legacy exception instructions; before
+    /// that, typed function references); the function runs in the interpreter.
     /// </summary>
     UnsupportedFeature,
 }
@@ -322,6 +322,28 @@ public readonly record struct CompileFailure(CompileFailureReason Reason, string
 {
     /// <inheritdoc/>
     public override string ToString() => $"{Reason}: {Detail}";
+}
+
+/// <summary>What every compiler refuses before it starts, whatever its tier.</summary>
+public static class CompilerLimits
+{
+    /// <summary>
+    /// Why no compiler compiles defined function <paramref name="functionIndex"/>, or null: a function using the legacy
+    /// exception instructions (<c>try</c>, <c>catch</c>, <c>catch_all</c>, <c>delegate</c>, <c>rethrow</c>) stays in the
+    /// interpreter, which alone implements them.
+    /// </summary>
+    public static CompileFailure? Refused(ModuleInfo module, uint functionIndex)
+    {
+        lock (module.FunctionsWithLegacyExceptions)
+        {
+            if (module.FunctionsWithLegacyExceptions.Count == 0 || !module.FunctionsWithLegacyExceptions.Contains(functionIndex))
+            {
+                return null;
+            }
+        }
+        return new CompileFailure(CompileFailureReason.UnsupportedFeature,
+            "the legacy exception instructions (try, catch, catch_all, delegate, rethrow) run in the interpreter only");
+    }
 }
 
 /// <summary>The outcome of compiling one function.</summary>

@@ -162,6 +162,12 @@ public sealed class ModuleInfo
     /// <summary>The functions whose bodies make tail calls (set by the validator; the inliner leaves them alone).</summary>
     public HashSet<uint> FunctionsWithTailCalls { get; } = new();
 
+    /// <summary>
+    /// The functions whose bodies use the legacy exception instructions (<c>try</c>, <c>catch</c>, <c>catch_all</c>,
+    /// <c>delegate</c>, <c>rethrow</c>; set by the validator): the interpreter runs them, the compilers refuse them.
+    /// </summary>
+    public HashSet<uint> FunctionsWithLegacyExceptions { get; } = new();
+
     /// <summary>True when a body uses exception handling (<c>throw</c>, <c>throw_ref</c>, <c>try_table</c>; set by the validator).</summary>
     public bool UsesExceptions { get; set; }
     /// <summary>The imports, in order.</summary>

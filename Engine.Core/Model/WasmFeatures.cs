@@ -62,11 +62,20 @@ public enum WasmFeatures
     /// </summary>
     Exceptions = 1 << 9,
 
+    /// <summary>
+    /// The legacy exception instructions (the first exception-handling proposal, which toolchains such as clang's
+    /// <c>-fwasm-exceptions</c> still emit): <c>try</c> with <c>catch</c>, <c>catch_all</c> or <c>delegate</c>, and
+    /// <c>rethrow</c>. They need <see cref="Exceptions"/> for their tags. Functions using them run in the interpreter (the
+    /// compilers refuse them with <see cref="CompileFailureReason.UnsupportedFeature"/>). wasmtime calls the feature
+    /// <c>legacy-exceptions</c>.
+    /// </summary>
+    LegacyExceptions = 1 << 12,
+
     /// <summary>The 2.0 feature set.</summary>
     Wasm2 = None,
 
     /// <summary>Every feature the engine implements.</summary>
-    Default = ExtendedConst | MemArg64 | FunctionReferences | RelaxedSimd | MultiMemory | Memory64 | TailCall | Exceptions,
+    Default = ExtendedConst | MemArg64 | FunctionReferences | RelaxedSimd | MultiMemory | Memory64 | TailCall | Exceptions | LegacyExceptions,
 }
 
 /// <summary>The names of the <see cref="WasmFeatures"/> (as the command line's <c>--wasm NAME=y|n</c> and wasmtime's <c>-W</c> spell them).</summary>
@@ -83,6 +92,7 @@ public static class WasmFeatureNames
         WasmFeatures.Memory64 => "memory64",
         WasmFeatures.TailCall => "tail-call",
         WasmFeatures.Exceptions => "exceptions",
+        WasmFeatures.LegacyExceptions => "legacy-exceptions",
         _ => feature.ToString(),
     };
 

@@ -13,6 +13,12 @@ public enum ControlKind : byte
     Else,
     /// <summary>The function body itself: the outermost frame; a branch to it returns.</summary>
     Function,
+    /// <summary>A legacy <c>try</c>, before its first <c>catch</c> or <c>catch_all</c>: its body, covered by its handlers.</summary>
+    Try,
+    /// <summary>A legacy <c>catch</c> of a <c>try</c> (a <c>rethrow</c> may name it).</summary>
+    Catch,
+    /// <summary>A legacy <c>catch_all</c> of a <c>try</c>: the last handler (a <c>rethrow</c> may name it).</summary>
+    CatchAll,
 }
 
 /// <summary>

@@ -51,6 +51,11 @@ public struct LocalAccessVisitor<TScan> : IOperatorVisitor
     public void VisitTryTable(BlockType blockType, TryTableCatch[] catches) => Scan.Open(_depth++, loop: false);
     public readonly void VisitThrow(uint tagIndex) { }
     public readonly void VisitThrowRef() { }
+    public void VisitTry(BlockType blockType) => Scan.Open(_depth++, loop: false);
+    public readonly void VisitCatch(uint tagIndex) { }
+    public readonly void VisitCatchAll() { }
+    public void VisitDelegate(uint relativeDepth) => Scan.Close(--_depth);
+    public readonly void VisitRethrow(uint relativeDepth) { }
     public void VisitEnd() => Scan.Close(--_depth);
     public void VisitLocalGet(uint localIndex) => Scan.Read(localIndex);
     public void VisitLocalSet(uint localIndex) => Scan.Write(localIndex);

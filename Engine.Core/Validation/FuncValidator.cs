@@ -462,6 +462,78 @@ public sealed partial class FuncValidator
         return _module.TagType(index);
     }
 
+    /// <summary>
+    /// The legacy exception instructions (<c>try</c>, <c>catch</c>, <c>catch_all</c>, <c>delegate</c>, <c>rethrow</c>) do not
+    /// exist without the feature (as in 2.0: malformed). They use tags, so they need the exceptions feature too.
+    /// </summary>
+    private void RequireLegacyExceptions(string name)
+    {
+        if ((_module.Features & WasmFeatures.LegacyExceptions) == 0)
+        {
+            WasmReader.ThrowMalformed("illegal opcode" + WasmFeatures.LegacyExceptions.Disabled(name), Offset);
+        }
+        RequireExceptions(name);
+        lock (_module.FunctionsWithLegacyExceptions)
+        {
+            _module.FunctionsWithLegacyExceptions.Add(_functionIndex);
+        }
+    }
+
+    internal void Try(BlockType blockType)
+    {
+        RequireLegacyExceptions("try");
+        var (start, end) = BlockTypes(blockType);
+        Pop(start);
+        PushControl(ControlKind.Try, start, end);
+    }
+
+    /// <summary><c>catch</c> and <c>catch_all</c>: the body before ends as a block's would; the handler starts with the tag's values.</summary>
+    internal void Catch(uint? tagIndex)
+    {
+        string name = tagIndex is null ? "catch_all" : "catch";
+        RequireLegacyExceptions(name);
+        if (_controls.Depth == 0 || _controls.Innermost.Kind is not (ControlKind.Try or ControlKind.Catch))
+        {
+            Fail(_controls.Depth > 0 && _controls.Innermost.Kind == ControlKind.CatchAll
+                ? $"{name} after catch_all"
+                : $"{name} without matching try");
+        }
+        ValType[] values = tagIndex is { } tag ? Tag(tag).Params : [];
+        ValidatorFrame frame = PopControl();
+        PushControl(tagIndex is null ? ControlKind.CatchAll : ControlKind.Catch, values, frame.Results);
+    }
+
+    /// <summary><c>delegate l</c>: ends a try body (no catch before it); l counts the labels around the try.</summary>
+    internal void Delegate(uint depth)
+    {
+        RequireLegacyExceptions("delegate");
+        if (_controls.Depth == 0 || _controls.Innermost.Kind != ControlKind.Try)
+        {
+            Fail("delegate without matching try");
+        }
+        ValidatorFrame closed = PopControl();
+        if (depth >= (uint)_controls.Depth)
+        {
+            Fail("unknown label");
+        }
+        Push(closed.Results);
+    }
+
+    /// <summary><c>rethrow l</c>: label l must be a catch or catch_all.</summary>
+    internal void Rethrow(uint depth)
+    {
+        RequireLegacyExceptions("rethrow");
+        if (depth >= (uint)_controls.Depth)
+        {
+            Fail("unknown label");
+        }
+        if (_controls[depth].Kind is not (ControlKind.Catch or ControlKind.CatchAll))
+        {
+            Fail("invalid rethrow label");
+        }
+        SetUnreachable();
+    }
+
     private void RequireExceptions(string name)
     {
         _module.UsesExceptions = true;
@@ -1021,6 +1093,16 @@ public sealed partial class FuncValidator
         public void VisitThrow(uint tagIndex) => _v.Throw(tagIndex);
         /// <inheritdoc/>
         public void VisitThrowRef() => _v.ThrowRef();
+        /// <inheritdoc/>
+        public void VisitTry(BlockType blockType) => _v.Try(blockType);
+        /// <inheritdoc/>
+        public void VisitCatch(uint tagIndex) => _v.Catch(tagIndex);
+        /// <inheritdoc/>
+        public void VisitCatchAll() => _v.Catch(null);
+        /// <inheritdoc/>
+        public void VisitDelegate(uint relativeDepth) => _v.Delegate(relativeDepth);
+        /// <inheritdoc/>
+        public void VisitRethrow(uint relativeDepth) => _v.Rethrow(relativeDepth);
         /// <inheritdoc/>
         public void VisitTryTable(BlockType blockType, TryTableCatch[] catches) => _v.TryTable(blockType, catches);
         /// <inheritdoc/>

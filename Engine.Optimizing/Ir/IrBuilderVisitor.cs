@@ -108,6 +108,17 @@ internal readonly struct IrBuilderVisitor : IOperatorVisitor
 
     public void VisitTryTable(BlockType blockType, TryTableCatch[] catches) => _b.TryTable(blockType, catches);
 
+    // The legacy exception instructions: OptimizingCompiler refuses their functions before it reads a body
+    // (CompilerLimits.Refused), so these never run.
+    public void VisitTry(BlockType blockType) => throw LegacyExceptions();
+    public void VisitCatch(uint tagIndex) => throw LegacyExceptions();
+    public void VisitCatchAll() => throw LegacyExceptions();
+    public void VisitDelegate(uint relativeDepth) => throw LegacyExceptions();
+    public void VisitRethrow(uint relativeDepth) => throw LegacyExceptions();
+
+    private static InvalidOperationException LegacyExceptions() =>
+        new("the legacy exception instructions reached the optimizing compiler, which refuses their functions");
+
     public void VisitReturnCall(uint functionIndex)
     {
         if (Live)

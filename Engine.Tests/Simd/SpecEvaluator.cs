@@ -143,6 +143,11 @@ internal sealed class SpecInstance
         public void VisitReturnCall(uint functionIndex) => Set(null);
         public void VisitThrow(uint tagIndex) => Set(null);
         public void VisitThrowRef() => Set(null);
+        public void VisitTry(BlockType blockType) => Set(null);
+        public void VisitCatch(uint tagIndex) => Set(null);
+        public void VisitCatchAll() => Set(null);
+        public void VisitDelegate(uint relativeDepth) => Set(null);
+        public void VisitRethrow(uint relativeDepth) => Set(null);
         public void VisitTryTable(BlockType blockType, TryTableCatch[] catches) => Set(null);
         public void VisitReturnCallIndirect(uint typeIndex, uint tableIndex) => Set(null);
         public void VisitCallRef(uint typeIndex) => Set(null);

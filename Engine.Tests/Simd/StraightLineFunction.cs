@@ -171,6 +171,11 @@ internal sealed class StraightLineFunction
         public void VisitReturnCall(uint functionIndex) => RejectWrite("return_call");
         public void VisitThrow(uint tagIndex) => RejectWrite("throw");
         public void VisitThrowRef() => RejectWrite("throw_ref");
+        public void VisitTry(BlockType blockType) => RejectWrite("try");
+        public void VisitCatch(uint tagIndex) => RejectWrite("catch");
+        public void VisitCatchAll() => RejectWrite("catch_all");
+        public void VisitDelegate(uint relativeDepth) => RejectWrite("delegate");
+        public void VisitRethrow(uint relativeDepth) => RejectWrite("rethrow");
         public void VisitTryTable(BlockType blockType, TryTableCatch[] catches) => RejectWrite("try_table");
         public void VisitReturnCallIndirect(uint typeIndex, uint tableIndex) => RejectWrite("return_call_indirect");
         public void VisitCallRef(uint typeIndex) => RejectWrite("call_ref");

@@ -250,4 +250,19 @@ public struct ConstantExpressionVisitor<TInner> : IOperatorVisitor where TInner 
 
     /// <inheritdoc/>
     public void VisitTryTable(BlockType blockType, TryTableCatch[] catches) => Inner.NotConstant(Opcode.TryTable);
+
+    /// <inheritdoc/>
+    public void VisitTry(BlockType blockType) => Inner.NotConstant(Opcode.Try);
+
+    /// <inheritdoc/>
+    public void VisitCatch(uint tagIndex) => Inner.NotConstant(Opcode.Catch);
+
+    /// <inheritdoc/>
+    public void VisitCatchAll() => Inner.NotConstant(Opcode.CatchAll);
+
+    /// <inheritdoc/>
+    public void VisitDelegate(uint relativeDepth) => Inner.NotConstant(Opcode.Delegate);
+
+    /// <inheritdoc/>
+    public void VisitRethrow(uint relativeDepth) => Inner.NotConstant(Opcode.Rethrow);
 }

@@ -197,4 +197,19 @@ public interface IOperatorVisitor
 
     /// <summary><c>try_table</c> with its catch clauses (3.0 exception handling). (try_table)</summary>
     void VisitTryTable(BlockType blockType, TryTableCatch[] catches);
+
+    /// <summary><c>try</c> (legacy exception handling): a block whose body the following <c>catch</c>, <c>catch_all</c> or <c>delegate</c> covers. (try)</summary>
+    void VisitTry(BlockType blockType);
+
+    /// <summary><c>catch</c> (legacy exception handling): ends a <c>try</c> body or the previous catch and starts the handler of exceptions of the tag, its values on the stack. (catch)</summary>
+    void VisitCatch(uint tagIndex);
+
+    /// <summary><c>catch_all</c> (legacy exception handling): the handler of every exception. (catch_all)</summary>
+    void VisitCatchAll();
+
+    /// <summary><c>delegate</c> (legacy exception handling): ends a <c>try</c> body whose exceptions go to the handlers of the enclosing label (counted from outside the try). (delegate)</summary>
+    void VisitDelegate(uint relativeDepth);
+
+    /// <summary><c>rethrow</c> (legacy exception handling): throws again the exception caught by the enclosing catch at that label. (rethrow)</summary>
+    void VisitRethrow(uint relativeDepth);
 }

@@ -22,8 +22,14 @@ public enum Opcode : ushort
     If = 0x4,
     /// <summary><c>else</c></summary>
     Else = 0x5,
+    /// <summary><c>try</c></summary>
+    Try = 0x6,
+    /// <summary><c>catch</c></summary>
+    Catch = 0x7,
     /// <summary><c>throw</c></summary>
     Throw = 0x8,
+    /// <summary><c>rethrow</c></summary>
+    Rethrow = 0x9,
     /// <summary><c>throw_ref</c></summary>
     ThrowRef = 0xA,
     /// <summary><c>end</c></summary>
@@ -48,6 +54,10 @@ public enum Opcode : ushort
     CallRef = 0x14,
     /// <summary><c>return_call_ref</c></summary>
     ReturnCallRef = 0x15,
+    /// <summary><c>delegate</c></summary>
+    Delegate = 0x18,
+    /// <summary><c>catch_all</c></summary>
+    CatchAll = 0x19,
     /// <summary><c>drop</c></summary>
     Drop = 0x1A,
     /// <summary><c>select</c></summary>

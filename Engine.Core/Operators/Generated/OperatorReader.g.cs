@@ -36,8 +36,17 @@ public ref partial struct WasmReader
             case 0x05: // else
                 ReadElse(ref visitor, Opcode.Else);
                 return;
+            case 0x06: // try
+                ReadTry(ref visitor, Opcode.Try);
+                return;
+            case 0x07: // catch
+                ReadCatch(ref visitor, Opcode.Catch);
+                return;
             case 0x08: // throw
                 ReadThrow(ref visitor, Opcode.Throw);
+                return;
+            case 0x09: // rethrow
+                ReadRethrow(ref visitor, Opcode.Rethrow);
                 return;
             case 0x0A: // throw_ref
                 ReadThrowRef(ref visitor, Opcode.ThrowRef);
@@ -74,6 +83,12 @@ public ref partial struct WasmReader
                 return;
             case 0x15: // return_call_ref
                 ReadReturnCallRef(ref visitor, Opcode.ReturnCallRef);
+                return;
+            case 0x18: // delegate
+                ReadDelegate(ref visitor, Opcode.Delegate);
+                return;
+            case 0x19: // catch_all
+                ReadCatchAll(ref visitor, Opcode.CatchAll);
                 return;
             case 0x1A: // drop
                 ReadDrop(ref visitor, Opcode.Drop);
@@ -1788,5 +1803,35 @@ public ref partial struct WasmReader
     private void ReadTryTable<TVisitor>(ref TVisitor visitor, Opcode opcode) where TVisitor : struct, IOperatorVisitor
     {
         visitor.VisitTryTable(ReadBlockType(), ReadTryTableCatches());
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ReadTry<TVisitor>(ref TVisitor visitor, Opcode opcode) where TVisitor : struct, IOperatorVisitor
+    {
+        visitor.VisitTry(ReadBlockType());
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ReadCatch<TVisitor>(ref TVisitor visitor, Opcode opcode) where TVisitor : struct, IOperatorVisitor
+    {
+        visitor.VisitCatch(ReadVarU32());
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ReadCatchAll<TVisitor>(ref TVisitor visitor, Opcode opcode) where TVisitor : struct, IOperatorVisitor
+    {
+        visitor.VisitCatchAll();
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ReadDelegate<TVisitor>(ref TVisitor visitor, Opcode opcode) where TVisitor : struct, IOperatorVisitor
+    {
+        visitor.VisitDelegate(ReadVarU32());
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ReadRethrow<TVisitor>(ref TVisitor visitor, Opcode opcode) where TVisitor : struct, IOperatorVisitor
+    {
+        visitor.VisitRethrow(ReadVarU32());
     }
 }
