@@ -205,6 +205,9 @@ public sealed class DecoderMutationTests
         ("exceptions", WasmFeatures.Exceptions, "(module (func (param exnref) (throw_ref (local.get 0))))"),
         ("exceptions", WasmFeatures.Exceptions, "(module (func (local exnref)))"),
         ("exceptions", WasmFeatures.Exceptions, "(module (func (result exnref) (ref.null exn)))"),
+        ("legacy-exceptions", WasmFeatures.LegacyExceptions, "(module (func (try (do) (catch_all))))"),
+        ("legacy-exceptions", WasmFeatures.LegacyExceptions, "(module (func (try (do) (delegate 0))))"),
+        ("legacy-exceptions", WasmFeatures.LegacyExceptions, "(module (tag) (func (try (do) (catch 0 (rethrow 0)))))"),
     ];
 
     public static IEnumerable<TestCaseData> FeatureModules() =>

@@ -92,6 +92,10 @@ public class RoundTripTests
                 OperatorKind.CallIndirect or OperatorKind.ReturnCallIndirect => $"{name} (type 0)",
                 OperatorKind.ReturnCall or OperatorKind.Throw => $"{name} 0",
                 OperatorKind.TryTable => $"{name} (catch 0 0) (catch_ref 0 0) (catch_all 0) (catch_all_ref 0) end",
+                // The legacy try: catch, rethrow and catch_all inside one, delegate closing another.
+                OperatorKind.Try => "try catch 0 rethrow 0 catch_all end",
+                OperatorKind.Delegate => "try delegate 0",
+                OperatorKind.Catch or OperatorKind.CatchAll or OperatorKind.Rethrow => null, // covered by try
                 OperatorKind.RefNull => $"{name} func",
                 OperatorKind.V128Const => $"{name} i32x4 0 0 0 0",
                 OperatorKind.I8x16Shuffle => $"{name} {string.Join(' ', Enumerable.Repeat("0", 16))}",
