@@ -641,19 +641,28 @@ public sealed partial class FuncValidator
 
     internal void CallIndirect(uint typeIndex, uint tableIndex)
     {
+        FuncType type = IndirectCallee(typeIndex, tableIndex, "call_indirect");
+        Pop(type.Params);
+        Push(type.Results);
+    }
+
+    /// <summary>
+    /// What <c>call_indirect</c> and <c>return_call_indirect</c> check first: a funcref table and a known type; pops the
+    /// table index and returns the callee's type.
+    /// </summary>
+    private FuncType IndirectCallee(uint typeIndex, uint tableIndex, string name)
+    {
         TableType table = Table(tableIndex);
         if (!Subtyping.Matches(_module, table.ElementType, ValType.FuncRef))
         {
-            Fail($"type mismatch: call_indirect needs a funcref table, table {tableIndex} holds {table.ElementType.ToWatName()}");
+            Fail($"type mismatch: {name} needs a funcref table, table {tableIndex} holds {table.ElementType.ToWatName()}");
         }
         if (typeIndex >= (uint)_module.Types.Count)
         {
             Fail("unknown type");
         }
-        FuncType type = _module.Types[(int)typeIndex];
         Pop(table.Limits.AddressType);
-        Pop(type.Params);
-        Push(type.Results);
+        return _module.Types[(int)typeIndex];
     }
 
     internal void ReturnCall(uint functionIndex)
@@ -668,17 +677,7 @@ public sealed partial class FuncValidator
     internal void ReturnCallIndirect(uint typeIndex, uint tableIndex)
     {
         RequireTailCalls("return_call_indirect");
-        TableType table = Table(tableIndex);
-        if (!Subtyping.Matches(_module, table.ElementType, ValType.FuncRef))
-        {
-            Fail($"type mismatch: return_call_indirect needs a funcref table, table {tableIndex} holds {table.ElementType.ToWatName()}");
-        }
-        if (typeIndex >= (uint)_module.Types.Count)
-        {
-            Fail("unknown type");
-        }
-        FuncType type = _module.Types[(int)typeIndex];
-        Pop(table.Limits.AddressType);
+        FuncType type = IndirectCallee(typeIndex, tableIndex, "return_call_indirect");
         Pop(type.Params);
         CheckTailCallResults(type, "return_call_indirect");
         SetUnreachable();
