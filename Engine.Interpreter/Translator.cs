@@ -721,12 +721,7 @@ public sealed partial class Translator
         {
             return;
         }
-        if (!_unreachable)
-        {
-            MoveTopTo(control.Results.Length, control.BaseSlot);
-            Emit(Op.Br, 0);
-            control.Patches.Add(_length - 1);
-        }
+        JumpToEndIfReachable(control);
         if (control.HandlerIndex >= 0)
         {
             // The body ends here: the handlers are outside it.
@@ -827,6 +822,20 @@ public sealed partial class Translator
         }
     }
 
+    /// <summary>
+    /// Where one part of a block ends and another begins (<c>else</c>, a legacy <c>catch</c>): a reachable end moves the
+    /// results home and jumps to the block's end.
+    /// </summary>
+    private void JumpToEndIfReachable(Control control)
+    {
+        if (!_unreachable)
+        {
+            MoveTopTo(control.Results.Length, control.BaseSlot);
+            Emit(Op.Br, 0);
+            control.Patches.Add(_length - 1);
+        }
+    }
+
     private void Else()
     {
         Control control = ControlAt(0);
@@ -834,12 +843,7 @@ public sealed partial class Translator
         {
             return;
         }
-        if (!_unreachable)
-        {
-            MoveTopTo(control.Results.Length, control.BaseSlot);
-            Emit(Op.Br, 0);
-            control.Patches.Add(_length - 1);
-        }
+        JumpToEndIfReachable(control);
         PatchHere(control.ElsePatch);
         control.ElsePatch = -1;
         control.Kind = ControlKind.Else;
