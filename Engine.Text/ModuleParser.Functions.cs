@@ -300,9 +300,7 @@ internal sealed partial class ModuleParser
         PushLabel();
         EncodeBlockType(w);
         _in.EnterForm("do");
-        ParseInstructionList(w);
-        ExpectListEnd();
-        _in.ExpectRightParen();
+        ParseFormInstructions(w);
         if (_in.TryEnterForm("delegate"))
         {
             _in.Position--;
@@ -315,21 +313,15 @@ internal sealed partial class ModuleParser
             Mark(w, _in.Position - 1);
             w.Byte((byte)Opcode.Catch);
             w.U32(ReadIndex(_tagIds));
-            ParseInstructionList(w);
-            ExpectListEnd();
-            _in.ExpectRightParen();
+            ParseFormInstructions(w);
         }
         if (_in.TryEnterForm("catch_all"))
         {
             Mark(w, _in.Position - 1);
             w.Byte((byte)Opcode.CatchAll);
-            ParseInstructionList(w);
-            ExpectListEnd();
-            _in.ExpectRightParen();
+            ParseFormInstructions(w);
         }
-        _labels.RemoveAt(_labels.Count - 1);
-        Mark(w, _in.Position);
-        w.Byte((byte)Opcode.End);
+        EndFoldedBlock(w);
     }
 
     /// <summary><c>delegate l</c>, which closes the try: its label counts from the labels around the try.</summary>
@@ -396,9 +388,7 @@ internal sealed partial class ModuleParser
                 EncodeBlockType(w);
                 ParseInstructionList(w);
                 ExpectListEnd();
-                _labels.RemoveAt(_labels.Count - 1);
-                Mark(w, _in.Position);
-                w.Byte((byte)Opcode.End);
+                EndFoldedBlock(w);
                 break;
             case OperatorKind.If:
                 ParseFoldedIf(w);
@@ -409,9 +399,7 @@ internal sealed partial class ModuleParser
                 EncodeTryTableHeader(w);
                 ParseInstructionList(w);
                 ExpectListEnd();
-                _labels.RemoveAt(_labels.Count - 1);
-                Mark(w, _in.Position);
-                w.Byte((byte)Opcode.End);
+                EndFoldedBlock(w);
                 break;
             case OperatorKind.Try:
                 ParseFoldedTry(w);
@@ -451,15 +439,27 @@ internal sealed partial class ModuleParser
         _labels.Add(_in.List.Tokens[labelAt].Kind == TokenKind.Id ? labelAt : -1);
         _in.Position = thenAt;
         _in.EnterForm("then");
-        ParseInstructionList(w);
-        ExpectListEnd();
-        _in.ExpectRightParen();
+        ParseFormInstructions(w);
         if (_in.TryEnterForm("else"))
         {
             ParseElseBranch(w);
             ExpectListEnd();
             _in.ExpectRightParen();
         }
+        EndFoldedBlock(w);
+    }
+
+    /// <summary>The rest of a folded block's part (<c>(then</c>, <c>(do</c>, <c>(catch x</c>, ...): its instructions and ")".</summary>
+    private void ParseFormInstructions(ByteWriter w)
+    {
+        ParseInstructionList(w);
+        ExpectListEnd();
+        _in.ExpectRightParen();
+    }
+
+    /// <summary>The end of a folded block: its label goes out of scope, and <c>end</c> is written.</summary>
+    private void EndFoldedBlock(ByteWriter w)
+    {
         _labels.RemoveAt(_labels.Count - 1);
         Mark(w, _in.Position);
         w.Byte((byte)Opcode.End);
