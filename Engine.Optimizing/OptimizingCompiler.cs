@@ -41,6 +41,10 @@ public sealed class OptimizingCompiler : IFunctionCompiler
     /// <summary>The function's SSA form after the optimization passes, as text (<c>disasm --ir</c>).</summary>
     public static string OptimizedIr(ModuleInfo module, uint functionIndex, CompilerOptions options, OptimizingPasses passes = OptimizingPasses.All)
     {
+        if (CompilerLimits.Refused(module, functionIndex) is { } refused)
+        {
+            return $"  (not compiled by the tier: {refused})";
+        }
         var pipeline = new OptimizingPipeline { Passes = passes };
         pipeline.BuildIr(module, functionIndex, options);
         pipeline.Optimize();

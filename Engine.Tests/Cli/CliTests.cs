@@ -180,6 +180,43 @@ public sealed class CliTests
         }
     }
 
+    /// <summary>
+    /// A function of the legacy exception instructions runs (interpreted) in every tier mode, and <c>disasm</c> of a
+    /// compiler's code or IR says why the tier does not compile it instead of failing.
+    /// </summary>
+    [Test]
+    public void LegacyExceptionFunctionsRunAndDisassembleInEveryTier()
+    {
+        string file = Path.Combine(Path.GetTempPath(), $"legacy-{Guid.NewGuid():N}.wat");
+        File.WriteAllText(file, """
+            (module
+              (tag $e (param i32))
+              (func (export "f") (param i32) (result i32)
+                (try (result i32)
+                  (do (throw $e (local.get 0)))
+                  (catch $e (i32.add (i32.const 1))))))
+            """);
+        try
+        {
+            foreach (string tier in new[] { "interpreter", "baseline", "optimizing", "tiered" })
+            {
+                var (exitCode, output, error) = Run("run", "--tier", tier, "--invoke", "f", file, "41");
+                Assert.That((exitCode, output, error), Is.EqualTo((0, "42" + Environment.NewLine, "")), tier);
+            }
+            foreach (string[] disasm in new[] { new[] { "disasm", "--tier", "baseline", file }, new[] { "disasm", "--ir", file } })
+            {
+                var (exitCode, output, _) = Run(disasm);
+                Assert.That(exitCode, Is.Zero, string.Join(' ', disasm));
+                Assert.That(output, Does.Contain("not compiled by the tier: UnsupportedFeature"), string.Join(' ', disasm));
+            }
+            Assert.That(Run("run", "--wasm", "legacy-exceptions=n", "--invoke", "f", file, "41").ExitCode, Is.Not.Zero);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
     /// <summary>Arguments after FILE are the program's, even when they look like run's own options.</summary>
     [Test]
     public void RunPassesHelpAfterTheFileToTheProgram()
