@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Engine.Core;
 using Engine.Runtime;
+using Engine.Tests.Baseline;
 using NUnit.Framework;
 
 namespace Engine.Tests.Api;
@@ -137,6 +138,43 @@ public sealed class BacktraceTests
             "the native adapter's frame is left out");
         Assert.That(trap.WasmBacktrace.All(frame => frame.ModuleOffset > 0), Is.True);
         Assert.That(f.Invoke(Value.I32(1))[0].AsI32(), Is.EqualTo(1 + 2 + 2 + 1), "usable afterwards");
+    }
+
+    /// <summary>
+    /// A trap of one of the interpreter's cold instructions (here <c>i32.trunc_f64_u</c>) in a callee, after calls that
+    /// returned (one to compiled code in tiered mode): the backtrace is that of the trap, in every tier. The interpreter
+    /// used to start it at the frame it last published (fuzz5): $f was missing (interpreter), or $g's returned frame
+    /// stood above $main at offset -1 (tiered, $g compiled after its third call).
+    /// </summary>
+    [TestCase("interpreter")]
+    [TestCase("baseline")]
+    [TestCase("optimizing")]
+    [TestCase("tiered-1")]
+    [TestCase("tiered-sync")]
+    [TestCase("tiered-full")]
+    public void ATrapOfAColdInstructionAfterCallsThatReturnedHasTheTrapsFrames(string mode)
+    {
+        const string text = """
+            (module
+              (func $g (result i32) (i32.const 1))
+              (func $f (param f64) (result i32) (i32.trunc_f64_u (local.get 0)))
+              (func $main (export "main") (param f64) (result i32)
+                (drop (call $g)) (drop (call $g)) (drop (call $g))
+                (drop (call $f (f64.const 1)))
+                (call $f (local.get 0)))
+              (func $self (export "self") (param f64) (result i32)
+                (drop (call $g)) (drop (call $g)) (drop (call $g))
+                (i32.trunc_f64_u (local.get 0))))
+            """;
+        using var store = new Store(new WasmEngine(TierModes.Config(mode)));
+        Instance instance = new Linker(store.Engine).Instantiate(store, Module.FromText(store.Engine, text));
+
+        var trap = Assert.Throws<TrapException>(() => instance.GetFunction("main")!.Invoke(Value.F64(-5)))!;
+        Assert.That(trap.Code, Is.EqualTo(TrapCode.IntegerOverflow));
+        Assert.That(trap.WasmBacktrace.Select(frame => frame.FunctionName), Is.EqualTo(new[] { "f", "main" }));
+        trap = Assert.Throws<TrapException>(() => instance.GetFunction("self")!.Invoke(Value.F64(-5)))!;
+        Assert.That(trap.WasmBacktrace.Select(frame => frame.FunctionName), Is.EqualTo(new[] { "self" }));
+        Assert.That(trap.WasmBacktrace.All(frame => frame.ModuleOffset > 0), Is.True);
     }
 
     [Test]
