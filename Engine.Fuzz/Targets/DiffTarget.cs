@@ -10,7 +10,8 @@ namespace Engine.Fuzz.Targets;
 
 /// <summary>
 /// <c>diff</c>: random valid modules run in every tier of ours (the interpreter is the oracle; the baseline
-/// compiler; tiered with thresholds of 1; tiered with thresholds of 2 and fuel and epoch checks) and in wasmtime, which must all do the same: results, traps (by kind),
+/// compiler; the optimizing compiler without and with fuel and epoch checks; tiered interpreter -> optimizing with
+/// thresholds of 2 and the checks; the full tiered pipeline with thresholds of 2, 2 and 3) and in wasmtime, which must all do the same: results, traps (by kind),
 /// the values passed to the imports, uncaught wasm exceptions (tag and values among our tiers; only that one escaped
 /// with wasmtime), the final globals, tables and memory. NaN bit patterns are compared as "a
 /// NaN" (wasm leaves NaN payloads nondeterministic); after a stack exhaustion nothing more is compared (the tiers'
@@ -25,7 +26,7 @@ namespace Engine.Fuzz.Targets;
 public sealed class DiffTarget : FuzzTarget
 {
     /// <summary>Our configurations, the first being the oracle.</summary>
-    public static readonly string[] Modes = ["interpreter", "baseline", "optimizing", "optimizing-checked", "tiered-opt-2"];
+    public static readonly string[] Modes = ["interpreter", "baseline", "optimizing", "optimizing-checked", "tiered-opt-2", "tiered-full"];
 
     private readonly bool _wasmtime;
     private readonly string? _wasmOpt;

@@ -35,6 +35,13 @@ public static class EngineRun
             Tier = TierMode.Tiered, Compilers = [new Engine.Optimizing.OptimizingCompiler()], TierUpCallThreshold = 2, TierUpLoopThreshold = 2,
             BackgroundCompilation = false, ConsumeFuel = true, EpochInterruption = true,
         },
+        // The full pipeline, synchronous, with small thresholds: interpreted, baseline and optimized activations of one
+        // function meet in one stack (a recursion chain), loops move from each tier to the next.
+        "tiered-full" => new EngineConfig
+        {
+            Tier = TierMode.Tiered, TierUpCallThreshold = 2, TierUpLoopThreshold = 2, TierUpOptimizeThreshold = 3,
+            BackgroundCompilation = false,
+        },
         "baseline-checked" => new EngineConfig { Tier = TierMode.Baseline, ConsumeFuel = true, EpochInterruption = true },
         "interpreter-checked" => new EngineConfig { Tier = TierMode.Interpreter, ConsumeFuel = true, EpochInterruption = true },
         _ => throw new ArgumentException($"unknown mode {mode}"),
