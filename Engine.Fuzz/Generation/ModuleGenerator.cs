@@ -39,7 +39,7 @@ public sealed class ModuleGenerator
     /// <param name="Calls">Call-heavy code for the optimizing tier's calls and inlining: small leaf callees without a budget
     /// check (numeric or reference parameters and results, conditional traps and throws inside) called often, small
     /// non-leaf functions, wide signatures (6 to 19 parameters and up to 5 results of mixed types, beyond what the
-    /// registers hold), recursion chains (a depth parameter counted down to a base case that may trap, mutual when
+    /// registers hold), a signature of scalars just around the register convention's limits, recursion chains (a depth parameter counted down to a base case that may trap, mutual when
     /// there are two, so traps come from deep inside with long backtraces), functions with many locals, and
     /// expressions keeping many values live across calls (not a 3.0 feature).</param>
     public readonly record struct Options(bool MultiMemory = false, bool Memory64 = false, bool FunctionReferences = false, bool RelaxedSimd = false,
@@ -196,6 +196,14 @@ public sealed class ModuleGenerator
                 _leafTypes.Add(_types.Count);
                 _types.Add(numeric ? (NumericTypes(_random.Next(4)), NumericTypes(results)) : (RandomTypes(_random.Next(4)), RandomTypes(results)));
             }
+            // Around the limits of the optimizing tier's register convention (6 integer and 8 float argument registers,
+            // one scalar result): one more or one fewer of each, in random order.
+            int ints = 5 + _random.Next(3), floats = 7 + _random.Next(3);
+            ValType[] boundary = Enumerable.Range(0, ints).Select(_ => _random.Next(2) == 0 ? ValType.I32 : ValType.I64)
+                .Concat(Enumerable.Range(0, floats).Select(_ => _random.Next(2) == 0 ? ValType.F32 : ValType.F64))
+                .Select(t => (Type: t, Key: _random.Next())).OrderBy(p => p.Key).Select(p => p.Type).ToArray();
+            _leafTypes.Add(_types.Count);
+            _types.Add((boundary, _random.Next(3) == 0 ? [] : [new[] { ValType.I32, ValType.I64, ValType.F32, ValType.F64 }[_random.Next(4)]]));
             ValType reference = _random.Next(2) == 0 ? ValType.ExternRef : ValType.FuncRef;
             _leafTypes.Add(_types.Count);
             _types.Add(([reference, .. NumericTypes(_random.Next(3))], [reference]));
