@@ -96,7 +96,7 @@ public sealed class DiffTarget : FuzzTarget
             Calls: random.Next(2) == 0);
         string text = new ModuleGenerator(random, simd, canonical, options).Generate();
         Count("generator modules");
-        foreach ((bool on, string name) in new[] { (options.MultiMemory, "multi-memory"), (options.Memory64, "memory64"),
+        foreach ((bool on, string name) in new[] { (simd, "simd"), (options.MultiMemory, "multi-memory"), (options.Memory64, "memory64"),
                      (options.FunctionReferences, "function-references"), (options.RelaxedSimd, "relaxed-simd"),
                      (options.TailCalls, "tail-calls"), (options.Exceptions, "exceptions"), (options.Calls, "calls") })
         {
