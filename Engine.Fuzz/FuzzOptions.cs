@@ -47,8 +47,8 @@ public sealed record FuzzOptions
                wasm-fuzz replay TARGET FILE...
                wasm-fuzz afl decode|text   (the afl-fuzz harness; start it with Engine.Fuzz/afl.sh)
                wasm-fuzz generate SEED [simd] [canonical] [multi-memory] [memory64] [function-references] [relaxed-simd]
-                                       [tail-calls] [exceptions] [wasm3]
-                                                      (prints a module of our own generator; wasm3 = all six 3.0 options)
+                                       [tail-calls] [exceptions] [calls] [wasm3]
+                                                      (prints a module of our own generator; wasm3 = every option)
                wasm-fuzz print FILE.wasm                 (the module's text, by our printer)
                wasm-fuzz assemble FILE.wat OUT.wasm      (a text module in binary)
                wasm-fuzz events FILE.wasm [interpreter|baseline|tiered-1|wasmtime [--dump-memory OUT]]   (what a module does)

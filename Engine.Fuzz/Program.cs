@@ -21,13 +21,13 @@ public static class Program
             if (args[0] == "generate")
             {
                 // The text of one module of our generator:
-                // wasm-fuzz generate SEED [simd] [canonical] [multi-memory] [memory64] [function-references] [relaxed-simd] [tail-calls] [exceptions] [wasm3]
+                // wasm-fuzz generate SEED [simd] [canonical] [multi-memory] [memory64] [function-references] [relaxed-simd] [tail-calls] [exceptions] [calls] [wasm3]
                 int seed = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 0;
                 bool all = args.Contains("wasm3");
                 var generatorOptions = new Generation.ModuleGenerator.Options(
                     all || args.Contains("multi-memory"), all || args.Contains("memory64"),
                     all || args.Contains("function-references"), all || args.Contains("relaxed-simd"),
-                    all || args.Contains("tail-calls"), all || args.Contains("exceptions"));
+                    all || args.Contains("tail-calls"), all || args.Contains("exceptions"), all || args.Contains("calls"));
                 Console.Write(new Generation.ModuleGenerator(new Random(seed), args.Contains("simd"), args.Contains("canonical"), generatorOptions).Generate());
                 return 0;
             }

@@ -351,8 +351,11 @@ public sealed partial class Translator
         }
         // F64Load d address k off
         int address = _words[_lastStart + 2], addend = _words[_lastStart + 3], offset = _words[_lastStart + 4];
+        int loadOffset = _wasmOffsets[^1];
         DropLastInstruction();
         Emit(fused, PushTemp(result), Operand(a), address, addend, offset);
+        // Its only trap is the load's: a backtrace shows the load's offset, as the compiled tiers do (not the add's).
+        _wasmOffsets[^1] = loadOffset;
         return true;
     }
 

@@ -36,11 +36,31 @@ public sealed class ModuleGenerator
     /// (mostly conditional), <c>try_table</c> as a statement and as an expression with zero to four catch clauses of
     /// the four kinds (each with its handler block, which logs the caught values and keeps or rethrows the exnref),
     /// an <c>exnref</c> local per function and <c>throw_ref</c> of it (guarded by a null test, rarely not).</param>
+    /// <param name="Calls">Call-heavy code for the optimizing tier's calls and inlining: small leaf callees without a budget
+    /// check (numeric or reference parameters and results, conditional traps and throws inside) called often, small
+    /// non-leaf functions, wide signatures (6 to 19 parameters and up to 5 results of mixed types, beyond what the
+    /// registers hold), a signature of scalars just around the register convention's limits, recursion chains (a depth parameter counted down to a base case that may trap, mutual when
+    /// there are two, so traps come from deep inside with long backtraces), functions with many locals, and
+    /// expressions keeping many values live across calls (not a 3.0 feature).</param>
     public readonly record struct Options(bool MultiMemory = false, bool Memory64 = false, bool FunctionReferences = false, bool RelaxedSimd = false,
-        bool TailCalls = false, bool Exceptions = false)
+        bool TailCalls = false, bool Exceptions = false, bool Calls = false)
     {
-        /// <summary>Every 3.0 feature the generator knows.</summary>
-        public static Options All => new(true, true, true, true, true, true);
+        /// <summary>Every feature the generator knows.</summary>
+        public static Options All => new(true, true, true, true, true, true, true);
+    }
+
+    /// <summary>What a function is (<see cref="Options.Calls"/> adds the last three).</summary>
+    private enum FunctionKind
+    {
+        Import,
+        /// <summary>Budget check, one to eight statements, results.</summary>
+        Regular,
+        /// <summary>Budget check, at most one shallow statement, shallow results: small enough to inline now and then.</summary>
+        Small,
+        /// <summary>No budget check; calls only imports and leaves of lower index (so it always ends); tiny.</summary>
+        Leaf,
+        /// <summary>Recursion on an i32 depth parameter (masked to 0..63) down to a base case.</summary>
+        Chain,
     }
 
     /// <summary>The type <c>exnref</c> (<c>(ref null exn)</c>).</summary>
@@ -71,6 +91,13 @@ public sealed class ModuleGenerator
     private readonly List<ValType> _valueTypes;
     private readonly List<(ValType[] Params, ValType[] Results)> _types = [];
     private readonly List<int> _functionTypes = [];
+    private readonly List<FunctionKind> _kinds = [];
+    // The types of leaf functions and of recursion chains (Options.Calls).
+    private readonly List<int> _leafTypes = [];
+    private int _chainType = -1;
+    // The function being generated, and whether it is a leaf (whose calls are restricted so that it always ends).
+    private int _currentFunction;
+    private bool _inLeaf;
     private readonly List<(ValType Type, bool Mutable)> _globals = [];
     private readonly Dictionary<ValType, List<Opcode>> _byResult = new();
     private readonly List<Opcode> _stores = [];
@@ -151,6 +178,39 @@ public sealed class ModuleGenerator
         {
             _types.Add((RandomTypes(_random.Next(5)), RandomTypes(_random.Next(10) < 6 ? 1 : _random.Next(3))));
         }
+        if (_options.Calls)
+        {
+            // Wide signatures (more arguments and results than the registers hold), leaf signatures (half without
+            // references, which the inliner takes), one passing a reference through, and the recursion chains' one.
+            int wide = 1 + _random.Next(2);
+            for (int i = 0; i < wide; i++)
+            {
+                _leafTypes.Add(_types.Count);
+                _types.Add((WideTypes(6 + _random.Next(14)), WideTypes(_random.Next(6))));
+            }
+            int leafTypes = 2 + _random.Next(3);
+            for (int i = 0; i < leafTypes; i++)
+            {
+                bool numeric = _random.Next(2) == 0;
+                int results = _random.Next(10) < 7 ? 1 : _random.Next(3);
+                _leafTypes.Add(_types.Count);
+                _types.Add(numeric ? (NumericTypes(_random.Next(4)), NumericTypes(results)) : (RandomTypes(_random.Next(4)), RandomTypes(results)));
+            }
+            // Around the limits of the optimizing tier's register convention (6 integer and 8 float argument registers,
+            // one scalar result): one more or one fewer of each, in random order.
+            int ints = 5 + _random.Next(3), floats = 7 + _random.Next(3);
+            ValType[] boundary = Enumerable.Range(0, ints).Select(_ => _random.Next(2) == 0 ? ValType.I32 : ValType.I64)
+                .Concat(Enumerable.Range(0, floats).Select(_ => _random.Next(2) == 0 ? ValType.F32 : ValType.F64))
+                .Select(t => (Type: t, Key: _random.Next())).OrderBy(p => p.Key).Select(p => p.Type).ToArray();
+            _leafTypes.Add(_types.Count);
+            _types.Add((boundary, _random.Next(3) == 0 ? [] : [new[] { ValType.I32, ValType.I64, ValType.F32, ValType.F64 }[_random.Next(4)]]));
+            ValType reference = _random.Next(2) == 0 ? ValType.ExternRef : ValType.FuncRef;
+            _leafTypes.Add(_types.Count);
+            _types.Add(([reference, .. NumericTypes(_random.Next(3))], [reference]));
+            _chainType = _types.Count;
+            _types.Add(([ValType.I32, .. RandomTypes(_random.Next(6))], RandomTypes(_random.Next(4))));
+            signatures = _types.Count - 6;
+        }
         _types.Add(([], []));
         for (int i = 0; i < _types.Count; i++)
         {
@@ -166,10 +226,27 @@ public sealed class ModuleGenerator
         _functionTypes.Add(4);
         _functionTypes.Add(5);
         _importCount = _functionTypes.Count;
+        _kinds.AddRange(Enumerable.Repeat(FunctionKind.Import, _importCount));
         int defined = 2 + _random.Next(7);
         for (int i = 0; i < defined; i++)
         {
             _functionTypes.Add(6 + _random.Next(signatures));
+            _kinds.Add(_options.Calls && _random.Next(3) == 0 ? FunctionKind.Small : FunctionKind.Regular);
+        }
+        if (_options.Calls)
+        {
+            int leaves = 2 + _random.Next(5);
+            for (int i = 0; i < leaves; i++)
+            {
+                _functionTypes.Add(_leafTypes[_random.Next(_leafTypes.Count)]);
+                _kinds.Add(FunctionKind.Leaf);
+            }
+            int chains = 1 + _random.Next(2);
+            for (int i = 0; i < chains; i++)
+            {
+                _functionTypes.Add(_chainType);
+                _kinds.Add(FunctionKind.Chain);
+            }
         }
         int functionCount = _functionTypes.Count;
 
@@ -234,8 +311,16 @@ public sealed class ModuleGenerator
     private void Function(int index)
     {
         (ValType[] parameters, ValType[] results) = _types[_functionTypes[index]];
+        FunctionKind kind = _kinds[index];
+        _currentFunction = index;
         _locals = [.. parameters];
-        int extra = _random.Next(6);
+        // Many locals now and then (register pressure across the calls and loops that use them).
+        int extra = kind switch
+        {
+            FunctionKind.Leaf => _random.Next(2),
+            FunctionKind.Regular when _options.Calls && _random.Next(3) == 0 => 8 + _random.Next(17),
+            _ => _random.Next(6),
+        };
         var declared = new List<ValType>();
         for (int i = 0; i < extra; i++)
         {
@@ -253,7 +338,7 @@ public sealed class ModuleGenerator
         }
         var declaredNames = declared.Select(t => t.ToWatName()).ToList();
         _refLocal = -1;
-        if (_options.FunctionReferences)
+        if (_options.FunctionReferences && kind != FunctionKind.Leaf)
         {
             // A typed reference to functions of a type some defined function has (so ref.func can fill it).
             _refType = _functionTypes[_importCount + _random.Next(_functionTypes.Count - _importCount)];
@@ -261,7 +346,7 @@ public sealed class ModuleGenerator
             declaredNames.Add($"(ref null $t{_refType})");
         }
         _exnLocal = -1;
-        if (_options.Exceptions)
+        if (_options.Exceptions && kind != FunctionKind.Leaf)
         {
             _exnLocal = parameters.Length + declaredNames.Count;
             declaredNames.Add("exnref");
@@ -272,6 +357,13 @@ public sealed class ModuleGenerator
         _nodes = 0;
         _labels.Clear();
         _labels.Add(new Label(false, results));
+        if (kind == FunctionKind.Leaf)
+        {
+            LeafBody(results);
+            _indent--;
+            Line(")");
+            return;
+        }
         // The budget: each entry spends one unit; with none left, return zeros.
         Line("global.get $budget");
         Line("i32.eqz");
@@ -286,12 +378,27 @@ public sealed class ModuleGenerator
         Line("i32.const 1");
         Line("i32.sub");
         Line("global.set $budget");
-        int statements = 1 + _random.Next(8);
+        if (kind == FunctionKind.Chain)
+        {
+            ChainBody(parameters, results);
+            _indent--;
+            Line(")");
+            return;
+        }
+        bool small = kind == FunctionKind.Small;
+        int statements = small ? _random.Next(2) : 1 + _random.Next(8);
         for (int i = 0; i < statements; i++)
         {
-            Statement(3);
+            Statement(small ? 1 : 3);
         }
-        if (_options.TailCalls && _random.Next(4) == 0)
+        if (small)
+        {
+            foreach (ValType t in results)
+            {
+                Expression(t, 2);
+            }
+        }
+        else if (_options.TailCalls && _random.Next(4) == 0)
         {
             // The results come from a tail call (at worst of this function itself: the budget ends the chain).
             TailCall(4);
@@ -305,6 +412,306 @@ public sealed class ModuleGenerator
         }
         _indent--;
         Line(")");
+    }
+
+    /// <summary>
+    /// A leaf's body: at most one statement (a conditional trap, a throw, a store or a local or global set, a log), then
+    /// shallow expressions for the results. Its calls go only to imports and lower leaves (<see cref="CanCall"/>).
+    /// </summary>
+    private void LeafBody(ValType[] results)
+    {
+        _inLeaf = true;
+        switch (_random.Next(6))
+        {
+            case 0:
+                ConditionalTrap();
+                break;
+            case 1 when _options.Exceptions:
+                ThrowStatement(1);
+                break;
+            case 2:
+            case 3:
+                SimpleStatement();
+                break;
+        }
+        foreach (ValType t in results)
+        {
+            Expression(t, 1 + _random.Next(2));
+        }
+        _inLeaf = false;
+    }
+
+    /// <summary><c>unreachable</c> when the low three bits of a random i32 are clear.</summary>
+    private void ConditionalTrap()
+    {
+        Expression(ValType.I32, 1);
+        Line("i32.const 7");
+        Line("i32.and");
+        Line("i32.eqz");
+        Line("if");
+        _indent++;
+        Line("unreachable");
+        _indent--;
+        Line("end");
+    }
+
+    /// <summary>
+    /// A recursion chain's body (after the budget check): the depth parameter masked to 0..63; at 0 the base case
+    /// (maybe a trap or a call of a leaf, then the results), else a call of a chain function (this one or another)
+    /// with the depth less one, its results kept on the stack across a statement now and then.
+    /// </summary>
+    private void ChainBody(ValType[] parameters, ValType[] results)
+    {
+        Line("local.get 0");
+        Line($"i32.const {(_random.Next(3) == 0 ? 15 : 63)}");
+        Line("i32.and");
+        Line("local.tee 0");
+        Line("i32.eqz");
+        Line($"if{Signature([], results)}");
+        Block(3, results, () =>
+        {
+            switch (_random.Next(4))
+            {
+                case 0:
+                    ConditionalTrap();
+                    break;
+                case 1 when _options.Exceptions:
+                    ThrowStatement(2);
+                    break;
+                default:
+                    Statement(2);
+                    break;
+            }
+            foreach (ValType t in results)
+            {
+                Expression(t, 2);
+            }
+            _indent--;
+            Line("else");
+            _indent++;
+            if (_random.Next(3) == 0)
+            {
+                Statement(2);
+            }
+            Line("local.get 0");
+            Line("i32.const 1");
+            Line("i32.sub");
+            Arguments(parameters[1..], 2);
+            int[] chains = Enumerable.Range(0, _kinds.Count).Where(f => _kinds[f] == FunctionKind.Chain).ToArray();
+            Line($"call {chains[_random.Next(chains.Length)]}");
+            if (_random.Next(2) == 0)
+            {
+                // The results stay live (on the stack) across more code, calls included.
+                Statement(2);
+            }
+        });
+    }
+
+    /// <summary>Whether the function being generated may call <paramref name="f"/>: anything, except that a leaf calls only imports and lower leaves.</summary>
+    private bool CanCall(int f) => !_inLeaf || _kinds[f] == FunctionKind.Import || (_kinds[f] == FunctionKind.Leaf && f < _currentFunction);
+
+    /// <summary>A callee that <paramref name="fits"/> and <see cref="CanCall"/>: half the time a leaf when there is one (-1: none at all).</summary>
+    private int PickCallee(Func<int, bool> fits)
+    {
+        int[] candidates = Enumerable.Range(0, _functionTypes.Count).Where(f => fits(f) && CanCall(f)).ToArray();
+        if (candidates.Length == 0)
+        {
+            return -1;
+        }
+        int[] leaves = candidates.Where(f => _kinds[f] == FunctionKind.Leaf).ToArray();
+        return leaves.Length > 0 && _random.Next(2) == 0 ? leaves[_random.Next(leaves.Length)] : candidates[_random.Next(candidates.Length)];
+    }
+
+    /// <summary>A call of a function whose one result is <paramref name="type"/>; false when there is none to call.</summary>
+    private bool CallReturning(ValType type, int depth)
+    {
+        int f = PickCallee(f => _types[_functionTypes[f]].Results is [var r] && r == type);
+        if (f < 0)
+        {
+            return false;
+        }
+        Arguments(_types[_functionTypes[f]].Params, depth);
+        Line($"call {f}");
+        return true;
+    }
+
+    /// <summary>
+    /// Many values of <paramref name="type"/> pushed one after the other (calls among them), then folded into one by binary
+    /// operators: all but the last live across the later calls (register pressure, spills across calls).
+    /// </summary>
+    private void ManyLiveValues(ValType type, int depth)
+    {
+        int count = 3 + _random.Next(_options.Calls ? 14 : 6);
+        for (int i = 0; i < count; i++)
+        {
+            if (_random.Next(3) != 0 || !CallReturning(type, Math.Min(depth, 2)))
+            {
+                Expression(type, Math.Min(depth - 1, 2));
+            }
+        }
+        string t = type.ToWatName();
+        for (int i = 1; i < count; i++)
+        {
+            if (type == ValType.V128)
+            {
+                Line(new[] { "v128.xor", "v128.or", "i32x4.add", "i16x8.sub", "i64x2.add", "i8x16.add" }[_random.Next(6)]);
+            }
+            else if (type is ValType.F32 or ValType.F64)
+            {
+                Line($"{t}.{new[] { "add", "sub", "mul", "min", "max" }[_random.Next(5)]}");
+                if (_canonicalNaNs)
+                {
+                    CanonicalizeNaN(t);
+                }
+            }
+            else
+            {
+                Line($"{t}.{new[] { "add", "sub", "xor", "or", "and", "mul" }[_random.Next(6)]}");
+            }
+        }
+    }
+
+    /// <summary>
+    /// A value through a <c>br_table</c> with a value: one to eight nested blocks of result <paramref name="type"/> inside
+    /// an outer one; the table sends the value to one of them (or straight out), and each block's end changes it and
+    /// falls into the next end.
+    /// </summary>
+    private void BranchTableValue(ValType type, int depth)
+    {
+        int cases = 1 + _random.Next(_options.Calls ? 8 : 4);
+        string signature = Signature([], [type]);
+        for (int i = 0; i <= cases; i++)
+        {
+            Line("block" + signature);
+            _indent++;
+            _labels.Add(new Label(false, [type]));
+        }
+        Expression(type, depth - 1);
+        if (_random.Next(3) == 0)
+        {
+            Line($"i32.const {_random.Next(cases + 3)}");
+        }
+        else
+        {
+            Expression(ValType.I32, depth - 1);
+        }
+        int targets = 1 + _random.Next(2 * cases + 2);
+        Line($"br_table {string.Join(' ', Enumerable.Range(0, targets).Select(_ => _random.Next(cases + 1)))}");
+        for (int i = 0; i <= cases; i++)
+        {
+            _labels.RemoveAt(_labels.Count - 1);
+            _indent--;
+            Line("end");
+            if (i < cases)
+            {
+                ChangeValue(type);
+            }
+        }
+    }
+
+    /// <summary>An operation turning the value of <paramref name="type"/> on top of the stack into another of that type (or none), never a new NaN.</summary>
+    private void ChangeValue(ValType type)
+    {
+        string t = type.ToWatName();
+        switch (type)
+        {
+            case ValType.I32 or ValType.I64:
+                Line($"{t}.const {_random.Next(1, 1000)}");
+                Line($"{t}.{new[] { "add", "xor", "rotl", "mul" }[_random.Next(4)]}");
+                break;
+            case ValType.F32 or ValType.F64:
+                if (_random.Next(3) != 0)
+                {
+                    Line($"{t}.{(_random.Next(2) == 0 ? "neg" : "abs")}");
+                }
+                break;
+            case ValType.V128:
+                if (_random.Next(2) == 0)
+                {
+                    Line("v128.not");
+                }
+                break;
+        }
+    }
+
+    /// <summary>
+    /// A dispatch loop as an interpreter's: <c>br_table</c> over two to twelve case blocks (or out), each case's code
+    /// followed by going round again (spending budget) or falling into the next case; with an i32 local as the state
+    /// that the cases set.
+    /// </summary>
+    private void DispatchLoop(int depth)
+    {
+        int cases = 2 + _random.Next(_options.Calls ? 11 : 4);
+        int[] i32Locals = Enumerable.Range(0, _locals.Count).Where(l => _locals[l] == ValType.I32).ToArray();
+        int state = i32Locals.Length > 0 && _random.Next(3) != 0 ? i32Locals[_random.Next(i32Locals.Length)] : -1;
+        Line("block");
+        _indent++;
+        _labels.Add(new Label(false, []));
+        Line("loop");
+        _indent++;
+        _labels.Add(new Label(true, []));
+        for (int i = 0; i < cases; i++)
+        {
+            Line("block");
+            _indent++;
+            _labels.Add(new Label(false, []));
+        }
+        if (state >= 0)
+        {
+            Line($"local.get {state}");
+        }
+        else
+        {
+            Expression(ValType.I32, depth - 1);
+        }
+        // Targets: the cases (0..cases-1) and the exit (cases+1), never the loop itself (which spends no budget).
+        int targets = 1 + _random.Next(cases + 4);
+        Line($"br_table {string.Join(' ', Enumerable.Range(0, targets).Select(_ => _random.Next(8) == 0 ? cases + 1 : _random.Next(cases)))}");
+        for (int i = 0; i < cases; i++)
+        {
+            _labels.RemoveAt(_labels.Count - 1);
+            _indent--;
+            Line("end");
+            Statements(depth - 1);
+            if (state >= 0 && _random.Next(2) == 0)
+            {
+                Line($"i32.const {_random.Next(cases + 2)}");
+                Line($"local.set {state}");
+            }
+            if (_random.Next(4) == 0)
+            {
+                // Fall into the next case.
+                continue;
+            }
+            Line("global.get $budget");
+            Line("if");
+            _indent++;
+            _labels.Add(new Label(false, []));
+            Line("global.get $budget");
+            Line("i32.const 1");
+            Line("i32.sub");
+            Line("global.set $budget");
+            // The loop's label: past the cases still open and this if.
+            int loop = cases - 1 - i + 1;
+            if (_random.Next(3) == 0)
+            {
+                Expression(ValType.I32, Math.Min(depth, 2));
+                Line($"br_if {loop}");
+            }
+            else
+            {
+                Line($"br {loop}");
+            }
+            _labels.RemoveAt(_labels.Count - 1);
+            _indent--;
+            Line("end");
+        }
+        _labels.RemoveAt(_labels.Count - 1);
+        _indent--;
+        Line("end");
+        _labels.RemoveAt(_labels.Count - 1);
+        _indent--;
+        Line("end");
     }
 
     // ---- statements: leave the operand stack as they found it.
@@ -353,14 +760,14 @@ public sealed class ModuleGenerator
                 break;
             case 5:
             {
-                int f = _random.Next(_functionTypes.Count);
+                int f = PickCallee(_ => true);
                 (ValType[] p, ValType[] r) = _types[_functionTypes[f]];
                 Arguments(p, depth);
                 Line($"call {f}");
                 DropAll(r);
                 break;
             }
-            case 6:
+            case 6 when !_inLeaf:
             {
                 int type = _random.Next(_types.Count);
                 (ValType[] p, ValType[] r) = _types[type];
@@ -389,13 +796,16 @@ public sealed class ModuleGenerator
             case 12 when _options.Exceptions:
                 ThrowStatement(depth);
                 break;
-            case 13 when _options.Exceptions:
+            case 13 when _exnLocal >= 0:
                 TryTable([], depth);
                 break;
-            case 14 when _options.Exceptions && _random.Next(2) == 0:
+            case 14 when _exnLocal >= 0 && _random.Next(2) == 0:
                 ThrowRefStatement(depth);
                 break;
-            case 10 when _options.TailCalls && _random.Next(3) == 0:
+            case 15 when depth >= 2 && !_inLeaf:
+                DispatchLoop(depth);
+                break;
+            case 10 when _options.TailCalls && !_inLeaf && _random.Next(3) == 0:
                 if (_random.Next(3) == 0)
                 {
                     TailCall(depth);
@@ -504,7 +914,7 @@ public sealed class ModuleGenerator
         Expression(ValType.I32, depth - 1);
         if (_random.Next(3) == 0)
         {
-            int n = _random.Next(5);
+            int n = _random.Next(4) == 0 ? 5 + _random.Next(12) : _random.Next(5);
             Line($"br_table {string.Join(' ', Enumerable.Range(0, n + 1).Select(_ => targets[_random.Next(targets.Count)]))}");
         }
         else
@@ -645,20 +1055,13 @@ public sealed class ModuleGenerator
                 }
                 return;
             case 7:
-            {
                 // A call to a function with this one result.
-                int[] candidates = Enumerable.Range(0, _functionTypes.Count)
-                    .Where(f => _types[_functionTypes[f]].Results is [var r] && r == type).ToArray();
-                if (candidates.Length == 0)
+                if (!CallReturning(type, depth))
                 {
                     goto default;
                 }
-                int f = candidates[_random.Next(candidates.Length)];
-                Arguments(_types[_functionTypes[f]].Params, depth);
-                Line($"call {f}");
                 return;
-            }
-            case 8:
+            case 8 when !_inLeaf:
             {
                 int[] candidates = Enumerable.Range(0, _types.Count).Where(t => _types[t].Results is [var r] && r == type).ToArray();
                 if (candidates.Length == 0)
@@ -729,8 +1132,14 @@ public sealed class ModuleGenerator
             case 14 when type == ValType.I32:
                 I32Special(depth);
                 return;
-            case 15 when _options.Exceptions:
+            case 15 when _exnLocal >= 0:
                 TryTable([type], depth);
+                return;
+            case 16 when type.IsNumeric() || type == ValType.V128:
+                ManyLiveValues(type, depth);
+                return;
+            case 17:
+                BranchTableValue(type, depth);
                 return;
             default:
                 if (type.IsReference())
@@ -1274,6 +1683,13 @@ public sealed class ModuleGenerator
     private ValType RandomType() => _valueTypes[_random.Next(_valueTypes.Count)];
 
     private ValType[] RandomTypes(int n) => Enumerable.Range(0, n).Select(_ => RandomType()).ToArray();
+
+    /// <summary>Numbers only (and v128 with SIMD): signatures the inliner takes.</summary>
+    private ValType[] NumericTypes(int n) =>
+        Enumerable.Range(0, n).Select(_ => _valueTypes.Where(t => !t.IsReference()).ElementAt(_random.Next(_simd ? 5 : 4))).ToArray();
+
+    /// <summary>Mostly numbers, a reference now and then: the parameters and results of a wide signature.</summary>
+    private ValType[] WideTypes(int n) => Enumerable.Range(0, n).Select(_ => _random.Next(6) == 0 ? RandomType() : NumericTypes(1)[0]).ToArray();
 
     private static string Signature(ValType[] parameters, ValType[] results) =>
         (parameters.Length > 0 ? $" (param {string.Join(' ', parameters.Select(t => t.ToWatName()))})" : "") +

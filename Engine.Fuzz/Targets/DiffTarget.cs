@@ -10,20 +10,23 @@ namespace Engine.Fuzz.Targets;
 
 /// <summary>
 /// <c>diff</c>: random valid modules run in every tier of ours (the interpreter is the oracle; the baseline
-/// compiler; tiered with thresholds of 1; tiered with thresholds of 2 and fuel and epoch checks) and in wasmtime, which must all do the same: results, traps (by kind),
+/// compiler; the optimizing compiler without and with fuel and epoch checks; tiered interpreter -> optimizing with
+/// thresholds of 2 and the checks; the full tiered pipeline with thresholds of 2, 2 and 3) and in wasmtime, which must all do the same: results, traps (by kind),
 /// the values passed to the imports, uncaught wasm exceptions (tag and values among our tiers; only that one escaped
 /// with wasmtime), the final globals, tables and memory. NaN bit patterns are compared as "a
 /// NaN" (wasm leaves NaN payloads nondeterministic); after a stack exhaustion nothing more is compared (the tiers'
 /// stack limits differ). Our tiers must agree bit for bit in memory even where NaN bits flow into it, wasmtime need not
 /// (x86 and Cranelift make NaNs of other signs and payloads): it is compared on the half of the modules that turn
-/// every NaN made by arithmetic into a canonical one (or 0, binaryen's --denan), marked by a custom section. Modules come from <see cref="ModuleGenerator"/> (SIMD in half of them; multiple memories, 64-bit memories, typed
-/// function references, tail calls and exceptions each in half; relaxed SIMD in half of the SIMD modules that are not NaN-canonical, so only our tiers compare them) and, when
+/// every NaN made by arithmetic into a canonical one (or 0, binaryen's --denan), marked by a custom section. Among our
+/// tiers a trap's wasm backtrace (functions and offsets, inlined frames included) and which function a funcref is are
+/// compared too. Modules come from <see cref="ModuleGenerator"/> (SIMD in half of them; multiple memories, 64-bit memories, typed
+/// function references, tail calls, exceptions and call-heavy code each in half; relaxed SIMD in half of the SIMD modules that are not NaN-canonical, so only our tiers compare them) and, when
 /// binaryen's <c>wasm-opt</c> is on PATH, from <c>wasm-opt --translate-to-fuzz</c> for every other case.
 /// </summary>
 public sealed class DiffTarget : FuzzTarget
 {
     /// <summary>Our configurations, the first being the oracle.</summary>
-    public static readonly string[] Modes = ["interpreter", "baseline", "optimizing", "optimizing-checked", "tiered-opt-2"];
+    public static readonly string[] Modes = ["interpreter", "baseline", "optimizing", "optimizing-checked", "tiered-opt-2", "tiered-full"];
 
     private readonly bool _wasmtime;
     private readonly string? _wasmOpt;
@@ -89,12 +92,13 @@ public sealed class DiffTarget : FuzzTarget
         // implementation-defined): in the modules that are not NaN-canonical, which only our tiers compare.
         var options = new ModuleGenerator.Options(
             MultiMemory: random.Next(2) == 0, Memory64: random.Next(2) == 0, FunctionReferences: random.Next(2) == 0,
-            RelaxedSimd: simd && !canonical && random.Next(2) == 0, TailCalls: random.Next(2) == 0, Exceptions: random.Next(2) == 0);
+            RelaxedSimd: simd && !canonical && random.Next(2) == 0, TailCalls: random.Next(2) == 0, Exceptions: random.Next(2) == 0,
+            Calls: random.Next(2) == 0);
         string text = new ModuleGenerator(random, simd, canonical, options).Generate();
         Count("generator modules");
-        foreach ((bool on, string name) in new[] { (options.MultiMemory, "multi-memory"), (options.Memory64, "memory64"),
+        foreach ((bool on, string name) in new[] { (simd, "simd"), (options.MultiMemory, "multi-memory"), (options.Memory64, "memory64"),
                      (options.FunctionReferences, "function-references"), (options.RelaxedSimd, "relaxed-simd"),
-                     (options.TailCalls, "tail-calls"), (options.Exceptions, "exceptions") })
+                     (options.TailCalls, "tail-calls"), (options.Exceptions, "exceptions"), (options.Calls, "calls") })
         {
             if (on)
             {
@@ -190,7 +194,7 @@ public sealed class DiffTarget : FuzzTarget
             {
                 return new Finding($"wasmtime harness: {e.GetType().Name}", $"wasmtime could not run the module: {Finding.OneLine(e.Message)}");
             }
-            if (Compare(reference, WithoutExceptionDetails(oracle), "interpreter vs wasmtime") is { } finding)
+            if (Compare(reference, WithoutOurDetails(oracle), "interpreter vs wasmtime") is { } finding)
             {
                 return finding;
             }
@@ -199,12 +203,26 @@ public sealed class DiffTarget : FuzzTarget
     }
 
     /// <summary>
-    /// The events with an uncaught exception's tag and values left out (wasmtime's .NET API tells only that a wasm
-    /// exception escaped; our tiers compare the details among themselves).
+    /// The events with what wasmtime's .NET API does not tell left out: an uncaught exception's tag and values, a trap's
+    /// backtrace and which function a funcref is (our tiers compare those among themselves).
     /// </summary>
-    public static List<string> WithoutExceptionDetails(List<string> events) =>
-        events.Select(e => e.IndexOf(" " + EngineRun.UncaughtException, StringComparison.Ordinal) is var at and >= 0
-            ? e[..(at + 1 + EngineRun.UncaughtException.Length)] : e).ToList();
+    public static List<string> WithoutOurDetails(List<string> events) =>
+        events.Select(e =>
+        {
+            if (e.IndexOf(" " + EngineRun.UncaughtException, StringComparison.Ordinal) is var at and >= 0)
+            {
+                return e[..(at + 1 + EngineRun.UncaughtException.Length)];
+            }
+            if (e.IndexOf(" trap ", StringComparison.Ordinal) >= 0 && e.IndexOf(EngineRun.BacktraceMarker, e.IndexOf(" trap ", StringComparison.Ordinal) + 1, StringComparison.Ordinal) is var bt and >= 0)
+            {
+                return e[..bt];
+            }
+            return s_identity.Replace(e, "");
+        }).ToList();
+
+    // A funcref's identity after "funcref" (a value) or "f" (a table element).
+    private static readonly System.Text.RegularExpressions.Regex s_identity =
+        new(@"(?<=\b(funcref|f))" + System.Text.RegularExpressions.Regex.Escape(EngineRun.IdentityMarker) + @"[^\s,\]]+", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
 
     /// <summary>The custom section marking a module whose NaN bits never escape (compared with wasmtime bit for bit).</summary>
     public const string CanonicalMarker = "wasm-fuzz:nan-canonical";

@@ -35,6 +35,13 @@ public static class EngineRun
             Tier = TierMode.Tiered, Compilers = [new Engine.Optimizing.OptimizingCompiler()], TierUpCallThreshold = 2, TierUpLoopThreshold = 2,
             BackgroundCompilation = false, ConsumeFuel = true, EpochInterruption = true,
         },
+        // The full pipeline, synchronous, with small thresholds: interpreted, baseline and optimized activations of one
+        // function meet in one stack (a recursion chain), loops move from each tier to the next.
+        "tiered-full" => new EngineConfig
+        {
+            Tier = TierMode.Tiered, TierUpCallThreshold = 2, TierUpLoopThreshold = 2, TierUpOptimizeThreshold = 3,
+            BackgroundCompilation = false,
+        },
         "baseline-checked" => new EngineConfig { Tier = TierMode.Baseline, ConsumeFuel = true, EpochInterruption = true },
         "interpreter-checked" => new EngineConfig { Tier = TierMode.Interpreter, ConsumeFuel = true, EpochInterruption = true },
         _ => throw new ArgumentException($"unknown mode {mode}"),
@@ -44,7 +51,10 @@ public static class EngineRun
     public static Action<byte[]>? DumpMemory { get; set; }
 
     /// <summary>The events of running <paramref name="bytes"/> in <paramref name="mode"/>.</summary>
-    public static List<string> Run(byte[] bytes, string mode) => Run(bytes, Config(mode));
+    public static List<string> Run(byte[] bytes, string mode) => Run(bytes, Config(mode), DiffOptions);
+
+    /// <summary>What the fuzzer's differential target records: also trap backtraces and which function a funcref is.</summary>
+    public static EngineRunOptions DiffOptions => new(Backtraces: true, FunctionIdentities: true);
 
     /// <summary>
     /// The events of running <paramref name="bytes"/> with <paramref name="config"/>: the one runner of the fuzzer's
@@ -84,7 +94,7 @@ public static class EngineRun
                     results[0] = Value.I32(args[0].AsExternRef() is HostRef r ? r.Id : -1);
                     return;
                 }
-                events.Add($"{name}({string.Join(", ", args.ToArray().Select(Describe))})");
+                events.Add($"{name}({string.Join(", ", args.ToArray().Select(a => DescribeValue(a, null)))})");
                 for (int i = 0; i < results.Length; i++)
                 {
                     results[i] = Value.Default(type.Results[i]);
@@ -101,6 +111,13 @@ public static class EngineRun
             events.Add($"instantiation trap {TrapName(e.Code)}");
             return events;
         }
+        // Which function a funcref is: the name of its export (every defined function of a generated module is
+        // exported), else its own name; compared among our tiers only.
+        var exported = module.Exports.Where(e => e.Type is FunctionExternType).Select(e => (Function: instance.GetFunction(e.Name)!, e.Name)).ToList();
+        string Identity(Function function) => exported.FirstOrDefault(p => p.Function.Equals(function)).Name ?? function.Name ?? "?";
+        Func<Function, string>? identity = options.FunctionIdentities ? Identity : null;
+        string Describe(Value value) => DescribeValue(value, identity);
+        string ShortDescribe(Value value) => ShortDescribeValue(value, identity);
         Function? reset = instance.GetFunction("hangLimitInitializer");
         foreach (ExportType export in module.Exports)
         {
@@ -125,7 +142,8 @@ public static class EngineRun
             }
             catch (TrapException e)
             {
-                events.Add(options.TrapMessages ? $"{export.Name} trap {e.Code}: {e.Message}" : $"{export.Name} trap {TrapName(e.Code)}");
+                events.Add((options.TrapMessages ? $"{export.Name} trap {e.Code}: {e.Message}" : $"{export.Name} trap {TrapName(e.Code)}") +
+                           (options.Backtraces ? BacktraceMarker + string.Join(' ', e.WasmBacktrace.Select(f => $"{f.FunctionIndex}@{f.ModuleOffset:x}")) : ""));
             }
             catch (TagException e)
             {
@@ -192,9 +210,23 @@ public static class EngineRun
         _ => "f",
     };
 
-    private static string ShortDescribe(Value value) => ShortDescribe(value.Type == ValType.ExternRef ? value.AsExternRef() : value.IsNull ? null : "f");
+    /// <summary>What precedes a trap's backtrace (function index @ module offset, innermost first) in its event.</summary>
+    public const string BacktraceMarker = " at ";
 
-    private static string Describe(Value value) => DiffTarget.Describe(value.Type, FromValue(value));
+    /// <summary>What precedes a funcref's identity (<see cref="EngineRunOptions.FunctionIdentities"/>) in a value or table element.</summary>
+    public const string IdentityMarker = "=";
+
+    private static string ShortDescribeValue(Value value, Func<Function, string>? identity) =>
+        value.Type == ValType.FuncRef && identity is not null && value.AsFuncRef() is { } function
+            ? "f" + IdentityMarker + identity(function)
+            : ShortDescribe(value.Type == ValType.ExternRef ? value.AsExternRef() : value.IsNull ? null : "f");
+
+    private static string DescribeValue(Value value, Func<Function, string>? identity) =>
+        value.Type == ValType.FuncRef && identity is not null && value.AsFuncRef() is { } function
+            ? "funcref" + IdentityMarker + identity(function)
+            : DiffTarget.Describe(value.Type, FromValue(value));
+
+    private static string Describe(Value value) => DescribeValue(value, null);
 
     private static object? FromValue(Value value) => value.Type switch
     {
@@ -231,4 +263,9 @@ public static class EngineRun
 /// <param name="ZeroArguments">Call every export with zero arguments instead of <see cref="DiffTarget.Arguments"/>.</param>
 /// <param name="TrapMessages">Record a trap's code and message (comparable between our tiers, not with wasmtime).</param>
 /// <param name="MemoryAfterEachCall">Record a hash of the memory named <c>memory</c> after each call (for debugging).</param>
-public readonly record struct EngineRunOptions(bool ZeroArguments = false, bool TrapMessages = false, bool MemoryAfterEachCall = false);
+/// <param name="Backtraces">Record a trap's wasm backtrace (function index and module offset of each frame, innermost
+/// first): every tier must report the same frames (inlined ones included), not only the same trap.</param>
+/// <param name="FunctionIdentities">Record which function a non-null funcref is (in results, globals and tables), not only
+/// that it is one.</param>
+public readonly record struct EngineRunOptions(bool ZeroArguments = false, bool TrapMessages = false, bool MemoryAfterEachCall = false,
+    bool Backtraces = false, bool FunctionIdentities = false);

@@ -3295,6 +3295,9 @@ internal static unsafe partial class Executor
 #line 1005 "../Instructions.def"
                 default:
                     frames[top].Ip = (int)(ip - code) + 1;
+                    // Published for a cold instruction's trap (it throws from RunCold, not through Trap): its backtrace
+                    // starts at this frame, not at the last one published (a callee that has returned since).
+                    stack.Top = top;
                     // The tier-up instructions go straight to their own small method (see RunTierUp).
                     int coldWords = *ip is (int)Op.CallCompiled or (int)Op.TierUpEntry or (int)Op.TierUpLoop
                         ? RunTierUp(stack, top, ip, fp)
@@ -3428,7 +3431,7 @@ internal static unsafe partial class Executor
     }
 
 #line default
-#line 1140 "../Instructions.def"
+#line 1143 "../Instructions.def"
     /// <summary>
     /// Runs one cold instruction; returns its length in code words, or -1 when the activation finished in
     /// compiled code (the tier-up instructions). Traps throw.
@@ -3443,7 +3446,7 @@ internal static unsafe partial class Executor
         uint off;
         ulong pAddress;
         byte* p;
-#line 1148 "../Instructions.def"
+#line 1151 "../Instructions.def"
         switch ((Op)(*ip))
         {
 #line default
@@ -6040,7 +6043,7 @@ internal static unsafe partial class Executor
 #line default
                     return 5;
                 }
-#line 1151 "../Instructions.def"
+#line 1154 "../Instructions.def"
             case Op.TierUpEntry:
             case Op.TierUpLoop:
                 return RunTierUp(stack, top, ip, fp);

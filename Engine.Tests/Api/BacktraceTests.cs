@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Engine.Core;
 using Engine.Runtime;
+using Engine.Tests.Baseline;
 using NUnit.Framework;
 
 namespace Engine.Tests.Api;
@@ -117,6 +118,54 @@ public sealed class BacktraceTests
             "the native adapter's frame is left out");
         Assert.That(trap.WasmBacktrace.All(frame => frame.ModuleOffset > 0), Is.True);
         Assert.That(f.Invoke(Value.I32(1))[0].AsI32(), Is.EqualTo(1 + 2 + 2 + 1), "usable afterwards");
+    }
+
+    /// <summary>
+    /// Traps the interpreter raised with the wrong backtrace (found by fuzz5's differential fuzzing, which compares
+    /// backtraces): a cold instruction's trap (here <c>i32.trunc_f64_u</c>) after calls that returned started at the frame
+    /// last published ($f missing in the interpreter; in tiered mode $g's returned frame on top at offset -1, $g compiled
+    /// at its third call), and a load fused into the <c>f64.sub</c> after it trapped at the sub's offset. Every mode must
+    /// report the frames and offsets the baseline tier does.
+    /// </summary>
+    [TestCase("interpreter")]
+    [TestCase("optimizing")]
+    [TestCase("tiered-1")]
+    [TestCase("tiered-sync")]
+    [TestCase("tiered-full")]
+    public void TrapsAfterCallsThatReturnedAndInFusedLoadsHaveTheTrapsFrames(string mode)
+    {
+        const string text = """
+            (module
+              (memory 1)
+              (func $g (result i32) (i32.const 1))
+              (func $f (param f64) (result i32) (i32.trunc_f64_u (local.get 0)))
+              (func $main (export "main") (param f64) (result i32)
+                (drop (call $g)) (drop (call $g)) (drop (call $g))
+                (drop (call $f (f64.const 1)))
+                (call $f (local.get 0)))
+              (func $self (export "self") (param f64) (result i32)
+                (drop (call $g)) (drop (call $g)) (drop (call $g))
+                (i32.trunc_f64_u (local.get 0)))
+              (func $fused (export "fused") (param f64) (result f64)
+                (f64.sub (local.get 0) (f64.load offset=65530 (i32.const 8)))))
+            """;
+        List<string> Backtraces(string tiers)
+        {
+            using var store = new Store(new WasmEngine(TierModes.Config(tiers)));
+            Instance instance = new Linker(store.Engine).Instantiate(store, Module.FromText(store.Engine, text));
+            return new[] { "main", "self", "fused" }.Select(name =>
+            {
+                var trap = Assert.Throws<TrapException>(() => instance.GetFunction(name)!.Invoke(Value.F64(-5)))!;
+                return $"{trap.Code} at {string.Join(' ', trap.WasmBacktrace.Select(frame => $"{frame.FunctionName}@{frame.ModuleOffset:x}"))}";
+            }).ToList();
+        }
+
+        List<string> expected = Backtraces("baseline");
+        Assert.That(expected.Select(b => string.Join(' ', b.Split(' ').Select(w => w.Split('@')[0]))), Is.EqualTo(new[]
+        {
+            "IntegerOverflow at f main", "IntegerOverflow at self", "MemoryOutOfBounds at fused",
+        }));
+        Assert.That(Backtraces(mode), Is.EqualTo(expected));
     }
 
     [Test]

@@ -54,6 +54,7 @@ public sealed class FuzzTargetTests
     [TestCase("relaxed-simd", "relaxed_")]
     [TestCase("tail-calls", "return_call")]
     [TestCase("exceptions", "try_table")]
+    [TestCase("calls", "i32.and\n    local.tee 0\n    i32.eqz\n")]
     [TestCase("all", "call_ref $t")]
     public void GeneratorOptionsMakeModulesTheTiersAndWasmtimeAgreeOn(string feature, string expectedText)
     {
@@ -65,6 +66,7 @@ public sealed class FuzzTargetTests
             "relaxed-simd" => new Engine.Fuzz.Generation.ModuleGenerator.Options(RelaxedSimd: true),
             "tail-calls" => new Engine.Fuzz.Generation.ModuleGenerator.Options(TailCalls: true),
             "exceptions" => new Engine.Fuzz.Generation.ModuleGenerator.Options(Exceptions: true),
+            "calls" => new Engine.Fuzz.Generation.ModuleGenerator.Options(Calls: true),
             _ => Engine.Fuzz.Generation.ModuleGenerator.Options.All,
         };
         // Relaxed SIMD: our tiers only (an unmarked module is not compared with wasmtime); the rest NaN-canonical, so wasmtime compares too.
