@@ -641,8 +641,8 @@ internal static class BackgroundCompiler
             {
                 Compile(module.Key, module.ToList(), CompileRequest.ByBackground);
             }
-            // The prompt thread counts the requests it took.
-            List<CompileRequest> mine = batch.FindAll(r => r.Owner == CompileRequest.ByBackground);
+            // The prompt thread counts the requests it took; any left unclaimed (a compilation threw) are this thread's, dropped.
+            List<CompileRequest> mine = batch.FindAll(r => r.Claim(CompileRequest.ByBackground) || r.Owner == CompileRequest.ByBackground);
             MarkCompiled(mine);
             Interlocked.Add(ref s_pending, -mine.Count);
             if (!niced && HasCompiled(TierMode.Baseline) && HasCompiled(TierMode.Optimizing))
