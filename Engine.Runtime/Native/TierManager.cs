@@ -20,6 +20,9 @@ internal sealed unsafe class TierManager : ITierUpHooks
     private readonly int[] _requested;
     // The same for the second machine-code tier (asked by the first tier's counters).
     private readonly int[] _optimizeRequested;
+    // 1 while (or once) a compiler thread compiles the function's optimized code: two requests of one function (its code,
+    // and a version for another loop) may run on the background and the prompt thread at once, and only one compiles it.
+    private readonly int[] _optimizeCompiling;
     // The loops (function, loop offset) an optimized version for on-stack replacement was asked for.
     private readonly HashSet<(uint Function, int Loop)> _osrRequested = new();
     // Hot small leaves that wait to be compiled with the next function of the module that is (under _waitingLeaves).
@@ -58,6 +61,7 @@ internal sealed unsafe class TierManager : ITierUpHooks
         _config = config;
         _requested = new int[module.Info.Bodies.Count];
         _optimizeRequested = new int[module.Info.Bodies.Count];
+        _optimizeCompiling = new int[module.Info.Bodies.Count];
         _programThreadBudget = (long)(config.ProgramThreadCompileBudget.TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
         CompileWaitLimitTicks = (long)Math.Min(config.CompileWaitLimit.TotalSeconds * System.Diagnostics.Stopwatch.Frequency, long.MaxValue / 4);
     }
@@ -212,6 +216,7 @@ internal sealed unsafe class TierManager : ITierUpHooks
                     _osrRequested.Remove((function.FunctionIndex, request.OsrLoop));
                 }
             }
+            Volatile.Write(ref _optimizeCompiling[defined], 0);
             Volatile.Write(ref _optimizeRequested[defined], 0);
             code.SetTierUpCounter(function.FunctionIndex, code.OptimizeThreshold);
             return;
@@ -220,7 +225,7 @@ internal sealed unsafe class TierManager : ITierUpHooks
         bool armed = false;
         // A failure is recorded (a fallback of the second tier) and the function's counter stays spent: its baseline
         // code goes on without calling the runtime again.
-        if (!code.IsOptimized(function.FunctionIndex)
+        if (!code.IsOptimized(function.FunctionIndex) && Interlocked.Exchange(ref _optimizeCompiling[defined], 1) == 0
             && code.TryCompileOptimized(function.FunctionIndex, request.Trigger, request.Calls) is { } optimized)
         {
             compiled.Add(optimized);
