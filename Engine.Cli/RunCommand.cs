@@ -54,6 +54,9 @@ internal sealed class RunCommand : ICommand
           --program-thread-compile-ms MS
                                  tiered: the time per module the program's threads may spend on that
                                  (default 5; 0: none)
+          --compile-wait-ms MS   tiered: how long a hot function waits for the background thread before a
+                                 compiler thread at the program's priority takes it (default 20; 0: no
+                                 limit)
           --function-tier NAME=TIER
                                  force a function of FILE (name-section name or index) to a tier
           --bounds-checks KIND   how compiled code checks memory accesses: guard (guard pages, the

@@ -22,6 +22,8 @@ internal sealed class TierOptions
         "  --program-thread-compile-ms MS\n" +
         "                          tiered: the time per module the program's threads may spend on that\n" +
         "                          (default 5; 0: none)\n" +
+        "  --compile-wait-ms MS    tiered: how long a hot function waits for the background thread before a\n" +
+        "                          compiler thread at the program's priority takes it (default 20; 0: no limit)\n" +
         "  --function-tier NAME=TIER\n" +
         "                          force a function (name-section name or index) to a tier\n" +
         "  --bounds-checks KIND    how compiled code checks memory accesses: guard (guard pages, the\n" +
@@ -35,7 +37,7 @@ internal sealed class TierOptions
     public static readonly string[] ValueOptions =
     [
         "--tier-up-calls", "--tier-up-loops", "--tier-up-optimize", "--tier-up-threshold", "--program-thread-compile-size",
-        "--program-thread-compile-ms", "--bounds-checks", "--wasm", "-W", "--function-tier",
+        "--program-thread-compile-ms", "--compile-wait-ms", "--bounds-checks", "--wasm", "-W", "--function-tier",
     ];
 
     private int? _calls;
@@ -44,6 +46,7 @@ internal sealed class TierOptions
     private bool _sync;
     private int? _programThreadSize;
     private TimeSpan? _programThreadBudget;
+    private TimeSpan? _compileWaitLimit;
     private BoundsCheckStrategy? _boundsChecks;
     private readonly Dictionary<string, TierMode> _functionTiers = new(StringComparer.Ordinal);
     private WasmFeatures? _features;
@@ -77,6 +80,9 @@ internal sealed class TierOptions
                 return true;
             case "--program-thread-compile-ms":
                 _programThreadBudget = Milliseconds(args, ref i);
+                return true;
+            case "--compile-wait-ms":
+                _compileWaitLimit = Milliseconds(args, ref i);
                 return true;
             case "--bounds-checks":
                 _boundsChecks = Value(args, ref i) switch
@@ -112,6 +118,7 @@ internal sealed class TierOptions
         BackgroundCompilation = !_sync && config.BackgroundCompilation,
         ProgramThreadCompileSize = _programThreadSize ?? config.ProgramThreadCompileSize,
         ProgramThreadCompileBudget = _programThreadBudget ?? config.ProgramThreadCompileBudget,
+        CompileWaitLimit = _compileWaitLimit ?? config.CompileWaitLimit,
         FunctionTiers = _functionTiers.Count > 0 ? _functionTiers : config.FunctionTiers,
         BoundsChecks = _boundsChecks ?? config.BoundsChecks,
         Features = _features ?? config.Features,

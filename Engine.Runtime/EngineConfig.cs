@@ -151,6 +151,16 @@ public sealed record EngineConfig
     public TimeSpan ProgramThreadCompileBudget { get; init; } = TimeSpan.FromMilliseconds(5);
 
     /// <summary>
+    /// Tiered mode with <see cref="BackgroundCompilation"/>: the longest a hot function waits for the background thread to
+    /// start compiling it before a second compiler thread, at the program's priority, takes it (default 20 ms;
+    /// <see cref="TimeSpan.Zero"/>: no limit, only the background thread). Why: the background thread runs below the
+    /// program's priority, so on a loaded machine it waited hundreds of milliseconds for a core while the program
+    /// interpreted (fib ran 2.1x wasmtime's time at a load average of 5), and behind a long batch a small hot function
+    /// waits for all of it (tiers.md section 6).
+    /// </summary>
+    public TimeSpan CompileWaitLimit { get; init; } = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>
     /// Forces the tier of particular functions, whatever <see cref="Tier"/> says: keys are function names
     /// (from the name section) or indices written in decimal; values are <see cref="TierMode.Interpreter"/>
     /// (never compiled), <see cref="TierMode.Baseline"/> or <see cref="TierMode.Optimizing"/> (compiled by that tier

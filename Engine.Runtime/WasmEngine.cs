@@ -25,6 +25,7 @@ public sealed unsafe class WasmEngine
         ArgumentOutOfRangeException.ThrowIfLessThan(Config.TierUpLoopThreshold, 1, nameof(EngineConfig.TierUpLoopThreshold));
         ArgumentOutOfRangeException.ThrowIfNegative(Config.ProgramThreadCompileSize, nameof(EngineConfig.ProgramThreadCompileSize));
         ArgumentOutOfRangeException.ThrowIfLessThan(Config.ProgramThreadCompileBudget, TimeSpan.Zero, nameof(EngineConfig.ProgramThreadCompileBudget));
+        ArgumentOutOfRangeException.ThrowIfLessThan(Config.CompileWaitLimit, TimeSpan.Zero, nameof(EngineConfig.CompileWaitLimit));
         if (Config.MemoryGuardSize % Vm.LinearMemory.PageSize != 0 || Config.MemoryGuardSize > int.MaxValue + 1UL)
         {
             throw new ArgumentOutOfRangeException(nameof(EngineConfig.MemoryGuardSize), Config.MemoryGuardSize,

@@ -20,6 +20,9 @@ internal sealed unsafe class TierManager : ITierUpHooks
     private readonly int[] _requested;
     // The same for the second machine-code tier (asked by the first tier's counters).
     private readonly int[] _optimizeRequested;
+    // 1 while (or once) a compiler thread compiles the function's optimized code: two requests of one function (its code,
+    // and a version for another loop) may run on the background and the prompt thread at once, and only one compiles it.
+    private readonly int[] _optimizeCompiling;
     // The loops (function, loop offset) an optimized version for on-stack replacement was asked for.
     private readonly HashSet<(uint Function, int Loop)> _osrRequested = new();
     // Hot small leaves that wait to be compiled with the next function of the module that is (under _waitingLeaves).
@@ -58,8 +61,16 @@ internal sealed unsafe class TierManager : ITierUpHooks
         _config = config;
         _requested = new int[module.Info.Bodies.Count];
         _optimizeRequested = new int[module.Info.Bodies.Count];
+        _optimizeCompiling = new int[module.Info.Bodies.Count];
         _programThreadBudget = (long)(config.ProgramThreadCompileBudget.TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
+        CompileWaitLimitTicks = (long)Math.Min(config.CompileWaitLimit.TotalSeconds * System.Diagnostics.Stopwatch.Frequency, long.MaxValue / 4);
     }
+
+    /// <summary>
+    /// <see cref="EngineConfig.CompileWaitLimit"/> in <see cref="System.Diagnostics.Stopwatch"/> ticks: how long a request
+    /// may wait for the background thread before the prompt thread takes it (0: no limit).
+    /// </summary>
+    public long CompileWaitLimitTicks { get; }
 
     /// <summary>The compiled code <paramref name="function"/>'s instance runs.</summary>
     private static ModuleCode CodeOf(InterpretedFunction function) => ((InstanceState)function.Instance).Code!;
@@ -117,7 +128,7 @@ internal sealed unsafe class TierManager : ITierUpHooks
     /// ended while the requests waited in the queue), forgets the requests instead and restarts the functions'
     /// counters, so a later program using the module makes them hot and asks again.
     /// </summary>
-    internal void CompileRequested(IReadOnlyList<CompileRequest> requests)
+    internal void CompileRequested(IReadOnlyList<CompileRequest> requests, int owner)
     {
         lock (_waitingLeaves)
         {
@@ -127,31 +138,39 @@ internal sealed unsafe class TierManager : ITierUpHooks
                 _waitingLeaves.Clear();
             }
         }
+        // Each request is claimed right before it is compiled, so another compiler thread can take the ones this thread has
+        // not reached yet (BackgroundCompiler: the prompt thread takes requests that waited too long).
+        ModuleCode[] codes = _module.CodeVariants.Where(code => code.HasLiveInstances).ToArray();
+        var compiled = new List<PendingCode>[codes.Length];
+        for (int k = 0; k < codes.Length; k++)
+        {
+            compiled[k] = new List<PendingCode>(requests.Count);
+        }
         var firstTier = new List<CompileRequest>(requests.Count);
         foreach (CompileRequest request in requests)
         {
+            if (!request.Claim(owner) && request.Owner != owner)
+            {
+                continue;
+            }
             if (request.Target == TierMode.Optimizing)
             {
                 CompileOptimized(request);
+                continue;
             }
-            else
+            firstTier.Add(request);
+            uint index = request.Function.FunctionIndex;
+            for (int k = 0; k < codes.Length; k++)
             {
-                firstTier.Add(request);
-            }
-        }
-        ModuleCode[] codes = _module.CodeVariants.Where(code => code.HasLiveInstances).ToArray();
-        foreach (ModuleCode code in codes)
-        {
-            var compiled = new List<PendingCode>(firstTier.Count);
-            foreach (CompileRequest request in firstTier)
-            {
-                uint index = request.Function.FunctionIndex;
-                if (code.Get(index) == null && code.TryCompile(index, request.Trigger, request.Calls) is { } pending)
+                if (codes[k].Get(index) == null && codes[k].TryCompile(index, request.Trigger, request.Calls) is { } pending)
                 {
-                    compiled.Add(pending);
+                    compiled[k].Add(pending);
                 }
             }
-            code.PlaceAndPublish(compiled);
+        }
+        for (int k = 0; k < codes.Length; k++)
+        {
+            codes[k].PlaceAndPublish(compiled[k]);
         }
         var ready = new List<InterpretedFunction>(firstTier.Count);
         foreach (CompileRequest request in firstTier)
@@ -197,6 +216,7 @@ internal sealed unsafe class TierManager : ITierUpHooks
                     _osrRequested.Remove((function.FunctionIndex, request.OsrLoop));
                 }
             }
+            Volatile.Write(ref _optimizeCompiling[defined], 0);
             Volatile.Write(ref _optimizeRequested[defined], 0);
             code.SetTierUpCounter(function.FunctionIndex, code.OptimizeThreshold);
             return;
@@ -205,7 +225,7 @@ internal sealed unsafe class TierManager : ITierUpHooks
         bool armed = false;
         // A failure is recorded (a fallback of the second tier) and the function's counter stays spent: its baseline
         // code goes on without calling the runtime again.
-        if (!code.IsOptimized(function.FunctionIndex)
+        if (!code.IsOptimized(function.FunctionIndex) && Interlocked.Exchange(ref _optimizeCompiling[defined], 1) == 0
             && code.TryCompileOptimized(function.FunctionIndex, request.Trigger, request.Calls) is { } optimized)
         {
             compiled.Add(optimized);
@@ -457,7 +477,7 @@ internal sealed unsafe class TierManager : ITierUpHooks
     private void CompileHere(CompileRequest request)
     {
         long start = System.Diagnostics.Stopwatch.GetTimestamp();
-        CompileRequested([request]);
+        CompileRequested([request], CompileRequest.ByProgram);
         if (_config.BackgroundCompilation)
         {
             Interlocked.Add(ref _programThreadTicks, System.Diagnostics.Stopwatch.GetTimestamp() - start);
@@ -477,18 +497,56 @@ internal sealed record CompileRequest(TierManager Manager, InterpretedFunction F
 {
     /// <summary>For <see cref="TierMode.Optimizing"/>: the loop whose version for on-stack replacement to make as well, or -1.</summary>
     public int OsrLoop { get; init; } = -1;
+
+    // Who took it for compilation (Claim): 0 nobody yet, else a CompileRequest.By* value.
+    private int _owner;
+
+    /// <summary>Owners of a request: the background thread, the prompt thread, the program's thread that made it hot.</summary>
+    public const int ByBackground = 1, ByPrompt = 2, ByProgram = 3;
+
+    /// <summary>When it was queued for the background thread (<see cref="System.Diagnostics.Stopwatch"/> ticks).</summary>
+    public long QueuedAt { get; set; }
+
+    /// <summary>True for the one thread that compiles the request (<paramref name="owner"/>: a <c>By*</c> value).</summary>
+    public bool Claim(int owner) => Interlocked.CompareExchange(ref _owner, owner, 0) == 0;
+
+    /// <summary>Who took the request (<see cref="Claim"/>), 0 while nobody has.</summary>
+    public int Owner => Volatile.Read(ref _owner);
+
+    // Requests are compared by identity: two requests for the same function are two requests.
+    public bool Equals(CompileRequest? other) => ReferenceEquals(this, other);
+
+    public override int GetHashCode() => System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(this);
 }
 
 /// <summary>
-/// The one background thread that compiles hot functions, process-wide, in order of request. It takes every
-/// request waiting when it wakes, so functions that got hot together are compiled together and placed in one
-/// code region (see <see cref="ModuleCode.PlaceAndPublish"/>).
+/// The background threads that compile hot functions, process-wide. The background thread takes every request waiting
+/// when it wakes, in order of request, so functions that got hot together are compiled together and placed in one code
+/// region (see <see cref="ModuleCode.PlaceAndPublish"/>). It runs at the nice value of the thread that started it while
+/// it compiles a process's first functions of each tier (loading the compilers: tens to hundreds of milliseconds of CPU,
+/// which a program waiting for its first compiled code should not wait for at a lower priority), then
+/// <see cref="NiceAbove"/> levels higher, so that where more threads want to run than there are cores the program goes
+/// first. The prompt thread, at the starting thread's nice value, takes any request that has waited longer than its
+/// engine's <see cref="EngineConfig.CompileWaitLimit"/> without the background thread starting on it: on a loaded machine
+/// the background thread waits for a core for hundreds of milliseconds while the program interprets, and behind a long
+/// batch (a large function, a program's start) a small hot function would wait for all of it.
 /// </summary>
 internal static class BackgroundCompiler
 {
-    // Requests waiting (under the queue's lock; the thread waits on it when there are none).
+    // Requests waiting for the background thread (under the queue's lock; the thread waits on it when there are none).
     private static readonly Queue<CompileRequest> s_queue = new();
     private static Thread? s_thread;
+
+    // Requests with a wait limit that no thread has claimed yet, oldest first (under the list's lock; the prompt thread
+    // waits on it), and whether the prompt thread is asleep with no deadline (it needs a pulse to see a new request).
+    private static readonly List<CompileRequest> s_open = new();
+    private static bool s_promptAsleep;
+
+    // While requests came within the last second, the prompt thread looks at the list every PromptPollMs instead of
+    // being woken by each new request: a wake-up costs the program's thread about 17 us on a VM, a short program's
+    // burst of requests may come every few milliseconds, and a look at an empty list costs the other core a few us.
+    private const int PromptPollMs = 20;
+    private static readonly long s_promptSleepAfter = System.Diagnostics.Stopwatch.Frequency;
 
     // Requests queued or running.
     private static int s_pending;
@@ -496,6 +554,20 @@ internal static class BackgroundCompiler
     public static void Enqueue(CompileRequest request)
     {
         Interlocked.Increment(ref s_pending);
+        long limit = request.Manager.CompileWaitLimitTicks;
+        if (limit > 0)
+        {
+            request.QueuedAt = System.Diagnostics.Stopwatch.GetTimestamp();
+            lock (s_open)
+            {
+                s_open.Add(request);
+                if (s_promptAsleep)
+                {
+                    s_promptAsleep = false;
+                    Monitor.Pulse(s_open);
+                }
+            }
+        }
         lock (s_queue)
         {
             s_queue.Enqueue(request);
@@ -512,48 +584,49 @@ internal static class BackgroundCompiler
         }
     }
 
-    // Set once the thread has compiled a batch with requests of the first / the second machine-code tier.
+    // Set once a compiler thread has compiled a batch with requests of the first / the second machine-code tier.
     private static bool s_compiledBaseline;
     private static bool s_compiledOptimizing;
 
     /// <summary>
-    /// True once this thread has compiled for <paramref name="target"/> (<see cref="TierMode.Optimizing"/>: the second
+    /// True once a compiler thread has compiled for <paramref name="target"/> (<see cref="TierMode.Optimizing"/>: the second
     /// machine-code tier, else the first) in this process, so that compiler's types are loaded and its code jitted.
     /// </summary>
     public static bool HasCompiled(TierMode target) =>
         target == TierMode.Optimizing ? Volatile.Read(ref s_compiledOptimizing) : Volatile.Read(ref s_compiledBaseline);
 
-    /// <summary>True on the background compiler's thread.</summary>
-    public static bool IsCurrentThread => Thread.CurrentThread == Volatile.Read(ref s_thread);
+    private static void MarkCompiled(IEnumerable<CompileRequest> requests)
+    {
+        foreach (CompileRequest request in requests)
+        {
+            if (request.Target == TierMode.Optimizing)
+            {
+                Volatile.Write(ref s_compiledOptimizing, true);
+            }
+            else
+            {
+                Volatile.Write(ref s_compiledBaseline, true);
+            }
+        }
+    }
+
+    /// <summary>True on one of the compiler threads.</summary>
+    public static bool IsCurrentThread => Thread.CurrentThread == Volatile.Read(ref s_thread) || Thread.CurrentThread == s_promptThread;
 
     /// <summary>True when no request is queued or running (benchmarks wait for it between cold starts).</summary>
     public static bool IsIdle => Volatile.Read(ref s_pending) == 0;
 
-    /// <summary>How much higher the compiler thread's nice value is than that of the thread that started it (Linux).</summary>
+    /// <summary>How much higher the background thread's nice value is than that of the thread that started it (Linux), once warm.</summary>
     public const int NiceAbove = 5;
+
+    // The prompt thread (started by the background thread before it lowers its own priority, so it keeps the starter's).
+    private static Thread? s_promptThread;
 
     private static void Run()
     {
-        // Below the program's threads: where more threads want to run than there are cores (early in a process
-        // the .NET runtime's own JIT thread is busy too), the program runs first and its compiled code waits.
-        if (OperatingSystem.IsLinux())
-        {
-            try
-            {
-                // A new thread starts with its creator's nice value; raising it needs no privilege (lowering would).
-                int tid = NativeMethods.GetTid();
-                Marshal.SetLastPInvokeError(0);
-                int nice = NativeMethods.GetPriority(0, tid);
-                if (nice != -1 || Marshal.GetLastPInvokeError() == 0)
-                {
-                    _ = NativeMethods.SetPriority(0, tid, Math.Min(nice + NiceAbove, 19));
-                }
-            }
-            catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException)
-            {
-                // An older libc: the thread keeps the default priority.
-            }
-        }
+        s_promptThread = new Thread(RunPrompt) { IsBackground = true, Name = "wasm tier-up prompt" };
+        s_promptThread.Start();
+        bool niced = false;
         var batch = new List<CompileRequest>();
         while (true)
         {
@@ -571,27 +644,108 @@ internal static class BackgroundCompiler
             }
             foreach (IGrouping<TierManager, CompileRequest> module in batch.GroupBy(r => r.Manager))
             {
-                try
-                {
-                    module.Key.CompileRequested(module.ToList());
-                }
-                catch (Exception)
-                {
-                    // A failed compilation leaves the functions interpreted; the program never sees it.
-                }
+                Compile(module.Key, module.ToList(), CompileRequest.ByBackground);
             }
-            foreach (CompileRequest request in batch)
+            // The prompt thread counts the requests it took; any left unclaimed (a compilation threw) are this thread's, dropped.
+            List<CompileRequest> mine = batch.FindAll(r => r.Claim(CompileRequest.ByBackground) || r.Owner == CompileRequest.ByBackground);
+            MarkCompiled(mine);
+            Interlocked.Add(ref s_pending, -mine.Count);
+            if (!niced && HasCompiled(TierMode.Baseline) && HasCompiled(TierMode.Optimizing))
             {
-                if (request.Target == TierMode.Optimizing)
-                {
-                    Volatile.Write(ref s_compiledOptimizing, true);
-                }
-                else
-                {
-                    Volatile.Write(ref s_compiledBaseline, true);
-                }
+                // Both compilers are loaded: from now on the program's threads go first where the cores are short.
+                niced = true;
+                LowerPriority();
             }
-            Interlocked.Add(ref s_pending, -batch.Count);
+        }
+    }
+
+    private static void Compile(TierManager manager, List<CompileRequest> requests, int owner)
+    {
+        try
+        {
+            manager.CompileRequested(requests, owner);
+        }
+        catch (Exception)
+        {
+            // A failed compilation leaves the functions interpreted; the program never sees it.
+        }
+    }
+
+    /// <summary>The prompt thread: compiles, one at a time, requests nobody has claimed within their wait limit.</summary>
+    private static void RunPrompt()
+    {
+        long lastSeen = System.Diagnostics.Stopwatch.GetTimestamp();
+        while (true)
+        {
+            CompileRequest? due = null;
+            lock (s_open)
+            {
+                while (due is null)
+                {
+                    s_open.RemoveAll(r => r.Owner != 0);
+                    long now = System.Diagnostics.Stopwatch.GetTimestamp();
+                    if (s_open.Count == 0)
+                    {
+                        if (now - lastSeen < s_promptSleepAfter)
+                        {
+                            Monitor.Wait(s_open, PromptPollMs);
+                        }
+                        else
+                        {
+                            s_promptAsleep = true;
+                            Monitor.Wait(s_open);
+                        }
+                        continue;
+                    }
+                    lastSeen = now;
+                    long soonest = long.MaxValue;
+                    foreach (CompileRequest request in s_open)
+                    {
+                        long wait = request.QueuedAt + request.Manager.CompileWaitLimitTicks - now;
+                        if (wait <= 0)
+                        {
+                            due = request;
+                            break;
+                        }
+                        soonest = Math.Min(soonest, wait);
+                    }
+                    if (due is null)
+                    {
+                        int ms = (int)Math.Clamp((soonest * 1000 + System.Diagnostics.Stopwatch.Frequency - 1) / System.Diagnostics.Stopwatch.Frequency, 1, int.MaxValue);
+                        Monitor.Wait(s_open, ms);
+                    }
+                }
+                s_open.Remove(due);
+            }
+            if (due.Claim(CompileRequest.ByPrompt))
+            {
+                Compile(due.Manager, [due], CompileRequest.ByPrompt);
+                MarkCompiled([due]);
+                Interlocked.Decrement(ref s_pending);
+            }
+        }
+    }
+
+    /// <summary>Raises this thread's nice value by <see cref="NiceAbove"/> (Linux; raising needs no privilege, lowering would).</summary>
+    private static void LowerPriority()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+        try
+        {
+            int tid = NativeMethods.GetTid();
+            Marshal.SetLastPInvokeError(0);
+            int nice = NativeMethods.GetPriority(0, tid);
+            if (nice != -1 || Marshal.GetLastPInvokeError() == 0)
+            {
+                _ = NativeMethods.SetPriority(0, tid, Math.Min(nice + NiceAbove, 19));
+            }
+        }
+        catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException)
+        {
+            // An older libc: the thread keeps the default priority.
         }
     }
 }

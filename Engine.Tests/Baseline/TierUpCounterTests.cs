@@ -159,7 +159,7 @@ public sealed class TierUpCounterTests
 
         // The store is gone when the request's turn comes: it is dropped and the counters start over.
         var manager = (Engine.Runtime.Native.TierManager)module.Translation.TierUp!;
-        manager.CompileRequested([new Engine.Runtime.Native.CompileRequest(manager, function, "loop", 1)]);
+        manager.CompileRequested([new Engine.Runtime.Native.CompileRequest(manager, function, "loop", 1)], Engine.Runtime.Native.CompileRequest.ByBackground);
         Assert.That(code.Start, Is.Zero);
         Assert.That(code.IsLoopCounterSkipped(0) || code.IsLoopCounterSkipped(1), Is.False);
         Assert.That(code.Words[1], Is.EqualTo(3));

@@ -136,8 +136,13 @@ public sealed class CliTests
         Assert.That((config.ProgramThreadCompileSize, config.ProgramThreadCompileBudget), Is.EqualTo((0, TimeSpan.FromMilliseconds(2.5))));
         config = RunOptions.Parse(["x.wasm"]).Tiering.Apply(defaults);
         Assert.That((config.ProgramThreadCompileSize, config.ProgramThreadCompileBudget), Is.EqualTo((300, TimeSpan.FromMilliseconds(5))), "unchanged when not given");
+        Assert.That(defaults.CompileWaitLimit, Is.EqualTo(TimeSpan.FromMilliseconds(20)));
+        Assert.That(RunOptions.Parse(["--compile-wait-ms", "0", "x.wasm"]).Tiering.Apply(defaults).CompileWaitLimit, Is.EqualTo(TimeSpan.Zero));
+        Assert.That(RunOptions.Parse(["--compile-wait-ms", "7.5", "x.wasm"]).Tiering.Apply(defaults).CompileWaitLimit,
+            Is.EqualTo(TimeSpan.FromMilliseconds(7.5)));
+        Assert.That(RunOptions.IndexOfFile(["--compile-wait-ms", "3", "x.wasm"]), Is.EqualTo(2));
         foreach (string[] bad in new[] { new[] { "--program-thread-compile-size", "-1" }, ["--program-thread-compile-ms", "-1"],
-            ["--program-thread-compile-ms", "NaN"], ["--program-thread-compile-ms", "1e300"] })
+            ["--program-thread-compile-ms", "NaN"], ["--program-thread-compile-ms", "1e300"], ["--compile-wait-ms", "-1"] })
         {
             Assert.Throws<UsageException>(() => RunOptions.Parse([.. bad, "x.wasm"]), string.Join(' ', bad));
         }

@@ -190,6 +190,7 @@ public sealed class EngineEventsTests
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new WasmEngine(new EngineConfig { ProgramThreadCompileSize = -1 }));
         Assert.Throws<ArgumentOutOfRangeException>(() => new WasmEngine(new EngineConfig { ProgramThreadCompileBudget = TimeSpan.FromMilliseconds(-1) }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new WasmEngine(new EngineConfig { CompileWaitLimit = TimeSpan.FromMilliseconds(-1) }));
     }
 
     [Test]

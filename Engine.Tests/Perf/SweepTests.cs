@@ -77,6 +77,8 @@ public sealed class SweepTests
         Assert.Throws<UsageException>(() => SweepSettings.Get("program-thread-compile-size").Apply(config, "-5"));
         Assert.That(SweepSettings.Get("program-thread-compile-ms").Apply(config, "0.5").ProgramThreadCompileBudget, Is.EqualTo(TimeSpan.FromMilliseconds(0.5)));
         Assert.Throws<UsageException>(() => SweepSettings.Get("program-thread-compile-ms").Apply(config, "-1"));
+        Assert.That(SweepSettings.Get("compile-wait-ms").Apply(config, "2").CompileWaitLimit, Is.EqualTo(TimeSpan.FromMilliseconds(2)));
+        Assert.Throws<UsageException>(() => SweepSettings.Get("compile-wait-ms").Apply(config, "-1"));
         Assert.That(config.EpochInterruption, Is.False, "settings make new configurations");
         foreach (TierMode mode in Enum.GetValues<TierMode>())
         {

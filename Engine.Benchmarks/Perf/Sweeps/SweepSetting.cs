@@ -40,6 +40,8 @@ public static class SweepSettings
             (c, v) => c with { ProgramThreadCompileSize = Int(v) is int value and >= 0 ? value : throw new UsageException($"'{v}' is not a size (0 or more)") }),
         new("program-thread-compile-ms", "tiered mode, background compilation: milliseconds per module the program's threads may spend compiling (0: none)",
             (c, v) => c with { ProgramThreadCompileBudget = Milliseconds(v) }),
+        new("compile-wait-ms", "tiered mode, background compilation: milliseconds a hot function waits for the background thread before the prompt thread takes it (0: no limit)",
+            (c, v) => c with { CompileWaitLimit = Milliseconds(v) }),
     ];
 
     /// <summary>The setting called <paramref name="name"/>.</summary>
