@@ -22,6 +22,7 @@ internal static class RealRun
     public static int Run(string[] args)
     {
         CommandOptions options;
+        int rounds;
         try
         {
             options = CommandOptions.Parse(args, ["--keep"],
@@ -29,6 +30,11 @@ internal static class RealRun
             if (options.Positional.Count > 0)
             {
                 throw new UsageException($"unexpected argument '{options.Positional[0]}'");
+            }
+            rounds = options.Int("--rounds", 3);
+            if (rounds < 1)
+            {
+                throw new UsageException("--rounds must be at least 1");
             }
         }
         catch (UsageException e)
@@ -38,7 +44,6 @@ internal static class RealRun
             Console.Error.WriteLine("            [--engine PATH] [--engine-args ARGS] [--wasmtime-runner PATH] [--node PATH] [--work DIR] [--keep]");
             return 2;
         }
-        int rounds = options.Int("--rounds", 3);
         string work = options.Value("--work") ?? Directory.CreateTempSubdirectory("wasm-real-").FullName;
         Directory.CreateDirectory(work);
         var setup = new Setup(
@@ -64,18 +69,15 @@ internal static class RealRun
         var programs = new List<RealProgram>();
         foreach (string name in options.List("--programs") is { Count: > 0 } p ? p : ["flite", "yosys", "ruby"])
         {
-            RealProgram? program = name switch
+            if (name is not ("flite" or "yosys" or "ruby"))
             {
-                "flite" => RealProgram.Flite(),
-                "yosys" => RealProgram.Yosys(),
-                "ruby" => RealProgram.Ruby(),
-                _ => throw new UsageException($"no program '{name}' (known: flite, yosys, ruby)"),
-            };
-            if (program is null)
-            {
-                continue;
+                Console.Error.WriteLine($"error: no program '{name}' (known: flite, yosys, ruby)");
+                return 2;
             }
-            programs.Add(program);
+            if ((name == "flite" ? RealProgram.Flite() : name == "yosys" ? RealProgram.Yosys() : RealProgram.Ruby()) is { } program)
+            {
+                programs.Add(program);
+            }
         }
 
         Console.WriteLine($"real programs, {rounds} rounds, runners {string.Join(", ", runners)}; work folder {work}");
@@ -141,8 +143,8 @@ internal static class RealRun
         foreach (RealProgram program in programs)
         {
             var distinct = results.Where(kv => kv.Key.Program == program.Name).GroupBy(kv => kv.Value).ToArray();
-            Console.WriteLine(distinct.Length <= 1
-                ? $"{program.Name}: the same result in every runner ({distinct.FirstOrDefault()?.Key ?? "no run"})"
+            Console.WriteLine(distinct.Length == 0 ? $"{program.Name}: no successful run"
+                : distinct.Length == 1 ? $"{program.Name}: the same result in every runner ({distinct[0].Key})"
                 : $"{program.Name}: RESULTS DIFFER: {string.Join("; ", distinct.Select(g => $"{string.Join(",", g.Select(kv => kv.Key.Runner))} -> {g.Key}"))}");
             failed |= distinct.Length > 1;
         }
@@ -231,7 +233,16 @@ internal static class RealRun
         string stdoutFile = Path.Combine(folder, "stdout.txt");
         double cpuBefore = ChildrenCpuSeconds();
         var clock = Stopwatch.StartNew();
-        using Process process = Process.Start(start)!;
+        Process process;
+        try
+        {
+            process = Process.Start(start)!;
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            return new Sample(0, 0, null, $"cannot start {command[0]}: {e.Message}");
+        }
+        using var started = process;
         var stderr = process.StandardError.ReadToEndAsync();
         using (var file = File.Create(stdoutFile))
         {
