@@ -9,7 +9,8 @@ namespace Engine.Benchmarks;
 /// Runs the BenchmarkDotNet suites of the engine: <c>dotnet run -c Release --project Engine.Benchmarks -- --filter '*'</c>
 /// (any BenchmarkDotNet switch works; <c>--list flat</c> lists the suites), and the perf tools:
 /// <c>regress</c> (a regression run to JSON), <c>compare OLD NEW</c>, <c>sweep</c> (tier-tuning experiments) and
-/// <c>quick</c> (a smoke run of the corpus), <c>quick-bounds</c> (guard pages against explicit checks, taking turns).
+/// <c>quick</c> (a smoke run of the corpus), <c>quick-bounds</c> (guard pages against explicit checks, taking turns), <c>real</c> (the real programs against
+/// wasmtime and node, whole processes taking turns).
 /// </summary>
 internal static class Program
 {
@@ -18,6 +19,7 @@ internal static class Program
         ["quick", .. var rest] => QuickRun.Run(rest),
         ["quick-compile", .. var rest] => QuickRun.Compile(rest),
         ["quick-bounds", .. var rest] => QuickBoundsRun.Run(rest),
+        ["real", .. var rest] => RealRun.Run(rest),
         ["regress", .. var rest] => RegressCommand.Run(rest, Console.Out),
         ["compare", .. var rest] => CompareCommand.Run(rest, Console.Out),
         ["sweep", .. var rest] => SweepCommand.Run(rest, Console.Out),
