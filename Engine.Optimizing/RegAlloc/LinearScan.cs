@@ -97,6 +97,10 @@ internal sealed class LinearScan
     private Use[] _uses = new Use[256];
     private int _useCount;
     private Interval[] _iv = new Interval[64];
+    // For an interval in the active list, the end of the range it is in (it stays active while the scan is before it);
+    // in the inactive list, the start of its next range (it stays inactive before that, and no other interval can
+    // intersect it earlier). Indexed like _iv; valid only for the intervals in the two lists.
+    private int[] _change = new int[64];
     private int _ivCount;
     private int[] _hint = new int[64];
 
@@ -617,6 +621,7 @@ internal sealed class LinearScan
         if (_iv.Length < n * 2)
         {
             _iv = new Interval[Math.Max(n * 2, _iv.Length * 2)];
+            _change = new int[_iv.Length];
         }
         _ivCount = n;
         // Ranges: counting sort by register; within a register they were built right to left.
@@ -684,6 +689,9 @@ internal sealed class LinearScan
         }
         return it.Cursor < it.RangeCount && _ranges[it.RangeStart + it.Cursor].From <= pos;
     }
+
+    /// <summary>The range <paramref name="iv"/>'s cursor is at.</summary>
+    private Range CursorRange(int iv) => _ranges[_iv[iv].RangeStart + _iv[iv].Cursor];
 
     private bool Covers(int iv, int pos)
     {
@@ -789,6 +797,7 @@ internal sealed class LinearScan
         if (_ivCount == _iv.Length)
         {
             Array.Resize(ref _iv, _iv.Length * 2);
+            Array.Resize(ref _change, _iv.Length);
             it = ref _iv[iv];
         }
         int child = _ivCount++;
@@ -969,6 +978,7 @@ internal sealed class LinearScan
             if (_iv[r].RangeCount > 0)
             {
                 _inactive.Add(r);
+                _change[r] = CursorRange(r).From;
             }
         }
         if (_sorted.Length < _regCount)
@@ -993,12 +1003,19 @@ internal sealed class LinearScan
             // Ended intervals leave, the others move between active and inactive. The lists are compacted in one pass each
             // (removing one by one moved the rest every time); movers are appended last to first, the order of the
             // allocator's results since the start.
+            // An interval whose change position is still ahead of pos stays where it is without looking at its ranges.
             _toInactive.Clear();
+            int[] change = _change;
             Span<int> active = CollectionsMarshal.AsSpan(_active);
             int kept = 0;
             for (int k = 0; k < active.Length; k++)
             {
                 int it = active[k];
+                if (pos < change[it])
+                {
+                    active[kept++] = it;
+                    continue;
+                }
                 if (End(it) <= pos)
                 {
                     continue;
@@ -1006,8 +1023,10 @@ internal sealed class LinearScan
                 if (!CoversAdvancing(it, pos))
                 {
                     _toInactive.Add(it);
+                    change[it] = CursorRange(it).From;
                     continue;
                 }
+                change[it] = CursorRange(it).To;
                 active[kept++] = it;
             }
             _active.RemoveRange(kept, active.Length - kept);
@@ -1017,6 +1036,11 @@ internal sealed class LinearScan
             for (int k = 0; k < inactive.Length; k++)
             {
                 int it = inactive[k];
+                if (pos < change[it])
+                {
+                    inactive[kept++] = it;
+                    continue;
+                }
                 if (End(it) <= pos)
                 {
                     continue;
@@ -1024,8 +1048,10 @@ internal sealed class LinearScan
                 if (CoversAdvancing(it, pos))
                 {
                     _active.Add(it);
+                    change[it] = CursorRange(it).To;
                     continue;
                 }
+                change[it] = CursorRange(it).From;
                 inactive[kept++] = it;
             }
             _inactive.RemoveRange(kept, inactive.Length - kept);
@@ -1041,6 +1067,8 @@ internal sealed class LinearScan
             if (_iv[cur].Assigned >= 0)
             {
                 _active.Add(cur);
+                CoversAdvancing(cur, pos);
+                _change[cur] = CursorRange(cur).To;
                 int reg = _iv[cur].Assigned;
                 if (PhysicalRegisters.IsCalleeSaved(reg))
                 {
@@ -1098,10 +1126,19 @@ internal sealed class LinearScan
                 freeUntil[reg] = 0;
             }
         }
+        int end = End(cur);
+        int[] change = _change;
         foreach (int it in CollectionsMarshal.AsSpan(_inactive))
         {
+            // No intersection before the interval's next range: nothing to learn when that is past cur's end or the
+            // register's limit so far.
+            int next = change[it];
+            if (next >= end)
+            {
+                continue;
+            }
             int reg = _iv[it].Assigned;
-            if (reg >= 0 && PhysicalRegisters.IsXmm(reg) == xmm && freeUntil[reg] > 0)
+            if (reg >= 0 && PhysicalRegisters.IsXmm(reg) == xmm && next < freeUntil[reg])
             {
                 int at = NextIntersection(it, cur);
                 if (at < freeUntil[reg])
@@ -1121,7 +1158,6 @@ internal sealed class LinearScan
                 }
             }
         }
-        int end = End(cur);
         int best = -1;
         int hinted = HintedRegister(cur);
         if (hinted >= 0 && PhysicalRegisters.IsXmm(hinted) == xmm && candidates.Contains(hinted) && _freeUntil[hinted] >= end)
@@ -1193,8 +1229,14 @@ internal sealed class LinearScan
                 _nextUse[reg] = Math.Min(_nextUse[reg], NextUse(it, pos, mustReg: false));
             }
         }
+        int curEnd = End(cur);
         foreach (int it in CollectionsMarshal.AsSpan(_inactive))
         {
+            if (_change[it] >= curEnd)
+            {
+                // Its next range starts after cur ends: no intersection.
+                continue;
+            }
             int reg = _iv[it].Assigned;
             if (reg < 0 || PhysicalRegisters.IsXmm(reg) != xmm)
             {
