@@ -973,12 +973,15 @@ internal sealed class LinearScan
         _heapCount = 0;
         _active.Clear();
         _inactive.Clear();
+        _activeMin = MaxPos;
+        _inactiveMin = MaxPos;
         for (int r = 0; r < PhysicalRegisters.Count; r++)
         {
             if (_iv[r].RangeCount > 0)
             {
                 _inactive.Add(r);
                 _change[r] = CursorRange(r).From;
+                _inactiveMin = Math.Min(_inactiveMin, _change[r]);
             }
         }
         if (_sorted.Length < _regCount)
@@ -1003,62 +1006,25 @@ internal sealed class LinearScan
             // Ended intervals leave, the others move between active and inactive. The lists are compacted in one pass each
             // (removing one by one moved the rest every time); movers are appended last to first, the order of the
             // allocator's results since the start.
-            // An interval whose change position is still ahead of pos stays where it is without looking at its ranges.
+            // An interval whose change position is still ahead of pos stays where it is without looking at its ranges, and
+            // a list whose least change position is ahead of pos is not looked at.
             _toInactive.Clear();
             int[] change = _change;
-            Span<int> active = CollectionsMarshal.AsSpan(_active);
-            int kept = 0;
-            for (int k = 0; k < active.Length; k++)
+            if (pos >= _activeMin)
             {
-                int it = active[k];
-                if (pos < change[it])
-                {
-                    active[kept++] = it;
-                    continue;
-                }
-                if (End(it) <= pos)
-                {
-                    continue;
-                }
-                if (!CoversAdvancing(it, pos))
-                {
-                    _toInactive.Add(it);
-                    change[it] = CursorRange(it).From;
-                    continue;
-                }
-                change[it] = CursorRange(it).To;
-                active[kept++] = it;
+                UpdateActive(pos, change);
             }
-            _active.RemoveRange(kept, active.Length - kept);
             int toActive = _active.Count;
-            Span<int> inactive = CollectionsMarshal.AsSpan(_inactive);
-            kept = 0;
-            for (int k = 0; k < inactive.Length; k++)
+            if (pos >= _inactiveMin)
             {
-                int it = inactive[k];
-                if (pos < change[it])
-                {
-                    inactive[kept++] = it;
-                    continue;
-                }
-                if (End(it) <= pos)
-                {
-                    continue;
-                }
-                if (CoversAdvancing(it, pos))
-                {
-                    _active.Add(it);
-                    change[it] = CursorRange(it).To;
-                    continue;
-                }
-                change[it] = CursorRange(it).From;
-                inactive[kept++] = it;
+                UpdateInactive(pos, change);
             }
-            _inactive.RemoveRange(kept, inactive.Length - kept);
             _active.Reverse(toActive, _active.Count - toActive);
             for (int k = _toInactive.Count - 1; k >= 0; k--)
             {
-                _inactive.Add(_toInactive[k]);
+                int it = _toInactive[k];
+                _inactive.Add(it);
+                _inactiveMin = Math.Min(_inactiveMin, change[it]);
             }
             if (!TryAllocateFreeReg(cur))
             {
@@ -1069,6 +1035,7 @@ internal sealed class LinearScan
                 _active.Add(cur);
                 CoversAdvancing(cur, pos);
                 _change[cur] = CursorRange(cur).To;
+                _activeMin = Math.Min(_activeMin, _change[cur]);
                 int reg = _iv[cur].Assigned;
                 if (PhysicalRegisters.IsCalleeSaved(reg))
                 {
@@ -1076,6 +1043,77 @@ internal sealed class LinearScan
                 }
             }
         }
+    }
+
+    // Lower bounds of the change positions in the two lists (removals leave them valid; an evicted interval that stays
+    // inactive keeps the start of its next range).
+    private int _activeMin, _inactiveMin;
+
+    /// <summary>The scan's step for the active list at <paramref name="pos"/>: ended intervals leave, those in a hole go to _toInactive.</summary>
+    private void UpdateActive(int pos, int[] change)
+    {
+        Span<int> active = CollectionsMarshal.AsSpan(_active);
+        int kept = 0;
+        int min = MaxPos;
+        for (int k = 0; k < active.Length; k++)
+        {
+            int it = active[k];
+            if (pos < change[it])
+            {
+                min = Math.Min(min, change[it]);
+                active[kept++] = it;
+                continue;
+            }
+            if (End(it) <= pos)
+            {
+                continue;
+            }
+            if (!CoversAdvancing(it, pos))
+            {
+                _toInactive.Add(it);
+                change[it] = CursorRange(it).From;
+                continue;
+            }
+            change[it] = CursorRange(it).To;
+            min = Math.Min(min, change[it]);
+            active[kept++] = it;
+        }
+        _active.RemoveRange(kept, active.Length - kept);
+        _activeMin = min;
+    }
+
+    /// <summary>The scan's step for the inactive list at <paramref name="pos"/>: ended intervals leave, those covering pos join the active list.</summary>
+    private void UpdateInactive(int pos, int[] change)
+    {
+        Span<int> inactive = CollectionsMarshal.AsSpan(_inactive);
+        int kept = 0;
+        int min = MaxPos;
+        for (int k = 0; k < inactive.Length; k++)
+        {
+            int it = inactive[k];
+            if (pos < change[it])
+            {
+                min = Math.Min(min, change[it]);
+                inactive[kept++] = it;
+                continue;
+            }
+            if (End(it) <= pos)
+            {
+                continue;
+            }
+            if (CoversAdvancing(it, pos))
+            {
+                _active.Add(it);
+                change[it] = CursorRange(it).To;
+                _activeMin = Math.Min(_activeMin, change[it]);
+                continue;
+            }
+            change[it] = CursorRange(it).From;
+            min = Math.Min(min, change[it]);
+            inactive[kept++] = it;
+        }
+        _inactive.RemoveRange(kept, inactive.Length - kept);
+        _inactiveMin = min;
     }
 
     private ReadOnlySpan<int> Candidates(int cur) => IsXmmReg(_iv[cur].Reg) ? PhysicalRegisters.AllocatableXmms : PhysicalRegisters.AllocatableGprs;
@@ -1128,7 +1166,9 @@ internal sealed class LinearScan
         }
         int end = End(cur);
         int[] change = _change;
-        foreach (int it in CollectionsMarshal.AsSpan(_inactive))
+        // No inactive interval has a range starting before cur's end: none can limit a register (the common case).
+        ReadOnlySpan<int> inactive = _inactiveMin < end ? CollectionsMarshal.AsSpan(_inactive) : default;
+        foreach (int it in inactive)
         {
             // No intersection before the interval's next range: nothing to learn when that is past cur's end or the
             // register's limit so far.
