@@ -377,30 +377,35 @@ internal sealed class LinearScan
             return MaxPos;
         }
         ref Interval it = ref _iv[iv];
-        for (int k = 0; k < it.RangeCount; k++)
+        if (it.RangeCount == 0)
+        {
+            return MaxPos;
+        }
+        // The first call at or after the interval's start (calls are sorted ascending), then forward through the ranges.
+        int from = _ranges[it.RangeStart].From;
+        int lo = 0, hi = _callCount;
+        while (lo < hi)
+        {
+            int mid = (lo + hi) >>> 1;
+            if (_calls[mid] < from)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+        for (int k = 0; k < it.RangeCount && lo < _callCount; k++)
         {
             Range r = _ranges[it.RangeStart + k];
-            // The first call at or after r.From (calls are sorted ascending).
-            int lo = 0, hi = _callCount;
-            while (lo < hi)
+            while (lo < _callCount && _calls[lo] < r.From)
             {
-                int mid = (lo + hi) >>> 1;
-                if (_calls[mid] < r.From)
-                {
-                    lo = mid + 1;
-                }
-                else
-                {
-                    hi = mid;
-                }
+                lo++;
             }
             if (lo < _callCount && _calls[lo] < r.To)
             {
                 return _calls[lo];
-            }
-            if (lo == _callCount)
-            {
-                return MaxPos;
             }
         }
         return MaxPos;
@@ -1116,6 +1121,19 @@ internal sealed class LinearScan
         _inactiveMin = min;
     }
 
+    private static readonly ulong AllocatableGprMask = MaskOf(PhysicalRegisters.AllocatableGprs);
+    private static readonly ulong AllocatableXmmMask = MaskOf(PhysicalRegisters.AllocatableXmms);
+
+    private static ulong MaskOf(int[] registers)
+    {
+        ulong mask = 0;
+        foreach (int r in registers)
+        {
+            mask |= 1UL << r;
+        }
+        return mask;
+    }
+
     private ReadOnlySpan<int> Candidates(int cur) => IsXmmReg(_iv[cur].Reg) ? PhysicalRegisters.AllocatableXmms : PhysicalRegisters.AllocatableGprs;
 
     /// <summary>The register the hint of <paramref name="cur"/> suggests (a physical register, or where the hinted value is at cur's start), or -1.</summary>
@@ -1200,7 +1218,7 @@ internal sealed class LinearScan
         }
         int best = -1;
         int hinted = HintedRegister(cur);
-        if (hinted >= 0 && PhysicalRegisters.IsXmm(hinted) == xmm && candidates.Contains(hinted) && _freeUntil[hinted] >= end)
+        if (hinted >= 0 && ((xmm ? AllocatableXmmMask : AllocatableGprMask) & (1UL << hinted)) != 0 && _freeUntil[hinted] >= end)
         {
             best = hinted;
         }
@@ -1490,11 +1508,27 @@ internal sealed class LinearScan
         : _iv[iv].Assigned;
 
     /// <summary>The child of <paramref name="reg"/>'s interval covering <paramref name="pos"/>, or -1.</summary>
-    private int ChildAt(int reg, int pos)
+    private int ChildAt(int reg, int pos) => ChildFrom(reg, pos);
+
+    /// <summary>
+    /// The child covering <paramref name="pos"/>, searched from <paramref name="first"/> (the interval itself or one of its
+    /// children starting at or before pos). The children follow one another along Next in position order (a split
+    /// child takes the ranges after the split and goes right after its parent), so the search stops at the first one
+    /// starting after pos.
+    /// </summary>
+    private int ChildFrom(int first, int pos)
     {
-        for (int c = reg; c >= 0; c = _iv[c].Next)
+        for (int c = first; c >= 0; c = _iv[c].Next)
         {
-            if (_iv[c].RangeCount > 0 && Start(c) <= pos && pos < End(c) && Covers(c, pos))
+            if (_iv[c].RangeCount == 0)
+            {
+                continue;
+            }
+            if (Start(c) > pos)
+            {
+                return -1;
+            }
+            if (pos < End(c) && Covers(c, pos))
             {
                 return c;
             }
@@ -1513,9 +1547,17 @@ internal sealed class LinearScan
         return c < 0 ? Location.None : LocationOf(c);
     }
 
+    // Per register: the child AssignLocations found last (-1: none yet).
+    private int[] _childCursor = new int[64];
+
     private void AssignLocations()
     {
         LirFunction lir = _lir;
+        if (_childCursor.Length < _regCount)
+        {
+            _childCursor = new int[Math.Max(_regCount, _childCursor.Length * 2)];
+        }
+        Array.Fill(_childCursor, -1, 0, _regCount);
         for (int i = 0; i < lir.InstCount; i++)
         {
             Span<LOperand> ops = lir.OperandsOf(i);
@@ -1536,7 +1578,19 @@ internal sealed class LinearScan
                 }
                 else
                 {
-                    o.Loc = LocationAt(o.Reg, pos);
+                    // Operands come in position order (but for uses after definitions within one instruction): the search
+                    // starts at the child found last when that one starts at or before pos.
+                    int from = _childCursor[o.Reg];
+                    if (from < 0 || Start(from) > pos)
+                    {
+                        from = o.Reg;
+                    }
+                    int c = ChildFrom(from, pos);
+                    if (c >= 0)
+                    {
+                        _childCursor[o.Reg] = c;
+                    }
+                    o.Loc = c < 0 ? Location.None : LocationOf(c);
                 }
                 if (o.Loc == Location.None)
                 {
