@@ -752,7 +752,7 @@ internal sealed class LinearScan
     private int NextUse(int iv, int pos, bool mustReg)
     {
         ref Interval it = ref _iv[iv];
-        for (int k = 0; k < it.UseCount; k++)
+        for (int k = FirstUseAtOrAfter(iv, pos); k < it.UseCount; k++)
         {
             Use u = _uses[it.UseStart + k];
             if (u.Pos >= pos && (!mustReg || u.MustReg))
@@ -766,18 +766,28 @@ internal sealed class LinearScan
     /// <summary>The last use of <paramref name="iv"/> before <paramref name="pos"/>, or -1.</summary>
     private int LastUseBefore(int iv, int pos)
     {
+        int k = FirstUseAtOrAfter(iv, pos);
+        return k == 0 ? -1 : _uses[_iv[iv].UseStart + k - 1].Pos;
+    }
+
+    /// <summary>The index (within <paramref name="iv"/>'s uses, which are sorted by position) of its first use at or after <paramref name="pos"/>.</summary>
+    private int FirstUseAtOrAfter(int iv, int pos)
+    {
         ref Interval it = ref _iv[iv];
-        int last = -1;
-        for (int k = 0; k < it.UseCount; k++)
+        int lo = 0, hi = it.UseCount;
+        while (lo < hi)
         {
-            int at = _uses[it.UseStart + k].Pos;
-            if (at >= pos)
+            int mid = (lo + hi) >>> 1;
+            if (_uses[it.UseStart + mid].Pos < pos)
             {
-                break;
+                lo = mid + 1;
             }
-            last = at;
+            else
+            {
+                hi = mid;
+            }
         }
-        return last;
+        return lo;
     }
 
     // ---- splitting ----
@@ -1134,8 +1144,6 @@ internal sealed class LinearScan
         return mask;
     }
 
-    private ReadOnlySpan<int> Candidates(int cur) => IsXmmReg(_iv[cur].Reg) ? PhysicalRegisters.AllocatableXmms : PhysicalRegisters.AllocatableGprs;
-
     /// <summary>The register the hint of <paramref name="cur"/> suggests (a physical register, or where the hinted value is at cur's start), or -1.</summary>
     private int HintedRegister(int cur)
     {
@@ -1165,8 +1173,8 @@ internal sealed class LinearScan
 
     private bool TryAllocateFreeReg(int cur)
     {
-        ReadOnlySpan<int> candidates = Candidates(cur);
         bool xmm = IsXmmReg(_iv[cur].Reg);
+        ReadOnlySpan<int> candidates = xmm ? PhysicalRegisters.AllocatableXmms : PhysicalRegisters.AllocatableGprs;
         // An externref never takes a callee-saved register (Allowed), decided once for all candidates.
         bool reference = _lir.VRegs[_iv[cur].Reg].IsExternRef;
         int[] freeUntil = _freeUntil;
@@ -1259,8 +1267,8 @@ internal sealed class LinearScan
 
     private void AllocateBlockedReg(int cur)
     {
-        ReadOnlySpan<int> candidates = Candidates(cur);
         bool xmm = IsXmmReg(_iv[cur].Reg);
+        ReadOnlySpan<int> candidates = xmm ? PhysicalRegisters.AllocatableXmms : PhysicalRegisters.AllocatableGprs;
         int pos = Start(cur);
         foreach (int r in candidates)
         {
