@@ -97,6 +97,10 @@ internal sealed class LinearScan
     private Use[] _uses = new Use[256];
     private int _useCount;
     private Interval[] _iv = new Interval[64];
+    // For an interval in the active list, the end of the range it is in (it stays active while the scan is before it);
+    // in the inactive list, the start of its next range (it stays inactive before that, and no other interval can
+    // intersect it earlier). Indexed like _iv; valid only for the intervals in the two lists.
+    private int[] _change = new int[64];
     private int _ivCount;
     private int[] _hint = new int[64];
 
@@ -373,30 +377,35 @@ internal sealed class LinearScan
             return MaxPos;
         }
         ref Interval it = ref _iv[iv];
-        for (int k = 0; k < it.RangeCount; k++)
+        if (it.RangeCount == 0)
+        {
+            return MaxPos;
+        }
+        // The first call at or after the interval's start (calls are sorted ascending), then forward through the ranges.
+        int from = _ranges[it.RangeStart].From;
+        int lo = 0, hi = _callCount;
+        while (lo < hi)
+        {
+            int mid = (lo + hi) >>> 1;
+            if (_calls[mid] < from)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+        for (int k = 0; k < it.RangeCount && lo < _callCount; k++)
         {
             Range r = _ranges[it.RangeStart + k];
-            // The first call at or after r.From (calls are sorted ascending).
-            int lo = 0, hi = _callCount;
-            while (lo < hi)
+            while (lo < _callCount && _calls[lo] < r.From)
             {
-                int mid = (lo + hi) >>> 1;
-                if (_calls[mid] < r.From)
-                {
-                    lo = mid + 1;
-                }
-                else
-                {
-                    hi = mid;
-                }
+                lo++;
             }
             if (lo < _callCount && _calls[lo] < r.To)
             {
                 return _calls[lo];
-            }
-            if (lo == _callCount)
-            {
-                return MaxPos;
             }
         }
         return MaxPos;
@@ -617,6 +626,7 @@ internal sealed class LinearScan
         if (_iv.Length < n * 2)
         {
             _iv = new Interval[Math.Max(n * 2, _iv.Length * 2)];
+            _change = new int[_iv.Length];
         }
         _ivCount = n;
         // Ranges: counting sort by register; within a register they were built right to left.
@@ -685,6 +695,9 @@ internal sealed class LinearScan
         return it.Cursor < it.RangeCount && _ranges[it.RangeStart + it.Cursor].From <= pos;
     }
 
+    /// <summary>The range <paramref name="iv"/>'s cursor is at.</summary>
+    private Range CursorRange(int iv) => _ranges[_iv[iv].RangeStart + _iv[iv].Cursor];
+
     private bool Covers(int iv, int pos)
     {
         ref Interval it = ref _iv[iv];
@@ -739,7 +752,7 @@ internal sealed class LinearScan
     private int NextUse(int iv, int pos, bool mustReg)
     {
         ref Interval it = ref _iv[iv];
-        for (int k = 0; k < it.UseCount; k++)
+        for (int k = FirstUseAtOrAfter(iv, pos); k < it.UseCount; k++)
         {
             Use u = _uses[it.UseStart + k];
             if (u.Pos >= pos && (!mustReg || u.MustReg))
@@ -753,18 +766,28 @@ internal sealed class LinearScan
     /// <summary>The last use of <paramref name="iv"/> before <paramref name="pos"/>, or -1.</summary>
     private int LastUseBefore(int iv, int pos)
     {
+        int k = FirstUseAtOrAfter(iv, pos);
+        return k == 0 ? -1 : _uses[_iv[iv].UseStart + k - 1].Pos;
+    }
+
+    /// <summary>The index (within <paramref name="iv"/>'s uses, which are sorted by position) of its first use at or after <paramref name="pos"/>.</summary>
+    private int FirstUseAtOrAfter(int iv, int pos)
+    {
         ref Interval it = ref _iv[iv];
-        int last = -1;
-        for (int k = 0; k < it.UseCount; k++)
+        int lo = 0, hi = it.UseCount;
+        while (lo < hi)
         {
-            int at = _uses[it.UseStart + k].Pos;
-            if (at >= pos)
+            int mid = (lo + hi) >>> 1;
+            if (_uses[it.UseStart + mid].Pos < pos)
             {
-                break;
+                lo = mid + 1;
             }
-            last = at;
+            else
+            {
+                hi = mid;
+            }
         }
-        return last;
+        return lo;
     }
 
     // ---- splitting ----
@@ -789,6 +812,7 @@ internal sealed class LinearScan
         if (_ivCount == _iv.Length)
         {
             Array.Resize(ref _iv, _iv.Length * 2);
+            Array.Resize(ref _change, _iv.Length);
             it = ref _iv[iv];
         }
         int child = _ivCount++;
@@ -964,11 +988,15 @@ internal sealed class LinearScan
         _heapCount = 0;
         _active.Clear();
         _inactive.Clear();
+        _activeMin = MaxPos;
+        _inactiveMin = MaxPos;
         for (int r = 0; r < PhysicalRegisters.Count; r++)
         {
             if (_iv[r].RangeCount > 0)
             {
                 _inactive.Add(r);
+                _change[r] = CursorRange(r).From;
+                _inactiveMin = Math.Min(_inactiveMin, _change[r]);
             }
         }
         if (_sorted.Length < _regCount)
@@ -993,46 +1021,25 @@ internal sealed class LinearScan
             // Ended intervals leave, the others move between active and inactive. The lists are compacted in one pass each
             // (removing one by one moved the rest every time); movers are appended last to first, the order of the
             // allocator's results since the start.
+            // An interval whose change position is still ahead of pos stays where it is without looking at its ranges, and
+            // a list whose least change position is ahead of pos is not looked at.
             _toInactive.Clear();
-            Span<int> active = CollectionsMarshal.AsSpan(_active);
-            int kept = 0;
-            for (int k = 0; k < active.Length; k++)
+            int[] change = _change;
+            if (pos >= _activeMin)
             {
-                int it = active[k];
-                if (End(it) <= pos)
-                {
-                    continue;
-                }
-                if (!CoversAdvancing(it, pos))
-                {
-                    _toInactive.Add(it);
-                    continue;
-                }
-                active[kept++] = it;
+                UpdateActive(pos, change);
             }
-            _active.RemoveRange(kept, active.Length - kept);
             int toActive = _active.Count;
-            Span<int> inactive = CollectionsMarshal.AsSpan(_inactive);
-            kept = 0;
-            for (int k = 0; k < inactive.Length; k++)
+            if (pos >= _inactiveMin)
             {
-                int it = inactive[k];
-                if (End(it) <= pos)
-                {
-                    continue;
-                }
-                if (CoversAdvancing(it, pos))
-                {
-                    _active.Add(it);
-                    continue;
-                }
-                inactive[kept++] = it;
+                UpdateInactive(pos, change);
             }
-            _inactive.RemoveRange(kept, inactive.Length - kept);
             _active.Reverse(toActive, _active.Count - toActive);
             for (int k = _toInactive.Count - 1; k >= 0; k--)
             {
-                _inactive.Add(_toInactive[k]);
+                int it = _toInactive[k];
+                _inactive.Add(it);
+                _inactiveMin = Math.Min(_inactiveMin, change[it]);
             }
             if (!TryAllocateFreeReg(cur))
             {
@@ -1041,6 +1048,9 @@ internal sealed class LinearScan
             if (_iv[cur].Assigned >= 0)
             {
                 _active.Add(cur);
+                CoversAdvancing(cur, pos);
+                _change[cur] = CursorRange(cur).To;
+                _activeMin = Math.Min(_activeMin, _change[cur]);
                 int reg = _iv[cur].Assigned;
                 if (PhysicalRegisters.IsCalleeSaved(reg))
                 {
@@ -1050,7 +1060,89 @@ internal sealed class LinearScan
         }
     }
 
-    private ReadOnlySpan<int> Candidates(int cur) => IsXmmReg(_iv[cur].Reg) ? PhysicalRegisters.AllocatableXmms : PhysicalRegisters.AllocatableGprs;
+    // Lower bounds of the change positions in the two lists (removals leave them valid; an evicted interval that stays
+    // inactive keeps the start of its next range).
+    private int _activeMin, _inactiveMin;
+
+    /// <summary>The scan's step for the active list at <paramref name="pos"/>: ended intervals leave, those in a hole go to _toInactive.</summary>
+    private void UpdateActive(int pos, int[] change)
+    {
+        Span<int> active = CollectionsMarshal.AsSpan(_active);
+        int kept = 0;
+        int min = MaxPos;
+        for (int k = 0; k < active.Length; k++)
+        {
+            int it = active[k];
+            if (pos < change[it])
+            {
+                min = Math.Min(min, change[it]);
+                active[kept++] = it;
+                continue;
+            }
+            if (End(it) <= pos)
+            {
+                continue;
+            }
+            if (!CoversAdvancing(it, pos))
+            {
+                _toInactive.Add(it);
+                change[it] = CursorRange(it).From;
+                continue;
+            }
+            change[it] = CursorRange(it).To;
+            min = Math.Min(min, change[it]);
+            active[kept++] = it;
+        }
+        _active.RemoveRange(kept, active.Length - kept);
+        _activeMin = min;
+    }
+
+    /// <summary>The scan's step for the inactive list at <paramref name="pos"/>: ended intervals leave, those covering pos join the active list.</summary>
+    private void UpdateInactive(int pos, int[] change)
+    {
+        Span<int> inactive = CollectionsMarshal.AsSpan(_inactive);
+        int kept = 0;
+        int min = MaxPos;
+        for (int k = 0; k < inactive.Length; k++)
+        {
+            int it = inactive[k];
+            if (pos < change[it])
+            {
+                min = Math.Min(min, change[it]);
+                inactive[kept++] = it;
+                continue;
+            }
+            if (End(it) <= pos)
+            {
+                continue;
+            }
+            if (CoversAdvancing(it, pos))
+            {
+                _active.Add(it);
+                change[it] = CursorRange(it).To;
+                _activeMin = Math.Min(_activeMin, change[it]);
+                continue;
+            }
+            change[it] = CursorRange(it).From;
+            min = Math.Min(min, change[it]);
+            inactive[kept++] = it;
+        }
+        _inactive.RemoveRange(kept, inactive.Length - kept);
+        _inactiveMin = min;
+    }
+
+    private static readonly ulong AllocatableGprMask = MaskOf(PhysicalRegisters.AllocatableGprs);
+    private static readonly ulong AllocatableXmmMask = MaskOf(PhysicalRegisters.AllocatableXmms);
+
+    private static ulong MaskOf(int[] registers)
+    {
+        ulong mask = 0;
+        foreach (int r in registers)
+        {
+            mask |= 1UL << r;
+        }
+        return mask;
+    }
 
     /// <summary>The register the hint of <paramref name="cur"/> suggests (a physical register, or where the hinted value is at cur's start), or -1.</summary>
     private int HintedRegister(int cur)
@@ -1081,8 +1173,8 @@ internal sealed class LinearScan
 
     private bool TryAllocateFreeReg(int cur)
     {
-        ReadOnlySpan<int> candidates = Candidates(cur);
         bool xmm = IsXmmReg(_iv[cur].Reg);
+        ReadOnlySpan<int> candidates = xmm ? PhysicalRegisters.AllocatableXmms : PhysicalRegisters.AllocatableGprs;
         // An externref never takes a callee-saved register (Allowed), decided once for all candidates.
         bool reference = _lir.VRegs[_iv[cur].Reg].IsExternRef;
         int[] freeUntil = _freeUntil;
@@ -1098,10 +1190,21 @@ internal sealed class LinearScan
                 freeUntil[reg] = 0;
             }
         }
-        foreach (int it in CollectionsMarshal.AsSpan(_inactive))
+        int end = End(cur);
+        int[] change = _change;
+        // No inactive interval has a range starting before cur's end: none can limit a register (the common case).
+        ReadOnlySpan<int> inactive = _inactiveMin < end ? CollectionsMarshal.AsSpan(_inactive) : default;
+        foreach (int it in inactive)
         {
+            // No intersection before the interval's next range: nothing to learn when that is past cur's end or the
+            // register's limit so far.
+            int next = change[it];
+            if (next >= end)
+            {
+                continue;
+            }
             int reg = _iv[it].Assigned;
-            if (reg >= 0 && PhysicalRegisters.IsXmm(reg) == xmm && freeUntil[reg] > 0)
+            if (reg >= 0 && PhysicalRegisters.IsXmm(reg) == xmm && next < freeUntil[reg])
             {
                 int at = NextIntersection(it, cur);
                 if (at < freeUntil[reg])
@@ -1121,10 +1224,9 @@ internal sealed class LinearScan
                 }
             }
         }
-        int end = End(cur);
         int best = -1;
         int hinted = HintedRegister(cur);
-        if (hinted >= 0 && PhysicalRegisters.IsXmm(hinted) == xmm && candidates.Contains(hinted) && _freeUntil[hinted] >= end)
+        if (hinted >= 0 && ((xmm ? AllocatableXmmMask : AllocatableGprMask) & (1UL << hinted)) != 0 && _freeUntil[hinted] >= end)
         {
             best = hinted;
         }
@@ -1165,8 +1267,8 @@ internal sealed class LinearScan
 
     private void AllocateBlockedReg(int cur)
     {
-        ReadOnlySpan<int> candidates = Candidates(cur);
         bool xmm = IsXmmReg(_iv[cur].Reg);
+        ReadOnlySpan<int> candidates = xmm ? PhysicalRegisters.AllocatableXmms : PhysicalRegisters.AllocatableGprs;
         int pos = Start(cur);
         foreach (int r in candidates)
         {
@@ -1193,8 +1295,14 @@ internal sealed class LinearScan
                 _nextUse[reg] = Math.Min(_nextUse[reg], NextUse(it, pos, mustReg: false));
             }
         }
+        int curEnd = End(cur);
         foreach (int it in CollectionsMarshal.AsSpan(_inactive))
         {
+            if (_change[it] >= curEnd)
+            {
+                // Its next range starts after cur ends: no intersection.
+                continue;
+            }
             int reg = _iv[it].Assigned;
             if (reg < 0 || PhysicalRegisters.IsXmm(reg) != xmm)
             {
@@ -1408,11 +1516,27 @@ internal sealed class LinearScan
         : _iv[iv].Assigned;
 
     /// <summary>The child of <paramref name="reg"/>'s interval covering <paramref name="pos"/>, or -1.</summary>
-    private int ChildAt(int reg, int pos)
+    private int ChildAt(int reg, int pos) => ChildFrom(reg, pos);
+
+    /// <summary>
+    /// The child covering <paramref name="pos"/>, searched from <paramref name="first"/> (the interval itself or one of its
+    /// children starting at or before pos). The children follow one another along Next in position order (a split
+    /// child takes the ranges after the split and goes right after its parent), so the search stops at the first one
+    /// starting after pos.
+    /// </summary>
+    private int ChildFrom(int first, int pos)
     {
-        for (int c = reg; c >= 0; c = _iv[c].Next)
+        for (int c = first; c >= 0; c = _iv[c].Next)
         {
-            if (_iv[c].RangeCount > 0 && Start(c) <= pos && pos < End(c) && Covers(c, pos))
+            if (_iv[c].RangeCount == 0)
+            {
+                continue;
+            }
+            if (Start(c) > pos)
+            {
+                return -1;
+            }
+            if (pos < End(c) && Covers(c, pos))
             {
                 return c;
             }
@@ -1431,9 +1555,17 @@ internal sealed class LinearScan
         return c < 0 ? Location.None : LocationOf(c);
     }
 
+    // Per register: the child AssignLocations found last (-1: none yet).
+    private int[] _childCursor = new int[64];
+
     private void AssignLocations()
     {
         LirFunction lir = _lir;
+        if (_childCursor.Length < _regCount)
+        {
+            _childCursor = new int[Math.Max(_regCount, _childCursor.Length * 2)];
+        }
+        Array.Fill(_childCursor, -1, 0, _regCount);
         for (int i = 0; i < lir.InstCount; i++)
         {
             Span<LOperand> ops = lir.OperandsOf(i);
@@ -1454,7 +1586,19 @@ internal sealed class LinearScan
                 }
                 else
                 {
-                    o.Loc = LocationAt(o.Reg, pos);
+                    // Operands come in position order (but for uses after definitions within one instruction): the search
+                    // starts at the child found last when that one starts at or before pos.
+                    int from = _childCursor[o.Reg];
+                    if (from < 0 || Start(from) > pos)
+                    {
+                        from = o.Reg;
+                    }
+                    int c = ChildFrom(from, pos);
+                    if (c >= 0)
+                    {
+                        _childCursor[o.Reg] = c;
+                    }
+                    o.Loc = c < 0 ? Location.None : LocationOf(c);
                 }
                 if (o.Loc == Location.None)
                 {
