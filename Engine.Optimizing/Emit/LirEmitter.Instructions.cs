@@ -589,7 +589,7 @@ internal sealed partial class LirEmitter
         {
             // A register frame: the result stays in its register (the native adapters store it to the area).
             Masm.MovImm(OperandSize.S32, Reg.Rax, 0);
-            Masm.Jump(_e.Epilogue);
+            _e.EmitReturn();
             return;
         }
         if (inst.OperandCount > 0)
@@ -618,7 +618,7 @@ internal sealed partial class LirEmitter
             }
         }
         Masm.MovImm(OperandSize.S32, Reg.Rax, 0);
-        Masm.Jump(_e.Epilogue);
+        _e.EmitReturn();
     }
 
     private void BitCount(int i)
