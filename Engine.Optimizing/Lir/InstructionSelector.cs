@@ -1632,8 +1632,8 @@ internal sealed class InstructionSelector
         _lir.AddOperand(dst, shape.InPlace ? OperandKind.UseDef : OperandKind.Def);
         for (int k = 0; k < sourceCount; k++)
         {
-            // The second operand of an in-place operator (the first source here) may be a frame slot where allowed.
-            _lir.AddOperand(sources[k], OperandKind.Use, allowStack: k == 0 && shape.InPlace && shape.SecondMayBeMemory);
+            // The second operand may be a frame slot where allowed: an in-place operator's first source here, a new value's second.
+            _lir.AddOperand(sources[k], OperandKind.Use, allowStack: shape.SecondMayBeMemory && k == (shape.InPlace ? 0 : 1));
         }
         for (int k = 0; k < shape.XmmTemps; k++)
         {
