@@ -128,7 +128,7 @@ internal sealed partial class LirEmitter
                 }
                 else
                 {
-                    Masm.Lea(R(i, 0), new Mem(R(i, 1), R(i, 2), (inst.Aux >> 8) & 0xFF, (int)inst.Imm));
+                    Masm.Lea(SizeOf(inst.Aux & 0xFF), R(i, 0), new Mem(R(i, 1), R(i, 2), (inst.Aux >> 8) & 0xFF, (int)inst.Imm));
                 }
                 return;
             case LOp.Neg:
