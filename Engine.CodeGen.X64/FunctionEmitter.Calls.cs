@@ -353,6 +353,15 @@ public sealed partial class FunctionEmitter
     /// </summary>
     public void EmitRegisterCall(uint functionIndex, int[] liveSlots, Action storeArguments, Action loadResults)
     {
+        if (functionIndex == _functionIndex && _registerEntry is { } self)
+        {
+            // The function calls itself (recursion, or the call left in its inlined copy): this code is the callee's, so
+            // the call goes straight to the register entry, `call rel32`, with no funcref to load and test.
+            Masm.CallLabel(self);
+            RecordSafepoint(liveSlots);
+            EmitCallStatusCheck(liveSlots, loadResults);
+            return;
+        }
         MLabel slow = Masm.CreateLabel();
         // call [mem] rather than a load and call reg: measured faster on fib (the loaded target is one more link in
         // the chain of loads the call waits for).

@@ -65,6 +65,9 @@ public sealed partial class FunctionEmitter
     private readonly List<int> _framePatches = new();
     private readonly List<Reg> _calleeSaved = new();
     private readonly List<int> _heapAccesses = new();
+    // The frame below the saved area when the compiler declared it before the entries (DeclareFrame), else -1.
+    private int _declaredFrame = -1;
+    private bool _leaf;
     private ICallerSavedValues? _callerSaved;
     // The compiler's own (Begin's); _callerSaved differs from it only while a call saves other values.
     private ICallerSavedValues? _compilerCallerSaved;
@@ -116,6 +119,8 @@ public sealed partial class FunctionEmitter
         _calleeSaved.Clear();
         _registerEntry = null;
         _registerFrame = false;
+        _declaredFrame = -1;
+        _leaf = false;
         _module = module;
         _functionIndex = functionIndex;
         Options = options;
@@ -150,7 +155,36 @@ public sealed partial class FunctionEmitter
         }
     }
 
-    // ---- offsets, safepoints, out-of-line code ----
+    /// <summary>Frames up to this size (saved area included) allocate before their stack-limit check: <c>sub rsp; cmp rsp, limit</c>.</summary>
+    /// <remarks>Far below the margin <c>NativeContext.ThreadStackLimit</c> keeps above the stack's end (256 KiB, or a quarter
+    /// of a small stack), so the frame's top, written before the check (the saved registers), is always mapped.</remarks>
+    public const int CheckAfterAllocationLimit = 16 * 1024;
+
+    /// <summary>A leaf function's frame up to this size (saved area included) has no stack-limit check at all (as Cranelift's
+    /// leaves without a frame): its caller's check covers it within the margin below the limit.</summary>
+    public const int UncheckedLeafFrameLimit = 256;
+
+    /// <summary>
+    /// Declares the frame before the entries are emitted (after <see cref="SetCalleeSaved"/>): <paramref name="bodyBytes"/>
+    /// below the saved area, as <see cref="Finish"/> will be given them, and whether the function is a <paramref name="leaf"/>
+    /// (it calls nothing, builtins and interruption checks included; a trap stub is no call). The prologue then allocates
+    /// the whole frame at once and checks rsp itself against the limit (<c>sub rsp, n; cmp rsp, [limit]; jb</c>) instead
+    /// of <c>mov; sub; cmp; jb; sub</c>, and a small leaf's function entry has no check. A compiler that does not know
+    /// its frame before emitting (the baseline) leaves this out and gets the patched prologue.
+    /// </summary>
+    public void DeclareFrame(int bodyBytes, bool leaf)
+    {
+        _declaredFrame = PaddedFrame(bodyBytes);
+        _leaf = leaf;
+    }
+
+    // Everything below the saved area, keeping rsp 16-byte aligned (entry rsp is 8 mod 16).
+    private int PaddedFrame(int bodyBytes) => (bodyBytes + SavedAreaSize) % 16 != 0 ? bodyBytes + 8 : bodyBytes;
+
+    // With a declared frame: the allocation before the check, unless the frame is too large for it.
+    private bool AllocatesBeforeCheck => _declaredFrame >= 0 && SavedAreaSize + _declaredFrame <= CheckAfterAllocationLimit;
+
+        // ---- offsets, safepoints, out-of-line code ----
 
     /// <summary>Records that the code from here on belongs to the wasm instruction at <paramref name="wasmOffset"/>.</summary>
     public void MarkOffset(int wasmOffset) => _artifact.MarkOffset(Masm.Position, wasmOffset);
@@ -204,11 +238,21 @@ public sealed partial class FunctionEmitter
     /// stack limit and allocates the frame (its size patched in by <see cref="Finish"/>), and loads r15 = memory 0's
     /// base when the module has a memory. rsi still points to the argument area afterwards.
     /// </summary>
-    public void EmitEntry(int wasmOffset)
+    public void EmitEntry(int wasmOffset) => EmitEntry(wasmOffset, osr: false);
+
+    private void EmitEntry(int wasmOffset, bool osr)
     {
         MarkOffset(wasmOffset);
         EmitSaveRegisters();
-        EmitFrameSetup();
+        if (AllocatesBeforeCheck)
+        {
+            Masm.AluImm(AluOp.Sub, OperandSize.S64, Reg.Rsp, _declaredFrame);
+            EmitStackCheckAfterAllocation(osr);
+        }
+        else
+        {
+            EmitFrameSetup();
+        }
         if (_module.Memories.Count > 0)
         {
             Masm.Load(OperandSize.S64, Registers.MemoryBase, new Mem(Registers.Vmctx, VMOffsets.MemoryBase));
@@ -241,6 +285,21 @@ public sealed partial class FunctionEmitter
         MarkOffset(wasmOffset);
         Masm.Push(Reg.Rbp);
         Masm.Mov(OperandSize.S64, Reg.Rbp, Reg.Rsp);
+        if (AllocatesBeforeCheck)
+        {
+            // One allocation for the saved area and the frame; the callee-saved registers go to their slots (as pushed).
+            Masm.AluImm(AluOp.Sub, OperandSize.S64, Reg.Rsp, SavedAreaSize + _declaredFrame);
+            if (osr)
+            {
+                Masm.Store(OperandSize.S64, new Mem(Reg.Rbp, ArgsPointerOffsetFromRbp), Reg.Rsi);
+            }
+            for (int i = 0; i < _calleeSaved.Count; i++)
+            {
+                Masm.Store(OperandSize.S64, new Mem(Reg.Rbp, ArgsPointerOffsetFromRbp - 8 - 8 * i), _calleeSaved[i]);
+            }
+            EmitStackCheckAfterAllocation(osr);
+            return;
+        }
         if (osr)
         {
             Masm.AluImm(AluOp.Sub, OperandSize.S64, Reg.Rsp, FixedSavedArea - 8);
@@ -308,7 +367,7 @@ public sealed partial class FunctionEmitter
     public void EmitOsrEntryPrologue(MLabel entry, int loopOffset)
     {
         Masm.Bind(entry);
-        EmitEntry(loopOffset);
+        EmitEntry(loopOffset, osr: true);
     }
 
     private void EmitSaveRegisters()
@@ -346,6 +405,32 @@ public sealed partial class FunctionEmitter
             {
                 Masm.AluImm(AluOp.Sub, OperandSize.S64, Reg.Rsp, 8);
             }
+            Masm.MovImm(OperandSize.S32, Reg.Rsi, (int)TrapCode.StackExhausted);
+            Masm.CallLabel(_trapHandler);
+            _artifact.AddTrapSite(Masm.Position, TrapCode.StackExhausted, wasmOffset);
+        });
+    }
+
+    /// <summary>
+    /// The stack-limit check of a declared frame, allocated already: <c>cmp rsp, [vmctx + StackLimit]; jb overflow</c>.
+    /// None at a small leaf's function entry (<see cref="UncheckedLeafFrameLimit"/>); an OSR entry, entered from the
+    /// runtime, always checks.
+    /// </summary>
+    private void EmitStackCheckAfterAllocation(bool osr)
+    {
+        if (_leaf && !osr && SavedAreaSize + _declaredFrame <= UncheckedLeafFrameLimit)
+        {
+            return;
+        }
+        MLabel overflow = Masm.CreateLabel();
+        Masm.AluMem(AluOp.Cmp, OperandSize.S64, Reg.Rsp, new Mem(Registers.Vmctx, VMOffsets.StackLimit));
+        Masm.JumpIf(Cond.Below, overflow);
+        int wasmOffset = _module.Body(_functionIndex).CodeStart;
+        _outOfLine.Add(() =>
+        {
+            // rsp is the frame's bottom, 16-byte aligned: trap like any other site.
+            Masm.Bind(overflow);
+            MarkOffset(wasmOffset);
             Masm.MovImm(OperandSize.S32, Reg.Rsi, (int)TrapCode.StackExhausted);
             Masm.CallLabel(_trapHandler);
             _artifact.AddTrapSite(Masm.Position, TrapCode.StackExhausted, wasmOffset);
@@ -469,6 +554,16 @@ public sealed partial class FunctionEmitter
         Masm.Pop(Reg.Rbp);
     }
 
+    /// <summary>
+    /// A return in place: the epilogue's teardown and <c>ret</c> where the function returns, instead of a jump to the shared
+    /// <see cref="Epilogue"/> (eax holds the status, the results are stored).
+    /// </summary>
+    public void EmitReturn()
+    {
+        EmitFrameTeardown();
+        Masm.Ret();
+    }
+
     /// <summary>Propagates a pending trap or exception: <c>test eax, eax; jnz epilogue</c> (after a call that returns a status).</summary>
     public void EmitStatusCheck()
     {
@@ -535,11 +630,10 @@ public sealed partial class FunctionEmitter
         Masm.Ret();
         MLabel? literals = Masm.EmitLiterals();
 
-        // Frame: everything below the saved area, keeping rsp 16-byte aligned (entry rsp is 8 mod 16).
-        int frame = bodyBytes;
-        if ((frame + SavedAreaSize) % 16 != 0)
+        int frame = PaddedFrame(bodyBytes);
+        if (_declaredFrame >= 0 && frame != _declaredFrame)
         {
-            frame += 8;
+            throw new InvalidOperationException($"the frame declared before the entries ({_declaredFrame} bytes) is not the one finished ({frame})");
         }
         foreach (int patch in _framePatches)
         {

@@ -322,6 +322,24 @@ public sealed partial class MacroAssembler
         _asm.lea(R64(dst), Q(src));
     }
 
+    /// <summary>dst = the address <paramref name="src"/> computes, in <paramref name="size"/> bits (32-bit: the sum wraps and zero-extends).</summary>
+    public void Lea(OperandSize size, Reg dst, Mem src)
+    {
+        if (!_icedOnly && Plain(src))
+        {
+            EmitRM(Is64(size), 0x8D, dst.Number, src, lea: true); // Lea_r64_m / Lea_r32_m
+            return;
+        }
+        if (Is64(size))
+        {
+            _asm.lea(R64(dst), Q(src));
+        }
+        else
+        {
+            _asm.lea(R32(dst), Q(src));
+        }
+    }
+
     /// <summary>dst = src + imm in one lea (32-bit: the sum wraps and zero-extends).</summary>
     public void LeaAdd(OperandSize size, Reg dst, Reg src, int imm)
     {

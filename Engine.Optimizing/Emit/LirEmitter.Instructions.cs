@@ -128,7 +128,7 @@ internal sealed partial class LirEmitter
                 }
                 else
                 {
-                    Masm.Lea(R(i, 0), new Mem(R(i, 1), R(i, 2), (inst.Aux >> 8) & 0xFF, (int)inst.Imm));
+                    Masm.Lea(SizeOf(inst.Aux & 0xFF), R(i, 0), new Mem(R(i, 1), R(i, 2), (inst.Aux >> 8) & 0xFF, (int)inst.Imm));
                 }
                 return;
             case LOp.Neg:
@@ -593,7 +593,7 @@ internal sealed partial class LirEmitter
         {
             // A register frame: the result stays in its register (the native adapters store it to the area).
             Masm.MovImm(OperandSize.S32, Reg.Rax, 0);
-            Masm.Jump(_e.Epilogue);
+            _e.EmitReturn();
             return;
         }
         if (inst.OperandCount > 0)
@@ -622,7 +622,7 @@ internal sealed partial class LirEmitter
             }
         }
         Masm.MovImm(OperandSize.S32, Reg.Rax, 0);
-        Masm.Jump(_e.Epilogue);
+        _e.EmitReturn();
     }
 
     private void BitCount(int i)

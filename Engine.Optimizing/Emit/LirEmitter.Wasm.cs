@@ -23,6 +23,20 @@ internal sealed partial class LirEmitter
         WasmShape shape = WasmShapes.Of(opcode);
         int temps = inst.OperandCount - shape.XmmTemps - shape.GprTemps;
         Reg dst = R(i, 0);
+        if (WasmShapes.VectorBinaryOp(opcode) is { } vectorOp)
+        {
+            // AVX's three-operand form: [Def dst, Use a, Use b any], no copy of a into dst first.
+            Operand b = Any(i, 2);
+            if (b.IsMemory)
+            {
+                Masm.V(vectorOp, dst, R(i, 1), b.Mem);
+            }
+            else
+            {
+                Masm.V(vectorOp, dst, R(i, 1), b.Reg);
+            }
+            return;
+        }
         if (!shape.InPlace)
         {
             NewValue(i, opcode, dst, temps);
@@ -204,10 +218,7 @@ internal sealed partial class LirEmitter
             case Opcode.F64x2Ge: _e.VectorFloatCompare(S64, Cond.GreaterOrEqual, a, SecondInRegister(i)); return true;
 
             case Opcode.V128Not: _e.VectorNot(a); return true;
-            case Opcode.V128And: _e.VectorBinary(VecOp.Pand, a, Second(i)); return true;
             case Opcode.V128Andnot: Masm.V(VecOp.Pandn, a, R(i, 1), a); return true;
-            case Opcode.V128Or: _e.VectorBinary(VecOp.Por, a, Second(i)); return true;
-            case Opcode.V128Xor: _e.VectorBinary(VecOp.Pxor, a, Second(i)); return true;
             case Opcode.V128Bitselect: _e.VectorBitselect(a, R(i, 1), CopyToTemp(i, 2, R(i, temps))); return true;
 
             case Opcode.F32x4DemoteF64x2Zero: Masm.V(VecOp.Cvtpd2ps, a, a); return true;
@@ -216,22 +227,9 @@ internal sealed partial class LirEmitter
             case Opcode.I8x16Abs: Masm.V(VecOp.Pabsb, a, a); return true;
             case Opcode.I8x16Neg: _e.VectorIntegerNeg(S8, a); return true;
             case Opcode.I8x16Popcnt: _e.I8x16Popcnt(a, R(i, temps), R(i, temps + 1)); return true;
-            case Opcode.I8x16NarrowI16x8S: _e.VectorBinary(VecOp.Packsswb, a, Second(i)); return true;
-            case Opcode.I8x16NarrowI16x8U: _e.VectorBinary(VecOp.Packuswb, a, Second(i)); return true;
             case Opcode.I8x16Shl: VectorShift(i, S8, ShiftOp.Shl, a, temps, xmmTemp: true); return true;
             case Opcode.I8x16ShrS: VectorShift(i, S8, ShiftOp.Sar, a, temps, xmmTemp: true); return true;
             case Opcode.I8x16ShrU: VectorShift(i, S8, ShiftOp.Shr, a, temps, xmmTemp: true); return true;
-            case Opcode.I8x16Add: _e.VectorBinary(VecOp.Paddb, a, Second(i)); return true;
-            case Opcode.I8x16AddSatS: _e.VectorBinary(VecOp.Paddsb, a, Second(i)); return true;
-            case Opcode.I8x16AddSatU: _e.VectorBinary(VecOp.Paddusb, a, Second(i)); return true;
-            case Opcode.I8x16Sub: _e.VectorBinary(VecOp.Psubb, a, Second(i)); return true;
-            case Opcode.I8x16SubSatS: _e.VectorBinary(VecOp.Psubsb, a, Second(i)); return true;
-            case Opcode.I8x16SubSatU: _e.VectorBinary(VecOp.Psubusb, a, Second(i)); return true;
-            case Opcode.I8x16MinS: _e.VectorBinary(VecOp.Pminsb, a, Second(i)); return true;
-            case Opcode.I8x16MinU: _e.VectorBinary(VecOp.Pminub, a, Second(i)); return true;
-            case Opcode.I8x16MaxS: _e.VectorBinary(VecOp.Pmaxsb, a, Second(i)); return true;
-            case Opcode.I8x16MaxU: _e.VectorBinary(VecOp.Pmaxub, a, Second(i)); return true;
-            case Opcode.I8x16AvgrU: _e.VectorBinary(VecOp.Pavgb, a, Second(i)); return true;
 
             case Opcode.I16x8ExtaddPairwiseI8x16S: _e.VectorExtAddPairwise(S8, Signedness.Signed, a); return true;
             case Opcode.I16x8ExtaddPairwiseI8x16U: _e.VectorExtAddPairwise(S8, Signedness.Unsigned, a); return true;
@@ -240,8 +238,6 @@ internal sealed partial class LirEmitter
             case Opcode.I16x8Abs: Masm.V(VecOp.Pabsw, a, a); return true;
             case Opcode.I16x8Neg: _e.VectorIntegerNeg(S16, a); return true;
             case Opcode.I16x8Q15mulrSatS: _e.I16x8Q15MulrSat(a, Second(i)); return true;
-            case Opcode.I16x8NarrowI32x4S: _e.VectorBinary(VecOp.Packssdw, a, Second(i)); return true;
-            case Opcode.I16x8NarrowI32x4U: _e.VectorBinary(VecOp.Packusdw, a, Second(i)); return true;
             case Opcode.I16x8ExtendLowI8x16S: _e.VectorExtendHalf(S8, Signedness.Signed, VectorHalf.Low, a); return true;
             case Opcode.I16x8ExtendHighI8x16S: _e.VectorExtendHalf(S8, Signedness.Signed, VectorHalf.High, a); return true;
             case Opcode.I16x8ExtendLowI8x16U: _e.VectorExtendHalf(S8, Signedness.Unsigned, VectorHalf.Low, a); return true;
@@ -249,18 +245,6 @@ internal sealed partial class LirEmitter
             case Opcode.I16x8Shl: VectorShift(i, S16, ShiftOp.Shl, a, temps, xmmTemp: false); return true;
             case Opcode.I16x8ShrS: VectorShift(i, S16, ShiftOp.Sar, a, temps, xmmTemp: false); return true;
             case Opcode.I16x8ShrU: VectorShift(i, S16, ShiftOp.Shr, a, temps, xmmTemp: false); return true;
-            case Opcode.I16x8Add: _e.VectorBinary(VecOp.Paddw, a, Second(i)); return true;
-            case Opcode.I16x8AddSatS: _e.VectorBinary(VecOp.Paddsw, a, Second(i)); return true;
-            case Opcode.I16x8AddSatU: _e.VectorBinary(VecOp.Paddusw, a, Second(i)); return true;
-            case Opcode.I16x8Sub: _e.VectorBinary(VecOp.Psubw, a, Second(i)); return true;
-            case Opcode.I16x8SubSatS: _e.VectorBinary(VecOp.Psubsw, a, Second(i)); return true;
-            case Opcode.I16x8SubSatU: _e.VectorBinary(VecOp.Psubusw, a, Second(i)); return true;
-            case Opcode.I16x8Mul: _e.VectorBinary(VecOp.Pmullw, a, Second(i)); return true;
-            case Opcode.I16x8MinS: _e.VectorBinary(VecOp.Pminsw, a, Second(i)); return true;
-            case Opcode.I16x8MinU: _e.VectorBinary(VecOp.Pminuw, a, Second(i)); return true;
-            case Opcode.I16x8MaxS: _e.VectorBinary(VecOp.Pmaxsw, a, Second(i)); return true;
-            case Opcode.I16x8MaxU: _e.VectorBinary(VecOp.Pmaxuw, a, Second(i)); return true;
-            case Opcode.I16x8AvgrU: _e.VectorBinary(VecOp.Pavgw, a, Second(i)); return true;
             case Opcode.I16x8ExtmulLowI8x16S: _e.VectorExtendedMultiply(S8, VectorHalf.Low, Signedness.Signed, a, CopyToTemp(i, 1, R(i, temps))); return true;
             case Opcode.I16x8ExtmulHighI8x16S: _e.VectorExtendedMultiply(S8, VectorHalf.High, Signedness.Signed, a, CopyToTemp(i, 1, R(i, temps))); return true;
             case Opcode.I16x8ExtmulLowI8x16U: _e.VectorExtendedMultiply(S8, VectorHalf.Low, Signedness.Unsigned, a, CopyToTemp(i, 1, R(i, temps))); return true;
@@ -275,14 +259,6 @@ internal sealed partial class LirEmitter
             case Opcode.I32x4Shl: VectorShift(i, S32, ShiftOp.Shl, a, temps, xmmTemp: false); return true;
             case Opcode.I32x4ShrS: VectorShift(i, S32, ShiftOp.Sar, a, temps, xmmTemp: false); return true;
             case Opcode.I32x4ShrU: VectorShift(i, S32, ShiftOp.Shr, a, temps, xmmTemp: false); return true;
-            case Opcode.I32x4Add: _e.VectorBinary(VecOp.Paddd, a, Second(i)); return true;
-            case Opcode.I32x4Sub: _e.VectorBinary(VecOp.Psubd, a, Second(i)); return true;
-            case Opcode.I32x4Mul: _e.VectorBinary(VecOp.Pmulld, a, Second(i)); return true;
-            case Opcode.I32x4MinS: _e.VectorBinary(VecOp.Pminsd, a, Second(i)); return true;
-            case Opcode.I32x4MinU: _e.VectorBinary(VecOp.Pminud, a, Second(i)); return true;
-            case Opcode.I32x4MaxS: _e.VectorBinary(VecOp.Pmaxsd, a, Second(i)); return true;
-            case Opcode.I32x4MaxU: _e.VectorBinary(VecOp.Pmaxud, a, Second(i)); return true;
-            case Opcode.I32x4DotI16x8S: _e.VectorBinary(VecOp.Pmaddwd, a, Second(i)); return true;
             case Opcode.I32x4ExtmulLowI16x8S: _e.VectorExtendedMultiply(S16, VectorHalf.Low, Signedness.Signed, a, CopyToTemp(i, 1, R(i, temps))); return true;
             case Opcode.I32x4ExtmulHighI16x8S: _e.VectorExtendedMultiply(S16, VectorHalf.High, Signedness.Signed, a, CopyToTemp(i, 1, R(i, temps))); return true;
             case Opcode.I32x4ExtmulLowI16x8U: _e.VectorExtendedMultiply(S16, VectorHalf.Low, Signedness.Unsigned, a, CopyToTemp(i, 1, R(i, temps))); return true;
@@ -297,8 +273,6 @@ internal sealed partial class LirEmitter
             case Opcode.I64x2Shl: VectorShift(i, S64, ShiftOp.Shl, a, temps, xmmTemp: false); return true;
             case Opcode.I64x2ShrS: VectorShift(i, S64, ShiftOp.Sar, a, temps, xmmTemp: true); return true;
             case Opcode.I64x2ShrU: VectorShift(i, S64, ShiftOp.Shr, a, temps, xmmTemp: false); return true;
-            case Opcode.I64x2Add: _e.VectorBinary(VecOp.Paddq, a, Second(i)); return true;
-            case Opcode.I64x2Sub: _e.VectorBinary(VecOp.Psubq, a, Second(i)); return true;
             case Opcode.I64x2Mul: _e.I64x2Mul(a, R(i, 1), R(i, temps)); return true;
             case Opcode.I64x2ExtmulLowI32x4S: _e.VectorExtendedMultiply(S32, VectorHalf.Low, Signedness.Signed, a, CopyToTemp(i, 1, R(i, temps))); return true;
             case Opcode.I64x2ExtmulHighI32x4S: _e.VectorExtendedMultiply(S32, VectorHalf.High, Signedness.Signed, a, CopyToTemp(i, 1, R(i, temps))); return true;
@@ -316,10 +290,6 @@ internal sealed partial class LirEmitter
             case Opcode.F32x4Abs: _e.VectorFloatAbs(S32, a); return true;
             case Opcode.F32x4Neg: _e.VectorFloatNeg(S32, a); return true;
             case Opcode.F32x4Sqrt: Masm.V(VecOp.Sqrtps, a, a); return true;
-            case Opcode.F32x4Add: _e.VectorBinary(VecOp.Addps, a, Second(i)); return true;
-            case Opcode.F32x4Sub: _e.VectorBinary(VecOp.Subps, a, Second(i)); return true;
-            case Opcode.F32x4Mul: _e.VectorBinary(VecOp.Mulps, a, Second(i)); return true;
-            case Opcode.F32x4Div: _e.VectorBinary(VecOp.Divps, a, Second(i)); return true;
             case Opcode.F32x4Min: _e.VectorFloatMinMax(S32, MinMax.Min, a, R(i, 1), R(i, temps)); return true;
             case Opcode.F32x4Max: _e.VectorFloatMinMax(S32, MinMax.Max, a, R(i, 1), R(i, temps)); return true;
             // pmin(a, b) = b < a ? b : a, exactly minps(b, a); pmax likewise.
@@ -328,10 +298,6 @@ internal sealed partial class LirEmitter
             case Opcode.F64x2Abs: _e.VectorFloatAbs(S64, a); return true;
             case Opcode.F64x2Neg: _e.VectorFloatNeg(S64, a); return true;
             case Opcode.F64x2Sqrt: Masm.V(VecOp.Sqrtpd, a, a); return true;
-            case Opcode.F64x2Add: _e.VectorBinary(VecOp.Addpd, a, Second(i)); return true;
-            case Opcode.F64x2Sub: _e.VectorBinary(VecOp.Subpd, a, Second(i)); return true;
-            case Opcode.F64x2Mul: _e.VectorBinary(VecOp.Mulpd, a, Second(i)); return true;
-            case Opcode.F64x2Div: _e.VectorBinary(VecOp.Divpd, a, Second(i)); return true;
             case Opcode.F64x2Min: _e.VectorFloatMinMax(S64, MinMax.Min, a, R(i, 1), R(i, temps)); return true;
             case Opcode.F64x2Max: _e.VectorFloatMinMax(S64, MinMax.Max, a, R(i, 1), R(i, temps)); return true;
             case Opcode.F64x2Pmin: Masm.V(VecOp.Minpd, a, R(i, 1), a); return true;

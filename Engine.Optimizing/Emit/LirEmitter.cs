@@ -66,6 +66,7 @@ internal sealed partial class LirEmitter : ICallerSavedValues
             CollectSavedRegisters();
         }
         int bodyBytes = _saveArea + SaveAreaBytes();
+        _e.DeclareFrame(bodyBytes, IsLeaf());
         PrepareLabels();
         _lastOffset = -1;
         int move = 0;
@@ -287,6 +288,20 @@ internal sealed partial class LirEmitter : ICallerSavedValues
             return;
         }
         throw new InvalidOperationException($"optimizing: entry block{block.IrBlock} is neither the function's entry nor an OSR entry");
+    }
+
+    /// <summary>True when the function calls nothing: no call, tail call, builtin or interruption check (a trap is no call).</summary>
+    private bool IsLeaf()
+    {
+        for (int i = 0; i < _lir.InstCount; i++)
+        {
+            LOp op = _lir.Insts[i].Op;
+            if (LOpInfo.IsSafepoint(op) || op is LOp.ReturnCall or LOp.ReturnCallIndirect)
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     // ---- the interruption checks' register save area ----

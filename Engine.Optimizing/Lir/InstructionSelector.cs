@@ -61,6 +61,8 @@ internal sealed class InstructionSelector
     private int[] _vreg = new int[256];
     private int[] _useCount = new int[256];
     private bool[] _fused = new bool[256];
+    // Integer adds selected as one lea of base + index * scale + displacement (PlanLeas), by value.
+    private readonly Dictionary<int, LeaPlan> _leaPlans = new();
     // Loads and stores whose guarded bounds check was dropped: their own fault is the check (guard pages).
     private bool[] _faultingAccess = new bool[256];
     // Per IR block: the number of predecessors (edges), for critical-edge splitting.
@@ -91,6 +93,7 @@ internal sealed class InstructionSelector
         Array.Clear(_useCount, 0, n);
         Array.Clear(_fused, 0, n);
         Array.Clear(_faultingAccess, 0, n);
+        _leaPlans.Clear();
         // Grows to what the calls and builtins need; a leaf function has none.
         OutgoingSlots = 0;
         lir.RegisterEntry = RegisterConvention.Fits(f.Type);
@@ -193,6 +196,7 @@ internal sealed class InstructionSelector
         {
             DefineArguments();
         }
+        PlanLeas(irBlock);
         for (int id = b.First; id >= 0; id = _f[id].Next)
         {
             Select(id);
@@ -786,6 +790,11 @@ internal sealed class InstructionSelector
             ref Inst user = ref _f[next];
             if (user.A == id || user.B == id || user.C == id)
             {
+                if (_fused[next] || _leaPlans.ContainsKey(next))
+                {
+                    // Its user is (or is folded into) a lea, which reads no memory.
+                    return false;
+                }
                 bool intOp = user.Op is Op.Iadd or Op.Isub or Op.Iand or Op.Ior or Op.Ixor or Op.Imul;
                 bool floatOp = user.Op is Op.Fadd or Op.Fsub or Op.Fmul or Op.Fdiv;
                 bool width = (intOp && ((user.Type == ValType.I32 && opcode == Opcode.I32Load) || (user.Type == ValType.I64 && opcode == Opcode.I64Load)))
@@ -856,10 +865,98 @@ internal sealed class InstructionSelector
 
     // ---- integer arithmetic ----
 
+    private readonly record struct LeaPlan(int Base, int Index, int Scale, int Displacement);
+
+    /// <summary>
+    /// Plans the adds of <paramref name="irBlock"/> that become one <c>lea</c> (users first, so an add folded into another
+    /// is never planned itself): <c>p + (y &lt;&lt; k)</c> (k 1-3) as <c>lea d, [p + y * 2^k]</c>, and <c>(p + q) + c</c>
+    /// as <c>lea d, [p + q * s + c]</c> with q scaled the same way when it is such a shift. A folded add or shift is used
+    /// only by its lea, in the same block, and is not selected (<c>_fused</c>); wrap-around is the operation's own (a
+    /// 32-bit lea sums modulo 2^32 and zero-extends, as i32.add).
+    /// </summary>
+    private void PlanLeas(int irBlock)
+    {
+        for (int id = _f.Blocks[irBlock].Last; id >= 0; id = _f[id].Prev)
+        {
+            ref Inst inst = ref _f[id];
+            if (inst.Op != Op.Iadd || _fused[id] || inst.Type is not (ValType.I32 or ValType.I64)
+                || IsConst(inst.A, out _))
+            {
+                continue;
+            }
+            if (IsConst(inst.B, out long c))
+            {
+                if (!FitsImm32(c, inst.Type) || !FoldableInto(inst.A, Op.Iadd, inst.Type, irBlock)
+                    || IsConst(_f[inst.A].A, out _) || IsConst(_f[inst.A].B, out _))
+                {
+                    continue;
+                }
+                int inner = inst.A;
+                _fused[inner] = true;
+                _leaPlans[id] = Terms(_f[inner].A, _f[inner].B, inst.Type, irBlock, (int)c);
+                continue;
+            }
+            if (IsScaled(inst.B, inst.Type, irBlock, out _, out _) || IsScaled(inst.A, inst.Type, irBlock, out _, out _))
+            {
+                _leaPlans[id] = Terms(inst.A, inst.B, inst.Type, irBlock, 0);
+            }
+        }
+    }
+
+    /// <summary>p + q as base and scaled index, folding a shift of either (marked fused).</summary>
+    private LeaPlan Terms(int p, int q, ValType type, int irBlock, int displacement)
+    {
+        if (IsScaled(q, type, irBlock, out int y, out int scale))
+        {
+            _fused[q] = true;
+            return new LeaPlan(p, y, scale, displacement);
+        }
+        if (IsScaled(p, type, irBlock, out y, out scale))
+        {
+            _fused[p] = true;
+            return new LeaPlan(q, y, scale, displacement);
+        }
+        return new LeaPlan(p, q, 1, displacement);
+    }
+
+    /// <summary>True when <paramref name="value"/> is <c>y &lt;&lt; k</c> (k 1-3) that only one lea of this block may fold.</summary>
+    private bool IsScaled(int value, ValType type, int irBlock, out int y, out int scale)
+    {
+        y = -1;
+        scale = 1;
+        if (!FoldableInto(value, Op.Ishl, type, irBlock) || !IsConst(_f[value].B, out long count) || IsConst(_f[value].A, out _))
+        {
+            return false;
+        }
+        int k = (int)(count & (type == ValType.I32 ? 31 : 63));
+        if (k is < 1 or > 3)
+        {
+            return false;
+        }
+        y = _f[value].A;
+        scale = 1 << k;
+        return true;
+    }
+
+    /// <summary>True when <paramref name="value"/> is an <paramref name="op"/> of <paramref name="type"/> in this block used once, not folded yet.</summary>
+    private bool FoldableInto(int value, Op op, ValType type, int irBlock) =>
+        value >= 0 && _f[value].Op == op && _f[value].Type == type && _f[value].Block == irBlock && _useCount[value] == 1
+        && !_fused[value] && !_leaPlans.ContainsKey(value);
+
     private void IntAlu(int id)
     {
         ref Inst inst = ref _f[id];
         int size = Sizes.Of(inst.Type);
+        if (_leaPlans.TryGetValue(id, out LeaPlan plan))
+        {
+            int baseReg = Use(plan.Base);
+            int indexReg = Use(plan.Index);
+            Emit(LOp.Lea, id, aux: size | (plan.Scale << 8) | (1 << 16), imm: plan.Displacement);
+            _lir.AddOperand(Def(id), OperandKind.Def);
+            _lir.AddOperand(baseReg, OperandKind.Use);
+            _lir.AddOperand(indexReg, OperandKind.Use);
+            return;
+        }
         var op = inst.Op switch
         {
             Op.Iadd => LAlu.Add,
@@ -1632,8 +1729,8 @@ internal sealed class InstructionSelector
         _lir.AddOperand(dst, shape.InPlace ? OperandKind.UseDef : OperandKind.Def);
         for (int k = 0; k < sourceCount; k++)
         {
-            // The second operand of an in-place operator (the first source here) may be a frame slot where allowed.
-            _lir.AddOperand(sources[k], OperandKind.Use, allowStack: k == 0 && shape.InPlace && shape.SecondMayBeMemory);
+            // The second operand may be a frame slot where allowed: an in-place operator's first source here, a new value's second.
+            _lir.AddOperand(sources[k], OperandKind.Use, allowStack: shape.SecondMayBeMemory && k == (shape.InPlace ? 0 : 1));
         }
         for (int k = 0; k < shape.XmmTemps; k++)
         {

@@ -1,3 +1,4 @@
+using Engine.CodeGen.X64;
 using Engine.Core;
 
 namespace Engine.Optimizing.Lir;
@@ -9,7 +10,8 @@ namespace Engine.Optimizing.Lir;
 /// order; a source a sequence clobbers is first copied into one of the xmm scratch registers.
 /// </summary>
 /// <param name="InPlace">The result replaces the first operand (x86's two-operand form).</param>
-/// <param name="SecondMayBeMemory">The second operand may be a frame slot.</param>
+/// <param name="SecondMayBeMemory">The second operand may be a frame slot (of an in-place operator: its first source; of a
+/// three-operand one, <see cref="WasmShapes.VectorBinaryOp"/>: its second source).</param>
 /// <param name="XmmTemps">Scratch xmm registers.</param>
 /// <param name="GprTemps">Scratch general registers.</param>
 internal readonly record struct WasmShape(bool InPlace, bool SecondMayBeMemory, int XmmTemps, int GprTemps);
@@ -19,6 +21,64 @@ internal static class WasmShapes
 {
     private static readonly WasmShape NewValue = new(false, false, 0, 0);
     private static readonly WasmShape InPlace = new(true, false, 0, 0);
+    private static readonly WasmShape ThreeOperand = new(false, true, 0, 0);
+
+    /// <summary>
+    /// The instruction of the operators that are one AVX instruction <c>dst = a op b</c> (b a register or memory), emitted
+    /// in the three-operand form into a fresh destination ([Def dst, Use a, Use b any]); null for every other operator.
+    /// </summary>
+    public static VecOp? VectorBinaryOp(Opcode opcode) => opcode switch
+    {
+        Opcode.V128And => VecOp.Pand,
+        Opcode.V128Or => VecOp.Por,
+        Opcode.V128Xor => VecOp.Pxor,
+        Opcode.I8x16NarrowI16x8S => VecOp.Packsswb,
+        Opcode.I8x16NarrowI16x8U => VecOp.Packuswb,
+        Opcode.I8x16Add => VecOp.Paddb,
+        Opcode.I8x16AddSatS => VecOp.Paddsb,
+        Opcode.I8x16AddSatU => VecOp.Paddusb,
+        Opcode.I8x16Sub => VecOp.Psubb,
+        Opcode.I8x16SubSatS => VecOp.Psubsb,
+        Opcode.I8x16SubSatU => VecOp.Psubusb,
+        Opcode.I8x16MinS => VecOp.Pminsb,
+        Opcode.I8x16MinU => VecOp.Pminub,
+        Opcode.I8x16MaxS => VecOp.Pmaxsb,
+        Opcode.I8x16MaxU => VecOp.Pmaxub,
+        Opcode.I8x16AvgrU => VecOp.Pavgb,
+        Opcode.I16x8NarrowI32x4S => VecOp.Packssdw,
+        Opcode.I16x8NarrowI32x4U => VecOp.Packusdw,
+        Opcode.I16x8Add => VecOp.Paddw,
+        Opcode.I16x8AddSatS => VecOp.Paddsw,
+        Opcode.I16x8AddSatU => VecOp.Paddusw,
+        Opcode.I16x8Sub => VecOp.Psubw,
+        Opcode.I16x8SubSatS => VecOp.Psubsw,
+        Opcode.I16x8SubSatU => VecOp.Psubusw,
+        Opcode.I16x8Mul => VecOp.Pmullw,
+        Opcode.I16x8MinS => VecOp.Pminsw,
+        Opcode.I16x8MinU => VecOp.Pminuw,
+        Opcode.I16x8MaxS => VecOp.Pmaxsw,
+        Opcode.I16x8MaxU => VecOp.Pmaxuw,
+        Opcode.I16x8AvgrU => VecOp.Pavgw,
+        Opcode.I32x4Add => VecOp.Paddd,
+        Opcode.I32x4Sub => VecOp.Psubd,
+        Opcode.I32x4Mul => VecOp.Pmulld,
+        Opcode.I32x4MinS => VecOp.Pminsd,
+        Opcode.I32x4MinU => VecOp.Pminud,
+        Opcode.I32x4MaxS => VecOp.Pmaxsd,
+        Opcode.I32x4MaxU => VecOp.Pmaxud,
+        Opcode.I32x4DotI16x8S => VecOp.Pmaddwd,
+        Opcode.I64x2Add => VecOp.Paddq,
+        Opcode.I64x2Sub => VecOp.Psubq,
+        Opcode.F32x4Add => VecOp.Addps,
+        Opcode.F32x4Sub => VecOp.Subps,
+        Opcode.F32x4Mul => VecOp.Mulps,
+        Opcode.F32x4Div => VecOp.Divps,
+        Opcode.F64x2Add => VecOp.Addpd,
+        Opcode.F64x2Sub => VecOp.Subpd,
+        Opcode.F64x2Mul => VecOp.Mulpd,
+        Opcode.F64x2Div => VecOp.Divpd,
+        _ => null,
+    };
 
     public static WasmShape Of(Opcode opcode) => opcode switch
     {
@@ -31,19 +91,8 @@ internal static class WasmShapes
         // Truncations to u64 modify their source: it is copied first.
         Opcode.I64TruncF32U or Opcode.I64TruncF64U or Opcode.I64TruncSatF32U or Opcode.I64TruncSatF64U => new(false, false, 1, 0),
 
-        // SIMD: a op b with b a register or a frame slot.
-        Opcode.I8x16Add or Opcode.I8x16AddSatS or Opcode.I8x16AddSatU or Opcode.I8x16Sub or Opcode.I8x16SubSatS or Opcode.I8x16SubSatU
-            or Opcode.I8x16MinS or Opcode.I8x16MinU or Opcode.I8x16MaxS or Opcode.I8x16MaxU or Opcode.I8x16AvgrU
-            or Opcode.I8x16NarrowI16x8S or Opcode.I8x16NarrowI16x8U
-            or Opcode.I16x8Add or Opcode.I16x8AddSatS or Opcode.I16x8AddSatU or Opcode.I16x8Sub or Opcode.I16x8SubSatS or Opcode.I16x8SubSatU
-            or Opcode.I16x8Mul or Opcode.I16x8MinS or Opcode.I16x8MinU or Opcode.I16x8MaxS or Opcode.I16x8MaxU or Opcode.I16x8AvgrU
-            or Opcode.I16x8NarrowI32x4S or Opcode.I16x8NarrowI32x4U or Opcode.I16x8Q15mulrSatS
-            or Opcode.I32x4Add or Opcode.I32x4Sub or Opcode.I32x4Mul or Opcode.I32x4MinS or Opcode.I32x4MinU or Opcode.I32x4MaxS
-            or Opcode.I32x4MaxU or Opcode.I32x4DotI16x8S
-            or Opcode.I64x2Add or Opcode.I64x2Sub
-            or Opcode.F32x4Add or Opcode.F32x4Sub or Opcode.F32x4Mul or Opcode.F32x4Div
-            or Opcode.F64x2Add or Opcode.F64x2Sub or Opcode.F64x2Mul or Opcode.F64x2Div
-            or Opcode.V128And or Opcode.V128Or or Opcode.V128Xor => new(true, true, 0, 0),
+        // SIMD: dst = a op b (AVX's three-operand form) with b a register or a frame slot.
+        _ when VectorBinaryOp(opcode) is not null => ThreeOperand,
         // Comparisons: b a register or (through xmm15) a frame slot.
         >= Opcode.I8x16Eq and <= Opcode.F64x2Ge => new(true, true, 0, 0),
         Opcode.I64x2Eq or Opcode.I64x2Ne or Opcode.I64x2LtS or Opcode.I64x2GtS or Opcode.I64x2LeS or Opcode.I64x2GeS => new(true, true, 0, 0),

@@ -14,4 +14,9 @@
   (func $div_s (param i32 i32) (result i32) (i32.div_s (local.get 0) (local.get 1)))
   (func $rem_u_pow2 (param i32) (result i32) (i32.rem_u (local.get 0) (i32.const 16)))
   (func $extend (param i32) (result i64) (i64.extend_i32_s (local.get 0)))
-  (func $wrap_of_extend (param i32) (result i32) (i32.wrap_i64 (i64.extend_i32_u (local.get 0)))))
+  (func $wrap_of_extend (param i32) (result i32) (i32.wrap_i64 (i64.extend_i32_u (local.get 0))))
+  ;; lea folding: base + index * 4 (+ 8), and an i64 one with the shift on the left.
+  (func $scaled_index (param i32 i32) (result i32)
+    (i32.add (i32.add (local.get 0) (i32.shl (local.get 1) (i32.const 2))) (i32.const 8)))
+  (func $scaled_index64 (param i64 i64) (result i64)
+    (i64.add (i64.shl (local.get 1) (i64.const 3)) (local.get 0))))
