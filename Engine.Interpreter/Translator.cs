@@ -601,12 +601,13 @@ public sealed partial class Translator
         control.BaseSlot = HomeOf(control.Height);
     }
 
-    private void EnterBlock(ControlKind kind, BlockType blockType)
+    /// <summary>Opens a block, loop or legacy try; returns its control entry, or null in unreachable code (a dead entry).</summary>
+    private Control? EnterBlock(ControlKind kind, BlockType blockType)
     {
         if (_unreachable)
         {
             PushDeadControl();
-            return;
+            return null;
         }
         var (parameters, results) = BlockTypes(blockType);
         // Every path through the block must find values in the same slots, and the block may change locals.
@@ -625,6 +626,7 @@ public sealed partial class Translator
             }
             EmitEntryChecks();
         }
+        return control;
     }
 
     /// <summary>
@@ -694,15 +696,10 @@ public sealed partial class Translator
     /// </summary>
     private void Try(BlockType blockType)
     {
-        if (_unreachable)
+        if (EnterBlock(ControlKind.Try, blockType) is not Control control)
         {
-            PushDeadControl();
             return;
         }
-        var (parameters, results) = BlockTypes(blockType);
-        MaterializeAllLocals();
-        MaterializeTop(parameters.Length);
-        Control control = PushControl(ControlKind.Try, parameters, results);
         control.HandlerIndex = _handlers.Count;
         _handlers.Add(new ExceptionHandler(_length, _length, []));
     }
