@@ -374,10 +374,7 @@ public sealed class ModuleGenerator
         }
         Line("return");
         Line("end");
-        Line("global.get $budget");
-        Line("i32.const 1");
-        Line("i32.sub");
-        Line("global.set $budget");
+        SpendBudgetUnit();
         if (kind == FunctionKind.Chain)
         {
             ChainBody(parameters, results);
@@ -683,14 +680,7 @@ public sealed class ModuleGenerator
                 // Fall into the next case.
                 continue;
             }
-            Line("global.get $budget");
-            Line("if");
-            _indent++;
-            _labels.Add(new Label(false, []));
-            Line("global.get $budget");
-            Line("i32.const 1");
-            Line("i32.sub");
-            Line("global.set $budget");
+            OpenIfBudgetLeft();
             // The loop's label: past the cases still open and this if.
             int loop = cases - 1 - i + 1;
             if (_random.Next(3) == 0)
@@ -1003,17 +993,28 @@ public sealed class ModuleGenerator
         }
     }
 
-    /// <summary>The end of a loop body: spend a unit of budget and go round again if some is left and a condition holds.</summary>
-    private void LoopBackEdge(int depth)
+    /// <summary>Opens an <c>if</c> (a label without results) taken while budget is left, and spends a unit inside it.</summary>
+    private void OpenIfBudgetLeft()
     {
         Line("global.get $budget");
         Line("if");
         _indent++;
         _labels.Add(new Label(false, []));
+        SpendBudgetUnit();
+    }
+
+    private void SpendBudgetUnit()
+    {
         Line("global.get $budget");
         Line("i32.const 1");
         Line("i32.sub");
         Line("global.set $budget");
+    }
+
+    /// <summary>The end of a loop body: spend a unit of budget and go round again if some is left and a condition holds.</summary>
+    private void LoopBackEdge(int depth)
+    {
+        OpenIfBudgetLeft();
         Expression(ValType.I32, Math.Min(depth, 2));
         Line("br_if 1");
         _labels.RemoveAt(_labels.Count - 1);
