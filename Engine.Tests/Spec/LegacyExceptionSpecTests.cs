@@ -15,15 +15,6 @@ namespace Engine.Tests.Spec;
 [Parallelizable(ParallelScope.All)]
 public sealed class LegacyExceptionSpecTests
 {
-    private static readonly EngineConfig s_interpreter = new() { Tier = TierMode.Interpreter };
-    private static readonly EngineConfig s_baseline = new() { Tier = TierMode.Baseline };
-    private static readonly EngineConfig s_optimizing = new() { Tier = TierMode.Optimizing };
-    private static readonly EngineConfig s_tiered = new()
-    {
-        Tier = TierMode.Tiered, TierUpCallThreshold = 1, TierUpLoopThreshold = 1, TierUpOptimizeThreshold = 1,
-        BackgroundCompilation = false,
-    };
-
     public static IEnumerable<string> ScriptNames()
     {
         string folder = Path.Combine(Spec30Suite.Root, "legacy");
@@ -33,16 +24,16 @@ public sealed class LegacyExceptionSpecTests
     }
 
     [TestCaseSource(nameof(ScriptNames))]
-    public void RunsInTheInterpreter(string name) => Check(name, s_interpreter);
+    public void RunsInTheInterpreter(string name) => Check(name, Spec30Suite.Interpreter);
 
     [TestCaseSource(nameof(ScriptNames))]
-    public void RunsInTheBaselineTier(string name) => Check(name, s_baseline);
+    public void RunsInTheBaselineTier(string name) => Check(name, Spec30Suite.Baseline);
 
     [TestCaseSource(nameof(ScriptNames))]
-    public void RunsInTheOptimizingTier(string name) => Check(name, s_optimizing);
+    public void RunsInTheOptimizingTier(string name) => Check(name, Spec30Suite.Optimizing);
 
     [TestCaseSource(nameof(ScriptNames))]
-    public void RunsTieredWithThresholdOne(string name) => Check(name, s_tiered);
+    public void RunsTieredWithThresholdOne(string name) => Check(name, Spec30Suite.TieredThresholdOne);
 
     private static void Check(string name, EngineConfig config)
     {
