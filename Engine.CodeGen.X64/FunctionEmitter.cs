@@ -46,7 +46,7 @@ public interface ICallerSavedValues
 ///  rsp + ...      the compiler's frame (bodyBytes given to Finish)
 ///  rsp + 0        outgoing area: arguments and results of calls, builtin arguments (OutgoingSlot)
 /// </code>
-/// <para>Typical use: <see cref="Begin"/>, <see cref="SetCalleeSaved"/>, <see cref="EmitEntry"/>, then per wasm
+/// <para>Typical use: <see cref="Begin"/>, <see cref="SetCalleeSaved"/>, <see cref="EmitEntry(int)"/>, then per wasm
 /// instruction <see cref="MarkOffset"/> and the compiler's code (calling the sequences), then
 /// <see cref="Finish"/>. Reusable: <see cref="Begin"/> resets everything, keeping the buffers.</para>
 /// </remarks>
@@ -141,7 +141,7 @@ public sealed partial class FunctionEmitter
         Options = CompilerOptions.Default;
     }
 
-    /// <summary>Sets the callee-saved registers (rbx, r12, r13) the function uses: the prologue saves them, the epilogue restores them. Before <see cref="EmitEntry"/>.</summary>
+    /// <summary>Sets the callee-saved registers (rbx, r12, r13) the function uses: the prologue saves them, the epilogue restores them. Before <see cref="EmitEntry(int)"/>.</summary>
     public void SetCalleeSaved(IEnumerable<Reg> registers)
     {
         _calleeSaved.Clear();
@@ -360,7 +360,7 @@ public sealed partial class FunctionEmitter
     private bool _registerFrame;
 
     /// <summary>
-    /// Binds an on-stack-replacement entry and emits its prologue (<see cref="EmitEntry"/>): afterwards rsi points to
+    /// Binds an on-stack-replacement entry and emits its prologue (<see cref="EmitEntry(int)"/>): afterwards rsi points to
     /// the wasm state at the loop header (<see cref="OsrState"/>), which the compiler copies to where it keeps the
     /// locals and operands before jumping to the loop.
     /// </summary>
