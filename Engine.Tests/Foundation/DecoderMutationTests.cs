@@ -57,7 +57,7 @@ public sealed class DecoderMutationTests
 
     /// <summary>
     /// The same over WebAssembly 3.0 modules: every module of the 3.0 scripts that pass (typed references, tail calls,
-    /// exceptions, multiple and 64-bit memories, 64-bit tables, relaxed SIMD; the modules that must be valid and the
+    /// exceptions, the legacy exception instructions, multiple and 64-bit memories, 64-bit tables, relaxed SIMD; the modules that must be valid and the
     /// binary ones that must not) and modules of the fuzz generator with all its 3.0 options. What still validates is
     /// also loaded by a baseline and an optimizing engine (which compile every function at load): a compiler may refuse
     /// a function for a known reason (it stays interpreted), but not fail (<see cref="CompileFailureReason.CompilerError"/>),
@@ -138,9 +138,13 @@ public sealed class DecoderMutationTests
         {
             Assert.Fail($"The WebAssembly 3.0 spec test suite was not found at '{Spec.Spec30Suite.Root}' (set WASM_TESTSUITE_3 to its folder).");
         }
-        foreach (string script in Spec.Spec30Suite.Passing.Order(StringComparer.Ordinal))
+        // The passing core scripts and the legacy exception scripts (try, catch, delegate, rethrow).
+        string legacy = Path.Combine(Spec.Spec30Suite.Root, "legacy");
+        IEnumerable<string> paths = Spec.Spec30Suite.Passing.Order(StringComparer.Ordinal).Select(Spec.Spec30Suite.ScriptPath)
+            .Concat(Directory.Exists(legacy) ? Directory.GetFiles(legacy, "*.wast").Order(StringComparer.Ordinal) : []);
+        foreach (string path in paths)
         {
-            string path = Spec.Spec30Suite.ScriptPath(script);
+            string script = Path.GetFileNameWithoutExtension(path);
             foreach (Engine.Wast.Scripts.ScriptCommand command in Engine.Wast.Scripts.WastParser.ParseScript(File.ReadAllText(path), script + ".wast", keepGoing: true))
             {
                 if (command.Module is not { } module)
